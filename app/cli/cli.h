@@ -1,0 +1,40 @@
+/* cli.h: the subcommands of `clmrs`, one file each, dispatched by main.c. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses shared by every subcommand (documented in `clmrs --help`). */
+enum {
+  CLMRS_EXIT_OK = 0,
+  CLMRS_EXIT_FAILURE = 1,   /* the command could not do its work: I/O, database, network */
+  CLMRS_EXIT_USAGE = 2,     /* bad options or arguments */
+  CLMRS_EXIT_DATA = 3,      /* it ran, but some input was invalid (each reported) */
+};
+
+typedef struct {
+  const char *db_path;      /* --db, or NULL */
+} ClmrsCli;
+
+typedef int (*ClmrsCommandFunc) (ClmrsCli *cli,
+                                 int       argc,
+                                 char    **argv);
+
+/* Prints "clmrs: " + message on stderr; returns @status for `return`. */
+int clmrs_cli_fail (int         status,
+                    const char *format,
+                    ...) G_GNUC_PRINTF (2, 3);
+
+/* Parses @entries from argv[1..]; on a bad option prints the error and the
+ * command's help on stderr and returns FALSE. */
+gboolean clmrs_cli_parse (const char    *command,
+                          const char    *parameter_string,
+                          const char    *description,
+                          GOptionEntry  *entries,
+                          int           *argc,
+                          char        ***argv);
+
+/* One line a command, in the order of main.c's table. */
+
+G_END_DECLS

@@ -1,0 +1,153 @@
+/* main.c: `clmrs`, the headless command over the CLMRS core. */
+#define G_LOG_DOMAIN "clmrs"
+
+#include "cli.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+  const char       *name;
+  ClmrsCommandFunc  func;
+  gboolean          needs_db;
+  const char       *summary;
+} Command;
+
+static int
+cmd_version (ClmrsCli  *cli,
+             int        argc,
+             char     **argv)
+{
+  printf ("clmrs %s\n", CLMRS_VERSION);
+  return CLMRS_EXIT_OK;
+}
+
+/* One line a command, kept in the order `--help` lists them. */
+static const Command commands[] = {
+  { "version",  cmd_version,        FALSE, "print the version" },
+};
+
+static void
+print_help (FILE *out)
+{
+  fprintf (out,
+           "Usage: clmrs [--db PATH] COMMAND [OPTIONS...]\n"
+           "\n"
+           "The headless face of the CLMRS field system: the device's store,\n"
+           "questionnaires, child labour rules, cases and indicators.\n"
+           "\n"
+           "Commands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-12s %s%s\n", commands[i].name, commands[i].summary,
+             commands[i].needs_db ? " (needs --db)" : "");
+  fprintf (out,
+           "\n"
+           "Options:\n"
+           "  --db PATH     the device database (SQLite); also $CLMRS_DB\n"
+           "  --help        this help; COMMAND --help for a command's own\n"
+           "\n"
+           "Exit status:\n"
+           "  0  success\n"
+           "  1  failure: the command could not do its work (database, I/O, network)\n"
+           "  2  usage: unknown command, bad option or argument\n"
+           "  3  data: the command ran but some input was invalid (each reported)\n");
+}
+
+int
+clmrs_cli_fail (int         status,
+                const char *format,
+                ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "clmrs: %s\n", message);
+  return status;
+}
+
+gboolean
+clmrs_cli_parse (const char    *command,
+                 const char    *parameter_string,
+                 const char    *description,
+                 GOptionEntry  *entries,
+                 int           *argc,
+                 char        ***argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = g_strdup_printf ("%s%s%s", command,
+                                            parameter_string ? " " : "",
+                                            parameter_string ? parameter_string : "");
+
+  context = g_option_context_new (title);
+  g_option_context_set_summary (context, description);
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+      fprintf (stderr, "clmrs %s: %s\n\n%s", command, error->message, help);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  ClmrsCli cli = { .db_path = g_getenv ("CLMRS_DB") };
+  int i = 1;
+
+  setlocale (LC_ALL, "");
+
+  for (; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--db") && i + 1 < argc)
+        cli.db_path = argv[++i];
+      else if (g_str_has_prefix (argv[i], "--db="))
+        cli.db_path = argv[i] + strlen ("--db=");
+      else if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
+        {
+          print_help (stdout);
+          return CLMRS_EXIT_OK;
+        }
+      else if (argv[i][0] == '-')
+        {
+          fprintf (stderr, "clmrs: unknown option %s\n\n", argv[i]);
+          print_help (stderr);
+          return CLMRS_EXIT_USAGE;
+        }
+      else
+        break;
+    }
+
+  if (i >= argc)
+    {
+      print_help (stderr);
+      return CLMRS_EXIT_USAGE;
+    }
+
+  for (gsize c = 0; c < G_N_ELEMENTS (commands); c++)
+    {
+      if (!g_str_equal (commands[c].name, argv[i]))
+        continue;
+      if (commands[c].needs_db && cli.db_path == NULL)
+        {
+          gboolean wants_help = FALSE;
+          for (int j = i + 1; j < argc; j++)
+            wants_help |= g_str_equal (argv[j], "--help") || g_str_equal (argv[j], "-h");
+          if (!wants_help)
+            return clmrs_cli_fail (CLMRS_EXIT_USAGE, "%s needs --db PATH (or $CLMRS_DB)", argv[i]);
+        }
+      return commands[c].func (&cli, argc - i, argv + i);
+    }
+
+  fprintf (stderr, "clmrs: unknown command '%s'\n\n", argv[i]);
+  print_help (stderr);
+  return CLMRS_EXIT_USAGE;
+}

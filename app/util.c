@@ -1,0 +1,133 @@
+/* util.c: identifiers, times and dates shared by every module. */
+#define G_LOG_DOMAIN "clmrs-util"
+
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/**
+ * clmrs_uuid_new:
+ *
+ * Returns: (transfer full): a random (version 4) UUID in lower case.
+ */
+char *
+clmrs_uuid_new (void)
+{
+  return g_uuid_string_random ();
+}
+
+/* TRUE when @text is a UUID in its canonical 36-character form. */
+gboolean
+clmrs_uuid_is_valid (const char *text)
+{
+  return text != NULL && g_uuid_string_is_valid (text);
+}
+
+/* An RFC 3339 UTC timestamp with second precision: 2026-11-23T09:01:48Z. */
+char *
+clmrs_time_to_rfc3339 (GDateTime *time)
+{
+  g_autoptr(GDateTime) utc = g_date_time_to_utc (time);
+
+  return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+char *
+clmrs_now_rfc3339 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return clmrs_time_to_rfc3339 (now);
+}
+
+/* Returns: (nullable): the time, or %NULL when @text is not RFC 3339. */
+GDateTime *
+clmrs_time_parse_rfc3339 (const char *text)
+{
+  if (text == NULL)
+    return NULL;
+  return g_date_time_new_from_iso8601 (text, NULL);
+}
+
+/**
+ * clmrs_date_parse:
+ * @text: a calendar date, YYYY-MM-DD (a longer RFC 3339 time is cut to its date)
+ *
+ * Returns: %TRUE and sets @out when @text is a valid date.
+ */
+gboolean
+clmrs_date_parse (const char *text,
+                  GDate      *out)
+{
+  guint y, m, d;
+  char tail;
+
+  g_date_clear (out, 1);
+  if (text == NULL || strlen (text) < 10)
+    return FALSE;
+  if (sscanf (text, "%4u-%2u-%2u%c", &y, &m, &d, &tail) < 3)
+    return FALSE;
+  if (text[4] != '-' || text[7] != '-' || (text[10] != '\0' && text[10] != 'T' && text[10] != ' '))
+    return FALSE;
+  if (!g_date_valid_dmy (d, m, y))
+    return FALSE;
+  g_date_set_dmy (out, d, m, y);
+  return TRUE;
+}
+
+/* Returns: (transfer full): @date as YYYY-MM-DD. */
+char *
+clmrs_date_format (const GDate *date)
+{
+  g_return_val_if_fail (g_date_valid (date), NULL);
+
+  return g_strdup_printf ("%04u-%02u-%02u",
+                          g_date_get_year (date),
+                          g_date_get_month (date),
+                          g_date_get_day (date));
+}
+
+/* Today's date in UTC, or the date in CLMRS_TODAY (YYYY-MM-DD) when set,
+ * so tests and demos are reproducible. */
+void
+clmrs_date_today (GDate *out)
+{
+  const char *fixed = g_getenv ("CLMRS_TODAY");
+  g_autoptr(GDateTime) now = NULL;
+
+  if (fixed != NULL && clmrs_date_parse (fixed, out))
+    return;
+  now = g_date_time_new_now_utc ();
+  g_date_clear (out, 1);
+  g_date_set_dmy (out,
+                  g_date_time_get_day_of_month (now),
+                  g_date_time_get_month (now),
+                  g_date_time_get_year (now));
+}
+
+/* Adds @months, clamping the day to the end of a shorter month
+ * (31 August + 6 months = 28 or 29 February). */
+void
+clmrs_date_add_months (GDate *date,
+                       guint  months)
+{
+  g_date_add_months (date, months);
+}
+
+/* Completed years between @birth and @on; -1 if @on is before @birth. */
+int
+clmrs_age_on (const GDate *birth,
+              const GDate *on)
+{
+  int years;
+
+  if (g_date_compare (on, birth) < 0)
+    return -1;
+  years = g_date_get_year (on) - g_date_get_year (birth);
+  if (g_date_get_month (on) < g_date_get_month (birth) ||
+      (g_date_get_month (on) == g_date_get_month (birth) &&
+       g_date_get_day (on) < g_date_get_day (birth)))
+    years--;
+  return years;
+}

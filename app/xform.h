@@ -1,0 +1,199 @@
+/* xform.h: the ODK XForms engine: load a form, fill it in, read its answers. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/*
+ * A ClmrsForm is a parsed, checked, immutable form definition (shareable,
+ * reference counted).  A ClmrsFormSession is one filling of it: the primary
+ * instance document being answered.  Refs are absolute instance paths with
+ * a 1-based index on every repeat step, e.g.
+ * "/household_visit/children/child[2]/econ_hours_7d".
+ *
+ * Values cross the API as strings in the XForms lexical forms: int and
+ * decimal as numbers, date YYYY-MM-DD, select1 one choice value, select
+ * the chosen values separated by single spaces.  "" or NULL clears.
+ */
+
+#define CLMRS_XFORM_ERROR (clmrs_xform_error_quark ())
+
+typedef enum {
+  CLMRS_XFORM_ERROR_PARSE,         /* the XML is not well formed */
+  CLMRS_XFORM_ERROR_INVALID,       /* structure: no model, bind to a missing node, ... */
+  CLMRS_XFORM_ERROR_XPATH,         /* an expression does not compile */
+  CLMRS_XFORM_ERROR_CYCLE,         /* calculate/relevant dependencies form a cycle */
+  CLMRS_XFORM_ERROR_UNSUPPORTED,   /* a control or feature the engine does not implement */
+  CLMRS_XFORM_ERROR_NO_SUCH_NODE,  /* a ref that names no question or repeat */
+  CLMRS_XFORM_ERROR_READONLY,      /* a readonly or calculated question */
+  CLMRS_XFORM_ERROR_TYPE,          /* a value that does not fit the question's type */
+} ClmrsXformError;
+
+GQuark clmrs_xform_error_quark (void);
+
+typedef struct _ClmrsForm        ClmrsForm;
+typedef struct _ClmrsFormSession ClmrsFormSession;
+
+/* One problem found while loading or checking a form. */
+typedef struct {
+  char *file;     /* path or origin given to the loader */
+  int   line;     /* 1-based line in the file, 0 when unknown */
+  char *node;     /* the element, e.g. "bind[@nodeset='/h/age']" or "/h/age" */
+  char *reason;   /* readable, e.g. "calculate refers to itself through /h/b" */
+} ClmrsFormProblem;
+
+void   clmrs_form_problem_free      (ClmrsFormProblem *problem);
+char  *clmrs_form_problem_to_string (const ClmrsFormProblem *problem);  /* "file:line: node: reason" */
+
+/* Loading: a form that has any problem is refused whole (the first problem
+ * in @error); clmrs_form_check_file() reports every problem. */
+ClmrsForm   *clmrs_form_load_file    (const char  *path,
+                                      GError     **error);
+ClmrsForm   *clmrs_form_load_data    (const char  *data,
+                                      gsize        length,
+                                      const char  *origin,
+                                      GError     **error);
+ClmrsForm   *clmrs_form_load_builtin (const char  *name,      /* "household_visit" -> assets/forms/household_visit.xml */
+                                      GError     **error);
+gboolean     clmrs_form_check_file   (const char  *path,
+                                      GPtrArray  **problems);  /* (element-type ClmrsFormProblem) */
+
+ClmrsForm   *clmrs_form_ref          (ClmrsForm   *form);
+void         clmrs_form_unref        (ClmrsForm   *form);
+const char  *clmrs_form_get_id       (ClmrsForm   *form);      /* the instance root's @id */
+const char  *clmrs_form_get_version  (ClmrsForm   *form);      /* its @version, "" if none */
+const char  *clmrs_form_get_title    (ClmrsForm   *form);      /* h:title */
+const char * const *clmrs_form_get_languages (ClmrsForm *form);/* itext languages as written */
+
+/* Filling in. */
+typedef enum {
+  CLMRS_CONTROL_INPUT,
+  CLMRS_CONTROL_SELECT1,
+  CLMRS_CONTROL_SELECT,
+  CLMRS_CONTROL_TRIGGER,
+} ClmrsControl;
+
+typedef enum {
+  CLMRS_TYPE_STRING,
+  CLMRS_TYPE_INT,
+  CLMRS_TYPE_DECIMAL,
+  CLMRS_TYPE_BOOLEAN,
+  CLMRS_TYPE_DATE,
+  CLMRS_TYPE_TIME,
+  CLMRS_TYPE_DATETIME,
+  CLMRS_TYPE_SELECT1,
+  CLMRS_TYPE_SELECT,
+  CLMRS_TYPE_GEOPOINT,
+} ClmrsDataType;
+
+typedef enum {
+  CLMRS_PROMPT_QUESTION,    /* a control bound to a leaf */
+  CLMRS_PROMPT_REPEAT_ADD,  /* the place to add another instance of a repeat without jr:count */
+} ClmrsPromptKind;
+
+typedef struct {
+  char *value;
+  char *label;              /* in the session's language */
+} ClmrsChoice;
+
+typedef struct {
+  ClmrsPromptKind kind;
+  char         *ref;         /* the leaf; for REPEAT_ADD the repeat's path, e.g. "/h/children/child" */
+  ClmrsControl  control;
+  ClmrsDataType type;
+  char         *label;       /* itext resolved, <output/> substituted */
+  char         *hint;        /* NULL if none */
+  char         *appearance;  /* NULL if none */
+  char         *value;       /* current value, NULL if empty */
+  gboolean      required;
+  gboolean      readonly;
+  GPtrArray    *choices;     /* (element-type ClmrsChoice), NULL unless a select */
+  char         *screen;      /* ref of the outermost field-list group holding it, or NULL:
+                                consecutive prompts with the same screen share one page */
+  char         *repeat;      /* ref of the innermost repeat instance holding it ("/h/children/child[2]"), or NULL */
+} ClmrsPrompt;
+
+typedef enum {
+  CLMRS_CHECK_OK,
+  CLMRS_CHECK_REQUIRED,      /* relevant, required and empty */
+  CLMRS_CHECK_CONSTRAINT,    /* the constraint is false */
+} ClmrsCheck;
+
+typedef struct {
+  char *ref;
+  char *value;               /* NULL for a repeat instance marker */
+} ClmrsFormValue;
+
+typedef struct {
+  char       *ref;           /* the group or repeat instance marked clmrs:entity */
+  JsonObject *profile;       /* classification inputs from clmrs:profile binds, typed (section 5 of DESIGN) */
+  JsonObject *fields;        /* clmrs:field values, as strings */
+} ClmrsEntityData;
+
+void              clmrs_prompt_free             (ClmrsPrompt *prompt);
+void              clmrs_form_value_free         (ClmrsFormValue *value);
+void              clmrs_entity_data_free        (ClmrsEntityData *data);
+
+ClmrsFormSession *clmrs_form_session_new        (ClmrsForm         *form,
+                                                 GError           **error);
+void              clmrs_form_session_free       (ClmrsFormSession  *session);
+ClmrsForm        *clmrs_form_session_get_form   (ClmrsFormSession  *session);
+const char       *clmrs_form_session_get_instance_id (ClmrsFormSession *session); /* meta/instanceID, "uuid:..." */
+void              clmrs_form_session_set_language (ClmrsFormSession *session,
+                                                   const char       *language); /* "en", "fr" or as written */
+
+/* The relevant prompts in document order, groups entered and repeats expanded. */
+GPtrArray        *clmrs_form_session_get_prompts (ClmrsFormSession *session); /* (element-type ClmrsPrompt) */
+
+/* Stores @value and recalculates.  Fails (nothing stored) on a type that
+ * does not parse, a readonly or calculated node, or an unknown ref.  A
+ * value breaking a constraint is stored: see clmrs_form_session_check(). */
+gboolean          clmrs_form_session_set_answer (ClmrsFormSession  *session,
+                                                 const char        *ref,
+                                                 const char        *value,
+                                                 GError           **error);
+char             *clmrs_form_session_get_answer (ClmrsFormSession  *session,
+                                                 const char        *ref);
+ClmrsCheck        clmrs_form_session_check      (ClmrsFormSession  *session,
+                                                 const char        *ref,
+                                                 char             **message);  /* translated constraintMsg or a default */
+GPtrArray        *clmrs_form_session_validate   (ClmrsFormSession  *session);  /* (element-type ClmrsFormProblem): node = ref; empty when it may be finalised */
+
+char             *clmrs_form_session_add_repeat    (ClmrsFormSession *session,
+                                                    const char       *repeat_path,   /* "/h/children/child" */
+                                                    GError          **error);        /* returns the new instance's ref */
+gboolean          clmrs_form_session_remove_repeat (ClmrsFormSession *session,
+                                                    const char       *instance_ref,  /* "/h/children/child[2]" */
+                                                    GError          **error);
+guint             clmrs_form_session_count_repeat  (ClmrsFormSession *session,
+                                                    const char       *repeat_path);
+
+/* Drafts: every answered leaf and every repeat instance, in document order;
+ * applying them to a fresh session restores the filling exactly. */
+GPtrArray        *clmrs_form_session_list_values  (ClmrsFormSession *session); /* (element-type ClmrsFormValue) */
+gboolean          clmrs_form_session_apply_values (ClmrsFormSession *session,
+                                                   GPtrArray        *values,
+                                                   GError          **error);
+
+/* Output: answers as JSON (element names as keys, repeats as arrays,
+ * non-relevant nodes left out) and the submission XML. */
+JsonNode         *clmrs_form_session_to_json      (ClmrsFormSession *session);
+char             *clmrs_form_session_to_xml       (ClmrsFormSession *session);
+/* Pre-fills a fresh session from JSON of the same shape (a follow-up from
+ * the child's last visit); unknown keys are an error naming them. */
+gboolean          clmrs_form_session_load_json    (ClmrsFormSession *session,
+                                                   JsonNode         *answers,
+                                                   GError          **error);
+
+/* The instances of every group or repeat bound with clmrs:entity="@entity". */
+GPtrArray        *clmrs_form_session_get_entities (ClmrsFormSession *session,
+                                                   const char       *entity); /* (element-type ClmrsEntityData) */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsForm, clmrs_form_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsFormSession, clmrs_form_session_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsFormProblem, clmrs_form_problem_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsPrompt, clmrs_prompt_free)
+
+G_END_DECLS

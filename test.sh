@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test.  ./test.sh            the normal build (build/)
+#                   ./test.sh --sanitize AddressSanitizer + UBSan (build-asan/)
+set -euo pipefail
+cd "$(dirname "$0")"
+tools/install-deps.sh
+
+dir=build
+opts=()
+if [[ "${1:-}" == "--sanitize" ]]; then
+  dir=build-asan
+  opts=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug)
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
+  export CLMRS_SANITIZED=1
+fi
+
+if [[ ! -f $dir/build.ninja ]]; then
+  meson setup "$dir" "${opts[@]}"
+fi
+ninja -C "$dir"
+status=0
+meson test -C "$dir" --print-errorlogs --num-processes 2 || status=$?
+python3 tools/tap-summary.py "$dir/meson-logs/testlog.json" || true
+exit $status
