@@ -36,5 +36,8 @@ gboolean clmrs_cli_parse (const char    *command,
                           char        ***argv);
 
 /* One line a command, in the order of main.c's table. */
+int clmrs_cmd_init     (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_queue    (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_export   (ClmrsCli *cli, int argc, char **argv);
 
 G_END_DECLS

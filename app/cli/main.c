@@ -25,6 +25,9 @@ cmd_version (ClmrsCli  *cli,
 
 /* One line a command, kept in the order `--help` lists them. */
 static const Command commands[] = {
+  { "init",     clmrs_cmd_init,     TRUE,  "create the device database (and its first community and people)" },
+  { "queue",    clmrs_cmd_queue,    TRUE,  "show the unsynced records by facilitator" },
+  { "export",   clmrs_cmd_export,   TRUE,  "export finalised records: --ndjson envelopes or --csv DIR" },
   { "version",  cmd_version,        FALSE, "print the version" },
 };
 
