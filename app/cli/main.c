@@ -26,6 +26,7 @@ cmd_version (ClmrsCli  *cli,
 /* One line a command, kept in the order `--help` lists them. */
 static const Command commands[] = {
   { "version",  cmd_version,        FALSE, "print the version" },
+  { "classify", clmrs_cmd_classify, FALSE, "classify child profiles (JSON lines) with a rule set" },
 };
 
 static void
