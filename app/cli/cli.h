@@ -39,5 +39,6 @@ gboolean clmrs_cli_parse (const char    *command,
 int clmrs_cmd_init     (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_queue    (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_export   (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_classify (ClmrsCli *cli, int argc, char **argv);
 
 G_END_DECLS

@@ -28,6 +28,7 @@ static const Command commands[] = {
   { "init",     clmrs_cmd_init,     TRUE,  "create the device database (and its first community and people)" },
   { "queue",    clmrs_cmd_queue,    TRUE,  "show the unsynced records by facilitator" },
   { "export",   clmrs_cmd_export,   TRUE,  "export finalised records: --ndjson envelopes or --csv DIR" },
+  { "classify", clmrs_cmd_classify, FALSE, "classify child profiles (JSON lines) with a rule set" },
   { "version",  cmd_version,        FALSE, "print the version" },
 };
 
