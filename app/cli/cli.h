@@ -37,6 +37,8 @@ gboolean clmrs_cli_parse (const char    *command,
 
 /* One line a command, in the order of main.c's table. */
 int clmrs_cmd_init     (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_demo     (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_indicators (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_queue    (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_export   (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_classify (ClmrsCli *cli, int argc, char **argv);

@@ -26,8 +26,10 @@ cmd_version (ClmrsCli  *cli,
 /* One line a command, kept in the order `--help` lists them. */
 static const Command commands[] = {
   { "init",     clmrs_cmd_init,     TRUE,  "create the device database (and its first community and people)" },
+  { "demo",     clmrs_cmd_demo,     TRUE,  "fill a new database with realistic synthetic data" },
   { "queue",    clmrs_cmd_queue,    TRUE,  "show the unsynced records by facilitator" },
   { "export",   clmrs_cmd_export,   TRUE,  "export finalised records: --ndjson envelopes or --csv DIR" },
+  { "indicators", clmrs_cmd_indicators, TRUE, "the CLMRS indicators: --json [--from DATE] [--to DATE]" },
   { "classify", clmrs_cmd_classify, FALSE, "classify child profiles (JSON lines) with a rule set" },
   { "version",  cmd_version,        FALSE, "print the version" },
 };
