@@ -141,6 +141,12 @@ static const Row rows[] = {
   { "exit/out-of-scope-follow-up-is-no-finding", BORN, "2024-08-01", 0, 0,
     { ID, FU ("2024-07-20", "out_of_scope") }, { KIT },
     CLMRS_CASE_SUPPORTED, "2025-01-20", 0, 0, FALSE, FALSE, FALSE, NULL },
+  { "exit/unassessed-follow-up-is-no-finding", BORN, "2024-08-01", 0, 0,
+    { ID, FU ("2024-07-20", NULL) }, { KIT },
+    CLMRS_CASE_SUPPORTED, "2025-01-20", 0, 0, FALSE, FALSE, FALSE, NULL },
+  { "identified/at-a-farm-visit", BORN, "2024-02-01", 0, 0,
+    { { "2024-01-15", "farm", "hazardous_child_labour", NULL, FALSE, 0 } }, { { 0 } },
+    CLMRS_CASE_IDENTIFIED, "2024-07-15", 0, 0, FALSE, FALSE, FALSE, "2024-01-15" },
   { "exited/stays-exited-after-clean-annual-visit", BORN, "2026-02-01", 0, 0,
     { ID, FU ("2024-07-20", "not_in_child_labour"), FU ("2025-01-20", "at_risk"),
       FU ("2026-01-20", "not_in_child_labour") }, { KIT },
@@ -408,6 +414,118 @@ test_first_follow_up_dirty (void)
   g_assert_cmpint (kase.age, ==, -1);
 }
 
+/* Random histories (distinct dates, so order is total): the case does not
+ * depend on the input order; evaluating on a past day equals evaluating
+ * the records up to that day; the flags agree with the status. */
+static void
+test_random_histories (void)
+{
+  static const char *const statuses[] = {
+    "not_in_child_labour", "at_risk", "child_labour", "hazardous_child_labour",
+    "worst_form", "out_of_scope", NULL,
+  };
+  static const char *const types[] = { "school_kit", "bicycle", "iga", "referral" };
+
+  for (guint round = 0; round < 2000; round++)
+    {
+      char dates[MAX_VISITS + MAX_SUPPORTS][11];
+      ClmrsCaseVisit visits[MAX_VISITS], shuffled[MAX_VISITS], past[MAX_VISITS];
+      ClmrsCaseSupport supports[MAX_SUPPORTS], past_supports[MAX_SUPPORTS];
+      guint n_visits = g_test_rand_int_range (0, MAX_VISITS + 1);
+      guint n_supports = g_test_rand_int_range (0, MAX_SUPPORTS + 1);
+      guint n_past = 0, n_past_supports = 0;
+      ClmrsCaseInput input = { "2010-06-01", visits, n_visits, supports, n_supports };
+      ClmrsCaseInput input_shuffled = { "2010-06-01", shuffled, n_visits, supports, n_supports };
+      ClmrsCaseInput input_past = { "2010-06-01", past, 0, past_supports, 0 };
+      ClmrsCase a, b, c, d;
+      GDate today, cut;
+      guint32 day = 0;
+
+      /* A visit every 60-240 days from 2022; supports on other days. */
+      for (guint i = 0; i < n_visits + n_supports; i++)
+        {
+          GDate date;
+
+          day += g_test_rand_int_range (60, 241);
+          g_date_clear (&date, 1);
+          g_date_set_dmy (&date, 1, 1, 2022);
+          g_date_add_days (&date, day);
+          g_snprintf (dates[i], sizeof dates[i], "%04u-%02u-%02u", g_date_get_year (&date),
+                      g_date_get_month (&date), g_date_get_day (&date));
+        }
+      for (guint i = 0; i < n_visits; i++)
+        {
+          gboolean follow_up = i > 0 && g_test_rand_bit ();
+          int gone = g_test_rand_int_range (0, 10);
+
+          visits[i] = (ClmrsCaseVisit) {
+            dates[i], follow_up ? "follow_up" : "household",
+            statuses[g_test_rand_int_range (0, G_N_ELEMENTS (statuses))],
+            follow_up && gone == 0 ? "moved" : NULL,
+            g_test_rand_int_range (0, 20) == 0, 0, NULL,
+          };
+        }
+      for (guint i = 0; i < n_supports; i++)
+        supports[i] = (ClmrsCaseSupport) { dates[n_visits + i],
+                                           types[g_test_rand_int_range (0, G_N_ELEMENTS (types))] };
+      memcpy (shuffled, visits, sizeof visits);
+      for (guint i = n_visits; i > 1; i--)
+        {
+          guint j = g_test_rand_int_range (0, i);
+          ClmrsCaseVisit t = shuffled[i - 1];
+
+          shuffled[i - 1] = shuffled[j];
+          shuffled[j] = t;
+        }
+
+      g_assert_true (clmrs_date_parse ("2027-01-01", &today));
+      g_assert_true (clmrs_case_evaluate (&input, NULL, &today, &a, NULL));
+      g_assert_true (clmrs_case_evaluate (&input_shuffled, NULL, &today, &b, NULL));
+      /* Indices into the input differ; everything else must not. */
+      b.since_first.identification_visit = a.since_first.identification_visit;
+      b.since_first.last_follow_up_visit = a.since_first.last_follow_up_visit;
+      g_assert_cmpmem (&a, sizeof a, &b, sizeof b);
+
+      /* On a day between the records: the same as the records up to it. */
+      g_date_clear (&cut, 1);
+      g_date_set_dmy (&cut, 1, 1, 2022);
+      g_date_add_days (&cut, g_test_rand_int_range (0, (int) day + 2));
+      for (guint i = 0; i < n_visits; i++)
+        {
+          GDate date;
+
+          g_assert_true (clmrs_date_parse (visits[i].date, &date));
+          if (g_date_compare (&date, &cut) <= 0)
+            past[n_past++] = visits[i];
+        }
+      for (guint i = 0; i < n_supports; i++)
+        {
+          GDate date;
+
+          g_assert_true (clmrs_date_parse (supports[i].date, &date));
+          if (g_date_compare (&date, &cut) <= 0)
+            past_supports[n_past_supports++] = supports[i];
+        }
+      input_past.n_visits = n_past;
+      input_past.n_supports = n_past_supports;
+      g_assert_true (clmrs_case_evaluate (&input, NULL, &cut, &c, NULL));
+      g_assert_true (clmrs_case_evaluate (&input_past, NULL, &cut, &d, NULL));
+      d.since_first.identification_visit = c.since_first.identification_visit;
+      d.since_first.last_follow_up_visit = c.since_first.last_follow_up_visit;
+      g_assert_cmpmem (&c, sizeof c, &d, sizeof d);
+
+      /* Flags against status. */
+      g_assert_cmpint (a.open, ==, a.ever_identified && a.status != CLMRS_CASE_EXITED);
+      g_assert_true (!a.ever_exited || a.since_first.n_follow_ups >= 2);
+      g_assert_true (a.status != CLMRS_CASE_EXITED || a.exit_date[0] != '\0');
+      g_assert_true (a.status != CLMRS_CASE_RELAPSED || (a.relapsed && a.first_support_date[0] == '\0'));
+      g_assert_true (a.status != CLMRS_CASE_REFERRED || a.referred);
+      g_assert_true (a.status != CLMRS_CASE_SUPPORTED || a.first_support_date[0] != '\0');
+      g_assert_true (!a.follow_up_overdue || a.follow_up_due);
+      g_assert_true (a.ever_identified || a.status == CLMRS_CASE_NONE);
+    }
+}
+
 typedef struct {
   const char *name;
   const char *birth;
@@ -500,6 +618,7 @@ main (int    argc,
   g_test_add_func ("/cases/outputs", test_outputs);
   g_test_add_func ("/cases/first-follow-up-dirty", test_first_follow_up_dirty);
   g_test_add_func ("/cases/status-strings", test_status_strings);
+  g_test_add_func ("/cases/random-histories", test_random_histories);
 
   return g_test_run ();
 }
