@@ -39,6 +39,8 @@ gboolean clmrs_cli_parse (const char    *command,
 int clmrs_cmd_init     (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_demo     (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_indicators (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_due      (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_households (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_queue    (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_export   (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_classify (ClmrsCli *cli, int argc, char **argv);

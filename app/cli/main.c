@@ -27,6 +27,8 @@ cmd_version (ClmrsCli  *cli,
 static const Command commands[] = {
   { "init",     clmrs_cmd_init,     TRUE,  "create the device database (and its first community and people)" },
   { "demo",     clmrs_cmd_demo,     TRUE,  "fill a new database with realistic synthetic data" },
+  { "due",      clmrs_cmd_due,      TRUE,  "list the follow-ups due, most overdue first" },
+  { "households", clmrs_cmd_households, TRUE, "find households by the head's name" },
   { "queue",    clmrs_cmd_queue,    TRUE,  "show the unsynced records by facilitator" },
   { "export",   clmrs_cmd_export,   TRUE,  "export finalised records: --ndjson envelopes or --csv DIR" },
   { "indicators", clmrs_cmd_indicators, TRUE, "the CLMRS indicators: --json [--from DATE] [--to DATE]" },
