@@ -15,6 +15,7 @@ G_DEFINE_QUARK (clmrs-rules-error-quark, clmrs_rules_error)
 #define SCOPE_MIN_AGE     5
 #define SCOPE_MAX_AGE     17
 #define HOURS_IN_WEEK     168.0
+#define MAX_PLAUSIBLE_AGE 130
 
 /* ---------------------------------------------------------------------------
  * Shared codes (DESIGN section 5).  A rule set lists them all, in these lists,
@@ -266,10 +267,10 @@ node_is_number (JsonNode *node)
   return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
 }
 
-/* An integer, or a number with no fraction that fits an int. */
+/* An integer, or a number with no fraction (within +-2^53). */
 static gboolean
-node_get_int (JsonNode *node,
-              int      *out)
+node_get_int64 (JsonNode *node,
+                gint64   *out)
 {
   double value;
 
@@ -277,16 +278,13 @@ node_get_int (JsonNode *node,
     return FALSE;
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     {
-      gint64 v = json_node_get_int (node);
-      if (v < G_MININT || v > G_MAXINT)
-        return FALSE;
-      *out = (int) v;
+      *out = json_node_get_int (node);
       return TRUE;
     }
   value = json_node_get_double (node);
-  if (value != floor (value) || value < G_MININT || value > G_MAXINT)
+  if (value != floor (value) || fabs (value) > 9007199254740992.0)
     return FALSE;
-  *out = (int) value;
+  *out = (gint64) value;
   return TRUE;
 }
 
@@ -388,13 +386,15 @@ read_int (Loader     *ld,
 {
   JsonNode *node = need (ld, object, prefix, key);
   g_autofree char *path = join_path (prefix, key);
+  gint64 value;
 
   if (node == NULL)
     return FALSE;
-  if (!node_get_int (node, out))
+  if (!node_get_int64 (node, &value))
     return load_fail (ld, path, "expected an integer, got %s", node_kind (node));
-  if (*out < min || *out > max)
-    return load_fail (ld, path, "%d is out of range (%d to %d)", *out, min, max);
+  if (value < min || value > max)
+    return load_fail (ld, path, "%" G_GINT64_FORMAT " is out of range (%d to %d)", value, min, max);
+  *out = (int) value;
   return TRUE;
 }
 
@@ -1364,6 +1364,7 @@ clmrs_profile_from_json_full (JsonObject          *object,
   g_autoptr(ClmrsProfile) profile = g_new0 (ClmrsProfile, 1);
   JsonNode *node;
   const char *sex;
+  gint64 age;
 
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1373,16 +1374,23 @@ clmrs_profile_from_json_full (JsonObject          *object,
   node = profile_need (&pr, "age");
   if (node == NULL)
     return NULL;
-  if (!node_get_int (node, &profile->age))
+  if (!node_get_int64 (node, &age))
     {
       profile_fail (&pr, "age", "expected an integer, got %s", node_kind (node));
       return NULL;
     }
-  if (profile->age < 0)
+  if (age < 0)
     {
-      profile_fail (&pr, "age", "negative age (%d)", profile->age);
+      profile_fail (&pr, "age", "negative age (%" G_GINT64_FORMAT ")", age);
       return NULL;
     }
+  if (age > MAX_PLAUSIBLE_AGE)
+    {
+      profile_fail (&pr, "age", "%" G_GINT64_FORMAT " is not a plausible age (over %d)",
+                    age, MAX_PLAUSIBLE_AGE);
+      return NULL;
+    }
+  profile->age = (int) age;
   profile->in_scope = profile->age >= SCOPE_MIN_AGE && profile->age <= SCOPE_MAX_AGE;
   if (!profile->in_scope)
     return g_steal_pointer (&profile);
