@@ -302,6 +302,14 @@ static const ClassifyCase classify_cases[] = {
   { "ci/list-gathering", "ci", P("age": 14, "econ_hours_7d": 2, "tasks_7d": ["gathering_pods"]), "not_in_child_labour", "permitted_work", "7d" },
   { "ci/list-drying", "ci", P("age": 14, "econ_hours_7d": 2, "tasks_7d": ["drying_beans"]), "not_in_child_labour", "permitted_work", "7d" },
   { "ci/list-nursery", "ci", P("age": 14, "econ_hours_7d": 2, "tasks_7d": ["filling_nursery_bags"]), "not_in_child_labour", "permitted_work", "7d" },
+  { "ci/age-13-econ-14.5", "ci", P("age": 13, "econ_hours_7d": 14.5), "child_labour", "light_work_hours", "7d" },
+  { "ci/age-14-econ-13.5", "ci", P("age": 14, "econ_hours_7d": 13.5), "not_in_child_labour", "permitted_work", "7d" },
+  { "ci/age-16-econ-43", "ci", P("age": 16, "econ_hours_7d": 43), "hazardous_child_labour", "long_hours", "7d" },
+  { "ci/chores-age-14-21", "ci", P("age": 14, "chores_hours_7d": 21), "not_in_child_labour", "not_working", "7d" },
+  { "ci/chores-age-14-21.01", "ci", P("age": 14, "chores_hours_7d": 21.01), "child_labour", "chores_hours", "7d" },
+  { "ci/chores-age-5-22", "ci", P("age": 5, "chores_hours_7d": 22), "child_labour", "chores_hours", "7d" },
+  { "ci/chores-age-15-22", "ci", P("age": 15, "chores_hours_7d": 22), "not_in_child_labour", "not_working", "7d" },
+  { "gh/chores-age-5-21.5", "gh", P("age": 5, "chores_hours_7d": 21.5), "child_labour", "chores_hours", "7d" },
   { "ci/night-no-window", "ci", P("age": 13, "night_work_7d": true), "hazardous_child_labour", "night_work", "7d" },
 
   /* Recall: the last 7 days identifies; the 12-month recall only flags risk. */
@@ -358,6 +366,64 @@ test_classify_case (gconstpointer data)
   g_assert_cmpstr (reasons, ==, tc->reasons);
   g_assert_cmpstr (clmrs_recall_to_string (c->recall), ==, tc->recall);
   g_assert_cmpstr (c->rules, ==, expected_rules);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Age sweep: the same hours at ages 4 5 11 12 14 15 17 18, per rule set      */
+
+static ClmrsStatus classify_status (const ClmrsRuleSet *rules,
+                                   const char         *overrides,
+                                   char              **reasons,
+                                   ClmrsRecall        *recall);
+
+typedef struct {
+  const char *rules;
+  const char *hours;
+  const char *statuses[8];        /* O out_of_scope, N not, C child_labour, H hazardous */
+} SweepCase;
+
+static const int sweep_ages[8] = { 4, 5, 11, 12, 14, 15, 17, 18 };
+
+static const SweepCase sweep_cases[] = {
+  /*                          4    5    11   12   14   15   17   18 */
+  { "ilo", "0",           { "O", "N", "N", "N", "N", "N", "N", "O" } },
+  { "ilo", "1",           { "O", "C", "C", "N", "N", "N", "N", "O" } },
+  { "ilo", "14",          { "O", "C", "C", "C", "C", "N", "N", "O" } },
+  { "ilo", "43",          { "O", "C", "C", "C", "C", "H", "H", "O" } },
+  { "gh",  "0",           { "O", "N", "N", "N", "N", "N", "N", "O" } },
+  { "gh",  "1",           { "O", "C", "C", "C", "N", "N", "N", "O" } },
+  { "gh",  "14",          { "O", "C", "C", "C", "N", "N", "N", "O" } },
+  { "gh",  "14.5",        { "O", "C", "C", "C", "C", "N", "N", "O" } },
+  { "gh",  "43",          { "O", "C", "C", "C", "C", "H", "H", "O" } },
+  { "ci",  "0",           { "O", "N", "N", "N", "N", "N", "N", "O" } },
+  { "ci",  "1",           { "O", "C", "C", "C", "N", "N", "N", "O" } },
+  { "ci",  "14",          { "O", "C", "C", "C", "C", "C", "N", "O" } },
+  { "ci",  "43",          { "O", "C", "C", "C", "C", "H", "H", "O" } },
+};
+
+static void
+test_age_sweep (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (sweep_cases); i++)
+    {
+      g_autoptr(ClmrsRuleSet) rules = builtin (sweep_cases[i].rules);
+
+      for (guint a = 0; a < G_N_ELEMENTS (sweep_ages); a++)
+        {
+          g_autofree char *p = g_strdup_printf ("{\"age\": %d, \"econ_hours_7d\": %s}",
+                                                sweep_ages[a], sweep_cases[i].hours);
+          const char *want = sweep_cases[i].statuses[a];
+          ClmrsStatus status = classify_status (rules, p, NULL, NULL);
+          ClmrsStatus expected = g_str_equal (want, "O") ? CLMRS_STATUS_OUT_OF_SCOPE
+                                 : g_str_equal (want, "N") ? CLMRS_STATUS_NOT_IN_CHILD_LABOUR
+                                 : g_str_equal (want, "C") ? CLMRS_STATUS_CHILD_LABOUR
+                                 : CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR;
+
+          g_test_message ("%s, %s h at age %d", sweep_cases[i].rules, sweep_cases[i].hours,
+                          sweep_ages[a]);
+          g_assert_cmpstr (clmrs_status_to_string (status), ==, clmrs_status_to_string (expected));
+        }
+    }
 }
 
 /* ------------------------------------------------------------------------- */
@@ -1180,6 +1246,7 @@ main (int    argc,
       g_autofree char *path = g_strdup_printf ("/rules/classify/%s", classify_cases[i].name);
       g_test_add_data_func (path, &classify_cases[i], test_classify_case);
     }
+  g_test_add_func ("/rules/classify/age-sweep", test_age_sweep);
   g_test_add_func ("/rules/classify/every-hazardous-task", test_every_hazardous_task);
   g_test_add_func ("/rules/classify/every-light-task", test_every_light_task);
   g_test_add_func ("/rules/classify/every-condition-abuse-signal", test_every_condition_abuse_signal);
