@@ -1131,6 +1131,7 @@ clmrs_rule_set_load_builtin (const char  *name,
   return clmrs_rule_set_load_data (data, (gssize) length, origin, error);
 }
 
+/* Returns: the rule set's `id` ("gh"), owned by @rules. */
 const char *
 clmrs_rule_set_get_id (const ClmrsRuleSet *rules)
 {
@@ -1138,6 +1139,7 @@ clmrs_rule_set_get_id (const ClmrsRuleSet *rules)
   return rules->id;
 }
 
+/* Returns: the rule set's `version`, owned by @rules. */
 const char *
 clmrs_rule_set_get_version (const ClmrsRuleSet *rules)
 {
@@ -1145,6 +1147,7 @@ clmrs_rule_set_get_version (const ClmrsRuleSet *rules)
   return rules->version;
 }
 
+/* Returns: the rule set's human `label`, owned by @rules. */
 const char *
 clmrs_rule_set_get_label (const ClmrsRuleSet *rules)
 {
@@ -1152,6 +1155,7 @@ clmrs_rule_set_get_label (const ClmrsRuleSet *rules)
   return rules->label;
 }
 
+/* Returns: the task recall period that identifies (7d or 12m). */
 ClmrsRecall
 clmrs_rule_set_get_recall (const ClmrsRuleSet *rules)
 {
@@ -1475,6 +1479,7 @@ clmrs_profile_from_json (JsonObject  *object,
  * Classification
  * ------------------------------------------------------------------------- */
 
+/* Returns: the status' code ("child_labour"), static. */
 const char *
 clmrs_status_to_string (ClmrsStatus status)
 {
@@ -1514,6 +1519,7 @@ clmrs_status_is_child_labour (ClmrsStatus status)
          || status == CLMRS_STATUS_CHILD_LABOUR;
 }
 
+/* Returns: "7d", "12m", or %NULL for CLMRS_RECALL_NONE; static. */
 const char *
 clmrs_recall_to_string (ClmrsRecall recall)
 {
@@ -1548,6 +1554,7 @@ reason_free (ClmrsReason *reason)
   g_free (reason);
 }
 
+/* Frees @classification and its reasons; %NULL is ignored. */
 void
 clmrs_classification_free (ClmrsClassification *classification)
 {

@@ -301,6 +301,33 @@ test_rule_files (void)
   g_rmdir (dir);
 }
 
+/* stdout that cannot be written (a full disk) is an I/O failure. */
+static void
+test_stdout_full (void)
+{
+  const char *cli = g_getenv ("CLMRS_CLI");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+
+  if (!g_file_test ("/dev/full", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no /dev/full");
+      return;
+    }
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdout_file_path (launcher, "/dev/full");
+  process = g_subprocess_launcher_spawn (launcher, &error, cli, "classify", "--rules", "gh", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, good_9, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_nonnull (strstr (err, "cannot write stdout"));
+}
+
 static void
 test_help (void)
 {
@@ -333,6 +360,7 @@ main (int    argc,
   g_test_add_func ("/cli/classify/empty-input", test_empty_input);
   g_test_add_func ("/cli/classify/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/classify/rule-files", test_rule_files);
+  g_test_add_func ("/cli/classify/stdout-full", test_stdout_full);
   g_test_add_func ("/cli/classify/help", test_help);
 
   return g_test_run ();
