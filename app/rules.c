@@ -15,6 +15,7 @@ G_DEFINE_QUARK (clmrs-rules-error-quark, clmrs_rules_error)
 #define SCOPE_MIN_AGE     5
 #define SCOPE_MAX_AGE     17
 #define HOURS_IN_WEEK     168.0
+#define MAX_PLAUSIBLE_AGE 130
 
 /* ---------------------------------------------------------------------------
  * Shared codes (DESIGN section 5).  A rule set lists them all, in these lists,
@@ -266,10 +267,10 @@ node_is_number (JsonNode *node)
   return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
 }
 
-/* An integer, or a number with no fraction that fits an int. */
+/* An integer, or a number with no fraction (within +-2^53). */
 static gboolean
-node_get_int (JsonNode *node,
-              int      *out)
+node_get_int64 (JsonNode *node,
+                gint64   *out)
 {
   double value;
 
@@ -277,16 +278,13 @@ node_get_int (JsonNode *node,
     return FALSE;
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     {
-      gint64 v = json_node_get_int (node);
-      if (v < G_MININT || v > G_MAXINT)
-        return FALSE;
-      *out = (int) v;
+      *out = json_node_get_int (node);
       return TRUE;
     }
   value = json_node_get_double (node);
-  if (value != floor (value) || value < G_MININT || value > G_MAXINT)
+  if (value != floor (value) || fabs (value) > 9007199254740992.0)
     return FALSE;
-  *out = (int) value;
+  *out = (gint64) value;
   return TRUE;
 }
 
@@ -388,13 +386,15 @@ read_int (Loader     *ld,
 {
   JsonNode *node = need (ld, object, prefix, key);
   g_autofree char *path = join_path (prefix, key);
+  gint64 value;
 
   if (node == NULL)
     return FALSE;
-  if (!node_get_int (node, out))
+  if (!node_get_int64 (node, &value))
     return load_fail (ld, path, "expected an integer, got %s", node_kind (node));
-  if (*out < min || *out > max)
-    return load_fail (ld, path, "%d is out of range (%d to %d)", *out, min, max);
+  if (value < min || value > max)
+    return load_fail (ld, path, "%" G_GINT64_FORMAT " is out of range (%d to %d)", value, min, max);
+  *out = (int) value;
   return TRUE;
 }
 
@@ -1131,6 +1131,7 @@ clmrs_rule_set_load_builtin (const char  *name,
   return clmrs_rule_set_load_data (data, (gssize) length, origin, error);
 }
 
+/* Returns: the rule set's `id` ("gh"), owned by @rules. */
 const char *
 clmrs_rule_set_get_id (const ClmrsRuleSet *rules)
 {
@@ -1138,6 +1139,7 @@ clmrs_rule_set_get_id (const ClmrsRuleSet *rules)
   return rules->id;
 }
 
+/* Returns: the rule set's `version`, owned by @rules. */
 const char *
 clmrs_rule_set_get_version (const ClmrsRuleSet *rules)
 {
@@ -1145,6 +1147,7 @@ clmrs_rule_set_get_version (const ClmrsRuleSet *rules)
   return rules->version;
 }
 
+/* Returns: the rule set's human `label`, owned by @rules. */
 const char *
 clmrs_rule_set_get_label (const ClmrsRuleSet *rules)
 {
@@ -1152,6 +1155,7 @@ clmrs_rule_set_get_label (const ClmrsRuleSet *rules)
   return rules->label;
 }
 
+/* Returns: the task recall period that identifies (7d or 12m). */
 ClmrsRecall
 clmrs_rule_set_get_recall (const ClmrsRuleSet *rules)
 {
@@ -1364,6 +1368,7 @@ clmrs_profile_from_json_full (JsonObject          *object,
   g_autoptr(ClmrsProfile) profile = g_new0 (ClmrsProfile, 1);
   JsonNode *node;
   const char *sex;
+  gint64 age;
 
   g_return_val_if_fail (object != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1373,16 +1378,23 @@ clmrs_profile_from_json_full (JsonObject          *object,
   node = profile_need (&pr, "age");
   if (node == NULL)
     return NULL;
-  if (!node_get_int (node, &profile->age))
+  if (!node_get_int64 (node, &age))
     {
       profile_fail (&pr, "age", "expected an integer, got %s", node_kind (node));
       return NULL;
     }
-  if (profile->age < 0)
+  if (age < 0)
     {
-      profile_fail (&pr, "age", "negative age (%d)", profile->age);
+      profile_fail (&pr, "age", "negative age (%" G_GINT64_FORMAT ")", age);
       return NULL;
     }
+  if (age > MAX_PLAUSIBLE_AGE)
+    {
+      profile_fail (&pr, "age", "%" G_GINT64_FORMAT " is not a plausible age (over %d)",
+                    age, MAX_PLAUSIBLE_AGE);
+      return NULL;
+    }
+  profile->age = (int) age;
   profile->in_scope = profile->age >= SCOPE_MIN_AGE && profile->age <= SCOPE_MAX_AGE;
   if (!profile->in_scope)
     return g_steal_pointer (&profile);
@@ -1467,6 +1479,7 @@ clmrs_profile_from_json (JsonObject  *object,
  * Classification
  * ------------------------------------------------------------------------- */
 
+/* Returns: the status' code ("child_labour"), static. */
 const char *
 clmrs_status_to_string (ClmrsStatus status)
 {
@@ -1506,6 +1519,7 @@ clmrs_status_is_child_labour (ClmrsStatus status)
          || status == CLMRS_STATUS_CHILD_LABOUR;
 }
 
+/* Returns: "7d", "12m", or %NULL for CLMRS_RECALL_NONE; static. */
 const char *
 clmrs_recall_to_string (ClmrsRecall recall)
 {
@@ -1540,6 +1554,7 @@ reason_free (ClmrsReason *reason)
   g_free (reason);
 }
 
+/* Frees @classification and its reasons; %NULL is ignored. */
 void
 clmrs_classification_free (ClmrsClassification *classification)
 {
