@@ -87,11 +87,11 @@ clmrs_cli_parse (const char    *command,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *title = g_strdup_printf ("%s%s%s", command,
-                                            parameter_string ? " " : "",
-                                            parameter_string ? parameter_string : "");
+  g_autofree char *prgname = g_strdup_printf ("clmrs %s", command);
 
-  context = g_option_context_new (title);
+  /* usage then reads "clmrs COMMAND [OPTION…] PARAMETERS" */
+  g_set_prgname (prgname);
+  context = g_option_context_new (parameter_string);
   g_option_context_set_summary (context, description);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, NULL);
