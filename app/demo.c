@@ -151,7 +151,8 @@ default_answer (Demo *demo, const ClmrsPrompt *prompt, const char *date)
     {
     case CLMRS_TYPE_INT:
     case CLMRS_TYPE_DECIMAL:
-      return g_strdup ("0");
+      /* counts and distances: small and positive */
+      return g_strdup_printf ("%d", g_rand_int_range (demo->rand, 1, 10));
     case CLMRS_TYPE_DATE:
       return g_strdup (date);
     case CLMRS_TYPE_SELECT:

@@ -909,11 +909,17 @@ clmrs_visit_finalise (ClmrsStore           *store,
   problems = clmrs_form_session_validate (session);
   if (problems->len > 0)
     {
-      const ClmrsFormProblem *first = g_ptr_array_index (problems, 0);
+      g_autoptr(GString) list = g_string_new (NULL);
 
+      for (guint i = 0; i < MIN (problems->len, 3); i++)
+        {
+          const ClmrsFormProblem *p = g_ptr_array_index (problems, i);
+          g_string_append_printf (list, "%s%s: %s", i ? "; " : "", p->node, p->reason);
+        }
       g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INCOMPLETE,
-                   "the visit cannot be finalised: %u question%s to fix, first %s: %s",
-                   problems->len, problems->len == 1 ? "" : "s", first->node, first->reason);
+                   "the visit cannot be finalised: %u question%s to fix: %s%s",
+                   problems->len, problems->len == 1 ? "" : "s", list->str,
+                   problems->len > 3 ? "; ..." : "");
       return FALSE;
     }
   if (visit_date == NULL)
