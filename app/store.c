@@ -25,7 +25,9 @@ struct _ClmrsStore
  * a fixture of the old schema under tests/schema/ proving the step.
  */
 static const char * const migrations[] = {
-  /* 1: the data model of DESIGN section 3 */
+  /* 1: the data model of DESIGN section 3.  Authors (facilitator_id,
+   * supervisor_id) are not foreign keys: records pulled from the server
+   * name people enrolled on other devices. */
   "CREATE TABLE meta ("
   "  key   TEXT PRIMARY KEY,"
   "  value TEXT NOT NULL);"
@@ -85,7 +87,7 @@ static const char * const migrations[] = {
   "  form_id        TEXT NOT NULL,"
   "  form_version   TEXT NOT NULL,"
   "  state          TEXT NOT NULL CHECK (state IN ('draft', 'final')),"
-  "  facilitator_id TEXT NOT NULL REFERENCES facilitators (id),"
+  "  facilitator_id TEXT NOT NULL,"
   "  community_id   TEXT REFERENCES communities (id),"
   "  household_id   TEXT REFERENCES households (id),"
   "  child_id       TEXT REFERENCES children (id),"
@@ -133,7 +135,7 @@ static const char * const migrations[] = {
   "  household_id   TEXT REFERENCES households (id),"
   "  child_id       TEXT REFERENCES children (id),"
   "  visit_id       TEXT REFERENCES visits (id),"
-  "  facilitator_id TEXT NOT NULL REFERENCES facilitators (id),"
+  "  facilitator_id TEXT NOT NULL,"
   "  created        TEXT NOT NULL,"
   "  body           TEXT NOT NULL DEFAULT '{}');"
   "CREATE INDEX supports_child ON supports (child_id);"
@@ -151,7 +153,7 @@ static const char * const migrations[] = {
   "  girls          INTEGER NOT NULL DEFAULT 0,"
   "  household_id   TEXT REFERENCES households (id),"
   "  visit_id       TEXT REFERENCES visits (id),"
-  "  facilitator_id TEXT NOT NULL REFERENCES facilitators (id),"
+  "  facilitator_id TEXT NOT NULL,"
   "  created        TEXT NOT NULL);"
 
   "CREATE TABLE reviews ("

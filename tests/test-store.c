@@ -93,9 +93,9 @@ static void
 test_foreign_keys_enforced (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *nobody = clmrs_uuid_new ();
+  g_autofree char *nowhere = clmrs_uuid_new ();
   g_autofree char *id = clmrs_store_draft_create (f->store, "household", "household_visit", "1",
-                                                  nobody, f->community, NULL, NULL, &error);
+                                                  f->facilitator, f->community, nowhere, NULL, &error);
 
   g_assert_null (id);
   g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE);
