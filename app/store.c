@@ -193,7 +193,18 @@ static const char * const migrations[] = {
   "  last_error     TEXT,"
   "  reject_reason  TEXT,"
   "  PRIMARY KEY (record_id, rev));"
-  "CREATE INDEX outbox_state ON outbox (state, queued_at);",
+  "CREATE INDEX outbox_state ON outbox (state, queued_at);"
+
+  /* Forms and rule sets published on the server, received by pull. */
+  "CREATE TABLE published ("
+  "  kind     TEXT NOT NULL CHECK (kind IN ('form', 'rule_set')),"
+  "  id       TEXT NOT NULL,"
+  "  version  TEXT NOT NULL,"
+  "  rev      INTEGER NOT NULL,"
+  "  sha256   TEXT NOT NULL,"
+  "  content  TEXT NOT NULL,"
+  "  received TEXT NOT NULL,"
+  "  PRIMARY KEY (kind, id, version));",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLMRS_STORE_SCHEMA_VERSION);
