@@ -1,0 +1,191 @@
+/* clmrs-application.c: the clmrs-field application: options, settings, the database worker. */
+#define G_LOG_DOMAIN "clmrs-application"
+
+#include "config.h"
+
+#include "clmrs-application.h"
+
+#include <glib/gi18n.h>
+
+#include "clmrs-field-resources.h"
+#include "clmrs-window.h"
+
+struct _ClmrsApplication
+{
+  AdwApplication  parent_instance;
+
+  /* Owned references */
+  GSettings      *settings;
+  char           *db_path;
+  guint           demo_households;
+};
+
+G_DEFINE_FINAL_TYPE (ClmrsApplication, clmrs_application, ADW_TYPE_APPLICATION)
+
+/* Registers the resource the linker might otherwise drop (STYLE trap 2). */
+void
+clmrs_ui_init (void)
+{
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      clmrs_field_register_resource ();
+      g_once_init_leave (&done, 1);
+    }
+}
+
+ClmrsApplication *
+clmrs_application_new (GApplicationFlags flags)
+{
+  clmrs_ui_init ();
+  return g_object_new (CLMRS_TYPE_APPLICATION,
+                       "application-id", "org.clmrs.Field",
+                       "resource-base-path", "/org/clmrs/Field",
+                       "flags", flags | G_APPLICATION_HANDLES_COMMAND_LINE,
+                       NULL);
+}
+
+const char *
+clmrs_application_get_db_path (ClmrsApplication *self)
+{
+  g_return_val_if_fail (CLMRS_IS_APPLICATION (self), NULL);
+
+  return self->db_path;
+}
+
+void
+clmrs_application_set_db_path (ClmrsApplication *self,
+                               const char       *path)
+{
+  g_return_if_fail (CLMRS_IS_APPLICATION (self));
+  g_return_if_fail (path != NULL);
+
+  g_free (self->db_path);
+  self->db_path = g_strdup (path);
+}
+
+void
+clmrs_application_set_demo_households (ClmrsApplication *self,
+                                       guint             households)
+{
+  g_return_if_fail (CLMRS_IS_APPLICATION (self));
+
+  self->demo_households = households;
+}
+
+guint
+clmrs_application_get_demo_households (ClmrsApplication *self)
+{
+  g_return_val_if_fail (CLMRS_IS_APPLICATION (self), 0);
+
+  return self->demo_households;
+}
+
+GSettings *
+clmrs_application_get_settings (ClmrsApplication *self)
+{
+  g_return_val_if_fail (CLMRS_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}
+
+static void
+clmrs_application_activate (GApplication *app)
+{
+  ClmrsApplication *self = (ClmrsApplication *) app;
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (clmrs_window_new (self));
+  gtk_window_present (window);
+}
+
+static int
+clmrs_application_command_line (GApplication            *app,
+                                GApplicationCommandLine *command_line)
+{
+  ClmrsApplication *self = (ClmrsApplication *) app;
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  const char *db = NULL;
+
+  if (g_variant_dict_lookup (options, "db", "^&ay", &db) && db != NULL && *db != '\0')
+    {
+      g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line, db);
+
+      g_free (self->db_path);
+      self->db_path = g_file_get_path (file);
+    }
+  g_application_activate (app);
+  return 0;
+}
+
+static void
+clmrs_application_startup (GApplication *app)
+{
+  ClmrsApplication *self = (ClmrsApplication *) app;
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  g_autoptr(GSimpleAction) quit = g_simple_action_new ("quit", NULL);
+
+  G_APPLICATION_CLASS (clmrs_application_parent_class)->startup (app);
+
+  /* sunlight: the high-contrast variant of the light style reads best */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
+
+  g_signal_connect_swapped (quit, "activate", G_CALLBACK (g_application_quit), app);
+  g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (quit));
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  (void) self;
+}
+
+static void
+clmrs_application_dispose (GObject *object)
+{
+  ClmrsApplication *self = (ClmrsApplication *) object;
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (clmrs_application_parent_class)->dispose (object);
+}
+
+static void
+clmrs_application_finalize (GObject *object)
+{
+  ClmrsApplication *self = (ClmrsApplication *) object;
+
+  g_free (self->db_path);
+
+  G_OBJECT_CLASS (clmrs_application_parent_class)->finalize (object);
+}
+
+static void
+clmrs_application_class_init (ClmrsApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = clmrs_application_dispose;
+  object_class->finalize = clmrs_application_finalize;
+  app_class->activate = clmrs_application_activate;
+  app_class->startup = clmrs_application_startup;
+  app_class->command_line = clmrs_application_command_line;
+}
+
+static void
+clmrs_application_init (ClmrsApplication *self)
+{
+  static const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("The device database (default: the demo database)"), N_("PATH") },
+    { NULL }
+  };
+  const char *env = g_getenv ("CLMRS_DB");
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  self->settings = g_settings_new ("org.clmrs.Field");
+  self->demo_households = 300;
+  if (env != NULL && *env != '\0')
+    self->db_path = g_strdup (env);
+  else
+    self->db_path = g_build_filename (g_get_user_data_dir (), "clmrs", "demo.db", NULL);
+}

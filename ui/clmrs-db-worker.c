@@ -1,0 +1,1031 @@
+/* clmrs-db-worker.c: the one thread that owns the app's database connection. */
+#define G_LOG_DOMAIN "clmrs-db-worker"
+
+#include "clmrs-db-worker.h"
+
+#include <glib/gstdio.h>
+#include <glib/gi18n.h>
+
+#include "casebook.h"
+#include "demo.h"
+#include "outbox.h"
+#include "review.h"
+#include "util.h"
+
+/*
+ * Chatty's rule: the connection is never used from the main thread.  Jobs
+ * are GTasks on a queue that one thread pops in order; each job's result
+ * goes back to the caller's main context through the GTask.  The thread's
+ * state (queue, store) is its own, not the GObject's, so the object can go
+ * away while the thread finishes what it was given: clmrs_db_worker_close()
+ * is the call that waits for it, from the main thread, never finalize.
+ */
+
+typedef struct {
+  GAsyncQueue *queue;       /* of GTask, or &quit_marker */
+  ClmrsStore  *store;       /* only touched on the thread */
+  char        *path;
+} WorkerState;
+
+struct _ClmrsDbWorker
+{
+  GObject      parent_instance;
+
+  /* Owned references */
+  GAsyncQueue *queue;
+  GThread     *thread;
+  char        *path;
+};
+
+G_DEFINE_FINAL_TYPE (ClmrsDbWorker, clmrs_db_worker, G_TYPE_OBJECT)
+
+static char quit_marker;
+
+typedef gpointer (*StateJobFunc) (WorkerState   *state,
+                                  gpointer       data,
+                                  GCancellable  *cancellable,
+                                  GError       **error);
+
+typedef struct {
+  ClmrsDbJobFunc  func;       /* a job on the open store */
+  StateJobFunc    state_func; /* or one that opens it */
+  gpointer        data;
+  GDestroyNotify  data_free;
+  GDestroyNotify  result_free;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  if (job->data_free != NULL && job->data != NULL)
+    job->data_free (job->data);
+  g_free (job);
+}
+
+void
+clmrs_person_free (ClmrsPerson *person)
+{
+  if (person == NULL)
+    return;
+  g_free (person->id);
+  g_free (person->name);
+  g_free (person->sex);
+  g_free (person);
+}
+
+void
+clmrs_visit_summary_free (ClmrsVisitSummary *visit)
+{
+  if (visit == NULL)
+    return;
+  g_free (visit->id);
+  g_free (visit->kind);
+  g_free (visit->facilitator_id);
+  g_free (visit->facilitator_name);
+  g_free (visit->household);
+  g_free (visit->community);
+  g_free (visit->visit_date);
+  g_free (visit->review_state);
+  g_free (visit->review_message);
+  g_free (visit->answers);
+  g_free (visit);
+}
+
+static void
+worker_state_free (WorkerState *state)
+{
+  g_clear_pointer (&state->store, clmrs_store_close);
+  g_async_queue_unref (state->queue);
+  g_free (state->path);
+  g_free (state);
+}
+
+static gpointer
+worker_thread (gpointer user_data)
+{
+  WorkerState *state = user_data;
+
+  for (;;)
+    {
+      gpointer item = g_async_queue_pop (state->queue);
+      g_autoptr(GTask) task = NULL;
+      g_autoptr(GError) error = NULL;
+      GCancellable *cancellable;
+      gpointer result;
+      Job *job;
+
+      if (item == &quit_marker)
+        break;
+      task = item;
+      job = g_task_get_task_data (task);
+      cancellable = g_task_get_cancellable (task);
+      if (g_task_return_error_if_cancelled (task))
+        continue;
+
+      if (job->state_func != NULL)
+        result = job->state_func (state, job->data, cancellable, &error);
+      else if (state->store == NULL)
+        {
+          result = NULL;
+          g_set_error (&error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE,
+                       "the database %s is not open", state->path);
+        }
+      else
+        result = job->func (state->store, job->data, cancellable, &error);
+
+      if (error != NULL)
+        {
+          if (result != NULL && job->result_free != NULL)
+            job->result_free (result);
+          g_task_return_error (task, g_steal_pointer (&error));
+        }
+      else
+        g_task_return_pointer (task, result, job->result_free);
+    }
+
+  worker_state_free (state);
+  return NULL;
+}
+
+static void
+clmrs_db_worker_finalize (GObject *object)
+{
+  ClmrsDbWorker *self = (ClmrsDbWorker *) object;
+
+  /* Not closed: let the thread finish its queue and exit on its own
+   * (waiting here could deadlock, STYLE trap 4). */
+  if (self->thread != NULL)
+    {
+      g_async_queue_push (self->queue, &quit_marker);
+      g_thread_unref (self->thread);
+    }
+  g_async_queue_unref (self->queue);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (clmrs_db_worker_parent_class)->finalize (object);
+}
+
+static void
+clmrs_db_worker_class_init (ClmrsDbWorkerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = clmrs_db_worker_finalize;
+}
+
+static void
+clmrs_db_worker_init (ClmrsDbWorker *self)
+{
+  self->queue = g_async_queue_new ();
+}
+
+/* Starts the worker thread for the database at @path (opened by
+ * clmrs_db_worker_open_async()). */
+ClmrsDbWorker *
+clmrs_db_worker_new (const char *path)
+{
+  ClmrsDbWorker *self;
+  WorkerState *state;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  self = g_object_new (CLMRS_TYPE_DB_WORKER, NULL);
+  self->path = g_strdup (path);
+  state = g_new0 (WorkerState, 1);
+  state->queue = g_async_queue_ref (self->queue);
+  state->path = g_strdup (path);
+  self->thread = g_thread_new ("clmrs-db", worker_thread, state);
+  return self;
+}
+
+const char *
+clmrs_db_worker_get_path (ClmrsDbWorker *self)
+{
+  g_return_val_if_fail (CLMRS_IS_DB_WORKER (self), NULL);
+
+  return self->path;
+}
+
+/* Runs the jobs already queued, closes the store and joins the thread.
+ * Call it from the main thread; later jobs fail with "not open". */
+void
+clmrs_db_worker_close (ClmrsDbWorker *self)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+
+  if (self->thread == NULL)
+    return;
+  g_async_queue_push (self->queue, &quit_marker);
+  g_thread_join (g_steal_pointer (&self->thread));
+}
+
+static void
+push_job (ClmrsDbWorker       *self,
+          gpointer             source_tag,
+          ClmrsDbJobFunc       func,
+          StateJobFunc         state_func,
+          gpointer             data,
+          GDestroyNotify       data_free,
+          GDestroyNotify       result_free,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  Job *job = g_new0 (Job, 1);
+
+  job->func = func;
+  job->state_func = state_func;
+  job->data = data;
+  job->data_free = data_free;
+  job->result_free = result_free;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+
+  if (self->thread == NULL)
+    {
+      g_task_return_new_error (task, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE,
+                               "the database %s is closed", self->path);
+      return;
+    }
+  g_async_queue_push (self->queue, g_steal_pointer (&task));
+}
+
+static gpointer
+finish_pointer (ClmrsDbWorker  *self,
+                GAsyncResult   *result,
+                gpointer        source_tag,
+                GError        **error)
+{
+  g_return_val_if_fail (CLMRS_IS_DB_WORKER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* --- generic jobs --- */
+
+/* Queues @func; its result comes back through clmrs_db_worker_run_finish(). */
+void
+clmrs_db_worker_run_async (ClmrsDbWorker       *self,
+                           ClmrsDbJobFunc       func,
+                           gpointer             data,
+                           GDestroyNotify       data_free,
+                           GDestroyNotify       result_free,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+  g_return_if_fail (func != NULL);
+
+  push_job (self, clmrs_db_worker_run_async, func, NULL, data, data_free, result_free,
+            cancellable, callback, user_data);
+}
+
+gpointer
+clmrs_db_worker_run_finish (ClmrsDbWorker  *self,
+                            GAsyncResult   *result,
+                            GError        **error)
+{
+  return finish_pointer (self, result, clmrs_db_worker_run_async, error);
+}
+
+/* --- open --- */
+
+typedef struct {
+  guint               households;
+  ClmrsDbProgressFunc progress;
+  gpointer            progress_data;
+  GMainContext       *context;
+} OpenData;
+
+typedef struct {
+  ClmrsDbProgressFunc progress;
+  gpointer            progress_data;
+  guint               done;
+  guint               total;
+} ProgressCall;
+
+static void
+open_data_free (OpenData *data)
+{
+  g_clear_pointer (&data->context, g_main_context_unref);
+  g_free (data);
+}
+
+static gboolean
+progress_call_cb (gpointer user_data)
+{
+  ProgressCall *call = user_data;
+
+  call->progress (call->done, call->total, call->progress_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+demo_progress (guint    done,
+               guint    total,
+               gpointer user_data)
+{
+  OpenData *data = user_data;
+  ProgressCall *call;
+
+  if (data->progress == NULL)
+    return;
+  call = g_new (ProgressCall, 1);
+  call->progress = data->progress;
+  call->progress_data = data->progress_data;
+  call->done = done;
+  call->total = total;
+  g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, progress_call_cb, call, g_free);
+}
+
+static void
+remove_database_files (const char *path)
+{
+  static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_remove (file);
+    }
+}
+
+static gboolean
+make_demo_database (const char  *path,
+                    OpenData    *data,
+                    GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *making = g_strconcat (path, ".making", NULL);
+  ClmrsDemoOptions options = { 0 };
+  ClmrsDemoReport report;
+  ClmrsStore *store;
+  gboolean ok;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot make the folder %s: %s", dir, g_strerror (saved));
+      return FALSE;
+    }
+  remove_database_files (making);
+  store = clmrs_store_open (making, error);
+  if (store == NULL)
+    return FALSE;
+  options.households = data->households;
+  options.seed = 1;
+  options.progress = demo_progress;
+  options.progress_data = data;
+  ok = clmrs_demo_generate (store, &options, &report, error);
+  clmrs_store_close (store);
+  if (!ok)
+    {
+      g_prefix_error (error, "making the demo database %s: ", path);
+      remove_database_files (making);
+      return FALSE;
+    }
+  if (g_rename (making, path) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot rename %s to %s: %s", making, path, g_strerror (saved));
+      remove_database_files (making);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gpointer
+open_job (WorkerState   *state,
+          gpointer       user_data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  OpenData *data = user_data;
+  g_autofree char *refreshed = NULL;
+  g_autofree char *today_text = NULL;
+  GDate today;
+
+  if (state->store != NULL)
+    return GINT_TO_POINTER (TRUE);
+  if (!g_file_test (state->path, G_FILE_TEST_EXISTS) && data->households > 0 &&
+      !make_demo_database (state->path, data, error))
+    return NULL;
+
+  state->store = clmrs_store_open (state->path, error);
+  if (state->store == NULL)
+    return NULL;
+
+  /* Case statuses (due, overdue, aged out) move with the calendar: refresh
+   * them once a day. */
+  clmrs_date_today (&today);
+  today_text = clmrs_date_format (&today);
+  refreshed = clmrs_store_get_meta (state->store, "ui_cases_refreshed");
+  if (g_strcmp0 (refreshed, today_text) != 0)
+    {
+      g_autoptr(GError) local_error = NULL;
+      guint n_cases = 0;
+
+      if (!clmrs_casebook_refresh_all (state->store, &today, NULL, &n_cases, &local_error) ||
+          !clmrs_store_set_meta (state->store, "ui_cases_refreshed", today_text, &local_error))
+        g_warning ("Could not refresh the cases: %s", local_error->message);
+    }
+  return GINT_TO_POINTER (TRUE);
+}
+
+void
+clmrs_db_worker_open_async (ClmrsDbWorker       *self,
+                            guint                demo_households,
+                            ClmrsDbProgressFunc  progress,
+                            gpointer             progress_data,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  OpenData *data;
+
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+
+  data = g_new0 (OpenData, 1);
+  data->households = demo_households;
+  data->progress = progress;
+  data->progress_data = progress_data;
+  data->context = g_main_context_ref_thread_default ();
+  push_job (self, clmrs_db_worker_open_async, NULL, open_job, data,
+            (GDestroyNotify) open_data_free, NULL, cancellable, callback, user_data);
+}
+
+gboolean
+clmrs_db_worker_open_finish (ClmrsDbWorker  *self,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  return finish_pointer (self, result, clmrs_db_worker_open_async, error) != NULL;
+}
+
+/* --- people and PINs --- */
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           column)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, column);
+
+  return text != NULL ? g_strdup ((const char *) text) : NULL;
+}
+
+static gboolean
+step_failed (ClmrsStore  *store,
+             int          rc,
+             const char  *what,
+             GError     **error)
+{
+  if (rc == SQLITE_DONE)
+    return FALSE;
+  g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE, "%s: %s",
+               what, sqlite3_errmsg (clmrs_store_get_db (store)));
+  return TRUE;
+}
+
+static gpointer
+list_people_job (ClmrsStore    *store,
+                 gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_person_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = clmrs_store_prepare (store,
+      "SELECT id, name, sex, role FROM facilitators WHERE active = 1 "
+      "ORDER BY role = 'supervisor', name COLLATE NOCASE", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsPerson *person = g_new0 (ClmrsPerson, 1);
+
+      person->id = column_dup (stmt, 0);
+      person->name = column_dup (stmt, 1);
+      person->sex = column_dup (stmt, 2);
+      person->supervisor = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), "supervisor") == 0;
+      g_ptr_array_add (people, person);
+    }
+  sqlite3_finalize (stmt);
+  if (step_failed (store, rc, "listing the people who can sign in", error))
+    return NULL;
+  return g_steal_pointer (&people);
+}
+
+void
+clmrs_db_worker_list_people_async (ClmrsDbWorker       *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+
+  push_job (self, clmrs_db_worker_list_people_async, list_people_job, NULL, NULL, NULL,
+            (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+}
+
+GPtrArray *
+clmrs_db_worker_list_people_finish (ClmrsDbWorker  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  return finish_pointer (self, result, clmrs_db_worker_list_people_async, error);
+}
+
+static gpointer
+check_pin_job (ClmrsStore    *store,
+               gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  GStrv id_pin = data;
+
+  if (!clmrs_store_check_pin (store, id_pin[0], id_pin[1], error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+void
+clmrs_db_worker_check_pin_async (ClmrsDbWorker       *self,
+                                 const char          *person_id,
+                                 const char          *pin,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GStrv id_pin;
+
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+  g_return_if_fail (person_id != NULL);
+  g_return_if_fail (pin != NULL);
+
+  id_pin = g_new0 (char *, 3);
+  id_pin[0] = g_strdup (person_id);
+  id_pin[1] = g_strdup (pin);
+  push_job (self, clmrs_db_worker_check_pin_async, check_pin_job, NULL, id_pin,
+            (GDestroyNotify) g_strfreev, NULL, cancellable, callback, user_data);
+}
+
+gboolean
+clmrs_db_worker_check_pin_finish (ClmrsDbWorker  *self,
+                                  GAsyncResult   *result,
+                                  GError        **error)
+{
+  return finish_pointer (self, result, clmrs_db_worker_check_pin_async, error) != NULL;
+}
+
+/* --- households --- */
+
+typedef struct {
+  char      *prefix;
+  guint      offset;
+  guint      limit;
+  /* out */
+  guint      n_matching;
+  GPtrArray *items;
+} SearchData;
+
+static void
+search_data_free (SearchData *data)
+{
+  g_free (data->prefix);
+  g_clear_pointer (&data->items, g_ptr_array_unref);
+  g_free (data);
+}
+
+static char *
+like_pattern (const char *prefix)
+{
+  GString *pattern = g_string_new (NULL);
+
+  /* as clmrs_casebook_search_households(): "50%" or "a_b" match literally */
+  for (const char *p = prefix ? prefix : ""; *p; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *p);
+    }
+  g_string_append_c (pattern, '%');
+  return g_string_free (pattern, FALSE);
+}
+
+static gpointer
+search_job (ClmrsStore    *store,
+            gpointer       user_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  SearchData *data = user_data;
+  g_autofree char *pattern = like_pattern (data->prefix);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  /* the first page of a search is exactly the core's */
+  if (data->offset == 0)
+    {
+      data->items = clmrs_casebook_search_households (store, data->prefix, data->limit, error);
+      if (data->items == NULL)
+        return NULL;
+    }
+  else
+    {
+      data->items = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_household_item_free);
+      stmt = clmrs_store_prepare (store,
+          "SELECT h.id, h.head_name, m.name,"
+          "  (SELECT count (*) FROM children c WHERE c.household_id = h.id) "
+          "FROM households h LEFT JOIN communities m ON m.id = h.community_id "
+          "WHERE h.head_name LIKE ?1 ESCAPE '\\' ORDER BY h.head_name COLLATE NOCASE "
+          "LIMIT ?2 OFFSET ?3", error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, data->limit);
+      sqlite3_bind_int64 (stmt, 3, data->offset);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          ClmrsHouseholdItem *item = g_new0 (ClmrsHouseholdItem, 1);
+
+          item->id = column_dup (stmt, 0);
+          item->head_name = column_dup (stmt, 1);
+          item->community = column_dup (stmt, 2);
+          item->n_children = sqlite3_column_int (stmt, 3);
+          g_ptr_array_add (data->items, item);
+        }
+      sqlite3_finalize (stmt);
+      if (step_failed (store, rc, "searching households", error))
+        return NULL;
+    }
+
+  stmt = clmrs_store_prepare (store,
+      "SELECT count (*) FROM households WHERE head_name LIKE ?1 ESCAPE '\\'", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    data->n_matching = (guint) sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      step_failed (store, rc == SQLITE_DONE ? SQLITE_ERROR : rc, "counting households", error);
+      return NULL;
+    }
+  return data;
+}
+
+void
+clmrs_db_worker_search_households_async (ClmrsDbWorker       *self,
+                                         const char          *prefix,
+                                         guint                offset,
+                                         guint                limit,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  SearchData *data;
+
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+
+  data = g_new0 (SearchData, 1);
+  data->prefix = g_strdup (prefix ? prefix : "");
+  data->offset = offset;
+  data->limit = limit;
+  /* the job returns its own data: it is freed with the task, not twice */
+  push_job (self, clmrs_db_worker_search_households_async, search_job, NULL, data,
+            (GDestroyNotify) search_data_free, NULL, cancellable, callback, user_data);
+}
+
+GPtrArray *
+clmrs_db_worker_search_households_finish (ClmrsDbWorker  *self,
+                                          GAsyncResult   *result,
+                                          guint          *n_matching,
+                                          GError        **error)
+{
+  SearchData *data = finish_pointer (self, result, clmrs_db_worker_search_households_async, error);
+
+  if (data == NULL)
+    return NULL;
+  if (n_matching != NULL)
+    *n_matching = data->n_matching;
+  return g_steal_pointer (&data->items);
+}
+
+/* --- lists --- */
+
+typedef struct {
+  int   horizon_days;
+  guint limit;
+} DueData;
+
+static gpointer
+follow_ups_due_job (ClmrsStore    *store,
+                    gpointer       user_data,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  DueData *data = user_data;
+  GDate today;
+
+  clmrs_date_today (&today);
+  return clmrs_casebook_follow_ups_due (store, &today, data->horizon_days, data->limit, error);
+}
+
+void
+clmrs_db_worker_follow_ups_due_async (ClmrsDbWorker       *self,
+                                      int                  horizon_days,
+                                      guint                limit,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  DueData *data;
+
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+
+  data = g_new0 (DueData, 1);
+  data->horizon_days = horizon_days;
+  data->limit = limit;
+  push_job (self, clmrs_db_worker_follow_ups_due_async, follow_ups_due_job, NULL, data, g_free,
+            (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+}
+
+GPtrArray *
+clmrs_db_worker_follow_ups_due_finish (ClmrsDbWorker  *self,
+                                       GAsyncResult   *result,
+                                       GError        **error)
+{
+  return finish_pointer (self, result, clmrs_db_worker_follow_ups_due_async, error);
+}
+
+static gpointer
+queue_job (ClmrsStore    *store,
+           gpointer       user_data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  return clmrs_outbox_queue_by_facilitator (store, error);
+}
+
+void
+clmrs_db_worker_queue_async (ClmrsDbWorker       *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+
+  push_job (self, clmrs_db_worker_queue_async, queue_job, NULL, NULL, NULL,
+            (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+}
+
+GPtrArray *
+clmrs_db_worker_queue_finish (ClmrsDbWorker  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  return finish_pointer (self, result, clmrs_db_worker_queue_async, error);
+}
+
+static gpointer
+indicators_job (ClmrsStore    *store,
+                gpointer       user_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  GDate today;
+
+  clmrs_date_today (&today);
+  return clmrs_casebook_indicators (store, NULL, NULL, &today, error);
+}
+
+void
+clmrs_db_worker_indicators_async (ClmrsDbWorker       *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+
+  push_job (self, clmrs_db_worker_indicators_async, indicators_job, NULL, NULL, NULL,
+            (GDestroyNotify) json_node_unref, cancellable, callback, user_data);
+}
+
+JsonNode *
+clmrs_db_worker_indicators_finish (ClmrsDbWorker  *self,
+                                   GAsyncResult   *result,
+                                   GError        **error)
+{
+  return finish_pointer (self, result, clmrs_db_worker_indicators_async, error);
+}
+
+/* --- visits and reviews --- */
+
+#define VISIT_COLUMNS \
+  "SELECT v.id, v.kind, v.facilitator_id, coalesce (f.name, v.facilitator_id), h.head_name," \
+  "  m.name, v.visit_date, v.review_state, v.review_message, v.answers " \
+  "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id" \
+  "  LEFT JOIN households h ON h.id = v.household_id" \
+  "  LEFT JOIN communities m ON m.id = coalesce (v.community_id, h.community_id) "
+
+static ClmrsVisitSummary *
+visit_from_row (sqlite3_stmt *stmt,
+                gboolean      with_answers)
+{
+  ClmrsVisitSummary *visit = g_new0 (ClmrsVisitSummary, 1);
+
+  visit->id = column_dup (stmt, 0);
+  visit->kind = column_dup (stmt, 1);
+  visit->facilitator_id = column_dup (stmt, 2);
+  visit->facilitator_name = column_dup (stmt, 3);
+  visit->household = column_dup (stmt, 4);
+  visit->community = column_dup (stmt, 5);
+  visit->visit_date = column_dup (stmt, 6);
+  visit->review_state = column_dup (stmt, 7);
+  visit->review_message = column_dup (stmt, 8);
+  if (with_answers)
+    visit->answers = column_dup (stmt, 9);
+  return visit;
+}
+
+typedef struct {
+  char  *review_state;
+  char  *facilitator_id;
+  guint  limit;
+} ListVisitsData;
+
+static void
+list_visits_data_free (ListVisitsData *data)
+{
+  g_free (data->review_state);
+  g_free (data->facilitator_id);
+  g_free (data);
+}
+
+static gpointer
+list_visits_job (ClmrsStore    *store,
+                 gpointer       user_data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  ListVisitsData *data = user_data;
+  g_autoptr(GPtrArray) visits = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_visit_summary_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = clmrs_store_prepare (store,
+      VISIT_COLUMNS
+      "WHERE v.state = 'final' AND v.review_state = ?1 AND (?2 IS NULL OR v.facilitator_id = ?2) "
+      "ORDER BY v.finalised DESC, v.rowid DESC LIMIT ?3", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, data->review_state, -1, SQLITE_TRANSIENT);
+  if (data->facilitator_id != NULL)
+    sqlite3_bind_text (stmt, 2, data->facilitator_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, data->limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (visits, visit_from_row (stmt, FALSE));
+  sqlite3_finalize (stmt);
+  if (step_failed (store, rc, "listing visits", error))
+    return NULL;
+  return g_steal_pointer (&visits);
+}
+
+void
+clmrs_db_worker_list_visits_async (ClmrsDbWorker       *self,
+                                   const char          *review_state,
+                                   const char          *facilitator_id,
+                                   guint                limit,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  ListVisitsData *data;
+
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+  g_return_if_fail (review_state != NULL);
+
+  data = g_new0 (ListVisitsData, 1);
+  data->review_state = g_strdup (review_state);
+  data->facilitator_id = g_strdup (facilitator_id);
+  data->limit = limit;
+  push_job (self, clmrs_db_worker_list_visits_async, list_visits_job, NULL, data,
+            (GDestroyNotify) list_visits_data_free, (GDestroyNotify) g_ptr_array_unref,
+            cancellable, callback, user_data);
+}
+
+GPtrArray *
+clmrs_db_worker_list_visits_finish (ClmrsDbWorker  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  return finish_pointer (self, result, clmrs_db_worker_list_visits_async, error);
+}
+
+static gpointer
+get_visit_job (ClmrsStore    *store,
+               gpointer       user_data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  const char *visit_id = user_data;
+  ClmrsVisitSummary *visit = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = clmrs_store_prepare (store, VISIT_COLUMNS "WHERE v.id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    visit = visit_from_row (stmt, TRUE);
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no visit %s", visit_id);
+  else if (rc != SQLITE_ROW)
+    step_failed (store, rc, "reading a visit", error);
+  return visit;
+}
+
+void
+clmrs_db_worker_get_visit_async (ClmrsDbWorker       *self,
+                                 const char          *visit_id,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+  g_return_if_fail (visit_id != NULL);
+
+  push_job (self, clmrs_db_worker_get_visit_async, get_visit_job, NULL, g_strdup (visit_id), g_free,
+            (GDestroyNotify) clmrs_visit_summary_free, cancellable, callback, user_data);
+}
+
+ClmrsVisitSummary *
+clmrs_db_worker_get_visit_finish (ClmrsDbWorker  *self,
+                                  GAsyncResult   *result,
+                                  GError        **error)
+{
+  return finish_pointer (self, result, clmrs_db_worker_get_visit_async, error);
+}
+
+static gpointer
+review_job (ClmrsStore    *store,
+            gpointer       user_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  GStrv args = user_data;
+
+  return clmrs_review_record (store, args[0], args[1], args[2], args[3], error);
+}
+
+void
+clmrs_db_worker_review_async (ClmrsDbWorker       *self,
+                              const char          *visit_id,
+                              const char          *supervisor_id,
+                              const char          *decision,
+                              const char          *message,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  GStrv args;
+
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+  g_return_if_fail (visit_id != NULL);
+  g_return_if_fail (supervisor_id != NULL);
+  g_return_if_fail (decision != NULL);
+
+  args = g_new0 (char *, 5);
+  args[0] = g_strdup (visit_id);
+  args[1] = g_strdup (supervisor_id);
+  args[2] = g_strdup (decision);
+  args[3] = g_strdup (message);
+  push_job (self, clmrs_db_worker_review_async, review_job, NULL, args,
+            (GDestroyNotify) g_strfreev, g_free, cancellable, callback, user_data);
+}
+
+gboolean
+clmrs_db_worker_review_finish (ClmrsDbWorker  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_autofree char *review_id = finish_pointer (self, result, clmrs_db_worker_review_async, error);
+
+  return review_id != NULL;
+}

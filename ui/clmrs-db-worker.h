@@ -1,0 +1,180 @@
+/* clmrs-db-worker.h: the one thread that owns the app's database connection. */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "store.h"
+
+G_BEGIN_DECLS
+
+#define CLMRS_TYPE_DB_WORKER (clmrs_db_worker_get_type ())
+
+G_DECLARE_FINAL_TYPE (ClmrsDbWorker, clmrs_db_worker, CLMRS, DB_WORKER, GObject)
+
+/* A person who can sign in. */
+typedef struct {
+  char     *id;
+  char     *name;
+  char     *sex;
+  gboolean  supervisor;
+} ClmrsPerson;
+
+/* A finalised visit, as listed for review or as a message to its facilitator. */
+typedef struct {
+  char *id;
+  char *kind;
+  char *facilitator_id;
+  char *facilitator_name;
+  char *household;        /* head's name, or NULL */
+  char *community;        /* its name, or NULL */
+  char *visit_date;       /* YYYY-MM-DD, or NULL */
+  char *review_state;     /* pending approved returned */
+  char *review_message;   /* or NULL */
+  char *answers;          /* JSON text, only from clmrs_db_worker_get_visit_async() */
+} ClmrsVisitSummary;
+
+void               clmrs_person_free                      (ClmrsPerson        *person);
+void               clmrs_visit_summary_free               (ClmrsVisitSummary  *visit);
+
+typedef void     (*ClmrsDbProgressFunc)                   (guint               done,
+                                                           guint               total,
+                                                           gpointer            user_data);
+
+ClmrsDbWorker     *clmrs_db_worker_new                    (const char         *path);
+const char        *clmrs_db_worker_get_path               (ClmrsDbWorker      *self);
+void               clmrs_db_worker_close                  (ClmrsDbWorker      *self);
+
+/* Opens the database; when it does not exist, makes it first with
+ * clmrs_demo_generate() (@demo_households) under a temporary name, so a
+ * failed or interrupted generation never leaves a half-made database.
+ * @progress is called on the caller's main context. */
+void               clmrs_db_worker_open_async             (ClmrsDbWorker      *self,
+                                                           guint               demo_households,
+                                                           ClmrsDbProgressFunc progress,
+                                                           gpointer            progress_data,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+gboolean           clmrs_db_worker_open_finish            (ClmrsDbWorker      *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error);
+
+/* Every result below is owned by the caller. */
+void               clmrs_db_worker_list_people_async      (ClmrsDbWorker      *self,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+GPtrArray         *clmrs_db_worker_list_people_finish     (ClmrsDbWorker      *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error); /* (element-type ClmrsPerson) */
+
+void               clmrs_db_worker_check_pin_async        (ClmrsDbWorker      *self,
+                                                           const char         *person_id,
+                                                           const char         *pin,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+gboolean           clmrs_db_worker_check_pin_finish       (ClmrsDbWorker      *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error);   /* CLMRS_STORE_ERROR_PIN when wrong */
+
+/* One page of households whose head's name starts with @prefix, in the
+ * order of clmrs_casebook_search_households(), and how many match. */
+void               clmrs_db_worker_search_households_async  (ClmrsDbWorker    *self,
+                                                             const char       *prefix,
+                                                             guint             offset,
+                                                             guint             limit,
+                                                             GCancellable     *cancellable,
+                                                             GAsyncReadyCallback callback,
+                                                             gpointer          user_data);
+GPtrArray         *clmrs_db_worker_search_households_finish (ClmrsDbWorker    *self,
+                                                             GAsyncResult     *result,
+                                                             guint            *n_matching,
+                                                             GError          **error); /* (element-type ClmrsHouseholdItem) */
+
+void               clmrs_db_worker_follow_ups_due_async   (ClmrsDbWorker      *self,
+                                                           int                 horizon_days,
+                                                           guint               limit,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+GPtrArray         *clmrs_db_worker_follow_ups_due_finish  (ClmrsDbWorker      *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error); /* (element-type ClmrsDueItem) */
+
+void               clmrs_db_worker_queue_async            (ClmrsDbWorker      *self,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+GPtrArray         *clmrs_db_worker_queue_finish           (ClmrsDbWorker      *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error); /* (element-type ClmrsQueueRow) */
+
+void               clmrs_db_worker_indicators_async       (ClmrsDbWorker      *self,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+JsonNode          *clmrs_db_worker_indicators_finish      (ClmrsDbWorker      *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error);
+
+/* Finalised visits in @review_state ("pending", "returned"), of
+ * @facilitator_id only unless NULL, newest first. */
+void               clmrs_db_worker_list_visits_async      (ClmrsDbWorker      *self,
+                                                           const char         *review_state,
+                                                           const char         *facilitator_id,
+                                                           guint               limit,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+GPtrArray         *clmrs_db_worker_list_visits_finish     (ClmrsDbWorker      *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error); /* (element-type ClmrsVisitSummary) */
+
+void               clmrs_db_worker_get_visit_async        (ClmrsDbWorker      *self,
+                                                           const char         *visit_id,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+ClmrsVisitSummary *clmrs_db_worker_get_visit_finish       (ClmrsDbWorker      *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error);
+
+/* clmrs_review_record(): "approved", or "returned" with @message. */
+void               clmrs_db_worker_review_async           (ClmrsDbWorker      *self,
+                                                           const char         *visit_id,
+                                                           const char         *supervisor_id,
+                                                           const char         *decision,
+                                                           const char         *message,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+gboolean           clmrs_db_worker_review_finish          (ClmrsDbWorker      *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error);
+
+/* Runs @func with the store on the worker thread; the visit wizard uses it
+ * for drafts and finalisation.  @func returns a pointer freed with
+ * @result_free if nobody takes it, or NULL with @error set. */
+typedef gpointer (*ClmrsDbJobFunc) (ClmrsStore   *store,
+                                    gpointer      data,
+                                    GCancellable *cancellable,
+                                    GError      **error);
+
+void               clmrs_db_worker_run_async              (ClmrsDbWorker      *self,
+                                                           ClmrsDbJobFunc      func,
+                                                           gpointer            data,
+                                                           GDestroyNotify      data_free,
+                                                           GDestroyNotify      result_free,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+gpointer           clmrs_db_worker_run_finish             (ClmrsDbWorker      *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsPerson, clmrs_person_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsVisitSummary, clmrs_visit_summary_free)
+
+G_END_DECLS

@@ -1,0 +1,674 @@
+/* clmrs-home-page.c: a facilitator's home: households, follow-ups due, messages, sync, indicators. */
+#define G_LOG_DOMAIN "clmrs-home-page"
+
+#include "config.h"
+
+#include "clmrs-home-page.h"
+
+#include <glib/gi18n.h>
+
+#include "casebook.h"
+#include "outbox.h"
+
+#include "clmrs-household-model.h"
+#include "clmrs-month-chart.h"
+#include "clmrs-window.h"
+
+#define FOLLOW_UP_HORIZON_DAYS 14
+#define LIST_LIMIT 200
+
+struct _ClmrsHomePage
+{
+  AdwBin                parent_instance;
+
+  /* Template widgets */
+  AdwViewStack         *stack;
+  GtkSearchEntry       *search_entry;
+  GtkStack             *households_stack;
+  GtkListView          *households_view;
+  AdwViewStackPage     *follow_ups_page;
+  GtkStack             *follow_ups_stack;
+  GtkListBox           *follow_ups_list;
+  AdwViewStackPage     *messages_page;
+  GtkStack             *messages_stack;
+  GtkListBox           *messages_list;
+  GtkListBox           *queue_list;
+  AdwEntryRow          *server_row;
+  AdwActionRow         *last_sync_row;
+  GtkButton            *sync_button;
+  GtkFlowBox           *figures_box;
+  ClmrsMonthChart      *chart;
+
+  /* Owned references */
+  ClmrsDbWorker        *worker;
+  ClmrsHouseholdModel  *households;
+  GCancellable         *cancellable;
+  GSettings            *settings;
+  char                 *person_id;
+  guint                 n_busy;
+};
+
+G_DEFINE_FINAL_TYPE (ClmrsHomePage, clmrs_home_page, ADW_TYPE_BIN)
+
+static void
+remove_all (GtkListBox *list)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+}
+
+static GtkWidget *
+data_row (const char *title,
+          const char *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  /* rows show data: never markup (STYLE trap 1) */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "");
+  if (subtitle != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  return row;
+}
+
+static void
+job_done (ClmrsHomePage *self)
+{
+  g_assert (self->n_busy > 0);
+  self->n_busy--;
+}
+
+static gboolean
+job_failed (ClmrsHomePage *self,
+            GError        *error,
+            const char    *what)
+{
+  ClmrsWindow *window;
+
+  if (error == NULL)
+    return FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return TRUE;
+  job_done (self);
+  window = CLMRS_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self), CLMRS_TYPE_WINDOW));
+  g_message ("%s: %s", what, error->message);
+  if (window != NULL)
+    clmrs_window_show_toast (window, what);
+  return TRUE;
+}
+
+/* --- households --- */
+
+static void
+household_row_update (GtkListItem *list_item)
+{
+  ClmrsHousehold *household = gtk_list_item_get_item (list_item);
+  GtkWidget *box = gtk_list_item_get_child (list_item);
+  AdwAvatar *avatar = g_object_get_data (G_OBJECT (box), "avatar");
+  GtkLabel *title = g_object_get_data (G_OBJECT (box), "title");
+  GtkLabel *subtitle = g_object_get_data (G_OBJECT (box), "subtitle");
+  g_autofree char *details = NULL;
+
+  if (household == NULL || !clmrs_household_get_loaded (household))
+    {
+      adw_avatar_set_text (avatar, NULL);
+      gtk_label_set_label (title, "…");
+      gtk_label_set_label (subtitle, "");
+      return;
+    }
+  details = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %d child", "%s · %d children",
+                                          clmrs_household_get_n_children (household)),
+                             clmrs_household_get_community (household) ? clmrs_household_get_community (household) : "",
+                             clmrs_household_get_n_children (household));
+  adw_avatar_set_text (avatar, clmrs_household_get_head_name (household));
+  gtk_label_set_label (title, clmrs_household_get_head_name (household));
+  gtk_label_set_label (subtitle, details);
+}
+
+static void
+household_loaded_cb (ClmrsHousehold *household,
+                     GParamSpec     *pspec,
+                     GtkListItem    *list_item)
+{
+  household_row_update (list_item);
+}
+
+static void
+household_setup_cb (GtkSignalListItemFactory *factory,
+                    GtkListItem              *list_item,
+                    ClmrsHomePage            *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *avatar = adw_avatar_new (40, NULL, TRUE);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *subtitle = gtk_label_new (NULL);
+  GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (subtitle), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (title, "heading");
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_widget_set_hexpand (labels, TRUE);
+  gtk_widget_set_valign (labels, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (labels), title);
+  gtk_box_append (GTK_BOX (labels), subtitle);
+  gtk_box_append (GTK_BOX (box), avatar);
+  gtk_box_append (GTK_BOX (box), labels);
+  gtk_box_append (GTK_BOX (box), arrow);
+  gtk_widget_add_css_class (box, "household-row");
+  g_object_set_data (G_OBJECT (box), "avatar", avatar);
+  g_object_set_data (G_OBJECT (box), "title", title);
+  g_object_set_data (G_OBJECT (box), "subtitle", subtitle);
+  gtk_list_item_set_child (list_item, box);
+}
+
+static void
+household_bind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *list_item,
+                   ClmrsHomePage            *self)
+{
+  ClmrsHousehold *household = gtk_list_item_get_item (list_item);
+
+  g_signal_connect (household, "notify::loaded", G_CALLBACK (household_loaded_cb), list_item);
+  household_row_update (list_item);
+}
+
+static void
+household_unbind_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *list_item,
+                     ClmrsHomePage            *self)
+{
+  ClmrsHousehold *household = gtk_list_item_get_item (list_item);
+
+  g_signal_handlers_disconnect_by_func (household, household_loaded_cb, list_item);
+}
+
+static void
+households_changed_cb (ClmrsHomePage *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->households));
+
+  gtk_stack_set_visible_child_name (self->households_stack, n > 0 ? "list" : "empty");
+}
+
+static void
+search_changed_cb (ClmrsHomePage *self)
+{
+  if (self->households != NULL)
+    clmrs_household_model_search (self->households, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+}
+
+void
+clmrs_home_page_search (ClmrsHomePage *self,
+                        const char    *text)
+{
+  g_return_if_fail (CLMRS_IS_HOME_PAGE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
+  search_changed_cb (self);
+}
+
+/* --- follow-ups --- */
+
+static void
+follow_ups_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(ClmrsHomePage) self = user_data;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  guint late = 0;
+
+  items = clmrs_db_worker_follow_ups_due_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (job_failed (self, error, _("Could not read the follow-ups due")))
+    return;
+  job_done (self);
+  remove_all (self->follow_ups_list);
+  for (guint i = 0; i < items->len; i++)
+    {
+      ClmrsDueItem *item = g_ptr_array_index (items, i);
+      g_autofree char *subtitle = NULL;
+      g_autofree char *when = NULL;
+      GtkWidget *row, *label;
+
+      /* Translators: "household of HEAD · COMMUNITY · due DATE" */
+      subtitle = g_strdup_printf (_("Household of %s · %s · due %s"),
+                                  item->head_name, item->community ? item->community : "", item->next_due);
+      row = data_row (item->child_name, subtitle);
+      if (item->days_late > 0)
+        {
+          late++;
+          when = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d day late", "%d days late", item->days_late),
+                                  item->days_late);
+        }
+      else if (item->days_late == 0)
+        when = g_strdup (_("Due today"));
+      else
+        when = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "In %d day", "In %d days", -item->days_late),
+                                -item->days_late);
+      label = gtk_label_new (when);
+      gtk_widget_add_css_class (label, item->days_late > 0 ? "late" : "due-soon");
+      gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+      gtk_widget_add_css_class (row, "tall-row");
+      gtk_list_box_append (self->follow_ups_list, row);
+    }
+  adw_view_stack_page_set_badge_number (self->follow_ups_page, late);
+  adw_view_stack_page_set_needs_attention (self->follow_ups_page, late > 0);
+  gtk_stack_set_visible_child_name (self->follow_ups_stack, items->len > 0 ? "list" : "empty");
+}
+
+/* --- messages --- */
+
+static void
+messages_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(ClmrsHomePage) self = user_data;
+  g_autoptr(GPtrArray) visits = NULL;
+  g_autoptr(GError) error = NULL;
+
+  visits = clmrs_db_worker_list_visits_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (job_failed (self, error, _("Could not read the messages")))
+    return;
+  job_done (self);
+  remove_all (self->messages_list);
+  for (guint i = 0; i < visits->len; i++)
+    {
+      ClmrsVisitSummary *visit = g_ptr_array_index (visits, i);
+      g_autofree char *title = NULL;
+      GtkWidget *row;
+
+      /* Translators: "HOUSEHOLD HEAD, visit of DATE" */
+      title = g_strdup_printf (_("%s, visit of %s"),
+                               visit->household ? visit->household : visit->community ? visit->community : "",
+                               visit->visit_date ? visit->visit_date : "");
+      row = data_row (title, visit->review_message ? visit->review_message : _("No message"));
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("mail-unread-symbolic"));
+      gtk_widget_add_css_class (row, "tall-row");
+      gtk_list_box_append (self->messages_list, row);
+    }
+  adw_view_stack_page_set_badge_number (self->messages_page, visits->len);
+  adw_view_stack_page_set_needs_attention (self->messages_page, visits->len > 0);
+  gtk_stack_set_visible_child_name (self->messages_stack, visits->len > 0 ? "list" : "empty");
+}
+
+/* --- sync --- */
+
+static void
+queue_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(ClmrsHomePage) self = user_data;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 queued = 0, bytes = 0, rejected = 0;
+  const char *oldest = NULL, *last_error = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *count = NULL;
+  GtkWidget *row;
+
+  rows = clmrs_db_worker_queue_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (job_failed (self, error, _("Could not read the records waiting to be sent")))
+    return;
+  job_done (self);
+  remove_all (self->queue_list);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ClmrsQueueRow *q = g_ptr_array_index (rows, i);
+
+      /* a facilitator's device: their own records, and any left by others */
+      queued += q->queued;
+      bytes += q->bytes;
+      rejected += q->rejected;
+      if (q->oldest != NULL && (oldest == NULL || strcmp (q->oldest, oldest) < 0))
+        oldest = q->oldest;
+      if (q->last_error != NULL)
+        last_error = q->last_error;
+    }
+
+  count = g_strdup_printf ("%" G_GINT64_FORMAT, queued);
+  row = data_row (_("Records waiting"), NULL);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (count));
+  gtk_list_box_append (self->queue_list, row);
+
+  size = g_format_size (bytes);
+  row = data_row (_("Size before compression"), NULL);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (size));
+  gtk_list_box_append (self->queue_list, row);
+
+  if (oldest != NULL)
+    {
+      g_autofree char *day = g_strndup (oldest, 10);
+
+      row = data_row (_("Oldest waiting since"), NULL);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (day));
+      gtk_list_box_append (self->queue_list, row);
+    }
+  if (rejected > 0)
+    {
+      g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, rejected);
+      GtkWidget *label = gtk_label_new (n);
+
+      row = data_row (_("Refused by the server"), _("Your supervisor can see the reasons"));
+      gtk_widget_add_css_class (label, "late");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+      gtk_list_box_append (self->queue_list, row);
+    }
+  if (last_error != NULL)
+    {
+      row = data_row (_("Last problem"), last_error);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+      gtk_list_box_append (self->queue_list, row);
+    }
+}
+
+static void
+sync_clicked_cb (ClmrsHomePage *self)
+{
+  /* the button is insensitive until the sync client is built (see init) */
+}
+
+/* --- indicators --- */
+
+static void
+add_figure (ClmrsHomePage *self,
+            const char    *value,
+            const char    *caption)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *number = gtk_label_new (value);
+  GtkWidget *label = gtk_label_new (caption);
+
+  gtk_widget_add_css_class (box, "card");
+  gtk_widget_add_css_class (box, "figure");
+  gtk_widget_add_css_class (number, "title-1");
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_box_append (GTK_BOX (box), number);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_flow_box_append (self->figures_box, box);
+}
+
+static char *
+percent_text (JsonObject *root,
+              const char *member)
+{
+  JsonObject *ratio = json_object_has_member (root, member) ? json_object_get_object_member (root, member) : NULL;
+  JsonNode *percent = ratio != NULL ? json_object_get_member (ratio, "percent") : NULL;
+
+  if (percent == NULL || JSON_NODE_HOLDS_NULL (percent))
+    return g_strdup ("–");
+  return g_strdup_printf ("%.0f%%", json_node_get_double (percent));
+}
+
+static void
+indicators_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(ClmrsHomePage) self = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GList) months = NULL;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  g_autoptr(GArray) percents = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *households = NULL;
+  g_autofree char *children = NULL;
+  g_autofree char *identified = NULL;
+  g_autofree char *hazardous = NULL;
+  g_autofree char *worst = NULL;
+  g_autofree char *supported = NULL;
+  JsonObject *root, *cases, *by_month;
+  GtkWidget *child;
+  guint skip;
+
+  node = clmrs_db_worker_indicators_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (job_failed (self, error, _("Could not compute the indicators")))
+    return;
+  job_done (self);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->figures_box))) != NULL)
+    gtk_flow_box_remove (self->figures_box, child);
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return;
+  root = json_node_get_object (node);
+  households = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member_with_default (root, "households_covered", 0));
+  children = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member_with_default (root, "children_monitored", 0));
+  identified = percent_text (root, "children_identified");
+  hazardous = percent_text (root, "hazardous_child_labour");
+  worst = percent_text (root, "worst_forms");
+  cases = json_object_has_member (root, "cases") ? json_object_get_object_member (root, "cases") : NULL;
+  supported = cases != NULL ? percent_text (cases, "support_coverage") : g_strdup ("–");
+
+  add_figure (self, households, _("households visited"));
+  add_figure (self, children, _("children monitored"));
+  add_figure (self, identified, _("found in child labour"));
+  add_figure (self, hazardous, _("in hazardous work"));
+  add_figure (self, worst, _("worst forms"));
+  add_figure (self, supported, _("cases supported"));
+
+  /* the chart: the last 12 months with data */
+  by_month = NULL;
+  if (json_object_has_member (root, "breakdowns"))
+    {
+      JsonObject *breakdowns = json_object_get_object_member (root, "breakdowns");
+
+      if (breakdowns != NULL && json_object_has_member (breakdowns, "by_month"))
+        by_month = json_object_get_object_member (breakdowns, "by_month");
+    }
+  if (by_month != NULL)
+    {
+      months = json_object_get_members (by_month);
+      months = g_list_sort (months, (GCompareFunc) g_strcmp0);
+    }
+  skip = g_list_length (months) > 12 ? g_list_length (months) - 12 : 0;
+  for (GList *l = months; l != NULL; l = l->next)
+    {
+      JsonObject *month = json_object_get_object_member (by_month, l->data);
+      JsonObject *ratio;
+      double value = -1;
+
+      if (g_str_equal (l->data, "unknown") || skip > 0)
+        {
+          if (skip > 0)
+            skip--;
+          continue;
+        }
+      ratio = month && json_object_has_member (month, "children_identified")
+              ? json_object_get_object_member (month, "children_identified") : NULL;
+      if (ratio != NULL && json_object_has_member (ratio, "percent") &&
+          !json_node_is_null (json_object_get_member (ratio, "percent")))
+        value = json_object_get_double_member (ratio, "percent");
+      g_ptr_array_add (labels, l->data);
+      g_array_append_val (percents, value);
+    }
+  clmrs_month_chart_set_values (self->chart, (const char * const *) labels->pdata,
+                                (const double *) (gpointer) percents->data, labels->len);
+}
+
+/* --- the page --- */
+
+static void
+show_last_sync (ClmrsHomePage *self)
+{
+  g_autofree char *last = g_settings_get_string (self->settings, "last-sync");
+
+  adw_action_row_set_subtitle (self->last_sync_row, *last ? last : _("Never"));
+}
+
+void
+clmrs_home_page_start (ClmrsHomePage *self,
+                       ClmrsDbWorker *worker,
+                       const char    *person_id,
+                       const char    *person_name)
+{
+  g_return_if_fail (CLMRS_IS_HOME_PAGE (self));
+  g_return_if_fail (CLMRS_IS_DB_WORKER (worker));
+  g_return_if_fail (person_id != NULL);
+
+  clmrs_home_page_stop (self);
+  self->cancellable = g_cancellable_new ();
+  g_set_object (&self->worker, worker);
+  self->person_id = g_strdup (person_id);
+
+  if (self->households == NULL)
+    {
+      GtkNoSelection *selection;
+
+      self->households = clmrs_household_model_new (worker);
+      g_signal_connect_object (self->households, "items-changed",
+                               G_CALLBACK (households_changed_cb), self, G_CONNECT_SWAPPED);
+      selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->households)));
+      gtk_list_view_set_model (self->households_view, GTK_SELECTION_MODEL (selection));
+      g_object_unref (selection);
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  clmrs_household_model_search (self->households, "");
+
+  self->n_busy += 4;
+  clmrs_db_worker_follow_ups_due_async (worker, FOLLOW_UP_HORIZON_DAYS, LIST_LIMIT, self->cancellable,
+                                        follow_ups_cb, g_object_ref (self));
+  clmrs_db_worker_list_visits_async (worker, "returned", person_id, LIST_LIMIT, self->cancellable,
+                                     messages_cb, g_object_ref (self));
+  clmrs_db_worker_queue_async (worker, self->cancellable, queue_cb, g_object_ref (self));
+  clmrs_db_worker_indicators_async (worker, self->cancellable, indicators_cb, g_object_ref (self));
+  show_last_sync (self);
+  adw_view_stack_set_visible_child_name (self->stack, "households");
+}
+
+void
+clmrs_home_page_stop (ClmrsHomePage *self)
+{
+  g_return_if_fail (CLMRS_IS_HOME_PAGE (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->n_busy = 0;
+  g_clear_pointer (&self->person_id, g_free);
+  if (self->households != NULL)
+    clmrs_household_model_stop (self->households);
+}
+
+GListModel *
+clmrs_home_page_get_households (ClmrsHomePage *self)
+{
+  g_return_val_if_fail (CLMRS_IS_HOME_PAGE (self), NULL);
+
+  return G_LIST_MODEL (self->households);
+}
+
+GtkListBox *
+clmrs_home_page_get_list (ClmrsHomePage *self,
+                          const char    *name)
+{
+  g_return_val_if_fail (CLMRS_IS_HOME_PAGE (self), NULL);
+
+  if (g_strcmp0 (name, "follow-ups") == 0)
+    return self->follow_ups_list;
+  if (g_strcmp0 (name, "messages") == 0)
+    return self->messages_list;
+  if (g_strcmp0 (name, "queue") == 0)
+    return self->queue_list;
+  return NULL;
+}
+
+guint
+clmrs_home_page_get_n_busy (ClmrsHomePage *self)
+{
+  g_return_val_if_fail (CLMRS_IS_HOME_PAGE (self), 0);
+
+  return self->n_busy + (self->households != NULL && clmrs_household_model_is_loading (self->households));
+}
+
+void
+clmrs_home_page_set_tab (ClmrsHomePage *self,
+                         const char    *name)
+{
+  g_return_if_fail (CLMRS_IS_HOME_PAGE (self));
+
+  adw_view_stack_set_visible_child_name (self->stack, name);
+}
+
+static void
+clmrs_home_page_dispose (GObject *object)
+{
+  ClmrsHomePage *self = (ClmrsHomePage *) object;
+
+  clmrs_home_page_stop (self);
+  if (self->households_view != NULL)
+    gtk_list_view_set_model (self->households_view, NULL);
+  g_clear_object (&self->households);
+  g_clear_object (&self->worker);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (clmrs_home_page_parent_class)->dispose (object);
+}
+
+static void
+clmrs_home_page_class_init (ClmrsHomePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = clmrs_home_page_dispose;
+
+  g_type_ensure (CLMRS_TYPE_MONTH_CHART);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-home-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, stack);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, households_stack);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, households_view);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, follow_ups_page);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, follow_ups_stack);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, follow_ups_list);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, messages_page);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, messages_stack);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, messages_list);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, queue_list);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, server_row);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, last_sync_row);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, sync_button);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, figures_box);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, chart);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sync_clicked_cb);
+}
+
+static void
+clmrs_home_page_init (ClmrsHomePage *self)
+{
+  GtkListItemFactory *factory;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (household_setup_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (household_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (household_unbind_cb), self);
+  gtk_list_view_set_factory (self->households_view, factory);
+  g_object_unref (factory);
+
+  self->settings = g_settings_new ("org.clmrs.Field");
+  g_settings_bind (self->settings, "server-url", self->server_row, "text", G_SETTINGS_BIND_DEFAULT);
+
+  /* sync/client.h is the contract, but the client is not built yet */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sync_button), FALSE);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sync_button),
+                               _("Sync is not available in this version of the app"));
+}
+
+GtkWidget *
+clmrs_home_page_new (void)
+{
+  return g_object_new (CLMRS_TYPE_HOME_PAGE, NULL);
+}

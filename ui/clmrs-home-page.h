@@ -1,0 +1,33 @@
+/* clmrs-home-page.h: a facilitator's home: households, follow-ups due, messages, sync, indicators. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "clmrs-db-worker.h"
+
+G_BEGIN_DECLS
+
+#define CLMRS_TYPE_HOME_PAGE (clmrs_home_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (ClmrsHomePage, clmrs_home_page, CLMRS, HOME_PAGE, AdwBin)
+
+GtkWidget  *clmrs_home_page_new          (void);
+/* Loads every tab for @person_id. */
+void        clmrs_home_page_start        (ClmrsHomePage *self,
+                                          ClmrsDbWorker *worker,
+                                          const char    *person_id,
+                                          const char    *person_name);
+/* Forgets the person and stops reading. */
+void        clmrs_home_page_stop         (ClmrsHomePage *self);
+/* For tests: the widgets a user reads. */
+GListModel *clmrs_home_page_get_households (ClmrsHomePage *self);
+void        clmrs_home_page_search       (ClmrsHomePage *self,
+                                          const char    *text);
+GtkListBox *clmrs_home_page_get_list     (ClmrsHomePage *self,
+                                          const char    *name);  /* "follow-ups", "messages", "queue" */
+/* Jobs under way (lists being read). */
+guint       clmrs_home_page_get_n_busy   (ClmrsHomePage *self);
+void        clmrs_home_page_set_tab      (ClmrsHomePage *self,
+                                          const char    *name);
+
+G_END_DECLS

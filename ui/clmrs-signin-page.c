@@ -1,0 +1,422 @@
+/* clmrs-signin-page.c: pick your name, then type your PIN on a large keypad. */
+#define G_LOG_DOMAIN "clmrs-signin-page"
+
+#include "config.h"
+
+#include "clmrs-signin-page.h"
+
+#include <glib/gi18n.h>
+
+#define MAX_PIN_DIGITS 8
+
+struct _ClmrsSigninPage
+{
+  AdwBin          parent_instance;
+
+  /* Template widgets */
+  AdwLeaflet     *leaflet;
+  GtkListBox     *people_list;
+  AdwAvatar      *avatar;
+  GtkLabel       *name_label;
+  GtkLabel       *dots_label;
+  GtkLabel       *message_label;
+  GtkGrid        *keypad;
+
+  /* Owned references */
+  ClmrsDbWorker  *worker;
+  GPtrArray      *people;       /* of ClmrsPerson */
+  GString        *pin;
+  GCancellable   *cancellable;  /* the PIN check under way */
+
+  /* Borrowed references */
+  ClmrsPerson    *person;       /* the one chosen, in people */
+};
+
+G_DEFINE_FINAL_TYPE (ClmrsSigninPage, clmrs_signin_page, ADW_TYPE_BIN)
+
+enum {
+  SIGNED_IN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+show_dots (ClmrsSigninPage *self)
+{
+  g_autoptr(GString) dots = g_string_new (NULL);
+
+  for (gsize i = 0; i < self->pin->len; i++)
+    g_string_append (dots, i ? " ●" : "●");
+  gtk_label_set_label (self->dots_label, dots->len ? dots->str : " ");
+}
+
+static void
+set_message (ClmrsSigninPage *self,
+             const char      *text,
+             gboolean         error)
+{
+  gtk_label_set_label (self->message_label, text);
+  if (error)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "error");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "error");
+      gtk_widget_add_css_class (GTK_WIDGET (self->message_label), "dim-label");
+    }
+}
+
+static void
+clear_pin (ClmrsSigninPage *self)
+{
+  /* wipe the digits, not just forget them */
+  memset (self->pin->str, 0, self->pin->len);
+  g_string_truncate (self->pin, 0);
+  show_dots (self);
+}
+
+static void
+check_pin_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ClmrsSigninPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = clmrs_db_worker_check_pin_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->cancellable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), TRUE);
+  clear_pin (self);
+  if (!ok)
+    {
+      if (g_error_matches (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_PIN))
+        set_message (self, _("Wrong PIN. Try again."), TRUE);
+      else
+        set_message (self, error->message, TRUE);
+      return;
+    }
+  set_message (self, _("Type your PIN"), FALSE);
+  if (self->person != NULL)
+    g_signal_emit (self, signals[SIGNED_IN], 0,
+                   self->person->id, self->person->name, self->person->supervisor);
+}
+
+static void
+submit (ClmrsSigninPage *self)
+{
+  if (self->person == NULL || self->worker == NULL || self->cancellable != NULL)
+    return;
+  if (self->pin->len < 4)
+    {
+      set_message (self, _("A PIN has at least 4 digits"), TRUE);
+      return;
+    }
+  set_message (self, _("Checking…"), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), FALSE);
+  self->cancellable = g_cancellable_new ();
+  clmrs_db_worker_check_pin_async (self->worker, self->person->id, self->pin->str,
+                                   self->cancellable, check_pin_cb, g_object_ref (self));
+}
+
+/* Types @digits as taps on the keypad do: digits, "\b" deletes, "\n" submits. */
+void
+clmrs_signin_page_type (ClmrsSigninPage *self,
+                        const char      *digits)
+{
+  g_return_if_fail (CLMRS_IS_SIGNIN_PAGE (self));
+  g_return_if_fail (digits != NULL);
+
+  for (const char *p = digits; *p; p++)
+    {
+      if (g_ascii_isdigit (*p) && self->pin->len < MAX_PIN_DIGITS)
+        g_string_append_c (self->pin, *p);
+      else if (*p == '\b' && self->pin->len > 0)
+        g_string_truncate (self->pin, self->pin->len - 1);
+      else if (*p == '\n')
+        submit (self);
+    }
+  show_dots (self);
+}
+
+static void
+key_clicked_cb (GtkButton       *button,
+                ClmrsSigninPage *self)
+{
+  const char *key = g_object_get_data (G_OBJECT (button), "key");
+
+  clmrs_signin_page_type (self, key);
+}
+
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                ClmrsSigninPage       *self)
+{
+  guint32 c = gdk_keyval_to_unicode (keyval);
+
+  if (g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "pin") != 0 &&
+      adw_leaflet_get_folded (self->leaflet))
+    return GDK_EVENT_PROPAGATE;
+  if (c >= '0' && c <= '9')
+    {
+      char digit[2] = { (char) c, 0 };
+
+      clmrs_signin_page_type (self, digit);
+      return GDK_EVENT_STOP;
+    }
+  if (keyval == GDK_KEY_BackSpace)
+    {
+      clmrs_signin_page_type (self, "\b");
+      return GDK_EVENT_STOP;
+    }
+  if (keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter)
+    {
+      clmrs_signin_page_type (self, "\n");
+      return GDK_EVENT_STOP;
+    }
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+choose (ClmrsSigninPage *self,
+        ClmrsPerson     *person)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), TRUE);
+  self->person = person;
+  clear_pin (self);
+  adw_avatar_set_text (self->avatar, person->name);
+  gtk_label_set_label (self->name_label, person->name);
+  set_message (self, _("Type your PIN"), FALSE);
+  adw_leaflet_set_visible_child_name (self->leaflet, "pin");
+}
+
+gboolean
+clmrs_signin_page_select (ClmrsSigninPage *self,
+                          const char      *person_id)
+{
+  g_return_val_if_fail (CLMRS_IS_SIGNIN_PAGE (self), FALSE);
+  g_return_val_if_fail (person_id != NULL, FALSE);
+
+  for (guint i = 0; self->people != NULL && i < self->people->len; i++)
+    {
+      ClmrsPerson *person = g_ptr_array_index (self->people, i);
+
+      if (g_str_equal (person->id, person_id))
+        {
+          choose (self, person);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+person_activated_cb (ClmrsSigninPage *self,
+                     GtkListBoxRow   *row)
+{
+  int index = gtk_list_box_row_get_index (row);
+
+  if (self->people != NULL && index >= 0 && (guint) index < self->people->len)
+    choose (self, g_ptr_array_index (self->people, index));
+}
+
+static void
+back_clicked_cb (ClmrsSigninPage *self)
+{
+  clmrs_signin_page_reset (self);
+}
+
+void
+clmrs_signin_page_reset (ClmrsSigninPage *self)
+{
+  g_return_if_fail (CLMRS_IS_SIGNIN_PAGE (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), TRUE);
+  clear_pin (self);
+  set_message (self, _("Type your PIN"), FALSE);
+  adw_leaflet_set_visible_child_name (self->leaflet, "people");
+}
+
+void
+clmrs_signin_page_set_worker (ClmrsSigninPage *self,
+                              ClmrsDbWorker   *worker)
+{
+  g_return_if_fail (CLMRS_IS_SIGNIN_PAGE (self));
+
+  g_set_object (&self->worker, worker);
+}
+
+static gpointer
+person_copy (gconstpointer source,
+             gpointer      user_data)
+{
+  const ClmrsPerson *person = source;
+  ClmrsPerson *copy = g_new0 (ClmrsPerson, 1);
+
+  copy->id = g_strdup (person->id);
+  copy->name = g_strdup (person->name);
+  copy->sex = g_strdup (person->sex);
+  copy->supervisor = person->supervisor;
+  return copy;
+}
+
+void
+clmrs_signin_page_set_people (ClmrsSigninPage *self,
+                              GPtrArray       *people)
+{
+  GtkWidget *child;
+
+  g_return_if_fail (CLMRS_IS_SIGNIN_PAGE (self));
+  g_return_if_fail (people != NULL);
+
+  self->person = NULL;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->people_list))) != NULL)
+    gtk_list_box_remove (self->people_list, child);
+  g_clear_pointer (&self->people, g_ptr_array_unref);
+  self->people = g_ptr_array_copy (people, person_copy, NULL);
+  g_ptr_array_set_free_func (self->people, (GDestroyNotify) clmrs_person_free);
+
+  for (guint i = 0; i < self->people->len; i++)
+    {
+      ClmrsPerson *person = g_ptr_array_index (self->people, i);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *avatar = adw_avatar_new (48, person->name, TRUE);
+      GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), person->name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                   person->supervisor ? _("Supervisor") : _("Community facilitator"));
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), avatar);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      gtk_widget_add_css_class (row, "person-row");
+      gtk_list_box_append (self->people_list, row);
+    }
+  clmrs_signin_page_reset (self);
+}
+
+static void
+add_key (ClmrsSigninPage *self,
+         const char      *key,
+         const char      *icon_name,
+         const char      *accessible_label,
+         int              column,
+         int              row)
+{
+  GtkWidget *button;
+
+  if (icon_name != NULL)
+    {
+      button = gtk_button_new_from_icon_name (icon_name);
+      gtk_widget_set_tooltip_text (button, accessible_label);
+    }
+  else
+    button = gtk_button_new_with_label (key);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible_label,
+                                  -1);
+  gtk_widget_set_size_request (button, 88, 64);
+  gtk_widget_add_css_class (button, "key");
+  if (g_str_equal (key, "\n"))
+    gtk_widget_add_css_class (button, "suggested-action");
+  g_object_set_data (G_OBJECT (button), "key", (gpointer) key);
+  g_signal_connect (button, "clicked", G_CALLBACK (key_clicked_cb), self);
+  gtk_grid_attach (self->keypad, button, column, row, 1, 1);
+}
+
+static void
+clmrs_signin_page_dispose (GObject *object)
+{
+  ClmrsSigninPage *self = (ClmrsSigninPage *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->worker);
+  g_clear_pointer (&self->people, g_ptr_array_unref);
+  self->person = NULL;
+
+  G_OBJECT_CLASS (clmrs_signin_page_parent_class)->dispose (object);
+}
+
+static void
+clmrs_signin_page_finalize (GObject *object)
+{
+  ClmrsSigninPage *self = (ClmrsSigninPage *) object;
+
+  memset (self->pin->str, 0, self->pin->len);
+  g_string_free (self->pin, TRUE);
+
+  G_OBJECT_CLASS (clmrs_signin_page_parent_class)->finalize (object);
+}
+
+static void
+clmrs_signin_page_class_init (ClmrsSigninPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = clmrs_signin_page_dispose;
+  object_class->finalize = clmrs_signin_page_finalize;
+
+  /**
+   * ClmrsSigninPage::signed-in:
+   * @person_id: who signed in
+   * @person_name: their name
+   * @supervisor: whether they are a supervisor
+   *
+   * The PIN was right.
+   */
+  signals[SIGNED_IN] = g_signal_new ("signed-in", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                     G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-signin-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSigninPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSigninPage, people_list);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSigninPage, avatar);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSigninPage, name_label);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSigninPage, dots_label);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSigninPage, message_label);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSigninPage, keypad);
+  gtk_widget_class_bind_template_callback (widget_class, person_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
+}
+
+static void
+clmrs_signin_page_init (ClmrsSigninPage *self)
+{
+  static const char *const digits[] = { "1", "2", "3", "4", "5", "6", "7", "8", "9" };
+  GtkEventController *keys;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->pin = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (digits); i++)
+    add_key (self, digits[i], NULL, digits[i], i % 3, i / 3);
+  add_key (self, "\b", "edit-clear-symbolic", _("Delete the last digit"), 0, 3);
+  add_key (self, "0", NULL, "0", 1, 3);
+  add_key (self, "\n", "object-select-symbolic", _("Sign in"), 2, 3);
+
+  keys = gtk_event_controller_key_new ();
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+}
+
+GtkWidget *
+clmrs_signin_page_new (void)
+{
+  return g_object_new (CLMRS_TYPE_SIGNIN_PAGE, NULL);
+}

@@ -1,0 +1,584 @@
+/* clmrs-supervisor-page.c: a supervisor's view: the unsynced queue by facilitator, visits to approve or return. */
+#define G_LOG_DOMAIN "clmrs-supervisor-page"
+
+#include "config.h"
+
+#include "clmrs-supervisor-page.h"
+
+#include <glib/gi18n.h>
+
+#include "outbox.h"
+
+#include "clmrs-window.h"
+
+#define VISITS_LIMIT 200
+
+struct _ClmrsSupervisorPage
+{
+  AdwBin          parent_instance;
+
+  /* Template widgets */
+  AdwLeaflet     *leaflet;
+  AdwWindowTitle *title;
+  GtkListBox     *queue_list;
+  GtkListBox     *visits_list;
+  AdwWindowTitle *visit_title;
+  GtkStack       *visit_stack;
+  GtkListBox     *answers_list;
+  GtkActionBar   *decision_bar;
+
+  /* Owned references */
+  ClmrsDbWorker  *worker;
+  GCancellable   *cancellable;
+  char           *person_id;
+  GPtrArray      *visits;       /* of ClmrsVisitSummary, as listed */
+  char           *open_visit_id;
+  char           *decision;     /* the one being recorded */
+  guint           n_busy;
+};
+
+G_DEFINE_FINAL_TYPE (ClmrsSupervisorPage, clmrs_supervisor_page, ADW_TYPE_BIN)
+
+static void load_lists (ClmrsSupervisorPage *self);
+
+static void
+remove_all (GtkListBox *list)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+}
+
+static GtkWidget *
+data_row (const char *title,
+          const char *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "");
+  if (subtitle != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  return row;
+}
+
+static ClmrsWindow *
+get_window (ClmrsSupervisorPage *self)
+{
+  return CLMRS_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self), CLMRS_TYPE_WINDOW));
+}
+
+static void
+toast (ClmrsSupervisorPage *self,
+       const char          *text)
+{
+  ClmrsWindow *window = get_window (self);
+
+  if (window != NULL)
+    clmrs_window_show_toast (window, text);
+}
+
+static gboolean
+job_failed (ClmrsSupervisorPage *self,
+            GError              *error,
+            const char          *what)
+{
+  if (error == NULL)
+    return FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return TRUE;
+  self->n_busy--;
+  g_message ("%s: %s", what, error->message);
+  toast (self, what);
+  return TRUE;
+}
+
+/* --- the queue --- */
+
+static void
+queue_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(ClmrsSupervisorPage) self = user_data;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  rows = clmrs_db_worker_queue_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (job_failed (self, error, _("Could not read the records waiting to be sent")))
+    return;
+  self->n_busy--;
+  remove_all (self->queue_list);
+  if (rows->len == 0)
+    gtk_list_box_append (self->queue_list, data_row (_("Everything has been sent"), NULL));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ClmrsQueueRow *q = g_ptr_array_index (rows, i);
+      g_autofree char *size = g_format_size (q->bytes);
+      g_autofree char *oldest = q->oldest ? g_strndup (q->oldest, 10) : NULL;
+      g_autofree char *subtitle = NULL;
+      g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, q->queued);
+      GtkWidget *row = adw_expander_row_new ();
+      GtkWidget *label = gtk_label_new (count);
+
+      if (oldest != NULL)
+        /* Translators: "SIZE · oldest DATE" */
+        subtitle = g_strdup_printf (_("%s · oldest %s"), size, oldest);
+      else
+        subtitle = g_strdup (size);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), q->facilitator_name);
+      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+      gtk_widget_add_css_class (label, "title-3");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Records waiting"), -1);
+      adw_expander_row_add_action (ADW_EXPANDER_ROW (row), label);
+
+      {
+        g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, q->queued);
+        GtkWidget *child = data_row (_("Records waiting"), NULL);
+
+        adw_action_row_add_suffix (ADW_ACTION_ROW (child), gtk_label_new (n));
+        adw_expander_row_add_row (ADW_EXPANDER_ROW (row), child);
+      }
+      if (q->last_error != NULL)
+        {
+          GtkWidget *child = data_row (_("Last problem"), q->last_error);
+
+          adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (child), 3);
+          adw_expander_row_add_row (ADW_EXPANDER_ROW (row), child);
+        }
+      for (guint j = 0; q->rejections != NULL && j < q->rejections->len; j++)
+        {
+          ClmrsRejection *r = g_ptr_array_index (q->rejections, j);
+          g_autofree char *what = NULL;
+          GtkWidget *child;
+
+          /* Translators: "Refused: visit (revision 2)" */
+          what = g_strdup_printf (_("Refused: %s (revision %" G_GINT64_FORMAT ")"), r->type, r->rev);
+          child = data_row (what, r->reason && *r->reason ? r->reason : _("No reason given"));
+          adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (child), 3);
+          gtk_widget_add_css_class (child, "rejected-row");
+          adw_expander_row_add_row (ADW_EXPANDER_ROW (row), child);
+        }
+      if (q->rejected > 0)
+        {
+          g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, q->rejected);
+          GtkWidget *badge = gtk_label_new (n);
+
+          gtk_widget_add_css_class (badge, "late");
+          gtk_widget_set_tooltip_text (badge, _("Refused by the server"));
+          adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row), badge);
+        }
+      gtk_list_box_append (self->queue_list, row);
+    }
+}
+
+/* --- visits to review --- */
+
+static void
+visits_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ClmrsSupervisorPage) self = user_data;
+  g_autoptr(GPtrArray) visits = NULL;
+  g_autoptr(GError) error = NULL;
+
+  visits = clmrs_db_worker_list_visits_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (job_failed (self, error, _("Could not read the visits to review")))
+    return;
+  self->n_busy--;
+  remove_all (self->visits_list);
+  g_clear_pointer (&self->visits, g_ptr_array_unref);
+  self->visits = g_steal_pointer (&visits);
+  if (self->visits->len == 0)
+    {
+      GtkWidget *row = data_row (_("No visit waits for review"), NULL);
+
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+      gtk_list_box_append (self->visits_list, row);
+    }
+  for (guint i = 0; i < self->visits->len; i++)
+    {
+      ClmrsVisitSummary *visit = g_ptr_array_index (self->visits, i);
+      g_autofree char *subtitle = NULL;
+      GtkWidget *row;
+
+      /* Translators: "DATE · FACILITATOR · COMMUNITY" */
+      subtitle = g_strdup_printf (_("%s · %s · %s"), visit->visit_date ? visit->visit_date : "",
+                                  visit->facilitator_name ? visit->facilitator_name : "",
+                                  visit->community ? visit->community : "");
+      row = data_row (visit->household ? visit->household : visit->kind, subtitle);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      gtk_list_box_append (self->visits_list, row);
+    }
+}
+
+static char *
+humanize (const char *key)
+{
+  char *text = g_strdup (key);
+
+  for (char *p = text; *p; p++)
+    if (*p == '_')
+      *p = ' ';
+  if (*text)
+    *text = g_ascii_toupper (*text);
+  return text;
+}
+
+static void
+add_heading (ClmrsSupervisorPage *self,
+             const char          *text)
+{
+  GtkWidget *row = data_row (text, NULL);
+
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_add_css_class (row, "section-row");
+  gtk_list_box_append (self->answers_list, row);
+}
+
+static void
+add_answers (ClmrsSupervisorPage *self,
+             JsonNode            *node,
+             const char          *name)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      if (name != NULL)
+        add_heading (self, name);
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          g_autofree char *label = humanize (l->data);
+
+          if (g_str_equal (l->data, "meta"))
+            continue;
+          add_answers (self, json_object_get_member (object, l->data), label);
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          /* Translators: a repeated group in a visit's answers, e.g. "Child 2" */
+          g_autofree char *label = g_strdup_printf (_("%s %u"), name ? name : "", i + 1);
+
+          add_answers (self, json_array_get_element (array, i), label);
+        }
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node))
+    {
+      g_autofree char *value = NULL;
+      GtkWidget *row;
+
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        value = g_strdup (json_node_get_string (node));
+      else if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+        value = g_strdup (json_node_get_boolean (node) ? _("yes") : _("no"));
+      else if (json_node_get_value_type (node) == G_TYPE_INT64)
+        value = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+      else
+        value = g_strdup_printf ("%g", json_node_get_double (node));
+      row = data_row (name, *value ? value : "—");
+      gtk_widget_add_css_class (row, "property");
+      gtk_list_box_append (self->answers_list, row);
+    }
+}
+
+static void
+visit_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(ClmrsSupervisorPage) self = user_data;
+  g_autoptr(ClmrsVisitSummary) visit = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answers = NULL;
+
+  visit = clmrs_db_worker_get_visit_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (job_failed (self, error, _("Could not open the visit")))
+    return;
+  self->n_busy--;
+  remove_all (self->answers_list);
+  if (visit->answers != NULL)
+    answers = json_from_string (visit->answers, NULL);
+  if (answers == NULL)
+    gtk_list_box_append (self->answers_list, data_row (_("The answers cannot be read"), NULL));
+  else
+    add_answers (self, answers, NULL);
+  adw_window_title_set_title (self->visit_title, visit->household ? visit->household : _("Visit"));
+  adw_window_title_set_subtitle (self->visit_title, visit->visit_date ? visit->visit_date : "");
+  gtk_stack_set_visible_child_name (self->visit_stack, "visit");
+  gtk_action_bar_set_revealed (self->decision_bar, TRUE);
+}
+
+void
+clmrs_supervisor_page_open_visit (ClmrsSupervisorPage *self,
+                                  guint                index)
+{
+  ClmrsVisitSummary *visit;
+
+  g_return_if_fail (CLMRS_IS_SUPERVISOR_PAGE (self));
+  g_return_if_fail (self->visits != NULL && index < self->visits->len);
+
+  visit = g_ptr_array_index (self->visits, index);
+  g_free (self->open_visit_id);
+  self->open_visit_id = g_strdup (visit->id);
+  self->n_busy++;
+  clmrs_db_worker_get_visit_async (self->worker, visit->id, self->cancellable, visit_cb, g_object_ref (self));
+  adw_leaflet_set_visible_child_name (self->leaflet, "visit");
+}
+
+const char *
+clmrs_supervisor_page_get_open_visit_id (ClmrsSupervisorPage *self)
+{
+  g_return_val_if_fail (CLMRS_IS_SUPERVISOR_PAGE (self), NULL);
+
+  return self->open_visit_id;
+}
+
+static void
+visit_activated_cb (ClmrsSupervisorPage *self,
+                    GtkListBoxRow       *row)
+{
+  int index = gtk_list_box_row_get_index (row);
+
+  if (self->visits != NULL && index >= 0 && (guint) index < self->visits->len)
+    clmrs_supervisor_page_open_visit (self, index);
+}
+
+static void
+close_visit (ClmrsSupervisorPage *self)
+{
+  g_clear_pointer (&self->open_visit_id, g_free);
+  gtk_action_bar_set_revealed (self->decision_bar, FALSE);
+  gtk_stack_set_visible_child_name (self->visit_stack, "none");
+  adw_window_title_set_title (self->visit_title, _("Visit"));
+  adw_window_title_set_subtitle (self->visit_title, "");
+  adw_leaflet_set_visible_child_name (self->leaflet, "lists");
+}
+
+static void
+back_clicked_cb (ClmrsSupervisorPage *self)
+{
+  close_visit (self);
+}
+
+/* --- decisions --- */
+
+static void
+review_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ClmrsSupervisorPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!clmrs_db_worker_review_finish (CLMRS_DB_WORKER (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      self->n_busy--;
+      toast (self, error->message);
+      return;
+    }
+  self->n_busy--;
+  toast (self, g_strcmp0 (self->decision, "approved") == 0 ? _("Visit approved")
+                                                     : _("Visit returned to its facilitator"));
+  close_visit (self);
+  load_lists (self);
+}
+
+void
+clmrs_supervisor_page_decide (ClmrsSupervisorPage *self,
+                              const char          *decision,
+                              const char          *message)
+{
+  g_return_if_fail (CLMRS_IS_SUPERVISOR_PAGE (self));
+  g_return_if_fail (decision != NULL);
+
+  if (self->open_visit_id == NULL || self->person_id == NULL)
+    return;
+  g_free (self->decision);
+  self->decision = g_strdup (decision);
+  self->n_busy++;
+  clmrs_db_worker_review_async (self->worker, self->open_visit_id, self->person_id, decision, message,
+                                self->cancellable, review_cb, g_object_ref (self));
+}
+
+static void
+approve_clicked_cb (ClmrsSupervisorPage *self)
+{
+  clmrs_supervisor_page_decide (self, "approved", NULL);
+}
+
+static void
+return_entry_changed_cb (GtkEditable      *entry,
+                         AdwMessageDialog *dialog)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+
+  adw_message_dialog_set_response_enabled (dialog, "return", *text != '\0');
+}
+
+static void
+return_response_cb (AdwMessageDialog    *dialog,
+                    const char          *response,
+                    ClmrsSupervisorPage *self)
+{
+  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+
+  if (g_str_equal (response, "return") && *text != '\0')
+    clmrs_supervisor_page_decide (self, "returned", text);
+}
+
+static void
+return_clicked_cb (ClmrsSupervisorPage *self)
+{
+  GtkWidget *dialog;
+  GtkWidget *entry;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                   _("Return the Visit?"),
+                                   _("The facilitator sees your message and corrects the visit."));
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("What must be corrected"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Message to the facilitator"), -1);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "return", _("_Return"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "return", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "return", FALSE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "return");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data (G_OBJECT (dialog), "entry", entry);
+  g_signal_connect (entry, "changed", G_CALLBACK (return_entry_changed_cb), dialog);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (return_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* --- the page --- */
+
+static void
+load_lists (ClmrsSupervisorPage *self)
+{
+  self->n_busy += 2;
+  clmrs_db_worker_queue_async (self->worker, self->cancellable, queue_cb, g_object_ref (self));
+  clmrs_db_worker_list_visits_async (self->worker, "pending", NULL, VISITS_LIMIT, self->cancellable,
+                                     visits_cb, g_object_ref (self));
+}
+
+void
+clmrs_supervisor_page_start (ClmrsSupervisorPage *self,
+                             ClmrsDbWorker       *worker,
+                             const char          *person_id,
+                             const char          *person_name)
+{
+  g_return_if_fail (CLMRS_IS_SUPERVISOR_PAGE (self));
+  g_return_if_fail (CLMRS_IS_DB_WORKER (worker));
+  g_return_if_fail (person_id != NULL);
+
+  clmrs_supervisor_page_stop (self);
+  self->cancellable = g_cancellable_new ();
+  g_set_object (&self->worker, worker);
+  self->person_id = g_strdup (person_id);
+  adw_window_title_set_subtitle (self->title, person_name);
+  close_visit (self);
+  load_lists (self);
+}
+
+void
+clmrs_supervisor_page_stop (ClmrsSupervisorPage *self)
+{
+  g_return_if_fail (CLMRS_IS_SUPERVISOR_PAGE (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->n_busy = 0;
+  g_clear_pointer (&self->person_id, g_free);
+  g_clear_pointer (&self->open_visit_id, g_free);
+}
+
+guint
+clmrs_supervisor_page_get_n_busy (ClmrsSupervisorPage *self)
+{
+  g_return_val_if_fail (CLMRS_IS_SUPERVISOR_PAGE (self), 0);
+
+  return self->n_busy;
+}
+
+GtkListBox *
+clmrs_supervisor_page_get_list (ClmrsSupervisorPage *self,
+                                const char          *name)
+{
+  g_return_val_if_fail (CLMRS_IS_SUPERVISOR_PAGE (self), NULL);
+
+  if (g_strcmp0 (name, "queue") == 0)
+    return self->queue_list;
+  if (g_strcmp0 (name, "visits") == 0)
+    return self->visits_list;
+  if (g_strcmp0 (name, "answers") == 0)
+    return self->answers_list;
+  return NULL;
+}
+
+static void
+clmrs_supervisor_page_dispose (GObject *object)
+{
+  ClmrsSupervisorPage *self = (ClmrsSupervisorPage *) object;
+
+  clmrs_supervisor_page_stop (self);
+  g_clear_object (&self->worker);
+  g_clear_pointer (&self->visits, g_ptr_array_unref);
+  g_clear_pointer (&self->decision, g_free);
+
+  G_OBJECT_CLASS (clmrs_supervisor_page_parent_class)->dispose (object);
+}
+
+static void
+clmrs_supervisor_page_class_init (ClmrsSupervisorPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = clmrs_supervisor_page_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-supervisor-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, title);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, queue_list);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, visits_list);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, visit_title);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, visit_stack);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, answers_list);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, decision_bar);
+  gtk_widget_class_bind_template_callback (widget_class, visit_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, approve_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, return_clicked_cb);
+}
+
+static void
+clmrs_supervisor_page_init (ClmrsSupervisorPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+clmrs_supervisor_page_new (void)
+{
+  return g_object_new (CLMRS_TYPE_SUPERVISOR_PAGE, NULL);
+}

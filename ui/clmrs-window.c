@@ -1,0 +1,367 @@
+/* clmrs-window.c: the main window: loading, sign in, then home or supervisor. */
+#define G_LOG_DOMAIN "clmrs-window"
+
+#include "config.h"
+
+#include "clmrs-window.h"
+
+#include <glib/gi18n.h>
+
+#include "clmrs-home-page.h"
+#include "clmrs-signin-page.h"
+#include "clmrs-supervisor-page.h"
+
+struct _ClmrsWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *stack;
+  AdwStatusPage        *loading_status;
+  GtkProgressBar       *loading_progress;
+  AdwStatusPage        *error_status;
+  ClmrsSigninPage      *signin_page;
+  ClmrsHomePage        *home_page;
+  ClmrsSupervisorPage  *supervisor_page;
+
+  /* Owned references */
+  ClmrsDbWorker        *worker;
+  GCancellable         *cancellable;
+  char                 *person_id;
+  char                 *person_name;
+  gboolean              supervisor;
+  gint64                last_input;
+  guint                 lock_seconds;
+  guint                 lock_source;
+};
+
+G_DEFINE_FINAL_TYPE (ClmrsWindow, clmrs_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void open_database (ClmrsWindow *self);
+
+void
+clmrs_window_show_toast (ClmrsWindow *self,
+                         const char  *text)
+{
+  g_autofree char *escaped = NULL;
+
+  g_return_if_fail (CLMRS_IS_WINDOW (self));
+  g_return_if_fail (text != NULL);
+
+  /* toast titles are markup in libadwaita 1.2 (STYLE trap 1) */
+  escaped = g_markup_escape_text (text, -1);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+}
+
+ClmrsDbWorker *
+clmrs_window_get_worker (ClmrsWindow *self)
+{
+  g_return_val_if_fail (CLMRS_IS_WINDOW (self), NULL);
+
+  return self->worker;
+}
+
+const char *
+clmrs_window_get_page_name (ClmrsWindow *self)
+{
+  g_return_val_if_fail (CLMRS_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+GtkWidget *
+clmrs_window_get_page (ClmrsWindow *self,
+                       const char  *name)
+{
+  g_return_val_if_fail (CLMRS_IS_WINDOW (self), NULL);
+
+  return gtk_stack_get_child_by_name (self->stack, name);
+}
+
+static void
+people_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ClmrsWindow) self = user_data;
+  g_autoptr(GPtrArray) people = NULL;
+  g_autoptr(GError) error = NULL;
+
+  people = clmrs_db_worker_list_people_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (people == NULL)
+    {
+      adw_status_page_set_description (self->error_status, error->message);
+      gtk_stack_set_visible_child_name (self->stack, "error");
+      return;
+    }
+  clmrs_signin_page_set_people (self->signin_page, people);
+  gtk_stack_set_visible_child_name (self->stack, "signin");
+}
+
+static void
+open_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(ClmrsWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!clmrs_db_worker_open_finish (CLMRS_DB_WORKER (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_message ("Cannot open the database: %s", error->message);
+      adw_status_page_set_description (self->error_status, error->message);
+      gtk_stack_set_visible_child_name (self->stack, "error");
+      return;
+    }
+  clmrs_signin_page_set_worker (self->signin_page, self->worker);
+  clmrs_db_worker_list_people_async (self->worker, self->cancellable, people_cb, g_object_ref (self));
+}
+
+static void
+demo_progress_cb (guint    done,
+                  guint    total,
+                  gpointer user_data)
+{
+  ClmrsWindow *self = user_data;
+  g_autofree char *text = NULL;
+
+  if (total == 0)
+    return;
+  /* Translators: progress while the demo database is made, e.g. "120 of 300 households" */
+  text = g_strdup_printf (_("%u of %u households"), done, total);
+  adw_status_page_set_description (self->loading_status, _("Making the demonstration database. This happens once."));
+  gtk_progress_bar_set_fraction (self->loading_progress, (double) done / total);
+  gtk_progress_bar_set_text (self->loading_progress, text);
+}
+
+static void
+open_database (ClmrsWindow *self)
+{
+  ClmrsApplication *app = CLMRS_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  if (self->worker == NULL)
+    self->worker = clmrs_db_worker_new (clmrs_application_get_db_path (app));
+  gtk_progress_bar_set_fraction (self->loading_progress, 0);
+  gtk_progress_bar_set_text (self->loading_progress, "");
+  gtk_stack_set_visible_child_name (self->stack, "loading");
+  /* progress calls are queued before the result, which holds the window */
+  clmrs_db_worker_open_async (self->worker, clmrs_application_get_demo_households (app),
+                              demo_progress_cb, self, self->cancellable,
+                              open_cb, g_object_ref (self));
+}
+
+static void
+retry_clicked_cb (ClmrsWindow *self)
+{
+  open_database (self);
+}
+
+static void
+signed_in_cb (ClmrsWindow *self,
+              const char  *person_id,
+              const char  *person_name,
+              gboolean     supervisor)
+{
+  g_free (self->person_id);
+  self->person_id = g_strdup (person_id);
+  g_free (self->person_name);
+  self->person_name = g_strdup (person_name);
+  self->supervisor = supervisor;
+  self->last_input = g_get_monotonic_time ();
+
+  if (supervisor)
+    {
+      clmrs_supervisor_page_start (self->supervisor_page, self->worker, person_id, person_name);
+      gtk_stack_set_visible_child_name (self->stack, "supervisor");
+    }
+  else
+    {
+      clmrs_home_page_start (self->home_page, self->worker, person_id, person_name);
+      gtk_stack_set_visible_child_name (self->stack, "home");
+    }
+}
+
+void
+clmrs_window_lock (ClmrsWindow *self)
+{
+  g_return_if_fail (CLMRS_IS_WINDOW (self));
+
+  if (self->person_id == NULL)
+    return;
+  g_clear_pointer (&self->person_id, g_free);
+  g_clear_pointer (&self->person_name, g_free);
+  self->supervisor = FALSE;
+  clmrs_home_page_stop (self->home_page);
+  clmrs_supervisor_page_stop (self->supervisor_page);
+  clmrs_signin_page_reset (self->signin_page);
+  gtk_stack_set_visible_child_name (self->stack, "signin");
+}
+
+static gboolean
+check_idle_cb (gpointer user_data)
+{
+  ClmrsWindow *self = user_data;
+  gint64 idle = g_get_monotonic_time () - self->last_input;
+
+  if (self->person_id != NULL && idle >= (gint64) self->lock_seconds * G_USEC_PER_SEC)
+    {
+      clmrs_window_lock (self);
+      clmrs_window_show_toast (self, _("Signed out after 5 minutes without use"));
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+void
+clmrs_window_set_lock_seconds (ClmrsWindow *self,
+                               guint        seconds)
+{
+  g_return_if_fail (CLMRS_IS_WINDOW (self));
+  g_return_if_fail (seconds > 0);
+
+  self->lock_seconds = seconds;
+  g_clear_handle_id (&self->lock_source, g_source_remove);
+  self->lock_source = g_timeout_add_seconds (MIN (seconds, 5), check_idle_cb, self);
+}
+
+static gboolean
+input_cb (GtkEventControllerLegacy *controller,
+          GdkEvent                 *event,
+          ClmrsWindow              *self)
+{
+  switch ((int) gdk_event_get_event_type (event))
+    {
+    case GDK_BUTTON_PRESS:
+    case GDK_KEY_PRESS:
+    case GDK_TOUCH_BEGIN:
+    case GDK_TOUCH_UPDATE:
+    case GDK_SCROLL:
+    case GDK_MOTION_NOTIFY:
+      self->last_input = g_get_monotonic_time ();
+      break;
+    default:
+      break;
+    }
+  return GDK_EVENT_PROPAGATE;
+}
+
+static void
+sign_out_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  clmrs_window_lock (CLMRS_WINDOW (widget));
+}
+
+static void
+fit_to_monitor (ClmrsWindow *self)
+{
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
+  GListModel *monitors = gdk_display_get_monitors (display);
+  g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, 0);
+  GdkRectangle area;
+  int width, height;
+
+  /* a handheld's screen is smaller than the default size */
+  if (monitor == NULL)
+    return;
+  gdk_monitor_get_geometry (monitor, &area);
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (area.width < width || area.height < height)
+    gtk_window_set_default_size (GTK_WINDOW (self), MIN (area.width, width), MIN (area.height, height));
+}
+
+static void
+clmrs_window_dispose (GObject *object)
+{
+  ClmrsWindow *self = (ClmrsWindow *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->lock_source, g_source_remove);
+  if (self->worker != NULL)
+    {
+      clmrs_home_page_stop (self->home_page);
+      clmrs_supervisor_page_stop (self->supervisor_page);
+      /* explicit close, from the main thread (STYLE trap 4) */
+      clmrs_db_worker_close (self->worker);
+      g_clear_object (&self->worker);
+    }
+
+  G_OBJECT_CLASS (clmrs_window_parent_class)->dispose (object);
+}
+
+static void
+clmrs_window_finalize (GObject *object)
+{
+  ClmrsWindow *self = (ClmrsWindow *) object;
+
+  g_clear_object (&self->cancellable);
+  g_free (self->person_id);
+  g_free (self->person_name);
+
+  G_OBJECT_CLASS (clmrs_window_parent_class)->finalize (object);
+}
+
+static void
+clmrs_window_class_init (ClmrsWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = clmrs_window_dispose;
+  object_class->finalize = clmrs_window_finalize;
+
+  g_type_ensure (CLMRS_TYPE_SIGNIN_PAGE);
+  g_type_ensure (CLMRS_TYPE_HOME_PAGE);
+  g_type_ensure (CLMRS_TYPE_SUPERVISOR_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, loading_status);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, loading_progress);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, error_status);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, signin_page);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, home_page);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, supervisor_page);
+  gtk_widget_class_bind_template_callback (widget_class, retry_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, signed_in_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out_action);
+}
+
+static void
+clmrs_window_init (ClmrsWindow *self)
+{
+  GtkEventController *legacy;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->last_input = g_get_monotonic_time ();
+  clmrs_window_set_lock_seconds (self, 300);
+
+  /* any touch, key or pointer movement anywhere keeps the session open */
+  legacy = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (legacy, GTK_PHASE_CAPTURE);
+  g_signal_connect (legacy, "event", G_CALLBACK (input_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), legacy);
+}
+
+/* The window of @application; it opens the application's database. */
+ClmrsWindow *
+clmrs_window_new (ClmrsApplication *application)
+{
+  ClmrsWindow *self;
+
+  g_return_val_if_fail (CLMRS_IS_APPLICATION (application), NULL);
+
+  self = g_object_new (CLMRS_TYPE_WINDOW, "application", application, NULL);
+  fit_to_monitor (self);
+  open_database (self);
+  return self;
+}

@@ -1,0 +1,30 @@
+/* clmrs-window.h: the main window: loading, sign in, then home or supervisor. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "clmrs-application.h"
+#include "clmrs-db-worker.h"
+
+G_BEGIN_DECLS
+
+#define CLMRS_TYPE_WINDOW (clmrs_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (ClmrsWindow, clmrs_window, CLMRS, WINDOW, AdwApplicationWindow)
+
+ClmrsWindow   *clmrs_window_new              (ClmrsApplication *application);
+ClmrsDbWorker *clmrs_window_get_worker       (ClmrsWindow      *self);
+/* Shows @text (plain text, not markup) for a few seconds. */
+void           clmrs_window_show_toast       (ClmrsWindow      *self,
+                                              const char       *text);
+/* Back to the sign-in page: what the inactivity lock does. */
+void           clmrs_window_lock             (ClmrsWindow      *self);
+/* Seconds without input before the lock (default 300). */
+void           clmrs_window_set_lock_seconds (ClmrsWindow      *self,
+                                              guint             seconds);
+/* The name of the page shown: "loading", "error", "signin", "home",
+ * or "supervisor". */
+const char    *clmrs_window_get_page_name    (ClmrsWindow      *self);
+GtkWidget     *clmrs_window_get_page         (ClmrsWindow      *self,
+                                              const char       *name);
+G_END_DECLS

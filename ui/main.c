@@ -1,0 +1,44 @@
+/* main.c: clmrs-field, the CLMRS app for community facilitators and supervisors. */
+#define G_LOG_DOMAIN "clmrs-field"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "clmrs-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(ClmrsApplication) app = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autofree char *language = NULL;
+  GSettingsSchema *schema;
+
+  /* the language chosen in the settings wins over the system's */
+  schema = g_settings_schema_source_lookup (g_settings_schema_source_get_default (), "org.clmrs.Field", TRUE);
+  if (schema != NULL)
+    {
+      settings = g_settings_new ("org.clmrs.Field");
+      language = g_settings_get_string (settings, "language");
+      if (*language != '\0')
+        g_setenv ("LANGUAGE", language, TRUE);
+      g_settings_schema_unref (schema);
+    }
+  else
+    {
+      g_printerr ("clmrs-field: the settings schema org.clmrs.Field is not installed "
+                  "(set GSETTINGS_SCHEMA_DIR to the build's ui/ folder)\n");
+      return 1;
+    }
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  app = clmrs_application_new (G_APPLICATION_DEFAULT_FLAGS);
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}
