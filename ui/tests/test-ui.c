@@ -1,1 +1,500 @@
-int main (void) { return 0; }
+/* test-ui.c: the clmrs-field app driven as a user would: sign in, lists, supervisor review, lock. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "clmrs-application.h"
+#include "clmrs-home-page.h"
+#include "clmrs-household-model.h"
+#include "clmrs-month-chart.h"
+#include "clmrs-signin-page.h"
+#include "clmrs-supervisor-page.h"
+#include "clmrs-window.h"
+
+#include "demo.h"
+#include "store.h"
+#include "util.h"
+
+#define N_HOUSEHOLDS 137   /* more than two pages of the household model */
+#define FACILITATOR_ID "f0000000-0000-4000-8000-000000000001"
+#define SUPERVISOR_ID  "f0000000-0000-4000-8000-000000000002"
+#define COMMUNITY_ID   "c0000000-0000-4000-8000-000000000001"
+
+typedef struct {
+  char             *dir;
+  char             *db_path;
+  ClmrsApplication *app;
+  ClmrsWindow      *window;
+  guint             n_due;        /* open cases due by today */
+  guint             n_returned;   /* the facilitator's returned visits */
+  guint             n_pending;    /* visits waiting for review */
+  guint             n_ko;         /* households whose head's name starts with "Ko" */
+} Fixture;
+
+static const char *const first_names[] = { "Kouassi", "Konan", "Yao", "Ama", "Kofi", "Aya & Co", "Brou" };
+
+/* A small database made with the store's own API, plus rows the lists read.
+ * (clmrs_demo_generate is exercised by test_first_run.) */
+static void
+make_database (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  const char *device;
+  GDate today;
+
+  g_assert_no_error (error);
+  device = clmrs_store_get_device_id (store);
+  clmrs_date_today (&today);
+  g_assert_true (clmrs_store_add_community (store, COMMUNITY_ID, "Kragui", "Soubré", "ci", &error));
+  g_assert_no_error (error);
+  g_assert_true (clmrs_store_add_facilitator (store, FACILITATOR_ID, "Awa Koné", "female", "facilitator", pin, &error));
+  g_assert_no_error (error);
+  g_assert_true (clmrs_store_add_facilitator (store, SUPERVISOR_ID, "Adjoua Kouamé", "female", "supervisor",
+                                              CLMRS_DEMO_SUPERVISOR_PIN, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (clmrs_store_begin (store, &error));
+  for (guint i = 0; i < N_HOUSEHOLDS; i++)
+    {
+      const char *first = first_names[i % G_N_ELEMENTS (first_names)];
+      g_autofree char *head = g_strdup_printf ("%s %03u", first, i);
+      g_autofree char *hid = g_strdup_printf ("h0000000-0000-4000-8000-%012u", i);
+      g_autofree char *cid = g_strdup_printf ("k0000000-0000-4000-8000-%012u", i);
+      g_autofree char *vid = g_strdup_printf ("v0000000-0000-4000-8000-%012u", i);
+      GDate due = today;
+      g_autofree char *due_text = NULL;
+      const char *review = i % 10 == 3 ? "returned" : i % 10 == 5 ? "approved" : "pending";
+
+      if (g_str_has_prefix (head, "Ko"))
+        f->n_ko++;
+      /* every third child has an open case: some late, some due in 5 days */
+      if (i % 3 == 0)
+        {
+          if (i % 2 == 0)
+            g_date_subtract_days (&due, 10 + i);
+          else
+            g_date_add_days (&due, 5);
+          f->n_due++;
+        }
+      due_text = clmrs_date_format (&due);
+      if (g_str_equal (review, "returned"))
+        f->n_returned++;
+      else if (g_str_equal (review, "pending"))
+        f->n_pending++;
+
+      {
+        g_autofree char *quoted = NULL;
+        char *q = sqlite3_mprintf (
+            "INSERT INTO households (id, community_id, head_name, head_sex, device_id, author, created, modified)"
+            " VALUES (%Q, %Q, %Q, 'male', %Q, %Q, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');"
+            "INSERT INTO children (id, household_id, name, sex, age, device_id, author, created, modified)"
+            " VALUES (%Q, %Q, %Q, 'female', 11, %Q, %Q, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');"
+            "INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, community_id, household_id,"
+            "  visit_date, started, modified, finalised, answers, review_state, review_message)"
+            " VALUES (%Q, 'household', 'household_visit', '1', 'final', %Q, %Q, %Q, '2026-01-01',"
+            "  '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:%02uZ',"
+            "  '{\"household\":{\"head_name\":\"x\",\"members\":4},\"children\":{\"child\":[{\"name\":\"A <b>&amp;</b> B\",\"age\":11}]}}',"
+            "  %Q, %Q);",
+            hid, COMMUNITY_ID, head, device, FACILITATOR_ID,
+            cid, hid, head, device, FACILITATOR_ID,
+            vid, FACILITATOR_ID, COMMUNITY_ID, hid, i % 60,
+            review, g_str_equal (review, "returned") ? "Check the <age> & sex" : NULL);
+        quoted = g_strdup (q);
+        sqlite3_free (q);
+        g_assert_true (clmrs_store_exec (store, quoted, &error));
+        g_assert_no_error (error);
+      }
+      if (i % 3 == 0)
+        {
+          char *q = sqlite3_mprintf ("INSERT INTO cases (child_id, status, open, identified_on, last_visit, next_due)"
+                                     " VALUES (%Q, 'identified', 1, '2026-01-01', '2026-01-01', %Q);"
+                                     "INSERT INTO outbox (record_id, rev, type, facilitator_id, state, envelope, bytes, queued_at, reject_reason)"
+                                     " VALUES (%Q, 1, 'visit', %Q, %Q, '{}', 2, '2026-01-02T00:00:00Z', %Q);",
+                                     cid, due_text, vid, FACILITATOR_ID, i % 9 == 0 ? "rejected" : "queued",
+                                     i % 9 == 0 ? "bad <age> & sex" : NULL);
+          gboolean ok = clmrs_store_exec (store, q, &error);
+
+          sqlite3_free (q);
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+    }
+  /* the cases above are current: no refresh on opening today */
+  {
+    g_autofree char *today_text = clmrs_date_format (&today);
+
+    g_assert_true (clmrs_store_set_meta (store, "ui_cases_refreshed", today_text, &error));
+  }
+  g_assert_true (clmrs_store_commit (store, &error));
+  g_assert_no_error (error);
+}
+
+typedef gboolean (*Condition) (Fixture *f);
+
+static gboolean
+wait_for (Fixture   *f,
+          Condition  condition,
+          guint      seconds)
+{
+  gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!condition (f))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static ClmrsSigninPage *
+signin_page (Fixture *f)
+{
+  return CLMRS_SIGNIN_PAGE (clmrs_window_get_page (f->window, "signin"));
+}
+
+static ClmrsHomePage *
+home_page (Fixture *f)
+{
+  return CLMRS_HOME_PAGE (clmrs_window_get_page (f->window, "home"));
+}
+
+static ClmrsSupervisorPage *
+supervisor_page (Fixture *f)
+{
+  return CLMRS_SUPERVISOR_PAGE (clmrs_window_get_page (f->window, "supervisor"));
+}
+
+static gboolean
+on_signin (Fixture *f)
+{
+  return g_strcmp0 (clmrs_window_get_page_name (f->window), "signin") == 0;
+}
+
+static gboolean
+on_signin_or_error (Fixture *f)
+{
+  return on_signin (f) || g_strcmp0 (clmrs_window_get_page_name (f->window), "error") == 0;
+}
+
+static gboolean
+on_home_and_idle (Fixture *f)
+{
+  return g_strcmp0 (clmrs_window_get_page_name (f->window), "home") == 0 &&
+         clmrs_home_page_get_n_busy (home_page (f)) == 0;
+}
+
+static gboolean
+on_supervisor_and_idle (Fixture *f)
+{
+  return g_strcmp0 (clmrs_window_get_page_name (f->window), "supervisor") == 0 &&
+         clmrs_supervisor_page_get_n_busy (supervisor_page (f)) == 0;
+}
+
+static gboolean
+supervisor_idle (Fixture *f)
+{
+  return clmrs_supervisor_page_get_n_busy (supervisor_page (f)) == 0;
+}
+
+static guint
+n_rows (GtkListBox *list)
+{
+  guint n = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (list)); child; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_BOX_ROW (child))
+      n++;
+  return n;
+}
+
+static void
+open_app (Fixture *f,
+          guint    demo_households)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->app = clmrs_application_new (G_APPLICATION_NON_UNIQUE);
+  clmrs_application_set_db_path (f->app, f->db_path);
+  clmrs_application_set_demo_households (f->app, demo_households);
+  g_assert_true (g_application_register (G_APPLICATION (f->app), NULL, &error));
+  g_assert_no_error (error);
+  f->window = g_object_ref (clmrs_window_new (f->app));
+  gtk_window_present (GTK_WINDOW (f->window));
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->dir = g_dir_make_tmp ("clmrs-ui-XXXXXX", NULL);
+  f->db_path = g_build_filename (f->dir, "device.db", NULL);
+  if (data == NULL)
+    {
+      make_database (f);
+      open_app (f, 0);
+      g_assert_true (wait_for (f, on_signin_or_error, 30));
+      g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+    }
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  if (f->window != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (f->window));
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_clear_object (&f->window);
+    }
+  g_clear_object (&f->app);
+  remove_tree (f->dir);
+  g_free (f->db_path);
+  g_free (f->dir);
+}
+
+static void
+sign_in (Fixture    *f,
+         const char *person_id,
+         const char *pin)
+{
+  g_autofree char *typed = g_strconcat (pin, "\n", NULL);
+
+  g_assert_true (clmrs_signin_page_select (signin_page (f), person_id));
+  clmrs_signin_page_type (signin_page (f), typed);
+}
+
+/* --- tests --- */
+
+static void
+test_templates (void)
+{
+  GType types[] = {
+    CLMRS_TYPE_SIGNIN_PAGE, CLMRS_TYPE_HOME_PAGE, CLMRS_TYPE_SUPERVISOR_PAGE, CLMRS_TYPE_MONTH_CHART,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      GtkWidget *widget = g_object_ref_sink (g_object_new (types[i], NULL));
+
+      g_assert_true (GTK_IS_WIDGET (widget));
+      g_assert_finalize_object (widget);
+    }
+}
+
+static void
+test_chart (void)
+{
+  const char *months[] = { "2026-01", "2026-02", "2026-03" };
+  double percents[] = { 12.5, -1, 40 };
+  GtkWidget *chart = g_object_ref_sink (clmrs_month_chart_new ());
+
+  clmrs_month_chart_set_values (CLMRS_MONTH_CHART (chart), months, percents, 3);
+  g_assert_cmpuint (clmrs_month_chart_get_n_bars (CLMRS_MONTH_CHART (chart)), ==, 3);
+  clmrs_month_chart_set_values (CLMRS_MONTH_CHART (chart), NULL, NULL, 0);
+  g_assert_cmpuint (clmrs_month_chart_get_n_bars (CLMRS_MONTH_CHART (chart)), ==, 0);
+  g_assert_finalize_object (chart);
+}
+
+static gboolean
+pin_refused (Fixture *f)
+{
+  /* the keypad is usable again once the worker answered */
+  return on_signin (f) && gtk_widget_get_sensitive (GTK_WIDGET (signin_page (f))) &&
+         !g_main_context_pending (NULL);
+}
+
+static void
+test_sign_in_wrong_pin (Fixture       *f,
+                        gconstpointer  data)
+{
+  sign_in (f, FACILITATOR_ID, "0000");
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_assert_true (wait_for (f, pin_refused, 10));
+  g_assert_true (wait_for (f, on_signin, 5));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+  /* too short: refused before asking the worker */
+  sign_in (f, FACILITATOR_ID, "12");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+}
+
+static gboolean
+households_are (Fixture *f,
+                guint    n)
+{
+  GListModel *model = clmrs_home_page_get_households (home_page (f));
+
+  return model != NULL && g_list_model_get_n_items (model) == n &&
+         clmrs_home_page_get_n_busy (home_page (f)) == 0;
+}
+
+static gboolean all_households (Fixture *f) { return households_are (f, N_HOUSEHOLDS); }
+static gboolean ko_households (Fixture *f) { return households_are (f, f->n_ko); }
+static gboolean no_households (Fixture *f) { return households_are (f, 0); }
+
+static gboolean
+last_page_loaded (Fixture *f)
+{
+  GListModel *model = clmrs_home_page_get_households (home_page (f));
+  g_autoptr(ClmrsHousehold) last = g_list_model_get_item (model, N_HOUSEHOLDS - 1);
+
+  return clmrs_household_get_loaded (last);
+}
+
+static void
+test_facilitator_home (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  GListModel *model;
+  g_autoptr(ClmrsHousehold) first = NULL;
+  g_autoptr(ClmrsHousehold) last = NULL;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+
+  /* households: all of them, in pages; the last one reads its own page */
+  g_assert_true (wait_for (f, all_households, 10));
+  model = clmrs_home_page_get_households (home_page (f));
+  first = g_list_model_get_item (model, 0);
+  g_assert_true (clmrs_household_get_loaded (first));
+  g_assert_true (g_str_has_prefix (clmrs_household_get_head_name (first), "Ama"));
+  last = g_list_model_get_item (model, N_HOUSEHOLDS - 1);
+  g_assert_true (wait_for (f, last_page_loaded, 10));
+  g_assert_true (g_str_has_prefix (clmrs_household_get_head_name (last), "Yao"));
+
+  /* search, case-insensitive, then a prefix nobody has */
+  clmrs_home_page_search (home_page (f), "ko");
+  g_assert_true (wait_for (f, ko_households, 10));
+  clmrs_home_page_search (home_page (f), "Zz%");
+  g_assert_true (wait_for (f, no_households, 10));
+
+  /* follow-ups due within the horizon, messages returned to this facilitator */
+  clmrs_home_page_set_tab (home_page (f), "follow-ups");
+  g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "follow-ups")), ==, f->n_due);
+  g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "messages")), ==, f->n_returned);
+  g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "queue")), >=, 3);
+
+  /* signing out goes back to the names */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+}
+
+static gboolean
+visit_open (Fixture *f)
+{
+  return supervisor_idle (f) && n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "answers")) > 0;
+}
+
+static void
+test_supervisor_return (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) store = NULL;
+  g_autofree char *visit_id = NULL;
+  sqlite3_stmt *stmt;
+
+  sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 20));
+  g_assert_cmpuint (n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "visits")), ==, f->n_pending);
+  g_assert_cmpuint (n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "queue")), ==, 1);
+
+  clmrs_supervisor_page_open_visit (supervisor_page (f), 0);
+  g_assert_true (wait_for (f, visit_open, 10));
+  visit_id = g_strdup (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)));
+  g_assert_nonnull (visit_id);
+
+  clmrs_supervisor_page_decide (supervisor_page (f), "returned", "Ages & <names> missing");
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 10));
+  g_assert_null (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)));
+  g_assert_cmpuint (n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "visits")), ==, f->n_pending - 1);
+
+  /* what the review wrote, read back through another connection */
+  store = clmrs_store_open (f->db_path, &error);
+  g_assert_no_error (error);
+  stmt = clmrs_store_prepare (store,
+      "SELECT v.review_state, v.review_message, r.decision, r.supervisor_id,"
+      "  (SELECT count (*) FROM outbox WHERE type = 'review' AND facilitator_id = ?2) "
+      "FROM visits v JOIN reviews r ON r.visit_id = v.id WHERE v.id = ?1", &error);
+  g_assert_no_error (error);
+  sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, SUPERVISOR_ID, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "returned");
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "Ages & <names> missing");
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, "returned");
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 3), ==, SUPERVISOR_ID);
+  g_assert_cmpint (sqlite3_column_int (stmt, 4), ==, 1);
+  sqlite3_finalize (stmt);
+}
+
+static void
+test_inactivity_lock (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_window_set_lock_seconds (f->window, 1);
+  g_assert_true (wait_for (f, on_signin, 5));
+}
+
+static void
+test_first_run (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *making = g_strconcat (f->db_path, ".making", NULL);
+
+  /* no database yet: the app makes the demo one, with its progress page */
+  g_assert_false (g_file_test (f->db_path, G_FILE_TEST_EXISTS));
+  open_app (f, 3);
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "loading");
+  g_assert_true (wait_for (f, on_signin_or_error, 120));
+  g_assert_false (g_file_test (making, G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+  g_assert_true (g_file_test (f->db_path, G_FILE_TEST_EXISTS));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *data_home = g_dir_make_tmp ("clmrs-ui-data-XXXXXX", NULL);
+
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_unsetenv ("CLMRS_DB");
+  gtk_test_init (&argc, &argv, NULL);
+  clmrs_ui_init ();
+  adw_init ();
+
+  g_test_add_func ("/ui/templates", test_templates);
+  g_test_add_func ("/ui/chart", test_chart);
+  g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
+  g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
+  g_test_add ("/ui/supervisor/return", Fixture, NULL, fixture_set_up, test_supervisor_return, fixture_tear_down);
+  g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
+  g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
+  return g_test_run ();
+}
