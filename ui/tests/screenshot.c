@@ -1,0 +1,68 @@
+/* screenshot.c: signs in and shows one page of clmrs-field, then runs `import` for docs/screenshots. */
+#include "config.h"
+
+#include "clmrs-application.h"
+#include "clmrs-home-page.h"
+#include "clmrs-signin-page.h"
+#include "clmrs-supervisor-page.h"
+#include "clmrs-window.h"
+
+static void
+spin (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+}
+
+/* screenshot DB PERSON_ID PIN PAGE OUT.png
+ * PAGE: signin, pin, households, follow-ups, messages, sync, indicators, supervisor, visit */
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(ClmrsApplication) app = NULL;
+  g_autofree char *typed = NULL;
+  ClmrsWindow *window;
+  const char *page;
+  char *import_argv[] = { "import", "-window", "root", NULL, NULL };
+
+  if (argc != 6)
+    {
+      g_printerr ("usage: screenshot DB PERSON_ID PIN PAGE OUT.png\n");
+      return 2;
+    }
+  page = argv[4];
+  gtk_init ();
+  app = clmrs_application_new (G_APPLICATION_NON_UNIQUE);
+  clmrs_application_set_db_path (app, argv[1]);
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+  window = clmrs_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (1500);
+
+  if (!g_str_equal (page, "signin"))
+    {
+      ClmrsSigninPage *signin = CLMRS_SIGNIN_PAGE (clmrs_window_get_page (window, "signin"));
+
+      clmrs_signin_page_select (signin, argv[2]);
+      typed = g_strconcat (argv[3], g_str_equal (page, "pin") ? "" : "\n", NULL);
+      clmrs_signin_page_type (signin, typed);
+      spin (2500);
+    }
+  if (g_str_equal (page, "visit"))
+    clmrs_supervisor_page_open_visit (CLMRS_SUPERVISOR_PAGE (clmrs_window_get_page (window, "supervisor")), 0);
+  else if (!g_str_equal (page, "signin") && !g_str_equal (page, "pin") && !g_str_equal (page, "supervisor"))
+    clmrs_home_page_set_tab (CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home")), page);
+  spin (1500);
+
+  import_argv[3] = argv[5];
+  g_spawn_sync (NULL, import_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (200);
+  return 0;
+}
