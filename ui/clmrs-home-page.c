@@ -213,6 +213,19 @@ clmrs_home_page_search (ClmrsHomePage *self,
   search_changed_cb (self);
 }
 
+static void
+household_activated_cb (ClmrsHomePage *self,
+                        guint          position)
+{
+  g_autoptr(ClmrsHousehold) household = g_list_model_get_item (G_LIST_MODEL (self->households), position);
+  ClmrsWindow *window = CLMRS_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self), CLMRS_TYPE_WINDOW));
+
+  /* a new visit of this household: its roster and answers are asked again */
+  if (household == NULL || !clmrs_household_get_loaded (household) || window == NULL)
+    return;
+  clmrs_window_start_visit (window, "household_visit", clmrs_household_get_id (household));
+}
+
 /* --- follow-ups --- */
 
 static void
@@ -641,6 +654,7 @@ clmrs_home_page_class_init (ClmrsHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, figures_box);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, chart);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, household_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, sync_clicked_cb);
 }
 

@@ -103,8 +103,8 @@ check_pin_cb (GObject      *source,
     }
   set_message (self, _("Type your PIN"), FALSE);
   if (self->person != NULL)
-    g_signal_emit (self, signals[SIGNED_IN], 0,
-                   self->person->id, self->person->name, self->person->supervisor);
+    g_signal_emit (self, signals[SIGNED_IN], 0, self->person->id, self->person->name,
+                   self->person->sex, self->person->supervisor);
 }
 
 static void
@@ -328,7 +328,7 @@ add_key (ClmrsSigninPage *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible_label,
                                   -1);
-  gtk_widget_set_size_request (button, 88, 64);
+  gtk_widget_set_size_request (button, 72, 64);
   gtk_widget_add_css_class (button, "key");
   if (g_str_equal (key, "\n"))
     gtk_widget_add_css_class (button, "suggested-action");
@@ -375,13 +375,14 @@ clmrs_signin_page_class_init (ClmrsSigninPageClass *klass)
    * ClmrsSigninPage::signed-in:
    * @person_id: who signed in
    * @person_name: their name
+   * @person_sex: "male" or "female"
    * @supervisor: whether they are a supervisor
    *
    * The PIN was right.
    */
   signals[SIGNED_IN] = g_signal_new ("signed-in", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                     0, NULL, NULL, NULL, G_TYPE_NONE, 3,
-                                     G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                                     G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_BOOLEAN);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-signin-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ClmrsSigninPage, leaflet);

@@ -1,4 +1,4 @@
-/* clmrs-window.c: the main window: loading, sign in, then home or supervisor. */
+/* clmrs-window.c: the main window: loading, sign in, home or supervisor, the visit wizard. */
 #define G_LOG_DOMAIN "clmrs-window"
 
 #include "config.h"
@@ -10,6 +10,7 @@
 #include "clmrs-home-page.h"
 #include "clmrs-signin-page.h"
 #include "clmrs-supervisor-page.h"
+#include "clmrs-visit-wizard.h"
 
 struct _ClmrsWindow
 {
@@ -24,12 +25,14 @@ struct _ClmrsWindow
   ClmrsSigninPage      *signin_page;
   ClmrsHomePage        *home_page;
   ClmrsSupervisorPage  *supervisor_page;
+  ClmrsVisitWizard     *visit_wizard;
 
   /* Owned references */
   ClmrsDbWorker        *worker;
   GCancellable         *cancellable;
   char                 *person_id;
   char                 *person_name;
+  char                 *person_sex;
   gboolean              supervisor;
   gint64                last_input;
   guint                 lock_seconds;
@@ -165,8 +168,11 @@ static void
 signed_in_cb (ClmrsWindow *self,
               const char  *person_id,
               const char  *person_name,
+              const char  *person_sex,
               gboolean     supervisor)
 {
+  g_free (self->person_sex);
+  self->person_sex = g_strdup (person_sex);
   g_free (self->person_id);
   self->person_id = g_strdup (person_id);
   g_free (self->person_name);
@@ -186,6 +192,49 @@ signed_in_cb (ClmrsWindow *self,
     }
 }
 
+/* Opens the visit wizard with @form_id for the signed-in facilitator. */
+void
+clmrs_window_start_visit (ClmrsWindow *self,
+                          const char  *form_id,
+                          const char  *household_id)
+{
+  ClmrsApplication *app;
+  g_autofree char *language = NULL;
+
+  g_return_if_fail (CLMRS_IS_WINDOW (self));
+  g_return_if_fail (form_id != NULL);
+
+  if (self->person_id == NULL || self->supervisor)
+    return;
+  app = CLMRS_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  language = g_settings_get_string (clmrs_application_get_settings (app), "language");
+  if (*language == '\0')
+    {
+      g_free (language);
+      /* Translators: the code of the questionnaires' language to use with this
+         translation: "fr" in French */
+      language = g_strdup (C_("form-language", "en"));
+    }
+  clmrs_visit_wizard_start (self->visit_wizard, self->worker, form_id, self->person_id,
+                            self->person_name, self->person_sex, household_id, language);
+  gtk_stack_set_visible_child_name (self->stack, "visit");
+}
+
+static void
+visit_done_cb (ClmrsWindow *self,
+               gboolean     finalised)
+{
+  clmrs_visit_wizard_stop (self->visit_wizard);
+  if (self->person_id == NULL)
+    return;
+  clmrs_home_page_start (self->home_page, self->worker, self->person_id, self->person_name);
+  gtk_stack_set_visible_child_name (self->stack, "home");
+  if (finalised)
+    clmrs_window_show_toast (self, _("Visit saved. It will be sent at the next sync."));
+  else
+    clmrs_window_show_toast (self, _("The visit is kept as a draft"));
+}
+
 void
 clmrs_window_lock (ClmrsWindow *self)
 {
@@ -195,9 +244,11 @@ clmrs_window_lock (ClmrsWindow *self)
     return;
   g_clear_pointer (&self->person_id, g_free);
   g_clear_pointer (&self->person_name, g_free);
+  g_clear_pointer (&self->person_sex, g_free);
   self->supervisor = FALSE;
   clmrs_home_page_stop (self->home_page);
   clmrs_supervisor_page_stop (self->supervisor_page);
+  clmrs_visit_wizard_stop (self->visit_wizard);
   clmrs_signin_page_reset (self->signin_page);
   gtk_stack_set_visible_child_name (self->stack, "signin");
 }
@@ -258,6 +309,14 @@ sign_out_action (GtkWidget  *widget,
 }
 
 static void
+new_visit_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  clmrs_window_start_visit (CLMRS_WINDOW (widget), g_variant_get_string (parameter, NULL), NULL);
+}
+
+static void
 fit_to_monitor (ClmrsWindow *self)
 {
   GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self));
@@ -286,6 +345,7 @@ clmrs_window_dispose (GObject *object)
     {
       clmrs_home_page_stop (self->home_page);
       clmrs_supervisor_page_stop (self->supervisor_page);
+      clmrs_visit_wizard_stop (self->visit_wizard);
       /* explicit close, from the main thread (STYLE trap 4) */
       clmrs_db_worker_close (self->worker);
       g_clear_object (&self->worker);
@@ -302,6 +362,7 @@ clmrs_window_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_free (self->person_id);
   g_free (self->person_name);
+  g_free (self->person_sex);
 
   G_OBJECT_CLASS (clmrs_window_parent_class)->finalize (object);
 }
@@ -318,6 +379,7 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   g_type_ensure (CLMRS_TYPE_SIGNIN_PAGE);
   g_type_ensure (CLMRS_TYPE_HOME_PAGE);
   g_type_ensure (CLMRS_TYPE_SUPERVISOR_PAGE);
+  g_type_ensure (CLMRS_TYPE_VISIT_WIZARD);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, toast_overlay);
@@ -328,10 +390,13 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, signin_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, home_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, supervisor_page);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, visit_wizard);
   gtk_widget_class_bind_template_callback (widget_class, retry_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, signed_in_cb);
+  gtk_widget_class_bind_template_callback (widget_class, visit_done_cb);
 
   gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out_action);
+  gtk_widget_class_install_action (widget_class, "win.new-visit", "s", new_visit_action);
 }
 
 static void

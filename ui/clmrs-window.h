@@ -1,4 +1,4 @@
-/* clmrs-window.h: the main window: loading, sign in, then home or supervisor. */
+/* clmrs-window.h: the main window: loading, sign in, home or supervisor, the visit wizard. */
 #pragma once
 
 #include <adwaita.h>
@@ -23,8 +23,13 @@ void           clmrs_window_lock             (ClmrsWindow      *self);
 void           clmrs_window_set_lock_seconds (ClmrsWindow      *self,
                                               guint             seconds);
 /* The name of the page shown: "loading", "error", "signin", "home",
- * or "supervisor". */
+ * "supervisor" or "visit". */
 const char    *clmrs_window_get_page_name    (ClmrsWindow      *self);
 GtkWidget     *clmrs_window_get_page         (ClmrsWindow      *self,
                                               const char       *name);
+/* Opens the visit wizard with @form_id for the signed-in facilitator,
+ * of @household_id when known. */
+void           clmrs_window_start_visit      (ClmrsWindow      *self,
+                                              const char       *form_id,
+                                              const char       *household_id);
 G_END_DECLS

@@ -1,10 +1,14 @@
 /* screenshot.c: signs in and shows one page of clmrs-field, then runs `import` for docs/screenshots. */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "clmrs-application.h"
 #include "clmrs-home-page.h"
 #include "clmrs-signin-page.h"
 #include "clmrs-supervisor-page.h"
+#include "clmrs-visit-wizard.h"
 #include "clmrs-window.h"
 
 static void
@@ -54,7 +58,31 @@ main (int   argc,
       clmrs_signin_page_type (signin, typed);
       spin (2500);
     }
-  if (g_str_equal (page, "visit"))
+  if (g_str_has_prefix (page, "wizard"))
+    {
+      ClmrsVisitWizard *wizard = CLMRS_VISIT_WIZARD (clmrs_window_get_page (window, "visit"));
+
+      clmrs_window_start_visit (window, "household_visit", NULL);
+      spin (1000);
+      /* wizard-N: answer and move on N screens with the first choice or a plausible value */
+      for (int n = atoi (page + strlen ("wizard") + (page[6] == '-')); n > 0; n--)
+        {
+          g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard);
+
+          for (guint i = 0; refs[i]; i++)
+            if (g_str_has_suffix (refs[i], "visit_date"))
+              clmrs_visit_wizard_answer (wizard, refs[i], "2026-11-20");
+            else if (g_str_has_suffix (refs[i], "head_name"))
+              clmrs_visit_wizard_answer (wizard, refs[i], "Kouassi Yao");
+            else if (g_str_has_suffix (refs[i], "head_sex"))
+              clmrs_visit_wizard_answer (wizard, refs[i], "male");
+            else if (g_str_has_suffix (refs[i], "consent"))
+              clmrs_visit_wizard_answer (wizard, refs[i], "yes");
+          clmrs_visit_wizard_next (wizard);
+          spin (300);
+        }
+    }
+  else if (g_str_equal (page, "visit"))
     clmrs_supervisor_page_open_visit (CLMRS_SUPERVISOR_PAGE (clmrs_window_get_page (window, "supervisor")), 0);
   else if (!g_str_equal (page, "signin") && !g_str_equal (page, "pin") && !g_str_equal (page, "supervisor"))
     clmrs_home_page_set_tab (CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home")), page);

@@ -1,0 +1,1308 @@
+/* clmrs-visit-wizard.c: a visit, one question (or one small group) a screen, driven by the form engine. */
+#define G_LOG_DOMAIN "clmrs-visit-wizard"
+
+#include "config.h"
+
+#include "clmrs-visit-wizard.h"
+
+#include <glib/gi18n.h>
+
+#include "rules.h"
+#include "util.h"
+#include "visit.h"
+#include "xform.h"
+
+#include "clmrs-window.h"
+
+/*
+ * The form session lives on the main thread (it is memory only: the engine
+ * answers in microseconds); every answer is also written to the draft on
+ * the database worker, in order, as it is set.  Finalising hands the
+ * session to the worker while the wizard shows a spinner and touches
+ * nothing, and takes it back with the result.
+ */
+
+struct _ClmrsVisitWizard
+{
+  AdwBin             parent_instance;
+
+  /* Template widgets */
+  AdwWindowTitle    *title;
+  GtkProgressBar    *progress;
+  GtkStack          *stack;
+  GtkScrolledWindow *question_scroller;
+  GtkBox            *question_box;
+  GtkLabel          *review_label;
+  GtkListBox        *review_list;
+  GtkBox            *result_box;
+  AdwStatusPage     *error_status;
+  GtkButton         *back_button;
+  GtkButton         *next_button;
+
+  /* Owned references */
+  ClmrsDbWorker     *worker;
+  GCancellable      *cancellable;
+  ClmrsForm         *form;
+  ClmrsFormSession  *session;       /* NULL while the worker finalises it */
+  ClmrsFormSession  *lent_session;  /* the one the worker finalises */
+  char              *form_id;
+  char              *language;
+  char              *visit_id;
+  char              *facilitator_id;
+  char              *facilitator_name;
+  char              *facilitator_sex;
+  char              *household_id;
+  char              *community_id;
+  char              *country;
+  char              *anchor;        /* ref of the first prompt of the screen shown */
+  GPtrArray         *screen_refs;   /* of char*, the questions shown */
+  GHashTable        *messages;      /* ref -> GtkLabel (borrowed, in question_box) */
+  guint              n_busy;
+  gboolean           building;      /* widgets being filled: their signals are not answers */
+};
+
+G_DEFINE_FINAL_TYPE (ClmrsVisitWizard, clmrs_visit_wizard, ADW_TYPE_BIN)
+
+enum {
+  DONE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void show_screen (ClmrsVisitWizard *self);
+
+/* --- helpers --- */
+
+static void
+remove_children (GtkWidget *box)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (box)) != NULL)
+    {
+      if (GTK_IS_LIST_BOX (box))
+        gtk_list_box_remove (GTK_LIST_BOX (box), child);
+      else
+        gtk_box_remove (GTK_BOX (box), child);
+    }
+}
+
+static void
+toast (ClmrsVisitWizard *self,
+       const char       *text)
+{
+  ClmrsWindow *window = CLMRS_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self), CLMRS_TYPE_WINDOW));
+
+  if (window != NULL)
+    clmrs_window_show_toast (window, text);
+}
+
+static void
+show_error (ClmrsVisitWizard *self,
+            const char       *message)
+{
+  adw_status_page_set_description (self->error_status, message);
+  gtk_stack_set_visible_child_name (self->stack, "error");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), FALSE);
+}
+
+static gboolean
+same_screen (const ClmrsPrompt *a,
+             const ClmrsPrompt *b)
+{
+  return a->kind == CLMRS_PROMPT_QUESTION && b->kind == CLMRS_PROMPT_QUESTION &&
+         a->screen != NULL && g_strcmp0 (a->screen, b->screen) == 0;
+}
+
+/* Indices into @prompts where each screen starts. */
+static GArray *
+screen_starts (GPtrArray *prompts)
+{
+  GArray *starts = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint i = 0; i < prompts->len; i++)
+    if (i == 0 || !same_screen (g_ptr_array_index (prompts, i - 1), g_ptr_array_index (prompts, i)))
+      g_array_append_val (starts, i);
+  return starts;
+}
+
+static guint
+screen_end (GArray    *starts,
+            GPtrArray *prompts,
+            guint      screen)
+{
+  return screen + 1 < starts->len ? g_array_index (starts, guint, screen + 1) : prompts->len;
+}
+
+/* The screen holding @anchor, or -1. */
+static int
+find_screen (GPtrArray  *prompts,
+             GArray     *starts,
+             const char *anchor)
+{
+  for (guint s = 0; anchor != NULL && s < starts->len; s++)
+    for (guint i = g_array_index (starts, guint, s); i < screen_end (starts, prompts, s); i++)
+      if (g_strcmp0 (((ClmrsPrompt *) g_ptr_array_index (prompts, i))->ref, anchor) == 0)
+        return s;
+  return -1;
+}
+
+static void
+set_anchor (ClmrsVisitWizard *self,
+            const char       *ref)
+{
+  char *copy = g_strdup (ref);
+
+  g_free (self->anchor);
+  self->anchor = copy;
+}
+
+/* --- autosave on the worker --- */
+
+typedef struct {
+  char      *visit_id;
+  char      *ref;
+  char      *value;
+  GPtrArray *values;   /* all of them, after a repeat changed */
+} SaveData;
+
+static void
+save_data_free (SaveData *data)
+{
+  g_free (data->visit_id);
+  g_free (data->ref);
+  g_free (data->value);
+  g_clear_pointer (&data->values, g_ptr_array_unref);
+  g_free (data);
+}
+
+static gpointer
+save_job (ClmrsStore    *store,
+          gpointer       user_data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  SaveData *data = user_data;
+  gboolean ok;
+
+  if (data->values != NULL)
+    ok = clmrs_store_draft_save_all (store, data->visit_id, data->values, error);
+  else
+    ok = clmrs_store_draft_save_answer (store, data->visit_id, data->ref, data->value, error);
+  return ok ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+static void
+save_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(ClmrsVisitWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->n_busy--;
+  if (error != NULL)
+    {
+      g_warning ("Could not save the draft answer: %s", error->message);
+      toast (self, _("The answer could not be saved"));
+    }
+}
+
+static void
+save (ClmrsVisitWizard *self,
+      const char       *ref,
+      const char       *value,
+      gboolean          all)
+{
+  SaveData *data = g_new0 (SaveData, 1);
+
+  data->visit_id = g_strdup (self->visit_id);
+  if (all)
+    data->values = clmrs_form_session_list_values (self->session);
+  else
+    {
+      data->ref = g_strdup (ref);
+      data->value = g_strdup (value);
+    }
+  self->n_busy++;
+  clmrs_db_worker_run_async (self->worker, save_job, data, (GDestroyNotify) save_data_free, NULL,
+                             self->cancellable, save_cb, g_object_ref (self));
+}
+
+/* --- answers --- */
+
+static void
+set_message (ClmrsVisitWizard *self,
+             const char       *ref,
+             const char       *message)
+{
+  GtkLabel *label = g_hash_table_lookup (self->messages, ref);
+
+  if (label == NULL)
+    return;
+  gtk_label_set_label (label, message ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL && *message != '\0');
+}
+
+static gboolean
+answer (ClmrsVisitWizard *self,
+        const char       *ref,
+        const char       *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->building || self->session == NULL)
+    return FALSE;
+  if (!clmrs_form_session_set_answer (self->session, ref, value && *value ? value : NULL, &error))
+    {
+      /* e.g. "12a" for a number: say so, keep nothing */
+      set_message (self, ref, _("This answer does not fit the question"));
+      g_debug ("answer refused: %s", error->message);
+      return FALSE;
+    }
+  set_message (self, ref, NULL);
+  save (self, ref, value && *value ? value : NULL, FALSE);
+  return TRUE;
+}
+
+static void
+entry_changed_cb (GtkEditable      *entry,
+                  ClmrsVisitWizard *self)
+{
+  answer (self, g_object_get_data (G_OBJECT (entry), "ref"), gtk_editable_get_text (entry));
+}
+
+static void
+choice_toggled_cb (GtkCheckButton   *check,
+                   ClmrsVisitWizard *self)
+{
+  GtkWidget *list = g_object_get_data (G_OBJECT (check), "list");
+  const char *ref = g_object_get_data (G_OBJECT (list), "ref");
+  gboolean multiple = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (list), "multiple"));
+  g_autoptr(GString) value = g_string_new (NULL);
+  GPtrArray *checks = g_object_get_data (G_OBJECT (list), "checks");
+
+  if (self->building)
+    return;
+  if (!multiple && !gtk_check_button_get_active (check))
+    return;
+  for (guint i = 0; i < checks->len; i++)
+    {
+      GtkCheckButton *c = g_ptr_array_index (checks, i);
+
+      if (gtk_check_button_get_active (c))
+        {
+          if (value->len)
+            g_string_append_c (value, ' ');
+          g_string_append (value, g_object_get_data (G_OBJECT (c), "value"));
+        }
+    }
+  answer (self, ref, value->str);
+}
+
+static void
+day_selected_cb (GtkCalendar      *calendar,
+                 ClmrsVisitWizard *self)
+{
+  GtkMenuButton *button = g_object_get_data (G_OBJECT (calendar), "button");
+  g_autoptr(GDateTime) date = gtk_calendar_get_date (calendar);
+  g_autofree char *value = g_date_time_format (date, "%Y-%m-%d");
+
+  if (self->building)
+    return;
+  gtk_menu_button_set_label (button, value);
+  gtk_menu_button_popdown (button);
+  answer (self, g_object_get_data (G_OBJECT (calendar), "ref"), value);
+}
+
+/* --- building a screen --- */
+
+static GtkWidget *
+choice_list (ClmrsVisitWizard  *self,
+             const ClmrsPrompt *prompt)
+{
+  GtkWidget *list = gtk_list_box_new ();
+  GPtrArray *checks = g_ptr_array_new ();
+  gboolean multiple = prompt->control == CLMRS_CONTROL_SELECT;
+  g_auto(GStrv) chosen = g_strsplit (prompt->value ? prompt->value : "", " ", -1);
+  GtkCheckButton *group = NULL;
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL, prompt->label, -1);
+  g_object_set_data_full (G_OBJECT (list), "ref", g_strdup (prompt->ref), g_free);
+  g_object_set_data (G_OBJECT (list), "multiple", GINT_TO_POINTER (multiple));
+  g_object_set_data_full (G_OBJECT (list), "checks", checks, (GDestroyNotify) g_ptr_array_unref);
+
+  for (guint i = 0; prompt->choices != NULL && i < prompt->choices->len; i++)
+    {
+      ClmrsChoice *choice = g_ptr_array_index (prompt->choices, i);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *check = gtk_check_button_new ();
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), choice->label ? choice->label : choice->value);
+      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      if (!multiple)
+        {
+          if (group == NULL)
+            group = GTK_CHECK_BUTTON (check);
+          else
+            gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
+        }
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_strv_contains ((const char * const *) chosen, choice->value));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      choice->label ? choice->label : choice->value, -1);
+      g_object_set_data_full (G_OBJECT (check), "value", g_strdup (choice->value), g_free);
+      g_object_set_data (G_OBJECT (check), "list", list);
+      g_signal_connect (check, "toggled", G_CALLBACK (choice_toggled_cb), self);
+      g_ptr_array_add (checks, check);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+      gtk_widget_add_css_class (row, "choice-row");
+      gtk_widget_set_sensitive (row, !prompt->readonly);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  return list;
+}
+
+static GtkWidget *
+date_button (ClmrsVisitWizard  *self,
+             const ClmrsPrompt *prompt)
+{
+  GtkWidget *button = gtk_menu_button_new ();
+  GtkWidget *popover = gtk_popover_new ();
+  GtkWidget *calendar = gtk_calendar_new ();
+  GDate date;
+
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (button), prompt->value ? prompt->value : _("Choose a date"));
+  gtk_widget_set_size_request (button, -1, 52);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, prompt->label, -1);
+  if (prompt->value != NULL && clmrs_date_parse (prompt->value, &date))
+    {
+      g_autoptr(GDateTime) when = g_date_time_new_utc (g_date_get_year (&date), g_date_get_month (&date),
+                                                       g_date_get_day (&date), 0, 0, 0);
+
+      gtk_calendar_select_day (GTK_CALENDAR (calendar), when);
+    }
+  g_object_set_data_full (G_OBJECT (calendar), "ref", g_strdup (prompt->ref), g_free);
+  g_object_set_data (G_OBJECT (calendar), "button", button);
+  g_signal_connect (calendar, "day-selected", G_CALLBACK (day_selected_cb), self);
+  gtk_popover_set_child (GTK_POPOVER (popover), calendar);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), popover);
+  return button;
+}
+
+static GtkWidget *
+text_entry (ClmrsVisitWizard  *self,
+            const ClmrsPrompt *prompt)
+{
+  GtkWidget *entry = gtk_entry_new ();
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), prompt->value ? prompt->value : "");
+  gtk_widget_set_size_request (entry, -1, 52);
+  gtk_widget_add_css_class (entry, "answer-entry");
+  if (prompt->type == CLMRS_TYPE_INT)
+    gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_DIGITS);
+  else if (prompt->type == CLMRS_TYPE_DECIMAL)
+    gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_NUMBER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, prompt->label, -1);
+  g_object_set_data_full (G_OBJECT (entry), "ref", g_strdup (prompt->ref), g_free);
+  g_signal_connect (entry, "changed", G_CALLBACK (entry_changed_cb), self);
+  return entry;
+}
+
+static void
+add_repeat_clicked_cb (GtkButton        *button,
+                       ClmrsVisitWizard *self)
+{
+  const char *path = g_object_get_data (G_OBJECT (button), "ref");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *instance = clmrs_form_session_add_repeat (self->session, path, &error);
+  g_autoptr(GPtrArray) prompts = NULL;
+
+  if (instance == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+  save (self, NULL, NULL, TRUE);
+  /* go to the first question of the new instance */
+  prompts = clmrs_form_session_get_prompts (self->session);
+  for (guint i = 0; i < prompts->len; i++)
+    {
+      ClmrsPrompt *p = g_ptr_array_index (prompts, i);
+
+      if (p->repeat != NULL && g_str_equal (p->repeat, instance))
+        {
+          set_anchor (self, p->ref);
+          break;
+        }
+    }
+  show_screen (self);
+}
+
+static void
+remove_repeat_clicked_cb (GtkButton        *button,
+                          ClmrsVisitWizard *self)
+{
+  g_autofree char *instance = g_strdup (g_object_get_data (G_OBJECT (button), "ref"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) prompts = NULL;
+  g_autoptr(GArray) starts = NULL;
+  int screen;
+
+  prompts = clmrs_form_session_get_prompts (self->session);
+  starts = screen_starts (prompts);
+  screen = find_screen (prompts, starts, self->anchor);
+  if (!clmrs_form_session_remove_repeat (self->session, instance, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+  save (self, NULL, NULL, TRUE);
+  /* stay where the removed instance was: the screen that now holds its place */
+  g_clear_pointer (&prompts, g_ptr_array_unref);
+  g_clear_pointer (&starts, g_array_unref);
+  prompts = clmrs_form_session_get_prompts (self->session);
+  starts = screen_starts (prompts);
+  if (starts->len > 0)
+    {
+      guint s = MIN ((guint) MAX (screen, 0), starts->len - 1);
+
+      set_anchor (self, ((ClmrsPrompt *) g_ptr_array_index (prompts, g_array_index (starts, guint, s)))->ref);
+    }
+  show_screen (self);
+}
+
+static void
+add_prompt (ClmrsVisitWizard  *self,
+            const ClmrsPrompt *prompt,
+            gboolean           alone)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  GtkWidget *label = gtk_label_new (prompt->label ? prompt->label : prompt->ref);
+  GtkWidget *message = gtk_label_new (NULL);
+  GtkWidget *input = NULL;
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, alone ? "title-2" : "title-4");
+  gtk_box_append (GTK_BOX (box), label);
+  if (prompt->hint != NULL)
+    {
+      GtkWidget *hint = gtk_label_new (prompt->hint);
+
+      gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (hint), 0);
+      gtk_widget_add_css_class (hint, "dim-label");
+      gtk_box_append (GTK_BOX (box), hint);
+    }
+
+  if (prompt->kind == CLMRS_PROMPT_REPEAT_ADD)
+    {
+      input = gtk_button_new_with_label (_("Add"));
+      gtk_widget_add_css_class (input, "pill");
+      gtk_widget_add_css_class (input, "suggested-action");
+      gtk_widget_set_halign (input, GTK_ALIGN_START);
+      gtk_widget_set_size_request (input, 160, 52);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (input), GTK_ACCESSIBLE_PROPERTY_LABEL, prompt->label, -1);
+      g_object_set_data_full (G_OBJECT (input), "ref", g_strdup (prompt->ref), g_free);
+      g_signal_connect (input, "clicked", G_CALLBACK (add_repeat_clicked_cb), self);
+    }
+  else if (prompt->readonly || prompt->control == CLMRS_CONTROL_TRIGGER)
+    {
+      if (prompt->value != NULL)
+        {
+          input = gtk_label_new (prompt->value);
+          gtk_label_set_xalign (GTK_LABEL (input), 0);
+          gtk_widget_add_css_class (input, "title-3");
+        }
+    }
+  else if (prompt->control == CLMRS_CONTROL_SELECT1 || prompt->control == CLMRS_CONTROL_SELECT)
+    input = choice_list (self, prompt);
+  else if (prompt->type == CLMRS_TYPE_DATE)
+    input = date_button (self, prompt);
+  else
+    input = text_entry (self, prompt);
+  if (input != NULL)
+    gtk_box_append (GTK_BOX (box), input);
+
+  gtk_label_set_wrap (GTK_LABEL (message), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (message), 0);
+  gtk_widget_add_css_class (message, "error");
+  gtk_widget_add_css_class (message, "heading");
+  gtk_widget_set_visible (message, FALSE);
+  gtk_box_append (GTK_BOX (box), message);
+  g_hash_table_insert (self->messages, g_strdup (prompt->ref), message);
+  g_ptr_array_add (self->screen_refs, g_strdup (prompt->ref));
+
+  gtk_box_append (self->question_box, box);
+}
+
+static void
+show_review (ClmrsVisitWizard *self)
+{
+  g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (self->session);
+  g_autoptr(GPtrArray) problems = clmrs_form_session_validate (self->session);
+
+  remove_children (GTK_WIDGET (self->review_list));
+  for (guint i = 0; i < problems->len; i++)
+    {
+      ClmrsFormProblem *problem = g_ptr_array_index (problems, i);
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), problem->reason);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), problem->node);
+      gtk_widget_add_css_class (row, "problem-row");
+      gtk_list_box_append (self->review_list, row);
+    }
+  for (guint i = 0; i < prompts->len; i++)
+    {
+      ClmrsPrompt *p = g_ptr_array_index (prompts, i);
+      GtkWidget *row;
+
+      if (p->kind != CLMRS_PROMPT_QUESTION || p->control == CLMRS_CONTROL_TRIGGER)
+        continue;
+      row = adw_action_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), p->label ? p->label : p->ref);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), p->value ? p->value : "—");
+      gtk_widget_add_css_class (row, "property");
+      gtk_list_box_append (self->review_list, row);
+    }
+  gtk_label_set_label (self->review_label,
+                       problems->len > 0 ? _("Some answers are missing or wrong: go back and correct them.")
+                                         : _("Check the answers, then finish the visit."));
+  gtk_button_set_label (self->next_button, _("_Finish"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), problems->len == 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), TRUE);
+  gtk_progress_bar_set_fraction (self->progress, 1.0);
+  adw_window_title_set_subtitle (self->title, _("Review"));
+  g_clear_pointer (&self->anchor, g_free);
+  gtk_stack_set_visible_child_name (self->stack, "review");
+}
+
+static void
+show_screen (ClmrsVisitWizard *self)
+{
+  g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (self->session);
+  g_autoptr(GArray) starts = screen_starts (prompts);
+  g_autofree char *subtitle = NULL;
+  int screen = find_screen (prompts, starts, self->anchor);
+  guint end;
+  ClmrsPrompt *first;
+
+  if (starts->len == 0)
+    {
+      show_review (self);
+      return;
+    }
+  if (screen < 0)
+    screen = 0;
+  self->building = TRUE;
+  remove_children (GTK_WIDGET (self->question_box));
+  g_hash_table_remove_all (self->messages);
+  g_ptr_array_set_size (self->screen_refs, 0);
+
+  first = g_ptr_array_index (prompts, g_array_index (starts, guint, screen));
+  set_anchor (self, first->ref);
+  end = screen_end (starts, prompts, screen);
+  for (guint i = g_array_index (starts, guint, screen); i < end; i++)
+    add_prompt (self, g_ptr_array_index (prompts, i), end - g_array_index (starts, guint, screen) == 1);
+
+  /* a child (or any repeat instance) can be taken out again */
+  if (first->kind == CLMRS_PROMPT_QUESTION && first->repeat != NULL)
+    {
+      GtkWidget *remove = gtk_button_new_with_label (_("Remove This One"));
+
+      gtk_widget_add_css_class (remove, "destructive-action");
+      gtk_widget_set_halign (remove, GTK_ALIGN_END);
+      gtk_widget_set_size_request (remove, -1, 48);
+      gtk_widget_set_margin_top (remove, 24);
+      g_object_set_data_full (G_OBJECT (remove), "ref", g_strdup (first->repeat), g_free);
+      g_signal_connect (remove, "clicked", G_CALLBACK (remove_repeat_clicked_cb), self);
+      gtk_box_append (self->question_box, remove);
+    }
+  self->building = FALSE;
+
+  /* Translators: progress in the questionnaire, "Screen 3 of 40" */
+  subtitle = g_strdup_printf (_("Screen %d of %u"), screen + 1, starts->len);
+  adw_window_title_set_subtitle (self->title, subtitle);
+  gtk_progress_bar_set_fraction (self->progress, (double) (screen + 1) / (starts->len + 1));
+  gtk_button_set_label (self->next_button, _("_Next"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), screen > 0);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->question_scroller), 0);
+  gtk_stack_set_visible_child_name (self->stack, "question");
+}
+
+/* --- finalising --- */
+
+typedef struct {
+  ClmrsFormSession    *session;   /* lent to the worker */
+  char                *visit_id;
+  char                *country;
+  ClmrsFinaliseResult *result;
+} FinaliseData;
+
+static void
+finalise_data_free (FinaliseData *data)
+{
+  /* the session goes back to the wizard in the callback */
+  g_free (data->visit_id);
+  g_free (data->country);
+  g_clear_pointer (&data->result, clmrs_finalise_result_free);
+  g_free (data);
+}
+
+static gpointer
+finalise_job (ClmrsStore    *store,
+              gpointer       user_data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  FinaliseData *data = user_data;
+  g_autoptr(ClmrsRuleSet) rules = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  rules = clmrs_rule_set_load_builtin (data->country ? data->country : "ilo", &local_error);
+  if (rules == NULL)
+    {
+      g_debug ("no rule set %s, using ilo: %s", data->country, local_error->message);
+      rules = clmrs_rule_set_load_builtin ("ilo", error);
+      if (rules == NULL)
+        return NULL;
+    }
+  if (!clmrs_visit_finalise (store, data->visit_id, data->session, rules, NULL, &data->result, error))
+    return NULL;
+  return data;
+}
+
+static const char *
+status_label (ClmrsStatus status)
+{
+  switch (status)
+    {
+    case CLMRS_STATUS_OUT_OF_SCOPE:
+      return _("Not 5 to 17 years old");
+    case CLMRS_STATUS_WORST_FORM:
+      return _("Worst form of child labour: refer now");
+    case CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR:
+      return _("Hazardous child labour");
+    case CLMRS_STATUS_CHILD_LABOUR:
+      return _("Child labour");
+    case CLMRS_STATUS_AT_RISK:
+      return _("At risk");
+    case CLMRS_STATUS_NOT_IN_CHILD_LABOUR:
+      return _("Not in child labour");
+    default:
+      return "";
+    }
+}
+
+static const char *
+support_label (const char *code)
+{
+  static const struct { const char *code; const char *label; } labels[] = {
+    { "awareness_targeted", N_("Awareness talk with the family") },
+    { "school_kit", N_("School kit") },
+    { "bicycle", N_("Bicycle to go to school") },
+    { "birth_certificate", N_("Birth certificate") },
+    { "school_fees", N_("School fees") },
+    { "bridging_class", N_("Bridging class") },
+    { "vocational_training", N_("Vocational training") },
+    { "health_insurance", N_("Health insurance") },
+    { "tools_safe", N_("Safe tools and protective equipment") },
+    { "labour_support", N_("Help with farm labour") },
+    { "iga", N_("Income-generating activity") },
+    { "vsla", N_("Village savings group") },
+    { "cash_transfer", N_("Cash transfer") },
+    { "awareness_community", N_("Community awareness") },
+    { "infrastructure", N_("Community infrastructure") },
+    { "referral", N_("Referral to child protection") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (labels[i].code, code))
+      return _(labels[i].label);
+  return code;
+}
+
+static void
+done_clicked_cb (ClmrsVisitWizard *self)
+{
+  g_signal_emit (self, signals[DONE], 0, TRUE);
+}
+
+static void
+show_result (ClmrsVisitWizard    *self,
+             ClmrsFinaliseResult *result)
+{
+  GtkWidget *heading = gtk_label_new (_("The visit is saved"));
+  GtkWidget *done;
+
+  remove_children (GTK_WIDGET (self->result_box));
+  gtk_widget_add_css_class (heading, "title-1");
+  gtk_box_append (self->result_box, heading);
+  if (result->children->len == 0)
+    {
+      GtkWidget *none = gtk_label_new (_("No child was assessed in this visit."));
+
+      gtk_label_set_wrap (GTK_LABEL (none), TRUE);
+      gtk_box_append (self->result_box, none);
+    }
+  for (guint i = 0; i < result->children->len; i++)
+    {
+      ClmrsChildOutcome *child = g_ptr_array_index (result->children, i);
+      GtkWidget *group = adw_preferences_group_new ();
+      GtkWidget *status = adw_action_row_new ();
+      g_autofree char *title = NULL;
+      g_autofree char *age = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d year", "%d years", child->age), child->age);
+      JsonArray *reasons = child->reasons && JSON_NODE_HOLDS_ARRAY (child->reasons)
+                           ? json_node_get_array (child->reasons) : NULL;
+
+      /* Translators: "NAME, AGE" of a child */
+      title = g_strdup_printf (_("%s, %s"), child->name ? child->name : "", age);
+      /* group titles are markup in libadwaita 1.2 */
+      {
+        g_autofree char *escaped = g_markup_escape_text (title, -1);
+
+        adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), escaped);
+      }
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (status), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (status), status_label (child->status));
+      gtk_widget_add_css_class (status, clmrs_status_is_child_labour (child->status) ? "status-cl" : "status-ok");
+      adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), status);
+      for (guint j = 0; reasons != NULL && j < json_array_get_length (reasons); j++)
+        {
+          JsonObject *reason = json_array_get_object_element (reasons, j);
+          const char *detail = reason ? json_object_get_string_member_with_default (reason, "detail", "") : "";
+          GtkWidget *row = adw_action_row_new ();
+
+          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), detail);
+          adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 4);
+          adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("dialog-information-symbolic"));
+          adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+        }
+      for (guint j = 0; child->suggestions != NULL && child->suggestions[j] != NULL; j++)
+        {
+          GtkWidget *row = adw_action_row_new ();
+
+          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), support_label (child->suggestions[j]));
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Suggested support"));
+          adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("list-add-symbolic"));
+          adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+        }
+      gtk_box_append (self->result_box, group);
+    }
+  done = gtk_button_new_with_mnemonic (_("_Done"));
+  gtk_widget_add_css_class (done, "pill");
+  gtk_widget_add_css_class (done, "suggested-action");
+  gtk_widget_set_halign (done, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (done, 200, 52);
+  g_signal_connect_swapped (done, "clicked", G_CALLBACK (done_clicked_cb), self);
+  gtk_box_append (self->result_box, done);
+
+  adw_window_title_set_subtitle (self->title, _("Result"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), FALSE);
+  gtk_stack_set_visible_child_name (self->stack, "result");
+}
+
+static void
+finalise_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(ClmrsVisitWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+  ClmrsFormSession *session = g_steal_pointer (&self->lent_session);
+  FinaliseData *data;
+
+  data = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  /* the session comes back whatever happened */
+  if (self->visit_id == NULL)
+    {
+      /* stopped (signed out) meanwhile: nobody wants it */
+      clmrs_form_session_free (session);
+      return;
+    }
+  self->session = session;
+  self->n_busy--;
+  if (data == NULL)
+    {
+      toast (self, error->message);
+      show_review (self);
+      return;
+    }
+  show_result (self, data->result);
+}
+
+static void
+finalise (ClmrsVisitWizard *self)
+{
+  FinaliseData *data = g_new0 (FinaliseData, 1);
+
+  self->lent_session = g_steal_pointer (&self->session);
+  data->session = self->lent_session;
+  data->visit_id = g_strdup (self->visit_id);
+  data->country = g_strdup (self->country);
+  self->n_busy++;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), FALSE);
+  gtk_stack_set_visible_child_name (self->stack, "busy");
+  /* not cancellable: finalising is one transaction that must end */
+  clmrs_db_worker_run_async (self->worker, finalise_job, data, (GDestroyNotify) finalise_data_free, NULL,
+                             NULL, finalise_cb, g_object_ref (self));
+}
+
+/* --- navigation --- */
+
+static gboolean
+check_screen (ClmrsVisitWizard *self)
+{
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < self->screen_refs->len; i++)
+    {
+      const char *ref = g_ptr_array_index (self->screen_refs, i);
+      g_autofree char *message = NULL;
+
+      if (clmrs_form_session_check (self->session, ref, &message) != CLMRS_CHECK_OK)
+        {
+          set_message (self, ref, message ? message : _("This answer is needed"));
+          ok = FALSE;
+        }
+      else
+        set_message (self, ref, NULL);
+    }
+  return ok;
+}
+
+void
+clmrs_visit_wizard_next (ClmrsVisitWizard *self)
+{
+  g_autoptr(GPtrArray) prompts = NULL;
+  g_autoptr(GArray) starts = NULL;
+  int screen;
+
+  g_return_if_fail (CLMRS_IS_VISIT_WIZARD (self));
+
+  if (self->session == NULL || self->visit_id == NULL)
+    return;
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "review") == 0)
+    {
+      finalise (self);
+      return;
+    }
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "question") != 0)
+    return;
+  if (!check_screen (self))
+    return;
+  prompts = clmrs_form_session_get_prompts (self->session);
+  starts = screen_starts (prompts);
+  screen = find_screen (prompts, starts, self->anchor);
+  if (screen + 1 >= (int) starts->len)
+    {
+      show_review (self);
+      return;
+    }
+  set_anchor (self, ((ClmrsPrompt *) g_ptr_array_index (prompts, g_array_index (starts, guint, screen + 1)))->ref);
+  show_screen (self);
+}
+
+void
+clmrs_visit_wizard_back (ClmrsVisitWizard *self)
+{
+  g_autoptr(GPtrArray) prompts = NULL;
+  g_autoptr(GArray) starts = NULL;
+  int screen;
+
+  g_return_if_fail (CLMRS_IS_VISIT_WIZARD (self));
+
+  if (self->session == NULL)
+    return;
+  prompts = clmrs_form_session_get_prompts (self->session);
+  starts = screen_starts (prompts);
+  if (starts->len == 0)
+    return;
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "review") == 0)
+    screen = starts->len - 1;
+  else
+    screen = MAX (find_screen (prompts, starts, self->anchor) - 1, 0);
+  set_anchor (self, ((ClmrsPrompt *) g_ptr_array_index (prompts, g_array_index (starts, guint, screen)))->ref);
+  show_screen (self);
+}
+
+static void
+next_clicked_cb (ClmrsVisitWizard *self)
+{
+  clmrs_visit_wizard_next (self);
+}
+
+static void
+back_clicked_cb (ClmrsVisitWizard *self)
+{
+  clmrs_visit_wizard_back (self);
+}
+
+static void
+close_clicked_cb (ClmrsVisitWizard *self)
+{
+  if (self->lent_session != NULL)
+    return;  /* finalising: wait for it */
+  g_signal_emit (self, signals[DONE], 0, FALSE);
+}
+
+/* --- starting --- */
+
+typedef struct {
+  char *household_id;
+  char *kind;
+  char *form_id;
+  char *form_version;
+  char *facilitator_id;
+  /* out */
+  char *community_id;
+  char *country;
+  char *visit_id;
+} StartData;
+
+static void
+start_data_free (StartData *data)
+{
+  g_free (data->household_id);
+  g_free (data->kind);
+  g_free (data->form_id);
+  g_free (data->form_version);
+  g_free (data->facilitator_id);
+  g_free (data->community_id);
+  g_free (data->country);
+  g_free (data->visit_id);
+  g_free (data);
+}
+
+static gpointer
+start_job (ClmrsStore    *store,
+           gpointer       user_data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  StartData *data = user_data;
+  sqlite3_stmt *stmt;
+
+  /* the household's community, else the device's first */
+  stmt = clmrs_store_prepare (store,
+      "SELECT m.id, coalesce (m.country, '') FROM communities m "
+      "LEFT JOIN households h ON h.community_id = m.id AND h.id = ?1 "
+      "ORDER BY h.id IS NULL, m.rowid LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, data->household_id ? data->household_id : "", -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      data->community_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      data->country = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_finalize (stmt);
+  if (data->community_id == NULL)
+    {
+      g_set_error_literal (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND,
+                           "this device has no community: a visit needs one");
+      return NULL;
+    }
+  data->visit_id = clmrs_store_draft_create (store, data->kind, data->form_id, data->form_version,
+                                             data->facilitator_id, data->community_id,
+                                             data->household_id, NULL, error);
+  return data->visit_id != NULL ? data : NULL;
+}
+
+static void
+prefill (ClmrsVisitWizard *self)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(GError) error = NULL;
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "facilitator_id", self->facilitator_id);
+  json_object_set_string_member (object, "facilitator_name", self->facilitator_name ? self->facilitator_name : "");
+  json_object_set_string_member (object, "facilitator_sex", self->facilitator_sex ? self->facilitator_sex : "");
+  if (g_str_equal (self->form_id, "household_visit"))
+    {
+      JsonObject *household = json_object_new ();
+
+      json_object_set_string_member (household, "household_id", self->household_id ? self->household_id : "");
+      json_object_set_string_member (household, "community_id", self->community_id);
+      json_object_set_object_member (object, "household", household);
+    }
+  json_node_take_object (node, object);
+  if (!clmrs_form_session_load_json (self->session, node, &error))
+    g_message ("The form %s takes no prefill: %s", self->form_id, error->message);
+}
+
+static void
+start_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(ClmrsVisitWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+  StartData *data;
+
+  data = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->n_busy--;
+  if (data == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  self->visit_id = g_steal_pointer (&data->visit_id);
+  self->community_id = g_steal_pointer (&data->community_id);
+  self->country = g_steal_pointer (&data->country);
+  prefill (self);
+  save (self, NULL, NULL, TRUE);
+  show_screen (self);
+}
+
+static const char *
+kind_of_form (const char *form_id)
+{
+  if (g_str_equal (form_id, "follow_up_visit"))
+    return "follow_up";
+  if (g_str_equal (form_id, "support_record"))
+    return "support";
+  if (g_str_equal (form_id, "awareness_session"))
+    return "awareness";
+  if (g_str_equal (form_id, "community_profile"))
+    return "community";
+  return "household";
+}
+
+void
+clmrs_visit_wizard_start (ClmrsVisitWizard *self,
+                          ClmrsDbWorker    *worker,
+                          const char       *form_id,
+                          const char       *facilitator_id,
+                          const char       *facilitator_name,
+                          const char       *facilitator_sex,
+                          const char       *household_id,
+                          const char       *language)
+{
+  g_autoptr(GError) error = NULL;
+  StartData *data;
+
+  g_return_if_fail (CLMRS_IS_VISIT_WIZARD (self));
+  g_return_if_fail (CLMRS_IS_DB_WORKER (worker));
+  g_return_if_fail (form_id != NULL);
+  g_return_if_fail (facilitator_id != NULL);
+
+  clmrs_visit_wizard_stop (self);
+  self->cancellable = g_cancellable_new ();
+  g_set_object (&self->worker, worker);
+  self->form_id = g_strdup (form_id);
+  self->facilitator_id = g_strdup (facilitator_id);
+  self->facilitator_name = g_strdup (facilitator_name);
+  self->facilitator_sex = g_strdup (facilitator_sex);
+  self->household_id = g_strdup (household_id);
+  self->language = g_strdup (language ? language : "en");
+  gtk_progress_bar_set_fraction (self->progress, 0);
+  gtk_stack_set_visible_child_name (self->stack, "busy");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), FALSE);
+
+  self->form = clmrs_form_load_builtin (form_id, &error);
+  if (self->form != NULL)
+    self->session = clmrs_form_session_new (self->form, &error);
+  if (self->session == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  clmrs_form_session_set_language (self->session, self->language);
+  adw_window_title_set_title (self->title, clmrs_form_get_title (self->form));
+
+  data = g_new0 (StartData, 1);
+  data->household_id = g_strdup (household_id);
+  data->kind = g_strdup (kind_of_form (form_id));
+  data->form_id = g_strdup (clmrs_form_get_id (self->form));
+  data->form_version = g_strdup (clmrs_form_get_version (self->form));
+  data->facilitator_id = g_strdup (facilitator_id);
+  self->n_busy++;
+  clmrs_db_worker_run_async (worker, start_job, data, (GDestroyNotify) start_data_free, NULL,
+                             self->cancellable, start_cb, g_object_ref (self));
+}
+
+void
+clmrs_visit_wizard_stop (ClmrsVisitWizard *self)
+{
+  g_return_if_fail (CLMRS_IS_VISIT_WIZARD (self));
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->n_busy = 0;
+  self->building = TRUE;
+  remove_children (GTK_WIDGET (self->question_box));
+  remove_children (GTK_WIDGET (self->review_list));
+  remove_children (GTK_WIDGET (self->result_box));
+  self->building = FALSE;
+  g_hash_table_remove_all (self->messages);
+  g_ptr_array_set_size (self->screen_refs, 0);
+  /* a session lent to the worker for finalising belongs to it until it returns */
+  g_clear_pointer (&self->session, clmrs_form_session_free);
+  g_clear_pointer (&self->form, clmrs_form_unref);
+  g_clear_pointer (&self->form_id, g_free);
+  g_clear_pointer (&self->language, g_free);
+  g_clear_pointer (&self->visit_id, g_free);
+  g_clear_pointer (&self->facilitator_id, g_free);
+  g_clear_pointer (&self->facilitator_name, g_free);
+  g_clear_pointer (&self->facilitator_sex, g_free);
+  g_clear_pointer (&self->household_id, g_free);
+  g_clear_pointer (&self->community_id, g_free);
+  g_clear_pointer (&self->country, g_free);
+  g_clear_pointer (&self->anchor, g_free);
+}
+
+/* --- for tests --- */
+
+const char *
+clmrs_visit_wizard_get_state (ClmrsVisitWizard *self)
+{
+  g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), NULL);
+
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+guint
+clmrs_visit_wizard_get_n_busy (ClmrsVisitWizard *self)
+{
+  g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), 0);
+
+  return self->n_busy;
+}
+
+GStrv
+clmrs_visit_wizard_get_screen_refs (ClmrsVisitWizard *self)
+{
+  GStrvBuilder *builder;
+  GStrv refs;
+
+  g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), NULL);
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < self->screen_refs->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (self->screen_refs, i));
+  refs = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return refs;
+}
+
+gboolean
+clmrs_visit_wizard_answer (ClmrsVisitWizard *self,
+                           const char       *ref,
+                           const char       *value)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), FALSE);
+  g_return_val_if_fail (ref != NULL, FALSE);
+
+  ok = answer (self, ref, value);
+  if (ok)
+    show_screen (self);  /* the widgets show the new value */
+  return ok;
+}
+
+const char *
+clmrs_visit_wizard_get_message (ClmrsVisitWizard *self,
+                                const char       *ref)
+{
+  GtkLabel *label;
+
+  g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), NULL);
+
+  label = g_hash_table_lookup (self->messages, ref);
+  if (label == NULL || !gtk_widget_get_visible (GTK_WIDGET (label)))
+    return NULL;
+  return gtk_label_get_label (label);
+}
+
+const char *
+clmrs_visit_wizard_get_visit_id (ClmrsVisitWizard *self)
+{
+  g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), NULL);
+
+  return self->visit_id;
+}
+
+/* --- the object --- */
+
+static void
+clmrs_visit_wizard_dispose (GObject *object)
+{
+  ClmrsVisitWizard *self = (ClmrsVisitWizard *) object;
+
+  if (self->messages != NULL)
+    clmrs_visit_wizard_stop (self);
+  g_clear_object (&self->worker);
+  g_clear_pointer (&self->messages, g_hash_table_unref);
+  g_clear_pointer (&self->screen_refs, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (clmrs_visit_wizard_parent_class)->dispose (object);
+}
+
+static void
+clmrs_visit_wizard_class_init (ClmrsVisitWizardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = clmrs_visit_wizard_dispose;
+
+  /**
+   * ClmrsVisitWizard::done:
+   * @finalised: whether the visit was finalised (else it stays a draft)
+   */
+  signals[DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-visit-wizard.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, title);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, progress);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, stack);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, question_scroller);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, question_box);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, review_label);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, review_list);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, result_box);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, error_status);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, back_button);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, next_button);
+  gtk_widget_class_bind_template_callback (widget_class, next_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, close_clicked_cb);
+}
+
+static void
+clmrs_visit_wizard_init (ClmrsVisitWizard *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->screen_refs = g_ptr_array_new_with_free_func (g_free);
+}
+
+GtkWidget *
+clmrs_visit_wizard_new (void)
+{
+  return g_object_new (CLMRS_TYPE_VISIT_WIZARD, NULL);
+}
