@@ -6,6 +6,7 @@
 #include "clmrs-visit-wizard.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "rules.h"
 #include "util.h"
@@ -1026,27 +1027,43 @@ start_job (ClmrsStore    *store,
   return data->visit_id != NULL ? data : NULL;
 }
 
+/* Fills what the app knows: who visits, and the household's ids through
+ * its clmrs:field binds, so any form with a household entity gets them. */
 static void
 prefill (ClmrsVisitWizard *self)
 {
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) households = NULL;
   JsonObject *object = json_object_new ();
 
   json_object_set_string_member (object, "facilitator_id", self->facilitator_id);
   json_object_set_string_member (object, "facilitator_name", self->facilitator_name ? self->facilitator_name : "");
   json_object_set_string_member (object, "facilitator_sex", self->facilitator_sex ? self->facilitator_sex : "");
-  if (g_str_equal (self->form_id, "household_visit"))
-    {
-      JsonObject *household = json_object_new ();
-
-      json_object_set_string_member (household, "household_id", self->household_id ? self->household_id : "");
-      json_object_set_string_member (household, "community_id", self->community_id);
-      json_object_set_object_member (object, "household", household);
-    }
   json_node_take_object (node, object);
   if (!clmrs_form_session_load_json (self->session, node, &error))
-    g_message ("The form %s takes no prefill: %s", self->form_id, error->message);
+    g_debug ("The form %s does not record who visits: %s", self->form_id, error->message);
+
+  households = clmrs_form_session_get_entities (self->session, "household");
+  for (guint i = 0; households != NULL && i < households->len; i++)
+    {
+      ClmrsEntityData *household = g_ptr_array_index (households, i);
+      const char *names[] = { "household_id", "community_id" };
+      const char *values[] = { self->household_id, self->community_id };
+
+      if (household->field_refs == NULL)
+        continue;
+
+      for (guint j = 0; j < G_N_ELEMENTS (names); j++)
+        {
+          const char *ref = json_object_get_string_member_with_default (household->field_refs, names[j], NULL);
+          g_autoptr(GError) local_error = NULL;
+
+          if (ref != NULL && values[j] != NULL &&
+              !clmrs_form_session_set_answer (self->session, ref, values[j], &local_error))
+            g_warning ("Cannot prefill %s: %s", ref, local_error->message);
+        }
+    }
 }
 
 static void
@@ -1121,7 +1138,11 @@ clmrs_visit_wizard_start (ClmrsVisitWizard *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), FALSE);
 
-  self->form = clmrs_form_load_builtin (form_id, &error);
+  /* a shipped form by id, or a form file (tests, pilots) */
+  if (strchr (form_id, '/') != NULL)
+    self->form = clmrs_form_load_file (form_id, &error);
+  else
+    self->form = clmrs_form_load_builtin (form_id, &error);
   if (self->form != NULL)
     self->session = clmrs_form_session_new (self->form, &error);
   if (self->session == NULL)
@@ -1134,7 +1155,7 @@ clmrs_visit_wizard_start (ClmrsVisitWizard *self,
 
   data = g_new0 (StartData, 1);
   data->household_id = g_strdup (household_id);
-  data->kind = g_strdup (kind_of_form (form_id));
+  data->kind = g_strdup (kind_of_form (clmrs_form_get_id (self->form)));
   data->form_id = g_strdup (clmrs_form_get_id (self->form));
   data->form_version = g_strdup (clmrs_form_get_version (self->form));
   data->facilitator_id = g_strdup (facilitator_id);

@@ -9,6 +9,7 @@
 #include "clmrs-month-chart.h"
 #include "clmrs-signin-page.h"
 #include "clmrs-supervisor-page.h"
+#include "clmrs-visit-wizard.h"
 #include "clmrs-window.h"
 
 #include "demo.h"
@@ -291,6 +292,7 @@ test_templates (void)
 {
   GType types[] = {
     CLMRS_TYPE_SIGNIN_PAGE, CLMRS_TYPE_HOME_PAGE, CLMRS_TYPE_SUPERVISOR_PAGE, CLMRS_TYPE_MONTH_CHART,
+    CLMRS_TYPE_VISIT_WIZARD,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
@@ -461,6 +463,151 @@ test_inactivity_lock (Fixture       *f,
   g_assert_true (wait_for (f, on_signin, 5));
 }
 
+static ClmrsVisitWizard *
+wizard (Fixture *f)
+{
+  return CLMRS_VISIT_WIZARD (clmrs_window_get_page (f->window, "visit"));
+}
+
+static gboolean
+wizard_idle (Fixture *f)
+{
+  return clmrs_visit_wizard_get_n_busy (wizard (f)) == 0 &&
+         g_strcmp0 (clmrs_visit_wizard_get_state (wizard (f)), "busy") != 0;
+}
+
+static void
+assert_screen (Fixture    *f,
+               const char *first_ref,
+               guint       n_refs)
+{
+  g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
+  g_assert_cmpuint (g_strv_length (refs), ==, n_refs);
+  g_assert_cmpstr (refs[0], ==, first_ref);
+}
+
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *ref)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (g_object_get_data (G_OBJECT (child), "ref"), ref) == 0)
+        return child;
+      if ((found = find_button (child, ref)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static char *
+query_text (const char *db_path,
+            const char *sql,
+            const char *arg)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) store = clmrs_store_open (db_path, &error);
+  sqlite3_stmt *stmt;
+  char *text = NULL;
+
+  g_assert_no_error (error);
+  stmt = clmrs_store_prepare (store, sql, &error);
+  g_assert_no_error (error);
+  sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return text;
+}
+
+static gboolean
+wizard_has_result (Fixture *f)
+{
+  return wizard_idle (f) && g_strcmp0 (clmrs_visit_wizard_get_state (wizard (f)), "result") == 0;
+}
+
+static void
+test_visit_wizard (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *form = g_build_filename (g_getenv ("CLMRS_SOURCE_DIR"), "ui", "tests", "forms", "mini_visit.xml", NULL);
+  g_autofree char *visit_id = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *head = NULL;
+  g_autofree char *status = NULL;
+  GtkWidget *add;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_window_start_visit (f->window, form, NULL);
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  visit_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
+  g_assert_nonnull (visit_id);
+
+  /* one question a screen; a required answer holds the screen with a message */
+  assert_screen (f, "/mini/household/head_name", 1);
+  clmrs_visit_wizard_next (wizard (f));
+  assert_screen (f, "/mini/household/head_name", 1);
+  g_assert_nonnull (clmrs_visit_wizard_get_message (wizard (f), "/mini/household/head_name"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/household/head_name", "Aka & <Fils>"));
+  g_assert_null (clmrs_visit_wizard_get_message (wizard (f), "/mini/household/head_name"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+
+  /* autosaved in the draft, on the worker */
+  saved = query_text (f->db_path, "SELECT value FROM answers WHERE visit_id = ?1 AND ref = '/mini/household/head_name'", visit_id);
+  g_assert_cmpstr (saved, ==, "Aka & <Fils>");
+
+  clmrs_visit_wizard_next (wizard (f));
+  assert_screen (f, "/mini/household/head_sex", 1);
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/household/head_sex", "female"));
+  clmrs_visit_wizard_back (wizard (f));
+  assert_screen (f, "/mini/household/head_name", 1);
+  clmrs_visit_wizard_next (wizard (f));
+  clmrs_visit_wizard_next (wizard (f));
+
+  /* add a child: its field-list group is one screen of three questions */
+  assert_screen (f, "/mini/children/child", 1);
+  add = find_button (GTK_WIDGET (wizard (f)), "/mini/children/child");
+  g_assert_nonnull (add);
+  g_signal_emit_by_name (add, "clicked");
+  assert_screen (f, "/mini/children/child[1]/identity/name", 3);
+  g_assert_false (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/identity/age", "three"));
+  g_assert_nonnull (clmrs_visit_wizard_get_message (wizard (f), "/mini/children/child[1]/identity/age"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/identity/name", "Ama"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/identity/sex", "female"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/identity/age", "30"));
+  clmrs_visit_wizard_next (wizard (f));
+  /* the constraint holds the screen */
+  assert_screen (f, "/mini/children/child[1]/identity/name", 3);
+  g_assert_nonnull (clmrs_visit_wizard_get_message (wizard (f), "/mini/children/child[1]/identity/age"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/identity/age", "3"));
+  clmrs_visit_wizard_next (wizard (f));
+  assert_screen (f, "/mini/children/child[1]/dob", 1);
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/dob", "2023-05-01"));
+  /* a 3-year-old is not asked about tasks: back to adding children */
+  clmrs_visit_wizard_next (wizard (f));
+  assert_screen (f, "/mini/children/child", 1);
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
+
+  /* finalise on the worker, then each child's outcome */
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_has_result, 20));
+  state = query_text (f->db_path, "SELECT state FROM visits WHERE id = ?1", visit_id);
+  g_assert_cmpstr (state, ==, "final");
+  head = query_text (f->db_path, "SELECT h.head_name FROM visits v JOIN households h ON h.id = v.household_id WHERE v.id = ?1", visit_id);
+  g_assert_cmpstr (head, ==, "Aka & <Fils>");
+  status = query_text (f->db_path, "SELECT status FROM assessments WHERE visit_id = ?1", visit_id);
+  g_assert_cmpstr (status, ==, "out_of_scope");
+}
+
 static void
 test_first_run (Fixture       *f,
                 gconstpointer  data)
@@ -494,6 +641,7 @@ main (int   argc,
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
   g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
   g_test_add ("/ui/supervisor/return", Fixture, NULL, fixture_set_up, test_supervisor_return, fixture_tear_down);
+  g_test_add ("/ui/visit/wizard", Fixture, NULL, fixture_set_up, test_visit_wizard, fixture_tear_down);
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
   return g_test_run ();
