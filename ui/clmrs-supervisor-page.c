@@ -127,6 +127,15 @@ queue_cb (GObject      *source,
         subtitle = g_strdup_printf (_("%s · oldest %s"), size, oldest);
       else
         subtitle = g_strdup (size);
+      if (q->rejected > 0)
+        {
+          g_autofree char *refused = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %d refused", "%s · %d refused",
+                                                                   (gulong) q->rejected),
+                                                      subtitle, (int) q->rejected);
+
+          g_free (subtitle);
+          subtitle = g_steal_pointer (&refused);
+        }
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), q->facilitator_name);
       adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
@@ -163,15 +172,6 @@ queue_cb (GObject      *source,
           adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (child), 3);
           gtk_widget_add_css_class (child, "rejected-row");
           adw_expander_row_add_row (ADW_EXPANDER_ROW (row), child);
-        }
-      if (q->rejected > 0)
-        {
-          g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, q->rejected);
-          GtkWidget *badge = gtk_label_new (n);
-
-          gtk_widget_add_css_class (badge, "late");
-          gtk_widget_set_tooltip_text (badge, _("Refused by the server"));
-          adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row), badge);
         }
       gtk_list_box_append (self->queue_list, row);
     }

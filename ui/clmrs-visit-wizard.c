@@ -39,6 +39,7 @@ struct _ClmrsVisitWizard
   AdwStatusPage     *error_status;
   GtkButton         *back_button;
   GtkButton         *next_button;
+  GtkActionBar      *action_bar;
 
   /* Owned references */
   ClmrsDbWorker     *worker;
@@ -104,6 +105,7 @@ show_error (ClmrsVisitWizard *self,
             const char       *message)
 {
   adw_status_page_set_description (self->error_status, message);
+  gtk_action_bar_set_revealed (self->action_bar, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "error");
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), FALSE);
@@ -587,6 +589,7 @@ show_review (ClmrsVisitWizard *self)
   gtk_progress_bar_set_fraction (self->progress, 1.0);
   adw_window_title_set_subtitle (self->title, _("Review"));
   g_clear_pointer (&self->anchor, g_free);
+  gtk_action_bar_set_revealed (self->action_bar, TRUE);
   gtk_stack_set_visible_child_name (self->stack, "review");
 }
 
@@ -623,7 +626,8 @@ show_screen (ClmrsVisitWizard *self)
     {
       GtkWidget *remove = gtk_button_new_with_label (_("Remove This One"));
 
-      gtk_widget_add_css_class (remove, "destructive-action");
+      gtk_widget_add_css_class (remove, "flat");
+      gtk_widget_add_css_class (remove, "remove-repeat");
       gtk_widget_set_halign (remove, GTK_ALIGN_END);
       gtk_widget_set_size_request (remove, -1, 48);
       gtk_widget_set_margin_top (remove, 24);
@@ -641,6 +645,7 @@ show_screen (ClmrsVisitWizard *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), screen > 0);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->question_scroller), 0);
+  gtk_action_bar_set_revealed (self->action_bar, TRUE);
   gtk_stack_set_visible_child_name (self->stack, "question");
 }
 
@@ -814,6 +819,7 @@ show_result (ClmrsVisitWizard    *self,
   gtk_box_append (self->result_box, done);
 
   adw_window_title_set_subtitle (self->title, _("Result"));
+  gtk_action_bar_set_revealed (self->action_bar, FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), FALSE);
   gtk_stack_set_visible_child_name (self->stack, "result");
@@ -1309,6 +1315,7 @@ clmrs_visit_wizard_class_init (ClmrsVisitWizardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, error_status);
   gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, back_button);
   gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, next_button);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, action_bar);
   gtk_widget_class_bind_template_callback (widget_class, next_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, close_clicked_cb);

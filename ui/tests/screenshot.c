@@ -23,6 +23,22 @@ spin (guint ms)
     }
 }
 
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *ref)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (g_object_get_data (G_OBJECT (child), "ref"), ref) == 0)
+        return child;
+      if ((found = find_button (child, ref)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* screenshot DB PERSON_ID PIN PAGE OUT.png
  * PAGE: signin, pin, households, follow-ups, messages, sync, indicators, supervisor, visit */
 int
@@ -62,7 +78,10 @@ main (int   argc,
     {
       ClmrsVisitWizard *wizard = CLMRS_VISIT_WIZARD (clmrs_window_get_page (window, "visit"));
 
-      clmrs_window_start_visit (window, "household_visit", NULL);
+      const char *form = g_getenv ("CLMRS_FORM");
+      gboolean added = FALSE;
+
+      clmrs_window_start_visit (window, form ? form : "household_visit", NULL);
       spin (1000);
       /* wizard-N: answer and move on N screens with the first choice or a plausible value */
       for (int n = atoi (page + strlen ("wizard") + (page[6] == '-')); n > 0; n--)
@@ -78,6 +97,23 @@ main (int   argc,
               clmrs_visit_wizard_answer (wizard, refs[i], "male");
             else if (g_str_has_suffix (refs[i], "consent"))
               clmrs_visit_wizard_answer (wizard, refs[i], "yes");
+            else if (g_str_has_suffix (refs[i], "identity/name"))
+              clmrs_visit_wizard_answer (wizard, refs[i], "Ama Yao");
+            else if (g_str_has_suffix (refs[i], "identity/sex"))
+              clmrs_visit_wizard_answer (wizard, refs[i], "female");
+            else if (g_str_has_suffix (refs[i], "identity/age"))
+              clmrs_visit_wizard_answer (wizard, refs[i], "3");
+          if (refs[0] != NULL && g_str_equal (refs[0], "/mini/children/child") && !added)
+            {
+              /* add one child, as a tap on the button does */
+              GtkWidget *add = find_button (GTK_WIDGET (wizard), refs[0]);
+
+              if (add != NULL)
+                g_signal_emit_by_name (add, "clicked");
+              added = TRUE;
+              spin (300);
+              continue;
+            }
           clmrs_visit_wizard_next (wizard);
           spin (300);
         }
