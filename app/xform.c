@@ -813,6 +813,14 @@ scan_function (Scan     *scan,
 
   scan->pos++;   /* name */
   scan->pos++;   /* ( */
+  if (is_instance && scan_peek (scan)->kind == TK_STRING &&
+      g_array_index (scan->tokens, Token, scan->pos + 1).kind == TK_RPAREN)
+    {
+      Token *arg = scan_peek (scan);
+      g_autofree char *id = g_strndup (scan->source + arg->start + 1, arg->end - arg->start - 2);
+      if (!g_hash_table_contains (scan->form->instances, id) && scan->error->len == 0)
+        g_string_append_printf (scan->error, "instance('%s') names no secondary instance", id);
+    }
   scan->no_rewrite += is_indexed;
   scan_expr (scan, context, secondary, TK_RPAREN);
   scan->no_rewrite -= is_indexed;
@@ -840,7 +848,6 @@ scan_function (Scan     *scan,
     }
   else if (is_current && scan->current != NULL)
     scan_add_dep (scan, scan->current);
-  (void) is_instance;
 }
 
 /* Scans until @stop (not consumed) or the end. */
