@@ -2002,11 +2002,17 @@ load_form (Loader     *loader,
   for (xmlNode *child = model->children; child != NULL; child = child->next)
     {
       g_autofree char *id = NULL;
+      g_autofree char *src = NULL;
       if (!is_element (child, NULL, "instance"))
         continue;
       strip_default_namespace (child->children);
       id = get_attr (child, "id");
-      if (primary_instance == NULL)
+      src = get_attr (child, "src");
+      if (src != NULL)
+        add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (child), "instance",
+                     "the external instance '%s' (src=\"%s\") is not supported: put the list in the form",
+                     id ? id : "", src);
+      else if (primary_instance == NULL)
         primary_instance = child;
       else if (id == NULL)
         add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (child), "instance",
@@ -2803,6 +2809,42 @@ run_setvalue (ClmrsFormSession *session,
     set_node_value (node, setvalue->literal);
 }
 
+static gboolean
+ns_used (xmlNode *node,
+         xmlNs   *ns)
+{
+  if (node->ns == ns)
+    return TRUE;
+  for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next)
+    if (attr->ns == ns)
+      return TRUE;
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE && ns_used (child, ns))
+      return TRUE;
+  return FALSE;
+}
+
+/* Removes the namespace declarations a copied instance no longer uses
+ * (the jr: of its jr:template), so the submission stays clean. */
+static void
+drop_unused_namespaces (xmlNode *node)
+{
+  xmlNs **link = &node->nsDef;
+
+  while (*link != NULL)
+    {
+      xmlNs *ns = *link;
+      if (!ns_used (node, ns))
+        {
+          *link = ns->next;
+          ns->next = NULL;
+          xmlFreeNs (ns);
+        }
+      else
+        link = &ns->next;
+    }
+}
+
 /* A new repeat instance after the last one of @def under @parent (or where
  * the template sits), filled from the template with its defaults. */
 static xmlNode *
@@ -2819,6 +2861,7 @@ create_instance (ClmrsFormSession *session,
   xmlUnsetNsProp (copy, xmlSearchNsByHref (session->doc, copy, (const xmlChar *) CLMRS_JR_NS),
                   (const xmlChar *) "template");
   remove_templates (copy);
+  drop_unused_namespaces (copy);
   for (xmlNode *child = parent->children; child != NULL; child = child->next)
     {
       NodeDef *child_def = def_of (child);

@@ -537,6 +537,7 @@ test_to_json_shape (void)
   g_assert_nonnull (strstr (xml, "<name>Yaw</name>"));
   g_assert_null (strstr (xml, "<hours/>"));
   g_assert_null (strstr (xml, "jr:template"));
+  g_assert_null (strstr (xml, "<child xmlns"));
 }
 
 static void
@@ -630,7 +631,7 @@ static const char calc_form[] =
   "<instance><data id='calc'>\n"
   "  <a/><c/><b/><n/>\n"
   "  <kids><kid jr:template=''><kname/><kpos/><kage>5</kage></kid></kids>\n"
-  "  <kcount/><ksum/><fixed>locked</fixed><show/>\n"
+  "  <kcount/><ksum/><kbig/><fixed>locked</fixed><show/>\n"
   "  <grp><inner/><deep><leaf/></deep></grp>\n"
   "</data></instance>\n"
   "<bind nodeset='/data/c' type='int' calculate='/data/b * 2'/>\n"
@@ -642,6 +643,7 @@ static const char calc_form[] =
   "<bind nodeset='/data/kids/kid/kage' type='int'/>\n"
   "<bind nodeset='/data/kcount' type='int' calculate='count(/data/kids/kid)'/>\n"
   "<bind nodeset='/data/ksum' type='int' calculate='sum(/data/kids/kid/kage)'/>\n"
+  "<bind nodeset='/data/kbig' type='int' calculate='count(/data/kids/kid[kage &gt; 6])'/>\n"
   "<bind nodeset='/data/fixed' type='string' readonly='true()'/>\n"
   "<bind nodeset='/data/show' type='select1'/>\n"
   "<bind nodeset='/data/grp' relevant=\"/data/show = 'yes'\"/>\n"
@@ -700,8 +702,10 @@ test_repeat_count (void)
   assert_answer (session, "/data/kids/kid[3]/kpos", "3");
   assert_answer (session, "/data/kcount", "3");
   assert_answer (session, "/data/ksum", "15");
+  assert_answer (session, "/data/kbig", "0");
   set_ok (session, "/data/kids/kid[2]/kage", "7");
   assert_answer (session, "/data/ksum", "17");
+  assert_answer (session, "/data/kbig", "1");
 
   prompts = clmrs_form_session_get_prompts (session);
   g_assert_nonnull (find_prompt (prompts, "/data/kids/kid[3]/kage"));
@@ -1138,6 +1142,8 @@ test_inline_refusals (void)
     { "", "<select1 ref='/data/a'><itemset nodeset=\"instance('nope')/root/item\"><value ref='name'/>"
       "<label ref='label'/></itemset></select1>", CLMRS_XFORM_ERROR_XPATH,
       "itemset nodeset \"instance('nope')/root/item\": instance('nope') names no secondary instance" },
+    { "<instance id='places' src='jr://file/places.csv'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
+      "the external instance 'places' (src=\"jr://file/places.csv\") is not supported: put the list in the form" },
     { "<bind nodeset='/data/a' type='int' jr:preload='patient-record'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
       "jr:preload 'patient-record' is not supported" },
   };
