@@ -2149,6 +2149,7 @@ clmrs_form_load_data (const char  *data,
   return load_checked (data, length, origin ? origin : "<form>", NULL, error);
 }
 
+/* Loads the form at @path; see clmrs_form_load_data(). */
 ClmrsForm *
 clmrs_form_load_file (const char  *path,
                       GError     **error)
@@ -2213,6 +2214,7 @@ clmrs_form_check_file (const char  *path,
   return found->len == 0;
 }
 
+/* Forms are immutable once loaded, so they are shared by reference. */
 ClmrsForm *
 clmrs_form_ref (ClmrsForm *form)
 {
@@ -2222,6 +2224,7 @@ clmrs_form_ref (ClmrsForm *form)
   return form;
 }
 
+/* Drops a reference; the last one frees the form. */
 void
 clmrs_form_unref (ClmrsForm *form)
 {
@@ -2253,6 +2256,7 @@ clmrs_form_unref (ClmrsForm *form)
   g_free (form);
 }
 
+/* The instance root's @id (its element name when it has none). */
 const char *
 clmrs_form_get_id (ClmrsForm *form)
 {
@@ -2260,6 +2264,7 @@ clmrs_form_get_id (ClmrsForm *form)
   return form->id;
 }
 
+/* The instance root's @version, "" when it has none. */
 const char *
 clmrs_form_get_version (ClmrsForm *form)
 {
@@ -2267,6 +2272,7 @@ clmrs_form_get_version (ClmrsForm *form)
   return form->version;
 }
 
+/* The h:title, "" when it has none. */
 const char *
 clmrs_form_get_title (ClmrsForm *form)
 {
@@ -2732,6 +2738,8 @@ recalculate_from (ClmrsFormSession *session,
       Bind *bind = form->calc_order->pdata[i];
       if (bind->calculate->depends_all || g_hash_table_contains (calcs, bind))
         calculate_in (session, bind, NULL);
+      if (bind->calculate->depends_all)
+        g_ptr_array_add (changed_defs, bind->def);
     }
   for (guint i = 0; i < changed_defs->len; i++)
     mark_dependents (form->relevant_dependents, changed_defs->pdata[i], relevants, NULL);
@@ -3012,6 +3020,7 @@ clmrs_form_session_new (ClmrsForm  *form,
   return session;
 }
 
+/* Frees the session and its instance; the form keeps living while referenced. */
 void
 clmrs_form_session_free (ClmrsFormSession *session)
 {
@@ -3026,6 +3035,7 @@ clmrs_form_session_free (ClmrsFormSession *session)
   g_free (session);
 }
 
+/* Returns: (transfer none): the session's form. */
 ClmrsForm *
 clmrs_form_session_get_form (ClmrsFormSession *session)
 {
@@ -3461,6 +3471,9 @@ walk_body (ClmrsFormSession *session,
     }
 }
 
+/* The relevant questions in body order, groups entered, every repeat
+ * instance expanded, plus a REPEAT_ADD prompt after each user-sized repeat.
+ * Labels are in the session's language with outputs substituted. */
 GPtrArray *
 clmrs_form_session_get_prompts (ClmrsFormSession *session)
 {
@@ -3633,6 +3646,10 @@ resolve_leaf (ClmrsFormSession  *session,
   return node;
 }
 
+/* Stores @value (normalised: trimmed, select values single-spaced) and
+ * recomputes what depends on it.  Refuses, storing nothing: an unknown
+ * ref or a group (NO_SUCH_NODE), a calculated or readonly node (READONLY),
+ * a value outside the type or the choices offered now (TYPE). */
 gboolean
 clmrs_form_session_set_answer (ClmrsFormSession  *session,
                                const char        *ref,
@@ -3724,6 +3741,9 @@ check_node (ClmrsFormSession  *session,
   return CLMRS_CHECK_OK;
 }
 
+/* REQUIRED when relevant, required and empty; CONSTRAINT when not empty
+ * and the constraint is false; @message then holds the translated
+ * jr:requiredMsg / jr:constraintMsg or a default. OK for anything else. */
 ClmrsCheck
 clmrs_form_session_check (ClmrsFormSession  *session,
                           const char        *ref,
@@ -3769,6 +3789,8 @@ validate_subtree (ClmrsFormSession *session,
       validate_subtree (session, child, problems);
 }
 
+/* Every relevant leaf failing clmrs_form_session_check(), in document
+ * order (node = its ref, reason = the message). Empty: may be finalised. */
 GPtrArray *
 clmrs_form_session_validate (ClmrsFormSession *session)
 {
@@ -3840,6 +3862,8 @@ clmrs_form_session_add_repeat (ClmrsFormSession  *session,
   return ref_of (instance);
 }
 
+/* Removes a repeat instance; later instances move up one index.  Refused
+ * for jr:count and jr:noAddRemove repeats (READONLY). */
 gboolean
 clmrs_form_session_remove_repeat (ClmrsFormSession  *session,
                                   const char        *instance_ref,
@@ -3872,6 +3896,7 @@ clmrs_form_session_remove_repeat (ClmrsFormSession  *session,
   return TRUE;
 }
 
+/* The number of instances of @repeat_path (0 when it names no repeat). */
 guint
 clmrs_form_session_count_repeat (ClmrsFormSession *session,
                                  const char       *repeat_path)
@@ -3928,6 +3953,8 @@ list_subtree (xmlNode   *node,
       list_subtree (child, out);
 }
 
+/* Every non-empty leaf (calculated ones and instanceID included) and every
+ * repeat instance (value NULL), in document order: a draft. */
 GPtrArray *
 clmrs_form_session_list_values (ClmrsFormSession *session)
 {
@@ -4246,6 +4273,10 @@ bad_shape:
   return FALSE;
 }
 
+/* Pre-fills from the shape clmrs_form_session_to_json() gives.  Calculated
+ * and preloaded nodes and meta/instanceID are skipped; an unknown key
+ * (NO_SUCH_NODE) or a value of the wrong type or shape (TYPE) is an error
+ * naming it.  Repeats get as many instances as the arrays have. */
 gboolean
 clmrs_form_session_load_json (ClmrsFormSession  *session,
                               JsonNode          *answers,
@@ -4389,6 +4420,10 @@ gather_entity (ClmrsFormSession *session,
       gather_entity (session, child, data, FALSE);
 }
 
+/* One ClmrsEntityData per relevant instance of each group or repeat bound
+ * with clmrs:entity=@entity, in document order: its clmrs:profile values
+ * typed for the rules, its clmrs:field values as strings; empty and
+ * non-relevant values are left out, nested entities keep their own. */
 GPtrArray *
 clmrs_form_session_get_entities (ClmrsFormSession *session,
                                  const char       *entity)
