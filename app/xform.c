@@ -438,6 +438,7 @@ typedef struct {
   GString    *error;
   GArray     *edits;
   int         no_rewrite;   /* inside indexed-repeat() */
+  int         depth;        /* nesting, bounded */
 } Scan;
 
 static gboolean
@@ -624,6 +625,10 @@ static void scan_expr (Scan      *scan,
                        NodeDef   *context,
                        gboolean   secondary,
                        TokenKind  stop);
+static void scan_expr_inner (Scan      *scan,
+                             NodeDef   *context,
+                             gboolean   secondary,
+                             TokenKind  stop);
 
 /* A location path from the current token.  @context is the node relative
  * paths start from (NULL with @secondary for a secondary instance). */
@@ -856,6 +861,23 @@ scan_expr (Scan      *scan,
            NodeDef   *context,
            gboolean   secondary,
            TokenKind  stop)
+{
+  if (++scan->depth > 100)
+    {
+      if (scan->error->len == 0)
+        g_string_append (scan->error, "the expression is nested too deeply");
+      scan->depth--;
+      return;
+    }
+  scan_expr_inner (scan, context, secondary, stop);
+  scan->depth--;
+}
+
+static void
+scan_expr_inner (Scan      *scan,
+                 NodeDef   *context,
+                 gboolean   secondary,
+                 TokenKind  stop)
 {
   for (;;)
     {
@@ -1621,12 +1643,9 @@ load_control (Loader   *loader,
             add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (child), desc,
                          "an itemset needs a value ref and a label ref");
         }
-      else if (!is_element (child, NULL, "help") && !is_element (child, NULL, "alert") &&
-               !is_element (child, CLMRS_ODK_NS, "setvalue"))
+      else if (!is_element (child, NULL, "help") && !is_element (child, NULL, "alert"))
         add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (child), desc,
                      "<%s> inside a control is not supported", child->name);
-      if (is_element (child, CLMRS_ODK_NS, "setvalue"))
-        load_setvalue (loader, child, scope);
     }
   if ((kind == BODY_SELECT1 || kind == BODY_SELECT) && node->items == NULL && node->itemset == NULL)
     add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc, "a select has no choices");
@@ -2460,7 +2479,7 @@ find_below (xmlNode *scope,
             NodeDef *def)
 {
   NodeDef *scope_def = def_of (scope);
-  NodeDef *chain[64];
+  NodeDef *chain[512];
   guint n = 0;
   xmlNode *node = scope;
 

@@ -949,7 +949,7 @@ static const char pyxform_form[] =
   "        </select1>\n"
   "        <input ref=\"/visit/members/status\">\n"
   "          <label ref=\"jr:itext('/visit/members/status:label')\"/>\n"
-  "          <setvalue event=\"odk-new-repeat\" ref=\"/visit/members/status\" value=\"'present'\"/>\n"
+  "          <odk:setvalue event=\"odk-new-repeat\" ref=\"/visit/members/status\" value=\"'present'\"/>\n"
   "        </input>\n"
   "      </repeat>\n"
   "    </group>\n"
@@ -1441,6 +1441,72 @@ test_builtin_missing (void)
   g_assert_nonnull (strstr (error->message, "no_such_form"));
 }
 
+
+/* Damaged forms (cut short, bytes changed) are refused or loaded, never a
+ * crash, and a form that loads can be filled. */
+static void
+test_damaged_forms (void)
+{
+  gsize length = strlen (household_form);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261123);
+  guint loaded = 0, refused = 0;
+
+  for (gsize cut = 0; cut < length; cut += 53)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ClmrsForm) form = clmrs_form_load_data (household_form, cut, "cut.xml", &error);
+      g_assert_true ((form == NULL) != (error == NULL));
+      refused += form == NULL;
+    }
+  for (int round = 0; round < 300; round++)
+    {
+      static const char junk[] = "<>/'\"=&;[]()*.:@$ az09+-";
+      g_autofree char *copy = g_strdup (household_form);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ClmrsForm) form = NULL;
+
+      /* Mostly inside names and expressions, sometimes anywhere. */
+      for (int k = 0; k < 2; k++)
+        {
+          gsize at = g_rand_int_range (rand, 0, length);
+          while (round % 4 != 0 && !g_ascii_isalnum (copy[at]) && copy[at] != '/' && copy[at] != '.')
+            at = (at + 1) % length;
+          copy[at] = junk[g_rand_int_range (rand, round % 4 != 0 ? 9 : 0, sizeof junk - 1)];
+        }
+      form = clmrs_form_load_data (copy, length, "damaged.xml", &error);
+      g_assert_true ((form == NULL) != (error == NULL));
+      if (form != NULL)
+        {
+          g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+          g_autoptr(GPtrArray) prompts = NULL;
+          g_autoptr(JsonNode) json = NULL;
+          g_autofree char *child = clmrs_form_session_add_repeat (session, "/hh/children/child", NULL);
+          clmrs_form_session_set_answer (session, "/hh/children/child[1]/age", "7", NULL);
+          prompts = clmrs_form_session_get_prompts (session);
+          json = clmrs_form_session_to_json (session);
+          loaded++;
+        }
+      else
+        refused++;
+    }
+  g_test_message ("damaged forms: %u loaded, %u refused", loaded, refused);
+  g_assert_cmpuint (refused, >, 0);
+
+  {
+    GString *deep = g_string_new (HEAD "<h:head><model><instance><data id='d'><a/></data></instance>"
+                                  "<bind nodeset='/data/a' calculate='");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsForm) form = NULL;
+    for (int i = 0; i < 5000; i++)
+      g_string_append_c (deep, '(');
+    g_string_append (deep, "1'/></model></h:head><h:body/></h:html>");
+    form = clmrs_form_load_data (deep->str, deep->len, "deep.xml", &error);
+    g_assert_null (form);
+    g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_XPATH);
+    g_string_free (deep, TRUE);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1464,6 +1530,7 @@ main (int    argc,
   g_test_add_func ("/xform/functions", test_functions);
   g_test_add_func ("/xform/nested-repeats", test_nested_repeats);
   g_test_add_func ("/xform/builtin-missing", test_builtin_missing);
+  g_test_add_func ("/xform/damaged-forms", test_damaged_forms);
   g_test_add_func ("/xform/broken-forms-refused", test_broken_forms_refused);
   g_test_add_func ("/xform/check-collects-all", test_check_collects_all);
   g_test_add_func ("/xform/inline-refusals", test_inline_refusals);
