@@ -151,6 +151,7 @@ struct _ClmrsFormSession {
   xmlNode          *current;
   char             *language;
   GHashTable       *nonrelevant;  /* xmlNode*: a relevant expression is false there */
+  GHashTable       *stash;        /* leaf xmlNode* -> its value, while the leaf is not relevant */
   char             *instance_id;
 };
 
@@ -2541,6 +2542,7 @@ forget_subtree (ClmrsFormSession *session,
                 xmlNode          *node)
 {
   g_hash_table_remove (session->nonrelevant, node);
+  g_hash_table_remove (session->stash, node);
   for (xmlNode *child = node->children; child != NULL; child = child->next)
     if (child->type == XML_ELEMENT_NODE)
       forget_subtree (session, child);
@@ -2556,6 +2558,76 @@ is_relevant (ClmrsFormSession *session,
     if (g_hash_table_contains (session->nonrelevant, node))
       return FALSE;
   return TRUE;
+}
+
+/* A leaf's value as the user and the API see it: a non-relevant leaf keeps
+ * its answer aside (expressions see it empty, as in ODK Collect). */
+static char *
+read_value (ClmrsFormSession *session,
+            xmlNode          *node)
+{
+  const char *stashed = g_hash_table_lookup (session->stash, node);
+
+  return stashed != NULL ? g_strdup (stashed) : node_value (node);
+}
+
+/* Stores a leaf's value (aside when it is not relevant); TRUE if changed. */
+static gboolean
+store_value (ClmrsFormSession *session,
+             xmlNode          *node,
+             const char       *value)
+{
+  const char *stashed = g_hash_table_lookup (session->stash, node);
+
+  if (stashed == NULL)
+    return set_node_value (node, value);
+  if (g_str_equal (stashed, value ? value : ""))
+    return FALSE;
+  g_hash_table_insert (session->stash, node, g_strdup (value ? value : ""));
+  return TRUE;
+}
+
+/* Puts aside the values of leaves below @node that are not relevant and
+ * restores those that are again; adds the defs of leaves whose visible
+ * value changed to @changed (when given).  TRUE if any changed. */
+static gboolean
+sync_stash (ClmrsFormSession *session,
+            xmlNode          *node,
+            gboolean          parent_relevant,
+            GPtrArray        *changed)
+{
+  NodeDef *def = def_of (node);
+  gboolean relevant = parent_relevant && !g_hash_table_contains (session->nonrelevant, node);
+  gboolean any = FALSE;
+
+  if (def == NULL)
+    return FALSE;
+  if (def_is_leaf (def))
+    {
+      gboolean stashed = g_hash_table_contains (session->stash, node);
+      gboolean visible_change = FALSE;
+
+      if (!relevant && !stashed)
+        {
+          visible_change = node_has_value (node);
+          g_hash_table_insert (session->stash, node, node_value (node));
+          set_node_value (node, NULL);
+        }
+      else if (relevant && stashed)
+        {
+          char *value = g_strdup (g_hash_table_lookup (session->stash, node));
+          g_hash_table_remove (session->stash, node);
+          visible_change = set_node_value (node, value);
+          g_free (value);
+        }
+      if (visible_change && changed != NULL && !g_ptr_array_find (changed, def, NULL))
+        g_ptr_array_add (changed, def);
+      return visible_change;
+    }
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE)
+      any |= sync_stash (session, child, relevant, changed);
+  return any;
 }
 
 static void
@@ -2673,29 +2745,39 @@ calculate_in (ClmrsFormSession *session,
   for (guint i = 0; i < nodes->len; i++)
     {
       g_autofree char *value = evaluate_value (session, bind->calculate, nodes->pdata[i], bind->type);
-      set_node_value (nodes->pdata[i], value);
+      store_value (session, nodes->pdata[i], value);
     }
 }
 
+/* Re-evaluates a relevant expression; the nodes whose flag flipped go to
+ * @flipped (when given). */
 static void
 update_relevance (ClmrsFormSession *session,
-                  Bind             *bind)
+                  Bind             *bind,
+                  GPtrArray        *flipped)
 {
   g_autoptr(GPtrArray) nodes = nodes_of (session, bind->def);
 
   for (guint i = 0; i < nodes->len; i++)
     {
+      gboolean changed;
+
       if (evaluate_boolean (session, bind->relevant, nodes->pdata[i], TRUE))
-        g_hash_table_remove (session->nonrelevant, nodes->pdata[i]);
+        changed = g_hash_table_remove (session->nonrelevant, nodes->pdata[i]);
       else
-        g_hash_table_add (session->nonrelevant, nodes->pdata[i]);
+        changed = g_hash_table_add (session->nonrelevant, nodes->pdata[i]);
+      if (changed && flipped != NULL)
+        g_ptr_array_add (flipped, nodes->pdata[i]);
     }
 }
 
-static gboolean sync_counts (ClmrsFormSession *session);
+static gboolean   sync_counts       (ClmrsFormSession *session);
+static GPtrArray *recalculate_round (ClmrsFormSession *session,
+                                     GPtrArray        *frontier);
 
 /* Recomputes everything: all calculations with dependencies (or all, with
- * @constants), all relevance, jr:count repeats. */
+ * @constants), all relevance, the values put aside, jr:count repeats; again
+ * while anything moves (bounded). */
 static void
 recalculate_all (ClmrsFormSession *session,
                  gboolean          constants)
@@ -2704,6 +2786,8 @@ recalculate_all (ClmrsFormSession *session,
 
   for (int round = 0; round < 8; round++)
     {
+      gboolean moved;
+
       for (guint i = 0; i < form->calc_order->len; i++)
         {
           Bind *bind = form->calc_order->pdata[i];
@@ -2711,8 +2795,10 @@ recalculate_all (ClmrsFormSession *session,
             calculate_in (session, bind, NULL);
         }
       for (guint i = 0; i < form->relevance->len; i++)
-        update_relevance (session, form->relevance->pdata[i]);
-      if (!sync_counts (session))
+        update_relevance (session, form->relevance->pdata[i], NULL);
+      moved = sync_stash (session, xmlDocGetRootElement (session->doc), TRUE, NULL);
+      moved |= sync_counts (session);
+      if (!moved)
         break;
       constants = FALSE;
     }
@@ -2739,13 +2825,40 @@ static void
 recalculate_from (ClmrsFormSession *session,
                   NodeDef          *changed)
 {
+  g_autoptr(GPtrArray) frontier = g_ptr_array_new ();
+
+  g_ptr_array_add (frontier, changed);
+  for (int round = 0; round < 8 && frontier->len > 0; round++)
+    {
+      GPtrArray *next = recalculate_round (session, frontier);
+
+      if (next == NULL)
+        {
+          recalculate_all (session, FALSE);
+          return;
+        }
+      g_ptr_array_unref (frontier);
+      frontier = next;
+    }
+}
+
+/* One round of recalculate_from(): returns the defs whose visible values
+ * moved because relevance changed (the next round's start), or NULL when
+ * jr:count repeats changed (then everything is recomputed). */
+static GPtrArray *
+recalculate_round (ClmrsFormSession *session,
+                   GPtrArray        *frontier)
+{
   ClmrsForm *form = session->form;
   g_autoptr(GHashTable) calcs = g_hash_table_new (NULL, NULL);
   g_autoptr(GHashTable) relevants = g_hash_table_new (NULL, NULL);
   g_autoptr(GPtrArray) changed_defs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) flipped = g_ptr_array_new ();
+  GPtrArray *next = g_ptr_array_new ();
   GQueue queue = G_QUEUE_INIT;
 
-  g_queue_push_tail (&queue, changed);
+  for (guint i = 0; i < frontier->len; i++)
+    g_queue_push_tail (&queue, frontier->pdata[i]);
   while (!g_queue_is_empty (&queue))
     {
       NodeDef *def = g_queue_pop_head (&queue);
@@ -2766,10 +2879,19 @@ recalculate_from (ClmrsFormSession *session,
     {
       Bind *bind = form->relevance->pdata[i];
       if (bind->relevant->depends_all || g_hash_table_contains (relevants, bind))
-        update_relevance (session, bind);
+        update_relevance (session, bind, flipped);
+    }
+  for (guint i = 0; i < flipped->len; i++)
+    {
+      xmlNode *node = flipped->pdata[i];
+      sync_stash (session, node, is_relevant (session, node->parent), next);
     }
   if (sync_counts (session))
-    recalculate_all (session, FALSE);
+    {
+      g_ptr_array_unref (next);
+      return NULL;
+    }
+  return next;
 }
 
 static void
@@ -2784,7 +2906,7 @@ set_preload (ClmrsFormSession *session,
     {
       g_autofree char *uuid = clmrs_uuid_new ();
       g_autofree char *value = g_strconcat ("uuid:", uuid, NULL);
-      set_node_value (node, value);
+      store_value (session, node, value);
     }
   else if (g_str_equal (bind->preload, "timestamp"))
     {
@@ -2793,7 +2915,7 @@ set_preload (ClmrsFormSession *session,
         {
           g_autoptr(GDateTime) now = g_date_time_new_now_local ();
           g_autofree char *value = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.000%:z");
-          set_node_value (node, value);
+          store_value (session, node, value);
         }
     }
   else if (g_str_equal (bind->preload, "date") && !at_end)
@@ -2802,7 +2924,7 @@ set_preload (ClmrsFormSession *session,
       g_autofree char *value = NULL;
       clmrs_date_today (&today);
       value = clmrs_date_format (&today);
-      set_node_value (node, value);
+      store_value (session, node, value);
     }
 }
 
@@ -2830,10 +2952,10 @@ run_setvalue (ClmrsFormSession *session,
       g_autofree char *value = evaluate_value (session, setvalue->value, node,
                                                setvalue->target->bind ? setvalue->target->bind->type
                                                                       : CLMRS_TYPE_STRING);
-      set_node_value (node, value);
+      store_value (session, node, value);
     }
   else
-    set_node_value (node, setvalue->literal);
+    store_value (session, node, setvalue->literal);
 }
 
 static gboolean
@@ -3010,6 +3132,7 @@ clmrs_form_session_new (ClmrsForm  *form,
   session = g_new0 (ClmrsFormSession, 1);
   session->form = clmrs_form_ref (form);
   session->nonrelevant = g_hash_table_new (NULL, NULL);
+  session->stash = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   session->language = g_strdup (form->default_lang);
   session->doc = xmlNewDoc ((const xmlChar *) "1.0");
   root = xmlDocCopyNode (form->primary, session->doc, 1);
@@ -3048,6 +3171,7 @@ clmrs_form_session_free (ClmrsFormSession *session)
   xmlXPathFreeContext (session->xpath);
   xmlFreeDoc (session->doc);
   g_hash_table_unref (session->nonrelevant);
+  g_hash_table_unref (session->stash);
   g_free (session->language);
   g_free (session->instance_id);
   clmrs_form_unref (session->form);
@@ -3076,7 +3200,7 @@ clmrs_form_session_get_instance_id (ClmrsFormSession *session)
   if (nodes->len == 0)
     return NULL;
   g_free (session->instance_id);
-  session->instance_id = node_value (nodes->pdata[0]);
+  session->instance_id = read_value (session, nodes->pdata[0]);
   return session->instance_id;
 }
 
@@ -3693,7 +3817,7 @@ clmrs_form_session_set_answer (ClmrsFormSession  *session,
   normalized = normalize_value (session, node, ref, value, TRUE, error);
   if (normalized == NULL)
     return FALSE;
-  if (set_node_value (node, normalized))
+  if (store_value (session, node, normalized))
     recalculate_from (session, def_of (node));
   return TRUE;
 }
@@ -3711,7 +3835,7 @@ clmrs_form_session_get_answer (ClmrsFormSession *session,
   node = resolve_ref (session, ref);
   if (node == NULL)
     return NULL;
-  value = node_value (node);
+  value = read_value (session, node);
   if (value[0] == '\0')
     g_clear_pointer (&value, g_free);
   return value;
@@ -3943,8 +4067,9 @@ clmrs_form_value_free (ClmrsFormValue *value)
 }
 
 static void
-list_subtree (xmlNode   *node,
-              GPtrArray *out)
+list_subtree (ClmrsFormSession *session,
+              xmlNode          *node,
+              GPtrArray        *out)
 {
   NodeDef *def = def_of (node);
 
@@ -3958,18 +4083,19 @@ list_subtree (xmlNode   *node,
     }
   if (def_is_leaf (def))
     {
-      if (node_has_value (node))
+      g_autofree char *text = read_value (session, node);
+      if (text[0] != '\0')
         {
           ClmrsFormValue *value = g_new0 (ClmrsFormValue, 1);
           value->ref = ref_of (node);
-          value->value = node_value (node);
+          value->value = g_steal_pointer (&text);
           g_ptr_array_add (out, value);
         }
       return;
     }
   for (xmlNode *child = node->children; child != NULL; child = child->next)
     if (child->type == XML_ELEMENT_NODE)
-      list_subtree (child, out);
+      list_subtree (session, child, out);
 }
 
 /* Every non-empty leaf (calculated ones and instanceID included) and every
@@ -3982,7 +4108,7 @@ clmrs_form_session_list_values (ClmrsFormSession *session)
   g_return_val_if_fail (session != NULL, NULL);
 
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_form_value_free);
-  list_subtree (xmlDocGetRootElement (session->doc), out);
+  list_subtree (session, xmlDocGetRootElement (session->doc), out);
   return out;
 }
 
@@ -4024,6 +4150,7 @@ clmrs_form_session_apply_values (ClmrsFormSession  *session,
 
   clear_subtree (session, xmlDocGetRootElement (session->doc));
   g_hash_table_remove_all (session->nonrelevant);
+  g_hash_table_remove_all (session->stash);
   for (guint i = 0; i < values->len; i++)
     {
       ClmrsFormValue *value = values->pdata[i];
@@ -4061,7 +4188,7 @@ clmrs_form_session_apply_values (ClmrsFormSession  *session,
                        type_name (type_of (def_of (node))));
           return FALSE;
         }
-      set_node_value (node, value->value);
+      store_value (session, node, value->value);
     }
   recalculate_all (session, FALSE);
   return TRUE;
@@ -4219,7 +4346,7 @@ load_json_into (ClmrsFormSession  *session,
       normalized = normalize_value (session, node, ref, text, FALSE, error);
       if (normalized == NULL)
         return FALSE;
-      set_node_value (node, normalized);
+      store_value (session, node, normalized);
       return TRUE;
     }
   if (!JSON_NODE_HOLDS_OBJECT (json))

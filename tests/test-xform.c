@@ -117,9 +117,17 @@ test_simple_fill (void)
   g_assert_null (find_prompt (prompts, "/data/school"));
   g_assert_cmpint (clmrs_form_session_check (session, "/data/school", NULL), ==, CLMRS_CHECK_OK);
 
-  /* As in JavaRosa, a non-relevant node keeps its value for expressions. */
-  g_assert_nonnull (find_prompt (prompts, "/data/grade"));
+  /* As in ODK Collect, expressions see a non-relevant answer as empty, so
+   * grade (relevant when school is yes) goes too; the answers are kept
+   * aside and come back with relevance. */
+  g_assert_null (find_prompt (prompts, "/data/grade"));
+  assert_answer (session, "/data/school", "yes");
+  g_assert_true (clmrs_form_session_set_answer (session, "/data/grade", "5", &error));
   g_assert_true (clmrs_form_session_set_answer (session, "/data/age", "10", &error));
+  g_clear_pointer (&prompts, g_ptr_array_unref);
+  prompts = clmrs_form_session_get_prompts (session);
+  g_assert_cmpstr (find_prompt (prompts, "/data/school")->value, ==, "yes");
+  g_assert_cmpstr (find_prompt (prompts, "/data/grade")->value, ==, "5");
   g_assert_true (clmrs_form_session_set_answer (session, "/data/school", "no", &error));
   g_clear_pointer (&prompts, g_ptr_array_unref);
   prompts = clmrs_form_session_get_prompts (session);
@@ -372,6 +380,37 @@ test_repeats_and_itext (void)
   g_clear_error (&error);
   g_assert_null (clmrs_form_session_add_repeat (session, "/hh/head", &error));
   g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_NO_SUCH_NODE);
+}
+
+/* A calculation reading an answer that became non-relevant sees it empty;
+ * the answer comes back when it is relevant again. */
+static void
+test_nonrelevant_values (void)
+{
+  g_autoptr(ClmrsForm) form = load (household_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GPtrArray) children = NULL;
+  ClmrsEntityData *ama;
+
+  fill_household (session);
+  assert_answer (session, "/hh/total_hours", "6.5");
+  set_ok (session, "/hh/children/child[1]/age", "3");
+  assert_answer (session, "/hh/children/child[1]/econ_hours", "0");
+  assert_answer (session, "/hh/total_hours", "0");
+  assert_answer (session, "/hh/children/child[1]/works", "yes");
+  assert_answer (session, "/hh/children/child[1]/hours", "6.5");
+  children = clmrs_form_session_get_entities (session, "child");
+  ama = children->pdata[0];
+  g_assert_false (json_object_has_member (ama->profile, "tasks_7d"));
+  g_assert_cmpint (json_object_get_int_member (ama->profile, "econ_hours_7d"), ==, 0);
+  g_clear_pointer (&children, g_ptr_array_unref);
+
+  set_ok (session, "/hh/children/child[1]/age", "12");
+  assert_answer (session, "/hh/children/child[1]/econ_hours", "6.5");
+  assert_answer (session, "/hh/total_hours", "6.5");
+  children = clmrs_form_session_get_entities (session, "child");
+  ama = children->pdata[0];
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (ama->profile, "tasks_7d")), ==, 2);
 }
 
 static void
@@ -1515,6 +1554,7 @@ main (int    argc,
 
   g_test_add_func ("/xform/simple-fill", test_simple_fill);
   g_test_add_func ("/xform/repeats-and-itext", test_repeats_and_itext);
+  g_test_add_func ("/xform/nonrelevant-values", test_nonrelevant_values);
   g_test_add_func ("/xform/validate", test_validate);
   g_test_add_func ("/xform/draft-round-trip", test_draft_round_trip);
   g_test_add_func ("/xform/apply-values-refuses", test_apply_values_refuses);
