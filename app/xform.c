@@ -3234,6 +3234,15 @@ clmrs_form_session_set_language (ClmrsFormSession *session,
       }
 }
 
+/* The itext language in use, as written ("French (fr)"); NULL when the
+ * form has no itext. */
+const char *
+clmrs_form_session_get_language (ClmrsFormSession *session)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  return session->language;
+}
+
 /* For the XPath functions. */
 xmlNode *
 _clmrs_form_session_current_node (ClmrsFormSession *session)

@@ -349,6 +349,12 @@ test_repeats_and_itext (void)
   g_assert_cmpstr (message, ==, "Age must be 0 to 17");
   g_clear_pointer (&message, g_free);
   clmrs_form_session_set_language (session, "fr");
+  g_assert_cmpstr (clmrs_form_session_get_language (session), ==, "French (fr)");
+  clmrs_form_session_set_language (session, "sw");
+  g_assert_cmpstr (clmrs_form_session_get_language (session), ==, "French (fr)");
+  clmrs_form_session_set_language (session, "English");
+  g_assert_cmpstr (clmrs_form_session_get_language (session), ==, "English (en)");
+  clmrs_form_session_set_language (session, "French (fr)");
   g_assert_cmpint (clmrs_form_session_check (session, "/hh/children/child[2]/age", &message), ==,
                    CLMRS_CHECK_CONSTRAINT);
   g_assert_cmpstr (message, ==, "L'âge doit être de 0 à 17 ans");
