@@ -426,6 +426,7 @@ typedef struct {
   int   start;
   int   end;
   char *replacement;
+  guint seq;
 } Edit;
 
 typedef struct {
@@ -622,6 +623,53 @@ scan_add_dep (Scan    *scan,
     g_ptr_array_add (scan->deps, def);
 }
 
+static void
+scan_edit (Scan       *scan,
+           int         start,
+           int         end,
+           const char *replacement)
+{
+  Edit edit = { start, end, g_strdup (replacement), scan->edits->len };
+
+  g_array_append_val (scan->edits, edit);
+}
+
+/* TRUE when token @index is + - < > <= >= (where a date is meant as days). */
+static gboolean
+is_date_operator (Scan *scan,
+                  int   index)
+{
+  Token *token;
+  int length;
+  const char *text;
+
+  if (index < 0 || (guint) index >= scan->tokens->len)
+    return FALSE;
+  token = &g_array_index (scan->tokens, Token, index);
+  if (token->kind != TK_OPERATOR)
+    return FALSE;
+  text = scan->source + token->start;
+  length = token->end - token->start;
+  return (length == 1 && strchr ("+-<>", text[0]) != NULL) ||
+         (length == 2 && (text[0] == '<' || text[0] == '>') && text[1] == '=');
+}
+
+/* JavaRosa reads a date as its number of days in arithmetic and ordering;
+ * XPath 1.0 reads NaN.  A date operand of + - < > <= >= (tokens @first to
+ * @last) is wrapped in decimal-date-time(). */
+static void
+wrap_date_operand (Scan *scan,
+                   int   first,
+                   int   last)
+{
+  if (!is_date_operator (scan, first - 1) && !is_date_operator (scan, last + 1))
+    return;
+  scan_edit (scan, g_array_index (scan->tokens, Token, first).start,
+             g_array_index (scan->tokens, Token, first).start, "decimal-date-time(");
+  scan_edit (scan, g_array_index (scan->tokens, Token, last).end,
+             g_array_index (scan->tokens, Token, last).end, ")");
+}
+
 static void scan_expr (Scan      *scan,
                        NodeDef   *context,
                        gboolean   secondary,
@@ -647,6 +695,7 @@ scan_path (Scan     *scan,
   int path_start = token->start;
   int rewrite_end = -1;
   NodeDef *rewrite_repeat = NULL;
+  int first_token = scan->pos;
 
   if (token->kind == TK_SLASH || token->kind == TK_DSLASH)
     {
@@ -779,15 +828,16 @@ scan_path (Scan     *scan,
 
   if (!secondary && !unknown && def != NULL)
     scan_add_dep (scan, def);
+  if (!secondary && !unknown && def != NULL && def->bind != NULL &&
+      (def->bind->type == CLMRS_TYPE_DATE || def->bind->type == CLMRS_TYPE_DATETIME))
+    wrap_date_operand (scan, first_token, scan->pos - 1);
   if (rewrite_repeat != NULL)
     {
-      GString *replacement = g_string_new ("current()");
-      Edit edit = { path_start, rewrite_end, NULL };
+      g_autoptr(GString) replacement = g_string_new ("current()");
 
       for (guint i = rewrite_repeat->depth; i < scan->current->depth; i++)
         g_string_append (replacement, "/..");
-      edit.replacement = g_string_free (replacement, FALSE);
-      g_array_append_val (scan->edits, edit);
+      scan_edit (scan, path_start, rewrite_end, replacement->str);
     }
 }
 
@@ -802,7 +852,8 @@ scan_function (Scan     *scan,
   const char *name = colon != NULL ? colon + 1 : qname;
   g_autofree char *prefix = colon != NULL ? g_strndup (qname, colon - qname) : NULL;
   const char *ns = NULL;
-  gboolean is_current, is_instance, is_indexed;
+  gboolean is_current, is_instance, is_indexed, is_date;
+  int first_token;
 
   if (prefix != NULL)
     {
@@ -816,6 +867,8 @@ scan_function (Scan     *scan,
   is_current = ns == NULL && g_str_equal (name, "current");
   is_instance = ns == NULL && g_str_equal (name, "instance");
   is_indexed = ns == NULL && g_str_equal (name, "indexed-repeat");
+  is_date = ns == NULL && (g_str_equal (name, "today") || g_str_equal (name, "now"));
+  first_token = scan->pos;
 
   scan->pos++;   /* name */
   scan->pos++;   /* ( */
@@ -837,6 +890,8 @@ scan_function (Scan     *scan,
       return;
     }
   scan->pos++;
+  if (is_date)
+    wrap_date_operand (scan, first_token, scan->pos - 1);
   while (scan_peek (scan)->kind == TK_LBRACK)
     {
       scan->pos++;
@@ -952,6 +1007,20 @@ capture_xpath_error (void        *data,
     }
 }
 
+static int
+compare_edits (gconstpointer a,
+               gconstpointer b)
+{
+  const Edit *x = a;
+  const Edit *y = b;
+
+  if (x->start != y->start)
+    return x->start < y->start ? -1 : 1;
+  if (x->end != y->end)
+    return x->end < y->end ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 /* Compiles @source to be evaluated at @context (also what current() is;
  * NULL for an expression on a secondary instance's item, then @current).
  * Returns NULL after adding a problem. */
@@ -1000,6 +1069,7 @@ compile_expr (Loader     *loader,
       return NULL;
     }
 
+  g_array_sort (edits, compare_edits);
   for (guint i = 0; i < edits->len; i++)
     {
       Edit *edit = &g_array_index (edits, Edit, i);

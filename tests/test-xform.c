@@ -1415,6 +1415,54 @@ test_functions (void)
   g_unsetenv ("CLMRS_TODAY");
 }
 
+/* Dates in arithmetic and ordering count as days, as JavaRosa has it. */
+static void
+test_date_arithmetic (void)
+{
+  static const char text[] =
+    HEAD
+    "<h:head><model><instance><data id='dates'><dob/><age/><days/><due/><late/>\n"
+    "  <kids><kid jr:template=''><kdob/><kage/><next/></kid></kids></data></instance>\n"
+    "<bind nodeset='/data/dob' type='date'/>\n"
+    "<bind nodeset='/data/age' type='int' calculate='int((today() - /data/dob) div 365.25)'/>\n"
+    "<bind nodeset='/data/days' type='int' calculate='today() - /data/dob'/>\n"
+    "<bind nodeset='/data/due' type='date'/>\n"
+    "<bind nodeset='/data/late' type='string' calculate=\"if(/data/due &lt; today(), 'late', if(/data/due = today(), 'today', 'ok'))\"/>\n"
+    "<bind nodeset='/data/kids/kid/kdob' type='date'/>\n"
+    "<bind nodeset='/data/kids/kid/kage' type='int'"
+    "      calculate='int((decimal-date-time(today()) - /data/kids/kid/kdob) div 365.25)'/>\n"
+    "<bind nodeset='/data/kids/kid/next' type='date' calculate='/data/kids/kid/kdob + 365'/>\n"
+    "</model></h:head><h:body><input ref='/data/dob'/><input ref='/data/due'/>\n"
+    "<repeat nodeset='/data/kids/kid'><input ref='/data/kids/kid/kdob'/></repeat></h:body></h:html>\n";
+  g_autoptr(ClmrsForm) form = NULL;
+  g_autoptr(ClmrsFormSession) session = NULL;
+  g_autofree char *first = NULL, *second = NULL;
+
+  g_setenv ("CLMRS_TODAY", "2026-11-23", TRUE);
+  form = load (text);
+  session = clmrs_form_session_new (form, NULL);
+  set_ok (session, "/data/dob", "2014-11-24");
+  assert_answer (session, "/data/age", "11");
+  assert_answer (session, "/data/days", "4382");
+  set_ok (session, "/data/dob", "2014-11-23");
+  assert_answer (session, "/data/age", "12");
+  set_ok (session, "/data/due", "2026-11-22");
+  assert_answer (session, "/data/late", "late");
+  set_ok (session, "/data/due", "2026-11-23");
+  assert_answer (session, "/data/late", "today");
+  set_ok (session, "/data/due", "2027-01-01");
+  assert_answer (session, "/data/late", "ok");
+
+  first = clmrs_form_session_add_repeat (session, "/data/kids/kid", NULL);
+  second = clmrs_form_session_add_repeat (session, "/data/kids/kid", NULL);
+  set_ok (session, "/data/kids/kid[1]/kdob", "2010-01-01");
+  set_ok (session, "/data/kids/kid[2]/kdob", "2020-06-30");
+  assert_answer (session, "/data/kids/kid[1]/kage", "16");
+  assert_answer (session, "/data/kids/kid[2]/kage", "6");
+  assert_answer (session, "/data/kids/kid[2]/next", "2021-06-30");
+  g_unsetenv ("CLMRS_TODAY");
+}
+
 /* jr:choice-name, indexed-repeat, nested repeats, jr:noAddRemove. */
 static const char nested_form[] =
   HEAD
@@ -1574,6 +1622,7 @@ main (int    argc,
   g_test_add_func ("/xform/types", test_types);
   g_test_add_func ("/xform/pyxform-shape", test_pyxform_shape);
   g_test_add_func ("/xform/functions", test_functions);
+  g_test_add_func ("/xform/date-arithmetic", test_date_arithmetic);
   g_test_add_func ("/xform/nested-repeats", test_nested_repeats);
   g_test_add_func ("/xform/builtin-missing", test_builtin_missing);
   g_test_add_func ("/xform/damaged-forms", test_damaged_forms);
