@@ -786,7 +786,9 @@ scan_path (Scan     *scan,
 }
 
 static void
-scan_function (Scan *scan)
+scan_function (Scan     *scan,
+               NodeDef  *context,
+               gboolean  secondary)
 {
   Token *token = scan_peek (scan);
   g_autofree char *qname = g_strndup (scan->source + token->start, token->end - token->start);
@@ -811,8 +813,16 @@ scan_function (Scan *scan)
 
   scan->pos++;   /* name */
   scan->pos++;   /* ( */
+  if (is_instance && scan_peek (scan)->kind == TK_STRING &&
+      g_array_index (scan->tokens, Token, scan->pos + 1).kind == TK_RPAREN)
+    {
+      Token *arg = scan_peek (scan);
+      g_autofree char *id = g_strndup (scan->source + arg->start + 1, arg->end - arg->start - 2);
+      if (!g_hash_table_contains (scan->form->instances, id) && scan->error->len == 0)
+        g_string_append_printf (scan->error, "instance('%s') names no secondary instance", id);
+    }
   scan->no_rewrite += is_indexed;
-  scan_expr (scan, NULL, TRUE, TK_RPAREN);
+  scan_expr (scan, context, secondary, TK_RPAREN);
   scan->no_rewrite -= is_indexed;
   if (scan_peek (scan)->kind != TK_RPAREN)
     {
@@ -838,7 +848,6 @@ scan_function (Scan *scan)
     }
   else if (is_current && scan->current != NULL)
     scan_add_dep (scan, scan->current);
-  (void) is_instance;
 }
 
 /* Scans until @stop (not consumed) or the end. */
@@ -857,7 +866,7 @@ scan_expr (Scan      *scan,
       switch (token->kind)
         {
         case TK_FUNC:
-          scan_function (scan);
+          scan_function (scan, context, secondary);
           break;
         case TK_LPAREN:
           scan->pos++;
@@ -1901,6 +1910,25 @@ first_child (xmlNode    *parent,
   return NULL;
 }
 
+typedef struct {
+  char *message;
+  int   line;
+} ParseError;
+
+/* Keeps the parser's first error (the later ones follow from it), silently. */
+static void
+keep_first_parse_error (void        *data,
+                        xmlErrorPtr  error)
+{
+  xmlParserCtxt *parser = data;
+  ParseError *first = parser != NULL ? parser->_private : NULL;
+
+  if (first == NULL || first->message != NULL || error == NULL || error->level < XML_ERR_ERROR)
+    return;
+  first->message = g_strdup (error->message ? error->message : "error");
+  first->line = error->line;
+}
+
 static void
 load_form (Loader     *loader,
            const char *data,
@@ -1912,6 +1940,7 @@ load_form (Loader     *loader,
   xmlNode *primary_instance = NULL;
   g_autoptr(GArray) pending = g_array_new (FALSE, FALSE, sizeof (PendingBind));
   g_autoptr(GArray) model_setvalues = g_array_new (FALSE, FALSE, sizeof (PendingSetValue));
+  ParseError first_error = { NULL, 0 };
   guint order = 0;
 
   if (length > G_MAXINT)
@@ -1920,17 +1949,28 @@ load_form (Loader     *loader,
       return;
     }
   parser = xmlNewParserCtxt ();
+  if (parser == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_PARSE, 0, "xml", "out of memory");
+      return;
+    }
+  parser->sax->serror = keep_first_parse_error;
+  parser->_private = &first_error;
   form->doc = xmlCtxtReadMemory (parser, data, (int) length, form->origin, NULL,
-                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  if (form->doc == NULL)
+                                 XML_PARSE_NONET | XML_PARSE_NOWARNING);
+  if (form->doc == NULL || !parser->wellFormed)
     {
       xmlErrorPtr error = xmlCtxtGetLastError (parser);
-      g_autofree char *message = g_strstrip (g_strdup (error && error->message ? error->message : "no document"));
-      add_problem (loader, CLMRS_XFORM_ERROR_PARSE, error ? error->line : 0, "xml",
-                   "the XML is not well formed: %s", message);
+      const char *text = first_error.message ? first_error.message
+                       : error && error->message ? error->message : "no document";
+      g_autofree char *message = g_strstrip (g_strdup (text));
+      add_problem (loader, CLMRS_XFORM_ERROR_PARSE, first_error.message ? first_error.line : error ? error->line : 0,
+                   "xml", "the XML is not well formed: %s", message);
+      g_free (first_error.message);
       xmlFreeParserCtxt (parser);
       return;
     }
+  g_free (first_error.message);
   xmlFreeParserCtxt (parser);
 
   html = xmlDocGetRootElement (form->doc);
@@ -1962,11 +2002,17 @@ load_form (Loader     *loader,
   for (xmlNode *child = model->children; child != NULL; child = child->next)
     {
       g_autofree char *id = NULL;
+      g_autofree char *src = NULL;
       if (!is_element (child, NULL, "instance"))
         continue;
       strip_default_namespace (child->children);
       id = get_attr (child, "id");
-      if (primary_instance == NULL)
+      src = get_attr (child, "src");
+      if (src != NULL)
+        add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (child), "instance",
+                     "the external instance '%s' (src=\"%s\") is not supported: put the list in the form",
+                     id ? id : "", src);
+      else if (primary_instance == NULL)
         primary_instance = child;
       else if (id == NULL)
         add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (child), "instance",
@@ -2414,6 +2460,12 @@ find_below (xmlNode *scope,
 
   if (scope_def == def)
     return scope;
+  if (scope_def != NULL && is_ancestor_or_self (def, scope_def))
+    {
+      while (node != NULL && node->type == XML_ELEMENT_NODE && def_of (node) != def)
+        node = node->parent;
+      return node != NULL && node->type == XML_ELEMENT_NODE ? node : NULL;
+    }
   for (NodeDef *d = def; d != NULL && d != scope_def && n < G_N_ELEMENTS (chain); d = d->parent)
     chain[n++] = d;
   while (n > 0 && node != NULL)
@@ -2757,6 +2809,42 @@ run_setvalue (ClmrsFormSession *session,
     set_node_value (node, setvalue->literal);
 }
 
+static gboolean
+ns_used (xmlNode *node,
+         xmlNs   *ns)
+{
+  if (node->ns == ns)
+    return TRUE;
+  for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next)
+    if (attr->ns == ns)
+      return TRUE;
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE && ns_used (child, ns))
+      return TRUE;
+  return FALSE;
+}
+
+/* Removes the namespace declarations a copied instance no longer uses
+ * (the jr: of its jr:template), so the submission stays clean. */
+static void
+drop_unused_namespaces (xmlNode *node)
+{
+  xmlNs **link = &node->nsDef;
+
+  while (*link != NULL)
+    {
+      xmlNs *ns = *link;
+      if (!ns_used (node, ns))
+        {
+          *link = ns->next;
+          ns->next = NULL;
+          xmlFreeNs (ns);
+        }
+      else
+        link = &ns->next;
+    }
+}
+
 /* A new repeat instance after the last one of @def under @parent (or where
  * the template sits), filled from the template with its defaults. */
 static xmlNode *
@@ -2773,6 +2861,7 @@ create_instance (ClmrsFormSession *session,
   xmlUnsetNsProp (copy, xmlSearchNsByHref (session->doc, copy, (const xmlChar *) CLMRS_JR_NS),
                   (const xmlChar *) "template");
   remove_templates (copy);
+  drop_unused_namespaces (copy);
   for (xmlNode *child = parent->children; child != NULL; child = child->next)
     {
       NodeDef *child_def = def_of (child);
@@ -3310,7 +3399,14 @@ walk_body (ClmrsFormSession *session,
     {
     case BODY_GROUP:
       {
-        xmlNode *node = body->def != NULL ? find_below (scope, body->def) : scope;
+        xmlNode *node;
+
+        /* pyxform wraps a repeat in a group with the same ref: that group
+         * stands for all instances, so it stays at the repeat's parent. */
+        if (body->def != NULL && body->def->repeat)
+          node = find_below (scope, body->def->parent);
+        else
+          node = body->def != NULL ? find_below (scope, body->def) : scope;
         if (node == NULL || !is_relevant (session, node))
           return;
         if (screen == NULL && g_strcmp0 (body->appearance, "field-list") == 0)

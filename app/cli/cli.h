@@ -44,5 +44,8 @@ int clmrs_cmd_households (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_queue    (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_export   (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_classify (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_forms (ClmrsCli  *cli,
+                     int        argc,
+                     char     **argv);
 
 G_END_DECLS

@@ -34,6 +34,7 @@ static const Command commands[] = {
   { "indicators", clmrs_cmd_indicators, TRUE, "the CLMRS indicators: --json [--from DATE] [--to DATE]" },
   { "classify", clmrs_cmd_classify, FALSE, "classify child profiles (JSON lines) with a rule set" },
   { "version",  cmd_version,        FALSE, "print the version" },
+  { "forms",    clmrs_cmd_forms,    FALSE, "check ODK XForms questionnaires" },
 };
 
 static void
