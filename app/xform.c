@@ -1,0 +1,4330 @@
+/* xform.c: the ODK XForms engine: load a form, fill it in, read its answers. */
+#define G_LOG_DOMAIN "clmrs-xform"
+
+#include "xform-private.h"
+
+#include "assets.h"
+#include "util.h"
+
+#include <libxml/parser.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+G_DEFINE_QUARK (clmrs-xform-error-quark, clmrs_xform_error)
+
+/* ------------------------------------------------------------------ */
+/* The form's parts                                                    */
+
+typedef struct _NodeDef  NodeDef;
+typedef struct _Bind     Bind;
+typedef struct _BodyNode BodyNode;
+
+/* A compiled expression and the instance nodes it reads. */
+typedef struct {
+  char              *source;
+  xmlXPathCompExpr  *comp;
+  GPtrArray         *deps;         /* NodeDef*, borrowed */
+  gboolean           depends_all;
+} Expr;
+
+/* A piece of a label: literal text or an <output value=.../>. */
+typedef struct {
+  char *text;
+  Expr *expr;
+} Segment;
+
+/* A label, hint or message: inline segments, or per itext language. */
+typedef struct {
+  GPtrArray  *plain;     /* Segment*, or NULL */
+  GHashTable *by_lang;   /* language -> GPtrArray of Segment*, or NULL */
+} Label;
+
+/* One node of the primary instance, generically (no repeat indices). */
+struct _NodeDef {
+  char      *path;
+  char      *name;
+  NodeDef   *parent;
+  GPtrArray *children;   /* NodeDef*, borrowed (all owned by the form) */
+  guint      depth;      /* the root is 1 */
+  guint      order;      /* document order */
+  gboolean   repeat;
+  Bind      *bind;
+  BodyNode  *control;    /* the input/select/trigger bound to it */
+  BodyNode  *repeat_body;
+  xmlNode   *template;   /* in the form document */
+};
+
+struct _Bind {
+  NodeDef       *def;
+  int            line;
+  char          *desc;
+  ClmrsDataType  type;
+  gboolean       typed;
+  Expr          *relevant;
+  Expr          *required;
+  Expr          *constraint;
+  Expr          *calculate;
+  Expr          *readonly;
+  Label         *constraint_msg;
+  Label         *required_msg;
+  char          *preload;
+  char          *preload_params;
+  char          *entity;
+  char          *profile;
+  char          *field;
+  char          *id;
+  guint          state;   /* topological sort */
+};
+
+typedef struct {
+  NodeDef  *target;
+  Expr     *value;       /* NULL: literal */
+  char     *literal;
+  gboolean  first_load;
+  gboolean  new_repeat;
+} SetValue;
+
+typedef struct {
+  char  *value;
+  Label *label;
+} Item;
+
+typedef enum {
+  BODY_GROUP,
+  BODY_REPEAT,
+  BODY_INPUT,
+  BODY_SELECT1,
+  BODY_SELECT,
+  BODY_TRIGGER,
+} BodyKind;
+
+struct _BodyNode {
+  BodyKind   kind;
+  NodeDef   *def;          /* NULL for a group without ref */
+  int        line;
+  Label     *label;
+  Label     *hint;
+  char      *appearance;
+  GPtrArray *children;     /* BodyNode*, owned */
+  GPtrArray *items;        /* Item*, owned; static choices */
+  Expr      *itemset;
+  Expr      *item_value;
+  Expr      *item_label;
+  Expr      *count;
+  gboolean   no_add_remove;
+};
+
+struct _ClmrsForm {
+  gint        ref_count;
+  char       *origin;
+  xmlDoc     *doc;
+  char       *id;
+  char       *version;
+  char       *title;
+  GPtrArray  *languages;     /* char*, NULL-terminated */
+  char       *default_lang;
+  GHashTable *itext;         /* language -> (id -> xmlNode* <value>) */
+  xmlNode    *primary;       /* root element of the primary instance */
+  GHashTable *instances;     /* id -> <instance> element */
+  GHashTable *defs;          /* path -> NodeDef*, owned */
+  NodeDef    *root;
+  GPtrArray  *binds;         /* Bind*, owned */
+  GHashTable *binds_by_id;   /* bind @id -> Bind* */
+  GPtrArray  *calc_order;    /* Bind*, dependencies first */
+  GPtrArray  *relevance;     /* Bind* with relevant, document order */
+  GHashTable *calc_dependents;     /* NodeDef* -> GPtrArray of Bind* */
+  GHashTable *relevant_dependents; /* NodeDef* -> GPtrArray of Bind* */
+  GPtrArray  *setvalues;     /* SetValue*, owned */
+  GPtrArray  *counted;       /* BodyNode* repeats with jr:count */
+  BodyNode   *body;
+  GPtrArray  *namespaces;    /* prefix, uri, prefix, uri ... */
+  NodeDef    *instance_id;
+  GPtrArray  *exprs;         /* Expr*, owned */
+  GPtrArray  *labels;        /* Label*, owned */
+};
+
+struct _ClmrsFormSession {
+  ClmrsForm        *form;
+  xmlDoc           *doc;
+  xmlXPathContext  *xpath;
+  xmlNode          *current;
+  char             *language;
+  GHashTable       *nonrelevant;  /* xmlNode*: a relevant expression is false there */
+  char             *instance_id;
+};
+
+static void
+segment_free (Segment *segment)
+{
+  g_free (segment->text);
+  g_free (segment);
+}
+
+static void
+expr_free (Expr *expr)
+{
+  g_free (expr->source);
+  if (expr->comp != NULL)
+    xmlXPathFreeCompExpr (expr->comp);
+  g_clear_pointer (&expr->deps, g_ptr_array_unref);
+  g_free (expr);
+}
+
+static void
+label_free (Label *label)
+{
+  g_clear_pointer (&label->plain, g_ptr_array_unref);
+  g_clear_pointer (&label->by_lang, g_hash_table_unref);
+  g_free (label);
+}
+
+static void
+node_def_free (NodeDef *def)
+{
+  g_free (def->path);
+  g_free (def->name);
+  g_ptr_array_unref (def->children);
+  g_free (def);
+}
+
+static void
+bind_free (Bind *bind)
+{
+  g_free (bind->desc);
+  g_free (bind->preload);
+  g_free (bind->preload_params);
+  g_free (bind->entity);
+  g_free (bind->profile);
+  g_free (bind->field);
+  g_free (bind->id);
+  g_free (bind);
+}
+
+static void
+setvalue_free (SetValue *setvalue)
+{
+  g_free (setvalue->literal);
+  g_free (setvalue);
+}
+
+static void
+item_free (Item *item)
+{
+  g_free (item->value);
+  g_free (item);
+}
+
+static void
+body_node_free (BodyNode *node)
+{
+  if (node == NULL)
+    return;
+  g_free (node->appearance);
+  g_clear_pointer (&node->children, g_ptr_array_unref);
+  g_clear_pointer (&node->items, g_ptr_array_unref);
+  g_free (node);
+}
+
+static gboolean
+is_ancestor_or_self (NodeDef *ancestor,
+                     NodeDef *def)
+{
+  for (; def != NULL; def = def->parent)
+    if (def == ancestor)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+def_is_leaf (NodeDef *def)
+{
+  return def->children->len == 0;
+}
+
+static NodeDef *
+def_child (NodeDef    *def,
+           const char *name)
+{
+  for (guint i = 0; def != NULL && i < def->children->len; i++)
+    {
+      NodeDef *child = def->children->pdata[i];
+      if (g_str_equal (child->name, name))
+        return child;
+    }
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Problems                                                            */
+
+void
+clmrs_form_problem_free (ClmrsFormProblem *problem)
+{
+  if (problem == NULL)
+    return;
+  g_free (problem->file);
+  g_free (problem->node);
+  g_free (problem->reason);
+  g_free (problem);
+}
+
+/* Returns: (transfer full): "file:line: node: reason" (no line part when unknown). */
+char *
+clmrs_form_problem_to_string (const ClmrsFormProblem *problem)
+{
+  g_return_val_if_fail (problem != NULL, NULL);
+
+  if (problem->line > 0)
+    return g_strdup_printf ("%s:%d: %s: %s", problem->file, problem->line,
+                            problem->node, problem->reason);
+  return g_strdup_printf ("%s: %s: %s", problem->file, problem->node, problem->reason);
+}
+
+typedef struct {
+  ClmrsForm        *form;
+  GPtrArray        *problems;   /* ClmrsFormProblem* */
+  GArray           *codes;      /* ClmrsXformError, parallel */
+  xmlXPathContext  *xpath;      /* for compiling */
+  GString          *xpath_error;
+} Loader;
+
+static void add_problem (Loader     *loader,
+                         int         code,
+                         int         line,
+                         const char *node,
+                         const char *format,
+                         ...) G_GNUC_PRINTF (5, 6);
+
+static void
+add_problem (Loader     *loader,
+             int         code,
+             int         line,
+             const char *node,
+             const char *format,
+             ...)
+{
+  ClmrsFormProblem *problem = g_new0 (ClmrsFormProblem, 1);
+  va_list args;
+
+  problem->file = g_strdup (loader->form->origin);
+  problem->line = line;
+  problem->node = g_strdup (node);
+  va_start (args, format);
+  problem->reason = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_ptr_array_add (loader->problems, problem);
+  g_array_append_val (loader->codes, code);
+}
+
+static int
+line_of (xmlNode *node)
+{
+  long line = node != NULL ? xmlGetLineNo (node) : 0;
+
+  return line > 0 && line < G_MAXINT ? (int) line : 0;
+}
+
+static char *
+get_attr (xmlNode    *node,
+          const char *name)
+{
+  xmlChar *value = xmlGetNoNsProp (node, (const xmlChar *) name);
+  char *copy = value != NULL ? g_strdup ((const char *) value) : NULL;
+
+  xmlFree (value);
+  return copy;
+}
+
+static char *
+get_ns_attr (xmlNode    *node,
+             const char *name,
+             const char *ns)
+{
+  xmlChar *value = xmlGetNsProp (node, (const xmlChar *) name, (const xmlChar *) ns);
+  char *copy = value != NULL ? g_strdup ((const char *) value) : NULL;
+
+  xmlFree (value);
+  return copy;
+}
+
+static gboolean
+is_element (xmlNode    *node,
+            const char *ns,
+            const char *name)
+{
+  if (node == NULL || node->type != XML_ELEMENT_NODE || !xmlStrEqual (node->name, (const xmlChar *) name))
+    return FALSE;
+  if (ns == NULL)
+    return TRUE;
+  return node->ns != NULL && xmlStrEqual (node->ns->href, (const xmlChar *) ns);
+}
+
+static char *
+qname_of (xmlNode *node)
+{
+  if (node->ns != NULL && node->ns->prefix != NULL)
+    return g_strdup_printf ("%s:%s", node->ns->prefix, node->name);
+  return g_strdup ((const char *) node->name);
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  for (; text != NULL && *text != '\0'; text++)
+    if (!g_ascii_isspace (*text))
+      return FALSE;
+  return TRUE;
+}
+
+static char *
+node_text (xmlNode *node)
+{
+  xmlChar *content = xmlNodeGetContent (node);
+  char *copy = g_strdup (content != NULL ? (const char *) content : "");
+
+  xmlFree (content);
+  return copy;
+}
+
+/* ------------------------------------------------------------------ */
+/* Expressions: a small XPath scanner finds the instance nodes an      */
+/* expression reads, checks its functions, and contextualises absolute */
+/* paths into the enclosing repeat instance (as JavaRosa does).        */
+
+typedef enum {
+  TK_NAME,
+  TK_FUNC,
+  TK_NODETYPE,
+  TK_STRING,
+  TK_NUMBER,
+  TK_OPERATOR,
+  TK_SLASH,
+  TK_DSLASH,
+  TK_DOT,
+  TK_DDOT,
+  TK_AT,
+  TK_LPAREN,
+  TK_RPAREN,
+  TK_LBRACK,
+  TK_RBRACK,
+  TK_COMMA,
+  TK_STAR,
+  TK_VAR,
+  TK_AXIS,
+  TK_END,
+} TokenKind;
+
+typedef struct {
+  TokenKind kind;
+  int       start;
+  int       end;
+} Token;
+
+typedef struct {
+  int   start;
+  int   end;
+  char *replacement;
+} Edit;
+
+typedef struct {
+  ClmrsForm  *form;
+  const char *source;
+  GArray     *tokens;
+  guint       pos;
+  NodeDef    *current;      /* what current() is */
+  GPtrArray  *deps;
+  gboolean    depends_all;
+  GString    *error;
+  GArray     *edits;
+  int         no_rewrite;   /* inside indexed-repeat() */
+} Scan;
+
+static gboolean
+is_name_start (unsigned char c)
+{
+  return g_ascii_isalpha (c) || c == '_' || c >= 0x80;
+}
+
+static gboolean
+is_name_char (unsigned char c)
+{
+  return is_name_start (c) || g_ascii_isdigit (c) || c == '-' || c == '.';
+}
+
+static gboolean
+operand_position (GArray *tokens)
+{
+  TokenKind kind;
+
+  if (tokens->len == 0)
+    return TRUE;
+  kind = g_array_index (tokens, Token, tokens->len - 1).kind;
+  return kind == TK_AT || kind == TK_AXIS || kind == TK_LPAREN || kind == TK_LBRACK ||
+         kind == TK_COMMA || kind == TK_OPERATOR || kind == TK_SLASH || kind == TK_DSLASH;
+}
+
+static GArray *
+tokenize (const char  *s,
+          GString     *error)
+{
+  GArray *tokens = g_array_new (FALSE, FALSE, sizeof (Token));
+  int i = 0;
+
+  while (s[i] != '\0')
+    {
+      Token token = { TK_END, i, i + 1 };
+      unsigned char c = s[i];
+
+      if (g_ascii_isspace (c))
+        {
+          i++;
+          continue;
+        }
+      if (c == '\'' || c == '"')
+        {
+          const char *close = strchr (s + i + 1, c);
+          if (close == NULL)
+            {
+              g_string_append_printf (error, "unterminated string at character %d", i + 1);
+              break;
+            }
+          token.kind = TK_STRING;
+          token.end = close - s + 1;
+        }
+      else if (g_ascii_isdigit (c) || (c == '.' && g_ascii_isdigit (s[i + 1])))
+        {
+          int j = i;
+          while (g_ascii_isdigit (s[j]) || s[j] == '.')
+            j++;
+          token.kind = TK_NUMBER;
+          token.end = j;
+        }
+      else if (c == '.')
+        {
+          token.kind = s[i + 1] == '.' ? TK_DDOT : TK_DOT;
+          token.end = i + (token.kind == TK_DDOT ? 2 : 1);
+        }
+      else if (c == '/')
+        {
+          token.kind = s[i + 1] == '/' ? TK_DSLASH : TK_SLASH;
+          token.end = i + (token.kind == TK_DSLASH ? 2 : 1);
+        }
+      else if (c == '(')
+        token.kind = TK_LPAREN;
+      else if (c == ')')
+        token.kind = TK_RPAREN;
+      else if (c == '[')
+        token.kind = TK_LBRACK;
+      else if (c == ']')
+        token.kind = TK_RBRACK;
+      else if (c == ',')
+        token.kind = TK_COMMA;
+      else if (c == '@')
+        token.kind = TK_AT;
+      else if (c == '|' || c == '+' || c == '-' || c == '=')
+        token.kind = TK_OPERATOR;
+      else if (c == '!' && s[i + 1] == '=')
+        {
+          token.kind = TK_OPERATOR;
+          token.end = i + 2;
+        }
+      else if (c == '<' || c == '>')
+        {
+          token.kind = TK_OPERATOR;
+          token.end = i + (s[i + 1] == '=' ? 2 : 1);
+        }
+      else if (c == '*')
+        token.kind = operand_position (tokens) ? TK_STAR : TK_OPERATOR;
+      else if (c == '$' && is_name_start (s[i + 1]))
+        {
+          int j = i + 1;
+          while (is_name_char (s[j]) || (s[j] == ':' && s[j + 1] != ':'))
+            j++;
+          token.kind = TK_VAR;
+          token.end = j;
+        }
+      else if (is_name_start (c))
+        {
+          int j = i;
+          int k;
+          gboolean operand = operand_position (tokens);
+
+          while (is_name_char (s[j]))
+            j++;
+          if (s[j] == ':' && s[j + 1] != ':' && (is_name_start (s[j + 1]) || s[j + 1] == '*'))
+            {
+              j++;
+              if (s[j] == '*')
+                j++;
+              else
+                while (is_name_char (s[j]))
+                  j++;
+            }
+          token.end = j;
+          k = j;
+          while (g_ascii_isspace (s[k]))
+            k++;
+          if (!operand)
+            {
+              token.kind = TK_OPERATOR;
+              if (!(j - i == 3 && (strncmp (s + i, "and", 3) == 0 || strncmp (s + i, "div", 3) == 0 ||
+                                   strncmp (s + i, "mod", 3) == 0)) &&
+                  !(j - i == 2 && strncmp (s + i, "or", 2) == 0))
+                {
+                  g_string_append_printf (error, "unexpected name '%.*s' at character %d", j - i, s + i, i + 1);
+                  break;
+                }
+            }
+          else if (s[k] == ':' && s[k + 1] == ':')
+            {
+              token.kind = TK_AXIS;
+              token.end = k + 2;
+            }
+          else if (s[k] == '(')
+            {
+              gboolean node_type = (j - i == 4 && (strncmp (s + i, "node", 4) == 0 || strncmp (s + i, "text", 4) == 0)) ||
+                                   (j - i == 7 && strncmp (s + i, "comment", 7) == 0) ||
+                                   (j - i == 22 && strncmp (s + i, "processing-instruction", 22) == 0);
+              token.kind = node_type ? TK_NODETYPE : TK_FUNC;
+            }
+          else
+            token.kind = TK_NAME;
+        }
+      else
+        {
+          g_string_append_printf (error, "unexpected character '%c' at character %d", c, i + 1);
+          break;
+        }
+      g_array_append_val (tokens, token);
+      i = token.end;
+    }
+  {
+    Token end = { TK_END, i, i };
+    g_array_append_val (tokens, end);
+  }
+  return tokens;
+}
+
+static Token *
+scan_peek (Scan *scan)
+{
+  return &g_array_index (scan->tokens, Token, scan->pos);
+}
+
+static void
+scan_add_dep (Scan    *scan,
+              NodeDef *def)
+{
+  if (!g_ptr_array_find (scan->deps, def, NULL))
+    g_ptr_array_add (scan->deps, def);
+}
+
+static void scan_expr (Scan      *scan,
+                       NodeDef   *context,
+                       gboolean   secondary,
+                       TokenKind  stop);
+
+/* A location path from the current token.  @context is the node relative
+ * paths start from (NULL with @secondary for a secondary instance). */
+static void
+scan_path (Scan     *scan,
+           NodeDef  *context,
+           gboolean  secondary)
+{
+  Token *token = scan_peek (scan);
+  gboolean absolute = FALSE;
+  gboolean at_root = FALSE;
+  gboolean unknown = FALSE;
+  gboolean predicated = FALSE;
+  NodeDef *def = context;
+  int path_start = token->start;
+  int rewrite_end = -1;
+  NodeDef *rewrite_repeat = NULL;
+
+  if (token->kind == TK_SLASH || token->kind == TK_DSLASH)
+    {
+      absolute = TRUE;
+      secondary = FALSE;
+      at_root = TRUE;
+      def = NULL;
+      if (token->kind == TK_DSLASH)
+        {
+          scan->depends_all = TRUE;
+          unknown = TRUE;
+        }
+      scan->pos++;
+      token = scan_peek (scan);
+      if (token->kind != TK_NAME && token->kind != TK_STAR && token->kind != TK_DOT &&
+          token->kind != TK_DDOT && token->kind != TK_AT && token->kind != TK_NODETYPE &&
+          token->kind != TK_AXIS)
+        {
+          if (!unknown)
+            scan_add_dep (scan, scan->form->root);
+          return;
+        }
+    }
+  else if (context == NULL && !secondary)
+    unknown = TRUE;
+
+  for (;;)
+    {
+      token = scan_peek (scan);
+      switch (token->kind)
+        {
+        case TK_DOT:
+          scan->pos++;
+          break;
+        case TK_DDOT:
+          scan->pos++;
+          if (!secondary && !unknown)
+            {
+              if (def == NULL || def->parent == NULL)
+                unknown = TRUE;
+              else
+                def = def->parent;
+            }
+          break;
+        case TK_NAME:
+          scan->pos++;
+          if (!secondary && !unknown)
+            {
+              g_autofree char *name = g_strndup (scan->source + token->start, token->end - token->start);
+              NodeDef *next = at_root ? (g_str_equal (name, scan->form->root->name) ? scan->form->root : NULL)
+                                      : def_child (def, name);
+              if (next == NULL)
+                {
+                  if (scan->error->len == 0)
+                    g_string_append_printf (scan->error, "%s%s%s is not in the primary instance",
+                                            at_root ? "/" : (def ? def->path : ""), at_root ? "" : "/", name);
+                  unknown = TRUE;
+                }
+              def = next;
+            }
+          break;
+        case TK_STAR:
+          scan->pos++;
+          scan->depends_all = TRUE;
+          unknown = TRUE;
+          break;
+        case TK_AXIS:
+          scan->pos++;
+          scan->depends_all = TRUE;
+          unknown = TRUE;
+          continue;
+        case TK_AT:
+          scan->pos++;
+          if (scan_peek (scan)->kind == TK_NAME || scan_peek (scan)->kind == TK_STAR)
+            scan->pos++;
+          if (!secondary && !unknown && def != NULL)
+            scan_add_dep (scan, def);
+          unknown = TRUE;
+          break;
+        case TK_NODETYPE:
+          scan->pos++;
+          if (scan_peek (scan)->kind == TK_LPAREN)
+            {
+              scan->pos++;
+              scan_expr (scan, NULL, TRUE, TK_RPAREN);
+              if (scan_peek (scan)->kind == TK_RPAREN)
+                scan->pos++;
+            }
+          break;
+        default:
+          if (scan->error->len == 0)
+            g_string_append_printf (scan->error, "a path step is missing at character %d", token->start + 1);
+          return;
+        }
+      at_root = FALSE;
+
+      while (scan_peek (scan)->kind == TK_LBRACK)
+        {
+          predicated = TRUE;
+          scan->pos++;
+          scan_expr (scan, unknown || secondary ? NULL : def, secondary || unknown, TK_RBRACK);
+          if (scan_peek (scan)->kind != TK_RBRACK)
+            {
+              if (scan->error->len == 0)
+                g_string_append (scan->error, "a predicate is not closed");
+              return;
+            }
+          scan->pos++;
+        }
+
+      if (absolute && !predicated && !unknown && def != NULL && def->repeat &&
+          scan->current != NULL && is_ancestor_or_self (def, scan->current) && scan->no_rewrite == 0)
+        {
+          rewrite_end = g_array_index (scan->tokens, Token, scan->pos - 1).end;
+          rewrite_repeat = def;
+        }
+
+      token = scan_peek (scan);
+      if (token->kind == TK_SLASH)
+        scan->pos++;
+      else if (token->kind == TK_DSLASH)
+        {
+          scan->pos++;
+          scan->depends_all = TRUE;
+          unknown = TRUE;
+        }
+      else
+        break;
+    }
+
+  if (!secondary && !unknown && def != NULL)
+    scan_add_dep (scan, def);
+  if (rewrite_repeat != NULL)
+    {
+      GString *replacement = g_string_new ("current()");
+      Edit edit = { path_start, rewrite_end, NULL };
+
+      for (guint i = rewrite_repeat->depth; i < scan->current->depth; i++)
+        g_string_append (replacement, "/..");
+      edit.replacement = g_string_free (replacement, FALSE);
+      g_array_append_val (scan->edits, edit);
+    }
+}
+
+static void
+scan_function (Scan *scan)
+{
+  Token *token = scan_peek (scan);
+  g_autofree char *qname = g_strndup (scan->source + token->start, token->end - token->start);
+  const char *colon = strchr (qname, ':');
+  const char *name = colon != NULL ? colon + 1 : qname;
+  g_autofree char *prefix = colon != NULL ? g_strndup (qname, colon - qname) : NULL;
+  const char *ns = NULL;
+  gboolean is_current, is_instance, is_indexed;
+
+  if (prefix != NULL)
+    {
+      ns = "?";
+      for (guint i = 0; i + 1 < scan->form->namespaces->len; i += 2)
+        if (g_str_equal (scan->form->namespaces->pdata[i], prefix))
+          ns = scan->form->namespaces->pdata[i + 1];
+    }
+  if (!_clmrs_xpath_function_exists (ns, name) && scan->error->len == 0)
+    g_string_append_printf (scan->error, "unknown function %s()", qname);
+  is_current = ns == NULL && g_str_equal (name, "current");
+  is_instance = ns == NULL && g_str_equal (name, "instance");
+  is_indexed = ns == NULL && g_str_equal (name, "indexed-repeat");
+
+  scan->pos++;   /* name */
+  scan->pos++;   /* ( */
+  scan->no_rewrite += is_indexed;
+  scan_expr (scan, NULL, TRUE, TK_RPAREN);
+  scan->no_rewrite -= is_indexed;
+  if (scan_peek (scan)->kind != TK_RPAREN)
+    {
+      if (scan->error->len == 0)
+        g_string_append_printf (scan->error, "%s( is not closed", qname);
+      return;
+    }
+  scan->pos++;
+  while (scan_peek (scan)->kind == TK_LBRACK)
+    {
+      scan->pos++;
+      scan_expr (scan, NULL, TRUE, TK_RBRACK);
+      if (scan_peek (scan)->kind == TK_RBRACK)
+        scan->pos++;
+    }
+  if (scan_peek (scan)->kind == TK_SLASH || scan_peek (scan)->kind == TK_DSLASH)
+    {
+      scan->pos++;
+      if (is_current)
+        scan_path (scan, scan->current, scan->current == NULL);
+      else
+        scan_path (scan, NULL, TRUE);
+    }
+  else if (is_current && scan->current != NULL)
+    scan_add_dep (scan, scan->current);
+  (void) is_instance;
+}
+
+/* Scans until @stop (not consumed) or the end. */
+static void
+scan_expr (Scan      *scan,
+           NodeDef   *context,
+           gboolean   secondary,
+           TokenKind  stop)
+{
+  for (;;)
+    {
+      Token *token = scan_peek (scan);
+
+      if (token->kind == TK_END || token->kind == stop || scan->error->len > 0)
+        return;
+      switch (token->kind)
+        {
+        case TK_FUNC:
+          scan_function (scan);
+          break;
+        case TK_LPAREN:
+          scan->pos++;
+          scan_expr (scan, context, secondary, TK_RPAREN);
+          if (scan_peek (scan)->kind != TK_RPAREN)
+            {
+              if (scan->error->len == 0)
+                g_string_append (scan->error, "a parenthesis is not closed");
+              return;
+            }
+          scan->pos++;
+          while (scan_peek (scan)->kind == TK_LBRACK)
+            {
+              scan->pos++;
+              scan_expr (scan, NULL, TRUE, TK_RBRACK);
+              if (scan_peek (scan)->kind == TK_RBRACK)
+                scan->pos++;
+            }
+          if (scan_peek (scan)->kind == TK_SLASH || scan_peek (scan)->kind == TK_DSLASH)
+            {
+              scan->pos++;
+              scan_path (scan, NULL, TRUE);
+            }
+          break;
+        case TK_SLASH:
+        case TK_DSLASH:
+        case TK_DOT:
+        case TK_DDOT:
+        case TK_AT:
+        case TK_STAR:
+        case TK_NAME:
+        case TK_NODETYPE:
+        case TK_AXIS:
+          scan_path (scan, context, secondary);
+          break;
+        case TK_RPAREN:
+        case TK_RBRACK:
+          if (scan->error->len == 0)
+            g_string_append_printf (scan->error, "unbalanced '%c' at character %d",
+                                    scan->source[token->start], token->start + 1);
+          return;
+        default:
+          scan->pos++;
+          break;
+        }
+    }
+}
+
+static void
+capture_xpath_error (void        *data,
+                     xmlErrorPtr  error)
+{
+  Loader *loader = data;
+
+  if (loader != NULL && loader->xpath_error->len == 0 && error != NULL && error->message != NULL)
+    {
+      g_string_append (loader->xpath_error, error->message);
+      g_strchomp (loader->xpath_error->str);
+      loader->xpath_error->len = strlen (loader->xpath_error->str);
+    }
+}
+
+/* Compiles @source to be evaluated at @context (also what current() is;
+ * NULL for an expression on a secondary instance's item, then @current).
+ * Returns NULL after adding a problem. */
+static Expr *
+compile_expr (Loader     *loader,
+              const char *source,
+              NodeDef    *context,
+              NodeDef    *current,
+              int         line,
+              const char *node,
+              const char *what)
+{
+  g_autoptr(GString) error = g_string_new (NULL);
+  g_autoptr(GArray) tokens = NULL;
+  g_autoptr(GArray) edits = g_array_new (FALSE, FALSE, sizeof (Edit));
+  g_autoptr(GString) rewritten = g_string_new (NULL);
+  Scan scan = { 0 };
+  Expr *expr;
+  int at = 0;
+
+  if (is_blank (source))
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_XPATH, line, node, "%s is empty", what);
+      return NULL;
+    }
+  tokens = tokenize (source, error);
+  scan.form = loader->form;
+  scan.source = source;
+  scan.tokens = tokens;
+  scan.current = current != NULL ? current : context;
+  scan.deps = g_ptr_array_new ();
+  scan.error = error;
+  scan.edits = edits;
+  if (error->len == 0)
+    {
+      scan_expr (&scan, context, context == NULL, TK_END);
+      if (error->len == 0 && scan_peek (&scan)->kind != TK_END)
+        g_string_append_printf (error, "unexpected '%s'", source + scan_peek (&scan)->start);
+    }
+  if (error->len > 0)
+    {
+      for (guint i = 0; i < edits->len; i++)
+        g_free (g_array_index (edits, Edit, i).replacement);
+      g_ptr_array_unref (scan.deps);
+      add_problem (loader, CLMRS_XFORM_ERROR_XPATH, line, node, "%s \"%s\": %s", what, source, error->str);
+      return NULL;
+    }
+
+  for (guint i = 0; i < edits->len; i++)
+    {
+      Edit *edit = &g_array_index (edits, Edit, i);
+      if (edit->start >= at)
+        {
+          g_string_append_len (rewritten, source + at, edit->start - at);
+          g_string_append (rewritten, edit->replacement);
+          at = edit->end;
+        }
+      g_free (edit->replacement);
+    }
+  g_string_append (rewritten, source + at);
+
+  expr = g_new0 (Expr, 1);
+  expr->source = g_strdup (source);
+  expr->deps = scan.deps;
+  expr->depends_all = scan.depends_all;
+  g_string_truncate (loader->xpath_error, 0);
+  expr->comp = xmlXPathCtxtCompile (loader->xpath, (const xmlChar *) rewritten->str);
+  if (expr->comp == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_XPATH, line, node, "%s \"%s\" does not compile: %s",
+                   what, source, loader->xpath_error->len ? loader->xpath_error->str : "invalid expression");
+      expr_free (expr);
+      return NULL;
+    }
+  g_ptr_array_add (loader->form->exprs, expr);
+  return expr;
+}
+
+/* ------------------------------------------------------------------ */
+/* Loading                                                             */
+
+static void append_segments (Loader     *loader,
+                             xmlNode    *element,
+                             NodeDef    *context,
+                             const char *node,
+                             GPtrArray  *segments);
+
+static void
+append_segments (Loader     *loader,
+                 xmlNode    *element,
+                 NodeDef    *context,
+                 const char *node,
+                 GPtrArray  *segments)
+{
+  for (xmlNode *child = element->children; child != NULL; child = child->next)
+    {
+      if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE)
+        {
+          Segment *segment = g_new0 (Segment, 1);
+          segment->text = g_strdup ((const char *) child->content);
+          g_ptr_array_add (segments, segment);
+        }
+      else if (is_element (child, NULL, "output"))
+        {
+          g_autofree char *value = get_attr (child, "value");
+          Expr *expr;
+
+          if (value == NULL)
+            value = get_attr (child, "ref");
+          expr = compile_expr (loader, value, context, NULL, line_of (child), node, "output value");
+          if (expr != NULL)
+            {
+              Segment *segment = g_new0 (Segment, 1);
+              segment->expr = expr;
+              g_ptr_array_add (segments, segment);
+            }
+        }
+      else if (child->type == XML_ELEMENT_NODE)
+        append_segments (loader, child, context, node, segments);
+    }
+}
+
+/* The id in "jr:itext('id')", or NULL. */
+static char *
+itext_id_of (const char *ref)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("^\\s*jr:itext\\(\\s*(['\"])(.*)\\1\\s*\\)\\s*$", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+
+  if (ref == NULL || !g_regex_match (regex, ref, 0, &match))
+    return NULL;
+  return g_match_info_fetch (match, 2);
+}
+
+static Label *
+label_new (Loader *loader)
+{
+  Label *label = g_new0 (Label, 1);
+
+  g_ptr_array_add (loader->form->labels, label);
+  return label;
+}
+
+/* Fills @label from the itext entries named @id; FALSE if there is none. */
+static gboolean
+label_from_itext (Loader     *loader,
+                  Label      *label,
+                  const char *id,
+                  NodeDef    *context,
+                  const char *node)
+{
+  label->by_lang = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+  for (guint i = 0; i + 1 < loader->form->languages->len; i++)
+    {
+      const char *lang = loader->form->languages->pdata[i];
+      GHashTable *texts = g_hash_table_lookup (loader->form->itext, lang);
+      xmlNode *value = texts != NULL ? g_hash_table_lookup (texts, id) : NULL;
+
+      if (value != NULL)
+        {
+          GPtrArray *segments = g_ptr_array_new_with_free_func ((GDestroyNotify) segment_free);
+          append_segments (loader, value, context, node, segments);
+          g_hash_table_insert (label->by_lang, (gpointer) lang, segments);
+        }
+    }
+  return g_hash_table_size (label->by_lang) > 0;
+}
+
+/* A <label> or <hint>: inline text with outputs, or a jr:itext reference. */
+static Label *
+load_label (Loader     *loader,
+            xmlNode    *element,
+            NodeDef    *context,
+            const char *node)
+{
+  g_autofree char *ref = get_attr (element, "ref");
+  g_autofree char *id = itext_id_of (ref);
+  Label *label = label_new (loader);
+
+  if (id != NULL)
+    {
+      if (!label_from_itext (loader, label, id, context, node))
+        add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), node,
+                     "no itext text has id '%s'", id);
+    }
+  else if (ref != NULL)
+    {
+      Expr *expr = compile_expr (loader, ref, context, NULL, line_of (element), node, "label ref");
+      label->plain = g_ptr_array_new_with_free_func ((GDestroyNotify) segment_free);
+      if (expr != NULL)
+        {
+          Segment *segment = g_new0 (Segment, 1);
+          segment->expr = expr;
+          g_ptr_array_add (label->plain, segment);
+        }
+    }
+  else
+    {
+      label->plain = g_ptr_array_new_with_free_func ((GDestroyNotify) segment_free);
+      append_segments (loader, element, context, node, label->plain);
+    }
+  return label;
+}
+
+/* A jr:constraintMsg / jr:requiredMsg: literal text or jr:itext('id'). */
+static Label *
+load_message (Loader     *loader,
+              const char *text,
+              NodeDef    *context,
+              int         line,
+              const char *node)
+{
+  g_autofree char *id = itext_id_of (text);
+  Label *label = label_new (loader);
+
+  if (id != NULL)
+    {
+      if (!label_from_itext (loader, label, id, context, node))
+        add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line, node, "no itext text has id '%s'", id);
+    }
+  else
+    {
+      Segment *segment = g_new0 (Segment, 1);
+      segment->text = g_strdup (text);
+      label->plain = g_ptr_array_new_with_free_func ((GDestroyNotify) segment_free);
+      g_ptr_array_add (label->plain, segment);
+    }
+  return label;
+}
+
+static void
+load_itext (Loader  *loader,
+            xmlNode *itext)
+{
+  ClmrsForm *form = loader->form;
+
+  for (xmlNode *translation = itext->children; translation != NULL; translation = translation->next)
+    {
+      g_autofree char *lang = NULL;
+      g_autofree char *is_default = NULL;
+      GHashTable *texts;
+
+      if (!is_element (translation, NULL, "translation"))
+        continue;
+      lang = get_attr (translation, "lang");
+      if (lang == NULL)
+        {
+          add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (translation), "translation",
+                       "a translation has no lang");
+          continue;
+        }
+      texts = g_hash_table_lookup (form->itext, lang);
+      if (texts == NULL)
+        {
+          char *key = g_strdup (lang);
+          texts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          g_hash_table_insert (form->itext, key, texts);
+          g_ptr_array_insert (form->languages, form->languages->len - 1, key);
+        }
+      is_default = get_attr (translation, "default");
+      if (is_default != NULL && form->default_lang == NULL)
+        form->default_lang = g_strdup (lang);
+
+      for (xmlNode *text = translation->children; text != NULL; text = text->next)
+        {
+          g_autofree char *id = NULL;
+          xmlNode *chosen = NULL;
+
+          if (!is_element (text, NULL, "text"))
+            continue;
+          id = get_attr (text, "id");
+          for (xmlNode *value = text->children; value != NULL; value = value->next)
+            {
+              g_autofree char *variant = NULL;
+              if (!is_element (value, NULL, "value"))
+                continue;
+              variant = get_attr (value, "form");
+              if (variant == NULL || g_str_equal (variant, "long"))
+                {
+                  chosen = value;
+                  break;
+                }
+            }
+          if (id != NULL && chosen != NULL)
+            g_hash_table_replace (texts, g_steal_pointer (&id), chosen);
+        }
+    }
+  if (form->default_lang == NULL && form->languages->len > 1)
+    form->default_lang = g_strdup (form->languages->pdata[0]);
+}
+
+/* Removes the default namespace from instance elements, so that XPath 1.0
+ * names without a prefix match them. */
+static void
+strip_default_namespace (xmlNode *node)
+{
+  for (; node != NULL; node = node->next)
+    {
+      if (node->type != XML_ELEMENT_NODE)
+        continue;
+      if (node->ns != NULL && node->ns->prefix == NULL)
+        node->ns = NULL;
+      strip_default_namespace (node->children);
+    }
+}
+
+static NodeDef *
+add_def (Loader  *loader,
+         xmlNode *element,
+         NodeDef *parent,
+         guint   *order)
+{
+  ClmrsForm *form = loader->form;
+  g_autofree char *name = qname_of (element);
+  g_autofree char *path = g_strdup_printf ("%s/%s", parent ? parent->path : "", name);
+  NodeDef *def = g_hash_table_lookup (form->defs, path);
+  xmlAttr *template = xmlHasNsProp (element, (const xmlChar *) "template", (const xmlChar *) CLMRS_JR_NS);
+
+  if (def == NULL)
+    {
+      def = g_new0 (NodeDef, 1);
+      def->path = g_steal_pointer (&path);
+      def->name = g_steal_pointer (&name);
+      def->parent = parent;
+      def->children = g_ptr_array_new ();
+      def->depth = parent ? parent->depth + 1 : 1;
+      def->order = (*order)++;
+      def->template = element;
+      g_hash_table_insert (form->defs, def->path, def);
+      if (parent != NULL)
+        g_ptr_array_add (parent->children, def);
+    }
+  if (template != NULL)
+    {
+      def->repeat = TRUE;
+      def->template = element;
+    }
+  for (xmlNode *child = element->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE)
+      add_def (loader, child, def, order);
+  return def;
+}
+
+/* Normalises a reference (absolute, or relative to @scope) to a generic
+ * path: predicates dropped, "." and ".." resolved. */
+static char *
+normalize_ref (const char *ref,
+               NodeDef    *scope)
+{
+  g_autofree char *text = g_strstrip (g_strdup (ref));
+  g_autoptr(GString) plain = g_string_new (NULL);
+  g_autoptr(GPtrArray) steps = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) parts = NULL;
+  int depth = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '[')
+        depth++;
+      else if (*p == ']')
+        depth--;
+      else if (depth == 0 && !g_ascii_isspace (*p))
+        g_string_append_c (plain, *p);
+    }
+  if (plain->str[0] != '/' && scope != NULL)
+    {
+      g_auto(GStrv) base = g_strsplit (scope->path + 1, "/", -1);
+      for (guint i = 0; base[i] != NULL; i++)
+        g_ptr_array_add (steps, g_strdup (base[i]));
+    }
+  parts = g_strsplit (plain->str, "/", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      if (parts[i][0] == '\0' || g_str_equal (parts[i], "."))
+        continue;
+      if (g_str_equal (parts[i], ".."))
+        {
+          if (steps->len == 0)
+            return NULL;
+          g_ptr_array_remove_index (steps, steps->len - 1);
+        }
+      else
+        g_ptr_array_add (steps, g_strdup (parts[i]));
+    }
+  g_string_truncate (plain, 0);
+  for (guint i = 0; i < steps->len; i++)
+    g_string_append_printf (plain, "/%s", (char *) steps->pdata[i]);
+  return g_strdup (plain->str);
+}
+
+static NodeDef *
+lookup_def (ClmrsForm  *form,
+            const char *ref,
+            NodeDef    *scope)
+{
+  g_autofree char *path = NULL;
+
+  if (ref == NULL)
+    return NULL;
+  path = normalize_ref (ref, scope);
+  return path != NULL ? g_hash_table_lookup (form->defs, path) : NULL;
+}
+
+static gboolean
+parse_type (const char    *text,
+            ClmrsDataType *out)
+{
+  static const struct { const char *name; ClmrsDataType type; } types[] = {
+    { "string", CLMRS_TYPE_STRING }, { "int", CLMRS_TYPE_INT }, { "integer", CLMRS_TYPE_INT },
+    { "decimal", CLMRS_TYPE_DECIMAL }, { "double", CLMRS_TYPE_DECIMAL },
+    { "boolean", CLMRS_TYPE_BOOLEAN }, { "date", CLMRS_TYPE_DATE }, { "time", CLMRS_TYPE_TIME },
+    { "dateTime", CLMRS_TYPE_DATETIME }, { "select1", CLMRS_TYPE_SELECT1 },
+    { "select", CLMRS_TYPE_SELECT }, { "geopoint", CLMRS_TYPE_GEOPOINT },
+    { "barcode", CLMRS_TYPE_STRING },
+  };
+  const char *name = text;
+
+  if (g_str_has_prefix (text, "xsd:"))
+    name = text + 4;
+  else if (g_str_has_prefix (text, "xs:"))
+    name = text + 3;
+  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+    if (g_str_equal (types[i].name, name))
+      {
+        *out = types[i].type;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+typedef struct {
+  Bind    *bind;
+  xmlNode *element;
+} PendingBind;
+
+typedef struct {
+  xmlNode *element;
+  NodeDef *scope;
+} PendingSetValue;
+
+static void
+load_bind (Loader    *loader,
+           xmlNode   *element,
+           GArray    *pending)
+{
+  ClmrsForm *form = loader->form;
+  g_autofree char *nodeset = get_attr (element, "nodeset");
+  g_autofree char *type = get_attr (element, "type");
+  g_autofree char *desc = NULL;
+  NodeDef *def;
+  Bind *bind;
+  PendingBind entry;
+  char *value;
+
+  if (nodeset == NULL)
+    nodeset = get_attr (element, "ref");
+  desc = g_strdup_printf ("bind[@nodeset='%s']", nodeset ? nodeset : "");
+  if (nodeset == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), "bind", "a bind has no nodeset");
+      return;
+    }
+  def = g_str_has_prefix (g_strstrip (nodeset), "/") ? lookup_def (form, nodeset, NULL) : NULL;
+  if (def == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc,
+                   "%s is not a node of the primary instance", nodeset);
+      return;
+    }
+  bind = def->bind;
+  if (bind == NULL)
+    {
+      bind = g_new0 (Bind, 1);
+      bind->def = def;
+      bind->line = line_of (element);
+      bind->desc = g_steal_pointer (&desc);
+      def->bind = bind;
+      g_ptr_array_add (form->binds, bind);
+    }
+  if (type != NULL)
+    {
+      if (!parse_type (g_strstrip (type), &bind->type))
+        add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), bind->desc,
+                     "type '%s' is not supported", type);
+      bind->typed = TRUE;
+    }
+#define TAKE(field, value_expr) \
+  if ((value = (value_expr)) != NULL) { g_free (bind->field); bind->field = value; }
+  TAKE (preload, get_ns_attr (element, "preload", CLMRS_JR_NS));
+  TAKE (preload_params, get_ns_attr (element, "preloadParams", CLMRS_JR_NS));
+  TAKE (entity, get_ns_attr (element, "entity", CLMRS_CLMRS_NS));
+  TAKE (profile, get_ns_attr (element, "profile", CLMRS_CLMRS_NS));
+  TAKE (field, get_ns_attr (element, "field", CLMRS_CLMRS_NS));
+  TAKE (id, get_attr (element, "id"));
+#undef TAKE
+  if (bind->id != NULL)
+    g_hash_table_replace (form->binds_by_id, bind->id, bind);
+  if (bind->preload != NULL && !g_str_equal (bind->preload, "uid") &&
+      !g_str_equal (bind->preload, "timestamp") && !g_str_equal (bind->preload, "date") &&
+      !g_str_equal (bind->preload, "property") && !g_str_equal (bind->preload, "patient") &&
+      !g_str_equal (bind->preload, "user"))
+    add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), bind->desc,
+                 "jr:preload '%s' is not supported", bind->preload);
+  entry.bind = bind;
+  entry.element = element;
+  g_array_append_val (pending, entry);
+}
+
+static void
+compile_bind (Loader  *loader,
+              Bind    *bind,
+              xmlNode *element)
+{
+  static const char *names[] = { "relevant", "required", "constraint", "calculate", "readonly" };
+  Expr **slots[] = { &bind->relevant, &bind->required, &bind->constraint, &bind->calculate, &bind->readonly };
+  g_autofree char *constraint_msg = get_ns_attr (element, "constraintMsg", CLMRS_JR_NS);
+  g_autofree char *required_msg = get_ns_attr (element, "requiredMsg", CLMRS_JR_NS);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *source = get_attr (element, names[i]);
+      if (source != NULL)
+        {
+          Expr *expr = compile_expr (loader, source, bind->def, NULL, line_of (element), bind->desc, names[i]);
+          if (expr != NULL)
+            *slots[i] = expr;
+        }
+    }
+  if (constraint_msg != NULL)
+    bind->constraint_msg = load_message (loader, constraint_msg, bind->def, line_of (element), bind->desc);
+  if (required_msg != NULL)
+    bind->required_msg = load_message (loader, required_msg, bind->def, line_of (element), bind->desc);
+  if (bind->calculate != NULL && !def_is_leaf (bind->def))
+    add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), bind->desc,
+                 "calculate on %s, which is a group", bind->def->path);
+}
+
+static void
+load_setvalue (Loader  *loader,
+               xmlNode *element,
+               NodeDef *scope)
+{
+  ClmrsForm *form = loader->form;
+  g_autofree char *ref = get_attr (element, "ref");
+  g_autofree char *event = get_attr (element, "event");
+  g_autofree char *value = get_attr (element, "value");
+  g_autofree char *desc = g_strdup_printf ("setvalue[@ref='%s']", ref ? ref : "");
+  g_auto(GStrv) events = NULL;
+  SetValue *setvalue;
+  NodeDef *target;
+
+  if (ref == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), "setvalue", "a setvalue has no ref");
+      return;
+    }
+  target = lookup_def (form, ref, scope);
+  if (target == NULL || !def_is_leaf (target))
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc,
+                   "%s is not a leaf of the primary instance", ref);
+      return;
+    }
+  setvalue = g_new0 (SetValue, 1);
+  setvalue->target = target;
+  events = g_strsplit_set (event ? event : "", " \t\n", -1);
+  for (guint i = 0; events[i] != NULL; i++)
+    {
+      if (events[i][0] == '\0')
+        continue;
+      if (g_str_equal (events[i], "odk-instance-first-load") || g_str_equal (events[i], "xforms-ready") ||
+          g_str_equal (events[i], "odk-instance-load"))
+        setvalue->first_load = TRUE;
+      else if (g_str_equal (events[i], "odk-new-repeat"))
+        setvalue->new_repeat = TRUE;
+      else
+        add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), desc,
+                     "event '%s' is not supported", events[i]);
+    }
+  if (!setvalue->first_load && !setvalue->new_repeat)
+    add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), desc, "a setvalue has no supported event");
+  if (value != NULL)
+    setvalue->value = compile_expr (loader, value, target, NULL, line_of (element), desc, "value");
+  else
+    setvalue->literal = node_text (element);
+  g_ptr_array_add (form->setvalues, setvalue);
+}
+
+static BodyNode *
+body_node_new (BodyKind  kind,
+               xmlNode  *element)
+{
+  BodyNode *node = g_new0 (BodyNode, 1);
+
+  node->kind = kind;
+  node->line = line_of (element);
+  node->children = g_ptr_array_new_with_free_func ((GDestroyNotify) body_node_free);
+  node->appearance = get_attr (element, "appearance");
+  return node;
+}
+
+static void load_body_children (Loader   *loader,
+                                xmlNode  *element,
+                                BodyNode *parent,
+                                NodeDef  *scope);
+
+static void
+load_control (Loader   *loader,
+              xmlNode  *element,
+              BodyKind  kind,
+              BodyNode *parent,
+              NodeDef  *scope)
+{
+  ClmrsForm *form = loader->form;
+  g_autofree char *ref = get_attr (element, "ref");
+  g_autofree char *bind_id = get_attr (element, "bind");
+  g_autofree char *desc = NULL;
+  NodeDef *def = NULL;
+  BodyNode *node;
+
+  if (ref == NULL && bind_id != NULL)
+    {
+      Bind *bind = g_hash_table_lookup (form->binds_by_id, bind_id);
+      if (bind != NULL)
+        def = bind->def;
+    }
+  else if (ref != NULL)
+    def = lookup_def (form, ref, scope);
+  desc = g_strdup_printf ("%s[@ref='%s']", element->name, ref ? ref : (bind_id ? bind_id : ""));
+  if (def == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc,
+                   ref || bind_id ? "%s is not a node of the primary instance" : "the control has no ref%s",
+                   ref ? ref : (bind_id ? bind_id : ""));
+      return;
+    }
+  if (!def_is_leaf (def))
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc,
+                   "%s is a group, not a question", def->path);
+      return;
+    }
+  node = body_node_new (kind, element);
+  node->def = def;
+  if (def->control == NULL)
+    def->control = node;
+  g_ptr_array_add (parent->children, node);
+
+  for (xmlNode *child = element->children; child != NULL; child = child->next)
+    {
+      if (child->type != XML_ELEMENT_NODE)
+        continue;
+      if (is_element (child, NULL, "label"))
+        node->label = load_label (loader, child, def, desc);
+      else if (is_element (child, NULL, "hint"))
+        node->hint = load_label (loader, child, def, desc);
+      else if (is_element (child, NULL, "setvalue"))
+        load_setvalue (loader, child, scope);
+      else if (is_element (child, NULL, "item") && (kind == BODY_SELECT1 || kind == BODY_SELECT))
+        {
+          Item *item = g_new0 (Item, 1);
+          for (xmlNode *part = child->children; part != NULL; part = part->next)
+            if (is_element (part, NULL, "value"))
+              item->value = g_strstrip (node_text (part));
+            else if (is_element (part, NULL, "label"))
+              item->label = load_label (loader, part, def, desc);
+          if (node->items == NULL)
+            node->items = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
+          g_ptr_array_add (node->items, item);
+          if (item->value == NULL || item->value[0] == '\0' || strchr (item->value, ' ') != NULL)
+            add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (child), desc,
+                         "a choice value must be one word, not '%s'", item->value ? item->value : "");
+        }
+      else if (is_element (child, NULL, "itemset") && (kind == BODY_SELECT1 || kind == BODY_SELECT))
+        {
+          g_autofree char *nodeset = get_attr (child, "nodeset");
+          node->itemset = compile_expr (loader, nodeset, def, NULL, line_of (child), desc, "itemset nodeset");
+          for (xmlNode *part = child->children; part != NULL; part = part->next)
+            {
+              g_autofree char *part_ref = NULL;
+              if (part->type != XML_ELEMENT_NODE)
+                continue;
+              part_ref = get_attr (part, "ref");
+              if (is_element (part, NULL, "value"))
+                node->item_value = compile_expr (loader, part_ref, NULL, def, line_of (part), desc, "itemset value");
+              else if (is_element (part, NULL, "label"))
+                node->item_label = compile_expr (loader, part_ref, NULL, def, line_of (part), desc, "itemset label");
+            }
+          if (node->item_value == NULL || node->item_label == NULL)
+            add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (child), desc,
+                         "an itemset needs a value ref and a label ref");
+        }
+      else if (!is_element (child, NULL, "help") && !is_element (child, NULL, "alert") &&
+               !is_element (child, CLMRS_ODK_NS, "setvalue"))
+        add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (child), desc,
+                     "<%s> inside a control is not supported", child->name);
+      if (is_element (child, CLMRS_ODK_NS, "setvalue"))
+        load_setvalue (loader, child, scope);
+    }
+  if ((kind == BODY_SELECT1 || kind == BODY_SELECT) && node->items == NULL && node->itemset == NULL)
+    add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc, "a select has no choices");
+}
+
+static void
+load_group (Loader   *loader,
+            xmlNode  *element,
+            BodyKind  kind,
+            BodyNode *parent,
+            NodeDef  *scope)
+{
+  ClmrsForm *form = loader->form;
+  g_autofree char *ref = get_attr (element, kind == BODY_REPEAT ? "nodeset" : "ref");
+  g_autofree char *desc = NULL;
+  NodeDef *def = NULL;
+  BodyNode *node;
+
+  desc = g_strdup_printf ("%s[@%s='%s']", element->name, kind == BODY_REPEAT ? "nodeset" : "ref", ref ? ref : "");
+  if (ref != NULL)
+    {
+      def = lookup_def (form, ref, scope);
+      if (def == NULL)
+        {
+          add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc,
+                       "%s is not a node of the primary instance", ref);
+          return;
+        }
+    }
+  else if (kind == BODY_REPEAT)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), "repeat", "a repeat has no nodeset");
+      return;
+    }
+  node = body_node_new (kind, element);
+  node->def = def;
+  g_ptr_array_add (parent->children, node);
+  if (kind == BODY_REPEAT)
+    {
+      g_autofree char *count = get_ns_attr (element, "count", CLMRS_JR_NS);
+      g_autofree char *fixed = get_ns_attr (element, "noAddRemove", CLMRS_JR_NS);
+
+      if (def->parent == NULL)
+        add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc, "the instance root cannot repeat");
+      def->repeat = TRUE;
+      def->repeat_body = node;
+      if (count != NULL && def->parent != NULL)
+        {
+          node->count = compile_expr (loader, count, def->parent, NULL, line_of (element), desc, "jr:count");
+          if (node->count != NULL)
+            g_ptr_array_add (form->counted, node);
+        }
+      node->no_add_remove = fixed != NULL && (g_str_has_prefix (fixed, "true") || g_str_equal (fixed, "1"));
+    }
+  for (xmlNode *child = element->children; child != NULL; child = child->next)
+    {
+      if (is_element (child, NULL, "label"))
+        node->label = load_label (loader, child, def ? def : scope, desc);
+      else if (is_element (child, NULL, "hint"))
+        node->hint = load_label (loader, child, def ? def : scope, desc);
+    }
+  load_body_children (loader, element, node, def ? def : scope);
+}
+
+static void
+load_body_children (Loader   *loader,
+                    xmlNode  *element,
+                    BodyNode *parent,
+                    NodeDef  *scope)
+{
+  for (xmlNode *child = element->children; child != NULL; child = child->next)
+    {
+      const char *name = (const char *) child->name;
+      gboolean xforms;
+
+      if (child->type != XML_ELEMENT_NODE)
+        continue;
+      xforms = child->ns == NULL || xmlStrEqual (child->ns->href, (const xmlChar *) CLMRS_XFORMS_NS);
+      if (is_element (child, CLMRS_ODK_NS, "setvalue"))
+        load_setvalue (loader, child, scope);
+      else if (!xforms)
+        {
+          g_autofree char *qname = qname_of (child);
+          add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (child), qname,
+                       "the control <%s> is not supported", qname);
+        }
+      else if (g_str_equal (name, "label") || g_str_equal (name, "hint"))
+        {
+          if (parent->kind != BODY_GROUP && parent->kind != BODY_REPEAT)
+            add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (child), name, "a <%s> outside a control", name);
+        }
+      else if (g_str_equal (name, "group"))
+        load_group (loader, child, BODY_GROUP, parent, scope);
+      else if (g_str_equal (name, "repeat"))
+        load_group (loader, child, BODY_REPEAT, parent, scope);
+      else if (g_str_equal (name, "input"))
+        load_control (loader, child, BODY_INPUT, parent, scope);
+      else if (g_str_equal (name, "select1"))
+        load_control (loader, child, BODY_SELECT1, parent, scope);
+      else if (g_str_equal (name, "select"))
+        load_control (loader, child, BODY_SELECT, parent, scope);
+      else if (g_str_equal (name, "trigger"))
+        load_control (loader, child, BODY_TRIGGER, parent, scope);
+      else if (g_str_equal (name, "setvalue"))
+        load_setvalue (loader, child, scope);
+      else
+        add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (child), name,
+                     "the control <%s> is not supported", name);
+    }
+}
+
+static void
+visit_calculation (Loader     *loader,
+                   GHashTable *by_def,
+                   Bind       *bind,
+                   GPtrArray  *stack)
+{
+  bind->state = 1;
+  g_ptr_array_add (stack, bind);
+  for (guint i = 0; i < bind->calculate->deps->len; i++)
+    {
+      Bind *dep = g_hash_table_lookup (by_def, bind->calculate->deps->pdata[i]);
+
+      if (dep == NULL)
+        continue;
+      if (dep->state == 1)
+        {
+          g_autoptr(GString) cycle = g_string_new (NULL);
+          guint from = 0;
+
+          g_ptr_array_find (stack, dep, &from);
+          for (guint j = from; j < stack->len; j++)
+            g_string_append_printf (cycle, "%s -> ", ((Bind *) stack->pdata[j])->def->path);
+          g_string_append (cycle, dep->def->path);
+          if (dep == bind)
+            add_problem (loader, CLMRS_XFORM_ERROR_CYCLE, dep->line, dep->desc,
+                         "calculate of %s refers to itself", dep->def->path);
+          else
+            add_problem (loader, CLMRS_XFORM_ERROR_CYCLE, dep->line, dep->desc,
+                         "calculations form a cycle: %s", cycle->str);
+        }
+      else if (dep->state == 0)
+        visit_calculation (loader, by_def, dep, stack);
+    }
+  g_ptr_array_remove_index (stack, stack->len - 1);
+  bind->state = 2;
+  if (!bind->calculate->depends_all)
+    g_ptr_array_add (loader->form->calc_order, bind);
+}
+
+static void
+add_dependents (GHashTable *map,
+                Expr       *expr,
+                Bind       *bind)
+{
+  for (guint i = 0; expr != NULL && i < expr->deps->len; i++)
+    {
+      GPtrArray *list = g_hash_table_lookup (map, expr->deps->pdata[i]);
+      if (list == NULL)
+        {
+          list = g_ptr_array_new ();
+          g_hash_table_insert (map, expr->deps->pdata[i], list);
+        }
+      if (!g_ptr_array_find (list, bind, NULL))
+        g_ptr_array_add (list, bind);
+    }
+}
+
+static int
+compare_bind_order (gconstpointer a,
+                    gconstpointer b)
+{
+  const Bind *x = *(Bind * const *) a;
+  const Bind *y = *(Bind * const *) b;
+
+  return (int) x->def->order - (int) y->def->order;
+}
+
+static void
+order_binds (Loader *loader)
+{
+  ClmrsForm *form = loader->form;
+  g_autoptr(GHashTable) by_def = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+  g_autoptr(GPtrArray) sorted = g_ptr_array_copy (form->binds, NULL, NULL);
+
+  g_ptr_array_set_free_func (sorted, NULL);
+  g_ptr_array_sort (sorted, compare_bind_order);
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      Bind *bind = sorted->pdata[i];
+      if (bind->calculate != NULL)
+        g_hash_table_insert (by_def, bind->def, bind);
+    }
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      Bind *bind = sorted->pdata[i];
+      if (bind->calculate != NULL && bind->state == 0)
+        visit_calculation (loader, by_def, bind, stack);
+    }
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      Bind *bind = sorted->pdata[i];
+      if (bind->calculate != NULL && bind->calculate->depends_all)
+        g_ptr_array_add (form->calc_order, bind);
+      if (bind->calculate != NULL)
+        add_dependents (form->calc_dependents, bind->calculate, bind);
+      if (bind->relevant != NULL)
+        {
+          g_ptr_array_add (form->relevance, bind);
+          add_dependents (form->relevant_dependents, bind->relevant, bind);
+          if (g_ptr_array_find (bind->relevant->deps, bind->def, NULL))
+            add_problem (loader, CLMRS_XFORM_ERROR_CYCLE, bind->line, bind->desc,
+                         "relevant of %s refers to itself", bind->def->path);
+        }
+    }
+}
+
+static ClmrsForm *
+form_new (const char *origin)
+{
+  ClmrsForm *form = g_new0 (ClmrsForm, 1);
+
+  form->ref_count = 1;
+  form->origin = g_strdup (origin);
+  form->version = g_strdup ("");
+  form->title = g_strdup ("");
+  form->languages = g_ptr_array_new ();
+  g_ptr_array_add (form->languages, NULL);
+  form->itext = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_hash_table_unref);
+  form->instances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  form->defs = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) node_def_free);
+  form->binds = g_ptr_array_new_with_free_func ((GDestroyNotify) bind_free);
+  form->binds_by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  form->calc_order = g_ptr_array_new ();
+  form->relevance = g_ptr_array_new ();
+  form->calc_dependents = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
+  form->relevant_dependents = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
+  form->setvalues = g_ptr_array_new_with_free_func ((GDestroyNotify) setvalue_free);
+  form->counted = g_ptr_array_new ();
+  form->namespaces = g_ptr_array_new_with_free_func (g_free);
+  form->exprs = g_ptr_array_new_with_free_func ((GDestroyNotify) expr_free);
+  form->labels = g_ptr_array_new_with_free_func ((GDestroyNotify) label_free);
+  return form;
+}
+
+static void
+collect_namespaces (ClmrsForm *form,
+                    xmlNode   *node)
+{
+  for (xmlNs *ns = node != NULL ? node->nsDef : NULL; ns != NULL; ns = ns->next)
+    {
+      gboolean known = FALSE;
+      if (ns->prefix == NULL)
+        continue;
+      for (guint i = 0; i + 1 < form->namespaces->len; i += 2)
+        known |= g_str_equal (form->namespaces->pdata[i], (const char *) ns->prefix);
+      if (known)
+        continue;
+      g_ptr_array_add (form->namespaces, g_strdup ((const char *) ns->prefix));
+      g_ptr_array_add (form->namespaces, g_strdup ((const char *) ns->href));
+    }
+}
+
+static void
+register_namespaces (ClmrsForm       *form,
+                     xmlXPathContext *context)
+{
+  xmlXPathRegisterNs (context, (const xmlChar *) "jr", (const xmlChar *) CLMRS_JR_NS);
+  for (guint i = 0; i + 1 < form->namespaces->len; i += 2)
+    xmlXPathRegisterNs (context, form->namespaces->pdata[i], form->namespaces->pdata[i + 1]);
+}
+
+static xmlNode *
+first_child (xmlNode    *parent,
+             const char *name)
+{
+  for (xmlNode *child = parent != NULL ? parent->children : NULL; child != NULL; child = child->next)
+    if (is_element (child, NULL, name))
+      return child;
+  return NULL;
+}
+
+static void
+load_form (Loader     *loader,
+           const char *data,
+           gsize       length)
+{
+  ClmrsForm *form = loader->form;
+  xmlParserCtxt *parser;
+  xmlNode *html, *head, *model, *body, *title, *itext;
+  xmlNode *primary_instance = NULL;
+  g_autoptr(GArray) pending = g_array_new (FALSE, FALSE, sizeof (PendingBind));
+  g_autoptr(GArray) model_setvalues = g_array_new (FALSE, FALSE, sizeof (PendingSetValue));
+  guint order = 0;
+
+  if (length > G_MAXINT)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_PARSE, 0, "xml", "the file is too large");
+      return;
+    }
+  parser = xmlNewParserCtxt ();
+  form->doc = xmlCtxtReadMemory (parser, data, (int) length, form->origin, NULL,
+                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  if (form->doc == NULL)
+    {
+      xmlErrorPtr error = xmlCtxtGetLastError (parser);
+      g_autofree char *message = g_strstrip (g_strdup (error && error->message ? error->message : "no document"));
+      add_problem (loader, CLMRS_XFORM_ERROR_PARSE, error ? error->line : 0, "xml",
+                   "the XML is not well formed: %s", message);
+      xmlFreeParserCtxt (parser);
+      return;
+    }
+  xmlFreeParserCtxt (parser);
+
+  html = xmlDocGetRootElement (form->doc);
+  if (!is_element (html, NULL, "html"))
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (html), html ? (const char *) html->name : "xml",
+                   "the root element is not h:html");
+      return;
+    }
+  head = first_child (html, "head");
+  body = first_child (html, "body");
+  model = first_child (head, "model");
+  title = first_child (head, "title");
+  if (title != NULL)
+    {
+      g_free (form->title);
+      form->title = g_strstrip (node_text (title));
+    }
+  if (model == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (head ? head : html), "h:head",
+                   "the form has no model");
+      return;
+    }
+  collect_namespaces (form, html);
+  collect_namespaces (form, head);
+  collect_namespaces (form, model);
+
+  for (xmlNode *child = model->children; child != NULL; child = child->next)
+    {
+      g_autofree char *id = NULL;
+      if (!is_element (child, NULL, "instance"))
+        continue;
+      strip_default_namespace (child->children);
+      id = get_attr (child, "id");
+      if (primary_instance == NULL)
+        primary_instance = child;
+      else if (id == NULL)
+        add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (child), "instance",
+                     "a secondary instance has no id");
+      else
+        g_hash_table_replace (form->instances, g_steal_pointer (&id), child);
+    }
+  if (primary_instance == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (model), "model", "the model has no instance");
+      return;
+    }
+  for (xmlNode *child = primary_instance->children; child != NULL && form->primary == NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE)
+      form->primary = child;
+  if (form->primary == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (primary_instance), "instance",
+                   "the primary instance is empty");
+      return;
+    }
+  collect_namespaces (form, form->primary);
+  {
+    char *id = get_attr (form->primary, "id");
+    char *version = get_attr (form->primary, "version");
+    form->id = id != NULL ? id : g_strdup ((const char *) form->primary->name);
+    if (version != NULL)
+      {
+        g_free (form->version);
+        form->version = version;
+      }
+  }
+  form->root = add_def (loader, form->primary, NULL, &order);
+  if (form->root->repeat)
+    add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (form->primary), form->root->path,
+                 "the instance root cannot be a repeat template");
+
+  loader->xpath = xmlXPathNewContext (form->doc);
+  register_namespaces (form, loader->xpath);
+  loader->xpath->userData = loader;
+  loader->xpath->error = capture_xpath_error;
+
+  itext = first_child (model, "itext");
+  if (itext != NULL)
+    load_itext (loader, itext);
+
+  for (xmlNode *child = model->children; child != NULL; child = child->next)
+    {
+      if (is_element (child, NULL, "bind"))
+        load_bind (loader, child, pending);
+      else if (is_element (child, NULL, "setvalue") || is_element (child, CLMRS_ODK_NS, "setvalue"))
+        {
+          PendingSetValue entry = { child, NULL };
+          g_array_append_val (model_setvalues, entry);
+        }
+    }
+
+  form->body = g_new0 (BodyNode, 1);
+  form->body->kind = BODY_GROUP;
+  form->body->children = g_ptr_array_new_with_free_func ((GDestroyNotify) body_node_free);
+  if (body != NULL)
+    load_body_children (loader, body, form->body, form->root);
+
+  for (guint i = 0; i < pending->len; i++)
+    {
+      PendingBind *entry = &g_array_index (pending, PendingBind, i);
+      compile_bind (loader, entry->bind, entry->element);
+    }
+  for (guint i = 0; i < model_setvalues->len; i++)
+    load_setvalue (loader, g_array_index (model_setvalues, PendingSetValue, i).element, NULL);
+
+  order_binds (loader);
+
+  {
+    NodeDef *meta = def_child (form->root, "meta");
+    if (meta == NULL)
+      meta = def_child (form->root, "orx:meta");
+    form->instance_id = def_child (meta, "instanceID");
+    if (form->instance_id == NULL)
+      form->instance_id = def_child (meta, "orx:instanceID");
+  }
+}
+
+/* Loads @data, returning the form when it has no problem.  Every problem
+ * goes to @problems (if given), the first one to @error. */
+static ClmrsForm *
+load_checked (const char  *data,
+              gsize        length,
+              const char  *origin,
+              GPtrArray  **problems,
+              GError     **error)
+{
+  Loader loader = { 0 };
+
+  loader.form = form_new (origin);
+  loader.problems = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_form_problem_free);
+  loader.codes = g_array_new (FALSE, FALSE, sizeof (int));
+  loader.xpath_error = g_string_new (NULL);
+
+  load_form (&loader, data, length);
+
+  if (loader.xpath != NULL)
+    xmlXPathFreeContext (loader.xpath);
+  g_string_free (loader.xpath_error, TRUE);
+  if (loader.problems->len > 0)
+    {
+      g_autofree char *text = clmrs_form_problem_to_string (loader.problems->pdata[0]);
+      g_set_error_literal (error, CLMRS_XFORM_ERROR, g_array_index (loader.codes, int, 0), text);
+      g_clear_pointer (&loader.form, clmrs_form_unref);
+    }
+  g_array_unref (loader.codes);
+  if (problems != NULL)
+    *problems = loader.problems;
+  else
+    g_ptr_array_unref (loader.problems);
+  return loader.form;
+}
+
+/**
+ * clmrs_form_load_data:
+ *
+ * Returns: (transfer full): the form, or %NULL with @error naming the first
+ * problem as "origin:line: node: reason".  Never a half-loaded form.
+ */
+ClmrsForm *
+clmrs_form_load_data (const char  *data,
+                      gsize        length,
+                      const char  *origin,
+                      GError     **error)
+{
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return load_checked (data, length, origin ? origin : "<form>", NULL, error);
+}
+
+ClmrsForm *
+clmrs_form_load_file (const char  *path,
+                      GError     **error)
+{
+  g_autofree char *data = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_get_contents (path, &data, &length, error))
+    return NULL;
+  return load_checked (data, length, path, NULL, error);
+}
+
+/* Loads the embedded assets/forms/@name.xml. */
+ClmrsForm *
+clmrs_form_load_builtin (const char  *name,
+                         GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length = 0;
+  const char *data;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  path = g_strdup_printf ("forms/%s.xml", name);
+  bytes = clmrs_assets_lookup (path, error);
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &length);
+  return load_checked (data, length, path, NULL, error);
+}
+
+/* Returns TRUE when the form at @path loads; otherwise @problems holds
+ * every problem found (an unreadable file is one problem, line 0). */
+gboolean
+clmrs_form_check_file (const char  *path,
+                       GPtrArray  **problems)
+{
+  g_autofree char *data = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(ClmrsForm) form = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!g_file_get_contents (path, &data, &length, &error))
+    {
+      ClmrsFormProblem *problem = g_new0 (ClmrsFormProblem, 1);
+      problem->file = g_strdup (path);
+      problem->node = g_strdup ("file");
+      problem->reason = g_strdup (error->message);
+      found = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_form_problem_free);
+      g_ptr_array_add (found, problem);
+    }
+  else
+    form = load_checked (data, length, path, &found, NULL);
+  if (problems != NULL)
+    *problems = g_ptr_array_ref (found);
+  return found->len == 0;
+}
+
+ClmrsForm *
+clmrs_form_ref (ClmrsForm *form)
+{
+  g_return_val_if_fail (form != NULL, NULL);
+
+  g_atomic_int_inc (&form->ref_count);
+  return form;
+}
+
+void
+clmrs_form_unref (ClmrsForm *form)
+{
+  if (form == NULL || !g_atomic_int_dec_and_test (&form->ref_count))
+    return;
+  g_free (form->origin);
+  g_free (form->id);
+  g_free (form->version);
+  g_free (form->title);
+  g_free (form->default_lang);
+  g_ptr_array_unref (form->languages);
+  g_hash_table_unref (form->itext);
+  g_hash_table_unref (form->instances);
+  g_ptr_array_unref (form->calc_order);
+  g_ptr_array_unref (form->relevance);
+  g_hash_table_unref (form->calc_dependents);
+  g_hash_table_unref (form->relevant_dependents);
+  g_ptr_array_unref (form->setvalues);
+  g_ptr_array_unref (form->counted);
+  body_node_free (form->body);
+  g_ptr_array_unref (form->labels);
+  g_ptr_array_unref (form->exprs);
+  g_hash_table_unref (form->binds_by_id);
+  g_ptr_array_unref (form->binds);
+  g_hash_table_unref (form->defs);
+  g_ptr_array_unref (form->namespaces);
+  if (form->doc != NULL)
+    xmlFreeDoc (form->doc);
+  g_free (form);
+}
+
+const char *
+clmrs_form_get_id (ClmrsForm *form)
+{
+  g_return_val_if_fail (form != NULL, NULL);
+  return form->id;
+}
+
+const char *
+clmrs_form_get_version (ClmrsForm *form)
+{
+  g_return_val_if_fail (form != NULL, NULL);
+  return form->version;
+}
+
+const char *
+clmrs_form_get_title (ClmrsForm *form)
+{
+  g_return_val_if_fail (form != NULL, NULL);
+  return form->title;
+}
+
+/* The itext languages as written ("English (en)"), NULL-terminated. */
+const char * const *
+clmrs_form_get_languages (ClmrsForm *form)
+{
+  g_return_val_if_fail (form != NULL, NULL);
+  return (const char * const *) form->languages->pdata;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sessions: the instance document                                     */
+
+static NodeDef *
+def_of (xmlNode *node)
+{
+  return node != NULL && node->type == XML_ELEMENT_NODE ? node->_private : NULL;
+}
+
+/* Points every element below @node at its NodeDef (NULL if unknown). */
+static void
+assign_defs (ClmrsForm *form,
+             xmlNode   *node,
+             NodeDef   *def)
+{
+  node->_private = def;
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE)
+      {
+        g_autofree char *name = qname_of (child);
+        assign_defs (form, child, def != NULL ? def_child (def, name) : NULL);
+      }
+}
+
+/* Removes the jr:template copies below @node. */
+static void
+remove_templates (xmlNode *node)
+{
+  xmlNode *child = node->children;
+
+  while (child != NULL)
+    {
+      xmlNode *next = child->next;
+      if (child->type == XML_ELEMENT_NODE)
+        {
+          if (xmlHasNsProp (child, (const xmlChar *) "template", (const xmlChar *) CLMRS_JR_NS) != NULL)
+            {
+              xmlUnlinkNode (child);
+              xmlFreeNode (child);
+            }
+          else
+            remove_templates (child);
+        }
+      child = next;
+    }
+}
+
+static char *
+node_value (xmlNode *node)
+{
+  if (node->children == NULL)
+    return g_strdup ("");
+  if (node->children->next == NULL && node->children->type == XML_TEXT_NODE)
+    return g_strdup ((const char *) node->children->content);
+  return node_text (node);
+}
+
+static gboolean
+node_has_value (xmlNode *node)
+{
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    if ((child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE) &&
+        child->content != NULL && child->content[0] != '\0')
+      return TRUE;
+  return FALSE;
+}
+
+/* Sets a leaf's text; TRUE when it changed. */
+static gboolean
+set_node_value (xmlNode    *node,
+                const char *value)
+{
+  g_autofree char *old = node_value (node);
+
+  if (value == NULL)
+    value = "";
+  if (g_str_equal (old, value))
+    return FALSE;
+  xmlNodeSetContent (node, NULL);
+  if (value[0] != '\0')
+    xmlNodeAddContent (node, (const xmlChar *) value);
+  return TRUE;
+}
+
+/* The index of a repeat instance among its siblings, from 1. */
+static guint
+instance_index (xmlNode *node)
+{
+  guint index = 1;
+
+  for (xmlNode *sibling = node->prev; sibling != NULL; sibling = sibling->prev)
+    if (sibling->type == XML_ELEMENT_NODE && sibling->_private == node->_private)
+      index++;
+  return index;
+}
+
+/* "/h/children/child[2]/age": an index on every repeat step. */
+static char *
+ref_of (xmlNode *node)
+{
+  g_autoptr(GPtrArray) steps = g_ptr_array_new_with_free_func (g_free);
+  GString *ref = g_string_new (NULL);
+
+  for (; node != NULL && node->type == XML_ELEMENT_NODE; node = node->parent)
+    {
+      NodeDef *def = def_of (node);
+      g_autofree char *name = qname_of (node);
+      if (def != NULL && def->repeat)
+        g_ptr_array_add (steps, g_strdup_printf ("%s[%u]", name, instance_index (node)));
+      else
+        g_ptr_array_add (steps, g_steal_pointer (&name));
+    }
+  for (guint i = steps->len; i > 0; i--)
+    g_string_append_printf (ref, "/%s", (char *) steps->pdata[i - 1]);
+  return g_string_free (ref, FALSE);
+}
+
+/* The node @ref names, or NULL.  A repeat step without an index is [1]. */
+static xmlNode *
+resolve_ref (ClmrsFormSession *session,
+             const char       *ref)
+{
+  g_auto(GStrv) steps = NULL;
+  xmlNode *node = xmlDocGetRootElement (session->doc);
+
+  if (ref == NULL || ref[0] != '/')
+    return NULL;
+  steps = g_strsplit (ref + 1, "/", -1);
+  for (guint i = 0; steps[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strdup (steps[i]);
+      char *bracket = strchr (name, '[');
+      guint64 index = 1;
+
+      if (bracket != NULL)
+        {
+          char *end = NULL;
+          index = g_ascii_strtoull (bracket + 1, &end, 10);
+          if (end == NULL || end[0] != ']' || end[1] != '\0' || index == 0)
+            return NULL;
+          *bracket = '\0';
+        }
+      if (i == 0)
+        {
+          NodeDef *def = def_of (node);
+          if (def == NULL || !g_str_equal (def->name, name) || index != 1)
+            return NULL;
+          continue;
+        }
+      {
+        xmlNode *found = NULL;
+        for (xmlNode *child = node->children; child != NULL && found == NULL; child = child->next)
+          {
+            NodeDef *def = def_of (child);
+            if (def != NULL && g_str_equal (def->name, name) && --index == 0)
+              found = child;
+          }
+        if (found == NULL)
+          return NULL;
+        node = found;
+      }
+    }
+  return node;
+}
+
+/* The node of @def below @scope (whose def is an ancestor), first instances
+ * of any repeat on the way. */
+static xmlNode *
+find_below (xmlNode *scope,
+            NodeDef *def)
+{
+  NodeDef *scope_def = def_of (scope);
+  NodeDef *chain[64];
+  guint n = 0;
+  xmlNode *node = scope;
+
+  if (scope_def == def)
+    return scope;
+  for (NodeDef *d = def; d != NULL && d != scope_def && n < G_N_ELEMENTS (chain); d = d->parent)
+    chain[n++] = d;
+  while (n > 0 && node != NULL)
+    {
+      NodeDef *want = chain[--n];
+      xmlNode *child;
+      for (child = node->children; child != NULL; child = child->next)
+        if (def_of (child) == want)
+          break;
+      node = child;
+    }
+  return node;
+}
+
+static void
+collect_nodes (xmlNode   *node,
+               NodeDef   *target,
+               GPtrArray *out)
+{
+  NodeDef *def = def_of (node);
+
+  if (def == target)
+    {
+      g_ptr_array_add (out, node);
+      return;
+    }
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    {
+      NodeDef *child_def = def_of (child);
+      if (child_def != NULL && child_def->depth <= target->depth && is_ancestor_or_self (child_def, target))
+        collect_nodes (child, target, out);
+    }
+}
+
+/* Every node of @def in the session, in document order. */
+static GPtrArray *
+nodes_of (ClmrsFormSession *session,
+          NodeDef          *def)
+{
+  GPtrArray *nodes = g_ptr_array_new ();
+
+  collect_nodes (xmlDocGetRootElement (session->doc), def, nodes);
+  return nodes;
+}
+
+static void
+forget_subtree (ClmrsFormSession *session,
+                xmlNode          *node)
+{
+  g_hash_table_remove (session->nonrelevant, node);
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE)
+      forget_subtree (session, child);
+}
+
+static gboolean
+is_relevant (ClmrsFormSession *session,
+             xmlNode          *node)
+{
+  if (g_hash_table_size (session->nonrelevant) == 0)
+    return TRUE;
+  for (; node != NULL && node->type == XML_ELEMENT_NODE; node = node->parent)
+    if (g_hash_table_contains (session->nonrelevant, node))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+silent_xpath_error (void        *data,
+                    xmlErrorPtr  error)
+{
+}
+
+/* Evaluates @expr at @node; NULL when evaluation fails. */
+static xmlXPathObjectPtr
+evaluate (ClmrsFormSession *session,
+          Expr             *expr,
+          xmlNode          *node,
+          xmlNode          *current)
+{
+  xmlXPathObjectPtr result;
+  xmlNode *saved = session->current;
+
+  session->xpath->node = node;
+  session->xpath->contextSize = 1;
+  session->xpath->proximityPosition = 1;
+  session->current = current != NULL ? current : node;
+  result = xmlXPathCompiledEval (expr->comp, session->xpath);
+  session->current = saved;
+  return result;
+}
+
+static gboolean
+evaluate_boolean (ClmrsFormSession *session,
+                  Expr             *expr,
+                  xmlNode          *node,
+                  gboolean          fallback)
+{
+  xmlXPathObjectPtr result = evaluate (session, expr, node, NULL);
+  gboolean value;
+
+  if (result == NULL)
+    return fallback;
+  value = xmlXPathCastToBoolean (result);
+  xmlXPathFreeObject (result);
+  return value;
+}
+
+static char *
+object_to_string (xmlXPathObjectPtr result)
+{
+  xmlChar *text;
+  char *copy;
+
+  if (result == NULL)
+    return g_strdup ("");
+  if (result->type == XPATH_NUMBER && isnan (result->floatval))
+    return g_strdup ("");
+  text = xmlXPathCastToString (result);
+  copy = g_strdup ((const char *) text);
+  xmlFree (text);
+  return copy;
+}
+
+static char *
+evaluate_string (ClmrsFormSession *session,
+                 Expr             *expr,
+                 xmlNode          *node,
+                 xmlNode          *current)
+{
+  xmlXPathObjectPtr result = evaluate (session, expr, node, current);
+  char *text = object_to_string (result);
+
+  if (result != NULL)
+    xmlXPathFreeObject (result);
+  return text;
+}
+
+/* A computed value in the lexical form of @type. */
+static char *
+evaluate_value (ClmrsFormSession *session,
+                Expr             *expr,
+                xmlNode          *node,
+                ClmrsDataType     type)
+{
+  xmlXPathObjectPtr result = evaluate (session, expr, node, NULL);
+  char *text;
+
+  if (result != NULL && result->type == XPATH_NUMBER && isfinite (result->floatval))
+    {
+      if (type == CLMRS_TYPE_INT)
+        text = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) trunc (result->floatval));
+      else if (type == CLMRS_TYPE_DATE)
+        {
+          g_autoptr(GDateTime) epoch = g_date_time_new_from_unix_utc (0);
+          g_autoptr(GDateTime) day = g_date_time_add_days (epoch, (int) floor (result->floatval));
+          text = day != NULL ? g_date_time_format (day, "%Y-%m-%d") : g_strdup ("");
+        }
+      else
+        text = object_to_string (result);
+    }
+  else
+    text = object_to_string (result);
+  if (result != NULL)
+    xmlXPathFreeObject (result);
+  return text;
+}
+
+static void
+calculate_in (ClmrsFormSession *session,
+              Bind             *bind,
+              xmlNode          *within)
+{
+  g_autoptr(GPtrArray) nodes = g_ptr_array_new ();
+
+  if (within != NULL)
+    collect_nodes (within, bind->def, nodes);
+  else
+    collect_nodes (xmlDocGetRootElement (session->doc), bind->def, nodes);
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      g_autofree char *value = evaluate_value (session, bind->calculate, nodes->pdata[i], bind->type);
+      set_node_value (nodes->pdata[i], value);
+    }
+}
+
+static void
+update_relevance (ClmrsFormSession *session,
+                  Bind             *bind)
+{
+  g_autoptr(GPtrArray) nodes = nodes_of (session, bind->def);
+
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      if (evaluate_boolean (session, bind->relevant, nodes->pdata[i], TRUE))
+        g_hash_table_remove (session->nonrelevant, nodes->pdata[i]);
+      else
+        g_hash_table_add (session->nonrelevant, nodes->pdata[i]);
+    }
+}
+
+static gboolean sync_counts (ClmrsFormSession *session);
+
+/* Recomputes everything: all calculations with dependencies (or all, with
+ * @constants), all relevance, jr:count repeats. */
+static void
+recalculate_all (ClmrsFormSession *session,
+                 gboolean          constants)
+{
+  ClmrsForm *form = session->form;
+
+  for (int round = 0; round < 8; round++)
+    {
+      for (guint i = 0; i < form->calc_order->len; i++)
+        {
+          Bind *bind = form->calc_order->pdata[i];
+          if (constants || bind->calculate->deps->len > 0 || bind->calculate->depends_all)
+            calculate_in (session, bind, NULL);
+        }
+      for (guint i = 0; i < form->relevance->len; i++)
+        update_relevance (session, form->relevance->pdata[i]);
+      if (!sync_counts (session))
+        break;
+      constants = FALSE;
+    }
+}
+
+static void
+mark_dependents (GHashTable *map,
+                 NodeDef    *changed,
+                 GHashTable *marked,
+                 GQueue     *queue)
+{
+  for (NodeDef *def = changed; def != NULL; def = def->parent)
+    {
+      GPtrArray *list = g_hash_table_lookup (map, def);
+      for (guint i = 0; list != NULL && i < list->len; i++)
+        if (g_hash_table_add (marked, list->pdata[i]) && queue != NULL)
+          g_queue_push_tail (queue, ((Bind *) list->pdata[i])->def);
+    }
+}
+
+/* Recomputes what depends on @changed: calculations in dependency order,
+ * then the relevance that reads any changed node. */
+static void
+recalculate_from (ClmrsFormSession *session,
+                  NodeDef          *changed)
+{
+  ClmrsForm *form = session->form;
+  g_autoptr(GHashTable) calcs = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) relevants = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) changed_defs = g_ptr_array_new ();
+  GQueue queue = G_QUEUE_INIT;
+
+  g_queue_push_tail (&queue, changed);
+  while (!g_queue_is_empty (&queue))
+    {
+      NodeDef *def = g_queue_pop_head (&queue);
+      g_ptr_array_add (changed_defs, def);
+      mark_dependents (form->calc_dependents, def, calcs, &queue);
+    }
+  for (guint i = 0; i < form->calc_order->len; i++)
+    {
+      Bind *bind = form->calc_order->pdata[i];
+      if (bind->calculate->depends_all || g_hash_table_contains (calcs, bind))
+        calculate_in (session, bind, NULL);
+    }
+  for (guint i = 0; i < changed_defs->len; i++)
+    mark_dependents (form->relevant_dependents, changed_defs->pdata[i], relevants, NULL);
+  for (guint i = 0; i < form->relevance->len; i++)
+    {
+      Bind *bind = form->relevance->pdata[i];
+      if (bind->relevant->depends_all || g_hash_table_contains (relevants, bind))
+        update_relevance (session, bind);
+    }
+  if (sync_counts (session))
+    recalculate_all (session, FALSE);
+}
+
+static void
+set_preload (ClmrsFormSession *session,
+             xmlNode          *node,
+             Bind             *bind,
+             gboolean          at_end)
+{
+  if (bind == NULL || bind->preload == NULL)
+    return;
+  if (g_str_equal (bind->preload, "uid") && !at_end)
+    {
+      g_autofree char *uuid = clmrs_uuid_new ();
+      g_autofree char *value = g_strconcat ("uuid:", uuid, NULL);
+      set_node_value (node, value);
+    }
+  else if (g_str_equal (bind->preload, "timestamp"))
+    {
+      gboolean end = g_strcmp0 (bind->preload_params, "end") == 0;
+      if (end == at_end)
+        {
+          g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+          g_autofree char *value = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.000%:z");
+          set_node_value (node, value);
+        }
+    }
+  else if (g_str_equal (bind->preload, "date") && !at_end)
+    {
+      GDate today;
+      g_autofree char *value = NULL;
+      clmrs_date_today (&today);
+      value = clmrs_date_format (&today);
+      set_node_value (node, value);
+    }
+}
+
+static void
+preload_subtree (ClmrsFormSession *session,
+                 xmlNode          *node,
+                 gboolean          at_end)
+{
+  NodeDef *def = def_of (node);
+
+  if (def != NULL)
+    set_preload (session, node, def->bind, at_end);
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE)
+      preload_subtree (session, child, at_end);
+}
+
+static void
+run_setvalue (ClmrsFormSession *session,
+              SetValue         *setvalue,
+              xmlNode          *node)
+{
+  if (setvalue->value != NULL)
+    {
+      g_autofree char *value = evaluate_value (session, setvalue->value, node,
+                                               setvalue->target->bind ? setvalue->target->bind->type
+                                                                      : CLMRS_TYPE_STRING);
+      set_node_value (node, value);
+    }
+  else
+    set_node_value (node, setvalue->literal);
+}
+
+/* A new repeat instance after the last one of @def under @parent (or where
+ * the template sits), filled from the template with its defaults. */
+static xmlNode *
+create_instance (ClmrsFormSession *session,
+                 xmlNode          *parent,
+                 NodeDef          *def,
+                 gboolean          events)
+{
+  ClmrsForm *form = session->form;
+  xmlNode *copy = xmlDocCopyNode (def->template, session->doc, 1);
+  xmlNode *after = NULL;
+  xmlNode *before = NULL;
+
+  xmlUnsetNsProp (copy, xmlSearchNsByHref (session->doc, copy, (const xmlChar *) CLMRS_JR_NS),
+                  (const xmlChar *) "template");
+  remove_templates (copy);
+  for (xmlNode *child = parent->children; child != NULL; child = child->next)
+    {
+      NodeDef *child_def = def_of (child);
+      if (child_def == def)
+        after = child;
+      else if (child_def != NULL && child_def->order > def->order && before == NULL && after == NULL)
+        before = child;
+    }
+  if (after != NULL)
+    xmlAddNextSibling (after, copy);
+  else if (before != NULL)
+    xmlAddPrevSibling (before, copy);
+  else
+    xmlAddChild (parent, copy);
+  assign_defs (form, copy, def);
+  if (events)
+    {
+      preload_subtree (session, copy, FALSE);
+      for (guint i = 0; i < form->setvalues->len; i++)
+        {
+          SetValue *setvalue = form->setvalues->pdata[i];
+          g_autoptr(GPtrArray) targets = NULL;
+
+          if (!setvalue->new_repeat || !is_ancestor_or_self (def, setvalue->target))
+            continue;
+          targets = g_ptr_array_new ();
+          collect_nodes (copy, setvalue->target, targets);
+          for (guint j = 0; j < targets->len; j++)
+            run_setvalue (session, setvalue, targets->pdata[j]);
+        }
+      for (guint i = 0; i < form->calc_order->len; i++)
+        {
+          Bind *bind = form->calc_order->pdata[i];
+          if (is_ancestor_or_self (def, bind->def))
+            calculate_in (session, bind, copy);
+        }
+    }
+  return copy;
+}
+
+static guint
+count_instances (xmlNode *parent,
+                 NodeDef *def,
+                 xmlNode **last)
+{
+  guint count = 0;
+
+  for (xmlNode *child = parent->children; child != NULL; child = child->next)
+    if (def_of (child) == def)
+      {
+        count++;
+        if (last != NULL)
+          *last = child;
+      }
+  return count;
+}
+
+static void
+remove_instance (ClmrsFormSession *session,
+                 xmlNode          *node)
+{
+  forget_subtree (session, node);
+  xmlUnlinkNode (node);
+  xmlFreeNode (node);
+}
+
+/* Makes every jr:count repeat hold as many instances as its count says.
+ * TRUE when any instance was added or removed. */
+static gboolean
+sync_counts (ClmrsFormSession *session)
+{
+  ClmrsForm *form = session->form;
+  gboolean changed = FALSE;
+
+  for (guint i = 0; i < form->counted->len; i++)
+    {
+      BodyNode *repeat = form->counted->pdata[i];
+      g_autoptr(GPtrArray) parents = nodes_of (session, repeat->def->parent);
+
+      for (guint p = 0; p < parents->len; p++)
+        {
+          xmlNode *parent = parents->pdata[p];
+          xmlXPathObjectPtr result = evaluate (session, repeat->count, parent, NULL);
+          double wanted = result != NULL ? xmlXPathCastToNumber (result) : NAN;
+          guint target = isfinite (wanted) && wanted > 0 ? (guint) MIN (wanted, 500) : 0;
+          xmlNode *last = NULL;
+          guint have;
+
+          if (result != NULL)
+            xmlXPathFreeObject (result);
+          have = count_instances (parent, repeat->def, &last);
+          for (; have < target; have++, changed = TRUE)
+            create_instance (session, parent, repeat->def, TRUE);
+          for (; have > target; have--, changed = TRUE)
+            {
+              count_instances (parent, repeat->def, &last);
+              remove_instance (session, last);
+            }
+        }
+    }
+  return changed;
+}
+
+/**
+ * clmrs_form_session_new:
+ *
+ * Returns: (transfer full): a fresh filling of @form: defaults, preloads and
+ * first-load setvalues applied, meta/instanceID set, all computed.
+ */
+ClmrsFormSession *
+clmrs_form_session_new (ClmrsForm  *form,
+                        GError    **error)
+{
+  ClmrsFormSession *session;
+  xmlNode *root;
+
+  g_return_val_if_fail (form != NULL, NULL);
+
+  session = g_new0 (ClmrsFormSession, 1);
+  session->form = clmrs_form_ref (form);
+  session->nonrelevant = g_hash_table_new (NULL, NULL);
+  session->language = g_strdup (form->default_lang);
+  session->doc = xmlNewDoc ((const xmlChar *) "1.0");
+  root = xmlDocCopyNode (form->primary, session->doc, 1);
+  xmlDocSetRootElement (session->doc, root);
+  remove_templates (root);
+  assign_defs (form, root, form->root);
+
+  session->xpath = xmlXPathNewContext (session->doc);
+  register_namespaces (form, session->xpath);
+  _clmrs_xpath_register_functions (session->xpath);
+  session->xpath->userData = session;
+  session->xpath->error = silent_xpath_error;
+
+  preload_subtree (session, root, FALSE);
+  for (guint i = 0; i < form->setvalues->len; i++)
+    {
+      SetValue *setvalue = form->setvalues->pdata[i];
+      g_autoptr(GPtrArray) targets = NULL;
+
+      if (!setvalue->first_load)
+        continue;
+      targets = nodes_of (session, setvalue->target);
+      for (guint j = 0; j < targets->len; j++)
+        run_setvalue (session, setvalue, targets->pdata[j]);
+    }
+  recalculate_all (session, TRUE);
+  return session;
+}
+
+void
+clmrs_form_session_free (ClmrsFormSession *session)
+{
+  if (session == NULL)
+    return;
+  xmlXPathFreeContext (session->xpath);
+  xmlFreeDoc (session->doc);
+  g_hash_table_unref (session->nonrelevant);
+  g_free (session->language);
+  g_free (session->instance_id);
+  clmrs_form_unref (session->form);
+  g_free (session);
+}
+
+ClmrsForm *
+clmrs_form_session_get_form (ClmrsFormSession *session)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  return session->form;
+}
+
+/* meta/instanceID ("uuid:..."), or NULL if the form has none. */
+const char *
+clmrs_form_session_get_instance_id (ClmrsFormSession *session)
+{
+  g_autoptr(GPtrArray) nodes = NULL;
+
+  g_return_val_if_fail (session != NULL, NULL);
+
+  if (session->form->instance_id == NULL)
+    return NULL;
+  nodes = nodes_of (session, session->form->instance_id);
+  if (nodes->len == 0)
+    return NULL;
+  g_free (session->instance_id);
+  session->instance_id = node_value (nodes->pdata[0]);
+  return session->instance_id;
+}
+
+/* Chooses the itext language: as written ("French (fr)"), its code ("fr")
+ * or its name ("French"); an unknown one leaves the language unchanged. */
+void
+clmrs_form_session_set_language (ClmrsFormSession *session,
+                                 const char       *language)
+{
+  ClmrsForm *form;
+
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (language != NULL);
+
+  form = session->form;
+  for (int pass = 0; pass < 3; pass++)
+    for (guint i = 0; i + 1 < form->languages->len; i++)
+      {
+        const char *lang = form->languages->pdata[i];
+        g_autofree char *code = g_strdup_printf ("(%s)", language);
+        gboolean match = pass == 0 ? g_str_equal (lang, language)
+                       : pass == 1 ? g_str_has_suffix (lang, code)
+                       : (g_ascii_strncasecmp (lang, language, strlen (language)) == 0 &&
+                          (lang[strlen (language)] == '\0' || lang[strlen (language)] == ' '));
+        if (match)
+          {
+            g_free (session->language);
+            session->language = g_strdup (lang);
+            return;
+          }
+      }
+}
+
+/* For the XPath functions. */
+xmlNode *
+_clmrs_form_session_current_node (ClmrsFormSession *session)
+{
+  return session != NULL ? session->current : NULL;
+}
+
+xmlNode *
+_clmrs_form_session_instance (ClmrsFormSession *session,
+                              const char       *id)
+{
+  return session != NULL ? g_hash_table_lookup (session->form->instances, id) : NULL;
+}
+
+static xmlNode *
+itext_value (ClmrsFormSession *session,
+             const char       *id)
+{
+  ClmrsForm *form = session->form;
+  const char *langs[] = { session->language, form->default_lang };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (langs); i++)
+    {
+      GHashTable *texts = langs[i] ? g_hash_table_lookup (form->itext, langs[i]) : NULL;
+      xmlNode *value = texts ? g_hash_table_lookup (texts, id) : NULL;
+      if (value != NULL)
+        return value;
+    }
+  return NULL;
+}
+
+char *
+_clmrs_form_session_itext (ClmrsFormSession *session,
+                           const char       *id)
+{
+  xmlNode *value;
+
+  if (session == NULL)
+    return NULL;
+  value = itext_value (session, id);
+  return value != NULL ? g_strstrip (node_text (value)) : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Labels and choices                                                  */
+
+static char *
+render_segments (ClmrsFormSession *session,
+                 GPtrArray        *segments,
+                 xmlNode          *context)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < segments->len; i++)
+    {
+      Segment *segment = segments->pdata[i];
+      if (segment->text != NULL)
+        g_string_append (out, segment->text);
+      else if (segment->expr != NULL)
+        {
+          g_autofree char *value = evaluate_string (session, segment->expr, context, NULL);
+          g_string_append (out, value);
+        }
+    }
+  return g_strstrip (g_string_free (out, FALSE));
+}
+
+/* The label in the session's language (else the default, else any). */
+static char *
+render_label (ClmrsFormSession *session,
+              Label            *label,
+              xmlNode          *context)
+{
+  GPtrArray *segments = NULL;
+
+  if (label == NULL)
+    return NULL;
+  if (label->by_lang != NULL)
+    {
+      ClmrsForm *form = session->form;
+      if (session->language != NULL)
+        segments = g_hash_table_lookup (label->by_lang, session->language);
+      if (segments == NULL && form->default_lang != NULL)
+        segments = g_hash_table_lookup (label->by_lang, form->default_lang);
+      for (guint i = 0; segments == NULL && i + 1 < form->languages->len; i++)
+        segments = g_hash_table_lookup (label->by_lang, form->languages->pdata[i]);
+    }
+  else
+    segments = label->plain;
+  if (segments == NULL)
+    return NULL;
+  return render_segments (session, segments, context);
+}
+
+static void
+choice_free (ClmrsChoice *choice)
+{
+  g_free (choice->value);
+  g_free (choice->label);
+  g_free (choice);
+}
+
+/* The choices of a select at @node, in the session's language. */
+static GPtrArray *
+choices_of (ClmrsFormSession *session,
+            BodyNode         *control,
+            xmlNode          *node)
+{
+  GPtrArray *choices = g_ptr_array_new_with_free_func ((GDestroyNotify) choice_free);
+
+  for (guint i = 0; control->items != NULL && i < control->items->len; i++)
+    {
+      Item *item = control->items->pdata[i];
+      ClmrsChoice *choice = g_new0 (ClmrsChoice, 1);
+      choice->value = g_strdup (item->value);
+      choice->label = render_label (session, item->label, node);
+      if (choice->label == NULL)
+        choice->label = g_strdup (item->value);
+      g_ptr_array_add (choices, choice);
+    }
+  if (control->itemset != NULL && control->item_value != NULL && control->item_label != NULL)
+    {
+      xmlXPathObjectPtr items = evaluate (session, control->itemset, node, NULL);
+      if (items != NULL && items->type == XPATH_NODESET && items->nodesetval != NULL)
+        {
+          /* Copy the node list first: evaluating inside reuses the context. */
+          g_autoptr(GPtrArray) nodes = g_ptr_array_new ();
+          for (int i = 0; i < items->nodesetval->nodeNr; i++)
+            g_ptr_array_add (nodes, items->nodesetval->nodeTab[i]);
+          for (guint i = 0; i < nodes->len; i++)
+            {
+              ClmrsChoice *choice = g_new0 (ClmrsChoice, 1);
+              choice->value = g_strstrip (evaluate_string (session, control->item_value, nodes->pdata[i], node));
+              choice->label = g_strstrip (evaluate_string (session, control->item_label, nodes->pdata[i], node));
+              g_ptr_array_add (choices, choice);
+            }
+        }
+      if (items != NULL)
+        xmlXPathFreeObject (items);
+    }
+  return choices;
+}
+
+char *
+_clmrs_form_session_choice_name (ClmrsFormSession *session,
+                                 const char       *value,
+                                 const char       *ref)
+{
+  NodeDef *def = NULL;
+  xmlNode *node = NULL;
+  g_autoptr(GPtrArray) choices = NULL;
+
+  if (session == NULL || ref == NULL || ref[0] == '\0')
+    return NULL;
+  if (ref[0] == '/')
+    {
+      def = lookup_def (session->form, ref, NULL);
+      if (def != NULL)
+        {
+          g_autoptr(GPtrArray) nodes = nodes_of (session, def);
+          node = nodes->len > 0 ? nodes->pdata[0] : NULL;
+        }
+    }
+  else if (session->current != NULL)
+    {
+      xmlXPathObjectPtr found;
+      xmlNode *saved_node = session->xpath->node;
+
+      session->xpath->node = session->current;
+      found = xmlXPathEval ((const xmlChar *) ref, session->xpath);
+      session->xpath->node = saved_node;
+      if (found != NULL && found->type == XPATH_NODESET && found->nodesetval != NULL &&
+          found->nodesetval->nodeNr > 0)
+        {
+          node = found->nodesetval->nodeTab[0];
+          def = def_of (node);
+        }
+      if (found != NULL)
+        xmlXPathFreeObject (found);
+    }
+  if (def == NULL || def->control == NULL || node == NULL)
+    return NULL;
+  choices = choices_of (session, def->control, node);
+  for (guint i = 0; i < choices->len; i++)
+    {
+      ClmrsChoice *choice = choices->pdata[i];
+      if (g_str_equal (choice->value, value))
+        return g_strdup (choice->label);
+    }
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Prompts                                                             */
+
+void
+clmrs_prompt_free (ClmrsPrompt *prompt)
+{
+  if (prompt == NULL)
+    return;
+  g_free (prompt->ref);
+  g_free (prompt->label);
+  g_free (prompt->hint);
+  g_free (prompt->appearance);
+  g_free (prompt->value);
+  g_clear_pointer (&prompt->choices, g_ptr_array_unref);
+  g_free (prompt->screen);
+  g_free (prompt->repeat);
+  g_free (prompt);
+}
+
+static ClmrsDataType
+type_of (NodeDef *def)
+{
+  if (def->control != NULL && def->control->kind == BODY_SELECT1)
+    return CLMRS_TYPE_SELECT1;
+  if (def->control != NULL && def->control->kind == BODY_SELECT)
+    return CLMRS_TYPE_SELECT;
+  return def->bind != NULL ? def->bind->type : CLMRS_TYPE_STRING;
+}
+
+static gboolean
+is_required (ClmrsFormSession *session,
+             xmlNode          *node)
+{
+  Bind *bind = def_of (node)->bind;
+
+  return bind != NULL && bind->required != NULL && evaluate_boolean (session, bind->required, node, FALSE);
+}
+
+/* Calculated, or readonly here or on an enclosing group. */
+static gboolean
+is_readonly (ClmrsFormSession *session,
+             xmlNode          *node)
+{
+  for (xmlNode *n = node; n != NULL && n->type == XML_ELEMENT_NODE; n = n->parent)
+    {
+      NodeDef *def = def_of (n);
+      Bind *bind = def != NULL ? def->bind : NULL;
+      if (bind == NULL)
+        continue;
+      if (n == node && bind->calculate != NULL)
+        return TRUE;
+      if (bind->readonly != NULL && evaluate_boolean (session, bind->readonly, n, FALSE))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static ClmrsPrompt *
+make_prompt (ClmrsFormSession *session,
+             BodyNode         *control,
+             xmlNode          *node,
+             const char       *screen,
+             const char       *repeat)
+{
+  ClmrsPrompt *prompt = g_new0 (ClmrsPrompt, 1);
+  g_autofree char *value = node_value (node);
+
+  prompt->kind = CLMRS_PROMPT_QUESTION;
+  prompt->ref = ref_of (node);
+  prompt->control = control->kind == BODY_SELECT1 ? CLMRS_CONTROL_SELECT1
+                  : control->kind == BODY_SELECT ? CLMRS_CONTROL_SELECT
+                  : control->kind == BODY_TRIGGER ? CLMRS_CONTROL_TRIGGER
+                  : CLMRS_CONTROL_INPUT;
+  prompt->type = type_of (control->def);
+  prompt->label = render_label (session, control->label, node);
+  if (prompt->label == NULL)
+    prompt->label = g_strdup (control->def->name);
+  prompt->hint = render_label (session, control->hint, node);
+  prompt->appearance = g_strdup (control->appearance);
+  prompt->value = value[0] != '\0' ? g_steal_pointer (&value) : NULL;
+  prompt->required = is_required (session, node);
+  prompt->readonly = is_readonly (session, node);
+  if (control->kind == BODY_SELECT1 || control->kind == BODY_SELECT)
+    prompt->choices = choices_of (session, control, node);
+  prompt->screen = g_strdup (screen);
+  prompt->repeat = g_strdup (repeat);
+  return prompt;
+}
+
+static void
+walk_body (ClmrsFormSession *session,
+           BodyNode         *body,
+           xmlNode          *scope,
+           const char       *screen,
+           const char       *repeat,
+           Label            *group_label,
+           GPtrArray        *out);
+
+static void
+walk_children (ClmrsFormSession *session,
+               BodyNode         *body,
+               xmlNode          *scope,
+               const char       *screen,
+               const char       *repeat,
+               GPtrArray        *out)
+{
+  for (guint i = 0; i < body->children->len; i++)
+    walk_body (session, body->children->pdata[i], scope, screen, repeat,
+               body->kind == BODY_GROUP ? body->label : NULL, out);
+}
+
+static void
+walk_body (ClmrsFormSession *session,
+           BodyNode         *body,
+           xmlNode          *scope,
+           const char       *screen,
+           const char       *repeat,
+           Label            *group_label,
+           GPtrArray        *out)
+{
+  g_autofree char *own_screen = NULL;
+
+  switch (body->kind)
+    {
+    case BODY_GROUP:
+      {
+        xmlNode *node = body->def != NULL ? find_below (scope, body->def) : scope;
+        if (node == NULL || !is_relevant (session, node))
+          return;
+        if (screen == NULL && g_strcmp0 (body->appearance, "field-list") == 0)
+          {
+            g_autofree char *base = ref_of (node);
+            own_screen = body->def != NULL ? g_steal_pointer (&base)
+                                           : g_strdup_printf ("%s#%d", base, body->line);
+            screen = own_screen;
+          }
+        walk_children (session, body, node, screen, repeat, out);
+        return;
+      }
+    case BODY_REPEAT:
+      {
+        xmlNode *parent = find_below (scope, body->def->parent);
+        if (parent == NULL || !is_relevant (session, parent))
+          return;
+        for (xmlNode *child = parent->children; child != NULL; child = child->next)
+          {
+            g_autofree char *instance_ref = NULL;
+            if (def_of (child) != body->def || !is_relevant (session, child))
+              continue;
+            instance_ref = ref_of (child);
+            walk_children (session, body, child, screen, instance_ref, out);
+          }
+        if (body->count == NULL && !body->no_add_remove)
+          {
+            ClmrsPrompt *prompt = g_new0 (ClmrsPrompt, 1);
+            g_autofree char *parent_ref = ref_of (parent);
+            prompt->kind = CLMRS_PROMPT_REPEAT_ADD;
+            prompt->ref = g_strdup_printf ("%s/%s", parent_ref, body->def->name);
+            prompt->control = CLMRS_CONTROL_TRIGGER;
+            prompt->type = CLMRS_TYPE_STRING;
+            prompt->label = render_label (session, body->label ? body->label : group_label, parent);
+            if (prompt->label == NULL)
+              prompt->label = g_strdup (body->def->name);
+            prompt->appearance = g_strdup (body->appearance);
+            prompt->screen = g_strdup (screen);
+            prompt->repeat = g_strdup (repeat);
+            g_ptr_array_add (out, prompt);
+          }
+        return;
+      }
+    default:
+      {
+        xmlNode *node = find_below (scope, body->def);
+        if (node == NULL || !is_relevant (session, node))
+          return;
+        g_ptr_array_add (out, make_prompt (session, body, node, screen, repeat));
+        return;
+      }
+    }
+}
+
+GPtrArray *
+clmrs_form_session_get_prompts (ClmrsFormSession *session)
+{
+  GPtrArray *out;
+
+  g_return_val_if_fail (session != NULL, NULL);
+
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_prompt_free);
+  walk_children (session, session->form->body, xmlDocGetRootElement (session->doc), NULL, NULL, out);
+  return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Answers                                                             */
+
+static gboolean
+is_decimal (const char *value)
+{
+  char *end = NULL;
+  double number;
+
+  if (value[0] == '\0' || strspn (value, "0123456789+-.eE") != strlen (value))
+    return FALSE;
+  number = g_ascii_strtod (value, &end);
+  return end != NULL && *end == '\0' && isfinite (number);
+}
+
+static gboolean
+is_time (const char *value)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]+)?)?"
+                                         "(Z|[+-][0-9][0-9]:?[0-9][0-9])?$", 0, 0, NULL);
+  return g_regex_match (regex, value, 0, NULL);
+}
+
+static gboolean
+is_geopoint (const char *value)
+{
+  g_auto(GStrv) parts = g_strsplit (value, " ", -1);
+  guint n = g_strv_length (parts);
+
+  if (n < 2 || n > 4)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (!is_decimal (parts[i]))
+      return FALSE;
+  return fabs (g_ascii_strtod (parts[0], NULL)) <= 90 && fabs (g_ascii_strtod (parts[1], NULL)) <= 180;
+}
+
+/* TRUE when @value is in the lexical space of @type. */
+static gboolean
+lexical_ok (ClmrsDataType  type,
+            const char    *value)
+{
+  switch (type)
+    {
+    case CLMRS_TYPE_INT:
+      {
+        gint64 number;
+        return g_ascii_string_to_signed (value, 10, G_MININT64, G_MAXINT64, &number, NULL);
+      }
+    case CLMRS_TYPE_DECIMAL:
+      return is_decimal (value);
+    case CLMRS_TYPE_BOOLEAN:
+      return g_str_equal (value, "true") || g_str_equal (value, "false") ||
+             g_str_equal (value, "1") || g_str_equal (value, "0");
+    case CLMRS_TYPE_DATE:
+      {
+        GDate date;
+        return strlen (value) == 10 && clmrs_date_parse (value, &date);
+      }
+    case CLMRS_TYPE_TIME:
+      return is_time (value);
+    case CLMRS_TYPE_DATETIME:
+      {
+        g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+        g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (value, utc);
+        return time != NULL;
+      }
+    case CLMRS_TYPE_SELECT1:
+      return strchr (value, ' ') == NULL;
+    case CLMRS_TYPE_GEOPOINT:
+      return is_geopoint (value);
+    case CLMRS_TYPE_STRING:
+    case CLMRS_TYPE_SELECT:
+    default:
+      return TRUE;
+    }
+}
+
+static const char *
+type_name (ClmrsDataType type)
+{
+  static const char *names[] = { "string", "int", "decimal", "boolean", "date", "time",
+                                 "dateTime", "select1", "select", "geopoint" };
+  return type < G_N_ELEMENTS (names) ? names[type] : "?";
+}
+
+/* @value normalised for @node, or NULL with @error (TYPE) naming the ref. */
+static char *
+normalize_value (ClmrsFormSession  *session,
+                 xmlNode           *node,
+                 const char        *ref,
+                 const char        *value,
+                 gboolean           check_choices,
+                 GError           **error)
+{
+  NodeDef *def = def_of (node);
+  ClmrsDataType type = type_of (def);
+  g_autofree char *text = NULL;
+
+  if (value == NULL || value[0] == '\0')
+    return g_strdup ("");
+  if (type == CLMRS_TYPE_STRING)
+    return g_strdup (value);
+  if (type == CLMRS_TYPE_SELECT)
+    {
+      g_auto(GStrv) parts = g_strsplit_set (value, " \t\n", -1);
+      g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+      for (guint i = 0; parts[i] != NULL; i++)
+        if (parts[i][0] != '\0')
+          g_ptr_array_add (kept, parts[i]);
+      g_ptr_array_add (kept, NULL);
+      text = g_strjoinv (" ", (char **) kept->pdata);
+    }
+  else
+    text = g_strstrip (g_strdup (value));
+  if (!lexical_ok (type, text))
+    {
+      g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
+                   "%s: '%s' is not a valid %s", ref, value, type_name (type));
+      return NULL;
+    }
+  if (check_choices && def->control != NULL &&
+      (def->control->kind == BODY_SELECT1 || def->control->kind == BODY_SELECT))
+    {
+      g_autoptr(GPtrArray) choices = choices_of (session, def->control, node);
+      g_auto(GStrv) picked = g_strsplit (text, " ", -1);
+      for (guint i = 0; picked[i] != NULL; i++)
+        {
+          gboolean found = FALSE;
+          for (guint c = 0; c < choices->len && !found; c++)
+            found = g_str_equal (((ClmrsChoice *) choices->pdata[c])->value, picked[i]);
+          if (!found)
+            {
+              g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
+                           "%s: '%s' is not one of the choices", ref, picked[i]);
+              return NULL;
+            }
+        }
+    }
+  return g_steal_pointer (&text);
+}
+
+/* The leaf @ref names, or NULL with NO_SUCH_NODE. */
+static xmlNode *
+resolve_leaf (ClmrsFormSession  *session,
+              const char        *ref,
+              GError           **error)
+{
+  xmlNode *node = resolve_ref (session, ref);
+  NodeDef *def = def_of (node);
+
+  if (node == NULL || def == NULL || !def_is_leaf (def))
+    {
+      g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_NO_SUCH_NODE,
+                   "%s names no question of form %s", ref ? ref : "(null)", session->form->id);
+      return NULL;
+    }
+  return node;
+}
+
+gboolean
+clmrs_form_session_set_answer (ClmrsFormSession  *session,
+                               const char        *ref,
+                               const char        *value,
+                               GError           **error)
+{
+  xmlNode *node;
+  g_autofree char *normalized = NULL;
+
+  g_return_val_if_fail (session != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  node = resolve_leaf (session, ref, error);
+  if (node == NULL)
+    return FALSE;
+  if (is_readonly (session, node))
+    {
+      g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_READONLY,
+                   "%s is %s", ref, def_of (node)->bind->calculate ? "calculated" : "read-only");
+      return FALSE;
+    }
+  normalized = normalize_value (session, node, ref, value, TRUE, error);
+  if (normalized == NULL)
+    return FALSE;
+  if (set_node_value (node, normalized))
+    recalculate_from (session, def_of (node));
+  return TRUE;
+}
+
+/* Returns: (transfer full) (nullable): the value, NULL when empty or unknown. */
+char *
+clmrs_form_session_get_answer (ClmrsFormSession *session,
+                               const char       *ref)
+{
+  xmlNode *node;
+  char *value;
+
+  g_return_val_if_fail (session != NULL, NULL);
+
+  node = resolve_ref (session, ref);
+  if (node == NULL)
+    return NULL;
+  value = node_value (node);
+  if (value[0] == '\0')
+    g_clear_pointer (&value, g_free);
+  return value;
+}
+
+static gboolean
+language_is_french (ClmrsFormSession *session)
+{
+  const char *lang = session->language;
+
+  return lang != NULL && (strstr (lang, "(fr)") != NULL || g_ascii_strncasecmp (lang, "fr", 2) == 0);
+}
+
+static ClmrsCheck
+check_node (ClmrsFormSession  *session,
+            xmlNode           *node,
+            char             **message)
+{
+  Bind *bind = def_of (node)->bind;
+  gboolean empty = !node_has_value (node);
+
+  if (bind == NULL || !is_relevant (session, node))
+    return CLMRS_CHECK_OK;
+  if (empty && is_required (session, node))
+    {
+      if (message != NULL)
+        {
+          *message = render_label (session, bind->required_msg, node);
+          if (*message == NULL)
+            *message = g_strdup (language_is_french (session) ? "Cette réponse est obligatoire."
+                                                              : "This answer is required.");
+        }
+      return CLMRS_CHECK_REQUIRED;
+    }
+  if (!empty && bind->constraint != NULL && !evaluate_boolean (session, bind->constraint, node, TRUE))
+    {
+      if (message != NULL)
+        {
+          *message = render_label (session, bind->constraint_msg, node);
+          if (*message == NULL)
+            *message = g_strdup (language_is_french (session) ? "Cette réponse n'est pas acceptée."
+                                                              : "This answer is not accepted.");
+        }
+      return CLMRS_CHECK_CONSTRAINT;
+    }
+  return CLMRS_CHECK_OK;
+}
+
+ClmrsCheck
+clmrs_form_session_check (ClmrsFormSession  *session,
+                          const char        *ref,
+                          char             **message)
+{
+  xmlNode *node;
+
+  g_return_val_if_fail (session != NULL, CLMRS_CHECK_OK);
+
+  if (message != NULL)
+    *message = NULL;
+  node = resolve_ref (session, ref);
+  if (node == NULL || def_of (node) == NULL)
+    return CLMRS_CHECK_OK;
+  return check_node (session, node, message);
+}
+
+static void
+validate_subtree (ClmrsFormSession *session,
+                  xmlNode          *node,
+                  GPtrArray        *problems)
+{
+  NodeDef *def = def_of (node);
+  g_autofree char *message = NULL;
+
+  if (def == NULL || g_hash_table_contains (session->nonrelevant, node))
+    return;
+  if (def_is_leaf (def))
+    {
+      if (check_node (session, node, &message) != CLMRS_CHECK_OK)
+        {
+          ClmrsFormProblem *problem = g_new0 (ClmrsFormProblem, 1);
+          problem->file = g_strdup (session->form->origin);
+          problem->line = def->bind ? def->bind->line : 0;
+          problem->node = ref_of (node);
+          problem->reason = g_steal_pointer (&message);
+          g_ptr_array_add (problems, problem);
+        }
+      return;
+    }
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE)
+      validate_subtree (session, child, problems);
+}
+
+GPtrArray *
+clmrs_form_session_validate (ClmrsFormSession *session)
+{
+  GPtrArray *problems;
+
+  g_return_val_if_fail (session != NULL, NULL);
+
+  problems = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_form_problem_free);
+  validate_subtree (session, xmlDocGetRootElement (session->doc), problems);
+  return problems;
+}
+
+/* ------------------------------------------------------------------ */
+/* Repeats                                                             */
+
+/* The parent node and repeat def for "/h/children/child" (outer repeat
+ * steps indexed), or NULL with NO_SUCH_NODE. */
+static xmlNode *
+resolve_repeat (ClmrsFormSession  *session,
+                const char        *repeat_path,
+                NodeDef          **def_out,
+                GError           **error)
+{
+  g_autofree char *parent_ref = NULL;
+  const char *slash = repeat_path ? strrchr (repeat_path, '/') : NULL;
+  xmlNode *parent;
+  NodeDef *def;
+
+  if (slash == NULL || slash == repeat_path)
+    goto fail;
+  parent_ref = g_strndup (repeat_path, slash - repeat_path);
+  parent = resolve_ref (session, parent_ref);
+  def = def_child (def_of (parent), slash + 1);
+  if (parent == NULL || def == NULL || !def->repeat)
+    goto fail;
+  *def_out = def;
+  return parent;
+
+fail:
+  g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_NO_SUCH_NODE,
+               "%s names no repeat of form %s", repeat_path ? repeat_path : "(null)", session->form->id);
+  return NULL;
+}
+
+/* Returns: (transfer full): the new instance's ref, "/h/children/child[3]". */
+char *
+clmrs_form_session_add_repeat (ClmrsFormSession  *session,
+                               const char        *repeat_path,
+                               GError           **error)
+{
+  NodeDef *def = NULL;
+  xmlNode *parent, *instance;
+
+  g_return_val_if_fail (session != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  parent = resolve_repeat (session, repeat_path, &def, error);
+  if (parent == NULL)
+    return NULL;
+  if (def->repeat_body != NULL && (def->repeat_body->count != NULL || def->repeat_body->no_add_remove))
+    {
+      g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_READONLY,
+                   "%s: its instances are %s", repeat_path,
+                   def->repeat_body->count ? "counted by jr:count" : "fixed (jr:noAddRemove)");
+      return NULL;
+    }
+  instance = create_instance (session, parent, def, TRUE);
+  recalculate_all (session, FALSE);
+  return ref_of (instance);
+}
+
+gboolean
+clmrs_form_session_remove_repeat (ClmrsFormSession  *session,
+                                  const char        *instance_ref,
+                                  GError           **error)
+{
+  xmlNode *node;
+  NodeDef *def;
+
+  g_return_val_if_fail (session != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  node = resolve_ref (session, instance_ref);
+  def = def_of (node);
+  if (node == NULL || def == NULL || !def->repeat)
+    {
+      g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_NO_SUCH_NODE,
+                   "%s names no repeat instance of form %s", instance_ref ? instance_ref : "(null)",
+                   session->form->id);
+      return FALSE;
+    }
+  if (def->repeat_body != NULL && (def->repeat_body->count != NULL || def->repeat_body->no_add_remove))
+    {
+      g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_READONLY,
+                   "%s: its instances are %s", instance_ref,
+                   def->repeat_body->count ? "counted by jr:count" : "fixed (jr:noAddRemove)");
+      return FALSE;
+    }
+  remove_instance (session, node);
+  recalculate_all (session, FALSE);
+  return TRUE;
+}
+
+guint
+clmrs_form_session_count_repeat (ClmrsFormSession *session,
+                                 const char       *repeat_path)
+{
+  NodeDef *def = NULL;
+  xmlNode *parent;
+
+  g_return_val_if_fail (session != NULL, 0);
+
+  parent = resolve_repeat (session, repeat_path, &def, NULL);
+  return parent != NULL ? count_instances (parent, def, NULL) : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Drafts                                                              */
+
+void
+clmrs_form_value_free (ClmrsFormValue *value)
+{
+  if (value == NULL)
+    return;
+  g_free (value->ref);
+  g_free (value->value);
+  g_free (value);
+}
+
+static void
+list_subtree (xmlNode   *node,
+              GPtrArray *out)
+{
+  NodeDef *def = def_of (node);
+
+  if (def == NULL)
+    return;
+  if (def->repeat)
+    {
+      ClmrsFormValue *value = g_new0 (ClmrsFormValue, 1);
+      value->ref = ref_of (node);
+      g_ptr_array_add (out, value);
+    }
+  if (def_is_leaf (def))
+    {
+      if (node_has_value (node))
+        {
+          ClmrsFormValue *value = g_new0 (ClmrsFormValue, 1);
+          value->ref = ref_of (node);
+          value->value = node_value (node);
+          g_ptr_array_add (out, value);
+        }
+      return;
+    }
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE)
+      list_subtree (child, out);
+}
+
+GPtrArray *
+clmrs_form_session_list_values (ClmrsFormSession *session)
+{
+  GPtrArray *out;
+
+  g_return_val_if_fail (session != NULL, NULL);
+
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_form_value_free);
+  list_subtree (xmlDocGetRootElement (session->doc), out);
+  return out;
+}
+
+/* Empties every leaf and removes every repeat instance below @node. */
+static void
+clear_subtree (ClmrsFormSession *session,
+               xmlNode          *node)
+{
+  xmlNode *child = node->children;
+  NodeDef *def = def_of (node);
+
+  if (def != NULL && def_is_leaf (def))
+    {
+      set_node_value (node, NULL);
+      return;
+    }
+  while (child != NULL)
+    {
+      xmlNode *next = child->next;
+      NodeDef *child_def = def_of (child);
+      if (child_def != NULL && child_def->repeat)
+        remove_instance (session, child);
+      else if (child->type == XML_ELEMENT_NODE)
+        clear_subtree (session, child);
+      child = next;
+    }
+}
+
+/* Restores a draft listed by clmrs_form_session_list_values(): the
+ * instance is emptied, then every repeat instance and value put back. */
+gboolean
+clmrs_form_session_apply_values (ClmrsFormSession  *session,
+                                 GPtrArray         *values,
+                                 GError           **error)
+{
+  g_return_val_if_fail (session != NULL, FALSE);
+  g_return_val_if_fail (values != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  clear_subtree (session, xmlDocGetRootElement (session->doc));
+  g_hash_table_remove_all (session->nonrelevant);
+  for (guint i = 0; i < values->len; i++)
+    {
+      ClmrsFormValue *value = values->pdata[i];
+      xmlNode *node;
+
+      if (value->value == NULL)
+        {
+          g_autofree char *path = NULL;
+          const char *bracket = value->ref ? strrchr (value->ref, '[') : NULL;
+          guint64 index = bracket ? g_ascii_strtoull (bracket + 1, NULL, 10) : 0;
+          NodeDef *def = NULL;
+          xmlNode *parent;
+
+          if (bracket == NULL || index == 0 || index > 10000)
+            {
+              g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_NO_SUCH_NODE,
+                           "%s names no repeat instance", value->ref ? value->ref : "(null)");
+              return FALSE;
+            }
+          path = g_strndup (value->ref, bracket - value->ref);
+          parent = resolve_repeat (session, path, &def, error);
+          if (parent == NULL)
+            return FALSE;
+          while (count_instances (parent, def, NULL) < index)
+            clear_subtree (session, create_instance (session, parent, def, FALSE));
+          continue;
+        }
+      node = resolve_leaf (session, value->ref, error);
+      if (node == NULL)
+        return FALSE;
+      if (!lexical_ok (type_of (def_of (node)), value->value))
+        {
+          g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
+                       "%s: '%s' is not a valid %s", value->ref, value->value,
+                       type_name (type_of (def_of (node))));
+          return FALSE;
+        }
+      set_node_value (node, value->value);
+    }
+  recalculate_all (session, FALSE);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Output                                                              */
+
+static JsonNode *
+json_of (ClmrsFormSession *session,
+         xmlNode          *node)
+{
+  NodeDef *def = def_of (node);
+  JsonObject *object;
+  JsonNode *result;
+
+  if (def_is_leaf (def))
+    {
+      g_autofree char *value = node_value (node);
+      result = json_node_new (JSON_NODE_VALUE);
+      json_node_set_string (result, value);
+      return result;
+    }
+  object = json_object_new ();
+  for (guint i = 0; i < def->children->len; i++)
+    {
+      NodeDef *child_def = def->children->pdata[i];
+      if (child_def->repeat)
+        {
+          JsonArray *array = json_array_new ();
+          for (xmlNode *child = node->children; child != NULL; child = child->next)
+            if (def_of (child) == child_def && !g_hash_table_contains (session->nonrelevant, child))
+              json_array_add_element (array, json_of (session, child));
+          json_object_set_array_member (object, child_def->name, array);
+        }
+      else
+        {
+          xmlNode *child = find_below (node, child_def);
+          if (child != NULL && !g_hash_table_contains (session->nonrelevant, child))
+            json_object_set_member (object, child_def->name, json_of (session, child));
+        }
+    }
+  result = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (result, object);
+  return result;
+}
+
+/* The answers as one JSON object: the instance root's children by element
+ * name, groups as objects, repeats as arrays, leaves as strings (in their
+ * lexical form, "" when empty), non-relevant nodes left out. */
+JsonNode *
+clmrs_form_session_to_json (ClmrsFormSession *session)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+
+  preload_subtree (session, xmlDocGetRootElement (session->doc), TRUE);
+  return json_of (session, xmlDocGetRootElement (session->doc));
+}
+
+static void
+copy_relevant (ClmrsFormSession *session,
+               xmlNode          *from,
+               xmlNode          *to,
+               xmlDoc           *doc)
+{
+  for (xmlNode *child = from->children; child != NULL; child = child->next)
+    {
+      if (child->type == XML_ELEMENT_NODE)
+        {
+          xmlNode *copy;
+          if (g_hash_table_contains (session->nonrelevant, child))
+            continue;
+          copy = xmlDocCopyNode (child, doc, 2);
+          xmlAddChild (to, copy);
+          copy_relevant (session, child, copy, doc);
+        }
+      else if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE)
+        xmlAddChild (to, xmlDocCopyNode (child, doc, 1));
+    }
+}
+
+/* The submission XML: the primary instance without non-relevant nodes. */
+char *
+clmrs_form_session_to_xml (ClmrsFormSession *session)
+{
+  xmlDoc *doc;
+  xmlNode *root;
+  xmlChar *buffer = NULL;
+  int size = 0;
+  char *text;
+
+  g_return_val_if_fail (session != NULL, NULL);
+
+  preload_subtree (session, xmlDocGetRootElement (session->doc), TRUE);
+  doc = xmlNewDoc ((const xmlChar *) "1.0");
+  root = xmlDocCopyNode (xmlDocGetRootElement (session->doc), doc, 2);
+  xmlDocSetRootElement (doc, root);
+  copy_relevant (session, xmlDocGetRootElement (session->doc), root, doc);
+  xmlDocDumpFormatMemoryEnc (doc, &buffer, &size, "UTF-8", 1);
+  text = g_strndup ((const char *) buffer, size);
+  xmlFree (buffer);
+  xmlFreeDoc (doc);
+  return text;
+}
+
+static char *
+json_scalar (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_NULL (node))
+    return g_strdup ("");
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return g_strdup (json_node_get_string (node));
+    case G_TYPE_INT64:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    case G_TYPE_BOOLEAN:
+      return g_strdup (json_node_get_boolean (node) ? "true" : "false");
+    case G_TYPE_DOUBLE:
+      {
+        char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+        return g_strdup (g_ascii_dtostr (buffer, sizeof buffer, json_node_get_double (node)));
+      }
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
+load_json_into (ClmrsFormSession  *session,
+                xmlNode           *node,
+                JsonNode          *json,
+                GError           **error)
+{
+  NodeDef *def = def_of (node);
+  g_autofree char *ref = ref_of (node);
+  JsonObject *object;
+  g_autoptr(GList) members = NULL;
+
+  if (def_is_leaf (def))
+    {
+      Bind *bind = def->bind;
+      g_autofree char *text = NULL;
+      g_autofree char *normalized = NULL;
+
+      if (bind != NULL && (bind->calculate != NULL || bind->preload != NULL))
+        return TRUE;
+      if (def == session->form->instance_id)
+        return TRUE;
+      if (!JSON_NODE_HOLDS_VALUE (json) && !JSON_NODE_HOLDS_NULL (json))
+        goto bad_shape;
+      text = json_scalar (json);
+      if (text == NULL)
+        goto bad_shape;
+      normalized = normalize_value (session, node, ref, text, FALSE, error);
+      if (normalized == NULL)
+        return FALSE;
+      set_node_value (node, normalized);
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (json))
+    goto bad_shape;
+  object = json_node_get_object (json);
+  members = json_object_get_members (object);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      NodeDef *child_def = def_child (def, name);
+      JsonNode *member = json_object_get_member (object, name);
+
+      if (child_def == NULL)
+        {
+          g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_NO_SUCH_NODE,
+                       "%s/%s: unknown key '%s' for form %s", ref, name, name, session->form->id);
+          return FALSE;
+        }
+      if (child_def->repeat)
+        {
+          JsonArray *array;
+          guint wanted;
+          guint index = 0;
+
+          if (!JSON_NODE_HOLDS_ARRAY (member))
+            {
+              g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
+                           "%s/%s: a repeat must be an array", ref, name);
+              return FALSE;
+            }
+          array = json_node_get_array (member);
+          wanted = json_array_get_length (array);
+          while (count_instances (node, child_def, NULL) < wanted)
+            create_instance (session, node, child_def, TRUE);
+          for (xmlNode *child = node->children; child != NULL;)
+            {
+              xmlNode *next = child->next;
+              if (def_of (child) == child_def)
+                {
+                  if (index < wanted)
+                    {
+                      if (!load_json_into (session, child, json_array_get_element (array, index), error))
+                        return FALSE;
+                    }
+                  else
+                    remove_instance (session, child);
+                  index++;
+                }
+              child = next;
+            }
+        }
+      else
+        {
+          xmlNode *child = find_below (node, child_def);
+          if (child == NULL || !load_json_into (session, child, member, error))
+            {
+              if (child == NULL)
+                g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_NO_SUCH_NODE,
+                             "%s/%s is missing from the instance", ref, name);
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+
+bad_shape:
+  g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
+               "%s: the JSON value has the wrong shape for %s", ref,
+               def_is_leaf (def) ? "a question" : "a group");
+  return FALSE;
+}
+
+gboolean
+clmrs_form_session_load_json (ClmrsFormSession  *session,
+                              JsonNode          *answers,
+                              GError           **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (session != NULL, FALSE);
+  g_return_val_if_fail (answers != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  ok = load_json_into (session, xmlDocGetRootElement (session->doc), answers, error);
+  recalculate_all (session, FALSE);
+  return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Entities                                                            */
+
+void
+clmrs_entity_data_free (ClmrsEntityData *data)
+{
+  if (data == NULL)
+    return;
+  g_free (data->ref);
+  g_clear_pointer (&data->profile, json_object_unref);
+  g_clear_pointer (&data->fields, json_object_unref);
+  g_free (data);
+}
+
+typedef enum { PROFILE_STRING, PROFILE_NUMBER, PROFILE_BOOL, PROFILE_ARRAY } ProfileKind;
+
+static ProfileKind
+profile_kind (const char *field,
+              ClmrsDataType type)
+{
+  static const char *bools[] = { "in_school", "night_work_7d", "immediate_danger" };
+  static const char *arrays[] = { "tasks_7d", "tasks_12m", "hazard_conditions", "abuse", "wfcl_signals" };
+  static const char *numbers[] = { "age", "econ_hours_7d", "chores_hours_7d" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bools); i++)
+    if (g_str_equal (field, bools[i]))
+      return PROFILE_BOOL;
+  for (gsize i = 0; i < G_N_ELEMENTS (arrays); i++)
+    if (g_str_equal (field, arrays[i]))
+      return PROFILE_ARRAY;
+  for (gsize i = 0; i < G_N_ELEMENTS (numbers); i++)
+    if (g_str_equal (field, numbers[i]))
+      return PROFILE_NUMBER;
+  switch (type)
+    {
+    case CLMRS_TYPE_INT:
+    case CLMRS_TYPE_DECIMAL:
+      return PROFILE_NUMBER;
+    case CLMRS_TYPE_BOOLEAN:
+      return PROFILE_BOOL;
+    case CLMRS_TYPE_SELECT:
+      return PROFILE_ARRAY;
+    default:
+      return PROFILE_STRING;
+    }
+}
+
+/* Sets @field from @value typed as the profile wants; a value that does
+ * not convert stays a string, for the rules to report. */
+static void
+set_profile_member (JsonObject    *profile,
+                    const char    *field,
+                    ClmrsDataType  type,
+                    const char    *value)
+{
+  switch (profile_kind (field, type))
+    {
+    case PROFILE_BOOL:
+      if (g_str_equal (value, "yes") || g_str_equal (value, "true") || g_str_equal (value, "1"))
+        json_object_set_boolean_member (profile, field, TRUE);
+      else if (g_str_equal (value, "no") || g_str_equal (value, "false") || g_str_equal (value, "0"))
+        json_object_set_boolean_member (profile, field, FALSE);
+      else
+        json_object_set_string_member (profile, field, value);
+      return;
+    case PROFILE_NUMBER:
+      if (is_decimal (value))
+        {
+          double number = g_ascii_strtod (value, NULL);
+          if (number == trunc (number) && fabs (number) < 1e15)
+            json_object_set_int_member (profile, field, (gint64) number);
+          else
+            json_object_set_double_member (profile, field, number);
+        }
+      else
+        json_object_set_string_member (profile, field, value);
+      return;
+    case PROFILE_ARRAY:
+      {
+        g_auto(GStrv) parts = g_strsplit_set (value, " \t\n", -1);
+        JsonArray *array = json_array_new ();
+        for (guint i = 0; parts[i] != NULL; i++)
+          if (parts[i][0] != '\0')
+            json_array_add_string_element (array, parts[i]);
+        json_object_set_array_member (profile, field, array);
+        return;
+      }
+    case PROFILE_STRING:
+    default:
+      json_object_set_string_member (profile, field, value);
+      return;
+    }
+}
+
+static void
+gather_entity (ClmrsFormSession *session,
+               xmlNode          *node,
+               ClmrsEntityData  *data,
+               gboolean          top)
+{
+  NodeDef *def = def_of (node);
+  Bind *bind;
+
+  if (def == NULL || g_hash_table_contains (session->nonrelevant, node))
+    return;
+  bind = def->bind;
+  if (!top && bind != NULL && bind->entity != NULL)
+    return;
+  if (def_is_leaf (def))
+    {
+      g_autofree char *value = NULL;
+      if (bind == NULL || (bind->profile == NULL && bind->field == NULL))
+        return;
+      value = g_strstrip (node_value (node));
+      if (value[0] == '\0')
+        return;
+      if (bind->profile != NULL)
+        set_profile_member (data->profile, bind->profile, type_of (def), value);
+      if (bind->field != NULL)
+        json_object_set_string_member (data->fields, bind->field, value);
+      return;
+    }
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE)
+      gather_entity (session, child, data, FALSE);
+}
+
+GPtrArray *
+clmrs_form_session_get_entities (ClmrsFormSession *session,
+                                 const char       *entity)
+{
+  GPtrArray *out;
+  ClmrsForm *form;
+
+  g_return_val_if_fail (session != NULL, NULL);
+  g_return_val_if_fail (entity != NULL, NULL);
+
+  form = session->form;
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_entity_data_free);
+  for (guint i = 0; i < form->binds->len; i++)
+    {
+      Bind *bind = form->binds->pdata[i];
+      g_autoptr(GPtrArray) nodes = NULL;
+
+      if (g_strcmp0 (bind->entity, entity) != 0)
+        continue;
+      nodes = nodes_of (session, bind->def);
+      for (guint n = 0; n < nodes->len; n++)
+        {
+          ClmrsEntityData *data;
+          if (!is_relevant (session, nodes->pdata[n]))
+            continue;
+          data = g_new0 (ClmrsEntityData, 1);
+          data->ref = ref_of (nodes->pdata[n]);
+          data->profile = json_object_new ();
+          data->fields = json_object_new ();
+          gather_entity (session, nodes->pdata[n], data, TRUE);
+          g_ptr_array_add (out, data);
+        }
+    }
+  return out;
+}
