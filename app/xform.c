@@ -786,7 +786,9 @@ scan_path (Scan     *scan,
 }
 
 static void
-scan_function (Scan *scan)
+scan_function (Scan     *scan,
+               NodeDef  *context,
+               gboolean  secondary)
 {
   Token *token = scan_peek (scan);
   g_autofree char *qname = g_strndup (scan->source + token->start, token->end - token->start);
@@ -812,7 +814,7 @@ scan_function (Scan *scan)
   scan->pos++;   /* name */
   scan->pos++;   /* ( */
   scan->no_rewrite += is_indexed;
-  scan_expr (scan, NULL, TRUE, TK_RPAREN);
+  scan_expr (scan, context, secondary, TK_RPAREN);
   scan->no_rewrite -= is_indexed;
   if (scan_peek (scan)->kind != TK_RPAREN)
     {
@@ -857,7 +859,7 @@ scan_expr (Scan      *scan,
       switch (token->kind)
         {
         case TK_FUNC:
-          scan_function (scan);
+          scan_function (scan, context, secondary);
           break;
         case TK_LPAREN:
           scan->pos++;
@@ -1901,6 +1903,25 @@ first_child (xmlNode    *parent,
   return NULL;
 }
 
+typedef struct {
+  char *message;
+  int   line;
+} ParseError;
+
+/* Keeps the parser's first error (the later ones follow from it), silently. */
+static void
+keep_first_parse_error (void        *data,
+                        xmlErrorPtr  error)
+{
+  xmlParserCtxt *parser = data;
+  ParseError *first = parser != NULL ? parser->_private : NULL;
+
+  if (first == NULL || first->message != NULL || error == NULL || error->level < XML_ERR_ERROR)
+    return;
+  first->message = g_strdup (error->message ? error->message : "error");
+  first->line = error->line;
+}
+
 static void
 load_form (Loader     *loader,
            const char *data,
@@ -1912,6 +1933,7 @@ load_form (Loader     *loader,
   xmlNode *primary_instance = NULL;
   g_autoptr(GArray) pending = g_array_new (FALSE, FALSE, sizeof (PendingBind));
   g_autoptr(GArray) model_setvalues = g_array_new (FALSE, FALSE, sizeof (PendingSetValue));
+  ParseError first_error = { NULL, 0 };
   guint order = 0;
 
   if (length > G_MAXINT)
@@ -1920,17 +1942,28 @@ load_form (Loader     *loader,
       return;
     }
   parser = xmlNewParserCtxt ();
+  if (parser == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_PARSE, 0, "xml", "out of memory");
+      return;
+    }
+  parser->sax->serror = keep_first_parse_error;
+  parser->_private = &first_error;
   form->doc = xmlCtxtReadMemory (parser, data, (int) length, form->origin, NULL,
-                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  if (form->doc == NULL)
+                                 XML_PARSE_NONET | XML_PARSE_NOWARNING);
+  if (form->doc == NULL || !parser->wellFormed)
     {
       xmlErrorPtr error = xmlCtxtGetLastError (parser);
-      g_autofree char *message = g_strstrip (g_strdup (error && error->message ? error->message : "no document"));
-      add_problem (loader, CLMRS_XFORM_ERROR_PARSE, error ? error->line : 0, "xml",
-                   "the XML is not well formed: %s", message);
+      const char *text = first_error.message ? first_error.message
+                       : error && error->message ? error->message : "no document";
+      g_autofree char *message = g_strstrip (g_strdup (text));
+      add_problem (loader, CLMRS_XFORM_ERROR_PARSE, first_error.message ? first_error.line : error ? error->line : 0,
+                   "xml", "the XML is not well formed: %s", message);
+      g_free (first_error.message);
       xmlFreeParserCtxt (parser);
       return;
     }
+  g_free (first_error.message);
   xmlFreeParserCtxt (parser);
 
   html = xmlDocGetRootElement (form->doc);

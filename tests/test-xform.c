@@ -124,6 +124,491 @@ test_simple_fill (void)
   g_assert_cmpint (clmrs_form_session_check (session, "/data/grade", NULL), ==, CLMRS_CHECK_OK);
 }
 
+
+/* Itext in two languages, a roster repeat with jr:template, relative and
+ * absolute refs inside it, an itemset filtered by an earlier answer, a
+ * field-list screen, entities and profile fields. */
+static const char household_form[] =
+  HEAD
+  "<h:head><h:title>Household</h:title><model>\n"
+  "<itext>\n"
+  " <translation lang='English (en)' default='true()'>\n"
+  "  <text id='/hh/head:label'><value>Head of household</value></text>\n"
+  "  <text id='/hh/children:label'><value>Children</value></text>\n"
+  "  <text id='/hh/children/child/name:label'><value>Name of child <output value='position(..)'/></value></text>\n"
+  "  <text id='/hh/children/child/age:label'><value>Age of <output value='../name'/></value></text>\n"
+  "  <text id='/hh/children/child/age:constraintMsg'><value>Age must be 0 to 17</value></text>\n"
+  "  <text id='/hh/children/child/works:label'><value>Does <output value='/hh/children/child/name'/> work?</value></text>\n"
+  "  <text id='yes'><value>Yes</value><value form='short'>Y</value></text>\n"
+  "  <text id='no'><value>No</value></text>\n"
+  " </translation>\n"
+  " <translation lang='French (fr)'>\n"
+  "  <text id='/hh/head:label'><value>Chef de ménage</value></text>\n"
+  "  <text id='/hh/children:label'><value>Enfants</value></text>\n"
+  "  <text id='/hh/children/child/name:label'><value>Nom de l'enfant <output value='position(..)'/></value></text>\n"
+  "  <text id='/hh/children/child/age:label'><value>Âge de <output value='../name'/></value></text>\n"
+  "  <text id='/hh/children/child/age:constraintMsg'><value>L'âge doit être de 0 à 17 ans</value></text>\n"
+  "  <text id='/hh/children/child/works:label'><value><output value='/hh/children/child/name'/> travaille-t-il ?</value></text>\n"
+  "  <text id='yes'><value>Oui</value></text>\n"
+  "  <text id='no'><value>Non</value></text>\n"
+  " </translation>\n"
+  "</itext>\n"
+  "<instance><hh id='household' version='7'>\n"
+  "  <region/><district/><head/>\n"
+  "  <children><child jr:template=''>\n"
+  "    <child_id/><name/><sex/><age/><in_school/><works>no</works><hours/><tasks/><econ_hours/><note/>\n"
+  "  </child></children>\n"
+  "  <total_hours/><roster_size/>\n"
+  "  <meta><instanceID/></meta>\n"
+  "</hh></instance>\n"
+  "<instance id='districts'><root>\n"
+  "  <item><name>d1</name><label>North 1</label><region>north</region></item>\n"
+  "  <item><name>d2</name><label>North 2</label><region>north</region></item>\n"
+  "  <item><name>d3</name><label>South 1</label><region>south</region></item>\n"
+  "</root></instance>\n"
+  "<bind nodeset='/hh/region' type='select1' required='true()'/>\n"
+  "<bind nodeset='/hh/district' type='select1'/>\n"
+  "<bind nodeset='/hh/head' type='string' clmrs:field='head_name'/>\n"
+  "<bind nodeset='/hh/children/child' clmrs:entity='child'/>\n"
+  "<bind nodeset='/hh/children/child/child_id' type='string' clmrs:field='child_id'/>\n"
+  "<bind nodeset='/hh/children/child/name' type='string' required='true()' clmrs:field='name'/>\n"
+  "<bind nodeset='/hh/children/child/sex' type='select1' clmrs:profile='sex' clmrs:field='sex'/>\n"
+  "<bind nodeset='/hh/children/child/age' type='int' constraint='. &lt;= 17'"
+  "      jr:constraintMsg=\"jr:itext('/hh/children/child/age:constraintMsg')\" clmrs:profile='age' clmrs:field='age'/>\n"
+  "<bind nodeset='/hh/children/child/in_school' type='select1' clmrs:profile='in_school'/>\n"
+  "<bind nodeset='/hh/children/child/works' type='select1' relevant='../age &gt;= 5'/>\n"
+  "<bind nodeset='/hh/children/child/hours' type='decimal' relevant=\"../works = 'yes'\" required='true()'/>\n"
+  "<bind nodeset='/hh/children/child/tasks' type='select' relevant=\"../works = 'yes'\" clmrs:profile='tasks_7d'/>\n"
+  "<bind nodeset='/hh/children/child/econ_hours' type='decimal'"
+  "      calculate=\"if(/hh/children/child/works = 'yes', ../hours, 0)\" clmrs:profile='econ_hours_7d'/>\n"
+  "<bind nodeset='/hh/children/child/note' type='string' calculate=\"concat(/hh/children/child/name, '-', ../age)\"/>\n"
+  "<bind nodeset='/hh/total_hours' type='decimal' calculate='sum(/hh/children/child/econ_hours)'/>\n"
+  "<bind nodeset='/hh/roster_size' type='int' calculate='count(/hh/children/child)'/>\n"
+  "<bind nodeset='/hh/meta/instanceID' type='string' readonly='true()' calculate=\"concat('uuid:', uuid())\"/>\n"
+  "</model></h:head>\n"
+  "<h:body>\n"
+  "<group appearance='field-list'><label>Location</label>\n"
+  "  <select1 ref='/hh/region'><label>Region</label>\n"
+  "    <item><label>North</label><value>north</value></item><item><label>South</label><value>south</value></item></select1>\n"
+  "  <select1 ref='/hh/district'><label>District</label>\n"
+  "    <itemset nodeset='instance(\"districts\")/root/item[region = current()/../region]'>\n"
+  "      <value ref='name'/><label ref='label'/></itemset></select1>\n"
+  "</group>\n"
+  "<input ref='/hh/head'><label ref=\"jr:itext('/hh/head:label')\"/></input>\n"
+  "<group ref='/hh/children'><label ref=\"jr:itext('/hh/children:label')\"/>\n"
+  " <repeat nodeset='/hh/children/child'>\n"
+  "  <input ref='/hh/children/child/name'><label ref=\"jr:itext('/hh/children/child/name:label')\"/></input>\n"
+  "  <select1 ref='/hh/children/child/sex'><label>Sex</label>\n"
+  "    <item><label>Male</label><value>male</value></item><item><label>Female</label><value>female</value></item></select1>\n"
+  "  <input ref='/hh/children/child/age'><label ref=\"jr:itext('/hh/children/child/age:label')\"/></input>\n"
+  "  <select1 ref='/hh/children/child/in_school'><label>In school?</label>\n"
+  "    <item><label ref=\"jr:itext('yes')\"/><value>yes</value></item><item><label ref=\"jr:itext('no')\"/><value>no</value></item></select1>\n"
+  "  <select1 ref='/hh/children/child/works'><label ref=\"jr:itext('/hh/children/child/works:label')\"/>\n"
+  "    <item><label ref=\"jr:itext('yes')\"/><value>yes</value></item><item><label ref=\"jr:itext('no')\"/><value>no</value></item></select1>\n"
+  "  <input ref='/hh/children/child/hours'><label>Hours</label></input>\n"
+  "  <select ref='/hh/children/child/tasks'><label>Tasks</label>\n"
+  "    <item><label>Land clearing</label><value>land_clearing</value></item>\n"
+  "    <item><label>Pod breaking</label><value>pod_breaking_machete</value></item>\n"
+  "    <item><label>Water</label><value>fetching_water</value></item></select>\n"
+  " </repeat>\n"
+  "</group>\n"
+  "</h:body></h:html>\n";
+
+static void
+set_ok (ClmrsFormSession *session,
+        const char       *ref,
+        const char       *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (clmrs_form_session_set_answer (session, ref, value, &error));
+  g_assert_no_error (error);
+}
+
+static char *
+add_child (ClmrsFormSession *session)
+{
+  g_autoptr(GError) error = NULL;
+  char *ref = clmrs_form_session_add_repeat (session, "/hh/children/child", &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (ref);
+  return ref;
+}
+
+static void
+fill_household (ClmrsFormSession *session)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  set_ok (session, "/hh/region", "north");
+  set_ok (session, "/hh/district", "d2");
+  set_ok (session, "/hh/head", "Kofi");
+  first = add_child (session);
+  g_assert_cmpstr (first, ==, "/hh/children/child[1]");
+  second = add_child (session);
+  g_assert_cmpstr (second, ==, "/hh/children/child[2]");
+  set_ok (session, "/hh/children/child[1]/name", "Ama");
+  set_ok (session, "/hh/children/child[1]/sex", "female");
+  set_ok (session, "/hh/children/child[1]/age", "12");
+  set_ok (session, "/hh/children/child[1]/in_school", "yes");
+  set_ok (session, "/hh/children/child[1]/works", "yes");
+  set_ok (session, "/hh/children/child[1]/hours", "6.5");
+  set_ok (session, "/hh/children/child[1]/tasks", "land_clearing  fetching_water");
+  set_ok (session, "/hh/children/child[2]/name", "Yaw");
+  set_ok (session, "/hh/children/child[2]/sex", "male");
+  set_ok (session, "/hh/children/child[2]/age", "4");
+  set_ok (session, "/hh/children/child[2]/in_school", "no");
+}
+
+static void
+test_repeats_and_itext (void)
+{
+  g_autoptr(ClmrsForm) form = load (household_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GPtrArray) prompts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *third = NULL;
+  const char * const *languages = clmrs_form_get_languages (form);
+  ClmrsPrompt *prompt;
+  char *message = NULL;
+
+  g_assert_cmpuint (g_strv_length ((char **) languages), ==, 2);
+  g_assert_cmpstr (languages[0], ==, "English (en)");
+  g_assert_cmpstr (languages[1], ==, "French (fr)");
+  g_assert_cmpuint (clmrs_form_session_count_repeat (session, "/hh/children/child"), ==, 0);
+
+  /* Before any child: the add prompt, labelled by the enclosing group. */
+  prompts = clmrs_form_session_get_prompts (session);
+  prompt = find_prompt (prompts, "/hh/children/child");
+  g_assert_nonnull (prompt);
+  g_assert_cmpint (prompt->kind, ==, CLMRS_PROMPT_REPEAT_ADD);
+  g_assert_cmpstr (prompt->label, ==, "Children");
+  prompt = find_prompt (prompts, "/hh/region");
+  g_assert_nonnull (prompt->screen);
+  g_assert_cmpstr (prompt->screen, ==, find_prompt (prompts, "/hh/district")->screen);
+  g_assert_null (find_prompt (prompts, "/hh/head")->screen);
+  g_assert_true (find_prompt (prompts, "/hh/region")->required);
+  g_clear_pointer (&prompts, g_ptr_array_unref);
+
+  fill_household (session);
+  g_assert_cmpuint (clmrs_form_session_count_repeat (session, "/hh/children/child"), ==, 2);
+
+  /* Calculations inside and across repeat instances. */
+  assert_answer (session, "/hh/children/child[1]/econ_hours", "6.5");
+  assert_answer (session, "/hh/children/child[2]/econ_hours", "0");
+  assert_answer (session, "/hh/children/child[1]/note", "Ama-12");
+  assert_answer (session, "/hh/children/child[2]/note", "Yaw-4");
+  assert_answer (session, "/hh/total_hours", "6.5");
+  assert_answer (session, "/hh/roster_size", "2");
+
+  prompts = clmrs_form_session_get_prompts (session);
+  prompt = find_prompt (prompts, "/hh/children/child[2]/name");
+  g_assert_nonnull (prompt);
+  g_assert_cmpstr (prompt->label, ==, "Name of child 2");
+  g_assert_cmpstr (prompt->repeat, ==, "/hh/children/child[2]");
+  prompt = find_prompt (prompts, "/hh/children/child[1]/age");
+  g_assert_cmpstr (prompt->label, ==, "Age of Ama");
+  prompt = find_prompt (prompts, "/hh/children/child[1]/works");
+  g_assert_cmpstr (prompt->label, ==, "Does Ama work?");
+  g_assert_cmpstr (((ClmrsChoice *) prompt->choices->pdata[0])->label, ==, "Yes");
+  /* Yaw is 4: works, hours and tasks are not relevant for him. */
+  g_assert_null (find_prompt (prompts, "/hh/children/child[2]/works"));
+  g_assert_null (find_prompt (prompts, "/hh/children/child[2]/hours"));
+  g_assert_nonnull (find_prompt (prompts, "/hh/children/child[1]/tasks"));
+  prompt = find_prompt (prompts, "/hh/district");
+  g_assert_cmpuint (prompt->choices->len, ==, 2);
+  g_assert_cmpstr (((ClmrsChoice *) prompt->choices->pdata[1])->value, ==, "d2");
+  g_assert_cmpstr (((ClmrsChoice *) prompt->choices->pdata[1])->label, ==, "North 2");
+  g_clear_pointer (&prompts, g_ptr_array_unref);
+
+  /* The itemset follows the region; a district outside it is refused. */
+  set_ok (session, "/hh/region", "south");
+  g_assert_false (clmrs_form_session_set_answer (session, "/hh/district", "d1", &error));
+  g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE);
+  g_clear_error (&error);
+  set_ok (session, "/hh/district", "d3");
+
+  /* Constraint messages in both languages. */
+  set_ok (session, "/hh/children/child[2]/age", "19");
+  g_assert_cmpint (clmrs_form_session_check (session, "/hh/children/child[2]/age", &message), ==,
+                   CLMRS_CHECK_CONSTRAINT);
+  g_assert_cmpstr (message, ==, "Age must be 0 to 17");
+  g_clear_pointer (&message, g_free);
+  clmrs_form_session_set_language (session, "fr");
+  g_assert_cmpint (clmrs_form_session_check (session, "/hh/children/child[2]/age", &message), ==,
+                   CLMRS_CHECK_CONSTRAINT);
+  g_assert_cmpstr (message, ==, "L'âge doit être de 0 à 17 ans");
+  g_clear_pointer (&message, g_free);
+  prompts = clmrs_form_session_get_prompts (session);
+  g_assert_cmpstr (find_prompt (prompts, "/hh/head")->label, ==, "Chef de ménage");
+  g_assert_cmpstr (find_prompt (prompts, "/hh/children/child[1]/works")->label, ==, "Ama travaille-t-il ?");
+  prompt = find_prompt (prompts, "/hh/children/child[1]/in_school");
+  g_assert_cmpstr (((ClmrsChoice *) prompt->choices->pdata[0])->label, ==, "Oui");
+  g_clear_pointer (&prompts, g_ptr_array_unref);
+  clmrs_form_session_set_language (session, "English (en)");
+  prompts = clmrs_form_session_get_prompts (session);
+  g_assert_cmpstr (find_prompt (prompts, "/hh/head")->label, ==, "Head of household");
+  g_clear_pointer (&prompts, g_ptr_array_unref);
+  set_ok (session, "/hh/children/child[2]/age", "4");
+  g_assert_cmpint (clmrs_form_session_check (session, "/hh/children/child[2]/age", NULL), ==, CLMRS_CHECK_OK);
+
+  /* Remove the first child: the second becomes [1] and totals follow. */
+  third = add_child (session);
+  g_assert_cmpstr (third, ==, "/hh/children/child[3]");
+  g_assert_true (clmrs_form_session_remove_repeat (session, "/hh/children/child[1]", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (clmrs_form_session_count_repeat (session, "/hh/children/child"), ==, 2);
+  assert_answer (session, "/hh/children/child[1]/name", "Yaw");
+  assert_answer (session, "/hh/total_hours", "0");
+  assert_answer (session, "/hh/roster_size", "2");
+  g_assert_false (clmrs_form_session_remove_repeat (session, "/hh/children/child[5]", &error));
+  g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_NO_SUCH_NODE);
+  g_clear_error (&error);
+  g_assert_null (clmrs_form_session_add_repeat (session, "/hh/head", &error));
+  g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_NO_SUCH_NODE);
+}
+
+static void
+test_validate (void)
+{
+  g_autoptr(ClmrsForm) form = load (household_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autofree char *child = NULL;
+
+  problems = clmrs_form_session_validate (session);
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_cmpstr (((ClmrsFormProblem *) problems->pdata[0])->node, ==, "/hh/region");
+  g_clear_pointer (&problems, g_ptr_array_unref);
+
+  set_ok (session, "/hh/region", "north");
+  child = add_child (session);
+  set_ok (session, "/hh/children/child[1]/age", "30");
+  problems = clmrs_form_session_validate (session);
+  g_assert_cmpuint (problems->len, ==, 2);
+  g_assert_cmpstr (((ClmrsFormProblem *) problems->pdata[0])->node, ==, "/hh/children/child[1]/name");
+  g_assert_cmpstr (((ClmrsFormProblem *) problems->pdata[1])->node, ==, "/hh/children/child[1]/age");
+  g_assert_cmpstr (((ClmrsFormProblem *) problems->pdata[1])->reason, ==, "Age must be 0 to 17");
+  g_clear_pointer (&problems, g_ptr_array_unref);
+
+  set_ok (session, "/hh/children/child[1]/name", "Esi");
+  set_ok (session, "/hh/children/child[1]/age", "9");
+  set_ok (session, "/hh/children/child[1]/works", "yes");
+  problems = clmrs_form_session_validate (session);
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_cmpstr (((ClmrsFormProblem *) problems->pdata[0])->node, ==, "/hh/children/child[1]/hours");
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  set_ok (session, "/hh/children/child[1]/hours", "3");
+  problems = clmrs_form_session_validate (session);
+  g_assert_cmpuint (problems->len, ==, 0);
+}
+
+static void
+assert_same_values (GPtrArray *a,
+                    GPtrArray *b)
+{
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    {
+      ClmrsFormValue *x = a->pdata[i];
+      ClmrsFormValue *y = b->pdata[i];
+      g_assert_cmpstr (x->ref, ==, y->ref);
+      g_assert_cmpstr (x->value, ==, y->value);
+    }
+}
+
+static char *
+json_text (JsonNode *node)
+{
+  return json_to_string (node, FALSE);
+}
+
+static void
+test_draft_round_trip (void)
+{
+  g_autoptr(ClmrsForm) form = load (household_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(ClmrsFormSession) restored = clmrs_form_session_new (form, NULL);
+  g_autoptr(GPtrArray) values = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) json_a = NULL;
+  g_autoptr(JsonNode) json_b = NULL;
+  g_autofree char *text_a = NULL;
+  g_autofree char *text_b = NULL;
+  g_autofree char *id = NULL;
+  gboolean saw_marker = FALSE;
+
+  fill_household (session);
+  values = clmrs_form_session_list_values (session);
+  for (guint i = 0; i < values->len; i++)
+    {
+      ClmrsFormValue *value = values->pdata[i];
+      if (g_str_equal (value->ref, "/hh/children/child[2]"))
+        {
+          g_assert_null (value->value);
+          saw_marker = TRUE;
+        }
+    }
+  g_assert_true (saw_marker);
+
+  id = g_strdup (clmrs_form_session_get_instance_id (session));
+  g_assert_cmpstr (id, !=, clmrs_form_session_get_instance_id (restored));
+  g_assert_true (clmrs_form_session_apply_values (restored, values, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (clmrs_form_session_get_instance_id (restored), ==, id);
+  again = clmrs_form_session_list_values (restored);
+  assert_same_values (values, again);
+  json_a = clmrs_form_session_to_json (session);
+  json_b = clmrs_form_session_to_json (restored);
+  text_a = json_text (json_a);
+  text_b = json_text (json_b);
+  g_assert_cmpstr (text_a, ==, text_b);
+
+  /* A removed child stays removed; the works default cleared stays cleared. */
+  g_assert_true (clmrs_form_session_remove_repeat (session, "/hh/children/child[2]", &error));
+  set_ok (session, "/hh/children/child[1]/works", "");
+  g_clear_pointer (&values, g_ptr_array_unref);
+  g_clear_pointer (&again, g_ptr_array_unref);
+  values = clmrs_form_session_list_values (session);
+  g_assert_true (clmrs_form_session_apply_values (restored, values, &error));
+  g_assert_no_error (error);
+  again = clmrs_form_session_list_values (restored);
+  assert_same_values (values, again);
+  g_assert_cmpuint (clmrs_form_session_count_repeat (restored, "/hh/children/child"), ==, 1);
+}
+
+static void
+test_apply_values_refuses (void)
+{
+  g_autoptr(ClmrsForm) form = load (household_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_form_value_free);
+  g_autoptr(GError) error = NULL;
+  ClmrsFormValue *value = g_new0 (ClmrsFormValue, 1);
+
+  value->ref = g_strdup ("/hh/nothing");
+  value->value = g_strdup ("x");
+  g_ptr_array_add (values, value);
+  g_assert_false (clmrs_form_session_apply_values (session, values, &error));
+  g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_NO_SUCH_NODE);
+  g_assert_nonnull (strstr (error->message, "/hh/nothing"));
+}
+
+static void
+test_to_json_shape (void)
+{
+  g_autoptr(ClmrsForm) form = load (household_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *xml = NULL;
+  JsonObject *root, *child;
+  JsonArray *children;
+
+  fill_household (session);
+  json = clmrs_form_session_to_json (session);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json));
+  root = json_node_get_object (json);
+  g_assert_cmpstr (json_object_get_string_member (root, "head"), ==, "Kofi");
+  g_assert_cmpstr (json_object_get_string_member (root, "total_hours"), ==, "6.5");
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (json_object_get_object_member (root, "meta"),
+                                                                  "instanceID"), "uuid:"));
+  children = json_object_get_array_member (json_object_get_object_member (root, "children"), "child");
+  g_assert_nonnull (children);
+  g_assert_cmpuint (json_array_get_length (children), ==, 2);
+  child = json_array_get_object_element (children, 0);
+  g_assert_cmpstr (json_object_get_string_member (child, "tasks"), ==, "land_clearing fetching_water");
+  g_assert_cmpstr (json_object_get_string_member (child, "works"), ==, "yes");
+  child = json_array_get_object_element (children, 1);
+  g_assert_cmpstr (json_object_get_string_member (child, "name"), ==, "Yaw");
+  g_assert_false (json_object_has_member (child, "works"));
+  g_assert_false (json_object_has_member (child, "hours"));
+  g_assert_false (json_object_has_member (child, "tasks"));
+  g_assert_cmpstr (json_object_get_string_member (child, "econ_hours"), ==, "0");
+
+  xml = clmrs_form_session_to_xml (session);
+  g_assert_nonnull (strstr (xml, "<head>Kofi</head>"));
+  g_assert_nonnull (strstr (xml, "<name>Yaw</name>"));
+  g_assert_null (strstr (xml, "<hours/>"));
+  g_assert_null (strstr (xml, "jr:template"));
+}
+
+static void
+test_load_json (void)
+{
+  g_autoptr(ClmrsForm) form = load (household_form);
+  g_autoptr(ClmrsFormSession) first = clmrs_form_session_new (form, NULL);
+  g_autoptr(ClmrsFormSession) next = clmrs_form_session_new (form, NULL);
+  g_autoptr(ClmrsFormSession) bad = clmrs_form_session_new (form, NULL);
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(JsonNode) broken = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  fill_household (first);
+  json = clmrs_form_session_to_json (first);
+  id = g_strdup (clmrs_form_session_get_instance_id (next));
+  g_assert_true (clmrs_form_session_load_json (next, json, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (clmrs_form_session_count_repeat (next, "/hh/children/child"), ==, 2);
+  assert_answer (next, "/hh/children/child[1]/hours", "6.5");
+  assert_answer (next, "/hh/children/child[2]/name", "Yaw");
+  assert_answer (next, "/hh/total_hours", "6.5");
+  /* A prefilled session is a new submission. */
+  g_assert_cmpstr (clmrs_form_session_get_instance_id (next), ==, id);
+
+  broken = json_from_string ("{\"head\": \"Kofi\", \"children\": {\"child\": [{\"nmae\": \"x\"}]}}", &error);
+  g_assert_no_error (error);
+  g_assert_false (clmrs_form_session_load_json (bad, broken, &error));
+  g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_NO_SUCH_NODE);
+  g_assert_nonnull (strstr (error->message, "'nmae'"));
+  g_assert_nonnull (strstr (error->message, "/hh/children/child[1]"));
+  g_clear_error (&error);
+  g_clear_pointer (&broken, json_node_unref);
+  broken = json_from_string ("{\"children\": {\"child\": [{\"age\": \"old\"}]}}", &error);
+  g_assert_false (clmrs_form_session_load_json (bad, broken, &error));
+  g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE);
+}
+
+static void
+test_entities (void)
+{
+  g_autoptr(ClmrsForm) form = load (household_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GPtrArray) children = NULL;
+  g_autoptr(GPtrArray) none = NULL;
+  ClmrsEntityData *ama, *yaw;
+  JsonArray *tasks;
+
+  fill_household (session);
+  children = clmrs_form_session_get_entities (session, "child");
+  g_assert_cmpuint (children->len, ==, 2);
+  ama = children->pdata[0];
+  yaw = children->pdata[1];
+  g_assert_cmpstr (ama->ref, ==, "/hh/children/child[1]");
+  g_assert_cmpint (json_object_get_int_member (ama->profile, "age"), ==, 12);
+  g_assert_cmpstr (json_object_get_string_member (ama->profile, "sex"), ==, "female");
+  g_assert_true (json_object_get_boolean_member (ama->profile, "in_school"));
+  g_assert_cmpfloat (json_object_get_double_member (ama->profile, "econ_hours_7d"), ==, 6.5);
+  tasks = json_object_get_array_member (ama->profile, "tasks_7d");
+  g_assert_cmpuint (json_array_get_length (tasks), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (tasks, 0), ==, "land_clearing");
+  g_assert_cmpstr (json_array_get_string_element (tasks, 1), ==, "fetching_water");
+  g_assert_cmpstr (json_object_get_string_member (ama->fields, "name"), ==, "Ama");
+  g_assert_cmpstr (json_object_get_string_member (ama->fields, "age"), ==, "12");
+  g_assert_false (json_object_has_member (ama->fields, "child_id"));
+  g_assert_false (json_object_has_member (ama->fields, "head_name"));
+
+  g_assert_false (json_object_get_boolean_member (yaw->profile, "in_school"));
+  g_assert_cmpint (json_object_get_int_member (yaw->profile, "econ_hours_7d"), ==, 0);
+  g_assert_false (json_object_has_member (yaw->profile, "tasks_7d"));
+
+  none = clmrs_form_session_get_entities (session, "household");
+  g_assert_cmpuint (none->len, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -131,6 +616,13 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/xform/simple-fill", test_simple_fill);
+  g_test_add_func ("/xform/repeats-and-itext", test_repeats_and_itext);
+  g_test_add_func ("/xform/validate", test_validate);
+  g_test_add_func ("/xform/draft-round-trip", test_draft_round_trip);
+  g_test_add_func ("/xform/apply-values-refuses", test_apply_values_refuses);
+  g_test_add_func ("/xform/to-json-shape", test_to_json_shape);
+  g_test_add_func ("/xform/load-json", test_load_json);
+  g_test_add_func ("/xform/entities", test_entities);
 
   return g_test_run ();
 }

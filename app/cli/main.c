@@ -26,6 +26,7 @@ cmd_version (ClmrsCli  *cli,
 /* One line a command, kept in the order `--help` lists them. */
 static const Command commands[] = {
   { "version",  cmd_version,        FALSE, "print the version" },
+  { "forms",    clmrs_cmd_forms,    FALSE, "check ODK XForms questionnaires" },
 };
 
 static void
