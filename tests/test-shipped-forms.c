@@ -683,10 +683,10 @@ test_household_work_relevance (void)
   /* "None" stands alone, and empties the profile's task list. */
   set (s, tasks, "planting none");
   assert_check (s, tasks, CLMRS_CHECK_CONSTRAINT,
-                "\"None\" cannot be chosen together with other tasks.");
+                "\"None of these\" cannot be chosen together with other answers.");
   clmrs_form_session_set_language (s, "fr");
   assert_check (s, tasks, CLMRS_CHECK_CONSTRAINT,
-                "« Aucun » ne peut pas être choisi avec d'autres tâches.");
+                "« Aucune de ces tâches » ne peut pas être choisie avec d'autres réponses.");
   clmrs_form_session_set_language (s, "en");
   set (s, tasks, "none");
   assert_check (s, tasks, CLMRS_CHECK_OK, NULL);
@@ -1030,7 +1030,7 @@ test_follow_up (void)
                    " cash_transfer awareness_community infrastructure none");
   set (s, FU "/support_received", "school_kit none");
   assert_check (s, FU "/support_received", CLMRS_CHECK_CONSTRAINT,
-                "\"None\" cannot be chosen together with other support.");
+                "\"Nothing received\" cannot be chosen together with other answers.");
   set (s, FU "/support_received", NULL);
 
   answer_by_walking (s, FU, present, G_N_ELEMENTS (present));
