@@ -2447,6 +2447,12 @@ find_below (xmlNode *scope,
 
   if (scope_def == def)
     return scope;
+  if (scope_def != NULL && is_ancestor_or_self (def, scope_def))
+    {
+      while (node != NULL && node->type == XML_ELEMENT_NODE && def_of (node) != def)
+        node = node->parent;
+      return node != NULL && node->type == XML_ELEMENT_NODE ? node : NULL;
+    }
   for (NodeDef *d = def; d != NULL && d != scope_def && n < G_N_ELEMENTS (chain); d = d->parent)
     chain[n++] = d;
   while (n > 0 && node != NULL)
@@ -3343,7 +3349,14 @@ walk_body (ClmrsFormSession *session,
     {
     case BODY_GROUP:
       {
-        xmlNode *node = body->def != NULL ? find_below (scope, body->def) : scope;
+        xmlNode *node;
+
+        /* pyxform wraps a repeat in a group with the same ref: that group
+         * stands for all instances, so it stays at the repeat's parent. */
+        if (body->def != NULL && body->def->repeat)
+          node = find_below (scope, body->def->parent);
+        else
+          node = body->def != NULL ? find_below (scope, body->def) : scope;
         if (node == NULL || !is_relevant (session, node))
           return;
         if (screen == NULL && g_strcmp0 (body->appearance, "field-list") == 0)

@@ -1,4 +1,5 @@
 /* test-xform.c: the XForms engine loads, fills, recalculates and refuses forms as documented. */
+#include "util.h"
 #include "xform.h"
 
 #include <string.h>
@@ -609,6 +610,407 @@ test_entities (void)
   g_assert_cmpuint (none->len, ==, 0);
 }
 
+
+/* Calculations declared against their dependency order, a jr:count repeat
+ * with an odk-new-repeat default, readonly nodes, inherited relevance. */
+static const char calc_form[] =
+  HEAD
+  "<h:head><h:title>Calc</h:title><model>\n"
+  "<instance><data id='calc'>\n"
+  "  <a/><c/><b/><n/>\n"
+  "  <kids><kid jr:template=''><kname/><kpos/><kage>5</kage></kid></kids>\n"
+  "  <kcount/><ksum/><fixed>locked</fixed><show/>\n"
+  "  <grp><inner/><deep><leaf/></deep></grp>\n"
+  "</data></instance>\n"
+  "<bind nodeset='/data/c' type='int' calculate='/data/b * 2'/>\n"
+  "<bind nodeset='/data/b' type='int' calculate='/data/a + 1'/>\n"
+  "<bind nodeset='/data/a' type='int'/>\n"
+  "<bind nodeset='/data/n' type='int'/>\n"
+  "<bind nodeset='/data/kids/kid/kname' type='string'/>\n"
+  "<bind nodeset='/data/kids/kid/kpos' type='int' calculate='position(..)'/>\n"
+  "<bind nodeset='/data/kids/kid/kage' type='int'/>\n"
+  "<bind nodeset='/data/kcount' type='int' calculate='count(/data/kids/kid)'/>\n"
+  "<bind nodeset='/data/ksum' type='int' calculate='sum(/data/kids/kid/kage)'/>\n"
+  "<bind nodeset='/data/fixed' type='string' readonly='true()'/>\n"
+  "<bind nodeset='/data/show' type='select1'/>\n"
+  "<bind nodeset='/data/grp' relevant=\"/data/show = 'yes'\"/>\n"
+  "<bind nodeset='/data/grp/inner' type='string' required='true()'/>\n"
+  "<bind nodeset='/data/grp/deep/leaf' type='string' required='true()'/>\n"
+  "</model></h:head>\n"
+  "<h:body>\n"
+  "<input ref='/data/a'><label>A</label></input>\n"
+  "<input ref='/data/n'><label>How many?</label></input>\n"
+  "<group ref='/data/kids'><label>Kids</label>\n"
+  " <repeat nodeset='/data/kids/kid' jr:count='/data/n'>\n"
+  "  <setvalue event='odk-new-repeat' ref='/data/kids/kid/kname' value=\"concat('kid ', position(..))\"/>\n"
+  "  <input ref='/data/kids/kid/kname'><label>Name</label></input>\n"
+  "  <input ref='/data/kids/kid/kage'><label>Age</label></input>\n"
+  " </repeat></group>\n"
+  "<input ref='/data/fixed'><label>Fixed</label></input>\n"
+  "<select1 ref='/data/show'><label>Show?</label>\n"
+  "  <item><label>Yes</label><value>yes</value></item><item><label>No</label><value>no</value></item></select1>\n"
+  "<group ref='/data/grp'><label>Group</label>\n"
+  "  <input ref='/data/grp/inner'><label>Inner</label></input>\n"
+  "  <group ref='/data/grp/deep'><input ref='/data/grp/deep/leaf'><label>Leaf</label></input></group>\n"
+  "</group>\n"
+  "</h:body></h:html>\n";
+
+static void
+test_calculate_order (void)
+{
+  g_autoptr(ClmrsForm) form = load (calc_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+
+  set_ok (session, "/data/a", "1");
+  assert_answer (session, "/data/b", "2");
+  assert_answer (session, "/data/c", "4");
+  set_ok (session, "/data/a", "20");
+  assert_answer (session, "/data/b", "21");
+  assert_answer (session, "/data/c", "42");
+  set_ok (session, "/data/a", "");
+  assert_answer (session, "/data/b", NULL);
+  assert_answer (session, "/data/c", NULL);
+}
+
+static void
+test_repeat_count (void)
+{
+  g_autoptr(ClmrsForm) form = load (calc_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) prompts = NULL;
+
+  g_assert_cmpuint (clmrs_form_session_count_repeat (session, "/data/kids/kid"), ==, 0);
+  assert_answer (session, "/data/kcount", "0");
+  set_ok (session, "/data/n", "3");
+  g_assert_cmpuint (clmrs_form_session_count_repeat (session, "/data/kids/kid"), ==, 3);
+  assert_answer (session, "/data/kids/kid[1]/kname", "kid 1");
+  assert_answer (session, "/data/kids/kid[3]/kname", "kid 3");
+  assert_answer (session, "/data/kids/kid[3]/kpos", "3");
+  assert_answer (session, "/data/kcount", "3");
+  assert_answer (session, "/data/ksum", "15");
+  set_ok (session, "/data/kids/kid[2]/kage", "7");
+  assert_answer (session, "/data/ksum", "17");
+
+  prompts = clmrs_form_session_get_prompts (session);
+  g_assert_nonnull (find_prompt (prompts, "/data/kids/kid[3]/kage"));
+  g_assert_null (find_prompt (prompts, "/data/kids/kid"));
+
+  g_assert_null (clmrs_form_session_add_repeat (session, "/data/kids/kid", &error));
+  g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_READONLY);
+  g_clear_error (&error);
+  g_assert_false (clmrs_form_session_remove_repeat (session, "/data/kids/kid[1]", &error));
+  g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_READONLY);
+  g_clear_error (&error);
+
+  set_ok (session, "/data/n", "1");
+  g_assert_cmpuint (clmrs_form_session_count_repeat (session, "/data/kids/kid"), ==, 1);
+  assert_answer (session, "/data/kcount", "1");
+  assert_answer (session, "/data/ksum", "5");
+  set_ok (session, "/data/n", "0");
+  assert_answer (session, "/data/ksum", "0");
+}
+
+static void
+test_refusals (void)
+{
+  static const struct { const char *ref; const char *value; int code; } cases[] = {
+    { "/data/c", "3", CLMRS_XFORM_ERROR_READONLY },
+    { "/data/kcount", "3", CLMRS_XFORM_ERROR_READONLY },
+    { "/data/fixed", "open", CLMRS_XFORM_ERROR_READONLY },
+    { "/data/nothing", "1", CLMRS_XFORM_ERROR_NO_SUCH_NODE },
+    { "/data/grp", "1", CLMRS_XFORM_ERROR_NO_SUCH_NODE },
+    { "data/a", "1", CLMRS_XFORM_ERROR_NO_SUCH_NODE },
+    { "/data/kids/kid[1]/kname", "x", CLMRS_XFORM_ERROR_NO_SUCH_NODE },
+    { "/data/a", "one", CLMRS_XFORM_ERROR_TYPE },
+    { "/data/show", "maybe", CLMRS_XFORM_ERROR_TYPE },
+  };
+  g_autoptr(ClmrsForm) form = load (calc_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_assert_false (clmrs_form_session_set_answer (session, cases[i].ref, cases[i].value, &error));
+      g_assert_error (error, CLMRS_XFORM_ERROR, cases[i].code);
+      g_assert_nonnull (strstr (error->message, cases[i].ref));
+    }
+  assert_answer (session, "/data/fixed", "locked");
+  assert_answer (session, "/data/a", NULL);
+}
+
+static void
+test_inherited_relevance (void)
+{
+  g_autoptr(ClmrsForm) form = load (calc_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GPtrArray) prompts = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(JsonNode) json = NULL;
+
+  prompts = clmrs_form_session_get_prompts (session);
+  g_assert_null (find_prompt (prompts, "/data/grp/inner"));
+  g_assert_null (find_prompt (prompts, "/data/grp/deep/leaf"));
+  g_assert_true (find_prompt (prompts, "/data/fixed")->readonly);
+  problems = clmrs_form_session_validate (session);
+  g_assert_cmpuint (problems->len, ==, 0);
+  json = clmrs_form_session_to_json (session);
+  g_assert_false (json_object_has_member (json_node_get_object (json), "grp"));
+  g_assert_true (json_object_has_member (json_node_get_object (json), "show"));
+  g_clear_pointer (&prompts, g_ptr_array_unref);
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  g_clear_pointer (&json, json_node_unref);
+
+  set_ok (session, "/data/show", "yes");
+  prompts = clmrs_form_session_get_prompts (session);
+  g_assert_nonnull (find_prompt (prompts, "/data/grp/inner"));
+  g_assert_nonnull (find_prompt (prompts, "/data/grp/deep/leaf"));
+  problems = clmrs_form_session_validate (session);
+  g_assert_cmpuint (problems->len, ==, 2);
+  json = clmrs_form_session_to_json (session);
+  g_assert_true (json_object_has_member (json_node_get_object (json), "grp"));
+}
+
+static const char types_form[] =
+  HEAD
+  "<h:head><h:title>Types</h:title><model>\n"
+  "<instance><data id='types'><i/><d/><bo/><dt/><t/><dtm/><g/><s1/><sm/><str/></data></instance>\n"
+  "<bind nodeset='/data/i' type='xsd:int'/>\n"
+  "<bind nodeset='/data/d' type='decimal'/>\n"
+  "<bind nodeset='/data/bo' type='boolean'/>\n"
+  "<bind nodeset='/data/dt' type='xsd:date'/>\n"
+  "<bind nodeset='/data/t' type='time'/>\n"
+  "<bind nodeset='/data/dtm' type='dateTime'/>\n"
+  "<bind nodeset='/data/g' type='geopoint'/>\n"
+  "<bind nodeset='/data/s1' type='string'/>\n"
+  "<bind nodeset='/data/sm' type='select'/>\n"
+  "<bind nodeset='/data/str' type='string'/>\n"
+  "</model></h:head>\n"
+  "<h:body>\n"
+  "<input ref='/data/i'/><input ref='/data/d'/><input ref='/data/bo'/><input ref='/data/dt'/>\n"
+  "<input ref='/data/t'/><input ref='/data/dtm'/><input ref='/data/g'/><input ref='/data/str'/>\n"
+  "<select1 ref='/data/s1'><item><label>A</label><value>a</value></item><item><label>B</label><value>b</value></item></select1>\n"
+  "<select ref='/data/sm'><item><label>A</label><value>a</value></item><item><label>B</label><value>b</value></item>"
+  "<item><label>C</label><value>c</value></item></select>\n"
+  "</h:body></h:html>\n";
+
+static void
+test_types (void)
+{
+  static const struct { const char *ref; const char *value; const char *stored; } cases[] = {
+    { "/data/i", "42", "42" }, { "/data/i", "-7", "-7" }, { "/data/i", " 3 ", "3" },
+    { "/data/i", "4.5", NULL }, { "/data/i", "x", NULL }, { "/data/i", "99999999999999999999", NULL },
+    { "/data/d", "4.5", "4.5" }, { "/data/d", "-0.25", "-0.25" }, { "/data/d", "1e3", "1e3" },
+    { "/data/d", "nan", NULL }, { "/data/d", "4,5", NULL }, { "/data/d", "0x10", NULL },
+    { "/data/bo", "true", "true" }, { "/data/bo", "0", "0" }, { "/data/bo", "yes", NULL },
+    { "/data/dt", "2024-02-29", "2024-02-29" }, { "/data/dt", "2023-02-29", NULL },
+    { "/data/dt", "2024-2-1", NULL }, { "/data/dt", "2024-02-01T10:00:00Z", NULL },
+    { "/data/t", "08:30", "08:30" }, { "/data/t", "23:59:59.000+01:00", "23:59:59.000+01:00" },
+    { "/data/t", "24:00", NULL },
+    { "/data/dtm", "2024-02-01T10:00:00Z", "2024-02-01T10:00:00Z" }, { "/data/dtm", "yesterday", NULL },
+    { "/data/g", "5.6 -0.2", "5.6 -0.2" }, { "/data/g", "5.6 -0.2 100 5", "5.6 -0.2 100 5" },
+    { "/data/g", "95 0", NULL }, { "/data/g", "5.6", NULL },
+    { "/data/s1", "a", "a" }, { "/data/s1", "z", NULL }, { "/data/s1", "a b", NULL },
+    { "/data/sm", "c  a", "c a" }, { "/data/sm", "a z", NULL },
+    { "/data/str", "  free text  ", "  free text  " },
+  };
+  g_autoptr(ClmrsForm) form = load (types_form);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+      g_autoptr(GError) error = NULL;
+      gboolean ok = clmrs_form_session_set_answer (session, cases[i].ref, cases[i].value, &error);
+
+      if (cases[i].stored != NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE);
+        }
+      assert_answer (session, cases[i].ref, cases[i].stored);
+    }
+}
+
+/* The shape pyxform gives an XLSForm (namespaces, itext languages named
+ * "English (en)", preloads, first-load and new-repeat setvalues, an
+ * itemset with itext labels, relative refs in the repeat). */
+static const char pyxform_form[] =
+  "<?xml version=\"1.0\"?>\n"
+  "<h:html xmlns=\"http://www.w3.org/2002/xforms\" xmlns:ev=\"http://www.w3.org/2001/xml-events\""
+  " xmlns:h=\"http://www.w3.org/1999/xhtml\" xmlns:jr=\"http://openrosa.org/javarosa\""
+  " xmlns:odk=\"http://www.opendatakit.org/xforms\" xmlns:orx=\"http://openrosa.org/xforms\""
+  " xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:clmrs=\"urn:clmrs:xforms:1\">\n"
+  "  <h:head>\n"
+  "    <h:title>Visit</h:title>\n"
+  "    <model odk:xforms-version=\"1.0.0\">\n"
+  "      <itext>\n"
+  "        <translation default=\"true()\" lang=\"English (en)\">\n"
+  "          <text id=\"/visit/members:label\"><value>Members</value></text>\n"
+  "          <text id=\"/visit/members/mname:label\"><value>Name</value></text>\n"
+  "          <text id=\"/visit/members/works:label\"><value>Does <output value=\" ../mname \"/> work?</value></text>\n"
+  "          <text id=\"/visit/members/status:label\"><value>Status</value></text>\n"
+  "          <text id=\"/visit/consent:label\"><value>Consent given?</value></text>\n"
+  "          <text id=\"/visit/consent:hint\"><value>Read the statement first</value></text>\n"
+  "          <text id=\"static_instance-yes_no-0\"><value>Yes</value></text>\n"
+  "          <text id=\"static_instance-yes_no-1\"><value>No</value></text>\n"
+  "        </translation>\n"
+  "        <translation lang=\"French (fr)\">\n"
+  "          <text id=\"/visit/members:label\"><value>Membres</value></text>\n"
+  "          <text id=\"/visit/members/mname:label\"><value>Nom</value></text>\n"
+  "          <text id=\"/visit/members/works:label\"><value><output value=\" ../mname \"/> travaille ?</value></text>\n"
+  "          <text id=\"/visit/members/status:label\"><value>Statut</value></text>\n"
+  "          <text id=\"/visit/consent:label\"><value>Consentement ?</value></text>\n"
+  "          <text id=\"/visit/consent:hint\"><value>Lire la déclaration</value></text>\n"
+  "          <text id=\"static_instance-yes_no-0\"><value>Oui</value></text>\n"
+  "          <text id=\"static_instance-yes_no-1\"><value>Non</value></text>\n"
+  "        </translation>\n"
+  "      </itext>\n"
+  "      <instance>\n"
+  "        <visit id=\"visit_form\" version=\"2024011501\">\n"
+  "          <start/>\n"
+  "          <end/>\n"
+  "          <today/>\n"
+  "          <visit_date/>\n"
+  "          <consent/>\n"
+  "          <members jr:template=\"\">\n"
+  "            <mname/>\n"
+  "            <works/>\n"
+  "            <status/>\n"
+  "          </members>\n"
+  "          <members>\n"
+  "            <mname/>\n"
+  "            <works/>\n"
+  "            <status/>\n"
+  "          </members>\n"
+  "          <meta>\n"
+  "            <instanceID/>\n"
+  "          </meta>\n"
+  "        </visit>\n"
+  "      </instance>\n"
+  "      <instance id=\"yes_no\">\n"
+  "        <root>\n"
+  "          <item><itextId>static_instance-yes_no-0</itextId><name>yes</name></item>\n"
+  "          <item><itextId>static_instance-yes_no-1</itextId><name>no</name></item>\n"
+  "        </root>\n"
+  "      </instance>\n"
+  "      <bind jr:preload=\"timestamp\" jr:preloadParams=\"start\" nodeset=\"/visit/start\" type=\"dateTime\"/>\n"
+  "      <bind jr:preload=\"timestamp\" jr:preloadParams=\"end\" nodeset=\"/visit/end\" type=\"dateTime\"/>\n"
+  "      <bind jr:preload=\"date\" jr:preloadParams=\"today\" nodeset=\"/visit/today\" type=\"date\"/>\n"
+  "      <bind nodeset=\"/visit/visit_date\" type=\"date\"/>\n"
+  "      <setvalue event=\"odk-instance-first-load\" ref=\"/visit/visit_date\" value=\"today()\"/>\n"
+  "      <bind nodeset=\"/visit/consent\" type=\"string\" required=\"true()\"/>\n"
+  "      <bind nodeset=\"/visit/members/mname\" type=\"string\"/>\n"
+  "      <bind nodeset=\"/visit/members/works\" type=\"string\" relevant=\" /visit/consent  = 'yes'\"/>\n"
+  "      <bind nodeset=\"/visit/members/status\" type=\"string\"/>\n"
+  "      <bind jr:preload=\"uid\" nodeset=\"/visit/meta/instanceID\" readonly=\"true()\" type=\"string\"/>\n"
+  "    </model>\n"
+  "  </h:head>\n"
+  "  <h:body>\n"
+  "    <select1 ref=\"/visit/consent\">\n"
+  "      <label ref=\"jr:itext('/visit/consent:label')\"/>\n"
+  "      <hint ref=\"jr:itext('/visit/consent:hint')\"/>\n"
+  "      <itemset nodeset=\"instance('yes_no')/root/item\">\n"
+  "        <value ref=\"name\"/>\n"
+  "        <label ref=\"jr:itext(itextId)\"/>\n"
+  "      </itemset>\n"
+  "    </select1>\n"
+  "    <group ref=\"/visit/members\">\n"
+  "      <label ref=\"jr:itext('/visit/members:label')\"/>\n"
+  "      <repeat nodeset=\"/visit/members\">\n"
+  "        <input ref=\"/visit/members/mname\">\n"
+  "          <label ref=\"jr:itext('/visit/members/mname:label')\"/>\n"
+  "        </input>\n"
+  "        <select1 ref=\"/visit/members/works\">\n"
+  "          <label ref=\"jr:itext('/visit/members/works:label')\"/>\n"
+  "          <itemset nodeset=\"instance('yes_no')/root/item\">\n"
+  "            <value ref=\"name\"/>\n"
+  "            <label ref=\"jr:itext(itextId)\"/>\n"
+  "          </itemset>\n"
+  "        </select1>\n"
+  "        <input ref=\"/visit/members/status\">\n"
+  "          <label ref=\"jr:itext('/visit/members/status:label')\"/>\n"
+  "          <setvalue event=\"odk-new-repeat\" ref=\"/visit/members/status\" value=\"'present'\"/>\n"
+  "        </input>\n"
+  "      </repeat>\n"
+  "    </group>\n"
+  "  </h:body>\n"
+  "</h:html>\n";
+
+static void
+test_pyxform_shape (void)
+{
+  g_autoptr(ClmrsForm) form = load (pyxform_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GPtrArray) prompts = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *start = NULL;
+  g_autofree char *visit_date = NULL;
+  g_autofree char *today = NULL;
+  g_autofree char *end = NULL;
+  g_autofree char *xml = NULL;
+  GDate date;
+  ClmrsPrompt *prompt;
+  JsonObject *root;
+
+  g_assert_cmpstr (clmrs_form_get_id (form), ==, "visit_form");
+  g_assert_cmpstr (clmrs_form_get_version (form), ==, "2024011501");
+  g_assert_true (g_str_has_prefix (clmrs_form_session_get_instance_id (session), "uuid:"));
+  start = clmrs_form_session_get_answer (session, "/visit/start");
+  g_assert_nonnull (start);
+  visit_date = clmrs_form_session_get_answer (session, "/visit/visit_date");
+  today = clmrs_form_session_get_answer (session, "/visit/today");
+  g_assert_true (clmrs_date_parse (visit_date, &date));
+  g_assert_cmpstr (visit_date, ==, today);
+
+  /* The instance's one non-template member is there from the start. */
+  g_assert_cmpuint (clmrs_form_session_count_repeat (session, "/visit/members"), ==, 1);
+  prompts = clmrs_form_session_get_prompts (session);
+  prompt = find_prompt (prompts, "/visit/consent");
+  g_assert_cmpstr (prompt->label, ==, "Consent given?");
+  g_assert_cmpstr (prompt->hint, ==, "Read the statement first");
+  g_assert_cmpint (prompt->type, ==, CLMRS_TYPE_SELECT1);
+  g_assert_cmpuint (prompt->choices->len, ==, 2);
+  g_assert_cmpstr (((ClmrsChoice *) prompt->choices->pdata[0])->value, ==, "yes");
+  g_assert_cmpstr (((ClmrsChoice *) prompt->choices->pdata[0])->label, ==, "Yes");
+  g_assert_nonnull (find_prompt (prompts, "/visit/members[1]/mname"));
+  g_assert_null (find_prompt (prompts, "/visit/members[1]/works"));
+  g_assert_cmpint (find_prompt (prompts, "/visit/members")->kind, ==, CLMRS_PROMPT_REPEAT_ADD);
+  g_assert_cmpstr (find_prompt (prompts, "/visit/members")->label, ==, "Members");
+  g_clear_pointer (&prompts, g_ptr_array_unref);
+
+  set_ok (session, "/visit/consent", "yes");
+  set_ok (session, "/visit/members[1]/mname", "Adjoa");
+  second = clmrs_form_session_add_repeat (session, "/visit/members", NULL);
+  g_assert_cmpstr (second, ==, "/visit/members[2]");
+  assert_answer (session, "/visit/members[2]/status", "present");
+  set_ok (session, "/visit/members[2]/mname", "Kwame");
+  set_ok (session, "/visit/members[2]/works", "no");
+
+  clmrs_form_session_set_language (session, "French (fr)");
+  prompts = clmrs_form_session_get_prompts (session);
+  g_assert_cmpstr (find_prompt (prompts, "/visit/members[2]/works")->label, ==, "Kwame travaille ?");
+  prompt = find_prompt (prompts, "/visit/members[2]/works");
+  g_assert_cmpstr (((ClmrsChoice *) prompt->choices->pdata[1])->label, ==, "Non");
+
+  problems = clmrs_form_session_validate (session);
+  g_assert_cmpuint (problems->len, ==, 0);
+  json = clmrs_form_session_to_json (session);
+  root = json_node_get_object (json);
+  end = g_strdup (json_object_get_string_member (root, "end"));
+  g_assert_true (end[0] != '\0');
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "members")), ==, 2);
+  xml = clmrs_form_session_to_xml (session);
+  g_assert_nonnull (strstr (xml, "id=\"visit_form\""));
+  g_assert_nonnull (strstr (xml, "<mname>Kwame</mname>"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -623,6 +1025,12 @@ main (int    argc,
   g_test_add_func ("/xform/to-json-shape", test_to_json_shape);
   g_test_add_func ("/xform/load-json", test_load_json);
   g_test_add_func ("/xform/entities", test_entities);
+  g_test_add_func ("/xform/calculate-order", test_calculate_order);
+  g_test_add_func ("/xform/repeat-count", test_repeat_count);
+  g_test_add_func ("/xform/refusals", test_refusals);
+  g_test_add_func ("/xform/inherited-relevance", test_inherited_relevance);
+  g_test_add_func ("/xform/types", test_types);
+  g_test_add_func ("/xform/pyxform-shape", test_pyxform_shape);
 
   return g_test_run ();
 }
