@@ -2,7 +2,9 @@
 #include "util.h"
 #include "xform.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #define HEAD \
   "<?xml version=\"1.0\"?>\n" \
@@ -1011,6 +1013,270 @@ test_pyxform_shape (void)
   g_assert_nonnull (strstr (xml, "<mname>Kwame</mname>"));
 }
 
+
+typedef struct {
+  const char *file;
+  int         code;
+  int         line;
+  const char *node;
+  const char *reason;
+} BrokenCase;
+
+static const BrokenCase broken_cases[] = {
+  { "bad-xml.xml", CLMRS_XFORM_ERROR_PARSE, 6, "xml",
+    "the XML is not well formed: Opening and ending tag mismatch: bind line 5 and model" },
+  { "unknown-bind.xml", CLMRS_XFORM_ERROR_INVALID, 6, "bind[@nodeset='/data/nothere']",
+    "/data/nothere is not a node of the primary instance" },
+  { "unknown-ref.xml", CLMRS_XFORM_ERROR_INVALID, 7, "input[@ref='/data/zz']",
+    "/data/zz is not a node of the primary instance" },
+  { "bad-xpath.xml", CLMRS_XFORM_ERROR_XPATH, 6, "bind[@nodeset='/data/b']",
+    "calculate \"/data/a + * 2\" does not compile: invalid expression" },
+  { "cyclic.xml", CLMRS_XFORM_ERROR_CYCLE, 5, "bind[@nodeset='/data/a']",
+    "calculations form a cycle: /data/a -> /data/c -> /data/b -> /data/a" },
+  { "unsupported-control.xml", CLMRS_XFORM_ERROR_UNSUPPORTED, 9, "upload",
+    "the control <upload> is not supported" },
+  { "unknown-type.xml", CLMRS_XFORM_ERROR_UNSUPPORTED, 5, "bind[@nodeset='/data/a']",
+    "type 'binary' is not supported" },
+  { "no-model.xml", CLMRS_XFORM_ERROR_INVALID, 3, "h:head", "the form has no model" },
+};
+
+static char *
+broken_path (const char *file)
+{
+  const char *source = g_getenv ("CLMRS_SOURCE_DIR");
+
+  g_assert_nonnull (source);
+  return g_build_filename (source, "tests", "forms-broken", file, NULL);
+}
+
+static void
+test_broken_forms_refused (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (broken_cases); i++)
+    {
+      const BrokenCase *c = &broken_cases[i];
+      g_autofree char *path = broken_path (c->file);
+      g_autofree char *expected = g_strdup_printf ("%s:%d: %s: %s", path, c->line, c->node, c->reason);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ClmrsForm) form = clmrs_form_load_file (path, &error);
+      g_autoptr(GPtrArray) problems = NULL;
+      g_autofree char *first = NULL;
+
+      g_assert_null (form);
+      g_assert_error (error, CLMRS_XFORM_ERROR, c->code);
+      g_assert_cmpstr (error->message, ==, expected);
+
+      g_assert_false (clmrs_form_check_file (path, &problems));
+      g_assert_cmpuint (problems->len, >=, 1);
+      first = clmrs_form_problem_to_string (problems->pdata[0]);
+      g_assert_cmpstr (first, ==, expected);
+    }
+}
+
+/* check_file reports every problem, load the first only. */
+static void
+test_check_collects_all (void)
+{
+  g_autofree char *path = broken_path ("bad-xpath.xml");
+  g_autofree char *controls = broken_path ("unsupported-control.xml");
+  g_autoptr(GPtrArray) problems = NULL;
+  ClmrsFormProblem *second;
+
+  g_assert_false (clmrs_form_check_file (path, &problems));
+  g_assert_cmpuint (problems->len, ==, 2);
+  second = problems->pdata[1];
+  g_assert_cmpint (second->line, ==, 7);
+  g_assert_cmpstr (second->node, ==, "bind[@nodeset='/data/c']");
+  g_assert_cmpstr (second->reason, ==, "relevant \"frobnicate(/data/a)\": unknown function frobnicate()");
+  g_clear_pointer (&problems, g_ptr_array_unref);
+
+  g_assert_false (clmrs_form_check_file (controls, &problems));
+  g_assert_cmpuint (problems->len, ==, 2);
+  g_assert_cmpstr (((ClmrsFormProblem *) problems->pdata[1])->reason, ==,
+                   "the control <odk:recordaudio> is not supported");
+  g_clear_pointer (&problems, g_ptr_array_unref);
+
+  g_assert_false (clmrs_form_check_file ("/nonexistent/form.xml", &problems));
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_cmpstr (((ClmrsFormProblem *) problems->pdata[0])->file, ==, "/nonexistent/form.xml");
+}
+
+/* Inline forms that must be refused, each with the reason expected. */
+static void
+test_inline_refusals (void)
+{
+  static const struct { const char *model; const char *body; int code; const char *reason; } cases[] = {
+    { "<bind nodeset='/data/a' calculate='/data/a + 1'/>", "", CLMRS_XFORM_ERROR_CYCLE,
+      "calculate of /data/a refers to itself" },
+    { "<bind nodeset='/data/a' relevant=\"/data/a = 'x'\"/>", "", CLMRS_XFORM_ERROR_CYCLE,
+      "relevant of /data/a refers to itself" },
+    { "<bind nodeset='/data/a' calculate='/data/zzz + 1'/>", "", CLMRS_XFORM_ERROR_XPATH,
+      "calculate \"/data/zzz + 1\": /data/zzz is not in the primary instance" },
+    { "<bind nodeset='/data/a' constraint=\"concat('a'\"/>", "", CLMRS_XFORM_ERROR_XPATH,
+      "constraint \"concat('a'\": concat( is not closed" },
+    { "<bind nodeset='/data/a' constraint=\"'a\"/>", "", CLMRS_XFORM_ERROR_XPATH,
+      "constraint \"'a\": unterminated string at character 1" },
+    { "<bind nodeset='/data/a' type='odk:rank'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
+      "type 'odk:rank' is not supported" },
+    { "", "<range ref='/data/a'/>", CLMRS_XFORM_ERROR_UNSUPPORTED, "the control <range> is not supported" },
+    { "", "<odk:rank ref='/data/a'/>", CLMRS_XFORM_ERROR_UNSUPPORTED, "the control <odk:rank> is not supported" },
+    { "", "<input ref='/data/g'/>", CLMRS_XFORM_ERROR_INVALID, "/data/g is a group, not a question" },
+    { "", "<select1 ref='/data/a'><label>A</label></select1>", CLMRS_XFORM_ERROR_INVALID, "a select has no choices" },
+    { "", "<input ref='/data/a'><label ref=\"jr:itext('nope')\"/></input>", CLMRS_XFORM_ERROR_INVALID,
+      "no itext text has id 'nope'" },
+    { "<setvalue event='xforms-value-changed' ref='/data/a' value='1'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
+      "event 'xforms-value-changed' is not supported" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf (HEAD "<h:head><model><instance><data id='x'><a/><g><b/></g></data></instance>"
+                                               "%s</model></h:head><h:body>%s</h:body></h:html>",
+                                               cases[i].model, cases[i].body);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ClmrsForm) form = clmrs_form_load_data (text, strlen (text), "inline.xml", &error);
+
+      g_assert_null (form);
+      g_assert_error (error, CLMRS_XFORM_ERROR, cases[i].code);
+      if (!g_str_has_suffix (error->message, cases[i].reason))
+        g_error ("case %" G_GSIZE_FORMAT ": got '%s', expected '%s'", i, error->message, cases[i].reason);
+      g_assert_true (g_str_has_prefix (error->message, "inline.xml:"));
+    }
+}
+
+static int
+run_cli (const char * const *args,
+         char              **out,
+         char              **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("CLMRS_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_nonnull (argv->pdata[0]);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               out, err, &status, &error));
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+test_cli_forms_check (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("clmrs-xform-XXXXXX", NULL);
+  g_autofree char *good = g_build_filename (dir, "good.xml", NULL);
+  g_autofree char *missing = g_build_filename (dir, "missing.xml", NULL);
+
+  g_assert_true (g_file_set_contents (good, household_form, -1, NULL));
+
+  {
+    const char *args[] = { "forms", "check", good, NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autofree char *expected = g_strdup_printf ("%s: ok\n", good);
+    g_assert_cmpint (run_cli (args, &out, &err), ==, 0);
+    g_assert_cmpstr (out, ==, expected);
+  }
+  for (gsize i = 0; i < G_N_ELEMENTS (broken_cases); i++)
+    {
+      g_autofree char *path = broken_path (broken_cases[i].file);
+      g_autofree char *expected = g_strdup_printf ("%s:%d: %s: %s\n", path, broken_cases[i].line,
+                                                   broken_cases[i].node, broken_cases[i].reason);
+      const char *args[] = { "forms", "check", good, path, NULL };
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (run_cli (args, &out, &err), ==, 3);
+      g_assert_nonnull (strstr (out, expected));
+      g_assert_true (g_str_has_suffix (good, "good.xml"));
+      g_assert_nonnull (strstr (out, "good.xml: ok\n"));
+    }
+  {
+    const char *args[] = { "forms", "check", good, missing, NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_assert_cmpint (run_cli (args, &out, &err), ==, 1);
+    g_assert_nonnull (strstr (err, missing));
+  }
+  {
+    const char *args[] = { "forms", "check", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_assert_cmpint (run_cli (args, &out, &err), ==, 2);
+  }
+  {
+    const char *args[] = { "forms", "--help", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_assert_cmpint (run_cli (args, &out, &err), ==, 0);
+    g_assert_nonnull (strstr (out, "file:line: node: reason"));
+  }
+  g_assert_cmpint (g_remove (good), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+/* A household roster of 10 children x 50 questions: one answer, timed. */
+static void
+test_recalculation_time (void)
+{
+  g_autoptr(GString) text = g_string_new (HEAD "<h:head><model><instance><hh id='big'><n/><kids>");
+  g_autoptr(GString) binds = g_string_new (NULL);
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(ClmrsForm) form = NULL;
+  g_autoptr(ClmrsFormSession) session = NULL;
+  g_autoptr(GTimer) timer = NULL;
+  g_autoptr(GPtrArray) prompts = NULL;
+  double per_answer;
+  const int rounds = 40;
+
+  g_string_append (text, "<kid jr:template=''>");
+  for (int q = 1; q <= 50; q++)
+    {
+      g_string_append_printf (text, "<q%d/>", q);
+      g_string_append_printf (binds, "<bind nodeset='/hh/kids/kid/q%d' type='int'%s/>\n", q,
+                              q == 1 ? "" : q % 5 == 0 ? " calculate='../q1 * 2 + ../q2'" : " relevant='../q1 &gt; 0'");
+      g_string_append_printf (body, "<input ref='/hh/kids/kid/q%d'><label>Q%d</label></input>\n", q, q);
+    }
+  g_string_append (text, "<total/></kid></kids><sum/></hh></instance>\n");
+  g_string_append (text, binds->str);
+  g_string_append (text, "<bind nodeset='/hh/n' type='int'/>"
+                         "<bind nodeset='/hh/kids/kid/total' type='int' calculate='../q5 + ../q10 + ../q50'/>"
+                         "<bind nodeset='/hh/sum' type='int' calculate='sum(/hh/kids/kid/total)'/>"
+                         "</model></h:head><h:body><input ref='/hh/n'/>"
+                         "<repeat nodeset='/hh/kids/kid' jr:count='/hh/n'>");
+  g_string_append (text, body->str);
+  g_string_append (text, "</repeat></h:body></h:html>");
+
+  form = load (text->str);
+  session = clmrs_form_session_new (form, NULL);
+  set_ok (session, "/hh/n", "10");
+  g_assert_cmpuint (clmrs_form_session_count_repeat (session, "/hh/kids/kid"), ==, 10);
+
+  timer = g_timer_new ();
+  for (int r = 0; r < rounds; r++)
+    {
+      g_autofree char *value = g_strdup_printf ("%d", r % 2);
+      g_autofree char *ref = g_strdup_printf ("/hh/kids/kid[%d]/q1", 1 + r % 10);
+      set_ok (session, ref, value);
+    }
+  per_answer = g_timer_elapsed (timer, NULL) * 1000.0 / rounds;
+  g_test_message ("set_answer with 10 children x 50 questions: %.3f ms", per_answer);
+  if (g_getenv ("CLMRS_SANITIZED") == NULL)
+    g_assert_cmpfloat (per_answer, <, 5.0);
+
+  set_ok (session, "/hh/kids/kid[3]/q1", "4");
+  set_ok (session, "/hh/kids/kid[3]/q2", "1");
+  assert_answer (session, "/hh/kids/kid[3]/q5", "9");
+  assert_answer (session, "/hh/kids/kid[3]/total", "27");
+  g_timer_start (timer);
+  prompts = clmrs_form_session_get_prompts (session);
+  g_test_message ("get_prompts: %.3f ms for %u prompts", g_timer_elapsed (timer, NULL) * 1000.0, prompts->len);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1031,6 +1297,11 @@ main (int    argc,
   g_test_add_func ("/xform/inherited-relevance", test_inherited_relevance);
   g_test_add_func ("/xform/types", test_types);
   g_test_add_func ("/xform/pyxform-shape", test_pyxform_shape);
+  g_test_add_func ("/xform/broken-forms-refused", test_broken_forms_refused);
+  g_test_add_func ("/xform/check-collects-all", test_check_collects_all);
+  g_test_add_func ("/xform/inline-refusals", test_inline_refusals);
+  g_test_add_func ("/xform/cli-forms-check", test_cli_forms_check);
+  g_test_add_func ("/xform/recalculation-time", test_recalculation_time);
 
   return g_test_run ();
 }
