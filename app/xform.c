@@ -813,6 +813,14 @@ scan_function (Scan     *scan,
 
   scan->pos++;   /* name */
   scan->pos++;   /* ( */
+  if (is_instance && scan_peek (scan)->kind == TK_STRING &&
+      g_array_index (scan->tokens, Token, scan->pos + 1).kind == TK_RPAREN)
+    {
+      Token *arg = scan_peek (scan);
+      g_autofree char *id = g_strndup (scan->source + arg->start + 1, arg->end - arg->start - 2);
+      if (!g_hash_table_contains (scan->form->instances, id) && scan->error->len == 0)
+        g_string_append_printf (scan->error, "instance('%s') names no secondary instance", id);
+    }
   scan->no_rewrite += is_indexed;
   scan_expr (scan, context, secondary, TK_RPAREN);
   scan->no_rewrite -= is_indexed;
@@ -840,7 +848,6 @@ scan_function (Scan     *scan,
     }
   else if (is_current && scan->current != NULL)
     scan_add_dep (scan, scan->current);
-  (void) is_instance;
 }
 
 /* Scans until @stop (not consumed) or the end. */
@@ -1995,11 +2002,17 @@ load_form (Loader     *loader,
   for (xmlNode *child = model->children; child != NULL; child = child->next)
     {
       g_autofree char *id = NULL;
+      g_autofree char *src = NULL;
       if (!is_element (child, NULL, "instance"))
         continue;
       strip_default_namespace (child->children);
       id = get_attr (child, "id");
-      if (primary_instance == NULL)
+      src = get_attr (child, "src");
+      if (src != NULL)
+        add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (child), "instance",
+                     "the external instance '%s' (src=\"%s\") is not supported: put the list in the form",
+                     id ? id : "", src);
+      else if (primary_instance == NULL)
         primary_instance = child;
       else if (id == NULL)
         add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (child), "instance",
@@ -2796,6 +2809,42 @@ run_setvalue (ClmrsFormSession *session,
     set_node_value (node, setvalue->literal);
 }
 
+static gboolean
+ns_used (xmlNode *node,
+         xmlNs   *ns)
+{
+  if (node->ns == ns)
+    return TRUE;
+  for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next)
+    if (attr->ns == ns)
+      return TRUE;
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE && ns_used (child, ns))
+      return TRUE;
+  return FALSE;
+}
+
+/* Removes the namespace declarations a copied instance no longer uses
+ * (the jr: of its jr:template), so the submission stays clean. */
+static void
+drop_unused_namespaces (xmlNode *node)
+{
+  xmlNs **link = &node->nsDef;
+
+  while (*link != NULL)
+    {
+      xmlNs *ns = *link;
+      if (!ns_used (node, ns))
+        {
+          *link = ns->next;
+          ns->next = NULL;
+          xmlFreeNs (ns);
+        }
+      else
+        link = &ns->next;
+    }
+}
+
 /* A new repeat instance after the last one of @def under @parent (or where
  * the template sits), filled from the template with its defaults. */
 static xmlNode *
@@ -2812,6 +2861,7 @@ create_instance (ClmrsFormSession *session,
   xmlUnsetNsProp (copy, xmlSearchNsByHref (session->doc, copy, (const xmlChar *) CLMRS_JR_NS),
                   (const xmlChar *) "template");
   remove_templates (copy);
+  drop_unused_namespaces (copy);
   for (xmlNode *child = parent->children; child != NULL; child = child->next)
     {
       NodeDef *child_def = def_of (child);

@@ -169,6 +169,7 @@ static const char household_form[] =
   "  <item><name>d2</name><label>North 2</label><region>north</region></item>\n"
   "  <item><name>d3</name><label>South 1</label><region>south</region></item>\n"
   "</root></instance>\n"
+  "<bind nodeset='/hh' clmrs:entity='household'/>\n"
   "<bind nodeset='/hh/region' type='select1' required='true()'/>\n"
   "<bind nodeset='/hh/district' type='select1'/>\n"
   "<bind nodeset='/hh/head' type='string' clmrs:field='head_name'/>\n"
@@ -536,6 +537,7 @@ test_to_json_shape (void)
   g_assert_nonnull (strstr (xml, "<name>Yaw</name>"));
   g_assert_null (strstr (xml, "<hours/>"));
   g_assert_null (strstr (xml, "jr:template"));
+  g_assert_null (strstr (xml, "<child xmlns"));
 }
 
 static void
@@ -608,8 +610,16 @@ test_entities (void)
   g_assert_cmpint (json_object_get_int_member (yaw->profile, "econ_hours_7d"), ==, 0);
   g_assert_false (json_object_has_member (yaw->profile, "tasks_7d"));
 
-  none = clmrs_form_session_get_entities (session, "household");
+  none = clmrs_form_session_get_entities (session, "community");
   g_assert_cmpuint (none->len, ==, 0);
+  g_clear_pointer (&children, g_ptr_array_unref);
+  children = clmrs_form_session_get_entities (session, "household");
+  g_assert_cmpuint (children->len, ==, 1);
+  ama = children->pdata[0];
+  g_assert_cmpstr (ama->ref, ==, "/hh");
+  g_assert_cmpstr (json_object_get_string_member (ama->fields, "head_name"), ==, "Kofi");
+  g_assert_cmpuint (json_object_get_size (ama->fields), ==, 1);
+  g_assert_cmpuint (json_object_get_size (ama->profile), ==, 0);
 }
 
 
@@ -621,7 +631,7 @@ static const char calc_form[] =
   "<instance><data id='calc'>\n"
   "  <a/><c/><b/><n/>\n"
   "  <kids><kid jr:template=''><kname/><kpos/><kage>5</kage></kid></kids>\n"
-  "  <kcount/><ksum/><fixed>locked</fixed><show/>\n"
+  "  <kcount/><ksum/><kbig/><fixed>locked</fixed><show/>\n"
   "  <grp><inner/><deep><leaf/></deep></grp>\n"
   "</data></instance>\n"
   "<bind nodeset='/data/c' type='int' calculate='/data/b * 2'/>\n"
@@ -633,6 +643,7 @@ static const char calc_form[] =
   "<bind nodeset='/data/kids/kid/kage' type='int'/>\n"
   "<bind nodeset='/data/kcount' type='int' calculate='count(/data/kids/kid)'/>\n"
   "<bind nodeset='/data/ksum' type='int' calculate='sum(/data/kids/kid/kage)'/>\n"
+  "<bind nodeset='/data/kbig' type='int' calculate='count(/data/kids/kid[kage &gt; 6])'/>\n"
   "<bind nodeset='/data/fixed' type='string' readonly='true()'/>\n"
   "<bind nodeset='/data/show' type='select1'/>\n"
   "<bind nodeset='/data/grp' relevant=\"/data/show = 'yes'\"/>\n"
@@ -691,8 +702,10 @@ test_repeat_count (void)
   assert_answer (session, "/data/kids/kid[3]/kpos", "3");
   assert_answer (session, "/data/kcount", "3");
   assert_answer (session, "/data/ksum", "15");
+  assert_answer (session, "/data/kbig", "0");
   set_ok (session, "/data/kids/kid[2]/kage", "7");
   assert_answer (session, "/data/ksum", "17");
+  assert_answer (session, "/data/kbig", "1");
 
   prompts = clmrs_form_session_get_prompts (session);
   g_assert_nonnull (find_prompt (prompts, "/data/kids/kid[3]/kage"));
@@ -1126,6 +1139,13 @@ test_inline_refusals (void)
       "no itext text has id 'nope'" },
     { "<setvalue event='xforms-value-changed' ref='/data/a' value='1'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
       "event 'xforms-value-changed' is not supported" },
+    { "", "<select1 ref='/data/a'><itemset nodeset=\"instance('nope')/root/item\"><value ref='name'/>"
+      "<label ref='label'/></itemset></select1>", CLMRS_XFORM_ERROR_XPATH,
+      "itemset nodeset \"instance('nope')/root/item\": instance('nope') names no secondary instance" },
+    { "<instance id='places' src='jr://file/places.csv'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
+      "the external instance 'places' (src=\"jr://file/places.csv\") is not supported: put the list in the form" },
+    { "<bind nodeset='/data/a' type='int' jr:preload='patient-record'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
+      "jr:preload 'patient-record' is not supported" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1277,6 +1297,150 @@ test_recalculation_time (void)
   g_test_message ("get_prompts: %.3f ms for %u prompts", g_timer_elapsed (timer, NULL) * 1000.0, prompts->len);
 }
 
+
+/* Each ODK function, evaluated by a calculate on a one-node form. */
+static void
+test_functions (void)
+{
+  static const struct { const char *expr; const char *expected; } cases[] = {
+    { "selected('a b c', 'b')", "true" },
+    { "selected('a b c', 'd')", "false" },
+    { "count-selected(' a  b c ')", "3" },
+    { "selected-at('a b c', 1)", "b" },
+    { "selected-at('a b c', 5)", "" },
+    { "if(1 &gt; 2, 'y', 'n')", "n" },
+    { "coalesce('', 'z')", "z" },
+    { "coalesce('a', 'z')", "a" },
+    { "int(-3.7)", "-3" },
+    { "int('7.9')", "7" },
+    { "round(2.456, 2)", "2.46" },
+    { "round(2.5)", "3" },
+    { "round(-2.5)", "-3" },
+    { "boolean-from-string('true')", "true" },
+    { "boolean-from-string('no')", "false" },
+    { "regex('abc123', '^[a-z]+[0-9]+$')", "true" },
+    { "regex('abc', '^[0-9]+$')", "false" },
+    { "substr('hello', 1, 3)", "el" },
+    { "substr('hello', 2)", "llo" },
+    { "string-length('h\xc3\xa9llo')", "5" },
+    { "concat('uuid:', 'x', 1)", "uuid:x1" },
+    { "contains('cocoa', 'coa')", "true" },
+    { "starts-with('cocoa', 'co')", "true" },
+    { "format-date('2024-03-05', '%d/%m/%Y')", "05/03/2024" },
+    { "format-date('2024-03-05', '%e %b %y %a')", "5 Mar 24 Tue" },
+    { "decimal-date-time('1970-01-02')", "1" },
+    { "decimal-date-time('1970-01-01T12:00:00Z')", "0.5" },
+    { "date(19000)", "2022-01-08" },
+    { "date('2022-01-08T10:00:00Z')", "2022-01-08" },
+    { "today()", "2026-11-23" },
+    { "int((decimal-date-time(today()) - decimal-date-time('2010-11-24')) div 365.25)", "15" },
+    { "min(3, 1, 2)", "1" },
+    { "max(3, 1, 2)", "3" },
+    { "min('a', 1)", "" },
+    { "join(', ', 'a', 'b')", "a, b" },
+    { "string-length(uuid())", "36" },
+    { "string-length(uuid(8))", "8" },
+    { "not(true())", "false" },
+    { "number('4') + 1", "5" },
+    { "once('first')", "first" },
+    { "abs(-2)", "2" },
+    { "pow(2, 10)", "1024" },
+    { "starts-with(now(), '20')", "true" },
+    { "count-non-empty(/data/*)", "1" },
+    { "string-length(/data/x)", "1" },
+  };
+
+  g_setenv ("CLMRS_TODAY", "2026-11-23", TRUE);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf (HEAD "<h:head><model><instance><data id='f'><x>v</x><r/></data></instance>"
+                                               "<bind nodeset='/data/r' calculate=\"%s\"/>"
+                                               "</model></h:head><h:body/></h:html>", cases[i].expr);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ClmrsForm) form = clmrs_form_load_data (text, strlen (text), "functions.xml", &error);
+      g_autoptr(ClmrsFormSession) session = NULL;
+      g_autofree char *value = NULL;
+
+      g_assert_no_error (error);
+      session = clmrs_form_session_new (form, NULL);
+      value = clmrs_form_session_get_answer (session, "/data/r");
+      if (g_strcmp0 (value ? value : "", cases[i].expected) != 0)
+        g_error ("%s gave '%s', expected '%s'", cases[i].expr, value ? value : "", cases[i].expected);
+    }
+  g_unsetenv ("CLMRS_TODAY");
+}
+
+/* jr:choice-name, indexed-repeat, nested repeats, jr:noAddRemove. */
+static const char nested_form[] =
+  HEAD
+  "<h:head><model><instance><r id='nested'>\n"
+  "  <pick/><pick_label/><second_name/>\n"
+  "  <a jr:template=''><name/><b jr:template=''><v/></b><nb/></a>\n"
+  "  <fixed><f/></fixed><fixed><f/></fixed>\n"
+  "</r></instance>\n"
+  "<bind nodeset='/r/pick' type='select1'/>\n"
+  "<bind nodeset='/r/pick_label' calculate=\"jr:choice-name(/r/pick, '/r/pick')\"/>\n"
+  "<bind nodeset='/r/second_name' calculate='indexed-repeat(/r/a/name, /r/a, 2)'/>\n"
+  "<bind nodeset='/r/a/nb' type='int' calculate='count(../b)'/>\n"
+  "</model></h:head><h:body>\n"
+  "<select1 ref='/r/pick'><label>Pick</label><item><label>Cocoa</label><value>cocoa</value></item>"
+  "<item><label>Maize</label><value>maize</value></item></select1>\n"
+  "<repeat nodeset='/r/a'><input ref='/r/a/name'/>\n"
+  "  <repeat nodeset='/r/a/b'><input ref='/r/a/b/v'/></repeat></repeat>\n"
+  "<repeat nodeset='/r/fixed' jr:noAddRemove='true()'><input ref='/r/fixed/f'/></repeat>\n"
+  "</h:body></h:html>\n";
+
+static void
+test_nested_repeats (void)
+{
+  g_autoptr(ClmrsForm) form = load (nested_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) prompts = NULL;
+  g_autofree char *a1 = NULL, *a2 = NULL, *b = NULL, *b2 = NULL;
+
+  set_ok (session, "/r/pick", "maize");
+  assert_answer (session, "/r/pick_label", "Maize");
+
+  a1 = clmrs_form_session_add_repeat (session, "/r/a", &error);
+  a2 = clmrs_form_session_add_repeat (session, "/r/a", &error);
+  g_assert_no_error (error);
+  set_ok (session, "/r/a[1]/name", "first");
+  set_ok (session, "/r/a[2]/name", "second");
+  assert_answer (session, "/r/second_name", "second");
+
+  b = clmrs_form_session_add_repeat (session, "/r/a[2]/b", &error);
+  g_assert_cmpstr (b, ==, "/r/a[2]/b[1]");
+  b2 = clmrs_form_session_add_repeat (session, "/r/a[2]/b", &error);
+  g_assert_cmpstr (b2, ==, "/r/a[2]/b[2]");
+  g_assert_no_error (error);
+  set_ok (session, "/r/a[2]/b[2]/v", "x");
+  assert_answer (session, "/r/a[1]/nb", "0");
+  assert_answer (session, "/r/a[2]/nb", "2");
+  g_assert_cmpuint (clmrs_form_session_count_repeat (session, "/r/a[2]/b"), ==, 2);
+  g_assert_cmpuint (clmrs_form_session_count_repeat (session, "/r/a[1]/b"), ==, 0);
+
+  prompts = clmrs_form_session_get_prompts (session);
+  g_assert_cmpstr (find_prompt (prompts, "/r/a[2]/b[2]/v")->repeat, ==, "/r/a[2]/b[2]");
+  g_assert_cmpint (find_prompt (prompts, "/r/a[1]/b")->kind, ==, CLMRS_PROMPT_REPEAT_ADD);
+  g_assert_nonnull (find_prompt (prompts, "/r/fixed[2]/f"));
+  g_assert_null (find_prompt (prompts, "/r/fixed"));
+
+  g_assert_null (clmrs_form_session_add_repeat (session, "/r/fixed", &error));
+  g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_READONLY);
+}
+
+static void
+test_builtin_missing (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsForm) form = clmrs_form_load_builtin ("no_such_form", &error);
+
+  g_assert_null (form);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "no_such_form"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1297,6 +1461,9 @@ main (int    argc,
   g_test_add_func ("/xform/inherited-relevance", test_inherited_relevance);
   g_test_add_func ("/xform/types", test_types);
   g_test_add_func ("/xform/pyxform-shape", test_pyxform_shape);
+  g_test_add_func ("/xform/functions", test_functions);
+  g_test_add_func ("/xform/nested-repeats", test_nested_repeats);
+  g_test_add_func ("/xform/builtin-missing", test_builtin_missing);
   g_test_add_func ("/xform/broken-forms-refused", test_broken_forms_refused);
   g_test_add_func ("/xform/check-collects-all", test_check_collects_all);
   g_test_add_func ("/xform/inline-refusals", test_inline_refusals);
