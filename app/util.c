@@ -11,10 +11,41 @@
  *
  * Returns: (transfer full): a random (version 4) UUID in lower case.
  */
+static GRand *uuid_rand;
+static char *fixed_clock;
+
 char *
 clmrs_uuid_new (void)
 {
-  return g_uuid_string_random ();
+  guint8 b[16];
+
+  if (uuid_rand == NULL)
+    return g_uuid_string_random ();
+  for (guint i = 0; i < 16; i += 4)
+    {
+      guint32 r = g_rand_int (uuid_rand);
+      memcpy (b + i, &r, 4);
+    }
+  b[6] = (b[6] & 0x0f) | 0x40;  /* version 4 */
+  b[8] = (b[8] & 0x3f) | 0x80;  /* RFC 4122 variant */
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                          b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+                          b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+void
+clmrs_uuid_set_seed (guint32 seed)
+{
+  g_clear_pointer (&uuid_rand, g_rand_free);
+  if (seed != 0)
+    uuid_rand = g_rand_new_with_seed (seed);
+}
+
+void
+clmrs_clock_set (const char *rfc3339)
+{
+  g_free (fixed_clock);
+  fixed_clock = g_strdup (rfc3339);
 }
 
 /* TRUE when @text is a UUID in its canonical 36-character form. */
@@ -36,9 +67,26 @@ clmrs_time_to_rfc3339 (GDateTime *time)
 char *
 clmrs_now_rfc3339 (void)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) now = NULL;
+
+  if (fixed_clock != NULL)
+    return g_strdup (fixed_clock);
+  now = g_date_time_new_now_utc ();
 
   return clmrs_time_to_rfc3339 (now);
+}
+
+/* Returns: (transfer full): now, local time, or the demo clock when set. */
+GDateTime *
+clmrs_now (void)
+{
+  if (fixed_clock != NULL)
+    {
+      GDateTime *fixed = g_date_time_new_from_iso8601 (fixed_clock, NULL);
+      if (fixed != NULL)
+        return fixed;
+    }
+  return g_date_time_new_now_local ();
 }
 
 /* Returns: (nullable): the time, or %NULL when @text is not RFC 3339. */

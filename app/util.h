@@ -6,9 +6,15 @@
 G_BEGIN_DECLS
 
 char     *clmrs_uuid_new            (void);
+/* Demo data only: UUIDs from a seeded generator (0 = random again), and a
+ * clock that reads @rfc3339 (NULL = the real clock), so a seed gives the
+ * same data every time.  Not thread-safe: set before work starts. */
+void      clmrs_uuid_set_seed       (guint32     seed);
+void      clmrs_clock_set           (const char *rfc3339);
 gboolean  clmrs_uuid_is_valid       (const char *text);
 
 char     *clmrs_now_rfc3339         (void);
+GDateTime*clmrs_now                 (void);
 char     *clmrs_time_to_rfc3339     (GDateTime  *time);
 GDateTime*clmrs_time_parse_rfc3339  (const char *text);
 

@@ -2983,7 +2983,7 @@ set_preload (ClmrsFormSession *session,
       gboolean end = g_strcmp0 (bind->preload_params, "end") == 0;
       if (end == at_end)
         {
-          g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+          g_autoptr(GDateTime) now = clmrs_now ();
           g_autofree char *value = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.000%:z");
           store_value (session, node, value);
         }
@@ -4528,6 +4528,7 @@ clmrs_entity_data_free (ClmrsEntityData *data)
     return;
   g_free (data->ref);
   g_clear_pointer (&data->profile, json_object_unref);
+  g_clear_pointer (&data->field_refs, json_object_unref);
   g_clear_pointer (&data->fields, json_object_unref);
   g_free (data);
 }
@@ -4632,8 +4633,19 @@ gather_entity (ClmrsFormSession *session,
       if (bind == NULL || (bind->profile == NULL && bind->field == NULL))
         return;
       value = g_strstrip (node_value (node));
+      if (bind->field != NULL)
+        {
+          g_autofree char *leaf = ref_of (node);
+          json_object_set_string_member (data->field_refs, bind->field, leaf);
+        }
       if (value[0] == '\0')
-        return;
+        {
+          /* a relevant list left empty is a list with nothing in it (the
+           * child did no hazardous task): XForms has no other way to say so */
+          if (bind->profile != NULL && profile_kind (bind->profile, type_of (def)) == PROFILE_ARRAY)
+            json_object_set_array_member (data->profile, bind->profile, json_array_new ());
+          return;
+        }
       if (bind->profile != NULL)
         set_profile_member (data->profile, bind->profile, type_of (def), value);
       if (bind->field != NULL)
@@ -4678,6 +4690,7 @@ clmrs_form_session_get_entities (ClmrsFormSession *session,
           data->ref = ref_of (nodes->pdata[n]);
           data->profile = json_object_new ();
           data->fields = json_object_new ();
+          data->field_refs = json_object_new ();
           gather_entity (session, nodes->pdata[n], data, TRUE);
           g_ptr_array_add (out, data);
         }

@@ -36,6 +36,14 @@ gboolean clmrs_cli_parse (const char    *command,
                           char        ***argv);
 
 /* One line a command, in the order of main.c's table. */
+int clmrs_cmd_init     (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_demo     (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_indicators (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_due      (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_households (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_queue    (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_export   (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_classify (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_forms (ClmrsCli  *cli,
                      int        argc,
                      char     **argv);

@@ -25,6 +25,14 @@ cmd_version (ClmrsCli  *cli,
 
 /* One line a command, kept in the order `--help` lists them. */
 static const Command commands[] = {
+  { "init",     clmrs_cmd_init,     TRUE,  "create the device database (and its first community and people)" },
+  { "demo",     clmrs_cmd_demo,     TRUE,  "fill a new database with realistic synthetic data" },
+  { "due",      clmrs_cmd_due,      TRUE,  "list the follow-ups due, most overdue first" },
+  { "households", clmrs_cmd_households, TRUE, "find households by the head's name" },
+  { "queue",    clmrs_cmd_queue,    TRUE,  "show the unsynced records by facilitator" },
+  { "export",   clmrs_cmd_export,   TRUE,  "export finalised records: --ndjson envelopes or --csv DIR" },
+  { "indicators", clmrs_cmd_indicators, TRUE, "the CLMRS indicators: --json [--from DATE] [--to DATE]" },
+  { "classify", clmrs_cmd_classify, FALSE, "classify child profiles (JSON lines) with a rule set" },
   { "version",  cmd_version,        FALSE, "print the version" },
   { "forms",    clmrs_cmd_forms,    FALSE, "check ODK XForms questionnaires" },
 };
@@ -80,11 +88,11 @@ clmrs_cli_parse (const char    *command,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *title = g_strdup_printf ("%s%s%s", command,
-                                            parameter_string ? " " : "",
-                                            parameter_string ? parameter_string : "");
+  g_autofree char *prgname = g_strdup_printf ("clmrs %s", command);
 
-  context = g_option_context_new (title);
+  /* usage then reads "clmrs COMMAND [OPTION…] PARAMETERS" */
+  g_set_prgname (prgname);
+  context = g_option_context_new (parameter_string);
   g_option_context_set_summary (context, description);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, NULL);

@@ -1,0 +1,576 @@
+/* casebook.c: cases and the facilitator's lists, read from the store. */
+#define G_LOG_DOMAIN "clmrs-casebook"
+
+#include "casebook.h"
+
+#include "indicators.h"
+#include "util.h"
+
+#include <string.h>
+
+/*
+ * Loading is shared by the one-child refresh, the all-children refresh and
+ * the indicators: rows are read once, their strings interned in a chunk,
+ * and grouped per child for cases.c.
+ */
+typedef struct {
+  GStringChunk *strings;
+  GHashTable   *children;      /* child id -> ChildRows */
+  GHashTable   *household_supports; /* household id -> GArray of ClmrsCaseSupport */
+  GPtrArray    *order;         /* ChildRows in load order */
+} Book;
+
+typedef struct {
+  const char *id;
+  const char *household_id;
+  const char *dob;
+  const char *sex;
+  GArray     *visits;          /* ClmrsCaseVisit */
+  GArray     *supports;        /* ClmrsCaseSupport (the child's own) */
+} ChildRows;
+
+static void
+child_rows_free (gpointer data)
+{
+  ChildRows *c = data;
+
+  g_array_unref (c->visits);
+  g_array_unref (c->supports);
+  g_free (c);
+}
+
+static void
+book_init (Book *book)
+{
+  book->strings = g_string_chunk_new (64 * 1024);
+  book->children = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, child_rows_free);
+  book->household_supports = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                    (GDestroyNotify) g_array_unref);
+  book->order = g_ptr_array_new ();
+}
+
+static void
+book_clear (Book *book)
+{
+  g_ptr_array_unref (book->order);
+  g_hash_table_unref (book->household_supports);
+  g_hash_table_unref (book->children);
+  g_string_chunk_free (book->strings);
+}
+
+static const char *
+intern (Book *book, sqlite3_stmt *stmt, int col)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, col);
+
+  return text ? g_string_chunk_insert_const (book->strings, text) : NULL;
+}
+
+static gboolean
+sqlite_failed (ClmrsStore *store, int rc, const char *what, GError **error)
+{
+  if (rc == SQLITE_DONE)
+    return FALSE;
+  g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE, "%s: %s", what,
+               sqlite3_errmsg (clmrs_store_get_db (store)));
+  return TRUE;
+}
+
+/* Loads children (one when @child_id is set), their visits and supports. */
+static gboolean
+book_load (Book        *book,
+           ClmrsStore  *store,
+           const char  *child_id,
+           GError     **error)
+{
+  const char *filter = child_id ? " WHERE c.id = ?1" : "";
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  sql = g_strdup_printf ("SELECT c.id, c.household_id, c.dob, c.sex FROM children c%s", filter);
+  if ((stmt = clmrs_store_prepare (store, sql, error)) == NULL)
+    return FALSE;
+  if (child_id)
+    sqlite3_bind_text (stmt, 1, child_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ChildRows *c = g_new0 (ChildRows, 1);
+
+      c->id = intern (book, stmt, 0);
+      c->household_id = intern (book, stmt, 1);
+      c->dob = intern (book, stmt, 2);
+      c->sex = intern (book, stmt, 3);
+      c->visits = g_array_new (FALSE, TRUE, sizeof (ClmrsCaseVisit));
+      c->supports = g_array_new (FALSE, TRUE, sizeof (ClmrsCaseSupport));
+      g_hash_table_insert (book->children, (gpointer) c->id, c);
+      g_ptr_array_add (book->order, c);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (store, rc, "loading children", error))
+    return FALSE;
+
+  /* assessed visits, then follow-ups that found the child gone, in the
+   * order they happened (same-day visits in finalisation order) */
+  g_free (sql);
+  sql = g_strdup_printf (
+      "SELECT c.id, v.visit_date, v.kind, a.status, v.child_status, a.immediate_danger, a.age,"
+      "  CASE json_extract (a.profile, '$.in_school') WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END,"
+      "  v.finalised "
+      "FROM assessments a JOIN visits v ON v.id = a.visit_id JOIN children c ON c.id = a.child_id%s "
+      "UNION ALL "
+      "SELECT c.id, v.visit_date, v.kind, NULL, v.child_status, 0, 0, NULL, v.finalised "
+      "FROM visits v JOIN children c ON c.id = v.child_id "
+      "WHERE v.state = 'final' AND v.kind = 'follow_up' AND v.child_status IN ('moved', 'lost')%s "
+      "ORDER BY 2, 9",
+      filter, child_id ? " AND c.id = ?1" : "");
+  if ((stmt = clmrs_store_prepare (store, sql, error)) == NULL)
+    return FALSE;
+  if (child_id)
+    sqlite3_bind_text (stmt, 1, child_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ChildRows *c = g_hash_table_lookup (book->children, sqlite3_column_text (stmt, 0));
+      ClmrsCaseVisit v = { 0 };
+
+      if (c == NULL)
+        continue;
+      v.date = intern (book, stmt, 1);
+      v.kind = intern (book, stmt, 2);
+      v.status = intern (book, stmt, 3);
+      v.child_status = intern (book, stmt, 4);
+      v.immediate_danger = sqlite3_column_int (stmt, 5);
+      v.age = sqlite3_column_int (stmt, 6);
+      v.in_school = intern (book, stmt, 7);
+      g_array_append_val (c->visits, v);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (store, rc, "loading visits", error))
+    return FALSE;
+
+  g_free (sql);
+  sql = g_strdup_printf (
+      "SELECT s.child_id, s.household_id, s.type, s.support_date FROM supports s %s",
+      child_id ? "WHERE s.child_id = ?1 OR (s.child_id IS NULL AND s.household_id = "
+                 "(SELECT household_id FROM children WHERE id = ?1))" : "");
+  if ((stmt = clmrs_store_prepare (store, sql, error)) == NULL)
+    return FALSE;
+  if (child_id)
+    sqlite3_bind_text (stmt, 1, child_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsCaseSupport s = { intern (book, stmt, 3), intern (book, stmt, 2) };
+
+      if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+        {
+          ChildRows *c = g_hash_table_lookup (book->children, sqlite3_column_text (stmt, 0));
+          if (c != NULL)
+            g_array_append_val (c->supports, s);
+        }
+      else if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+        {
+          const char *hh = intern (book, stmt, 1);
+          GArray *list = g_hash_table_lookup (book->household_supports, hh);
+
+          if (list == NULL)
+            {
+              list = g_array_new (FALSE, TRUE, sizeof (ClmrsCaseSupport));
+              g_hash_table_insert (book->household_supports, (gpointer) hh, list);
+            }
+          g_array_append_val (list, s);
+        }
+    }
+  sqlite3_finalize (stmt);
+  return !sqlite_failed (store, rc, "loading supports", error);
+}
+
+/* The child's own supports followed by its household's. */
+static GArray *
+child_supports (Book *book, ChildRows *c)
+{
+  GArray *all = g_array_copy (c->supports);
+  GArray *hh = c->household_id ? g_hash_table_lookup (book->household_supports, c->household_id) : NULL;
+
+  if (hh != NULL)
+    g_array_append_vals (all, hh->data, hh->len);
+  return all;
+}
+
+static gboolean
+evaluate (Book                  *book,
+          ChildRows             *c,
+          const GDate           *today,
+          const ClmrsCaseConfig *config,
+          ClmrsCase             *out,
+          GError               **error)
+{
+  g_autoptr(GArray) supports = child_supports (book, c);
+  ClmrsCaseInput input = {
+    .birth_date = c->dob,
+    .visits = (ClmrsCaseVisit *) c->visits->data,
+    .n_visits = c->visits->len,
+    .supports = (ClmrsCaseSupport *) supports->data,
+    .n_supports = supports->len,
+  };
+  ClmrsCaseConfig defaults;
+
+  if (config == NULL)
+    {
+      clmrs_case_config_init (&defaults);
+      config = &defaults;
+    }
+  if (!clmrs_case_evaluate (&input, config, today, out, error))
+    {
+      g_prefix_error (error, "child %s: ", c->id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+save_case (ClmrsStore      *store,
+           sqlite3_stmt    *stmt,
+           const char      *child_id,
+           const ClmrsCase *kase,
+           GError         **error)
+{
+  sqlite3_reset (stmt);
+  sqlite3_bind_text (stmt, 1, child_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, clmrs_case_status_to_string (kase->status), -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, kase->open && kase->status != CLMRS_CASE_AGED_OUT);
+  sqlite3_bind_text (stmt, 4, *kase->identification_date ? kase->identification_date : NULL, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, *kase->last_visit_date ? kase->last_visit_date : NULL, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, *kase->next_due_date ? kase->next_due_date : NULL, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 7, kase->n_follow_ups);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE, "saving the case of %s: %s",
+                   child_id, sqlite3_errmsg (clmrs_store_get_db (store)));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+#define SAVE_CASE_SQL \
+  "INSERT INTO cases (child_id, status, open, identified_on, last_visit, next_due, follow_ups) " \
+  "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (child_id) DO UPDATE SET status = excluded.status," \
+  " open = excluded.open, identified_on = excluded.identified_on, last_visit = excluded.last_visit," \
+  " next_due = excluded.next_due, follow_ups = excluded.follow_ups"
+
+gboolean
+clmrs_casebook_refresh_child (ClmrsStore            *store,
+                              const char            *child_id,
+                              const GDate           *today,
+                              const ClmrsCaseConfig *config,
+                              GError               **error)
+{
+  Book book;
+  ChildRows *c;
+  ClmrsCase kase;
+  sqlite3_stmt *stmt;
+  gboolean ok = FALSE;
+
+  book_init (&book);
+  if (!book_load (&book, store, child_id, error))
+    goto out;
+  c = g_hash_table_lookup (book.children, child_id);
+  if (c == NULL)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no child %s", child_id);
+      goto out;
+    }
+  if (!evaluate (&book, c, today, config, &kase, error))
+    goto out;
+  if ((stmt = clmrs_store_prepare (store, SAVE_CASE_SQL, error)) == NULL)
+    goto out;
+  ok = save_case (store, stmt, child_id, &kase, error);
+  sqlite3_finalize (stmt);
+
+out:
+  book_clear (&book);
+  return ok;
+}
+
+gboolean
+clmrs_casebook_refresh_all (ClmrsStore            *store,
+                            const GDate           *today,
+                            const ClmrsCaseConfig *config,
+                            guint                 *n_cases,
+                            GError               **error)
+{
+  Book book;
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok = FALSE;
+
+  book_init (&book);
+  if (!clmrs_store_begin (store, error))
+    goto out;
+  if (!book_load (&book, store, NULL, error) ||
+      (stmt = clmrs_store_prepare (store, SAVE_CASE_SQL, error)) == NULL)
+    goto out;
+  for (guint i = 0; i < book.order->len; i++)
+    {
+      ChildRows *c = g_ptr_array_index (book.order, i);
+      ClmrsCase kase;
+
+      if (!evaluate (&book, c, today, config, &kase, error) ||
+          !save_case (store, stmt, c->id, &kase, error))
+        goto out;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  ok = clmrs_store_commit (store, error);
+  if (ok && n_cases != NULL)
+    *n_cases = book.order->len;
+
+out:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (!ok)
+    clmrs_store_rollback (store);
+  book_clear (&book);
+  return ok;
+}
+
+void
+clmrs_due_item_free (ClmrsDueItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->child_id);
+  g_free (item->child_name);
+  g_free (item->household_id);
+  g_free (item->head_name);
+  g_free (item->community);
+  g_free (item->status);
+  g_free (item->next_due);
+  g_free (item);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt, int col)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, col));
+}
+
+GPtrArray *
+clmrs_casebook_follow_ups_due (ClmrsStore   *store,
+                               const GDate  *today,
+                               int           horizon_days,
+                               guint         limit,
+                               GError      **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_due_item_free);
+  g_autofree char *today_text = clmrs_date_format (today);
+  GDate until = *today;
+  g_autofree char *until_text = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_date_add_days (&until, MAX (horizon_days, 0));
+  until_text = clmrs_date_format (&until);
+  stmt = clmrs_store_prepare (store,
+      "SELECT k.child_id, c.name, c.household_id, h.head_name, m.name, k.status, k.next_due,"
+      "  CAST (julianday (?1) - julianday (k.next_due) AS INTEGER) "
+      "FROM cases k JOIN children c ON c.id = k.child_id JOIN households h ON h.id = c.household_id"
+      " LEFT JOIN communities m ON m.id = h.community_id "
+      "WHERE k.open = 1 AND k.next_due <= ?2 ORDER BY k.next_due, c.name LIMIT ?3", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, today_text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, until_text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsDueItem *item = g_new0 (ClmrsDueItem, 1);
+
+      item->child_id = column_dup (stmt, 0);
+      item->child_name = column_dup (stmt, 1);
+      item->household_id = column_dup (stmt, 2);
+      item->head_name = column_dup (stmt, 3);
+      item->community = column_dup (stmt, 4);
+      item->status = column_dup (stmt, 5);
+      item->next_due = column_dup (stmt, 6);
+      item->days_late = sqlite3_column_int (stmt, 7);
+      g_ptr_array_add (items, item);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (store, rc, "listing follow-ups due", error))
+    return NULL;
+  return g_steal_pointer (&items);
+}
+
+void
+clmrs_household_item_free (ClmrsHouseholdItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->id);
+  g_free (item->head_name);
+  g_free (item->community);
+  g_free (item);
+}
+
+GPtrArray *
+clmrs_casebook_search_households (ClmrsStore  *store,
+                                  const char  *prefix,
+                                  guint        limit,
+                                  GError     **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_household_item_free);
+  g_autoptr(GString) pattern = g_string_new (NULL);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  /* LIKE with an escape, so "50%" or "a_b" match literally; the NOCASE
+   * index on head_name serves the prefix */
+  for (const char *p = prefix ? prefix : ""; *p; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *p);
+    }
+  g_string_append_c (pattern, '%');
+  stmt = clmrs_store_prepare (store,
+      "SELECT h.id, h.head_name, m.name,"
+      "  (SELECT count (*) FROM children c WHERE c.household_id = h.id) "
+      "FROM households h LEFT JOIN communities m ON m.id = h.community_id "
+      "WHERE h.head_name LIKE ?1 ESCAPE '\\' ORDER BY h.head_name COLLATE NOCASE LIMIT ?2", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, pattern->str, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsHouseholdItem *item = g_new0 (ClmrsHouseholdItem, 1);
+
+      item->id = column_dup (stmt, 0);
+      item->head_name = column_dup (stmt, 1);
+      item->community = column_dup (stmt, 2);
+      item->n_children = sqlite3_column_int (stmt, 3);
+      g_ptr_array_add (items, item);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (store, rc, "searching households", error))
+    return NULL;
+  return g_steal_pointer (&items);
+}
+
+JsonNode *
+clmrs_casebook_indicators (ClmrsStore   *store,
+                           const char   *from,
+                           const char   *to,
+                           const GDate  *today,
+                           GError      **error)
+{
+  GStringChunk *strings = g_string_chunk_new (64 * 1024);
+  g_autoptr(GArray) households = g_array_new (FALSE, TRUE, sizeof (ClmrsHouseholdRow));
+  g_autoptr(GArray) children = g_array_new (FALSE, TRUE, sizeof (ClmrsChildRow));
+  g_autoptr(GArray) assessments = g_array_new (FALSE, TRUE, sizeof (ClmrsAssessmentRow));
+  g_autoptr(GArray) supports = g_array_new (FALSE, TRUE, sizeof (ClmrsSupportRow));
+  g_autoptr(GArray) sessions = g_array_new (FALSE, TRUE, sizeof (ClmrsAwarenessRow));
+  ClmrsIndicatorsInput input = { 0 };
+  JsonNode *result = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+#define S(col) (sqlite3_column_type (stmt, col) == SQLITE_NULL ? NULL : \
+                g_string_chunk_insert_const (strings, (const char *) sqlite3_column_text (stmt, col)))
+
+  /* one read transaction: a consistent snapshot */
+  if (!clmrs_store_exec (store, "BEGIN", error))
+    goto out;
+
+  if ((stmt = clmrs_store_prepare (store, "SELECT id, community_id FROM households", error)) == NULL)
+    goto out;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsHouseholdRow r = { S (0), S (1) };
+      g_array_append_val (households, r);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (store, rc, "loading households", error))
+    goto out;
+
+  if ((stmt = clmrs_store_prepare (store, "SELECT id, household_id, sex, dob FROM children", error)) == NULL)
+    goto out;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsChildRow r = { S (0), S (1), S (2), S (3) };
+      g_array_append_val (children, r);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (store, rc, "loading children", error))
+    goto out;
+
+  stmt = clmrs_store_prepare (store,
+      "SELECT v.id, a.child_id, v.kind, v.visit_date, a.status, v.child_status, a.immediate_danger, a.age,"
+      "  CASE json_extract (a.profile, '$.in_school') WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END,"
+      "  v.facilitator_id, f.sex, v.community_id, v.finalised "
+      "FROM assessments a JOIN visits v ON v.id = a.visit_id JOIN facilitators f ON f.id = v.facilitator_id "
+      "UNION ALL "
+      "SELECT v.id, v.child_id, v.kind, v.visit_date, NULL, v.child_status, 0, 0, NULL,"
+      "  v.facilitator_id, f.sex, v.community_id, v.finalised "
+      "FROM visits v JOIN facilitators f ON f.id = v.facilitator_id "
+      "WHERE v.state = 'final' AND v.kind = 'follow_up' AND v.child_status IN ('moved', 'lost') "
+      "ORDER BY 4, 13", error);
+  if (stmt == NULL)
+    goto out;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsAssessmentRow r = {
+        .visit_id = S (0), .child_id = S (1), .kind = S (2), .date = S (3), .status = S (4),
+        .child_status = S (5), .immediate_danger = sqlite3_column_int (stmt, 6),
+        .age = sqlite3_column_int (stmt, 7), .in_school = S (8), .facilitator_id = S (9),
+        .facilitator_sex = S (10), .community = S (11),
+      };
+      g_array_append_val (assessments, r);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (store, rc, "loading assessments", error))
+    goto out;
+
+  if ((stmt = clmrs_store_prepare (store, "SELECT child_id, household_id, type, support_date FROM supports", error)) == NULL)
+    goto out;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsSupportRow r = { S (0), S (1), S (2), S (3) };
+      g_array_append_val (supports, r);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (store, rc, "loading supports", error))
+    goto out;
+
+  stmt = clmrs_store_prepare (store,
+      "SELECT session_date, community_id, level, men, women, boys, girls, household_id FROM awareness_sessions", error);
+  if (stmt == NULL)
+    goto out;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsAwarenessRow r = {
+        S (0), S (1), S (2), sqlite3_column_int (stmt, 3), sqlite3_column_int (stmt, 4),
+        sqlite3_column_int (stmt, 5), sqlite3_column_int (stmt, 6), S (7),
+      };
+      g_array_append_val (sessions, r);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (store, rc, "loading awareness sessions", error))
+    goto out;
+#undef S
+
+  input.households = (ClmrsHouseholdRow *) households->data;
+  input.n_households = households->len;
+  input.children = (ClmrsChildRow *) children->data;
+  input.n_children = children->len;
+  input.assessments = (ClmrsAssessmentRow *) assessments->data;
+  input.n_assessments = assessments->len;
+  input.supports = (ClmrsSupportRow *) supports->data;
+  input.n_supports = supports->len;
+  input.sessions = (ClmrsAwarenessRow *) sessions->data;
+  input.n_sessions = sessions->len;
+  input.from = from;
+  input.to = to;
+  result = clmrs_indicators_compute (&input, today, error);
+
+out:
+  clmrs_store_exec (store, "COMMIT", NULL);
+  g_string_chunk_free (strings);
+  return result;
+}

@@ -1,0 +1,122 @@
+/* cmd-demo.c: `clmrs demo`, a device database full of realistic synthetic data. */
+#define G_LOG_DOMAIN "clmrs"
+
+#include "cli.h"
+
+#include "demo.h"
+#include "store.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+static void
+show_progress (guint    done,
+               guint    total,
+               gpointer user_data)
+{
+  gint64 *start = user_data;
+  double seconds = (g_get_monotonic_time () - *start) / 1e6;
+
+  if (isatty (fileno (stderr)))
+    fprintf (stderr, "\r%u/%u households (%.0f s)%s", done, total, seconds, done == total ? "\n" : "");
+}
+
+static gint64
+count (ClmrsStore *store, const char *sql)
+{
+  sqlite3_stmt *stmt = clmrs_store_prepare (store, sql, NULL);
+  gint64 n = -1;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+int
+clmrs_cmd_demo (ClmrsCli  *cli,
+                int        argc,
+                char     **argv)
+{
+  int households = 200;
+  int seed = 1;
+  int months = 24;
+  g_autofree char *until = NULL;
+  g_autoptr(ClmrsStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  ClmrsDemoReport report;
+  gint64 start;
+  double seconds;
+  GOptionEntry entries[] = {
+    { "households", 0, 0, G_OPTION_ARG_INT, &households, "How many households to visit (default 200)", "N" },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Random seed: the same seed and --until give the same data (default 1)", "S" },
+    { "until", 0, 0, G_OPTION_ARG_STRING, &until, "Last day of the simulated period (default today, or $CLMRS_TODAY)", "YYYY-MM-DD" },
+    { "months", 0, 0, G_OPTION_ARG_INT, &months, "Length of the period in months (default 24)", "M" },
+    { NULL }
+  };
+  ClmrsDemoOptions options = { 0 };
+
+  if (!clmrs_cli_parse ("demo", NULL,
+                        "Fills a new device database with realistic synthetic data made through\n"
+                        "the shipped forms and rules: communities in Côte d'Ivoire and Ghana,\n"
+                        "facilitators, households with their children classified, supports,\n"
+                        "follow-ups over two years, awareness sessions and supervisor reviews,\n"
+                        "all finalised into the outbox. Prints who can sign in, with PINs.",
+                        entries, &argc, &argv))
+    return CLMRS_EXIT_USAGE;
+  if (argc > 1)
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE, "demo: unexpected argument '%s'", argv[1]);
+  if (households < 1 || households > 1000000)
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE, "demo: --households is 1 to 1000000 (got %d)", households);
+  if (months < 1 || months > 120)
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE, "demo: --months is 1 to 120 (got %d)", months);
+  if (seed == 0)
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE, "demo: --seed must not be 0");
+
+  /* the device id is part of the data: derive it from the seed too */
+  clmrs_uuid_set_seed ((guint32) seed);
+  store = clmrs_store_open (cli->db_path, &error);
+  clmrs_uuid_set_seed (0);
+  if (store == NULL)
+    return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
+
+  start = g_get_monotonic_time ();
+  options.households = households;
+  options.seed = (guint32) seed;
+  options.until = until;
+  options.months = months;
+  options.progress = show_progress;
+  options.progress_data = &start;
+  if (!clmrs_demo_generate (store, &options, &report, &error))
+    return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+
+  printf ("Demo data in %s (%.1f s):\n"
+          "  %u communities, %u households, %u children (%u found in child labour)\n"
+          "  %u household visits, %u follow-ups, %u supports, %u awareness sessions\n"
+          "  %u reviews by the supervisor, %u drafts left open, %u records queued for sync\n",
+          cli->db_path, seconds,
+          report.communities, report.households, report.children, report.identified,
+          report.household_visits, report.follow_ups, report.supports, report.awareness_sessions,
+          report.reviews, report.drafts, report.records_queued);
+  printf ("Sign in as:\n");
+  {
+    sqlite3_stmt *stmt = clmrs_store_prepare (store,
+        "SELECT name, role FROM facilitators ORDER BY role DESC, rowid", NULL);
+    guint i = 0;
+
+    while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+      {
+        const char *role = (const char *) sqlite3_column_text (stmt, 1);
+        g_autofree char *pin = g_str_equal (role, "supervisor") ? g_strdup (CLMRS_DEMO_SUPERVISOR_PIN)
+                                                               : clmrs_demo_facilitator_pin (i++);
+        printf ("  %-28s %-12s PIN %s\n", sqlite3_column_text (stmt, 0), role, pin);
+      }
+    sqlite3_finalize (stmt);
+  }
+  printf ("  database: %" G_GINT64_FORMAT " visits, %" G_GINT64_FORMAT " assessments\n",
+          count (store, "SELECT count (*) FROM visits"),
+          count (store, "SELECT count (*) FROM assessments"));
+  return CLMRS_EXIT_OK;
+}

@@ -1,0 +1,108 @@
+/* cmd-init.c: `clmrs init`, create a device database (and its first people and places). */
+#define G_LOG_DOMAIN "clmrs"
+
+#include "cli.h"
+
+#include "store.h"
+#include "util.h"
+
+#include <stdio.h>
+
+/* "Name,sex,PIN" -> parts; FALSE with a message naming the option. */
+static gboolean
+split_person (const char  *option,
+              const char  *text,
+              char       **name,
+              char       **sex,
+              char       **pin)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+
+  if (g_strv_length (parts) != 3 ||
+      (!g_str_equal (parts[1], "male") && !g_str_equal (parts[1], "female")))
+    {
+      clmrs_cli_fail (CLMRS_EXIT_USAGE, "%s expects NAME,male|female,PIN (got '%s')", option, text);
+      return FALSE;
+    }
+  *name = g_strdup (g_strstrip (parts[0]));
+  *sex = g_strdup (parts[1]);
+  *pin = g_strdup (parts[2]);
+  return TRUE;
+}
+
+int
+clmrs_cmd_init (ClmrsCli  *cli,
+                int        argc,
+                char     **argv)
+{
+  g_autofree char *community = NULL;
+  g_autofree char *district = NULL;
+  g_autofree char *country = NULL;
+  g_auto(GStrv) facilitators = NULL;
+  g_auto(GStrv) supervisors = NULL;
+  g_autoptr(ClmrsStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *community_id = NULL;
+  GOptionEntry entries[] = {
+    { "community", 0, 0, G_OPTION_ARG_STRING, &community, "Add a community by name", "NAME" },
+    { "district", 0, 0, G_OPTION_ARG_STRING, &district, "Its district", "NAME" },
+    { "country", 0, 0, G_OPTION_ARG_STRING, &country, "Its country: ci or gh", "CODE" },
+    { "facilitator", 0, 0, G_OPTION_ARG_STRING_ARRAY, &facilitators, "Add a facilitator (repeatable)", "NAME,SEX,PIN" },
+    { "supervisor", 0, 0, G_OPTION_ARG_STRING_ARRAY, &supervisors, "Add a supervisor (repeatable)", "NAME,SEX,PIN" },
+    { NULL }
+  };
+
+  if (!clmrs_cli_parse ("init", NULL,
+                        "Creates the device database at --db (or brings an older one up to\n"
+                        "the current schema) and prints its device id. The options add the\n"
+                        "device's first community and people, for use before enrolment.",
+                        entries, &argc, &argv))
+    return CLMRS_EXIT_USAGE;
+  if (argc > 1)
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE, "init: unexpected argument '%s'", argv[1]);
+  if (country != NULL && !g_str_equal (country, "ci") && !g_str_equal (country, "gh"))
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE, "init: --country is ci or gh (got '%s')", country);
+  if ((facilitators != NULL || supervisors != NULL || district != NULL) && community == NULL)
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE, "init: people and districts need a --community");
+
+  store = clmrs_store_open (cli->db_path, &error);
+  if (store == NULL)
+    return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
+
+  if (!clmrs_store_begin (store, &error))
+    return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
+  if (community != NULL)
+    {
+      community_id = clmrs_uuid_new ();
+      if (!clmrs_store_add_community (store, community_id, community, district, country, &error))
+        goto fail;
+    }
+  for (int role = 0; role < 2; role++)
+    {
+      GStrv people = role == 0 ? facilitators : supervisors;
+
+      for (guint i = 0; people != NULL && people[i] != NULL; i++)
+        {
+          g_autofree char *name = NULL, *sex = NULL, *pin = NULL;
+          g_autofree char *id = clmrs_uuid_new ();
+
+          if (!split_person (role == 0 ? "--facilitator" : "--supervisor", people[i], &name, &sex, &pin))
+            {
+              clmrs_store_rollback (store);
+              return CLMRS_EXIT_USAGE;
+            }
+          if (!clmrs_store_add_facilitator (store, id, name, sex,
+                                            role == 0 ? "facilitator" : "supervisor", pin, &error))
+            goto fail;
+        }
+    }
+  if (!clmrs_store_commit (store, &error))
+    goto fail;
+
+  printf ("%s\n", clmrs_store_get_device_id (store));
+  return CLMRS_EXIT_OK;
+
+fail:
+  clmrs_store_rollback (store);
+  return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "init: %s", error->message);
+}

@@ -1,0 +1,125 @@
+/* cmd-sync.c: `clmrs enroll` and `clmrs sync`, the device's side of the sync protocol. */
+#define G_LOG_DOMAIN "clmrs"
+
+#include "cli.h"
+
+#include "client.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+static void
+show_progress (const ClmrsSyncReport *r,
+               gpointer               user_data)
+{
+  if (isatty (fileno (stderr)))
+    fprintf (stderr, "\rsent %" G_GUINT64_FORMAT ", received %" G_GUINT64_FORMAT ", %.1f kB up, %.1f kB down",
+             r->records_sent, r->pulled, r->bytes_up / 1e3, r->bytes_down / 1e3);
+}
+
+int
+clmrs_cmd_enroll (ClmrsCli  *cli,
+                  int        argc,
+                  char     **argv)
+{
+  g_autofree char *server = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *cacert = NULL;
+  g_autofree char *name = NULL;
+  gboolean insecure = FALSE;
+  g_autoptr(ClmrsStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  GOptionEntry entries[] = {
+    { "server", 0, 0, G_OPTION_ARG_STRING, &server, "The server's address, e.g. https://hub.example:8443", "URL" },
+    { "code", 0, 0, G_OPTION_ARG_STRING, &code, "The one-time enrolment code from the administrator", "CODE" },
+    { "cacert", 0, 0, G_OPTION_ARG_FILENAME, &cacert, "Trust the CAs in this PEM file (a hub's own CA)", "FILE" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, "This device's name on the server (default: the host name)", "NAME" },
+    { "insecure", 0, 0, G_OPTION_ARG_NONE, &insecure, "Do not verify the server's certificate (testing only)", NULL },
+    { NULL }
+  };
+  ClmrsSyncConfig config = { 0 };
+
+  if (!clmrs_cli_parse ("enroll", NULL,
+                        "Enrols this device with a CLMRS server using a one-time code made by\n"
+                        "the administrator (clmrs-server enroll-code). The server's address,\n"
+                        "CA file and the device's token are kept in the database; the token is\n"
+                        "never printed.",
+                        entries, &argc, &argv))
+    return CLMRS_EXIT_USAGE;
+  if (server == NULL || code == NULL)
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE, "enroll: give --server URL and --code CODE");
+
+  store = clmrs_store_open (cli->db_path, &error);
+  if (store == NULL)
+    return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
+  config.server_url = server;
+  config.cacert = cacert;
+  config.insecure = insecure;
+  config.max_attempts = 3;
+  if (!clmrs_sync_enroll (store, &config, code, name, &error))
+    return clmrs_cli_fail (g_error_matches (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_REFUSED)
+                           ? CLMRS_EXIT_DATA : CLMRS_EXIT_FAILURE, "%s", error->message);
+  printf ("enrolled with %s\n", server);
+  return CLMRS_EXIT_OK;
+}
+
+int
+clmrs_cmd_sync (ClmrsCli  *cli,
+                int        argc,
+                char     **argv)
+{
+  g_autofree char *server = NULL;
+  g_autofree char *cacert = NULL;
+  gboolean insecure = FALSE;
+  int batch_kb = 256;
+  g_autoptr(ClmrsStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  ClmrsSyncReport report = { 0 };
+  ClmrsSyncConfig config = { 0 };
+  gboolean ok;
+  GOptionEntry entries[] = {
+    { "server", 0, 0, G_OPTION_ARG_STRING, &server, "Another address for the server (default: the enrolment's)", "URL" },
+    { "cacert", 0, 0, G_OPTION_ARG_FILENAME, &cacert, "Trust the CAs in this PEM file", "FILE" },
+    { "insecure", 0, 0, G_OPTION_ARG_NONE, &insecure, "Do not verify the server's certificate (testing only)", NULL },
+    { "batch-kb", 0, 0, G_OPTION_ARG_INT, &batch_kb, "Envelope kilobytes per push before compression (default 256)", "KB" },
+    { NULL }
+  };
+
+  if (!clmrs_cli_parse ("sync", NULL,
+                        "Pushes every queued record to the server in compressed batches, then\n"
+                        "pulls what this device needs (its communities' households, children,\n"
+                        "cases, reviews, form and rule updates). A record leaves the queue only\n"
+                        "when the server answered for it. Exits 0 only when the queue is empty\n"
+                        "and the pull is complete; otherwise 1 with the reason. Retries dropped\n"
+                        "links with backoff; run it again to resume.",
+                        entries, &argc, &argv))
+    return CLMRS_EXIT_USAGE;
+  if (argc > 1 || batch_kb < 1 || batch_kb > 16384)
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE, "sync: bad arguments (see --help)");
+
+  store = clmrs_store_open (cli->db_path, &error);
+  if (store == NULL)
+    return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
+  config.server_url = server;
+  config.cacert = cacert;
+  config.insecure = insecure;
+  config.batch_bytes = (gsize) batch_kb * 1024;
+  if (g_getenv ("CLMRS_SYNC_BACKOFF_MS") != NULL)
+    config.backoff_ms = atoi (g_getenv ("CLMRS_SYNC_BACKOFF_MS"));
+  if (g_getenv ("CLMRS_SYNC_ATTEMPTS") != NULL)
+    config.max_attempts = atoi (g_getenv ("CLMRS_SYNC_ATTEMPTS"));
+  ok = clmrs_sync_run (store, &config, NULL, show_progress, NULL, &report, &error);
+  if (isatty (fileno (stderr)))
+    fputc ('\n', stderr);
+  printf ("sent %" G_GUINT64_FORMAT " records (%" G_GUINT64_FORMAT " stored, %" G_GUINT64_FORMAT
+          " duplicates, %" G_GUINT64_FORMAT " conflicts, %" G_GUINT64_FORMAT " rejected), received %"
+          G_GUINT64_FORMAT "; %" G_GUINT64_FORMAT " bytes up, %" G_GUINT64_FORMAT " bytes down, %u requests"
+          " (%u retried), %.1f s; %" G_GINT64_FORMAT " still queued\n",
+          report.records_sent, report.stored, report.duplicates, report.conflicts, report.rejected,
+          report.pulled, report.bytes_up, report.bytes_down, report.requests, report.retries,
+          report.seconds, report.queued_left);
+  if (!ok)
+    return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "sync: %s", error->message);
+  return CLMRS_EXIT_OK;
+}

@@ -1,0 +1,59 @@
+/* demo.h: realistic synthetic CLMRS data, made through the same forms, rules and store. */
+#pragma once
+
+#include "store.h"
+
+G_BEGIN_DECLS
+
+typedef void (*ClmrsDemoProgress) (guint    done,
+                                   guint    total,
+                                   gpointer user_data);
+
+typedef struct {
+  guint              households;   /* how many households to visit */
+  guint32            seed;         /* the same seed (and until) gives the same data */
+  const char        *until;        /* last day of the simulated period, YYYY-MM-DD; NULL = today */
+  guint              months;       /* length of the period, default 24 */
+  ClmrsDemoProgress  progress;
+  gpointer           progress_data;
+} ClmrsDemoOptions;
+
+typedef struct {
+  guint communities;
+  guint facilitators;
+  guint households;
+  guint children;
+  guint household_visits;
+  guint follow_ups;
+  guint supports;
+  guint awareness_sessions;
+  guint reviews;
+  guint drafts;
+  guint identified;                /* children found in child labour at least once */
+  guint records_queued;
+} ClmrsDemoReport;
+
+/* Fills an empty store: communities with profiles, facilitators and a
+ * supervisor (PINs printed by `clmrs demo`), households visited with the
+ * shipped household form, children classified with their country's rule
+ * set, supports recorded, follow-ups every ~6 months until exit, awareness
+ * sessions, supervisor reviews, and a few drafts left open.  Everything
+ * finalised is in the outbox.  Refuses a store that already has data. */
+gboolean clmrs_demo_generate (ClmrsStore             *store,
+                              const ClmrsDemoOptions *options,
+                              ClmrsDemoReport        *report,
+                              GError                **error);
+
+char    *clmrs_demo_household_visit (ClmrsStore  *store,
+                                     const char  *community_id,
+                                     const char  *facilitator_id,
+                                     guint32      seed,
+                                     guint       *n_children,
+                                     GError     **error);
+
+/* The demo's people: facilitator i (0-based) has PIN "1000 + i"... see
+ * docs; the supervisor's PIN is CLMRS_DEMO_SUPERVISOR_PIN. */
+#define CLMRS_DEMO_SUPERVISOR_PIN "9999"
+char    *clmrs_demo_facilitator_pin (guint index);
+
+G_END_DECLS

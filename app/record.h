@@ -1,0 +1,49 @@
+/* record.h: record envelopes, the unit that leaves the device (DESIGN sections 3 and 6). */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define CLMRS_ENVELOPE_VERSION 1
+
+/* The record types that travel; the order is the order a server must
+ * apply them in a batch (a child after its household, a visit after both). */
+typedef enum {
+  CLMRS_RECORD_COMMUNITY,
+  CLMRS_RECORD_HOUSEHOLD,
+  CLMRS_RECORD_CHILD,
+  CLMRS_RECORD_VISIT,
+  CLMRS_RECORD_SUPPORT,
+  CLMRS_RECORD_AWARENESS_SESSION,
+  CLMRS_RECORD_REVIEW,
+} ClmrsRecordType;
+
+const char *clmrs_record_type_to_string   (ClmrsRecordType type);
+gboolean    clmrs_record_type_from_string (const char      *text,
+                                           ClmrsRecordType *out);
+
+typedef struct {
+  ClmrsRecordType  type;
+  const char      *id;
+  gint64           rev;
+  const char      *device_id;
+  const char      *author;
+  const char      *community_id;
+  const char      *created;
+  const char      *modified;
+  const char      *schema;        /* "household_visit@1" or "clmrs.household@1" */
+  const char      *rules;         /* "gh@1" or NULL */
+} ClmrsRecordHeader;
+
+/* Builds the envelope around @body (taken) and returns it as one compact
+ * JSON line without the newline: the exact bytes stored in the outbox and
+ * sent on the wire. */
+char *clmrs_record_envelope_line (const ClmrsRecordHeader *header,
+                                  JsonNode                *body);
+
+/* Compact JSON text of @node. */
+char *clmrs_json_to_string        (JsonNode *node);
+
+G_END_DECLS

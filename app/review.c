@@ -1,0 +1,131 @@
+/* review.c: a supervisor approves a visit or returns it to its facilitator with a message. */
+#define G_LOG_DOMAIN "clmrs-review"
+
+#include "review.h"
+
+#include "outbox.h"
+#include "record.h"
+#include "util.h"
+
+/**
+ * clmrs_review_record:
+ *
+ * Returns: (transfer full): the review's id, or %NULL with @error naming
+ * what was refused (unknown or draft visit, not a supervisor, no message).
+ */
+char *
+clmrs_review_record (ClmrsStore  *store,
+                     const char  *visit_id,
+                     const char  *supervisor_id,
+                     const char  *decision,
+                     const char  *message,
+                     GError     **error)
+{
+  g_autofree char *id = clmrs_uuid_new ();
+  g_autofree char *now = clmrs_now_rfc3339 ();
+  g_autofree char *community = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *role = NULL;
+  g_autofree char *line = NULL;
+  gint64 rev = 0;
+  JsonObject *body;
+  JsonNode *node;
+  sqlite3_stmt *stmt;
+
+  if (g_strcmp0 (decision, "approved") != 0 && g_strcmp0 (decision, "returned") != 0)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
+                   "a review decision is approved or returned, not '%s'", decision ? decision : "");
+      return NULL;
+    }
+  if (g_str_equal (decision, "returned") && (message == NULL || *message == '\0'))
+    {
+      g_set_error_literal (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
+                           "returning a visit needs a message telling the facilitator what to correct");
+      return NULL;
+    }
+  if (!clmrs_store_begin (store, error))
+    return NULL;
+
+  stmt = clmrs_store_prepare (store,
+      "SELECT v.state, v.rev, v.community_id, (SELECT role FROM facilitators WHERE id = ?2 AND active) "
+      "FROM visits v WHERE v.id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, supervisor_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      state = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      rev = sqlite3_column_int64 (stmt, 1);
+      community = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      role = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+    }
+  sqlite3_finalize (stmt);
+  if (state == NULL || !g_str_equal (state, "final"))
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, state ? CLMRS_STORE_ERROR_STATE : CLMRS_STORE_ERROR_NOT_FOUND,
+                   state ? "visit %s is a draft: only finalised visits are reviewed" : "no visit %s", visit_id);
+      goto fail;
+    }
+  if (g_strcmp0 (role, "supervisor") != 0)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
+                   "%s is not an active supervisor on this device", supervisor_id);
+      goto fail;
+    }
+
+  stmt = clmrs_store_prepare (store,
+      "INSERT INTO reviews (id, visit_id, visit_rev, supervisor_id, decision, message, created)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, visit_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, rev);
+  sqlite3_bind_text (stmt, 4, supervisor_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, decision, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, message, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, now, -1, SQLITE_TRANSIENT);
+  if (!clmrs_store_step_done (store, stmt, error))
+    goto fail;
+
+  stmt = clmrs_store_prepare (store,
+      "UPDATE visits SET review_state = ?, review_message = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, decision, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, message, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, visit_id, -1, SQLITE_TRANSIENT);
+  if (!clmrs_store_step_done (store, stmt, error))
+    goto fail;
+
+  body = json_object_new ();
+  json_object_set_string_member (body, "visit_id", visit_id);
+  json_object_set_int_member (body, "visit_rev", rev);
+  json_object_set_string_member (body, "decision", decision);
+  if (message != NULL)
+    json_object_set_string_member (body, "message", message);
+  else
+    json_object_set_null_member (body, "message");
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, body);
+  {
+    ClmrsRecordHeader header = {
+      .type = CLMRS_RECORD_REVIEW, .id = id, .rev = 1,
+      .device_id = clmrs_store_get_device_id (store), .author = supervisor_id,
+      .community_id = community, .created = now, .modified = now,
+      .schema = "clmrs.review@1", .rules = NULL,
+    };
+    line = clmrs_record_envelope_line (&header, node);
+  }
+  if (!clmrs_outbox_enqueue (store, id, 1, CLMRS_RECORD_REVIEW, supervisor_id, line, error) ||
+      !clmrs_store_commit (store, error))
+    goto fail;
+  return g_steal_pointer (&id);
+
+fail:
+  clmrs_store_rollback (store);
+  g_prefix_error (error, "reviewing visit %s: ", visit_id);
+  return NULL;
+}

@@ -1,0 +1,121 @@
+/* store.h: the device's offline store (SQLite): schema, migrations, drafts, outbox. */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+/*
+ * One ClmrsStore is one connection.  It is not thread-safe: the owner uses
+ * it from one thread at a time (the app keeps it on a worker thread).
+ *
+ * Durability: WAL journal, synchronous=FULL, foreign keys on, every state
+ * change inside a transaction.  A power cut at any instant loses at most
+ * the answer being written and never corrupts the database.
+ */
+
+#define CLMRS_STORE_ERROR (clmrs_store_error_quark ())
+
+typedef enum {
+  CLMRS_STORE_ERROR_SQLITE,     /* the database said no: the message carries SQLite's */
+  CLMRS_STORE_ERROR_VERSION,    /* made by a newer program than this one */
+  CLMRS_STORE_ERROR_NOT_FOUND,  /* no such record */
+  CLMRS_STORE_ERROR_STATE,      /* e.g. a finalised visit changed as a draft */
+  CLMRS_STORE_ERROR_INVALID,    /* a value that breaks the data model */
+  CLMRS_STORE_ERROR_PIN,        /* wrong PIN */
+} ClmrsStoreError;
+
+GQuark clmrs_store_error_quark (void);
+
+typedef struct _ClmrsStore ClmrsStore;
+
+/* The number of the newest schema this program knows. */
+#define CLMRS_STORE_SCHEMA_VERSION 1
+
+ClmrsStore  *clmrs_store_open               (const char   *path,
+                                             GError      **error);
+void         clmrs_store_close              (ClmrsStore   *store);
+int          clmrs_store_get_schema_version (ClmrsStore   *store);
+const char  *clmrs_store_get_device_id      (ClmrsStore   *store);
+const char  *clmrs_store_get_path           (ClmrsStore   *store);
+sqlite3     *clmrs_store_get_db             (ClmrsStore   *store);
+
+/* Migrates a database from its version to @target (tests walk it step by step). */
+gboolean     clmrs_store_migrate_db         (sqlite3      *db,
+                                             int           target,
+                                             GError      **error);
+
+/* Transactions (BEGIN IMMEDIATE; nested calls are an error). */
+gboolean     clmrs_store_begin              (ClmrsStore   *store,
+                                             GError      **error);
+gboolean     clmrs_store_commit             (ClmrsStore   *store,
+                                             GError      **error);
+void         clmrs_store_rollback           (ClmrsStore   *store);
+
+/* Runs @sql (no results expected); errors carry SQLite's message and the statement. */
+gboolean     clmrs_store_exec               (ClmrsStore   *store,
+                                             const char   *sql,
+                                             GError      **error);
+sqlite3_stmt*clmrs_store_prepare            (ClmrsStore   *store,
+                                             const char   *sql,
+                                             GError      **error);
+gboolean     clmrs_store_step_done          (ClmrsStore   *store,
+                                             sqlite3_stmt *stmt,
+                                             GError      **error);   /* steps to SQLITE_DONE and finalizes */
+
+char        *clmrs_store_get_meta           (ClmrsStore   *store,
+                                             const char   *key);
+gboolean     clmrs_store_set_meta           (ClmrsStore   *store,
+                                             const char   *key,
+                                             const char   *value,
+                                             GError      **error);
+
+/* People and places. */
+gboolean     clmrs_store_add_community      (ClmrsStore   *store,
+                                             const char   *id,
+                                             const char   *name,
+                                             const char   *district,
+                                             const char   *country,
+                                             GError      **error);
+gboolean     clmrs_store_add_facilitator    (ClmrsStore   *store,
+                                             const char   *id,
+                                             const char   *name,
+                                             const char   *sex,
+                                             const char   *role,          /* "facilitator" or "supervisor" */
+                                             const char   *pin,           /* stored as a salted slow hash */
+                                             GError      **error);
+gboolean     clmrs_store_check_pin          (ClmrsStore   *store,
+                                             const char   *facilitator_id,
+                                             const char   *pin,
+                                             GError      **error);       /* CLMRS_STORE_ERROR_PIN when wrong */
+
+/* Drafts: every answer is written as it is set. */
+char        *clmrs_store_draft_create       (ClmrsStore   *store,
+                                             const char   *kind,          /* household follow_up support awareness community */
+                                             const char   *form_id,
+                                             const char   *form_version,
+                                             const char   *facilitator_id,
+                                             const char   *community_id,
+                                             const char   *household_id,  /* nullable */
+                                             const char   *child_id,      /* nullable */
+                                             GError      **error);
+gboolean     clmrs_store_draft_save_answer  (ClmrsStore   *store,
+                                             const char   *visit_id,
+                                             const char   *ref,
+                                             const char   *value,         /* NULL clears */
+                                             GError      **error);
+gboolean     clmrs_store_draft_save_all     (ClmrsStore   *store,
+                                             const char   *visit_id,
+                                             GPtrArray    *values,        /* (element-type ClmrsFormValue), after a repeat is added or removed */
+                                             GError      **error);
+GPtrArray   *clmrs_store_draft_load         (ClmrsStore   *store,
+                                             const char   *visit_id,
+                                             GError      **error);       /* (element-type ClmrsFormValue) in saved order */
+gboolean     clmrs_store_draft_discard      (ClmrsStore   *store,
+                                             const char   *visit_id,
+                                             GError      **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsStore, clmrs_store_close)
+
+G_END_DECLS

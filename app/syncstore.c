@@ -1,0 +1,677 @@
+/* syncstore.c: the store's side of sync: batches out, acknowledgements in, pulled records applied. */
+#define G_LOG_DOMAIN "clmrs-syncstore"
+
+#include "syncstore.h"
+
+#include "casebook.h"
+#include "record.h"
+#include "util.h"
+
+#include <string.h>
+
+void
+clmrs_outgoing_free (ClmrsOutgoing *outgoing)
+{
+  if (outgoing == NULL)
+    return;
+  g_free (outgoing->record_id);
+  g_free (outgoing->line);
+  g_free (outgoing);
+}
+
+GPtrArray *
+clmrs_outbox_next_batch (ClmrsStore  *store,
+                         gsize        max_bytes,
+                         guint        max_records,
+                         GError     **error)
+{
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_outgoing_free);
+  sqlite3_stmt *stmt = clmrs_store_prepare (store,
+      "SELECT record_id, rev, envelope, bytes FROM outbox WHERE state = 'queued' ORDER BY rowid LIMIT ?", error);
+  gsize total = 0;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, max_records);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gsize bytes = sqlite3_column_int64 (stmt, 3) + 1;
+      ClmrsOutgoing *o;
+
+      if (batch->len > 0 && total + bytes > max_bytes)
+        break;
+      o = g_new0 (ClmrsOutgoing, 1);
+      o->record_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      o->rev = sqlite3_column_int64 (stmt, 1);
+      o->line = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      g_ptr_array_add (batch, o);
+      total += bytes;
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE, "reading the outbox: %s",
+                   sqlite3_errmsg (clmrs_store_get_db (store)));
+      return NULL;
+    }
+  return g_steal_pointer (&batch);
+}
+
+gint64
+clmrs_outbox_count_queued (ClmrsStore *store)
+{
+  sqlite3_stmt *stmt = clmrs_store_prepare (store, "SELECT count (*) FROM outbox WHERE state = 'queued'", NULL);
+  gint64 n = -1;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* Inside a transaction: moves one record to @state. */
+static gboolean
+set_state (ClmrsStore  *store,
+           const char  *record_id,
+           gint64       rev,
+           const char  *state,
+           const char  *reason,
+           GError     **error)
+{
+  g_autofree char *now = clmrs_now_rfc3339 ();
+  sqlite3_stmt *stmt = clmrs_store_prepare (store,
+      "UPDATE outbox SET state = ?1, sent_at = ?2, reject_reason = ?3, last_error = NULL,"
+      "  attempts = attempts + 1 WHERE record_id = ?4 AND rev = ?5 AND state != 'sent'", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, state, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, reason, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, record_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, rev);
+  return clmrs_store_step_done (store, stmt, error);
+}
+
+static gboolean
+outbox_has (ClmrsStore *store, const char *record_id, gint64 rev)
+{
+  sqlite3_stmt *stmt = clmrs_store_prepare (store,
+      "SELECT 1 FROM outbox WHERE record_id = ? AND rev = ?", NULL);
+  gboolean found = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, record_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, rev);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+gboolean
+clmrs_outbox_apply_results (ClmrsStore  *store,
+                            JsonArray   *results,
+                            guint       *counts,
+                            GError     **error)
+{
+  static const char * const names[] = { "stored", "duplicate", "conflict", "rejected" };
+  guint local[4] = { 0 };
+
+  if (!clmrs_store_begin (store, error))
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (results); i++)
+    {
+      JsonObject *r = json_array_get_object_element (results, i);
+      const char *id = r ? json_object_get_string_member_with_default (r, "id", NULL) : NULL;
+      const char *result = r ? json_object_get_string_member_with_default (r, "result", NULL) : NULL;
+      const char *reason = r ? json_object_get_string_member_with_default (r, "reason", NULL) : NULL;
+      gint64 rev = r ? json_object_get_int_member_with_default (r, "rev", 0) : 0;
+      g_autofree char *why = NULL;
+      gboolean ok;
+      guint kind;
+
+      for (kind = 0; kind < G_N_ELEMENTS (names); kind++)
+        if (g_strcmp0 (result, names[kind]) == 0)
+          break;
+      if (id == NULL || kind == G_N_ELEMENTS (names) || !outbox_has (store, id, rev))
+        {
+          g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
+                       "the server answered result %u (%s %s rev %" G_GINT64_FORMAT ") for no record sent",
+                       i + 1, result ? result : "(none)", id ? id : "(no id)", rev);
+          clmrs_store_rollback (store);
+          return FALSE;
+        }
+      if (kind <= 1)
+        ok = set_state (store, id, rev, "sent", NULL, error);
+      else
+        {
+          why = kind == 2
+                ? g_strdup_printf ("conflict: the server holds other content for this revision and "
+                                   "kept this one aside for review%s%s", reason ? ": " : "", reason ? reason : "")
+                : g_strdup (reason ? reason : "rejected by the server");
+          ok = set_state (store, id, rev, "rejected", why, error);
+        }
+      if (!ok)
+        {
+          clmrs_store_rollback (store);
+          return FALSE;
+        }
+      local[kind]++;
+    }
+  if (!clmrs_store_commit (store, error))
+    return FALSE;
+  if (counts != NULL)
+    memcpy (counts, local, sizeof local);
+  return TRUE;
+}
+
+gboolean
+clmrs_outbox_reject (ClmrsStore  *store,
+                     const char  *record_id,
+                     gint64       rev,
+                     const char  *reason,
+                     GError     **error)
+{
+  if (!clmrs_store_begin (store, error))
+    return FALSE;
+  if (!set_state (store, record_id, rev, "rejected", reason, error))
+    {
+      clmrs_store_rollback (store);
+      return FALSE;
+    }
+  return clmrs_store_commit (store, error);
+}
+
+gboolean
+clmrs_outbox_note_failure (ClmrsStore  *store,
+                           GPtrArray   *batch,
+                           const char  *message,
+                           GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (!clmrs_store_begin (store, error))
+    return FALSE;
+  stmt = clmrs_store_prepare (store,
+      "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE record_id = ? AND rev = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  for (guint i = 0; i < batch->len; i++)
+    {
+      const ClmrsOutgoing *o = g_ptr_array_index (batch, i);
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, message, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, o->record_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, o->rev);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE, "noting a sync error: %s",
+                       sqlite3_errmsg (clmrs_store_get_db (store)));
+          sqlite3_finalize (stmt);
+          goto fail;
+        }
+    }
+  sqlite3_finalize (stmt);
+  return clmrs_store_commit (store, error);
+
+fail:
+  clmrs_store_rollback (store);
+  return FALSE;
+}
+
+/* --- pull --- */
+
+typedef struct {
+  ClmrsStore *store;
+  GPtrArray  *touched;   /* child ids whose case must be refreshed */
+} Pull;
+
+static const char *
+str (JsonObject *o, const char *name)
+{
+  JsonNode *node = o ? json_object_get_member (o, name) : NULL;
+
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static gint64
+num (JsonObject *o, const char *name)
+{
+  JsonNode *node = o ? json_object_get_member (o, name) : NULL;
+
+  if (node == NULL || JSON_NODE_TYPE (node) != JSON_NODE_VALUE)
+    return 0;
+  return json_node_get_int (node);
+}
+
+static char *
+to_text (JsonNode *node)
+{
+  return node ? clmrs_json_to_string (node) : g_strdup ("{}");
+}
+
+/* The local revision of @id in @table: 0 when absent. */
+static gint64
+local_rev (ClmrsStore *store, const char *table, const char *id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT rev FROM %s WHERE id = ?", table);
+  sqlite3_stmt *stmt = clmrs_store_prepare (store, sql, NULL);
+  gint64 rev = 0;
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    rev = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return rev;
+}
+
+static gboolean
+exists (ClmrsStore *store, const char *table, const char *id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT 1 FROM %s WHERE id = ?", table);
+  sqlite3_stmt *stmt = clmrs_store_prepare (store, sql, NULL);
+  gboolean found;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+static gboolean
+apply_community (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
+{
+  const char *id = str (env, "id");
+  g_autofree char *profile = NULL;
+  sqlite3_stmt *stmt;
+
+  if (local_rev (pull->store, "communities", id) >= num (env, "rev"))
+    return TRUE;
+  profile = json_object_has_member (body, "profile") ? to_text (json_object_get_member (body, "profile")) : NULL;
+  stmt = clmrs_store_prepare (pull->store,
+      "INSERT INTO communities (id, name, district, country, rev, created, modified, profile)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO UPDATE SET name = ?2,"
+      " district = ?3, country = ?4, rev = ?5, modified = ?7, profile = coalesce (?8, profile)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, str (body, "name") ? str (body, "name") : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, str (body, "district"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, str (body, "country"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, num (env, "rev"));
+  sqlite3_bind_text (stmt, 6, str (env, "created"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, str (env, "modified"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 8, profile, -1, SQLITE_TRANSIENT);
+  return clmrs_store_step_done (pull->store, stmt, error);
+}
+
+static gboolean
+apply_household (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
+{
+  const char *id = str (env, "id");
+  g_autofree char *text = to_text (json_object_get_member (env, "body"));
+  sqlite3_stmt *stmt;
+
+  if (local_rev (pull->store, "households", id) >= num (env, "rev"))
+    return TRUE;
+  stmt = clmrs_store_prepare (pull->store,
+      "INSERT INTO households (id, community_id, head_name, head_sex, rev, device_id, author, created,"
+      " modified, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO UPDATE SET"
+      " community_id = ?2, head_name = ?3, head_sex = ?4, rev = ?5, modified = ?9, body = ?10", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, str (env, "community_id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, str (body, "head_name") ? str (body, "head_name") : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, str (body, "head_sex"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, num (env, "rev"));
+  sqlite3_bind_text (stmt, 6, str (env, "device_id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, str (env, "author"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 8, str (env, "created"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 9, str (env, "modified"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 10, text, -1, SQLITE_TRANSIENT);
+  return clmrs_store_step_done (pull->store, stmt, error);
+}
+
+static gboolean
+apply_child (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
+{
+  const char *id = str (env, "id");
+  g_autofree char *text = to_text (json_object_get_member (env, "body"));
+  sqlite3_stmt *stmt;
+
+  if (local_rev (pull->store, "children", id) >= num (env, "rev"))
+    return TRUE;
+  stmt = clmrs_store_prepare (pull->store,
+      "INSERT INTO children (id, household_id, name, sex, dob, age, age_on, rev, device_id, author,"
+      " created, modified, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+      " ON CONFLICT (id) DO UPDATE SET household_id = ?2, name = ?3, sex = ?4, dob = ?5, age = ?6,"
+      " age_on = ?7, rev = ?8, modified = ?12, body = ?13", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, str (body, "household_id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, str (body, "name") ? str (body, "name") : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, str (body, "sex"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, str (body, "dob"), -1, SQLITE_TRANSIENT);
+  if (json_object_has_member (body, "age") && !json_object_get_null_member (body, "age"))
+    sqlite3_bind_int64 (stmt, 6, num (body, "age"));
+  sqlite3_bind_text (stmt, 7, str (body, "age_on"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 8, num (env, "rev"));
+  sqlite3_bind_text (stmt, 9, str (env, "device_id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 10, str (env, "author"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 11, str (env, "created"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 12, str (env, "modified"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 13, text, -1, SQLITE_TRANSIENT);
+  if (!clmrs_store_step_done (pull->store, stmt, error))
+    return FALSE;
+  g_ptr_array_add (pull->touched, g_strdup (id));
+  return TRUE;
+}
+
+static gboolean
+apply_visit (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
+{
+  const char *id = str (env, "id");
+  const char *schema = str (env, "schema");
+  g_autofree char *form_id = NULL;
+  const char *version = NULL;
+  g_autofree char *answers = to_text (json_object_get_member (body, "answers"));
+  JsonArray *assessments = json_object_has_member (body, "assessments")
+                           ? json_object_get_array_member (body, "assessments") : NULL;
+  sqlite3_stmt *stmt;
+
+  if (exists (pull->store, "visits", id))
+    return TRUE;  /* visits are immutable once final */
+  form_id = g_strdup (schema ? schema : "unknown@0");
+  if (strchr (form_id, '@') != NULL)
+    {
+      *strchr (form_id, '@') = '\0';
+      version = strchr (schema, '@') + 1;
+    }
+  stmt = clmrs_store_prepare (pull->store,
+      "INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, community_id,"
+      " household_id, child_id, child_status, visit_date, started, modified, finalised, rev, rules, answers)"
+      " VALUES (?1, ?2, ?3, ?4, 'final', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, str (body, "kind"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, form_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, version ? version : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, str (env, "author"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, str (env, "community_id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, str (body, "household_id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 8, str (body, "child_id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 9, str (body, "child_status"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 10, str (body, "date"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 11, str (body, "started") ? str (body, "started") : str (env, "created"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 12, str (env, "modified"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 13, num (env, "rev"));
+  sqlite3_bind_text (stmt, 14, str (env, "rules"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 15, answers, -1, SQLITE_TRANSIENT);
+  if (!clmrs_store_step_done (pull->store, stmt, error))
+    return FALSE;
+  if (str (body, "child_id") != NULL)
+    g_ptr_array_add (pull->touched, g_strdup (str (body, "child_id")));
+
+  for (guint i = 0; assessments != NULL && i < json_array_get_length (assessments); i++)
+    {
+      JsonObject *a = json_array_get_object_element (assessments, i);
+      JsonObject *profile = a && json_object_has_member (a, "profile") ? json_object_get_object_member (a, "profile") : NULL;
+      g_autofree char *assessment_id = clmrs_uuid_new ();
+      g_autofree char *reasons = a ? to_text (json_object_get_member (a, "reasons")) : NULL;
+      g_autofree char *profile_text = a ? to_text (json_object_get_member (a, "profile")) : NULL;
+
+      if (a == NULL || str (a, "child_id") == NULL || str (a, "status") == NULL)
+        {
+          g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
+                       "visit %s: assessment %u has no child_id or status", id, i + 1);
+          return FALSE;
+        }
+      stmt = clmrs_store_prepare (pull->store,
+          "INSERT INTO assessments (id, visit_id, child_id, assessed_on, age, status, immediate_danger,"
+          " reasons, rules, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, assessment_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, str (a, "child_id"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, str (body, "date"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 5, num (profile, "age"));
+      sqlite3_bind_text (stmt, 6, str (a, "status"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int (stmt, 7, profile && json_object_get_boolean_member_with_default (profile, "immediate_danger", FALSE));
+      sqlite3_bind_text (stmt, 8, reasons, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 9, str (a, "rules") ? str (a, "rules") : "", -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 10, profile_text, -1, SQLITE_TRANSIENT);
+      if (!clmrs_store_step_done (pull->store, stmt, error))
+        return FALSE;
+      g_ptr_array_add (pull->touched, g_strdup (str (a, "child_id")));
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_support (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
+{
+  const char *id = str (env, "id");
+  sqlite3_stmt *stmt;
+
+  if (exists (pull->store, "supports", id))
+    return TRUE;
+  stmt = clmrs_store_prepare (pull->store,
+      "INSERT INTO supports (id, level, type, support_date, community_id, household_id, child_id, visit_id,"
+      " facilitator_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, str (body, "level"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, str (body, "type"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, str (body, "date"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, str (env, "community_id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, str (body, "household_id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, str (body, "child_id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 8, str (body, "visit_id") && exists (pull->store, "visits", str (body, "visit_id"))
+                              ? str (body, "visit_id") : NULL, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 9, str (env, "author"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 10, str (env, "created"), -1, SQLITE_TRANSIENT);
+  if (!clmrs_store_step_done (pull->store, stmt, error))
+    return FALSE;
+  if (str (body, "child_id") != NULL)
+    g_ptr_array_add (pull->touched, g_strdup (str (body, "child_id")));
+  else if (str (body, "household_id") != NULL)
+    {
+      stmt = clmrs_store_prepare (pull->store, "SELECT id FROM children WHERE household_id = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, str (body, "household_id"), -1, SQLITE_TRANSIENT);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_ptr_array_add (pull->touched, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+      sqlite3_finalize (stmt);
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_awareness (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
+{
+  const char *id = str (env, "id");
+  sqlite3_stmt *stmt;
+
+  if (exists (pull->store, "awareness_sessions", id))
+    return TRUE;
+  stmt = clmrs_store_prepare (pull->store,
+      "INSERT INTO awareness_sessions (id, community_id, session_date, level, topic, men, women, boys, girls,"
+      " household_id, facilitator_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, str (env, "community_id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, str (body, "date"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, str (body, "level") ? str (body, "level") : "community", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, str (body, "topic"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 6, num (body, "men"));
+  sqlite3_bind_int64 (stmt, 7, num (body, "women"));
+  sqlite3_bind_int64 (stmt, 8, num (body, "boys"));
+  sqlite3_bind_int64 (stmt, 9, num (body, "girls"));
+  sqlite3_bind_text (stmt, 10, str (body, "household_id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 11, str (env, "author"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 12, str (env, "created"), -1, SQLITE_TRANSIENT);
+  return clmrs_store_step_done (pull->store, stmt, error);
+}
+
+/* A supervisor's decision: recorded, and shown on the visit if it is here. */
+static gboolean
+apply_review (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
+{
+  const char *id = str (env, "id");
+  const char *visit = str (body, "visit_id");
+  sqlite3_stmt *stmt;
+
+  if (exists (pull->store, "reviews", id) || visit == NULL || !exists (pull->store, "visits", visit))
+    return TRUE;  /* a review of a visit this device does not hold concerns nobody here */
+  stmt = clmrs_store_prepare (pull->store,
+      "INSERT INTO reviews (id, visit_id, visit_rev, supervisor_id, decision, message, created)"
+      " VALUES (?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, visit, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, num (body, "visit_rev"));
+  sqlite3_bind_text (stmt, 4, str (env, "author"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, str (body, "decision"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, str (body, "message"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, str (env, "created"), -1, SQLITE_TRANSIENT);
+  if (!clmrs_store_step_done (pull->store, stmt, error))
+    return FALSE;
+  stmt = clmrs_store_prepare (pull->store,
+      "UPDATE visits SET review_state = ?, review_message = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, str (body, "decision"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, str (body, "message"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, visit, -1, SQLITE_TRANSIENT);
+  return clmrs_store_step_done (pull->store, stmt, error);
+}
+
+/* A form or rule set published on the server. */
+static gboolean
+apply_published (Pull *pull, JsonObject *item, GError **error)
+{
+  g_autofree char *now = clmrs_now_rfc3339 ();
+  sqlite3_stmt *stmt;
+
+  if (str (item, "id") == NULL || str (item, "version") == NULL || str (item, "content") == NULL)
+    {
+      g_set_error_literal (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
+                           "a published form or rule set has no id, version or content");
+      return FALSE;
+    }
+  stmt = clmrs_store_prepare (pull->store,
+      "INSERT INTO published (kind, id, version, rev, sha256, content, received) VALUES (?, ?, ?, ?, ?, ?, ?)"
+      " ON CONFLICT (kind, id, version) DO UPDATE SET rev = excluded.rev, sha256 = excluded.sha256,"
+      " content = excluded.content, received = excluded.received WHERE excluded.rev > published.rev", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, str (item, "type"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, str (item, "id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, str (item, "version"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, num (item, "rev"));
+  sqlite3_bind_text (stmt, 5, str (item, "sha256") ? str (item, "sha256") : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, str (item, "content"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, now, -1, SQLITE_TRANSIENT);
+  return clmrs_store_step_done (pull->store, stmt, error);
+}
+
+gboolean
+clmrs_pull_apply (ClmrsStore  *store,
+                  GPtrArray   *envelopes,
+                  const char  *next_cursor,
+                  guint       *applied,
+                  GError     **error)
+{
+  Pull pull = { .store = store, .touched = g_ptr_array_new_with_free_func (g_free) };
+  const char *self = clmrs_store_get_device_id (store);
+  guint n = 0;
+  GDate today;
+  gboolean ok = FALSE;
+
+  if (!clmrs_store_begin (store, error))
+    goto out;
+  /* within a page a child may come before its household: check the
+   * references when the page is whole */
+  if (!clmrs_store_exec (store, "PRAGMA defer_foreign_keys = ON", error))
+    goto fail;
+  for (guint i = 0; i < envelopes->len; i++)
+    {
+      JsonObject *env = g_ptr_array_index (envelopes, i);
+      const char *type = str (env, "type");
+      JsonObject *body = json_object_has_member (env, "body") &&
+                         JSON_NODE_HOLDS_OBJECT (json_object_get_member (env, "body"))
+                         ? json_object_get_object_member (env, "body") : NULL;
+      ClmrsRecordType kind;
+      gboolean done;
+
+      if (g_strcmp0 (type, "form") == 0 || g_strcmp0 (type, "rule_set") == 0)
+        {
+          if (!apply_published (&pull, env, error))
+            goto fail;
+          n++;
+          continue;
+        }
+      if (!clmrs_record_type_from_string (type, &kind) || body == NULL || str (env, "id") == NULL)
+        {
+          g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
+                       "pulled record %u: unknown type '%s' or no id or body", i + 1, type ? type : "");
+          goto fail;
+        }
+      if (g_strcmp0 (str (env, "device_id"), self) == 0)
+        continue;  /* ours already */
+      switch (kind)
+        {
+        case CLMRS_RECORD_COMMUNITY: done = apply_community (&pull, env, body, error); break;
+        case CLMRS_RECORD_HOUSEHOLD: done = apply_household (&pull, env, body, error); break;
+        case CLMRS_RECORD_CHILD: done = apply_child (&pull, env, body, error); break;
+        case CLMRS_RECORD_VISIT: done = apply_visit (&pull, env, body, error); break;
+        case CLMRS_RECORD_SUPPORT: done = apply_support (&pull, env, body, error); break;
+        case CLMRS_RECORD_AWARENESS_SESSION: done = apply_awareness (&pull, env, body, error); break;
+        case CLMRS_RECORD_REVIEW: done = apply_review (&pull, env, body, error); break;
+        default: done = FALSE; g_assert_not_reached ();
+        }
+      if (!done)
+        {
+          g_prefix_error (error, "applying pulled %s %s: ", type, str (env, "id"));
+          goto fail;
+        }
+      n++;
+    }
+
+  clmrs_date_today (&today);
+  for (guint i = 0; i < pull.touched->len; i++)
+    if (!clmrs_casebook_refresh_child (store, g_ptr_array_index (pull.touched, i), &today, NULL, error))
+      goto fail;
+  if (next_cursor != NULL && !clmrs_store_set_meta (store, "pull_cursor", next_cursor, error))
+    goto fail;
+  if (!clmrs_store_commit (store, error))
+    goto out;
+  if (applied != NULL)
+    *applied = n;
+  ok = TRUE;
+  goto out;
+
+fail:
+  clmrs_store_rollback (store);
+out:
+  g_ptr_array_unref (pull.touched);
+  return ok;
+}

@@ -1,0 +1,59 @@
+/* syncstore.h: the store's side of sync: batches out, acknowledgements in, pulled records applied. */
+#pragma once
+
+#include "store.h"
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* One queued envelope on its way out. */
+typedef struct {
+  char   *record_id;
+  gint64  rev;
+  char   *line;
+} ClmrsOutgoing;
+
+void       clmrs_outgoing_free          (ClmrsOutgoing *outgoing);
+
+/* The oldest queued envelopes, in finalisation order, adding up to at
+ * most @max_bytes (but always at least one) and @max_records. */
+GPtrArray *clmrs_outbox_next_batch      (ClmrsStore  *store,
+                                         gsize        max_bytes,
+                                         guint        max_records,
+                                         GError     **error);     /* (element-type ClmrsOutgoing) */
+gint64     clmrs_outbox_count_queued    (ClmrsStore  *store);
+
+/* Applies the server's per-record answers (`results` of a push response:
+ * [{id, rev, result, reason}]) in one transaction: stored and duplicate
+ * leave the queue as sent; conflict and rejected stay on the device,
+ * marked rejected with the reason, for a supervisor to see.  Unknown ids
+ * are an error and change nothing.  Counts go to @counts[4] (stored,
+ * duplicate, conflict, rejected) when not NULL. */
+gboolean   clmrs_outbox_apply_results   (ClmrsStore  *store,
+                                         JsonArray   *results,
+                                         guint       *counts,
+                                         GError     **error);
+/* Marks one record rejected with @reason (a line the server refused whole). */
+gboolean   clmrs_outbox_reject          (ClmrsStore  *store,
+                                         const char  *record_id,
+                                         gint64       rev,
+                                         const char  *reason,
+                                         GError     **error);
+/* Counts a failed attempt at sending @batch and remembers @message. */
+gboolean   clmrs_outbox_note_failure    (ClmrsStore  *store,
+                                         GPtrArray   *batch,
+                                         const char  *message,
+                                         GError     **error);
+
+/* Applies one pulled page (envelope objects, already validated) and
+ * stores @next_cursor, in one transaction: the cursor moves only with
+ * the data it covers.  Records this device made are skipped; newer
+ * revisions replace older ones; nothing pulled enters the outbox. */
+gboolean   clmrs_pull_apply             (ClmrsStore  *store,
+                                         GPtrArray   *envelopes,  /* (element-type JsonObject) */
+                                         const char  *next_cursor,
+                                         guint       *applied,
+                                         GError     **error);
+
+G_END_DECLS

@@ -1,0 +1,885 @@
+/* client.c: the device's sync client (libcurl): enrol, push the outbox, pull what the device needs. */
+#define G_LOG_DOMAIN "clmrs-sync"
+
+#include "client.h"
+
+#include "record.h"
+#include "syncstore.h"
+#include "util.h"
+#include "wire.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+
+G_DEFINE_QUARK (clmrs-sync-error-quark, clmrs_sync_error)
+
+/* Limits on what the client accepts from a server. */
+#define MAX_RESPONSE_BYTES   (8 * 1024 * 1024)     /* compressed */
+#define MAX_INFLATED_BYTES   (64 * 1024 * 1024)
+#define MAX_RECORDS_PER_PUSH 1000
+#define MAX_RETRY_AFTER_S    300
+#define MAX_BACKOFF_MS       60000
+
+typedef struct {
+  long        status;
+  GByteArray *body;
+  char       *retry_after;
+  char       *cursor;
+  char       *has_more;
+  char       *content_encoding;
+  gboolean    too_large;
+} Response;
+
+typedef struct {
+  ClmrsStore            *store;
+  CURL                  *curl;
+  char                  *url;
+  char                  *cacert;
+  char                  *token;
+  gboolean               insecure;
+  gsize                  batch_bytes;
+  guint                  max_attempts;
+  guint                  backoff_ms;
+  guint                  connect_timeout_s;
+  guint                  low_speed_time_s;
+  GCancellable          *cancellable;
+  ClmrsSyncProgressFunc  progress;
+  gpointer               progress_data;
+  ClmrsSyncReport       *report;
+  gint64                 started;
+} Client;
+
+static void
+response_clear (Response *r)
+{
+  g_clear_pointer (&r->body, g_byte_array_unref);
+  g_clear_pointer (&r->retry_after, g_free);
+  g_clear_pointer (&r->cursor, g_free);
+  g_clear_pointer (&r->has_more, g_free);
+  g_clear_pointer (&r->content_encoding, g_free);
+  r->status = 0;
+  r->too_large = FALSE;
+}
+
+static void
+ensure_curl (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      curl_global_init (CURL_GLOBAL_DEFAULT);
+      g_once_init_leave (&once, 1);
+    }
+}
+
+static size_t
+on_body (char *data, size_t size, size_t n, void *user_data)
+{
+  Response *r = user_data;
+
+  if (r->body->len + size * n > MAX_RESPONSE_BYTES)
+    {
+      r->too_large = TRUE;
+      return 0;  /* aborts the transfer */
+    }
+  g_byte_array_append (r->body, (const guint8 *) data, size * n);
+  return size * n;
+}
+
+static size_t
+on_header (char *data, size_t size, size_t n, void *user_data)
+{
+  Response *r = user_data;
+  gsize len = size * n;
+  g_autofree char *line = g_strndup (data, len);
+  char *colon = strchr (line, ':');
+  char **slot = NULL;
+
+  if (colon == NULL)
+    {
+      /* a new status line (after a redirect or 100-continue): start over */
+      if (g_str_has_prefix (line, "HTTP/"))
+        {
+          g_clear_pointer (&r->retry_after, g_free);
+          g_clear_pointer (&r->cursor, g_free);
+          g_clear_pointer (&r->has_more, g_free);
+          g_clear_pointer (&r->content_encoding, g_free);
+        }
+      return len;
+    }
+  *colon = '\0';
+  if (g_ascii_strcasecmp (line, "Retry-After") == 0)
+    slot = &r->retry_after;
+  else if (g_ascii_strcasecmp (line, "X-Clmrs-Cursor") == 0)
+    slot = &r->cursor;
+  else if (g_ascii_strcasecmp (line, "X-Clmrs-Has-More") == 0)
+    slot = &r->has_more;
+  else if (g_ascii_strcasecmp (line, "Content-Encoding") == 0)
+    slot = &r->content_encoding;
+  if (slot != NULL)
+    {
+      g_free (*slot);
+      *slot = g_strstrip (g_strdup (colon + 1));
+    }
+  return len;
+}
+
+static int
+on_progress (void *user_data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+  Client *c = user_data;
+
+  return g_cancellable_is_cancelled (c->cancellable) ? 1 : 0;
+}
+
+static void
+report_progress (Client *c)
+{
+  c->report->seconds = (g_get_monotonic_time () - c->started) / 1e6;
+  if (c->progress != NULL)
+    c->progress (c->report, c->progress_data);
+}
+
+/* The message of an error body {"error": {"code", "message"}}, or the
+ * start of whatever else came back. */
+static char *
+error_message (const Response *r)
+{
+  g_autoptr(GError) ignored = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *o;
+
+  if (r->body == NULL || r->body->len == 0)
+    return g_strdup_printf ("HTTP %ld with no explanation", r->status);
+  node = clmrs_wire_parse_json ((const char *) r->body->data, r->body->len, 1, &ignored);
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+      json_object_has_member ((o = json_node_get_object (node)), "error") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "error")))
+    {
+      JsonObject *e = json_object_get_object_member (o, "error");
+      return g_strdup_printf ("%s (%s)",
+                              json_object_get_string_member_with_default (e, "message", "no message"),
+                              json_object_get_string_member_with_default (e, "code", "no code"));
+    }
+  return g_strdup_printf ("HTTP %ld: %.*s", r->status, (int) MIN (r->body->len, 120), r->body->data);
+}
+
+/* One HTTP exchange.  FALSE with @transient set for errors worth retrying. */
+static gboolean
+exchange (Client        *c,
+          const char    *method,
+          const char    *path,
+          const char    *content_type,
+          const char    *extra_header,
+          GBytes        *body,
+          Response      *r,
+          gboolean      *transient,
+          GError       **error)
+{
+  g_autofree char *url = g_strconcat (c->url, path, NULL);
+  g_autofree char *auth = c->token ? g_strconcat ("Authorization: Bearer ", c->token, NULL) : NULL;
+  g_autofree char *type = content_type ? g_strconcat ("Content-Type: ", content_type, NULL) : NULL;
+  struct curl_slist *headers = NULL;
+  char curl_error[CURL_ERROR_SIZE] = "";
+  CURLcode code;
+  curl_off_t up = 0, down = 0;
+  long request_size = 0, header_size = 0;
+
+  response_clear (r);
+  r->body = g_byte_array_new ();
+  *transient = FALSE;
+
+  curl_easy_reset (c->curl);
+  curl_easy_setopt (c->curl, CURLOPT_URL, url);
+  curl_easy_setopt (c->curl, CURLOPT_ERRORBUFFER, curl_error);
+  curl_easy_setopt (c->curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (c->curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt (c->curl, CURLOPT_CONNECTTIMEOUT, (long) c->connect_timeout_s);
+  /* a dead link is noticed: slower than 32 B/s for this long aborts */
+  curl_easy_setopt (c->curl, CURLOPT_LOW_SPEED_LIMIT, 32L);
+  curl_easy_setopt (c->curl, CURLOPT_LOW_SPEED_TIME, (long) c->low_speed_time_s);
+  curl_easy_setopt (c->curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt (c->curl, CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
+  curl_easy_setopt (c->curl, CURLOPT_SSL_VERIFYHOST, c->insecure ? 0L : 2L);
+  if (c->cacert != NULL)
+    curl_easy_setopt (c->curl, CURLOPT_CAINFO, c->cacert);
+  curl_easy_setopt (c->curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt (c->curl, CURLOPT_WRITEDATA, r);
+  curl_easy_setopt (c->curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt (c->curl, CURLOPT_HEADERDATA, r);
+  curl_easy_setopt (c->curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt (c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt (c->curl, CURLOPT_XFERINFODATA, c);
+  curl_easy_setopt (c->curl, CURLOPT_USERAGENT, "clmrs/" CLMRS_VERSION);
+
+  headers = curl_slist_append (headers, "Expect:");  /* no 100-continue round trip */
+  headers = curl_slist_append (headers, "Accept-Encoding: gzip");
+  if (auth != NULL)
+    headers = curl_slist_append (headers, auth);
+  if (type != NULL)
+    headers = curl_slist_append (headers, type);
+  if (extra_header != NULL)
+    headers = curl_slist_append (headers, extra_header);
+  curl_easy_setopt (c->curl, CURLOPT_HTTPHEADER, headers);
+
+  if (g_str_equal (method, "POST"))
+    {
+      gsize len = 0;
+      const char *data = body ? g_bytes_get_data (body, &len) : "";
+
+      curl_easy_setopt (c->curl, CURLOPT_POST, 1L);
+      curl_easy_setopt (c->curl, CURLOPT_POSTFIELDS, data);
+      curl_easy_setopt (c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) len);
+    }
+
+  code = curl_easy_perform (c->curl);
+  curl_slist_free_all (headers);
+
+  curl_easy_getinfo (c->curl, CURLINFO_REQUEST_SIZE, &request_size);
+  curl_easy_getinfo (c->curl, CURLINFO_SIZE_UPLOAD_T, &up);
+  curl_easy_getinfo (c->curl, CURLINFO_HEADER_SIZE, &header_size);
+  curl_easy_getinfo (c->curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
+  c->report->bytes_up += request_size + up;
+  c->report->bytes_down += header_size + down;
+  c->report->requests++;
+
+  if (code != CURLE_OK)
+    {
+      if (code == CURLE_ABORTED_BY_CALLBACK || g_cancellable_is_cancelled (c->cancellable))
+        {
+          g_set_error_literal (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_CANCELLED, "sync cancelled");
+          return FALSE;
+        }
+      if (r->too_large)
+        {
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
+                       "%s %s: the answer is larger than %d bytes", method, path, MAX_RESPONSE_BYTES);
+          return FALSE;
+        }
+      if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE ||
+          code == CURLE_SSL_CERTPROBLEM || code == CURLE_SSL_CONNECT_ERROR)
+        {
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_TLS,
+                       "%s: the server's certificate could not be verified: %s "
+                       "(give the hub's CA with --cacert)", c->url, *curl_error ? curl_error : curl_easy_strerror (code));
+          return FALSE;
+        }
+      if (code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL)
+        {
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_REFUSED,
+                       "%s is not a server address (http:// or https://)", c->url);
+          return FALSE;
+        }
+      *transient = TRUE;
+      g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_NETWORK, "%s %s: %s", method, path,
+                   *curl_error ? curl_error : curl_easy_strerror (code));
+      return FALSE;
+    }
+
+  curl_easy_getinfo (c->curl, CURLINFO_RESPONSE_CODE, &r->status);
+  if (r->status == 429 || r->status == 500 || r->status == 502 || r->status == 503 || r->status == 504)
+    {
+      g_autofree char *message = error_message (r);
+      *transient = TRUE;
+      g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_SERVER, "%s %s: %s", method, path, message);
+      return FALSE;
+    }
+  if (r->status == 401 || r->status == 403)
+    {
+      g_autofree char *message = error_message (r);
+      g_set_error (error, CLMRS_SYNC_ERROR,
+                   r->status == 401 ? CLMRS_SYNC_ERROR_AUTH : CLMRS_SYNC_ERROR_REVOKED,
+                   r->status == 401 ? "the server does not accept this device (%s): enrol it again"
+                                    : "this device was revoked on the server (%s): ask the administrator",
+                   message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Sleeps @ms in small steps; FALSE when cancelled meanwhile. */
+static gboolean
+wait_ms (Client *c, guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      if (g_cancellable_is_cancelled (c->cancellable))
+        return FALSE;
+      g_usleep (MIN (50000, until - g_get_monotonic_time () + 1));
+    }
+  return !g_cancellable_is_cancelled (c->cancellable);
+}
+
+/* One request with retries: exponential backoff with jitter, or the
+ * server's Retry-After.  On success @r holds a non-retryable answer. */
+static gboolean
+request (Client      *c,
+         const char  *method,
+         const char  *path,
+         const char  *content_type,
+         const char  *extra_header,
+         GBytes      *body,
+         Response    *r,
+         GError     **error)
+{
+  for (guint attempt = 1;; attempt++)
+    {
+      g_autoptr(GError) local = NULL;
+      gboolean transient = FALSE;
+      guint delay;
+
+      if (exchange (c, method, path, content_type, extra_header, body, r, &transient, &local))
+        return TRUE;
+      if (!transient || attempt >= c->max_attempts)
+        {
+          if (transient)
+            g_prefix_error (&local, "after %u attempts: ", attempt);
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      delay = MIN ((guint64) c->backoff_ms << (attempt - 1), MAX_BACKOFF_MS);
+      delay = delay / 2 + g_random_int_range (0, delay / 2 + 1);   /* jitter */
+      if (r->retry_after != NULL)
+        {
+          guint64 seconds = g_ascii_strtoull (r->retry_after, NULL, 10);
+          if (seconds > 0)
+            delay = (guint) MIN (seconds, MAX_RETRY_AFTER_S) * 1000;
+        }
+      c->report->retries++;
+      g_debug ("retrying %s %s in %u ms: %s", method, path, delay, local->message);
+      if (!wait_ms (c, delay))
+        {
+          g_set_error_literal (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_CANCELLED, "sync cancelled");
+          return FALSE;
+        }
+    }
+}
+
+static gboolean
+client_init (Client                 *c,
+             ClmrsStore             *store,
+             const ClmrsSyncConfig  *config,
+             gboolean                need_token,
+             GError                **error)
+{
+  static const ClmrsSyncConfig defaults = { 0 };
+
+  if (config == NULL)
+    config = &defaults;
+  ensure_curl ();
+  c->store = store;
+  c->url = config->server_url ? g_strdup (config->server_url) : clmrs_store_get_meta (store, "server_url");
+  c->cacert = config->cacert ? g_strdup (config->cacert) : clmrs_store_get_meta (store, "server_cacert");
+  c->token = clmrs_store_get_meta (store, "sync_token");
+  c->insecure = config->insecure;
+  c->batch_bytes = config->batch_bytes ? config->batch_bytes : 256 * 1024;
+  c->max_attempts = config->max_attempts ? config->max_attempts : 6;
+  c->backoff_ms = config->backoff_ms ? config->backoff_ms : 1000;
+  c->connect_timeout_s = config->connect_timeout_s ? config->connect_timeout_s : 20;
+  c->low_speed_time_s = config->low_speed_time_s ? config->low_speed_time_s : 60;
+  c->started = g_get_monotonic_time ();
+  if (c->url == NULL)
+    {
+      g_set_error_literal (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_NOT_ENROLLED,
+                           "no server: enrol this device first (clmrs enroll --server URL --code CODE)");
+      return FALSE;
+    }
+  while (g_str_has_suffix (c->url, "/"))
+    c->url[strlen (c->url) - 1] = '\0';
+  if (need_token && c->token == NULL)
+    {
+      g_set_error_literal (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_NOT_ENROLLED,
+                           "this device is not enrolled: clmrs enroll --server URL --code CODE");
+      return FALSE;
+    }
+  if (c->insecure)
+    g_printerr ("WARNING: TLS certificate verification is OFF (--insecure): anyone on the path "
+                "can read and change this sync.\n");
+  c->curl = curl_easy_init ();
+  return TRUE;
+}
+
+static void
+client_clear (Client *c)
+{
+  if (c->curl != NULL)
+    curl_easy_cleanup (c->curl);
+  g_free (c->url);
+  g_free (c->cacert);
+  if (c->token != NULL)
+    memset (c->token, 0, strlen (c->token));
+  g_free (c->token);
+}
+
+gboolean
+clmrs_sync_check_health (ClmrsStore             *store,
+                         const ClmrsSyncConfig  *config,
+                         char                  **server_version,
+                         GError                **error)
+{
+  ClmrsSyncReport report = { 0 };
+  Client c = { .report = &report };
+  Response r = { 0 };
+  g_autoptr(JsonNode) node = NULL;
+  gboolean ok = FALSE;
+
+  if (!client_init (&c, store, config, FALSE, error))
+    goto out;
+  c.max_attempts = 1;
+  if (!request (&c, "GET", "/api/v1/health", NULL, NULL, NULL, &r, error))
+    goto out;
+  if (r.status == 200)
+    node = clmrs_wire_parse_json ((const char *) r.body->data, r.body->len, 1, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
+      !json_object_has_member (json_node_get_object (node), "server"))
+    {
+      g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
+                   "%s answered HTTP %ld but not as a CLMRS server (a captive portal or another site?)",
+                   c.url, r.status);
+      goto out;
+    }
+  if (server_version != NULL)
+    *server_version = g_strdup (json_object_get_string_member_with_default (json_node_get_object (node),
+                                                                            "version", ""));
+  ok = TRUE;
+
+out:
+  response_clear (&r);
+  client_clear (&c);
+  return ok;
+}
+
+gboolean
+clmrs_sync_enroll (ClmrsStore             *store,
+                   const ClmrsSyncConfig  *config,
+                   const char             *code,
+                   const char             *device_name,
+                   GError                **error)
+{
+  ClmrsSyncReport report = { 0 };
+  Client c = { .report = &report };
+  Response r = { 0 };
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) request_node = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *communities = NULL;
+  JsonObject *o;
+  gboolean ok = FALSE;
+
+  if (!client_init (&c, store, config, FALSE, error))
+    goto out;
+  g_clear_pointer (&c.token, g_free);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, code);
+  json_builder_set_member_name (b, "device_name");
+  json_builder_add_string_value (b, device_name ? device_name : g_get_host_name ());
+  json_builder_end_object (b);
+  request_node = json_builder_get_root (b);
+  text = clmrs_json_to_string (request_node);
+  body = g_bytes_new (text, strlen (text));
+  if (!request (&c, "POST", "/api/v1/enroll", "application/json", NULL, body, &r, error))
+    goto out;
+  if (r.status != 201)
+    {
+      g_autofree char *message = error_message (&r);
+      g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_REFUSED, "enrolment refused: %s", message);
+      goto out;
+    }
+  answer = clmrs_wire_parse_json ((const char *) r.body->data, r.body->len, 1, NULL);
+  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer) ||
+      json_object_get_string_member_with_default ((o = json_node_get_object (answer)), "token", NULL) == NULL ||
+      json_object_get_string_member_with_default (o, "device_id", NULL) == NULL)
+    {
+      g_set_error_literal (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
+                           "the enrolment answer has no device_id or token");
+      goto out;
+    }
+  if (json_object_has_member (o, "communities"))
+    communities = clmrs_json_to_string (json_object_get_member (o, "communities"));
+
+  if (!clmrs_store_begin (store, error))
+    goto out;
+  ok = clmrs_store_set_meta (store, "server_url", c.url, error) &&
+       (c.cacert == NULL || clmrs_store_set_meta (store, "server_cacert", c.cacert, error)) &&
+       clmrs_store_set_meta (store, "server_device_id", json_object_get_string_member (o, "device_id"), error) &&
+       clmrs_store_set_meta (store, "sync_token", json_object_get_string_member (o, "token"), error) &&
+       clmrs_store_set_meta (store, "sync_communities", communities ? communities : "[]", error) &&
+       clmrs_store_set_meta (store, "pull_cursor", "0", error);
+  if (ok)
+    ok = clmrs_store_commit (store, error);
+  else
+    clmrs_store_rollback (store);
+
+out:
+  response_clear (&r);
+  client_clear (&c);
+  if (!ok)
+    g_prefix_error (error, "enrolling with %s: ", config && config->server_url ? config->server_url : "the server");
+  return ok;
+}
+
+/* Which line of a batch a 400 names ("line 3: rev: ..."), 0 if none. */
+static guint
+line_named (const char *message)
+{
+  const char *p = message ? strstr (message, "line ") : NULL;
+
+  return p ? (guint) g_ascii_strtoull (p + 5, NULL, 10) : 0;
+}
+
+static gboolean
+push_all (Client   *c,
+          GError  **error)
+{
+  gsize batch_bytes = c->batch_bytes;
+
+  for (;;)
+    {
+      g_autoptr(GPtrArray) batch = clmrs_outbox_next_batch (c->store, batch_bytes, MAX_RECORDS_PER_PUSH, error);
+      g_autoptr(GString) ndjson = g_string_new (NULL);
+      g_autoptr(GBytes) gz = NULL;
+      g_autofree char *key = NULL;
+      g_autofree char *key_header = NULL;
+      g_autoptr(JsonNode) answer = NULL;
+      g_autoptr(GError) local = NULL;
+      Response r = { 0 };
+      JsonArray *results;
+      guint counts[4];
+
+      if (batch == NULL)
+        return FALSE;
+      if (batch->len == 0)
+        return TRUE;
+      for (guint i = 0; i < batch->len; i++)
+        {
+          g_string_append (ndjson, ((ClmrsOutgoing *) g_ptr_array_index (batch, i))->line);
+          g_string_append_c (ndjson, '\n');
+        }
+      gz = clmrs_gzip_compress (ndjson->str, ndjson->len, error);
+      if (gz == NULL)
+        return FALSE;
+      /* the same key for every retry of this batch: a retry after a lost
+       * answer gets the first answer back */
+      key = clmrs_uuid_new ();
+      key_header = g_strconcat ("Idempotency-Key: ", key, NULL);
+      if (!request (c, "POST", "/api/v1/push", "application/x-ndjson", key_header, gz, &r, &local))
+        {
+          clmrs_outbox_note_failure (c->store, batch, local->message, NULL);
+          g_propagate_error (error, g_steal_pointer (&local));
+          response_clear (&r);
+          return FALSE;
+        }
+      if (r.status == 413 && batch->len > 1)
+        {
+          batch_bytes = MAX (batch_bytes / 2, 1024);  /* smaller batches, try again */
+          response_clear (&r);
+          continue;
+        }
+      if (r.status == 400 || r.status == 413)
+        {
+          g_autofree char *message = error_message (&r);
+          guint line = r.status == 413 ? 1 : line_named (message);
+
+          response_clear (&r);
+          if (line >= 1 && line <= batch->len)
+            {
+              /* the server refused the whole batch for one record: set that
+               * one aside, visible with the reason, and send the others */
+              const ClmrsOutgoing *bad = g_ptr_array_index (batch, line - 1);
+
+              if (!clmrs_outbox_reject (c->store, bad->record_id, bad->rev, message, error))
+                return FALSE;
+              c->report->rejected++;
+              report_progress (c);
+              continue;
+            }
+          clmrs_outbox_note_failure (c->store, batch, message, NULL);
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "push refused: %s", message);
+          return FALSE;
+        }
+      if (r.status != 200)
+        {
+          g_autofree char *message = error_message (&r);
+          clmrs_outbox_note_failure (c->store, batch, message, NULL);
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "push: %s", message);
+          response_clear (&r);
+          return FALSE;
+        }
+      answer = clmrs_wire_parse_json ((const char *) r.body->data, r.body->len, 1, NULL);
+      response_clear (&r);
+      if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer) ||
+          !json_object_has_member (json_node_get_object (answer), "results") ||
+          !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (answer), "results")))
+        {
+          g_set_error_literal (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
+                               "the push answer has no results");
+          return FALSE;
+        }
+      results = json_object_get_array_member (json_node_get_object (answer), "results");
+      if (json_array_get_length (results) != batch->len)
+        {
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
+                       "the server answered for %u records, %u were sent",
+                       json_array_get_length (results), batch->len);
+          return FALSE;
+        }
+      if (!clmrs_outbox_apply_results (c->store, results, counts, &local))
+        {
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_STORE, "%s", local->message);
+          return FALSE;
+        }
+      c->report->stored += counts[0];
+      c->report->duplicates += counts[1];
+      c->report->conflicts += counts[2];
+      c->report->rejected += counts[3];
+      c->report->records_sent += counts[0] + counts[1];
+      report_progress (c);
+    }
+}
+
+static gboolean
+pull_all (Client   *c,
+          GError  **error)
+{
+  for (;;)
+    {
+      g_autofree char *cursor = clmrs_store_get_meta (c->store, "pull_cursor");
+      g_autofree char *escaped = g_uri_escape_string (cursor ? cursor : "0", NULL, FALSE);
+      g_autofree char *path = g_strconcat ("/api/v1/pull?cursor=", escaped, NULL);
+      g_autoptr(GBytes) plain = NULL;
+      g_autoptr(GPtrArray) envelopes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+      g_autoptr(GError) local = NULL;
+      ClmrsNdjsonReader reader;
+      const char *line;
+      gsize length;
+      guint line_no, applied = 0;
+      gboolean more;
+      Response r = { 0 };
+
+      if (!request (c, "GET", path, NULL, NULL, NULL, &r, error))
+        {
+          response_clear (&r);
+          return FALSE;
+        }
+      if (r.status != 200 || r.cursor == NULL)
+        {
+          g_autofree char *message = error_message (&r);
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
+                       "pull: %s%s", message, r.status == 200 ? " (no X-Clmrs-Cursor)" : "");
+          response_clear (&r);
+          return FALSE;
+        }
+      if (r.content_encoding != NULL && g_ascii_strcasecmp (r.content_encoding, "gzip") == 0)
+        plain = clmrs_gzip_decompress (r.body->data, r.body->len, MAX_INFLATED_BYTES, &local);
+      else
+        plain = g_bytes_new (r.body->data, r.body->len);
+      more = g_strcmp0 (r.has_more, "true") == 0;
+      if (plain == NULL)
+        {
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "pull: %s", local->message);
+          response_clear (&r);
+          return FALSE;
+        }
+
+      clmrs_ndjson_reader_init (&reader, g_bytes_get_data (plain, NULL), g_bytes_get_size (plain));
+      while (clmrs_ndjson_reader_next (&reader, &line, &length, &line_no))
+        {
+          g_autoptr(JsonNode) node = clmrs_wire_parse_json (line, length, line_no, &local);
+          JsonObject *o;
+          const char *type;
+
+          if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+            {
+              g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "pull: %s",
+                           local ? local->message : "a line is not a JSON object");
+              response_clear (&r);
+              return FALSE;
+            }
+          o = json_node_get_object (node);
+          type = json_object_get_string_member_with_default (o, "type", "");
+          if (!g_str_equal (type, "form") && !g_str_equal (type, "rule_set"))
+            {
+              g_autoptr(ClmrsEnvelope) env = clmrs_envelope_from_node (node, line_no, &local);
+              if (env == NULL)
+                {
+                  g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "pull: %s", local->message);
+                  response_clear (&r);
+                  return FALSE;
+                }
+            }
+          g_ptr_array_add (envelopes, json_object_ref (o));
+        }
+      if (!clmrs_pull_apply (c->store, envelopes, r.cursor, &applied, &local))
+        {
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_STORE, "pull: %s", local->message);
+          response_clear (&r);
+          return FALSE;
+        }
+      response_clear (&r);
+      c->report->pulled += applied;
+      report_progress (c);
+      if (!more)
+        return TRUE;
+    }
+}
+
+gboolean
+clmrs_sync_run (ClmrsStore             *store,
+                const ClmrsSyncConfig  *config,
+                GCancellable           *cancellable,
+                ClmrsSyncProgressFunc   progress,
+                gpointer                user_data,
+                ClmrsSyncReport        *report,
+                GError                **error)
+{
+  ClmrsSyncReport local_report = { 0 };
+  Client c = { .cancellable = cancellable, .progress = progress, .progress_data = user_data };
+  gboolean ok;
+
+  c.report = report != NULL ? report : &local_report;
+  memset (c.report, 0, sizeof *c.report);
+  if (!client_init (&c, store, config, TRUE, error))
+    {
+      client_clear (&c);
+      return FALSE;
+    }
+  ok = push_all (&c, error) && pull_all (&c, error);
+  c.report->queued_left = clmrs_outbox_count_queued (store);
+  report_progress (&c);
+  if (ok && c.report->queued_left > 0)
+    {
+      g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
+                   "%" G_GINT64_FORMAT " records are still queued", c.report->queued_left);
+      ok = FALSE;
+    }
+  client_clear (&c);
+  return ok;
+}
+
+/* --- off the main thread --- */
+
+typedef struct {
+  char                  *db_path;
+  ClmrsSyncConfig        config;
+  char                  *server_url;
+  char                  *cacert;
+  ClmrsSyncProgressFunc  progress;
+  gpointer               progress_data;
+  GMainContext          *context;
+  ClmrsSyncReport        report;
+} AsyncSync;
+
+static void
+async_sync_free (gpointer data)
+{
+  AsyncSync *a = data;
+
+  g_free (a->db_path);
+  g_free (a->server_url);
+  g_free (a->cacert);
+  g_main_context_unref (a->context);
+  g_free (a);
+}
+
+typedef struct {
+  AsyncSync       *async;
+  ClmrsSyncReport  report;
+  GTask           *task;
+} ProgressEvent;
+
+static gboolean
+deliver_progress (gpointer data)
+{
+  ProgressEvent *e = data;
+
+  e->async->progress (&e->report, e->async->progress_data);
+  g_object_unref (e->task);
+  g_free (e);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+worker_progress (const ClmrsSyncReport *so_far, gpointer user_data)
+{
+  GTask *task = user_data;
+  AsyncSync *a = g_task_get_task_data (task);
+  ProgressEvent *e;
+
+  if (a->progress == NULL)
+    return;
+  e = g_new0 (ProgressEvent, 1);
+  e->async = a;
+  e->report = *so_far;
+  e->task = g_object_ref (task);
+  g_main_context_invoke (a->context, deliver_progress, e);
+}
+
+static void
+sync_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  AsyncSync *a = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) store = clmrs_store_open (a->db_path, &error);
+
+  if (store == NULL)
+    {
+      g_task_return_new_error (task, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_STORE, "%s", error->message);
+      return;
+    }
+  if (!clmrs_sync_run (store, &a->config, cancellable, worker_progress, task, &a->report, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+clmrs_sync_run_async (const char             *db_path,
+                      const ClmrsSyncConfig  *config,
+                      GCancellable           *cancellable,
+                      ClmrsSyncProgressFunc   progress,
+                      gpointer                progress_data,
+                      GAsyncReadyCallback     callback,
+                      gpointer                user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  AsyncSync *a = g_new0 (AsyncSync, 1);
+
+  g_task_set_source_tag (task, clmrs_sync_run_async);
+  a->db_path = g_strdup (db_path);
+  if (config != NULL)
+    a->config = *config;
+  a->server_url = g_strdup (a->config.server_url);
+  a->cacert = g_strdup (a->config.cacert);
+  a->config.server_url = a->server_url;
+  a->config.cacert = a->cacert;
+  a->progress = progress;
+  a->progress_data = progress_data;
+  a->context = g_main_context_ref_thread_default ();
+  g_task_set_task_data (task, a, async_sync_free);
+  g_task_run_in_thread (task, sync_thread);
+}
+
+gboolean
+clmrs_sync_run_finish (GAsyncResult     *result,
+                       ClmrsSyncReport  *report,
+                       GError          **error)
+{
+  AsyncSync *a;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  a = g_task_get_task_data (G_TASK (result));
+  if (report != NULL)
+    *report = a->report;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

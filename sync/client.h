@@ -1,0 +1,95 @@
+/* client.h: the device's sync client (libcurl): enrol, push the outbox, pull what the device needs. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "store.h"
+
+G_BEGIN_DECLS
+
+#define CLMRS_SYNC_ERROR (clmrs_sync_error_quark ())
+
+typedef enum {
+  CLMRS_SYNC_ERROR_NOT_ENROLLED,  /* no server or token on this device */
+  CLMRS_SYNC_ERROR_NETWORK,       /* no connection, dropped link, timeout (after retries) */
+  CLMRS_SYNC_ERROR_TLS,           /* the server's certificate could not be verified */
+  CLMRS_SYNC_ERROR_AUTH,          /* 401: the server does not know this device's token */
+  CLMRS_SYNC_ERROR_REVOKED,       /* 403: the device was revoked */
+  CLMRS_SYNC_ERROR_SERVER,        /* 5xx or 429 that outlasted the retries */
+  CLMRS_SYNC_ERROR_PROTOCOL,      /* an answer that breaks docs/sync-protocol.md */
+  CLMRS_SYNC_ERROR_REFUSED,       /* a 4xx the server explained (enrolment code, ...) */
+  CLMRS_SYNC_ERROR_CANCELLED,
+  CLMRS_SYNC_ERROR_STORE,         /* the local database failed */
+} ClmrsSyncError;
+
+GQuark clmrs_sync_error_quark (void);
+
+typedef struct {
+  const char *server_url;         /* "https://hub:8443"; NULL = the one saved at enrolment */
+  const char *cacert;             /* PEM file of CAs to trust; NULL = the system's (or the saved one) */
+  gboolean    insecure;           /* no TLS verification: only by explicit option, with a warning */
+  gsize       batch_bytes;        /* envelope bytes per push before compression; 0 = 256 KiB */
+  guint       max_attempts;       /* per request; 0 = 6 */
+  guint       backoff_ms;         /* first retry delay, doubled each time, with jitter; 0 = 1000 */
+  guint       connect_timeout_s;  /* 0 = 20 */
+  guint       low_speed_time_s;   /* abort a transfer slower than 32 B/s for this long; 0 = 60 */
+} ClmrsSyncConfig;
+
+typedef struct {
+  guint64 records_sent;           /* envelopes acknowledged by the server */
+  guint64 stored;
+  guint64 duplicates;
+  guint64 conflicts;
+  guint64 rejected;
+  guint64 pulled;                 /* records received and applied */
+  guint64 bytes_up;               /* on the wire: request lines, headers, bodies */
+  guint64 bytes_down;             /* on the wire: status lines, headers, bodies */
+  guint   requests;
+  guint   retries;
+  gint64  queued_left;            /* still waiting after the run */
+  double  seconds;
+} ClmrsSyncReport;
+
+typedef void (*ClmrsSyncProgressFunc) (const ClmrsSyncReport *so_far,
+                                       gpointer               user_data);
+
+/* GET /api/v1/health: TRUE when a CLMRS server answers at @config's URL
+ * (a captive portal or any other answer is an error saying so). */
+gboolean clmrs_sync_check_health (ClmrsStore             *store,
+                                  const ClmrsSyncConfig  *config,
+                                  char                  **server_version,
+                                  GError                **error);
+
+/* Enrols this device with a one-time code; saves the server URL, the CA
+ * file and the token in the store (the token is never printed or logged). */
+gboolean clmrs_sync_enroll       (ClmrsStore             *store,
+                                  const ClmrsSyncConfig  *config,
+                                  const char             *code,
+                                  const char             *device_name,
+                                  GError                **error);
+
+/* Pushes every queued record in batches, then pulls until the server has
+ * nothing more.  A record leaves the queue only when the server answered
+ * for it.  TRUE only when the queue is empty and the pull complete. */
+gboolean clmrs_sync_run          (ClmrsStore             *store,
+                                  const ClmrsSyncConfig  *config,
+                                  GCancellable           *cancellable,
+                                  ClmrsSyncProgressFunc   progress,
+                                  gpointer                user_data,
+                                  ClmrsSyncReport        *report,
+                                  GError                **error);
+
+/* The same off the calling thread, for the app: the store at @db_path is
+ * opened on a worker; @progress is called in the caller's main context. */
+void     clmrs_sync_run_async    (const char             *db_path,
+                                  const ClmrsSyncConfig  *config,
+                                  GCancellable           *cancellable,
+                                  ClmrsSyncProgressFunc   progress,
+                                  gpointer                progress_data,
+                                  GAsyncReadyCallback     callback,
+                                  gpointer                user_data);
+gboolean clmrs_sync_run_finish   (GAsyncResult           *result,
+                                  ClmrsSyncReport        *report,
+                                  GError                **error);
+
+G_END_DECLS

@@ -1,0 +1,280 @@
+/* test-cli.c: `clmrs` as a user drives it: init, demo, queue, export, indicators, lists, errors. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+typedef struct {
+  char *dir;
+} Fixture;
+
+typedef struct {
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Runs `clmrs ARGS...` with CLMRS_TODAY fixed, so dates are reproducible. */
+static void
+clmrs (Run *run, const char *first, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "CLMRS_TODAY", "2026-06-30", TRUE);
+  va_list args;
+  int wait_status;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("CLMRS_CLI"));
+  va_start (args, first);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  env = g_environ_unsetenv (env, "CLMRS_DB");
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
+                               &run->out, &run->err, &wait_status, &error));
+  g_assert_no_error (error);
+  run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+}
+
+static char *
+path_in (Fixture *f, const char *name)
+{
+  return g_build_filename (f->dir, name, NULL);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->dir = g_dir_make_tmp ("clmrs-cli-XXXXXX", NULL);
+}
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  if (dir)
+    g_dir_close (dir);
+  g_rmdir (path);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+static void
+test_init (Fixture *f, gconstpointer data)
+{
+  g_autofree char *db = path_in (f, "device.db");
+  g_auto(Run) ok = { 0 }, again = { 0 }, bad = { 0 }, queue = { 0 };
+
+  clmrs (&ok, "--db", db, "init", "--community", "Kragui", "--country", "ci",
+         "--facilitator", "Awa Koné,female,4821", "--supervisor", "Yao Kouassi,male,9999", NULL);
+  g_assert_cmpint (ok.status, ==, 0);
+  g_assert_true (g_uuid_string_is_valid (g_strstrip (ok.out)));
+
+  /* init on an existing database keeps it and its device id */
+  clmrs (&again, "--db", db, "init", NULL);
+  g_assert_cmpint (again.status, ==, 0);
+  g_assert_cmpstr (g_strstrip (again.out), ==, ok.out);
+
+  clmrs (&bad, "--db", db, "init", "--community", "X", "--country", "fr", NULL);
+  g_assert_cmpint (bad.status, ==, 2);
+  g_assert_nonnull (strstr (bad.err, "--country is ci or gh (got 'fr')"));
+
+  clmrs (&queue, "--db", db, "queue", NULL);
+  g_assert_cmpint (queue.status, ==, 0);
+  g_assert_nonnull (strstr (queue.out, "Nothing waits"));
+}
+
+static void
+test_usage_errors (Fixture *f, gconstpointer data)
+{
+  g_autofree char *db = path_in (f, "device.db");
+  g_auto(Run) unknown = { 0 }, nodb = { 0 }, badopt = { 0 }, unreadable = { 0 }, help = { 0 }, dates = { 0 };
+
+  clmrs (&unknown, "--db", db, "frobnicate", NULL);
+  g_assert_cmpint (unknown.status, ==, 2);
+  g_assert_nonnull (strstr (unknown.err, "unknown command 'frobnicate'"));
+
+  clmrs (&nodb, "queue", NULL);
+  g_assert_cmpint (nodb.status, ==, 2);
+  g_assert_nonnull (strstr (nodb.err, "queue needs --db"));
+
+  clmrs (&badopt, "--db", db, "export", "--nope", NULL);
+  g_assert_cmpint (badopt.status, ==, 2);
+  g_assert_nonnull (strstr (badopt.err, "--nope"));
+
+  clmrs (&unreadable, "--db", "/nonexistent-dir/x.db", "queue", NULL);
+  g_assert_cmpint (unreadable.status, ==, 1);
+  g_assert_nonnull (strstr (unreadable.err, "/nonexistent-dir/x.db"));
+
+  clmrs (&help, "--help", NULL);
+  g_assert_cmpint (help.status, ==, 0);
+  for (const char *const *c = (const char *[]) { "init", "demo", "queue", "export", "indicators",
+                                                   "classify", "forms", "due", "households", NULL }; *c; c++)
+    g_assert_nonnull (strstr (help.out, *c));
+  g_assert_nonnull (strstr (help.out, "Exit status"));
+
+  clmrs (&dates, "--db", db, "indicators", "--json", "--from", "2026-05-01", "--to", "2026-01-01", NULL);
+  g_assert_cmpint (dates.status, ==, 2);
+  g_assert_nonnull (strstr (dates.err, "is after --to"));
+}
+
+static JsonNode *
+parse (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static void
+test_demo_export_queue (Fixture *f, gconstpointer data)
+{
+  g_autofree char *a = path_in (f, "a.db");
+  g_autofree char *b = path_in (f, "b.db");
+  g_autofree char *csv = path_in (f, "csv");
+  g_auto(Run) demo_a = { 0 }, demo_b = { 0 }, again = { 0 }, export_a = { 0 }, export_b = { 0 };
+  g_auto(Run) queue = { 0 }, csv_run = { 0 }, indicators = { 0 }, due = { 0 }, households = { 0 };
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(JsonNode) queue_json = NULL;
+  g_autoptr(JsonNode) ind = NULL;
+  g_autoptr(JsonNode) due_json = NULL;
+  g_autofree char *facilitators = NULL;
+  g_autofree char *facilitators_path = NULL;
+  guint n_lines, types[8] = { 0 };
+  gint64 queued;
+
+  clmrs (&demo_a, "--db", a, "demo", "--households", "24", "--seed", "5", NULL);
+  g_assert_cmpint (demo_a.status, ==, 0);
+  g_assert_nonnull (strstr (demo_a.out, "24 households"));
+  g_assert_nonnull (strstr (demo_a.out, "supervisor"));
+  clmrs (&demo_b, "--db", b, "demo", "--households", "24", "--seed", "5", NULL);
+  g_assert_cmpint (demo_b.status, ==, 0);
+
+  /* the same seed gives the same data, byte for byte on the wire */
+  clmrs (&export_a, "--db", a, "export", "--ndjson", NULL);
+  clmrs (&export_b, "--db", b, "export", "--ndjson", NULL);
+  g_assert_cmpint (export_a.status, ==, 0);
+  {
+    g_autofree char *sum_a = g_compute_checksum_for_string (G_CHECKSUM_SHA256, export_a.out, -1);
+    g_autofree char *sum_b = g_compute_checksum_for_string (G_CHECKSUM_SHA256, export_b.out, -1);
+    g_assert_cmpstr (sum_a, ==, sum_b);
+  }
+
+  lines = g_strsplit (g_strchomp (export_a.out), "\n", -1);
+  n_lines = g_strv_length (lines);
+  g_assert_cmpuint (n_lines, >, 24 + 24);
+  for (guint i = 0; i < n_lines; i++)
+    {
+      g_autoptr(JsonNode) node = parse (lines[i]);
+      JsonObject *o = json_node_get_object (node);
+      const char *type = json_object_get_string_member (o, "type");
+
+      g_assert_cmpint (json_object_get_int_member (o, "v"), ==, 1);
+      g_assert_true (g_uuid_string_is_valid (json_object_get_string_member (o, "id")));
+      g_assert_cmpint (json_object_get_int_member (o, "rev"), >=, 1);
+      g_assert_true (g_uuid_string_is_valid (json_object_get_string_member (o, "device_id")));
+      g_assert_true (g_uuid_string_is_valid (json_object_get_string_member (o, "community_id")));
+      g_assert_true (json_object_has_member (o, "created") && json_object_has_member (o, "schema"));
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "body")));
+      if (g_str_equal (type, "household")) types[0]++;
+      else if (g_str_equal (type, "child")) types[1]++;
+      else if (g_str_equal (type, "visit")) types[2]++;
+      else if (g_str_equal (type, "support")) types[3]++;
+      else if (g_str_equal (type, "awareness_session")) types[4]++;
+      else if (g_str_equal (type, "review")) types[5]++;
+      else if (g_str_equal (type, "community")) types[6]++;
+      else g_assert_not_reached ();
+      if (g_str_equal (type, "visit"))
+        {
+          JsonObject *body = json_object_get_object_member (o, "body");
+          g_assert_true (json_object_has_member (body, "answers"));
+          g_assert_true (json_object_has_member (body, "assessments"));
+        }
+    }
+  g_assert_cmpuint (types[0], ==, 24);   /* each household once (a revisit changes nothing) */
+  g_assert_cmpuint (types[1], >=, 24);
+  g_assert_cmpuint (types[3], >, 0);
+  g_assert_cmpuint (types[4], >, 0);
+  g_assert_cmpuint (types[6], ==, 2);
+
+  /* nothing has been synced: the queue holds every line */
+  clmrs (&queue, "--db", a, "queue", "--json", NULL);
+  g_assert_cmpint (queue.status, ==, 0);
+  queue_json = parse (queue.out);
+  queued = json_object_get_int_member (json_object_get_object_member (json_node_get_object (queue_json), "total"), "queued");
+  g_assert_cmpint (queued, ==, n_lines);
+
+  /* demo data goes into a new database only */
+  clmrs (&again, "--db", a, "demo", "--households", "2", NULL);
+  g_assert_cmpint (again.status, ==, 1);
+  g_assert_nonnull (strstr (again.err, "already holds data"));
+
+  clmrs (&csv_run, "--db", a, "export", "--csv", csv, NULL);
+  g_assert_cmpint (csv_run.status, ==, 0);
+  facilitators_path = g_build_filename (csv, "facilitators.csv", NULL);
+  g_assert_true (g_file_get_contents (facilitators_path, &facilitators, NULL, NULL));
+  g_assert_true (g_str_has_prefix (facilitators, "id,name,sex,role"));
+  g_assert_null (strstr (facilitators, "pbkdf2"));
+  for (const char *const *t = (const char *[]) { "households.csv", "children.csv", "visits.csv",
+                                                   "assessments.csv", "supports.csv", "cases.csv", NULL }; *t; t++)
+    {
+      g_autofree char *p = g_build_filename (csv, *t, NULL);
+      g_assert_true (g_file_test (p, G_FILE_TEST_IS_REGULAR));
+    }
+
+  clmrs (&indicators, "--db", a, "indicators", "--json", NULL);
+  g_assert_cmpint (indicators.status, ==, 0);
+  ind = parse (indicators.out);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (ind));
+
+  clmrs (&due, "--db", a, "due", "--json", "--days", "400", NULL);
+  g_assert_cmpint (due.status, ==, 0);
+  due_json = parse (due.out);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (due_json));
+
+  clmrs (&households, "--db", a, "households", NULL);
+  g_assert_cmpint (households.status, ==, 0);
+  {
+    g_auto(GStrv) rows = g_strsplit (households.out, "\n", -1);
+    g_assert_cmpuint (g_strv_length (rows), >=, 24);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/cli/init", test_init);
+  ADD ("/cli/usage-errors", test_usage_errors);
+  ADD ("/cli/demo-export-queue", test_demo_export_queue);
+  return g_test_run ();
+}

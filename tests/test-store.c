@@ -1,0 +1,270 @@
+/* test-store.c: the store opens durable, migrates, autosaves drafts and guards PINs. */
+#include "store.h"
+#include "util.h"
+#include "xform.h"
+
+#include <glib/gstdio.h>
+
+typedef struct {
+  char       *dir;
+  char       *path;
+  ClmrsStore *store;
+  char       *community;
+  char       *facilitator;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("clmrs-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "device.db", NULL);
+  f->store = clmrs_store_open (f->path, &error);
+  g_assert_no_error (error);
+  f->community = clmrs_uuid_new ();
+  f->facilitator = clmrs_uuid_new ();
+  g_assert_true (clmrs_store_add_community (f->store, f->community, "Kragui", "Soubré", "ci", &error));
+  g_assert_no_error (error);
+  g_assert_true (clmrs_store_add_facilitator (f->store, f->facilitator, "Awa Koné", "female",
+                                              "facilitator", "4821", &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
+
+  clmrs_store_close (f->store);
+  g_unlink (f->path);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+  g_free (f->community);
+  g_free (f->facilitator);
+}
+
+static char *
+query_text (ClmrsStore *store, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (clmrs_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return text;
+}
+
+static void
+test_durable_settings (Fixture *f, gconstpointer data)
+{
+  g_autofree char *journal = query_text (f->store, "PRAGMA journal_mode");
+  g_autofree char *sync = query_text (f->store, "PRAGMA synchronous");
+  g_autofree char *fk = query_text (f->store, "PRAGMA foreign_keys");
+  g_autofree char *version = query_text (f->store, "PRAGMA user_version");
+
+  g_assert_cmpstr (journal, ==, "wal");
+  g_assert_cmpstr (sync, ==, "2");    /* FULL */
+  g_assert_cmpstr (fk, ==, "1");
+  g_assert_cmpint (atoi (version), ==, CLMRS_STORE_SCHEMA_VERSION);
+}
+
+static void
+test_device_id_persists (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = g_strdup (clmrs_store_get_device_id (f->store));
+  g_autoptr(ClmrsStore) again = NULL;
+
+  g_assert_true (clmrs_uuid_is_valid (first));
+  again = clmrs_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (clmrs_store_get_device_id (again), ==, first);
+}
+
+static void
+test_foreign_keys_enforced (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *nowhere = clmrs_uuid_new ();
+  g_autofree char *id = clmrs_store_draft_create (f->store, "household", "household_visit", "1",
+                                                  f->facilitator, f->community, nowhere, NULL, &error);
+
+  g_assert_null (id);
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE);
+  g_assert_nonnull (strstr (error->message, "FOREIGN KEY"));
+}
+
+static void
+test_newer_schema_refused (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) again = NULL;
+
+  g_assert_true (clmrs_store_exec (f->store, "PRAGMA user_version = 99", &error));
+  again = clmrs_store_open (f->path, &error);
+  g_assert_null (again);
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_VERSION);
+  g_assert_nonnull (strstr (error->message, "99"));
+  g_assert_nonnull (strstr (error->message, f->path));
+}
+
+/* Each migration applied to a database of the previous version (fixtures
+ * in tests/schema/vN.sql hold real data of version N) keeps its data and
+ * passes integrity_check. */
+static void
+test_migrations_from_each_version (void)
+{
+  const char *srcdir = g_getenv ("CLMRS_SOURCE_DIR");
+
+  for (int from = 0; from < CLMRS_STORE_SCHEMA_VERSION; from++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *name = g_strdup_printf ("v%d.sql", from);
+      g_autofree char *fixture = g_build_filename (srcdir, "tests", "schema", name, NULL);
+      g_autofree char *sql = NULL;
+      sqlite3 *db = NULL;
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+      g_assert_true (clmrs_store_migrate_db (db, from + 1, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+      sqlite3_finalize (stmt);
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, from + 1);
+      sqlite3_finalize (stmt);
+      sqlite3_close (db);
+    }
+}
+
+static void
+value_free (gpointer data)
+{
+  ClmrsFormValue *v = data;
+
+  g_free (v->ref);
+  g_free (v->value);
+  g_free (v);
+}
+
+static GPtrArray *
+values_new (void)
+{
+  return g_ptr_array_new_with_free_func (value_free);
+}
+
+static void
+values_add (GPtrArray *values, const char *ref, const char *value)
+{
+  ClmrsFormValue *v = g_new0 (ClmrsFormValue, 1);
+
+  v->ref = g_strdup (ref);
+  v->value = g_strdup (value);
+  g_ptr_array_add (values, v);
+}
+
+static void
+test_draft_autosave_and_restore (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = clmrs_store_draft_create (f->store, "household", "household_visit", "1",
+                                                  f->facilitator, f->community, NULL, NULL, &error);
+  g_autoptr(GPtrArray) all = values_new ();
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autoptr(ClmrsStore) reopened = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (clmrs_store_draft_save_answer (f->store, id, "/h/household/head_name", "Kouassi", &error));
+  g_assert_true (clmrs_store_draft_save_answer (f->store, id, "/h/household/consent", "yes", &error));
+  g_assert_true (clmrs_store_draft_save_answer (f->store, id, "/h/household/head_name", "Kouassi Yao", &error));
+  g_assert_no_error (error);
+
+  /* a new connection sees every answer, the corrected one in its first place */
+  reopened = clmrs_store_open (f->path, &error);
+  g_assert_no_error (error);
+  loaded = clmrs_store_draft_load (reopened, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loaded->len, ==, 2);
+  g_assert_cmpstr (((ClmrsFormValue *) loaded->pdata[0])->value, ==, "Kouassi Yao");
+  g_assert_cmpstr (((ClmrsFormValue *) loaded->pdata[1])->ref, ==, "/h/household/consent");
+  g_clear_pointer (&loaded, g_ptr_array_unref);
+
+  /* a structural change rewrites the draft in document order */
+  values_add (all, "/h/household/head_name", "Kouassi Yao");
+  values_add (all, "/h/children/child[1]", NULL);
+  values_add (all, "/h/children/child[1]/name", "Ama");
+  g_assert_true (clmrs_store_draft_save_all (f->store, id, all, &error));
+  g_assert_no_error (error);
+  loaded = clmrs_store_draft_load (f->store, id, &error);
+  g_assert_cmpuint (loaded->len, ==, 3);
+  g_assert_null (((ClmrsFormValue *) loaded->pdata[1])->value);
+  g_assert_cmpstr (((ClmrsFormValue *) loaded->pdata[2])->ref, ==, "/h/children/child[1]/name");
+
+  g_assert_true (clmrs_store_draft_discard (f->store, id, &error));
+  g_assert_null (clmrs_store_draft_load (f->store, id, &error));
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND);
+}
+
+static void
+test_finalised_visit_is_not_a_draft (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = clmrs_store_draft_create (f->store, "household", "household_visit", "1",
+                                                  f->facilitator, f->community, NULL, NULL, &error);
+  g_autofree char *sql = g_strdup_printf ("UPDATE visits SET state = 'final' WHERE id = '%s'", id);
+
+  g_assert_true (clmrs_store_exec (f->store, sql, &error));
+  g_assert_false (clmrs_store_draft_save_answer (f->store, id, "/h/x", "1", &error));
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE);
+  g_clear_error (&error);
+  g_assert_false (clmrs_store_draft_discard (f->store, id, &error));
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE);
+}
+
+static void
+test_pin (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = query_text (f->store, "SELECT pin_hash FROM facilitators");
+  g_autofree char *other = clmrs_uuid_new ();
+
+  g_assert_true (g_str_has_prefix (stored, "pbkdf2-sha256$"));
+  g_assert_null (strstr (stored, "4821"));
+  g_assert_true (clmrs_store_check_pin (f->store, f->facilitator, "4821", &error));
+  g_assert_no_error (error);
+  g_assert_false (clmrs_store_check_pin (f->store, f->facilitator, "4822", &error));
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_PIN);
+  g_clear_error (&error);
+  g_assert_false (clmrs_store_add_facilitator (f->store, other, "Yao", "male", "supervisor", "12", &error));
+  g_assert_nonnull (strstr (error->message, "4 to 12 digits"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/store/durable-settings", test_durable_settings);
+  ADD ("/store/device-id-persists", test_device_id_persists);
+  ADD ("/store/foreign-keys-enforced", test_foreign_keys_enforced);
+  ADD ("/store/newer-schema-refused", test_newer_schema_refused);
+  ADD ("/store/draft-autosave-and-restore", test_draft_autosave_and_restore);
+  ADD ("/store/finalised-visit-is-not-a-draft", test_finalised_visit_is_not_a_draft);
+  ADD ("/store/pin", test_pin);
+  g_test_add_func ("/store/migrations-from-each-version", test_migrations_from_each_version);
+  return g_test_run ();
+}
