@@ -3912,7 +3912,7 @@ clmrs_form_session_get_answer (ClmrsFormSession *session,
   g_return_val_if_fail (session != NULL, NULL);
 
   node = resolve_ref (session, ref);
-  if (node == NULL)
+  if (node == NULL || def_of (node) == NULL || !def_is_leaf (def_of (node)))
     return NULL;
   value = read_value (session, node);
   if (value[0] == '\0')

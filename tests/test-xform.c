@@ -797,6 +797,9 @@ test_refusals (void)
     }
   assert_answer (session, "/data/fixed", "locked");
   assert_answer (session, "/data/a", NULL);
+  assert_answer (session, "/data/grp", NULL);
+  assert_answer (session, "/data/nothing", NULL);
+  assert_answer (session, "/data/kids/kid[1]/kname", NULL);
 }
 
 static void
