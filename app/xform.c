@@ -83,6 +83,7 @@ typedef struct {
   char     *literal;
   gboolean  first_load;
   gboolean  new_repeat;
+  NodeDef  *trigger;     /* xforms-value-changed of this question, or NULL */
 } SetValue;
 
 typedef struct {
@@ -1562,7 +1563,8 @@ compile_bind (Loader  *loader,
 static void
 load_setvalue (Loader  *loader,
                xmlNode *element,
-               NodeDef *scope)
+               NodeDef *scope,
+               NodeDef *control)
 {
   ClmrsForm *form = loader->form;
   g_autofree char *ref = get_attr (element, "ref");
@@ -1597,11 +1599,16 @@ load_setvalue (Loader  *loader,
         setvalue->first_load = TRUE;
       else if (g_str_equal (events[i], "odk-new-repeat"))
         setvalue->new_repeat = TRUE;
+      else if (g_str_equal (events[i], "xforms-value-changed") && control != NULL)
+        setvalue->trigger = control;
+      else if (g_str_equal (events[i], "xforms-value-changed"))
+        add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), desc,
+                     "event 'xforms-value-changed' is only supported inside a control");
       else
         add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), desc,
                      "event '%s' is not supported", events[i]);
     }
-  if (!setvalue->first_load && !setvalue->new_repeat)
+  if (!setvalue->first_load && !setvalue->new_repeat && setvalue->trigger == NULL)
     add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), desc, "a setvalue has no supported event");
   if (value != NULL)
     setvalue->value = compile_expr (loader, value, target, NULL, line_of (element), desc, "value");
@@ -1679,7 +1686,7 @@ load_control (Loader   *loader,
       else if (is_element (child, NULL, "hint"))
         node->hint = load_label (loader, child, def, desc);
       else if (is_element (child, NULL, "setvalue"))
-        load_setvalue (loader, child, scope);
+        load_setvalue (loader, child, scope, def);
       else if (is_element (child, NULL, "item") && (kind == BODY_SELECT1 || kind == BODY_SELECT))
         {
           Item *item = g_new0 (Item, 1);
@@ -1796,7 +1803,7 @@ load_body_children (Loader   *loader,
         continue;
       xforms = child->ns == NULL || xmlStrEqual (child->ns->href, (const xmlChar *) CLMRS_XFORMS_NS);
       if (is_element (child, CLMRS_ODK_NS, "setvalue"))
-        load_setvalue (loader, child, scope);
+        load_setvalue (loader, child, scope, NULL);
       else if (!xforms)
         {
           g_autofree char *qname = qname_of (child);
@@ -1821,7 +1828,7 @@ load_body_children (Loader   *loader,
       else if (g_str_equal (name, "trigger"))
         load_control (loader, child, BODY_TRIGGER, parent, scope);
       else if (g_str_equal (name, "setvalue"))
-        load_setvalue (loader, child, scope);
+        load_setvalue (loader, child, scope, NULL);
       else
         add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (child), name,
                      "the control <%s> is not supported", name);
@@ -2172,7 +2179,7 @@ load_form (Loader     *loader,
       compile_bind (loader, entry->bind, entry->element);
     }
   for (guint i = 0; i < model_setvalues->len; i++)
-    load_setvalue (loader, g_array_index (model_setvalues, PendingSetValue, i).element, NULL);
+    load_setvalue (loader, g_array_index (model_setvalues, PendingSetValue, i).element, NULL, NULL);
 
   order_binds (loader);
 
@@ -3850,6 +3857,36 @@ normalize_value (ClmrsFormSession  *session,
   return g_steal_pointer (&text);
 }
 
+/* Runs the xforms-value-changed setvalues of the question at @node; a
+ * target inside the same repeat instance is the one set. */
+static void
+fire_value_changed (ClmrsFormSession *session,
+                    xmlNode          *node)
+{
+  ClmrsForm *form = session->form;
+  NodeDef *def = def_of (node);
+
+  for (guint i = 0; i < form->setvalues->len; i++)
+    {
+      SetValue *setvalue = form->setvalues->pdata[i];
+      xmlNode *scope = node;
+      xmlNode *target;
+
+      if (setvalue->trigger != def)
+        continue;
+      while (scope != NULL && scope->type == XML_ELEMENT_NODE &&
+             !is_ancestor_or_self (def_of (scope), setvalue->target))
+        scope = scope->parent;
+      if (scope == NULL || scope->type != XML_ELEMENT_NODE)
+        continue;
+      target = find_below (scope, setvalue->target);
+      if (target == NULL)
+        continue;
+      run_setvalue (session, setvalue, target);
+      recalculate_from (session, setvalue->target);
+    }
+}
+
 /* The leaf @ref names, or NULL with NO_SUCH_NODE. */
 static xmlNode *
 resolve_leaf (ClmrsFormSession  *session,
@@ -3897,7 +3934,10 @@ clmrs_form_session_set_answer (ClmrsFormSession  *session,
   if (normalized == NULL)
     return FALSE;
   if (store_value (session, node, normalized))
-    recalculate_from (session, def_of (node));
+    {
+      recalculate_from (session, def_of (node));
+      fire_value_changed (session, node);
+    }
   return TRUE;
 }
 

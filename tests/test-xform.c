@@ -1186,7 +1186,9 @@ test_inline_refusals (void)
     { "", "<input ref='/data/a'><label ref=\"jr:itext('nope')\"/></input>", CLMRS_XFORM_ERROR_INVALID,
       "no itext text has id 'nope'" },
     { "<setvalue event='xforms-value-changed' ref='/data/a' value='1'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
-      "event 'xforms-value-changed' is not supported" },
+      "event 'xforms-value-changed' is only supported inside a control" },
+    { "<setvalue event='xforms-revalidate' ref='/data/a' value='1'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
+      "event 'xforms-revalidate' is not supported" },
     { "", "<select1 ref='/data/a'><itemset nodeset=\"instance('nope')/root/item\"><value ref='name'/>"
       "<label ref='label'/></itemset></select1>", CLMRS_XFORM_ERROR_XPATH,
       "itemset nodeset \"instance('nope')/root/item\": instance('nope') names no secondary instance" },
@@ -1466,6 +1468,41 @@ test_date_arithmetic (void)
   g_unsetenv ("CLMRS_TODAY");
 }
 
+/* pyxform's trigger column: a setvalue on xforms-value-changed inside the
+ * control, in the same repeat instance. */
+static void
+test_value_changed (void)
+{
+  static const char text[] =
+    HEAD
+    "<h:head><model><instance><data id='vc'><q/><q_seen/><r jr:template=''><x/><x_copy/><x_count>0</x_count></r>"
+    "</data></instance>\n"
+    "<bind nodeset='/data/q_seen' type='string' readonly='true()'/>\n"
+    "<bind nodeset='/data/r/x_copy' type='string' readonly='true()'/>\n"
+    "<bind nodeset='/data/r/x_count' type='int' readonly='true()'/>\n"
+    "</model></h:head><h:body>\n"
+    "<input ref='/data/q'><setvalue event='xforms-value-changed' ref='/data/q_seen' value=\"concat('saw ', /data/q)\"/></input>\n"
+    "<repeat nodeset='/data/r'><input ref='/data/r/x'>\n"
+    "  <setvalue event='xforms-value-changed' ref='/data/r/x_copy' value='../x'/>\n"
+    "  <odk:setvalue event='xforms-value-changed' ref='/data/r/x_count' value='../x_count + 1'/></input>\n"
+    "</repeat></h:body></h:html>\n";
+  g_autoptr(ClmrsForm) form = load (text);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autofree char *first = NULL, *second = NULL;
+
+  set_ok (session, "/data/q", "hello");
+  assert_answer (session, "/data/q_seen", "saw hello");
+  first = clmrs_form_session_add_repeat (session, "/data/r", NULL);
+  second = clmrs_form_session_add_repeat (session, "/data/r", NULL);
+  set_ok (session, "/data/r[2]/x", "b");
+  set_ok (session, "/data/r[2]/x", "c");
+  set_ok (session, "/data/r[2]/x", "c");
+  assert_answer (session, "/data/r[2]/x_copy", "c");
+  assert_answer (session, "/data/r[2]/x_count", "2");
+  assert_answer (session, "/data/r[1]/x_copy", NULL);
+  assert_answer (session, "/data/r[1]/x_count", "0");
+}
+
 /* jr:choice-name, indexed-repeat, nested repeats, jr:noAddRemove. */
 static const char nested_form[] =
   HEAD
@@ -1626,6 +1663,7 @@ main (int    argc,
   g_test_add_func ("/xform/pyxform-shape", test_pyxform_shape);
   g_test_add_func ("/xform/functions", test_functions);
   g_test_add_func ("/xform/date-arithmetic", test_date_arithmetic);
+  g_test_add_func ("/xform/value-changed", test_value_changed);
   g_test_add_func ("/xform/nested-repeats", test_nested_repeats);
   g_test_add_func ("/xform/builtin-missing", test_builtin_missing);
   g_test_add_func ("/xform/damaged-forms", test_damaged_forms);
