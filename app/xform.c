@@ -3801,6 +3801,19 @@ type_name (ClmrsDataType type)
   return type < G_N_ELEMENTS (names) ? names[type] : "?";
 }
 
+/* TRUE for UTF-8 text that XML 1.0 can carry (no control characters
+ * other than tab and line ends). */
+static gboolean
+text_ok (const char *value)
+{
+  if (!g_utf8_validate (value, -1, NULL))
+    return FALSE;
+  for (const unsigned char *p = (const unsigned char *) value; *p != '\0'; p++)
+    if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+      return FALSE;
+  return TRUE;
+}
+
 /* @value normalised for @node, or NULL with @error (TYPE) naming the ref. */
 static char *
 normalize_value (ClmrsFormSession  *session,
@@ -3816,6 +3829,12 @@ normalize_value (ClmrsFormSession  *session,
 
   if (value == NULL || value[0] == '\0')
     return g_strdup ("");
+  if (!text_ok (value))
+    {
+      g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
+                   "%s: the value is not UTF-8 text without control characters", ref);
+      return NULL;
+    }
   if (type == CLMRS_TYPE_STRING)
     return g_strdup (value);
   if (type == CLMRS_TYPE_SELECT)
@@ -4300,7 +4319,7 @@ clmrs_form_session_apply_values (ClmrsFormSession  *session,
       node = resolve_leaf (session, value->ref, error);
       if (node == NULL)
         return FALSE;
-      if (!lexical_ok (type_of (def_of (node)), value->value))
+      if (!text_ok (value->value) || !lexical_ok (type_of (def_of (node)), value->value))
         {
           g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
                        "%s: '%s' is not a valid %s", value->ref, value->value,

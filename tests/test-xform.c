@@ -876,6 +876,9 @@ test_types (void)
     { "/data/s1", "a", "a" }, { "/data/s1", "z", NULL }, { "/data/s1", "a b", NULL },
     { "/data/sm", "c  a", "c a" }, { "/data/sm", "a z", NULL },
     { "/data/str", "  free text  ", "  free text  " },
+    { "/data/str", "line\nbreak\ttab", "line\nbreak\ttab" },
+    { "/data/str", "Kof\xc3\xad & <Ama>", "Kof\xc3\xad & <Ama>" },
+    { "/data/str", "bad \xff utf8", NULL }, { "/data/str", "bell\a", NULL },
   };
   g_autoptr(ClmrsForm) form = load (types_form);
 
