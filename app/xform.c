@@ -4386,25 +4386,32 @@ clmrs_form_session_to_json (ClmrsFormSession *session)
   return json_of (session, xmlDocGetRootElement (session->doc));
 }
 
+/* Removes from @copy (a full copy of @from) what is not relevant in @from. */
 static void
-copy_relevant (ClmrsFormSession *session,
-               xmlNode          *from,
-               xmlNode          *to,
-               xmlDoc           *doc)
+prune_copy (ClmrsFormSession *session,
+            xmlNode          *from,
+            xmlNode          *copy)
 {
-  for (xmlNode *child = from->children; child != NULL; child = child->next)
+  xmlNode *source = from->children;
+  xmlNode *target = copy->children;
+
+  while (source != NULL && target != NULL)
     {
-      if (child->type == XML_ELEMENT_NODE)
+      xmlNode *next_source = source->next;
+      xmlNode *next_target = target->next;
+
+      if (source->type == XML_ELEMENT_NODE)
         {
-          xmlNode *copy;
-          if (g_hash_table_contains (session->nonrelevant, child))
-            continue;
-          copy = xmlDocCopyNode (child, doc, 2);
-          xmlAddChild (to, copy);
-          copy_relevant (session, child, copy, doc);
+          if (g_hash_table_contains (session->nonrelevant, source))
+            {
+              xmlUnlinkNode (target);
+              xmlFreeNode (target);
+            }
+          else
+            prune_copy (session, source, target);
         }
-      else if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE)
-        xmlAddChild (to, xmlDocCopyNode (child, doc, 1));
+      source = next_source;
+      target = next_target;
     }
 }
 
@@ -4422,9 +4429,9 @@ clmrs_form_session_to_xml (ClmrsFormSession *session)
 
   preload_subtree (session, xmlDocGetRootElement (session->doc), TRUE);
   doc = xmlNewDoc ((const xmlChar *) "1.0");
-  root = xmlDocCopyNode (xmlDocGetRootElement (session->doc), doc, 2);
+  root = xmlDocCopyNode (xmlDocGetRootElement (session->doc), doc, 1);
   xmlDocSetRootElement (doc, root);
-  copy_relevant (session, xmlDocGetRootElement (session->doc), root, doc);
+  prune_copy (session, xmlDocGetRootElement (session->doc), root);
   xmlDocDumpFormatMemoryEnc (doc, &buffer, &size, "UTF-8", 1);
   text = g_strndup ((const char *) buffer, size);
   xmlFree (buffer);

@@ -1506,6 +1506,35 @@ test_value_changed (void)
   assert_answer (session, "/data/r[1]/x_count", "0");
 }
 
+/* The older orx: meta block: namespaced instance elements in paths. */
+static void
+test_orx_meta (void)
+{
+  static const char text[] =
+    HEAD
+    "<h:head><model><instance><data id='orx' orx:version='5'><a/><copy/>"
+    "<orx:meta><orx:instanceID/><orx:timeStart/></orx:meta></data></instance>\n"
+    "<bind nodeset='/data/orx:meta/orx:instanceID' type='string' calculate=\"concat('uuid:', uuid())\"/>\n"
+    "<bind nodeset='/data/orx:meta/orx:timeStart' type='dateTime' jr:preload='timestamp' jr:preloadParams='start'/>\n"
+    "<bind nodeset='/data/copy' type='string' calculate='concat(/data/a, substr(/data/orx:meta/orx:instanceID, 0, 5))'/>\n"
+    "</model></h:head><h:body><input ref='/data/a'/></h:body></h:html>\n";
+  g_autoptr(ClmrsForm) form = load (text);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *xml = NULL;
+  const char *id = clmrs_form_session_get_instance_id (session);
+
+  g_assert_nonnull (id);
+  g_assert_true (g_str_has_prefix (id, "uuid:"));
+  set_ok (session, "/data/a", "x");
+  assert_answer (session, "/data/copy", "xuuid:");
+  assert_answer (session, "/data/orx:meta/orx:instanceID", id);
+  json = clmrs_form_session_to_json (session);
+  g_assert_true (json_object_has_member (json_node_get_object (json), "orx:meta"));
+  xml = clmrs_form_session_to_xml (session);
+  g_assert_nonnull (strstr (xml, "<orx:instanceID>uuid:"));
+}
+
 /* jr:choice-name, indexed-repeat, nested repeats, jr:noAddRemove. */
 static const char nested_form[] =
   HEAD
@@ -1667,6 +1696,7 @@ main (int    argc,
   g_test_add_func ("/xform/functions", test_functions);
   g_test_add_func ("/xform/date-arithmetic", test_date_arithmetic);
   g_test_add_func ("/xform/value-changed", test_value_changed);
+  g_test_add_func ("/xform/orx-meta", test_orx_meta);
   g_test_add_func ("/xform/nested-repeats", test_nested_repeats);
   g_test_add_func ("/xform/builtin-missing", test_builtin_missing);
   g_test_add_func ("/xform/damaged-forms", test_damaged_forms);
