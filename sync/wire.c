@@ -101,16 +101,16 @@ clmrs_wire_parse_json (const char *text,
 
   g_return_val_if_fail (text != NULL || length == 0, NULL);
 
-  if (!g_utf8_validate_len (text, length, NULL))
-    {
-      g_set_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON,
-                   "line %u: malformed JSON: not valid UTF-8", line_no);
-      return NULL;
-    }
   if (memchr (text, '\0', length) != NULL)
     {
       g_set_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON,
                    "line %u: malformed JSON: contains a NUL byte", line_no);
+      return NULL;
+    }
+  if (!g_utf8_validate_len (text, length, NULL))
+    {
+      g_set_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON,
+                   "line %u: malformed JSON: not valid UTF-8", line_no);
       return NULL;
     }
   if (!nesting_within_limit (text, length))
@@ -178,6 +178,12 @@ append_double (GString *out,
   if (!isfinite (value))
     {
       g_string_append (out, "null");
+      return;
+    }
+  if (value == floor (value) && fabs (value) < 1e15)
+    {
+      g_ascii_formatd (buffer, sizeof buffer, "%.0f", value);
+      g_string_append (out, buffer);
       return;
     }
   for (int precision = 1; precision <= 17; precision++)
@@ -281,7 +287,8 @@ append_node (GString  *out,
  * Returns: (transfer full): @node serialised canonically: object members
  * sorted by key (bytewise UTF-8), no insignificant whitespace, strings
  * escaping only `"`, `\` and control characters, integers in decimal,
- * other numbers in the shortest form that reads back to the same double.
+ * integral doubles below 1e15 as integers (1.0 -> 1), other numbers in the
+ * shortest "%.Ng" that reads back to the same double (0.1, 1e+20).
  * Two texts that parse to the same values give the same bytes.
  */
 char *
