@@ -693,6 +693,13 @@ csv_value (JsonNode *node)
   return clmrs_json_canonical (node, NULL);
 }
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 static const char *const csv_envelope_columns[] = {
   "id", "rev", "type", "device_id", "author", "community_id", "created", "modified",
   "schema", "rules",
@@ -752,7 +759,7 @@ server_db_export_csv (sqlite3     *db,
         }
       if (rc != SQLITE_DONE)
         return db_fail (db, "export", error);
-      g_ptr_array_sort (columns, (GCompareFunc) g_strcmp0);
+      g_ptr_array_sort (columns, compare_names);
 
       for (guint i = 0; i < G_N_ELEMENTS (csv_envelope_columns); i++)
         csv_field (csv, csv_envelope_columns[i]);
