@@ -180,6 +180,11 @@ append_double (GString *out,
       g_string_append (out, "null");
       return;
     }
+  if (value == 0)
+    {
+      g_string_append_c (out, '0');    /* -0 too: it reads back as the integer 0 */
+      return;
+    }
   if (value == floor (value) && fabs (value) < 1e15)
     {
       g_ascii_formatd (buffer, sizeof buffer, "%.0f", value);
@@ -498,7 +503,6 @@ clmrs_envelope_from_node (JsonNode *node,
                           GError  **error)
 {
   g_autoptr(ClmrsEnvelope) env = NULL;
-  g_autofree char *type_name = NULL;
   g_autoptr(GList) members = NULL;
   JsonObject *object;
   JsonNode *member;
