@@ -1440,7 +1440,8 @@ fail:
 /**
  * server_db_pull:
  * @cursor: the last seq the device has applied (0 at first)
- * @next_cursor: (out): the seq of the last line returned (@cursor if none)
+ * @next_cursor: (out): the seq of the last line returned; at the end of
+ *   the stream, the newest seq of all (nothing up to it is for the device)
  * @has_more: (out): whether lines remain after this page
  *
  * One page of the device's stream in server order: records of its
@@ -1503,6 +1504,18 @@ server_db_pull (sqlite3     *db,
       goto fail;
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* At the end of the stream nothing up to the newest seq is for this
+   * device: move the cursor there, so the next pull scans only new lines. */
+  if (!*has_more)
+    {
+      stmt = db_prepare (db, "SELECT coalesce (max (seq), 0) FROM records", error);
+      if (stmt == NULL)
+        goto fail;
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        *next_cursor = MAX (*next_cursor, sqlite3_column_int64 (stmt, 0));
+      g_clear_pointer (&stmt, sqlite3_finalize);
+    }
   db_exec (db, "COMMIT", NULL);
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 
