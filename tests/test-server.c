@@ -22,6 +22,8 @@ typedef struct {
   char        *log;
   GSubprocess *server;
   char        *base;      /* http://127.0.0.1:PORT */
+  gboolean     tls;       /* serve HTTPS with tests/data/tls-*.pem */
+  char        *cainfo;    /* the CA file curl trusts, for HTTPS */
 } Fixture;
 
 typedef struct {
@@ -90,10 +92,18 @@ server_start (Fixture    *f,
   g_autofree char *line = NULL;
   const char *prefix = "clmrs-server: listening on ";
 
+  g_autofree char *cert = g_build_filename (g_getenv ("CLMRS_SOURCE_DIR"), "tests", "data", "tls-cert.pem", NULL);
+  g_autofree char *key = g_build_filename (g_getenv ("CLMRS_SOURCE_DIR"), "tests", "data", "tls-key.pem", NULL);
+
   g_subprocess_launcher_set_stderr_file_path (launcher, f->log);
-  f->server = g_subprocess_launcher_spawn (launcher, &error, server_path (), "serve", "--db", f->db,
-                                           "--listen", "127.0.0.1:0", "--max-body", MAX_BODY,
-                                           "--max-inflated", MAX_INFLATED, "--rate", rate, NULL);
+  if (f->tls)
+    f->server = g_subprocess_launcher_spawn (launcher, &error, server_path (), "serve", "--db", f->db,
+                                             "--listen", "127.0.0.1:0", "--rate", rate,
+                                             "--tls-cert", cert, "--tls-key", key, NULL);
+  else
+    f->server = g_subprocess_launcher_spawn (launcher, &error, server_path (), "serve", "--db", f->db,
+                                             "--listen", "127.0.0.1:0", "--max-body", MAX_BODY,
+                                             "--max-inflated", MAX_INFLATED, "--rate", rate, NULL);
   g_assert_no_error (error);
   in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->server));
   line = g_data_input_stream_read_line (in, NULL, NULL, &error);
@@ -182,6 +192,7 @@ fixture_teardown (Fixture       *f,
   g_free (f->db);
   g_free (f->log);
   g_free (f->base);
+  g_free (f->cainfo);
 }
 
 /* ---- HTTP ----------------------------------------------------------------- */
@@ -226,9 +237,10 @@ header_cb (char   *ptr,
   return size * n;
 }
 
-/* One request.  @headers is NULL-terminated "Name: value" strings. */
-static void
-http (Fixture           *f,
+/* One request.  @headers is NULL-terminated "Name: value" strings.
+ * Returns: libcurl's result (the transfer, not the HTTP status). */
+static CURLcode
+http_try (Fixture           *f,
       const char        *method,
       const char        *path,
       const char *const *headers,
@@ -267,12 +279,29 @@ http (Fixture           *f,
   else if (strcmp (method, "GET") != 0)
     curl_easy_setopt (curl, CURLOPT_CUSTOMREQUEST, method);
   curl_easy_setopt (curl, CURLOPT_HTTPHEADER, list);
+  if (f->cainfo != NULL)
+    curl_easy_setopt (curl, CURLOPT_CAINFO, f->cainfo);
   rc = curl_easy_perform (curl);
-  if (rc != CURLE_OK)
-    g_error ("%s %s: %s", method, path, curl_easy_strerror (rc));
   curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &reply->status);
   curl_slist_free_all (list);
   curl_easy_cleanup (curl);
+  return rc;
+}
+
+static void
+http (Fixture           *f,
+      const char        *method,
+      const char        *path,
+      const char *const *headers,
+      const void        *body,
+      gsize              length,
+      gboolean           chunked,
+      Reply             *reply)
+{
+  CURLcode rc = http_try (f, method, path, headers, body, length, chunked, reply);
+
+  if (rc != CURLE_OK)
+    g_error ("%s %s: %s", method, path, curl_easy_strerror (rc));
 }
 
 /* The value of response header @name, or NULL. */
@@ -1175,6 +1204,87 @@ test_export_and_restart (Fixture       *f,
 }
 
 static void
+test_tls (void)
+{
+  Fixture f = { .tls = TRUE };
+  g_auto(Reply) trusted = { 0 };
+  g_auto(Reply) untrusted = { 0 };
+  CURLcode rc;
+
+  fixture_setup_rate (&f, "0");
+  g_assert_true (g_str_has_prefix (f.base, "https://127.0.0.1:"));
+
+  /* Not trusting the server's certificate: refused by the client. */
+  rc = http_try (&f, "GET", "/api/v1/health", NULL, NULL, 0, FALSE, &untrusted);
+  g_assert_cmpint (rc, !=, CURLE_OK);
+
+  f.cainfo = g_build_filename (g_getenv ("CLMRS_SOURCE_DIR"), "tests", "data", "tls-cert.pem", NULL);
+  http (&f, "GET", "/api/v1/health", NULL, NULL, 0, FALSE, &trusted);
+  g_assert_cmpint (trusted.status, ==, 200);
+  fixture_teardown (&f, NULL);
+}
+
+typedef struct {
+  Fixture *f;
+  Device  *d;
+  guint    stored;
+} Pusher;
+
+static gpointer
+pusher_thread (gpointer data)
+{
+  Pusher *p = data;
+
+  for (guint b = 0; b < 5; b++)
+    {
+      g_autoptr(GString) batch = g_string_new (NULL);
+      g_auto(Reply) r = { 0 };
+      g_autofree char *results = NULL;
+
+      for (guint i = 0; i < 4; i++)
+        {
+          g_autofree char *id = g_uuid_string_random ();
+          g_autofree char *h = household (id, 1, C1, "Busy");
+
+          g_string_append_printf (batch, "%s\n", h);
+        }
+      push (p->f, p->d, batch->str, NULL, &r);
+      results = results_of (&r);
+      g_assert_cmpstr (results, ==, "stored,stored,stored,stored");
+      p->stored += 4;
+    }
+  return NULL;
+}
+
+/* Devices pushing at the same time: every batch is stored, none is lost. */
+static void
+test_concurrent_pushes (Fixture       *f,
+                        gconstpointer  data)
+{
+  Device devices[4] = { 0 };
+  Pusher pushers[4];
+  GThread *threads[4];
+  guint total = 0;
+
+  use_db (f);
+  for (guint i = 0; i < 4; i++)
+    {
+      enroll (f, C1, &devices[i]);
+      pushers[i] = (Pusher) { f, &devices[i], 0 };
+      threads[i] = g_thread_new ("pusher", pusher_thread, &pushers[i]);
+    }
+  for (guint i = 0; i < 4; i++)
+    {
+      g_thread_join (threads[i]);
+      total += pushers[i].stored;
+      device_clear (&devices[i]);
+    }
+  g_assert_cmpuint (total, ==, 80);
+  g_assert_cmpint (stat_of ("records"), ==, 80);
+  g_assert_cmpint (stat_of ("batches"), ==, 20);
+}
+
+static void
 test_cli (void)
 {
   g_autofree char *out = NULL;
@@ -1219,8 +1329,10 @@ main (int    argc,
   ADD ("/server/pull/paging", test_pull_paging);
   ADD ("/server/publish", test_publish);
   ADD ("/server/export-and-restart", test_export_and_restart);
+  ADD ("/server/push/concurrent", test_concurrent_pushes);
 #undef ADD
   g_test_add_func ("/server/rate-limit", test_rate_limit);
+  g_test_add_func ("/server/tls", test_tls);
   g_test_add_func ("/server/cli", test_cli);
 
   status = g_test_run ();

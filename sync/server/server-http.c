@@ -184,6 +184,21 @@ rate_check (Server     *server,
   if (rate <= 0)
     return 0;
   g_mutex_lock (&server->rate_lock);
+  /* Bounded memory: forget clients whose bucket has refilled anyway. */
+  if (g_hash_table_size (server->buckets) > 4096)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, server->buckets);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Bucket *b = value;
+
+          if (b->tokens + (double) (now - b->last_us) / 1e6 * rate >= MAX (rate, 1.0))
+            g_hash_table_iter_remove (&iter);
+        }
+    }
   bucket = g_hash_table_lookup (server->buckets, key);
   if (bucket == NULL)
     {
