@@ -681,6 +681,197 @@ clmrs_envelope_parse (const char *line,
   return clmrs_envelope_from_node (node, line_no, error);
 }
 
+/**
+ * clmrs_envelope_serialise:
+ * @length: (out) (optional): the length of the result
+ *
+ * Returns: (transfer full): @envelope as one line of canonical JSON (no
+ * trailing newline), the form a client should send: its SHA-256 is the
+ * envelope's content hash.
+ */
+char *
+clmrs_envelope_serialise (const ClmrsEnvelope *envelope,
+                          gsize               *length)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) body = NULL;
+
+  g_return_val_if_fail (envelope != NULL, NULL);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "v");
+  json_builder_add_int_value (b, CLMRS_WIRE_VERSION);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, envelope->id);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, clmrs_record_type_to_string (envelope->type));
+  json_builder_set_member_name (b, "rev");
+  json_builder_add_int_value (b, envelope->rev);
+  json_builder_set_member_name (b, "device_id");
+  json_builder_add_string_value (b, envelope->device_id);
+  json_builder_set_member_name (b, "author");
+  json_builder_add_string_value (b, envelope->author);
+  json_builder_set_member_name (b, "community_id");
+  json_builder_add_string_value (b, envelope->community_id);
+  json_builder_set_member_name (b, "created");
+  json_builder_add_string_value (b, envelope->created);
+  json_builder_set_member_name (b, "modified");
+  json_builder_add_string_value (b, envelope->modified);
+  json_builder_set_member_name (b, "schema");
+  json_builder_add_string_value (b, envelope->schema);
+  json_builder_set_member_name (b, "rules");
+  if (envelope->rules != NULL)
+    json_builder_add_string_value (b, envelope->rules);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "body");
+  body = json_node_new (JSON_NODE_OBJECT);
+  if (envelope->body != NULL)
+    json_node_set_object (body, envelope->body);
+  else
+    json_node_take_object (body, json_object_new ());
+  json_builder_add_value (b, g_steal_pointer (&body));
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return clmrs_json_canonical (root, length);
+}
+
+/* ---- Push responses and error bodies ------------------------------------------ */
+
+static const char *const outcome_names[] = {
+  [CLMRS_PUSH_STORED] = "stored",
+  [CLMRS_PUSH_DUPLICATE] = "duplicate",
+  [CLMRS_PUSH_CONFLICT] = "conflict",
+  [CLMRS_PUSH_REJECTED] = "rejected",
+};
+
+/* "stored", "duplicate", "conflict" or "rejected". */
+const char *
+clmrs_push_outcome_to_string (ClmrsPushOutcome outcome)
+{
+  g_return_val_if_fail ((guint) outcome < G_N_ELEMENTS (outcome_names), NULL);
+  return outcome_names[outcome];
+}
+
+void
+clmrs_push_result_free (ClmrsPushResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->id);
+  g_free (result->reason);
+  g_free (result);
+}
+
+/**
+ * clmrs_push_response_parse:
+ *
+ * Returns: (transfer full) (element-type ClmrsPushResult): the results in
+ * order, or %NULL and %CLMRS_WIRE_ERROR_JSON naming what is wrong.
+ */
+GPtrArray *
+clmrs_push_response_parse (const char  *json,
+                           gsize        length,
+                           GError     **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  JsonNode *member;
+  JsonArray *array;
+
+  g_return_val_if_fail (json != NULL || length == 0, NULL);
+
+  root = clmrs_wire_parse_json (json, length, 1, error);
+  if (root == NULL)
+    return NULL;
+  member = JSON_NODE_HOLDS_OBJECT (root) ? json_object_get_member (json_node_get_object (root), "results")
+                                         : NULL;
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+    {
+      g_set_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON,
+                   "push response: results: expected an array");
+      return NULL;
+    }
+  array = json_node_get_array (member);
+  results = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_push_result_free);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      g_autoptr(ClmrsPushResult) r = g_new0 (ClmrsPushResult, 1);
+      JsonNode *line, *id, *rev, *result, *reason;
+      gboolean known = FALSE;
+
+      line = o != NULL ? json_object_get_member (o, "line") : NULL;
+      id = o != NULL ? json_object_get_member (o, "id") : NULL;
+      rev = o != NULL ? json_object_get_member (o, "rev") : NULL;
+      result = o != NULL ? json_object_get_member (o, "result") : NULL;
+      reason = o != NULL ? json_object_get_member (o, "reason") : NULL;
+      if (line == NULL || json_node_get_value_type (line) != G_TYPE_INT64
+          || id == NULL || json_node_get_value_type (id) != G_TYPE_STRING
+          || rev == NULL || json_node_get_value_type (rev) != G_TYPE_INT64
+          || result == NULL || json_node_get_value_type (result) != G_TYPE_STRING)
+        {
+          g_set_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON,
+                       "push response: results[%u]: expected {line, id, rev, result}", i);
+          return NULL;
+        }
+      for (guint k = 0; k < G_N_ELEMENTS (outcome_names); k++)
+        if (strcmp (json_node_get_string (result), outcome_names[k]) == 0)
+          {
+            r->outcome = (ClmrsPushOutcome) k;
+            known = TRUE;
+          }
+      if (!known)
+        {
+          g_set_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON,
+                       "push response: results[%u].result: unknown value \"%s\"", i,
+                       json_node_get_string (result));
+          return NULL;
+        }
+      r->line = (guint) CLAMP (json_node_get_int (line), 0, G_MAXUINT);
+      r->id = g_strdup (json_node_get_string (id));
+      r->rev = json_node_get_int (rev);
+      if (reason != NULL && json_node_get_value_type (reason) == G_TYPE_STRING)
+        r->reason = g_strdup (json_node_get_string (reason));
+      g_ptr_array_add (results, g_steal_pointer (&r));
+    }
+  return g_steal_pointer (&results);
+}
+
+/* TRUE and sets @code and @message when @json is `{"error":{"code","message"}}`. */
+gboolean
+clmrs_wire_error_parse (const char  *json,
+                        gsize        length,
+                        char       **code,
+                        char       **message)
+{
+  g_autoptr(JsonNode) root = NULL;
+  JsonNode *error_node;
+  JsonObject *error;
+  JsonNode *c, *m;
+
+  *code = *message = NULL;
+  if (json == NULL)
+    return FALSE;
+  root = clmrs_wire_parse_json (json, length, 1, NULL);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  error_node = json_object_get_member (json_node_get_object (root), "error");
+  if (error_node == NULL || !JSON_NODE_HOLDS_OBJECT (error_node))
+    return FALSE;
+  error = json_node_get_object (error_node);
+  c = json_object_get_member (error, "code");
+  m = json_object_get_member (error, "message");
+  if (c == NULL || json_node_get_value_type (c) != G_TYPE_STRING
+      || m == NULL || json_node_get_value_type (m) != G_TYPE_STRING)
+    return FALSE;
+  *code = g_strdup (json_node_get_string (c));
+  *message = g_strdup (json_node_get_string (m));
+  return TRUE;
+}
+
 /* ---- NDJSON ---------------------------------------------------------------- */
 
 /* Starts reading @data (borrowed; it must outlive the reader). */

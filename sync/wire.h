@@ -66,6 +66,41 @@ void           clmrs_envelope_free         (ClmrsEnvelope  *envelope);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsEnvelope, clmrs_envelope_free)
 
+/* The envelope as one canonical JSON line (no newline): what a client sends. */
+char          *clmrs_envelope_serialise    (const ClmrsEnvelope *envelope,
+                                            gsize               *length);
+
+/* One entry of a push response. */
+typedef enum {
+  CLMRS_PUSH_STORED,
+  CLMRS_PUSH_DUPLICATE,
+  CLMRS_PUSH_CONFLICT,
+  CLMRS_PUSH_REJECTED,
+} ClmrsPushOutcome;
+
+typedef struct {
+  guint             line;
+  char             *id;
+  gint64            rev;
+  ClmrsPushOutcome  outcome;
+  char             *reason;      /* nullable; set for rejected */
+} ClmrsPushResult;
+
+const char    *clmrs_push_outcome_to_string (ClmrsPushOutcome outcome);
+void           clmrs_push_result_free      (ClmrsPushResult *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsPushResult, clmrs_push_result_free)
+
+/* Parses a 200 push response: (element-type ClmrsPushResult). */
+GPtrArray     *clmrs_push_response_parse   (const char     *json,
+                                            gsize           length,
+                                            GError        **error);
+
+/* Parses an error body; sets @code and @message (both owned). */
+gboolean       clmrs_wire_error_parse      (const char     *json,
+                                            gsize           length,
+                                            char          **code,
+                                            char          **message);
+
 /* Parses one JSON text of @length bytes (UTF-8, nesting bounded). */
 JsonNode      *clmrs_wire_parse_json       (const char     *text,
                                             gsize           length,

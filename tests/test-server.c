@@ -332,18 +332,17 @@ assert_error (Reply      *r,
               const char *prefix)
 {
   g_autofree char *text = body_text (r);
-  g_autoptr(JsonNode) node = json_from_string (text, NULL);
-  JsonObject *error;
+  g_autofree char *got_code = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *type = header_value (r, "Content-Type");
 
   g_test_message ("reply %ld %s", r->status, text);
   g_assert_cmpint (r->status, ==, status);
-  g_assert_nonnull (node);
-  error = json_object_get_object_member (json_node_get_object (node), "error");
-  g_assert_nonnull (error);
-  g_assert_cmpstr (json_object_get_string_member (error, "code"), ==, code);
-  if (!g_str_has_prefix (json_object_get_string_member (error, "message"), prefix))
-    g_error ("message \"%s\" does not start with \"%s\"", json_object_get_string_member (error, "message"),
-             prefix);
+  g_assert_cmpstr (type, ==, "application/json");
+  g_assert_true (clmrs_wire_error_parse (text, strlen (text), &got_code, &message));
+  g_assert_cmpstr (got_code, ==, code);
+  if (!g_str_has_prefix (message, prefix))
+    g_error ("message \"%s\" does not start with \"%s\"", message, prefix);
 }
 
 /* ---- Protocol helpers ------------------------------------------------------ */
@@ -446,24 +445,27 @@ push (Fixture    *f,
   http (f, "POST", "/api/v1/push", headers, g_bytes_get_data (gz, NULL), g_bytes_get_size (gz), FALSE, r);
 }
 
-/* The "result" (and reason) of each line of a push reply: "stored,duplicate,...". */
+/* The result of each line of a push reply, "stored,duplicate,...", read
+ * with the wire library's parser (the one the client uses). */
 static char *
 results_of (Reply *r)
 {
-  g_autofree char *text = body_text (r);
-  g_autoptr(JsonNode) node = json_from_string (text, NULL);
-  JsonArray *results;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
   GString *out = g_string_new (NULL);
 
   g_assert_cmpint (r->status, ==, 200);
-  g_assert_nonnull (node);
-  results = json_object_get_array_member (json_node_get_object (node), "results");
-  for (guint i = 0; i < json_array_get_length (results); i++)
+  results = clmrs_push_response_parse ((const char *) r->body->data, r->body->len, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < results->len; i++)
     {
-      JsonObject *o = json_array_get_object_element (results, i);
+      ClmrsPushResult *result = results->pdata[i];
 
-      g_string_append_printf (out, "%s%s", i > 0 ? "," : "", json_object_get_string_member (o, "result"));
-      g_assert_cmpint (json_object_get_int_member (o, "line"), >=, 1);
+      g_string_append_printf (out, "%s%s", i > 0 ? "," : "", clmrs_push_outcome_to_string (result->outcome));
+      g_assert_cmpuint (result->line, >=, 1);
+      g_assert_true (g_uuid_string_is_valid (result->id));
+      g_assert_cmpint (result->rev, >=, 1);
+      g_assert_true ((result->reason != NULL) == (result->outcome == CLMRS_PUSH_REJECTED));
     }
   return g_string_free (out, FALSE);
 }

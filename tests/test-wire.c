@@ -399,6 +399,101 @@ test_error_body (void)
 }
 
 static void
+test_serialise (void)
+{
+  g_autoptr(ClmrsEnvelope) env = clmrs_envelope_parse (GOOD_ENVELOPE, strlen (GOOD_ENVELOPE), 1, NULL);
+  g_autoptr(ClmrsEnvelope) back = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *canonical = canonical_of (GOOD_ENVELOPE);
+  g_autofree char *no_rules = NULL;
+  gsize length;
+
+  g_assert_nonnull (env);
+  line = clmrs_envelope_serialise (env, &length);
+  g_assert_cmpuint (length, ==, strlen (line));
+  g_assert_cmpstr (line, ==, canonical);
+  back = clmrs_envelope_parse (line, length, 1, NULL);
+  g_assert_nonnull (back);
+  g_assert_cmpstr (back->sha256, ==, env->sha256);
+  {
+    g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, line, -1);
+
+    /* The hash of the serialised line is the envelope's content hash. */
+    g_assert_cmpstr (hash, ==, env->sha256);
+  }
+
+  g_clear_pointer (&env->rules, g_free);
+  no_rules = clmrs_envelope_serialise (env, NULL);
+  g_assert_nonnull (strstr (no_rules, "\"rules\":null"));
+}
+
+static void
+test_push_response (void)
+{
+  const char good[] =
+    "{\"results\":[{\"line\":1,\"id\":\"a\",\"rev\":1,\"result\":\"stored\"},"
+    "{\"line\":3,\"id\":\"b\",\"rev\":2,\"result\":\"rejected\",\"reason\":\"community_id: x\"}],"
+    "\"stored\":1,\"duplicate\":0,\"conflict\":0,\"rejected\":1}";
+  static const struct {
+    const char *json;
+    const char *message;
+  } bad[] = {
+    { "{}", "push response: results: expected an array" },
+    { "{\"results\":[{\"line\":1}]}", "push response: results[0]: expected {line, id, rev, result}" },
+    { "{\"results\":[{\"line\":1,\"id\":\"a\",\"rev\":1,\"result\":\"lost\"}]}",
+      "push response: results[0].result: unknown value \"lost\"" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = clmrs_push_response_parse (good, sizeof good - 1, &error);
+  ClmrsPushResult *r;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 2);
+  r = results->pdata[0];
+  g_assert_cmpuint (r->line, ==, 1);
+  g_assert_cmpstr (r->id, ==, "a");
+  g_assert_cmpint (r->outcome, ==, CLMRS_PUSH_STORED);
+  g_assert_null (r->reason);
+  r = results->pdata[1];
+  g_assert_cmpuint (r->line, ==, 3);
+  g_assert_cmpint (r->rev, ==, 2);
+  g_assert_cmpstr (clmrs_push_outcome_to_string (r->outcome), ==, "rejected");
+  g_assert_cmpstr (r->reason, ==, "community_id: x");
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) e = NULL;
+      g_autoptr(GPtrArray) none = clmrs_push_response_parse (bad[i].json, strlen (bad[i].json), &e);
+
+      g_assert_null (none);
+      g_assert_error (e, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON);
+      g_assert_cmpstr (e->message, ==, bad[i].message);
+    }
+}
+
+static void
+test_error_parse (void)
+{
+  g_autofree char *body = clmrs_wire_error_body ("rate_limited", "slow down");
+  g_autofree char *code = NULL;
+  g_autofree char *message = NULL;
+  const char *bad[] = { "", "{}", "{\"error\":1}", "{\"error\":{\"code\":1,\"message\":\"m\"}}", "<html>" };
+
+  g_assert_true (clmrs_wire_error_parse (body, strlen (body), &code, &message));
+  g_assert_cmpstr (code, ==, "rate_limited");
+  g_assert_cmpstr (message, ==, "slow down");
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *c = NULL;
+      g_autofree char *m = NULL;
+
+      g_assert_false (clmrs_wire_error_parse (bad[i], strlen (bad[i]), &c, &m));
+      g_assert_null (c);
+      g_assert_null (m);
+    }
+}
+
+static void
 test_record_types (void)
 {
   ClmrsRecordType type;
@@ -431,5 +526,8 @@ main (int    argc,
   g_test_add_func ("/wire/gzip/bomb", test_gzip_bomb);
   g_test_add_func ("/wire/gzip/malformed", test_gzip_malformed);
   g_test_add_func ("/wire/error-body", test_error_body);
+  g_test_add_func ("/wire/error-parse", test_error_parse);
+  g_test_add_func ("/wire/envelope/serialise", test_serialise);
+  g_test_add_func ("/wire/push-response", test_push_response);
   return g_test_run ();
 }
