@@ -1,5 +1,6 @@
 /* fuzz-server-body.c: libFuzzer target over what clmrs-server parses from a push body:
- * gzip (bounded), NDJSON lines, JSON, envelopes, canonical JSON. */
+ * gzip (bounded), NDJSON lines, JSON, envelopes, canonical JSON; and the
+ * client's parsers of push responses and error bodies. */
 #include "wire.h"
 
 #include <stdint.h>
@@ -49,8 +50,12 @@ parse_lines (const char *text,
         abort ();
       {
         g_autofree char *hash = clmrs_json_canonical_sha256 (again);
+        g_autofree char *serialised = clmrs_envelope_serialise (env, NULL);
 
         if (strcmp (hash, env->sha256) != 0)
+          abort ();
+        /* What a client would send for it is the same canonical line. */
+        if (strcmp (serialised, canonical) != 0)
           abort ();
       }
     }
@@ -79,5 +84,22 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   /* And the same bytes as an uncompressed body. */
   parse_lines ((const char *) data, size);
+
+  /* And as what a client reads back from a server. */
+  {
+    g_autoptr(GPtrArray) results = clmrs_push_response_parse ((const char *) data, size, NULL);
+    g_autofree char *code = NULL;
+    g_autofree char *message = NULL;
+
+    for (guint i = 0; results != NULL && i < results->len; i++)
+      {
+        ClmrsPushResult *r = results->pdata[i];
+
+        if (r->id == NULL || clmrs_push_outcome_to_string (r->outcome) == NULL)
+          abort ();
+      }
+    if (clmrs_wire_error_parse ((const char *) data, size, &code, &message) && (code == NULL || message == NULL))
+      abort ();
+  }
   return 0;
 }
