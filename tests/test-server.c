@@ -184,8 +184,13 @@ fixture_teardown (Fixture       *f,
   /* The log never holds a token or child data. */
   if (g_file_get_contents (f->log, &log, NULL, NULL))
     {
+      g_auto(GStrv) lines = g_strsplit (log, "\n", -1);
+
       g_assert_null (strstr (log, "Bearer"));
       g_assert_null (strstr (log, "Ama"));
+      /* A request's log line cannot be split by its URL. */
+      for (guint i = 0; lines[i] != NULL; i++)
+        g_assert_false (g_str_has_prefix (lines[i], "injected"));
     }
   remove_tree (f->dir);
   g_free (f->dir);
@@ -541,6 +546,12 @@ test_health (Fixture       *f,
 
   http (f, "GET", "/api/v1/nothing", NULL, NULL, 0, FALSE, &missing);
   assert_error (&missing, 404, "not_found", "/api/v1/nothing: no such endpoint");
+  {
+    g_auto(Reply) injected = { 0 };
+
+    http (f, "GET", "/api/v1/x%0Ainjected%0D", NULL, NULL, 0, FALSE, &injected);
+    assert_error (&injected, 404, "not_found", "/api/v1/x?injected?: no such endpoint");
+  }
   http (f, "DELETE", "/api/v1/health", NULL, NULL, 0, FALSE, &method);
   assert_error (&method, 405, "method_not_allowed", "/api/v1/health: use GET, not DELETE");
   allow = header_value (&method, "Allow");

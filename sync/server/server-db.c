@@ -237,27 +237,31 @@ make_token (GError **error)
 }
 
 /* An enrolment code a person can type: 4 groups of 4 from an alphabet
- * without 0/O and 1/I/L (80 bits of randomness). */
+ * without 0/O and 1/I/L (31 symbols, about 79 bits), drawn without bias. */
 static char *
 make_code (GError **error)
 {
-  static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";   /* 31 symbols */
-  guint8 bytes[16];
-  GString *code = g_string_new (NULL);
+  static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+  g_autoptr(GString) code = g_string_new (NULL);
+  guint drawn = 0;
 
-  if (!random_bytes (bytes, sizeof bytes, error))
+  while (drawn < 16)
     {
-      g_string_free (code, TRUE);
-      return NULL;
+      guint8 bytes[32];
+
+      if (!random_bytes (bytes, sizeof bytes, error))
+        return NULL;
+      for (guint i = 0; i < sizeof bytes && drawn < 16; i++)
+        {
+          if (bytes[i] >= 248)     /* 248 = 8 * 31: keeps every symbol equally likely */
+            continue;
+          if (drawn > 0 && drawn % 4 == 0)
+            g_string_append_c (code, '-');
+          g_string_append_c (code, alphabet[bytes[i] % 31]);
+          drawn++;
+        }
     }
-  for (guint i = 0; i < 16; i++)
-    {
-      /* 31 * 8 = 248: reject-free enough; bias below 1 %. */
-      if (i > 0 && i % 4 == 0)
-        g_string_append_c (code, '-');
-      g_string_append_c (code, alphabet[bytes[i] % 31]);
-    }
-  return g_string_free (code, FALSE);
+  return g_string_free (g_steal_pointer (&code), FALSE);
 }
 
 /* Upper-cases and drops spaces, so "k7qm 3xpa-..." matches. */

@@ -563,6 +563,10 @@ access_cb (void                  *cls,
       req->server = server;
       req->method = g_strdup (method);
       req->path = g_strndup (url, MIN (strlen (url), 200));
+      /* The log gets one line a request: no control characters from the URL. */
+      for (char *p = req->path; *p != '\0'; p++)
+        if ((guchar) *p < 0x20 || *p == 0x7f)
+          *p = '?';
       req->route = route_of (url);
       req->start_us = g_get_monotonic_time ();
       *con_cls = req;
