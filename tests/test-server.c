@@ -15,6 +15,7 @@
 /* Small limits, so the bad-input tests stay small. */
 #define MAX_BODY "65536"
 #define MAX_INFLATED "1048576"
+#define PAGE_BYTES "4096"
 
 typedef struct {
   char        *dir;
@@ -103,7 +104,8 @@ server_start (Fixture    *f,
   else
     f->server = g_subprocess_launcher_spawn (launcher, &error, server_path (), "serve", "--db", f->db,
                                              "--listen", "127.0.0.1:0", "--max-body", MAX_BODY,
-                                             "--max-inflated", MAX_INFLATED, "--rate", rate, NULL);
+                                             "--max-inflated", MAX_INFLATED, "--rate", rate,
+                                             "--page-bytes", PAGE_BYTES, NULL);
   g_assert_no_error (error);
   in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->server));
   line = g_data_input_stream_read_line (in, NULL, NULL, &error);
@@ -1111,6 +1113,54 @@ test_pull_paging (Fixture       *f,
   }
 }
 
+/* Pages are also cut by size: about PAGE_BYTES of lines, at least one. */
+static void
+test_pull_paging_bytes (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_auto(Device) a = { 0 };
+  g_auto(Device) b = { 0 };
+  g_autoptr(GString) batch = g_string_new (NULL);
+  g_autoptr(GString) got = g_string_new (NULL);
+  g_autofree char *cursor = g_strdup ("0");
+  g_autofree char *big = NULL;
+  g_auto(Reply) r = { 0 };
+  gboolean has_more = TRUE;
+  guint pages = 0;
+
+  use_db (f);
+  enroll (f, C1, &a);
+  enroll (f, C1, &b);
+  /* Ten lines of about 1.5 KB, and one of 6 KB, longer than a page. */
+  for (guint i = 0; i < 11; i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *name = g_strnfill (i == 5 ? 6000 : 1200, 'a' + (char) i);
+      g_autofree char *h = household (id, 1, C1, name);
+
+      g_string_append_printf (batch, "%s\n", h);
+    }
+  push (f, &a, batch->str, NULL, &r);
+  g_assert_cmpint (r.status, ==, 200);
+
+  while (has_more)
+    {
+      g_autofree char *query = g_strdup_printf ("?cursor=%s", cursor);
+      g_autofree char *next = NULL;
+      g_autofree char *page = pull (f, &b, query, &next, &has_more);
+
+      pages++;
+      g_assert_cmpuint (count_lines (page), >=, 1);
+      if (count_lines (page) > 1)
+        g_assert_cmpuint (strlen (page), <=, 4096);
+      g_string_append (got, page);
+      g_free (cursor);
+      cursor = g_steal_pointer (&next);
+    }
+  g_assert_cmpuint (pages, >=, 5);
+  g_assert_cmpstr (got->str, ==, batch->str);
+}
+
 static void
 test_publish (Fixture       *f,
               gconstpointer  data)
@@ -1340,6 +1390,7 @@ main (int    argc,
   ADD ("/server/push/revoked", test_revoked);
   ADD ("/server/pull/scoping", test_pull_scoping);
   ADD ("/server/pull/paging", test_pull_paging);
+  ADD ("/server/pull/paging-bytes", test_pull_paging_bytes);
   ADD ("/server/publish", test_publish);
   ADD ("/server/export-and-restart", test_export_and_restart);
   ADD ("/server/push/concurrent", test_concurrent_pushes);

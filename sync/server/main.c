@@ -140,7 +140,7 @@ cmd_serve (int    argc,
            char **argv)
 {
   g_autofree char *db = NULL, *listen = NULL, *cert = NULL, *key = NULL;
-  g_autofree char *max_body = NULL, *max_inflated = NULL, *rate = NULL;
+  g_autofree char *max_body = NULL, *max_inflated = NULL, *rate = NULL, *page_bytes = NULL;
   int page_records = SERVER_PULL_MAX_RECORDS;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "the server database (SQLite, created if missing)", "PATH" },
@@ -151,6 +151,7 @@ cmd_serve (int    argc,
     { "max-inflated", 0, 0, G_OPTION_ARG_STRING, &max_inflated, "largest decompressed push body (default 32M)", "BYTES" },
     { "rate", 0, 0, G_OPTION_ARG_STRING, &rate, "requests a second per device or address; 0: no limit (default 20/s)", "N/s" },
     { "page-records", 0, 0, G_OPTION_ARG_INT, &page_records, "most lines in one pull page (default 500)", "N" },
+    { "page-bytes", 0, 0, G_OPTION_ARG_STRING, &page_bytes, "about the most uncompressed bytes in one pull page (default 1M)", "BYTES" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = make_context ("- serve the sync protocol",
@@ -176,6 +177,9 @@ cmd_serve (int    argc,
   if (max_inflated != NULL && !parse_size (max_inflated, &config.max_inflated))
     return usage_fail (context, "serve: --max-inflated: expected a size in bytes (or with K, M, G), got \"%s\"",
                        max_inflated);
+  if (page_bytes != NULL && !parse_size (page_bytes, &config.pull_max_bytes))
+    return usage_fail (context, "serve: --page-bytes: expected a size in bytes (or with K, M, G), got \"%s\"",
+                       page_bytes);
   if (rate != NULL && !parse_rate (rate, &config.rate))
     return usage_fail (context, "serve: --rate: expected N/s, got \"%s\"", rate);
   if (page_records < 1 || page_records > 100000)
