@@ -1350,6 +1350,9 @@ server_db_push (sqlite3     *db,
                                local_error->message);
           return NULL;
         }
+      /* Only the envelope's fields are needed from here: a batch of many
+       * records must not hold every body's JSON tree at once. */
+      g_clear_pointer (&pl.env->body, json_object_unref);
       g_array_append_val (lines, pl);
     }
   if (lines->len == 0)
