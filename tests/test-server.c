@@ -765,6 +765,57 @@ test_idempotency (Fixture       *f,
   g_assert_cmpint (stat_of ("records"), ==, 1);
 }
 
+/* A large push answer comes gzip'd when the client accepts gzip; a replay
+ * gives the same bytes. */
+static void
+test_push_response_gzip (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_auto(Device) d = { 0 };
+  g_autoptr(GString) batch = g_string_new (NULL);
+  g_autoptr(GBytes) gz = NULL;
+  g_autofree char *key = g_strconcat ("Idempotency-Key: ", DEVICE, NULL);
+  const char *headers[] = { NULL, "Content-Encoding: gzip", "Accept-Encoding: br, gzip;q=0.8", key, NULL };
+  g_auto(Reply) first = { 0 };
+  g_auto(Reply) again = { 0 };
+  g_auto(Reply) plain = { 0 };
+  g_autoptr(GBytes) inflated = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autofree char *encoding = NULL;
+  g_autofree char *encoding_plain = NULL;
+
+  use_db (f);
+  enroll (f, C1, &d);
+  headers[0] = d.auth;
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *h = household (id, 1, C1, "Many");
+
+      g_string_append_printf (batch, "%s\n", h);
+    }
+  gz = clmrs_gzip_compress (batch->str, batch->len, NULL);
+  http (f, "POST", "/api/v1/push", headers, g_bytes_get_data (gz, NULL), g_bytes_get_size (gz), FALSE, &first);
+  g_assert_cmpint (first.status, ==, 200);
+  encoding = header_value (&first, "Content-Encoding");
+  g_assert_cmpstr (encoding, ==, "gzip");
+  inflated = clmrs_gzip_decompress (first.body->data, first.body->len, 1024 * 1024, NULL);
+  g_assert_nonnull (inflated);
+  results = clmrs_push_response_parse (g_bytes_get_data (inflated, NULL), g_bytes_get_size (inflated), NULL);
+  g_assert_nonnull (results);
+  g_assert_cmpuint (results->len, ==, 40);
+
+  http (f, "POST", "/api/v1/push", headers, g_bytes_get_data (gz, NULL), g_bytes_get_size (gz), FALSE, &again);
+  g_assert_cmpmem (first.body->data, first.body->len, again.body->data, again.body->len);
+
+  /* Without Accept-Encoding, the replay is the plain JSON. */
+  headers[2] = "Accept-Encoding: gzip;q=0";
+  http (f, "POST", "/api/v1/push", headers, g_bytes_get_data (gz, NULL), g_bytes_get_size (gz), FALSE, &plain);
+  encoding_plain = header_value (&plain, "Content-Encoding");
+  g_assert_null (encoding_plain);
+  g_assert_cmpmem (plain.body->data, plain.body->len, g_bytes_get_data (inflated, NULL), g_bytes_get_size (inflated));
+}
+
 typedef enum {
   BAD_OVERSIZE,
   BAD_OVERSIZE_CHUNKED,
@@ -1386,6 +1437,7 @@ main (int    argc,
   ADD ("/server/enroll", test_enroll);
   ADD ("/server/push/results", test_push_results);
   ADD ("/server/push/idempotency", test_idempotency);
+  ADD ("/server/push/response-gzip", test_push_response_gzip);
   ADD ("/server/push/bad-input", test_bad_input);
   ADD ("/server/push/revoked", test_revoked);
   ADD ("/server/pull/scoping", test_pull_scoping);

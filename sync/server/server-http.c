@@ -117,6 +117,38 @@ send_response (Request               *req,
   return ret;
 }
 
+/* TRUE when the client's Accept-Encoding lists gzip (without q=0). */
+static gboolean
+accepts_gzip (struct MHD_Connection *conn)
+{
+  const char *value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+  g_auto(GStrv) parts = NULL;
+
+  if (value == NULL)
+    return FALSE;
+  parts = g_strsplit (value, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autofree char *item = g_ascii_strdown (parts[i], -1);
+      char *semi = strchr (item, ';');
+      double q = 1.0;
+
+      if (semi != NULL)
+        {
+          const char *qp = strstr (semi + 1, "q=");
+
+          *semi = '\0';
+          if (qp != NULL)
+            q = g_ascii_strtod (qp + 2, NULL);
+        }
+      g_strstrip (item);
+      if ((strcmp (item, "gzip") == 0 || strcmp (item, "x-gzip") == 0) && q > 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A JSON answer; a large one is gzip'd when the client accepts it. */
 static enum MHD_Result
 send_json (Request               *req,
            struct MHD_Connection *conn,
@@ -124,7 +156,28 @@ send_json (Request               *req,
            const char            *json,
            const char *const     *headers)
 {
-  return send_response (req, conn, status, "application/json", json, strlen (json), headers);
+  gsize length = strlen (json);
+
+  if (length > 1024 && accepts_gzip (conn))
+    {
+      g_autoptr(GBytes) gz = clmrs_gzip_compress (json, length, NULL);
+
+      if (gz != NULL)
+        {
+          const char *all[8] = { MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip", NULL };
+          guint n = 2;
+
+          for (guint i = 0; headers != NULL && headers[i] != NULL && n + 2 < G_N_ELEMENTS (all); i += 2)
+            {
+              all[n++] = headers[i];
+              all[n++] = headers[i + 1];
+            }
+          all[n] = NULL;
+          return send_response (req, conn, status, "application/json", g_bytes_get_data (gz, NULL),
+                                g_bytes_get_size (gz), all);
+        }
+    }
+  return send_response (req, conn, status, "application/json", json, length, headers);
 }
 
 /* Answers with the error body for @error (a SERVER_ERROR). */
