@@ -1174,7 +1174,6 @@ test_pull_paging_bytes (Fixture       *f,
   g_autoptr(GString) batch = g_string_new (NULL);
   g_autoptr(GString) got = g_string_new (NULL);
   g_autofree char *cursor = g_strdup ("0");
-  g_autofree char *big = NULL;
   g_auto(Reply) r = { 0 };
   gboolean has_more = TRUE;
   guint pages = 0;
