@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #define C1 "11111111-1111-4111-8111-111111111111"
@@ -545,6 +546,7 @@ test_health (Fixture       *f,
   g_assert_cmpint (r.status, ==, 200);
   g_assert_nonnull (strstr (text, "\"server\":\"clmrs-server\""));
   g_assert_nonnull (strstr (text, "\"version\":"));
+  g_assert_true (g_regex_match_simple ("\"time\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\"", text, 0, 0));
 
   http (f, "GET", "/api/v1/nothing", NULL, NULL, 0, FALSE, &missing);
   assert_error (&missing, 404, "not_found", "/api/v1/nothing: no such endpoint");
@@ -763,6 +765,29 @@ test_idempotency (Fixture       *f,
   push (f, &d, h2, key, &other);
   assert_error (&other, 422, "idempotency_key_reused", "Idempotency-Key: ");
   g_assert_cmpint (stat_of ("records"), ==, 1);
+
+  /* Responses older than 30 days are forgotten at start; a retry that
+   * late is decided afresh: the record is a duplicate, nothing doubles. */
+  {
+    sqlite3 *db = NULL;
+    g_auto(Reply) late = { 0 };
+    g_autofree char *results = NULL;
+    g_autofree char *late_replayed = NULL;
+
+    server_stop (f, FALSE);
+    g_assert_cmpint (sqlite3_open (f->db, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (db, "UPDATE idempotency SET created = '2000-01-01T00:00:00Z'", NULL, NULL, NULL),
+                     ==, SQLITE_OK);
+    sqlite3_close (db);
+    server_start (f, "0");
+    g_assert_cmpint (stat_of ("batches"), ==, 0);
+    push (f, &d, h, key, &late);
+    results = results_of (&late);
+    g_assert_cmpstr (results, ==, "duplicate");
+    late_replayed = header_value (&late, "X-Clmrs-Replayed");
+    g_assert_cmpstr (late_replayed, ==, "false");
+    g_assert_cmpint (stat_of ("records"), ==, 1);
+  }
 }
 
 /* A large push answer comes gzip'd when the client accepts gzip; a replay

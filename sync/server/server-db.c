@@ -882,6 +882,26 @@ server_db_stats_json (sqlite3     *db,
   return json_to_string (root, TRUE);
 }
 
+/* Deletes stored batch responses older than @max_age_seconds. */
+gboolean
+server_db_prune (sqlite3     *db,
+                 gint64       max_age_seconds,
+                 GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) limit = g_date_time_add_seconds (now, (gdouble) -max_age_seconds);
+  g_autofree char *cutoff = g_date_time_format (limit, "%Y-%m-%dT%H:%M:%SZ");
+
+  stmt = db_prepare (db, "DELETE FROM idempotency WHERE created < ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, cutoff, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_fail (db, "pruning batch responses", error);
+  return TRUE;
+}
+
 /* ---- Protocol ----------------------------------------------------------------- */
 
 /**

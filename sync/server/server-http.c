@@ -465,8 +465,10 @@ static enum MHD_Result
 handle_health (Request               *req,
                struct MHD_Connection *conn)
 {
-  g_autofree char *body = g_strdup_printf ("{\"protocol\":%d,\"server\":\"%s\",\"version\":\"%s\"}",
-                                           CLMRS_WIRE_VERSION, SERVER_NAME, CLMRS_VERSION);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  g_autofree char *body = g_strdup_printf ("{\"protocol\":%d,\"server\":\"%s\",\"time\":\"%s\",\"version\":\"%s\"}",
+                                           CLMRS_WIRE_VERSION, SERVER_NAME, time, CLMRS_VERSION);
 
   return send_json (req, conn, 200, body, NULL);
 }
@@ -800,10 +802,14 @@ server_http_run (ServerConfig *config)
       flags |= MHD_USE_TLS;
     }
 
-  /* Creates the schema before the first request. */
+  /* Creates the schema before the first request, and forgets batch
+   * responses older than 30 days (a retry that late is decided afresh,
+   * which gives the same results for records already stored). */
   {
     g_autoptr(sqlite3) db = server_db_open (config->db_path, &error);
 
+    if (db != NULL && !server_db_prune (db, 30 * 86400, &error))
+      g_clear_pointer (&db, server_db_close);
     if (db == NULL)
       {
         freeaddrinfo (addresses);

@@ -72,6 +72,9 @@ gboolean  server_db_export_csv      (sqlite3     *db,
                                      GError     **error);
 char     *server_db_stats_json      (sqlite3     *db,
                                      GError     **error);
+gboolean  server_db_prune           (sqlite3     *db,
+                                     gint64       max_age_seconds,
+                                     GError     **error);
 
 /* Protocol operations; each returns a JSON body or NULL with an error. */
 char     *server_db_enroll          (sqlite3     *db,
