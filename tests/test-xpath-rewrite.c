@@ -641,6 +641,61 @@ test_random_token_soup (void)
   g_assert_cmpuint (accepted, >, 500);
 }
 
+/* Every XPath in the shipped forms goes through the rewrite and still
+ * compiles: the parser is not stricter than the forms we ship. */
+static void
+test_shipped_forms (void)
+{
+  static const char *const forms[] = { "awareness_session", "community_profile",
+                                       "follow_up_visit", "household_visit", "support_record" };
+  static const char *const attributes[] = { "calculate", "relevant", "constraint", "required",
+                                            "readonly", "ref", "nodeset", "value", NULL };
+  const char *source = g_getenv ("CLMRS_SOURCE_DIR");
+  guint checked = 0, rewritten = 0;
+
+  g_assert_nonnull (source);
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      g_autofree char *name = g_strconcat (forms[i], ".xml", NULL);
+      g_autofree char *path = g_build_filename (source, "assets", "forms", name, NULL);
+      xmlDocPtr doc = xmlReadFile (path, NULL, XML_PARSE_NONET);
+      xmlXPathContextPtr ctxt;
+      xmlXPathObjectPtr nodes;
+
+      g_assert_nonnull (doc);
+      ctxt = xmlXPathNewContext (doc);
+      nodes = xmlXPathEvalExpression (BAD_CAST "//@*", ctxt);
+      g_assert_nonnull (nodes);
+      for (int n = 0; nodes->nodesetval != NULL && n < nodes->nodesetval->nodeNr; n++)
+        {
+          xmlNodePtr attr = nodes->nodesetval->nodeTab[n];
+          g_autoptr(GError) error = NULL;
+          g_autofree char *out = NULL;
+          xmlChar *expr;
+
+          if (attr->ns != NULL || !g_strv_contains (attributes, (const char *) attr->name) ||
+              (xmlStrEqual (attr->name, BAD_CAST "value") &&
+               !xmlStrEqual (attr->parent->name, BAD_CAST "output") &&
+               !xmlStrEqual (attr->parent->name, BAD_CAST "setvalue")))
+            continue;
+          expr = xmlNodeGetContent (attr);
+          out = clmrs_xpath_rewrite_comparisons ((const char *) expr, &error);
+          if (error != NULL)
+            g_error ("%s line %ld: %s", path, xmlGetLineNo (attr->parent), error->message);
+          g_assert_true (libxml_compiles (out));
+          checked++;
+          rewritten += g_strcmp0 (out, (const char *) expr) != 0;
+          xmlFree (expr);
+        }
+      xmlXPathFreeObject (nodes);
+      xmlXPathFreeContext (ctxt);
+      xmlFreeDoc (doc);
+    }
+  g_test_message ("%u expressions, %u rewritten", checked, rewritten);
+  g_assert_cmpuint (checked, >, 500);
+  g_assert_cmpuint (rewritten, >, 10);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -653,6 +708,7 @@ main (int argc, char **argv)
   g_test_add_func ("/xpath-rewrite/nesting-limits", test_nesting_limits);
   g_test_add_func ("/xpath-rewrite/long-chain", test_long_chain);
   g_test_add_func ("/xpath-rewrite/random-token-soup", test_random_token_soup);
+  g_test_add_func ("/xpath-rewrite/shipped-forms", test_shipped_forms);
   g_test_add ("/xpath-rewrite/evaluations", Fixture, NULL,
               fixture_set_up, test_evaluations, fixture_tear_down);
   g_test_add ("/xpath-rewrite/arity", Fixture, NULL,
