@@ -88,6 +88,15 @@ static const Rewrite rewrites[] = {
   { "text() > comment()", "clmrs-gt(text(), comment())" },
   { "processing-instruction('p') < 1", "clmrs-lt(processing-instruction('p'), 1)" },
   { "a-b < c.d", "clmrs-lt(a-b, c.d)" },
+  /* What the engine produces for repeats, and ODK idioms. */
+  { "current()/../../age < 5", "clmrs-lt(current()/../../age, 5)" },
+  { "instance('levels')/root/item[min_age <= current()/../age]/name",
+    "instance('levels')/root/item[clmrs-le(min_age, current()/../age)]/name" },
+  { "jr:choice-name(., '/data/x') > 'a'", "clmrs-gt(jr:choice-name(., '/data/x'), 'a')" },
+  { "decimal-date-time(.) <= decimal-date-time(today())",
+    "clmrs-le(decimal-date-time(.), decimal-date-time(today()))" },
+  { "indexed-repeat(/data/r/age, /data/r, position(..)) >= 18 or count-selected(.) > 2",
+    "clmrs-ge(indexed-repeat(/data/r/age, /data/r, position(..)), 18) or clmrs-gt(count-selected(.), 2)" },
   /* Literals hold < and > as text. */
   { "'<' < \">\"", "clmrs-lt('<', \">\")" },
   { "concat('a<b', \"c>=d\") > 'x'", "clmrs-gt(concat('a<b', \"c>=d\"), 'x')" },
