@@ -256,6 +256,9 @@ test_invalid_utf8 (void)
   g_assert_null (out);
   g_assert_error (error, CLMRS_XPATH_REWRITE_ERROR, CLMRS_XPATH_REWRITE_ERROR_SYNTAX);
   g_assert_cmpstr (error->message, ==, "invalid XPath: not valid UTF-8 at byte 5");
+  /* Callers may ignore the error. */
+  g_assert_null (clmrs_xpath_rewrite_comparisons ("a <", NULL));
+  g_assert_null (clmrs_xpath_rewrite_comparisons ("\xff", NULL));
 }
 
 /* Deep nesting is refused before the stack is; long flat chains are fine. */
