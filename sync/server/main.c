@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "clmrs-server"
 
 #include "server.h"
+#include "util.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -378,6 +379,48 @@ cmd_stats (int    argc,
   return SERVER_EXIT_OK;
 }
 
+static int
+cmd_indicators (int    argc,
+                char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as JSON (the only format so far)", NULL },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, "first day of the period", "YYYY-MM-DD" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, "last day of the period", "YYYY-MM-DD" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("- the CLMRS indicators of every community",
+                                                    "Computes the indicators (docs/cases-and-indicators.md) over\n"
+                                                    "every stored record, with the devices' own code.",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autofree char *text = NULL;
+  GDate d;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "indicators: %s", error->message);
+  if (db_path == NULL || argc > 1 || !json)
+    return usage_fail (context, "indicators: give --db PATH --json");
+  if ((from != NULL && !clmrs_date_parse (from, &d)) || (to != NULL && !clmrs_date_parse (to, &d)))
+    return usage_fail (context, "indicators: --from and --to are dates (YYYY-MM-DD)");
+  db = server_db_open (db_path, &error);
+  if (db != NULL)
+    text = server_db_indicators_json (db, from, to, &error);
+  if (text == NULL)
+    {
+      g_printerr ("clmrs-server: indicators: %s\n", error->message);
+      return SERVER_EXIT_FAILURE;
+    }
+  printf ("%s\n", text);
+  return SERVER_EXIT_OK;
+}
+
 typedef struct {
   const char *name;
   int       (*func) (int argc, char **argv);
@@ -391,6 +434,7 @@ static const Command commands[] = {
   { "publish", cmd_publish, "publish a form (.xml) or rule set (.json) to every device" },
   { "export", cmd_export, "export stored records as NDJSON or CSV" },
   { "stats", cmd_stats, "counts of devices, records, conflicts" },
+  { "indicators", cmd_indicators, "the CLMRS indicators over every stored record" },
 };
 
 static void

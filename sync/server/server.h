@@ -70,6 +70,10 @@ gboolean  server_db_export_ndjson   (sqlite3     *db,
 gboolean  server_db_export_csv      (sqlite3     *db,
                                      const char  *dir,
                                      GError     **error);
+char     *server_db_indicators_json (sqlite3     *db,
+                                     const char  *from,
+                                     const char  *to,
+                                     GError     **error);
 char     *server_db_stats_json      (sqlite3     *db,
                                      GError     **error);
 gboolean  server_db_prune           (sqlite3     *db,
