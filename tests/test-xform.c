@@ -117,9 +117,17 @@ test_simple_fill (void)
   g_assert_null (find_prompt (prompts, "/data/school"));
   g_assert_cmpint (clmrs_form_session_check (session, "/data/school", NULL), ==, CLMRS_CHECK_OK);
 
-  /* As in JavaRosa, a non-relevant node keeps its value for expressions. */
-  g_assert_nonnull (find_prompt (prompts, "/data/grade"));
+  /* As in ODK Collect, expressions see a non-relevant answer as empty, so
+   * grade (relevant when school is yes) goes too; the answers are kept
+   * aside and come back with relevance. */
+  g_assert_null (find_prompt (prompts, "/data/grade"));
+  assert_answer (session, "/data/school", "yes");
+  g_assert_true (clmrs_form_session_set_answer (session, "/data/grade", "5", &error));
   g_assert_true (clmrs_form_session_set_answer (session, "/data/age", "10", &error));
+  g_clear_pointer (&prompts, g_ptr_array_unref);
+  prompts = clmrs_form_session_get_prompts (session);
+  g_assert_cmpstr (find_prompt (prompts, "/data/school")->value, ==, "yes");
+  g_assert_cmpstr (find_prompt (prompts, "/data/grade")->value, ==, "5");
   g_assert_true (clmrs_form_session_set_answer (session, "/data/school", "no", &error));
   g_clear_pointer (&prompts, g_ptr_array_unref);
   prompts = clmrs_form_session_get_prompts (session);
@@ -341,6 +349,12 @@ test_repeats_and_itext (void)
   g_assert_cmpstr (message, ==, "Age must be 0 to 17");
   g_clear_pointer (&message, g_free);
   clmrs_form_session_set_language (session, "fr");
+  g_assert_cmpstr (clmrs_form_session_get_language (session), ==, "French (fr)");
+  clmrs_form_session_set_language (session, "sw");
+  g_assert_cmpstr (clmrs_form_session_get_language (session), ==, "French (fr)");
+  clmrs_form_session_set_language (session, "English");
+  g_assert_cmpstr (clmrs_form_session_get_language (session), ==, "English (en)");
+  clmrs_form_session_set_language (session, "French (fr)");
   g_assert_cmpint (clmrs_form_session_check (session, "/hh/children/child[2]/age", &message), ==,
                    CLMRS_CHECK_CONSTRAINT);
   g_assert_cmpstr (message, ==, "L'âge doit être de 0 à 17 ans");
@@ -372,6 +386,37 @@ test_repeats_and_itext (void)
   g_clear_error (&error);
   g_assert_null (clmrs_form_session_add_repeat (session, "/hh/head", &error));
   g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_NO_SUCH_NODE);
+}
+
+/* A calculation reading an answer that became non-relevant sees it empty;
+ * the answer comes back when it is relevant again. */
+static void
+test_nonrelevant_values (void)
+{
+  g_autoptr(ClmrsForm) form = load (household_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GPtrArray) children = NULL;
+  ClmrsEntityData *ama;
+
+  fill_household (session);
+  assert_answer (session, "/hh/total_hours", "6.5");
+  set_ok (session, "/hh/children/child[1]/age", "3");
+  assert_answer (session, "/hh/children/child[1]/econ_hours", "0");
+  assert_answer (session, "/hh/total_hours", "0");
+  assert_answer (session, "/hh/children/child[1]/works", "yes");
+  assert_answer (session, "/hh/children/child[1]/hours", "6.5");
+  children = clmrs_form_session_get_entities (session, "child");
+  ama = children->pdata[0];
+  g_assert_false (json_object_has_member (ama->profile, "tasks_7d"));
+  g_assert_cmpint (json_object_get_int_member (ama->profile, "econ_hours_7d"), ==, 0);
+  g_clear_pointer (&children, g_ptr_array_unref);
+
+  set_ok (session, "/hh/children/child[1]/age", "12");
+  assert_answer (session, "/hh/children/child[1]/econ_hours", "6.5");
+  assert_answer (session, "/hh/total_hours", "6.5");
+  children = clmrs_form_session_get_entities (session, "child");
+  ama = children->pdata[0];
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (ama->profile, "tasks_7d")), ==, 2);
 }
 
 static void
@@ -752,6 +797,9 @@ test_refusals (void)
     }
   assert_answer (session, "/data/fixed", "locked");
   assert_answer (session, "/data/a", NULL);
+  assert_answer (session, "/data/grp", NULL);
+  assert_answer (session, "/data/nothing", NULL);
+  assert_answer (session, "/data/kids/kid[1]/kname", NULL);
 }
 
 static void
@@ -949,7 +997,7 @@ static const char pyxform_form[] =
   "        </select1>\n"
   "        <input ref=\"/visit/members/status\">\n"
   "          <label ref=\"jr:itext('/visit/members/status:label')\"/>\n"
-  "          <setvalue event=\"odk-new-repeat\" ref=\"/visit/members/status\" value=\"'present'\"/>\n"
+  "          <odk:setvalue event=\"odk-new-repeat\" ref=\"/visit/members/status\" value=\"'present'\"/>\n"
   "        </input>\n"
   "      </repeat>\n"
   "    </group>\n"
@@ -1139,7 +1187,9 @@ test_inline_refusals (void)
     { "", "<input ref='/data/a'><label ref=\"jr:itext('nope')\"/></input>", CLMRS_XFORM_ERROR_INVALID,
       "no itext text has id 'nope'" },
     { "<setvalue event='xforms-value-changed' ref='/data/a' value='1'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
-      "event 'xforms-value-changed' is not supported" },
+      "event 'xforms-value-changed' is only supported inside a control" },
+    { "<setvalue event='xforms-revalidate' ref='/data/a' value='1'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
+      "event 'xforms-revalidate' is not supported" },
     { "", "<select1 ref='/data/a'><itemset nodeset=\"instance('nope')/root/item\"><value ref='name'/>"
       "<label ref='label'/></itemset></select1>", CLMRS_XFORM_ERROR_XPATH,
       "itemset nodeset \"instance('nope')/root/item\": instance('nope') names no secondary instance" },
@@ -1371,6 +1421,89 @@ test_functions (void)
   g_unsetenv ("CLMRS_TODAY");
 }
 
+/* Dates in arithmetic and ordering count as days, as JavaRosa has it. */
+static void
+test_date_arithmetic (void)
+{
+  static const char text[] =
+    HEAD
+    "<h:head><model><instance><data id='dates'><dob/><age/><days/><due/><late/>\n"
+    "  <kids><kid jr:template=''><kdob/><kage/><next/></kid></kids></data></instance>\n"
+    "<bind nodeset='/data/dob' type='date'/>\n"
+    "<bind nodeset='/data/age' type='int' calculate='int((today() - /data/dob) div 365.25)'/>\n"
+    "<bind nodeset='/data/days' type='int' calculate='today() - /data/dob'/>\n"
+    "<bind nodeset='/data/due' type='date'/>\n"
+    "<bind nodeset='/data/late' type='string' calculate=\"if(/data/due &lt; today(), 'late', if(/data/due = today(), 'today', 'ok'))\"/>\n"
+    "<bind nodeset='/data/kids/kid/kdob' type='date'/>\n"
+    "<bind nodeset='/data/kids/kid/kage' type='int'"
+    "      calculate='int((decimal-date-time(today()) - /data/kids/kid/kdob) div 365.25)'/>\n"
+    "<bind nodeset='/data/kids/kid/next' type='date' calculate='/data/kids/kid/kdob + 365'/>\n"
+    "</model></h:head><h:body><input ref='/data/dob'/><input ref='/data/due'/>\n"
+    "<repeat nodeset='/data/kids/kid'><input ref='/data/kids/kid/kdob'/></repeat></h:body></h:html>\n";
+  g_autoptr(ClmrsForm) form = NULL;
+  g_autoptr(ClmrsFormSession) session = NULL;
+  g_autofree char *first = NULL, *second = NULL;
+
+  g_setenv ("CLMRS_TODAY", "2026-11-23", TRUE);
+  form = load (text);
+  session = clmrs_form_session_new (form, NULL);
+  set_ok (session, "/data/dob", "2014-11-24");
+  assert_answer (session, "/data/age", "11");
+  assert_answer (session, "/data/days", "4382");
+  set_ok (session, "/data/dob", "2014-11-23");
+  assert_answer (session, "/data/age", "12");
+  set_ok (session, "/data/due", "2026-11-22");
+  assert_answer (session, "/data/late", "late");
+  set_ok (session, "/data/due", "2026-11-23");
+  assert_answer (session, "/data/late", "today");
+  set_ok (session, "/data/due", "2027-01-01");
+  assert_answer (session, "/data/late", "ok");
+
+  first = clmrs_form_session_add_repeat (session, "/data/kids/kid", NULL);
+  second = clmrs_form_session_add_repeat (session, "/data/kids/kid", NULL);
+  set_ok (session, "/data/kids/kid[1]/kdob", "2010-01-01");
+  set_ok (session, "/data/kids/kid[2]/kdob", "2020-06-30");
+  assert_answer (session, "/data/kids/kid[1]/kage", "16");
+  assert_answer (session, "/data/kids/kid[2]/kage", "6");
+  assert_answer (session, "/data/kids/kid[2]/next", "2021-06-30");
+  g_unsetenv ("CLMRS_TODAY");
+}
+
+/* pyxform's trigger column: a setvalue on xforms-value-changed inside the
+ * control, in the same repeat instance. */
+static void
+test_value_changed (void)
+{
+  static const char text[] =
+    HEAD
+    "<h:head><model><instance><data id='vc'><q/><q_seen/><r jr:template=''><x/><x_copy/><x_count>0</x_count></r>"
+    "</data></instance>\n"
+    "<bind nodeset='/data/q_seen' type='string' readonly='true()'/>\n"
+    "<bind nodeset='/data/r/x_copy' type='string' readonly='true()'/>\n"
+    "<bind nodeset='/data/r/x_count' type='int' readonly='true()'/>\n"
+    "</model></h:head><h:body>\n"
+    "<input ref='/data/q'><setvalue event='xforms-value-changed' ref='/data/q_seen' value=\"concat('saw ', /data/q)\"/></input>\n"
+    "<repeat nodeset='/data/r'><input ref='/data/r/x'>\n"
+    "  <setvalue event='xforms-value-changed' ref='/data/r/x_copy' value='../x'/>\n"
+    "  <odk:setvalue event='xforms-value-changed' ref='/data/r/x_count' value='../x_count + 1'/></input>\n"
+    "</repeat></h:body></h:html>\n";
+  g_autoptr(ClmrsForm) form = load (text);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autofree char *first = NULL, *second = NULL;
+
+  set_ok (session, "/data/q", "hello");
+  assert_answer (session, "/data/q_seen", "saw hello");
+  first = clmrs_form_session_add_repeat (session, "/data/r", NULL);
+  second = clmrs_form_session_add_repeat (session, "/data/r", NULL);
+  set_ok (session, "/data/r[2]/x", "b");
+  set_ok (session, "/data/r[2]/x", "c");
+  set_ok (session, "/data/r[2]/x", "c");
+  assert_answer (session, "/data/r[2]/x_copy", "c");
+  assert_answer (session, "/data/r[2]/x_count", "2");
+  assert_answer (session, "/data/r[1]/x_copy", NULL);
+  assert_answer (session, "/data/r[1]/x_count", "0");
+}
+
 /* jr:choice-name, indexed-repeat, nested repeats, jr:noAddRemove. */
 static const char nested_form[] =
   HEAD
@@ -1442,6 +1575,72 @@ test_builtin_missing (void)
   g_assert_nonnull (strstr (error->message, "no_such_form"));
 }
 
+
+/* Damaged forms (cut short, bytes changed) are refused or loaded, never a
+ * crash, and a form that loads can be filled. */
+static void
+test_damaged_forms (void)
+{
+  gsize length = strlen (household_form);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261123);
+  guint loaded = 0, refused = 0;
+
+  for (gsize cut = 0; cut < length; cut += 53)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ClmrsForm) form = clmrs_form_load_data (household_form, cut, "cut.xml", &error);
+      g_assert_true ((form == NULL) != (error == NULL));
+      refused += form == NULL;
+    }
+  for (int round = 0; round < 300; round++)
+    {
+      static const char junk[] = "<>/'\"=&;[]()*.:@$ az09+-";
+      g_autofree char *copy = g_strdup (household_form);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ClmrsForm) form = NULL;
+
+      /* Mostly inside names and expressions, sometimes anywhere. */
+      for (int k = 0; k < 2; k++)
+        {
+          gsize at = g_rand_int_range (rand, 0, length);
+          while (round % 4 != 0 && !g_ascii_isalnum (copy[at]) && copy[at] != '/' && copy[at] != '.')
+            at = (at + 1) % length;
+          copy[at] = junk[g_rand_int_range (rand, round % 4 != 0 ? 9 : 0, sizeof junk - 1)];
+        }
+      form = clmrs_form_load_data (copy, length, "damaged.xml", &error);
+      g_assert_true ((form == NULL) != (error == NULL));
+      if (form != NULL)
+        {
+          g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+          g_autoptr(GPtrArray) prompts = NULL;
+          g_autoptr(JsonNode) json = NULL;
+          g_autofree char *child = clmrs_form_session_add_repeat (session, "/hh/children/child", NULL);
+          clmrs_form_session_set_answer (session, "/hh/children/child[1]/age", "7", NULL);
+          prompts = clmrs_form_session_get_prompts (session);
+          json = clmrs_form_session_to_json (session);
+          loaded++;
+        }
+      else
+        refused++;
+    }
+  g_test_message ("damaged forms: %u loaded, %u refused", loaded, refused);
+  g_assert_cmpuint (refused, >, 0);
+
+  {
+    GString *deep = g_string_new (HEAD "<h:head><model><instance><data id='d'><a/></data></instance>"
+                                  "<bind nodeset='/data/a' calculate='");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsForm) form = NULL;
+    for (int i = 0; i < 5000; i++)
+      g_string_append_c (deep, '(');
+    g_string_append (deep, "1'/></model></h:head><h:body/></h:html>");
+    form = clmrs_form_load_data (deep->str, deep->len, "deep.xml", &error);
+    g_assert_null (form);
+    g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_XPATH);
+    g_string_free (deep, TRUE);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1450,6 +1649,7 @@ main (int    argc,
 
   g_test_add_func ("/xform/simple-fill", test_simple_fill);
   g_test_add_func ("/xform/repeats-and-itext", test_repeats_and_itext);
+  g_test_add_func ("/xform/nonrelevant-values", test_nonrelevant_values);
   g_test_add_func ("/xform/validate", test_validate);
   g_test_add_func ("/xform/draft-round-trip", test_draft_round_trip);
   g_test_add_func ("/xform/apply-values-refuses", test_apply_values_refuses);
@@ -1463,8 +1663,11 @@ main (int    argc,
   g_test_add_func ("/xform/types", test_types);
   g_test_add_func ("/xform/pyxform-shape", test_pyxform_shape);
   g_test_add_func ("/xform/functions", test_functions);
+  g_test_add_func ("/xform/date-arithmetic", test_date_arithmetic);
+  g_test_add_func ("/xform/value-changed", test_value_changed);
   g_test_add_func ("/xform/nested-repeats", test_nested_repeats);
   g_test_add_func ("/xform/builtin-missing", test_builtin_missing);
+  g_test_add_func ("/xform/damaged-forms", test_damaged_forms);
   g_test_add_func ("/xform/broken-forms-refused", test_broken_forms_refused);
   g_test_add_func ("/xform/check-collects-all", test_check_collects_all);
   g_test_add_func ("/xform/inline-refusals", test_inline_refusals);
