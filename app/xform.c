@@ -5,6 +5,7 @@
 
 #include "assets.h"
 #include "util.h"
+#include "xpath-rewrite.h"
 
 #include <libxml/parser.h>
 #include <math.h>
@@ -1083,6 +1084,22 @@ compile_expr (Loader     *loader,
       g_free (edit->replacement);
     }
   g_string_append (rewritten, source + at);
+
+  /* ODK compares dates as dates: XPath 1.0 would turn both sides of
+   * ". <= today()" into NaN (app/xpath-rewrite.c) */
+  {
+    g_autoptr(GError) date_error = NULL;
+    g_autofree char *dated = clmrs_xpath_rewrite_comparisons (rewritten->str, &date_error);
+
+    if (dated == NULL)
+      {
+        g_ptr_array_unref (scan.deps);
+        add_problem (loader, CLMRS_XFORM_ERROR_XPATH, line, node, "%s \"%s\" does not compile: %s",
+                     what, source, date_error->message);
+        return NULL;
+      }
+    g_string_assign (rewritten, dated);
+  }
 
   expr = g_new0 (Expr, 1);
   expr->source = g_strdup (source);
@@ -3220,6 +3237,7 @@ clmrs_form_session_new (ClmrsForm  *form,
   session->xpath = xmlXPathNewContext (session->doc);
   register_namespaces (form, session->xpath);
   _clmrs_xpath_register_functions (session->xpath);
+  clmrs_xpath_register_comparisons (session->xpath);
   session->xpath->userData = session;
   session->xpath->error = silent_xpath_error;
 

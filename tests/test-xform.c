@@ -1094,7 +1094,8 @@ static const BrokenCase broken_cases[] = {
   { "unknown-ref.xml", CLMRS_XFORM_ERROR_INVALID, 7, "input[@ref='/data/zz']",
     "/data/zz is not a node of the primary instance" },
   { "bad-xpath.xml", CLMRS_XFORM_ERROR_XPATH, 6, "bind[@nodeset='/data/b']",
-    "calculate \"/data/a + * 2\" does not compile: invalid expression" },
+    "calculate \"/data/a + * 2\" does not compile: invalid XPath at character 13 of \"/data/a + * 2\": "
+    "expected an operator or the end of the expression, found '2'" },
   { "cyclic.xml", CLMRS_XFORM_ERROR_CYCLE, 5, "bind[@nodeset='/data/a']",
     "calculations form a cycle: /data/a -> /data/c -> /data/b -> /data/a" },
   { "unsupported-control.xml", CLMRS_XFORM_ERROR_UNSUPPORTED, 9, "upload",
