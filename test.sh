@@ -14,6 +14,8 @@ if [[ "${1:-}" == "--sanitize" ]]; then
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:print_suppressions=0
   export CLMRS_SANITIZED=1
+  # the crash test runs its full 200 kills in the normal build
+  export CLMRS_CRASH_ROUNDS=${CLMRS_CRASH_ROUNDS:-40}
 fi
 
 if [[ ! -f $dir/build.ninja ]]; then

@@ -503,12 +503,14 @@ clmrs_casebook_indicators (ClmrsStore   *store,
   stmt = clmrs_store_prepare (store,
       "SELECT v.id, a.child_id, v.kind, v.visit_date, a.status, v.child_status, a.immediate_danger, a.age,"
       "  CASE json_extract (a.profile, '$.in_school') WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END,"
-      "  v.facilitator_id, f.sex, v.community_id, v.finalised "
-      "FROM assessments a JOIN visits v ON v.id = a.visit_id JOIN facilitators f ON f.id = v.facilitator_id "
+      "  v.facilitator_id, coalesce (f.sex, json_extract (v.answers, '$.facilitator_sex')),"
+      "  v.community_id, v.finalised "
+      "FROM assessments a JOIN visits v ON v.id = a.visit_id LEFT JOIN facilitators f ON f.id = v.facilitator_id "
       "UNION ALL "
       "SELECT v.id, v.child_id, v.kind, v.visit_date, NULL, v.child_status, 0, 0, NULL,"
-      "  v.facilitator_id, f.sex, v.community_id, v.finalised "
-      "FROM visits v JOIN facilitators f ON f.id = v.facilitator_id "
+      "  v.facilitator_id, coalesce (f.sex, json_extract (v.answers, '$.facilitator_sex')),"
+      "  v.community_id, v.finalised "
+      "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id "
       "WHERE v.state = 'final' AND v.kind = 'follow_up' AND v.child_status IN ('moved', 'lost') "
       "ORDER BY 4, 13", error);
   if (stmt == NULL)

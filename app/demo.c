@@ -279,18 +279,6 @@ person_name (Demo *demo, const char *country, const char *sex, const char *surna
   return ci ? g_strdup_printf ("%s %s", surname, first) : g_strdup_printf ("%s %s", first, surname);
 }
 
-static char *
-date_plus (const GDate *date, int days)
-{
-  GDate d = *date;
-
-  if (days >= 0)
-    g_date_add_days (&d, days);
-  else
-    g_date_subtract_days (&d, -days);
-  return clmrs_date_format (&d);
-}
-
 /* Sets the clock to @date at a plausible working hour. */
 static void
 clock_at (Demo *demo, const char *date)
@@ -645,9 +633,10 @@ support_children (Demo                *demo,
               (g_str_equal (level, "household") && household_helped))
             continue;
           clmrs_date_parse (v->date, &on);
-          date = date_plus (&on, g_rand_int_range (demo->rand, 0, 60));
+          g_date_add_days (&on, g_rand_int_range (demo->rand, 0, 60));
           if (g_date_compare (&on, &demo->until) > 0)
-            continue;
+            on = demo->until;
+          date = clmrs_date_format (&on);
           if (!record_support (demo, v, household_id, child, type, date, error))
             return FALSE;
           household_helped |= g_str_equal (level, "household");
@@ -936,7 +925,7 @@ awareness_session (Demo          *demo,
   JsonObject *extra = json_object_new ();
   JsonObject *s = json_object_new ();
   const char *levels[] = { "community", "community", "school" };
-  g_autofree char *counts[4] = { NULL };
+  char *counts[4] = { NULL };
   const char *names[] = { "men", "women", "boys", "girls" };
 
   json_object_set_string_member (s, "community_id", community->id);
@@ -1169,6 +1158,10 @@ clmrs_demo_generate (ClmrsStore              *store,
 
   /* bulk generation: durability per record is not needed while building
    * demo data (a crash means generating again), so skip the fsyncs */
+  {
+    g_autofree char *first_day = clmrs_date_format (&demo.start);
+    clock_at (&demo, first_day);
+  }
   if (!load_assets (&demo, error) ||
       !clmrs_store_exec (store, "PRAGMA synchronous = OFF", error) ||
       !make_people_and_places (&demo, n_communities, error))

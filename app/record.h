@@ -20,6 +20,8 @@ typedef enum {
   CLMRS_RECORD_REVIEW,
 } ClmrsRecordType;
 
+#define CLMRS_RECORD_N_TYPES (CLMRS_RECORD_REVIEW + 1)
+
 const char *clmrs_record_type_to_string   (ClmrsRecordType type);
 gboolean    clmrs_record_type_from_string (const char      *text,
                                            ClmrsRecordType *out);

@@ -76,6 +76,19 @@ clmrs_now_rfc3339 (void)
   return clmrs_time_to_rfc3339 (now);
 }
 
+/* Returns: (transfer full): now, local time, or the demo clock when set. */
+GDateTime *
+clmrs_now (void)
+{
+  if (fixed_clock != NULL)
+    {
+      GDateTime *fixed = g_date_time_new_from_iso8601 (fixed_clock, NULL);
+      if (fixed != NULL)
+        return fixed;
+    }
+  return g_date_time_new_now_local ();
+}
+
 /* Returns: (nullable): the time, or %NULL when @text is not RFC 3339. */
 GDateTime *
 clmrs_time_parse_rfc3339 (const char *text)

@@ -14,6 +14,7 @@ void      clmrs_clock_set           (const char *rfc3339);
 gboolean  clmrs_uuid_is_valid       (const char *text);
 
 char     *clmrs_now_rfc3339         (void);
+GDateTime*clmrs_now                 (void);
 char     *clmrs_time_to_rfc3339     (GDateTime  *time);
 GDateTime*clmrs_time_parse_rfc3339  (const char *text);
 

@@ -5,6 +5,7 @@
 
 #include "assets.h"
 #include "util.h"
+#include "xpath-rewrite.h"
 
 #include <libxml/parser.h>
 #include <math.h>
@@ -83,6 +84,7 @@ typedef struct {
   char     *literal;
   gboolean  first_load;
   gboolean  new_repeat;
+  NodeDef  *trigger;     /* xforms-value-changed of this question, or NULL */
 } SetValue;
 
 typedef struct {
@@ -151,6 +153,7 @@ struct _ClmrsFormSession {
   xmlNode          *current;
   char             *language;
   GHashTable       *nonrelevant;  /* xmlNode*: a relevant expression is false there */
+  GHashTable       *stash;        /* leaf xmlNode* -> its value, while the leaf is not relevant */
   char             *instance_id;
 };
 
@@ -425,6 +428,7 @@ typedef struct {
   int   start;
   int   end;
   char *replacement;
+  guint seq;
 } Edit;
 
 typedef struct {
@@ -438,6 +442,7 @@ typedef struct {
   GString    *error;
   GArray     *edits;
   int         no_rewrite;   /* inside indexed-repeat() */
+  int         depth;        /* nesting, bounded */
 } Scan;
 
 static gboolean
@@ -620,10 +625,61 @@ scan_add_dep (Scan    *scan,
     g_ptr_array_add (scan->deps, def);
 }
 
+static void
+scan_edit (Scan       *scan,
+           int         start,
+           int         end,
+           const char *replacement)
+{
+  Edit edit = { start, end, g_strdup (replacement), scan->edits->len };
+
+  g_array_append_val (scan->edits, edit);
+}
+
+/* TRUE when token @index is + - < > <= >= (where a date is meant as days). */
+static gboolean
+is_date_operator (Scan *scan,
+                  int   index)
+{
+  Token *token;
+  int length;
+  const char *text;
+
+  if (index < 0 || (guint) index >= scan->tokens->len)
+    return FALSE;
+  token = &g_array_index (scan->tokens, Token, index);
+  if (token->kind != TK_OPERATOR)
+    return FALSE;
+  text = scan->source + token->start;
+  length = token->end - token->start;
+  return (length == 1 && strchr ("+-<>", text[0]) != NULL) ||
+         (length == 2 && (text[0] == '<' || text[0] == '>') && text[1] == '=');
+}
+
+/* JavaRosa reads a date as its number of days in arithmetic and ordering;
+ * XPath 1.0 reads NaN.  A date operand of + - < > <= >= (tokens @first to
+ * @last) is wrapped in decimal-date-time(). */
+static void
+wrap_date_operand (Scan *scan,
+                   int   first,
+                   int   last)
+{
+  if (!is_date_operator (scan, first - 1) && !is_date_operator (scan, last + 1))
+    return;
+  scan_edit (scan, g_array_index (scan->tokens, Token, first).start,
+             g_array_index (scan->tokens, Token, first).start, "decimal-date-time(");
+  scan_edit (scan, g_array_index (scan->tokens, Token, last).end,
+             g_array_index (scan->tokens, Token, last).end, ")");
+}
+
 static void scan_expr (Scan      *scan,
                        NodeDef   *context,
                        gboolean   secondary,
                        TokenKind  stop);
+static void scan_expr_inner (Scan      *scan,
+                             NodeDef   *context,
+                             gboolean   secondary,
+                             TokenKind  stop);
 
 /* A location path from the current token.  @context is the node relative
  * paths start from (NULL with @secondary for a secondary instance). */
@@ -641,6 +697,7 @@ scan_path (Scan     *scan,
   int path_start = token->start;
   int rewrite_end = -1;
   NodeDef *rewrite_repeat = NULL;
+  int first_token = scan->pos;
 
   if (token->kind == TK_SLASH || token->kind == TK_DSLASH)
     {
@@ -773,20 +830,23 @@ scan_path (Scan     *scan,
 
   if (!secondary && !unknown && def != NULL)
     scan_add_dep (scan, def);
+  if (!secondary && !unknown && def != NULL && def->bind != NULL &&
+      (def->bind->type == CLMRS_TYPE_DATE || def->bind->type == CLMRS_TYPE_DATETIME))
+    wrap_date_operand (scan, first_token, scan->pos - 1);
   if (rewrite_repeat != NULL)
     {
-      GString *replacement = g_string_new ("current()");
-      Edit edit = { path_start, rewrite_end, NULL };
+      g_autoptr(GString) replacement = g_string_new ("current()");
 
       for (guint i = rewrite_repeat->depth; i < scan->current->depth; i++)
         g_string_append (replacement, "/..");
-      edit.replacement = g_string_free (replacement, FALSE);
-      g_array_append_val (scan->edits, edit);
+      scan_edit (scan, path_start, rewrite_end, replacement->str);
     }
 }
 
 static void
-scan_function (Scan *scan)
+scan_function (Scan     *scan,
+               NodeDef  *context,
+               gboolean  secondary)
 {
   Token *token = scan_peek (scan);
   g_autofree char *qname = g_strndup (scan->source + token->start, token->end - token->start);
@@ -794,7 +854,8 @@ scan_function (Scan *scan)
   const char *name = colon != NULL ? colon + 1 : qname;
   g_autofree char *prefix = colon != NULL ? g_strndup (qname, colon - qname) : NULL;
   const char *ns = NULL;
-  gboolean is_current, is_instance, is_indexed;
+  gboolean is_current, is_instance, is_indexed, is_date;
+  int first_token;
 
   if (prefix != NULL)
     {
@@ -808,11 +869,21 @@ scan_function (Scan *scan)
   is_current = ns == NULL && g_str_equal (name, "current");
   is_instance = ns == NULL && g_str_equal (name, "instance");
   is_indexed = ns == NULL && g_str_equal (name, "indexed-repeat");
+  is_date = ns == NULL && (g_str_equal (name, "today") || g_str_equal (name, "now"));
+  first_token = scan->pos;
 
   scan->pos++;   /* name */
   scan->pos++;   /* ( */
+  if (is_instance && scan_peek (scan)->kind == TK_STRING &&
+      g_array_index (scan->tokens, Token, scan->pos + 1).kind == TK_RPAREN)
+    {
+      Token *arg = scan_peek (scan);
+      g_autofree char *id = g_strndup (scan->source + arg->start + 1, arg->end - arg->start - 2);
+      if (!g_hash_table_contains (scan->form->instances, id) && scan->error->len == 0)
+        g_string_append_printf (scan->error, "instance('%s') names no secondary instance", id);
+    }
   scan->no_rewrite += is_indexed;
-  scan_expr (scan, NULL, TRUE, TK_RPAREN);
+  scan_expr (scan, context, secondary, TK_RPAREN);
   scan->no_rewrite -= is_indexed;
   if (scan_peek (scan)->kind != TK_RPAREN)
     {
@@ -821,6 +892,8 @@ scan_function (Scan *scan)
       return;
     }
   scan->pos++;
+  if (is_date)
+    wrap_date_operand (scan, first_token, scan->pos - 1);
   while (scan_peek (scan)->kind == TK_LBRACK)
     {
       scan->pos++;
@@ -838,7 +911,6 @@ scan_function (Scan *scan)
     }
   else if (is_current && scan->current != NULL)
     scan_add_dep (scan, scan->current);
-  (void) is_instance;
 }
 
 /* Scans until @stop (not consumed) or the end. */
@@ -847,6 +919,23 @@ scan_expr (Scan      *scan,
            NodeDef   *context,
            gboolean   secondary,
            TokenKind  stop)
+{
+  if (++scan->depth > 100)
+    {
+      if (scan->error->len == 0)
+        g_string_append (scan->error, "the expression is nested too deeply");
+      scan->depth--;
+      return;
+    }
+  scan_expr_inner (scan, context, secondary, stop);
+  scan->depth--;
+}
+
+static void
+scan_expr_inner (Scan      *scan,
+                 NodeDef   *context,
+                 gboolean   secondary,
+                 TokenKind  stop)
 {
   for (;;)
     {
@@ -857,7 +946,7 @@ scan_expr (Scan      *scan,
       switch (token->kind)
         {
         case TK_FUNC:
-          scan_function (scan);
+          scan_function (scan, context, secondary);
           break;
         case TK_LPAREN:
           scan->pos++;
@@ -920,6 +1009,20 @@ capture_xpath_error (void        *data,
     }
 }
 
+static int
+compare_edits (gconstpointer a,
+               gconstpointer b)
+{
+  const Edit *x = a;
+  const Edit *y = b;
+
+  if (x->start != y->start)
+    return x->start < y->start ? -1 : 1;
+  if (x->end != y->end)
+    return x->end < y->end ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 /* Compiles @source to be evaluated at @context (also what current() is;
  * NULL for an expression on a secondary instance's item, then @current).
  * Returns NULL after adding a problem. */
@@ -968,6 +1071,7 @@ compile_expr (Loader     *loader,
       return NULL;
     }
 
+  g_array_sort (edits, compare_edits);
   for (guint i = 0; i < edits->len; i++)
     {
       Edit *edit = &g_array_index (edits, Edit, i);
@@ -980,6 +1084,22 @@ compile_expr (Loader     *loader,
       g_free (edit->replacement);
     }
   g_string_append (rewritten, source + at);
+
+  /* ODK compares dates as dates: XPath 1.0 would turn both sides of
+   * ". <= today()" into NaN (app/xpath-rewrite.c) */
+  {
+    g_autoptr(GError) date_error = NULL;
+    g_autofree char *dated = clmrs_xpath_rewrite_comparisons (rewritten->str, &date_error);
+
+    if (dated == NULL)
+      {
+        g_ptr_array_unref (scan.deps);
+        add_problem (loader, CLMRS_XFORM_ERROR_XPATH, line, node, "%s \"%s\" does not compile: %s",
+                     what, source, date_error->message);
+        return NULL;
+      }
+    g_string_assign (rewritten, dated);
+  }
 
   expr = g_new0 (Expr, 1);
   expr->source = g_strdup (source);
@@ -1460,7 +1580,8 @@ compile_bind (Loader  *loader,
 static void
 load_setvalue (Loader  *loader,
                xmlNode *element,
-               NodeDef *scope)
+               NodeDef *scope,
+               NodeDef *control)
 {
   ClmrsForm *form = loader->form;
   g_autofree char *ref = get_attr (element, "ref");
@@ -1495,11 +1616,16 @@ load_setvalue (Loader  *loader,
         setvalue->first_load = TRUE;
       else if (g_str_equal (events[i], "odk-new-repeat"))
         setvalue->new_repeat = TRUE;
+      else if (g_str_equal (events[i], "xforms-value-changed") && control != NULL)
+        setvalue->trigger = control;
+      else if (g_str_equal (events[i], "xforms-value-changed"))
+        add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), desc,
+                     "event 'xforms-value-changed' is only supported inside a control");
       else
         add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), desc,
                      "event '%s' is not supported", events[i]);
     }
-  if (!setvalue->first_load && !setvalue->new_repeat)
+  if (!setvalue->first_load && !setvalue->new_repeat && setvalue->trigger == NULL)
     add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), desc, "a setvalue has no supported event");
   if (value != NULL)
     setvalue->value = compile_expr (loader, value, target, NULL, line_of (element), desc, "value");
@@ -1577,7 +1703,7 @@ load_control (Loader   *loader,
       else if (is_element (child, NULL, "hint"))
         node->hint = load_label (loader, child, def, desc);
       else if (is_element (child, NULL, "setvalue"))
-        load_setvalue (loader, child, scope);
+        load_setvalue (loader, child, scope, def);
       else if (is_element (child, NULL, "item") && (kind == BODY_SELECT1 || kind == BODY_SELECT))
         {
           Item *item = g_new0 (Item, 1);
@@ -1612,12 +1738,9 @@ load_control (Loader   *loader,
             add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (child), desc,
                          "an itemset needs a value ref and a label ref");
         }
-      else if (!is_element (child, NULL, "help") && !is_element (child, NULL, "alert") &&
-               !is_element (child, CLMRS_ODK_NS, "setvalue"))
+      else if (!is_element (child, NULL, "help") && !is_element (child, NULL, "alert"))
         add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (child), desc,
                      "<%s> inside a control is not supported", child->name);
-      if (is_element (child, CLMRS_ODK_NS, "setvalue"))
-        load_setvalue (loader, child, scope);
     }
   if ((kind == BODY_SELECT1 || kind == BODY_SELECT) && node->items == NULL && node->itemset == NULL)
     add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc, "a select has no choices");
@@ -1697,7 +1820,7 @@ load_body_children (Loader   *loader,
         continue;
       xforms = child->ns == NULL || xmlStrEqual (child->ns->href, (const xmlChar *) CLMRS_XFORMS_NS);
       if (is_element (child, CLMRS_ODK_NS, "setvalue"))
-        load_setvalue (loader, child, scope);
+        load_setvalue (loader, child, scope, NULL);
       else if (!xforms)
         {
           g_autofree char *qname = qname_of (child);
@@ -1722,7 +1845,7 @@ load_body_children (Loader   *loader,
       else if (g_str_equal (name, "trigger"))
         load_control (loader, child, BODY_TRIGGER, parent, scope);
       else if (g_str_equal (name, "setvalue"))
-        load_setvalue (loader, child, scope);
+        load_setvalue (loader, child, scope, NULL);
       else
         add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (child), name,
                      "the control <%s> is not supported", name);
@@ -1901,6 +2024,25 @@ first_child (xmlNode    *parent,
   return NULL;
 }
 
+typedef struct {
+  char *message;
+  int   line;
+} ParseError;
+
+/* Keeps the parser's first error (the later ones follow from it), silently. */
+static void
+keep_first_parse_error (void        *data,
+                        xmlErrorPtr  error)
+{
+  xmlParserCtxt *parser = data;
+  ParseError *first = parser != NULL ? parser->_private : NULL;
+
+  if (first == NULL || first->message != NULL || error == NULL || error->level < XML_ERR_ERROR)
+    return;
+  first->message = g_strdup (error->message ? error->message : "error");
+  first->line = error->line;
+}
+
 static void
 load_form (Loader     *loader,
            const char *data,
@@ -1912,6 +2054,7 @@ load_form (Loader     *loader,
   xmlNode *primary_instance = NULL;
   g_autoptr(GArray) pending = g_array_new (FALSE, FALSE, sizeof (PendingBind));
   g_autoptr(GArray) model_setvalues = g_array_new (FALSE, FALSE, sizeof (PendingSetValue));
+  ParseError first_error = { NULL, 0 };
   guint order = 0;
 
   if (length > G_MAXINT)
@@ -1920,17 +2063,28 @@ load_form (Loader     *loader,
       return;
     }
   parser = xmlNewParserCtxt ();
+  if (parser == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_PARSE, 0, "xml", "out of memory");
+      return;
+    }
+  parser->sax->serror = keep_first_parse_error;
+  parser->_private = &first_error;
   form->doc = xmlCtxtReadMemory (parser, data, (int) length, form->origin, NULL,
-                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  if (form->doc == NULL)
+                                 XML_PARSE_NONET | XML_PARSE_NOWARNING);
+  if (form->doc == NULL || !parser->wellFormed)
     {
       xmlErrorPtr error = xmlCtxtGetLastError (parser);
-      g_autofree char *message = g_strstrip (g_strdup (error && error->message ? error->message : "no document"));
-      add_problem (loader, CLMRS_XFORM_ERROR_PARSE, error ? error->line : 0, "xml",
-                   "the XML is not well formed: %s", message);
+      const char *text = first_error.message ? first_error.message
+                       : error && error->message ? error->message : "no document";
+      g_autofree char *message = g_strstrip (g_strdup (text));
+      add_problem (loader, CLMRS_XFORM_ERROR_PARSE, first_error.message ? first_error.line : error ? error->line : 0,
+                   "xml", "the XML is not well formed: %s", message);
+      g_free (first_error.message);
       xmlFreeParserCtxt (parser);
       return;
     }
+  g_free (first_error.message);
   xmlFreeParserCtxt (parser);
 
   html = xmlDocGetRootElement (form->doc);
@@ -1962,11 +2116,17 @@ load_form (Loader     *loader,
   for (xmlNode *child = model->children; child != NULL; child = child->next)
     {
       g_autofree char *id = NULL;
+      g_autofree char *src = NULL;
       if (!is_element (child, NULL, "instance"))
         continue;
       strip_default_namespace (child->children);
       id = get_attr (child, "id");
-      if (primary_instance == NULL)
+      src = get_attr (child, "src");
+      if (src != NULL)
+        add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (child), "instance",
+                     "the external instance '%s' (src=\"%s\") is not supported: put the list in the form",
+                     id ? id : "", src);
+      else if (primary_instance == NULL)
         primary_instance = child;
       else if (id == NULL)
         add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (child), "instance",
@@ -2036,7 +2196,7 @@ load_form (Loader     *loader,
       compile_bind (loader, entry->bind, entry->element);
     }
   for (guint i = 0; i < model_setvalues->len; i++)
-    load_setvalue (loader, g_array_index (model_setvalues, PendingSetValue, i).element, NULL);
+    load_setvalue (loader, g_array_index (model_setvalues, PendingSetValue, i).element, NULL, NULL);
 
   order_binds (loader);
 
@@ -2103,6 +2263,7 @@ clmrs_form_load_data (const char  *data,
   return load_checked (data, length, origin ? origin : "<form>", NULL, error);
 }
 
+/* Loads the form at @path; see clmrs_form_load_data(). */
 ClmrsForm *
 clmrs_form_load_file (const char  *path,
                       GError     **error)
@@ -2167,6 +2328,7 @@ clmrs_form_check_file (const char  *path,
   return found->len == 0;
 }
 
+/* Forms are immutable once loaded, so they are shared by reference. */
 ClmrsForm *
 clmrs_form_ref (ClmrsForm *form)
 {
@@ -2176,6 +2338,7 @@ clmrs_form_ref (ClmrsForm *form)
   return form;
 }
 
+/* Drops a reference; the last one frees the form. */
 void
 clmrs_form_unref (ClmrsForm *form)
 {
@@ -2207,6 +2370,7 @@ clmrs_form_unref (ClmrsForm *form)
   g_free (form);
 }
 
+/* The instance root's @id (its element name when it has none). */
 const char *
 clmrs_form_get_id (ClmrsForm *form)
 {
@@ -2214,6 +2378,7 @@ clmrs_form_get_id (ClmrsForm *form)
   return form->id;
 }
 
+/* The instance root's @version, "" when it has none. */
 const char *
 clmrs_form_get_version (ClmrsForm *form)
 {
@@ -2221,6 +2386,7 @@ clmrs_form_get_version (ClmrsForm *form)
   return form->version;
 }
 
+/* The h:title, "" when it has none. */
 const char *
 clmrs_form_get_title (ClmrsForm *form)
 {
@@ -2408,12 +2574,18 @@ find_below (xmlNode *scope,
             NodeDef *def)
 {
   NodeDef *scope_def = def_of (scope);
-  NodeDef *chain[64];
+  NodeDef *chain[512];
   guint n = 0;
   xmlNode *node = scope;
 
   if (scope_def == def)
     return scope;
+  if (scope_def != NULL && is_ancestor_or_self (def, scope_def))
+    {
+      while (node != NULL && node->type == XML_ELEMENT_NODE && def_of (node) != def)
+        node = node->parent;
+      return node != NULL && node->type == XML_ELEMENT_NODE ? node : NULL;
+    }
   for (NodeDef *d = def; d != NULL && d != scope_def && n < G_N_ELEMENTS (chain); d = d->parent)
     chain[n++] = d;
   while (n > 0 && node != NULL)
@@ -2464,6 +2636,7 @@ forget_subtree (ClmrsFormSession *session,
                 xmlNode          *node)
 {
   g_hash_table_remove (session->nonrelevant, node);
+  g_hash_table_remove (session->stash, node);
   for (xmlNode *child = node->children; child != NULL; child = child->next)
     if (child->type == XML_ELEMENT_NODE)
       forget_subtree (session, child);
@@ -2479,6 +2652,76 @@ is_relevant (ClmrsFormSession *session,
     if (g_hash_table_contains (session->nonrelevant, node))
       return FALSE;
   return TRUE;
+}
+
+/* A leaf's value as the user and the API see it: a non-relevant leaf keeps
+ * its answer aside (expressions see it empty, as in ODK Collect). */
+static char *
+read_value (ClmrsFormSession *session,
+            xmlNode          *node)
+{
+  const char *stashed = g_hash_table_lookup (session->stash, node);
+
+  return stashed != NULL ? g_strdup (stashed) : node_value (node);
+}
+
+/* Stores a leaf's value (aside when it is not relevant); TRUE if changed. */
+static gboolean
+store_value (ClmrsFormSession *session,
+             xmlNode          *node,
+             const char       *value)
+{
+  const char *stashed = g_hash_table_lookup (session->stash, node);
+
+  if (stashed == NULL)
+    return set_node_value (node, value);
+  if (g_str_equal (stashed, value ? value : ""))
+    return FALSE;
+  g_hash_table_insert (session->stash, node, g_strdup (value ? value : ""));
+  return TRUE;
+}
+
+/* Puts aside the values of leaves below @node that are not relevant and
+ * restores those that are again; adds the defs of leaves whose visible
+ * value changed to @changed (when given).  TRUE if any changed. */
+static gboolean
+sync_stash (ClmrsFormSession *session,
+            xmlNode          *node,
+            gboolean          parent_relevant,
+            GPtrArray        *changed)
+{
+  NodeDef *def = def_of (node);
+  gboolean relevant = parent_relevant && !g_hash_table_contains (session->nonrelevant, node);
+  gboolean any = FALSE;
+
+  if (def == NULL)
+    return FALSE;
+  if (def_is_leaf (def))
+    {
+      gboolean stashed = g_hash_table_contains (session->stash, node);
+      gboolean visible_change = FALSE;
+
+      if (!relevant && !stashed)
+        {
+          visible_change = node_has_value (node);
+          g_hash_table_insert (session->stash, node, node_value (node));
+          set_node_value (node, NULL);
+        }
+      else if (relevant && stashed)
+        {
+          char *value = g_strdup (g_hash_table_lookup (session->stash, node));
+          g_hash_table_remove (session->stash, node);
+          visible_change = set_node_value (node, value);
+          g_free (value);
+        }
+      if (visible_change && changed != NULL && !g_ptr_array_find (changed, def, NULL))
+        g_ptr_array_add (changed, def);
+      return visible_change;
+    }
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE)
+      any |= sync_stash (session, child, relevant, changed);
+  return any;
 }
 
 static void
@@ -2596,29 +2839,39 @@ calculate_in (ClmrsFormSession *session,
   for (guint i = 0; i < nodes->len; i++)
     {
       g_autofree char *value = evaluate_value (session, bind->calculate, nodes->pdata[i], bind->type);
-      set_node_value (nodes->pdata[i], value);
+      store_value (session, nodes->pdata[i], value);
     }
 }
 
+/* Re-evaluates a relevant expression; the nodes whose flag flipped go to
+ * @flipped (when given). */
 static void
 update_relevance (ClmrsFormSession *session,
-                  Bind             *bind)
+                  Bind             *bind,
+                  GPtrArray        *flipped)
 {
   g_autoptr(GPtrArray) nodes = nodes_of (session, bind->def);
 
   for (guint i = 0; i < nodes->len; i++)
     {
+      gboolean changed;
+
       if (evaluate_boolean (session, bind->relevant, nodes->pdata[i], TRUE))
-        g_hash_table_remove (session->nonrelevant, nodes->pdata[i]);
+        changed = g_hash_table_remove (session->nonrelevant, nodes->pdata[i]);
       else
-        g_hash_table_add (session->nonrelevant, nodes->pdata[i]);
+        changed = g_hash_table_add (session->nonrelevant, nodes->pdata[i]);
+      if (changed && flipped != NULL)
+        g_ptr_array_add (flipped, nodes->pdata[i]);
     }
 }
 
-static gboolean sync_counts (ClmrsFormSession *session);
+static gboolean   sync_counts       (ClmrsFormSession *session);
+static GPtrArray *recalculate_round (ClmrsFormSession *session,
+                                     GPtrArray        *frontier);
 
 /* Recomputes everything: all calculations with dependencies (or all, with
- * @constants), all relevance, jr:count repeats. */
+ * @constants), all relevance, the values put aside, jr:count repeats; again
+ * while anything moves (bounded). */
 static void
 recalculate_all (ClmrsFormSession *session,
                  gboolean          constants)
@@ -2627,6 +2880,8 @@ recalculate_all (ClmrsFormSession *session,
 
   for (int round = 0; round < 8; round++)
     {
+      gboolean moved;
+
       for (guint i = 0; i < form->calc_order->len; i++)
         {
           Bind *bind = form->calc_order->pdata[i];
@@ -2634,8 +2889,10 @@ recalculate_all (ClmrsFormSession *session,
             calculate_in (session, bind, NULL);
         }
       for (guint i = 0; i < form->relevance->len; i++)
-        update_relevance (session, form->relevance->pdata[i]);
-      if (!sync_counts (session))
+        update_relevance (session, form->relevance->pdata[i], NULL);
+      moved = sync_stash (session, xmlDocGetRootElement (session->doc), TRUE, NULL);
+      moved |= sync_counts (session);
+      if (!moved)
         break;
       constants = FALSE;
     }
@@ -2662,13 +2919,40 @@ static void
 recalculate_from (ClmrsFormSession *session,
                   NodeDef          *changed)
 {
+  g_autoptr(GPtrArray) frontier = g_ptr_array_new ();
+
+  g_ptr_array_add (frontier, changed);
+  for (int round = 0; round < 8 && frontier->len > 0; round++)
+    {
+      GPtrArray *next = recalculate_round (session, frontier);
+
+      if (next == NULL)
+        {
+          recalculate_all (session, FALSE);
+          return;
+        }
+      g_ptr_array_unref (frontier);
+      frontier = next;
+    }
+}
+
+/* One round of recalculate_from(): returns the defs whose visible values
+ * moved because relevance changed (the next round's start), or NULL when
+ * jr:count repeats changed (then everything is recomputed). */
+static GPtrArray *
+recalculate_round (ClmrsFormSession *session,
+                   GPtrArray        *frontier)
+{
   ClmrsForm *form = session->form;
   g_autoptr(GHashTable) calcs = g_hash_table_new (NULL, NULL);
   g_autoptr(GHashTable) relevants = g_hash_table_new (NULL, NULL);
   g_autoptr(GPtrArray) changed_defs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) flipped = g_ptr_array_new ();
+  GPtrArray *next = g_ptr_array_new ();
   GQueue queue = G_QUEUE_INIT;
 
-  g_queue_push_tail (&queue, changed);
+  for (guint i = 0; i < frontier->len; i++)
+    g_queue_push_tail (&queue, frontier->pdata[i]);
   while (!g_queue_is_empty (&queue))
     {
       NodeDef *def = g_queue_pop_head (&queue);
@@ -2680,6 +2964,8 @@ recalculate_from (ClmrsFormSession *session,
       Bind *bind = form->calc_order->pdata[i];
       if (bind->calculate->depends_all || g_hash_table_contains (calcs, bind))
         calculate_in (session, bind, NULL);
+      if (bind->calculate->depends_all)
+        g_ptr_array_add (changed_defs, bind->def);
     }
   for (guint i = 0; i < changed_defs->len; i++)
     mark_dependents (form->relevant_dependents, changed_defs->pdata[i], relevants, NULL);
@@ -2687,10 +2973,19 @@ recalculate_from (ClmrsFormSession *session,
     {
       Bind *bind = form->relevance->pdata[i];
       if (bind->relevant->depends_all || g_hash_table_contains (relevants, bind))
-        update_relevance (session, bind);
+        update_relevance (session, bind, flipped);
+    }
+  for (guint i = 0; i < flipped->len; i++)
+    {
+      xmlNode *node = flipped->pdata[i];
+      sync_stash (session, node, is_relevant (session, node->parent), next);
     }
   if (sync_counts (session))
-    recalculate_all (session, FALSE);
+    {
+      g_ptr_array_unref (next);
+      return NULL;
+    }
+  return next;
 }
 
 static void
@@ -2705,16 +3000,16 @@ set_preload (ClmrsFormSession *session,
     {
       g_autofree char *uuid = clmrs_uuid_new ();
       g_autofree char *value = g_strconcat ("uuid:", uuid, NULL);
-      set_node_value (node, value);
+      store_value (session, node, value);
     }
   else if (g_str_equal (bind->preload, "timestamp"))
     {
       gboolean end = g_strcmp0 (bind->preload_params, "end") == 0;
       if (end == at_end)
         {
-          g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+          g_autoptr(GDateTime) now = clmrs_now ();
           g_autofree char *value = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.000%:z");
-          set_node_value (node, value);
+          store_value (session, node, value);
         }
     }
   else if (g_str_equal (bind->preload, "date") && !at_end)
@@ -2723,7 +3018,7 @@ set_preload (ClmrsFormSession *session,
       g_autofree char *value = NULL;
       clmrs_date_today (&today);
       value = clmrs_date_format (&today);
-      set_node_value (node, value);
+      store_value (session, node, value);
     }
 }
 
@@ -2751,10 +3046,46 @@ run_setvalue (ClmrsFormSession *session,
       g_autofree char *value = evaluate_value (session, setvalue->value, node,
                                                setvalue->target->bind ? setvalue->target->bind->type
                                                                       : CLMRS_TYPE_STRING);
-      set_node_value (node, value);
+      store_value (session, node, value);
     }
   else
-    set_node_value (node, setvalue->literal);
+    store_value (session, node, setvalue->literal);
+}
+
+static gboolean
+ns_used (xmlNode *node,
+         xmlNs   *ns)
+{
+  if (node->ns == ns)
+    return TRUE;
+  for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next)
+    if (attr->ns == ns)
+      return TRUE;
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE && ns_used (child, ns))
+      return TRUE;
+  return FALSE;
+}
+
+/* Removes the namespace declarations a copied instance no longer uses
+ * (the jr: of its jr:template), so the submission stays clean. */
+static void
+drop_unused_namespaces (xmlNode *node)
+{
+  xmlNs **link = &node->nsDef;
+
+  while (*link != NULL)
+    {
+      xmlNs *ns = *link;
+      if (!ns_used (node, ns))
+        {
+          *link = ns->next;
+          ns->next = NULL;
+          xmlFreeNs (ns);
+        }
+      else
+        link = &ns->next;
+    }
 }
 
 /* A new repeat instance after the last one of @def under @parent (or where
@@ -2773,6 +3104,7 @@ create_instance (ClmrsFormSession *session,
   xmlUnsetNsProp (copy, xmlSearchNsByHref (session->doc, copy, (const xmlChar *) CLMRS_JR_NS),
                   (const xmlChar *) "template");
   remove_templates (copy);
+  drop_unused_namespaces (copy);
   for (xmlNode *child = parent->children; child != NULL; child = child->next)
     {
       NodeDef *child_def = def_of (child);
@@ -2894,6 +3226,7 @@ clmrs_form_session_new (ClmrsForm  *form,
   session = g_new0 (ClmrsFormSession, 1);
   session->form = clmrs_form_ref (form);
   session->nonrelevant = g_hash_table_new (NULL, NULL);
+  session->stash = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   session->language = g_strdup (form->default_lang);
   session->doc = xmlNewDoc ((const xmlChar *) "1.0");
   root = xmlDocCopyNode (form->primary, session->doc, 1);
@@ -2904,6 +3237,7 @@ clmrs_form_session_new (ClmrsForm  *form,
   session->xpath = xmlXPathNewContext (session->doc);
   register_namespaces (form, session->xpath);
   _clmrs_xpath_register_functions (session->xpath);
+  clmrs_xpath_register_comparisons (session->xpath);
   session->xpath->userData = session;
   session->xpath->error = silent_xpath_error;
 
@@ -2923,6 +3257,7 @@ clmrs_form_session_new (ClmrsForm  *form,
   return session;
 }
 
+/* Frees the session and its instance; the form keeps living while referenced. */
 void
 clmrs_form_session_free (ClmrsFormSession *session)
 {
@@ -2931,12 +3266,14 @@ clmrs_form_session_free (ClmrsFormSession *session)
   xmlXPathFreeContext (session->xpath);
   xmlFreeDoc (session->doc);
   g_hash_table_unref (session->nonrelevant);
+  g_hash_table_unref (session->stash);
   g_free (session->language);
   g_free (session->instance_id);
   clmrs_form_unref (session->form);
   g_free (session);
 }
 
+/* Returns: (transfer none): the session's form. */
 ClmrsForm *
 clmrs_form_session_get_form (ClmrsFormSession *session)
 {
@@ -2958,7 +3295,7 @@ clmrs_form_session_get_instance_id (ClmrsFormSession *session)
   if (nodes->len == 0)
     return NULL;
   g_free (session->instance_id);
-  session->instance_id = node_value (nodes->pdata[0]);
+  session->instance_id = read_value (session, nodes->pdata[0]);
   return session->instance_id;
 }
 
@@ -2990,6 +3327,15 @@ clmrs_form_session_set_language (ClmrsFormSession *session,
             return;
           }
       }
+}
+
+/* The itext language in use, as written ("French (fr)"); NULL when the
+ * form has no itext. */
+const char *
+clmrs_form_session_get_language (ClmrsFormSession *session)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  return session->language;
 }
 
 /* For the XPath functions. */
@@ -3310,7 +3656,14 @@ walk_body (ClmrsFormSession *session,
     {
     case BODY_GROUP:
       {
-        xmlNode *node = body->def != NULL ? find_below (scope, body->def) : scope;
+        xmlNode *node;
+
+        /* pyxform wraps a repeat in a group with the same ref: that group
+         * stands for all instances, so it stays at the repeat's parent. */
+        if (body->def != NULL && body->def->repeat)
+          node = find_below (scope, body->def->parent);
+        else
+          node = body->def != NULL ? find_below (scope, body->def) : scope;
         if (node == NULL || !is_relevant (session, node))
           return;
         if (screen == NULL && g_strcmp0 (body->appearance, "field-list") == 0)
@@ -3365,6 +3718,9 @@ walk_body (ClmrsFormSession *session,
     }
 }
 
+/* The relevant questions in body order, groups entered, every repeat
+ * instance expanded, plus a REPEAT_ADD prompt after each user-sized repeat.
+ * Labels are in the session's language with outputs substituted. */
 GPtrArray *
 clmrs_form_session_get_prompts (ClmrsFormSession *session)
 {
@@ -3463,6 +3819,19 @@ type_name (ClmrsDataType type)
   return type < G_N_ELEMENTS (names) ? names[type] : "?";
 }
 
+/* TRUE for UTF-8 text that XML 1.0 can carry (no control characters
+ * other than tab and line ends). */
+static gboolean
+text_ok (const char *value)
+{
+  if (!g_utf8_validate (value, -1, NULL))
+    return FALSE;
+  for (const unsigned char *p = (const unsigned char *) value; *p != '\0'; p++)
+    if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+      return FALSE;
+  return TRUE;
+}
+
 /* @value normalised for @node, or NULL with @error (TYPE) naming the ref. */
 static char *
 normalize_value (ClmrsFormSession  *session,
@@ -3478,6 +3847,12 @@ normalize_value (ClmrsFormSession  *session,
 
   if (value == NULL || value[0] == '\0')
     return g_strdup ("");
+  if (!text_ok (value))
+    {
+      g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
+                   "%s: the value is not UTF-8 text without control characters", ref);
+      return NULL;
+    }
   if (type == CLMRS_TYPE_STRING)
     return g_strdup (value);
   if (type == CLMRS_TYPE_SELECT)
@@ -3519,6 +3894,36 @@ normalize_value (ClmrsFormSession  *session,
   return g_steal_pointer (&text);
 }
 
+/* Runs the xforms-value-changed setvalues of the question at @node; a
+ * target inside the same repeat instance is the one set. */
+static void
+fire_value_changed (ClmrsFormSession *session,
+                    xmlNode          *node)
+{
+  ClmrsForm *form = session->form;
+  NodeDef *def = def_of (node);
+
+  for (guint i = 0; i < form->setvalues->len; i++)
+    {
+      SetValue *setvalue = form->setvalues->pdata[i];
+      xmlNode *scope = node;
+      xmlNode *target;
+
+      if (setvalue->trigger != def)
+        continue;
+      while (scope != NULL && scope->type == XML_ELEMENT_NODE &&
+             !is_ancestor_or_self (def_of (scope), setvalue->target))
+        scope = scope->parent;
+      if (scope == NULL || scope->type != XML_ELEMENT_NODE)
+        continue;
+      target = find_below (scope, setvalue->target);
+      if (target == NULL)
+        continue;
+      run_setvalue (session, setvalue, target);
+      recalculate_from (session, setvalue->target);
+    }
+}
+
 /* The leaf @ref names, or NULL with NO_SUCH_NODE. */
 static xmlNode *
 resolve_leaf (ClmrsFormSession  *session,
@@ -3537,6 +3942,10 @@ resolve_leaf (ClmrsFormSession  *session,
   return node;
 }
 
+/* Stores @value (normalised: trimmed, select values single-spaced) and
+ * recomputes what depends on it.  Refuses, storing nothing: an unknown
+ * ref or a group (NO_SUCH_NODE), a calculated or readonly node (READONLY),
+ * a value outside the type or the choices offered now (TYPE). */
 gboolean
 clmrs_form_session_set_answer (ClmrsFormSession  *session,
                                const char        *ref,
@@ -3561,8 +3970,11 @@ clmrs_form_session_set_answer (ClmrsFormSession  *session,
   normalized = normalize_value (session, node, ref, value, TRUE, error);
   if (normalized == NULL)
     return FALSE;
-  if (set_node_value (node, normalized))
-    recalculate_from (session, def_of (node));
+  if (store_value (session, node, normalized))
+    {
+      recalculate_from (session, def_of (node));
+      fire_value_changed (session, node);
+    }
   return TRUE;
 }
 
@@ -3577,9 +3989,9 @@ clmrs_form_session_get_answer (ClmrsFormSession *session,
   g_return_val_if_fail (session != NULL, NULL);
 
   node = resolve_ref (session, ref);
-  if (node == NULL)
+  if (node == NULL || def_of (node) == NULL || !def_is_leaf (def_of (node)))
     return NULL;
-  value = node_value (node);
+  value = read_value (session, node);
   if (value[0] == '\0')
     g_clear_pointer (&value, g_free);
   return value;
@@ -3628,6 +4040,9 @@ check_node (ClmrsFormSession  *session,
   return CLMRS_CHECK_OK;
 }
 
+/* REQUIRED when relevant, required and empty; CONSTRAINT when not empty
+ * and the constraint is false; @message then holds the translated
+ * jr:requiredMsg / jr:constraintMsg or a default. OK for anything else. */
 ClmrsCheck
 clmrs_form_session_check (ClmrsFormSession  *session,
                           const char        *ref,
@@ -3673,6 +4088,8 @@ validate_subtree (ClmrsFormSession *session,
       validate_subtree (session, child, problems);
 }
 
+/* Every relevant leaf failing clmrs_form_session_check(), in document
+ * order (node = its ref, reason = the message). Empty: may be finalised. */
 GPtrArray *
 clmrs_form_session_validate (ClmrsFormSession *session)
 {
@@ -3744,6 +4161,8 @@ clmrs_form_session_add_repeat (ClmrsFormSession  *session,
   return ref_of (instance);
 }
 
+/* Removes a repeat instance; later instances move up one index.  Refused
+ * for jr:count and jr:noAddRemove repeats (READONLY). */
 gboolean
 clmrs_form_session_remove_repeat (ClmrsFormSession  *session,
                                   const char        *instance_ref,
@@ -3776,6 +4195,7 @@ clmrs_form_session_remove_repeat (ClmrsFormSession  *session,
   return TRUE;
 }
 
+/* The number of instances of @repeat_path (0 when it names no repeat). */
 guint
 clmrs_form_session_count_repeat (ClmrsFormSession *session,
                                  const char       *repeat_path)
@@ -3803,8 +4223,9 @@ clmrs_form_value_free (ClmrsFormValue *value)
 }
 
 static void
-list_subtree (xmlNode   *node,
-              GPtrArray *out)
+list_subtree (ClmrsFormSession *session,
+              xmlNode          *node,
+              GPtrArray        *out)
 {
   NodeDef *def = def_of (node);
 
@@ -3818,20 +4239,23 @@ list_subtree (xmlNode   *node,
     }
   if (def_is_leaf (def))
     {
-      if (node_has_value (node))
+      g_autofree char *text = read_value (session, node);
+      if (text[0] != '\0')
         {
           ClmrsFormValue *value = g_new0 (ClmrsFormValue, 1);
           value->ref = ref_of (node);
-          value->value = node_value (node);
+          value->value = g_steal_pointer (&text);
           g_ptr_array_add (out, value);
         }
       return;
     }
   for (xmlNode *child = node->children; child != NULL; child = child->next)
     if (child->type == XML_ELEMENT_NODE)
-      list_subtree (child, out);
+      list_subtree (session, child, out);
 }
 
+/* Every non-empty leaf (calculated ones and instanceID included) and every
+ * repeat instance (value NULL), in document order: a draft. */
 GPtrArray *
 clmrs_form_session_list_values (ClmrsFormSession *session)
 {
@@ -3840,7 +4264,7 @@ clmrs_form_session_list_values (ClmrsFormSession *session)
   g_return_val_if_fail (session != NULL, NULL);
 
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_form_value_free);
-  list_subtree (xmlDocGetRootElement (session->doc), out);
+  list_subtree (session, xmlDocGetRootElement (session->doc), out);
   return out;
 }
 
@@ -3882,6 +4306,7 @@ clmrs_form_session_apply_values (ClmrsFormSession  *session,
 
   clear_subtree (session, xmlDocGetRootElement (session->doc));
   g_hash_table_remove_all (session->nonrelevant);
+  g_hash_table_remove_all (session->stash);
   for (guint i = 0; i < values->len; i++)
     {
       ClmrsFormValue *value = values->pdata[i];
@@ -3912,14 +4337,14 @@ clmrs_form_session_apply_values (ClmrsFormSession  *session,
       node = resolve_leaf (session, value->ref, error);
       if (node == NULL)
         return FALSE;
-      if (!lexical_ok (type_of (def_of (node)), value->value))
+      if (!text_ok (value->value) || !lexical_ok (type_of (def_of (node)), value->value))
         {
           g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
                        "%s: '%s' is not a valid %s", value->ref, value->value,
                        type_name (type_of (def_of (node))));
           return FALSE;
         }
-      set_node_value (node, value->value);
+      store_value (session, node, value->value);
     }
   recalculate_all (session, FALSE);
   return TRUE;
@@ -3979,25 +4404,32 @@ clmrs_form_session_to_json (ClmrsFormSession *session)
   return json_of (session, xmlDocGetRootElement (session->doc));
 }
 
+/* Removes from @copy (a full copy of @from) what is not relevant in @from. */
 static void
-copy_relevant (ClmrsFormSession *session,
-               xmlNode          *from,
-               xmlNode          *to,
-               xmlDoc           *doc)
+prune_copy (ClmrsFormSession *session,
+            xmlNode          *from,
+            xmlNode          *copy)
 {
-  for (xmlNode *child = from->children; child != NULL; child = child->next)
+  xmlNode *source = from->children;
+  xmlNode *target = copy->children;
+
+  while (source != NULL && target != NULL)
     {
-      if (child->type == XML_ELEMENT_NODE)
+      xmlNode *next_source = source->next;
+      xmlNode *next_target = target->next;
+
+      if (source->type == XML_ELEMENT_NODE)
         {
-          xmlNode *copy;
-          if (g_hash_table_contains (session->nonrelevant, child))
-            continue;
-          copy = xmlDocCopyNode (child, doc, 2);
-          xmlAddChild (to, copy);
-          copy_relevant (session, child, copy, doc);
+          if (g_hash_table_contains (session->nonrelevant, source))
+            {
+              xmlUnlinkNode (target);
+              xmlFreeNode (target);
+            }
+          else
+            prune_copy (session, source, target);
         }
-      else if (child->type == XML_TEXT_NODE || child->type == XML_CDATA_SECTION_NODE)
-        xmlAddChild (to, xmlDocCopyNode (child, doc, 1));
+      source = next_source;
+      target = next_target;
     }
 }
 
@@ -4015,9 +4447,9 @@ clmrs_form_session_to_xml (ClmrsFormSession *session)
 
   preload_subtree (session, xmlDocGetRootElement (session->doc), TRUE);
   doc = xmlNewDoc ((const xmlChar *) "1.0");
-  root = xmlDocCopyNode (xmlDocGetRootElement (session->doc), doc, 2);
+  root = xmlDocCopyNode (xmlDocGetRootElement (session->doc), doc, 1);
   xmlDocSetRootElement (doc, root);
-  copy_relevant (session, xmlDocGetRootElement (session->doc), root, doc);
+  prune_copy (session, xmlDocGetRootElement (session->doc), root);
   xmlDocDumpFormatMemoryEnc (doc, &buffer, &size, "UTF-8", 1);
   text = g_strndup ((const char *) buffer, size);
   xmlFree (buffer);
@@ -4077,7 +4509,7 @@ load_json_into (ClmrsFormSession  *session,
       normalized = normalize_value (session, node, ref, text, FALSE, error);
       if (normalized == NULL)
         return FALSE;
-      set_node_value (node, normalized);
+      store_value (session, node, normalized);
       return TRUE;
     }
   if (!JSON_NODE_HOLDS_OBJECT (json))
@@ -4150,6 +4582,10 @@ bad_shape:
   return FALSE;
 }
 
+/* Pre-fills from the shape clmrs_form_session_to_json() gives.  Calculated
+ * and preloaded nodes and meta/instanceID are skipped; an unknown key
+ * (NO_SUCH_NODE) or a value of the wrong type or shape (TYPE) is an error
+ * naming it.  Repeats get as many instances as the arrays have. */
 gboolean
 clmrs_form_session_load_json (ClmrsFormSession  *session,
                               JsonNode          *answers,
@@ -4176,6 +4612,7 @@ clmrs_entity_data_free (ClmrsEntityData *data)
     return;
   g_free (data->ref);
   g_clear_pointer (&data->profile, json_object_unref);
+  g_clear_pointer (&data->field_refs, json_object_unref);
   g_clear_pointer (&data->fields, json_object_unref);
   g_free (data);
 }
@@ -4280,8 +4717,19 @@ gather_entity (ClmrsFormSession *session,
       if (bind == NULL || (bind->profile == NULL && bind->field == NULL))
         return;
       value = g_strstrip (node_value (node));
+      if (bind->field != NULL)
+        {
+          g_autofree char *leaf = ref_of (node);
+          json_object_set_string_member (data->field_refs, bind->field, leaf);
+        }
       if (value[0] == '\0')
-        return;
+        {
+          /* a relevant list left empty is a list with nothing in it (the
+           * child did no hazardous task): XForms has no other way to say so */
+          if (bind->profile != NULL && profile_kind (bind->profile, type_of (def)) == PROFILE_ARRAY)
+            json_object_set_array_member (data->profile, bind->profile, json_array_new ());
+          return;
+        }
       if (bind->profile != NULL)
         set_profile_member (data->profile, bind->profile, type_of (def), value);
       if (bind->field != NULL)
@@ -4293,6 +4741,10 @@ gather_entity (ClmrsFormSession *session,
       gather_entity (session, child, data, FALSE);
 }
 
+/* One ClmrsEntityData per relevant instance of each group or repeat bound
+ * with clmrs:entity=@entity, in document order: its clmrs:profile values
+ * typed for the rules, its clmrs:field values as strings; empty and
+ * non-relevant values are left out, nested entities keep their own. */
 GPtrArray *
 clmrs_form_session_get_entities (ClmrsFormSession *session,
                                  const char       *entity)
@@ -4322,6 +4774,7 @@ clmrs_form_session_get_entities (ClmrsFormSession *session,
           data->ref = ref_of (nodes->pdata[n]);
           data->profile = json_object_new ();
           data->fields = json_object_new ();
+          data->field_refs = json_object_new ();
           gather_entity (session, nodes->pdata[n], data, TRUE);
           g_ptr_array_add (out, data);
         }

@@ -144,6 +144,7 @@ ClmrsForm        *clmrs_form_session_get_form   (ClmrsFormSession  *session);
 const char       *clmrs_form_session_get_instance_id (ClmrsFormSession *session); /* meta/instanceID, "uuid:..." */
 void              clmrs_form_session_set_language (ClmrsFormSession *session,
                                                    const char       *language); /* "en", "fr" or as written */
+const char       *clmrs_form_session_get_language (ClmrsFormSession *session);  /* as written, NULL without itext */
 
 /* The relevant prompts in document order, groups entered and repeats expanded. */
 GPtrArray        *clmrs_form_session_get_prompts (ClmrsFormSession *session); /* (element-type ClmrsPrompt) */
@@ -196,5 +197,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsForm, clmrs_form_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsFormSession, clmrs_form_session_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsFormProblem, clmrs_form_problem_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsPrompt, clmrs_prompt_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsFormValue, clmrs_form_value_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsEntityData, clmrs_entity_data_free)
 
 G_END_DECLS

@@ -171,7 +171,7 @@ fn_now (xmlXPathParserContextPtr ctxt,
 
   if (!arity_between (ctxt, nargs, 0, 0))
     return;
-  now = g_date_time_new_now_local ();
+  now = clmrs_now ();
   text = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S.000%:z");
   push_string (ctxt, text);
 }

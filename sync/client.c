@@ -172,7 +172,7 @@ exchange (Client        *c,
           const char    *method,
           const char    *path,
           const char    *content_type,
-          const char    *extra_header,
+          const char   **extra_headers,
           GBytes        *body,
           Response      *r,
           gboolean      *transient,
@@ -221,8 +221,8 @@ exchange (Client        *c,
     headers = curl_slist_append (headers, auth);
   if (type != NULL)
     headers = curl_slist_append (headers, type);
-  if (extra_header != NULL)
-    headers = curl_slist_append (headers, extra_header);
+  for (guint i = 0; extra_headers != NULL && extra_headers[i] != NULL; i++)
+    headers = curl_slist_append (headers, extra_headers[i]);
   curl_easy_setopt (c->curl, CURLOPT_HTTPHEADER, headers);
 
   if (g_str_equal (method, "POST"))
@@ -280,6 +280,21 @@ exchange (Client        *c,
     }
 
   curl_easy_getinfo (c->curl, CURLINFO_RESPONSE_CODE, &r->status);
+  if (r->content_encoding != NULL && g_ascii_strcasecmp (r->content_encoding, "gzip") == 0 &&
+      r->body->len > 0)
+    {
+      g_autoptr(GError) local = NULL;
+      g_autoptr(GBytes) plain = clmrs_gzip_decompress (r->body->data, r->body->len, MAX_INFLATED_BYTES, &local);
+
+      if (plain == NULL)
+        {
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "%s %s: the answer: %s",
+                       method, path, local->message);
+          return FALSE;
+        }
+      g_byte_array_set_size (r->body, 0);
+      g_byte_array_append (r->body, g_bytes_get_data (plain, NULL), g_bytes_get_size (plain));
+    }
   if (r->status == 429 || r->status == 500 || r->status == 502 || r->status == 503 || r->status == 504)
     {
       g_autofree char *message = error_message (r);
@@ -322,7 +337,7 @@ request (Client      *c,
          const char  *method,
          const char  *path,
          const char  *content_type,
-         const char  *extra_header,
+         const char **extra_headers,
          GBytes      *body,
          Response    *r,
          GError     **error)
@@ -333,7 +348,7 @@ request (Client      *c,
       gboolean transient = FALSE;
       guint delay;
 
-      if (exchange (c, method, path, content_type, extra_header, body, r, &transient, &local))
+      if (exchange (c, method, path, content_type, extra_headers, body, r, &transient, &local))
         return TRUE;
       if (!transient || attempt >= c->max_attempts)
         {
@@ -570,7 +585,8 @@ push_all (Client   *c,
        * answer gets the first answer back */
       key = clmrs_uuid_new ();
       key_header = g_strconcat ("Idempotency-Key: ", key, NULL);
-      if (!request (c, "POST", "/api/v1/push", "application/x-ndjson", key_header, gz, &r, &local))
+      if (!request (c, "POST", "/api/v1/push", "application/x-ndjson",
+                    (const char *[]) { key_header, "Content-Encoding: gzip", NULL }, gz, &r, &local))
         {
           clmrs_outbox_note_failure (c->store, batch, local->message, NULL);
           g_propagate_error (error, g_steal_pointer (&local));
@@ -677,17 +693,8 @@ pull_all (Client   *c,
           response_clear (&r);
           return FALSE;
         }
-      if (r.content_encoding != NULL && g_ascii_strcasecmp (r.content_encoding, "gzip") == 0)
-        plain = clmrs_gzip_decompress (r.body->data, r.body->len, MAX_INFLATED_BYTES, &local);
-      else
-        plain = g_bytes_new (r.body->data, r.body->len);
+      plain = g_bytes_new (r.body->data, r.body->len);  /* decompressed by exchange() */
       more = g_strcmp0 (r.has_more, "true") == 0;
-      if (plain == NULL)
-        {
-          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "pull: %s", local->message);
-          response_clear (&r);
-          return FALSE;
-        }
 
       clmrs_ndjson_reader_init (&reader, g_bytes_get_data (plain, NULL), g_bytes_get_size (plain));
       while (clmrs_ndjson_reader_next (&reader, &line, &length, &line_no))

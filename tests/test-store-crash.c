@@ -85,6 +85,7 @@ test_killed_writer (void)
   const char *rounds_env = g_getenv ("CLMRS_CRASH_ROUNDS");
   guint rounds = rounds_env ? atoi (rounds_env) : 200;
   guint kills_mid_visit = 0;
+  gint64 visit_ms;
   GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
 
   {
@@ -93,6 +94,28 @@ test_killed_writer (void)
     g_assert_true (clmrs_store_add_community (store, community, "Kragui", "Soubré", "ci", &error));
     g_assert_true (clmrs_store_add_facilitator (store, facilitator, "Awa Koné", "female", "facilitator", "4821", &error));
     g_assert_no_error (error);
+  }
+
+  /* calibration: how long one visit takes here (sanitizers slow it
+   * down several times), so the kills spread over whole visits */
+  {
+    const char *argv[] = { writer, path, community, facilitator, "7", NULL };
+    GPid pid;
+    int out_fd, status;
+    char c;
+    gint64 start = g_get_monotonic_time ();
+
+    g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                             NULL, NULL, &pid, NULL, &out_fd, NULL, &error));
+    g_assert_no_error (error);
+    while (read (out_fd, &c, 1) == 1 && c != '\n')
+      ;
+    visit_ms = MAX (20, (g_get_monotonic_time () - start) / 1000);
+    kill (pid, SIGKILL);
+    waitpid (pid, &status, 0);
+    g_spawn_close_pid (pid);
+    close (out_fd);
+    check_store (path, reported);
   }
 
   for (guint round = 0; round < rounds; round++)
@@ -111,7 +134,7 @@ test_killed_writer (void)
                                                NULL, NULL, &pid, NULL, &out_fd, NULL, &error));
       g_assert_no_error (error);
       /* at random instants: while opening, autosaving, finalising */
-      g_usleep (g_rand_int_range (rand, 20, 400) * 1000);
+      g_usleep (g_rand_int_range (rand, 5, 3 * visit_ms) * 1000);
       kill (pid, SIGKILL);
       waitpid (pid, &status, 0);
       g_spawn_close_pid (pid);
@@ -138,8 +161,9 @@ test_killed_writer (void)
       if (round % 25 == 24 || round + 1 == rounds)
         check_store (path, reported);
     }
-  g_test_message ("%u kills, %u visits promised and found, %u kills before the first visit of a run completed",
-                  rounds, reported->len, kills_mid_visit);
+  g_test_message ("one visit takes %" G_GINT64_FORMAT " ms; %u kills, %u visits promised and found, "
+                  "%u kills before the first visit of a run completed",
+                  visit_ms, rounds, reported->len, kills_mid_visit);
   /* the kills fell both before and after finalisations */
   g_assert_cmpuint (reported->len, >, 0);
   g_assert_cmpuint (kills_mid_visit, >, 0);

@@ -41,8 +41,13 @@ int clmrs_cmd_demo     (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_indicators (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_due      (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_households (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_enroll   (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_sync     (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_queue    (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_export   (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_classify (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_forms (ClmrsCli  *cli,
+                     int        argc,
+                     char     **argv);
 
 G_END_DECLS

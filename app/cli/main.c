@@ -29,11 +29,14 @@ static const Command commands[] = {
   { "demo",     clmrs_cmd_demo,     TRUE,  "fill a new database with realistic synthetic data" },
   { "due",      clmrs_cmd_due,      TRUE,  "list the follow-ups due, most overdue first" },
   { "households", clmrs_cmd_households, TRUE, "find households by the head's name" },
+  { "enroll",   clmrs_cmd_enroll,   TRUE,  "enrol this device with a server (--server URL --code CODE)" },
+  { "sync",     clmrs_cmd_sync,     TRUE,  "push the queue to the server and pull this device's updates" },
   { "queue",    clmrs_cmd_queue,    TRUE,  "show the unsynced records by facilitator" },
   { "export",   clmrs_cmd_export,   TRUE,  "export finalised records: --ndjson envelopes or --csv DIR" },
   { "indicators", clmrs_cmd_indicators, TRUE, "the CLMRS indicators: --json [--from DATE] [--to DATE]" },
   { "classify", clmrs_cmd_classify, FALSE, "classify child profiles (JSON lines) with a rule set" },
   { "version",  cmd_version,        FALSE, "print the version" },
+  { "forms",    clmrs_cmd_forms,    FALSE, "check ODK XForms questionnaires" },
 };
 
 static void

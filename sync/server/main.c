@@ -1,0 +1,486 @@
+/* main.c: `clmrs-server`, the CLMRS sync server and its administration commands. */
+#define G_LOG_DOMAIN "clmrs-server"
+
+#include "server.h"
+#include "util.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char exit_help[] =
+  "Exit status:\n"
+  "  0  success\n"
+  "  1  failure: database, I/O or network\n"
+  "  2  usage: unknown command, bad option or argument\n"
+  "  3  data: the input was invalid (a file to publish, an unknown device)\n";
+
+static int
+usage_fail (GOptionContext *context,
+            const char     *format,
+            ...) G_GNUC_PRINTF (2, 3);
+
+static int
+usage_fail (GOptionContext *context,
+            const char     *format,
+            ...)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *help = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("clmrs-server: %s\n", message);
+  if (context != NULL)
+    {
+      help = g_option_context_get_help (context, TRUE, NULL);
+      g_printerr ("\n%s", help);
+    }
+  return SERVER_EXIT_USAGE;
+}
+
+static int
+error_status (const GError *error)
+{
+  if (error->domain == SERVER_ERROR
+      && (error->code == SERVER_ERROR_INVALID_FILE || error->code == SERVER_ERROR_UNKNOWN_DEVICE))
+    return SERVER_EXIT_DATA;
+  if (error->domain == SERVER_ERROR && error->code == SERVER_ERROR_BAD_REQUEST)
+    return SERVER_EXIT_USAGE;
+  return SERVER_EXIT_FAILURE;
+}
+
+static GOptionContext *
+make_context (const char   *parameters,
+              const char   *summary,
+              GOptionEntry *entries)
+{
+  GOptionContext *context = g_option_context_new (parameters);
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_set_description (context, exit_help);
+  g_option_context_add_main_entries (context, entries, NULL);
+  return context;
+}
+
+/* Parses a size like 4194304, 512K, 4M, 1G. */
+static gboolean
+parse_size (const char *text,
+            gsize      *out)
+{
+  char *end = NULL;
+  guint64 value;
+  guint64 unit = 1;
+
+  if (text == NULL || !g_ascii_isdigit (*text))
+    return FALSE;
+  value = g_ascii_strtoull (text, &end, 10);
+  if (g_ascii_strcasecmp (end, "k") == 0 || g_ascii_strcasecmp (end, "kib") == 0)
+    unit = 1024;
+  else if (g_ascii_strcasecmp (end, "m") == 0 || g_ascii_strcasecmp (end, "mib") == 0)
+    unit = 1024 * 1024;
+  else if (g_ascii_strcasecmp (end, "g") == 0 || g_ascii_strcasecmp (end, "gib") == 0)
+    unit = 1024 * 1024 * 1024;
+  else if (*end != '\0')
+    return FALSE;
+  if (value == 0 || value > G_MAXSIZE / unit)
+    return FALSE;
+  *out = (gsize) (value * unit);
+  return TRUE;
+}
+
+/* Parses "7d", "12h", "30m", "90s" (or plain seconds). */
+static gboolean
+parse_duration (const char *text,
+                gint64     *seconds)
+{
+  char *end = NULL;
+  guint64 value;
+  gint64 unit = 1;
+
+  if (text == NULL || !g_ascii_isdigit (*text))
+    return FALSE;
+  value = g_ascii_strtoull (text, &end, 10);
+  if (strcmp (end, "d") == 0)
+    unit = 86400;
+  else if (strcmp (end, "h") == 0)
+    unit = 3600;
+  else if (strcmp (end, "m") == 0)
+    unit = 60;
+  else if (strcmp (end, "s") != 0 && *end != '\0')
+    return FALSE;
+  if (value == 0 || value > (guint64) G_MAXINT32)
+    return FALSE;
+  *seconds = (gint64) value * unit;
+  return TRUE;
+}
+
+/* Parses "N/s" or "N" (requests a second; 0 turns the limit off). */
+static gboolean
+parse_rate (const char *text,
+            double     *rate)
+{
+  char *end = NULL;
+  double value;
+
+  if (text == NULL || !g_ascii_isdigit (*text))
+    return FALSE;
+  value = g_ascii_strtod (text, &end);
+  if (*end != '\0' && strcmp (end, "/s") != 0)
+    return FALSE;
+  if (value < 0 || value > 1e6)
+    return FALSE;
+  *rate = value;
+  return TRUE;
+}
+
+static int
+cmd_serve (int    argc,
+           char **argv)
+{
+  g_autofree char *db = NULL, *listen = NULL, *cert = NULL, *key = NULL;
+  g_autofree char *max_body = NULL, *max_inflated = NULL, *rate = NULL, *page_bytes = NULL;
+  int page_records = SERVER_PULL_MAX_RECORDS;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "the server database (SQLite, created if missing)", "PATH" },
+    { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "address and port, e.g. 0.0.0.0:8443 (port 0: any free port)", "HOST:PORT" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &cert, "PEM certificate (chain): serve HTTPS", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &key, "PEM private key of --tls-cert", "FILE" },
+    { "max-body", 0, 0, G_OPTION_ARG_STRING, &max_body, "largest compressed request body (default 4M)", "BYTES" },
+    { "max-inflated", 0, 0, G_OPTION_ARG_STRING, &max_inflated, "largest decompressed push body (default 32M)", "BYTES" },
+    { "rate", 0, 0, G_OPTION_ARG_STRING, &rate, "requests a second per device or address; 0: no limit (default 20/s)", "N/s" },
+    { "page-records", 0, 0, G_OPTION_ARG_INT, &page_records, "most lines in one pull page (default 500)", "N" },
+    { "page-bytes", 0, 0, G_OPTION_ARG_STRING, &page_bytes, "about the most uncompressed bytes in one pull page (default 1M)", "BYTES" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("- serve the sync protocol",
+                                                    "Serves the CLMRS sync protocol v1 (docs/sync-protocol.md)\n"
+                                                    "until SIGINT or SIGTERM; one log line a request on stderr.",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  ServerConfig config = {
+    .max_body = 4 * 1024 * 1024,
+    .max_inflated = 32 * 1024 * 1024,
+    .rate = 20,
+    .pull_max_bytes = SERVER_PULL_MAX_BYTES,
+  };
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "serve: %s", error->message);
+  if (argc > 1)
+    return usage_fail (context, "serve: unexpected argument \"%s\"", argv[1]);
+  if (db == NULL || listen == NULL)
+    return usage_fail (context, "serve: --db and --listen are required");
+  if (max_body != NULL && !parse_size (max_body, &config.max_body))
+    return usage_fail (context, "serve: --max-body: expected a size in bytes (or with K, M, G), got \"%s\"", max_body);
+  if (max_inflated != NULL && !parse_size (max_inflated, &config.max_inflated))
+    return usage_fail (context, "serve: --max-inflated: expected a size in bytes (or with K, M, G), got \"%s\"",
+                       max_inflated);
+  if (page_bytes != NULL && !parse_size (page_bytes, &config.pull_max_bytes))
+    return usage_fail (context, "serve: --page-bytes: expected a size in bytes (or with K, M, G), got \"%s\"",
+                       page_bytes);
+  if (rate != NULL && !parse_rate (rate, &config.rate))
+    return usage_fail (context, "serve: --rate: expected N/s, got \"%s\"", rate);
+  if (page_records < 1 || page_records > 100000)
+    return usage_fail (context, "serve: --page-records: expected 1 to 100000");
+  config.db_path = db;
+  config.listen = listen;
+  config.tls_cert = cert;
+  config.tls_key = key;
+  config.pull_max_records = (guint) page_records;
+  return server_http_run (&config);
+}
+
+static int
+cmd_enroll_code (int    argc,
+                 char **argv)
+{
+  g_autofree char *db_path = NULL, *communities = NULL, *expires = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "communities", 0, 0, G_OPTION_ARG_STRING, &communities, "community UUIDs the device may sync, or all", "ID,ID|all" },
+    { "expires", 0, 0, G_OPTION_ARG_STRING, &expires, "how long the code is valid: 7d, 12h, 30m (default 7d)", "DURATION" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("- make a one-time enrolment code",
+                                                    "Prints a one-time enrolment code on its last line.\n"
+                                                    "A device enrols with it once (POST /api/v1/enroll).",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autofree char *code = NULL;
+  gint64 lifetime = 7 * 86400;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "enroll-code: %s", error->message);
+  if (argc > 1)
+    return usage_fail (context, "enroll-code: unexpected argument \"%s\"", argv[1]);
+  if (db_path == NULL || communities == NULL)
+    return usage_fail (context, "enroll-code: --db and --communities are required");
+  if (expires != NULL && !parse_duration (expires, &lifetime))
+    return usage_fail (context, "enroll-code: --expires: expected a duration like 7d, 12h, 30m or 90s, got \"%s\"",
+                       expires);
+  db = server_db_open (db_path, &error);
+  if (db == NULL)
+    {
+      g_printerr ("clmrs-server: %s\n", error->message);
+      return SERVER_EXIT_FAILURE;
+    }
+  code = server_db_make_code (db, communities, lifetime, &error);
+  if (code == NULL)
+    {
+      g_printerr ("clmrs-server: enroll-code: %s\n", error->message);
+      return error_status (error);
+    }
+  printf ("Enrolment code for %s, valid %" G_GINT64_FORMAT " seconds, usable once:\n%s\n",
+          communities, lifetime, code);
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_revoke_device (int    argc,
+                   char **argv)
+{
+  g_autofree char *db_path = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("DEVICE_ID - revoke a device",
+                                                    "Revokes a device: its token is refused (403) from now on.\n"
+                                                    "What it pushed stays stored.",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "revoke-device: %s", error->message);
+  if (db_path == NULL || argc != 2)
+    return usage_fail (context, "revoke-device: --db and one DEVICE_ID are required");
+  db = server_db_open (db_path, &error);
+  if (db == NULL || !server_db_revoke (db, argv[1], &error))
+    {
+      g_printerr ("clmrs-server: revoke-device: %s\n", error->message);
+      return error_status (error);
+    }
+  printf ("revoked %s\n", argv[1]);
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_publish (int    argc,
+             char **argv)
+{
+  g_autofree char *db_path = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("FILE - publish a form or a rule set",
+                                                    "Publishes a form (.xml, ODK XForms: id and version on the\n"
+                                                    "primary instance) or a rule set (.json with \"id\" and \"version\");\n"
+                                                    "every device receives it with its next pull.",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autofree char *summary = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "publish: %s", error->message);
+  if (db_path == NULL || argc != 2)
+    return usage_fail (context, "publish: --db and one FILE are required");
+  db = server_db_open (db_path, &error);
+  if (db != NULL)
+    summary = server_db_publish (db, argv[1], &error);
+  if (summary == NULL)
+    {
+      g_printerr ("clmrs-server: publish: %s\n", error->message);
+      if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return SERVER_EXIT_DATA;
+      return error_status (error);
+    }
+  printf ("%s\n", summary);
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_export (int    argc,
+            char **argv)
+{
+  g_autofree char *db_path = NULL, *csv = NULL;
+  gboolean ndjson = FALSE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "ndjson", 0, 0, G_OPTION_ARG_NONE, &ndjson, "every stored envelope on stdout, one a line, exactly as received", NULL },
+    { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "one CSV per record type (and conflicts.csv) into DIR", "DIR" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("- export stored records",
+                                                    "Exports the stored records, in server order.",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "export: %s", error->message);
+  if (argc > 1)
+    return usage_fail (context, "export: unexpected argument \"%s\"", argv[1]);
+  if (db_path == NULL || (ndjson == (csv != NULL)))
+    return usage_fail (context, "export: --db and one of --ndjson or --csv DIR are required");
+  if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_printerr ("clmrs-server: export: %s: no such database\n", db_path);
+      return SERVER_EXIT_FAILURE;
+    }
+  db = server_db_open (db_path, &error);
+  if (db == NULL
+      || !(ndjson ? server_db_export_ndjson (db, stdout, &error) : server_db_export_csv (db, csv, &error)))
+    {
+      g_printerr ("clmrs-server: export: %s\n", error->message);
+      return SERVER_EXIT_FAILURE;
+    }
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_stats (int    argc,
+           char **argv)
+{
+  g_autofree char *db_path = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as JSON (the only format so far)", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("- counts of what the server holds",
+                                                    "Counts devices, records by type, conflicts, publications\n"
+                                                    "and unused enrolment codes.",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autofree char *stats = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "stats: %s", error->message);
+  if (db_path == NULL || argc > 1)
+    return usage_fail (context, "stats: --db is required");
+  db = server_db_open (db_path, &error);
+  if (db != NULL)
+    stats = server_db_stats_json (db, &error);
+  if (stats == NULL)
+    {
+      g_printerr ("clmrs-server: stats: %s\n", error->message);
+      return SERVER_EXIT_FAILURE;
+    }
+  printf ("%s\n", stats);
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_indicators (int    argc,
+                char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as JSON (the only format so far)", NULL },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, "first day of the period", "YYYY-MM-DD" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, "last day of the period", "YYYY-MM-DD" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("- the CLMRS indicators of every community",
+                                                    "Computes the indicators (docs/cases-and-indicators.md) over\n"
+                                                    "every stored record, with the devices' own code.",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autofree char *text = NULL;
+  GDate d;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "indicators: %s", error->message);
+  if (db_path == NULL || argc > 1 || !json)
+    return usage_fail (context, "indicators: give --db PATH --json");
+  if ((from != NULL && !clmrs_date_parse (from, &d)) || (to != NULL && !clmrs_date_parse (to, &d)))
+    return usage_fail (context, "indicators: --from and --to are dates (YYYY-MM-DD)");
+  db = server_db_open (db_path, &error);
+  if (db != NULL)
+    text = server_db_indicators_json (db, from, to, &error);
+  if (text == NULL)
+    {
+      g_printerr ("clmrs-server: indicators: %s\n", error->message);
+      return SERVER_EXIT_FAILURE;
+    }
+  printf ("%s\n", text);
+  return SERVER_EXIT_OK;
+}
+
+typedef struct {
+  const char *name;
+  int       (*func) (int argc, char **argv);
+  const char *summary;
+} Command;
+
+static const Command commands[] = {
+  { "serve", cmd_serve, "serve the sync protocol over HTTP(S)" },
+  { "enroll-code", cmd_enroll_code, "make a one-time enrolment code for some communities" },
+  { "revoke-device", cmd_revoke_device, "revoke a device's token" },
+  { "publish", cmd_publish, "publish a form (.xml) or rule set (.json) to every device" },
+  { "export", cmd_export, "export stored records as NDJSON or CSV" },
+  { "stats", cmd_stats, "counts of devices, records, conflicts" },
+  { "indicators", cmd_indicators, "the CLMRS indicators over every stored record" },
+};
+
+static void
+print_help (FILE *out)
+{
+  fprintf (out,
+           "Usage: clmrs-server COMMAND [OPTIONS...]\n"
+           "\n"
+           "The CLMRS sync server: receives devices' record batches, serves each\n"
+           "device its communities' records and published forms and rule sets.\n"
+           "Protocol: docs/sync-protocol.md.\n"
+           "\n"
+           "Commands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out,
+           "\n"
+           "COMMAND --help shows a command's options.\n"
+           "\n%s", exit_help);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+
+  if (argc < 2)
+    {
+      print_help (stderr);
+      return SERVER_EXIT_USAGE;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+    {
+      print_help (stdout);
+      return SERVER_EXIT_OK;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("%s %s\n", SERVER_NAME, CLMRS_VERSION);
+      return SERVER_EXIT_OK;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].func (argc - 1, argv + 1);
+  g_printerr ("clmrs-server: unknown command \"%s\"\n\n", argv[1]);
+  print_help (stderr);
+  return SERVER_EXIT_USAGE;
+}

@@ -1,0 +1,1552 @@
+/* server-db.c: clmrs-server's SQLite store: devices, codes, records, conflicts, publications. */
+#define G_LOG_DOMAIN "clmrs-server"
+
+#include "server.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <json-glib/json-glib.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+G_DEFINE_QUARK (clmrs-server-error-quark, server_error)
+
+#define SCHEMA_VERSION 1
+
+/* One table `records` holds the server order (seq) of everything a device
+ * may pull: pushed records (kind 'record') and publications (kind 'form'
+ * or 'rule_set'), each with the exact bytes of its NDJSON line. */
+static const char schema_sql[] =
+  "CREATE TABLE IF NOT EXISTS devices ("
+  "  device_id TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  token_sha256 TEXT NOT NULL UNIQUE,"
+  "  all_communities INTEGER NOT NULL DEFAULT 0,"
+  "  enrolled TEXT NOT NULL,"
+  "  revoked TEXT);"
+  "CREATE TABLE IF NOT EXISTS device_communities ("
+  "  device_id TEXT NOT NULL REFERENCES devices (device_id),"
+  "  community_id TEXT NOT NULL,"
+  "  PRIMARY KEY (device_id, community_id));"
+  "CREATE TABLE IF NOT EXISTS enrol_codes ("
+  "  code_sha256 TEXT PRIMARY KEY,"
+  "  communities TEXT NOT NULL,"
+  "  created TEXT NOT NULL,"
+  "  expires INTEGER NOT NULL,"
+  "  used TEXT,"
+  "  device_id TEXT);"
+  "CREATE TABLE IF NOT EXISTS records ("
+  "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  kind TEXT NOT NULL CHECK (kind IN ('record', 'form', 'rule_set')),"
+  "  id TEXT NOT NULL,"
+  "  rev INTEGER NOT NULL,"
+  "  type TEXT NOT NULL,"
+  "  community_id TEXT,"
+  "  pushed_by TEXT,"
+  "  sha256 TEXT NOT NULL,"
+  "  line BLOB NOT NULL,"
+  "  received TEXT NOT NULL,"
+  "  UNIQUE (kind, id, rev));"
+  "CREATE INDEX IF NOT EXISTS records_by_id ON records (id, rev);"
+  "CREATE TABLE IF NOT EXISTS conflicts ("
+  "  conflict INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  id TEXT NOT NULL,"
+  "  rev INTEGER NOT NULL,"
+  "  type TEXT NOT NULL,"
+  "  community_id TEXT NOT NULL,"
+  "  pushed_by TEXT NOT NULL,"
+  "  sha256 TEXT NOT NULL,"
+  "  line BLOB NOT NULL,"
+  "  received TEXT NOT NULL,"
+  "  UNIQUE (id, rev, sha256));"
+  "CREATE TABLE IF NOT EXISTS idempotency ("
+  "  device_id TEXT NOT NULL,"
+  "  key TEXT NOT NULL,"
+  "  request_sha256 TEXT NOT NULL,"
+  "  response BLOB NOT NULL,"
+  "  created TEXT NOT NULL,"
+  "  PRIMARY KEY (device_id, key));";
+
+static gboolean
+db_fail (sqlite3     *db,
+         const char  *what,
+         GError     **error)
+{
+  int code = sqlite3_errcode (db);
+
+  g_set_error (error, SERVER_ERROR,
+               code == SQLITE_BUSY || code == SQLITE_LOCKED ? SERVER_ERROR_BUSY : SERVER_ERROR_INTERNAL,
+               "database: %s: %s", what, sqlite3_errmsg (db));
+  return FALSE;
+}
+
+static gboolean
+db_exec (sqlite3     *db,
+         const char  *sql,
+         GError     **error)
+{
+  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return db_fail (db, sql, error);
+  return TRUE;
+}
+
+static sqlite3_stmt *
+db_prepare (sqlite3     *db,
+            const char  *sql,
+            GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      db_fail (db, "prepare", error);
+      return NULL;
+    }
+  return stmt;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+static void
+db_rollback (sqlite3 *db)
+{
+  if (!sqlite3_get_autocommit (db))
+    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Closes @db (NULL is fine). */
+void
+server_db_close (sqlite3 *db)
+{
+  if (db != NULL)
+    sqlite3_close_v2 (db);
+}
+
+/**
+ * server_db_open:
+ *
+ * Opens (creating when needed) the server database in WAL mode with
+ * synchronous=FULL, foreign keys on and a busy timeout, at the current
+ * schema version.
+ *
+ * Returns: (transfer full): the connection, or %NULL and an error.
+ */
+sqlite3 *
+server_db_open (const char  *path,
+                GError     **error)
+{
+  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int version;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                       NULL) != SQLITE_OK)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "database %s: %s", path,
+                   db != NULL ? sqlite3_errmsg (db) : "out of memory");
+      return NULL;
+    }
+  sqlite3_busy_timeout (db, 10000);
+  if (!db_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+                error))
+    return NULL;
+
+  stmt = db_prepare (db, "PRAGMA user_version", error);
+  if (stmt == NULL)
+    return NULL;
+  version = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int (stmt, 0) : 0;
+  if (version > SCHEMA_VERSION)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL,
+                   "database %s: schema version %d is newer than this server's %d",
+                   path, version, SCHEMA_VERSION);
+      return NULL;
+    }
+  if (version < SCHEMA_VERSION)
+    {
+      g_autofree char *sql = g_strdup_printf ("BEGIN IMMEDIATE; %s PRAGMA user_version=%d; COMMIT;",
+                                              schema_sql, SCHEMA_VERSION);
+
+      if (!db_exec (db, sql, error))
+        {
+          db_rollback (db);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&db);
+}
+
+/* ---- Secrets ---------------------------------------------------------------- */
+
+static gboolean
+random_bytes (guint8  *buffer,
+              gsize    length,
+              GError **error)
+{
+  gsize done = 0;
+
+  while (done < length)
+    {
+      ssize_t n = getrandom (buffer + done, length - done, 0);
+
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "getrandom: %s",
+                       g_strerror (errno));
+          return FALSE;
+        }
+      done += (gsize) n;
+    }
+  return TRUE;
+}
+
+static char *
+sha256_hex (const char *text)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+}
+
+/* A random token: 32 bytes, base64url without padding (43 characters). */
+static char *
+make_token (GError **error)
+{
+  guint8 bytes[32];
+  g_autofree char *b64 = NULL;
+
+  if (!random_bytes (bytes, sizeof bytes, error))
+    return NULL;
+  b64 = g_base64_encode (bytes, sizeof bytes);
+  for (char *p = b64; *p != '\0'; p++)
+    {
+      if (*p == '+')
+        *p = '-';
+      else if (*p == '/')
+        *p = '_';
+      else if (*p == '=')
+        *p = '\0';
+    }
+  return g_steal_pointer (&b64);
+}
+
+/* An enrolment code a person can type: 4 groups of 4 from an alphabet
+ * without 0/O and 1/I/L (31 symbols, about 79 bits), drawn without bias. */
+static char *
+make_code (GError **error)
+{
+  static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+  g_autoptr(GString) code = g_string_new (NULL);
+  guint drawn = 0;
+
+  while (drawn < 16)
+    {
+      guint8 bytes[32];
+
+      if (!random_bytes (bytes, sizeof bytes, error))
+        return NULL;
+      for (guint i = 0; i < sizeof bytes && drawn < 16; i++)
+        {
+          if (bytes[i] >= 248)     /* 248 = 8 * 31: keeps every symbol equally likely */
+            continue;
+          if (drawn > 0 && drawn % 4 == 0)
+            g_string_append_c (code, '-');
+          g_string_append_c (code, alphabet[bytes[i] % 31]);
+          drawn++;
+        }
+    }
+  return g_string_free (g_steal_pointer (&code), FALSE);
+}
+
+/* Upper-cases and drops spaces, so "k7qm 3xpa-..." matches. */
+static char *
+normalise_code (const char *code)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = code; *p != '\0'; p++)
+    if (*p != ' ')
+      g_string_append_c (out, g_ascii_toupper (*p));
+  return g_string_free (out, FALSE);
+}
+
+static char *
+now_rfc3339 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+/* ---- Administration ---------------------------------------------------------- */
+
+/**
+ * server_db_make_code:
+ * @communities: "all", or community UUIDs separated by commas
+ * @lifetime_seconds: how long the code stays valid
+ *
+ * Stores a one-time enrolment code (only its SHA-256).
+ *
+ * Returns: (transfer full): the code, or %NULL and
+ * %SERVER_ERROR_BAD_REQUEST naming a community that is not a UUID.
+ */
+char *
+server_db_make_code (sqlite3     *db,
+                     const char  *communities,
+                     gint64       lifetime_seconds,
+                     GError     **error)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GString) stored = g_string_new (NULL);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *now = now_rfc3339 ();
+
+  g_return_val_if_fail (db != NULL && communities != NULL, NULL);
+
+  if (g_strcmp0 (communities, "all") == 0)
+    g_string_append (stored, "all");
+  else
+    {
+      parts = g_strsplit (communities, ",", -1);
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          g_strstrip (parts[i]);
+          if (!g_uuid_string_is_valid (parts[i]))
+            {
+              g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST,
+                           "--communities: \"%s\" is not a community UUID (or use \"all\")",
+                           parts[i]);
+              return NULL;
+            }
+          if (stored->len > 0)
+            g_string_append_c (stored, ',');
+          g_string_append (stored, parts[i]);
+        }
+      if (stored->len == 0)
+        {
+          g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST,
+                       "--communities: no community given");
+          return NULL;
+        }
+    }
+
+  code = make_code (error);
+  if (code == NULL)
+    return NULL;
+  hash = sha256_hex (code);
+  stmt = db_prepare (db, "INSERT INTO enrol_codes (code_sha256, communities, created, expires) "
+                         "VALUES (?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, stored->str, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC + lifetime_seconds);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      db_fail (db, "storing the code", error);
+      return NULL;
+    }
+  return g_steal_pointer (&code);
+}
+
+/* Marks @device_id revoked: its token stops working at once (403). */
+gboolean
+server_db_revoke (sqlite3     *db,
+                  const char  *device_id,
+                  GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = now_rfc3339 ();
+
+  g_return_val_if_fail (db != NULL && device_id != NULL, FALSE);
+
+  stmt = db_prepare (db, "UPDATE devices SET revoked = coalesce (revoked, ?) WHERE device_id = ?",
+                     error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_fail (db, "revoking", error);
+  if (sqlite3_changes (db) == 0)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_UNKNOWN_DEVICE,
+                   "no enrolled device has the id \"%s\"", device_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads the id and version of an XForm: the attributes of the primary
+ * instance's root element (/h:html/h:head/model/instance[1]/ *[1]). */
+static gboolean
+read_form_identity (const char  *path,
+                    const char  *content,
+                    gsize        length,
+                    char       **id,
+                    char       **version,
+                    GError     **error)
+{
+  xmlDocPtr doc;
+  xmlXPathContextPtr ctx;
+  xmlXPathObjectPtr result;
+  xmlNodePtr root = NULL;
+  xmlChar *id_attr = NULL, *version_attr = NULL;
+  gboolean ok = FALSE;
+
+  doc = xmlReadMemory (content, (int) length, path, NULL,
+                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  if (doc == NULL)
+    {
+      const xmlError *xerr = xmlGetLastError ();
+
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_FILE, "%s:%d: not well-formed XML: %s",
+                   path, xerr != NULL ? xerr->line : 0,
+                   xerr != NULL && xerr->message != NULL ? g_strchomp (xerr->message) : "?");
+      return FALSE;
+    }
+  ctx = xmlXPathNewContext (doc);
+  xmlXPathRegisterNs (ctx, BAD_CAST "h", BAD_CAST "http://www.w3.org/1999/xhtml");
+  xmlXPathRegisterNs (ctx, BAD_CAST "xf", BAD_CAST "http://www.w3.org/2002/xforms");
+  result = xmlXPathEvalExpression (BAD_CAST "/h:html/h:head/xf:model/xf:instance[1]/*[1]", ctx);
+  if (result != NULL && result->nodesetval != NULL && result->nodesetval->nodeNr > 0)
+    root = result->nodesetval->nodeTab[0];
+  if (root == NULL)
+    g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_FILE,
+                 "%s: not an XForm: no /h:html/h:head/model/instance[1]/* element", path);
+  else
+    {
+      id_attr = xmlGetProp (root, BAD_CAST "id");
+      version_attr = xmlGetProp (root, BAD_CAST "version");
+      if (id_attr == NULL || *id_attr == '\0')
+        g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_FILE,
+                     "%s:%ld: <%s>: the primary instance has no id attribute", path,
+                     xmlGetLineNo (root), (const char *) root->name);
+      else if (version_attr == NULL || *version_attr == '\0')
+        g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_FILE,
+                     "%s:%ld: <%s>: the primary instance has no version attribute", path,
+                     xmlGetLineNo (root), (const char *) root->name);
+      else
+        {
+          *id = g_strdup ((const char *) id_attr);
+          *version = g_strdup ((const char *) version_attr);
+          ok = TRUE;
+        }
+    }
+  xmlFree (id_attr);
+  xmlFree (version_attr);
+  xmlXPathFreeObject (result);
+  xmlXPathFreeContext (ctx);
+  xmlFreeDoc (doc);
+  return ok;
+}
+
+/* Reads "id" and "version" (string or integer) of a rule set. */
+static gboolean
+read_rules_identity (const char  *path,
+                     const char  *content,
+                     gsize        length,
+                     char       **id,
+                     char       **version,
+                     GError     **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *object;
+  JsonNode *node;
+
+  root = clmrs_wire_parse_json (content, length, 1, &local_error);
+  if (root == NULL)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_FILE, "%s: %s", path,
+                   local_error->message);
+      return FALSE;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_FILE,
+                   "%s: a rule set is a JSON object", path);
+      return FALSE;
+    }
+  object = json_node_get_object (root);
+  node = json_object_get_member (object, "id");
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING
+      || *json_node_get_string (node) == '\0')
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_FILE,
+                   "%s: id: expected a non-empty string", path);
+      return FALSE;
+    }
+  *id = g_strdup (json_node_get_string (node));
+  node = json_object_get_member (object, "version");
+  if (node != NULL && json_node_get_value_type (node) == G_TYPE_STRING
+      && *json_node_get_string (node) != '\0')
+    *version = g_strdup (json_node_get_string (node));
+  else if (node != NULL && json_node_get_value_type (node) == G_TYPE_INT64)
+    *version = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  else
+    {
+      g_clear_pointer (id, g_free);
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_FILE,
+                   "%s: version: expected a non-empty string or an integer", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * server_db_publish:
+ * @path: a form (.xml, ODK XForms) or a rule set (.json)
+ *
+ * Adds the file to the pull stream of every device as a publication line
+ * `{"v":1,"type":"form"|"rule_set","id","version","rev","sha256",
+ * "published","content"}`.  Publishing the same id and version again with
+ * the same content does nothing; with other content it is refused.
+ *
+ * Returns: (transfer full): a one-line summary, or %NULL and an error.
+ */
+char *
+server_db_publish (sqlite3     *db,
+                   const char  *path,
+                   GError     **error)
+{
+  g_autofree char *content = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *sha = NULL;
+  g_autofree char *now = now_rfc3339 ();
+  g_autofree char *line = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  const char *kind;
+  gsize length;
+  gint64 rev = 1;
+
+  g_return_val_if_fail (db != NULL && path != NULL, NULL);
+
+  if (!g_file_get_contents (path, &content, &length, error))
+    return NULL;
+  if (g_str_has_suffix (path, ".xml"))
+    {
+      kind = "form";
+      if (!read_form_identity (path, content, length, &id, &version, error))
+        return NULL;
+    }
+  else if (g_str_has_suffix (path, ".json"))
+    {
+      kind = "rule_set";
+      if (!read_rules_identity (path, content, length, &id, &version, error))
+        return NULL;
+    }
+  else
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_FILE,
+                   "%s: expected a form (.xml) or a rule set (.json)", path);
+      return NULL;
+    }
+  if (!g_utf8_validate_len (content, length, NULL))
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_FILE, "%s: not valid UTF-8", path);
+      return NULL;
+    }
+  sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) content, length);
+
+  if (!db_exec (db, "BEGIN IMMEDIATE", error))
+    return NULL;
+  stmt = db_prepare (db, "SELECT line, rev FROM records WHERE kind = ? AND id = ? ORDER BY rev", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr(JsonNode) old = clmrs_wire_parse_json (sqlite3_column_blob (stmt, 0),
+                                                       (gsize) sqlite3_column_bytes (stmt, 0), 1, NULL);
+      JsonObject *o = old != NULL && JSON_NODE_HOLDS_OBJECT (old) ? json_node_get_object (old) : NULL;
+
+      rev = sqlite3_column_int64 (stmt, 1) + 1;
+      if (o != NULL && g_strcmp0 (json_object_get_string_member_with_default (o, "version", ""), version) == 0)
+        {
+          if (g_strcmp0 (json_object_get_string_member_with_default (o, "sha256", ""), sha) == 0)
+            {
+              db_rollback (db);
+              return g_strdup_printf ("%s %s@%s is already published", kind, id, version);
+            }
+          g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_FILE,
+                       "%s: %s %s version %s is already published with other content; "
+                       "change its version", path, kind, id, version);
+          goto fail;
+        }
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "v");
+  json_builder_add_int_value (builder, CLMRS_WIRE_VERSION);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, kind);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, id);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, version);
+  json_builder_set_member_name (builder, "rev");
+  json_builder_add_int_value (builder, rev);
+  json_builder_set_member_name (builder, "sha256");
+  json_builder_add_string_value (builder, sha);
+  json_builder_set_member_name (builder, "published");
+  json_builder_add_string_value (builder, now);
+  json_builder_set_member_name (builder, "content");
+  json_builder_add_string_value (builder, content);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  line = clmrs_json_canonical (root, &length);
+
+  stmt = db_prepare (db, "INSERT INTO records (kind, id, rev, type, sha256, line, received) "
+                         "VALUES (?1, ?2, ?3, ?1, ?4, ?5, ?6)", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, rev);
+  sqlite3_bind_text (stmt, 4, sha, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 5, line, (int) length, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, now, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      db_fail (db, "publishing", error);
+      goto fail;
+    }
+  if (!db_exec (db, "COMMIT", error))
+    goto fail;
+  return g_strdup_printf ("published %s %s@%s (rev %" G_GINT64_FORMAT ")", kind, id, version, rev);
+
+fail:
+  db_rollback (db);
+  return NULL;
+}
+
+/* Writes every stored record's line exactly as received, in server order. */
+gboolean
+server_db_export_ndjson (sqlite3     *db,
+                         FILE        *out,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = db_prepare (db, "SELECT line FROM records WHERE kind = 'record' ORDER BY seq", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      fwrite (sqlite3_column_blob (stmt, 0), 1, (size_t) sqlite3_column_bytes (stmt, 0), out);
+      fputc ('\n', out);
+    }
+  if (rc != SQLITE_DONE)
+    return db_fail (db, "export", error);
+  if (fflush (out) != 0 || ferror (out))
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "export: write failed: %s",
+                   g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+csv_field (GString    *row,
+           const char *text)
+{
+  if (row->len > 0 && row->str[row->len - 1] != '\n')
+    g_string_append_c (row, ',');
+  if (text == NULL)
+    return;
+  if (strpbrk (text, ",\"\r\n") == NULL)
+    {
+      g_string_append (row, text);
+      return;
+    }
+  g_string_append_c (row, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (row, '"');
+      g_string_append_c (row, *p);
+    }
+  g_string_append_c (row, '"');
+}
+
+/* A body member as CSV text: strings as they are, scalars as JSON, nested values as JSON. */
+static char *
+csv_value (JsonNode *node)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  return clmrs_json_canonical (node, NULL);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static const char *const csv_envelope_columns[] = {
+  "id", "rev", "type", "device_id", "author", "community_id", "created", "modified",
+  "schema", "rules",
+};
+
+/* One CSV per record type (`<type>.csv`) in @dir: the envelope's fields,
+ * then each top-level body member in its own column (nested values as
+ * JSON), every revision in server order; and `conflicts.csv`. */
+gboolean
+server_db_export_csv (sqlite3     *db,
+                      const char  *dir,
+                      GError     **error)
+{
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "%s: %s", dir, g_strerror (errno));
+      return FALSE;
+    }
+
+  for (int t = 0; t < CLMRS_RECORD_N_TYPES; t++)
+    {
+      const char *type = clmrs_record_type_to_string ((ClmrsRecordType) t);
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+      g_autoptr(GHashTable) keys = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+      g_autoptr(GString) csv = g_string_new (NULL);
+      g_autofree char *name = g_strdup_printf ("%s.csv", type);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      int rc;
+
+      stmt = db_prepare (db, "SELECT line FROM records WHERE kind = 'record' AND type = ? ORDER BY seq",
+                         error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, type, -1, SQLITE_STATIC);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          JsonNode *node = clmrs_wire_parse_json (sqlite3_column_blob (stmt, 0),
+                                                  (gsize) sqlite3_column_bytes (stmt, 0), 1, NULL);
+          JsonObject *body;
+
+          if (node == NULL)
+            continue;
+          g_ptr_array_add (nodes, node);
+          body = json_object_get_object_member (json_node_get_object (node), "body");
+          {
+            g_autoptr(GList) members = json_object_get_members (body);
+
+            for (GList *m = members; m != NULL; m = m->next)
+              if (!g_hash_table_contains (keys, m->data))
+                {
+                  g_hash_table_add (keys, m->data);
+                  g_ptr_array_add (columns, m->data);
+                }
+          }
+        }
+      if (rc != SQLITE_DONE)
+        return db_fail (db, "export", error);
+      g_ptr_array_sort (columns, compare_names);
+
+      for (guint i = 0; i < G_N_ELEMENTS (csv_envelope_columns); i++)
+        csv_field (csv, csv_envelope_columns[i]);
+      for (guint i = 0; i < columns->len; i++)
+        {
+          g_autofree char *column = g_strconcat ("body.", (const char *) columns->pdata[i], NULL);
+          csv_field (csv, column);
+        }
+      g_string_append_c (csv, '\n');
+      for (guint r = 0; r < nodes->len; r++)
+        {
+          JsonObject *env = json_node_get_object (nodes->pdata[r]);
+          JsonObject *body = json_object_get_object_member (env, "body");
+
+          for (guint i = 0; i < G_N_ELEMENTS (csv_envelope_columns); i++)
+            {
+              g_autofree char *value = csv_value (json_object_get_member (env, csv_envelope_columns[i]));
+              csv_field (csv, value);
+            }
+          for (guint i = 0; i < columns->len; i++)
+            {
+              g_autofree char *value = csv_value (json_object_get_member (body, columns->pdata[i]));
+              csv_field (csv, value);
+            }
+          g_string_append_c (csv, '\n');
+        }
+      if (!g_file_set_contents (path, csv->str, (gssize) csv->len, error))
+        return FALSE;
+    }
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+    g_autoptr(GString) csv = g_string_new ("conflict,id,rev,type,community_id,pushed_by,sha256,received,line\n");
+    g_autofree char *path = g_build_filename (dir, "conflicts.csv", NULL);
+    int rc;
+
+    stmt = db_prepare (db, "SELECT conflict, id, rev, type, community_id, pushed_by, sha256, received, "
+                           "CAST (line AS TEXT) FROM conflicts ORDER BY conflict", error);
+    if (stmt == NULL)
+      return FALSE;
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        for (int c = 0; c < 9; c++)
+          csv_field (csv, (const char *) sqlite3_column_text (stmt, c));
+        g_string_append_c (csv, '\n');
+      }
+    if (rc != SQLITE_DONE)
+      return db_fail (db, "export", error);
+    if (!g_file_set_contents (path, csv->str, (gssize) csv->len, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gint64
+count_of (sqlite3    *db,
+          const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+/* Returns: (transfer full): counts of devices, records by type, conflicts,
+ * publications and codes as one JSON object. */
+char *
+server_db_stats_json (sqlite3     *db,
+                      GError     **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  static const struct { const char *name; const char *sql; } counts[] = {
+    { "devices", "SELECT count(*) FROM devices" },
+    { "devices_revoked", "SELECT count(*) FROM devices WHERE revoked IS NOT NULL" },
+    { "records", "SELECT count(*) FROM records WHERE kind = 'record'" },
+    { "conflicts", "SELECT count(*) FROM conflicts" },
+    { "publications", "SELECT count(*) FROM records WHERE kind != 'record'" },
+    { "codes_unused", "SELECT count(*) FROM enrol_codes WHERE used IS NULL" },
+    { "batches", "SELECT count(*) FROM idempotency" },
+  };
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "server");
+  json_builder_add_string_value (b, SERVER_NAME);
+  for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+    {
+      gint64 n = count_of (db, counts[i].sql);
+
+      if (n < 0)
+        {
+          db_fail (db, counts[i].name, error);
+          return NULL;
+        }
+      json_builder_set_member_name (b, counts[i].name);
+      json_builder_add_int_value (b, n);
+    }
+  json_builder_set_member_name (b, "records_by_type");
+  json_builder_begin_object (b);
+  stmt = db_prepare (db, "SELECT type, count(*) FROM records WHERE kind = 'record' GROUP BY type ORDER BY type",
+                     error);
+  if (stmt == NULL)
+    return NULL;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      json_builder_set_member_name (b, (const char *) sqlite3_column_text (stmt, 0));
+      json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 1));
+    }
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, TRUE);
+}
+
+/* Deletes stored batch responses older than @max_age_seconds. */
+gboolean
+server_db_prune (sqlite3     *db,
+                 gint64       max_age_seconds,
+                 GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) limit = g_date_time_add_seconds (now, (gdouble) -max_age_seconds);
+  g_autofree char *cutoff = g_date_time_format (limit, "%Y-%m-%dT%H:%M:%SZ");
+
+  stmt = db_prepare (db, "DELETE FROM idempotency WHERE created < ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, cutoff, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_fail (db, "pruning batch responses", error);
+  return TRUE;
+}
+
+/* ---- Protocol ----------------------------------------------------------------- */
+
+/**
+ * server_db_enroll:
+ *
+ * Consumes the one-time @code and creates a device with a fresh token
+ * (stored only as its SHA-256), in one transaction.
+ *
+ * Returns: (transfer full): `{"device_id","token","communities",
+ * "all_communities"}`, or %NULL and %SERVER_ERROR_INVALID_CODE,
+ * %SERVER_ERROR_CODE_USED or %SERVER_ERROR_CODE_EXPIRED.
+ */
+char *
+server_db_enroll (sqlite3     *db,
+                  const char  *code,
+                  const char  *device_name,
+                  GError     **error)
+{
+  g_autofree char *normal = normalise_code (code);
+  g_autofree char *hash = sha256_hex (normal);
+  g_autofree char *communities = NULL;
+  g_autofree char *device_id = g_uuid_string_random ();
+  g_autofree char *token = NULL;
+  g_autofree char *token_hash = NULL;
+  g_autofree char *now = now_rfc3339 ();
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(GStrv) parts = NULL;
+  gboolean all;
+  gint64 expires;
+  gboolean used;
+
+  token = make_token (error);
+  if (token == NULL)
+    return NULL;
+  token_hash = sha256_hex (token);
+
+  if (!db_exec (db, "BEGIN IMMEDIATE", error))
+    return NULL;
+  stmt = db_prepare (db, "SELECT communities, expires, used IS NOT NULL FROM enrol_codes "
+                         "WHERE code_sha256 = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_CODE,
+                   "code: no such enrolment code");
+      goto fail;
+    }
+  communities = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  expires = sqlite3_column_int64 (stmt, 1);
+  used = sqlite3_column_int (stmt, 2);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (used)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_CODE_USED,
+                   "code: this enrolment code was already used; ask for a new one");
+      goto fail;
+    }
+  if (expires <= g_get_real_time () / G_USEC_PER_SEC)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_CODE_EXPIRED,
+                   "code: this enrolment code has expired; ask for a new one");
+      goto fail;
+    }
+  all = g_strcmp0 (communities, "all") == 0;
+
+  stmt = db_prepare (db, "INSERT INTO devices (device_id, name, token_sha256, all_communities, enrolled) "
+                         "VALUES (?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, device_name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, token_hash, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 4, all);
+  sqlite3_bind_text (stmt, 5, now, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      db_fail (db, "enrolling", error);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "device_id");
+  json_builder_add_string_value (b, device_id);
+  json_builder_set_member_name (b, "token");
+  json_builder_add_string_value (b, token);
+  json_builder_set_member_name (b, "all_communities");
+  json_builder_add_boolean_value (b, all);
+  json_builder_set_member_name (b, "communities");
+  json_builder_begin_array (b);
+  if (!all)
+    {
+      parts = g_strsplit (communities, ",", -1);
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          stmt = db_prepare (db, "INSERT OR IGNORE INTO device_communities VALUES (?, ?)", error);
+          if (stmt == NULL)
+            goto fail;
+          sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, 2, parts[i], -1, SQLITE_TRANSIENT);
+          if (sqlite3_step (stmt) != SQLITE_DONE)
+            {
+              db_fail (db, "enrolling", error);
+              goto fail;
+            }
+          g_clear_pointer (&stmt, sqlite3_finalize);
+          json_builder_add_string_value (b, parts[i]);
+        }
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  stmt = db_prepare (db, "UPDATE enrol_codes SET used = ?, device_id = ? WHERE code_sha256 = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, hash, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      db_fail (db, "enrolling", error);
+      goto fail;
+    }
+  if (!db_exec (db, "COMMIT", error))
+    goto fail;
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+
+fail:
+  db_rollback (db);
+  return NULL;
+}
+
+/**
+ * server_db_authenticate:
+ *
+ * Returns: (transfer full): the device id owning @token, or %NULL and
+ * %SERVER_ERROR_UNAUTHORIZED (unknown token) or %SERVER_ERROR_REVOKED.
+ */
+char *
+server_db_authenticate (sqlite3     *db,
+                        const char  *token,
+                        GError     **error)
+{
+  g_autofree char *hash = sha256_hex (token);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = db_prepare (db, "SELECT device_id, revoked IS NOT NULL FROM devices WHERE token_sha256 = ?",
+                     error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_UNAUTHORIZED,
+                   "Authorization: the bearer token is not valid");
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      db_fail (db, "authenticating", error);
+      return NULL;
+    }
+  if (sqlite3_column_int (stmt, 1))
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_REVOKED,
+                   "this device was revoked; enrol it again with a new code");
+      return NULL;
+    }
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+static gboolean
+device_has_community (sqlite3     *db,
+                      const char  *device_id,
+                      const char  *community_id,
+                      gboolean    *out,
+                      GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = db_prepare (db, "SELECT 1 FROM devices WHERE device_id = ?1 AND (all_communities OR EXISTS "
+                         "(SELECT 1 FROM device_communities WHERE device_id = ?1 AND community_id = ?2))",
+                     error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, community_id, -1, SQLITE_TRANSIENT);
+  *out = sqlite3_step (stmt) == SQLITE_ROW;
+  return TRUE;
+}
+
+/* The type and community of the newest revision of record @id, if stored. */
+static gboolean
+lookup_record (sqlite3     *db,
+               const char  *id,
+               char       **type,
+               char       **community_id,
+               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  *type = *community_id = NULL;
+  stmt = db_prepare (db, "SELECT type, community_id FROM records WHERE kind = 'record' AND id = ? "
+                         "ORDER BY rev DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *type = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      *community_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  else if (rc != SQLITE_DONE)
+    return db_fail (db, "lookup", error);
+  return TRUE;
+}
+
+typedef struct {
+  ClmrsEnvelope *env;
+  const char    *line;
+  gsize          length;
+  guint          line_no;
+} PushLine;
+
+/* Decides one record inside the push transaction.  Sets @reason for a
+ * rejection; returns the result name, or NULL on a database error. */
+static const char *
+push_one (sqlite3     *db,
+          const char  *device_id,
+          PushLine    *pl,
+          const char  *now,
+          char       **reason,
+          GError     **error)
+{
+  ClmrsEnvelope *env = pl->env;
+  const char *type = clmrs_record_type_to_string (env->type);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean in_scope = FALSE;
+  const struct { const char *field; const char *id; } refs[] = {
+    { "body.household_id", env->household_id },
+    { "body.child_id", env->child_id },
+    { "body.visit_id", env->visit_id },
+  };
+  int rc;
+
+  *reason = NULL;
+  if (!device_has_community (db, device_id, env->community_id, &in_scope, error))
+    return NULL;
+  if (!in_scope)
+    {
+      *reason = g_strdup_printf ("community_id: %s is not one of this device's communities",
+                                 env->community_id);
+      return "rejected";
+    }
+
+  /* The same id must keep its type, and what it points at must be in its community. */
+  {
+    g_autofree char *old_type = NULL;
+    g_autofree char *old_community = NULL;
+
+    if (!lookup_record (db, env->id, &old_type, &old_community, error))
+      return NULL;
+    if (old_type != NULL && g_strcmp0 (old_type, type) != 0)
+      {
+        *reason = g_strdup_printf ("type: record %s is stored as a %s, not a %s", env->id, old_type, type);
+        return "rejected";
+      }
+    if (old_community != NULL && g_strcmp0 (old_community, env->community_id) != 0)
+      {
+        *reason = g_strdup_printf ("community_id: record %s belongs to another community", env->id);
+        return "rejected";
+      }
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (refs); i++)
+    {
+      g_autofree char *ref_type = NULL;
+      g_autofree char *ref_community = NULL;
+
+      if (refs[i].id == NULL)
+        continue;
+      if (!lookup_record (db, refs[i].id, &ref_type, &ref_community, error))
+        return NULL;
+      if (ref_community != NULL && g_strcmp0 (ref_community, env->community_id) != 0)
+        {
+          *reason = g_strdup_printf ("%s: record %s belongs to another community", refs[i].field,
+                                     refs[i].id);
+          return "rejected";
+        }
+    }
+
+  stmt = db_prepare (db, "SELECT sha256 FROM records WHERE kind = 'record' AND id = ? AND rev = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, env->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, env->rev);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      gboolean same = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), env->sha256) == 0;
+
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      if (same)
+        return "duplicate";
+      stmt = db_prepare (db, "INSERT OR IGNORE INTO conflicts (id, rev, type, community_id, pushed_by, "
+                             "sha256, line, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_text (stmt, 1, env->id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, env->rev);
+      sqlite3_bind_text (stmt, 3, type, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 4, env->community_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 5, device_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 6, env->sha256, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_blob (stmt, 7, pl->line, (int) pl->length, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 8, now, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          db_fail (db, "storing a conflict", error);
+          return NULL;
+        }
+      return "conflict";
+    }
+  if (rc != SQLITE_DONE)
+    {
+      db_fail (db, "lookup", error);
+      return NULL;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = db_prepare (db, "INSERT INTO records (kind, id, rev, type, community_id, pushed_by, sha256, line, "
+                         "received) VALUES ('record', ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, env->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, env->rev);
+  sqlite3_bind_text (stmt, 3, type, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, env->community_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, env->sha256, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 7, pl->line, (int) pl->length, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 8, now, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      db_fail (db, "storing a record", error);
+      return NULL;
+    }
+  return "stored";
+}
+
+static void
+push_line_clear (gpointer data)
+{
+  PushLine *pl = data;
+
+  clmrs_envelope_free (pl->env);
+}
+
+/* The stored response of an earlier batch with the same key, if any. */
+static gboolean
+lookup_idempotency (sqlite3     *db,
+                    const char  *device_id,
+                    const char  *key,
+                    char       **request_sha256,
+                    char       **response,
+                    GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  *request_sha256 = *response = NULL;
+  stmt = db_prepare (db, "SELECT request_sha256, CAST (response AS TEXT) FROM idempotency "
+                         "WHERE device_id = ? AND key = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *request_sha256 = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      *response = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  else if (rc != SQLITE_DONE)
+    return db_fail (db, "idempotency lookup", error);
+  return TRUE;
+}
+
+/**
+ * server_db_push:
+ * @ndjson: the decompressed batch
+ * @replayed: (out): set when the response is the stored one of an earlier
+ *   batch with the same @idempotency_key
+ *
+ * Validates every line first (any malformed line fails the whole batch:
+ * %SERVER_ERROR_MALFORMED_JSON or %SERVER_ERROR_INVALID_ENVELOPE naming
+ * the line and field, nothing stored), then decides and stores each record
+ * in one transaction with the response kept under the key.
+ *
+ * Returns: (transfer full): the response body, or %NULL and an error.
+ */
+char *
+server_db_push (sqlite3     *db,
+                const char  *device_id,
+                const char  *idempotency_key,
+                const char  *ndjson,
+                gsize        length,
+                gboolean    *replayed,
+                GError     **error)
+{
+  g_autoptr(GArray) lines = g_array_new (FALSE, TRUE, sizeof (PushLine));
+  g_autofree char *request_sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                                             (const guchar *) ndjson, length);
+  g_autofree char *old_sha = NULL;
+  g_autofree char *old_response = NULL;
+  g_autofree char *now = now_rfc3339 ();
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *response = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  ClmrsNdjsonReader reader;
+  const char *line;
+  gsize line_length;
+  guint line_no;
+  guint counts[4] = { 0 };
+  static const char *const result_names[] = { "stored", "duplicate", "conflict", "rejected" };
+
+  g_array_set_clear_func (lines, push_line_clear);
+  *replayed = FALSE;
+
+  /* A replay is answered before anything else, even before parsing. */
+  if (!lookup_idempotency (db, device_id, idempotency_key, &old_sha, &old_response, error))
+    return NULL;
+  if (old_response != NULL)
+    {
+      if (g_strcmp0 (old_sha, request_sha) != 0)
+        {
+          g_set_error (error, SERVER_ERROR, SERVER_ERROR_IDEMPOTENCY,
+                       "Idempotency-Key: %s was already used for a different batch", idempotency_key);
+          return NULL;
+        }
+      *replayed = TRUE;
+      return g_steal_pointer (&old_response);
+    }
+
+  clmrs_ndjson_reader_init (&reader, ndjson, length);
+  while (clmrs_ndjson_reader_next (&reader, &line, &line_length, &line_no))
+    {
+      g_autoptr(GError) local_error = NULL;
+      PushLine pl = { NULL, line, line_length, line_no };
+
+      pl.env = clmrs_envelope_parse (line, line_length, line_no, &local_error);
+      if (pl.env == NULL)
+        {
+          g_set_error_literal (error, SERVER_ERROR,
+                               g_error_matches (local_error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON)
+                               ? SERVER_ERROR_MALFORMED_JSON : SERVER_ERROR_INVALID_ENVELOPE,
+                               local_error->message);
+          return NULL;
+        }
+      /* Only the envelope's fields are needed from here: a batch of many
+       * records must not hold every body's JSON tree at once. */
+      g_clear_pointer (&pl.env->body, json_object_unref);
+      g_array_append_val (lines, pl);
+    }
+  if (lines->len == 0)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST,
+                   "the batch holds no record (an empty body)");
+      return NULL;
+    }
+
+  if (!db_exec (db, "BEGIN IMMEDIATE", error))
+    return NULL;
+  /* Another connection may have committed the same key meanwhile. */
+  g_clear_pointer (&old_sha, g_free);
+  if (!lookup_idempotency (db, device_id, idempotency_key, &old_sha, &old_response, error))
+    goto fail;
+  if (old_response != NULL)
+    {
+      db_rollback (db);
+      if (g_strcmp0 (old_sha, request_sha) != 0)
+        {
+          g_set_error (error, SERVER_ERROR, SERVER_ERROR_IDEMPOTENCY,
+                       "Idempotency-Key: %s was already used for a different batch", idempotency_key);
+          return NULL;
+        }
+      *replayed = TRUE;
+      return g_steal_pointer (&old_response);
+    }
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "results");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      PushLine *pl = &g_array_index (lines, PushLine, i);
+      g_autofree char *reason = NULL;
+      const char *result = push_one (db, device_id, pl, now, &reason, error);
+
+      if (result == NULL)
+        goto fail;
+      for (guint r = 0; r < G_N_ELEMENTS (result_names); r++)
+        if (strcmp (result, result_names[r]) == 0)
+          counts[r]++;
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "line");
+      json_builder_add_int_value (b, pl->line_no);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, pl->env->id);
+      json_builder_set_member_name (b, "rev");
+      json_builder_add_int_value (b, pl->env->rev);
+      json_builder_set_member_name (b, "result");
+      json_builder_add_string_value (b, result);
+      if (reason != NULL)
+        {
+          json_builder_set_member_name (b, "reason");
+          json_builder_add_string_value (b, reason);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  for (guint r = 0; r < G_N_ELEMENTS (result_names); r++)
+    {
+      json_builder_set_member_name (b, result_names[r]);
+      json_builder_add_int_value (b, counts[r]);
+    }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  response = json_to_string (root, FALSE);
+
+  stmt = db_prepare (db, "INSERT INTO idempotency (device_id, key, request_sha256, response, created) "
+                         "VALUES (?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, idempotency_key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, request_sha, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 4, response, (int) strlen (response), SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, now, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      db_fail (db, "storing the batch response", error);
+      goto fail;
+    }
+  if (!db_exec (db, "COMMIT", error))
+    goto fail;
+  return g_steal_pointer (&response);
+
+fail:
+  db_rollback (db);
+  return NULL;
+}
+
+/**
+ * server_db_pull:
+ * @cursor: the last seq the device has applied (0 at first)
+ * @next_cursor: (out): the seq of the last line returned; at the end of
+ *   the stream, the newest seq of all (nothing up to it is for the device)
+ * @has_more: (out): whether lines remain after this page
+ *
+ * One page of the device's stream in server order: records of its
+ * communities that another device pushed, and every publication; at most
+ * @max_records lines and about @max_bytes (always at least one line).
+ *
+ * Returns: (transfer full): the NDJSON page (uncompressed).
+ */
+GBytes *
+server_db_pull (sqlite3     *db,
+                const char  *device_id,
+                gint64       cursor,
+                guint        max_records,
+                gsize        max_bytes,
+                gint64      *next_cursor,
+                gboolean    *has_more,
+                guint       *count,
+                GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  int rc;
+
+  *next_cursor = cursor;
+  *has_more = FALSE;
+  *count = 0;
+
+  /* A read transaction, so the page is one consistent snapshot. */
+  if (!db_exec (db, "BEGIN", error))
+    return NULL;
+  stmt = db_prepare (db,
+                     "SELECT seq, line FROM records r WHERE seq > ?1 AND (kind != 'record' OR "
+                     " ((pushed_by IS NULL OR pushed_by != ?2) AND EXISTS (SELECT 1 FROM devices d "
+                     "  WHERE d.device_id = ?2 AND (d.all_communities OR EXISTS (SELECT 1 FROM "
+                     "  device_communities c WHERE c.device_id = ?2 AND c.community_id = r.community_id)))))"
+                     " ORDER BY seq LIMIT ?3",
+                     error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, cursor);
+  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, (gint64) max_records + 1);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gsize n = (gsize) sqlite3_column_bytes (stmt, 1);
+
+      if (*count >= max_records || (*count > 0 && out->len + n + 1 > max_bytes))
+        {
+          *has_more = TRUE;
+          break;
+        }
+      g_byte_array_append (out, sqlite3_column_blob (stmt, 1), (guint) n);
+      g_byte_array_append (out, (const guint8 *) "\n", 1);
+      *next_cursor = sqlite3_column_int64 (stmt, 0);
+      (*count)++;
+    }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      db_fail (db, "pull", error);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* At the end of the stream nothing up to the newest seq is for this
+   * device: move the cursor there, so the next pull scans only new lines. */
+  if (!*has_more)
+    {
+      stmt = db_prepare (db, "SELECT coalesce (max (seq), 0) FROM records", error);
+      if (stmt == NULL)
+        goto fail;
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        *next_cursor = MAX (*next_cursor, sqlite3_column_int64 (stmt, 0));
+      g_clear_pointer (&stmt, sqlite3_finalize);
+    }
+  db_exec (db, "COMMIT", NULL);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+
+fail:
+  db_rollback (db);
+  return NULL;
+}

@@ -1,0 +1,871 @@
+/* server-http.c: clmrs-server's HTTP front on libmicrohttpd: routing, limits, auth, rate, logs. */
+#define G_LOG_DOMAIN "clmrs-server"
+
+#include "server.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define ENROLL_MAX_BODY 65536
+
+static const struct {
+  unsigned int status;
+  const char  *code;
+} error_map[] = {
+  [SERVER_ERROR_INTERNAL] = { 500, "internal_error" },
+  [SERVER_ERROR_BAD_REQUEST] = { 400, "bad_request" },
+  [SERVER_ERROR_MALFORMED_JSON] = { 400, "malformed_json" },
+  [SERVER_ERROR_INVALID_ENVELOPE] = { 400, "invalid_envelope" },
+  [SERVER_ERROR_MALFORMED_GZIP] = { 400, "malformed_gzip" },
+  [SERVER_ERROR_UNSUPPORTED_ENCODING] = { 415, "unsupported_encoding" },
+  [SERVER_ERROR_TOO_LARGE] = { 413, "too_large" },
+  [SERVER_ERROR_UNAUTHORIZED] = { 401, "unauthorized" },
+  [SERVER_ERROR_REVOKED] = { 403, "device_revoked" },
+  [SERVER_ERROR_NOT_FOUND] = { 404, "not_found" },
+  [SERVER_ERROR_METHOD] = { 405, "method_not_allowed" },
+  [SERVER_ERROR_INVALID_CODE] = { 401, "invalid_code" },
+  [SERVER_ERROR_CODE_USED] = { 410, "code_used" },
+  [SERVER_ERROR_CODE_EXPIRED] = { 410, "code_expired" },
+  [SERVER_ERROR_IDEMPOTENCY] = { 422, "idempotency_key_reused" },
+  [SERVER_ERROR_RATE] = { 429, "rate_limited" },
+  [SERVER_ERROR_BUSY] = { 503, "busy" },
+  [SERVER_ERROR_INVALID_FILE] = { 400, "bad_request" },
+  [SERVER_ERROR_UNKNOWN_DEVICE] = { 404, "not_found" },
+};
+
+typedef enum {
+  ROUTE_NONE,
+  ROUTE_HEALTH,
+  ROUTE_ENROLL,
+  ROUTE_PUSH,
+  ROUTE_PULL,
+} Route;
+
+typedef struct {
+  ServerConfig *config;
+  GMutex        rate_lock;
+  GHashTable   *buckets;      /* client key -> Bucket */
+} Server;
+
+typedef struct {
+  double tokens;
+  gint64 last_us;
+} Bucket;
+
+/* One HTTP request, from its headers to its completion. */
+typedef struct {
+  Server     *server;
+  Route       route;
+  char       *method;
+  char       *path;
+  gint64      start_us;
+  sqlite3    *db;
+  char       *device_id;
+  GByteArray *body;
+  gsize       received;
+  gsize       limit;
+  gboolean    too_large;
+  gboolean    answered;
+  unsigned    status;
+  gsize       bytes_out;
+} Request;
+
+static void
+request_free (Request *req)
+{
+  server_db_close (req->db);
+  g_free (req->method);
+  g_free (req->path);
+  g_free (req->device_id);
+  if (req->body != NULL)
+    g_byte_array_unref (req->body);
+  g_free (req);
+}
+
+static enum MHD_Result
+send_response (Request               *req,
+               struct MHD_Connection *conn,
+               unsigned int           status,
+               const char            *content_type,
+               const void            *data,
+               gsize                  length,
+               const char *const     *headers)
+{
+  struct MHD_Response *response;
+  enum MHD_Result ret;
+
+  response = MHD_create_response_from_buffer (length, (void *) data, MHD_RESPMEM_MUST_COPY);
+  if (response == NULL)
+    return MHD_NO;
+  MHD_add_response_header (response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+  MHD_add_response_header (response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
+    MHD_add_response_header (response, headers[i], headers[i + 1]);
+  ret = MHD_queue_response (conn, status, response);
+  MHD_destroy_response (response);
+  req->status = status;
+  req->bytes_out = length;
+  req->answered = TRUE;
+  return ret;
+}
+
+/* TRUE when the client's Accept-Encoding lists gzip (without q=0). */
+static gboolean
+accepts_gzip (struct MHD_Connection *conn)
+{
+  const char *value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT_ENCODING);
+  g_auto(GStrv) parts = NULL;
+
+  if (value == NULL)
+    return FALSE;
+  parts = g_strsplit (value, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autofree char *item = g_ascii_strdown (parts[i], -1);
+      char *semi = strchr (item, ';');
+      double q = 1.0;
+
+      if (semi != NULL)
+        {
+          const char *qp = strstr (semi + 1, "q=");
+
+          *semi = '\0';
+          if (qp != NULL)
+            q = g_ascii_strtod (qp + 2, NULL);
+        }
+      g_strstrip (item);
+      if ((strcmp (item, "gzip") == 0 || strcmp (item, "x-gzip") == 0) && q > 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A JSON answer; a large one is gzip'd when the client accepts it. */
+static enum MHD_Result
+send_json (Request               *req,
+           struct MHD_Connection *conn,
+           unsigned int           status,
+           const char            *json,
+           const char *const     *headers)
+{
+  gsize length = strlen (json);
+
+  if (length > 1024 && accepts_gzip (conn))
+    {
+      g_autoptr(GBytes) gz = clmrs_gzip_compress (json, length, NULL);
+
+      if (gz != NULL)
+        {
+          const char *all[8] = { MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip", NULL };
+          guint n = 2;
+
+          for (guint i = 0; headers != NULL && headers[i] != NULL && n + 2 < G_N_ELEMENTS (all); i += 2)
+            {
+              all[n++] = headers[i];
+              all[n++] = headers[i + 1];
+            }
+          all[n] = NULL;
+          return send_response (req, conn, status, "application/json", g_bytes_get_data (gz, NULL),
+                                g_bytes_get_size (gz), all);
+        }
+    }
+  return send_response (req, conn, status, "application/json", json, length, headers);
+}
+
+/* Answers with the error body for @error (a SERVER_ERROR). */
+static enum MHD_Result
+send_error (Request               *req,
+            struct MHD_Connection *conn,
+            const GError          *error)
+{
+  guint code = error->domain == SERVER_ERROR && (guint) error->code < G_N_ELEMENTS (error_map)
+               ? (guint) error->code : SERVER_ERROR_INTERNAL;
+  g_autofree char *body = clmrs_wire_error_body (error_map[code].code, error->message);
+  const char *headers[5] = { NULL };
+  guint h = 0;
+
+  if (code == SERVER_ERROR_RATE || code == SERVER_ERROR_BUSY)
+    {
+      headers[h++] = MHD_HTTP_HEADER_RETRY_AFTER;
+      headers[h++] = code == SERVER_ERROR_BUSY ? "2" : "1";
+    }
+  if (code == SERVER_ERROR_UNAUTHORIZED)
+    {
+      headers[h++] = MHD_HTTP_HEADER_WWW_AUTHENTICATE;
+      headers[h++] = "Bearer";
+    }
+  if (code == SERVER_ERROR_INTERNAL)
+    g_warning ("%s %s: %s", req->method, req->path, error->message);
+  return send_json (req, conn, error_map[code].status, body, headers);
+}
+
+static enum MHD_Result G_GNUC_PRINTF (4, 5)
+fail (Request               *req,
+      struct MHD_Connection *conn,
+      ServerError            code,
+      const char            *format,
+      ...)
+{
+  g_autoptr(GError) error = NULL;
+  va_list args;
+
+  va_start (args, format);
+  error = g_error_new_valist (SERVER_ERROR, code, format, args);
+  va_end (args);
+  return send_error (req, conn, error);
+}
+
+/* Token bucket per client: @rate requests a second, bursts of up to @rate.
+ * Returns 0 when allowed, else the seconds to wait. */
+static guint
+rate_check (Server     *server,
+            const char *key)
+{
+  double rate = server->config->rate;
+  gint64 now = g_get_monotonic_time ();
+  Bucket *bucket;
+  guint wait = 0;
+
+  if (rate <= 0)
+    return 0;
+  g_mutex_lock (&server->rate_lock);
+  /* Bounded memory: forget clients whose bucket has refilled anyway. */
+  if (g_hash_table_size (server->buckets) > 4096)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, server->buckets);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Bucket *b = value;
+
+          if (b->tokens + (double) (now - b->last_us) / 1e6 * rate >= MAX (rate, 1.0))
+            g_hash_table_iter_remove (&iter);
+        }
+    }
+  bucket = g_hash_table_lookup (server->buckets, key);
+  if (bucket == NULL)
+    {
+      bucket = g_new0 (Bucket, 1);
+      bucket->tokens = MAX (rate, 1.0);
+      bucket->last_us = now;
+      g_hash_table_insert (server->buckets, g_strdup (key), bucket);
+    }
+  bucket->tokens = MIN (MAX (rate, 1.0), bucket->tokens + (double) (now - bucket->last_us) / 1e6 * rate);
+  bucket->last_us = now;
+  if (bucket->tokens >= 1.0)
+    bucket->tokens -= 1.0;
+  else
+    wait = (guint) MAX (1.0, ceil ((1.0 - bucket->tokens) / rate));
+  g_mutex_unlock (&server->rate_lock);
+  return wait;
+}
+
+static char *
+client_address (struct MHD_Connection *conn)
+{
+  const union MHD_ConnectionInfo *info = MHD_get_connection_info (conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  char host[NI_MAXHOST];
+
+  if (info == NULL || info->client_addr == NULL)
+    return g_strdup ("?");
+  if (getnameinfo (info->client_addr,
+                   info->client_addr->sa_family == AF_INET6 ? sizeof (struct sockaddr_in6)
+                                                            : sizeof (struct sockaddr_in),
+                   host, sizeof host, NULL, 0, NI_NUMERICHOST) != 0)
+    return g_strdup ("?");
+  return g_strdup (host);
+}
+
+static Route
+route_of (const char *url)
+{
+  if (strcmp (url, "/api/v1/health") == 0)
+    return ROUTE_HEALTH;
+  if (strcmp (url, "/api/v1/enroll") == 0)
+    return ROUTE_ENROLL;
+  if (strcmp (url, "/api/v1/push") == 0)
+    return ROUTE_PUSH;
+  if (strcmp (url, "/api/v1/pull") == 0)
+    return ROUTE_PULL;
+  return ROUTE_NONE;
+}
+
+static const char *
+route_method (Route route)
+{
+  return route == ROUTE_ENROLL || route == ROUTE_PUSH ? MHD_HTTP_METHOD_POST : MHD_HTTP_METHOD_GET;
+}
+
+/* Everything decided from the headers alone, before any body byte is
+ * read: route, method, authentication, rate, encoding and declared size.
+ * Returns FALSE when an answer was queued. */
+static gboolean
+check_headers (Request               *req,
+               struct MHD_Connection *conn,
+               enum MHD_Result       *ret)
+{
+  Server *server = req->server;
+  const char *value;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rate_key = NULL;
+  guint wait;
+
+  if (req->route == ROUTE_NONE)
+    {
+      *ret = fail (req, conn, SERVER_ERROR_NOT_FOUND, "%s: no such endpoint", req->path);
+      return FALSE;
+    }
+  if (strcmp (req->method, route_method (req->route)) != 0)
+    {
+      const char *headers[] = { MHD_HTTP_HEADER_ALLOW, route_method (req->route), NULL };
+      g_autofree char *body = NULL;
+      g_autofree char *message = g_strdup_printf ("%s: use %s, not %s", req->path,
+                                                  route_method (req->route), req->method);
+
+      body = clmrs_wire_error_body ("method_not_allowed", message);
+      *ret = send_json (req, conn, 405, body, headers);
+      return FALSE;
+    }
+
+  if (req->route == ROUTE_PUSH || req->route == ROUTE_PULL)
+    {
+      value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+      if (value == NULL)
+        {
+          *ret = fail (req, conn, SERVER_ERROR_UNAUTHORIZED,
+                       "Authorization: missing; send \"Authorization: Bearer <token>\"");
+          return FALSE;
+        }
+      if (g_ascii_strncasecmp (value, "Bearer ", 7) != 0 || value[7] == '\0')
+        {
+          *ret = fail (req, conn, SERVER_ERROR_UNAUTHORIZED,
+                       "Authorization: expected \"Bearer <token>\"");
+          return FALSE;
+        }
+      req->db = server_db_open (server->config->db_path, &error);
+      if (req->db == NULL)
+        {
+          *ret = send_error (req, conn, error);
+          return FALSE;
+        }
+      req->device_id = server_db_authenticate (req->db, value + 7, &error);
+      if (req->device_id == NULL)
+        {
+          *ret = send_error (req, conn, error);
+          return FALSE;
+        }
+      rate_key = g_strconcat ("device:", req->device_id, NULL);
+    }
+  else
+    {
+      g_autofree char *address = client_address (conn);
+
+      rate_key = g_strconcat ("address:", address, NULL);
+    }
+
+  wait = rate_check (server, rate_key);
+  if (wait > 0)
+    {
+      g_autofree char *seconds = g_strdup_printf ("%u", wait);
+      g_autofree char *body = clmrs_wire_error_body ("rate_limited",
+                                                     "too many requests; retry after the Retry-After seconds");
+      const char *headers[] = { MHD_HTTP_HEADER_RETRY_AFTER, seconds, NULL };
+
+      *ret = send_json (req, conn, 429, body, headers);
+      return FALSE;
+    }
+
+  if (req->route == ROUTE_PUSH || req->route == ROUTE_ENROLL)
+    {
+      req->limit = req->route == ROUTE_PUSH ? server->config->max_body : ENROLL_MAX_BODY;
+      value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
+      if (req->route == ROUTE_PUSH
+          && (value == NULL || (g_ascii_strcasecmp (value, "gzip") != 0
+                                && g_ascii_strcasecmp (value, "x-gzip") != 0)))
+        {
+          *ret = fail (req, conn, SERVER_ERROR_UNSUPPORTED_ENCODING,
+                       "Content-Encoding: expected gzip, got %s", value != NULL ? value : "none");
+          return FALSE;
+        }
+      if (req->route == ROUTE_ENROLL && value != NULL && g_ascii_strcasecmp (value, "identity") != 0
+          && g_ascii_strcasecmp (value, "gzip") != 0)
+        {
+          *ret = fail (req, conn, SERVER_ERROR_UNSUPPORTED_ENCODING,
+                       "Content-Encoding: expected gzip or none, got %s", value);
+          return FALSE;
+        }
+      value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+      if (value != NULL)
+        {
+          guint64 declared;
+
+          if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT64, &declared, NULL))
+            {
+              *ret = fail (req, conn, SERVER_ERROR_BAD_REQUEST, "Content-Length: not a number");
+              return FALSE;
+            }
+          if (declared > req->limit)
+            {
+              *ret = fail (req, conn, SERVER_ERROR_TOO_LARGE,
+                           "request body of %" G_GUINT64_FORMAT " bytes exceeds the limit of %"
+                           G_GSIZE_FORMAT " bytes", declared, req->limit);
+              return FALSE;
+            }
+        }
+      if (req->route == ROUTE_PUSH)
+        {
+          value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, "Idempotency-Key");
+          if (value == NULL || !g_uuid_string_is_valid (value))
+            {
+              *ret = fail (req, conn, SERVER_ERROR_BAD_REQUEST,
+                           "Idempotency-Key: %s; expected a UUID naming the batch",
+                           value == NULL ? "missing" : "not a UUID");
+              return FALSE;
+            }
+        }
+      req->body = g_byte_array_new ();
+    }
+  return TRUE;
+}
+
+/* The request body, decompressed when Content-Encoding says gzip. */
+static GBytes *
+request_body (Request               *req,
+              struct MHD_Connection *conn,
+              gsize                  max_inflated,
+              GError               **error)
+{
+  const char *encoding = MHD_lookup_connection_value (conn, MHD_HEADER_KIND,
+                                                      MHD_HTTP_HEADER_CONTENT_ENCODING);
+  g_autoptr(GError) local_error = NULL;
+  GBytes *bytes;
+
+  if (encoding == NULL || g_ascii_strcasecmp (encoding, "identity") == 0)
+    return g_bytes_new (req->body->data, req->body->len);
+  bytes = clmrs_gzip_decompress (req->body->data, req->body->len, max_inflated, &local_error);
+  if (bytes == NULL)
+    g_set_error_literal (error, SERVER_ERROR,
+                         g_error_matches (local_error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_TOO_LARGE)
+                         ? SERVER_ERROR_TOO_LARGE : SERVER_ERROR_MALFORMED_GZIP,
+                         local_error->message);
+  return bytes;
+}
+
+static enum MHD_Result
+handle_health (Request               *req,
+               struct MHD_Connection *conn)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *time = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  g_autofree char *body = g_strdup_printf ("{\"protocol\":%d,\"server\":\"%s\",\"time\":\"%s\",\"version\":\"%s\"}",
+                                           CLMRS_WIRE_VERSION, SERVER_NAME, time, CLMRS_VERSION);
+
+  return send_json (req, conn, 200, body, NULL);
+}
+
+static enum MHD_Result
+handle_enroll (Request               *req,
+               struct MHD_Connection *conn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *response = NULL;
+  JsonObject *object;
+  JsonNode *code, *name;
+  gsize length;
+  const char *data;
+
+  bytes = request_body (req, conn, ENROLL_MAX_BODY, &error);
+  if (bytes == NULL)
+    return send_error (req, conn, error);
+  data = g_bytes_get_data (bytes, &length);
+  root = clmrs_wire_parse_json (length > 0 ? data : "", length, 1, &error);
+  if (root == NULL)
+    return fail (req, conn, SERVER_ERROR_MALFORMED_JSON, "%s", error->message);
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return fail (req, conn, SERVER_ERROR_BAD_REQUEST, "expected a JSON object {\"code\", \"device_name\"}");
+  object = json_node_get_object (root);
+  code = json_object_get_member (object, "code");
+  name = json_object_get_member (object, "device_name");
+  if (code == NULL || json_node_get_value_type (code) != G_TYPE_STRING || *json_node_get_string (code) == '\0')
+    return fail (req, conn, SERVER_ERROR_BAD_REQUEST, "code: expected a non-empty string");
+  if (name == NULL || json_node_get_value_type (name) != G_TYPE_STRING
+      || *json_node_get_string (name) == '\0' || g_utf8_strlen (json_node_get_string (name), -1) > 200)
+    return fail (req, conn, SERVER_ERROR_BAD_REQUEST, "device_name: expected a string of 1 to 200 characters");
+
+  req->db = server_db_open (req->server->config->db_path, &error);
+  if (req->db == NULL)
+    return send_error (req, conn, error);
+  response = server_db_enroll (req->db, json_node_get_string (code), json_node_get_string (name), &error);
+  if (response == NULL)
+    return send_error (req, conn, error);
+  {
+    g_autoptr(JsonNode) parsed = json_from_string (response, NULL);
+
+    if (parsed != NULL)
+      req->device_id = g_strdup (json_object_get_string_member (json_node_get_object (parsed), "device_id"));
+  }
+  return send_json (req, conn, 201, response, NULL);
+}
+
+static enum MHD_Result
+handle_push (Request               *req,
+             struct MHD_Connection *conn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *response = NULL;
+  const char *key = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, "Idempotency-Key");
+  gboolean replayed = FALSE;
+  const char *data;
+  gsize length;
+
+  bytes = request_body (req, conn, req->server->config->max_inflated, &error);
+  if (bytes == NULL)
+    return send_error (req, conn, error);
+  data = g_bytes_get_data (bytes, &length);
+  response = server_db_push (req->db, req->device_id, key, length > 0 ? data : "", length,
+                             &replayed, &error);
+  if (response == NULL)
+    return send_error (req, conn, error);
+  {
+    const char *headers[] = { "X-Clmrs-Replayed", replayed ? "true" : "false", NULL };
+
+    return send_json (req, conn, 200, response, headers);
+  }
+}
+
+static enum MHD_Result
+handle_pull (Request               *req,
+             struct MHD_Connection *conn)
+{
+  ServerConfig *config = req->server->config;
+  const char *cursor_text = MHD_lookup_connection_value (conn, MHD_GET_ARGUMENT_KIND, "cursor");
+  const char *limit_text = MHD_lookup_connection_value (conn, MHD_GET_ARGUMENT_KIND, "limit");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) page = NULL;
+  g_autoptr(GBytes) gz = NULL;
+  g_autofree char *next_text = NULL;
+  g_autofree char *count_text = NULL;
+  guint64 cursor = 0, limit = config->pull_max_records;
+  gint64 next;
+  gboolean has_more;
+  guint count;
+  gsize length;
+  const void *data;
+
+  if (cursor_text != NULL && *cursor_text != '\0'
+      && !g_ascii_string_to_unsigned (cursor_text, 10, 0, G_MAXINT64, &cursor, NULL))
+    return fail (req, conn, SERVER_ERROR_BAD_REQUEST,
+                 "cursor: expected the value of an earlier X-Clmrs-Cursor header (or 0)");
+  if (limit_text != NULL
+      && !g_ascii_string_to_unsigned (limit_text, 10, 1, config->pull_max_records, &limit, NULL))
+    return fail (req, conn, SERVER_ERROR_BAD_REQUEST, "limit: expected an integer from 1 to %u",
+                 config->pull_max_records);
+
+  page = server_db_pull (req->db, req->device_id, (gint64) cursor, (guint) limit, config->pull_max_bytes,
+                         &next, &has_more, &count, &error);
+  if (page == NULL)
+    return send_error (req, conn, error);
+  data = g_bytes_get_data (page, &length);
+  gz = clmrs_gzip_compress (length > 0 ? data : "", length, &error);
+  if (gz == NULL)
+    return send_error (req, conn, error);
+  next_text = g_strdup_printf ("%" G_GINT64_FORMAT, next);
+  count_text = g_strdup_printf ("%u", count);
+  {
+    const char *headers[] = {
+      MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip",
+      "X-Clmrs-Cursor", next_text,
+      "X-Clmrs-Has-More", has_more ? "true" : "false",
+      "X-Clmrs-Count", count_text,
+      NULL,
+    };
+
+    data = g_bytes_get_data (gz, &length);
+    return send_response (req, conn, 200, "application/x-ndjson", data, length, headers);
+  }
+}
+
+static enum MHD_Result
+access_cb (void                  *cls,
+           struct MHD_Connection *conn,
+           const char            *url,
+           const char            *method,
+           const char            *version,
+           const char            *upload_data,
+           size_t                *upload_data_size,
+           void                 **con_cls)
+{
+  Server *server = cls;
+  Request *req = *con_cls;
+  enum MHD_Result ret = MHD_YES;
+
+  if (req == NULL)
+    {
+      req = g_new0 (Request, 1);
+      req->server = server;
+      req->method = g_strdup (method);
+      req->path = g_strndup (url, MIN (strlen (url), 200));
+      /* The log gets one line a request: no control characters from the URL. */
+      for (char *p = req->path; *p != '\0'; p++)
+        if ((guchar) *p < 0x20 || *p == 0x7f)
+          *p = '?';
+      req->route = route_of (url);
+      req->start_us = g_get_monotonic_time ();
+      *con_cls = req;
+      if (!check_headers (req, conn, &ret))
+        return ret;
+      return MHD_YES;
+    }
+  if (req->answered)
+    {
+      /* Answered already (from the headers): drop whatever body follows. */
+      *upload_data_size = 0;
+      return MHD_YES;
+    }
+
+  if (*upload_data_size > 0)
+    {
+      gsize n = *upload_data_size;
+
+      *upload_data_size = 0;
+      req->received += n;
+      if (req->body == NULL)
+        return MHD_YES;
+      if (req->received > req->limit)
+        {
+          /* Counted, not kept; a body far past the limit is cut off. */
+          req->too_large = TRUE;
+          if (req->received > req->limit * 4 + 1024 * 1024)
+            return MHD_NO;
+          return MHD_YES;
+        }
+      g_byte_array_append (req->body, (const guint8 *) upload_data, (guint) n);
+      return MHD_YES;
+    }
+
+  if (req->too_large)
+    return fail (req, conn, SERVER_ERROR_TOO_LARGE,
+                 "request body of %" G_GSIZE_FORMAT " bytes or more exceeds the limit of %"
+                 G_GSIZE_FORMAT " bytes", req->received, req->limit);
+
+  switch (req->route)
+    {
+    case ROUTE_HEALTH: return handle_health (req, conn);
+    case ROUTE_ENROLL: return handle_enroll (req, conn);
+    case ROUTE_PUSH: return handle_push (req, conn);
+    case ROUTE_PULL: return handle_pull (req, conn);
+    case ROUTE_NONE:
+    default:
+      return fail (req, conn, SERVER_ERROR_NOT_FOUND, "%s: no such endpoint", req->path);
+    }
+}
+
+/* One log line a request: never a token, never a record's content. */
+static void
+completed_cb (void                            *cls,
+              struct MHD_Connection           *conn,
+              void                           **con_cls,
+              enum MHD_RequestTerminationCode  code)
+{
+  Request *req = *con_cls;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *stamp = NULL;
+
+  if (req == NULL)
+    return;
+  now = g_date_time_new_now_utc ();
+  stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  fprintf (stderr, "%s %s %s %u in=%" G_GSIZE_FORMAT " out=%" G_GSIZE_FORMAT " ms=%" G_GINT64_FORMAT
+           " device=%s%s\n",
+           stamp, req->method, req->path, req->answered ? req->status : 0, req->received,
+           req->bytes_out, (g_get_monotonic_time () - req->start_us) / 1000,
+           req->device_id != NULL ? req->device_id : "-",
+           code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed early)");
+  fflush (stderr);
+  request_free (req);
+  *con_cls = NULL;
+}
+
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Splits "HOST:PORT" or "[V6]:PORT". */
+static gboolean
+parse_listen (const char  *listen,
+              char       **host,
+              char       **port)
+{
+  const char *colon;
+
+  if (listen[0] == '[')
+    {
+      const char *end = strchr (listen, ']');
+
+      if (end == NULL || end[1] != ':' || end[2] == '\0')
+        return FALSE;
+      *host = g_strndup (listen + 1, (gsize) (end - listen - 1));
+      *port = g_strdup (end + 2);
+      return TRUE;
+    }
+  colon = strrchr (listen, ':');
+  if (colon == NULL || colon == listen || colon[1] == '\0')
+    return FALSE;
+  *host = g_strndup (listen, (gsize) (colon - listen));
+  *port = g_strdup (colon + 1);
+  return TRUE;
+}
+
+/**
+ * server_http_run:
+ *
+ * Serves the protocol on @config->listen until SIGINT or SIGTERM.  Prints
+ * "clmrs-server: listening on http[s]://HOST:PORT" on stdout once the
+ * socket is bound (PORT is the real one when 0 was asked).
+ *
+ * Returns: an exit status.
+ */
+int
+server_http_run (ServerConfig *config)
+{
+  Server server = { .config = config };
+  g_autofree char *host = NULL;
+  g_autofree char *port = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  struct addrinfo hints = { 0 }, *addresses = NULL;
+  struct MHD_Daemon *daemon;
+  const union MHD_DaemonInfo *info;
+  struct sockaddr_storage bound;
+  socklen_t bound_length = sizeof bound;
+  char bound_port[NI_MAXSERV] = "?";
+  unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+  guint sigint, sigterm;
+  int rc;
+
+  if (!parse_listen (config->listen, &host, &port))
+    {
+      g_printerr ("clmrs-server: --listen: expected HOST:PORT, got \"%s\"\n", config->listen);
+      return SERVER_EXIT_USAGE;
+    }
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  rc = getaddrinfo (host, port, &hints, &addresses);
+  if (rc != 0)
+    {
+      g_printerr ("clmrs-server: --listen %s: %s\n", config->listen, gai_strerror (rc));
+      return SERVER_EXIT_USAGE;
+    }
+  if (addresses->ai_family == AF_INET6)
+    flags |= MHD_USE_IPv6;
+
+  if (config->tls_cert != NULL || config->tls_key != NULL)
+    {
+      if (config->tls_cert == NULL || config->tls_key == NULL)
+        {
+          freeaddrinfo (addresses);
+          g_printerr ("clmrs-server: --tls-cert and --tls-key go together\n");
+          return SERVER_EXIT_USAGE;
+        }
+      if (!g_file_get_contents (config->tls_cert, &cert, NULL, &error)
+          || !g_file_get_contents (config->tls_key, &key, NULL, &error))
+        {
+          freeaddrinfo (addresses);
+          g_printerr ("clmrs-server: %s\n", error->message);
+          return SERVER_EXIT_FAILURE;
+        }
+      if (MHD_is_feature_supported (MHD_FEATURE_TLS) != MHD_YES)
+        {
+          freeaddrinfo (addresses);
+          g_printerr ("clmrs-server: this libmicrohttpd has no TLS support\n");
+          return SERVER_EXIT_FAILURE;
+        }
+      flags |= MHD_USE_TLS;
+    }
+
+  /* Creates the schema before the first request, and forgets batch
+   * responses older than 30 days (a retry that late is decided afresh,
+   * which gives the same results for records already stored). */
+  {
+    g_autoptr(sqlite3) db = server_db_open (config->db_path, &error);
+
+    if (db != NULL && !server_db_prune (db, 30 * 86400, &error))
+      g_clear_pointer (&db, server_db_close);
+    if (db == NULL)
+      {
+        freeaddrinfo (addresses);
+        g_printerr ("clmrs-server: %s\n", error->message);
+        return SERVER_EXIT_FAILURE;
+      }
+  }
+
+  signal (SIGPIPE, SIG_IGN);
+  g_mutex_init (&server.rate_lock);
+  server.buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  if (cert != NULL)
+    daemon = MHD_start_daemon (flags, 0, NULL, NULL, access_cb, &server,
+                               MHD_OPTION_SOCK_ADDR, addresses->ai_addr,
+                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) 4,
+                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 120,
+                               MHD_OPTION_NOTIFY_COMPLETED, completed_cb, &server,
+                               MHD_OPTION_HTTPS_MEM_CERT, cert,
+                               MHD_OPTION_HTTPS_MEM_KEY, key,
+                               MHD_OPTION_END);
+  else
+    daemon = MHD_start_daemon (flags, 0, NULL, NULL, access_cb, &server,
+                               MHD_OPTION_SOCK_ADDR, addresses->ai_addr,
+                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) 4,
+                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 120,
+                               MHD_OPTION_NOTIFY_COMPLETED, completed_cb, &server,
+                               MHD_OPTION_END);
+  freeaddrinfo (addresses);
+  if (daemon == NULL)
+    {
+      g_printerr ("clmrs-server: cannot listen on %s (address in use, or bad TLS files?)\n",
+                  config->listen);
+      g_hash_table_unref (server.buckets);
+      g_mutex_clear (&server.rate_lock);
+      return SERVER_EXIT_FAILURE;
+    }
+
+  info = MHD_get_daemon_info (daemon, MHD_DAEMON_INFO_LISTEN_FD);
+  if (info != NULL && getsockname (info->listen_fd, (struct sockaddr *) &bound, &bound_length) == 0)
+    getnameinfo ((struct sockaddr *) &bound, bound_length, NULL, 0, bound_port, sizeof bound_port,
+                 NI_NUMERICSERV);
+  printf ("clmrs-server: listening on %s://%s%s%s:%s\n", cert != NULL ? "https" : "http",
+          strchr (host, ':') != NULL ? "[" : "", host, strchr (host, ':') != NULL ? "]" : "", bound_port);
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  sigint = g_unix_signal_add (SIGINT, quit_cb, loop);
+  sigterm = g_unix_signal_add (SIGTERM, quit_cb, loop);
+  g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  MHD_stop_daemon (daemon);
+  g_hash_table_unref (server.buckets);
+  g_mutex_clear (&server.rate_lock);
+  printf ("clmrs-server: stopped\n");
+  return SERVER_EXIT_OK;
+}

@@ -1,0 +1,122 @@
+/* server.h: clmrs-server's store (SQLite) and HTTP front (libmicrohttpd). */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+#include <stdio.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses of every subcommand (documented in `clmrs-server --help`). */
+enum {
+  SERVER_EXIT_OK = 0,
+  SERVER_EXIT_FAILURE = 1,   /* database, I/O, network */
+  SERVER_EXIT_USAGE = 2,     /* bad options or arguments */
+  SERVER_EXIT_DATA = 3,      /* bad input: a file to publish, an unknown device */
+};
+
+#define SERVER_ERROR (server_error_quark ())
+GQuark server_error_quark (void);
+
+/* Each error maps to an HTTP status and the protocol's "code" string
+ * (server-http.c); the administrative commands map them to exit codes. */
+typedef enum {
+  SERVER_ERROR_INTERNAL,              /* 500 internal_error */
+  SERVER_ERROR_BAD_REQUEST,           /* 400 bad_request */
+  SERVER_ERROR_MALFORMED_JSON,        /* 400 malformed_json */
+  SERVER_ERROR_INVALID_ENVELOPE,      /* 400 invalid_envelope */
+  SERVER_ERROR_MALFORMED_GZIP,        /* 400 malformed_gzip */
+  SERVER_ERROR_UNSUPPORTED_ENCODING,  /* 415 unsupported_encoding */
+  SERVER_ERROR_TOO_LARGE,             /* 413 too_large */
+  SERVER_ERROR_UNAUTHORIZED,          /* 401 unauthorized */
+  SERVER_ERROR_REVOKED,               /* 403 device_revoked */
+  SERVER_ERROR_NOT_FOUND,             /* 404 not_found */
+  SERVER_ERROR_METHOD,                /* 405 method_not_allowed */
+  SERVER_ERROR_INVALID_CODE,          /* 401 invalid_code */
+  SERVER_ERROR_CODE_USED,             /* 410 code_used */
+  SERVER_ERROR_CODE_EXPIRED,          /* 410 code_expired */
+  SERVER_ERROR_IDEMPOTENCY,           /* 422 idempotency_key_reused */
+  SERVER_ERROR_RATE,                  /* 429 rate_limited */
+  SERVER_ERROR_BUSY,                  /* 503 busy */
+  SERVER_ERROR_INVALID_FILE,          /* publish: not a form or rule set */
+  SERVER_ERROR_UNKNOWN_DEVICE,        /* revoke-device: no such device */
+} ServerError;
+
+#define SERVER_NAME "clmrs-server"
+
+/* Pull paging defaults. */
+#define SERVER_PULL_MAX_RECORDS 500
+#define SERVER_PULL_MAX_BYTES   (1024 * 1024)
+
+sqlite3  *server_db_open            (const char  *path,
+                                     GError     **error);
+void      server_db_close           (sqlite3     *db);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, server_db_close)
+
+/* Administration. */
+char     *server_db_make_code       (sqlite3     *db,
+                                     const char  *communities,
+                                     gint64       lifetime_seconds,
+                                     GError     **error);
+gboolean  server_db_revoke          (sqlite3     *db,
+                                     const char  *device_id,
+                                     GError     **error);
+char     *server_db_publish         (sqlite3     *db,
+                                     const char  *path,
+                                     GError     **error);
+gboolean  server_db_export_ndjson   (sqlite3     *db,
+                                     FILE        *out,
+                                     GError     **error);
+gboolean  server_db_export_csv      (sqlite3     *db,
+                                     const char  *dir,
+                                     GError     **error);
+char     *server_db_indicators_json (sqlite3     *db,
+                                     const char  *from,
+                                     const char  *to,
+                                     GError     **error);
+char     *server_db_stats_json      (sqlite3     *db,
+                                     GError     **error);
+gboolean  server_db_prune           (sqlite3     *db,
+                                     gint64       max_age_seconds,
+                                     GError     **error);
+
+/* Protocol operations; each returns a JSON body or NULL with an error. */
+char     *server_db_enroll          (sqlite3     *db,
+                                     const char  *code,
+                                     const char  *device_name,
+                                     GError     **error);
+char     *server_db_authenticate    (sqlite3     *db,
+                                     const char  *token,
+                                     GError     **error);
+char     *server_db_push            (sqlite3     *db,
+                                     const char  *device_id,
+                                     const char  *idempotency_key,
+                                     const char  *ndjson,
+                                     gsize        length,
+                                     gboolean    *replayed,
+                                     GError     **error);
+GBytes   *server_db_pull            (sqlite3     *db,
+                                     const char  *device_id,
+                                     gint64       cursor,
+                                     guint        max_records,
+                                     gsize        max_bytes,
+                                     gint64      *next_cursor,
+                                     gboolean    *has_more,
+                                     guint       *count,
+                                     GError     **error);
+
+typedef struct {
+  char   *listen;          /* HOST:PORT */
+  char   *db_path;
+  char   *tls_cert;
+  char   *tls_key;
+  gsize   max_body;        /* compressed request body */
+  gsize   max_inflated;    /* decompressed request body */
+  double  rate;            /* requests a second per client; 0 = unlimited */
+  guint   pull_max_records;
+  gsize   pull_max_bytes;
+} ServerConfig;
+
+int       server_http_run           (ServerConfig *config);
+
+G_END_DECLS
