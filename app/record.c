@@ -3,6 +3,9 @@
 
 #include "record.h"
 
+#include <math.h>
+#include <string.h>
+
 static const char * const type_names[] = {
   [CLMRS_RECORD_COMMUNITY] = "community",
   [CLMRS_RECORD_HOUSEHOLD] = "household",
@@ -33,13 +36,138 @@ clmrs_record_type_from_string (const char      *text,
   return FALSE;
 }
 
+static void
+append_json_string (GString    *out,
+                    const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      switch (c)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          if (c < 0x20 || c == 0x7f)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+/* The shortest text that reads back as exactly @value (49.1, not
+ * 49.100000000000001 as json-glib writes it), always with a '.' or an
+ * exponent so that it stays a double; JSON has no NaN or infinity. */
+static void
+append_json_double (GString *out,
+                    double   value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  for (int digits = 15; digits <= 17; digits++)
+    {
+      g_ascii_formatd (buf, sizeof buf, digits == 15 ? "%.15g" : digits == 16 ? "%.16g" : "%.17g", value);
+      if (g_ascii_strtod (buf, NULL) == value)
+        break;
+    }
+  g_string_append (out, buf);
+  if (strpbrk (buf, ".eEn") == NULL)
+    g_string_append (out, ".0");
+}
+
+static void
+append_json_node (GString  *out,
+                  JsonNode *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            append_json_string (out, name);
+            g_string_append_c (out, ':');
+            append_json_node (out, member);
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < n; i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            append_json_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+    case JSON_NODE_NULL:
+      g_string_append (out, "null");
+      break;
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          append_json_double (out, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        case G_TYPE_STRING:
+          append_json_string (out, json_node_get_string (node));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Compact JSON in the members' insertion order, as json-glib writes it but
+ * for numbers: doubles in their shortest exact form. */
 char *
 clmrs_json_to_string (JsonNode *node)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  GString *out = g_string_sized_new (256);
 
-  json_generator_set_root (generator, node);
-  return json_generator_to_data (generator, NULL);
+  g_return_val_if_fail (node != NULL, NULL);
+  append_json_node (out, node);
+  return g_string_free (out, FALSE);
 }
 
 /**

@@ -1,5 +1,6 @@
 /* test-util.c: dates, ages and identifiers behave at their edges. */
 #include "util.h"
+#include "record.h"
 
 static void
 test_age_boundaries (void)
@@ -62,6 +63,33 @@ test_rfc3339 (void)
   g_assert_null (clmrs_time_parse_rfc3339 ("yesterday"));
 }
 
+/* Compact JSON: shortest exact doubles, escapes, member order kept. */
+static void
+test_json_to_string (void)
+{
+  const char *input = "{\"b\":49.1,\"a\":[1,100.0,0.1,1e-300,-2.5],\"s\":\"x\\\"y\\\\\\n\\u0001é\",\"n\":null,\"t\":true}";
+  const char *expected = "{\"b\":49.1,\"a\":[1,100.0,0.1,1e-300,-2.5],\"s\":\"x\\\"y\\\\\\n\\u0001é\",\"n\":null,\"t\":true}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = json_from_string (input, &error);
+  g_autofree char *text = NULL;
+  g_autoptr(JsonNode) back = NULL;
+
+  g_assert_no_error (error);
+  text = clmrs_json_to_string (node);
+  g_assert_cmpstr (text, ==, expected);
+  back = json_from_string (text, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_node_equal (node, back));
+
+  /* 1/3 needs all 17 digits to read back exactly */
+  {
+    g_autoptr(JsonNode) third = json_node_init_double (json_node_alloc (), 1.0 / 3.0);
+    g_autofree char *t = clmrs_json_to_string (third);
+
+    g_assert_cmpfloat (g_ascii_strtod (t, NULL), ==, 1.0 / 3.0);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -71,5 +99,6 @@ main (int argc, char **argv)
   g_test_add_func ("/util/add-months-clamps", test_add_months_clamps);
   g_test_add_func ("/util/uuid", test_uuid);
   g_test_add_func ("/util/rfc3339", test_rfc3339);
+  g_test_add_func ("/util/json-to-string", test_json_to_string);
   return g_test_run ();
 }
