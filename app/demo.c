@@ -1154,7 +1154,7 @@ clmrs_demo_generate (ClmrsStore              *store,
   demo.communities = g_ptr_array_new_with_free_func (demo_community_free);
   demo.facilitators = g_ptr_array_new_with_free_func (demo_person_free);
   demo.reviewable = g_ptr_array_new_with_free_func (g_free);
-  n_communities = MAX (2, (options->households + 149) / 150);
+  n_communities = options->communities ? options->communities : MAX (2, (options->households + 149) / 150);
 
   /* bulk generation: durability per record is not needed while building
    * demo data (a crash means generating again), so skip the fsyncs */

@@ -14,6 +14,7 @@ typedef struct {
   guint32            seed;         /* the same seed (and until) gives the same data */
   const char        *until;        /* last day of the simulated period, YYYY-MM-DD; NULL = today */
   guint              months;       /* length of the period, default 24 */
+  guint              communities;  /* how many communities; 0 = one per 150 households, at least 2 */
   ClmrsDemoProgress  progress;
   gpointer           progress_data;
 } ClmrsDemoOptions;

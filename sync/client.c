@@ -29,6 +29,7 @@ typedef struct {
   char       *has_more;
   char       *content_encoding;
   gboolean    too_large;
+  gboolean    headers_done;   /* the blank line after the headers arrived */
 } Response;
 
 typedef struct {
@@ -60,6 +61,7 @@ response_clear (Response *r)
   g_clear_pointer (&r->content_encoding, g_free);
   r->status = 0;
   r->too_large = FALSE;
+  r->headers_done = FALSE;
 }
 
 static void
@@ -99,9 +101,12 @@ on_header (char *data, size_t size, size_t n, void *user_data)
 
   if (colon == NULL)
     {
+      if (*g_strstrip (line) == '\0')
+        r->headers_done = TRUE;
       /* a new status line (after a redirect or 100-continue): start over */
       if (g_str_has_prefix (line, "HTTP/"))
         {
+          r->headers_done = FALSE;
           g_clear_pointer (&r->retry_after, g_free);
           g_clear_pointer (&r->cursor, g_free);
           g_clear_pointer (&r->has_more, g_free);
@@ -279,6 +284,16 @@ exchange (Client        *c,
       return FALSE;
     }
 
+  /* libcurl (7.88) reports success when the link drops inside the
+   * headers, after the status line: a 200 with no body.  That answer never
+   * arrived; the request may have been carried out, so it is retried. */
+  if (!r->headers_done)
+    {
+      *transient = TRUE;
+      g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_NETWORK,
+                   "%s %s: the connection closed in the middle of the answer", method, path);
+      return FALSE;
+    }
   curl_easy_getinfo (c->curl, CURLINFO_RESPONSE_CODE, &r->status);
   if (r->content_encoding != NULL && g_ascii_strcasecmp (r->content_encoding, "gzip") == 0 &&
       r->body->len > 0)

@@ -87,7 +87,8 @@ clmrs_wire_parse_json (const char *text,
     }
 
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, text, (gssize) length, &local_error))
+  /* an empty GByteArray's data is NULL: still "empty", not a critical */
+  if (!json_parser_load_from_data (parser, text != NULL ? text : "", (gssize) length, &local_error))
     {
       g_set_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON,
                    "line %u: malformed JSON: %s", line_no, local_error->message);

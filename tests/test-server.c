@@ -1,4 +1,5 @@
 /* test-server.c: the real clmrs-server on a loopback port, driven over HTTP with libcurl. */
+#include "sync-harness.h"
 #include "wire.h"
 
 #include <curl/curl.h>
@@ -46,15 +47,6 @@ reply_clear (Reply *r)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Reply, reply_clear)
 
-static const char *
-server_path (void)
-{
-  const char *path = g_getenv ("CLMRS_SERVER");
-
-  g_assert_nonnull (path);
-  return path;
-}
-
 /* Runs `clmrs-server ARGS...`; returns its exit status, stdout in @out. */
 static int
 admin (char       **out,
@@ -68,7 +60,7 @@ admin (char       **out,
   va_list args;
   int status = 0;
 
-  g_ptr_array_add (argv, (char *) server_path ());
+  g_ptr_array_add (argv, (char *) sync_test_server_program ());
   va_start (args, first);
   for (const char *a = first; a != NULL; a = va_arg (args, const char *))
     g_ptr_array_add (argv, (char *) a);
@@ -99,11 +91,11 @@ server_start (Fixture    *f,
 
   g_subprocess_launcher_set_stderr_file_path (launcher, f->log);
   if (f->tls)
-    f->server = g_subprocess_launcher_spawn (launcher, &error, server_path (), "serve", "--db", f->db,
+    f->server = g_subprocess_launcher_spawn (launcher, &error, sync_test_server_program (), "serve", "--db", f->db,
                                              "--listen", "127.0.0.1:0", "--rate", rate,
                                              "--tls-cert", cert, "--tls-key", key, NULL);
   else
-    f->server = g_subprocess_launcher_spawn (launcher, &error, server_path (), "serve", "--db", f->db,
+    f->server = g_subprocess_launcher_spawn (launcher, &error, sync_test_server_program (), "serve", "--db", f->db,
                                              "--listen", "127.0.0.1:0", "--max-body", MAX_BODY,
                                              "--max-inflated", MAX_INFLATED, "--rate", rate,
                                              "--page-bytes", PAGE_BYTES, NULL);
@@ -160,24 +152,6 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
@@ -195,7 +169,7 @@ fixture_teardown (Fixture       *f,
       for (guint i = 0; lines[i] != NULL; i++)
         g_assert_false (g_str_has_prefix (lines[i], "injected"));
     }
-  remove_tree (f->dir);
+  sync_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->db);
   g_free (f->log);

@@ -42,6 +42,7 @@ clmrs_cmd_demo (ClmrsCli  *cli,
   int households = 200;
   int seed = 1;
   int months = 24;
+  int communities = 0;
   g_autofree char *until = NULL;
   g_autoptr(ClmrsStore) store = NULL;
   g_autoptr(GError) error = NULL;
@@ -53,6 +54,7 @@ clmrs_cmd_demo (ClmrsCli  *cli,
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Random seed: the same seed and --until give the same data (default 1)", "S" },
     { "until", 0, 0, G_OPTION_ARG_STRING, &until, "Last day of the simulated period (default today, or $CLMRS_TODAY)", "YYYY-MM-DD" },
     { "months", 0, 0, G_OPTION_ARG_INT, &months, "Length of the period in months (default 24)", "M" },
+    { "communities", 0, 0, G_OPTION_ARG_INT, &communities, "How many communities (default one per 150 households, at least 2)", "N" },
     { NULL }
   };
   ClmrsDemoOptions options = { 0 };
@@ -71,6 +73,8 @@ clmrs_cmd_demo (ClmrsCli  *cli,
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "demo: --households is 1 to 1000000 (got %d)", households);
   if (months < 1 || months > 120)
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "demo: --months is 1 to 120 (got %d)", months);
+  if (communities < 0 || communities > 10000)
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE, "demo: --communities is 1 to 10000 (got %d)", communities);
   if (seed == 0)
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "demo: --seed must not be 0");
 
@@ -86,6 +90,7 @@ clmrs_cmd_demo (ClmrsCli  *cli,
   options.seed = (guint32) seed;
   options.until = until;
   options.months = months;
+  options.communities = (guint) communities;
   options.progress = show_progress;
   options.progress_data = &start;
   if (!clmrs_demo_generate (store, &options, &report, &error))

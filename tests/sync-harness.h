@@ -1,0 +1,95 @@
+/* sync-harness.h: what the sync tests share: programs run to completion, a real clmrs-server on loopback, a fault-injecting TCP proxy. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* The environment the programs run in: CLMRS_TODAY fixed, no CLMRS_DB. */
+char   **sync_test_environ          (void);
+
+/* Runs @program (a path) with the NULL-terminated arguments; returns its
+ * exit status (-1 if it did not exit), its stdout in @out when not NULL.
+ * Its stderr goes to the test log. */
+int      sync_test_run              (char       **out,
+                                     const char  *program,
+                                     ...) G_GNUC_NULL_TERMINATED;
+/* The same, asserting exit status 0; returns stdout. */
+char    *sync_test_run_ok           (const char  *program,
+                                     ...) G_GNUC_NULL_TERMINATED;
+
+const char *sync_test_cli           (void);   /* $CLMRS_CLI */
+const char *sync_test_server_program (void);  /* $CLMRS_SERVER */
+
+/* A new temporary directory, and its removal with everything in it. */
+char    *sync_test_make_dir         (void);
+void     sync_test_remove_tree      (const char *path);
+
+typedef struct {
+  char        *db;
+  char        *log;
+  char        *url;       /* http://127.0.0.1:PORT */
+  guint16      port;
+  GSubprocess *process;
+} SyncTestServer;
+
+/* `clmrs-server serve --db DB --listen 127.0.0.1:0 EXTRA...`, stderr to
+ * @log; returns once it printed where it listens (a free port). */
+void     sync_test_server_start     (SyncTestServer      *server,
+                                     const char          *db,
+                                     const char          *log,
+                                     const char * const  *extra_args);
+/* SIGTERM (and asserts a clean exit), or SIGKILL when @kill. */
+void     sync_test_server_stop      (SyncTestServer      *server,
+                                     gboolean             kill);
+void     sync_test_server_clear     (SyncTestServer      *server);
+
+/* `clmrs-server enroll-code --db DB --communities COMMUNITIES`: the code. */
+char    *sync_test_enroll_code      (const char          *db,
+                                     const char          *communities);
+/* One member of `clmrs-server stats --db DB --json`, a number. */
+gint64   sync_test_server_stat      (const char          *db,
+                                     const char          *member);
+
+/* The lines of `clmrs-server export --ndjson` and of the device's
+ * `clmrs export --ndjson`, sorted. */
+GPtrArray *sync_test_server_export  (const char          *db);
+GPtrArray *sync_test_device_export  (const char          *db);
+/* For g_ptr_array_sort over strings. */
+gint     sync_test_compare_strings  (gconstpointer        a,
+                                     gconstpointer        b);
+/* Asserts two sorted exports hold the same lines. */
+void     sync_test_assert_same_lines (GPtrArray          *a,
+                                      GPtrArray          *b);
+
+/* A TCP proxy on 127.0.0.1 between the client and the server, on its own
+ * threads, that can break the link in the ways village links break. */
+typedef enum {
+  SYNC_PROXY_PASS,
+  SYNC_PROXY_DROP_UP,     /* forward @n bytes client->server, then close both sides */
+  SYNC_PROXY_DROP_DOWN,   /* forward the request whole, @n bytes of the answer, then close */
+  SYNC_PROXY_STATUS,      /* read one whole request, answer HTTP @n itself (429/503 with Retry-After: 1), close */
+  SYNC_PROXY_BLACKHOLE,   /* accept and read, never answer */
+} SyncProxyFault;
+
+typedef struct _SyncProxy SyncProxy;
+
+SyncProxy *sync_proxy_new           (guint16         upstream_port);
+void     sync_proxy_free            (SyncProxy      *proxy);
+/* http://127.0.0.1:PORT of the proxy. */
+const char *sync_proxy_url          (SyncProxy      *proxy);
+/* Where new connections go (a restarted server listens elsewhere). */
+void     sync_proxy_set_upstream    (SyncProxy      *proxy,
+                                     guint16         upstream_port);
+/* The next @connections connections get @fault; later ones pass. */
+void     sync_proxy_set_fault       (SyncProxy      *proxy,
+                                     SyncProxyFault  fault,
+                                     gsize           n,
+                                     guint           connections);
+/* How many connections got a fault so far. */
+guint    sync_proxy_faults_done     (SyncProxy      *proxy);
+/* A slow link: at most @bytes_per_second each way per connection; 0 = off. */
+void     sync_proxy_set_throttle    (SyncProxy      *proxy,
+                                     gsize           bytes_per_second);
+
+G_END_DECLS
