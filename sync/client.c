@@ -377,8 +377,9 @@ request (Client      *c,
       if (r->retry_after != NULL)
         {
           guint64 seconds = g_ascii_strtoull (r->retry_after, NULL, 10);
+          /* never sooner than the server asked, nor sooner than the backoff */
           if (seconds > 0)
-            delay = (guint) MIN (seconds, MAX_RETRY_AFTER_S) * 1000;
+            delay = MAX (delay, (guint) MIN (seconds, MAX_RETRY_AFTER_S) * 1000);
         }
       c->report->retries++;
       g_debug ("retrying %s %s in %u ms: %s", method, path, delay, local->message);

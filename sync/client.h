@@ -32,7 +32,7 @@ typedef struct {
   guint       max_attempts;       /* per request; 0 = 6 */
   guint       backoff_ms;         /* first retry delay, doubled each time, with jitter; 0 = 1000 */
   guint       connect_timeout_s;  /* 0 = 20 */
-  guint       low_speed_time_s;   /* abort a transfer slower than 32 B/s for this long; 0 = 60 */
+  guint       low_speed_time_s;   /* abort a transfer slower than 32 B/s for this long (libcurl averages over up to 5 s more); 0 = 60 */
 } ClmrsSyncConfig;
 
 typedef struct {
@@ -80,7 +80,11 @@ gboolean clmrs_sync_run          (ClmrsStore             *store,
                                   GError                **error);
 
 /* The same off the calling thread, for the app: the store at @db_path is
- * opened on a worker; @progress is called in the caller's main context. */
+ * opened on a worker; @progress is called in the caller's main context.
+ * A cancelled run finishes with G_IO_ERROR_CANCELLED when GTask saw the
+ * cancellation first, else CLMRS_SYNC_ERROR_CANCELLED: check both (what
+ * the server acknowledged before the cancel has left the queue; the rest
+ * is still queued). */
 void     clmrs_sync_run_async    (const char             *db_path,
                                   const ClmrsSyncConfig  *config,
                                   GCancellable           *cancellable,
