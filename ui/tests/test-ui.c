@@ -4,11 +4,14 @@
 #include <glib/gstdio.h>
 
 #include "clmrs-application.h"
+#include "clmrs-enrol-page.h"
 #include "clmrs-home-page.h"
 #include "clmrs-household-model.h"
 #include "clmrs-month-chart.h"
+#include "clmrs-preferences.h"
 #include "clmrs-signin-page.h"
 #include "clmrs-supervisor-page.h"
+#include "clmrs-sync-page.h"
 #include "clmrs-visit-wizard.h"
 #include "clmrs-window.h"
 
@@ -292,8 +295,9 @@ test_templates (void)
 {
   GType types[] = {
     CLMRS_TYPE_SIGNIN_PAGE, CLMRS_TYPE_HOME_PAGE, CLMRS_TYPE_SUPERVISOR_PAGE, CLMRS_TYPE_MONTH_CHART,
-    CLMRS_TYPE_VISIT_WIZARD,
+    CLMRS_TYPE_VISIT_WIZARD, CLMRS_TYPE_ENROL_PAGE, CLMRS_TYPE_SYNC_PAGE,
   };
+  GtkWidget *preferences;
 
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     {
@@ -302,6 +306,11 @@ test_templates (void)
       g_assert_true (GTK_IS_WIDGET (widget));
       g_assert_finalize_object (widget);
     }
+
+  /* a window belongs to GTK until destroyed */
+  preferences = g_object_ref (clmrs_preferences_new (NULL));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  g_assert_finalize_object (preferences);
 }
 
 static void
@@ -635,6 +644,12 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   clmrs_ui_init ();
   adw_init ();
+  /* these tests start unenrolled devices: past the first-run enrolment screen */
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
+
+    g_settings_set_boolean (settings, "work-offline", TRUE);
+  }
 
   g_test_add_func ("/ui/templates", test_templates);
   g_test_add_func ("/ui/chart", test_chart);
