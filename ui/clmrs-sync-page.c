@@ -99,7 +99,9 @@ show_last_sync (ClmrsSyncPage *self)
   g_autofree char *result = g_settings_get_string (self->settings, "last-sync-result");
 
   adw_action_row_set_subtitle (self->last_sync_row, *last ? last : _("Never"));
-  adw_action_row_set_subtitle (self->result_row, *result ? result : _("No sync yet on this device"));
+  adw_action_row_set_subtitle (self->result_row, *result ? result :
+                               self->enrolled ? _("No sync yet on this device") :
+                               _("This device is not enrolled yet: see Server below."));
 }
 
 static void
@@ -355,6 +357,7 @@ enrolment_cb (GObject      *source,
       return;
     }
   self->enrolled = enrolment->enrolled;
+  show_last_sync (self);
   url = server_url (self);
   if (*url == '\0' && enrolment->server_url != NULL)
     g_settings_set_string (self->settings, "server-url", enrolment->server_url);

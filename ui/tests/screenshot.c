@@ -40,7 +40,8 @@ find_button (GtkWidget  *root,
 }
 
 /* screenshot DB PERSON_ID PIN PAGE OUT.png
- * PAGE: signin, pin, households, follow-ups, messages, sync, indicators, supervisor, visit */
+ * PAGE: enrol, signin, pin, households, follow-ups, messages, sync, indicators, supervisor, visit,
+ * preferences */
 int
 main (int   argc,
       char *argv[])
@@ -58,6 +59,12 @@ main (int   argc,
     }
   page = argv[4];
   gtk_init ();
+  {
+    /* past the first-run enrolment screen unless it is the one to show */
+    g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
+
+    g_settings_set_boolean (settings, "work-offline", !g_str_equal (page, "enrol"));
+  }
   app = clmrs_application_new (G_APPLICATION_NON_UNIQUE);
   clmrs_application_set_db_path (app, argv[1]);
   g_application_register (G_APPLICATION (app), NULL, NULL);
@@ -65,7 +72,7 @@ main (int   argc,
   gtk_window_present (GTK_WINDOW (window));
   spin (1500);
 
-  if (!g_str_equal (page, "signin"))
+  if (!g_str_equal (page, "signin") && !g_str_equal (page, "enrol"))
     {
       ClmrsSigninPage *signin = CLMRS_SIGNIN_PAGE (clmrs_window_get_page (window, "signin"));
 
@@ -120,7 +127,10 @@ main (int   argc,
     }
   else if (g_str_equal (page, "visit"))
     clmrs_supervisor_page_open_visit (CLMRS_SUPERVISOR_PAGE (clmrs_window_get_page (window, "supervisor")), 0);
-  else if (!g_str_equal (page, "signin") && !g_str_equal (page, "pin") && !g_str_equal (page, "supervisor"))
+  else if (g_str_equal (page, "preferences"))
+    g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  else if (!g_str_equal (page, "signin") && !g_str_equal (page, "pin") && !g_str_equal (page, "supervisor") &&
+           !g_str_equal (page, "enrol"))
     clmrs_home_page_set_tab (CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home")), page);
   spin (1500);
 
