@@ -44,9 +44,21 @@ entry_text (AdwEntryRow *entry)
 }
 
 static void
+drop_focus (ClmrsEnrolPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  /* GTK 4.8 warns when a focused text field turns insensitive or hidden */
+  if (root != NULL)
+    gtk_root_set_focus (root, NULL);
+}
+
+static void
 set_busy (ClmrsEnrolPage *self,
           gboolean        busy)
 {
+  if (busy)
+    drop_focus (self);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_label_set_text_with_mnemonic (self->enrol_label, busy ? _("Enrolling…") : _("_Enrol Device"));
@@ -104,6 +116,7 @@ enrol_cb (GObject      *source,
   }
   g_settings_set_boolean (self->settings, "work-offline", FALSE);
   gtk_editable_set_text (GTK_EDITABLE (self->code_entry), "");
+  drop_focus (self);
   g_signal_emit (self, signals[DONE], 0, TRUE);
 }
 
@@ -143,6 +156,7 @@ offline_clicked_cb (ClmrsEnrolPage *self)
 {
   clmrs_enrol_page_stop (self);
   g_settings_set_boolean (self->settings, "work-offline", TRUE);
+  drop_focus (self);
   g_signal_emit (self, signals[DONE], 0, FALSE);
 }
 

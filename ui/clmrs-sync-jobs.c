@@ -168,6 +168,11 @@ clmrs_sync_jobs_describe_error (const GError *error)
     return g_strdup (_("Cancelled."));
   if (error->domain != CLMRS_SYNC_ERROR)
     return g_strdup (error->message);
+  /* an enrolment's 401 or 4xx is about the code (invalid_code, used, expired) */
+  if (g_str_has_prefix (error->message, "enrolling") &&
+      (error->code == CLMRS_SYNC_ERROR_AUTH || error->code == CLMRS_SYNC_ERROR_REFUSED))
+    return g_strdup_printf ("%s\n(%s)", _("The server refused the code. It may be mistyped, already used or expired."),
+                            error->message);
   switch ((ClmrsSyncError) error->code)
     {
     case CLMRS_SYNC_ERROR_NOT_ENROLLED:
@@ -189,10 +194,7 @@ clmrs_sync_jobs_describe_error (const GError *error)
       text = _("The server’s answer was not understood. Check the address.");
       break;
     case CLMRS_SYNC_ERROR_REFUSED:
-      if (strstr (error->message, "enrol") != NULL)
-        text = _("The server refused the code. It may be mistyped, already used or expired.");
-      else
-        text = _("The server refused the request.");
+      text = _("The server refused the request.");
       break;
     case CLMRS_SYNC_ERROR_CANCELLED:
       return g_strdup (_("Cancelled."));
