@@ -10,6 +10,7 @@
 #include "clmrs-enrol-page.h"
 #include "clmrs-home-page.h"
 #include "clmrs-signin-page.h"
+#include "clmrs-startup-report.h"
 #include "clmrs-supervisor-page.h"
 #include "clmrs-sync-jobs.h"
 #include "clmrs-visit-wizard.h"
@@ -499,6 +500,7 @@ clmrs_window_new (ClmrsApplication *application)
   g_return_val_if_fail (CLMRS_IS_APPLICATION (application), NULL);
 
   self = g_object_new (CLMRS_TYPE_WINDOW, "application", application, NULL);
+  clmrs_startup_report_attach (GTK_WIDGET (self));
   fit_to_monitor (self);
   open_database (self);
   return self;

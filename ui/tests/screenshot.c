@@ -70,7 +70,8 @@ main (int   argc,
   g_application_register (G_APPLICATION (app), NULL, NULL);
   window = clmrs_window_new (app);
   gtk_window_present (GTK_WINDOW (window));
-  spin (1500);
+  /* a big database takes longer to open */
+  spin (g_getenv ("CLMRS_SCREENSHOT_WAIT_MS") ? atoi (g_getenv ("CLMRS_SCREENSHOT_WAIT_MS")) : 1500);
 
   if (!g_str_equal (page, "signin") && !g_str_equal (page, "enrol"))
     {
@@ -79,7 +80,7 @@ main (int   argc,
       clmrs_signin_page_select (signin, argv[2]);
       typed = g_strconcat (argv[3], g_str_equal (page, "pin") ? "" : "\n", NULL);
       clmrs_signin_page_type (signin, typed);
-      spin (2500);
+      spin (g_getenv ("CLMRS_SCREENSHOT_WAIT_MS") ? atoi (g_getenv ("CLMRS_SCREENSHOT_WAIT_MS")) : 2500);
     }
   if (g_str_has_prefix (page, "wizard"))
     {
