@@ -1,6 +1,8 @@
 /* screenshot.c: signs in and shows one page of clmrs-field, then runs `import` for docs/screenshots. */
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +60,12 @@ main (int   argc,
       return 2;
     }
   page = argv[4];
+  /* LANGUAGE=fr CLMRS_LOCALEDIR=build/po: screenshots in French */
+  setlocale (LC_ALL, "");
+  if (g_getenv ("CLMRS_LOCALEDIR") != NULL)
+    bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CLMRS_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   gtk_init ();
   {
     /* past the first-run enrolment screen unless it is the one to show */
