@@ -1,9 +1,26 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs CLMRS on its embedded default:
-# a demo database in ~/.local/share/clmrs (made on first run).
+# Installs what is missing, builds, and runs the CLMRS field app on its
+# embedded default: a demo database in ~/.local/share/clmrs (made on first
+# run).  ./run.sh --cli runs the command-line demo instead (tools/demo.sh);
+# other arguments go to the app (e.g. --db PATH).
 set -euo pipefail
 cd "$(dirname "$0")"
 tools/install-deps.sh
 [[ -f build/build.ninja ]] || meson setup build
 ninja -C build
-exec tools/demo.sh "$@"
+
+if [[ ${1:-} == --cli ]]; then
+  shift
+  exec tools/demo.sh "$@"
+fi
+if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
+  echo "run.sh: no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the app cannot open a window."
+  echo "run.sh: running the command-line demo instead (the same as ./run.sh --cli)."
+  echo
+  exec tools/demo.sh "$@"
+fi
+
+# from the build tree: its compiled settings schema and translations
+export GSETTINGS_SCHEMA_DIR="$PWD/build/ui"
+export CLMRS_LOCALEDIR="$PWD/build/po"
+exec build/ui/clmrs-field "$@"

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "clmrs-field-resources.h"
+#include "clmrs-preferences.h"
 #include "clmrs-window.h"
 
 struct _ClmrsApplication
@@ -121,12 +122,21 @@ clmrs_application_command_line (GApplication            *app,
 }
 
 static void
+show_preferences (GApplication *app)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  gtk_window_present (GTK_WINDOW (clmrs_preferences_new (parent)));
+}
+
+static void
 clmrs_application_startup (GApplication *app)
 {
   ClmrsApplication *self = (ClmrsApplication *) app;
   g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
   static const char *quit_accels[] = { "<Control>q", NULL };
   g_autoptr(GSimpleAction) quit = g_simple_action_new ("quit", NULL);
+  g_autoptr(GSimpleAction) preferences = g_simple_action_new ("preferences", NULL);
 
   G_APPLICATION_CLASS (clmrs_application_parent_class)->startup (app);
 
@@ -134,6 +144,8 @@ clmrs_application_startup (GApplication *app)
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_LIGHT);
 
   g_signal_connect_swapped (quit, "activate", G_CALLBACK (g_application_quit), app);
+  g_signal_connect_swapped (preferences, "activate", G_CALLBACK (show_preferences), app);
+  g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (preferences));
   g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (quit));
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   (void) self;

@@ -12,6 +12,7 @@
 
 #include "clmrs-household-model.h"
 #include "clmrs-month-chart.h"
+#include "clmrs-sync-page.h"
 #include "clmrs-window.h"
 
 #define FOLLOW_UP_HORIZON_DAYS 14
@@ -32,10 +33,7 @@ struct _ClmrsHomePage
   AdwViewStackPage     *messages_page;
   GtkStack             *messages_stack;
   GtkListBox           *messages_list;
-  GtkListBox           *queue_list;
-  AdwEntryRow          *server_row;
-  AdwActionRow         *last_sync_row;
-  GtkButton            *sync_button;
+  ClmrsSyncPage        *sync_page;
   GtkFlowBox           *figures_box;
   ClmrsMonthChart      *chart;
 
@@ -43,7 +41,6 @@ struct _ClmrsHomePage
   ClmrsDbWorker        *worker;
   ClmrsHouseholdModel  *households;
   GCancellable         *cancellable;
-  GSettings            *settings;
   char                 *person_id;
   guint                 n_busy;
 };
@@ -314,83 +311,6 @@ messages_cb (GObject      *source,
   gtk_stack_set_visible_child_name (self->messages_stack, visits->len > 0 ? "list" : "empty");
 }
 
-/* --- sync --- */
-
-static void
-queue_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(ClmrsHomePage) self = user_data;
-  g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 queued = 0, bytes = 0, rejected = 0;
-  const char *oldest = NULL, *last_error = NULL;
-  g_autofree char *size = NULL;
-  g_autofree char *count = NULL;
-  GtkWidget *row;
-
-  rows = clmrs_db_worker_queue_finish (CLMRS_DB_WORKER (source), result, &error);
-  if (job_failed (self, error, _("Could not read the records waiting to be sent")))
-    return;
-  job_done (self);
-  remove_all (self->queue_list);
-  for (guint i = 0; i < rows->len; i++)
-    {
-      ClmrsQueueRow *q = g_ptr_array_index (rows, i);
-
-      /* a facilitator's device: their own records, and any left by others */
-      queued += q->queued;
-      bytes += q->bytes;
-      rejected += q->rejected;
-      if (q->oldest != NULL && (oldest == NULL || strcmp (q->oldest, oldest) < 0))
-        oldest = q->oldest;
-      if (q->last_error != NULL)
-        last_error = q->last_error;
-    }
-
-  count = g_strdup_printf ("%" G_GINT64_FORMAT, queued);
-  row = data_row (_("Records waiting"), NULL);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (count));
-  gtk_list_box_append (self->queue_list, row);
-
-  size = g_format_size (bytes);
-  row = data_row (_("Size before compression"), NULL);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (size));
-  gtk_list_box_append (self->queue_list, row);
-
-  if (oldest != NULL)
-    {
-      g_autofree char *day = g_strndup (oldest, 10);
-
-      row = data_row (_("Oldest waiting since"), NULL);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (day));
-      gtk_list_box_append (self->queue_list, row);
-    }
-  if (rejected > 0)
-    {
-      g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, rejected);
-      GtkWidget *label = gtk_label_new (n);
-
-      row = data_row (_("Refused by the server"), _("Your supervisor can see the reasons"));
-      gtk_widget_add_css_class (label, "late");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
-      gtk_list_box_append (self->queue_list, row);
-    }
-  if (last_error != NULL)
-    {
-      row = data_row (_("Last problem"), last_error);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
-      gtk_list_box_append (self->queue_list, row);
-    }
-}
-
-static void
-sync_clicked_cb (ClmrsHomePage *self)
-{
-  /* the button is insensitive until the sync client is built (see init) */
-}
-
 /* --- indicators --- */
 
 static void
@@ -511,14 +431,6 @@ indicators_cb (GObject      *source,
 
 /* --- the page --- */
 
-static void
-show_last_sync (ClmrsHomePage *self)
-{
-  g_autofree char *last = g_settings_get_string (self->settings, "last-sync");
-
-  adw_action_row_set_subtitle (self->last_sync_row, *last ? last : _("Never"));
-}
-
 void
 clmrs_home_page_start (ClmrsHomePage *self,
                        ClmrsDbWorker *worker,
@@ -548,14 +460,13 @@ clmrs_home_page_start (ClmrsHomePage *self,
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   clmrs_household_model_search (self->households, "");
 
-  self->n_busy += 4;
+  self->n_busy += 3;
   clmrs_db_worker_follow_ups_due_async (worker, FOLLOW_UP_HORIZON_DAYS, LIST_LIMIT, self->cancellable,
                                         follow_ups_cb, g_object_ref (self));
   clmrs_db_worker_list_visits_async (worker, "returned", person_id, LIST_LIMIT, self->cancellable,
                                      messages_cb, g_object_ref (self));
-  clmrs_db_worker_queue_async (worker, self->cancellable, queue_cb, g_object_ref (self));
   clmrs_db_worker_indicators_async (worker, self->cancellable, indicators_cb, g_object_ref (self));
-  show_last_sync (self);
+  clmrs_sync_page_start (self->sync_page, worker);
   adw_view_stack_set_visible_child_name (self->stack, "households");
 }
 
@@ -568,6 +479,7 @@ clmrs_home_page_stop (ClmrsHomePage *self)
   g_clear_object (&self->cancellable);
   self->n_busy = 0;
   g_clear_pointer (&self->person_id, g_free);
+  clmrs_sync_page_stop (self->sync_page);
   if (self->households != NULL)
     clmrs_household_model_stop (self->households);
 }
@@ -578,6 +490,14 @@ clmrs_home_page_get_households (ClmrsHomePage *self)
   g_return_val_if_fail (CLMRS_IS_HOME_PAGE (self), NULL);
 
   return G_LIST_MODEL (self->households);
+}
+
+ClmrsSyncPage *
+clmrs_home_page_get_sync_page (ClmrsHomePage *self)
+{
+  g_return_val_if_fail (CLMRS_IS_HOME_PAGE (self), NULL);
+
+  return self->sync_page;
 }
 
 GtkListBox *
@@ -591,7 +511,7 @@ clmrs_home_page_get_list (ClmrsHomePage *self,
   if (g_strcmp0 (name, "messages") == 0)
     return self->messages_list;
   if (g_strcmp0 (name, "queue") == 0)
-    return self->queue_list;
+    return clmrs_sync_page_get_queue_list (self->sync_page);
   return NULL;
 }
 
@@ -600,7 +520,8 @@ clmrs_home_page_get_n_busy (ClmrsHomePage *self)
 {
   g_return_val_if_fail (CLMRS_IS_HOME_PAGE (self), 0);
 
-  return self->n_busy + (self->households != NULL && clmrs_household_model_is_loading (self->households));
+  return self->n_busy + (self->households != NULL && clmrs_household_model_is_loading (self->households)) +
+         clmrs_sync_page_get_n_busy (self->sync_page);
 }
 
 void
@@ -622,7 +543,6 @@ clmrs_home_page_dispose (GObject *object)
     gtk_list_view_set_model (self->households_view, NULL);
   g_clear_object (&self->households);
   g_clear_object (&self->worker);
-  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (clmrs_home_page_parent_class)->dispose (object);
 }
@@ -636,6 +556,7 @@ clmrs_home_page_class_init (ClmrsHomePageClass *klass)
   object_class->dispose = clmrs_home_page_dispose;
 
   g_type_ensure (CLMRS_TYPE_MONTH_CHART);
+  g_type_ensure (CLMRS_TYPE_SYNC_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-home-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, stack);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, search_entry);
@@ -647,15 +568,11 @@ clmrs_home_page_class_init (ClmrsHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, messages_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, messages_stack);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, messages_list);
-  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, queue_list);
-  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, server_row);
-  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, last_sync_row);
-  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, sync_button);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, sync_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, figures_box);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, chart);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, household_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, sync_clicked_cb);
 }
 
 static void
@@ -672,13 +589,6 @@ clmrs_home_page_init (ClmrsHomePage *self)
   gtk_list_view_set_factory (self->households_view, factory);
   g_object_unref (factory);
 
-  self->settings = g_settings_new ("org.clmrs.Field");
-  g_settings_bind (self->settings, "server-url", self->server_row, "text", G_SETTINGS_BIND_DEFAULT);
-
-  /* sync/client.h is the contract, but the client is not built yet */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->sync_button), FALSE);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sync_button),
-                               _("Sync is not available in this version of the app"));
 }
 
 GtkWidget *

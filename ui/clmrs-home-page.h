@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "clmrs-db-worker.h"
+#include "clmrs-sync-page.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +26,7 @@ void        clmrs_home_page_search       (ClmrsHomePage *self,
                                           const char    *text);
 GtkListBox *clmrs_home_page_get_list     (ClmrsHomePage *self,
                                           const char    *name);  /* "follow-ups", "messages", "queue" */
+ClmrsSyncPage *clmrs_home_page_get_sync_page (ClmrsHomePage *self);
 /* Jobs under way (lists being read). */
 guint       clmrs_home_page_get_n_busy   (ClmrsHomePage *self);
 void        clmrs_home_page_set_tab      (ClmrsHomePage *self,

@@ -7,9 +7,12 @@
 
 #include <glib/gi18n.h>
 
+#include "clmrs-enrol-page.h"
 #include "clmrs-home-page.h"
 #include "clmrs-signin-page.h"
+#include "clmrs-startup-report.h"
 #include "clmrs-supervisor-page.h"
+#include "clmrs-sync-jobs.h"
 #include "clmrs-visit-wizard.h"
 
 struct _ClmrsWindow
@@ -22,6 +25,7 @@ struct _ClmrsWindow
   AdwStatusPage        *loading_status;
   GtkProgressBar       *loading_progress;
   AdwStatusPage        *error_status;
+  ClmrsEnrolPage       *enrol_page;
   ClmrsSigninPage      *signin_page;
   ClmrsHomePage        *home_page;
   ClmrsSupervisorPage  *supervisor_page;
@@ -105,6 +109,57 @@ people_cb (GObject      *source,
 }
 
 static void
+show_enrol_page (ClmrsWindow *self)
+{
+  clmrs_enrol_page_reset (self->enrol_page, clmrs_db_worker_get_path (self->worker));
+  gtk_stack_set_visible_child_name (self->stack, "enrol");
+}
+
+static void
+enrolment_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ClmrsWindow) self = user_data;
+  g_autoptr(ClmrsEnrolment) enrolment = NULL;
+  g_autoptr(GError) error = NULL;
+  ClmrsApplication *app = CLMRS_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+  enrolment = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (enrolment != NULL && !enrolment->enrolled && app != NULL &&
+      !g_settings_get_boolean (clmrs_application_get_settings (app), "work-offline"))
+    {
+      show_enrol_page (self);
+      return;
+    }
+  clmrs_db_worker_list_people_async (self->worker, self->cancellable, people_cb, g_object_ref (self));
+}
+
+static void
+enrol_done_cb (ClmrsWindow *self,
+               gboolean     enrolled)
+{
+  if (enrolled)
+    clmrs_window_show_toast (self, _("This device is enrolled. Visits are sent when you sync."));
+  if (self->person_id != NULL && !self->supervisor)
+    {
+      /* enrolled from the Sync tab: back to it */
+      clmrs_home_page_start (self->home_page, self->worker, self->person_id, self->person_name);
+      clmrs_home_page_set_tab (self->home_page, "sync");
+      gtk_stack_set_visible_child_name (self->stack, "home");
+      return;
+    }
+  if (self->person_id != NULL)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "supervisor");
+      return;
+    }
+  clmrs_db_worker_list_people_async (self->worker, self->cancellable, people_cb, g_object_ref (self));
+}
+
+static void
 open_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
@@ -122,7 +177,10 @@ open_cb (GObject      *source,
       return;
     }
   clmrs_signin_page_set_worker (self->signin_page, self->worker);
-  clmrs_db_worker_list_people_async (self->worker, self->cancellable, people_cb, g_object_ref (self));
+  /* first run: enrol the device, unless the user chose to work offline */
+  clmrs_db_worker_run_async (self->worker, (ClmrsDbJobFunc) clmrs_sync_jobs_read_enrolment, NULL, NULL,
+                             (GDestroyNotify) clmrs_enrolment_free, self->cancellable,
+                             enrolment_cb, g_object_ref (self));
 }
 
 static void
@@ -309,6 +367,17 @@ sign_out_action (GtkWidget  *widget,
 }
 
 static void
+enrol_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ClmrsWindow *self = CLMRS_WINDOW (widget);
+
+  if (self->worker != NULL && self->person_id != NULL)
+    show_enrol_page (self);
+}
+
+static void
 new_visit_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
@@ -346,6 +415,7 @@ clmrs_window_dispose (GObject *object)
       clmrs_home_page_stop (self->home_page);
       clmrs_supervisor_page_stop (self->supervisor_page);
       clmrs_visit_wizard_stop (self->visit_wizard);
+      clmrs_enrol_page_stop (self->enrol_page);
       /* explicit close, from the main thread (STYLE trap 4) */
       clmrs_db_worker_close (self->worker);
       g_clear_object (&self->worker);
@@ -376,6 +446,7 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   object_class->dispose = clmrs_window_dispose;
   object_class->finalize = clmrs_window_finalize;
 
+  g_type_ensure (CLMRS_TYPE_ENROL_PAGE);
   g_type_ensure (CLMRS_TYPE_SIGNIN_PAGE);
   g_type_ensure (CLMRS_TYPE_HOME_PAGE);
   g_type_ensure (CLMRS_TYPE_SUPERVISOR_PAGE);
@@ -387,16 +458,19 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, loading_status);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, loading_progress);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, error_status);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, enrol_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, signin_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, home_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, supervisor_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, visit_wizard);
   gtk_widget_class_bind_template_callback (widget_class, retry_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, enrol_done_cb);
   gtk_widget_class_bind_template_callback (widget_class, signed_in_cb);
   gtk_widget_class_bind_template_callback (widget_class, visit_done_cb);
 
   gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out_action);
   gtk_widget_class_install_action (widget_class, "win.new-visit", "s", new_visit_action);
+  gtk_widget_class_install_action (widget_class, "win.enrol", NULL, enrol_action);
 }
 
 static void
@@ -426,6 +500,7 @@ clmrs_window_new (ClmrsApplication *application)
   g_return_val_if_fail (CLMRS_IS_APPLICATION (application), NULL);
 
   self = g_object_new (CLMRS_TYPE_WINDOW, "application", application, NULL);
+  clmrs_startup_report_attach (GTK_WIDGET (self));
   fit_to_monitor (self);
   open_database (self);
   return self;

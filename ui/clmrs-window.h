@@ -22,7 +22,7 @@ void           clmrs_window_lock             (ClmrsWindow      *self);
 /* Seconds without input before the lock (default 300). */
 void           clmrs_window_set_lock_seconds (ClmrsWindow      *self,
                                               guint             seconds);
-/* The name of the page shown: "loading", "error", "signin", "home",
+/* The name of the page shown: "loading", "error", "enrol", "signin", "home",
  * "supervisor" or "visit". */
 const char    *clmrs_window_get_page_name    (ClmrsWindow      *self);
 GtkWidget     *clmrs_window_get_page         (ClmrsWindow      *self,

@@ -35,7 +35,8 @@ main (int   argc,
     }
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* CLMRS_LOCALEDIR: the build tree's translations (run.sh) */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CLMRS_LOCALEDIR") ? g_getenv ("CLMRS_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

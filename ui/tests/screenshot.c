@@ -1,6 +1,8 @@
 /* screenshot.c: signs in and shows one page of clmrs-field, then runs `import` for docs/screenshots. */
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,7 +42,8 @@ find_button (GtkWidget  *root,
 }
 
 /* screenshot DB PERSON_ID PIN PAGE OUT.png
- * PAGE: signin, pin, households, follow-ups, messages, sync, indicators, supervisor, visit */
+ * PAGE: enrol, signin, pin, households, follow-ups, messages, sync, indicators, supervisor, visit,
+ * preferences */
 int
 main (int   argc,
       char *argv[])
@@ -57,22 +60,35 @@ main (int   argc,
       return 2;
     }
   page = argv[4];
+  /* LANGUAGE=fr CLMRS_LOCALEDIR=build/po: screenshots in French */
+  setlocale (LC_ALL, "");
+  if (g_getenv ("CLMRS_LOCALEDIR") != NULL)
+    bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CLMRS_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   gtk_init ();
+  {
+    /* past the first-run enrolment screen unless it is the one to show */
+    g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
+
+    g_settings_set_boolean (settings, "work-offline", !g_str_equal (page, "enrol"));
+  }
   app = clmrs_application_new (G_APPLICATION_NON_UNIQUE);
   clmrs_application_set_db_path (app, argv[1]);
   g_application_register (G_APPLICATION (app), NULL, NULL);
   window = clmrs_window_new (app);
   gtk_window_present (GTK_WINDOW (window));
-  spin (1500);
+  /* a big database takes longer to open */
+  spin (g_getenv ("CLMRS_SCREENSHOT_WAIT_MS") ? atoi (g_getenv ("CLMRS_SCREENSHOT_WAIT_MS")) : 1500);
 
-  if (!g_str_equal (page, "signin"))
+  if (!g_str_equal (page, "signin") && !g_str_equal (page, "enrol"))
     {
       ClmrsSigninPage *signin = CLMRS_SIGNIN_PAGE (clmrs_window_get_page (window, "signin"));
 
       clmrs_signin_page_select (signin, argv[2]);
       typed = g_strconcat (argv[3], g_str_equal (page, "pin") ? "" : "\n", NULL);
       clmrs_signin_page_type (signin, typed);
-      spin (2500);
+      spin (g_getenv ("CLMRS_SCREENSHOT_WAIT_MS") ? atoi (g_getenv ("CLMRS_SCREENSHOT_WAIT_MS")) : 2500);
     }
   if (g_str_has_prefix (page, "wizard"))
     {
@@ -120,7 +136,10 @@ main (int   argc,
     }
   else if (g_str_equal (page, "visit"))
     clmrs_supervisor_page_open_visit (CLMRS_SUPERVISOR_PAGE (clmrs_window_get_page (window, "supervisor")), 0);
-  else if (!g_str_equal (page, "signin") && !g_str_equal (page, "pin") && !g_str_equal (page, "supervisor"))
+  else if (g_str_equal (page, "preferences"))
+    g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  else if (!g_str_equal (page, "signin") && !g_str_equal (page, "pin") && !g_str_equal (page, "supervisor") &&
+           !g_str_equal (page, "enrol"))
     clmrs_home_page_set_tab (CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home")), page);
   spin (1500);
 

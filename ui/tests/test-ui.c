@@ -2,13 +2,18 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
 
 #include "clmrs-application.h"
+#include "clmrs-enrol-page.h"
 #include "clmrs-home-page.h"
 #include "clmrs-household-model.h"
 #include "clmrs-month-chart.h"
+#include "clmrs-preferences.h"
 #include "clmrs-signin-page.h"
 #include "clmrs-supervisor-page.h"
+#include "clmrs-sync-page.h"
 #include "clmrs-visit-wizard.h"
 #include "clmrs-window.h"
 
@@ -292,8 +297,9 @@ test_templates (void)
 {
   GType types[] = {
     CLMRS_TYPE_SIGNIN_PAGE, CLMRS_TYPE_HOME_PAGE, CLMRS_TYPE_SUPERVISOR_PAGE, CLMRS_TYPE_MONTH_CHART,
-    CLMRS_TYPE_VISIT_WIZARD,
+    CLMRS_TYPE_VISIT_WIZARD, CLMRS_TYPE_ENROL_PAGE, CLMRS_TYPE_SYNC_PAGE,
   };
+  GtkWidget *preferences;
 
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     {
@@ -302,6 +308,11 @@ test_templates (void)
       g_assert_true (GTK_IS_WIDGET (widget));
       g_assert_finalize_object (widget);
     }
+
+  /* a window belongs to GTK until destroyed */
+  preferences = g_object_ref (clmrs_preferences_new (NULL));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  g_assert_finalize_object (preferences);
 }
 
 static void
@@ -624,6 +635,190 @@ test_first_run (Fixture       *f,
   g_assert_true (g_file_test (f->db_path, G_FILE_TEST_EXISTS));
 }
 
+/* --- sync: first-run enrolment, then Sync now against a real server --- */
+
+typedef struct {
+  GSubprocess *process;
+  char        *url;
+  char        *code;
+} Server;
+
+static void
+server_start (Fixture *f,
+              Server  *server)
+{
+  const char *program = g_getenv ("CLMRS_SERVER");
+  g_autofree char *server_db = g_build_filename (f->dir, "server.db", NULL);
+  g_autofree char *log = g_build_filename (f->dir, "server.log", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *prefix = "clmrs-server: listening on ";
+  int status;
+
+  g_assert_nonnull (program);
+  g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) program, "enroll-code", "--db", server_db,
+                                                  "--communities", "all", NULL },
+                               NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  server->code = g_strdup (lines[g_strv_length (lines) - 1]);
+
+  /* a free port on loopback: the server picks it and says which */
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  server->process = g_subprocess_launcher_spawn (launcher, &error, program, "serve", "--db", server_db,
+                                                 "--listen", "127.0.0.1:0", NULL);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
+  line = g_data_input_stream_read_line (in, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, prefix));
+  server->url = g_strdup (line + strlen (prefix));
+}
+
+static void
+server_stop (Server *server)
+{
+  if (server->process != NULL)
+    {
+      g_subprocess_send_signal (server->process, SIGTERM);
+      g_subprocess_wait (server->process, NULL, NULL);
+    }
+  g_clear_object (&server->process);
+  g_clear_pointer (&server->url, g_free);
+  g_clear_pointer (&server->code, g_free);
+}
+
+static ClmrsEnrolPage *
+enrol_page (Fixture *f)
+{
+  return CLMRS_ENROL_PAGE (clmrs_window_get_page (f->window, "enrol"));
+}
+
+static ClmrsSyncPage *
+sync_page (Fixture *f)
+{
+  return clmrs_home_page_get_sync_page (home_page (f));
+}
+
+static gboolean
+on_enrol (Fixture *f)
+{
+  return g_strcmp0 (clmrs_window_get_page_name (f->window), "enrol") == 0;
+}
+
+static gboolean
+enrol_idle (Fixture *f)
+{
+  return !clmrs_enrol_page_get_busy (enrol_page (f));
+}
+
+static gboolean
+sync_running (Fixture *f)
+{
+  return clmrs_sync_page_get_running (sync_page (f));
+}
+
+static gboolean
+sync_done_and_idle (Fixture *f)
+{
+  return !clmrs_sync_page_get_running (sync_page (f)) && on_home_and_idle (f);
+}
+
+static void
+click (GtkWidget *button)
+{
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static void
+test_sync (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
+  g_autoptr(GSocketListener) black_hole = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *facilitator = NULL;
+  g_autofree char *hole_url = NULL;
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  Server server = { 0 };
+  GtkWidget *error_label;
+  guint64 max_records = 0;
+  guint16 port;
+
+  server_start (f, &server);
+  g_settings_set_boolean (settings, "work-offline", FALSE);
+  g_settings_set_string (settings, "server-url", "");
+  g_settings_set_string (settings, "last-sync", "");
+  g_settings_set_string (settings, "last-sync-result", "");
+
+  /* first run: the demo database, then the enrolment screen */
+  open_app (f, 3);
+  g_assert_true (wait_for (f, on_enrol, 120));
+
+  /* a wrong code: said so, and the screen stays */
+  gtk_editable_set_text (GTK_EDITABLE (clmrs_enrol_page_get_widget (enrol_page (f), "server")), server.url);
+  gtk_editable_set_text (GTK_EDITABLE (clmrs_enrol_page_get_widget (enrol_page (f), "code")), "not-a-code");
+  click (clmrs_enrol_page_get_widget (enrol_page (f), "enrol"));
+  g_assert_true (clmrs_enrol_page_get_busy (enrol_page (f)));
+  g_assert_true (wait_for (f, enrol_idle, 30));
+  error_label = clmrs_enrol_page_get_widget (enrol_page (f), "error");
+  g_assert_true (gtk_widget_get_visible (error_label));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "refused the code"));
+  g_assert_true (on_enrol (f));
+
+  /* the right one: enrolled, on to sign in */
+  gtk_editable_set_text (GTK_EDITABLE (clmrs_enrol_page_get_widget (enrol_page (f), "code")), server.code);
+  click (clmrs_enrol_page_get_widget (enrol_page (f), "enrol"));
+  g_assert_true (wait_for (f, on_signin, 30));
+  g_assert_cmpstr (g_settings_get_string (settings, "server-url"), ==, server.url);
+
+  facilitator = query_text (f->db_path, "SELECT id FROM facilitators WHERE role = 'facilitator' ORDER BY rowid LIMIT 1", NULL);
+  sign_in (f, facilitator, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 30));
+  clmrs_home_page_set_tab (home_page (f), "sync");
+  g_assert_cmpint (clmrs_sync_page_get_queued (sync_page (f)), >, 0);
+  g_assert_true (g_str_has_prefix (clmrs_sync_page_get_reach (sync_page (f)), "Reachable"));
+
+  /* cancel, deterministically: a server that accepts and never answers */
+  port = g_socket_listener_add_any_inet_port (black_hole, NULL, &error);
+  g_assert_no_error (error);
+  hole_url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  g_settings_set_string (settings, "server-url", hole_url);
+  click (clmrs_sync_page_get_widget (sync_page (f), "sync"));
+  g_assert_true (sync_running (f));
+  g_assert_true (gtk_widget_get_visible (clmrs_sync_page_get_widget (sync_page (f), "progress")));
+  g_assert_false (gtk_widget_is_sensitive (clmrs_sync_page_get_widget (sync_page (f), "sync")));
+  click (clmrs_sync_page_get_widget (sync_page (f), "cancel"));
+  g_assert_true (wait_for (f, sync_done_and_idle, 30));
+  g_assert_true (g_str_has_prefix (clmrs_sync_page_get_result (sync_page (f)), "Sync cancelled"));
+  g_assert_cmpint (clmrs_sync_page_get_queued (sync_page (f)), >, 0);
+  g_assert_cmpstr (g_settings_get_string (settings, "last-sync"), ==, "");
+
+  /* Sync now: progress with records, then success and an empty queue */
+  g_settings_set_string (settings, "server-url", server.url);
+  g_assert_true (wait_for (f, on_home_and_idle, 30));
+  click (clmrs_sync_page_get_widget (sync_page (f), "sync"));
+  g_assert_true (wait_for (f, sync_done_and_idle, 60));
+  g_assert_cmpuint (clmrs_sync_page_get_n_progress (sync_page (f), &max_records), >, 0);
+  g_assert_cmpuint (max_records, >, 0);
+  g_assert_true (g_str_has_prefix (clmrs_sync_page_get_result (sync_page (f)), "Sync finished"));
+  g_assert_cmpint (clmrs_sync_page_get_queued (sync_page (f)), ==, 0);
+  g_assert_cmpstr (g_settings_get_string (settings, "last-sync"), !=, "");
+  g_assert_false (gtk_widget_get_visible (clmrs_sync_page_get_widget (sync_page (f), "progress")));
+
+  server_stop (&server);
+  g_socket_listener_close (black_hole);
+  /* the other tests start past the enrolment screen */
+  g_settings_set_boolean (settings, "work-offline", TRUE);
+  g_settings_set_string (settings, "server-url", "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -635,6 +830,12 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   clmrs_ui_init ();
   adw_init ();
+  /* these tests start unenrolled devices: past the first-run enrolment screen */
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
+
+    g_settings_set_boolean (settings, "work-offline", TRUE);
+  }
 
   g_test_add_func ("/ui/templates", test_templates);
   g_test_add_func ("/ui/chart", test_chart);
@@ -644,5 +845,6 @@ main (int   argc,
   g_test_add ("/ui/visit/wizard", Fixture, NULL, fixture_set_up, test_visit_wizard, fixture_tear_down);
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
+  g_test_add ("/ui/sync/enrol-cancel-sync", Fixture, "first-run", fixture_set_up, test_sync, fixture_tear_down);
   return g_test_run ();
 }

@@ -1,0 +1,284 @@
+/* clmrs-enrol-page.c: first run: enrol the device with a server and a one-time code, or continue offline. */
+#define G_LOG_DOMAIN "clmrs-enrol-page"
+
+#include "config.h"
+
+#include "clmrs-enrol-page.h"
+
+#include <glib/gi18n.h>
+
+#include "clmrs-sync-jobs.h"
+
+struct _ClmrsEnrolPage
+{
+  AdwBin        parent_instance;
+
+  /* Template widgets */
+  AdwEntryRow  *server_entry;
+  AdwEntryRow  *code_entry;
+  GtkLabel     *error_label;
+  GtkButton    *enrol_button;
+  GtkSpinner   *spinner;
+  GtkLabel     *enrol_label;
+  GtkButton    *offline_button;
+
+  /* Owned references */
+  GSettings    *settings;
+  GCancellable *cancellable;
+  char         *db_path;
+};
+
+G_DEFINE_FINAL_TYPE (ClmrsEnrolPage, clmrs_enrol_page, ADW_TYPE_BIN)
+
+enum {
+  DONE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static char *
+entry_text (AdwEntryRow *entry)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
+}
+
+static void
+drop_focus (ClmrsEnrolPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  /* GTK 4.8 warns when a focused text field turns insensitive or hidden */
+  if (root != NULL)
+    gtk_root_set_focus (root, NULL);
+}
+
+static void
+set_busy (ClmrsEnrolPage *self,
+          gboolean        busy)
+{
+  if (busy)
+    drop_focus (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
+  gtk_spinner_set_spinning (self->spinner, busy);
+  gtk_label_set_text_with_mnemonic (self->enrol_label, busy ? _("Enrolling…") : _("_Enrol Device"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->server_entry), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->code_entry), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->offline_button), !busy);
+}
+
+static void
+show_error (ClmrsEnrolPage *self,
+            const char     *text)
+{
+  gtk_label_set_text (self->error_label, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), text != NULL);
+}
+
+static void
+entry_changed_cb (ClmrsEnrolPage *self)
+{
+  g_autofree char *url = entry_text (self->server_entry);
+  g_autofree char *code = entry_text (self->code_entry);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->enrol_button),
+                            self->cancellable == NULL && *url != '\0' && *code != '\0');
+}
+
+static void
+enrol_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(ClmrsEnrolPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!clmrs_sync_jobs_enroll_finish (result, &error))
+    {
+      g_autofree char *why = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_message ("Enrolment failed: %s", error->message);
+      g_clear_object (&self->cancellable);
+      set_busy (self, FALSE);
+      entry_changed_cb (self);
+      why = clmrs_sync_jobs_describe_error (error);
+      show_error (self, why);
+      return;
+    }
+  g_clear_object (&self->cancellable);
+  set_busy (self, FALSE);
+  {
+    g_autofree char *url = entry_text (self->server_entry);
+
+    g_settings_set_string (self->settings, "server-url", url);
+  }
+  g_settings_set_boolean (self->settings, "work-offline", FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (self->code_entry), "");
+  drop_focus (self);
+  g_signal_emit (self, signals[DONE], 0, TRUE);
+}
+
+static void
+enrol_clicked_cb (ClmrsEnrolPage *self)
+{
+  g_autofree char *url = entry_text (self->server_entry);
+  g_autofree char *code = entry_text (self->code_entry);
+
+  if (self->cancellable != NULL || self->db_path == NULL || *url == '\0' || *code == '\0')
+    return;
+  if (!g_str_has_prefix (url, "https://") && !g_str_has_prefix (url, "http://"))
+    {
+      show_error (self, _("The server address starts with https:// (or http:// on a local network)."));
+      gtk_widget_grab_focus (GTK_WIDGET (self->server_entry));
+      return;
+    }
+  show_error (self, NULL);
+  self->cancellable = g_cancellable_new ();
+  set_busy (self, TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->enrol_button), FALSE);
+  clmrs_sync_jobs_enroll_async (self->db_path, url, code, self->cancellable, enrol_cb, g_object_ref (self));
+}
+
+static void
+entry_activated_cb (ClmrsEnrolPage *self,
+                    AdwEntryRow    *entry)
+{
+  if (entry == self->server_entry)
+    gtk_widget_grab_focus (GTK_WIDGET (self->code_entry));
+  else
+    enrol_clicked_cb (self);
+}
+
+static void
+offline_clicked_cb (ClmrsEnrolPage *self)
+{
+  clmrs_enrol_page_stop (self);
+  g_settings_set_boolean (self->settings, "work-offline", TRUE);
+  drop_focus (self);
+  g_signal_emit (self, signals[DONE], 0, FALSE);
+}
+
+void
+clmrs_enrol_page_reset (ClmrsEnrolPage *self,
+                        const char     *db_path)
+{
+  g_autofree char *url = NULL;
+
+  g_return_if_fail (CLMRS_IS_ENROL_PAGE (self));
+  g_return_if_fail (db_path != NULL);
+
+  clmrs_enrol_page_stop (self);
+  g_free (self->db_path);
+  self->db_path = g_strdup (db_path);
+  url = g_settings_get_string (self->settings, "server-url");
+  gtk_editable_set_text (GTK_EDITABLE (self->server_entry), url);
+  gtk_editable_set_text (GTK_EDITABLE (self->code_entry), "");
+  show_error (self, NULL);
+  entry_changed_cb (self);
+}
+
+void
+clmrs_enrol_page_stop (ClmrsEnrolPage *self)
+{
+  g_return_if_fail (CLMRS_IS_ENROL_PAGE (self));
+
+  if (self->cancellable == NULL)
+    return;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  set_busy (self, FALSE);
+  entry_changed_cb (self);
+}
+
+gboolean
+clmrs_enrol_page_get_busy (ClmrsEnrolPage *self)
+{
+  g_return_val_if_fail (CLMRS_IS_ENROL_PAGE (self), FALSE);
+
+  return self->cancellable != NULL;
+}
+
+GtkWidget *
+clmrs_enrol_page_get_widget (ClmrsEnrolPage *self,
+                             const char     *name)
+{
+  g_return_val_if_fail (CLMRS_IS_ENROL_PAGE (self), NULL);
+
+  if (g_strcmp0 (name, "server") == 0)
+    return GTK_WIDGET (self->server_entry);
+  if (g_strcmp0 (name, "code") == 0)
+    return GTK_WIDGET (self->code_entry);
+  if (g_strcmp0 (name, "enrol") == 0)
+    return GTK_WIDGET (self->enrol_button);
+  if (g_strcmp0 (name, "offline") == 0)
+    return GTK_WIDGET (self->offline_button);
+  if (g_strcmp0 (name, "error") == 0)
+    return GTK_WIDGET (self->error_label);
+  return NULL;
+}
+
+static void
+clmrs_enrol_page_dispose (GObject *object)
+{
+  ClmrsEnrolPage *self = (ClmrsEnrolPage *) object;
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (clmrs_enrol_page_parent_class)->dispose (object);
+}
+
+static void
+clmrs_enrol_page_finalize (GObject *object)
+{
+  ClmrsEnrolPage *self = (ClmrsEnrolPage *) object;
+
+  g_free (self->db_path);
+
+  G_OBJECT_CLASS (clmrs_enrol_page_parent_class)->finalize (object);
+}
+
+static void
+clmrs_enrol_page_class_init (ClmrsEnrolPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = clmrs_enrol_page_dispose;
+  object_class->finalize = clmrs_enrol_page_finalize;
+
+  /* ::done (enrolled): enrolled, or the user chose to continue offline */
+  signals[DONE] = g_signal_new ("done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-enrol-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, server_entry);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, code_entry);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, enrol_button);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, enrol_label);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, offline_button);
+  gtk_widget_class_bind_template_callback (widget_class, entry_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, enrol_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, offline_clicked_cb);
+}
+
+static void
+clmrs_enrol_page_init (ClmrsEnrolPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new ("org.clmrs.Field");
+}
+
+GtkWidget *
+clmrs_enrol_page_new (void)
+{
+  return g_object_new (CLMRS_TYPE_ENROL_PAGE, NULL);
+}

@@ -1,0 +1,23 @@
+/* clmrs-enrol-page.h: first run: enrol the device with a server and a one-time code, or continue offline. */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define CLMRS_TYPE_ENROL_PAGE (clmrs_enrol_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (ClmrsEnrolPage, clmrs_enrol_page, CLMRS, ENROL_PAGE, AdwBin)
+
+GtkWidget *clmrs_enrol_page_new        (void);
+/* Ready to enrol the device whose database is at @db_path. */
+void       clmrs_enrol_page_reset      (ClmrsEnrolPage *self,
+                                        const char     *db_path);
+/* Stops an enrolment under way. */
+void       clmrs_enrol_page_stop       (ClmrsEnrolPage *self);
+gboolean   clmrs_enrol_page_get_busy   (ClmrsEnrolPage *self);
+/* For tests: "server", "code", "enrol", "offline", "error". */
+GtkWidget *clmrs_enrol_page_get_widget (ClmrsEnrolPage *self,
+                                        const char     *name);
+
+G_END_DECLS

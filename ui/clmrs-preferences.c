@@ -1,0 +1,105 @@
+/* clmrs-preferences.c: the preferences window: server, language, follow-up interval, automatic sync. */
+#define G_LOG_DOMAIN "clmrs-preferences"
+
+#include "config.h"
+
+#include "clmrs-preferences.h"
+
+#include <glib/gi18n.h>
+
+struct _ClmrsPreferences
+{
+  AdwPreferencesWindow  parent_instance;
+
+  /* Template widgets */
+  AdwEntryRow          *server_row;
+  GtkSwitch            *auto_sync_switch;
+  AdwComboRow          *language_row;
+  GtkSpinButton        *interval_spin;
+
+  /* Owned references */
+  GSettings            *settings;
+};
+
+G_DEFINE_FINAL_TYPE (ClmrsPreferences, clmrs_preferences, ADW_TYPE_PREFERENCES_WINDOW)
+
+/* the combo's rows, in order */
+static const char *const languages[] = { "", "en", "fr" };
+
+static void
+server_apply_cb (ClmrsPreferences *self)
+{
+  g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_row))));
+
+  g_settings_set_string (self->settings, "server-url", url);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                    adw_toast_new (_("The server address is saved")));
+}
+
+static void
+language_selected_cb (ClmrsPreferences *self)
+{
+  guint selected = adw_combo_row_get_selected (self->language_row);
+  g_autofree char *current = g_settings_get_string (self->settings, "language");
+
+  if (selected >= G_N_ELEMENTS (languages) || g_str_equal (current, languages[selected]))
+    return;
+  g_settings_set_string (self->settings, "language", languages[selected]);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
+                                    adw_toast_new (_("Questionnaires use it now; the rest of the app after a restart")));
+}
+
+static void
+clmrs_preferences_dispose (GObject *object)
+{
+  ClmrsPreferences *self = (ClmrsPreferences *) object;
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (clmrs_preferences_parent_class)->dispose (object);
+}
+
+static void
+clmrs_preferences_class_init (ClmrsPreferencesClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = clmrs_preferences_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-preferences.ui");
+  gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, server_row);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, auto_sync_switch);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, language_row);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, interval_spin);
+  gtk_widget_class_bind_template_callback (widget_class, server_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, language_selected_cb);
+}
+
+static void
+clmrs_preferences_init (ClmrsPreferences *self)
+{
+  g_autofree char *url = NULL;
+  g_autofree char *language = NULL;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new ("org.clmrs.Field");
+  url = g_settings_get_string (self->settings, "server-url");
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row), url);
+  g_settings_bind (self->settings, "auto-sync", self->auto_sync_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "follow-up-interval-months",
+                   gtk_spin_button_get_adjustment (self->interval_spin), "value", G_SETTINGS_BIND_DEFAULT);
+  language = g_settings_get_string (self->settings, "language");
+  for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+    if (g_str_equal (language, languages[i]))
+      adw_combo_row_set_selected (self->language_row, i);
+}
+
+GtkWidget *
+clmrs_preferences_new (GtkWindow *parent)
+{
+  return g_object_new (CLMRS_TYPE_PREFERENCES,
+                       "transient-for", parent,
+                       NULL);
+}

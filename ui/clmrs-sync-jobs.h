@@ -1,0 +1,52 @@
+/* clmrs-sync-jobs.h: the sync client's network calls off the main thread, and their errors in words. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "client.h"
+
+G_BEGIN_DECLS
+
+/* Each job opens its own connection to @db_path on a GTask thread (the
+ * app's database worker stays free for the lists while the network is
+ * slow); @server_url NULL or "" = the one saved at enrolment. */
+void      clmrs_sync_jobs_enroll_async        (const char          *db_path,
+                                               const char          *server_url,
+                                               const char          *code,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+gboolean  clmrs_sync_jobs_enroll_finish       (GAsyncResult        *result,
+                                               GError             **error);
+
+void      clmrs_sync_jobs_check_health_async  (const char          *db_path,
+                                               const char          *server_url,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+/* The server's version, or NULL with @error set. */
+char     *clmrs_sync_jobs_check_health_finish (GAsyncResult        *result,
+                                               GError             **error);
+
+/* What the device knows of its enrolment (read on the database worker). */
+typedef struct {
+  char     *server_url;   /* saved at enrolment, or NULL */
+  gboolean  enrolled;     /* a sync token is saved */
+} ClmrsEnrolment;
+
+void      clmrs_enrolment_free                (ClmrsEnrolment      *enrolment);
+/* A ClmrsDbJobFunc: returns a ClmrsEnrolment. */
+gpointer  clmrs_sync_jobs_read_enrolment      (ClmrsStore          *store,
+                                               gpointer             data,
+                                               GCancellable        *cancellable,
+                                               GError             **error);
+
+/* A sentence for the user (translated) saying what went wrong and what to do. */
+char     *clmrs_sync_jobs_describe_error      (const GError        *error);
+
+/* "12 records sent, 3 received, 1 refused" for a report (translated). */
+char     *clmrs_sync_jobs_describe_report     (const ClmrsSyncReport *report);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsEnrolment, clmrs_enrolment_free)
+
+G_END_DECLS

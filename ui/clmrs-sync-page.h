@@ -1,0 +1,37 @@
+/* clmrs-sync-page.h: the Sync tab: server reachability, the queue, Sync now with progress, the result. */
+#pragma once
+
+#include <adwaita.h>
+
+#include "clmrs-db-worker.h"
+
+G_BEGIN_DECLS
+
+#define CLMRS_TYPE_SYNC_PAGE (clmrs_sync_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (ClmrsSyncPage, clmrs_sync_page, CLMRS, SYNC_PAGE, AdwBin)
+
+GtkWidget  *clmrs_sync_page_new           (void);
+/* Reads the queue and the enrolment, checks the server. */
+void        clmrs_sync_page_start         (ClmrsSyncPage *self,
+                                           ClmrsDbWorker *worker);
+/* Stops reading; a sync under way goes on (use clmrs_sync_page_cancel). */
+void        clmrs_sync_page_stop          (ClmrsSyncPage *self);
+/* What "Sync now" and "Cancel" do. */
+void        clmrs_sync_page_sync_now      (ClmrsSyncPage *self);
+void        clmrs_sync_page_cancel        (ClmrsSyncPage *self);
+
+/* For tests: the widgets a user reads and presses. */
+gboolean    clmrs_sync_page_get_running   (ClmrsSyncPage *self);
+guint       clmrs_sync_page_get_n_busy    (ClmrsSyncPage *self);   /* reads and checks under way */
+gint64      clmrs_sync_page_get_queued    (ClmrsSyncPage *self);   /* -1 until read */
+/* How many progress reports showed records done, and the most records shown. */
+guint       clmrs_sync_page_get_n_progress (ClmrsSyncPage *self,
+                                            guint64       *max_records);
+const char *clmrs_sync_page_get_result    (ClmrsSyncPage *self);   /* the Result row's text */
+const char *clmrs_sync_page_get_reach     (ClmrsSyncPage *self);   /* the Connection row's text */
+GtkListBox *clmrs_sync_page_get_queue_list (ClmrsSyncPage *self);
+GtkWidget  *clmrs_sync_page_get_widget    (ClmrsSyncPage *self,
+                                           const char    *name);   /* "sync", "cancel", "progress" */
+
+G_END_DECLS
