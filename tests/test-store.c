@@ -116,6 +116,29 @@ test_newer_schema_refused (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, f->path));
 }
 
+/* Rows in every table of @db, summed: a migration keeps them all. */
+static gint64
+count_all_rows (sqlite3 *db)
+{
+  sqlite3_stmt *tables = NULL;
+  gint64 total = 0;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT name FROM sqlite_schema WHERE type = 'table'",
+                                       -1, &tables, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (tables) == SQLITE_ROW)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM \"%s\"", sqlite3_column_text (tables, 0));
+      sqlite3_stmt *count = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &count, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (count), ==, SQLITE_ROW);
+      total += sqlite3_column_int64 (count, 0);
+      sqlite3_finalize (count);
+    }
+  sqlite3_finalize (tables);
+  return total;
+}
+
 /* Each migration applied to a database of the previous version (fixtures
  * in tests/schema/vN.sql hold real data of version N) keeps its data and
  * passes integrity_check. */
@@ -132,11 +155,13 @@ test_migrations_from_each_version (void)
       g_autofree char *sql = NULL;
       sqlite3 *db = NULL;
       sqlite3_stmt *stmt = NULL;
+      gint64 before;
 
       g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
       g_assert_no_error (error);
       g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
       g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+      before = count_all_rows (db);
       g_assert_true (clmrs_store_migrate_db (db, from + 1, &error));
       g_assert_no_error (error);
       g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==, SQLITE_OK);
@@ -147,6 +172,7 @@ test_migrations_from_each_version (void)
       g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
       g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, from + 1);
       sqlite3_finalize (stmt);
+      g_assert_cmpint (count_all_rows (db), ==, before);
       sqlite3_close (db);
     }
 }
