@@ -64,6 +64,8 @@ struct _ClmrsVisitWizard
   GHashTable        *messages;      /* ref -> GtkLabel (borrowed, in question_box) */
   guint              n_busy;
   gboolean           building;      /* widgets being filled: their signals are not answers */
+  guint              refresh_source; /* rebuilds the screen when an answer shows or hides questions */
+  char              *focus_ref;      /* the question to keep the focus on after it */
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsVisitWizard, clmrs_visit_wizard, ADW_TYPE_BIN)
@@ -278,6 +280,65 @@ set_message (ClmrsVisitWizard *self,
   gtk_widget_set_visible (GTK_WIDGET (label), message != NULL && *message != '\0');
 }
 
+/* Whether the questions of the screen shown are still the ones on it. */
+static gboolean
+screen_is_current (ClmrsVisitWizard *self)
+{
+  g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (self->session);
+  g_autoptr(GArray) starts = screen_starts (prompts);
+  int screen = find_screen (prompts, starts, self->anchor);
+  guint first, end;
+
+  if (screen < 0)
+    return FALSE;
+  first = g_array_index (starts, guint, screen);
+  end = screen_end (starts, prompts, screen);
+  if (end - first != self->screen_refs->len)
+    return FALSE;
+  for (guint i = first; i < end; i++)
+    if (g_strcmp0 (((ClmrsPrompt *) g_ptr_array_index (prompts, i))->ref,
+                   g_ptr_array_index (self->screen_refs, i - first)) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+static GtkWidget *
+find_input (GtkWidget  *root,
+            const char *ref)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (child), "ref"), ref) == 0)
+        return child;
+      if ((found = find_input (child, ref)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+refresh_screen_cb (gpointer user_data)
+{
+  ClmrsVisitWizard *self = user_data;
+  g_autofree char *ref = g_steal_pointer (&self->focus_ref);
+  GtkWidget *input;
+
+  self->refresh_source = 0;
+  if (self->session == NULL || g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "question") != 0)
+    return G_SOURCE_REMOVE;
+  show_screen (self);
+  /* typing goes on where it was */
+  input = ref ? find_input (GTK_WIDGET (self->question_box), ref) : NULL;
+  if (input != NULL && GTK_IS_EDITABLE (input))
+    {
+      gtk_widget_grab_focus (input);
+      gtk_editable_set_position (GTK_EDITABLE (input), -1);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 answer (ClmrsVisitWizard *self,
         const char       *ref,
@@ -296,6 +357,14 @@ answer (ClmrsVisitWizard *self,
     }
   set_message (self, ref, NULL);
   save (self, ref, value && *value ? value : NULL, FALSE);
+  /* an answer that shows or hides questions of this screen (in school?
+     then which grade) redraws it, after the widget's own signal */
+  if (self->refresh_source == 0 && !screen_is_current (self))
+    {
+      g_free (self->focus_ref);
+      self->focus_ref = g_strdup (ref);
+      self->refresh_source = g_idle_add (refresh_screen_cb, self);
+    }
   return TRUE;
 }
 
@@ -557,6 +626,15 @@ add_prompt (ClmrsVisitWizard  *self,
     input = choice_list (self, prompt);
   else if (prompt->type == CLMRS_TYPE_DATE)
     input = date_button (self, prompt);
+  else if (prompt->type == CLMRS_TYPE_GEOPOINT)
+    {
+      /* nobody types coordinates: without a GPS reader the place stays empty */
+      input = gtk_label_new (prompt->required ? _("This device cannot read the location. Ask your supervisor.")
+                                              : _("This device cannot read the location: go to the next question."));
+      gtk_label_set_wrap (GTK_LABEL (input), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (input), 0);
+      gtk_widget_add_css_class (input, "dim-label");
+    }
   else
     input = text_entry (self, prompt);
   if (input != NULL)
@@ -629,6 +707,7 @@ show_screen (ClmrsVisitWizard *self)
   guint end;
   ClmrsPrompt *first;
 
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
   if (starts->len == 0)
     {
       show_review (self);
@@ -1336,6 +1415,8 @@ start_cb (GObject      *source,
 static void
 reset (ClmrsVisitWizard *self)
 {
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_pointer (&self->focus_ref, g_free);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->n_busy = 0;
