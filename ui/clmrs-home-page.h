@@ -25,6 +25,8 @@ void        clmrs_home_page_search       (ClmrsHomePage *self,
                                           const char    *text);
 GtkListBox *clmrs_home_page_get_list     (ClmrsHomePage *self,
                                           const char    *name);  /* "follow-ups", "messages", "queue" */
+/* The unfinished visit offered to resume, or NULL. */
+const char *clmrs_home_page_get_draft_id (ClmrsHomePage *self);
 /* Jobs under way (lists being read). */
 guint       clmrs_home_page_get_n_busy   (ClmrsHomePage *self);
 void        clmrs_home_page_set_tab      (ClmrsHomePage *self,

@@ -1595,6 +1595,15 @@ clmrs_visit_wizard_get_form_id (ClmrsVisitWizard *self)
   return self->form_id;
 }
 
+char *
+clmrs_visit_wizard_get_answer (ClmrsVisitWizard *self,
+                               const char       *ref)
+{
+  g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), NULL);
+
+  return self->session ? clmrs_form_session_get_answer (self->session, ref) : NULL;
+}
+
 static GtkWidget *
 find_support_button (GtkWidget  *root,
                      const char *child_id,

@@ -52,6 +52,9 @@ const char *clmrs_visit_wizard_get_message  (ClmrsVisitWizard *self,
                                              const char       *ref);
 const char *clmrs_visit_wizard_get_visit_id (ClmrsVisitWizard *self);
 const char *clmrs_visit_wizard_get_form_id  (ClmrsVisitWizard *self);
+/* The answer to @ref in the filling shown, or NULL. */
+char       *clmrs_visit_wizard_get_answer   (ClmrsVisitWizard *self,
+                                             const char       *ref);
 /* The result page's "Given now" button for support @type to @child_id. */
 GtkWidget  *clmrs_visit_wizard_get_support_button (ClmrsVisitWizard *self,
                                                    const char       *child_id,

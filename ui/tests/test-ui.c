@@ -821,6 +821,225 @@ test_household_visit (Fixture       *f,
   g_assert_null (clmrs_visit_wizard_get_support_button (wizard (f), kouadio, "school_kit"));
 }
 
+static const char *
+follow_up_answer (const char *leaf,
+                  guint       instance,
+                  gpointer    user_data)
+{
+  static const struct { const char *leaf; const char *value; } answers[] = {
+    { "child_status", "present" }, { "support_received", "school_kit" }, { "birth_certificate", "yes" },
+    { "in_school", "yes" }, { "grade", "primary_5" }, { "days_missed", "0" }, { "worked_7d", "no" },
+    { "tasks_7d", "none" }, { "tasks_12m", "none" }, { "chores_hours_7d", "4" },
+    { "brought_for_work", "no" }, { "not_free", "no" }, { "works_off_debt", "no" },
+    { "sexual_exploitation", "no" }, { "illicit_activities", "no" }, { "armed_recruitment", "no" },
+    { "immediate_danger", "no" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    if (g_str_equal (answers[i].leaf, leaf))
+      return answers[i].value;
+  return NULL;
+}
+
+static void
+test_follow_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *child_id = NULL;
+  g_autofree char *due_before = NULL;
+  g_autofree char *due_after = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *stored_name = NULL;
+  g_autofree char *age = NULL;
+  g_autofree char *kind = NULL;
+  g_autofree char *today_text = NULL;
+  GtkListBox *list;
+  GtkListBoxRow *row;
+  GDate today;
+
+  /* the children with a case were found in hazardous work at the visit of January */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_exec (store,
+        "INSERT INTO assessments (id, visit_id, child_id, assessed_on, age, status, reasons, rules, profile)"
+        " SELECT 'a' || substr (child_id, 2), 'v' || substr (child_id, 2), child_id, '2026-01-01', 11,"
+        "  'hazardous_child_labour', '[]', 'ci', '{\"birth_certificate\":\"no\"}' FROM cases", &error));
+    g_assert_no_error (error);
+  }
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  /* the most late child first: tap it */
+  list = clmrs_home_page_get_list (home_page (f), "follow-ups");
+  row = gtk_list_box_get_row_at_index (list, 0);
+  g_assert_nonnull (row);
+  child_id = g_strdup (g_object_get_data (G_OBJECT (row), "child-id"));
+  due_before = query_text (f->db_path, "SELECT next_due FROM cases WHERE child_id = ?1", child_id);
+  g_signal_emit_by_name (row, "activated");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "follow_up_visit");
+
+  /* the child's history fills what is known: ids, name, sex, age today */
+  name = clmrs_visit_wizard_get_answer (wizard (f), "/follow_up_visit/child/name");
+  stored_name = query_text (f->db_path, "SELECT name FROM children WHERE id = ?1", child_id);
+  g_assert_nonnull (name);
+  g_assert_cmpstr (name, ==, stored_name);
+  g_assert_cmpstr (clmrs_visit_wizard_get_answer (wizard (f), "/follow_up_visit/child/child_id"), ==, child_id);
+  /* once the child is there */
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/follow_up_visit/child/child_status", "present"));
+  age = clmrs_visit_wizard_get_answer (wizard (f), "/follow_up_visit/child/identity/age");
+  g_assert_cmpstr (age, ==, "11");
+  g_assert_cmpstr (clmrs_visit_wizard_get_answer (wizard (f), "/follow_up_visit/child/identity/sex"), ==, "female");
+
+  walk_to_review (f, follow_up_answer, 0, NULL);
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_has_result, 30));
+
+  /* the case moved on: visited today, next due later */
+  clmrs_date_today (&today);
+  today_text = clmrs_date_format (&today);
+  due_after = query_text (f->db_path, "SELECT next_due FROM cases WHERE child_id = ?1", child_id);
+  g_test_message ("next due %s -> %s", due_before, due_after);
+  g_assert_cmpstr (due_after, >, today_text);
+  g_assert_cmpstr (due_after, !=, due_before);
+  kind = query_text (f->db_path, "SELECT group_concat (kind) FROM visits WHERE child_id = ?1 AND state = 'final'"
+                                 " AND id IN (SELECT record_id FROM outbox WHERE state = 'queued')", child_id);
+  g_assert_cmpstr (kind, ==, "follow_up");
+}
+
+static const char *
+awareness_answer (const char *leaf,
+                  guint       instance,
+                  gpointer    user_data)
+{
+  static const struct { const char *leaf; const char *value; } answers[] = {
+    { "level", "community" }, { "topic", "season_spraying" },
+    { "men", "12" }, { "women", "15" }, { "boys", "4" }, { "girls", "6" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    if (g_str_equal (answers[i].leaf, leaf))
+      return answers[i].value;
+  return NULL;
+}
+
+static void
+test_awareness (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *visit_id = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *text = NULL;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  /* the button on the follow-ups tab */
+  gtk_widget_activate_action (GTK_WIDGET (home_page (f)), "win.new-visit", "s", "awareness_session");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "awareness_session");
+  visit_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
+  walk_to_review (f, awareness_answer, 0, NULL);
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_has_result, 30));
+  text = clmrs_visit_wizard_get_result_text (wizard (f));
+  g_assert_nonnull (strstr (text, "The awareness session is saved"));
+  session = query_text (f->db_path, "SELECT a.topic || ' ' || (a.men + a.women + a.boys + a.girls) || ' ' ||"
+                                    " (SELECT count (*) FROM outbox o WHERE o.record_id = a.id AND o.state = 'queued')"
+                                    " FROM awareness_sessions a WHERE a.community_id = ?1", COMMUNITY_ID);
+  g_assert_cmpstr (session, ==, "season_spraying 37 1");
+}
+
+/* Stops at the first screen of the children: the household is answered. */
+static const char *
+household_head_only (const char *leaf,
+                     guint       instance,
+                     gpointer    user_data)
+{
+  return household_answer (leaf, instance, user_data);
+}
+
+static void
+test_draft_resumed (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *visit_id = NULL;
+  g_autofree char *head = NULL;
+  g_auto(GStrv) refs = NULL;
+  GtkWidget *resume;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_null (clmrs_home_page_get_draft_id (home_page (f)));
+  clmrs_window_start_visit (f->window, "household_visit", NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  visit_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
+  /* the date, the head's name and sex, then the app is killed */
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/household_visit/household/head_name",
+                                            household_head_only ("head_name", 0, NULL)));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/household_visit/household/head_sex", "male"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&f->window);
+  g_clear_object (&f->app);
+
+  /* started again: home offers the draft, and it opens where it stopped */
+  open_app (f, 0);
+  g_assert_true (wait_for (f, on_signin, 30));
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_cmpstr (clmrs_home_page_get_draft_id (home_page (f)), ==, visit_id);
+  resume = find_labelled_button (GTK_WIDGET (home_page (f)), "_Continue");
+  g_assert_nonnull (resume);
+  g_signal_emit_by_name (resume, "clicked");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_visit_id (wizard (f)), ==, visit_id);
+  assert_screen (f, "/household_visit/household/consent", 1);
+  head = clmrs_visit_wizard_get_answer (wizard (f), "/household_visit/household/head_name");
+  g_assert_cmpstr (head, ==, "Yao Kouamé");
+  clmrs_visit_wizard_back (wizard (f));
+  assert_screen (f, "/household_visit/household/head_sex", 1);
+}
+
+static void
+test_returned_message (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *visit_id = NULL;
+  g_autofree char *text = NULL;
+  GtkListBox *list;
+
+  /* the supervisor returns a visit with a message */
+  sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 20));
+  clmrs_supervisor_page_open_visit (supervisor_page (f), 0);
+  g_assert_true (wait_for (f, visit_open, 10));
+  visit_id = g_strdup (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)));
+  clmrs_supervisor_page_decide (supervisor_page (f), "returned", "Ask the age of the second child");
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 10));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+
+  /* the facilitator sees it on home, one more message */
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  list = clmrs_home_page_get_list (home_page (f), "messages");
+  g_assert_cmpuint (n_rows (list), ==, f->n_returned + 1);
+  /* the newest first */
+  text = g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (gtk_list_box_get_row_at_index (list, 0))));
+  g_assert_cmpstr (text, ==, "Ask the age of the second child");
+}
+
 static void
 test_first_run (Fixture       *f,
                 gconstpointer  data)
@@ -856,6 +1075,10 @@ main (int   argc,
   g_test_add ("/ui/supervisor/return", Fixture, NULL, fixture_set_up, test_supervisor_return, fixture_tear_down);
   g_test_add ("/ui/visit/wizard", Fixture, NULL, fixture_set_up, test_visit_wizard, fixture_tear_down);
   g_test_add ("/ui/visit/household", Fixture, NULL, fixture_set_up, test_household_visit, fixture_tear_down);
+  g_test_add ("/ui/visit/follow-up", Fixture, NULL, fixture_set_up, test_follow_up, fixture_tear_down);
+  g_test_add ("/ui/visit/awareness", Fixture, NULL, fixture_set_up, test_awareness, fixture_tear_down);
+  g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
+  g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
   return g_test_run ();
