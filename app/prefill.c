@@ -224,13 +224,9 @@ clmrs_prefill_session (ClmrsFormSession   *session,
           if (is_support && prefill->support_type != NULL)
             {
               g_autofree char *ref = g_strdup_printf ("%s/level", entity->ref);
-              g_autofree char *provider = g_strdup_printf ("%s/provider", entity->ref);
 
               /* a referral is given to a child */
               if (!set_if_empty (session, ref, g_strcmp0 (level, "referral") == 0 ? "child" : level, error))
-                goto out;
-              /* given on the spot: by the one who records it */
-              if (!set_if_empty (session, provider, prefill->facilitator_name, error))
                 goto out;
             }
           for (guint j = 0; j < G_N_ELEMENTS (fields); j++)

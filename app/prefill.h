@@ -23,8 +23,7 @@ typedef struct {
  * form's clmrs:field binds the ids of the household, child, community and
  * support type; with @store also the household's head and the child's
  * name, sex, date of birth, age on the day and a birth certificate seen
- * before, read from the child's history; a support given on the spot
- * is given by the facilitator.  A field the form does not have
+ * before, read from the child's history.  A field the form does not have
  * is skipped; an answer already given is kept. */
 gboolean clmrs_prefill_session (ClmrsFormSession   *session,
                                 ClmrsStore         *store,
