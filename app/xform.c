@@ -4701,13 +4701,17 @@ static void
 gather_entity (ClmrsFormSession *session,
                xmlNode          *node,
                ClmrsEntityData  *data,
-               gboolean          top)
+               gboolean          top,
+               gboolean          relevant)
 {
   NodeDef *def = def_of (node);
   Bind *bind;
 
-  if (def == NULL || g_hash_table_contains (session->nonrelevant, node))
+  if (def == NULL)
     return;
+  /* below a question not asked yet the refs are still known (to prefill
+     them), the values are not */
+  relevant = relevant && !g_hash_table_contains (session->nonrelevant, node);
   bind = def->bind;
   if (!top && bind != NULL && bind->entity != NULL)
     return;
@@ -4716,13 +4720,15 @@ gather_entity (ClmrsFormSession *session,
       g_autofree char *value = NULL;
       if (bind == NULL || (bind->profile == NULL && bind->field == NULL))
         return;
+      if (!relevant && bind->field == NULL)
+        return;
       value = g_strstrip (node_value (node));
       if (bind->field != NULL)
         {
           g_autofree char *leaf = ref_of (node);
           json_object_set_string_member (data->field_refs, bind->field, leaf);
         }
-      if (value[0] == '\0')
+      if (!relevant || value[0] == '\0')
         {
           /* a relevant list left empty is a list with nothing in it (the
            * child did no hazardous task): XForms has no other way to say so */
@@ -4738,13 +4744,14 @@ gather_entity (ClmrsFormSession *session,
     }
   for (xmlNode *child = node->children; child != NULL; child = child->next)
     if (child->type == XML_ELEMENT_NODE)
-      gather_entity (session, child, data, FALSE);
+      gather_entity (session, child, data, FALSE, relevant);
 }
 
 /* One ClmrsEntityData per relevant instance of each group or repeat bound
  * with clmrs:entity=@entity, in document order: its clmrs:profile values
  * typed for the rules, its clmrs:field values as strings; empty and
- * non-relevant values are left out, nested entities keep their own. */
+ * non-relevant values are left out (their field refs are given), nested
+ * entities keep their own. */
 GPtrArray *
 clmrs_form_session_get_entities (ClmrsFormSession *session,
                                  const char       *entity)
@@ -4775,7 +4782,7 @@ clmrs_form_session_get_entities (ClmrsFormSession *session,
           data->profile = json_object_new ();
           data->fields = json_object_new ();
           data->field_refs = json_object_new ();
-          gather_entity (session, nodes->pdata[n], data, TRUE);
+          gather_entity (session, nodes->pdata[n], data, TRUE, TRUE);
           g_ptr_array_add (out, data);
         }
     }

@@ -130,7 +130,8 @@ typedef struct {
   char       *ref;           /* the group or repeat instance marked clmrs:entity */
   JsonObject *profile;       /* classification inputs from clmrs:profile binds, typed (section 5 of DESIGN) */
   JsonObject *fields;        /* clmrs:field values, as strings */
-  JsonObject *field_refs;    /* clmrs:field name -> the ref of its leaf (so ids can be filled in) */
+  JsonObject *field_refs;    /* clmrs:field name -> the ref of its leaf (so ids can be filled in),
+                                relevant or not yet */
 } ClmrsEntityData;
 
 void              clmrs_prompt_free             (ClmrsPrompt *prompt);

@@ -36,12 +36,15 @@ struct _ClmrsHomePage
   ClmrsSyncPage        *sync_page;
   GtkFlowBox           *figures_box;
   ClmrsMonthChart      *chart;
+  GtkRevealer          *draft_revealer;
+  GtkLabel             *draft_label;
 
   /* Owned references */
   ClmrsDbWorker        *worker;
   ClmrsHouseholdModel  *households;
   GCancellable         *cancellable;
   char                 *person_id;
+  char                 *draft_id;      /* the newest unfinished visit, offered to resume */
   guint                 n_busy;
 };
 
@@ -225,6 +228,22 @@ household_activated_cb (ClmrsHomePage *self,
 
 /* --- follow-ups --- */
 
+/* A follow-up visit of the child, filled from its history. */
+static void
+follow_up_activated_cb (AdwActionRow  *row,
+                        ClmrsHomePage *self)
+{
+  ClmrsWindow *window = CLMRS_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self), CLMRS_TYPE_WINDOW));
+  ClmrsVisitRequest request = {
+    .form_id = "follow_up_visit",
+    .child_id = g_object_get_data (G_OBJECT (row), "child-id"),
+    .household_id = g_object_get_data (G_OBJECT (row), "household-id"),
+  };
+
+  if (window != NULL)
+    clmrs_window_open_visit (window, &request);
+}
+
 static void
 follow_ups_cb (GObject      *source,
                GAsyncResult *result,
@@ -267,11 +286,102 @@ follow_ups_cb (GObject      *source,
       gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
       gtk_widget_add_css_class (row, "tall-row");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "child-id", g_strdup (item->child_id), g_free);
+      g_object_set_data_full (G_OBJECT (row), "household-id", g_strdup (item->household_id), g_free);
+      g_signal_connect (row, "activated", G_CALLBACK (follow_up_activated_cb), self);
       gtk_list_box_append (self->follow_ups_list, row);
     }
   adw_view_stack_page_set_badge_number (self->follow_ups_page, late);
   adw_view_stack_page_set_needs_attention (self->follow_ups_page, late > 0);
   gtk_stack_set_visible_child_name (self->follow_ups_stack, items->len > 0 ? "list" : "empty");
+}
+
+/* --- a visit left unfinished --- */
+
+typedef struct {
+  char *person_id;
+  char *visit_id;
+  char *text;
+} DraftData;
+
+static void
+draft_data_free (DraftData *data)
+{
+  g_free (data->person_id);
+  g_free (data->visit_id);
+  g_free (data->text);
+  g_free (data);
+}
+
+static gpointer
+draft_job (ClmrsStore    *store,
+           gpointer       user_data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  DraftData *data = user_data;
+  sqlite3_stmt *stmt;
+
+  /* the newest of the person's drafts that has answers given by hand */
+  stmt = clmrs_store_prepare (store,
+      "SELECT v.id, v.kind, coalesce (c.name, h.head_name, ''), substr (v.modified, 1, 10) FROM visits v "
+      "LEFT JOIN households h ON h.id = v.household_id LEFT JOIN children c ON c.id = v.child_id "
+      "WHERE v.state = 'draft' AND v.facilitator_id = ?1 ORDER BY v.modified DESC LIMIT 1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, data->person_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *kind = (const char *) sqlite3_column_text (stmt, 1);
+      const char *whom = (const char *) sqlite3_column_text (stmt, 2);
+      const char *day = (const char *) sqlite3_column_text (stmt, 3);
+
+      data->visit_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      if (*whom != '\0')
+        /* Translators: "An unfinished visit (NAME, DATE)" */
+        data->text = g_strdup_printf (_("An unfinished visit: %s, %s"), whom, day);
+      else if (g_strcmp0 (kind, "awareness") == 0)
+        data->text = g_strdup_printf (_("An unfinished awareness session, %s"), day);
+      else if (g_strcmp0 (kind, "support") == 0)
+        data->text = g_strdup_printf (_("An unfinished support record, %s"), day);
+      else
+        data->text = g_strdup_printf (_("An unfinished visit, %s"), day);
+    }
+  sqlite3_finalize (stmt);
+  return data;
+}
+
+static void
+draft_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(ClmrsHomePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  DraftData *data;
+
+  data = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (job_failed (self, error, _("Could not read the unfinished visits")))
+    return;
+  job_done (self);
+  g_free (self->draft_id);
+  self->draft_id = g_strdup (data->visit_id);
+  if (data->text != NULL)
+    gtk_label_set_label (self->draft_label, data->text);
+  gtk_revealer_set_reveal_child (self->draft_revealer, data->visit_id != NULL);
+}
+
+static void
+resume_clicked_cb (ClmrsHomePage *self)
+{
+  ClmrsWindow *window = CLMRS_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self), CLMRS_TYPE_WINDOW));
+  g_autofree char *draft_id = g_strdup (self->draft_id);
+  ClmrsVisitRequest request = { .draft_id = draft_id };
+
+  if (window != NULL && draft_id != NULL)
+    clmrs_window_open_visit (window, &request);
 }
 
 /* --- messages --- */
@@ -460,7 +570,15 @@ clmrs_home_page_start (ClmrsHomePage *self,
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   clmrs_household_model_search (self->households, "");
 
-  self->n_busy += 3;
+  self->n_busy += 4;
+  {
+    DraftData *data = g_new0 (DraftData, 1);
+
+    data->person_id = g_strdup (person_id);
+    gtk_revealer_set_reveal_child (self->draft_revealer, FALSE);
+    clmrs_db_worker_run_async (worker, draft_job, data, (GDestroyNotify) draft_data_free, NULL,
+                               self->cancellable, draft_cb, g_object_ref (self));
+  }
   clmrs_db_worker_follow_ups_due_async (worker, FOLLOW_UP_HORIZON_DAYS, LIST_LIMIT, self->cancellable,
                                         follow_ups_cb, g_object_ref (self));
   clmrs_db_worker_list_visits_async (worker, "returned", person_id, LIST_LIMIT, self->cancellable,
@@ -480,8 +598,17 @@ clmrs_home_page_stop (ClmrsHomePage *self)
   self->n_busy = 0;
   g_clear_pointer (&self->person_id, g_free);
   clmrs_sync_page_stop (self->sync_page);
+  g_clear_pointer (&self->draft_id, g_free);
   if (self->households != NULL)
     clmrs_household_model_stop (self->households);
+}
+
+const char *
+clmrs_home_page_get_draft_id (ClmrsHomePage *self)
+{
+  g_return_val_if_fail (CLMRS_IS_HOME_PAGE (self), NULL);
+
+  return gtk_revealer_get_reveal_child (self->draft_revealer) ? self->draft_id : NULL;
 }
 
 GListModel *
@@ -571,6 +698,9 @@ clmrs_home_page_class_init (ClmrsHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, sync_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, figures_box);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, chart);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, draft_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, draft_label);
+  gtk_widget_class_bind_template_callback (widget_class, resume_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, household_activated_cb);
 }

@@ -27,6 +27,8 @@ void        clmrs_home_page_search       (ClmrsHomePage *self,
 GtkListBox *clmrs_home_page_get_list     (ClmrsHomePage *self,
                                           const char    *name);  /* "follow-ups", "messages", "queue" */
 ClmrsSyncPage *clmrs_home_page_get_sync_page (ClmrsHomePage *self);
+/* The unfinished visit offered to resume, or NULL. */
+const char *clmrs_home_page_get_draft_id (ClmrsHomePage *self);
 /* Jobs under way (lists being read). */
 guint       clmrs_home_page_get_n_busy   (ClmrsHomePage *self);
 void        clmrs_home_page_set_tab      (ClmrsHomePage *self,

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "prefill.h"
 #include "rules.h"
 #include "util.h"
 #include "visit.h"
@@ -58,9 +59,13 @@ struct _ClmrsVisitWizard
   char              *country;
   char              *anchor;        /* ref of the first prompt of the screen shown */
   GPtrArray         *screen_refs;   /* of char*, the questions shown */
+  ClmrsFinaliseResult *visit_result; /* the visit whose supports are being recorded, or NULL */
+  GHashTable        *given;         /* "child_id type" recorded from visit_result's page */
   GHashTable        *messages;      /* ref -> GtkLabel (borrowed, in question_box) */
   guint              n_busy;
   gboolean           building;      /* widgets being filled: their signals are not answers */
+  guint              refresh_source; /* rebuilds the screen when an answer shows or hides questions */
+  char              *focus_ref;      /* the question to keep the focus on after it */
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsVisitWizard, clmrs_visit_wizard, ADW_TYPE_BIN)
@@ -73,8 +78,30 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void show_screen (ClmrsVisitWizard *self);
+static void start       (ClmrsVisitWizard        *self,
+                         ClmrsDbWorker           *worker,
+                         const ClmrsVisitRequest *request,
+                         const char              *facilitator_id,
+                         const char              *facilitator_name,
+                         const char              *facilitator_sex,
+                         const char              *language);
 
 /* --- helpers --- */
+
+static const char *
+kind_of_form (const char *form_id)
+{
+  if (g_str_equal (form_id, "follow_up_visit"))
+    return "follow_up";
+  if (g_str_equal (form_id, "support_record"))
+    return "support";
+  if (g_str_equal (form_id, "awareness_session"))
+    return "awareness";
+  if (g_str_equal (form_id, "community_profile"))
+    return "community";
+  return "household";
+}
+
 
 static void
 remove_children (GtkWidget *box)
@@ -104,6 +131,7 @@ static void
 show_error (ClmrsVisitWizard *self,
             const char       *message)
 {
+  g_debug ("error page: %s", message);
   adw_status_page_set_description (self->error_status, message);
   gtk_action_bar_set_revealed (self->action_bar, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "error");
@@ -252,6 +280,65 @@ set_message (ClmrsVisitWizard *self,
   gtk_widget_set_visible (GTK_WIDGET (label), message != NULL && *message != '\0');
 }
 
+/* Whether the questions of the screen shown are still the ones on it. */
+static gboolean
+screen_is_current (ClmrsVisitWizard *self)
+{
+  g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (self->session);
+  g_autoptr(GArray) starts = screen_starts (prompts);
+  int screen = find_screen (prompts, starts, self->anchor);
+  guint first, end;
+
+  if (screen < 0)
+    return FALSE;
+  first = g_array_index (starts, guint, screen);
+  end = screen_end (starts, prompts, screen);
+  if (end - first != self->screen_refs->len)
+    return FALSE;
+  for (guint i = first; i < end; i++)
+    if (g_strcmp0 (((ClmrsPrompt *) g_ptr_array_index (prompts, i))->ref,
+                   g_ptr_array_index (self->screen_refs, i - first)) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+static GtkWidget *
+find_input (GtkWidget  *root,
+            const char *ref)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (child), "ref"), ref) == 0)
+        return child;
+      if ((found = find_input (child, ref)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+refresh_screen_cb (gpointer user_data)
+{
+  ClmrsVisitWizard *self = user_data;
+  g_autofree char *ref = g_steal_pointer (&self->focus_ref);
+  GtkWidget *input;
+
+  self->refresh_source = 0;
+  if (self->session == NULL || g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "question") != 0)
+    return G_SOURCE_REMOVE;
+  show_screen (self);
+  /* typing goes on where it was */
+  input = ref ? find_input (GTK_WIDGET (self->question_box), ref) : NULL;
+  if (input != NULL && GTK_IS_EDITABLE (input))
+    {
+      gtk_widget_grab_focus (input);
+      gtk_editable_set_position (GTK_EDITABLE (input), -1);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 answer (ClmrsVisitWizard *self,
         const char       *ref,
@@ -270,6 +357,14 @@ answer (ClmrsVisitWizard *self,
     }
   set_message (self, ref, NULL);
   save (self, ref, value && *value ? value : NULL, FALSE);
+  /* an answer that shows or hides questions of this screen (in school?
+     then which grade) redraws it, after the widget's own signal */
+  if (self->refresh_source == 0 && !screen_is_current (self))
+    {
+      g_free (self->focus_ref);
+      self->focus_ref = g_strdup (ref);
+      self->refresh_source = g_idle_add (refresh_screen_cb, self);
+    }
   return TRUE;
 }
 
@@ -531,6 +626,15 @@ add_prompt (ClmrsVisitWizard  *self,
     input = choice_list (self, prompt);
   else if (prompt->type == CLMRS_TYPE_DATE)
     input = date_button (self, prompt);
+  else if (prompt->type == CLMRS_TYPE_GEOPOINT)
+    {
+      /* nobody types coordinates: without a GPS reader the place stays empty */
+      input = gtk_label_new (prompt->required ? _("This device cannot read the location. Ask your supervisor.")
+                                              : _("This device cannot read the location: go to the next question."));
+      gtk_label_set_wrap (GTK_LABEL (input), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (input), 0);
+      gtk_widget_add_css_class (input, "dim-label");
+    }
   else
     input = text_entry (self, prompt);
   if (input != NULL)
@@ -603,6 +707,7 @@ show_screen (ClmrsVisitWizard *self)
   guint end;
   ClmrsPrompt *first;
 
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
   if (starts->len == 0)
     {
       show_review (self);
@@ -747,24 +852,84 @@ done_clicked_cb (ClmrsVisitWizard *self)
   g_signal_emit (self, signals[DONE], 0, TRUE);
 }
 
+static void show_result (ClmrsVisitWizard *self, ClmrsFinaliseResult *result);
+
+static gboolean
+is_support_form (ClmrsVisitWizard *self)
+{
+  return g_strcmp0 (self->form_id, "support_record") == 0;
+}
+
+static void
+support_clicked_cb (GtkButton        *button,
+                    ClmrsVisitWizard *self)
+{
+  ClmrsVisitRequest request = { 0 };
+  g_autofree char *facilitator_id = g_strdup (self->facilitator_id);
+  g_autofree char *facilitator_name = g_strdup (self->facilitator_name);
+  g_autofree char *facilitator_sex = g_strdup (self->facilitator_sex);
+  g_autofree char *language = g_strdup (self->language);
+  g_autofree char *household_id = g_strdup (self->visit_result->household_id);
+  g_autofree char *child_id = g_strdup (g_object_get_data (G_OBJECT (button), "child-id"));
+  g_autofree char *type = g_strdup (g_object_get_data (G_OBJECT (button), "type"));
+
+  request.form_id = "support_record";
+  request.household_id = household_id;
+  request.child_id = child_id;
+  request.support_type = type;
+  start (self, self->worker, &request, facilitator_id, facilitator_name, facilitator_sex, language);
+}
+
+static void
+back_to_visit_cb (ClmrsVisitWizard *self)
+{
+  show_result (self, self->visit_result);
+}
+
+static GtkWidget *
+result_button (const char *label,
+               gboolean    suggested)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (label);
+
+  gtk_widget_add_css_class (button, "pill");
+  if (suggested)
+    gtk_widget_add_css_class (button, "suggested-action");
+  gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (button, 220, 52);
+  return button;
+}
+
 static void
 show_result (ClmrsVisitWizard    *self,
              ClmrsFinaliseResult *result)
 {
-  GtkWidget *heading = gtk_label_new (_("The visit is saved"));
+  gboolean support = result != self->visit_result && is_support_form (self);
+  const char *kind = self->form_id ? kind_of_form (self->form_id) : "household";
+  /* household and follow-up visits (they have a household) assess children */
+  gboolean about_children = result == self->visit_result && result->household_id != NULL;
+  GtkWidget *heading;
   GtkWidget *done;
 
   remove_children (GTK_WIDGET (self->result_box));
+  if (support)
+    heading = gtk_label_new (_("The support is recorded"));
+  else if (!about_children && g_str_equal (kind, "awareness"))
+    heading = gtk_label_new (_("The awareness session is saved"));
+  else
+    heading = gtk_label_new (_("The visit is saved"));
+  gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
+  gtk_label_set_justify (GTK_LABEL (heading), GTK_JUSTIFY_CENTER);
   gtk_widget_add_css_class (heading, "title-1");
   gtk_box_append (self->result_box, heading);
-  if (result->children->len == 0)
+  if (about_children && !support && result->children->len == 0)
     {
       GtkWidget *none = gtk_label_new (_("No child was assessed in this visit."));
 
       gtk_label_set_wrap (GTK_LABEL (none), TRUE);
       gtk_box_append (self->result_box, none);
     }
-  for (guint i = 0; i < result->children->len; i++)
+  for (guint i = 0; about_children && !support && i < result->children->len; i++)
     {
       ClmrsChildOutcome *child = g_ptr_array_index (result->children, i);
       GtkWidget *group = adw_preferences_group_new ();
@@ -800,21 +965,49 @@ show_result (ClmrsVisitWizard    *self,
         }
       for (guint j = 0; child->suggestions != NULL && child->suggestions[j] != NULL; j++)
         {
+          const char *type = child->suggestions[j];
+          const char *level = clmrs_support_type_level (type);
+          g_autofree char *key = g_strdup_printf ("%s %s", child->child_id, type);
+          gboolean given = self->given != NULL && g_hash_table_contains (self->given, key);
           GtkWidget *row = adw_action_row_new ();
 
           adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), support_label (child->suggestions[j]));
-          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Suggested support"));
-          adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("list-add-symbolic"));
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), support_label (type));
+          adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 3);
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), given ? _("Given today") : _("Suggested support"));
+          adw_action_row_add_prefix (ADW_ACTION_ROW (row),
+                                     gtk_image_new_from_icon_name (given ? "object-select-symbolic" : "list-add-symbolic"));
+          /* support for the child or the household can be recorded now;
+             community support is planned with the cooperative */
+          if (!given && self->visit_result == result && result->household_id != NULL && level != NULL &&
+              !g_str_equal (level, "community"))
+            {
+              GtkWidget *button = gtk_button_new_with_mnemonic (_("_Given Now"));
+              g_autofree char *a11y = NULL;
+
+              /* Translators: accessible name of the button, "Record SUPPORT as given to CHILD" */
+              a11y = g_strdup_printf (_("Record %s as given to %s"), support_label (type), child->name ? child->name : "");
+              gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+              gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+              gtk_widget_set_size_request (button, -1, 48);
+              gtk_widget_add_css_class (button, "support-given");
+              g_object_set_data_full (G_OBJECT (button), "child-id", g_strdup (child->child_id), g_free);
+              g_object_set_data_full (G_OBJECT (button), "type", g_strdup (type), g_free);
+              g_signal_connect (button, "clicked", G_CALLBACK (support_clicked_cb), self);
+              adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+            }
           adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
         }
       gtk_box_append (self->result_box, group);
     }
-  done = gtk_button_new_with_mnemonic (_("_Done"));
-  gtk_widget_add_css_class (done, "pill");
-  gtk_widget_add_css_class (done, "suggested-action");
-  gtk_widget_set_halign (done, GTK_ALIGN_CENTER);
-  gtk_widget_set_size_request (done, 200, 52);
+  if (support && self->visit_result != NULL)
+    {
+      GtkWidget *back = result_button (_("_Back to the Children"), TRUE);
+
+      g_signal_connect_swapped (back, "clicked", G_CALLBACK (back_to_visit_cb), self);
+      gtk_box_append (self->result_box, back);
+    }
+  done = result_button (_("_Done"), !(support && self->visit_result != NULL));
   g_signal_connect_swapped (done, "clicked", G_CALLBACK (done_clicked_cb), self);
   gtk_box_append (self->result_box, done);
 
@@ -832,6 +1025,7 @@ finalise_cb (GObject      *source,
 {
   g_autoptr(ClmrsVisitWizard) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsFinaliseResult) outcome = NULL;
   ClmrsFormSession *session = g_steal_pointer (&self->lent_session);
   FinaliseData *data;
 
@@ -851,7 +1045,33 @@ finalise_cb (GObject      *source,
       show_review (self);
       return;
     }
-  show_result (self, data->result);
+  outcome = g_steal_pointer (&data->result);
+  if (is_support_form (self) && self->visit_result != NULL)
+    {
+      g_autoptr(GPtrArray) supports = clmrs_form_session_get_entities (self->session, "support");
+      ClmrsEntityData *support = supports->len > 0 ? g_ptr_array_index (supports, 0) : NULL;
+      const char *child_id = support ? json_object_get_string_member_with_default (support->fields, "child_id", "") : "";
+      const char *type = support ? json_object_get_string_member_with_default (support->fields, "support_type", "") : "";
+
+      g_debug ("support recorded: %s for %s", type, child_id);
+      if (self->given == NULL)
+        self->given = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      /* household support helps every child of the household it was suggested for */
+      for (guint i = 0; i < self->visit_result->children->len; i++)
+        {
+          ClmrsChildOutcome *child = g_ptr_array_index (self->visit_result->children, i);
+
+          if (*child_id == '\0' || g_str_equal (child->child_id, child_id))
+            g_hash_table_add (self->given, g_strdup_printf ("%s %s", child->child_id, type));
+        }
+      show_result (self, outcome);
+      return;
+    }
+  /* a household or follow-up visit: its supports can be recorded from its page */
+  g_clear_pointer (&self->visit_result, clmrs_finalise_result_free);
+  g_clear_pointer (&self->given, g_hash_table_unref);
+  self->visit_result = g_steal_pointer (&outcome);
+  show_result (self, self->visit_result);
 }
 
 static void
@@ -973,29 +1193,120 @@ close_clicked_cb (ClmrsVisitWizard *self)
 /* --- starting --- */
 
 typedef struct {
-  char *household_id;
-  char *kind;
-  char *form_id;
-  char *form_version;
-  char *facilitator_id;
+  /* in */
+  char             *form_path;       /* a form file, else the shipped form of form_id */
+  char             *form_id;
+  char             *household_id;
+  char             *child_id;
+  char             *support_type;
+  char             *draft_id;
+  char             *facilitator_id;
+  char             *facilitator_name;
+  char             *facilitator_sex;
+  char             *language;
   /* out */
-  char *community_id;
-  char *country;
-  char *visit_id;
+  ClmrsForm        *form;
+  ClmrsFormSession *session;
+  char             *community_id;
+  char             *country;
+  char             *visit_id;
+  char             *anchor;          /* a resumed draft's first unanswered question */
 } StartData;
 
 static void
 start_data_free (StartData *data)
 {
-  g_free (data->household_id);
-  g_free (data->kind);
+  g_free (data->form_path);
   g_free (data->form_id);
-  g_free (data->form_version);
+  g_free (data->household_id);
+  g_free (data->child_id);
+  g_free (data->support_type);
+  g_free (data->draft_id);
   g_free (data->facilitator_id);
+  g_free (data->facilitator_name);
+  g_free (data->facilitator_sex);
+  g_free (data->language);
+  g_clear_pointer (&data->session, clmrs_form_session_free);
+  g_clear_pointer (&data->form, clmrs_form_unref);
   g_free (data->community_id);
   g_free (data->country);
   g_free (data->visit_id);
+  g_free (data->anchor);
   g_free (data);
+}
+
+/* The form and a fresh session of it, in the facilitator's language. */
+static gboolean
+open_form (StartData  *data,
+           GError    **error)
+{
+  /* a shipped form by id, or a form file (tests, pilots) */
+  if (data->form_path != NULL)
+    data->form = clmrs_form_load_file (data->form_path, error);
+  else
+    data->form = clmrs_form_load_builtin (data->form_id, error);
+  if (data->form == NULL)
+    return FALSE;
+  data->session = clmrs_form_session_new (data->form, error);
+  if (data->session == NULL)
+    return FALSE;
+  clmrs_form_session_set_language (data->session, data->language);
+  return TRUE;
+}
+
+/* Where the facilitator stopped: the first question still to answer. */
+static char *
+first_unanswered (ClmrsFormSession *session)
+{
+  g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (session);
+
+  for (guint i = 0; i < prompts->len; i++)
+    {
+      ClmrsPrompt *p = g_ptr_array_index (prompts, i);
+
+      if (p->kind == CLMRS_PROMPT_QUESTION && !p->readonly && p->required && p->value == NULL)
+        return g_strdup (p->ref);
+    }
+  return NULL;
+}
+
+static gpointer
+resume_job (ClmrsStore  *store,
+            StartData   *data,
+            GError     **error)
+{
+  g_autoptr(GPtrArray) values = NULL;
+  sqlite3_stmt *stmt;
+
+  stmt = clmrs_store_prepare (store,
+      "SELECT v.form_id, v.household_id, v.child_id, v.community_id, coalesce (m.country, '') "
+      "FROM visits v LEFT JOIN communities m ON m.id = v.community_id "
+      "WHERE v.id = ?1 AND v.state = 'draft'", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, data->draft_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_finalize (stmt);
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no draft %s", data->draft_id);
+      return NULL;
+    }
+  g_free (data->form_id);
+  data->form_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  data->household_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  data->child_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  data->community_id = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  data->country = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  sqlite3_finalize (stmt);
+
+  if (!open_form (data, error))
+    return NULL;
+  values = clmrs_store_draft_load (store, data->draft_id, error);
+  if (values == NULL || !clmrs_form_session_apply_values (data->session, values, error))
+    return NULL;
+  data->visit_id = g_strdup (data->draft_id);
+  data->anchor = first_unanswered (data->session);
+  return data;
 }
 
 static gpointer
@@ -1005,8 +1316,24 @@ start_job (ClmrsStore    *store,
            GError       **error)
 {
   StartData *data = user_data;
+  g_autoptr(GPtrArray) values = NULL;
+  ClmrsPrefill prefill = { 0 };
   sqlite3_stmt *stmt;
 
+  if (data->draft_id != NULL)
+    return resume_job (store, data, error);
+
+  /* a child's household */
+  if (data->child_id != NULL && data->household_id == NULL)
+    {
+      stmt = clmrs_store_prepare (store, "SELECT household_id FROM children WHERE id = ?1", error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_text (stmt, 1, data->child_id, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        data->household_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_finalize (stmt);
+    }
   /* the household's community, else the device's first */
   stmt = clmrs_store_prepare (store,
       "SELECT m.id, coalesce (m.country, '') FROM communities m "
@@ -1027,49 +1354,30 @@ start_job (ClmrsStore    *store,
                            "this device has no community: a visit needs one");
       return NULL;
     }
-  data->visit_id = clmrs_store_draft_create (store, data->kind, data->form_id, data->form_version,
+
+  if (!open_form (data, error))
+    return NULL;
+  data->visit_id = clmrs_store_draft_create (store, kind_of_form (clmrs_form_get_id (data->form)),
+                                             clmrs_form_get_id (data->form), clmrs_form_get_version (data->form),
                                              data->facilitator_id, data->community_id,
-                                             data->household_id, NULL, error);
-  return data->visit_id != NULL ? data : NULL;
-}
+                                             data->household_id, data->child_id, error);
+  if (data->visit_id == NULL)
+    return NULL;
 
-/* Fills what the app knows: who visits, and the household's ids through
- * its clmrs:field binds, so any form with a household entity gets them. */
-static void
-prefill (ClmrsVisitWizard *self)
-{
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) households = NULL;
-  JsonObject *object = json_object_new ();
-
-  json_object_set_string_member (object, "facilitator_id", self->facilitator_id);
-  json_object_set_string_member (object, "facilitator_name", self->facilitator_name ? self->facilitator_name : "");
-  json_object_set_string_member (object, "facilitator_sex", self->facilitator_sex ? self->facilitator_sex : "");
-  json_node_take_object (node, object);
-  if (!clmrs_form_session_load_json (self->session, node, &error))
-    g_debug ("The form %s does not record who visits: %s", self->form_id, error->message);
-
-  households = clmrs_form_session_get_entities (self->session, "household");
-  for (guint i = 0; households != NULL && i < households->len; i++)
-    {
-      ClmrsEntityData *household = g_ptr_array_index (households, i);
-      const char *names[] = { "household_id", "community_id" };
-      const char *values[] = { self->household_id, self->community_id };
-
-      if (household->field_refs == NULL)
-        continue;
-
-      for (guint j = 0; j < G_N_ELEMENTS (names); j++)
-        {
-          const char *ref = json_object_get_string_member_with_default (household->field_refs, names[j], NULL);
-          g_autoptr(GError) local_error = NULL;
-
-          if (ref != NULL && values[j] != NULL &&
-              !clmrs_form_session_set_answer (self->session, ref, values[j], &local_error))
-            g_warning ("Cannot prefill %s: %s", ref, local_error->message);
-        }
-    }
+  /* what the app knows: who visits, when, and whom (core prefill) */
+  prefill.facilitator_id = data->facilitator_id;
+  prefill.facilitator_name = data->facilitator_name;
+  prefill.facilitator_sex = data->facilitator_sex;
+  prefill.community_id = data->community_id;
+  prefill.household_id = data->household_id;
+  prefill.child_id = data->child_id;
+  prefill.support_type = data->support_type;
+  if (!clmrs_prefill_session (data->session, store, &prefill, error))
+    return NULL;
+  values = clmrs_form_session_list_values (data->session);
+  if (!clmrs_store_draft_save_all (store, data->visit_id, values, error))
+    return NULL;
+  return data;
 }
 
 static void
@@ -1090,91 +1398,25 @@ start_cb (GObject      *source,
       show_error (self, error->message);
       return;
     }
+  self->form = g_steal_pointer (&data->form);
+  self->session = g_steal_pointer (&data->session);
+  self->form_id = g_strdup (clmrs_form_get_id (self->form));
   self->visit_id = g_steal_pointer (&data->visit_id);
   self->community_id = g_steal_pointer (&data->community_id);
   self->country = g_steal_pointer (&data->country);
-  prefill (self);
-  save (self, NULL, NULL, TRUE);
+  g_free (self->household_id);
+  self->household_id = g_steal_pointer (&data->household_id);
+  set_anchor (self, data->anchor);
+  adw_window_title_set_title (self->title, clmrs_form_get_title (self->form));
   show_screen (self);
 }
 
-static const char *
-kind_of_form (const char *form_id)
+/* Empties the wizard; the draft stays saved. */
+static void
+reset (ClmrsVisitWizard *self)
 {
-  if (g_str_equal (form_id, "follow_up_visit"))
-    return "follow_up";
-  if (g_str_equal (form_id, "support_record"))
-    return "support";
-  if (g_str_equal (form_id, "awareness_session"))
-    return "awareness";
-  if (g_str_equal (form_id, "community_profile"))
-    return "community";
-  return "household";
-}
-
-void
-clmrs_visit_wizard_start (ClmrsVisitWizard *self,
-                          ClmrsDbWorker    *worker,
-                          const char       *form_id,
-                          const char       *facilitator_id,
-                          const char       *facilitator_name,
-                          const char       *facilitator_sex,
-                          const char       *household_id,
-                          const char       *language)
-{
-  g_autoptr(GError) error = NULL;
-  StartData *data;
-
-  g_return_if_fail (CLMRS_IS_VISIT_WIZARD (self));
-  g_return_if_fail (CLMRS_IS_DB_WORKER (worker));
-  g_return_if_fail (form_id != NULL);
-  g_return_if_fail (facilitator_id != NULL);
-
-  clmrs_visit_wizard_stop (self);
-  self->cancellable = g_cancellable_new ();
-  g_set_object (&self->worker, worker);
-  self->form_id = g_strdup (form_id);
-  self->facilitator_id = g_strdup (facilitator_id);
-  self->facilitator_name = g_strdup (facilitator_name);
-  self->facilitator_sex = g_strdup (facilitator_sex);
-  self->household_id = g_strdup (household_id);
-  self->language = g_strdup (language ? language : "en");
-  gtk_progress_bar_set_fraction (self->progress, 0);
-  gtk_stack_set_visible_child_name (self->stack, "busy");
-  gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), FALSE);
-
-  /* a shipped form by id, or a form file (tests, pilots) */
-  if (strchr (form_id, '/') != NULL)
-    self->form = clmrs_form_load_file (form_id, &error);
-  else
-    self->form = clmrs_form_load_builtin (form_id, &error);
-  if (self->form != NULL)
-    self->session = clmrs_form_session_new (self->form, &error);
-  if (self->session == NULL)
-    {
-      show_error (self, error->message);
-      return;
-    }
-  clmrs_form_session_set_language (self->session, self->language);
-  adw_window_title_set_title (self->title, clmrs_form_get_title (self->form));
-
-  data = g_new0 (StartData, 1);
-  data->household_id = g_strdup (household_id);
-  data->kind = g_strdup (kind_of_form (clmrs_form_get_id (self->form)));
-  data->form_id = g_strdup (clmrs_form_get_id (self->form));
-  data->form_version = g_strdup (clmrs_form_get_version (self->form));
-  data->facilitator_id = g_strdup (facilitator_id);
-  self->n_busy++;
-  clmrs_db_worker_run_async (worker, start_job, data, (GDestroyNotify) start_data_free, NULL,
-                             self->cancellable, start_cb, g_object_ref (self));
-}
-
-void
-clmrs_visit_wizard_stop (ClmrsVisitWizard *self)
-{
-  g_return_if_fail (CLMRS_IS_VISIT_WIZARD (self));
-
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_pointer (&self->focus_ref, g_free);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->n_busy = 0;
@@ -1198,6 +1440,79 @@ clmrs_visit_wizard_stop (ClmrsVisitWizard *self)
   g_clear_pointer (&self->community_id, g_free);
   g_clear_pointer (&self->country, g_free);
   g_clear_pointer (&self->anchor, g_free);
+}
+
+static void
+start (ClmrsVisitWizard        *self,
+       ClmrsDbWorker           *worker,
+       const ClmrsVisitRequest *request,
+       const char              *facilitator_id,
+       const char              *facilitator_name,
+       const char              *facilitator_sex,
+       const char              *language)
+{
+  StartData *data = g_new0 (StartData, 1);
+
+  reset (self);
+  self->cancellable = g_cancellable_new ();
+  g_set_object (&self->worker, worker);
+  self->facilitator_id = g_strdup (facilitator_id);
+  self->facilitator_name = g_strdup (facilitator_name);
+  self->facilitator_sex = g_strdup (facilitator_sex);
+  self->household_id = g_strdup (request->household_id);
+  self->language = g_strdup (language ? language : "en");
+  adw_window_title_set_title (self->title, "");
+  adw_window_title_set_subtitle (self->title, "");
+  gtk_progress_bar_set_fraction (self->progress, 0);
+  gtk_stack_set_visible_child_name (self->stack, "busy");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), FALSE);
+
+  if (request->form_id != NULL && strchr (request->form_id, '/') != NULL)
+    data->form_path = g_strdup (request->form_id);
+  else
+    data->form_id = g_strdup (request->form_id);
+  data->household_id = g_strdup (request->household_id);
+  data->child_id = g_strdup (request->child_id);
+  data->support_type = g_strdup (request->support_type);
+  data->draft_id = g_strdup (request->draft_id);
+  data->facilitator_id = g_strdup (facilitator_id);
+  data->facilitator_name = g_strdup (facilitator_name);
+  data->facilitator_sex = g_strdup (facilitator_sex);
+  data->language = g_strdup (self->language);
+  self->n_busy++;
+  /* the form is read and filled on the worker too: it is handed over whole */
+  clmrs_db_worker_run_async (worker, start_job, data, (GDestroyNotify) start_data_free, NULL,
+                             self->cancellable, start_cb, g_object_ref (self));
+}
+
+void
+clmrs_visit_wizard_start (ClmrsVisitWizard        *self,
+                          ClmrsDbWorker           *worker,
+                          const ClmrsVisitRequest *request,
+                          const char              *facilitator_id,
+                          const char              *facilitator_name,
+                          const char              *facilitator_sex,
+                          const char              *language)
+{
+  g_return_if_fail (CLMRS_IS_VISIT_WIZARD (self));
+  g_return_if_fail (CLMRS_IS_DB_WORKER (worker));
+  g_return_if_fail (request != NULL);
+  g_return_if_fail (request->form_id != NULL || request->draft_id != NULL);
+  g_return_if_fail (facilitator_id != NULL);
+
+  g_clear_pointer (&self->visit_result, clmrs_finalise_result_free);
+  start (self, worker, request, facilitator_id, facilitator_name, facilitator_sex, language);
+}
+
+void
+clmrs_visit_wizard_stop (ClmrsVisitWizard *self)
+{
+  g_return_if_fail (CLMRS_IS_VISIT_WIZARD (self));
+
+  reset (self);
+  g_clear_pointer (&self->visit_result, clmrs_finalise_result_free);
+  g_clear_pointer (&self->given, g_hash_table_unref);
 }
 
 /* --- for tests --- */
@@ -1270,6 +1585,81 @@ clmrs_visit_wizard_get_visit_id (ClmrsVisitWizard *self)
   g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), NULL);
 
   return self->visit_id;
+}
+
+const char *
+clmrs_visit_wizard_get_form_id (ClmrsVisitWizard *self)
+{
+  g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), NULL);
+
+  return self->form_id;
+}
+
+char *
+clmrs_visit_wizard_get_answer (ClmrsVisitWizard *self,
+                               const char       *ref)
+{
+  g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), NULL);
+
+  return self->session ? clmrs_form_session_get_answer (self->session, ref) : NULL;
+}
+
+static GtkWidget *
+find_support_button (GtkWidget  *root,
+                     const char *child_id,
+                     const char *type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) &&
+          g_strcmp0 (g_object_get_data (G_OBJECT (child), "child-id"), child_id) == 0 &&
+          g_strcmp0 (g_object_get_data (G_OBJECT (child), "type"), type) == 0)
+        return child;
+      if ((found = find_support_button (child, child_id, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWidget *
+clmrs_visit_wizard_get_support_button (ClmrsVisitWizard *self,
+                                       const char       *child_id,
+                                       const char       *type)
+{
+  g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), NULL);
+
+  return find_support_button (GTK_WIDGET (self->result_box), child_id, type);
+}
+
+static void
+collect_text (GtkWidget *root,
+              GString   *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      if (ADW_IS_PREFERENCES_ROW (child))
+        g_string_append_printf (text, "%s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)));
+      if (ADW_IS_ACTION_ROW (child) && adw_action_row_get_subtitle (ADW_ACTION_ROW (child)) != NULL)
+        g_string_append_printf (text, "%s\n", adw_action_row_get_subtitle (ADW_ACTION_ROW (child)));
+      if (ADW_IS_PREFERENCES_GROUP (child) && adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (child)) != NULL)
+        g_string_append_printf (text, "%s\n", adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (child)));
+      if (GTK_IS_LABEL (child))
+        g_string_append_printf (text, "%s\n", gtk_label_get_label (GTK_LABEL (child)));
+      collect_text (child, text);
+    }
+}
+
+char *
+clmrs_visit_wizard_get_result_text (ClmrsVisitWizard *self)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), NULL);
+
+  collect_text (GTK_WIDGET (self->result_box), text);
+  return g_string_free (text, FALSE);
 }
 
 /* --- the object --- */

@@ -11,17 +11,28 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ClmrsVisitWizard, clmrs_visit_wizard, CLMRS, VISIT_WIZARD, AdwBin)
 
+/* What to open: a new filling of a form about a household or child, or
+ * a draft to resume.  Every member may be NULL but one of form_id and
+ * draft_id. */
+typedef struct {
+  const char *form_id;       /* "household_visit", or a form file's path */
+  const char *household_id;
+  const char *child_id;      /* a follow-up's or support's child */
+  const char *support_type;  /* a support record's type */
+  const char *draft_id;      /* resume this draft (form_id, if given, names its form file) */
+} ClmrsVisitRequest;
+
 GtkWidget  *clmrs_visit_wizard_new          (void);
-/* Opens a draft of @form_id ("household_visit") for @facilitator_id, of
- * household @household_id when known, and shows its first screen. */
-void        clmrs_visit_wizard_start        (ClmrsVisitWizard *self,
-                                             ClmrsDbWorker    *worker,
-                                             const char       *form_id,
-                                             const char       *facilitator_id,
-                                             const char       *facilitator_name,
-                                             const char       *facilitator_sex,
-                                             const char       *household_id,
-                                             const char       *language);
+/* Opens a draft as @request says for @facilitator_id, filled with what
+ * the app knows (core prefill), and shows its first screen; a resumed
+ * draft opens at its first unanswered question. */
+void        clmrs_visit_wizard_start        (ClmrsVisitWizard        *self,
+                                             ClmrsDbWorker           *worker,
+                                             const ClmrsVisitRequest *request,
+                                             const char              *facilitator_id,
+                                             const char              *facilitator_name,
+                                             const char              *facilitator_sex,
+                                             const char              *language);
 /* Stops (the draft stays saved). */
 void        clmrs_visit_wizard_stop         (ClmrsVisitWizard *self);
 
@@ -40,5 +51,15 @@ void        clmrs_visit_wizard_back         (ClmrsVisitWizard *self);
 const char *clmrs_visit_wizard_get_message  (ClmrsVisitWizard *self,
                                              const char       *ref);
 const char *clmrs_visit_wizard_get_visit_id (ClmrsVisitWizard *self);
+const char *clmrs_visit_wizard_get_form_id  (ClmrsVisitWizard *self);
+/* The answer to @ref in the filling shown, or NULL. */
+char       *clmrs_visit_wizard_get_answer   (ClmrsVisitWizard *self,
+                                             const char       *ref);
+/* The result page's "Given now" button for support @type to @child_id. */
+GtkWidget  *clmrs_visit_wizard_get_support_button (ClmrsVisitWizard *self,
+                                                   const char       *child_id,
+                                                   const char       *type);
+/* The result page's text, for tests: every title and subtitle shown. */
+char       *clmrs_visit_wizard_get_result_text (ClmrsVisitWizard *self);
 
 G_END_DECLS

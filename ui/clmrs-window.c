@@ -250,17 +250,15 @@ signed_in_cb (ClmrsWindow *self,
     }
 }
 
-/* Opens the visit wizard with @form_id for the signed-in facilitator. */
 void
-clmrs_window_start_visit (ClmrsWindow *self,
-                          const char  *form_id,
-                          const char  *household_id)
+clmrs_window_open_visit (ClmrsWindow             *self,
+                         const ClmrsVisitRequest *request)
 {
   ClmrsApplication *app;
   g_autofree char *language = NULL;
 
   g_return_if_fail (CLMRS_IS_WINDOW (self));
-  g_return_if_fail (form_id != NULL);
+  g_return_if_fail (request != NULL);
 
   if (self->person_id == NULL || self->supervisor)
     return;
@@ -273,9 +271,23 @@ clmrs_window_start_visit (ClmrsWindow *self,
          translation: "fr" in French */
       language = g_strdup (C_("form-language", "en"));
     }
-  clmrs_visit_wizard_start (self->visit_wizard, self->worker, form_id, self->person_id,
-                            self->person_name, self->person_sex, household_id, language);
+  clmrs_visit_wizard_start (self->visit_wizard, self->worker, request, self->person_id,
+                            self->person_name, self->person_sex, language);
   gtk_stack_set_visible_child_name (self->stack, "visit");
+}
+
+/* Opens the visit wizard with @form_id for the signed-in facilitator. */
+void
+clmrs_window_start_visit (ClmrsWindow *self,
+                          const char  *form_id,
+                          const char  *household_id)
+{
+  ClmrsVisitRequest request = { .form_id = form_id, .household_id = household_id };
+
+  g_return_if_fail (CLMRS_IS_WINDOW (self));
+  g_return_if_fail (form_id != NULL);
+
+  clmrs_window_open_visit (self, &request);
 }
 
 static void

@@ -5,6 +5,7 @@
 
 #include "clmrs-application.h"
 #include "clmrs-db-worker.h"
+#include "clmrs-visit-wizard.h"
 
 G_BEGIN_DECLS
 
@@ -32,4 +33,8 @@ GtkWidget     *clmrs_window_get_page         (ClmrsWindow      *self,
 void           clmrs_window_start_visit      (ClmrsWindow      *self,
                                               const char       *form_id,
                                               const char       *household_id);
+/* Opens the visit wizard as @request says (a follow-up of a child, a
+ * support, a draft to resume) for the signed-in facilitator. */
+void           clmrs_window_open_visit       (ClmrsWindow             *self,
+                                              const ClmrsVisitRequest *request);
 G_END_DECLS

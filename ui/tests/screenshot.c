@@ -41,9 +41,79 @@ find_button (GtkWidget  *root,
   return NULL;
 }
 
+/* The two children of the household shown on the result page. */
+static const char *
+household_answer (const char *leaf,
+                  guint       child)
+{
+  static const struct { const char *leaf; const char *first; const char *second; } answers[] = {
+    { "head_name", "Yao Kouamé", NULL }, { "head_sex", "male", NULL }, { "consent", "yes", NULL },
+    { "farmer_status", "owner", NULL },
+    { "name", "Kouadio", "Ahou" }, { "sex", "male", "female" }, { "age", "13", "9" },
+    { "relationship", "son_daughter", "son_daughter" }, { "present", "yes", "yes" },
+    { "birth_certificate", "yes", "yes" },
+    { "in_school", "no", "yes" }, { "ever_school", "yes", NULL }, { "left_why", "work_needed", NULL },
+    { "grade", NULL, "primary_3" }, { "days_missed", NULL, "0" },
+    { "worked_7d", "yes", "no" }, { "hours_7d", "20", NULL },
+    { "tasks_7d", "agrochemical_application heavy_loads", "none" },
+    { "tasks_12m", "agrochemical_application heavy_loads", "none" },
+    { "night_work", "no", NULL }, { "hazard_conditions", "chemicals", NULL },
+    { "injured_12m", "no", NULL }, { "abuse", "none", NULL }, { "chores_hours_7d", "5", "3" },
+    { "brought_for_work", "no", "no" }, { "not_free", "no", "no" }, { "works_off_debt", "no", "no" },
+    { "sexual_exploitation", "no", "no" }, { "illicit_activities", "no", "no" },
+    { "armed_recruitment", "no", "no" }, { "immediate_danger", "no", "no" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    if (g_str_equal (answers[i].leaf, leaf))
+      return child <= 1 ? answers[i].first : answers[i].second;
+  return NULL;
+}
+
+/* Walks the shipped household form with two children up to @stop_leaf
+ * (shown, not answered), or to the review. */
+static void
+walk_household (ClmrsVisitWizard *wizard,
+                const char       *stop_leaf)
+{
+  guint added = 0;
+
+  for (guint step = 0; step < 120; step++)
+    {
+      g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard);
+      GtkWidget *add;
+
+      if (g_strcmp0 (clmrs_visit_wizard_get_state (wizard), "question") != 0 || refs[0] == NULL)
+        return;
+      if (stop_leaf != NULL && g_str_has_suffix (refs[0], stop_leaf))
+        return;
+      add = find_button (GTK_WIDGET (wizard), refs[0]);
+      if (add != NULL && added < 2)
+        {
+          added++;
+          g_signal_emit_by_name (add, "clicked");
+          spin (100);
+          continue;
+        }
+      for (guint i = 0; refs[i]; i++)
+        {
+          const char *open = strrchr (refs[i], '[');
+          const char *value = household_answer (strrchr (refs[i], '/') + 1, open ? atoi (open + 1) : 0);
+
+          if (value != NULL)
+            clmrs_visit_wizard_answer (wizard, refs[i], value);
+        }
+      spin (100);
+      clmrs_visit_wizard_next (wizard);
+      spin (100);
+    }
+}
+
 /* screenshot DB PERSON_ID PIN PAGE OUT.png
  * PAGE: enrol, signin, pin, households, follow-ups, messages, sync, indicators, supervisor, visit,
- * preferences */
+ * preferences, wizard-N, in-school (a screen that grows), result (a household with two children),
+ * support (recording a support from the result), follow-up (tapping the first child due),
+ * awareness, draft (home offering an unfinished visit) */
 int
 main (int   argc,
       char *argv[])
@@ -134,6 +204,87 @@ main (int   argc,
           spin (300);
         }
     }
+  else if (g_str_equal (page, "in-school") || g_str_equal (page, "result") || g_str_equal (page, "support"))
+    {
+      ClmrsVisitWizard *wizard = CLMRS_VISIT_WIZARD (clmrs_window_get_page (window, "visit"));
+
+      clmrs_window_start_visit (window, "household_visit", NULL);
+      spin (1000);
+      if (g_str_equal (page, "in-school"))
+        {
+          walk_household (wizard, "school/in_school");
+          {
+            g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard);
+            clmrs_visit_wizard_answer (wizard, refs[0], "yes");
+          }
+        }
+      else
+        {
+          walk_household (wizard, NULL);
+          clmrs_visit_wizard_next (wizard);
+          spin (2000);
+        }
+      if (g_str_equal (page, "support"))
+        {
+          GtkWidget *root = GTK_WIDGET (wizard);
+          GtkWidget *given = NULL;
+          g_autofree char *text = clmrs_visit_wizard_get_result_text (wizard);
+
+          /* the first "Given now" button */
+          for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL && given == NULL;)
+            {
+              if (GTK_IS_BUTTON (w) && g_object_get_data (G_OBJECT (w), "child-id") != NULL)
+                given = w;
+              else if (gtk_widget_get_first_child (w) != NULL)
+                w = gtk_widget_get_first_child (w);
+              else
+                {
+                  while (w != NULL && w != root && gtk_widget_get_next_sibling (w) == NULL)
+                    w = gtk_widget_get_parent (w);
+                  w = (w == NULL || w == root) ? NULL : gtk_widget_get_next_sibling (w);
+                }
+            }
+          if (given != NULL)
+            g_signal_emit_by_name (given, "clicked");
+          spin (1000);
+          clmrs_visit_wizard_next (wizard);
+          clmrs_visit_wizard_next (wizard);
+          clmrs_visit_wizard_next (wizard);
+          clmrs_visit_wizard_answer (wizard, "/support_record/support/provider", "Coopérative CLMRS");
+        }
+    }
+  else if (g_str_equal (page, "follow-up"))
+    {
+      ClmrsHomePage *home = CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home"));
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home, "follow-ups"), 0);
+      ClmrsVisitWizard *wizard = CLMRS_VISIT_WIZARD (clmrs_window_get_page (window, "visit"));
+
+      if (row != NULL)
+        g_signal_emit_by_name (row, "activated");
+      spin (1000);
+      clmrs_visit_wizard_next (wizard);
+      spin (300);
+      clmrs_visit_wizard_next (wizard);
+      spin (300);
+      clmrs_visit_wizard_answer (wizard, "/follow_up_visit/child/child_status", "present");
+      clmrs_visit_wizard_next (wizard);
+    }
+  else if (g_str_equal (page, "awareness"))
+    {
+      ClmrsVisitWizard *wizard = CLMRS_VISIT_WIZARD (clmrs_window_get_page (window, "visit"));
+
+      clmrs_window_start_visit (window, "awareness_session", NULL);
+      spin (1000);
+      clmrs_visit_wizard_next (wizard);
+      clmrs_visit_wizard_answer (wizard, "/awareness_session/session/level", "community");
+      clmrs_visit_wizard_next (wizard);
+      clmrs_visit_wizard_answer (wizard, "/awareness_session/session/topic", "season_spraying");
+      clmrs_visit_wizard_next (wizard);
+      clmrs_visit_wizard_answer (wizard, "/awareness_session/session/participants/men", "12");
+      clmrs_visit_wizard_answer (wizard, "/awareness_session/session/participants/women", "15");
+    }
+  else if (g_str_equal (page, "draft"))
+    clmrs_home_page_set_tab (CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home")), "households");
   else if (g_str_equal (page, "visit"))
     clmrs_supervisor_page_open_visit (CLMRS_SUPERVISOR_PAGE (clmrs_window_get_page (window, "supervisor")), 0);
   else if (g_str_equal (page, "preferences"))

@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clmrs-application.h"
@@ -619,6 +620,436 @@ test_visit_wizard (Fixture       *f,
   g_assert_cmpstr (status, ==, "out_of_scope");
 }
 
+/* --- the shipped forms, walked screen by screen --- */
+
+typedef const char *(*LeafAnswer) (const char *leaf,
+                                   guint       instance,
+                                   gpointer    user_data);
+
+/* The 1-based index of the innermost repeat instance in @ref, 0 if none. */
+static guint
+ref_instance (const char *ref)
+{
+  const char *open = strrchr (ref, '[');
+
+  return open != NULL ? (guint) atoi (open + 1) : 0;
+}
+
+/* What a facilitator does: answers each question shown with @answer
+ * (NULL leaves it empty), adds @n_repeats instances where a repeat may
+ * grow, taps Next; stops on the review page.  Fails when a screen holds. */
+static void
+walk_to_review (Fixture    *f,
+                LeafAnswer  answer,
+                guint       n_repeats,
+                gpointer    user_data)
+{
+  guint added = 0;
+
+  for (guint step = 0; step < 200; step++)
+    {
+      g_auto(GStrv) refs = NULL;
+      g_auto(GStrv) after = NULL;
+
+      g_assert_true (wait_for (f, wizard_idle, 10));
+      if (g_strcmp0 (clmrs_visit_wizard_get_state (wizard (f)), "review") == 0)
+        return;
+      g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
+      refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+      g_test_message ("screen %u: %s%s", step, refs[0], refs[1] ? " ..." : "");
+      /* the screen to add another child (the repeat's path as its ref) */
+      if (find_button (GTK_WIDGET (wizard (f)), refs[0]) != NULL && added < n_repeats)
+        {
+          added++;
+          g_signal_emit_by_name (find_button (GTK_WIDGET (wizard (f)), refs[0]), "clicked");
+          continue;
+        }
+      for (guint i = 0; refs[i] != NULL; i++)
+        {
+          const char *leaf = strrchr (refs[i], '/') + 1;
+          const char *value = answer (leaf, ref_instance (refs[i]), user_data);
+
+          if (value != NULL)
+            g_assert_true (clmrs_visit_wizard_answer (wizard (f), refs[i], value));
+        }
+      g_assert_true (wait_for (f, wizard_idle, 10));
+      clmrs_visit_wizard_next (wizard (f));
+      after = clmrs_visit_wizard_get_screen_refs (wizard (f));
+      if (g_strcmp0 (clmrs_visit_wizard_get_state (wizard (f)), "question") == 0 &&
+          g_strv_equal ((const char * const *) refs, (const char * const *) after))
+        {
+          for (guint i = 0; refs[i] != NULL; i++)
+            if (clmrs_visit_wizard_get_message (wizard (f), refs[i]) != NULL)
+              g_test_message ("held by %s: %s", refs[i], clmrs_visit_wizard_get_message (wizard (f), refs[i]));
+          g_assert_not_reached ();
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* Two children: Kouadio, 13, sprays and carries heavy loads (hazardous
+ * child labour); Ahou, 9, goes to school and does not work. */
+static const char *
+household_answer (const char *leaf,
+                  guint       child,
+                  gpointer    user_data)
+{
+  static const struct { const char *leaf; const char *first; const char *second; } answers[] = {
+    { "head_name", "Yao Kouamé", NULL }, { "head_sex", "male", NULL }, { "consent", "yes", NULL },
+    { "farmer_status", "owner", NULL },
+    { "name", "Kouadio", "Ahou" }, { "sex", "male", "female" }, { "age", "13", "9" },
+    { "relationship", "son_daughter", "son_daughter" }, { "present", "yes", "yes" },
+    { "birth_certificate", "yes", "yes" },
+    { "in_school", "no", "yes" }, { "ever_school", "yes", NULL }, { "left_why", "work_needed", NULL },
+    { "grade", NULL, "primary_3" }, { "days_missed", NULL, "0" },
+    { "worked_7d", "yes", "no" }, { "hours_7d", "20", NULL },
+    { "tasks_7d", "agrochemical_application heavy_loads", "none" },
+    { "tasks_12m", "agrochemical_application heavy_loads", "none" },
+    { "night_work", "no", NULL }, { "hazard_conditions", "chemicals", NULL },
+    { "injured_12m", "no", NULL }, { "abuse", "none", NULL }, { "chores_hours_7d", "5", "3" },
+    { "brought_for_work", "no", "no" }, { "not_free", "no", "no" }, { "works_off_debt", "no", "no" },
+    { "sexual_exploitation", "no", "no" }, { "illicit_activities", "no", "no" },
+    { "armed_recruitment", "no", "no" }, { "immediate_danger", "no", "no" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    if (g_str_equal (answers[i].leaf, leaf))
+      return child <= 1 ? answers[i].first : answers[i].second;
+  return NULL;
+}
+
+/* A support record asks only who gave it: the rest is known. */
+static const char *
+support_answer (const char *leaf,
+                guint       instance,
+                gpointer    user_data)
+{
+  return g_str_equal (leaf, "provider") ? "Coopérative CLMRS" : NULL;
+}
+
+static GtkWidget *
+find_labelled_button (GtkWidget  *root,
+                      const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
+        return child;
+      if ((found = find_labelled_button (child, label)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_household_visit (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *visit_id = NULL;
+  g_autofree char *support_id = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *kouadio = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *queued = NULL;
+  g_autofree char *supports = NULL;
+  g_autofree char *household = NULL;
+  g_autofree char *expected = NULL;
+  GtkWidget *given, *back;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  /* the Visit button on home */
+  gtk_widget_activate_action (GTK_WIDGET (home_page (f)), "win.new-visit", "s", "household_visit");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  visit_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
+  walk_to_review (f, household_answer, 2, NULL);
+
+  /* review, finish, and each child's outcome with its reasons */
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_has_result, 30));
+  text = clmrs_visit_wizard_get_result_text (wizard (f));
+  g_test_message ("result page:\n%s", text);
+  g_assert_nonnull (strstr (text, "Kouadio, 13 years"));
+  g_assert_nonnull (strstr (text, "Hazardous child labour"));
+  g_assert_nonnull (strstr (text, "Ahou, 9 years"));
+  g_assert_nonnull (strstr (text, "Not in child labour"));
+  g_assert_nonnull (strstr (text, "Suggested support"));
+
+  /* in the store: final, assessed, queued */
+  state = query_text (f->db_path, "SELECT state FROM visits WHERE id = ?1", visit_id);
+  g_assert_cmpstr (state, ==, "final");
+  kouadio = query_text (f->db_path, "SELECT a.child_id FROM assessments a JOIN children c ON c.id = a.child_id"
+                                    " WHERE a.visit_id = ?1 AND c.name = 'Kouadio' AND a.status = 'hazardous_child_labour'"
+                                    " AND a.reasons LIKE '%agrochemical%'", visit_id);
+  g_assert_nonnull (kouadio);
+  status = query_text (f->db_path, "SELECT a.status FROM assessments a JOIN children c ON c.id = a.child_id"
+                                   " WHERE a.visit_id = ?1 AND c.name = 'Ahou'", visit_id);
+  g_assert_cmpstr (status, ==, "not_in_child_labour");
+  queued = query_text (f->db_path, "SELECT group_concat (type, ' ') FROM (SELECT DISTINCT type FROM outbox"
+                                   " WHERE state = 'queued' AND (record_id = ?1 OR record_id IN"
+                                   "  (SELECT id FROM assessments WHERE visit_id = ?1) OR record_id IN"
+                                   "  (SELECT household_id FROM visits WHERE id = ?1) OR record_id IN"
+                                   "  (SELECT child_id FROM assessments WHERE visit_id = ?1)) ORDER BY type)", visit_id);
+  g_test_message ("queued: %s", queued);
+  g_assert_cmpstr (queued, ==, "child household visit");
+  /* the visit's envelope carries both assessments */
+  g_clear_pointer (&status, g_free);
+  status = query_text (f->db_path, "SELECT json_array_length (json_extract (envelope, '$.body.assessments'))"
+                                   " FROM outbox WHERE record_id = ?1 AND type = 'visit'", visit_id);
+  g_assert_cmpstr (status, ==, "2");
+
+  /* the support given on the spot: a school kit for Kouadio */
+  given = clmrs_visit_wizard_get_support_button (wizard (f), kouadio, "school_kit");
+  g_assert_nonnull (given);
+  g_signal_emit_by_name (given, "clicked");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
+  g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "support_record");
+  support_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
+  walk_to_review (f, support_answer, 0, NULL);
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_has_result, 30));
+  supports = query_text (f->db_path, "SELECT s.type || ' ' || s.level || ' ' || s.household_id || ' ' ||"
+                                     " (SELECT count (*) FROM outbox o WHERE o.record_id = s.id AND o.state = 'queued')"
+                                     " FROM supports s WHERE s.child_id = ?1", kouadio);
+  household = query_text (f->db_path, "SELECT household_id FROM visits WHERE id = ?1", visit_id);
+  expected = g_strdup_printf ("school_kit child %s 1", household);
+  g_assert_cmpstr (supports, ==, expected);
+  /* back to the children: the support shows as given */
+  g_clear_pointer (&text, g_free);
+  back = find_labelled_button (GTK_WIDGET (wizard (f)), "_Back to the Children");
+  g_assert_nonnull (back);
+  g_signal_emit_by_name (back, "clicked");
+  text = clmrs_visit_wizard_get_result_text (wizard (f));
+  g_assert_nonnull (strstr (text, "Given today"));
+  g_assert_null (clmrs_visit_wizard_get_support_button (wizard (f), kouadio, "school_kit"));
+}
+
+static const char *
+follow_up_answer (const char *leaf,
+                  guint       instance,
+                  gpointer    user_data)
+{
+  static const struct { const char *leaf; const char *value; } answers[] = {
+    { "child_status", "present" }, { "support_received", "school_kit" }, { "birth_certificate", "yes" },
+    { "in_school", "yes" }, { "grade", "primary_5" }, { "days_missed", "0" }, { "worked_7d", "no" },
+    { "tasks_7d", "none" }, { "tasks_12m", "none" }, { "chores_hours_7d", "4" },
+    { "brought_for_work", "no" }, { "not_free", "no" }, { "works_off_debt", "no" },
+    { "sexual_exploitation", "no" }, { "illicit_activities", "no" }, { "armed_recruitment", "no" },
+    { "immediate_danger", "no" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    if (g_str_equal (answers[i].leaf, leaf))
+      return answers[i].value;
+  return NULL;
+}
+
+static void
+test_follow_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *child_id = NULL;
+  g_autofree char *due_before = NULL;
+  g_autofree char *due_after = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *stored_name = NULL;
+  g_autofree char *age = NULL;
+  g_autofree char *kind = NULL;
+  g_autofree char *today_text = NULL;
+  GtkListBox *list;
+  GtkListBoxRow *row;
+  GDate today;
+
+  /* the children with a case were found in hazardous work at the visit of January */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_exec (store,
+        "INSERT INTO assessments (id, visit_id, child_id, assessed_on, age, status, reasons, rules, profile)"
+        " SELECT 'a' || substr (child_id, 2), 'v' || substr (child_id, 2), child_id, '2026-01-01', 11,"
+        "  'hazardous_child_labour', '[]', 'ci', '{\"birth_certificate\":\"no\"}' FROM cases", &error));
+    g_assert_no_error (error);
+  }
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  /* the most late child first: tap it */
+  list = clmrs_home_page_get_list (home_page (f), "follow-ups");
+  row = gtk_list_box_get_row_at_index (list, 0);
+  g_assert_nonnull (row);
+  child_id = g_strdup (g_object_get_data (G_OBJECT (row), "child-id"));
+  due_before = query_text (f->db_path, "SELECT next_due FROM cases WHERE child_id = ?1", child_id);
+  g_signal_emit_by_name (row, "activated");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "follow_up_visit");
+
+  /* the child's history fills what is known: ids, name, sex, age today */
+  name = clmrs_visit_wizard_get_answer (wizard (f), "/follow_up_visit/child/name");
+  stored_name = query_text (f->db_path, "SELECT name FROM children WHERE id = ?1", child_id);
+  g_assert_nonnull (name);
+  g_assert_cmpstr (name, ==, stored_name);
+  g_assert_cmpstr (clmrs_visit_wizard_get_answer (wizard (f), "/follow_up_visit/child/child_id"), ==, child_id);
+  /* once the child is there */
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/follow_up_visit/child/child_status", "present"));
+  age = clmrs_visit_wizard_get_answer (wizard (f), "/follow_up_visit/child/identity/age");
+  g_assert_cmpstr (age, ==, "11");
+  g_assert_cmpstr (clmrs_visit_wizard_get_answer (wizard (f), "/follow_up_visit/child/identity/sex"), ==, "female");
+
+  walk_to_review (f, follow_up_answer, 0, NULL);
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_has_result, 30));
+
+  /* the case moved on: visited today, next due later */
+  clmrs_date_today (&today);
+  today_text = clmrs_date_format (&today);
+  due_after = query_text (f->db_path, "SELECT next_due FROM cases WHERE child_id = ?1", child_id);
+  g_test_message ("next due %s -> %s", due_before, due_after);
+  g_assert_cmpstr (due_after, >, today_text);
+  g_assert_cmpstr (due_after, !=, due_before);
+  kind = query_text (f->db_path, "SELECT group_concat (kind) FROM visits WHERE child_id = ?1 AND state = 'final'"
+                                 " AND id IN (SELECT record_id FROM outbox WHERE state = 'queued')", child_id);
+  g_assert_cmpstr (kind, ==, "follow_up");
+}
+
+static const char *
+awareness_answer (const char *leaf,
+                  guint       instance,
+                  gpointer    user_data)
+{
+  static const struct { const char *leaf; const char *value; } answers[] = {
+    { "level", "community" }, { "topic", "season_spraying" },
+    { "men", "12" }, { "women", "15" }, { "boys", "4" }, { "girls", "6" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    if (g_str_equal (answers[i].leaf, leaf))
+      return answers[i].value;
+  return NULL;
+}
+
+static void
+test_awareness (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *visit_id = NULL;
+  g_autofree char *session = NULL;
+  g_autofree char *text = NULL;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  /* the button on the follow-ups tab */
+  gtk_widget_activate_action (GTK_WIDGET (home_page (f)), "win.new-visit", "s", "awareness_session");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "awareness_session");
+  visit_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
+  walk_to_review (f, awareness_answer, 0, NULL);
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_has_result, 30));
+  text = clmrs_visit_wizard_get_result_text (wizard (f));
+  g_assert_nonnull (strstr (text, "The awareness session is saved"));
+  session = query_text (f->db_path, "SELECT a.topic || ' ' || (a.men + a.women + a.boys + a.girls) || ' ' ||"
+                                    " (SELECT count (*) FROM outbox o WHERE o.record_id = a.id AND o.state = 'queued')"
+                                    " FROM awareness_sessions a WHERE a.community_id = ?1", COMMUNITY_ID);
+  g_assert_cmpstr (session, ==, "season_spraying 37 1");
+}
+
+/* Stops at the first screen of the children: the household is answered. */
+static const char *
+household_head_only (const char *leaf,
+                     guint       instance,
+                     gpointer    user_data)
+{
+  return household_answer (leaf, instance, user_data);
+}
+
+static void
+test_draft_resumed (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *visit_id = NULL;
+  g_autofree char *head = NULL;
+  g_auto(GStrv) refs = NULL;
+  GtkWidget *resume;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_null (clmrs_home_page_get_draft_id (home_page (f)));
+  clmrs_window_start_visit (f->window, "household_visit", NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  visit_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
+  /* the date, the head's name and sex, then the app is killed */
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/household_visit/household/head_name",
+                                            household_head_only ("head_name", 0, NULL)));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/household_visit/household/head_sex", "male"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&f->window);
+  g_clear_object (&f->app);
+
+  /* started again: home offers the draft, and it opens where it stopped */
+  open_app (f, 0);
+  g_assert_true (wait_for (f, on_signin, 30));
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_cmpstr (clmrs_home_page_get_draft_id (home_page (f)), ==, visit_id);
+  resume = find_labelled_button (GTK_WIDGET (home_page (f)), "_Continue");
+  g_assert_nonnull (resume);
+  g_signal_emit_by_name (resume, "clicked");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_visit_id (wizard (f)), ==, visit_id);
+  assert_screen (f, "/household_visit/household/consent", 1);
+  head = clmrs_visit_wizard_get_answer (wizard (f), "/household_visit/household/head_name");
+  g_assert_cmpstr (head, ==, "Yao Kouamé");
+  clmrs_visit_wizard_back (wizard (f));
+  assert_screen (f, "/household_visit/household/head_sex", 1);
+}
+
+static void
+test_returned_message (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *visit_id = NULL;
+  g_autofree char *text = NULL;
+  GtkListBox *list;
+
+  /* the supervisor returns a visit with a message */
+  sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 20));
+  clmrs_supervisor_page_open_visit (supervisor_page (f), 0);
+  g_assert_true (wait_for (f, visit_open, 10));
+  visit_id = g_strdup (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)));
+  clmrs_supervisor_page_decide (supervisor_page (f), "returned", "Ask the age of the second child");
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 10));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+
+  /* the facilitator sees it on home, one more message */
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  list = clmrs_home_page_get_list (home_page (f), "messages");
+  g_assert_cmpuint (n_rows (list), ==, f->n_returned + 1);
+  /* the newest first */
+  text = g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (gtk_list_box_get_row_at_index (list, 0))));
+  g_assert_cmpstr (text, ==, "Ask the age of the second child");
+}
+
 static void
 test_first_run (Fixture       *f,
                 gconstpointer  data)
@@ -843,6 +1274,11 @@ main (int   argc,
   g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
   g_test_add ("/ui/supervisor/return", Fixture, NULL, fixture_set_up, test_supervisor_return, fixture_tear_down);
   g_test_add ("/ui/visit/wizard", Fixture, NULL, fixture_set_up, test_visit_wizard, fixture_tear_down);
+  g_test_add ("/ui/visit/household", Fixture, NULL, fixture_set_up, test_household_visit, fixture_tear_down);
+  g_test_add ("/ui/visit/follow-up", Fixture, NULL, fixture_set_up, test_follow_up, fixture_tear_down);
+  g_test_add ("/ui/visit/awareness", Fixture, NULL, fixture_set_up, test_awareness, fixture_tear_down);
+  g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
+  g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
   g_test_add ("/ui/sync/enrol-cancel-sync", Fixture, "first-run", fixture_set_up, test_sync, fixture_tear_down);
