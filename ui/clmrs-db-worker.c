@@ -88,6 +88,8 @@ clmrs_visit_summary_free (ClmrsVisitSummary *visit)
   g_free (visit->review_state);
   g_free (visit->review_message);
   g_free (visit->answers);
+  g_free (visit->form_id);
+  g_free (visit->assessments);
   g_free (visit);
 }
 
@@ -836,7 +838,7 @@ clmrs_db_worker_indicators_finish (ClmrsDbWorker  *self,
 
 #define VISIT_COLUMNS \
   "SELECT v.id, v.kind, v.facilitator_id, coalesce (f.name, v.facilitator_id), h.head_name," \
-  "  m.name, v.visit_date, v.review_state, v.review_message, v.answers " \
+  "  m.name, v.visit_date, v.review_state, v.review_message, v.answers, v.form_id " \
   "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id" \
   "  LEFT JOIN households h ON h.id = v.household_id" \
   "  LEFT JOIN communities m ON m.id = coalesce (v.community_id, h.community_id) "
@@ -857,7 +859,10 @@ visit_from_row (sqlite3_stmt *stmt,
   visit->review_state = column_dup (stmt, 7);
   visit->review_message = column_dup (stmt, 8);
   if (with_answers)
-    visit->answers = column_dup (stmt, 9);
+    {
+      visit->answers = column_dup (stmt, 9);
+      visit->form_id = column_dup (stmt, 10);
+    }
   return visit;
 }
 
@@ -955,9 +960,39 @@ get_visit_job (ClmrsStore    *store,
     visit = visit_from_row (stmt, TRUE);
   sqlite3_finalize (stmt);
   if (rc == SQLITE_DONE)
-    g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no visit %s", visit_id);
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no visit %s", visit_id);
+      return NULL;
+    }
   else if (rc != SQLITE_ROW)
-    step_failed (store, rc, "reading a visit", error);
+    {
+      step_failed (store, rc, "reading a visit", error);
+      g_clear_pointer (&visit, clmrs_visit_summary_free);
+      return NULL;
+    }
+
+  /* the children it assessed, in the order it assessed them */
+  stmt = clmrs_store_prepare (store,
+      "SELECT json_group_array (json_object ('name', c.name, 'age', a.age, 'status', a.status,"
+      "  'reasons', json (a.reasons), 'rules', a.rules)) FROM"
+      "  (SELECT * FROM assessments WHERE visit_id = ?1 ORDER BY rowid) a"
+      "  JOIN children c ON c.id = a.child_id", error);
+  if (stmt == NULL)
+    {
+      clmrs_visit_summary_free (visit);
+      return NULL;
+    }
+  sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    visit->assessments = column_dup (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      step_failed (store, rc, "reading a visit's assessments", error);
+      clmrs_visit_summary_free (visit);
+      return NULL;
+    }
   return visit;
 }
 

@@ -32,6 +32,9 @@ typedef struct {
   char *review_state;     /* pending approved returned */
   char *review_message;   /* or NULL */
   char *answers;          /* JSON text, only from clmrs_db_worker_get_visit_async() */
+  char *form_id;          /* only from clmrs_db_worker_get_visit_async() */
+  char *assessments;      /* JSON text [{name, age, status, reasons, rules}] of the children
+                             it assessed, only from clmrs_db_worker_get_visit_async() */
 } ClmrsVisitSummary;
 
 void               clmrs_person_free                      (ClmrsPerson        *person);

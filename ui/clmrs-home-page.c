@@ -386,6 +386,18 @@ resume_clicked_cb (ClmrsHomePage *self)
 
 /* --- messages --- */
 
+/* The returned visit, read-only, with its message. */
+static void
+message_activated_cb (AdwActionRow  *row,
+                      ClmrsHomePage *self)
+{
+  ClmrsWindow *window = CLMRS_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self), CLMRS_TYPE_WINDOW));
+  const char *visit_id = g_object_get_data (G_OBJECT (row), "visit-id");
+
+  if (window != NULL && visit_id != NULL)
+    clmrs_window_open_record (window, visit_id);
+}
+
 static void
 messages_cb (GObject      *source,
              GAsyncResult *result,
@@ -413,7 +425,11 @@ messages_cb (GObject      *source,
       row = data_row (title, visit->review_message ? visit->review_message : _("No message"));
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("mail-unread-symbolic"));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
       gtk_widget_add_css_class (row, "tall-row");
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data_full (G_OBJECT (row), "visit-id", g_strdup (visit->id), g_free);
+      g_signal_connect (row, "activated", G_CALLBACK (message_activated_cb), self);
       gtk_list_box_append (self->messages_list, row);
     }
   adw_view_stack_page_set_badge_number (self->messages_page, visits->len);

@@ -9,6 +9,7 @@
 
 #include "outbox.h"
 
+#include "clmrs-record-view.h"
 #include "clmrs-window.h"
 
 #define VISITS_LIMIT 200
@@ -24,7 +25,7 @@ struct _ClmrsSupervisorPage
   GtkListBox     *visits_list;
   AdwWindowTitle *visit_title;
   GtkStack       *visit_stack;
-  GtkListBox     *answers_list;
+  ClmrsRecordView *record_view;
   GtkActionBar   *decision_bar;
 
   /* Owned references */
@@ -219,106 +220,14 @@ visits_cb (GObject      *source,
     }
 }
 
-static char *
-humanize (const char *key)
-{
-  char *text = g_strdup (key);
-
-  for (char *p = text; *p; p++)
-    if (*p == '_')
-      *p = ' ';
-  if (*text)
-    *text = g_ascii_toupper (*text);
-  return text;
-}
-
 static void
-add_heading (ClmrsSupervisorPage *self,
-             const char          *text)
+record_loaded_cb (ClmrsSupervisorPage *self)
 {
-  GtkWidget *row = data_row (text, NULL);
+  const ClmrsVisitSummary *visit = clmrs_record_view_get_visit (self->record_view);
 
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
-  gtk_widget_add_css_class (row, "section-row");
-  gtk_list_box_append (self->answers_list, row);
-}
-
-static void
-add_answers (ClmrsSupervisorPage *self,
-             JsonNode            *node,
-             const char          *name)
-{
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *object = json_node_get_object (node);
-      g_autoptr(GList) members = json_object_get_members (object);
-
-      if (name != NULL)
-        add_heading (self, name);
-      for (GList *l = members; l != NULL; l = l->next)
-        {
-          g_autofree char *label = humanize (l->data);
-
-          if (g_str_equal (l->data, "meta"))
-            continue;
-          add_answers (self, json_object_get_member (object, l->data), label);
-        }
-    }
-  else if (JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          /* Translators: a repeated group in a visit's answers, e.g. "Child 2" */
-          g_autofree char *label = g_strdup_printf (_("%s %u"), name ? name : "", i + 1);
-
-          add_answers (self, json_array_get_element (array, i), label);
-        }
-    }
-  else if (JSON_NODE_HOLDS_VALUE (node))
-    {
-      g_autofree char *value = NULL;
-      GtkWidget *row;
-
-      if (json_node_get_value_type (node) == G_TYPE_STRING)
-        value = g_strdup (json_node_get_string (node));
-      else if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-        value = g_strdup (json_node_get_boolean (node) ? _("yes") : _("no"));
-      else if (json_node_get_value_type (node) == G_TYPE_INT64)
-        value = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-      else
-        value = g_strdup_printf ("%g", json_node_get_double (node));
-      row = data_row (name, *value ? value : "—");
-      gtk_widget_add_css_class (row, "property");
-      gtk_list_box_append (self->answers_list, row);
-    }
-}
-
-static void
-visit_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(ClmrsSupervisorPage) self = user_data;
-  g_autoptr(ClmrsVisitSummary) visit = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) answers = NULL;
-
-  visit = clmrs_db_worker_get_visit_finish (CLMRS_DB_WORKER (source), result, &error);
-  if (job_failed (self, error, _("Could not open the visit")))
-    return;
   self->n_busy--;
-  remove_all (self->answers_list);
-  if (visit->answers != NULL)
-    answers = json_from_string (visit->answers, NULL);
-  if (answers == NULL)
-    gtk_list_box_append (self->answers_list, data_row (_("The answers cannot be read"), NULL));
-  else
-    add_answers (self, answers, NULL);
   adw_window_title_set_title (self->visit_title, visit->household ? visit->household : _("Visit"));
   adw_window_title_set_subtitle (self->visit_title, visit->visit_date ? visit->visit_date : "");
-  gtk_stack_set_visible_child_name (self->visit_stack, "visit");
   gtk_action_bar_set_revealed (self->decision_bar, TRUE);
 }
 
@@ -335,7 +244,8 @@ clmrs_supervisor_page_open_visit (ClmrsSupervisorPage *self,
   g_free (self->open_visit_id);
   self->open_visit_id = g_strdup (visit->id);
   self->n_busy++;
-  clmrs_db_worker_get_visit_async (self->worker, visit->id, self->cancellable, visit_cb, g_object_ref (self));
+  clmrs_record_view_load (self->record_view, self->worker, visit->id, clmrs_window_get_form_language (get_window (self)));
+  gtk_stack_set_visible_child_name (self->visit_stack, "visit");
   adw_leaflet_set_visible_child_name (self->leaflet, "visit");
 }
 
@@ -361,6 +271,9 @@ static void
 close_visit (ClmrsSupervisorPage *self)
 {
   g_clear_pointer (&self->open_visit_id, g_free);
+  if (self->n_busy > 0 && clmrs_record_view_get_n_busy (self->record_view) > 0)
+    self->n_busy--;
+  clmrs_record_view_clear (self->record_view);
   gtk_action_bar_set_revealed (self->decision_bar, FALSE);
   gtk_stack_set_visible_child_name (self->visit_stack, "none");
   adw_window_title_set_title (self->visit_title, _("Visit"));
@@ -512,6 +425,7 @@ clmrs_supervisor_page_stop (ClmrsSupervisorPage *self)
   self->n_busy = 0;
   g_clear_pointer (&self->person_id, g_free);
   g_clear_pointer (&self->open_visit_id, g_free);
+  clmrs_record_view_clear (self->record_view);
 }
 
 guint
@@ -532,8 +446,6 @@ clmrs_supervisor_page_get_list (ClmrsSupervisorPage *self,
     return self->queue_list;
   if (g_strcmp0 (name, "visits") == 0)
     return self->visits_list;
-  if (g_strcmp0 (name, "answers") == 0)
-    return self->answers_list;
   return NULL;
 }
 
@@ -558,6 +470,7 @@ clmrs_supervisor_page_class_init (ClmrsSupervisorPageClass *klass)
 
   object_class->dispose = clmrs_supervisor_page_dispose;
 
+  g_type_ensure (CLMRS_TYPE_RECORD_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-supervisor-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, leaflet);
   gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, title);
@@ -565,7 +478,8 @@ clmrs_supervisor_page_class_init (ClmrsSupervisorPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, visits_list);
   gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, visit_title);
   gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, visit_stack);
-  gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, answers_list);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, record_view);
+  gtk_widget_class_bind_template_callback (widget_class, record_loaded_cb);
   gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, decision_bar);
   gtk_widget_class_bind_template_callback (widget_class, visit_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);

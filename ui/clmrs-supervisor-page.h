@@ -20,7 +20,7 @@ void        clmrs_supervisor_page_stop       (ClmrsSupervisorPage *self);
 /* For tests: what a supervisor taps and reads. */
 guint       clmrs_supervisor_page_get_n_busy (ClmrsSupervisorPage *self);
 GtkListBox *clmrs_supervisor_page_get_list   (ClmrsSupervisorPage *self,
-                                              const char          *name);  /* "queue", "visits", "answers" */
+                                              const char          *name);  /* "queue", "visits" */
 /* Opens visit @index of the "visits" list, as a tap does. */
 void        clmrs_supervisor_page_open_visit (ClmrsSupervisorPage *self,
                                               guint                index);

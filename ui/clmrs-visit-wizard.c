@@ -10,6 +10,8 @@
 
 #include "prefill.h"
 #include "rules.h"
+
+#include "clmrs-labels-private.h"
 #include "util.h"
 #include "visit.h"
 #include "xform.h"
@@ -796,56 +798,6 @@ finalise_job (ClmrsStore    *store,
   return data;
 }
 
-static const char *
-status_label (ClmrsStatus status)
-{
-  switch (status)
-    {
-    case CLMRS_STATUS_OUT_OF_SCOPE:
-      return _("Not 5 to 17 years old");
-    case CLMRS_STATUS_WORST_FORM:
-      return _("Worst form of child labour: refer now");
-    case CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR:
-      return _("Hazardous child labour");
-    case CLMRS_STATUS_CHILD_LABOUR:
-      return _("Child labour");
-    case CLMRS_STATUS_AT_RISK:
-      return _("At risk");
-    case CLMRS_STATUS_NOT_IN_CHILD_LABOUR:
-      return _("Not in child labour");
-    default:
-      return "";
-    }
-}
-
-static const char *
-support_label (const char *code)
-{
-  static const struct { const char *code; const char *label; } labels[] = {
-    { "awareness_targeted", N_("Awareness talk with the family") },
-    { "school_kit", N_("School kit") },
-    { "bicycle", N_("Bicycle to go to school") },
-    { "birth_certificate", N_("Birth certificate") },
-    { "school_fees", N_("School fees") },
-    { "bridging_class", N_("Bridging class") },
-    { "vocational_training", N_("Vocational training") },
-    { "health_insurance", N_("Health insurance") },
-    { "tools_safe", N_("Safe tools and protective equipment") },
-    { "labour_support", N_("Help with farm labour") },
-    { "iga", N_("Income-generating activity") },
-    { "vsla", N_("Village savings group") },
-    { "cash_transfer", N_("Cash transfer") },
-    { "awareness_community", N_("Community awareness") },
-    { "infrastructure", N_("Community infrastructure") },
-    { "referral", N_("Referral to child protection") },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
-    if (g_str_equal (labels[i].code, code))
-      return _(labels[i].label);
-  return code;
-}
-
 static void
 done_clicked_cb (ClmrsVisitWizard *self)
 {
@@ -908,6 +860,7 @@ show_result (ClmrsVisitWizard    *self,
   const char *kind = self->form_id ? kind_of_form (self->form_id) : "household";
   /* household and follow-up visits (they have a household) assess children */
   gboolean about_children = result == self->visit_result && result->household_id != NULL;
+  g_autoptr(GPtrArray) prompts = self->session ? clmrs_form_session_get_prompts (self->session) : NULL;
   GtkWidget *heading;
   GtkWidget *done;
 
@@ -948,17 +901,18 @@ show_result (ClmrsVisitWizard    *self,
         adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), escaped);
       }
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (status), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (status), status_label (child->status));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (status), _clmrs_status_label (child->status));
       gtk_widget_add_css_class (status, clmrs_status_is_child_labour (child->status) ? "status-cl" : "status-ok");
       adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), status);
       for (guint j = 0; reasons != NULL && j < json_array_get_length (reasons); j++)
         {
           JsonObject *reason = json_array_get_object_element (reasons, j);
-          const char *detail = reason ? json_object_get_string_member_with_default (reason, "detail", "") : "";
+          const char *item = reason ? json_object_get_string_member_with_default (reason, "item", NULL) : NULL;
+          g_autofree char *text = reason ? _clmrs_reason_text (reason, _clmrs_choice_label (prompts, item)) : NULL;
           GtkWidget *row = adw_action_row_new ();
 
           adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), detail);
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text ? text : "");
           adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 4);
           adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("dialog-information-symbolic"));
           adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
@@ -972,7 +926,7 @@ show_result (ClmrsVisitWizard    *self,
           GtkWidget *row = adw_action_row_new ();
 
           adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), support_label (type));
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _clmrs_support_label (type));
           adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 3);
           adw_action_row_set_subtitle (ADW_ACTION_ROW (row), given ? _("Given today") : _("Suggested support"));
           adw_action_row_add_prefix (ADW_ACTION_ROW (row),
@@ -986,7 +940,7 @@ show_result (ClmrsVisitWizard    *self,
               g_autofree char *a11y = NULL;
 
               /* Translators: accessible name of the button, "Record SUPPORT as given to CHILD" */
-              a11y = g_strdup_printf (_("Record %s as given to %s"), support_label (type), child->name ? child->name : "");
+              a11y = g_strdup_printf (_("Record %s as given to %s"), _clmrs_support_label (type), child->name ? child->name : "");
               gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
               gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
               gtk_widget_set_size_request (button, -1, 48);
@@ -999,6 +953,20 @@ show_result (ClmrsVisitWizard    *self,
           adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
         }
       gtk_box_append (self->result_box, group);
+    }
+  if (about_children && !support && result->children->len > 0)
+    {
+      g_autofree char *rules = _clmrs_rules_text (self->country);
+
+      if (rules != NULL)
+        {
+          GtkWidget *label = gtk_label_new (rules);
+
+          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+          gtk_widget_add_css_class (label, "caption");
+          gtk_widget_add_css_class (label, "dim-label");
+          gtk_box_append (self->result_box, label);
+        }
     }
   if (support && self->visit_result != NULL)
     {

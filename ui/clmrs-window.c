@@ -9,6 +9,7 @@
 
 #include "clmrs-enrol-page.h"
 #include "clmrs-home-page.h"
+#include "clmrs-record-view.h"
 #include "clmrs-signin-page.h"
 #include "clmrs-startup-report.h"
 #include "clmrs-supervisor-page.h"
@@ -30,6 +31,8 @@ struct _ClmrsWindow
   ClmrsHomePage        *home_page;
   ClmrsSupervisorPage  *supervisor_page;
   ClmrsVisitWizard     *visit_wizard;
+  AdwWindowTitle       *record_title;
+  ClmrsRecordView      *record_view;
 
   /* Owned references */
   ClmrsDbWorker        *worker;
@@ -37,6 +40,7 @@ struct _ClmrsWindow
   char                 *person_id;
   char                 *person_name;
   char                 *person_sex;
+  char                 *form_language;
   gboolean              supervisor;
   gint64                last_input;
   guint                 lock_seconds;
@@ -250,20 +254,16 @@ signed_in_cb (ClmrsWindow *self,
     }
 }
 
-void
-clmrs_window_open_visit (ClmrsWindow             *self,
-                         const ClmrsVisitRequest *request)
+const char *
+clmrs_window_get_form_language (ClmrsWindow *self)
 {
   ClmrsApplication *app;
   g_autofree char *language = NULL;
 
-  g_return_if_fail (CLMRS_IS_WINDOW (self));
-  g_return_if_fail (request != NULL);
+  g_return_val_if_fail (CLMRS_IS_WINDOW (self), NULL);
 
-  if (self->person_id == NULL || self->supervisor)
-    return;
   app = CLMRS_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  language = g_settings_get_string (clmrs_application_get_settings (app), "language");
+  language = app ? g_settings_get_string (clmrs_application_get_settings (app), "language") : g_strdup ("");
   if (*language == '\0')
     {
       g_free (language);
@@ -271,9 +271,56 @@ clmrs_window_open_visit (ClmrsWindow             *self,
          translation: "fr" in French */
       language = g_strdup (C_("form-language", "en"));
     }
+  g_free (self->form_language);
+  self->form_language = g_steal_pointer (&language);
+  return self->form_language;
+}
+
+void
+clmrs_window_open_visit (ClmrsWindow             *self,
+                         const ClmrsVisitRequest *request)
+{
+  g_return_if_fail (CLMRS_IS_WINDOW (self));
+  g_return_if_fail (request != NULL);
+
+  if (self->person_id == NULL || self->supervisor)
+    return;
   clmrs_visit_wizard_start (self->visit_wizard, self->worker, request, self->person_id,
-                            self->person_name, self->person_sex, language);
+                            self->person_name, self->person_sex, clmrs_window_get_form_language (self));
   gtk_stack_set_visible_child_name (self->stack, "visit");
+}
+
+void
+clmrs_window_open_record (ClmrsWindow *self,
+                          const char  *visit_id)
+{
+  g_return_if_fail (CLMRS_IS_WINDOW (self));
+  g_return_if_fail (visit_id != NULL);
+
+  if (self->person_id == NULL)
+    return;
+  adw_window_title_set_title (self->record_title, _("Visit"));
+  adw_window_title_set_subtitle (self->record_title, "");
+  clmrs_record_view_load (self->record_view, self->worker, visit_id, clmrs_window_get_form_language (self));
+  gtk_stack_set_visible_child_name (self->stack, "record");
+}
+
+static void
+record_loaded_cb (ClmrsWindow *self)
+{
+  const ClmrsVisitSummary *visit = clmrs_record_view_get_visit (self->record_view);
+
+  adw_window_title_set_title (self->record_title, visit->household ? visit->household
+                                                  : visit->community ? visit->community : _("Visit"));
+  adw_window_title_set_subtitle (self->record_title, visit->visit_date ? visit->visit_date : "");
+}
+
+static void
+record_back_clicked_cb (ClmrsWindow *self)
+{
+  clmrs_record_view_clear (self->record_view);
+  gtk_stack_set_visible_child_name (self->stack, self->person_id == NULL ? "signin"
+                                                 : self->supervisor ? "supervisor" : "home");
 }
 
 /* Opens the visit wizard with @form_id for the signed-in facilitator. */
@@ -445,6 +492,7 @@ clmrs_window_finalize (GObject *object)
   g_free (self->person_id);
   g_free (self->person_name);
   g_free (self->person_sex);
+  g_free (self->form_language);
 
   G_OBJECT_CLASS (clmrs_window_parent_class)->finalize (object);
 }
@@ -463,6 +511,7 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   g_type_ensure (CLMRS_TYPE_HOME_PAGE);
   g_type_ensure (CLMRS_TYPE_SUPERVISOR_PAGE);
   g_type_ensure (CLMRS_TYPE_VISIT_WIZARD);
+  g_type_ensure (CLMRS_TYPE_RECORD_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, toast_overlay);
@@ -475,6 +524,10 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, home_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, supervisor_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, visit_wizard);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, record_title);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, record_view);
+  gtk_widget_class_bind_template_callback (widget_class, record_loaded_cb);
+  gtk_widget_class_bind_template_callback (widget_class, record_back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, retry_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, enrol_done_cb);
   gtk_widget_class_bind_template_callback (widget_class, signed_in_cb);

@@ -24,7 +24,7 @@ void           clmrs_window_lock             (ClmrsWindow      *self);
 void           clmrs_window_set_lock_seconds (ClmrsWindow      *self,
                                               guint             seconds);
 /* The name of the page shown: "loading", "error", "enrol", "signin", "home",
- * "supervisor" or "visit". */
+ * "supervisor", "visit" or "record". */
 const char    *clmrs_window_get_page_name    (ClmrsWindow      *self);
 GtkWidget     *clmrs_window_get_page         (ClmrsWindow      *self,
                                               const char       *name);
@@ -37,4 +37,10 @@ void           clmrs_window_start_visit      (ClmrsWindow      *self,
  * support, a draft to resume) for the signed-in facilitator. */
 void           clmrs_window_open_visit       (ClmrsWindow             *self,
                                               const ClmrsVisitRequest *request);
+/* Shows finalised visit @visit_id read-only (its answers, each child's
+ * result, the supervisor's message); Back returns home. */
+void           clmrs_window_open_record      (ClmrsWindow      *self,
+                                              const char       *visit_id);
+/* The code of the questionnaires' language chosen ("en", "fr"). */
+const char    *clmrs_window_get_form_language (ClmrsWindow     *self);
 G_END_DECLS

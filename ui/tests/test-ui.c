@@ -13,6 +13,7 @@
 #include "clmrs-month-chart.h"
 #include "clmrs-preferences.h"
 #include "clmrs-signin-page.h"
+#include "clmrs-record-view.h"
 #include "clmrs-supervisor-page.h"
 #include "clmrs-sync-page.h"
 #include "clmrs-visit-wizard.h"
@@ -414,10 +415,46 @@ test_facilitator_home (Fixture       *f,
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
 }
 
+static GtkWidget *
+find_of_type (GtkWidget *root,
+              GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_of_type (child, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static ClmrsRecordView *
+supervisor_record (Fixture *f)
+{
+  return CLMRS_RECORD_VIEW (find_of_type (GTK_WIDGET (supervisor_page (f)), CLMRS_TYPE_RECORD_VIEW));
+}
+
+static ClmrsRecordView *
+window_record (Fixture *f)
+{
+  return CLMRS_RECORD_VIEW (find_of_type (clmrs_window_get_page (f->window, "record"), CLMRS_TYPE_RECORD_VIEW));
+}
+
 static gboolean
 visit_open (Fixture *f)
 {
-  return supervisor_idle (f) && n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "answers")) > 0;
+  return supervisor_idle (f) && clmrs_record_view_get_visit (supervisor_record (f)) != NULL;
+}
+
+static gboolean
+record_open (Fixture *f)
+{
+  return g_strcmp0 (clmrs_window_get_page_name (f->window), "record") == 0 &&
+         clmrs_record_view_get_n_busy (window_record (f)) == 0 &&
+         clmrs_record_view_get_visit (window_record (f)) != NULL;
 }
 
 static void
@@ -1050,6 +1087,78 @@ test_returned_message (Fixture       *f,
   g_assert_cmpstr (text, ==, "Ask the age of the second child");
 }
 
+/* A visit done through the wizard, returned by the supervisor, opened
+ * read-only by its facilitator from the message: the message, the answers
+ * with the form's words, each child's result with readable reasons. */
+static void
+test_returned_record (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *visit_id = NULL;
+  g_autofree char *text = NULL;
+  GtkListBox *list;
+  GtkWidget *done;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  gtk_widget_activate_action (GTK_WIDGET (home_page (f)), "win.new-visit", "s", "household_visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  visit_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
+  walk_to_review (f, household_answer, 2, NULL);
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_has_result, 30));
+  text = clmrs_visit_wizard_get_result_text (wizard (f));
+  /* reasons in words, the rule set once */
+  g_assert_null (strstr (text, "(ci)"));
+  g_assert_nonnull (strstr (text, "Rules: Côte d'Ivoire"));
+  g_assert_nonnull (strstr (text, "Spraying or putting on chemicals or fertiliser"));
+  g_clear_pointer (&text, g_free);
+  done = find_labelled_button (GTK_WIDGET (wizard (f)), "_Done");
+  g_assert_nonnull (done);
+  g_signal_emit_by_name (done, "clicked");
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+
+  /* the supervisor reads it (the newest first) and returns it */
+  sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 20));
+  clmrs_supervisor_page_open_visit (supervisor_page (f), 0);
+  g_assert_true (wait_for (f, visit_open, 10));
+  g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)), ==, visit_id);
+  text = clmrs_record_view_get_text (supervisor_record (f));
+  g_assert_nonnull (strstr (text, "Name of the head of household\nYao Kouamé"));
+  g_assert_nonnull (strstr (text, "Hazardous child labour"));
+  g_clear_pointer (&text, g_free);
+  clmrs_supervisor_page_decide (supervisor_page (f), "returned", "Ask Kouadio's hours again");
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 10));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+
+  /* the facilitator taps the message and reads the visit */
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  list = clmrs_home_page_get_list (home_page (f), "messages");
+  g_signal_emit_by_name (gtk_list_box_get_row_at_index (list, 0), "activated");
+  g_assert_true (wait_for (f, record_open, 10));
+  g_assert_cmpstr (clmrs_record_view_get_visit (window_record (f))->id, ==, visit_id);
+  text = clmrs_record_view_get_text (window_record (f));
+  g_test_message ("record:\n%s", text);
+  g_assert_nonnull (strstr (text, "Message from your supervisor"));
+  g_assert_nonnull (strstr (text, "Ask Kouadio's hours again"));
+  g_assert_nonnull (strstr (text, "Name of the head of household\nYao Kouamé"));
+  /* choices by their labels, not their codes */
+  g_assert_nonnull (strstr (text, "Sex of the head of household\nMale"));
+  g_assert_nonnull (strstr (text, "Kouadio, 13 years"));
+  g_assert_nonnull (strstr (text, "Hazardous child labour"));
+  g_assert_nonnull (strstr (text, "Ahou, 9 years"));
+  g_assert_null (strstr (text, "(ci)"));
+  /* read-only: nothing to type in */
+  g_assert_null (find_of_type (GTK_WIDGET (window_record (f)), GTK_TYPE_ENTRY));
+  /* and back home */
+  g_signal_emit_by_name (find_of_type (clmrs_window_get_page (f->window, "record"), GTK_TYPE_BUTTON), "clicked");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+}
+
 static void
 test_first_run (Fixture       *f,
                 gconstpointer  data)
@@ -1279,6 +1388,7 @@ main (int   argc,
   g_test_add ("/ui/visit/awareness", Fixture, NULL, fixture_set_up, test_awareness, fixture_tear_down);
   g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
+  g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
   g_test_add ("/ui/sync/enrol-cancel-sync", Fixture, "first-run", fixture_set_up, test_sync, fixture_tear_down);
