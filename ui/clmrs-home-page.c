@@ -37,6 +37,7 @@ struct _ClmrsHomePage
   GtkFlowBox           *figures_box;
   ClmrsMonthChart      *chart;
   GtkRevealer          *draft_revealer;
+  GtkRevealer          *pick_revealer;
   GtkLabel             *draft_label;
 
   /* Owned references */
@@ -45,6 +46,7 @@ struct _ClmrsHomePage
   GCancellable         *cancellable;
   char                 *person_id;
   char                 *draft_id;      /* the newest unfinished visit, offered to resume */
+  char                 *pick_form;     /* a household tapped starts this form, not a visit */
   guint                 n_busy;
 };
 
@@ -220,10 +222,74 @@ household_activated_cb (ClmrsHomePage *self,
   g_autoptr(ClmrsHousehold) household = g_list_model_get_item (G_LIST_MODEL (self->households), position);
   ClmrsWindow *window = CLMRS_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self), CLMRS_TYPE_WINDOW));
 
-  /* a new visit of this household: its roster and answers are asked again */
+  g_autofree char *form_id = NULL;
+
+  /* a new visit of this household: its roster and answers are asked again;
+     or the form a household was being chosen for */
   if (household == NULL || !clmrs_household_get_loaded (household) || window == NULL)
     return;
-  clmrs_window_start_visit (window, "household_visit", clmrs_household_get_id (household));
+  form_id = g_steal_pointer (&self->pick_form);
+  gtk_revealer_set_reveal_child (self->pick_revealer, FALSE);
+  clmrs_window_start_visit (window, form_id ? form_id : "household_visit", clmrs_household_get_id (household));
+}
+
+void
+clmrs_home_page_pick_household (ClmrsHomePage *self,
+                                const char    *form_id)
+{
+  g_return_if_fail (CLMRS_IS_HOME_PAGE (self));
+
+  g_free (self->pick_form);
+  self->pick_form = g_strdup (form_id);
+  gtk_revealer_set_reveal_child (self->pick_revealer, form_id != NULL);
+  if (form_id != NULL)
+    {
+      adw_view_stack_set_visible_child_name (self->stack, "households");
+      gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+    }
+}
+
+static void
+pick_cancel_clicked_cb (ClmrsHomePage *self)
+{
+  clmrs_home_page_pick_household (self, NULL);
+}
+
+static void
+awareness_response_cb (AdwMessageDialog *dialog,
+                       const char       *response,
+                       ClmrsHomePage    *self)
+{
+  ClmrsWindow *window = CLMRS_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self), CLMRS_TYPE_WINDOW));
+
+  if (g_str_equal (response, "household"))
+    clmrs_home_page_pick_household (self, "awareness_session");
+  else if (g_str_equal (response, "group") && window != NULL)
+    clmrs_window_start_visit (window, "awareness_session", NULL);
+}
+
+/* A session for one household needs the household first: the form has no
+ * question for it (it is filled from the household chosen). */
+static void
+awareness_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ClmrsHomePage *self = CLMRS_HOME_PAGE (widget);
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                   _("Who Is the Session For?"), NULL);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "household", _("_One Household"),
+                                    "group", _("_Community or School"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "group", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "group");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (awareness_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* --- follow-ups --- */
@@ -615,6 +681,8 @@ clmrs_home_page_stop (ClmrsHomePage *self)
   g_clear_pointer (&self->person_id, g_free);
   clmrs_sync_page_stop (self->sync_page);
   g_clear_pointer (&self->draft_id, g_free);
+  g_clear_pointer (&self->pick_form, g_free);
+  gtk_revealer_set_reveal_child (self->pick_revealer, FALSE);
   if (self->households != NULL)
     clmrs_household_model_stop (self->households);
 }
@@ -719,6 +787,9 @@ clmrs_home_page_class_init (ClmrsHomePageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, resume_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, household_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, pick_cancel_clicked_cb);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, pick_revealer);
+  gtk_widget_class_install_action (widget_class, "home.awareness", NULL, awareness_action);
 }
 
 static void

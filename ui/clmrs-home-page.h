@@ -34,4 +34,9 @@ guint       clmrs_home_page_get_n_busy   (ClmrsHomePage *self);
 void        clmrs_home_page_set_tab      (ClmrsHomePage *self,
                                           const char    *name);
 
+/* Shows the households: the next one tapped starts @form_id about it
+ * (NULL: back to starting household visits). */
+void            clmrs_home_page_pick_household (ClmrsHomePage *self,
+                                                const char    *form_id);
+
 G_END_DECLS

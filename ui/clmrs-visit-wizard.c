@@ -859,7 +859,8 @@ show_result (ClmrsVisitWizard    *self,
   gboolean support = result != self->visit_result && is_support_form (self);
   const char *kind = self->form_id ? kind_of_form (self->form_id) : "household";
   /* household and follow-up visits (they have a household) assess children */
-  gboolean about_children = result == self->visit_result && result->household_id != NULL;
+  gboolean about_children = result == self->visit_result && result->household_id != NULL &&
+                            !g_str_equal (kind, "awareness");
   g_autoptr(GPtrArray) prompts = self->session ? clmrs_form_session_get_prompts (self->session) : NULL;
   GtkWidget *heading;
   GtkWidget *done;

@@ -1001,6 +1001,73 @@ test_awareness (Fixture       *f,
   g_assert_cmpstr (session, ==, "season_spraying 37 1");
 }
 
+static const char *
+targeted_answer (const char *leaf,
+                 guint       instance,
+                 gpointer    user_data)
+{
+  if (g_str_equal (leaf, "level"))
+    return "household_targeted";
+  return awareness_answer (leaf, instance, user_data);
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* An awareness session for one household: the household is chosen in the
+ * list first, then the form; it is finalised with the household. */
+static void
+test_awareness_household (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *session = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(ClmrsHousehold) first = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *list_view;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  gtk_widget_activate_action (GTK_WIDGET (home_page (f)), "home.awareness", NULL);
+  dialog = find_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "household");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+  /* the household list, searched by the head's name */
+  clmrs_home_page_search (home_page (f), "Ko");
+  g_assert_true (wait_for (f, ko_households, 10));
+  first = g_list_model_get_item (clmrs_home_page_get_households (home_page (f)), 0);
+  g_assert_true (clmrs_household_get_loaded (first));
+  list_view = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW);
+  g_signal_emit_by_name (list_view, "activate", 0);
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "awareness_session");
+  walk_to_review (f, targeted_answer, 0, NULL);
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_has_result, 30));
+  text = clmrs_visit_wizard_get_result_text (wizard (f));
+  g_assert_nonnull (strstr (text, "The awareness session is saved"));
+  session = query_text (f->db_path, "SELECT level || ' ' || household_id FROM awareness_sessions"
+                                    " WHERE community_id = ?1", COMMUNITY_ID);
+  expected = g_strdup_printf ("household_targeted %s", clmrs_household_get_id (first));
+  g_assert_cmpstr (session, ==, expected);
+}
+
 /* Stops at the first screen of the children: the household is answered. */
 static const char *
 household_head_only (const char *leaf,
@@ -1386,6 +1453,7 @@ main (int   argc,
   g_test_add ("/ui/visit/household", Fixture, NULL, fixture_set_up, test_household_visit, fixture_tear_down);
   g_test_add ("/ui/visit/follow-up", Fixture, NULL, fixture_set_up, test_follow_up, fixture_tear_down);
   g_test_add ("/ui/visit/awareness", Fixture, NULL, fixture_set_up, test_awareness, fixture_tear_down);
+  g_test_add ("/ui/visit/awareness-household", Fixture, NULL, fixture_set_up, test_awareness_household, fixture_tear_down);
   g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
