@@ -461,6 +461,17 @@ clmrs_casebook_indicators (ClmrsStore   *store,
                            const GDate  *today,
                            GError      **error)
 {
+  return clmrs_casebook_indicators_full (store, from, to, today, NULL, error);
+}
+
+JsonNode *
+clmrs_casebook_indicators_full (ClmrsStore            *store,
+                                const char            *from,
+                                const char            *to,
+                                const GDate           *today,
+                                const ClmrsCaseConfig *config,
+                                GError               **error)
+{
   GStringChunk *strings = g_string_chunk_new (64 * 1024);
   g_autoptr(GArray) households = g_array_new (FALSE, TRUE, sizeof (ClmrsHouseholdRow));
   g_autoptr(GArray) children = g_array_new (FALSE, TRUE, sizeof (ClmrsChildRow));
@@ -568,6 +579,7 @@ clmrs_casebook_indicators (ClmrsStore   *store,
   input.sessions = (ClmrsAwarenessRow *) sessions->data;
   input.n_sessions = sessions->len;
   input.from = from;
+  input.case_config = config;
   input.to = to;
   result = clmrs_indicators_compute (&input, today, error);
 

@@ -64,4 +64,12 @@ JsonNode  *clmrs_casebook_indicators      (ClmrsStore            *store,
                                            const GDate           *today,
                                            GError               **error);
 
+/* As clmrs_casebook_indicators(), cases evaluated with @config (NULL for the defaults). */
+JsonNode  *clmrs_casebook_indicators_full (ClmrsStore            *store,
+                                           const char            *from,
+                                           const char            *to,
+                                           const GDate           *today,
+                                           const ClmrsCaseConfig *config,
+                                           GError               **error);
+
 G_END_DECLS

@@ -899,6 +899,19 @@ clmrs_visit_finalise (ClmrsStore           *store,
                       ClmrsFinaliseResult **result,
                       GError              **error)
 {
+  return clmrs_visit_finalise_full (store, visit_id, session, rules, visit_date, NULL, result, error);
+}
+
+gboolean
+clmrs_visit_finalise_full (ClmrsStore            *store,
+                           const char            *visit_id,
+                           ClmrsFormSession      *session,
+                           const ClmrsRuleSet    *rules,
+                           const char            *visit_date,
+                           const ClmrsCaseConfig *config,
+                           ClmrsFinaliseResult  **result,
+                           GError               **error)
+{
   Job job = { .store = store, .session = session, .rules = rules, .visit_id = visit_id };
   g_autoptr(GPtrArray) problems = NULL;
   GDate date;
@@ -961,7 +974,7 @@ clmrs_visit_finalise (ClmrsStore           *store,
 
   ok = ok && write_visit (&job, error);
   for (guint i = 0; ok && i < job.touched->len; i++)
-    ok = clmrs_casebook_refresh_child (store, g_ptr_array_index (job.touched, i), &date, NULL, error);
+    ok = clmrs_casebook_refresh_child (store, g_ptr_array_index (job.touched, i), &date, config, error);
   ok = ok && clmrs_store_commit (store, error);
 
 out:

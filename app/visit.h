@@ -1,6 +1,7 @@
 /* visit.h: finalising a visit: records, classification, cases and outbox in one transaction. */
 #pragma once
 
+#include "cases.h"
 #include "rules.h"
 #include "store.h"
 #include "xform.h"
@@ -50,6 +51,17 @@ gboolean clmrs_visit_finalise       (ClmrsStore           *store,
                                      const char           *visit_date,
                                      ClmrsFinaliseResult **result,
                                      GError              **error);
+
+/* As clmrs_visit_finalise(), the cases refreshed with @config (NULL for
+ * the defaults: a 6-month follow-up interval). */
+gboolean clmrs_visit_finalise_full  (ClmrsStore            *store,
+                                     const char            *visit_id,
+                                     ClmrsFormSession      *session,
+                                     const ClmrsRuleSet    *rules,
+                                     const char            *visit_date,
+                                     const ClmrsCaseConfig *config,
+                                     ClmrsFinaliseResult  **result,
+                                     GError               **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsFinaliseResult, clmrs_finalise_result_free)
 

@@ -35,6 +35,7 @@ struct _ClmrsDbWorker
   GAsyncQueue *queue;
   GThread     *thread;
   char        *path;
+  ClmrsCaseConfig case_config;  /* copied into each job that needs it */
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsDbWorker, clmrs_db_worker, G_TYPE_OBJECT)
@@ -179,6 +180,7 @@ static void
 clmrs_db_worker_init (ClmrsDbWorker *self)
 {
   self->queue = g_async_queue_new ();
+  clmrs_case_config_init (&self->case_config);
 }
 
 /* Starts the worker thread for the database at @path (opened by
@@ -301,6 +303,7 @@ typedef struct {
   ClmrsDbProgressFunc progress;
   gpointer            progress_data;
   GMainContext       *context;
+  ClmrsCaseConfig     case_config;
 } OpenData;
 
 typedef struct {
@@ -405,6 +408,36 @@ make_demo_database (const char  *path,
   return TRUE;
 }
 
+/* What "ui_cases_refreshed" says once the cases are current: the day, and
+ * the interval when it is not the default (so an older database reads as
+ * current with the default). */
+static char *
+refresh_mark (const GDate           *today,
+              const ClmrsCaseConfig *config)
+{
+  g_autofree char *day = clmrs_date_format (today);
+
+  if (config->follow_up_months == CLMRS_CASE_DEFAULT_FOLLOW_UP_MONTHS &&
+      config->overdue_grace_days == CLMRS_CASE_DEFAULT_GRACE_DAYS)
+    return g_steal_pointer (&day);
+  return g_strdup_printf ("%s/%u/%u", day, config->follow_up_months, config->overdue_grace_days);
+}
+
+static gboolean
+refresh_cases (ClmrsStore             *store,
+               const ClmrsCaseConfig  *config,
+               GError                **error)
+{
+  g_autofree char *mark = NULL;
+  guint n_cases = 0;
+  GDate today;
+
+  clmrs_date_today (&today);
+  mark = refresh_mark (&today, config);
+  return clmrs_casebook_refresh_all (store, &today, config, &n_cases, error) &&
+         clmrs_store_set_meta (store, "ui_cases_refreshed", mark, error);
+}
+
 static gpointer
 open_job (WorkerState   *state,
           gpointer       user_data,
@@ -427,17 +460,15 @@ open_job (WorkerState   *state,
     return NULL;
 
   /* Case statuses (due, overdue, aged out) move with the calendar: refresh
-   * them once a day. */
+   * them once a day, and when the follow-up interval changed. */
   clmrs_date_today (&today);
-  today_text = clmrs_date_format (&today);
+  today_text = refresh_mark (&today, &data->case_config);
   refreshed = clmrs_store_get_meta (state->store, "ui_cases_refreshed");
   if (g_strcmp0 (refreshed, today_text) != 0)
     {
       g_autoptr(GError) local_error = NULL;
-      guint n_cases = 0;
 
-      if (!clmrs_casebook_refresh_all (state->store, &today, NULL, &n_cases, &local_error) ||
-          !clmrs_store_set_meta (state->store, "ui_cases_refreshed", today_text, &local_error))
+      if (!refresh_cases (state->store, &data->case_config, &local_error))
         g_warning ("Could not refresh the cases: %s", local_error->message);
     }
   return GINT_TO_POINTER (TRUE);
@@ -461,6 +492,7 @@ clmrs_db_worker_open_async (ClmrsDbWorker       *self,
   data->progress = progress;
   data->progress_data = progress_data;
   data->context = g_main_context_ref_thread_default ();
+  data->case_config = self->case_config;
   push_job (self, clmrs_db_worker_open_async, NULL, open_job, data,
             (GDestroyNotify) open_data_free, NULL, cancellable, callback, user_data);
 }
@@ -808,10 +840,11 @@ indicators_job (ClmrsStore    *store,
                 GCancellable  *cancellable,
                 GError       **error)
 {
+  const ClmrsCaseConfig *config = user_data;
   GDate today;
 
   clmrs_date_today (&today);
-  return clmrs_casebook_indicators (store, NULL, NULL, &today, error);
+  return clmrs_casebook_indicators_full (store, NULL, NULL, &today, config, error);
 }
 
 void
@@ -822,7 +855,8 @@ clmrs_db_worker_indicators_async (ClmrsDbWorker       *self,
 {
   g_return_if_fail (CLMRS_IS_DB_WORKER (self));
 
-  push_job (self, clmrs_db_worker_indicators_async, indicators_job, NULL, NULL, NULL,
+  push_job (self, clmrs_db_worker_indicators_async, indicators_job, NULL,
+            g_memdup2 (&self->case_config, sizeof self->case_config), g_free,
             (GDestroyNotify) json_node_unref, cancellable, callback, user_data);
 }
 
@@ -1063,4 +1097,56 @@ clmrs_db_worker_review_finish (ClmrsDbWorker  *self,
   g_autofree char *review_id = finish_pointer (self, result, clmrs_db_worker_review_async, error);
 
   return review_id != NULL;
+}
+
+/* --- the case rules' configuration --- */
+
+void
+clmrs_db_worker_set_case_config (ClmrsDbWorker         *self,
+                                 const ClmrsCaseConfig *config)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+  g_return_if_fail (config != NULL && config->follow_up_months >= 1);
+
+  self->case_config = *config;
+}
+
+void
+clmrs_db_worker_get_case_config (ClmrsDbWorker   *self,
+                                 ClmrsCaseConfig *config)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+  g_return_if_fail (config != NULL);
+
+  *config = self->case_config;
+}
+
+static gpointer
+refresh_cases_job (ClmrsStore    *store,
+                   gpointer       user_data,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  return refresh_cases (store, user_data, error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+void
+clmrs_db_worker_refresh_cases_async (ClmrsDbWorker       *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+
+  push_job (self, clmrs_db_worker_refresh_cases_async, refresh_cases_job, NULL,
+            g_memdup2 (&self->case_config, sizeof self->case_config), g_free, NULL,
+            cancellable, callback, user_data);
+}
+
+gboolean
+clmrs_db_worker_refresh_cases_finish (ClmrsDbWorker  *self,
+                                      GAsyncResult   *result,
+                                      GError        **error)
+{
+  return finish_pointer (self, result, clmrs_db_worker_refresh_cases_async, error) != NULL;
 }

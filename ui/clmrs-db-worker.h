@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "cases.h"
 #include "store.h"
 
 G_BEGIN_DECLS
@@ -154,6 +155,22 @@ void               clmrs_db_worker_review_async           (ClmrsDbWorker      *s
                                                            GAsyncReadyCallback callback,
                                                            gpointer            user_data);
 gboolean           clmrs_db_worker_review_finish          (ClmrsDbWorker      *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error);
+
+/* The case rules' configuration (follow-up interval) every later job
+ * computes cases with: opening, indicators, visits finalised
+ * (clmrs_db_worker_get_case_config()).  Defaults until set. */
+void               clmrs_db_worker_set_case_config        (ClmrsDbWorker         *self,
+                                                           const ClmrsCaseConfig *config);
+void               clmrs_db_worker_get_case_config        (ClmrsDbWorker         *self,
+                                                           ClmrsCaseConfig       *config);
+/* Recomputes every child's case with the configuration set now. */
+void               clmrs_db_worker_refresh_cases_async    (ClmrsDbWorker      *self,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+gboolean           clmrs_db_worker_refresh_cases_finish   (ClmrsDbWorker      *self,
                                                            GAsyncResult       *result,
                                                            GError            **error);
 

@@ -762,6 +762,7 @@ typedef struct {
   ClmrsFormSession    *session;   /* lent to the worker */
   char                *visit_id;
   char                *country;
+  ClmrsCaseConfig      case_config;
   ClmrsFinaliseResult *result;
 } FinaliseData;
 
@@ -793,7 +794,8 @@ finalise_job (ClmrsStore    *store,
       if (rules == NULL)
         return NULL;
     }
-  if (!clmrs_visit_finalise (store, data->visit_id, data->session, rules, NULL, &data->result, error))
+  if (!clmrs_visit_finalise_full (store, data->visit_id, data->session, rules, NULL, &data->case_config,
+                                  &data->result, error))
     return NULL;
   return data;
 }
@@ -1052,6 +1054,7 @@ finalise (ClmrsVisitWizard *self)
   data->session = self->lent_session;
   data->visit_id = g_strdup (self->visit_id);
   data->country = g_strdup (self->country);
+  clmrs_db_worker_get_case_config (self->worker, &data->case_config);
   self->n_busy++;
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), FALSE);

@@ -204,13 +204,60 @@ demo_progress_cb (guint    done,
   gtk_progress_bar_set_text (self->loading_progress, text);
 }
 
+/* The case rules as the preferences say (the follow-up interval). */
+static void
+set_case_config (ClmrsWindow *self)
+{
+  ClmrsApplication *app = CLMRS_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  ClmrsCaseConfig config;
+
+  clmrs_case_config_init (&config);
+  config.follow_up_months = MAX (1, g_settings_get_uint (clmrs_application_get_settings (app),
+                                                         "follow-up-interval-months"));
+  clmrs_db_worker_set_case_config (self->worker, &config);
+}
+
+static void
+cases_refreshed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(ClmrsWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!clmrs_db_worker_refresh_cases_finish (CLMRS_DB_WORKER (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        clmrs_window_show_toast (self, _("Could not compute the follow-ups again"));
+      return;
+    }
+  /* the follow-ups due and the indicators, read again */
+  if (self->person_id != NULL && !self->supervisor &&
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "home") == 0)
+    clmrs_home_page_start (self->home_page, self->worker, self->person_id, self->person_name);
+}
+
+static void
+interval_changed_cb (ClmrsWindow *self)
+{
+  if (self->worker == NULL)
+    return;
+  set_case_config (self);
+  clmrs_db_worker_refresh_cases_async (self->worker, self->cancellable, cases_refreshed_cb, g_object_ref (self));
+}
+
 static void
 open_database (ClmrsWindow *self)
 {
   ClmrsApplication *app = CLMRS_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 
   if (self->worker == NULL)
-    self->worker = clmrs_db_worker_new (clmrs_application_get_db_path (app));
+    {
+      self->worker = clmrs_db_worker_new (clmrs_application_get_db_path (app));
+      g_signal_connect_object (clmrs_application_get_settings (app), "changed::follow-up-interval-months",
+                               G_CALLBACK (interval_changed_cb), self, G_CONNECT_SWAPPED);
+    }
+  set_case_config (self);
   gtk_progress_bar_set_fraction (self->loading_progress, 0);
   gtk_progress_bar_set_text (self->loading_progress, "");
   gtk_stack_set_visible_child_name (self->stack, "loading");

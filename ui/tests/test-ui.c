@@ -37,6 +37,7 @@ typedef struct {
   guint             n_returned;   /* the facilitator's returned visits */
   guint             n_pending;    /* visits waiting for review */
   guint             n_ko;         /* households whose head's name starts with "Ko" */
+  gpointer          user_data;    /* for a condition of wait_for () */
 } Fixture;
 
 static const char *const first_names[] = { "Kouassi", "Konan", "Yao", "Ama", "Kofi", "Aya & Co", "Brou" };
@@ -1226,6 +1227,86 @@ test_returned_record (Fixture       *f,
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
 }
 
+typedef struct {
+  Fixture    *f;
+  const char *child_id;
+  const char *due;       /* the subtitle must end with it; NULL: no row */
+} DueWanted;
+
+static gboolean
+follow_up_row_is (Fixture *f)
+{
+  DueWanted *wanted = f->user_data;
+  GtkListBox *list = clmrs_home_page_get_list (home_page (f), "follow-ups");
+  GtkListBoxRow *row;
+
+  if (!on_home_and_idle (f))
+    return FALSE;
+  for (guint i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
+    if (g_strcmp0 (g_object_get_data (G_OBJECT (row), "child-id"), wanted->child_id) == 0)
+      return wanted->due != NULL && g_str_has_suffix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), wanted->due);
+  return wanted->due == NULL;
+}
+
+/* The follow-up interval of the preferences moves a case's next due date:
+ * a child found in child labour 4 months ago is late at 3 months, not yet
+ * due at 6. */
+static void
+test_follow_up_interval (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *visit_date = NULL;
+  g_autofree char *due_3 = NULL;
+  g_autofree char *expected = NULL;
+  const char *child_id = "k0000000-0000-4000-8000-000000000001";
+  GSettings *settings = clmrs_application_get_settings (f->app);
+  DueWanted wanted = { f, child_id, NULL };
+  GDate date;
+
+  clmrs_date_today (&date);
+  g_date_subtract_months (&date, 4);
+  visit_date = clmrs_date_format (&date);
+  g_date_add_months (&date, 3);
+  due_3 = clmrs_date_format (&date);
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+    char *q;
+    gboolean ok;
+
+    g_assert_no_error (error);
+    q = sqlite3_mprintf ("INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, household_id,"
+                         "  visit_date, started, modified, finalised, answers)"
+                         " VALUES ('v-interval', 'household', 'household_visit', '1', 'final', %Q,"
+                         "  'h0000000-0000-4000-8000-000000000001', %Q, %Q, %Q, %Q, '{}');"
+                         "INSERT INTO assessments (id, visit_id, child_id, assessed_on, age, status, reasons, rules, profile)"
+                         " VALUES ('a-interval', 'v-interval', %Q, %Q, 11, 'child_labour', '[]', 'ci@1', '{}');",
+                         FACILITATOR_ID, visit_date, visit_date, visit_date, visit_date, child_id, visit_date);
+    ok = clmrs_store_exec (store, q, &error);
+    sqlite3_free (q);
+    g_assert_no_error (error);
+    g_assert_true (ok);
+  }
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  f->user_data = &wanted;
+
+  /* 3 months: due a month ago, on the list */
+  g_settings_set_uint (settings, "follow-up-interval-months", 3);
+  wanted.due = due_3;
+  g_assert_true (wait_for (f, follow_up_row_is, 20));
+  expected = query_text (f->db_path, "SELECT next_due FROM cases WHERE child_id = ?1", child_id);
+  g_assert_cmpstr (expected, ==, due_3);
+
+  /* 6 months: due in 2 months, not on the list of the next 14 days */
+  g_settings_set_uint (settings, "follow-up-interval-months", 6);
+  wanted.due = NULL;
+  g_assert_true (wait_for (f, follow_up_row_is, 20));
+  f->user_data = NULL;
+}
+
 static void
 test_first_run (Fixture       *f,
                 gconstpointer  data)
@@ -1457,6 +1538,7 @@ main (int   argc,
   g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
+  g_test_add ("/ui/facilitator/follow-up-interval", Fixture, NULL, fixture_set_up, test_follow_up_interval, fixture_tear_down);
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
   g_test_add ("/ui/sync/enrol-cancel-sync", Fixture, "first-run", fixture_set_up, test_sync, fixture_tear_down);
