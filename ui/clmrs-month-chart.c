@@ -32,6 +32,8 @@ clmrs_month_chart_snapshot (GtkWidget   *widget,
   GdkRGBA fg, accent = { 0.11, 0.44, 0.85, 1 };
   PangoLayout *layout;
   cairo_t *cr;
+  int widest = 0;
+  guint step;
 
   if (n == 0 || width <= 0 || height <= top + bottom)
     return;
@@ -44,6 +46,18 @@ clmrs_month_chart_snapshot (GtkWidget   *widget,
 
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
   layout = gtk_widget_create_pango_layout (widget, NULL);
+
+  /* month names every @step months when they do not all fit, counted back
+     from the latest so it always has its name */
+  for (guint i = 0; i < n; i++)
+    {
+      int lw;
+
+      pango_layout_set_text (layout, g_ptr_array_index (self->labels, i), -1);
+      pango_layout_get_pixel_size (layout, &lw, NULL);
+      widest = MAX (widest, lw);
+    }
+  step = MAX (1, (guint) ceil ((widest + 8) / slot));
 
   /* baseline */
   cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.3);
@@ -75,7 +89,7 @@ clmrs_month_chart_snapshot (GtkWidget   *widget,
         }
       pango_layout_set_text (layout, g_ptr_array_index (self->labels, i), -1);
       pango_layout_get_pixel_size (layout, &lw, &lh);
-      if (slot >= lw || i % 2 == 0)
+      if ((n - 1 - i) % step == 0)
         {
           cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
           cairo_move_to (cr, i * slot + (slot - lw) / 2, height - bottom + 4);

@@ -99,7 +99,23 @@ clmrs_preferences_init (ClmrsPreferences *self)
 GtkWidget *
 clmrs_preferences_new (GtkWindow *parent)
 {
-  return g_object_new (CLMRS_TYPE_PREFERENCES,
-                       "transient-for", parent,
-                       NULL);
+  GtkWidget *self = g_object_new (CLMRS_TYPE_PREFERENCES,
+                                  "transient-for", parent,
+                                  NULL);
+
+  /* never bigger than the window it comes from: on a handheld it covers
+     the app instead of running off the screen */
+  if (parent != NULL)
+    {
+      int width, height, parent_width, parent_height;
+
+      gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+      parent_width = gtk_widget_get_width (GTK_WIDGET (parent));
+      parent_height = gtk_widget_get_height (GTK_WIDGET (parent));
+      if (parent_width <= 0 || parent_height <= 0)
+        gtk_window_get_default_size (parent, &parent_width, &parent_height);
+      if (parent_width > 0 && parent_height > 0)
+        gtk_window_set_default_size (GTK_WINDOW (self), MIN (width, parent_width), MIN (height, parent_height));
+    }
+  return self;
 }

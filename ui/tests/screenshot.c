@@ -283,6 +283,15 @@ main (int   argc,
       clmrs_visit_wizard_answer (wizard, "/awareness_session/session/participants/men", "12");
       clmrs_visit_wizard_answer (wizard, "/awareness_session/session/participants/women", "15");
     }
+  else if (g_str_equal (page, "record"))
+    {
+      /* the newest message: its visit, read-only */
+      ClmrsHomePage *home = CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home"));
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home, "messages"), 0);
+
+      if (row != NULL)
+        g_signal_emit_by_name (row, "activated");
+    }
   else if (g_str_equal (page, "draft"))
     clmrs_home_page_set_tab (CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home")), "households");
   else if (g_str_equal (page, "visit"))
