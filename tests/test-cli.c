@@ -268,6 +268,29 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
   }
 }
 
+/* A command that reads the database never makes one at a mistyped path. */
+static void
+test_missing_database (Fixture *f, gconstpointer data)
+{
+  g_autofree char *db = path_in (f, "mistyped.db");
+  const char *commands[][3] = {
+    { "due", NULL }, { "queue", NULL }, { "households", "Ko", NULL }, { "export", "--ndjson", NULL },
+    { "indicators", "--json", NULL }, { "sync", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      clmrs (&run, "--db", db, commands[i][0], commands[i][1], NULL);
+      g_assert_cmpint (run.status, ==, 1);
+      g_assert_nonnull (strstr (run.err, "no database at"));
+      g_assert_nonnull (strstr (run.err, db));
+      g_assert_cmpstr (run.out, ==, "");
+      g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -275,6 +298,7 @@ main (int argc, char **argv)
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/cli/init", test_init);
   ADD ("/cli/usage-errors", test_usage_errors);
+  ADD ("/cli/missing-database", test_missing_database);
   ADD ("/cli/demo-export-queue", test_demo_export_queue);
   return g_test_run ();
 }

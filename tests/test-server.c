@@ -564,11 +564,12 @@ test_enroll (Fixture       *f,
   code = make_code (C1 "," C2, "7d");
   g_assert_true (g_regex_match_simple ("^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$", code, 0, 0));
 
-  /* Good: lower case and spaces are forgiven. */
+  /* Good: lower case, and spaces for hyphens or none, are forgiven. */
   {
     g_autofree char *lower = g_ascii_strdown (code, -1);
     g_auto(Reply) r = { 0 };
 
+    g_strdelimit (lower, "-", ' ');
     body = g_strdup_printf ("{\"code\":\" %s \",\"device_name\":\"Tablet 7\"}", lower);
     http (f, "POST", "/api/v1/enroll", NULL, body, strlen (body), FALSE, &r);
     text = body_text (&r);
@@ -1419,6 +1420,19 @@ test_cli (void)
                           "--max-body", "lots", NULL), ==, 2);
   g_assert_cmpint (admin (NULL, "serve", "--db", "/nonexistent/dir/x.db", "--listen", "127.0.0.1:0", NULL), ==, 1);
   g_assert_cmpint (admin (NULL, "export", "--db", "/nonexistent/x.db", "--ndjson", NULL), ==, 1);
+  g_assert_cmpint (admin (NULL, "serve", "--db", "/tmp/x.db", "--listen", "127.0.0.1:99999", NULL), ==, 2);
+  g_assert_cmpint (admin (NULL, "serve", "--db", "/tmp/x.db", "--listen", "127.0.0.1:http", NULL), ==, 2);
+  /* reading commands never make an empty server at a mistyped path */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("clmrs-server-cli-XXXXXX", NULL);
+    g_autofree char *missing = g_build_filename (dir, "mistyped.db", NULL);
+
+    g_assert_cmpint (admin (NULL, "stats", "--db", missing, "--json", NULL), ==, 1);
+    g_assert_cmpint (admin (NULL, "indicators", "--db", missing, "--json", NULL), ==, 1);
+    g_assert_cmpint (admin (NULL, "revoke-device", "--db", missing, "3f0e3c59-7c0e-4a38-9d4b-2f8f1d2f6f11", NULL), ==, 1);
+    g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+    g_rmdir (dir);
+  }
 }
 
 int

@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "store.h"
+
 G_BEGIN_DECLS
 
 /* Exit statuses shared by every subcommand (documented in `clmrs --help`). */
@@ -34,6 +36,11 @@ gboolean clmrs_cli_parse (const char    *command,
                           GOptionEntry  *entries,
                           int           *argc,
                           char        ***argv);
+
+/* The --db store of a command that reads it; an error when no file is
+ * there (only init, demo and enroll make a new database). */
+ClmrsStore *clmrs_cli_open_existing (ClmrsCli  *cli,
+                                     GError   **error);
 
 /* One line a command, in the order of main.c's table. */
 int clmrs_cmd_init     (ClmrsCli *cli, int argc, char **argv);

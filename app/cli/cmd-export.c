@@ -138,7 +138,7 @@ clmrs_cmd_export (ClmrsCli  *cli,
   if (ndjson == (csv_dir != NULL))
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "export: give exactly one of --ndjson or --csv DIR");
 
-  store = clmrs_store_open (cli->db_path, &error);
+  store = clmrs_cli_open_existing (cli, &error);
   if (store == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
 

@@ -47,7 +47,7 @@ clmrs_cmd_indicators (ClmrsCli  *cli,
   if (from != NULL && to != NULL && g_strcmp0 (from, to) > 0)
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "indicators: --from %s is after --to %s", from, to);
 
-  store = clmrs_store_open (cli->db_path, &error);
+  store = clmrs_cli_open_existing (cli, &error);
   if (store == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
   clmrs_date_today (&today);

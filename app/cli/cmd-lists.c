@@ -39,7 +39,7 @@ clmrs_cmd_due (ClmrsCli  *cli,
   if (argc > 1 || horizon < 0 || limit < 1)
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "due: bad arguments (see --help)");
 
-  store = clmrs_store_open (cli->db_path, &error);
+  store = clmrs_cli_open_existing (cli, &error);
   if (store == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
   clmrs_date_today (&today);
@@ -126,7 +126,7 @@ clmrs_cmd_households (ClmrsCli  *cli,
   if (argc > 2 || limit < 1)
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "households: bad arguments (see --help)");
 
-  store = clmrs_store_open (cli->db_path, &error);
+  store = clmrs_cli_open_existing (cli, &error);
   if (store == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
   items = clmrs_casebook_search_households (store, argc > 1 ? argv[1] : "", limit, &error);

@@ -70,7 +70,7 @@ clmrs_cmd_queue (ClmrsCli  *cli,
   if (argc > 1)
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "queue: unexpected argument '%s'", argv[1]);
 
-  store = clmrs_store_open (cli->db_path, &error);
+  store = clmrs_cli_open_existing (cli, &error);
   if (store == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
   rows = clmrs_outbox_queue_by_facilitator (store, &error);

@@ -98,7 +98,7 @@ clmrs_cmd_sync (ClmrsCli  *cli,
   if (argc > 1 || batch_kb < 1 || batch_kb > 16384)
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "sync: bad arguments (see --help)");
 
-  store = clmrs_store_open (cli->db_path, &error);
+  store = clmrs_cli_open_existing (cli, &error);
   if (store == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
   config.server_url = server;

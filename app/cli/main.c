@@ -80,6 +80,23 @@ clmrs_cli_fail (int         status,
   return status;
 }
 
+/* Opens the --db database of a command that reads it: a path with no
+ * file there is a mistyped path, never a new empty device ("nothing
+ * waits to be synced" would be a lie). */
+ClmrsStore *
+clmrs_cli_open_existing (ClmrsCli  *cli,
+                         GError   **error)
+{
+  if (g_strcmp0 (cli->db_path, ":memory:") != 0 && !g_file_test (cli->db_path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   "no database at %s (make one with: clmrs --db %s init, or demo)",
+                   cli->db_path, cli->db_path);
+      return NULL;
+    }
+  return clmrs_store_open (cli->db_path, error);
+}
+
 gboolean
 clmrs_cli_parse (const char    *command,
                  const char    *parameter_string,

@@ -52,6 +52,21 @@ error_status (const GError *error)
   return SERVER_EXIT_FAILURE;
 }
 
+/* The database of a command that reads it (revoke-device, export, stats,
+ * indicators): a path with no file is a mistake, not an empty server. */
+static sqlite3 *
+open_existing (const char  *path,
+               GError     **error)
+{
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                   "no server database at %s (serve or enroll-code makes one)", path);
+      return NULL;
+    }
+  return server_db_open (path, error);
+}
+
 static GOptionContext *
 make_context (const char   *parameters,
               const char   *summary,
@@ -259,7 +274,7 @@ cmd_revoke_device (int    argc,
     return usage_fail (context, "revoke-device: %s", error->message);
   if (db_path == NULL || argc != 2)
     return usage_fail (context, "revoke-device: --db and one DEVICE_ID are required");
-  db = server_db_open (db_path, &error);
+  db = open_existing (db_path, &error);
   if (db == NULL || !server_db_revoke (db, argv[1], &error))
     {
       g_printerr ("clmrs-server: revoke-device: %s\n", error->message);
@@ -334,7 +349,7 @@ cmd_export (int    argc,
       g_printerr ("clmrs-server: export: %s: no such database\n", db_path);
       return SERVER_EXIT_FAILURE;
     }
-  db = server_db_open (db_path, &error);
+  db = open_existing (db_path, &error);
   if (db == NULL
       || !(ndjson ? server_db_export_ndjson (db, stdout, &error) : server_db_export_csv (db, csv, &error)))
     {
@@ -367,7 +382,7 @@ cmd_stats (int    argc,
     return usage_fail (context, "stats: %s", error->message);
   if (db_path == NULL || argc > 1)
     return usage_fail (context, "stats: --db is required");
-  db = server_db_open (db_path, &error);
+  db = open_existing (db_path, &error);
   if (db != NULL)
     stats = server_db_stats_json (db, &error);
   if (stats == NULL)
@@ -409,7 +424,7 @@ cmd_indicators (int    argc,
     return usage_fail (context, "indicators: give --db PATH --json");
   if ((from != NULL && !clmrs_date_parse (from, &d)) || (to != NULL && !clmrs_date_parse (to, &d)))
     return usage_fail (context, "indicators: --from and --to are dates (YYYY-MM-DD)");
-  db = server_db_open (db_path, &error);
+  db = open_existing (db_path, &error);
   if (db != NULL)
     text = server_db_indicators_json (db, from, to, &error);
   if (text == NULL)

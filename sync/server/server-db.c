@@ -264,14 +264,15 @@ make_code (GError **error)
   return g_string_free (g_steal_pointer (&code), FALSE);
 }
 
-/* Upper-cases and drops spaces, so "k7qm 3xpa-..." matches. */
+/* Upper-cases and drops spaces and hyphens, so "k7qm 3xpa ...",
+ * "K7QM3XPA..." and "K7QM-3XPA-..." are the same code. */
 static char *
 normalise_code (const char *code)
 {
   GString *out = g_string_new (NULL);
 
   for (const char *p = code; *p != '\0'; p++)
-    if (*p != ' ')
+    if (*p != ' ' && *p != '-')
       g_string_append_c (out, g_ascii_toupper (*p));
   return g_string_free (out, FALSE);
 }
@@ -307,6 +308,7 @@ server_db_make_code (sqlite3     *db,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *code = NULL;
   g_autofree char *hash = NULL;
+  g_autofree char *normal = NULL;
   g_autofree char *now = now_rfc3339 ();
 
   g_return_val_if_fail (db != NULL && communities != NULL, NULL);
@@ -341,7 +343,8 @@ server_db_make_code (sqlite3     *db,
   code = make_code (error);
   if (code == NULL)
     return NULL;
-  hash = sha256_hex (code);
+  normal = normalise_code (code);
+  hash = sha256_hex (normal);
   stmt = db_prepare (db, "INSERT INTO enrol_codes (code_sha256, communities, created, expires) "
                          "VALUES (?, ?, ?, ?)", error);
   if (stmt == NULL)

@@ -732,6 +732,16 @@ parse_listen (const char  *listen,
   return TRUE;
 }
 
+/* A port is a number 0-65535 (0: any free one); getaddrinfo would take
+ * 99999 and bind 99999 - 65536. */
+static gboolean
+valid_port (const char *port)
+{
+  guint64 value;
+
+  return g_ascii_string_to_unsigned (port, 10, 0, 65535, &value, NULL);
+}
+
 /**
  * server_http_run:
  *
@@ -761,9 +771,10 @@ server_http_run (ServerConfig *config)
   guint sigint, sigterm;
   int rc;
 
-  if (!parse_listen (config->listen, &host, &port))
+  if (!parse_listen (config->listen, &host, &port) || !valid_port (port))
     {
-      g_printerr ("clmrs-server: --listen: expected HOST:PORT, got \"%s\"\n", config->listen);
+      g_printerr ("clmrs-server: --listen: expected HOST:PORT with a port from 0 to 65535, got \"%s\"\n",
+                  config->listen);
       return SERVER_EXIT_USAGE;
     }
   hints.ai_family = AF_UNSPEC;
