@@ -106,6 +106,7 @@ typedef struct {
   ClmrsDemoReport *report;
   GPtrArray       *reviewable;    /* visit ids, for the supervisor */
   gboolean         autosave;      /* write each answer to the draft, as the app does */
+  gint64           clock;         /* the fake clock, seconds since 1970 (UTC) */
 } Demo;
 
 /* What the walker asks: the value for a question, or NULL to use the
@@ -279,7 +280,22 @@ person_name (Demo *demo, const char *country, const char *sex, const char *surna
   return ci ? g_strdup_printf ("%s %s", surname, first) : g_strdup_printf ("%s %s", first, surname);
 }
 
-/* Sets the clock to @date at a plausible working hour. */
+/* Sets the fake clock to @when, never later than the real now. */
+static void
+clock_set (Demo *demo, gint64 when)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) t = NULL;
+  g_autofree char *stamp = NULL;
+
+  /* a visit of today happened before the demo was made, not this evening */
+  demo->clock = MIN (when, g_date_time_to_unix (now) - 60);
+  t = g_date_time_new_from_unix_utc (demo->clock);
+  stamp = g_date_time_format (t, "%Y-%m-%dT%H:%M:%SZ");
+  clmrs_clock_set (stamp);
+}
+
+/* Sets the clock to a working hour of @date (a visit begins). */
 static void
 clock_at (Demo *demo, const char *date)
 {
@@ -287,7 +303,17 @@ clock_at (Demo *demo, const char *date)
                                             g_rand_int_range (demo->rand, 7, 17),
                                             g_rand_int_range (demo->rand, 0, 60),
                                             g_rand_int_range (demo->rand, 0, 60));
-  clmrs_clock_set (stamp);
+  g_autoptr(GDateTime) t = g_date_time_new_from_iso8601 (stamp, NULL);
+
+  g_assert (t != NULL);
+  clock_set (demo, g_date_time_to_unix (t));
+}
+
+/* Moves the clock on by the time a visit takes (it ends). */
+static void
+clock_advance (Demo *demo)
+{
+  clock_set (demo, demo->clock + 60 * g_rand_int_range (demo->rand, 12, 55) + g_rand_int_range (demo->rand, 0, 60));
 }
 
 char *
@@ -502,10 +528,13 @@ open_session (Demo        *demo,
               JsonObject  *extra,   /* (transfer full) (nullable): more prefill */
               GError     **error)
 {
-  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, error);
+  g_autoptr(ClmrsFormSession) session = NULL;
   g_autoptr(JsonNode) prefill = json_node_new (JSON_NODE_OBJECT);
   JsonObject *o = extra ? extra : json_object_new ();
 
+  /* the visit starts now: the form's start preload reads the clock */
+  clock_at (demo, v->date);
+  session = clmrs_form_session_new (form, error);
   if (session == NULL)
     return NULL;
   json_object_set_string_member (o, "facilitator_id", v->facilitator->id);
@@ -537,7 +566,7 @@ run_visit (Demo              *demo,
   g_autofree char *visit_id = NULL;
   ClmrsFinaliseResult *result = NULL;
 
-  clock_at (demo, v->date);
+  clock_advance (demo);
   visit_id = clmrs_store_draft_create (demo->store, kind, clmrs_form_get_id (form),
                                        clmrs_form_get_version (form), v->facilitator->id,
                                        v->community->id, household_id, child_id, error);

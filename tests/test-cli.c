@@ -215,8 +215,18 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
       if (g_str_equal (type, "visit"))
         {
           JsonObject *body = json_object_get_object_member (o, "body");
+          JsonObject *answers = json_object_get_object_member (body, "answers");
+          g_autoptr(GDateTime) start = NULL, end = NULL, now = g_date_time_new_now_utc ();
+
           g_assert_true (json_object_has_member (body, "answers"));
           g_assert_true (json_object_has_member (body, "assessments"));
+          /* a visit ends after it starts, and not in the future */
+          start = g_date_time_new_from_iso8601 (json_object_get_string_member (answers, "start"), NULL);
+          end = g_date_time_new_from_iso8601 (json_object_get_string_member (answers, "end"), NULL);
+          g_assert_nonnull (start);
+          g_assert_nonnull (end);
+          g_assert_cmpint (g_date_time_compare (start, end), <, 0);
+          g_assert_cmpint (g_date_time_compare (end, now), <, 0);
         }
     }
   g_assert_cmpuint (types[0], ==, 24);   /* each household once (a revisit changes nothing) */
