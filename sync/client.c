@@ -677,10 +677,31 @@ push_all (Client   *c,
     }
 }
 
+/* The error code of a JSON error body ("cursor_ahead"), or NULL. */
+static char *
+error_code (const Response *r)
+{
+  g_autoptr(GError) ignored = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *o;
+
+  if (r->body == NULL || r->body->len == 0)
+    return NULL;
+  node = clmrs_wire_parse_json ((const char *) r->body->data, r->body->len, 1, &ignored);
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+      json_object_has_member ((o = json_node_get_object (node)), "error") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "error")))
+    return g_strdup (json_object_get_string_member_with_default (json_object_get_object_member (o, "error"),
+                                                                 "code", NULL));
+  return NULL;
+}
+
 static gboolean
 pull_all (Client   *c,
           GError  **error)
 {
+  gboolean restarted = FALSE;
+
   for (;;)
     {
       g_autofree char *cursor = clmrs_store_get_meta (c->store, "pull_cursor");
@@ -700,6 +721,22 @@ pull_all (Client   *c,
         {
           response_clear (&r);
           return FALSE;
+        }
+      if (r.status == 409 && !restarted)
+        {
+          g_autofree char *code = error_code (&r);
+
+          /* the server does not know our cursor (restored from a backup):
+           * pull everything again, once; applying a record twice is a no-op */
+          if (g_strcmp0 (code, "cursor_ahead") == 0)
+            {
+              g_message ("pull: the server does not know cursor %s; pulling again from 0", cursor);
+              response_clear (&r);
+              restarted = TRUE;
+              if (!clmrs_store_set_meta (c->store, "pull_cursor", "0", error))
+                return FALSE;
+              continue;
+            }
         }
       if (r.status != 200 || r.cursor == NULL)
         {

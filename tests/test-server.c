@@ -1162,6 +1162,17 @@ test_pull_paging (Fixture       *f,
         assert_error (&e, 400, "bad_request", i < 2 ? "cursor: " : "limit: ");
       }
   }
+
+  /* A cursor this server never gave (it was restored from a backup). */
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/pull?cursor=%" G_GINT64_FORMAT,
+                                             g_ascii_strtoll (cursor, NULL, 10) + 1000);
+    const char *headers[] = { b.auth, NULL };
+    g_auto(Reply) e = { 0 };
+
+    http (f, "GET", path, headers, NULL, 0, FALSE, &e);
+    assert_error (&e, 409, "cursor_ahead", "cursor: ");
+  }
 }
 
 /* Pages are also cut by size: about PAGE_BYTES of lines, at least one. */

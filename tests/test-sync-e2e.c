@@ -297,6 +297,29 @@ test_communities (Fixture       *f,
     }
   g_assert_cmpint (count (a, "SELECT count (*) FROM cases WHERE open = 1"), >, 0);
 
+  /* A cursor the server never gave (it was restored from an older copy):
+   * the server says so, A pulls everything again, and nothing changes. */
+  {
+    g_autoptr(GError) local = NULL;
+    g_autoptr(GPtrArray) before = ids_in (a, "visits", x);
+    g_autoptr(GPtrArray) after = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (a, &local);
+    g_autofree char *cursor = NULL;
+
+    g_assert_no_error (local);
+    g_assert_true (clmrs_store_set_meta (store, "pull_cursor", "99999999", &local));
+    g_clear_pointer (&store, clmrs_store_close);
+    sync_ok (f, a, &report);
+    g_assert_cmpuint (report.pulled, >=, b_own->len);
+    after = ids_in (a, "visits", x);
+    sync_test_assert_same_lines (before, after);
+    store = clmrs_store_open (a, &local);
+    g_assert_no_error (local);
+    cursor = clmrs_store_get_meta (store, "pull_cursor");
+    g_assert_cmpint (g_ascii_strtoll (cursor, NULL, 10), <, 99999999);
+    g_assert_cmpint (g_ascii_strtoll (cursor, NULL, 10), >, 0);
+  }
+
   /* nothing crossed between X and Y, in any table */
   {
     const char *holders[] = { a, b, c };

@@ -1543,7 +1543,23 @@ server_db_pull (sqlite3     *db,
       if (stmt == NULL)
         goto fail;
       if (sqlite3_step (stmt) == SQLITE_ROW)
-        *next_cursor = MAX (*next_cursor, sqlite3_column_int64 (stmt, 0));
+        {
+          gint64 newest = sqlite3_column_int64 (stmt, 0);
+
+          /* a cursor this server never gave: it was restored from an older
+           * copy, or the device talks to another server.  Going on from
+           * there would skip every record pushed since; the device starts
+           * again from 0 (applying a record twice changes nothing). */
+          if (cursor > newest)
+            {
+              g_set_error (error, SERVER_ERROR, SERVER_ERROR_CURSOR_AHEAD,
+                           "cursor: %" G_GINT64_FORMAT " is past the newest record (%" G_GINT64_FORMAT
+                           "); pull again from 0", cursor, newest);
+              g_clear_pointer (&stmt, sqlite3_finalize);
+              goto fail;
+            }
+          *next_cursor = MAX (*next_cursor, newest);
+        }
       g_clear_pointer (&stmt, sqlite3_finalize);
     }
   db_exec (db, "COMMIT", NULL);

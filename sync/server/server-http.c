@@ -37,6 +37,7 @@ static const struct {
   [SERVER_ERROR_IDEMPOTENCY] = { 422, "idempotency_key_reused" },
   [SERVER_ERROR_RATE] = { 429, "rate_limited" },
   [SERVER_ERROR_BUSY] = { 503, "busy" },
+  [SERVER_ERROR_CURSOR_AHEAD] = { 409, "cursor_ahead" },
   [SERVER_ERROR_INVALID_FILE] = { 400, "bad_request" },
   [SERVER_ERROR_UNKNOWN_DEVICE] = { 404, "not_found" },
 };

@@ -40,6 +40,7 @@ typedef enum {
   SERVER_ERROR_BUSY,                  /* 503 busy */
   SERVER_ERROR_INVALID_FILE,          /* publish: not a form or rule set */
   SERVER_ERROR_UNKNOWN_DEVICE,        /* revoke-device: no such device */
+  SERVER_ERROR_CURSOR_AHEAD,          /* 409 cursor_ahead: a pull cursor past the newest record */
 } ServerError;
 
 #define SERVER_NAME "clmrs-server"
