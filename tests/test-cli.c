@@ -107,6 +107,24 @@ test_init (Fixture *f, gconstpointer data)
   clmrs (&queue, "--db", db, "queue", NULL);
   g_assert_cmpint (queue.status, ==, 0);
   g_assert_nonnull (strstr (queue.out, "Nothing waits"));
+
+  /* the same options again add nothing twice */
+  {
+    g_auto(Run) twice = { 0 }, short_pin = { 0 };
+    g_autofree char *fresh = path_in (f, "fresh.db");
+
+    clmrs (&twice, "--db", db, "init", "--community", "Kragui", "--country", "ci",
+           "--facilitator", "Awa Koné,female,4821", NULL);
+    g_assert_cmpint (twice.status, ==, 3);
+    g_assert_nonnull (strstr (twice.err, "already has a community named 'Kragui'"));
+
+    /* arguments are checked before any database is made */
+    clmrs (&short_pin, "--db", fresh, "init", "--community", "K", "--country", "gh",
+           "--facilitator", "Ama Mensah,female,12", NULL);
+    g_assert_cmpint (short_pin.status, ==, 2);
+    g_assert_nonnull (strstr (short_pin.err, "--facilitator Ama Mensah: a PIN has 4 to 12 digits"));
+    g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
+  }
 }
 
 static void

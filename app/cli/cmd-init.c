@@ -3,6 +3,7 @@
 
 #include "cli.h"
 
+#include "pin.h"
 #include "store.h"
 #include "util.h"
 
@@ -24,10 +25,43 @@ split_person (const char  *option,
       clmrs_cli_fail (CLMRS_EXIT_USAGE, "%s expects NAME,male|female,PIN (got '%s')", option, text);
       return FALSE;
     }
-  *name = g_strdup (g_strstrip (parts[0]));
+  {
+    g_autoptr(GError) error = NULL;
+
+    if (!clmrs_pin_is_acceptable (parts[2], &error))
+      {
+        clmrs_cli_fail (CLMRS_EXIT_USAGE, "%s %s: %s", option, g_strstrip (parts[0]), error->message);
+        return FALSE;
+      }
+  }
+  if (*g_strstrip (parts[0]) == '\0')
+    {
+      clmrs_cli_fail (CLMRS_EXIT_USAGE, "%s: the name is empty (got '%s')", option, text);
+      return FALSE;
+    }
+  *name = g_strdup (parts[0]);
   *sex = g_strdup (parts[1]);
   *pin = g_strdup (parts[2]);
   return TRUE;
+}
+
+/* Whether @sql (one text parameter) finds a row: a second init with the
+ * same options must not add the same community or person twice. */
+static gboolean
+exists (ClmrsStore *store,
+        const char *sql,
+        const char *value)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = clmrs_store_prepare (store, sql, &error);
+  gboolean found;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, value, -1, SQLITE_TRANSIENT);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return found;
 }
 
 int
@@ -64,10 +98,38 @@ clmrs_cmd_init (ClmrsCli  *cli,
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "init: --country is ci or gh (got '%s')", country);
   if ((facilitators != NULL || supervisors != NULL || district != NULL) && community == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "init: people and districts need a --community");
+  /* every argument is checked before the database is touched */
+  for (int role = 0; role < 2; role++)
+    {
+      GStrv people = role == 0 ? facilitators : supervisors;
+
+      for (guint i = 0; people != NULL && people[i] != NULL; i++)
+        {
+          g_autofree char *name = NULL, *sex = NULL, *pin = NULL;
+
+          if (!split_person (role == 0 ? "--facilitator" : "--supervisor", people[i], &name, &sex, &pin))
+            return CLMRS_EXIT_USAGE;
+        }
+    }
 
   store = clmrs_store_open (cli->db_path, &error);
   if (store == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
+  if (community != NULL && exists (store, "SELECT 1 FROM communities WHERE name = ?1", community))
+    return clmrs_cli_fail (CLMRS_EXIT_DATA, "init: this device already has a community named '%s'", community);
+  for (int role = 0; role < 2; role++)
+    {
+      GStrv people = role == 0 ? facilitators : supervisors;
+
+      for (guint i = 0; people != NULL && people[i] != NULL; i++)
+        {
+          g_autofree char *name = NULL, *sex = NULL, *pin = NULL;
+
+          split_person ("", people[i], &name, &sex, &pin);
+          if (exists (store, "SELECT 1 FROM facilitators WHERE name = ?1", name))
+            return clmrs_cli_fail (CLMRS_EXIT_DATA, "init: this device already has a person named '%s'", name);
+        }
+    }
 
   if (!clmrs_store_begin (store, &error))
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
