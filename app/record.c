@@ -4,6 +4,7 @@
 #include "record.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 static const char * const type_names[] = {
@@ -218,4 +219,43 @@ clmrs_record_envelope_line (const ClmrsRecordHeader *header,
 
   root = json_builder_get_root (builder);
   return clmrs_json_to_string (root);
+}
+
+/**
+ * clmrs_json_error_describe:
+ * @error: an error of json_parser_load_from_data()
+ *
+ * What was wrong and where, without the text json-glib quotes from the
+ * input (a bad line may hold a child's name, which must not reach a log
+ * or an error body).
+ *
+ * Returns: (transfer full): e.g. "column 25: missing comma".
+ */
+char *
+clmrs_json_error_describe (const GError *error)
+{
+  static const char * const reasons[] = {
+    [JSON_PARSER_ERROR_PARSE] = "parse error",
+    [JSON_PARSER_ERROR_TRAILING_COMMA] = "trailing comma",
+    [JSON_PARSER_ERROR_MISSING_COMMA] = "missing comma",
+    [JSON_PARSER_ERROR_MISSING_COLON] = "missing colon",
+    [JSON_PARSER_ERROR_INVALID_BAREWORD] = "a word that is not true, false or null",
+    [JSON_PARSER_ERROR_EMPTY_MEMBER_NAME] = "empty member name",
+    [JSON_PARSER_ERROR_INVALID_DATA] = "invalid data (a bad string, number or escape)",
+    [JSON_PARSER_ERROR_UNKNOWN] = "unknown error",
+  };
+  const char *reason = "parse error";
+  const char *colon;
+  guint line = 0, column = 0;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain == JSON_PARSER_ERROR && error->code >= 0 && (gsize) error->code < G_N_ELEMENTS (reasons) &&
+      reasons[error->code] != NULL)
+    reason = reasons[error->code];
+  /* json-glib writes "<data>:LINE:COLUMN: Parse error: ..." */
+  colon = strchr (error->message, ':');
+  if (colon != NULL && sscanf (colon, ":%u:%u", &line, &column) == 2 && column > 0)
+    return g_strdup_printf ("column %u: %s", column, reason);
+  return g_strdup (reason);
 }

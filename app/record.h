@@ -48,4 +48,7 @@ char *clmrs_record_envelope_line (const ClmrsRecordHeader *header,
 /* Compact JSON text of @node. */
 char *clmrs_json_to_string        (JsonNode *node);
 
+/* A json-glib parse error as "column C: reason", quoting none of the input. */
+char *clmrs_json_error_describe   (const GError *error);
+
 G_END_DECLS

@@ -90,8 +90,10 @@ clmrs_wire_parse_json (const char *text,
   /* an empty GByteArray's data is NULL: still "empty", not a critical */
   if (!json_parser_load_from_data (parser, text != NULL ? text : "", (gssize) length, &local_error))
     {
+      g_autofree char *why = clmrs_json_error_describe (local_error);
+
       g_set_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON,
-                   "line %u: malformed JSON: %s", line_no, local_error->message);
+                   "line %u: malformed JSON: %s", line_no, why);
       return NULL;
     }
   root = json_parser_get_root (parser);

@@ -508,12 +508,39 @@ test_record_types (void)
   g_assert_false (clmrs_record_type_from_string (NULL, &type));
 }
 
+/* A malformed line's error says where and what, never the line's text
+ * (it may hold a child's name, and errors reach logs and answers). */
+static void
+test_json_error_quotes_nothing (void)
+{
+  const char *lines[] = {
+    "{\"name\":\"Kofi Mensah",
+    "{\"name\":\"Kofi Mensah\" \"age\":9}",
+    "{\"name\":Kofi}",
+    "{\"name\":\"Kofi Mensah\",}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = clmrs_wire_parse_json (lines[i], strlen (lines[i]), 3, &error);
+
+      g_assert_null (node);
+      g_assert_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON);
+      g_test_message ("%s", error->message);
+      g_assert_true (g_str_has_prefix (error->message, "line 3: malformed JSON: "));
+      g_assert_null (strstr (error->message, "Kofi"));
+      g_assert_null (strstr (error->message, "Mensah"));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/wire/json/error-quotes-nothing", test_json_error_quotes_nothing);
   g_test_add_func ("/wire/envelope/good", test_envelope_good);
   g_test_add_func ("/wire/envelope/bad-fields", test_envelope_bad);
   g_test_add_func ("/wire/envelope/body-by-type", test_envelope_body_by_type);

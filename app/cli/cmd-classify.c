@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "clmrs"
 
 #include "cli.h"
+#include "record.h"
 #include "rules.h"
 
 #include <errno.h>
@@ -96,7 +97,8 @@ classify_line (const ClmrsRuleSet *rules,
     }
   if (!json_parser_load_from_data (parser, text, (gssize) length, &error))
     {
-      g_autofree char *message = g_strdup_printf ("not valid JSON: %s", error->message);
+      g_autofree char *why = clmrs_json_error_describe (error);
+      g_autofree char *message = g_strdup_printf ("not valid JSON: %s", why);
       print_error_line (out, line, NULL, message);
       return FALSE;
     }
