@@ -37,6 +37,8 @@ clmrs_record_type_from_string (const char      *text,
   return FALSE;
 }
 
+/* ---- JSON text: one writer for compact and canonical output ---------- */
+
 static void
 append_json_string (GString    *out,
                     const char *text)
@@ -56,7 +58,7 @@ append_json_string (GString    *out,
         case '\r': g_string_append (out, "\\r"); break;
         case '\t': g_string_append (out, "\\t"); break;
         default:
-          if (c < 0x20 || c == 0x7f)
+          if (c < 0x20)
             g_string_append_printf (out, "\\u%04x", c);
           else
             g_string_append_c (out, (char) c);
@@ -66,11 +68,13 @@ append_json_string (GString    *out,
 }
 
 /* The shortest text that reads back as exactly @value (49.1, not
- * 49.100000000000001 as json-glib writes it), always with a '.' or an
- * exponent so that it stays a double; JSON has no NaN or infinity. */
+ * 49.100000000000001 as json-glib writes it); JSON has no NaN or infinity.
+ * Compact: always with a '.' or an exponent, so it stays a double (100.0).
+ * Canonical: integral values below 1e15 as integers (100, and -0 as 0). */
 static void
-append_json_double (GString *out,
-                    double   value)
+append_json_double (GString  *out,
+                    double    value,
+                    gboolean  canonical)
 {
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
@@ -79,40 +83,76 @@ append_json_double (GString *out,
       g_string_append (out, "null");
       return;
     }
-  for (int digits = 15; digits <= 17; digits++)
+  if (canonical && value == 0)
     {
-      g_ascii_formatd (buf, sizeof buf, digits == 15 ? "%.15g" : digits == 16 ? "%.16g" : "%.17g", value);
+      g_string_append_c (out, '0');
+      return;
+    }
+  if (value == floor (value) && fabs (value) < 1e15)
+    {
+      g_ascii_formatd (buf, sizeof buf, "%.0f", value);
+      g_string_append (out, buf);
+      if (!canonical)
+        g_string_append (out, ".0");
+      return;
+    }
+  for (int precision = 1; precision <= 17; precision++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", precision);
+      g_ascii_formatd (buf, sizeof buf, format, value);
       if (g_ascii_strtod (buf, NULL) == value)
         break;
     }
   g_string_append (out, buf);
-  if (strpbrk (buf, ".eEn") == NULL)
+  if (!canonical && strpbrk (buf, ".eEn") == NULL)
     g_string_append (out, ".0");
 }
 
-static void
-append_json_node (GString  *out,
-                  JsonNode *node)
+static int
+compare_keys (gconstpointer a,
+              gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/**
+ * clmrs_json_append:
+ * @canonical: members sorted by key (bytewise) and integral doubles as
+ *   integers, so that two texts with the same values give the same bytes;
+ *   otherwise members in insertion order, as json-glib writes them
+ *
+ * Appends @node as JSON without insignificant whitespace, strings escaping
+ * only `"`, `\` and control characters, doubles in their shortest exact form.
+ */
+void
+clmrs_json_append (GString  *out,
+                   JsonNode *node,
+                   gboolean  canonical)
 {
   switch (json_node_get_node_type (node))
     {
     case JSON_NODE_OBJECT:
       {
-        JsonObjectIter iter;
-        const char *name;
-        JsonNode *member;
-        gboolean first = TRUE;
+        JsonObject *object = json_node_get_object (node);
+        g_autoptr(GList) members = json_object_get_members (object);
+        g_autoptr(GPtrArray) keys = g_ptr_array_new ();
 
+        for (GList *l = members; l != NULL; l = l->next)
+          g_ptr_array_add (keys, l->data);
+        if (canonical)
+          g_ptr_array_sort (keys, compare_keys);
         g_string_append_c (out, '{');
-        json_object_iter_init_ordered (&iter, json_node_get_object (node));
-        while (json_object_iter_next_ordered (&iter, &name, &member))
+        for (guint i = 0; i < keys->len; i++)
           {
-            if (!first)
+            const char *key = g_ptr_array_index (keys, i);
+
+            if (i > 0)
               g_string_append_c (out, ',');
-            first = FALSE;
-            append_json_string (out, name);
+            append_json_string (out, key);
             g_string_append_c (out, ':');
-            append_json_node (out, member);
+            clmrs_json_append (out, json_object_get_member (object, key), canonical);
           }
         g_string_append_c (out, '}');
       }
@@ -127,13 +167,10 @@ append_json_node (GString  *out,
           {
             if (i > 0)
               g_string_append_c (out, ',');
-            append_json_node (out, json_array_get_element (array, i));
+            clmrs_json_append (out, json_array_get_element (array, i), canonical);
           }
         g_string_append_c (out, ']');
       }
-      break;
-    case JSON_NODE_NULL:
-      g_string_append (out, "null");
       break;
     case JSON_NODE_VALUE:
       switch (json_node_get_value_type (node))
@@ -142,7 +179,7 @@ append_json_node (GString  *out,
           g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
           break;
         case G_TYPE_DOUBLE:
-          append_json_double (out, json_node_get_double (node));
+          append_json_double (out, json_node_get_double (node), canonical);
           break;
         case G_TYPE_BOOLEAN:
           g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
@@ -151,11 +188,12 @@ append_json_node (GString  *out,
           append_json_string (out, json_node_get_string (node));
           break;
         default:
-          g_assert_not_reached ();
+          g_string_append (out, "null");
         }
       break;
+    case JSON_NODE_NULL:
     default:
-      g_assert_not_reached ();
+      g_string_append (out, "null");
     }
 }
 
@@ -164,10 +202,11 @@ append_json_node (GString  *out,
 char *
 clmrs_json_to_string (JsonNode *node)
 {
-  GString *out = g_string_sized_new (256);
+  GString *out;
 
   g_return_val_if_fail (node != NULL, NULL);
-  append_json_node (out, node);
+  out = g_string_sized_new (256);
+  clmrs_json_append (out, node, FALSE);
   return g_string_free (out, FALSE);
 }
 

@@ -47,6 +47,11 @@ char *clmrs_record_envelope_line (const ClmrsRecordHeader *header,
 
 /* Compact JSON text of @node. */
 char *clmrs_json_to_string        (JsonNode *node);
+/* Appends @node as JSON; @canonical sorts members and writes integral
+ * doubles as integers (the form that is hashed). */
+void  clmrs_json_append           (GString  *out,
+                                   JsonNode *node,
+                                   gboolean  canonical);
 
 /* A json-glib parse error as "column C: reason", quoting none of the input. */
 char *clmrs_json_error_describe   (const GError *error);
