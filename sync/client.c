@@ -134,6 +134,19 @@ on_progress (void *user_data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t u
   return g_cancellable_is_cancelled (c->cancellable) ? 1 : 0;
 }
 
+/* Counts what goes out as it is sent: request line, headers and body.
+ * (CURLINFO_REQUEST_SIZE already holds the part of a small body sent with
+ * the headers, so adding CURLINFO_SIZE_UPLOAD to it counts that twice.) */
+static int
+on_debug (CURL *curl, curl_infotype type, char *data, size_t size, void *user_data)
+{
+  Client *c = user_data;
+
+  if (type == CURLINFO_HEADER_OUT || type == CURLINFO_DATA_OUT)
+    c->report->bytes_up += size;
+  return 0;
+}
+
 static void
 report_progress (Client *c)
 {
@@ -184,8 +197,8 @@ exchange (Client        *c,
   struct curl_slist *headers = NULL;
   char curl_error[CURL_ERROR_SIZE] = "";
   CURLcode code;
-  curl_off_t up = 0, down = 0;
-  long request_size = 0, header_size = 0;
+  curl_off_t down = 0;
+  long header_size = 0;
 
   response_clear (r);
   r->body = g_byte_array_new ();
@@ -214,6 +227,9 @@ exchange (Client        *c,
   curl_easy_setopt (c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt (c->curl, CURLOPT_XFERINFODATA, c);
   curl_easy_setopt (c->curl, CURLOPT_USERAGENT, "clmrs/" CLMRS_VERSION);
+  curl_easy_setopt (c->curl, CURLOPT_DEBUGFUNCTION, on_debug);
+  curl_easy_setopt (c->curl, CURLOPT_DEBUGDATA, c);
+  curl_easy_setopt (c->curl, CURLOPT_VERBOSE, 1L);   /* for on_debug only: nothing is printed */
 
   headers = curl_slist_append (headers, "Expect:");  /* no 100-continue round trip */
   headers = curl_slist_append (headers, "Accept-Encoding: gzip");
@@ -238,11 +254,8 @@ exchange (Client        *c,
   code = curl_easy_perform (c->curl);
   curl_slist_free_all (headers);
 
-  curl_easy_getinfo (c->curl, CURLINFO_REQUEST_SIZE, &request_size);
-  curl_easy_getinfo (c->curl, CURLINFO_SIZE_UPLOAD_T, &up);
   curl_easy_getinfo (c->curl, CURLINFO_HEADER_SIZE, &header_size);
   curl_easy_getinfo (c->curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
-  c->report->bytes_up += request_size + up;
   c->report->bytes_down += header_size + down;
   c->report->requests++;
 
