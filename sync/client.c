@@ -405,7 +405,7 @@ client_init (Client                 *c,
   c->cacert = config->cacert ? g_strdup (config->cacert) : clmrs_store_get_meta (store, "server_cacert");
   c->token = clmrs_store_get_meta (store, "sync_token");
   c->insecure = config->insecure;
-  c->batch_bytes = config->batch_bytes ? config->batch_bytes : 256 * 1024;
+  c->batch_bytes = config->batch_bytes ? config->batch_bytes : 1024 * 1024;
   c->max_attempts = config->max_attempts ? config->max_attempts : 6;
   c->backoff_ms = config->backoff_ms ? config->backoff_ms : 1000;
   c->connect_timeout_s = config->connect_timeout_s ? config->connect_timeout_s : 20;

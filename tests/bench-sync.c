@@ -761,7 +761,7 @@ print_row (const char *what, double ours, double theirs, int decimals)
 int
 main (int argc, char **argv)
 {
-  int households = 0, visits_wanted = 1000;
+  int households = 0, visits_wanted = 1000, batch_kb = 0;
   double kbit = 256, rtt_ms = 600;
   gboolean quick = FALSE, keep = FALSE, no_baseline = FALSE;
   GOptionEntry entries[] = {
@@ -772,6 +772,7 @@ main (int argc, char **argv)
     { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, "A small run on a fast link (smoke test)", NULL },
     { "keep", 0, 0, G_OPTION_ARG_NONE, &keep, "Keep the databases and logs", NULL },
     { "no-baseline", 0, 0, G_OPTION_ARG_NONE, &no_baseline, "Measure CLMRS only (when tuning it)", NULL },
+    { "batch-kb", 0, 0, G_OPTION_ARG_INT, &batch_kb, "CLMRS push batch, envelope kB before compression (default: the client's)", "KB" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- CLMRS sync against an ODK-style upload");
@@ -857,7 +858,8 @@ main (int argc, char **argv)
   enrol.requests = 1;
   proxy_counts (proxy, &enrol.up, &enrol.down);
   t0 = now_s ();
-  if (!clmrs_sync_run (store, &(ClmrsSyncConfig) { 0 }, NULL, NULL, NULL, &sync, &error))
+  if (!clmrs_sync_run (store, &(ClmrsSyncConfig) { .batch_bytes = (gsize) MAX (batch_kb, 0) * 1024 },
+                       NULL, NULL, NULL, &sync, &error))
     die ("syncing", error);
   ours.seconds = now_s () - t0;
   proxy_counts (proxy, &u1, &d1);
