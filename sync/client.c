@@ -563,6 +563,52 @@ line_named (const char *message)
   return p ? (guint) g_ascii_strtoull (p + 5, NULL, 10) : 0;
 }
 
+/* A `Prefer: return=minimal` answer lists only the records that were not
+ * stored (with their line) and says "omitted":"stored"; this is the full
+ * list, one result per line of @batch, the others stored. */
+static JsonArray *
+expand_minimal_results (GPtrArray  *batch,
+                        JsonArray  *listed,
+                        GError    **error)
+{
+  g_autoptr(JsonArray) full = json_array_sized_new (batch->len);
+  g_autofree JsonObject **by_line = g_new0 (JsonObject *, batch->len + 1);
+
+  for (guint i = 0; i < json_array_get_length (listed); i++)
+    {
+      JsonNode *node = json_array_get_element (listed, i);
+      gint64 line = 0;
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        line = json_object_get_int_member_with_default (json_node_get_object (node), "line", 0);
+      if (line < 1 || line > batch->len || by_line[line] != NULL)
+        {
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
+                       "result %u does not name a line of the batch once", i + 1);
+          return NULL;
+        }
+      by_line[line] = json_node_get_object (node);
+    }
+  for (guint line = 1; line <= batch->len; line++)
+    {
+      const ClmrsOutgoing *out = g_ptr_array_index (batch, line - 1);
+
+      if (by_line[line] != NULL)
+        json_array_add_object_element (full, json_object_ref (by_line[line]));
+      else
+        {
+          JsonObject *o = json_object_new ();
+
+          json_object_set_int_member (o, "line", line);
+          json_object_set_string_member (o, "id", out->record_id);
+          json_object_set_int_member (o, "rev", out->rev);
+          json_object_set_string_member (o, "result", "stored");
+          json_array_add_object_element (full, o);
+        }
+    }
+  return g_steal_pointer (&full);
+}
+
 static gboolean
 push_all (Client   *c,
           GError  **error)
@@ -580,6 +626,7 @@ push_all (Client   *c,
       g_autoptr(GError) local = NULL;
       Response r = { 0 };
       JsonArray *results;
+      g_autoptr(JsonArray) full = NULL;
       guint counts[4];
 
       if (batch == NULL)
@@ -599,7 +646,8 @@ push_all (Client   *c,
       key = clmrs_uuid_new ();
       key_header = g_strconcat ("Idempotency-Key: ", key, NULL);
       if (!request (c, "POST", "/api/v1/push", "application/x-ndjson",
-                    (const char *[]) { key_header, "Content-Encoding: gzip", NULL }, gz, &r, &local))
+                    (const char *[]) { key_header, "Content-Encoding: gzip", "Prefer: return=minimal", NULL },
+                    gz, &r, &local))
         {
           clmrs_outbox_note_failure (c->store, batch, local->message, NULL);
           g_propagate_error (error, g_steal_pointer (&local));
@@ -653,6 +701,18 @@ push_all (Client   *c,
           return FALSE;
         }
       results = json_object_get_array_member (json_node_get_object (answer), "results");
+      if (g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (answer), "omitted", NULL),
+                     "stored") == 0)
+        {
+          full = expand_minimal_results (batch, results, &local);
+          if (full == NULL)
+            {
+              g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "the push answer: %s",
+                           local->message);
+              return FALSE;
+            }
+          results = full;
+        }
       if (json_array_get_length (results) != batch->len)
         {
           g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
