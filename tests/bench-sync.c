@@ -106,6 +106,7 @@ typedef struct {
   Link     down;                   /* server -> client */
   GThread *acceptor;
   gint     live;                   /* connections not yet closed */
+  gint     accepted;
 } Proxy;
 
 typedef struct {
@@ -279,6 +280,7 @@ proxy_acceptor (gpointer data)
         }
       c->threads = 4;
       g_atomic_int_inc (&proxy->live);
+      g_atomic_int_inc (&proxy->accepted);
       /* SYN out, SYN-ACK back: the client's first byte leaves one round trip after connect() */
       c->up = (Pipe) { c, &proxy->up, c->client_fd, c->server_fd,
                        g_get_monotonic_time () + 2 * proxy->latency_us, g_async_queue_new () };
@@ -580,6 +582,15 @@ sink_access (void *cls, struct MHD_Connection *connection, const char *url, cons
   Sink *sink = cls;
   SinkRequest *r = *con_cls;
 
+  /* answering on the first call, before MHD has looked for a body, makes
+   * it close the connection after the answer: answer on the second */
+  if (r == NULL)
+    {
+      r = g_new0 (SinkRequest, 1);
+      r->body = g_string_new (NULL);
+      *con_cls = r;
+      return MHD_YES;
+    }
   if (!g_str_equal (url, "/submission"))
     return sink_queue (connection, MHD_HTTP_NOT_FOUND, "", NULL);
   if (g_str_equal (method, "HEAD"))
@@ -589,13 +600,6 @@ sink_access (void *cls, struct MHD_Connection *connection, const char *url, cons
     }
   if (!g_str_equal (method, "POST"))
     return sink_queue (connection, MHD_HTTP_METHOD_NOT_ALLOWED, "", NULL);
-  if (r == NULL)
-    {
-      r = g_new0 (SinkRequest, 1);
-      r->body = g_string_new (NULL);
-      *con_cls = r;
-      return MHD_YES;
-    }
   if (*upload_data_size > 0)
     {
       g_string_append_len (r->body, upload_data, *upload_data_size);
@@ -745,6 +749,7 @@ typedef struct {
   guint64 up;
   guint64 down;
   guint   requests;
+  guint   connections;
   double  seconds;
 } Figures;
 
@@ -866,6 +871,7 @@ main (int argc, char **argv)
   ours.up = u1 - enrol.up;
   ours.down = d1 - enrol.down;
   ours.requests = sync.requests;
+  ours.connections = g_atomic_int_get (&proxy->accepted) - 1;   /* the enrolment had its own */
   proxy_stop (proxy);
   server_stop (&srv);
   printf ("CLMRS: enrolment %" G_GUINT64_FORMAT " B up, %" G_GUINT64_FORMAT " B down, %.2f s; sync: %"
@@ -907,6 +913,7 @@ main (int argc, char **argv)
   odk.up = u1 - u0;
   odk.down = d1 - d0;
   odk.requests = upload.requests;
+  odk.connections = g_atomic_int_get (&proxy->accepted);
   proxy_stop (proxy);
   MHD_stop_daemon (sink.daemon);
   printf ("ODK baseline: %d HEAD, %d submissions accepted, %u failed, %u requests, %.2f s\n",
@@ -916,6 +923,13 @@ main (int argc, char **argv)
           G_GUINT64_FORMAT " / %" G_GUINT64_FORMAT "\n", odk.up, odk.down, upload.curl_up, upload.curl_down);
   if (upload.failures > 0 || g_atomic_int_get (&sink.submissions) != (gint) instances->len)
     status = 1;
+  if (odk.connections != 1 || ours.connections != 1)
+    {
+      /* a connection closed between requests would cost either side a handshake */
+      fprintf (stderr, "bench-sync: keep-alive broken: %u connections for CLMRS, %u for the baseline\n",
+               ours.connections, odk.connections);
+      status = 1;
+    }
 
   /* 5. the table */
   printf ("\n%" G_GINT64_FORMAT " visits (%" G_GINT64_FORMAT " records), %.0f kbit/s, %.0f ms RTT\n",
@@ -929,6 +943,7 @@ main (int argc, char **argv)
   print_row ("bytes total per visit", (double) (ours.up + ours.down) / n_visits,
              (double) (odk.up + odk.down) / n_visits, 1);
   print_row ("requests", ours.requests, odk.requests, 0);
+  print_row ("TCP connections", ours.connections, odk.connections, 0);
   print_row ("wall time, s", ours.seconds, odk.seconds, 2);
   print_row ("bytes total, with enrolment", ours.up + ours.down + enrol.up + enrol.down, odk.up + odk.down, 0);
   print_row ("wall time with enrolment, s", ours.seconds + enrol.seconds, odk.seconds, 2);
