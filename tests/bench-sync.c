@@ -27,7 +27,7 @@
  *   ninja -C build && build/tests/bench-sync                 # ~1,000 visits, 256 kbit/s, 600 ms RTT
  *   build/tests/bench-sync --visits 1000 --kbit 256 --rtt-ms 600 [--households N] [--keep]
  *   build/tests/bench-sync --quick                           # a few visits on a fast link (the smoke test)
- *   build/tests/bench-sync --no-baseline                     # CLMRS only: ~30 s instead of ~25 min
+ *   build/tests/bench-sync --no-baseline                     # CLMRS only: ~30 s instead of ~23 min
  *
  * In one run:
  *  1. a demo device database (clmrs_demo_generate) with about --visits
