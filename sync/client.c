@@ -139,6 +139,19 @@ on_progress (void *user_data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t u
   return g_cancellable_is_cancelled (c->cancellable) ? 1 : 0;
 }
 
+/* Counts what goes out as it is sent: request line, headers and body.
+ * (CURLINFO_REQUEST_SIZE already holds the part of a small body sent with
+ * the headers, so adding CURLINFO_SIZE_UPLOAD to it counts that twice.) */
+static int
+on_debug (CURL *curl, curl_infotype type, char *data, size_t size, void *user_data)
+{
+  Client *c = user_data;
+
+  if (type == CURLINFO_HEADER_OUT || type == CURLINFO_DATA_OUT)
+    c->report->bytes_up += size;
+  return 0;
+}
+
 static void
 report_progress (Client *c)
 {
@@ -189,8 +202,8 @@ exchange (Client        *c,
   struct curl_slist *headers = NULL;
   char curl_error[CURL_ERROR_SIZE] = "";
   CURLcode code;
-  curl_off_t up = 0, down = 0;
-  long request_size = 0, header_size = 0;
+  curl_off_t down = 0;
+  long header_size = 0;
 
   response_clear (r);
   r->body = g_byte_array_new ();
@@ -219,6 +232,9 @@ exchange (Client        *c,
   curl_easy_setopt (c->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
   curl_easy_setopt (c->curl, CURLOPT_XFERINFODATA, c);
   curl_easy_setopt (c->curl, CURLOPT_USERAGENT, "clmrs/" CLMRS_VERSION);
+  curl_easy_setopt (c->curl, CURLOPT_DEBUGFUNCTION, on_debug);
+  curl_easy_setopt (c->curl, CURLOPT_DEBUGDATA, c);
+  curl_easy_setopt (c->curl, CURLOPT_VERBOSE, 1L);   /* for on_debug only: nothing is printed */
 
   headers = curl_slist_append (headers, "Expect:");  /* no 100-continue round trip */
   headers = curl_slist_append (headers, "Accept-Encoding: gzip");
@@ -243,11 +259,8 @@ exchange (Client        *c,
   code = curl_easy_perform (c->curl);
   curl_slist_free_all (headers);
 
-  curl_easy_getinfo (c->curl, CURLINFO_REQUEST_SIZE, &request_size);
-  curl_easy_getinfo (c->curl, CURLINFO_SIZE_UPLOAD_T, &up);
   curl_easy_getinfo (c->curl, CURLINFO_HEADER_SIZE, &header_size);
   curl_easy_getinfo (c->curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
-  c->report->bytes_up += request_size + up;
   c->report->bytes_down += header_size + down;
   c->report->requests++;
 
@@ -408,7 +421,7 @@ client_init (Client                 *c,
   c->cacert = config->cacert ? g_strdup (config->cacert) : clmrs_store_get_meta (store, "server_cacert");
   c->token = clmrs_store_get_meta (store, "sync_token");
   c->insecure = config->insecure;
-  c->batch_bytes = config->batch_bytes ? config->batch_bytes : 256 * 1024;
+  c->batch_bytes = config->batch_bytes ? config->batch_bytes : 1024 * 1024;
   c->max_attempts = config->max_attempts ? config->max_attempts : 6;
   c->backoff_ms = config->backoff_ms ? config->backoff_ms : 1000;
   c->connect_timeout_s = config->connect_timeout_s ? config->connect_timeout_s : 20;
@@ -566,6 +579,52 @@ line_named (const char *message)
   return p ? (guint) g_ascii_strtoull (p + 5, NULL, 10) : 0;
 }
 
+/* A `Prefer: return=minimal` answer lists only the records that were not
+ * stored (with their line) and says "omitted":"stored"; this is the full
+ * list, one result per line of @batch, the others stored. */
+static JsonArray *
+expand_minimal_results (GPtrArray  *batch,
+                        JsonArray  *listed,
+                        GError    **error)
+{
+  g_autoptr(JsonArray) full = json_array_sized_new (batch->len);
+  g_autofree JsonObject **by_line = g_new0 (JsonObject *, batch->len + 1);
+
+  for (guint i = 0; i < json_array_get_length (listed); i++)
+    {
+      JsonNode *node = json_array_get_element (listed, i);
+      gint64 line = 0;
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        line = json_object_get_int_member_with_default (json_node_get_object (node), "line", 0);
+      if (line < 1 || line > batch->len || by_line[line] != NULL)
+        {
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
+                       "result %u does not name a line of the batch once", i + 1);
+          return NULL;
+        }
+      by_line[line] = json_node_get_object (node);
+    }
+  for (guint line = 1; line <= batch->len; line++)
+    {
+      const ClmrsOutgoing *out = g_ptr_array_index (batch, line - 1);
+
+      if (by_line[line] != NULL)
+        json_array_add_object_element (full, json_object_ref (by_line[line]));
+      else
+        {
+          JsonObject *o = json_object_new ();
+
+          json_object_set_int_member (o, "line", line);
+          json_object_set_string_member (o, "id", out->record_id);
+          json_object_set_int_member (o, "rev", out->rev);
+          json_object_set_string_member (o, "result", "stored");
+          json_array_add_object_element (full, o);
+        }
+    }
+  return g_steal_pointer (&full);
+}
+
 static gboolean
 push_all (Client   *c,
           GError  **error)
@@ -583,6 +642,7 @@ push_all (Client   *c,
       g_autoptr(GError) local = NULL;
       Response r = { 0 };
       JsonArray *results;
+      g_autoptr(JsonArray) full = NULL;
       guint counts[4];
 
       if (batch == NULL)
@@ -602,7 +662,8 @@ push_all (Client   *c,
       key = clmrs_uuid_new ();
       key_header = g_strconcat ("Idempotency-Key: ", key, NULL);
       if (!request (c, "POST", "/api/v1/push", "application/x-ndjson",
-                    (const char *[]) { key_header, "Content-Encoding: gzip", NULL }, gz, &r, &local))
+                    (const char *[]) { key_header, "Content-Encoding: gzip", "Prefer: return=minimal", NULL },
+                    gz, &r, &local))
         {
           clmrs_outbox_note_failure (c->store, batch, local->message, NULL);
           g_propagate_error (error, g_steal_pointer (&local));
@@ -656,6 +717,18 @@ push_all (Client   *c,
           return FALSE;
         }
       results = json_object_get_array_member (json_node_get_object (answer), "results");
+      if (g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (answer), "omitted", NULL),
+                     "stored") == 0)
+        {
+          full = expand_minimal_results (batch, results, &local);
+          if (full == NULL)
+            {
+              g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "the push answer: %s",
+                           local->message);
+              return FALSE;
+            }
+          results = full;
+        }
       if (json_array_get_length (results) != batch->len)
         {
           g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,

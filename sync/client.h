@@ -28,7 +28,7 @@ typedef struct {
   const char *server_url;         /* "https://hub:8443"; NULL = the one saved at enrolment */
   const char *cacert;             /* PEM file of CAs to trust; NULL = the system's (or the saved one) */
   gboolean    insecure;           /* no TLS verification: only by explicit option, with a warning */
-  gsize       batch_bytes;        /* envelope bytes per push before compression; 0 = 256 KiB */
+  gsize       batch_bytes;        /* envelope bytes per push before compression; 0 = 1 MiB (about 100 KiB gzip'd) */
   guint       max_attempts;       /* per request; 0 = 6 */
   guint       backoff_ms;         /* first retry delay, doubled each time, with jitter; 0 = 1000 */
   guint       connect_timeout_s;  /* 0 = 20 */

@@ -775,7 +775,10 @@ clmrs_gzip_compress (const void *data,
                    "gzip: %" G_GSIZE_FORMAT " bytes is more than one call compresses", length);
       return NULL;
     }
-  if (deflateInit2 (&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+  /* level 9: about 3% smaller than the default 6 for NDJSON envelopes, at
+   * about 60 ms instead of 40 for 1 MiB here: bytes cost more than CPU on
+   * a village link */
+  if (deflateInit2 (&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     {
       g_set_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_GZIP,
                    "gzip: cannot initialise the compressor");

@@ -619,6 +619,67 @@ test_enroll (Fixture       *f,
   g_assert_cmpint (stat_of ("devices"), ==, 1);
 }
 
+/* With `Prefer: return=minimal` only the records not stored are listed,
+ * and the answer says so, also when it is replayed to a request without
+ * the header; without it, every record is listed. */
+static void
+test_push_minimal (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_auto(Device) d = { 0 };
+  g_autofree char *id1 = g_uuid_string_random ();
+  g_autofree char *id2 = g_uuid_string_random ();
+  g_autofree char *id3 = g_uuid_string_random ();
+  g_autofree char *key = g_uuid_string_random ();
+  g_autofree char *key_header = g_strconcat ("Idempotency-Key: ", key, NULL);
+  g_autofree char *h1 = NULL, *h2 = NULL, *outside = NULL, *batch = NULL, *text = NULL, *replayed = NULL;
+  g_autofree char *applied = NULL, *results = NULL;
+  g_autoptr(GBytes) gz = NULL;
+  g_auto(Reply) r1 = { 0 };
+  g_auto(Reply) r2 = { 0 };
+
+  use_db (f);
+  enroll (f, C1, &d);
+  h1 = household (id1, 1, C1, "Ama");
+  h2 = household (id2, 1, C1, "Kofi");
+  outside = household (id3, 1, C2, "Yaw");
+  batch = g_strdup_printf ("%s\n%s\n%s\n", h1, outside, h2);
+  gz = clmrs_gzip_compress (batch, strlen (batch), NULL);
+  http (f, "POST", "/api/v1/push",
+        (const char *[]) { d.auth, "Content-Encoding: gzip", key_header, "Prefer: return=minimal", NULL },
+        g_bytes_get_data (gz, NULL), g_bytes_get_size (gz), FALSE, &r1);
+  g_assert_cmpint (r1.status, ==, 200);
+  text = body_text (&r1);
+  g_assert_true (g_str_has_prefix (text, "{\"results\":[{\"line\":2,"));
+  g_assert_nonnull (strstr (text, "\"omitted\":\"stored\",\"stored\":2,\"duplicate\":0,\"conflict\":0,\"rejected\":1}"));
+  g_assert_null (strstr (text, id1));
+  g_assert_null (strstr (text, id2));
+  results = results_of (&r1);
+  g_assert_cmpstr (results, ==, "rejected");
+  applied = header_value (&r1, "Preference-Applied");
+  g_assert_cmpstr (applied, ==, "return=minimal");
+  g_assert_cmpint (stat_of ("records"), ==, 2);
+
+  /* the stored answer, byte for byte, still self-describing */
+  push (f, &d, batch, key, &r2);
+  replayed = body_text (&r2);
+  g_assert_cmpstr (replayed, ==, text);
+
+  /* without the header: every line */
+  {
+    g_autofree char *id4 = g_uuid_string_random ();
+    g_autofree char *h4 = household (id4, 1, C1, "Esi");
+    g_autofree char *both = g_strdup_printf ("%s\n%s\n", h1, h4);
+    g_auto(Reply) r3 = { 0 };
+    g_autofree char *all = NULL;
+
+    push (f, &d, both, NULL, &r3);
+    all = results_of (&r3);
+    g_assert_cmpstr (all, ==, "duplicate,stored");
+    g_assert_null (header_value (&r3, "Preference-Applied"));
+  }
+}
+
 static void
 test_push_results (Fixture       *f,
                    gconstpointer  data)
@@ -1459,6 +1520,7 @@ main (int    argc,
   ADD ("/server/health", test_health);
   ADD ("/server/enroll", test_enroll);
   ADD ("/server/push/results", test_push_results);
+  ADD ("/server/push/minimal", test_push_minimal);
   ADD ("/server/push/idempotency", test_idempotency);
   ADD ("/server/push/response-gzip", test_push_response_gzip);
   ADD ("/server/push/bad-input", test_bad_input);

@@ -72,7 +72,7 @@ clmrs_cmd_sync (ClmrsCli  *cli,
   g_autofree char *server = NULL;
   g_autofree char *cacert = NULL;
   gboolean insecure = FALSE;
-  int batch_kb = 256;
+  int batch_kb = 1024;
   g_autoptr(ClmrsStore) store = NULL;
   g_autoptr(GError) error = NULL;
   ClmrsSyncReport report = { 0 };
@@ -82,7 +82,7 @@ clmrs_cmd_sync (ClmrsCli  *cli,
     { "server", 0, 0, G_OPTION_ARG_STRING, &server, "Another address for the server (default: the enrolment's)", "URL" },
     { "cacert", 0, 0, G_OPTION_ARG_FILENAME, &cacert, "Trust the CAs in this PEM file", "FILE" },
     { "insecure", 0, 0, G_OPTION_ARG_NONE, &insecure, "Do not verify the server's certificate (testing only)", NULL },
-    { "batch-kb", 0, 0, G_OPTION_ARG_INT, &batch_kb, "Envelope kilobytes per push before compression (default 256)", "KB" },
+    { "batch-kb", 0, 0, G_OPTION_ARG_INT, &batch_kb, "Envelope kilobytes per push before compression (default 1024)", "KB" },
     { NULL }
   };
 

@@ -1304,6 +1304,9 @@ lookup_idempotency (sqlite3     *db,
 /**
  * server_db_push:
  * @ndjson: the decompressed batch
+ * @minimal: list only the records not `stored` in `results` (the client
+ *   sent `Prefer: return=minimal`); the response then says
+ *   `"omitted":"stored"`, so it stays readable when replayed
  * @replayed: (out): set when the response is the stored one of an earlier
  *   batch with the same @idempotency_key
  *
@@ -1320,6 +1323,7 @@ server_db_push (sqlite3     *db,
                 const char  *idempotency_key,
                 const char  *ndjson,
                 gsize        length,
+                gboolean     minimal,
                 gboolean    *replayed,
                 GError     **error)
 {
@@ -1418,6 +1422,8 @@ server_db_push (sqlite3     *db,
       for (guint r = 0; r < G_N_ELEMENTS (result_names); r++)
         if (strcmp (result, result_names[r]) == 0)
           counts[r]++;
+      if (minimal && strcmp (result, "stored") == 0)
+        continue;
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "line");
       json_builder_add_int_value (b, pl->line_no);
@@ -1435,6 +1441,11 @@ server_db_push (sqlite3     *db,
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  if (minimal)
+    {
+      json_builder_set_member_name (b, "omitted");
+      json_builder_add_string_value (b, "stored");
+    }
   for (guint r = 0; r < G_N_ELEMENTS (result_names); r++)
     {
       json_builder_set_member_name (b, result_names[r]);

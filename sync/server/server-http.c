@@ -528,6 +528,8 @@ handle_push (Request               *req,
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *response = NULL;
   const char *key = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, "Idempotency-Key");
+  const char *prefer = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, "Prefer");
+  gboolean minimal = prefer != NULL && strstr (prefer, "return=minimal") != NULL;
   gboolean replayed = FALSE;
   const char *data;
   gsize length;
@@ -537,11 +539,13 @@ handle_push (Request               *req,
     return send_error (req, conn, error);
   data = g_bytes_get_data (bytes, &length);
   response = server_db_push (req->db, req->device_id, key, length > 0 ? data : "", length,
-                             &replayed, &error);
+                             minimal, &replayed, &error);
   if (response == NULL)
     return send_error (req, conn, error);
   {
-    const char *headers[] = { "X-Clmrs-Replayed", replayed ? "true" : "false", NULL };
+    gboolean applied = minimal && strstr (response, "\"omitted\":\"stored\"") != NULL;
+    const char *headers[] = { "X-Clmrs-Replayed", replayed ? "true" : "false",
+                              applied ? "Preference-Applied" : NULL, "return=minimal", NULL };
 
     return send_json (req, conn, 200, response, headers);
   }

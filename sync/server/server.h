@@ -94,6 +94,7 @@ char     *server_db_push            (sqlite3     *db,
                                      const char  *idempotency_key,
                                      const char  *ndjson,
                                      gsize        length,
+                                     gboolean     minimal,
                                      gboolean    *replayed,
                                      GError     **error);
 GBytes   *server_db_pull            (sqlite3     *db,
