@@ -341,6 +341,13 @@ proxy_stop (Proxy *proxy)
   shutdown (proxy->listen_fd, SHUT_RDWR);
   g_thread_join (proxy->acceptor);
   close (proxy->listen_fd);
+  /* a connection still open would use it after the free: left then */
+  if (g_atomic_int_get (&proxy->live) == 0)
+    {
+      g_mutex_clear (&proxy->up.lock);
+      g_mutex_clear (&proxy->down.lock);
+      g_free (proxy);
+    }
 }
 
 /* ------------------------------------------------------------------ */
