@@ -137,6 +137,7 @@ walk_household (ClmrsVisitWizard *wizard,
  * preferences, wizard-N, in-school (a screen that grows), result (a household with two children),
  * support (recording a support from the result), follow-up (tapping the first child due),
  * awareness, draft (home offering an unfinished visit), record (the newest message's visit)
+ * CLMRS_SCREENSHOT_ROW=N opens message N (from 0) for record.
  * CLMRS_SCREENSHOT_WIDTHS=N prints the widgets whose minimum width is over N pixels. */
 int
 main (int   argc,
@@ -309,9 +310,10 @@ main (int   argc,
     }
   else if (g_str_equal (page, "record"))
     {
-      /* the newest message: its visit, read-only */
+      /* the newest message (or message CLMRS_SCREENSHOT_ROW): its visit, read-only */
       ClmrsHomePage *home = CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home"));
-      GtkListBoxRow *row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home, "messages"), 0);
+      int index = g_getenv ("CLMRS_SCREENSHOT_ROW") ? atoi (g_getenv ("CLMRS_SCREENSHOT_ROW")) : 0;
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home, "messages"), index);
 
       if (row != NULL)
         g_signal_emit_by_name (row, "activated");
