@@ -945,6 +945,11 @@ show_result (ClmrsVisitWizard    *self,
               /* Translators: accessible name of the button, "Record SUPPORT as given to CHILD" */
               a11y = g_strdup_printf (_("Record %s as given to %s"), _clmrs_support_label (type), child->name ? child->name : "");
               gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+              /* a long translation goes on two lines rather than squeezing the support's name */
+              gtk_label_set_wrap (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))), TRUE);
+              gtk_label_set_width_chars (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))), 10);
+              gtk_label_set_max_width_chars (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))), 12);
+              gtk_label_set_justify (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))), GTK_JUSTIFY_CENTER);
               gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
               gtk_widget_set_size_request (button, -1, 48);
               gtk_widget_add_css_class (button, "support-given");

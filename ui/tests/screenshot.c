@@ -41,6 +41,29 @@ find_button (GtkWidget  *root,
   return NULL;
 }
 
+/* CLMRS_SCREENSHOT_WIDTHS=1: prints every widget whose minimum width is
+ * over @limit, indented by depth, to find what makes a page wider than
+ * the window. */
+static void
+print_wide (GtkWidget *widget,
+            int        limit,
+            guint      depth)
+{
+  int min = 0;
+
+  if (!gtk_widget_get_visible (widget))
+    return;
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  if (min <= limit)
+    return;
+  g_print ("%*s%s %s %d\n", (int) depth * 2, "", G_OBJECT_TYPE_NAME (widget),
+           GTK_IS_LABEL (widget) ? gtk_label_get_label (GTK_LABEL (widget))
+           : GTK_IS_BUTTON (widget) && gtk_button_get_label (GTK_BUTTON (widget)) ? gtk_button_get_label (GTK_BUTTON (widget))
+           : "", min);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    print_wide (child, limit, depth + 1);
+}
+
 /* The two children of the household shown on the result page. */
 static const char *
 household_answer (const char *leaf,
@@ -113,7 +136,9 @@ walk_household (ClmrsVisitWizard *wizard,
  * PAGE: enrol, signin, pin, households, follow-ups, messages, sync, indicators, supervisor, visit,
  * preferences, wizard-N, in-school (a screen that grows), result (a household with two children),
  * support (recording a support from the result), follow-up (tapping the first child due),
- * awareness, draft (home offering an unfinished visit) */
+ * awareness, draft (home offering an unfinished visit), record (the newest message's visit)
+ * CLMRS_SCREENSHOT_ROW=N opens message N (from 0) for record.
+ * CLMRS_SCREENSHOT_WIDTHS=N prints the widgets whose minimum width is over N pixels. */
 int
 main (int   argc,
       char *argv[])
@@ -285,9 +310,10 @@ main (int   argc,
     }
   else if (g_str_equal (page, "record"))
     {
-      /* the newest message: its visit, read-only */
+      /* the newest message (or message CLMRS_SCREENSHOT_ROW): its visit, read-only */
       ClmrsHomePage *home = CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home"));
-      GtkListBoxRow *row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home, "messages"), 0);
+      int index = g_getenv ("CLMRS_SCREENSHOT_ROW") ? atoi (g_getenv ("CLMRS_SCREENSHOT_ROW")) : 0;
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home, "messages"), index);
 
       if (row != NULL)
         g_signal_emit_by_name (row, "activated");
@@ -303,6 +329,8 @@ main (int   argc,
     clmrs_home_page_set_tab (CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home")), page);
   spin (1500);
 
+  if (g_getenv ("CLMRS_SCREENSHOT_WIDTHS") != NULL)
+    print_wide (GTK_WIDGET (window), atoi (g_getenv ("CLMRS_SCREENSHOT_WIDTHS")), 0);
   import_argv[3] = argv[5];
   g_spawn_sync (NULL, import_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
   gtk_window_destroy (GTK_WINDOW (window));
