@@ -42,6 +42,10 @@ gboolean clmrs_cli_parse (const char    *command,
 ClmrsStore *clmrs_cli_open_existing (ClmrsCli  *cli,
                                      GError   **error);
 
+/* @text cut or padded to @width characters, for table columns. */
+char       *clmrs_cli_column        (const char *text,
+                                     guint       width);
+
 /* One line a command, in the order of main.c's table. */
 int clmrs_cmd_init     (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_demo     (ClmrsCli *cli, int argc, char **argv);

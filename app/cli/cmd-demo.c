@@ -116,10 +116,9 @@ clmrs_cmd_demo (ClmrsCli  *cli,
         const char *role = (const char *) sqlite3_column_text (stmt, 1);
         g_autofree char *pin = g_str_equal (role, "supervisor") ? g_strdup (CLMRS_DEMO_SUPERVISOR_PIN)
                                                                : clmrs_demo_facilitator_pin (i++);
-        const char *name = (const char *) sqlite3_column_text (stmt, 0);
-        glong pad = MAX (0, 28 - g_utf8_strlen (name, -1));   /* columns, not bytes */
+        g_autofree char *name = clmrs_cli_column ((const char *) sqlite3_column_text (stmt, 0), 28);
 
-        printf ("  %s%*s %-12s PIN %s\n", name, (int) pad, "", role, pin);
+        printf ("  %s %-12s PIN %s\n", name, role, pin);
       }
     sqlite3_finalize (stmt);
   }

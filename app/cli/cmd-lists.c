@@ -99,8 +99,10 @@ clmrs_cmd_due (ClmrsCli  *cli,
                             : d->days_late == 0 ? g_strdup ("today")
                             : g_strdup_printf ("in %d days", -d->days_late);
 
-      printf ("%-10s %-14s %-24.24s %-24.24s %s\n", d->next_due, late, d->child_name, d->head_name,
-              d->community ? d->community : "");
+      g_autofree char *child = clmrs_cli_column (d->child_name, 24);
+      g_autofree char *head = clmrs_cli_column (d->head_name, 24);
+
+      printf ("%-10s %-14s %s %s %s\n", d->next_due, late, child, head, d->community ? d->community : "");
     }
   return CLMRS_EXIT_OK;
 }
@@ -136,8 +138,11 @@ clmrs_cmd_households (ClmrsCli  *cli,
     {
       const ClmrsHouseholdItem *h = g_ptr_array_index (items, i);
 
-      printf ("%-30s %-24s %d children  %s\n", h->head_name, h->community ? h->community : "",
-              h->n_children, h->id);
+      g_autofree char *head = clmrs_cli_column (h->head_name, 30);
+      g_autofree char *community = clmrs_cli_column (h->community, 24);
+
+      printf ("%s %s %d %s  %s\n", head, community, h->n_children, h->n_children == 1 ? "child   " : "children",
+              h->id);
     }
   if (items->len == 0)
     printf ("No household found.\n");

@@ -26,8 +26,10 @@ print_text (GPtrArray *rows)
       const ClmrsQueueRow *r = g_ptr_array_index (rows, i);
       g_autofree char *size = g_format_size (r->bytes);
 
-      printf ("%-28.28s %7" G_GINT64_FORMAT "  %-20s %10s %9" G_GINT64_FORMAT "  %s\n",
-              r->facilitator_name, r->queued, r->oldest ? r->oldest : "-",
+      g_autofree char *name = clmrs_cli_column (r->facilitator_name, 28);
+
+      printf ("%s %7" G_GINT64_FORMAT "  %-20s %10s %9" G_GINT64_FORMAT "  %s\n",
+              name, r->queued, r->oldest ? r->oldest : "-",
               size, r->rejected, r->last_error ? r->last_error : "-");
       for (guint j = 0; j < r->rejections->len; j++)
         {

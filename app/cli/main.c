@@ -80,6 +80,26 @@ clmrs_cli_fail (int         status,
   return status;
 }
 
+/* @text cut or padded to @width characters (not bytes: "Tiémoko" is 7
+ * wide), for the columns of a table. */
+char *
+clmrs_cli_column (const char *text,
+                  guint       width)
+{
+  glong length;
+  GString *out;
+
+  if (text == NULL)
+    text = "";
+  length = g_utf8_strlen (text, -1);
+  if (length > (glong) width)
+    return g_utf8_substring (text, 0, width);
+  out = g_string_new (text);
+  for (glong i = length; i < (glong) width; i++)
+    g_string_append_c (out, ' ');
+  return g_string_free (out, FALSE);
+}
+
 /* Opens the --db database of a command that reads it: a path with no
  * file there is a mistyped path, never a new empty device ("nothing
  * waits to be synced" would be a lie). */
