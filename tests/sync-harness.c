@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "sync-harness.h"
 
+#include "store.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -624,4 +626,22 @@ sync_proxy_set_throttle (SyncProxy *proxy,
   g_mutex_lock (&proxy->lock);
   proxy->throttle = bytes_per_second;
   g_mutex_unlock (&proxy->lock);
+}
+
+gint64
+sync_test_device_count (const char *db,
+                        const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) store = clmrs_store_open (db, &error);
+  sqlite3_stmt *stmt;
+  gint64 n = -1;
+
+  g_assert_no_error (error);
+  stmt = clmrs_store_prepare (store, sql, &error);
+  g_assert_no_error (error);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
 }

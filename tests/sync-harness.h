@@ -47,6 +47,10 @@ void     sync_test_server_clear     (SyncTestServer      *server);
 /* `clmrs-server enroll-code --db DB --communities COMMUNITIES`: the code. */
 char    *sync_test_enroll_code      (const char          *db,
                                      const char          *communities);
+/* The first column of the first row of @sql on the device database @db
+ * (a count), -1 when there is no row. */
+gint64   sync_test_device_count     (const char          *db,
+                                     const char          *sql);
 /* One member of `clmrs-server stats --db DB --json`, a number. */
 gint64   sync_test_server_stat      (const char          *db,
                                      const char          *member);

@@ -27,24 +27,6 @@ typedef struct {
   GError          *error;
 } Fixture;
 
-static gint64
-device_count (const char *db,
-              const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ClmrsStore) store = clmrs_store_open (db, &error);
-  sqlite3_stmt *stmt;
-  gint64 n = -1;
-
-  g_assert_no_error (error);
-  stmt = clmrs_store_prepare (store, sql, &error);
-  g_assert_no_error (error);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -145,7 +127,7 @@ assert_synced (Fixture *f)
   g_autoptr(GPtrArray) server_lines = sync_test_server_export (f->server_db);
   g_autoptr(GPtrArray) device_lines = sync_test_device_export (f->device_db);
 
-  g_assert_cmpint (device_count (f->device_db, "SELECT count (*) FROM outbox WHERE state <> 'sent'"), ==, 0);
+  g_assert_cmpint (sync_test_device_count (f->device_db, "SELECT count (*) FROM outbox WHERE state <> 'sent'"), ==, 0);
   g_assert_cmpint (sync_test_server_stat (f->server_db, "records"), ==, f->total);
   g_assert_cmpint (sync_test_server_stat (f->server_db, "conflicts"), ==, 0);
   g_assert_cmpuint (device_lines->len, ==, f->total);
@@ -185,7 +167,7 @@ test_cancel (Fixture       *f,
   g_test_message ("cancelled: %s", f->error->message);
   g_assert_true (g_error_matches (f->error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_CANCELLED) ||
                  g_error_matches (f->error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
-  left = device_count (f->device_db, "SELECT count (*) FROM outbox WHERE state = 'queued'");
+  left = sync_test_device_count (f->device_db, "SELECT count (*) FROM outbox WHERE state = 'queued'");
   g_test_message ("%" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " left after the cancel", left, f->total);
   g_assert_cmpint (left, >, 0);
   g_assert_cmpint (left, <, f->total);

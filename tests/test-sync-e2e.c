@@ -94,24 +94,6 @@ sync_ok (Fixture         *f,
   g_assert_cmpint (clmrs_outbox_count_queued (store), ==, 0);
 }
 
-static gint64
-count (const char *db,
-       const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ClmrsStore) store = clmrs_store_open (db, &error);
-  sqlite3_stmt *stmt;
-  gint64 n = -1;
-
-  g_assert_no_error (error);
-  stmt = clmrs_store_prepare (store, sql, &error);
-  g_assert_no_error (error);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
-}
-
 /* The rows of @sql, each as its columns joined with '|', sorted. */
 static GPtrArray *
 rows (const char *db,
@@ -151,7 +133,7 @@ test_end_to_end (Fixture       *f,
   g_autoptr(GPtrArray) before = sync_test_device_export (device);
   g_autoptr(GPtrArray) server_lines = NULL;
   g_autoptr(GPtrArray) device_lines = NULL;
-  gint64 queued = count (device, "SELECT count (*) FROM outbox WHERE state = 'queued'");
+  gint64 queued = sync_test_device_count (device, "SELECT count (*) FROM outbox WHERE state = 'queued'");
   ClmrsSyncReport report;
 
   g_assert_cmpint (queued, >, 3000);
@@ -164,7 +146,7 @@ test_end_to_end (Fixture       *f,
   g_assert_cmpuint (report.stored, ==, queued);
   g_assert_cmpuint (report.duplicates + report.conflicts + report.rejected, ==, 0);
   g_assert_cmpuint (report.pulled, ==, 0);
-  g_assert_cmpint (count (device, "SELECT count (*) FROM outbox WHERE state <> 'sent'"), ==, 0);
+  g_assert_cmpint (sync_test_device_count (device, "SELECT count (*) FROM outbox WHERE state <> 'sent'"), ==, 0);
 
   server_lines = sync_test_server_export (f->server_db);
   device_lines = sync_test_device_export (device);
@@ -247,7 +229,7 @@ test_communities (Fixture       *f,
   /* B, new, receives X (its profile, households, children, visits ...) */
   sync_ok (f, b, &report);
   g_assert_cmpuint (report.pulled, >, 100);
-  g_assert_cmpint (count (b, "SELECT count (*) FROM communities"), ==, 1);
+  g_assert_cmpint (sync_test_device_count (b, "SELECT count (*) FROM communities"), ==, 1);
 
   /* B's facilitator visits five more households in X */
   {
@@ -293,9 +275,9 @@ test_communities (Fixture       *f,
     {
       g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM visits WHERE id = '%s' AND state = 'final'",
                                               (char *) g_ptr_array_index (b_own, i));
-      g_assert_cmpint (count (a, sql), ==, 1);
+      g_assert_cmpint (sync_test_device_count (a, sql), ==, 1);
     }
-  g_assert_cmpint (count (a, "SELECT count (*) FROM cases WHERE open = 1"), >, 0);
+  g_assert_cmpint (sync_test_device_count (a, "SELECT count (*) FROM cases WHERE open = 1"), >, 0);
 
   /* A cursor the server never gave (it was restored from an older copy):
    * the server says so, A pulls everything again, and nothing changes. */
@@ -338,10 +320,10 @@ test_communities (Fixture       *f,
             " + (SELECT count (*) FROM reviews WHERE visit_id NOT IN (SELECT id FROM visits))",
             foreign[d]);
 
-        g_assert_cmpint (count (holders[d], sql), ==, 0);
+        g_assert_cmpint (sync_test_device_count (holders[d], sql), ==, 0);
       }
-    g_assert_cmpint (count (c, "SELECT count (*) FROM communities"), ==, 1);
-    g_assert_cmpint (count (a, "SELECT count (*) FROM communities"), ==, 1);
+    g_assert_cmpint (sync_test_device_count (c, "SELECT count (*) FROM communities"), ==, 1);
+    g_assert_cmpint (sync_test_device_count (a, "SELECT count (*) FROM communities"), ==, 1);
   }
   /* C's households, children and cases are its own only */
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
@@ -356,13 +338,13 @@ test_communities (Fixture       *f,
     }
   {
     g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM households WHERE community_id <> '%s'", y);
-    g_assert_cmpint (count (c, sql), ==, 0);
+    g_assert_cmpint (sync_test_device_count (c, sql), ==, 0);
   }
 
   /* the server holds each record once */
   g_assert_cmpint (sync_test_server_stat (f->server_db, "records"), ==,
-                   count (a, "SELECT count (*) FROM outbox") + count (b, "SELECT count (*) FROM outbox") +
-                   count (c, "SELECT count (*) FROM outbox"));
+                   sync_test_device_count (a, "SELECT count (*) FROM outbox") + sync_test_device_count (b, "SELECT count (*) FROM outbox") +
+                   sync_test_device_count (c, "SELECT count (*) FROM outbox"));
 }
 
 int

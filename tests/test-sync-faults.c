@@ -24,27 +24,9 @@ typedef struct {
 } Fixture;
 
 static gint64
-device_count (const char *db,
-              const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ClmrsStore) store = clmrs_store_open (db, &error);
-  sqlite3_stmt *stmt;
-  gint64 n = -1;
-
-  g_assert_no_error (error);
-  stmt = clmrs_store_prepare (store, sql, &error);
-  g_assert_no_error (error);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
-}
-
-static gint64
 queued (Fixture *f)
 {
-  return device_count (f->device_db, "SELECT count (*) FROM outbox WHERE state = 'queued'");
+  return sync_test_device_count (f->device_db, "SELECT count (*) FROM outbox WHERE state = 'queued'");
 }
 
 static void
@@ -98,7 +80,7 @@ fixture_setup (Fixture       *f,
   f->config.backoff_ms = 20;
   f->config.max_attempts = 6;
   f->config.batch_bytes = 32 * 1024;   /* many pushes: a fault hits one of several */
-  f->total = device_count (f->device_db, "SELECT count (*) FROM outbox");
+  f->total = sync_test_device_count (f->device_db, "SELECT count (*) FROM outbox");
   g_assert_cmpint (f->total, >, 300);
   g_assert_cmpint (queued (f), ==, f->total);
 }
@@ -147,7 +129,7 @@ assert_heals (Fixture         *f,
   g_assert_no_error (error);
   g_assert_cmpint (report->queued_left, ==, 0);
   g_assert_cmpint (queued (f), ==, 0);
-  g_assert_cmpint (device_count (f->device_db, "SELECT count (*) FROM outbox WHERE state <> 'sent'"), ==, 0);
+  g_assert_cmpint (sync_test_device_count (f->device_db, "SELECT count (*) FROM outbox WHERE state <> 'sent'"), ==, 0);
   g_assert_cmpint (sync_test_server_stat (f->server_db, "records"), ==, f->total);
   g_assert_cmpint (sync_test_server_stat (f->server_db, "conflicts"), ==, 0);
   server_lines = sync_test_server_export (f->server_db);
@@ -252,7 +234,7 @@ test_http_500 (Fixture       *f,
     }
     g_assert_no_error (local);
   }
-  f->total = device_count (f->device_db, "SELECT count (*) FROM outbox");
+  f->total = sync_test_device_count (f->device_db, "SELECT count (*) FROM outbox");
   g_assert_cmpint (queued (f), >, 0);
   sync_proxy_set_fault (f->proxy, SYNC_PROXY_STATUS, 500, G_MAXUINT);
   {

@@ -1,6 +1,7 @@
 /* clmrs-home-page.c: a facilitator's home: households, follow-ups due, messages, sync, indicators. */
 #define G_LOG_DOMAIN "clmrs-home-page"
 
+#include "clmrs-rows-private.h"
 #include "config.h"
 
 #include "clmrs-home-page.h"
@@ -51,29 +52,6 @@ struct _ClmrsHomePage
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsHomePage, clmrs_home_page, ADW_TYPE_BIN)
-
-static void
-remove_all (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
-
-static GtkWidget *
-data_row (const char *title,
-          const char *subtitle)
-{
-  GtkWidget *row = adw_action_row_new ();
-
-  /* rows show data: never markup (STYLE trap 1) */
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "");
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  return row;
-}
 
 static void
 job_done (ClmrsHomePage *self)
@@ -324,7 +302,7 @@ follow_ups_cb (GObject      *source,
   if (job_failed (self, error, _("Could not read the follow-ups due")))
     return;
   job_done (self);
-  remove_all (self->follow_ups_list);
+  _clmrs_list_remove_all (self->follow_ups_list);
   for (guint i = 0; i < items->len; i++)
     {
       ClmrsDueItem *item = g_ptr_array_index (items, i);
@@ -335,7 +313,7 @@ follow_ups_cb (GObject      *source,
       /* Translators: "household of HEAD · COMMUNITY · due DATE" */
       subtitle = g_strdup_printf (_("Household of %s · %s · due %s"),
                                   item->head_name, item->community ? item->community : "", item->next_due);
-      row = data_row (item->child_name, subtitle);
+      row = _clmrs_data_row (item->child_name, subtitle);
       if (item->days_late > 0)
         {
           late++;
@@ -477,7 +455,7 @@ messages_cb (GObject      *source,
   if (job_failed (self, error, _("Could not read the messages")))
     return;
   job_done (self);
-  remove_all (self->messages_list);
+  _clmrs_list_remove_all (self->messages_list);
   for (guint i = 0; i < visits->len; i++)
     {
       ClmrsVisitSummary *visit = g_ptr_array_index (visits, i);
@@ -488,7 +466,7 @@ messages_cb (GObject      *source,
       title = g_strdup_printf (_("%s, visit of %s"),
                                visit->household ? visit->household : visit->community ? visit->community : "",
                                visit->visit_date ? visit->visit_date : "");
-      row = data_row (title, visit->review_message ? visit->review_message : _("No message"));
+      row = _clmrs_data_row (title, visit->review_message ? visit->review_message : _("No message"));
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("mail-unread-symbolic"));
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));

@@ -1,6 +1,7 @@
 /* clmrs-record-view.c: a finalised visit, read-only: the supervisor's message, each child's result, the answers. */
 #define G_LOG_DOMAIN "clmrs-record-view"
 
+#include "clmrs-rows-private.h"
 #include "config.h"
 
 #include "clmrs-record-view.h"
@@ -41,17 +42,11 @@ static GtkWidget *
 data_row (const char *title,
           const char *subtitle)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row = _clmrs_data_row (title, subtitle);
 
-  /* rows show data: never markup (STYLE trap 1) */
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "");
+  /* answers wrap whole: nothing of them is ellipsized */
   adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
-  if (subtitle != NULL)
-    {
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-    }
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
   return row;
 }
 

@@ -1,6 +1,7 @@
 /* clmrs-supervisor-page.c: a supervisor's view: the unsynced queue by facilitator, visits to approve or return. */
 #define G_LOG_DOMAIN "clmrs-supervisor-page"
 
+#include "clmrs-rows-private.h"
 #include "config.h"
 
 #include "clmrs-supervisor-page.h"
@@ -41,28 +42,6 @@ struct _ClmrsSupervisorPage
 G_DEFINE_FINAL_TYPE (ClmrsSupervisorPage, clmrs_supervisor_page, ADW_TYPE_BIN)
 
 static void load_lists (ClmrsSupervisorPage *self);
-
-static void
-remove_all (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
-
-static GtkWidget *
-data_row (const char *title,
-          const char *subtitle)
-{
-  GtkWidget *row = adw_action_row_new ();
-
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "");
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  return row;
-}
 
 static ClmrsWindow *
 get_window (ClmrsSupervisorPage *self)
@@ -110,9 +89,9 @@ queue_cb (GObject      *source,
   if (job_failed (self, error, _("Could not read the records waiting to be sent")))
     return;
   self->n_busy--;
-  remove_all (self->queue_list);
+  _clmrs_list_remove_all (self->queue_list);
   if (rows->len == 0)
-    gtk_list_box_append (self->queue_list, data_row (_("Everything has been sent"), NULL));
+    gtk_list_box_append (self->queue_list, _clmrs_data_row (_("Everything has been sent"), NULL));
   for (guint i = 0; i < rows->len; i++)
     {
       ClmrsQueueRow *q = g_ptr_array_index (rows, i);
@@ -147,14 +126,14 @@ queue_cb (GObject      *source,
 
       {
         g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, q->queued);
-        GtkWidget *child = data_row (_("Records waiting"), NULL);
+        GtkWidget *child = _clmrs_data_row (_("Records waiting"), NULL);
 
         adw_action_row_add_suffix (ADW_ACTION_ROW (child), gtk_label_new (n));
         adw_expander_row_add_row (ADW_EXPANDER_ROW (row), child);
       }
       if (q->last_error != NULL)
         {
-          GtkWidget *child = data_row (_("Last problem"), q->last_error);
+          GtkWidget *child = _clmrs_data_row (_("Last problem"), q->last_error);
 
           adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (child), 3);
           adw_expander_row_add_row (ADW_EXPANDER_ROW (row), child);
@@ -169,7 +148,7 @@ queue_cb (GObject      *source,
           g_autofree char *rev = g_strdup_printf ("%" G_GINT64_FORMAT, r->rev);
 
           what = g_strdup_printf (_("Refused: %s (revision %s)"), r->type, rev);
-          child = data_row (what, r->reason && *r->reason ? r->reason : _("No reason given"));
+          child = _clmrs_data_row (what, r->reason && *r->reason ? r->reason : _("No reason given"));
           adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (child), 3);
           gtk_widget_add_css_class (child, "rejected-row");
           adw_expander_row_add_row (ADW_EXPANDER_ROW (row), child);
@@ -193,12 +172,12 @@ visits_cb (GObject      *source,
   if (job_failed (self, error, _("Could not read the visits to review")))
     return;
   self->n_busy--;
-  remove_all (self->visits_list);
+  _clmrs_list_remove_all (self->visits_list);
   g_clear_pointer (&self->visits, g_ptr_array_unref);
   self->visits = g_steal_pointer (&visits);
   if (self->visits->len == 0)
     {
-      GtkWidget *row = data_row (_("No visit waits for review"), NULL);
+      GtkWidget *row = _clmrs_data_row (_("No visit waits for review"), NULL);
 
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
       gtk_list_box_append (self->visits_list, row);
@@ -213,7 +192,7 @@ visits_cb (GObject      *source,
       subtitle = g_strdup_printf (_("%s · %s · %s"), visit->visit_date ? visit->visit_date : "",
                                   visit->facilitator_name ? visit->facilitator_name : "",
                                   visit->community ? visit->community : "");
-      row = data_row (visit->household ? visit->household : visit->kind, subtitle);
+      row = _clmrs_data_row (visit->household ? visit->household : visit->kind, subtitle);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       gtk_list_box_append (self->visits_list, row);

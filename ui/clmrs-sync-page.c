@@ -1,6 +1,7 @@
 /* clmrs-sync-page.c: the Sync tab: server reachability, the queue, Sync now with progress, the result. */
 #define G_LOG_DOMAIN "clmrs-sync-page"
 
+#include "clmrs-rows-private.h"
 #include "config.h"
 
 #include "clmrs-sync-page.h"
@@ -54,20 +55,6 @@ struct _ClmrsSyncPage
 G_DEFINE_FINAL_TYPE (ClmrsSyncPage, clmrs_sync_page, ADW_TYPE_BIN)
 
 static void check_server (ClmrsSyncPage *self);
-
-static GtkWidget *
-data_row (const char *title,
-          const char *subtitle)
-{
-  GtkWidget *row = adw_action_row_new ();
-
-  /* rows show data: never markup (STYLE trap 1) */
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "");
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  return row;
-}
 
 static void
 show_toast (ClmrsSyncPage *self,
@@ -173,12 +160,12 @@ queue_cb (GObject      *source,
   self->queued = queued;
 
   count = g_strdup_printf ("%" G_GINT64_FORMAT, queued);
-  row = data_row (_("Records waiting"), NULL);
+  row = _clmrs_data_row (_("Records waiting"), NULL);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (count));
   gtk_list_box_append (self->queue_list, row);
 
   size = g_format_size (bytes);
-  row = data_row (_("Size before compression"), NULL);
+  row = _clmrs_data_row (_("Size before compression"), NULL);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (size));
   gtk_list_box_append (self->queue_list, row);
 
@@ -186,7 +173,7 @@ queue_cb (GObject      *source,
     {
       g_autofree char *day = g_strndup (oldest, 10);
 
-      row = data_row (_("Oldest waiting since"), NULL);
+      row = _clmrs_data_row (_("Oldest waiting since"), NULL);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (day));
       gtk_list_box_append (self->queue_list, row);
     }
@@ -210,7 +197,7 @@ queue_cb (GObject      *source,
             {
               ClmrsRejection *r = g_ptr_array_index (q->rejections, j);
               g_autofree char *title = g_strdup_printf ("%s %.8s", r->type ? r->type : "", r->record_id ? r->record_id : "");
-              GtkWidget *reason = data_row (title, r->reason ? r->reason : _("No reason given"));
+              GtkWidget *reason = _clmrs_data_row (title, r->reason ? r->reason : _("No reason given"));
 
               adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (reason), 4);
               adw_expander_row_add_row (ADW_EXPANDER_ROW (row), reason);
@@ -220,7 +207,7 @@ queue_cb (GObject      *source,
     }
   if (last_error != NULL && queued > 0)
     {
-      row = data_row (_("Last problem"), last_error);
+      row = _clmrs_data_row (_("Last problem"), last_error);
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
       gtk_list_box_append (self->queue_list, row);
     }

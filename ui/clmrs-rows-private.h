@@ -1,0 +1,15 @@
+/* clmrs-rows-private.h: small list helpers shared by the app's pages. */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+/* An AdwActionRow showing data: never markup (a name with "&" or "<" is
+ * text), NULL title shown empty, no subtitle when NULL. */
+GtkWidget *_clmrs_data_row        (const char *title,
+                                   const char *subtitle);
+/* Takes every row out of @list. */
+void       _clmrs_list_remove_all (GtkListBox *list);
+
+G_END_DECLS

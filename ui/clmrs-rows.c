@@ -1,0 +1,27 @@
+/* clmrs-rows.c: small list helpers shared by the app's pages. */
+#define G_LOG_DOMAIN "clmrs-rows"
+
+#include "clmrs-rows-private.h"
+
+GtkWidget *
+_clmrs_data_row (const char *title,
+                 const char *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  /* rows show data: never markup (STYLE trap 1) */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "");
+  if (subtitle != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  return row;
+}
+
+void
+_clmrs_list_remove_all (GtkListBox *list)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+}
