@@ -3338,6 +3338,29 @@ clmrs_form_session_get_language (ClmrsFormSession *session)
   return session->language;
 }
 
+/**
+ * clmrs_form_session_dup_title:
+ *
+ * The form's title in the session's language: the itext text with id
+ * `clmrs:form-title` when the form has one (XForms gives h:title no
+ * translation), else h:title.
+ *
+ * Returns: (transfer full): the title.
+ */
+char *
+clmrs_form_session_dup_title (ClmrsFormSession *session)
+{
+  char *title;
+
+  g_return_val_if_fail (session != NULL, NULL);
+
+  title = _clmrs_form_session_itext (session, "clmrs:form-title");
+  if (title != NULL && *title != '\0')
+    return title;
+  g_free (title);
+  return g_strdup (clmrs_form_get_title (session->form));
+}
+
 /* For the XPath functions. */
 xmlNode *
 _clmrs_form_session_current_node (ClmrsFormSession *session)

@@ -146,6 +146,8 @@ const char       *clmrs_form_session_get_instance_id (ClmrsFormSession *session)
 void              clmrs_form_session_set_language (ClmrsFormSession *session,
                                                    const char       *language); /* "en", "fr" or as written */
 const char       *clmrs_form_session_get_language (ClmrsFormSession *session);  /* as written, NULL without itext */
+/* The title in the session's language (itext `clmrs:form-title`), else h:title. */
+char             *clmrs_form_session_dup_title    (ClmrsFormSession *session);
 
 /* The relevant prompts in document order, groups entered and repeats expanded. */
 GPtrArray        *clmrs_form_session_get_prompts (ClmrsFormSession *session); /* (element-type ClmrsPrompt) */

@@ -470,6 +470,29 @@ test_french_labels (void)
       fr = prompt_label (s, cases[i].ref);
       g_assert_cmpstr (fr, ==, cases[i].fr);
     }
+
+  /* the form's title too (itext clmrs:form-title; h:title has none) */
+  {
+    static const struct { const char *form, *en, *fr; } titles[] = {
+      { "household_visit", "Household visit", "Visite du ménage" },
+      { "follow_up_visit", "Follow-up visit", "Visite de suivi" },
+      { "support_record", "Support record", "Appui apporté" },
+      { "awareness_session", "Awareness session", "Séance de sensibilisation" },
+      { "community_profile", "Community profile", "Profil de la communauté" },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (titles); i++)
+      {
+        g_autoptr(ClmrsFormSession) s = new_session (titles[i].form);
+        g_autofree char *en = clmrs_form_session_dup_title (s);
+        g_autofree char *fr = NULL;
+
+        g_assert_cmpstr (en, ==, titles[i].en);
+        clmrs_form_session_set_language (s, "fr");
+        fr = clmrs_form_session_dup_title (s);
+        g_assert_cmpstr (fr, ==, titles[i].fr);
+      }
+  }
 }
 
 /* ------------------------------------------------------------------ household visit */

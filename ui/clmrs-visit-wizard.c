@@ -1384,7 +1384,11 @@ start_cb (GObject      *source,
   g_free (self->household_id);
   self->household_id = g_steal_pointer (&data->household_id);
   set_anchor (self, data->anchor);
-  adw_window_title_set_title (self->title, clmrs_form_get_title (self->form));
+  {
+    g_autofree char *title = clmrs_form_session_dup_title (self->session);
+
+    adw_window_title_set_title (self->title, title);
+  }
   show_screen (self);
 }
 
