@@ -160,27 +160,38 @@ report_progress (Client *c)
     c->progress (c->report, c->progress_data);
 }
 
-/* The message of an error body {"error": {"code", "message"}}, or the
- * start of whatever else came back. */
-static char *
-error_message (const Response *r)
+/* The "error" object of a JSON error body ({"error": {"code", "message"}}),
+ * or NULL (transfer full). */
+static JsonObject *
+error_object (const Response *r)
 {
   g_autoptr(GError) ignored = NULL;
   g_autoptr(JsonNode) node = NULL;
   JsonObject *o;
 
   if (r->body == NULL || r->body->len == 0)
-    return g_strdup_printf ("HTTP %ld with no explanation", r->status);
+    return NULL;
   node = clmrs_wire_parse_json ((const char *) r->body->data, r->body->len, 1, &ignored);
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
-      json_object_has_member ((o = json_node_get_object (node)), "error") &&
-      JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "error")))
-    {
-      JsonObject *e = json_object_get_object_member (o, "error");
-      return g_strdup_printf ("%s (%s)",
-                              json_object_get_string_member_with_default (e, "message", "no message"),
-                              json_object_get_string_member_with_default (e, "code", "no code"));
-    }
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
+      !json_object_has_member ((o = json_node_get_object (node)), "error") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "error")))
+    return NULL;
+  return json_object_ref (json_object_get_object_member (o, "error"));
+}
+
+/* The message of an error body {"error": {"code", "message"}}, or the
+ * start of whatever else came back. */
+static char *
+error_message (const Response *r)
+{
+  g_autoptr(JsonObject) e = error_object (r);
+
+  if (e != NULL)
+    return g_strdup_printf ("%s (%s)",
+                            json_object_get_string_member_with_default (e, "message", "no message"),
+                            json_object_get_string_member_with_default (e, "code", "no code"));
+  if (r->body == NULL || r->body->len == 0)
+    return g_strdup_printf ("HTTP %ld with no explanation", r->status);
   return g_strdup_printf ("HTTP %ld: %.*s", r->status, (int) MIN (r->body->len, 120), r->body->data);
 }
 
@@ -754,19 +765,9 @@ push_all (Client   *c,
 static char *
 error_code (const Response *r)
 {
-  g_autoptr(GError) ignored = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  JsonObject *o;
+  g_autoptr(JsonObject) e = error_object (r);
 
-  if (r->body == NULL || r->body->len == 0)
-    return NULL;
-  node = clmrs_wire_parse_json ((const char *) r->body->data, r->body->len, 1, &ignored);
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
-      json_object_has_member ((o = json_node_get_object (node)), "error") &&
-      JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "error")))
-    return g_strdup (json_object_get_string_member_with_default (json_object_get_object_member (o, "error"),
-                                                                 "code", NULL));
-  return NULL;
+  return e != NULL ? g_strdup (json_object_get_string_member_with_default (e, "code", NULL)) : NULL;
 }
 
 static gboolean

@@ -9,6 +9,22 @@
 
 #include <stdio.h>
 
+typedef struct {
+  char       *name;
+  char       *sex;
+  char       *pin;
+  const char *role;   /* "facilitator" or "supervisor" */
+} Person;
+
+static void
+person_free (Person *p)
+{
+  g_free (p->name);
+  g_free (p->sex);
+  g_free (p->pin);
+  g_free (p);
+}
+
 /* "Name,sex,PIN" -> parts; FALSE with a message naming the option. */
 static gboolean
 split_person (const char  *option,
@@ -77,6 +93,7 @@ clmrs_cmd_init (ClmrsCli  *cli,
   g_autoptr(ClmrsStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *community_id = NULL;
+  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func ((GDestroyNotify) person_free);
   GOptionEntry entries[] = {
     { "community", 0, 0, G_OPTION_ARG_STRING, &community, "Add a community by name", "NAME" },
     { "district", 0, 0, G_OPTION_ARG_STRING, &district, "Its district", "NAME" },
@@ -101,13 +118,15 @@ clmrs_cmd_init (ClmrsCli  *cli,
   /* every argument is checked before the database is touched */
   for (int role = 0; role < 2; role++)
     {
-      GStrv people = role == 0 ? facilitators : supervisors;
+      GStrv list = role == 0 ? facilitators : supervisors;
 
-      for (guint i = 0; people != NULL && people[i] != NULL; i++)
+      for (guint i = 0; list != NULL && list[i] != NULL; i++)
         {
-          g_autofree char *name = NULL, *sex = NULL, *pin = NULL;
+          Person *p = g_new0 (Person, 1);
 
-          if (!split_person (role == 0 ? "--facilitator" : "--supervisor", people[i], &name, &sex, &pin))
+          g_ptr_array_add (people, p);
+          p->role = role == 0 ? "facilitator" : "supervisor";
+          if (!split_person (role == 0 ? "--facilitator" : "--supervisor", list[i], &p->name, &p->sex, &p->pin))
             return CLMRS_EXIT_USAGE;
         }
     }
@@ -117,18 +136,12 @@ clmrs_cmd_init (ClmrsCli  *cli,
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
   if (community != NULL && exists (store, "SELECT 1 FROM communities WHERE name = ?1", community))
     return clmrs_cli_fail (CLMRS_EXIT_DATA, "init: this device already has a community named '%s'", community);
-  for (int role = 0; role < 2; role++)
+  for (guint i = 0; i < people->len; i++)
     {
-      GStrv people = role == 0 ? facilitators : supervisors;
+      const Person *p = g_ptr_array_index (people, i);
 
-      for (guint i = 0; people != NULL && people[i] != NULL; i++)
-        {
-          g_autofree char *name = NULL, *sex = NULL, *pin = NULL;
-
-          split_person ("", people[i], &name, &sex, &pin);
-          if (exists (store, "SELECT 1 FROM facilitators WHERE name = ?1", name))
-            return clmrs_cli_fail (CLMRS_EXIT_DATA, "init: this device already has a person named '%s'", name);
-        }
+      if (exists (store, "SELECT 1 FROM facilitators WHERE name = ?1", p->name))
+        return clmrs_cli_fail (CLMRS_EXIT_DATA, "init: this device already has a person named '%s'", p->name);
     }
 
   if (!clmrs_store_begin (store, &error))
@@ -139,24 +152,13 @@ clmrs_cmd_init (ClmrsCli  *cli,
       if (!clmrs_store_add_community (store, community_id, community, district, country, &error))
         goto fail;
     }
-  for (int role = 0; role < 2; role++)
+  for (guint i = 0; i < people->len; i++)
     {
-      GStrv people = role == 0 ? facilitators : supervisors;
+      const Person *p = g_ptr_array_index (people, i);
+      g_autofree char *id = clmrs_uuid_new ();
 
-      for (guint i = 0; people != NULL && people[i] != NULL; i++)
-        {
-          g_autofree char *name = NULL, *sex = NULL, *pin = NULL;
-          g_autofree char *id = clmrs_uuid_new ();
-
-          if (!split_person (role == 0 ? "--facilitator" : "--supervisor", people[i], &name, &sex, &pin))
-            {
-              clmrs_store_rollback (store);
-              return CLMRS_EXIT_USAGE;
-            }
-          if (!clmrs_store_add_facilitator (store, id, name, sex,
-                                            role == 0 ? "facilitator" : "supervisor", pin, &error))
-            goto fail;
-        }
+      if (!clmrs_store_add_facilitator (store, id, p->name, p->sex, p->role, p->pin, &error))
+        goto fail;
     }
   if (!clmrs_store_commit (store, &error))
     goto fail;
