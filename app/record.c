@@ -268,33 +268,37 @@ clmrs_record_envelope_line (const ClmrsRecordHeader *header,
  * input (a bad line may hold a child's name, which must not reach a log
  * or an error body).
  *
- * Returns: (transfer full): e.g. "column 25: missing comma".
+ * Returns: (transfer full): e.g. "column 19: unexpected identifier (...),
+ *   expected value".
  */
 char *
 clmrs_json_error_describe (const GError *error)
 {
-  static const char * const reasons[] = {
-    [JSON_PARSER_ERROR_PARSE] = "parse error",
-    [JSON_PARSER_ERROR_TRAILING_COMMA] = "trailing comma",
-    [JSON_PARSER_ERROR_MISSING_COMMA] = "missing comma",
-    [JSON_PARSER_ERROR_MISSING_COLON] = "missing colon",
-    [JSON_PARSER_ERROR_INVALID_BAREWORD] = "a word that is not true, false or null",
-    [JSON_PARSER_ERROR_EMPTY_MEMBER_NAME] = "empty member name",
-    [JSON_PARSER_ERROR_INVALID_DATA] = "invalid data (a bad string, number or escape)",
-    [JSON_PARSER_ERROR_UNKNOWN] = "unknown error",
-  };
-  const char *reason = "parse error";
-  const char *colon;
+  const char *colon, *what;
   guint line = 0, column = 0;
+  GString *out = g_string_new (NULL);
+  gboolean quoted = FALSE;
 
   g_return_val_if_fail (error != NULL, NULL);
 
-  if (error->domain == JSON_PARSER_ERROR && error->code >= 0 && (gsize) error->code < G_N_ELEMENTS (reasons) &&
-      reasons[error->code] != NULL)
-    reason = reasons[error->code];
-  /* json-glib writes "<data>:LINE:COLUMN: Parse error: ..." */
+  /* json-glib writes "<data>:LINE:COLUMN: Parse error: what, expected
+   * what", quoting tokens of the input as "…" or `…' */
   colon = strchr (error->message, ':');
   if (colon != NULL && sscanf (colon, ":%u:%u", &line, &column) == 2 && column > 0)
-    return g_strdup_printf ("column %u: %s", column, reason);
-  return g_strdup (reason);
+    g_string_append_printf (out, "column %u: ", column);
+  what = strstr (error->message, "Parse error: ");
+  what = what != NULL ? what + strlen ("Parse error: ") : "parse error";
+  for (const char *p = what; *p != '\0'; p++)
+    {
+      if (!quoted && (*p == '"' || *p == '`'))
+        {
+          quoted = TRUE;
+          g_string_append (out, "(...)");
+        }
+      else if (quoted && (*p == '"' || *p == '\''))
+        quoted = FALSE;
+      else if (!quoted)
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
 }
