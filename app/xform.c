@@ -3569,6 +3569,8 @@ clmrs_prompt_free (ClmrsPrompt *prompt)
   g_clear_pointer (&prompt->choices, g_ptr_array_unref);
   g_free (prompt->screen);
   g_free (prompt->repeat);
+  g_free (prompt->section);
+  g_free (prompt->repeat_label);
   g_free (prompt);
 }
 
@@ -3614,11 +3616,9 @@ static ClmrsPrompt *
 make_prompt (ClmrsFormSession *session,
              BodyNode         *control,
              xmlNode          *node,
-             const char       *screen,
-             const char       *repeat)
+             gboolean          outline)
 {
   ClmrsPrompt *prompt = g_new0 (ClmrsPrompt, 1);
-  g_autofree char *value = node_value (node);
 
   prompt->kind = CLMRS_PROMPT_QUESTION;
   prompt->ref = ref_of (node);
@@ -3627,27 +3627,47 @@ make_prompt (ClmrsFormSession *session,
                   : control->kind == BODY_TRIGGER ? CLMRS_CONTROL_TRIGGER
                   : CLMRS_CONTROL_INPUT;
   prompt->type = type_of (control->def);
-  prompt->label = render_label (session, control->label, node);
-  if (prompt->label == NULL)
-    prompt->label = g_strdup (control->def->name);
-  prompt->hint = render_label (session, control->hint, node);
-  prompt->appearance = g_strdup (control->appearance);
-  prompt->value = value[0] != '\0' ? g_steal_pointer (&value) : NULL;
+  if (outline)
+    {
+      prompt->label = g_strdup (control->def->name);
+      return prompt;
+    }
+  {
+    g_autofree char *value = node_value (node);
+
+    prompt->label = render_label (session, control->label, node);
+    if (prompt->label == NULL)
+      prompt->label = g_strdup (control->def->name);
+    prompt->hint = render_label (session, control->hint, node);
+    prompt->appearance = g_strdup (control->appearance);
+    prompt->value = value[0] != '\0' ? g_steal_pointer (&value) : NULL;
+  }
   prompt->required = is_required (session, node);
   prompt->readonly = is_readonly (session, node);
   if (control->kind == BODY_SELECT1 || control->kind == BODY_SELECT)
     prompt->choices = choices_of (session, control, node);
-  prompt->screen = g_strdup (screen);
-  prompt->repeat = g_strdup (repeat);
   return prompt;
 }
+
+/* Where the walk is: the screen and repeat instance it is in, and the
+ * labels a heading names them by. */
+typedef struct {
+  const char *screen;          /* ref of the outermost field-list group, or NULL */
+  const char *repeat;          /* ref of the innermost repeat instance, or NULL */
+  Label      *repeat_label;    /* its label */
+  xmlNode    *repeat_node;
+  guint       repeat_position; /* 1-based among its siblings */
+  guint       repeat_total;
+  Label      *section_label;   /* the innermost labelled group */
+  xmlNode    *section_node;
+  gboolean    everything;      /* relevant or not (clmrs_form_session_get_outline) */
+} Walk;
 
 static void
 walk_body (ClmrsFormSession *session,
            BodyNode         *body,
            xmlNode          *scope,
-           const char       *screen,
-           const char       *repeat,
+           const Walk       *walk,
            Label            *group_label,
            GPtrArray        *out);
 
@@ -3655,21 +3675,45 @@ static void
 walk_children (ClmrsFormSession *session,
                BodyNode         *body,
                xmlNode          *scope,
-               const char       *screen,
-               const char       *repeat,
+               const Walk       *walk,
                GPtrArray        *out)
 {
   for (guint i = 0; i < body->children->len; i++)
-    walk_body (session, body->children->pdata[i], scope, screen, repeat,
+    walk_body (session, body->children->pdata[i], scope, walk,
                body->kind == BODY_GROUP ? body->label : NULL, out);
+}
+
+static gboolean
+walk_enters (ClmrsFormSession *session,
+             const Walk       *walk,
+             xmlNode          *node)
+{
+  return node != NULL && (walk->everything || is_relevant (session, node));
+}
+
+static void
+set_place (ClmrsFormSession *session,
+           ClmrsPrompt      *prompt,
+           const Walk       *walk)
+{
+  prompt->screen = g_strdup (walk->screen);
+  prompt->repeat = g_strdup (walk->repeat);
+  if (walk->everything)
+    return;
+  prompt->section = render_label (session, walk->section_label, walk->section_node);
+  if (walk->repeat != NULL)
+    {
+      prompt->repeat_label = render_label (session, walk->repeat_label, walk->repeat_node);
+      prompt->repeat_position = walk->repeat_position;
+      prompt->repeat_total = walk->repeat_total;
+    }
 }
 
 static void
 walk_body (ClmrsFormSession *session,
            BodyNode         *body,
            xmlNode          *scope,
-           const char       *screen,
-           const char       *repeat,
+           const Walk       *walk,
            Label            *group_label,
            GPtrArray        *out)
 {
@@ -3679,6 +3723,7 @@ walk_body (ClmrsFormSession *session,
     {
     case BODY_GROUP:
       {
+        Walk inner = *walk;
         xmlNode *node;
 
         /* pyxform wraps a repeat in a group with the same ref: that group
@@ -3687,30 +3732,50 @@ walk_body (ClmrsFormSession *session,
           node = find_below (scope, body->def->parent);
         else
           node = body->def != NULL ? find_below (scope, body->def) : scope;
-        if (node == NULL || !is_relevant (session, node))
+        if (!walk_enters (session, walk, node))
           return;
-        if (screen == NULL && g_strcmp0 (body->appearance, "field-list") == 0)
+        if (walk->screen == NULL && g_strcmp0 (body->appearance, "field-list") == 0)
           {
             g_autofree char *base = ref_of (node);
             own_screen = body->def != NULL ? g_steal_pointer (&base)
                                            : g_strdup_printf ("%s#%d", base, body->line);
-            screen = own_screen;
+            inner.screen = own_screen;
           }
-        walk_children (session, body, node, screen, repeat, out);
+        /* the wrapper of a repeat names its instances, not a section */
+        if (body->label != NULL && !(body->def != NULL && body->def->repeat))
+          {
+            inner.section_label = body->label;
+            inner.section_node = node;
+          }
+        walk_children (session, body, node, &inner, out);
         return;
       }
     case BODY_REPEAT:
       {
         xmlNode *parent = find_below (scope, body->def->parent);
-        if (parent == NULL || !is_relevant (session, parent))
+        Walk inner = *walk;
+
+        if (!walk_enters (session, walk, parent))
           return;
+        inner.repeat_label = body->label ? body->label : group_label;
+        inner.repeat_position = 0;
+        inner.repeat_total = 0;
+        for (xmlNode *child = parent->children; child != NULL; child = child->next)
+          if (def_of (child) == body->def && walk_enters (session, walk, child))
+            inner.repeat_total++;
         for (xmlNode *child = parent->children; child != NULL; child = child->next)
           {
             g_autofree char *instance_ref = NULL;
-            if (def_of (child) != body->def || !is_relevant (session, child))
+            if (def_of (child) != body->def || !walk_enters (session, walk, child))
               continue;
             instance_ref = ref_of (child);
-            walk_children (session, body, child, screen, instance_ref, out);
+            inner.repeat = instance_ref;
+            inner.repeat_node = child;
+            inner.repeat_position++;
+            /* a section outside the repeat does not name what is inside an instance */
+            inner.section_label = NULL;
+            inner.section_node = NULL;
+            walk_children (session, body, child, &inner, out);
           }
         if (body->count == NULL && !body->no_add_remove)
           {
@@ -3720,12 +3785,12 @@ walk_body (ClmrsFormSession *session,
             prompt->ref = g_strdup_printf ("%s/%s", parent_ref, body->def->name);
             prompt->control = CLMRS_CONTROL_TRIGGER;
             prompt->type = CLMRS_TYPE_STRING;
-            prompt->label = render_label (session, body->label ? body->label : group_label, parent);
+            if (!walk->everything)
+              prompt->label = render_label (session, body->label ? body->label : group_label, parent);
             if (prompt->label == NULL)
               prompt->label = g_strdup (body->def->name);
             prompt->appearance = g_strdup (body->appearance);
-            prompt->screen = g_strdup (screen);
-            prompt->repeat = g_strdup (repeat);
+            set_place (session, prompt, walk);
             g_ptr_array_add (out, prompt);
           }
         return;
@@ -3733,12 +3798,27 @@ walk_body (ClmrsFormSession *session,
     default:
       {
         xmlNode *node = find_below (scope, body->def);
-        if (node == NULL || !is_relevant (session, node))
+        ClmrsPrompt *prompt;
+
+        if (!walk_enters (session, walk, node))
           return;
-        g_ptr_array_add (out, make_prompt (session, body, node, screen, repeat));
+        prompt = make_prompt (session, body, node, walk->everything);
+        set_place (session, prompt, walk);
+        g_ptr_array_add (out, prompt);
         return;
       }
     }
+}
+
+static GPtrArray *
+walk_form (ClmrsFormSession *session,
+           gboolean          everything)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_prompt_free);
+  Walk walk = { .everything = everything };
+
+  walk_children (session, session->form->body, xmlDocGetRootElement (session->doc), &walk, out);
+  return out;
 }
 
 /* The relevant questions in body order, groups entered, every repeat
@@ -3747,13 +3827,22 @@ walk_body (ClmrsFormSession *session,
 GPtrArray *
 clmrs_form_session_get_prompts (ClmrsFormSession *session)
 {
-  GPtrArray *out;
-
   g_return_val_if_fail (session != NULL, NULL);
 
-  out = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_prompt_free);
-  walk_children (session, session->form->body, xmlDocGetRootElement (session->doc), NULL, NULL, out);
-  return out;
+  return walk_form (session, FALSE);
+}
+
+/* Every question the form could still ask with the repeat instances it has
+ * now, relevant or not, in the order of clmrs_form_session_get_prompts():
+ * the whole length of the filling, for measuring how far along it is. Only
+ * kind, ref, control, type, screen and repeat are set; the label is the
+ * node's name and nothing is evaluated, so it stays cheap. */
+GPtrArray *
+clmrs_form_session_get_outline (ClmrsFormSession *session)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+
+  return walk_form (session, TRUE);
 }
 
 /* ------------------------------------------------------------------ */

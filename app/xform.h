@@ -113,6 +113,11 @@ typedef struct {
   char         *screen;      /* ref of the outermost field-list group holding it, or NULL:
                                 consecutive prompts with the same screen share one page */
   char         *repeat;      /* ref of the innermost repeat instance holding it ("/h/children/child[2]"), or NULL */
+  char         *section;     /* label of the innermost labelled group holding it inside that
+                                instance (or outside any repeat), e.g. "School"; NULL if none */
+  char         *repeat_label;    /* label of the repeat instance's kind, e.g. "Child"; NULL if none */
+  guint         repeat_position; /* which instance, from 1 ("Child 2 of 3"); 0 outside a repeat */
+  guint         repeat_total;    /* how many instances there are now */
 } ClmrsPrompt;
 
 typedef enum {
@@ -151,6 +156,7 @@ char             *clmrs_form_session_dup_title    (ClmrsFormSession *session);
 
 /* The relevant prompts in document order, groups entered and repeats expanded. */
 GPtrArray        *clmrs_form_session_get_prompts (ClmrsFormSession *session); /* (element-type ClmrsPrompt) */
+GPtrArray        *clmrs_form_session_get_outline (ClmrsFormSession *session); /* every prompt, relevant or not; see xform.c */
 
 /* Stores @value and recalculates.  Fails (nothing stored) on a type that
  * does not parse, a readonly or calculated node, or an unknown ref.  A

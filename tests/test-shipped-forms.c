@@ -889,6 +889,62 @@ test_household_roster (void)
   answer_by_walking (s, ref3, yaw, G_N_ELEMENTS (yaw));
   g_assert_cmpuint (clmrs_form_session_count_repeat (s, CHILD), ==, 3);
 
+  /* Where each question sits, for the wizard's heading: the household's
+   * section outside the roster, "Child 2 of 3" and the child's section in it;
+   * in French too. */
+  {
+    g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (s);
+    ClmrsPrompt *p = find_prompt (prompts, "/household_visit/household/consent");
+
+    g_assert_nonnull (p);
+    g_assert_cmpstr (p->section, ==, "Household");
+    g_assert_null (p->repeat_label);
+    g_assert_cmpuint (p->repeat_position, ==, 0);
+    p = find_prompt (prompts, CHILD "[2]/school/in_school");
+    g_assert_nonnull (p);
+    g_assert_cmpstr (p->section, ==, "School");
+    g_assert_cmpstr (p->repeat_label, ==, "Child");
+    g_assert_cmpuint (p->repeat_position, ==, 2);
+    g_assert_cmpuint (p->repeat_total, ==, 3);
+    p = find_prompt (prompts, CHILD "[3]/identity/name");
+    g_assert_nonnull (p);
+    g_assert_cmpstr (p->section, ==, "About the child");
+    g_assert_cmpuint (p->repeat_position, ==, 3);
+    p = find_prompt (prompts, CHILD);
+    g_assert_nonnull (p);
+    g_assert_cmpint (p->kind, ==, CLMRS_PROMPT_REPEAT_ADD);
+    g_assert_cmpstr (p->section, ==, "Children living in the household");
+    g_assert_null (p->repeat_label);
+    clmrs_form_session_set_language (s, "fr");
+    g_clear_pointer (&prompts, g_ptr_array_unref);
+    prompts = clmrs_form_session_get_prompts (s);
+    p = find_prompt (prompts, CHILD "[2]/school/in_school");
+    g_assert_cmpstr (p->section, ==, "École");
+    g_assert_cmpstr (p->repeat_label, ==, "Enfant");
+    clmrs_form_session_set_language (s, "en");
+  }
+
+  /* The outline holds every question, relevant or not, in the same order:
+   * Yaw's school questions are in it though he is too young to be asked. */
+  {
+    g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (s);
+    g_autoptr(GPtrArray) outline = clmrs_form_session_get_outline (s);
+    guint at = 0;
+
+    g_assert_cmpuint (outline->len, >, prompts->len);
+    g_assert_null (find_prompt (prompts, CHILD "[3]/school/in_school"));
+    g_assert_nonnull (find_prompt (outline, CHILD "[3]/school/in_school"));
+    for (guint i = 0; i < prompts->len; i++)
+      {
+        ClmrsPrompt *p = g_ptr_array_index (prompts, i);
+
+        while (at < outline->len && g_strcmp0 (((ClmrsPrompt *) g_ptr_array_index (outline, at))->ref, p->ref) != 0)
+          at++;
+        g_assert_cmpuint (at, <, outline->len);
+        g_assert_cmpstr (((ClmrsPrompt *) g_ptr_array_index (outline, at))->screen, ==, p->screen);
+      }
+  }
+
   /* Yaw, 4, sees none of the school or work questions. */
   g_assert_cmpuint (shown_under (s, CHILD "[3]/work"), ==, 0);
   g_assert_cmpuint (shown_under (s, CHILD "[3]/school"), ==, 0);

@@ -699,6 +699,38 @@ show_review (ClmrsVisitWizard *self)
   gtk_stack_set_visible_child_name (self->stack, "review");
 }
 
+/* Where @prompt is, for the heading: "Child 2 of 3 · School", "Household". */
+static char *
+place_of (const ClmrsPrompt *prompt)
+{
+  g_autofree char *instance = NULL;
+
+  if (prompt->repeat_label != NULL && prompt->repeat_position > 0)
+    /* Translators: which repeat instance a screen is about, "Child 2 of 3" */
+    instance = g_strdup_printf (_("%s %u of %u"), prompt->repeat_label,
+                                prompt->repeat_position, prompt->repeat_total);
+  if (instance != NULL && prompt->section != NULL)
+    /* Translators: a repeat instance and its section, "Child 2 of 3 · School" */
+    return g_strdup_printf (_("%s · %s"), instance, prompt->section);
+  if (instance != NULL)
+    return g_steal_pointer (&instance);
+  return g_strdup (prompt->section ? prompt->section : "");
+}
+
+/* How far along the screen starting with @ref is, measured on every screen
+ * the form could still show: the screens visible so far would put the
+ * consent question near the end, as nothing after it is relevant yet. */
+static double
+progress_of (ClmrsVisitWizard *self,
+             const char       *ref)
+{
+  g_autoptr(GPtrArray) outline = clmrs_form_session_get_outline (self->session);
+  g_autoptr(GArray) starts = screen_starts (outline);
+  int screen = find_screen (outline, starts, ref);
+
+  return screen < 0 ? 0.0 : (double) (screen + 1) / (starts->len + 1);
+}
+
 static void
 show_screen (ClmrsVisitWizard *self)
 {
@@ -744,10 +776,9 @@ show_screen (ClmrsVisitWizard *self)
     }
   self->building = FALSE;
 
-  /* Translators: progress in the questionnaire, "Screen 3 of 40" */
-  subtitle = g_strdup_printf (_("Screen %d of %u"), screen + 1, starts->len);
+  subtitle = place_of (first);
   adw_window_title_set_subtitle (self->title, subtitle);
-  gtk_progress_bar_set_fraction (self->progress, (double) (screen + 1) / (starts->len + 1));
+  gtk_progress_bar_set_fraction (self->progress, progress_of (self, first->ref));
   gtk_button_set_label (self->next_button, _("_Next"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), screen > 0);
