@@ -88,6 +88,20 @@ typedef struct {
   const char *sex;
 } DemoPerson;
 
+/* A visit the supervisor looks at, and the country whose language the
+ * supervisor writes in (French in Côte d'Ivoire, English in Ghana). */
+typedef struct {
+  char       *visit_id;
+  const char *country;
+} DemoReviewable;
+
+static void
+demo_reviewable_free (DemoReviewable *reviewable)
+{
+  g_free (reviewable->visit_id);
+  g_free (reviewable);
+}
+
 typedef struct {
   ClmrsStore      *store;
   GRand           *rand;
@@ -104,7 +118,7 @@ typedef struct {
   GDate            start;
   GDate            until;
   ClmrsDemoReport *report;
-  GPtrArray       *reviewable;    /* visit ids, for the supervisor */
+  GPtrArray       *reviewable;    /* DemoReviewable, for the supervisor */
   gboolean         autosave;      /* write each answer to the draft, as the app does */
   gint64           clock;         /* the fake clock, seconds since 1970 (UTC) */
 } Demo;
@@ -586,7 +600,13 @@ run_visit (Demo              *demo,
     return NULL;
   demo->report->records_queued += result->records_queued;
   if (g_rand_int_range (demo->rand, 0, 40) == 0)
-    g_ptr_array_add (demo->reviewable, g_strdup (visit_id));
+    {
+      DemoReviewable *reviewable = g_new0 (DemoReviewable, 1);
+
+      reviewable->visit_id = g_strdup (visit_id);
+      reviewable->country = v->community->country;
+      g_ptr_array_add (demo->reviewable, reviewable);
+    }
   return result;
 }
 
@@ -1096,19 +1116,26 @@ fail:
 static gboolean
 supervise (Demo *demo, GError **error)
 {
-  static const char * const messages[] = {
+  static const char * const messages_en[] = {
     "The age of the second child does not match the date of birth: please check with the household.",
     "Hours of work look too high for a school week: please confirm with the child.",
     "Consent reason missing: please ask the household head again.",
   };
+  static const char * const messages_fr[] = {
+    "L’âge du deuxième enfant ne correspond pas à sa date de naissance : vérifiez avec le ménage.",
+    "Les heures de travail semblent trop élevées pour une semaine d’école : confirmez avec l’enfant.",
+    "La raison du refus manque : redemandez au chef de ménage.",
+  };
+  G_STATIC_ASSERT (G_N_ELEMENTS (messages_en) == G_N_ELEMENTS (messages_fr));
 
   for (guint i = 0; i < demo->reviewable->len; i++)
     {
-      const char *visit_id = g_ptr_array_index (demo->reviewable, i);
+      DemoReviewable *reviewable = g_ptr_array_index (demo->reviewable, i);
+      const char * const *messages = g_str_equal (reviewable->country, "ci") ? messages_fr : messages_en;
       gboolean back = i % 4 == 3;
-      g_autofree char *id = clmrs_review_record (demo->store, visit_id, demo->supervisor.id,
+      g_autofree char *id = clmrs_review_record (demo->store, reviewable->visit_id, demo->supervisor.id,
                                                  back ? "returned" : "approved",
-                                                 back ? messages[i % G_N_ELEMENTS (messages)] : NULL,
+                                                 back ? messages[i % G_N_ELEMENTS (messages_en)] : NULL,
                                                  error);
       if (id == NULL)
         return FALSE;
@@ -1182,14 +1209,19 @@ clmrs_demo_generate (ClmrsStore              *store,
   clmrs_uuid_set_seed (options->seed ^ 0x5eed1e55u);
   demo.communities = g_ptr_array_new_with_free_func (demo_community_free);
   demo.facilitators = g_ptr_array_new_with_free_func (demo_person_free);
-  demo.reviewable = g_ptr_array_new_with_free_func (g_free);
+  demo.reviewable = g_ptr_array_new_with_free_func ((GDestroyNotify) demo_reviewable_free);
   n_communities = options->communities ? options->communities : MAX (2, (options->households + 149) / 150);
 
   /* bulk generation: durability per record is not needed while building
    * demo data (a crash means generating again), so skip the fsyncs */
   {
+    /* the communities and people are set up before the day's first visit
+     * (clock_at picks a working hour), so no record changes before it is made */
     g_autofree char *first_day = clmrs_date_format (&demo.start);
-    clock_at (&demo, first_day);
+    g_autofree char *stamp = g_strdup_printf ("%sT06:30:00Z", first_day);
+    g_autoptr(GDateTime) t = g_date_time_new_from_iso8601 (stamp, NULL);
+
+    clock_set (&demo, g_date_time_to_unix (t));
   }
   if (!load_assets (&demo, error) ||
       !clmrs_store_exec (store, "PRAGMA synchronous = OFF", error) ||
@@ -1287,7 +1319,7 @@ clmrs_demo_household_visit (ClmrsStore  *store,
   guint n;
 
   demo.rand = g_rand_new_with_seed (seed);
-  demo.reviewable = g_ptr_array_new_with_free_func (g_free);
+  demo.reviewable = g_ptr_array_new_with_free_func ((GDestroyNotify) demo_reviewable_free);
   demo.facilitators = g_ptr_array_new_with_free_func (demo_person_free);
   g_ptr_array_add (demo.facilitators, facilitator);
   clmrs_date_today (&demo.until);

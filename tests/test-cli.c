@@ -221,6 +221,10 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
       g_assert_true (g_uuid_string_is_valid (json_object_get_string_member (o, "device_id")));
       g_assert_true (g_uuid_string_is_valid (json_object_get_string_member (o, "community_id")));
       g_assert_true (json_object_has_member (o, "created") && json_object_has_member (o, "schema"));
+      /* RFC 3339 UTC stamps compare as text: nothing changes before it is made */
+      if (g_strcmp0 (json_object_get_string_member (o, "created"), json_object_get_string_member (o, "modified")) > 0)
+        g_error ("%s %s modified %s before it was created %s", type, json_object_get_string_member (o, "id"),
+                 json_object_get_string_member (o, "modified"), json_object_get_string_member (o, "created"));
       g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "body")));
       if (g_str_equal (type, "household")) types[0]++;
       else if (g_str_equal (type, "child")) types[1]++;
@@ -247,6 +251,37 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
           g_assert_cmpint (g_date_time_compare (end, now), <, 0);
         }
     }
+  /* the supervisor writes returned visits' messages in the community's
+   * language: French in Côte d'Ivoire, English in Ghana */
+  {
+    g_autoptr(GHashTable) countries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    guint returned[2] = { 0 };
+
+    for (guint pass = 0; pass < 2; pass++)
+      for (guint i = 0; i < n_lines; i++)
+        {
+          g_autoptr(JsonNode) node = parse (lines[i]);
+          JsonObject *o = json_node_get_object (node);
+          JsonObject *body = json_object_get_object_member (o, "body");
+          const char *type = json_object_get_string_member (o, "type");
+          const char *country;
+
+          if (pass == 0 && g_str_equal (type, "community"))
+            g_hash_table_insert (countries, g_strdup (json_object_get_string_member (o, "community_id")),
+                                 g_strdup (json_object_get_string_member (body, "country")));
+          if (pass == 0 || !g_str_equal (type, "review") ||
+              !g_str_equal (json_object_get_string_member (body, "decision"), "returned"))
+            continue;
+          country = g_hash_table_lookup (countries, json_object_get_string_member (o, "community_id"));
+          g_assert_nonnull (country);
+          /* French puts a space before the colon */
+          g_assert_nonnull (strstr (json_object_get_string_member (body, "message"),
+                                    g_str_equal (country, "ci") ? " : " : ": please"));
+          returned[g_str_equal (country, "ci")]++;
+        }
+    g_test_message ("returned visits: %u in Ghana, %u in Côte d'Ivoire", returned[0], returned[1]);
+    g_assert_cmpuint (returned[0] + returned[1], >, 0);
+  }
   g_assert_cmpuint (types[0], ==, 24);   /* each household once (a revisit changes nothing) */
   g_assert_cmpuint (types[1], >=, 24);
   g_assert_cmpuint (types[3], >, 0);
