@@ -76,14 +76,17 @@ sqlite_failed (ClmrsStore *store, int rc, const char *what, GError **error)
   return TRUE;
 }
 
-/* Loads children (one when @child_id is set), their visits and supports. */
+/* Loads children (one when @child_id is set, those of @household_id when
+ * that is set), their visits and supports. */
 static gboolean
 book_load (Book        *book,
            ClmrsStore  *store,
            const char  *child_id,
+           const char  *household_id,
            GError     **error)
 {
-  const char *filter = child_id ? " WHERE c.id = ?1" : "";
+  const char *key = child_id ? child_id : household_id;
+  const char *filter = child_id ? " WHERE c.id = ?1" : household_id ? " WHERE c.household_id = ?1" : "";
   g_autofree char *sql = NULL;
   sqlite3_stmt *stmt;
   int rc;
@@ -91,8 +94,8 @@ book_load (Book        *book,
   sql = g_strdup_printf ("SELECT c.id, c.household_id, c.dob, c.sex FROM children c%s", filter);
   if ((stmt = clmrs_store_prepare (store, sql, error)) == NULL)
     return FALSE;
-  if (child_id)
-    sqlite3_bind_text (stmt, 1, child_id, -1, SQLITE_TRANSIENT);
+  if (key)
+    sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       ChildRows *c = g_new0 (ChildRows, 1);
@@ -123,11 +126,11 @@ book_load (Book        *book,
       "FROM visits v JOIN children c ON c.id = v.child_id "
       "WHERE v.state = 'final' AND v.kind = 'follow_up' AND v.child_status IN ('moved', 'lost')%s "
       "ORDER BY 2, 9",
-      filter, child_id ? " AND c.id = ?1" : "");
+      filter, child_id ? " AND c.id = ?1" : household_id ? " AND c.household_id = ?1" : "");
   if ((stmt = clmrs_store_prepare (store, sql, error)) == NULL)
     return FALSE;
-  if (child_id)
-    sqlite3_bind_text (stmt, 1, child_id, -1, SQLITE_TRANSIENT);
+  if (key)
+    sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       ChildRows *c = g_hash_table_lookup (book->children, sqlite3_column_text (stmt, 0));
@@ -152,11 +155,13 @@ book_load (Book        *book,
   sql = g_strdup_printf (
       "SELECT s.child_id, s.household_id, s.type, s.support_date FROM supports s %s",
       child_id ? "WHERE s.child_id = ?1 OR (s.child_id IS NULL AND s.household_id = "
-                 "(SELECT household_id FROM children WHERE id = ?1))" : "");
+                 "(SELECT household_id FROM children WHERE id = ?1))"
+      : household_id ? "WHERE s.household_id = ?1 OR s.child_id IN "
+                       "(SELECT id FROM children WHERE household_id = ?1)" : "");
   if ((stmt = clmrs_store_prepare (store, sql, error)) == NULL)
     return FALSE;
-  if (child_id)
-    sqlite3_bind_text (stmt, 1, child_id, -1, SQLITE_TRANSIENT);
+  if (key)
+    sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       ClmrsCaseSupport s = { intern (book, stmt, 3), intern (book, stmt, 2) };
@@ -271,7 +276,7 @@ clmrs_casebook_refresh_child (ClmrsStore            *store,
   gboolean ok = FALSE;
 
   book_init (&book);
-  if (!book_load (&book, store, child_id, error))
+  if (!book_load (&book, store, child_id, NULL, error))
     goto out;
   c = g_hash_table_lookup (book.children, child_id);
   if (c == NULL)
@@ -305,7 +310,7 @@ clmrs_casebook_refresh_all (ClmrsStore            *store,
   book_init (&book);
   if (!clmrs_store_begin (store, error))
     goto out;
-  if (!book_load (&book, store, NULL, error) ||
+  if (!book_load (&book, store, NULL, NULL, error) ||
       (stmt = clmrs_store_prepare (store, SAVE_CASE_SQL, error)) == NULL)
     goto out;
   for (guint i = 0; i < book.order->len; i++)
@@ -587,4 +592,229 @@ out:
   clmrs_store_exec (store, "COMMIT", NULL);
   g_string_chunk_free (strings);
   return result;
+}
+
+/* --- one household, as a facilitator sees it --- */
+
+static void
+household_child_free (ClmrsHouseholdChild *child)
+{
+  g_free (child->child_id);
+  g_free (child->name);
+  g_free (child->sex);
+  g_free (child->last_status);
+  g_free (child->last_finding);
+  g_free (child);
+}
+
+static void
+household_visit_free (ClmrsHouseholdVisit *visit)
+{
+  g_free (visit->visit_id);
+  g_free (visit->kind);
+  g_free (visit->form_id);
+  g_free (visit->visit_date);
+  g_free (visit->facilitator_id);
+  g_free (visit->facilitator_name);
+  g_free (visit->child_name);
+  g_free (visit->review_state);
+  g_free (visit->outbox_state);
+  g_free (visit);
+}
+
+void
+clmrs_household_file_free (ClmrsHouseholdFile *file)
+{
+  if (file == NULL)
+    return;
+  g_free (file->id);
+  g_free (file->head_name);
+  g_free (file->head_sex);
+  g_free (file->community);
+  g_free (file->last_visit);
+  g_clear_pointer (&file->children, g_ptr_array_unref);
+  g_clear_pointer (&file->visits, g_ptr_array_unref);
+  g_free (file);
+}
+
+/* The household's head and community; NULL with NOT_FOUND when there is none. */
+static ClmrsHouseholdFile *
+household_read_head (ClmrsStore  *store,
+                     const char  *household_id,
+                     GError     **error)
+{
+  g_autoptr(ClmrsHouseholdFile) file = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = clmrs_store_prepare (store,
+      "SELECT h.id, h.head_name, h.head_sex, m.name,"
+      "  (SELECT max (v.visit_date) FROM visits v WHERE v.household_id = h.id AND v.state = 'final') "
+      "FROM households h LEFT JOIN communities m ON m.id = h.community_id WHERE h.id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, household_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      file = g_new0 (ClmrsHouseholdFile, 1);
+      file->id = column_dup (stmt, 0);
+      file->head_name = column_dup (stmt, 1);
+      file->head_sex = column_dup (stmt, 2);
+      file->community = column_dup (stmt, 3);
+      file->last_visit = column_dup (stmt, 4);
+      file->children = g_ptr_array_new_with_free_func ((GDestroyNotify) household_child_free);
+      file->visits = g_ptr_array_new_with_free_func ((GDestroyNotify) household_visit_free);
+    }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no household %s", household_id);
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      sqlite_failed (store, rc, "reading a household", error);
+      return NULL;
+    }
+  return g_steal_pointer (&file);
+}
+
+/* Each child with their case, by name. */
+static gboolean
+household_read_children (ClmrsStore            *store,
+                         ClmrsHouseholdFile    *file,
+                         const GDate           *today,
+                         const ClmrsCaseConfig *config,
+                         GError               **error)
+{
+  g_autofree char *today_text = clmrs_date_format (today);
+  sqlite3_stmt *stmt;
+  gboolean ok = FALSE;
+  Book book;
+  int rc;
+
+  book_init (&book);
+  if (!book_load (&book, store, NULL, file->id, error))
+    goto out;
+
+  /* the latest finding and the latest finding in child labour, among the
+   * assessments the case sees (none dated after today) */
+  stmt = clmrs_store_prepare (store,
+      "SELECT c.id, c.name, c.sex, c.age, c.age_on,"
+      "  (SELECT a.status FROM assessments a JOIN visits v ON v.id = a.visit_id"
+      "   WHERE a.child_id = c.id AND v.visit_date <= ?2 ORDER BY v.visit_date DESC, v.finalised DESC LIMIT 1),"
+      "  (SELECT a.status FROM assessments a JOIN visits v ON v.id = a.visit_id"
+      "   WHERE a.child_id = c.id AND v.visit_date <= ?2"
+      "     AND a.status IN ('child_labour', 'hazardous_child_labour', 'worst_form')"
+      "   ORDER BY v.visit_date DESC, v.finalised DESC LIMIT 1) "
+      "FROM children c WHERE c.household_id = ?1 ORDER BY c.name COLLATE NOCASE, c.id", error);
+  if (stmt == NULL)
+    goto out;
+  sqlite3_bind_text (stmt, 1, file->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, today_text, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ChildRows *rows = g_hash_table_lookup (book.children, sqlite3_column_text (stmt, 0));
+      ClmrsHouseholdChild *child;
+
+      if (rows == NULL)
+        continue;
+      child = g_new0 (ClmrsHouseholdChild, 1);
+      g_ptr_array_add (file->children, child);
+      child->child_id = column_dup (stmt, 0);
+      child->name = column_dup (stmt, 1);
+      child->sex = column_dup (stmt, 2);
+      child->last_status = column_dup (stmt, 5);
+      child->last_finding = column_dup (stmt, 6);
+      if (!evaluate (&book, rows, today, config, &child->kase, error))
+        {
+          sqlite3_finalize (stmt);
+          goto out;
+        }
+      child->age = child->kase.age;
+      /* never assessed and no date of birth: the age the roster gave, on its day */
+      if (child->age < 0 && sqlite3_column_type (stmt, 3) != SQLITE_NULL)
+        {
+          GDate age_on;
+
+          child->age = sqlite3_column_int (stmt, 3);
+          if (clmrs_date_parse ((const char *) sqlite3_column_text (stmt, 4), &age_on) &&
+              g_date_compare (&age_on, today) <= 0)
+            child->age += clmrs_age_on (&age_on, today);
+        }
+    }
+  sqlite3_finalize (stmt);
+  ok = !sqlite_failed (store, rc, "reading a household's children", error);
+
+out:
+  book_clear (&book);
+  return ok;
+}
+
+static gboolean
+household_read_visits (ClmrsStore          *store,
+                       ClmrsHouseholdFile  *file,
+                       guint                limit,
+                       GError             **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = clmrs_store_prepare (store,
+      "SELECT v.id, v.kind, v.form_id, v.visit_date, v.facilitator_id, coalesce (f.name, v.facilitator_id),"
+      "  c.name, v.review_state,"
+      "  (SELECT o.state FROM outbox o WHERE o.record_id = v.id ORDER BY o.rev DESC LIMIT 1) "
+      "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id"
+      "  LEFT JOIN children c ON c.id = v.child_id "
+      "WHERE v.household_id = ?1 AND v.state = 'final' "
+      "ORDER BY v.visit_date DESC, v.finalised DESC, v.rowid DESC LIMIT ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, file->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsHouseholdVisit *visit = g_new0 (ClmrsHouseholdVisit, 1);
+
+      visit->visit_id = column_dup (stmt, 0);
+      visit->kind = column_dup (stmt, 1);
+      visit->form_id = column_dup (stmt, 2);
+      visit->visit_date = column_dup (stmt, 3);
+      visit->facilitator_id = column_dup (stmt, 4);
+      visit->facilitator_name = column_dup (stmt, 5);
+      visit->child_name = column_dup (stmt, 6);
+      visit->review_state = column_dup (stmt, 7);
+      visit->outbox_state = column_dup (stmt, 8);
+      g_ptr_array_add (file->visits, visit);
+    }
+  sqlite3_finalize (stmt);
+  return !sqlite_failed (store, rc, "reading a household's visits", error);
+}
+
+ClmrsHouseholdFile *
+clmrs_casebook_household (ClmrsStore            *store,
+                          const char            *household_id,
+                          const GDate           *today,
+                          const ClmrsCaseConfig *config,
+                          guint                  visit_limit,
+                          GError               **error)
+{
+  g_autoptr(ClmrsHouseholdFile) file = NULL;
+
+  g_return_val_if_fail (store != NULL, NULL);
+  g_return_val_if_fail (household_id != NULL, NULL);
+  g_return_val_if_fail (today != NULL && g_date_valid (today), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* one read transaction: a consistent snapshot */
+  if (!clmrs_store_exec (store, "BEGIN", error))
+    return NULL;
+  file = household_read_head (store, household_id, error);
+  if (file != NULL &&
+      (!household_read_children (store, file, today, config, error) ||
+       !household_read_visits (store, file, visit_limit, error)))
+    g_clear_pointer (&file, clmrs_household_file_free);
+  clmrs_store_exec (store, "COMMIT", NULL);
+  return g_steal_pointer (&file);
 }

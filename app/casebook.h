@@ -57,6 +57,57 @@ GPtrArray *clmrs_casebook_search_households (ClmrsStore          *store,
                                              guint                limit,
                                              GError             **error); /* (element-type ClmrsHouseholdItem) */
 
+/* One child of a household, with their case as of the day asked. */
+typedef struct {
+  char      *child_id;
+  char      *name;
+  char      *sex;            /* "male", "female" or NULL */
+  int        age;            /* completed years that day: from the date of birth, else from
+                                the latest age recorded (a lower bound); -1 when unknown */
+  char      *last_status;    /* classification code of the latest assessment, or NULL */
+  char      *last_finding;   /* the latest code in child labour (child_labour,
+                                hazardous_child_labour, worst_form), or NULL */
+  ClmrsCase  kase;           /* clmrs_case_evaluate() of the child's visits and supports */
+} ClmrsHouseholdChild;
+
+/* One finalised visit of a household. */
+typedef struct {
+  char *visit_id;
+  char *kind;                /* household follow_up support awareness */
+  char *form_id;
+  char *visit_date;          /* YYYY-MM-DD, or NULL */
+  char *facilitator_id;
+  char *facilitator_name;    /* or the id, for someone enrolled elsewhere */
+  char *child_name;          /* the child a follow-up or support is for, or NULL */
+  char *review_state;        /* pending approved returned */
+  char *outbox_state;        /* queued sent rejected (its latest revision), or NULL
+                                when it never was in this device's outbox (pulled) */
+} ClmrsHouseholdVisit;
+
+typedef struct {
+  char      *id;
+  char      *head_name;
+  char      *head_sex;
+  char      *community;      /* its name */
+  char      *last_visit;     /* date of the newest finalised visit, or NULL */
+  GPtrArray *children;       /* (element-type ClmrsHouseholdChild) by name */
+  GPtrArray *visits;         /* (element-type ClmrsHouseholdVisit) newest first */
+} ClmrsHouseholdFile;
+
+void       clmrs_household_file_free      (ClmrsHouseholdFile *file);
+
+/* What a facilitator sees of household @household_id on @today: its head
+ * and community, its children with their cases evaluated with @config (NULL
+ * for the defaults; the same cases.c evaluation the cached cases come
+ * from), and its finalised visits, newest first, at most @visit_limit.
+ * CLMRS_STORE_ERROR_NOT_FOUND when there is no such household. */
+ClmrsHouseholdFile *clmrs_casebook_household (ClmrsStore            *store,
+                                              const char            *household_id,
+                                              const GDate           *today,
+                                              const ClmrsCaseConfig *config,
+                                              guint                  visit_limit,
+                                              GError               **error);
+
 /* The indicators of the whole device (or of [@from, @to]) as JSON. */
 JsonNode  *clmrs_casebook_indicators      (ClmrsStore            *store,
                                            const char            *from,
@@ -71,5 +122,7 @@ JsonNode  *clmrs_casebook_indicators_full (ClmrsStore            *store,
                                            const GDate           *today,
                                            const ClmrsCaseConfig *config,
                                            GError               **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsHouseholdFile, clmrs_household_file_free)
 
 G_END_DECLS

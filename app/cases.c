@@ -478,7 +478,7 @@ clmrs_case_evaluate (const ClmrsCaseInput  *input,
         {
           out->n_follow_ups++;
           out->n_clean_follow_ups++;
-          if (out->n_clean_follow_ups >= 2)
+          if (out->n_clean_follow_ups >= CLMRS_CASE_CLEAN_FOLLOW_UPS_TO_EXIT)
             {
               open = FALSE;
               out->ever_exited = TRUE;

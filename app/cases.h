@@ -107,6 +107,8 @@ typedef enum {
 /* Defaults: CLMRS_CASE_DEFAULT_FOLLOW_UP_MONTHS, CLMRS_CASE_DEFAULT_GRACE_DAYS. */
 #define CLMRS_CASE_DEFAULT_FOLLOW_UP_MONTHS 6
 #define CLMRS_CASE_DEFAULT_GRACE_DAYS       30
+/* Consecutive clean follow-ups that close a case as exited. */
+#define CLMRS_CASE_CLEAN_FOLLOW_UPS_TO_EXIT 2
 
 typedef struct {
   guint follow_up_months;          /* interval between visits, >= 1 */

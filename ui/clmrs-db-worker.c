@@ -11,6 +11,9 @@
 #include "outbox.h"
 #include "review.h"
 #include "util.h"
+#include "xform.h"
+
+#include <string.h>
 
 /*
  * Chatty's rule: the connection is never used from the main thread.  Jobs
@@ -1050,6 +1053,119 @@ clmrs_db_worker_get_visit_finish (ClmrsDbWorker  *self,
                                   GError        **error)
 {
   return finish_pointer (self, result, clmrs_db_worker_get_visit_async, error);
+}
+
+/* --- one household --- */
+
+typedef struct {
+  char               *household_id;
+  char               *language;
+  guint               visit_limit;
+  ClmrsCaseConfig     case_config;
+  ClmrsHouseholdFile *file;         /* results */
+  GHashTable         *form_titles;
+} HouseholdData;
+
+static void
+household_data_free (HouseholdData *data)
+{
+  g_free (data->household_id);
+  g_free (data->language);
+  g_clear_pointer (&data->file, clmrs_household_file_free);
+  g_clear_pointer (&data->form_titles, g_hash_table_unref);
+  g_free (data);
+}
+
+/* The form's title in @language (its itext), or NULL when it cannot be read. */
+static char *
+form_title (const char *form_id,
+            const char *language)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsForm) form = NULL;
+  g_autoptr(ClmrsFormSession) session = NULL;
+
+  if (strchr (form_id, '/') != NULL)
+    form = clmrs_form_load_file (form_id, &error);
+  else
+    form = clmrs_form_load_builtin (form_id, &error);
+  if (form != NULL)
+    session = clmrs_form_session_new (form, &error);
+  if (session == NULL)
+    {
+      g_debug ("no title for form %s: %s", form_id, error->message);
+      return NULL;
+    }
+  clmrs_form_session_set_language (session, language);
+  return clmrs_form_session_dup_title (session);
+}
+
+static gpointer
+household_job (ClmrsStore    *store,
+               gpointer       user_data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  HouseholdData *data = user_data;
+  GDate today;
+
+  clmrs_date_today (&today);
+  data->file = clmrs_casebook_household (store, data->household_id, &today, &data->case_config,
+                                         data->visit_limit, error);
+  if (data->file == NULL)
+    return NULL;
+  data->form_titles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (guint i = 0; i < data->file->visits->len; i++)
+    {
+      ClmrsHouseholdVisit *visit = g_ptr_array_index (data->file->visits, i);
+      char *title;
+
+      if (visit->form_id == NULL || g_hash_table_contains (data->form_titles, visit->form_id))
+        continue;
+      title = form_title (visit->form_id, data->language);
+      if (title != NULL)
+        g_hash_table_insert (data->form_titles, g_strdup (visit->form_id), title);
+    }
+  return data;
+}
+
+void
+clmrs_db_worker_household_async (ClmrsDbWorker       *self,
+                                 const char          *household_id,
+                                 const char          *language,
+                                 guint                visit_limit,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  HouseholdData *data;
+
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+  g_return_if_fail (household_id != NULL);
+
+  data = g_new0 (HouseholdData, 1);
+  data->household_id = g_strdup (household_id);
+  data->language = g_strdup (language);
+  data->visit_limit = visit_limit;
+  data->case_config = self->case_config;
+  /* the job returns its own data: it is freed with the task, not twice */
+  push_job (self, clmrs_db_worker_household_async, household_job, NULL, data,
+            (GDestroyNotify) household_data_free, NULL, cancellable, callback, user_data);
+}
+
+ClmrsHouseholdFile *
+clmrs_db_worker_household_finish (ClmrsDbWorker  *self,
+                                  GAsyncResult   *result,
+                                  GHashTable    **form_titles,
+                                  GError        **error)
+{
+  HouseholdData *data = finish_pointer (self, result, clmrs_db_worker_household_async, error);
+
+  if (data == NULL)
+    return NULL;
+  if (form_titles != NULL)
+    *form_titles = g_steal_pointer (&data->form_titles);
+  return g_steal_pointer (&data->file);
 }
 
 static gpointer

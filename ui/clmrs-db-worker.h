@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "casebook.h"
 #include "cases.h"
 #include "store.h"
 
@@ -143,6 +144,22 @@ void               clmrs_db_worker_get_visit_async        (ClmrsDbWorker      *s
                                                            gpointer            user_data);
 ClmrsVisitSummary *clmrs_db_worker_get_visit_finish       (ClmrsDbWorker      *self,
                                                            GAsyncResult       *result,
+                                                           GError            **error);
+
+/* clmrs_casebook_household() of @household_id today, the cases evaluated
+ * with the configuration set now, at most @visit_limit visits; and in
+ * @form_titles (form id -> title, may be NULL) the title in @language of
+ * each form its visits were made with, where the form can be read. */
+void               clmrs_db_worker_household_async        (ClmrsDbWorker      *self,
+                                                           const char         *household_id,
+                                                           const char         *language,
+                                                           guint               visit_limit,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+ClmrsHouseholdFile *clmrs_db_worker_household_finish      (ClmrsDbWorker      *self,
+                                                           GAsyncResult       *result,
+                                                           GHashTable        **form_titles,
                                                            GError            **error);
 
 /* clmrs_review_record(): "approved", or "returned" with @message. */

@@ -202,13 +202,16 @@ household_activated_cb (ClmrsHomePage *self,
 
   g_autofree char *form_id = NULL;
 
-  /* a new visit of this household: its roster and answers are asked again;
-     or the form a household was being chosen for */
+  /* the household first (who lives there, what happened before), or the
+     form a household was being chosen for */
   if (household == NULL || !clmrs_household_get_loaded (household) || window == NULL)
     return;
   form_id = g_steal_pointer (&self->pick_form);
   gtk_revealer_set_reveal_child (self->pick_revealer, FALSE);
-  clmrs_window_start_visit (window, form_id ? form_id : "household_visit", clmrs_household_get_id (household));
+  if (form_id != NULL)
+    clmrs_window_start_visit (window, form_id, clmrs_household_get_id (household));
+  else
+    clmrs_window_open_household (window, clmrs_household_get_id (household));
 }
 
 void

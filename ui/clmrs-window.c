@@ -9,6 +9,7 @@
 
 #include "clmrs-enrol-page.h"
 #include "clmrs-home-page.h"
+#include "clmrs-household-page.h"
 #include "clmrs-record-view.h"
 #include "clmrs-signin-page.h"
 #include "clmrs-startup-report.h"
@@ -29,6 +30,7 @@ struct _ClmrsWindow
   ClmrsEnrolPage       *enrol_page;
   ClmrsSigninPage      *signin_page;
   ClmrsHomePage        *home_page;
+  ClmrsHouseholdPage   *household_page;
   ClmrsSupervisorPage  *supervisor_page;
   ClmrsVisitWizard     *visit_wizard;
   AdwWindowTitle       *record_title;
@@ -42,6 +44,7 @@ struct _ClmrsWindow
   char                 *person_sex;
   char                 *form_language;
   gboolean              supervisor;
+  gboolean              from_household;  /* the visit or record shown was opened from the household page */
   gint64                last_input;
   guint                 lock_seconds;
   guint                 lock_source;
@@ -332,6 +335,7 @@ clmrs_window_open_visit (ClmrsWindow             *self,
 
   if (self->person_id == NULL || self->supervisor)
     return;
+  self->from_household = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "household") == 0;
   clmrs_visit_wizard_start (self->visit_wizard, self->worker, request, self->person_id,
                             self->person_name, self->person_sex, clmrs_window_get_form_language (self));
   gtk_stack_set_visible_child_name (self->stack, "visit");
@@ -346,6 +350,7 @@ clmrs_window_open_record (ClmrsWindow *self,
 
   if (self->person_id == NULL)
     return;
+  self->from_household = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "household") == 0;
   adw_window_title_set_title (self->record_title, _("Visit"));
   adw_window_title_set_subtitle (self->record_title, "");
   clmrs_record_view_load (self->record_view, self->worker, visit_id, clmrs_window_get_form_language (self));
@@ -366,8 +371,35 @@ static void
 record_back_clicked_cb (ClmrsWindow *self)
 {
   clmrs_record_view_clear (self->record_view);
+  if (self->person_id != NULL && self->from_household)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "household");
+      return;
+    }
   gtk_stack_set_visible_child_name (self->stack, self->person_id == NULL ? "signin"
                                                  : self->supervisor ? "supervisor" : "home");
+}
+
+void
+clmrs_window_open_household (ClmrsWindow *self,
+                             const char  *household_id)
+{
+  g_return_if_fail (CLMRS_IS_WINDOW (self));
+  g_return_if_fail (household_id != NULL);
+
+  if (self->person_id == NULL || self->supervisor)
+    return;
+  clmrs_household_page_load (self->household_page, self->worker, household_id,
+                             clmrs_window_get_form_language (self));
+  gtk_stack_set_visible_child_name (self->stack, "household");
+}
+
+static void
+household_back_cb (ClmrsWindow *self)
+{
+  clmrs_household_page_clear (self->household_page);
+  self->from_household = FALSE;
+  gtk_stack_set_visible_child_name (self->stack, self->person_id == NULL ? "signin" : "home");
 }
 
 /* Opens the visit wizard with @form_id for the signed-in facilitator. */
@@ -392,7 +424,14 @@ visit_done_cb (ClmrsWindow *self,
   if (self->person_id == NULL)
     return;
   clmrs_home_page_start (self->home_page, self->worker, self->person_id, self->person_name);
-  gtk_stack_set_visible_child_name (self->stack, "home");
+  if (self->from_household && clmrs_household_page_get_household_id (self->household_page) != NULL)
+    {
+      /* back where the visit was started, with the visit in its history */
+      clmrs_household_page_reload (self->household_page);
+      gtk_stack_set_visible_child_name (self->stack, "household");
+    }
+  else
+    gtk_stack_set_visible_child_name (self->stack, "home");
   if (finalised)
     clmrs_window_show_toast (self, _("Visit saved. It will be sent at the next sync."));
   else
@@ -411,6 +450,8 @@ clmrs_window_lock (ClmrsWindow *self)
   g_clear_pointer (&self->person_sex, g_free);
   self->supervisor = FALSE;
   clmrs_home_page_stop (self->home_page);
+  clmrs_household_page_clear (self->household_page);
+  self->from_household = FALSE;
   clmrs_supervisor_page_stop (self->supervisor_page);
   clmrs_visit_wizard_stop (self->visit_wizard);
   clmrs_signin_page_reset (self->signin_page);
@@ -519,6 +560,7 @@ clmrs_window_dispose (GObject *object)
   if (self->worker != NULL)
     {
       clmrs_home_page_stop (self->home_page);
+      clmrs_household_page_clear (self->household_page);
       clmrs_supervisor_page_stop (self->supervisor_page);
       clmrs_visit_wizard_stop (self->visit_wizard);
       clmrs_enrol_page_stop (self->enrol_page);
@@ -556,6 +598,7 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   g_type_ensure (CLMRS_TYPE_ENROL_PAGE);
   g_type_ensure (CLMRS_TYPE_SIGNIN_PAGE);
   g_type_ensure (CLMRS_TYPE_HOME_PAGE);
+  g_type_ensure (CLMRS_TYPE_HOUSEHOLD_PAGE);
   g_type_ensure (CLMRS_TYPE_SUPERVISOR_PAGE);
   g_type_ensure (CLMRS_TYPE_VISIT_WIZARD);
   g_type_ensure (CLMRS_TYPE_RECORD_VIEW);
@@ -569,12 +612,14 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, enrol_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, signin_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, home_page);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, household_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, supervisor_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, visit_wizard);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, record_title);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, record_view);
   gtk_widget_class_bind_template_callback (widget_class, record_loaded_cb);
   gtk_widget_class_bind_template_callback (widget_class, record_back_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, household_back_cb);
   gtk_widget_class_bind_template_callback (widget_class, retry_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, enrol_done_cb);
   gtk_widget_class_bind_template_callback (widget_class, signed_in_cb);

@@ -24,7 +24,7 @@ void           clmrs_window_lock             (ClmrsWindow      *self);
 void           clmrs_window_set_lock_seconds (ClmrsWindow      *self,
                                               guint             seconds);
 /* The name of the page shown: "loading", "error", "enrol", "signin", "home",
- * "supervisor", "visit" or "record". */
+ * "household", "supervisor", "visit" or "record". */
 const char    *clmrs_window_get_page_name    (ClmrsWindow      *self);
 GtkWidget     *clmrs_window_get_page         (ClmrsWindow      *self,
                                               const char       *name);
@@ -41,6 +41,11 @@ void           clmrs_window_open_visit       (ClmrsWindow             *self,
  * result, the supervisor's message); Back returns home. */
 void           clmrs_window_open_record      (ClmrsWindow      *self,
                                               const char       *visit_id);
+/* Shows household @household_id read-only (its children and their cases,
+ * its visits) to the signed-in facilitator; a visit or record opened from
+ * it comes back to it, Back returns home. */
+void           clmrs_window_open_household   (ClmrsWindow      *self,
+                                              const char       *household_id);
 /* The code of the questionnaires' language chosen ("en", "fr"). */
 const char    *clmrs_window_get_form_language (ClmrsWindow     *self);
 G_END_DECLS

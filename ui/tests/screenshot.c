@@ -136,7 +136,8 @@ walk_household (ClmrsVisitWizard *wizard,
  * PAGE: enrol, signin, pin, households, follow-ups, messages, sync, indicators, supervisor, visit,
  * preferences, wizard-N, in-school (a screen that grows), result (a household with two children),
  * support (recording a support from the result), follow-up (tapping the first child due),
- * awareness, draft (home offering an unfinished visit), record (the newest message's visit)
+ * awareness, draft (home offering an unfinished visit), record (the newest message's visit),
+ * household (the household of the first child due: children, cases, visits)
  * CLMRS_SCREENSHOT_ROW=N opens message N (from 0) for record.
  * CLMRS_SCREENSHOT_WIDTHS=N prints the widgets whose minimum width is over N pixels. */
 int
@@ -317,6 +318,16 @@ main (int   argc,
 
       if (row != NULL)
         g_signal_emit_by_name (row, "activated");
+    }
+  else if (g_str_equal (page, "household"))
+    {
+      /* the household of the first child due (or CLMRS_SCREENSHOT_ROW): a case and a history */
+      ClmrsHomePage *home = CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home"));
+      int index = g_getenv ("CLMRS_SCREENSHOT_ROW") ? atoi (g_getenv ("CLMRS_SCREENSHOT_ROW")) : 0;
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home, "follow-ups"), index);
+
+      if (row != NULL)
+        clmrs_window_open_household (window, g_object_get_data (G_OBJECT (row), "household-id"));
     }
   else if (g_str_equal (page, "draft"))
     clmrs_home_page_set_tab (CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home")), "households");

@@ -10,6 +10,7 @@
 #include "clmrs-enrol-page.h"
 #include "clmrs-home-page.h"
 #include "clmrs-household-model.h"
+#include "clmrs-household-page.h"
 #include "clmrs-month-chart.h"
 #include "clmrs-preferences.h"
 #include "clmrs-signin-page.h"
@@ -300,7 +301,7 @@ test_templates (void)
 {
   GType types[] = {
     CLMRS_TYPE_SIGNIN_PAGE, CLMRS_TYPE_HOME_PAGE, CLMRS_TYPE_SUPERVISOR_PAGE, CLMRS_TYPE_MONTH_CHART,
-    CLMRS_TYPE_VISIT_WIZARD, CLMRS_TYPE_ENROL_PAGE, CLMRS_TYPE_SYNC_PAGE,
+    CLMRS_TYPE_VISIT_WIZARD, CLMRS_TYPE_ENROL_PAGE, CLMRS_TYPE_SYNC_PAGE, CLMRS_TYPE_HOUSEHOLD_PAGE,
   };
   GtkWidget *preferences;
 
@@ -1069,6 +1070,188 @@ test_awareness_household (Fixture       *f,
   g_assert_cmpstr (session, ==, expected);
 }
 
+static gboolean one_household (Fixture *f) { return households_are (f, 1); }
+
+static ClmrsHouseholdPage *
+household_page (Fixture *f)
+{
+  return CLMRS_HOUSEHOLD_PAGE (clmrs_window_get_page (f->window, "household"));
+}
+
+static gboolean
+on_household_and_idle (Fixture *f)
+{
+  return g_strcmp0 (clmrs_window_get_page_name (f->window), "household") == 0 &&
+         clmrs_household_page_get_n_busy (household_page (f)) == 0;
+}
+
+/* A button by its label, or by the label it holds. */
+static GtkWidget *
+find_button_with_text (GtkWidget  *root,
+                       const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) &&
+          (g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), text) == 0 ||
+           (GTK_IS_LABEL (gtk_button_get_child (GTK_BUTTON (child))) &&
+            g_strcmp0 (gtk_label_get_label (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (child)))), text) == 0)))
+        return child;
+      if ((found = find_button_with_text (child, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkListBoxRow *
+row_with_data (GtkListBox *list,
+               const char *key,
+               const char *value)
+{
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
+    if (g_strcmp0 (g_object_get_data (G_OBJECT (row), key), value) == 0)
+      return row;
+  return NULL;
+}
+
+/* Tapping a household shows it first: its children with their cases in
+ * words, its visits newest first; a visit opens read-only and Back comes
+ * back to the household; New Visit starts the household's visit, and a
+ * child's Follow Up starts that child's follow-up. */
+static void
+test_household_page (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *hid = "h0000000-0000-4000-8000-000000000000";
+  const char *cid = "k0000000-0000-4000-8000-000000000000";
+  const char *vid = "v0000000-0000-4000-8000-000000000000";
+  const char *assessed_vid = "v1000000-0000-4000-8000-000000000000";
+  const char *second_cid = "k1000000-0000-4000-8000-000000000000";
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *identified = NULL;
+  g_autofree char *older = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *visit_id = NULL;
+  GtkListBox *children, *visits;
+  GtkListBoxRow *row;
+  GtkWidget *list_view, *button;
+  GDate day;
+
+  /* Kouassi 000: found in hazardous work 9 months ago (the follow-up is
+   * overdue), and a second child never assessed; its first visit a year ago */
+  clmrs_date_today (&day);
+  g_date_subtract_months (&day, 9);
+  identified = clmrs_date_format (&day);
+  g_date_subtract_months (&day, 3);
+  older = clmrs_date_format (&day);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+    char *q = sqlite3_mprintf (
+        "UPDATE visits SET visit_date = %Q WHERE id = %Q;"
+        "INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, community_id, household_id,"
+        "  visit_date, started, modified, finalised, answers, review_state)"
+        " VALUES (%Q, 'household', 'household_visit', '1', 'final', %Q, %Q, %Q, %Q,"
+        "  '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z', '{}', 'approved');"
+        "INSERT INTO outbox (record_id, rev, type, facilitator_id, state, envelope, bytes, queued_at)"
+        " VALUES (%Q, 1, 'visit', %Q, 'sent', '{}', 2, '2026-01-02T00:00:00Z');"
+        "INSERT INTO assessments (id, visit_id, child_id, assessed_on, age, status, reasons, rules, profile)"
+        " VALUES ('a1', %Q, %Q, %Q, 11, 'hazardous_child_labour', '[]', 'ci', '{}');"
+        "INSERT INTO children (id, household_id, name, sex, age, age_on, device_id, author, created, modified)"
+        " VALUES (%Q, %Q, 'Adjoa & <Yao>', 'male', 8, %Q, 'd', %Q, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');",
+        older, vid,
+        assessed_vid, FACILITATOR_ID, COMMUNITY_ID, hid, identified,
+        assessed_vid, FACILITATOR_ID,
+        assessed_vid, cid, identified,
+        second_cid, hid, identified, FACILITATOR_ID);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_exec (store, q, &error));
+    g_assert_no_error (error);
+    sqlite3_free (q);
+  }
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_home_page_search (home_page (f), "Kouassi 000");
+  g_assert_true (wait_for (f, one_household, 10));
+  list_view = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW);
+  g_signal_emit_by_name (list_view, "activate", 0);
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  g_assert_cmpstr (clmrs_household_page_get_household_id (household_page (f)), ==, hid);
+
+  /* the children, by name, with their cases */
+  children = clmrs_household_page_get_list (household_page (f), "children");
+  g_assert_cmpuint (n_rows (children), ==, 2);
+  row = gtk_list_box_get_row_at_index (children, 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Adjoa & <Yao>");
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "case-status"), ==, "none");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Boy, 8 years old\nNot assessed yet");
+  g_assert_null (find_button_with_text (GTK_WIDGET (row), "_Follow Up"));
+  row = gtk_list_box_get_row_at_index (children, 1);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Kouassi 000");
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "case-status"), ==, "follow_up_overdue");
+  subtitle = g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+  g_test_message ("case: %s", subtitle);
+  g_assert_true (g_str_has_prefix (subtitle, "Girl, 11 years old\nHazardous child labour · follow-up overdue since "));
+
+  /* the visits, newest first, each with its form's title and where it is */
+  visits = clmrs_household_page_get_list (household_page (f), "visits");
+  g_assert_cmpuint (n_rows (visits), ==, 2);
+  row = gtk_list_box_get_row_at_index (visits, 0);
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "visit-id"), ==, assessed_vid);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Household visit");
+  g_assert_true (g_str_has_suffix (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), " · by Awa Koné"));
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "visit-state"), ==, "Approved");
+  row = gtk_list_box_get_row_at_index (visits, 1);
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "visit-id"), ==, vid);
+  /* its envelope was refused by the server (the fixture refuses every ninth) */
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "visit-state"), ==, "Refused");
+
+  /* a visit opens read-only; Back comes back to the household */
+  g_signal_emit_by_name (row_with_data (visits, "visit-id", vid), "activated");
+  g_assert_true (wait_for (f, record_open, 10));
+  g_assert_cmpstr (clmrs_record_view_get_visit (window_record (f))->id, ==, vid);
+  g_signal_emit_by_name (find_of_type (clmrs_window_get_page (f->window, "record"), GTK_TYPE_BUTTON), "clicked");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "household");
+  g_assert_cmpuint (n_rows (visits), ==, 2);
+
+  /* New Visit: the household's visit, for this household */
+  button = find_button_with_text (GTK_WIDGET (household_page (f)), "_New Visit");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "household_visit");
+  visit_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
+  {
+    g_autofree char *household = query_text (f->db_path, "SELECT household_id FROM visits WHERE id = ?1", visit_id);
+
+    g_assert_cmpstr (household, ==, hid);
+  }
+  /* left as a draft: back to the household */
+  clmrs_window_open_household (f->window, hid);
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+
+  /* the child's follow-up, as the Follow-ups tab starts it */
+  button = find_button_with_text (GTK_WIDGET (row_with_data (children, "child-id", cid)), "_Follow Up");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "follow_up_visit");
+  g_assert_cmpstr (clmrs_visit_wizard_get_answer (wizard (f), "/follow_up_visit/child/child_id"), ==, cid);
+
+  /* Back from the household returns home */
+  clmrs_window_open_household (f->window, hid);
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  g_signal_emit_by_name (find_of_type (clmrs_window_get_page (f->window, "household"), GTK_TYPE_BUTTON), "clicked");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+}
+
 /* Stops at the first screen of the children: the household is answered. */
 static const char *
 household_head_only (const char *leaf,
@@ -1535,6 +1718,7 @@ main (int   argc,
   g_test_add ("/ui/visit/follow-up", Fixture, NULL, fixture_set_up, test_follow_up, fixture_tear_down);
   g_test_add ("/ui/visit/awareness", Fixture, NULL, fixture_set_up, test_awareness, fixture_tear_down);
   g_test_add ("/ui/visit/awareness-household", Fixture, NULL, fixture_set_up, test_awareness_household, fixture_tear_down);
+  g_test_add ("/ui/facilitator/household-page", Fixture, NULL, fixture_set_up, test_household_page, fixture_tear_down);
   g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);

@@ -1,0 +1,279 @@
+/* test-casebook.c: one household as a facilitator sees it: its children with their cases, its visits newest first. */
+#include "casebook.h"
+#include "util.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+/*
+ * Today is 2025-03-01; follow-ups every 6 months, 30 days of grace.
+ *
+ *   child  hh  name   sex  born / age       visits                                 case
+ *   C1     H1  Yaw    m    2012-05-01       V1 2024-06-01 HCL, V2 FU 2024-12-01 not identified, 1 of 2 clean, due 2025-06-01
+ *   C2     H1  Abena  f    10 on 2023-01-15 none                                   none, age 12 from the roster
+ *   C3     H1  Esi    f    2014-02-01       V1 2024-06-01 CL                        overdue (due 2024-12-01)
+ *   C4     H1  Kwame  m    2010-01-01       V1 2024-06-01 not                       none
+ *   C5     H1  Ato    m    2016-03-02       V5 2025-04-01 CL (after today)          none, not yet assessed
+ *   C9     H2  Adjoa  f    2013-01-01       V9 2025-02-01 CL                        (another household)
+ *
+ * Visits of H1: V1 household (sent), V2 follow-up of Yaw (returned, sent
+ * then queued again), V3 a school kit for Esi 2025-01-10 (pulled: never in
+ * the outbox), V4 a draft (not listed), V5 household 2025-04-01 (queued).
+ */
+static const char *const data_sql =
+  "INSERT INTO communities (id, name, created, modified) VALUES ('c-a', 'Kragui', 'x', 'x');"
+  "INSERT INTO facilitators (id, name, sex, role, created) VALUES"
+  " ('F1', 'Awa Koné', 'female', 'facilitator', 'x'), ('F2', 'Yao Kouassi', 'male', 'facilitator', 'x');"
+  "INSERT INTO households (id, community_id, head_name, head_sex, device_id, author, created, modified) VALUES"
+  " ('H1', 'c-a', 'Kofi Boateng & Sons', 'male', 'd', 'F1', '2024-06-01', '2024-06-01'),"
+  " ('H2', 'c-a', 'Ama Owusu', 'female', 'd', 'F1', '2024-06-01', '2024-06-01');"
+  "INSERT INTO children (id, household_id, name, sex, dob, age, age_on, device_id, author, created, modified) VALUES"
+  " ('C1', 'H1', 'Yaw', 'male', '2012-05-01', NULL, NULL, 'd', 'F1', 'x', 'x'),"
+  " ('C2', 'H1', 'Abena', 'female', NULL, 10, '2023-01-15', 'd', 'F1', 'x', 'x'),"
+  " ('C3', 'H1', 'Esi', 'female', '2014-02-01', NULL, NULL, 'd', 'F1', 'x', 'x'),"
+  " ('C4', 'H1', 'Kwame', 'male', '2010-01-01', NULL, NULL, 'd', 'F1', 'x', 'x'),"
+  " ('C5', 'H1', 'Ato', 'male', '2016-03-02', NULL, NULL, 'd', 'F1', 'x', 'x'),"
+  " ('C9', 'H2', 'Adjoa', 'female', '2013-01-01', NULL, NULL, 'd', 'F1', 'x', 'x');"
+  "INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, community_id, household_id,"
+  "  child_id, child_status, visit_date, started, modified, finalised, review_state) VALUES"
+  " ('V1', 'household', 'household_visit', '1', 'final', 'F1', 'c-a', 'H1', NULL, NULL, '2024-06-01', 'x', 'x', '2024-06-01T10:00:00Z', 'approved'),"
+  " ('V2', 'follow_up', 'follow_up_visit', '1', 'final', 'F2', NULL, 'H1', 'C1', 'present', '2024-12-01', 'x', 'x', '2024-12-01T10:00:00Z', 'returned'),"
+  " ('V3', 'support', 'support_record', '1', 'final', 'F9', 'c-a', 'H1', 'C3', NULL, '2025-01-10', 'x', 'x', '2025-01-10T10:00:00Z', 'pending'),"
+  " ('V4', 'household', 'household_visit', '1', 'draft', 'F1', 'c-a', 'H1', NULL, NULL, NULL, 'x', 'x', NULL, 'pending'),"
+  " ('V5', 'household', 'household_visit', '1', 'final', 'F1', 'c-a', 'H1', NULL, NULL, '2025-04-01', 'x', 'x', '2025-04-01T10:00:00Z', 'pending'),"
+  " ('V9', 'household', 'household_visit', '1', 'final', 'F1', 'c-a', 'H2', NULL, NULL, '2025-02-01', 'x', 'x', '2025-02-01T10:00:00Z', 'pending');"
+  "INSERT INTO assessments (id, visit_id, child_id, assessed_on, age, status, reasons, rules, profile) VALUES"
+  " ('A1', 'V1', 'C1', '2024-06-01', 12, 'hazardous_child_labour', '[]', 'gh', '{}'),"
+  " ('A2', 'V2', 'C1', '2024-12-01', 12, 'not_in_child_labour', '[]', 'gh', '{}'),"
+  " ('A3', 'V1', 'C3', '2024-06-01', 10, 'child_labour', '[]', 'gh', '{}'),"
+  " ('A4', 'V1', 'C4', '2024-06-01', 14, 'not_in_child_labour', '[]', 'gh', '{}'),"
+  " ('A5', 'V5', 'C5', '2025-04-01', 9, 'child_labour', '[]', 'gh', '{}'),"
+  " ('A9', 'V9', 'C9', '2025-02-01', 12, 'child_labour', '[]', 'gh', '{}');"
+  "INSERT INTO supports (id, level, type, support_date, community_id, household_id, child_id, visit_id,"
+  "  facilitator_id, created) VALUES"
+  " ('S3', 'child', 'school_kit', '2025-01-10', 'c-a', 'H1', 'C3', 'V3', 'F9', 'x');"
+  "INSERT INTO outbox (record_id, rev, type, facilitator_id, state, envelope, bytes, queued_at) VALUES"
+  " ('V1', 1, 'visit', 'F1', 'sent', '{}', 2, 'x'),"
+  " ('V2', 1, 'visit', 'F2', 'sent', '{}', 2, 'x'),"
+  " ('V2', 2, 'visit', 'F2', 'queued', '{}', 2, 'x'),"
+  " ('V5', 1, 'visit', 'F1', 'queued', '{}', 2, 'x'),"
+  " ('V9', 1, 'visit', 'F1', 'rejected', '{}', 2, 'x');";
+
+typedef struct {
+  char       *dir;
+  char       *path;
+  ClmrsStore *store;
+  GDate       today;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("clmrs-casebook-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "device.db", NULL);
+  f->store = clmrs_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_true (clmrs_store_exec (f->store, data_sql, &error));
+  g_assert_no_error (error);
+  g_assert_true (clmrs_date_parse ("2025-03-01", &f->today));
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
+
+  clmrs_store_close (f->store);
+  g_unlink (f->path);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+}
+
+static void
+test_head (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsHouseholdFile) file = NULL;
+
+  file = clmrs_casebook_household (f->store, "H1", &f->today, NULL, 100, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (file);
+  g_assert_cmpstr (file->id, ==, "H1");
+  g_assert_cmpstr (file->head_name, ==, "Kofi Boateng & Sons");
+  g_assert_cmpstr (file->head_sex, ==, "male");
+  g_assert_cmpstr (file->community, ==, "Kragui");
+  /* the newest finalised visit, the draft not counted */
+  g_assert_cmpstr (file->last_visit, ==, "2025-04-01");
+}
+
+typedef struct {
+  const char      *name;
+  const char      *sex;
+  int              age;
+  const char      *last_status;
+  const char      *last_finding;
+  ClmrsCaseStatus  status;
+  gboolean         open;
+  guint            clean_follow_ups;
+  const char      *next_due;
+} ChildCase;
+
+/* by name */
+static const ChildCase expected_children[] = {
+  { "Abena", "female", 12, NULL, NULL, CLMRS_CASE_NONE, FALSE, 0, "" },
+  { "Ato", "male", 8, NULL, NULL, CLMRS_CASE_NONE, FALSE, 0, "" },
+  { "Esi", "female", 11, "child_labour", "child_labour", CLMRS_CASE_FOLLOW_UP_OVERDUE, TRUE, 0, "2024-12-01" },
+  { "Kwame", "male", 15, "not_in_child_labour", NULL, CLMRS_CASE_NONE, FALSE, 0, "" },
+  { "Yaw", "male", 12, "not_in_child_labour", "hazardous_child_labour", CLMRS_CASE_IDENTIFIED, TRUE, 1, "2025-06-01" },
+};
+
+static void
+test_children (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsHouseholdFile) file = NULL;
+
+  file = clmrs_casebook_household (f->store, "H1", &f->today, NULL, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (file->children->len, ==, G_N_ELEMENTS (expected_children));
+  for (guint i = 0; i < G_N_ELEMENTS (expected_children); i++)
+    {
+      const ChildCase *want = &expected_children[i];
+      ClmrsHouseholdChild *child = g_ptr_array_index (file->children, i);
+
+      g_test_message ("child %s", want->name);
+      g_assert_cmpstr (child->name, ==, want->name);
+      g_assert_cmpstr (child->sex, ==, want->sex);
+      g_assert_cmpint (child->age, ==, want->age);
+      g_assert_cmpstr (child->last_status, ==, want->last_status);
+      g_assert_cmpstr (child->last_finding, ==, want->last_finding);
+      g_assert_cmpstr (clmrs_case_status_to_string (child->kase.status), ==,
+                       clmrs_case_status_to_string (want->status));
+      g_assert_cmpint (child->kase.open, ==, want->open);
+      g_assert_cmpuint (child->kase.n_clean_follow_ups, ==, want->clean_follow_ups);
+      g_assert_cmpstr (child->kase.next_due_date, ==, want->next_due);
+    }
+}
+
+/* The cases are evaluated with the configuration given; Esi's support is
+ * hers, not her brother's. */
+static void
+test_case_config (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsHouseholdFile) file = NULL;
+  ClmrsCaseConfig config;
+  ClmrsHouseholdChild *esi;
+
+  /* a 12-month interval: Esi's follow-up is not due before 2025-06-01 */
+  clmrs_case_config_init (&config);
+  config.follow_up_months = 12;
+  file = clmrs_casebook_household (f->store, "H1", &f->today, &config, 100, &error);
+  g_assert_no_error (error);
+  esi = g_ptr_array_index (file->children, 2);
+  g_assert_cmpstr (esi->name, ==, "Esi");
+  g_assert_cmpstr (esi->kase.next_due_date, ==, "2025-06-01");
+  g_assert_cmpint (esi->kase.status, ==, CLMRS_CASE_SUPPORTED);
+  g_assert_cmpstr (esi->kase.first_support_date, ==, "2025-01-10");
+  g_assert_cmpint (((ClmrsHouseholdChild *) g_ptr_array_index (file->children, 4))->kase.status, ==,
+                   CLMRS_CASE_IDENTIFIED);
+}
+
+static void
+test_visits (Fixture *f, gconstpointer data)
+{
+  static const struct {
+    const char *id, *kind, *form, *date, *by, *child, *review, *outbox;
+  } expected[] = {
+    { "V5", "household", "household_visit", "2025-04-01", "Awa Koné", NULL, "pending", "queued" },
+    { "V3", "support", "support_record", "2025-01-10", "F9", "Esi", "pending", NULL },
+    { "V2", "follow_up", "follow_up_visit", "2024-12-01", "Yao Kouassi", "Yaw", "returned", "queued" },
+    { "V1", "household", "household_visit", "2024-06-01", "Awa Koné", NULL, "approved", "sent" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsHouseholdFile) file = NULL;
+  g_autoptr(ClmrsHouseholdFile) two = NULL;
+
+  file = clmrs_casebook_household (f->store, "H1", &f->today, NULL, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (file->visits->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      ClmrsHouseholdVisit *visit = g_ptr_array_index (file->visits, i);
+
+      g_assert_cmpstr (visit->visit_id, ==, expected[i].id);
+      g_assert_cmpstr (visit->kind, ==, expected[i].kind);
+      g_assert_cmpstr (visit->form_id, ==, expected[i].form);
+      g_assert_cmpstr (visit->visit_date, ==, expected[i].date);
+      g_assert_cmpstr (visit->facilitator_name, ==, expected[i].by);
+      g_assert_cmpstr (visit->child_name, ==, expected[i].child);
+      g_assert_cmpstr (visit->review_state, ==, expected[i].review);
+      g_assert_cmpstr (visit->outbox_state, ==, expected[i].outbox);
+    }
+
+  /* the limit keeps the newest */
+  two = clmrs_casebook_household (f->store, "H1", &f->today, NULL, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (two->visits->len, ==, 2);
+  g_assert_cmpstr (((ClmrsHouseholdVisit *) g_ptr_array_index (two->visits, 1))->visit_id, ==, "V3");
+}
+
+static void
+test_other_household (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsHouseholdFile) file = NULL;
+  ClmrsHouseholdChild *adjoa;
+  ClmrsHouseholdVisit *visit;
+
+  file = clmrs_casebook_household (f->store, "H2", &f->today, NULL, 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (file->children->len, ==, 1);
+  g_assert_cmpuint (file->visits->len, ==, 1);
+  adjoa = g_ptr_array_index (file->children, 0);
+  visit = g_ptr_array_index (file->visits, 0);
+  g_assert_cmpstr (adjoa->name, ==, "Adjoa");
+  g_assert_cmpint (adjoa->kase.status, ==, CLMRS_CASE_IDENTIFIED);
+  g_assert_cmpstr (visit->outbox_state, ==, "rejected");
+  g_assert_null (visit->child_name);
+}
+
+static void
+test_not_found (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsHouseholdFile) file = NULL;
+
+  file = clmrs_casebook_household (f->store, "H404", &f->today, NULL, 100, &error);
+  g_assert_null (file);
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "H404"));
+  /* the read transaction ended: the store takes writes */
+  g_clear_error (&error);
+  g_assert_true (clmrs_store_begin (f->store, &error));
+  g_assert_no_error (error);
+  clmrs_store_rollback (f->store);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/casebook/household/head", test_head);
+  ADD ("/casebook/household/children", test_children);
+  ADD ("/casebook/household/case-config", test_case_config);
+  ADD ("/casebook/household/visits", test_visits);
+  ADD ("/casebook/household/other-household", test_other_household);
+  ADD ("/casebook/household/not-found", test_not_found);
+#undef ADD
+  return g_test_run ();
+}
