@@ -864,6 +864,19 @@ new_child (Demo *demo, const char *country, const char *surname, const GDate *vi
 
 /* A household's two years: identification, supports, follow-ups, revisit. */
 static gboolean
+name_taken (GPtrArray  *children,
+            const char *head_name,
+            const char *name)
+{
+  if (g_str_equal (head_name, name))
+    return TRUE;
+  for (guint i = 0; i < children->len; i++)
+    if (g_str_equal (((DemoChild *) g_ptr_array_index (children, i))->name, name))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 simulate_household (Demo          *demo,
                     DemoCommunity *community,
                     GError       **error)
@@ -889,7 +902,18 @@ simulate_household (Demo          *demo,
   g_date_add_days (&visit, g_rand_int_range (r, 0, 180));
   first_date = clmrs_date_format (&visit);
   for (guint i = 0; i < n_children; i++)
-    g_ptr_array_add (children, new_child (demo, community->country, surname, &visit));
+    {
+      DemoChild *child = new_child (demo, community->country, surname, &visit);
+
+      /* brothers and sisters have different first names (a few tries: the
+       * lists are long enough) */
+      for (guint tries = 0; tries < 8 && name_taken (children, head_name, child->name); tries++)
+        {
+          g_free (child->name);
+          child->name = person_name (demo, community->country, child->sex, surname);
+        }
+      g_ptr_array_add (children, child);
+    }
 
   first = household_visit (demo, community, NULL, head_name, head_sex, children, FALSE, first_date, error);
   if (first == NULL)

@@ -255,6 +255,7 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
    * language: French in Côte d'Ivoire, English in Ghana */
   {
     g_autoptr(GHashTable) countries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
     guint returned[2] = { 0 };
 
     for (guint pass = 0; pass < 2; pass++)
@@ -266,6 +267,19 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
           const char *type = json_object_get_string_member (o, "type");
           const char *country;
 
+          /* no two children of a household share a name */
+          if (pass == 0 && g_str_equal (type, "child"))
+            {
+              g_autofree char *key = g_strconcat (json_object_get_string_member (body, "household_id"), "/",
+                                                  json_object_get_string_member (body, "name"), NULL);
+
+              const char *id = json_object_get_string_member (o, "id");
+              const char *seen = g_hash_table_lookup (names, key);
+
+              /* (a child's later revisions repeat its name) */
+              g_assert_true (seen == NULL || g_str_equal (seen, id));
+              g_hash_table_insert (names, g_steal_pointer (&key), g_strdup (id));
+            }
           if (pass == 0 && g_str_equal (type, "community"))
             g_hash_table_insert (countries, g_strdup (json_object_get_string_member (o, "community_id")),
                                  g_strdup (json_object_get_string_member (body, "country")));
