@@ -124,7 +124,7 @@ rebuild_window (ClmrsApplication *self,
 
       gtk_window_present (GTK_WINDOW (preferences));
       adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (preferences),
-                                        adw_toast_new (_("The app and its questionnaires use this language now")));
+                                        adw_toast_new (_("Language changed")));
     }
 }
 
