@@ -7,7 +7,6 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
-#include <string.h>
 
 /* What the environment said at start, for "as the system" */
 static char *system_language;      /* $LANGUAGE, or NULL */
