@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "clmrs-field-resources.h"
+#include "clmrs-i18n.h"
 #include "clmrs-preferences.h"
 #include "clmrs-window.h"
 
@@ -19,7 +20,11 @@ struct _ClmrsApplication
   GSettings      *settings;
   char           *db_path;
   guint           demo_households;
+  guint           rebuild_source;
 };
+
+/* on a window built in a language no longer chosen: its "page-name" handler */
+#define STALE_KEY "clmrs-language-stale"
 
 G_DEFINE_FINAL_TYPE (ClmrsApplication, clmrs_application, ADW_TYPE_APPLICATION)
 
@@ -91,6 +96,81 @@ clmrs_application_get_settings (ClmrsApplication *self)
   return self->settings;
 }
 
+/* Builds @old again in the language now chosen; the preferences window
+ * open over it reappears over the new one, saying so. */
+static void
+rebuild_window (ClmrsApplication *self,
+                ClmrsWindow      *old)
+{
+  GList *toplevels = gtk_window_list_toplevels ();
+  gboolean had_preferences = FALSE;
+  ClmrsWindow *window;
+
+  g_signal_handler_disconnect (old, GPOINTER_TO_SIZE (g_object_steal_data (G_OBJECT (old), STALE_KEY)));
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (CLMRS_IS_PREFERENCES (l->data) && gtk_window_get_transient_for (l->data) == GTK_WINDOW (old))
+      {
+        had_preferences = TRUE;
+        gtk_window_destroy (l->data);
+      }
+  g_list_free (toplevels);
+
+  window = clmrs_window_new_replacing (old);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_destroy (GTK_WINDOW (old));
+  if (had_preferences)
+    {
+      GtkWidget *preferences = clmrs_preferences_new (GTK_WINDOW (window));
+
+      gtk_window_present (GTK_WINDOW (preferences));
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (preferences),
+                                        adw_toast_new (_("Language changed")));
+    }
+}
+
+static gboolean
+rebuild_windows_cb (gpointer user_data)
+{
+  ClmrsApplication *self = user_data;
+  g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func (g_object_unref);
+
+  self->rebuild_source = 0;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (CLMRS_IS_WINDOW (l->data) && g_object_get_data (l->data, STALE_KEY) != NULL)
+      g_ptr_array_add (stale, g_object_ref (l->data));
+  /* the others (a visit open, …) when they are back on a main page */
+  for (guint i = 0; i < stale->len; i++)
+    if (clmrs_window_can_rebuild (g_ptr_array_index (stale, i)))
+      rebuild_window (self, g_ptr_array_index (stale, i));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_rebuild (ClmrsApplication *self)
+{
+  /* from an idle: the change comes from inside the preferences window,
+     which is destroyed */
+  if (self->rebuild_source == 0)
+    self->rebuild_source = g_idle_add (rebuild_windows_cb, self);
+}
+
+static void
+language_changed_cb (ClmrsApplication *self)
+{
+  g_autofree char *language = g_settings_get_string (self->settings, "language");
+
+  clmrs_i18n_set_language (language);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (CLMRS_IS_WINDOW (l->data) && g_object_get_data (l->data, STALE_KEY) == NULL)
+      {
+        gulong handler = g_signal_connect_object (l->data, "notify::page-name", G_CALLBACK (schedule_rebuild),
+                                                  self, G_CONNECT_SWAPPED);
+
+        g_object_set_data (l->data, STALE_KEY, GSIZE_TO_POINTER (handler));
+      }
+  schedule_rebuild (self);
+}
+
 static void
 clmrs_application_activate (GApplication *app)
 {
@@ -148,7 +228,9 @@ clmrs_application_startup (GApplication *app)
   g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (preferences));
   g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (quit));
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
-  (void) self;
+  /* the app's own text follows the language at once (main.c applied it at start) */
+  g_signal_connect_object (self->settings, "changed::language", G_CALLBACK (language_changed_cb),
+                           self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -156,6 +238,7 @@ clmrs_application_dispose (GObject *object)
 {
   ClmrsApplication *self = (ClmrsApplication *) object;
 
+  g_clear_handle_id (&self->rebuild_source, g_source_remove);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (clmrs_application_parent_class)->dispose (object);

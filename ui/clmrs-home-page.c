@@ -725,6 +725,14 @@ clmrs_home_page_set_tab (ClmrsHomePage *self,
   adw_view_stack_set_visible_child_name (self->stack, name);
 }
 
+const char *
+clmrs_home_page_get_tab (ClmrsHomePage *self)
+{
+  g_return_val_if_fail (CLMRS_IS_HOME_PAGE (self), NULL);
+
+  return adw_view_stack_get_visible_child_name (self->stack);
+}
+
 static void
 clmrs_home_page_dispose (GObject *object)
 {

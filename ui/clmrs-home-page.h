@@ -33,6 +33,8 @@ const char *clmrs_home_page_get_draft_id (ClmrsHomePage *self);
 guint       clmrs_home_page_get_n_busy   (ClmrsHomePage *self);
 void        clmrs_home_page_set_tab      (ClmrsHomePage *self,
                                           const char    *name);
+/* The tab shown: "households", "follow-ups", "messages", "sync", … */
+const char *clmrs_home_page_get_tab      (ClmrsHomePage *self);
 
 /* Shows the households: the next one tapped starts @form_id about it
  * (NULL: back to starting household visits). */

@@ -44,9 +44,8 @@ language_selected_cb (ClmrsPreferences *self)
 
   if (selected >= G_N_ELEMENTS (languages) || g_str_equal (current, languages[selected]))
     return;
+  /* the application builds its windows again in that language, this one too */
   g_settings_set_string (self->settings, "language", languages[selected]);
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self),
-                                    adw_toast_new (_("Questionnaires use it now; the rest of the app after a restart")));
 }
 
 static void

@@ -16,6 +16,14 @@
 #define AUTO_SYNC_RECHECK_SECONDS (10 * 60)
 #define NETWORK_SETTLE_SECONDS    2
 
+/* A sync under way, owned by its GTask's callback: the page that shows
+ * it can change (clmrs_sync_page_take_sync) while it runs. */
+typedef struct {
+  ClmrsSyncPage   *page;       /* owned */
+  ClmrsSyncReport  so_far;     /* the last progress, to show it again */
+  gboolean         reported;
+} SyncRun;
+
 struct _ClmrsSyncPage
 {
   AdwBin           parent_instance;
@@ -47,6 +55,7 @@ struct _ClmrsSyncPage
   guint            n_busy;
   guint            n_progress;
   guint64          max_records;
+  SyncRun         *sync_run;          /* borrowed: non-NULL while a sync runs */
   guint            settle_source;
   guint            recheck_source;
   gulong           network_handler;
@@ -358,20 +367,14 @@ enrolment_cb (GObject      *source,
 /* --- sync --- */
 
 static void
-sync_progress_cb (const ClmrsSyncReport *so_far,
-                  gpointer               user_data)
+show_progress (ClmrsSyncPage         *self,
+               const ClmrsSyncReport *so_far)
 {
-  ClmrsSyncPage *self = user_data;
   guint64 done = so_far->records_sent + so_far->rejected;
   g_autofree char *up = g_format_size (so_far->bytes_up);
   g_autofree char *down = g_format_size (so_far->bytes_down);
   g_autofree char *text = NULL;
 
-  if (done > 0)
-    {
-      self->n_progress++;
-      self->max_records = MAX (self->max_records, done);
-    }
   if (self->queued_at_start > 0 && done <= (guint64) self->queued_at_start)
     gtk_progress_bar_set_fraction (self->progress_bar, (double) done / self->queued_at_start);
   else
@@ -383,17 +386,38 @@ sync_progress_cb (const ClmrsSyncReport *so_far,
 }
 
 static void
+sync_progress_cb (const ClmrsSyncReport *so_far,
+                  gpointer               user_data)
+{
+  SyncRun *run = user_data;
+  ClmrsSyncPage *self = run->page;
+  guint64 done = so_far->records_sent + so_far->rejected;
+
+  run->so_far = *so_far;
+  run->reported = TRUE;
+  if (done > 0)
+    {
+      self->n_progress++;
+      self->max_records = MAX (self->max_records, done);
+    }
+  show_progress (self, so_far);
+}
+
+static void
 sync_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
-  g_autoptr(ClmrsSyncPage) self = user_data;
+  SyncRun *run = user_data;
+  g_autoptr(ClmrsSyncPage) self = g_steal_pointer (&run->page);
   g_autoptr(GError) error = NULL;
   ClmrsSyncReport report = { 0 };
   g_autofree char *summary = NULL;
   g_autofree char *text = NULL;
   gboolean ok;
 
+  g_free (run);
+  self->sync_run = NULL;
   ok = clmrs_sync_run_finish (result, &report, &error);
   g_clear_object (&self->sync_cancellable);
   summary = clmrs_sync_jobs_describe_report (&report);
@@ -451,15 +475,56 @@ clmrs_sync_page_sync_now (ClmrsSyncPage *self)
   url = server_url (self);
   config.server_url = *url ? url : NULL;
   self->sync_cancellable = g_cancellable_new ();
+  self->sync_run = g_new0 (SyncRun, 1);
+  self->sync_run->page = g_object_ref (self);
   self->queued_at_start = self->queued;
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, _("Connecting…"));
   adw_action_row_set_subtitle (self->result_row, _("Sending and receiving…"));
   update_buttons (self);
   /* the sync opens its own connection on a thread; progress comes back
-   * here, before the result, which holds the page */
+   * here, before the result, which owns the run and so the page */
   clmrs_sync_run_async (db_path (self), &config, self->sync_cancellable,
-                        sync_progress_cb, self, sync_cb, g_object_ref (self));
+                        sync_progress_cb, self->sync_run, sync_cb, self->sync_run);
+}
+
+void
+clmrs_sync_page_take_sync (ClmrsSyncPage *self,
+                           ClmrsSyncPage *from)
+{
+  SyncRun *run;
+
+  g_return_if_fail (CLMRS_IS_SYNC_PAGE (self));
+  g_return_if_fail (CLMRS_IS_SYNC_PAGE (from));
+  g_return_if_fail (self->sync_run == NULL);
+
+  if (from->sync_run == NULL)
+    return;
+  run = g_steal_pointer (&from->sync_run);
+  self->sync_run = run;
+  self->sync_cancellable = g_steal_pointer (&from->sync_cancellable);
+  self->queued_at_start = from->queued_at_start;
+  self->n_progress = from->n_progress;
+  self->max_records = from->max_records;
+  /* the run holds the page it reports to */
+  g_set_object (&run->page, self);
+
+  update_buttons (from);
+  update_buttons (self);
+  adw_action_row_set_subtitle (self->result_row, _("Sending and receiving…"));
+  if (g_cancellable_is_cancelled (self->sync_cancellable))
+    {
+      gtk_progress_bar_set_text (self->progress_bar, _("Cancelling…"));
+      gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
+    }
+  else
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), TRUE);
+      if (run->reported)
+        show_progress (self, &run->so_far);
+      else
+        gtk_progress_bar_set_text (self->progress_bar, _("Connecting…"));
+    }
 }
 
 void

@@ -20,6 +20,10 @@ void        clmrs_sync_page_stop          (ClmrsSyncPage *self);
 /* What "Sync now" and "Cancel" do. */
 void        clmrs_sync_page_sync_now      (ClmrsSyncPage *self);
 void        clmrs_sync_page_cancel        (ClmrsSyncPage *self);
+/* Moves a sync under way from @from to @self, which shows its progress
+ * and result from now on (and can cancel it); @from is left idle. */
+void        clmrs_sync_page_take_sync     (ClmrsSyncPage *self,
+                                           ClmrsSyncPage *from);
 
 /* For tests: the widgets a user reads and presses. */
 gboolean    clmrs_sync_page_get_running   (ClmrsSyncPage *self);

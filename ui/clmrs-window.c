@@ -48,9 +48,22 @@ struct _ClmrsWindow
   gint64                last_input;
   guint                 lock_seconds;
   guint                 lock_source;
+  char                 *last_toast;
+  gint64                last_toast_at;
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsWindow, clmrs_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_PAGE_NAME,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* a window built again shows a toast this recent once more */
+#define TOAST_CARRIED_USEC (4 * G_USEC_PER_SEC)
 
 static void open_database (ClmrsWindow *self);
 
@@ -65,6 +78,9 @@ clmrs_window_show_toast (ClmrsWindow *self,
 
   /* toast titles are markup in libadwaita 1.2 (STYLE trap 1) */
   escaped = g_markup_escape_text (text, -1);
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (text);
+  self->last_toast_at = g_get_monotonic_time ();
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
 }
 
@@ -74,6 +90,14 @@ clmrs_window_get_worker (ClmrsWindow *self)
   g_return_val_if_fail (CLMRS_IS_WINDOW (self), NULL);
 
   return self->worker;
+}
+
+const char *
+clmrs_window_get_person_id (ClmrsWindow *self)
+{
+  g_return_val_if_fail (CLMRS_IS_WINDOW (self), NULL);
+
+  return self->person_id;
 }
 
 const char *
@@ -582,8 +606,34 @@ clmrs_window_finalize (GObject *object)
   g_free (self->person_name);
   g_free (self->person_sex);
   g_free (self->form_language);
+  g_free (self->last_toast);
 
   G_OBJECT_CLASS (clmrs_window_parent_class)->finalize (object);
+}
+
+static void
+clmrs_window_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  ClmrsWindow *self = CLMRS_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_PAGE_NAME:
+      g_value_set_string (value, clmrs_window_get_page_name (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+page_changed_cb (ClmrsWindow *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAGE_NAME]);
 }
 
 static void
@@ -594,6 +644,12 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
 
   object_class->dispose = clmrs_window_dispose;
   object_class->finalize = clmrs_window_finalize;
+  object_class->get_property = clmrs_window_get_property;
+
+  properties[PROP_PAGE_NAME] =
+    g_param_spec_string ("page-name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (CLMRS_TYPE_ENROL_PAGE);
   g_type_ensure (CLMRS_TYPE_SIGNIN_PAGE);
@@ -636,6 +692,8 @@ clmrs_window_init (ClmrsWindow *self)
   GtkEventController *legacy;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->stack, "notify::visible-child-name",
+                           G_CALLBACK (page_changed_cb), self, G_CONNECT_SWAPPED);
 
   self->cancellable = g_cancellable_new ();
   self->last_input = g_get_monotonic_time ();
@@ -660,5 +718,90 @@ clmrs_window_new (ClmrsApplication *application)
   clmrs_startup_report_attach (GTK_WIDGET (self));
   fit_to_monitor (self);
   open_database (self);
+  return self;
+}
+
+/* Where nothing is lost by building the window again: not while the
+ * database opens (or the demo is made), an enrolment, a visit or a
+ * record is on screen. */
+gboolean
+clmrs_window_can_rebuild (ClmrsWindow *self)
+{
+  const char *page;
+
+  g_return_val_if_fail (CLMRS_IS_WINDOW (self), FALSE);
+
+  page = gtk_stack_get_visible_child_name (self->stack);
+  return self->worker != NULL &&
+         (g_strcmp0 (page, "signin") == 0 || g_strcmp0 (page, "home") == 0 ||
+          g_strcmp0 (page, "supervisor") == 0);
+}
+
+ClmrsWindow *
+clmrs_window_new_replacing (ClmrsWindow *old)
+{
+  ClmrsWindow *self;
+  GtkApplication *app;
+  g_autofree char *tab = NULL;
+  int width, height;
+
+  g_return_val_if_fail (CLMRS_IS_WINDOW (old), NULL);
+  g_return_val_if_fail (clmrs_window_can_rebuild (old), NULL);
+
+  app = gtk_window_get_application (GTK_WINDOW (old));
+  self = g_object_new (CLMRS_TYPE_WINDOW, "application", app, NULL);
+  width = gtk_widget_get_width (GTK_WIDGET (old));
+  height = gtk_widget_get_height (GTK_WIDGET (old));
+  if (width <= 0 || height <= 0)
+    gtk_window_get_default_size (GTK_WINDOW (old), &width, &height);
+  gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+  if (gtk_window_is_maximized (GTK_WINDOW (old)))
+    gtk_window_maximize (GTK_WINDOW (self));
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (old->stack), "home") == 0)
+    tab = g_strdup (clmrs_home_page_get_tab (old->home_page));
+
+  /* the old window lets go of its work and its worker, which stays open */
+  g_cancellable_cancel (old->cancellable);
+  clmrs_home_page_stop (old->home_page);
+  clmrs_supervisor_page_stop (old->supervisor_page);
+  clmrs_enrol_page_stop (old->enrol_page);
+  clmrs_signin_page_reset (old->signin_page);
+  self->worker = g_steal_pointer (&old->worker);
+  g_signal_connect_object (clmrs_application_get_settings (CLMRS_APPLICATION (app)),
+                           "changed::follow-up-interval-months",
+                           G_CALLBACK (interval_changed_cb), self, G_CONNECT_SWAPPED);
+  set_case_config (self);
+  clmrs_signin_page_set_worker (self->signin_page, self->worker);
+
+  /* the same person, still signed in; the lock counts from their last touch */
+  self->person_id = g_strdup (old->person_id);
+  self->person_name = g_strdup (old->person_name);
+  self->person_sex = g_strdup (old->person_sex);
+  self->supervisor = old->supervisor;
+  self->last_input = old->last_input;
+  clmrs_window_set_lock_seconds (self, old->lock_seconds);
+
+  if (self->person_id == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "signin");
+      clmrs_db_worker_list_people_async (self->worker, self->cancellable, people_cb, g_object_ref (self));
+    }
+  else if (self->supervisor)
+    {
+      clmrs_supervisor_page_start (self->supervisor_page, self->worker, self->person_id, self->person_name);
+      gtk_stack_set_visible_child_name (self->stack, "supervisor");
+    }
+  else
+    {
+      clmrs_home_page_start (self->home_page, self->worker, self->person_id, self->person_name);
+      /* a sync under way goes on, shown (and cancellable) here */
+      clmrs_sync_page_take_sync (clmrs_home_page_get_sync_page (self->home_page),
+                                 clmrs_home_page_get_sync_page (old->home_page));
+      if (tab != NULL)
+        clmrs_home_page_set_tab (self->home_page, tab);
+      gtk_stack_set_visible_child_name (self->stack, "home");
+    }
+  if (old->last_toast != NULL && g_get_monotonic_time () - old->last_toast_at < TOAST_CARRIED_USEC)
+    clmrs_window_show_toast (self, old->last_toast);
   return self;
 }

@@ -23,6 +23,8 @@ void           clmrs_window_lock             (ClmrsWindow      *self);
 /* Seconds without input before the lock (default 300). */
 void           clmrs_window_set_lock_seconds (ClmrsWindow      *self,
                                               guint             seconds);
+/* The person signed in, or NULL. */
+const char    *clmrs_window_get_person_id    (ClmrsWindow      *self);
 /* The name of the page shown: "loading", "error", "enrol", "signin", "home",
  * "household", "supervisor", "visit" or "record". */
 const char    *clmrs_window_get_page_name    (ClmrsWindow      *self);
@@ -48,4 +50,14 @@ void           clmrs_window_open_household   (ClmrsWindow      *self,
                                               const char       *household_id);
 /* The code of the questionnaires' language chosen ("en", "fr"). */
 const char    *clmrs_window_get_form_language (ClmrsWindow     *self);
+
+/* Whether clmrs_window_new_replacing() may replace the window now: on the
+ * sign-in, home or supervisor page ("page-name" says when that changes). */
+gboolean       clmrs_window_can_rebuild      (ClmrsWindow      *self);
+/* A new window (its text translated afresh) in place of @old: the same
+ * database worker, which @old hands over without closing it, the same
+ * signed-in person and inactivity lock, the same page and home tab, a
+ * sync under way and the last few seconds' toast.  Present it, then
+ * destroy @old.  Only when clmrs_window_can_rebuild (@old). */
+ClmrsWindow   *clmrs_window_new_replacing    (ClmrsWindow      *old);
 G_END_DECLS

@@ -4,9 +4,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 
 #include "clmrs-application.h"
+#include "clmrs-i18n.h"
 
 int
 main (int   argc,
@@ -23,8 +23,6 @@ main (int   argc,
     {
       settings = g_settings_new ("org.clmrs.Field");
       language = g_settings_get_string (settings, "language");
-      if (*language != '\0')
-        g_setenv ("LANGUAGE", language, TRUE);
       g_settings_schema_unref (schema);
     }
   else
@@ -34,11 +32,9 @@ main (int   argc,
       return 1;
     }
 
-  setlocale (LC_ALL, "");
-  /* CLMRS_LOCALEDIR: the build tree's translations (run.sh) */
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CLMRS_LOCALEDIR") ? g_getenv ("CLMRS_LOCALEDIR") : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  /* CLMRS_LOCALEDIR: the build tree's translations (run.sh); the
+     application follows later changes of the setting */
+  clmrs_i18n_init (g_getenv ("CLMRS_LOCALEDIR") ? g_getenv ("CLMRS_LOCALEDIR") : LOCALEDIR, language);
 
   app = clmrs_application_new (G_APPLICATION_DEFAULT_FLAGS);
   return g_application_run (G_APPLICATION (app), argc, argv);

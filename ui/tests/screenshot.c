@@ -8,6 +8,8 @@
 
 #include "clmrs-application.h"
 #include "clmrs-home-page.h"
+#include "clmrs-i18n.h"
+#include "clmrs-preferences.h"
 #include "clmrs-signin-page.h"
 #include "clmrs-supervisor-page.h"
 #include "clmrs-visit-wizard.h"
@@ -36,6 +38,22 @@ find_button (GtkWidget  *root,
       if (GTK_IS_BUTTON (child) && g_strcmp0 (g_object_get_data (G_OBJECT (child), "ref"), ref) == 0)
         return child;
       if ((found = find_button (child, ref)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_of_type (GtkWidget *root,
+              GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_of_type (child, type)) != NULL)
         return found;
     }
   return NULL;
@@ -137,7 +155,8 @@ walk_household (ClmrsVisitWizard *wizard,
  * preferences, wizard-N, in-school (a screen that grows), result (a household with two children),
  * support (recording a support from the result), follow-up (tapping the first child due),
  * awareness, draft (home offering an unfinished visit), record (the newest message's visit),
- * household (the household of the first child due: children, cases, visits)
+ * household (the household of the first child due: children, cases, visits),
+ * language (French chosen in the preferences: the app built again in French)
  * CLMRS_SCREENSHOT_ROW=N opens message N (from 0) for record.
  * CLMRS_SCREENSHOT_WIDTHS=N prints the widgets whose minimum width is over N pixels. */
 int
@@ -157,11 +176,7 @@ main (int   argc,
     }
   page = argv[4];
   /* LANGUAGE=fr CLMRS_LOCALEDIR=build/po: screenshots in French */
-  setlocale (LC_ALL, "");
-  if (g_getenv ("CLMRS_LOCALEDIR") != NULL)
-    bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CLMRS_LOCALEDIR"));
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  clmrs_i18n_init (g_getenv ("CLMRS_LOCALEDIR") ? g_getenv ("CLMRS_LOCALEDIR") : LOCALEDIR, "");
   gtk_init ();
   {
     /* past the first-run enrolment screen unless it is the one to show */
@@ -335,6 +350,22 @@ main (int   argc,
     clmrs_supervisor_page_open_visit (CLMRS_SUPERVISOR_PAGE (clmrs_window_get_page (window, "supervisor")), 0);
   else if (g_str_equal (page, "preferences"))
     g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  else if (g_str_equal (page, "language"))
+    {
+      /* the preferences, French chosen: the app built again in French */
+      g_autoptr(GList) toplevels = NULL;
+
+      g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+      spin (500);
+      toplevels = gtk_window_list_toplevels ();
+      for (GList *l = toplevels; l != NULL; l = l->next)
+        if (CLMRS_IS_PREFERENCES (l->data))
+          adw_combo_row_set_selected (ADW_COMBO_ROW (find_of_type (l->data, ADW_TYPE_COMBO_ROW)), 2);
+      spin (1500);
+      for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+        if (CLMRS_IS_WINDOW (l->data))
+          window = l->data;
+    }
   else if (!g_str_equal (page, "signin") && !g_str_equal (page, "pin") && !g_str_equal (page, "supervisor") &&
            !g_str_equal (page, "enrol"))
     clmrs_home_page_set_tab (CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home")), page);

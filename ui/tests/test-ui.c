@@ -11,6 +11,7 @@
 #include "clmrs-home-page.h"
 #include "clmrs-household-model.h"
 #include "clmrs-household-page.h"
+#include "clmrs-i18n.h"
 #include "clmrs-month-chart.h"
 #include "clmrs-preferences.h"
 #include "clmrs-signin-page.h"
@@ -512,6 +513,12 @@ test_inactivity_lock (Fixture       *f,
   g_assert_true (wait_for (f, on_home_and_idle, 20));
   clmrs_window_set_lock_seconds (f->window, 1);
   g_assert_true (wait_for (f, on_signin, 5));
+}
+
+static ClmrsVisitWizard *
+wizard_of (ClmrsWindow *window)
+{
+  return CLMRS_VISIT_WIZARD (clmrs_window_get_page (window, "visit"));
 }
 
 static ClmrsVisitWizard *
@@ -1690,6 +1697,235 @@ test_sync (Fixture       *f,
   g_settings_set_string (settings, "server-url", "");
 }
 
+/* --- the language, switched while the app runs --- */
+
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (child)), text) == 0)
+        return child;
+      if ((found = find_label (child, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The application's main window now (a new one after a switch). */
+static ClmrsWindow *
+app_window (Fixture *f)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (f->app)); l != NULL; l = l->next)
+    if (CLMRS_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static GtkWindow *
+preferences_over (GtkWidget *window)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (CLMRS_IS_PREFERENCES (l->data) && gtk_window_get_transient_for (l->data) == GTK_WINDOW (window) &&
+        gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+window_replaced (Fixture *f)
+{
+  ClmrsWindow *window = app_window (f);
+
+  return window != NULL && window != f->window && f->user_data == NULL;
+}
+
+/* Picks row @row of the preferences' language row, as a tap does, and
+ * waits for the window built again (the old one finalised: nothing holds
+ * it), which becomes f->window. */
+static void
+choose_language (Fixture *f,
+                 guint    row)
+{
+  GtkWindow *preferences = preferences_over (GTK_WIDGET (f->window));
+  AdwComboRow *language;
+  ClmrsWindow *old = f->window;
+
+  g_assert_nonnull (preferences);
+  language = ADW_COMBO_ROW (find_of_type (GTK_WIDGET (preferences), ADW_TYPE_COMBO_ROW));
+  g_assert_nonnull (language);
+  f->user_data = old;
+  g_object_add_weak_pointer (G_OBJECT (old), &f->user_data);
+  f->window = NULL;
+  g_object_unref (old);
+  adw_combo_row_set_selected (language, row);
+  f->window = old;
+  g_assert_true (wait_for (f, window_replaced, 20));
+  f->window = g_object_ref (app_window (f));
+}
+
+static char *
+placeholder (GtkWidget *entry)
+{
+  char *text = NULL;
+
+  g_assert_nonnull (entry);
+  g_object_get (entry, "placeholder-text", &text, NULL);
+  return text;
+}
+
+static gboolean
+facilitator_listed (Fixture *f)
+{
+  return on_signin (f) && clmrs_signin_page_select (signin_page (f), FACILITATOR_ID);
+}
+
+static gboolean
+cancel_sensitive (Fixture *f)
+{
+  return gtk_widget_is_sensitive (clmrs_sync_page_get_widget (sync_page (f), "cancel"));
+}
+
+static void
+test_language_switch (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
+  g_autoptr(GSocketListener) black_hole = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *hole_url = NULL;
+  g_autofree char *locale_dir = g_build_filename (g_getenv ("CLMRS_LOCALEDIR"), "fr", "LC_MESSAGES",
+                                                  GETTEXT_PACKAGE ".mo", NULL);
+  const char *adw_nothing = g_dgettext ("libadwaita", "No Results Found");
+  GtkWindow *preferences;
+  g_autofree char *text = NULL;
+  GtkWidget *search;
+  guint16 port;
+
+  g_assert_true (g_file_test (locale_dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (g_settings_get_string (settings, "language"), ==, "");
+  /* an enrolled device, so that a sync can run while the language changes */
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_set_meta (store, "sync_token", "test-token", &error));
+    g_assert_no_error (error);
+  }
+
+  /* signed in, in English, on the Sync tab */
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_nonnull (find_label (GTK_WIDGET (f->window), "Households"));
+  g_assert_null (find_label (GTK_WIDGET (f->window), "Ménages"));
+  clmrs_home_page_set_tab (home_page (f), "sync");
+
+  /* a sync under way, to a server that never answers */
+  port = g_socket_listener_add_any_inet_port (black_hole, NULL, &error);
+  g_assert_no_error (error);
+  hole_url = g_strdup_printf ("http://127.0.0.1:%u", port);
+  g_settings_set_string (settings, "server-url", hole_url);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  click (clmrs_sync_page_get_widget (sync_page (f), "sync"));
+  g_assert_true (sync_running (f));
+
+  /* Preferences, from the Sync tab */
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  preferences = preferences_over (GTK_WIDGET (f->window));
+  g_assert_nonnull (preferences);
+  g_assert_nonnull (find_label (GTK_WIDGET (preferences), "Language"));
+  g_assert_nonnull (find_label (GTK_WIDGET (preferences), "No Results Found"));
+
+  /* French: a new window in French, the same person on the same tab, the
+     sync still running there; the preferences over it, in French too */
+  choose_language (f, 2);
+  g_assert_cmpstr (g_settings_get_string (settings, "language"), ==, "fr");
+  g_assert_cmpstr (clmrs_window_get_person_id (f->window), ==, FACILITATOR_ID);
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+  g_assert_cmpstr (clmrs_home_page_get_tab (home_page (f)), ==, "sync");
+  g_assert_nonnull (find_label (GTK_WIDGET (f->window), "Ménages"));
+  g_assert_null (find_label (GTK_WIDGET (f->window), "Households"));
+  search = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_SEARCH_ENTRY);
+  text = placeholder (search);
+  g_assert_cmpstr (text, ==, "Chercher par le nom du chef de ménage");
+  preferences = preferences_over (GTK_WIDGET (f->window));
+  g_assert_nonnull (preferences);
+  g_assert_nonnull (find_label (GTK_WIDGET (preferences), "Langue"));
+  g_assert_null (find_label (GTK_WIDGET (preferences), "Language"));
+  /* libadwaita's own strings follow (when its French is installed): the
+     preferences window's "nothing found" page */
+  g_assert_cmpstr (adw_nothing, ==, "No Results Found");
+  if (!g_str_equal (g_dgettext ("libadwaita", "No Results Found"), "No Results Found"))
+    {
+      g_assert_nonnull (find_label (GTK_WIDGET (preferences), g_dgettext ("libadwaita", "No Results Found")));
+      g_assert_null (find_label (GTK_WIDGET (preferences), "No Results Found"));
+    }
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_true (sync_running (f));
+  g_assert_true (cancel_sensitive (f));
+
+  /* the sync, cancelled from the new window, says so there, in French */
+  click (clmrs_sync_page_get_widget (sync_page (f), "cancel"));
+  g_assert_true (wait_for (f, sync_done_and_idle, 30));
+  g_assert_true (g_str_has_prefix (clmrs_sync_page_get_result (sync_page (f)), "Synchronisation annulée"));
+  g_assert_true (gtk_widget_is_sensitive (clmrs_sync_page_get_widget (sync_page (f), "sync")));
+
+  /* back to English the same way */
+  choose_language (f, 1);
+  g_assert_cmpstr (clmrs_window_get_person_id (f->window), ==, FACILITATOR_ID);
+  g_assert_cmpstr (clmrs_home_page_get_tab (home_page (f)), ==, "sync");
+  g_assert_nonnull (find_label (GTK_WIDGET (f->window), "Households"));
+  g_assert_null (find_label (GTK_WIDGET (f->window), "Ménages"));
+  preferences = preferences_over (GTK_WIDGET (f->window));
+  g_assert_nonnull (find_label (GTK_WIDGET (preferences), "Language"));
+  gtk_window_destroy (preferences);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+
+  /* a visit open: the window waits until it is closed (its draft kept) */
+  clmrs_window_start_visit (f->window, "household_visit", NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_settings_set_string (settings, "language", "fr");
+  for (guint i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (app_window (f) == f->window);
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  f->user_data = f->window;
+  g_object_add_weak_pointer (G_OBJECT (f->window), &f->user_data);
+  g_clear_object (&f->window);
+  g_signal_emit_by_name (wizard_of (f->user_data), "done", FALSE);
+  f->window = f->user_data;
+  g_assert_true (wait_for (f, window_replaced, 20));
+  f->window = g_object_ref (app_window (f));
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_cmpstr (clmrs_window_get_person_id (f->window), ==, FACILITATOR_ID);
+  g_assert_nonnull (find_label (GTK_WIDGET (f->window), "Ménages"));
+  g_assert_nonnull (clmrs_home_page_get_draft_id (home_page (f)));
+
+  /* signed out: the names again, in English; the lock still works */
+  clmrs_window_set_lock_seconds (f->window, 1);
+  g_assert_true (wait_for (f, on_signin, 5));
+  g_settings_set_string (settings, "language", "en");
+  g_assert_true (wait_for (f, window_replaced, 20));
+  f->window = g_object_ref (app_window (f));
+  g_assert_true (wait_for (f, facilitator_listed, 20));
+  g_assert_null (clmrs_window_get_person_id (f->window));
+  clmrs_window_set_lock_seconds (f->window, 300);
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_nonnull (find_label (GTK_WIDGET (f->window), "Households"));
+
+  g_socket_listener_close (black_hole);
+  g_settings_set_string (settings, "server-url", "");
+  g_settings_set_string (settings, "last-sync-result", "");
+  g_settings_set_string (settings, "language", "");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1698,6 +1934,9 @@ main (int   argc,
 
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
   g_unsetenv ("CLMRS_DB");
+  /* as main.c does: the build's translations (CLMRS_LOCALEDIR), in English */
+  g_unsetenv ("LANGUAGE");
+  clmrs_i18n_init (g_getenv ("CLMRS_LOCALEDIR") ? g_getenv ("CLMRS_LOCALEDIR") : LOCALEDIR, "");
   gtk_test_init (&argc, &argv, NULL);
   clmrs_ui_init ();
   adw_init ();
@@ -1724,6 +1963,7 @@ main (int   argc,
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
   g_test_add ("/ui/facilitator/follow-up-interval", Fixture, NULL, fixture_set_up, test_follow_up_interval, fixture_tear_down);
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
+  g_test_add ("/ui/preferences/language-switch", Fixture, NULL, fixture_set_up, test_language_switch, fixture_tear_down);
   g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
   g_test_add ("/ui/sync/enrol-cancel-sync", Fixture, "first-run", fixture_set_up, test_sync, fixture_tear_down);
   return g_test_run ();
