@@ -1,4 +1,4 @@
-/* test-ui.c: the clmrs-field app driven as a user would: sign in, lists, supervisor review, lock. */
+/* test-ui.c: the clmrs-field app driven as a user would: sign in, lists, supervisor review, lock; every screen label-audited. */
 #include "config.h"
 
 #include <glib/gstdio.h>
