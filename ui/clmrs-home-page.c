@@ -141,6 +141,8 @@ household_setup_cb (GtkSignalListItemFactory *factory,
   gtk_box_append (GTK_BOX (box), labels);
   gtk_box_append (GTK_BOX (box), arrow);
   gtk_widget_add_css_class (box, "household-row");
+  /* GTK 4.8 cannot label the list item itself: its content speaks for it */
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_RELATION_LABELLED_BY, title, subtitle, NULL, -1);
   g_object_set_data (G_OBJECT (box), "avatar", avatar);
   g_object_set_data (G_OBJECT (box), "title", title);
   g_object_set_data (G_OBJECT (box), "subtitle", subtitle);

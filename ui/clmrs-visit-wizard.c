@@ -434,7 +434,6 @@ choice_list (ClmrsVisitWizard  *self,
 
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL, prompt->label, -1);
   g_object_set_data_full (G_OBJECT (list), "ref", g_strdup (prompt->ref), g_free);
   g_object_set_data (G_OBJECT (list), "multiple", GINT_TO_POINTER (multiple));
   g_object_set_data_full (G_OBJECT (list), "checks", checks, (GDestroyNotify) g_ptr_array_unref);
@@ -473,7 +472,8 @@ choice_list (ClmrsVisitWizard  *self,
 
 static GtkWidget *
 date_button (ClmrsVisitWizard  *self,
-             const ClmrsPrompt *prompt)
+             const ClmrsPrompt *prompt,
+             GtkWidget         *question)
 {
   GtkWidget *button = gtk_menu_button_new ();
   GtkWidget *popover = gtk_popover_new ();
@@ -482,7 +482,7 @@ date_button (ClmrsVisitWizard  *self,
 
   gtk_menu_button_set_label (GTK_MENU_BUTTON (button), prompt->value ? prompt->value : _("Choose a date"));
   gtk_widget_set_size_request (button, -1, 52);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, prompt->label, -1);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (calendar), GTK_ACCESSIBLE_RELATION_LABELLED_BY, question, NULL, -1);
   if (prompt->value != NULL && clmrs_date_parse (prompt->value, &date))
     {
       g_autoptr(GDateTime) when = g_date_time_new_utc (g_date_get_year (&date), g_date_get_month (&date),
@@ -511,7 +511,6 @@ text_entry (ClmrsVisitWizard  *self,
     gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_DIGITS);
   else if (prompt->type == CLMRS_TYPE_DECIMAL)
     gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_NUMBER);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, prompt->label, -1);
   g_object_set_data_full (G_OBJECT (entry), "ref", g_strdup (prompt->ref), g_free);
   g_signal_connect (entry, "changed", G_CALLBACK (entry_changed_cb), self);
   return entry;
@@ -588,6 +587,7 @@ add_prompt (ClmrsVisitWizard  *self,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
   GtkWidget *label = gtk_label_new (prompt->label ? prompt->label : prompt->ref);
   GtkWidget *message = gtk_label_new (NULL);
+  GtkWidget *hint = NULL;
   GtkWidget *input = NULL;
 
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -596,8 +596,7 @@ add_prompt (ClmrsVisitWizard  *self,
   gtk_box_append (GTK_BOX (box), label);
   if (prompt->hint != NULL)
     {
-      GtkWidget *hint = gtk_label_new (prompt->hint);
-
+      hint = gtk_label_new (prompt->hint);
       gtk_label_set_wrap (GTK_LABEL (hint), TRUE);
       gtk_label_set_xalign (GTK_LABEL (hint), 0);
       gtk_widget_add_css_class (hint, "dim-label");
@@ -627,7 +626,7 @@ add_prompt (ClmrsVisitWizard  *self,
   else if (prompt->control == CLMRS_CONTROL_SELECT1 || prompt->control == CLMRS_CONTROL_SELECT)
     input = choice_list (self, prompt);
   else if (prompt->type == CLMRS_TYPE_DATE)
-    input = date_button (self, prompt);
+    input = date_button (self, prompt, label);
   else if (prompt->type == CLMRS_TYPE_GEOPOINT)
     {
       /* nobody types coordinates: without a GPS reader the place stays empty */
@@ -641,6 +640,14 @@ add_prompt (ClmrsVisitWizard  *self,
     input = text_entry (self, prompt);
   if (input != NULL)
     gtk_box_append (GTK_BOX (box), input);
+  /* a screen reader says the question as shown (its ref when it has no
+   * label) on the answer's entry, date button or list, then the hint */
+  if (input != NULL && !GTK_IS_LABEL (input) && prompt->kind != CLMRS_PROMPT_REPEAT_ADD)
+    {
+      gtk_accessible_update_relation (GTK_ACCESSIBLE (input), GTK_ACCESSIBLE_RELATION_LABELLED_BY, label, NULL, -1);
+      if (hint != NULL)
+        gtk_accessible_update_relation (GTK_ACCESSIBLE (input), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, hint, NULL, -1);
+    }
 
   gtk_label_set_wrap (GTK_LABEL (message), TRUE);
   gtk_label_set_xalign (GTK_LABEL (message), 0);

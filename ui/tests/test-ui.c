@@ -1,4 +1,4 @@
-/* test-ui.c: the clmrs-field app driven as a user would: sign in, lists, supervisor review, lock. */
+/* test-ui.c: the clmrs-field app driven as a user would: sign in, lists, supervisor review, lock; every screen label-audited. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -24,6 +24,8 @@
 #include "demo.h"
 #include "store.h"
 #include "util.h"
+
+#include "label-audit.h"
 
 #define N_HOUSEHOLDS 137   /* more than two pages of the household model */
 #define FACILITATOR_ID "f0000000-0000-4000-8000-000000000001"
@@ -346,6 +348,9 @@ static void
 test_sign_in_wrong_pin (Fixture       *f,
                         gconstpointer  data)
 {
+  label_audit_screen ("sign-in: the names");
+  g_assert_true (clmrs_signin_page_select (signin_page (f), FACILITATOR_ID));
+  label_audit_screen ("sign-in: the PIN keypad");
   sign_in (f, FACILITATOR_ID, "0000");
   g_usleep (G_USEC_PER_SEC / 2);
   g_assert_true (wait_for (f, pin_refused, 10));
@@ -354,6 +359,22 @@ test_sign_in_wrong_pin (Fixture       *f,
   /* too short: refused before asking the worker */
   sign_in (f, FACILITATOR_ID, "12");
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+}
+
+/* The shown toplevel window of @type (a dialog, the preferences), or NULL. */
+static GtkWidget *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return GTK_WIDGET (window);
+    }
+  return NULL;
 }
 
 static gboolean
@@ -400,22 +421,64 @@ test_facilitator_home (Fixture       *f,
   last = g_list_model_get_item (model, N_HOUSEHOLDS - 1);
   g_assert_true (wait_for (f, last_page_loaded, 10));
   g_assert_true (g_str_has_prefix (clmrs_household_get_head_name (last), "Yao"));
+  label_audit_screen ("home: households");
 
   /* search, case-insensitive, then a prefix nobody has */
   clmrs_home_page_search (home_page (f), "ko");
   g_assert_true (wait_for (f, ko_households, 10));
   clmrs_home_page_search (home_page (f), "Zz%");
   g_assert_true (wait_for (f, no_households, 10));
+  label_audit_screen ("home: households, none found");
 
   /* follow-ups due within the horizon, messages returned to this facilitator */
   clmrs_home_page_set_tab (home_page (f), "follow-ups");
+  label_audit_screen ("home: follow-ups and awareness sessions");
   g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "follow-ups")), ==, f->n_due);
   g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "messages")), ==, f->n_returned);
   g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "queue")), >=, 3);
+  clmrs_home_page_set_tab (home_page (f), "messages");
+  label_audit_screen ("home: messages");
+  clmrs_home_page_set_tab (home_page (f), "sync");
+  label_audit_screen ("home: sync");
+  clmrs_home_page_set_tab (home_page (f), "indicators");
+  label_audit_screen ("home: indicators");
+
+  /* the preferences window, as the menu opens it */
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  {
+    GtkWidget *preferences = find_toplevel (CLMRS_TYPE_PREFERENCES);
+
+    g_assert_nonnull (preferences);
+    label_audit_screen ("preferences");
+    gtk_window_destroy (GTK_WINDOW (preferences));
+  }
 
   /* signing out goes back to the names */
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+}
+
+static GtkWidget *
+find_labelled_button (GtkWidget  *root,
+                      const char *label)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
+        return child;
+      if ((found = find_labelled_button (child, label)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+click (GtkWidget *button)
+{
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
 }
 
 static GtkWidget *
@@ -467,17 +530,28 @@ test_supervisor_return (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(ClmrsStore) store = NULL;
   g_autofree char *visit_id = NULL;
+  AdwMessageDialog *dialog;
   sqlite3_stmt *stmt;
 
   sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
   g_assert_true (wait_for (f, on_supervisor_and_idle, 20));
   g_assert_cmpuint (n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "visits")), ==, f->n_pending);
   g_assert_cmpuint (n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "queue")), ==, 1);
+  label_audit_screen ("supervisor: visits to review");
 
   clmrs_supervisor_page_open_visit (supervisor_page (f), 0);
   g_assert_true (wait_for (f, visit_open, 10));
   visit_id = g_strdup (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)));
   g_assert_nonnull (visit_id);
+  label_audit_screen ("supervisor: a visit to review");
+
+  /* the Return button asks for the message in a dialog; cancelled here */
+  click (find_labelled_button (GTK_WIDGET (supervisor_page (f)), "_Return…"));
+  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  label_audit_screen ("supervisor: the message to return a visit");
+  adw_message_dialog_response (dialog, "cancel");
+  g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)), ==, visit_id);
 
   clmrs_supervisor_page_decide (supervisor_page (f), "returned", "Ages & <names> missing");
   g_assert_true (wait_for (f, on_supervisor_and_idle, 10));
@@ -681,6 +755,25 @@ ref_instance (const char *ref)
   return open != NULL ? (guint) atoi (open + 1) : 0;
 }
 
+/* Checks the labels of a question screen, and of its date picker's
+ * calendar (not popped up: a popover's position needs a real monitor). */
+static void
+audit_question_screen (Fixture    *f,
+                       const char *ref)
+{
+  g_autofree char *screen = g_strdup_printf ("visit: %s", ref);
+  GtkWidget *calendar = find_of_type (GTK_WIDGET (wizard (f)), GTK_TYPE_CALENDAR);
+  GtkWidget *date_button = calendar != NULL ? gtk_widget_get_ancestor (calendar, GTK_TYPE_MENU_BUTTON) : NULL;
+
+  label_audit_screen (screen);
+  if (date_button != NULL && gtk_widget_get_mapped (date_button))
+    {
+      g_autofree char *picker = g_strdup_printf ("visit: %s, the calendar", ref);
+
+      label_audit_tree (calendar, picker);
+    }
+}
+
 /* What a facilitator does: answers each question shown with @answer
  * (NULL leaves it empty), adds @n_repeats instances where a repeat may
  * grow, taps Next; stops on the review page.  Fails when a screen holds. */
@@ -699,10 +792,14 @@ walk_to_review (Fixture    *f,
 
       g_assert_true (wait_for (f, wizard_idle, 10));
       if (g_strcmp0 (clmrs_visit_wizard_get_state (wizard (f)), "review") == 0)
-        return;
+        {
+          label_audit_screen ("visit: review");
+          return;
+        }
       g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
       refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
       g_test_message ("screen %u: %s%s", step, refs[0], refs[1] ? " ..." : "");
+      audit_question_screen (f, refs[0]);
       /* the screen to add another child (the repeat's path as its ref) */
       if (find_button (GTK_WIDGET (wizard (f)), refs[0]) != NULL && added < n_repeats)
         {
@@ -773,22 +870,6 @@ support_answer (const char *leaf,
   return g_str_equal (leaf, "provider") ? "Coopérative CLMRS" : NULL;
 }
 
-static GtkWidget *
-find_labelled_button (GtkWidget  *root,
-                      const char *label)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
-        return child;
-      if ((found = find_labelled_button (child, label)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 test_household_visit (Fixture       *f,
                       gconstpointer  data)
@@ -826,6 +907,7 @@ test_household_visit (Fixture       *f,
   g_assert_nonnull (strstr (text, "Ahou, 9 years"));
   g_assert_nonnull (strstr (text, "Not in child labour"));
   g_assert_nonnull (strstr (text, "Suggested support"));
+  label_audit_screen ("visit: result with support");
 
   /* in the store: final, assessed, queued */
   state = query_text (f->db_path, "SELECT state FROM visits WHERE id = ?1", visit_id);
@@ -1020,21 +1102,6 @@ targeted_answer (const char *leaf,
   return awareness_answer (leaf, instance, user_data);
 }
 
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
 /* An awareness session for one household: the household is chosen in the
  * list first, then the form; it is finalised with the household. */
 static void
@@ -1052,8 +1119,9 @@ test_awareness_household (Fixture       *f,
   sign_in (f, FACILITATOR_ID, pin);
   g_assert_true (wait_for (f, on_home_and_idle, 20));
   gtk_widget_activate_action (GTK_WIDGET (home_page (f)), "home.awareness", NULL);
-  dialog = find_message_dialog ();
+  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_nonnull (dialog);
+  label_audit_screen ("home: an awareness session for whom");
   adw_message_dialog_response (dialog, "household");
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
   /* the household list, searched by the head's name */
@@ -1303,6 +1371,7 @@ test_draft_resumed (Fixture       *f,
   sign_in (f, FACILITATOR_ID, pin);
   g_assert_true (wait_for (f, on_home_and_idle, 20));
   g_assert_cmpstr (clmrs_home_page_get_draft_id (home_page (f)), ==, visit_id);
+  label_audit_screen ("home: a draft to continue");
   resume = find_labelled_button (GTK_WIDGET (home_page (f)), "_Continue");
   g_assert_nonnull (resume);
   g_signal_emit_by_name (resume, "clicked");
@@ -1399,6 +1468,7 @@ test_returned_record (Fixture       *f,
   g_signal_emit_by_name (gtk_list_box_get_row_at_index (list, 0), "activated");
   g_assert_true (wait_for (f, record_open, 10));
   g_assert_cmpstr (clmrs_record_view_get_visit (window_record (f))->id, ==, visit_id);
+  label_audit_screen ("record: a returned visit");
   text = clmrs_record_view_get_text (window_record (f));
   g_test_message ("record:\n%s", text);
   g_assert_nonnull (strstr (text, "Message from your supervisor"));
@@ -1608,13 +1678,6 @@ sync_done_and_idle (Fixture *f)
 }
 
 static void
-click (GtkWidget *button)
-{
-  g_assert_true (gtk_widget_is_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
-}
-
-static void
 test_sync (Fixture       *f,
            gconstpointer  data)
 {
@@ -1638,6 +1701,7 @@ test_sync (Fixture       *f,
   /* first run: the demo database, then the enrolment screen */
   open_app (f, 3);
   g_assert_true (wait_for (f, on_enrol, 120));
+  label_audit_screen ("enrolment");
 
   /* a wrong code: said so, and the screen stays */
   gtk_editable_set_text (GTK_EDITABLE (clmrs_enrol_page_get_widget (enrol_page (f), "server")), server.url);
@@ -1662,6 +1726,7 @@ test_sync (Fixture       *f,
   clmrs_home_page_set_tab (home_page (f), "sync");
   g_assert_cmpint (clmrs_sync_page_get_queued (sync_page (f)), >, 0);
   g_assert_true (g_str_has_prefix (clmrs_sync_page_get_reach (sync_page (f)), "Reachable"));
+  label_audit_screen ("sync: ready");
 
   /* cancel, deterministically: a server that accepts and never answers */
   port = g_socket_listener_add_any_inet_port (black_hole, NULL, &error);
@@ -1672,6 +1737,7 @@ test_sync (Fixture       *f,
   g_assert_true (sync_running (f));
   g_assert_true (gtk_widget_get_visible (clmrs_sync_page_get_widget (sync_page (f), "progress")));
   g_assert_false (gtk_widget_is_sensitive (clmrs_sync_page_get_widget (sync_page (f), "sync")));
+  label_audit_screen ("sync: running");
   click (clmrs_sync_page_get_widget (sync_page (f), "cancel"));
   g_assert_true (wait_for (f, sync_done_and_idle, 30));
   g_assert_true (g_str_has_prefix (clmrs_sync_page_get_result (sync_page (f)), "Sync cancelled"));
