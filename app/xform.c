@@ -3709,6 +3709,33 @@ set_place (ClmrsFormSession *session,
     }
 }
 
+/* The questions of one instance of a repeat that has none, for the
+ * outline: refs are NULL (no node exists), screens stand for the groups. */
+static void
+walk_template (BodyNode   *body,
+               const char *screen,
+               GPtrArray  *out)
+{
+  g_autofree char *own_screen = NULL;
+
+  if (body->kind == BODY_GROUP || body->kind == BODY_REPEAT)
+    {
+      if (screen == NULL && g_strcmp0 (body->appearance, "field-list") == 0)
+        screen = own_screen = g_strdup_printf ("#template%d", body->line);
+      for (guint i = 0; i < body->children->len; i++)
+        walk_template (body->children->pdata[i], screen, out);
+    }
+  else
+    {
+      ClmrsPrompt *prompt = g_new0 (ClmrsPrompt, 1);
+
+      prompt->kind = CLMRS_PROMPT_QUESTION;
+      prompt->label = g_strdup (body->def->name);
+      prompt->screen = g_strdup (screen);
+      g_ptr_array_add (out, prompt);
+    }
+}
+
 static void
 walk_body (ClmrsFormSession *session,
            BodyNode         *body,
@@ -3792,6 +3819,12 @@ walk_body (ClmrsFormSession *session,
             prompt->appearance = g_strdup (body->appearance);
             set_place (session, prompt, walk);
             g_ptr_array_add (out, prompt);
+            /* a roster not started yet will hold one instance at least,
+             * added from this screen: the outline counts its screens after
+             * it, or the household's questions would look like most of
+             * the visit */
+            if (walk->everything && inner.repeat_total == 0)
+              walk_template (body, walk->screen, out);
           }
         return;
       }
@@ -3833,10 +3866,11 @@ clmrs_form_session_get_prompts (ClmrsFormSession *session)
 }
 
 /* Every question the form could still ask with the repeat instances it has
- * now, relevant or not, in the order of clmrs_form_session_get_prompts():
- * the whole length of the filling, for measuring how far along it is. Only
- * kind, ref, control, type, screen and repeat are set; the label is the
- * node's name and nothing is evaluated, so it stays cheap. */
+ * now, relevant or not, in the order of clmrs_form_session_get_prompts(),
+ * and one instance's questions for a repeat that has none yet (their ref is
+ * NULL): the whole length of the filling, for measuring how far along it
+ * is. Only kind, ref, control, type, screen and repeat are set; the label is
+ * the node's name and nothing is evaluated, so it stays cheap. */
 GPtrArray *
 clmrs_form_session_get_outline (ClmrsFormSession *session)
 {

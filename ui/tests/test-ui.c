@@ -774,6 +774,31 @@ audit_question_screen (Fixture    *f,
     }
 }
 
+/* The heading says where the screen is: the household's own section, or
+ * which child and which of its sections; the progress bar is part way. */
+static void
+assert_heading (Fixture    *f,
+                const char *ref)
+{
+  AdwWindowTitle *title = ADW_WINDOW_TITLE (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_WINDOW_TITLE));
+  GtkProgressBar *progress = GTK_PROGRESS_BAR (find_of_type (GTK_WIDGET (wizard (f)), GTK_TYPE_PROGRESS_BAR));
+  const char *subtitle = adw_window_title_get_subtitle (title);
+  double fraction = gtk_progress_bar_get_fraction (progress);
+
+  g_test_message ("heading: %s (%.0f%%)", subtitle, fraction * 100);
+  g_assert_cmpfloat (fraction, >, 0.0);
+  g_assert_cmpfloat (fraction, <, 1.0);
+  if (g_str_equal (ref, "/household_visit/household/consent"))
+    g_assert_cmpstr (subtitle, ==, "Household");
+  if (g_str_has_prefix (ref, "/household_visit/children/child[") && strstr (ref, "/school/") != NULL)
+    {
+      g_autofree char *expected = g_strdup_printf ("Child %u of ", ref_instance (ref));
+
+      g_assert_true (g_str_has_prefix (subtitle, expected));
+      g_assert_true (g_str_has_suffix (subtitle, " · School"));
+    }
+}
+
 /* What a facilitator does: answers each question shown with @answer
  * (NULL leaves it empty), adds @n_repeats instances where a repeat may
  * grow, taps Next; stops on the review page.  Fails when a screen holds. */
@@ -800,6 +825,7 @@ walk_to_review (Fixture    *f,
       refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
       g_test_message ("screen %u: %s%s", step, refs[0], refs[1] ? " ..." : "");
       audit_question_screen (f, refs[0]);
+      assert_heading (f, refs[0]);
       /* the screen to add another child (the repeat's path as its ref) */
       if (find_button (GTK_WIDGET (wizard (f)), refs[0]) != NULL && added < n_repeats)
         {
@@ -1258,6 +1284,7 @@ test_household_page (Fixture       *f,
   g_signal_emit_by_name (list_view, "activate", 0);
   g_assert_true (wait_for (f, on_household_and_idle, 10));
   g_assert_cmpstr (clmrs_household_page_get_household_id (household_page (f)), ==, hid);
+  label_audit_screen ("household: children and visits");
 
   /* the children, by name, with their cases */
   children = clmrs_household_page_get_list (household_page (f), "children");
@@ -1924,6 +1951,7 @@ test_language_switch (Fixture       *f,
   g_assert_nonnull (preferences);
   g_assert_nonnull (find_label (GTK_WIDGET (preferences), "Langue"));
   g_assert_null (find_label (GTK_WIDGET (preferences), "Language"));
+  label_audit_screen ("the app rebuilt in French, preferences over it");
   /* libadwaita's own strings follow (when its French is installed): the
      preferences window's "nothing found" page */
   g_assert_cmpstr (adw_nothing, ==, "No Results Found");
