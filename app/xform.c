@@ -2278,6 +2278,19 @@ clmrs_form_load_file (const char  *path,
   return load_checked (data, length, path, NULL, error);
 }
 
+/* Loads @form: the file when it names a path (holds a '/'), as forms
+ * loaded from a file are recorded, else the embedded form of that name. */
+ClmrsForm *
+clmrs_form_load (const char  *form,
+                 GError     **error)
+{
+  g_return_val_if_fail (form != NULL, NULL);
+
+  if (strchr (form, '/') != NULL)
+    return clmrs_form_load_file (form, error);
+  return clmrs_form_load_builtin (form, error);
+}
+
 /* Loads the embedded assets/forms/@name.xml. */
 ClmrsForm *
 clmrs_form_load_builtin (const char  *name,

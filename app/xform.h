@@ -57,6 +57,8 @@ ClmrsForm   *clmrs_form_load_data    (const char  *data,
                                       GError     **error);
 ClmrsForm   *clmrs_form_load_builtin (const char  *name,      /* "household_visit" -> assets/forms/household_visit.xml */
                                       GError     **error);
+ClmrsForm   *clmrs_form_load         (const char  *form,      /* a path (holds a '/') or a built-in form's name */
+                                      GError     **error);
 gboolean     clmrs_form_check_file   (const char  *path,
                                       GPtrArray  **problems);  /* (element-type ClmrsFormProblem) */
 

@@ -427,6 +427,20 @@ test_all_load (void)
       from_file = clmrs_form_load_file (file, &error);
       g_assert_no_error (error);
       g_assert_cmpstr (clmrs_form_get_id (from_file), ==, shipped[i]);
+      /* as a visit records its form: by name, or by path */
+      {
+        g_autoptr(ClmrsForm) by_name = clmrs_form_load (shipped[i], &error);
+        g_autoptr(ClmrsForm) by_path = NULL;
+
+        g_assert_no_error (error);
+        g_assert_cmpstr (clmrs_form_get_id (by_name), ==, shipped[i]);
+        by_path = clmrs_form_load (file, &error);
+        g_assert_no_error (error);
+        g_assert_cmpstr (clmrs_form_get_id (by_path), ==, shipped[i]);
+        g_assert_null (clmrs_form_load ("no_such_form", &error));
+        g_assert_nonnull (error);
+        g_clear_error (&error);
+      }
 
       g_assert_true (clmrs_form_check_file (file, &problems));
       g_assert_cmpuint (problems->len, ==, 0);

@@ -1085,10 +1085,7 @@ form_title (const char *form_id,
   g_autoptr(ClmrsForm) form = NULL;
   g_autoptr(ClmrsFormSession) session = NULL;
 
-  if (strchr (form_id, '/') != NULL)
-    form = clmrs_form_load_file (form_id, &error);
-  else
-    form = clmrs_form_load_builtin (form_id, &error);
+  form = clmrs_form_load (form_id, &error);
   if (form != NULL)
     session = clmrs_form_session_new (form, &error);
   if (session == NULL)

@@ -339,10 +339,7 @@ open_session (ClmrsRecordView *self,
 
   if (form_id == NULL || answers == NULL)
     return NULL;
-  if (strchr (form_id, '/') != NULL)
-    form = clmrs_form_load_file (form_id, &error);
-  else
-    form = clmrs_form_load_builtin (form_id, &error);
+  form = clmrs_form_load (form_id, &error);
   if (form != NULL)
     session = clmrs_form_session_new (form, &error);
   if (session != NULL)

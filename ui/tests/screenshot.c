@@ -14,6 +14,7 @@
 #include "clmrs-supervisor-page.h"
 #include "clmrs-visit-wizard.h"
 #include "clmrs-window.h"
+#include "widget-find.h"
 
 static void
 spin (guint ms)
@@ -25,38 +26,6 @@ spin (guint ms)
       g_main_context_iteration (NULL, FALSE);
       g_usleep (2000);
     }
-}
-
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *ref)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (child) && g_strcmp0 (g_object_get_data (G_OBJECT (child), "ref"), ref) == 0)
-        return child;
-      if ((found = find_button (child, ref)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_of_type (GtkWidget *root,
-              GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        return child;
-      if ((found = find_of_type (child, type)) != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 /* CLMRS_SCREENSHOT_WIDTHS=1: prints every widget whose minimum width is

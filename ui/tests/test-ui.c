@@ -26,6 +26,7 @@
 #include "util.h"
 
 #include "label-audit.h"
+#include "widget-find.h"
 
 #define N_HOUSEHOLDS 137   /* more than two pages of the household model */
 #define FACILITATOR_ID "f0000000-0000-4000-8000-000000000001"
@@ -481,22 +482,6 @@ click (GtkWidget *button)
   g_signal_emit_by_name (button, "clicked");
 }
 
-static GtkWidget *
-find_of_type (GtkWidget *root,
-              GType      type)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
-        return child;
-      if ((found = find_of_type (child, type)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static ClmrsRecordView *
 supervisor_record (Fixture *f)
 {
@@ -618,22 +603,6 @@ assert_screen (Fixture    *f,
   g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
   g_assert_cmpuint (g_strv_length (refs), ==, n_refs);
   g_assert_cmpstr (refs[0], ==, first_ref);
-}
-
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *ref)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (child) && g_strcmp0 (g_object_get_data (G_OBJECT (child), "ref"), ref) == 0)
-        return child;
-      if ((found = find_button (child, ref)) != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static char *

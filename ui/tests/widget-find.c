@@ -1,0 +1,34 @@
+/* widget-find.c: finding widgets in a tree, for the UI tests and the screenshot tool. */
+#include "widget-find.h"
+
+GtkWidget *
+find_of_type (GtkWidget *root,
+              GType      type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type))
+        return child;
+      if ((found = find_of_type (child, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWidget *
+find_button (GtkWidget  *root,
+             const char *ref)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (g_object_get_data (G_OBJECT (child), "ref"), ref) == 0)
+        return child;
+      if ((found = find_button (child, ref)) != NULL)
+        return found;
+    }
+  return NULL;
+}
