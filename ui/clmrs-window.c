@@ -62,6 +62,9 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* how long a toast stays */
+#define TOAST_SECONDS 3
+
 /* a window built again shows a toast this recent once more */
 #define TOAST_CARRIED_USEC (4 * G_USEC_PER_SEC)
 
@@ -72,6 +75,7 @@ clmrs_window_show_toast (ClmrsWindow *self,
                          const char  *text)
 {
   g_autofree char *escaped = NULL;
+  AdwToast *toast;
 
   g_return_if_fail (CLMRS_IS_WINDOW (self));
   g_return_if_fail (text != NULL);
@@ -81,7 +85,12 @@ clmrs_window_show_toast (ClmrsWindow *self,
   g_free (self->last_toast);
   self->last_toast = g_strdup (text);
   self->last_toast_at = g_get_monotonic_time ();
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+  /* short-lived: a toast left over the next page hides its buttons and
+     takes the first tap (dismissing it early crashes libadwaita 1.2's
+     animation, so it goes by its timeout) */
+  toast = adw_toast_new (escaped);
+  adw_toast_set_timeout (toast, TOAST_SECONDS);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 ClmrsDbWorker *
@@ -457,7 +466,7 @@ visit_done_cb (ClmrsWindow *self,
   else
     gtk_stack_set_visible_child_name (self->stack, "home");
   if (finalised)
-    clmrs_window_show_toast (self, _("Visit saved. It will be sent at the next sync."));
+    clmrs_window_show_toast (self, _("Visit saved, to send at the next sync"));
   else
     clmrs_window_show_toast (self, _("The visit is kept as a draft"));
 }
@@ -491,7 +500,7 @@ check_idle_cb (gpointer user_data)
   if (self->person_id != NULL && idle >= (gint64) self->lock_seconds * G_USEC_PER_SEC)
     {
       clmrs_window_lock (self);
-      clmrs_window_show_toast (self, _("Signed out after 5 minutes without use"));
+      clmrs_window_show_toast (self, _("Signed out: 5 min without use"));
     }
   return G_SOURCE_CONTINUE;
 }

@@ -1192,6 +1192,29 @@ row_with_data (GtkListBox *list,
  * words, its visits newest first; a visit opens read-only and Back comes
  * back to the household; New Visit starts the household's visit, and a
  * child's Follow Up starts that child's follow-up. */
+/* Whether a toast is on the window (its widget's CSS name is "toast"). */
+static gboolean
+has_toast (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    if ((g_str_equal (gtk_widget_get_css_name (child), "toast") && gtk_widget_get_visible (child)) ||
+        has_toast (child))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+toast_shown (Fixture *f)
+{
+  return has_toast (GTK_WIDGET (f->window));
+}
+
+static gboolean
+no_toast (Fixture *f)
+{
+  return !has_toast (GTK_WIDGET (f->window));
+}
+
 static void
 test_household_page (Fixture       *f,
                      gconstpointer  data)
@@ -1290,6 +1313,11 @@ test_household_page (Fixture       *f,
   g_signal_emit_by_name (find_of_type (clmrs_window_get_page (f->window, "record"), GTK_TYPE_BUTTON), "clicked");
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "household");
   g_assert_cmpuint (n_rows (visits), ==, 2);
+
+  /* a toast goes soon: left over the next page, it would cover its buttons */
+  clmrs_window_show_toast (f->window, "Visit saved, to send at the next sync");
+  g_assert_true (wait_for (f, toast_shown, 5));
+  g_assert_true (wait_for (f, no_toast, 4));
 
   /* New Visit: the household's visit, for this household */
   button = find_button_with_text (GTK_WIDGET (household_page (f)), "_New Visit");
