@@ -634,6 +634,7 @@ clmrs_household_file_free (ClmrsHouseholdFile *file)
   g_free (file->last_visit);
   g_clear_pointer (&file->children, g_ptr_array_unref);
   g_clear_pointer (&file->visits, g_ptr_array_unref);
+  g_clear_pointer (&file->drafts, g_ptr_array_unref);
   g_free (file);
 }
 
@@ -665,6 +666,7 @@ household_read_head (ClmrsStore  *store,
       file->last_visit = column_dup (stmt, 4);
       file->children = g_ptr_array_new_with_free_func ((GDestroyNotify) household_child_free);
       file->visits = g_ptr_array_new_with_free_func ((GDestroyNotify) household_visit_free);
+      file->drafts = g_ptr_array_new_with_free_func ((GDestroyNotify) household_visit_free);
     }
   sqlite3_finalize (stmt);
   if (rc == SQLITE_DONE)
@@ -752,10 +754,14 @@ out:
   return ok;
 }
 
+/* The household's visits in @state ("final": newest visit day first;
+ * "draft": the last touched first), at most @limit, into @into. */
 static gboolean
 household_read_visits (ClmrsStore          *store,
                        ClmrsHouseholdFile  *file,
+                       const char          *state,
                        guint                limit,
+                       GPtrArray           *into,
                        GError             **error)
 {
   sqlite3_stmt *stmt;
@@ -767,12 +773,14 @@ household_read_visits (ClmrsStore          *store,
       "  (SELECT o.state FROM outbox o WHERE o.record_id = v.id ORDER BY o.rev DESC LIMIT 1) "
       "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id"
       "  LEFT JOIN children c ON c.id = v.child_id "
-      "WHERE v.household_id = ?1 AND v.state = 'final' "
-      "ORDER BY v.visit_date DESC, v.finalised DESC, v.rowid DESC LIMIT ?2", error);
+      "WHERE v.household_id = ?1 AND v.state = ?3 "
+      "ORDER BY CASE WHEN ?3 = 'draft' THEN v.modified END DESC,"
+      "  v.visit_date DESC, v.finalised DESC, v.rowid DESC LIMIT ?2", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, file->id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, limit);
+  sqlite3_bind_text (stmt, 3, state, -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       ClmrsHouseholdVisit *visit = g_new0 (ClmrsHouseholdVisit, 1);
@@ -786,7 +794,7 @@ household_read_visits (ClmrsStore          *store,
       visit->child_name = column_dup (stmt, 6);
       visit->review_state = column_dup (stmt, 7);
       visit->outbox_state = column_dup (stmt, 8);
-      g_ptr_array_add (file->visits, visit);
+      g_ptr_array_add (into, visit);
     }
   sqlite3_finalize (stmt);
   return !sqlite_failed (store, rc, "reading a household's visits", error);
@@ -813,7 +821,8 @@ clmrs_casebook_household (ClmrsStore            *store,
   file = household_read_head (store, household_id, error);
   if (file != NULL &&
       (!household_read_children (store, file, today, config, error) ||
-       !household_read_visits (store, file, visit_limit, error)))
+       !household_read_visits (store, file, "final", visit_limit, file->visits, error) ||
+       !household_read_visits (store, file, "draft", visit_limit, file->drafts, error)))
     g_clear_pointer (&file, clmrs_household_file_free);
   clmrs_store_exec (store, "COMMIT", NULL);
   return g_steal_pointer (&file);

@@ -92,6 +92,8 @@ typedef struct {
   char      *last_visit;     /* date of the newest finalised visit, or NULL */
   GPtrArray *children;       /* (element-type ClmrsHouseholdChild) by name */
   GPtrArray *visits;         /* (element-type ClmrsHouseholdVisit) newest first */
+  GPtrArray *drafts;         /* (element-type ClmrsHouseholdVisit) unfinished visits, the
+                                last touched first (their visit_date may be NULL) */
 } ClmrsHouseholdFile;
 
 void       clmrs_household_file_free      (ClmrsHouseholdFile *file);
@@ -99,7 +101,8 @@ void       clmrs_household_file_free      (ClmrsHouseholdFile *file);
 /* What a facilitator sees of household @household_id on @today: its head
  * and community, its children with their cases evaluated with @config (NULL
  * for the defaults; the same cases.c evaluation the cached cases come
- * from), and its finalised visits, newest first, at most @visit_limit.
+ * from), its finalised visits, newest first, at most @visit_limit, and
+ * as many of its unfinished visits (drafts), the last touched first.
  * CLMRS_STORE_ERROR_NOT_FOUND when there is no such household. */
 ClmrsHouseholdFile *clmrs_casebook_household (ClmrsStore            *store,
                                               const char            *household_id,

@@ -18,7 +18,7 @@
  *
  * Visits of H1: V1 household (sent), V2 follow-up of Yaw (returned, sent
  * then queued again), V3 a school kit for Esi 2025-01-10 (pulled: never in
- * the outbox), V4 a draft (not listed), V5 household 2025-04-01 (queued).
+ * the outbox), V4 a draft (listed apart), V5 household 2025-04-01 (queued).
  */
 static const char *const data_sql =
   "INSERT INTO communities (id, name, created, modified) VALUES ('c-a', 'Kragui', 'x', 'x');"
@@ -217,6 +217,10 @@ test_visits (Fixture *f, gconstpointer data)
       g_assert_cmpstr (visit->review_state, ==, expected[i].review);
       g_assert_cmpstr (visit->outbox_state, ==, expected[i].outbox);
     }
+  /* the draft is offered apart, to be continued */
+  g_assert_cmpuint (file->drafts->len, ==, 1);
+  g_assert_cmpstr (((ClmrsHouseholdVisit *) g_ptr_array_index (file->drafts, 0))->visit_id, ==, "V4");
+  g_assert_cmpstr (((ClmrsHouseholdVisit *) g_ptr_array_index (file->drafts, 0))->facilitator_id, ==, "F1");
 
   /* the limit keeps the newest */
   two = clmrs_casebook_household (f->store, "H1", &f->today, NULL, 2, &error);

@@ -1112,9 +1112,11 @@ household_job (ClmrsStore    *store,
   if (data->file == NULL)
     return NULL;
   data->form_titles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  for (guint i = 0; i < data->file->visits->len; i++)
+  for (guint i = 0; i < data->file->visits->len + data->file->drafts->len; i++)
     {
-      ClmrsHouseholdVisit *visit = g_ptr_array_index (data->file->visits, i);
+      ClmrsHouseholdVisit *visit = i < data->file->visits->len
+                                   ? g_ptr_array_index (data->file->visits, i)
+                                   : g_ptr_array_index (data->file->drafts, i - data->file->visits->len);
       char *title;
 
       if (visit->form_id == NULL || g_hash_table_contains (data->form_titles, visit->form_id))

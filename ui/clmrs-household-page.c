@@ -315,6 +315,59 @@ visit_row (ClmrsHouseholdPage        *self,
   return row;
 }
 
+static void
+continue_clicked_cb (GtkButton          *button,
+                     ClmrsHouseholdPage *self)
+{
+  ClmrsWindow *window = get_window (self);
+  g_autofree char *draft_id = g_strdup (g_object_get_data (G_OBJECT (button), "visit-id"));
+  ClmrsVisitRequest request = { .draft_id = draft_id };
+
+  if (window != NULL && draft_id != NULL)
+    clmrs_window_open_visit (window, &request);
+}
+
+/* An unfinished visit: its facilitator may continue it (another's is
+ * only shown: it is theirs to finish). */
+static GtkWidget *
+draft_row (ClmrsHouseholdPage        *self,
+           const ClmrsHouseholdVisit *visit,
+           GHashTable                *form_titles)
+{
+  ClmrsWindow *window = get_window (self);
+  const char *form = visit->form_id && form_titles ? g_hash_table_lookup (form_titles, visit->form_id) : NULL;
+  const char *person = window != NULL ? clmrs_window_get_person_id (window) : NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  GtkWidget *row;
+
+  if (form == NULL)
+    form = kind_label (visit->kind);
+  title = visit->child_name ? g_strdup_printf (_("%s: %s"), form, visit->child_name) : g_strdup (form);
+  /* Translators: an unfinished visit, "Not finished · by FACILITATOR" */
+  subtitle = g_strdup_printf (_("Not finished · by %s"), visit->facilitator_name ? visit->facilitator_name : "");
+  row = _clmrs_data_row (title, subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("document-edit-symbolic"));
+  if (g_strcmp0 (person, visit->facilitator_id) == 0)
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Continue"));
+
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_set_size_request (button, -1, 48);
+      gtk_widget_add_css_class (button, "suggested-action");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Continue the unfinished visit"), -1);
+      g_object_set_data_full (G_OBJECT (button), "visit-id", g_strdup (visit->visit_id), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (continue_clicked_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
+  gtk_widget_add_css_class (row, "tall-row");
+  g_object_set_data_full (G_OBJECT (row), "visit-id", g_strdup (visit->visit_id), g_free);
+  g_object_set_data_full (G_OBJECT (row), "visit-state", g_strdup ("draft"), g_free);
+  return row;
+}
+
 static GtkWidget *
 placeholder (const char *text)
 {
@@ -382,6 +435,8 @@ household_cb (GObject      *source,
   for (guint i = 0; i < file->children->len; i++)
     gtk_list_box_append (self->children_list, child_row (self, g_ptr_array_index (file->children, i)));
   remove_rows (self->visits_list);
+  for (guint i = 0; i < file->drafts->len; i++)
+    gtk_list_box_append (self->visits_list, draft_row (self, g_ptr_array_index (file->drafts, i), form_titles));
   for (guint i = 0; i < file->visits->len; i++)
     gtk_list_box_append (self->visits_list, visit_row (self, g_ptr_array_index (file->visits, i), form_titles));
   gtk_stack_set_visible_child_name (self->stack, "household");

@@ -764,6 +764,20 @@ show_screen (ClmrsVisitWizard *self)
   first = g_ptr_array_index (prompts, g_array_index (starts, guint, screen));
   set_anchor (self, first->ref);
   end = screen_end (starts, prompts, screen);
+  /* where the screen is, above its questions: in full, where the header's
+     subtitle would be cut at 360 px ("Child 2 of 3 · Other questions…") */
+  subtitle = place_of (first);
+  if (*subtitle != '\0')
+    {
+      GtkWidget *place = gtk_label_new (subtitle);
+
+      gtk_label_set_wrap (GTK_LABEL (place), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (place), 0);
+      gtk_widget_add_css_class (place, "place");
+      gtk_widget_add_css_class (place, "heading");
+      gtk_widget_add_css_class (place, "dim-label");
+      gtk_box_append (self->question_box, place);
+    }
   for (guint i = g_array_index (starts, guint, screen); i < end; i++)
     add_prompt (self, g_ptr_array_index (prompts, i), end - g_array_index (starts, guint, screen) == 1);
 
@@ -783,8 +797,7 @@ show_screen (ClmrsVisitWizard *self)
     }
   self->building = FALSE;
 
-  subtitle = place_of (first);
-  adw_window_title_set_subtitle (self->title, subtitle);
+  adw_window_title_set_subtitle (self->title, "");
   gtk_progress_bar_set_fraction (self->progress, progress_of (self, first->ref));
   gtk_button_set_label (self->next_button, _("_Next"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), TRUE);
