@@ -142,6 +142,137 @@ set_if_empty (ClmrsFormSession  *session,
   return FALSE;
 }
 
+/* One child the store knows in a household. */
+typedef struct {
+  char *id;
+  char *name;
+  char *sex;
+  char *dob;
+  char *age;                /* on the day of the visit */
+  char *birth_certificate;  /* "yes" once seen, else NULL */
+} KnownChild;
+
+static void
+known_child_free (KnownChild *child)
+{
+  g_free (child->id);
+  g_free (child->name);
+  g_free (child->sex);
+  g_free (child->dob);
+  g_free (child->age);
+  g_free (child->birth_certificate);
+  g_free (child);
+}
+
+static GPtrArray *
+read_household_children (ClmrsStore   *store,
+                         const char   *household_id,
+                         const GDate  *on,
+                         GError      **error)
+{
+  g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func ((GDestroyNotify) known_child_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = clmrs_store_prepare (store,
+      "SELECT c.id, c.name, c.sex, c.dob, coalesce (c.age, -1), c.age_on,"
+      "  (SELECT json_extract (a.profile, '$.birth_certificate') FROM assessments a"
+      "   WHERE a.child_id = c.id ORDER BY a.assessed_on DESC LIMIT 1) "
+      "FROM children c WHERE c.household_id = ?1 ORDER BY c.created, c.rowid", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, household_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      KnownChild *child = g_new0 (KnownChild, 1);
+      g_autofree char *age_given_on = column_text (stmt, 5);
+      g_autofree char *certificate = column_text (stmt, 6);
+
+      child->id = column_text (stmt, 0);
+      child->name = column_text (stmt, 1);
+      child->sex = column_text (stmt, 2);
+      child->dob = column_text (stmt, 3);
+      child->age = age_on (child->dob, sqlite3_column_int (stmt, 4), age_given_on, on);
+      /* a certificate does not go away; "no" may have changed since */
+      if (g_strcmp0 (certificate, "yes") == 0)
+        child->birth_certificate = g_strdup ("yes");
+      g_ptr_array_add (children, child);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE,
+                   "reading the children of household %s: %s", household_id,
+                   sqlite3_errmsg (clmrs_store_get_db (store)));
+      return NULL;
+    }
+  return g_steal_pointer (&children);
+}
+
+/* A household revisit: one instance of each empty child roster per child
+ * the store knows in the household, in the order they were registered,
+ * with the child's id (so finalising updates that child), name, sex, date
+ * of birth, age on the day and a birth certificate seen before.  Every
+ * known child is listed, also one 18 or older or gone: the facilitator
+ * removes who left.  A roster that has an instance already (a resumed
+ * draft, answers given) is left alone. */
+static gboolean
+prefill_roster (ClmrsFormSession  *session,
+                ClmrsStore        *store,
+                const char        *household_id,
+                const GDate       *on,
+                GError           **error)
+{
+  g_autoptr(GPtrArray) rosters = clmrs_form_get_entity_repeats (clmrs_form_session_get_form (session), "child");
+  g_autoptr(GPtrArray) children = NULL;
+
+  for (guint r = 0; r < rosters->len; r++)
+    {
+      ClmrsEntityData *roster = g_ptr_array_index (rosters, r);
+      const char *fields[] = { "child_id", "name", "sex", "dob", "age" };
+
+      if (clmrs_form_session_count_repeat (session, roster->ref) > 0)
+        continue;
+      if (children == NULL)
+        {
+          children = read_household_children (store, household_id, on, error);
+          if (children == NULL)
+            return FALSE;
+        }
+      for (guint c = 0; c < children->len; c++)
+        {
+          KnownChild *child = g_ptr_array_index (children, c);
+          const char *values[] = { child->id, child->name, child->sex, child->dob, child->age };
+          g_autoptr(GError) local_error = NULL;
+          g_autofree char *instance = clmrs_form_session_add_repeat (session, roster->ref, &local_error);
+          g_autofree char *certificate_ref = NULL;
+
+          if (instance == NULL)
+            {
+              /* a roster inside another repeat, or one counted by jr:count:
+                 not a household's list of children */
+              if (g_error_matches (local_error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_NO_SUCH_NODE) ||
+                  g_error_matches (local_error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_READONLY))
+                break;
+              g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "prefilling %s: ", roster->ref);
+              return FALSE;
+            }
+          for (guint f = 0; f < G_N_ELEMENTS (fields); f++)
+            {
+              const char *leaf = json_object_get_string_member_with_default (roster->field_refs, fields[f], NULL);
+              g_autofree char *ref = leaf ? g_strdup_printf ("%s/%s", instance, leaf) : NULL;
+
+              if (!set_if_empty (session, ref, values[f], error))
+                return FALSE;
+            }
+          certificate_ref = g_strdup_printf ("%s/birth_certificate", instance);
+          if (!set_if_empty (session, certificate_ref, child->birth_certificate, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 clmrs_prefill_session (ClmrsFormSession   *session,
                        ClmrsStore         *store,
@@ -194,6 +325,11 @@ clmrs_prefill_session (ClmrsFormSession   *session,
           goto out;
       }
   }
+
+  /* a household revisit lists the household's known children */
+  if (store != NULL && known.household_id != NULL && prefill->child_id == NULL &&
+      !prefill_roster (session, store, known.household_id, &on, error))
+    goto out;
 
   for (guint e = 0; e < G_N_ELEMENTS (entities); e++)
     {

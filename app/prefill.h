@@ -23,8 +23,12 @@ typedef struct {
  * form's clmrs:field binds the ids of the household, child, community and
  * support type; with @store also the household's head and the child's
  * name, sex, date of birth, age on the day and a birth certificate seen
- * before, read from the child's history.  A field the form does not have
- * is skipped; an answer already given is kept. */
+ * before, read from the child's history.  For a household without a
+ * child (a household revisit) an empty child roster gets one instance per
+ * child the store knows in the household, filled the same way and with
+ * its child_id, so finalising re-assesses those children; a roster that
+ * has instances already (a restored draft) is left alone.  A field the
+ * form does not have is skipped; an answer already given is kept. */
 gboolean clmrs_prefill_session (ClmrsFormSession   *session,
                                 ClmrsStore         *store,
                                 const ClmrsPrefill *prefill,

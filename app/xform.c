@@ -4906,6 +4906,57 @@ gather_entity (ClmrsFormSession *session,
       gather_entity (session, child, data, FALSE, relevant);
 }
 
+static void
+gather_field_paths (NodeDef    *def,
+                    NodeDef    *top,
+                    JsonObject *field_paths)
+{
+  if (def != top && (def->repeat || (def->bind != NULL && def->bind->entity != NULL)))
+    return;   /* a nested repeat or entity has fields of its own */
+  if (def_is_leaf (def))
+    {
+      if (def != top && def->bind != NULL && def->bind->field != NULL &&
+          !json_object_has_member (field_paths, def->bind->field))
+        json_object_set_string_member (field_paths, def->bind->field, def->path + strlen (top->path) + 1);
+      return;
+    }
+  for (guint i = 0; def->children != NULL && i < def->children->len; i++)
+    gather_field_paths (def->children->pdata[i], top, field_paths);
+}
+
+/* One ClmrsEntityData per repeat bound with clmrs:entity=@entity (so also
+ * while it has no instance), in document order: ref is the repeat's path
+ * without indices ("/h/children/child"), field_refs maps each clmrs:field
+ * below it (not below a nested repeat or entity) to its leaf's path
+ * relative to one instance ("identity/name"); profile and fields are empty. */
+GPtrArray *
+clmrs_form_get_entity_repeats (ClmrsForm  *form,
+                               const char *entity)
+{
+  GPtrArray *out;
+
+  g_return_val_if_fail (form != NULL, NULL);
+  g_return_val_if_fail (entity != NULL, NULL);
+
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_entity_data_free);
+  for (guint i = 0; i < form->binds->len; i++)
+    {
+      Bind *bind = form->binds->pdata[i];
+      ClmrsEntityData *data;
+
+      if (g_strcmp0 (bind->entity, entity) != 0 || !bind->def->repeat)
+        continue;
+      data = g_new0 (ClmrsEntityData, 1);
+      data->ref = g_strdup (bind->def->path);
+      data->profile = json_object_new ();
+      data->fields = json_object_new ();
+      data->field_refs = json_object_new ();
+      gather_field_paths (bind->def, bind->def, data->field_refs);
+      g_ptr_array_add (out, data);
+    }
+  return out;
+}
+
 /* One ClmrsEntityData per relevant instance of each group or repeat bound
  * with clmrs:entity=@entity, in document order: its clmrs:profile values
  * typed for the rules, its clmrs:field values as strings; empty and

@@ -203,6 +203,11 @@ gboolean          clmrs_form_session_load_json    (ClmrsFormSession *session,
 /* The instances of every group or repeat bound with clmrs:entity="@entity". */
 GPtrArray        *clmrs_form_session_get_entities (ClmrsFormSession *session,
                                                    const char       *entity); /* (element-type ClmrsEntityData) */
+/* The repeats bound with clmrs:entity="@entity", known even without an
+ * instance: ref is the repeat's path ("/h/children/child"), field_refs its
+ * clmrs:field leaves relative to one instance ("identity/name"). */
+GPtrArray        *clmrs_form_get_entity_repeats   (ClmrsForm        *form,
+                                                   const char       *entity); /* (element-type ClmrsEntityData) */
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsForm, clmrs_form_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsFormSession, clmrs_form_session_free)

@@ -1,5 +1,7 @@
 /* test-shipped-forms.c: each shipped questionnaire, filled in as a UI would, gives the right relevance, checks, entities and JSON. */
+#include "prefill.h"
 #include "util.h"
+#include "visit.h"
 #include "xform.h"
 
 #include <glib/gstdio.h>
@@ -1075,6 +1077,203 @@ test_household_roster (void)
 
 /* ------------------------------------------------------------------ follow-up visit */
 
+/* How many rows @sql (one ?1 parameter) counts. */
+static int
+count_rows (ClmrsStore *store,
+            const char *sql,
+            const char *param)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = clmrs_store_prepare (store, sql, &error);
+  int n;
+
+  g_assert_no_error (error);
+  sqlite3_bind_text (stmt, 1, param, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+static char *
+child_id_named (ClmrsStore *store,
+                const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = clmrs_store_prepare (store, "SELECT id FROM children WHERE name = ?1", &error);
+  char *id;
+
+  g_assert_no_error (error);
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return id;
+}
+
+/* Finalises the household visit filled in @s as @draft_id (NULL: a new draft). */
+static char *
+finalise_household (ClmrsStore         *store,
+                    ClmrsFormSession   *s,
+                    const ClmrsRuleSet *rules,
+                    const char         *household_id,
+                    const char         *draft_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsFinaliseResult) result = NULL;
+  ClmrsForm *form = clmrs_form_session_get_form (s);
+  g_autofree char *visit_id = draft_id ? g_strdup (draft_id)
+                              : clmrs_store_draft_create (store, "household", clmrs_form_get_id (form),
+                                                          clmrs_form_get_version (form), "F-017", COM_ID,
+                                                          household_id, NULL, &error);
+
+  g_assert_no_error (error);
+  assert_valid (s);
+  g_assert_true (clmrs_visit_finalise (store, visit_id, s, rules, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (result->household_id);
+  return g_strdup (result->household_id);
+}
+
+/* A revisit of a known household lists its known children, each with its
+ * id, so finalising re-assesses them instead of adding them again; a
+ * restored draft keeps its roster as it was. */
+static void
+test_household_revisit (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("clmrs-revisit-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "device.db", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autoptr(ClmrsRuleSet) rules = clmrs_rule_set_load_builtin ("gh", &error);
+  g_autofree char *today = today_text (0);
+  g_autofree char *household_id = NULL;
+  g_autofree char *again_id = NULL;
+  g_autofree char *kofi_id = NULL;
+  g_autofree char *ama_id = NULL;
+  g_autofree char *kofi_age = NULL;
+  ClmrsStore *store;
+  ClmrsPrefill prefill = { .facilitator_id = "F-017", .facilitator_name = "Akosua Boateng",
+                           .facilitator_sex = "female", .community_id = COM_ID };
+  GDate born, on;
+
+  g_assert_no_error (error);
+  store = clmrs_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (clmrs_store_add_community (store, COM_ID, "Asempa", "Ashanti", "gh", &error));
+  g_assert_no_error (error);
+
+  /* The first visit registers Kwame Mensah's household with Kofi and Ama. */
+  {
+    g_autoptr(ClmrsFormSession) s = new_session ("household_visit");
+    g_autofree char *ref1 = NULL;
+    g_autofree char *ref2 = NULL;
+
+    g_assert_true (clmrs_prefill_session (s, store, &prefill, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (clmrs_form_session_count_repeat (s, CHILD), ==, 0);
+    fill_household (s, "yes");
+    ref1 = add_child (s);
+    set (s, CHILD "[1]/identity/name", "Kofi");
+    answer_by_walking (s, ref1, kofi, G_N_ELEMENTS (kofi));
+    ref2 = add_child (s);
+    answer_by_walking (s, ref2, ama, G_N_ELEMENTS (ama));
+    household_id = finalise_household (store, s, rules, NULL, NULL);
+  }
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM children WHERE household_id = ?1", household_id), ==, 2);
+  kofi_id = child_id_named (store, "Kofi");
+  ama_id = child_id_named (store, "Ama");
+  g_assert_true (clmrs_date_parse ("2017-03-10", &born));
+  g_assert_true (clmrs_date_parse (today, &on));
+  kofi_age = g_strdup_printf ("%d", clmrs_age_on (&born, &on));
+
+  /* The revisit: the roster holds both, pre-filled from the store. */
+  prefill.household_id = household_id;
+  prefill.date = today;
+  {
+    g_autoptr(ClmrsFormSession) s = new_session ("household_visit");
+    g_autoptr(ClmrsFormSession) restored = NULL;
+    g_autoptr(GPtrArray) values = NULL;
+    g_autoptr(GPtrArray) loaded = NULL;
+    g_autoptr(ClmrsForm) form = clmrs_form_load_builtin ("household_visit", &error);
+    g_autofree char *draft_id = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_prefill_session (s, store, &prefill, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (clmrs_form_session_count_repeat (s, CHILD), ==, 2);
+    assert_answer (s, HV "/household/household_id", household_id);
+    assert_answer (s, HV "/household/head_name", "Kwame Mensah");
+    assert_answer (s, HV "/household/head_sex", "male");
+    assert_answer (s, CHILD "[1]/child_id", kofi_id);
+    assert_answer (s, CHILD "[1]/identity/name", "Kofi");
+    assert_answer (s, CHILD "[1]/identity/sex", "male");
+    assert_answer (s, CHILD "[1]/identity/dob", "2017-03-10");
+    assert_answer (s, CHILD "[1]/identity/age", kofi_age);
+    assert_answer (s, CHILD "[1]/birth_certificate", NULL);   /* "no" may have changed */
+    assert_answer (s, CHILD "[2]/child_id", ama_id);
+    assert_answer (s, CHILD "[2]/identity/name", "Ama");
+    assert_answer (s, CHILD "[2]/identity/sex", "female");
+    assert_answer (s, CHILD "[2]/identity/dob", NULL);
+    assert_answer (s, CHILD "[2]/identity/age", "16");
+    assert_answer (s, CHILD "[2]/birth_certificate", "yes");
+
+    /* Prefilling again (or after a draft is restored) adds no one. */
+    g_assert_true (clmrs_prefill_session (s, store, &prefill, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (clmrs_form_session_count_repeat (s, CHILD), ==, 2);
+
+    /* Saved as a draft and restored: the same two, once. */
+    draft_id = clmrs_store_draft_create (store, "household", "household_visit", clmrs_form_get_version (form),
+                                         "F-017", COM_ID, household_id, NULL, &error);
+    g_assert_no_error (error);
+    values = clmrs_form_session_list_values (s);
+    g_assert_true (clmrs_store_draft_save_all (store, draft_id, values, &error));
+    g_assert_no_error (error);
+    loaded = clmrs_store_draft_load (store, draft_id, &error);
+    g_assert_no_error (error);
+    restored = clmrs_form_session_new (form, &error);
+    g_assert_no_error (error);
+    clmrs_form_session_set_language (restored, "en");
+    g_assert_true (clmrs_form_session_apply_values (restored, loaded, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (clmrs_form_session_count_repeat (restored, CHILD), ==, 2);
+    g_assert_true (clmrs_prefill_session (restored, store, &prefill, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (clmrs_form_session_count_repeat (restored, CHILD), ==, 2);
+    assert_answer (restored, CHILD "[1]/child_id", kofi_id);
+    assert_answer (restored, CHILD "[2]/child_id", ama_id);
+
+    /* The facilitator answers the rest; a new baby brother is added. */
+    fill_household (restored, "yes");
+    answer_by_walking (restored, CHILD "[1]", kofi, G_N_ELEMENTS (kofi));
+    answer_by_walking (restored, CHILD "[2]", ama, G_N_ELEMENTS (ama));
+    {
+      g_autofree char *ref3 = add_child (restored);
+
+      answer_by_walking (restored, ref3, yaw, G_N_ELEMENTS (yaw));
+    }
+    again_id = finalise_household (store, restored, rules, household_id, draft_id);
+  }
+
+  /* The same household, its two children re-assessed, Yaw added. */
+  g_assert_cmpstr (again_id, ==, household_id);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM households WHERE ?1 IS NOT NULL", ""), ==, 1);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM children WHERE household_id = ?1", household_id), ==, 3);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM children WHERE ?1 IS NOT NULL", ""), ==, 3);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM children WHERE name = ?1", "Kofi"), ==, 1);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM children WHERE name = ?1", "Ama"), ==, 1);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM assessments WHERE child_id = ?1", kofi_id), ==, 2);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM assessments WHERE child_id = ?1", ama_id), ==, 2);
+
+  clmrs_store_close (store);
+  g_unlink (path);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (dir);
+}
+
 static void
 test_follow_up (void)
 {
@@ -1503,6 +1702,7 @@ main (int argc, char **argv)
   g_test_add_func ("/shipped-forms/household/age-constraint", test_household_age_constraint);
   g_test_add_func ("/shipped-forms/household/work-relevance", test_household_work_relevance);
   g_test_add_func ("/shipped-forms/household/roster", test_household_roster);
+  g_test_add_func ("/shipped-forms/household/revisit", test_household_revisit);
   g_test_add_func ("/shipped-forms/follow-up", test_follow_up);
   g_test_add_func ("/shipped-forms/support-record", test_support_record);
   g_test_add_func ("/shipped-forms/awareness-session", test_awareness_session);

@@ -1348,6 +1348,18 @@ test_household_page (Fixture       *f,
 
     g_assert_cmpstr (household, ==, hid);
   }
+  /* the roster lists the household's two known children, with their ids */
+  {
+    g_autofree char *first = clmrs_visit_wizard_get_answer (wizard (f), "/household_visit/children/child[1]/child_id");
+    g_autofree char *second = clmrs_visit_wizard_get_answer (wizard (f), "/household_visit/children/child[2]/child_id");
+    g_autofree char *name = clmrs_visit_wizard_get_answer (wizard (f), "/household_visit/children/child[2]/identity/name");
+    g_autofree char *third = clmrs_visit_wizard_get_answer (wizard (f), "/household_visit/children/child[3]/child_id");
+
+    g_assert_cmpstr (first, ==, cid);
+    g_assert_cmpstr (second, ==, second_cid);
+    g_assert_cmpstr (name, ==, "Adjoa & <Yao>");
+    g_assert_null (third);
+  }
   /* left as a draft: back to the household, which offers to continue it
      (an older unfinished visit is not lost behind a newer one) */
   clmrs_window_open_household (f->window, hid);
