@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "rules.h"
+#include "xform.h"
 
 G_BEGIN_DECLS
 
@@ -21,5 +22,9 @@ char       *_clmrs_rules_text       (const char  *rules);
  * ClmrsPrompt), or NULL. */
 const char *_clmrs_choice_label     (GPtrArray   *prompts,
                                      const char  *value);
+/* An answer as the facilitator chose it, in the session's language:
+ * choice labels rather than codes (a multiple choice split on spaces and
+ * joined with ", "), other values as they are; NULL when unanswered. */
+char       *_clmrs_prompt_value_text (const ClmrsPrompt *prompt);
 
 G_END_DECLS

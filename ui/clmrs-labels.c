@@ -162,3 +162,39 @@ _clmrs_choice_label (GPtrArray  *prompts,
     }
   return NULL;
 }
+
+static const char *
+prompt_choice_label (const ClmrsPrompt *prompt,
+                     const char        *value)
+{
+  for (guint i = 0; prompt->choices != NULL && i < prompt->choices->len; i++)
+    {
+      ClmrsChoice *choice = g_ptr_array_index (prompt->choices, i);
+
+      if (g_strcmp0 (choice->value, value) == 0)
+        return choice->label ? choice->label : value;
+    }
+  return value;
+}
+
+char *
+_clmrs_prompt_value_text (const ClmrsPrompt *prompt)
+{
+  g_return_val_if_fail (prompt != NULL, NULL);
+
+  if (prompt->value == NULL)
+    return NULL;
+  if (prompt->choices != NULL && prompt->control == CLMRS_CONTROL_SELECT)
+    {
+      g_auto(GStrv) values = g_strsplit (prompt->value, " ", -1);
+      g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+
+      for (guint i = 0; values[i] != NULL; i++)
+        if (*values[i] != '\0')
+          g_ptr_array_add (labels, (gpointer) prompt_choice_label (prompt, values[i]));
+      g_ptr_array_add (labels, NULL);
+      /* Translators: between the choices of a multiple-choice answer */
+      return g_strjoinv (_(", "), (char **) labels->pdata);
+    }
+  return g_strdup (prompt_choice_label (prompt, prompt->value));
+}

@@ -175,39 +175,6 @@ add_children (ClmrsRecordView *self,
 
 /* --- the answers, with the form's words --- */
 
-static const char *
-choice_label (ClmrsPrompt *prompt,
-              const char  *value)
-{
-  for (guint i = 0; prompt->choices != NULL && i < prompt->choices->len; i++)
-    {
-      ClmrsChoice *choice = g_ptr_array_index (prompt->choices, i);
-
-      if (g_strcmp0 (choice->value, value) == 0)
-        return choice->label;
-    }
-  return value;
-}
-
-/* An answer as the facilitator chose it: choice labels, not codes. */
-static char *
-display_value (ClmrsPrompt *prompt)
-{
-  if (prompt->choices != NULL && prompt->control == CLMRS_CONTROL_SELECT)
-    {
-      g_auto(GStrv) values = g_strsplit (prompt->value, " ", -1);
-      g_autoptr(GPtrArray) labels = g_ptr_array_new ();
-
-      for (guint i = 0; values[i] != NULL; i++)
-        if (*values[i] != '\0')
-          g_ptr_array_add (labels, (gpointer) choice_label (prompt, values[i]));
-      g_ptr_array_add (labels, NULL);
-      /* Translators: between the choices of a multiple-choice answer */
-      return g_strjoinv (_(", "), (char **) labels->pdata);
-    }
-  return g_strdup (choice_label (prompt, prompt->value));
-}
-
 /* The heading of a repeat instance: its first text answer (a child's name),
  * else its position. */
 static char *
@@ -254,7 +221,7 @@ add_prompts (ClmrsRecordView *self,
           group = group_new (heading ? heading : _("Answers"));
           repeat = prompt->repeat;
         }
-      value = display_value (prompt);
+      value = _clmrs_prompt_value_text (prompt);
       {
         GtkWidget *row = data_row (prompt->label, value);
 

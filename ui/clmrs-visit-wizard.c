@@ -63,6 +63,9 @@ struct _ClmrsVisitWizard
   GPtrArray         *screen_refs;   /* of char*, the questions shown */
   ClmrsFinaliseResult *visit_result; /* the visit whose supports are being recorded, or NULL */
   GHashTable        *given;         /* "child_id type" recorded from visit_result's page */
+  GPtrArray         *visit_prompts; /* of ClmrsPrompt: visit_result's questions, for its items' words */
+  char              *visit_title;   /* visit_result's form title */
+  char              *visit_country; /* the rule set visit_result was assessed with */
   GHashTable        *messages;      /* ref -> GtkLabel (borrowed, in question_box) */
   guint              n_busy;
   gboolean           building;      /* widgets being filled: their signals are not answers */
@@ -661,35 +664,77 @@ add_prompt (ClmrsVisitWizard  *self,
   gtk_box_append (self->question_box, box);
 }
 
+/* A review row tapped: back to the screen of its question. */
+static void
+review_row_activated_cb (AdwActionRow     *row,
+                         ClmrsVisitWizard *self)
+{
+  const char *ref = g_object_get_data (G_OBJECT (row), "ref");
+
+  if (ref == NULL || self->session == NULL)
+    return;
+  set_anchor (self, ref);
+  show_screen (self);
+}
+
+/* A review row for the question @ref that goes back to its screen. */
+static GtkWidget *
+review_row (ClmrsVisitWizard *self,
+            const char       *title,
+            const char       *subtitle,
+            const char       *ref)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), ref != NULL);
+  if (ref != NULL)
+    {
+      g_object_set_data_full (G_OBJECT (row), "ref", g_strdup (ref), g_free);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+      g_signal_connect (row, "activated", G_CALLBACK (review_row_activated_cb), self);
+    }
+  return row;
+}
+
 static void
 show_review (ClmrsVisitWizard *self)
 {
   g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (self->session);
   g_autoptr(GPtrArray) problems = clmrs_form_session_validate (self->session);
+  g_autoptr(GArray) starts = screen_starts (prompts);
 
   remove_children (GTK_WIDGET (self->review_list));
   for (guint i = 0; i < problems->len; i++)
     {
       ClmrsFormProblem *problem = g_ptr_array_index (problems, i);
-      GtkWidget *row = adw_action_row_new ();
+      ClmrsPrompt *question = NULL;
+      GtkWidget *row;
 
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), problem->reason);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), problem->node);
+      /* the question it is about, by its label, when it is on a screen */
+      if (find_screen (prompts, starts, problem->node) >= 0)
+        for (guint j = 0; j < prompts->len && question == NULL; j++)
+          if (g_strcmp0 (((ClmrsPrompt *) g_ptr_array_index (prompts, j))->ref, problem->node) == 0)
+            question = g_ptr_array_index (prompts, j);
+      row = review_row (self, problem->reason,
+                        question && question->label ? question->label : problem->node,
+                        question ? question->ref : NULL);
       gtk_widget_add_css_class (row, "problem-row");
       gtk_list_box_append (self->review_list, row);
     }
   for (guint i = 0; i < prompts->len; i++)
     {
       ClmrsPrompt *p = g_ptr_array_index (prompts, i);
+      g_autofree char *value = NULL;
       GtkWidget *row;
 
       if (p->kind != CLMRS_PROMPT_QUESTION || p->control == CLMRS_CONTROL_TRIGGER)
         continue;
-      row = adw_action_row_new ();
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), p->label ? p->label : p->ref);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), p->value ? p->value : "—");
+      value = p->value && *p->value ? _clmrs_prompt_value_text (p) : NULL;
+      row = review_row (self, p->label ? p->label : p->ref, value ? value : "—",
+                        find_screen (prompts, starts, p->ref) >= 0 ? p->ref : NULL);
       gtk_widget_add_css_class (row, "property");
       gtk_list_box_append (self->review_list, row);
     }
@@ -885,10 +930,23 @@ support_clicked_cb (GtkButton        *button,
   start (self, self->worker, &request, facilitator_id, facilitator_name, facilitator_sex, language);
 }
 
+/* The visit's own page again, as it was, with the supports since given:
+ * the wizard now holds the support form, so the visit's words are kept. */
 static void
 back_to_visit_cb (ClmrsVisitWizard *self)
 {
+  adw_window_title_set_title (self->title, self->visit_title ? self->visit_title : "");
   show_result (self, self->visit_result);
+}
+
+static void
+forget_visit (ClmrsVisitWizard *self)
+{
+  g_clear_pointer (&self->visit_result, clmrs_finalise_result_free);
+  g_clear_pointer (&self->given, g_hash_table_unref);
+  g_clear_pointer (&self->visit_prompts, g_ptr_array_unref);
+  g_clear_pointer (&self->visit_title, g_free);
+  g_clear_pointer (&self->visit_country, g_free);
 }
 
 static GtkWidget *
@@ -914,7 +972,11 @@ show_result (ClmrsVisitWizard    *self,
   /* household and follow-up visits (they have a household) assess children */
   gboolean about_children = result == self->visit_result && result->household_id != NULL &&
                             !g_str_equal (kind, "awareness");
-  g_autoptr(GPtrArray) prompts = self->session ? clmrs_form_session_get_prompts (self->session) : NULL;
+  /* the visit's questions name its reasons' items, whichever form is open now */
+  g_autoptr(GPtrArray) prompts = result == self->visit_result && self->visit_prompts != NULL
+                                 ? g_ptr_array_ref (self->visit_prompts)
+                                 : self->session ? clmrs_form_session_get_prompts (self->session) : NULL;
+  const char *country = result == self->visit_result && self->visit_prompts != NULL ? self->visit_country : self->country;
   GtkWidget *heading;
   GtkWidget *done;
 
@@ -1015,7 +1077,7 @@ show_result (ClmrsVisitWizard    *self,
     }
   if (about_children && !support && result->children->len > 0)
     {
-      g_autofree char *rules = _clmrs_rules_text (self->country);
+      g_autofree char *rules = _clmrs_rules_text (country);
 
       if (rules != NULL)
         {
@@ -1095,9 +1157,11 @@ finalise_cb (GObject      *source,
       return;
     }
   /* a household or follow-up visit: its supports can be recorded from its page */
-  g_clear_pointer (&self->visit_result, clmrs_finalise_result_free);
-  g_clear_pointer (&self->given, g_hash_table_unref);
+  forget_visit (self);
   self->visit_result = g_steal_pointer (&outcome);
+  self->visit_prompts = clmrs_form_session_get_prompts (self->session);
+  self->visit_title = clmrs_form_session_dup_title (self->session);
+  self->visit_country = g_strdup (self->country);
   show_result (self, self->visit_result);
 }
 
@@ -1533,7 +1597,7 @@ clmrs_visit_wizard_start (ClmrsVisitWizard        *self,
   g_return_if_fail (request->form_id != NULL || request->draft_id != NULL);
   g_return_if_fail (facilitator_id != NULL);
 
-  g_clear_pointer (&self->visit_result, clmrs_finalise_result_free);
+  forget_visit (self);
   start (self, worker, request, facilitator_id, facilitator_name, facilitator_sex, language);
 }
 
@@ -1543,8 +1607,7 @@ clmrs_visit_wizard_stop (ClmrsVisitWizard *self)
   g_return_if_fail (CLMRS_IS_VISIT_WIZARD (self));
 
   reset (self);
-  g_clear_pointer (&self->visit_result, clmrs_finalise_result_free);
-  g_clear_pointer (&self->given, g_hash_table_unref);
+  forget_visit (self);
 }
 
 /* --- for tests --- */
@@ -1691,6 +1754,17 @@ clmrs_visit_wizard_get_result_text (ClmrsVisitWizard *self)
   g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), NULL);
 
   collect_text (GTK_WIDGET (self->result_box), text);
+  return g_string_free (text, FALSE);
+}
+
+char *
+clmrs_visit_wizard_get_review_text (ClmrsVisitWizard *self)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), NULL);
+
+  collect_text (GTK_WIDGET (self->review_list), text);
   return g_string_free (text, FALSE);
 }
 

@@ -61,5 +61,7 @@ GtkWidget  *clmrs_visit_wizard_get_support_button (ClmrsVisitWizard *self,
                                                    const char       *type);
 /* The result page's text, for tests: every title and subtitle shown. */
 char       *clmrs_visit_wizard_get_result_text (ClmrsVisitWizard *self);
+/* The review page's text, for tests: every title and subtitle shown. */
+char       *clmrs_visit_wizard_get_review_text (ClmrsVisitWizard *self);
 
 G_END_DECLS

@@ -881,6 +881,32 @@ support_answer (const char *leaf,
   return g_str_equal (leaf, "provider") ? "Coopérative CLMRS" : NULL;
 }
 
+/* The review page's row for question @ref, under @root. */
+static GtkWidget *
+review_row_under (GtkWidget  *root,
+                  const char *ref)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (ADW_IS_ACTION_ROW (child) && g_strcmp0 (g_object_get_data (G_OBJECT (child), "ref"), ref) == 0)
+        return child;
+      if ((found = review_row_under (child, ref)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+review_row_of (Fixture    *f,
+               const char *ref)
+{
+  GtkStack *stack = GTK_STACK (find_of_type (GTK_WIDGET (wizard (f)), GTK_TYPE_STACK));
+
+  return review_row_under (gtk_stack_get_child_by_name (stack, "review"), ref);
+}
+
 static void
 test_household_visit (Fixture       *f,
                       gconstpointer  data)
@@ -896,7 +922,12 @@ test_household_visit (Fixture       *f,
   g_autofree char *supports = NULL;
   g_autofree char *household = NULL;
   g_autofree char *expected = NULL;
-  GtkWidget *given, *back;
+  g_autofree char *before = NULL;
+  g_autofree char *title = NULL;
+  g_auto(GStrv) refs = NULL;
+  GtkWidget *given, *back, *row;
+  static const char * const codes[] = { "\nfemale\n", "\nyes\n", "\nowner\n", "son_daughter", "agrochemical_application",
+                                        "heavy_loads", "\nchemicals\n", "work_needed", "primary_3" };
 
   sign_in (f, FACILITATOR_ID, pin);
   g_assert_true (wait_for (f, on_home_and_idle, 20));
@@ -907,7 +938,27 @@ test_household_visit (Fixture       *f,
   visit_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
   walk_to_review (f, household_answer, 2, NULL);
 
-  /* review, finish, and each child's outcome with its reasons */
+  /* the review shows the answers in words, as chosen: no codes */
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
+  text = clmrs_visit_wizard_get_review_text (wizard (f));
+  g_test_message ("review page:\n%s", text);
+  g_assert_nonnull (strstr (text, "\nFemale\n"));
+  g_assert_nonnull (strstr (text, "\nYes\n"));
+  g_assert_nonnull (strstr (text, "\nSpraying or putting on chemicals or fertiliser, Carrying heavy loads\n"));
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    if (strstr (text, codes[i]) != NULL)
+      g_error ("the review shows the code %s:\n%s", codes[i], text);
+  g_clear_pointer (&text, g_free);
+  /* a row goes back to its question; Next comes back to the review */
+  row = review_row_of (f, "/household_visit/household/head_sex");
+  g_assert_nonnull (row);
+  g_signal_emit_by_name (row, "activate");
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
+  refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+  g_assert_true (g_strv_contains ((const char * const *) refs, "/household_visit/household/head_sex"));
+  walk_to_review (f, household_answer, 0, NULL);
+
+  /* finish, and each child's outcome with its reasons */
   g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
   clmrs_visit_wizard_next (wizard (f));
   g_assert_true (wait_for (f, wizard_has_result, 30));
@@ -944,6 +995,9 @@ test_household_visit (Fixture       *f,
   g_assert_cmpstr (status, ==, "2");
 
   /* the support given on the spot: a school kit for Kouadio */
+  before = clmrs_visit_wizard_get_result_text (wizard (f));
+  title = g_strdup (adw_window_title_get_title (ADW_WINDOW_TITLE (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_WINDOW_TITLE))));
+  g_assert_nonnull (strstr (before, "Carrying heavy loads"));
   given = clmrs_visit_wizard_get_support_button (wizard (f), kouadio, "school_kit");
   g_assert_nonnull (given);
   g_signal_emit_by_name (given, "clicked");
@@ -968,6 +1022,16 @@ test_household_visit (Fixture       *f,
   text = clmrs_visit_wizard_get_result_text (wizard (f));
   g_assert_nonnull (strstr (text, "Given today"));
   g_assert_null (clmrs_visit_wizard_get_support_button (wizard (f), kouadio, "school_kit"));
+  /* and otherwise the page it was: the visit's title, its reasons' items */
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_WINDOW_TITLE))),
+                   ==, title);
+  {
+    g_autoptr(GRegex) given_row = g_regex_new ("_?Given Now\n|Suggested support\n|Given today\n", 0, 0, NULL);
+    g_autofree char *was = g_regex_replace_literal (given_row, before, -1, 0, "", 0, NULL);
+    g_autofree char *is = g_regex_replace_literal (given_row, text, -1, 0, "", 0, NULL);
+
+    g_assert_cmpstr (is, ==, was);
+  }
 }
 
 static const char *
