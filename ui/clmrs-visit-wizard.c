@@ -1148,6 +1148,14 @@ clmrs_visit_wizard_next (ClmrsVisitWizard *self)
     }
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "question") != 0)
     return;
+  /* an answer just given may have made a question of this screen relevant
+     (days missed > 0, then why): the idle redraw has not drawn it yet, so
+     draw the screen as the session sees it now and check that */
+  if (self->refresh_source != 0 || !screen_is_current (self))
+    {
+      g_clear_handle_id (&self->refresh_source, g_source_remove);
+      refresh_screen_cb (self);
+    }
   if (!check_screen (self))
     return;
   prompts = clmrs_form_session_get_prompts (self->session);
