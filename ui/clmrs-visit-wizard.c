@@ -1109,6 +1109,65 @@ finalise (ClmrsVisitWizard *self)
 
 /* --- navigation --- */
 
+/* Scrolls the question area to the question box @box once it has been laid
+ * out (the frame after the one that may still move it): the whole question
+ * when it fits, else its top (the question itself). */
+static gboolean
+scroll_to_question_cb (GtkWidget     *box,
+                       GdkFrameClock *clock,
+                       gpointer       user_data)
+{
+  ClmrsVisitWizard *self = user_data;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->question_scroller);
+  guint ticks = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (box), "scroll-ticks")) + 1;
+  graphene_rect_t bounds;
+  double value, page, top, bottom;
+
+  g_object_set_data (G_OBJECT (box), "scroll-ticks", GUINT_TO_POINTER (ticks));
+  if (ticks < 2 || gtk_widget_get_height (box) == 0)
+    return ticks < 60 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+  if (!gtk_widget_compute_bounds (box, GTK_WIDGET (self->question_box), &bounds))
+    return G_SOURCE_REMOVE;
+  value = gtk_adjustment_get_value (adjustment);
+  page = gtk_adjustment_get_page_size (adjustment);
+  top = bounds.origin.y - 12;
+  bottom = bounds.origin.y + bounds.size.height + 12;
+  if (bottom - top > page || top < value)
+    value = top;
+  else if (bottom > value + page)
+    value = bottom - page;
+  gtk_adjustment_set_value (adjustment, CLAMP (value, gtk_adjustment_get_lower (adjustment),
+                                               gtk_adjustment_get_upper (adjustment) - page));
+  return G_SOURCE_REMOVE;
+}
+
+/* Brings the question @ref into view and gives its answer the focus, so
+ * that its message is seen (and said by a screen reader). */
+static void
+reveal_question (ClmrsVisitWizard *self,
+                 const char       *ref)
+{
+  GtkWidget *message = g_hash_table_lookup (self->messages, ref);
+  GtkWidget *input = find_input (GTK_WIDGET (self->question_box), ref);
+  GtkWidget *box;
+
+  if (message == NULL)
+    return;
+  box = gtk_widget_get_parent (message);
+  if (input != NULL && GTK_IS_CALENDAR (input))
+    input = g_object_get_data (G_OBJECT (input), "button");
+  else if (input != NULL && GTK_IS_LIST_BOX (input))
+    {
+      GPtrArray *checks = g_object_get_data (G_OBJECT (input), "checks");
+
+      input = checks != NULL && checks->len > 0 ? g_ptr_array_index (checks, 0) : input;
+    }
+  if (input != NULL)
+    gtk_widget_grab_focus (input);
+  g_object_set_data (G_OBJECT (box), "scroll-ticks", NULL);
+  gtk_widget_add_tick_callback (box, scroll_to_question_cb, self, NULL);
+}
+
 static gboolean
 check_screen (ClmrsVisitWizard *self)
 {
@@ -1122,6 +1181,8 @@ check_screen (ClmrsVisitWizard *self)
       if (clmrs_form_session_check (self->session, ref, &message) != CLMRS_CHECK_OK)
         {
           set_message (self, ref, message ? message : _("This answer is needed"));
+          if (ok)
+            reveal_question (self, ref);
           ok = FALSE;
         }
       else

@@ -1065,6 +1065,68 @@ test_follow_on_question (Fixture       *f,
   g_assert_true (wait_for (f, wizard_idle, 10));
 }
 
+static gboolean
+question_scrolled (Fixture *f)
+{
+  GtkWidget *list = find_ref (GTK_WIDGET (wizard (f)), SCHOOL "missed_why", GTK_TYPE_LIST_BOX);
+  GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW));
+
+  return gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (scroller)) > 0;
+}
+
+static gboolean
+frames_passed (Fixture *f)
+{
+  return (guint64) g_get_monotonic_time () > GPOINTER_TO_SIZE (f->user_data);
+}
+
+/* A refused Next on a long screen scrolls to the first question refused
+ * (below the fold, even in the test's 1280x800 window) and focuses it. */
+static void
+test_refused_question_shown (Fixture       *f,
+                             gconstpointer  data)
+{
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adjustment;
+  GtkWidget *list, *box, *focus;
+  graphene_rect_t bounds;
+
+  follow_up_to_school (f);
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), SCHOOL "days_missed", "1"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  f->user_data = GSIZE_TO_POINTER (g_get_monotonic_time () + G_USEC_PER_SEC / 2);
+  g_assert_true (wait_for (f, frames_passed, 2));
+  list = find_ref (GTK_WIDGET (wizard (f)), SCHOOL "missed_why", GTK_TYPE_LIST_BOX);
+  g_assert_nonnull (list);
+  box = gtk_widget_get_parent (list);
+  scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW));
+  adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  g_assert_true (gtk_widget_compute_bounds (box, gtk_scrolled_window_get_child (scroller), &bounds));
+  g_test_message ("window %dx%d; question at %.0f, page %.0f of %.0f", gtk_widget_get_width (GTK_WIDGET (f->window)),
+                  gtk_widget_get_height (GTK_WIDGET (f->window)), bounds.origin.y,
+                  gtk_adjustment_get_page_size (adjustment), gtk_adjustment_get_upper (adjustment));
+  /* the question is below the fold */
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+  g_assert_cmpfloat (bounds.origin.y, >, gtk_adjustment_get_page_size (adjustment));
+
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (screen_has (f, SCHOOL "in_school"));
+  g_assert_nonnull (clmrs_visit_wizard_get_message (wizard (f), SCHOOL "missed_why"));
+  g_assert_true (wait_for (f, question_scrolled, 5));
+  f->user_data = GSIZE_TO_POINTER (g_get_monotonic_time () + G_USEC_PER_SEC / 2);
+  g_assert_true (wait_for (f, frames_passed, 2));
+  g_test_message ("scrolled to %.0f, page %.0f of %.0f", gtk_adjustment_get_value (adjustment),
+                  gtk_adjustment_get_page_size (adjustment), gtk_adjustment_get_upper (adjustment));
+  /* its top is in the visible part (the viewport's coordinates are the
+     scrolled ones), and the focus is on its answer */
+  g_assert_true (gtk_widget_compute_bounds (box, gtk_scrolled_window_get_child (scroller), &bounds));
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y, <, gtk_adjustment_get_page_size (adjustment));
+  focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, box));
+}
+
 static void
 test_follow_up (Fixture       *f,
                 gconstpointer  data)
@@ -2110,6 +2172,7 @@ main (int   argc,
   g_test_add ("/ui/visit/household", Fixture, NULL, fixture_set_up, test_household_visit, fixture_tear_down);
   g_test_add ("/ui/visit/follow-up", Fixture, NULL, fixture_set_up, test_follow_up, fixture_tear_down);
   g_test_add ("/ui/visit/follow-on-question", Fixture, NULL, fixture_set_up, test_follow_on_question, fixture_tear_down);
+  g_test_add ("/ui/visit/refused-question-shown", Fixture, NULL, fixture_set_up, test_refused_question_shown, fixture_tear_down);
   g_test_add ("/ui/visit/awareness", Fixture, NULL, fixture_set_up, test_awareness, fixture_tear_down);
   g_test_add ("/ui/visit/awareness-household", Fixture, NULL, fixture_set_up, test_awareness_household, fixture_tear_down);
   g_test_add ("/ui/facilitator/household-page", Fixture, NULL, fixture_set_up, test_household_page, fixture_tear_down);
