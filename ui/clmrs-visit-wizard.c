@@ -68,6 +68,7 @@ struct _ClmrsVisitWizard
   gboolean           building;      /* widgets being filled: their signals are not answers */
   guint              refresh_source; /* rebuilds the screen when an answer shows or hides questions */
   char              *focus_ref;      /* the question to keep the focus on after it */
+  GHashTable        *typed;          /* ref -> text typed that is not a number (kept on redraws) */
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsVisitWizard, clmrs_visit_wizard, ADW_TYPE_BIN)
@@ -374,7 +375,20 @@ static void
 entry_changed_cb (GtkEditable      *entry,
                   ClmrsVisitWizard *self)
 {
-  answer (self, g_object_get_data (G_OBJECT (entry), "ref"), gtk_editable_get_text (entry));
+  const char *ref = g_object_get_data (G_OBJECT (entry), "ref");
+  const char *number = g_object_get_data (G_OBJECT (entry), "number-message");
+  const char *text = gtk_editable_get_text (entry);
+
+  if (self->building || self->session == NULL)
+    return;
+  if (answer (self, ref, text) || number == NULL)
+    {
+      g_hash_table_remove (self->typed, ref);
+      return;
+    }
+  /* letters in a number: say what is wrong, keep what was typed */
+  g_hash_table_insert (self->typed, g_strdup (ref), g_strdup (text));
+  set_message (self, ref, number);
 }
 
 static void
@@ -504,13 +518,21 @@ text_entry (ClmrsVisitWizard  *self,
 {
   GtkWidget *entry = gtk_entry_new ();
 
-  gtk_editable_set_text (GTK_EDITABLE (entry), prompt->value ? prompt->value : "");
+  const char *typed = g_hash_table_lookup (self->typed, prompt->ref);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), typed ? typed : prompt->value ? prompt->value : "");
   gtk_widget_set_size_request (entry, -1, 52);
   gtk_widget_add_css_class (entry, "answer-entry");
   if (prompt->type == CLMRS_TYPE_INT)
-    gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_DIGITS);
+    {
+      gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_DIGITS);
+      g_object_set_data (G_OBJECT (entry), "number-message", (gpointer) _("Type a whole number"));
+    }
   else if (prompt->type == CLMRS_TYPE_DECIMAL)
-    gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_NUMBER);
+    {
+      gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_NUMBER);
+      g_object_set_data (G_OBJECT (entry), "number-message", (gpointer) _("Type a number"));
+    }
   g_object_set_data_full (G_OBJECT (entry), "ref", g_strdup (prompt->ref), g_free);
   g_signal_connect (entry, "changed", G_CALLBACK (entry_changed_cb), self);
   return entry;
@@ -782,6 +804,16 @@ show_screen (ClmrsVisitWizard *self)
       gtk_box_append (self->question_box, remove);
     }
   self->building = FALSE;
+  /* typed text is kept only while its question is on the screen */
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, self->typed);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      if (!g_ptr_array_find_with_equal_func (self->screen_refs, key, g_str_equal, NULL))
+        g_hash_table_iter_remove (&iter);
+  }
 
   subtitle = place_of (first);
   adw_window_title_set_subtitle (self->title, subtitle);
@@ -1177,8 +1209,19 @@ check_screen (ClmrsVisitWizard *self)
     {
       const char *ref = g_ptr_array_index (self->screen_refs, i);
       g_autofree char *message = NULL;
+      GtkWidget *input = NULL;
 
-      if (clmrs_form_session_check (self->session, ref, &message) != CLMRS_CHECK_OK)
+      if (g_hash_table_contains (self->typed, ref))
+        input = find_input (GTK_WIDGET (self->question_box), ref);
+      if (input != NULL && g_object_get_data (G_OBJECT (input), "number-message") != NULL)
+        {
+          /* what was typed is not a number: the session kept none of it */
+          set_message (self, ref, g_object_get_data (G_OBJECT (input), "number-message"));
+          if (ok)
+            reveal_question (self, ref);
+          ok = FALSE;
+        }
+      else if (clmrs_form_session_check (self->session, ref, &message) != CLMRS_CHECK_OK)
         {
           set_message (self, ref, message ? message : _("This answer is needed"));
           if (ok)
@@ -1514,6 +1557,7 @@ reset (ClmrsVisitWizard *self)
   remove_children (GTK_WIDGET (self->result_box));
   self->building = FALSE;
   g_hash_table_remove_all (self->messages);
+  g_hash_table_remove_all (self->typed);
   g_ptr_array_set_size (self->screen_refs, 0);
   /* a session lent to the worker for finalising belongs to it until it returns */
   g_clear_pointer (&self->session, clmrs_form_session_free);
@@ -1761,6 +1805,7 @@ clmrs_visit_wizard_dispose (GObject *object)
     clmrs_visit_wizard_stop (self);
   g_clear_object (&self->worker);
   g_clear_pointer (&self->messages, g_hash_table_unref);
+  g_clear_pointer (&self->typed, g_hash_table_unref);
   g_clear_pointer (&self->screen_refs, g_ptr_array_unref);
 
   G_OBJECT_CLASS (clmrs_visit_wizard_parent_class)->dispose (object);
@@ -1804,6 +1849,7 @@ clmrs_visit_wizard_init (ClmrsVisitWizard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->typed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->screen_refs = g_ptr_array_new_with_free_func (g_free);
 }
 

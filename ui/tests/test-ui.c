@@ -1127,6 +1127,56 @@ test_refused_question_shown (Fixture       *f,
   g_assert_true (gtk_widget_is_ancestor (focus, box));
 }
 
+/* Letters typed in a number question: Next says a number is wanted (not
+ * "required") and the letters stay in the entry to be corrected. */
+static void
+test_letters_in_number (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *form = g_build_filename (g_getenv ("CLMRS_SOURCE_DIR"), "ui", "tests", "forms", "mini_visit.xml", NULL);
+  const char *age = "/mini/children/child[1]/identity/age";
+  const char *message;
+  GtkWidget *entry;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_window_start_visit (f->window, form, NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/household/head_name", "Aka"));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/household/head_sex", "female"));
+  clmrs_visit_wizard_next (wizard (f));
+  g_signal_emit_by_name (find_button (GTK_WIDGET (wizard (f)), "/mini/children/child"), "clicked");
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/identity/name", "Ama"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/identity/sex", "female"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+
+  entry = find_ref (GTK_WIDGET (wizard (f)), age, GTK_TYPE_ENTRY);
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "abc");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  clmrs_visit_wizard_next (wizard (f));
+  assert_screen (f, "/mini/children/child[1]/identity/name", 3);
+  message = clmrs_visit_wizard_get_message (wizard (f), age);
+  g_assert_cmpstr (message, ==, "Type a whole number");
+  entry = find_ref (GTK_WIDGET (wizard (f)), age, GTK_TYPE_ENTRY);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "abc");
+  /* kept over a redraw of the screen, and Next still refused */
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/identity/name", "Ama K"));
+  entry = find_ref (GTK_WIDGET (wizard (f)), age, GTK_TYPE_ENTRY);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "abc");
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_cmpstr (clmrs_visit_wizard_get_message (wizard (f), age), ==, "Type a whole number");
+  /* corrected: the message goes and Next goes on */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "3");
+  g_assert_null (clmrs_visit_wizard_get_message (wizard (f), age));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  clmrs_visit_wizard_next (wizard (f));
+  assert_screen (f, "/mini/children/child[1]/dob", 1);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+}
+
 static void
 test_follow_up (Fixture       *f,
                 gconstpointer  data)
@@ -2173,6 +2223,7 @@ main (int   argc,
   g_test_add ("/ui/visit/follow-up", Fixture, NULL, fixture_set_up, test_follow_up, fixture_tear_down);
   g_test_add ("/ui/visit/follow-on-question", Fixture, NULL, fixture_set_up, test_follow_on_question, fixture_tear_down);
   g_test_add ("/ui/visit/refused-question-shown", Fixture, NULL, fixture_set_up, test_refused_question_shown, fixture_tear_down);
+  g_test_add ("/ui/visit/letters-in-number", Fixture, NULL, fixture_set_up, test_letters_in_number, fixture_tear_down);
   g_test_add ("/ui/visit/awareness", Fixture, NULL, fixture_set_up, test_awareness, fixture_tear_down);
   g_test_add ("/ui/visit/awareness-household", Fixture, NULL, fixture_set_up, test_awareness_household, fixture_tear_down);
   g_test_add ("/ui/facilitator/household-page", Fixture, NULL, fixture_set_up, test_household_page, fixture_tear_down);
