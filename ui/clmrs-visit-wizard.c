@@ -71,6 +71,7 @@ struct _ClmrsVisitWizard
   gboolean           building;      /* widgets being filled: their signals are not answers */
   guint              refresh_source; /* rebuilds the screen when an answer shows or hides questions */
   char              *focus_ref;      /* the question to keep the focus on after it */
+  GHashTable        *typed;          /* ref -> text typed that is not a number (kept on redraws) */
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsVisitWizard, clmrs_visit_wizard, ADW_TYPE_BIN)
@@ -377,7 +378,20 @@ static void
 entry_changed_cb (GtkEditable      *entry,
                   ClmrsVisitWizard *self)
 {
-  answer (self, g_object_get_data (G_OBJECT (entry), "ref"), gtk_editable_get_text (entry));
+  const char *ref = g_object_get_data (G_OBJECT (entry), "ref");
+  const char *number = g_object_get_data (G_OBJECT (entry), "number-message");
+  const char *text = gtk_editable_get_text (entry);
+
+  if (self->building || self->session == NULL)
+    return;
+  if (answer (self, ref, text) || number == NULL)
+    {
+      g_hash_table_remove (self->typed, ref);
+      return;
+    }
+  /* letters in a number: say what is wrong, keep what was typed */
+  g_hash_table_insert (self->typed, g_strdup (ref), g_strdup (text));
+  set_message (self, ref, number);
 }
 
 static void
@@ -507,13 +521,21 @@ text_entry (ClmrsVisitWizard  *self,
 {
   GtkWidget *entry = gtk_entry_new ();
 
-  gtk_editable_set_text (GTK_EDITABLE (entry), prompt->value ? prompt->value : "");
+  const char *typed = g_hash_table_lookup (self->typed, prompt->ref);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), typed ? typed : prompt->value ? prompt->value : "");
   gtk_widget_set_size_request (entry, -1, 52);
   gtk_widget_add_css_class (entry, "answer-entry");
   if (prompt->type == CLMRS_TYPE_INT)
-    gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_DIGITS);
+    {
+      gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_DIGITS);
+      g_object_set_data (G_OBJECT (entry), "number-message", (gpointer) _("Type a whole number"));
+    }
   else if (prompt->type == CLMRS_TYPE_DECIMAL)
-    gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_NUMBER);
+    {
+      gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_NUMBER);
+      g_object_set_data (G_OBJECT (entry), "number-message", (gpointer) _("Type a number"));
+    }
   g_object_set_data_full (G_OBJECT (entry), "ref", g_strdup (prompt->ref), g_free);
   g_signal_connect (entry, "changed", G_CALLBACK (entry_changed_cb), self);
   return entry;
@@ -841,6 +863,16 @@ show_screen (ClmrsVisitWizard *self)
       gtk_box_append (self->question_box, remove);
     }
   self->building = FALSE;
+  /* typed text is kept only while its question is on the screen */
+  {
+    GHashTableIter iter;
+    gpointer key;
+
+    g_hash_table_iter_init (&iter, self->typed);
+    while (g_hash_table_iter_next (&iter, &key, NULL))
+      if (!g_ptr_array_find_with_equal_func (self->screen_refs, key, g_str_equal, NULL))
+        g_hash_table_iter_remove (&iter);
+  }
 
   adw_window_title_set_subtitle (self->title, "");
   gtk_progress_bar_set_fraction (self->progress, progress_of (self, first->ref));
@@ -1186,6 +1218,65 @@ finalise (ClmrsVisitWizard *self)
 
 /* --- navigation --- */
 
+/* Scrolls the question area to the question box @box once it has been laid
+ * out (the frame after the one that may still move it): the whole question
+ * when it fits, else its top (the question itself). */
+static gboolean
+scroll_to_question_cb (GtkWidget     *box,
+                       GdkFrameClock *clock,
+                       gpointer       user_data)
+{
+  ClmrsVisitWizard *self = user_data;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->question_scroller);
+  guint ticks = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (box), "scroll-ticks")) + 1;
+  graphene_rect_t bounds;
+  double value, page, top, bottom;
+
+  g_object_set_data (G_OBJECT (box), "scroll-ticks", GUINT_TO_POINTER (ticks));
+  if (ticks < 2 || gtk_widget_get_height (box) == 0)
+    return ticks < 60 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+  if (!gtk_widget_compute_bounds (box, GTK_WIDGET (self->question_box), &bounds))
+    return G_SOURCE_REMOVE;
+  value = gtk_adjustment_get_value (adjustment);
+  page = gtk_adjustment_get_page_size (adjustment);
+  top = bounds.origin.y - 12;
+  bottom = bounds.origin.y + bounds.size.height + 12;
+  if (bottom - top > page || top < value)
+    value = top;
+  else if (bottom > value + page)
+    value = bottom - page;
+  gtk_adjustment_set_value (adjustment, CLAMP (value, gtk_adjustment_get_lower (adjustment),
+                                               gtk_adjustment_get_upper (adjustment) - page));
+  return G_SOURCE_REMOVE;
+}
+
+/* Brings the question @ref into view and gives its answer the focus, so
+ * that its message is seen (and said by a screen reader). */
+static void
+reveal_question (ClmrsVisitWizard *self,
+                 const char       *ref)
+{
+  GtkWidget *message = g_hash_table_lookup (self->messages, ref);
+  GtkWidget *input = find_input (GTK_WIDGET (self->question_box), ref);
+  GtkWidget *box;
+
+  if (message == NULL)
+    return;
+  box = gtk_widget_get_parent (message);
+  if (input != NULL && GTK_IS_CALENDAR (input))
+    input = g_object_get_data (G_OBJECT (input), "button");
+  else if (input != NULL && GTK_IS_LIST_BOX (input))
+    {
+      GPtrArray *checks = g_object_get_data (G_OBJECT (input), "checks");
+
+      input = checks != NULL && checks->len > 0 ? g_ptr_array_index (checks, 0) : input;
+    }
+  if (input != NULL)
+    gtk_widget_grab_focus (input);
+  g_object_set_data (G_OBJECT (box), "scroll-ticks", NULL);
+  gtk_widget_add_tick_callback (box, scroll_to_question_cb, self, NULL);
+}
+
 static gboolean
 check_screen (ClmrsVisitWizard *self)
 {
@@ -1195,10 +1286,23 @@ check_screen (ClmrsVisitWizard *self)
     {
       const char *ref = g_ptr_array_index (self->screen_refs, i);
       g_autofree char *message = NULL;
+      GtkWidget *input = NULL;
 
-      if (clmrs_form_session_check (self->session, ref, &message) != CLMRS_CHECK_OK)
+      if (g_hash_table_contains (self->typed, ref))
+        input = find_input (GTK_WIDGET (self->question_box), ref);
+      if (input != NULL && g_object_get_data (G_OBJECT (input), "number-message") != NULL)
+        {
+          /* what was typed is not a number: the session kept none of it */
+          set_message (self, ref, g_object_get_data (G_OBJECT (input), "number-message"));
+          if (ok)
+            reveal_question (self, ref);
+          ok = FALSE;
+        }
+      else if (clmrs_form_session_check (self->session, ref, &message) != CLMRS_CHECK_OK)
         {
           set_message (self, ref, message ? message : _("This answer is needed"));
+          if (ok)
+            reveal_question (self, ref);
           ok = FALSE;
         }
       else
@@ -1225,6 +1329,14 @@ clmrs_visit_wizard_next (ClmrsVisitWizard *self)
     }
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "question") != 0)
     return;
+  /* an answer just given may have made a question of this screen relevant
+     (days missed > 0, then why): the idle redraw has not drawn it yet, so
+     draw the screen as the session sees it now and check that */
+  if (self->refresh_source != 0 || !screen_is_current (self))
+    {
+      g_clear_handle_id (&self->refresh_source, g_source_remove);
+      refresh_screen_cb (self);
+    }
   if (!check_screen (self))
     return;
   prompts = clmrs_form_session_get_prompts (self->session);
@@ -1522,6 +1634,7 @@ reset (ClmrsVisitWizard *self)
   remove_children (GTK_WIDGET (self->result_box));
   self->building = FALSE;
   g_hash_table_remove_all (self->messages);
+  g_hash_table_remove_all (self->typed);
   g_ptr_array_set_size (self->screen_refs, 0);
   /* a session lent to the worker for finalising belongs to it until it returns */
   g_clear_pointer (&self->session, clmrs_form_session_free);
@@ -1779,6 +1892,7 @@ clmrs_visit_wizard_dispose (GObject *object)
     clmrs_visit_wizard_stop (self);
   g_clear_object (&self->worker);
   g_clear_pointer (&self->messages, g_hash_table_unref);
+  g_clear_pointer (&self->typed, g_hash_table_unref);
   g_clear_pointer (&self->screen_refs, g_ptr_array_unref);
 
   G_OBJECT_CLASS (clmrs_visit_wizard_parent_class)->dispose (object);
@@ -1822,6 +1936,7 @@ clmrs_visit_wizard_init (ClmrsVisitWizard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->typed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->screen_refs = g_ptr_array_new_with_free_func (g_free);
 }
 

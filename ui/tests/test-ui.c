@@ -1054,6 +1054,209 @@ follow_up_answer (const char *leaf,
   return NULL;
 }
 
+/* The widget under @root whose "ref" data is @ref and of @type, or NULL. */
+static GtkWidget *
+find_ref (GtkWidget  *root,
+          const char *ref,
+          GType       type)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type) && g_strcmp0 (g_object_get_data (G_OBJECT (child), "ref"), ref) == 0)
+        return child;
+      if ((found = find_ref (child, ref, type)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+screen_has (Fixture    *f,
+            const char *ref)
+{
+  g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+
+  return g_strv_contains ((const char * const *) refs, ref);
+}
+
+#define SCHOOL "/follow_up_visit/child/school/"
+
+/* Opens the follow-up of the most late child and goes to the school screen. */
+static void
+follow_up_to_school (Fixture *f)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  GtkListBoxRow *row;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "follow-ups"), 0);
+  g_assert_nonnull (row);
+  g_signal_emit_by_name (row, "activated");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "follow_up_visit");
+  for (guint step = 0; step < 20 && !screen_has (f, SCHOOL "in_school"); step++)
+    {
+      g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+
+      for (guint i = 0; refs[i] != NULL; i++)
+        {
+          const char *value = follow_up_answer (strrchr (refs[i], '/') + 1, 0, NULL);
+
+          if (value != NULL)
+            g_assert_true (clmrs_visit_wizard_answer (wizard (f), refs[i], value));
+        }
+      g_assert_true (wait_for (f, wizard_idle, 10));
+      clmrs_visit_wizard_next (wizard (f));
+      g_assert_true (wait_for (f, wizard_idle, 10));
+    }
+  g_assert_true (screen_has (f, SCHOOL "in_school"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), SCHOOL "in_school", "yes"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), SCHOOL "grade", "primary_5"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_false (screen_has (f, SCHOOL "missed_why"));
+}
+
+/* Days missed typed, then Next at once: the question that became relevant
+ * (why missed?) is checked although its redraw had not happened yet. */
+static void
+test_follow_on_question (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_auto(GStrv) before = NULL;
+  g_auto(GStrv) after = NULL;
+  GtkWidget *entry;
+
+  follow_up_to_school (f);
+  before = clmrs_visit_wizard_get_screen_refs (wizard (f));
+  entry = find_ref (GTK_WIDGET (wizard (f)), SCHOOL "days_missed", GTK_TYPE_ENTRY);
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "1");
+  /* no main loop turn between the typing and the tap */
+  clmrs_visit_wizard_next (wizard (f));
+  after = clmrs_visit_wizard_get_screen_refs (wizard (f));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
+  g_assert_cmpstr (after[0], ==, before[0]);
+  g_assert_true (screen_has (f, SCHOOL "missed_why"));
+  g_assert_nonnull (clmrs_visit_wizard_get_message (wizard (f), SCHOOL "missed_why"));
+  g_assert_null (clmrs_visit_wizard_get_message (wizard (f), SCHOOL "days_missed"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+}
+
+static gboolean
+question_scrolled (Fixture *f)
+{
+  GtkWidget *list = find_ref (GTK_WIDGET (wizard (f)), SCHOOL "missed_why", GTK_TYPE_LIST_BOX);
+  GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW));
+
+  return gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (scroller)) > 0;
+}
+
+static gboolean
+frames_passed (Fixture *f)
+{
+  return (guint64) g_get_monotonic_time () > GPOINTER_TO_SIZE (f->user_data);
+}
+
+/* A refused Next on a long screen scrolls to the first question refused
+ * (below the fold, even in the test's 1280x800 window) and focuses it. */
+static void
+test_refused_question_shown (Fixture       *f,
+                             gconstpointer  data)
+{
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adjustment;
+  GtkWidget *list, *box, *focus;
+  graphene_rect_t bounds;
+
+  follow_up_to_school (f);
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), SCHOOL "days_missed", "1"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  f->user_data = GSIZE_TO_POINTER (g_get_monotonic_time () + G_USEC_PER_SEC / 2);
+  g_assert_true (wait_for (f, frames_passed, 2));
+  list = find_ref (GTK_WIDGET (wizard (f)), SCHOOL "missed_why", GTK_TYPE_LIST_BOX);
+  g_assert_nonnull (list);
+  box = gtk_widget_get_parent (list);
+  scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW));
+  adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  g_assert_true (gtk_widget_compute_bounds (box, gtk_scrolled_window_get_child (scroller), &bounds));
+  g_test_message ("window %dx%d; question at %.0f, page %.0f of %.0f", gtk_widget_get_width (GTK_WIDGET (f->window)),
+                  gtk_widget_get_height (GTK_WIDGET (f->window)), bounds.origin.y,
+                  gtk_adjustment_get_page_size (adjustment), gtk_adjustment_get_upper (adjustment));
+  /* the question is below the fold */
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+  g_assert_cmpfloat (bounds.origin.y, >, gtk_adjustment_get_page_size (adjustment));
+
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (screen_has (f, SCHOOL "in_school"));
+  g_assert_nonnull (clmrs_visit_wizard_get_message (wizard (f), SCHOOL "missed_why"));
+  g_assert_true (wait_for (f, question_scrolled, 5));
+  f->user_data = GSIZE_TO_POINTER (g_get_monotonic_time () + G_USEC_PER_SEC / 2);
+  g_assert_true (wait_for (f, frames_passed, 2));
+  g_test_message ("scrolled to %.0f, page %.0f of %.0f", gtk_adjustment_get_value (adjustment),
+                  gtk_adjustment_get_page_size (adjustment), gtk_adjustment_get_upper (adjustment));
+  /* its top is in the visible part (the viewport's coordinates are the
+     scrolled ones), and the focus is on its answer */
+  g_assert_true (gtk_widget_compute_bounds (box, gtk_scrolled_window_get_child (scroller), &bounds));
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y, <, gtk_adjustment_get_page_size (adjustment));
+  focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, box));
+}
+
+/* Letters typed in a number question: Next says a number is wanted (not
+ * "required") and the letters stay in the entry to be corrected. */
+static void
+test_letters_in_number (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *form = g_build_filename (g_getenv ("CLMRS_SOURCE_DIR"), "ui", "tests", "forms", "mini_visit.xml", NULL);
+  const char *age = "/mini/children/child[1]/identity/age";
+  const char *message;
+  GtkWidget *entry;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_window_start_visit (f->window, form, NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/household/head_name", "Aka"));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/household/head_sex", "female"));
+  clmrs_visit_wizard_next (wizard (f));
+  g_signal_emit_by_name (find_button (GTK_WIDGET (wizard (f)), "/mini/children/child"), "clicked");
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/identity/name", "Ama"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/identity/sex", "female"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+
+  entry = find_ref (GTK_WIDGET (wizard (f)), age, GTK_TYPE_ENTRY);
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "abc");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  clmrs_visit_wizard_next (wizard (f));
+  assert_screen (f, "/mini/children/child[1]/identity/name", 3);
+  message = clmrs_visit_wizard_get_message (wizard (f), age);
+  g_assert_cmpstr (message, ==, "Type a whole number");
+  entry = find_ref (GTK_WIDGET (wizard (f)), age, GTK_TYPE_ENTRY);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "abc");
+  /* kept over a redraw of the screen, and Next still refused */
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/identity/name", "Ama K"));
+  entry = find_ref (GTK_WIDGET (wizard (f)), age, GTK_TYPE_ENTRY);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "abc");
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_cmpstr (clmrs_visit_wizard_get_message (wizard (f), age), ==, "Type a whole number");
+  /* corrected: the message goes and Next goes on */
+  gtk_editable_set_text (GTK_EDITABLE (entry), "3");
+  g_assert_null (clmrs_visit_wizard_get_message (wizard (f), age));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  clmrs_visit_wizard_next (wizard (f));
+  assert_screen (f, "/mini/children/child[1]/dob", 1);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+}
+
 static void
 test_follow_up (Fixture       *f,
                 gconstpointer  data)
@@ -2151,6 +2354,9 @@ main (int   argc,
   g_test_add ("/ui/visit/wizard", Fixture, NULL, fixture_set_up, test_visit_wizard, fixture_tear_down);
   g_test_add ("/ui/visit/household", Fixture, NULL, fixture_set_up, test_household_visit, fixture_tear_down);
   g_test_add ("/ui/visit/follow-up", Fixture, NULL, fixture_set_up, test_follow_up, fixture_tear_down);
+  g_test_add ("/ui/visit/follow-on-question", Fixture, NULL, fixture_set_up, test_follow_on_question, fixture_tear_down);
+  g_test_add ("/ui/visit/refused-question-shown", Fixture, NULL, fixture_set_up, test_refused_question_shown, fixture_tear_down);
+  g_test_add ("/ui/visit/letters-in-number", Fixture, NULL, fixture_set_up, test_letters_in_number, fixture_tear_down);
   g_test_add ("/ui/visit/awareness", Fixture, NULL, fixture_set_up, test_awareness, fixture_tear_down);
   g_test_add ("/ui/visit/awareness-household", Fixture, NULL, fixture_set_up, test_awareness_household, fixture_tear_down);
   g_test_add ("/ui/facilitator/household-page", Fixture, NULL, fixture_set_up, test_household_page, fixture_tear_down);
