@@ -20,6 +20,11 @@ if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} ]]; then
   exec tools/demo.sh "$@"
 fi
 
+# without a session bus (a bare X server, a kiosk) dconf cannot save the
+# settings: keep them in a key file (~/.config/glib-2.0/settings/keyfile)
+if [[ -z ${DBUS_SESSION_BUS_ADDRESS:-} && -z ${GSETTINGS_BACKEND:-} ]]; then
+  export GSETTINGS_BACKEND=keyfile
+fi
 # from the build tree: its compiled settings schema and translations
 export GSETTINGS_SCHEMA_DIR="$PWD/build/ui"
 export CLMRS_LOCALEDIR="$PWD/build/po"
