@@ -6,17 +6,37 @@
 #include "rules.h"
 #include "util.h"
 
-/* What the store says about the household and child of a visit. */
+/* One child the store knows. */
 typedef struct {
-  char *community_id;
+  char *id;
   char *household_id;
-  char *head_name;
-  char *head_sex;
   char *name;
   char *sex;
   char *dob;
-  char *age;                /* on the day of the visit, as text */
+  char *age;                /* on the day of the visit */
   char *birth_certificate;  /* "yes" once seen, else NULL */
+} KnownChild;
+
+static void
+known_child_free (KnownChild *child)
+{
+  g_free (child->id);
+  g_free (child->household_id);
+  g_free (child->name);
+  g_free (child->sex);
+  g_free (child->dob);
+  g_free (child->age);
+  g_free (child->birth_certificate);
+  g_free (child);
+}
+
+/* What the store says about the household and child of a visit. */
+typedef struct {
+  char       *community_id;
+  char       *household_id;
+  char       *head_name;
+  char       *head_sex;
+  KnownChild *child;        /* the child asked for, or NULL */
 } Known;
 
 static void
@@ -26,11 +46,7 @@ known_clear (Known *known)
   g_free (known->household_id);
   g_free (known->head_name);
   g_free (known->head_sex);
-  g_free (known->name);
-  g_free (known->sex);
-  g_free (known->dob);
-  g_free (known->age);
-  g_free (known->birth_certificate);
+  g_clear_pointer (&known->child, known_child_free);
 }
 
 static char *
@@ -61,6 +77,59 @@ age_on (const char  *dob,
   return g_strdup_printf ("%d", age);
 }
 
+/* The children the store knows: the one with id @key, or (@in_household)
+ * those of household @key in the order they were registered; ages on @on. */
+static GPtrArray *
+read_children (ClmrsStore   *store,
+               gboolean      in_household,
+               const char   *key,
+               const GDate  *on,
+               GError      **error)
+{
+  g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func ((GDestroyNotify) known_child_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = clmrs_store_prepare (store, in_household
+      ? "SELECT c.id, c.household_id, c.name, c.sex, c.dob, coalesce (c.age, -1), c.age_on,"
+        "  (SELECT json_extract (a.profile, '$.birth_certificate') FROM assessments a"
+        "   WHERE a.child_id = c.id ORDER BY a.assessed_on DESC LIMIT 1) "
+        "FROM children c WHERE c.household_id = ?1 ORDER BY c.created, c.rowid"
+      : "SELECT c.id, c.household_id, c.name, c.sex, c.dob, coalesce (c.age, -1), c.age_on,"
+        "  (SELECT json_extract (a.profile, '$.birth_certificate') FROM assessments a"
+        "   WHERE a.child_id = c.id ORDER BY a.assessed_on DESC LIMIT 1) "
+        "FROM children c WHERE c.id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      KnownChild *child = g_new0 (KnownChild, 1);
+      g_autofree char *age_given_on = column_text (stmt, 6);
+      g_autofree char *certificate = column_text (stmt, 7);
+
+      child->id = column_text (stmt, 0);
+      child->household_id = column_text (stmt, 1);
+      child->name = column_text (stmt, 2);
+      child->sex = column_text (stmt, 3);
+      child->dob = column_text (stmt, 4);
+      child->age = age_on (child->dob, sqlite3_column_int (stmt, 5), age_given_on, on);
+      /* a certificate does not go away; "no" may have changed since */
+      if (g_strcmp0 (certificate, "yes") == 0)
+        child->birth_certificate = g_strdup ("yes");
+      g_ptr_array_add (children, child);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE,
+                   "reading the children of %s %s: %s", in_household ? "household" : "child", key,
+                   sqlite3_errmsg (clmrs_store_get_db (store)));
+      return NULL;
+    }
+  return g_steal_pointer (&children);
+}
+
 static gboolean
 read_known (ClmrsStore         *store,
             const ClmrsPrefill *prefill,
@@ -74,30 +143,16 @@ read_known (ClmrsStore         *store,
   known->community_id = g_strdup (prefill->community_id);
   if (prefill->child_id != NULL)
     {
-      stmt = clmrs_store_prepare (store,
-          "SELECT c.household_id, c.name, c.sex, c.dob, coalesce (c.age, -1), c.age_on,"
-          "  (SELECT json_extract (a.profile, '$.birth_certificate') FROM assessments a"
-          "   WHERE a.child_id = c.id ORDER BY a.assessed_on DESC LIMIT 1) "
-          "FROM children c WHERE c.id = ?1", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, prefill->child_id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          g_autofree char *age_given_on = column_text (stmt, 5);
-          g_autofree char *certificate = column_text (stmt, 6);
+      g_autoptr(GPtrArray) found = read_children (store, FALSE, prefill->child_id, on, error);
 
+      if (found == NULL)
+        return FALSE;
+      if (found->len > 0)
+        {
+          known->child = g_ptr_array_steal_index (found, 0);
           if (known->household_id == NULL)
-            known->household_id = column_text (stmt, 0);
-          known->name = column_text (stmt, 1);
-          known->sex = column_text (stmt, 2);
-          known->dob = column_text (stmt, 3);
-          known->age = age_on (known->dob, sqlite3_column_int (stmt, 4), age_given_on, on);
-          /* a certificate does not go away; "no" may have changed since */
-          if (g_strcmp0 (certificate, "yes") == 0)
-            known->birth_certificate = g_strdup ("yes");
+            known->household_id = g_strdup (known->child->household_id);
         }
-      sqlite3_finalize (stmt);
     }
   if (known->household_id != NULL)
     {
@@ -142,72 +197,6 @@ set_if_empty (ClmrsFormSession  *session,
   return FALSE;
 }
 
-/* One child the store knows in a household. */
-typedef struct {
-  char *id;
-  char *name;
-  char *sex;
-  char *dob;
-  char *age;                /* on the day of the visit */
-  char *birth_certificate;  /* "yes" once seen, else NULL */
-} KnownChild;
-
-static void
-known_child_free (KnownChild *child)
-{
-  g_free (child->id);
-  g_free (child->name);
-  g_free (child->sex);
-  g_free (child->dob);
-  g_free (child->age);
-  g_free (child->birth_certificate);
-  g_free (child);
-}
-
-static GPtrArray *
-read_household_children (ClmrsStore   *store,
-                         const char   *household_id,
-                         const GDate  *on,
-                         GError      **error)
-{
-  g_autoptr(GPtrArray) children = g_ptr_array_new_with_free_func ((GDestroyNotify) known_child_free);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = clmrs_store_prepare (store,
-      "SELECT c.id, c.name, c.sex, c.dob, coalesce (c.age, -1), c.age_on,"
-      "  (SELECT json_extract (a.profile, '$.birth_certificate') FROM assessments a"
-      "   WHERE a.child_id = c.id ORDER BY a.assessed_on DESC LIMIT 1) "
-      "FROM children c WHERE c.household_id = ?1 ORDER BY c.created, c.rowid", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, household_id, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      KnownChild *child = g_new0 (KnownChild, 1);
-      g_autofree char *age_given_on = column_text (stmt, 5);
-      g_autofree char *certificate = column_text (stmt, 6);
-
-      child->id = column_text (stmt, 0);
-      child->name = column_text (stmt, 1);
-      child->sex = column_text (stmt, 2);
-      child->dob = column_text (stmt, 3);
-      child->age = age_on (child->dob, sqlite3_column_int (stmt, 4), age_given_on, on);
-      /* a certificate does not go away; "no" may have changed since */
-      if (g_strcmp0 (certificate, "yes") == 0)
-        child->birth_certificate = g_strdup ("yes");
-      g_ptr_array_add (children, child);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE,
-                   "reading the children of household %s: %s", household_id,
-                   sqlite3_errmsg (clmrs_store_get_db (store)));
-      return NULL;
-    }
-  return g_steal_pointer (&children);
-}
 
 /* A household revisit: one instance of each empty child roster per child
  * the store knows in the household, in the order they were registered,
@@ -235,7 +224,7 @@ prefill_roster (ClmrsFormSession  *session,
         continue;
       if (children == NULL)
         {
-          children = read_household_children (store, household_id, on, error);
+          children = read_children (store, TRUE, household_id, on, error);
           if (children == NULL)
             return FALSE;
         }
@@ -335,6 +324,7 @@ clmrs_prefill_session (ClmrsFormSession   *session,
     {
       g_autoptr(GPtrArray) found = clmrs_form_session_get_entities (session, entities[e]);
       gboolean is_child = g_str_equal (entities[e], "child");
+      const KnownChild *child = is_child ? known.child : NULL;
       gboolean is_support = g_str_equal (entities[e], "support");
       const char *level = is_support ? clmrs_support_type_level (prefill->support_type) : NULL;
       /* household and community support is not given to one child */
@@ -348,8 +338,8 @@ clmrs_prefill_session (ClmrsFormSession   *session,
                                    "head_name", "head_sex", "name", "sex", "dob", "age" };
           const char *values[] = { known.household_id, known.community_id, for_child ? prefill->child_id : NULL,
                                    prefill->support_type, date, known.head_name, known.head_sex,
-                                   is_child ? known.name : NULL, is_child ? known.sex : NULL,
-                                   is_child ? known.dob : NULL, is_child ? known.age : NULL };
+                                   child ? child->name : NULL, child ? child->sex : NULL,
+                                   child ? child->dob : NULL, child ? child->age : NULL };
 
           if (entity->field_refs == NULL)
             continue;
@@ -369,11 +359,11 @@ clmrs_prefill_session (ClmrsFormSession   *session,
             if (!set_if_empty (session, json_object_get_string_member_with_default (entity->field_refs, fields[j], NULL),
                                values[j], error))
               goto out;
-          if (is_child && known.birth_certificate != NULL)
+          if (child != NULL && child->birth_certificate != NULL)
             {
               g_autofree char *ref = g_strdup_printf ("%s/birth_certificate", entity->ref);
 
-              if (!set_if_empty (session, ref, known.birth_certificate, error))
+              if (!set_if_empty (session, ref, child->birth_certificate, error))
                 goto out;
             }
         }
