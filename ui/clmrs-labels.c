@@ -90,6 +90,26 @@ reason_label (const char *code)
   return NULL;
 }
 
+/* The worst-form signals (forms ask one yes/no question for each, so no
+ * choice names them), as a facilitator says them. */
+static const char *
+signal_label (const char *code)
+{
+  static const struct { const char *code; const char *label; } labels[] = {
+    { "trafficking", N_("Brought from elsewhere to work (trafficking)") },
+    { "forced_labour", N_("Not free to stop working or leave (forced labour)") },
+    { "debt_bondage", N_("Works to pay off a debt (debt bondage)") },
+    { "sexual_exploitation", N_("Sexual exploitation") },
+    { "illicit_activities", N_("Used for illegal activities") },
+    { "armed_recruitment", N_("Recruited by an armed group") },
+  };
+
+  for (guint i = 0; code != NULL && i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (labels[i].code, code))
+      return _(labels[i].label);
+  return NULL;
+}
+
 char *
 _clmrs_reason_text (JsonObject *reason,
                     const char *item_label)
@@ -100,6 +120,8 @@ _clmrs_reason_text (JsonObject *reason,
 
   code = json_object_get_string_member_with_default (reason, "code", "");
   detail = json_object_get_string_member_with_default (reason, "detail", "");
+  if (item_label == NULL && g_str_equal (code, "wfcl_signal"))
+    item_label = signal_label (json_object_get_string_member_with_default (reason, "item", NULL));
   label = reason_label (code);
   if (label == NULL)
     {

@@ -12,6 +12,7 @@
 #include "clmrs-household-model.h"
 #include "clmrs-household-page.h"
 #include "clmrs-i18n.h"
+#include "clmrs-labels-private.h"
 #include "clmrs-month-chart.h"
 #include "clmrs-preferences.h"
 #include "clmrs-signin-page.h"
@@ -321,6 +322,33 @@ test_templates (void)
   preferences = g_object_ref (clmrs_preferences_new (NULL));
   gtk_window_destroy (GTK_WINDOW (preferences));
   g_assert_finalize_object (preferences);
+}
+
+/* A reason in words: with the task or signal it is about; the core's own
+ * sentence, less its rule set tag, for a code the app does not know. */
+static void
+test_reason_text (void)
+{
+  static const struct { const char *json; const char *item_label; const char *expected; } cases[] = {
+    { "{\"code\": \"hazardous_task\", \"item\": \"heavy_loads\"}", "Carrying heavy loads",
+      "A hazardous task, not allowed at this age: Carrying heavy loads" },
+    { "{\"code\": \"wfcl_signal\", \"item\": \"armed_recruitment\"}", NULL,
+      "A sign of a worst form of child labour: Recruited by an armed group" },
+    { "{\"code\": \"wfcl_signal\", \"item\": \"debt_bondage\"}", NULL,
+      "A sign of a worst form of child labour: Works to pay off a debt (debt bondage)" },
+    { "{\"code\": \"wfcl_signal\", \"item\": \"something_new\"}", NULL,
+      "A sign of a worst form of child labour" },
+    { "{\"code\": \"out_of_school\"}", NULL, "Not in school: a risk" },
+    { "{\"code\": \"new_rule\", \"detail\": \"works near a river (gh)\"}", NULL, "works near a river" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (cases[i].json, NULL);
+      g_autofree char *text = _clmrs_reason_text (json_node_get_object (node), cases[i].item_label);
+
+      g_assert_cmpstr (text, ==, cases[i].expected);
+    }
 }
 
 static void
@@ -2348,6 +2376,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/templates", test_templates);
   g_test_add_func ("/ui/chart", test_chart);
+  g_test_add_func ("/ui/reason-text", test_reason_text);
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
   g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
   g_test_add ("/ui/supervisor/return", Fixture, NULL, fixture_set_up, test_supervisor_return, fixture_tear_down);
