@@ -51,11 +51,22 @@ typedef struct {
 
 void       clmrs_household_item_free      (ClmrsHouseholdItem *item);
 
-/* Households whose head's name starts with @prefix (any case), by name. */
+/* Households whose head's name, or a word of it, starts with @prefix
+ * (any case): "kyei" finds "Abena Kyei"; by name, at most @limit. */
 GPtrArray *clmrs_casebook_search_households (ClmrsStore          *store,
                                              const char          *prefix,
                                              guint                limit,
                                              GError             **error); /* (element-type ClmrsHouseholdItem) */
+/* The same from the @offset-th match on, for a list read page by page. */
+GPtrArray *clmrs_casebook_search_households_page (ClmrsStore     *store,
+                                                  const char     *prefix,
+                                                  guint           offset,
+                                                  guint           limit,
+                                                  GError        **error);
+/* How many households match @prefix as above; -1 on error. */
+gint64     clmrs_casebook_count_households (ClmrsStore          *store,
+                                            const char          *prefix,
+                                            GError             **error);
 
 /* One child of a household, with their case as of the day asked. */
 typedef struct {

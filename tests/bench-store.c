@@ -15,7 +15,8 @@
  * the ratio between them:
  *  - follow-ups due: the indexed cases cache  vs  evaluating every child's
  *    case from its visits with cases.c (what a store without the cache does);
- *  - household search: the NOCASE index  vs  the same search by a full scan;
+ *  - household search (the name or a word of it starts with the prefix):
+ *    walking the NOCASE name index in order  vs  a full scan and a sort;
  *  - autosave: one answer written to a draft (transaction, upsert, fsync)
  *    vs  the bare fsync'd one-row INSERT that is SQLite's floor.
  */
@@ -168,7 +169,7 @@ main (int argc, char **argv)
   g_array_set_size (fast, 0);
   g_array_set_size (slow, 0);
 
-  /* household search by name prefix */
+  /* household search by the start of the name or of a word in it */
   for (guint i = 0; i < 200; i++)
     {
       const char *prefix = prefixes[i % G_N_ELEMENTS (prefixes)];
@@ -185,8 +186,9 @@ main (int argc, char **argv)
       if (i % 10 == 0)
         {
           stmt = clmrs_store_prepare (store,
-              "SELECT h.id, h.head_name FROM households h WHERE lower (h.head_name) LIKE lower (?)"
-              " ORDER BY h.head_name COLLATE NOCASE LIMIT 50", NULL);
+              "SELECT h.id, h.head_name FROM households h"
+              " WHERE lower (h.head_name) LIKE lower (?1) OR lower (h.head_name) LIKE '% ' || lower (?1)"
+              " ORDER BY lower (h.head_name) LIMIT 50", NULL);
           sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
           t0 = now_ms ();
           while (sqlite3_step (stmt) == SQLITE_ROW)
@@ -195,7 +197,7 @@ main (int argc, char **argv)
           sqlite3_finalize (stmt);
         }
     }
-  printf ("household search by prefix (50 rows): median %.2f ms; baseline, full scan: median %.2f ms; %.0fx faster\n",
+  printf ("household search by name or word prefix (50 rows): median %.2f ms; baseline, full scan and sort: median %.2f ms; %.0fx faster\n",
           percentile (fast, 0.5), percentile (slow, 0.5), percentile (slow, 0.5) / percentile (fast, 0.5));
   g_array_set_size (fast, 0);
   g_array_set_size (slow, 0);

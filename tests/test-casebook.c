@@ -266,6 +266,50 @@ test_not_found (Fixture *f, gconstpointer data)
   clmrs_store_rollback (f->store);
 }
 
+/* A household is found by the start of its head's name or of a word in it,
+ * any case; LIKE's wildcards are taken literally; pages and counts agree. */
+static void
+test_search (Fixture *f, gconstpointer data)
+{
+  static const struct { const char *prefix; const char *expected; } cases[] = {
+    { "", "H2 H1" },            /* all, by name */
+    { "kofi", "H1" },           /* the full name's start, any case */
+    { "boat", "H1" },           /* a later word's start */
+    { "OWUSU", "H2" },
+    { "ama o", "H2" },
+    { "sons", "H1" },
+    { "oateng", "" },           /* not the middle of a word */
+    { "%", "" },                /* wildcards are literal */
+    { "_", "" },
+    { "& s", "H1" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) items = clmrs_casebook_search_households (f->store, cases[i].prefix, 10, &error);
+      g_autoptr(GString) ids = g_string_new (NULL);
+
+      g_assert_no_error (error);
+      for (guint j = 0; j < items->len; j++)
+        g_string_append_printf (ids, "%s%s", j ? " " : "", ((ClmrsHouseholdItem *) g_ptr_array_index (items, j))->id);
+      g_test_message ("\"%s\": %s", cases[i].prefix, ids->str);
+      g_assert_cmpstr (ids->str, ==, cases[i].expected);
+      g_assert_cmpint (clmrs_casebook_count_households (f->store, cases[i].prefix, &error), ==, items->len);
+      g_assert_no_error (error);
+    }
+
+  /* the second page starts where the first ends */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) page = clmrs_casebook_search_households_page (f->store, "", 1, 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (page->len, ==, 1);
+    g_assert_cmpstr (((ClmrsHouseholdItem *) g_ptr_array_index (page, 0))->id, ==, "H1");
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -278,6 +322,7 @@ main (int argc, char *argv[])
   ADD ("/casebook/household/visits", test_visits);
   ADD ("/casebook/household/other-household", test_other_household);
   ADD ("/casebook/household/not-found", test_not_found);
+  ADD ("/casebook/search", test_search);
 #undef ADD
   return g_test_run ();
 }

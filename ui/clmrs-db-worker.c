@@ -644,22 +644,6 @@ search_data_free (SearchData *data)
   g_free (data);
 }
 
-static char *
-like_pattern (const char *prefix)
-{
-  GString *pattern = g_string_new (NULL);
-
-  /* as clmrs_casebook_search_households(): "50%" or "a_b" match literally */
-  for (const char *p = prefix ? prefix : ""; *p; p++)
-    {
-      if (*p == '%' || *p == '_' || *p == '\\')
-        g_string_append_c (pattern, '\\');
-      g_string_append_c (pattern, *p);
-    }
-  g_string_append_c (pattern, '%');
-  return g_string_free (pattern, FALSE);
-}
-
 static gpointer
 search_job (ClmrsStore    *store,
             gpointer       user_data,
@@ -667,60 +651,15 @@ search_job (ClmrsStore    *store,
             GError       **error)
 {
   SearchData *data = user_data;
-  g_autofree char *pattern = like_pattern (data->prefix);
-  sqlite3_stmt *stmt;
-  int rc;
+  gint64 count;
 
-  /* the first page of a search is exactly the core's */
-  if (data->offset == 0)
-    {
-      data->items = clmrs_casebook_search_households (store, data->prefix, data->limit, error);
-      if (data->items == NULL)
-        return NULL;
-    }
-  else
-    {
-      data->items = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_household_item_free);
-      stmt = clmrs_store_prepare (store,
-          "SELECT h.id, h.head_name, m.name,"
-          "  (SELECT count (*) FROM children c WHERE c.household_id = h.id) "
-          "FROM households h LEFT JOIN communities m ON m.id = h.community_id "
-          "WHERE h.head_name LIKE ?1 ESCAPE '\\' ORDER BY h.head_name COLLATE NOCASE "
-          "LIMIT ?2 OFFSET ?3", error);
-      if (stmt == NULL)
-        return NULL;
-      sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 2, data->limit);
-      sqlite3_bind_int64 (stmt, 3, data->offset);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          ClmrsHouseholdItem *item = g_new0 (ClmrsHouseholdItem, 1);
-
-          item->id = column_dup (stmt, 0);
-          item->head_name = column_dup (stmt, 1);
-          item->community = column_dup (stmt, 2);
-          item->n_children = sqlite3_column_int (stmt, 3);
-          g_ptr_array_add (data->items, item);
-        }
-      sqlite3_finalize (stmt);
-      if (step_failed (store, rc, "searching households", error))
-        return NULL;
-    }
-
-  stmt = clmrs_store_prepare (store,
-      "SELECT count (*) FROM households WHERE head_name LIKE ?1 ESCAPE '\\'", error);
-  if (stmt == NULL)
+  data->items = clmrs_casebook_search_households_page (store, data->prefix, data->offset, data->limit, error);
+  if (data->items == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    data->n_matching = (guint) sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      step_failed (store, rc == SQLITE_DONE ? SQLITE_ERROR : rc, "counting households", error);
-      return NULL;
-    }
+  count = clmrs_casebook_count_households (store, data->prefix, error);
+  if (count < 0)
+    return NULL;
+  data->n_matching = (guint) count;
   return data;
 }
 
