@@ -343,7 +343,7 @@ return_clicked_cb (ClmrsSupervisorPage *self)
 
   dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                    _("Return the Visit?"),
-                                   _("The facilitator sees your message and corrects the visit."));
+                                   _("The facilitator sees your message on their home page and on the visit, and records what is missing in a new visit."));
   entry = gtk_entry_new ();
   gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("What must be corrected"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
