@@ -30,6 +30,8 @@ struct _ClmrsSigninPage
 
   /* Borrowed references */
   ClmrsPerson    *person;       /* the one chosen, in people */
+
+  gboolean        error_shown;  /* the message is an error, until the next key */
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsSigninPage, clmrs_signin_page, ADW_TYPE_BIN)
@@ -57,6 +59,7 @@ set_message (ClmrsSigninPage *self,
              gboolean         error)
 {
   gtk_label_set_label (self->message_label, text);
+  self->error_shown = error;
   if (error)
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self->message_label), "dim-label");
@@ -93,6 +96,9 @@ check_pin_cb (GObject      *source,
   g_clear_object (&self->cancellable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), TRUE);
   clear_pin (self);
+  /* the keypad was insensitive while checking and lost the focus: give it
+     back, or a hardware keyboard's digits go nowhere */
+  gtk_widget_grab_focus (GTK_WIDGET (self->keypad));
   if (!ok)
     {
       if (g_error_matches (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_PIN))
@@ -132,8 +138,14 @@ clmrs_signin_page_type (ClmrsSigninPage *self,
   g_return_if_fail (CLMRS_IS_SIGNIN_PAGE (self));
   g_return_if_fail (digits != NULL);
 
+  /* nobody chosen yet (the keypad shows beside the names when wide) */
+  if (self->person == NULL)
+    return;
   for (const char *p = digits; *p; p++)
     {
+      /* "Wrong PIN" goes when the next PIN is being typed */
+      if (*p != '\n' && self->error_shown)
+        set_message (self, _("Type your PIN"), FALSE);
       if (g_ascii_isdigit (*p) && self->pin->len < MAX_PIN_DIGITS)
         g_string_append_c (self->pin, *p);
       else if (*p == '\b' && self->pin->len > 0)
@@ -179,6 +191,14 @@ key_pressed_cb (GtkEventControllerKey *controller,
     }
   if (keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter)
     {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+      /* Enter on the keypad signs in (it would press the focused key,
+         adding a digit); on the names it picks the name */
+      if (focus != NULL && focus != GTK_WIDGET (self->keypad) &&
+          !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->keypad)))
+        return GDK_EVENT_PROPAGATE;
       clmrs_signin_page_type (self, "\n");
       return GDK_EVENT_STOP;
     }
@@ -243,9 +263,11 @@ clmrs_signin_page_reset (ClmrsSigninPage *self)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), TRUE);
+  /* a name first: the keypad beside the names (when wide) waits for it */
+  self->person = NULL;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), FALSE);
   clear_pin (self);
-  set_message (self, _("Type your PIN"), FALSE);
+  set_message (self, _("Choose your name first"), FALSE);
   adw_leaflet_set_visible_child_name (self->leaflet, "people");
 }
 
@@ -412,6 +434,8 @@ clmrs_signin_page_init (ClmrsSigninPage *self)
   add_key (self, "\n", "object-select-symbolic", _("Sign in"), 2, 3);
 
   keys = gtk_event_controller_key_new ();
+  /* before the focused key button sees Enter */
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
 }

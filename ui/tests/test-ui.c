@@ -373,18 +373,39 @@ pin_refused (Fixture *f)
          !g_main_context_pending (NULL);
 }
 
+static GtkWidget *find_label (GtkWidget  *root,
+                              const char *text);
+static GtkWidget *find_labelled_button (GtkWidget  *root,
+                                        const char *label);
+
 static void
 test_sign_in_wrong_pin (Fixture       *f,
                         gconstpointer  data)
 {
+  GtkWidget *page = GTK_WIDGET (signin_page (f));
+
   label_audit_screen ("sign-in: the names");
+  /* no name chosen: the keypad (beside the names when wide) waits */
+  g_assert_nonnull (find_label (page, "Choose your name first"));
+  g_assert_false (gtk_widget_is_sensitive (find_labelled_button (page, "5")));
+  clmrs_signin_page_type (signin_page (f), "1000\n");
+  g_assert_nonnull (find_label (page, "Choose your name first"));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+
   g_assert_true (clmrs_signin_page_select (signin_page (f), FACILITATOR_ID));
+  g_assert_true (gtk_widget_is_sensitive (find_labelled_button (page, "5")));
   label_audit_screen ("sign-in: the PIN keypad");
   sign_in (f, FACILITATOR_ID, "0000");
   g_usleep (G_USEC_PER_SEC / 2);
   g_assert_true (wait_for (f, pin_refused, 10));
   g_assert_true (wait_for (f, on_signin, 5));
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+  /* "Wrong PIN" stays until the next PIN is typed */
+  g_assert_nonnull (find_label (page, "Wrong PIN. Try again."));
+  clmrs_signin_page_type (signin_page (f), "1");
+  g_assert_null (find_label (page, "Wrong PIN. Try again."));
+  g_assert_nonnull (find_label (page, "Type your PIN"));
+  clmrs_signin_page_type (signin_page (f), "\b");
   /* too short: refused before asking the worker */
   sign_in (f, FACILITATOR_ID, "12");
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
