@@ -466,9 +466,9 @@ visit_done_cb (ClmrsWindow *self,
   else
     gtk_stack_set_visible_child_name (self->stack, "home");
   if (finalised)
-    clmrs_window_show_toast (self, _("Visit saved, to send at the next sync"));
+    clmrs_window_show_toast (self, _("Saved, to send at the next sync"));
   else
-    clmrs_window_show_toast (self, _("The visit is kept as a draft"));
+    clmrs_window_show_toast (self, _("Kept as a draft, to finish later"));
 }
 
 void

@@ -1647,7 +1647,7 @@ test_household_page (Fixture       *f,
   g_assert_cmpuint (n_rows (visits), ==, 2);
 
   /* a toast goes soon: left over the next page, it would cover its buttons */
-  clmrs_window_show_toast (f->window, "Visit saved, to send at the next sync");
+  clmrs_window_show_toast (f->window, "Saved, to send at the next sync");
   g_assert_true (wait_for (f, toast_shown, 5));
   g_assert_true (wait_for (f, no_toast, 4));
 
