@@ -453,10 +453,16 @@ static void
 visit_done_cb (ClmrsWindow *self,
                gboolean     finalised)
 {
+  g_autofree char *tab = NULL;
+
   clmrs_visit_wizard_stop (self->visit_wizard);
   if (self->person_id == NULL)
     return;
+  /* back on the tab the visit was started from (a follow-up: Follow-ups) */
+  tab = g_strdup (clmrs_home_page_get_tab (self->home_page));
   clmrs_home_page_start (self->home_page, self->worker, self->person_id, self->person_name);
+  if (tab != NULL)
+    clmrs_home_page_set_tab (self->home_page, tab);
   if (self->from_household && clmrs_household_page_get_household_id (self->household_page) != NULL)
     {
       /* back where the visit was started, with the visit in its history */

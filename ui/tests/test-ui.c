@@ -1338,6 +1338,7 @@ test_follow_up (Fixture       *f,
   sign_in (f, FACILITATOR_ID, pin);
   g_assert_true (wait_for (f, on_home_and_idle, 20));
   /* the most late child first: tap it */
+  clmrs_home_page_set_tab (home_page (f), "follow-ups");
   list = clmrs_home_page_get_list (home_page (f), "follow-ups");
   row = gtk_list_box_get_row_at_index (list, 0);
   g_assert_nonnull (row);
@@ -1374,6 +1375,11 @@ test_follow_up (Fixture       *f,
   kind = query_text (f->db_path, "SELECT group_concat (kind) FROM visits WHERE child_id = ?1 AND state = 'final'"
                                  " AND id IN (SELECT record_id FROM outbox WHERE state = 'queued')", child_id);
   g_assert_cmpstr (kind, ==, "follow_up");
+
+  /* Done: back on the Follow-ups tab, where the next child waits */
+  click (find_labelled_button (GTK_WIDGET (wizard (f)), "_Done"));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+  g_assert_cmpstr (clmrs_home_page_get_tab (home_page (f)), ==, "follow-ups");
 }
 
 static const char *
