@@ -80,29 +80,53 @@ make_context (const char   *parameters,
   return context;
 }
 
+typedef struct {
+  const char *suffix;
+  guint64     unit;
+} Unit;
+
+/* Parses a positive whole number with one of @units' suffixes (or none:
+ * a unit of 1), no more than @max_value before the unit is applied and
+ * @max_total after. */
+static gboolean
+parse_with_unit (const char *text,
+                 const Unit *units,
+                 gboolean    any_case,
+                 guint64     max_value,
+                 guint64     max_total,
+                 guint64    *out)
+{
+  char *end = NULL;
+  guint64 value;
+  guint64 unit;
+
+  if (text == NULL || !g_ascii_isdigit (*text))
+    return FALSE;
+  value = g_ascii_strtoull (text, &end, 10);
+  unit = *end == '\0' ? 1 : 0;
+  for (const Unit *u = units; unit == 0 && u->suffix != NULL; u++)
+    if (any_case ? g_ascii_strcasecmp (end, u->suffix) == 0 : strcmp (end, u->suffix) == 0)
+      unit = u->unit;
+  if (unit == 0 || value == 0 || value > max_value || value > max_total / unit)
+    return FALSE;
+  *out = value * unit;
+  return TRUE;
+}
+
 /* Parses a size like 4194304, 512K, 4M, 1G. */
 static gboolean
 parse_size (const char *text,
             gsize      *out)
 {
-  char *end = NULL;
+  static const Unit units[] = {
+    { "k", 1024 }, { "kib", 1024 }, { "m", 1024 * 1024 }, { "mib", 1024 * 1024 },
+    { "g", 1024 * 1024 * 1024 }, { "gib", 1024 * 1024 * 1024 }, { NULL, 0 },
+  };
   guint64 value;
-  guint64 unit = 1;
 
-  if (text == NULL || !g_ascii_isdigit (*text))
+  if (!parse_with_unit (text, units, TRUE, G_MAXUINT64, G_MAXSIZE, &value))
     return FALSE;
-  value = g_ascii_strtoull (text, &end, 10);
-  if (g_ascii_strcasecmp (end, "k") == 0 || g_ascii_strcasecmp (end, "kib") == 0)
-    unit = 1024;
-  else if (g_ascii_strcasecmp (end, "m") == 0 || g_ascii_strcasecmp (end, "mib") == 0)
-    unit = 1024 * 1024;
-  else if (g_ascii_strcasecmp (end, "g") == 0 || g_ascii_strcasecmp (end, "gib") == 0)
-    unit = 1024 * 1024 * 1024;
-  else if (*end != '\0')
-    return FALSE;
-  if (value == 0 || value > G_MAXSIZE / unit)
-    return FALSE;
-  *out = (gsize) (value * unit);
+  *out = (gsize) value;
   return TRUE;
 }
 
@@ -111,24 +135,14 @@ static gboolean
 parse_duration (const char *text,
                 gint64     *seconds)
 {
-  char *end = NULL;
+  static const Unit units[] = {
+    { "d", 86400 }, { "h", 3600 }, { "m", 60 }, { "s", 1 }, { NULL, 0 },
+  };
   guint64 value;
-  gint64 unit = 1;
 
-  if (text == NULL || !g_ascii_isdigit (*text))
+  if (!parse_with_unit (text, units, FALSE, G_MAXINT32, G_MAXINT64, &value))
     return FALSE;
-  value = g_ascii_strtoull (text, &end, 10);
-  if (strcmp (end, "d") == 0)
-    unit = 86400;
-  else if (strcmp (end, "h") == 0)
-    unit = 3600;
-  else if (strcmp (end, "m") == 0)
-    unit = 60;
-  else if (strcmp (end, "s") != 0 && *end != '\0')
-    return FALSE;
-  if (value == 0 || value > (guint64) G_MAXINT32)
-    return FALSE;
-  *seconds = (gint64) value * unit;
+  *seconds = (gint64) value;
   return TRUE;
 }
 
