@@ -267,6 +267,20 @@ child_row (ClmrsHouseholdPage        *self,
   return row;
 }
 
+/* "Follow-up visit: Yaw": the form's title in the chosen language (or its
+ * kind in words) and the child it is about. */
+static char *
+visit_title (const ClmrsHouseholdVisit *visit,
+             GHashTable                *form_titles)
+{
+  const char *form = visit->form_id && form_titles ? g_hash_table_lookup (form_titles, visit->form_id) : NULL;
+
+  if (form == NULL)
+    form = kind_label (visit->kind);
+  /* Translators: "FORM: CHILD", e.g. "Follow-up visit: Yaw" */
+  return visit->child_name ? g_strdup_printf (_("%s: %s"), form, visit->child_name) : g_strdup (form);
+}
+
 static void
 visit_activated_cb (AdwActionRow       *row,
                     ClmrsHouseholdPage *self)
@@ -283,18 +297,13 @@ visit_row (ClmrsHouseholdPage        *self,
            const ClmrsHouseholdVisit *visit,
            GHashTable                *form_titles)
 {
-  const char *form = visit->form_id && form_titles ? g_hash_table_lookup (form_titles, visit->form_id) : NULL;
-  g_autofree char *title = NULL;
+  g_autofree char *title = visit_title (visit, form_titles);
   g_autofree char *day = date_text (visit->visit_date);
   g_autofree char *subtitle = NULL;
   const char *css_class;
   const char *state = visit_state_label (visit, &css_class);
   GtkWidget *row, *label;
 
-  if (form == NULL)
-    form = kind_label (visit->kind);
-  /* Translators: "FORM: CHILD", e.g. "Follow-up visit: Yaw" */
-  title = visit->child_name ? g_strdup_printf (_("%s: %s"), form, visit->child_name) : g_strdup (form);
   /* Translators: "DAY · by FACILITATOR" */
   subtitle = g_strdup_printf (_("%s · by %s"), day, visit->facilitator_name ? visit->facilitator_name : "");
   row = _clmrs_data_row (title, subtitle);
@@ -335,15 +344,11 @@ draft_row (ClmrsHouseholdPage        *self,
            GHashTable                *form_titles)
 {
   ClmrsWindow *window = get_window (self);
-  const char *form = visit->form_id && form_titles ? g_hash_table_lookup (form_titles, visit->form_id) : NULL;
   const char *person = window != NULL ? clmrs_window_get_person_id (window) : NULL;
-  g_autofree char *title = NULL;
+  g_autofree char *title = visit_title (visit, form_titles);
   g_autofree char *subtitle = NULL;
   GtkWidget *row;
 
-  if (form == NULL)
-    form = kind_label (visit->kind);
-  title = visit->child_name ? g_strdup_printf (_("%s: %s"), form, visit->child_name) : g_strdup (form);
   /* Translators: an unfinished visit, "Not finished · by FACILITATOR" */
   subtitle = g_strdup_printf (_("Not finished · by %s"), visit->facilitator_name ? visit->facilitator_name : "");
   row = _clmrs_data_row (title, subtitle);

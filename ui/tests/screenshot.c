@@ -14,6 +14,7 @@
 #include "clmrs-supervisor-page.h"
 #include "clmrs-visit-wizard.h"
 #include "clmrs-window.h"
+#include "household-answers.h"
 #include "widget-find.h"
 
 static void
@@ -51,35 +52,6 @@ print_wide (GtkWidget *widget,
     print_wide (child, limit, depth + 1);
 }
 
-/* The two children of the household shown on the result page. */
-static const char *
-household_answer (const char *leaf,
-                  guint       child)
-{
-  static const struct { const char *leaf; const char *first; const char *second; } answers[] = {
-    { "head_name", "Yao Kouamé", NULL }, { "head_sex", "male", NULL }, { "consent", "yes", NULL },
-    { "farmer_status", "owner", NULL },
-    { "name", "Kouadio", "Ahou" }, { "sex", "male", "female" }, { "age", "13", "9" },
-    { "relationship", "son_daughter", "son_daughter" }, { "present", "yes", "yes" },
-    { "birth_certificate", "yes", "yes" },
-    { "in_school", "no", "yes" }, { "ever_school", "yes", NULL }, { "left_why", "work_needed", NULL },
-    { "grade", NULL, "primary_3" }, { "days_missed", NULL, "0" },
-    { "worked_7d", "yes", "no" }, { "hours_7d", "20", NULL },
-    { "tasks_7d", "agrochemical_application heavy_loads", "none" },
-    { "tasks_12m", "agrochemical_application heavy_loads", "none" },
-    { "night_work", "no", NULL }, { "hazard_conditions", "chemicals", NULL },
-    { "injured_12m", "no", NULL }, { "abuse", "none", NULL }, { "chores_hours_7d", "5", "3" },
-    { "brought_for_work", "no", "no" }, { "not_free", "no", "no" }, { "works_off_debt", "no", "no" },
-    { "sexual_exploitation", "no", "no" }, { "illicit_activities", "no", "no" },
-    { "armed_recruitment", "no", "no" }, { "immediate_danger", "no", "no" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
-    if (g_str_equal (answers[i].leaf, leaf))
-      return child <= 1 ? answers[i].first : answers[i].second;
-  return NULL;
-}
-
 /* Walks the shipped household form with two children up to @stop_leaf
  * (shown, not answered), or to the review. */
 static void
@@ -108,7 +80,7 @@ walk_household (ClmrsVisitWizard *wizard,
       for (guint i = 0; refs[i]; i++)
         {
           const char *open = strrchr (refs[i], '[');
-          const char *value = household_answer (strrchr (refs[i], '/') + 1, open ? atoi (open + 1) : 0);
+          const char *value = household_answer_for (strrchr (refs[i], '/') + 1, open ? atoi (open + 1) : 0);
 
           if (value != NULL)
             clmrs_visit_wizard_answer (wizard, refs[i], value);

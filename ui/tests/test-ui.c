@@ -27,6 +27,7 @@
 #include "util.h"
 
 #include "label-audit.h"
+#include "household-answers.h"
 #include "widget-find.h"
 
 #define N_HOUSEHOLDS 137   /* more than two pages of the household model */
@@ -373,10 +374,6 @@ pin_refused (Fixture *f)
          !g_main_context_pending (NULL);
 }
 
-static GtkWidget *find_label (GtkWidget  *root,
-                              const char *text);
-static GtkWidget *find_labelled_button (GtkWidget  *root,
-                                        const char *label);
 
 static void
 test_sign_in_wrong_pin (Fixture       *f,
@@ -506,22 +503,6 @@ test_facilitator_home (Fixture       *f,
   /* signing out goes back to the names */
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
-}
-
-static GtkWidget *
-find_labelled_button (GtkWidget  *root,
-                      const char *label)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (child)), label) == 0)
-        return child;
-      if ((found = find_labelled_button (child, label)) != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static void
@@ -792,22 +773,6 @@ audit_question_screen (Fixture    *f,
     }
 }
 
-static GtkWidget *
-find_with_class (GtkWidget  *root,
-                 const char *css_class)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (gtk_widget_has_css_class (child, css_class) && gtk_widget_get_mapped (child))
-        return child;
-      if ((found = find_with_class (child, css_class)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The heading says where the screen is: the household's own section, or
  * which child and which of its sections; the progress bar is part way. */
 static void
@@ -897,28 +862,7 @@ household_answer (const char *leaf,
                   guint       child,
                   gpointer    user_data)
 {
-  static const struct { const char *leaf; const char *first; const char *second; } answers[] = {
-    { "head_name", "Yao Kouamé", NULL }, { "head_sex", "male", NULL }, { "consent", "yes", NULL },
-    { "farmer_status", "owner", NULL },
-    { "name", "Kouadio", "Ahou" }, { "sex", "male", "female" }, { "age", "13", "9" },
-    { "relationship", "son_daughter", "son_daughter" }, { "present", "yes", "yes" },
-    { "birth_certificate", "yes", "yes" },
-    { "in_school", "no", "yes" }, { "ever_school", "yes", NULL }, { "left_why", "work_needed", NULL },
-    { "grade", NULL, "primary_3" }, { "days_missed", NULL, "0" },
-    { "worked_7d", "yes", "no" }, { "hours_7d", "20", NULL },
-    { "tasks_7d", "agrochemical_application heavy_loads", "none" },
-    { "tasks_12m", "agrochemical_application heavy_loads", "none" },
-    { "night_work", "no", NULL }, { "hazard_conditions", "chemicals", NULL },
-    { "injured_12m", "no", NULL }, { "abuse", "none", NULL }, { "chores_hours_7d", "5", "3" },
-    { "brought_for_work", "no", "no" }, { "not_free", "no", "no" }, { "works_off_debt", "no", "no" },
-    { "sexual_exploitation", "no", "no" }, { "illicit_activities", "no", "no" },
-    { "armed_recruitment", "no", "no" }, { "immediate_danger", "no", "no" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
-    if (g_str_equal (answers[i].leaf, leaf))
-      return child <= 1 ? answers[i].first : answers[i].second;
-  return NULL;
+  return household_answer_for (leaf, child);
 }
 
 /* A support record asks only who gave it: the rest is known. */
@@ -2151,22 +2095,6 @@ test_sync (Fixture       *f,
 }
 
 /* --- the language, switched while the app runs --- */
-
-static GtkWidget *
-find_label (GtkWidget  *root,
-            const char *text)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (GTK_IS_LABEL (child) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (child)), text) == 0)
-        return child;
-      if ((found = find_label (child, text)) != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 /* The application's main window now (a new one after a switch). */
 static ClmrsWindow *

@@ -14,4 +14,16 @@ GtkWidget *find_of_type (GtkWidget  *root,
 GtkWidget *find_button  (GtkWidget  *root,
                          const char *ref);
 
+/* The first button under @root whose label is @label, or NULL. */
+GtkWidget *find_labelled_button (GtkWidget  *root,
+                                 const char *label);
+
+/* The first mapped widget under @root with the CSS class @css_class, or NULL. */
+GtkWidget *find_with_class      (GtkWidget  *root,
+                                 const char *css_class);
+
+/* The first label under @root whose text (as set, markup included) is @text, or NULL. */
+GtkWidget *find_label           (GtkWidget  *root,
+                                 const char *text);
+
 G_END_DECLS
