@@ -1015,6 +1015,12 @@ household_data_free (HouseholdData *data)
   g_free (data);
 }
 
+/* Titles already read, "LANGUAGE\nFORM" -> title: reading one parses the
+ * whole form, and the household page asks for the same few each time it
+ * opens.  Only the worker thread uses it; the lock keeps that honest. */
+G_LOCK_DEFINE_STATIC (title_cache);
+static GHashTable *title_cache;
+
 /* The form's title in @language (its itext), or NULL when it cannot be read. */
 static char *
 form_title (const char *form_id,
@@ -1023,6 +1029,14 @@ form_title (const char *form_id,
   g_autoptr(GError) error = NULL;
   g_autoptr(ClmrsForm) form = NULL;
   g_autoptr(ClmrsFormSession) session = NULL;
+  g_autofree char *key = g_strdup_printf ("%s\n%s", language ? language : "", form_id);
+  char *title;
+
+  G_LOCK (title_cache);
+  title = title_cache != NULL ? g_strdup (g_hash_table_lookup (title_cache, key)) : NULL;
+  G_UNLOCK (title_cache);
+  if (title != NULL)
+    return title;
 
   form = clmrs_form_load (form_id, &error);
   if (form != NULL)
@@ -1033,7 +1047,13 @@ form_title (const char *form_id,
       return NULL;
     }
   clmrs_form_session_set_language (session, language);
-  return clmrs_form_session_dup_title (session);
+  title = clmrs_form_session_dup_title (session);
+  G_LOCK (title_cache);
+  if (title_cache == NULL)
+    title_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_replace (title_cache, g_steal_pointer (&key), g_strdup (title));
+  G_UNLOCK (title_cache);
+  return title;
 }
 
 static gpointer
