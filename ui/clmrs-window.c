@@ -145,7 +145,10 @@ people_cb (GObject      *source,
       return;
     }
   clmrs_signin_page_set_people (self->signin_page, people);
-  gtk_stack_set_visible_child_name (self->stack, "signin");
+  /* the names are also loaded behind a signed-in person (a rebuilt window),
+     ready for when they sign out or the lock comes */
+  if (self->person_id == NULL)
+    gtk_stack_set_visible_child_name (self->stack, "signin");
 }
 
 static void
@@ -495,6 +498,9 @@ clmrs_window_lock (ClmrsWindow *self)
   clmrs_visit_wizard_stop (self->visit_wizard);
   clmrs_signin_page_reset (self->signin_page);
   gtk_stack_set_visible_child_name (self->stack, "signin");
+  /* the names as they are now (a sync may have brought new people) */
+  if (self->worker != NULL)
+    clmrs_db_worker_list_people_async (self->worker, self->cancellable, people_cb, g_object_ref (self));
 }
 
 static gboolean
@@ -796,11 +802,11 @@ clmrs_window_new_replacing (ClmrsWindow *old)
   self->last_input = old->last_input;
   clmrs_window_set_lock_seconds (self, old->lock_seconds);
 
+  /* the sign-in page of the new window needs the names even when someone
+     is signed in: signing out, or the lock, shows it */
+  clmrs_db_worker_list_people_async (self->worker, self->cancellable, people_cb, g_object_ref (self));
   if (self->person_id == NULL)
-    {
-      gtk_stack_set_visible_child_name (self->stack, "signin");
-      clmrs_db_worker_list_people_async (self->worker, self->cancellable, people_cb, g_object_ref (self));
-    }
+    gtk_stack_set_visible_child_name (self->stack, "signin");
   else if (self->supervisor)
     {
       clmrs_supervisor_page_start (self->supervisor_page, self->worker, self->person_id, self->person_name);

@@ -2258,6 +2258,18 @@ test_language_switch (Fixture       *f,
   g_assert_true (g_str_has_prefix (clmrs_sync_page_get_result (sync_page (f)), "Synchronisation annulée"));
   g_assert_true (gtk_widget_is_sensitive (clmrs_sync_page_get_widget (sync_page (f), "sync")));
 
+  /* signed out in the rebuilt window (as by the lock): the names are
+     there, in French, and the same person signs in again */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+  g_assert_true (wait_for (f, facilitator_listed, 20));
+  g_assert_nonnull (find_label (GTK_WIDGET (f->window), "Qui êtes-vous ?"));
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_cmpstr (clmrs_window_get_person_id (f->window), ==, FACILITATOR_ID);
+  clmrs_home_page_set_tab (home_page (f), "sync");
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+
   /* back to English the same way */
   choose_language (f, 1);
   g_assert_cmpstr (clmrs_window_get_person_id (f->window), ==, FACILITATOR_ID);
