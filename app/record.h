@@ -56,4 +56,27 @@ void  clmrs_json_append           (GString  *out,
 /* A json-glib parse error as "column C: reason", quoting none of the input. */
 char *clmrs_json_error_describe   (const GError *error);
 
+/* What a record's body must hold for a device to apply it (record-check.c). */
+#define CLMRS_RECORD_ERROR (clmrs_record_error_quark ())
+GQuark clmrs_record_error_quark (void);
+
+typedef enum {
+  CLMRS_RECORD_ERROR_INVALID,   /* a member is missing, of the wrong type or an unknown code */
+} ClmrsRecordError;
+
+gboolean clmrs_record_check_body (ClmrsRecordType   type,
+                                  JsonObject       *body,
+                                  GError          **error);
+
+/* A record another one points at: "body.household_id" must name a household. */
+typedef struct {
+  char            *member;   /* where in the body: "body.assessments[0].child_id" */
+  ClmrsRecordType  type;     /* what it must be */
+  char            *id;
+} ClmrsRecordRef;
+
+void       clmrs_record_ref_free    (ClmrsRecordRef  *ref);
+GPtrArray *clmrs_record_references  (ClmrsRecordType  type,
+                                     JsonObject      *body);   /* (element-type ClmrsRecordRef) */
+
 G_END_DECLS

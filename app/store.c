@@ -210,6 +210,20 @@ static const char * const migrations[] = {
    * outbox row's envelope spills onto overflow pages, and reading the
    * columns after it walked them all (92 s for 400,000 records). */
   "CREATE INDEX outbox_queue ON outbox (state, facilitator_id, queued_at, bytes, last_error);",
+
+  /* 3: pulled records this device could not apply, kept (the whole
+   * envelope) with the reason, tried again after each pull, instead of
+   * one bad record stopping every pull for good. */
+  "CREATE TABLE set_aside ("
+  "  seq        INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  record_id  TEXT NOT NULL,"
+  "  rev        INTEGER NOT NULL,"
+  "  type       TEXT NOT NULL,"
+  "  envelope   TEXT NOT NULL,"
+  "  reason     TEXT NOT NULL,"
+  "  first_seen TEXT NOT NULL,"
+  "  attempts   INTEGER NOT NULL DEFAULT 1,"
+  "  UNIQUE (record_id, rev));",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLMRS_STORE_SCHEMA_VERSION);

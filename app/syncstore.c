@@ -593,6 +593,207 @@ apply_published (Pull *pull, JsonObject *item, GError **error)
   return clmrs_store_step_done (pull->store, stmt, error);
 }
 
+/* The device table of records of @type. */
+static const char *
+table_of (ClmrsRecordType type)
+{
+  switch (type)
+    {
+    case CLMRS_RECORD_COMMUNITY: return "communities";
+    case CLMRS_RECORD_HOUSEHOLD: return "households";
+    case CLMRS_RECORD_CHILD: return "children";
+    case CLMRS_RECORD_VISIT: return "visits";
+    case CLMRS_RECORD_SUPPORT: return "supports";
+    case CLMRS_RECORD_AWARENESS_SESSION: return "awareness_sessions";
+    case CLMRS_RECORD_REVIEW: return "reviews";
+    default: g_assert_not_reached ();
+    }
+}
+
+/* Why the pulled record cannot be applied here, or %NULL: its body (the
+ * check the server runs on push), what it points at, its community. */
+static char *
+check_pulled (Pull            *pull,
+              ClmrsRecordType  kind,
+              JsonObject      *env,
+              JsonObject      *body)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) refs = NULL;
+  const char *community = str (env, "community_id");
+
+  if (!clmrs_record_check_body (kind, body, &error))
+    return g_strdup (error->message);
+  refs = clmrs_record_references (kind, body);
+  for (guint i = 0; i < refs->len; i++)
+    {
+      const ClmrsRecordRef *ref = g_ptr_array_index (refs, i);
+
+      /* a review of a visit not here concerns nobody here; a support's
+       * visit is only a link (apply_review and apply_support skip them) */
+      if (kind == CLMRS_RECORD_REVIEW || (kind == CLMRS_RECORD_SUPPORT && ref->type == CLMRS_RECORD_VISIT))
+        continue;
+      if (!exists (pull->store, table_of (ref->type), ref->id))
+        return g_strdup_printf ("%s: %s %s is not on this device", ref->member,
+                                clmrs_record_type_to_string (ref->type), ref->id);
+    }
+  if (kind != CLMRS_RECORD_COMMUNITY && kind != CLMRS_RECORD_CHILD && kind != CLMRS_RECORD_REVIEW &&
+      (community == NULL || !exists (pull->store, "communities", community)))
+    return g_strdup_printf ("community_id: community %s is not on this device", community ? community : "(none)");
+  return NULL;
+}
+
+/* Whether a failed statement is about the record (a constraint it breaks,
+ * a value of the wrong type) rather than the store (disk full, I/O). */
+static gboolean
+is_record_problem (ClmrsStore   *store,
+                   const GError *error)
+{
+  int code = sqlite3_errcode (clmrs_store_get_db (store)) & 0xff;
+
+  if (g_error_matches (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID))
+    return TRUE;
+  return code == SQLITE_CONSTRAINT || code == SQLITE_MISMATCH || code == SQLITE_RANGE || code == SQLITE_TOOBIG;
+}
+
+/* Keeps @env aside with @reason (or counts one more try). */
+static gboolean
+set_aside (Pull        *pull,
+           JsonObject  *env,
+           const char  *reason,
+           GError     **error)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), env);
+  g_autofree char *line = clmrs_json_to_string (node);
+  g_autofree char *now = clmrs_now_rfc3339 ();
+  const char *type = str (env, "type");
+  sqlite3_stmt *stmt = clmrs_store_prepare (pull->store,
+      "INSERT INTO set_aside (record_id, rev, type, envelope, reason, first_seen) VALUES (?, ?, ?, ?, ?, ?)"
+      " ON CONFLICT (record_id, rev) DO UPDATE SET attempts = attempts + 1, reason = excluded.reason,"
+      " envelope = excluded.envelope", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, str (env, "id") ? str (env, "id") : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, num (env, "rev"));
+  sqlite3_bind_text (stmt, 3, type ? type : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, line, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, reason, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, now, -1, SQLITE_TRANSIENT);
+  return clmrs_store_step_done (pull->store, stmt, error);
+}
+
+/* Applies one pulled record in a savepoint.  A record this device cannot
+ * apply is set aside (@applied FALSE), never fails the pull; %FALSE only
+ * when the store itself fails. */
+static gboolean
+apply_one (Pull        *pull,
+           JsonObject  *env,
+           const char  *invalid,
+           gboolean    *applied,
+           GError     **error)
+{
+  const char *type = str (env, "type");
+  JsonObject *body = json_object_has_member (env, "body") &&
+                     JSON_NODE_HOLDS_OBJECT (json_object_get_member (env, "body"))
+                     ? json_object_get_object_member (env, "body") : NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *reason = NULL;
+  guint touched = pull->touched->len;
+  ClmrsRecordType kind;
+  gboolean done;
+
+  *applied = FALSE;
+  if (invalid != NULL)
+    reason = g_strdup (invalid);
+  else if (!clmrs_record_type_from_string (type, &kind) || body == NULL || str (env, "id") == NULL)
+    reason = g_strdup_printf ("type '%s' unknown, or no id or body", type ? type : "");
+  else
+    reason = check_pulled (pull, kind, env, body);
+  if (reason != NULL)
+    return set_aside (pull, env, reason, error);
+
+  if (!clmrs_store_exec (pull->store, "SAVEPOINT pulled", error))
+    return FALSE;
+  switch (kind)
+    {
+    case CLMRS_RECORD_COMMUNITY: done = apply_community (pull, env, body, &local); break;
+    case CLMRS_RECORD_HOUSEHOLD: done = apply_household (pull, env, body, &local); break;
+    case CLMRS_RECORD_CHILD: done = apply_child (pull, env, body, &local); break;
+    case CLMRS_RECORD_VISIT: done = apply_visit (pull, env, body, &local); break;
+    case CLMRS_RECORD_SUPPORT: done = apply_support (pull, env, body, &local); break;
+    case CLMRS_RECORD_AWARENESS_SESSION: done = apply_awareness (pull, env, body, &local); break;
+    case CLMRS_RECORD_REVIEW: done = apply_review (pull, env, body, &local); break;
+    default: done = FALSE; g_assert_not_reached ();
+    }
+  if (done)
+    {
+      *applied = TRUE;
+      return clmrs_store_exec (pull->store, "RELEASE pulled", error);
+    }
+  if (!is_record_problem (pull->store, local))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local), "applying pulled %s %s: ", type, str (env, "id"));
+      return FALSE;
+    }
+  g_ptr_array_set_size (pull->touched, touched);
+  if (!clmrs_store_exec (pull->store, "ROLLBACK TO pulled", error) ||
+      !clmrs_store_exec (pull->store, "RELEASE pulled", error))
+    return FALSE;
+  return set_aside (pull, env, local->message, error);
+}
+
+/* Tries the records set aside again, oldest first: what they pointed at
+ * may have arrived since. */
+static gboolean
+retry_set_aside (Pull     *pull,
+                 guint    *n,
+                 GError  **error)
+{
+  g_autoptr(GArray) seqs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = clmrs_store_prepare (pull->store, "SELECT seq, envelope FROM set_aside ORDER BY seq", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (seqs, seq);
+      g_ptr_array_add (lines, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE, "reading the records set aside: %s",
+                   sqlite3_errmsg (clmrs_store_get_db (pull->store)));
+      return FALSE;
+    }
+  for (guint i = 0; i < lines->len; i++)
+    {
+      g_autoptr(JsonNode) node = json_from_string (g_ptr_array_index (lines, i), NULL);
+      gboolean applied = FALSE;
+
+      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+        continue;  /* kept as it came, for someone to look at */
+      if (!apply_one (pull, json_node_get_object (node), NULL, &applied, error))
+        return FALSE;
+      if (applied)
+        {
+          stmt = clmrs_store_prepare (pull->store, "DELETE FROM set_aside WHERE seq = ?", error);
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, g_array_index (seqs, gint64, i));
+          if (!clmrs_store_step_done (pull->store, stmt, error))
+            return FALSE;
+          (*n)++;
+        }
+    }
+  return TRUE;
+}
+
 gboolean
 clmrs_pull_apply (ClmrsStore  *store,
                   GPtrArray   *envelopes,
@@ -600,61 +801,57 @@ clmrs_pull_apply (ClmrsStore  *store,
                   guint       *applied,
                   GError     **error)
 {
+  ClmrsPullCounts counts = { 0 };
+
+  if (!clmrs_pull_apply_full (store, envelopes, NULL, next_cursor, &counts, error))
+    return FALSE;
+  if (applied != NULL)
+    *applied = counts.applied;
+  return TRUE;
+}
+
+gboolean
+clmrs_pull_apply_full (ClmrsStore       *store,
+                       GPtrArray        *envelopes,
+                       GPtrArray        *invalid,
+                       const char       *next_cursor,
+                       ClmrsPullCounts  *counts,
+                       GError          **error)
+{
   Pull pull = { .store = store, .touched = g_ptr_array_new_with_free_func (g_free) };
-  const char *self = clmrs_store_get_device_id (store);
   guint n = 0;
+  guint aside = 0;
+  guint before = (guint) clmrs_pull_count_set_aside (store);
   GDate today;
   gboolean ok = FALSE;
 
+  g_return_val_if_fail (invalid == NULL || invalid->len == envelopes->len, FALSE);
+
   if (!clmrs_store_begin (store, error))
     goto out;
-  /* within a page a child may come before its household: check the
-   * references when the page is whole */
-  if (!clmrs_store_exec (store, "PRAGMA defer_foreign_keys = ON", error))
-    goto fail;
   for (guint i = 0; i < envelopes->len; i++)
     {
       JsonObject *env = g_ptr_array_index (envelopes, i);
       const char *type = str (env, "type");
-      JsonObject *body = json_object_has_member (env, "body") &&
-                         JSON_NODE_HOLDS_OBJECT (json_object_get_member (env, "body"))
-                         ? json_object_get_object_member (env, "body") : NULL;
-      ClmrsRecordType kind;
-      gboolean done;
+      const char *reason = invalid != NULL ? g_ptr_array_index (invalid, i) : NULL;
+      gboolean done = FALSE;
 
-      if (g_strcmp0 (type, "form") == 0 || g_strcmp0 (type, "rule_set") == 0)
+      if (reason == NULL && (g_strcmp0 (type, "form") == 0 || g_strcmp0 (type, "rule_set") == 0))
         {
           if (!apply_published (&pull, env, error))
             goto fail;
           n++;
           continue;
         }
-      if (!clmrs_record_type_from_string (type, &kind) || body == NULL || str (env, "id") == NULL)
-        {
-          g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
-                       "pulled record %u: unknown type '%s' or no id or body", i + 1, type ? type : "");
-          goto fail;
-        }
-      if (g_strcmp0 (str (env, "device_id"), self) == 0)
-        continue;  /* ours already */
-      switch (kind)
-        {
-        case CLMRS_RECORD_COMMUNITY: done = apply_community (&pull, env, body, error); break;
-        case CLMRS_RECORD_HOUSEHOLD: done = apply_household (&pull, env, body, error); break;
-        case CLMRS_RECORD_CHILD: done = apply_child (&pull, env, body, error); break;
-        case CLMRS_RECORD_VISIT: done = apply_visit (&pull, env, body, error); break;
-        case CLMRS_RECORD_SUPPORT: done = apply_support (&pull, env, body, error); break;
-        case CLMRS_RECORD_AWARENESS_SESSION: done = apply_awareness (&pull, env, body, error); break;
-        case CLMRS_RECORD_REVIEW: done = apply_review (&pull, env, body, error); break;
-        default: done = FALSE; g_assert_not_reached ();
-        }
-      if (!done)
-        {
-          g_prefix_error (error, "applying pulled %s %s: ", type, str (env, "id"));
-          goto fail;
-        }
-      n++;
+      /* No skipping by device_id: a record this device made is here at
+       * the same rev, and is left alone as any other known revision. */
+      if (!apply_one (&pull, env, reason, &done, error))
+        goto fail;
+      if (done)
+        n++;
     }
+  if (!retry_set_aside (&pull, &n, error))
+    goto fail;
 
   clmrs_date_today (&today);
   for (guint i = 0; i < pull.touched->len; i++)
@@ -664,8 +861,13 @@ clmrs_pull_apply (ClmrsStore  *store,
     goto fail;
   if (!clmrs_store_commit (store, error))
     goto out;
-  if (applied != NULL)
-    *applied = n;
+  aside = (guint) clmrs_pull_count_set_aside (store);
+  if (counts != NULL)
+    {
+      counts->applied = n;
+      counts->set_aside = aside;
+      counts->newly_set_aside = aside > before ? aside - before : 0;
+    }
   ok = TRUE;
   goto out;
 
@@ -674,4 +876,65 @@ fail:
 out:
   g_ptr_array_unref (pull.touched);
   return ok;
+}
+
+/* How many pulled records wait set aside. */
+gint64
+clmrs_pull_count_set_aside (ClmrsStore *store)
+{
+  sqlite3_stmt *stmt = clmrs_store_prepare (store, "SELECT count (*) FROM set_aside", NULL);
+  gint64 n = 0;
+
+  if (stmt == NULL)
+    return 0;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return n;
+}
+
+void
+clmrs_set_aside_free (ClmrsSetAside *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->record_id);
+  g_free (item->type);
+  g_free (item->reason);
+  g_free (item->first_seen);
+  g_free (item);
+}
+
+/* The pulled records set aside, oldest first. */
+GPtrArray *
+clmrs_pull_list_set_aside (ClmrsStore  *store,
+                           GError     **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_set_aside_free);
+  sqlite3_stmt *stmt = clmrs_store_prepare (store,
+      "SELECT record_id, rev, type, reason, first_seen, attempts FROM set_aside ORDER BY seq", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsSetAside *item = g_new0 (ClmrsSetAside, 1);
+
+      item->record_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      item->rev = sqlite3_column_int64 (stmt, 1);
+      item->type = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      item->reason = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      item->first_seen = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      item->attempts = sqlite3_column_int (stmt, 5);
+      g_ptr_array_add (items, item);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE, "reading the records set aside: %s",
+                   sqlite3_errmsg (clmrs_store_get_db (store)));
+      return NULL;
+    }
+  return g_steal_pointer (&items);
 }

@@ -56,4 +56,37 @@ gboolean   clmrs_pull_apply             (ClmrsStore  *store,
                                          guint       *applied,
                                          GError     **error);
 
+typedef struct {
+  guint applied;           /* records applied (set-aside ones that now went in included) */
+  guint set_aside;         /* records waiting set aside after this page */
+  guint newly_set_aside;   /* how many more than before the page */
+} ClmrsPullCounts;
+
+/* As clmrs_pull_apply(); a record the device cannot apply (a body that
+ * fails clmrs_record_check_body(), a reference to a record not here, a
+ * constraint of the store) is set aside with its reason, and the page
+ * goes on past it.  @invalid (nullable, the length of @envelopes) gives
+ * a reason for envelopes the caller already found malformed. */
+gboolean   clmrs_pull_apply_full        (ClmrsStore       *store,
+                                         GPtrArray        *envelopes,
+                                         GPtrArray        *invalid,   /* (element-type utf8) (nullable) */
+                                         const char       *next_cursor,
+                                         ClmrsPullCounts  *counts,
+                                         GError          **error);
+
+/* A pulled record set aside: kept whole, tried again after each pull. */
+typedef struct {
+  char   *record_id;
+  gint64  rev;
+  char   *type;
+  char   *reason;
+  char   *first_seen;
+  int     attempts;
+} ClmrsSetAside;
+
+void       clmrs_set_aside_free         (ClmrsSetAside *item);
+gint64     clmrs_pull_count_set_aside   (ClmrsStore    *store);
+GPtrArray *clmrs_pull_list_set_aside    (ClmrsStore    *store,
+                                         GError       **error);   /* (element-type ClmrsSetAside) */
+
 G_END_DECLS

@@ -57,8 +57,27 @@ typedef struct {
   JsonNode           *answers;        /* the form's answers, ids filled in */
   JsonArray          *assessments;    /* for the visit envelope */
   GPtrArray          *touched;        /* child ids whose case must be refreshed */
+  GPtrArray          *queued;         /* of Queued: envelopes to enqueue at the end */
   ClmrsFinaliseResult *result;
 } Job;
+
+/* An envelope made by the visit, enqueued once the visit is whole. */
+typedef struct {
+  ClmrsRecordType  type;
+  char            *id;
+  gint64           rev;
+  char            *line;
+} Queued;
+
+static void
+queued_free (gpointer data)
+{
+  Queued *q = data;
+
+  g_free (q->id);
+  g_free (q->line);
+  g_free (q);
+}
 
 static void
 job_clear (Job *job)
@@ -79,6 +98,7 @@ job_clear (Job *job)
   g_clear_pointer (&job->answers, json_node_unref);
   g_clear_pointer (&job->assessments, json_array_unref);
   g_clear_pointer (&job->touched, g_ptr_array_unref);
+  g_clear_pointer (&job->queued, g_ptr_array_unref);
   g_clear_pointer (&job->result, clmrs_finalise_result_free);
 }
 
@@ -249,11 +269,44 @@ queue_record (Job              *job,
     .schema = schema,
     .rules = rules,
   };
-  g_autofree char *line = clmrs_record_envelope_line (&header, body);
+  Queued *q = g_new0 (Queued, 1);
 
-  if (!clmrs_outbox_enqueue (job->store, id, rev, type, job->facilitator_id, line, error))
-    return FALSE;
-  job->result->records_queued++;
+  q->type = type;
+  q->id = g_strdup (id);
+  q->rev = rev;
+  q->line = clmrs_record_envelope_line (&header, body);
+  g_ptr_array_add (job->queued, q);
+  return TRUE;
+}
+
+static int
+compare_queued (gconstpointer a,
+                gconstpointer b)
+{
+  const Queued *x = *(Queued * const *) a;
+  const Queued *y = *(Queued * const *) b;
+
+  return (int) x->type - (int) y->type;
+}
+
+/* Enqueues the visit's envelopes in dependency order (a household before
+ * its children, the visit before its supports): the server takes a
+ * record only when what it points at is there, and a batch may end
+ * between two records of one visit. */
+static gboolean
+enqueue_all (Job     *job,
+             GError **error)
+{
+  /* stable: records of one type keep the order they were made in */
+  g_ptr_array_sort (job->queued, compare_queued);
+  for (guint i = 0; i < job->queued->len; i++)
+    {
+      Queued *q = g_ptr_array_index (job->queued, i);
+
+      if (!clmrs_outbox_enqueue (job->store, q->id, q->rev, q->type, job->facilitator_id, q->line, error))
+        return FALSE;
+      job->result->records_queued++;
+    }
   return TRUE;
 }
 
@@ -951,6 +1004,7 @@ clmrs_visit_finalise_full (ClmrsStore            *store,
   job.answers = clmrs_form_session_to_json (session);
   job.assessments = json_array_new ();
   job.touched = g_ptr_array_new_with_free_func (g_free);
+  job.queued = g_ptr_array_new_with_free_func (queued_free);
   job.result = g_new0 (ClmrsFinaliseResult, 1);
   job.result->visit_id = g_strdup (visit_id);
   job.result->children = g_ptr_array_new_with_free_func (child_outcome_free);
@@ -972,7 +1026,7 @@ clmrs_visit_finalise_full (ClmrsStore            *store,
   else
     g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID, "unknown visit kind '%s'", job.kind);
 
-  ok = ok && write_visit (&job, error);
+  ok = ok && write_visit (&job, error) && enqueue_all (&job, error);
   for (guint i = 0; ok && i < job.touched->len; i++)
     ok = clmrs_casebook_refresh_child (store, g_ptr_array_index (job.touched, i), &date, config, error);
   ok = ok && clmrs_store_commit (store, error);

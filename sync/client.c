@@ -783,7 +783,9 @@ pull_all (Client   *c,
       g_autofree char *path = g_strconcat ("/api/v1/pull?cursor=", escaped, NULL);
       g_autoptr(GBytes) plain = NULL;
       g_autoptr(GPtrArray) envelopes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+      g_autoptr(GPtrArray) invalid = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GError) local = NULL;
+      ClmrsPullCounts counts = { 0 };
       ClmrsNdjsonReader reader;
       const char *line;
       gsize length;
@@ -839,25 +841,31 @@ pull_all (Client   *c,
             }
           o = json_node_get_object (node);
           type = json_object_get_string_member_with_default (o, "type", "");
+          /* an envelope this device cannot read is set aside with the
+           * reason, not a reason to stop pulling for good */
           if (!g_str_equal (type, "form") && !g_str_equal (type, "rule_set"))
             {
               g_autoptr(ClmrsEnvelope) env = clmrs_envelope_from_node (node, line_no, &local);
-              if (env == NULL)
-                {
-                  g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "pull: %s", local->message);
-                  response_clear (&r);
-                  return FALSE;
-                }
+
+              g_ptr_array_add (invalid, env == NULL ? g_strdup (local->message) : NULL);
+              g_clear_error (&local);
             }
+          else
+            g_ptr_array_add (invalid, NULL);
           g_ptr_array_add (envelopes, json_object_ref (o));
         }
-      if (!clmrs_pull_apply (c->store, envelopes, r.cursor, &applied, &local))
+      if (!clmrs_pull_apply_full (c->store, envelopes, invalid, r.cursor, &counts, &local))
         {
           g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_STORE, "pull: %s", local->message);
           response_clear (&r);
           return FALSE;
         }
       response_clear (&r);
+      applied = counts.applied;
+      c->report->set_aside = counts.set_aside;
+      if (counts.newly_set_aside > 0)
+        g_message ("pull: %u record%s set aside (this device cannot apply them; see clmrs queue)",
+                   counts.newly_set_aside, counts.newly_set_aside == 1 ? "" : "s");
       c->report->pulled += applied;
       report_progress (c);
       if (!more)

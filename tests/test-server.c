@@ -27,6 +27,7 @@ typedef struct {
   char        *base;      /* http://127.0.0.1:PORT */
   gboolean     tls;       /* serve HTTPS with tests/data/tls-*.pem */
   char        *cainfo;    /* the CA file curl trusts, for HTTPS */
+  guint        n_devices; /* enrolled so far */
 } Fixture;
 
 typedef struct {
@@ -349,11 +350,13 @@ typedef struct {
   char *device_id;
   char *token;
   char *auth;      /* "Authorization: Bearer ..." */
+  char *local_id;  /* the id it stamps its envelopes with: DEVICE for the first one */
 } Device;
 
 static void
 device_clear (Device *d)
 {
+  g_free (d->local_id);
   g_free (d->device_id);
   g_free (d->token);
   g_free (d->auth);
@@ -383,6 +386,19 @@ enroll (Fixture    *f,
   d->auth = g_strconcat ("Authorization: Bearer ", d->token, NULL);
   g_assert_true (g_uuid_string_is_valid (d->device_id));
   g_assert_cmpuint (strlen (d->token), >=, 40);
+  /* each device signs its records with its own local id (the server binds
+     it to the device at its first push) */
+  d->local_id = f->n_devices++ == 0 ? g_strdup (DEVICE) : g_uuid_string_random ();
+}
+
+/* @ndjson as device @d sends it: its own local id in "device_id". */
+static char *
+as_device (Device     *d,
+           const char *ndjson)
+{
+  g_auto(GStrv) parts = g_strsplit (ndjson, DEVICE, -1);
+
+  return g_strjoinv (d->local_id, parts);
 }
 
 static char *
@@ -418,7 +434,8 @@ push (Fixture    *f,
       const char *key,
       Reply      *r)
 {
-  g_autoptr(GBytes) gz = clmrs_gzip_compress (ndjson, strlen (ndjson), NULL);
+  g_autofree char *own = as_device (d, ndjson);
+  g_autoptr(GBytes) gz = clmrs_gzip_compress (own, strlen (own), NULL);
   g_autofree char *fresh = g_uuid_string_random ();
   g_autofree char *key_header = g_strconcat ("Idempotency-Key: ", key != NULL ? key : fresh, NULL);
   const char *headers[] = { d->auth, "Content-Encoding: gzip", "Content-Type: application/x-ndjson",
@@ -707,7 +724,8 @@ test_push_results (Fixture       *f,
 
   /* Same content with other key order and spacing: a duplicate.  Same id
    * and rev, other content: a conflict.  Outside the device's communities:
-   * rejected.  A child whose household lives elsewhere: rejected. */
+   * rejected.  A child whose household is nowhere: rejected, naming the
+   * member (what it points at must be stored first). */
   h1_reordered = g_strdup_printf ("{ \"body\" : { \"head_sex\" : \"female\", \"head_name\" : \"Ama\" },"
                                   " \"rules\": null, \"schema\": \"clmrs.household@1\","
                                   " \"modified\": \"2026-11-23T09:00:00Z\", \"created\": \"2026-11-23T09:00:00Z\","
@@ -725,17 +743,18 @@ test_push_results (Fixture       *f,
   batch2 = g_strdup_printf ("%s\n%s\r\n\n%s\n%s\n%s\n", h1, h1_reordered, h1_other, outside, child_wrong);
   push (f, &d, batch2, NULL, &r2);
   results = results_of (&r2);
-  g_assert_cmpstr (results, ==, "duplicate,duplicate,conflict,rejected,stored");
+  g_assert_cmpstr (results, ==, "duplicate,duplicate,conflict,rejected,rejected");
   {
     g_autofree char *text = body_text (&r2);
 
     g_assert_nonnull (strstr (text, "\"line\":4,"));    /* the blank line 3 is counted */
     g_assert_nonnull (strstr (text, "\"reason\":\"community_id: " C2 " is not one of this device's communities\""));
-    g_assert_nonnull (strstr (text, "\"stored\":1,\"duplicate\":2,\"conflict\":1,\"rejected\":1"));
+    g_assert_nonnull (strstr (text, "\"stored\":0,\"duplicate\":2,\"conflict\":1,\"rejected\":2"));
+    g_assert_nonnull (strstr (text, "body.household_id: no household"));
   }
 
   /* The conflict is kept aside; the stored revision is untouched. */
-  g_assert_cmpint (stat_of ("records"), ==, 3);
+  g_assert_cmpint (stat_of ("records"), ==, 2);
   g_assert_cmpint (stat_of ("conflicts"), ==, 1);
   g_assert_cmpint (admin (&exported, "export", "--db", f->db, "--ndjson", NULL), ==, 0);
   g_assert_nonnull (strstr (exported, "\"Ama\""));
@@ -769,7 +788,10 @@ test_push_results (Fixture       *f,
     res = results_of (&r4);
     g_assert_cmpstr (res, ==, "stored,rejected");
     text = body_text (&r4);
-    g_assert_nonnull (strstr (text, "body.household_id: record"));
+    g_assert_nonnull (strstr (text, "body.household_id: no household"));
+    /* the same words as for a household that does not exist at all:
+       nothing is told about another community */
+    g_assert_nonnull (strstr (text, "in this community"));
   }
 }
 

@@ -119,6 +119,9 @@ clmrs_cmd_sync (ClmrsCli  *cli,
           report.records_sent, report.stored, report.duplicates, report.conflicts, report.rejected,
           report.pulled, report.bytes_up, report.bytes_down, report.requests, report.retries,
           report.seconds, report.queued_left);
+  if (report.set_aside > 0)
+    printf ("%" G_GUINT64_FORMAT " received record%s set aside: this device cannot apply %s (clmrs queue says why)\n",
+            report.set_aside, report.set_aside == 1 ? "" : "s", report.set_aside == 1 ? "it" : "them");
   if (!ok)
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "sync: %s", error->message);
   return CLMRS_EXIT_OK;

@@ -45,7 +45,8 @@ static int
 error_status (const GError *error)
 {
   if (error->domain == SERVER_ERROR
-      && (error->code == SERVER_ERROR_INVALID_FILE || error->code == SERVER_ERROR_UNKNOWN_DEVICE))
+      && (error->code == SERVER_ERROR_INVALID_FILE || error->code == SERVER_ERROR_UNKNOWN_DEVICE ||
+          error->code == SERVER_ERROR_NOT_FOUND))
     return SERVER_EXIT_DATA;
   if (error->domain == SERVER_ERROR && error->code == SERVER_ERROR_BAD_REQUEST)
     return SERVER_EXIT_USAGE;
@@ -450,6 +451,166 @@ cmd_indicators (int    argc,
   return SERVER_EXIT_OK;
 }
 
+/* quarantine and release: one record set aside, or back. */
+static int
+quarantine_command (int         argc,
+                    char      **argv,
+                    const char *name,
+                    gboolean    quarantine)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *reason = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context (
+      "RECORD_ID - set a record aside, or release it",
+      quarantine ? "Sets every revision of a stored record aside: it stays in the database, but no\n"
+                   "device receives it from now on, and exports and indicators leave it out."
+                 : "Releases a quarantined record: devices receive it again at their next pull\n"
+                   "(those that pulled past it receive it only after a pull from 0).",
+      entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "%s: %s", name, error->message);
+  if (db_path == NULL || reason == NULL || argc != 2)
+    return usage_fail (context, "%s: --db, --reason and one RECORD_ID are required", name);
+  db = open_existing (db_path, &error);
+  if (db == NULL || !server_db_quarantine (db, argv[1], quarantine, reason, &error))
+    {
+      g_printerr ("clmrs-server: %s: %s\n", name, error->message);
+      return error_status (error);
+    }
+  printf ("%s %s\n", quarantine ? "quarantined" : "released", argv[1]);
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_quarantine (int    argc,
+                char **argv)
+{
+  return quarantine_command (argc, argv, "quarantine", TRUE);
+}
+
+static int
+cmd_release (int    argc,
+             char **argv)
+{
+  return quarantine_command (argc, argv, "release", FALSE);
+}
+
+static int
+cmd_delete_record (int    argc,
+                   char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *reason = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context (
+      "RECORD_ID - delete a stored record",
+      "Deletes every revision of a record and its conflicts.  The administrators' log\n"
+      "keeps its id, type and community and the reason, never its content.  Devices\n"
+      "that received it keep their copy.",
+      entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "delete-record: %s", error->message);
+  if (db_path == NULL || reason == NULL || argc != 2)
+    return usage_fail (context, "delete-record: --db, --reason and one RECORD_ID are required");
+  db = open_existing (db_path, &error);
+  if (db == NULL || !server_db_delete_record (db, argv[1], reason, &error))
+    {
+      g_printerr ("clmrs-server: delete-record: %s\n", error->message);
+      return error_status (error);
+    }
+  printf ("deleted %s\n", argv[1]);
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_hand_over (int    argc,
+               char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+  g_autofree char *record = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "from", 0, 0, G_OPTION_ARG_STRING, &from, "the device that owns the records", "DEVICE_ID" },
+    { "to", 0, 0, G_OPTION_ARG_STRING, &to, "the device that may revise them from now on", "DEVICE_ID" },
+    { "record", 0, 0, G_OPTION_ARG_STRING, &record, "one record only (default: all of --from's)", "RECORD_ID" },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context (
+      "- let another device revise a device's records",
+      "Only the device that created a record may send new revisions of it; a revision\n"
+      "from another device is kept aside as a conflict.  This hands one record, or\n"
+      "all of a device's records, to another device.  Handing over all also moves the\n"
+      "id the old device stamped its records with (a handheld enrolled again).",
+      entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  gint64 n;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "hand-over: %s", error->message);
+  if (db_path == NULL || from == NULL || to == NULL || reason == NULL || argc != 1)
+    return usage_fail (context, "hand-over: --db, --from, --to and --reason are required");
+  db = open_existing (db_path, &error);
+  if (db == NULL || (n = server_db_hand_over (db, from, to, record, reason, &error)) < 0)
+    {
+      g_printerr ("clmrs-server: hand-over: %s\n", error->message);
+      return error_status (error);
+    }
+  printf ("handed over %" G_GINT64_FORMAT " record%s\n", n, n == 1 ? "" : "s");
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_admin_log (int    argc,
+               char **argv)
+{
+  g_autofree char *db_path = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "one JSON object a line", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context (
+      "- what administrators did to records",
+      "Lists quarantines, releases, deletions and hand-overs, oldest first:\n"
+      "time, action, target, detail, reason (tab-separated, or --json).",
+      entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "admin-log: %s", error->message);
+  if (db_path == NULL || argc != 1)
+    return usage_fail (context, "admin-log: --db is required");
+  db = open_existing (db_path, &error);
+  if (db == NULL || !server_db_admin_log (db, json, stdout, &error))
+    {
+      g_printerr ("clmrs-server: admin-log: %s\n", error->message);
+      return error_status (error);
+    }
+  return SERVER_EXIT_OK;
+}
+
 typedef struct {
   const char *name;
   int       (*func) (int argc, char **argv);
@@ -464,6 +625,11 @@ static const Command commands[] = {
   { "export", cmd_export, "export stored records as NDJSON or CSV" },
   { "stats", cmd_stats, "counts of devices, records, conflicts" },
   { "indicators", cmd_indicators, "the CLMRS indicators over every stored record" },
+  { "quarantine", cmd_quarantine, "set a stored record aside: no device receives it" },
+  { "release", cmd_release, "release a quarantined record" },
+  { "delete-record", cmd_delete_record, "delete a stored record, logged with the reason" },
+  { "hand-over", cmd_hand_over, "let another device revise a device's records" },
+  { "admin-log", cmd_admin_log, "what administrators did to records, and why" },
 };
 
 static void

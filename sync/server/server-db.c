@@ -1,7 +1,7 @@
 /* server-db.c: clmrs-server's SQLite store: devices, codes, records, conflicts, publications. */
 #define G_LOG_DOMAIN "clmrs-server"
 
-#include "server.h"
+#include "server-private.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -15,7 +15,6 @@
 
 G_DEFINE_QUARK (clmrs-server-error-quark, server_error)
 
-#define SCHEMA_VERSION 1
 
 /* One table `records` holds the server order (seq) of everything a device
  * may pull: pushed records (kind 'record') and publications (kind 'form'
@@ -71,7 +70,39 @@ static const char schema_sql[] =
   "  created TEXT NOT NULL,"
   "  PRIMARY KEY (device_id, key));";
 
-static gboolean
+/* Each step takes a database from the version before it to its own, in
+ * the transaction that sets user_version: step 0 is the first schema. */
+static const char *const migrations[] = {
+  schema_sql,
+  /* 2: who owns each record (the device that created it, or the one it
+   * was handed to), the local id each device stamps its envelopes with,
+   * records an administrator set aside, and the administrators' log. */
+  "CREATE TABLE record_owners ("
+  "  id TEXT PRIMARY KEY,"
+  "  type TEXT NOT NULL,"
+  "  community_id TEXT NOT NULL,"
+  "  device_id TEXT NOT NULL,"
+  "  max_rev INTEGER NOT NULL);"
+  "INSERT INTO record_owners (id, type, community_id, device_id, max_rev)"
+  "  SELECT r.id, r.type, r.community_id, r.pushed_by,"
+  "         (SELECT max (rev) FROM records m WHERE m.kind = 'record' AND m.id = r.id)"
+  "  FROM records r WHERE r.kind = 'record' AND r.rev ="
+  "    (SELECT min (rev) FROM records m WHERE m.kind = 'record' AND m.id = r.id);"
+  "CREATE INDEX record_owners_by_device ON record_owners (device_id);"
+  "ALTER TABLE records ADD COLUMN quarantined TEXT;"
+  "ALTER TABLE devices ADD COLUMN local_id TEXT;"
+  "CREATE UNIQUE INDEX devices_by_local_id ON devices (local_id);"
+  "CREATE TABLE admin_log ("
+  "  entry INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  at TEXT NOT NULL,"
+  "  action TEXT NOT NULL,"
+  "  target TEXT NOT NULL,"
+  "  detail TEXT,"
+  "  reason TEXT NOT NULL);",
+};
+#define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
+
+gboolean
 db_fail (sqlite3     *db,
          const char  *what,
          GError     **error)
@@ -84,7 +115,7 @@ db_fail (sqlite3     *db,
   return FALSE;
 }
 
-static gboolean
+gboolean
 db_exec (sqlite3     *db,
          const char  *sql,
          GError     **error)
@@ -94,7 +125,7 @@ db_exec (sqlite3     *db,
   return TRUE;
 }
 
-static sqlite3_stmt *
+sqlite3_stmt *
 db_prepare (sqlite3     *db,
             const char  *sql,
             GError     **error)
@@ -109,9 +140,7 @@ db_prepare (sqlite3     *db,
   return stmt;
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
-
-static void
+void
 db_rollback (sqlite3 *db)
 {
   if (!sqlite3_get_autocommit (db))
@@ -170,10 +199,28 @@ server_db_open (const char  *path,
     }
   if (version < SCHEMA_VERSION)
     {
-      g_autofree char *sql = g_strdup_printf ("BEGIN IMMEDIATE; %s PRAGMA user_version=%d; COMMIT;",
-                                              schema_sql, SCHEMA_VERSION);
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version=%d", SCHEMA_VERSION);
 
-      if (!db_exec (db, sql, error))
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      if (!db_exec (db, "BEGIN IMMEDIATE", error))
+        return NULL;
+      /* another process may have migrated it meanwhile */
+      stmt = db_prepare (db, "PRAGMA user_version", error);
+      if (stmt == NULL)
+        {
+          db_rollback (db);
+          return NULL;
+        }
+      version = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int (stmt, 0) : 0;
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      for (int step = version; step < SCHEMA_VERSION; step++)
+        if (!db_exec (db, migrations[step], error))
+          {
+            g_prefix_error (error, "database %s: migrating to schema version %d: ", path, step + 1);
+            db_rollback (db);
+            return NULL;
+          }
+      if (!db_exec (db, set_version, error) || !db_exec (db, "COMMIT", error))
         {
           db_rollback (db);
           return NULL;
@@ -277,7 +324,7 @@ normalise_code (const char *code)
   return g_string_free (out, FALSE);
 }
 
-static char *
+char *
 now_rfc3339 (void)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
@@ -647,7 +694,7 @@ server_db_export_ndjson (sqlite3     *db,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
-  stmt = db_prepare (db, "SELECT line FROM records WHERE kind = 'record' ORDER BY seq", error);
+  stmt = db_prepare (db, "SELECT line FROM records WHERE kind = 'record' AND quarantined IS NULL ORDER BY seq", error);
   if (stmt == NULL)
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -738,7 +785,7 @@ server_db_export_csv (sqlite3     *db,
       g_autofree char *path = g_build_filename (dir, name, NULL);
       int rc;
 
-      stmt = db_prepare (db, "SELECT line FROM records WHERE kind = 'record' AND type = ? ORDER BY seq",
+      stmt = db_prepare (db, "SELECT line FROM records WHERE kind = 'record' AND type = ? AND quarantined IS NULL ORDER BY seq",
                          error);
       if (stmt == NULL)
         return FALSE;
@@ -1083,401 +1130,6 @@ server_db_authenticate (sqlite3     *db,
   return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
 }
 
-static gboolean
-device_has_community (sqlite3     *db,
-                      const char  *device_id,
-                      const char  *community_id,
-                      gboolean    *out,
-                      GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  stmt = db_prepare (db, "SELECT 1 FROM devices WHERE device_id = ?1 AND (all_communities OR EXISTS "
-                         "(SELECT 1 FROM device_communities WHERE device_id = ?1 AND community_id = ?2))",
-                     error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, community_id, -1, SQLITE_TRANSIENT);
-  *out = sqlite3_step (stmt) == SQLITE_ROW;
-  return TRUE;
-}
-
-/* The type and community of the newest revision of record @id, if stored. */
-static gboolean
-lookup_record (sqlite3     *db,
-               const char  *id,
-               char       **type,
-               char       **community_id,
-               GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  *type = *community_id = NULL;
-  stmt = db_prepare (db, "SELECT type, community_id FROM records WHERE kind = 'record' AND id = ? "
-                         "ORDER BY rev DESC LIMIT 1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      *type = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      *community_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-    }
-  else if (rc != SQLITE_DONE)
-    return db_fail (db, "lookup", error);
-  return TRUE;
-}
-
-typedef struct {
-  ClmrsEnvelope *env;
-  const char    *line;
-  gsize          length;
-  guint          line_no;
-} PushLine;
-
-/* Decides one record inside the push transaction.  Sets @reason for a
- * rejection; returns the result name, or NULL on a database error. */
-static const char *
-push_one (sqlite3     *db,
-          const char  *device_id,
-          PushLine    *pl,
-          const char  *now,
-          char       **reason,
-          GError     **error)
-{
-  ClmrsEnvelope *env = pl->env;
-  const char *type = clmrs_record_type_to_string (env->type);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  gboolean in_scope = FALSE;
-  const struct { const char *field; const char *id; } refs[] = {
-    { "body.household_id", env->household_id },
-    { "body.child_id", env->child_id },
-    { "body.visit_id", env->visit_id },
-  };
-  int rc;
-
-  *reason = NULL;
-  if (!device_has_community (db, device_id, env->community_id, &in_scope, error))
-    return NULL;
-  if (!in_scope)
-    {
-      *reason = g_strdup_printf ("community_id: %s is not one of this device's communities",
-                                 env->community_id);
-      return "rejected";
-    }
-
-  /* The same id must keep its type, and what it points at must be in its community. */
-  {
-    g_autofree char *old_type = NULL;
-    g_autofree char *old_community = NULL;
-
-    if (!lookup_record (db, env->id, &old_type, &old_community, error))
-      return NULL;
-    if (old_type != NULL && g_strcmp0 (old_type, type) != 0)
-      {
-        *reason = g_strdup_printf ("type: record %s is stored as a %s, not a %s", env->id, old_type, type);
-        return "rejected";
-      }
-    if (old_community != NULL && g_strcmp0 (old_community, env->community_id) != 0)
-      {
-        *reason = g_strdup_printf ("community_id: record %s belongs to another community", env->id);
-        return "rejected";
-      }
-  }
-  for (guint i = 0; i < G_N_ELEMENTS (refs); i++)
-    {
-      g_autofree char *ref_type = NULL;
-      g_autofree char *ref_community = NULL;
-
-      if (refs[i].id == NULL)
-        continue;
-      if (!lookup_record (db, refs[i].id, &ref_type, &ref_community, error))
-        return NULL;
-      if (ref_community != NULL && g_strcmp0 (ref_community, env->community_id) != 0)
-        {
-          *reason = g_strdup_printf ("%s: record %s belongs to another community", refs[i].field,
-                                     refs[i].id);
-          return "rejected";
-        }
-    }
-
-  stmt = db_prepare (db, "SELECT sha256 FROM records WHERE kind = 'record' AND id = ? AND rev = ?", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, env->id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, env->rev);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      gboolean same = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), env->sha256) == 0;
-
-      g_clear_pointer (&stmt, sqlite3_finalize);
-      if (same)
-        return "duplicate";
-      stmt = db_prepare (db, "INSERT OR IGNORE INTO conflicts (id, rev, type, community_id, pushed_by, "
-                             "sha256, line, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
-      if (stmt == NULL)
-        return NULL;
-      sqlite3_bind_text (stmt, 1, env->id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 2, env->rev);
-      sqlite3_bind_text (stmt, 3, type, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, env->community_id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 5, device_id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 6, env->sha256, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_blob (stmt, 7, pl->line, (int) pl->length, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 8, now, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
-        {
-          db_fail (db, "storing a conflict", error);
-          return NULL;
-        }
-      return "conflict";
-    }
-  if (rc != SQLITE_DONE)
-    {
-      db_fail (db, "lookup", error);
-      return NULL;
-    }
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  stmt = db_prepare (db, "INSERT INTO records (kind, id, rev, type, community_id, pushed_by, sha256, line, "
-                         "received) VALUES ('record', ?, ?, ?, ?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, env->id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, env->rev);
-  sqlite3_bind_text (stmt, 3, type, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, env->community_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, env->sha256, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (stmt, 7, pl->line, (int) pl->length, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 8, now, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      db_fail (db, "storing a record", error);
-      return NULL;
-    }
-  return "stored";
-}
-
-static void
-push_line_clear (gpointer data)
-{
-  PushLine *pl = data;
-
-  clmrs_envelope_free (pl->env);
-}
-
-/* The stored response of an earlier batch with the same key, if any. */
-static gboolean
-lookup_idempotency (sqlite3     *db,
-                    const char  *device_id,
-                    const char  *key,
-                    char       **request_sha256,
-                    char       **response,
-                    GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  *request_sha256 = *response = NULL;
-  stmt = db_prepare (db, "SELECT request_sha256, CAST (response AS TEXT) FROM idempotency "
-                         "WHERE device_id = ? AND key = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      *request_sha256 = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      *response = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-    }
-  else if (rc != SQLITE_DONE)
-    return db_fail (db, "idempotency lookup", error);
-  return TRUE;
-}
-
-/**
- * server_db_push:
- * @ndjson: the decompressed batch
- * @minimal: list only the records not `stored` in `results` (the client
- *   sent `Prefer: return=minimal`); the response then says
- *   `"omitted":"stored"`, so it stays readable when replayed
- * @replayed: (out): set when the response is the stored one of an earlier
- *   batch with the same @idempotency_key
- *
- * Validates every line first (any malformed line fails the whole batch:
- * %SERVER_ERROR_MALFORMED_JSON or %SERVER_ERROR_INVALID_ENVELOPE naming
- * the line and field, nothing stored), then decides and stores each record
- * in one transaction with the response kept under the key.
- *
- * Returns: (transfer full): the response body, or %NULL and an error.
- */
-char *
-server_db_push (sqlite3     *db,
-                const char  *device_id,
-                const char  *idempotency_key,
-                const char  *ndjson,
-                gsize        length,
-                gboolean     minimal,
-                gboolean    *replayed,
-                GError     **error)
-{
-  g_autoptr(GArray) lines = g_array_new (FALSE, TRUE, sizeof (PushLine));
-  g_autofree char *request_sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                                             (const guchar *) ndjson, length);
-  g_autofree char *old_sha = NULL;
-  g_autofree char *old_response = NULL;
-  g_autofree char *now = now_rfc3339 ();
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *response = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  ClmrsNdjsonReader reader;
-  const char *line;
-  gsize line_length;
-  guint line_no;
-  guint counts[4] = { 0 };
-  static const char *const result_names[] = { "stored", "duplicate", "conflict", "rejected" };
-
-  g_array_set_clear_func (lines, push_line_clear);
-  *replayed = FALSE;
-
-  /* A replay is answered before anything else, even before parsing. */
-  if (!lookup_idempotency (db, device_id, idempotency_key, &old_sha, &old_response, error))
-    return NULL;
-  if (old_response != NULL)
-    {
-      if (g_strcmp0 (old_sha, request_sha) != 0)
-        {
-          g_set_error (error, SERVER_ERROR, SERVER_ERROR_IDEMPOTENCY,
-                       "Idempotency-Key: %s was already used for a different batch", idempotency_key);
-          return NULL;
-        }
-      *replayed = TRUE;
-      return g_steal_pointer (&old_response);
-    }
-
-  clmrs_ndjson_reader_init (&reader, ndjson, length);
-  while (clmrs_ndjson_reader_next (&reader, &line, &line_length, &line_no))
-    {
-      g_autoptr(GError) local_error = NULL;
-      PushLine pl = { NULL, line, line_length, line_no };
-
-      pl.env = clmrs_envelope_parse (line, line_length, line_no, &local_error);
-      if (pl.env == NULL)
-        {
-          g_set_error_literal (error, SERVER_ERROR,
-                               g_error_matches (local_error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON)
-                               ? SERVER_ERROR_MALFORMED_JSON : SERVER_ERROR_INVALID_ENVELOPE,
-                               local_error->message);
-          return NULL;
-        }
-      /* Only the envelope's fields are needed from here: a batch of many
-       * records must not hold every body's JSON tree at once. */
-      g_clear_pointer (&pl.env->body, json_object_unref);
-      g_array_append_val (lines, pl);
-    }
-  if (lines->len == 0)
-    {
-      g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST,
-                   "the batch holds no record (an empty body)");
-      return NULL;
-    }
-
-  if (!db_exec (db, "BEGIN IMMEDIATE", error))
-    return NULL;
-  /* Another connection may have committed the same key meanwhile. */
-  g_clear_pointer (&old_sha, g_free);
-  if (!lookup_idempotency (db, device_id, idempotency_key, &old_sha, &old_response, error))
-    goto fail;
-  if (old_response != NULL)
-    {
-      db_rollback (db);
-      if (g_strcmp0 (old_sha, request_sha) != 0)
-        {
-          g_set_error (error, SERVER_ERROR, SERVER_ERROR_IDEMPOTENCY,
-                       "Idempotency-Key: %s was already used for a different batch", idempotency_key);
-          return NULL;
-        }
-      *replayed = TRUE;
-      return g_steal_pointer (&old_response);
-    }
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "results");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < lines->len; i++)
-    {
-      PushLine *pl = &g_array_index (lines, PushLine, i);
-      g_autofree char *reason = NULL;
-      const char *result = push_one (db, device_id, pl, now, &reason, error);
-
-      if (result == NULL)
-        goto fail;
-      for (guint r = 0; r < G_N_ELEMENTS (result_names); r++)
-        if (strcmp (result, result_names[r]) == 0)
-          counts[r]++;
-      if (minimal && strcmp (result, "stored") == 0)
-        continue;
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "line");
-      json_builder_add_int_value (b, pl->line_no);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_string_value (b, pl->env->id);
-      json_builder_set_member_name (b, "rev");
-      json_builder_add_int_value (b, pl->env->rev);
-      json_builder_set_member_name (b, "result");
-      json_builder_add_string_value (b, result);
-      if (reason != NULL)
-        {
-          json_builder_set_member_name (b, "reason");
-          json_builder_add_string_value (b, reason);
-        }
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  if (minimal)
-    {
-      json_builder_set_member_name (b, "omitted");
-      json_builder_add_string_value (b, "stored");
-    }
-  for (guint r = 0; r < G_N_ELEMENTS (result_names); r++)
-    {
-      json_builder_set_member_name (b, result_names[r]);
-      json_builder_add_int_value (b, counts[r]);
-    }
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  response = json_to_string (root, FALSE);
-
-  stmt = db_prepare (db, "INSERT INTO idempotency (device_id, key, request_sha256, response, created) "
-                         "VALUES (?, ?, ?, ?, ?)", error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, idempotency_key, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, request_sha, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (stmt, 4, response, (int) strlen (response), SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, now, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      db_fail (db, "storing the batch response", error);
-      goto fail;
-    }
-  if (!db_exec (db, "COMMIT", error))
-    goto fail;
-  return g_steal_pointer (&response);
-
-fail:
-  db_rollback (db);
-  return NULL;
-}
-
 /**
  * server_db_pull:
  * @cursor: the last seq the device has applied (0 at first)
@@ -1514,7 +1166,7 @@ server_db_pull (sqlite3     *db,
   if (!db_exec (db, "BEGIN", error))
     return NULL;
   stmt = db_prepare (db,
-                     "SELECT seq, line FROM records r WHERE seq > ?1 AND (kind != 'record' OR "
+                     "SELECT seq, line FROM records r WHERE seq > ?1 AND quarantined IS NULL AND (kind != 'record' OR "
                      " ((pushed_by IS NULL OR pushed_by != ?2) AND EXISTS (SELECT 1 FROM devices d "
                      "  WHERE d.device_id = ?2 AND (d.all_communities OR EXISTS (SELECT 1 FROM "
                      "  device_communities c WHERE c.device_id = ?2 AND c.community_id = r.community_id)))))"

@@ -40,7 +40,7 @@ server_db_indicators_json (sqlite3     *db,
 
   if (store == NULL)
     return NULL;
-  if (sqlite3_prepare_v2 (db, "SELECT line FROM records WHERE kind = 'record' ORDER BY seq", -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (db, "SELECT line FROM records WHERE kind = 'record' AND quarantined IS NULL ORDER BY seq", -1, &stmt, NULL) != SQLITE_OK)
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "reading records: %s", sqlite3_errmsg (db));
       return NULL;

@@ -49,6 +49,11 @@ typedef enum {
 #define SERVER_PULL_MAX_RECORDS 500
 #define SERVER_PULL_MAX_BYTES   (1024 * 1024)
 
+/* How far a pushed rev may run ahead of the stored one: a device makes one
+ * revision at a time, so a jump to 9223372036854775807 (which would pin
+ * the record above every later real edit) is refused. */
+#define SERVER_MAX_REV_STEP 100
+
 sqlite3  *server_db_open            (const char  *path,
                                      GError     **error);
 void      server_db_close           (sqlite3     *db);
@@ -76,6 +81,25 @@ char     *server_db_indicators_json (sqlite3     *db,
                                      const char  *to,
                                      GError     **error);
 char     *server_db_stats_json      (sqlite3     *db,
+                                     GError     **error);
+gboolean  server_db_quarantine      (sqlite3     *db,
+                                     const char  *id,
+                                     gboolean     quarantine,
+                                     const char  *reason,
+                                     GError     **error);
+gboolean  server_db_delete_record   (sqlite3     *db,
+                                     const char  *id,
+                                     const char  *reason,
+                                     GError     **error);
+gint64    server_db_hand_over       (sqlite3     *db,
+                                     const char  *from,
+                                     const char  *to,
+                                     const char  *record_id,
+                                     const char  *reason,
+                                     GError     **error);
+gboolean  server_db_admin_log       (sqlite3     *db,
+                                     gboolean     json,
+                                     FILE        *out,
                                      GError     **error);
 gboolean  server_db_prune           (sqlite3     *db,
                                      gint64       max_age_seconds,

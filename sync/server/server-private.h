@@ -1,0 +1,33 @@
+/* server-private.h: helpers the server's store files share (not for main.c). */
+#pragma once
+
+#include "server.h"
+
+G_BEGIN_DECLS
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* Sets @error from @db's last error: SERVER_ERROR_BUSY when locked,
+ * SERVER_ERROR_INTERNAL otherwise.  Always returns %FALSE. */
+gboolean      db_fail       (sqlite3     *db,
+                             const char  *what,
+                             GError     **error);
+gboolean      db_exec       (sqlite3     *db,
+                             const char  *sql,
+                             GError     **error);
+sqlite3_stmt *db_prepare    (sqlite3     *db,
+                             const char  *sql,
+                             GError     **error);
+/* Rolls back the transaction under way, if any. */
+void          db_rollback   (sqlite3     *db);
+char         *now_rfc3339   (void);
+
+/* A line of the administrators' log: who did what to which record, and why. */
+gboolean      server_db_log_admin (sqlite3     *db,
+                                   const char  *action,
+                                   const char  *target,
+                                   const char  *detail,
+                                   const char  *reason,
+                                   GError     **error);
+
+G_END_DECLS

@@ -1,0 +1,548 @@
+/* server-push.c: a device's batch of records, decided one by one in one transaction.
+ *
+ * The server trusts no field a device sends without checking it against
+ * who sent it.  A record is stored only when
+ *  - its community is one of the pushing device's;
+ *  - its body holds what every device needs to apply it (the core's
+ *    clmrs_record_check_body(), the check devices run on what they pull);
+ *  - what it points at (a child's household, a review's visit, …) is a
+ *    stored record of that type in the same community, or comes earlier
+ *    in the same batch (records are decided in dependency order);
+ *  - its `device_id` is the local id the pushing device stamps its
+ *    records with (bound at its first push);
+ *  - a new revision comes from the device that owns the record: the one
+ *    that created it, or one it was handed to (`clmrs-server hand-over`);
+ *  - its `rev` grows from the stored one by at most SERVER_MAX_REV_STEP.
+ * A rejection never says what exists outside the device's communities.
+ */
+#define G_LOG_DOMAIN "clmrs-server"
+
+#include "server-private.h"
+#include "wire.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+typedef struct {
+  ClmrsEnvelope *env;
+  const char    *line;
+  gsize          length;
+  guint          line_no;
+  char          *invalid;    /* why no device could apply the body, or NULL */
+  GPtrArray     *refs;       /* (element-type ClmrsRecordRef) what the body points at */
+  const char    *result;     /* once decided */
+  char          *reason;
+} PushLine;
+
+static void
+push_line_clear (gpointer data)
+{
+  PushLine *pl = data;
+
+  clmrs_envelope_free (pl->env);
+  g_free (pl->invalid);
+  g_clear_pointer (&pl->refs, g_ptr_array_unref);
+  g_free (pl->reason);
+}
+
+/* A stored record's identity: who may revise it, and where it belongs. */
+typedef struct {
+  char   *type;
+  char   *community_id;
+  char   *device_id;     /* the owner */
+  gint64  max_rev;
+} Owner;
+
+static void
+owner_clear (Owner *owner)
+{
+  g_clear_pointer (&owner->type, g_free);
+  g_clear_pointer (&owner->community_id, g_free);
+  g_clear_pointer (&owner->device_id, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Owner, owner_clear)
+
+/* Sets @found and fills @owner when record @id is stored. */
+static gboolean
+lookup_owner (sqlite3     *db,
+              const char  *id,
+              Owner       *owner,
+              gboolean    *found,
+              GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  *found = FALSE;
+  stmt = db_prepare (db, "SELECT type, community_id, device_id, max_rev FROM record_owners WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *found = TRUE;
+      owner->type = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      owner->community_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      owner->device_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      owner->max_rev = sqlite3_column_int64 (stmt, 3);
+    }
+  else if (rc != SQLITE_DONE)
+    return db_fail (db, "record owner lookup", error);
+  return TRUE;
+}
+
+static gboolean
+device_has_community (sqlite3     *db,
+                      const char  *device_id,
+                      const char  *community_id,
+                      gboolean    *out,
+                      GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = db_prepare (db, "SELECT 1 FROM devices WHERE device_id = ?1 AND (all_communities OR EXISTS "
+                         "(SELECT 1 FROM device_communities WHERE device_id = ?1 AND community_id = ?2))",
+                     error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, community_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return db_fail (db, "device scope", error);
+  *out = rc == SQLITE_ROW;
+  return TRUE;
+}
+
+/* Whether @local_id is the id device @device_id stamps its records with.
+ * The first push binds it, unless another device holds it: a device
+ * cannot pass its records off as another's (a device skips what it
+ * believes it made, so a borrowed id would hide a record from its owner). */
+static gboolean
+check_local_id (sqlite3     *db,
+                const char  *device_id,
+                const char  *local_id,
+                gboolean    *ok,
+                GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  *ok = FALSE;
+  stmt = db_prepare (db, "SELECT device_id FROM devices WHERE local_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, local_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *ok = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), device_id) == 0;
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    return db_fail (db, "device id lookup", error);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = db_prepare (db, "UPDATE devices SET local_id = ?1 WHERE device_id = ?2 AND local_id IS NULL", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, local_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_fail (db, "binding the device id", error);
+  /* no row changed: the device is bound to another id already */
+  *ok = sqlite3_changes (db) == 1;
+  return TRUE;
+}
+
+static gboolean
+store_line (sqlite3     *db,
+            const char  *table,
+            const char  *device_id,
+            PushLine    *pl,
+            const char  *now,
+            GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf (
+      "INSERT %s INTO %s (%sid, rev, type, community_id, pushed_by, sha256, line, received) "
+      "VALUES (%s?, ?, ?, ?, ?, ?, ?, ?)",
+      strcmp (table, "conflicts") == 0 ? "OR IGNORE" : "", table,
+      strcmp (table, "records") == 0 ? "kind, " : "", strcmp (table, "records") == 0 ? "'record', " : "");
+  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, sql, error);
+  ClmrsEnvelope *env = pl->env;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, env->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, env->rev);
+  sqlite3_bind_text (stmt, 3, clmrs_record_type_to_string (env->type), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, env->community_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, env->sha256, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 7, pl->line, (int) pl->length, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 8, now, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_fail (db, strcmp (table, "conflicts") == 0 ? "storing a conflict" : "storing a record", error);
+  return TRUE;
+}
+
+static gboolean
+note_owner (sqlite3     *db,
+            const char  *device_id,
+            PushLine    *pl,
+            GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = db_prepare (db, "INSERT INTO record_owners (id, type, community_id, device_id, max_rev) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5) "
+                         "ON CONFLICT (id) DO UPDATE SET max_rev = max (max_rev, ?5)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, pl->env->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, clmrs_record_type_to_string (pl->env->type), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, pl->env->community_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, pl->env->rev);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_fail (db, "noting the record's owner", error);
+  return TRUE;
+}
+
+/* Decides one record inside the push transaction: sets @pl's result (and
+ * reason), storing it when it passes.  %FALSE on a database error. */
+static gboolean
+push_one (sqlite3     *db,
+          const char  *device_id,
+          PushLine    *pl,
+          const char  *now,
+          GError     **error)
+{
+  ClmrsEnvelope *env = pl->env;
+  g_auto(Owner) owner = { 0 };
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean in_scope = FALSE;
+  gboolean found = FALSE;
+  gboolean ok = FALSE;
+  int rc;
+
+#define REJECT(...) G_STMT_START { pl->result = "rejected"; pl->reason = g_strdup_printf (__VA_ARGS__); \
+                                   return TRUE; } G_STMT_END
+
+  if (!device_has_community (db, device_id, env->community_id, &in_scope, error))
+    return FALSE;
+  if (!in_scope)
+    REJECT ("community_id: %s is not one of this device's communities", env->community_id);
+  if (pl->invalid != NULL)
+    REJECT ("%s", pl->invalid);
+  if (!check_local_id (db, device_id, env->device_id, &ok, error))
+    return FALSE;
+  if (!ok)
+    REJECT ("device_id: not the id this device stamps its records with");
+
+  /* An id keeps its type and community for ever.  The same words whether
+   * the id is taken in another community or is of another type here:
+   * nothing is told about records outside the device's scope. */
+  if (!lookup_owner (db, env->id, &owner, &found, error))
+    return FALSE;
+  if (found && (g_strcmp0 (owner.type, clmrs_record_type_to_string (env->type)) != 0 ||
+                g_strcmp0 (owner.community_id, env->community_id) != 0))
+    REJECT ("id: %s cannot be used for this record", env->id);
+
+  for (guint i = 0; i < pl->refs->len; i++)
+    {
+      const ClmrsRecordRef *ref = g_ptr_array_index (pl->refs, i);
+      g_auto(Owner) target = { 0 };
+      gboolean exists = FALSE;
+
+      if (!lookup_owner (db, ref->id, &target, &exists, error))
+        return FALSE;
+      if (!exists || g_strcmp0 (target.type, clmrs_record_type_to_string (ref->type)) != 0 ||
+          g_strcmp0 (target.community_id, env->community_id) != 0)
+        REJECT ("%s: no %s %s in this community (send it first)", ref->member,
+                clmrs_record_type_to_string (ref->type), ref->id);
+    }
+
+  if (env->rev > (found ? owner.max_rev : 0) + SERVER_MAX_REV_STEP)
+    REJECT ("rev: %" G_GINT64_FORMAT " is more than %d above the stored revision (%" G_GINT64_FORMAT ")",
+            env->rev, SERVER_MAX_REV_STEP, found ? owner.max_rev : 0);
+
+  /* The same revision again: a duplicate when the same content. */
+  stmt = db_prepare (db, "SELECT sha256 FROM records WHERE kind = 'record' AND id = ? AND rev = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, env->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, env->rev);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return db_fail (db, "lookup", error);
+  if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), env->sha256) == 0)
+    {
+      pl->result = "duplicate";
+      return TRUE;
+    }
+
+  /* Kept aside, never applied: another content under a stored revision,
+   * or a revision from a device that does not own the record. */
+  if (rc == SQLITE_ROW || (found && g_strcmp0 (owner.device_id, device_id) != 0))
+    {
+      pl->result = "conflict";
+      if (rc != SQLITE_ROW)
+        pl->reason = g_strdup ("id: this record belongs to the device that created it; "
+                               "an administrator can hand it over (clmrs-server hand-over)");
+      return store_line (db, "conflicts", device_id, pl, now, error);
+    }
+
+  if (!store_line (db, "records", device_id, pl, now, error) || !note_owner (db, device_id, pl, error))
+    return FALSE;
+  pl->result = "stored";
+  return TRUE;
+#undef REJECT
+}
+
+/* The stored response of an earlier batch with the same key, if any. */
+static gboolean
+lookup_idempotency (sqlite3     *db,
+                    const char  *device_id,
+                    const char  *key,
+                    char       **request_sha256,
+                    char       **response,
+                    GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  *request_sha256 = *response = NULL;
+  stmt = db_prepare (db, "SELECT request_sha256, CAST (response AS TEXT) FROM idempotency "
+                         "WHERE device_id = ? AND key = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *request_sha256 = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      *response = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  else if (rc != SQLITE_DONE)
+    return db_fail (db, "idempotency lookup", error);
+  return TRUE;
+}
+
+/* The answer to a replayed key: the stored response, or an error when
+ * the key came with another batch.  %NULL with no error: not a replay. */
+static char *
+replay (sqlite3     *db,
+        const char  *device_id,
+        const char  *key,
+        const char  *request_sha,
+        gboolean    *replayed,
+        GError     **error)
+{
+  g_autofree char *old_sha = NULL;
+  g_autofree char *old_response = NULL;
+
+  if (!lookup_idempotency (db, device_id, key, &old_sha, &old_response, error) || old_response == NULL)
+    return NULL;
+  if (g_strcmp0 (old_sha, request_sha) != 0)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_IDEMPOTENCY,
+                   "Idempotency-Key: %s was already used for a different batch", key);
+      return NULL;
+    }
+  *replayed = TRUE;
+  return g_steal_pointer (&old_response);
+}
+
+/* Dependency order (a household before its children, a visit before its
+ * supports), and the order of the batch among records of one type. */
+static int
+compare_dependency (gconstpointer a,
+                    gconstpointer b)
+{
+  const PushLine *x = *(PushLine * const *) a;
+  const PushLine *y = *(PushLine * const *) b;
+
+  return (int) x->env->type - (int) y->env->type;
+}
+
+/**
+ * server_db_push:
+ * @ndjson: the decompressed batch
+ * @minimal: list only the records not `stored` in `results` (the client
+ *   sent `Prefer: return=minimal`); the response then says
+ *   `"omitted":"stored"`, so it stays readable when replayed
+ * @replayed: (out): set when the response is the stored one of an earlier
+ *   batch with the same @idempotency_key
+ *
+ * Validates every envelope first (any malformed line fails the whole
+ * batch: %SERVER_ERROR_MALFORMED_JSON or %SERVER_ERROR_INVALID_ENVELOPE
+ * naming the line and field, nothing stored), then decides and stores
+ * each record in one transaction, in dependency order, with the response
+ * kept under the key.  A body no device could apply is `rejected` on its
+ * own, with the member named.
+ *
+ * Returns: (transfer full): the response body, results in line order, or
+ *   %NULL and an error.
+ */
+char *
+server_db_push (sqlite3     *db,
+                const char  *device_id,
+                const char  *idempotency_key,
+                const char  *ndjson,
+                gsize        length,
+                gboolean     minimal,
+                gboolean    *replayed,
+                GError     **error)
+{
+  g_autoptr(GArray) lines = g_array_new (FALSE, TRUE, sizeof (PushLine));
+  g_autoptr(GPtrArray) order = NULL;
+  g_autofree char *request_sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                                             (const guchar *) ndjson, length);
+  g_autofree char *now = now_rfc3339 ();
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *response = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) local_error = NULL;
+  ClmrsNdjsonReader reader;
+  const char *line;
+  gsize line_length;
+  guint line_no;
+  guint counts[4] = { 0 };
+  static const char *const result_names[] = { "stored", "duplicate", "conflict", "rejected" };
+
+  g_array_set_clear_func (lines, push_line_clear);
+  *replayed = FALSE;
+
+  /* A replay is answered before anything else, even before parsing. */
+  response = replay (db, device_id, idempotency_key, request_sha, replayed, &local_error);
+  if (response != NULL || local_error != NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return g_steal_pointer (&response);
+    }
+
+  clmrs_ndjson_reader_init (&reader, ndjson, length);
+  while (clmrs_ndjson_reader_next (&reader, &line, &line_length, &line_no))
+    {
+      PushLine pl = { NULL, line, line_length, line_no, NULL, NULL, NULL, NULL };
+
+      pl.env = clmrs_envelope_parse (line, line_length, line_no, &local_error);
+      if (pl.env == NULL)
+        {
+          g_set_error_literal (error, SERVER_ERROR,
+                               g_error_matches (local_error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON)
+                               ? SERVER_ERROR_MALFORMED_JSON : SERVER_ERROR_INVALID_ENVELOPE,
+                               local_error->message);
+          return NULL;
+        }
+      if (!clmrs_record_check_body (pl.env->type, pl.env->body, &local_error))
+        {
+          pl.invalid = g_strdup (local_error->message);
+          g_clear_error (&local_error);
+        }
+      pl.refs = clmrs_record_references (pl.env->type, pl.env->body);
+      /* Only the envelope's fields are needed from here: a batch of many
+       * records must not hold every body's JSON tree at once. */
+      g_clear_pointer (&pl.env->body, json_object_unref);
+      g_array_append_val (lines, pl);
+    }
+  if (lines->len == 0)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST,
+                   "the batch holds no record (an empty body)");
+      return NULL;
+    }
+  order = g_ptr_array_sized_new (lines->len);
+  for (guint i = 0; i < lines->len; i++)
+    g_ptr_array_add (order, &g_array_index (lines, PushLine, i));
+  /* stable: records of one type keep the batch's order */
+  g_ptr_array_sort (order, compare_dependency);
+
+  if (!db_exec (db, "BEGIN IMMEDIATE", error))
+    return NULL;
+  /* Another connection may have committed the same key meanwhile. */
+  response = replay (db, device_id, idempotency_key, request_sha, replayed, &local_error);
+  if (response != NULL || local_error != NULL)
+    {
+      db_rollback (db);
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return g_steal_pointer (&response);
+    }
+
+  for (guint i = 0; i < order->len; i++)
+    if (!push_one (db, device_id, g_ptr_array_index (order, i), now, error))
+      goto fail;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "results");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      PushLine *pl = &g_array_index (lines, PushLine, i);
+
+      for (guint r = 0; r < G_N_ELEMENTS (result_names); r++)
+        if (strcmp (pl->result, result_names[r]) == 0)
+          counts[r]++;
+      if (minimal && strcmp (pl->result, "stored") == 0)
+        continue;
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "line");
+      json_builder_add_int_value (b, pl->line_no);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, pl->env->id);
+      json_builder_set_member_name (b, "rev");
+      json_builder_add_int_value (b, pl->env->rev);
+      json_builder_set_member_name (b, "result");
+      json_builder_add_string_value (b, pl->result);
+      if (pl->reason != NULL)
+        {
+          json_builder_set_member_name (b, "reason");
+          json_builder_add_string_value (b, pl->reason);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  if (minimal)
+    {
+      json_builder_set_member_name (b, "omitted");
+      json_builder_add_string_value (b, "stored");
+    }
+  for (guint r = 0; r < G_N_ELEMENTS (result_names); r++)
+    {
+      json_builder_set_member_name (b, result_names[r]);
+      json_builder_add_int_value (b, counts[r]);
+    }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  response = json_to_string (root, FALSE);
+
+  stmt = db_prepare (db, "INSERT INTO idempotency (device_id, key, request_sha256, response, created) "
+                         "VALUES (?, ?, ?, ?, ?)", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, idempotency_key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, request_sha, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 4, response, (int) strlen (response), SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, now, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      db_fail (db, "storing the batch response", error);
+      goto fail;
+    }
+  if (!db_exec (db, "COMMIT", error))
+    goto fail;
+  return g_steal_pointer (&response);
+
+fail:
+  db_rollback (db);
+  return NULL;
+}

@@ -1,0 +1,339 @@
+/* server-records.c: what an administrator does to stored records, each logged with a reason.
+ *
+ * A record that slipped past the checks (stored by an older server, or
+ * wrong in a way no check sees) can be quarantined (kept, but no device
+ * receives it any more, nor the exports and indicators), released again,
+ * or deleted; a device's records can be handed over to another device,
+ * which may then revise them.  Every action goes to `admin_log` in the
+ * same transaction, with who-knows-why in the administrator's words.
+ */
+#define G_LOG_DOMAIN "clmrs-server"
+
+#include "server-private.h"
+
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+gboolean
+server_db_log_admin (sqlite3     *db,
+                     const char  *action,
+                     const char  *target,
+                     const char  *detail,
+                     const char  *reason,
+                     GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = now_rfc3339 ();
+
+  stmt = db_prepare (db, "INSERT INTO admin_log (at, action, target, detail, reason) VALUES (?, ?, ?, ?, ?)",
+                     error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, action, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, target, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, detail, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, reason, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_fail (db, "writing the administrators' log", error);
+  return TRUE;
+}
+
+static gboolean
+check_reason (const char  *reason,
+              GError     **error)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (reason ? reason : ""));
+
+  if (*stripped == '\0')
+    {
+      g_set_error_literal (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST,
+                           "--reason: say why (it is kept in the administrators' log)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Runs @sql with @id bound as ?1 (and @text as ?2) in the transaction;
+ * sets @changes to the number of rows changed. */
+static gboolean
+run (sqlite3     *db,
+     const char  *sql,
+     const char  *id,
+     const char  *text,
+     int         *changes,
+     GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  if (text != NULL)
+    sqlite3_bind_text (stmt, 2, text, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_fail (db, sql, error);
+  if (changes != NULL)
+    *changes = sqlite3_changes (db);
+  return TRUE;
+}
+
+static gboolean
+no_record (const char  *id,
+           GError     **error)
+{
+  g_set_error (error, SERVER_ERROR, SERVER_ERROR_NOT_FOUND, "no record %s is stored", id);
+  return FALSE;
+}
+
+/**
+ * server_db_quarantine:
+ * @quarantine: %TRUE to set record @id aside, %FALSE to release it
+ *
+ * A quarantined record stays stored, every revision of it, but no pull,
+ * export or indicator reads it.  Devices that received it before keep
+ * their copy (a device sets aside what it cannot apply on its own).
+ */
+gboolean
+server_db_quarantine (sqlite3     *db,
+                      const char  *id,
+                      gboolean     quarantine,
+                      const char  *reason,
+                      GError     **error)
+{
+  int changes = 0;
+
+  if (!check_reason (reason, error) || !db_exec (db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!run (db, quarantine ? "UPDATE records SET quarantined = ?2 WHERE kind = 'record' AND id = ?1"
+                           : "UPDATE records SET quarantined = NULL WHERE kind = 'record' AND id = ?1",
+            id, quarantine ? reason : NULL, &changes, error))
+    goto fail;
+  if (changes == 0)
+    {
+      no_record (id, error);
+      goto fail;
+    }
+  if (!server_db_log_admin (db, quarantine ? "quarantine" : "release", id, NULL, reason, error) ||
+      !db_exec (db, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  db_rollback (db);
+  return FALSE;
+}
+
+/**
+ * server_db_delete_record:
+ *
+ * Deletes every revision of record @id, its conflicts and its owner:
+ * for a record that must not be kept at all (entered by mistake, or
+ * child data that should never have been sent).  The log keeps its id,
+ * type and community, never its content.
+ */
+gboolean
+server_db_delete_record (sqlite3     *db,
+                         const char  *id,
+                         const char  *reason,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *detail = NULL;
+  int changes = 0;
+
+  if (!check_reason (reason, error) || !db_exec (db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  stmt = db_prepare (db, "SELECT type, community_id, count(*) FROM records WHERE kind = 'record' AND id = ? "
+                         "GROUP BY type, community_id", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      no_record (id, error);
+      goto fail;
+    }
+  detail = g_strdup_printf ("%s of community %s, %d revision%s", sqlite3_column_text (stmt, 0),
+                            sqlite3_column_text (stmt, 1), sqlite3_column_int (stmt, 2),
+                            sqlite3_column_int (stmt, 2) == 1 ? "" : "s");
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (!run (db, "DELETE FROM records WHERE kind = 'record' AND id = ?1", id, NULL, &changes, error) ||
+      !run (db, "DELETE FROM conflicts WHERE id = ?1", id, NULL, NULL, error) ||
+      !run (db, "DELETE FROM record_owners WHERE id = ?1", id, NULL, NULL, error) ||
+      !server_db_log_admin (db, "delete", id, detail, reason, error) ||
+      !db_exec (db, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  db_rollback (db);
+  return FALSE;
+}
+
+static gboolean
+device_exists (sqlite3     *db,
+               const char  *device_id,
+               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, "SELECT 1 FROM devices WHERE device_id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_UNKNOWN_DEVICE, "no device %s is enrolled", device_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * server_db_hand_over:
+ * @from: the device that owns the records now
+ * @to: the device that may revise them from now on
+ * @record_id: (nullable): one record, or %NULL for every record of @from;
+ *   then @to also takes the local id @from stamped its records with (a
+ *   handheld whose token was lost and that enrolled again with a new code)
+ *
+ * Returns: the number of records handed over, or -1 with an error.
+ */
+gint64
+server_db_hand_over (sqlite3     *db,
+                     const char  *from,
+                     const char  *to,
+                     const char  *record_id,
+                     const char  *reason,
+                     GError     **error)
+{
+  g_autofree char *detail = NULL;
+  int changes = 0;
+
+  if (!check_reason (reason, error))
+    return -1;
+  if (g_strcmp0 (from, to) == 0)
+    {
+      g_set_error_literal (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST, "--from and --to are the same device");
+      return -1;
+    }
+  if (!db_exec (db, "BEGIN IMMEDIATE", error))
+    return -1;
+  if (!device_exists (db, from, error) || !device_exists (db, to, error))
+    goto fail;
+  if (record_id != NULL)
+    {
+      g_autoptr(sqlite3_stmt) stmt = db_prepare (db, "UPDATE record_owners SET device_id = ?3 "
+                                                     "WHERE id = ?1 AND device_id = ?2", error);
+
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_text (stmt, 1, record_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, from, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, to, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          db_fail (db, "handing over", error);
+          goto fail;
+        }
+      changes = sqlite3_changes (db);
+      if (changes == 0)
+        {
+          g_set_error (error, SERVER_ERROR, SERVER_ERROR_NOT_FOUND,
+                       "device %s owns no record %s", from, record_id);
+          goto fail;
+        }
+      detail = g_strdup_printf ("record %s from device %s to device %s", record_id, from, to);
+    }
+  else
+    {
+      g_autofree char *local_id = NULL;
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+
+      if (!run (db, "UPDATE record_owners SET device_id = ?2 WHERE device_id = ?1", from, to, &changes, error))
+        goto fail;
+      /* the local id goes with the records, unless @to has its own */
+      stmt = db_prepare (db, "SELECT local_id FROM devices WHERE device_id = ?", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_text (stmt, 1, from, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+        local_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      if (local_id != NULL &&
+          (!run (db, "UPDATE devices SET local_id = NULL WHERE device_id = ?1", from, NULL, NULL, error) ||
+           !run (db, "UPDATE devices SET local_id = ?2 WHERE device_id = ?1 AND local_id IS NULL",
+                 to, local_id, NULL, error)))
+        goto fail;
+      detail = g_strdup_printf ("%d records from device %s to device %s", changes, from, to);
+    }
+  if (!server_db_log_admin (db, "hand-over", record_id ? record_id : from, detail, reason, error) ||
+      !db_exec (db, "COMMIT", error))
+    goto fail;
+  return changes;
+
+fail:
+  db_rollback (db);
+  return -1;
+}
+
+/**
+ * server_db_admin_log:
+ *
+ * Writes the administrators' log, oldest first: one JSON object a line
+ * with @json, else one tab-separated line each.
+ */
+gboolean
+server_db_admin_log (sqlite3     *db,
+                     gboolean     json,
+                     FILE        *out,
+                     GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  static const char *const names[] = { "at", "action", "target", "detail", "reason" };
+  int rc;
+
+  stmt = db_prepare (db, "SELECT at, action, target, detail, reason FROM admin_log ORDER BY entry", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (json)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+          g_autoptr(JsonNode) root = NULL;
+          g_autofree char *text = NULL;
+
+          json_builder_begin_object (b);
+          for (int i = 0; i < 5; i++)
+            {
+              json_builder_set_member_name (b, names[i]);
+              if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
+                json_builder_add_null_value (b);
+              else
+                json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, i));
+            }
+          json_builder_end_object (b);
+          root = json_builder_get_root (b);
+          text = json_to_string (root, FALSE);
+          fprintf (out, "%s\n", text);
+        }
+      else
+        {
+          for (int i = 0; i < 5; i++)
+            {
+              const char *value = (const char *) sqlite3_column_text (stmt, i);
+              g_autofree char *flat = g_strdup (value ? value : "");
+
+              /* one entry a line, whatever the reason holds */
+              g_strdelimit (flat, "\t\r\n", ' ');
+              fprintf (out, "%s%s", i ? "\t" : "", flat);
+            }
+          fputc ('\n', out);
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return db_fail (db, "reading the administrators' log", error);
+  return TRUE;
+}
