@@ -1,0 +1,448 @@
+/* test-sync-trust.c: a device that lies cannot break or falsify another's data.
+ *
+ * A real clmrs-server on loopback, an honest device A with demo data, and
+ * a device B of the same community whose outbox the test fills with
+ * forged envelopes, sent by the real sync client.  Each attack must be
+ * refused with its reason, and A's data must come through untouched. */
+#include "client.h"
+#include "demo.h"
+#include "outbox.h"
+#include "record.h"
+#include "store.h"
+#include "syncstore.h"
+#include "util.h"
+#include "sync-harness.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+typedef struct {
+  char           *dir;
+  char           *server_db;
+  SyncTestServer  server;
+  char           *a;          /* the honest device, with demo data */
+  char           *b;          /* the device that lies */
+  char           *community;  /* A's only community */
+} Fixture;
+
+/* The first column of the first row of @sql as text ("" when NULL, NULL
+ * when there is no row), on any SQLite database. */
+static char *
+query_text (const char *db_path,
+            const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *out = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    out = g_strdup (sqlite3_column_text (stmt, 0) ? (const char *) sqlite3_column_text (stmt, 0) : "");
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return out;
+}
+
+static void
+exec_sql (const char *db_path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static void
+enroll (Fixture    *f,
+        const char *db,
+        const char *communities)
+{
+  g_autofree char *code = sync_test_enroll_code (f->server_db, communities);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) store = clmrs_store_open (db, &error);
+  ClmrsSyncConfig config = { .server_url = f->server.url };
+
+  g_assert_no_error (error);
+  g_assert_true (clmrs_sync_enroll (store, &config, code, "test tablet", &error));
+  g_assert_no_error (error);
+}
+
+static void
+sync_ok (Fixture         *f,
+         const char      *db,
+         ClmrsSyncReport *report)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) store = clmrs_store_open (db, &error);
+  ClmrsSyncConfig config = { .server_url = f->server.url, .backoff_ms = 20 };
+
+  g_assert_no_error (error);
+  g_assert_true (clmrs_sync_run (store, &config, NULL, NULL, NULL, report, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *log = NULL;
+  g_autoptr(GError) error = NULL;
+  ClmrsSyncReport report;
+
+  f->dir = sync_test_make_dir ();
+  f->server_db = g_build_filename (f->dir, "server.db", NULL);
+  log = g_build_filename (f->dir, "server.log", NULL);
+  sync_test_server_start (&f->server, f->server_db, log, NULL);
+
+  f->a = g_build_filename (f->dir, "a.db", NULL);
+  f->b = g_build_filename (f->dir, "b.db", NULL);
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->a, &error);
+    ClmrsDemoOptions options = { .households = 8, .seed = 3, .until = "2026-06-30", .communities = 1 };
+    ClmrsDemoReport demo;
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_demo_generate (store, &options, &demo, &error));
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->b, &error);
+
+    g_assert_no_error (error);
+  }
+  f->community = query_text (f->a, "SELECT id FROM communities");
+  enroll (f, f->a, f->community);
+  enroll (f, f->b, f->community);
+  sync_ok (f, f->a, &report);
+  g_assert_cmpuint (report.rejected, ==, 0);
+  g_assert_cmpuint (report.conflicts, ==, 0);
+  sync_ok (f, f->b, &report);
+  g_assert_cmpuint (report.pulled, >, 20);
+  g_assert_cmpuint (report.set_aside, ==, 0);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  sync_test_server_clear (&f->server);
+  sync_test_remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->server_db);
+  g_free (f->a);
+  g_free (f->b);
+  g_free (f->community);
+}
+
+/* Puts a forged envelope in B's outbox (as a modified client would):
+ * @device_id NULL means B's own local id. */
+static void
+forge (Fixture         *f,
+       ClmrsRecordType  type,
+       const char      *id,
+       gint64           rev,
+       const char      *device_id,
+       const char      *body_json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) store = clmrs_store_open (f->b, &error);
+  g_autoptr(JsonNode) body = json_from_string (body_json, &error);
+  g_autofree char *schema = g_strdup_printf ("clmrs.%s@1", clmrs_record_type_to_string (type));
+  ClmrsRecordHeader header = {
+    .type = type, .id = id, .rev = rev,
+    .device_id = device_id ? device_id : clmrs_store_get_device_id (store),
+    .author = "33333333-3333-4333-8333-333333333333",
+    .community_id = f->community,
+    .created = "2026-06-01T09:00:00Z", .modified = "2026-06-01T09:00:00Z",
+    .schema = schema,
+  };
+  g_autofree char *line = NULL;
+
+  g_assert_no_error (error);
+  line = clmrs_record_envelope_line (&header, g_steal_pointer (&body));
+  g_assert_true (clmrs_outbox_enqueue (store, id, rev, type, "33333333-3333-4333-8333-333333333333", line, &error));
+  g_assert_no_error (error);
+}
+
+/* The reason B's outbox holds for record @id rev @rev (NULL if not rejected). */
+static char *
+rejection (Fixture    *f,
+           const char *id,
+           gint64      rev)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT reject_reason FROM outbox WHERE record_id = '%s' AND rev = %"
+                                          G_GINT64_FORMAT " AND state = 'rejected'", id, rev);
+
+  return query_text (f->b, sql);
+}
+
+/* 1. A record no device could apply is rejected on push with the member
+ * named; one an older server stored anyway is set aside by the devices
+ * that pull it, whose pulls go on past it; an administrator quarantines it. */
+static void
+test_poison_record (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *household = query_text (f->a, "SELECT id FROM households LIMIT 1");
+  g_autofree char *bogus = g_uuid_string_random ();
+  g_autofree char *legacy = g_uuid_string_random ();
+  g_autofree char *good = g_uuid_string_random ();
+  g_autofree char *body = g_strdup_printf ("{\"kind\":\"bogus\",\"household_id\":\"%s\",\"child_id\":null,"
+                                           "\"date\":\"2026-06-01\",\"answers\":{},\"assessments\":[]}", household);
+  g_autofree char *reason = NULL;
+  g_autofree char *queue = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *c = g_build_filename (f->dir, "c.db", NULL);
+  g_autofree char *d = g_build_filename (f->dir, "d.db", NULL);
+  g_autofree char *line = NULL;
+  g_autofree char *b_server_id = NULL;
+  g_autofree char *sql = NULL;
+  ClmrsSyncReport report;
+  gint64 households_a;
+
+  forge (f, CLMRS_RECORD_VISIT, bogus, 1, NULL, body);
+  forge (f, CLMRS_RECORD_HOUSEHOLD, good, 1, NULL, "{\"head_name\":\"Abena Owusu\",\"head_sex\":\"female\"}");
+  sync_ok (f, f->b, &report);
+  g_assert_cmpuint (report.stored, ==, 1);
+  g_assert_cmpuint (report.rejected, ==, 1);
+  reason = rejection (f, bogus, 1);
+  g_assert_cmpstr (reason, ==, "body.kind: expected one of household, follow_up, support, awareness, community");
+  g_assert_cmpint (sync_test_server_stat (f->server_db, "records"), ==,
+                   sync_test_device_count (f->a, "SELECT count (*) FROM outbox") + 1);
+
+  /* what an older server stored: the same poison, in the stream */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->b, &error);
+    ClmrsRecordHeader header = {
+      .type = CLMRS_RECORD_VISIT, .id = legacy, .rev = 1, .device_id = clmrs_store_get_device_id (store),
+      .author = "33333333-3333-4333-8333-333333333333", .community_id = f->community,
+      .created = "2026-06-01T09:00:00Z", .modified = "2026-06-01T09:00:00Z", .schema = "household_visit@1",
+    };
+
+    g_assert_no_error (error);
+    line = clmrs_record_envelope_line (&header, json_from_string (body, NULL));
+  }
+  b_server_id = query_text (f->b, "SELECT value FROM meta WHERE key = 'server_device_id'");
+  {
+    g_autofree char *quoted = sqlite3_mprintf ("%Q", line);
+
+    sql = g_strdup_printf ("INSERT INTO records (kind, id, rev, type, community_id, pushed_by, sha256, line, received)"
+                           " VALUES ('record', '%s', 1, 'visit', '%s', '%s', 'x', %s, '2026-06-01T09:00:00Z');"
+                           "INSERT INTO record_owners VALUES ('%s', 'visit', '%s', '%s', 1);",
+                           legacy, f->community, b_server_id, quoted, legacy, f->community, b_server_id);
+    sqlite3_free (g_steal_pointer (&quoted));
+  }
+  exec_sql (f->server_db, sql);
+
+  /* A, and a new device C, pull past it: everything else arrives */
+  households_a = sync_test_device_count (f->a, "SELECT count (*) FROM households");
+  sync_ok (f, f->a, &report);
+  g_assert_cmpuint (report.set_aside, ==, 1);
+  g_assert_cmpint (sync_test_device_count (f->a, "SELECT count (*) FROM households"), ==, households_a + 1);
+  {
+    g_autofree char *visit = g_strdup_printf ("SELECT count (*) FROM visits WHERE id = '%s'", legacy);
+
+    g_assert_cmpint (sync_test_device_count (f->a, visit), ==, 0);
+  }
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (c, &error);
+
+    g_assert_no_error (error);
+  }
+  enroll (f, c, f->community);
+  sync_ok (f, c, &report);
+  g_assert_cmpuint (report.set_aside, ==, 1);
+  g_assert_cmpint (sync_test_device_count (c, "SELECT count (*) FROM households"), ==, households_a + 1);
+  {
+    g_autofree char *cursor = query_text (c, "SELECT value FROM meta WHERE key = 'pull_cursor'");
+    g_autofree char *newest = query_text (f->server_db, "SELECT max (seq) FROM records");
+
+    g_assert_cmpstr (cursor, ==, newest);
+  }
+  /* and says so */
+  queue = sync_test_run_ok (sync_test_cli (), "--db", c, "queue", NULL);
+  g_assert_nonnull (strstr (queue, "1 pulled record set aside"));
+  g_assert_nonnull (strstr (queue, legacy));
+  g_assert_nonnull (strstr (queue, "body.kind: expected one of"));
+  g_clear_pointer (&queue, g_free);
+  queue = sync_test_run_ok (sync_test_cli (), "--db", c, "queue", "--json", NULL);
+  g_assert_nonnull (strstr (queue, "\"set_aside\":[{\"id\":\""));
+  /* a second sync changes nothing and still goes through */
+  sync_ok (f, c, &report);
+  g_assert_cmpuint (report.set_aside, ==, 1);
+
+  /* the administrator quarantines it: a new device never receives it */
+  g_assert_cmpint (sync_test_run (&out, sync_test_server_program (), "quarantine", "--db", f->server_db,
+                                  legacy, NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  out = sync_test_run_ok (sync_test_server_program (), "quarantine", "--db", f->server_db,
+                          "--reason", "a visit of an unknown kind, stored by server 0.1", legacy, NULL);
+  {
+    g_autofree char *expected = g_strdup_printf ("quarantined %s\n", legacy);
+
+    g_assert_cmpstr (out, ==, expected);
+  }
+  g_clear_pointer (&out, g_free);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (d, &error);
+
+    g_assert_no_error (error);
+  }
+  enroll (f, d, f->community);
+  sync_ok (f, d, &report);
+  g_assert_cmpuint (report.set_aside, ==, 0);
+  g_assert_cmpint (sync_test_device_count (d, "SELECT count (*) FROM households"), ==, households_a + 1);
+  out = sync_test_run_ok (sync_test_server_program (), "admin-log", "--db", f->server_db, NULL);
+  g_assert_nonnull (strstr (out, "\tquarantine\t"));
+  g_assert_nonnull (strstr (out, "a visit of an unknown kind, stored by server 0.1"));
+  g_clear_pointer (&out, g_free);
+  /* deleted for good, logged without its content */
+  out = sync_test_run_ok (sync_test_server_program (), "delete-record", "--db", f->server_db,
+                          "--reason", "poison", legacy, NULL);
+  g_clear_pointer (&out, g_free);
+  {
+    g_autofree char *gone = g_strdup_printf ("SELECT 1 FROM records WHERE id = '%s'", legacy);
+    g_autofree char *row = query_text (f->server_db, gone);
+
+    g_assert_null (row);
+  }
+  out = sync_test_run_ok (sync_test_server_program (), "admin-log", "--db", f->server_db, "--json", NULL);
+  g_assert_nonnull (strstr (out, "\"action\":\"delete\""));
+  g_assert_nonnull (strstr (out, "visit of community"));
+  g_assert_null (strstr (out, "bogus"));
+}
+
+/* 2. B revises A's household (rev 2, "HACKED"): kept aside as a conflict,
+ * A's stays; B forges A's device_id: rejected; B pins its own household
+ * at the largest rev: rejected.  Handed over, B's revision goes in. */
+static void
+test_overwrite (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *household = query_text (f->a, "SELECT id FROM households ORDER BY id LIMIT 1");
+  g_autofree char *name = query_text (f->a, "SELECT head_name FROM households ORDER BY id LIMIT 1");
+  g_autofree char *a_local = query_text (f->a, "SELECT value FROM meta WHERE key = 'device_id'");
+  g_autofree char *a_server = query_text (f->a, "SELECT value FROM meta WHERE key = 'server_device_id'");
+  g_autofree char *b_server = query_text (f->b, "SELECT value FROM meta WHERE key = 'server_device_id'");
+  g_autofree char *own = g_uuid_string_random ();
+  g_autofree char *hidden = g_uuid_string_random ();
+  g_autofree char *reason = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *sql = NULL;
+  ClmrsSyncReport report;
+
+  forge (f, CLMRS_RECORD_HOUSEHOLD, household, 2, NULL, "{\"head_name\":\"HACKED\",\"head_sex\":\"male\"}");
+  forge (f, CLMRS_RECORD_HOUSEHOLD, hidden, 1, a_local, "{\"head_name\":\"Hidden\",\"head_sex\":\"male\"}");
+  forge (f, CLMRS_RECORD_HOUSEHOLD, own, 1, NULL, "{\"head_name\":\"Kofi Mensah\",\"head_sex\":\"male\"}");
+  forge (f, CLMRS_RECORD_HOUSEHOLD, own, G_MAXINT64, NULL, "{\"head_name\":\"Pinned\",\"head_sex\":\"male\"}");
+  sync_ok (f, f->b, &report);
+  g_assert_cmpuint (report.stored, ==, 1);
+  g_assert_cmpuint (report.conflicts, ==, 1);
+  g_assert_cmpuint (report.rejected, ==, 2);
+
+  reason = rejection (f, household, 2);
+  g_assert_nonnull (strstr (reason, "belongs to the device that created it"));
+  g_clear_pointer (&reason, g_free);
+  reason = rejection (f, hidden, 1);
+  g_assert_cmpstr (reason, ==, "device_id: not the id this device stamps its records with");
+  g_clear_pointer (&reason, g_free);
+  reason = rejection (f, own, G_MAXINT64);
+  g_assert_cmpstr (reason, ==, "rev: 9223372036854775807 is more than 100 above the stored revision (1)");
+
+  /* A's household is A's on A, on the server and on a new pull */
+  sync_ok (f, f->a, &report);
+  sql = g_strdup_printf ("SELECT head_name FROM households WHERE id = '%s'", household);
+  {
+    g_autofree char *now = query_text (f->a, sql);
+
+    g_assert_cmpstr (now, ==, name);
+  }
+  g_assert_cmpint (sync_test_device_count (f->a, "SELECT count (*) FROM households WHERE head_name IN "
+                                                 "('HACKED', 'Hidden', 'Pinned')"), ==, 0);
+  g_assert_cmpint (sync_test_device_count (f->a, "SELECT count (*) FROM households WHERE head_name = 'Kofi Mensah'"),
+                   ==, 1);
+  g_assert_cmpint (sync_test_server_stat (f->server_db, "conflicts"), ==, 1);
+  {
+    g_autoptr(GPtrArray) lines = sync_test_server_export (f->server_db);
+
+    for (guint i = 0; i < lines->len; i++)
+      g_assert_null (strstr (g_ptr_array_index (lines, i), "HACKED"));
+  }
+
+  /* handed over, with a reason: B may revise it now */
+  g_assert_cmpint (sync_test_run (&out, sync_test_server_program (), "hand-over", "--db", f->server_db,
+                                  "--from", a_server, "--to", b_server, "--record", household, NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  out = sync_test_run_ok (sync_test_server_program (), "hand-over", "--db", f->server_db, "--from", a_server,
+                          "--to", b_server, "--record", household, "--reason", "Ama moved to B's round", NULL);
+  g_assert_cmpstr (out, ==, "handed over 1 record\n");
+  g_clear_pointer (&out, g_free);
+  forge (f, CLMRS_RECORD_HOUSEHOLD, household, 3, NULL, "{\"head_name\":\"Ama Owusu\",\"head_sex\":\"female\"}");
+  sync_ok (f, f->b, &report);
+  g_assert_cmpuint (report.stored, ==, 1);
+  sync_ok (f, f->a, &report);
+  {
+    g_autofree char *now = query_text (f->a, sql);
+
+    g_assert_cmpstr (now, ==, "Ama Owusu");
+  }
+  out = sync_test_run_ok (sync_test_server_program (), "admin-log", "--db", f->server_db, NULL);
+  g_assert_nonnull (strstr (out, "\thand-over\t"));
+  g_assert_nonnull (strstr (out, "Ama moved to B's round"));
+}
+
+/* 3. A version-1 server database opens migrated: each record owned by
+ * the device that pushed its first revision, with its highest rev, and
+ * nothing lost. */
+static void
+test_server_migration (void)
+{
+  g_autofree char *dir = sync_test_make_dir ();
+  g_autofree char *db = g_build_filename (dir, "server.db", NULL);
+  g_autofree char *fixture = g_build_filename (g_getenv ("CLMRS_SOURCE_DIR"), "tests", "schema", "server-v1.sql", NULL);
+  g_autofree char *sql = NULL;
+  g_autofree char *stats = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *owners = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *handle = NULL;
+
+  g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_open (db, &handle), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (handle, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (handle);
+
+  stats = sync_test_run_ok (sync_test_server_program (), "stats", "--db", db, "--json", NULL);
+  g_assert_nonnull (strstr (stats, "\"records\" : 3"));
+  version = query_text (db, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, "2");
+  owners = query_text (db, "SELECT group_concat (id || ' ' || type || ' ' || device_id || ' ' || max_rev, '; ') "
+                           "FROM (SELECT * FROM record_owners ORDER BY id)");
+  g_assert_cmpstr (owners, ==,
+                   "h1111111-1111-4111-8111-111111111111 household d1111111-1111-4111-8111-111111111111 2; "
+                   "k1111111-1111-4111-8111-111111111111 child d2222222-2222-4222-8222-222222222222 1");
+  sync_test_remove_tree (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_setenv ("CLMRS_TODAY", "2026-07-01", TRUE);
+
+  g_test_add ("/trust/poison-record", Fixture, NULL, fixture_setup, test_poison_record, fixture_teardown);
+  g_test_add ("/trust/overwrite", Fixture, NULL, fixture_setup, test_overwrite, fixture_teardown);
+  g_test_add_func ("/trust/server-migration", test_server_migration);
+  return g_test_run ();
+}
