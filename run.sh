@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the CLMRS field app on its
-# embedded default: a demo database in ~/.local/share/clmrs (made on first
-# run).  ./run.sh --cli runs the command-line demo instead (tools/demo.sh);
-# other arguments go to the app (e.g. --db PATH).
+# Installs what is missing, builds, and runs the CLMRS field app on demo
+# data: --demo, the demo database in ~/.local/share/clmrs (made on first
+# run), never a device's own.  ./run.sh --cli runs the command-line demo
+# instead (tools/demo.sh); other arguments go to the app (./run.sh --db
+# PATH: demo data at PATH, made there when new).
 set -euo pipefail
 cd "$(dirname "$0")"
 tools/install-deps.sh
@@ -28,4 +29,4 @@ fi
 # from the build tree: its compiled settings schema and translations
 export GSETTINGS_SCHEMA_DIR="$PWD/build/ui"
 export CLMRS_LOCALEDIR="$PWD/build/po"
-exec build/ui/clmrs-field "$@"
+exec build/ui/clmrs-field --demo "$@"

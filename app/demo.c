@@ -1054,17 +1054,77 @@ community_profile (Demo          *demo,
   return result != NULL;
 }
 
-static gboolean
-store_is_empty (ClmrsStore *store)
+/* The meta key that marks demo data, and its value. */
+#define DEMO_META_KEY "demo_data"
+#define DEMO_META_VALUE "clmrs demo"
+
+gboolean
+clmrs_demo_store_is_demo (ClmrsStore *store)
+{
+  g_autofree char *mark = NULL;
+
+  g_return_val_if_fail (store != NULL, FALSE);
+
+  mark = clmrs_store_get_meta (store, DEMO_META_KEY);
+  return g_strcmp0 (mark, DEMO_META_VALUE) == 0;
+}
+
+/* How many records @store holds: people and places too, so a device set
+ * up with `clmrs init` counts as a real one. */
+static gint64
+count_records (ClmrsStore  *store,
+               GError     **error)
 {
   sqlite3_stmt *stmt = clmrs_store_prepare (store,
-      "SELECT (SELECT count (*) FROM communities) + (SELECT count (*) FROM visits)", NULL);
-  gboolean empty = FALSE;
+      "SELECT (SELECT count (*) FROM communities) + (SELECT count (*) FROM facilitators)"
+      " + (SELECT count (*) FROM households) + (SELECT count (*) FROM children)"
+      " + (SELECT count (*) FROM visits) + (SELECT count (*) FROM outbox)", error);
+  gint64 n = -1;
 
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    empty = sqlite3_column_int (stmt, 0) == 0;
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  else
+    g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE, "counting the records: %s",
+                 sqlite3_errmsg (clmrs_store_get_db (store)));
   sqlite3_finalize (stmt);
-  return empty;
+  return n;
+}
+
+/* Demo data never mixes with a device's own: a record made up next to a
+ * real child's would be counted, followed up and sent as one. */
+static gboolean
+check_can_hold_demo (ClmrsStore  *store,
+                     GError     **error)
+{
+  g_autofree char *token = clmrs_store_get_meta (store, "sync_token");
+  g_autofree char *server_device = clmrs_store_get_meta (store, "server_device_id");
+  gint64 n;
+
+  if ((token != NULL && *token != '\0') || server_device != NULL)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE,
+                   "%s is enrolled with a server: demo data never goes into a device's database "
+                   "(make it in a new one: clmrs --db demo.db demo)", clmrs_store_get_path (store));
+      return FALSE;
+    }
+  n = count_records (store, error);
+  if (n < 0)
+    return FALSE;
+  if (n > 0)
+    {
+      if (clmrs_demo_store_is_demo (store))
+        g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE,
+                     "%s already holds demo data: demo data goes into a new database",
+                     clmrs_store_get_path (store));
+      else
+        g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE,
+                     "%s holds records that are not demo data: demo data goes into a new database",
+                     clmrs_store_get_path (store));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -1208,13 +1268,8 @@ clmrs_demo_generate (ClmrsStore              *store,
   g_return_val_if_fail (options->households > 0, FALSE);
   memset (report, 0, sizeof *report);
 
-  if (!store_is_empty (store))
-    {
-      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE,
-                   "%s already holds data: demo data goes into a new database",
-                   clmrs_store_get_path (store));
-      return FALSE;
-    }
+  if (!check_can_hold_demo (store, error))
+    return FALSE;
   if (options->until != NULL)
     {
       if (!clmrs_date_parse (options->until, &demo.until))
@@ -1247,7 +1302,9 @@ clmrs_demo_generate (ClmrsStore              *store,
 
     clock_set (&demo, g_date_time_to_unix (t));
   }
-  if (!load_assets (&demo, error) ||
+  /* marked first: a generation cut short still reads as a demo */
+  if (!clmrs_store_set_meta (store, DEMO_META_KEY, DEMO_META_VALUE, error) ||
+      !load_assets (&demo, error) ||
       !clmrs_store_exec (store, "PRAGMA synchronous = OFF", error) ||
       !make_people_and_places (&demo, n_communities, error))
     goto out;

@@ -39,11 +39,18 @@ typedef struct {
  * shipped household form, children classified with their country's rule
  * set, supports recorded, follow-ups every ~6 months until exit, awareness
  * sessions, supervisor reviews, and a few drafts left open.  Everything
- * finalised is in the outbox.  Refuses a store that already has data. */
+ * finalised is in the outbox.  The store is marked as demo data
+ * (clmrs_demo_store_is_demo()) before the first record is written.
+ * Refuses (%CLMRS_STORE_ERROR_STATE) a store enrolled with a server, or
+ * holding any record already, demo or not. */
 gboolean clmrs_demo_generate (ClmrsStore             *store,
                               const ClmrsDemoOptions *options,
                               ClmrsDemoReport        *report,
                               GError                **error);
+
+/* Whether clmrs_demo_generate() filled (or began to fill) @store: its
+ * meta table says so.  The app shows such a database as a demo. */
+gboolean clmrs_demo_store_is_demo (ClmrsStore *store);
 
 char    *clmrs_demo_household_visit (ClmrsStore  *store,
                                      const char  *community_id,

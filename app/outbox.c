@@ -35,7 +35,9 @@ clmrs_queue_row_free (ClmrsQueueRow *row)
  * clmrs_outbox_enqueue:
  *
  * Must run inside the transaction that wrote the record itself, so a
- * record is finalised and queued together or not at all.
+ * record is finalised and queued together or not at all.  Refuses a line
+ * with a string holding a NUL character (%CLMRS_STORE_ERROR_INVALID), as
+ * the server would.
  */
 gboolean
 clmrs_outbox_enqueue (ClmrsStore       *store,
@@ -47,10 +49,24 @@ clmrs_outbox_enqueue (ClmrsStore       *store,
                       GError          **error)
 {
   g_autofree char *now = clmrs_now_rfc3339 ();
-  sqlite3_stmt *stmt = clmrs_store_prepare (store,
+  g_autofree char *nul_path = NULL;
+  gboolean in_name = FALSE;
+  sqlite3_stmt *stmt;
+
+  /* The device builds its lines from C strings, which cannot hold a NUL;
+   * a line made any other way is refused here, on the device, rather than
+   * queued for the server to refuse (clmrs_wire_check_no_nul()). */
+  if (clmrs_json_text_find_nul (line, strlen (line), &nul_path, &in_name))
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
+                   "queueing %s %s rev %" G_GINT64_FORMAT ": %s%s%s holds a NUL character (\\u0000)",
+                   clmrs_record_type_to_string (type), record_id, rev,
+                   nul_path, *nul_path != '\0' ? ": " : "", in_name ? "a member name" : "a string");
+      return FALSE;
+    }
+  stmt = clmrs_store_prepare (store,
       "INSERT INTO outbox (record_id, rev, type, facilitator_id, state, envelope, bytes, queued_at) "
       "VALUES (?, ?, ?, ?, 'queued', ?, ?, ?)", error);
-
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, record_id, -1, SQLITE_TRANSIENT);

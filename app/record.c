@@ -39,6 +39,10 @@ clmrs_record_type_from_string (const char      *text,
 
 /* ---- JSON text: one writer for compact and canonical output ---------- */
 
+/* @text is a C string, as json-glib keeps every string: a "\u0000" in a
+ * parsed text has already cut it short there, so the parsers refuse such
+ * texts first (clmrs_json_text_find_nul()), or the canonical form and its
+ * hash would describe less than was sent. */
 static void
 append_json_string (GString    *out,
                     const char *text)
@@ -258,6 +262,154 @@ clmrs_record_envelope_line (const ClmrsRecordHeader *header,
 
   root = json_builder_get_root (builder);
   return clmrs_json_to_string (root);
+}
+
+/* ---- NUL characters in JSON text ---------------------------------------- */
+
+/* Longest member name a path quotes whole: the path is for an error
+ * message, and a name is the sender's text. */
+#define PATH_NAME_MAX 64
+
+typedef struct {
+  gboolean object;
+  guint    index;      /* arrays: the element being read */
+  gsize    path_len;   /* the path's length at the container */
+} Container;
+
+/* Skips the string at @p (its opening quote); sets @has_nul when it holds
+ * a NUL, escaped or raw.  Returns: past the closing quote. */
+static const char *
+skip_string (const char *p,
+             const char *end,
+             gboolean   *has_nul)
+{
+  *has_nul = FALSE;
+  for (p++; p < end && *p != '"'; p++)
+    {
+      if (*p == '\\' && p + 1 < end)
+        {
+          /* "\\u0000" is a backslash and "u0000": skipping the escaped
+             character keeps the two apart */
+          if (p[1] == 'u' && end - p >= 6 && memcmp (p + 2, "0000", 4) == 0)
+            *has_nul = TRUE;
+          p++;
+        }
+      else if (*p == '\0')
+        *has_nul = TRUE;
+    }
+  return p < end ? p + 1 : end;
+}
+
+static void
+append_member_name (GString    *path,
+                    const char *name,
+                    gsize       length)
+{
+  if (path->len > 0)
+    g_string_append_c (path, '.');
+  if (length <= PATH_NAME_MAX)
+    {
+      g_string_append_len (path, name, length);
+      return;
+    }
+  /* cut at a character boundary */
+  length = g_utf8_find_prev_char (name, name + PATH_NAME_MAX + 1) - name;
+  g_string_append_len (path, name, length);
+  g_string_append (path, "...");
+}
+
+/**
+ * clmrs_json_text_find_nul:
+ * @text: a valid JSON text (parse it first: an invalid one gives no
+ *   meaningful path)
+ * @path: (out) (transfer full): where the first such string is: member
+ *   names as written, joined with '.', and [i] for array elements
+ * @in_member_name: (out) (optional): whether it is a member name, @path
+ *   then naming the object
+ *
+ * Returns: %TRUE when a string of @text holds a NUL character.
+ */
+gboolean
+clmrs_json_text_find_nul (const char  *text,
+                          gsize        length,
+                          char       **path,
+                          gboolean    *in_member_name)
+{
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (Container));
+  g_autoptr(GString) where = g_string_new (NULL);
+  const char *p = text;
+  const char *end = text + length;
+  gboolean expect_name = FALSE;
+
+  g_return_val_if_fail (text != NULL || length == 0, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  *path = NULL;
+  while (p < end)
+    {
+      Container *top = stack->len > 0 ? &g_array_index (stack, Container, stack->len - 1) : NULL;
+      Container container = { 0 };
+      const char *start;
+      gboolean has_nul;
+
+      switch (*p)
+        {
+        case '{':
+        case '[':
+          container.object = *p == '{';
+          container.path_len = where->len;
+          g_array_append_val (stack, container);
+          if (container.object)
+            expect_name = TRUE;
+          else
+            g_string_append (where, "[0]");
+          p++;
+          break;
+        case '}':
+        case ']':
+          if (top != NULL)
+            {
+              g_string_truncate (where, top->path_len);
+              g_array_set_size (stack, stack->len - 1);
+            }
+          p++;
+          break;
+        case ',':
+          if (top != NULL)
+            {
+              g_string_truncate (where, top->path_len);
+              if (top->object)
+                expect_name = TRUE;
+              else
+                g_string_append_printf (where, "[%u]", ++top->index);
+            }
+          p++;
+          break;
+        case ':':
+          expect_name = FALSE;
+          p++;
+          break;
+        case '"':
+          start = p;
+          p = skip_string (p, end, &has_nul);
+          if (has_nul)
+            {
+              if (top != NULL && top->object && expect_name)
+                g_string_truncate (where, top->path_len);
+              if (in_member_name != NULL)
+                *in_member_name = top != NULL && top->object && expect_name;
+              *path = g_string_free (g_steal_pointer (&where), FALSE);
+              return TRUE;
+            }
+          if (top != NULL && top->object && expect_name)
+            append_member_name (where, start + 1, (gsize) (p - start) - 2);
+          break;
+        default:
+          /* numbers, literals, white space */
+          p++;
+        }
+    }
+  return FALSE;
 }
 
 /**

@@ -53,6 +53,16 @@ void  clmrs_json_append           (GString  *out,
                                    JsonNode *node,
                                    gboolean  canonical);
 
+/* Where the JSON text @text (@length bytes, already parsed as valid JSON)
+ * has a string with a NUL character (\u0000): json-glib ends its strings
+ * at the first NUL, so the parsed values would differ from the text.
+ * Returns TRUE and sets @path ("body.answers.name", "body.children[1]";
+ * "" for the text itself) and @in_member_name when one does. */
+gboolean clmrs_json_text_find_nul (const char  *text,
+                                   gsize        length,
+                                   char       **path,
+                                   gboolean    *in_member_name);
+
 /* A json-glib parse error as "column C: reason", quoting none of the input. */
 char *clmrs_json_error_describe   (const GError *error);
 

@@ -832,7 +832,10 @@ pull_all (Client   *c,
           JsonObject *o;
           const char *type;
 
-          if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+          /* json-glib would cut a string at a NUL: refused on the text, before
+             the tree is read (or applied) */
+          if (node == NULL || !clmrs_wire_check_no_nul (line, length, line_no, &local) ||
+              !JSON_NODE_HOLDS_OBJECT (node))
             {
               g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "pull: %s",
                            local ? local->message : "a line is not a JSON object");

@@ -106,6 +106,35 @@ clmrs_wire_parse_json (const char *text,
   return json_node_copy (root);
 }
 
+/**
+ * clmrs_wire_check_no_nul:
+ *
+ * json-glib ends a string at its first NUL, so "Awa\u0000Kon\u00e9"
+ * parses as "Awa": a changed record would hash as its previous revision
+ * (and be answered duplicate, its content dropped), and an id
+ * "<uuid>\u0000/../.." would pass as the UUID.  No field of the protocol
+ * has a use for NUL: such a text is refused, not repaired.
+ *
+ * Returns: %FALSE with %CLMRS_WIRE_ERROR_ENVELOPE when a string holds one.
+ */
+gboolean
+clmrs_wire_check_no_nul (const char *text,
+                         gsize       length,
+                         guint       line_no,
+                         GError    **error)
+{
+  g_autofree char *path = NULL;
+  gboolean in_name = FALSE;
+
+  if (!clmrs_json_text_find_nul (text, length, &path, &in_name))
+    return TRUE;
+  g_set_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_ENVELOPE,
+               "line %u: %s%s%s holds a NUL character (\\u0000)", line_no,
+               path, *path != '\0' ? ": " : "",
+               in_name ? "a member name" : "a string");
+  return FALSE;
+}
+
 /* ---- Canonical JSON ----------------------------------------------------- */
 
 /**
@@ -499,7 +528,7 @@ clmrs_envelope_parse (const char *line,
   g_return_val_if_fail (line != NULL || length == 0, NULL);
 
   node = clmrs_wire_parse_json (line, length, line_no, error);
-  if (node == NULL)
+  if (node == NULL || !clmrs_wire_check_no_nul (line, length, line_no, error))
     return NULL;
   return clmrs_envelope_from_node (node, line_no, error);
 }

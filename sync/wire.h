@@ -45,6 +45,9 @@ typedef struct {
   char            *sha256;         /* hex SHA-256 of the canonical envelope */
 } ClmrsEnvelope;
 
+/* Both refuse a string holding a NUL character (clmrs_wire_check_no_nul());
+ * clmrs_envelope_from_node() sees a parsed tree, where json-glib has
+ * already cut such a string short: check the text before calling it. */
 ClmrsEnvelope *clmrs_envelope_parse        (const char     *line,
                                             gsize           length,
                                             guint           line_no,
@@ -93,6 +96,15 @@ gboolean       clmrs_wire_error_parse      (const char     *json,
 
 /* Parses one JSON text of @length bytes (UTF-8, nesting bounded). */
 JsonNode      *clmrs_wire_parse_json       (const char     *text,
+                                            gsize           length,
+                                            guint           line_no,
+                                            GError        **error);
+
+/* %CLMRS_WIRE_ERROR_ENVELOPE naming the line and the field when a string
+ * (value or member name) of the JSON text @text holds a NUL character:
+ * "line 3: body.answers.name: a string holds a NUL character (\u0000)".
+ * @text must already parse (clmrs_wire_parse_json()). */
+gboolean       clmrs_wire_check_no_nul     (const char     *text,
                                             gsize           length,
                                             guint           line_no,
                                             GError        **error);

@@ -4,6 +4,9 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "demo.h"
+#include "store.h"
+
 typedef struct {
   char *dir;
 } Fixture;
@@ -312,7 +315,7 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
   /* demo data goes into a new database only */
   clmrs (&again, "--db", a, "demo", "--households", "2", NULL);
   g_assert_cmpint (again.status, ==, 1);
-  g_assert_nonnull (strstr (again.err, "already holds data"));
+  g_assert_nonnull (strstr (again.err, "already holds demo data"));
 
   clmrs (&csv_run, "--db", a, "export", "--csv", csv, NULL);
   g_assert_cmpint (csv_run.status, ==, 0);
@@ -342,6 +345,60 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
   {
     g_auto(GStrv) rows = g_strsplit (households.out, "\n", -1);
     g_assert_cmpuint (g_strv_length (rows), >=, 24);
+  }
+}
+
+/* Demo data goes only into a new (or empty, unenrolled) database, which
+ * it marks as demo; a real device's database is refused and left as it was. */
+static void
+test_demo_refuses_real (Fixture *f, gconstpointer data)
+{
+  g_autofree char *fresh = path_in (f, "demo.db");
+  g_autofree char *real = path_in (f, "device.db");
+  g_autofree char *enrolled = path_in (f, "enrolled.db");
+  g_auto(Run) made = { 0 }, init = { 0 }, on_real = { 0 }, on_enrolled = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  clmrs (&made, "--db", fresh, "demo", "--households", "2", NULL);
+  g_assert_cmpint (made.status, ==, 0);
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (fresh, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_demo_store_is_demo (store));
+  }
+
+  /* set up with `clmrs init`: its people and community are real */
+  clmrs (&init, "--db", real, "init", "--community", "Kragui", "--country", "ci",
+         "--facilitator", "Awa Koné,female,4821", NULL);
+  g_assert_cmpint (init.status, ==, 0);
+  clmrs (&on_real, "--db", real, "demo", "--households", "2", NULL);
+  g_assert_cmpint (on_real.status, ==, 1);
+  g_assert_nonnull (strstr (on_real.err, "holds records that are not demo data"));
+  g_assert_cmpstr (on_real.out, ==, "");
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (real, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (clmrs_demo_store_is_demo (store));
+  }
+
+  /* enrolled, even before its first record: what it holds goes to the server */
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (enrolled, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_set_meta (store, "sync_token", "a-token", &error));
+    g_assert_no_error (error);
+  }
+  clmrs (&on_enrolled, "--db", enrolled, "demo", "--households", "2", NULL);
+  g_assert_cmpint (on_enrolled.status, ==, 1);
+  g_assert_nonnull (strstr (on_enrolled.err, "is enrolled with a server"));
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (enrolled, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (clmrs_demo_store_is_demo (store));
   }
 }
 
@@ -377,5 +434,6 @@ main (int argc, char **argv)
   ADD ("/cli/usage-errors", test_usage_errors);
   ADD ("/cli/missing-database", test_missing_database);
   ADD ("/cli/demo-export-queue", test_demo_export_queue);
+  ADD ("/cli/demo-refuses-real", test_demo_refuses_real);
   return g_test_run ();
 }

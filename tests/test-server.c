@@ -795,6 +795,68 @@ test_push_results (Fixture       *f,
   }
 }
 
+/* A "\u0000" in a string: json-glib would cut the string there, so a
+ * changed revision hashed as the stored one (answered duplicate, its
+ * content dropped) and an id "<uuid>\u0000/../.." read as the UUID.  The
+ * whole batch is refused, naming the line and the field; nothing stored. */
+static void
+test_push_nul (Fixture       *f,
+               gconstpointer  data)
+{
+  g_auto(Device) d = { 0 };
+  g_auto(Reply) r1 = { 0 };
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *other = g_uuid_string_random ();
+  g_autofree char *stored = household (id, 1, C1, "Ama");
+  g_autofree char *results = NULL;
+  g_autofree char *exported = NULL;
+  const struct {
+    const char *body;      /* NULL: the id holds the NUL */
+    const char *message;
+  } cases[] = {
+    { "{\"head_name\":\"Ama\\u0000 Mensah\",\"head_sex\":\"female\"}",
+      "line 2: body.head_name: a string holds a NUL character (\\u0000)" },
+    { "{\"head_name\":\"Ama\",\"head_sex\":\"female\",\"members\":[{\"name\":\"Esi\"},{\"name\":\"\\u0000\"}]}",
+      "line 2: body.members[1].name: a string holds a NUL character (\\u0000)" },
+    { "{\"head_name\":\"Ama\",\"head\\u0000_sex\":\"female\"}",
+      "line 2: body: a member name holds a NUL character (\\u0000)" },
+    { NULL, "line 2: id: a string holds a NUL character (\\u0000)" },
+  };
+
+  use_db (f);
+  enroll (f, C1, &d);
+  push (f, &d, stored, NULL, &r1);
+  results = results_of (&r1);
+  g_assert_cmpstr (results, ==, "stored");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(Reply) r = { 0 };
+      g_autofree char *line = NULL;
+      g_autofree char *batch = NULL;
+      g_autofree char *good = household (other, 1, C1, "Kofi");
+
+      if (cases[i].body != NULL)
+        line = envelope ("household", id, 1, C1, cases[i].body);
+      else
+        {
+          g_autofree char *bad_id = g_strconcat (id, "\\u0000/../..", NULL);
+
+          line = household (bad_id, 1, C1, "Ama");
+        }
+      /* a good line first: the refusal is the whole batch's */
+      batch = g_strdup_printf ("%s\n%s\n", good, line);
+      g_test_message ("case %u", i);
+      push (f, &d, batch, NULL, &r);
+      assert_error (&r, 400, "invalid_envelope", cases[i].message);
+      g_assert_cmpint (stat_of ("records"), ==, 1);
+      g_assert_cmpint (stat_of ("conflicts"), ==, 0);
+    }
+  g_assert_cmpint (admin (&exported, "export", "--db", f->db, "--ndjson", NULL), ==, 0);
+  g_assert_nonnull (strstr (exported, "\"Ama\""));
+  g_assert_null (strstr (exported, "Kofi"));
+}
+
 static void
 test_idempotency (Fixture       *f,
                   gconstpointer  data)
@@ -1546,6 +1608,7 @@ main (int    argc,
   ADD ("/server/push/idempotency", test_idempotency);
   ADD ("/server/push/response-gzip", test_push_response_gzip);
   ADD ("/server/push/bad-input", test_bad_input);
+  ADD ("/server/push/nul-in-string", test_push_nul);
   ADD ("/server/push/revoked", test_revoked);
   ADD ("/server/pull/scoping", test_pull_scoping);
   ADD ("/server/pull/paging", test_pull_paging);

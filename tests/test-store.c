@@ -1,4 +1,5 @@
 /* test-store.c: the store opens durable, migrates, autosaves drafts and guards PINs. */
+#include "outbox.h"
 #include "store.h"
 #include "util.h"
 #include "xform.h"
@@ -279,6 +280,27 @@ test_pin (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "4 to 12 digits"));
 }
 
+/* A line whose string holds a NUL never waits in the outbox for the
+ * server to refuse it; one without is queued. */
+static void
+test_outbox_refuses_nul (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = clmrs_uuid_new ();
+  g_autofree char *queued = NULL;
+
+  g_assert_false (clmrs_outbox_enqueue (f->store, id, 1, CLMRS_RECORD_HOUSEHOLD, f->facilitator,
+                                        "{\"v\":1,\"body\":{\"head_name\":\"Ama\\u0000 Mensah\"}}", &error));
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, ": body.head_name: a string holds a NUL character (\\u0000)"));
+  g_clear_error (&error);
+  g_assert_true (clmrs_outbox_enqueue (f->store, id, 1, CLMRS_RECORD_HOUSEHOLD, f->facilitator,
+                                       "{\"v\":1,\"body\":{\"head_name\":\"Ama\\\\u0000\"}}", &error));
+  g_assert_no_error (error);
+  queued = query_text (f->store, "SELECT count (*) FROM outbox");
+  g_assert_cmpstr (queued, ==, "1");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -291,6 +313,7 @@ main (int argc, char **argv)
   ADD ("/store/draft-autosave-and-restore", test_draft_autosave_and_restore);
   ADD ("/store/finalised-visit-is-not-a-draft", test_finalised_visit_is_not_a_draft);
   ADD ("/store/pin", test_pin);
+  ADD ("/store/outbox-refuses-nul", test_outbox_refuses_nul);
   g_test_add_func ("/store/migrations-from-each-version", test_migrations_from_each_version);
   return g_test_run ();
 }

@@ -156,6 +156,91 @@ test_envelope_body_by_type (void)
     }
 }
 
+/* json-glib ends a string at a NUL: a "\u0000" anywhere is refused with
+ * the path of its string, so no truncated value is hashed or validated. */
+static void
+test_envelope_nul (void)
+{
+  static const struct {
+    const char *from;
+    const char *to;
+    const char *message;
+  } cases[] = {
+    /* the id would read as the bare UUID, and pass */
+    { "\"id\":\"0b0e7c1e-3a52-4c39-9d0b-6f1e2a3b4c5d\"", "\"id\":\"0b0e7c1e-3a52-4c39-9d0b-6f1e2a3b4c5d\\u0000/../..\"",
+      "line 1: id: a string holds a NUL character (\\u0000)" },
+    /* the name would hash as "Ama": a changed record read as a duplicate */
+    { "\"Ama\"", "\"Ama\\u0000 Mensah\"", "line 1: body.name: a string holds a NUL character (\\u0000)" },
+    { "\"Ama\"", "\"\\u0000\"", "line 1: body.name: a string holds a NUL character (\\u0000)" },
+    { "\"Ama\"", "\"Ama\\u00001\"", "line 1: body.name: a string holds a NUL character (\\u0000)" },
+    { "\"dob\":null", "\"dob\":null,\"answers\":{\"school\":{\"grades\":[\"3\",[\"x\",\"y\\u0000\"]]}}",
+      "line 1: body.answers.school.grades[1][1]: a string holds a NUL character (\\u0000)" },
+    { "\"dob\":null", "\"dob\":null,\"a\\u0000b\":1",
+      "line 1: body: a member name holds a NUL character (\\u0000)" },
+    { "\"v\":1,", "\"v\":1,\"x\\u0000\":1,", "line 1: a member name holds a NUL character (\\u0000)" },
+    { "\"schema\":\"clmrs.child@1\"", "\"schema\":\"clmrs.child@1\\u0000\"",
+      "line 1: schema: a string holds a NUL character (\\u0000)" },
+  };
+  /* not a NUL: an escaped backslash, then "u0000"; and other escapes */
+  static const char *const fine[] = { "\"Ama\\\\u0000\"", "\"Ama\\u0001\\u00e9\"", "\"\\\\\\\\u0000\"" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = mutate (cases[i].from, cases[i].to);
+      g_autoptr(ClmrsEnvelope) env = clmrs_envelope_parse (line, strlen (line), 1, &error);
+
+      g_test_message ("case %u: %s", i, line);
+      g_assert_null (env);
+      g_assert_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_ENVELOPE);
+      g_assert_cmpstr (error->message, ==, cases[i].message);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (fine); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = mutate ("\"Ama\"", fine[i]);
+      g_autoptr(ClmrsEnvelope) env = clmrs_envelope_parse (line, strlen (line), 1, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (env);
+    }
+}
+
+/* The text check on its own: paths for top-level values, long member
+ * names cut short, and a raw NUL byte inside a string. */
+static void
+test_json_find_nul (void)
+{
+  static const struct {
+    const char *text;
+    gsize       length;   /* 0: strlen */
+    const char *path;     /* NULL: none */
+    gboolean    in_name;
+  } cases[] = {
+    { "\"a\\u0000\"", 0, "", FALSE },
+    { "[1, \"x\", {\"k\": [\"\\u0000\"]}]", 0, "[2].k[0]", FALSE },
+    { "{\"a\": {}, \"b\": [], \"c\": \"\\u0000\"}", 0, "c", FALSE },
+    { "{\"a\": [1, 2], \"b\": {\"c\": 1}, \"d\": [{\"e\\u0000\": 1}]}", 0, "d[0]", TRUE },
+    { "{\"a\": \"x\\\\u0000\", \"b\": \"\\\\\"}", 0, NULL, FALSE },
+    { "{\"a\": \"x\0y\"}", 11, "a", FALSE },
+    { "{\"abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijXYZé\": \"\\u0000\"}", 0,
+      "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijXYZ...", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = NULL;
+      gboolean in_name = FALSE;
+      gsize length = cases[i].length ? cases[i].length : strlen (cases[i].text);
+      gboolean found = clmrs_json_text_find_nul (cases[i].text, length, &path, &in_name);
+
+      g_test_message ("case %u", i);
+      g_assert_cmpint (found, ==, cases[i].path != NULL);
+      g_assert_cmpstr (path, ==, cases[i].path);
+      g_assert_cmpint (in_name, ==, cases[i].in_name);
+    }
+}
+
 static char *
 canonical_of (const char *text)
 {
@@ -544,6 +629,8 @@ main (int    argc,
   g_test_add_func ("/wire/envelope/good", test_envelope_good);
   g_test_add_func ("/wire/envelope/bad-fields", test_envelope_bad);
   g_test_add_func ("/wire/envelope/body-by-type", test_envelope_body_by_type);
+  g_test_add_func ("/wire/envelope/nul-in-string", test_envelope_nul);
+  g_test_add_func ("/wire/json/find-nul", test_json_find_nul);
   g_test_add_func ("/wire/record-types", test_record_types);
   g_test_add_func ("/wire/canonical", test_canonical);
   g_test_add_func ("/wire/hash-identity", test_hash_identity);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The main job: CLMRS on its embedded default, a demo database made on first
-# run in ${XDG_DATA_HOME:-~/.local/share}/clmrs/demo.db (or $CLMRS_DB).
+# The command-line demo: CLMRS on a demo database made on first run in
+# ${XDG_DATA_HOME:-~/.local/share}/clmrs/demo.db (or $CLMRS_DEMO_DB).
+# Never $CLMRS_DB: that names a device's own database, which demo data
+# must not go into (clmrs demo would refuse it anyway once it holds records).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${XDG_DATA_HOME:-$HOME/.local/share}/clmrs"
-db="${CLMRS_DB:-$data/demo.db}"
+db="${CLMRS_DEMO_DB:-$data/demo.db}"
 clmrs=build/app/cli/clmrs
 mkdir -p "$(dirname "$db")"
 

@@ -19,6 +19,7 @@ struct _ClmrsApplication
   /* Owned references */
   GSettings      *settings;
   char           *db_path;
+  gboolean        demo;
   guint           demo_households;
   guint           rebuild_source;
 };
@@ -69,6 +70,23 @@ clmrs_application_set_db_path (ClmrsApplication *self,
 
   g_free (self->db_path);
   self->db_path = g_strdup (path);
+}
+
+void
+clmrs_application_set_demo (ClmrsApplication *self,
+                            gboolean          demo)
+{
+  g_return_if_fail (CLMRS_IS_APPLICATION (self));
+
+  self->demo = !!demo;
+}
+
+gboolean
+clmrs_application_get_demo (ClmrsApplication *self)
+{
+  g_return_val_if_fail (CLMRS_IS_APPLICATION (self), FALSE);
+
+  return self->demo;
 }
 
 void
@@ -189,7 +207,15 @@ clmrs_application_command_line (GApplication            *app,
   ClmrsApplication *self = (ClmrsApplication *) app;
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   const char *db = NULL;
+  gboolean demo = FALSE;
 
+  if (g_variant_dict_lookup (options, "demo", "b", &demo) && demo)
+    {
+      self->demo = TRUE;
+      /* never the device's own database ($CLMRS_DB): the demo has its own */
+      g_free (self->db_path);
+      self->db_path = g_build_filename (g_get_user_data_dir (), "clmrs", "demo.db", NULL);
+    }
   if (g_variant_dict_lookup (options, "db", "^&ay", &db) && db != NULL && *db != '\0')
     {
       g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line, db);
@@ -271,7 +297,12 @@ static void
 clmrs_application_init (ClmrsApplication *self)
 {
   static const GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("The device database (default: the demo database)"), N_("PATH") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("The device database, made empty when new (default: $CLMRS_DB, else device.db in the user data folder)"),
+      N_("PATH") },
+    { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Open demo data: the demo database (or the one of --db), filled with made-up households when new"),
+      NULL },
     { NULL }
   };
   const char *env = g_getenv ("CLMRS_DB");
@@ -279,8 +310,9 @@ clmrs_application_init (ClmrsApplication *self)
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   self->settings = g_settings_new ("org.clmrs.Field");
   self->demo_households = 300;
+  /* the device's own database: a first run starts it empty, with enrolment */
   if (env != NULL && *env != '\0')
     self->db_path = g_strdup (env);
   else
-    self->db_path = g_build_filename (g_get_user_data_dir (), "clmrs", "demo.db", NULL);
+    self->db_path = g_build_filename (g_get_user_data_dir (), "clmrs", "device.db", NULL);
 }

@@ -363,17 +363,13 @@ remove_database_files (const char *path)
     }
 }
 
+/* The folder a new database goes in ($XDG_DATA_HOME/clmrs on a device's
+ * first run). */
 static gboolean
-make_demo_database (const char  *path,
-                    OpenData    *data,
-                    GError     **error)
+make_folder_for (const char  *path,
+                 GError     **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *making = g_strconcat (path, ".making", NULL);
-  ClmrsDemoOptions options = { 0 };
-  ClmrsDemoReport report;
-  ClmrsStore *store;
-  gboolean ok;
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
@@ -383,6 +379,22 @@ make_demo_database (const char  *path,
                    "cannot make the folder %s: %s", dir, g_strerror (saved));
       return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+make_demo_database (const char  *path,
+                    OpenData    *data,
+                    GError     **error)
+{
+  g_autofree char *making = g_strconcat (path, ".making", NULL);
+  ClmrsDemoOptions options = { 0 };
+  ClmrsDemoReport report;
+  ClmrsStore *store;
+  gboolean ok;
+
+  if (!make_folder_for (path, error))
+    return FALSE;
   remove_database_files (making);
   store = clmrs_store_open (making, error);
   if (store == NULL)
@@ -441,6 +453,12 @@ refresh_cases (ClmrsStore             *store,
          clmrs_store_set_meta (store, "ui_cases_refreshed", mark, error);
 }
 
+/* What open_job returns: a job's NULL is its failure. */
+typedef enum {
+  OPENED = 1,
+  OPENED_DEMO,
+} OpenResult;
+
 static gpointer
 open_job (WorkerState   *state,
           gpointer       user_data,
@@ -453,14 +471,29 @@ open_job (WorkerState   *state,
   GDate today;
 
   if (state->store != NULL)
-    return GINT_TO_POINTER (TRUE);
-  if (!g_file_test (state->path, G_FILE_TEST_EXISTS) && data->households > 0 &&
-      !make_demo_database (state->path, data, error))
+    return GINT_TO_POINTER (clmrs_demo_store_is_demo (state->store) ? OPENED_DEMO : OPENED);
+  if (!g_file_test (state->path, G_FILE_TEST_EXISTS) &&
+      (data->households > 0 ? !make_demo_database (state->path, data, error)
+                            : !make_folder_for (state->path, error)))
     return NULL;
 
   state->store = clmrs_store_open (state->path, error);
   if (state->store == NULL)
     return NULL;
+  /* demo data asked for on a database there already: only an empty one
+   * takes it; clmrs_demo_generate() refuses the others, saying why */
+  if (data->households > 0 && !clmrs_demo_store_is_demo (state->store))
+    {
+      ClmrsDemoOptions options = { .households = data->households, .seed = 1,
+                                   .progress = demo_progress, .progress_data = data };
+      ClmrsDemoReport report;
+
+      if (!clmrs_demo_generate (state->store, &options, &report, error))
+        {
+          g_clear_pointer (&state->store, clmrs_store_close);
+          return NULL;
+        }
+    }
 
   /* Case statuses (due, overdue, aged out) move with the calendar: refresh
    * them once a day, and when the follow-up interval changed. */
@@ -474,7 +507,7 @@ open_job (WorkerState   *state,
       if (!refresh_cases (state->store, &data->case_config, &local_error))
         g_warning ("Could not refresh the cases: %s", local_error->message);
     }
-  return GINT_TO_POINTER (TRUE);
+  return GINT_TO_POINTER (clmrs_demo_store_is_demo (state->store) ? OPENED_DEMO : OPENED);
 }
 
 void
@@ -503,9 +536,14 @@ clmrs_db_worker_open_async (ClmrsDbWorker       *self,
 gboolean
 clmrs_db_worker_open_finish (ClmrsDbWorker  *self,
                              GAsyncResult   *result,
+                             gboolean       *demo,
                              GError        **error)
 {
-  return finish_pointer (self, result, clmrs_db_worker_open_async, error) != NULL;
+  OpenResult opened = GPOINTER_TO_INT (finish_pointer (self, result, clmrs_db_worker_open_async, error));
+
+  if (demo != NULL)
+    *demo = opened == OPENED_DEMO;
+  return opened != 0;
 }
 
 /* --- people and PINs --- */

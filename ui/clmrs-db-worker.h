@@ -50,10 +50,14 @@ ClmrsDbWorker     *clmrs_db_worker_new                    (const char         *p
 const char        *clmrs_db_worker_get_path               (ClmrsDbWorker      *self);
 void               clmrs_db_worker_close                  (ClmrsDbWorker      *self);
 
-/* Opens the database; when it does not exist, makes it first with
- * clmrs_demo_generate() (@demo_households) under a temporary name, so a
- * failed or interrupted generation never leaves a half-made database.
- * @progress is called on the caller's main context. */
+/* Opens the database, making it empty when it does not exist.  With
+ * @demo_households (0: none, a real device's database), a new database is
+ * made with clmrs_demo_generate() under a temporary name, so a failed or
+ * interrupted generation never leaves a half-made one; an existing one
+ * without demo data is filled when empty, else refused with the
+ * generator's error.  @progress is called on the caller's main context.
+ * The finish sets @demo when the database holds demo data
+ * (clmrs_demo_store_is_demo()), asked for now or before. */
 void               clmrs_db_worker_open_async             (ClmrsDbWorker      *self,
                                                            guint               demo_households,
                                                            ClmrsDbProgressFunc progress,
@@ -63,6 +67,7 @@ void               clmrs_db_worker_open_async             (ClmrsDbWorker      *s
                                                            gpointer            user_data);
 gboolean           clmrs_db_worker_open_finish            (ClmrsDbWorker      *self,
                                                            GAsyncResult       *result,
+                                                           gboolean           *demo,
                                                            GError            **error);
 
 /* Every result below is owned by the caller. */

@@ -23,6 +23,7 @@ struct _ClmrsWindow
 
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
+  GtkWidget            *demo_banner;
   GtkStack             *stack;
   AdwStatusPage        *loading_status;
   GtkProgressBar       *loading_progress;
@@ -209,8 +210,9 @@ open_cb (GObject      *source,
 {
   g_autoptr(ClmrsWindow) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean demo = FALSE;
 
-  if (!clmrs_db_worker_open_finish (CLMRS_DB_WORKER (source), result, &error))
+  if (!clmrs_db_worker_open_finish (CLMRS_DB_WORKER (source), result, &demo, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -219,6 +221,9 @@ open_cb (GObject      *source,
       gtk_stack_set_visible_child_name (self->stack, "error");
       return;
     }
+  /* told by the database, not the option: demo data opened without --demo
+     shows as a demo too */
+  gtk_widget_set_visible (self->demo_banner, demo);
   clmrs_signin_page_set_worker (self->signin_page, self->worker);
   /* first run: enrol the device, unless the user chose to work offline */
   clmrs_db_worker_run_async (self->worker, (ClmrsDbJobFunc) clmrs_sync_jobs_read_enrolment, NULL, NULL,
@@ -301,7 +306,8 @@ open_database (ClmrsWindow *self)
   gtk_progress_bar_set_text (self->loading_progress, "");
   gtk_stack_set_visible_child_name (self->stack, "loading");
   /* progress calls are queued before the result, which holds the window */
-  clmrs_db_worker_open_async (self->worker, clmrs_application_get_demo_households (app),
+  clmrs_db_worker_open_async (self->worker,
+                              clmrs_application_get_demo (app) ? clmrs_application_get_demo_households (app) : 0,
                               demo_progress_cb, self, self->cancellable,
                               open_cb, g_object_ref (self));
 }
@@ -679,6 +685,7 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, demo_banner);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, loading_status);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, loading_progress);
@@ -785,6 +792,7 @@ clmrs_window_new_replacing (ClmrsWindow *old)
   clmrs_enrol_page_stop (old->enrol_page);
   clmrs_signin_page_reset (old->signin_page);
   self->worker = g_steal_pointer (&old->worker);
+  gtk_widget_set_visible (self->demo_banner, gtk_widget_get_visible (old->demo_banner));
   g_signal_connect_object (clmrs_application_get_settings (CLMRS_APPLICATION (app)),
                            "changed::follow-up-interval-months",
                            G_CALLBACK (interval_changed_cb), self, G_CONNECT_SWAPPED);

@@ -64,7 +64,9 @@ clmrs_cmd_demo (ClmrsCli  *cli,
                         "the shipped forms and rules: communities in Côte d'Ivoire and Ghana,\n"
                         "facilitators, households with their children classified, supports,\n"
                         "follow-ups over two years, awareness sessions and supervisor reviews,\n"
-                        "all finalised into the outbox. Prints who can sign in, with PINs.",
+                        "all finalised into the outbox. Prints who can sign in, with PINs.\n"
+                        "The database is marked as demo data (clmrs-field shows it as such);\n"
+                        "one enrolled with a server or holding any record is refused.",
                         entries, &argc, &argv))
     return CLMRS_EXIT_USAGE;
   if (argc > 1)

@@ -227,6 +227,8 @@ n_rows (GtkListBox *list)
   return n;
 }
 
+/* The app on f->db_path, as --db does; with @demo_households, as --demo
+ * does (0: a real device's database). */
 static void
 open_app (Fixture *f,
           guint    demo_households)
@@ -235,6 +237,7 @@ open_app (Fixture *f,
 
   f->app = clmrs_application_new (G_APPLICATION_NON_UNIQUE);
   clmrs_application_set_db_path (f->app, f->db_path);
+  clmrs_application_set_demo (f->app, demo_households > 0);
   clmrs_application_set_demo_households (f->app, demo_households);
   g_assert_true (g_application_register (G_APPLICATION (f->app), NULL, &error));
   g_assert_no_error (error);
@@ -273,8 +276,7 @@ remove_tree (const char *dir)
 }
 
 static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
+close_app (Fixture *f)
 {
   if (f->window != NULL)
     {
@@ -284,6 +286,13 @@ fixture_tear_down (Fixture       *f,
       g_clear_object (&f->window);
     }
   g_clear_object (&f->app);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  close_app (f);
   remove_tree (f->dir);
   g_free (f->db_path);
   g_free (f->dir);
@@ -1898,20 +1907,95 @@ test_follow_up_interval (Fixture       *f,
   f->user_data = NULL;
 }
 
+/* The demo banner as the window shows it: NULL when hidden. */
+static GtkWidget *
+demo_banner (ClmrsWindow *window)
+{
+  return find_with_class (GTK_WIDGET (window), "demo-banner");
+}
+
+/* Records of every kind in the database at @path: made-up or real. */
+static void
+assert_no_records (const char *path)
+{
+  static const char *const tables[] = { "households", "children", "visits", "outbox", "communities", "facilitators" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM %s", tables[i]);
+      g_autofree char *n = query_text (path, sql, NULL);
+
+      g_test_message ("%s: %s rows", tables[i], n);
+      g_assert_cmpstr (n, ==, "0");
+    }
+}
+
+static gboolean
+on_enrol_or_error (Fixture *f)
+{
+  return g_strcmp0 (clmrs_window_get_page_name (f->window), "enrol") == 0 ||
+         g_strcmp0 (clmrs_window_get_page_name (f->window), "error") == 0;
+}
+
+/* A device's first run: its database made empty, not one made-up record,
+ * no demo banner, and enrolment first. */
 static void
 test_first_run (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autofree char *making = g_strconcat (f->db_path, ".making", NULL);
+  g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
 
-  /* no database yet: the app makes the demo one, with its progress page */
+  g_assert_false (g_file_test (f->db_path, G_FILE_TEST_EXISTS));
+  g_settings_set_boolean (settings, "work-offline", FALSE);
+  open_app (f, 0);
+  g_assert_true (wait_for (f, on_enrol_or_error, 60));
+  g_settings_set_boolean (settings, "work-offline", TRUE);
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "enrol");
+  g_assert_null (demo_banner (f->window));
+  g_assert_true (g_file_test (f->db_path, G_FILE_TEST_EXISTS));
+  assert_no_records (f->db_path);
+}
+
+/* --demo on a new database: made with its progress page, shown as a demo
+ * on every page; the same database opened again without --demo still is. */
+static void
+test_first_run_demo (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *making = g_strconcat (f->db_path, ".making", NULL);
+  g_autofree char *households = NULL;
+  GtkWidget *banner;
+
   g_assert_false (g_file_test (f->db_path, G_FILE_TEST_EXISTS));
   open_app (f, 3);
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "loading");
   g_assert_true (wait_for (f, on_signin_or_error, 120));
   g_assert_false (g_file_test (making, G_FILE_TEST_EXISTS));
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
-  g_assert_true (g_file_test (f->db_path, G_FILE_TEST_EXISTS));
+  households = query_text (f->db_path, "SELECT count (*) FROM households", NULL);
+  g_assert_cmpstr (households, ==, "3");
+  banner = demo_banner (f->window);
+  g_assert_nonnull (banner);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (banner)), ==, "Demo data: not real households");
+  label_audit_screen ("sign-in on demo data");
+
+  close_app (f);
+  open_app (f, 0);
+  g_assert_true (wait_for (f, on_signin_or_error, 60));
+  g_assert_nonnull (demo_banner (f->window));
+}
+
+/* The usual database, real records made with the store: no banner. */
+static void
+test_no_demo_banner (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+
+  g_assert_null (demo_banner (f->window));
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 30));
+  g_assert_null (demo_banner (f->window));
 }
 
 /* --- sync: first-run enrolment, then Sync now against a real server --- */
@@ -2029,7 +2113,7 @@ test_sync (Fixture       *f,
   g_settings_set_string (settings, "last-sync", "");
   g_settings_set_string (settings, "last-sync-result", "");
 
-  /* first run: the demo database, then the enrolment screen */
+  /* first run on demo data (records to send), then the enrolment screen */
   open_app (f, 3);
   g_assert_true (wait_for (f, on_enrol, 120));
   label_audit_screen ("enrolment");
@@ -2320,6 +2404,122 @@ test_language_switch (Fixture       *f,
   g_settings_set_string (settings, "language", "");
 }
 
+/* --- the command line, as main.c runs it --- */
+
+static gboolean
+opened_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+  ClmrsWindow *window = app_window (f);
+  const char *page = window != NULL ? clmrs_window_get_page_name (window) : NULL;
+
+  if (g_strcmp0 (page, "signin") != 0 && g_strcmp0 (page, "enrol") != 0 && g_strcmp0 (page, "error") != 0)
+    return G_SOURCE_CONTINUE;
+  f->window = g_object_ref (window);
+  g_application_quit (G_APPLICATION (f->app));
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs clmrs-field with @args (NULL-terminated) until its window has
+ * opened its database, then stops it, keeping the window in f->window.
+ * --demo makes 3 households here. */
+static void
+run_app (Fixture    *f,
+         const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  va_list args;
+
+  g_ptr_array_add (argv, (gpointer) "clmrs-field");
+  va_start (args, first);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  f->app = clmrs_application_new (G_APPLICATION_NON_UNIQUE);
+  clmrs_application_set_demo_households (f->app, 3);
+  g_timeout_add (10, opened_cb, f);
+  g_assert_cmpint (g_application_run (G_APPLICATION (f->app), (int) argv->len - 1, (char **) argv->pdata), ==, 0);
+  g_assert_nonnull (f->window);
+}
+
+static void
+test_options (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *fresh = g_build_filename (f->dir, "fresh.db", NULL);
+  g_autofree char *demo_here = g_build_filename (f->dir, "demo-here.db", NULL);
+  g_autofree char *device = g_build_filename (g_get_user_data_dir (), "clmrs", "device.db", NULL);
+  g_autofree char *demo = g_build_filename (g_get_user_data_dir (), "clmrs", "demo.db", NULL);
+
+  /* --db PATH, new: an empty database there */
+  run_app (f, "--db", fresh, NULL);
+  g_assert_cmpstr (clmrs_application_get_db_path (f->app), ==, fresh);
+  g_assert_false (clmrs_application_get_demo (f->app));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+  g_assert_null (demo_banner (f->window));
+  close_app (f);
+  assert_no_records (fresh);
+
+  /* --demo --db PATH: demo data there, shown as such */
+  run_app (f, "--demo", "--db", demo_here, NULL);
+  g_assert_cmpstr (clmrs_application_get_db_path (f->app), ==, demo_here);
+  g_assert_true (clmrs_application_get_demo (f->app));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+  g_assert_nonnull (demo_banner (f->window));
+  close_app (f);
+  {
+    g_autofree char *n = query_text (demo_here, "SELECT count (*) FROM households", NULL);
+
+    g_assert_cmpstr (n, ==, "3");
+  }
+
+  /* --demo on a real device's database: refused, saying why, untouched */
+  make_database (f);
+  run_app (f, "--demo", "--db", f->db_path, NULL);
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "error");
+  {
+    GtkWidget *status = find_of_type (clmrs_window_get_page (f->window, "error"), ADW_TYPE_STATUS_PAGE);
+
+    g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (status)),
+                              "holds records that are not demo data"));
+  }
+  close_app (f);
+  {
+    g_autofree char *n = query_text (f->db_path, "SELECT count (*) FROM households", NULL);
+    g_autofree char *mark = query_text (f->db_path, "SELECT count (*) FROM meta WHERE key = 'demo_data'", NULL);
+
+    g_assert_cmpuint (atoi (n), ==, N_HOUSEHOLDS);
+    g_assert_cmpstr (mark, ==, "0");
+  }
+
+  /* no option: the device's own database, made empty */
+  g_assert_false (g_file_test (device, G_FILE_TEST_EXISTS));
+  run_app (f, NULL);
+  g_assert_cmpstr (clmrs_application_get_db_path (f->app), ==, device);
+  g_assert_null (demo_banner (f->window));
+  close_app (f);
+  assert_no_records (device);
+
+  /* $CLMRS_DB names it */
+  g_setenv ("CLMRS_DB", fresh, TRUE);
+  run_app (f, NULL);
+  g_unsetenv ("CLMRS_DB");
+  g_assert_cmpstr (clmrs_application_get_db_path (f->app), ==, fresh);
+  close_app (f);
+
+  /* --demo alone: the demo database, never $CLMRS_DB */
+  g_setenv ("CLMRS_DB", fresh, TRUE);
+  run_app (f, "--demo", NULL);
+  g_unsetenv ("CLMRS_DB");
+  g_assert_cmpstr (clmrs_application_get_db_path (f->app), ==, demo);
+  g_assert_nonnull (demo_banner (f->window));
+  close_app (f);
+  assert_no_records (fresh);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2362,7 +2562,10 @@ main (int   argc,
   g_test_add ("/ui/facilitator/follow-up-interval", Fixture, NULL, fixture_set_up, test_follow_up_interval, fixture_tear_down);
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/preferences/language-switch", Fixture, NULL, fixture_set_up, test_language_switch, fixture_tear_down);
-  g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
+  g_test_add ("/ui/first-run/empty", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
+  g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run_demo, fixture_tear_down);
+  g_test_add ("/ui/demo-banner/not-on-real-data", Fixture, NULL, fixture_set_up, test_no_demo_banner, fixture_tear_down);
+  g_test_add ("/ui/options", Fixture, "first-run", fixture_set_up, test_options, fixture_tear_down);
   g_test_add ("/ui/sync/enrol-cancel-sync", Fixture, "first-run", fixture_set_up, test_sync, fixture_tear_down);
   return g_test_run ();
 }
