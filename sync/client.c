@@ -832,10 +832,7 @@ pull_all (Client   *c,
           JsonObject *o;
           const char *type;
 
-          /* json-glib would cut a string at a NUL: refused on the text, before
-             the tree is read (or applied) */
-          if (node == NULL || !clmrs_wire_check_no_nul (line, length, line_no, &local) ||
-              !JSON_NODE_HOLDS_OBJECT (node))
+          if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
             {
               g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "pull: %s",
                            local ? local->message : "a line is not a JSON object");
@@ -845,8 +842,15 @@ pull_all (Client   *c,
           o = json_node_get_object (node);
           type = json_object_get_string_member_with_default (o, "type", "");
           /* an envelope this device cannot read is set aside with the
-           * reason, not a reason to stop pulling for good */
-          if (!g_str_equal (type, "form") && !g_str_equal (type, "rule_set"))
+           * reason, not a reason to stop pulling for good; json-glib
+           * would cut a string at a NUL, so that is checked on the text
+           * before the tree is applied */
+          if (!clmrs_wire_check_no_nul (line, length, line_no, &local))
+            {
+              g_ptr_array_add (invalid, g_strdup (local->message));
+              g_clear_error (&local);
+            }
+          else if (!g_str_equal (type, "form") && !g_str_equal (type, "rule_set"))
             {
               g_autoptr(ClmrsEnvelope) env = clmrs_envelope_from_node (node, line_no, &local);
 
