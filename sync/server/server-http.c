@@ -268,7 +268,7 @@ send_error (Request               *req,
       headers[h++] = MHD_HTTP_HEADER_WWW_AUTHENTICATE;
       headers[h++] = "Bearer";
     }
-  if (code == SERVER_ERROR_INTERNAL || code == SERVER_ERROR_STORAGE)
+  if (code == SERVER_ERROR_INTERNAL)
     g_warning ("%s %s from %s: %s", req->method, req->path, req->address, error->message);
   return send_json (req, conn, error_map[code].status, body, headers);
 }
@@ -1193,13 +1193,14 @@ server_http_run (ServerConfig *config)
   if (info != NULL && getsockname (info->listen_fd, (struct sockaddr *) &bound, &bound_length) == 0)
     getnameinfo ((struct sockaddr *) &bound, bound_length, NULL, 0, bound_port, sizeof bound_port,
                  NI_NUMERICSERV);
-  printf ("clmrs-server: listening on %s://%s%s%s:%s\n", cert != NULL ? "https" : "http",
-          strchr (host, ':') != NULL ? "[" : "", host, strchr (host, ':') != NULL ? "]" : "", bound_port);
-  fflush (stdout);
-
+  /* The handlers are in place before anyone is told where to connect: a
+   * SIGTERM right after the "listening" line stops the server cleanly. */
   loop = g_main_loop_new (NULL, FALSE);
   sigint = g_unix_signal_add (SIGINT, quit_cb, loop);
   sigterm = g_unix_signal_add (SIGTERM, quit_cb, loop);
+  printf ("clmrs-server: listening on %s://%s%s%s:%s\n", cert != NULL ? "https" : "http",
+          strchr (host, ':') != NULL ? "[" : "", host, strchr (host, ':') != NULL ? "]" : "", bound_port);
+  fflush (stdout);
   g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);
