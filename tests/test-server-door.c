@@ -160,6 +160,8 @@ server_stop (Fixture *f)
     }
   g_subprocess_wait (f->server, NULL, &error);
   g_assert_no_error (error);
+  if (g_subprocess_get_if_signaled (f->server))
+    g_error ("the server died of signal %d; its stdout said: %s", g_subprocess_get_term_sig (f->server), rest->str);
   g_assert_true (g_subprocess_get_if_exited (f->server));
   g_assert_cmpint (g_subprocess_get_exit_status (f->server), ==, 0);
   g_clear_object (&f->out);
