@@ -362,6 +362,15 @@ exchange (Client        *c,
       g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_SERVER, "%s %s: %s", method, path, message);
       return FALSE;
     }
+  if (r->status == 507)
+    {
+      /* The server's disk is full: an administrator must act, so the sync
+       * stops now with the server's words; nothing was stored, and the
+       * queue is sent again by the next sync. */
+      g_autofree char *message = error_message (r);
+      g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_SERVER, "%s %s: %s", method, path, message);
+      return FALSE;
+    }
   if (r->status == 401 || r->status == 403)
     {
       g_autofree char *message = error_message (r);
