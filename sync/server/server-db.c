@@ -94,7 +94,7 @@ db_fail (sqlite3     *db,
   /* The device is told plainly; the administrator reads the details in the log. */
   if (code == SQLITE_FULL)
     {
-      g_warning ("database: %s: %s", what, sqlite3_errmsg (db));
+      g_message ("database full: %s: %s", what, sqlite3_errmsg (db));
       g_set_error_literal (error, SERVER_ERROR, SERVER_ERROR_STORAGE,
                            "the server's disk is full; nothing was stored, try again later");
       return FALSE;
