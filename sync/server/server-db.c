@@ -1266,7 +1266,8 @@ server_db_authenticate (sqlite3     *db,
  * @queue_size: the records the device says wait in its queue, or -1 when
  *   it did not say (the last reported value is kept)
  *
- * Records the time and address of an authenticated request.
+ * Records the time and address of an authenticated request.  Waits at
+ * most 200 ms for the write lock (then fails with %SERVER_ERROR_BUSY).
  */
 gboolean
 server_db_note_contact (sqlite3     *db,
@@ -1277,6 +1278,7 @@ server_db_note_contact (sqlite3     *db,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *now = now_rfc3339 ();
+  gboolean ok;
 
   stmt = db_prepare (db, "UPDATE devices SET last_contact = ?1, last_address = ?2, "
                          "queue_size = CASE WHEN ?3 < 0 THEN queue_size ELSE ?3 END WHERE device_id = ?4",
@@ -1287,7 +1289,12 @@ server_db_note_contact (sqlite3     *db,
   sqlite3_bind_text (stmt, 2, address, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 3, queue_size);
   sqlite3_bind_text (stmt, 4, device_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  /* Bookkeeping must not hold a pull up behind another device's long
+   * push transaction: it waits a moment for the write lock, then gives up. */
+  sqlite3_busy_timeout (db, 200);
+  ok = sqlite3_step (stmt) == SQLITE_DONE;
+  sqlite3_busy_timeout (db, 10000);
+  if (!ok)
     return db_fail (db, "noting the last contact", error);
   return TRUE;
 }
