@@ -264,7 +264,7 @@ exchange (Client        *c,
   if (type != NULL)
     headers = curl_slist_append (headers, type);
   /* What waits on the device, for the administrator's `clmrs-server devices`. */
-  if (auth != NULL && !g_str_has_prefix (path, "/api/v1/enroll"))
+  if (auth != NULL && (g_str_has_prefix (path, "/api/v1/push") || g_str_has_prefix (path, "/api/v1/pull")))
     {
       gint64 queued = clmrs_outbox_count_queued (c->store);
 

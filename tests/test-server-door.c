@@ -607,6 +607,32 @@ test_plain_http_refused (Fixture       *f,
     g_clear_pointer (&err, g_free);
   }
 
+  /* Loopback in every spelling is allowed: the attempt is made (and finds
+   * nothing listening on port 1) instead of being refused. */
+  {
+    static const char *const loopback[] = { "http://[::1]:1", "http://localhost:1", "http://LOCALHOST:1",
+                                            "http://127.3.4.5:1", "http://127.0.0.1:1/" };
+    g_autoptr(ClmrsStore) store = clmrs_store_open (device, NULL);
+
+    for (guint i = 0; i < G_N_ELEMENTS (loopback); i++)
+      {
+        ClmrsSyncConfig config = { .server_url = loopback[i], .max_attempts = 1, .connect_timeout_s = 2 };
+        g_autoptr(GError) error = NULL;
+
+        g_assert_false (clmrs_sync_check_health (store, &config, NULL, &error));
+        g_test_message ("%s: %s", loopback[i], error->message);
+        g_assert_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_NETWORK);
+      }
+    {
+      ClmrsSyncConfig config = { .server_url = "http://hub.example:8080", .max_attempts = 1 };
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (clmrs_sync_check_health (store, &config, NULL, &error));
+      g_assert_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_REFUSED);
+      g_assert_nonnull (strstr (error->message, "plain http:// to hub.example, which is not this machine"));
+    }
+  }
+
   if (outside == NULL)
     {
       g_test_message ("no non-loopback IPv4 address here: the --insecure-http half is not run");
