@@ -1,4 +1,4 @@
-/* util.c: identifiers, times and dates shared by every module. */
+/* util.c: identifiers, times, dates and CSV cells shared by every module. */
 #define G_LOG_DOMAIN "clmrs-util"
 
 #include "util.h"
@@ -178,4 +178,48 @@ clmrs_age_on (const GDate *birth,
        g_date_get_day (on) < g_date_get_day (birth)))
     years--;
   return years;
+}
+
+/**
+ * clmrs_csv_append_cell:
+ * @out: the row being written
+ * @text: (nullable): the cell's text; %NULL writes an empty cell
+ * @is_number: @text is a number (a JSON or SQL number), not free text
+ *
+ * Appends one CSV cell (RFC 4180: quoted when it holds a comma, a quote,
+ * CR or LF, quotes doubled), without the separator.
+ *
+ * Text that a spreadsheet would read as a formula (starting with `=`,
+ * `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP
+ * advises against CSV injection: a name typed on a device as
+ * `=HYPERLINK(...)` must not run when M&E staff open the export.  A
+ * number stays as it is, so `-3` is still a number in the spreadsheet.
+ */
+void
+clmrs_csv_append_cell (GString    *out,
+                       const char *text,
+                       gboolean    is_number)
+{
+  gboolean neutralise;
+
+  g_return_if_fail (out != NULL);
+
+  if (text == NULL)
+    return;
+  neutralise = !is_number && text[0] != '\0' && strchr ("=+-@\t\r", text[0]) != NULL;
+  if (!neutralise && strpbrk (text, ",\"\r\n") == NULL)
+    {
+      g_string_append (out, text);
+      return;
+    }
+  g_string_append_c (out, '"');
+  if (neutralise)
+    g_string_append_c (out, '\'');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
 }

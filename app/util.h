@@ -1,4 +1,4 @@
-/* util.h: identifiers, times and dates shared by every module. */
+/* util.h: identifiers, times, dates and CSV cells shared by every module. */
 #pragma once
 
 #include <glib.h>
@@ -26,5 +26,9 @@ void      clmrs_date_add_months     (GDate      *date,
                                      guint       months);
 int       clmrs_age_on              (const GDate *birth,
                                      const GDate *on);
+
+void      clmrs_csv_append_cell     (GString    *out,
+                                     const char *text,
+                                     gboolean    is_number);
 
 G_END_DECLS

@@ -36,7 +36,8 @@ typedef struct {
   ClmrsStore            *store;
   CURL                  *curl;
   char                  *url;
-  char                  *cacert;
+  GBytes                *ca_pem;      /* CA certificates to trust (PEM), or NULL */
+  char                  *cacert_path; /* a CA file path saved by an older version, or NULL */
   char                  *token;
   gboolean               insecure;
   gsize                  batch_bytes;
@@ -210,6 +211,7 @@ exchange (Client        *c,
   g_autofree char *url = g_strconcat (c->url, path, NULL);
   g_autofree char *auth = c->token ? g_strconcat ("Authorization: Bearer ", c->token, NULL) : NULL;
   g_autofree char *type = content_type ? g_strconcat ("Content-Type: ", content_type, NULL) : NULL;
+  g_autofree char *queue = NULL;
   struct curl_slist *headers = NULL;
   char curl_error[CURL_ERROR_SIZE] = "";
   CURLcode code;
@@ -233,8 +235,16 @@ exchange (Client        *c,
   curl_easy_setopt (c->curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt (c->curl, CURLOPT_SSL_VERIFYPEER, c->insecure ? 0L : 1L);
   curl_easy_setopt (c->curl, CURLOPT_SSL_VERIFYHOST, c->insecure ? 0L : 2L);
-  if (c->cacert != NULL)
-    curl_easy_setopt (c->curl, CURLOPT_CAINFO, c->cacert);
+  if (c->ca_pem != NULL)
+    {
+      gsize length;
+      struct curl_blob blob = { (void *) g_bytes_get_data (c->ca_pem, &length), 0, CURL_BLOB_COPY };
+
+      blob.len = length;
+      curl_easy_setopt (c->curl, CURLOPT_CAINFO_BLOB, &blob);
+    }
+  else if (c->cacert_path != NULL)
+    curl_easy_setopt (c->curl, CURLOPT_CAINFO, c->cacert_path);
   curl_easy_setopt (c->curl, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt (c->curl, CURLOPT_WRITEDATA, r);
   curl_easy_setopt (c->curl, CURLOPT_HEADERFUNCTION, on_header);
@@ -253,6 +263,17 @@ exchange (Client        *c,
     headers = curl_slist_append (headers, auth);
   if (type != NULL)
     headers = curl_slist_append (headers, type);
+  /* What waits on the device, for the administrator's `clmrs-server devices`. */
+  if (auth != NULL && (g_str_has_prefix (path, "/api/v1/push") || g_str_has_prefix (path, "/api/v1/pull")))
+    {
+      gint64 queued = clmrs_outbox_count_queued (c->store);
+
+      if (queued >= 0)
+        {
+          queue = g_strdup_printf ("X-Clmrs-Queue: %" G_GINT64_FORMAT, queued);
+          headers = curl_slist_append (headers, queue);
+        }
+    }
   for (guint i = 0; extra_headers != NULL && extra_headers[i] != NULL; i++)
     headers = curl_slist_append (headers, extra_headers[i]);
   curl_easy_setopt (c->curl, CURLOPT_HTTPHEADER, headers);
@@ -341,6 +362,15 @@ exchange (Client        *c,
       g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_SERVER, "%s %s: %s", method, path, message);
       return FALSE;
     }
+  if (r->status == 507)
+    {
+      /* The server's disk is full: an administrator must act, so the sync
+       * stops now with the server's words; nothing was stored, and the
+       * queue is sent again by the next sync. */
+      g_autofree char *message = error_message (r);
+      g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_SERVER, "%s %s: %s", method, path, message);
+      return FALSE;
+    }
   if (r->status == 401 || r->status == 403)
     {
       g_autofree char *message = error_message (r);
@@ -415,6 +445,57 @@ request (Client      *c,
     }
 }
 
+/* Plain HTTP only to this machine (tests, a proxy on the device), or when
+ * told: elsewhere it hands the token and the records to the network. */
+static gboolean
+check_plain_http (const char  *url,
+                  gboolean     insecure_http,
+                  GError     **error)
+{
+  g_autofree char *scheme = NULL;
+  g_autofree char *host = NULL;
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (!g_uri_split_network (url, G_URI_FLAGS_NONE, &scheme, &host, NULL, NULL))
+    return TRUE;    /* libcurl names a malformed address itself */
+  if (g_ascii_strcasecmp (scheme, "http") != 0 || insecure_http)
+    return TRUE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  if (address != NULL && g_inet_address_get_is_loopback (address))
+    return TRUE;
+  g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_REFUSED,
+               "plain http:// to %s, which is not this machine, lets anyone on the network read "
+               "this device's token and records; use https://, or --insecure-http to accept that",
+               host);
+  return FALSE;
+}
+
+/* The bytes of the PEM file @path, so the device keeps the CA itself
+ * rather than a path that may move or be relative to where it ran. */
+static GBytes *
+read_ca_pem (const char  *path,
+             GError     **error)
+{
+  g_autofree char *text = NULL;
+  gsize length;
+  g_autoptr(GError) local = NULL;
+
+  if (!g_file_get_contents (path, &text, &length, &local))
+    {
+      g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_REFUSED, "--cacert: %s", local->message);
+      return NULL;
+    }
+  if (strlen (text) != length || strstr (text, "-----BEGIN CERTIFICATE-----") == NULL)
+    {
+      g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_REFUSED,
+                   "--cacert %s: not a PEM file of certificates (no \"-----BEGIN CERTIFICATE-----\")", path);
+      return NULL;
+    }
+  return g_bytes_new_take (g_steal_pointer (&text), length);
+}
+
 static gboolean
 client_init (Client                 *c,
              ClmrsStore             *store,
@@ -429,7 +510,6 @@ client_init (Client                 *c,
   ensure_curl ();
   c->store = store;
   c->url = config->server_url ? g_strdup (config->server_url) : clmrs_store_get_meta (store, "server_url");
-  c->cacert = config->cacert ? g_strdup (config->cacert) : clmrs_store_get_meta (store, "server_cacert");
   c->token = clmrs_store_get_meta (store, "sync_token");
   c->insecure = config->insecure;
   c->batch_bytes = config->batch_bytes ? config->batch_bytes : 1024 * 1024;
@@ -446,6 +526,27 @@ client_init (Client                 *c,
     }
   while (g_str_has_suffix (c->url, "/"))
     c->url[strlen (c->url) - 1] = '\0';
+  if (!check_plain_http (c->url, config->insecure_http, error))
+    return FALSE;
+  if (config->cacert != NULL)
+    {
+      c->ca_pem = read_ca_pem (config->cacert, error);
+      if (c->ca_pem == NULL)
+        return FALSE;
+    }
+  else
+    {
+      g_autofree char *pem = clmrs_store_get_meta (store, "server_ca_pem");
+
+      if (pem != NULL)
+        {
+          gsize length = strlen (pem);
+
+          c->ca_pem = g_bytes_new_take (g_steal_pointer (&pem), length);
+        }
+      else
+        c->cacert_path = clmrs_store_get_meta (store, "server_cacert");
+    }
   if (need_token && c->token == NULL)
     {
       g_set_error_literal (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_NOT_ENROLLED,
@@ -465,7 +566,8 @@ client_clear (Client *c)
   if (c->curl != NULL)
     curl_easy_cleanup (c->curl);
   g_free (c->url);
-  g_free (c->cacert);
+  g_clear_pointer (&c->ca_pem, g_bytes_unref);
+  g_free (c->cacert_path);
   if (c->token != NULL)
     memset (c->token, 0, strlen (c->token));
   g_free (c->token);
@@ -530,7 +632,19 @@ clmrs_sync_enroll (ClmrsStore             *store,
 
   if (!client_init (&c, store, config, FALSE, error))
     goto out;
-  g_clear_pointer (&c.token, g_free);
+  /* The token held for this same server goes along, so the server revokes
+   * it; a token for another server is never sent to this one. */
+  {
+    g_autofree char *enrolled_url = clmrs_store_get_meta (store, "server_url");
+
+    while (enrolled_url != NULL && g_str_has_suffix (enrolled_url, "/"))
+      enrolled_url[strlen (enrolled_url) - 1] = '\0';
+    if (g_strcmp0 (enrolled_url, c.url) != 0 && c.token != NULL)
+      {
+        memset (c.token, 0, strlen (c.token));
+        g_clear_pointer (&c.token, g_free);
+      }
+  }
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "code");
   json_builder_add_string_value (b, code);
@@ -563,7 +677,8 @@ clmrs_sync_enroll (ClmrsStore             *store,
   if (!clmrs_store_begin (store, error))
     goto out;
   ok = clmrs_store_set_meta (store, "server_url", c.url, error) &&
-       (c.cacert == NULL || clmrs_store_set_meta (store, "server_cacert", c.cacert, error)) &&
+       /* the bytes, NUL-terminated by read_ca_pem and by the store */
+       (c.ca_pem == NULL || clmrs_store_set_meta (store, "server_ca_pem", g_bytes_get_data (c.ca_pem, NULL), error)) &&
        clmrs_store_set_meta (store, "server_device_id", json_object_get_string_member (o, "device_id"), error) &&
        clmrs_store_set_meta (store, "sync_token", json_object_get_string_member (o, "token"), error) &&
        clmrs_store_set_meta (store, "sync_communities", communities ? communities : "[]", error) &&

@@ -26,8 +26,10 @@ GQuark clmrs_sync_error_quark (void);
 
 typedef struct {
   const char *server_url;         /* "https://hub:8443"; NULL = the one saved at enrolment */
-  const char *cacert;             /* PEM file of CAs to trust; NULL = the system's (or the saved one) */
+  const char *cacert;             /* PEM file of CAs to trust, read when given (enrolment keeps its
+                                   * bytes in the store); NULL = the saved ones, else the system's */
   gboolean    insecure;           /* no TLS verification: only by explicit option, with a warning */
+  gboolean    insecure_http;      /* allow http:// to a server not on this machine (loopback always is) */
   gsize       batch_bytes;        /* envelope bytes per push before compression; 0 = 1 MiB (about 100 KiB gzip'd) */
   guint       max_attempts;       /* per request; 0 = 6 */
   guint       backoff_ms;         /* first retry delay, doubled each time, with jitter; 0 = 1000 */
@@ -62,7 +64,10 @@ gboolean clmrs_sync_check_health (ClmrsStore             *store,
                                   GError                **error);
 
 /* Enrols this device with a one-time code; saves the server URL, the CA
- * file and the token in the store (the token is never printed or logged). */
+ * certificates (the PEM bytes of config->cacert, not its path) and the
+ * token in the store (the token is never printed or logged).  A device
+ * enrolling again with the same server sends its current token, which the
+ * server then revokes. */
 gboolean clmrs_sync_enroll       (ClmrsStore             *store,
                                   const ClmrsSyncConfig  *config,
                                   const char             *code,

@@ -548,9 +548,9 @@ test_health (Fixture       *f,
     assert_error (&injected, 404, "not_found", "/api/v1/x?injected?: no such endpoint");
   }
   http (f, "DELETE", "/api/v1/health", NULL, NULL, 0, FALSE, &method);
-  assert_error (&method, 405, "method_not_allowed", "/api/v1/health: use GET, not DELETE");
+  assert_error (&method, 405, "method_not_allowed", "/api/v1/health: use GET or HEAD, not DELETE");
   allow = header_value (&method, "Allow");
-  g_assert_cmpstr (allow, ==, "GET");
+  g_assert_cmpstr (allow, ==, "GET, HEAD");
 }
 
 static void

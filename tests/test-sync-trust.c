@@ -143,15 +143,16 @@ fixture_teardown (Fixture       *f,
 /* Puts a forged envelope in B's outbox (as a modified client would):
  * @device_id NULL means B's own local id. */
 static void
-forge (Fixture         *f,
-       ClmrsRecordType  type,
+forge_on (Fixture         *f,
+          const char      *device,
+          ClmrsRecordType  type,
        const char      *id,
        gint64           rev,
        const char      *device_id,
        const char      *body_json)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ClmrsStore) store = clmrs_store_open (f->b, &error);
+  g_autoptr(ClmrsStore) store = clmrs_store_open (device, &error);
   g_autoptr(JsonNode) body = json_from_string (body_json, &error);
   g_autofree char *schema = g_strdup_printf ("clmrs.%s@1", clmrs_record_type_to_string (type));
   ClmrsRecordHeader header = {
@@ -169,6 +170,8 @@ forge (Fixture         *f,
   g_assert_true (clmrs_outbox_enqueue (store, id, rev, type, "33333333-3333-4333-8333-333333333333", line, &error));
   g_assert_no_error (error);
 }
+
+#define forge(f, ...) forge_on ((f), (f)->b, __VA_ARGS__)
 
 /* The reason B's outbox holds for record @id rev @rev (NULL if not rejected). */
 static char *
@@ -408,7 +411,7 @@ test_server_migration (void)
 {
   g_autofree char *dir = sync_test_make_dir ();
   g_autofree char *db = g_build_filename (dir, "server.db", NULL);
-  g_autofree char *fixture = g_build_filename (g_getenv ("CLMRS_SOURCE_DIR"), "tests", "schema", "server-v1.sql", NULL);
+  g_autofree char *fixture = g_build_filename (g_getenv ("CLMRS_SOURCE_DIR"), "tests", "schema", "server-v1-owners.sql", NULL);
   g_autofree char *sql = NULL;
   g_autofree char *stats = NULL;
   g_autofree char *version = NULL;
@@ -425,13 +428,46 @@ test_server_migration (void)
   stats = sync_test_run_ok (sync_test_server_program (), "stats", "--db", db, "--json", NULL);
   g_assert_nonnull (strstr (stats, "\"records\" : 3"));
   version = query_text (db, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "2");
+  g_assert_cmpstr (version, ==, "3");
   owners = query_text (db, "SELECT group_concat (id || ' ' || type || ' ' || device_id || ' ' || max_rev, '; ') "
                            "FROM (SELECT * FROM record_owners ORDER BY id)");
   g_assert_cmpstr (owners, ==,
                    "h1111111-1111-4111-8111-111111111111 household d1111111-1111-4111-8111-111111111111 2; "
                    "k1111111-1111-4111-8111-111111111111 child d2222222-2222-4222-8222-222222222222 1");
   sync_test_remove_tree (dir);
+}
+
+/* 4. A handheld enrolled again with its old token keeps revising its own
+ * records: the new entry takes over the old one's records and local id,
+ * the old token stops working, and the log says so. */
+static void
+test_reenrol (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autofree char *household = query_text (f->a, "SELECT id FROM households ORDER BY id LIMIT 1");
+  g_autofree char *rev = query_text (f->a, "SELECT rev FROM households ORDER BY id LIMIT 1");
+  g_autofree char *old_server = query_text (f->a, "SELECT value FROM meta WHERE key = 'server_device_id'");
+  g_autofree char *new_server = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *revoked = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT revoked FROM devices WHERE device_id = '%s'", old_server);
+  ClmrsSyncReport report;
+
+  enroll (f, f->a, f->community);
+  new_server = query_text (f->a, "SELECT value FROM meta WHERE key = 'server_device_id'");
+  g_assert_cmpstr (new_server, !=, old_server);
+  revoked = query_text (f->server_db, sql);
+  g_assert_cmpstr (revoked, !=, "");
+
+  forge_on (f, f->a, CLMRS_RECORD_HOUSEHOLD, household, g_ascii_strtoll (rev, NULL, 10) + 1, NULL,
+            "{\"head_name\":\"Ama Owusu Mensah\",\"head_sex\":\"female\"}");
+  sync_ok (f, f->a, &report);
+  g_assert_cmpuint (report.stored, ==, 1);
+  g_assert_cmpuint (report.conflicts, ==, 0);
+  g_assert_cmpuint (report.rejected, ==, 0);
+  log = sync_test_run_ok (sync_test_server_program (), "admin-log", "--db", f->server_db, NULL);
+  g_assert_nonnull (strstr (log, "\tre-enrol\t"));
+  g_assert_nonnull (strstr (log, "the device enrolled again with its previous token"));
 }
 
 int
@@ -444,5 +480,6 @@ main (int   argc,
   g_test_add ("/trust/poison-record", Fixture, NULL, fixture_setup, test_poison_record, fixture_teardown);
   g_test_add ("/trust/overwrite", Fixture, NULL, fixture_setup, test_overwrite, fixture_teardown);
   g_test_add_func ("/trust/server-migration", test_server_migration);
+  g_test_add ("/trust/re-enrol", Fixture, NULL, fixture_setup, test_reenrol, fixture_teardown);
   return g_test_run ();
 }

@@ -90,6 +90,52 @@ test_json_to_string (void)
   }
 }
 
+/* One cell through clmrs_csv_append_cell, as written. */
+static char *
+csv_cell (const char *text,
+          gboolean    is_number)
+{
+  GString *out = g_string_new (NULL);
+
+  clmrs_csv_append_cell (out, text, is_number);
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_csv_cell (void)
+{
+  static const struct {
+    const char *text;
+    gboolean    is_number;
+    const char *written;
+  } cases[] = {
+    { "Ama Mensah", FALSE, "Ama Mensah" },
+    { "Mensah, Ama", FALSE, "\"Mensah, Ama\"" },
+    { "say \"hi\"", FALSE, "\"say \"\"hi\"\"\"" },
+    /* what a spreadsheet would run: quoted, after a single quote */
+    { "=1+2", FALSE, "\"'=1+2\"" },
+    { "+1", FALSE, "\"'+1\"" },
+    { "-1", FALSE, "\"'-1\"" },
+    { "@SUM(A1)", FALSE, "\"'@SUM(A1)\"" },
+    { "\tx", FALSE, "\"'\tx\"" },
+    { "\rx", FALSE, "\"'\rx\"" },
+    { "=HYPERLINK(\"x\")", FALSE, "\"'=HYPERLINK(\"\"x\"\")\"" },
+    /* numbers stay numbers */
+    { "-3", TRUE, "-3" },
+    { "-2.5", TRUE, "-2.5" },
+    { "a=b", FALSE, "a=b" },
+    { "", FALSE, "" },
+    { NULL, FALSE, "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *written = csv_cell (cases[i].text, cases[i].is_number);
+
+      g_assert_cmpstr (written, ==, cases[i].written);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -100,5 +146,6 @@ main (int argc, char **argv)
   g_test_add_func ("/util/uuid", test_uuid);
   g_test_add_func ("/util/rfc3339", test_rfc3339);
   g_test_add_func ("/util/json-to-string", test_json_to_string);
+  g_test_add_func ("/util/csv-cell", test_csv_cell);
   return g_test_run ();
 }

@@ -5,6 +5,7 @@
 
 #include "outbox.h"
 #include "store.h"
+#include "util.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -29,28 +30,6 @@ static const struct {
   { "sync_queue.csv", "SELECT record_id, rev, type, facilitator_id, state, bytes, queued_at, sent_at, attempts, last_error, reject_reason FROM outbox ORDER BY rowid" },
 };
 
-/* RFC 4180: quote fields holding a comma, quote, CR or LF; double quotes. */
-static void
-write_csv_field (GString    *out,
-                 const char *value)
-{
-  if (value == NULL)
-    return;
-  if (strpbrk (value, ",\"\r\n") == NULL)
-    {
-      g_string_append (out, value);
-      return;
-    }
-  g_string_append_c (out, '"');
-  for (const char *p = value; *p; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
-
 static gboolean
 export_csv_table (ClmrsStore  *store,
                   const char  *dir,
@@ -70,16 +49,20 @@ export_csv_table (ClmrsStore  *store,
     {
       if (c > 0)
         g_string_append_c (out, ',');
-      write_csv_field (out, sqlite3_column_name (stmt, c));
+      clmrs_csv_append_cell (out, sqlite3_column_name (stmt, c), FALSE);
     }
   g_string_append (out, "\r\n");
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       for (int c = 0; c < columns; c++)
         {
+          int type = sqlite3_column_type (stmt, c);
+
           if (c > 0)
             g_string_append_c (out, ',');
-          write_csv_field (out, (const char *) sqlite3_column_text (stmt, c));
+          /* SQL numbers stay numbers; text is neutralised (util.c) */
+          clmrs_csv_append_cell (out, (const char *) sqlite3_column_text (stmt, c),
+                                 type == SQLITE_INTEGER || type == SQLITE_FLOAT);
         }
       g_string_append (out, "\r\n");
     }

@@ -28,6 +28,7 @@ clmrs_cmd_enroll (ClmrsCli  *cli,
   g_autofree char *cacert = NULL;
   g_autofree char *name = NULL;
   gboolean insecure = FALSE;
+  gboolean insecure_http = FALSE;
   g_autoptr(ClmrsStore) store = NULL;
   g_autoptr(GError) error = NULL;
   GOptionEntry entries[] = {
@@ -36,6 +37,7 @@ clmrs_cmd_enroll (ClmrsCli  *cli,
     { "cacert", 0, 0, G_OPTION_ARG_FILENAME, &cacert, "Trust the CAs in this PEM file (a hub's own CA)", "FILE" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "This device's name on the server (default: the host name)", "NAME" },
     { "insecure", 0, 0, G_OPTION_ARG_NONE, &insecure, "Do not verify the server's certificate (testing only)", NULL },
+    { "insecure-http", 0, 0, G_OPTION_ARG_NONE, &insecure_http, "Allow an http:// server that is not on this machine (the token travels in clear)", NULL },
     { NULL }
   };
   ClmrsSyncConfig config = { 0 };
@@ -43,8 +45,9 @@ clmrs_cmd_enroll (ClmrsCli  *cli,
   if (!clmrs_cli_parse ("enroll", NULL,
                         "Enrols this device with a CLMRS server using a one-time code made by\n"
                         "the administrator (clmrs-server enroll-code). The server's address,\n"
-                        "CA file and the device's token are kept in the database; the token is\n"
-                        "never printed.",
+                        "the certificates of --cacert (copied, not the path) and the device's\n"
+                        "token are kept in the database; the token is never printed. Enrolling\n"
+                        "again with the same server revokes the previous token.",
                         entries, &argc, &argv))
     return CLMRS_EXIT_USAGE;
   if (server == NULL || code == NULL)
@@ -56,6 +59,7 @@ clmrs_cmd_enroll (ClmrsCli  *cli,
   config.server_url = server;
   config.cacert = cacert;
   config.insecure = insecure;
+  config.insecure_http = insecure_http;
   config.max_attempts = 3;
   if (!clmrs_sync_enroll (store, &config, code, name, &error))
     return clmrs_cli_fail (g_error_matches (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_REFUSED)
@@ -72,6 +76,7 @@ clmrs_cmd_sync (ClmrsCli  *cli,
   g_autofree char *server = NULL;
   g_autofree char *cacert = NULL;
   gboolean insecure = FALSE;
+  gboolean insecure_http = FALSE;
   int batch_kb = 1024;
   g_autoptr(ClmrsStore) store = NULL;
   g_autoptr(GError) error = NULL;
@@ -82,6 +87,7 @@ clmrs_cmd_sync (ClmrsCli  *cli,
     { "server", 0, 0, G_OPTION_ARG_STRING, &server, "Another address for the server (default: the enrolment's)", "URL" },
     { "cacert", 0, 0, G_OPTION_ARG_FILENAME, &cacert, "Trust the CAs in this PEM file", "FILE" },
     { "insecure", 0, 0, G_OPTION_ARG_NONE, &insecure, "Do not verify the server's certificate (testing only)", NULL },
+    { "insecure-http", 0, 0, G_OPTION_ARG_NONE, &insecure_http, "Allow an http:// server that is not on this machine (the token travels in clear)", NULL },
     { "batch-kb", 0, 0, G_OPTION_ARG_INT, &batch_kb, "Envelope kilobytes per push before compression (default 1024)", "KB" },
     { NULL }
   };
@@ -104,6 +110,7 @@ clmrs_cmd_sync (ClmrsCli  *cli,
   config.server_url = server;
   config.cacert = cacert;
   config.insecure = insecure;
+  config.insecure_http = insecure_http;
   config.batch_bytes = (gsize) batch_kb * 1024;
   if (g_getenv ("CLMRS_SYNC_BACKOFF_MS") != NULL)
     config.backoff_ms = atoi (g_getenv ("CLMRS_SYNC_BACKOFF_MS"));

@@ -172,7 +172,10 @@ cmd_serve (int    argc,
 {
   g_autofree char *db = NULL, *listen = NULL, *cert = NULL, *key = NULL;
   g_autofree char *max_body = NULL, *max_inflated = NULL, *rate = NULL, *page_bytes = NULL;
+  g_autofree char *max_inflight = NULL, *idle_timeout = NULL;
   int page_records = SERVER_PULL_MAX_RECORDS;
+  int per_address = 32;
+  gboolean insecure_http = FALSE;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "the server database (SQLite, created if missing)", "PATH" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "address and port, e.g. 0.0.0.0:8443 (port 0: any free port)", "HOST:PORT" },
@@ -183,6 +186,10 @@ cmd_serve (int    argc,
     { "rate", 0, 0, G_OPTION_ARG_STRING, &rate, "requests a second per device or address; 0: no limit (default 20/s)", "N/s" },
     { "page-records", 0, 0, G_OPTION_ARG_INT, &page_records, "most lines in one pull page (default 500)", "N" },
     { "page-bytes", 0, 0, G_OPTION_ARG_STRING, &page_bytes, "about the most uncompressed bytes in one pull page (default 1M)", "BYTES" },
+    { "max-inflight", 0, 0, G_OPTION_ARG_STRING, &max_inflight, "request body bytes buffered at once across all connections; beyond it 503 (default 64M)", "BYTES" },
+    { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &per_address, "open connections from one client address (default 32)", "N" },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_STRING, &idle_timeout, "close a connection silent this long (default 30s)", "DURATION" },
+    { "insecure-http", 0, 0, G_OPTION_ARG_NONE, &insecure_http, "allow plain HTTP on a non-loopback address (TLS ends in a proxy in front)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = make_context ("- serve the sync protocol",
@@ -195,7 +202,10 @@ cmd_serve (int    argc,
     .max_inflated = 32 * 1024 * 1024,
     .rate = 20,
     .pull_max_bytes = SERVER_PULL_MAX_BYTES,
+    .max_inflight = 64 * 1024 * 1024,
+    .idle_timeout = 30,
   };
+  gint64 idle_seconds = 30;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "serve: %s", error->message);
@@ -215,11 +225,22 @@ cmd_serve (int    argc,
     return usage_fail (context, "serve: --rate: expected N/s, got \"%s\"", rate);
   if (page_records < 1 || page_records > 100000)
     return usage_fail (context, "serve: --page-records: expected 1 to 100000");
+  if (max_inflight != NULL && !parse_size (max_inflight, &config.max_inflight))
+    return usage_fail (context, "serve: --max-inflight: expected a size in bytes (or with K, M, G), got \"%s\"",
+                       max_inflight);
+  if (per_address < 1 || per_address > 10000)
+    return usage_fail (context, "serve: --max-connections-per-address: expected 1 to 10000");
+  if (idle_timeout != NULL && (!parse_duration (idle_timeout, &idle_seconds) || idle_seconds > 3600))
+    return usage_fail (context, "serve: --idle-timeout: expected a duration from 1s to 1h, like 30s or 2m, got \"%s\"",
+                       idle_timeout);
   config.db_path = db;
   config.listen = listen;
   config.tls_cert = cert;
   config.tls_key = key;
   config.pull_max_records = (guint) page_records;
+  config.per_address_connections = (guint) per_address;
+  config.idle_timeout = (guint) idle_seconds;
+  config.insecure_http = insecure_http;
   return server_http_run (&config);
 }
 
@@ -406,6 +427,42 @@ cmd_stats (int    argc,
       return SERVER_EXIT_FAILURE;
     }
   printf ("%s\n", stats);
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_devices (int    argc,
+             char **argv)
+{
+  g_autofree char *db_path = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as a JSON array", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("- list enrolled devices",
+                                                    "Lists every device: id, name, communities, when it enrolled\n"
+                                                    "and was revoked, its last authenticated request (time and\n"
+                                                    "client address) and the queue size it last reported.",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autofree char *text = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "devices: %s", error->message);
+  if (db_path == NULL || argc > 1)
+    return usage_fail (context, "devices: --db is required");
+  db = open_existing (db_path, &error);
+  if (db != NULL)
+    text = server_db_devices (db, json, &error);
+  if (text == NULL)
+    {
+      g_printerr ("clmrs-server: devices: %s\n", error->message);
+      return SERVER_EXIT_FAILURE;
+    }
+  fputs (text, stdout);
   return SERVER_EXIT_OK;
 }
 
@@ -621,6 +678,7 @@ static const Command commands[] = {
   { "serve", cmd_serve, "serve the sync protocol over HTTP(S)" },
   { "enroll-code", cmd_enroll_code, "make a one-time enrolment code for some communities" },
   { "revoke-device", cmd_revoke_device, "revoke a device's token" },
+  { "devices", cmd_devices, "list devices: enrolment, revocation, last contact, queue" },
   { "publish", cmd_publish, "publish a form (.xml) or rule set (.json) to every device" },
   { "export", cmd_export, "export stored records as NDJSON or CSV" },
   { "stats", cmd_stats, "counts of devices, records, conflicts" },

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "clmrs-server"
 
 #include "server-private.h"
+#include "util.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -99,6 +100,10 @@ static const char *const migrations[] = {
   "  target TEXT NOT NULL,"
   "  detail TEXT,"
   "  reason TEXT NOT NULL);",
+  /* 3: what `clmrs-server devices` shows of each device's last contact. */
+  "ALTER TABLE devices ADD COLUMN last_contact TEXT;"
+  "ALTER TABLE devices ADD COLUMN last_address TEXT;"
+  "ALTER TABLE devices ADD COLUMN queue_size INTEGER;",
 };
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
 
@@ -109,6 +114,14 @@ db_fail (sqlite3     *db,
 {
   int code = sqlite3_errcode (db);
 
+  /* The device is told plainly; the administrator reads the details in the log. */
+  if (code == SQLITE_FULL)
+    {
+      g_message ("database full: %s: %s", what, sqlite3_errmsg (db));
+      g_set_error_literal (error, SERVER_ERROR, SERVER_ERROR_STORAGE,
+                           "the server's disk is full; nothing was stored, try again later");
+      return FALSE;
+    }
   g_set_error (error, SERVER_ERROR,
                code == SQLITE_BUSY || code == SQLITE_LOCKED ? SERVER_ERROR_BUSY : SERVER_ERROR_INTERNAL,
                "database: %s: %s", what, sqlite3_errmsg (db));
@@ -185,6 +198,17 @@ server_db_open (const char  *path,
   if (!db_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
                 error))
     return NULL;
+  /* Tests only: a database that cannot grow past this many pages is how
+   * the tests fill the disk (SQLITE_FULL) without a small file system. */
+  if (g_getenv ("CLMRS_SERVER_TEST_MAX_PAGE_COUNT") != NULL)
+    {
+      g_autofree char *sql = g_strdup_printf ("PRAGMA max_page_count=%" G_GUINT64_FORMAT,
+                                              g_ascii_strtoull (g_getenv ("CLMRS_SERVER_TEST_MAX_PAGE_COUNT"),
+                                                                NULL, 10));
+
+      if (!db_exec (db, sql, error))
+        return NULL;
+    }
 
   stmt = db_prepare (db, "PRAGMA user_version", error);
   if (stmt == NULL)
@@ -715,35 +739,28 @@ server_db_export_ndjson (sqlite3     *db,
 
 static void
 csv_field (GString    *row,
-           const char *text)
+           const char *text,
+           gboolean    is_number)
 {
   if (row->len > 0 && row->str[row->len - 1] != '\n')
     g_string_append_c (row, ',');
-  if (text == NULL)
-    return;
-  if (strpbrk (text, ",\"\r\n") == NULL)
-    {
-      g_string_append (row, text);
-      return;
-    }
-  g_string_append_c (row, '"');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (row, '"');
-      g_string_append_c (row, *p);
-    }
-  g_string_append_c (row, '"');
+  clmrs_csv_append_cell (row, text, is_number);
 }
 
-/* A body member as CSV text: strings as they are, scalars as JSON, nested values as JSON. */
+/* A body member as CSV text: strings as they are, scalars as JSON, nested
+ * values as JSON; @is_number tells a JSON number from text. */
 static char *
-csv_value (JsonNode *node)
+csv_value (JsonNode *node,
+           gboolean *is_number)
 {
+  *is_number = FALSE;
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return NULL;
   if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
     return g_strdup (json_node_get_string (node));
+  *is_number = JSON_NODE_HOLDS_VALUE (node)
+               && (json_node_get_value_type (node) == G_TYPE_INT64
+                   || json_node_get_value_type (node) == G_TYPE_DOUBLE);
   return clmrs_json_canonical (node, NULL);
 }
 
@@ -816,11 +833,11 @@ server_db_export_csv (sqlite3     *db,
       g_ptr_array_sort (columns, compare_names);
 
       for (guint i = 0; i < G_N_ELEMENTS (csv_envelope_columns); i++)
-        csv_field (csv, csv_envelope_columns[i]);
+        csv_field (csv, csv_envelope_columns[i], FALSE);
       for (guint i = 0; i < columns->len; i++)
         {
           g_autofree char *column = g_strconcat ("body.", (const char *) columns->pdata[i], NULL);
-          csv_field (csv, column);
+          csv_field (csv, column, FALSE);
         }
       g_string_append_c (csv, '\n');
       for (guint r = 0; r < nodes->len; r++)
@@ -830,13 +847,17 @@ server_db_export_csv (sqlite3     *db,
 
           for (guint i = 0; i < G_N_ELEMENTS (csv_envelope_columns); i++)
             {
-              g_autofree char *value = csv_value (json_object_get_member (env, csv_envelope_columns[i]));
-              csv_field (csv, value);
+              gboolean is_number;
+              g_autofree char *value = csv_value (json_object_get_member (env, csv_envelope_columns[i]),
+                                                  &is_number);
+              csv_field (csv, value, is_number);
             }
           for (guint i = 0; i < columns->len; i++)
             {
-              g_autofree char *value = csv_value (json_object_get_member (body, columns->pdata[i]));
-              csv_field (csv, value);
+              gboolean is_number;
+              g_autofree char *value = csv_value (json_object_get_member (body, columns->pdata[i]),
+                                                  &is_number);
+              csv_field (csv, value, is_number);
             }
           g_string_append_c (csv, '\n');
         }
@@ -857,7 +878,8 @@ server_db_export_csv (sqlite3     *db,
     while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
       {
         for (int c = 0; c < 9; c++)
-          csv_field (csv, (const char *) sqlite3_column_text (stmt, c));
+          csv_field (csv, (const char *) sqlite3_column_text (stmt, c),
+                     sqlite3_column_type (stmt, c) == SQLITE_INTEGER);
         g_string_append_c (csv, '\n');
       }
     if (rc != SQLITE_DONE)
@@ -932,6 +954,113 @@ server_db_stats_json (sqlite3     *db,
   return json_to_string (root, TRUE);
 }
 
+static void
+add_text_or_null (JsonBuilder *b,
+                  const char  *name,
+                  const char  *text)
+{
+  json_builder_set_member_name (b, name);
+  if (text != NULL)
+    json_builder_add_string_value (b, text);
+  else
+    json_builder_add_null_value (b);
+}
+
+/**
+ * server_db_devices:
+ * @json: a JSON array instead of a table for people
+ *
+ * Every device, in enrolment order: id, name, communities ("all" or the
+ * list), enrolled, revoked, last contact (time and client address of its
+ * last authenticated request) and the queue size it last reported.
+ *
+ * Returns: (transfer full): the text, ending with a newline.
+ */
+char *
+server_db_devices (sqlite3     *db,
+                   gboolean     json,
+                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GString) table = g_string_new (NULL);
+  g_autofree char *text = NULL;
+  int rc;
+
+  stmt = db_prepare (db, "SELECT d.device_id, d.name, d.all_communities, "
+                         "  (SELECT group_concat (community_id, ',') FROM "
+                         "    (SELECT community_id FROM device_communities c WHERE c.device_id = d.device_id "
+                         "     ORDER BY community_id)), "
+                         "  d.enrolled, d.revoked, d.last_contact, d.last_address, d.queue_size "
+                         "FROM devices d ORDER BY d.enrolled, d.rowid", error);
+  if (stmt == NULL)
+    return NULL;
+  json_builder_begin_array (b);
+  g_string_append_printf (table, "%-36s  %-20s  %-20s  %-20s  %-20s  %-15s  %5s  %s\n", "device", "name",
+                          "enrolled", "revoked", "last contact", "address", "queue", "communities");
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+      const char *name = (const char *) sqlite3_column_text (stmt, 1);
+      gboolean all = sqlite3_column_int (stmt, 2);
+      const char *communities = (const char *) sqlite3_column_text (stmt, 3);
+      const char *enrolled = (const char *) sqlite3_column_text (stmt, 4);
+      const char *revoked = (const char *) sqlite3_column_text (stmt, 5);
+      const char *contact = (const char *) sqlite3_column_text (stmt, 6);
+      const char *address = (const char *) sqlite3_column_text (stmt, 7);
+      gboolean has_queue = sqlite3_column_type (stmt, 8) != SQLITE_NULL;
+      gint64 queue = sqlite3_column_int64 (stmt, 8);
+      g_auto(GStrv) list = communities != NULL ? g_strsplit (communities, ",", -1) : g_new0 (char *, 1);
+      g_autofree char *queue_text = has_queue ? g_strdup_printf ("%" G_GINT64_FORMAT, queue) : g_strdup ("-");
+
+      json_builder_begin_object (b);
+      add_text_or_null (b, "device_id", id);
+      add_text_or_null (b, "name", name);
+      json_builder_set_member_name (b, "all_communities");
+      json_builder_add_boolean_value (b, all);
+      json_builder_set_member_name (b, "communities");
+      json_builder_begin_array (b);
+      for (guint i = 0; list[i] != NULL; i++)
+        json_builder_add_string_value (b, list[i]);
+      json_builder_end_array (b);
+      add_text_or_null (b, "enrolled", enrolled);
+      add_text_or_null (b, "revoked", revoked);
+      add_text_or_null (b, "last_contact", contact);
+      add_text_or_null (b, "last_address", address);
+      json_builder_set_member_name (b, "queue_size");
+      if (has_queue)
+        json_builder_add_int_value (b, queue);
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+
+      /* The name was typed on a device: cut short, no control characters. */
+      {
+        g_autofree char *shown = g_utf8_substring (name, 0, MIN (g_utf8_strlen (name, -1), 20));
+
+        for (char *p = shown; *p != '\0'; p++)
+          if ((guchar) *p < 0x20 || *p == 0x7f)
+            *p = '?';
+        g_string_append_printf (table, "%-36s  %-20s  %-20s  %-20s  %-20s  %-15s  %5s  %s\n", id, shown,
+                                enrolled, revoked != NULL ? revoked : "-", contact != NULL ? contact : "-",
+                                address != NULL ? address : "-", queue_text,
+                                all ? "all" : (communities != NULL ? communities : "-"));
+      }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      db_fail (db, "listing devices", error);
+      return NULL;
+    }
+  json_builder_end_array (b);
+  if (!json)
+    return g_string_free (g_steal_pointer (&table), FALSE);
+  root = json_builder_get_root (b);
+  text = json_to_string (root, TRUE);
+  return g_strconcat (text, "\n", NULL);
+}
+
 /* Deletes stored batch responses older than @max_age_seconds. */
 gboolean
 server_db_prune (sqlite3     *db,
@@ -954,11 +1083,75 @@ server_db_prune (sqlite3     *db,
 
 /* ---- Protocol ----------------------------------------------------------------- */
 
+/* A device enrolling again with the token it held: the old entry is
+ * revoked, and the new one takes over its records and the local id it
+ * stamps them with (the same handheld goes on revising its own records).
+ * A token that is unknown or already revoked changes nothing. */
+static gboolean
+take_over (sqlite3     *db,
+           const char  *old_token,
+           const char  *device_id,
+           const char  *now,
+           GError     **error)
+{
+  g_autofree char *old_hash = sha256_hex (old_token);
+  g_autofree char *old_id = NULL;
+  g_autofree char *local_id = NULL;
+  g_autofree char *detail = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int records;
+
+  stmt = db_prepare (db, "SELECT device_id, local_id FROM devices WHERE token_sha256 = ? AND revoked IS NULL", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, old_hash, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return TRUE;
+  old_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  local_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = db_prepare (db, "UPDATE devices SET revoked = ?1, local_id = NULL WHERE device_id = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, old_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_fail (db, "revoking the previous token", error);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = db_prepare (db, "UPDATE devices SET local_id = ?1 WHERE device_id = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, local_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_fail (db, "moving the device's local id", error);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = db_prepare (db, "UPDATE record_owners SET device_id = ?1 WHERE device_id = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, old_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_fail (db, "handing over the device's records", error);
+  records = sqlite3_changes (db);
+  detail = g_strdup_printf ("%d records from device %s to device %s", records, old_id, device_id);
+  return server_db_log_admin (db, "re-enrol", old_id, detail,
+                              "the device enrolled again with its previous token", error);
+}
+
 /**
  * server_db_enroll:
  *
+ * @old_token: (nullable): the token the enrolling device held until now
+ *
  * Consumes the one-time @code and creates a device with a fresh token
- * (stored only as its SHA-256), in one transaction.
+ * (stored only as its SHA-256), in one transaction.  The device entry of
+ * @old_token, if any, is revoked in the same transaction: a device that
+ * enrols again (a new code, a changed scope) keeps no second live token.
+ * An unknown @old_token is ignored, so a stale one never blocks enrolment.
  *
  * Returns: (transfer full): `{"device_id","token","communities",
  * "all_communities"}`, or %NULL and %SERVER_ERROR_INVALID_CODE,
@@ -968,6 +1161,7 @@ char *
 server_db_enroll (sqlite3     *db,
                   const char  *code,
                   const char  *device_name,
+                  const char  *old_token,
                   GError     **error)
 {
   g_autofree char *normal = normalise_code (code);
@@ -1079,6 +1273,8 @@ server_db_enroll (sqlite3     *db,
       db_fail (db, "enrolling", error);
       goto fail;
     }
+  if (old_token != NULL && !take_over (db, old_token, device_id, now, error))
+    goto fail;
   if (!db_exec (db, "COMMIT", error))
     goto fail;
   root = json_builder_get_root (b);
@@ -1128,6 +1324,45 @@ server_db_authenticate (sqlite3     *db,
       return NULL;
     }
   return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+/**
+ * server_db_note_contact:
+ * @address: the client's address
+ * @queue_size: the records the device says wait in its queue, or -1 when
+ *   it did not say (the last reported value is kept)
+ *
+ * Records the time and address of an authenticated request.  Waits at
+ * most 200 ms for the write lock (then fails with %SERVER_ERROR_BUSY).
+ */
+gboolean
+server_db_note_contact (sqlite3     *db,
+                        const char  *device_id,
+                        const char  *address,
+                        gint64       queue_size,
+                        GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *now = now_rfc3339 ();
+  gboolean ok;
+
+  stmt = db_prepare (db, "UPDATE devices SET last_contact = ?1, last_address = ?2, "
+                         "queue_size = CASE WHEN ?3 < 0 THEN queue_size ELSE ?3 END WHERE device_id = ?4",
+                     error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, address, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, queue_size);
+  sqlite3_bind_text (stmt, 4, device_id, -1, SQLITE_TRANSIENT);
+  /* Bookkeeping must not hold a pull up behind another device's long
+   * push transaction: it waits a moment for the write lock, then gives up. */
+  sqlite3_busy_timeout (db, 200);
+  ok = sqlite3_step (stmt) == SQLITE_DONE;
+  sqlite3_busy_timeout (db, 10000);
+  if (!ok)
+    return db_fail (db, "noting the last contact", error);
+  return TRUE;
 }
 
 /**

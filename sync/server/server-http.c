@@ -8,13 +8,21 @@
 #include <glib-unix.h>
 #include <math.h>
 #include <microhttpd.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #define ENROLL_MAX_BODY 65536
+
+/* Wrong tokens from one client address: after this many in a window, the
+ * address gets 429 for every token until the window ends, so guessing
+ * tokens (43 random characters) is slow as well as hopeless. */
+#define AUTH_FAILURE_LIMIT    10
+#define AUTH_FAILURE_WINDOW_S 60
 
 static const struct {
   unsigned int status;
@@ -37,6 +45,7 @@ static const struct {
   [SERVER_ERROR_IDEMPOTENCY] = { 422, "idempotency_key_reused" },
   [SERVER_ERROR_RATE] = { 429, "rate_limited" },
   [SERVER_ERROR_BUSY] = { 503, "busy" },
+  [SERVER_ERROR_STORAGE] = { 507, "insufficient_storage" },
   [SERVER_ERROR_CURSOR_AHEAD] = { 409, "cursor_ahead" },
   [SERVER_ERROR_INVALID_FILE] = { 400, "bad_request" },
   [SERVER_ERROR_UNKNOWN_DEVICE] = { 404, "not_found" },
@@ -53,7 +62,11 @@ typedef enum {
 typedef struct {
   ServerConfig *config;
   GMutex        rate_lock;
-  GHashTable   *buckets;      /* client key -> Bucket */
+  GHashTable   *buckets;        /* client key -> Bucket */
+  GHashTable   *auth_failures;  /* client address -> AuthFailures; under rate_lock */
+  GMutex        budget_lock;
+  gsize         inflight;       /* request body bytes buffered across every connection */
+  gsize         inflight_peak;  /* the most ever buffered at once, said when the server stops */
 } Server;
 
 typedef struct {
@@ -61,33 +74,79 @@ typedef struct {
   gint64 last_us;
 } Bucket;
 
+typedef struct {
+  guint  count;
+  gint64 since_us;              /* the first failure of the window */
+} AuthFailures;
+
 /* One HTTP request, from its headers to its completion. */
 typedef struct {
   Server     *server;
   Route       route;
   char       *method;
   char       *path;
+  char       *address;    /* the client's, for the log and the per-address limits */
   gint64      start_us;
   sqlite3    *db;
   char       *device_id;
   GByteArray *body;
   gsize       received;
   gsize       limit;
+  gsize       buffered;   /* bytes of @body counted in the server's budget */
   gboolean    too_large;
+  gboolean    over_budget;
   gboolean    answered;
   unsigned    status;
   gsize       bytes_out;
 } Request;
 
+/* Reserves @n bytes of the global budget for request bodies in flight;
+ * FALSE when they do not fit (then nothing is reserved). */
+static gboolean
+budget_take (Server *server,
+             gsize   n)
+{
+  gboolean fits;
+
+  g_mutex_lock (&server->budget_lock);
+  fits = n <= server->config->max_inflight - MIN (server->inflight, server->config->max_inflight);
+  if (fits)
+    {
+      server->inflight += n;
+      server->inflight_peak = MAX (server->inflight_peak, server->inflight);
+    }
+  g_mutex_unlock (&server->budget_lock);
+  return fits;
+}
+
+static void
+budget_give (Server *server,
+             gsize   n)
+{
+  g_mutex_lock (&server->budget_lock);
+  g_assert (server->inflight >= n);
+  server->inflight -= n;
+  g_mutex_unlock (&server->budget_lock);
+}
+
+/* Frees the request body and gives its bytes back to the budget. */
+static void
+request_drop_body (Request *req)
+{
+  g_clear_pointer (&req->body, g_byte_array_unref);
+  budget_give (req->server, req->buffered);
+  req->buffered = 0;
+}
+
 static void
 request_free (Request *req)
 {
+  request_drop_body (req);
   server_db_close (req->db);
   g_free (req->method);
   g_free (req->path);
+  g_free (req->address);
   g_free (req->device_id);
-  if (req->body != NULL)
-    g_byte_array_unref (req->body);
   g_free (req);
 }
 
@@ -198,13 +257,19 @@ send_error (Request               *req,
       headers[h++] = MHD_HTTP_HEADER_RETRY_AFTER;
       headers[h++] = code == SERVER_ERROR_BUSY ? "2" : "1";
     }
+  if (code == SERVER_ERROR_STORAGE)
+    {
+      /* A full disk takes an administrator; retrying soon only adds load. */
+      headers[h++] = MHD_HTTP_HEADER_RETRY_AFTER;
+      headers[h++] = "300";
+    }
   if (code == SERVER_ERROR_UNAUTHORIZED)
     {
       headers[h++] = MHD_HTTP_HEADER_WWW_AUTHENTICATE;
       headers[h++] = "Bearer";
     }
   if (code == SERVER_ERROR_INTERNAL)
-    g_warning ("%s %s: %s", req->method, req->path, error->message);
+    g_warning ("%s %s from %s: %s", req->method, req->path, req->address, error->message);
   return send_json (req, conn, error_map[code].status, body, headers);
 }
 
@@ -271,6 +336,57 @@ rate_check (Server     *server,
   return wait;
 }
 
+/* Seconds @address must wait because of its wrong tokens, or 0. */
+static guint
+auth_blocked (Server     *server,
+              const char *address)
+{
+  gint64 now = g_get_monotonic_time ();
+  AuthFailures *failures;
+  guint wait = 0;
+
+  g_mutex_lock (&server->rate_lock);
+  failures = g_hash_table_lookup (server->auth_failures, address);
+  if (failures != NULL && now - failures->since_us >= AUTH_FAILURE_WINDOW_S * G_USEC_PER_SEC)
+    g_hash_table_remove (server->auth_failures, address);
+  else if (failures != NULL && failures->count >= AUTH_FAILURE_LIMIT)
+    wait = (guint) MAX (1, (failures->since_us + AUTH_FAILURE_WINDOW_S * G_USEC_PER_SEC - now
+                            + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+  g_mutex_unlock (&server->rate_lock);
+  return wait;
+}
+
+/* Counts a wrong token from @address. */
+static void
+auth_failed (Server     *server,
+             const char *address)
+{
+  gint64 now = g_get_monotonic_time ();
+  AuthFailures *failures;
+
+  g_mutex_lock (&server->rate_lock);
+  /* Bounded memory: forget windows that ended. */
+  if (g_hash_table_size (server->auth_failures) > 4096)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, server->auth_failures);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        if (now - ((AuthFailures *) value)->since_us >= AUTH_FAILURE_WINDOW_S * G_USEC_PER_SEC)
+          g_hash_table_iter_remove (&iter);
+    }
+  failures = g_hash_table_lookup (server->auth_failures, address);
+  if (failures == NULL || now - failures->since_us >= AUTH_FAILURE_WINDOW_S * G_USEC_PER_SEC)
+    {
+      failures = g_new0 (AuthFailures, 1);
+      failures->since_us = now;
+      g_hash_table_insert (server->auth_failures, g_strdup (address), failures);
+    }
+  failures->count++;
+  g_mutex_unlock (&server->rate_lock);
+}
+
 static char *
 client_address (struct MHD_Connection *conn)
 {
@@ -304,7 +420,124 @@ route_of (const char *url)
 static const char *
 route_method (Route route)
 {
-  return route == ROUTE_ENROLL || route == ROUTE_PUSH ? MHD_HTTP_METHOD_POST : MHD_HTTP_METHOD_GET;
+  if (route == ROUTE_ENROLL || route == ROUTE_PUSH)
+    return MHD_HTTP_METHOD_POST;
+  /* Monitoring probes and load balancers check liveness with HEAD. */
+  if (route == ROUTE_HEALTH)
+    return "GET, HEAD";
+  return MHD_HTTP_METHOD_GET;
+}
+
+/* Whether @method is one @route answers. */
+static gboolean
+route_allows (Route       route,
+              const char *method)
+{
+  if (route == ROUTE_HEALTH)
+    return strcmp (method, MHD_HTTP_METHOD_GET) == 0 || strcmp (method, MHD_HTTP_METHOD_HEAD) == 0;
+  return strcmp (method, route_method (route)) == 0;
+}
+
+/* Whether @n more bytes would fit in the budget now (nothing reserved). */
+static gboolean
+budget_fits (Server *server,
+             gsize   n)
+{
+  gboolean fits;
+
+  g_mutex_lock (&server->budget_lock);
+  fits = n <= server->config->max_inflight - MIN (server->inflight, server->config->max_inflight);
+  g_mutex_unlock (&server->budget_lock);
+  return fits;
+}
+
+static enum MHD_Result
+fail_over_budget (Request               *req,
+                  struct MHD_Connection *conn)
+{
+  return fail (req, conn, SERVER_ERROR_BUSY,
+               "the server is receiving too many uploads at once (over its --max-inflight of %"
+               G_GSIZE_FORMAT " bytes); nothing was stored, retry after the Retry-After seconds",
+               req->server->config->max_inflight);
+}
+
+/* Notes when and from where an authenticated device was last heard from,
+ * and how many records it says wait in its queue (X-Clmrs-Queue), for
+ * `clmrs-server devices`.  A failure to note it does not fail the request. */
+static gboolean
+note_contact (Request               *req,
+              struct MHD_Connection *conn,
+              enum MHD_Result       *ret)
+{
+  const char *value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, "X-Clmrs-Queue");
+  g_autoptr(GError) error = NULL;
+  guint64 queue = 0;
+
+  if (value != NULL && !g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT64, &queue, NULL))
+    {
+      *ret = fail (req, conn, SERVER_ERROR_BAD_REQUEST,
+                   "X-Clmrs-Queue: expected the number of records queued on the device");
+      return FALSE;
+    }
+  if (!server_db_note_contact (req->db, req->device_id, req->address,
+                               value != NULL ? (gint64) queue : -1, &error))
+    g_debug ("noting the contact of %s: %s", req->device_id, error->message);
+  return TRUE;
+}
+
+typedef struct {
+  guint       content_lengths;
+  const char *content_length;
+  gboolean    differ;
+  gboolean    transfer_encoding;
+} Framing;
+
+static enum MHD_Result
+framing_cb (void               *cls,
+            enum MHD_ValueKind  kind,
+            const char         *key,
+            const char         *value)
+{
+  Framing *framing = cls;
+
+  if (g_ascii_strcasecmp (key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+    {
+      if (framing->content_lengths++ > 0 && g_strcmp0 (framing->content_length, value) != 0)
+        framing->differ = TRUE;
+      framing->content_length = value;
+    }
+  else if (g_ascii_strcasecmp (key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+    framing->transfer_encoding = TRUE;
+  return MHD_YES;
+}
+
+/* A request whose length is told two ways is refused: libmicrohttpd 0.9.75
+ * takes the first of two Content-Length values, and Transfer-Encoding over
+ * Content-Length, where a proxy in front may pick the other, and the rest
+ * of the body then reads as a second request (request smuggling).  The
+ * answer closes the connection, since where this request ends is unknown. */
+static gboolean
+check_framing (Request               *req,
+               struct MHD_Connection *conn,
+               enum MHD_Result       *ret)
+{
+  Framing framing = { 0 };
+  const char *message = NULL;
+
+  MHD_get_connection_values (conn, MHD_HEADER_KIND, framing_cb, &framing);
+  if (framing.differ)
+    message = "Content-Length: sent more than once with different values; send it once";
+  else if (framing.transfer_encoding && framing.content_lengths > 0)
+    message = "Transfer-Encoding and Content-Length: both sent; send one of them";
+  if (message == NULL)
+    return TRUE;
+  {
+    g_autofree char *body = clmrs_wire_error_body ("bad_request", message);
+    const char *headers[] = { MHD_HTTP_HEADER_CONNECTION, "close", NULL };
+
+    *ret = send_json (req, conn, 400, body, headers);
+  }
+  return FALSE;
 }
 
 /* Everything decided from the headers alone, before any body byte is
@@ -321,17 +554,21 @@ check_headers (Request               *req,
   g_autofree char *rate_key = NULL;
   guint wait;
 
+  if (!check_framing (req, conn, ret))
+    return FALSE;
   if (req->route == ROUTE_NONE)
     {
       *ret = fail (req, conn, SERVER_ERROR_NOT_FOUND, "%s: no such endpoint", req->path);
       return FALSE;
     }
-  if (strcmp (req->method, route_method (req->route)) != 0)
+  if (!route_allows (req->route, req->method))
     {
       const char *headers[] = { MHD_HTTP_HEADER_ALLOW, route_method (req->route), NULL };
       g_autofree char *body = NULL;
       g_autofree char *message = g_strdup_printf ("%s: use %s, not %s", req->path,
-                                                  route_method (req->route), req->method);
+                                                  req->route == ROUTE_HEALTH ? "GET or HEAD"
+                                                                             : route_method (req->route),
+                                                  req->method);
 
       body = clmrs_wire_error_body ("method_not_allowed", message);
       *ret = send_json (req, conn, 405, body, headers);
@@ -340,6 +577,20 @@ check_headers (Request               *req,
 
   if (req->route == ROUTE_PUSH || req->route == ROUTE_PULL)
     {
+      /* Checked before the token, so a blocked address learns nothing
+       * about the tokens it keeps trying. */
+      wait = auth_blocked (server, req->address);
+      if (wait > 0)
+        {
+          g_autofree char *seconds = g_strdup_printf ("%u", wait);
+          g_autofree char *body = clmrs_wire_error_body ("rate_limited",
+                                                         "too many wrong tokens from this address; "
+                                                         "retry after the Retry-After seconds");
+          const char *headers[] = { MHD_HTTP_HEADER_RETRY_AFTER, seconds, NULL };
+
+          *ret = send_json (req, conn, 429, body, headers);
+          return FALSE;
+        }
       value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
       if (value == NULL)
         {
@@ -362,17 +613,17 @@ check_headers (Request               *req,
       req->device_id = server_db_authenticate (req->db, value + 7, &error);
       if (req->device_id == NULL)
         {
+          if (g_error_matches (error, SERVER_ERROR, SERVER_ERROR_UNAUTHORIZED))
+            auth_failed (server, req->address);
           *ret = send_error (req, conn, error);
           return FALSE;
         }
+      if (!note_contact (req, conn, ret))
+        return FALSE;
       rate_key = g_strconcat ("device:", req->device_id, NULL);
     }
   else
-    {
-      g_autofree char *address = client_address (conn);
-
-      rate_key = g_strconcat ("address:", address, NULL);
-    }
+    rate_key = g_strconcat ("address:", req->address, NULL);
 
   wait = rate_check (server, rate_key);
   if (wait > 0)
@@ -420,6 +671,13 @@ check_headers (Request               *req,
               *ret = fail (req, conn, SERVER_ERROR_TOO_LARGE,
                            "request body of %" G_GUINT64_FORMAT " bytes exceeds the limit of %"
                            G_GSIZE_FORMAT " bytes", declared, req->limit);
+              return FALSE;
+            }
+          /* Told at once rather than after the upload; the budget itself
+           * is enforced chunk by chunk as the body arrives. */
+          if (!budget_fits (server, (gsize) declared))
+            {
+              *ret = fail_over_budget (req, conn);
               return FALSE;
             }
         }
@@ -508,7 +766,16 @@ handle_enroll (Request               *req,
   req->db = server_db_open (req->server->config->db_path, &error);
   if (req->db == NULL)
     return send_error (req, conn, error);
-  response = server_db_enroll (req->db, json_node_get_string (code), json_node_get_string (name), &error);
+  /* A device enrolling again sends the token it holds: that entry is
+   * revoked with the enrolment, so one device never holds two tokens. */
+  {
+    const char *auth = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *old_token = auth != NULL && g_ascii_strncasecmp (auth, "Bearer ", 7) == 0 && auth[7] != '\0'
+                            ? auth + 7 : NULL;
+
+    response = server_db_enroll (req->db, json_node_get_string (code), json_node_get_string (name),
+                                 old_token, &error);
+  }
   if (response == NULL)
     return send_error (req, conn, error);
   {
@@ -628,6 +895,7 @@ access_cb (void                  *cls,
         if ((guchar) *p < 0x20 || *p == 0x7f)
           *p = '?';
       req->route = route_of (url);
+      req->address = client_address (conn);
       req->start_us = g_get_monotonic_time ();
       *con_cls = req;
       if (!check_headers (req, conn, &ret))
@@ -647,16 +915,28 @@ access_cb (void                  *cls,
 
       *upload_data_size = 0;
       req->received += n;
-      if (req->body == NULL)
-        return MHD_YES;
+      if (req->limit == 0)
+        return MHD_YES;     /* a route without a body: counted, dropped */
       if (req->received > req->limit)
         {
           /* Counted, not kept; a body far past the limit is cut off. */
           req->too_large = TRUE;
+          request_drop_body (req);
           if (req->received > req->limit * 4 + 1024 * 1024)
             return MHD_NO;
           return MHD_YES;
         }
+      if (req->over_budget)
+        return MHD_YES;     /* dropped; the limit above still bounds it */
+      if (!budget_take (req->server, n))
+        {
+          /* Many large uploads at once would take the server's memory:
+           * this one is answered 503 once sent, and buffers nothing. */
+          req->over_budget = TRUE;
+          request_drop_body (req);
+          return MHD_YES;
+        }
+      req->buffered += n;
       g_byte_array_append (req->body, (const guint8 *) upload_data, (guint) n);
       return MHD_YES;
     }
@@ -665,20 +945,26 @@ access_cb (void                  *cls,
     return fail (req, conn, SERVER_ERROR_TOO_LARGE,
                  "request body of %" G_GSIZE_FORMAT " bytes or more exceeds the limit of %"
                  G_GSIZE_FORMAT " bytes", req->received, req->limit);
+  if (req->over_budget)
+    return fail_over_budget (req, conn);
 
   switch (req->route)
     {
-    case ROUTE_HEALTH: return handle_health (req, conn);
-    case ROUTE_ENROLL: return handle_enroll (req, conn);
-    case ROUTE_PUSH: return handle_push (req, conn);
-    case ROUTE_PULL: return handle_pull (req, conn);
+    case ROUTE_HEALTH: ret = handle_health (req, conn); break;
+    case ROUTE_ENROLL: ret = handle_enroll (req, conn); break;
+    case ROUTE_PUSH: ret = handle_push (req, conn); break;
+    case ROUTE_PULL: ret = handle_pull (req, conn); break;
     case ROUTE_NONE:
     default:
-      return fail (req, conn, SERVER_ERROR_NOT_FOUND, "%s: no such endpoint", req->path);
+      ret = fail (req, conn, SERVER_ERROR_NOT_FOUND, "%s: no such endpoint", req->path);
+      break;
     }
+  request_drop_body (req);
+  return ret;
 }
 
-/* One log line a request: never a token, never a record's content. */
+/* One log line a request, with the client's address: never a token,
+ * never a record's content. */
 static void
 completed_cb (void                            *cls,
               struct MHD_Connection           *conn,
@@ -694,9 +980,9 @@ completed_cb (void                            *cls,
   now = g_date_time_new_now_utc ();
   stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
   fprintf (stderr, "%s %s %s %u in=%" G_GSIZE_FORMAT " out=%" G_GSIZE_FORMAT " ms=%" G_GINT64_FORMAT
-           " device=%s%s\n",
+           " address=%s device=%s%s\n",
            stamp, req->method, req->path, req->answered ? req->status : 0, req->received,
-           req->bytes_out, (g_get_monotonic_time () - req->start_us) / 1000,
+           req->bytes_out, (g_get_monotonic_time () - req->start_us) / 1000, req->address,
            req->device_id != NULL ? req->device_id : "-",
            code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (connection closed early)");
   fflush (stderr);
@@ -735,6 +1021,22 @@ parse_listen (const char  *listen,
   *host = g_strndup (listen, (gsize) (colon - listen));
   *port = g_strdup (colon + 1);
   return TRUE;
+}
+
+/* Whether @address is on this machine only (127.0.0.0/8, ::1, or an
+ * IPv4 loopback address mapped into IPv6). */
+static gboolean
+is_loopback (const struct sockaddr *address)
+{
+  if (address->sa_family == AF_INET)
+    return (ntohl (((const struct sockaddr_in *) address)->sin_addr.s_addr) >> 24) == 127;
+  if (address->sa_family == AF_INET6)
+    {
+      const struct in6_addr *a6 = &((const struct sockaddr_in6 *) address)->sin6_addr;
+
+      return IN6_IS_ADDR_LOOPBACK (a6) || (IN6_IS_ADDR_V4MAPPED (a6) && a6->s6_addr[12] == 127);
+    }
+  return FALSE;
 }
 
 /* A port is a number 0-65535 (0: any free one); getaddrinfo would take
@@ -794,6 +1096,20 @@ server_http_run (ServerConfig *config)
   if (addresses->ai_family == AF_INET6)
     flags |= MHD_USE_IPv6;
 
+  /* Tokens, enrolment codes and children's records must not cross a
+   * network in the clear; plain HTTP is for loopback (tests, or a
+   * TLS-terminating proxy on the same machine), or by explicit choice. */
+  if (config->tls_cert == NULL && config->tls_key == NULL && !config->insecure_http
+      && !is_loopback (addresses->ai_addr))
+    {
+      freeaddrinfo (addresses);
+      g_printerr ("clmrs-server: --listen %s: not a loopback address, and plain HTTP there lets anyone "
+                  "on the network read device tokens and children's records; give --tls-cert and "
+                  "--tls-key, or --insecure-http if TLS ends in front of this server\n",
+                  config->listen);
+      return SERVER_EXIT_USAGE;
+    }
+
   if (config->tls_cert != NULL || config->tls_key != NULL)
     {
       if (config->tls_cert == NULL || config->tls_key == NULL)
@@ -837,12 +1153,18 @@ server_http_run (ServerConfig *config)
   signal (SIGPIPE, SIG_IGN);
   g_mutex_init (&server.rate_lock);
   server.buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  server.auth_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_mutex_init (&server.budget_lock);
 
+  /* The per-address limit keeps one address (a slow-loris holding
+   * connections open with a byte now and then) from taking every
+   * connection; the idle timeout closes what it holds still. */
   if (cert != NULL)
     daemon = MHD_start_daemon (flags, 0, NULL, NULL, access_cb, &server,
                                MHD_OPTION_SOCK_ADDR, addresses->ai_addr,
                                MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) 4,
-                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 120,
+                               MHD_OPTION_CONNECTION_TIMEOUT, config->idle_timeout,
+                               MHD_OPTION_PER_IP_CONNECTION_LIMIT, config->per_address_connections,
                                MHD_OPTION_NOTIFY_COMPLETED, completed_cb, &server,
                                MHD_OPTION_HTTPS_MEM_CERT, cert,
                                MHD_OPTION_HTTPS_MEM_KEY, key,
@@ -851,7 +1173,8 @@ server_http_run (ServerConfig *config)
     daemon = MHD_start_daemon (flags, 0, NULL, NULL, access_cb, &server,
                                MHD_OPTION_SOCK_ADDR, addresses->ai_addr,
                                MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) 4,
-                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 120,
+                               MHD_OPTION_CONNECTION_TIMEOUT, config->idle_timeout,
+                               MHD_OPTION_PER_IP_CONNECTION_LIMIT, config->per_address_connections,
                                MHD_OPTION_NOTIFY_COMPLETED, completed_cb, &server,
                                MHD_OPTION_END);
   freeaddrinfo (addresses);
@@ -860,7 +1183,9 @@ server_http_run (ServerConfig *config)
       g_printerr ("clmrs-server: cannot listen on %s (address in use, or bad TLS files?)\n",
                   config->listen);
       g_hash_table_unref (server.buckets);
+      g_hash_table_unref (server.auth_failures);
       g_mutex_clear (&server.rate_lock);
+      g_mutex_clear (&server.budget_lock);
       return SERVER_EXIT_FAILURE;
     }
 
@@ -868,20 +1193,25 @@ server_http_run (ServerConfig *config)
   if (info != NULL && getsockname (info->listen_fd, (struct sockaddr *) &bound, &bound_length) == 0)
     getnameinfo ((struct sockaddr *) &bound, bound_length, NULL, 0, bound_port, sizeof bound_port,
                  NI_NUMERICSERV);
-  printf ("clmrs-server: listening on %s://%s%s%s:%s\n", cert != NULL ? "https" : "http",
-          strchr (host, ':') != NULL ? "[" : "", host, strchr (host, ':') != NULL ? "]" : "", bound_port);
-  fflush (stdout);
-
+  /* The handlers are in place before anyone is told where to connect: a
+   * SIGTERM right after the "listening" line stops the server cleanly. */
   loop = g_main_loop_new (NULL, FALSE);
   sigint = g_unix_signal_add (SIGINT, quit_cb, loop);
   sigterm = g_unix_signal_add (SIGTERM, quit_cb, loop);
+  printf ("clmrs-server: listening on %s://%s%s%s:%s\n", cert != NULL ? "https" : "http",
+          strchr (host, ':') != NULL ? "[" : "", host, strchr (host, ':') != NULL ? "]" : "", bound_port);
+  fflush (stdout);
   g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);
 
   MHD_stop_daemon (daemon);
   g_hash_table_unref (server.buckets);
+  g_hash_table_unref (server.auth_failures);
   g_mutex_clear (&server.rate_lock);
-  printf ("clmrs-server: stopped\n");
+  g_mutex_clear (&server.budget_lock);
+  /* Tells an administrator (and the tests) how close --max-inflight came. */
+  printf ("clmrs-server: stopped; at most %" G_GSIZE_FORMAT " request body bytes were buffered at once "
+          "(--max-inflight %" G_GSIZE_FORMAT ")\n", server.inflight_peak, config->max_inflight);
   return SERVER_EXIT_OK;
 }

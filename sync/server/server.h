@@ -41,6 +41,7 @@ typedef enum {
   SERVER_ERROR_INVALID_FILE,          /* publish: not a form or rule set */
   SERVER_ERROR_UNKNOWN_DEVICE,        /* revoke-device: no such device */
   SERVER_ERROR_CURSOR_AHEAD,          /* 409 cursor_ahead: a pull cursor past the newest record */
+  SERVER_ERROR_STORAGE,               /* 507 insufficient_storage: the disk (or database) is full */
 } ServerError;
 
 #define SERVER_NAME "clmrs-server"
@@ -101,6 +102,9 @@ gboolean  server_db_admin_log       (sqlite3     *db,
                                      gboolean     json,
                                      FILE        *out,
                                      GError     **error);
+char     *server_db_devices         (sqlite3     *db,
+                                     gboolean     json,
+                                     GError     **error);
 gboolean  server_db_prune           (sqlite3     *db,
                                      gint64       max_age_seconds,
                                      GError     **error);
@@ -109,9 +113,15 @@ gboolean  server_db_prune           (sqlite3     *db,
 char     *server_db_enroll          (sqlite3     *db,
                                      const char  *code,
                                      const char  *device_name,
+                                     const char  *old_token,
                                      GError     **error);
 char     *server_db_authenticate    (sqlite3     *db,
                                      const char  *token,
+                                     GError     **error);
+gboolean  server_db_note_contact    (sqlite3     *db,
+                                     const char  *device_id,
+                                     const char  *address,
+                                     gint64       queue_size,
                                      GError     **error);
 char     *server_db_push            (sqlite3     *db,
                                      const char  *device_id,
@@ -141,6 +151,10 @@ typedef struct {
   double  rate;            /* requests a second per client; 0 = unlimited */
   guint   pull_max_records;
   gsize   pull_max_bytes;
+  gsize   max_inflight;    /* request body bytes buffered across every connection */
+  guint   per_address_connections;
+  guint   idle_timeout;    /* seconds a connection may stay silent */
+  gboolean insecure_http;  /* plain HTTP on a non-loopback address, by choice */
 } ServerConfig;
 
 int       server_http_run           (ServerConfig *config);
