@@ -6,6 +6,8 @@
 
 #include "clmrs-sync-page.h"
 
+#include "syncstore.h"
+
 #include <glib/gi18n.h>
 
 #include "outbox.h"
@@ -222,13 +224,71 @@ queue_cb (GObject      *source,
     }
 }
 
+static gpointer
+set_aside_job (ClmrsStore    *store,
+               gpointer       data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  return clmrs_pull_list_set_aside (store, error);
+}
+
+/* Records received from the server that this device could not apply:
+ * kept, tried again at each sync; someone must look at them. */
+static void
+set_aside_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ClmrsSyncPage) self = user_data;
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *n = NULL;
+  GtkWidget *row, *label;
+
+  items = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->n_busy--;
+  if (items == NULL)
+    {
+      g_message ("Could not read the records set aside: %s", error->message);
+      return;
+    }
+  if (items->len == 0)
+    return;
+  n = g_strdup_printf ("%u", items->len);
+  label = gtk_label_new (n);
+  row = adw_expander_row_new ();
+  gtk_widget_set_name (row, "set-aside");
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Received but not applied"));
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row),
+                                 _("Kept on this device and tried again at each sync; tell your supervisor"));
+  gtk_widget_add_css_class (label, "late");
+  adw_expander_row_add_action (ADW_EXPANDER_ROW (row), label);
+  for (guint i = 0; i < items->len; i++)
+    {
+      ClmrsSetAside *a = g_ptr_array_index (items, i);
+      g_autofree char *title = g_strdup_printf ("%s %.8s", a->type, a->record_id);
+      GtkWidget *reason = _clmrs_data_row (title, a->reason);
+
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (reason), 4);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (row), reason);
+    }
+  gtk_list_box_append (self->queue_list, row);
+}
+
 static void
 read_queue (ClmrsSyncPage *self)
 {
   if (self->worker == NULL || self->cancellable == NULL)
     return;
-  self->n_busy++;
+  self->n_busy += 2;
   clmrs_db_worker_queue_async (self->worker, self->cancellable, queue_cb, g_object_ref (self));
+  /* after the queue (the worker runs jobs in order), so its rows come last */
+  clmrs_db_worker_run_async (self->worker, set_aside_job, NULL, NULL, (GDestroyNotify) g_ptr_array_unref,
+                             self->cancellable, set_aside_cb, g_object_ref (self));
 }
 
 /* --- the server --- */

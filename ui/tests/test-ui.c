@@ -1937,6 +1937,39 @@ on_enrol_or_error (Fixture *f)
          g_strcmp0 (clmrs_window_get_page_name (f->window), "error") == 0;
 }
 
+/* A record received from the server that the device could not apply is
+ * shown on the Sync tab, with its reason, for someone to look at. */
+static void
+test_sync_set_aside (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *row;
+
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_exec (store,
+        "INSERT INTO set_aside (record_id, rev, type, envelope, reason, first_seen) VALUES "
+        "('0b0e7c1e-3a52-4c39-9d0b-6f1e2a3b4c5d', 1, 'visit', '{}', "
+        "'body.kind: expected one of household, follow_up, support, awareness, community', '2026-06-01T09:00:00Z')",
+        &error));
+    g_assert_no_error (error);
+  }
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_home_page_set_tab (home_page (f), "sync");
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  row = find_label (GTK_WIDGET (f->window), "Received but not applied");
+  g_assert_nonnull (row);
+  g_assert_nonnull (find_label (GTK_WIDGET (f->window), "visit 0b0e7c1e"));
+  g_assert_nonnull (find_label (GTK_WIDGET (f->window),
+                                "body.kind: expected one of household, follow_up, support, awareness, community"));
+  label_audit_screen ("sync: a received record set aside");
+}
+
 /* A device's first run: its database made empty, not one made-up record,
  * no demo banner, and enrolment first. */
 static void
@@ -2546,6 +2579,7 @@ main (int   argc,
   g_test_add_func ("/ui/reason-text", test_reason_text);
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
   g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
+  g_test_add ("/ui/sync/set-aside", Fixture, NULL, fixture_set_up, test_sync_set_aside, fixture_tear_down);
   g_test_add ("/ui/supervisor/return", Fixture, NULL, fixture_set_up, test_supervisor_return, fixture_tear_down);
   g_test_add ("/ui/visit/wizard", Fixture, NULL, fixture_set_up, test_visit_wizard, fixture_tear_down);
   g_test_add ("/ui/visit/household", Fixture, NULL, fixture_set_up, test_household_visit, fixture_tear_down);
