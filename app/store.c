@@ -492,6 +492,22 @@ clmrs_store_step_done (ClmrsStore    *store,
   return ok;
 }
 
+ClmrsStep
+clmrs_store_step (ClmrsStore    *store,
+                  sqlite3_stmt  *stmt,
+                  GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    return CLMRS_STEP_ROW;
+  if (rc == SQLITE_DONE)
+    return CLMRS_STEP_DONE;
+  g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE,
+               "%s (in: %.80s)", sqlite3_errmsg (store->db), sqlite3_sql (stmt));
+  return CLMRS_STEP_ERROR;
+}
+
 /* Returns: (transfer full) (nullable): the value stored under @key. */
 char *
 clmrs_store_get_meta (ClmrsStore *store,

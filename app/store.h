@@ -64,6 +64,20 @@ gboolean     clmrs_store_step_done          (ClmrsStore   *store,
                                              sqlite3_stmt *stmt,
                                              GError      **error);   /* steps to SQLITE_DONE and finalizes */
 
+/* One step of a statement: a row, the end, or an error set with SQLite's
+ * message (never "no row" for a failed step). */
+typedef enum {
+  CLMRS_STEP_ERROR = -1,
+  CLMRS_STEP_DONE = 0,
+  CLMRS_STEP_ROW = 1,
+} ClmrsStep;
+
+ClmrsStep    clmrs_store_step               (ClmrsStore   *store,
+                                             sqlite3_stmt *stmt,
+                                             GError      **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
 char        *clmrs_store_get_meta           (ClmrsStore   *store,
                                              const char   *key);
 gboolean     clmrs_store_set_meta           (ClmrsStore   *store,

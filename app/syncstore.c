@@ -256,46 +256,57 @@ to_text (JsonNode *node)
   return node ? clmrs_json_to_string (node) : g_strdup ("{}");
 }
 
-/* The local revision of @id in @table: 0 when absent. */
+/* The local revision of @id in @table: 0 when absent, -1 on an error. */
 static gint64
-local_rev (ClmrsStore *store, const char *table, const char *id)
+local_rev (ClmrsStore  *store,
+           const char  *table,
+           const char  *id,
+           GError     **error)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT rev FROM %s WHERE id = ?", table);
-  sqlite3_stmt *stmt = clmrs_store_prepare (store, sql, NULL);
-  gint64 rev = 0;
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store, sql, error);
 
   if (stmt == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    rev = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return rev;
+  switch (clmrs_store_step (store, stmt, error))
+    {
+    case CLMRS_STEP_ROW: return sqlite3_column_int64 (stmt, 0);
+    case CLMRS_STEP_DONE: return 0;
+    default: return -1;
+    }
 }
 
-static gboolean
-exists (ClmrsStore *store, const char *table, const char *id)
+/* Whether @id is in @table: 1 or 0, -1 on an error (never read as absent). */
+static int
+exists (ClmrsStore  *store,
+        const char  *table,
+        const char  *id,
+        GError     **error)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT 1 FROM %s WHERE id = ?", table);
-  sqlite3_stmt *stmt = clmrs_store_prepare (store, sql, NULL);
-  gboolean found;
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store, sql, error);
+  ClmrsStep step;
 
   if (stmt == NULL)
-    return FALSE;
+    return -1;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  found = sqlite3_step (stmt) == SQLITE_ROW;
-  sqlite3_finalize (stmt);
-  return found;
+  step = clmrs_store_step (store, stmt, error);
+  return step == CLMRS_STEP_ERROR ? -1 : step == CLMRS_STEP_ROW;
 }
 
 static gboolean
 apply_community (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
 {
   const char *id = str (env, "id");
+  gint64 rev;
   g_autofree char *profile = NULL;
   sqlite3_stmt *stmt;
 
-  if (local_rev (pull->store, "communities", id) >= num (env, "rev"))
+  rev = local_rev (pull->store, "communities", id, error);
+  if (rev < 0)
+    return FALSE;
+  if (rev >= num (env, "rev"))
     return TRUE;
   profile = json_object_has_member (body, "profile") ? to_text (json_object_get_member (body, "profile")) : NULL;
   stmt = clmrs_store_prepare (pull->store,
@@ -319,10 +330,14 @@ static gboolean
 apply_household (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
 {
   const char *id = str (env, "id");
+  gint64 rev;
   g_autofree char *text = to_text (json_object_get_member (env, "body"));
   sqlite3_stmt *stmt;
 
-  if (local_rev (pull->store, "households", id) >= num (env, "rev"))
+  rev = local_rev (pull->store, "households", id, error);
+  if (rev < 0)
+    return FALSE;
+  if (rev >= num (env, "rev"))
     return TRUE;
   stmt = clmrs_store_prepare (pull->store,
       "INSERT INTO households (id, community_id, head_name, head_sex, rev, device_id, author, created,"
@@ -347,10 +362,14 @@ static gboolean
 apply_child (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
 {
   const char *id = str (env, "id");
+  gint64 rev;
   g_autofree char *text = to_text (json_object_get_member (env, "body"));
   sqlite3_stmt *stmt;
 
-  if (local_rev (pull->store, "children", id) >= num (env, "rev"))
+  rev = local_rev (pull->store, "children", id, error);
+  if (rev < 0)
+    return FALSE;
+  if (rev >= num (env, "rev"))
     return TRUE;
   stmt = clmrs_store_prepare (pull->store,
       "INSERT INTO children (id, household_id, name, sex, dob, age, age_on, rev, device_id, author,"
@@ -383,6 +402,7 @@ static gboolean
 apply_visit (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
 {
   const char *id = str (env, "id");
+  int known;
   const char *schema = str (env, "schema");
   g_autofree char *form_id = NULL;
   const char *version = NULL;
@@ -391,8 +411,9 @@ apply_visit (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
                            ? json_object_get_array_member (body, "assessments") : NULL;
   sqlite3_stmt *stmt;
 
-  if (exists (pull->store, "visits", id))
-    return TRUE;  /* visits are immutable once final */
+  known = exists (pull->store, "visits", id, error);
+  if (known != 0)
+    return known > 0;  /* visits are immutable once final */
   form_id = g_strdup (schema ? schema : "unknown@0");
   if (strchr (form_id, '@') != NULL)
     {
@@ -465,10 +486,17 @@ static gboolean
 apply_support (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
 {
   const char *id = str (env, "id");
+  int known;
+  int visit_here;
   sqlite3_stmt *stmt;
 
-  if (exists (pull->store, "supports", id))
-    return TRUE;
+  known = exists (pull->store, "supports", id, error);
+  if (known != 0)
+    return known > 0;
+  /* a support's visit is a link only: dropped when the visit is not here */
+  visit_here = str (body, "visit_id") != NULL ? exists (pull->store, "visits", str (body, "visit_id"), error) : 0;
+  if (visit_here < 0)
+    return FALSE;
   stmt = clmrs_store_prepare (pull->store,
       "INSERT INTO supports (id, level, type, support_date, community_id, household_id, child_id, visit_id,"
       " facilitator_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
@@ -481,8 +509,7 @@ apply_support (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
   sqlite3_bind_text (stmt, 5, str (env, "community_id"), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 6, str (body, "household_id"), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 7, str (body, "child_id"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 8, str (body, "visit_id") && exists (pull->store, "visits", str (body, "visit_id"))
-                              ? str (body, "visit_id") : NULL, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 8, visit_here > 0 ? str (body, "visit_id") : NULL, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 9, str (env, "author"), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 10, str (env, "created"), -1, SQLITE_TRANSIENT);
   if (!clmrs_store_step_done (pull->store, stmt, error))
@@ -506,10 +533,12 @@ static gboolean
 apply_awareness (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
 {
   const char *id = str (env, "id");
+  int known;
   sqlite3_stmt *stmt;
 
-  if (exists (pull->store, "awareness_sessions", id))
-    return TRUE;
+  known = exists (pull->store, "awareness_sessions", id, error);
+  if (known != 0)
+    return known > 0;
   stmt = clmrs_store_prepare (pull->store,
       "INSERT INTO awareness_sessions (id, community_id, session_date, level, topic, men, women, boys, girls,"
       " household_id, facilitator_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
@@ -537,8 +566,15 @@ apply_review (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
   const char *id = str (env, "id");
   const char *visit = str (body, "visit_id");
   sqlite3_stmt *stmt;
+  int known, visit_here;
 
-  if (exists (pull->store, "reviews", id) || visit == NULL || !exists (pull->store, "visits", visit))
+  known = exists (pull->store, "reviews", id, error);
+  if (known < 0)
+    return FALSE;
+  visit_here = visit != NULL ? exists (pull->store, "visits", visit, error) : 0;
+  if (visit_here < 0)
+    return FALSE;
+  if (known || !visit_here)
     return TRUE;  /* a review of a visit this device does not hold concerns nobody here */
   stmt = clmrs_store_prepare (pull->store,
       "INSERT INTO reviews (id, visit_id, visit_rev, supervisor_id, decision, message, created)"
@@ -610,20 +646,28 @@ table_of (ClmrsRecordType type)
     }
 }
 
-/* Why the pulled record cannot be applied here, or %NULL: its body (the
- * check the server runs on push), what it points at, its community. */
-static char *
-check_pulled (Pull            *pull,
-              ClmrsRecordType  kind,
-              JsonObject      *env,
-              JsonObject      *body)
+/* Sets @reason to why the pulled record cannot be applied here, or
+ * leaves it %NULL: its body (the check the server runs on push), what it
+ * points at, its community.  %FALSE only when the store fails. */
+static gboolean
+check_pulled (Pull             *pull,
+              ClmrsRecordType   kind,
+              JsonObject       *env,
+              JsonObject       *body,
+              char            **reason,
+              GError          **error)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) invalid = NULL;
   g_autoptr(GPtrArray) refs = NULL;
   const char *community = str (env, "community_id");
+  int here;
 
-  if (!clmrs_record_check_body (kind, body, &error))
-    return g_strdup (error->message);
+  *reason = NULL;
+  if (!clmrs_record_check_body (kind, body, &invalid))
+    {
+      *reason = g_strdup (invalid->message);
+      return TRUE;
+    }
   refs = clmrs_record_references (kind, body);
   for (guint i = 0; i < refs->len; i++)
     {
@@ -633,14 +677,24 @@ check_pulled (Pull            *pull,
        * visit is only a link (apply_review and apply_support skip them) */
       if (kind == CLMRS_RECORD_REVIEW || (kind == CLMRS_RECORD_SUPPORT && ref->type == CLMRS_RECORD_VISIT))
         continue;
-      if (!exists (pull->store, table_of (ref->type), ref->id))
-        return g_strdup_printf ("%s: %s %s is not on this device", ref->member,
-                                clmrs_record_type_to_string (ref->type), ref->id);
+      here = exists (pull->store, table_of (ref->type), ref->id, error);
+      if (here < 0)
+        return FALSE;
+      if (!here)
+        {
+          *reason = g_strdup_printf ("%s: %s %s is not on this device", ref->member,
+                                     clmrs_record_type_to_string (ref->type), ref->id);
+          return TRUE;
+        }
     }
-  if (kind != CLMRS_RECORD_COMMUNITY && kind != CLMRS_RECORD_CHILD && kind != CLMRS_RECORD_REVIEW &&
-      (community == NULL || !exists (pull->store, "communities", community)))
-    return g_strdup_printf ("community_id: community %s is not on this device", community ? community : "(none)");
-  return NULL;
+  if (kind == CLMRS_RECORD_COMMUNITY || kind == CLMRS_RECORD_CHILD || kind == CLMRS_RECORD_REVIEW)
+    return TRUE;
+  here = community != NULL ? exists (pull->store, "communities", community, error) : 0;
+  if (here < 0)
+    return FALSE;
+  if (!here)
+    *reason = g_strdup_printf ("community_id: community %s is not on this device", community ? community : "(none)");
+  return TRUE;
 }
 
 /* Whether a failed statement is about the record (a constraint it breaks,
@@ -708,8 +762,8 @@ apply_one (Pull        *pull,
     reason = g_strdup (invalid);
   else if (!clmrs_record_type_from_string (type, &kind) || body == NULL || str (env, "id") == NULL)
     reason = g_strdup_printf ("type '%s' unknown, or no id or body", type ? type : "");
-  else
-    reason = check_pulled (pull, kind, env, body);
+  else if (!check_pulled (pull, kind, env, body, &reason, error))
+    return FALSE;
   if (reason != NULL)
     return set_aside (pull, env, reason, error);
 

@@ -2,10 +2,9 @@
 #pragma once
 
 #include "server.h"
+#include "store.h"   /* the core's auto-cleanup for sqlite3_stmt */
 
 G_BEGIN_DECLS
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 /* Sets @error from @db's last error: SERVER_ERROR_BUSY when locked,
  * SERVER_ERROR_INTERNAL otherwise.  Always returns %FALSE. */
