@@ -25,6 +25,11 @@ static const char *const child_statuses[] = { "present", "moved", "lost", NULL }
 static const char *const support_levels[] = { "child", "household", "community", "referral", NULL };
 static const char *const decisions[] = { "approved", "returned", NULL };
 static const char *const sexes[] = { "male", "female", NULL };
+/* What the audit trail records (audit.c). */
+static const char *const audit_actions[] = {
+  "sign_in", "wrong_pin", "sign_out", "locked", "open_household", "open_visit", "review", "pin_lockout",
+  "wipe", NULL
+};
 
 typedef enum {
   OPTIONAL,   /* absent or null is fine */
@@ -292,6 +297,21 @@ clmrs_record_check_body (ClmrsRecordType   type,
         if (!is_integer (rev) || json_node_get_int (rev) < 1)
           return fail (error, b, "visit_rev", "expected an integer >= 1");
         return TRUE;
+      }
+    case CLMRS_RECORD_AUDIT:
+      {
+        JsonNode *at = member (body, "at");
+        g_autoptr(GDateTime) time = NULL;
+
+        if (!check_one_of (body, b, "action", REQUIRED, audit_actions, error))
+          return FALSE;
+        if (at == NULL)
+          return fail (error, b, "at", "missing");
+        if (!is_string (at) || (time = clmrs_time_parse_rfc3339 (json_node_get_string (at))) == NULL)
+          return fail (error, b, "at", "expected an RFC 3339 UTC time");
+        return check_string (body, b, "subject_type", OPTIONAL, error) &&
+               check_string (body, b, "subject_id", OPTIONAL, error) &&
+               check_string (body, b, "detail", OPTIONAL, error);
       }
     default:
       g_assert_not_reached ();

@@ -15,6 +15,7 @@ static const char * const type_names[] = {
   [CLMRS_RECORD_SUPPORT] = "support",
   [CLMRS_RECORD_AWARENESS_SESSION] = "awareness_session",
   [CLMRS_RECORD_REVIEW] = "review",
+  [CLMRS_RECORD_AUDIT] = "audit",
 };
 
 const char *

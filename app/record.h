@@ -18,9 +18,10 @@ typedef enum {
   CLMRS_RECORD_SUPPORT,
   CLMRS_RECORD_AWARENESS_SESSION,
   CLMRS_RECORD_REVIEW,
+  CLMRS_RECORD_AUDIT,        /* who did what on a device: kept by the server, sent to no device */
 } ClmrsRecordType;
 
-#define CLMRS_RECORD_N_TYPES (CLMRS_RECORD_REVIEW + 1)
+#define CLMRS_RECORD_N_TYPES (CLMRS_RECORD_AUDIT + 1)
 
 const char *clmrs_record_type_to_string   (ClmrsRecordType type);
 gboolean    clmrs_record_type_from_string (const char      *text,

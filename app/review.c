@@ -3,6 +3,8 @@
 
 #include "review.h"
 
+#include "audit.h"
+
 #include "outbox.h"
 #include "record.h"
 #include "util.h"
@@ -120,6 +122,7 @@ clmrs_review_record (ClmrsStore  *store,
     line = clmrs_record_envelope_line (&header, node);
   }
   if (!clmrs_outbox_enqueue (store, id, 1, CLMRS_RECORD_REVIEW, supervisor_id, line, error) ||
+      !clmrs_audit_record (store, supervisor_id, CLMRS_AUDIT_REVIEW, "visit", visit_id, decision, error) ||
       !clmrs_store_commit (store, error))
     goto fail;
   return g_steal_pointer (&id);

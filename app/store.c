@@ -17,6 +17,7 @@ struct _ClmrsStore
   char     *path;
   char     *device_id;
   gboolean  in_transaction;
+  char     *actor;       /* the person signed in on this connection, for the audit trail */
 };
 
 /*
@@ -224,6 +225,18 @@ static const char * const migrations[] = {
   "  first_seen TEXT NOT NULL,"
   "  attempts   INTEGER NOT NULL DEFAULT 1,"
   "  UNIQUE (record_id, rev));",
+
+  /* 4: the audit trail: who signed in, who opened which record, who
+   * reviewed what (audit.c); each entry also leaves as an `audit` record. */
+  "CREATE TABLE audit ("
+  "  seq          INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  id           TEXT NOT NULL UNIQUE,"
+  "  at           TEXT NOT NULL,"
+  "  person_id    TEXT,"
+  "  action       TEXT NOT NULL,"
+  "  subject_type TEXT,"
+  "  subject_id   TEXT,"
+  "  detail       TEXT);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLMRS_STORE_SCHEMA_VERSION);
@@ -383,6 +396,7 @@ clmrs_store_close (ClmrsStore *store)
   if (store->db != NULL)
     sqlite3_close_v2 (store->db);
   g_free (store->path);
+  g_free (store->actor);
   g_free (store->device_id);
   g_free (store);
 }
@@ -490,6 +504,29 @@ clmrs_store_step_done (ClmrsStore    *store,
                  "%s (in: %.80s)", sqlite3_errmsg (store->db), sqlite3_sql (stmt));
   sqlite3_finalize (stmt);
   return ok;
+}
+
+/* Who acts through this connection (signed in with their PIN), or NULL:
+ * the audit trail names them (audit.c). */
+void
+clmrs_store_set_actor (ClmrsStore *store,
+                       const char *person_id)
+{
+  g_free (store->actor);
+  store->actor = g_strdup (person_id);
+}
+
+const char *
+clmrs_store_get_actor (ClmrsStore *store)
+{
+  return store->actor;
+}
+
+/* Whether a transaction of clmrs_store_begin() is open. */
+gboolean
+clmrs_store_in_transaction (ClmrsStore *store)
+{
+  return store->in_transaction;
 }
 
 ClmrsStep

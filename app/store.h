@@ -31,7 +31,7 @@ GQuark clmrs_store_error_quark (void);
 typedef struct _ClmrsStore ClmrsStore;
 
 /* The number of the newest schema this program knows. */
-#define CLMRS_STORE_SCHEMA_VERSION 3
+#define CLMRS_STORE_SCHEMA_VERSION 4
 
 ClmrsStore  *clmrs_store_open               (const char   *path,
                                              GError      **error);
@@ -52,6 +52,12 @@ gboolean     clmrs_store_begin              (ClmrsStore   *store,
 gboolean     clmrs_store_commit             (ClmrsStore   *store,
                                              GError      **error);
 void         clmrs_store_rollback           (ClmrsStore   *store);
+gboolean     clmrs_store_in_transaction     (ClmrsStore   *store);
+
+/* Who is signed in on this connection (NULL: nobody, as for the CLI). */
+void         clmrs_store_set_actor          (ClmrsStore   *store,
+                                             const char   *person_id);
+const char  *clmrs_store_get_actor          (ClmrsStore   *store);
 
 /* Runs @sql (no results expected); errors carry SQLite's message and the statement. */
 gboolean     clmrs_store_exec               (ClmrsStore   *store,

@@ -642,6 +642,7 @@ table_of (ClmrsRecordType type)
     case CLMRS_RECORD_SUPPORT: return "supports";
     case CLMRS_RECORD_AWARENESS_SESSION: return "awareness_sessions";
     case CLMRS_RECORD_REVIEW: return "reviews";
+    case CLMRS_RECORD_AUDIT: return "audit";
     default: g_assert_not_reached ();
     }
 }
@@ -687,7 +688,8 @@ check_pulled (Pull             *pull,
           return TRUE;
         }
     }
-  if (kind == CLMRS_RECORD_COMMUNITY || kind == CLMRS_RECORD_CHILD || kind == CLMRS_RECORD_REVIEW)
+  if (kind == CLMRS_RECORD_COMMUNITY || kind == CLMRS_RECORD_CHILD || kind == CLMRS_RECORD_REVIEW ||
+      kind == CLMRS_RECORD_AUDIT)
     return TRUE;
   here = community != NULL ? exists (pull->store, "communities", community, error) : 0;
   if (here < 0)
@@ -778,6 +780,9 @@ apply_one (Pull        *pull,
     case CLMRS_RECORD_SUPPORT: done = apply_support (pull, env, body, &local); break;
     case CLMRS_RECORD_AWARENESS_SESSION: done = apply_awareness (pull, env, body, &local); break;
     case CLMRS_RECORD_REVIEW: done = apply_review (pull, env, body, &local); break;
+    /* another device's audit trail is the server's to keep: never sent
+       to devices, and nothing to apply here if one came */
+    case CLMRS_RECORD_AUDIT: done = TRUE; break;
     default: done = FALSE; g_assert_not_reached ();
     }
   if (done)

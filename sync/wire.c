@@ -415,7 +415,7 @@ clmrs_envelope_from_node (JsonNode *node,
     {
       g_set_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_ENVELOPE,
                    "line %u: type: expected one of household, child, visit, support, "
-                   "awareness_session, review, community", line_no);
+                   "awareness_session, review, community, audit", line_no);
       return NULL;
     }
 

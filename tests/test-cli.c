@@ -236,6 +236,7 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
       else if (g_str_equal (type, "awareness_session")) types[4]++;
       else if (g_str_equal (type, "review")) types[5]++;
       else if (g_str_equal (type, "community")) types[6]++;
+      else if (g_str_equal (type, "audit")) types[7]++;
       else g_assert_not_reached ();
       if (g_str_equal (type, "visit"))
         {
@@ -304,6 +305,8 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
   g_assert_cmpuint (types[3], >, 0);
   g_assert_cmpuint (types[4], >, 0);
   g_assert_cmpuint (types[6], ==, 2);
+  /* each supervisor's decision is in the audit trail too */
+  g_assert_cmpuint (types[7], ==, types[5]);
 
   /* nothing has been synced: the queue holds every line */
   clmrs (&queue, "--db", a, "queue", "--json", NULL);

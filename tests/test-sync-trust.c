@@ -4,6 +4,7 @@
  * a device B of the same community whose outbox the test fills with
  * forged envelopes, sent by the real sync client.  Each attack must be
  * refused with its reason, and A's data must come through untouched. */
+#include "audit.h"
 #include "client.h"
 #include "demo.h"
 #include "outbox.h"
@@ -470,6 +471,76 @@ test_reenrol (Fixture       *f,
   g_assert_nonnull (strstr (log, "the device enrolled again with its previous token"));
 }
 
+/* 5. The audit trail: who signed in (and who typed a wrong PIN), who
+ * opened which household, who signed out, sent with the records, listed
+ * by `clmrs-server audit`, and sent to no other device. */
+static void
+test_audit (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *person = query_text (f->a, "SELECT id FROM facilitators WHERE role = 'facilitator' "
+                                              "ORDER BY created, rowid LIMIT 1");
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *household = query_text (f->a, "SELECT id FROM households ORDER BY id LIMIT 1");
+  g_autofree char *name = query_text (f->a, "SELECT head_name FROM households ORDER BY id LIMIT 1");
+  g_autofree char *a_server = query_text (f->a, "SELECT value FROM meta WHERE key = 'server_device_id'");
+  g_autofree char *out = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+  ClmrsSyncReport report;
+
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->a, &error);
+    g_autoptr(GPtrArray) entries = NULL;
+
+    g_assert_no_error (error);
+    g_assert_false (clmrs_audit_sign_in (store, person, "000000", &error));
+    g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_PIN);
+    g_clear_error (&error);
+    g_assert_null (clmrs_store_get_actor (store));
+    g_assert_true (clmrs_audit_sign_in (store, person, pin, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (clmrs_store_get_actor (store), ==, person);
+    clmrs_audit_open (store, "household", household);
+    g_assert_true (clmrs_audit_sign_out (store, TRUE, &error));
+    g_assert_no_error (error);
+    g_assert_null (clmrs_store_get_actor (store));
+    /* nobody signed in: nothing is noted */
+    clmrs_audit_open (store, "household", household);
+
+    entries = clmrs_audit_list (store, 10, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (entries->len, >=, 4);   /* the demo's reviews are in it too */
+    g_assert_cmpstr (((ClmrsAuditEntry *) entries->pdata[0])->action, ==, "locked");
+    g_assert_cmpstr (((ClmrsAuditEntry *) entries->pdata[1])->action, ==, "open_household");
+    g_assert_cmpstr (((ClmrsAuditEntry *) entries->pdata[1])->subject_id, ==, household);
+    g_assert_cmpstr (((ClmrsAuditEntry *) entries->pdata[2])->action, ==, "sign_in");
+    g_assert_cmpstr (((ClmrsAuditEntry *) entries->pdata[3])->action, ==, "wrong_pin");
+  }
+  sync_ok (f, f->a, &report);
+  g_assert_cmpuint (report.stored, ==, 4);
+  g_assert_cmpuint (report.rejected, ==, 0);
+
+  out = sync_test_run_ok (sync_test_server_program (), "audit", "--db", f->server_db, NULL);
+  g_test_message ("%s", out);
+  expected = g_strdup_printf ("\t%s\t%s\topen_household\thousehold %s\t-\n", a_server, person, household);
+  g_assert_nonnull (strstr (out, expected));
+  g_assert_nonnull (strstr (out, "\twrong_pin\t"));
+  g_assert_nonnull (strstr (out, "\tsign_in\t"));
+  g_assert_nonnull (strstr (out, "\tlocked\t"));
+  /* ids, never names */
+  g_assert_null (strstr (out, name));
+  json = sync_test_run_ok (sync_test_server_program (), "audit", "--db", f->server_db, "--person", person,
+                           "--json", NULL);
+  g_assert_nonnull (strstr (json, "\"action\":\"open_household\""));
+
+  /* B receives none of A's trail */
+  sync_ok (f, f->b, &report);
+  g_assert_cmpuint (report.set_aside, ==, 0);
+  g_assert_cmpint (sync_test_device_count (f->b, "SELECT count (*) FROM audit"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -481,5 +552,6 @@ main (int   argc,
   g_test_add ("/trust/overwrite", Fixture, NULL, fixture_setup, test_overwrite, fixture_teardown);
   g_test_add_func ("/trust/server-migration", test_server_migration);
   g_test_add ("/trust/re-enrol", Fixture, NULL, fixture_setup, test_reenrol, fixture_teardown);
+  g_test_add ("/trust/audit", Fixture, NULL, fixture_setup, test_audit, fixture_teardown);
   return g_test_run ();
 }

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <glib/gi18n.h>
 
+#include "audit.h"
 #include "casebook.h"
 #include "demo.h"
 #include "outbox.h"
@@ -629,9 +630,32 @@ check_pin_job (ClmrsStore    *store,
 {
   GStrv id_pin = data;
 
-  if (!clmrs_store_check_pin (store, id_pin[0], id_pin[1], error))
+  if (!clmrs_audit_sign_in (store, id_pin[0], id_pin[1], error))
     return NULL;
   return GINT_TO_POINTER (TRUE);
+}
+
+static gpointer
+sign_out_job (ClmrsStore    *store,
+              gpointer       data,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  if (!clmrs_audit_sign_out (store, GPOINTER_TO_INT (data), error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+/* The person signed out (@locked: by the inactivity lock): noted in the
+ * audit trail, and nobody is named for what the connection does next. */
+void
+clmrs_db_worker_sign_out (ClmrsDbWorker *self,
+                          gboolean       locked)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+
+  push_job (self, clmrs_db_worker_sign_out, sign_out_job, NULL,
+            GINT_TO_POINTER (locked), NULL, NULL, NULL, NULL, NULL);
 }
 
 void
@@ -1007,6 +1031,7 @@ get_visit_job (ClmrsStore    *store,
       clmrs_visit_summary_free (visit);
       return NULL;
     }
+  clmrs_audit_open (store, "visit", visit_id);
   return visit;
 }
 
@@ -1108,6 +1133,7 @@ household_job (ClmrsStore    *store,
                                          data->visit_limit, error);
   if (data->file == NULL)
     return NULL;
+  clmrs_audit_open (store, "household", data->household_id);
   data->form_titles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   for (guint i = 0; i < data->file->visits->len + data->file->drafts->len; i++)
     {

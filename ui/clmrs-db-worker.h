@@ -87,7 +87,9 @@ void               clmrs_db_worker_check_pin_async        (ClmrsDbWorker      *s
                                                            gpointer            user_data);
 gboolean           clmrs_db_worker_check_pin_finish       (ClmrsDbWorker      *self,
                                                            GAsyncResult       *result,
-                                                           GError            **error);   /* CLMRS_STORE_ERROR_PIN when wrong */
+                                                           GError            **error);
+void               clmrs_db_worker_sign_out               (ClmrsDbWorker      *self,
+                                                           gboolean            locked);   /* CLMRS_STORE_ERROR_PIN when wrong */
 
 /* One page of households whose head's name starts with @prefix, in the
  * order of clmrs_casebook_search_households(), and how many match. */

@@ -486,13 +486,15 @@ visit_done_cb (ClmrsWindow *self,
     clmrs_window_show_toast (self, _("Kept as a draft, to finish later"));
 }
 
-void
-clmrs_window_lock (ClmrsWindow *self)
+/* Signs the person out; @by_inactivity: the lock did it, not they. */
+static void
+lock_window (ClmrsWindow *self,
+             gboolean     by_inactivity)
 {
-  g_return_if_fail (CLMRS_IS_WINDOW (self));
-
   if (self->person_id == NULL)
     return;
+  if (self->worker != NULL)
+    clmrs_db_worker_sign_out (self->worker, by_inactivity);
   g_clear_pointer (&self->person_id, g_free);
   g_clear_pointer (&self->person_name, g_free);
   g_clear_pointer (&self->person_sex, g_free);
@@ -506,6 +508,14 @@ clmrs_window_lock (ClmrsWindow *self)
   gtk_stack_set_visible_child_name (self->stack, "signin");
 }
 
+void
+clmrs_window_lock (ClmrsWindow *self)
+{
+  g_return_if_fail (CLMRS_IS_WINDOW (self));
+
+  lock_window (self, FALSE);
+}
+
 static gboolean
 check_idle_cb (gpointer user_data)
 {
@@ -514,7 +524,7 @@ check_idle_cb (gpointer user_data)
 
   if (self->person_id != NULL && idle >= (gint64) self->lock_seconds * G_USEC_PER_SEC)
     {
-      clmrs_window_lock (self);
+      lock_window (self, TRUE);
       clmrs_window_show_toast (self, _("Signed out: 5 min without use"));
     }
   return G_SOURCE_CONTINUE;

@@ -637,6 +637,42 @@ cmd_hand_over (int    argc,
 }
 
 static int
+cmd_audit (int    argc,
+           char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *person = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "person", 0, 0, G_OPTION_ARG_STRING, &person, "only this person's entries", "PERSON_ID" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "one JSON object a line", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context (
+      "- who did what on the devices",
+      "Lists the audit trails devices sent, in the order received: who signed in or\n"
+      "typed a wrong PIN, who signed out or was locked out, who opened which\n"
+      "household or visit, who approved or returned what.  Tab-separated: time,\n"
+      "device, person, action, subject (type and id), detail; or --json.",
+      entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "audit: %s", error->message);
+  if (db_path == NULL || argc != 1)
+    return usage_fail (context, "audit: --db is required");
+  db = open_existing (db_path, &error);
+  if (db == NULL || !server_db_audit (db, person, json, stdout, &error))
+    {
+      g_printerr ("clmrs-server: audit: %s\n", error->message);
+      return error_status (error);
+    }
+  return SERVER_EXIT_OK;
+}
+
+static int
 cmd_admin_log (int    argc,
                char **argv)
 {
@@ -688,6 +724,7 @@ static const Command commands[] = {
   { "delete-record", cmd_delete_record, "delete a stored record, logged with the reason" },
   { "hand-over", cmd_hand_over, "let another device revise a device's records" },
   { "admin-log", cmd_admin_log, "what administrators did to records, and why" },
+  { "audit", cmd_audit, "who did what on the devices: sign-ins, records opened, reviews" },
 };
 
 static void

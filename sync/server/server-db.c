@@ -1402,7 +1402,7 @@ server_db_pull (sqlite3     *db,
     return NULL;
   stmt = db_prepare (db,
                      "SELECT seq, line FROM records r WHERE seq > ?1 AND quarantined IS NULL AND (kind != 'record' OR "
-                     " ((pushed_by IS NULL OR pushed_by != ?2) AND EXISTS (SELECT 1 FROM devices d "
+                     " (type != 'audit' AND (pushed_by IS NULL OR pushed_by != ?2) AND EXISTS (SELECT 1 FROM devices d "
                      "  WHERE d.device_id = ?2 AND (d.all_communities OR EXISTS (SELECT 1 FROM "
                      "  device_communities c WHERE c.device_id = ?2 AND c.community_id = r.community_id)))))"
                      " ORDER BY seq LIMIT ?3",

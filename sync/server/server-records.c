@@ -337,3 +337,84 @@ server_db_admin_log (sqlite3     *db,
     return db_fail (db, "reading the administrators' log", error);
   return TRUE;
 }
+
+/**
+ * server_db_audit:
+ * @person: (nullable): only this person's entries
+ *
+ * Writes the devices' audit trails, in the order received: one JSON
+ * object a line with @json (at, device, person, action, subject_type,
+ * subject_id, detail), else one tab-separated line each.
+ */
+gboolean
+server_db_audit (sqlite3     *db,
+                 const char  *person,
+                 gboolean     json,
+                 FILE        *out,
+                 GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  static const char *const members[] = { "at", "action", "subject_type", "subject_id", "detail" };
+  int rc;
+
+  stmt = db_prepare (db, "SELECT pushed_by, line FROM records WHERE kind = 'record' AND type = 'audit' "
+                         "AND quarantined IS NULL ORDER BY seq", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(JsonNode) node = json_from_string ((const char *) sqlite3_column_text (stmt, 1), NULL);
+      JsonObject *env, *body;
+      const char *author;
+      const char *values[5];
+
+      /* stored lines passed the envelope and body checks on push */
+      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      env = json_node_get_object (node);
+      body = json_object_get_object_member (env, "body");
+      author = json_object_get_string_member_with_default (env, "author", "");
+      if (person != NULL && g_strcmp0 (author, person) != 0)
+        continue;
+      for (int i = 0; i < 5; i++)
+        values[i] = body != NULL ? json_object_get_string_member_with_default (body, members[i], NULL) : NULL;
+      if (json)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+          g_autoptr(JsonNode) root = NULL;
+          g_autofree char *text = NULL;
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "at");
+          json_builder_add_string_value (b, values[0] ? values[0] : "");
+          json_builder_set_member_name (b, "device");
+          json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 0));
+          json_builder_set_member_name (b, "person");
+          json_builder_add_string_value (b, author);
+          for (int i = 1; i < 5; i++)
+            {
+              json_builder_set_member_name (b, members[i]);
+              if (values[i] != NULL)
+                json_builder_add_string_value (b, values[i]);
+              else
+                json_builder_add_null_value (b);
+            }
+          json_builder_end_object (b);
+          root = json_builder_get_root (b);
+          text = json_to_string (root, FALSE);
+          fprintf (out, "%s\n", text);
+        }
+      else
+        {
+          g_autofree char *detail = g_strdup (values[4] ? values[4] : "-");
+
+          g_strdelimit (detail, "\t\r\n", ' ');
+          fprintf (out, "%s\t%s\t%s\t%s\t%s %s\t%s\n", values[0] ? values[0] : "",
+                   (const char *) sqlite3_column_text (stmt, 0), author, values[1] ? values[1] : "",
+                   values[2] ? values[2] : "-", values[3] ? values[3] : "-", detail);
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return db_fail (db, "reading the audit trail", error);
+  return TRUE;
+}

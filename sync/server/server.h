@@ -98,6 +98,11 @@ gint64    server_db_hand_over       (sqlite3     *db,
                                      const char  *record_id,
                                      const char  *reason,
                                      GError     **error);
+gboolean  server_db_audit           (sqlite3     *db,
+                                     const char  *person,
+                                     gboolean     json,
+                                     FILE        *out,
+                                     GError     **error);
 gboolean  server_db_admin_log       (sqlite3     *db,
                                      gboolean     json,
                                      FILE        *out,

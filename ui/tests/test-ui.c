@@ -20,6 +20,7 @@
 #include "clmrs-supervisor-page.h"
 #include "clmrs-sync-page.h"
 #include "clmrs-visit-wizard.h"
+#include "audit.h"
 #include "clmrs-window.h"
 
 #include "demo.h"
@@ -1937,8 +1938,36 @@ on_enrol_or_error (Fixture *f)
          g_strcmp0 (clmrs_window_get_page_name (f->window), "error") == 0;
 }
 
+/* The newest audit entry's action on @db_path, for @person. */
+static char *
+last_audit (const char *db_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) store = clmrs_store_open (db_path, &error);
+  g_autoptr(GPtrArray) entries = NULL;
+
+  g_assert_no_error (error);
+  entries = clmrs_audit_list (store, 1, &error);
+  g_assert_no_error (error);
+  if (entries->len == 0)
+    return NULL;
+  return g_strdup_printf ("%s %s %s", ((ClmrsAuditEntry *) entries->pdata[0])->action,
+                          ((ClmrsAuditEntry *) entries->pdata[0])->person_id,
+                          ((ClmrsAuditEntry *) entries->pdata[0])->subject_type
+                          ? ((ClmrsAuditEntry *) entries->pdata[0])->subject_type : "-");
+}
+
+static gboolean
+signed_out_noted (Fixture *f)
+{
+  g_autofree char *last = last_audit (f->db_path);
+
+  return g_str_has_prefix (last, "sign_out ");
+}
+
 /* A record received from the server that the device could not apply is
- * shown on the Sync tab, with its reason, for someone to look at. */
+ * shown on the Sync tab, with its reason, for someone to look at.  The
+ * audit trail notes the sign-in and the sign-out. */
 static void
 test_sync_set_aside (Fixture       *f,
                      gconstpointer  data)
@@ -1960,6 +1989,11 @@ test_sync_set_aside (Fixture       *f,
   }
   sign_in (f, FACILITATOR_ID, pin);
   g_assert_true (wait_for (f, on_home_and_idle, 20));
+  {
+    g_autofree char *last = last_audit (f->db_path);
+
+    g_assert_cmpstr (last, ==, "sign_in " FACILITATOR_ID " -");
+  }
   clmrs_home_page_set_tab (home_page (f), "sync");
   g_assert_true (wait_for (f, on_home_and_idle, 20));
   row = find_label (GTK_WIDGET (f->window), "Received but not applied");
@@ -1968,6 +2002,9 @@ test_sync_set_aside (Fixture       *f,
   g_assert_nonnull (find_label (GTK_WIDGET (f->window),
                                 "body.kind: expected one of household, follow_up, support, awareness, community"));
   label_audit_screen ("sync: a received record set aside");
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+  g_assert_true (wait_for (f, signed_out_noted, 10));
 }
 
 /* A device's first run: its database made empty, not one made-up record,
