@@ -245,7 +245,7 @@ clmrs_outbox_foreach (ClmrsStore         *store,
 {
   sqlite3_stmt *stmt = clmrs_store_prepare (store,
       only_queued ? "SELECT envelope FROM outbox WHERE state = 'queued' ORDER BY rowid"
-                  : "SELECT envelope FROM outbox ORDER BY rowid", error);
+                  : "SELECT envelope FROM outbox WHERE envelope != '' ORDER BY rowid", error);
   int rc;
 
   if (stmt == NULL)
@@ -263,5 +263,36 @@ clmrs_outbox_foreach (ClmrsStore         *store,
                    "reading the outbox: %s", sqlite3_errmsg (clmrs_store_get_db (store)));
       return FALSE;
     }
+  return TRUE;
+}
+
+/**
+ * clmrs_outbox_prune_sent:
+ * @days: how long an acknowledged envelope is kept after it was sent
+ *
+ * Drops the text of envelopes the server acknowledged more than @days
+ * ago.  The store runs with secure_delete, so the text is overwritten,
+ * not merely unlinked.  Queued and rejected envelopes are never touched.
+ */
+gboolean
+clmrs_outbox_prune_sent (ClmrsStore  *store,
+                         guint        days,
+                         gint64      *pruned,
+                         GError     **error)
+{
+  g_autoptr(GDateTime) now = clmrs_now ();
+  g_autoptr(GDateTime) cutoff = g_date_time_add_days (now, -(gint) days);
+  g_autofree char *cutoff_text = clmrs_time_to_rfc3339 (cutoff);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  *pruned = 0;
+  stmt = clmrs_store_prepare (store, "UPDATE outbox SET envelope = '' "
+                                     "WHERE state = 'sent' AND envelope != '' AND sent_at < ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, cutoff_text, -1, SQLITE_TRANSIENT);
+  if (clmrs_store_step (store, stmt, error) == CLMRS_STEP_ERROR)
+    return FALSE;
+  *pruned = sqlite3_changes (clmrs_store_get_db (store));
   return TRUE;
 }

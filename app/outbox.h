@@ -49,4 +49,13 @@ gboolean   clmrs_outbox_foreach              (ClmrsStore        *store,
                                               gpointer           user_data,
                                               GError           **error);
 
+/* Acknowledged envelopes older than @days lose their text (the row stays,
+ * saying the record was sent): the server holds them, and a handheld
+ * should not.  Sets @pruned to how many. */
+#define CLMRS_OUTBOX_KEEP_SENT_DAYS 30
+gboolean   clmrs_outbox_prune_sent           (ClmrsStore        *store,
+                                              guint              days,
+                                              gint64            *pruned,
+                                              GError           **error);
+
 G_END_DECLS

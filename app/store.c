@@ -359,7 +359,10 @@ clmrs_store_open (const char  *path,
                 "PRAGMA journal_mode = WAL;"
                 "PRAGMA synchronous = FULL;"
                 "PRAGMA foreign_keys = ON;"
-                "PRAGMA temp_store = MEMORY;",
+                "PRAGMA temp_store = MEMORY;"
+                /* what is deleted or pruned is overwritten, not left in
+                   free pages for anyone who copies the file */
+                "PRAGMA secure_delete = ON;",
                 error) ||
       !clmrs_store_migrate_db (store->db, CLMRS_STORE_SCHEMA_VERSION, error))
     {

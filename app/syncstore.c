@@ -147,10 +147,13 @@ clmrs_outbox_apply_results (ClmrsStore  *store,
         ok = set_state (store, id, rev, "sent", NULL, error);
       else
         {
-          why = kind == 2
-                ? g_strdup_printf ("conflict: the server holds other content for this revision and "
-                                   "kept this one aside for review%s%s", reason ? ": " : "", reason ? reason : "")
-                : g_strdup (reason ? reason : "rejected by the server");
+          if (kind == 3)
+            why = g_strdup (reason ? reason : "rejected by the server");
+          else if (reason != NULL)
+            why = g_strdup_printf ("conflict: kept aside by the server for review: %s", reason);
+          else
+            why = g_strdup ("conflict: the server holds other content for this revision and "
+                            "kept this one aside for review");
           ok = set_state (store, id, rev, "rejected", why, error);
         }
       if (!ok)

@@ -3,6 +3,8 @@
 
 #include "client.h"
 
+#include "outbox.h"
+
 #include "record.h"
 #include "syncstore.h"
 #include "util.h"
@@ -1016,6 +1018,16 @@ clmrs_sync_run (ClmrsStore             *store,
       return FALSE;
     }
   ok = push_all (&c, error) && pull_all (&c, error);
+  /* what the server has held for a month leaves the handheld */
+  if (ok)
+    {
+      g_autoptr(GError) prune_error = NULL;
+      gint64 pruned = 0;
+
+      if (!clmrs_outbox_prune_sent (store, CLMRS_OUTBOX_KEEP_SENT_DAYS, &pruned, &prune_error))
+        g_message ("sync: could not prune acknowledged envelopes: %s", prune_error->message);
+      c.report->pruned = pruned;
+    }
   c.report->queued_left = clmrs_outbox_count_queued (store);
   report_progress (&c);
   if (ok && c.report->queued_left > 0)

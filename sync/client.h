@@ -44,6 +44,7 @@ typedef struct {
   guint64 conflicts;
   guint64 rejected;
   guint64 pulled;                 /* records received and applied */
+  guint64 pruned;                 /* acknowledged envelopes older than 30 days whose text was dropped */
   guint64 set_aside;              /* pulled records this device could not apply, kept aside (all, after the run) */
   guint64 bytes_up;               /* on the wire: request lines, headers, bodies */
   guint64 bytes_down;             /* on the wire: status lines, headers, bodies */
