@@ -114,7 +114,7 @@ clmrs_outbox_queue_by_facilitator (ClmrsStore  *store,
       "  (SELECT last_error FROM outbox l WHERE l.facilitator_id = o.facilitator_id"
       "     AND l.last_error IS NOT NULL AND l.state = 'queued' ORDER BY l.rowid DESC LIMIT 1) "
       "FROM outbox o LEFT JOIN facilitators f ON f.id = o.facilitator_id "
-      "WHERE o.state IN ('queued', 'rejected') "
+      "WHERE o.state IN ('queued', 'rejected') AND o.type != 'audit' "
       "GROUP BY o.facilitator_id ORDER BY 3 DESC, 2", error);
   if (stmt == NULL)
     return NULL;
@@ -143,7 +143,7 @@ clmrs_outbox_queue_by_facilitator (ClmrsStore  *store,
 
   stmt = clmrs_store_prepare (store,
       "SELECT facilitator_id, record_id, type, rev, coalesce (reject_reason, '') FROM outbox "
-      "WHERE state = 'rejected' ORDER BY rowid", error);
+      "WHERE state = 'rejected' AND type != 'audit' ORDER BY rowid", error);
   if (stmt == NULL)
     return NULL;
   while (sqlite3_step (stmt) == SQLITE_ROW)

@@ -13,6 +13,8 @@ typedef struct {
   char   *reason;
 } ClmrsRejection;
 
+/* The queue by facilitator: their records waiting or refused; the audit
+ * trail's own records are left out (they are nobody's work to review). */
 typedef struct {
   char      *facilitator_id;
   char      *facilitator_name;

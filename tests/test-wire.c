@@ -58,7 +58,7 @@ test_envelope_bad (void)
     { "\"id\":\"0b0e7c1e-3a52-4c39", "\"id\":\"0b0e7c1e-3a52-1c39", CLMRS_WIRE_ERROR_ENVELOPE,
       "line 3: id: expected a UUID v4 string" },
     { "\"type\":\"child\"", "\"type\":\"pet\"", CLMRS_WIRE_ERROR_ENVELOPE,
-      "line 3: type: expected one of household, child, visit, support, awareness_session, review, community" },
+      "line 3: type: expected one of household, child, visit, support, awareness_session, review, community, audit" },
     { "\"rev\":2", "\"rev\":0", CLMRS_WIRE_ERROR_ENVELOPE, "line 3: rev: expected an integer >= 1" },
     { "\"rev\":2", "\"rev\":2.5", CLMRS_WIRE_ERROR_ENVELOPE, "line 3: rev: expected an integer >= 1" },
     { "\"rev\":2", "\"rev\":\"2\"", CLMRS_WIRE_ERROR_ENVELOPE, "line 3: rev: expected an integer >= 1" },
