@@ -194,6 +194,8 @@ read_at (const char *path,
 
 /* ---- tests ---- */
 
+static int read_everything (Fixture *f);
+
 static void
 test_round_trip (Fixture       *f,
                  gconstpointer  data)
@@ -227,8 +229,12 @@ test_round_trip (Fixture       *f,
   exec_ok (db, "PRAGMA mmap_size = 268435456");
   g_assert_cmpint (scalar (db, "PRAGMA mmap_size", NULL), ==, 0);
   g_assert_cmpint (scalar (db, "SELECT count (*) FROM visits", NULL), ==, 300);
+  /* VACUUM rebuilds the file through an in-memory temporary database */
+  exec_ok (db, "DELETE FROM visits WHERE id % 2 = 0; VACUUM");
+  g_assert_cmpint (scalar (db, "SELECT count (*) FROM visits", NULL), ==, 150);
   g_assert_cmpstr (text (db, "PRAGMA integrity_check"), ==, "ok");
   sqlite3_close (db);
+  g_assert_cmpint (read_everything (f), ==, SQLITE_OK);
 }
 
 static void
@@ -254,6 +260,12 @@ test_wal_and_checkpoint (Fixture       *f,
   exec_ok (writer, "BEGIN; UPDATE households SET head_name = head_name || ' x';"
                    " UPDATE households SET head_name = head_name || ' y'; COMMIT");
   g_assert_cmpint (scalar (reader, "SELECT count (*) FROM households WHERE head_name LIKE '% x y'", NULL), ==, 250);
+  /* a cache too small for the transaction: pages spill to the WAL and are
+   * written again in place, and their checksums rewritten, before COMMIT */
+  exec_ok (writer, "PRAGMA cache_size = 5; BEGIN; UPDATE visits SET answers = answers || ' '; UPDATE households SET head_name = head_name || ' z';"
+                   " UPDATE visits SET answers = rtrim (answers); UPDATE households SET head_name = head_name || 'z'; COMMIT");
+  g_assert_cmpint (scalar (reader, "SELECT count (*) FROM households WHERE head_name LIKE '% x y zz'", NULL), ==, 250);
+  g_assert_cmpstr (text (reader, "PRAGMA integrity_check"), ==, "ok");
 
   g_assert_cmpint (scalar (writer, "PRAGMA wal_checkpoint(TRUNCATE)", NULL), ==, 0);
   g_assert_cmpint (g_stat (wal, &st), ==, 0);
@@ -263,9 +275,53 @@ test_wal_and_checkpoint (Fixture       *f,
   sqlite3_close (writer);
 
   writer = open_ok (f);
-  g_assert_cmpint (scalar (writer, "SELECT count (*) FROM households WHERE head_name LIKE '% x y'", NULL), ==, 250);
+  g_assert_cmpint (scalar (writer, "SELECT count (*) FROM households WHERE head_name LIKE '% x y zz'", NULL), ==, 250);
   g_assert_cmpstr (text (writer, "PRAGMA integrity_check"), ==, "ok");
   sqlite3_close (writer);
+}
+
+/* Other page sizes, the database made through a key slot URI by hand. */
+static void
+test_page_sizes (Fixture       *f,
+                 gconstpointer  data)
+{
+  const int sizes[] = { 1024, 8192, 65536 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/p%d.db", f->dir, sizes[i]);
+      g_autofree char *slot = clmrs_cryptvfs_key_slot_add (f->key);
+      g_autofree char *uri = clmrs_cryptvfs_uri (path, slot);
+      g_autofree char *sql = g_strdup_printf ("PRAGMA page_size = %d; PRAGMA journal_mode = OFF; PRAGMA journal_mode = WAL", sizes[i]);
+      g_autoptr(GError) error = NULL;
+      int reserve = CLMRS_CRYPTVFS_RESERVE;
+      sqlite3 *db;
+
+      char hex[2 * CLMRS_CRYPTVFS_KEY_BYTES + 1];
+
+      /* the URI, which may end up in a log, names a slot, not the key */
+      sodium_bin2hex (hex, sizeof hex, f->key, sizeof f->key);
+      g_assert_null (strstr (uri, hex));
+      g_assert_null (strstr (uri, hex + 48));
+      g_assert_cmpint (sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI, NULL), ==, SQLITE_OK);
+      clmrs_cryptvfs_key_slot_remove (slot);
+      g_assert_cmpint (sqlite3_file_control (db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve), ==, SQLITE_OK);
+      exec_ok (db, sql);
+      fill (db, 60);
+      sqlite3_close (db);
+
+      g_assert_true (clmrs_cryptvfs_is_encrypted (path));
+      g_assert_cmpuint (secrets_in_file (path), ==, 0);
+      db = clmrs_cryptvfs_open (path, f->key, SQLITE_OPEN_READWRITE, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (scalar (db, "PRAGMA page_size", NULL), ==, sizes[i]);
+      g_assert_cmpint (scalar (db, "SELECT count (*) FROM visits", NULL), ==, 60);
+      g_assert_cmpstr (text (db, "PRAGMA integrity_check"), ==, "ok");
+      sqlite3_close (db);
+      /* the slot is gone: the same URI opens nothing */
+      g_assert_cmpint (sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI, NULL), !=, SQLITE_OK);
+      sqlite3_close (db);
+    }
 }
 
 static void
@@ -730,6 +786,61 @@ test_encrypt_in_place (Fixture       *f,
   g_assert_cmpuint (secrets_in_file (f->path), ==, 0);
 }
 
+/* Killed at any instant, the migration leaves a whole database at the
+ * path, plain or encrypted; run again, it finishes. */
+static void
+test_encrypt_in_place_killed (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *old = g_strconcat (f->path, ".plain-old", NULL);
+  GRand *rand = g_rand_new_with_seed (g_test_rand_int ());
+  guint plain_seen = 0, encrypted_seen = 0;
+
+  for (guint round = 0; round < 12; round++)
+    {
+      sqlite3 *db;
+      pid_t pid;
+      int status;
+
+      unlink (f->path);
+      unlink (old);
+      g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+      exec_ok (db, "PRAGMA journal_mode = WAL");
+      fill (db, 2000);
+      sqlite3_close (db);
+
+      pid = fork ();
+      g_assert_cmpint (pid, >=, 0);
+      if (pid == 0)
+        _exit (clmrs_cryptvfs_encrypt_in_place (f->path, f->key, NULL) ? 0 : 1);
+      g_usleep (g_rand_int_range (rand, 0, 250) * 1000);
+      kill (pid, SIGKILL);
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+
+      if (clmrs_cryptvfs_is_encrypted (f->path))
+        encrypted_seen++;
+      else
+        {
+          /* still the plain database, whole */
+          g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+          g_assert_cmpstr (text (db, "PRAGMA integrity_check"), ==, "ok");
+          g_assert_cmpint (scalar (db, "SELECT count (*) FROM visits", NULL), ==, 2000);
+          sqlite3_close (db);
+          plain_seen++;
+        }
+      g_assert_true (clmrs_cryptvfs_encrypt_in_place (f->path, f->key, NULL));
+      g_assert_false (g_file_test (old, G_FILE_TEST_EXISTS));
+      db = open_ok (f);
+      g_assert_cmpint (scalar (db, "SELECT count (*) FROM visits", NULL), ==, 2000);
+      g_assert_cmpstr (text (db, "PRAGMA integrity_check"), ==, "ok");
+      sqlite3_close (db);
+      g_assert_cmpuint (secrets_in_file (f->path), ==, 0);
+    }
+  g_test_message ("killed with the plain database in place %u times, the encrypted one %u times",
+                  plain_seen, encrypted_seen);
+  g_rand_free (rand);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -739,6 +850,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/cryptvfs/round-trip", test_round_trip);
   ADD ("/cryptvfs/wal-and-checkpoint", test_wal_and_checkpoint);
+  ADD ("/cryptvfs/page-sizes", test_page_sizes);
   ADD ("/cryptvfs/wrong-key", test_wrong_key);
   ADD ("/cryptvfs/flipped-byte", test_flipped_byte);
   ADD ("/cryptvfs/swapped-pages", test_swapped_pages);
@@ -747,6 +859,7 @@ main (int argc, char **argv)
   ADD ("/cryptvfs/no-rollback-journal", test_no_rollback_journal);
   ADD ("/cryptvfs/sigkill", test_sigkill);
   ADD ("/cryptvfs/encrypt-in-place", test_encrypt_in_place);
+  ADD ("/cryptvfs/encrypt-in-place-killed", test_encrypt_in_place_killed);
 #undef ADD
   return g_test_run ();
 }
