@@ -170,6 +170,8 @@ create_database (const char    *path,
   ok = ensure_wal (db, tmp, error);
   if (sqlite3_close (db) != SQLITE_OK && ok)
     ok = !sqlite_failed (NULL, SQLITE_BUSY, "closing", tmp, error);
+  /* readable by the app's user only (defence in depth: it is encrypted) */
+  g_chmod (tmp, 0600);
   ok = ok && fsync_path (tmp, FALSE, error) && rename_durably (tmp, path, error);
   if (!ok)
     unlink_database (tmp);
@@ -424,6 +426,7 @@ clmrs_cryptvfs_encrypt_copy (const char    *plain_path,
   }
   ok = ok && sqlite3_close (plain) == SQLITE_OK;
   plain = NULL;
+  g_chmod (tmp, 0600);
   ok = ok && fsync_path (tmp, FALSE, error) && rename_durably (tmp, encrypted_path, error);
 
 out:

@@ -3,6 +3,7 @@
 
 #include "keyring-private.h"
 
+#include <glib/gstdio.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -287,6 +288,9 @@ keyring_open (const char  *path,
     return NULL;
   if (create && !exec_sql (keyring, schema, error))
     return NULL;
+  /* readable by the app's user only: copies of it can be attacked offline */
+  if (create)
+    g_chmod (path, 0600);
   return g_steal_pointer (&keyring);
 }
 
@@ -467,6 +471,21 @@ clmrs_keyring_list_people (ClmrsKeyring  *keyring,
   return g_steal_pointer (&people);
 }
 
+static ClmrsKeyring *
+keyring_create (const char          *path,
+                const guint8        *server_public_key,
+                const char          *person_id,
+                const char          *display_name,
+                const char          *pin,
+                ClmrsDataKey       **out_key,
+                GError             **error);
+
+/**
+ * clmrs_keyring_create:
+ *
+ * Returns: (transfer full): the keyring, or %NULL with @error and no file
+ * left at @path (unless one was there before).
+ */
 ClmrsKeyring *
 clmrs_keyring_create (const char          *path,
                       const guint8         server_public_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
@@ -476,14 +495,38 @@ clmrs_keyring_create (const char          *path,
                       ClmrsDataKey       **out_key,
                       GError             **error)
 {
+  ClmrsKeyring *keyring;
+  gboolean existed;
+
+  g_return_val_if_fail (path != NULL && server_public_key != NULL && person_id != NULL && pin != NULL, NULL);
+  g_return_val_if_fail (out_key != NULL && *out_key == NULL, NULL);
+
+  existed = g_file_test (path, G_FILE_TEST_EXISTS);
+  keyring = keyring_create (path, server_public_key, person_id, display_name, pin, out_key, error);
+  if (keyring == NULL && !existed)
+    {
+      g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+
+      g_unlink (path);
+      g_unlink (journal);
+    }
+  return keyring;
+}
+
+static ClmrsKeyring *
+keyring_create (const char          *path,
+                const guint8        *server_public_key,
+                const char          *person_id,
+                const char          *display_name,
+                const char          *pin,
+                ClmrsDataKey       **out_key,
+                GError             **error)
+{
   g_autoptr(ClmrsKeyring) keyring = NULL;
   g_autoptr(ClmrsDataKey) key = NULL;
   guint8 check[CHECK_BYTES], sealed[SEALED_BYTES];
   sqlite3_stmt *stmt;
   int rc;
-
-  g_return_val_if_fail (path != NULL && server_public_key != NULL && person_id != NULL && pin != NULL, NULL);
-  g_return_val_if_fail (out_key != NULL && *out_key == NULL, NULL);
 
   if (!clmrs_keyring_check_new_pin (pin, error))
     return NULL;

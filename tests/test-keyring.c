@@ -120,6 +120,12 @@ test_right_pin (Fixture       *f,
   g_file_get_contents (f->path, &contents, &length, NULL);
   g_assert_null (memmem (contents, length, clmrs_data_key_get_bytes (f->key), CLMRS_KEYRING_KEY_BYTES));
   g_assert_null (memmem (contents, length, "284719", 6));
+  {
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (f->path, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
 
   /* and it opens again */
   g_clear_pointer (&f->keyring, clmrs_keyring_close);
