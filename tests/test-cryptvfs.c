@@ -96,6 +96,14 @@ text (sqlite3    *db,
   return value;
 }
 
+static void
+assert_integrity (sqlite3 *db)
+{
+  g_autofree char *check = text (db, "PRAGMA integrity_check");
+
+  g_assert_cmpstr (check, ==, "ok");
+}
+
 static sqlite3 *
 open_ok (Fixture *f)
 {
@@ -232,7 +240,7 @@ test_round_trip (Fixture       *f,
   /* VACUUM rebuilds the file through an in-memory temporary database */
   exec_ok (db, "DELETE FROM visits WHERE id % 2 = 0; VACUUM");
   g_assert_cmpint (scalar (db, "SELECT count (*) FROM visits", NULL), ==, 150);
-  g_assert_cmpstr (text (db, "PRAGMA integrity_check"), ==, "ok");
+  assert_integrity (db);
   sqlite3_close (db);
   g_assert_cmpint (read_everything (f), ==, SQLITE_OK);
 }
@@ -265,7 +273,7 @@ test_wal_and_checkpoint (Fixture       *f,
   exec_ok (writer, "PRAGMA cache_size = 5; BEGIN; UPDATE visits SET answers = answers || ' '; UPDATE households SET head_name = head_name || ' z';"
                    " UPDATE visits SET answers = rtrim (answers); UPDATE households SET head_name = head_name || 'z'; COMMIT");
   g_assert_cmpint (scalar (reader, "SELECT count (*) FROM households WHERE head_name LIKE '% x y zz'", NULL), ==, 250);
-  g_assert_cmpstr (text (reader, "PRAGMA integrity_check"), ==, "ok");
+  assert_integrity (reader);
 
   g_assert_cmpint (scalar (writer, "PRAGMA wal_checkpoint(TRUNCATE)", NULL), ==, 0);
   g_assert_cmpint (g_stat (wal, &st), ==, 0);
@@ -276,7 +284,7 @@ test_wal_and_checkpoint (Fixture       *f,
 
   writer = open_ok (f);
   g_assert_cmpint (scalar (writer, "SELECT count (*) FROM households WHERE head_name LIKE '% x y zz'", NULL), ==, 250);
-  g_assert_cmpstr (text (writer, "PRAGMA integrity_check"), ==, "ok");
+  assert_integrity (writer);
   sqlite3_close (writer);
 }
 
@@ -316,7 +324,7 @@ test_page_sizes (Fixture       *f,
       g_assert_no_error (error);
       g_assert_cmpint (scalar (db, "PRAGMA page_size", NULL), ==, sizes[i]);
       g_assert_cmpint (scalar (db, "SELECT count (*) FROM visits", NULL), ==, 60);
-      g_assert_cmpstr (text (db, "PRAGMA integrity_check"), ==, "ok");
+      assert_integrity (db);
       sqlite3_close (db);
       /* the slot is gone: the same URI opens nothing */
       g_assert_cmpint (sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI, NULL), !=, SQLITE_OK);
@@ -545,7 +553,7 @@ test_wal_tampering (Fixture       *f,
   write_at (copy_wal, first_length + 24 + size / 2, &byte, 1);
   db = open_ok (&c);
   g_assert_cmpint (scalar (db, "SELECT count (*) FROM visits", NULL), ==, 20);
-  g_assert_cmpstr (text (db, "PRAGMA integrity_check"), ==, "ok");
+  assert_integrity (db);
   sqlite3_close (db);
   sqlite3_close (live);
   g_unlink (copy_shm);
@@ -710,7 +718,7 @@ test_sigkill (Fixture       *f,
 
       /* every transaction reported committed is there, whole; nothing is garbage */
       db = open_ok (f);
-      g_assert_cmpstr (text (db, "PRAGMA integrity_check"), ==, "ok");
+      assert_integrity (db);
       if (last > 0)
         {
           g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM log WHERE n BETWEEN 10 AND %" G_GINT64_FORMAT,
@@ -778,7 +786,7 @@ test_encrypt_in_place (Fixture       *f,
   g_assert_cmpint (scalar (db, "SELECT count (*) FROM visits WHERE json_extract (answers, '$.head') = 'Adwoa Frimpong Serwaa'", NULL), ==, 500);
   schema_after = text (db, "SELECT group_concat (sql, ';') FROM (SELECT sql FROM sqlite_schema ORDER BY name)");
   g_assert_cmpstr (schema_after, ==, schema_before);
-  g_assert_cmpstr (text (db, "PRAGMA integrity_check"), ==, "ok");
+  assert_integrity (db);
   /* and it is an ordinary encrypted database from now on */
   fill (db, 10);
   sqlite3_close (db);
@@ -823,7 +831,7 @@ test_encrypt_in_place_killed (Fixture       *f,
         {
           /* still the plain database, whole */
           g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
-          g_assert_cmpstr (text (db, "PRAGMA integrity_check"), ==, "ok");
+          assert_integrity (db);
           g_assert_cmpint (scalar (db, "SELECT count (*) FROM visits", NULL), ==, 2000);
           sqlite3_close (db);
           plain_seen++;
@@ -832,7 +840,7 @@ test_encrypt_in_place_killed (Fixture       *f,
       g_assert_false (g_file_test (old, G_FILE_TEST_EXISTS));
       db = open_ok (f);
       g_assert_cmpint (scalar (db, "SELECT count (*) FROM visits", NULL), ==, 2000);
-      g_assert_cmpstr (text (db, "PRAGMA integrity_check"), ==, "ok");
+      assert_integrity (db);
       sqlite3_close (db);
       g_assert_cmpuint (secrets_in_file (f->path), ==, 0);
     }
