@@ -757,13 +757,15 @@ clmrs_keyring_unlock (ClmrsKeyring  *keyring,
         set_erased_error (person_id, error);
       return NULL;
     }
-  if (delay_after (failures) > 0)
+  {
+    guint left = CLMRS_KEYRING_MAX_FAILURES - failures;
+    g_autofree char *wait = delay_after (failures) > 0
+      ? g_strdup_printf (" The next try in %" G_GINT64_FORMAT " s.", delay_after (failures)) : g_strdup ("");
+
     g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_WRONG_PIN,
-                 "Wrong PIN. %u tries left before the key is erased; the next one in %" G_GINT64_FORMAT " s.",
-                 CLMRS_KEYRING_MAX_FAILURES - failures, delay_after (failures));
-  else
-    g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_WRONG_PIN,
-                 "Wrong PIN. %u tries left before the key is erased.", CLMRS_KEYRING_MAX_FAILURES - failures);
+                 "Wrong PIN. %u %s left before this person's key is erased.%s",
+                 left, left == 1 ? "try" : "tries", wait);
+  }
   return NULL;
 
 fail:
