@@ -794,6 +794,44 @@ test_encrypt_in_place (Fixture       *f,
   g_assert_cmpuint (secrets_in_file (f->path), ==, 0);
 }
 
+/* A new data key: VACUUM INTO a key slot holding it, from a connection
+ * opened with the old one. */
+static void
+test_new_key (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *next_path = g_build_filename (f->dir, "next.db", NULL);
+  guint8 next_key[CLMRS_CRYPTVFS_KEY_BYTES];
+  g_autofree char *slot = NULL;
+  g_autofree char *uri = NULL;
+  sqlite3_stmt *stmt;
+  sqlite3 *db = open_ok (f);
+
+  fill (db, 300);
+  randombytes_buf (next_key, sizeof next_key);
+  slot = clmrs_cryptvfs_key_slot_add (next_key);
+  uri = clmrs_cryptvfs_uri (next_path, slot);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "VACUUM INTO ?1", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, uri, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  clmrs_cryptvfs_key_slot_remove (slot);
+  sqlite3_close (db);
+
+  g_assert_true (clmrs_cryptvfs_is_encrypted (next_path));
+  g_assert_cmpuint (secrets_in_file (next_path), ==, 0);
+  db = clmrs_cryptvfs_open (next_path, f->key, SQLITE_OPEN_READWRITE, &error);
+  g_assert_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_WRONG_KEY);
+  g_assert_null (db);
+  g_clear_error (&error);
+  db = clmrs_cryptvfs_open (next_path, next_key, SQLITE_OPEN_READWRITE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (scalar (db, "SELECT count (*) FROM visits", NULL), ==, 300);
+  assert_integrity (db);
+  sqlite3_close (db);
+}
+
 /* Killed at any instant, the migration leaves a whole database at the
  * path, plain or encrypted; run again, it finishes. */
 static void
@@ -868,6 +906,7 @@ main (int argc, char **argv)
   ADD ("/cryptvfs/sigkill", test_sigkill);
   ADD ("/cryptvfs/encrypt-in-place", test_encrypt_in_place);
   ADD ("/cryptvfs/encrypt-in-place-killed", test_encrypt_in_place_killed);
+  ADD ("/cryptvfs/new-key", test_new_key);
 #undef ADD
   return g_test_run ();
 }
