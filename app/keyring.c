@@ -1,0 +1,825 @@
+/* keyring.c: the device's data key, wrapped per person with Argon2id(PIN), sealed once to the server for recovery. */
+#define G_LOG_DOMAIN "clmrs-keyring"
+
+#include "keyring-private.h"
+
+#include <glib/gstdio.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#define SALT_BYTES    crypto_pwhash_SALTBYTES
+#define NONCE_BYTES   crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define WRAPPED_BYTES (CLMRS_KEYRING_KEY_BYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES)
+#define SEALED_BYTES  (CLMRS_KEYRING_KEY_BYTES + crypto_box_SEALBYTES)
+#define CHECK_BYTES   16
+#define WRAP_AD       "clmrs-keyring-v1:"
+#define KEYRING_VERSION 1
+
+G_STATIC_ASSERT (crypto_box_PUBLICKEYBYTES == CLMRS_KEYRING_RECOVERY_KEY_BYTES);
+G_STATIC_ASSERT (crypto_box_SECRETKEYBYTES == CLMRS_KEYRING_RECOVERY_KEY_BYTES);
+
+struct _ClmrsDataKey {
+  guint8 *bytes;   /* sodium_malloc'd */
+};
+
+struct _ClmrsKeyring {
+  sqlite3           *db;
+  char              *path;
+  ClmrsKeyringClock  clock;
+  gpointer           clock_data;
+};
+
+static const char schema[] =
+  "CREATE TABLE IF NOT EXISTS keyring ("
+  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  version INTEGER NOT NULL,"
+  "  key_check BLOB NOT NULL,"             /* keyed BLAKE2b of a constant: is this the data key? */
+  "  recovery_public_key BLOB NOT NULL,"
+  "  recovery_sealed BLOB NOT NULL,"       /* crypto_box_seal (data key, recovery_public_key) */
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE IF NOT EXISTS people ("
+  "  person_id TEXT PRIMARY KEY,"
+  "  display_name TEXT,"
+  "  kdf TEXT NOT NULL,"                   /* 'argon2id13' */
+  "  opslimit INTEGER NOT NULL,"
+  "  memlimit INTEGER NOT NULL,"
+  "  salt BLOB,"                           /* NULL once erased */
+  "  nonce BLOB,"
+  "  wrapped BLOB,"
+  "  failures INTEGER NOT NULL DEFAULT 0,"
+  "  last_failure_at INTEGER NOT NULL DEFAULT 0,"
+  "  locked_until INTEGER NOT NULL DEFAULT 0,"
+  "  erased_at INTEGER,"
+  "  added INTEGER NOT NULL"
+  ");";
+
+G_DEFINE_QUARK (clmrs-keyring-error-quark, clmrs_keyring_error)
+
+/* ---- the data key ---- */
+
+ClmrsDataKey *
+clmrs_data_key_new_from_bytes (const guint8 bytes[CLMRS_KEYRING_KEY_BYTES])
+{
+  ClmrsDataKey *key;
+
+  g_assert (sodium_init () >= 0);
+  key = g_new0 (ClmrsDataKey, 1);
+  key->bytes = sodium_malloc (CLMRS_KEYRING_KEY_BYTES);
+  g_assert (key->bytes != NULL);
+  if (bytes != NULL)
+    memcpy (key->bytes, bytes, CLMRS_KEYRING_KEY_BYTES);
+  return key;
+}
+
+ClmrsDataKey *
+clmrs_data_key_new_random (void)
+{
+  ClmrsDataKey *key = clmrs_data_key_new_from_bytes (NULL);
+
+  randombytes_buf (key->bytes, CLMRS_KEYRING_KEY_BYTES);
+  return key;
+}
+
+const guint8 *
+clmrs_data_key_get_bytes (const ClmrsDataKey *key)
+{
+  g_return_val_if_fail (key != NULL, NULL);
+  return key->bytes;
+}
+
+void
+clmrs_data_key_free (ClmrsDataKey *key)
+{
+  if (key == NULL)
+    return;
+  sodium_free (key->bytes);   /* wipes */
+  g_free (key);
+}
+
+void
+clmrs_keyring_person_free (ClmrsKeyringPerson *person)
+{
+  if (person == NULL)
+    return;
+  g_free (person->person_id);
+  g_free (person->display_name);
+  g_free (person);
+}
+
+/* ---- helpers ---- */
+
+static gint64
+now_seconds (ClmrsKeyring *keyring)
+{
+  if (keyring->clock != NULL)
+    return keyring->clock (keyring->clock_data);
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+void
+_clmrs_keyring_set_clock (ClmrsKeyring      *keyring,
+                          ClmrsKeyringClock  clock,
+                          gpointer           user_data)
+{
+  keyring->clock = clock;
+  keyring->clock_data = user_data;
+}
+
+static gboolean
+sqlite_failed (ClmrsKeyring  *keyring,
+               int            rc,
+               const char    *what,
+               GError       **error)
+{
+  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
+    return FALSE;
+  g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_FAILED, "%s: %s: %s",
+               keyring->path, what, sqlite3_errmsg (keyring->db));
+  return TRUE;
+}
+
+static gboolean
+exec_sql (ClmrsKeyring  *keyring,
+          const char    *sql,
+          GError       **error)
+{
+  return !sqlite_failed (keyring, sqlite3_exec (keyring->db, sql, NULL, NULL, NULL), sql, error);
+}
+
+static sqlite3_stmt *
+prepare (ClmrsKeyring  *keyring,
+         const char    *sql,
+         GError       **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite_failed (keyring, sqlite3_prepare_v2 (keyring->db, sql, -1, &stmt, NULL), "preparing", error))
+    return NULL;
+  return stmt;
+}
+
+static void
+kdf_parameters (unsigned long long *opslimit,
+                gsize              *memlimit)
+{
+  if (g_strcmp0 (g_getenv (CLMRS_KEYRING_FAST_KDF_ENV), "1") == 0)
+    {
+      *opslimit = crypto_pwhash_OPSLIMIT_MIN;
+      *memlimit = crypto_pwhash_MEMLIMIT_MIN;
+      return;
+    }
+  *opslimit = CLMRS_KEYRING_OPSLIMIT;
+  *memlimit = CLMRS_KEYRING_MEMLIMIT;
+}
+
+static void
+key_check (const guint8 *key,
+           guint8        check[CHECK_BYTES])
+{
+  static const char label[] = "clmrs data key check v1";
+
+  crypto_generichash (check, CHECK_BYTES, (const guint8 *) label, sizeof label - 1, key, CLMRS_KEYRING_KEY_BYTES);
+}
+
+/* The associated data of a wrap: the person it belongs to. */
+static char *
+wrap_ad (const char *person_id)
+{
+  return g_strconcat (WRAP_AD, person_id, NULL);
+}
+
+/* Argon2id (pin, salt) into guarded memory, or NULL (out of memory). */
+static guint8 *
+derive (const char         *pin,
+        const guint8       *salt,
+        unsigned long long  opslimit,
+        gsize               memlimit)
+{
+  guint8 *kek = sodium_malloc (crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+
+  if (kek == NULL)
+    return NULL;
+  if (crypto_pwhash (kek, crypto_aead_xchacha20poly1305_ietf_KEYBYTES, pin, strlen (pin), salt,
+                     opslimit, memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
+    {
+      sodium_free (kek);
+      return NULL;
+    }
+  return kek;
+}
+
+static gint64
+delay_after (guint failures)
+{
+  if (failures < CLMRS_KEYRING_FREE_FAILURES)
+    return 0;
+  return (gint64) 1 << MIN (failures, 30);
+}
+
+/* ---- the policy ---- */
+
+gboolean
+clmrs_keyring_check_new_pin (const char  *pin,
+                             GError     **error)
+{
+  gsize n;
+  gboolean same = TRUE, up = TRUE, down = TRUE;
+
+  g_return_val_if_fail (pin != NULL, FALSE);
+
+  n = strlen (pin);
+  for (gsize i = 0; i < n; i++)
+    if (!g_ascii_isdigit (pin[i]))
+      {
+        g_set_error_literal (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_WEAK_PIN, "A PIN has digits only.");
+        return FALSE;
+      }
+  if (n < CLMRS_KEYRING_MIN_PIN_DIGITS)
+    {
+      g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_WEAK_PIN,
+                   "A PIN has at least %d digits.", CLMRS_KEYRING_MIN_PIN_DIGITS);
+      return FALSE;
+    }
+  for (gsize i = 1; i < n; i++)
+    {
+      same = same && pin[i] == pin[0];
+      up = up && pin[i] == pin[i - 1] + 1;
+      down = down && pin[i] == pin[i - 1] - 1;
+    }
+  if (same || up || down)
+    {
+      g_set_error_literal (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_WEAK_PIN,
+                           "This PIN is too easy to guess (one digit repeated, or a run like 123456).");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- opening ---- */
+
+static ClmrsKeyring *
+keyring_open (const char  *path,
+              gboolean     create,
+              GError     **error)
+{
+  g_autoptr(ClmrsKeyring) keyring = g_new0 (ClmrsKeyring, 1);
+  int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc;
+
+  if (sodium_init () < 0)
+    {
+      g_set_error_literal (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_FAILED, "libsodium failed to start");
+      return NULL;
+    }
+  keyring->path = g_strdup (path);
+  if (create && g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_FAILED, "%s already exists", path);
+      return NULL;
+    }
+  rc = sqlite3_open_v2 (path, &keyring->db, flags, NULL);
+  if (sqlite_failed (keyring, rc, "cannot open", error))
+    return NULL;
+  sqlite3_busy_timeout (keyring->db, 5000);
+  /* erased keys leave no copy in free pages; every change reaches the disk */
+  if (!exec_sql (keyring, "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL; PRAGMA journal_mode = DELETE", error))
+    return NULL;
+  if (create && !exec_sql (keyring, schema, error))
+    return NULL;
+  /* readable by the app's user only: copies of it can be attacked offline */
+  if (create)
+    g_chmod (path, 0600);
+  return g_steal_pointer (&keyring);
+}
+
+ClmrsKeyring *
+clmrs_keyring_open (const char  *path,
+                    GError     **error)
+{
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+  sqlite3_stmt *stmt;
+  int version = -1;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  keyring = keyring_open (path, FALSE, error);
+  if (keyring == NULL)
+    return NULL;
+  stmt = prepare (keyring, "SELECT version FROM keyring WHERE id = 1", error);
+  if (stmt == NULL)
+    return NULL;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (version != KEYRING_VERSION)
+    {
+      g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_FAILED,
+                   "%s: not a keyring this program knows (version %d)", path, version);
+      return NULL;
+    }
+  return g_steal_pointer (&keyring);
+}
+
+void
+clmrs_keyring_close (ClmrsKeyring *keyring)
+{
+  if (keyring == NULL)
+    return;
+  sqlite3_close_v2 (keyring->db);
+  g_free (keyring->path);
+  g_free (keyring);
+}
+
+/* ---- people ---- */
+
+static gboolean
+check_key (ClmrsKeyring        *keyring,
+           const guint8        *key,
+           GError             **error)
+{
+  sqlite3_stmt *stmt = prepare (keyring, "SELECT key_check FROM keyring WHERE id = 1", error);
+  guint8 check[CHECK_BYTES];
+  gboolean same = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+  key_check (key, check);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_bytes (stmt, 0) == CHECK_BYTES)
+    same = sodium_memcmp (sqlite3_column_blob (stmt, 0), check, CHECK_BYTES) == 0;
+  sqlite3_finalize (stmt);
+  if (!same)
+    g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_WRONG_KEY,
+                 "%s: this is not the device's data key", keyring->path);
+  return same;
+}
+
+gboolean
+clmrs_keyring_add_person (ClmrsKeyring        *keyring,
+                          const ClmrsDataKey  *key,
+                          const char          *person_id,
+                          const char          *display_name,
+                          const char          *pin,
+                          GError             **error)
+{
+  unsigned long long opslimit;
+  gsize memlimit;
+  guint8 salt[SALT_BYTES], nonce[NONCE_BYTES], wrapped[WRAPPED_BYTES];
+  g_autofree char *ad = NULL;
+  guint8 *kek;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (keyring != NULL && key != NULL && person_id != NULL && pin != NULL, FALSE);
+
+  if (!clmrs_keyring_check_new_pin (pin, error) || !check_key (keyring, key->bytes, error))
+    return FALSE;
+
+  kdf_parameters (&opslimit, &memlimit);
+  randombytes_buf (salt, sizeof salt);
+  randombytes_buf (nonce, sizeof nonce);
+  kek = derive (pin, salt, opslimit, memlimit);
+  if (kek == NULL)
+    {
+      g_set_error_literal (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_FAILED,
+                           "not enough memory to derive a key from the PIN");
+      return FALSE;
+    }
+  ad = wrap_ad (person_id);
+  crypto_aead_xchacha20poly1305_ietf_encrypt (wrapped, NULL, key->bytes, CLMRS_KEYRING_KEY_BYTES,
+                                              (const guint8 *) ad, strlen (ad), NULL, nonce, kek);
+  sodium_free (kek);
+
+  stmt = prepare (keyring,
+      "INSERT INTO people (person_id, display_name, kdf, opslimit, memlimit, salt, nonce, wrapped, added)"
+      " VALUES (?1, ?2, 'argon2id13', ?3, ?4, ?5, ?6, ?7, ?8)"
+      " ON CONFLICT (person_id) DO UPDATE SET display_name = excluded.display_name, kdf = excluded.kdf,"
+      "  opslimit = excluded.opslimit, memlimit = excluded.memlimit, salt = excluded.salt,"
+      "  nonce = excluded.nonce, wrapped = excluded.wrapped, failures = 0, last_failure_at = 0,"
+      "  locked_until = 0, erased_at = NULL", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, display_name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) opslimit);
+  sqlite3_bind_int64 (stmt, 4, (sqlite3_int64) memlimit);
+  sqlite3_bind_blob (stmt, 5, salt, sizeof salt, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 6, nonce, sizeof nonce, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 7, wrapped, sizeof wrapped, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 8, g_get_real_time ());
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return !sqlite_failed (keyring, rc, "adding a person", error);
+}
+
+gboolean
+clmrs_keyring_remove_person (ClmrsKeyring  *keyring,
+                             const char    *person_id,
+                             GError       **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (keyring != NULL && person_id != NULL, FALSE);
+
+  stmt = prepare (keyring, "DELETE FROM people WHERE person_id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (keyring, rc, "removing a person", error))
+    return FALSE;
+  if (sqlite3_changes (keyring->db) == 0)
+    {
+      g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_NOT_FOUND, "no person %s in the keyring", person_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+clmrs_keyring_list_people (ClmrsKeyring  *keyring,
+                           GError       **error)
+{
+  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_keyring_person_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (keyring != NULL, NULL);
+
+  stmt = prepare (keyring,
+      "SELECT person_id, display_name, failures, locked_until, wrapped IS NULL FROM people ORDER BY added, person_id",
+      error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsKeyringPerson *person = g_new0 (ClmrsKeyringPerson, 1);
+
+      person->person_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      person->display_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      person->failures = sqlite3_column_int (stmt, 2);
+      person->locked_until = sqlite3_column_int64 (stmt, 3);
+      person->erased = sqlite3_column_int (stmt, 4);
+      g_ptr_array_add (people, person);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (keyring, rc, "listing people", error))
+    return NULL;
+  return g_steal_pointer (&people);
+}
+
+static ClmrsKeyring *
+keyring_create (const char          *path,
+                const guint8        *server_public_key,
+                const char          *person_id,
+                const char          *display_name,
+                const char          *pin,
+                ClmrsDataKey       **out_key,
+                GError             **error);
+
+/**
+ * clmrs_keyring_create:
+ *
+ * Returns: (transfer full): the keyring, or %NULL with @error and no file
+ * left at @path (unless one was there before).
+ */
+ClmrsKeyring *
+clmrs_keyring_create (const char          *path,
+                      const guint8         server_public_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                      const char          *person_id,
+                      const char          *display_name,
+                      const char          *pin,
+                      ClmrsDataKey       **out_key,
+                      GError             **error)
+{
+  ClmrsKeyring *keyring;
+  gboolean existed;
+
+  g_return_val_if_fail (path != NULL && server_public_key != NULL && person_id != NULL && pin != NULL, NULL);
+  g_return_val_if_fail (out_key != NULL && *out_key == NULL, NULL);
+
+  existed = g_file_test (path, G_FILE_TEST_EXISTS);
+  keyring = keyring_create (path, server_public_key, person_id, display_name, pin, out_key, error);
+  if (keyring == NULL && !existed)
+    {
+      g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+
+      g_unlink (path);
+      g_unlink (journal);
+    }
+  return keyring;
+}
+
+static ClmrsKeyring *
+keyring_create (const char          *path,
+                const guint8        *server_public_key,
+                const char          *person_id,
+                const char          *display_name,
+                const char          *pin,
+                ClmrsDataKey       **out_key,
+                GError             **error)
+{
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+  g_autoptr(ClmrsDataKey) key = NULL;
+  guint8 check[CHECK_BYTES], sealed[SEALED_BYTES];
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!clmrs_keyring_check_new_pin (pin, error))
+    return NULL;
+  keyring = keyring_open (path, TRUE, error);
+  if (keyring == NULL)
+    return NULL;
+
+  key = clmrs_data_key_new_random ();
+  key_check (key->bytes, check);
+  if (crypto_box_seal (sealed, key->bytes, CLMRS_KEYRING_KEY_BYTES, server_public_key) != 0)
+    {
+      g_set_error_literal (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_RECOVERY, "cannot seal the key to the server's key");
+      return NULL;
+    }
+  if (!exec_sql (keyring, "BEGIN IMMEDIATE", error))
+    return NULL;
+  stmt = prepare (keyring,
+      "INSERT INTO keyring (id, version, key_check, recovery_public_key, recovery_sealed, created_at)"
+      " VALUES (1, ?1, ?2, ?3, ?4, ?5)", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, KEYRING_VERSION);
+  sqlite3_bind_blob (stmt, 2, check, sizeof check, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 3, server_public_key, CLMRS_KEYRING_RECOVERY_KEY_BYTES, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 4, sealed, sizeof sealed, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 5, now_seconds (keyring));
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (keyring, rc, "creating the keyring", error) ||
+      !clmrs_keyring_add_person (keyring, key, person_id, display_name, pin, error) ||
+      !exec_sql (keyring, "COMMIT", error))
+    return NULL;
+  *out_key = g_steal_pointer (&key);
+  return g_steal_pointer (&keyring);
+}
+
+/* ---- unlocking ---- */
+
+typedef struct {
+  unsigned long long opslimit;
+  gsize              memlimit;
+  guint8             salt[SALT_BYTES];
+  guint8             nonce[NONCE_BYTES];
+  guint8             wrapped[WRAPPED_BYTES];
+  gboolean           erased;
+  guint              failures;
+  gint64             last_failure_at;
+  gint64             locked_until;
+} Entry;
+
+static gboolean
+load_entry (ClmrsKeyring  *keyring,
+            const char    *person_id,
+            Entry         *entry,
+            GError       **error)
+{
+  sqlite3_stmt *stmt = prepare (keyring,
+      "SELECT kdf, opslimit, memlimit, salt, nonce, wrapped, failures, last_failure_at, locked_until"
+      " FROM people WHERE person_id = ?1", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_finalize (stmt);
+      if (!sqlite_failed (keyring, rc, "reading a person", error))
+        g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_NOT_FOUND, "no person %s in the keyring", person_id);
+      return FALSE;
+    }
+  memset (entry, 0, sizeof *entry);
+  entry->opslimit = sqlite3_column_int64 (stmt, 1);
+  entry->memlimit = sqlite3_column_int64 (stmt, 2);
+  entry->failures = sqlite3_column_int (stmt, 6);
+  entry->last_failure_at = sqlite3_column_int64 (stmt, 7);
+  entry->locked_until = sqlite3_column_int64 (stmt, 8);
+  entry->erased = sqlite3_column_type (stmt, 5) == SQLITE_NULL;
+  if (!entry->erased &&
+      (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "argon2id13") != 0 ||
+       sqlite3_column_bytes (stmt, 3) != SALT_BYTES || sqlite3_column_bytes (stmt, 4) != NONCE_BYTES ||
+       sqlite3_column_bytes (stmt, 5) != WRAPPED_BYTES))
+    {
+      sqlite3_finalize (stmt);
+      g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_FAILED, "%s: the entry of %s is damaged",
+                   keyring->path, person_id);
+      return FALSE;
+    }
+  if (!entry->erased)
+    {
+      memcpy (entry->salt, sqlite3_column_blob (stmt, 3), SALT_BYTES);
+      memcpy (entry->nonce, sqlite3_column_blob (stmt, 4), NONCE_BYTES);
+      memcpy (entry->wrapped, sqlite3_column_blob (stmt, 5), WRAPPED_BYTES);
+    }
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+static gboolean
+store_failures (ClmrsKeyring  *keyring,
+                const char    *person_id,
+                guint          failures,
+                gint64         last_failure_at,
+                gint64         locked_until,
+                GError       **error)
+{
+  sqlite3_stmt *stmt = prepare (keyring,
+      "UPDATE people SET failures = ?2, last_failure_at = ?3, locked_until = ?4 WHERE person_id = ?1", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, failures);
+  sqlite3_bind_int64 (stmt, 3, last_failure_at);
+  sqlite3_bind_int64 (stmt, 4, locked_until);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return !sqlite_failed (keyring, rc, "counting a PIN attempt", error);
+}
+
+static gboolean
+erase_entry (ClmrsKeyring  *keyring,
+             const char    *person_id,
+             gint64         now,
+             GError       **error)
+{
+  sqlite3_stmt *stmt = prepare (keyring,
+      "UPDATE people SET salt = NULL, nonce = NULL, wrapped = NULL, erased_at = ?2, locked_until = 0"
+      " WHERE person_id = ?1", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, now);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return !sqlite_failed (keyring, rc, "erasing a key", error);
+}
+
+static void
+set_erased_error (const char  *person_id,
+                  GError     **error)
+{
+  g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_ERASED,
+               "The PIN of %s was wrong %d times: their key was erased from this device. "
+               "Someone signed in can give them a new PIN, or the device can be recovered with the server.",
+               person_id, CLMRS_KEYRING_MAX_FAILURES);
+}
+
+ClmrsDataKey *
+clmrs_keyring_unlock (ClmrsKeyring  *keyring,
+                      const char    *person_id,
+                      const char    *pin,
+                      GError       **error)
+{
+  g_autoptr(ClmrsDataKey) key = NULL;
+  g_autofree char *ad = NULL;
+  Entry entry;
+  gint64 now;
+  guint failures;
+  guint8 *kek;
+  gboolean opened;
+
+  g_return_val_if_fail (keyring != NULL && person_id != NULL && pin != NULL, NULL);
+
+  if (!exec_sql (keyring, "BEGIN IMMEDIATE", error))
+    return NULL;
+  if (!load_entry (keyring, person_id, &entry, error))
+    goto fail;
+  if (entry.erased)
+    {
+      set_erased_error (person_id, error);
+      goto fail;
+    }
+  now = now_seconds (keyring);
+  if (now < entry.last_failure_at)
+    {
+      /* the clock went back (a handheld without a clock battery): the
+       * wait starts again from now rather than lasting for years */
+      entry.locked_until = now + MAX (entry.locked_until - entry.last_failure_at, 0);
+      entry.last_failure_at = now;
+    }
+  if (now < entry.locked_until)
+    {
+      gint64 wait = entry.locked_until - now;
+
+      store_failures (keyring, person_id, entry.failures, entry.last_failure_at, entry.locked_until, NULL);
+      exec_sql (keyring, "COMMIT", NULL);
+      g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_LOCKED,
+                   "Too many wrong PINs: try again in %" G_GINT64_FORMAT " s.", wait);
+      return NULL;
+    }
+
+  /* count the attempt before trying it */
+  failures = entry.failures + 1;
+  if (!store_failures (keyring, person_id, failures, now, now + delay_after (failures), error) ||
+      !exec_sql (keyring, "COMMIT", error))
+    goto fail;
+
+  kek = derive (pin, entry.salt, entry.opslimit, entry.memlimit);
+  if (kek == NULL)
+    {
+      /* not the person's fault: give the attempt back */
+      store_failures (keyring, person_id, entry.failures, entry.last_failure_at, entry.locked_until, NULL);
+      g_set_error_literal (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_FAILED,
+                           "not enough memory to derive the key from the PIN");
+      return NULL;
+    }
+  key = clmrs_data_key_new_from_bytes (NULL);
+  ad = wrap_ad (person_id);
+  opened = crypto_aead_xchacha20poly1305_ietf_decrypt (key->bytes, NULL, NULL, entry.wrapped, WRAPPED_BYTES,
+                                                       (const guint8 *) ad, strlen (ad), entry.nonce, kek) == 0;
+  sodium_free (kek);
+  sodium_memzero (&entry, sizeof entry);
+
+  if (opened)
+    {
+      if (!store_failures (keyring, person_id, 0, 0, 0, error))
+        return NULL;
+      return g_steal_pointer (&key);
+    }
+  if (failures >= CLMRS_KEYRING_MAX_FAILURES)
+    {
+      if (erase_entry (keyring, person_id, now, error))
+        set_erased_error (person_id, error);
+      return NULL;
+    }
+  {
+    guint left = CLMRS_KEYRING_MAX_FAILURES - failures;
+    g_autofree char *wait = delay_after (failures) > 0
+      ? g_strdup_printf (" The next try in %" G_GINT64_FORMAT " s.", delay_after (failures)) : g_strdup ("");
+
+    g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_WRONG_PIN,
+                 "Wrong PIN. %u %s left before this person's key is erased.%s",
+                 left, left == 1 ? "try" : "tries", wait);
+  }
+  return NULL;
+
+fail:
+  exec_sql (keyring, "ROLLBACK", NULL);
+  return NULL;
+}
+
+/* ---- recovery ---- */
+
+void
+clmrs_keyring_recovery_keypair_new (guint8 public_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                                    guint8 secret_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES])
+{
+  g_assert (sodium_init () >= 0);
+  crypto_box_keypair (public_key, secret_key);
+}
+
+ClmrsDataKey *
+clmrs_keyring_recover (ClmrsKeyring  *keyring,
+                       const guint8   server_secret_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                       GError       **error)
+{
+  g_autoptr(ClmrsDataKey) key = NULL;
+  guint8 public_key[crypto_box_PUBLICKEYBYTES];
+  guint8 sealed[SEALED_BYTES];
+  gboolean have = FALSE;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (keyring != NULL && server_secret_key != NULL, NULL);
+
+  stmt = prepare (keyring, "SELECT recovery_public_key, recovery_sealed FROM keyring WHERE id = 1", error);
+  if (stmt == NULL)
+    return NULL;
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_bytes (stmt, 0) == sizeof public_key &&
+      sqlite3_column_bytes (stmt, 1) == sizeof sealed)
+    {
+      memcpy (public_key, sqlite3_column_blob (stmt, 0), sizeof public_key);
+      memcpy (sealed, sqlite3_column_blob (stmt, 1), sizeof sealed);
+      have = TRUE;
+    }
+  sqlite3_finalize (stmt);
+  if (!have)
+    {
+      g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_FAILED, "%s has no recovery copy", keyring->path);
+      return NULL;
+    }
+
+  key = clmrs_data_key_new_from_bytes (NULL);
+  if (crypto_box_seal_open (key->bytes, sealed, sizeof sealed, public_key, server_secret_key) != 0 ||
+      !check_key (keyring, key->bytes, NULL))
+    {
+      g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_RECOVERY,
+                   "%s: this is not the server key the device's key was sealed to", keyring->path);
+      return NULL;
+    }
+  return g_steal_pointer (&key);
+}

@@ -1,0 +1,127 @@
+/* keyring.h: the device's data key, wrapped once per person with a key derived from their PIN (Argon2id). */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/*
+ * The keyring is a small plain SQLite file beside the encrypted database.
+ * It holds, per person: their id and display name (staff, never children),
+ * the Argon2id salt and parameters, the data key wrapped with the
+ * PIN-derived key (XChaCha20-Poly1305, the person id as associated data),
+ * the count of wrong PINs and the time before which no PIN is tried.  Once:
+ * the data key sealed to the server's recovery public key (crypto_box_seal)
+ * and a check value of the key.  docs/security-at-rest.md has the formats.
+ *
+ * Policy: a new PIN has at least 6 digits, not all the same nor a run
+ * (123456, 987654).  After 3 wrong PINs in a row each further try waits
+ * 2^n seconds (n wrong so far), enforced with stored times; the 10th wrong
+ * PIN erases that person's wrapped key (CLMRS_KEYRING_ERROR_ERASED).  The
+ * attempt is counted on disk before the PIN is tried, so killing the app
+ * mid-try does not give a free guess.
+ */
+
+#define CLMRS_KEYRING_KEY_BYTES        32
+#define CLMRS_KEYRING_RECOVERY_KEY_BYTES 32   /* crypto_box public and secret keys */
+
+/* Argon2id: about 0.5-1 s and 64 MiB on a slow handheld (docs/benchmarks.md). */
+#define CLMRS_KEYRING_OPSLIMIT         3
+#define CLMRS_KEYRING_MEMLIMIT         ((gsize) 64 * 1024 * 1024)
+/* Set to 1 in tests only: new wraps use libsodium's minimum parameters. */
+#define CLMRS_KEYRING_FAST_KDF_ENV     "CLMRS_KEYRING_TEST_FAST_KDF"
+
+#define CLMRS_KEYRING_MIN_PIN_DIGITS   6
+#define CLMRS_KEYRING_FREE_FAILURES    3
+#define CLMRS_KEYRING_MAX_FAILURES     10
+
+#define CLMRS_KEYRING_ERROR (clmrs_keyring_error_quark ())
+
+typedef enum {
+  CLMRS_KEYRING_ERROR_FAILED,     /* the file or SQLite said no */
+  CLMRS_KEYRING_ERROR_WEAK_PIN,   /* a new PIN that breaks the policy */
+  CLMRS_KEYRING_ERROR_NOT_FOUND,  /* no such person */
+  CLMRS_KEYRING_ERROR_WRONG_PIN,  /* the message says how many tries are left */
+  CLMRS_KEYRING_ERROR_LOCKED,     /* too soon after wrong PINs: the message says how long to wait */
+  CLMRS_KEYRING_ERROR_ERASED,     /* this person's key was erased after 10 wrong PINs */
+  CLMRS_KEYRING_ERROR_WRONG_KEY,  /* a data key that is not this keyring's */
+  CLMRS_KEYRING_ERROR_RECOVERY,   /* not the server key the data key was sealed to */
+} ClmrsKeyringError;
+
+GQuark clmrs_keyring_error_quark (void);
+
+/* The data key, in guarded memory (sodium_malloc: locked, wiped on free). */
+typedef struct _ClmrsDataKey ClmrsDataKey;
+
+ClmrsDataKey *clmrs_data_key_new_random (void);
+ClmrsDataKey *clmrs_data_key_new_from_bytes (const guint8 bytes[CLMRS_KEYRING_KEY_BYTES]);
+const guint8 *clmrs_data_key_get_bytes  (const ClmrsDataKey *key);   /* CLMRS_KEYRING_KEY_BYTES, for clmrs_cryptvfs_open */
+void          clmrs_data_key_free       (ClmrsDataKey       *key);
+
+typedef struct {
+  char    *person_id;
+  char    *display_name;
+  guint    failures;        /* wrong PINs in a row */
+  gint64   locked_until;    /* UNIX seconds; 0 = may try now */
+  gboolean erased;          /* 10 wrong PINs: needs a new PIN from someone signed in, or recovery */
+} ClmrsKeyringPerson;
+
+void          clmrs_keyring_person_free (ClmrsKeyringPerson *person);
+
+typedef struct _ClmrsKeyring ClmrsKeyring;
+
+/* A new keyring at @path (must not exist) with a new random data key,
+ * sealed to @server_public_key and wrapped for its first person.  Returns
+ * the keyring and, in @out_key, the data key (to create the database). */
+ClmrsKeyring *clmrs_keyring_create        (const char          *path,
+                                           const guint8         server_public_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                                           const char          *person_id,
+                                           const char          *display_name,
+                                           const char          *pin,
+                                           ClmrsDataKey       **out_key,
+                                           GError             **error);
+ClmrsKeyring *clmrs_keyring_open          (const char          *path,
+                                           GError             **error);
+void          clmrs_keyring_close         (ClmrsKeyring        *keyring);
+
+/* Adds a person, or gives an existing one a new PIN (their failures and an
+ * erased key are cleared).  Needs the unwrapped data key: someone is signed
+ * in, or the device was recovered. */
+gboolean      clmrs_keyring_add_person    (ClmrsKeyring        *keyring,
+                                           const ClmrsDataKey  *key,
+                                           const char          *person_id,
+                                           const char          *display_name,
+                                           const char          *pin,
+                                           GError             **error);
+gboolean      clmrs_keyring_remove_person (ClmrsKeyring        *keyring,
+                                           const char          *person_id,
+                                           GError             **error);
+/* (element-type ClmrsKeyringPerson), in the order they were added. */
+GPtrArray    *clmrs_keyring_list_people   (ClmrsKeyring        *keyring,
+                                           GError             **error);
+
+/* The data key, or NULL with WRONG_PIN, LOCKED, ERASED or NOT_FOUND.  Takes
+ * about as long as the person's Argon2id parameters say (not when LOCKED). */
+ClmrsDataKey *clmrs_keyring_unlock        (ClmrsKeyring        *keyring,
+                                           const char          *person_id,
+                                           const char          *pin,
+                                           GError             **error);
+
+/* Recovery of a device whose people are all locked out: the server's
+ * secret key opens the sealed copy.  No other key can. */
+ClmrsDataKey *clmrs_keyring_recover       (ClmrsKeyring        *keyring,
+                                           const guint8         server_secret_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                                           GError             **error);
+/* A new recovery key pair, for the server (crypto_box_keypair). */
+void          clmrs_keyring_recovery_keypair_new (guint8 public_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                                                  guint8 secret_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES]);
+
+/* TRUE when @pin may be chosen as a new PIN. */
+gboolean      clmrs_keyring_check_new_pin (const char          *pin,
+                                           GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsDataKey, clmrs_data_key_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsKeyringPerson, clmrs_keyring_person_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsKeyring, clmrs_keyring_close)
+
+G_END_DECLS
