@@ -513,6 +513,58 @@ clmrs_store_step_done (ClmrsStore    *store,
   return ok;
 }
 
+gboolean
+clmrs_store_wipe (ClmrsStore  *store,
+                  GError     **error)
+{
+  g_autoptr(GPtrArray) tables = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *now = clmrs_now_rfc3339 ();
+  sqlite3_stmt *stmt;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (!store->in_transaction, FALSE);
+
+  stmt = clmrs_store_prepare (store, "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                     "AND name NOT IN ('meta', 'sqlite_sequence')", error);
+  if (stmt == NULL)
+    return FALSE;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (tables, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+
+  /* references among the tables do not matter when all of them go */
+  if (!clmrs_store_exec (store, "PRAGMA foreign_keys = OFF", error))
+    return FALSE;
+  if (!clmrs_store_begin (store, error))
+    goto out;
+  for (guint i = 0; i < tables->len; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("DELETE FROM \"%s\"", (char *) g_ptr_array_index (tables, i));
+
+      if (!clmrs_store_exec (store, sql, error))
+        {
+          clmrs_store_rollback (store);
+          goto out;
+        }
+    }
+  stmt = clmrs_store_prepare (store, "DELETE FROM meta WHERE key NOT IN ('device_id', 'created')", error);
+  if (stmt == NULL || !clmrs_store_step_done (store, stmt, error) ||
+      !clmrs_store_set_meta (store, "wiped", now, error) ||
+      !clmrs_store_commit (store, error))
+    {
+      clmrs_store_rollback (store);
+      goto out;
+    }
+  clmrs_store_set_actor (store, NULL);
+  ok = clmrs_store_exec (store, "VACUUM", error) &&
+       clmrs_store_exec (store, "PRAGMA wal_checkpoint(TRUNCATE)", error);
+
+out:
+  if (!clmrs_store_exec (store, "PRAGMA foreign_keys = ON", ok ? error : NULL))
+    ok = FALSE;
+  return ok;
+}
+
 /* Who acts through this connection (signed in with their PIN), or NULL:
  * the audit trail names them (audit.c). */
 void

@@ -54,6 +54,13 @@ gboolean     clmrs_store_commit             (ClmrsStore   *store,
 void         clmrs_store_rollback           (ClmrsStore   *store);
 gboolean     clmrs_store_in_transaction     (ClmrsStore   *store);
 
+/* Erases every record, draft, queued envelope, person and the token (a
+ * revoked device told to wipe, or a device being retired); keeps only the
+ * device id and when it was wiped.  The file is rewritten (VACUUM) and
+ * its WAL truncated, so nothing erased stays in either. */
+gboolean     clmrs_store_wipe               (ClmrsStore   *store,
+                                             GError      **error);
+
 /* Who is signed in on this connection (NULL: nobody, as for the CLI). */
 void         clmrs_store_set_actor          (ClmrsStore   *store,
                                              const char   *person_id);

@@ -182,6 +182,15 @@ error_object (const Response *r)
   return json_object_ref (json_object_get_object_member (o, "error"));
 }
 
+/* The error code of a JSON error body ("cursor_ahead"), or NULL. */
+static char *
+error_code (const Response *r)
+{
+  g_autoptr(JsonObject) e = error_object (r);
+
+  return e != NULL ? g_strdup (json_object_get_string_member_with_default (e, "code", NULL)) : NULL;
+}
+
 /* The message of an error body {"error": {"code", "message"}}, or the
  * start of whatever else came back. */
 static char *
@@ -372,6 +381,17 @@ exchange (Client        *c,
       g_autofree char *message = error_message (r);
       g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_SERVER, "%s %s: %s", method, path, message);
       return FALSE;
+    }
+  if (r->status == 403)
+    {
+      g_autofree char *error_name = error_code (r);
+
+      if (g_strcmp0 (error_name, "device_wipe") == 0)
+        {
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_WIPED,
+                       "this device was revoked on the server and told to erase its data");
+          return FALSE;
+        }
     }
   if (r->status == 401 || r->status == 403)
     {
@@ -878,14 +898,6 @@ push_all (Client   *c,
     }
 }
 
-/* The error code of a JSON error body ("cursor_ahead"), or NULL. */
-static char *
-error_code (const Response *r)
-{
-  g_autoptr(JsonObject) e = error_object (r);
-
-  return e != NULL ? g_strdup (json_object_get_string_member_with_default (e, "code", NULL)) : NULL;
-}
 
 static gboolean
 pull_all (Client   *c,
@@ -1008,6 +1020,7 @@ clmrs_sync_run (ClmrsStore             *store,
 {
   ClmrsSyncReport local_report = { 0 };
   Client c = { .cancellable = cancellable, .progress = progress, .progress_data = user_data };
+  g_autoptr(GError) local_error = NULL;
   gboolean ok;
 
   c.report = report != NULL ? report : &local_report;
@@ -1017,7 +1030,20 @@ clmrs_sync_run (ClmrsStore             *store,
       client_clear (&c);
       return FALSE;
     }
-  ok = push_all (&c, error) && pull_all (&c, error);
+  ok = push_all (&c, &local_error) && pull_all (&c, &local_error);
+  /* A lost or stolen handheld, revoked with --wipe: the server's order is
+   * carried out at once, before anything else can read the data. */
+  if (g_error_matches (local_error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_WIPED))
+    {
+      g_autoptr(GError) wipe_error = NULL;
+
+      if (!clmrs_store_wipe (store, &wipe_error))
+        g_prefix_error (&local_error, "(erasing failed: %s) ", wipe_error->message);
+      else
+        g_message ("sync: this device was revoked with --wipe; its data is erased");
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
   /* what the server has held for a month leaves the handheld */
   if (ok)
     {

@@ -20,6 +20,7 @@ typedef enum {
   CLMRS_SYNC_ERROR_REFUSED,       /* a 4xx the server explained (enrolment code, ...) */
   CLMRS_SYNC_ERROR_CANCELLED,
   CLMRS_SYNC_ERROR_STORE,         /* the local database failed */
+  CLMRS_SYNC_ERROR_WIPED,         /* 403 device_wipe: revoked, and this device's data was erased */
 } ClmrsSyncError;
 
 GQuark clmrs_sync_error_quark (void);

@@ -541,6 +541,71 @@ test_audit (Fixture       *f,
   g_assert_cmpint (sync_test_device_count (f->b, "SELECT count (*) FROM audit"), ==, 0);
 }
 
+/* Whether the bytes of @path hold @needle (no file: no). */
+static gboolean
+file_holds (const char *path,
+            const char *needle)
+{
+  g_autofree char *bytes = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &bytes, &length, NULL))
+    return FALSE;
+  for (gsize i = 0; i + strlen (needle) <= length; i++)
+    if (memcmp (bytes + i, needle, strlen (needle)) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* 6. A lost handheld revoked with --wipe erases its data at its next
+ * contact: no record, draft, queued envelope, person or token is left,
+ * in the database or its WAL; the log says who ordered it and why. */
+static void
+test_wipe (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autofree char *a_server = query_text (f->a, "SELECT value FROM meta WHERE key = 'server_device_id'");
+  g_autofree char *name = query_text (f->a, "SELECT head_name FROM households ORDER BY id LIMIT 1");
+  g_autofree char *token = query_text (f->a, "SELECT value FROM meta WHERE key = 'sync_token'");
+  g_autofree char *device_id = query_text (f->a, "SELECT value FROM meta WHERE key = 'device_id'");
+  g_autofree char *wal = g_strconcat (f->a, "-wal", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *tables[] = { "households", "children", "visits", "answers", "assessments", "supports",
+                           "reviews", "cases", "outbox", "facilitators", "communities", "audit" };
+
+  g_assert_true (file_holds (f->a, name) || file_holds (wal, name));
+  out = sync_test_run_ok (sync_test_server_program (), "revoke-device", "--db", f->server_db, "--wipe",
+                          "--reason", "handheld stolen in Kragui, 2026-12-06", a_server, NULL);
+  g_assert_nonnull (strstr (out, "erases its data at its next contact"));
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->a, &error);
+    ClmrsSyncConfig config = { .server_url = f->server.url, .backoff_ms = 20 };
+    ClmrsSyncReport report;
+
+    g_assert_no_error (error);
+    g_assert_false (clmrs_sync_run (store, &config, NULL, NULL, NULL, &report, &error));
+    g_assert_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_WIPED);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM %s", tables[i]);
+
+      g_assert_cmpint (sync_test_device_count (f->a, sql), ==, 0);
+    }
+  after = query_text (f->a, "SELECT group_concat (key) FROM (SELECT key FROM meta ORDER BY key)");
+  g_assert_cmpstr (after, ==, "created,device_id,wiped");
+  g_assert_false (file_holds (f->a, name));
+  g_assert_false (file_holds (wal, name));
+  g_assert_false (file_holds (f->a, token));
+  g_clear_pointer (&out, g_free);
+  out = sync_test_run_ok (sync_test_server_program (), "admin-log", "--db", f->server_db, NULL);
+  g_assert_nonnull (strstr (out, "\trevoke-and-wipe\t"));
+  g_assert_nonnull (strstr (out, "handheld stolen in Kragui"));
+  g_assert_nonnull (device_id);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -553,5 +618,6 @@ main (int   argc,
   g_test_add_func ("/trust/server-migration", test_server_migration);
   g_test_add ("/trust/re-enrol", Fixture, NULL, fixture_setup, test_reenrol, fixture_teardown);
   g_test_add ("/trust/audit", Fixture, NULL, fixture_setup, test_audit, fixture_teardown);
+  g_test_add ("/trust/wipe", Fixture, NULL, fixture_setup, test_wipe, fixture_teardown);
   return g_test_run ();
 }

@@ -295,13 +295,19 @@ cmd_revoke_device (int    argc,
                    char **argv)
 {
   g_autofree char *db_path = NULL;
+  g_autofree char *reason = NULL;
+  gboolean wipe = FALSE;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "wipe", 0, 0, G_OPTION_ARG_NONE, &wipe, "also tell the device to erase its data at its next contact", NULL },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = make_context ("DEVICE_ID - revoke a device",
                                                     "Revokes a device: its token is refused (403) from now on.\n"
-                                                    "What it pushed stays stored.",
+                                                    "What it pushed stays stored.  With --wipe (a lost or stolen\n"
+                                                    "handheld) the device erases its records, drafts, queue and\n"
+                                                    "token at its next contact with the server.",
                                                     entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3) db = NULL;
@@ -311,12 +317,12 @@ cmd_revoke_device (int    argc,
   if (db_path == NULL || argc != 2)
     return usage_fail (context, "revoke-device: --db and one DEVICE_ID are required");
   db = open_existing (db_path, &error);
-  if (db == NULL || !server_db_revoke (db, argv[1], &error))
+  if (db == NULL || !server_db_revoke (db, argv[1], wipe, reason, &error))
     {
       g_printerr ("clmrs-server: revoke-device: %s\n", error->message);
       return error_status (error);
     }
-  printf ("revoked %s\n", argv[1]);
+  printf ("revoked %s%s\n", argv[1], wipe ? "; it erases its data at its next contact" : "");
   return SERVER_EXIT_OK;
 }
 

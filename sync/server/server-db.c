@@ -93,6 +93,7 @@ static const char *const migrations[] = {
   "ALTER TABLE records ADD COLUMN quarantined TEXT;"
   "ALTER TABLE devices ADD COLUMN local_id TEXT;"
   "CREATE UNIQUE INDEX devices_by_local_id ON devices (local_id);"
+  "ALTER TABLE devices ADD COLUMN wipe INTEGER NOT NULL DEFAULT 0;"
   "CREATE TABLE admin_log ("
   "  entry INTEGER PRIMARY KEY AUTOINCREMENT,"
   "  at TEXT NOT NULL,"
@@ -432,10 +433,14 @@ server_db_make_code (sqlite3     *db,
   return g_steal_pointer (&code);
 }
 
-/* Marks @device_id revoked: its token stops working at once (403). */
+/* Marks @device_id revoked: its token stops working at once (403).  With
+ * @wipe, the device is told at its next contact to erase its data (it
+ * does, client.c).  Logged with @reason. */
 gboolean
 server_db_revoke (sqlite3     *db,
                   const char  *device_id,
+                  gboolean     wipe,
+                  const char  *reason,
                   GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -443,21 +448,35 @@ server_db_revoke (sqlite3     *db,
 
   g_return_val_if_fail (db != NULL && device_id != NULL, FALSE);
 
-  stmt = db_prepare (db, "UPDATE devices SET revoked = coalesce (revoked, ?) WHERE device_id = ?",
-                     error);
-  if (stmt == NULL)
+  if (!db_exec (db, "BEGIN IMMEDIATE", error))
     return FALSE;
+  stmt = db_prepare (db, "UPDATE devices SET revoked = coalesce (revoked, ?), wipe = max (wipe, ?) "
+                         "WHERE device_id = ?", error);
+  if (stmt == NULL)
+    goto fail;
   sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, wipe ? 1 : 0);
+  sqlite3_bind_text (stmt, 3, device_id, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    return db_fail (db, "revoking", error);
+    {
+      db_fail (db, "revoking", error);
+      goto fail;
+    }
   if (sqlite3_changes (db) == 0)
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_UNKNOWN_DEVICE,
                    "no enrolled device has the id \"%s\"", device_id);
-      return FALSE;
+      goto fail;
     }
+  if (!server_db_log_admin (db, wipe ? "revoke-and-wipe" : "revoke", device_id, NULL,
+                            reason != NULL ? reason : "revoked by an administrator", error) ||
+      !db_exec (db, "COMMIT", error))
+    goto fail;
   return TRUE;
+
+fail:
+  db_rollback (db);
+  return FALSE;
 }
 
 /* Reads the id and version of an XForm: the attributes of the primary
@@ -1300,7 +1319,7 @@ server_db_authenticate (sqlite3     *db,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
-  stmt = db_prepare (db, "SELECT device_id, revoked IS NOT NULL FROM devices WHERE token_sha256 = ?",
+  stmt = db_prepare (db, "SELECT device_id, revoked IS NOT NULL, wipe FROM devices WHERE token_sha256 = ?",
                      error);
   if (stmt == NULL)
     return NULL;
@@ -1315,6 +1334,13 @@ server_db_authenticate (sqlite3     *db,
   if (rc != SQLITE_ROW)
     {
       db_fail (db, "authenticating", error);
+      return NULL;
+    }
+  if (sqlite3_column_int (stmt, 1) && sqlite3_column_int (stmt, 2))
+    {
+      /* the device erases its data on this answer (client.c) */
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_WIPE,
+                   "this device was revoked and must erase its data");
       return NULL;
     }
   if (sqlite3_column_int (stmt, 1))

@@ -37,6 +37,7 @@ static const struct {
   [SERVER_ERROR_TOO_LARGE] = { 413, "too_large" },
   [SERVER_ERROR_UNAUTHORIZED] = { 401, "unauthorized" },
   [SERVER_ERROR_REVOKED] = { 403, "device_revoked" },
+  [SERVER_ERROR_WIPE] = { 403, "device_wipe" },
   [SERVER_ERROR_NOT_FOUND] = { 404, "not_found" },
   [SERVER_ERROR_METHOD] = { 405, "method_not_allowed" },
   [SERVER_ERROR_INVALID_CODE] = { 401, "invalid_code" },

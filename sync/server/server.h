@@ -30,6 +30,7 @@ typedef enum {
   SERVER_ERROR_TOO_LARGE,             /* 413 too_large */
   SERVER_ERROR_UNAUTHORIZED,          /* 401 unauthorized */
   SERVER_ERROR_REVOKED,               /* 403 device_revoked */
+  SERVER_ERROR_WIPE,                  /* 403 device_wipe: revoked, and told to erase its data */
   SERVER_ERROR_NOT_FOUND,             /* 404 not_found */
   SERVER_ERROR_METHOD,                /* 405 method_not_allowed */
   SERVER_ERROR_INVALID_CODE,          /* 401 invalid_code */
@@ -67,6 +68,8 @@ char     *server_db_make_code       (sqlite3     *db,
                                      GError     **error);
 gboolean  server_db_revoke          (sqlite3     *db,
                                      const char  *device_id,
+                                     gboolean     wipe,
+                                     const char  *reason,
                                      GError     **error);
 char     *server_db_publish         (sqlite3     *db,
                                      const char  *path,
