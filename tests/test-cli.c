@@ -308,12 +308,14 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
   /* each supervisor's decision is in the audit trail too */
   g_assert_cmpuint (types[7], ==, types[5]);
 
-  /* nothing has been synced: the queue holds every line */
+  /* nothing has been synced: the queue holds every line (its summary
+     leaves out the audit trail's, which are nobody's work to review) */
   clmrs (&queue, "--db", a, "queue", "--json", NULL);
   g_assert_cmpint (queue.status, ==, 0);
   queue_json = parse (queue.out);
   queued = json_object_get_int_member (json_object_get_object_member (json_node_get_object (queue_json), "total"), "queued");
-  g_assert_cmpint (queued, ==, n_lines);
+  g_assert_cmpuint (types[7], >, 0);
+  g_assert_cmpint (queued, ==, n_lines - types[7]);
 
   /* demo data goes into a new database only */
   clmrs (&again, "--db", a, "demo", "--households", "2", NULL);
