@@ -224,6 +224,7 @@ static const char * const migrations[] = {
   "  reason     TEXT NOT NULL,"
   "  first_seen TEXT NOT NULL,"
   "  attempts   INTEGER NOT NULL DEFAULT 1,"
+  "  reported   INTEGER NOT NULL DEFAULT 0,"   /* told to the server (POST /api/v1/problems) */
   "  UNIQUE (record_id, rev));",
 
   /* 4: the audit trail: who signed in, who opened which record, who

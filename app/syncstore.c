@@ -729,7 +729,7 @@ set_aside (Pull        *pull,
   sqlite3_stmt *stmt = clmrs_store_prepare (pull->store,
       "INSERT INTO set_aside (record_id, rev, type, envelope, reason, first_seen) VALUES (?, ?, ?, ?, ?, ?)"
       " ON CONFLICT (record_id, rev) DO UPDATE SET attempts = attempts + 1, reason = excluded.reason,"
-      " envelope = excluded.envelope", error);
+      " envelope = excluded.envelope, reported = reported AND reason = excluded.reason", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -999,4 +999,88 @@ clmrs_pull_list_set_aside (ClmrsStore  *store,
       return NULL;
     }
   return g_steal_pointer (&items);
+}
+
+/* The records set aside that the server has not been told about yet, as
+ * the body of POST /api/v1/problems; NULL when there are none. */
+char *
+clmrs_pull_problem_report (ClmrsStore  *store,
+                           GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store,
+      "SELECT record_id, rev, type, reason, first_seen FROM set_aside WHERE NOT reported ORDER BY seq LIMIT 500",
+      error);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  guint n = 0;
+  ClmrsStep step;
+
+  if (stmt == NULL)
+    return NULL;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "problems");
+  json_builder_begin_array (b);
+  while ((step = clmrs_store_step (store, stmt, error)) == CLMRS_STEP_ROW)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 0));
+      json_builder_set_member_name (b, "rev");
+      json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 1));
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 2));
+      /* a reason names fields and ids, never a child's data */
+      json_builder_set_member_name (b, "reason");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 3));
+      json_builder_set_member_name (b, "first_seen");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 4));
+      json_builder_end_object (b);
+      n++;
+    }
+  if (step == CLMRS_STEP_ERROR)
+    return NULL;
+  if (n == 0)
+    return NULL;
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+/* The server took the report: those records are not reported again
+ * (unless their reason changes). */
+gboolean
+clmrs_pull_mark_reported (ClmrsStore  *store,
+                          const char  *report,
+                          GError     **error)
+{
+  g_autoptr(JsonNode) node = json_from_string (report, error);
+  JsonArray *problems;
+
+  if (node == NULL)
+    return FALSE;
+  problems = json_object_get_array_member (json_node_get_object (node), "problems");
+  if (!clmrs_store_begin (store, error))
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (problems); i++)
+    {
+      JsonObject *p = json_array_get_object_element (problems, i);
+      sqlite3_stmt *stmt = clmrs_store_prepare (store,
+          "UPDATE set_aside SET reported = 1 WHERE record_id = ? AND rev = ? AND reason = ?", error);
+
+      if (stmt == NULL)
+        {
+          clmrs_store_rollback (store);
+          return FALSE;
+        }
+      sqlite3_bind_text (stmt, 1, json_object_get_string_member (p, "id"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, json_object_get_int_member (p, "rev"));
+      sqlite3_bind_text (stmt, 3, json_object_get_string_member (p, "reason"), -1, SQLITE_TRANSIENT);
+      if (!clmrs_store_step_done (store, stmt, error))
+        {
+          clmrs_store_rollback (store);
+          return FALSE;
+        }
+    }
+  return clmrs_store_commit (store, error);
 }

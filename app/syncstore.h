@@ -85,6 +85,13 @@ typedef struct {
 } ClmrsSetAside;
 
 void       clmrs_set_aside_free         (ClmrsSetAside *item);
+/* POST /api/v1/problems: what the server has not been told yet (NULL:
+ * nothing, or an error), and marking it told. */
+char      *clmrs_pull_problem_report    (ClmrsStore    *store,
+                                         GError       **error);
+gboolean   clmrs_pull_mark_reported     (ClmrsStore    *store,
+                                         const char    *report,
+                                         GError       **error);
 gint64     clmrs_pull_count_set_aside   (ClmrsStore    *store);
 GPtrArray *clmrs_pull_list_set_aside    (ClmrsStore    *store,
                                          GError       **error);   /* (element-type ClmrsSetAside) */

@@ -1009,6 +1009,38 @@ pull_all (Client   *c,
     }
 }
 
+/* Tells the server which received records this device set aside, so an
+ * administrator sees them; a failure here fails nothing (the report is
+ * sent again at the next sync). */
+static void
+report_problems (Client *c)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *report = clmrs_pull_problem_report (c->store, &error);
+  g_autoptr(GBytes) body = NULL;
+  Response r = { 0 };
+
+  if (report == NULL)
+    {
+      if (error != NULL)
+        g_message ("sync: could not read the records set aside: %s", error->message);
+      return;
+    }
+  body = g_bytes_new (report, strlen (report));
+  if (!request (c, "POST", "/api/v1/problems", "application/json", NULL, body, &r, &error) || r.status != 200)
+    {
+      g_autofree char *message = error == NULL ? error_message (&r) : NULL;
+
+      g_message ("sync: the server was not told of the records set aside: %s",
+                 error != NULL ? error->message : message);
+      response_clear (&r);
+      return;
+    }
+  response_clear (&r);
+  if (!clmrs_pull_mark_reported (c->store, report, &error))
+    g_message ("sync: could not note the report: %s", error->message);
+}
+
 gboolean
 clmrs_sync_run (ClmrsStore             *store,
                 const ClmrsSyncConfig  *config,
@@ -1031,6 +1063,8 @@ clmrs_sync_run (ClmrsStore             *store,
       return FALSE;
     }
   ok = push_all (&c, &local_error) && pull_all (&c, &local_error);
+  if (ok)
+    report_problems (&c);
   /* A lost or stolen handheld, revoked with --wipe: the server's order is
    * carried out at once, before anything else can read the data. */
   if (g_error_matches (local_error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_WIPED))

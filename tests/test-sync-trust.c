@@ -279,9 +279,28 @@ test_poison_record (Fixture       *f,
   g_clear_pointer (&queue, g_free);
   queue = sync_test_run_ok (sync_test_cli (), "--db", c, "queue", "--json", NULL);
   g_assert_nonnull (strstr (queue, "\"set_aside\":[{\"id\":\""));
+  /* the server was told, once */
+  {
+    g_autofree char *c_server = query_text (c, "SELECT value FROM meta WHERE key = 'server_device_id'");
+    g_autofree char *problems = sync_test_run_ok (sync_test_server_program (), "problems", "--db", f->server_db,
+                                                  NULL);
+    g_autofree char *expected = g_strdup_printf ("\t%s\t%s\t1\tvisit\tbody.kind: expected one of", c_server, legacy);
+
+    g_test_message ("%s", problems);
+    g_assert_nonnull (strstr (problems, expected));
+    g_assert_cmpint (sync_test_device_count (c, "SELECT count (*) FROM set_aside WHERE reported"), ==, 1);
+  }
   /* a second sync changes nothing and still goes through */
   sync_ok (f, c, &report);
   g_assert_cmpuint (report.set_aside, ==, 1);
+  {
+    g_autofree char *problems = sync_test_run_ok (sync_test_server_program (), "problems", "--db", f->server_db,
+                                                  "--json", NULL);
+    g_auto(GStrv) lines = g_strsplit (g_strstrip (problems), "\n", -1);
+
+    /* A's report and C's, each once */
+    g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  }
 
   /* the administrator quarantines it: a new device never receives it */
   g_assert_cmpint (sync_test_run (&out, sync_test_server_program (), "quarantine", "--db", f->server_db,

@@ -679,6 +679,40 @@ cmd_audit (int    argc,
 }
 
 static int
+cmd_problems (int    argc,
+              char **argv)
+{
+  g_autofree char *db_path = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "one JSON object a line", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context (
+      "- records devices received and could not apply",
+      "Lists what devices reported at their last syncs: records they set aside\n"
+      "(kept, not applied) with the reason.  Quarantine such a record so that no\n"
+      "other device receives it.  Tab-separated: reported, device, record, rev,\n"
+      "type, reason, first seen; or --json.",
+      entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "problems: %s", error->message);
+  if (db_path == NULL || argc != 1)
+    return usage_fail (context, "problems: --db is required");
+  db = open_existing (db_path, &error);
+  if (db == NULL || !server_db_problems (db, json, stdout, &error))
+    {
+      g_printerr ("clmrs-server: problems: %s\n", error->message);
+      return error_status (error);
+    }
+  return SERVER_EXIT_OK;
+}
+
+static int
 cmd_admin_log (int    argc,
                char **argv)
 {
@@ -731,6 +765,7 @@ static const Command commands[] = {
   { "hand-over", cmd_hand_over, "let another device revise a device's records" },
   { "admin-log", cmd_admin_log, "what administrators did to records, and why" },
   { "audit", cmd_audit, "who did what on the devices: sign-ins, records opened, reviews" },
+  { "problems", cmd_problems, "records devices received and could not apply" },
 };
 
 static void

@@ -58,6 +58,7 @@ typedef enum {
   ROUTE_ENROLL,
   ROUTE_PUSH,
   ROUTE_PULL,
+  ROUTE_PROBLEMS,
 } Route;
 
 typedef struct {
@@ -415,13 +416,15 @@ route_of (const char *url)
     return ROUTE_PUSH;
   if (strcmp (url, "/api/v1/pull") == 0)
     return ROUTE_PULL;
+  if (strcmp (url, "/api/v1/problems") == 0)
+    return ROUTE_PROBLEMS;
   return ROUTE_NONE;
 }
 
 static const char *
 route_method (Route route)
 {
-  if (route == ROUTE_ENROLL || route == ROUTE_PUSH)
+  if (route == ROUTE_ENROLL || route == ROUTE_PUSH || route == ROUTE_PROBLEMS)
     return MHD_HTTP_METHOD_POST;
   /* Monitoring probes and load balancers check liveness with HEAD. */
   if (route == ROUTE_HEALTH)
@@ -576,7 +579,7 @@ check_headers (Request               *req,
       return FALSE;
     }
 
-  if (req->route == ROUTE_PUSH || req->route == ROUTE_PULL)
+  if (req->route == ROUTE_PUSH || req->route == ROUTE_PULL || req->route == ROUTE_PROBLEMS)
     {
       /* Checked before the token, so a blocked address learns nothing
        * about the tokens it keeps trying. */
@@ -638,7 +641,7 @@ check_headers (Request               *req,
       return FALSE;
     }
 
-  if (req->route == ROUTE_PUSH || req->route == ROUTE_ENROLL)
+  if (req->route == ROUTE_PUSH || req->route == ROUTE_ENROLL || req->route == ROUTE_PROBLEMS)
     {
       req->limit = req->route == ROUTE_PUSH ? server->config->max_body : ENROLL_MAX_BODY;
       value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
@@ -650,7 +653,7 @@ check_headers (Request               *req,
                        "Content-Encoding: expected gzip, got %s", value != NULL ? value : "none");
           return FALSE;
         }
-      if (req->route == ROUTE_ENROLL && value != NULL && g_ascii_strcasecmp (value, "identity") != 0
+      if (req->route != ROUTE_PUSH && value != NULL && g_ascii_strcasecmp (value, "identity") != 0
           && g_ascii_strcasecmp (value, "gzip") != 0)
         {
           *ret = fail (req, conn, SERVER_ERROR_UNSUPPORTED_ENCODING,
@@ -786,6 +789,32 @@ handle_enroll (Request               *req,
       req->device_id = g_strdup (json_object_get_string_member (json_node_get_object (parsed), "device_id"));
   }
   return send_json (req, conn, 201, response, NULL);
+}
+
+/* A device reports the records it received and could not apply. */
+static enum MHD_Result
+handle_problems (Request               *req,
+                 struct MHD_Connection *conn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *response = NULL;
+  const char *data;
+  gsize length;
+  guint recorded = 0;
+
+  bytes = request_body (req, conn, ENROLL_MAX_BODY, &error);
+  if (bytes == NULL)
+    return send_error (req, conn, error);
+  data = g_bytes_get_data (bytes, &length);
+  root = clmrs_wire_parse_json (length > 0 ? data : "", length, 1, &error);
+  if (root == NULL)
+    return fail (req, conn, SERVER_ERROR_MALFORMED_JSON, "%s", error->message);
+  if (!server_db_report_problems (req->db, req->device_id, root, &recorded, &error))
+    return send_error (req, conn, error);
+  response = g_strdup_printf ("{\"recorded\":%u}", recorded);
+  return send_json (req, conn, 200, response, NULL);
 }
 
 static enum MHD_Result
@@ -955,6 +984,7 @@ access_cb (void                  *cls,
     case ROUTE_ENROLL: ret = handle_enroll (req, conn); break;
     case ROUTE_PUSH: ret = handle_push (req, conn); break;
     case ROUTE_PULL: ret = handle_pull (req, conn); break;
+    case ROUTE_PROBLEMS: ret = handle_problems (req, conn); break;
     case ROUTE_NONE:
     default:
       ret = fail (req, conn, SERVER_ERROR_NOT_FOUND, "%s: no such endpoint", req->path);

@@ -418,3 +418,182 @@ server_db_audit (sqlite3     *db,
     return db_fail (db, "reading the audit trail", error);
   return TRUE;
 }
+
+/* Longest text kept from a device's problem report. */
+#define PROBLEM_TEXT_MAX 1000
+#define PROBLEMS_MAX 500
+
+static const char *
+problem_string (JsonObject  *o,
+                const char  *name,
+                gboolean     required,
+                guint        i,
+                GError     **error)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (required)
+        g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST, "problems[%u].%s: missing", i, name);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING ||
+      g_utf8_strlen (json_node_get_string (node), -1) > PROBLEM_TEXT_MAX)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST,
+                   "problems[%u].%s: expected a string of at most %d characters", i, name, PROBLEM_TEXT_MAX);
+      return NULL;
+    }
+  return json_node_get_string (node);
+}
+
+/**
+ * server_db_report_problems:
+ * @report: `{"problems":[{id, rev, type, reason, first_seen}]}`
+ * @recorded: (out): how many were new or changed
+ *
+ * Keeps what device @device_id says it received and could not apply, so
+ * an administrator sees it (`clmrs-server problems`) and can quarantine
+ * the record.  The same report again changes nothing.
+ */
+gboolean
+server_db_report_problems (sqlite3     *db,
+                           const char  *device_id,
+                           JsonNode    *report,
+                           guint       *recorded,
+                           GError     **error)
+{
+  g_autofree char *now = now_rfc3339 ();
+  JsonArray *problems;
+
+  *recorded = 0;
+  if (!JSON_NODE_HOLDS_OBJECT (report) ||
+      !json_object_has_member (json_node_get_object (report), "problems") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (report), "problems")))
+    {
+      g_set_error_literal (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST,
+                           "expected {\"problems\":[{\"id\", \"rev\", \"type\", \"reason\", \"first_seen\"}]}");
+      return FALSE;
+    }
+  problems = json_object_get_array_member (json_node_get_object (report), "problems");
+  if (json_array_get_length (problems) > PROBLEMS_MAX)
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST,
+                   "problems: at most %d in one report", PROBLEMS_MAX);
+      return FALSE;
+    }
+  if (!db_exec (db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (problems); i++)
+    {
+      JsonNode *element = json_array_get_element (problems, i);
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      JsonObject *o;
+      const char *id, *type, *reason, *first_seen;
+      JsonNode *rev;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        {
+          g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST, "problems[%u]: expected an object", i);
+          goto fail;
+        }
+      o = json_node_get_object (element);
+      rev = json_object_get_member (o, "rev");
+      if ((id = problem_string (o, "id", TRUE, i, error)) == NULL ||
+          (type = problem_string (o, "type", TRUE, i, error)) == NULL ||
+          (reason = problem_string (o, "reason", TRUE, i, error)) == NULL)
+        goto fail;
+      first_seen = problem_string (o, "first_seen", FALSE, i, error);
+      if (first_seen == NULL && *error != NULL)
+        goto fail;
+      if (rev == NULL || !JSON_NODE_HOLDS_VALUE (rev) || json_node_get_value_type (rev) != G_TYPE_INT64)
+        {
+          g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST, "problems[%u].rev: expected an integer", i);
+          goto fail;
+        }
+      stmt = db_prepare (db, "INSERT INTO device_problems (device_id, record_id, rev, type, reason, first_seen, "
+                             "reported) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                             "ON CONFLICT (device_id, record_id, rev) DO UPDATE SET reason = ?5, reported = ?7 "
+                             "WHERE reason != ?5", error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 3, json_node_get_int (rev));
+      sqlite3_bind_text (stmt, 4, type, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 5, reason, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 6, first_seen, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 7, now, -1, SQLITE_TRANSIENT);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          db_fail (db, "keeping a problem report", error);
+          goto fail;
+        }
+      *recorded += sqlite3_changes (db);
+    }
+  if (!db_exec (db, "COMMIT", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  db_rollback (db);
+  return FALSE;
+}
+
+/* The problems devices reported, newest first: tab-separated, or JSON lines. */
+gboolean
+server_db_problems (sqlite3     *db,
+                    gboolean     json,
+                    FILE        *out,
+                    GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  static const char *const names[] = { "reported", "device", "id", "rev", "type", "reason", "first_seen" };
+  int rc;
+
+  stmt = db_prepare (db, "SELECT reported, device_id, record_id, rev, type, reason, first_seen FROM device_problems "
+                         "ORDER BY reported DESC, device_id, record_id", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (json)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+          g_autoptr(JsonNode) root = NULL;
+          g_autofree char *text = NULL;
+
+          json_builder_begin_object (b);
+          for (int i = 0; i < 7; i++)
+            {
+              json_builder_set_member_name (b, names[i]);
+              if (i == 3)
+                json_builder_add_int_value (b, sqlite3_column_int64 (stmt, i));
+              else if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
+                json_builder_add_null_value (b);
+              else
+                json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, i));
+            }
+          json_builder_end_object (b);
+          root = json_builder_get_root (b);
+          text = json_to_string (root, FALSE);
+          fprintf (out, "%s\n", text);
+        }
+      else
+        {
+          for (int i = 0; i < 7; i++)
+            {
+              g_autofree char *flat = g_strdup (sqlite3_column_text (stmt, i) ? (const char *) sqlite3_column_text (stmt, i)
+                                                                               : "-");
+
+              g_strdelimit (flat, "\t\r\n", ' ');
+              fprintf (out, "%s%s", i ? "\t" : "", flat);
+            }
+          fputc ('\n', out);
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return db_fail (db, "reading the problem reports", error);
+  return TRUE;
+}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 #include <stdio.h>
 
@@ -103,6 +104,15 @@ gint64    server_db_hand_over       (sqlite3     *db,
                                      GError     **error);
 gboolean  server_db_audit           (sqlite3     *db,
                                      const char  *person,
+                                     gboolean     json,
+                                     FILE        *out,
+                                     GError     **error);
+gboolean  server_db_report_problems (sqlite3     *db,
+                                     const char  *device_id,
+                                     JsonNode    *report,
+                                     guint       *recorded,
+                                     GError     **error);
+gboolean  server_db_problems        (sqlite3     *db,
                                      gboolean     json,
                                      FILE        *out,
                                      GError     **error);
