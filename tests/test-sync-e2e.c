@@ -238,7 +238,7 @@ test_communities (Fixture       *f,
     g_assert_no_error (error);
     facilitator = clmrs_uuid_new ();
     g_assert_true (clmrs_store_add_facilitator (store, facilitator, "Esi Boateng", "female", "facilitator",
-                                                "2468", &error));
+                                                "246813", &error));
     g_assert_no_error (error);
     for (guint i = 0; i < 5; i++)
       {

@@ -224,7 +224,7 @@ test_http_500 (Fixture       *f,
     guint n = 0;
     g_autofree char *visit = NULL;
 
-    g_assert_true (clmrs_store_add_facilitator (store, id, "Kwame Asante", "male", "facilitator", "1357", &local));
+    g_assert_true (clmrs_store_add_facilitator (store, id, "Kwame Asante", "male", "facilitator", "135724", &local));
     g_assert_no_error (local);
     {
       sqlite3_stmt *stmt = clmrs_store_prepare (store, "SELECT id FROM communities LIMIT 1", NULL);
