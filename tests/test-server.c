@@ -142,6 +142,8 @@ fixture_setup_rate (Fixture    *f,
   g_assert_no_error (error);
   f->db = g_build_filename (f->dir, "server.db", NULL);
   f->log = g_build_filename (f->dir, "server.log", NULL);
+  /* the envelopes' author is a person the server knows */
+  g_free (sync_test_add_person (f->db, AUTHOR, "facilitator", "all"));
   server_start (f, rate);
 }
 

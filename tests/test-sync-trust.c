@@ -17,6 +17,9 @@
 #include <sqlite3.h>
 #include <string.h>
 
+/* The author of B's forged envelopes. */
+#define FORGER "33333333-3333-4333-8333-333333333333"
+
 typedef struct {
   char           *dir;
   char           *server_db;
@@ -92,6 +95,7 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autofree char *log = NULL;
+  g_autofree char *supervisor = NULL;
   g_autoptr(GError) error = NULL;
   ClmrsSyncReport report;
 
@@ -117,10 +121,19 @@ fixture_setup (Fixture       *f,
     g_assert_no_error (error);
   }
   f->community = query_text (f->a, "SELECT id FROM communities");
+  supervisor = query_text (f->a, "SELECT id FROM facilitators WHERE role = 'supervisor'");
+  g_assert_nonnull (supervisor);
   enroll (f, f->a, f->community);
   enroll (f, f->b, f->community);
+  /* A's people were declared as facilitators: its supervisor's reviews
+   * are accepted once an administrator promotes her */
+  sync_test_promote (f->server_db, supervisor);
+  /* B's forged envelopes name a facilitator the server knows: what is
+   * forged in each test is something else */
+  g_free (sync_test_add_person (f->server_db, FORGER, "facilitator", f->community));
   sync_ok (f, f->a, &report);
   g_assert_cmpuint (report.rejected, ==, 0);
+  g_assert_cmpuint (sync_test_device_count (f->a, "SELECT count (*) FROM reviews"), >, 0);
   g_assert_cmpuint (report.conflicts, ==, 0);
   sync_ok (f, f->b, &report);
   g_assert_cmpuint (report.pulled, >, 20);
@@ -158,7 +171,7 @@ forge_on (Fixture         *f,
   ClmrsRecordHeader header = {
     .type = type, .id = id, .rev = rev,
     .device_id = device_id ? device_id : clmrs_store_get_device_id (store),
-    .author = "33333333-3333-4333-8333-333333333333",
+    .author = FORGER,
     .community_id = f->community,
     .created = "2026-06-01T09:00:00Z", .modified = "2026-06-01T09:00:00Z",
     .schema = schema,
@@ -167,7 +180,7 @@ forge_on (Fixture         *f,
 
   g_assert_no_error (error);
   line = clmrs_record_envelope_line (&header, g_steal_pointer (&body));
-  g_assert_true (clmrs_outbox_enqueue (store, id, rev, type, "33333333-3333-4333-8333-333333333333", line, &error));
+  g_assert_true (clmrs_outbox_enqueue (store, id, rev, type, FORGER, line, &error));
   g_assert_no_error (error);
 }
 
@@ -225,7 +238,7 @@ test_poison_record (Fixture       *f,
     g_autoptr(ClmrsStore) store = clmrs_store_open (f->b, &error);
     ClmrsRecordHeader header = {
       .type = CLMRS_RECORD_VISIT, .id = legacy, .rev = 1, .device_id = clmrs_store_get_device_id (store),
-      .author = "33333333-3333-4333-8333-333333333333", .community_id = f->community,
+      .author = FORGER, .community_id = f->community,
       .created = "2026-06-01T09:00:00Z", .modified = "2026-06-01T09:00:00Z", .schema = "household_visit@1",
     };
 
@@ -428,7 +441,7 @@ test_server_migration (void)
   stats = sync_test_run_ok (sync_test_server_program (), "stats", "--db", db, "--json", NULL);
   g_assert_nonnull (strstr (stats, "\"records\" : 3"));
   version = query_text (db, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "3");
+  g_assert_cmpstr (version, ==, "4");
   owners = query_text (db, "SELECT group_concat (id || ' ' || type || ' ' || device_id || ' ' || max_rev, '; ') "
                            "FROM (SELECT * FROM record_owners ORDER BY id)");
   g_assert_cmpstr (owners, ==,
@@ -461,13 +474,27 @@ test_reenrol (Fixture       *f,
 
   forge_on (f, f->a, CLMRS_RECORD_HOUSEHOLD, household, g_ascii_strtoll (rev, NULL, 10) + 1, NULL,
             "{\"head_name\":\"Ama Owusu Mensah\",\"head_sex\":\"female\"}");
+  /* and its own facilitator, whom it declared under its old entry, visits one more household */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->a, &error);
+    g_autofree char *facilitator = query_text (f->a, "SELECT id FROM facilitators WHERE role = 'facilitator' LIMIT 1");
+    g_autofree char *visit = NULL;
+    guint n_children = 0;
+
+    g_assert_no_error (error);
+    visit = clmrs_demo_household_visit (store, f->community, facilitator, 91, &n_children, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (visit);
+  }
   sync_ok (f, f->a, &report);
-  g_assert_cmpuint (report.stored, ==, 1);
+  g_assert_cmpuint (report.stored, >=, 3);
   g_assert_cmpuint (report.conflicts, ==, 0);
   g_assert_cmpuint (report.rejected, ==, 0);
   log = sync_test_run_ok (sync_test_server_program (), "admin-log", "--db", f->server_db, NULL);
   g_assert_nonnull (strstr (log, "\tre-enrol\t"));
   g_assert_nonnull (strstr (log, "the device enrolled again with its previous token"));
+  g_assert_nonnull (strstr (log, " people from device "));
 }
 
 int

@@ -3,6 +3,8 @@
 
 #include "server.h"
 
+#include <json-glib/json-glib.h>
+
 G_BEGIN_DECLS
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
@@ -29,5 +31,22 @@ gboolean      server_db_log_admin (sqlite3     *db,
                                    const char  *detail,
                                    const char  *reason,
                                    GError     **error);
+
+/* People (server-people.c): what enrolment and push ask about them. */
+gboolean      server_people_declare        (sqlite3      *db,
+                                            const char   *device_id,
+                                            JsonNode     *people,
+                                            GError      **error);
+gboolean      server_people_add_for_device (sqlite3      *db,
+                                            const char   *device_id,
+                                            JsonBuilder  *b,
+                                            GError      **error);
+gboolean      server_people_check_author   (sqlite3      *db,
+                                            const char   *device_id,
+                                            const char   *author,
+                                            const char   *community_id,
+                                            gboolean      is_review,
+                                            char        **reason,
+                                            GError      **error);
 
 G_END_DECLS
