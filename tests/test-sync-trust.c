@@ -8,6 +8,7 @@
 #include "demo.h"
 #include "outbox.h"
 #include "record.h"
+#include "review.h"
 #include "store.h"
 #include "syncstore.h"
 #include "util.h"
@@ -497,6 +498,139 @@ test_reenrol (Fixture       *f,
   g_assert_nonnull (strstr (log, " people from device "));
 }
 
+
+/* 5. A device's own "supervisor" is a facilitator for the server until an
+ * administrator promotes her: her review is rejected with the reason, and
+ * no other device applies it. */
+static void
+test_unpromoted_review (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *c = g_build_filename (f->dir, "c.db", NULL);
+  g_autofree char *mariam = g_uuid_string_random ();
+  g_autofree char *visit = query_text (f->a, "SELECT id FROM visits WHERE state = 'final' AND kind = 'household'"
+                                             " AND id NOT IN (SELECT visit_id FROM reviews) LIMIT 1");
+  g_autofree char *sql = NULL;
+  g_autofree char *review = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *role = NULL;
+  ClmrsSyncReport report;
+
+  g_assert_nonnull (visit);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (c, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_add_facilitator (store, mariam, "Mariam Ouattara", "female", "supervisor",
+                                                "246813", &error));
+    g_assert_no_error (error);
+  }
+  enroll (f, c, f->community);
+  /* the server's word on roles: a facilitator, on C too */
+  sql = g_strdup_printf ("SELECT role FROM facilitators WHERE id = '%s'", mariam);
+  role = query_text (c, sql);
+  g_assert_cmpstr (role, ==, "facilitator");
+  sync_ok (f, c, &report);
+  g_assert_cmpuint (report.pulled, >, 20);
+
+  /* C itself refuses her review; a modified C records it anyway */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (c, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (clmrs_review_record (store, visit, mariam, "returned", "the ages do not add up", &error));
+    g_assert_nonnull (strstr (error->message, "is not an active supervisor on this device"));
+    g_clear_error (&error);
+    g_assert_true (clmrs_store_exec (store, "UPDATE facilitators SET role = 'supervisor'", &error));
+    review = clmrs_review_record (store, visit, mariam, "returned", "the ages do not add up", &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (review);
+  }
+  sync_ok (f, c, &report);
+  g_assert_cmpuint (report.rejected, ==, 1);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT reject_reason FROM outbox WHERE record_id = '%s' AND state = 'rejected'", review);
+  reason = query_text (c, sql);
+  g_assert_cmpstr (reason, ==, "author: only a supervisor may approve or return a visit");
+
+  /* A, whose visit it is, never sees it */
+  sync_ok (f, f->a, &report);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count (*) FROM reviews WHERE visit_id = '%s'", visit);
+  g_assert_cmpint (sync_test_device_count (f->a, sql), ==, 0);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count (*) FROM records WHERE id = '%s'", review);
+  g_free (reason);
+  reason = query_text (f->server_db, sql);
+  g_assert_cmpstr (reason, ==, "0");
+}
+
+/* 6. What the administrator changes reaches a device at its next sync:
+ * a disabled facilitator can no longer sign in, a new one arrives with
+ * a one-time PIN that signs in once, and then her own. */
+static void
+test_people_reach_devices (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *leaving = query_text (f->a, "SELECT id FROM facilitators WHERE role = 'facilitator'"
+                                               " ORDER BY id LIMIT 1");
+  g_autofree char *out = NULL;
+  g_autofree char *newcomer = NULL;
+  g_autofree char *pin = NULL;
+  g_auto(GStrv) lines = NULL;
+  ClmrsSyncReport report;
+
+  g_free (sync_test_run_ok (sync_test_server_program (), "people", "disable", "--db", f->server_db,
+                            "--reason", "left the programme", leaving, NULL));
+  out = sync_test_run_ok (sync_test_server_program (), "people", "add", "--db", f->server_db, "--name", "Esi Boateng",
+                          "--sex", "female", "--role", "facilitator", "--communities", f->community,
+                          "--one-time-pin", NULL);
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  newcomer = g_strdup (lines[1]);
+  pin = g_strdup (strrchr (lines[0], ' ') + 1);
+  g_assert_cmpuint (strlen (pin), ==, 6);
+
+  sync_ok (f, f->a, &report);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->a, &error);
+    ClmrsPinState state;
+
+    g_assert_no_error (error);
+    g_assert_false (clmrs_store_check_pin (store, leaving, "100000", &error));
+    g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+
+    g_assert_true (clmrs_store_get_pin_state (store, newcomer, &state, &error));
+    g_assert_cmpint (state, ==, CLMRS_PIN_STATE_ONE_TIME);
+    g_assert_true (clmrs_store_check_pin (store, newcomer, pin, &error));
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_set_own_pin (store, newcomer, pin, "864213", &error));
+    g_assert_no_error (error);
+  }
+  /* the next sync keeps her own PIN */
+  sync_ok (f, f->a, &report);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->a, &error);
+
+    g_assert_true (clmrs_store_check_pin (store, newcomer, "864213", &error));
+    g_assert_no_error (error);
+    g_assert_false (clmrs_store_check_pin (store, newcomer, pin, &error));
+    g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_PIN);
+  }
+  /* and B, which has no people of its own, received her too, with no PIN of its own yet */
+  sync_ok (f, f->b, &report);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM facilitators WHERE id = '%s' AND active", newcomer);
+
+    g_assert_cmpint (sync_test_device_count (f->b, sql), ==, 1);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -508,5 +642,9 @@ main (int   argc,
   g_test_add ("/trust/overwrite", Fixture, NULL, fixture_setup, test_overwrite, fixture_teardown);
   g_test_add_func ("/trust/server-migration", test_server_migration);
   g_test_add ("/trust/re-enrol", Fixture, NULL, fixture_setup, test_reenrol, fixture_teardown);
+  g_test_add ("/trust/unpromoted-review-rejected", Fixture, NULL, fixture_setup, test_unpromoted_review,
+              fixture_teardown);
+  g_test_add ("/trust/people-reach-devices", Fixture, NULL, fixture_setup, test_people_reach_devices,
+              fixture_teardown);
   return g_test_run ();
 }
