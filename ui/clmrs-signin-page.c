@@ -458,15 +458,21 @@ person_copy (gconstpointer source,
   return copy;
 }
 
+/* The people may be listed again while someone is choosing or typing
+ * (the list is read again at each sign-out, for the people a sync brought):
+ * the person chosen stays chosen, with what they typed, when still listed. */
 void
 clmrs_signin_page_set_people (ClmrsSigninPage *self,
                               GPtrArray       *people)
 {
+  g_autofree char *chosen = NULL;
   GtkWidget *child;
 
   g_return_if_fail (CLMRS_IS_SIGNIN_PAGE (self));
   g_return_if_fail (people != NULL);
 
+  if (self->person != NULL)
+    chosen = g_strdup (self->person->id);
   self->person = NULL;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->people_list))) != NULL)
     gtk_list_box_remove (self->people_list, child);
@@ -490,8 +496,11 @@ clmrs_signin_page_set_people (ClmrsSigninPage *self,
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       gtk_widget_add_css_class (row, "person-row");
       gtk_list_box_append (self->people_list, row);
+      if (chosen != NULL && g_str_equal (chosen, person->id))
+        self->person = person;
     }
-  clmrs_signin_page_reset (self);
+  if (self->person == NULL)
+    clmrs_signin_page_reset (self);
 }
 
 static void

@@ -38,6 +38,7 @@
 #define NEWCOMER_ID    "f0000000-0000-4000-8000-000000000003"   /* from the server, no PIN yet */
 #define ONE_TIME_ID    "f0000000-0000-4000-8000-000000000004"   /* from the server, with a one-time PIN */
 #define ONE_TIME_PIN   "246810"
+#define LATECOMER_ID   "f0000000-0000-4000-8000-000000000005"   /* from a sync while the app runs */
 
 typedef struct {
   char             *dir;
@@ -443,6 +444,12 @@ message_shown (Fixture *f)
          find_label (GTK_WIDGET (signin_page (f)), f->user_data) != NULL;
 }
 
+static gboolean
+latecomer_listed (Fixture *f)
+{
+  return clmrs_signin_page_select (signin_page (f), LATECOMER_ID);
+}
+
 static void
 wait_for_message (Fixture    *f,
                   const char *message)
@@ -499,8 +506,25 @@ test_sign_in_first_time (Fixture       *f,
   wait_for_message (f, "Type the same PIN again");
   clmrs_signin_page_type (page, "135790\n");
   g_assert_true (wait_for (f, on_home_and_idle, 20));
+
+  /* a sync brings someone while she works: the names are read again when she signs out */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+    g_autoptr(JsonNode) people = json_from_string ("[{\"id\":\"" LATECOMER_ID "\",\"name\":\"Abena Kyei\","
+                                                   "\"sex\":\"female\",\"role\":\"facilitator\","
+                                                   "\"one_time_pin_hash\":null,\"disabled\":false}]", NULL);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_apply_people (store, json_node_get_array (people), NULL, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_false (clmrs_signin_page_select (page, LATECOMER_ID));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
   g_assert_true (wait_for (f, on_signin, 5));
+  g_assert_true (wait_for (f, latecomer_listed, 10));
+  wait_for_message (f, "Choose your own PIN: at least 6 digits");
+  clmrs_signin_page_reset (page);
 
   /* the one-time PIN is spent */
   g_assert_true (clmrs_signin_page_select (page, ONE_TIME_ID));
