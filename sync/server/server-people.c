@@ -167,21 +167,39 @@ server_db_people_add (sqlite3     *db,
   gboolean exists = FALSE;
 
   if (!g_uuid_string_is_valid (id))
-    return bad_request (error, "--id: expected a UUID, got \"%s\"", id), NULL;
+    {
+      bad_request (error, "--id: expected a UUID, got \"%s\"", id);
+      return NULL;
+    }
   if (!valid_name (name))
-    return bad_request (error, "--name: expected 1 to 200 characters, no control characters"), NULL;
+    {
+      bad_request (error, "--name: expected 1 to 200 characters, no control characters");
+      return NULL;
+    }
   if (!valid_sex (sex))
-    return bad_request (error, "--sex: expected male or female, got \"%s\"", sex ? sex : ""), NULL;
+    {
+      bad_request (error, "--sex: expected male or female, got \"%s\"", sex ? sex : "");
+      return NULL;
+    }
   if (!valid_role (role))
-    return bad_request (error, "--role: expected facilitator or supervisor, got \"%s\"", role ? role : ""), NULL;
+    {
+      bad_request (error, "--role: expected facilitator or supervisor, got \"%s\"", role ? role : "");
+      return NULL;
+    }
   if (communities == NULL || *communities == '\0')
-    return bad_request (error, "--communities: expected community UUIDs separated by commas, or all"), NULL;
+    {
+      bad_request (error, "--communities: expected community UUIDs separated by commas, or all");
+      return NULL;
+    }
   if (!all)
     {
       parts = g_strsplit (communities, ",", -1);
       for (guint i = 0; parts[i] != NULL; i++)
         if (!g_uuid_string_is_valid (parts[i]))
-          return bad_request (error, "--communities: \"%s\" is not a community UUID (or all)", parts[i]), NULL;
+          {
+            bad_request (error, "--communities: \"%s\" is not a community UUID (or all)", parts[i]);
+            return NULL;
+          }
     }
   if (one_time_pin != NULL)
     {
