@@ -333,7 +333,7 @@ clock_advance (Demo *demo)
 char *
 clmrs_demo_facilitator_pin (guint index)
 {
-  return g_strdup_printf ("%04u", 1000 + index * 111 % 9000);
+  return g_strdup_printf ("%06u", 100000 + index * 11111 % 900000);
 }
 
 /* --- visits --- */

@@ -59,9 +59,9 @@ char    *clmrs_demo_household_visit (ClmrsStore  *store,
                                      guint       *n_children,
                                      GError     **error);
 
-/* The demo's people: facilitator i (0-based) has PIN "1000 + i"... see
- * docs; the supervisor's PIN is CLMRS_DEMO_SUPERVISOR_PIN. */
-#define CLMRS_DEMO_SUPERVISOR_PIN "9999"
+/* The demo's people: facilitator i (0-based) has PIN 100000, 111111, 122222, ... (see
+ * README); the supervisor's PIN is CLMRS_DEMO_SUPERVISOR_PIN. */
+#define CLMRS_DEMO_SUPERVISOR_PIN "999999"
 char    *clmrs_demo_facilitator_pin (guint index);
 
 G_END_DECLS

@@ -38,17 +38,20 @@ derive (const char *pin,
                           salt, salt_len, iterations, KEY_BYTES, out) == 0;
 }
 
-/* A PIN is 4 to 12 digits. */
+/* A PIN chosen now has 6 to 12 digits (CLMRS_PIN_MIN_DIGITS): four
+ * digits fall to a few hundred tries.  Hashes of shorter PINs set before
+ * still verify (clmrs_pin_verify() reads no length). */
 gboolean
 clmrs_pin_is_acceptable (const char  *pin,
                          GError     **error)
 {
   gsize len = pin ? strlen (pin) : 0;
 
-  if (len < 4 || len > 12)
+  if (len < CLMRS_PIN_MIN_DIGITS || len > CLMRS_PIN_MAX_DIGITS)
     {
       g_set_error (error, clmrs_pin_error_quark (), 0,
-                   "a PIN has 4 to 12 digits, this one has %zu characters", len);
+                   "a PIN has %d to %d digits, this one has %zu characters",
+                   CLMRS_PIN_MIN_DIGITS, CLMRS_PIN_MAX_DIGITS, len);
       return FALSE;
     }
   for (gsize i = 0; i < len; i++)

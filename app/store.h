@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
 G_BEGIN_DECLS
@@ -24,6 +25,7 @@ typedef enum {
   CLMRS_STORE_ERROR_STATE,      /* e.g. a finalised visit changed as a draft */
   CLMRS_STORE_ERROR_INVALID,    /* a value that breaks the data model */
   CLMRS_STORE_ERROR_PIN,        /* wrong PIN */
+  CLMRS_STORE_ERROR_PIN_NOT_SET, /* the person has no PIN yet: they choose one (clmrs_store_set_own_pin) */
 } ClmrsStoreError;
 
 GQuark clmrs_store_error_quark (void);
@@ -31,7 +33,7 @@ GQuark clmrs_store_error_quark (void);
 typedef struct _ClmrsStore ClmrsStore;
 
 /* The number of the newest schema this program knows. */
-#define CLMRS_STORE_SCHEMA_VERSION 4
+#define CLMRS_STORE_SCHEMA_VERSION 5
 
 ClmrsStore  *clmrs_store_open               (const char   *path,
                                              GError      **error);
@@ -116,6 +118,32 @@ gboolean     clmrs_store_check_pin          (ClmrsStore   *store,
                                              const char   *facilitator_id,
                                              const char   *pin,
                                              GError      **error);       /* CLMRS_STORE_ERROR_PIN when wrong */
+
+/* What a person signs in with. */
+typedef enum {
+  CLMRS_PIN_STATE_SET,        /* their own PIN */
+  CLMRS_PIN_STATE_NONE,       /* none yet: they choose one at their first sign-in */
+  CLMRS_PIN_STATE_ONE_TIME,   /* the one-time PIN the server gave: they sign in with it once, then choose their own */
+} ClmrsPinState;
+
+gboolean     clmrs_store_get_pin_state      (ClmrsStore    *store,
+                                             const char    *facilitator_id,
+                                             ClmrsPinState *state,
+                                             GError       **error);       /* CLMRS_STORE_ERROR_NOT_FOUND: no active person */
+gboolean     clmrs_store_set_own_pin        (ClmrsStore    *store,
+                                             const char    *facilitator_id,
+                                             const char    *one_time_pin,  /* the one-time PIN when there is one, else NULL */
+                                             const char    *new_pin,       /* clmrs_pin_is_acceptable(): 6 to 12 digits */
+                                             GError       **error);
+/* The people the server sends (its `people` array: {id, name, sex, role,
+ * one_time_pin_hash, disabled}), applied in one transaction. */
+gboolean     clmrs_store_apply_people       (ClmrsStore    *store,
+                                             JsonArray     *people,
+                                             guint         *changed,       /* (out) (optional): people added or changed */
+                                             GError       **error);
+/* The active people set up on this device ({id, name, sex, role}), as a device declares them at enrolment. */
+JsonNode    *clmrs_store_list_people_json   (ClmrsStore    *store,
+                                             GError       **error);
 
 /* Drafts: every answer is written as it is set. */
 char        *clmrs_store_draft_create       (ClmrsStore   *store,

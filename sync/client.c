@@ -633,6 +633,31 @@ out:
   return ok;
 }
 
+/* The server's `people` array applied to the device's people. */
+static gboolean
+apply_people (ClmrsStore  *store,
+              JsonNode    *people,
+              GError     **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (people == NULL || !JSON_NODE_HOLDS_ARRAY (people))
+    {
+      g_set_error_literal (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
+                           "people: expected an array");
+      return FALSE;
+    }
+  if (!clmrs_store_apply_people (store, json_node_get_array (people), NULL, &local))
+    {
+      g_set_error (error, CLMRS_SYNC_ERROR,
+                   g_error_matches (local, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID)
+                   ? CLMRS_SYNC_ERROR_PROTOCOL : CLMRS_SYNC_ERROR_STORE,
+                   "%s", local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 clmrs_sync_enroll (ClmrsStore             *store,
                    const ClmrsSyncConfig  *config,
@@ -672,6 +697,17 @@ clmrs_sync_enroll (ClmrsStore             *store,
   json_builder_add_string_value (b, code);
   json_builder_set_member_name (b, "device_name");
   json_builder_add_string_value (b, device_name ? device_name : g_get_host_name ());
+  /* a device set up offline (clmrs init) declares its people, so their
+   * records are accepted; the server keeps them as facilitators until an
+   * administrator says otherwise */
+  {
+    JsonNode *people = clmrs_store_list_people_json (store, error);
+
+    if (people == NULL)
+      goto out;
+    json_builder_set_member_name (b, "people");
+    json_builder_add_value (b, people);
+  }
   json_builder_end_object (b);
   request_node = json_builder_get_root (b);
   text = clmrs_json_to_string (request_node);
@@ -709,6 +745,9 @@ clmrs_sync_enroll (ClmrsStore             *store,
     ok = clmrs_store_commit (store, error);
   else
     clmrs_store_rollback (store);
+  /* the people of the device's communities, as the server knows them */
+  if (ok && json_object_has_member (o, "people"))
+    ok = apply_people (store, json_object_get_member (o, "people"), error);
 
 out:
   response_clear (&r);
@@ -1041,6 +1080,50 @@ report_problems (Client *c)
     g_message ("sync: could not note the report: %s", error->message);
 }
 
+/* GET /api/v1/people: the people of the device's communities, applied
+ * in one transaction.  A server from before people were managed centrally
+ * answers 404: the device keeps its own. */
+static gboolean
+pull_people (Client  *c,
+             GError **error)
+{
+  g_autoptr(JsonNode) answer = NULL;
+  Response r = { 0 };
+  JsonObject *o;
+  gboolean ok = FALSE;
+
+  if (!request (c, "GET", "/api/v1/people", NULL, NULL, NULL, &r, error))
+    goto out;
+  if (r.status == 404)
+    {
+      g_message ("people: this server does not manage people; the device keeps its own");
+      ok = TRUE;
+      goto out;
+    }
+  if (r.status != 200)
+    {
+      g_autofree char *message = error_message (&r);
+
+      g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "people: %s", message);
+      goto out;
+    }
+  answer = clmrs_wire_parse_json ((const char *) r.body->data, r.body->len, 1, NULL);
+  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer) ||
+      !json_object_has_member ((o = json_node_get_object (answer)), "people"))
+    {
+      g_set_error_literal (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
+                           "people: the answer has no people");
+      goto out;
+    }
+  ok = apply_people (c->store, json_object_get_member (o, "people"), error);
+  if (!ok)
+    g_prefix_error (error, "people: ");
+
+out:
+  response_clear (&r);
+  return ok;
+}
+
 gboolean
 clmrs_sync_run (ClmrsStore             *store,
                 const ClmrsSyncConfig  *config,
@@ -1062,7 +1145,7 @@ clmrs_sync_run (ClmrsStore             *store,
       client_clear (&c);
       return FALSE;
     }
-  ok = push_all (&c, &local_error) && pull_all (&c, &local_error);
+  ok = push_all (&c, &local_error) && pull_all (&c, &local_error) && pull_people (&c, &local_error);
   if (ok)
     report_problems (&c);
   /* A lost or stolen handheld, revoked with --wipe: the server's order is

@@ -67,7 +67,9 @@ gboolean clmrs_sync_check_health (ClmrsStore             *store,
 
 /* Enrols this device with a one-time code; saves the server URL, the CA
  * certificates (the PEM bytes of config->cacert, not its path) and the
- * token in the store (the token is never printed or logged).  A device
+ * token in the store (the token is never printed or logged).  The
+ * device's people go along (a device set up offline declares them), and
+ * the people the server answers are applied.  A device
  * enrolling again with the same server sends its current token, which the
  * server then revokes. */
 gboolean clmrs_sync_enroll       (ClmrsStore             *store,
@@ -76,9 +78,10 @@ gboolean clmrs_sync_enroll       (ClmrsStore             *store,
                                   const char             *device_name,
                                   GError                **error);
 
-/* Pushes every queued record in batches, then pulls until the server has
- * nothing more.  A record leaves the queue only when the server answered
- * for it.  TRUE only when the queue is empty and the pull complete. */
+/* Pushes every queued record in batches, pulls until the server has
+ * nothing more, then applies the people of the device's communities
+ * (GET /api/v1/people).  A record leaves the queue only when the server
+ * answered for it.  TRUE only when the queue is empty and the pull complete. */
 gboolean clmrs_sync_run          (ClmrsStore             *store,
                                   const ClmrsSyncConfig  *config,
                                   GCancellable           *cancellable,

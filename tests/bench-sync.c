@@ -757,6 +757,37 @@ collect_upload (int port, GPtrArray *instances, UploadReport *report)
   curl_easy_cleanup (curl);
 }
 
+/* The demo's supervisor: the device declares her as a facilitator when it
+ * enrols, so the administrator promotes her, or her reviews are refused. */
+static char *
+supervisor_of (ClmrsStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = clmrs_store_prepare (store, "SELECT id FROM facilitators WHERE role = 'supervisor'", &error);
+  char *id = NULL;
+
+  if (stmt == NULL)
+    die ("finding the supervisor", error);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return id;
+}
+
+static void
+promote (const char *server, const char *db, const char *person_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  if (person_id == NULL)
+    return;
+  out = run_server_command (server, &error, "people", "set-role", "--db", db, "--role", "supervisor",
+                            "--reason", "the demo's supervisor", person_id, NULL);
+  if (out == NULL)
+    die ("clmrs-server people set-role", error);
+}
+
 /* ------------------------------------------------------------------ */
 
 typedef struct {
@@ -799,6 +830,7 @@ main (int argc, char **argv)
   g_autoptr(ClmrsStore) store = NULL;
   g_autoptr(GPtrArray) instances = NULL;
   g_autofree char *dir = NULL, *device_db = NULL, *fresh_db = NULL, *server_db = NULL;
+  g_autofree char *supervisor = NULL;
   g_autofree char *server_log = NULL, *code = NULL, *sql = NULL;
   const char *server = g_getenv ("CLMRS_SERVER") ? g_getenv ("CLMRS_SERVER") : CLMRS_SERVER_PATH;
   ClmrsDemoReport demo;
@@ -868,10 +900,12 @@ main (int argc, char **argv)
   server_start (&srv, server, server_db, server_log);
   proxy = proxy_start (srv.port, kbit, rtt_ms);
   config.server_url = g_strdup_printf ("http://127.0.0.1:%d", proxy->port);
+  supervisor = supervisor_of (store);
   t0 = now_s ();
   if (!clmrs_sync_enroll (store, &config, code, "bench tablet", &error))
     die ("enrolling", error);
   enrol.seconds = now_s () - t0;
+  promote (server, server_db, supervisor);
   enrol.requests = 1;
   proxy_counts (proxy, &enrol.up, &enrol.down);
   t0 = now_s ();
@@ -993,6 +1027,7 @@ ingest:
         big.server_url = srv.url;
         if (!clmrs_sync_enroll (fresh, &big, code2, "bench tablet 2", &error))
           die ("enrolling the copy", error);
+        promote (server, db, supervisor);
         t0 = now_s ();
         if (!clmrs_sync_run (fresh, &big, NULL, NULL, NULL, &ingest, &error))
           die ("ingest run", error);

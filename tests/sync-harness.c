@@ -232,6 +232,38 @@ sync_test_enroll_code (const char *db,
   return g_strdup (lines[n - 1]);
 }
 
+char *
+sync_test_add_person (const char *db,
+                      const char *id,
+                      const char *role,
+                      const char *communities)
+{
+  g_autofree char *out = id != NULL
+    ? sync_test_run_ok (sync_test_server_program (), "people", "add", "--db", db, "--id", id, "--name", "Test Person",
+                        "--sex", "female", "--role", role, "--communities", communities, NULL)
+    : sync_test_run_ok (sync_test_server_program (), "people", "add", "--db", db, "--name", "Test Person",
+                        "--sex", "female", "--role", role, "--communities", communities, NULL);
+  g_auto(GStrv) lines = g_strsplit (g_strstrip (out), "\n", -1);
+  guint n = g_strv_length (lines);
+
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_true (g_uuid_string_is_valid (lines[n - 1]));
+  if (id != NULL)
+    g_assert_cmpstr (lines[n - 1], ==, id);
+  return g_strdup (lines[n - 1]);
+}
+
+void
+sync_test_promote (const char *db,
+                   const char *person_id)
+{
+  g_autofree char *out = sync_test_run_ok (sync_test_server_program (), "people", "set-role", "--db", db,
+                                           "--role", "supervisor", "--reason", "the device's supervisor",
+                                           person_id, NULL);
+
+  g_assert_nonnull (strstr (out, "is now a supervisor"));
+}
+
 gint64
 sync_test_server_stat (const char *db,
                        const char *member)

@@ -47,6 +47,14 @@ void     sync_test_server_clear     (SyncTestServer      *server);
 /* `clmrs-server enroll-code --db DB --communities COMMUNITIES`: the code. */
 char    *sync_test_enroll_code      (const char          *db,
                                      const char          *communities);
+/* `clmrs-server people add` (with --id when @id is not NULL): the person's id. */
+char    *sync_test_add_person       (const char          *db,
+                                     const char          *id,
+                                     const char          *role,
+                                     const char          *communities);
+/* `clmrs-server people set-role --role supervisor`, asserting it worked. */
+void     sync_test_promote          (const char          *db,
+                                     const char          *person_id);
 /* The first column of the first row of @sql on the device database @db
  * (a count), -1 when there is no row. */
 gint64   sync_test_device_count     (const char          *db,

@@ -94,7 +94,7 @@ test_init (Fixture *f, gconstpointer data)
   g_auto(Run) ok = { 0 }, again = { 0 }, bad = { 0 }, queue = { 0 };
 
   clmrs (&ok, "--db", db, "init", "--community", "Kragui", "--country", "ci",
-         "--facilitator", "Awa Koné,female,4821", "--supervisor", "Yao Kouassi,male,9999", NULL);
+         "--facilitator", "Awa Koné,female,482193", "--supervisor", "Yao Kouassi,male,999999", NULL);
   g_assert_cmpint (ok.status, ==, 0);
   g_assert_true (g_uuid_string_is_valid (g_strstrip (ok.out)));
 
@@ -117,15 +117,15 @@ test_init (Fixture *f, gconstpointer data)
     g_autofree char *fresh = path_in (f, "fresh.db");
 
     clmrs (&twice, "--db", db, "init", "--community", "Kragui", "--country", "ci",
-           "--facilitator", "Awa Koné,female,4821", NULL);
+           "--facilitator", "Awa Koné,female,482193", NULL);
     g_assert_cmpint (twice.status, ==, 3);
     g_assert_nonnull (strstr (twice.err, "already has a community named 'Kragui'"));
 
     /* arguments are checked before any database is made */
     clmrs (&short_pin, "--db", fresh, "init", "--community", "K", "--country", "gh",
-           "--facilitator", "Ama Mensah,female,12", NULL);
+           "--facilitator", "Ama Mensah,female,4821", NULL);
     g_assert_cmpint (short_pin.status, ==, 2);
-    g_assert_nonnull (strstr (short_pin.err, "--facilitator Ama Mensah: a PIN has 4 to 12 digits"));
+    g_assert_nonnull (strstr (short_pin.err, "--facilitator Ama Mensah: a PIN has 6 to 12 digits"));
     g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
   }
 }
@@ -375,7 +375,7 @@ test_demo_refuses_real (Fixture *f, gconstpointer data)
 
   /* set up with `clmrs init`: its people and community are real */
   clmrs (&init, "--db", real, "init", "--community", "Kragui", "--country", "ci",
-         "--facilitator", "Awa Koné,female,4821", NULL);
+         "--facilitator", "Awa Koné,female,482193", NULL);
   g_assert_cmpint (init.status, ==, 0);
   clmrs (&on_real, "--db", real, "demo", "--households", "2", NULL);
   g_assert_cmpint (on_real.status, ==, 1);

@@ -142,6 +142,8 @@ fixture_setup_rate (Fixture    *f,
   g_assert_no_error (error);
   f->db = g_build_filename (f->dir, "server.db", NULL);
   f->log = g_build_filename (f->dir, "server.log", NULL);
+  /* the envelopes' author is a person the server knows */
+  g_free (sync_test_add_person (f->db, AUTHOR, "facilitator", "all"));
   server_start (f, rate);
 }
 
@@ -1591,6 +1593,373 @@ test_cli (void)
   }
 }
 
+
+/* ---- People ------------------------------------------------------------------ */
+
+#define DECLARED "d1111111-1111-4111-8111-111111111111"
+
+/* @line with @author in place of AUTHOR. */
+static char *
+by (const char *author,
+    const char *line)
+{
+  g_auto(GStrv) parts = g_strsplit (line, AUTHOR, -1);
+
+  return g_strjoinv (author, parts);
+}
+
+/* Each line's result of a push reply, "stored" or "rejected: REASON", one a line. */
+static char *
+outcomes_of (Reply *r)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  GString *out = g_string_new (NULL);
+
+  g_assert_cmpint (r->status, ==, 200);
+  results = clmrs_push_response_parse ((const char *) r->body->data, r->body->len, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < results->len; i++)
+    {
+      ClmrsPushResult *result = results->pdata[i];
+
+      g_string_append_printf (out, "%s%s%s\n", clmrs_push_outcome_to_string (result->outcome),
+                              result->reason ? ": " : "", result->reason ? result->reason : "");
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* `people add`; returns the id (the last line). */
+static char *
+add_person (const char *name,
+            const char *role,
+            const char *communities,
+            gboolean    one_time_pin,
+            char      **out)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n;
+
+  g_assert_cmpint (admin (&text, "people", "add", "--db", g_getenv ("TEST_DB"), "--name", name, "--sex", "male",
+                          "--role", role, "--communities", communities,
+                          one_time_pin ? "--one-time-pin" : NULL, NULL), ==, 0);
+  lines = g_strsplit (g_strchomp (text), "\n", -1);
+  n = g_strv_length (lines);
+  g_assert_true (g_uuid_string_is_valid (lines[n - 1]));
+  if (out != NULL)
+    *out = g_strdup (text);
+  return g_strdup (lines[n - 1]);
+}
+
+static JsonObject *
+person_in (JsonArray  *people,
+           const char *id)
+{
+  for (guint i = 0; i < json_array_get_length (people); i++)
+    {
+      JsonObject *o = json_array_get_object_element (people, i);
+
+      if (g_strcmp0 (json_object_get_string_member (o, "id"), id) == 0)
+        return o;
+    }
+  return NULL;
+}
+
+/* The administrators' commands: clear errors, exit codes, the list. */
+static void
+test_people_commands (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  JsonObject *o;
+  g_auto(GStrv) lines = NULL;
+
+  use_db (f);
+  id = add_person ("Kouassi Yao", "facilitator", C1 "," C2, TRUE, &out);
+  lines = g_strsplit (g_strchomp (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_true (g_regex_match_simple ("^One-time PIN .*: \\d{6}$", lines[0], 0, 0));
+  g_clear_pointer (&out, g_free);
+
+  /* what was wrong, named; usage is 2, an unknown person 3 */
+  g_assert_cmpint (admin (NULL, "people", "add", "--db", f->db, "--name", "X", "--sex", "m", "--role", "facilitator",
+                          "--communities", "all", NULL), ==, 2);
+  g_assert_cmpint (admin (NULL, "people", "add", "--db", f->db, "--name", "X", "--sex", "male", "--role", "boss",
+                          "--communities", "all", NULL), ==, 2);
+  g_assert_cmpint (admin (NULL, "people", "add", "--db", f->db, "--name", "X", "--sex", "male",
+                          "--role", "facilitator", "--communities", "Kragui", NULL), ==, 2);
+  g_assert_cmpint (admin (NULL, "people", "add", "--db", f->db, "--name", "", "--sex", "male",
+                          "--role", "facilitator", "--communities", "all", NULL), ==, 2);
+  g_assert_cmpint (admin (NULL, "people", "add", "--db", f->db, "--name", "X", NULL), ==, 2);
+  g_assert_cmpint (admin (NULL, "people", "add", "--db", f->db, "--id", AUTHOR, "--name", "X", "--sex", "male",
+                          "--role", "facilitator", "--communities", "all", NULL), ==, 2);
+  g_assert_cmpint (admin (NULL, "people", "disable", "--db", f->db, id, NULL), ==, 2);
+  g_assert_cmpint (admin (NULL, "people", "disable", "--db", f->db, "--reason", "  ", id, NULL), ==, 2);
+  g_assert_cmpint (admin (NULL, "people", "disable", "--db", f->db, "--reason", "left", DEVICE, NULL), ==, 3);
+  g_assert_cmpint (admin (NULL, "people", "set-role", "--db", f->db, "--role", "boss", "--reason", "x", id, NULL),
+                   ==, 2);
+  g_assert_cmpint (admin (NULL, "people", "set-role", "--db", f->db, "--role", "supervisor", "--reason", "x",
+                          DEVICE, NULL), ==, 3);
+  g_assert_cmpint (admin (NULL, "people", "fire", "--db", f->db, NULL), ==, 2);
+  g_assert_cmpint (admin (NULL, "people", NULL), ==, 2);
+
+  g_assert_cmpint (admin (&out, "people", "set-role", "--db", f->db, "--role", "supervisor",
+                          "--reason", "leads the Kragui team", id, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (admin (&out, "people", "disable", "--db", f->db, "--reason", "left the programme", id, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (admin (&out, "people", "list", "--db", f->db, "--json", NULL), ==, 0);
+  list = json_from_string (out, NULL);
+  g_assert_nonnull (list);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (list)), ==, 2);   /* AUTHOR and Yao */
+  o = person_in (json_node_get_array (list), id);
+  g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "Kouassi Yao");
+  g_assert_cmpstr (json_object_get_string_member (o, "role"), ==, "supervisor");
+  g_assert_nonnull (json_object_get_string_member (o, "disabled"));
+  g_assert_true (json_object_get_boolean_member (o, "one_time_pin"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "communities")), ==, 2);
+  o = person_in (json_node_get_array (list), AUTHOR);
+  g_assert_true (json_object_get_boolean_member (o, "all_communities"));
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (admin (&out, "people", "list", "--db", f->db, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Kouassi Yao"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (admin (&out, "admin-log", "--db", f->db, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\tset-role\t"));
+  g_assert_nonnull (strstr (out, "leads the Kragui team"));
+  g_assert_nonnull (strstr (out, "\tdisable-person\t"));
+  g_assert_nonnull (strstr (out, "left the programme"));
+}
+
+/* The enrolment answer and GET /api/v1/people: the people of the
+ * device's communities; the people a device declares, as facilitators. */
+static void
+test_people_enrolment (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *in_c1 = NULL, *in_c2 = NULL, *with_pin = NULL, *code = NULL, *body = NULL, *text = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(JsonNode) listed = NULL;
+  g_autofree char *auth = NULL;
+  JsonArray *people;
+  JsonObject *o;
+  g_auto(Reply) r = { 0 };
+
+  use_db (f);
+  in_c1 = add_person ("Awa Koné", "facilitator", C1, FALSE, NULL);
+  in_c2 = add_person ("Kofi Mensah", "supervisor", C2, FALSE, NULL);
+  with_pin = add_person ("Esi Boateng", "facilitator", C1, TRUE, NULL);
+
+  /* malformed people: 400, and the code is not used up */
+  code = make_code (C1, "1h");
+  {
+    const char *bad[] = { "{}", "[{\"id\":\"x\",\"name\":\"A\",\"sex\":\"male\"}]",
+                          "[{\"id\":\"" DECLARED "\",\"name\":\"\",\"sex\":\"male\"}]",
+                          "[{\"id\":\"" DECLARED "\",\"name\":\"A\",\"sex\":\"m\"}]", "[1]" };
+    const char *messages[] = { "people: expected an array", "people[0].id: expected a UUID",
+                               "people[0].name: expected 1 to 200 characters", "people[0].sex: expected male or female",
+                               "people[0]: expected an object" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_auto(Reply) refused = { 0 };
+
+        g_free (body);
+        body = g_strdup_printf ("{\"code\":\"%s\",\"device_name\":\"t\",\"people\":%s}", code, bad[i]);
+        http (f, "POST", "/api/v1/enroll", NULL, body, strlen (body), FALSE, &refused);
+        assert_error (&refused, 400, "bad_request", messages[i]);
+      }
+  }
+  /* a device set up offline declares its people: a new one (said to be a
+   * supervisor) and one the server knows (under another name) */
+  g_free (body);
+  body = g_strdup_printf ("{\"code\":\"%s\",\"device_name\":\"t\",\"people\":["
+                          "{\"id\":\"" DECLARED "\",\"name\":\"Adjoua Kouamé\",\"sex\":\"female\",\"role\":\"supervisor\"},"
+                          "{\"id\":\"%s\",\"name\":\"Someone Else\",\"sex\":\"male\",\"role\":\"supervisor\"}]}",
+                          code, in_c1);
+  http (f, "POST", "/api/v1/enroll", NULL, body, strlen (body), FALSE, &r);
+  text = body_text (&r);
+  g_assert_cmpint (r.status, ==, 201);
+  answer = json_from_string (text, NULL);
+  people = json_object_get_array_member (json_node_get_object (answer), "people");
+  /* AUTHOR (all communities), Awa, Esi and the declared one; not Kofi of C2 */
+  g_assert_cmpuint (json_array_get_length (people), ==, 4);
+  g_assert_null (person_in (people, in_c2));
+  o = person_in (people, in_c1);
+  g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "Awa Koné");
+  g_assert_cmpstr (json_object_get_string_member (o, "role"), ==, "facilitator");
+  g_assert_true (json_node_is_null (json_object_get_member (o, "one_time_pin_hash")));
+  g_assert_false (json_object_get_boolean_member (o, "disabled"));
+  o = person_in (people, DECLARED);
+  g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "Adjoua Kouamé");
+  g_assert_cmpstr (json_object_get_string_member (o, "sex"), ==, "female");
+  g_assert_cmpstr (json_object_get_string_member (o, "role"), ==, "facilitator");
+  o = person_in (people, with_pin);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (o, "one_time_pin_hash"), "pbkdf2-sha256$"));
+  {
+    const char *device_id = json_object_get_string_member (json_node_get_object (answer), "device_id");
+    g_autoptr(JsonNode) list = NULL;
+
+    g_assert_cmpint (admin (&out, "people", "list", "--db", f->db, "--json", NULL), ==, 0);
+    list = json_from_string (out, NULL);
+    o = person_in (json_node_get_array (list), DECLARED);
+    g_assert_cmpstr (json_object_get_string_member (o, "declared_by"), ==, device_id);
+    g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (o, "communities"), 0), ==, C1);
+    o = person_in (json_node_get_array (list), in_c1);
+    g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "Awa Koné");
+    g_assert_true (json_node_is_null (json_object_get_member (o, "declared_by")));
+  }
+
+  /* GET /api/v1/people: the same, authenticated, changes seen */
+  auth = g_strconcat ("Authorization: Bearer ",
+                      json_object_get_string_member (json_node_get_object (answer), "token"), NULL);
+  g_assert_cmpint (admin (NULL, "people", "disable", "--db", f->db, "--reason", "left", in_c1, NULL), ==, 0);
+  g_assert_cmpint (admin (NULL, "people", "set-role", "--db", f->db, "--role", "supervisor",
+                          "--reason", "the device's supervisor", DECLARED, NULL), ==, 0);
+  {
+    g_auto(Reply) got = { 0 };
+    g_auto(Reply) anonymous = { 0 };
+    g_auto(Reply) posted = { 0 };
+    g_autofree char *got_text = NULL;
+
+    http (f, "GET", "/api/v1/people", (const char *[]) { auth, NULL }, NULL, 0, FALSE, &got);
+    got_text = body_text (&got);
+    g_assert_cmpint (got.status, ==, 200);
+    listed = json_from_string (got_text, NULL);
+    people = json_object_get_array_member (json_node_get_object (listed), "people");
+    g_assert_cmpuint (json_array_get_length (people), ==, 4);
+    g_assert_null (person_in (people, in_c2));
+    g_assert_true (json_object_get_boolean_member (person_in (people, in_c1), "disabled"));
+    g_assert_cmpstr (json_object_get_string_member (person_in (people, DECLARED), "role"), ==, "supervisor");
+
+    http (f, "GET", "/api/v1/people", NULL, NULL, 0, FALSE, &anonymous);
+    assert_error (&anonymous, 401, "unauthorized", "Authorization: missing");
+    http (f, "POST", "/api/v1/people", (const char *[]) { auth, NULL }, "{}", 2, FALSE, &posted);
+    assert_error (&posted, 405, "method_not_allowed", "/api/v1/people: use GET");
+  }
+}
+
+/* Every author rule of a push, and a forged supervisor's review. */
+static void
+test_author_rules (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_auto(Device) a = { 0 };
+  g_auto(Device) b = { 0 };
+  g_autofree char *facilitator = NULL, *supervisor = NULL, *elsewhere = NULL, *gone = NULL;
+  g_autofree char *hid = g_uuid_string_random ();
+  g_autofree char *vid = g_uuid_string_random ();
+  g_autofree char *h = NULL, *v = NULL, *batch = NULL, *outcomes = NULL, *visit_body = NULL;
+  g_auto(Reply) r = { 0 };
+
+  use_db (f);
+  facilitator = add_person ("Awa Koné", "facilitator", C1, FALSE, NULL);
+  supervisor = add_person ("Yao Kouassi", "supervisor", C1, FALSE, NULL);
+  elsewhere = add_person ("Kofi Mensah", "facilitator", C2, FALSE, NULL);
+  gone = add_person ("Ama Owusu", "facilitator", C1, FALSE, NULL);
+  g_assert_cmpint (admin (NULL, "people", "disable", "--db", f->db, "--reason", "left", gone, NULL), ==, 0);
+
+  /* A declares its own facilitator at enrolment */
+  {
+    g_autofree char *code = make_code (C1, "1h");
+    g_autofree char *body = g_strdup_printf ("{\"code\":\"%s\",\"device_name\":\"a\",\"people\":"
+                                             "[{\"id\":\"" DECLARED "\",\"name\":\"Adjoua\",\"sex\":\"female\"}]}", code);
+    g_auto(Reply) enrolled = { 0 };
+    g_autofree char *text = NULL;
+    g_autoptr(JsonNode) node = NULL;
+
+    http (f, "POST", "/api/v1/enroll", NULL, body, strlen (body), FALSE, &enrolled);
+    g_assert_cmpint (enrolled.status, ==, 201);
+    text = body_text (&enrolled);
+    node = json_from_string (text, NULL);
+    a.device_id = g_strdup (json_object_get_string_member (json_node_get_object (node), "device_id"));
+    a.token = g_strdup (json_object_get_string_member (json_node_get_object (node), "token"));
+    a.auth = g_strconcat ("Authorization: Bearer ", a.token, NULL);
+    a.local_id = f->n_devices++ == 0 ? g_strdup (DEVICE) : g_uuid_string_random ();
+  }
+  enroll (f, C1, &b);
+
+  h = household (hid, 1, C1, "Ama");
+  visit_body = g_strdup_printf ("{\"kind\":\"household\",\"household_id\":\"%s\",\"child_id\":null,"
+                                "\"date\":\"2026-11-20\",\"answers\":{},\"assessments\":[]}", hid);
+  v = envelope ("visit", vid, 1, C1, visit_body);
+  batch = g_strdup_printf ("%s\n%s\n", h, v);
+  push (f, &a, batch, NULL, &r);
+  outcomes = outcomes_of (&r);
+  g_assert_cmpstr (outcomes, ==, "stored\nstored\n");
+
+  {
+    g_autofree char *review_body = g_strdup_printf ("{\"visit_id\":\"%s\",\"visit_rev\":1,\"decision\":\"returned\","
+                                                    "\"message\":\"the ages do not add up\"}", vid);
+    g_autofree char *unknown_id = g_uuid_string_random ();
+    struct {
+      Device     *device;
+      const char *type;
+      const char *author;
+      const char *expected;
+    } cases[] = {
+      { &a, "household", unknown_id, "rejected: author: not a person of this community\n" },
+      { &a, "household", elsewhere, "rejected: author: not a person of this community\n" },
+      { &a, "household", gone, "rejected: author: this person was disabled on the server\n" },
+      { &a, "household", facilitator, "stored\n" },
+      { &b, "household", facilitator, "stored\n" },
+      { &a, "household", DECLARED, "stored\n" },
+      { &b, "household", DECLARED,
+        "rejected: author: declared by another device; only that device may push their records\n" },
+      { &a, "review", facilitator, "rejected: author: only a supervisor may approve or return a visit\n" },
+      /* a device's own "supervisor" is a facilitator until promoted */
+      { &a, "review", DECLARED, "rejected: author: only a supervisor may approve or return a visit\n" },
+      { &b, "review", supervisor, "stored\n" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autofree char *id = g_uuid_string_random ();
+        g_autofree char *line = NULL;
+        g_autofree char *mine = NULL;
+        g_autofree char *got = NULL;
+        g_auto(Reply) pushed = { 0 };
+
+        line = g_str_equal (cases[i].type, "review") ? envelope ("review", id, 1, C1, review_body)
+                                                     : household (id, 1, C1, "Esi");
+        mine = by (cases[i].author, line);
+        push (f, cases[i].device, mine, NULL, &pushed);
+        got = outcomes_of (&pushed);
+        g_test_message ("case %u: %s", i, got);
+        g_assert_cmpstr (got, ==, cases[i].expected);
+      }
+
+    /* promoted, A's supervisor approves; B cannot forge her review */
+    g_assert_cmpint (admin (NULL, "people", "set-role", "--db", f->db, "--role", "supervisor",
+                            "--reason", "A's supervisor", DECLARED, NULL), ==, 0);
+    {
+      g_autofree char *id1 = g_uuid_string_random ();
+      g_autofree char *id2 = g_uuid_string_random ();
+      g_autofree char *r1 = envelope ("review", id1, 1, C1, review_body);
+      g_autofree char *r2 = envelope ("review", id2, 1, C1, review_body);
+      g_autofree char *mine = by (DECLARED, r1);
+      g_autofree char *forged = by (DECLARED, r2);
+      g_autofree char *got_a = NULL, *got_b = NULL;
+      g_auto(Reply) ra = { 0 };
+      g_auto(Reply) rb = { 0 };
+
+      push (f, &a, mine, NULL, &ra);
+      got_a = outcomes_of (&ra);
+      g_assert_cmpstr (got_a, ==, "stored\n");
+      push (f, &b, forged, NULL, &rb);
+      got_b = outcomes_of (&rb);
+      g_assert_cmpstr (got_b, ==,
+                       "rejected: author: declared by another device; only that device may push their records\n");
+    }
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1603,6 +1972,9 @@ main (int    argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/server/health", test_health);
   ADD ("/server/enroll", test_enroll);
+  ADD ("/server/people-commands", test_people_commands);
+  ADD ("/server/people-enrolment-and-endpoint", test_people_enrolment);
+  ADD ("/server/author-rules", test_author_rules);
   ADD ("/server/push/results", test_push_results);
   ADD ("/server/push/minimal", test_push_minimal);
   ADD ("/server/push/idempotency", test_idempotency);

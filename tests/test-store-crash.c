@@ -92,7 +92,7 @@ test_killed_writer (void)
     g_autoptr(ClmrsStore) store = clmrs_store_open (path, &error);
     g_assert_no_error (error);
     g_assert_true (clmrs_store_add_community (store, community, "Kragui", "Soubré", "ci", &error));
-    g_assert_true (clmrs_store_add_facilitator (store, facilitator, "Awa Koné", "female", "facilitator", "4821", &error));
+    g_assert_true (clmrs_store_add_facilitator (store, facilitator, "Awa Koné", "female", "facilitator", "482193", &error));
     g_assert_no_error (error);
   }
 

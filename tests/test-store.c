@@ -29,7 +29,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_assert_true (clmrs_store_add_community (f->store, f->community, "Kragui", "Soubré", "ci", &error));
   g_assert_no_error (error);
   g_assert_true (clmrs_store_add_facilitator (f->store, f->facilitator, "Awa Koné", "female",
-                                              "facilitator", "4821", &error));
+                                              "facilitator", "482193", &error));
   g_assert_no_error (error);
 }
 
@@ -270,14 +270,14 @@ test_pin (Fixture *f, gconstpointer data)
   g_autofree char *other = clmrs_uuid_new ();
 
   g_assert_true (g_str_has_prefix (stored, "pbkdf2-sha256$"));
-  g_assert_null (strstr (stored, "4821"));
-  g_assert_true (clmrs_store_check_pin (f->store, f->facilitator, "4821", &error));
+  g_assert_null (strstr (stored, "482193"));
+  g_assert_true (clmrs_store_check_pin (f->store, f->facilitator, "482193", &error));
   g_assert_no_error (error);
-  g_assert_false (clmrs_store_check_pin (f->store, f->facilitator, "4822", &error));
+  g_assert_false (clmrs_store_check_pin (f->store, f->facilitator, "482194", &error));
   g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_PIN);
   g_clear_error (&error);
-  g_assert_false (clmrs_store_add_facilitator (f->store, other, "Yao", "male", "supervisor", "12", &error));
-  g_assert_nonnull (strstr (error->message, "4 to 12 digits"));
+  g_assert_false (clmrs_store_add_facilitator (f->store, other, "Yao", "male", "supervisor", "4821", &error));
+  g_assert_nonnull (strstr (error->message, "6 to 12 digits"));
 }
 
 /* A line whose string holds a NUL never waits in the outbox for the

@@ -52,8 +52,19 @@ fixture_setup (Fixture       *f,
   f->config.server_url = f->server.url;
   f->config.backoff_ms = 20;
   f->config.batch_bytes = 16 * 1024;   /* many pushes, many progress reports */
-  g_assert_true (clmrs_sync_enroll (store, &f->config, code, "async tablet", &error));
-  g_assert_no_error (error);
+  {
+    /* the demo's supervisor is declared as a facilitator: promoted, her reviews are accepted */
+    sqlite3_stmt *stmt = clmrs_store_prepare (store, "SELECT id FROM facilitators WHERE role = 'supervisor'", &error);
+    g_autofree char *supervisor = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    supervisor = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_finalize (stmt);
+    g_assert_true (clmrs_sync_enroll (store, &f->config, code, "async tablet", &error));
+    g_assert_no_error (error);
+    sync_test_promote (f->server_db, supervisor);
+  }
   f->total = clmrs_outbox_count_queued (store);
   g_assert_cmpint (f->total, >, 100);
 

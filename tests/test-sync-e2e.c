@@ -71,10 +71,21 @@ enroll (Fixture    *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(ClmrsStore) store = clmrs_store_open (db, &error);
   ClmrsSyncConfig config = { .server_url = f->server.url };
+  g_autofree char *supervisor = NULL;
+  sqlite3_stmt *stmt;
 
   g_assert_no_error (error);
+  stmt = clmrs_store_prepare (store, "SELECT id FROM facilitators WHERE role = 'supervisor'", &error);
+  g_assert_no_error (error);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    supervisor = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
   g_assert_true (clmrs_sync_enroll (store, &config, code, "test tablet", &error));
   g_assert_no_error (error);
+  /* the device declared its people, as facilitators: the administrator
+   * promotes the demo's supervisor, or her reviews are refused */
+  if (supervisor != NULL)
+    sync_test_promote (f->server_db, supervisor);
 }
 
 /* One sync of the device at @db; asserts success and an empty queue. */
@@ -154,12 +165,16 @@ test_end_to_end (Fixture       *f,
   sync_test_assert_same_lines (server_lines, device_lines);
   g_assert_cmpint (sync_test_server_stat (f->server_db, "records"), ==, queued);
   g_assert_cmpint (sync_test_server_stat (f->server_db, "conflicts"), ==, 0);
+  /* the promoted supervisor is a supervisor on the device again */
+  g_assert_cmpint (sync_test_device_count (device, "SELECT count (*) FROM facilitators WHERE role = 'supervisor'"),
+                   ==, 1);
+  g_assert_cmpint (sync_test_device_count (device, "SELECT count (*) FROM reviews"), >, 0);
 
-  /* the second sync sends nothing: one pull, empty */
+  /* the second sync sends nothing: one pull, empty, and the people */
   sync_ok (f, device, &report);
   g_assert_cmpuint (report.records_sent, ==, 0);
   g_assert_cmpuint (report.pulled, ==, 0);
-  g_assert_cmpuint (report.requests, ==, 1);
+  g_assert_cmpuint (report.requests, ==, 2);
   g_assert_cmpuint (report.retries, ==, 0);
   g_assert_cmpint (sync_test_server_stat (f->server_db, "records"), ==, queued);
 }
@@ -231,14 +246,23 @@ test_communities (Fixture       *f,
   g_assert_cmpuint (report.pulled, >, 100);
   g_assert_cmpint (sync_test_device_count (b, "SELECT count (*) FROM communities"), ==, 1);
 
-  /* B's facilitator visits five more households in X */
+  /* a facilitator the administrator adds for X reaches B at its next
+   * sync, with no PIN yet, and visits five more households in X */
+  facilitator = sync_test_add_person (f->server_db, NULL, "facilitator", x);
+  sync_ok (f, b, &report);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM facilitators WHERE id = '%s' AND active"
+                                            " AND role = 'facilitator' AND pin_hash IS NULL", facilitator);
+
+    g_assert_cmpint (sync_test_device_count (b, sql), ==, 1);
+    /* and nowhere else */
+    g_assert_cmpint (sync_test_device_count (c, sql), ==, 0);
+    sync_ok (f, c, &report);
+    g_assert_cmpint (sync_test_device_count (c, sql), ==, 0);
+  }
   {
     g_autoptr(ClmrsStore) store = clmrs_store_open (b, &error);
 
-    g_assert_no_error (error);
-    facilitator = clmrs_uuid_new ();
-    g_assert_true (clmrs_store_add_facilitator (store, facilitator, "Esi Boateng", "female", "facilitator",
-                                                "2468", &error));
     g_assert_no_error (error);
     for (guint i = 0; i < 5; i++)
       {

@@ -73,8 +73,19 @@ fixture_setup (Fixture       *f,
     ClmrsSyncConfig direct = { .server_url = f->server.url };
 
     g_assert_no_error (error);
+    g_autofree char *supervisor = NULL;
+    sqlite3_stmt *stmt;
+
+    g_assert_no_error (error);
+    stmt = clmrs_store_prepare (store, "SELECT id FROM facilitators WHERE role = 'supervisor'", &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    supervisor = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_finalize (stmt);
     g_assert_true (clmrs_sync_enroll (store, &direct, code, "faulty tablet", &error));
     g_assert_no_error (error);
+    /* the demo's reviews are accepted once its supervisor is promoted */
+    sync_test_promote (f->server_db, supervisor);
   }
   f->config.server_url = sync_proxy_url (f->proxy);
   f->config.backoff_ms = 20;
@@ -220,11 +231,14 @@ test_http_500 (Fixture       *f,
   {
     g_autoptr(GError) local = NULL;
     g_autoptr(ClmrsStore) store = clmrs_store_open (f->device_db, NULL);
-    g_autofree char *id = clmrs_uuid_new ();
+    g_autofree char *id = sync_test_add_person (f->server_db, NULL, "facilitator", "all");
+    ClmrsSyncConfig direct = { .server_url = f->server.url };
     guint n = 0;
     g_autofree char *visit = NULL;
 
-    g_assert_true (clmrs_store_add_facilitator (store, id, "Kwame Asante", "male", "facilitator", "1357", &local));
+    /* a facilitator the administrator added reaches the device, which
+     * then records a visit of theirs */
+    g_assert_true (clmrs_sync_run (store, &direct, NULL, NULL, NULL, NULL, &local));
     g_assert_no_error (local);
     {
       sqlite3_stmt *stmt = clmrs_store_prepare (store, "SELECT id FROM communities LIMIT 1", NULL);

@@ -9,6 +9,7 @@
 #include "demo.h"
 #include "outbox.h"
 #include "record.h"
+#include "review.h"
 #include "store.h"
 #include "syncstore.h"
 #include "util.h"
@@ -17,6 +18,9 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+
+/* The author of B's forged envelopes. */
+#define FORGER "33333333-3333-4333-8333-333333333333"
 
 typedef struct {
   char           *dir;
@@ -93,6 +97,7 @@ fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   g_autofree char *log = NULL;
+  g_autofree char *supervisor = NULL;
   g_autoptr(GError) error = NULL;
   ClmrsSyncReport report;
 
@@ -118,10 +123,19 @@ fixture_setup (Fixture       *f,
     g_assert_no_error (error);
   }
   f->community = query_text (f->a, "SELECT id FROM communities");
+  supervisor = query_text (f->a, "SELECT id FROM facilitators WHERE role = 'supervisor'");
+  g_assert_nonnull (supervisor);
   enroll (f, f->a, f->community);
   enroll (f, f->b, f->community);
+  /* A's people were declared as facilitators: its supervisor's reviews
+   * are accepted once an administrator promotes her */
+  sync_test_promote (f->server_db, supervisor);
+  /* B's forged envelopes name a facilitator the server knows: what is
+   * forged in each test is something else */
+  g_free (sync_test_add_person (f->server_db, FORGER, "facilitator", f->community));
   sync_ok (f, f->a, &report);
   g_assert_cmpuint (report.rejected, ==, 0);
+  g_assert_cmpuint (sync_test_device_count (f->a, "SELECT count (*) FROM reviews"), >, 0);
   g_assert_cmpuint (report.conflicts, ==, 0);
   sync_ok (f, f->b, &report);
   g_assert_cmpuint (report.pulled, >, 20);
@@ -159,7 +173,7 @@ forge_on (Fixture         *f,
   ClmrsRecordHeader header = {
     .type = type, .id = id, .rev = rev,
     .device_id = device_id ? device_id : clmrs_store_get_device_id (store),
-    .author = "33333333-3333-4333-8333-333333333333",
+    .author = FORGER,
     .community_id = f->community,
     .created = "2026-06-01T09:00:00Z", .modified = "2026-06-01T09:00:00Z",
     .schema = schema,
@@ -168,7 +182,7 @@ forge_on (Fixture         *f,
 
   g_assert_no_error (error);
   line = clmrs_record_envelope_line (&header, g_steal_pointer (&body));
-  g_assert_true (clmrs_outbox_enqueue (store, id, rev, type, "33333333-3333-4333-8333-333333333333", line, &error));
+  g_assert_true (clmrs_outbox_enqueue (store, id, rev, type, FORGER, line, &error));
   g_assert_no_error (error);
 }
 
@@ -226,7 +240,7 @@ test_poison_record (Fixture       *f,
     g_autoptr(ClmrsStore) store = clmrs_store_open (f->b, &error);
     ClmrsRecordHeader header = {
       .type = CLMRS_RECORD_VISIT, .id = legacy, .rev = 1, .device_id = clmrs_store_get_device_id (store),
-      .author = "33333333-3333-4333-8333-333333333333", .community_id = f->community,
+      .author = FORGER, .community_id = f->community,
       .created = "2026-06-01T09:00:00Z", .modified = "2026-06-01T09:00:00Z", .schema = "household_visit@1",
     };
 
@@ -448,7 +462,7 @@ test_server_migration (void)
   stats = sync_test_run_ok (sync_test_server_program (), "stats", "--db", db, "--json", NULL);
   g_assert_nonnull (strstr (stats, "\"records\" : 3"));
   version = query_text (db, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "3");
+  g_assert_cmpstr (version, ==, "4");
   owners = query_text (db, "SELECT group_concat (id || ' ' || type || ' ' || device_id || ' ' || max_rev, '; ') "
                            "FROM (SELECT * FROM record_owners ORDER BY id)");
   g_assert_cmpstr (owners, ==,
@@ -481,16 +495,163 @@ test_reenrol (Fixture       *f,
 
   forge_on (f, f->a, CLMRS_RECORD_HOUSEHOLD, household, g_ascii_strtoll (rev, NULL, 10) + 1, NULL,
             "{\"head_name\":\"Ama Owusu Mensah\",\"head_sex\":\"female\"}");
+  /* and its own facilitator, whom it declared under its old entry, visits one more household */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->a, &error);
+    g_autofree char *facilitator = query_text (f->a, "SELECT id FROM facilitators WHERE role = 'facilitator' LIMIT 1");
+    g_autofree char *visit = NULL;
+    guint n_children = 0;
+
+    g_assert_no_error (error);
+    visit = clmrs_demo_household_visit (store, f->community, facilitator, 91, &n_children, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (visit);
+  }
   sync_ok (f, f->a, &report);
-  g_assert_cmpuint (report.stored, ==, 1);
+  g_assert_cmpuint (report.stored, >=, 3);
   g_assert_cmpuint (report.conflicts, ==, 0);
   g_assert_cmpuint (report.rejected, ==, 0);
   log = sync_test_run_ok (sync_test_server_program (), "admin-log", "--db", f->server_db, NULL);
   g_assert_nonnull (strstr (log, "\tre-enrol\t"));
   g_assert_nonnull (strstr (log, "the device enrolled again with its previous token"));
+  g_assert_nonnull (strstr (log, " people from device "));
 }
 
-/* 5. The audit trail: who signed in (and who typed a wrong PIN), who
+
+/* 5. A device's own "supervisor" is a facilitator for the server until an
+ * administrator promotes her: her review is rejected with the reason, and
+ * no other device applies it. */
+static void
+test_unpromoted_review (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *c = g_build_filename (f->dir, "c.db", NULL);
+  g_autofree char *mariam = g_uuid_string_random ();
+  g_autofree char *visit = query_text (f->a, "SELECT id FROM visits WHERE state = 'final' AND kind = 'household'"
+                                             " AND id NOT IN (SELECT visit_id FROM reviews) LIMIT 1");
+  g_autofree char *sql = NULL;
+  g_autofree char *review = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *role = NULL;
+  ClmrsSyncReport report;
+
+  g_assert_nonnull (visit);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (c, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_add_facilitator (store, mariam, "Mariam Ouattara", "female", "supervisor",
+                                                "246813", &error));
+    g_assert_no_error (error);
+  }
+  enroll (f, c, f->community);
+  /* the server's word on roles: a facilitator, on C too */
+  sql = g_strdup_printf ("SELECT role FROM facilitators WHERE id = '%s'", mariam);
+  role = query_text (c, sql);
+  g_assert_cmpstr (role, ==, "facilitator");
+  sync_ok (f, c, &report);
+  g_assert_cmpuint (report.pulled, >, 20);
+
+  /* C itself refuses her review; a modified C records it anyway */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (c, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (clmrs_review_record (store, visit, mariam, "returned", "the ages do not add up", &error));
+    g_assert_nonnull (strstr (error->message, "is not an active supervisor on this device"));
+    g_clear_error (&error);
+    g_assert_true (clmrs_store_exec (store, "UPDATE facilitators SET role = 'supervisor'", &error));
+    review = clmrs_review_record (store, visit, mariam, "returned", "the ages do not add up", &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (review);
+  }
+  sync_ok (f, c, &report);
+  g_assert_cmpuint (report.rejected, ==, 1);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT reject_reason FROM outbox WHERE record_id = '%s' AND state = 'rejected'", review);
+  reason = query_text (c, sql);
+  g_assert_cmpstr (reason, ==, "author: only a supervisor may approve or return a visit");
+
+  /* A, whose visit it is, never sees it */
+  sync_ok (f, f->a, &report);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count (*) FROM reviews WHERE visit_id = '%s'", visit);
+  g_assert_cmpint (sync_test_device_count (f->a, sql), ==, 0);
+  g_free (sql);
+  sql = g_strdup_printf ("SELECT count (*) FROM records WHERE id = '%s'", review);
+  g_free (reason);
+  reason = query_text (f->server_db, sql);
+  g_assert_cmpstr (reason, ==, "0");
+}
+
+/* 6. What the administrator changes reaches a device at its next sync:
+ * a disabled facilitator can no longer sign in, a new one arrives with
+ * a one-time PIN that signs in once, and then her own. */
+static void
+test_people_reach_devices (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *leaving = query_text (f->a, "SELECT id FROM facilitators WHERE role = 'facilitator'"
+                                               " ORDER BY id LIMIT 1");
+  g_autofree char *out = NULL;
+  g_autofree char *newcomer = NULL;
+  g_autofree char *pin = NULL;
+  g_auto(GStrv) lines = NULL;
+  ClmrsSyncReport report;
+
+  g_free (sync_test_run_ok (sync_test_server_program (), "people", "disable", "--db", f->server_db,
+                            "--reason", "left the programme", leaving, NULL));
+  out = sync_test_run_ok (sync_test_server_program (), "people", "add", "--db", f->server_db, "--name", "Esi Boateng",
+                          "--sex", "female", "--role", "facilitator", "--communities", f->community,
+                          "--one-time-pin", NULL);
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  newcomer = g_strdup (lines[1]);
+  pin = g_strdup (strrchr (lines[0], ' ') + 1);
+  g_assert_cmpuint (strlen (pin), ==, 6);
+
+  sync_ok (f, f->a, &report);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->a, &error);
+    ClmrsPinState state;
+
+    g_assert_no_error (error);
+    g_assert_false (clmrs_store_check_pin (store, leaving, "100000", &error));
+    g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+
+    g_assert_true (clmrs_store_get_pin_state (store, newcomer, &state, &error));
+    g_assert_cmpint (state, ==, CLMRS_PIN_STATE_ONE_TIME);
+    g_assert_true (clmrs_store_check_pin (store, newcomer, pin, &error));
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_set_own_pin (store, newcomer, pin, "864213", &error));
+    g_assert_no_error (error);
+  }
+  /* the next sync keeps her own PIN */
+  sync_ok (f, f->a, &report);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->a, &error);
+
+    g_assert_true (clmrs_store_check_pin (store, newcomer, "864213", &error));
+    g_assert_no_error (error);
+    g_assert_false (clmrs_store_check_pin (store, newcomer, pin, &error));
+    g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_PIN);
+  }
+  /* and B, which has no people of its own, received her too, with no PIN of its own yet */
+  sync_ok (f, f->b, &report);
+  {
+    g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM facilitators WHERE id = '%s' AND active", newcomer);
+
+    g_assert_cmpint (sync_test_device_count (f->b, sql), ==, 1);
+  }
+}
+
+/* 7. The audit trail: who signed in (and who typed a wrong PIN), who
  * opened which household, who signed out, sent with the records, listed
  * by `clmrs-server audit`, and sent to no other device. */
 static void
@@ -576,7 +737,7 @@ file_holds (const char *path,
   return FALSE;
 }
 
-/* 6. A lost handheld revoked with --wipe erases its data at its next
+/* 8. A lost handheld revoked with --wipe erases its data at its next
  * contact: no record, draft, queued envelope, person or token is left,
  * in the database or its WAL; the log says who ordered it and why. */
 static void
@@ -638,5 +799,9 @@ main (int   argc,
   g_test_add ("/trust/re-enrol", Fixture, NULL, fixture_setup, test_reenrol, fixture_teardown);
   g_test_add ("/trust/audit", Fixture, NULL, fixture_setup, test_audit, fixture_teardown);
   g_test_add ("/trust/wipe", Fixture, NULL, fixture_setup, test_wipe, fixture_teardown);
+  g_test_add ("/trust/unpromoted-review-rejected", Fixture, NULL, fixture_setup, test_unpromoted_review,
+              fixture_teardown);
+  g_test_add ("/trust/people-reach-devices", Fixture, NULL, fixture_setup, test_people_reach_devices,
+              fixture_teardown);
   return g_test_run ();
 }

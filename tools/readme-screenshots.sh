@@ -14,7 +14,7 @@ supervisor=$(sqlite3 "$tmp/demo.db" "SELECT id FROM facilitators WHERE role = 's
 
 # shot NAME WIDTHxHEIGHT PAGE [PERSON PIN] (LANGUAGE=fr in the environment for French)
 shot() {
-  local name=$1 size=$2 page=$3 person=${4:-$facilitator} pin=${5:-1000}
+  local name=$1 size=$2 page=$3 person=${4:-$facilitator} pin=${5:-100000}
   cp "$tmp/demo.db" "$tmp/shot.db"
   rm -f "$tmp/shot.db-wal" "$tmp/shot.db-shm"
   GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR=build/ui CLMRS_LOCALEDIR=build/po \
@@ -35,5 +35,5 @@ shot indicators-360 360x720 indicators
 LANGUAGE=fr shot visit-result-360-fr 360x720 result
 shot households-1280 1280x800 households
 shot household-1280 1280x800 household
-shot supervisor-1280 1280x800 supervisor "$supervisor" 9999
+shot supervisor-1280 1280x800 supervisor "$supervisor" 999999
 shot indicators-1280 1280x800 indicators

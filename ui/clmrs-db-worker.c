@@ -582,7 +582,7 @@ list_people_job (ClmrsStore    *store,
   int rc;
 
   stmt = clmrs_store_prepare (store,
-      "SELECT id, name, sex, role FROM facilitators WHERE active = 1 "
+      "SELECT id, name, sex, role, pin_hash IS NULL, pin_one_time FROM facilitators WHERE active = 1 "
       "ORDER BY role = 'supervisor', name COLLATE NOCASE", error);
   if (stmt == NULL)
     return NULL;
@@ -594,6 +594,8 @@ list_people_job (ClmrsStore    *store,
       person->name = column_dup (stmt, 1);
       person->sex = column_dup (stmt, 2);
       person->supervisor = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), "supervisor") == 0;
+      person->pin_state = sqlite3_column_int (stmt, 4) ? CLMRS_PIN_STATE_NONE
+                        : sqlite3_column_int (stmt, 5) ? CLMRS_PIN_STATE_ONE_TIME : CLMRS_PIN_STATE_SET;
       g_ptr_array_add (people, person);
     }
   sqlite3_finalize (stmt);
@@ -685,6 +687,73 @@ clmrs_db_worker_check_pin_finish (ClmrsDbWorker  *self,
                                   GError        **error)
 {
   return finish_pointer (self, result, clmrs_db_worker_check_pin_async, error) != NULL;
+}
+
+/* The PINs of a first sign-in, wiped when the job is done. */
+typedef struct {
+  char *person_id;
+  char *one_time_pin;
+  char *new_pin;
+} OwnPin;
+
+static void
+own_pin_free (gpointer data)
+{
+  OwnPin *own = data;
+
+  if (own->one_time_pin != NULL)
+    memset (own->one_time_pin, 0, strlen (own->one_time_pin));
+  memset (own->new_pin, 0, strlen (own->new_pin));
+  g_free (own->person_id);
+  g_free (own->one_time_pin);
+  g_free (own->new_pin);
+  g_free (own);
+}
+
+static gpointer
+set_own_pin_job (ClmrsStore    *store,
+                 gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  OwnPin *own = data;
+
+  /* then signed in with it, through the audit trail like any sign-in */
+  if (!clmrs_store_set_own_pin (store, own->person_id, own->one_time_pin, own->new_pin, error) ||
+      !clmrs_audit_sign_in (store, own->person_id, own->new_pin, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+void
+clmrs_db_worker_set_own_pin_async (ClmrsDbWorker       *self,
+                                   const char          *person_id,
+                                   const char          *one_time_pin,
+                                   const char          *new_pin,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  OwnPin *own;
+
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+  g_return_if_fail (person_id != NULL);
+  g_return_if_fail (new_pin != NULL);
+
+  own = g_new0 (OwnPin, 1);
+  own->person_id = g_strdup (person_id);
+  own->one_time_pin = g_strdup (one_time_pin);
+  own->new_pin = g_strdup (new_pin);
+  push_job (self, clmrs_db_worker_set_own_pin_async, set_own_pin_job, NULL, own, own_pin_free, NULL,
+            cancellable, callback, user_data);
+}
+
+gboolean
+clmrs_db_worker_set_own_pin_finish (ClmrsDbWorker  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  return finish_pointer (self, result, clmrs_db_worker_set_own_pin_async, error) != NULL;
 }
 
 /* --- households --- */

@@ -16,10 +16,11 @@ G_DECLARE_FINAL_TYPE (ClmrsDbWorker, clmrs_db_worker, CLMRS, DB_WORKER, GObject)
 
 /* A person who can sign in. */
 typedef struct {
-  char     *id;
-  char     *name;
-  char     *sex;
-  gboolean  supervisor;
+  char          *id;
+  char          *name;
+  char          *sex;
+  gboolean       supervisor;
+  ClmrsPinState  pin_state;   /* none yet, or the server's one-time PIN: they choose their own */
 } ClmrsPerson;
 
 /* A finalised visit, as listed for review or as a message to its facilitator. */
@@ -87,9 +88,20 @@ void               clmrs_db_worker_check_pin_async        (ClmrsDbWorker      *s
                                                            gpointer            user_data);
 gboolean           clmrs_db_worker_check_pin_finish       (ClmrsDbWorker      *self,
                                                            GAsyncResult       *result,
-                                                           GError            **error);
+                                                           GError            **error);   /* CLMRS_STORE_ERROR_PIN when wrong */
 void               clmrs_db_worker_sign_out               (ClmrsDbWorker      *self,
-                                                           gboolean            locked);   /* CLMRS_STORE_ERROR_PIN when wrong */
+                                                           gboolean            locked);
+/* A first sign-in: the person's own PIN (clmrs_store_set_own_pin()). */
+void               clmrs_db_worker_set_own_pin_async      (ClmrsDbWorker      *self,
+                                                           const char         *person_id,
+                                                           const char         *one_time_pin,   /* nullable */
+                                                           const char         *new_pin,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+gboolean           clmrs_db_worker_set_own_pin_finish     (ClmrsDbWorker      *self,
+                                                           GAsyncResult       *result,
+                                                           GError            **error);
 
 /* One page of households whose head's name starts with @prefix, in the
  * order of clmrs_casebook_search_households(), and how many match. */

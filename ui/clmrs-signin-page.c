@@ -1,13 +1,21 @@
-/* clmrs-signin-page.c: pick your name, then type your PIN on a large keypad. */
+/* clmrs-signin-page.c: pick your name, then type your PIN on a large keypad (or choose it, the first time). */
 #define G_LOG_DOMAIN "clmrs-signin-page"
 
 #include "config.h"
 
 #include "clmrs-signin-page.h"
+#include "pin.h"
 
 #include <glib/gi18n.h>
 
-#define MAX_PIN_DIGITS 8
+#define MAX_PIN_DIGITS CLMRS_PIN_MAX_DIGITS
+
+/* What the keypad is typing. */
+typedef enum {
+  MODE_SIGN_IN,   /* the person's PIN, or the one-time PIN the server gave */
+  MODE_CHOOSE,    /* a first sign-in: their own new PIN */
+  MODE_CONFIRM,   /* the new PIN again */
+} Mode;
 
 struct _ClmrsSigninPage
 {
@@ -26,12 +34,15 @@ struct _ClmrsSigninPage
   ClmrsDbWorker  *worker;
   GPtrArray      *people;       /* of ClmrsPerson */
   GString        *pin;
+  GString        *one_time;     /* the one-time PIN that signed in, until the person's own is saved */
+  GString        *first;        /* the new PIN typed once, until typed again */
   GCancellable   *cancellable;  /* the PIN check under way */
 
   /* Borrowed references */
   ClmrsPerson    *person;       /* the one chosen, in people */
 
   gboolean        error_shown;  /* the message is an error, until the next key */
+  Mode            mode;
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsSigninPage, clmrs_signin_page, ADW_TYPE_BIN)
@@ -72,13 +83,86 @@ set_message (ClmrsSigninPage *self,
     }
 }
 
+/* Wipes the digits, not just forgets them. */
+static void
+wipe (GString *digits)
+{
+  memset (digits->str, 0, digits->len);
+  g_string_truncate (digits, 0);
+}
+
 static void
 clear_pin (ClmrsSigninPage *self)
 {
-  /* wipe the digits, not just forget them */
-  memset (self->pin->str, 0, self->pin->len);
-  g_string_truncate (self->pin, 0);
+  wipe (self->pin);
   show_dots (self);
+}
+
+/* What the keypad asks for now. */
+static char *
+prompt (ClmrsSigninPage *self)
+{
+  switch (self->mode)
+    {
+    case MODE_CHOOSE:
+      if (self->one_time->len > 0)
+        /* Translators: after signing in with the one-time PIN; %d is 6 */
+        return g_strdup_printf (_("Now choose your own PIN: at least %d digits"), CLMRS_PIN_MIN_DIGITS);
+      /* Translators: the first sign-in of a person with no PIN yet; %d is 6 */
+      return g_strdup_printf (_("Choose your own PIN: at least %d digits"), CLMRS_PIN_MIN_DIGITS);
+    case MODE_CONFIRM:
+      return g_strdup (_("Type the same PIN again"));
+    case MODE_SIGN_IN:
+    default:
+      if (self->person != NULL && self->person->pin_state == CLMRS_PIN_STATE_ONE_TIME)
+        return g_strdup (_("Type the one-time PIN you were given"));
+      return g_strdup (_("Type your PIN"));
+    }
+}
+
+static void
+show_prompt (ClmrsSigninPage *self)
+{
+  g_autofree char *text = prompt (self);
+
+  set_message (self, text, FALSE);
+}
+
+/* Back to typing @mode, every PIN of a first sign-in forgotten when
+ * signing in again. */
+static void
+set_mode (ClmrsSigninPage *self,
+          Mode             mode)
+{
+  self->mode = mode;
+  if (mode == MODE_SIGN_IN)
+    {
+      wipe (self->one_time);
+      wipe (self->first);
+    }
+  else if (mode == MODE_CHOOSE)
+    wipe (self->first);
+  clear_pin (self);
+  show_prompt (self);
+}
+
+static void
+signed_in (ClmrsSigninPage *self)
+{
+  set_mode (self, MODE_SIGN_IN);
+  if (self->person != NULL)
+    g_signal_emit (self, signals[SIGNED_IN], 0, self->person->id, self->person->name,
+                   self->person->sex, self->person->supervisor);
+}
+
+/* The keypad was insensitive while the worker ran and lost the focus:
+ * give it back, or a hardware keyboard's digits go nowhere. */
+static void
+keypad_back (ClmrsSigninPage *self)
+{
+  g_clear_object (&self->cancellable);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->keypad));
 }
 
 static void
@@ -93,24 +177,57 @@ check_pin_cb (GObject      *source,
   ok = clmrs_db_worker_check_pin_finish (CLMRS_DB_WORKER (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  g_clear_object (&self->cancellable);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), TRUE);
-  clear_pin (self);
-  /* the keypad was insensitive while checking and lost the focus: give it
-     back, or a hardware keyboard's digits go nowhere */
-  gtk_widget_grab_focus (GTK_WIDGET (self->keypad));
+  keypad_back (self);
   if (!ok)
     {
-      if (g_error_matches (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_PIN))
+      clear_pin (self);
+      /* the server's people arrived since the list was made: none yet */
+      if (g_error_matches (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_PIN_NOT_SET))
+        {
+          if (self->person != NULL)
+            self->person->pin_state = CLMRS_PIN_STATE_NONE;
+          set_mode (self, MODE_CHOOSE);
+        }
+      else if (g_error_matches (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_PIN))
         set_message (self, _("Wrong PIN. Try again."), TRUE);
       else
         set_message (self, error->message, TRUE);
       return;
     }
-  set_message (self, _("Type your PIN"), FALSE);
+  /* the one-time PIN signs in once: the person chooses their own now */
+  if (self->person != NULL && self->person->pin_state == CLMRS_PIN_STATE_ONE_TIME)
+    {
+      g_string_assign (self->one_time, self->pin->str);
+      self->mode = MODE_CHOOSE;
+      wipe (self->first);
+      clear_pin (self);
+      show_prompt (self);
+      return;
+    }
+  signed_in (self);
+}
+
+static void
+set_own_pin_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ClmrsSigninPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!clmrs_db_worker_set_own_pin_finish (CLMRS_DB_WORKER (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      keypad_back (self);
+      set_mode (self, MODE_CHOOSE);
+      set_message (self, error->message, TRUE);
+      return;
+    }
+  keypad_back (self);
   if (self->person != NULL)
-    g_signal_emit (self, signals[SIGNED_IN], 0, self->person->id, self->person->name,
-                   self->person->sex, self->person->supervisor);
+    self->person->pin_state = CLMRS_PIN_STATE_SET;
+  signed_in (self);
 }
 
 static void
@@ -118,16 +235,60 @@ submit (ClmrsSigninPage *self)
 {
   if (self->person == NULL || self->worker == NULL || self->cancellable != NULL)
     return;
-  if (self->pin->len < 4)
+  switch (self->mode)
     {
-      set_message (self, _("A PIN has at least 4 digits"), TRUE);
+    case MODE_CHOOSE:
+      if (self->pin->len < CLMRS_PIN_MIN_DIGITS)
+        {
+          g_autofree char *text = g_strdup_printf (_("A new PIN has at least %d digits"), CLMRS_PIN_MIN_DIGITS);
+
+          clear_pin (self);
+          set_message (self, text, TRUE);
+          return;
+        }
+      if (self->one_time->len > 0 && g_str_equal (self->pin->str, self->one_time->str))
+        {
+          clear_pin (self);
+          set_message (self, _("Choose a PIN other than the one-time PIN"), TRUE);
+          return;
+        }
+      g_string_assign (self->first, self->pin->str);
+      self->mode = MODE_CONFIRM;
+      clear_pin (self);
+      show_prompt (self);
+      return;
+
+    case MODE_CONFIRM:
+      if (!g_str_equal (self->pin->str, self->first->str))
+        {
+          set_mode (self, MODE_CHOOSE);
+          set_message (self, _("The two PINs differ. Choose your PIN again."), TRUE);
+          return;
+        }
+      set_message (self, _("Saving your PIN…"), FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), FALSE);
+      self->cancellable = g_cancellable_new ();
+      clmrs_db_worker_set_own_pin_async (self->worker, self->person->id,
+                                         self->one_time->len > 0 ? self->one_time->str : NULL,
+                                         self->pin->str, self->cancellable, set_own_pin_cb, g_object_ref (self));
+      clear_pin (self);
+      return;
+
+    case MODE_SIGN_IN:
+    default:
+      /* a PIN set before PINs had 6 digits may have 4 */
+      if (self->pin->len < 4)
+        {
+          set_message (self, _("A PIN has at least 4 digits"), TRUE);
+          return;
+        }
+      set_message (self, _("Checking…"), FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), FALSE);
+      self->cancellable = g_cancellable_new ();
+      clmrs_db_worker_check_pin_async (self->worker, self->person->id, self->pin->str,
+                                       self->cancellable, check_pin_cb, g_object_ref (self));
       return;
     }
-  set_message (self, _("Checking…"), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), FALSE);
-  self->cancellable = g_cancellable_new ();
-  clmrs_db_worker_check_pin_async (self->worker, self->person->id, self->pin->str,
-                                   self->cancellable, check_pin_cb, g_object_ref (self));
 }
 
 /* Types @digits as taps on the keypad do: digits, "\b" deletes, "\n" submits. */
@@ -145,7 +306,7 @@ clmrs_signin_page_type (ClmrsSigninPage *self,
     {
       /* "Wrong PIN" goes when the next PIN is being typed */
       if (*p != '\n' && self->error_shown)
-        set_message (self, _("Type your PIN"), FALSE);
+        show_prompt (self);
       if (g_ascii_isdigit (*p) && self->pin->len < MAX_PIN_DIGITS)
         g_string_append_c (self->pin, *p);
       else if (*p == '\b' && self->pin->len > 0)
@@ -213,10 +374,12 @@ choose (ClmrsSigninPage *self,
   g_clear_object (&self->cancellable);
   gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), TRUE);
   self->person = person;
-  clear_pin (self);
   adw_avatar_set_text (self->avatar, person->name);
   gtk_label_set_label (self->name_label, person->name);
-  set_message (self, _("Type your PIN"), FALSE);
+  set_mode (self, MODE_SIGN_IN);
+  /* no PIN yet: the person chooses one at once */
+  if (person->pin_state == CLMRS_PIN_STATE_NONE)
+    set_mode (self, MODE_CHOOSE);
   adw_leaflet_set_visible_child_name (self->leaflet, "pin");
 }
 
@@ -266,7 +429,7 @@ clmrs_signin_page_reset (ClmrsSigninPage *self)
   /* a name first: the keypad beside the names (when wide) waits for it */
   self->person = NULL;
   gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), FALSE);
-  clear_pin (self);
+  set_mode (self, MODE_SIGN_IN);
   set_message (self, _("Choose your name first"), FALSE);
   adw_leaflet_set_visible_child_name (self->leaflet, "people");
 }
@@ -291,18 +454,25 @@ person_copy (gconstpointer source,
   copy->name = g_strdup (person->name);
   copy->sex = g_strdup (person->sex);
   copy->supervisor = person->supervisor;
+  copy->pin_state = person->pin_state;
   return copy;
 }
 
+/* The people may be listed again while someone is choosing or typing
+ * (the list is read again at each sign-out, for the people a sync brought):
+ * the person chosen stays chosen, with what they typed, when still listed. */
 void
 clmrs_signin_page_set_people (ClmrsSigninPage *self,
                               GPtrArray       *people)
 {
+  g_autofree char *chosen = NULL;
   GtkWidget *child;
 
   g_return_if_fail (CLMRS_IS_SIGNIN_PAGE (self));
   g_return_if_fail (people != NULL);
 
+  if (self->person != NULL)
+    chosen = g_strdup (self->person->id);
   self->person = NULL;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->people_list))) != NULL)
     gtk_list_box_remove (self->people_list, child);
@@ -326,8 +496,11 @@ clmrs_signin_page_set_people (ClmrsSigninPage *self,
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       gtk_widget_add_css_class (row, "person-row");
       gtk_list_box_append (self->people_list, row);
+      if (chosen != NULL && g_str_equal (chosen, person->id))
+        self->person = person;
     }
-  clmrs_signin_page_reset (self);
+  if (self->person == NULL)
+    clmrs_signin_page_reset (self);
 }
 
 static void
@@ -378,8 +551,12 @@ clmrs_signin_page_finalize (GObject *object)
 {
   ClmrsSigninPage *self = (ClmrsSigninPage *) object;
 
-  memset (self->pin->str, 0, self->pin->len);
+  wipe (self->pin);
+  wipe (self->one_time);
+  wipe (self->first);
   g_string_free (self->pin, TRUE);
+  g_string_free (self->one_time, TRUE);
+  g_string_free (self->first, TRUE);
 
   G_OBJECT_CLASS (clmrs_signin_page_parent_class)->finalize (object);
 }
@@ -400,7 +577,8 @@ clmrs_signin_page_class_init (ClmrsSigninPageClass *klass)
    * @person_sex: "male" or "female"
    * @supervisor: whether they are a supervisor
    *
-   * The PIN was right.
+   * The PIN was right (or, at a first sign-in, the person's own PIN
+   * was chosen and saved).
    */
   signals[SIGNED_IN] = g_signal_new ("signed-in", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 4,
@@ -426,6 +604,8 @@ clmrs_signin_page_init (ClmrsSigninPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->pin = g_string_new (NULL);
+  self->one_time = g_string_new (NULL);
+  self->first = g_string_new (NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (digits); i++)
     add_key (self, digits[i], NULL, digits[i], i % 3, i / 3);

@@ -506,6 +506,8 @@ lock_window (ClmrsWindow *self,
   clmrs_visit_wizard_stop (self->visit_wizard);
   clmrs_signin_page_reset (self->signin_page);
   gtk_stack_set_visible_child_name (self->stack, "signin");
+  /* a sync may have brought people, or disabled some */
+  clmrs_db_worker_list_people_async (self->worker, self->cancellable, people_cb, g_object_ref (self));
 }
 
 void

@@ -98,7 +98,7 @@ clmrs_cmd_init (ClmrsCli  *cli,
     { "community", 0, 0, G_OPTION_ARG_STRING, &community, "Add a community by name", "NAME" },
     { "district", 0, 0, G_OPTION_ARG_STRING, &district, "Its district", "NAME" },
     { "country", 0, 0, G_OPTION_ARG_STRING, &country, "Its country: ci or gh", "CODE" },
-    { "facilitator", 0, 0, G_OPTION_ARG_STRING_ARRAY, &facilitators, "Add a facilitator (repeatable)", "NAME,SEX,PIN" },
+    { "facilitator", 0, 0, G_OPTION_ARG_STRING_ARRAY, &facilitators, "Add a facilitator (repeatable; a PIN has 6 to 12 digits)", "NAME,SEX,PIN" },
     { "supervisor", 0, 0, G_OPTION_ARG_STRING_ARRAY, &supervisors, "Add a supervisor (repeatable)", "NAME,SEX,PIN" },
     { NULL }
   };

@@ -13,7 +13,7 @@ static const char exit_help[] =
   "  0  success\n"
   "  1  failure: database, I/O or network\n"
   "  2  usage: unknown command, bad option or argument\n"
-  "  3  data: the input was invalid (a file to publish, an unknown device)\n";
+  "  3  data: the input was invalid (a file to publish, an unknown device or person)\n";
 
 static int
 usage_fail (GOptionContext *context,
@@ -744,6 +744,186 @@ cmd_admin_log (int    argc,
   return SERVER_EXIT_OK;
 }
 
+static int
+cmd_people_add (int    argc,
+                char **argv)
+{
+  g_autofree char *db_path = NULL, *name = NULL, *sex = NULL, *role = NULL, *communities = NULL, *id = NULL;
+  gboolean one_time = FALSE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, "the person's name, as devices show it", "NAME" },
+    { "sex", 0, 0, G_OPTION_ARG_STRING, &sex, "male or female", "male|female" },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &role, "facilitator or supervisor", "ROLE" },
+    { "communities", 0, 0, G_OPTION_ARG_STRING, &communities, "community UUIDs the person works in, or all", "ID,ID|all" },
+    { "one-time-pin", 0, 0, G_OPTION_ARG_NONE, &one_time, "make a 6-digit PIN to hand to the person (signs in once, then chooses their own)", NULL },
+    { "id", 0, 0, G_OPTION_ARG_STRING, &id, "an id the person already has (default: a new one)", "UUID" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context (
+      "- add a facilitator or supervisor",
+      "Adds a person; the devices of their communities receive them at their next\n"
+      "sync, with no PIN: the person chooses one at their first sign-in, or signs in\n"
+      "once with the --one-time-pin printed here.  Prints the person's id on its last line.",
+      entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autofree char *pin = NULL;
+  g_autofree char *person = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "people add: %s", error->message);
+  if (argc > 1)
+    return usage_fail (context, "people add: unexpected argument \"%s\"", argv[1]);
+  if (db_path == NULL || name == NULL || sex == NULL || role == NULL || communities == NULL)
+    return usage_fail (context, "people add: --db, --name, --sex, --role and --communities are required");
+  db = server_db_open (db_path, &error);
+  if (db != NULL)
+    person = server_db_people_add (db, id, name, sex, role, communities, one_time ? &pin : NULL, &error);
+  if (person == NULL)
+    {
+      g_printerr ("clmrs-server: people add: %s\n", error->message);
+      return error_status (error);
+    }
+  if (pin != NULL)
+    printf ("One-time PIN (hand it to the person; it is not shown again): %s\n", pin);
+  printf ("%s\n", person);
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_people_list (int    argc,
+                 char **argv)
+{
+  g_autofree char *db_path = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as a JSON array", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context (
+      "- list people",
+      "Lists every person: id, name, sex, role, created, disabled, the device that\n"
+      "declared them (a device set up offline), communities.",
+      entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autofree char *text = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "people list: %s", error->message);
+  if (db_path == NULL || argc > 1)
+    return usage_fail (context, "people list: --db is required");
+  db = open_existing (db_path, &error);
+  if (db != NULL)
+    text = server_db_people_list (db, json, &error);
+  if (text == NULL)
+    {
+      g_printerr ("clmrs-server: people list: %s\n", error->message);
+      return SERVER_EXIT_FAILURE;
+    }
+  fputs (text, stdout);
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_people_disable (int    argc,
+                    char **argv)
+{
+  g_autofree char *db_path = NULL, *reason = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context (
+      "PERSON_ID - disable a person",
+      "Devices set the person inactive at their next sync (nobody signs in as them),\n"
+      "and the server refuses records they author from now on.  What they made stays.",
+      entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "people disable: %s", error->message);
+  if (db_path == NULL || reason == NULL || argc != 2)
+    return usage_fail (context, "people disable: --db, --reason and one PERSON_ID are required");
+  db = open_existing (db_path, &error);
+  if (db == NULL || !server_db_people_disable (db, argv[1], reason, &error))
+    {
+      g_printerr ("clmrs-server: people disable: %s\n", error->message);
+      return error_status (error);
+    }
+  printf ("disabled %s\n", argv[1]);
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_people_set_role (int    argc,
+                     char **argv)
+{
+  g_autofree char *db_path = NULL, *role = NULL, *reason = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "role", 0, 0, G_OPTION_ARG_STRING, &role, "facilitator or supervisor", "ROLE" },
+    { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context (
+      "PERSON_ID - make a person a facilitator or a supervisor",
+      "Only a supervisor may approve or return a visit.  A person a device declared\n"
+      "at enrolment is a facilitator until promoted here; devices receive the new\n"
+      "role at their next sync.",
+      entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "people set-role: %s", error->message);
+  if (db_path == NULL || role == NULL || reason == NULL || argc != 2)
+    return usage_fail (context, "people set-role: --db, --role, --reason and one PERSON_ID are required");
+  db = open_existing (db_path, &error);
+  if (db == NULL || !server_db_people_set_role (db, argv[1], role, reason, &error))
+    {
+      g_printerr ("clmrs-server: people set-role: %s\n", error->message);
+      return error_status (error);
+    }
+  printf ("%s is now a %s\n", argv[1], role);
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_people (int    argc,
+            char **argv)
+{
+  static const struct {
+    const char *name;
+    int       (*func) (int argc, char **argv);
+  } subcommands[] = {
+    { "add", cmd_people_add },
+    { "list", cmd_people_list },
+    { "disable", cmd_people_disable },
+    { "set-role", cmd_people_set_role },
+  };
+
+  if (argc >= 2)
+    for (gsize i = 0; i < G_N_ELEMENTS (subcommands); i++)
+      if (strcmp (argv[1], subcommands[i].name) == 0)
+        return subcommands[i].func (argc - 1, argv + 1);
+  if (argc >= 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0))
+    {
+      printf ("Usage: clmrs-server people add|list|disable|set-role [OPTIONS...]\n"
+              "\n"
+              "The facilitators and supervisors devices receive, and the authors the\n"
+              "server accepts.  people SUBCOMMAND --help shows its options.\n\n%s", exit_help);
+      return SERVER_EXIT_OK;
+    }
+  g_printerr ("clmrs-server: people: expected add, list, disable or set-role%s%s%s\n",
+              argc >= 2 ? " (got \"" : "", argc >= 2 ? argv[1] : "", argc >= 2 ? "\")" : "");
+  return SERVER_EXIT_USAGE;
+}
+
 typedef struct {
   const char *name;
   int       (*func) (int argc, char **argv);
@@ -766,6 +946,7 @@ static const Command commands[] = {
   { "admin-log", cmd_admin_log, "what administrators did to records, and why" },
   { "audit", cmd_audit, "who did what on the devices: sign-ins, records opened, reviews" },
   { "problems", cmd_problems, "records devices received and could not apply" },
+  { "people", cmd_people, "facilitators and supervisors: add, list, disable, set-role" },
 };
 
 static void

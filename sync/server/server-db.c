@@ -114,6 +114,23 @@ static const char *const migrations[] = {
   "ALTER TABLE devices ADD COLUMN last_contact TEXT;"
   "ALTER TABLE devices ADD COLUMN last_address TEXT;"
   "ALTER TABLE devices ADD COLUMN queue_size INTEGER;",
+  /* 4: the people the server knows (server-people.c): added by an
+   * administrator, or declared by the device that was set up with them
+   * (declared_by), whose records only that device may push. */
+  "CREATE TABLE people ("
+  "  person_id TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  sex TEXT NOT NULL CHECK (sex IN ('male', 'female')),"
+  "  role TEXT NOT NULL CHECK (role IN ('facilitator', 'supervisor')),"
+  "  all_communities INTEGER NOT NULL DEFAULT 0,"
+  "  created TEXT NOT NULL,"
+  "  disabled TEXT,"
+  "  declared_by TEXT,"
+  "  one_time_pin_hash TEXT);"
+  "CREATE TABLE person_communities ("
+  "  person_id TEXT NOT NULL REFERENCES people (person_id),"
+  "  community_id TEXT NOT NULL,"
+  "  PRIMARY KEY (person_id, community_id));",
 };
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
 
@@ -1112,9 +1129,9 @@ server_db_prune (sqlite3     *db,
 /* ---- Protocol ----------------------------------------------------------------- */
 
 /* A device enrolling again with the token it held: the old entry is
- * revoked, and the new one takes over its records and the local id it
- * stamps them with (the same handheld goes on revising its own records).
- * A token that is unknown or already revoked changes nothing. */
+ * revoked, and the new one takes over its records, the people it
+ * declared and the local id it stamps them with (the same handheld goes
+ * on revising its own records, by its own people).  A token that is unknown or already revoked changes nothing. */
 static gboolean
 take_over (sqlite3     *db,
            const char  *old_token,
@@ -1165,7 +1182,18 @@ take_over (sqlite3     *db,
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return db_fail (db, "handing over the device's records", error);
   records = sqlite3_changes (db);
-  detail = g_strdup_printf ("%d records from device %s to device %s", records, old_id, device_id);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* the people it declared go on authoring its records */
+  stmt = db_prepare (db, "UPDATE people SET declared_by = ?1 WHERE declared_by = ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, old_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return db_fail (db, "handing over the people the device declared", error);
+  detail = g_strdup_printf ("%d records and %d people from device %s to device %s", records,
+                            sqlite3_changes (db), old_id, device_id);
   return server_db_log_admin (db, "re-enrol", old_id, detail,
                               "the device enrolled again with its previous token", error);
 }
@@ -1180,9 +1208,13 @@ take_over (sqlite3     *db,
  * @old_token, if any, is revoked in the same transaction: a device that
  * enrols again (a new code, a changed scope) keeps no second live token.
  * An unknown @old_token is ignored, so a stale one never blocks enrolment.
+ * The people the device declares (@people, from a device set up offline)
+ * whose ids the server does not know are recorded as facilitators
+ * declared by the new device (server_people_declare()).
  *
  * Returns: (transfer full): `{"device_id","token","communities",
- * "all_communities"}`, or %NULL and %SERVER_ERROR_INVALID_CODE,
+ * "all_communities","people"}`, `people` those of the device's
+ * communities (server_people_add_for_device()), or %NULL and %SERVER_ERROR_INVALID_CODE,
  * %SERVER_ERROR_CODE_USED or %SERVER_ERROR_CODE_EXPIRED.
  */
 char *
@@ -1190,6 +1222,7 @@ server_db_enroll (sqlite3     *db,
                   const char  *code,
                   const char  *device_name,
                   const char  *old_token,
+                  JsonNode    *people,
                   GError     **error)
 {
   g_autofree char *normal = normalise_code (code);
@@ -1288,6 +1321,10 @@ server_db_enroll (sqlite3     *db,
         }
     }
   json_builder_end_array (b);
+  if (people != NULL && !server_people_declare (db, device_id, people, error))
+    goto fail;
+  if (!server_people_add_for_device (db, device_id, b, error))
+    goto fail;
   json_builder_end_object (b);
 
   stmt = db_prepare (db, "UPDATE enrol_codes SET used = ?, device_id = ? WHERE code_sha256 = ?", error);

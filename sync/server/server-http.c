@@ -59,6 +59,7 @@ typedef enum {
   ROUTE_PUSH,
   ROUTE_PULL,
   ROUTE_PROBLEMS,
+  ROUTE_PEOPLE,
 } Route;
 
 typedef struct {
@@ -418,6 +419,8 @@ route_of (const char *url)
     return ROUTE_PULL;
   if (strcmp (url, "/api/v1/problems") == 0)
     return ROUTE_PROBLEMS;
+  if (strcmp (url, "/api/v1/people") == 0)
+    return ROUTE_PEOPLE;
   return ROUTE_NONE;
 }
 
@@ -579,7 +582,8 @@ check_headers (Request               *req,
       return FALSE;
     }
 
-  if (req->route == ROUTE_PUSH || req->route == ROUTE_PULL || req->route == ROUTE_PROBLEMS)
+  if (req->route == ROUTE_PUSH || req->route == ROUTE_PULL || req->route == ROUTE_PROBLEMS ||
+      req->route == ROUTE_PEOPLE)
     {
       /* Checked before the token, so a blocked address learns nothing
        * about the tokens it keeps trying. */
@@ -745,7 +749,7 @@ handle_enroll (Request               *req,
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *response = NULL;
   JsonObject *object;
-  JsonNode *code, *name;
+  JsonNode *code, *name, *people;
   gsize length;
   const char *data;
 
@@ -766,6 +770,10 @@ handle_enroll (Request               *req,
   if (name == NULL || json_node_get_value_type (name) != G_TYPE_STRING
       || *json_node_get_string (name) == '\0' || g_utf8_strlen (json_node_get_string (name), -1) > 200)
     return fail (req, conn, SERVER_ERROR_BAD_REQUEST, "device_name: expected a string of 1 to 200 characters");
+  /* a device set up offline declares its people (server-people.c) */
+  people = json_object_get_member (object, "people");
+  if (people != NULL && !server_people_check_declared (people, &error))
+    return send_error (req, conn, error);
 
   req->db = server_db_open (req->server->config->db_path, &error);
   if (req->db == NULL)
@@ -778,7 +786,7 @@ handle_enroll (Request               *req,
                             ? auth + 7 : NULL;
 
     response = server_db_enroll (req->db, json_node_get_string (code), json_node_get_string (name),
-                                 old_token, &error);
+                                 old_token, people, &error);
   }
   if (response == NULL)
     return send_error (req, conn, error);
@@ -900,6 +908,19 @@ handle_pull (Request               *req,
   }
 }
 
+/* GET /api/v1/people: the people of the device's communities. */
+static enum MHD_Result
+handle_people (Request               *req,
+               struct MHD_Connection *conn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = server_db_people_json (req->db, req->device_id, &error);
+
+  if (body == NULL)
+    return send_error (req, conn, error);
+  return send_json (req, conn, 200, body, NULL);
+}
+
 static enum MHD_Result
 access_cb (void                  *cls,
            struct MHD_Connection *conn,
@@ -985,6 +1006,7 @@ access_cb (void                  *cls,
     case ROUTE_PUSH: ret = handle_push (req, conn); break;
     case ROUTE_PULL: ret = handle_pull (req, conn); break;
     case ROUTE_PROBLEMS: ret = handle_problems (req, conn); break;
+    case ROUTE_PEOPLE: ret = handle_people (req, conn); break;
     case ROUTE_NONE:
     default:
       ret = fail (req, conn, SERVER_ERROR_NOT_FOUND, "%s: no such endpoint", req->path);

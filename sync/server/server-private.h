@@ -2,7 +2,10 @@
 #pragma once
 
 #include "server.h"
+#include "record.h"
 #include "store.h"   /* the core's auto-cleanup for sqlite3_stmt */
+
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -28,5 +31,22 @@ gboolean      server_db_log_admin (sqlite3     *db,
                                    const char  *detail,
                                    const char  *reason,
                                    GError     **error);
+
+/* People (server-people.c): what enrolment and push ask about them. */
+gboolean      server_people_declare        (sqlite3      *db,
+                                            const char   *device_id,
+                                            JsonNode     *people,
+                                            GError      **error);
+gboolean      server_people_add_for_device (sqlite3      *db,
+                                            const char   *device_id,
+                                            JsonBuilder  *b,
+                                            GError      **error);
+gboolean      server_people_check_author   (sqlite3      *db,
+                                            const char   *device_id,
+                                            const char   *author,
+                                            const char   *community_id,
+                                            ClmrsRecordType type,
+                                            char        **reason,
+                                            GError      **error);
 
 G_END_DECLS

@@ -12,7 +12,11 @@
  *    records with (bound at its first push);
  *  - a new revision comes from the device that owns the record: the one
  *    that created it, or one it was handed to (`clmrs-server hand-over`);
- *  - its `rev` grows from the stored one by at most SERVER_MAX_REV_STEP.
+ *  - its `rev` grows from the stored one by at most SERVER_MAX_REV_STEP;
+ *  - its `author` is a person the server knows (server-people.c), not
+ *    disabled, working in the record's community; one a device declared
+ *    at enrolment authors only records that device pushes; and a review
+ *    (approving or returning a visit) comes from a supervisor.
  * A rejection never says what exists outside the device's communities.
  */
 #define G_LOG_DOMAIN "clmrs-server"
@@ -269,6 +273,16 @@ push_one (sqlite3     *db,
   if (env->rev > (found ? owner.max_rev : 0) + SERVER_MAX_REV_STEP)
     REJECT ("rev: %" G_GINT64_FORMAT " is more than %d above the stored revision (%" G_GINT64_FORMAT ")",
             env->rev, SERVER_MAX_REV_STEP, found ? owner.max_rev : 0);
+
+  {
+    g_autofree char *why = NULL;
+
+    if (!server_people_check_author (db, device_id, env->author, env->community_id,
+                                     env->type, &why, error))
+      return FALSE;
+    if (why != NULL)
+      REJECT ("%s", why);
+  }
 
   /* The same revision again: a duplicate when the same content. */
   stmt = db_prepare (db, "SELECT sha256 FROM records WHERE kind = 'record' AND id = ? AND rev = ?", error);

@@ -123,15 +123,44 @@ gboolean  server_db_admin_log       (sqlite3     *db,
 char     *server_db_devices         (sqlite3     *db,
                                      gboolean     json,
                                      GError     **error);
+char     *server_db_people_add      (sqlite3     *db,
+                                     const char  *person_id,
+                                     const char  *name,
+                                     const char  *sex,
+                                     const char  *role,
+                                     const char  *communities,
+                                     char       **one_time_pin,
+                                     GError     **error);
+char     *server_db_people_list     (sqlite3     *db,
+                                     gboolean     json,
+                                     GError     **error);
+gboolean  server_db_people_disable  (sqlite3     *db,
+                                     const char  *person_id,
+                                     const char  *reason,
+                                     GError     **error);
+gboolean  server_db_people_set_role (sqlite3     *db,
+                                     const char  *person_id,
+                                     const char  *role,
+                                     const char  *reason,
+                                     GError     **error);
 gboolean  server_db_prune           (sqlite3     *db,
                                      gint64       max_age_seconds,
                                      GError     **error);
 
 /* Protocol operations; each returns a JSON body or NULL with an error. */
+/* @people: (nullable): the enrolment request's `people` member, checked
+ * with server_people_check_declared() */
 char     *server_db_enroll          (sqlite3     *db,
                                      const char  *code,
                                      const char  *device_name,
                                      const char  *old_token,
+                                     JsonNode    *people,
+                                     GError     **error);
+/* The `people` member of an enrolment request: {id, name, sex} objects. */
+gboolean  server_people_check_declared (JsonNode  *people,
+                                        GError   **error);
+char     *server_db_people_json     (sqlite3     *db,
+                                     const char  *device_id,
                                      GError     **error);
 char     *server_db_authenticate    (sqlite3     *db,
                                      const char  *token,

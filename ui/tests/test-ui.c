@@ -24,6 +24,7 @@
 #include "clmrs-window.h"
 
 #include "demo.h"
+#include "pin.h"
 #include "store.h"
 #include "util.h"
 
@@ -35,6 +36,10 @@
 #define FACILITATOR_ID "f0000000-0000-4000-8000-000000000001"
 #define SUPERVISOR_ID  "f0000000-0000-4000-8000-000000000002"
 #define COMMUNITY_ID   "c0000000-0000-4000-8000-000000000001"
+#define NEWCOMER_ID    "f0000000-0000-4000-8000-000000000003"   /* from the server, no PIN yet */
+#define ONE_TIME_ID    "f0000000-0000-4000-8000-000000000004"   /* from the server, with a one-time PIN */
+#define ONE_TIME_PIN   "246810"
+#define LATECOMER_ID   "f0000000-0000-4000-8000-000000000005"   /* from a sync while the app runs */
 
 typedef struct {
   char             *dir;
@@ -71,6 +76,19 @@ make_database (Fixture *f)
   g_assert_true (clmrs_store_add_facilitator (store, SUPERVISOR_ID, "Adjoua Kouamé", "female", "supervisor",
                                               CLMRS_DEMO_SUPERVISOR_PIN, &error));
   g_assert_no_error (error);
+  /* two people as the server sends them: one who has no PIN yet, one given a one-time PIN */
+  {
+    g_autofree char *hash = clmrs_pin_hash (ONE_TIME_PIN, &error);
+    g_autofree char *json = g_strdup_printf (
+        "[{\"id\":\"" NEWCOMER_ID "\",\"name\":\"Esi Boateng\",\"sex\":\"female\",\"role\":\"facilitator\","
+        "\"one_time_pin_hash\":null,\"disabled\":false},"
+        "{\"id\":\"" ONE_TIME_ID "\",\"name\":\"Kofi Asante\",\"sex\":\"male\",\"role\":\"facilitator\","
+        "\"one_time_pin_hash\":\"%s\",\"disabled\":false}]", hash);
+    g_autoptr(JsonNode) people = json_from_string (json, NULL);
+
+    g_assert_true (clmrs_store_apply_people (store, json_node_get_array (people), NULL, &error));
+    g_assert_no_error (error);
+  }
 
   g_assert_true (clmrs_store_begin (store, &error));
   for (guint i = 0; i < N_HOUSEHOLDS; i++)
@@ -416,6 +434,106 @@ test_sign_in_wrong_pin (Fixture       *f,
   /* too short: refused before asking the worker */
   sign_in (f, FACILITATOR_ID, "12");
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+}
+
+
+static gboolean
+message_shown (Fixture *f)
+{
+  /* the worker answered and the page says what is expected */
+  return on_signin (f) && gtk_widget_get_sensitive (GTK_WIDGET (signin_page (f))) &&
+         find_label (GTK_WIDGET (signin_page (f)), f->user_data) != NULL;
+}
+
+static gboolean
+latecomer_listed (Fixture *f)
+{
+  return clmrs_signin_page_select (signin_page (f), LATECOMER_ID);
+}
+
+static void
+wait_for_message (Fixture    *f,
+                  const char *message)
+{
+  f->user_data = (gpointer) message;
+  if (!wait_for (f, message_shown, 10))
+    g_error ("the sign-in page never said \"%s\"", message);
+}
+
+/* A person from the server with no PIN chooses their own, 6 digits at
+ * least, typed twice; one given a one-time PIN signs in with it once and
+ * must then choose their own, another one.  Both sign in with theirs after. */
+static void
+test_sign_in_first_time (Fixture       *f,
+                         gconstpointer  data)
+{
+  ClmrsSigninPage *page = signin_page (f);
+
+  g_assert_true (clmrs_signin_page_select (page, NEWCOMER_ID));
+  wait_for_message (f, "Choose your own PIN: at least 6 digits");
+  label_audit_screen ("sign-in: the first time, choose a PIN");
+  clmrs_signin_page_type (page, "4821\n");
+  wait_for_message (f, "A new PIN has at least 6 digits");
+  clmrs_signin_page_type (page, "482193\n");
+  wait_for_message (f, "Type the same PIN again");
+  clmrs_signin_page_type (page, "482194\n");
+  wait_for_message (f, "The two PINs differ. Choose your PIN again.");
+  clmrs_signin_page_type (page, "482193\n");
+  wait_for_message (f, "Type the same PIN again");
+  clmrs_signin_page_type (page, "482193\n");
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+
+  /* next time, the PIN she chose */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+  g_assert_true (wait_for (f, on_signin, 5));
+  g_assert_true (clmrs_signin_page_select (page, NEWCOMER_ID));
+  wait_for_message (f, "Type your PIN");
+  sign_in (f, NEWCOMER_ID, "482193");
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+  g_assert_true (wait_for (f, on_signin, 5));
+
+  /* the one-time PIN */
+  g_assert_true (clmrs_signin_page_select (page, ONE_TIME_ID));
+  wait_for_message (f, "Type the one-time PIN you were given");
+  sign_in (f, ONE_TIME_ID, "135790");
+  wait_for_message (f, "Wrong PIN. Try again.");
+  sign_in (f, ONE_TIME_ID, ONE_TIME_PIN);
+  wait_for_message (f, "Now choose your own PIN: at least 6 digits");
+  label_audit_screen ("sign-in: after the one-time PIN, choose a PIN");
+  clmrs_signin_page_type (page, ONE_TIME_PIN "\n");
+  wait_for_message (f, "Choose a PIN other than the one-time PIN");
+  clmrs_signin_page_type (page, "135790\n");
+  wait_for_message (f, "Type the same PIN again");
+  clmrs_signin_page_type (page, "135790\n");
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+
+  /* a sync brings someone while she works: the names are read again when she signs out */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+    g_autoptr(JsonNode) people = json_from_string ("[{\"id\":\"" LATECOMER_ID "\",\"name\":\"Abena Kyei\","
+                                                   "\"sex\":\"female\",\"role\":\"facilitator\","
+                                                   "\"one_time_pin_hash\":null,\"disabled\":false}]", NULL);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_apply_people (store, json_node_get_array (people), NULL, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_false (clmrs_signin_page_select (page, LATECOMER_ID));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+  g_assert_true (wait_for (f, on_signin, 5));
+  g_assert_true (wait_for (f, latecomer_listed, 10));
+  wait_for_message (f, "Choose your own PIN: at least 6 digits");
+  clmrs_signin_page_reset (page);
+
+  /* the one-time PIN is spent */
+  g_assert_true (clmrs_signin_page_select (page, ONE_TIME_ID));
+  wait_for_message (f, "Type your PIN");
+  sign_in (f, ONE_TIME_ID, ONE_TIME_PIN);
+  wait_for_message (f, "Wrong PIN. Try again.");
+  sign_in (f, ONE_TIME_ID, "135790");
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
 }
 
 /* The shown toplevel window of @type (a dialog, the preferences), or NULL. */
@@ -2615,6 +2733,7 @@ main (int   argc,
   g_test_add_func ("/ui/chart", test_chart);
   g_test_add_func ("/ui/reason-text", test_reason_text);
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
+  g_test_add ("/ui/sign-in/first-time", Fixture, NULL, fixture_set_up, test_sign_in_first_time, fixture_tear_down);
   g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
   g_test_add ("/ui/sync/set-aside", Fixture, NULL, fixture_set_up, test_sync_set_aside, fixture_tear_down);
   g_test_add ("/ui/supervisor/return", Fixture, NULL, fixture_set_up, test_supervisor_return, fixture_tear_down);
