@@ -704,7 +704,7 @@ test_audit (Fixture       *f,
 
   out = sync_test_run_ok (sync_test_server_program (), "audit", "--db", f->server_db, NULL);
   g_test_message ("%s", out);
-  expected = g_strdup_printf ("\t%s\t%s\topen_household\thousehold %s\t-\n", a_server, person, household);
+  expected = g_strdup_printf ("\t%s\t%s\topen_household\thousehold\t%s\t-\n", a_server, person, household);
   g_assert_nonnull (strstr (out, expected));
   g_assert_nonnull (strstr (out, "\twrong_pin\t"));
   g_assert_nonnull (strstr (out, "\tsign_in\t"));

@@ -660,7 +660,7 @@ cmd_audit (int    argc,
       "Lists the audit trails devices sent, in the order received: who signed in or\n"
       "typed a wrong PIN, who signed out or was locked out, who opened which\n"
       "household or visit, who approved or returned what.  Tab-separated: time,\n"
-      "device, person, action, subject (type and id), detail; or --json.",
+      "device, person, action, subject type, subject id, detail; or --json.",
       entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3) db = NULL;

@@ -15,6 +15,79 @@
 #include <stdio.h>
 #include <string.h>
 
+/* One row of a listing on @out: a JSON object a line with @json (a NULL
+ * value is null; the columns in @numbers are JSON integers), else the
+ * values tab-separated, "-" for NULL, each flattened to one line whatever
+ * it holds. */
+static void
+print_row (FILE               *out,
+           gboolean            json,
+           guint               n,
+           const char * const *names,
+           const char * const *values,
+           guint               numbers)
+{
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_object (b);
+      for (guint i = 0; i < n; i++)
+        {
+          json_builder_set_member_name (b, names[i]);
+          if (values[i] == NULL)
+            json_builder_add_null_value (b);
+          else if (numbers & (1u << i))
+            json_builder_add_int_value (b, g_ascii_strtoll (values[i], NULL, 10));
+          else
+            json_builder_add_string_value (b, values[i]);
+        }
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      text = json_to_string (root, FALSE);
+      fprintf (out, "%s\n", text);
+      return;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *flat = g_strdup (values[i] != NULL ? values[i] : "-");
+
+      g_strdelimit (flat, "\t\r\n", ' ');
+      fprintf (out, "%s%s", i ? "\t" : "", flat);
+    }
+  fputc ('\n', out);
+}
+
+/* Each row of @stmt through print_row(), its columns named @names. */
+static gboolean
+print_rows (sqlite3            *db,
+            sqlite3_stmt       *stmt,
+            FILE               *out,
+            gboolean            json,
+            guint               n,
+            const char * const *names,
+            guint               numbers,
+            const char         *what,
+            GError            **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *values[16];
+
+      g_assert (n <= G_N_ELEMENTS (values));
+      for (guint i = 0; i < n; i++)
+        values[i] = (const char *) sqlite3_column_text (stmt, i);
+      print_row (out, json, n, names, values, numbers);
+    }
+  if (rc != SQLITE_DONE)
+    return db_fail (db, what, error);
+  return TRUE;
+}
+
 gboolean
 server_db_log_admin (sqlite3     *db,
                      const char  *action,
@@ -292,50 +365,12 @@ server_db_admin_log (sqlite3     *db,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   static const char *const names[] = { "at", "action", "target", "detail", "reason" };
-  int rc;
 
   stmt = db_prepare (db, "SELECT at, action, target, detail, reason FROM admin_log ORDER BY entry", error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      if (json)
-        {
-          g_autoptr(JsonBuilder) b = json_builder_new ();
-          g_autoptr(JsonNode) root = NULL;
-          g_autofree char *text = NULL;
-
-          json_builder_begin_object (b);
-          for (int i = 0; i < 5; i++)
-            {
-              json_builder_set_member_name (b, names[i]);
-              if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
-                json_builder_add_null_value (b);
-              else
-                json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, i));
-            }
-          json_builder_end_object (b);
-          root = json_builder_get_root (b);
-          text = json_to_string (root, FALSE);
-          fprintf (out, "%s\n", text);
-        }
-      else
-        {
-          for (int i = 0; i < 5; i++)
-            {
-              const char *value = (const char *) sqlite3_column_text (stmt, i);
-              g_autofree char *flat = g_strdup (value ? value : "");
-
-              /* one entry a line, whatever the reason holds */
-              g_strdelimit (flat, "\t\r\n", ' ');
-              fprintf (out, "%s%s", i ? "\t" : "", flat);
-            }
-          fputc ('\n', out);
-        }
-    }
-  if (rc != SQLITE_DONE)
-    return db_fail (db, "reading the administrators' log", error);
-  return TRUE;
+  return print_rows (db, stmt, out, json, G_N_ELEMENTS (names), names, 0,
+                     "reading the administrators' log", error);
 }
 
 /**
@@ -354,7 +389,7 @@ server_db_audit (sqlite3     *db,
                  GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  static const char *const members[] = { "at", "action", "subject_type", "subject_id", "detail" };
+  static const char *const names[] = { "at", "device", "person", "action", "subject_type", "subject_id", "detail" };
   int rc;
 
   stmt = db_prepare (db, "SELECT pushed_by, line FROM records WHERE kind = 'record' AND type = 'audit' "
@@ -365,54 +400,21 @@ server_db_audit (sqlite3     *db,
     {
       g_autoptr(JsonNode) node = json_from_string ((const char *) sqlite3_column_text (stmt, 1), NULL);
       JsonObject *env, *body;
-      const char *author;
-      const char *values[5];
+      const char *values[7];
 
       /* stored lines passed the envelope and body checks on push */
       if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
         continue;
       env = json_node_get_object (node);
       body = json_object_get_object_member (env, "body");
-      author = json_object_get_string_member_with_default (env, "author", "");
-      if (person != NULL && g_strcmp0 (author, person) != 0)
+      values[2] = json_object_get_string_member_with_default (env, "author", "");
+      if (person != NULL && g_strcmp0 (values[2], person) != 0)
         continue;
-      for (int i = 0; i < 5; i++)
-        values[i] = body != NULL ? json_object_get_string_member_with_default (body, members[i], NULL) : NULL;
-      if (json)
-        {
-          g_autoptr(JsonBuilder) b = json_builder_new ();
-          g_autoptr(JsonNode) root = NULL;
-          g_autofree char *text = NULL;
-
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "at");
-          json_builder_add_string_value (b, values[0] ? values[0] : "");
-          json_builder_set_member_name (b, "device");
-          json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 0));
-          json_builder_set_member_name (b, "person");
-          json_builder_add_string_value (b, author);
-          for (int i = 1; i < 5; i++)
-            {
-              json_builder_set_member_name (b, members[i]);
-              if (values[i] != NULL)
-                json_builder_add_string_value (b, values[i]);
-              else
-                json_builder_add_null_value (b);
-            }
-          json_builder_end_object (b);
-          root = json_builder_get_root (b);
-          text = json_to_string (root, FALSE);
-          fprintf (out, "%s\n", text);
-        }
-      else
-        {
-          g_autofree char *detail = g_strdup (values[4] ? values[4] : "-");
-
-          g_strdelimit (detail, "\t\r\n", ' ');
-          fprintf (out, "%s\t%s\t%s\t%s\t%s %s\t%s\n", values[0] ? values[0] : "",
-                   (const char *) sqlite3_column_text (stmt, 0), author, values[1] ? values[1] : "",
-                   values[2] ? values[2] : "-", values[3] ? values[3] : "-", detail);
-        }
+      values[1] = (const char *) sqlite3_column_text (stmt, 0);
+      values[0] = json_object_get_string_member_with_default (body, "at", NULL);
+      for (guint i = 3; i < G_N_ELEMENTS (names); i++)
+        values[i] = json_object_get_string_member_with_default (body, i == 3 ? "action" : names[i], NULL);
+      print_row (out, json, G_N_ELEMENTS (names), names, values, 0);
     }
   if (rc != SQLITE_DONE)
     return db_fail (db, "reading the audit trail", error);
@@ -550,50 +552,11 @@ server_db_problems (sqlite3     *db,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   static const char *const names[] = { "reported", "device", "id", "rev", "type", "reason", "first_seen" };
-  int rc;
 
   stmt = db_prepare (db, "SELECT reported, device_id, record_id, rev, type, reason, first_seen FROM device_problems "
                          "ORDER BY reported DESC, device_id, record_id", error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      if (json)
-        {
-          g_autoptr(JsonBuilder) b = json_builder_new ();
-          g_autoptr(JsonNode) root = NULL;
-          g_autofree char *text = NULL;
-
-          json_builder_begin_object (b);
-          for (int i = 0; i < 7; i++)
-            {
-              json_builder_set_member_name (b, names[i]);
-              if (i == 3)
-                json_builder_add_int_value (b, sqlite3_column_int64 (stmt, i));
-              else if (sqlite3_column_type (stmt, i) == SQLITE_NULL)
-                json_builder_add_null_value (b);
-              else
-                json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, i));
-            }
-          json_builder_end_object (b);
-          root = json_builder_get_root (b);
-          text = json_to_string (root, FALSE);
-          fprintf (out, "%s\n", text);
-        }
-      else
-        {
-          for (int i = 0; i < 7; i++)
-            {
-              g_autofree char *flat = g_strdup (sqlite3_column_text (stmt, i) ? (const char *) sqlite3_column_text (stmt, i)
-                                                                               : "-");
-
-              g_strdelimit (flat, "\t\r\n", ' ');
-              fprintf (out, "%s%s", i ? "\t" : "", flat);
-            }
-          fputc ('\n', out);
-        }
-    }
-  if (rc != SQLITE_DONE)
-    return db_fail (db, "reading the problem reports", error);
-  return TRUE;
+  return print_rows (db, stmt, out, json, G_N_ELEMENTS (names), names, 1u << 3,
+                     "reading the problem reports", error);
 }
