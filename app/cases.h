@@ -14,7 +14,7 @@ G_BEGIN_DECLS
  * assessed visits and supports on a given day, so the device and the server,
  * running this same code on the same records, always agree.
  *
- * Terms.  A visit's *finding* is its classification status (HELPERS.md codes).
+ * Terms.  A visit's *finding* is its classification status (the status codes of docs/rules-format.md).
  *  - identifying: child_labour, hazardous_child_labour, worst_form ("in CL")
  *  - clean:       not_in_child_labour, at_risk
  *  - neutral:     out_of_scope, or no status (not assessed: the child was
@@ -30,7 +30,7 @@ G_BEGIN_DECLS
  *    follow-ups goes back to 0;
  *  - a clean *follow-up* adds one to the run; when the run reaches 2 the
  *    episode closes as exited (two CONSECUTIVE clean follow-ups after the
- *    latest finding in CL: domain reference section 8);
+ *    latest finding in CL: docs/cases-and-indicators.md);
  *  - a clean household/farm visit neither adds to the run nor breaks it
  *    (only follow-ups count toward exit, but a clean finding is no reason to
  *    restart it);
@@ -130,7 +130,7 @@ typedef struct {
 /* One support record of the child or the child's household. */
 typedef struct {
   const char *date;                /* YYYY-MM-DD */
-  const char *type;                /* support type code (HELPERS.md), not empty */
+  const char *type;                /* support type code (docs/rules-format.md), not empty */
 } ClmrsCaseSupport;
 
 typedef struct {

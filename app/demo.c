@@ -17,8 +17,8 @@
  * between Côte d'Ivoire and Ghana and classified with their country's rule
  * set.  Each household is visited once in the first six months of the
  * period (and again a year later for a third of them); each child gets a
- * persona whose work pattern follows the published cocoa figures (domain
- * reference section 3: about 45% in child labour, most of it hazardous:
+ * persona whose work pattern follows the published cocoa figures (about
+ * 45% in child labour [S37], [S39], most of it hazardous:
  * heavy loads, sharp tools, land clearing, agro-chemicals).  Children found
  * in child labour get one to four supports chosen from the rules'
  * suggestions within two months, and a follow-up about every six months;

@@ -1,4 +1,4 @@
-/* indicators.c: CLMRS indicators (domain reference section 9) over plain rows, one pass. */
+/* indicators.c: CLMRS indicators (docs/cases-and-indicators.md) over plain rows, one pass. */
 #define G_LOG_DOMAIN "clmrs-indicators"
 
 #include "indicators.h"

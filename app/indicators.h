@@ -1,4 +1,4 @@
-/* indicators.h: CLMRS indicators (domain reference section 9) over plain rows, one pass. */
+/* indicators.h: CLMRS indicators (docs/cases-and-indicators.md) over plain rows, one pass. */
 #pragma once
 
 #include <glib.h>

@@ -1,4 +1,4 @@
-/* record.c: record envelopes, the unit that leaves the device (DESIGN sections 3 and 6). */
+/* record.c: record envelopes, the unit that leaves the device (docs/sync-protocol.md, section 2). */
 #define G_LOG_DOMAIN "clmrs-record"
 
 #include "record.h"

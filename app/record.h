@@ -1,4 +1,4 @@
-/* record.h: record envelopes, the unit that leaves the device (DESIGN sections 3 and 6). */
+/* record.h: record envelopes, the unit that leaves the device (docs/sync-protocol.md, section 2). */
 #pragma once
 
 #include <glib.h>

@@ -18,7 +18,7 @@ G_DEFINE_QUARK (clmrs-rules-error-quark, clmrs_rules_error)
 #define MAX_PLAUSIBLE_AGE 130
 
 /* ---------------------------------------------------------------------------
- * Shared codes (DESIGN section 5).  A rule set lists them all, in these lists,
+ * Shared codes (docs/rules-format.md, `codes`).  A rule set lists them all, in these lists,
  * and may add its own; it can never drop, move or rename one.
  * ------------------------------------------------------------------------- */
 
@@ -75,7 +75,7 @@ shared_list_of (const char *code)
   return -1;
 }
 
-/* Support types (domain reference section 7) and their levels. */
+/* Support types (docs/rules-format.md, `supports`) and their levels. */
 static const struct {
   const char *code;
   const char *level;
@@ -1347,7 +1347,7 @@ profile_codes (ProfileReader      *pr,
 
 /**
  * clmrs_profile_from_json_full:
- * @object: a child profile (HELPERS.md, DESIGN section 5)
+ * @object: a child profile (docs/rules-format.md, "The child profile")
  * @rules: (nullable): the rule set whose codes are accepted; %NULL: the
  *   shared codes only
  * @error_field: (out) (optional): on failure, the name of the field at fault

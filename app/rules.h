@@ -34,7 +34,7 @@ typedef enum {
 
 typedef struct _ClmrsRuleSet ClmrsRuleSet;
 
-/* One child's inputs (DESIGN section 5).  When @in_scope is FALSE only @age
+/* One child's inputs (docs/rules-format.md, "The child profile").  When @in_scope is FALSE only @age
  * was read. */
 typedef struct {
   int        age;

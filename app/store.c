@@ -26,7 +26,7 @@ struct _ClmrsStore
  * a fixture of the old schema under tests/schema/ proving the step.
  */
 static const char * const migrations[] = {
-  /* 1: the data model of DESIGN section 3.  Authors (facilitator_id,
+  /* 1: the data model (docs/store.md).  Authors (facilitator_id,
    * supervisor_id) are not foreign keys: records pulled from the server
    * name people enrolled on other devices. */
   "CREATE TABLE meta ("

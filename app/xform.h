@@ -135,7 +135,7 @@ typedef struct {
 
 typedef struct {
   char       *ref;           /* the group or repeat instance marked clmrs:entity */
-  JsonObject *profile;       /* classification inputs from clmrs:profile binds, typed (section 5 of DESIGN) */
+  JsonObject *profile;       /* classification inputs from clmrs:profile binds, typed (docs/rules-format.md, "The child profile") */
   JsonObject *fields;        /* clmrs:field values, as strings */
   JsonObject *field_refs;    /* clmrs:field name -> the ref of its leaf (so ids can be filled in),
                                 relevant or not yet */

@@ -12,7 +12,7 @@ static const char base_profile[] =
   " \"chores_hours_7d\": 0, \"night_work_7d\": false, \"tasks_7d\": [], \"tasks_12m\": [],"
   " \"hazard_conditions\": [], \"abuse\": [], \"wfcl_signals\": [], \"immediate_danger\": false}";
 
-/* Codes as DESIGN section 5 fixes them, written out here independently of rules.c. */
+/* Codes as docs/rules-format.md fixes them, written out here independently of rules.c. */
 static const char * const hazardous_tasks[] = {
   "land_clearing", "tree_felling", "bush_burning", "agrochemical_application",
   "present_during_spraying", "machete_weeding", "pod_breaking_machete",
