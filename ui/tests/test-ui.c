@@ -2726,7 +2726,8 @@ measure_screen (Fixture    *f,
 }
 
 /* The main screens, each measured: sign-in (names, then the PIN),
- * Households, Follow-ups, Sync, a household, a visit question. */
+ * Households, Follow-ups, Messages, Sync, a household, two visit
+ * questions (a date; choices with a hint). */
 static void
 contrast_walk (Fixture    *f,
                const char *mode)
@@ -2745,6 +2746,8 @@ contrast_walk (Fixture    *f,
   measure_screen (f, mode, "households", failures);
   clmrs_home_page_set_tab (home_page (f), "follow-ups");
   measure_screen (f, mode, "follow-ups", failures);
+  clmrs_home_page_set_tab (home_page (f), "messages");
+  measure_screen (f, mode, "messages", failures);
   clmrs_home_page_set_tab (home_page (f), "sync");
   measure_screen (f, mode, "sync", failures);
   clmrs_home_page_set_tab (home_page (f), "households");
@@ -2758,7 +2761,25 @@ contrast_walk (Fixture    *f,
   g_signal_emit_by_name (button, "clicked");
   g_assert_true (wait_for (f, wizard_idle, 10));
   g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
-  measure_screen (f, mode, "a visit question", failures);
+  measure_screen (f, mode, "a visit question: date", failures);
+  /* on to a question with choices and a hint */
+  for (guint step = 0; step < 5 && !screen_has (f, "/household_visit/household/consent"); step++)
+    {
+      g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+
+      for (guint i = 0; refs[i] != NULL; i++)
+        {
+          const char *value = household_answer_for (strrchr (refs[i], '/') + 1, ref_instance (refs[i]));
+
+          if (value != NULL)
+            g_assert_true (clmrs_visit_wizard_answer (wizard (f), refs[i], value));
+        }
+      g_assert_true (wait_for (f, wizard_idle, 10));
+      clmrs_visit_wizard_next (wizard (f));
+      g_assert_true (wait_for (f, wizard_idle, 10));
+    }
+  g_assert_true (screen_has (f, "/household_visit/household/consent"));
+  measure_screen (f, mode, "a visit question: consent, with its hint", failures);
   if (failures->len > 0)
     g_test_fail_printf ("text below %.1f:1:%s", CONTRAST_AA, failures->str);
 }
