@@ -2853,6 +2853,53 @@ test_contrast_high (Fixture       *f,
   g_assert_false (clmrs_high_contrast_get_active (display));
 }
 
+/* The system's high-contrast setting (GNOME's, which libadwaita reads
+ * when there is no settings portal) turns the mode on too, the app's
+ * own switch left off, and off again with it. */
+static gboolean
+system_high_contrast_is (Fixture *f)
+{
+  return adw_style_manager_get_high_contrast (adw_style_manager_get_default ()) == GPOINTER_TO_INT (f->user_data);
+}
+
+static void
+test_contrast_system (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GSettingsSchema) schema = g_settings_schema_source_lookup (g_settings_schema_source_get_default (),
+                                                                      "org.gnome.desktop.a11y.interface", TRUE);
+  g_autoptr(GSettings) system = NULL;
+  g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (f->window));
+  g_autoptr(GString) failures = g_string_new (NULL);
+
+  if (schema == NULL || !g_settings_schema_has_key (schema, "high-contrast"))
+    {
+      g_test_skip ("no org.gnome.desktop.a11y.interface schema: libadwaita cannot read the system's setting");
+      return;
+    }
+  system = g_settings_new ("org.gnome.desktop.a11y.interface");
+  g_assert_false (clmrs_high_contrast_get_active (display));
+  g_settings_set_boolean (system, "high-contrast", TRUE);
+  f->user_data = GINT_TO_POINTER (TRUE);
+  if (!wait_for (f, system_high_contrast_is, 5))
+    {
+      g_settings_set_boolean (system, "high-contrast", FALSE);
+      g_test_skip ("libadwaita does not follow org.gnome.desktop.a11y.interface here");
+      return;
+    }
+  g_assert_false (g_settings_get_boolean (settings, "high-contrast"));
+  g_assert_true (clmrs_high_contrast_get_active (display));
+  measure_screen (f, "system high contrast", "sign-in: names", failures);
+  g_settings_set_boolean (system, "high-contrast", FALSE);
+  f->user_data = GINT_TO_POINTER (FALSE);
+  g_assert_true (wait_for (f, system_high_contrast_is, 5));
+  f->user_data = NULL;
+  g_assert_false (clmrs_high_contrast_get_active (display));
+  if (failures->len > 0)
+    g_test_fail_printf ("text below %.1f:1:%s", CONTRAST_AA, failures->str);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2904,6 +2951,7 @@ main (int   argc,
   g_test_add ("/ui/contrast/light", Fixture, NULL, fixture_set_up, test_contrast_light, fixture_tear_down);
   g_test_add ("/ui/contrast/dark", Fixture, NULL, fixture_set_up, test_contrast_dark, fixture_tear_down);
   g_test_add ("/ui/contrast/high", Fixture, NULL, fixture_set_up, test_contrast_high, fixture_tear_down);
+  g_test_add ("/ui/contrast/system", Fixture, NULL, fixture_set_up, test_contrast_system, fixture_tear_down);
   g_test_add ("/ui/sync/enrol-cancel-sync", Fixture, "first-run", fixture_set_up, test_sync, fixture_tear_down);
   return g_test_run ();
 }
