@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "clmrs-field-resources.h"
+#include "clmrs-high-contrast.h"
 #include "clmrs-i18n.h"
 #include "clmrs-preferences.h"
 #include "clmrs-window.h"
@@ -189,6 +190,21 @@ language_changed_cb (ClmrsApplication *self)
   schedule_rebuild (self);
 }
 
+/* The outdoor mode: chosen in the preferences, or the system's
+ * high-contrast setting; at once, on every window. */
+static void
+high_contrast_changed_cb (ClmrsApplication *self)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  GdkDisplay *display = gdk_display_get_default ();
+
+  if (display == NULL)
+    return;
+  clmrs_high_contrast_set_active (display,
+                                  g_settings_get_boolean (self->settings, "high-contrast") ||
+                                  adw_style_manager_get_high_contrast (style));
+}
+
 static void
 clmrs_application_activate (GApplication *app)
 {
@@ -239,7 +255,6 @@ static void
 clmrs_application_startup (GApplication *app)
 {
   ClmrsApplication *self = (ClmrsApplication *) app;
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
   static const char *quit_accels[] = { "<Control>q", NULL };
   g_autoptr(GSimpleAction) quit = g_simple_action_new ("quit", NULL);
   g_autoptr(GSimpleAction) preferences = g_simple_action_new ("preferences", NULL);
@@ -257,6 +272,11 @@ clmrs_application_startup (GApplication *app)
   /* the app's own text follows the language at once (main.c applied it at start) */
   g_signal_connect_object (self->settings, "changed::language", G_CALLBACK (language_changed_cb),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::high-contrast", G_CALLBACK (high_contrast_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::high-contrast",
+                           G_CALLBACK (high_contrast_changed_cb), self, G_CONNECT_SWAPPED);
+  high_contrast_changed_cb (self);
 }
 
 static void

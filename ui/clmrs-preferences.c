@@ -1,4 +1,4 @@
-/* clmrs-preferences.c: the preferences window: server, language, follow-up interval, automatic sync. */
+/* clmrs-preferences.c: the preferences window: server, language, high contrast, follow-up interval, automatic sync. */
 #define G_LOG_DOMAIN "clmrs-preferences"
 
 #include "config.h"
@@ -14,6 +14,7 @@ struct _ClmrsPreferences
   /* Template widgets */
   AdwEntryRow          *server_row;
   GtkSwitch            *auto_sync_switch;
+  GtkSwitch            *high_contrast_switch;
   AdwComboRow          *language_row;
   GtkSpinButton        *interval_spin;
 
@@ -69,6 +70,7 @@ clmrs_preferences_class_init (ClmrsPreferencesClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-preferences.ui");
   gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, server_row);
   gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, auto_sync_switch);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, high_contrast_switch);
   gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, language_row);
   gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, interval_spin);
   gtk_widget_class_bind_template_callback (widget_class, server_apply_cb);
@@ -87,6 +89,8 @@ clmrs_preferences_init (ClmrsPreferences *self)
   url = g_settings_get_string (self->settings, "server-url");
   gtk_editable_set_text (GTK_EDITABLE (self->server_row), url);
   g_settings_bind (self->settings, "auto-sync", self->auto_sync_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  /* the application applies it at once (clmrs-high-contrast.c) */
+  g_settings_bind (self->settings, "high-contrast", self->high_contrast_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "follow-up-interval-months",
                    gtk_spin_button_get_adjustment (self->interval_spin), "value", G_SETTINGS_BIND_DEFAULT);
   language = g_settings_get_string (self->settings, "language");

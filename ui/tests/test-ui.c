@@ -8,6 +8,7 @@
 
 #include "clmrs-application.h"
 #include "clmrs-enrol-page.h"
+#include "clmrs-high-contrast.h"
 #include "clmrs-home-page.h"
 #include "clmrs-household-model.h"
 #include "clmrs-household-page.h"
@@ -28,6 +29,7 @@
 #include "store.h"
 #include "util.h"
 
+#include "contrast-audit.h"
 #include "label-audit.h"
 #include "household-answers.h"
 #include "widget-find.h"
@@ -2708,6 +2710,196 @@ test_options (Fixture       *f,
   assert_no_records (fresh);
 }
 
+/* --- contrast, measured on the rendered screens --- */
+
+/* Measures every label of the window from its pixels, once the page's
+ * transitions (crossfades, slides) are over. */
+static void
+measure_screen (Fixture    *f,
+                const char *mode,
+                const char *screen,
+                GString    *failures)
+{
+  g_autofree char *name = g_strdup_printf ("%s (%s)", screen, mode);
+
+  contrast_audit_window (GTK_WIDGET (f->window), name, failures);
+}
+
+/* The main screens, each measured: sign-in (names, then the PIN),
+ * Households, Follow-ups, Messages, Sync, a household, two visit
+ * questions (a date; choices with a hint). */
+static void
+contrast_walk (Fixture    *f,
+               const char *mode)
+{
+  g_autoptr(GString) failures = g_string_new (NULL);
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *typed = g_strconcat (pin, "\n", NULL);
+  GtkWidget *button;
+
+  measure_screen (f, mode, "sign-in: names", failures);
+  g_assert_true (clmrs_signin_page_select (signin_page (f), FACILITATOR_ID));
+  measure_screen (f, mode, "sign-in: Type your PIN", failures);
+  clmrs_signin_page_type (signin_page (f), typed);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_true (wait_for (f, all_households, 10));
+  measure_screen (f, mode, "households", failures);
+  clmrs_home_page_set_tab (home_page (f), "follow-ups");
+  measure_screen (f, mode, "follow-ups", failures);
+  clmrs_home_page_set_tab (home_page (f), "messages");
+  measure_screen (f, mode, "messages", failures);
+  clmrs_home_page_set_tab (home_page (f), "sync");
+  measure_screen (f, mode, "sync", failures);
+  clmrs_home_page_set_tab (home_page (f), "households");
+  clmrs_home_page_search (home_page (f), "Kouassi 000");
+  g_assert_true (wait_for (f, one_household, 10));
+  g_signal_emit_by_name (find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW), "activate", 0);
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  measure_screen (f, mode, "a household", failures);
+  button = find_button_with_text (GTK_WIDGET (household_page (f)), "_New Visit");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
+  measure_screen (f, mode, "a visit question: date", failures);
+  /* on to a question with choices and a hint */
+  for (guint step = 0; step < 5 && !screen_has (f, "/household_visit/household/consent"); step++)
+    {
+      g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+
+      for (guint i = 0; refs[i] != NULL; i++)
+        {
+          const char *value = household_answer_for (strrchr (refs[i], '/') + 1, ref_instance (refs[i]));
+
+          if (value != NULL)
+            g_assert_true (clmrs_visit_wizard_answer (wizard (f), refs[i], value));
+        }
+      g_assert_true (wait_for (f, wizard_idle, 10));
+      clmrs_visit_wizard_next (wizard (f));
+      g_assert_true (wait_for (f, wizard_idle, 10));
+    }
+  g_assert_true (screen_has (f, "/household_visit/household/consent"));
+  measure_screen (f, mode, "a visit question: consent, with its hint", failures);
+  if (failures->len > 0)
+    g_test_fail_printf ("text below %.1f:1:%s", CONTRAST_AA, failures->str);
+}
+
+static void
+test_contrast_light (Fixture       *f,
+                     gconstpointer  data)
+{
+  contrast_walk (f, "light");
+}
+
+static void
+test_contrast_dark (Fixture       *f,
+                    gconstpointer  data)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  g_assert_true (adw_style_manager_get_dark (style));
+  contrast_walk (f, "dark");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+}
+
+/* The switch in Preferences turns the mode on at once; it stays on
+ * through a language switch (the window is built again) and off when
+ * switched off. */
+static void
+test_contrast_high (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (f->window));
+  GtkWindow *preferences;
+  GtkWidget *title, *row, *toggle;
+
+  g_assert_false (clmrs_high_contrast_get_active (display));
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  preferences = preferences_over (GTK_WIDGET (f->window));
+  g_assert_nonnull (preferences);
+  title = find_label (GTK_WIDGET (preferences), "High contrast, for outdoors");
+  g_assert_nonnull (title);
+  row = gtk_widget_get_ancestor (title, ADW_TYPE_ACTION_ROW);
+  toggle = find_of_type (row, GTK_TYPE_SWITCH);
+  g_assert_nonnull (toggle);
+  gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
+  g_assert_true (g_settings_get_boolean (settings, "high-contrast"));
+  g_assert_true (clmrs_high_contrast_get_active (display));
+
+  /* in French, the window built again, then back */
+  choose_language (f, 2);
+  g_assert_true (clmrs_high_contrast_get_active (display));
+  g_assert_true (wait_for (f, on_signin, 10));
+  {
+    g_autoptr(GString) failures = g_string_new (NULL);
+
+    measure_screen (f, "high contrast, French", "sign-in: names", failures);
+    if (failures->len > 0)
+      g_test_fail_printf ("text below %.1f:1:%s", CONTRAST_AA, failures->str);
+  }
+  preferences = preferences_over (GTK_WIDGET (f->window));
+  g_assert_nonnull (preferences);
+  choose_language (f, 0);
+  preferences = preferences_over (GTK_WIDGET (f->window));
+  g_assert_nonnull (preferences);
+  gtk_window_destroy (preferences);
+  g_assert_true (wait_for (f, on_signin, 10));
+
+  contrast_walk (f, "high contrast");
+
+  g_settings_set_boolean (settings, "high-contrast", FALSE);
+  g_assert_false (clmrs_high_contrast_get_active (display));
+}
+
+/* The system's high-contrast setting (GNOME's, which libadwaita reads
+ * when there is no settings portal) turns the mode on too, the app's
+ * own switch left off, and off again with it. */
+static gboolean
+system_high_contrast_is (Fixture *f)
+{
+  return adw_style_manager_get_high_contrast (adw_style_manager_get_default ()) == GPOINTER_TO_INT (f->user_data);
+}
+
+static void
+test_contrast_system (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GSettingsSchema) schema = g_settings_schema_source_lookup (g_settings_schema_source_get_default (),
+                                                                      "org.gnome.desktop.a11y.interface", TRUE);
+  g_autoptr(GSettings) system = NULL;
+  g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (f->window));
+  g_autoptr(GString) failures = g_string_new (NULL);
+
+  if (schema == NULL || !g_settings_schema_has_key (schema, "high-contrast"))
+    {
+      g_test_skip ("no org.gnome.desktop.a11y.interface schema: libadwaita cannot read the system's setting");
+      return;
+    }
+  system = g_settings_new ("org.gnome.desktop.a11y.interface");
+  g_assert_false (clmrs_high_contrast_get_active (display));
+  g_settings_set_boolean (system, "high-contrast", TRUE);
+  f->user_data = GINT_TO_POINTER (TRUE);
+  if (!wait_for (f, system_high_contrast_is, 5))
+    {
+      g_settings_set_boolean (system, "high-contrast", FALSE);
+      g_test_skip ("libadwaita does not follow org.gnome.desktop.a11y.interface here");
+      return;
+    }
+  g_assert_false (g_settings_get_boolean (settings, "high-contrast"));
+  g_assert_true (clmrs_high_contrast_get_active (display));
+  measure_screen (f, "system high contrast", "sign-in: names", failures);
+  g_settings_set_boolean (system, "high-contrast", FALSE);
+  f->user_data = GINT_TO_POINTER (FALSE);
+  g_assert_true (wait_for (f, system_high_contrast_is, 5));
+  f->user_data = NULL;
+  g_assert_false (clmrs_high_contrast_get_active (display));
+  if (failures->len > 0)
+    g_test_fail_printf ("text below %.1f:1:%s", CONTRAST_AA, failures->str);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2756,6 +2948,10 @@ main (int   argc,
   g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run_demo, fixture_tear_down);
   g_test_add ("/ui/demo-banner/not-on-real-data", Fixture, NULL, fixture_set_up, test_no_demo_banner, fixture_tear_down);
   g_test_add ("/ui/options", Fixture, "first-run", fixture_set_up, test_options, fixture_tear_down);
+  g_test_add ("/ui/contrast/light", Fixture, NULL, fixture_set_up, test_contrast_light, fixture_tear_down);
+  g_test_add ("/ui/contrast/dark", Fixture, NULL, fixture_set_up, test_contrast_dark, fixture_tear_down);
+  g_test_add ("/ui/contrast/high", Fixture, NULL, fixture_set_up, test_contrast_high, fixture_tear_down);
+  g_test_add ("/ui/contrast/system", Fixture, NULL, fixture_set_up, test_contrast_system, fixture_tear_down);
   g_test_add ("/ui/sync/enrol-cancel-sync", Fixture, "first-run", fixture_set_up, test_sync, fixture_tear_down);
   return g_test_run ();
 }
