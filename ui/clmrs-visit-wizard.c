@@ -43,6 +43,8 @@ struct _ClmrsVisitWizard
   GtkButton         *back_button;
   GtkButton         *next_button;
   GtkActionBar      *action_bar;
+  GtkRevealer       *problem_revealer;
+  GtkLabel          *problem_label;
 
   /* Owned references */
   ClmrsDbWorker     *worker;
@@ -72,6 +74,7 @@ struct _ClmrsVisitWizard
   guint              refresh_source; /* rebuilds the screen when an answer shows or hides questions */
   char              *focus_ref;      /* the question to keep the focus on after it */
   GHashTable        *typed;          /* ref -> text typed that is not a number (kept on redraws) */
+  char              *problem_ref;    /* the question the message bar is about, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsVisitWizard, clmrs_visit_wizard, ADW_TYPE_BIN)
@@ -83,7 +86,8 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void show_screen (ClmrsVisitWizard *self);
+static void show_screen  (ClmrsVisitWizard *self);
+static void hide_problem (ClmrsVisitWizard *self);
 static void start       (ClmrsVisitWizard        *self,
                          ClmrsDbWorker           *worker,
                          const ClmrsVisitRequest *request,
@@ -138,6 +142,7 @@ show_error (ClmrsVisitWizard *self,
             const char       *message)
 {
   g_debug ("error page: %s", message);
+  hide_problem (self);
   adw_status_page_set_description (self->error_status, message);
   gtk_action_bar_set_revealed (self->action_bar, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "error");
@@ -274,6 +279,35 @@ save (ClmrsVisitWizard *self,
 /* --- answers --- */
 
 static void
+hide_problem (ClmrsVisitWizard *self)
+{
+  g_clear_pointer (&self->problem_ref, g_free);
+  gtk_revealer_set_reveal_child (self->problem_revealer, FALSE);
+}
+
+/* Says in the bar above Next which question holds the screen and why:
+ * the question's own message may be below a long list, out of sight. */
+static void
+show_problem (ClmrsVisitWizard *self,
+              const char       *ref,
+              const char       *message)
+{
+  GtkWidget *label = g_hash_table_lookup (self->messages, ref);
+  const char *question = label != NULL ? g_object_get_data (G_OBJECT (label), "question") : NULL;
+  g_autofree char *text = NULL;
+
+  if (question != NULL && *question != '\0')
+    /* Translators: the message bar above Next, "QUESTION: WHAT IS WRONG" */
+    text = g_strdup_printf (_("%s: %s"), question, message);
+  else
+    text = g_strdup (message);
+  g_free (self->problem_ref);
+  self->problem_ref = g_strdup (ref);
+  gtk_label_set_label (self->problem_label, text);
+  gtk_revealer_set_reveal_child (self->problem_revealer, TRUE);
+}
+
+static void
 set_message (ClmrsVisitWizard *self,
              const char       *ref,
              const char       *message)
@@ -284,6 +318,9 @@ set_message (ClmrsVisitWizard *self,
     return;
   gtk_label_set_label (label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (label), message != NULL && *message != '\0');
+  /* corrected: the bar no longer has anything to say */
+  if ((message == NULL || *message == '\0') && g_strcmp0 (ref, self->problem_ref) == 0)
+    hide_problem (self);
 }
 
 /* Whether the questions of the screen shown are still the ones on it. */
@@ -628,6 +665,16 @@ add_prompt (ClmrsVisitWizard  *self,
       gtk_box_append (GTK_BOX (box), hint);
     }
 
+  /* what is wrong goes under the question, above its answers: below a
+     list of twenty tasks it would be out of sight */
+  gtk_label_set_wrap (GTK_LABEL (message), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (message), 0);
+  gtk_widget_add_css_class (message, "error");
+  gtk_widget_add_css_class (message, "heading");
+  gtk_widget_set_visible (message, FALSE);
+  g_object_set_data_full (G_OBJECT (message), "question", g_strdup (prompt->label ? prompt->label : prompt->ref), g_free);
+  gtk_box_append (GTK_BOX (box), message);
+
   if (prompt->kind == CLMRS_PROMPT_REPEAT_ADD)
     {
       input = gtk_button_new_with_label (_("Add"));
@@ -674,12 +721,6 @@ add_prompt (ClmrsVisitWizard  *self,
         gtk_accessible_update_relation (GTK_ACCESSIBLE (input), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, hint, NULL, -1);
     }
 
-  gtk_label_set_wrap (GTK_LABEL (message), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (message), 0);
-  gtk_widget_add_css_class (message, "error");
-  gtk_widget_add_css_class (message, "heading");
-  gtk_widget_set_visible (message, FALSE);
-  gtk_box_append (GTK_BOX (box), message);
   g_hash_table_insert (self->messages, g_strdup (prompt->ref), message);
   g_ptr_array_add (self->screen_refs, g_strdup (prompt->ref));
 
@@ -728,6 +769,7 @@ show_review (ClmrsVisitWizard *self)
   g_autoptr(GPtrArray) problems = clmrs_form_session_validate (self->session);
   g_autoptr(GArray) starts = screen_starts (prompts);
 
+  hide_problem (self);
   remove_children (GTK_WIDGET (self->review_list));
   for (guint i = 0; i < problems->len; i++)
     {
@@ -824,6 +866,7 @@ show_screen (ClmrsVisitWizard *self)
   if (screen < 0)
     screen = 0;
   self->building = TRUE;
+  hide_problem (self);
   remove_children (GTK_WIDGET (self->question_box));
   g_hash_table_remove_all (self->messages);
   g_ptr_array_set_size (self->screen_refs, 0);
@@ -1012,6 +1055,7 @@ show_result (ClmrsVisitWizard    *self,
   GtkWidget *heading;
   GtkWidget *done;
 
+  hide_problem (self);
   remove_children (GTK_WIDGET (self->result_box));
   if (support)
     heading = gtk_label_new (_("The support is recorded"));
@@ -1218,9 +1262,39 @@ finalise (ClmrsVisitWizard *self)
 
 /* --- navigation --- */
 
+/* The span of the chosen rows of the choice list @list, in @within's
+ * coordinates; FALSE when nothing is chosen. */
+static gboolean
+chosen_rows_span (GtkWidget *list,
+                  GtkWidget *within,
+                  double    *top,
+                  double    *bottom)
+{
+  GPtrArray *checks = g_object_get_data (G_OBJECT (list), "checks");
+  gboolean found = FALSE;
+
+  for (guint i = 0; checks != NULL && i < checks->len; i++)
+    {
+      GtkWidget *check = g_ptr_array_index (checks, i);
+      GtkWidget *row = gtk_widget_get_ancestor (check, GTK_TYPE_LIST_BOX_ROW);
+      graphene_rect_t bounds;
+
+      if (!gtk_check_button_get_active (GTK_CHECK_BUTTON (check)) || row == NULL ||
+          !gtk_widget_compute_bounds (row, within, &bounds))
+        continue;
+      *top = found ? MIN (*top, bounds.origin.y) : bounds.origin.y;
+      *bottom = found ? MAX (*bottom, bounds.origin.y + bounds.size.height) : bounds.origin.y + bounds.size.height;
+      found = TRUE;
+    }
+  return found;
+}
+
 /* Scrolls the question area to the question box @box once it has been laid
  * out (the frame after the one that may still move it): the whole question
- * when it fits, else its top (the question itself). */
+ * when it fits; else, when its chosen answers conflict ("None of these"
+ * with a task), those rows with as much of the question above them as
+ * fits, the last ones next to the message bar when they do not all fit;
+ * else its top (the question itself). */
 static gboolean
 scroll_to_question_cb (GtkWidget     *box,
                        GdkFrameClock *clock,
@@ -1229,19 +1303,31 @@ scroll_to_question_cb (GtkWidget     *box,
   ClmrsVisitWizard *self = user_data;
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->question_scroller);
   guint ticks = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (box), "scroll-ticks")) + 1;
+  GtkWidget *conflict = g_object_get_data (G_OBJECT (box), "scroll-conflict");
+  GtkWidget *content;
   graphene_rect_t bounds;
-  double value, page, top, bottom;
+  double value, page, top, bottom, rows_top, rows_bottom;
 
   g_object_set_data (G_OBJECT (box), "scroll-ticks", GUINT_TO_POINTER (ticks));
   if (ticks < 2 || gtk_widget_get_height (box) == 0)
     return ticks < 60 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-  if (!gtk_widget_compute_bounds (box, GTK_WIDGET (self->question_box), &bounds))
+  /* in the coordinates of what scrolls (the adjustment's), which do not
+     move while the focus just given scrolls the view */
+  content = gtk_viewport_get_child (GTK_VIEWPORT (gtk_scrolled_window_get_child (self->question_scroller)));
+  if (!gtk_widget_compute_bounds (box, content, &bounds))
     return G_SOURCE_REMOVE;
   value = gtk_adjustment_get_value (adjustment);
   page = gtk_adjustment_get_page_size (adjustment);
   top = bounds.origin.y - 12;
   bottom = bounds.origin.y + bounds.size.height + 12;
-  if (bottom - top > page || top < value)
+  if (bottom - top > page && conflict != NULL &&
+      chosen_rows_span (conflict, content, &rows_top, &rows_bottom))
+    {
+      rows_top -= 12;
+      rows_bottom += 12;
+      value = rows_bottom - rows_top > page ? rows_bottom - page : MAX (top, rows_bottom - page);
+    }
+  else if (bottom - top > page || top < value)
     value = top;
   else if (bottom > value + page)
     value = bottom - page;
@@ -1251,13 +1337,17 @@ scroll_to_question_cb (GtkWidget     *box,
 }
 
 /* Brings the question @ref into view and gives its answer the focus, so
- * that its message is seen (and said by a screen reader). */
+ * that its message is seen (and said by a screen reader).  For answers
+ * that @conflict, the focus goes to the last chosen row, the one the
+ * scrolling keeps next to the message bar. */
 static void
 reveal_question (ClmrsVisitWizard *self,
-                 const char       *ref)
+                 const char       *ref,
+                 gboolean          conflict)
 {
   GtkWidget *message = g_hash_table_lookup (self->messages, ref);
   GtkWidget *input = find_input (GTK_WIDGET (self->question_box), ref);
+  GtkWidget *list = NULL;
   GtkWidget *box;
 
   if (message == NULL)
@@ -1268,12 +1358,19 @@ reveal_question (ClmrsVisitWizard *self,
   else if (input != NULL && GTK_IS_LIST_BOX (input))
     {
       GPtrArray *checks = g_object_get_data (G_OBJECT (input), "checks");
+      GtkWidget *chosen = NULL;
 
-      input = checks != NULL && checks->len > 0 ? g_ptr_array_index (checks, 0) : input;
+      for (guint i = 0; conflict && checks != NULL && i < checks->len; i++)
+        if (gtk_check_button_get_active (g_ptr_array_index (checks, i)))
+          chosen = g_ptr_array_index (checks, i);
+      if (chosen != NULL)
+        list = input;
+      input = chosen != NULL ? chosen : checks != NULL && checks->len > 0 ? g_ptr_array_index (checks, 0) : input;
     }
   if (input != NULL)
     gtk_widget_grab_focus (input);
   g_object_set_data (G_OBJECT (box), "scroll-ticks", NULL);
+  g_object_set_data (G_OBJECT (box), "scroll-conflict", list);
   gtk_widget_add_tick_callback (box, scroll_to_question_cb, self, NULL);
 }
 
@@ -1287,6 +1384,7 @@ check_screen (ClmrsVisitWizard *self)
       const char *ref = g_ptr_array_index (self->screen_refs, i);
       g_autofree char *message = NULL;
       GtkWidget *input = NULL;
+      ClmrsCheck check;
 
       if (g_hash_table_contains (self->typed, ref))
         input = find_input (GTK_WIDGET (self->question_box), ref);
@@ -1295,14 +1393,20 @@ check_screen (ClmrsVisitWizard *self)
           /* what was typed is not a number: the session kept none of it */
           set_message (self, ref, g_object_get_data (G_OBJECT (input), "number-message"));
           if (ok)
-            reveal_question (self, ref);
+            {
+              show_problem (self, ref, g_object_get_data (G_OBJECT (input), "number-message"));
+              reveal_question (self, ref, FALSE);
+            }
           ok = FALSE;
         }
-      else if (clmrs_form_session_check (self->session, ref, &message) != CLMRS_CHECK_OK)
+      else if ((check = clmrs_form_session_check (self->session, ref, &message)) != CLMRS_CHECK_OK)
         {
           set_message (self, ref, message ? message : _("This answer is needed"));
           if (ok)
-            reveal_question (self, ref);
+            {
+              show_problem (self, ref, message ? message : _("This answer is needed"));
+              reveal_question (self, ref, check == CLMRS_CHECK_CONSTRAINT);
+            }
           ok = FALSE;
         }
       else
@@ -1894,6 +1998,7 @@ clmrs_visit_wizard_dispose (GObject *object)
   g_clear_pointer (&self->messages, g_hash_table_unref);
   g_clear_pointer (&self->typed, g_hash_table_unref);
   g_clear_pointer (&self->screen_refs, g_ptr_array_unref);
+  g_clear_pointer (&self->problem_ref, g_free);
 
   G_OBJECT_CLASS (clmrs_visit_wizard_parent_class)->dispose (object);
 }
@@ -1926,6 +2031,8 @@ clmrs_visit_wizard_class_init (ClmrsVisitWizardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, back_button);
   gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, next_button);
   gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, action_bar);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, problem_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, problem_label);
   gtk_widget_class_bind_template_callback (widget_class, next_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, close_clicked_cb);

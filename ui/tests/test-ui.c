@@ -1378,6 +1378,145 @@ test_letters_in_number (Fixture       *f,
   g_assert_true (wait_for (f, wizard_idle, 10));
 }
 
+/* Walks the shipped household visit as household_answer does, adding two
+ * children, until the screen shows @ref. */
+static void
+household_walk_to (Fixture    *f,
+                   const char *ref)
+{
+  guint added = 0;
+
+  for (guint step = 0; step < 100 && !screen_has (f, ref); step++)
+    {
+      g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+      GtkWidget *add = find_button (GTK_WIDGET (wizard (f)), refs[0]);
+
+      if (add != NULL && added < 2)
+        {
+          added++;
+          g_signal_emit_by_name (add, "clicked");
+          continue;
+        }
+      for (guint i = 0; refs[i] != NULL; i++)
+        {
+          const char *value = household_answer_for (strrchr (refs[i], '/') + 1, ref_instance (refs[i]));
+
+          if (value != NULL)
+            g_assert_true (clmrs_visit_wizard_answer (wizard (f), refs[i], value));
+        }
+      g_assert_true (wait_for (f, wizard_idle, 10));
+      clmrs_visit_wizard_next (wizard (f));
+      g_assert_true (wait_for (f, wizard_idle, 10));
+    }
+  g_assert_true (screen_has (f, ref));
+}
+
+static void
+start_household_visit (Fixture *f)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  gtk_widget_activate_action (GTK_WIDGET (home_page (f)), "win.new-visit", "s", "household_visit");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+}
+
+static void
+wait_frames (Fixture *f)
+{
+  f->user_data = GSIZE_TO_POINTER (g_get_monotonic_time () + G_USEC_PER_SEC * 3 / 4);
+  g_assert_true (wait_for (f, frames_passed, 2));
+}
+
+#define TASKS "/household_visit/children/child[1]/work/tasks_7d"
+
+/* "None of these" ticked with a task on the 19-row task list, then Next:
+ * the bar above Next says which question and what is wrong, inside the
+ * window, and the list is scrolled to the rows that conflict; at the
+ * test's 1280x800 and at a phone's 360x720. */
+static void
+test_conflict_message_seen (Fixture       *f,
+                            gconstpointer  data)
+{
+  /* the fixture's data says which database to make: the size is in the name */
+  gboolean phone = g_str_has_suffix (g_test_get_path (), "-phone");
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adjustment;
+  GtkWidget *list, *bar;
+  GPtrArray *checks;
+  graphene_rect_t bounds;
+  const char *text;
+  guint n_chosen = 0;
+
+  start_household_visit (f);
+  if (phone)
+    gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  household_walk_to (f, TASKS);
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), TASKS, "fetching_water none"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  wait_frames (f);
+  g_test_message ("window %dx%d", gtk_widget_get_width (GTK_WIDGET (f->window)), gtk_widget_get_height (GTK_WIDGET (f->window)));
+  if (phone)
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
+  list = find_ref (GTK_WIDGET (wizard (f)), TASKS, GTK_TYPE_LIST_BOX);
+  g_assert_nonnull (list);
+  scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW));
+  adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  /* the list is longer than what the screen shows */
+  g_assert_cmpint (gtk_widget_get_height (list), >, gtk_adjustment_get_page_size (adjustment));
+  /* (finds only what is shown) */
+  g_assert_null (find_with_class (GTK_WIDGET (wizard (f)), "problem-bar"));
+
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (screen_has (f, TASKS));
+  g_assert_nonnull (clmrs_visit_wizard_get_message (wizard (f), TASKS));
+  wait_frames (f);
+
+  /* the bar: shown, whole inside the window, naming question and problem */
+  bar = find_with_class (GTK_WIDGET (wizard (f)), "problem-bar");
+  g_assert_nonnull (bar);
+  g_assert_true (gtk_widget_compute_bounds (bar, GTK_WIDGET (f->window), &bounds));
+  g_test_message ("bar at %.0f,%.0f %.0fx%.0f", bounds.origin.x, bounds.origin.y, bounds.size.width, bounds.size.height);
+  g_assert_cmpfloat (bounds.size.height, >, 0);
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (f->window)));
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (GTK_WIDGET (f->window)));
+  text = gtk_label_get_text (GTK_LABEL (find_of_type (bar, GTK_TYPE_LABEL)));
+  g_test_message ("bar: %s", text);
+  g_assert_nonnull (strstr (text, "which of these did Kouadio do"));
+  g_assert_nonnull (strstr (text, "cannot be chosen together"));
+
+  /* the rows chosen are in the visible part of the list (the viewport's
+     coordinates are the scrolled ones) */
+  g_test_message ("scrolled to %.0f, page %.0f of %.0f", gtk_adjustment_get_value (adjustment),
+                  gtk_adjustment_get_page_size (adjustment), gtk_adjustment_get_upper (adjustment));
+  checks = g_object_get_data (G_OBJECT (list), "checks");
+  for (guint i = 0; i < checks->len; i++)
+    {
+      GtkWidget *row = gtk_widget_get_ancestor (g_ptr_array_index (checks, i), GTK_TYPE_LIST_BOX_ROW);
+
+      if (!gtk_check_button_get_active (g_ptr_array_index (checks, i)))
+        continue;
+      n_chosen++;
+      g_assert_true (gtk_widget_compute_bounds (row, gtk_scrolled_window_get_child (scroller), &bounds));
+      g_assert_cmpfloat (bounds.origin.y, >=, 0);
+      g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_adjustment_get_page_size (adjustment));
+    }
+  g_assert_cmpuint (n_chosen, ==, 2);
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f->window)), list));
+
+  /* corrected: the bar goes, and Next goes on */
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), TASKS, "fetching_water"));
+  wait_frames (f);
+  g_assert_null (find_with_class (GTK_WIDGET (wizard (f)), "problem-bar"));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_false (screen_has (f, TASKS));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+}
+
 static void
 test_follow_up (Fixture       *f,
                 gconstpointer  data)
@@ -2743,6 +2882,8 @@ main (int   argc,
   g_test_add ("/ui/visit/follow-on-question", Fixture, NULL, fixture_set_up, test_follow_on_question, fixture_tear_down);
   g_test_add ("/ui/visit/refused-question-shown", Fixture, NULL, fixture_set_up, test_refused_question_shown, fixture_tear_down);
   g_test_add ("/ui/visit/letters-in-number", Fixture, NULL, fixture_set_up, test_letters_in_number, fixture_tear_down);
+  g_test_add ("/ui/visit/conflict-message-seen", Fixture, NULL, fixture_set_up, test_conflict_message_seen, fixture_tear_down);
+  g_test_add ("/ui/visit/conflict-message-seen-phone", Fixture, NULL, fixture_set_up, test_conflict_message_seen, fixture_tear_down);
   g_test_add ("/ui/visit/awareness", Fixture, NULL, fixture_set_up, test_awareness, fixture_tear_down);
   g_test_add ("/ui/visit/awareness-household", Fixture, NULL, fixture_set_up, test_awareness_household, fixture_tear_down);
   g_test_add ("/ui/facilitator/household-page", Fixture, NULL, fixture_set_up, test_household_page, fixture_tear_down);
