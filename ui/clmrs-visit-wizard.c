@@ -641,6 +641,180 @@ remove_repeat_clicked_cb (GtkButton        *button,
   show_screen (self);
 }
 
+/* --- the roster: the instances of a repeat, by name --- */
+
+/* Goes to the first screen of the instance @instance_ref. */
+static void
+edit_instance (ClmrsVisitWizard *self,
+               const char       *instance_ref)
+{
+  g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (self->session);
+
+  for (guint i = 0; i < prompts->len; i++)
+    {
+      ClmrsPrompt *p = g_ptr_array_index (prompts, i);
+
+      if (g_strcmp0 (p->repeat, instance_ref) == 0)
+        {
+          set_anchor (self, p->ref);
+          show_screen (self);
+          return;
+        }
+    }
+}
+
+static void
+edit_instance_clicked_cb (GtkButton        *button,
+                          ClmrsVisitWizard *self)
+{
+  g_autofree char *instance = g_strdup (g_object_get_data (G_OBJECT (button), "instance"));
+
+  if (self->session != NULL)
+    edit_instance (self, instance);
+}
+
+static void
+remove_instance_response_cb (AdwMessageDialog *dialog,
+                             const char       *response,
+                             ClmrsVisitWizard *self)
+{
+  const char *instance = g_object_get_data (G_OBJECT (dialog), "instance");
+  const char *roster = g_object_get_data (G_OBJECT (dialog), "roster");
+  g_autoptr(GError) error = NULL;
+
+  if (!g_str_equal (response, "remove") || self->session == NULL)
+    return;
+  if (!clmrs_form_session_remove_repeat (self->session, instance, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+  save (self, NULL, NULL, TRUE);
+  /* the roster again, one name shorter */
+  set_anchor (self, roster);
+  show_screen (self);
+}
+
+/* Asks before removing a child: their answers in this visit go with them. */
+static void
+remove_instance_clicked_cb (GtkButton        *button,
+                            ClmrsVisitWizard *self)
+{
+  GtkWidget *dialog;
+  const char *name = g_object_get_data (G_OBJECT (button), "name");
+  g_autofree char *heading = NULL;
+
+  /* Translators: asked before removing a child from the visit, "Remove Ama?" */
+  heading = g_strdup_printf (_("Remove %s?"), name);
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), heading,
+                                   _("Their answers in this visit are removed with them."));
+  adw_message_dialog_set_heading_use_markup (ADW_MESSAGE_DIALOG (dialog), FALSE);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "instance", g_strdup (g_object_get_data (G_OBJECT (button), "instance")), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "roster", g_strdup (g_object_get_data (G_OBJECT (button), "roster")), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_instance_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* "Female · 9 years", what is known of an instance besides its name. */
+static char *
+instance_details (const ClmrsRepeatInstance *instance)
+{
+  g_autofree char *age = NULL;
+
+  if (instance->age != NULL)
+    {
+      int years = atoi (instance->age);
+
+      age = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d year", "%d years", years), years);
+    }
+  if (instance->sex != NULL && age != NULL)
+    /* Translators: two parts of a line, "Child 2 of 3 · School", "Female · 9 years" */
+    return g_strdup_printf (_("%s · %s"), instance->sex, age);
+  if (age != NULL)
+    return g_steal_pointer (&age);
+  return g_strdup (instance->sex);
+}
+
+static GtkWidget *
+roster_button (ClmrsVisitWizard          *self,
+               const char                *icon,
+               const char                *a11y,
+               const char                *tooltip,
+               const ClmrsRepeatInstance *instance,
+               const char                *name,
+               const char                *roster,
+               GCallback                  callback)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (button, 48, 48);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  g_object_set_data_full (G_OBJECT (button), "instance", g_strdup (instance->ref), g_free);
+  g_object_set_data_full (G_OBJECT (button), "name", g_strdup (name), g_free);
+  g_object_set_data_full (G_OBJECT (button), "roster", g_strdup (roster), g_free);
+  g_signal_connect (button, "clicked", callback, self);
+  return button;
+}
+
+/* The instances of the repeat @prompt adds to, one row each with its
+ * name, sex and age, to edit or remove; NULL while there is none. */
+static GtkWidget *
+roster_list (ClmrsVisitWizard  *self,
+             const ClmrsPrompt *prompt)
+{
+  g_autoptr(GPtrArray) instances = clmrs_form_session_list_repeat_instances (self->session, prompt->ref);
+  GtkWidget *list;
+
+  if (instances->len == 0)
+    return NULL;
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_widget_add_css_class (list, "roster");
+  for (guint i = 0; i < instances->len; i++)
+    {
+      ClmrsRepeatInstance *instance = g_ptr_array_index (instances, i);
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *fallback = NULL;
+      g_autofree char *details = instance_details (instance);
+      g_autofree char *edit = NULL;
+      g_autofree char *remove = NULL;
+      const char *name;
+
+      if (instance->name == NULL)
+        /* Translators: a child (any repeat instance) not named yet, "Child 3" */
+        fallback = g_strdup_printf (_("%s %u"), prompt->label, instance->position);
+      name = instance->name != NULL ? instance->name : fallback;
+      /* Translators: accessible name of a button, "Edit Ama" */
+      edit = g_strdup_printf (_("Edit %s"), name);
+      /* Translators: accessible name of a button, "Remove Ama" */
+      remove = g_strdup_printf (_("Remove %s"), name);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+      if (details != NULL)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), details);
+      gtk_widget_add_css_class (row, "roster-row");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 roster_button (self, "document-edit-symbolic", edit, _("Edit"), instance, name,
+                                                prompt->ref, G_CALLBACK (edit_instance_clicked_cb)));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 roster_button (self, "user-trash-symbolic", remove, _("Remove"), instance, name,
+                                                prompt->ref, G_CALLBACK (remove_instance_clicked_cb)));
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  return list;
+}
+
 static void
 add_prompt (ClmrsVisitWizard  *self,
             const ClmrsPrompt *prompt,
@@ -677,6 +851,11 @@ add_prompt (ClmrsVisitWizard  *self,
 
   if (prompt->kind == CLMRS_PROMPT_REPEAT_ADD)
     {
+      GtkWidget *roster = roster_list (self, prompt);
+
+      /* who is entered already, above the button to add one more */
+      if (roster != NULL)
+        gtk_box_append (GTK_BOX (box), roster);
       input = gtk_button_new_with_label (_("Add"));
       gtk_widget_add_css_class (input, "pill");
       gtk_widget_add_css_class (input, "suggested-action");
@@ -762,13 +941,46 @@ review_row (ClmrsVisitWizard *self,
   return row;
 }
 
+/* The heading of the review's answers from @first on: a child by name
+ * ("Ama", "Child 2 of 2"), or the section outside the repeats
+ * ("Household"). */
+static GtkWidget *
+review_heading (ClmrsVisitWizard  *self,
+                const ClmrsPrompt *first)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *counted = NULL;
+  const char *title;
+
+  if (first->repeat != NULL && first->repeat_label != NULL)
+    /* Translators: which repeat instance a screen is about, "Child 2 of 3" */
+    counted = g_strdup_printf (_("%s %u of %u"), first->repeat_label, first->repeat_position, first->repeat_total);
+  if (first->repeat != NULL)
+    title = first->repeat_name != NULL ? first->repeat_name : counted;
+  else
+    title = first->section != NULL ? first->section : _("Household");
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "");
+  if (first->repeat_name != NULL && counted != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), counted);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_add_css_class (row, "section-row");
+  gtk_widget_add_css_class (row, "review-heading");
+  return row;
+}
+
 static void
 show_review (ClmrsVisitWizard *self)
 {
   g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (self->session);
   g_autoptr(GPtrArray) problems = clmrs_form_session_validate (self->session);
   g_autoptr(GArray) starts = screen_starts (prompts);
+  g_autofree char *heading_of = NULL;   /* the repeat instance of the last heading */
+  gboolean headed = FALSE;
+  gboolean has_repeats = FALSE;
 
+  for (guint i = 0; i < prompts->len && !has_repeats; i++)
+    has_repeats = ((ClmrsPrompt *) g_ptr_array_index (prompts, i))->repeat != NULL;
   hide_problem (self);
   remove_children (GTK_WIDGET (self->review_list));
   for (guint i = 0; i < problems->len; i++)
@@ -796,6 +1008,16 @@ show_review (ClmrsVisitWizard *self)
 
       if (p->kind != CLMRS_PROMPT_QUESTION || p->control == CLMRS_CONTROL_TRIGGER)
         continue;
+      /* a heading where the answers change from the household to a child
+         or from a child to the next: the same questions come again for
+         each, and only the heading says whose they are */
+      if (has_repeats && (!headed || g_strcmp0 (p->repeat, heading_of) != 0))
+        {
+          gtk_list_box_append (self->review_list, review_heading (self, p));
+          g_free (heading_of);
+          heading_of = g_strdup (p->repeat);
+          headed = TRUE;
+        }
       value = p->value && *p->value ? _clmrs_prompt_value_text (p) : NULL;
       row = review_row (self, p->label ? p->label : p->ref, value ? value : "—",
                         find_screen (prompts, starts, p->ref) >= 0 ? p->ref : NULL);
@@ -815,7 +1037,9 @@ show_review (ClmrsVisitWizard *self)
   gtk_stack_set_visible_child_name (self->stack, "review");
 }
 
-/* Where @prompt is, for the heading: "Child 2 of 3 · School", "Household". */
+/* Where @prompt is, for the heading: "Child 2 of 3 · Ama · School",
+ * "Household"; the name once it is given, so that a facilitator with
+ * three children to ask about knows which one the questions are about. */
 static char *
 place_of (const ClmrsPrompt *prompt)
 {
@@ -825,6 +1049,12 @@ place_of (const ClmrsPrompt *prompt)
     /* Translators: which repeat instance a screen is about, "Child 2 of 3" */
     instance = g_strdup_printf (_("%s %u of %u"), prompt->repeat_label,
                                 prompt->repeat_position, prompt->repeat_total);
+  if (instance != NULL && prompt->repeat_name != NULL)
+    {
+      g_autofree char *counted = g_steal_pointer (&instance);
+
+      instance = g_strdup_printf (_("%s · %s"), counted, prompt->repeat_name);
+    }
   if (instance != NULL && prompt->section != NULL)
     /* Translators: a repeat instance and its section, "Child 2 of 3 · School" */
     return g_strdup_printf (_("%s · %s"), instance, prompt->section);
