@@ -608,39 +608,6 @@ add_repeat_clicked_cb (GtkButton        *button,
   show_screen (self);
 }
 
-static void
-remove_repeat_clicked_cb (GtkButton        *button,
-                          ClmrsVisitWizard *self)
-{
-  g_autofree char *instance = g_strdup (g_object_get_data (G_OBJECT (button), "ref"));
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) prompts = NULL;
-  g_autoptr(GArray) starts = NULL;
-  int screen;
-
-  prompts = clmrs_form_session_get_prompts (self->session);
-  starts = screen_starts (prompts);
-  screen = find_screen (prompts, starts, self->anchor);
-  if (!clmrs_form_session_remove_repeat (self->session, instance, &error))
-    {
-      toast (self, error->message);
-      return;
-    }
-  save (self, NULL, NULL, TRUE);
-  /* stay where the removed instance was: the screen that now holds its place */
-  g_clear_pointer (&prompts, g_ptr_array_unref);
-  g_clear_pointer (&starts, g_array_unref);
-  prompts = clmrs_form_session_get_prompts (self->session);
-  starts = screen_starts (prompts);
-  if (starts->len > 0)
-    {
-      guint s = MIN ((guint) MAX (screen, 0), starts->len - 1);
-
-      set_anchor (self, ((ClmrsPrompt *) g_ptr_array_index (prompts, g_array_index (starts, guint, s)))->ref);
-    }
-  show_screen (self);
-}
-
 /* --- the roster: the instances of a repeat, by name --- */
 
 /* Goes to the first screen of the instance @instance_ref. */
@@ -1131,8 +1098,14 @@ show_screen (ClmrsVisitWizard *self)
       gtk_widget_set_halign (remove, GTK_ALIGN_END);
       gtk_widget_set_size_request (remove, -1, 48);
       gtk_widget_set_margin_top (remove, 24);
-      g_object_set_data_full (G_OBJECT (remove), "ref", g_strdup (first->repeat), g_free);
-      g_signal_connect (remove, "clicked", G_CALLBACK (remove_repeat_clicked_cb), self);
+      g_autofree char *counted = g_strdup_printf (_("%s %u"), first->repeat_label ? first->repeat_label : "",
+                                                  first->repeat_position);
+
+      /* asked first, as from the roster: the child's answers go too */
+      g_object_set_data_full (G_OBJECT (remove), "instance", g_strdup (first->repeat), g_free);
+      g_object_set_data_full (G_OBJECT (remove), "name", g_strdup (first->repeat_name ? first->repeat_name : counted), g_free);
+      g_object_set_data_full (G_OBJECT (remove), "roster", g_strndup (first->repeat, strrchr (first->repeat, '[') - first->repeat), g_free);
+      g_signal_connect (remove, "clicked", G_CALLBACK (remove_instance_clicked_cb), self);
       gtk_box_append (self->question_box, remove);
     }
   self->building = FALSE;

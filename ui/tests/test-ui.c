@@ -1625,6 +1625,14 @@ test_household_roster (Fixture       *f,
   g_assert_true (screen_has (f, CHILDREN "[2]/identity/name"));
   g_test_message ("place: %s", place_text (f));
   g_assert_true (g_str_has_prefix (place_text (f), "Child 2 of 2 · Ahou"));
+  /* her screen's Remove asks first too */
+  g_signal_emit_by_name (find_with_class (GTK_WIDGET (wizard (f)), "remove-repeat"), "clicked");
+  dialog = open_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove Ahou?");
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (screen_has (f, CHILDREN "[2]/identity/name"));
   household_walk_to (f, CHILDREN "[2]/school/in_school", 0);
   g_assert_cmpstr (place_text (f), ==, "Child 2 of 2 · Ahou · School");
 
