@@ -45,6 +45,7 @@ struct _ClmrsVisitWizard
   GtkActionBar      *action_bar;
   GtkRevealer       *problem_revealer;
   GtkLabel          *problem_label;
+  GtkLabel          *problem_question;
 
   /* Owned references */
   ClmrsDbWorker     *worker;
@@ -285,8 +286,9 @@ hide_problem (ClmrsVisitWizard *self)
   gtk_revealer_set_reveal_child (self->problem_revealer, FALSE);
 }
 
-/* Says in the bar above Next which question holds the screen and why:
- * the question's own message may be below a long list, out of sight. */
+/* Says in the bar above Next what is wrong, then which question it is
+ * about: the question's own message may be below a long list, out of
+ * sight, or the question above the fold. */
 static void
 show_problem (ClmrsVisitWizard *self,
               const char       *ref,
@@ -294,16 +296,12 @@ show_problem (ClmrsVisitWizard *self,
 {
   GtkWidget *label = g_hash_table_lookup (self->messages, ref);
   const char *question = label != NULL ? g_object_get_data (G_OBJECT (label), "question") : NULL;
-  g_autofree char *text = NULL;
 
-  if (question != NULL && *question != '\0')
-    /* Translators: the message bar above Next, "QUESTION: WHAT IS WRONG" */
-    text = g_strdup_printf (_("%s: %s"), question, message);
-  else
-    text = g_strdup (message);
   g_free (self->problem_ref);
   self->problem_ref = g_strdup (ref);
-  gtk_label_set_label (self->problem_label, text);
+  gtk_label_set_label (self->problem_label, message);
+  gtk_label_set_label (self->problem_question, question ? question : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->problem_question), question != NULL && *question != '\0');
   gtk_revealer_set_reveal_child (self->problem_revealer, TRUE);
 }
 
@@ -2236,6 +2234,7 @@ clmrs_visit_wizard_class_init (ClmrsVisitWizardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, action_bar);
   gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, problem_revealer);
   gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, problem_question);
   gtk_widget_class_bind_template_callback (widget_class, next_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, close_clicked_cb);
