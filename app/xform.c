@@ -3584,7 +3584,78 @@ clmrs_prompt_free (ClmrsPrompt *prompt)
   g_free (prompt->repeat);
   g_free (prompt->section);
   g_free (prompt->repeat_label);
+  g_free (prompt->repeat_name);
   g_free (prompt);
+}
+
+void
+clmrs_repeat_instance_free (ClmrsRepeatInstance *instance)
+{
+  if (instance == NULL)
+    return;
+  g_free (instance->ref);
+  g_free (instance->name);
+  g_free (instance->sex);
+  g_free (instance->age);
+  g_free (instance);
+}
+
+/* The leaf bound clmrs:field=@field in the instance @node, or NULL: a
+ * nested repeat or entity names its own instances, not this one. */
+static xmlNode *
+find_field_leaf (xmlNode    *node,
+                 const char *field,
+                 gboolean    top)
+{
+  NodeDef *def = def_of (node);
+
+  if (def == NULL)
+    return NULL;
+  if (!top && (def->repeat || (def->bind != NULL && def->bind->entity != NULL)))
+    return NULL;
+  if (def_is_leaf (def))
+    return def->bind != NULL && g_strcmp0 (def->bind->field, field) == 0 ? node : NULL;
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    {
+      xmlNode *found;
+
+      if (child->type == XML_ELEMENT_NODE && (found = find_field_leaf (child, field, FALSE)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The answer to @instance's clmrs:field=@field leaf, in words for a
+ * choice (a roster says "Female", not "female"); NULL when empty or not
+ * relevant. */
+static char *
+instance_field (ClmrsFormSession *session,
+                xmlNode          *instance,
+                const char       *field)
+{
+  xmlNode *leaf = find_field_leaf (instance, field, TRUE);
+  g_autofree char *value = NULL;
+  NodeDef *def;
+
+  if (leaf == NULL || !is_relevant (session, leaf))
+    return NULL;
+  value = g_strstrip (node_value (leaf));
+  if (value[0] == '\0')
+    return NULL;
+  def = def_of (leaf);
+  if (def->control != NULL && (def->control->kind == BODY_SELECT1 || def->control->kind == BODY_SELECT))
+    {
+      g_autoptr(GPtrArray) choices = choices_of (session, def->control, leaf);
+
+      for (guint i = 0; i < choices->len; i++)
+        {
+          ClmrsChoice *choice = choices->pdata[i];
+
+          if (g_str_equal (choice->value, value))
+            return g_strdup (choice->label);
+        }
+    }
+  return g_steal_pointer (&value);
 }
 
 static ClmrsDataType
@@ -3671,6 +3742,7 @@ typedef struct {
   xmlNode    *repeat_node;
   guint       repeat_position; /* 1-based among its siblings */
   guint       repeat_total;
+  const char *repeat_name;     /* its name answer, or NULL */
   Label      *section_label;   /* the innermost labelled group */
   xmlNode    *section_node;
   gboolean    everything;      /* relevant or not (clmrs_form_session_get_outline) */
@@ -3719,6 +3791,7 @@ set_place (ClmrsFormSession *session,
       prompt->repeat_label = render_label (session, walk->repeat_label, walk->repeat_node);
       prompt->repeat_position = walk->repeat_position;
       prompt->repeat_total = walk->repeat_total;
+      prompt->repeat_name = g_strdup (walk->repeat_name);
     }
 }
 
@@ -3806,10 +3879,15 @@ walk_body (ClmrsFormSession *session,
         for (xmlNode *child = parent->children; child != NULL; child = child->next)
           {
             g_autofree char *instance_ref = NULL;
+            g_autofree char *name = NULL;
             if (def_of (child) != body->def || !walk_enters (session, walk, child))
               continue;
             instance_ref = ref_of (child);
+            /* once an instance, not for each of its prompts */
+            if (!walk->everything)
+              name = instance_field (session, child, "name");
             inner.repeat = instance_ref;
+            inner.repeat_name = name;
             inner.repeat_node = child;
             inner.repeat_position++;
             /* a section outside the repeat does not name what is inside an instance */
@@ -4366,6 +4444,38 @@ clmrs_form_session_count_repeat (ClmrsFormSession *session,
 
   parent = resolve_repeat (session, repeat_path, &def, NULL);
   return parent != NULL ? count_instances (parent, def, NULL) : 0;
+}
+
+/* The relevant instances of @repeat_path in document order, each with the
+ * clmrs:field answers that name it (empty when it names no repeat). */
+GPtrArray *
+clmrs_form_session_list_repeat_instances (ClmrsFormSession *session,
+                                          const char       *repeat_path)
+{
+  GPtrArray *out;
+  NodeDef *def = NULL;
+  xmlNode *parent;
+  guint position = 0;
+
+  g_return_val_if_fail (session != NULL, NULL);
+
+  out = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_repeat_instance_free);
+  parent = resolve_repeat (session, repeat_path, &def, NULL);
+  for (xmlNode *child = parent != NULL ? parent->children : NULL; child != NULL; child = child->next)
+    {
+      ClmrsRepeatInstance *instance;
+
+      if (def_of (child) != def || !is_relevant (session, child))
+        continue;
+      instance = g_new0 (ClmrsRepeatInstance, 1);
+      instance->ref = ref_of (child);
+      instance->position = ++position;
+      instance->name = instance_field (session, child, "name");
+      instance->sex = instance_field (session, child, "sex");
+      instance->age = instance_field (session, child, "age");
+      g_ptr_array_add (out, instance);
+    }
+  return out;
 }
 
 /* ------------------------------------------------------------------ */

@@ -120,7 +120,19 @@ typedef struct {
   char         *repeat_label;    /* label of the repeat instance's kind, e.g. "Child"; NULL if none */
   guint         repeat_position; /* which instance, from 1 ("Child 2 of 3"); 0 outside a repeat */
   guint         repeat_total;    /* how many instances there are now */
+  char         *repeat_name;     /* the instance's clmrs:field="name" answer ("Ama"), NULL if none yet */
 } ClmrsPrompt;
+
+/* One instance of a repeat as a roster shows it: the answers that tell
+ * the instances apart, from the leaves bound clmrs:field="name", "sex"
+ * and "age" inside it (not inside a nested repeat or entity). */
+typedef struct {
+  char  *ref;       /* "/h/children/child[2]" */
+  guint  position;  /* from 1, among the relevant instances */
+  char  *name;      /* NULL when not answered yet */
+  char  *sex;       /* the chosen choice's label in the session's language, NULL when not answered */
+  char  *age;       /* as typed ("9"), NULL when not answered */
+} ClmrsRepeatInstance;
 
 typedef enum {
   CLMRS_CHECK_OK,
@@ -142,6 +154,7 @@ typedef struct {
 } ClmrsEntityData;
 
 void              clmrs_prompt_free             (ClmrsPrompt *prompt);
+void              clmrs_repeat_instance_free    (ClmrsRepeatInstance *instance);
 void              clmrs_form_value_free         (ClmrsFormValue *value);
 void              clmrs_entity_data_free        (ClmrsEntityData *data);
 
@@ -182,6 +195,9 @@ gboolean          clmrs_form_session_remove_repeat (ClmrsFormSession *session,
                                                     GError          **error);
 guint             clmrs_form_session_count_repeat  (ClmrsFormSession *session,
                                                     const char       *repeat_path);
+/* The relevant instances of @repeat_path in document order, named for a roster. */
+GPtrArray        *clmrs_form_session_list_repeat_instances (ClmrsFormSession *session,
+                                                            const char       *repeat_path); /* (element-type ClmrsRepeatInstance) */
 
 /* Drafts: every answered leaf and every repeat instance, in document order;
  * applying them to a fresh session restores the filling exactly. */
@@ -213,6 +229,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsForm, clmrs_form_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsFormSession, clmrs_form_session_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsFormProblem, clmrs_form_problem_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsPrompt, clmrs_prompt_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsRepeatInstance, clmrs_repeat_instance_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsFormValue, clmrs_form_value_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsEntityData, clmrs_entity_data_free)
 

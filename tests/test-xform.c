@@ -668,6 +668,60 @@ test_entities (void)
 }
 
 
+/* A roster names each instance by its name, sex in words and age, and
+ * every prompt inside an instance carries its name for the heading. */
+static void
+test_repeat_instances (void)
+{
+  g_autoptr(ClmrsForm) form = load (household_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GPtrArray) instances = NULL;
+  g_autoptr(GPtrArray) prompts = NULL;
+  g_autofree char *third = NULL;
+  ClmrsRepeatInstance *instance;
+  gboolean named = FALSE;
+
+  fill_household (session);
+  third = add_child (session);
+  instances = clmrs_form_session_list_repeat_instances (session, "/hh/children/child");
+  g_assert_cmpuint (instances->len, ==, 3);
+  instance = instances->pdata[0];
+  g_assert_cmpstr (instance->ref, ==, "/hh/children/child[1]");
+  g_assert_cmpuint (instance->position, ==, 1);
+  g_assert_cmpstr (instance->name, ==, "Ama");
+  g_assert_cmpstr (instance->sex, ==, "Female");
+  g_assert_cmpstr (instance->age, ==, "12");
+  instance = instances->pdata[1];
+  g_assert_cmpstr (instance->name, ==, "Yaw");
+  g_assert_cmpstr (instance->sex, ==, "Male");
+  /* not answered yet: nothing made up */
+  instance = instances->pdata[2];
+  g_assert_cmpstr (instance->ref, ==, third);
+  g_assert_null (instance->name);
+  g_assert_null (instance->sex);
+  g_assert_null (instance->age);
+
+  prompts = clmrs_form_session_get_prompts (session);
+  for (guint i = 0; i < prompts->len; i++)
+    {
+      ClmrsPrompt *prompt = prompts->pdata[i];
+
+      if (g_strcmp0 (prompt->repeat, "/hh/children/child[2]") == 0)
+        {
+          g_assert_cmpstr (prompt->repeat_name, ==, "Yaw");
+          named = TRUE;
+        }
+      else if (prompt->repeat == NULL || g_str_equal (prompt->repeat, third))
+        g_assert_null (prompt->repeat_name);
+    }
+  g_assert_true (named);
+
+  /* a path that names no repeat has no instances */
+  g_clear_pointer (&instances, g_ptr_array_unref);
+  instances = clmrs_form_session_list_repeat_instances (session, "/hh/head");
+  g_assert_cmpuint (instances->len, ==, 0);
+}
+
 /* Calculations declared against their dependency order, a jr:count repeat
  * with an odk-new-repeat default, readonly nodes, inherited relevance. */
 static const char calc_form[] =
@@ -1688,6 +1742,7 @@ main (int    argc,
   g_test_add_func ("/xform/to-json-shape", test_to_json_shape);
   g_test_add_func ("/xform/load-json", test_load_json);
   g_test_add_func ("/xform/entities", test_entities);
+  g_test_add_func ("/xform/repeat-instances", test_repeat_instances);
   g_test_add_func ("/xform/calculate-order", test_calculate_order);
   g_test_add_func ("/xform/repeat-count", test_repeat_count);
   g_test_add_func ("/xform/refusals", test_refusals);

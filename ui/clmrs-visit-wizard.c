@@ -43,6 +43,9 @@ struct _ClmrsVisitWizard
   GtkButton         *back_button;
   GtkButton         *next_button;
   GtkActionBar      *action_bar;
+  GtkRevealer       *problem_revealer;
+  GtkLabel          *problem_label;
+  GtkLabel          *problem_question;
 
   /* Owned references */
   ClmrsDbWorker     *worker;
@@ -72,6 +75,7 @@ struct _ClmrsVisitWizard
   guint              refresh_source; /* rebuilds the screen when an answer shows or hides questions */
   char              *focus_ref;      /* the question to keep the focus on after it */
   GHashTable        *typed;          /* ref -> text typed that is not a number (kept on redraws) */
+  char              *problem_ref;    /* the question the message bar is about, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsVisitWizard, clmrs_visit_wizard, ADW_TYPE_BIN)
@@ -83,7 +87,8 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void show_screen (ClmrsVisitWizard *self);
+static void show_screen  (ClmrsVisitWizard *self);
+static void hide_problem (ClmrsVisitWizard *self);
 static void start       (ClmrsVisitWizard        *self,
                          ClmrsDbWorker           *worker,
                          const ClmrsVisitRequest *request,
@@ -138,6 +143,7 @@ show_error (ClmrsVisitWizard *self,
             const char       *message)
 {
   g_debug ("error page: %s", message);
+  hide_problem (self);
   adw_status_page_set_description (self->error_status, message);
   gtk_action_bar_set_revealed (self->action_bar, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "error");
@@ -274,6 +280,32 @@ save (ClmrsVisitWizard *self,
 /* --- answers --- */
 
 static void
+hide_problem (ClmrsVisitWizard *self)
+{
+  g_clear_pointer (&self->problem_ref, g_free);
+  gtk_revealer_set_reveal_child (self->problem_revealer, FALSE);
+}
+
+/* Says in the bar above Next what is wrong, then which question it is
+ * about: the question's own message may be below a long list, out of
+ * sight, or the question above the fold. */
+static void
+show_problem (ClmrsVisitWizard *self,
+              const char       *ref,
+              const char       *message)
+{
+  GtkWidget *label = g_hash_table_lookup (self->messages, ref);
+  const char *question = label != NULL ? g_object_get_data (G_OBJECT (label), "question") : NULL;
+
+  g_free (self->problem_ref);
+  self->problem_ref = g_strdup (ref);
+  gtk_label_set_label (self->problem_label, message);
+  gtk_label_set_label (self->problem_question, question ? question : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->problem_question), question != NULL && *question != '\0');
+  gtk_revealer_set_reveal_child (self->problem_revealer, TRUE);
+}
+
+static void
 set_message (ClmrsVisitWizard *self,
              const char       *ref,
              const char       *message)
@@ -284,6 +316,9 @@ set_message (ClmrsVisitWizard *self,
     return;
   gtk_label_set_label (label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (label), message != NULL && *message != '\0');
+  /* corrected: the bar no longer has anything to say */
+  if ((message == NULL || *message == '\0') && g_strcmp0 (ref, self->problem_ref) == 0)
+    hide_problem (self);
 }
 
 /* Whether the questions of the screen shown are still the ones on it. */
@@ -571,37 +606,178 @@ add_repeat_clicked_cb (GtkButton        *button,
   show_screen (self);
 }
 
+/* --- the roster: the instances of a repeat, by name --- */
+
+/* Goes to the first screen of the instance @instance_ref. */
 static void
-remove_repeat_clicked_cb (GtkButton        *button,
+edit_instance (ClmrsVisitWizard *self,
+               const char       *instance_ref)
+{
+  g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (self->session);
+
+  for (guint i = 0; i < prompts->len; i++)
+    {
+      ClmrsPrompt *p = g_ptr_array_index (prompts, i);
+
+      if (g_strcmp0 (p->repeat, instance_ref) == 0)
+        {
+          set_anchor (self, p->ref);
+          show_screen (self);
+          return;
+        }
+    }
+}
+
+static void
+edit_instance_clicked_cb (GtkButton        *button,
                           ClmrsVisitWizard *self)
 {
-  g_autofree char *instance = g_strdup (g_object_get_data (G_OBJECT (button), "ref"));
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) prompts = NULL;
-  g_autoptr(GArray) starts = NULL;
-  int screen;
+  g_autofree char *instance = g_strdup (g_object_get_data (G_OBJECT (button), "instance"));
 
-  prompts = clmrs_form_session_get_prompts (self->session);
-  starts = screen_starts (prompts);
-  screen = find_screen (prompts, starts, self->anchor);
+  if (self->session != NULL)
+    edit_instance (self, instance);
+}
+
+static void
+remove_instance_response_cb (AdwMessageDialog *dialog,
+                             const char       *response,
+                             ClmrsVisitWizard *self)
+{
+  const char *instance = g_object_get_data (G_OBJECT (dialog), "instance");
+  const char *roster = g_object_get_data (G_OBJECT (dialog), "roster");
+  g_autoptr(GError) error = NULL;
+
+  if (!g_str_equal (response, "remove") || self->session == NULL)
+    return;
   if (!clmrs_form_session_remove_repeat (self->session, instance, &error))
     {
       toast (self, error->message);
       return;
     }
   save (self, NULL, NULL, TRUE);
-  /* stay where the removed instance was: the screen that now holds its place */
-  g_clear_pointer (&prompts, g_ptr_array_unref);
-  g_clear_pointer (&starts, g_array_unref);
-  prompts = clmrs_form_session_get_prompts (self->session);
-  starts = screen_starts (prompts);
-  if (starts->len > 0)
-    {
-      guint s = MIN ((guint) MAX (screen, 0), starts->len - 1);
-
-      set_anchor (self, ((ClmrsPrompt *) g_ptr_array_index (prompts, g_array_index (starts, guint, s)))->ref);
-    }
+  /* the roster again, one name shorter */
+  set_anchor (self, roster);
   show_screen (self);
+}
+
+/* Asks before removing a child: their answers in this visit go with them. */
+static void
+remove_instance_clicked_cb (GtkButton        *button,
+                            ClmrsVisitWizard *self)
+{
+  GtkWidget *dialog;
+  const char *name = g_object_get_data (G_OBJECT (button), "name");
+  g_autofree char *heading = NULL;
+
+  /* Translators: asked before removing a child from the visit, "Remove Ama?" */
+  heading = g_strdup_printf (_("Remove %s?"), name);
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), heading,
+                                   _("Their answers in this visit are removed with them."));
+  adw_message_dialog_set_heading_use_markup (ADW_MESSAGE_DIALOG (dialog), FALSE);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "instance", g_strdup (g_object_get_data (G_OBJECT (button), "instance")), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "roster", g_strdup (g_object_get_data (G_OBJECT (button), "roster")), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_instance_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* "Female · 9 years", what is known of an instance besides its name. */
+static char *
+instance_details (const ClmrsRepeatInstance *instance)
+{
+  g_autofree char *age = NULL;
+
+  if (instance->age != NULL)
+    {
+      int years = atoi (instance->age);
+
+      age = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d year", "%d years", years), years);
+    }
+  if (instance->sex != NULL && age != NULL)
+    /* Translators: two parts of a line, "Child 2 of 3 · School", "Female · 9 years" */
+    return g_strdup_printf (_("%s · %s"), instance->sex, age);
+  if (age != NULL)
+    return g_steal_pointer (&age);
+  return g_strdup (instance->sex);
+}
+
+static GtkWidget *
+roster_button (ClmrsVisitWizard          *self,
+               const char                *icon,
+               const char                *a11y,
+               const char                *tooltip,
+               const ClmrsRepeatInstance *instance,
+               const char                *name,
+               const char                *roster,
+               GCallback                  callback)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (button, 48, 48);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  g_object_set_data_full (G_OBJECT (button), "instance", g_strdup (instance->ref), g_free);
+  g_object_set_data_full (G_OBJECT (button), "name", g_strdup (name), g_free);
+  g_object_set_data_full (G_OBJECT (button), "roster", g_strdup (roster), g_free);
+  g_signal_connect (button, "clicked", callback, self);
+  return button;
+}
+
+/* The instances of the repeat @prompt adds to, one row each with its
+ * name, sex and age, to edit or remove; NULL while there is none. */
+static GtkWidget *
+roster_list (ClmrsVisitWizard  *self,
+             const ClmrsPrompt *prompt)
+{
+  g_autoptr(GPtrArray) instances = clmrs_form_session_list_repeat_instances (self->session, prompt->ref);
+  GtkWidget *list;
+
+  if (instances->len == 0)
+    return NULL;
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_widget_add_css_class (list, "roster");
+  for (guint i = 0; i < instances->len; i++)
+    {
+      ClmrsRepeatInstance *instance = g_ptr_array_index (instances, i);
+      GtkWidget *row = adw_action_row_new ();
+      g_autofree char *fallback = NULL;
+      g_autofree char *details = instance_details (instance);
+      g_autofree char *edit = NULL;
+      g_autofree char *remove = NULL;
+      const char *name;
+
+      if (instance->name == NULL)
+        /* Translators: a child (any repeat instance) not named yet, "Child 3" */
+        fallback = g_strdup_printf (_("%s %u"), prompt->label, instance->position);
+      name = instance->name != NULL ? instance->name : fallback;
+      /* Translators: accessible name of a button, "Edit Ama" */
+      edit = g_strdup_printf (_("Edit %s"), name);
+      /* Translators: accessible name of a button, "Remove Ama" */
+      remove = g_strdup_printf (_("Remove %s"), name);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+      if (details != NULL)
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), details);
+      gtk_widget_add_css_class (row, "roster-row");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 roster_button (self, "document-edit-symbolic", edit, _("Edit"), instance, name,
+                                                prompt->ref, G_CALLBACK (edit_instance_clicked_cb)));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 roster_button (self, "user-trash-symbolic", remove, _("Remove"), instance, name,
+                                                prompt->ref, G_CALLBACK (remove_instance_clicked_cb)));
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  return list;
 }
 
 static void
@@ -628,8 +804,23 @@ add_prompt (ClmrsVisitWizard  *self,
       gtk_box_append (GTK_BOX (box), hint);
     }
 
+  /* what is wrong goes under the question, above its answers: below a
+     list of twenty tasks it would be out of sight */
+  gtk_label_set_wrap (GTK_LABEL (message), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (message), 0);
+  gtk_widget_add_css_class (message, "error");
+  gtk_widget_add_css_class (message, "heading");
+  gtk_widget_set_visible (message, FALSE);
+  g_object_set_data_full (G_OBJECT (message), "question", g_strdup (prompt->label ? prompt->label : prompt->ref), g_free);
+  gtk_box_append (GTK_BOX (box), message);
+
   if (prompt->kind == CLMRS_PROMPT_REPEAT_ADD)
     {
+      GtkWidget *roster = roster_list (self, prompt);
+
+      /* who is entered already, above the button to add one more */
+      if (roster != NULL)
+        gtk_box_append (GTK_BOX (box), roster);
       input = gtk_button_new_with_label (_("Add"));
       gtk_widget_add_css_class (input, "pill");
       gtk_widget_add_css_class (input, "suggested-action");
@@ -674,12 +865,6 @@ add_prompt (ClmrsVisitWizard  *self,
         gtk_accessible_update_relation (GTK_ACCESSIBLE (input), GTK_ACCESSIBLE_RELATION_DESCRIBED_BY, hint, NULL, -1);
     }
 
-  gtk_label_set_wrap (GTK_LABEL (message), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (message), 0);
-  gtk_widget_add_css_class (message, "error");
-  gtk_widget_add_css_class (message, "heading");
-  gtk_widget_set_visible (message, FALSE);
-  gtk_box_append (GTK_BOX (box), message);
   g_hash_table_insert (self->messages, g_strdup (prompt->ref), message);
   g_ptr_array_add (self->screen_refs, g_strdup (prompt->ref));
 
@@ -721,13 +906,47 @@ review_row (ClmrsVisitWizard *self,
   return row;
 }
 
+/* The heading of the review's answers from @first on: a child by name
+ * ("Ama", "Child 2 of 2"), or the section outside the repeats
+ * ("Household"). */
+static GtkWidget *
+review_heading (ClmrsVisitWizard  *self,
+                const ClmrsPrompt *first)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *counted = NULL;
+  const char *title;
+
+  if (first->repeat != NULL && first->repeat_label != NULL)
+    /* Translators: which repeat instance a screen is about, "Child 2 of 3" */
+    counted = g_strdup_printf (_("%s %u of %u"), first->repeat_label, first->repeat_position, first->repeat_total);
+  if (first->repeat != NULL)
+    title = first->repeat_name != NULL ? first->repeat_name : counted;
+  else
+    title = first->section != NULL ? first->section : _("Household");
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title ? title : "");
+  if (first->repeat_name != NULL && counted != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), counted);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_add_css_class (row, "section-row");
+  gtk_widget_add_css_class (row, "review-heading");
+  return row;
+}
+
 static void
 show_review (ClmrsVisitWizard *self)
 {
   g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (self->session);
   g_autoptr(GPtrArray) problems = clmrs_form_session_validate (self->session);
   g_autoptr(GArray) starts = screen_starts (prompts);
+  g_autofree char *heading_of = NULL;   /* the repeat instance of the last heading */
+  gboolean headed = FALSE;
+  gboolean has_repeats = FALSE;
 
+  for (guint i = 0; i < prompts->len && !has_repeats; i++)
+    has_repeats = ((ClmrsPrompt *) g_ptr_array_index (prompts, i))->repeat != NULL;
+  hide_problem (self);
   remove_children (GTK_WIDGET (self->review_list));
   for (guint i = 0; i < problems->len; i++)
     {
@@ -754,6 +973,16 @@ show_review (ClmrsVisitWizard *self)
 
       if (p->kind != CLMRS_PROMPT_QUESTION || p->control == CLMRS_CONTROL_TRIGGER)
         continue;
+      /* a heading where the answers change from the household to a child
+         or from a child to the next: the same questions come again for
+         each, and only the heading says whose they are */
+      if (has_repeats && (!headed || g_strcmp0 (p->repeat, heading_of) != 0))
+        {
+          gtk_list_box_append (self->review_list, review_heading (self, p));
+          g_free (heading_of);
+          heading_of = g_strdup (p->repeat);
+          headed = TRUE;
+        }
       value = p->value && *p->value ? _clmrs_prompt_value_text (p) : NULL;
       row = review_row (self, p->label ? p->label : p->ref, value ? value : "—",
                         find_screen (prompts, starts, p->ref) >= 0 ? p->ref : NULL);
@@ -773,7 +1002,9 @@ show_review (ClmrsVisitWizard *self)
   gtk_stack_set_visible_child_name (self->stack, "review");
 }
 
-/* Where @prompt is, for the heading: "Child 2 of 3 · School", "Household". */
+/* Where @prompt is, for the heading: "Child 2 of 3 · Ama · School",
+ * "Household"; the name once it is given, so that a facilitator with
+ * three children to ask about knows which one the questions are about. */
 static char *
 place_of (const ClmrsPrompt *prompt)
 {
@@ -783,6 +1014,12 @@ place_of (const ClmrsPrompt *prompt)
     /* Translators: which repeat instance a screen is about, "Child 2 of 3" */
     instance = g_strdup_printf (_("%s %u of %u"), prompt->repeat_label,
                                 prompt->repeat_position, prompt->repeat_total);
+  if (instance != NULL && prompt->repeat_name != NULL)
+    {
+      g_autofree char *counted = g_steal_pointer (&instance);
+
+      instance = g_strdup_printf (_("%s · %s"), counted, prompt->repeat_name);
+    }
   if (instance != NULL && prompt->section != NULL)
     /* Translators: a repeat instance and its section, "Child 2 of 3 · School" */
     return g_strdup_printf (_("%s · %s"), instance, prompt->section);
@@ -824,6 +1061,7 @@ show_screen (ClmrsVisitWizard *self)
   if (screen < 0)
     screen = 0;
   self->building = TRUE;
+  hide_problem (self);
   remove_children (GTK_WIDGET (self->question_box));
   g_hash_table_remove_all (self->messages);
   g_ptr_array_set_size (self->screen_refs, 0);
@@ -858,8 +1096,14 @@ show_screen (ClmrsVisitWizard *self)
       gtk_widget_set_halign (remove, GTK_ALIGN_END);
       gtk_widget_set_size_request (remove, -1, 48);
       gtk_widget_set_margin_top (remove, 24);
-      g_object_set_data_full (G_OBJECT (remove), "ref", g_strdup (first->repeat), g_free);
-      g_signal_connect (remove, "clicked", G_CALLBACK (remove_repeat_clicked_cb), self);
+      g_autofree char *counted = g_strdup_printf (_("%s %u"), first->repeat_label ? first->repeat_label : "",
+                                                  first->repeat_position);
+
+      /* asked first, as from the roster: the child's answers go too */
+      g_object_set_data_full (G_OBJECT (remove), "instance", g_strdup (first->repeat), g_free);
+      g_object_set_data_full (G_OBJECT (remove), "name", g_strdup (first->repeat_name ? first->repeat_name : counted), g_free);
+      g_object_set_data_full (G_OBJECT (remove), "roster", g_strndup (first->repeat, strrchr (first->repeat, '[') - first->repeat), g_free);
+      g_signal_connect (remove, "clicked", G_CALLBACK (remove_instance_clicked_cb), self);
       gtk_box_append (self->question_box, remove);
     }
   self->building = FALSE;
@@ -1012,6 +1256,7 @@ show_result (ClmrsVisitWizard    *self,
   GtkWidget *heading;
   GtkWidget *done;
 
+  hide_problem (self);
   remove_children (GTK_WIDGET (self->result_box));
   if (support)
     heading = gtk_label_new (_("The support is recorded"));
@@ -1218,9 +1463,39 @@ finalise (ClmrsVisitWizard *self)
 
 /* --- navigation --- */
 
+/* The span of the chosen rows of the choice list @list, in @within's
+ * coordinates; FALSE when nothing is chosen. */
+static gboolean
+chosen_rows_span (GtkWidget *list,
+                  GtkWidget *within,
+                  double    *top,
+                  double    *bottom)
+{
+  GPtrArray *checks = g_object_get_data (G_OBJECT (list), "checks");
+  gboolean found = FALSE;
+
+  for (guint i = 0; checks != NULL && i < checks->len; i++)
+    {
+      GtkWidget *check = g_ptr_array_index (checks, i);
+      GtkWidget *row = gtk_widget_get_ancestor (check, GTK_TYPE_LIST_BOX_ROW);
+      graphene_rect_t bounds;
+
+      if (!gtk_check_button_get_active (GTK_CHECK_BUTTON (check)) || row == NULL ||
+          !gtk_widget_compute_bounds (row, within, &bounds))
+        continue;
+      *top = found ? MIN (*top, bounds.origin.y) : bounds.origin.y;
+      *bottom = found ? MAX (*bottom, bounds.origin.y + bounds.size.height) : bounds.origin.y + bounds.size.height;
+      found = TRUE;
+    }
+  return found;
+}
+
 /* Scrolls the question area to the question box @box once it has been laid
  * out (the frame after the one that may still move it): the whole question
- * when it fits, else its top (the question itself). */
+ * when it fits; else, when its chosen answers conflict ("None of these"
+ * with a task), those rows with as much of the question above them as
+ * fits, the last ones next to the message bar when they do not all fit;
+ * else its top (the question itself). */
 static gboolean
 scroll_to_question_cb (GtkWidget     *box,
                        GdkFrameClock *clock,
@@ -1229,19 +1504,31 @@ scroll_to_question_cb (GtkWidget     *box,
   ClmrsVisitWizard *self = user_data;
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->question_scroller);
   guint ticks = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (box), "scroll-ticks")) + 1;
+  GtkWidget *conflict = g_object_get_data (G_OBJECT (box), "scroll-conflict");
+  GtkWidget *content;
   graphene_rect_t bounds;
-  double value, page, top, bottom;
+  double value, page, top, bottom, rows_top, rows_bottom;
 
   g_object_set_data (G_OBJECT (box), "scroll-ticks", GUINT_TO_POINTER (ticks));
   if (ticks < 2 || gtk_widget_get_height (box) == 0)
     return ticks < 60 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
-  if (!gtk_widget_compute_bounds (box, GTK_WIDGET (self->question_box), &bounds))
+  /* in the coordinates of what scrolls (the adjustment's), which do not
+     move while the focus just given scrolls the view */
+  content = gtk_viewport_get_child (GTK_VIEWPORT (gtk_scrolled_window_get_child (self->question_scroller)));
+  if (!gtk_widget_compute_bounds (box, content, &bounds))
     return G_SOURCE_REMOVE;
   value = gtk_adjustment_get_value (adjustment);
   page = gtk_adjustment_get_page_size (adjustment);
   top = bounds.origin.y - 12;
   bottom = bounds.origin.y + bounds.size.height + 12;
-  if (bottom - top > page || top < value)
+  if (bottom - top > page && conflict != NULL &&
+      chosen_rows_span (conflict, content, &rows_top, &rows_bottom))
+    {
+      rows_top -= 12;
+      rows_bottom += 12;
+      value = rows_bottom - rows_top > page ? rows_bottom - page : MAX (top, rows_bottom - page);
+    }
+  else if (bottom - top > page || top < value)
     value = top;
   else if (bottom > value + page)
     value = bottom - page;
@@ -1251,13 +1538,17 @@ scroll_to_question_cb (GtkWidget     *box,
 }
 
 /* Brings the question @ref into view and gives its answer the focus, so
- * that its message is seen (and said by a screen reader). */
+ * that its message is seen (and said by a screen reader).  For answers
+ * that @conflict, the focus goes to the last chosen row, the one the
+ * scrolling keeps next to the message bar. */
 static void
 reveal_question (ClmrsVisitWizard *self,
-                 const char       *ref)
+                 const char       *ref,
+                 gboolean          conflict)
 {
   GtkWidget *message = g_hash_table_lookup (self->messages, ref);
   GtkWidget *input = find_input (GTK_WIDGET (self->question_box), ref);
+  GtkWidget *list = NULL;
   GtkWidget *box;
 
   if (message == NULL)
@@ -1268,12 +1559,19 @@ reveal_question (ClmrsVisitWizard *self,
   else if (input != NULL && GTK_IS_LIST_BOX (input))
     {
       GPtrArray *checks = g_object_get_data (G_OBJECT (input), "checks");
+      GtkWidget *chosen = NULL;
 
-      input = checks != NULL && checks->len > 0 ? g_ptr_array_index (checks, 0) : input;
+      for (guint i = 0; conflict && checks != NULL && i < checks->len; i++)
+        if (gtk_check_button_get_active (g_ptr_array_index (checks, i)))
+          chosen = g_ptr_array_index (checks, i);
+      if (chosen != NULL)
+        list = input;
+      input = chosen != NULL ? chosen : checks != NULL && checks->len > 0 ? g_ptr_array_index (checks, 0) : input;
     }
   if (input != NULL)
     gtk_widget_grab_focus (input);
   g_object_set_data (G_OBJECT (box), "scroll-ticks", NULL);
+  g_object_set_data (G_OBJECT (box), "scroll-conflict", list);
   gtk_widget_add_tick_callback (box, scroll_to_question_cb, self, NULL);
 }
 
@@ -1287,6 +1585,7 @@ check_screen (ClmrsVisitWizard *self)
       const char *ref = g_ptr_array_index (self->screen_refs, i);
       g_autofree char *message = NULL;
       GtkWidget *input = NULL;
+      ClmrsCheck check;
 
       if (g_hash_table_contains (self->typed, ref))
         input = find_input (GTK_WIDGET (self->question_box), ref);
@@ -1295,14 +1594,20 @@ check_screen (ClmrsVisitWizard *self)
           /* what was typed is not a number: the session kept none of it */
           set_message (self, ref, g_object_get_data (G_OBJECT (input), "number-message"));
           if (ok)
-            reveal_question (self, ref);
+            {
+              show_problem (self, ref, g_object_get_data (G_OBJECT (input), "number-message"));
+              reveal_question (self, ref, FALSE);
+            }
           ok = FALSE;
         }
-      else if (clmrs_form_session_check (self->session, ref, &message) != CLMRS_CHECK_OK)
+      else if ((check = clmrs_form_session_check (self->session, ref, &message)) != CLMRS_CHECK_OK)
         {
           set_message (self, ref, message ? message : _("This answer is needed"));
           if (ok)
-            reveal_question (self, ref);
+            {
+              show_problem (self, ref, message ? message : _("This answer is needed"));
+              reveal_question (self, ref, check == CLMRS_CHECK_CONSTRAINT);
+            }
           ok = FALSE;
         }
       else
@@ -1894,6 +2199,7 @@ clmrs_visit_wizard_dispose (GObject *object)
   g_clear_pointer (&self->messages, g_hash_table_unref);
   g_clear_pointer (&self->typed, g_hash_table_unref);
   g_clear_pointer (&self->screen_refs, g_ptr_array_unref);
+  g_clear_pointer (&self->problem_ref, g_free);
 
   G_OBJECT_CLASS (clmrs_visit_wizard_parent_class)->dispose (object);
 }
@@ -1926,6 +2232,9 @@ clmrs_visit_wizard_class_init (ClmrsVisitWizardClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, back_button);
   gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, next_button);
   gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, action_bar);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, problem_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsVisitWizard, problem_question);
   gtk_widget_class_bind_template_callback (widget_class, next_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, close_clicked_cb);

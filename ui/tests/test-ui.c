@@ -1380,6 +1380,306 @@ test_letters_in_number (Fixture       *f,
   g_assert_true (wait_for (f, wizard_idle, 10));
 }
 
+/* Walks the shipped household visit as household_answer does, adding
+ * @n_children, until the screen shows @ref (the screen to add children
+ * once they are added). */
+static void
+household_walk_to (Fixture    *f,
+                   const char *ref,
+                   guint       n_children)
+{
+  guint added = 0;
+
+  for (guint step = 0; step < 100; step++)
+    {
+      g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+      GtkWidget *add = find_button (GTK_WIDGET (wizard (f)), refs[0]);
+
+      if (screen_has (f, ref) && (add == NULL || added >= n_children))
+        break;
+      if (add != NULL && added < n_children)
+        {
+          added++;
+          g_signal_emit_by_name (add, "clicked");
+          continue;
+        }
+      for (guint i = 0; refs[i] != NULL; i++)
+        {
+          const char *value = household_answer_for (strrchr (refs[i], '/') + 1, ref_instance (refs[i]));
+
+          if (value != NULL)
+            g_assert_true (clmrs_visit_wizard_answer (wizard (f), refs[i], value));
+        }
+      g_assert_true (wait_for (f, wizard_idle, 10));
+      clmrs_visit_wizard_next (wizard (f));
+      g_assert_true (wait_for (f, wizard_idle, 10));
+    }
+  g_assert_true (screen_has (f, ref));
+}
+
+static void
+start_household_visit (Fixture *f)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  gtk_widget_activate_action (GTK_WIDGET (home_page (f)), "win.new-visit", "s", "household_visit");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+}
+
+static void
+wait_frames (Fixture *f)
+{
+  f->user_data = GSIZE_TO_POINTER (g_get_monotonic_time () + G_USEC_PER_SEC * 3 / 4);
+  g_assert_true (wait_for (f, frames_passed, 2));
+}
+
+#define TASKS "/household_visit/children/child[1]/work/tasks_7d"
+
+/* "None of these" ticked with a task on the 19-row task list, then Next:
+ * the bar above Next says which question and what is wrong, inside the
+ * window, and the list is scrolled to the rows that conflict; at the
+ * test's 1280x800 and at a phone's 360x720. */
+static void
+test_conflict_message_seen (Fixture       *f,
+                            gconstpointer  data)
+{
+  /* the fixture's data says which database to make: the size is in the name */
+  gboolean phone = g_str_has_suffix (g_test_get_path (), "-phone");
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adjustment;
+  GtkWidget *list, *bar, *label;
+  GPtrArray *checks;
+  graphene_rect_t bounds;
+  const char *text;
+  guint n_chosen = 0;
+
+  start_household_visit (f);
+  if (phone)
+    gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  household_walk_to (f, TASKS, 2);
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), TASKS, "fetching_water none"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  wait_frames (f);
+  g_test_message ("window %dx%d", gtk_widget_get_width (GTK_WIDGET (f->window)), gtk_widget_get_height (GTK_WIDGET (f->window)));
+  if (phone)
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
+  list = find_ref (GTK_WIDGET (wizard (f)), TASKS, GTK_TYPE_LIST_BOX);
+  g_assert_nonnull (list);
+  scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW));
+  adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  /* the list is longer than what the screen shows */
+  g_assert_cmpint (gtk_widget_get_height (list), >, gtk_adjustment_get_page_size (adjustment));
+  /* (finds only what is shown) */
+  g_assert_null (find_with_class (GTK_WIDGET (wizard (f)), "problem-bar"));
+
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (screen_has (f, TASKS));
+  g_assert_nonnull (clmrs_visit_wizard_get_message (wizard (f), TASKS));
+  wait_frames (f);
+
+  /* the bar: shown, whole inside the window, naming question and problem */
+  bar = find_with_class (GTK_WIDGET (wizard (f)), "problem-bar");
+  g_assert_nonnull (bar);
+  g_assert_true (gtk_widget_compute_bounds (bar, GTK_WIDGET (f->window), &bounds));
+  g_test_message ("bar at %.0f,%.0f %.0fx%.0f", bounds.origin.x, bounds.origin.y, bounds.size.width, bounds.size.height);
+  g_assert_cmpfloat (bounds.size.height, >, 0);
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (f->window)));
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (GTK_WIDGET (f->window)));
+  /* what is wrong, then the question */
+  label = find_of_type (bar, GTK_TYPE_LABEL);
+  text = gtk_label_get_text (GTK_LABEL (label));
+  g_test_message ("bar: %s", text);
+  g_assert_nonnull (strstr (text, "cannot be chosen together"));
+  label = gtk_widget_get_next_sibling (label);
+  g_assert_true (GTK_IS_LABEL (label) && gtk_widget_get_mapped (label));
+  text = gtk_label_get_text (GTK_LABEL (label));
+  g_test_message ("bar: %s", text);
+  g_assert_nonnull (strstr (text, "which of these did Kouadio do"));
+
+  /* the rows chosen are in the visible part of the list (the viewport's
+     coordinates are the scrolled ones) */
+  g_test_message ("scrolled to %.0f, page %.0f of %.0f", gtk_adjustment_get_value (adjustment),
+                  gtk_adjustment_get_page_size (adjustment), gtk_adjustment_get_upper (adjustment));
+  checks = g_object_get_data (G_OBJECT (list), "checks");
+  for (guint i = 0; i < checks->len; i++)
+    {
+      GtkWidget *row = gtk_widget_get_ancestor (g_ptr_array_index (checks, i), GTK_TYPE_LIST_BOX_ROW);
+
+      if (!gtk_check_button_get_active (g_ptr_array_index (checks, i)))
+        continue;
+      n_chosen++;
+      g_assert_true (gtk_widget_compute_bounds (row, gtk_scrolled_window_get_child (scroller), &bounds));
+      g_assert_cmpfloat (bounds.origin.y, >=, 0);
+      g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_adjustment_get_page_size (adjustment));
+    }
+  g_assert_cmpuint (n_chosen, ==, 2);
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (f->window)), list));
+
+  /* corrected: the bar goes, and Next goes on */
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), TASKS, "fetching_water"));
+  wait_frames (f);
+  g_assert_null (find_with_class (GTK_WIDGET (wizard (f)), "problem-bar"));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_false (screen_has (f, TASKS));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+}
+
+#define CHILDREN "/household_visit/children/child"
+
+/* The titles of the mapped rows with @css_class under @root, one a line. */
+static void
+row_titles (GtkWidget  *root,
+            const char *css_class,
+            GString    *out)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      if (ADW_IS_PREFERENCES_ROW (child) && gtk_widget_has_css_class (child, css_class))
+        g_string_append_printf (out, "%s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)));
+      row_titles (child, css_class, out);
+    }
+}
+
+static char *
+roster_names (Fixture *f)
+{
+  GString *out = g_string_new (NULL);
+
+  row_titles (GTK_WIDGET (wizard (f)), "roster-row", out);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+review_headings (Fixture *f)
+{
+  GtkStack *stack = GTK_STACK (find_of_type (GTK_WIDGET (wizard (f)), GTK_TYPE_STACK));
+  GString *out = g_string_new (NULL);
+
+  row_titles (gtk_stack_get_child_by_name (stack, "review"), "review-heading", out);
+  return g_string_free (out, FALSE);
+}
+
+static const char *
+place_text (Fixture *f)
+{
+  GtkWidget *place = find_with_class (GTK_WIDGET (wizard (f)), "place");
+
+  return place != NULL ? gtk_label_get_text (GTK_LABEL (place)) : "";
+}
+
+/* The button with the icon @icon on the roster's row of @name. */
+static GtkWidget *
+roster_button_of (Fixture    *f,
+                  const char *icon,
+                  const char *name)
+{
+  GtkWidget *list = find_with_class (GTK_WIDGET (wizard (f)), "roster");
+
+  for (GtkWidget *row = list ? gtk_widget_get_first_child (list) : NULL; row; row = gtk_widget_get_next_sibling (row))
+    if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), name) == 0)
+      {
+        GtkWidget *button = find_of_type (row, GTK_TYPE_BUTTON);
+
+        for (; button != NULL; button = gtk_widget_get_next_sibling (button))
+          if (GTK_IS_BUTTON (button) && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (button)), icon) == 0)
+            return button;
+      }
+  return NULL;
+}
+
+static AdwMessageDialog *
+open_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+/* Two children entered: the roster names them with sex and age, the
+ * headings name the child, the review has a heading per child, Edit goes
+ * to the child and Remove (once confirmed) removes the right one. */
+static void
+test_household_roster (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *names = NULL;
+  g_autofree char *headings = NULL;
+  g_autofree char *name = NULL;
+  GtkWidget *button, *row;
+  AdwMessageDialog *dialog;
+
+  start_household_visit (f);
+  household_walk_to (f, CHILDREN, 2);
+  names = roster_names (f);
+  g_assert_cmpstr (names, ==, "Kouadio\nAhou\n");
+  row = gtk_widget_get_ancestor (roster_button_of (f, "document-edit-symbolic", "Ahou"), ADW_TYPE_ACTION_ROW);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Female · 9 years");
+  label_audit_screen ("visit: the roster");
+
+  /* Edit: Ahou's first screen, the heading naming her */
+  g_signal_emit_by_name (roster_button_of (f, "document-edit-symbolic", "Ahou"), "clicked");
+  g_assert_true (screen_has (f, CHILDREN "[2]/identity/name"));
+  g_test_message ("place: %s", place_text (f));
+  g_assert_true (g_str_has_prefix (place_text (f), "Child 2 of 2 · Ahou"));
+  /* her screen's Remove asks first too */
+  g_signal_emit_by_name (find_with_class (GTK_WIDGET (wizard (f)), "remove-repeat"), "clicked");
+  dialog = open_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove Ahou?");
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (screen_has (f, CHILDREN "[2]/identity/name"));
+  household_walk_to (f, CHILDREN "[2]/school/in_school", 0);
+  g_assert_cmpstr (place_text (f), ==, "Child 2 of 2 · Ahou · School");
+
+  /* the review: the household, then each child under their name */
+  household_walk_to (f, CHILDREN, 0);
+  walk_to_review (f, household_answer, 0, NULL);
+  headings = review_headings (f);
+  g_test_message ("review headings:\n%s", headings);
+  g_assert_cmpstr (headings, ==, "Household\nKouadio\nAhou\n");
+
+  /* back to the roster; Remove asks first, and Cancel keeps both */
+  g_signal_emit_by_name (review_row_of (f, CHILDREN "[2]/identity/name"), "activate");
+  household_walk_to (f, CHILDREN, 0);
+  button = roster_button_of (f, "user-trash-symbolic", "Kouadio");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  dialog = open_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove Kouadio?");
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_clear_pointer (&names, g_free);
+  names = roster_names (f);
+  g_assert_cmpstr (names, ==, "Kouadio\nAhou\n");
+  /* confirmed: Kouadio goes, Ahou stays with her answers */
+  g_signal_emit_by_name (roster_button_of (f, "user-trash-symbolic", "Kouadio"), "clicked");
+  dialog = open_message_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "remove");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (screen_has (f, CHILDREN));
+  g_clear_pointer (&names, g_free);
+  names = roster_names (f);
+  g_assert_cmpstr (names, ==, "Ahou\n");
+  name = clmrs_visit_wizard_get_answer (wizard (f), CHILDREN "[1]/identity/name");
+  g_assert_cmpstr (name, ==, "Ahou");
+}
+
 static void
 test_follow_up (Fixture       *f,
                 gconstpointer  data)
@@ -2935,6 +3235,9 @@ main (int   argc,
   g_test_add ("/ui/visit/follow-on-question", Fixture, NULL, fixture_set_up, test_follow_on_question, fixture_tear_down);
   g_test_add ("/ui/visit/refused-question-shown", Fixture, NULL, fixture_set_up, test_refused_question_shown, fixture_tear_down);
   g_test_add ("/ui/visit/letters-in-number", Fixture, NULL, fixture_set_up, test_letters_in_number, fixture_tear_down);
+  g_test_add ("/ui/visit/household-roster", Fixture, NULL, fixture_set_up, test_household_roster, fixture_tear_down);
+  g_test_add ("/ui/visit/conflict-message-seen", Fixture, NULL, fixture_set_up, test_conflict_message_seen, fixture_tear_down);
+  g_test_add ("/ui/visit/conflict-message-seen-phone", Fixture, NULL, fixture_set_up, test_conflict_message_seen, fixture_tear_down);
   g_test_add ("/ui/visit/awareness", Fixture, NULL, fixture_set_up, test_awareness, fixture_tear_down);
   g_test_add ("/ui/visit/awareness-household", Fixture, NULL, fixture_set_up, test_awareness_household, fixture_tear_down);
   g_test_add ("/ui/facilitator/household-page", Fixture, NULL, fixture_set_up, test_household_page, fixture_tear_down);
