@@ -310,6 +310,57 @@ test_search (Fixture *f, gconstpointer data)
   }
 }
 
+/* Names are found typed without their accents and in any case, at the
+ * start of the name or of a word, whoever wrote them: a head renamed keeps
+ * its key up to date; accents typed still find the name. */
+static void
+test_search_without_accents (Fixture *f, gconstpointer data)
+{
+  static const struct { const char *prefix; const char *expected; } cases[] = {
+    { "kouame", "H3" },
+    { "KOUAME", "H3" },
+    { "kouamé", "H3" },         /* typed with the accent too */
+    { "djedje", "H4" },         /* a later word */
+    { "djédjé", "H4" },
+    { "ebenezer", "H5" },       /* a capital with an accent */
+    { "Ébénézer", "H5" },
+    { "ebe", "H5" },
+    { "kouam", "H3" },
+    { "ouame", "" },            /* still not the middle of a word */
+  };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (clmrs_store_exec (f->store,
+      "INSERT INTO households (id, community_id, head_name, head_sex, device_id, author, created, modified) VALUES"
+      " ('H3', 'c-a', 'Kouamé Yao', 'male', 'd', 'F1', 'x', 'x'),"
+      " ('H4', 'c-a', 'Zadi Djédjé', 'male', 'd', 'F1', 'x', 'x'),"
+      " ('H5', 'c-a', 'Kwesi Mensah', 'male', 'd', 'F1', 'x', 'x');"
+      "UPDATE households SET head_name = 'Ébénézer Mensah' WHERE id = 'H5';", &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) items = clmrs_casebook_search_households (f->store, cases[i].prefix, 10, &error);
+      g_autoptr(GString) ids = g_string_new (NULL);
+
+      g_assert_no_error (error);
+      for (guint j = 0; j < items->len; j++)
+        g_string_append_printf (ids, "%s%s", j ? " " : "", ((ClmrsHouseholdItem *) g_ptr_array_index (items, j))->id);
+      g_test_message ("\"%s\": %s", cases[i].prefix, ids->str);
+      g_assert_cmpstr (ids->str, ==, cases[i].expected);
+      g_assert_cmpint (clmrs_casebook_count_households (f->store, cases[i].prefix, &error), ==, items->len);
+      g_assert_no_error (error);
+    }
+
+  /* the name shown is the name as written */
+  {
+    g_autoptr(GPtrArray) items = clmrs_casebook_search_households (f->store, "kouame", 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (((ClmrsHouseholdItem *) g_ptr_array_index (items, 0))->head_name, ==, "Kouamé Yao");
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -323,6 +374,7 @@ main (int argc, char *argv[])
   ADD ("/casebook/household/other-household", test_other_household);
   ADD ("/casebook/household/not-found", test_not_found);
   ADD ("/casebook/search", test_search);
+  ADD ("/casebook/search/without-accents", test_search_without_accents);
 #undef ADD
   return g_test_run ();
 }

@@ -53,7 +53,7 @@ typedef struct {
   gpointer          user_data;    /* for a condition of wait_for () */
 } Fixture;
 
-static const char *const first_names[] = { "Kouassi", "Konan", "Yao", "Ama", "Kofi", "Aya & Co", "Brou" };
+static const char *const first_names[] = { "Kouassi", "Konan", "Yao", "Ama", "Kofi", "Aya & Co", "Kouamé" };
 
 /* A small database made with the store's own API, plus rows the lists read.
  * (clmrs_demo_generate is exercised by test_first_run.) */
@@ -565,6 +565,8 @@ households_are (Fixture *f,
 static gboolean all_households (Fixture *f) { return households_are (f, N_HOUSEHOLDS); }
 static gboolean ko_households (Fixture *f) { return households_are (f, f->n_ko); }
 static gboolean no_households (Fixture *f) { return households_are (f, 0); }
+/* "Kouamé" is first_names[6]: households 6, 13, …, 132 */
+static gboolean kouame_households (Fixture *f) { return households_are (f, (N_HOUSEHOLDS - 7) / 7 + 1); }
 
 static gboolean
 last_page_loaded (Fixture *f)
@@ -601,6 +603,15 @@ test_facilitator_home (Fixture       *f,
   /* search, case-insensitive, then a prefix nobody has */
   clmrs_home_page_search (home_page (f), "ko");
   g_assert_true (wait_for (f, ko_households, 10));
+  /* typed without the accent, as an on-screen keyboard makes easy */
+  clmrs_home_page_search (home_page (f), "kouame");
+  g_assert_true (wait_for (f, kouame_households, 10));
+  {
+    g_autoptr(ClmrsHousehold) kouame = g_list_model_get_item (clmrs_home_page_get_households (home_page (f)), 0);
+
+    g_assert_true (clmrs_household_get_loaded (kouame));
+    g_assert_true (g_str_has_prefix (clmrs_household_get_head_name (kouame), "Kouamé "));
+  }
   clmrs_home_page_search (home_page (f), "Zz%");
   g_assert_true (wait_for (f, no_households, 10));
   label_audit_screen ("home: households, none found");
