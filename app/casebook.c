@@ -511,6 +511,62 @@ clmrs_casebook_count_households (ClmrsStore  *store,
   return count;
 }
 
+void
+clmrs_draft_item_free (ClmrsDraftItem *item)
+{
+  if (item == NULL)
+    return;
+  g_free (item->visit_id);
+  g_free (item->kind);
+  g_free (item->head_name);
+  g_free (item->child_name);
+  g_free (item->started);
+  g_free (item->modified);
+  g_free (item);
+}
+
+GPtrArray *
+clmrs_casebook_drafts (ClmrsStore  *store,
+                       const char  *facilitator_id,
+                       GError     **error)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_draft_item_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (facilitator_id != NULL, NULL);
+
+  /* a new household's draft has no household row until it is finalised:
+   * the head's name typed so far is its only name */
+  stmt = clmrs_store_prepare (store,
+      "SELECT v.id, v.kind,"
+      "  coalesce (h.head_name, (SELECT nullif (trim (a.value), '') FROM answers a"
+      "    WHERE a.visit_id = v.id AND a.ref LIKE '%/household/head_name')),"
+      "  c.name, v.started, v.modified "
+      "FROM visits v LEFT JOIN households h ON h.id = v.household_id "
+      "LEFT JOIN children c ON c.id = v.child_id "
+      "WHERE v.state = 'draft' AND v.facilitator_id = ?1 ORDER BY v.modified DESC, v.id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, facilitator_id, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsDraftItem *item = g_new0 (ClmrsDraftItem, 1);
+
+      item->visit_id = column_dup (stmt, 0);
+      item->kind = column_dup (stmt, 1);
+      item->head_name = column_dup (stmt, 2);
+      item->child_name = column_dup (stmt, 3);
+      item->started = column_dup (stmt, 4);
+      item->modified = column_dup (stmt, 5);
+      g_ptr_array_add (items, item);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (store, rc, "listing unfinished visits", error))
+    return NULL;
+  return g_steal_pointer (&items);
+}
+
 JsonNode *
 clmrs_casebook_indicators (ClmrsStore   *store,
                            const char   *from,

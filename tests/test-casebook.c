@@ -1,5 +1,6 @@
 /* test-casebook.c: one household as a facilitator sees it: its children with their cases, its visits newest first. */
 #include "casebook.h"
+#include "store.h"
 #include "util.h"
 
 #include <glib/gstdio.h>
@@ -361,6 +362,55 @@ test_search_without_accents (Fixture *f, gconstpointer data)
   }
 }
 
+/* Every unfinished visit of a facilitator is listed, the last touched
+ * first, with whom it is for: the household's head, the child, or the name
+ * typed so far in a new household's draft; nobody else's drafts. */
+static void
+test_drafts (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
+  ClmrsDraftItem *d;
+
+  g_assert_true (clmrs_store_exec (f->store,
+      "UPDATE visits SET started = '2025-02-01T08:00:00Z', modified = '2025-02-01T09:00:00Z' WHERE id = 'V4';"
+      "INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, community_id, household_id,"
+      "  child_id, started, modified) VALUES"
+      " ('D1', 'follow_up', 'follow_up_visit', '1', 'draft', 'F1', NULL, 'H1', 'C1', '2025-02-02T08:00:00Z', '2025-02-02T08:05:00Z'),"
+      " ('D2', 'household', 'household_visit', '1', 'draft', 'F1', 'c-a', NULL, NULL, '2025-02-03T08:00:00Z', '2025-02-03T08:01:00Z'),"
+      " ('D3', 'household', 'household_visit', '1', 'draft', 'F2', 'c-a', NULL, NULL, '2025-02-04T08:00:00Z', '2025-02-04T08:01:00Z');"
+      "INSERT INTO answers (visit_id, ref, seq, value) VALUES"
+      " ('D2', '/household_visit/household/head_name', 1, 'Kouamé Ama');", &error));
+  g_assert_no_error (error);
+
+  drafts = clmrs_casebook_drafts (f->store, "F1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (drafts->len, ==, 3);
+  d = g_ptr_array_index (drafts, 0);
+  g_assert_cmpstr (d->visit_id, ==, "D2");
+  g_assert_cmpstr (d->kind, ==, "household");
+  g_assert_cmpstr (d->head_name, ==, "Kouamé Ama");
+  g_assert_null (d->child_name);
+  g_assert_cmpstr (d->started, ==, "2025-02-03T08:00:00Z");
+  d = g_ptr_array_index (drafts, 1);
+  g_assert_cmpstr (d->visit_id, ==, "D1");
+  g_assert_cmpstr (d->kind, ==, "follow_up");
+  g_assert_cmpstr (d->head_name, ==, "Kofi Boateng & Sons");
+  g_assert_cmpstr (d->child_name, ==, "Yaw");
+  d = g_ptr_array_index (drafts, 2);
+  g_assert_cmpstr (d->visit_id, ==, "V4");
+
+  /* discarding one keeps the others */
+  g_assert_true (clmrs_store_draft_discard (f->store, "D1", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&drafts, g_ptr_array_unref);
+  drafts = clmrs_casebook_drafts (f->store, "F1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (drafts->len, ==, 2);
+  g_assert_cmpstr (((ClmrsDraftItem *) g_ptr_array_index (drafts, 0))->visit_id, ==, "D2");
+  g_assert_cmpstr (((ClmrsDraftItem *) g_ptr_array_index (drafts, 1))->visit_id, ==, "V4");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -375,6 +425,7 @@ main (int argc, char *argv[])
   ADD ("/casebook/household/not-found", test_not_found);
   ADD ("/casebook/search", test_search);
   ADD ("/casebook/search/without-accents", test_search_without_accents);
+  ADD ("/casebook/drafts", test_drafts);
 #undef ADD
   return g_test_run ();
 }
