@@ -68,6 +68,25 @@ gint64     clmrs_casebook_count_households (ClmrsStore          *store,
                                             const char          *prefix,
                                             GError             **error);
 
+/* One unfinished visit (a draft) of a facilitator. */
+typedef struct {
+  char *visit_id;
+  char *kind;                /* household follow_up support awareness community */
+  char *head_name;           /* the household's head, or the name typed so far in a
+                                new household's draft, or NULL */
+  char *child_name;          /* the child a follow-up or support is for, or NULL */
+  char *started;             /* RFC 3339 */
+  char *modified;            /* RFC 3339: the last answer saved */
+} ClmrsDraftItem;
+
+void       clmrs_draft_item_free          (ClmrsDraftItem *item);
+
+/* Every unfinished visit of @facilitator_id, the last touched first, so an
+ * older one is never hidden behind a newer one. */
+GPtrArray *clmrs_casebook_drafts          (ClmrsStore          *store,
+                                           const char          *facilitator_id,
+                                           GError             **error); /* (element-type ClmrsDraftItem) */
+
 /* One child of a household, with their case as of the day asked. */
 typedef struct {
   char      *child_id;

@@ -246,6 +246,21 @@ static const char * const migrations[] = {
   /* 5: a person's pin_hash may be the one-time PIN the server gave: they
    * sign in with it once, then choose their own. */
   "ALTER TABLE facilitators ADD COLUMN pin_one_time INTEGER NOT NULL DEFAULT 0;",
+
+  /* 6: households are searched by their head's name folded (lowercase, no
+   * accents: "kouame" finds Kouamé), kept by triggers so every writer
+   * (a visit, a pull, a test fixture) fills it alike.  The search scans
+   * the name index in name order, reading the key from the index. */
+  "ALTER TABLE households ADD COLUMN search_key TEXT NOT NULL DEFAULT '';"
+  "UPDATE households SET search_key = clmrs_fold (head_name);"
+  "DROP INDEX households_head_name;"
+  "CREATE INDEX households_search ON households (head_name COLLATE NOCASE, search_key);"
+  "CREATE TRIGGER households_search_insert AFTER INSERT ON households BEGIN"
+  "  UPDATE households SET search_key = clmrs_fold (NEW.head_name) WHERE id = NEW.id;"
+  " END;"
+  "CREATE TRIGGER households_search_update AFTER UPDATE OF head_name ON households BEGIN"
+  "  UPDATE households SET search_key = clmrs_fold (NEW.head_name) WHERE id = NEW.id;"
+  " END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLMRS_STORE_SCHEMA_VERSION);
@@ -290,12 +305,32 @@ get_user_version (sqlite3 *db)
   return version;
 }
 
+/* clmrs_fold (text): clmrs_fold_for_search () in SQL, for the triggers
+ * that keep households.search_key. */
+static void
+fold_sql (sqlite3_context  *context,
+          int               argc,
+          sqlite3_value   **argv)
+{
+  char *folded;
+
+  if (sqlite3_value_type (argv[0]) == SQLITE_NULL)
+    {
+      sqlite3_result_null (context);
+      return;
+    }
+  folded = clmrs_fold_for_search ((const char *) sqlite3_value_text (argv[0]));
+  sqlite3_result_text (context, folded, -1, g_free);
+}
+
 /**
  * clmrs_store_migrate_db:
  * @target: the version to reach, at most %CLMRS_STORE_SCHEMA_VERSION
  *
  * Applies each missing migration in its own transaction together with the
  * new user_version, so an interrupted upgrade leaves a whole version.
+ * Registers the SQL functions the schema's triggers call first: every
+ * connection of the store comes through here.
  */
 gboolean
 clmrs_store_migrate_db (sqlite3  *db,
@@ -308,6 +343,10 @@ clmrs_store_migrate_db (sqlite3  *db,
 
   if (version < 0)
     return set_sqlite_error (error, db, "reading the schema version");
+  if (sqlite3_create_function_v2 (db, "clmrs_fold", 1,
+                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                  NULL, fold_sql, NULL, NULL, NULL) != SQLITE_OK)
+    return set_sqlite_error (error, db, "registering clmrs_fold");
   if (version > CLMRS_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_VERSION,

@@ -223,3 +223,30 @@ clmrs_csv_append_cell (GString    *out,
     }
   g_string_append_c (out, '"');
 }
+
+/**
+ * clmrs_fold_for_search:
+ *
+ * Folds @text so that what a facilitator types on a keyboard without
+ * accents finds the name as written: decomposed (NFD), its combining
+ * marks dropped, then case-folded.  The same function folds the stored
+ * names and the typed pattern, so the two always agree.
+ *
+ * Returns: (transfer full): the folded text; "" for %NULL.
+ */
+char *
+clmrs_fold_for_search (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text ? text : "", -1);
+  g_autofree char *decomposed = g_utf8_normalize (valid, -1, G_NORMALIZE_NFD);
+  g_autoptr(GString) bare = g_string_sized_new (strlen (decomposed));
+
+  for (const char *p = decomposed; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_type (c) != G_UNICODE_NON_SPACING_MARK)
+        g_string_append_unichar (bare, c);
+    }
+  return g_utf8_casefold (bare->str, bare->len);
+}

@@ -27,6 +27,9 @@ void      clmrs_date_add_months     (GDate      *date,
 int       clmrs_age_on              (const GDate *birth,
                                      const GDate *on);
 
+/* @text as searched: lowercase, accents dropped ("Kouamé" -> "kouame"). */
+char     *clmrs_fold_for_search     (const char *text);
+
 void      clmrs_csv_append_cell     (GString    *out,
                                      const char *text,
                                      gboolean    is_number);

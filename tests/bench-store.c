@@ -16,7 +16,8 @@
  *  - follow-ups due: the indexed cases cache  vs  evaluating every child's
  *    case from its visits with cases.c (what a store without the cache does);
  *  - household search (the name or a word of it starts with the prefix):
- *    walking the NOCASE name index in order  vs  a full scan and a sort;
+ *    walking the index on the name and its folded key (households_search)
+ *    in name order  vs  a full scan and a sort;
  *  - autosave: one answer written to a draft (transaction, upsert, fsync)
  *    vs  the bare fsync'd one-row INSERT that is SQLite's floor.
  */

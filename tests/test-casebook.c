@@ -1,5 +1,6 @@
 /* test-casebook.c: one household as a facilitator sees it: its children with their cases, its visits newest first. */
 #include "casebook.h"
+#include "store.h"
 #include "util.h"
 
 #include <glib/gstdio.h>
@@ -310,6 +311,106 @@ test_search (Fixture *f, gconstpointer data)
   }
 }
 
+/* Names are found typed without their accents and in any case, at the
+ * start of the name or of a word, whoever wrote them: a head renamed keeps
+ * its key up to date; accents typed still find the name. */
+static void
+test_search_without_accents (Fixture *f, gconstpointer data)
+{
+  static const struct { const char *prefix; const char *expected; } cases[] = {
+    { "kouame", "H3" },
+    { "KOUAME", "H3" },
+    { "kouamé", "H3" },         /* typed with the accent too */
+    { "djedje", "H4" },         /* a later word */
+    { "djédjé", "H4" },
+    { "ebenezer", "H5" },       /* a capital with an accent */
+    { "Ébénézer", "H5" },
+    { "ebe", "H5" },
+    { "kouam", "H3" },
+    { "ouame", "" },            /* still not the middle of a word */
+  };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (clmrs_store_exec (f->store,
+      "INSERT INTO households (id, community_id, head_name, head_sex, device_id, author, created, modified) VALUES"
+      " ('H3', 'c-a', 'Kouamé Yao', 'male', 'd', 'F1', 'x', 'x'),"
+      " ('H4', 'c-a', 'Zadi Djédjé', 'male', 'd', 'F1', 'x', 'x'),"
+      " ('H5', 'c-a', 'Kwesi Mensah', 'male', 'd', 'F1', 'x', 'x');"
+      "UPDATE households SET head_name = 'Ébénézer Mensah' WHERE id = 'H5';", &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) items = clmrs_casebook_search_households (f->store, cases[i].prefix, 10, &error);
+      g_autoptr(GString) ids = g_string_new (NULL);
+
+      g_assert_no_error (error);
+      for (guint j = 0; j < items->len; j++)
+        g_string_append_printf (ids, "%s%s", j ? " " : "", ((ClmrsHouseholdItem *) g_ptr_array_index (items, j))->id);
+      g_test_message ("\"%s\": %s", cases[i].prefix, ids->str);
+      g_assert_cmpstr (ids->str, ==, cases[i].expected);
+      g_assert_cmpint (clmrs_casebook_count_households (f->store, cases[i].prefix, &error), ==, items->len);
+      g_assert_no_error (error);
+    }
+
+  /* the name shown is the name as written */
+  {
+    g_autoptr(GPtrArray) items = clmrs_casebook_search_households (f->store, "kouame", 10, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (((ClmrsHouseholdItem *) g_ptr_array_index (items, 0))->head_name, ==, "Kouamé Yao");
+  }
+}
+
+/* Every unfinished visit of a facilitator is listed, the last touched
+ * first, with whom it is for: the household's head, the child, or the name
+ * typed so far in a new household's draft; nobody else's drafts. */
+static void
+test_drafts (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
+  ClmrsDraftItem *d;
+
+  g_assert_true (clmrs_store_exec (f->store,
+      "UPDATE visits SET started = '2025-02-01T08:00:00Z', modified = '2025-02-01T09:00:00Z' WHERE id = 'V4';"
+      "INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, community_id, household_id,"
+      "  child_id, started, modified) VALUES"
+      " ('D1', 'follow_up', 'follow_up_visit', '1', 'draft', 'F1', NULL, 'H1', 'C1', '2025-02-02T08:00:00Z', '2025-02-02T08:05:00Z'),"
+      " ('D2', 'household', 'household_visit', '1', 'draft', 'F1', 'c-a', NULL, NULL, '2025-02-03T08:00:00Z', '2025-02-03T08:01:00Z'),"
+      " ('D3', 'household', 'household_visit', '1', 'draft', 'F2', 'c-a', NULL, NULL, '2025-02-04T08:00:00Z', '2025-02-04T08:01:00Z');"
+      "INSERT INTO answers (visit_id, ref, seq, value) VALUES"
+      " ('D2', '/household_visit/household/head_name', 1, 'Kouamé Ama');", &error));
+  g_assert_no_error (error);
+
+  drafts = clmrs_casebook_drafts (f->store, "F1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (drafts->len, ==, 3);
+  d = g_ptr_array_index (drafts, 0);
+  g_assert_cmpstr (d->visit_id, ==, "D2");
+  g_assert_cmpstr (d->kind, ==, "household");
+  g_assert_cmpstr (d->head_name, ==, "Kouamé Ama");
+  g_assert_null (d->child_name);
+  g_assert_cmpstr (d->started, ==, "2025-02-03T08:00:00Z");
+  d = g_ptr_array_index (drafts, 1);
+  g_assert_cmpstr (d->visit_id, ==, "D1");
+  g_assert_cmpstr (d->kind, ==, "follow_up");
+  g_assert_cmpstr (d->head_name, ==, "Kofi Boateng & Sons");
+  g_assert_cmpstr (d->child_name, ==, "Yaw");
+  d = g_ptr_array_index (drafts, 2);
+  g_assert_cmpstr (d->visit_id, ==, "V4");
+
+  /* discarding one keeps the others */
+  g_assert_true (clmrs_store_draft_discard (f->store, "D1", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&drafts, g_ptr_array_unref);
+  drafts = clmrs_casebook_drafts (f->store, "F1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (drafts->len, ==, 2);
+  g_assert_cmpstr (((ClmrsDraftItem *) g_ptr_array_index (drafts, 0))->visit_id, ==, "D2");
+  g_assert_cmpstr (((ClmrsDraftItem *) g_ptr_array_index (drafts, 1))->visit_id, ==, "V4");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -323,6 +424,8 @@ main (int argc, char *argv[])
   ADD ("/casebook/household/other-household", test_other_household);
   ADD ("/casebook/household/not-found", test_not_found);
   ADD ("/casebook/search", test_search);
+  ADD ("/casebook/search/without-accents", test_search_without_accents);
+  ADD ("/casebook/drafts", test_drafts);
 #undef ADD
   return g_test_run ();
 }

@@ -353,6 +353,38 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
   }
 }
 
+/* `clmrs households kouame` finds Kouamé: names are searched without
+ * their accents, by the start of the name or of a word in it. */
+static void
+test_households_without_accents (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = path_in (f, "device.db");
+  g_auto(Run) found = { 0 }, word = { 0 }, none = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_exec (store,
+        "INSERT INTO communities (id, name, created, modified) VALUES ('c', 'Kragui', 'x', 'x');"
+        "INSERT INTO households (id, community_id, head_name, device_id, author, created, modified) VALUES"
+        " ('h1', 'c', 'Kouamé Yao', 'd', 'a', 'x', 'x'), ('h2', 'c', 'Zadi Djédjé', 'd', 'a', 'x', 'x');",
+        &error));
+    g_assert_no_error (error);
+  }
+  clmrs (&found, "--db", path, "households", "kouame", NULL);
+  g_assert_cmpint (found.status, ==, 0);
+  g_assert_nonnull (strstr (found.out, "Kouamé Yao"));
+  g_assert_null (strstr (found.out, "Djédjé"));
+  clmrs (&word, "--db", path, "households", "DJEDJE", NULL);
+  g_assert_cmpint (word.status, ==, 0);
+  g_assert_nonnull (strstr (word.out, "Zadi Djédjé"));
+  clmrs (&none, "--db", path, "households", "ouame", NULL);
+  g_assert_cmpint (none.status, ==, 0);
+  g_assert_null (strstr (none.out, "Kouamé"));
+}
+
 /* Demo data goes only into a new (or empty, unenrolled) database, which
  * it marks as demo; a real device's database is refused and left as it was. */
 static void
@@ -440,5 +472,6 @@ main (int argc, char **argv)
   ADD ("/cli/missing-database", test_missing_database);
   ADD ("/cli/demo-export-queue", test_demo_export_queue);
   ADD ("/cli/demo-refuses-real", test_demo_refuses_real);
+  ADD ("/cli/households-without-accents", test_households_without_accents);
   return g_test_run ();
 }

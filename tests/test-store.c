@@ -178,6 +178,36 @@ test_migrations_from_each_version (void)
     }
 }
 
+/* Migration 6 folds the names already stored (v5.sql holds "Kouamé
+ * Kofi"), and its triggers fold those written after it. */
+static void
+test_migration_search_key (void)
+{
+  const char *srcdir = g_getenv ("CLMRS_SOURCE_DIR");
+  g_autofree char *fixture = g_build_filename (srcdir, "tests", "schema", "v5.sql", NULL);
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_true (clmrs_store_migrate_db (db, 6, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (db,
+      "INSERT INTO households (id, community_id, head_name, device_id, author, created, modified)"
+      " SELECT 'new', community_id, 'Djédjé Ébénézer', 'd', 'a', 'x', 'x' FROM households LIMIT 1",
+      NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+      "SELECT group_concat (search_key, '|') FROM (SELECT search_key FROM households"
+      " WHERE search_key LIKE 'kouame%' OR id = 'new' ORDER BY id)", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "kouame koffi|djedje ebenezer");
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
 static void
 value_free (gpointer data)
 {
@@ -315,5 +345,6 @@ main (int argc, char **argv)
   ADD ("/store/pin", test_pin);
   ADD ("/store/outbox-refuses-nul", test_outbox_refuses_nul);
   g_test_add_func ("/store/migrations-from-each-version", test_migrations_from_each_version);
+  g_test_add_func ("/store/migration-search-key", test_migration_search_key);
   return g_test_run ();
 }

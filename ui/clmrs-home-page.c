@@ -10,6 +10,7 @@
 
 #include "casebook.h"
 #include "outbox.h"
+#include "util.h"
 
 #include "clmrs-household-model.h"
 #include "clmrs-month-chart.h"
@@ -40,13 +41,14 @@ struct _ClmrsHomePage
   GtkRevealer          *draft_revealer;
   GtkRevealer          *pick_revealer;
   GtkLabel             *draft_label;
+  GtkListBox           *drafts_list;
 
   /* Owned references */
   ClmrsDbWorker        *worker;
   ClmrsHouseholdModel  *households;
   GCancellable         *cancellable;
   char                 *person_id;
-  char                 *draft_id;      /* the newest unfinished visit, offered to resume */
+  char                 *draft_id;      /* the newest unfinished visit */
   char                 *pick_form;     /* a household tapped starts this form, not a visit */
   guint                 n_busy;
 };
@@ -347,90 +349,210 @@ follow_ups_cb (GObject      *source,
   gtk_stack_set_visible_child_name (self->follow_ups_stack, items->len > 0 ? "list" : "empty");
 }
 
-/* --- a visit left unfinished --- */
+/* --- visits left unfinished --- */
 
-typedef struct {
-  char *person_id;
-  char *visit_id;
-  char *text;
-} DraftData;
+static void load_drafts (ClmrsHomePage *self);
 
-static void
-draft_data_free (DraftData *data)
+static gpointer
+drafts_job (ClmrsStore    *store,
+            gpointer       user_data,
+            GCancellable  *cancellable,
+            GError       **error)
 {
-  g_free (data->person_id);
-  g_free (data->visit_id);
-  g_free (data->text);
-  g_free (data);
+  return clmrs_casebook_drafts (store, user_data, error);
 }
 
 static gpointer
-draft_job (ClmrsStore    *store,
-           gpointer       user_data,
-           GCancellable  *cancellable,
-           GError       **error)
+discard_job (ClmrsStore    *store,
+             gpointer       user_data,
+             GCancellable  *cancellable,
+             GError       **error)
 {
-  DraftData *data = user_data;
-  sqlite3_stmt *stmt;
-
-  /* the newest of the person's drafts that has answers given by hand */
-  stmt = clmrs_store_prepare (store,
-      "SELECT v.id, v.kind, coalesce (c.name, h.head_name, ''), substr (v.modified, 1, 10) FROM visits v "
-      "LEFT JOIN households h ON h.id = v.household_id LEFT JOIN children c ON c.id = v.child_id "
-      "WHERE v.state = 'draft' AND v.facilitator_id = ?1 ORDER BY v.modified DESC LIMIT 1", error);
-  if (stmt == NULL)
+  if (!clmrs_store_draft_discard (store, user_data, error))
     return NULL;
-  sqlite3_bind_text (stmt, 1, data->person_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      const char *kind = (const char *) sqlite3_column_text (stmt, 1);
-      const char *whom = (const char *) sqlite3_column_text (stmt, 2);
-      const char *day = (const char *) sqlite3_column_text (stmt, 3);
-
-      data->visit_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      if (*whom != '\0')
-        /* Translators: "An unfinished visit (NAME, DATE)" */
-        data->text = g_strdup_printf (_("An unfinished visit: %s, %s"), whom, day);
-      else if (g_strcmp0 (kind, "awareness") == 0)
-        data->text = g_strdup_printf (_("An unfinished awareness session, %s"), day);
-      else if (g_strcmp0 (kind, "support") == 0)
-        data->text = g_strdup_printf (_("An unfinished support record, %s"), day);
-      else
-        data->text = g_strdup_printf (_("An unfinished visit, %s"), day);
-    }
-  sqlite3_finalize (stmt);
-  return data;
+  return GINT_TO_POINTER (TRUE);
 }
 
-static void
-draft_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
+/* What the draft is, in words: "Follow-up visit: Yaw (Kofi Boateng)". */
+static char *
+draft_title (const ClmrsDraftItem *draft)
 {
-  g_autoptr(ClmrsHomePage) self = user_data;
-  g_autoptr(GError) error = NULL;
-  DraftData *data;
+  const char *kind;
 
-  data = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
-  if (job_failed (self, error, _("Could not read the unfinished visits")))
-    return;
-  job_done (self);
-  g_free (self->draft_id);
-  self->draft_id = g_strdup (data->visit_id);
-  if (data->text != NULL)
-    gtk_label_set_label (self->draft_label, data->text);
-  gtk_revealer_set_reveal_child (self->draft_revealer, data->visit_id != NULL);
+  if (g_strcmp0 (draft->kind, "follow_up") == 0)
+    kind = _("Follow-up visit");
+  else if (g_strcmp0 (draft->kind, "support") == 0)
+    kind = _("Support record");
+  else if (g_strcmp0 (draft->kind, "awareness") == 0)
+    kind = _("Awareness session");
+  else if (g_strcmp0 (draft->kind, "community") == 0)
+    kind = _("Community profile");
+  else if (draft->head_name == NULL)
+    kind = _("New household visit");
+  else
+    kind = _("Household visit");
+
+  if (draft->child_name != NULL && draft->head_name != NULL)
+    /* Translators: "KIND: CHILD (HOUSEHOLD HEAD)", e.g. "Follow-up visit: Yaw (Kofi Boateng)" */
+    return g_strdup_printf (_("%s: %s (%s)"), kind, draft->child_name, draft->head_name);
+  if (draft->child_name != NULL || draft->head_name != NULL)
+    /* Translators: "KIND: WHOM", e.g. "Household visit: Kofi Boateng" */
+    return g_strdup_printf (_("%s: %s"), kind, draft->child_name ? draft->child_name : draft->head_name);
+  return g_strdup (kind);
+}
+
+/* "Started 2025-02-03 08:00", in local time. */
+static char *
+draft_subtitle (const ClmrsDraftItem *draft)
+{
+  g_autoptr(GDateTime) started = clmrs_time_parse_rfc3339 (draft->started);
+  g_autoptr(GDateTime) local = started ? g_date_time_to_local (started) : NULL;
+  g_autofree char *when = local ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup (draft->started);
+
+  /* Translators: when an unfinished visit was started, "Started 2025-02-03 08:00" */
+  return g_strdup_printf (_("Started %s"), when ? when : "");
 }
 
 static void
-resume_clicked_cb (ClmrsHomePage *self)
+draft_continue_clicked_cb (GtkButton     *button,
+                           ClmrsHomePage *self)
 {
   ClmrsWindow *window = CLMRS_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self), CLMRS_TYPE_WINDOW));
-  g_autofree char *draft_id = g_strdup (self->draft_id);
+  g_autofree char *draft_id = g_strdup (g_object_get_data (G_OBJECT (button), "visit-id"));
   ClmrsVisitRequest request = { .draft_id = draft_id };
 
   if (window != NULL && draft_id != NULL)
     clmrs_window_open_visit (window, &request);
+}
+
+static void
+discard_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(ClmrsHomePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (job_failed (self, error, _("Could not discard the unfinished visit")))
+    return;
+  job_done (self);
+  load_drafts (self);
+}
+
+static void
+discard_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     ClmrsHomePage    *self)
+{
+  const char *visit_id = g_object_get_data (G_OBJECT (dialog), "visit-id");
+
+  if (!g_str_equal (response, "discard") || self->worker == NULL || self->cancellable == NULL)
+    return;
+  self->n_busy++;
+  clmrs_db_worker_run_async (self->worker, discard_job, g_strdup (visit_id), g_free, NULL,
+                             self->cancellable, discard_cb, g_object_ref (self));
+}
+
+/* Discarding erases the answers for good: asked first. */
+static void
+draft_discard_clicked_cb (GtkButton     *button,
+                          ClmrsHomePage *self)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                   _("Discard the Unfinished Visit?"),
+                                   g_object_get_data (G_OBJECT (button), "title"));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Keep"),
+                                    "discard", _("_Discard"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "visit-id",
+                          g_strdup (g_object_get_data (G_OBJECT (button), "visit-id")), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (discard_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static GtkWidget *
+draft_row (ClmrsHomePage        *self,
+           const ClmrsDraftItem *draft)
+{
+  g_autofree char *title = draft_title (draft);
+  g_autofree char *subtitle = draft_subtitle (draft);
+  GtkWidget *row = _clmrs_data_row (title, subtitle);
+  GtkWidget *resume, *discard;
+
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+  discard = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  gtk_widget_set_valign (discard, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (discard, 48, 48);
+  gtk_widget_set_tooltip_text (discard, _("Discard"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (discard), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Discard the unfinished visit"), -1);
+  gtk_widget_add_css_class (discard, "flat");
+  g_object_set_data_full (G_OBJECT (discard), "visit-id", g_strdup (draft->visit_id), g_free);
+  g_object_set_data_full (G_OBJECT (discard), "title", g_strdup (title), g_free);
+  g_signal_connect (discard, "clicked", G_CALLBACK (draft_discard_clicked_cb), self);
+
+  resume = gtk_button_new_with_mnemonic (_("_Continue"));
+  gtk_widget_set_valign (resume, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (resume, -1, 48);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (resume), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Continue the unfinished visit"), -1);
+  gtk_widget_add_css_class (resume, "suggested-action");
+  gtk_widget_add_css_class (resume, "pill");
+  g_object_set_data_full (G_OBJECT (resume), "visit-id", g_strdup (draft->visit_id), g_free);
+  g_signal_connect (resume, "clicked", G_CALLBACK (draft_continue_clicked_cb), self);
+
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), discard);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), resume);
+  g_object_set_data_full (G_OBJECT (row), "visit-id", g_strdup (draft->visit_id), g_free);
+  return row;
+}
+
+static void
+drafts_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ClmrsHomePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) drafts = NULL;
+
+  drafts = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (job_failed (self, error, _("Could not read the unfinished visits")))
+    return;
+  job_done (self);
+  _clmrs_list_remove_all (self->drafts_list);
+  g_clear_pointer (&self->draft_id, g_free);
+  for (guint i = 0; i < drafts->len; i++)
+    gtk_list_box_append (self->drafts_list, draft_row (self, g_ptr_array_index (drafts, i)));
+  if (drafts->len > 0)
+    {
+      g_autofree char *heading = NULL;
+
+      self->draft_id = g_strdup (((ClmrsDraftItem *) g_ptr_array_index (drafts, 0))->visit_id);
+      heading = g_strdup_printf (ngettext ("%u unfinished visit", "%u unfinished visits", drafts->len), drafts->len);
+      gtk_label_set_label (self->draft_label, heading);
+    }
+  gtk_revealer_set_reveal_child (self->draft_revealer, drafts->len > 0);
+}
+
+/* Every unfinished visit of the person signed in, the last touched first:
+ * an older one is never hidden behind a newer one. */
+static void
+load_drafts (ClmrsHomePage *self)
+{
+  if (self->worker == NULL || self->cancellable == NULL || self->person_id == NULL)
+    return;
+  self->n_busy++;
+  clmrs_db_worker_run_async (self->worker, drafts_job, g_strdup (self->person_id), g_free,
+                             (GDestroyNotify) g_ptr_array_unref, self->cancellable,
+                             drafts_cb, g_object_ref (self));
 }
 
 /* --- messages --- */
@@ -635,15 +757,9 @@ clmrs_home_page_start (ClmrsHomePage *self,
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   clmrs_household_model_search (self->households, "");
 
-  self->n_busy += 4;
-  {
-    DraftData *data = g_new0 (DraftData, 1);
-
-    data->person_id = g_strdup (person_id);
-    gtk_revealer_set_reveal_child (self->draft_revealer, FALSE);
-    clmrs_db_worker_run_async (worker, draft_job, data, (GDestroyNotify) draft_data_free, NULL,
-                               self->cancellable, draft_cb, g_object_ref (self));
-  }
+  self->n_busy += 3;
+  gtk_revealer_set_reveal_child (self->draft_revealer, FALSE);
+  load_drafts (self);
   clmrs_db_worker_follow_ups_due_async (worker, FOLLOW_UP_HORIZON_DAYS, LIST_LIMIT, self->cancellable,
                                         follow_ups_cb, g_object_ref (self));
   clmrs_db_worker_list_visits_async (worker, "returned", person_id, LIST_LIMIT, self->cancellable,
@@ -706,6 +822,8 @@ clmrs_home_page_get_list (ClmrsHomePage *self,
     return self->messages_list;
   if (g_strcmp0 (name, "queue") == 0)
     return clmrs_sync_page_get_queue_list (self->sync_page);
+  if (g_strcmp0 (name, "drafts") == 0)
+    return self->drafts_list;
   return NULL;
 }
 
@@ -775,7 +893,7 @@ clmrs_home_page_class_init (ClmrsHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, chart);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, draft_revealer);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, draft_label);
-  gtk_widget_class_bind_template_callback (widget_class, resume_clicked_cb);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, drafts_list);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, household_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, pick_cancel_clicked_cb);

@@ -25,9 +25,9 @@ GListModel *clmrs_home_page_get_households (ClmrsHomePage *self);
 void        clmrs_home_page_search       (ClmrsHomePage *self,
                                           const char    *text);
 GtkListBox *clmrs_home_page_get_list     (ClmrsHomePage *self,
-                                          const char    *name);  /* "follow-ups", "messages", "queue" */
+                                          const char    *name);  /* "follow-ups", "messages", "queue", "drafts" */
 ClmrsSyncPage *clmrs_home_page_get_sync_page (ClmrsHomePage *self);
-/* The unfinished visit offered to resume, or NULL. */
+/* The newest of the unfinished visits listed, or NULL. */
 const char *clmrs_home_page_get_draft_id (ClmrsHomePage *self);
 /* Jobs under way (lists being read). */
 guint       clmrs_home_page_get_n_busy   (ClmrsHomePage *self);

@@ -55,7 +55,7 @@ typedef struct {
   gpointer          user_data;    /* for a condition of wait_for () */
 } Fixture;
 
-static const char *const first_names[] = { "Kouassi", "Konan", "Yao", "Ama", "Kofi", "Aya & Co", "Brou" };
+static const char *const first_names[] = { "Kouassi", "Konan", "Yao", "Ama", "Kofi", "Aya & Co", "Kouamé" };
 
 /* A small database made with the store's own API, plus rows the lists read.
  * (clmrs_demo_generate is exercised by test_first_run.) */
@@ -567,6 +567,8 @@ households_are (Fixture *f,
 static gboolean all_households (Fixture *f) { return households_are (f, N_HOUSEHOLDS); }
 static gboolean ko_households (Fixture *f) { return households_are (f, f->n_ko); }
 static gboolean no_households (Fixture *f) { return households_are (f, 0); }
+/* "Kouamé" is first_names[6]: households 6, 13, …, 132 */
+static gboolean kouame_households (Fixture *f) { return households_are (f, (N_HOUSEHOLDS - 7) / 7 + 1); }
 
 static gboolean
 last_page_loaded (Fixture *f)
@@ -603,6 +605,15 @@ test_facilitator_home (Fixture       *f,
   /* search, case-insensitive, then a prefix nobody has */
   clmrs_home_page_search (home_page (f), "ko");
   g_assert_true (wait_for (f, ko_households, 10));
+  /* typed without the accent, as an on-screen keyboard makes easy */
+  clmrs_home_page_search (home_page (f), "kouame");
+  g_assert_true (wait_for (f, kouame_households, 10));
+  {
+    g_autoptr(ClmrsHousehold) kouame = g_list_model_get_item (clmrs_home_page_get_households (home_page (f)), 0);
+
+    g_assert_true (clmrs_household_get_loaded (kouame));
+    g_assert_true (g_str_has_prefix (clmrs_household_get_head_name (kouame), "Kouamé "));
+  }
   clmrs_home_page_search (home_page (f), "Zz%");
   g_assert_true (wait_for (f, no_households, 10));
   label_audit_screen ("home: households, none found");
@@ -2146,6 +2157,117 @@ test_draft_resumed (Fixture       *f,
   assert_screen (f, "/household_visit/household/head_sex", 1);
 }
 
+static GtkWidget *
+find_icon_button (GtkWidget  *root,
+                  const char *icon_name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (child)), icon_name) == 0)
+        return child;
+      if ((found = find_icon_button (child, icon_name)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static const char *
+draft_row_id (Fixture *f,
+              int      index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), index);
+
+  return row ? g_object_get_data (G_OBJECT (row), "visit-id") : NULL;
+}
+
+static gboolean
+one_draft_and_idle (Fixture *f)
+{
+  return on_home_and_idle (f) && n_rows (clmrs_home_page_get_list (home_page (f), "drafts")) == 1;
+}
+
+/* Every unfinished visit is listed on home, the last touched first, saying
+ * what it is and whom it is for; Discard asks first and removes only that
+ * one; Continue opens the one tapped, not the newest. */
+static void
+test_drafts_listed (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *new_household = NULL;
+  g_autofree char *follow_up = NULL;
+  g_autofree char *head = NULL;
+  g_autofree char *left = NULL;
+  GtkListBoxRow *row;
+  AdwMessageDialog *dialog;
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+    g_autofree char *sql = NULL;
+
+    g_assert_no_error (error);
+    new_household = clmrs_store_draft_create (store, "household", "household_visit", "1", FACILITATOR_ID,
+                                              COMMUNITY_ID, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_draft_save_answer (store, new_household, "/household_visit/household/head_name",
+                                                  "Djédjé Ama", &error));
+    g_assert_no_error (error);
+    follow_up = clmrs_store_draft_create (store, "follow_up", "follow_up_visit", "1", FACILITATOR_ID, COMMUNITY_ID,
+                                          "h0000000-0000-4000-8000-000000000000",
+                                          "k0000000-0000-4000-8000-000000000000", &error);
+    g_assert_no_error (error);
+    sql = g_strdup_printf ("UPDATE visits SET modified = '2026-01-02T08:00:00Z' WHERE id = '%s';"
+                           "UPDATE visits SET modified = '2026-01-03T08:00:00Z' WHERE id = '%s';",
+                           new_household, follow_up);
+    g_assert_true (clmrs_store_exec (store, sql, &error));
+    g_assert_no_error (error);
+  }
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "drafts")), ==, 2);
+  g_assert_cmpstr (draft_row_id (f, 0), ==, follow_up);
+  g_assert_cmpstr (draft_row_id (f, 1), ==, new_household);
+  g_assert_nonnull (find_label (GTK_WIDGET (home_page (f)), "2 unfinished visits"));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (
+                     clmrs_home_page_get_list (home_page (f), "drafts"), 0))), ==, "Follow-up visit: Kouassi 000 (Kouassi 000)");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (
+                     clmrs_home_page_get_list (home_page (f), "drafts"), 1))), ==, "Household visit: Djédjé Ama");
+  label_audit_screen ("home: two drafts to continue");
+
+  /* Discard asks first: kept, then discarded; the other one stays */
+  row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), 0);
+  click (find_icon_button (GTK_WIDGET (row), "user-trash-symbolic"));
+  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  label_audit_screen ("home: discard a draft?");
+  adw_message_dialog_response (dialog, "cancel");
+  g_assert_true (wait_for (f, on_home_and_idle, 10));
+  g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "drafts")), ==, 2);
+  row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), 0);
+  click (find_icon_button (GTK_WIDGET (row), "user-trash-symbolic"));
+  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "discard");
+  g_assert_true (wait_for (f, one_draft_and_idle, 10));
+  g_assert_cmpstr (draft_row_id (f, 0), ==, new_household);
+  g_assert_nonnull (find_label (GTK_WIDGET (home_page (f)), "1 unfinished visit"));
+  left = query_text (f->db_path, "SELECT count (*) FROM visits WHERE id = ?1", follow_up);
+  g_assert_cmpstr (left, ==, "0");
+
+  /* Continue opens the one in its row */
+  row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), 0);
+  click (find_labelled_button (GTK_WIDGET (row), "_Continue"));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_visit_id (wizard (f)), ==, new_household);
+  head = clmrs_visit_wizard_get_answer (wizard (f), "/household_visit/household/head_name");
+  g_assert_cmpstr (head, ==, "Djédjé Ama");
+}
+
 static void
 test_returned_message (Fixture       *f,
                        gconstpointer  data)
@@ -3242,6 +3364,7 @@ main (int   argc,
   g_test_add ("/ui/visit/awareness-household", Fixture, NULL, fixture_set_up, test_awareness_household, fixture_tear_down);
   g_test_add ("/ui/facilitator/household-page", Fixture, NULL, fixture_set_up, test_household_page, fixture_tear_down);
   g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
+  g_test_add ("/ui/home/drafts-listed", Fixture, NULL, fixture_set_up, test_drafts_listed, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
   g_test_add ("/ui/facilitator/follow-up-interval", Fixture, NULL, fixture_set_up, test_follow_up_interval, fixture_tear_down);
