@@ -663,9 +663,13 @@ test_household_age_constraint (void)
 
   set (s, age, "30");
   assert_answer (s, age, "30");
-  assert_check (s, age, CLMRS_CHECK_CONSTRAINT, "Age must be a whole number from 0 to 24 years.");
+  assert_check (s, age, CLMRS_CHECK_CONSTRAINT,
+                "Age must be a whole number from 0 to 24 years, the completed years on the visit day "
+                "when the date of birth is known.");
   clmrs_form_session_set_language (s, "fr");
-  assert_check (s, age, CLMRS_CHECK_CONSTRAINT, "L'âge doit être un nombre entier de 0 à 24 ans.");
+  assert_check (s, age, CLMRS_CHECK_CONSTRAINT,
+                "L'âge doit être un nombre entier de 0 à 24 ans, les années révolues au jour de la visite "
+                "si la date de naissance est connue.");
   clmrs_form_session_set_language (s, "en");
 
   {
@@ -680,6 +684,48 @@ test_household_age_constraint (void)
   g_assert_false (clmrs_form_session_set_answer (s, CHILD "[1]/identity/no_such_question", "3", &error));
   g_assert_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_NO_SUCH_NODE);
   g_clear_error (&error);
+}
+
+/* With a date of birth, the age classified (and shown with the result) is
+ * the completed years on the visit day: the day before the 5th birthday the
+ * child is 4 and out of scope, on it 5 and in scope; the day before the
+ * 18th birthday 17 and in scope, on it 18 and out.  A typed age that
+ * disagrees with the date of birth is refused, so the household page (its
+ * age from the date of birth) and the classification cannot disagree. */
+static void
+test_household_age_from_dob (void)
+{
+  static const struct { const char *dob; const char *age; ClmrsCheck check; const char *in_scope; } cases[] = {
+    { "2021-06-16", "4", CLMRS_CHECK_OK, "no" },
+    { "2021-06-16", "5", CLMRS_CHECK_CONSTRAINT, NULL },
+    { "2021-06-15", "5", CLMRS_CHECK_OK, "yes" },
+    { "2021-06-15", "4", CLMRS_CHECK_CONSTRAINT, NULL },
+    { "2021-06-15", "6", CLMRS_CHECK_CONSTRAINT, NULL },
+    { "2008-06-16", "17", CLMRS_CHECK_OK, "yes" },
+    { "2008-06-16", "18", CLMRS_CHECK_CONSTRAINT, NULL },
+    { "2008-06-15", "18", CLMRS_CHECK_OK, "no" },
+    { "2008-06-15", "17", CLMRS_CHECK_CONSTRAINT, NULL },
+    { "2016-02-29", "10", CLMRS_CHECK_OK, "yes" },
+    { NULL, "5", CLMRS_CHECK_OK, "yes" },
+  };
+  g_autoptr(ClmrsFormSession) s = new_session ("household_visit");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ref = NULL;
+  const char *age = CHILD "[1]/identity/age";
+
+  set (s, HV "/visit_date", "2026-06-15");
+  set (s, HV "/household/consent", "yes");
+  ref = clmrs_form_session_add_repeat (s, CHILD, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("dob %s, age %s", cases[i].dob ? cases[i].dob : "unknown", cases[i].age);
+      set (s, CHILD "[1]/identity/dob", cases[i].dob);
+      set (s, age, cases[i].age);
+      assert_check (s, age, cases[i].check, NULL);
+      if (cases[i].in_scope != NULL)
+        assert_answer (s, CHILD "[1]/in_scope", cases[i].in_scope);
+    }
 }
 
 static void
@@ -1700,6 +1746,7 @@ main (int argc, char **argv)
   g_test_add_func ("/shipped-forms/french-labels", test_french_labels);
   g_test_add_func ("/shipped-forms/household/consent", test_household_consent);
   g_test_add_func ("/shipped-forms/household/age-constraint", test_household_age_constraint);
+  g_test_add_func ("/shipped-forms/household/age-from-dob", test_household_age_from_dob);
   g_test_add_func ("/shipped-forms/household/work-relevance", test_household_work_relevance);
   g_test_add_func ("/shipped-forms/household/roster", test_household_roster);
   g_test_add_func ("/shipped-forms/household/revisit", test_household_revisit);
