@@ -16,6 +16,7 @@ struct _ClmrsMonthChart
   /* Owned references */
   GPtrArray *labels;    /* of char*, short month names */
   GArray    *percents;  /* of double */
+  GPtrArray *drawn;     /* of char*, the texts the last snapshot drew, left to right */
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsMonthChart, clmrs_month_chart, GTK_TYPE_WIDGET)
@@ -30,11 +31,12 @@ clmrs_month_chart_snapshot (GtkWidget   *widget,
   guint n = self->percents->len;
   double top = 22, bottom = 24, max = 0, slot, bar;
   GdkRGBA fg, accent = { 0.11, 0.44, 0.85, 1 };
-  PangoLayout *layout;
+  PangoLayout *layout, *values;
   cairo_t *cr;
-  int widest = 0;
-  guint step;
+  int widest = 0, widest_value = 0;
+  guint step, value_step;
 
+  g_ptr_array_set_size (self->drawn, 0);
   if (n == 0 || width <= 0 || height <= top + bottom)
     return;
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
@@ -59,6 +61,33 @@ clmrs_month_chart_snapshot (GtkWidget   *widget,
     }
   step = MAX (1, (guint) ceil ((widest + 8) / slot));
 
+  /* the values: in a smaller font when a bar is narrow (a phone's 12 bars),
+     on every @value_step-th bar counted back from the latest when even so
+     they do not all fit, so the latest month always shows its value */
+  values = gtk_widget_create_pango_layout (widget, NULL);
+  if (slot < 36)
+    {
+      PangoAttrList *attrs = pango_attr_list_new ();
+
+      pango_attr_list_insert (attrs, pango_attr_scale_new (PANGO_SCALE_SMALL));
+      pango_layout_set_attributes (values, attrs);
+      pango_attr_list_unref (attrs);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      double value = g_array_index (self->percents, double, i);
+      g_autofree char *text = NULL;
+      int lw;
+
+      if (value < 0)
+        continue;
+      text = g_strdup_printf ("%.0f%%", value);
+      pango_layout_set_text (values, text, -1);
+      pango_layout_get_pixel_size (values, &lw, NULL);
+      widest_value = MAX (widest_value, lw);
+    }
+  value_step = MAX (1, (guint) ceil ((widest_value + 4) / slot));
+
   /* baseline */
   cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.3);
   cairo_rectangle (cr, 0, height - bottom, width, 1);
@@ -78,13 +107,16 @@ clmrs_month_chart_snapshot (GtkWidget   *widget,
           cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue, 1);
           cairo_rectangle (cr, x, height - bottom - h, bar, h);
           cairo_fill (cr);
-          if (slot >= 28)
+          if ((n - 1 - i) % value_step == 0)
             {
-              pango_layout_set_text (layout, text, -1);
-              pango_layout_get_pixel_size (layout, &lw, &lh);
+              pango_layout_set_text (values, text, -1);
+              pango_layout_get_pixel_size (values, &lw, &lh);
               cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.9);
-              cairo_move_to (cr, i * slot + (slot - lw) / 2, height - bottom - h - lh - 2);
-              pango_cairo_show_layout (cr, layout);
+              /* centred on its bar, kept inside the chart at either end */
+              cairo_move_to (cr, CLAMP (i * slot + (slot - lw) / 2, 0, MAX (0, width - lw)),
+                             height - bottom - h - lh - 2);
+              pango_cairo_show_layout (cr, values);
+              g_ptr_array_add (self->drawn, g_steal_pointer (&text));
             }
         }
       pango_layout_set_text (layout, g_ptr_array_index (self->labels, i), -1);
@@ -94,8 +126,10 @@ clmrs_month_chart_snapshot (GtkWidget   *widget,
           cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.7);
           cairo_move_to (cr, i * slot + (slot - lw) / 2, height - bottom + 4);
           pango_cairo_show_layout (cr, layout);
+          g_ptr_array_add (self->drawn, g_strdup (g_ptr_array_index (self->labels, i)));
         }
     }
+  g_object_unref (values);
   g_object_unref (layout);
   cairo_destroy (cr);
 }
@@ -157,6 +191,30 @@ clmrs_month_chart_get_n_bars (ClmrsMonthChart *self)
   return self->percents->len;
 }
 
+/**
+ * clmrs_month_chart_dup_drawn:
+ *
+ * Returns: (transfer full): the texts (values such as "40%", month names)
+ * the chart drew at its last snapshot, bar by bar from the left, each
+ * value before its month; empty before the first snapshot.  For tests:
+ * what a narrow chart still shows.
+ */
+GStrv
+clmrs_month_chart_dup_drawn (ClmrsMonthChart *self)
+{
+  GStrvBuilder *builder;
+  GStrv texts;
+
+  g_return_val_if_fail (CLMRS_IS_MONTH_CHART (self), NULL);
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; i < self->drawn->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (self->drawn, i));
+  texts = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return texts;
+}
+
 static void
 clmrs_month_chart_finalize (GObject *object)
 {
@@ -164,6 +222,7 @@ clmrs_month_chart_finalize (GObject *object)
 
   g_ptr_array_unref (self->labels);
   g_array_unref (self->percents);
+  g_ptr_array_unref (self->drawn);
 
   G_OBJECT_CLASS (clmrs_month_chart_parent_class)->finalize (object);
 }
@@ -186,6 +245,7 @@ clmrs_month_chart_init (ClmrsMonthChart *self)
 {
   self->labels = g_ptr_array_new_with_free_func (g_free);
   self->percents = g_array_new (FALSE, FALSE, sizeof (double));
+  self->drawn = g_ptr_array_new_with_free_func (g_free);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Children found in child labour, by month"),
                                   -1);

@@ -16,5 +16,6 @@ void       clmrs_month_chart_set_values (ClmrsMonthChart    *self,
                                          const double       *percents,
                                          guint               n);
 guint      clmrs_month_chart_get_n_bars (ClmrsMonthChart    *self);
+GStrv      clmrs_month_chart_dup_drawn  (ClmrsMonthChart    *self);
 
 G_END_DECLS

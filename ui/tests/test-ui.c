@@ -396,6 +396,51 @@ test_chart (void)
   g_assert_finalize_object (chart);
 }
 
+/* At a phone's width (a 360 px window, the chart inside a card's margins)
+ * twelve months still show values: the latest month's, and more spread
+ * along the bars, as well as month names. */
+static void
+test_chart_narrow (void)
+{
+  const char *months[] = { "2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09",
+                           "2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03" };
+  double percents[] = { 12, 100, 33, 8, 0, 45, 19, 27, 61, 5, 14, 38 };
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *chart = clmrs_month_chart_new ();
+  g_auto(GStrv) drawn = NULL;
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  guint n_values = 0;
+
+  gtk_widget_set_margin_start (chart, 24);
+  gtk_widget_set_margin_end (chart, 24);
+  gtk_window_set_child (GTK_WINDOW (window), chart);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 300);
+  clmrs_month_chart_set_values (CLMRS_MONTH_CHART (chart), months, percents, G_N_ELEMENTS (months));
+  gtk_window_present (GTK_WINDOW (window));
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_clear_pointer (&drawn, g_strfreev);
+      drawn = clmrs_month_chart_dup_drawn (CLMRS_MONTH_CHART (chart));
+      if (drawn[0] != NULL && gtk_widget_get_width (chart) > 0)
+        break;
+      g_usleep (10000);
+    }
+  g_test_message ("chart %d px wide", gtk_widget_get_width (chart));
+  g_assert_cmpint (gtk_widget_get_width (chart), <=, 312);
+  g_assert_nonnull (drawn);
+  for (guint i = 0; drawn[i] != NULL; i++)
+    {
+      g_test_message ("drawn: %s", drawn[i]);
+      n_values += g_str_has_suffix (drawn[i], "%");
+    }
+  /* the latest month's value, then its name, come last */
+  g_assert_cmpuint (g_strv_length (drawn), >=, 2);
+  g_assert_cmpstr (drawn[g_strv_length (drawn) - 2], ==, "38%");
+  g_assert_cmpuint (n_values, >=, 6);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 pin_refused (Fixture *f)
 {
@@ -3345,6 +3390,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/templates", test_templates);
   g_test_add_func ("/ui/chart", test_chart);
+  g_test_add_func ("/ui/chart/narrow", test_chart_narrow);
   g_test_add_func ("/ui/reason-text", test_reason_text);
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
   g_test_add ("/ui/sign-in/first-time", Fixture, NULL, fixture_set_up, test_sign_in_first_time, fixture_tear_down);
