@@ -787,10 +787,16 @@ clmrs_window_new_replacing (ClmrsWindow *old)
 
   app = gtk_window_get_application (GTK_WINDOW (old));
   self = g_object_new (CLMRS_TYPE_WINDOW, "application", app, NULL);
-  width = gtk_widget_get_width (GTK_WIDGET (old));
-  height = gtk_widget_get_height (GTK_WIDGET (old));
+  /* the default size, which GTK keeps at the window's unmaximised size as
+     it is resized, is the size the new one is set to: the widget's width
+     and height leave out the client-side decorations and would make the new
+     window smaller by their size at each switch */
+  gtk_window_get_default_size (GTK_WINDOW (old), &width, &height);
   if (width <= 0 || height <= 0)
-    gtk_window_get_default_size (GTK_WINDOW (old), &width, &height);
+    {
+      width = gtk_widget_get_width (GTK_WIDGET (old));
+      height = gtk_widget_get_height (GTK_WIDGET (old));
+    }
   gtk_window_set_default_size (GTK_WINDOW (self), width, height);
   if (gtk_window_is_maximized (GTK_WINDOW (old)))
     gtk_window_maximize (GTK_WINDOW (self));

@@ -3061,6 +3061,49 @@ test_language_switch (Fixture       *f,
   g_settings_set_string (settings, "language", "");
 }
 
+/* The window built again after a language switch has the old one's size,
+ * to the pixel, at a phone's 360x720 and at 1280x800. */
+static void
+test_language_switch_keeps_size (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  static const int sizes[][2] = { { 360, 720 }, { 1280, 800 } };
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      int width, height, default_width, default_height, new_default_width, new_default_height;
+
+      gtk_window_set_default_size (GTK_WINDOW (f->window), sizes[i][0], sizes[i][1]);
+      wait_frames (f);
+      width = gtk_widget_get_width (GTK_WIDGET (f->window));
+      height = gtk_widget_get_height (GTK_WIDGET (f->window));
+      gtk_window_get_default_size (GTK_WINDOW (f->window), &default_width, &default_height);
+      g_test_message ("before: %dx%d (default %dx%d)", width, height, default_width, default_height);
+
+      f->user_data = f->window;
+      g_object_add_weak_pointer (G_OBJECT (f->window), &f->user_data);
+      g_clear_object (&f->window);
+      f->window = f->user_data;
+      g_settings_set_string (settings, "language", i == 0 ? "fr" : "en");
+      g_assert_true (wait_for (f, window_replaced, 20));
+      f->window = g_object_ref (app_window (f));
+      g_assert_true (wait_for (f, on_home_and_idle, 20));
+      wait_frames (f);
+      gtk_window_get_default_size (GTK_WINDOW (f->window), &new_default_width, &new_default_height);
+      g_test_message ("after: %dx%d (default %dx%d)", gtk_widget_get_width (GTK_WIDGET (f->window)),
+                      gtk_widget_get_height (GTK_WIDGET (f->window)), new_default_width, new_default_height);
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), ==, width);
+      g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (f->window)), ==, height);
+      g_assert_cmpint (new_default_width, ==, default_width);
+      g_assert_cmpint (new_default_height, ==, default_height);
+    }
+  g_settings_set_string (settings, "language", "");
+}
+
 /* --- the command line, as main.c runs it --- */
 
 static gboolean
@@ -3416,6 +3459,7 @@ main (int   argc,
   g_test_add ("/ui/facilitator/follow-up-interval", Fixture, NULL, fixture_set_up, test_follow_up_interval, fixture_tear_down);
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/preferences/language-switch", Fixture, NULL, fixture_set_up, test_language_switch, fixture_tear_down);
+  g_test_add ("/ui/preferences/language-switch-keeps-size", Fixture, NULL, fixture_set_up, test_language_switch_keeps_size, fixture_tear_down);
   g_test_add ("/ui/first-run/empty", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
   g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run_demo, fixture_tear_down);
   g_test_add ("/ui/demo-banner/not-on-real-data", Fixture, NULL, fixture_set_up, test_no_demo_banner, fixture_tear_down);
