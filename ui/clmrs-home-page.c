@@ -38,6 +38,7 @@ struct _ClmrsHomePage
   ClmrsSyncPage        *sync_page;
   GtkFlowBox           *figures_box;
   ClmrsMonthChart      *chart;
+  AdwToastOverlay      *toast_overlay;
   GtkRevealer          *draft_revealer;
   GtkRevealer          *pick_revealer;
   GtkLabel             *draft_label;
@@ -845,6 +846,16 @@ clmrs_home_page_set_tab (ClmrsHomePage *self,
   adw_view_stack_set_visible_child_name (self->stack, name);
 }
 
+/* Where toasts go while the home page shows: above the tab bar at the
+ * bottom, which they would otherwise cover. */
+AdwToastOverlay *
+clmrs_home_page_get_toast_overlay (ClmrsHomePage *self)
+{
+  g_return_val_if_fail (CLMRS_IS_HOME_PAGE (self), NULL);
+
+  return self->toast_overlay;
+}
+
 const char *
 clmrs_home_page_get_tab (ClmrsHomePage *self)
 {
@@ -891,6 +902,7 @@ clmrs_home_page_class_init (ClmrsHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, sync_page);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, figures_box);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, chart);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, draft_revealer);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, draft_label);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, drafts_list);

@@ -35,6 +35,7 @@ void        clmrs_home_page_set_tab      (ClmrsHomePage *self,
                                           const char    *name);
 /* The tab shown: "households", "follow-ups", "messages", "sync", … */
 const char *clmrs_home_page_get_tab      (ClmrsHomePage *self);
+AdwToastOverlay *clmrs_home_page_get_toast_overlay (ClmrsHomePage *self);
 
 /* Shows the households: the next one tapped starts @form_id about it
  * (NULL: back to starting household visits). */

@@ -66,6 +66,10 @@ static GParamSpec *properties[N_PROPS];
 /* how long a toast stays */
 #define TOAST_SECONDS 3
 
+/* what a toast takes around its title in libadwaita 1.2 (its margins,
+   padding and close button), measured at 360 px, with some slack */
+#define TOAST_CHROME_PX 132
+
 /* a window built again shows a toast this recent once more */
 #define TOAST_CARRIED_USEC (4 * G_USEC_PER_SEC)
 
@@ -76,7 +80,10 @@ clmrs_window_show_toast (ClmrsWindow *self,
                          const char  *text)
 {
   g_autofree char *escaped = NULL;
+  AdwToastOverlay *overlay;
+  GtkWidget *title;
   AdwToast *toast;
+  int room;
 
   g_return_if_fail (CLMRS_IS_WINDOW (self));
   g_return_if_fail (text != NULL);
@@ -91,7 +98,33 @@ clmrs_window_show_toast (ClmrsWindow *self,
      animation, so it goes by its timeout) */
   toast = adw_toast_new (escaped);
   adw_toast_set_timeout (toast, TOAST_SECONDS);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  /* on the home page, above its tab bar at the bottom, not over it */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "home") == 0)
+    overlay = clmrs_home_page_get_toast_overlay (self->home_page);
+  else
+    overlay = self->toast_overlay;
+  /* a title that wraps: libadwaita's own is one line, cut at a phone's
+     width ("Saved, to send at the next s…"); the toast gives its title its
+     natural width whatever room it has, so that width is bounded by the
+     room the overlay leaves */
+  title = gtk_label_new (text);
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (title), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_justify (GTK_LABEL (title), GTK_JUSTIFY_CENTER);
+  gtk_widget_add_css_class (title, "heading");
+  gtk_widget_add_css_class (title, "toast-title");
+  room = gtk_widget_get_width (GTK_WIDGET (overlay)) - TOAST_CHROME_PX;
+  if (room > 0)
+    {
+      PangoFontMetrics *metrics = pango_context_get_metrics (gtk_widget_get_pango_context (title), NULL, NULL);
+      int char_width = pango_font_metrics_get_approximate_char_width (metrics);
+
+      pango_font_metrics_unref (metrics);
+      if (char_width > 0)
+        gtk_label_set_max_width_chars (GTK_LABEL (title), MAX (8, room * PANGO_SCALE / char_width));
+    }
+  adw_toast_set_custom_title (toast, title);
+  adw_toast_overlay_add_toast (overlay, toast);
 }
 
 ClmrsDbWorker *

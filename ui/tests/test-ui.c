@@ -3104,6 +3104,130 @@ test_language_switch_keeps_size (Fixture       *f,
   g_settings_set_string (settings, "language", "");
 }
 
+/* Appends to @out the text of each mapped label under @root that Pango
+ * ellipsized at its allocated width. */
+static void
+collect_ellipsized (GtkWidget *root,
+                    GString   *out)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_mapped (child))
+        continue;
+      if (GTK_IS_LABEL (child) && pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (child))))
+        {
+          g_string_append_printf (out, " \"%s\" (%d px, in", gtk_label_get_text (GTK_LABEL (child)),
+                                  gtk_widget_get_width (child));
+          for (GtkWidget *w = gtk_widget_get_parent (child); w != NULL && !GTK_IS_WINDOW (w); w = gtk_widget_get_parent (w))
+            g_string_append_printf (out, " %s %d", gtk_widget_get_css_name (w), gtk_widget_get_width (w));
+          g_string_append (out, ")");
+        }
+      collect_ellipsized (child, out);
+    }
+}
+
+static GtkWidget *
+ancestor_named (GtkWidget  *widget,
+                const char *css_name)
+{
+  for (; widget != NULL; widget = gtk_widget_get_parent (widget))
+    if (g_strcmp0 (gtk_widget_get_css_name (widget), css_name) == 0)
+      return widget;
+  return NULL;
+}
+
+static gboolean
+window_is_phone (Fixture *f)
+{
+  return gtk_widget_get_width (GTK_WIDGET (f->window)) <= 360;
+}
+
+/* At a phone's 360x720: a toast's words are all there (it wraps) and it
+ * sits above the tab bar at the bottom, not over it; no label on the home
+ * page is cut. */
+static void
+test_phone_toast (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autoptr(GString) cut = g_string_new (NULL);
+  graphene_rect_t toast_bounds, bar_bounds;
+  GtkWidget *title, *toast, *bar;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
+  wait_frames (f);
+  g_test_message ("window %dx%d", gtk_widget_get_width (GTK_WIDGET (f->window)),
+                  gtk_widget_get_height (GTK_WIDGET (f->window)));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
+
+  clmrs_window_show_toast (f->window, "Saved, to send at the next sync");
+  wait_frames (f);
+  title = find_with_class (GTK_WIDGET (f->window), "toast-title");
+  g_assert_nonnull (title);
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, "Saved, to send at the next sync");
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
+  toast = ancestor_named (title, "toast");
+  g_assert_nonnull (toast);
+  bar = find_of_type (GTK_WIDGET (home_page (f)), ADW_TYPE_VIEW_SWITCHER_BAR);
+  g_assert_nonnull (bar);
+  g_assert_true (adw_view_switcher_bar_get_reveal (ADW_VIEW_SWITCHER_BAR (bar)));
+  g_assert_true (gtk_widget_compute_bounds (toast, GTK_WIDGET (f->window), &toast_bounds));
+  g_assert_true (gtk_widget_compute_bounds (bar, GTK_WIDGET (f->window), &bar_bounds));
+  g_test_message ("toast at %.0f,%.0f %.0fx%.0f; tab bar from y %.0f", toast_bounds.origin.x, toast_bounds.origin.y,
+                  toast_bounds.size.width, toast_bounds.size.height, bar_bounds.origin.y);
+  g_assert_cmpfloat (bar_bounds.size.height, >, 0);
+  g_assert_cmpfloat (toast_bounds.origin.y + toast_bounds.size.height, <=, bar_bounds.origin.y);
+  g_assert_cmpfloat (toast_bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (toast_bounds.origin.x + toast_bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (f->window)));
+
+  /* every label on the home page */
+  collect_ellipsized (GTK_WIDGET (f->window), cut);
+
+  /* a toast longer than a phone is wide wraps, inside the window */
+  g_assert_true (wait_for (f, no_toast, 6));
+  clmrs_window_show_toast (f->window, "This device is enrolled. Visits are sent when you sync.");
+  wait_frames (f);
+  title = find_with_class (GTK_WIDGET (f->window), "toast-title");
+  g_assert_nonnull (title);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
+  g_assert_true (gtk_widget_compute_bounds (ancestor_named (title, "toast"), GTK_WIDGET (f->window), &toast_bounds));
+  g_test_message ("long toast at %.0f,%.0f %.0fx%.0f", toast_bounds.origin.x, toast_bounds.origin.y,
+                  toast_bounds.size.width, toast_bounds.size.height);
+  {
+    PangoLayout *layout = gtk_label_get_layout (GTK_LABEL (title));
+    GtkWidget *toast_widget = ancestor_named (title, "toast");
+    int text_width;
+
+    pango_layout_get_pixel_size (layout, &text_width, NULL);
+    g_test_message ("its words: %d lines, %d px wide in %d px", pango_layout_get_line_count (layout),
+                    text_width, gtk_widget_get_width (title));
+    g_assert_cmpint (pango_layout_get_line_count (layout), >, 1);
+    /* what the toast shows (its words, its close button) is whole inside it */
+    for (GtkWidget *c = gtk_widget_get_first_child (toast_widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+      {
+        graphene_rect_t b;
+
+        if (!gtk_widget_get_visible (c))
+          continue;
+        g_assert_true (gtk_widget_compute_bounds (c, GTK_WIDGET (f->window), &b));
+        g_test_message ("  %s at x %.0f-%.0f", gtk_widget_get_css_name (c), b.origin.x, b.origin.x + b.size.width);
+        g_assert_cmpfloat (b.origin.x, >=, toast_bounds.origin.x);
+        g_assert_cmpfloat (b.origin.x + b.size.width, <=, toast_bounds.origin.x + toast_bounds.size.width);
+      }
+    g_assert_cmpint (text_width, <=, gtk_widget_get_width (title));
+  }
+  g_assert_cmpfloat (toast_bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (toast_bounds.origin.x + toast_bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (f->window)));
+  g_assert_cmpfloat (toast_bounds.origin.y + toast_bounds.size.height, <=, bar_bounds.origin.y);
+
+  if (cut->len > 0)
+    g_test_fail_printf ("cut at 360 px:%s", cut->str);
+}
+
 /* --- the command line, as main.c runs it --- */
 
 static gboolean
@@ -3459,6 +3583,7 @@ main (int   argc,
   g_test_add ("/ui/facilitator/follow-up-interval", Fixture, NULL, fixture_set_up, test_follow_up_interval, fixture_tear_down);
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/preferences/language-switch", Fixture, NULL, fixture_set_up, test_language_switch, fixture_tear_down);
+  g_test_add ("/ui/phone/toast", Fixture, NULL, fixture_set_up, test_phone_toast, fixture_tear_down);
   g_test_add ("/ui/preferences/language-switch-keeps-size", Fixture, NULL, fixture_set_up, test_language_switch_keeps_size, fixture_tear_down);
   g_test_add ("/ui/first-run/empty", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
   g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run_demo, fixture_tear_down);
