@@ -3144,10 +3144,10 @@ window_is_phone (Fixture *f)
 }
 
 /* At a phone's 360x720: a toast's words are all there (it wraps) and it
- * sits above the tab bar at the bottom, not over it; no label on the home
- * page is cut. */
+ * sits above the tab bar at the bottom, not over it; an awareness
+ * session's title is not cut. */
 static void
-test_phone_toast (Fixture       *f,
+test_phone_toast_and_titles (Fixture       *f,
                              gconstpointer  data)
 {
   g_autofree char *pin = clmrs_demo_facilitator_pin (0);
@@ -3184,7 +3184,7 @@ test_phone_toast (Fixture       *f,
   g_assert_cmpfloat (toast_bounds.origin.x, >=, 0);
   g_assert_cmpfloat (toast_bounds.origin.x + toast_bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (f->window)));
 
-  /* every label on the home page */
+  /* every label on the home page, and on an awareness session's first screen */
   collect_ellipsized (GTK_WIDGET (f->window), cut);
 
   /* a toast longer than a phone is wide wraps, inside the window */
@@ -3224,6 +3224,10 @@ test_phone_toast (Fixture       *f,
   g_assert_cmpfloat (toast_bounds.origin.x + toast_bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (f->window)));
   g_assert_cmpfloat (toast_bounds.origin.y + toast_bounds.size.height, <=, bar_bounds.origin.y);
 
+  clmrs_window_start_visit (f->window, "awareness_session", NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  wait_frames (f);
+  collect_ellipsized (GTK_WIDGET (f->window), cut);
   if (cut->len > 0)
     g_test_fail_printf ("cut at 360 px:%s", cut->str);
 }
@@ -3583,7 +3587,7 @@ main (int   argc,
   g_test_add ("/ui/facilitator/follow-up-interval", Fixture, NULL, fixture_set_up, test_follow_up_interval, fixture_tear_down);
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/preferences/language-switch", Fixture, NULL, fixture_set_up, test_language_switch, fixture_tear_down);
-  g_test_add ("/ui/phone/toast", Fixture, NULL, fixture_set_up, test_phone_toast, fixture_tear_down);
+  g_test_add ("/ui/phone/toast-and-titles", Fixture, NULL, fixture_set_up, test_phone_toast_and_titles, fixture_tear_down);
   g_test_add ("/ui/preferences/language-switch-keeps-size", Fixture, NULL, fixture_set_up, test_language_switch_keeps_size, fixture_tear_down);
   g_test_add ("/ui/first-run/empty", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
   g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run_demo, fixture_tear_down);
