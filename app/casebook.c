@@ -4,6 +4,7 @@
 #include "casebook.h"
 
 #include "indicators.h"
+#include "rules.h"
 #include "util.h"
 
 #include <string.h>
@@ -853,6 +854,12 @@ household_read_children (ClmrsStore            *store,
               g_date_compare (&age_on, today) <= 0)
             child->age += clmrs_age_on (&age_on, today);
         }
+      /* found out of scope when too young (4), in scope today (5): that
+         finding no longer says anything about the child, who is not
+         assessed at an age in scope yet ("Boy, 5 years old" beside "Not 5
+         to 17 years old" otherwise) */
+      if (g_strcmp0 (child->last_status, "out_of_scope") == 0 && clmrs_age_in_scope (child->age))
+        g_clear_pointer (&child->last_status, g_free);
     }
   sqlite3_finalize (stmt);
   ok = !sqlite_failed (store, rc, "reading a household's children", error);

@@ -94,7 +94,8 @@ typedef struct {
   char      *sex;            /* "male", "female" or NULL */
   int        age;            /* completed years that day: from the date of birth, else from
                                 the latest age recorded (a lower bound); -1 when unknown */
-  char      *last_status;    /* classification code of the latest assessment, or NULL */
+  char      *last_status;    /* classification code of the latest assessment, or NULL (none,
+                                or out_of_scope found at an age the child has left for 5-17) */
   char      *last_finding;   /* the latest code in child labour (child_labour,
                                 hazardous_child_labour, worst_form), or NULL */
   ClmrsCase  kase;           /* clmrs_case_evaluate() of the child's visits and supports */

@@ -1345,6 +1345,12 @@ profile_codes (ProfileReader      *pr,
   return TRUE;
 }
 
+gboolean
+clmrs_age_in_scope (int age)
+{
+  return age >= SCOPE_MIN_AGE && age <= SCOPE_MAX_AGE;
+}
+
 /**
  * clmrs_profile_from_json_full:
  * @object: a child profile (docs/rules-format.md, "The child profile")
@@ -1395,7 +1401,7 @@ clmrs_profile_from_json_full (JsonObject          *object,
       return NULL;
     }
   profile->age = (int) age;
-  profile->in_scope = profile->age >= SCOPE_MIN_AGE && profile->age <= SCOPE_MAX_AGE;
+  profile->in_scope = clmrs_age_in_scope (profile->age);
   if (!profile->in_scope)
     return g_steal_pointer (&profile);
 

@@ -97,6 +97,9 @@ ClmrsProfile        *clmrs_profile_from_json_full     (JsonObject          *obje
 void                 clmrs_profile_free               (ClmrsProfile        *profile);
 
 /* Classification */
+/* Whether a child of @age completed years is in the scope of child labour
+ * (5 to 17): the one test of scope, the profile's and the household's. */
+gboolean             clmrs_age_in_scope               (int                  age);
 ClmrsClassification *clmrs_classify                   (const ClmrsRuleSet  *rules,
                                                        const ClmrsProfile  *profile);
 gboolean             clmrs_classification_has_reason  (const ClmrsClassification *classification,

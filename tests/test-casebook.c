@@ -15,6 +15,7 @@
  *   C3     H1  Esi    f    2014-02-01       V1 2024-06-01 CL                        overdue (due 2024-12-01)
  *   C4     H1  Kwame  m    2010-01-01       V1 2024-06-01 not                       none
  *   C5     H1  Ato    m    2016-03-02       V5 2025-04-01 CL (after today)          none, not yet assessed
+ *   C6     H1  Zadi   m    2020-01-15       V1 2024-06-01 out of scope (aged 4)     none, 5 today: not assessed in scope
  *   C9     H2  Adjoa  f    2013-01-01       V9 2025-02-01 CL                        (another household)
  *
  * Visits of H1: V1 household (sent), V2 follow-up of Yaw (returned, sent
@@ -34,6 +35,7 @@ static const char *const data_sql =
   " ('C3', 'H1', 'Esi', 'female', '2014-02-01', NULL, NULL, 'd', 'F1', 'x', 'x'),"
   " ('C4', 'H1', 'Kwame', 'male', '2010-01-01', NULL, NULL, 'd', 'F1', 'x', 'x'),"
   " ('C5', 'H1', 'Ato', 'male', '2016-03-02', NULL, NULL, 'd', 'F1', 'x', 'x'),"
+  " ('C6', 'H1', 'Zadi', 'male', '2020-01-15', NULL, NULL, 'd', 'F1', 'x', 'x'),"
   " ('C9', 'H2', 'Adjoa', 'female', '2013-01-01', NULL, NULL, 'd', 'F1', 'x', 'x');"
   "INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, community_id, household_id,"
   "  child_id, child_status, visit_date, started, modified, finalised, review_state) VALUES"
@@ -49,6 +51,7 @@ static const char *const data_sql =
   " ('A3', 'V1', 'C3', '2024-06-01', 10, 'child_labour', '[]', 'gh', '{}'),"
   " ('A4', 'V1', 'C4', '2024-06-01', 14, 'not_in_child_labour', '[]', 'gh', '{}'),"
   " ('A5', 'V5', 'C5', '2025-04-01', 9, 'child_labour', '[]', 'gh', '{}'),"
+  " ('A6', 'V1', 'C6', '2024-06-01', 4, 'out_of_scope', '[]', 'gh', '{}'),"
   " ('A9', 'V9', 'C9', '2025-02-01', 12, 'child_labour', '[]', 'gh', '{}');"
   "INSERT INTO supports (id, level, type, support_date, community_id, household_id, child_id, visit_id,"
   "  facilitator_id, created) VALUES"
@@ -133,6 +136,8 @@ static const ChildCase expected_children[] = {
   { "Esi", "female", 11, "child_labour", "child_labour", CLMRS_CASE_FOLLOW_UP_OVERDUE, TRUE, 0, "2024-12-01" },
   { "Kwame", "male", 15, "not_in_child_labour", NULL, CLMRS_CASE_NONE, FALSE, 0, "" },
   { "Yaw", "male", 12, "not_in_child_labour", "hazardous_child_labour", CLMRS_CASE_IDENTIFIED, TRUE, 1, "2025-06-01" },
+  /* found 4 years old, out of scope; 5 today: that finding is not his now */
+  { "Zadi", "male", 5, NULL, NULL, CLMRS_CASE_NONE, FALSE, 0, "" },
 };
 
 static void
