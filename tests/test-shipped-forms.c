@@ -1,5 +1,6 @@
 /* test-shipped-forms.c: each shipped questionnaire, filled in as a UI would, gives the right relevance, checks, entities and JSON. */
 #include "prefill.h"
+#include "rules.h"
 #include "util.h"
 #include "visit.h"
 #include "xform.h"
@@ -724,7 +725,16 @@ test_household_age_from_dob (void)
       set (s, age, cases[i].age);
       assert_check (s, age, cases[i].check, NULL);
       if (cases[i].in_scope != NULL)
-        assert_answer (s, CHILD "[1]/in_scope", cases[i].in_scope);
+        {
+          g_autoptr(GPtrArray) children = clmrs_form_session_get_entities (s, "child");
+          ClmrsEntityData *child = g_ptr_array_index (children, 0);
+          gint64 profile_age = json_object_get_int_member (child->profile, "age");
+
+          assert_answer (s, CHILD "[1]/in_scope", cases[i].in_scope);
+          /* the age the rules get, and their own test of scope, agree */
+          g_assert_cmpint (profile_age, ==, g_ascii_strtoll (cases[i].age, NULL, 10));
+          g_assert_cmpint (clmrs_age_in_scope ((int) profile_age), ==, g_str_equal (cases[i].in_scope, "yes"));
+        }
     }
 }
 
