@@ -2965,6 +2965,9 @@ test_language_switch (Fixture       *f,
   g_assert_cmpstr (clmrs_window_get_person_id (f->window), ==, FACILITATOR_ID);
   clmrs_home_page_set_tab (home_page (f), "sync");
   g_assert_true (wait_for (f, on_home_and_idle, 20));
+  /* the preferences closed with the session: opened again */
+  g_assert_null (preferences_over (GTK_WIDGET (f->window)));
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
 
   /* back to English the same way */
   choose_language (f, 1);
@@ -3322,6 +3325,180 @@ test_contrast_system (Fixture       *f,
     g_test_fail_printf ("text below %.1f:1:%s", CONTRAST_AA, failures->str);
 }
 
+/* --- the primary menu, the follow-up interval --- */
+
+/* The header's primary menu button under @root, or NULL. */
+static GtkWidget *
+find_primary_menu (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_MENU_BUTTON (child) &&
+          g_strcmp0 (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (child)), "open-menu-symbolic") == 0)
+        return child;
+      if ((found = find_primary_menu (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The actions of @model's items, sections included, added to @actions. */
+static void
+collect_menu_actions (GMenuModel *model,
+                      GPtrArray  *actions)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (model); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, i, G_MENU_LINK_SECTION);
+      char *action = NULL;
+
+      if (section != NULL)
+        collect_menu_actions (section, actions);
+      if (g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_ACTION, "s", &action))
+        g_ptr_array_add (actions, action);
+    }
+}
+
+/* The primary menu of @page: shown in its header, with Sync, Preferences,
+ * Sign Out and About; returns the button. */
+static GtkWidget *
+assert_primary_menu (Fixture   *f,
+                     GtkWidget *page)
+{
+  GtkWidget *button = find_primary_menu (page);
+  g_autoptr(GPtrArray) actions = g_ptr_array_new_with_free_func (g_free);
+  static const char *const wanted[] = { "win.show-sync", "app.preferences", "win.sign-out", "app.about" };
+
+  g_assert_nonnull (button);
+  wait_frames (f);
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_assert_nonnull (gtk_widget_get_ancestor (button, ADW_TYPE_HEADER_BAR));
+  g_assert_cmpint (gtk_widget_get_height (button), >=, 48);
+  collect_menu_actions (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (button)), actions);
+  g_assert_cmpuint (actions->len, ==, G_N_ELEMENTS (wanted));
+  for (guint i = 0; i < G_N_ELEMENTS (wanted); i++)
+    g_assert_cmpstr (g_ptr_array_index (actions, i), ==, wanted[i]);
+  /* the lock button stays next to it */
+  g_assert_nonnull (find_icon_button (gtk_widget_get_ancestor (button, ADW_TYPE_HEADER_BAR),
+                                      "system-lock-screen-symbolic"));
+  return button;
+}
+
+/* Opens the preferences from @button's menu; returns them. */
+static ClmrsPreferences *
+open_preferences_from_menu (GtkWidget *button)
+{
+  GtkWidget *preferences;
+
+  g_assert_true (gtk_widget_activate_action (button, "app.preferences", NULL));
+  preferences = find_toplevel (CLMRS_TYPE_PREFERENCES);
+  g_assert_nonnull (preferences);
+  return CLMRS_PREFERENCES (preferences);
+}
+
+static void
+about_from_menu (GtkWidget *button)
+{
+  GtkWidget *about;
+
+  g_assert_true (gtk_widget_activate_action (button, "app.about", NULL));
+  about = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_nonnull (about);
+  /* (not label-audited: libadwaita 1.2's own version button has no
+     accessible name) */
+  gtk_window_destroy (GTK_WINDOW (about));
+}
+
+static gboolean
+on_sync_page_idle (Fixture *f)
+{
+  GtkWidget *page = clmrs_window_get_page (f->window, "sync");
+  ClmrsSyncPage *sync = CLMRS_SYNC_PAGE (find_of_type (page, CLMRS_TYPE_SYNC_PAGE));
+
+  return g_strcmp0 (clmrs_window_get_page_name (f->window), "sync") == 0 &&
+         clmrs_sync_page_get_n_busy (sync) == 0 && clmrs_sync_page_get_queued (sync) >= 0;
+}
+
+/* A facilitator's menu: Preferences open (the follow-up interval read-only,
+ * saying who changes it), Sync shows the Sync tab, About, Sign Out. */
+static void
+test_menu_facilitator (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  GSettings *settings = clmrs_application_get_settings (f->app);
+  ClmrsPreferences *preferences;
+  GtkWidget *button;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  button = assert_primary_menu (f, GTK_WIDGET (home_page (f)));
+
+  preferences = open_preferences_from_menu (button);
+  g_assert_false (clmrs_preferences_get_interval_editable (preferences));
+  g_assert_nonnull (find_label (GTK_WIDGET (preferences), "6"));
+  label_audit_screen ("preferences: a facilitator's");
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  /* nothing a facilitator did changed it */
+  g_assert_cmpuint (g_settings_get_uint (settings, "follow-up-interval-months"), ==, 6);
+
+  clmrs_home_page_set_tab (home_page (f), "households");
+  g_assert_true (gtk_widget_activate_action (button, "win.show-sync", NULL));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+  g_assert_cmpstr (clmrs_home_page_get_tab (home_page (f)), ==, "sync");
+
+  about_from_menu (button);
+
+  /* the preferences close with the session: the next person may not be a supervisor */
+  preferences = open_preferences_from_menu (button);
+  g_assert_true (gtk_widget_activate_action (button, "win.sign-out", NULL));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+  g_assert_null (find_toplevel (CLMRS_TYPE_PREFERENCES));
+}
+
+/* A supervisor's menu: Preferences open with the interval editable, Sync
+ * opens a Sync page with Sync now (Back returns), Sign Out. */
+static void
+test_menu_supervisor (Fixture       *f,
+                      gconstpointer  data)
+{
+  GSettings *settings = clmrs_application_get_settings (f->app);
+  ClmrsPreferences *preferences;
+  GtkWidget *button, *sync_page, *spin;
+  ClmrsSyncPage *sync;
+
+  sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 20));
+  button = assert_primary_menu (f, GTK_WIDGET (supervisor_page (f)));
+
+  preferences = open_preferences_from_menu (button);
+  g_assert_true (clmrs_preferences_get_interval_editable (preferences));
+  spin = find_of_type (GTK_WIDGET (preferences), GTK_TYPE_SPIN_BUTTON);
+  g_assert_nonnull (spin);
+  g_assert_true (gtk_widget_get_visible (spin));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 4);
+  g_assert_cmpuint (g_settings_get_uint (settings, "follow-up-interval-months"), ==, 4);
+  label_audit_screen ("preferences: a supervisor's");
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  g_assert_true (gtk_widget_activate_action (button, "win.show-sync", NULL));
+  g_assert_true (wait_for (f, on_sync_page_idle, 20));
+  sync_page = clmrs_window_get_page (f->window, "sync");
+  sync = CLMRS_SYNC_PAGE (find_of_type (sync_page, CLMRS_TYPE_SYNC_PAGE));
+  g_assert_nonnull (clmrs_sync_page_get_widget (sync, "sync"));
+  g_assert_cmpint (clmrs_sync_page_get_queued (sync), >, 0);
+  label_audit_screen ("supervisor: sync");
+  click (find_icon_button (sync_page, "go-previous-symbolic"));
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 20));
+
+  about_from_menu (button);
+
+  g_assert_true (gtk_widget_activate_action (button, "win.sign-out", NULL));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -3379,5 +3556,7 @@ main (int   argc,
   g_test_add ("/ui/contrast/high", Fixture, NULL, fixture_set_up, test_contrast_high, fixture_tear_down);
   g_test_add ("/ui/contrast/system", Fixture, NULL, fixture_set_up, test_contrast_system, fixture_tear_down);
   g_test_add ("/ui/sync/enrol-cancel-sync", Fixture, "first-run", fixture_set_up, test_sync, fixture_tear_down);
+  g_test_add ("/ui/menu/facilitator", Fixture, NULL, fixture_set_up, test_menu_facilitator, fixture_tear_down);
+  g_test_add ("/ui/menu/supervisor", Fixture, NULL, fixture_set_up, test_menu_supervisor, fixture_tear_down);
   return g_test_run ();
 }
