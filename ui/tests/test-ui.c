@@ -3325,7 +3325,7 @@ test_contrast_system (Fixture       *f,
     g_test_fail_printf ("text below %.1f:1:%s", CONTRAST_AA, failures->str);
 }
 
-/* --- the primary menu, the follow-up interval --- */
+/* --- the primary menu, the follow-up interval, touch targets --- */
 
 /* The header's primary menu button under @root, or NULL. */
 static GtkWidget *
@@ -3499,6 +3499,129 @@ test_menu_supervisor (Fixture       *f,
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
 }
 
+/* The size of @widget as laid out in its window: its border box, what a
+ * finger can hit (gtk_widget_get_height is the content box, without
+ * padding and border). */
+static int
+laid_out_height (GtkWidget *widget)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_get_mapped (widget));
+  g_assert_true (gtk_widget_compute_bounds (widget, widget, &bounds));
+  return (int) bounds.size.height;
+}
+
+static int
+laid_out_width (GtkWidget *widget)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, widget, &bounds));
+  return (int) bounds.size.width;
+}
+
+static gboolean
+popover_shown (Fixture *f)
+{
+  return gtk_widget_get_mapped (f->user_data) && gtk_widget_get_height (f->user_data) > 0;
+}
+
+/* At a phone's 360x720: Back and Next of the visit, a calendar day and a
+ * row of the language list are 48 px high at least (days 44x44). */
+static void
+test_touch_targets (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *form = g_build_filename (g_getenv ("CLMRS_SOURCE_DIR"), "ui", "tests", "forms", "mini_visit.xml", NULL);
+  GtkWidget *back, *next, *calendar, *date_button, *popover, *day = NULL, *combo, *list, *row;
+  ClmrsPreferences *preferences;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_window_start_visit (f->window, form, NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  wait_frames (f);
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/household/head_name", "Aka"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/household/head_sex", "female"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  wait_frames (f);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
+
+  /* Back shows an icon and its label (an AdwButtonContent), first in the bar */
+  back = find_of_type (find_of_type (GTK_WIDGET (wizard (f)), GTK_TYPE_ACTION_BAR), GTK_TYPE_BUTTON);
+  next = find_labelled_button (GTK_WIDGET (wizard (f)), "_Next");
+  g_assert_nonnull (find_label (back, "_Back"));
+  g_assert_nonnull (back);
+  g_assert_nonnull (next);
+  g_test_message ("Back %dx%d, Next %dx%d", laid_out_width (back), laid_out_height (back),
+                  laid_out_width (next), laid_out_height (next));
+  g_assert_cmpint (laid_out_height (back), >=, 48);
+  g_assert_cmpint (laid_out_height (next), >=, 48);
+  /* both fit the phone's width side by side */
+  g_assert_cmpint (laid_out_width (back) + laid_out_width (next), <=, 360);
+
+  /* to the date of birth: a child of 3 */
+  clmrs_visit_wizard_next (wizard (f));
+  g_signal_emit_by_name (find_button (GTK_WIDGET (wizard (f)), "/mini/children/child"), "clicked");
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/identity/name", "Ama"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/identity/sex", "female"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/children/child[1]/identity/age", "3"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  clmrs_visit_wizard_next (wizard (f));
+  assert_screen (f, "/mini/children/child[1]/dob", 1);
+  wait_frames (f);
+  calendar = find_of_type (GTK_WIDGET (wizard (f)), GTK_TYPE_CALENDAR);
+  date_button = gtk_widget_get_ancestor (calendar, GTK_TYPE_MENU_BUTTON);
+  popover = gtk_widget_get_ancestor (calendar, GTK_TYPE_POPOVER);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (date_button));
+  f->user_data = popover;
+  g_assert_true (wait_for (f, popover_shown, 10));
+  wait_frames (f);
+  for (GtkWidget *w = find_with_class (calendar, "day-number"); w != NULL; w = gtk_widget_get_next_sibling (w))
+    if (gtk_widget_has_css_class (w, "day-number") && !gtk_widget_has_css_class (w, "other-month"))
+      {
+        day = w;
+        break;
+      }
+  g_assert_nonnull (day);
+  g_test_message ("calendar day %dx%d, calendar %d wide", laid_out_width (day), laid_out_height (day),
+                  laid_out_width (calendar));
+  g_assert_cmpint (laid_out_height (day), >=, 44);
+  g_assert_cmpint (laid_out_width (day), >=, 44);
+  /* seven days a row, and the popover's padding, inside a 360 px screen
+     (the popover's own size counts its shadow) */
+  g_assert_cmpint (laid_out_width (calendar), <=, 360 - 2 * 12);
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (date_button));
+  clmrs_visit_wizard_stop (wizard (f));
+
+  /* the language list of the preferences */
+  preferences = CLMRS_PREFERENCES (clmrs_preferences_new (GTK_WINDOW (f->window)));
+  gtk_window_present (GTK_WINDOW (preferences));
+  combo = find_of_type (GTK_WIDGET (preferences), ADW_TYPE_COMBO_ROW);
+  g_assert_nonnull (combo);
+  wait_frames (f);
+  popover = find_of_type (combo, GTK_TYPE_POPOVER);
+  g_assert_nonnull (popover);
+  gtk_popover_popup (GTK_POPOVER (popover));
+  f->user_data = popover;
+  g_assert_true (wait_for (f, popover_shown, 10));
+  wait_frames (f);
+  list = find_of_type (popover, GTK_TYPE_LIST_VIEW);
+  g_assert_nonnull (list);
+  row = gtk_widget_get_first_child (list);
+  g_assert_nonnull (row);
+  g_test_message ("language row %s %dx%d", G_OBJECT_TYPE_NAME (row), laid_out_width (row), laid_out_height (row));
+  g_assert_cmpint (laid_out_height (row), >=, 48);
+  gtk_popover_popdown (GTK_POPOVER (popover));
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  f->user_data = NULL;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -3558,5 +3681,6 @@ main (int   argc,
   g_test_add ("/ui/sync/enrol-cancel-sync", Fixture, "first-run", fixture_set_up, test_sync, fixture_tear_down);
   g_test_add ("/ui/menu/facilitator", Fixture, NULL, fixture_set_up, test_menu_facilitator, fixture_tear_down);
   g_test_add ("/ui/menu/supervisor", Fixture, NULL, fixture_set_up, test_menu_supervisor, fixture_tear_down);
+  g_test_add ("/ui/touch-targets/phone", Fixture, NULL, fixture_set_up, test_touch_targets, fixture_tear_down);
   return g_test_run ();
 }
