@@ -252,12 +252,31 @@ show_preferences (GApplication *app)
 }
 
 static void
+show_about (GApplication *app)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (app));
+  GtkWidget *about = adw_about_window_new ();
+
+  gtk_window_set_transient_for (GTK_WINDOW (about), parent);
+  gtk_window_set_modal (GTK_WINDOW (about), TRUE);
+  adw_about_window_set_application_icon (ADW_ABOUT_WINDOW (about), "org.clmrs.Field");
+  adw_about_window_set_application_name (ADW_ABOUT_WINDOW (about), _("Child Labour Monitoring"));
+  adw_about_window_set_version (ADW_ABOUT_WINDOW (about), PACKAGE_VERSION);
+  adw_about_window_set_comments (ADW_ABOUT_WINDOW (about),
+                                 _("Household visits, follow-ups and remediation of child labour, offline"));
+  adw_about_window_set_developer_name (ADW_ABOUT_WINDOW (about), _("CLMRS project"));
+  adw_about_window_set_license_type (ADW_ABOUT_WINDOW (about), GTK_LICENSE_GPL_3_0);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
 clmrs_application_startup (GApplication *app)
 {
   ClmrsApplication *self = (ClmrsApplication *) app;
   static const char *quit_accels[] = { "<Control>q", NULL };
   g_autoptr(GSimpleAction) quit = g_simple_action_new ("quit", NULL);
   g_autoptr(GSimpleAction) preferences = g_simple_action_new ("preferences", NULL);
+  g_autoptr(GSimpleAction) about = g_simple_action_new ("about", NULL);
 
   G_APPLICATION_CLASS (clmrs_application_parent_class)->startup (app);
 
@@ -267,6 +286,8 @@ clmrs_application_startup (GApplication *app)
   g_signal_connect_swapped (quit, "activate", G_CALLBACK (g_application_quit), app);
   g_signal_connect_swapped (preferences, "activate", G_CALLBACK (show_preferences), app);
   g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (preferences));
+  g_signal_connect_swapped (about, "activate", G_CALLBACK (show_about), app);
+  g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (about));
   g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (quit));
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   /* the app's own text follows the language at once (main.c applied it at start) */

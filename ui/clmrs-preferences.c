@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clmrs-preferences.h"
+#include "clmrs-window.h"
 
 #include <glib/gi18n.h>
 
@@ -16,6 +17,8 @@ struct _ClmrsPreferences
   GtkSwitch            *auto_sync_switch;
   GtkSwitch            *high_contrast_switch;
   AdwComboRow          *language_row;
+  AdwActionRow         *interval_row;
+  GtkLabel             *interval_label;
   GtkSpinButton        *interval_spin;
 
   /* Owned references */
@@ -49,6 +52,46 @@ language_selected_cb (ClmrsPreferences *self)
   g_settings_set_string (self->settings, "language", languages[selected]);
 }
 
+/* The follow-up interval is the programme's: a supervisor changes it, a
+ * facilitator (or nobody signed in) sees it and who can change it. */
+static void
+set_interval_editable (ClmrsPreferences *self,
+                       gboolean          editable)
+{
+  guint months = g_settings_get_uint (self->settings, "follow-up-interval-months");
+  g_autofree char *text = NULL;
+
+  g_settings_unbind (gtk_spin_button_get_adjustment (self->interval_spin), "value");
+  gtk_widget_set_visible (GTK_WIDGET (self->interval_spin), editable);
+  gtk_widget_set_visible (GTK_WIDGET (self->interval_label), !editable);
+  if (editable)
+    {
+      g_settings_bind (self->settings, "follow-up-interval-months",
+                       gtk_spin_button_get_adjustment (self->interval_spin), "value", G_SETTINGS_BIND_DEFAULT);
+      adw_action_row_set_activatable_widget (self->interval_row, GTK_WIDGET (self->interval_spin));
+      adw_action_row_set_subtitle (self->interval_row, _("How long after a visit a child in a case is due again"));
+      return;
+    }
+  adw_action_row_set_activatable_widget (self->interval_row, NULL);
+  adw_action_row_set_subtitle (self->interval_row,
+                               _("How long after a visit a child in a case is due again. "
+                                 "Only a supervisor can change it."));
+  text = g_strdup_printf ("%u", months);
+  gtk_label_set_text (self->interval_label, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->interval_label), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Months between follow-up visits"), -1);
+}
+
+/* For tests: whether the follow-up interval can be changed here. */
+gboolean
+clmrs_preferences_get_interval_editable (ClmrsPreferences *self)
+{
+  g_return_val_if_fail (CLMRS_IS_PREFERENCES (self), FALSE);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->interval_spin)) &&
+         gtk_widget_get_sensitive (GTK_WIDGET (self->interval_spin));
+}
+
 static void
 clmrs_preferences_dispose (GObject *object)
 {
@@ -72,6 +115,8 @@ clmrs_preferences_class_init (ClmrsPreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, auto_sync_switch);
   gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, high_contrast_switch);
   gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, language_row);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, interval_row);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, interval_label);
   gtk_widget_class_bind_template_child (widget_class, ClmrsPreferences, interval_spin);
   gtk_widget_class_bind_template_callback (widget_class, server_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, language_selected_cb);
@@ -91,8 +136,7 @@ clmrs_preferences_init (ClmrsPreferences *self)
   g_settings_bind (self->settings, "auto-sync", self->auto_sync_switch, "active", G_SETTINGS_BIND_DEFAULT);
   /* the application applies it at once (clmrs-high-contrast.c) */
   g_settings_bind (self->settings, "high-contrast", self->high_contrast_switch, "active", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "follow-up-interval-months",
-                   gtk_spin_button_get_adjustment (self->interval_spin), "value", G_SETTINGS_BIND_DEFAULT);
+  set_interval_editable (self, FALSE);
   language = g_settings_get_string (self->settings, "language");
   for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
     if (g_str_equal (language, languages[i]))
@@ -105,6 +149,10 @@ clmrs_preferences_new (GtkWindow *parent)
   GtkWidget *self = g_object_new (CLMRS_TYPE_PREFERENCES,
                                   "transient-for", parent,
                                   NULL);
+
+  /* the window closes them on sign-out (clmrs-window.c) */
+  set_interval_editable (CLMRS_PREFERENCES (self),
+                         CLMRS_IS_WINDOW (parent) && clmrs_window_get_supervisor (CLMRS_WINDOW (parent)));
 
   /* never bigger than the window it comes from: on a handheld it covers
      the app instead of running off the screen */

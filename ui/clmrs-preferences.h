@@ -9,6 +9,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ClmrsPreferences, clmrs_preferences, CLMRS, PREFERENCES, AdwPreferencesWindow)
 
-GtkWidget *clmrs_preferences_new (GtkWindow *parent);
+/* Over @parent; the follow-up interval is editable only when a supervisor
+ * is signed in there. */
+GtkWidget *clmrs_preferences_new                   (GtkWindow        *parent);
+
+/* For tests: whether the follow-up interval can be changed. */
+gboolean   clmrs_preferences_get_interval_editable (ClmrsPreferences *self);
 
 G_END_DECLS

@@ -10,11 +10,13 @@
 #include "clmrs-enrol-page.h"
 #include "clmrs-home-page.h"
 #include "clmrs-household-page.h"
+#include "clmrs-preferences.h"
 #include "clmrs-record-view.h"
 #include "clmrs-signin-page.h"
 #include "clmrs-startup-report.h"
 #include "clmrs-supervisor-page.h"
 #include "clmrs-sync-jobs.h"
+#include "clmrs-sync-page.h"
 #include "clmrs-visit-wizard.h"
 
 struct _ClmrsWindow
@@ -36,6 +38,7 @@ struct _ClmrsWindow
   ClmrsVisitWizard     *visit_wizard;
   AdwWindowTitle       *record_title;
   ClmrsRecordView      *record_view;
+  ClmrsSyncPage        *sync_page;       /* a supervisor's; a facilitator's is on the home page */
 
   /* Owned references */
   ClmrsDbWorker        *worker;
@@ -158,6 +161,14 @@ clmrs_window_get_page (ClmrsWindow *self,
   g_return_val_if_fail (CLMRS_IS_WINDOW (self), NULL);
 
   return gtk_stack_get_child_by_name (self->stack, name);
+}
+
+gboolean
+clmrs_window_get_supervisor (ClmrsWindow *self)
+{
+  g_return_val_if_fail (CLMRS_IS_WINDOW (self), FALSE);
+
+  return self->person_id != NULL && self->supervisor;
 }
 
 static void
@@ -519,6 +530,19 @@ visit_done_cb (ClmrsWindow *self,
     clmrs_window_show_toast (self, _("Kept as a draft, to finish later"));
 }
 
+/* The preferences open over this window: what they offer depends on who
+ * is signed in, so they close with the session. */
+static void
+close_preferences (ClmrsWindow *self)
+{
+  GList *toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (CLMRS_IS_PREFERENCES (l->data) && gtk_window_get_transient_for (l->data) == GTK_WINDOW (self))
+      gtk_window_destroy (l->data);
+  g_list_free (toplevels);
+}
+
 /* Signs the person out; @by_inactivity: the lock did it, not they. */
 static void
 lock_window (ClmrsWindow *self,
@@ -536,8 +560,10 @@ lock_window (ClmrsWindow *self,
   clmrs_household_page_clear (self->household_page);
   self->from_household = FALSE;
   clmrs_supervisor_page_stop (self->supervisor_page);
+  clmrs_sync_page_stop (self->sync_page);
   clmrs_visit_wizard_stop (self->visit_wizard);
   clmrs_signin_page_reset (self->signin_page);
+  close_preferences (self);
   gtk_stack_set_visible_child_name (self->stack, "signin");
   /* a sync may have brought people, or disabled some */
   clmrs_db_worker_list_people_async (self->worker, self->cancellable, people_cb, g_object_ref (self));
@@ -606,6 +632,39 @@ sign_out_action (GtkWidget  *widget,
   clmrs_window_lock (CLMRS_WINDOW (widget));
 }
 
+/* The menu's Sync: a facilitator's Sync tab, or a supervisor's own page. */
+static void
+show_sync_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ClmrsWindow *self = CLMRS_WINDOW (widget);
+
+  if (self->worker == NULL || self->person_id == NULL)
+    return;
+  if (self->supervisor)
+    {
+      clmrs_sync_page_start (self->sync_page, self->worker);
+      gtk_stack_set_visible_child_name (self->stack, "sync");
+    }
+  else
+    {
+      clmrs_home_page_set_tab (self->home_page, "sync");
+      gtk_stack_set_visible_child_name (self->stack, "home");
+    }
+}
+
+static void
+sync_back_clicked_cb (ClmrsWindow *self)
+{
+  clmrs_sync_page_stop (self->sync_page);
+  if (self->person_id == NULL || !self->supervisor)
+    return;
+  /* a sync may have brought visits to review */
+  clmrs_supervisor_page_start (self->supervisor_page, self->worker, self->person_id, self->person_name);
+  gtk_stack_set_visible_child_name (self->stack, "supervisor");
+}
+
 static void
 enrol_action (GtkWidget  *widget,
               const char *action_name,
@@ -655,6 +714,7 @@ clmrs_window_dispose (GObject *object)
       clmrs_home_page_stop (self->home_page);
       clmrs_household_page_clear (self->household_page);
       clmrs_supervisor_page_stop (self->supervisor_page);
+      clmrs_sync_page_stop (self->sync_page);
       clmrs_visit_wizard_stop (self->visit_wizard);
       clmrs_enrol_page_stop (self->enrol_page);
       /* explicit close, from the main thread (STYLE trap 4) */
@@ -727,6 +787,7 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   g_type_ensure (CLMRS_TYPE_SUPERVISOR_PAGE);
   g_type_ensure (CLMRS_TYPE_VISIT_WIZARD);
   g_type_ensure (CLMRS_TYPE_RECORD_VIEW);
+  g_type_ensure (CLMRS_TYPE_SYNC_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, toast_overlay);
@@ -743,6 +804,8 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, visit_wizard);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, record_title);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, record_view);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, sync_page);
+  gtk_widget_class_bind_template_callback (widget_class, sync_back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, record_loaded_cb);
   gtk_widget_class_bind_template_callback (widget_class, record_back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, household_back_cb);
@@ -754,6 +817,7 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out_action);
   gtk_widget_class_install_action (widget_class, "win.new-visit", "s", new_visit_action);
   gtk_widget_class_install_action (widget_class, "win.enrol", NULL, enrol_action);
+  gtk_widget_class_install_action (widget_class, "win.show-sync", NULL, show_sync_action);
 }
 
 static void
@@ -840,6 +904,7 @@ clmrs_window_new_replacing (ClmrsWindow *old)
   g_cancellable_cancel (old->cancellable);
   clmrs_home_page_stop (old->home_page);
   clmrs_supervisor_page_stop (old->supervisor_page);
+  clmrs_sync_page_stop (old->sync_page);
   clmrs_enrol_page_stop (old->enrol_page);
   clmrs_signin_page_reset (old->signin_page);
   self->worker = g_steal_pointer (&old->worker);
@@ -866,6 +931,8 @@ clmrs_window_new_replacing (ClmrsWindow *old)
   else if (self->supervisor)
     {
       clmrs_supervisor_page_start (self->supervisor_page, self->worker, self->person_id, self->person_name);
+      /* a sync started from the supervisor's Sync page goes on, shown there */
+      clmrs_sync_page_take_sync (self->sync_page, old->sync_page);
       gtk_stack_set_visible_child_name (self->stack, "supervisor");
     }
   else

@@ -30,6 +30,8 @@ const char    *clmrs_window_get_person_id    (ClmrsWindow      *self);
 const char    *clmrs_window_get_page_name    (ClmrsWindow      *self);
 GtkWidget     *clmrs_window_get_page         (ClmrsWindow      *self,
                                               const char       *name);
+/* Whether the person signed in is a supervisor (FALSE when nobody is). */
+gboolean       clmrs_window_get_supervisor   (ClmrsWindow      *self);
 /* Opens the visit wizard with @form_id for the signed-in facilitator,
  * of @household_id when known. */
 void           clmrs_window_start_visit      (ClmrsWindow      *self,
