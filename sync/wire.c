@@ -46,6 +46,41 @@ nesting_within_limit (const char *text,
   return TRUE;
 }
 
+/* Whether every string and member name under @node is valid UTF-8. */
+static gboolean
+strings_are_utf8 (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &member))
+          if (!g_utf8_validate (name, -1, NULL) || !strings_are_utf8 (member))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          if (!strings_are_utf8 (json_array_get_element (array, i)))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_VALUE:
+      return json_node_get_value_type (node) != G_TYPE_STRING ||
+             g_utf8_validate (json_node_get_string (node), -1, NULL);
+    default:
+      return TRUE;
+    }
+}
+
 /**
  * clmrs_wire_parse_json:
  * @line_no: the line number used in error messages
@@ -101,6 +136,16 @@ clmrs_wire_parse_json (const char *text,
     {
       g_set_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON,
                    "line %u: malformed JSON: empty", line_no);
+      return NULL;
+    }
+  /* json-glib takes escapes JSON does not have ("\200", an octal byte)
+   * and can make a string that is not UTF-8 from valid text: refused, or
+   * its canonical form would not parse again */
+  if (!strings_are_utf8 (root))
+    {
+      g_set_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON,
+                   "line %u: malformed JSON: a string is not valid UTF-8 (an escape JSON does not have?)",
+                   line_no);
       return NULL;
     }
   return json_node_copy (root);

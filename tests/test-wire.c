@@ -339,6 +339,18 @@ test_json_limits (void)
   g_assert_cmpstr (error->message, ==, "line 2: malformed JSON: contains a NUL byte");
   g_clear_error (&error);
 
+  /* an escape JSON does not have, which json-glib turns into a byte that is
+     not UTF-8 (found by the fuzzer: tests/fuzz-crashes) */
+  {
+    static const char octal[] = "{\"n\":[\"\\200e9\"]}";
+
+    node = clmrs_wire_parse_json (octal, sizeof octal - 1, 3, &error);
+    g_assert_null (node);
+    g_assert_cmpstr (error->message, ==,
+                     "line 3: malformed JSON: a string is not valid UTF-8 (an escape JSON does not have?)");
+    g_clear_error (&error);
+  }
+
   node = clmrs_wire_parse_json ("", 0, 4, &error);
   g_assert_null (node);
   g_assert_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON);
