@@ -162,20 +162,21 @@ check_local_id (sqlite3     *db,
   return TRUE;
 }
 
+/* Stores @pl's line among the records, or, with @aside, in the conflicts
+ * table (once per content). */
 static gboolean
 store_line (sqlite3     *db,
-            const char  *table,
+            gboolean     aside,
             const char  *device_id,
             PushLine    *pl,
             const char  *now,
             GError     **error)
 {
-  g_autofree char *sql = g_strdup_printf (
-      "INSERT %s INTO %s (%sid, rev, type, community_id, pushed_by, sha256, line, received) "
-      "VALUES (%s?, ?, ?, ?, ?, ?, ?, ?)",
-      strcmp (table, "conflicts") == 0 ? "OR IGNORE" : "", table,
-      strcmp (table, "records") == 0 ? "kind, " : "", strcmp (table, "records") == 0 ? "'record', " : "");
-  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, sql, error);
+  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, aside
+      ? "INSERT OR IGNORE INTO conflicts (id, rev, type, community_id, pushed_by, sha256, line, received) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+      : "INSERT INTO records (kind, id, rev, type, community_id, pushed_by, sha256, line, received) "
+        "VALUES ('record', ?, ?, ?, ?, ?, ?, ?, ?)", error);
   ClmrsEnvelope *env = pl->env;
 
   if (stmt == NULL)
@@ -189,7 +190,7 @@ store_line (sqlite3     *db,
   sqlite3_bind_blob (stmt, 7, pl->line, (int) pl->length, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 8, now, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) != SQLITE_DONE)
-    return db_fail (db, strcmp (table, "conflicts") == 0 ? "storing a conflict" : "storing a record", error);
+    return db_fail (db, aside ? "storing a conflict" : "storing a record", error);
   return TRUE;
 }
 
@@ -223,6 +224,7 @@ push_one (sqlite3     *db,
           const char  *device_id,
           PushLine    *pl,
           const char  *now,
+          char       **bound_local_id,
           GError     **error)
 {
   ClmrsEnvelope *env = pl->env;
@@ -242,10 +244,16 @@ push_one (sqlite3     *db,
     REJECT ("community_id: %s is not one of this device's communities", env->community_id);
   if (pl->invalid != NULL)
     REJECT ("%s", pl->invalid);
-  if (!check_local_id (db, device_id, env->device_id, &ok, error))
-    return FALSE;
-  if (!ok)
-    REJECT ("device_id: not the id this device stamps its records with");
+  /* a batch's records carry one local id: checked (and bound) once */
+  if (g_strcmp0 (env->device_id, *bound_local_id) != 0)
+    {
+      if (!check_local_id (db, device_id, env->device_id, &ok, error))
+        return FALSE;
+      if (!ok)
+        REJECT ("device_id: not the id this device stamps its records with");
+      g_free (*bound_local_id);
+      *bound_local_id = g_strdup (env->device_id);
+    }
 
   /* An id keeps its type and community for ever.  The same words whether
    * the id is taken in another community or is of another type here:
@@ -307,10 +315,10 @@ push_one (sqlite3     *db,
       if (rc != SQLITE_ROW)
         pl->reason = g_strdup ("id: this record belongs to the device that created it; "
                                "an administrator can hand it over (clmrs-server hand-over)");
-      return store_line (db, "conflicts", device_id, pl, now, error);
+      return store_line (db, TRUE, device_id, pl, now, error);
     }
 
-  if (!store_line (db, "records", device_id, pl, now, error) || !note_owner (db, device_id, pl, error))
+  if (!store_line (db, FALSE, device_id, pl, now, error) || !note_owner (db, device_id, pl, error))
     return FALSE;
   pl->result = "stored";
   return TRUE;
@@ -423,6 +431,7 @@ server_db_push (sqlite3     *db,
   g_autofree char *response = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *bound_local_id = NULL;
   ClmrsNdjsonReader reader;
   const char *line;
   gsize line_length;
@@ -492,7 +501,7 @@ server_db_push (sqlite3     *db,
     }
 
   for (guint i = 0; i < order->len; i++)
-    if (!push_one (db, device_id, g_ptr_array_index (order, i), now, error))
+    if (!push_one (db, device_id, g_ptr_array_index (order, i), now, &bound_local_id, error))
       goto fail;
 
   json_builder_begin_object (b);
