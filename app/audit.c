@@ -39,17 +39,6 @@ audit_community (ClmrsStore *store)
   return NULL;
 }
 
-static void
-set_nullable (JsonObject *o,
-              const char *name,
-              const char *value)
-{
-  if (value != NULL)
-    json_object_set_string_member (o, name, value);
-  else
-    json_object_set_null_member (o, name);
-}
-
 /* Inside the caller's transaction. */
 static gboolean
 record_in (ClmrsStore  *store,
@@ -95,9 +84,9 @@ record_in (ClmrsStore  *store,
 
       json_object_set_string_member (body, "action", action);
       json_object_set_string_member (body, "at", now);
-      set_nullable (body, "subject_type", subject_type);
-      set_nullable (body, "subject_id", subject_id);
-      set_nullable (body, "detail", detail);
+      clmrs_json_set_nullable (body, "subject_type", subject_type);
+      clmrs_json_set_nullable (body, "subject_id", subject_id);
+      clmrs_json_set_nullable (body, "detail", detail);
       json_node_init_object (node, body);
       json_object_unref (body);
       line = clmrs_record_envelope_line (&header, node);

@@ -455,3 +455,14 @@ clmrs_json_error_describe (const GError *error)
     }
   return g_string_free (out, FALSE);
 }
+
+void
+clmrs_json_set_nullable (JsonObject *object,
+                         const char *name,
+                         const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (object, name, value);
+  else
+    json_object_set_null_member (object, name);
+}

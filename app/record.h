@@ -64,6 +64,10 @@ gboolean clmrs_json_text_find_nul (const char  *text,
                                    char       **path,
                                    gboolean    *in_member_name);
 
+/* Sets @name to @value, or to null when @value is NULL. */
+void  clmrs_json_set_nullable     (JsonObject *object,
+                                   const char *name,
+                                   const char *value);
 /* A json-glib parse error as "column C: reason", quoting none of the input. */
 char *clmrs_json_error_describe   (const GError *error);
 

@@ -417,15 +417,6 @@ object_node (JsonObject *object)
   return node;
 }
 
-static void
-set_nullable (JsonObject *o, const char *name, const char *value)
-{
-  if (value != NULL)
-    json_object_set_string_member (o, name, value);
-  else
-    json_object_set_null_member (o, name);
-}
-
 /* Classifies one child entity and writes the assessment. */
 static gboolean
 assess_child (Job                   *job,
@@ -519,8 +510,8 @@ child_body (const ClmrsEntityData *entity,
 
   json_object_set_string_member (o, "household_id", household_id);
   json_object_set_string_member (o, "name", field (entity, "name") ? field (entity, "name") : "");
-  set_nullable (o, "sex", field (entity, "sex"));
-  set_nullable (o, "dob", field (entity, "dob"));
+  clmrs_json_set_nullable (o, "sex", field (entity, "sex"));
+  clmrs_json_set_nullable (o, "dob", field (entity, "dob"));
   if (age != NULL)
     {
       json_object_set_int_member (o, "age", g_ascii_strtoll (age, NULL, 10));
@@ -573,7 +564,7 @@ finalise_household (Job     *job,
 
   body = json_object_new ();
   json_object_set_string_member (body, "head_name", field (hh, "head_name"));
-  set_nullable (body, "head_sex", field (hh, "head_sex"));
+  clmrs_json_set_nullable (body, "head_sex", field (hh, "head_sex"));
   {
     g_autoptr(JsonNode) node = object_node (body);
     if (!upsert_entity (job, CLMRS_RECORD_HOUSEHOLD, job->household_id, node, error))
@@ -726,8 +717,8 @@ finalise_support (Job     *job,
       json_object_set_string_member (body, "level", level);
       json_object_set_string_member (body, "type", type);
       json_object_set_string_member (body, "date", date);
-      set_nullable (body, "child_id", child_id);
-      set_nullable (body, "household_id", household_id);
+      clmrs_json_set_nullable (body, "child_id", child_id);
+      clmrs_json_set_nullable (body, "household_id", household_id);
       json_object_set_string_member (body, "visit_id", job->visit_id);
       if (!queue_record (job, CLMRS_RECORD_SUPPORT, id, 1, job->now, job->schema, NULL,
                          object_node (body), error))
@@ -807,12 +798,12 @@ finalise_awareness (Job     *job,
       body = json_object_new ();
       json_object_set_string_member (body, "date", date);
       json_object_set_string_member (body, "level", level);
-      set_nullable (body, "topic", field (s, "topic"));
+      clmrs_json_set_nullable (body, "topic", field (s, "topic"));
       json_object_set_int_member (body, "men", field_int (s, "men"));
       json_object_set_int_member (body, "women", field_int (s, "women"));
       json_object_set_int_member (body, "boys", field_int (s, "boys"));
       json_object_set_int_member (body, "girls", field_int (s, "girls"));
-      set_nullable (body, "household_id", field (s, "household_id"));
+      clmrs_json_set_nullable (body, "household_id", field (s, "household_id"));
       json_object_set_string_member (body, "visit_id", job->visit_id);
       if (!queue_record (job, CLMRS_RECORD_AWARENESS_SESSION, id, 1, job->now, job->schema, NULL,
                          object_node (body), error))
@@ -889,8 +880,8 @@ finalise_community (Job     *job,
 
   body = json_object_new ();
   json_object_set_string_member (body, "name", field (c, "name") ? field (c, "name") : name);
-  set_nullable (body, "district", field (c, "district"));
-  set_nullable (body, "country", field (c, "country"));
+  clmrs_json_set_nullable (body, "district", field (c, "district"));
+  clmrs_json_set_nullable (body, "country", field (c, "country"));
   json_object_set_member (body, "profile", json_node_ref (job->answers));
   return queue_record (job, CLMRS_RECORD_COMMUNITY, job->community_id, rev + 1, created,
                        job->schema, NULL, object_node (body), error);
@@ -932,9 +923,9 @@ write_visit (Job     *job,
 
   body = json_object_new ();
   json_object_set_string_member (body, "kind", job->kind);
-  set_nullable (body, "household_id", job->household_id);
-  set_nullable (body, "child_id", job->child_id);
-  set_nullable (body, "child_status", job->child_status);
+  clmrs_json_set_nullable (body, "household_id", job->household_id);
+  clmrs_json_set_nullable (body, "child_id", job->child_id);
+  clmrs_json_set_nullable (body, "child_status", job->child_status);
   json_object_set_string_member (body, "date", job->visit_date);
   json_object_set_string_member (body, "started", job->started);
   json_object_set_member (body, "answers", json_node_ref (job->answers));
