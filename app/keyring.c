@@ -220,16 +220,16 @@ delay_after (guint failures)
 
 /* ---- the policy ---- */
 
-gboolean
-clmrs_keyring_check_new_pin (const char  *pin,
-                             GError     **error)
+/* Digits only, at least CLMRS_KEYRING_MIN_PIN_DIGITS: what every wrap
+ * needs.  The demo's people keep their published PINs (111111, 999999)
+ * with it; a PIN a person chooses must also pass the guessability rule of
+ * clmrs_keyring_check_new_pin(). */
+static gboolean
+check_pin_format (const char  *pin,
+                  GError     **error)
 {
-  gsize n;
-  gboolean same = TRUE, up = TRUE, down = TRUE;
+  gsize n = strlen (pin);
 
-  g_return_val_if_fail (pin != NULL, FALSE);
-
-  n = strlen (pin);
   for (gsize i = 0; i < n; i++)
     if (!g_ascii_isdigit (pin[i]))
       {
@@ -242,6 +242,21 @@ clmrs_keyring_check_new_pin (const char  *pin,
                    "A PIN has at least %d digits.", CLMRS_KEYRING_MIN_PIN_DIGITS);
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+clmrs_keyring_check_new_pin (const char  *pin,
+                             GError     **error)
+{
+  gsize n;
+  gboolean same = TRUE, up = TRUE, down = TRUE;
+
+  g_return_val_if_fail (pin != NULL, FALSE);
+
+  if (!check_pin_format (pin, error))
+    return FALSE;
+  n = strlen (pin);
   for (gsize i = 1; i < n; i++)
     {
       same = same && pin[i] == pin[0];
@@ -373,7 +388,7 @@ clmrs_keyring_add_person (ClmrsKeyring        *keyring,
 
   g_return_val_if_fail (keyring != NULL && key != NULL && person_id != NULL && pin != NULL, FALSE);
 
-  if (!clmrs_keyring_check_new_pin (pin, error) || !check_key (keyring, key->bytes, error))
+  if (!check_pin_format (pin, error) || !check_key (keyring, key->bytes, error))
     return FALSE;
 
   kdf_parameters (&opslimit, &memlimit);
@@ -471,9 +486,13 @@ clmrs_keyring_list_people (ClmrsKeyring  *keyring,
   return g_steal_pointer (&people);
 }
 
+/* Makes the keyring at @path around @key (a new random one when NULL),
+ * the key returned in @out_key; no file left at @path on failure (unless
+ * one was there before). */
 static ClmrsKeyring *
 keyring_create (const char          *path,
                 const guint8        *server_public_key,
+                const ClmrsDataKey  *given,
                 const char          *person_id,
                 const char          *display_name,
                 const char          *pin,
@@ -495,32 +514,45 @@ clmrs_keyring_create (const char          *path,
                       ClmrsDataKey       **out_key,
                       GError             **error)
 {
-  ClmrsKeyring *keyring;
-  gboolean existed;
-
   g_return_val_if_fail (path != NULL && server_public_key != NULL && person_id != NULL && pin != NULL, NULL);
   g_return_val_if_fail (out_key != NULL && *out_key == NULL, NULL);
 
-  existed = g_file_test (path, G_FILE_TEST_EXISTS);
-  keyring = keyring_create (path, server_public_key, person_id, display_name, pin, out_key, error);
-  if (keyring == NULL && !existed)
-    {
-      g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+  return keyring_create (path, server_public_key, NULL, person_id, display_name, pin, out_key, error);
+}
 
-      g_unlink (path);
-      g_unlink (journal);
-    }
-  return keyring;
+/**
+ * clmrs_keyring_create_for_key:
+ *
+ * As clmrs_keyring_create(), around a data key made before (a database
+ * created, or filled, before its first person was known: `clmrs demo`,
+ * enrolment).
+ */
+ClmrsKeyring *
+clmrs_keyring_create_for_key (const char          *path,
+                              const guint8         server_public_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                              const ClmrsDataKey  *key,
+                              const char          *person_id,
+                              const char          *display_name,
+                              const char          *pin,
+                              GError             **error)
+{
+  g_autoptr(ClmrsDataKey) copy = NULL;
+
+  g_return_val_if_fail (path != NULL && server_public_key != NULL && key != NULL, NULL);
+  g_return_val_if_fail (person_id != NULL && pin != NULL, NULL);
+
+  return keyring_create (path, server_public_key, key, person_id, display_name, pin, &copy, error);
 }
 
 static ClmrsKeyring *
-keyring_create (const char          *path,
-                const guint8        *server_public_key,
-                const char          *person_id,
-                const char          *display_name,
-                const char          *pin,
-                ClmrsDataKey       **out_key,
-                GError             **error)
+keyring_create_file (const char          *path,
+                     const guint8        *server_public_key,
+                     const ClmrsDataKey  *given,
+                     const char          *person_id,
+                     const char          *display_name,
+                     const char          *pin,
+                     ClmrsDataKey       **out_key,
+                     GError             **error)
 {
   g_autoptr(ClmrsKeyring) keyring = NULL;
   g_autoptr(ClmrsDataKey) key = NULL;
@@ -528,13 +560,13 @@ keyring_create (const char          *path,
   sqlite3_stmt *stmt;
   int rc;
 
-  if (!clmrs_keyring_check_new_pin (pin, error))
+  if (!check_pin_format (pin, error))
     return NULL;
   keyring = keyring_open (path, TRUE, error);
   if (keyring == NULL)
     return NULL;
 
-  key = clmrs_data_key_new_random ();
+  key = given != NULL ? clmrs_data_key_new_from_bytes (given->bytes) : clmrs_data_key_new_random ();
   key_check (key->bytes, check);
   if (crypto_box_seal (sealed, key->bytes, CLMRS_KEYRING_KEY_BYTES, server_public_key) != 0)
     {
@@ -561,6 +593,30 @@ keyring_create (const char          *path,
     return NULL;
   *out_key = g_steal_pointer (&key);
   return g_steal_pointer (&keyring);
+}
+
+static ClmrsKeyring *
+keyring_create (const char          *path,
+                const guint8        *server_public_key,
+                const ClmrsDataKey  *given,
+                const char          *person_id,
+                const char          *display_name,
+                const char          *pin,
+                ClmrsDataKey       **out_key,
+                GError             **error)
+{
+  ClmrsKeyring *keyring;
+  gboolean existed = g_file_test (path, G_FILE_TEST_EXISTS);
+
+  keyring = keyring_create_file (path, server_public_key, given, person_id, display_name, pin, out_key, error);
+  if (keyring == NULL && !existed)
+    {
+      g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+
+      g_unlink (path);
+      g_unlink (journal);
+    }
+  return keyring;
 }
 
 /* ---- unlocking ---- */

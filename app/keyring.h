@@ -80,6 +80,15 @@ ClmrsKeyring *clmrs_keyring_create        (const char          *path,
                                            const char          *pin,
                                            ClmrsDataKey       **out_key,
                                            GError             **error);
+/* The same around an existing data key (a database made before its first
+ * person was known). */
+ClmrsKeyring *clmrs_keyring_create_for_key (const char         *path,
+                                           const guint8         server_public_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                                           const ClmrsDataKey  *key,
+                                           const char          *person_id,
+                                           const char          *display_name,
+                                           const char          *pin,
+                                           GError             **error);
 ClmrsKeyring *clmrs_keyring_open          (const char          *path,
                                            GError             **error);
 void          clmrs_keyring_close         (ClmrsKeyring        *keyring);
@@ -116,7 +125,10 @@ ClmrsDataKey *clmrs_keyring_recover       (ClmrsKeyring        *keyring,
 void          clmrs_keyring_recovery_keypair_new (guint8 public_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
                                                   guint8 secret_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES]);
 
-/* TRUE when @pin may be chosen as a new PIN. */
+/* TRUE when @pin may be chosen as a new PIN: at least 6 digits (what every
+ * wrap needs), not one digit repeated nor a run.  Called where a person
+ * chooses a PIN; the demo's published PINs (111111, 999999) pass only the
+ * length rule, which clmrs_keyring_create() and _add_person() check. */
 gboolean      clmrs_keyring_check_new_pin (const char          *pin,
                                            GError             **error);
 

@@ -3,6 +3,7 @@
 
 #include "store.h"
 
+#include "cryptvfs.h"
 #include "pin.h"
 #include "util.h"
 #include "xform.h"
@@ -374,32 +375,93 @@ clmrs_store_migrate_db (sqlite3  *db,
   return TRUE;
 }
 
-/**
- * clmrs_store_open:
- * @path: the database file; created with the newest schema if missing
- *
- * Returns: (transfer full): the store, migrated to the newest schema, with a
- * device id of its own, or %NULL with @error naming the file.
- */
-ClmrsStore *
-clmrs_store_open (const char  *path,
-                  GError     **error)
+/* The data keys this process holds while someone is signed in, by the
+ * database's canonical path: sign-in puts one (clmrs_store_hold_key()),
+ * lock and sign-out take it away.  Every connection to an encrypted
+ * database opened by path (the app's worker, a sync thread) takes its key
+ * from here, so no caller carries the key around. */
+static GMutex held_lock;
+static GHashTable *held_keys;   /* char *path -> ClmrsDataKey * */
+
+static char *
+canonical_path (const char *path)
 {
-  g_autoptr(ClmrsStore) store = g_new0 (ClmrsStore, 1);
-  char *device_id;
+  return g_canonicalize_filename (path, NULL);
+}
 
-  g_return_val_if_fail (path != NULL, NULL);
+void
+clmrs_store_hold_key (const char         *path,
+                      const ClmrsDataKey *key)
+{
+  g_return_if_fail (path != NULL && key != NULL);
 
-  store->path = g_strdup (path);
-  if (sqlite3_open_v2 (path, &store->db,
+  g_mutex_lock (&held_lock);
+  if (held_keys == NULL)
+    held_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) clmrs_data_key_free);
+  g_hash_table_replace (held_keys, canonical_path (path),
+                        clmrs_data_key_new_from_bytes (clmrs_data_key_get_bytes (key)));
+  g_mutex_unlock (&held_lock);
+}
+
+void
+clmrs_store_release_key (const char *path)
+{
+  g_autofree char *canonical = canonical_path (path);
+
+  g_mutex_lock (&held_lock);
+  if (held_keys != NULL)
+    g_hash_table_remove (held_keys, canonical);   /* wiped by clmrs_data_key_free */
+  g_mutex_unlock (&held_lock);
+}
+
+/* A copy of the key held for @path, or NULL. */
+static ClmrsDataKey *
+held_key (const char *path)
+{
+  g_autofree char *canonical = canonical_path (path);
+  ClmrsDataKey *copy = NULL;
+  const ClmrsDataKey *key;
+
+  g_mutex_lock (&held_lock);
+  key = held_keys != NULL ? g_hash_table_lookup (held_keys, canonical) : NULL;
+  if (key != NULL)
+    copy = clmrs_data_key_new_from_bytes (clmrs_data_key_get_bytes (key));
+  g_mutex_unlock (&held_lock);
+  return copy;
+}
+
+/* A plain connection to @path (created empty if missing). */
+static sqlite3 *
+open_plain (const char  *path,
+            GError     **error)
+{
+  sqlite3 *db = NULL;
+
+  if (sqlite3_open_v2 (path, &db,
                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                        NULL) != SQLITE_OK)
     {
       g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE,
-                   "cannot open %s: %s", path,
-                   store->db ? sqlite3_errmsg (store->db) : "out of memory");
+                   "cannot open %s: %s", path, db ? sqlite3_errmsg (db) : "out of memory");
+      sqlite3_close_v2 (db);
       return NULL;
     }
+  return db;
+}
+
+/* The store around a connection: pragmas, migrations, a device id of its
+ * own.  Takes @db, closing it on failure. */
+static ClmrsStore *
+store_set_up (const char  *path,
+              sqlite3     *db,
+              const char  *extra_pragmas,
+              GError     **error)
+{
+  g_autoptr(ClmrsStore) store = g_new0 (ClmrsStore, 1);
+  char *device_id;
+
+  store->path = g_strdup (path);
+  store->db = db;
   sqlite3_extended_result_codes (store->db, 1);
   sqlite3_busy_timeout (store->db, 5000);
 
@@ -412,6 +474,7 @@ clmrs_store_open (const char  *path,
                    free pages for anyone who copies the file */
                 "PRAGMA secure_delete = ON;",
                 error) ||
+      (extra_pragmas != NULL && !exec_db (store->db, extra_pragmas, error)) ||
       !clmrs_store_migrate_db (store->db, CLMRS_STORE_SCHEMA_VERSION, error))
     {
       g_prefix_error (error, "%s: ", path);
@@ -434,6 +497,74 @@ clmrs_store_open (const char  *path,
     }
   store->device_id = device_id;
   return g_steal_pointer (&store);
+}
+
+/**
+ * clmrs_store_open:
+ * @path: the database file; created plain with the newest schema if missing
+ *
+ * An encrypted database (clmrs_cryptvfs_is_encrypted()) opens with the
+ * key this process holds for it (clmrs_store_hold_key()), or fails with
+ * %CLMRS_STORE_ERROR_LOCKED.  A plain one opens plain: tests and the
+ * server's own working databases; a device's database is made encrypted
+ * (app/device.c).
+ *
+ * Returns: (transfer full): the store, migrated to the newest schema, with a
+ * device id of its own, or %NULL with @error naming the file.
+ */
+ClmrsStore *
+clmrs_store_open (const char  *path,
+                  GError     **error)
+{
+  sqlite3 *db;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (clmrs_cryptvfs_is_encrypted (path))
+    {
+      g_autoptr(ClmrsDataKey) key = held_key (path);
+
+      if (key == NULL)
+        {
+          g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_LOCKED,
+                       "%s is encrypted and nobody is signed in: sign in first", path);
+          return NULL;
+        }
+      return clmrs_store_open_encrypted (path, key, error);
+    }
+  db = open_plain (path, error);
+  if (db == NULL)
+    return NULL;
+  return store_set_up (path, db, NULL, error);
+}
+
+/**
+ * clmrs_store_open_encrypted:
+ * @path: the database file; created encrypted with the newest schema if missing
+ *
+ * The store on a connection through the encrypting VFS (app/cryptvfs.c),
+ * with a 16 MiB page cache: every page read from the file is decrypted,
+ * and SQLite's default 2 MB cache makes the follow-ups-due list cost twice
+ * as much (docs/benchmarks.md).  A plain database at @path is refused
+ * (%CLMRS_CRYPTVFS_ERROR_NOT_ENCRYPTED: migrate it first), a wrong key too.
+ */
+ClmrsStore *
+clmrs_store_open_encrypted (const char          *path,
+                            const ClmrsDataKey  *key,
+                            GError             **error)
+{
+  sqlite3 *db;
+
+  g_return_val_if_fail (path != NULL && key != NULL, NULL);
+
+  db = clmrs_cryptvfs_open (path, clmrs_data_key_get_bytes (key),
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, error);
+  if (db == NULL)
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  return store_set_up (path, db, "PRAGMA cache_size = -16384;", error);
 }
 
 /* Closes the connection; a transaction left open is rolled back. */

@@ -5,6 +5,8 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
+#include "keyring.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -26,6 +28,7 @@ typedef enum {
   CLMRS_STORE_ERROR_INVALID,    /* a value that breaks the data model */
   CLMRS_STORE_ERROR_PIN,        /* wrong PIN */
   CLMRS_STORE_ERROR_PIN_NOT_SET, /* the person has no PIN yet: they choose one (clmrs_store_set_own_pin) */
+  CLMRS_STORE_ERROR_LOCKED,     /* an encrypted database and nobody signed in (no key held) */
 } ClmrsStoreError;
 
 GQuark clmrs_store_error_quark (void);
@@ -35,8 +38,19 @@ typedef struct _ClmrsStore ClmrsStore;
 /* The number of the newest schema this program knows. */
 #define CLMRS_STORE_SCHEMA_VERSION 6
 
+/* Plain, or encrypted with the key held for @path (else CLMRS_STORE_ERROR_LOCKED). */
 ClmrsStore  *clmrs_store_open               (const char   *path,
                                              GError      **error);
+/* Through the encrypting VFS with @key; creates an encrypted database when missing. */
+ClmrsStore  *clmrs_store_open_encrypted     (const char          *path,
+                                             const ClmrsDataKey  *key,
+                                             GError             **error);
+/* The key of the encrypted database at @path, held (a copy, in guarded
+ * memory) while someone is signed in: clmrs_store_open() uses it. */
+void         clmrs_store_hold_key           (const char          *path,
+                                             const ClmrsDataKey  *key);
+/* Wipes the held key (lock, sign-out); open stores keep working until closed. */
+void         clmrs_store_release_key        (const char          *path);
 void         clmrs_store_close              (ClmrsStore   *store);
 int          clmrs_store_get_schema_version (ClmrsStore   *store);
 const char  *clmrs_store_get_device_id      (ClmrsStore   *store);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "demo.h"
+#include "device.h"
 #include "store.h"
 
 typedef struct {
@@ -26,27 +27,74 @@ run_clear (Run *run)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
-/* Runs `clmrs ARGS...` with CLMRS_TODAY fixed, so dates are reproducible. */
+/* Runs `clmrs [--person PERSON --pin-fd 0] ARGS...` with CLMRS_TODAY
+ * fixed, so dates are reproducible; @pins (lines) go to its stdin. */
 static void
-clmrs (Run *run, const char *first, ...)
+run_cli (Run        *run,
+         const char *person,
+         const char *pins,
+         const char *first,
+         va_list     args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
   g_auto(GStrv) env = g_environ_setenv (g_get_environ (), "CLMRS_TODAY", "2026-06-30", TRUE);
-  va_list args;
-  int wait_status;
 
   g_ptr_array_add (argv, (gpointer) g_getenv ("CLMRS_CLI"));
-  va_start (args, first);
+  if (person != NULL)
+    {
+      g_ptr_array_add (argv, (gpointer) "--person");
+      g_ptr_array_add (argv, (gpointer) person);
+      g_ptr_array_add (argv, (gpointer) "--pin-fd");
+      g_ptr_array_add (argv, (gpointer) "0");
+    }
   for (const char *a = first; a != NULL; a = va_arg (args, const char *))
     g_ptr_array_add (argv, (gpointer) a);
-  va_end (args);
   g_ptr_array_add (argv, NULL);
   env = g_environ_unsetenv (env, "CLMRS_DB");
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
-                               &run->out, &run->err, &wait_status, &error));
+  g_subprocess_launcher_set_environ (launcher, env);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
-  run->status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+  g_assert_true (g_subprocess_communicate_utf8 (process, pins ? pins : "", NULL, &run->out, &run->err, &error));
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process)
+                                                     : 128 + g_subprocess_get_term_sig (process);
+}
+
+static void
+clmrs (Run *run, const char *first, ...)
+{
+  va_list args;
+
+  va_start (args, first);
+  run_cli (run, NULL, NULL, first, args);
+  va_end (args);
+}
+
+/* `clmrs` signed in as @person (an id or a name) with @pins on --pin-fd. */
+static void
+clmrs_as (Run *run, const char *person, const char *pins, const char *first, ...)
+{
+  va_list args;
+
+  va_start (args, first);
+  run_cli (run, person, pins, first, args);
+  va_end (args);
+}
+
+/* The id of the first person of `clmrs people` (the demo's supervisor, PIN 999999). */
+static char *
+first_person (const char *db)
+{
+  g_auto(Run) people = { 0 };
+
+  clmrs (&people, "--db", db, "people", NULL);
+  g_assert_cmpint (people.status, ==, 0);
+  return g_strndup (people.out, 36);
 }
 
 static char *
@@ -93,13 +141,41 @@ test_init (Fixture *f, gconstpointer data)
   g_autofree char *db = path_in (f, "device.db");
   g_auto(Run) ok = { 0 }, again = { 0 }, bad = { 0 }, queue = { 0 };
 
-  clmrs (&ok, "--db", db, "init", "--community", "Kragui", "--country", "ci",
-         "--facilitator", "Awa Koné,female,482193", "--supervisor", "Yao Kouassi,male,999999", NULL);
+  /* Yao's PIN is asked for (here on --pin-fd), not given in the arguments */
+  clmrs_as (&ok, NULL, NULL, "--pin-fd", "0", "--db", db, "init", "--community", "Kragui", "--country", "ci",
+            "--facilitator", "Awa Koné,female,482193", "--supervisor", "Yao Kouassi,male", NULL);
+  g_assert_cmpint (ok.status, ==, 2);
+  g_assert_nonnull (strstr (ok.err, "Yao Kouassi: --pin-fd 0 ended before the PIN"));
+  g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+  run_clear (&ok);
+  clmrs_as (&ok, NULL, "730591\n", "--pin-fd", "0", "--db", db, "init", "--community", "Kragui", "--country", "ci",
+            "--facilitator", "Awa Koné,female,482193", "--supervisor", "Yao Kouassi,male", NULL);
   g_assert_cmpint (ok.status, ==, 0);
   g_assert_true (g_uuid_string_is_valid (g_strstrip (ok.out)));
 
+  /* the database is encrypted, and its keyring lists who can sign in */
+  {
+    g_auto(Run) locked = { 0 }, wrong = { 0 }, people = { 0 }, yao = { 0 };
+    g_autofree char *keyring = path_in (f, "device.db.keyring");
+
+    g_assert_true (g_file_test (keyring, G_FILE_TEST_IS_REGULAR));
+    clmrs (&people, "--db", db, "people", NULL);
+    g_assert_cmpint (people.status, ==, 0);
+    g_assert_nonnull (strstr (people.out, "Awa Koné"));
+    g_assert_nonnull (strstr (people.out, "Yao Kouassi"));
+    clmrs (&locked, "--db", db, "queue", NULL);
+    g_assert_cmpint (locked.status, ==, 1);
+    g_assert_nonnull (strstr (locked.err, "is encrypted: sign in with --person"));
+    clmrs_as (&wrong, "Awa Koné", "482194\n", "--db", db, "queue", NULL);
+    g_assert_cmpint (wrong.status, ==, 1);
+    g_assert_nonnull (strstr (wrong.err, "rong PIN"));
+    g_assert_cmpstr (wrong.out, ==, "");
+    clmrs_as (&yao, "Yao Kouassi", "730591\n", "--db", db, "queue", NULL);
+    g_assert_cmpint (yao.status, ==, 0);
+  }
+
   /* init on an existing database keeps it and its device id */
-  clmrs (&again, "--db", db, "init", NULL);
+  clmrs_as (&again, "Awa Koné", "482193\n", "--db", db, "init", NULL);
   g_assert_cmpint (again.status, ==, 0);
   g_assert_cmpstr (g_strstrip (again.out), ==, ok.out);
 
@@ -107,16 +183,16 @@ test_init (Fixture *f, gconstpointer data)
   g_assert_cmpint (bad.status, ==, 2);
   g_assert_nonnull (strstr (bad.err, "--country is ci or gh (got 'fr')"));
 
-  clmrs (&queue, "--db", db, "queue", NULL);
+  clmrs_as (&queue, "Awa Koné", "482193\n", "--db", db, "queue", NULL);
   g_assert_cmpint (queue.status, ==, 0);
   g_assert_nonnull (strstr (queue.out, "Nothing waits"));
 
   /* the same options again add nothing twice */
   {
-    g_auto(Run) twice = { 0 }, short_pin = { 0 };
+    g_auto(Run) twice = { 0 }, short_pin = { 0 }, easy_pin = { 0 }, nobody = { 0 };
     g_autofree char *fresh = path_in (f, "fresh.db");
 
-    clmrs (&twice, "--db", db, "init", "--community", "Kragui", "--country", "ci",
+    clmrs_as (&twice, "Awa Koné", "482193\n", "--db", db, "init", "--community", "Kragui", "--country", "ci",
            "--facilitator", "Awa Koné,female,482193", NULL);
     g_assert_cmpint (twice.status, ==, 3);
     g_assert_nonnull (strstr (twice.err, "already has a community named 'Kragui'"));
@@ -125,7 +201,17 @@ test_init (Fixture *f, gconstpointer data)
     clmrs (&short_pin, "--db", fresh, "init", "--community", "K", "--country", "gh",
            "--facilitator", "Ama Mensah,female,4821", NULL);
     g_assert_cmpint (short_pin.status, ==, 2);
-    g_assert_nonnull (strstr (short_pin.err, "--facilitator Ama Mensah: a PIN has 6 to 12 digits"));
+    g_assert_nonnull (strstr (short_pin.err, "--facilitator Ama Mensah: A PIN has at least 6 digits"));
+    g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
+    clmrs (&easy_pin, "--db", fresh, "init", "--community", "K", "--country", "gh",
+           "--facilitator", "Ama Mensah,female,123456", NULL);
+    g_assert_cmpint (easy_pin.status, ==, 2);
+    g_assert_nonnull (strstr (easy_pin.err, "too easy to guess"));
+    g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
+    /* a new device has someone who can sign in */
+    clmrs (&nobody, "--db", fresh, "init", "--community", "K", "--country", "gh", NULL);
+    g_assert_cmpint (nobody.status, ==, 2);
+    g_assert_nonnull (strstr (nobody.err, "a new device needs its first person"));
     g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
   }
 }
@@ -182,6 +268,8 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
   g_autofree char *b = path_in (f, "b.db");
   g_autofree char *csv = path_in (f, "csv");
   g_auto(Run) demo_a = { 0 }, demo_b = { 0 }, again = { 0 }, export_a = { 0 }, export_b = { 0 };
+  g_autofree char *supervisor_a = NULL;
+  g_autofree char *supervisor_b = NULL;
   g_auto(Run) queue = { 0 }, csv_run = { 0 }, indicators = { 0 }, due = { 0 }, households = { 0 };
   g_auto(GStrv) lines = NULL;
   g_autoptr(JsonNode) queue_json = NULL;
@@ -197,11 +285,13 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (demo_a.out, "24 households"));
   g_assert_nonnull (strstr (demo_a.out, "supervisor"));
   clmrs (&demo_b, "--db", b, "demo", "--households", "24", "--seed", "5", NULL);
+  supervisor_a = first_person (a);
+  supervisor_b = first_person (b);
   g_assert_cmpint (demo_b.status, ==, 0);
 
   /* the same seed gives the same data, byte for byte on the wire */
-  clmrs (&export_a, "--db", a, "export", "--ndjson", NULL);
-  clmrs (&export_b, "--db", b, "export", "--ndjson", NULL);
+  clmrs_as (&export_a, supervisor_a, "999999\n", "--db", a, "export", "--ndjson", NULL);
+  clmrs_as (&export_b, supervisor_b, "999999\n", "--db", b, "export", "--ndjson", NULL);
   g_assert_cmpint (export_a.status, ==, 0);
   {
     g_autofree char *sum_a = g_compute_checksum_for_string (G_CHECKSUM_SHA256, export_a.out, -1);
@@ -310,7 +400,7 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
 
   /* nothing has been synced: the queue holds every line (its summary
      leaves out the audit trail's, which are nobody's work to review) */
-  clmrs (&queue, "--db", a, "queue", "--json", NULL);
+  clmrs_as (&queue, supervisor_a, "999999\n", "--db", a, "queue", "--json", NULL);
   g_assert_cmpint (queue.status, ==, 0);
   queue_json = parse (queue.out);
   queued = json_object_get_int_member (json_object_get_object_member (json_node_get_object (queue_json), "total"), "queued");
@@ -318,11 +408,11 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
   g_assert_cmpint (queued, ==, n_lines - types[7]);
 
   /* demo data goes into a new database only */
-  clmrs (&again, "--db", a, "demo", "--households", "2", NULL);
+  clmrs_as (&again, supervisor_a, "999999\n", "--db", a, "demo", "--households", "2", NULL);
   g_assert_cmpint (again.status, ==, 1);
   g_assert_nonnull (strstr (again.err, "already holds demo data"));
 
-  clmrs (&csv_run, "--db", a, "export", "--csv", csv, NULL);
+  clmrs_as (&csv_run, supervisor_a, "999999\n", "--db", a, "export", "--csv", csv, NULL);
   g_assert_cmpint (csv_run.status, ==, 0);
   facilitators_path = g_build_filename (csv, "facilitators.csv", NULL);
   g_assert_true (g_file_get_contents (facilitators_path, &facilitators, NULL, NULL));
@@ -335,17 +425,17 @@ test_demo_export_queue (Fixture *f, gconstpointer data)
       g_assert_true (g_file_test (p, G_FILE_TEST_IS_REGULAR));
     }
 
-  clmrs (&indicators, "--db", a, "indicators", "--json", NULL);
+  clmrs_as (&indicators, supervisor_a, "999999\n", "--db", a, "indicators", "--json", NULL);
   g_assert_cmpint (indicators.status, ==, 0);
   ind = parse (indicators.out);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (ind));
 
-  clmrs (&due, "--db", a, "due", "--json", "--days", "400", NULL);
+  clmrs_as (&due, supervisor_a, "999999\n", "--db", a, "due", "--json", "--days", "400", NULL);
   g_assert_cmpint (due.status, ==, 0);
   due_json = parse (due.out);
   g_assert_true (JSON_NODE_HOLDS_ARRAY (due_json));
 
-  clmrs (&households, "--db", a, "households", NULL);
+  clmrs_as (&households, supervisor_a, "999999\n", "--db", a, "households", NULL);
   g_assert_cmpint (households.status, ==, 0);
   {
     g_auto(GStrv) rows = g_strsplit (households.out, "\n", -1);
@@ -399,7 +489,8 @@ test_demo_refuses_real (Fixture *f, gconstpointer data)
   clmrs (&made, "--db", fresh, "demo", "--households", "2", NULL);
   g_assert_cmpint (made.status, ==, 0);
   {
-    g_autoptr(ClmrsStore) store = clmrs_store_open (fresh, &error);
+    g_autofree char *supervisor = first_person (fresh);
+    g_autoptr(ClmrsStore) store = clmrs_device_sign_in (fresh, supervisor, "999999", NULL, &error);
 
     g_assert_no_error (error);
     g_assert_true (clmrs_demo_store_is_demo (store));
@@ -409,12 +500,13 @@ test_demo_refuses_real (Fixture *f, gconstpointer data)
   clmrs (&init, "--db", real, "init", "--community", "Kragui", "--country", "ci",
          "--facilitator", "Awa Koné,female,482193", NULL);
   g_assert_cmpint (init.status, ==, 0);
-  clmrs (&on_real, "--db", real, "demo", "--households", "2", NULL);
+  clmrs_as (&on_real, "Awa Koné", "482193\n", "--db", real, "demo", "--households", "2", NULL);
   g_assert_cmpint (on_real.status, ==, 1);
   g_assert_nonnull (strstr (on_real.err, "holds records that are not demo data"));
   g_assert_cmpstr (on_real.out, ==, "");
   {
-    g_autoptr(ClmrsStore) store = clmrs_store_open (real, &error);
+    g_autofree char *awa = first_person (real);
+    g_autoptr(ClmrsStore) store = clmrs_device_sign_in (real, awa, "482193", NULL, &error);
 
     g_assert_no_error (error);
     g_assert_false (clmrs_demo_store_is_demo (store));

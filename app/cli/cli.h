@@ -2,7 +2,9 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
 
+#include "device.h"
 #include "store.h"
 
 G_BEGIN_DECLS
@@ -16,8 +18,16 @@ enum {
 };
 
 typedef struct {
-  const char *db_path;      /* --db, or NULL */
+  const char   *db_path;    /* --db, or NULL */
+  const char   *person;     /* --person: who signs in (an id or a name), or NULL */
+  int           pin_fd;     /* --pin-fd: PINs are read from it, one a line; -1: the terminal */
+  FILE         *pin_in;     /* pin_fd opened, on first use */
+  ClmrsDataKey *key;        /* the data key once someone signed in (or a device was made) */
 } ClmrsCli;
+
+/* Set (to 1) in the tests' environment only: a plain device database
+ * opens without being migrated, as before encryption. */
+#define CLMRS_TEST_PLAIN_DEVICE_ENV "CLMRS_TEST_PLAIN_DEVICE"
 
 typedef int (*ClmrsCommandFunc) (ClmrsCli *cli,
                                  int       argc,
@@ -42,6 +52,22 @@ gboolean clmrs_cli_parse (const char    *command,
 ClmrsStore *clmrs_cli_open_existing (ClmrsCli  *cli,
                                      GError   **error);
 
+/* The next PIN: a line of --pin-fd, or asked on the terminal with
+ * @prompt and no echo.  NULL with @error when there is neither. */
+char       *clmrs_cli_read_pin      (ClmrsCli   *cli,
+                                     const char *prompt,
+                                     GError    **error);
+/* A new PIN: read as clmrs_cli_read_pin() (twice on a terminal, the same
+ * both times) and checked against the policy (clmrs_keyring_check_new_pin()). */
+char       *clmrs_cli_read_new_pin  (ClmrsCli   *cli,
+                                     const char *prompt,
+                                     GError    **error);
+/* Creating a device: its people's keyring entries, with cli->key. */
+gboolean    clmrs_cli_write_keyring (ClmrsCli   *cli,
+                                     const ClmrsDevicePerson *people,
+                                     guint       n_people,
+                                     GError    **error);
+
 /* @text cut or padded to @width characters, for table columns. */
 char       *clmrs_cli_column        (const char *text,
                                      guint       width);
@@ -57,6 +83,8 @@ int clmrs_cmd_sync     (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_queue    (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_export   (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_classify (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_people   (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_add_person (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_forms (ClmrsCli  *cli,
                      int        argc,
                      char     **argv);

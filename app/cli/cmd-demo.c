@@ -34,6 +34,55 @@ count (ClmrsStore *store, const char *sql)
   return n;
 }
 
+/* The demo's PIN of each person, in the order `demo` prints them. */
+static GPtrArray *
+demo_people (ClmrsStore  *store,
+             GError     **error)
+{
+  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store,
+      "SELECT id, name, role FROM facilitators ORDER BY role DESC, rowid", error);
+  guint i = 0;
+  ClmrsStep step;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((step = clmrs_store_step (store, stmt, error)) == CLMRS_STEP_ROW)
+    {
+      const char *role = (const char *) sqlite3_column_text (stmt, 2);
+      char **person = g_new0 (char *, 5);
+
+      person[0] = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      person[1] = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      person[2] = g_str_equal (role, "supervisor") ? g_strdup (CLMRS_DEMO_SUPERVISOR_PIN)
+                                                  : clmrs_demo_facilitator_pin (i++);
+      person[3] = g_strdup (role);
+      g_ptr_array_add (people, person);
+    }
+  return step == CLMRS_STEP_DONE ? g_steal_pointer (&people) : NULL;
+}
+
+/* Everyone the demo made can sign in, with the PIN printed for them. */
+static gboolean
+write_keyring (ClmrsCli    *cli,
+               ClmrsStore  *store,
+               GError     **error)
+{
+  g_autoptr(GPtrArray) people = demo_people (store, error);
+  g_autofree ClmrsDevicePerson *entries = NULL;
+
+  if (people == NULL)
+    return FALSE;
+  entries = g_new0 (ClmrsDevicePerson, people->len + 1);
+  for (guint i = 0; i < people->len; i++)
+    {
+      char **p = g_ptr_array_index (people, i);
+
+      entries[i] = (ClmrsDevicePerson) { p[0], p[1], p[2] };
+    }
+  return clmrs_cli_write_keyring (cli, entries, people->len, error);
+}
+
 int
 clmrs_cmd_demo (ClmrsCli  *cli,
                 int        argc,
@@ -47,6 +96,7 @@ clmrs_cmd_demo (ClmrsCli  *cli,
   g_autoptr(ClmrsStore) store = NULL;
   g_autoptr(GError) error = NULL;
   ClmrsDemoReport report;
+  gboolean created;
   gint64 start;
   double seconds;
   GOptionEntry entries[] = {
@@ -65,7 +115,8 @@ clmrs_cmd_demo (ClmrsCli  *cli,
                         "facilitators, households with their children classified, supports,\n"
                         "follow-ups over two years, awareness sessions and supervisor reviews,\n"
                         "all finalised into the outbox. Prints who can sign in, with PINs.\n"
-                        "The database is marked as demo data (clmrs-field shows it as such);\n"
+                        "The database is encrypted and every demo person can sign in with the\n"
+                        "PIN printed. It is marked as demo data (clmrs-field shows it as such);\n"
                         "one enrolled with a server or holding any record is refused.",
                         entries, &argc, &argv))
     return CLMRS_EXIT_USAGE;
@@ -81,8 +132,10 @@ clmrs_cmd_demo (ClmrsCli  *cli,
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "demo: --seed must not be 0");
 
   /* the device id is part of the data: derive it from the seed too */
+  created = !g_file_test (cli->db_path, G_FILE_TEST_EXISTS);
   clmrs_uuid_set_seed ((guint32) seed);
-  store = clmrs_store_open (cli->db_path, &error);
+  store = created ? clmrs_device_create (cli->db_path, &cli->key, &error)
+                  : clmrs_cli_open_existing (cli, &error);
   clmrs_uuid_set_seed (0);
   if (store == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
@@ -95,8 +148,16 @@ clmrs_cmd_demo (ClmrsCli  *cli,
   options.communities = (guint) communities;
   options.progress = show_progress;
   options.progress_data = &start;
-  if (!clmrs_demo_generate (store, &options, &report, &error))
-    return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
+  if (!clmrs_demo_generate (store, &options, &report, &error) ||
+      (cli->key != NULL && !write_keyring (cli, store, &error)))
+    {
+      if (created)
+        {
+          g_clear_pointer (&store, clmrs_store_close);
+          clmrs_device_remove_files (cli->db_path);
+        }
+      return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
+    }
   seconds = (g_get_monotonic_time () - start) / 1e6;
 
   printf ("Demo data in %s (%.1f s):\n"
@@ -107,22 +168,17 @@ clmrs_cmd_demo (ClmrsCli  *cli,
           report.communities, report.households, report.children, report.identified,
           report.household_visits, report.follow_ups, report.supports, report.awareness_sessions,
           report.reviews, report.drafts, report.records_queued);
-  printf ("Sign in as:\n");
+  printf ("Sign in as (clmrs --db %s --person NAME ...):\n", cli->db_path);
   {
-    sqlite3_stmt *stmt = clmrs_store_prepare (store,
-        "SELECT name, role FROM facilitators ORDER BY role DESC, rowid", NULL);
-    guint i = 0;
+    g_autoptr(GPtrArray) people = demo_people (store, NULL);
 
-    while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    for (guint i = 0; people != NULL && i < people->len; i++)
       {
-        const char *role = (const char *) sqlite3_column_text (stmt, 1);
-        g_autofree char *pin = g_str_equal (role, "supervisor") ? g_strdup (CLMRS_DEMO_SUPERVISOR_PIN)
-                                                               : clmrs_demo_facilitator_pin (i++);
-        g_autofree char *name = clmrs_cli_column ((const char *) sqlite3_column_text (stmt, 0), 28);
+        char **p = g_ptr_array_index (people, i);
+        g_autofree char *name = clmrs_cli_column (p[1], 28);
 
-        printf ("  %s %-12s PIN %s\n", name, role, pin);
+        printf ("  %s %-12s PIN %s\n", name, p[3], p[2]);
       }
-    sqlite3_finalize (stmt);
   }
   printf ("  database: %" G_GINT64_FORMAT " visits, %" G_GINT64_FORMAT " assessments\n",
           count (store, "SELECT count (*) FROM visits"),

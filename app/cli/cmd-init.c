@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 typedef struct {
+  char       *id;
   char       *name;
   char       *sex;
   char       *pin;
@@ -19,13 +20,15 @@ typedef struct {
 static void
 person_free (Person *p)
 {
+  g_free (p->id);
   g_free (p->name);
   g_free (p->sex);
   g_free (p->pin);
   g_free (p);
 }
 
-/* "Name,sex,PIN" -> parts; FALSE with a message naming the option. */
+/* "Name,sex,PIN" or "Name,sex" (the PIN is then asked: clmrs_cli_read_new_pin())
+ * -> parts; FALSE with a message naming the option. */
 static gboolean
 split_person (const char  *option,
               const char  *text,
@@ -35,16 +38,19 @@ split_person (const char  *option,
 {
   g_auto(GStrv) parts = g_strsplit (text, ",", -1);
 
-  if (g_strv_length (parts) != 3 ||
+  guint n = g_strv_length (parts);
+
+  if ((n != 2 && n != 3) ||
       (!g_str_equal (parts[1], "male") && !g_str_equal (parts[1], "female")))
     {
-      clmrs_cli_fail (CLMRS_EXIT_USAGE, "%s expects NAME,male|female,PIN (got '%s')", option, text);
+      clmrs_cli_fail (CLMRS_EXIT_USAGE, "%s expects NAME,male|female[,PIN] (got '%s')", option, text);
       return FALSE;
     }
+  if (n == 3)
   {
     g_autoptr(GError) error = NULL;
 
-    if (!clmrs_pin_is_acceptable (parts[2], &error))
+    if (!clmrs_keyring_check_new_pin (parts[2], &error))
       {
         clmrs_cli_fail (CLMRS_EXIT_USAGE, "%s %s: %s", option, g_strstrip (parts[0]), error->message);
         return FALSE;
@@ -57,7 +63,7 @@ split_person (const char  *option,
     }
   *name = g_strdup (parts[0]);
   *sex = g_strdup (parts[1]);
-  *pin = g_strdup (parts[2]);
+  *pin = g_strdup (parts[2]);   /* NULL: asked for */
   return TRUE;
 }
 
@@ -94,19 +100,23 @@ clmrs_cmd_init (ClmrsCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autofree char *community_id = NULL;
   g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func ((GDestroyNotify) person_free);
+  gboolean created;
   GOptionEntry entries[] = {
     { "community", 0, 0, G_OPTION_ARG_STRING, &community, "Add a community by name", "NAME" },
     { "district", 0, 0, G_OPTION_ARG_STRING, &district, "Its district", "NAME" },
     { "country", 0, 0, G_OPTION_ARG_STRING, &country, "Its country: ci or gh", "CODE" },
-    { "facilitator", 0, 0, G_OPTION_ARG_STRING_ARRAY, &facilitators, "Add a facilitator (repeatable; a PIN has 6 to 12 digits)", "NAME,SEX,PIN" },
-    { "supervisor", 0, 0, G_OPTION_ARG_STRING_ARRAY, &supervisors, "Add a supervisor (repeatable)", "NAME,SEX,PIN" },
+    { "facilitator", 0, 0, G_OPTION_ARG_STRING_ARRAY, &facilitators, "Add a facilitator who can sign in here (repeatable; the PIN, 6 digits or more, is asked for)", "NAME,SEX" },
+    { "supervisor", 0, 0, G_OPTION_ARG_STRING_ARRAY, &supervisors, "Add a supervisor (repeatable)", "NAME,SEX" },
     { NULL }
   };
 
   if (!clmrs_cli_parse ("init", NULL,
-                        "Creates the device database at --db (or brings an older one up to\n"
-                        "the current schema) and prints its device id. The options add the\n"
-                        "device's first community and people, for use before enrolment.",
+                        "Creates the device database at --db, encrypted, with its keyring\n"
+                        "(--db PATH.keyring), and prints its device id. The options add the\n"
+                        "device's first community and people, for use before enrolment; a new\n"
+                        "device needs at least one person. Each person's PIN is asked on the\n"
+                        "terminal, or read from --pin-fd, one a line, in the order given.\n"
+                        "On an existing database (--person signs in) it adds to it.",
                         entries, &argc, &argv))
     return CLMRS_EXIT_USAGE;
   if (argc > 1)
@@ -131,7 +141,22 @@ clmrs_cmd_init (ClmrsCli  *cli,
         }
     }
 
-  store = clmrs_store_open (cli->db_path, &error);
+  created = !g_file_test (cli->db_path, G_FILE_TEST_EXISTS);
+  if (created && people->len == 0)
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE,
+                           "init: a new device needs its first person, who can sign in "
+                           "(--facilitator or --supervisor NAME,SEX)");
+  for (guint i = 0; i < people->len; i++)
+    {
+      Person *p = g_ptr_array_index (people, i);
+      g_autofree char *prompt = g_strdup_printf ("PIN for %s (6 digits or more)", p->name);
+
+      if (p->pin == NULL && (p->pin = clmrs_cli_read_new_pin (cli, prompt, &error)) == NULL)
+        return clmrs_cli_fail (CLMRS_EXIT_USAGE, "init: %s: %s", p->name, error->message);
+    }
+
+  store = created ? clmrs_device_create (cli->db_path, &cli->key, &error)
+                  : clmrs_cli_open_existing (cli, &error);
   if (store == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
   if (community != NULL && exists (store, "SELECT 1 FROM communities WHERE name = ?1", community))
@@ -154,19 +179,45 @@ clmrs_cmd_init (ClmrsCli  *cli,
     }
   for (guint i = 0; i < people->len; i++)
     {
-      const Person *p = g_ptr_array_index (people, i);
-      g_autofree char *id = clmrs_uuid_new ();
+      Person *p = g_ptr_array_index (people, i);
 
-      if (!clmrs_store_add_facilitator (store, id, p->name, p->sex, p->role, p->pin, &error))
+      p->id = clmrs_uuid_new ();
+      if (!clmrs_store_add_facilitator (store, p->id, p->name, p->sex, p->role, p->pin, &error))
         goto fail;
     }
   if (!clmrs_store_commit (store, &error))
     goto fail;
+  /* who can sign in: everyone added here, with the key of the device */
+  if (cli->key != NULL && people->len > 0)
+    {
+      g_autofree ClmrsDevicePerson *signers = g_new0 (ClmrsDevicePerson, people->len);
+
+      for (guint i = 0; i < people->len; i++)
+        {
+          const Person *p = g_ptr_array_index (people, i);
+
+          signers[i] = (ClmrsDevicePerson) { p->id, p->name, p->pin };
+        }
+      if (!clmrs_cli_write_keyring (cli, signers, people->len, &error))
+        {
+          if (created)
+            {
+              g_clear_pointer (&store, clmrs_store_close);
+              clmrs_device_remove_files (cli->db_path);
+            }
+          return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "init: %s", error->message);
+        }
+    }
 
   printf ("%s\n", clmrs_store_get_device_id (store));
   return CLMRS_EXIT_OK;
 
 fail:
   clmrs_store_rollback (store);
+  if (created)
+    {
+      g_clear_pointer (&store, clmrs_store_close);
+      clmrs_device_remove_files (cli->db_path);
+    }
   return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "init: %s", error->message);
 }

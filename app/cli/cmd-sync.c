@@ -18,6 +18,47 @@ show_progress (const ClmrsSyncReport *r,
              r->records_sent, r->pulled, r->bytes_up / 1e3, r->bytes_down / 1e3);
 }
 
+/* The person enrolling a new device (--person, an id or a name among the
+ * people the server sent) gets its keyring's first entry. */
+static gboolean
+write_first_person (ClmrsCli    *cli,
+                    ClmrsStore  *store,
+                    const char  *pin,
+                    GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store,
+      "SELECT id, name FROM facilitators WHERE active AND (id = ?1 OR name = ?1)", error);
+  ClmrsDevicePerson person = { 0 };
+  g_autofree char *id = NULL;
+  g_autofree char *person_name = NULL;
+  ClmrsStep step;
+  guint found = 0;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, cli->person, -1, SQLITE_TRANSIENT);
+  while ((step = clmrs_store_step (store, stmt, error)) == CLMRS_STEP_ROW)
+    {
+      found++;
+      g_free (id);
+      g_free (person_name);
+      id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      person_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  if (step == CLMRS_STEP_ERROR)
+    return FALSE;
+  if (found != 1)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND,
+                   found == 0 ? "--person %s is not one of the server's people for this device's communities"
+                              : "--person %s names several people: give the id",
+                   cli->person);
+      return FALSE;
+    }
+  person = (ClmrsDevicePerson) { id, person_name, pin };
+  return clmrs_cli_write_keyring (cli, &person, 1, error);
+}
+
 int
 clmrs_cmd_enroll (ClmrsCli  *cli,
                   int        argc,
@@ -29,6 +70,8 @@ clmrs_cmd_enroll (ClmrsCli  *cli,
   g_autofree char *name = NULL;
   gboolean insecure = FALSE;
   gboolean insecure_http = FALSE;
+  gboolean created;
+  g_autofree char *pin = NULL;
   g_autoptr(ClmrsStore) store = NULL;
   g_autoptr(GError) error = NULL;
   GOptionEntry entries[] = {
@@ -47,13 +90,29 @@ clmrs_cmd_enroll (ClmrsCli  *cli,
                         "the administrator (clmrs-server enroll-code). The server's address,\n"
                         "the certificates of --cacert (copied, not the path) and the device's\n"
                         "token are kept in the database; the token is never printed. Enrolling\n"
-                        "again with the same server revokes the previous token.",
+                        "again with the same server revokes the previous token. A new device\n"
+                        "(no file at --db) is made encrypted, and --person (the one enrolling\n"
+                        "it, among the server's people) chooses the PIN to sign in with.",
                         entries, &argc, &argv))
     return CLMRS_EXIT_USAGE;
   if (server == NULL || code == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "enroll: give --server URL and --code CODE");
 
-  store = clmrs_store_open (cli->db_path, &error);
+  created = !g_file_test (cli->db_path, G_FILE_TEST_EXISTS);
+  if (created)
+    {
+      /* a new device: the person enrolling it is its first to sign in */
+      if (cli->person == NULL)
+        return clmrs_cli_fail (CLMRS_EXIT_USAGE,
+                               "enroll: a new device needs --person ID: the person enrolling it "
+                               "(one of the server's people of its communities), who chooses a PIN");
+      pin = clmrs_cli_read_new_pin (cli, "Your new PIN (6 digits or more)", &error);
+      if (pin == NULL)
+        return clmrs_cli_fail (CLMRS_EXIT_USAGE, "enroll: %s", error->message);
+      store = clmrs_device_create (cli->db_path, &cli->key, &error);
+    }
+  else
+    store = clmrs_cli_open_existing (cli, &error);
   if (store == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
   config.server_url = server;
@@ -61,9 +120,17 @@ clmrs_cmd_enroll (ClmrsCli  *cli,
   config.insecure = insecure;
   config.insecure_http = insecure_http;
   config.max_attempts = 3;
-  if (!clmrs_sync_enroll (store, &config, code, name, &error))
-    return clmrs_cli_fail (g_error_matches (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_REFUSED)
-                           ? CLMRS_EXIT_DATA : CLMRS_EXIT_FAILURE, "%s", error->message);
+  if (!clmrs_sync_enroll (store, &config, code, name, &error) ||
+      (created && !write_first_person (cli, store, pin, &error)))
+    {
+      if (created)
+        {
+          g_clear_pointer (&store, clmrs_store_close);
+          clmrs_device_remove_files (cli->db_path);
+        }
+      return clmrs_cli_fail (g_error_matches (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_REFUSED)
+                             ? CLMRS_EXIT_DATA : CLMRS_EXIT_FAILURE, "%s", error->message);
+    }
   printf ("enrolled with %s\n", server);
   return CLMRS_EXIT_OK;
 }

@@ -3,9 +3,16 @@
 
 #include "cli.h"
 
+#include "cryptvfs.h"
+
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <termios.h>
+#include <unistd.h>
 
 typedef struct {
   const char       *name;
@@ -30,6 +37,8 @@ static const Command commands[] = {
   { "due",      clmrs_cmd_due,      TRUE,  "list the follow-ups due, most overdue first" },
   { "households", clmrs_cmd_households, TRUE, "find households by the head's name" },
   { "enroll",   clmrs_cmd_enroll,   TRUE,  "enrol this device with a server (--server URL --code CODE)" },
+  { "people",   clmrs_cmd_people,   TRUE,  "list who can sign in on this device (no PIN needed)" },
+  { "add-person", clmrs_cmd_add_person, TRUE, "let a colleague sign in on this device (they choose a PIN)" },
   { "sync",     clmrs_cmd_sync,     TRUE,  "push the queue to the server and pull this device's updates" },
   { "queue",    clmrs_cmd_queue,    TRUE,  "show the unsynced records by facilitator" },
   { "export",   clmrs_cmd_export,   TRUE,  "export finalised records: --ndjson envelopes or --csv DIR" },
@@ -55,7 +64,11 @@ print_help (FILE *out)
   fprintf (out,
            "\n"
            "Options:\n"
-           "  --db PATH     the device database (SQLite); also $CLMRS_DB\n"
+           "  --db PATH     the device database (SQLite, encrypted); also $CLMRS_DB\n"
+           "  --person WHO  who signs in: an id or a name of `clmrs people`\n"
+           "  --pin-fd N    read PINs from file descriptor N, one a line (scripts);\n"
+           "                else they are asked on the terminal, never taken from\n"
+           "                arguments or the environment\n"
            "  --help        this help; COMMAND --help for a command's own\n"
            "\n"
            "Exit status:\n"
@@ -100,6 +113,150 @@ clmrs_cli_column (const char *text,
   return g_string_free (out, FALSE);
 }
 
+/* One line of @in without its end of line, or NULL at the end. */
+static char *
+read_line (FILE *in)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  int c;
+
+  while ((c = fgetc (in)) != EOF && c != '\n')
+    g_string_append_c (line, (char) c);
+  if (c == EOF && line->len == 0)
+    return NULL;
+  if (line->len > 0 && line->str[line->len - 1] == '\r')
+    g_string_truncate (line, line->len - 1);
+  return g_string_free (g_steal_pointer (&line), FALSE);
+}
+
+char *
+clmrs_cli_read_pin (ClmrsCli   *cli,
+                    const char *prompt,
+                    GError    **error)
+{
+  struct termios saved, quiet;
+  FILE *tty;
+  char *pin;
+
+  if (cli->pin_fd >= 0)
+    {
+      if (cli->pin_in == NULL && (cli->pin_in = fdopen (cli->pin_fd, "r")) == NULL)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                       "--pin-fd %d: %s", cli->pin_fd, g_strerror (saved_errno));
+          return NULL;
+        }
+      pin = read_line (cli->pin_in);
+      if (pin == NULL)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                     "--pin-fd %d ended before the PIN asked for (%s)", cli->pin_fd, prompt);
+      return pin;
+    }
+  tty = fopen ("/dev/tty", "r+");
+  if (tty == NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+                   "no terminal to ask the PIN on: give --pin-fd N");
+      return NULL;
+    }
+  fprintf (tty, "%s: ", prompt);
+  fflush (tty);
+  if (tcgetattr (fileno (tty), &saved) == 0)
+    {
+      quiet = saved;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      tcsetattr (fileno (tty), TCSAFLUSH, &quiet);
+    }
+  pin = read_line (tty);
+  tcsetattr (fileno (tty), TCSAFLUSH, &saved);
+  fputc ('\n', tty);
+  fclose (tty);
+  if (pin == NULL)
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "no PIN given");
+  return pin;
+}
+
+char *
+clmrs_cli_read_new_pin (ClmrsCli   *cli,
+                        const char *prompt,
+                        GError    **error)
+{
+  g_autofree char *pin = clmrs_cli_read_pin (cli, prompt, error);
+
+  if (pin == NULL || !clmrs_keyring_check_new_pin (pin, error))
+    return NULL;
+  if (cli->pin_fd < 0)
+    {
+      g_autofree char *again = clmrs_cli_read_pin (cli, "The same PIN again", error);
+
+      if (again == NULL)
+        return NULL;
+      if (!g_str_equal (again, pin))
+        {
+          g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "the two PINs differ");
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&pin);
+}
+
+gboolean
+clmrs_cli_write_keyring (ClmrsCli                *cli,
+                         const ClmrsDevicePerson *people,
+                         guint                    n_people,
+                         GError                 **error)
+{
+  return clmrs_device_write_keyring (cli->db_path, cli->key, NULL, people, n_people, error);
+}
+
+/* Signs --person in on a device database: an encrypted one is unlocked, a
+ * plain one (made before encryption) is migrated with the old PIN. */
+static ClmrsStore *
+sign_in (ClmrsCli  *cli,
+         GError   **error)
+{
+  g_autofree char *person = NULL;
+  g_autofree char *pin = NULL;
+  g_autoptr(GError) local = NULL;
+  ClmrsStore *store;
+
+  if (!clmrs_device_has_keyring (cli->db_path))
+    {
+      /* a plain database: its first sign-in encrypts it */
+      pin = clmrs_cli_read_pin (cli, "PIN", error);
+      if (pin == NULL)
+        return NULL;
+      fprintf (stderr, "clmrs: %s is not encrypted yet: encrypting it now\n", cli->db_path);
+      store = clmrs_device_migrate (cli->db_path, cli->person, pin, NULL, &cli->key, &local);
+      if (store == NULL && g_error_matches (local, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_NEW_PIN))
+        {
+          g_autofree char *new_pin = NULL;
+
+          fprintf (stderr, "clmrs: %s\n", local->message);
+          g_clear_error (&local);
+          new_pin = clmrs_cli_read_new_pin (cli, "New PIN (6 digits or more)", error);
+          if (new_pin == NULL)
+            return NULL;
+          store = clmrs_device_migrate (cli->db_path, cli->person, pin, new_pin, &cli->key, &local);
+        }
+      if (store == NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
+      return store;
+    }
+  person = clmrs_device_find_person (cli->db_path, cli->person, error);
+  if (person == NULL)
+    return NULL;
+  pin = clmrs_cli_read_pin (cli, "PIN", error);
+  if (pin == NULL)
+    return NULL;
+  return clmrs_device_sign_in (cli->db_path, person, pin, &cli->key, error);
+}
+
 /* Opens the --db database of a command that reads it: a path with no
  * file there is a mistyped path, never a new empty device ("nothing
  * waits to be synced" would be a lie). */
@@ -112,6 +269,22 @@ clmrs_cli_open_existing (ClmrsCli  *cli,
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
                    "no database at %s (make one with: clmrs --db %s init, or demo)",
                    cli->db_path, cli->db_path);
+      return NULL;
+    }
+  if (cli->person != NULL)
+    return sign_in (cli, error);
+  if (clmrs_device_has_keyring (cli->db_path) || clmrs_cryptvfs_is_encrypted (cli->db_path))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                   "%s is encrypted: sign in with --person ID (clmrs --db %s people lists who can)",
+                   cli->db_path, cli->db_path);
+      return NULL;
+    }
+  if (g_strcmp0 (cli->db_path, ":memory:") != 0 && g_strcmp0 (g_getenv (CLMRS_TEST_PLAIN_DEVICE_ENV), "1") != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_PERM,
+                   "%s is not encrypted yet: sign in once with --person ID to encrypt it",
+                   cli->db_path);
       return NULL;
     }
   return clmrs_store_open (cli->db_path, error);
@@ -144,14 +317,23 @@ clmrs_cli_parse (const char    *command,
   return TRUE;
 }
 
+static gboolean
+fcntl_ok (int fd)
+{
+  return fcntl (fd, F_GETFD) != -1;
+}
+
 int
 main (int    argc,
       char **argv)
 {
-  ClmrsCli cli = { .db_path = g_getenv ("CLMRS_DB") };
+  ClmrsCli cli = { .db_path = g_getenv ("CLMRS_DB"), .pin_fd = -1 };
   int i = 1;
+  int status;
 
   setlocale (LC_ALL, "");
+  /* no core dump may write the data key, or decrypted pages, to disk */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   for (; i < argc; i++)
     {
@@ -159,6 +341,17 @@ main (int    argc,
         cli.db_path = argv[++i];
       else if (g_str_has_prefix (argv[i], "--db="))
         cli.db_path = argv[i] + strlen ("--db=");
+      else if (g_str_equal (argv[i], "--person") && i + 1 < argc)
+        cli.person = argv[++i];
+      else if (g_str_equal (argv[i], "--pin-fd") && i + 1 < argc)
+        {
+          char *end = NULL;
+          gint64 fd = g_ascii_strtoll (argv[++i], &end, 10);
+
+          if (end == argv[i] || *end != '\0' || fd < 0 || fd > G_MAXINT || fcntl_ok ((int) fd) == FALSE)
+            return clmrs_cli_fail (CLMRS_EXIT_USAGE, "--pin-fd: '%s' is not an open file descriptor", argv[i]);
+          cli.pin_fd = (int) fd;
+        }
       else if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
         {
           print_help (stdout);
@@ -192,7 +385,13 @@ main (int    argc,
           if (!wants_help)
             return clmrs_cli_fail (CLMRS_EXIT_USAGE, "%s needs --db PATH (or $CLMRS_DB)", argv[i]);
         }
-      return commands[c].func (&cli, argc - i, argv + i);
+      status = commands[c].func (&cli, argc - i, argv + i);
+      if (cli.pin_in != NULL)
+        fclose (cli.pin_in);
+      if (cli.db_path != NULL)
+        clmrs_device_sign_out (cli.db_path);
+      g_clear_pointer (&cli.key, clmrs_data_key_free);
+      return status;
     }
 
   fprintf (stderr, "clmrs: unknown command '%s'\n\n", argv[i]);

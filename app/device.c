@@ -1,0 +1,392 @@
+/* device.c: the device's own database and its keyring: made encrypted, signed in to, migrated from plain. */
+#define G_LOG_DOMAIN "clmrs-device"
+
+#include "device.h"
+
+#include "assets.h"
+#include "cryptvfs.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+G_DEFINE_QUARK (clmrs-device-error-quark, clmrs_device_error)
+
+char *
+clmrs_device_keyring_path (const char *db_path)
+{
+  g_return_val_if_fail (db_path != NULL, NULL);
+
+  return g_strconcat (db_path, ".keyring", NULL);
+}
+
+gboolean
+clmrs_device_has_keyring (const char *db_path)
+{
+  g_autofree char *path = clmrs_device_keyring_path (db_path);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+gboolean
+clmrs_device_parse_recovery_key (const char  *text,
+                                 guint8       key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                                 GError     **error)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (text ? text : ""));
+  g_autofree guchar *bytes = NULL;
+  gsize len = 0;
+
+  for (const char *c = copy; *c != '\0'; c++)
+    if (!g_ascii_isalnum (*c) && *c != '+' && *c != '/' && *c != '=')
+      {
+        len = (gsize) -1;
+        break;
+      }
+  if (len == 0 && *copy != '\0')
+    bytes = g_base64_decode (copy, &len);
+  if (bytes == NULL || len != CLMRS_KEYRING_RECOVERY_KEY_BYTES)
+    {
+      g_set_error (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_FAILED,
+                   "a recovery public key is %d bytes in base64 on one line",
+                   CLMRS_KEYRING_RECOVERY_KEY_BYTES);
+      return FALSE;
+    }
+  memcpy (key, bytes, CLMRS_KEYRING_RECOVERY_KEY_BYTES);
+  return TRUE;
+}
+
+gboolean
+clmrs_device_default_recovery_key (guint8   key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                                   GError **error)
+{
+  g_autoptr(GBytes) bytes = clmrs_assets_lookup ("recovery/recovery-public.key", error);
+  g_autofree char *text = NULL;
+
+  if (bytes == NULL)
+    return FALSE;
+  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  if (!clmrs_device_parse_recovery_key (text, key, error))
+    {
+      g_prefix_error (error, "the shipped recovery key: ");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+clmrs_device_remove_files (const char *db_path)
+{
+  static const char *const suffixes[] = { "", "-wal", "-shm", "-journal", ".keyring", ".keyring-journal" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (db_path, suffixes[i], NULL);
+
+      g_unlink (path);
+    }
+}
+
+ClmrsStore *
+clmrs_device_create (const char    *db_path,
+                     ClmrsDataKey **out_key,
+                     GError       **error)
+{
+  g_autoptr(ClmrsDataKey) key = NULL;
+  ClmrsStore *store;
+
+  g_return_val_if_fail (db_path != NULL, NULL);
+  g_return_val_if_fail (out_key != NULL && *out_key == NULL, NULL);
+
+  if (g_file_test (db_path, G_FILE_TEST_EXISTS) || clmrs_device_has_keyring (db_path))
+    {
+      g_set_error (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_EXISTS,
+                   "%s: a device database (or its keyring) is there already", db_path);
+      return NULL;
+    }
+  key = clmrs_data_key_new_random ();
+  store = clmrs_store_open_encrypted (db_path, key, error);
+  if (store == NULL)
+    {
+      clmrs_device_remove_files (db_path);
+      return NULL;
+    }
+  clmrs_store_hold_key (db_path, key);
+  *out_key = g_steal_pointer (&key);
+  return store;
+}
+
+gboolean
+clmrs_device_write_keyring (const char              *db_path,
+                            const ClmrsDataKey      *key,
+                            const guint8            *recovery_key,
+                            const ClmrsDevicePerson *people,
+                            guint                    n_people,
+                            GError                 **error)
+{
+  g_autofree char *path = clmrs_device_keyring_path (db_path);
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+  guint8 shipped[CLMRS_KEYRING_RECOVERY_KEY_BYTES];
+
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  if (n_people == 0 && !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_FAILED,
+                   "a device needs at least one person who can sign in");
+      return FALSE;
+    }
+  if (recovery_key == NULL && !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (!clmrs_device_default_recovery_key (shipped, error))
+        return FALSE;
+      recovery_key = shipped;
+    }
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    keyring = clmrs_keyring_open (path, error);
+  else
+    {
+      keyring = clmrs_keyring_create_for_key (path, recovery_key, key, people[0].id, people[0].name,
+                                              people[0].pin, error);
+      people++;
+      n_people--;
+    }
+  if (keyring == NULL)
+    return FALSE;
+  for (guint i = 0; i < n_people; i++)
+    if (!clmrs_keyring_add_person (keyring, key, people[i].id, people[i].name, people[i].pin, error))
+      {
+        g_prefix_error (error, "%s: ", people[i].name);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+GPtrArray *
+clmrs_device_list_people (const char  *db_path,
+                          GError     **error)
+{
+  g_autofree char *path = clmrs_device_keyring_path (db_path);
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_NO_KEYRING,
+                   "no keyring at %s", path);
+      return NULL;
+    }
+  keyring = clmrs_keyring_open (path, error);
+  return keyring != NULL ? clmrs_keyring_list_people (keyring, error) : NULL;
+}
+
+char *
+clmrs_device_find_person (const char  *db_path,
+                          const char  *who,
+                          GError     **error)
+{
+  g_autoptr(GPtrArray) people = clmrs_device_list_people (db_path, error);
+  const char *found = NULL;
+  guint named = 0;
+
+  if (people == NULL)
+    return NULL;
+  for (guint i = 0; i < people->len; i++)
+    {
+      const ClmrsKeyringPerson *p = g_ptr_array_index (people, i);
+
+      if (g_str_equal (p->person_id, who))
+        return g_strdup (p->person_id);
+      if (g_strcmp0 (p->display_name, who) == 0)
+        {
+          found = p->person_id;
+          named++;
+        }
+    }
+  if (named == 1)
+    return g_strdup (found);
+  if (named > 1)
+    g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_NOT_FOUND,
+                 "%u people on this device are named '%s': give the id", named, who);
+  else
+    g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_NOT_FOUND,
+                 "nobody who can sign in on this device is '%s' (an id or a name)", who);
+  return NULL;
+}
+
+ClmrsStore *
+clmrs_device_sign_in (const char    *db_path,
+                      const char    *person_id,
+                      const char    *pin,
+                      ClmrsDataKey **out_key,
+                      GError       **error)
+{
+  g_autofree char *path = clmrs_device_keyring_path (db_path);
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+  g_autoptr(ClmrsDataKey) key = NULL;
+  ClmrsStore *store;
+
+  g_return_val_if_fail (db_path != NULL && person_id != NULL && pin != NULL, NULL);
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      if (g_file_test (db_path, G_FILE_TEST_EXISTS) && !clmrs_cryptvfs_is_encrypted (db_path))
+        g_set_error (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_NOT_ENCRYPTED,
+                     "%s is not encrypted yet: the first sign-in encrypts it", db_path);
+      else
+        g_set_error (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_NO_KEYRING,
+                     "no keyring at %s: nobody can sign in (see docs/security-at-rest.md, recovery)", path);
+      return NULL;
+    }
+  keyring = clmrs_keyring_open (path, error);
+  if (keyring == NULL)
+    return NULL;
+  key = clmrs_keyring_unlock (keyring, person_id, pin, error);
+  if (key == NULL)
+    return NULL;
+  /* a migration a crash cut between the keyring and the encrypted file */
+  if (g_file_test (db_path, G_FILE_TEST_EXISTS) && !clmrs_cryptvfs_is_encrypted (db_path) &&
+      !clmrs_cryptvfs_encrypt_in_place (db_path, clmrs_data_key_get_bytes (key), error))
+    return NULL;
+  store = clmrs_store_open_encrypted (db_path, key, error);
+  if (store == NULL)
+    return NULL;
+  clmrs_store_hold_key (db_path, key);
+  if (out_key != NULL)
+    *out_key = g_steal_pointer (&key);
+  return store;
+}
+
+void
+clmrs_device_sign_out (const char *db_path)
+{
+  clmrs_store_release_key (db_path);
+}
+
+/* The person's name in @store, or NULL with @error. */
+static char *
+person_name (ClmrsStore  *store,
+             const char  *person_id,
+             GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store,
+      "SELECT name FROM facilitators WHERE id = ? AND active", error);
+  char *name = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
+  if (clmrs_store_step (store, stmt, error) == CLMRS_STEP_ROW)
+    name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  else if (error == NULL || *error == NULL)
+    g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND,
+                 "no active person %s on this device", person_id);
+  return name;
+}
+
+ClmrsStore *
+clmrs_device_migrate (const char    *db_path,
+                      const char    *person_id,
+                      const char    *old_pin,
+                      const char    *new_pin,
+                      ClmrsDataKey **out_key,
+                      GError       **error)
+{
+  g_autofree char *keyring_path = clmrs_device_keyring_path (db_path);
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+  g_autoptr(ClmrsDataKey) key = NULL;
+  g_autofree char *name = NULL;
+  guint8 recovery[CLMRS_KEYRING_RECOVERY_KEY_BYTES];
+  const char *pin;
+  ClmrsStore *store;
+
+  g_return_val_if_fail (db_path != NULL && person_id != NULL && old_pin != NULL, NULL);
+
+  if (clmrs_device_has_keyring (db_path) || clmrs_cryptvfs_is_encrypted (db_path))
+    {
+      g_set_error (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_EXISTS,
+                   "%s is encrypted already: sign in", db_path);
+      return NULL;
+    }
+  {
+    g_autoptr(ClmrsStore) plain = clmrs_store_open (db_path, error);
+
+    if (plain == NULL ||
+        !clmrs_store_check_pin (plain, person_id, old_pin, error) ||
+        (name = person_name (plain, person_id, error)) == NULL)
+      return NULL;
+  }
+  if (new_pin != NULL)
+    {
+      if (!clmrs_keyring_check_new_pin (new_pin, error))
+        return NULL;
+      pin = new_pin;
+    }
+  else if (strlen (old_pin) < CLMRS_KEYRING_MIN_PIN_DIGITS)
+    {
+      g_set_error (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_NEW_PIN,
+                   "a PIN has at least %d digits now: choose a new one", CLMRS_KEYRING_MIN_PIN_DIGITS);
+      return NULL;
+    }
+  else
+    pin = old_pin;
+
+  if (!clmrs_device_default_recovery_key (recovery, error))
+    return NULL;
+  keyring = clmrs_keyring_create (keyring_path, recovery, person_id, name, pin, &key, error);
+  if (keyring == NULL)
+    return NULL;
+  /* from here a crash is finished by clmrs_device_sign_in() with the new PIN */
+  if (!clmrs_cryptvfs_encrypt_in_place (db_path, clmrs_data_key_get_bytes (key), error))
+    return NULL;
+  store = clmrs_store_open_encrypted (db_path, key, error);
+  if (store == NULL)
+    return NULL;
+  clmrs_store_hold_key (db_path, key);
+  if (out_key != NULL)
+    *out_key = g_steal_pointer (&key);
+  return store;
+}
+
+gboolean
+clmrs_device_add_person (ClmrsStore          *store,
+                         const ClmrsDataKey  *key,
+                         const char          *person_id,
+                         const char          *one_time_pin,
+                         const char          *pin,
+                         GError             **error)
+{
+  g_autofree char *keyring_path = clmrs_device_keyring_path (clmrs_store_get_path (store));
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+  g_autofree char *name = NULL;
+  ClmrsPinState state;
+
+  g_return_val_if_fail (store != NULL && key != NULL && person_id != NULL && pin != NULL, FALSE);
+
+  if (!clmrs_store_get_pin_state (store, person_id, &state, error) ||
+      (name = person_name (store, person_id, error)) == NULL)
+    return FALSE;
+  if (state == CLMRS_PIN_STATE_ONE_TIME &&
+      (one_time_pin == NULL || !clmrs_store_check_pin (store, person_id, one_time_pin, NULL)))
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_PIN,
+                   "%s has a one-time PIN from the server: %s", name,
+                   one_time_pin == NULL ? "give it" : "that is not it");
+      return FALSE;
+    }
+  if (!clmrs_keyring_check_new_pin (pin, error))
+    return FALSE;
+  if (one_time_pin != NULL && g_str_equal (one_time_pin, pin))
+    {
+      g_set_error_literal (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
+                           "choose a PIN other than the one-time PIN");
+      return FALSE;
+    }
+  keyring = clmrs_keyring_open (keyring_path, error);
+  if (keyring == NULL || !clmrs_keyring_add_person (keyring, key, person_id, name, pin, error))
+    return FALSE;
+  /* the one-time PIN is spent; the store's own hash follows the new PIN */
+  if (state != CLMRS_PIN_STATE_SET &&
+      !clmrs_store_set_own_pin (store, person_id, state == CLMRS_PIN_STATE_ONE_TIME ? one_time_pin : NULL,
+                                pin, error))
+    return FALSE;
+  return TRUE;
+}

@@ -1,0 +1,115 @@
+/* device.h: the device's own database and its keyring: made encrypted, signed in to, migrated from plain. */
+#pragma once
+
+#include <glib.h>
+
+#include "keyring.h"
+#include "store.h"
+
+G_BEGIN_DECLS
+
+/*
+ * A device's database (device.db) is encrypted page by page
+ * (app/cryptvfs.c) with a random data key, wrapped per person in the
+ * keyring beside it (device.db.keyring, app/keyring.c).  Signing in
+ * unwraps the key and holds it for the process (clmrs_store_hold_key()),
+ * so every connection the app or a sync thread opens by path can use it;
+ * signing out or locking releases it.  docs/security-at-rest.md.
+ */
+
+#define CLMRS_DEVICE_ERROR (clmrs_device_error_quark ())
+
+typedef enum {
+  CLMRS_DEVICE_ERROR_FAILED,
+  CLMRS_DEVICE_ERROR_EXISTS,         /* a database or keyring is there already */
+  CLMRS_DEVICE_ERROR_NOT_ENCRYPTED,  /* a plain device database: the first sign-in migrates it */
+  CLMRS_DEVICE_ERROR_NO_KEYRING,     /* an encrypted database without its keyring */
+  CLMRS_DEVICE_ERROR_NEW_PIN,        /* migrating: the old PIN is too short, a new one is needed */
+} ClmrsDeviceError;
+
+GQuark       clmrs_device_error_quark          (void);
+
+/* @db_path + ".keyring" (owned). */
+char        *clmrs_device_keyring_path         (const char          *db_path);
+/* TRUE when @db_path's keyring file exists. */
+gboolean     clmrs_device_has_keyring          (const char          *db_path);
+
+/* The recovery public key a device made offline seals its key to: the
+ * shipped asset (assets/recovery/recovery-public.key). */
+gboolean     clmrs_device_default_recovery_key (guint8               key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                                                GError             **error);
+/* A recovery public key from base64 text (the asset's format, and the
+ * files `clmrs-server recovery-keygen` writes). */
+gboolean     clmrs_device_parse_recovery_key   (const char          *text,
+                                                guint8               key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                                                GError             **error);
+
+typedef struct {
+  const char *id;
+  const char *name;
+  const char *pin;
+} ClmrsDevicePerson;
+
+/* A new encrypted database at @db_path (nothing may be there, nor a
+ * keyring) under a new random data key, returned in @out_key and held. */
+ClmrsStore  *clmrs_device_create               (const char          *db_path,
+                                                ClmrsDataKey       **out_key,
+                                                GError             **error);
+/* The keyring of a database made by clmrs_device_create(): @people[0]
+ * creates it (sealed to @recovery_key, or the default when NULL), the
+ * others are added; when it exists, they are all added (@key must be its). */
+gboolean     clmrs_device_write_keyring        (const char          *db_path,
+                                                const ClmrsDataKey  *key,
+                                                const guint8        *recovery_key,
+                                                const ClmrsDevicePerson *people,
+                                                guint                n_people,
+                                                GError             **error);
+/* Removes the database, its WAL and -shm and the keyring (a creation
+ * that failed half-way). */
+void         clmrs_device_remove_files         (const char          *db_path);
+
+/* The people of the keyring (ClmrsKeyringPerson), for the sign-in list. */
+GPtrArray   *clmrs_device_list_people          (const char          *db_path,
+                                                GError             **error);
+/* The keyring id of @who: a person id of the keyring, or their exact name
+ * when only one has it. */
+char        *clmrs_device_find_person          (const char          *db_path,
+                                                const char          *who,
+                                                GError             **error);
+
+/* Signs @person_id in with @pin (clmrs_keyring_unlock(): Argon2id, about
+ * a second: never on the main loop), holds the key, and opens the store;
+ * finishes a migration a crash interrupted.  @out_key (optional) gets a
+ * copy of the key. */
+ClmrsStore  *clmrs_device_sign_in              (const char          *db_path,
+                                                const char          *person_id,
+                                                const char          *pin,
+                                                ClmrsDataKey       **out_key,
+                                                GError             **error);
+/* Signs out: the held key is wiped (close the stores too). */
+void         clmrs_device_sign_out             (const char          *db_path);
+
+/* The first sign-in on a plain database (made before encryption): checks
+ * @old_pin against the person's PIN in the database, creates the keyring
+ * with @new_pin (NULL: keep @old_pin, which must then have 6 digits, else
+ * CLMRS_DEVICE_ERROR_NEW_PIN), encrypts the database in place (the plain
+ * file is overwritten and removed), holds the key and returns the store. */
+ClmrsStore  *clmrs_device_migrate              (const char          *db_path,
+                                                const char          *person_id,
+                                                const char          *old_pin,
+                                                const char          *new_pin,
+                                                ClmrsDataKey       **out_key,
+                                                GError             **error);
+
+/* Gives @person_id (a person in the store) a keyring entry with @pin, by
+ * someone signed in (@key): a colleague arriving on this device, or one
+ * whose key was erased after 10 wrong PINs.  When the server gave them a
+ * one-time PIN, @one_time_pin must match it. */
+gboolean     clmrs_device_add_person           (ClmrsStore          *store,
+                                                const ClmrsDataKey  *key,
+                                                const char          *person_id,
+                                                const char          *one_time_pin,
+                                                const char          *pin,
+                                                GError             **error);
+
+G_END_DECLS
