@@ -5,6 +5,7 @@
 
 #include "assets.h"
 #include "cryptvfs.h"
+#include "demo.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -389,4 +390,72 @@ clmrs_device_add_person (ClmrsStore          *store,
                                 pin, error))
     return FALSE;
   return TRUE;
+}
+
+GPtrArray *
+clmrs_device_demo_people (ClmrsStore  *store,
+                          GError     **error)
+{
+  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store,
+      "SELECT id, name, role FROM facilitators ORDER BY role DESC, rowid", error);
+  guint i = 0;
+  ClmrsStep step;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((step = clmrs_store_step (store, stmt, error)) == CLMRS_STEP_ROW)
+    {
+      const char *role = (const char *) sqlite3_column_text (stmt, 2);
+      char **person = g_new0 (char *, 5);
+
+      person[0] = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      person[1] = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      person[2] = g_str_equal (role, "supervisor") ? g_strdup (CLMRS_DEMO_SUPERVISOR_PIN)
+                                                  : clmrs_demo_facilitator_pin (i++);
+      person[3] = g_strdup (role);
+      g_ptr_array_add (people, person);
+    }
+  return step == CLMRS_STEP_DONE ? g_steal_pointer (&people) : NULL;
+}
+
+gboolean
+clmrs_device_write_demo_keyring (ClmrsStore          *store,
+                                 const char          *db_path,
+                                 const ClmrsDataKey  *key,
+                                 GError             **error)
+{
+  g_autoptr(GPtrArray) people = clmrs_device_demo_people (store, error);
+  g_autofree ClmrsDevicePerson *entries = NULL;
+
+  if (people == NULL)
+    return FALSE;
+  entries = g_new0 (ClmrsDevicePerson, people->len + 1);
+  for (guint i = 0; i < people->len; i++)
+    {
+      char **p = g_ptr_array_index (people, i);
+
+      entries[i] = (ClmrsDevicePerson) { p[0], p[1], p[2] };
+    }
+  if (!clmrs_device_write_keyring (db_path, key, NULL, entries, people->len, error))
+    return FALSE;
+  {
+    g_autofree char *path = clmrs_device_keyring_path (db_path);
+    g_autoptr(ClmrsKeyring) keyring = clmrs_keyring_open (path, error);
+
+    return keyring != NULL && clmrs_keyring_set_label (keyring, "demo", "1", error);
+  }
+}
+
+gboolean
+clmrs_device_is_demo (const char *db_path)
+{
+  g_autofree char *path = clmrs_device_keyring_path (db_path);
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+  g_autofree char *demo = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS) || (keyring = clmrs_keyring_open (path, NULL)) == NULL)
+    return FALSE;
+  demo = clmrs_keyring_get_label (keyring, "demo");
+  return g_strcmp0 (demo, "1") == 0;
 }

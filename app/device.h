@@ -112,4 +112,18 @@ gboolean     clmrs_device_add_person           (ClmrsStore          *store,
                                                 const char          *pin,
                                                 GError             **error);
 
+/* The demo's people, each {id, name, PIN, role} in the order `clmrs demo`
+ * prints them (the supervisor first). */
+GPtrArray   *clmrs_device_demo_people          (ClmrsStore          *store,
+                                                GError             **error);
+/* TRUE when the keyring says the database holds demo data (known before
+ * anyone signs in, for the demo banner). */
+gboolean     clmrs_device_is_demo              (const char          *db_path);
+/* Every demo person can sign in with the PIN printed for them; the
+ * keyring is labelled as a demo's. */
+gboolean     clmrs_device_write_demo_keyring   (ClmrsStore          *store,
+                                                const char          *db_path,
+                                                const ClmrsDataKey  *key,
+                                                GError             **error);
+
 G_END_DECLS

@@ -30,6 +30,11 @@ struct _ClmrsKeyring {
   gpointer           clock_data;
 };
 
+/* Notes about the device that hold no data of anyone's (e.g. "demo"),
+ * readable before anyone signs in; added after version 1, so made when
+ * first written. */
+#define LABELS_SCHEMA "CREATE TABLE IF NOT EXISTS labels (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+
 static const char schema[] =
   "CREATE TABLE IF NOT EXISTS keyring ("
   "  id INTEGER PRIMARY KEY CHECK (id = 1),"
@@ -53,7 +58,8 @@ static const char schema[] =
   "  locked_until INTEGER NOT NULL DEFAULT 0,"
   "  erased_at INTEGER,"
   "  added INTEGER NOT NULL"
-  ");";
+  ");"
+  LABELS_SCHEMA;
 
 G_DEFINE_QUARK (clmrs-keyring-error-quark, clmrs_keyring_error)
 
@@ -878,4 +884,50 @@ clmrs_keyring_recover (ClmrsKeyring  *keyring,
       return NULL;
     }
   return g_steal_pointer (&key);
+}
+
+/* ---- labels ---- */
+
+gboolean
+clmrs_keyring_set_label (ClmrsKeyring  *keyring,
+                         const char    *name,
+                         const char    *value,
+                         GError       **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (keyring != NULL && name != NULL && value != NULL, FALSE);
+
+  if (!exec_sql (keyring, LABELS_SCHEMA, error))
+    return FALSE;
+  stmt = prepare (keyring, "INSERT OR REPLACE INTO labels (name, value) VALUES (?1, ?2)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return !sqlite_failed (keyring, rc, "setting a label", error);
+}
+
+char *
+clmrs_keyring_get_label (ClmrsKeyring *keyring,
+                         const char   *name)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_return_val_if_fail (keyring != NULL && name != NULL, NULL);
+
+  if (sqlite3_prepare_v2 (keyring->db, "SELECT value FROM labels WHERE name = ?1", -1, &stmt, NULL) != SQLITE_OK)
+    {
+      sqlite3_finalize (stmt);
+      return NULL;   /* a keyring that never had a label */
+    }
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
 }

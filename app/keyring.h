@@ -125,6 +125,15 @@ ClmrsDataKey *clmrs_keyring_recover       (ClmrsKeyring        *keyring,
 void          clmrs_keyring_recovery_keypair_new (guint8 public_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
                                                   guint8 secret_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES]);
 
+/* Plain notes about the device, readable before anyone signs in; never
+ * anyone's data (the app marks a demo device "demo"). */
+gboolean      clmrs_keyring_set_label     (ClmrsKeyring        *keyring,
+                                           const char          *name,
+                                           const char          *value,
+                                           GError             **error);
+char         *clmrs_keyring_get_label     (ClmrsKeyring        *keyring,
+                                           const char          *name);   /* NULL when unset */
+
 /* TRUE when @pin may be chosen as a new PIN: at least 6 digits (what every
  * wrap needs), not one digit repeated nor a run.  Called where a person
  * chooses a PIN; the demo's published PINs (111111, 999999) pass only the

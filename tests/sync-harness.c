@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "sync-harness.h"
 
+#include "demo.h"
+#include "device.h"
 #include "store.h"
 
 #include <arpa/inet.h>
@@ -47,6 +49,60 @@ sync_test_server_program (void)
   return path;
 }
 
+/* Who signs in on each encrypted device database, by path: the CLI is
+ * run with --person ID --pin-fd 0 and the PIN on its stdin. */
+static GHashTable *signers;   /* path -> GStrv {person id, the lines of --pin-fd} */
+
+void
+sync_test_sign_in_plain (const char *db,
+                         const char *person_id,
+                         const char *pin)
+{
+  char **signer = g_new0 (char *, 3);
+
+  if (signers == NULL)
+    signers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
+  signer[0] = g_strdup (person_id);
+  signer[1] = g_strconcat (pin, "\n", NULL);
+  g_hash_table_replace (signers, g_strdup (db), signer);
+}
+
+void
+sync_test_sign_in (const char *db,
+                   const char *person_id,
+                   const char *pin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) store = clmrs_device_sign_in (db, person_id, pin, NULL, &error);
+
+  g_assert_no_error (error);
+  sync_test_sign_in_plain (db, person_id, pin);
+}
+
+void
+sync_test_set_pins (const char *db,
+                    const char *lines)
+{
+  char **signer = signers != NULL ? g_hash_table_lookup (signers, db) : NULL;
+
+  g_assert_nonnull (signer);
+  g_free (signer[1]);
+  signer[1] = g_strdup (lines);
+}
+
+void
+sync_test_sign_in_demo (const char *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) people = clmrs_device_list_people (db, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (people->len, >, 0);
+  /* the demo's supervisor comes first */
+  sync_test_sign_in (db, ((ClmrsKeyringPerson *) g_ptr_array_index (people, 0))->person_id,
+                     CLMRS_DEMO_SUPERVISOR_PIN);
+}
+
 /* Runs argv to completion; stderr to the test log. */
 static int
 run_v (char       **out,
@@ -56,22 +112,44 @@ run_v (char       **out,
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) env = sync_test_environ ();
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
   g_autofree char *stdout_text = NULL;
   g_autofree char *stderr_text = NULL;
-  int status = 0;
+  g_autofree char *pin_line = NULL;
+  const char *previous = NULL;
 
   g_ptr_array_add (argv, (gpointer) program);
   for (const char *a = va_arg (args, const char *); a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
+    {
+      char **signer;
+
+      g_ptr_array_add (argv, (gpointer) a);
+      if (g_strcmp0 (previous, "--db") == 0 && signers != NULL && g_str_equal (program, sync_test_cli ()) &&
+          (signer = g_hash_table_lookup (signers, a)) != NULL)
+        {
+          g_ptr_array_add (argv, (gpointer) "--person");
+          g_ptr_array_add (argv, signer[0]);
+          g_ptr_array_add (argv, (gpointer) "--pin-fd");
+          g_ptr_array_add (argv, (gpointer) "0");
+          pin_line = g_strdup (signer[1]);
+        }
+      previous = a;
+    }
   g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, &stdout_text, &stderr_text,
-                &status, &error);
+  g_subprocess_launcher_set_environ (launcher, env);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, pin_line ? pin_line : "", NULL,
+                                                &stdout_text, &stderr_text, &error));
   g_assert_no_error (error);
   if (stderr_text != NULL && *stderr_text != '\0')
     g_test_message ("%s %s: stderr: %s", program, argv->len > 2 ? (char *) argv->pdata[1] : "", stderr_text);
   if (out != NULL)
     *out = g_steal_pointer (&stdout_text);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
 }
 
 int

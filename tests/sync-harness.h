@@ -19,6 +19,23 @@ char    *sync_test_run_ok           (const char  *program,
                                      ...) G_GNUC_NULL_TERMINATED;
 
 const char *sync_test_cli           (void);   /* $CLMRS_CLI */
+
+/* Signs @person_id in on the encrypted device database @db: its key is
+ * held by this process (clmrs_store_open() works on @db), and every later
+ * `clmrs --db DB` run here signs in as them (--person, PIN on --pin-fd 0). */
+void     sync_test_sign_in          (const char  *db,
+                                     const char  *person_id,
+                                     const char  *pin);
+/* Only the later runs sign in (a plain database, whose first sign-in
+ * encrypts it). */
+void     sync_test_sign_in_plain    (const char  *db,
+                                     const char  *person_id,
+                                     const char  *pin);
+/* What those runs read on --pin-fd from now on: @lines, each ending "\n". */
+void     sync_test_set_pins         (const char  *db,
+                                     const char  *lines);
+/* The same as the demo's supervisor (PIN 999999), on a `clmrs demo` database. */
+void     sync_test_sign_in_demo     (const char  *db);
 const char *sync_test_server_program (void);  /* $CLMRS_SERVER */
 
 /* A new temporary directory, and its removal with everything in it. */

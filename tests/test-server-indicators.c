@@ -17,6 +17,7 @@ test_same_indicators (void)
   SyncTestServer s = { 0 };
 
   demo = sync_test_run_ok (cli, "--db", device_db, "demo", "--households", "20", "--seed", "11", NULL);
+  sync_test_sign_in_demo (device_db);
   code = sync_test_enroll_code (server_db, "all");
   sync_test_server_start (&s, server_db, log, NULL);
 

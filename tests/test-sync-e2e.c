@@ -141,7 +141,7 @@ test_end_to_end (Fixture       *f,
   g_autofree char *device = g_build_filename (f->dir, "device.db", NULL);
   g_autofree char *demo = sync_test_run_ok (sync_test_cli (), "--db", device, "demo", "--households", "200",
                                             "--seed", "7", "--until", "2026-06-30", NULL);
-  g_autoptr(GPtrArray) before = sync_test_device_export (device);
+  g_autoptr(GPtrArray) before = (sync_test_sign_in_demo (device), sync_test_device_export (device));
   g_autoptr(GPtrArray) server_lines = NULL;
   g_autoptr(GPtrArray) device_lines = NULL;
   gint64 queued = sync_test_device_count (device, "SELECT count (*) FROM outbox WHERE state = 'queued'");

@@ -8,7 +8,9 @@
 
 #include "audit.h"
 #include "casebook.h"
+#include "cryptvfs.h"
 #include "demo.h"
+#include "device.h"
 #include "outbox.h"
 #include "review.h"
 #include "util.h"
@@ -25,11 +27,27 @@
  * is the call that waits for it, from the main thread, never finalize.
  */
 
+/*
+ * The database is one of:
+ * - encrypted with a keyring beside it: closed until someone signs in
+ *   (clmrs_device_sign_in() on this thread), closed again and its key
+ *   wiped at sign-out or lock;
+ * - encrypted without a keyring yet: a device being set up (made on its
+ *   first run, then enrolled), open with the key in memory until the
+ *   first person chooses a PIN, which writes the keyring;
+ * - plain: made before encryption; the first sign-in encrypts it
+ *   (clmrs_device_migrate()).  Tests keep plain databases plain
+ *   (CLMRS_TEST_PLAIN_DEVICE=1).
+ */
 typedef struct {
-  GAsyncQueue *queue;       /* of GTask, or &quit_marker */
-  ClmrsStore  *store;       /* only touched on the thread */
-  char        *path;
+  GAsyncQueue  *queue;      /* of GTask, or &quit_marker */
+  ClmrsStore   *store;      /* only touched on the thread */
+  ClmrsDataKey *key;        /* the data key, while signed in or being set up */
+  char         *path;
+  ClmrsCaseConfig case_config;  /* of the last open, for a sign-in that opens */
 } WorkerState;
+
+#define TEST_PLAIN_DEVICE_ENV "CLMRS_TEST_PLAIN_DEVICE"
 
 struct _ClmrsDbWorker
 {
@@ -40,6 +58,7 @@ struct _ClmrsDbWorker
   GThread     *thread;
   char        *path;
   ClmrsCaseConfig case_config;  /* copied into each job that needs it */
+  gboolean     will_encrypt;    /* plain: the next sign-in encrypts it */
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsDbWorker, clmrs_db_worker, G_TYPE_OBJECT)
@@ -98,10 +117,19 @@ clmrs_visit_summary_free (ClmrsVisitSummary *visit)
   g_free (visit);
 }
 
+/* Closes the store and wipes the key: nobody is signed in. */
+static void
+lock_device (WorkerState *state)
+{
+  g_clear_pointer (&state->store, clmrs_store_close);
+  g_clear_pointer (&state->key, clmrs_data_key_free);
+  clmrs_device_sign_out (state->path);
+}
+
 static void
 worker_state_free (WorkerState *state)
 {
-  g_clear_pointer (&state->store, clmrs_store_close);
+  lock_device (state);
   g_async_queue_unref (state->queue);
   g_free (state->path);
   g_free (state);
@@ -131,6 +159,12 @@ worker_thread (gpointer user_data)
 
       if (job->state_func != NULL)
         result = job->state_func (state, job->data, cancellable, &error);
+      else if (state->store == NULL && clmrs_device_has_keyring (state->path))
+        {
+          result = NULL;
+          g_set_error (&error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_LOCKED,
+                       "nobody is signed in: the database %s is locked", state->path);
+        }
       else if (state->store == NULL)
         {
           result = NULL;
@@ -351,19 +385,6 @@ demo_progress (guint    done,
   g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, progress_call_cb, call, g_free);
 }
 
-static void
-remove_database_files (const char *path)
-{
-  static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-      g_remove (file);
-    }
-}
-
 /* The folder a new database goes in ($XDG_DATA_HOME/clmrs on a device's
  * first run). */
 static gboolean
@@ -383,12 +404,39 @@ make_folder_for (const char  *path,
   return TRUE;
 }
 
+/* Renames the database and its keyring from @from to @to. */
 static gboolean
-make_demo_database (const char  *path,
-                    OpenData    *data,
-                    GError     **error)
+rename_device (const char  *from,
+               const char  *to,
+               GError     **error)
+{
+  g_autofree char *from_keyring = clmrs_device_keyring_path (from);
+  g_autofree char *to_keyring = clmrs_device_keyring_path (to);
+
+  if (g_rename (from_keyring, to_keyring) != 0 || g_rename (from, to) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "cannot rename %s to %s: %s", from, to, g_strerror (saved));
+      g_remove (to_keyring);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The demo database, encrypted, with a keyring where every demo person
+ * signs in with their published PIN; made under a temporary name.  Its
+ * key in @out_key: the new database stays open for its enrolment, until
+ * the first sign-in. */
+static gboolean
+make_demo_database (const char    *path,
+                    OpenData      *data,
+                    ClmrsDataKey **out_key,
+                    GError       **error)
 {
   g_autofree char *making = g_strconcat (path, ".making", NULL);
+  g_autoptr(ClmrsDataKey) key = NULL;
   ClmrsDemoOptions options = { 0 };
   ClmrsDemoReport report;
   ClmrsStore *store;
@@ -396,31 +444,25 @@ make_demo_database (const char  *path,
 
   if (!make_folder_for (path, error))
     return FALSE;
-  remove_database_files (making);
-  store = clmrs_store_open (making, error);
+  clmrs_device_remove_files (making);
+  store = clmrs_device_create (making, &key, error);
   if (store == NULL)
     return FALSE;
   options.households = data->households;
   options.seed = 1;
   options.progress = demo_progress;
   options.progress_data = data;
-  ok = clmrs_demo_generate (store, &options, &report, error);
+  ok = clmrs_demo_generate (store, &options, &report, error) &&
+       clmrs_device_write_demo_keyring (store, making, key, error);
   clmrs_store_close (store);
-  if (!ok)
+  clmrs_device_sign_out (making);
+  if (!ok || !rename_device (making, path, error))
     {
       g_prefix_error (error, "making the demo database %s: ", path);
-      remove_database_files (making);
+      clmrs_device_remove_files (making);
       return FALSE;
     }
-  if (g_rename (making, path) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "cannot rename %s to %s: %s", making, path, g_strerror (saved));
-      remove_database_files (making);
-      return FALSE;
-    }
+  *out_key = g_steal_pointer (&key);
   return TRUE;
 }
 
@@ -454,11 +496,49 @@ refresh_cases (ClmrsStore             *store,
          clmrs_store_set_meta (store, "ui_cases_refreshed", mark, error);
 }
 
-/* What open_job returns: a job's NULL is its failure. */
+/* What open_job returns, flags: a job's NULL is its failure. */
 typedef enum {
   OPENED = 1,
-  OPENED_DEMO,
+  OPENED_DEMO = 1 << 1 | OPENED,
+  OPENED_WILL_ENCRYPT = 1 << 2,   /* plain: the next sign-in encrypts it */
 } OpenResult;
+
+static gboolean
+test_plain (void)
+{
+  return g_strcmp0 (g_getenv (TEST_PLAIN_DEVICE_ENV), "1") == 0;
+}
+
+/* A plain database a real device made before encryption: its next
+ * sign-in encrypts it. */
+static gboolean
+will_encrypt (WorkerState *state)
+{
+  return state->store != NULL && !test_plain () && !clmrs_cryptvfs_is_encrypted (state->path) &&
+         g_strcmp0 (state->path, ":memory:") != 0;
+}
+
+/* Opened: the cases brought up to date (see open_job). */
+static void
+refresh_cases_if_stale (WorkerState *state)
+{
+  g_autofree char *refreshed = NULL;
+  g_autofree char *today_text = NULL;
+  GDate today;
+
+  /* Case statuses (due, overdue, aged out) move with the calendar: refresh
+   * them once a day, and when the follow-up interval changed. */
+  clmrs_date_today (&today);
+  today_text = refresh_mark (&today, &state->case_config);
+  refreshed = clmrs_store_get_meta (state->store, "ui_cases_refreshed");
+  if (g_strcmp0 (refreshed, today_text) != 0)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!refresh_cases (state->store, &state->case_config, &local_error))
+        g_warning ("Could not refresh the cases: %s", local_error->message);
+    }
+}
 
 static gpointer
 open_job (WorkerState   *state,
@@ -467,18 +547,47 @@ open_job (WorkerState   *state,
           GError       **error)
 {
   OpenData *data = user_data;
-  g_autofree char *refreshed = NULL;
-  g_autofree char *today_text = NULL;
-  GDate today;
+  gboolean exists;
 
+  state->case_config = data->case_config;
   if (state->store != NULL)
     return GINT_TO_POINTER (clmrs_demo_store_is_demo (state->store) ? OPENED_DEMO : OPENED);
-  if (!g_file_test (state->path, G_FILE_TEST_EXISTS) &&
-      (data->households > 0 ? !make_demo_database (state->path, data, error)
-                            : !make_folder_for (state->path, error)))
-    return NULL;
+  exists = g_file_test (state->path, G_FILE_TEST_EXISTS);
+  if (!exists && data->households > 0)
+    {
+      if (!make_demo_database (state->path, data, &state->key, error))
+        return NULL;
+      state->store = clmrs_store_open_encrypted (state->path, state->key, error);
+      if (state->store == NULL)
+        {
+          g_clear_pointer (&state->key, clmrs_data_key_free);
+          return NULL;
+        }
+      clmrs_store_hold_key (state->path, state->key);
+      refresh_cases_if_stale (state);
+      return GINT_TO_POINTER (OPENED_DEMO);
+    }
+  /* locked until someone signs in */
+  if (exists && clmrs_device_has_keyring (state->path))
+    return GINT_TO_POINTER (data->households > 0 || clmrs_device_is_demo (state->path) ? OPENED_DEMO : OPENED);
 
-  state->store = clmrs_store_open (state->path, error);
+  if (exists && clmrs_cryptvfs_is_encrypted (state->path) && state->key == NULL)
+    {
+      /* made on a first run, but closed before anyone chose a PIN: its
+       * key is gone with the process, and it held at most an enrolment */
+      g_message ("Setting up %s again: it was left before anyone could sign in", state->path);
+      clmrs_device_remove_files (state->path);
+      exists = FALSE;
+    }
+  if (!exists)
+    {
+      /* a real device's first run: encrypted from the start */
+      if (!make_folder_for (state->path, error))
+        return NULL;
+      state->store = clmrs_device_create (state->path, &state->key, error);
+    }
+  else
+    state->store = clmrs_store_open (state->path, error);
   if (state->store == NULL)
     return NULL;
   /* demo data asked for on a database there already: only an empty one
@@ -495,20 +604,9 @@ open_job (WorkerState   *state,
           return NULL;
         }
     }
-
-  /* Case statuses (due, overdue, aged out) move with the calendar: refresh
-   * them once a day, and when the follow-up interval changed. */
-  clmrs_date_today (&today);
-  today_text = refresh_mark (&today, &data->case_config);
-  refreshed = clmrs_store_get_meta (state->store, "ui_cases_refreshed");
-  if (g_strcmp0 (refreshed, today_text) != 0)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (!refresh_cases (state->store, &data->case_config, &local_error))
-        g_warning ("Could not refresh the cases: %s", local_error->message);
-    }
-  return GINT_TO_POINTER (clmrs_demo_store_is_demo (state->store) ? OPENED_DEMO : OPENED);
+  refresh_cases_if_stale (state);
+  return GINT_TO_POINTER ((clmrs_demo_store_is_demo (state->store) ? OPENED_DEMO : OPENED) |
+                          (will_encrypt (state) ? OPENED_WILL_ENCRYPT : 0));
 }
 
 void
@@ -543,7 +641,8 @@ clmrs_db_worker_open_finish (ClmrsDbWorker  *self,
   OpenResult opened = GPOINTER_TO_INT (finish_pointer (self, result, clmrs_db_worker_open_async, error));
 
   if (demo != NULL)
-    *demo = opened == OPENED_DEMO;
+    *demo = (opened & OPENED_DEMO) == OPENED_DEMO;
+  self->will_encrypt = (opened & OPENED_WILL_ENCRYPT) != 0;
   return opened != 0;
 }
 
@@ -571,37 +670,104 @@ step_failed (ClmrsStore  *store,
   return TRUE;
 }
 
+/* The people of the keyring: who can sign in on an encrypted device. */
+static GPtrArray *
+list_keyring_people (WorkerState  *state,
+                     GError      **error)
+{
+  g_autoptr(GPtrArray) entries = clmrs_device_list_people (state->path, error);
+  g_autoptr(GPtrArray) people = NULL;
+
+  if (entries == NULL)
+    return NULL;
+  people = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_person_free);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const ClmrsKeyringPerson *entry = g_ptr_array_index (entries, i);
+      ClmrsPerson *person = g_new0 (ClmrsPerson, 1);
+
+      person->id = g_strdup (entry->person_id);
+      person->name = g_strdup (entry->display_name ? entry->display_name : entry->person_id);
+      person->pin_state = CLMRS_PIN_STATE_SET;
+      person->from_keyring = TRUE;
+      person->failures = entry->failures;
+      person->locked_until = entry->locked_until;
+      person->erased = entry->erased;
+      g_ptr_array_add (people, person);
+    }
+  return g_steal_pointer (&people);
+}
+
+static ClmrsPerson *
+read_person (sqlite3_stmt *stmt)
+{
+  ClmrsPerson *person = g_new0 (ClmrsPerson, 1);
+
+  person->id = column_dup (stmt, 0);
+  person->name = column_dup (stmt, 1);
+  person->sex = column_dup (stmt, 2);
+  person->supervisor = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), "supervisor") == 0;
+  person->pin_state = sqlite3_column_int (stmt, 4) ? CLMRS_PIN_STATE_NONE
+                    : sqlite3_column_int (stmt, 5) ? CLMRS_PIN_STATE_ONE_TIME : CLMRS_PIN_STATE_SET;
+  return person;
+}
+
+#define PERSON_COLUMNS "id, name, sex, role, pin_hash IS NULL, pin_one_time"
+
 static gpointer
-list_people_job (ClmrsStore    *store,
+list_people_job (WorkerState   *state,
                  gpointer       data,
                  GCancellable  *cancellable,
                  GError       **error)
 {
   g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_person_free);
+  ClmrsStore *store = state->store;
   sqlite3_stmt *stmt;
   int rc;
 
+  if (clmrs_device_has_keyring (state->path))
+    return list_keyring_people (state, error);
+  if (store == NULL)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE, "the database %s is not open", state->path);
+      return NULL;
+    }
   stmt = clmrs_store_prepare (store,
-      "SELECT id, name, sex, role, pin_hash IS NULL, pin_one_time FROM facilitators WHERE active = 1 "
+      "SELECT " PERSON_COLUMNS " FROM facilitators WHERE active = 1 "
       "ORDER BY role = 'supervisor', name COLLATE NOCASE", error);
   if (stmt == NULL)
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ClmrsPerson *person = g_new0 (ClmrsPerson, 1);
-
-      person->id = column_dup (stmt, 0);
-      person->name = column_dup (stmt, 1);
-      person->sex = column_dup (stmt, 2);
-      person->supervisor = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), "supervisor") == 0;
-      person->pin_state = sqlite3_column_int (stmt, 4) ? CLMRS_PIN_STATE_NONE
-                        : sqlite3_column_int (stmt, 5) ? CLMRS_PIN_STATE_ONE_TIME : CLMRS_PIN_STATE_SET;
-      g_ptr_array_add (people, person);
-    }
+    g_ptr_array_add (people, read_person (stmt));
   sqlite3_finalize (stmt);
   if (step_failed (store, rc, "listing the people who can sign in", error))
     return NULL;
   return g_steal_pointer (&people);
+}
+
+/* @person_id as the store knows them, or NULL with @error. */
+static ClmrsPerson *
+lookup_person (ClmrsStore  *store,
+               const char  *person_id,
+               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store,
+      "SELECT " PERSON_COLUMNS " FROM facilitators WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
+  switch (clmrs_store_step (store, stmt, error))
+    {
+    case CLMRS_STEP_ROW:
+      return read_person (stmt);
+    case CLMRS_STEP_DONE:
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND,
+                   "no person %s on this device", person_id);
+      return NULL;
+    default:
+      return NULL;
+    }
 }
 
 void
@@ -612,7 +778,7 @@ clmrs_db_worker_list_people_async (ClmrsDbWorker       *self,
 {
   g_return_if_fail (CLMRS_IS_DB_WORKER (self));
 
-  push_job (self, clmrs_db_worker_list_people_async, list_people_job, NULL, NULL, NULL,
+  push_job (self, clmrs_db_worker_list_people_async, NULL, list_people_job, NULL, NULL,
             (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
 }
 
@@ -624,27 +790,170 @@ clmrs_db_worker_list_people_finish (ClmrsDbWorker  *self,
   return finish_pointer (self, result, clmrs_db_worker_list_people_async, error);
 }
 
+/* An id and a PIN, the PIN wiped. */
+static void
+wipe_strv (GStrv strv)
+{
+  for (guint i = 0; strv[i] != NULL; i++)
+    memset (strv[i], 0, strlen (strv[i]));
+  g_strfreev (strv);
+}
+
+/* The keyring's refusal said for the person who typed the PIN. */
+static void
+explain_keyring_error (WorkerState  *state,
+                       const char   *person_id,
+                       GError      **error)
+{
+  g_autoptr(GPtrArray) people = NULL;
+  const ClmrsKeyringPerson *entry = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  char *text = NULL;
+
+  if (error == NULL || *error == NULL || (*error)->domain != CLMRS_KEYRING_ERROR)
+    return;
+  people = clmrs_device_list_people (state->path, NULL);
+  for (guint i = 0; people != NULL && i < people->len; i++)
+    if (g_str_equal (((ClmrsKeyringPerson *) g_ptr_array_index (people, i))->person_id, person_id))
+      entry = g_ptr_array_index (people, i);
+
+  switch ((*error)->code)
+    {
+    case CLMRS_KEYRING_ERROR_WRONG_PIN:
+      if (entry != NULL && entry->failures >= CLMRS_KEYRING_FREE_FAILURES)
+        text = g_strdup_printf (g_dngettext (NULL, "Wrong PIN. After %u more wrong PIN your key on this device is erased.",
+                                             "Wrong PIN. After %u more wrong PINs your key on this device is erased.",
+                                             CLMRS_KEYRING_MAX_FAILURES - entry->failures),
+                                CLMRS_KEYRING_MAX_FAILURES - entry->failures);
+      else
+        text = g_strdup (_("Wrong PIN. Try again."));
+      break;
+    case CLMRS_KEYRING_ERROR_LOCKED:
+      /* Translators: %d is a number of seconds */
+      text = g_strdup_printf (_("Too many wrong PINs: wait %d s before the next try."),
+                              entry != NULL ? (int) MAX (1, entry->locked_until - now) : 1);
+      break;
+    case CLMRS_KEYRING_ERROR_ERASED:
+      text = g_strdup (_("Your key on this device was erased after 10 wrong PINs. Ask a colleague to add you to this device again, or support to recover it."));
+      break;
+    default:
+      return;
+    }
+  g_free ((*error)->message);
+  (*error)->message = text;
+}
+
+/* Names @person_id as the actor and notes the sign-in; returns them. */
+static ClmrsPerson *
+note_sign_in (WorkerState  *state,
+              const char   *person_id,
+              GError      **error)
+{
+  g_autoptr(GError) audit_error = NULL;
+
+  clmrs_store_set_actor (state->store, person_id);
+  if (!clmrs_audit_record (state->store, person_id, CLMRS_AUDIT_SIGN_IN, NULL, NULL, NULL, &audit_error))
+    g_message ("Could not add to the audit trail: %s", audit_error->message);
+  return lookup_person (state->store, person_id, error);
+}
+
+/* Encrypts the plain database: closed, migrated, open again (encrypted,
+ * the key held); on failure open again as it was. */
+static gboolean
+migrate (WorkerState  *state,
+         const char   *person_id,
+         const char   *old_pin,
+         const char   *new_pin,
+         GError      **error)
+{
+  g_clear_pointer (&state->store, clmrs_store_close);
+  state->store = clmrs_device_migrate (state->path, person_id, old_pin, new_pin, &state->key, error);
+  if (state->store != NULL)
+    return TRUE;
+  state->store = clmrs_store_open (state->path, NULL);
+  return FALSE;
+}
+
+/* A device being set up (encrypted, no keyring yet): @person_id, who
+ * has just signed in with @pin, writes its keyring. */
+static gboolean
+write_first_keyring (WorkerState  *state,
+                     const char   *person_id,
+                     const char   *pin,
+                     GError      **error)
+{
+  g_autoptr(ClmrsPerson) person = lookup_person (state->store, person_id, error);
+  ClmrsDevicePerson entry;
+
+  if (person == NULL)
+    return FALSE;
+  entry = (ClmrsDevicePerson) { person->id, person->name, pin };
+  return clmrs_device_write_keyring (state->path, state->key, NULL, &entry, 1, error);
+}
+
 static gpointer
-check_pin_job (ClmrsStore    *store,
+check_pin_job (WorkerState   *state,
                gpointer       data,
                GCancellable  *cancellable,
                GError       **error)
 {
   GStrv id_pin = data;
+  const char *person_id = id_pin[0], *pin = id_pin[1];
 
-  if (!clmrs_audit_sign_in (store, id_pin[0], id_pin[1], error))
+  if (clmrs_device_has_keyring (state->path))
+    {
+      lock_device (state);
+      state->store = clmrs_device_sign_in (state->path, person_id, pin, &state->key, error);
+      if (state->store == NULL)
+        {
+          explain_keyring_error (state, person_id, error);
+          return NULL;
+        }
+      refresh_cases_if_stale (state);
+      return note_sign_in (state, person_id, error);
+    }
+  if (state->store == NULL)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE, "the database %s is not open", state->path);
+      return NULL;
+    }
+  if (!clmrs_audit_sign_in (state->store, person_id, pin, error))
     return NULL;
-  return GINT_TO_POINTER (TRUE);
+  if (will_encrypt (state))
+    {
+      if (strlen (pin) < CLMRS_KEYRING_MIN_PIN_DIGITS)
+        {
+          clmrs_store_set_actor (state->store, NULL);
+          g_set_error (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_NEW_PIN,
+                       _("PINs have at least %d digits now: choose a new one"), CLMRS_KEYRING_MIN_PIN_DIGITS);
+          return NULL;
+        }
+      if (!migrate (state, person_id, pin, NULL, error))
+        return NULL;
+      return note_sign_in (state, person_id, error);
+    }
+  /* set up here and signed in with a PIN chosen before: the keyring now */
+  if (state->key != NULL && !write_first_keyring (state, person_id, pin, error))
+    {
+      clmrs_store_set_actor (state->store, NULL);
+      return NULL;
+    }
+  return lookup_person (state->store, person_id, error);
 }
 
 static gpointer
-sign_out_job (ClmrsStore    *store,
+sign_out_job (WorkerState   *state,
               gpointer       data,
               GCancellable  *cancellable,
               GError       **error)
 {
-  if (!clmrs_audit_sign_out (store, GPOINTER_TO_INT (data), error))
-    return NULL;
+  g_autoptr(GError) local = NULL;
+
+  if (state->store != NULL && !clmrs_audit_sign_out (state->store, GPOINTER_TO_INT (data), &local))
+    g_message ("Could not add to the audit trail: %s", local->message);
+  /* the key goes with the person: nothing is readable until the next sign-in */
+  if (clmrs_device_has_keyring (state->path))
+    lock_device (state);
   return GINT_TO_POINTER (TRUE);
 }
 
@@ -656,8 +965,16 @@ clmrs_db_worker_sign_out (ClmrsDbWorker *self,
 {
   g_return_if_fail (CLMRS_IS_DB_WORKER (self));
 
-  push_job (self, clmrs_db_worker_sign_out, sign_out_job, NULL,
+  push_job (self, clmrs_db_worker_sign_out, NULL, sign_out_job,
             GINT_TO_POINTER (locked), NULL, NULL, NULL, NULL, NULL);
+}
+
+gboolean
+clmrs_db_worker_get_will_encrypt (ClmrsDbWorker *self)
+{
+  g_return_val_if_fail (CLMRS_IS_DB_WORKER (self), FALSE);
+
+  return self->will_encrypt;
 }
 
 void
@@ -677,16 +994,16 @@ clmrs_db_worker_check_pin_async (ClmrsDbWorker       *self,
   id_pin = g_new0 (char *, 3);
   id_pin[0] = g_strdup (person_id);
   id_pin[1] = g_strdup (pin);
-  push_job (self, clmrs_db_worker_check_pin_async, check_pin_job, NULL, id_pin,
-            (GDestroyNotify) g_strfreev, NULL, cancellable, callback, user_data);
+  push_job (self, clmrs_db_worker_check_pin_async, NULL, check_pin_job, id_pin,
+            (GDestroyNotify) wipe_strv, (GDestroyNotify) clmrs_person_free, cancellable, callback, user_data);
 }
 
-gboolean
+ClmrsPerson *
 clmrs_db_worker_check_pin_finish (ClmrsDbWorker  *self,
                                   GAsyncResult   *result,
                                   GError        **error)
 {
-  return finish_pointer (self, result, clmrs_db_worker_check_pin_async, error) != NULL;
+  return finish_pointer (self, result, clmrs_db_worker_check_pin_async, error);
 }
 
 /* The PINs of a first sign-in, wiped when the job is done. */
@@ -711,18 +1028,44 @@ own_pin_free (gpointer data)
 }
 
 static gpointer
-set_own_pin_job (ClmrsStore    *store,
+set_own_pin_job (WorkerState   *state,
                  gpointer       data,
                  GCancellable  *cancellable,
                  GError       **error)
 {
   OwnPin *own = data;
+  ClmrsPinState pin_state;
 
-  /* then signed in with it, through the audit trail like any sign-in */
-  if (!clmrs_store_set_own_pin (store, own->person_id, own->one_time_pin, own->new_pin, error) ||
-      !clmrs_audit_sign_in (store, own->person_id, own->new_pin, error))
+  if (state->store == NULL || clmrs_device_has_keyring (state->path))
+    {
+      /* on an encrypted device a newcomer is added by someone signed in */
+      g_set_error_literal (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE,
+                           _("Ask a colleague who can sign in to add you to this device."));
+      return NULL;
+    }
+  if (!clmrs_store_get_pin_state (state->store, own->person_id, &pin_state, error))
     return NULL;
-  return GINT_TO_POINTER (TRUE);
+  if (will_encrypt (state))
+    {
+      /* a plain database: the PIN chosen now encrypts it, after the old
+       * PIN (or the one-time PIN) is checked */
+      if (pin_state == CLMRS_PIN_STATE_SET)
+        return migrate (state, own->person_id, own->one_time_pin ? own->one_time_pin : "", own->new_pin, error)
+               ? note_sign_in (state, own->person_id, error) : NULL;
+      if (!clmrs_store_set_own_pin (state->store, own->person_id, own->one_time_pin, own->new_pin, error) ||
+          !migrate (state, own->person_id, own->new_pin, NULL, error))
+        return NULL;
+      return note_sign_in (state, own->person_id, error);
+    }
+  /* then signed in with it, through the audit trail like any sign-in */
+  if ((state->key != NULL && !clmrs_keyring_check_new_pin (own->new_pin, error)) ||
+      !clmrs_store_set_own_pin (state->store, own->person_id, own->one_time_pin, own->new_pin, error) ||
+      !clmrs_audit_sign_in (state->store, own->person_id, own->new_pin, error))
+    return NULL;
+  /* a device being set up: its first person's PIN makes the keyring */
+  if (state->key != NULL && !write_first_keyring (state, own->person_id, own->new_pin, error))
+    return NULL;
+  return lookup_person (state->store, own->person_id, error);
 }
 
 void
@@ -744,16 +1087,17 @@ clmrs_db_worker_set_own_pin_async (ClmrsDbWorker       *self,
   own->person_id = g_strdup (person_id);
   own->one_time_pin = g_strdup (one_time_pin);
   own->new_pin = g_strdup (new_pin);
-  push_job (self, clmrs_db_worker_set_own_pin_async, set_own_pin_job, NULL, own, own_pin_free, NULL,
+  push_job (self, clmrs_db_worker_set_own_pin_async, NULL, set_own_pin_job, own, own_pin_free,
+            (GDestroyNotify) clmrs_person_free,
             cancellable, callback, user_data);
 }
 
-gboolean
+ClmrsPerson *
 clmrs_db_worker_set_own_pin_finish (ClmrsDbWorker  *self,
                                     GAsyncResult   *result,
                                     GError        **error)
 {
-  return finish_pointer (self, result, clmrs_db_worker_set_own_pin_async, error) != NULL;
+  return finish_pointer (self, result, clmrs_db_worker_set_own_pin_async, error);
 }
 
 /* --- households --- */

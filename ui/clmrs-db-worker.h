@@ -14,13 +14,19 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ClmrsDbWorker, clmrs_db_worker, CLMRS, DB_WORKER, GObject)
 
-/* A person who can sign in. */
+/* A person who can sign in.  On an encrypted device, before anyone signs
+ * in, only the keyring is readable: @sex and @supervisor are known once
+ * the person signed in (clmrs_db_worker_check_pin_finish()). */
 typedef struct {
   char          *id;
   char          *name;
   char          *sex;
   gboolean       supervisor;
   ClmrsPinState  pin_state;   /* none yet, or the server's one-time PIN: they choose their own */
+  gboolean       from_keyring; /* listed by the keyring: the three below are set */
+  guint          failures;    /* wrong PINs in a row */
+  gint64         locked_until; /* UNIX seconds before which no PIN is tried; 0: none */
+  gboolean       erased;      /* 10 wrong PINs erased their key: a colleague adds them again */
 } ClmrsPerson;
 
 /* A finalised visit, as listed for review or as a message to its facilitator. */
@@ -86,9 +92,21 @@ void               clmrs_db_worker_check_pin_async        (ClmrsDbWorker      *s
                                                            GCancellable       *cancellable,
                                                            GAsyncReadyCallback callback,
                                                            gpointer            user_data);
-gboolean           clmrs_db_worker_check_pin_finish       (ClmrsDbWorker      *self,
+/* Signed in: the person as the database knows them (role, sex).  On an
+ * encrypted device this unwraps the key (Argon2id, about a second) and
+ * opens the database; on a plain one (made before encryption) it also
+ * encrypts it, or asks for a new PIN first (CLMRS_DEVICE_ERROR_NEW_PIN:
+ * then clmrs_db_worker_set_own_pin_async() with the old PIN as
+ * @one_time_pin).  Errors: CLMRS_STORE_ERROR_PIN (plain), or
+ * CLMRS_KEYRING_ERROR_WRONG_PIN, _LOCKED, _ERASED with a message to show. */
+ClmrsPerson       *clmrs_db_worker_check_pin_finish       (ClmrsDbWorker      *self,
                                                            GAsyncResult       *result,
-                                                           GError            **error);   /* CLMRS_STORE_ERROR_PIN when wrong */
+                                                           GError            **error);
+/* TRUE when the database is plain and its next sign-in encrypts it
+ * (known once opened). */
+gboolean           clmrs_db_worker_get_will_encrypt       (ClmrsDbWorker      *self);
+/* Signs out: on an encrypted device the database is closed and the key
+ * wiped (jobs then fail with CLMRS_STORE_ERROR_LOCKED until a sign-in). */
 void               clmrs_db_worker_sign_out               (ClmrsDbWorker      *self,
                                                            gboolean            locked);
 /* A first sign-in: the person's own PIN (clmrs_store_set_own_pin()). */
@@ -99,9 +117,9 @@ void               clmrs_db_worker_set_own_pin_async      (ClmrsDbWorker      *s
                                                            GCancellable       *cancellable,
                                                            GAsyncReadyCallback callback,
                                                            gpointer            user_data);
-gboolean           clmrs_db_worker_set_own_pin_finish     (ClmrsDbWorker      *self,
+ClmrsPerson       *clmrs_db_worker_set_own_pin_finish     (ClmrsDbWorker      *self,
                                                            GAsyncResult       *result,
-                                                           GError            **error);
+                                                           GError            **error);   /* the person signed in */
 
 /* One page of households whose head's name starts with @prefix, in the
  * order of clmrs_casebook_search_households(), and how many match. */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clmrs-signin-page.h"
+#include "device.h"
 #include "pin.h"
 
 #include <glib/gi18n.h>
@@ -42,6 +43,7 @@ struct _ClmrsSigninPage
   ClmrsPerson    *person;       /* the one chosen, in people */
 
   gboolean        error_shown;  /* the message is an error, until the next key */
+  gboolean        migrating;    /* one_time holds the old PIN of a plain database, too short now */
   Mode            mode;
 };
 
@@ -105,6 +107,9 @@ prompt (ClmrsSigninPage *self)
   switch (self->mode)
     {
     case MODE_CHOOSE:
+      if (self->migrating)
+        /* Translators: signing in on a device made before PINs had 6 digits; %d is 6 */
+        return g_strdup_printf (_("PINs have at least %d digits now: choose a new one"), CLMRS_PIN_MIN_DIGITS);
       if (self->one_time->len > 0)
         /* Translators: after signing in with the one-time PIN; %d is 6 */
         return g_strdup_printf (_("Now choose your own PIN: at least %d digits"), CLMRS_PIN_MIN_DIGITS);
@@ -137,6 +142,7 @@ set_mode (ClmrsSigninPage *self,
   self->mode = mode;
   if (mode == MODE_SIGN_IN)
     {
+      self->migrating = FALSE;
       wipe (self->one_time);
       wipe (self->first);
     }
@@ -165,6 +171,36 @@ keypad_back (ClmrsSigninPage *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->keypad));
 }
 
+/* The person as the database knows them, once signed in: the keyring
+ * listed only names. */
+static void
+update_person (ClmrsSigninPage   *self,
+               const ClmrsPerson *known)
+{
+  if (self->person == NULL || known == NULL)
+    return;
+  g_free (self->person->sex);
+  self->person->sex = g_strdup (known->sex);
+  self->person->supervisor = known->supervisor;
+  if (known->name != NULL)
+    {
+      g_free (self->person->name);
+      self->person->name = g_strdup (known->name);
+    }
+}
+
+static void
+people_again_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ClmrsSigninPage) self = user_data;
+  g_autoptr(GPtrArray) people = clmrs_db_worker_list_people_finish (CLMRS_DB_WORKER (source), result, NULL);
+
+  if (people != NULL)
+    clmrs_signin_page_set_people (self, people);
+}
+
 static void
 check_pin_cb (GObject      *source,
               GAsyncResult *result,
@@ -172,14 +208,26 @@ check_pin_cb (GObject      *source,
 {
   g_autoptr(ClmrsSigninPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean ok;
+  g_autoptr(ClmrsPerson) known = NULL;
 
-  ok = clmrs_db_worker_check_pin_finish (CLMRS_DB_WORKER (source), result, &error);
+  known = clmrs_db_worker_check_pin_finish (CLMRS_DB_WORKER (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   keypad_back (self);
-  if (!ok)
+  if (known == NULL)
     {
+      /* a plain database whose PIN is too short to wrap the key: the
+         old PIN signed in, a new one encrypts it */
+      if (g_error_matches (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_NEW_PIN))
+        {
+          g_string_assign (self->one_time, self->pin->str);
+          self->migrating = TRUE;
+          self->mode = MODE_CHOOSE;
+          wipe (self->first);
+          clear_pin (self);
+          show_prompt (self);
+          return;
+        }
       clear_pin (self);
       /* the server's people arrived since the list was made: none yet */
       if (g_error_matches (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_PIN_NOT_SET))
@@ -192,8 +240,12 @@ check_pin_cb (GObject      *source,
         set_message (self, _("Wrong PIN. Try again."), TRUE);
       else
         set_message (self, error->message, TRUE);
+      /* the keyring counted it: the names show who must wait */
+      if (error->domain == CLMRS_KEYRING_ERROR && self->worker != NULL)
+        clmrs_db_worker_list_people_async (self->worker, NULL, people_again_cb, g_object_ref (self));
       return;
     }
+  update_person (self, known);
   /* the one-time PIN signs in once: the person chooses their own now */
   if (self->person != NULL && self->person->pin_state == CLMRS_PIN_STATE_ONE_TIME)
     {
@@ -214,20 +266,33 @@ set_own_pin_cb (GObject      *source,
 {
   g_autoptr(ClmrsSigninPage) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsPerson) known = NULL;
 
-  if (!clmrs_db_worker_set_own_pin_finish (CLMRS_DB_WORKER (source), result, &error))
+  known = clmrs_db_worker_set_own_pin_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (known == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       keypad_back (self);
-      set_mode (self, MODE_CHOOSE);
+      set_mode (self, self->migrating ? MODE_SIGN_IN : MODE_CHOOSE);
       set_message (self, error->message, TRUE);
       return;
     }
   keypad_back (self);
+  update_person (self, known);
   if (self->person != NULL)
     self->person->pin_state = CLMRS_PIN_STATE_SET;
   signed_in (self);
+}
+
+/* What shows while the worker checks: the first sign-in on a plain
+ * database also encrypts it, which takes a while on a big one. */
+static const char *
+checking_text (ClmrsSigninPage *self)
+{
+  if (clmrs_db_worker_get_will_encrypt (self->worker))
+    return _("Checking your PIN, then encrypting this device's data. This can take a minute or more: keep the device on.");
+  return _("Checking…");
 }
 
 static void
@@ -265,7 +330,7 @@ submit (ClmrsSigninPage *self)
           set_message (self, _("The two PINs differ. Choose your PIN again."), TRUE);
           return;
         }
-      set_message (self, _("Saving your PIN…"), FALSE);
+      set_message (self, clmrs_db_worker_get_will_encrypt (self->worker) ? checking_text (self) : _("Saving your PIN…"), FALSE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), FALSE);
       self->cancellable = g_cancellable_new ();
       clmrs_db_worker_set_own_pin_async (self->worker, self->person->id,
@@ -282,7 +347,7 @@ submit (ClmrsSigninPage *self)
           set_message (self, _("A PIN has at least 4 digits"), TRUE);
           return;
         }
-      set_message (self, _("Checking…"), FALSE);
+      set_message (self, checking_text (self), FALSE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), FALSE);
       self->cancellable = g_cancellable_new ();
       clmrs_db_worker_check_pin_async (self->worker, self->person->id, self->pin->str,
@@ -455,7 +520,30 @@ person_copy (gconstpointer source,
   copy->sex = g_strdup (person->sex);
   copy->supervisor = person->supervisor;
   copy->pin_state = person->pin_state;
+  copy->from_keyring = person->from_keyring;
+  copy->failures = person->failures;
+  copy->locked_until = person->locked_until;
+  copy->erased = person->erased;
   return copy;
+}
+
+/* Under a name: the role, or on an encrypted device (whose keyring holds
+ * names only) whether the person can sign in now. */
+static char *
+person_subtitle (const ClmrsPerson *person)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (!person->from_keyring)
+    return g_strdup (person->supervisor ? _("Supervisor") : _("Community facilitator"));
+  if (person->erased)
+    return g_strdup (_("Erased after 10 wrong PINs: ask a colleague or support"));
+  if (person->locked_until > now)
+    /* Translators: %d is a number of seconds */
+    return g_strdup_printf (_("Locked after wrong PINs: wait %d s"), (int) (person->locked_until - now));
+  if (person->failures > 0)
+    return g_strdup_printf (g_dngettext (NULL, "%u wrong PIN", "%u wrong PINs", person->failures), person->failures);
+  return g_strdup (_("Can sign in on this device"));
 }
 
 /* The people may be listed again while someone is choosing or typing
@@ -486,11 +574,12 @@ clmrs_signin_page_set_people (ClmrsSigninPage *self,
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *avatar = adw_avatar_new (48, person->name, TRUE);
       GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
+      g_autofree char *subtitle = NULL;
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), person->name);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                                   person->supervisor ? _("Supervisor") : _("Community facilitator"));
+      subtitle = person_subtitle (person);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), avatar);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);

@@ -34,55 +34,6 @@ count (ClmrsStore *store, const char *sql)
   return n;
 }
 
-/* The demo's PIN of each person, in the order `demo` prints them. */
-static GPtrArray *
-demo_people (ClmrsStore  *store,
-             GError     **error)
-{
-  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store,
-      "SELECT id, name, role FROM facilitators ORDER BY role DESC, rowid", error);
-  guint i = 0;
-  ClmrsStep step;
-
-  if (stmt == NULL)
-    return NULL;
-  while ((step = clmrs_store_step (store, stmt, error)) == CLMRS_STEP_ROW)
-    {
-      const char *role = (const char *) sqlite3_column_text (stmt, 2);
-      char **person = g_new0 (char *, 5);
-
-      person[0] = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      person[1] = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      person[2] = g_str_equal (role, "supervisor") ? g_strdup (CLMRS_DEMO_SUPERVISOR_PIN)
-                                                  : clmrs_demo_facilitator_pin (i++);
-      person[3] = g_strdup (role);
-      g_ptr_array_add (people, person);
-    }
-  return step == CLMRS_STEP_DONE ? g_steal_pointer (&people) : NULL;
-}
-
-/* Everyone the demo made can sign in, with the PIN printed for them. */
-static gboolean
-write_keyring (ClmrsCli    *cli,
-               ClmrsStore  *store,
-               GError     **error)
-{
-  g_autoptr(GPtrArray) people = demo_people (store, error);
-  g_autofree ClmrsDevicePerson *entries = NULL;
-
-  if (people == NULL)
-    return FALSE;
-  entries = g_new0 (ClmrsDevicePerson, people->len + 1);
-  for (guint i = 0; i < people->len; i++)
-    {
-      char **p = g_ptr_array_index (people, i);
-
-      entries[i] = (ClmrsDevicePerson) { p[0], p[1], p[2] };
-    }
-  return clmrs_cli_write_keyring (cli, entries, people->len, error);
-}
-
 int
 clmrs_cmd_demo (ClmrsCli  *cli,
                 int        argc,
@@ -149,7 +100,7 @@ clmrs_cmd_demo (ClmrsCli  *cli,
   options.progress = show_progress;
   options.progress_data = &start;
   if (!clmrs_demo_generate (store, &options, &report, &error) ||
-      (cli->key != NULL && !write_keyring (cli, store, &error)))
+      (cli->key != NULL && !clmrs_device_write_demo_keyring (store, cli->db_path, cli->key, &error)))
     {
       if (created)
         {
@@ -170,7 +121,7 @@ clmrs_cmd_demo (ClmrsCli  *cli,
           report.reviews, report.drafts, report.records_queued);
   printf ("Sign in as (clmrs --db %s --person NAME ...):\n", cli->db_path);
   {
-    g_autoptr(GPtrArray) people = demo_people (store, NULL);
+    g_autoptr(GPtrArray) people = clmrs_device_demo_people (store, NULL);
 
     for (guint i = 0; people != NULL && i < people->len; i++)
       {

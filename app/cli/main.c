@@ -228,7 +228,7 @@ sign_in (ClmrsCli  *cli,
       pin = clmrs_cli_read_pin (cli, "PIN", error);
       if (pin == NULL)
         return NULL;
-      fprintf (stderr, "clmrs: %s is not encrypted yet: encrypting it now\n", cli->db_path);
+      fprintf (stderr, "clmrs: %s is not encrypted yet: signing in encrypts it\n", cli->db_path);
       store = clmrs_device_migrate (cli->db_path, cli->person, pin, NULL, &cli->key, &local);
       if (store == NULL && g_error_matches (local, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_NEW_PIN))
         {

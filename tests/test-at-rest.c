@@ -1,0 +1,403 @@
+/* test-at-rest.c: a real device's files, copied, give no child's name, no household's, and no sync token without a PIN. */
+#define _GNU_SOURCE   /* memmem */
+#include "sync-harness.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "cryptvfs.h"
+#include "demo.h"
+#include "device.h"
+#include "pin.h"
+#include "store.h"
+
+typedef struct {
+  char           *dir;
+  char           *server_db;
+  SyncTestServer  server;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->dir = sync_test_make_dir ();
+  f->server_db = g_build_filename (f->dir, "server.db", NULL);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->server.process != NULL)
+    sync_test_server_stop (&f->server, FALSE);
+  sync_test_server_clear (&f->server);
+  sync_test_remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->server_db);
+}
+
+/* The first column of every row of @sql on @db (its key held). */
+static GPtrArray *
+column (const char *db,
+        const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) store = clmrs_store_open (db, &error);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+
+  g_assert_no_error (error);
+  stmt = clmrs_store_prepare (store, sql, &error);
+  g_assert_no_error (error);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (out, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+  return out;
+}
+
+/* The names that identify a household or a child on @db: the heads of
+ * households and the children, at least 20 of each. */
+static GPtrArray *
+known_names (const char *db)
+{
+  g_autoptr(GPtrArray) heads = column (db, "SELECT DISTINCT head_name FROM households WHERE length (head_name) >= 6 LIMIT 40");
+  g_autoptr(GPtrArray) children = column (db, "SELECT DISTINCT name FROM children WHERE length (name) >= 6 LIMIT 40");
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_cmpuint (heads->len, >=, 20);
+  g_assert_cmpuint (children->len, >=, 20);
+  for (guint i = 0; i < heads->len; i++)
+    g_ptr_array_add (names, g_strdup (g_ptr_array_index (heads, i)));
+  for (guint i = 0; i < children->len; i++)
+    g_ptr_array_add (names, g_strdup (g_ptr_array_index (children, i)));
+  return names;
+}
+
+/* How many of @needles occur, byte for byte, in the files @db, its WAL,
+ * its -shm and its keyring (`grep -a -c` on each); each file that exists
+ * is reported.  @n_files counts the files read. */
+static guint
+count_in_files (const char  *db,
+                GPtrArray   *needles,
+                guint       *n_files)
+{
+  static const char *const suffixes[] = { "", "-wal", "-shm", ".keyring" };
+  guint found = 0;
+
+  *n_files = 0;
+  for (gsize i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (db, suffixes[i], NULL);
+      g_autofree char *bytes = NULL;
+      gsize length = 0;
+
+      if (!g_file_get_contents (path, &bytes, &length, NULL))
+        continue;
+      (*n_files)++;
+      for (guint n = 0; n < needles->len; n++)
+        {
+          const char *needle = g_ptr_array_index (needles, n);
+
+          if (memmem (bytes, length, needle, strlen (needle)) != NULL)
+            {
+              g_test_message ("found '%s' in %s", needle, path);
+              found++;
+            }
+        }
+      g_test_message ("%s: %" G_GSIZE_FORMAT " bytes searched", path, length);
+    }
+  return found;
+}
+
+/* The demo device the issue asks for, made by the real CLI: `clmrs demo`,
+ * then enrolled and synced (the token is in its meta); a connection left
+ * open with a transaction in the WAL.  Neither a name nor the token is in
+ * any of its files; on a plain store made the same way, the same search
+ * finds them (so it can find them). */
+static void
+test_demo_device_files (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *device = g_build_filename (f->dir, "device.db", NULL);
+  g_autofree char *plain = g_build_filename (f->dir, "plain.db", NULL);
+  g_autofree char *log = g_build_filename (f->dir, "server.log", NULL);
+  g_autofree char *code = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) token = NULL;
+  g_autoptr(GPtrArray) secrets = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  guint n_files;
+
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", device, "demo", "--households", "60", "--seed", "4",
+                            "--until", "2026-06-30", NULL));
+  g_assert_true (clmrs_cryptvfs_is_encrypted (device));
+  sync_test_sign_in_demo (device);
+  code = sync_test_enroll_code (f->server_db, "all");
+  sync_test_server_start (&f->server, f->server_db, log, NULL);
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", device, "enroll", "--server", f->server.url, "--code", code, NULL));
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", device, "sync", NULL));
+
+  names = known_names (device);
+  token = column (device, "SELECT value FROM meta WHERE key = 'sync_token'");
+  g_assert_cmpuint (token->len, ==, 1);
+  g_assert_cmpuint (strlen (g_ptr_array_index (token, 0)), >=, 20);
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (secrets, g_ptr_array_index (names, i));
+  g_ptr_array_add (secrets, g_ptr_array_index (token, 0));
+
+  /* closed: the main file and the keyring */
+  g_assert_cmpuint (count_in_files (device, secrets, &n_files), ==, 0);
+  g_assert_cmpuint (n_files, >=, 2);
+
+  /* open, with a transaction in the WAL and its index */
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (device, &error);
+    g_autofree char *wal = g_strconcat (device, "-wal", NULL);
+
+    g_assert_no_error (error);
+    /* pages that hold names and the token, rewritten (SQLite skips a
+       row written with the same bytes) */
+    g_assert_true (clmrs_store_exec (store, "PRAGMA wal_autocheckpoint = 0;"
+                                            "UPDATE households SET modified = modified || ' ';"
+                                            "INSERT INTO meta (key, value) SELECT 'probe', value FROM meta"
+                                            " WHERE key = 'sync_token';", &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_test (wal, G_FILE_TEST_IS_REGULAR));
+    {
+      GStatBuf st;
+
+      g_assert_cmpint (g_stat (wal, &st), ==, 0);
+      g_test_message ("WAL: %ld bytes", (long) st.st_size);
+      g_assert_cmpint (st.st_size, >, 0);
+    }
+    g_assert_cmpuint (count_in_files (device, secrets, &n_files), ==, 0);
+    g_assert_cmpuint (n_files, ==, 4);
+  }
+
+  /* the control: a plain store with the same demo shows them all */
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (plain, &error);
+    ClmrsDemoOptions options = { .households = 60, .seed = 4, .until = "2026-06-30" };
+    ClmrsDemoReport report;
+    g_autoptr(GPtrArray) plain_names = NULL;
+
+    g_assert_no_error (error);
+    g_assert_false (clmrs_cryptvfs_is_encrypted (plain));
+    g_assert_true (clmrs_demo_generate (store, &options, &report, &error));
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_set_meta (store, "sync_token", g_ptr_array_index (token, 0), &error));
+    g_clear_pointer (&store, clmrs_store_close);
+    plain_names = known_names (plain);
+    g_ptr_array_add (plain_names, g_strdup (g_ptr_array_index (token, 0)));
+    g_assert_cmpuint (count_in_files (plain, plain_names, &n_files), ==, plain_names->len);
+  }
+}
+
+/* The files copied elsewhere: SQLite cannot read them, the CLI refuses
+ * them without a PIN and with a wrong one, and the token cannot be taken
+ * out of them to sync with. */
+static void
+test_copied_files (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *device = g_build_filename (f->dir, "device.db", NULL);
+  g_autofree char *copy_dir = g_build_filename (f->dir, "copy", NULL);
+  g_autofree char *copy = g_build_filename (copy_dir, "device.db", NULL);
+  g_autofree char *out = NULL;
+  sqlite3 *db = NULL;
+  int rc;
+
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", device, "demo", "--households", "10", "--seed", "2",
+                            "--until", "2026-06-30", NULL));
+  g_assert_cmpint (g_mkdir (copy_dir, 0700), ==, 0);
+  for (const char *const *s = (const char *[]) { "", ".keyring", NULL }; *s; s++)
+    {
+      g_autofree char *from = g_strconcat (device, *s, NULL);
+      g_autofree char *to = g_strconcat (copy, *s, NULL);
+      g_autofree char *bytes = NULL;
+      gsize length;
+
+      g_assert_true (g_file_get_contents (from, &bytes, &length, NULL));
+      g_assert_true (g_file_set_contents (to, bytes, (gssize) length, NULL));
+    }
+
+  /* SQLite itself: not a database */
+  g_assert_cmpint (sqlite3_open_v2 (copy, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  rc = sqlite3_exec (db, "SELECT value FROM meta", NULL, NULL, NULL);
+  g_assert_cmpint (rc, ==, SQLITE_NOTADB);
+  sqlite3_close (db);
+
+  /* the CLI: not without a PIN, not with a wrong one */
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", copy, "export", "--ndjson", NULL), ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) people = clmrs_device_list_people (copy, &error);
+    const char *id;
+
+    g_assert_no_error (error);
+    id = ((ClmrsKeyringPerson *) g_ptr_array_index (people, 0))->person_id;
+    g_assert_null (clmrs_device_sign_in (copy, id, "999998", NULL, &error));
+    g_assert_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_WRONG_PIN);
+    g_clear_error (&error);
+    /* and the library without the key: locked */
+    g_assert_null (clmrs_store_open (copy, &error));
+    g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_LOCKED);
+    g_clear_error (&error);
+    /* the PIN is what opens it */
+    {
+      g_autoptr(ClmrsStore) store = clmrs_device_sign_in (copy, id, CLMRS_DEMO_SUPERVISOR_PIN, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (clmrs_demo_store_is_demo (store));
+    }
+    clmrs_device_sign_out (copy);
+  }
+}
+
+/* A plain device database (made before encryption) is encrypted at the
+ * first sign-in through the CLI, with the person's PIN; afterwards no
+ * name is in its files, and the person signs in with the same PIN. */
+static void
+test_migrate_plain (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *device = g_build_filename (f->dir, "old.db", NULL);
+  g_autofree char *supervisor = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_files;
+
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (device, &error);
+    ClmrsDemoOptions options = { .households = 40, .seed = 9, .until = "2026-06-30" };
+    ClmrsDemoReport report;
+    g_autoptr(GPtrArray) people = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_demo_generate (store, &options, &report, &error));
+    g_assert_no_error (error);
+    people = clmrs_device_demo_people (store, &error);
+    g_assert_no_error (error);
+    supervisor = g_strdup (((char **) g_ptr_array_index (people, 0))[0]);
+  }
+  names = known_names (device);
+  g_assert_cmpuint (count_in_files (device, names, &n_files), ==, names->len);
+
+  /* without a PIN: refused, and it says how to encrypt it */
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "due", NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_assert_false (clmrs_cryptvfs_is_encrypted (device));
+
+  /* a wrong old PIN: refused, left plain */
+  sync_test_sign_in_plain (device, supervisor, "999990");
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "due", NULL), ==, 1);
+  g_clear_pointer (&out, g_free);
+  g_assert_false (clmrs_cryptvfs_is_encrypted (device));
+  g_assert_false (clmrs_device_has_keyring (device));
+
+  /* the right one: encrypted, and the command ran */
+  sync_test_sign_in_plain (device, supervisor, CLMRS_DEMO_SUPERVISOR_PIN);
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "due", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "household"));
+  g_assert_true (clmrs_cryptvfs_is_encrypted (device));
+  g_assert_true (clmrs_device_has_keyring (device));
+  {
+    g_autofree char *plain_old = g_strconcat (device, ".plain-old", NULL);
+
+    g_assert_false (g_file_test (plain_old, G_FILE_TEST_EXISTS));
+  }
+  g_assert_cmpuint (count_in_files (device, names, &n_files), ==, 0);
+
+  /* and opens with the same PIN from now on */
+  sync_test_sign_in (device, supervisor, CLMRS_DEMO_SUPERVISOR_PIN);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "queue", NULL), ==, 0);
+}
+
+/* A colleague arrives (from the server, with a one-time PIN, or without
+ * one): someone signed in adds them with `clmrs add-person`, checking the
+ * one-time PIN; then they sign in with the PIN they chose. */
+static void
+test_add_person (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *device = g_build_filename (f->dir, "device.db", NULL);
+  g_autofree char *awa = NULL;
+  g_autofree char *kofi = g_strdup ("0b5d3c1e-6a51-4d07-9a8e-1c2f3e4d5a6b");
+  g_autofree char *ama = g_strdup ("7e2a9c44-1f0b-4c1d-8b3a-5d6e7f8a9b0c");
+  g_autofree char *one_time_hash = clmrs_pin_hash ("482915", NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", device, "init", "--community", "Kragui", "--country", "ci",
+                            "--facilitator", "Awa Koné,female,730591", NULL));
+  {
+    g_autoptr(GPtrArray) people = clmrs_device_list_people (device, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (people->len, ==, 1);
+    awa = g_strdup (((ClmrsKeyringPerson *) g_ptr_array_index (people, 0))->person_id);
+  }
+  sync_test_sign_in (device, awa, "730591");
+  /* the server's people arrive: Kofi with no PIN, Ama with a one-time PIN */
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (device, &error);
+    g_autofree char *json = g_strdup_printf ("[{\"id\":\"%s\",\"name\":\"Kofi Mensah\",\"sex\":\"male\",\"role\":\"facilitator\"},"
+                                             "{\"id\":\"%s\",\"name\":\"Ama Owusu\",\"sex\":\"female\",\"role\":\"supervisor\","
+                                             "\"one_time_pin_hash\":\"%s\"}]", kofi, ama, one_time_hash);
+    g_autoptr(JsonNode) node = json_from_string (json, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_apply_people (store, json_node_get_array (node), NULL, &error));
+    g_assert_no_error (error);
+  }
+  /* not in the keyring yet: they cannot sign in */
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "people", NULL), ==, 0);
+  g_assert_null (strstr (out, "Kofi"));
+  g_clear_pointer (&out, g_free);
+
+  /* Kofi: Awa signs in, Kofi chooses 604918 */
+  sync_test_set_pins (device, "730591\n604918\n");
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "add-person", kofi, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  /* Ama: a wrong one-time PIN is refused, the right one lets her choose */
+  sync_test_set_pins (device, "730591\n482916\n518273\n");
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "add-person", ama, NULL), ==, 3);
+  g_clear_pointer (&out, g_free);
+  sync_test_set_pins (device, "730591\n482915\n518273\n");
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "add-person", ama, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  /* a weak PIN is refused */
+  sync_test_set_pins (device, "730591\n111111\n");
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "add-person", kofi, NULL), ==, 3);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "people", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Kofi Mensah"));
+  g_assert_nonnull (strstr (out, "Ama Owusu"));
+  g_clear_pointer (&out, g_free);
+  /* each signs in with their own PIN */
+  sync_test_sign_in (device, kofi, "604918");
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "queue", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  sync_test_sign_in (device, ama, "518273");
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "queue", NULL), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  /* the real path: no plain device database is let through here */
+  g_unsetenv ("CLMRS_TEST_PLAIN_DEVICE");
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/at-rest/demo-device-files", test_demo_device_files);
+  ADD ("/at-rest/copied-files", test_copied_files);
+  ADD ("/at-rest/migrate-plain", test_migrate_plain);
+  ADD ("/at-rest/add-person", test_add_person);
+  return g_test_run ();
+}
