@@ -821,7 +821,7 @@ explain_keyring_error (WorkerState  *state,
     {
     case CLMRS_KEYRING_ERROR_WRONG_PIN:
       if (entry != NULL && entry->failures >= CLMRS_KEYRING_FREE_FAILURES)
-        text = g_strdup_printf (g_dngettext (NULL, "Wrong PIN. After %u more wrong PIN your key on this device is erased.",
+        text = g_strdup_printf (ngettext ("Wrong PIN. After %u more wrong PIN your key on this device is erased.",
                                              "Wrong PIN. After %u more wrong PINs your key on this device is erased.",
                                              CLMRS_KEYRING_MAX_FAILURES - entry->failures),
                                 CLMRS_KEYRING_MAX_FAILURES - entry->failures);

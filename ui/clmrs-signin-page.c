@@ -542,7 +542,7 @@ person_subtitle (const ClmrsPerson *person)
     /* Translators: %d is a number of seconds */
     return g_strdup_printf (_("Locked after wrong PINs: wait %d s"), (int) (person->locked_until - now));
   if (person->failures > 0)
-    return g_strdup_printf (g_dngettext (NULL, "%u wrong PIN", "%u wrong PINs", person->failures), person->failures);
+    return g_strdup_printf (ngettext ("%u wrong PIN", "%u wrong PINs", person->failures), person->failures);
   return g_strdup (_("Can sign in on this device"));
 }
 

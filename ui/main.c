@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <sys/prctl.h>
 
 #include "clmrs-application.h"
 #include "clmrs-i18n.h"
@@ -16,6 +17,9 @@ main (int   argc,
   g_autoptr(GSettings) settings = NULL;
   g_autofree char *language = NULL;
   GSettingsSchema *schema;
+
+  /* no core dump may write the data key, or decrypted pages, to disk */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
 
   /* the language chosen in the settings wins over the system's */
   schema = g_settings_schema_source_lookup (g_settings_schema_source_get_default (), "org.clmrs.Field", TRUE);

@@ -486,6 +486,117 @@ test_sign_in_wrong_pin (Fixture       *f,
 }
 
 
+static GtkWidget *demo_banner (ClmrsWindow *window);
+
+/* A label under @root whose text starts with @prefix, or NULL. */
+static GtkWidget *
+find_label_prefix (GtkWidget  *root,
+                   const char *prefix)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_LABEL (child) && g_str_has_prefix (gtk_label_get_label (GTK_LABEL (child)), prefix))
+        return child;
+      if ((found = find_label_prefix (child, prefix)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+prefix_shown (Fixture *f)
+{
+  return on_signin (f) && find_label_prefix (GTK_WIDGET (signin_page (f)), f->user_data) != NULL;
+}
+
+/* Nobody holds the key of f->user_data (a database path). */
+static gboolean
+device_locked (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) store = clmrs_store_open (f->user_data, &error);
+
+  return store == NULL && g_error_matches (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_LOCKED);
+}
+
+static gboolean
+on_supervisor (Fixture *f)
+{
+  return g_strcmp0 (clmrs_window_get_page_name (f->window), "supervisor") == 0;
+}
+
+/* An encrypted device (the demo the app makes): opened again, nobody is
+ * signed in and nothing is readable; the names come from its keyring; the
+ * PIN unlocks it on the worker; a lock closes it and wipes the key; wrong
+ * PINs make the person wait, said on the keypad and under their name. */
+static void
+test_sign_in_encrypted (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GPtrArray) people = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *supervisor = NULL;
+  g_autofree char *facilitator = NULL;
+  GtkWidget *page;
+
+  open_app (f, 3);
+  g_assert_true (wait_for (f, on_signin_or_error, 120));
+  close_app (f);
+  g_assert_true (clmrs_cryptvfs_is_encrypted (f->db_path));
+  g_assert_null (clmrs_store_open (f->db_path, &error));
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_LOCKED);
+  g_clear_error (&error);
+  people = clmrs_device_list_people (f->db_path, &error);
+  g_assert_no_error (error);
+  supervisor = g_strdup (((ClmrsKeyringPerson *) g_ptr_array_index (people, 0))->person_id);
+  facilitator = g_strdup (((ClmrsKeyringPerson *) g_ptr_array_index (people, 1))->person_id);
+
+  open_app (f, 0);
+  g_assert_true (wait_for (f, on_signin_or_error, 30));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+  page = GTK_WIDGET (signin_page (f));
+  g_assert_nonnull (demo_banner (f->window));
+  g_assert_nonnull (find_label (page, "Can sign in on this device"));
+  label_audit_screen ("sign-in on an encrypted device");
+
+  /* the supervisor signs in: the database opens, as a supervisor's */
+  sign_in (f, supervisor, CLMRS_DEMO_SUPERVISOR_PIN);
+  g_assert_true (wait_for (f, on_supervisor, 30));
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+
+    g_assert_no_error (error);
+  }
+  /* locked: closed, the key wiped (the worker does it, in turn) */
+  clmrs_window_lock (f->window);
+  g_assert_true (wait_for (f, on_signin, 10));
+  f->user_data = f->db_path;
+  g_assert_true (wait_for (f, device_locked, 10));
+
+  /* wrong PINs: three free, then each says how many are left... */
+  for (guint i = 0; i < 2; i++)
+    {
+      sign_in (f, facilitator, "100009");
+      f->user_data = (gpointer) "Wrong PIN. Try again.";
+      g_assert_true (wait_for (f, prefix_shown, 30));
+      clmrs_signin_page_type (signin_page (f), "\b");
+    }
+  sign_in (f, facilitator, "100009");
+  f->user_data = (gpointer) "Wrong PIN. After 7 more wrong PINs your key on this device is erased.";
+  g_assert_true (wait_for (f, prefix_shown, 30));
+  /* ...and the next must wait, even with the right PIN */
+  sign_in (f, facilitator, "100000");
+  f->user_data = (gpointer) "Too many wrong PINs: wait ";
+  g_assert_true (wait_for (f, prefix_shown, 30));
+  f->user_data = (gpointer) "Locked after wrong PINs: wait ";
+  g_assert_true (wait_for (f, prefix_shown, 10));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+  g_assert_null (clmrs_store_open (f->db_path, &error));
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_LOCKED);
+}
+
 static gboolean
 message_shown (Fixture *f)
 {
@@ -3913,6 +4024,7 @@ main (int   argc,
   g_test_add_func ("/ui/reason-text", test_reason_text);
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
   g_test_add ("/ui/sign-in/first-time", Fixture, NULL, fixture_set_up, test_sign_in_first_time, fixture_tear_down);
+  g_test_add ("/ui/sign-in/encrypted", Fixture, "first-run", fixture_set_up, test_sign_in_encrypted, fixture_tear_down);
   g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
   g_test_add ("/ui/sync/set-aside", Fixture, NULL, fixture_set_up, test_sync_set_aside, fixture_tear_down);
   g_test_add ("/ui/supervisor/return", Fixture, NULL, fixture_set_up, test_supervisor_return, fixture_tear_down);
