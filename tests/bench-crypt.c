@@ -1,6 +1,8 @@
 /* bench-crypt.c: the facilitator's queries on a device database, plain against encrypted (clmrs-crypt), in one process. */
+#include "casebook.h"
 #include "cryptvfs.h"
 #include "demo.h"
+#include "device.h"
 #include "keyring.h"
 #include "store.h"
 #include "util.h"
@@ -25,7 +27,12 @@
  *  - a household's page: its children and visits with their answers;
  *  - insert + commit of a 1 kB JSON row, synchronous=FULL (an autosave);
  *  - a scan of every visit's answers (reads most of the file).
- * Then the Argon2id unlock of a keyring entry with the shipped parameters.
+ * Then the Argon2id unlock of a keyring entry with the shipped parameters,
+ * and the device as the app and the CLI open it: sign-in
+ * (clmrs_device_sign_in: Argon2id, then the store opened encrypted, with
+ * its 16 MiB cache) against clmrs_store_open of the plain file, and the
+ * household search and follow-ups due through the casebook's own
+ * functions on both stores, alternating.
  */
 
 #define SEARCH_SQL \
@@ -379,6 +386,101 @@ main (int argc, char **argv)
             CLMRS_KEYRING_OPSLIMIT, CLMRS_KEYRING_MEMLIMIT >> 20, percentile (unlock, 0.5), percentile (unlock, 1.0));
     g_clear_pointer (&keyring, clmrs_keyring_close);
     g_unlink (keyring_path);
+  }
+
+  /* the device as the app opens it: sign-in, then the casebook on the store */
+  {
+    ClmrsStore *stores[2] = { NULL, NULL };
+    g_autoptr(GArray) sign_in = g_array_new (FALSE, FALSE, sizeof (double));
+    g_autoptr(GArray) open_plain = g_array_new (FALSE, FALSE, sizeof (double));
+    Figure store_search = { "store: household search (casebook, 50)" };
+    Figure store_due = { "store: follow-ups due (casebook, 200)" };
+    Figure *store_figures[] = { &store_search, &store_due };
+    ClmrsDevicePerson person = { "bench-person", "Bench", "284719" };
+    guint8 pk[CLMRS_KEYRING_RECOVERY_KEY_BYTES], sk[CLMRS_KEYRING_RECOVERY_KEY_BYTES];
+
+    sqlite3_close (encrypted);
+    encrypted = NULL;
+    g_unsetenv (CLMRS_KEYRING_FAST_KDF_ENV);
+    clmrs_keyring_recovery_keypair_new (pk, sk);
+    if (!clmrs_device_write_keyring (encrypted_path, key, pk, &person, 1, &error))
+      die ("keyring", error->message);
+    for (guint i = 0; i < 5; i++)
+      {
+        g_autoptr(ClmrsStore) store = NULL;
+
+        t0 = now_ms ();
+        store = clmrs_store_open (plain_path, &error);
+        if (store == NULL)
+          die ("opening the plain store", error->message);
+        g_array_append_val (open_plain, (double) { now_ms () - t0 });
+        g_clear_pointer (&store, clmrs_store_close);
+        t0 = now_ms ();
+        store = clmrs_device_sign_in (encrypted_path, person.id, person.pin, NULL, &error);
+        if (store == NULL)
+          die ("signing in", error->message);
+        g_array_append_val (sign_in, (double) { now_ms () - t0 });
+        clmrs_device_sign_out (encrypted_path);
+      }
+    printf ("\nsign-in (clmrs_device_sign_in: Argon2id, shipped parameters, then the encrypted store opened): "
+            "median %.0f ms, slowest %.0f ms; clmrs_store_open of the plain file: median %.1f ms (5 runs)\n",
+            percentile (sign_in, 0.5), percentile (sign_in, 1.0), percentile (open_plain, 0.5));
+
+    stores[0] = clmrs_store_open (plain_path, &error);
+    if (stores[0] == NULL)
+      die ("opening the plain store", error->message);
+    stores[1] = clmrs_device_sign_in (encrypted_path, person.id, person.pin, NULL, &error);
+    if (stores[1] == NULL)
+      die ("signing in", error->message);
+    for (guint i = 0; i < G_N_ELEMENTS (store_figures); i++)
+      {
+        store_figures[i]->plain = g_array_new (FALSE, FALSE, sizeof (double));
+        store_figures[i]->encrypted = g_array_new (FALSE, FALSE, sizeof (double));
+      }
+    for (guint i = 0; i < 400; i++)
+      {
+        GDate day;
+
+        g_date_set_dmy (&day, 30, 6, 2026);
+        g_date_subtract_days (&day, g_rand_int_range (rand, 0, 365));
+        for (guint k = 0; k < 2; k++)
+          {
+            guint d = (i + k) % 2;
+            g_autoptr(GPtrArray) found = NULL;
+            g_autoptr(GPtrArray) due_items = NULL;
+
+            t0 = now_ms ();
+            found = clmrs_casebook_search_households_page (stores[d], prefixes[i % G_N_ELEMENTS (prefixes)], 0, 50, &error);
+            if (found == NULL)
+              die ("search", error->message);
+            g_array_append_val (d == 0 ? store_search.plain : store_search.encrypted, (double) { now_ms () - t0 });
+            t0 = now_ms ();
+            due_items = clmrs_casebook_follow_ups_due (stores[d], &day, 30, 200, &error);
+            if (due_items == NULL)
+              die ("follow-ups due", error->message);
+            g_array_append_val (d == 0 ? store_due.plain : store_due.encrypted, (double) { now_ms () - t0 });
+          }
+      }
+    printf ("through the store (plain: clmrs_store_open; encrypted: signed in, 16 MiB cache)\n");
+    printf ("  %-44s %13s %13s %8s\n", "median", "plain", "encrypted", "ratio");
+    for (guint i = 0; i < G_N_ELEMENTS (store_figures); i++)
+      report (store_figures[i], 0.5);
+    printf ("  %-44s %13s %13s %8s\n", "p99", "", "", "");
+    for (guint i = 0; i < G_N_ELEMENTS (store_figures); i++)
+      report (store_figures[i], 0.99);
+    for (guint i = 0; i < G_N_ELEMENTS (store_figures); i++)
+      {
+        g_array_unref (store_figures[i]->plain);
+        g_array_unref (store_figures[i]->encrypted);
+      }
+    clmrs_store_close (stores[0]);
+    clmrs_store_close (stores[1]);
+    clmrs_device_sign_out (encrypted_path);
+    {
+      g_autofree char *keyring_file = clmrs_device_keyring_path (encrypted_path);
+
+      g_unlink (keyring_file);
+    }
   }
 
   sqlite3_close (plain);
