@@ -74,6 +74,18 @@ clmrs_device_default_recovery_key (guint8   key[CLMRS_KEYRING_RECOVERY_KEY_BYTES
   return TRUE;
 }
 
+gboolean
+clmrs_device_recovery_key_for (ClmrsStore  *store,
+                               guint8       key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                               GError     **error)
+{
+  g_autofree char *from_server = store != NULL ? clmrs_store_get_meta (store, "recovery_public_key") : NULL;
+
+  if (from_server != NULL)
+    return clmrs_device_parse_recovery_key (from_server, key, error);
+  return clmrs_device_default_recovery_key (key, error);
+}
+
 void
 clmrs_device_remove_files (const char *db_path)
 {
@@ -250,10 +262,36 @@ clmrs_device_sign_in (const char    *db_path,
   store = clmrs_store_open_encrypted (db_path, key, error);
   if (store == NULL)
     return NULL;
+  /* enrolled since the keyring was made: the recovery copy follows the
+   * server's key (a failure here keeps the old copy and the sign-in) */
+  {
+    g_autoptr(GError) local = NULL;
+    g_autofree char *from_server = clmrs_store_get_meta (store, "recovery_public_key");
+    guint8 server_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES];
+    gboolean changed = FALSE;
+
+    if (from_server != NULL &&
+        (!clmrs_device_parse_recovery_key (from_server, server_key, &local) ||
+         !clmrs_keyring_reseal (keyring, key, server_key, &changed, &local)))
+      g_warning ("Could not seal the key to the server's recovery key: %s", local->message);
+    else if (changed)
+      g_message ("The device's key is now sealed to the server's recovery key");
+  }
   clmrs_store_hold_key (db_path, key);
   if (out_key != NULL)
     *out_key = g_steal_pointer (&key);
   return store;
+}
+
+ClmrsDataKey *
+clmrs_device_recover (const char    *db_path,
+                      const guint8   server_secret_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                      GError       **error)
+{
+  g_autofree char *path = clmrs_device_keyring_path (db_path);
+  g_autoptr(ClmrsKeyring) keyring = clmrs_keyring_open (path, error);
+
+  return keyring != NULL ? clmrs_keyring_recover (keyring, server_secret_key, error) : NULL;
 }
 
 void
@@ -345,6 +383,23 @@ clmrs_device_migrate (const char    *db_path,
   if (out_key != NULL)
     *out_key = g_steal_pointer (&key);
   return store;
+}
+
+gboolean
+clmrs_device_give_pin (ClmrsStore          *store,
+                       const ClmrsDataKey  *key,
+                       const char          *person_id,
+                       const char          *pin,
+                       GError             **error)
+{
+  g_autofree char *keyring_path = clmrs_device_keyring_path (clmrs_store_get_path (store));
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+  g_autofree char *name = person_name (store, person_id, error);
+
+  if (name == NULL || !clmrs_keyring_check_new_pin (pin, error))
+    return FALSE;
+  keyring = clmrs_keyring_open (keyring_path, error);
+  return keyring != NULL && clmrs_keyring_add_person (keyring, key, person_id, name, pin, error);
 }
 
 gboolean

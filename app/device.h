@@ -44,6 +44,12 @@ gboolean     clmrs_device_parse_recovery_key   (const char          *text,
                                                 guint8               key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
                                                 GError             **error);
 
+/* The key a new keyring seals to: the server's, given at enrolment (the
+ * store's meta "recovery_public_key"), else the shipped default. */
+gboolean     clmrs_device_recovery_key_for     (ClmrsStore          *store,
+                                                guint8               key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                                                GError             **error);
+
 typedef struct {
   const char *id;
   const char *name;
@@ -85,6 +91,18 @@ ClmrsStore  *clmrs_device_sign_in              (const char          *db_path,
                                                 const char          *person_id,
                                                 const char          *pin,
                                                 ClmrsDataKey       **out_key,
+                                                GError             **error);
+/* Support's recovery of a device nobody can sign in to: the data key
+ * from the copy sealed to the server's recovery key, with its secret key. */
+ClmrsDataKey *clmrs_device_recover             (const char          *db_path,
+                                                const guint8         server_secret_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                                                GError             **error);
+/* Gives @person_id (a person of @store) a keyring entry with @pin (the
+ * policy checked), whatever their entry was: after recovery. */
+gboolean     clmrs_device_give_pin             (ClmrsStore          *store,
+                                                const ClmrsDataKey  *key,
+                                                const char          *person_id,
+                                                const char          *pin,
                                                 GError             **error);
 /* Signs out: the held key is wiped (close the stores too). */
 void         clmrs_device_sign_out             (const char          *db_path);

@@ -886,6 +886,44 @@ clmrs_keyring_recover (ClmrsKeyring  *keyring,
   return g_steal_pointer (&key);
 }
 
+gboolean
+clmrs_keyring_reseal (ClmrsKeyring        *keyring,
+                      const ClmrsDataKey  *key,
+                      const guint8         server_public_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                      gboolean            *changed,
+                      GError             **error)
+{
+  guint8 sealed[SEALED_BYTES];
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (keyring != NULL && key != NULL && server_public_key != NULL, FALSE);
+
+  if (changed != NULL)
+    *changed = FALSE;
+  if (!check_key (keyring, key->bytes, error))
+    return FALSE;
+  if (crypto_box_seal (sealed, key->bytes, CLMRS_KEYRING_KEY_BYTES, server_public_key) != 0)
+    {
+      g_set_error_literal (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_RECOVERY, "cannot seal the key to the server's key");
+      return FALSE;
+    }
+  stmt = prepare (keyring,
+      "UPDATE keyring SET recovery_public_key = ?1, recovery_sealed = ?2 WHERE id = 1 AND recovery_public_key IS NOT ?1",
+      error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_blob (stmt, 1, server_public_key, CLMRS_KEYRING_RECOVERY_KEY_BYTES, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 2, sealed, sizeof sealed, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (keyring, rc, "sealing the key again", error))
+    return FALSE;
+  if (changed != NULL)
+    *changed = sqlite3_changes (keyring->db) > 0;
+  return TRUE;
+}
+
 /* ---- labels ---- */
 
 gboolean

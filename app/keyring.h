@@ -121,6 +121,14 @@ ClmrsDataKey *clmrs_keyring_unlock        (ClmrsKeyring        *keyring,
 ClmrsDataKey *clmrs_keyring_recover       (ClmrsKeyring        *keyring,
                                            const guint8         server_secret_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
                                            GError             **error);
+/* Seals the data key (@key, checked) to @server_public_key instead of the
+ * key it was sealed to (a device made offline, then enrolled); *@changed
+ * says whether it was another key. */
+gboolean      clmrs_keyring_reseal        (ClmrsKeyring        *keyring,
+                                           const ClmrsDataKey  *key,
+                                           const guint8         server_public_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
+                                           gboolean            *changed,
+                                           GError             **error);
 /* A new recovery key pair, for the server (crypto_box_keypair). */
 void          clmrs_keyring_recovery_keypair_new (guint8 public_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
                                                   guint8 secret_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES]);

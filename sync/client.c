@@ -740,6 +740,10 @@ clmrs_sync_enroll (ClmrsStore             *store,
        clmrs_store_set_meta (store, "server_device_id", json_object_get_string_member (o, "device_id"), error) &&
        clmrs_store_set_meta (store, "sync_token", json_object_get_string_member (o, "token"), error) &&
        clmrs_store_set_meta (store, "sync_communities", communities ? communities : "[]", error) &&
+       /* the key a device's data key is sealed to, for recovery (docs/security-at-rest.md) */
+       (json_object_get_string_member_with_default (o, "recovery_public_key", NULL) == NULL ||
+        clmrs_store_set_meta (store, "recovery_public_key",
+                              json_object_get_string_member (o, "recovery_public_key"), error)) &&
        clmrs_store_set_meta (store, "pull_cursor", "0", error);
   if (ok)
     ok = clmrs_store_commit (store, error);

@@ -388,6 +388,102 @@ test_add_person (Fixture       *f,
   g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "queue", NULL), ==, 0);
 }
 
+/* Recovery: `clmrs-server recovery-keygen` makes the pair (the secret to
+ * a file, never the server's database); the server gives its public key
+ * at enrolment; a device enrolled new is sealed to it at once, one set up
+ * offline (sealed to the shipped key) at its first sign-in after enrolment;
+ * `clmrs recover` with the secret key gives a person a new PIN, with any
+ * other key nothing. */
+static void
+test_recovery (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *pub = g_build_filename (f->dir, "recovery.pub", NULL);
+  g_autofree char *sec = g_build_filename (f->dir, "recovery.secret", NULL);
+  g_autofree char *other_pub = g_build_filename (f->dir, "other.pub", NULL);
+  g_autofree char *other_sec = g_build_filename (f->dir, "other.secret", NULL);
+  g_autofree char *log = g_build_filename (f->dir, "server.log", NULL);
+  g_autofree char *fresh = g_build_filename (f->dir, "fresh.db", NULL);
+  g_autofree char *offline = g_build_filename (f->dir, "offline.db", NULL);
+  g_autofree char *person = NULL;
+  g_autofree char *awa = NULL;
+  g_autofree char *out = NULL;
+  const char *extra[] = { "--recovery-key", pub, NULL };
+  GStatBuf st;
+
+  g_free (sync_test_run_ok (sync_test_server_program (), "recovery-keygen", "--public", pub, "--secret", sec, NULL));
+  g_free (sync_test_run_ok (sync_test_server_program (), "recovery-keygen", "--public", other_pub, "--secret", other_sec, NULL));
+  g_assert_cmpint (g_stat (sec, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  /* a key is never overwritten */
+  g_assert_cmpint (sync_test_run (&out, sync_test_server_program (), "recovery-keygen", "--public", pub,
+                                  "--secret", sec, NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+
+  person = sync_test_add_person (f->server_db, NULL, "facilitator", "all");
+  sync_test_server_start (&f->server, f->server_db, log, extra);
+  {
+    /* the server's database holds no secret key */
+    g_autofree char *secret = NULL;
+    g_autofree char *db_bytes = NULL;
+    gsize length;
+
+    g_assert_true (g_file_get_contents (sec, &secret, NULL, NULL));
+    g_assert_true (g_file_get_contents (f->server_db, &db_bytes, &length, NULL));
+    g_assert_null (memmem (db_bytes, length, g_strstrip (secret), strlen (secret)));
+  }
+
+  /* a new device enrolled by `person`, who chooses a PIN */
+  {
+    g_autofree char *code = sync_test_enroll_code (f->server_db, "all");
+
+    sync_test_sign_in_plain (fresh, person, "604918");
+    g_free (sync_test_run_ok (sync_test_cli (), "--db", fresh, "enroll", "--server", f->server.url,
+                              "--code", code, NULL));
+    g_assert_true (clmrs_cryptvfs_is_encrypted (fresh));
+  }
+  /* another key opens nothing; the server's gives a new PIN */
+  sync_test_set_pins (fresh, "715208\n");
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", fresh, "recover", "--server-key", other_sec,
+                                  person, NULL), ==, 3);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", fresh, "recover", "--server-key", sec,
+                                  person, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  sync_test_sign_in (fresh, person, "715208");
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", fresh, "queue", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+
+  /* set up offline, then enrolled: sealed to the server's key once signed in */
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", offline, "init", "--community", "Kragui", "--country", "ci",
+                            "--facilitator", "Awa Koné,female,730591", NULL));
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) people = clmrs_device_list_people (offline, &error);
+
+    g_assert_no_error (error);
+    awa = g_strdup (((ClmrsKeyringPerson *) g_ptr_array_index (people, 0))->person_id);
+  }
+  sync_test_sign_in (offline, awa, "730591");
+  sync_test_set_pins (offline, "382916\n");
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", offline, "recover", "--server-key", sec,
+                                  awa, NULL), ==, 3);
+  g_clear_pointer (&out, g_free);
+  {
+    g_autofree char *code = sync_test_enroll_code (f->server_db, "all");
+
+    sync_test_set_pins (offline, "730591\n");
+    g_free (sync_test_run_ok (sync_test_cli (), "--db", offline, "enroll", "--server", f->server.url,
+                              "--code", code, NULL));
+  }
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", offline, "queue", NULL));
+  sync_test_set_pins (offline, "382916\n");
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", offline, "recover", "--server-key", sec,
+                                  awa, NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  sync_test_sign_in (offline, awa, "382916");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -399,5 +495,6 @@ main (int argc, char **argv)
   ADD ("/at-rest/copied-files", test_copied_files);
   ADD ("/at-rest/migrate-plain", test_migrate_plain);
   ADD ("/at-rest/add-person", test_add_person);
+  ADD ("/at-rest/recovery", test_recovery);
   return g_test_run ();
 }

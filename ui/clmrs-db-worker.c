@@ -883,12 +883,13 @@ write_first_keyring (WorkerState  *state,
                      GError      **error)
 {
   g_autoptr(ClmrsPerson) person = lookup_person (state->store, person_id, error);
+  guint8 recovery[CLMRS_KEYRING_RECOVERY_KEY_BYTES];
   ClmrsDevicePerson entry;
 
-  if (person == NULL)
+  if (person == NULL || !clmrs_device_recovery_key_for (state->store, recovery, error))
     return FALSE;
   entry = (ClmrsDevicePerson) { person->id, person->name, pin };
-  return clmrs_device_write_keyring (state->path, state->key, NULL, &entry, 1, error);
+  return clmrs_device_write_keyring (state->path, state->key, recovery, &entry, 1, error);
 }
 
 static gpointer

@@ -5,7 +5,9 @@
 
 #include "device.h"
 
+#include <sodium.h>
 #include <stdio.h>
+#include <string.h>
 
 int
 clmrs_cmd_people (ClmrsCli  *cli,
@@ -85,5 +87,55 @@ clmrs_cmd_add_person (ClmrsCli  *cli,
   if (!clmrs_device_add_person (store, cli->key, argv[1], one_time, pin, &error))
     return clmrs_cli_fail (CLMRS_EXIT_DATA, "add-person: %s", error->message);
   printf ("%s can sign in on this device\n", argv[1]);
+  return CLMRS_EXIT_OK;
+}
+
+int
+clmrs_cmd_recover (ClmrsCli  *cli,
+                   int        argc,
+                   char     **argv)
+{
+  g_autofree char *server_key = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *pin = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsDataKey) key = NULL;
+  g_autoptr(ClmrsStore) store = NULL;
+  guint8 secret[CLMRS_KEYRING_RECOVERY_KEY_BYTES];
+  gboolean ok;
+  GOptionEntry entries[] = {
+    { "server-key", 0, 0, G_OPTION_ARG_FILENAME, &server_key, "The recovery secret key (clmrs-server recovery-keygen --secret)", "FILE" },
+    { NULL }
+  };
+
+  if (!clmrs_cli_parse ("recover", "PERSON-ID",
+                        "For support staff: a device whose people are all locked out (10 wrong\n"
+                        "PINs) or have forgotten their PIN. The recovery secret key opens the\n"
+                        "copy of the device's data key sealed to it; PERSON-ID (one of the\n"
+                        "device's people) then chooses a new PIN (asked, or one line of\n"
+                        "--pin-fd). Without that secret key nothing can be recovered.",
+                        entries, &argc, &argv))
+    return CLMRS_EXIT_USAGE;
+  if (argc != 2 || server_key == NULL)
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE, "recover: give --server-key FILE and the PERSON-ID");
+  if (!g_file_get_contents (server_key, &text, NULL, &error) ||
+      !clmrs_device_parse_recovery_key (text, secret, &error))
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE, "recover: --server-key %s: %s", server_key, error->message);
+  sodium_memzero (text, strlen (text));
+  key = clmrs_device_recover (cli->db_path, secret, &error);
+  sodium_memzero (secret, sizeof secret);
+  if (key == NULL)
+    return clmrs_cli_fail (CLMRS_EXIT_DATA, "recover: %s", error->message);
+  store = clmrs_store_open_encrypted (cli->db_path, key, &error);
+  if (store == NULL)
+    return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "recover: %s", error->message);
+  pin = clmrs_cli_read_new_pin (cli, "The person's new PIN (6 digits or more)", &error);
+  if (pin == NULL)
+    return clmrs_cli_fail (CLMRS_EXIT_DATA, "recover: %s", error->message);
+  ok = clmrs_device_give_pin (store, key, argv[1], pin, &error);
+  sodium_memzero (pin, strlen (pin));
+  if (!ok)
+    return clmrs_cli_fail (CLMRS_EXIT_DATA, "recover: %s", error->message);
+  printf ("%s can sign in on this device with the new PIN\n", argv[1]);
   return CLMRS_EXIT_OK;
 }

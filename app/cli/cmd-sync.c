@@ -29,6 +29,7 @@ write_first_person (ClmrsCli    *cli,
   g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store,
       "SELECT id, name FROM facilitators WHERE active AND (id = ?1 OR name = ?1)", error);
   ClmrsDevicePerson person = { 0 };
+  guint8 recovery[CLMRS_KEYRING_RECOVERY_KEY_BYTES];
   g_autofree char *id = NULL;
   g_autofree char *person_name = NULL;
   ClmrsStep step;
@@ -56,7 +57,8 @@ write_first_person (ClmrsCli    *cli,
       return FALSE;
     }
   person = (ClmrsDevicePerson) { id, person_name, pin };
-  return clmrs_cli_write_keyring (cli, &person, 1, error);
+  return clmrs_device_recovery_key_for (store, recovery, error) &&
+         clmrs_device_write_keyring (cli->db_path, cli->key, recovery, &person, 1, error);
 }
 
 int

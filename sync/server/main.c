@@ -2,11 +2,19 @@
 #define G_LOG_DOMAIN "clmrs-server"
 
 #include "server.h"
+#include "device.h"
+#include "keyring.h"
 #include "util.h"
 
+#include <glib/gstdio.h>
+#include <sodium.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char exit_help[] =
   "Exit status:\n"
@@ -176,8 +184,11 @@ cmd_serve (int    argc,
   int page_records = SERVER_PULL_MAX_RECORDS;
   int per_address = 32;
   gboolean insecure_http = FALSE;
+  g_autofree char *recovery_key = NULL;
+  g_autofree char *recovery_text = NULL;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "the server database (SQLite, created if missing)", "PATH" },
+    { "recovery-key", 0, 0, G_OPTION_ARG_FILENAME, &recovery_key, "the recovery public key (recovery-keygen) devices seal their data key to at enrolment", "FILE" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "address and port, e.g. 0.0.0.0:8443 (port 0: any free port)", "HOST:PORT" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &cert, "PEM certificate (chain): serve HTTPS", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &key, "PEM private key of --tls-cert", "FILE" },
@@ -241,7 +252,100 @@ cmd_serve (int    argc,
   config.per_address_connections = (guint) per_address;
   config.idle_timeout = (guint) idle_seconds;
   config.insecure_http = insecure_http;
+  if (recovery_key != NULL)
+    {
+      guint8 parsed[CLMRS_KEYRING_RECOVERY_KEY_BYTES];
+
+      if (!g_file_get_contents (recovery_key, &recovery_text, NULL, &error) ||
+          !clmrs_device_parse_recovery_key (recovery_text, parsed, &error))
+        return usage_fail (context, "serve: --recovery-key %s: %s", recovery_key, error->message);
+      config.recovery_public_key = g_strstrip (recovery_text);
+    }
   return server_http_run (&config);
+}
+
+/* Writes @text to @path, which must not exist, readable by its owner only. */
+static gboolean
+write_new_file (const char  *path,
+                const char  *text,
+                GError     **error)
+{
+  int fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  gsize length = strlen (text);
+
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  if (write (fd, text, length) != (gssize) length || fsync (fd) != 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      g_unlink (path);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
+static int
+cmd_recovery_keygen (int    argc,
+                     char **argv)
+{
+  g_autofree char *public_path = NULL, *secret_path = NULL;
+  GOptionEntry entries[] = {
+    { "public", 0, 0, G_OPTION_ARG_FILENAME, &public_path, "where to write the public key (for serve --recovery-key, and assets/recovery/)", "FILE" },
+    { "secret", 0, 0, G_OPTION_ARG_FILENAME, &secret_path, "where to write the secret key: keep it offline, never on the server", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("- make the recovery key pair",
+                                                    "Makes the key pair devices seal their data key to: the public key goes\n"
+                                                    "to devices (serve --recovery-key, or the app's assets for devices set up\n"
+                                                    "offline); the secret key opens any device's data (clmrs recover) and\n"
+                                                    "belongs offline, never in the server's database. Neither file may exist.",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  guint8 pk[CLMRS_KEYRING_RECOVERY_KEY_BYTES], sk[CLMRS_KEYRING_RECOVERY_KEY_BYTES];
+  g_autofree char *pk_text = NULL;
+  char *sk_text;
+  gboolean ok;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "recovery-keygen: %s", error->message);
+  if (argc > 1 || public_path == NULL || secret_path == NULL)
+    return usage_fail (context, "recovery-keygen: --public FILE and --secret FILE are required");
+  if (g_file_test (public_path, G_FILE_TEST_EXISTS) || g_file_test (secret_path, G_FILE_TEST_EXISTS))
+    return usage_fail (NULL, "recovery-keygen: %s or %s exists already: a key is never overwritten",
+                       public_path, secret_path);
+  clmrs_keyring_recovery_keypair_new (pk, sk);
+  {
+    g_autofree char *b64 = g_base64_encode (pk, sizeof pk);
+
+    pk_text = g_strconcat (b64, "\n", NULL);
+  }
+  {
+    g_autofree char *b64 = g_base64_encode (sk, sizeof sk);
+
+    sk_text = g_strconcat (b64, "\n", NULL);
+    sodium_memzero (b64, strlen (b64));
+  }
+  sodium_memzero (sk, sizeof sk);
+  ok = write_new_file (secret_path, sk_text, &error) && write_new_file (public_path, pk_text, &error);
+  sodium_memzero (sk_text, strlen (sk_text));
+  g_free (sk_text);
+  if (!ok)
+    {
+      g_printerr ("clmrs-server: recovery-keygen: %s\n", error->message);
+      return SERVER_EXIT_FAILURE;
+    }
+  printf ("public key: %s (give it to serve --recovery-key)\nsecret key: %s (keep it offline)\n",
+          public_path, secret_path);
+  return SERVER_EXIT_OK;
 }
 
 static int
@@ -947,6 +1051,7 @@ static const Command commands[] = {
   { "audit", cmd_audit, "who did what on the devices: sign-ins, records opened, reviews" },
   { "problems", cmd_problems, "records devices received and could not apply" },
   { "people", cmd_people, "facilitators and supervisors: add, list, disable, set-role" },
+  { "recovery-keygen", cmd_recovery_keygen, "make the key pair devices seal their data key to (secret kept offline)" },
 };
 
 static void

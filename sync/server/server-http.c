@@ -794,7 +794,17 @@ handle_enroll (Request               *req,
     g_autoptr(JsonNode) parsed = json_from_string (response, NULL);
 
     if (parsed != NULL)
-      req->device_id = g_strdup (json_object_get_string_member (json_node_get_object (parsed), "device_id"));
+      {
+        req->device_id = g_strdup (json_object_get_string_member (json_node_get_object (parsed), "device_id"));
+        /* the key the device seals its data key to, for recovery */
+        if (req->server->config->recovery_public_key != NULL)
+          {
+            json_object_set_string_member (json_node_get_object (parsed), "recovery_public_key",
+                                           req->server->config->recovery_public_key);
+            g_free (response);
+            response = json_to_string (parsed, FALSE);
+          }
+      }
   }
   return send_json (req, conn, 201, response, NULL);
 }

@@ -202,6 +202,7 @@ typedef struct {
   guint   per_address_connections;
   guint   idle_timeout;    /* seconds a connection may stay silent */
   gboolean insecure_http;  /* plain HTTP on a non-loopback address, by choice */
+  char    *recovery_public_key;  /* base64, given to devices at enrolment; NULL: none */
 } ServerConfig;
 
 int       server_http_run           (ServerConfig *config);
