@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "clmrs-home-page.h"
+#include "clmrs-labels-private.h"
 
 #include <glib/gi18n.h>
 
@@ -380,18 +381,10 @@ draft_title (const ClmrsDraftItem *draft)
 {
   const char *kind;
 
-  if (g_strcmp0 (draft->kind, "follow_up") == 0)
-    kind = _("Follow-up visit");
-  else if (g_strcmp0 (draft->kind, "support") == 0)
-    kind = _("Support record");
-  else if (g_strcmp0 (draft->kind, "awareness") == 0)
-    kind = _("Awareness session");
-  else if (g_strcmp0 (draft->kind, "community") == 0)
-    kind = _("Community profile");
-  else if (draft->head_name == NULL)
+  if (g_strcmp0 (draft->kind, "household") == 0 && draft->head_name == NULL)
     kind = _("New household visit");
   else
-    kind = _("Household visit");
+    kind = _clmrs_visit_kind_label (draft->kind);
 
   if (draft->child_name != NULL && draft->head_name != NULL)
     /* Translators: "KIND: CHILD (HOUSEHOLD HEAD)", e.g. "Follow-up visit: Yaw (Kofi Boateng)" */

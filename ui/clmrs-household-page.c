@@ -153,21 +153,6 @@ case_text (const ClmrsHouseholdChild *child)
   return g_strjoinv (" · ", (char **) parts->pdata);
 }
 
-/* A readable name of a visit's kind, when its form has no title. */
-static const char *
-kind_label (const char *kind)
-{
-  if (g_strcmp0 (kind, "follow_up") == 0)
-    return _("Follow-up visit");
-  if (g_strcmp0 (kind, "support") == 0)
-    return _("Support");
-  if (g_strcmp0 (kind, "awareness") == 0)
-    return _("Awareness session");
-  if (g_strcmp0 (kind, "community") == 0)
-    return _("Community profile");
-  return _("Household visit");
-}
-
 /* Where the visit is: with the supervisor, on the server, or still here. */
 static const char *
 visit_state_label (const ClmrsHouseholdVisit *visit,
@@ -276,7 +261,7 @@ visit_title (const ClmrsHouseholdVisit *visit,
   const char *form = visit->form_id && form_titles ? g_hash_table_lookup (form_titles, visit->form_id) : NULL;
 
   if (form == NULL)
-    form = kind_label (visit->kind);
+    form = _clmrs_visit_kind_label (visit->kind);
   /* Translators: "FORM: CHILD", e.g. "Follow-up visit: Yaw" */
   return visit->child_name ? g_strdup_printf (_("%s: %s"), form, visit->child_name) : g_strdup (form);
 }

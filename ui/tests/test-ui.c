@@ -724,6 +724,8 @@ record_open (Fixture *f)
          clmrs_record_view_get_visit (window_record (f)) != NULL;
 }
 
+static const char *const visit_kinds[] = { "household", "follow_up", "support", "awareness", "community" };
+
 static void
 test_supervisor_return (Fixture       *f,
                         gconstpointer  data)
@@ -732,6 +734,7 @@ test_supervisor_return (Fixture       *f,
   g_autoptr(ClmrsStore) store = NULL;
   g_autofree char *visit_id = NULL;
   AdwMessageDialog *dialog;
+  GtkTextView *message_view;
   sqlite3_stmt *stmt;
 
   sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
@@ -739,6 +742,22 @@ test_supervisor_return (Fixture       *f,
   g_assert_cmpuint (n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "visits")), ==, f->n_pending);
   g_assert_cmpuint (n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "queue")), ==, 1);
   label_audit_screen ("supervisor: visits to review");
+  /* each row says what kind of visit it is in words and whom it is about,
+   * never an internal code */
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (clmrs_supervisor_page_get_list (supervisor_page (f), "visits")));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+      const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+
+      g_assert_true (g_str_has_prefix (subtitle, "Household visit · ") || g_str_has_prefix (subtitle, "Follow-up visit · ") ||
+                     g_str_has_prefix (subtitle, "Support record · ") || g_str_has_prefix (subtitle, "Awareness session · ") ||
+                     g_str_has_prefix (subtitle, "Community profile · "));
+      for (guint i = 0; i < G_N_ELEMENTS (visit_kinds); i++)
+        g_assert_cmpstr (title, !=, visit_kinds[i]);
+      if (g_str_has_prefix (subtitle, "Follow-up visit · "))
+        g_assert_nonnull (strchr (title, '('));   /* "Child (Household head)" */
+    }
 
   clmrs_supervisor_page_open_visit (supervisor_page (f), 0);
   g_assert_true (wait_for (f, visit_open, 10));
@@ -754,10 +773,23 @@ test_supervisor_return (Fixture       *f,
   adw_message_dialog_response (dialog, "cancel");
   g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)), ==, visit_id);
 
-  clmrs_supervisor_page_decide (supervisor_page (f), "returned", "Ages & <names> missing");
+  /* the message takes several lines; Return stays off while it is blank */
+  click (find_labelled_button (GTK_WIDGET (supervisor_page (f)), "_Return…"));
+  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  message_view = GTK_TEXT_VIEW (find_of_type (GTK_WIDGET (dialog), GTK_TYPE_TEXT_VIEW));
+  g_assert_nonnull (message_view);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (message_view), "  \n ", -1);
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "return"));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (message_view), "Ages & <names> missing\nAsk the school's name", -1);
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "return"));
+  adw_message_dialog_response (dialog, "return");
   g_assert_true (wait_for (f, on_supervisor_and_idle, 10));
-  g_assert_null (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)));
   g_assert_cmpuint (n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "visits")), ==, f->n_pending - 1);
+  /* at 1280 px the next visit to review opens in its place, not an empty pane */
+  g_assert_cmpuint (f->n_pending, >=, 2);
+  g_assert_nonnull (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)));
+  g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)), !=, visit_id);
 
   /* what the review wrote, read back through another connection */
   store = clmrs_store_open (f->db_path, &error);
@@ -771,7 +803,7 @@ test_supervisor_return (Fixture       *f,
   sqlite3_bind_text (stmt, 2, SUPERVISOR_ID, -1, SQLITE_TRANSIENT);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "returned");
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "Ages & <names> missing");
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "Ages & <names> missing\nAsk the school's name");
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, "returned");
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 3), ==, SUPERVISOR_ID);
   g_assert_cmpint (sqlite3_column_int (stmt, 4), ==, 1);
