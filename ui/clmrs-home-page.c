@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "clmrs-home-page"
 
 #include "clmrs-rows-private.h"
+#include "clmrs-i18n.h"
 #include "config.h"
 
 #include "clmrs-home-page.h"
@@ -317,11 +318,12 @@ follow_ups_cb (GObject      *source,
       ClmrsDueItem *item = g_ptr_array_index (items, i);
       g_autofree char *subtitle = NULL;
       g_autofree char *when = NULL;
+      g_autofree char *due = clmrs_i18n_format_day (item->next_due);
       GtkWidget *row, *label;
 
       /* Translators: "household of HEAD · COMMUNITY · due DATE" */
       subtitle = g_strdup_printf (_("Household of %s · %s · due %s"),
-                                  item->head_name, item->community ? item->community : "", item->next_due);
+                                  item->head_name, item->community ? item->community : "", due);
       row = _clmrs_data_row (item->child_name, subtitle);
       if (item->days_late > 0)
         {
@@ -395,15 +397,14 @@ draft_title (const ClmrsDraftItem *draft)
   return g_strdup (kind);
 }
 
-/* "Started 2025-02-03 08:00", in local time. */
+/* "Started 3 Feb 2025, 08:00", in local time. */
 static char *
 draft_subtitle (const ClmrsDraftItem *draft)
 {
   g_autoptr(GDateTime) started = clmrs_time_parse_rfc3339 (draft->started);
-  g_autoptr(GDateTime) local = started ? g_date_time_to_local (started) : NULL;
-  g_autofree char *when = local ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup (draft->started);
+  g_autofree char *when = started ? clmrs_i18n_format_day_time (started) : g_strdup (draft->started);
 
-  /* Translators: when an unfinished visit was started, "Started 2025-02-03 08:00" */
+  /* Translators: when an unfinished visit was started, "Started 3 Feb 2025, 08:00" */
   return g_strdup_printf (_("Started %s"), when ? when : "");
 }
 
@@ -581,12 +582,13 @@ messages_cb (GObject      *source,
     {
       ClmrsVisitSummary *visit = g_ptr_array_index (visits, i);
       g_autofree char *title = NULL;
+      g_autofree char *day = clmrs_i18n_format_day (visit->visit_date);
       GtkWidget *row;
 
       /* Translators: "HOUSEHOLD HEAD, visit of DATE" */
       title = g_strdup_printf (_("%s, visit of %s"),
                                visit->household ? visit->household : visit->community ? visit->community : "",
-                               visit->visit_date ? visit->visit_date : "");
+                               day);
       row = _clmrs_data_row (title, visit->review_message ? visit->review_message : _("No message"));
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("mail-unread-symbolic"));

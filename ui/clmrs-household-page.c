@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "clmrs-household-page"
 
 #include "clmrs-labels-private.h"
+#include "clmrs-i18n.h"
 #include "clmrs-rows-private.h"
 #include "config.h"
 
@@ -60,14 +61,7 @@ get_window (ClmrsHouseholdPage *self)
 static char *
 date_text (const char *iso)
 {
-  g_autoptr(GDateTime) time = NULL;
-  GDate date;
-
-  if (iso == NULL || !clmrs_date_parse (iso, &date))
-    return g_strdup (iso ? iso : "");
-  time = g_date_time_new_utc (g_date_get_year (&date), g_date_get_month (&date), g_date_get_day (&date), 0, 0, 0);
-  /* Translators: a day as shown in lists (strftime-like, see g_date_time_format()); "%-d %b %Y" is "1 Mar 2025" */
-  return g_date_time_format (time, C_("day", "%-d %b %Y"));
+  return clmrs_i18n_format_day (iso);
 }
 
 static char *

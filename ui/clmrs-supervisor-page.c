@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "clmrs-supervisor-page"
 
 #include "clmrs-rows-private.h"
+#include "clmrs-i18n.h"
 #include "config.h"
 
 #include "clmrs-supervisor-page.h"
@@ -97,8 +98,8 @@ queue_cb (GObject      *source,
   for (guint i = 0; i < rows->len; i++)
     {
       ClmrsQueueRow *q = g_ptr_array_index (rows, i);
-      g_autofree char *size = g_format_size (q->bytes);
-      g_autofree char *oldest = q->oldest ? g_strndup (q->oldest, 10) : NULL;
+      g_autofree char *size = clmrs_i18n_format_size (q->bytes);
+      g_autofree char *oldest = q->oldest ? clmrs_i18n_format_day (q->oldest) : NULL;
       g_autofree char *subtitle = NULL;
       g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, q->queued);
       GtkWidget *row = adw_expander_row_new ();
@@ -210,11 +211,11 @@ visits_cb (GObject      *source,
       GtkWidget *row;
 
       g_autofree char *title = visit_title (visit);
+      g_autofree char *day = clmrs_i18n_format_day (visit->visit_date);
 
       /* Translators: "KIND · DATE · FACILITATOR · COMMUNITY", e.g.
        * "Follow-up visit · 2026-12-01 · Ama Mensah · Kokoben" */
-      subtitle = g_strdup_printf (_("%s · %s · %s · %s"), _clmrs_visit_kind_label (visit->kind),
-                                  visit->visit_date ? visit->visit_date : "",
+      subtitle = g_strdup_printf (_("%s · %s · %s · %s"), _clmrs_visit_kind_label (visit->kind), day,
                                   visit->facilitator_name ? visit->facilitator_name : "",
                                   visit->community ? visit->community : "");
       row = _clmrs_data_row (title, subtitle);
@@ -234,11 +235,11 @@ record_loaded_cb (ClmrsSupervisorPage *self)
 
   self->n_busy--;
   g_autofree char *title = visit_title (visit);
+  g_autofree char *day = clmrs_i18n_format_day (visit->visit_date);
   g_autofree char *subtitle = NULL;
 
   /* Translators: "KIND · DATE", e.g. "Follow-up visit · 2026-12-01" */
-  subtitle = g_strdup_printf (_("%s · %s"), _clmrs_visit_kind_label (visit->kind),
-                              visit->visit_date ? visit->visit_date : "");
+  subtitle = g_strdup_printf (_("%s · %s"), _clmrs_visit_kind_label (visit->kind), day);
   adw_window_title_set_title (self->visit_title, title);
   adw_window_title_set_subtitle (self->visit_title, subtitle);
   gtk_action_bar_set_revealed (self->decision_bar, TRUE);

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "clmrs-sync-page"
 
 #include "clmrs-rows-private.h"
+#include "clmrs-i18n.h"
 #include "config.h"
 
 #include "clmrs-sync-page.h"
@@ -175,14 +176,14 @@ queue_cb (GObject      *source,
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (count));
   gtk_list_box_append (self->queue_list, row);
 
-  size = g_format_size (bytes);
+  size = clmrs_i18n_format_size (bytes);
   row = _clmrs_data_row (_("Size before compression"), NULL);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (size));
   gtk_list_box_append (self->queue_list, row);
 
   if (oldest != NULL)
     {
-      g_autofree char *day = g_strndup (oldest, 10);
+      g_autofree char *day = clmrs_i18n_format_day (oldest);
 
       row = _clmrs_data_row (_("Oldest waiting since"), NULL);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (day));
@@ -431,8 +432,8 @@ show_progress (ClmrsSyncPage         *self,
                const ClmrsSyncReport *so_far)
 {
   guint64 done = so_far->records_sent + so_far->rejected;
-  g_autofree char *up = g_format_size (so_far->bytes_up);
-  g_autofree char *down = g_format_size (so_far->bytes_down);
+  g_autofree char *up = clmrs_i18n_format_size (so_far->bytes_up);
+  g_autofree char *down = clmrs_i18n_format_size (so_far->bytes_down);
   g_autofree char *text = NULL;
 
   if (self->queued_at_start > 0 && done <= (guint64) self->queued_at_start)
@@ -484,7 +485,7 @@ sync_cb (GObject      *source,
   if (ok)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-      g_autofree char *when = g_date_time_format (now, "%Y-%m-%d %H:%M");
+      g_autofree char *when = clmrs_i18n_format_day_time (now);
 
       /* Translators: the result of a sync, e.g. "Sync finished: 3 records sent, 12 received" */
       text = g_strdup_printf (_("Sync finished: %s"), summary);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clmrs-visit-wizard.h"
+#include "clmrs-i18n.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -464,10 +465,11 @@ day_selected_cb (GtkCalendar      *calendar,
   GtkMenuButton *button = g_object_get_data (G_OBJECT (calendar), "button");
   g_autoptr(GDateTime) date = gtk_calendar_get_date (calendar);
   g_autofree char *value = g_date_time_format (date, "%Y-%m-%d");
+  g_autofree char *shown = clmrs_i18n_format_day (value);
 
   if (self->building)
     return;
-  gtk_menu_button_set_label (button, value);
+  gtk_menu_button_set_label (button, shown);
   gtk_menu_button_popdown (button);
   answer (self, g_object_get_data (G_OBJECT (calendar), "ref"), value);
 }
@@ -532,7 +534,14 @@ date_button (ClmrsVisitWizard  *self,
   GtkWidget *calendar = gtk_calendar_new ();
   GDate date;
 
-  gtk_menu_button_set_label (GTK_MENU_BUTTON (button), prompt->value ? prompt->value : _("Choose a date"));
+  if (prompt->value != NULL)
+    {
+      g_autofree char *shown = clmrs_i18n_format_day (prompt->value);
+
+      gtk_menu_button_set_label (GTK_MENU_BUTTON (button), shown);
+    }
+  else
+    gtk_menu_button_set_label (GTK_MENU_BUTTON (button), _("Choose a date"));
   gtk_widget_set_size_request (button, -1, 52);
   gtk_accessible_update_relation (GTK_ACCESSIBLE (calendar), GTK_ACCESSIBLE_RELATION_LABELLED_BY, question, NULL, -1);
   if (prompt->value != NULL && clmrs_date_parse (prompt->value, &date))

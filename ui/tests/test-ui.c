@@ -357,6 +357,36 @@ test_templates (void)
 
 /* A reason in words: with the task or signal it is about; the core's own
  * sentence, less its rule set tag, for a code the app does not know. */
+/* Dates and sizes follow the app's language, not the system's locales
+ * (the test runs in C.UTF-8, with no French locale installed). */
+static void
+test_dates_and_numbers (void)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_local (2026, 12, 6, 14, 5, 0);
+  g_autofree char *day_en = NULL, *day_fr = NULL, *time_fr = NULL, *size_en = NULL, *size_fr = NULL;
+  g_autofree char *not_a_day = NULL, *rfc3339 = NULL;
+
+  clmrs_i18n_set_language ("en");
+  day_en = clmrs_i18n_format_day ("2026-12-06");
+  size_en = clmrs_i18n_format_size (7600000);
+  rfc3339 = clmrs_i18n_format_day ("2026-08-09T10:00:00Z");
+  not_a_day = clmrs_i18n_format_day ("soon");
+  clmrs_i18n_set_language ("fr");
+  day_fr = clmrs_i18n_format_day ("2026-12-06");
+  time_fr = clmrs_i18n_format_day_time (time);
+  size_fr = clmrs_i18n_format_size (7600000);
+  g_assert_cmpstr (clmrs_i18n_month_abbreviation (8), ==, "août");
+  clmrs_i18n_set_language ("");
+
+  g_assert_cmpstr (day_en, ==, "6 Dec 2026");
+  g_assert_cmpstr (rfc3339, ==, "9 Aug 2026");
+  g_assert_cmpstr (not_a_day, ==, "soon");
+  g_assert_cmpstr (day_fr, ==, "6 déc. 2026");
+  g_assert_cmpstr (time_fr, ==, "6 déc. 2026 à 14:05");
+  g_assert_cmpstr (size_en, ==, "7.6\302\240MB");
+  g_assert_true (g_str_has_prefix (size_fr, "7,6"));
+}
+
 static void
 test_reason_text (void)
 {
@@ -3915,6 +3945,7 @@ main (int   argc,
   g_test_add_func ("/ui/chart", test_chart);
   g_test_add_func ("/ui/chart/narrow", test_chart_narrow);
   g_test_add_func ("/ui/reason-text", test_reason_text);
+  g_test_add_func ("/ui/dates-and-numbers", test_dates_and_numbers);
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
   g_test_add ("/ui/sign-in/first-time", Fixture, NULL, fixture_set_up, test_sign_in_first_time, fixture_tear_down);
   g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
