@@ -54,6 +54,7 @@ struct _ClmrsHomePage
   char                 *draft_id;      /* the newest unfinished visit */
   char                 *pick_form;     /* a household tapped starts this form, not a visit */
   guint                 n_busy;
+  gboolean          scroll_to_top;   /* after a sign-in, until the households are back */
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsHomePage, clmrs_home_page, ADW_TYPE_BIN)
@@ -181,6 +182,14 @@ households_changed_cb (ClmrsHomePage *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->households));
 
   gtk_stack_set_visible_child_name (self->households_stack, n > 0 ? "list" : "empty");
+  /* the list view keeps its place across a reload: a new sign-in starts
+     at the top once the first households are back */
+  if (n > 0 && self->scroll_to_top)
+    {
+      self->scroll_to_top = FALSE;
+      /* the list view keeps an anchor item, not a scroll offset */
+      gtk_widget_activate_action (GTK_WIDGET (self->households_view), "list.scroll-to-item", "u", 0);
+    }
 }
 
 static void
@@ -752,6 +761,9 @@ clmrs_home_page_start (ClmrsHomePage *self,
     }
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   clmrs_household_model_search (self->households, "");
+  _clmrs_scroll_to_top (GTK_WIDGET (self));
+  self->scroll_to_top = TRUE;
+  households_changed_cb (self);
 
   self->n_busy += 3;
   gtk_revealer_set_reveal_child (self->draft_revealer, FALSE);

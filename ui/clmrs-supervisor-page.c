@@ -454,6 +454,7 @@ clmrs_supervisor_page_start (ClmrsSupervisorPage *self,
   self->person_id = g_strdup (person_id);
   adw_window_title_set_subtitle (self->title, person_name);
   close_visit (self);
+  _clmrs_scroll_to_top (GTK_WIDGET (self));
   load_lists (self);
 }
 

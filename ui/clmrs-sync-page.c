@@ -8,6 +8,7 @@
 #include "clmrs-sync-page.h"
 
 #include "syncstore.h"
+#include "util.h"
 
 #include <glib/gi18n.h>
 
@@ -184,9 +185,26 @@ queue_cb (GObject      *source,
   if (oldest != NULL)
     {
       g_autofree char *day = clmrs_i18n_format_day (oldest);
+      g_autoptr(GDateTime) since = clmrs_time_parse_rfc3339 (oldest);
+      g_autoptr(GDateTime) now = clmrs_now ();
+      gint64 days = since != NULL ? g_date_time_difference (now, since) / G_TIME_SPAN_DAY : 0;
+      GtkWidget *label = gtk_label_new (day);
 
       row = _clmrs_data_row (_("Oldest waiting since"), NULL);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (day));
+      /* records kept only here for weeks are one lost handheld away from
+         being lost: say so, in words, where the facilitator looks */
+      if (days >= CLMRS_SYNC_PAGE_LATE_DAYS)
+        {
+          g_autofree char *warning = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                   "Waiting for %d day: sync at the hub as soon as you can",
+                                                                   "Waiting for %d days: sync at the hub as soon as you can",
+                                                                   (gulong) days), (int) days);
+
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), warning);
+          gtk_widget_add_css_class (label, "late");
+          gtk_widget_add_css_class (row, "waiting-late");
+        }
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
       gtk_list_box_append (self->queue_list, row);
     }
   if (rejected > 0)
@@ -740,6 +758,8 @@ clmrs_sync_page_get_widget (ClmrsSyncPage *self,
     return GTK_WIDGET (self->cancel_button);
   if (g_strcmp0 (name, "progress") == 0)
     return GTK_WIDGET (self->progress_bar);
+  if (g_strcmp0 (name, "queue") == 0)
+    return GTK_WIDGET (self->queue_list);
   return NULL;
 }
 

@@ -73,6 +73,7 @@ struct _ClmrsVisitWizard
   GHashTable        *messages;      /* ref -> GtkLabel (borrowed, in question_box) */
   guint              n_busy;
   gboolean           building;      /* widgets being filled: their signals are not answers */
+  gboolean           from_review;   /* a screen opened from a review row: Next goes back to the review */
   guint              refresh_source; /* rebuilds the screen when an answer shows or hides questions */
   char              *focus_ref;      /* the question to keep the focus on after it */
   GHashTable        *typed;          /* ref -> text typed that is not a number (kept on redraws) */
@@ -890,6 +891,7 @@ review_row_activated_cb (AdwActionRow     *row,
   if (ref == NULL || self->session == NULL)
     return;
   set_anchor (self, ref);
+  self->from_review = TRUE;
   show_screen (self);
 }
 
@@ -953,6 +955,7 @@ show_review (ClmrsVisitWizard *self)
   gboolean headed = FALSE;
   gboolean has_repeats = FALSE;
 
+  self->from_review = FALSE;
   for (guint i = 0; i < prompts->len && !has_repeats; i++)
     has_repeats = ((ClmrsPrompt *) g_ptr_array_index (prompts, i))->repeat != NULL;
   hide_problem (self);
@@ -1129,7 +1132,9 @@ show_screen (ClmrsVisitWizard *self)
 
   adw_window_title_set_subtitle (self->title, "");
   gtk_progress_bar_set_fraction (self->progress, progress_of (self, first->ref));
-  gtk_button_set_label (self->next_button, _("_Next"));
+  /* a correction made from the review goes straight back to it: the
+     review lists anything the change made missing */
+  gtk_button_set_label (self->next_button, self->from_review ? _("Back to _Review") : _("_Next"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), screen > 0);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->question_scroller), 0);
@@ -1656,7 +1661,7 @@ clmrs_visit_wizard_next (ClmrsVisitWizard *self)
   prompts = clmrs_form_session_get_prompts (self->session);
   starts = screen_starts (prompts);
   screen = find_screen (prompts, starts, self->anchor);
-  if (screen + 1 >= (int) starts->len)
+  if (self->from_review || screen + 1 >= (int) starts->len)
     {
       show_review (self);
       return;
@@ -1680,6 +1685,8 @@ clmrs_visit_wizard_back (ClmrsVisitWizard *self)
   starts = screen_starts (prompts);
   if (starts->len == 0)
     return;
+  /* Back leaves the correction: the screens walk in order again */
+  self->from_review = FALSE;
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "review") == 0)
     screen = starts->len - 1;
   else
@@ -1942,6 +1949,7 @@ reset (ClmrsVisitWizard *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->n_busy = 0;
+  self->from_review = FALSE;
   self->building = TRUE;
   remove_children (GTK_WIDGET (self->question_box));
   remove_children (GTK_WIDGET (self->review_list));

@@ -654,6 +654,51 @@ last_page_loaded (Fixture *f)
   return clmrs_household_get_loaded (last);
 }
 
+static gboolean
+households_scrollable (Fixture *f)
+{
+  GtkWidget *view = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW)));
+
+  return gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment) + 100;
+}
+
+static gboolean
+households_at_top (Fixture *f)
+{
+  GtkWidget *view = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW)));
+
+  return gtk_widget_get_mapped (view) && gtk_adjustment_get_value (adjustment) == 0;
+}
+
+/* The next person to sign in finds the lists at their top, not scrolled
+ * where the last person left them. */
+static void
+test_lists_reopen_at_top (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adjustment;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, all_households, 20));
+  scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW)),
+                                                           GTK_TYPE_SCROLLED_WINDOW));
+  g_assert_nonnull (scroller);
+  adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  g_assert_true (wait_for (f, households_scrollable, 10));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 2);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+  g_assert_true (wait_for (f, on_signin, 5));
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, all_households, 20));
+  g_assert_true (wait_for (f, households_at_top, 5));
+}
+
 static void
 test_facilitator_home (Fixture       *f,
                        gconstpointer  data)
@@ -1197,7 +1242,12 @@ test_household_visit (Fixture       *f,
   g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
   refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
   g_assert_true (g_strv_contains ((const char * const *) refs, "/household_visit/household/head_sex"));
-  walk_to_review (f, household_answer, 0, NULL);
+  /* one tap of the button, now "Back to Review", and the review is back:
+     not every later screen in turn */
+  g_assert_nonnull (find_labelled_button (GTK_WIDGET (wizard (f)), "Back to _Review"));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
+  g_assert_null (find_labelled_button (GTK_WIDGET (wizard (f)), "Back to _Review"));
 
   /* finish, and each child's outcome with its reasons */
   g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
@@ -2799,6 +2849,44 @@ enrol_idle (Fixture *f)
   return !clmrs_enrol_page_get_busy (enrol_page (f));
 }
 
+/* Records kept on the handheld for weeks are shown as late on the Sync
+ * tab, with how long in words. */
+static void
+test_sync_waiting_late (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autoptr(GDateTime) now = clmrs_now ();
+  g_autoptr(GDateTime) then = g_date_time_add_days (now, -40);
+  g_autofree char *queued_at = g_date_time_format_iso8601 (then);
+  GtkWidget *late = NULL;
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+    sqlite3_stmt *stmt;
+
+    g_assert_no_error (error);
+    stmt = clmrs_store_prepare (store, "UPDATE outbox SET queued_at = ?1 WHERE state = 'queued' AND facilitator_id = ?2", &error);
+    g_assert_no_error (error);
+    sqlite3_bind_text (stmt, 1, queued_at, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, 2, FACILITATOR_ID, -1, SQLITE_TRANSIENT);
+    g_assert_true (clmrs_store_step_done (store, stmt, &error));
+    g_assert_no_error (error);
+  }
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_home_page_set_tab (home_page (f), "sync");
+  g_assert_true (wait_for (f, on_home_and_idle, 10));
+  for (GtkWidget *row = gtk_widget_get_first_child (clmrs_sync_page_get_widget (sync_page (f), "queue"));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    if (gtk_widget_has_css_class (row, "waiting-late"))
+      late = row;
+  g_assert_nonnull (late);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (late)), ==,
+                   "Waiting for 40 days: sync at the hub as soon as you can");
+}
+
 static gboolean
 sync_running (Fixture *f)
 {
@@ -3965,6 +4053,8 @@ main (int   argc,
   g_test_add ("/ui/facilitator/household-page", Fixture, NULL, fixture_set_up, test_household_page, fixture_tear_down);
   g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
   g_test_add ("/ui/home/drafts-listed", Fixture, NULL, fixture_set_up, test_drafts_listed, fixture_tear_down);
+  g_test_add ("/ui/sync/waiting-late", Fixture, NULL, fixture_set_up, test_sync_waiting_late, fixture_tear_down);
+  g_test_add ("/ui/home/lists-reopen-at-top", Fixture, NULL, fixture_set_up, test_lists_reopen_at_top, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
   g_test_add ("/ui/facilitator/follow-up-interval", Fixture, NULL, fixture_set_up, test_follow_up_interval, fixture_tear_down);
