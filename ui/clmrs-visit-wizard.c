@@ -69,6 +69,7 @@ struct _ClmrsVisitWizard
   GHashTable        *given;         /* "child_id type" recorded from visit_result's page */
   GPtrArray         *visit_prompts; /* of ClmrsPrompt: visit_result's questions, for its items' words */
   char              *visit_title;   /* visit_result's form title */
+  char              *about;         /* whom and what a support record started from the result is about */
   char              *visit_country; /* the rule set visit_result was assessed with */
   GHashTable        *messages;      /* ref -> GtkLabel (borrowed, in question_box) */
   guint              n_busy;
@@ -1003,12 +1004,20 @@ show_review (ClmrsVisitWizard *self)
     }
   gtk_label_set_label (self->review_label,
                        problems->len > 0 ? _("Some answers are missing or wrong: go back and correct them.")
-                                         : _("Check the answers, then finish the visit."));
+                                         : _("Check the answers, then tap Finish."));
   gtk_button_set_label (self->next_button, _("_Finish"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), problems->len == 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), TRUE);
   gtk_progress_bar_set_fraction (self->progress, 1.0);
-  adw_window_title_set_subtitle (self->title, _("Review"));
+  if (self->about != NULL)
+    {
+      /* Translators: "Review · SUPPORT · CHILD" */
+      g_autofree char *subtitle = g_strdup_printf (_("%s · %s"), _("Review"), self->about);
+
+      adw_window_title_set_subtitle (self->title, subtitle);
+    }
+  else
+    adw_window_title_set_subtitle (self->title, _("Review"));
   g_clear_pointer (&self->anchor, g_free);
   gtk_action_bar_set_revealed (self->action_bar, TRUE);
   gtk_stack_set_visible_child_name (self->stack, "review");
@@ -1130,7 +1139,7 @@ show_screen (ClmrsVisitWizard *self)
         g_hash_table_iter_remove (&iter);
   }
 
-  adw_window_title_set_subtitle (self->title, "");
+  adw_window_title_set_subtitle (self->title, self->about ? self->about : "");
   gtk_progress_bar_set_fraction (self->progress, progress_of (self, first->ref));
   /* a correction made from the review goes straight back to it: the
      review lists anything the change made missing */
@@ -1218,6 +1227,11 @@ support_clicked_cb (GtkButton        *button,
   request.child_id = child_id;
   request.support_type = type;
   start (self, self->worker, &request, facilitator_id, facilitator_name, facilitator_sex, language);
+  /* every screen of the support form says which support, for whom */
+  g_free (self->about);
+  /* Translators: "SUPPORT · CHILD", e.g. "School kit · Kouadio" */
+  self->about = g_strdup_printf (_("%s · %s"), _clmrs_support_label (type),
+                                 (const char *) g_object_get_data (G_OBJECT (button), "child-name"));
 }
 
 /* The visit's own page again, as it was, with the supports since given:
@@ -1226,6 +1240,7 @@ static void
 back_to_visit_cb (ClmrsVisitWizard *self)
 {
   adw_window_title_set_title (self->title, self->visit_title ? self->visit_title : "");
+  g_clear_pointer (&self->about, g_free);
   show_result (self, self->visit_result);
 }
 
@@ -1237,6 +1252,7 @@ forget_visit (ClmrsVisitWizard *self)
   g_clear_pointer (&self->visit_prompts, g_ptr_array_unref);
   g_clear_pointer (&self->visit_title, g_free);
   g_clear_pointer (&self->visit_country, g_free);
+  g_clear_pointer (&self->about, g_free);
 }
 
 static GtkWidget *
@@ -1358,6 +1374,7 @@ show_result (ClmrsVisitWizard    *self,
               gtk_widget_set_size_request (button, -1, 48);
               gtk_widget_add_css_class (button, "support-given");
               g_object_set_data_full (G_OBJECT (button), "child-id", g_strdup (child->child_id), g_free);
+              g_object_set_data_full (G_OBJECT (button), "child-name", g_strdup (child->name ? child->name : ""), g_free);
               g_object_set_data_full (G_OBJECT (button), "type", g_strdup (type), g_free);
               g_signal_connect (button, "clicked", G_CALLBACK (support_clicked_cb), self);
               adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);

@@ -1295,8 +1295,13 @@ test_household_visit (Fixture       *f,
   g_assert_true (wait_for (f, wizard_idle, 10));
   g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
   g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "support_record");
+  /* every screen of it says which support, for whom */
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_WINDOW_TITLE))),
+                   ==, "School kit · Kouadio");
   support_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
   walk_to_review (f, support_answer, 0, NULL);
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_WINDOW_TITLE))),
+                   ==, "Review · School kit · Kouadio");
   clmrs_visit_wizard_next (wizard (f));
   g_assert_true (wait_for (f, wizard_has_result, 30));
   supports = query_text (f->db_path, "SELECT s.type || ' ' || s.level || ' ' || s.household_id || ' ' ||"
