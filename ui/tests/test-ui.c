@@ -1620,6 +1620,14 @@ wait_frames (Fixture *f)
 #define TASKS "/household_visit/children/child[1]/work/tasks_7d"
 
 static gboolean
+problem_bar_shown (Fixture *f)
+{
+  GtkWidget *bar = find_with_class (GTK_WIDGET (wizard (f)), "problem-bar");
+
+  return bar != NULL && gtk_widget_get_mapped (bar) && gtk_widget_get_height (bar) > 0;
+}
+
+static gboolean
 no_problem_bar (Fixture *f)
 {
   return find_with_class (GTK_WIDGET (wizard (f)), "problem-bar") == NULL;
@@ -1665,6 +1673,7 @@ test_conflict_message_seen (Fixture       *f,
   clmrs_visit_wizard_next (wizard (f));
   g_assert_true (screen_has (f, TASKS));
   g_assert_nonnull (clmrs_visit_wizard_get_message (wizard (f), TASKS));
+  g_assert_true (wait_for (f, problem_bar_shown, 10));
   wait_frames (f);
 
   /* the bar: shown, whole inside the window, naming question and problem */
