@@ -331,14 +331,21 @@ cmd_publish (int    argc,
              char **argv)
 {
   g_autofree char *db_path = NULL;
+  g_auto(GStrv) media = NULL;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "media", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &media,
+      "a file the form refers to as jr://file/NAME (CSV, XML, picture), or a folder of them; repeatable", "FILE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = make_context ("FILE - publish a form or a rule set",
                                                     "Publishes a form (.xml, ODK XForms: id and version on the\n"
-                                                    "primary instance) or a rule set (.json with \"id\" and \"version\");\n"
-                                                    "every device receives it with its next pull.",
+                                                    "primary instance) with its media files, or a rule set (.json\n"
+                                                    "with \"id\" and \"version\"); every device receives it with its\n"
+                                                    "next pull.  It is checked first with the devices' own loaders:\n"
+                                                    "a form is refused with every problem `clmrs forms check` names,\n"
+                                                    "and when it refers to a media file not given with --media, or\n"
+                                                    "a file given is not referred to.",
                                                     entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3) db = NULL;
@@ -350,7 +357,7 @@ cmd_publish (int    argc,
     return usage_fail (context, "publish: --db and one FILE are required");
   db = server_db_open (db_path, &error);
   if (db != NULL)
-    summary = server_db_publish (db, argv[1], &error);
+    summary = server_db_publish (db, argv[1], (const char * const *) media, &error);
   if (summary == NULL)
     {
       g_printerr ("clmrs-server: publish: %s\n", error->message);

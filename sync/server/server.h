@@ -72,8 +72,11 @@ gboolean  server_db_revoke          (sqlite3     *db,
                                      gboolean     wipe,
                                      const char  *reason,
                                      GError     **error);
+/* @media: the files the form refers to as jr://file/NAME (paths, or
+ * folders whose every file is taken), NULL for none. */
 char     *server_db_publish         (sqlite3     *db,
                                      const char  *path,
+                                     const char * const *media,
                                      GError     **error);
 gboolean  server_db_export_ndjson   (sqlite3     *db,
                                      FILE        *out,
