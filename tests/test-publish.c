@@ -343,13 +343,232 @@ test_published_form_end_to_end (Fixture       *f,
                                   "form household_visit 3 published current\n"));
 }
 
+/* A small form with a picture in a label (jr://images/logo.png): the
+ * engine loads it (an image label is not shown yet), and publishing it
+ * needs the file. */
+static const char media_form[] =
+  "<?xml version=\"1.0\"?>\n"
+  "<h:html xmlns=\"http://www.w3.org/2002/xforms\" xmlns:h=\"http://www.w3.org/1999/xhtml\""
+  " xmlns:jr=\"http://openrosa.org/javarosa\">\n"
+  "<h:head><h:title>Farm check</h:title><model>\n"
+  "<itext><translation lang=\"en\" default=\"true()\">\n"
+  "<text id=\"q:label\"><value>Which cooperative?</value><value form=\"image\">jr://images/logo.png</value></text>\n"
+  "</translation></itext>\n"
+  "<instance><farm_check id=\"farm_check\" version=\"1\"><q/></farm_check></instance>\n"
+  "<bind nodeset=\"/farm_check/q\" type=\"string\"/>\n"
+  "</model></h:head>\n"
+  "<h:body><input ref=\"/farm_check/q\"><label ref=\"jr:itext('q:label')\"/></input></h:body></h:html>\n";
+
+/* `clmrs-server publish` refuses what a device would refuse, with the
+ * messages of `clmrs forms check` and of the rules loader, and stores
+ * nothing then. */
+static void
+test_publish_checks (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *shipped = read_source ("assets/forms/household_visit.xml");
+  g_autofree char *a = replace_once (shipped, "<bind nodeset=\"/household_visit/household/farmer_status\"",
+                                     "<bind nodeset=\"/household_visit/household/water_sourc\" type=\"string\"/>\n"
+                                     "      <bind nodeset=\"/household_visit/household/farmer_status\"");
+  g_autofree char *b = replace_once (a, "<input ref=\"/household_visit/household/gps\">",
+                                     "<input ref=\"/household_visit/household/water_source\"><label>Water</label></input>\n"
+                                     "      <input ref=\"/household_visit/household/gps\">");
+  g_autofree char *bad_form = write_file (f, "household_visit.xml", b);
+  g_autofree char *no_version_text = replace_once (media_form, " version=\"1\"", "");
+  g_autofree char *no_version = write_file (f, "no_version.xml", no_version_text);
+  g_autofree char *shipped_rules = read_source ("assets/rules/ci.json");
+  g_autofree char *bad_rules_text = replace_once (shipped_rules, "\"format\": 1", "\"format\": 7");
+  g_autofree char *bad_rules = write_file (f, "ci.json", bad_rules_text);
+  g_autofree char *check_out = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsRuleSet) rules = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  /* the form: every problem, as `clmrs forms check` prints it */
+  g_assert_cmpint (run_full (&check_out, NULL, sync_test_cli (), "forms", "check", bad_form, NULL), ==, 3);
+  lines = g_strsplit (g_strstrip (check_out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >=, 2);
+  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, bad_form,
+                             NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "refused"));
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *line = g_strconcat ("\n", lines[i], NULL);
+      g_assert_nonnull (strstr (err, line));
+    }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* no version: devices could not tell it from the built-in form */
+  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, no_version,
+                             NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "needs an id and a version"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* the rule set: the loader's own message */
+  rules = clmrs_rule_set_load_file (bad_rules, &error);
+  g_assert_null (rules);
+  g_assert_nonnull (error);
+  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, bad_rules,
+                             NULL), ==, 3);
+  g_assert_nonnull (strstr (err, error->message));
+
+  g_assert_cmpint (sync_test_server_stat (f->server_db, "publications"), ==, 0);
+}
+
+/* A form's media files: each one the form names must be given, and no
+ * other; they are stored with the version, pulled by devices and found
+ * there by name. */
+static void
+test_publish_media (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *form = write_file (f, "farm_check.xml", media_form);
+  g_autofree char *media_dir = g_build_filename (f->dir, "media", NULL);
+  g_autofree char *logo = g_build_filename (media_dir, "logo.png", NULL);
+  g_autofree char *extra = write_file (f, "extra.csv", "name\nKragui\n");
+  g_autofree char *other_dir = g_build_filename (f->dir, "other", NULL);
+  g_autofree char *other_logo = g_build_filename (other_dir, "logo.png", NULL);
+  g_autofree char *shipped_rules = read_source ("assets/rules/gh.json");
+  g_autofree char *rules = write_file (f, "gh.json", shipped_rules);
+  g_autofree char *code = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *list = NULL;
+  const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR fake";
+
+  g_assert_cmpint (g_mkdir (media_dir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (other_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (logo, png, sizeof png, NULL));
+  g_assert_true (g_file_set_contents (other_logo, "another picture", -1, NULL));
+
+  /* missing, and one too many */
+  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, form, NULL),
+                   ==, 3);
+  g_assert_nonnull (strstr (err, "refers to media files not given with --media: logo.png"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, form,
+                             "--media", logo, "--media", extra, NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "does not refer to the media file extra.csv"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, rules,
+                             "--media", logo, NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "a rule set has no media files"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (sync_test_server_stat (f->server_db, "publications"), ==, 0);
+
+  /* a folder of media; again is nothing new; other media under the same version is refused */
+  out = sync_test_run_ok (sync_test_server_program (), "publish", "--db", f->server_db, form, "--media", media_dir,
+                          NULL);
+  g_assert_nonnull (strstr (out, "published form farm_check@1 with 1 media file"));
+  g_clear_pointer (&out, g_free);
+  out = sync_test_run_ok (sync_test_server_program (), "publish", "--db", f->server_db, form, "--media", logo, NULL);
+  g_assert_nonnull (strstr (out, "already published"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, form,
+                             "--media", other_logo, NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "already published with other content (other media files)"));
+  g_assert_cmpint (sync_test_server_stat (f->server_db, "publications"), ==, 1);
+
+  /* a device pulls the file with the form, and finds it by name */
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "init", "--community", "Kragui", "--country", "gh",
+                            "--facilitator", "Adjoa Darko,female,111111", NULL));
+  code = sync_test_enroll_code (f->server_db, "all");
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "enroll", "--server", f->server.url,
+                            "--code", code, "--name", "tablet", NULL));
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "sync", NULL));
+  list = forms_list (f);
+  g_assert_nonnull (strstr (list, "form farm_check 1 published current media 1\n"));
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->device, &error);
+    g_autoptr(ClmrsFormMedia) media = NULL;
+    g_autoptr(ClmrsForm) loaded = clmrs_catalog_load_form (store, "farm_check", NULL, &media, &error);
+    g_autoptr(GBytes) expected = g_bytes_new_static (png, sizeof png);
+    GBytes *got;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (clmrs_form_get_title (loaded), ==, "Farm check");
+    g_assert_cmpuint (clmrs_form_media_count (media), ==, 1);
+    got = clmrs_form_media_lookup (media, "logo.png");
+    g_assert_nonnull (got);
+    g_assert_true (g_bytes_equal (got, expected));
+    g_assert_null (clmrs_form_media_lookup (media, "extra.csv"));
+  }
+}
+
+/* The media codec of publication lines refuses a file whose content does
+ * not match its SHA-256, naming it, and a name that is not a plain file
+ * name. */
+static void
+test_media_codec (void)
+{
+  g_autoptr(ClmrsFormMedia) media = clmrs_form_media_new ();
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("id,name\n1,Kragui\n", 17);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(ClmrsFormMedia) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) refs = NULL;
+  JsonObject *item;
+  const char *xform = "<instance id=\"v\" src=\"jr://file-csv/villages.csv\"/> <value>jr://images/a.png</value>"
+                      " jr://file/farmers.xml jr://images/a.png";
+
+  g_assert_true (clmrs_form_media_add (media, "villages.csv", bytes, &error));
+  g_assert_false (clmrs_form_media_add (media, "../etc/passwd", bytes, &error));
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (clmrs_form_media_add (media, ".hidden", bytes, NULL));
+
+  node = clmrs_form_media_to_json (media);
+  back = clmrs_form_media_from_json (node, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (clmrs_form_media_lookup (back, "villages.csv"), bytes));
+  g_clear_pointer (&back, clmrs_form_media_unref);
+
+  item = json_array_get_object_element (json_node_get_array (node), 0);
+  json_object_set_string_member (item, "content", "aWQsbmFtZQoxLEtyYWd1aw==");   /* "id,name\n1,Kraguk" */
+  back = clmrs_form_media_from_json (node, &error);
+  g_assert_null (back);
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "villages.csv"));
+
+  refs = clmrs_form_media_references (xform, strlen (xform));
+  g_assert_cmpuint (g_strv_length (refs), ==, 3);
+  g_assert_cmpstr (refs[0], ==, "a.png");
+  g_assert_cmpstr (refs[1], ==, "farmers.xml");
+  g_assert_cmpstr (refs[2], ==, "villages.csv");
+}
+
+/* Versions order as numbers where they are numbers. */
+static void
+test_version_order (void)
+{
+  g_assert_cmpint (clmrs_version_compare ("2026.2", "2026.10"), <, 0);
+  g_assert_cmpint (clmrs_version_compare ("1", "2026120701"), <, 0);
+  g_assert_cmpint (clmrs_version_compare ("2026.1", "2026.1"), ==, 0);
+  g_assert_cmpint (clmrs_version_compare ("2026.01", "2026.1"), ==, 0);
+  g_assert_cmpint (clmrs_version_compare ("2026.1", "2026.1b"), <, 0);
+  g_assert_cmpint (clmrs_version_compare ("3", "2"), >, 0);
+  g_assert_cmpint (clmrs_version_compare ("", "1"), <, 0);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_setenv ("CLMRS_TODAY", "2026-06-30", TRUE);
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/publish/version-order", test_version_order);
+  g_test_add_func ("/publish/media-codec", test_media_codec);
   g_test_add ("/publish/end-to-end", Fixture, NULL, fixture_setup, test_published_form_end_to_end,
               fixture_teardown);
+  g_test_add ("/publish/checks", Fixture, NULL, fixture_setup, test_publish_checks, fixture_teardown);
+  g_test_add ("/publish/media", Fixture, NULL, fixture_setup, test_publish_media, fixture_teardown);
   return g_test_run ();
 }

@@ -227,8 +227,10 @@ server_db_publish (sqlite3             *db,
   if (g_str_has_suffix (path, ".xml"))
     {
       kind = "form";
+      if (!check_form (path, &id, &version, error))
+        return NULL;
       media = read_media (path, content, length, media_paths, error);
-      if (media == NULL || !check_form (path, &id, &version, error))
+      if (media == NULL)
         return NULL;
     }
   else if (g_str_has_suffix (path, ".json"))
