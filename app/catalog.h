@@ -1,4 +1,4 @@
-/* catalog.h: the forms and rule sets a device uses: built in, or published by the server (docs/publishing.md). */
+/* catalog.h: the forms and rule sets a device uses: built in, or published by the server (docs/authoring-forms.md). */
 #pragma once
 
 #include "form-media.h"

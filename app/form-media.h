@@ -1,4 +1,4 @@
-/* form-media.h: the media files published with a form version, found by name (docs/publishing.md). */
+/* form-media.h: the media files published with a form version, found by name (docs/authoring-forms.md). */
 #pragma once
 
 #include <glib.h>

@@ -264,7 +264,7 @@ static const char * const migrations[] = {
 
   /* 7: the media files published with a form version (jr://file/NAME:
    * lists as CSV or XML, pictures), pulled with it and kept as long as
-   * the version (docs/publishing.md). */
+   * the version (docs/authoring-forms.md). */
   "CREATE TABLE published_media ("
   "  kind     TEXT NOT NULL,"
   "  id       TEXT NOT NULL,"

@@ -101,7 +101,7 @@ replace_once (const char *text,
 }
 
 /* The shipped household form at @version with a new question, "Main
- * source of drinking water" (household/water_source), as docs/publishing.md's example. */
+ * source of drinking water" (household/water_source), as docs/authoring-forms.md's example. */
 static char *
 household_form_with_question (const char *version)
 {

@@ -130,7 +130,7 @@ forms_list (ClmrsCli  *cli,
       printf ("%s\n", text);
       return CLMRS_EXIT_OK;
     }
-  printf ("%-9s %-20s %-14s %-10s %s\n", "kind", "id", "version", "origin", "");
+  printf ("%-9s %-20s %-14s %s\n", "kind", "id", "version", "origin");
   for (guint i = 0; i < entries->len; i++)
     {
       const ClmrsCatalogEntry *e = g_ptr_array_index (entries, i);
@@ -139,8 +139,11 @@ forms_list (ClmrsCli  *cli,
       g_autofree char *media = e->media > 0 ? g_strdup_printf (", %u media file%s", e->media,
                                                                e->media == 1 ? "" : "s") : g_strdup ("");
 
-      printf ("%-9s %s %s %-10s %s%s\n", g_str_equal (e->kind, "form") ? "form" : "rules", id, version,
-              clmrs_origin_to_string (e->origin), e->current ? "current" : "", media);
+      g_autofree char *line = g_strdup_printf ("%-9s %s %s %-10s %s%s", g_str_equal (e->kind, "form") ? "form" : "rules",
+                                               id, version, clmrs_origin_to_string (e->origin),
+                                               e->current ? "current" : "", media);
+
+      printf ("%s\n", g_strchomp (line));
     }
   return CLMRS_EXIT_OK;
 }
