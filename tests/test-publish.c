@@ -1,5 +1,6 @@
 /* test-publish.c: forms and rule sets published on a real clmrs-server reach a device through `clmrs sync` and are what its next visits use, end to end through the programs. */
 #include "catalog.h"
+#include "form-edit.h"
 #include "store.h"
 #include "sync-harness.h"
 
@@ -86,37 +87,6 @@ read_source (const char *relative)
   g_assert_true (g_file_get_contents (path, &text, NULL, &error));
   g_assert_no_error (error);
   return text;
-}
-
-/* @text with its first @from replaced by @to (asserting it is there). */
-static char *
-replace_once (const char *text,
-              const char *from,
-              const char *to)
-{
-  const char *at = strstr (text, from);
-
-  g_assert_nonnull (at);
-  return g_strdup_printf ("%.*s%s%s", (int) (at - text), text, to, at + strlen (from));
-}
-
-/* The shipped household form at @version with a new question, "Main
- * source of drinking water" (household/water_source), as docs/authoring-forms.md's example. */
-static char *
-household_form_with_question (const char *version)
-{
-  g_autofree char *shipped = read_source ("assets/forms/household_visit.xml");
-  g_autofree char *root = g_strdup_printf ("<household_visit id=\"household_visit\" version=\"%s\">", version);
-  g_autofree char *a = replace_once (shipped, "<household_visit id=\"household_visit\" version=\"1\">", root);
-  g_autofree char *b = replace_once (a, "<farmer_status/>", "<farmer_status/><water_source/>");
-  g_autofree char *c = replace_once (b, "<bind nodeset=\"/household_visit/household/farmer_status\"",
-                                     "<bind nodeset=\"/household_visit/household/water_source\" type=\"string\""
-                                     " relevant=\"../consent = 'yes'\" required=\"true()\"/>\n"
-                                     "      <bind nodeset=\"/household_visit/household/farmer_status\"");
-  return replace_once (c, "<input ref=\"/household_visit/household/gps\">",
-                       "<input ref=\"/household_visit/household/water_source\">"
-                       "<label>Main source of drinking water</label></input>\n"
-                       "      <input ref=\"/household_visit/household/gps\">");
 }
 
 /* One household visit's answers: a 12-year-old carrying heavy loads. */
@@ -216,12 +186,12 @@ static void
 test_published_form_end_to_end (Fixture       *f,
                                 gconstpointer  data)
 {
-  g_autofree char *form_v2 = household_form_with_question ("2");
-  g_autofree char *form_v3 = household_form_with_question ("3");
+  g_autofree char *form_v2 = test_household_form_with_question ("2");
+  g_autofree char *form_v3 = test_household_form_with_question ("3");
   g_autofree char *form_path = write_file (f, "household_visit.xml", form_v2);
   g_autofree char *form3_path = write_file (f, "household_visit_3.xml", form_v3);
   g_autofree char *shipped_rules = read_source ("assets/rules/ci.json");
-  g_autofree char *rules = replace_once (shipped_rules, "\"version\": \"2026.1\"", "\"version\": \"2026.2\"");
+  g_autofree char *rules = test_replace_once (shipped_rules, "\"version\": \"2026.1\"", "\"version\": \"2026.2\"");
   g_autofree char *rules_path = write_file (f, "ci.json", rules);
   g_autofree char *with_water = g_strdup_printf (answers_json, ",\"water_source\":\"borehole\"");
   g_autofree char *answers_path = write_file (f, "answers.json", with_water);
@@ -367,17 +337,17 @@ test_publish_checks (Fixture       *f,
                      gconstpointer  data)
 {
   g_autofree char *shipped = read_source ("assets/forms/household_visit.xml");
-  g_autofree char *a = replace_once (shipped, "<bind nodeset=\"/household_visit/household/farmer_status\"",
+  g_autofree char *a = test_replace_once (shipped, "<bind nodeset=\"/household_visit/household/farmer_status\"",
                                      "<bind nodeset=\"/household_visit/household/water_sourc\" type=\"string\"/>\n"
                                      "      <bind nodeset=\"/household_visit/household/farmer_status\"");
-  g_autofree char *b = replace_once (a, "<input ref=\"/household_visit/household/gps\">",
+  g_autofree char *b = test_replace_once (a, "<input ref=\"/household_visit/household/gps\">",
                                      "<input ref=\"/household_visit/household/water_source\"><label>Water</label></input>\n"
                                      "      <input ref=\"/household_visit/household/gps\">");
   g_autofree char *bad_form = write_file (f, "household_visit.xml", b);
-  g_autofree char *no_version_text = replace_once (media_form, " version=\"1\"", "");
+  g_autofree char *no_version_text = test_replace_once (media_form, " version=\"1\"", "");
   g_autofree char *no_version = write_file (f, "no_version.xml", no_version_text);
   g_autofree char *shipped_rules = read_source ("assets/rules/ci.json");
-  g_autofree char *bad_rules_text = replace_once (shipped_rules, "\"format\": 1", "\"format\": 7");
+  g_autofree char *bad_rules_text = test_replace_once (shipped_rules, "\"format\": 1", "\"format\": 7");
   g_autofree char *bad_rules = write_file (f, "ci.json", bad_rules_text);
   g_autofree char *check_out = NULL;
   g_autofree char *out = NULL;
