@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "casebook.h"
+#include "catalog.h"
 #include "demo.h"
 #include "outbox.h"
 #include "review.h"
@@ -94,6 +95,7 @@ clmrs_visit_summary_free (ClmrsVisitSummary *visit)
   g_free (visit->review_message);
   g_free (visit->answers);
   g_free (visit->form_id);
+  g_clear_pointer (&visit->form, clmrs_form_unref);
   g_free (visit->assessments);
   g_free (visit);
 }
@@ -945,7 +947,7 @@ clmrs_db_worker_indicators_finish (ClmrsDbWorker  *self,
 
 #define VISIT_COLUMNS \
   "SELECT v.id, v.kind, v.facilitator_id, coalesce (f.name, v.facilitator_id), h.head_name," \
-  "  m.name, v.visit_date, v.review_state, v.review_message, v.answers, v.form_id " \
+  "  m.name, v.visit_date, v.review_state, v.review_message, v.answers, v.form_id, v.form_version " \
   "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id" \
   "  LEFT JOIN households h ON h.id = v.household_id" \
   "  LEFT JOIN communities m ON m.id = coalesce (v.community_id, h.community_id) "
@@ -1065,6 +1067,19 @@ get_visit_job (ClmrsStore    *store,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     visit = visit_from_row (stmt, TRUE);
+  if (visit != NULL && visit->form_id != NULL)
+    {
+      g_autoptr(GError) form_error = NULL;
+      const char *version = (const char *) sqlite3_column_text (stmt, 11);
+
+      /* read with the labels of the version that made it */
+      visit->form = clmrs_catalog_load_form (store, visit->form_id, version, NULL, &form_error);
+      if (visit->form == NULL)
+        {
+          g_debug ("visit %s: %s; the newest version instead", visit_id, form_error->message);
+          visit->form = clmrs_catalog_load_form (store, visit->form_id, NULL, NULL, NULL);
+        }
+    }
   sqlite3_finalize (stmt);
   if (rc == SQLITE_DONE)
     {

@@ -7,6 +7,7 @@
 #include "casebook.h"
 #include "cases.h"
 #include "store.h"
+#include "xform.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +37,9 @@ typedef struct {
   char *review_message;   /* or NULL */
   char *answers;          /* JSON text, only from clmrs_db_worker_get_visit_async() */
   char *form_id;          /* only from clmrs_db_worker_get_visit_async() */
+  ClmrsForm *form;        /* the form version that made it (else the newest of its id), to read its
+                             answers with their labels; NULL when none loads; only from
+                             clmrs_db_worker_get_visit_async() */
   char *assessments;      /* JSON text [{name, age, status, reasons, rules}] of the children
                              it assessed, only from clmrs_db_worker_get_visit_async() */
 } ClmrsVisitSummary;

@@ -2215,6 +2215,7 @@ test_published_form_used (Fixture       *f,
   g_autofree char *old_draft = NULL;
   g_autofree char *version = NULL;
   g_autofree char *saved = NULL;
+  g_autofree char *record = NULL;
   g_autoptr(GError) error = NULL;
   ClmrsVisitRequest request = { 0 };
 
@@ -2261,6 +2262,30 @@ test_published_form_used (Fixture       *f,
   clmrs_visit_wizard_back (wizard (f));
   g_assert_true (wait_for (f, wizard_idle, 10));
   g_assert_true (screen_has (f, "/household_visit/household/farmer_status"));
+  clmrs_visit_wizard_stop (wizard (f));
+
+  /* a record made with version 2 reads with version 2's labels */
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+    char *q = sqlite3_mprintf (
+        "INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, community_id,"
+        "  visit_date, started, modified, finalised, answers)"
+        " VALUES ('v-published', 'household', 'household_visit', '2', 'final', %Q, %Q, '2026-01-02',"
+        "  '2026-01-02T09:00:00Z', '2026-01-02T09:30:00Z', '2026-01-02T09:30:00Z',"
+        "  '{\"visit_date\":\"2026-01-02\",\"household\":{\"head_name\":\"Kouadio Yao\",\"head_sex\":\"male\","
+        "\"consent\":\"yes\",\"farmer_status\":\"owner\",\"water_source\":\"Borehole\"},\"children\":{\"child\":[]}}')",
+        FACILITATOR_ID, COMMUNITY_ID);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_exec (store, q, &error));
+    g_assert_no_error (error);
+    sqlite3_free (q);
+  }
+  clmrs_window_open_record (f->window, "v-published");
+  g_assert_true (wait_for (f, record_open, 10));
+  record = clmrs_record_view_get_text (window_record (f));
+  g_assert_nonnull (strstr (record, "Name of the head of household\nKouadio Yao"));
+  g_assert_nonnull (strstr (record, "Main source of drinking water\nBorehole"));
 }
 
 static GtkWidget *
