@@ -311,6 +311,22 @@ test_published_form_end_to_end (Fixture       *f,
   g_assert_nonnull (strstr (list, "form household_visit 1 built-in\n"
                                   "form household_visit 2 published\n"
                                   "form household_visit 3 published current\n"));
+
+  /* the server too keeps every version: the record's schema names the
+   * form whose labels its answers read with */
+  g_clear_pointer (&out, g_free);
+  out = sync_test_run_ok (sync_test_server_program (), "forms", "--db", f->server_db, NULL);
+  g_assert_true (g_regex_match_simple ("^form +household_visit +2 +rev 1 .*\n"
+                                       "form +household_visit +3 +rev 2 .*\n"
+                                       "rule_set +ci +2026.2 +rev 1 ", out, G_REGEX_MULTILINE, 0));
+  g_clear_pointer (&out, g_free);
+  out = sync_test_run_ok (sync_test_server_program (), "forms", "--db", f->server_db, "--form",
+                          json_object_get_string_member (visit, "schema"), NULL);
+  g_assert_cmpstr (out, ==, form_v2);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "forms", "--db", f->server_db, "--form",
+                             "household_visit@9", NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "no form household_visit version 9 was published"));
 }
 
 /* A small form with a picture in a label (jr://images/logo.png): the

@@ -340,3 +340,101 @@ fail:
   db_rollback (db);
   return NULL;
 }
+
+/**
+ * server_db_publications:
+ *
+ * Every version of every form and rule set ever published, by type, id
+ * and rev: `[{"type","id","version","rev","published","sha256","media":
+ * [names]}]`.  Nothing published is ever removed: a record's `schema`
+ * or `rules` names one of them.
+ *
+ * Returns: (transfer full): the JSON array, or %NULL and an error.
+ */
+JsonNode *
+server_db_publications (sqlite3  *db,
+                        GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  int rc;
+
+  g_return_val_if_fail (db != NULL, NULL);
+
+  stmt = db_prepare (db, "SELECT line FROM records WHERE kind IN ('form', 'rule_set') ORDER BY kind, id, rev", error);
+  if (stmt == NULL)
+    return NULL;
+  json_builder_begin_array (b);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(JsonNode) line = clmrs_wire_parse_json (sqlite3_column_blob (stmt, 0),
+                                                        (gsize) sqlite3_column_bytes (stmt, 0), 1, NULL);
+      JsonObject *o = line != NULL && JSON_NODE_HOLDS_OBJECT (line) ? json_node_get_object (line) : NULL;
+      JsonArray *media;
+
+      if (o == NULL)
+        continue;
+      json_builder_begin_object (b);
+      for (guint i = 0; i < 5; i++)
+        {
+          static const char *const members[] = { "type", "id", "version", "published", "sha256" };
+
+          json_builder_set_member_name (b, members[i]);
+          json_builder_add_string_value (b, json_object_get_string_member_with_default (o, members[i], ""));
+        }
+      json_builder_set_member_name (b, "rev");
+      json_builder_add_int_value (b, json_object_get_int_member_with_default (o, "rev", 0));
+      json_builder_set_member_name (b, "media");
+      json_builder_begin_array (b);
+      media = json_object_has_member (o, "media") ? json_object_get_array_member (o, "media") : NULL;
+      for (guint i = 0; media != NULL && i < json_array_get_length (media); i++)
+        json_builder_add_string_value (b, json_object_get_string_member_with_default (
+                                              json_array_get_object_element (media, i), "name", ""));
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      db_fail (db, "listing publications", error);
+      return NULL;
+    }
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}
+
+/**
+ * server_db_publication_content:
+ * @kind: "form" or "rule_set"
+ *
+ * Returns: (transfer full): the file published as @id version @version,
+ * or %NULL and SERVER_ERROR_NOT_FOUND naming it.
+ */
+char *
+server_db_publication_content (sqlite3     *db,
+                               const char  *kind,
+                               const char  *id,
+                               const char  *version,
+                               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (db != NULL && kind != NULL && id != NULL && version != NULL, NULL);
+
+  stmt = db_prepare (db, "SELECT json_extract (line, '$.content') FROM records WHERE kind = ?1 AND id = ?2"
+                         " AND json_extract (line, '$.version') = ?3", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, version, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    db_fail (db, "reading a publication", error);
+  else
+    g_set_error (error, SERVER_ERROR, SERVER_ERROR_NOT_FOUND, "no %s %s version %s was published",
+                 g_str_equal (kind, "form") ? "form" : "rule set", id, version);
+  return NULL;
+}

@@ -78,6 +78,13 @@ char     *server_db_publish         (sqlite3     *db,
                                      const char  *path,
                                      const char * const *media,
                                      GError     **error);
+JsonNode *server_db_publications    (sqlite3     *db,
+                                     GError     **error);
+char     *server_db_publication_content (sqlite3     *db,
+                                         const char  *kind,
+                                         const char  *id,
+                                         const char  *version,
+                                         GError     **error);
 gboolean  server_db_export_ndjson   (sqlite3     *db,
                                      FILE        *out,
                                      GError     **error);
