@@ -447,6 +447,23 @@ test_publish_media (Fixture       *f,
   g_assert_nonnull (strstr (err, "a rule set has no media files"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
+  /* a picture too large for a device to pull in one piece */
+  {
+    g_autofree char *big_dir = g_build_filename (f->dir, "big", NULL);
+    g_autofree char *big = g_build_filename (big_dir, "logo.png", NULL);
+    g_autofree guint8 *bytes = g_malloc (6 * 1024 * 1024);
+    g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+
+    for (gsize i = 0; i < 6 * 1024 * 1024; i++)
+      bytes[i] = (guint8) g_rand_int (rand);
+    g_assert_cmpint (g_mkdir (big_dir, 0700), ==, 0);
+    g_assert_true (g_file_set_contents (big, (const char *) bytes, 6 * 1024 * 1024, NULL));
+    g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, form,
+                               "--media", big, NULL), ==, 3);
+    g_assert_nonnull (strstr (err, "a device takes in one piece"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
   g_assert_cmpint (sync_test_server_stat (f->server_db, "publications"), ==, 0);
 
   /* a folder of media; again is nothing new; other media under the same version is refused */

@@ -167,6 +167,12 @@ read_media (const char          *path,
   return g_steal_pointer (&media);
 }
 
+/* The most a publication line may weigh: a device takes at most 8 MiB of
+ * compressed answer (sync/client.c), and a line goes whole into one pull
+ * page; media files as base64 grow by a third and a picture does not
+ * compress, so 7 MiB leaves the page's gzip room. */
+#define PUBLICATION_MAX_BYTES (7 * 1024 * 1024)
+
 /* Whether a stored publication line holds the same media as @media_json. */
 static gboolean
 same_media (JsonObject *old,
@@ -312,6 +318,16 @@ server_db_publish (sqlite3             *db,
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   line = clmrs_json_canonical (root, &length);
+  if (length > PUBLICATION_MAX_BYTES)
+    {
+      g_autofree char *size = g_format_size (length);
+      g_autofree char *max = g_format_size (PUBLICATION_MAX_BYTES);
+
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_FILE,
+                   "%s: with its media files the publication is %s, more than the %s a device takes in one "
+                   "piece; make the lists or pictures smaller", path, size, max);
+      goto fail;
+    }
 
   stmt = db_prepare (db, "INSERT INTO records (kind, id, rev, type, sha256, line, received) "
                          "VALUES (?1, ?2, ?3, ?1, ?4, ?5, ?6)", error);
