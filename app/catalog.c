@@ -267,13 +267,14 @@ clmrs_catalog_load_media (ClmrsStore  *store,
 }
 
 /* Loads one version known to exist (@c). */
-static ClmrsForm *
+static gpointer
 load_form_candidate (ClmrsStore      *store,
                      const char      *form_id,
                      const Candidate *c,
-                     ClmrsFormMedia **media,
+                     gpointer         user_data,
                      GError         **error)
 {
+  ClmrsFormMedia **media = user_data;
   g_autofree char *content = NULL;
   g_autofree char *origin = NULL;
   g_autoptr(ClmrsForm) form = NULL;
@@ -323,6 +324,55 @@ find_version (GPtrArray  *list,
   return NULL;
 }
 
+/* One version of @kind @id loaded by @load: @version, or the newest that
+ * loads when NULL (a version the server accepted and this older program
+ * cannot run is passed over, not the end of every visit). */
+typedef gpointer (*LoadFunc) (ClmrsStore      *store,
+                              const char      *id,
+                              const Candidate *c,
+                              gpointer         user_data,
+                              GError         **error);
+
+static gpointer
+load_version (ClmrsStore  *store,
+              const char  *kind,
+              const char  *id,
+              const char  *version,
+              LoadFunc     load,
+              gpointer     user_data,
+              GError     **error)
+{
+  g_autoptr(GPtrArray) list = NULL;
+  g_autoptr(GError) first_error = NULL;
+
+  list = candidates (store, kind, id, error);
+  if (list == NULL)
+    return NULL;
+  if (version != NULL)
+    {
+      const Candidate *c = find_version (list, kind, id, version, error);
+      return c != NULL ? load (store, id, c, user_data, error) : NULL;
+    }
+  for (guint i = 0; i < list->len; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      const Candidate *c = g_ptr_array_index (list, i);
+      gpointer loaded = load (store, id, c, user_data, &local_error);
+
+      if (loaded != NULL)
+        return loaded;
+      g_info ("%s %s version %s passed over: %s", kind, id, c->version, local_error->message);
+      if (first_error == NULL)
+        first_error = g_steal_pointer (&local_error);
+    }
+  if (first_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&first_error));
+  else
+    g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no %s %s on this device",
+                 g_str_equal (kind, "form") ? "form" : "rule set", id);
+  return NULL;
+}
+
 ClmrsForm *
 clmrs_catalog_load_form (ClmrsStore      *store,
                          const char      *form_id,
@@ -330,38 +380,9 @@ clmrs_catalog_load_form (ClmrsStore      *store,
                          ClmrsFormMedia **media,
                          GError         **error)
 {
-  g_autoptr(GPtrArray) list = NULL;
-  g_autoptr(GError) first_error = NULL;
-
   g_return_val_if_fail (store != NULL && form_id != NULL, NULL);
 
-  list = candidates (store, "form", form_id, error);
-  if (list == NULL)
-    return NULL;
-  if (version != NULL)
-    {
-      const Candidate *c = find_version (list, "form", form_id, version, error);
-      return c != NULL ? load_form_candidate (store, form_id, c, media, error) : NULL;
-    }
-  /* the newest that loads: a version the server accepted and this older
-   * program cannot run is passed over, not the end of every visit */
-  for (guint i = 0; i < list->len; i++)
-    {
-      g_autoptr(GError) local_error = NULL;
-      ClmrsForm *form = load_form_candidate (store, form_id, g_ptr_array_index (list, i), media, &local_error);
-
-      if (form != NULL)
-        return form;
-      g_info ("form %s version %s passed over: %s", form_id,
-              ((Candidate *) g_ptr_array_index (list, i))->version, local_error->message);
-      if (first_error == NULL)
-        first_error = g_steal_pointer (&local_error);
-    }
-  if (first_error != NULL)
-    g_propagate_error (error, g_steal_pointer (&first_error));
-  else
-    g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no form %s on this device", form_id);
-  return NULL;
+  return load_version (store, "form", form_id, version, load_form_candidate, media, error);
 }
 
 /* The form each kind of visit records, and back. */
@@ -401,10 +422,11 @@ clmrs_catalog_form_for_visit (ClmrsStore  *store,
   return NULL;
 }
 
-static ClmrsRuleSet *
+static gpointer
 load_rules_candidate (ClmrsStore      *store,
                       const char      *rules_id,
                       const Candidate *c,
+                      gpointer         user_data,
                       GError         **error)
 {
   g_autofree char *content = NULL;
@@ -426,36 +448,9 @@ clmrs_catalog_load_rules (ClmrsStore  *store,
                           const char  *version,
                           GError     **error)
 {
-  g_autoptr(GPtrArray) list = NULL;
-  g_autoptr(GError) first_error = NULL;
-
   g_return_val_if_fail (store != NULL && rules_id != NULL, NULL);
 
-  list = candidates (store, "rule_set", rules_id, error);
-  if (list == NULL)
-    return NULL;
-  if (version != NULL)
-    {
-      const Candidate *c = find_version (list, "rule_set", rules_id, version, error);
-      return c != NULL ? load_rules_candidate (store, rules_id, c, error) : NULL;
-    }
-  for (guint i = 0; i < list->len; i++)
-    {
-      g_autoptr(GError) local_error = NULL;
-      ClmrsRuleSet *rules = load_rules_candidate (store, rules_id, g_ptr_array_index (list, i), &local_error);
-
-      if (rules != NULL)
-        return rules;
-      g_info ("rule set %s version %s passed over: %s", rules_id,
-              ((Candidate *) g_ptr_array_index (list, i))->version, local_error->message);
-      if (first_error == NULL)
-        first_error = g_steal_pointer (&local_error);
-    }
-  if (first_error != NULL)
-    g_propagate_error (error, g_steal_pointer (&first_error));
-  else
-    g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no rule set %s on this device", rules_id);
-  return NULL;
+  return load_version (store, "rule_set", rules_id, version, load_rules_candidate, NULL, error);
 }
 
 ClmrsRuleSet *

@@ -38,31 +38,6 @@ fixture_teardown (Fixture       *f,
   g_free (f->device);
 }
 
-/* Runs @program with the NULL-terminated arguments; its exit status, and
- * its stdout and stderr in @out and @err. */
-static int
-run_full (char       **out,
-          char       **err,
-          const char  *program,
-          ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) env = sync_test_environ ();
-  g_autoptr(GError) error = NULL;
-  va_list args;
-  int status = 0;
-
-  g_ptr_array_add (argv, (char *) program);
-  va_start (args, program);
-  for (const char *a = va_arg (args, const char *); a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
-  g_assert_no_error (error);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-}
-
 /* A file in the fixture's folder holding @content; its path. */
 static char *
 write_file (Fixture    *f,
@@ -216,8 +191,8 @@ test_published_form_end_to_end (Fixture       *f,
   list = forms_list (f);
   g_assert_nonnull (strstr (list, "form household_visit 1 built-in current\n"));
   g_assert_nonnull (strstr (list, "rule_set ci 2026.1 built-in current\n"));
-  g_assert_cmpint (run_full (&out, &err, sync_test_cli (), "--db", f->device, "visit", "--form", "household_visit",
-                             "--facilitator", facilitator, answers_path, NULL), ==, 3);
+  g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_cli (), "--db", f->device, "visit", "--form", "household_visit",
+                                       "--facilitator", facilitator, answers_path, NULL), ==, 3);
   g_assert_nonnull (strstr (err, "water_source"));
   g_assert_cmpint (sync_test_device_count (f->device, "SELECT count (*) FROM visits"), ==, 0);
   g_clear_pointer (&out, g_free);
@@ -282,8 +257,8 @@ test_published_form_end_to_end (Fixture       *f,
     g_autofree char *without = g_strdup_printf (answers_json, "");
     g_autofree char *without_path = write_file (f, "without.json", without);
 
-    g_assert_cmpint (run_full (&out, &err, sync_test_cli (), "--db", f->device, "visit", "--form", "household_visit",
-                               "--facilitator", facilitator, without_path, NULL), ==, 3);
+    g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_cli (), "--db", f->device, "visit", "--form", "household_visit",
+                                         "--facilitator", facilitator, without_path, NULL), ==, 3);
     g_assert_nonnull (strstr (err, "/household_visit/household/water_source"));
     g_clear_pointer (&out, g_free);
     g_clear_pointer (&err, g_free);
@@ -324,8 +299,8 @@ test_published_form_end_to_end (Fixture       *f,
                           json_object_get_string_member (visit, "schema"), NULL);
   g_assert_cmpstr (out, ==, form_v2);
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "forms", "--db", f->server_db, "--form",
-                             "household_visit@9", NULL), ==, 3);
+  g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_server_program (), "forms", "--db", f->server_db, "--form",
+                                       "household_visit@9", NULL), ==, 3);
   g_assert_nonnull (strstr (err, "no form household_visit version 9 was published"));
 }
 
@@ -373,11 +348,11 @@ test_publish_checks (Fixture       *f,
   g_auto(GStrv) lines = NULL;
 
   /* the form: every problem, as `clmrs forms check` prints it */
-  g_assert_cmpint (run_full (&check_out, NULL, sync_test_cli (), "forms", "check", bad_form, NULL), ==, 3);
+  g_assert_cmpint (sync_test_run_full (&check_out, NULL, sync_test_cli (), "forms", "check", bad_form, NULL), ==, 3);
   lines = g_strsplit (g_strstrip (check_out), "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), >=, 2);
-  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, bad_form,
-                             NULL), ==, 3);
+  g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, bad_form,
+                                       NULL), ==, 3);
   g_assert_nonnull (strstr (err, "refused"));
   for (guint i = 0; lines[i] != NULL; i++)
     {
@@ -388,8 +363,8 @@ test_publish_checks (Fixture       *f,
   g_clear_pointer (&err, g_free);
 
   /* no version: devices could not tell it from the built-in form */
-  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, no_version,
-                             NULL), ==, 3);
+  g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, no_version,
+                                       NULL), ==, 3);
   g_assert_nonnull (strstr (err, "needs an id and a version"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -398,8 +373,8 @@ test_publish_checks (Fixture       *f,
   rules = clmrs_rule_set_load_file (bad_rules, &error);
   g_assert_null (rules);
   g_assert_nonnull (error);
-  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, bad_rules,
-                             NULL), ==, 3);
+  g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, bad_rules,
+                                       NULL), ==, 3);
   g_assert_nonnull (strstr (err, error->message));
 
   g_assert_cmpint (sync_test_server_stat (f->server_db, "publications"), ==, 0);
@@ -432,18 +407,18 @@ test_publish_media (Fixture       *f,
   g_assert_true (g_file_set_contents (other_logo, "another picture", -1, NULL));
 
   /* missing, and one too many */
-  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, form, NULL),
-                   ==, 3);
+  g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, form, NULL),
+                             ==, 3);
   g_assert_nonnull (strstr (err, "refers to media files not given with --media: logo.png"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, form,
-                             "--media", logo, "--media", extra, NULL), ==, 3);
+  g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, form,
+                                       "--media", logo, "--media", extra, NULL), ==, 3);
   g_assert_nonnull (strstr (err, "does not refer to the media file extra.csv"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, rules,
-                             "--media", logo, NULL), ==, 3);
+  g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, rules,
+                                       "--media", logo, NULL), ==, 3);
   g_assert_nonnull (strstr (err, "a rule set has no media files"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -458,8 +433,8 @@ test_publish_media (Fixture       *f,
       bytes[i] = (guint8) g_rand_int (rand);
     g_assert_cmpint (g_mkdir (big_dir, 0700), ==, 0);
     g_assert_true (g_file_set_contents (big, (const char *) bytes, 6 * 1024 * 1024, NULL));
-    g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, form,
-                               "--media", big, NULL), ==, 3);
+    g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, form,
+                                         "--media", big, NULL), ==, 3);
     g_assert_nonnull (strstr (err, "a device takes in one piece"));
     g_clear_pointer (&out, g_free);
     g_clear_pointer (&err, g_free);
@@ -474,8 +449,8 @@ test_publish_media (Fixture       *f,
   out = sync_test_run_ok (sync_test_server_program (), "publish", "--db", f->server_db, form, "--media", logo, NULL);
   g_assert_nonnull (strstr (out, "already published"));
   g_clear_pointer (&out, g_free);
-  g_assert_cmpint (run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, form,
-                             "--media", other_logo, NULL), ==, 3);
+  g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, form,
+                                       "--media", other_logo, NULL), ==, 3);
   g_assert_nonnull (strstr (err, "already published with other content (other media files)"));
   g_assert_cmpint (sync_test_server_stat (f->server_db, "publications"), ==, 1);
 
