@@ -172,20 +172,27 @@ make_database (Fixture *f)
 typedef gboolean (*Condition) (Fixture *f);
 
 static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @condition holds or @seconds pass.  The loop
+ * sleeps in poll() until something happens; a 10 ms tick makes sure the
+ * condition and the deadline are looked at even when nothing does. */
+static gboolean
 wait_for (Fixture   *f,
           Condition  condition,
           guint      seconds)
 {
   gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (10, tick_cb, NULL);
+  gboolean met;
 
-  while (!condition (f))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
+  while (!(met = condition (f)) && g_get_monotonic_time () <= end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  return met;
 }
 
 static ClmrsSigninPage *
@@ -441,6 +448,7 @@ test_chart_narrow (void)
   g_auto(GStrv) drawn = NULL;
   gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   guint n_values = 0;
+  guint tick;
 
   gtk_widget_set_margin_start (chart, 35);
   gtk_widget_set_margin_end (chart, 35);
@@ -448,15 +456,16 @@ test_chart_narrow (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 300);
   clmrs_month_chart_set_values (CLMRS_MONTH_CHART (chart), months, percents, G_N_ELEMENTS (months));
   gtk_window_present (GTK_WINDOW (window));
+  tick = g_timeout_add (10, tick_cb, NULL);
   while (g_get_monotonic_time () < end)
     {
-      g_main_context_iteration (NULL, FALSE);
+      g_main_context_iteration (NULL, TRUE);
       g_clear_pointer (&drawn, g_strfreev);
       drawn = clmrs_month_chart_dup_drawn (CLMRS_MONTH_CHART (chart));
       if (drawn[0] != NULL && gtk_widget_get_width (chart) > 0)
         break;
-      g_usleep (10000);
     }
+  g_source_remove (tick);
   g_test_message ("chart %d px wide", gtk_widget_get_width (chart));
   g_assert_cmpint (gtk_widget_get_width (chart), <=, 290);
   g_assert_nonnull (drawn);
@@ -475,9 +484,9 @@ test_chart_narrow (void)
 static gboolean
 pin_refused (Fixture *f)
 {
-  /* the keypad is usable again once the worker answered */
+  /* the worker answered: the refusal is shown and the keypad is usable again */
   return on_signin (f) && gtk_widget_get_sensitive (GTK_WIDGET (signin_page (f))) &&
-         !g_main_context_pending (NULL);
+         find_label (GTK_WIDGET (signin_page (f)), "Wrong PIN. Try again.") != NULL;
 }
 
 
@@ -499,7 +508,6 @@ test_sign_in_wrong_pin (Fixture       *f,
   g_assert_true (gtk_widget_is_sensitive (find_labelled_button (page, "5")));
   label_audit_screen ("sign-in: the PIN keypad");
   sign_in (f, FACILITATOR_ID, "0000");
-  g_usleep (G_USEC_PER_SEC / 2);
   g_assert_true (wait_for (f, pin_refused, 10));
   g_assert_true (wait_for (f, on_signin, 5));
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
@@ -1612,6 +1620,12 @@ wait_frames (Fixture *f)
 
 #define TASKS "/household_visit/children/child[1]/work/tasks_7d"
 
+static gboolean
+no_problem_bar (Fixture *f)
+{
+  return find_with_class (GTK_WIDGET (wizard (f)), "problem-bar") == NULL;
+}
+
 /* "None of these" ticked with a task on the 19-row task list, then Next:
  * the bar above Next says which question and what is wrong, inside the
  * window, and the list is scrolled to the rows that conflict; at the
@@ -1696,8 +1710,7 @@ test_conflict_message_seen (Fixture       *f,
 
   /* corrected: the bar goes, and Next goes on */
   g_assert_true (clmrs_visit_wizard_answer (wizard (f), TASKS, "fetching_water"));
-  wait_frames (f);
-  g_assert_null (find_with_class (GTK_WIDGET (wizard (f)), "problem-bar"));
+  g_assert_true (wait_for (f, no_problem_bar, 10));
   clmrs_visit_wizard_next (wizard (f));
   g_assert_false (screen_has (f, TASKS));
   g_assert_true (wait_for (f, wizard_idle, 10));
