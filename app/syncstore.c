@@ -4,6 +4,7 @@
 #include "syncstore.h"
 
 #include "casebook.h"
+#include "form-media.h"
 #include "record.h"
 #include "util.h"
 
@@ -112,42 +113,37 @@ outbox_has (ClmrsStore *store, const char *record_id, gint64 rev)
 
 gboolean
 clmrs_outbox_apply_results (ClmrsStore  *store,
-                            JsonArray   *results,
+                            GPtrArray   *results,
                             guint       *counts,
                             GError     **error)
 {
-  static const char * const names[] = { "stored", "duplicate", "conflict", "rejected" };
-  guint local[4] = { 0 };
+  guint local[CLMRS_PUSH_N_OUTCOMES] = { 0 };
 
   if (!clmrs_store_begin (store, error))
     return FALSE;
-  for (guint i = 0; i < json_array_get_length (results); i++)
+  for (guint i = 0; i < results->len; i++)
     {
-      JsonObject *r = json_array_get_object_element (results, i);
-      const char *id = r ? json_object_get_string_member_with_default (r, "id", NULL) : NULL;
-      const char *result = r ? json_object_get_string_member_with_default (r, "result", NULL) : NULL;
-      const char *reason = r ? json_object_get_string_member_with_default (r, "reason", NULL) : NULL;
-      gint64 rev = r ? json_object_get_int_member_with_default (r, "rev", 0) : 0;
+      const ClmrsPushResult *r = g_ptr_array_index (results, i);
+      const char *id = r->id;
+      const char *reason = r->reason;
+      gint64 rev = r->rev;
+      ClmrsPushOutcome kind = r->outcome;
       g_autofree char *why = NULL;
       gboolean ok;
-      guint kind;
 
-      for (kind = 0; kind < G_N_ELEMENTS (names); kind++)
-        if (g_strcmp0 (result, names[kind]) == 0)
-          break;
-      if (id == NULL || kind == G_N_ELEMENTS (names) || !outbox_has (store, id, rev))
+      if (id == NULL || !outbox_has (store, id, rev))
         {
           g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
                        "the server answered result %u (%s %s rev %" G_GINT64_FORMAT ") for no record sent",
-                       i + 1, result ? result : "(none)", id ? id : "(no id)", rev);
+                       i + 1, clmrs_push_outcome_to_string (kind), id ? id : "(no id)", rev);
           clmrs_store_rollback (store);
           return FALSE;
         }
-      if (kind <= 1)
+      if (kind == CLMRS_PUSH_STORED || kind == CLMRS_PUSH_DUPLICATE)
         ok = set_state (store, id, rev, "sent", NULL, error);
       else
         {
-          if (kind == 3)
+          if (kind == CLMRS_PUSH_REJECTED)
             why = g_strdup (reason ? reason : "rejected by the server");
           else if (reason != NULL)
             why = g_strdup_printf ("conflict: kept aside by the server for review: %s", reason);
@@ -603,6 +599,53 @@ apply_review (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
   return clmrs_store_step_done (pull->store, stmt, error);
 }
 
+/* The media files of a publication (form-media.h), replacing those of
+ * an older rev of the same version. */
+static gboolean
+apply_published_media (Pull *pull, JsonObject *item, GError **error)
+{
+  g_autoptr(ClmrsFormMedia) media = clmrs_form_media_from_json (json_object_get_member (item, "media"), error);
+  g_auto(GStrv) names = NULL;
+  sqlite3_stmt *stmt;
+
+  if (media == NULL)
+    {
+      g_prefix_error (error, "%s %s version %s: ", str (item, "type"), str (item, "id"), str (item, "version"));
+      return FALSE;
+    }
+  stmt = clmrs_store_prepare (pull->store, "DELETE FROM published_media WHERE kind = ? AND id = ? AND version = ?",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, str (item, "type"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, str (item, "id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, str (item, "version"), -1, SQLITE_TRANSIENT);
+  if (!clmrs_store_step_done (pull->store, stmt, error))
+    return FALSE;
+  names = clmrs_form_media_list (media);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      GBytes *bytes = clmrs_form_media_lookup (media, names[i]);
+      g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+      gsize size = 0;
+      const void *data = g_bytes_get_data (bytes, &size);
+
+      stmt = clmrs_store_prepare (pull->store,
+          "INSERT INTO published_media (kind, id, version, name, sha256, content) VALUES (?, ?, ?, ?, ?, ?)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, str (item, "type"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, str (item, "id"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, str (item, "version"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, names[i], -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 5, sha, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_blob (stmt, 6, size > 0 ? data : "", (int) size, SQLITE_TRANSIENT);
+      if (!clmrs_store_step_done (pull->store, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* A form or rule set published on the server. */
 static gboolean
 apply_published (Pull *pull, JsonObject *item, GError **error)
@@ -629,7 +672,12 @@ apply_published (Pull *pull, JsonObject *item, GError **error)
   sqlite3_bind_text (stmt, 5, str (item, "sha256") ? str (item, "sha256") : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 6, str (item, "content"), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 7, now, -1, SQLITE_TRANSIENT);
-  return clmrs_store_step_done (pull->store, stmt, error);
+  if (!clmrs_store_step_done (pull->store, stmt, error))
+    return FALSE;
+  /* an older rev of a version already here changes nothing, media included */
+  if (sqlite3_changes (clmrs_store_get_db (pull->store)) == 0)
+    return TRUE;
+  return apply_published_media (pull, item, error);
 }
 
 /* The device table of records of @type. */

@@ -91,6 +91,18 @@ sync_test_set_pins (const char *db,
 }
 
 void
+sync_test_sign_in_first (const char *db,
+                         const char *pin)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) people = clmrs_device_list_people (db, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (people->len, >, 0);
+  sync_test_sign_in (db, ((ClmrsKeyringPerson *) g_ptr_array_index (people, 0))->person_id, pin);
+}
+
+void
 sync_test_sign_in_demo (const char *db)
 {
   g_autoptr(GError) error = NULL;
@@ -103,9 +115,10 @@ sync_test_sign_in_demo (const char *db)
                      CLMRS_DEMO_SUPERVISOR_PIN);
 }
 
-/* Runs argv to completion; stderr to the test log. */
+/* Runs argv to completion; stderr to the test log, and to @err when not NULL. */
 static int
 run_v (char       **out,
+       char       **err,
        const char  *program,
        va_list      args)
 {
@@ -149,6 +162,8 @@ run_v (char       **out,
     g_test_message ("%s %s: stderr: %s", program, argv->len > 2 ? (char *) argv->pdata[1] : "", stderr_text);
   if (out != NULL)
     *out = g_steal_pointer (&stdout_text);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_text);
   return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
 }
 
@@ -161,7 +176,22 @@ sync_test_run (char       **out,
   int status;
 
   va_start (args, program);
-  status = run_v (out, program, args);
+  status = run_v (out, NULL, program, args);
+  va_end (args);
+  return status;
+}
+
+int
+sync_test_run_full (char       **out,
+                    char       **err,
+                    const char  *program,
+                    ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, program);
+  status = run_v (out, err, program, args);
   va_end (args);
   return status;
 }
@@ -175,7 +205,7 @@ sync_test_run_ok (const char *program,
   int status;
 
   va_start (args, program);
-  status = run_v (&out, program, args);
+  status = run_v (&out, NULL, program, args);
   va_end (args);
   if (status != 0)
     g_error ("%s exited with status %d", program, status);

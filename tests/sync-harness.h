@@ -14,6 +14,11 @@ char   **sync_test_environ          (void);
 int      sync_test_run              (char       **out,
                                      const char  *program,
                                      ...) G_GNUC_NULL_TERMINATED;
+/* The same, with its stderr in @err when not NULL. */
+int      sync_test_run_full         (char       **out,
+                                     char       **err,
+                                     const char  *program,
+                                     ...) G_GNUC_NULL_TERMINATED;
 /* The same, asserting exit status 0; returns stdout. */
 char    *sync_test_run_ok           (const char  *program,
                                      ...) G_GNUC_NULL_TERMINATED;
@@ -34,6 +39,9 @@ void     sync_test_sign_in_plain    (const char  *db,
 /* What those runs read on --pin-fd from now on: @lines, each ending "\n". */
 void     sync_test_set_pins         (const char  *db,
                                      const char  *lines);
+/* The same as the keyring's first person (the first given to `clmrs init`). */
+void     sync_test_sign_in_first    (const char  *db,
+                                     const char  *pin);
 /* The same as the demo's supervisor (PIN 999999), on a `clmrs demo` database. */
 void     sync_test_sign_in_demo     (const char  *db);
 const char *sync_test_server_program (void);  /* $CLMRS_SERVER */

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "clmrs-record-view"
 
 #include "clmrs-rows-private.h"
+#include "clmrs-i18n.h"
 #include "config.h"
 
 #include "clmrs-record-view.h"
@@ -300,15 +301,12 @@ open_session (ClmrsRecordView *self,
               JsonNode        *answers)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ClmrsForm) form = NULL;
   g_autoptr(ClmrsFormSession) session = NULL;
-  const char *form_id = self->visit->form_id;
+  ClmrsForm *form = self->visit->form;   /* the version that made it, read by the worker */
 
-  if (form_id == NULL || answers == NULL)
+  if (form == NULL || answers == NULL)
     return NULL;
-  form = clmrs_form_load (form_id, &error);
-  if (form != NULL)
-    session = clmrs_form_session_new (form, &error);
+  session = clmrs_form_session_new (form, &error);
   if (session != NULL)
     {
       clmrs_form_session_set_language (session, self->language);
@@ -327,11 +325,12 @@ show (ClmrsRecordView *self)
   g_autoptr(ClmrsFormSession) session = NULL;
   g_autoptr(GPtrArray) prompts = NULL;
   g_autofree char *about = NULL;
+  g_autofree char *day = clmrs_i18n_format_day (self->visit->visit_date);
   GtkWidget *label;
 
   remove_all (self);
   /* Translators: "DATE · FACILITATOR · COMMUNITY" */
-  about = g_strdup_printf (_("%s · %s · %s"), self->visit->visit_date ? self->visit->visit_date : "",
+  about = g_strdup_printf (_("%s · %s · %s"), day,
                            self->visit->facilitator_name ? self->visit->facilitator_name : "",
                            self->visit->community ? self->visit->community : "");
   label = gtk_label_new (about);
