@@ -984,7 +984,12 @@ clmrs_db_worker_check_pin_finish (ClmrsDbWorker  *self,
                                   GAsyncResult   *result,
                                   GError        **error)
 {
-  return finish_pointer (self, result, clmrs_db_worker_check_pin_async, error);
+  ClmrsPerson *person = finish_pointer (self, result, clmrs_db_worker_check_pin_async, error);
+
+  /* signed in: a plain database is encrypted by now */
+  if (person != NULL)
+    self->will_encrypt = FALSE;
+  return person;
 }
 
 /* The PINs of a first sign-in, wiped when the job is done. */
@@ -1078,7 +1083,11 @@ clmrs_db_worker_set_own_pin_finish (ClmrsDbWorker  *self,
                                     GAsyncResult   *result,
                                     GError        **error)
 {
-  return finish_pointer (self, result, clmrs_db_worker_set_own_pin_async, error);
+  ClmrsPerson *person = finish_pointer (self, result, clmrs_db_worker_set_own_pin_async, error);
+
+  if (person != NULL)
+    self->will_encrypt = FALSE;
+  return person;
 }
 
 /* --- households --- */

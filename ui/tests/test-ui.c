@@ -1,4 +1,5 @@
 /* test-ui.c: the clmrs-field app driven as a user would: sign in, lists, supervisor review, lock; every screen label-audited. */
+#define _GNU_SOURCE   /* memmem */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -634,6 +635,43 @@ test_sign_in_encrypted (Fixture       *f,
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
   g_assert_null (clmrs_store_open (f->db_path, &error));
   g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_LOCKED);
+}
+
+/* A plain database from before encryption, opened by the app as on a real
+ * device (no test exception): the first sign-in, with the old PIN,
+ * encrypts it and makes the keyring; from then on the names come from
+ * the keyring and the same PIN signs in. */
+static void
+test_sign_in_migrates (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *bytes = NULL;
+  gsize length;
+
+  make_database (f);
+  g_assert_false (clmrs_cryptvfs_is_encrypted (f->db_path));
+  g_assert_true (g_file_get_contents (f->db_path, &bytes, &length, NULL));
+  g_assert_nonnull (memmem (bytes, length, "Kragui", strlen ("Kragui")));
+  g_clear_pointer (&bytes, g_free);
+  g_unsetenv ("CLMRS_TEST_PLAIN_DEVICE");
+  open_app (f, 0);
+  g_assert_true (wait_for (f, on_signin_or_error, 30));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 120));
+  g_assert_true (clmrs_cryptvfs_is_encrypted (f->db_path));
+  g_assert_true (clmrs_device_has_keyring (f->db_path));
+  g_assert_true (g_file_get_contents (f->db_path, &bytes, &length, NULL));
+  g_assert_null (memmem (bytes, length, "Kragui", strlen ("Kragui")));
+  close_app (f);
+
+  open_app (f, 0);
+  g_assert_true (wait_for (f, on_signin_or_error, 30));
+  g_assert_nonnull (find_label (GTK_WIDGET (signin_page (f)), "Can sign in on this device"));
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 60));
+  g_setenv ("CLMRS_TEST_PLAIN_DEVICE", "1", TRUE);
 }
 
 static gboolean
@@ -4299,6 +4337,7 @@ main (int   argc,
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
   g_test_add ("/ui/sign-in/first-time", Fixture, NULL, fixture_set_up, test_sign_in_first_time, fixture_tear_down);
   g_test_add ("/ui/sign-in/encrypted", Fixture, "first-run", fixture_set_up, test_sign_in_encrypted, fixture_tear_down);
+  g_test_add ("/ui/sign-in/migrates", Fixture, "first-run", fixture_set_up, test_sign_in_migrates, fixture_tear_down);
   g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
   g_test_add ("/ui/sync/set-aside", Fixture, NULL, fixture_set_up, test_sync_set_aside, fixture_tear_down);
   g_test_add ("/ui/supervisor/return", Fixture, NULL, fixture_set_up, test_supervisor_return, fixture_tear_down);
