@@ -21,6 +21,13 @@ void      _clmrs_xpath_register_functions (xmlXPathContext *context);
 gboolean  _clmrs_xpath_function_exists    (const char      *ns_uri,
                                            const char      *name);
 
+/* xform-media.c */
+xmlNode  *_clmrs_xform_media_instance     (xmlDoc          *doc,
+                                           const char      *name,
+                                           gboolean         csv,
+                                           GBytes          *bytes,
+                                           GError         **error);
+
 /* xform.c, for the functions: the session is the XPath context's userData
  * (NULL while a form is only being checked). */
 xmlNode  *_clmrs_form_session_current_node (ClmrsFormSession *session);

@@ -758,7 +758,131 @@ typedef struct {
   XPathFunc   func;
 } Function;
 
+/* The text of @item's child element @name, or NULL when it has none. */
+static xmlNode *
+child_named (xmlNode    *item,
+             const char *name)
+{
+  for (xmlNode *child = item->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE && xmlStrEqual (child->name, (const xmlChar *) name))
+      return child;
+  return NULL;
+}
+
+/* pulldata(instance, desired, query-column, query-value): the desired
+ * column of the first item of instance('instance')/root/item whose
+ * query-column is query-value; "" when none is. */
+static void
+fn_pulldata (xmlXPathParserContextPtr ctxt,
+             int                      nargs)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *desired = NULL;
+  g_autofree char *column = NULL;
+  g_autofree char *wanted = NULL;
+  xmlNode *instance;
+  xmlNode *root = NULL;
+
+  if (!arity_between (ctxt, nargs, 4, 4))
+    return;
+  wanted = pop_string (ctxt);
+  column = pop_string (ctxt);
+  desired = pop_string (ctxt);
+  id = pop_string (ctxt);
+  instance = _clmrs_form_session_instance (session_of (ctxt), id);
+  for (xmlNode *child = instance != NULL ? instance->children : NULL; child != NULL && root == NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE)
+      root = child;
+  for (xmlNode *item = root != NULL ? root->children : NULL; item != NULL; item = item->next)
+    {
+      xmlNode *key;
+      xmlChar *text;
+      gboolean match;
+
+      if (item->type != XML_ELEMENT_NODE || (key = child_named (item, column)) == NULL)
+        continue;
+      text = xmlNodeGetContent (key);
+      match = text != NULL && g_str_equal ((const char *) text, wanted);
+      xmlFree (text);
+      if (match)
+        {
+          xmlNode *value = child_named (item, desired);
+          xmlChar *found = value != NULL ? xmlNodeGetContent (value) : NULL;
+          push_string (ctxt, (const char *) found);
+          xmlFree (found);
+          return;
+        }
+    }
+  push_string (ctxt, "");
+}
+
+/* randomize(nodes[, seed]): the nodes shuffled; with a seed, in the order
+ * JavaRosa and ODK Web Forms give (Park-Miller "minimal standard" numbers,
+ * the inside-out Fisher-Yates shuffle, the seed truncated to an integer as
+ * Java's long conversion does, NaN as 0). */
+static void
+fn_randomize (xmlXPathParserContextPtr ctxt,
+              int                      nargs)
+{
+  const gint64 modulus = 2147483647;
+  xmlXPathObjectPtr nodes;
+  xmlNodeSetPtr out;
+  g_autofree xmlNode **order = NULL;
+  gboolean seeded = nargs == 2;
+  gint64 state = 0;
+  int n;
+
+  if (!arity_between (ctxt, nargs, 1, 2))
+    return;
+  if (seeded)
+    {
+      double seed = xmlXPathPopNumber (ctxt);
+      if (isnan (seed))
+        seed = 0;
+      else if (seed >= 9.2e18)
+        seed = 9.2e18;
+      else if (seed <= -9.2e18)
+        seed = -9.2e18;
+      state = (gint64) trunc (seed) % modulus;
+      if (state <= 0)
+        state += modulus - 1;
+    }
+  nodes = valuePop (ctxt);
+  if (nodes == NULL || nodes->type != XPATH_NODESET)
+    {
+      xmlXPathFreeObject (nodes);
+      xmlXPathErr (ctxt, XPATH_INVALID_TYPE);
+      return;
+    }
+  n = nodes->nodesetval != NULL ? nodes->nodesetval->nodeNr : 0;
+  order = g_new0 (xmlNode *, MAX (n, 1));
+  for (int i = 0; i < n; i++)
+    {
+      double r;
+      int j;
+
+      if (seeded)
+        {
+          state = state * 16807 % modulus;
+          r = (double) (state - 1) / (double) (modulus - 1);
+        }
+      else
+        r = g_random_double ();
+      j = (int) floor (r * (i + 1));
+      if (j != i)
+        order[i] = order[j];
+      order[j] = nodes->nodesetval->nodeTab[i];
+    }
+  out = xmlXPathNodeSetCreate (NULL);
+  for (int i = 0; i < n; i++)
+    xmlXPathNodeSetAddUnique (out, order[i]);
+  xmlXPathFreeObject (nodes);
+  valuePush (ctxt, xmlXPathWrapNodeSet (out));
+}
+
 static const Function functions[] = {
+  { NULL, "pulldata", fn_pulldata },
+  { NULL, "randomize", fn_randomize },
   { NULL, "selected", fn_selected },
   { NULL, "count-selected", fn_count_selected },
   { NULL, "selected-at", fn_selected_at },
