@@ -20,6 +20,9 @@ G_BEGIN_DECLS
 void      _clmrs_xpath_register_functions (xmlXPathContext *context);
 gboolean  _clmrs_xpath_function_exists    (const char      *ns_uri,
                                            const char      *name);
+void      _clmrs_xpath_shuffle            (gpointer        *items,
+                                           int              n,
+                                           const double    *seed);
 
 /* xform-media.c */
 xmlNode  *_clmrs_xform_media_instance     (xmlDoc          *doc,

@@ -120,6 +120,8 @@ struct _BodyNode {
   Expr      *item_label;
   Expr      *count;
   gboolean   no_add_remove;
+  gboolean   randomize;    /* the itemset was randomize(itemset[, seed]) */
+  Expr      *randomize_seed;
   double     range_start;  /* <range>: start, end and step */
   double     range_end;
   double     range_step;
@@ -757,6 +759,11 @@ scan_path (Scan     *scan,
 
   if (token->kind == TK_SLASH || token->kind == TK_DSLASH)
     {
+      /* libxml2 takes "/" from the document of the node a predicate
+       * tests: inside instance('x')/root/item[...] that is the form's
+       * (or a media file's) document, not the filling */
+      if (secondary)
+        scan_edit (scan, token->start, token->start, "clmrs-root()");
       absolute = TRUE;
       secondary = FALSE;
       at_root = TRUE;
@@ -1753,6 +1760,58 @@ load_setvalue (Loader  *loader,
   g_ptr_array_add (form->setvalues, setvalue);
 }
 
+/* TRUE when @source is one call randomize(NODES[, SEED]); its arguments
+ * text goes to @nodes and @seed (NULL without one). */
+static gboolean
+split_randomize (const char  *source,
+                 char       **nodes,
+                 char       **seed)
+{
+  g_autofree char *text = g_strstrip (g_strdup (source));
+  const char *p = text + strlen ("randomize");
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  const char *arg_start;
+  int depth = 0;
+  char quote = 0;
+
+  if (!g_str_has_prefix (text, "randomize"))
+    return FALSE;
+  while (g_ascii_isspace (*p))
+    p++;
+  if (*p != '(')
+    return FALSE;
+  arg_start = ++p;
+  for (; *p != '\0'; p++)
+    {
+      if (quote != 0)
+        {
+          if (*p == quote)
+            quote = 0;
+        }
+      else if (*p == '\'' || *p == '"')
+        quote = *p;
+      else if (*p == '(' || *p == '[')
+        depth++;
+      else if ((*p == ']' || *p == ')') && depth > 0)
+        depth--;
+      else if (*p == ',' && depth == 0)
+        {
+          g_ptr_array_add (args, g_strndup (arg_start, p - arg_start));
+          arg_start = p + 1;
+        }
+      else if (*p == ')')
+        break;
+    }
+  if (*p != ')' || p[1] != '\0')
+    return FALSE;   /* randomize(...) is only part of the expression */
+  g_ptr_array_add (args, g_strndup (arg_start, p - arg_start));
+  if (args->len > 2)
+    return FALSE;
+  *nodes = g_strdup (args->pdata[0]);
+  *seed = args->len == 2 ? g_strdup (args->pdata[1]) : NULL;
+  return TRUE;
+}
+
 /* A number attribute of <range>; FALSE after adding a problem. */
 static gboolean
 range_number (Loader     *loader,
@@ -1885,7 +1944,20 @@ load_control (Loader   *loader,
       else if (is_element (child, NULL, "itemset") && IS_CHOICE_KIND (kind))
         {
           g_autofree char *nodeset = get_attr (child, "nodeset");
-          node->itemset = compile_expr (loader, nodeset, def, NULL, line_of (child), desc, "itemset nodeset");
+          g_autofree char *shuffled = NULL;
+          g_autofree char *seed = NULL;
+
+          /* randomize() around an itemset is the engine's (as JavaRosa's
+           * ItemsetBinding): libxml2 returns node-sets in document order */
+          if (nodeset != NULL && split_randomize (nodeset, &shuffled, &seed))
+            {
+              node->randomize = TRUE;
+              node->itemset = compile_expr (loader, shuffled, def, NULL, line_of (child), desc, "itemset nodeset");
+              if (seed != NULL)
+                node->randomize_seed = compile_expr (loader, seed, def, NULL, line_of (child), desc, "randomize seed");
+            }
+          else
+            node->itemset = compile_expr (loader, nodeset, def, NULL, line_of (child), desc, "itemset nodeset");
           for (xmlNode *part = child->children; part != NULL; part = part->next)
             {
               g_autofree char *part_ref = NULL;
@@ -4016,6 +4088,18 @@ choices_of (ClmrsFormSession *session,
           g_autoptr(GPtrArray) nodes = g_ptr_array_new ();
           for (int i = 0; i < items->nodesetval->nodeNr; i++)
             g_ptr_array_add (nodes, items->nodesetval->nodeTab[i]);
+          if (control->randomize)
+            {
+              double seed = 0;
+              if (control->randomize_seed != NULL)
+                {
+                  xmlXPathObjectPtr result = evaluate (session, control->randomize_seed, node, NULL);
+                  seed = result != NULL ? xmlXPathCastToNumber (result) : NAN;
+                  if (result != NULL)
+                    xmlXPathFreeObject (result);
+                }
+              _clmrs_xpath_shuffle (nodes->pdata, nodes->len, control->randomize_seed != NULL ? &seed : NULL);
+            }
           for (guint i = 0; i < nodes->len; i++)
             {
               ClmrsChoice *choice = g_new0 (ClmrsChoice, 1);
@@ -4611,6 +4695,13 @@ normalize_value (ClmrsFormSession  *session,
                    "%s: the value is not UTF-8 text without control characters", ref);
       return NULL;
     }
+  /* ODK Collect saves "OK" when an acknowledgement is acknowledged */
+  if (def->control != NULL && def->control->kind == BODY_TRIGGER && !g_str_equal (value, "OK"))
+    {
+      g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
+                   "%s: an acknowledgement's value is OK, not '%s'", ref, value);
+      return NULL;
+    }
   if (type == CLMRS_TYPE_STRING)
     return g_strdup (value);
   if (type == CLMRS_TYPE_SELECT)
@@ -4676,12 +4767,6 @@ normalize_value (ClmrsFormSession  *session,
                        ref, text, range->range_start, range->range_end, range->range_step);
           return NULL;
         }
-    }
-  if (def->control != NULL && def->control->kind == BODY_TRIGGER && !g_str_equal (text, "OK"))
-    {
-      g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
-                   "%s: an acknowledgement's value is OK, not '%s'", ref, text);
-      return NULL;
     }
   return g_steal_pointer (&text);
 }

@@ -816,52 +816,38 @@ fn_pulldata (xmlXPathParserContextPtr ctxt,
   push_string (ctxt, "");
 }
 
-/* randomize(nodes[, seed]): the nodes shuffled; with a seed, in the order
+/**
+ * _clmrs_xpath_shuffle:
+ * @seed: (nullable): the seed, or NULL for an unseeded order
+ *
+ * Shuffles @items in place as randomize() does: with a seed, in the order
  * JavaRosa and ODK Web Forms give (Park-Miller "minimal standard" numbers,
  * the inside-out Fisher-Yates shuffle, the seed truncated to an integer as
- * Java's long conversion does, NaN as 0). */
-static void
-fn_randomize (xmlXPathParserContextPtr ctxt,
-              int                      nargs)
+ * Java's long conversion does, NaN as 0).
+ */
+void
+_clmrs_xpath_shuffle (gpointer     *items,
+                      int           n,
+                      const double *seed)
 {
   const gint64 modulus = 2147483647;
-  xmlXPathObjectPtr nodes;
-  xmlNodeSetPtr out;
-  g_autofree xmlNode **order = NULL;
-  gboolean seeded = nargs == 2;
+  g_autofree gpointer *out = g_new0 (gpointer, MAX (n, 1));
   gint64 state = 0;
-  int n;
 
-  if (!arity_between (ctxt, nargs, 1, 2))
-    return;
-  if (seeded)
+  if (seed != NULL)
     {
-      double seed = xmlXPathPopNumber (ctxt);
-      if (isnan (seed))
-        seed = 0;
-      else if (seed >= 9.2e18)
-        seed = 9.2e18;
-      else if (seed <= -9.2e18)
-        seed = -9.2e18;
-      state = (gint64) trunc (seed) % modulus;
+      double value = isnan (*seed) ? 0 : CLAMP (*seed, -9.2e18, 9.2e18);
+
+      state = (gint64) trunc (value) % modulus;
       if (state <= 0)
         state += modulus - 1;
     }
-  nodes = valuePop (ctxt);
-  if (nodes == NULL || nodes->type != XPATH_NODESET)
-    {
-      xmlXPathFreeObject (nodes);
-      xmlXPathErr (ctxt, XPATH_INVALID_TYPE);
-      return;
-    }
-  n = nodes->nodesetval != NULL ? nodes->nodesetval->nodeNr : 0;
-  order = g_new0 (xmlNode *, MAX (n, 1));
   for (int i = 0; i < n; i++)
     {
       double r;
       int j;
 
-      if (seeded)
+      if (seed != NULL)
         {
           state = state * 16807 % modulus;
           r = (double) (state - 1) / (double) (modulus - 1);
@@ -870,17 +856,58 @@ fn_randomize (xmlXPathParserContextPtr ctxt,
         r = g_random_double ();
       j = (int) floor (r * (i + 1));
       if (j != i)
-        order[i] = order[j];
-      order[j] = nodes->nodesetval->nodeTab[i];
+        out[i] = out[j];
+      out[j] = items[i];
     }
-  out = xmlXPathNodeSetCreate (NULL);
-  for (int i = 0; i < n; i++)
-    xmlXPathNodeSetAddUnique (out, order[i]);
-  xmlXPathFreeObject (nodes);
-  valuePush (ctxt, xmlXPathWrapNodeSet (out));
+  memcpy (items, out, n * sizeof (gpointer));
+}
+
+/* randomize(nodes[, seed]).  libxml2 puts a node-set result back in
+ * document order, so an itemset's randomize() is applied by the engine
+ * (xform.c); this one serves where the order does not survive anyway
+ * (count(randomize(...)) and the like). */
+static void
+fn_randomize (xmlXPathParserContextPtr ctxt,
+              int                      nargs)
+{
+  xmlXPathObjectPtr nodes;
+  double seed = 0;
+
+  if (!arity_between (ctxt, nargs, 1, 2))
+    return;
+  if (nargs == 2)
+    seed = xmlXPathPopNumber (ctxt);
+  nodes = valuePop (ctxt);
+  if (nodes == NULL || nodes->type != XPATH_NODESET)
+    {
+      xmlXPathFreeObject (nodes);
+      xmlXPathErr (ctxt, XPATH_INVALID_TYPE);
+      return;
+    }
+  if (nodes->nodesetval != NULL)
+    _clmrs_xpath_shuffle ((gpointer *) nodes->nodesetval->nodeTab, nodes->nodesetval->nodeNr,
+                          nargs == 2 ? &seed : NULL);
+  valuePush (ctxt, nodes);
+}
+
+/* clmrs-root(): the filling's document node, what "/" means in a form
+ * (xform.c writes it before absolute paths inside secondary instances'
+ * predicates, where libxml2 would read "/" as their own document). */
+static void
+fn_root (xmlXPathParserContextPtr ctxt,
+         int                      nargs)
+{
+  xmlNode *current;
+
+  if (!arity_between (ctxt, nargs, 0, 0))
+    return;
+  current = _clmrs_form_session_current_node (session_of (ctxt));
+  valuePush (ctxt, xmlXPathNewNodeSet (current != NULL ? (xmlNode *) current->doc
+                                                       : (xmlNode *) ctxt->context->doc));
 }
 
 static const Function functions[] = {
+  { NULL, "clmrs-root", fn_root },
   { NULL, "pulldata", fn_pulldata },
   { NULL, "randomize", fn_randomize },
   { NULL, "selected", fn_selected },
