@@ -3338,12 +3338,11 @@ mark_dependents (GHashTable *map,
 /* Recomputes what depends on @changed: calculations in dependency order,
  * then the relevance that reads any changed node. */
 static void
-recalculate_from (ClmrsFormSession *session,
-                  NodeDef          *changed)
+recalculate_from_defs (ClmrsFormSession *session,
+                       GPtrArray        *changed)
 {
-  g_autoptr(GPtrArray) frontier = g_ptr_array_new ();
+  g_autoptr(GPtrArray) frontier = g_ptr_array_copy (changed, NULL, NULL);
 
-  g_ptr_array_add (frontier, changed);
   for (int round = 0; round < 8 && frontier->len > 0; round++)
     {
       GPtrArray *next = recalculate_round (session, frontier);
@@ -3356,6 +3355,56 @@ recalculate_from (ClmrsFormSession *session,
       g_ptr_array_unref (frontier);
       frontier = next;
     }
+}
+
+static void
+recalculate_from (ClmrsFormSession *session,
+                  NodeDef          *changed)
+{
+  g_autoptr(GPtrArray) frontier = g_ptr_array_new ();
+
+  g_ptr_array_add (frontier, changed);
+  recalculate_from_defs (session, frontier);
+}
+
+static void
+collect_defs (NodeDef   *def,
+              GPtrArray *out)
+{
+  g_ptr_array_add (out, def);
+  for (guint i = 0; i < def->children->len; i++)
+    collect_defs (def->children->pdata[i], out);
+}
+
+/* After the repeat instance @instance (of @def) was added: the relevance
+ * of its nodes, then what reads any of them (a count, a sum, a position
+ * elsewhere), not the whole form again. */
+static void
+settle_new_instance (ClmrsFormSession *session,
+                     NodeDef          *def,
+                     xmlNode          *instance)
+{
+  ClmrsForm *form = session->form;
+  g_autoptr(GPtrArray) defs = g_ptr_array_new ();
+
+  for (guint i = 0; i < form->relevance->len; i++)
+    {
+      Bind *bind = form->relevance->pdata[i];
+      g_autoptr(GPtrArray) nodes = NULL;
+
+      if (!is_ancestor_or_self (def, bind->def))
+        continue;
+      nodes = g_ptr_array_new ();
+      collect_nodes (instance, bind->def, nodes);
+      for (guint n = 0; n < nodes->len; n++)
+        if (evaluate_boolean (session, bind->relevant, nodes->pdata[n], TRUE))
+          g_hash_table_remove (session->nonrelevant, nodes->pdata[n]);
+        else
+          g_hash_table_add (session->nonrelevant, nodes->pdata[n]);
+    }
+  sync_stash (session, instance, is_relevant (session, instance->parent), NULL);
+  collect_defs (def, defs);
+  recalculate_from_defs (session, defs);
 }
 
 /* One round of recalculate_from(): returns the defs whose visible values
@@ -5034,7 +5083,7 @@ clmrs_form_session_add_repeat (ClmrsFormSession  *session,
       return NULL;
     }
   instance = create_instance (session, parent, def, TRUE);
-  recalculate_all (session, FALSE);
+  settle_new_instance (session, def, instance);
   return ref_of (instance);
 }
 

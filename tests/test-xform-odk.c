@@ -230,6 +230,70 @@ test_relative_refs (void)
   set (session, "/data/farm[1]/farmer", "f3");
 }
 
+/* Adding a repeat instance settles what reads it without recomputing the
+ * whole form: a count and a sum outside, its own relevance and
+ * calculations, a relevance outside that reads it. */
+static const char settle_form[] =
+  HEAD "<h:head><model><instance><data id='settle'><gate/>"
+  "<kid jr:template=''><age/><twice/><school/></kid><n/><total/><many/>"
+  "<meta><instanceID/></meta></data></instance>"
+  "<bind nodeset='/data/gate' type='int'/>"
+  "<bind nodeset='/data/kid/age' type='int'/>"
+  "<bind nodeset='/data/kid/twice' type='int' calculate='../age * 2'/>"
+  "<bind nodeset='/data/kid/school' type='string' relevant='/data/gate = 1 and ../age &gt; 4'/>"
+  "<bind nodeset='/data/n' type='int' calculate='count(/data/kid)'/>"
+  "<bind nodeset='/data/total' type='int' calculate='sum(/data/kid/twice)'/>"
+  "<bind nodeset='/data/many' type='string' relevant='count(/data/kid) &gt; 1'/>"
+  "</model></h:head><h:body><input ref='/data/gate'/>"
+  "<repeat nodeset='/data/kid'><input ref='/data/kid/age'/><input ref='/data/kid/school'/></repeat>"
+  "<input ref='/data/many'/></h:body></h:html>";
+
+static gboolean
+has_prompt (ClmrsFormSession *session,
+            const char       *ref)
+{
+  g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (session);
+
+  return find_prompt (prompts, ref) != NULL;
+}
+
+static void
+test_new_instance_settles (void)
+{
+  g_autoptr(ClmrsForm) form = load (settle_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  set (session, "/data/gate", "1");
+  first = clmrs_form_session_add_repeat (session, "/data/kid", &error);
+  g_assert_no_error (error);
+  assert_answer (session, "/data/n", "1");
+  g_assert_false (has_prompt (session, "/data/many"));
+  g_assert_false (has_prompt (session, "/data/kid[1]/school"));
+  set (session, "/data/kid[1]/age", "7");
+  assert_answer (session, "/data/kid[1]/twice", "14");
+  g_assert_true (has_prompt (session, "/data/kid[1]/school"));
+
+  second = clmrs_form_session_add_repeat (session, "/data/kid", &error);
+  g_assert_no_error (error);
+  assert_answer (session, "/data/n", "2");
+  assert_answer (session, "/data/total", NULL);   /* sum() of an empty twice: NaN, as in JavaRosa */
+  g_assert_true (has_prompt (session, "/data/many"));
+  g_assert_false (has_prompt (session, "/data/kid[2]/school"));
+  set (session, "/data/kid[2]/age", "5");
+  assert_answer (session, "/data/total", "24");
+  g_assert_true (has_prompt (session, "/data/kid[2]/school"));
+  set (session, "/data/gate", "0");
+  g_assert_false (has_prompt (session, "/data/kid[2]/school"));
+  g_clear_pointer (&second, g_free);
+  second = clmrs_form_session_add_repeat (session, "/data/kid", &error);
+  set (session, "/data/kid[3]/age", "9");
+  g_assert_false (has_prompt (session, "/data/kid[3]/school"));
+  assert_answer (session, "/data/n", "3");
+}
+
 /* ------------------------------------------------------------------ */
 /* Preloads and actions                                                */
 
@@ -722,6 +786,7 @@ main (int    argc,
   g_test_add_func ("/xform-odk/relative-count", test_relative_count);
   g_test_add_func ("/xform-odk/absent-node-warns", test_absent_node_warns);
   g_test_add_func ("/xform-odk/relative-refs", test_relative_refs);
+  g_test_add_func ("/xform-odk/new-instance-settles", test_new_instance_settles);
   g_test_add_func ("/xform-odk/preloads-and-actions", test_preloads_and_actions);
   g_test_add_func ("/xform-odk/range-rank-trigger", test_range_rank_trigger);
   g_test_add_func ("/xform-odk/randomize-seed", test_randomize_seed);
