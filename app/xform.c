@@ -121,6 +121,8 @@ struct _BodyNode {
   Expr      *count;
   gboolean   no_add_remove;
   gboolean   randomize;    /* the itemset was randomize(itemset[, seed]) */
+  GHashTable *filter_index; /* instance('x')/root/item[col = path]: col's value -> GPtrArray of items */
+  Expr      *filter_value;  /* that path, evaluated at the question */
   Expr      *randomize_seed;
   double     range_start;  /* <range>: start, end and step */
   double     range_end;
@@ -242,6 +244,7 @@ body_node_free (BodyNode *node)
   g_free (node->appearance);
   g_clear_pointer (&node->children, g_ptr_array_unref);
   g_clear_pointer (&node->items, g_ptr_array_unref);
+  g_clear_pointer (&node->filter_index, g_hash_table_unref);
   g_free (node);
 }
 
@@ -1812,6 +1815,78 @@ split_randomize (const char  *source,
   return TRUE;
 }
 
+/* XLSForm's choice filter on a list, instance('x')/root/item[col = PATH]
+ * with PATH a plain path from current() or the root: the items are indexed
+ * by col once, at load, so filtering a 10,000-row list looks one value up
+ * instead of testing every row (choices_of()).  Anything else is left to
+ * XPath. */
+static void
+index_itemset (Loader     *loader,
+               BodyNode   *node,
+               const char *source,
+               int         line,
+               const char *desc)
+{
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *column = NULL;
+  g_autofree char *path = NULL;
+  const char *rest;
+  xmlNode *instance;
+  xmlNode *root = NULL;
+
+  if (node->itemset == NULL)
+    return;
+  regex = g_regex_new ("^\\s*instance\\(\\s*'([^']+)'\\s*\\)\\s*/\\s*root\\s*/\\s*item\\s*\\["
+                       "\\s*([A-Za-z_][A-Za-z0-9_.-]*)\\s*=\\s*([^][\"']+?)\\s*\\]\\s*$", 0, 0, NULL);
+  if (!g_regex_match (regex, source, 0, &match))
+    return;
+  id = g_match_info_fetch (match, 1);
+  column = g_match_info_fetch (match, 2);
+  path = g_match_info_fetch (match, 3);
+  if (g_str_has_prefix (path, "current()"))
+    rest = path + strlen ("current()");
+  else if (path[0] == '/')
+    rest = path;
+  else
+    return;
+  if (strpbrk (rest, "()=<>!|+*, ") != NULL || strstr (rest, " div ") != NULL)
+    return;
+  instance = g_hash_table_lookup (loader->form->instances, id);
+  for (xmlNode *child = instance != NULL ? instance->children : NULL; child != NULL && root == NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE)
+      root = child;
+  if (root == NULL || !xmlStrEqual (root->name, (const xmlChar *) "root"))
+    return;
+  node->filter_value = compile_expr (loader, path, node->def, NULL, line, desc, "itemset filter");
+  if (node->filter_value == NULL)
+    return;
+  node->filter_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  for (xmlNode *item = root->children; item != NULL; item = item->next)
+    {
+      if (item->type != XML_ELEMENT_NODE || !xmlStrEqual (item->name, (const xmlChar *) "item"))
+        continue;
+      for (xmlNode *cell = item->children; cell != NULL; cell = cell->next)
+        {
+          g_autofree char *value = NULL;
+          GPtrArray *items;
+
+          if (cell->type != XML_ELEMENT_NODE || !xmlStrEqual (cell->name, (const xmlChar *) column))
+            continue;
+          value = node_text (cell);
+          items = g_hash_table_lookup (node->filter_index, value);
+          if (items == NULL)
+            {
+              items = g_ptr_array_new ();
+              g_hash_table_insert (node->filter_index, g_strdup (value), items);
+            }
+          if (items->len == 0 || items->pdata[items->len - 1] != item)
+            g_ptr_array_add (items, item);
+        }
+    }
+}
+
 /* A number attribute of <range>; FALSE after adding a problem. */
 static gboolean
 range_number (Loader     *loader,
@@ -1953,11 +2028,15 @@ load_control (Loader   *loader,
             {
               node->randomize = TRUE;
               node->itemset = compile_expr (loader, shuffled, def, NULL, line_of (child), desc, "itemset nodeset");
+              index_itemset (loader, node, shuffled, line_of (child), desc);
               if (seed != NULL)
                 node->randomize_seed = compile_expr (loader, seed, def, NULL, line_of (child), desc, "randomize seed");
             }
           else
-            node->itemset = compile_expr (loader, nodeset, def, NULL, line_of (child), desc, "itemset nodeset");
+            {
+              node->itemset = compile_expr (loader, nodeset, def, NULL, line_of (child), desc, "itemset nodeset");
+              index_itemset (loader, node, nodeset, line_of (child), desc);
+            }
           for (xmlNode *part = child->children; part != NULL; part = part->next)
             {
               g_autofree char *part_ref = NULL;
@@ -4110,6 +4189,39 @@ choice_free (ClmrsChoice *choice)
   g_free (choice);
 }
 
+/* The items an indexed choice filter leaves (index_itemset()), as the
+ * itemset's XPath would give them; NULL when the filter's value is not
+ * one node (then XPath decides). */
+static xmlXPathObjectPtr
+filtered_items (ClmrsFormSession *session,
+                BodyNode         *control,
+                xmlNode          *node)
+{
+  xmlXPathObjectPtr value = evaluate (session, control->filter_value, node, NULL);
+  xmlXPathObjectPtr out = NULL;
+
+  if (value != NULL && value->type == XPATH_NODESET)
+    {
+      int count = value->nodesetval != NULL ? value->nodesetval->nodeNr : 0;
+
+      if (count == 0)
+        out = xmlXPathNewNodeSet (NULL);
+      else if (count == 1)
+        {
+          xmlChar *text = xmlXPathCastNodeToString (value->nodesetval->nodeTab[0]);
+          GPtrArray *items = g_hash_table_lookup (control->filter_index, (const char *) text);
+
+          out = xmlXPathNewNodeSet (NULL);
+          for (guint i = 0; items != NULL && i < items->len; i++)
+            xmlXPathNodeSetAddUnique (out->nodesetval, items->pdata[i]);
+          xmlFree (text);
+        }
+    }
+  if (value != NULL)
+    xmlXPathFreeObject (value);
+  return out;
+}
+
 /* The choices of a select at @node, in the session's language. */
 static GPtrArray *
 choices_of (ClmrsFormSession *session,
@@ -4130,7 +4242,12 @@ choices_of (ClmrsFormSession *session,
     }
   if (control->itemset != NULL && control->item_value != NULL && control->item_label != NULL)
     {
-      xmlXPathObjectPtr items = evaluate (session, control->itemset, node, NULL);
+      xmlXPathObjectPtr items = NULL;
+
+      if (control->filter_index != NULL)
+        items = filtered_items (session, control, node);
+      if (items == NULL)
+        items = evaluate (session, control->itemset, node, NULL);
       if (items != NULL && items->type == XPATH_NODESET && items->nodesetval != NULL)
         {
           /* Copy the node list first: evaluating inside reuses the context. */
