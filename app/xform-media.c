@@ -145,8 +145,10 @@ instance_from_csv (xmlDoc      *doc,
   return root;
 }
 
-static void
-strip_default_namespace (xmlNode *node)
+/* Removes the default namespace from elements, so that XPath 1.0 names
+ * without a prefix match them (xform.c reads every instance through it). */
+void
+_clmrs_xml_strip_default_namespace (xmlNode *node)
 {
   for (; node != NULL; node = node->next)
     {
@@ -154,7 +156,7 @@ strip_default_namespace (xmlNode *node)
         continue;
       if (node->ns != NULL && node->ns->prefix == NULL)
         node->ns = NULL;
-      strip_default_namespace (node->children);
+      _clmrs_xml_strip_default_namespace (node->children);
     }
 }
 
@@ -185,7 +187,7 @@ instance_from_xml (xmlDoc      *doc,
         xmlFreeDoc (parsed);
       return NULL;
     }
-  strip_default_namespace (root);
+  _clmrs_xml_strip_default_namespace (root);
   copy = xmlDocCopyNode (root, doc, 1);
   xmlFreeDoc (parsed);
   return copy;

@@ -25,6 +25,7 @@ void      _clmrs_xpath_shuffle            (gpointer        *items,
                                            const double    *seed);
 
 /* xform-media.c */
+void      _clmrs_xml_strip_default_namespace (xmlNode     *node);
 xmlNode  *_clmrs_xform_media_instance     (xmlDoc          *doc,
                                            const char      *name,
                                            gboolean         csv,

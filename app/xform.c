@@ -1434,21 +1434,6 @@ load_itext (Loader  *loader,
     form->default_lang = g_strdup (form->languages->pdata[0]);
 }
 
-/* Removes the default namespace from instance elements, so that XPath 1.0
- * names without a prefix match them. */
-static void
-strip_default_namespace (xmlNode *node)
-{
-  for (; node != NULL; node = node->next)
-    {
-      if (node->type != XML_ELEMENT_NODE)
-        continue;
-      if (node->ns != NULL && node->ns->prefix == NULL)
-        node->ns = NULL;
-      strip_default_namespace (node->children);
-    }
-}
-
 static NodeDef *
 add_def (Loader  *loader,
          xmlNode *element,
@@ -2540,7 +2525,7 @@ load_form (Loader     *loader,
       g_autofree char *src = NULL;
       if (!is_element (child, NULL, "instance"))
         continue;
-      strip_default_namespace (child->children);
+      _clmrs_xml_strip_default_namespace (child->children);
       id = get_attr (child, "id");
       src = get_attr (child, "src");
       if (src != NULL && primary_instance != NULL && id != NULL)
@@ -3815,7 +3800,7 @@ set_last_saved (ClmrsFormSession  *session,
         xmlFreeDoc (doc);
       return FALSE;
     }
-  strip_default_namespace (root);
+  _clmrs_xml_strip_default_namespace (root);
   xmlUnlinkNode (root);
   element = xmlNewDocNode (doc, NULL, (const xmlChar *) "instance", NULL);
   xmlDocSetRootElement (doc, element);

@@ -5,11 +5,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#define HEAD \
-  "<?xml version=\"1.0\"?>\n" \
-  "<h:html xmlns=\"http://www.w3.org/2002/xforms\" xmlns:h=\"http://www.w3.org/1999/xhtml\"\n" \
-  "        xmlns:jr=\"http://openrosa.org/javarosa\" xmlns:orx=\"http://openrosa.org/xforms\"\n" \
-  "        xmlns:odk=\"http://www.opendatakit.org/xforms\">\n"
+#include "xform-test-helpers.h"
 
 static ClmrsForm *
 load_with_media (const char *text,
@@ -47,28 +43,6 @@ problems_of (const char *text,
   g_assert_true ((form != NULL) == loads);
   g_assert_true ((error == NULL) == loads);
   return problems;
-}
-
-static ClmrsPrompt *
-find_prompt (GPtrArray  *prompts,
-             const char *ref)
-{
-  for (guint i = 0; i < prompts->len; i++)
-    {
-      ClmrsPrompt *prompt = prompts->pdata[i];
-      if (g_str_equal (prompt->ref, ref))
-        return prompt;
-    }
-  return NULL;
-}
-
-static void
-assert_answer (ClmrsFormSession *session,
-               const char       *ref,
-               const char       *expected)
-{
-  g_autofree char *value = clmrs_form_session_get_answer (session, ref);
-  g_assert_cmpstr (value, ==, expected);
 }
 
 static void
@@ -714,26 +688,6 @@ test_large_list_filter (void)
 
 /* ------------------------------------------------------------------ */
 /* clmrs forms check                                                    */
-
-static int
-run_cli (const char * const *args,
-         char              **out,
-         char              **err)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int status = -1;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("CLMRS_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_assert_nonnull (argv->pdata[0]);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               out, err, &status, &error));
-  g_assert_no_error (error);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
-}
 
 static void
 test_cli_check_media (void)
