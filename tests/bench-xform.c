@@ -139,7 +139,7 @@ bench_large (const char *path)
   for (guint i = 0; i < prompts->len; i++)
     {
       ClmrsPrompt *prompt = prompts->pdata[i];
-      if (prompt->label != NULL)
+      if (prompt->kind == CLMRS_PROMPT_QUESTION && prompt->label != NULL)
         {
           labelled++;
           label_chars += strlen (prompt->label);
