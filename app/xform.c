@@ -86,6 +86,7 @@ typedef struct {
   gboolean  new_repeat;
   gboolean  geopoint;    /* odk:setgeopoint: the device's location, not a value */
   NodeDef  *trigger;     /* xforms-value-changed of this question, or NULL */
+  NodeDef  *repeat;      /* the repeat whose body holds it, or NULL */
 } SetValue;
 
 typedef struct {
@@ -1718,6 +1719,9 @@ load_setvalue (Loader  *loader,
   setvalue = g_new0 (SetValue, 1);
   setvalue->target = target;
   setvalue->geopoint = geopoint;
+  for (NodeDef *up = scope; up != NULL && setvalue->repeat == NULL; up = up->parent)
+    if (up->repeat)
+      setvalue->repeat = up;
   events = g_strsplit_set (event ? event : "", " \t\n", -1);
   for (guint i = 0; events[i] != NULL; i++)
     {
@@ -3468,6 +3472,12 @@ settle_new_instance (ClmrsFormSession *session,
     }
   sync_stash (session, instance, is_relevant (session, instance->parent), NULL);
   collect_defs (def, defs);
+  for (guint i = 0; i < form->setvalues->len; i++)
+    {
+      SetValue *setvalue = form->setvalues->pdata[i];
+      if (setvalue->new_repeat && setvalue->repeat == def && !is_ancestor_or_self (def, setvalue->target))
+        g_ptr_array_add (defs, setvalue->target);
+    }
   recalculate_from_defs (session, defs);
 }
 
@@ -3683,10 +3693,26 @@ create_instance (ClmrsFormSession *session,
           SetValue *setvalue = form->setvalues->pdata[i];
           g_autoptr(GPtrArray) targets = NULL;
 
-          if (!setvalue->new_repeat || !is_ancestor_or_self (def, setvalue->target))
+          if (!setvalue->new_repeat)
             continue;
           targets = g_ptr_array_new ();
-          collect_nodes (copy, setvalue->target, targets);
+          if (is_ancestor_or_self (def, setvalue->target))
+            collect_nodes (copy, setvalue->target, targets);
+          else if (setvalue->repeat == def)
+            {
+              /* an action in the repeat's body may set a node outside it
+               * (a counter of the instances added): the one nearest */
+              xmlNode *scope = parent;
+              xmlNode *target = NULL;
+
+              while (scope != NULL && scope->type == XML_ELEMENT_NODE &&
+                     !is_ancestor_or_self (def_of (scope), setvalue->target))
+                scope = scope->parent;
+              if (scope != NULL && scope->type == XML_ELEMENT_NODE)
+                target = find_below (scope, setvalue->target);
+              if (target != NULL)
+                g_ptr_array_add (targets, target);
+            }
           for (guint j = 0; j < targets->len; j++)
             run_setvalue (session, setvalue, targets->pdata[j]);
         }

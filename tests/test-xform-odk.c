@@ -273,7 +273,7 @@ test_new_instance_settles (void)
 
 static const char preload_form[] =
   HEAD "<h:head><model><instance><data id='pre'>"
-  "<start/><today/><device/><who/><ctx/><loc/><first/><picked/><stamp/>"
+  "<start/><today/><device/><who/><ctx/><loc/><first/><picked/><stamp/><added/><label_added/>"
   "<visit jr:template=''><pos/><where/></visit>"
   "<meta><instanceID/></meta></data></instance>"
   "<bind nodeset='/data/start' type='dateTime' jr:preload='timestamp' jr:preloadParams='start'/>"
@@ -285,6 +285,8 @@ static const char preload_form[] =
   "<bind nodeset='/data/first' type='string'/>"
   "<bind nodeset='/data/picked' type='string'/>"
   "<bind nodeset='/data/stamp' type='string'/>"
+  "<bind nodeset='/data/added' type='int'/>"
+  "<bind nodeset='/data/label_added' type='string' calculate=\"concat(/data/added, ' visits')\"/>"
   "<bind nodeset='/data/visit/pos' type='int'/>"
   "<bind nodeset='/data/visit/where' type='geopoint'/>"
   "<bind nodeset='/data/meta/instanceID' type='string' jr:preload='uid'/>"
@@ -294,6 +296,7 @@ static const char preload_form[] =
   "<input ref='/data/picked'><setvalue event='xforms-value-changed' ref='/data/stamp' value=\"concat('was ', /data/picked)\"/></input>"
   "<repeat nodeset='/data/visit'>"
   " <setvalue event='odk-new-repeat' ref='/data/visit/pos' value='position(..)'/>"
+  " <setvalue event='odk-new-repeat' ref='/data/added' value='count(/data/visit)'/>"
   " <odk:setgeopoint event='odk-new-repeat' ref='/data/visit/where'/>"
   " <input ref='/data/visit/pos'/>"
   "</repeat></h:body></h:html>";
@@ -343,6 +346,9 @@ test_preloads_and_actions (void)
   second = clmrs_form_session_add_repeat (session, "/data/visit", &error);
   g_assert_no_error (error);
   assert_answer (session, "/data/visit[2]/pos", "2");
+  /* an action in the repeat's body setting a node outside it, and what reads that node */
+  assert_answer (session, "/data/added", "2");
+  assert_answer (session, "/data/label_added", "2 visits");
   assert_answer (session, "/data/visit[2]/where", "5.35 -4.02 12 8");
 
   /* xforms-value-changed */
