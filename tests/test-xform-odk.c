@@ -496,7 +496,7 @@ test_last_saved (void)
 
 /* As XLSForm writes select_one_from_file and pulldata(). */
 static const char external_form[] =
-  HEAD "<h:head><model><instance><data id='ext'><coop/><farmer/><phone/><village/>"
+  HEAD "<h:head><model><instance><data id='ext'><coop/><farmer/><phone/><village/><visited/>"
   "<meta><instanceID/></meta></data></instance>"
   "<instance id='farmers' src='jr://file-csv/farmers.csv'/>"
   "<instance id='villages' src='jr://file/villages.xml'/>"
@@ -504,12 +504,15 @@ static const char external_form[] =
   "<bind nodeset='/data/farmer' type='string'/>"
   "<bind nodeset='/data/phone' type='string' calculate=\"pulldata('farmers', 'phone', 'name', /data/farmer)\"/>"
   "<bind nodeset='/data/village' type='string'/>"
+  "<bind nodeset='/data/visited' type='string'/>"
   "</model></h:head><h:body>"
   "<input ref='/data/coop'/>"
   "<select1 ref='/data/farmer'><itemset nodeset=\"instance('farmers')/root/item[coop = /data/coop]\">"
   " <value ref='name'/><label ref='label'/></itemset></select1>"
   "<select1 ref='/data/village'><itemset nodeset=\"instance('villages')/root/item\">"
   " <value ref='name'/><label ref='label'/></itemset></select1>"
+  "<select ref='/data/visited'><itemset nodeset=\"instance('villages')/root/item\">"
+  " <value ref='name'/><label ref='label'/></itemset></select>"
   "</h:body></h:html>";
 
 static char *
@@ -581,6 +584,10 @@ test_external_instances (void)
 
   villages = choice_values (session, "/data/village");
   g_assert_cmpstr (villages, ==, "v1 v2");
+
+  /* select_multiple_from_file */
+  set (session, "/data/visited", "v2 v1");
+  refuse (session, "/data/visited", "v1 v3", "'v3' is not one of the choices");
 
   /* the session does not need the files any more */
   remove_media_dir (dir);
