@@ -50,8 +50,9 @@ void   clmrs_form_problem_free      (ClmrsFormProblem *problem);
 char  *clmrs_form_problem_to_string (const ClmrsFormProblem *problem);  /* "file:line: node: reason",
                                                                            "file:line: node: warning: reason" */
 
-/* Loading: a form that has any problem is refused whole (the first problem
- * in @error); clmrs_form_check_file() reports every problem. */
+/* Loading: a form that has any problem other than a warning is refused
+ * whole (the first in @error); clmrs_form_check_file() reports every
+ * problem and warning, and returns TRUE when the form loads. */
 ClmrsForm   *clmrs_form_load_file    (const char  *path,
                                       GError     **error);
 ClmrsForm   *clmrs_form_load_data    (const char  *data,
