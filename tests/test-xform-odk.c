@@ -496,7 +496,7 @@ test_last_saved (void)
 
 /* As XLSForm writes select_one_from_file and pulldata(). */
 static const char external_form[] =
-  HEAD "<h:head><model><instance><data id='ext'><coop/><farmer/><phone/><village/><visited/>"
+  HEAD "<h:head><model><instance><data id='ext'><coop/><farmer/><phone/><village/><visited/><phone2/>"
   "<meta><instanceID/></meta></data></instance>"
   "<instance id='farmers' src='jr://file-csv/farmers.csv'/>"
   "<instance id='villages' src='jr://file/villages.xml'/>"
@@ -505,6 +505,7 @@ static const char external_form[] =
   "<bind nodeset='/data/phone' type='string' calculate=\"pulldata('farmers', 'phone', 'name', /data/farmer)\"/>"
   "<bind nodeset='/data/village' type='string'/>"
   "<bind nodeset='/data/visited' type='string'/>"
+  "<bind nodeset='/data/phone2' type='string' calculate=\"instance('farmers')/root/item[name= /data/farmer ]/phone\"/>"
   "</model></h:head><h:body>"
   "<input ref='/data/coop'/>"
   "<select1 ref='/data/farmer'><itemset nodeset=\"instance('farmers')/root/item[coop = /data/coop]\">"
@@ -579,6 +580,8 @@ test_external_instances (void)
 
   set (session, "/data/farmer", "f1");
   assert_answer (session, "/data/phone", "0701");
+  /* pyxform's own lookup: "/" inside the list's predicate is the filling's root */
+  assert_answer (session, "/data/phone2", "0701");
   set (session, "/data/farmer", "f3");
   assert_answer (session, "/data/phone", NULL);
 
