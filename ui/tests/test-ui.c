@@ -3025,7 +3025,7 @@ test_sync (Fixture       *f,
   g_autofree char *hole_url = NULL;
   g_autofree char *pin = clmrs_demo_facilitator_pin (0);
   Server server = { 0 };
-  GtkWidget *error_label;
+  GtkWidget *error_label, *details;
   guint64 max_records = 0;
   guint16 port;
 
@@ -3049,6 +3049,14 @@ test_sync (Fixture       *f,
   error_label = clmrs_enrol_page_get_widget (enrol_page (f), "error");
   g_assert_true (gtk_widget_get_visible (error_label));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "refused the code"));
+  /* in plain words: the server's and the client's technical text is folded
+     away under "Technical details" for whoever supports the facilitator */
+  g_assert_null (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "invalid_code"));
+  g_assert_null (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "http"));
+  details = clmrs_enrol_page_get_widget (enrol_page (f), "details");
+  g_assert_true (gtk_widget_get_visible (details));
+  g_assert_false (gtk_expander_get_expanded (GTK_EXPANDER (details)));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (gtk_expander_get_child (GTK_EXPANDER (details)))), "invalid_code"));
   g_assert_true (on_enrol (f));
 
   /* the right one: enrolled, on to sign in */
