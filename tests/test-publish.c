@@ -52,6 +52,21 @@ write_file (Fixture    *f,
   return path;
 }
 
+/* A new device of Kragui (Ghana), enrolled with the fixture's server and
+ * synced once: it has what was published. */
+static void
+device_synced (Fixture *f)
+{
+  g_autofree char *code = NULL;
+
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "init", "--community", "Kragui", "--country", "gh",
+                            "--facilitator", "Adjoa Darko,female,111111", NULL));
+  code = sync_test_enroll_code (f->server_db, "all");
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "enroll", "--server", f->server.url,
+                            "--code", code, "--name", "tablet", NULL));
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "sync", NULL));
+}
+
 static char *
 read_source (const char *relative)
 {
@@ -395,7 +410,6 @@ test_publish_media (Fixture       *f,
   g_autofree char *other_logo = g_build_filename (other_dir, "logo.png", NULL);
   g_autofree char *shipped_rules = read_source ("assets/rules/gh.json");
   g_autofree char *rules = write_file (f, "gh.json", shipped_rules);
-  g_autofree char *code = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *list = NULL;
@@ -455,12 +469,7 @@ test_publish_media (Fixture       *f,
   g_assert_cmpint (sync_test_server_stat (f->server_db, "publications"), ==, 1);
 
   /* a device pulls the file with the form, and finds it by name */
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "init", "--community", "Kragui", "--country", "gh",
-                            "--facilitator", "Adjoa Darko,female,111111", NULL));
-  code = sync_test_enroll_code (f->server_db, "all");
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "enroll", "--server", f->server.url,
-                            "--code", code, "--name", "tablet", NULL));
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "sync", NULL));
+  device_synced (f);
   list = forms_list (f);
   g_assert_nonnull (strstr (list, "form farm_check 1 published current media 1\n"));
   {
@@ -508,7 +517,6 @@ test_publish_choice_list (Fixture       *f,
   g_autofree char *bad_dir = g_build_filename (f->dir, "bad", NULL);
   g_autofree char *bad_csv = g_build_filename (bad_dir, "farmers.csv", NULL);
   g_autofree char *csv = write_file (f, "farmers.csv", "name,label,coop\nf1,Awa,c1\nf2,Kofi,c2\nf3,Yaw,c1\n");
-  g_autofree char *code = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
 
@@ -528,12 +536,7 @@ test_publish_choice_list (Fixture       *f,
   g_assert_cmpint (sync_test_server_stat (f->server_db, "publications"), ==, 0);
 
   g_free (sync_test_run_ok (sync_test_server_program (), "publish", "--db", f->server_db, form, "--media", csv, NULL));
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "init", "--community", "Kragui", "--country", "gh",
-                            "--facilitator", "Adjoa Darko,female,111111", NULL));
-  code = sync_test_enroll_code (f->server_db, "all");
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "enroll", "--server", f->server.url,
-                            "--code", code, "--name", "tablet", NULL));
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "sync", NULL));
+  device_synced (f);
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(ClmrsStore) store = clmrs_store_open (f->device, &error);
