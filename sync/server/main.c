@@ -68,6 +68,35 @@ open_existing (const char  *path,
   return server_db_open (path, error);
 }
 
+/* Progress of a long update of the derived store, on stderr. */
+static void
+print_progress (guint64  done,
+                gpointer user_data)
+{
+  static guint64 shown;
+
+  if (done >= shown + 100000)
+    {
+      shown = done;
+      g_printerr ("clmrs-server: %s: %" G_GUINT64_FORMAT " records applied\n", (const char *) user_data, done);
+    }
+}
+
+/* After an administrator changed records already applied: the derived
+ * store is rebuilt now, not at some device's next push.  The change
+ * itself is committed: a failure here is told, and the next update
+ * rebuilds it. */
+static void
+update_derived (sqlite3    *db,
+                const char *name)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!server_derived_update (db, TRUE, FALSE, print_progress, (gpointer) name, NULL, NULL, &error))
+    g_printerr ("clmrs-server: %s: done, but the indicators were not updated (the next update "
+                "will): %s\n", name, error->message);
+}
+
 static GOptionContext *
 make_context (const char   *parameters,
               const char   *summary,
@@ -480,16 +509,20 @@ cmd_indicators (int    argc,
   g_autofree char *from = NULL;
   g_autofree char *to = NULL;
   gboolean json = FALSE;
+  gboolean replay = FALSE;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as JSON (the only format so far)", NULL },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, "first day of the period", "YYYY-MM-DD" },
     { "to", 0, 0, G_OPTION_ARG_STRING, &to, "last day of the period", "YYYY-MM-DD" },
+    { "replay", 0, 0, G_OPTION_ARG_NONE, &replay, "replay every record into a fresh in-memory store instead of "
+      "reading the derived store (slow: the old way, for comparison)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = make_context ("- the CLMRS indicators of every community",
                                                     "Computes the indicators (docs/cases-and-indicators.md) over\n"
-                                                    "every stored record, with the devices' own code.",
+                                                    "every stored record, with the devices' own code, from the\n"
+                                                    "derived store beside the database (brought up to date first).",
                                                     entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3) db = NULL;
@@ -504,13 +537,45 @@ cmd_indicators (int    argc,
     return usage_fail (context, "indicators: --from and --to are dates (YYYY-MM-DD)");
   db = open_existing (db_path, &error);
   if (db != NULL)
-    text = server_db_indicators_json (db, from, to, &error);
+    text = replay ? server_db_indicators_replay_json (db, from, to, &error)
+                  : server_db_indicators_json (db, from, to, &error);
   if (text == NULL)
     {
       g_printerr ("clmrs-server: indicators: %s\n", error->message);
       return SERVER_EXIT_FAILURE;
     }
   printf ("%s\n", text);
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_rebuild (int    argc,
+             char **argv)
+{
+  g_autofree char *db_path = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("- recompute cases and indicators from the records",
+                                                    "Empties the derived store beside the database and applies\n"
+                                                    "every stored record to it again, with the devices' own code.\n"
+                                                    "A running server may go on serving meanwhile.",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "rebuild: %s", error->message);
+  if (db_path == NULL || argc > 1)
+    return usage_fail (context, "rebuild: --db PATH is required");
+  db = open_existing (db_path, &error);
+  if (db == NULL || !server_derived_update (db, TRUE, TRUE, print_progress, "rebuild", NULL, NULL, &error))
+    {
+      g_printerr ("clmrs-server: rebuild: %s\n", error->message);
+      return SERVER_EXIT_FAILURE;
+    }
+  printf ("rebuilt\n");
   return SERVER_EXIT_OK;
 }
 
@@ -548,6 +613,7 @@ quarantine_command (int         argc,
       g_printerr ("clmrs-server: %s: %s\n", name, error->message);
       return error_status (error);
     }
+  update_derived (db, name);
   printf ("%s %s\n", quarantine ? "quarantined" : "released", argv[1]);
   return SERVER_EXIT_OK;
 }
@@ -596,6 +662,7 @@ cmd_delete_record (int    argc,
       g_printerr ("clmrs-server: delete-record: %s\n", error->message);
       return error_status (error);
     }
+  update_derived (db, "delete-record");
   printf ("deleted %s\n", argv[1]);
   return SERVER_EXIT_OK;
 }
@@ -939,6 +1006,7 @@ static const Command commands[] = {
   { "export", cmd_export, "export stored records as NDJSON or CSV" },
   { "stats", cmd_stats, "counts of devices, records, conflicts" },
   { "indicators", cmd_indicators, "the CLMRS indicators over every stored record" },
+  { "rebuild", cmd_rebuild, "recompute cases and indicators from the stored records" },
   { "quarantine", cmd_quarantine, "set a stored record aside: no device receives it" },
   { "release", cmd_release, "release a quarantined record" },
   { "delete-record", cmd_delete_record, "delete a stored record, logged with the reason" },

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -85,6 +86,33 @@ char     *server_db_indicators_json (sqlite3     *db,
                                      const char  *from,
                                      const char  *to,
                                      GError     **error);
+char     *server_db_indicators_replay_json (sqlite3     *db,
+                                            const char  *from,
+                                            const char  *to,
+                                            GError     **error);
+
+/* The derived store (server-derived.c): the records applied to a device
+ * store beside the database, by the devices' own code. */
+typedef void (*ServerProgressFunc) (guint64  done,
+                                    gpointer user_data);
+
+char     *server_derived_path       (sqlite3            *db,
+                                     GError            **error);
+gboolean  server_derived_update     (sqlite3            *db,
+                                     gboolean            wait,
+                                     gboolean            rebuild,
+                                     ServerProgressFunc  progress,
+                                     gpointer            progress_data,
+                                     GCancellable       *cancellable,
+                                     gboolean           *updated,
+                                     GError            **error);
+
+/* `serve`'s thread that applies pushed records to the derived store. */
+typedef struct _ServerApplier ServerApplier;
+
+ServerApplier *server_applier_start (const char    *db_path);
+void           server_applier_poke  (ServerApplier *applier);
+void           server_applier_stop  (ServerApplier *applier);
 char     *server_db_stats_json      (sqlite3     *db,
                                      GError     **error);
 gboolean  server_db_quarantine      (sqlite3     *db,
