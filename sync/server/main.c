@@ -7,6 +7,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char exit_help[] =
   "Exit status:\n"
@@ -391,23 +392,43 @@ cmd_publish (int    argc,
   return SERVER_EXIT_OK;
 }
 
+/* The export's progress line on stderr: rewritten in place on a
+ * terminal, a line every 100,000 records (and the last) otherwise. */
+static void
+export_progress (guint64  done,
+                 guint64  total,
+                 gpointer user_data)
+{
+  gboolean tty = isatty (STDERR_FILENO);
+
+  if (tty || done % 100000 == 0 || done == total)
+    g_printerr ("%sclmrs-server: export: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " records%s",
+                tty ? "\r" : "", done, total, tty && done != total ? "" : "\n");
+}
+
 static int
 cmd_export (int    argc,
             char **argv)
 {
-  g_autofree char *db_path = NULL, *csv = NULL;
+  g_autofree char *db_path = NULL, *csv = NULL, *since_text = NULL;
   gboolean ndjson = FALSE;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
     { "ndjson", 0, 0, G_OPTION_ARG_NONE, &ndjson, "every stored envelope on stdout, one a line, exactly as received", NULL },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "one CSV per record type (and conflicts.csv) into DIR", "DIR" },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since_text, "only the records stored after the cursor an earlier export "
+      "printed (default 0: all)", "CURSOR" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = make_context ("- export stored records",
-                                                    "Exports the stored records, in server order.",
+                                                    "Exports the stored records, in server order, as they are read\n"
+                                                    "(memory does not grow with the records).  Progress goes to\n"
+                                                    "stderr, then the cursor to give as --since next time.",
                                                     entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3) db = NULL;
+  guint64 since = 0;
+  gint64 cursor = 0;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "export: %s", error->message);
@@ -415,6 +436,9 @@ cmd_export (int    argc,
     return usage_fail (context, "export: unexpected argument \"%s\"", argv[1]);
   if (db_path == NULL || (ndjson == (csv != NULL)))
     return usage_fail (context, "export: --db and one of --ndjson or --csv DIR are required");
+  if (since_text != NULL && !g_ascii_string_to_unsigned (since_text, 10, 0, G_MAXINT64, &since, NULL))
+    return usage_fail (context, "export: --since \"%s\": expected the cursor an earlier export printed "
+                       "(a whole number)", since_text);
   if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
     {
       g_printerr ("clmrs-server: export: %s: no such database\n", db_path);
@@ -422,11 +446,14 @@ cmd_export (int    argc,
     }
   db = open_existing (db_path, &error);
   if (db == NULL
-      || !(ndjson ? server_db_export_ndjson (db, stdout, &error) : server_db_export_csv (db, csv, &error)))
+      || !(ndjson ? server_db_export_ndjson (db, stdout, (gint64) since, &cursor, export_progress, NULL, &error)
+                  : server_db_export_csv (db, csv, (gint64) since, &cursor, export_progress, NULL, &error)))
     {
       g_printerr ("clmrs-server: export: %s\n", error->message);
       return SERVER_EXIT_FAILURE;
     }
+  g_printerr ("clmrs-server: export: cursor %" G_GINT64_FORMAT " (next time: --since %" G_GINT64_FORMAT ")\n",
+              cursor, cursor);
   return SERVER_EXIT_OK;
 }
 

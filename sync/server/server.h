@@ -76,12 +76,25 @@ gboolean  server_db_revoke          (sqlite3     *db,
 char     *server_db_publish         (sqlite3     *db,
                                      const char  *path,
                                      GError     **error);
-gboolean  server_db_export_ndjson   (sqlite3     *db,
-                                     FILE        *out,
-                                     GError     **error);
-gboolean  server_db_export_csv      (sqlite3     *db,
-                                     const char  *dir,
-                                     GError     **error);
+/* Exports (server-export.c): told the records written so far, of @total. */
+typedef void (*ServerExportProgress) (guint64  done,
+                                      guint64  total,
+                                      gpointer user_data);
+
+gboolean  server_db_export_ndjson   (sqlite3              *db,
+                                     FILE                 *out,
+                                     gint64                since,
+                                     gint64               *cursor,
+                                     ServerExportProgress  progress,
+                                     gpointer              progress_data,
+                                     GError              **error);
+gboolean  server_db_export_csv      (sqlite3              *db,
+                                     const char           *dir,
+                                     gint64                since,
+                                     gint64               *cursor,
+                                     ServerExportProgress  progress,
+                                     gpointer              progress_data,
+                                     GError              **error);
 char     *server_db_indicators_json (sqlite3     *db,
                                      const char  *from,
                                      const char  *to,
