@@ -106,6 +106,9 @@ test_incremental_equals_rebuild (void)
   /* the derived store was fed by the running server */
   g_assert_true (g_file_test (derived, G_FILE_TEST_IS_REGULAR));
   before = server_indicators (server_db, NULL);
+  g_assert_cmpint (sync_test_server_stat (server_db, "newest_seq"), >, 100);
+  g_assert_cmpint (sync_test_server_stat (server_db, "derived_applied_seq"), ==,
+                   sync_test_server_stat (server_db, "newest_seq"));
   replayed = server_indicators (server_db, "--replay");
   ASSERT_SAME (before, replayed);
   g_clear_pointer (&replayed, g_free);

@@ -344,6 +344,37 @@ out:
 }
 
 /**
+ * server_derived_applied_seq:
+ * @applied: (out): the last server seq the derived store holds (0: none,
+ *   or no derived store yet)
+ *
+ * Reads the derived store's mark without updating it (for `stats`).
+ */
+gboolean
+server_derived_applied_seq (sqlite3  *db,
+                            gint64   *applied,
+                            GError  **error)
+{
+  g_autofree char *path = server_derived_path (db, error);
+  g_autoptr(ClmrsStore) store = NULL;
+  g_autofree char *cursor = NULL;
+  g_auto(Mark) mark = { 0 };
+
+  *applied = 0;
+  if (path == NULL)
+    return FALSE;
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  store = clmrs_store_open (path, error);
+  if (store == NULL)
+    return FALSE;
+  cursor = clmrs_store_get_meta (store, "pull_cursor");
+  if (cursor != NULL && mark_parse (cursor, &mark))
+    *applied = mark.seq;
+  return TRUE;
+}
+
+/**
  * server_db_indicators_json:
  * @from: (nullable): first day of the period, YYYY-MM-DD
  * @to: (nullable): last day of the period

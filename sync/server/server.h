@@ -120,6 +120,10 @@ gboolean  server_derived_update     (sqlite3            *db,
                                      gboolean           *updated,
                                      GError            **error);
 
+gboolean  server_derived_applied_seq (sqlite3           *db,
+                                      gint64            *applied,
+                                      GError           **error);
+
 /* `serve`'s thread that applies pushed records to the derived store. */
 typedef struct _ServerApplier ServerApplier;
 
