@@ -1,6 +1,7 @@
 /* test-server-indicators.c: after a sync the server's indicators equal the device's, to the byte. */
 #include "sync-harness.h"
 
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -223,6 +224,74 @@ test_derived_store_repaired (void)
   sync_test_remove_tree (dir);
 }
 
+/* A backup taken while the server runs, restored after more pushes: the
+ * restored server tells a device whose cursor is past its newest record
+ * (409 cursor_ahead), the device pulls again from 0, and the indicators
+ * are the backup's (the derived store, ahead of the records, is rebuilt). */
+static void
+test_backup_restore (void)
+{
+  const char *cli = sync_test_cli ();
+  const char *server = sync_test_server_program ();
+  g_autofree char *dir = sync_test_make_dir ();
+  g_autofree char *device_a = g_build_filename (dir, "a.db", NULL);
+  g_autofree char *device_b = g_build_filename (dir, "b.db", NULL);
+  g_autofree char *server_db = g_build_filename (dir, "server.db", NULL);
+  g_autofree char *backup = g_build_filename (dir, "backup.db", NULL);
+  g_autofree char *log = g_build_filename (dir, "server.log", NULL);
+  g_autofree char *log2 = g_build_filename (dir, "server2.log", NULL);
+  g_autofree char *code_a = sync_test_enroll_code (server_db, "all");
+  g_autofree char *code_b = sync_test_enroll_code (server_db, "all");
+  g_autofree char *backed = NULL, *at_backup = NULL, *restored = NULL, *server_log = NULL, *again = NULL;
+  g_autofree char *wal = g_strconcat (server_db, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (server_db, "-shm", NULL);
+  const char *cursor_sql = "SELECT CAST (value AS INTEGER) FROM meta WHERE key = 'pull_cursor'";
+  SyncTestServer s = { 0 };
+  gint64 newest_at_backup, cursor_before;
+
+  g_free (sync_test_run_ok (cli, "--db", device_a, "demo", "--households", "6", "--seed", "51", NULL));
+  g_free (sync_test_run_ok (cli, "--db", device_b, "demo", "--households", "6", "--seed", "52", NULL));
+  sync_test_server_start (&s, server_db, log, NULL);
+  g_free (sync_test_run_ok (cli, "--db", device_a, "enroll", "--server", s.url, "--code", code_a, NULL));
+  g_free (sync_test_run_ok (cli, "--db", device_b, "enroll", "--server", s.url, "--code", code_b, NULL));
+  g_free (sync_test_run_ok (cli, "--db", device_a, "sync", NULL));
+
+  /* the backup, while the server runs */
+  backed = sync_test_run_ok (server, "backup", "--db", server_db, "--to", backup, NULL);
+  g_assert_true (g_str_has_prefix (backed, "backed up "));
+  g_assert_cmpint (sync_test_run (NULL, server, "backup", "--db", server_db, "--to", backup, NULL), ==, 2);
+  at_backup = server_indicators (server_db, NULL);
+  newest_at_backup = sync_test_server_stat (backup, "newest_seq");
+  g_assert_cmpint (newest_at_backup, ==, sync_test_server_stat (server_db, "newest_seq"));
+
+  /* more records after it; a pulls them: its cursor passes the backup's newest */
+  g_free (sync_test_run_ok (cli, "--db", device_b, "sync", NULL));
+  g_free (sync_test_run_ok (cli, "--db", device_a, "sync", NULL));
+  cursor_before = sync_test_device_count (device_a, cursor_sql);
+  g_assert_cmpint (cursor_before, >, newest_at_backup);
+  sync_test_server_stop (&s, FALSE);
+  sync_test_server_clear (&s);
+
+  /* restore */
+  copy_file (backup, server_db);
+  g_unlink (wal);
+  g_unlink (shm);
+  sync_test_server_start (&s, server_db, log2, NULL);
+  g_free (sync_test_run_ok (cli, "--db", device_a, "sync", "--server", s.url, NULL));
+  sync_test_server_stop (&s, FALSE);
+  sync_test_server_clear (&s);
+  g_assert_true (g_file_get_contents (log2, &server_log, NULL, NULL));
+  g_assert_nonnull (strstr (server_log, "GET /api/v1/pull 409"));
+  g_assert_cmpint (sync_test_device_count (device_a, cursor_sql), ==, newest_at_backup);
+
+  restored = server_indicators (server_db, NULL);
+  ASSERT_SAME (restored, at_backup);
+  again = server_indicators (server_db, "--replay");
+  ASSERT_SAME (again, at_backup);
+
+  sync_test_remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -230,5 +299,6 @@ main (int argc, char **argv)
   g_test_add_func ("/server/indicators-equal-the-device", test_same_indicators);
   g_test_add_func ("/server/incremental-equals-rebuild", test_incremental_equals_rebuild);
   g_test_add_func ("/server/derived-store-repaired", test_derived_store_repaired);
+  g_test_add_func ("/server/backup-restore", test_backup_restore);
   return g_test_run ();
 }

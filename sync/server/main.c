@@ -606,6 +606,40 @@ cmd_rebuild (int    argc,
   return SERVER_EXIT_OK;
 }
 
+static int
+cmd_backup (int    argc,
+            char **argv)
+{
+  g_autofree char *db_path = NULL, *to = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "to", 0, 0, G_OPTION_ARG_FILENAME, &to, "the copy to make (a new file)", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("- copy the database while the server runs",
+                                                    "Copies the server database as it is at one instant (SQLite's\n"
+                                                    "online backup), while devices go on syncing.  Restore: stop\n"
+                                                    "the server, put the copy in place of PATH, remove PATH-wal and\n"
+                                                    "PATH-shm, start it (docs/operations.md).",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  gint pages = 0;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "backup: %s", error->message);
+  if (db_path == NULL || to == NULL || argc > 1)
+    return usage_fail (context, "backup: --db PATH and --to FILE are required");
+  db = open_existing (db_path, &error);
+  if (db == NULL || !server_db_backup (db, to, &pages, &error))
+    {
+      g_printerr ("clmrs-server: backup: %s\n", error->message);
+      return error_status (error);
+    }
+  printf ("backed up %d pages to %s\n", pages, to);
+  return SERVER_EXIT_OK;
+}
+
 /* quarantine and release: one record set aside, or back. */
 static int
 quarantine_command (int         argc,
@@ -1034,6 +1068,7 @@ static const Command commands[] = {
   { "stats", cmd_stats, "counts of devices, records, conflicts" },
   { "indicators", cmd_indicators, "the CLMRS indicators over every stored record" },
   { "rebuild", cmd_rebuild, "recompute cases and indicators from the stored records" },
+  { "backup", cmd_backup, "copy the database while the server runs (online backup)" },
   { "quarantine", cmd_quarantine, "set a stored record aside: no device receives it" },
   { "release", cmd_release, "release a quarantined record" },
   { "delete-record", cmd_delete_record, "delete a stored record, logged with the reason" },

@@ -188,6 +188,10 @@ gboolean  server_db_people_set_role (sqlite3     *db,
                                      const char  *role,
                                      const char  *reason,
                                      GError     **error);
+gboolean  server_db_backup          (sqlite3     *db,
+                                     const char  *to,
+                                     gint        *pages,
+                                     GError     **error);
 gboolean  server_db_prune           (sqlite3     *db,
                                      gint64       max_age_seconds,
                                      GError     **error);
