@@ -124,7 +124,8 @@ run_server_command (const char *out_path, ...)
     {
       FILE *out = freopen (out_path ? out_path : "/dev/null", "w", stdout);
 
-      if (out == NULL)
+      /* progress lines: not part of the table */
+      if (out == NULL || freopen ("/dev/null", "w", stderr) == NULL)
         _exit (127);
       execv (server_path, (char **) argv->pdata);
       _exit (127);

@@ -182,6 +182,72 @@ mark_matches (sqlite3     *db,
   return TRUE;
 }
 
+/* The people the server knows, as GET /api/v1/people gives them to a
+ * device of every community (without one-time PIN hashes), and their
+ * sha256 (what a cached answer was computed with). */
+static JsonNode *
+people_json (sqlite3     *db,
+             char       **sha256,
+             GError     **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  int rc;
+
+  stmt = db_prepare (db, "SELECT person_id, name, sex, role, disabled IS NOT NULL FROM people ORDER BY person_id",
+                     error);
+  if (stmt == NULL)
+    return NULL;
+  json_builder_begin_array (b);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 0));
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 1));
+      json_builder_set_member_name (b, "sex");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 2));
+      json_builder_set_member_name (b, "role");
+      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 3));
+      json_builder_set_member_name (b, "one_time_pin_hash");
+      json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "disabled");
+      json_builder_add_boolean_value (b, sqlite3_column_int (stmt, 4));
+      json_builder_end_object (b);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      db_fail (db, "reading the people", error);
+      return NULL;
+    }
+  json_builder_end_array (b);
+  root = json_builder_get_root (b);
+  text = clmrs_json_to_string (root);
+  *sha256 = g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+  return g_steal_pointer (&root);
+}
+
+/* Applies the people to @store with the devices' clmrs_store_apply_people():
+ * the indicators' facilitator sex comes from them, as on a device. */
+static gboolean
+apply_people (sqlite3     *db,
+              ClmrsStore  *store,
+              char       **sha256,
+              GError     **error)
+{
+  g_autofree char *sha = NULL;
+  g_autoptr(JsonNode) people = people_json (db, &sha, error);
+
+  if (people == NULL || !clmrs_store_apply_people (store, json_node_get_array (people), NULL, error))
+    return FALSE;
+  if (sha256 != NULL)
+    *sha256 = g_steal_pointer (&sha);
+  return TRUE;
+}
+
 /**
  * server_replay_records:
  * @after: apply the records of seq greater than this
@@ -333,7 +399,8 @@ server_derived_update (sqlite3           *db,
       mark.seq = 0;
     }
   ok = server_replay_records (db, store, mark.seq, generation, progress, progress_data, cancellable,
-                              &applied, error);
+                              &applied, error)
+       && apply_people (db, store, NULL, error);
   if (ok && updated != NULL)
     *updated = TRUE;
 
@@ -374,13 +441,102 @@ server_derived_applied_seq (sqlite3  *db,
   return TRUE;
 }
 
+/* What a cached answer depends on: the records applied (the mark), the
+ * people, the day and the period. */
+static char *
+cache_stamp (ClmrsStore  *store,
+             const char  *people_sha256,
+             const char  *from,
+             const char  *to)
+{
+  g_autofree char *mark = clmrs_store_get_meta (store, "pull_cursor");
+  g_autofree char *today_text = NULL;
+  GDate today;
+
+  clmrs_date_today (&today);
+  today_text = g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (&today), g_date_get_month (&today),
+                                g_date_get_day (&today));
+  return g_strdup_printf ("%s|%s|%s|%s|%s", mark ? mark : "", people_sha256, today_text, from ? from : "",
+                          to ? to : "");
+}
+
+/* The indicators of @store for the period, from the cache when nothing
+ * they depend on changed since they were computed, else computed with
+ * the devices' clmrs_casebook_indicators() and kept (one answer a
+ * period, in the store's meta table). */
+static char *
+derived_indicators (sqlite3     *db,
+                    ClmrsStore  *store,
+                    const char  *from,
+                    const char  *to,
+                    GError     **error)
+{
+  g_autofree char *people_sha = NULL;
+  g_autoptr(JsonNode) people = people_json (db, &people_sha, error);
+  g_autofree char *stamp = NULL, *key = NULL, *cached = NULL, *text = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  GDate today;
+
+  if (people == NULL)
+    return NULL;
+  stamp = cache_stamp (store, people_sha, from, to);
+  key = g_strdup_printf ("server_indicators:%s:%s", from ? from : "", to ? to : "");
+  cached = clmrs_store_get_meta (store, key);
+  if (cached != NULL && g_str_has_prefix (cached, stamp) && cached[strlen (stamp)] == '\n')
+    return g_strdup (cached + strlen (stamp) + 1);
+
+  clmrs_date_today (&today);
+  result = clmrs_casebook_indicators (store, from, to, &today, error);
+  if (result == NULL)
+    return NULL;
+  text = clmrs_json_to_string (result);
+  {
+    g_autofree char *value = g_strconcat (stamp, "\n", text, NULL);
+    g_autoptr(GError) local = NULL;
+
+    /* a cache: failing to keep it changes nothing but the next call's time */
+    if (!clmrs_store_set_meta (store, key, value, &local))
+      g_message ("derived store: keeping the indicators: %s", local->message);
+  }
+  return g_steal_pointer (&text);
+}
+
+/* Computes (or finds cached) the indicators of @db's derived store under a
+ * shared lock: no updater wipes it meanwhile. */
+static char *
+read_indicators (sqlite3     *db,
+                 const char  *from,
+                 const char  *to,
+                 GError     **error)
+{
+  g_autofree char *path = server_derived_path (db, error);
+  g_autoptr(ClmrsStore) store = NULL;
+  char *text = NULL;
+  int lock;
+
+  if (path == NULL)
+    return NULL;
+  lock = derived_lock (path, LOCK_SH, TRUE, error);
+  if (lock < 0)
+    return NULL;
+  store = clmrs_store_open (path, error);
+  if (store != NULL)
+    text = derived_indicators (db, store, from, to, error);
+  g_clear_pointer (&store, clmrs_store_close);
+  derived_unlock (lock);
+  return text;
+}
+
 /**
  * server_db_indicators_json:
  * @from: (nullable): first day of the period, YYYY-MM-DD
  * @to: (nullable): last day of the period
  *
  * The indicators of every stored record: the derived store is brought up
- * to date, then asked with the devices' clmrs_casebook_indicators().
+ * to date, then asked with the devices' clmrs_casebook_indicators() (or
+ * the answer computed since the last record, for the same day, people and
+ * period, is given again: `serve` computes the whole-programme one after
+ * each burst of pushes).
  *
  * Returns: (transfer full): the indicators as JSON text, or %NULL.
  */
@@ -390,28 +546,9 @@ server_db_indicators_json (sqlite3     *db,
                            const char  *to,
                            GError     **error)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(ClmrsStore) store = NULL;
-  g_autoptr(JsonNode) result = NULL;
-  GDate today;
-  int lock;
-
   if (!server_derived_update (db, TRUE, FALSE, NULL, NULL, NULL, NULL, error))
     return NULL;
-  path = server_derived_path (db, error);
-  /* shared: no updater wipes the store while it is read */
-  lock = derived_lock (path, LOCK_SH, TRUE, error);
-  if (lock < 0)
-    return NULL;
-  store = clmrs_store_open (path, error);
-  if (store != NULL)
-    {
-      clmrs_date_today (&today);
-      result = clmrs_casebook_indicators (store, from, to, &today, error);
-    }
-  g_clear_pointer (&store, clmrs_store_close);
-  derived_unlock (lock);
-  return result != NULL ? clmrs_json_to_string (result) : NULL;
+  return read_indicators (db, from, to, error);
 }
 
 /**
@@ -433,7 +570,8 @@ server_db_indicators_replay_json (sqlite3     *db,
   guint64 applied = 0;
   GDate today;
 
-  if (store == NULL || !server_replay_records (db, store, 0, -1, NULL, NULL, NULL, &applied, error))
+  if (store == NULL || !server_replay_records (db, store, 0, -1, NULL, NULL, NULL, &applied, error)
+      || !apply_people (db, store, NULL, error))
     return NULL;
   clmrs_date_today (&today);
   result = clmrs_casebook_indicators (store, from, to, &today, error);
@@ -460,6 +598,7 @@ applier_run (gpointer data)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(sqlite3) db = NULL;
+      gboolean updated = FALSE;
 
       g_mutex_lock (&a->lock);
       while (!a->pending && !g_cancellable_is_cancelled (a->stop))
@@ -469,12 +608,37 @@ applier_run (gpointer data)
       if (g_cancellable_is_cancelled (a->stop))
         return NULL;
       db = server_db_open (a->db_path, &error);
-      /* waits for an updater in another process (a rebuild), so no push's
-       * records are left behind when it finishes */
-      if (db == NULL || !server_derived_update (db, TRUE, FALSE, NULL, NULL, a->stop, NULL, &error))
+      if (db == NULL || !server_derived_update (db, FALSE, FALSE, NULL, NULL, a->stop, &updated, &error))
         {
           if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             g_message ("derived store: %s (tried again after the next push)", error->message);
+        }
+      else if (updated)
+        {
+          gboolean more;
+          g_autofree char *text = NULL;
+
+          g_mutex_lock (&a->lock);
+          more = a->pending;
+          g_mutex_unlock (&a->lock);
+          /* nothing more came meanwhile: the whole programme's indicators
+           * are computed now, so `indicators` answers from them at once */
+          if (!more && !g_cancellable_is_cancelled (a->stop))
+            {
+              text = read_indicators (db, NULL, NULL, &error);
+              if (text == NULL)
+                g_message ("derived store: indicators: %s", error->message);
+            }
+        }
+      else
+        {
+          /* another updater (a rebuild in another process) holds the
+           * store: try again shortly, so no push's records are left
+           * behind when it finishes, and a stop is never held up by it */
+          g_usleep (G_USEC_PER_SEC / 5);
+          g_mutex_lock (&a->lock);
+          a->pending = TRUE;
+          g_mutex_unlock (&a->lock);
         }
     }
 }

@@ -54,7 +54,8 @@ export_progress (ServerExportProgress progress,
                  guint64              total,
                  gboolean             last)
 {
-  if (progress != NULL && (last || done % 10000 == 0))
+  /* the last count is told once, by the last call */
+  if (progress != NULL && (last || (done % 10000 == 0 && done != total)))
     progress (done, total, data);
 }
 
