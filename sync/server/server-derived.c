@@ -415,7 +415,9 @@ out:
  * @applied: (out): the last server seq the derived store holds (0: none,
  *   or no derived store yet)
  *
- * Reads the derived store's mark without updating it (for `stats`).
+ * Reads the derived store's mark, read-only, without waiting for an
+ * updater or opening it as a store (which would create or migrate it
+ * beside the one at work): for `stats`.
  */
 gboolean
 server_derived_applied_seq (sqlite3  *db,
@@ -423,8 +425,8 @@ server_derived_applied_seq (sqlite3  *db,
                             GError  **error)
 {
   g_autofree char *path = server_derived_path (db, error);
-  g_autoptr(ClmrsStore) store = NULL;
-  g_autofree char *cursor = NULL;
+  g_autoptr(sqlite3) derived = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
   g_auto(Mark) mark = { 0 };
 
   *applied = 0;
@@ -432,11 +434,13 @@ server_derived_applied_seq (sqlite3  *db,
     return FALSE;
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     return TRUE;
-  store = clmrs_store_open (path, error);
-  if (store == NULL)
-    return FALSE;
-  cursor = clmrs_store_get_meta (store, "pull_cursor");
-  if (cursor != NULL && mark_parse (cursor, &mark))
+  if (sqlite3_open_v2 (path, &derived, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+    return db_fail (derived, path, error);
+  sqlite3_busy_timeout (derived, 10000);
+  /* no meta table yet: a store being made, nothing applied */
+  if (sqlite3_prepare_v2 (derived, "SELECT value FROM meta WHERE key = 'pull_cursor'", -1, &stmt, NULL) != SQLITE_OK)
+    return TRUE;
+  if (sqlite3_step (stmt) == SQLITE_ROW && mark_parse ((const char *) sqlite3_column_text (stmt, 0), &mark))
     *applied = mark.seq;
   return TRUE;
 }
