@@ -584,6 +584,9 @@ server_db_indicators_replay_json (sqlite3     *db,
 
 /* ---- the applier: `serve`'s thread that keeps the derived store up to date */
 
+/* How long pushes must stop before the applier computes the indicators. */
+#define APPLIER_QUIET_US (5 * G_USEC_PER_SEC)
+
 struct _ServerApplier {
   char         *db_path;
   GThread      *thread;
@@ -621,12 +624,18 @@ applier_run (gpointer data)
         {
           gboolean more;
           g_autofree char *text = NULL;
+          gint64 until = g_get_monotonic_time () + APPLIER_QUIET_US;
 
+          /* once pushes stop for a moment, the whole programme's
+           * indicators are computed, so `indicators` answers from them at
+           * once; not between the pushes of a burst, where each would
+           * take the cores from the pushes and the records */
           g_mutex_lock (&a->lock);
+          while (!a->pending && !g_cancellable_is_cancelled (a->stop)
+                 && g_cond_wait_until (&a->wake, &a->lock, until))
+            ;
           more = a->pending;
           g_mutex_unlock (&a->lock);
-          /* nothing more came meanwhile: the whole programme's indicators
-           * are computed now, so `indicators` answers from them at once */
           if (!more && !g_cancellable_is_cancelled (a->stop))
             {
               text = read_indicators (db, NULL, NULL, &error);
