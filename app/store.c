@@ -261,6 +261,19 @@ static const char * const migrations[] = {
   "CREATE TRIGGER households_search_update AFTER UPDATE OF head_name ON households BEGIN"
   "  UPDATE households SET search_key = clmrs_fold (NEW.head_name) WHERE id = NEW.id;"
   " END;",
+
+  /* 7: the media files published with a form version (jr://file/NAME:
+   * lists as CSV or XML, pictures), pulled with it and kept as long as
+   * the version (docs/authoring-forms.md). */
+  "CREATE TABLE published_media ("
+  "  kind     TEXT NOT NULL,"
+  "  id       TEXT NOT NULL,"
+  "  version  TEXT NOT NULL,"
+  "  name     TEXT NOT NULL,"
+  "  sha256   TEXT NOT NULL,"
+  "  content  BLOB NOT NULL,"
+  "  PRIMARY KEY (kind, id, version, name),"
+  "  FOREIGN KEY (kind, id, version) REFERENCES published (kind, id, version) ON DELETE CASCADE);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLMRS_STORE_SCHEMA_VERSION);

@@ -1,4 +1,4 @@
-/* test-server-indicators.c: after a sync the server's indicators equal the device's, to the byte. */
+/* test-server-indicators.c: the server's indicators equal the device's, to the byte, and its derived store stays right through quarantine, restarts, crashes, backups and restores. */
 #include "sync-harness.h"
 
 #include <glib/gstdio.h>

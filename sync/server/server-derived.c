@@ -284,7 +284,8 @@ server_replay_records (sqlite3           *db,
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      stmt = db_prepare (db, "SELECT seq, kind = 'record' AND quarantined IS NULL, sha256, line FROM records "
+      stmt = db_prepare (db, "SELECT seq, kind = 'record' AND quarantined IS NULL, sha256, "
+                             "CASE WHEN kind = 'record' AND quarantined IS NULL THEN line END FROM records "
                              "WHERE seq > ? ORDER BY seq LIMIT " G_STRINGIFY (DERIVED_PAGE), error);
       if (stmt == NULL)
         return FALSE;
