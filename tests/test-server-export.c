@@ -160,7 +160,9 @@ test_since (void)
   gint64 b_visits = 0;
 
   g_free (sync_test_run_ok (cli, "--db", device_a, "demo", "--households", "6", "--seed", "41", NULL));
+  sync_test_sign_in_demo (device_a);
   g_free (sync_test_run_ok (cli, "--db", device_b, "demo", "--households", "6", "--seed", "42", NULL));
+  sync_test_sign_in_demo (device_b);
   sync_test_server_start (&s, server_db, log, NULL);
   g_free (sync_test_run_ok (cli, "--db", device_a, "enroll", "--server", s.url, "--code", code_a, NULL));
   g_free (sync_test_run_ok (cli, "--db", device_a, "sync", NULL));
@@ -255,6 +257,7 @@ test_flat_memory (void)
   gint64 records_small, records_big;
 
   g_free (sync_test_run_ok (cli, "--db", device, "demo", "--households", "10", "--seed", "43", NULL));
+  sync_test_sign_in_demo (device);
   sync_test_server_start (&s, server_db, log, NULL);
   g_free (sync_test_run_ok (cli, "--db", device, "enroll", "--server", s.url, "--code", code, NULL));
   g_free (sync_test_run_ok (cli, "--db", device, "sync", NULL));

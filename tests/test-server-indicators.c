@@ -100,7 +100,9 @@ test_incremental_equals_rebuild (void)
   SyncTestServer s = { 0 };
 
   g_free (sync_test_run_ok (cli, "--db", device_a, "demo", "--households", "12", "--seed", "21", NULL));
+  sync_test_sign_in_demo (device_a);
   g_free (sync_test_run_ok (cli, "--db", device_b, "demo", "--households", "12", "--seed", "22", NULL));
+  sync_test_sign_in_demo (device_b);
   sync_test_server_start (&s, server_db, log, NULL);
   g_free (sync_test_run_ok (cli, "--db", device_a, "enroll", "--server", s.url, "--code", code_a, NULL));
   g_free (sync_test_run_ok (cli, "--db", device_a, "sync", NULL));
@@ -188,7 +190,9 @@ test_derived_store_repaired (void)
   SyncTestServer s = { 0 };
 
   g_free (sync_test_run_ok (cli, "--db", device_a, "demo", "--households", "8", "--seed", "31", NULL));
+  sync_test_sign_in_demo (device_a);
   g_free (sync_test_run_ok (cli, "--db", device_b, "demo", "--households", "8", "--seed", "32", NULL));
+  sync_test_sign_in_demo (device_b);
   sync_test_server_start (&s, server_db, log, NULL);
   g_free (sync_test_run_ok (cli, "--db", device_a, "enroll", "--server", s.url, "--code", code_a, NULL));
   g_free (sync_test_run_ok (cli, "--db", device_a, "sync", NULL));
@@ -251,7 +255,9 @@ test_backup_restore (void)
   gint64 newest_at_backup, cursor_before;
 
   g_free (sync_test_run_ok (cli, "--db", device_a, "demo", "--households", "6", "--seed", "51", NULL));
+  sync_test_sign_in_demo (device_a);
   g_free (sync_test_run_ok (cli, "--db", device_b, "demo", "--households", "6", "--seed", "52", NULL));
+  sync_test_sign_in_demo (device_b);
   sync_test_server_start (&s, server_db, log, NULL);
   g_free (sync_test_run_ok (cli, "--db", device_a, "enroll", "--server", s.url, "--code", code_a, NULL));
   g_free (sync_test_run_ok (cli, "--db", device_b, "enroll", "--server", s.url, "--code", code_b, NULL));
