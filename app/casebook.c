@@ -9,6 +9,24 @@
 
 #include <string.h>
 
+/* What the case rules read from an assessment row (a), besides its status:
+ * the follow-up's since-last-visit recall (ClmrsHazardSinceLast: a
+ * hazardous task in it is the reason hazardous_task_since_last_visit; the
+ * profile has tasks_since_last when it was asked), and the alternative
+ * (ClmrsAlternative) the profile shows besides school, which cases.c reads
+ * from in_school: permitted work is work at 15 or older (C138's basic
+ * minimum age) out of school, in a finding the rules did not call child
+ * labour.  And a support's state, kept in its body (delivered when absent,
+ * as every support recorded before the states). */
+#define CASE_RECALL_SQL \
+  "CASE WHEN instr (a.reasons, '\"hazardous_task_since_last_visit\"') > 0 THEN 2" \
+  " WHEN json_type (a.profile, '$.tasks_since_last') = 'array' THEN 1 ELSE 0 END"
+#define CASE_ALTERNATIVE_SQL \
+  "CASE WHEN json_extract (a.profile, '$.in_school') = 0 AND a.age >= 15" \
+  " AND json_extract (a.profile, '$.econ_hours_7d') > 0 THEN 4 ELSE 0 END"
+#define CASE_SUPPORT_STATE_SQL \
+  "coalesce (json_extract (s.body, '$.state'), 'delivered')"
+
 /*
  * Loading is shared by the one-child refresh, the all-children refresh and
  * the indicators: rows are read once, their strings interned in a chunk,
@@ -120,10 +138,10 @@ book_load (Book        *book,
   sql = g_strdup_printf (
       "SELECT c.id, v.visit_date, v.kind, a.status, v.child_status, a.immediate_danger, a.age,"
       "  CASE json_extract (a.profile, '$.in_school') WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END,"
-      "  v.finalised "
+      "  v.finalised, " CASE_RECALL_SQL ", " CASE_ALTERNATIVE_SQL " "
       "FROM assessments a JOIN visits v ON v.id = a.visit_id JOIN children c ON c.id = a.child_id%s "
       "UNION ALL "
-      "SELECT c.id, v.visit_date, v.kind, NULL, v.child_status, 0, 0, NULL, v.finalised "
+      "SELECT c.id, v.visit_date, v.kind, NULL, v.child_status, 0, 0, NULL, v.finalised, 0, 0 "
       "FROM visits v JOIN children c ON c.id = v.child_id "
       "WHERE v.state = 'final' AND v.kind = 'follow_up' AND v.child_status IN ('moved', 'lost')%s "
       "ORDER BY 2, 9",
@@ -146,6 +164,8 @@ book_load (Book        *book,
       v.immediate_danger = sqlite3_column_int (stmt, 5);
       v.age = sqlite3_column_int (stmt, 6);
       v.in_school = intern (book, stmt, 7);
+      v.hazard_since_last = sqlite3_column_int (stmt, 9);
+      v.alternative = sqlite3_column_int (stmt, 10);
       g_array_append_val (c->visits, v);
     }
   sqlite3_finalize (stmt);
@@ -154,7 +174,7 @@ book_load (Book        *book,
 
   g_free (sql);
   sql = g_strdup_printf (
-      "SELECT s.child_id, s.household_id, s.type, s.support_date FROM supports s %s",
+      "SELECT s.child_id, s.household_id, s.type, s.support_date, " CASE_SUPPORT_STATE_SQL " FROM supports s %s",
       child_id ? "WHERE s.child_id = ?1 OR (s.child_id IS NULL AND s.household_id = "
                  "(SELECT household_id FROM children WHERE id = ?1))"
       : household_id ? "WHERE s.household_id = ?1 OR s.child_id IN "
@@ -165,7 +185,7 @@ book_load (Book        *book,
     sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      ClmrsCaseSupport s = { intern (book, stmt, 3), intern (book, stmt, 2) };
+      ClmrsCaseSupport s = { intern (book, stmt, 3), intern (book, stmt, 2), intern (book, stmt, 4) };
 
       if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
         {
@@ -629,12 +649,12 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
       "SELECT v.id, a.child_id, v.kind, v.visit_date, a.status, v.child_status, a.immediate_danger, a.age,"
       "  CASE json_extract (a.profile, '$.in_school') WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END,"
       "  v.facilitator_id, coalesce (f.sex, json_extract (v.answers, '$.facilitator_sex')),"
-      "  v.community_id, v.finalised "
+      "  v.community_id, v.finalised, " CASE_RECALL_SQL ", " CASE_ALTERNATIVE_SQL " "
       "FROM assessments a JOIN visits v ON v.id = a.visit_id LEFT JOIN facilitators f ON f.id = v.facilitator_id "
       "UNION ALL "
       "SELECT v.id, v.child_id, v.kind, v.visit_date, NULL, v.child_status, 0, 0, NULL,"
       "  v.facilitator_id, coalesce (f.sex, json_extract (v.answers, '$.facilitator_sex')),"
-      "  v.community_id, v.finalised "
+      "  v.community_id, v.finalised, 0, 0 "
       "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id "
       "WHERE v.state = 'final' AND v.kind = 'follow_up' AND v.child_status IN ('moved', 'lost') "
       "ORDER BY 4, 13", error);
@@ -647,6 +667,8 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
         .child_status = S (5), .immediate_danger = sqlite3_column_int (stmt, 6),
         .age = sqlite3_column_int (stmt, 7), .in_school = S (8), .facilitator_id = S (9),
         .facilitator_sex = S (10), .community = S (11),
+        .hazard_since_last = sqlite3_column_int (stmt, 13),
+        .alternative = sqlite3_column_int (stmt, 14),
       };
       g_array_append_val (assessments, r);
     }
@@ -654,11 +676,11 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
   if (sqlite_failed (store, rc, "loading assessments", error))
     goto out;
 
-  if ((stmt = clmrs_store_prepare (store, "SELECT child_id, household_id, type, support_date FROM supports", error)) == NULL)
+  if ((stmt = clmrs_store_prepare (store, "SELECT child_id, household_id, type, support_date, " CASE_SUPPORT_STATE_SQL " FROM supports s", error)) == NULL)
     goto out;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      ClmrsSupportRow r = { S (0), S (1), S (2), S (3) };
+      ClmrsSupportRow r = { S (0), S (1), S (2), S (3), S (4) };
       g_array_append_val (supports, r);
     }
   sqlite3_finalize (stmt);

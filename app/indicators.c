@@ -427,6 +427,7 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
         case_visits[k] = (ClmrsCaseVisit) {
           row->date, row->kind, row->status, row->child_status,
           row->immediate_danger, row->age, row->in_school,
+          row->hazard_since_last, row->alternative,
         };
       }
   }
@@ -493,7 +494,8 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
     case_supports = g_new0 (ClmrsCaseSupport, n_case_supports + 1);
     for (guint i = 0; i < input->n_supports; i++)
       {
-        ClmrsCaseSupport s = { input->supports[i].date, input->supports[i].type };
+        ClmrsCaseSupport s = { input->supports[i].date, input->supports[i].type,
+                               input->supports[i].state };
         int target = support_target[i];
 
         if (target == G_MININT)

@@ -48,6 +48,8 @@ typedef struct {
   const char *facilitator_id;
   const char *facilitator_sex;      /* "male" / "female"; NULL = unknown */
   const char *community;            /* of the visit; NULL = the household's */
+  ClmrsHazardSinceLast hazard_since_last; /* follow-ups: the since-last-visit recall */
+  ClmrsAlternative alternative;     /* besides school (from in_school); UNKNOWN = none recorded */
 } ClmrsAssessmentRow;
 
 /* A support to a child (child_id set) or to a household (only household_id
@@ -58,6 +60,7 @@ typedef struct {
   const char *household_id;
   const char *type;
   const char *date;
+  const char *state;                /* "delivered" (or NULL), "planned", "declined" */
 } ClmrsSupportRow;
 
 typedef struct {

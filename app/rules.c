@@ -120,6 +120,7 @@ static const char * const reason_codes[] = {
   "light_work_task_not_permitted",
   "chores_hours",
   "hazardous_task_12m",
+  "hazardous_task_since_last_visit",
   "out_of_school",
   "no_birth_certificate",
   "permitted_work",
@@ -1216,6 +1217,7 @@ clmrs_profile_free (ClmrsProfile *profile)
   g_free (profile->sex);
   g_strfreev (profile->tasks_7d);
   g_strfreev (profile->tasks_12m);
+  g_strfreev (profile->tasks_since_last);
   g_strfreev (profile->hazard_conditions);
   g_strfreev (profile->abuse);
   g_strfreev (profile->wfcl_signals);
@@ -1444,6 +1446,13 @@ clmrs_profile_from_json_full (JsonObject          *object,
                     profile->econ_hours_7d + profile->chores_hours_7d);
       return NULL;
     }
+
+  /* the follow-up's since-last-visit recall (case rules: exit rests on it) */
+  node = json_object_get_member (object, "tasks_since_last");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node) &&
+      !profile_codes (&pr, rules, "tasks_since_last", LIST_TASKS_HAZARDOUS, LIST_TASKS_LIGHT,
+                      &profile->tasks_since_last))
+    return NULL;
 
   node = json_object_get_member (object, "birth_certificate");
   if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
@@ -1714,6 +1723,33 @@ classify_tasks (Classifier *cl)
     }
 }
 
+/* A follow-up's recall since the previous visit: a hazardous task in it
+ * that the last 7 days do not already show is a risk reason of its own,
+ * which the case rules read (the child was not out of child labour over
+ * the period: docs/cases-and-indicators.md). */
+static void
+classify_since_last_visit (Classifier *cl)
+{
+  const ClmrsRuleSet *r = cl->rules;
+  const ClmrsProfile *p = cl->profile;
+
+  if (p->tasks_since_last == NULL || p->age >= r->min_age_hazardous)
+    return;
+  for (guint i = 0; p->tasks_since_last[i] != NULL; i++)
+    {
+      const char *task = p->tasks_since_last[i];
+      g_autofree char *name = NULL;
+
+      if (!is_list (r, task, LIST_TASKS_HAZARDOUS) ||
+          g_strv_contains ((const char * const *) p->tasks_7d, task))
+        continue;
+      name = readable (task);
+      add (cl, CLMRS_STATUS_AT_RISK, CLMRS_RECALL_NONE, "hazardous_task_since_last_visit", task,
+           "%s since the last visit at age %d: a hazardous task, so not out of child labour "
+           "over the period", name, p->age);
+    }
+}
+
 /**
  * clmrs_classify:
  * @rules: a rule set
@@ -1776,6 +1812,7 @@ clmrs_classify (const ClmrsRuleSet *rules,
          "the facilitator found the child in immediate danger: counted as hazardous child "
          "labour and referred at once");
   classify_tasks (&cl);
+  classify_since_last_visit (&cl);
   if (age < r->min_age_hazardous)
     {
       for (guint i = 0; p->hazard_conditions[i] != NULL; i++)

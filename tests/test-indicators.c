@@ -89,7 +89,9 @@ static const ClmrsAssessmentRow assessments[] = {
   { "V12", "C02", "household", "2024-12-05", "child_labour", NULL, FALSE, 0, NULL, F1, "c-a" },
   { "V12", "C04", "household", "2024-12-05", "at_risk", NULL, FALSE, 0, NULL, F1, "c-a" },
   { "V13", "C06", "household", "2024-12-10", "out_of_scope", NULL, FALSE, 0, NULL, F1, "c-a" },
-  { "V14", "C01", "follow_up", "2025-01-10", "at_risk", "present", FALSE, 0, "yes", F1, NULL },
+  /* at_risk is out of child labour only with the since-last-visit recall */
+  { "V14", "C01", "follow_up", "2025-01-10", "at_risk", "present", FALSE, 0, "yes", F1, NULL,
+    CLMRS_HAZARD_SINCE_LAST_NONE },
   { "V15", "C03", "follow_up", "2025-01-12", "not_in_child_labour", "present", FALSE, 0, "yes", F1, NULL },
   { "V16", "C08", "household", "2025-01-20", "not_in_child_labour", NULL, FALSE, 0, NULL, F2, "c-b" },
   { "V17", "C11", "follow_up", "2025-02-08", "not_in_child_labour", "present", FALSE, 0, "yes", F3, NULL },
@@ -598,6 +600,7 @@ test_scale (void)
           g_array_append_val (rows, row);
           row.kind = "follow_up";
           row.status = "not_in_child_labour";
+          row.in_school = "yes";      /* the alternative exit rests on */
           row.date = "2024-09-15";
           g_array_append_val (rows, row);
           row.date = "2025-03-15";

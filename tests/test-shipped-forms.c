@@ -1353,6 +1353,7 @@ test_follow_up (void)
     { "work/econ/worked_7d", "no" },
     { "work/tasks_7d", "none" },
     { "work/tasks_12m", "picking_pods_within_reach" },
+    { "work/tasks_since_last", "picking_pods_within_reach" },
     { "work/injury/injured_12m", "no" },
     { "work/abuse", "none" },
     { "work/chores_hours_7d", "6" },
@@ -1410,7 +1411,8 @@ test_follow_up (void)
   assert_profile (((ClmrsEntityData *) g_ptr_array_index (entities, 0))->profile,
                   "{\"age\": 10, \"sex\": \"male\", \"in_school\": true, \"econ_hours_7d\": 0,"
                   " \"chores_hours_7d\": 6, \"night_work_7d\": false, \"tasks_7d\": [],"
-                  " \"tasks_12m\": [\"picking_pods_within_reach\"], \"hazard_conditions\": [],"
+                  " \"tasks_12m\": [\"picking_pods_within_reach\"],"
+                  " \"tasks_since_last\": [\"picking_pods_within_reach\"], \"hazard_conditions\": [],"
                   " \"abuse\": [], \"wfcl_signals\": [], \"immediate_danger\": false,"
                   " \"birth_certificate\": \"in_process\"}");
   assert_fields (((ClmrsEntityData *) g_ptr_array_index (entities, 0))->fields,
