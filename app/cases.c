@@ -727,6 +727,11 @@ clmrs_case_evaluate (const ClmrsCaseInput  *input,
   return clmrs_case_evaluate_explained (input, config, today, out, NULL, error);
 }
 
+static gboolean evaluate (const ClmrsCaseInput *, const ClmrsCaseConfig *, const GDate *,
+                          ClmrsCase *, GPtrArray *, GError **);
+
+/* clmrs_case_evaluate() with the steps that decided the case in @reasons,
+ * ending with the status on @today and what comes next. */
 gboolean
 clmrs_case_evaluate_explained (const ClmrsCaseInput  *input,
                                const ClmrsCaseConfig *config,
@@ -734,6 +739,37 @@ clmrs_case_evaluate_explained (const ClmrsCaseInput  *input,
                                ClmrsCase             *out,
                                GPtrArray             *reasons,
                                GError               **error)
+{
+  guint32 day;
+
+  if (!evaluate (input, config, today, out, reasons, error))
+    return FALSE;
+  if (reasons == NULL)
+    return TRUE;
+  day = g_date_get_julian (today);
+  if (out->follow_up_missed)
+    explain (reasons, day, "%s: no follow-up in the window that ended on %s",
+             clmrs_case_status_to_string (out->status), out->window_end_date);
+  else if (out->monitoring_due)
+    explain (reasons, day, "%s: the yearly monitoring visit was due on %s",
+             clmrs_case_status_to_string (out->status), out->next_due_date);
+  else if (out->status == CLMRS_CASE_EXITED && out->next_due_date[0] == '\0')
+    explain (reasons, day, "%s: no monitoring after 18", clmrs_case_status_to_string (out->status));
+  else if (out->next_due_date[0] != '\0')
+    explain (reasons, day, "%s: next visit due on %s", clmrs_case_status_to_string (out->status),
+             out->next_due_date);
+  else
+    explain (reasons, day, "%s", clmrs_case_status_to_string (out->status));
+  return TRUE;
+}
+
+static gboolean
+evaluate (const ClmrsCaseInput  *input,
+          const ClmrsCaseConfig *config,
+          const GDate           *today,
+          ClmrsCase             *out,
+          GPtrArray             *reasons,
+          GError               **error)
 {
   ClmrsCaseConfig defaults;
   g_autofree Visit *visits = NULL;
