@@ -263,7 +263,10 @@ save_case (ClmrsStore      *store,
   sqlite3_reset (stmt);
   sqlite3_bind_text (stmt, 1, child_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, clmrs_case_status_to_string (kase->status), -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 3, kase->open && kase->status != CLMRS_CASE_AGED_OUT);
+  /* "open" is "on the follow-ups list": an open case until 18, and an
+   * exited one while its yearly monitoring goes on (a closed one never) */
+  sqlite3_bind_int (stmt, 3, (kase->open && kase->status != CLMRS_CASE_AGED_OUT) ||
+                             (kase->status == CLMRS_CASE_EXITED && kase->next_due_date[0] != '\0'));
   sqlite3_bind_text (stmt, 4, *kase->identification_date ? kase->identification_date : NULL, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 5, *kase->last_visit_date ? kase->last_visit_date : NULL, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 6, *kase->next_due_date ? kase->next_due_date : NULL, -1, SQLITE_TRANSIENT);

@@ -187,6 +187,26 @@ clmrs_case_config_from_json (ClmrsCaseConfig  *config,
   return TRUE;
 }
 
+/* Sets the target interval to @months and moves the window with it, by
+ * the offsets the rules had (5-8 around 6: 11-14 around 12), so a
+ * supervisor's interval never falls outside its own window. */
+void
+clmrs_case_config_set_interval (ClmrsCaseConfig *config,
+                                guint            months)
+{
+  int below, above;
+
+  g_return_if_fail (config != NULL && months >= 1);
+
+  below = (int) config->follow_up_months - (int) config->min_interval_months;
+  above = (int) config->max_interval_months - (int) config->follow_up_months;
+  config->follow_up_months = months;
+  if (config->min_interval_months > 0)
+    config->min_interval_months = (guint) MAX ((int) months - below, 1);
+  if (config->max_interval_months > 0)
+    config->max_interval_months = months + (guint) MAX (above, 0);
+}
+
 /* Sets @config to the programme's case rules as shipped
  * (assets/programme/case_rules.json) over the defaults. */
 gboolean

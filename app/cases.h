@@ -268,6 +268,8 @@ gboolean         clmrs_case_config_from_json      (ClmrsCaseConfig       *config
                                                    GError               **error);
 gboolean         clmrs_case_config_load_programme (ClmrsCaseConfig       *config,
                                                    GError               **error);
+void             clmrs_case_config_set_interval   (ClmrsCaseConfig       *config,
+                                                   guint                  months);
 JsonNode        *clmrs_case_config_to_json        (const ClmrsCaseConfig *config);
 
 gboolean         clmrs_case_evaluate              (const ClmrsCaseInput  *input,

@@ -430,10 +430,13 @@ answer_child (Visit *v, DemoChild *c, const ClmrsPrompt *p, const char *leaf)
       g_snprintf (v->scratch, sizeof v->scratch, "%g", hours);
       return v->scratch;
     }
-  if (g_str_equal (leaf, "tasks_7d") || g_str_equal (leaf, "tasks_12m"))
+  /* a follow-up's tasks since the last visit: as the 12 months (seasonal
+   * hazardous tasks come back between visits for some children) */
+  if (g_str_equal (leaf, "tasks_7d") || g_str_equal (leaf, "tasks_12m") ||
+      g_str_equal (leaf, "tasks_since_last"))
     {
       GString *s = g_string_new (NULL);
-      gboolean year = g_str_equal (leaf, "tasks_12m");
+      gboolean year = !g_str_equal (leaf, "tasks_7d");
 
       if (c->work == WORK_LIGHT || c->work == WORK_UNDERAGE ||
           ((c->work == WORK_HAZARDOUS || c->work == WORK_WORST) && g_rand_boolean (r)))

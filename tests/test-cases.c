@@ -747,6 +747,15 @@ test_config_json (void)
   g_assert_false (config.exit_needs_alternative);
   g_assert_cmpuint (config.overdue_grace_days, ==, defaults.overdue_grace_days);
 
+  /* a supervisor's 12-month interval takes the window with it */
+  config = defaults;
+  clmrs_case_config_set_interval (&config, 12);
+  g_assert_cmpuint (config.min_interval_months, ==, 11);
+  g_assert_cmpuint (config.max_interval_months, ==, 14);
+  clmrs_case_config_set_interval (&config, 1);
+  g_assert_cmpuint (config.min_interval_months, ==, 1);
+  g_assert_cmpuint (config.max_interval_months, ==, 3);
+
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autoptr(JsonNode) b = json_from_string (bad[i].json, NULL);

@@ -99,11 +99,35 @@ finding_label (const char *code)
   return _clmrs_status_label (status);
 }
 
-/* A follow-up applies while the case is open and the child under 18. */
+/* A follow-up applies while the case is open and the child under 18, and
+ * once a year after an exit until 18 (the monitoring visit is a follow-up). */
 static gboolean
 follow_up_applies (const ClmrsHouseholdChild *child)
 {
-  return child->kase.open && child->kase.status != CLMRS_CASE_AGED_OUT;
+  return (child->kase.open && child->kase.status != CLMRS_CASE_AGED_OUT) ||
+         child->kase.monitoring_due;
+}
+
+/* Why a case was closed, in words. */
+static const char *
+closure_label (ClmrsClosureReason reason)
+{
+  switch (reason)
+    {
+    case CLMRS_CLOSURE_DECEASED:
+      return _("Case closed: the child died");
+    case CLMRS_CLOSURE_MOVED_OUT:
+      return _("Case closed: moved out of the area");
+    case CLMRS_CLOSURE_CONSENT_WITHDRAWN:
+      return _("Case closed: consent withdrawn");
+    case CLMRS_CLOSURE_AGED_OUT:
+      return _("Case closed: 18 years old");
+    case CLMRS_CLOSURE_DUPLICATE:
+      return _("Case closed: the same child as another record");
+    case CLMRS_CLOSURE_NONE:
+    default:
+      return _("Case closed");
+    }
 }
 
 /* The child's case in words: what was found, what is due, how far to exit. */
@@ -124,9 +148,14 @@ case_text (const ClmrsHouseholdChild *child)
       {
         g_autofree char *exit = date_text (kase->exit_date);
 
+        if (kase->next_due_date[0] != '\0')
+          /* Translators: a child out of child labour since a day, visited once a year until 18 */
+          return g_strdup_printf (_("Out of child labour since %s · yearly visit due on %s"), exit, due);
         /* Translators: a closed case, with the day of the follow-up that closed it */
         return g_strdup_printf (_("Out of child labour since %s · case closed"), exit);
       }
+    case CLMRS_CASE_CLOSED:
+      return g_strdup (closure_label (kase->closure_reason));
     case CLMRS_CASE_AGED_OUT:
       return g_strdup (_("Case closed: 18 years old"));
     default:
@@ -143,7 +172,14 @@ case_text (const ClmrsHouseholdChild *child)
     /* Translators: "out of child labour at 1 of 2 follow-ups": two in a row close the case */
     g_ptr_array_add (parts, g_strdup_printf (_("out of child labour at %u of %u follow-ups"),
                                              kase->n_clean_follow_ups, CLMRS_CASE_CLEAN_FOLLOW_UPS_TO_EXIT));
-  if (kase->follow_up_overdue)
+  if (kase->follow_up_missed)
+    {
+      g_autofree char *end = date_text (kase->window_end_date);
+
+      /* Translators: no follow-up came in time; the count of follow-ups out of child labour starts again */
+      g_ptr_array_add (parts, g_strdup_printf (_("follow-up window missed on %s"), end));
+    }
+  else if (kase->follow_up_overdue)
     g_ptr_array_add (parts, g_strdup_printf (_("follow-up overdue since %s"), due));
   else if (kase->follow_up_due)
     g_ptr_array_add (parts, g_strdup_printf (_("follow-up due since %s"), due));
@@ -235,7 +271,7 @@ child_row (ClmrsHouseholdPage        *self,
   if (follow_up_applies (child))
     {
       icon_name = "dialog-warning-symbolic";
-      css_class = child->kase.follow_up_overdue ? "late" : "due-soon";
+      css_class = child->kase.follow_up_overdue || child->kase.follow_up_missed ? "late" : "due-soon";
     }
   else if (child->kase.status == CLMRS_CASE_EXITED)
     {
@@ -255,7 +291,7 @@ child_row (ClmrsHouseholdPage        *self,
       gtk_widget_set_size_request (button, -1, 48);
       gtk_widget_set_tooltip_text (button, label);
       gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-      if (child->kase.follow_up_due || child->kase.follow_up_overdue)
+      if (child->kase.follow_up_due || child->kase.follow_up_overdue || child->kase.monitoring_due)
         gtk_widget_add_css_class (button, "suggested-action");
       g_object_set_data_full (G_OBJECT (button), "child-id", g_strdup (child->child_id), g_free);
       g_signal_connect (button, "clicked", G_CALLBACK (follow_up_clicked_cb), self);
