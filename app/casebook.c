@@ -24,6 +24,8 @@
 #define CASE_ALTERNATIVE_SQL \
   "CASE WHEN json_extract (a.profile, '$.in_school') = 0 AND a.age >= 15" \
   " AND json_extract (a.profile, '$.econ_hours_7d') > 0 THEN 4 ELSE 0 END"
+/* A closure visit's reason, as case_closure.xml answers it. */
+#define CLOSURE_REASON_SQL "json_extract (v.answers, '$.child.closure_reason')"
 #define CASE_SUPPORT_STATE_SQL \
   "coalesce (json_extract (s.body, '$.state'), 'delivered')"
 
@@ -46,6 +48,7 @@ typedef struct {
   const char *sex;
   GArray     *visits;          /* ClmrsCaseVisit */
   GArray     *supports;        /* ClmrsCaseSupport (the child's own) */
+  GArray     *closures;        /* ClmrsCaseClosure */
 } ChildRows;
 
 static void
@@ -55,6 +58,7 @@ child_rows_free (gpointer data)
 
   g_array_unref (c->visits);
   g_array_unref (c->supports);
+  g_array_unref (c->closures);
   g_free (c);
 }
 
@@ -125,6 +129,7 @@ book_load (Book        *book,
       c->sex = intern (book, stmt, 3);
       c->visits = g_array_new (FALSE, TRUE, sizeof (ClmrsCaseVisit));
       c->supports = g_array_new (FALSE, TRUE, sizeof (ClmrsCaseSupport));
+      c->closures = g_array_new (FALSE, TRUE, sizeof (ClmrsCaseClosure));
       g_hash_table_insert (book->children, (gpointer) c->id, c);
       g_ptr_array_add (book->order, c);
     }
@@ -170,6 +175,28 @@ book_load (Book        *book,
     }
   sqlite3_finalize (stmt);
   if (sqlite_failed (store, rc, "loading visits", error))
+    return FALSE;
+
+  /* the closures (case_closure.xml) */
+  g_free (sql);
+  sql = g_strdup_printf (
+      "SELECT c.id, v.visit_date, " CLOSURE_REASON_SQL " FROM visits v JOIN children c ON c.id = v.child_id "
+      "WHERE v.kind = 'closure' AND v.state = 'final'%s",
+      child_id ? " AND c.id = ?1" : household_id ? " AND c.household_id = ?1" : "");
+  if ((stmt = clmrs_store_prepare (store, sql, error)) == NULL)
+    return FALSE;
+  if (key)
+    sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ChildRows *c = g_hash_table_lookup (book->children, sqlite3_column_text (stmt, 0));
+      ClmrsCaseClosure closure = { intern (book, stmt, 1), intern (book, stmt, 2) };
+
+      if (c != NULL)
+        g_array_append_val (c->closures, closure);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (store, rc, "loading closures", error))
     return FALSE;
 
   g_free (sql);
@@ -237,6 +264,8 @@ evaluate (Book                  *book,
     .n_visits = c->visits->len,
     .supports = (ClmrsCaseSupport *) supports->data,
     .n_supports = supports->len,
+    .closures = (ClmrsCaseClosure *) c->closures->data,
+    .n_closures = c->closures->len,
   };
   ClmrsCaseConfig defaults;
 

@@ -201,6 +201,8 @@ kind_label (const char *kind)
     return _("Awareness session");
   if (g_strcmp0 (kind, "community") == 0)
     return _("Community profile");
+  if (g_strcmp0 (kind, "closure") == 0)
+    return _("Case closure");
   return _("Household visit");
 }
 
@@ -255,6 +257,23 @@ follow_up_clicked_cb (GtkButton          *button,
     clmrs_window_open_visit (window, &request);
 }
 
+static void
+close_case_clicked_cb (GtkButton          *button,
+                       ClmrsHouseholdPage *self)
+{
+  ClmrsWindow *window = get_window (self);
+  g_autofree char *household_id = g_strdup (self->household_id);
+  g_autofree char *child_id = g_strdup (g_object_get_data (G_OBJECT (button), "child-id"));
+  ClmrsVisitRequest request = {
+    .form_id = "case_closure",
+    .child_id = child_id,
+    .household_id = household_id,
+  };
+
+  if (window != NULL && child_id != NULL && household_id != NULL)
+    clmrs_window_open_visit (window, &request);
+}
+
 static GtkWidget *
 child_row (ClmrsHouseholdPage        *self,
            const ClmrsHouseholdChild *child)
@@ -295,6 +314,21 @@ child_row (ClmrsHouseholdPage        *self,
         gtk_widget_add_css_class (button, "suggested-action");
       g_object_set_data_full (G_OBJECT (button), "child-id", g_strdup (child->child_id), g_free);
       g_signal_connect (button, "clicked", G_CALLBACK (follow_up_clicked_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
+  /* a case followed up (or monitored after its exit) can be closed for a
+   * reason other than exit: death, a move, consent withdrawn, a duplicate */
+  if (follow_up_applies (child) || (child->kase.status == CLMRS_CASE_EXITED && child->kase.next_due_date[0] != '\0'))
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Close Case"));
+      g_autofree char *label = g_strdup_printf (_("Close the case of %s"), child->name);
+
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_set_size_request (button, -1, 48);
+      gtk_widget_set_tooltip_text (button, label);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+      g_object_set_data_full (G_OBJECT (button), "child-id", g_strdup (child->child_id), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (close_case_clicked_cb), self);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
     }
   gtk_widget_add_css_class (row, "tall-row");
