@@ -24,6 +24,11 @@
 #define CASE_ALTERNATIVE_SQL \
   "CASE WHEN json_extract (a.profile, '$.in_school') = 0 AND a.age >= 15" \
   " AND json_extract (a.profile, '$.econ_hours_7d') > 0 THEN 4 ELSE 0 END"
+/* An assessment from an adult's answers: the household form's roster says
+ * the child was not there (children/child/present = no). */
+#define PROXY_SQL \
+  "EXISTS (SELECT 1 FROM json_each (v.answers, '$.children.child') j" \
+  " WHERE json_extract (j.value, '$.child_id') = a.child_id AND json_extract (j.value, '$.present') = 'no')"
 /* A closure visit's reason, as case_closure.xml answers it. */
 #define CLOSURE_REASON_SQL "json_extract (v.answers, '$.child.closure_reason')"
 #define CASE_SUPPORT_STATE_SQL \
@@ -644,6 +649,7 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
   g_autoptr(GArray) assessments = g_array_new (FALSE, TRUE, sizeof (ClmrsAssessmentRow));
   g_autoptr(GArray) supports = g_array_new (FALSE, TRUE, sizeof (ClmrsSupportRow));
   g_autoptr(GArray) sessions = g_array_new (FALSE, TRUE, sizeof (ClmrsAwarenessRow));
+  g_autoptr(GArray) closures = g_array_new (FALSE, TRUE, sizeof (ClmrsClosureRow));
   ClmrsIndicatorsInput input = { 0 };
   JsonNode *result = NULL;
   sqlite3_stmt *stmt;
@@ -681,12 +687,12 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
       "SELECT v.id, a.child_id, v.kind, v.visit_date, a.status, v.child_status, a.immediate_danger, a.age,"
       "  CASE json_extract (a.profile, '$.in_school') WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END,"
       "  v.facilitator_id, coalesce (f.sex, json_extract (v.answers, '$.facilitator_sex')),"
-      "  v.community_id, v.finalised, " CASE_RECALL_SQL ", " CASE_ALTERNATIVE_SQL " "
+      "  v.community_id, v.finalised, " CASE_RECALL_SQL ", " CASE_ALTERNATIVE_SQL ", " PROXY_SQL " "
       "FROM assessments a JOIN visits v ON v.id = a.visit_id LEFT JOIN facilitators f ON f.id = v.facilitator_id "
       "UNION ALL "
       "SELECT v.id, v.child_id, v.kind, v.visit_date, NULL, v.child_status, 0, 0, NULL,"
       "  v.facilitator_id, coalesce (f.sex, json_extract (v.answers, '$.facilitator_sex')),"
-      "  v.community_id, v.finalised, 0, 0 "
+      "  v.community_id, v.finalised, 0, 0, 0 "
       "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id "
       "WHERE v.state = 'final' AND v.kind = 'follow_up' AND v.child_status IN ('moved', 'lost') "
       "ORDER BY 4, 13", error);
@@ -701,6 +707,7 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
         .facilitator_sex = S (10), .community = S (11),
         .hazard_since_last = sqlite3_column_int (stmt, 13),
         .alternative = sqlite3_column_int (stmt, 14),
+        .proxy = sqlite3_column_int (stmt, 15),
       };
       g_array_append_val (assessments, r);
     }
@@ -734,6 +741,20 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
   sqlite3_finalize (stmt);
   if (sqlite_failed (store, rc, "loading awareness sessions", error))
     goto out;
+
+  stmt = clmrs_store_prepare (store,
+      "SELECT v.child_id, v.visit_date, " CLOSURE_REASON_SQL " FROM visits v"
+      " WHERE v.kind = 'closure' AND v.state = 'final' AND v.child_id IS NOT NULL", error);
+  if (stmt == NULL)
+    goto out;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsClosureRow r = { S (0), S (1), S (2) };
+      g_array_append_val (closures, r);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (store, rc, "loading closures", error))
+    goto out;
 #undef S
 
   input.households = (ClmrsHouseholdRow *) households->data;
@@ -746,6 +767,8 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
   input.n_supports = supports->len;
   input.sessions = (ClmrsAwarenessRow *) sessions->data;
   input.n_sessions = sessions->len;
+  input.closures = (ClmrsClosureRow *) closures->data;
+  input.n_closures = closures->len;
   input.from = from;
   input.case_config = config;
   input.to = to;

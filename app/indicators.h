@@ -50,6 +50,7 @@ typedef struct {
   const char *community;            /* of the visit; NULL = the household's */
   ClmrsHazardSinceLast hazard_since_last; /* follow-ups: the since-last-visit recall */
   ClmrsAlternative alternative;     /* besides school (from in_school); UNKNOWN = none recorded */
+  gboolean    proxy;                /* the child was not there: an adult answered for them */
 } ClmrsAssessmentRow;
 
 /* A support to a child (child_id set) or to a household (only household_id
@@ -62,6 +63,13 @@ typedef struct {
   const char *date;
   const char *state;                /* "delivered" (or NULL), "planned", "declined" */
 } ClmrsSupportRow;
+
+/* A closure of a child's case (cases.h). */
+typedef struct {
+  const char *child_id;             /* must name a child row */
+  const char *date;
+  const char *reason;               /* clmrs_closure_reason_to_string() codes */
+} ClmrsClosureRow;
 
 typedef struct {
   const char *date;
@@ -88,6 +96,8 @@ typedef struct {
   const char               *from;   /* the period, inclusive; NULL = open */
   const char               *to;
   const ClmrsCaseConfig    *case_config;  /* NULL = defaults */
+  const ClmrsClosureRow    *closures;
+  guint                     n_closures;
 } ClmrsIndicatorsInput;
 
 GQuark    clmrs_indicators_error_quark  (void);
