@@ -302,6 +302,58 @@ test_case_rules_file (void)
   g_unlink (path);
 }
 
+/* Item 13: the demo's summary is the indicators' figures, with relapses,
+ * missed windows and closures among them. */
+static void
+test_demo_summary_is_the_indicators (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("clmrs-demo-XXXXXX", &error);
+  g_autofree char *db = g_build_filename (dir, "demo.db", NULL);
+  const char * const demo[] = { "--db", db, "demo", "--households", "200", "--seed", "3", NULL };
+  const char * const indicators[] = { "--db", db, "indicators", "--json", NULL };
+  g_autofree char *out = NULL, *err = NULL, *json = NULL, *err2 = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GRegex) regex = g_regex_new ("children \\((\\d+) found in child labour\\)\n"
+                                         "  cases: (\\d+) exited, (\\d+) relapsed, (\\d+) follow-up windows"
+                                         " missed, (\\d+) closed\n", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  JsonObject *root, *cases, *status;
+  g_auto(GStrv) numbers = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (run_cli (demo, "", &out, &err), ==, 0);
+  g_assert_true (g_regex_match (regex, out, 0, &match));
+  numbers = g_match_info_fetch_all (match);
+  g_assert_cmpint (run_cli (indicators, "", &json, &err2), ==, 0);
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  cases = json_object_get_object_member (root, "cases");
+  status = json_object_get_object_member (cases, "status");
+  g_assert_cmpint (g_ascii_strtoll (numbers[1], NULL, 10), ==, json_object_get_int_member (root, "children_ever_identified"));
+  g_assert_cmpint (g_ascii_strtoll (numbers[2], NULL, 10), ==,
+                   json_object_get_int_member (json_object_get_object_member (cases, "exited_of_identified"), "numerator"));
+  g_assert_cmpint (g_ascii_strtoll (numbers[3], NULL, 10), ==,
+                   json_object_get_int_member (json_object_get_object_member (cases, "relapse"), "numerator"));
+  g_assert_cmpint (g_ascii_strtoll (numbers[4], NULL, 10), ==, json_object_get_int_member (status, "follow_up_missed"));
+  g_assert_cmpint (g_ascii_strtoll (numbers[5], NULL, 10), ==, json_object_get_int_member (status, "closed"));
+  /* the demo holds each: relapses, missed windows, closures */
+  g_assert_cmpint (g_ascii_strtoll (numbers[3], NULL, 10), >, 0);
+  g_assert_cmpint (g_ascii_strtoll (numbers[4], NULL, 10), >, 0);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (cases, "closed_by_reason"),
+                                               "moved_out"), >, 0);
+  g_unlink (db);
+  {
+    g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+  g_rmdir (dir);
+}
+
 /* Bad lines: each reported in place with its line and field, no case. */
 static void
 test_bad_lines (void)
@@ -350,5 +402,6 @@ main (int    argc,
   g_test_add_func ("/cli/case/monitoring-after-exit", test_monitoring_after_exit);
   g_test_add_func ("/cli/case/case-rules-file", test_case_rules_file);
   g_test_add_func ("/cli/case/bad-lines", test_bad_lines);
+  g_test_add_func ("/cli/case/demo-summary-is-the-indicators", test_demo_summary_is_the_indicators);
   return g_test_run ();
 }
