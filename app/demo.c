@@ -536,6 +536,8 @@ answer_visit (const ClmrsPrompt *p,
     return v->support_level;
   if (g_str_equal (leaf, "support_type"))
     return v->support_type;
+  if (g_str_equal (leaf, "state"))
+    return "delivered";
   if (g_str_equal (leaf, "provider"))
     return "Cooperative CLMRS team";
   if (g_str_equal (leaf, "quantity"))

@@ -21,6 +21,7 @@
 G_DEFINE_QUARK (clmrs-record-error-quark, clmrs_record_error)
 
 /* The values the device store accepts (store.c's CHECK constraints). */
+static const char *const support_states[] = { "delivered", "planned", "declined", NULL };
 static const char *const visit_kinds[] = { "household", "follow_up", "support", "awareness", "community", "closure", NULL };
 static const char *const child_statuses[] = { "present", "moved", "lost", NULL };
 static const char *const support_levels[] = { "child", "household", "community", "referral", NULL };
@@ -298,6 +299,7 @@ clmrs_record_check_body (ClmrsRecordType   type,
     case CLMRS_RECORD_SUPPORT:
       return check_one_of (body, b, "level", REQUIRED, support_levels, error) &&
              check_string (body, b, "type", REQUIRED, error) &&
+             check_one_of (body, b, "state", OPTIONAL, support_states, error) &&
              check_date (body, b, "date", REQUIRED, error) &&
              check_string (body, b, "child_id", OPTIONAL, error) &&
              check_string (body, b, "household_id", OPTIONAL, error) &&

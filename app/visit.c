@@ -725,6 +725,7 @@ finalise_support (Job     *job,
       const char *date = field (s, "date") ? field (s, "date") : job->visit_date;
       const char *child_id = field (s, "child_id") ? field (s, "child_id") : job->child_id;
       const char *household_id = field (s, "household_id") ? field (s, "household_id") : job->household_id;
+      const char *state = field (s, "state") ? field (s, "state") : "delivered";
       g_autofree char *id = clmrs_uuid_new ();
       JsonObject *body;
       sqlite3_stmt *stmt;
@@ -735,6 +736,13 @@ finalise_support (Job     *job,
                        "%s: unknown support type '%s'", s->ref, type ? type : "");
           return FALSE;
         }
+      if (!g_str_equal (state, "delivered") && !g_str_equal (state, "planned") &&
+          !g_str_equal (state, "declined"))
+        {
+          g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID,
+                       "%s: state is delivered, planned or declined, not '%s'", s->ref, state);
+          return FALSE;
+        }
       if (child_id != NULL && household_id == NULL)
         {
           if (!lookup_child (job, child_id, error))
@@ -743,7 +751,8 @@ finalise_support (Job     *job,
         }
       stmt = clmrs_store_prepare (job->store,
           "INSERT INTO supports (id, level, type, support_date, community_id, household_id, child_id,"
-          "  visit_id, facilitator_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+          "  visit_id, facilitator_id, created, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+          "  json_object ('state', ?11))", error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
@@ -756,12 +765,14 @@ finalise_support (Job     *job,
       sqlite3_bind_text (stmt, 8, job->visit_id, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, 9, job->facilitator_id, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, 10, job->now, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 11, state, -1, SQLITE_TRANSIENT);
       if (!clmrs_store_step_done (job->store, stmt, error))
         return FALSE;
 
       body = json_object_new ();
       json_object_set_string_member (body, "level", level);
       json_object_set_string_member (body, "type", type);
+      json_object_set_string_member (body, "state", state);
       json_object_set_string_member (body, "date", date);
       clmrs_json_set_nullable (body, "child_id", child_id);
       clmrs_json_set_nullable (body, "household_id", household_id);

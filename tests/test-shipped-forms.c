@@ -1497,6 +1497,16 @@ test_support_record (void)
   set (s, SR "/date", yesterday);
   assert_check (s, SR "/date", CLMRS_CHECK_OK, NULL);
 
+  /* issue #11, 11: planned, given or declined */
+  g_clear_pointer (&none, g_free);
+  none = choice_values (s, SR "/state");
+  g_assert_cmpstr (none, ==, "delivered planned declined");
+  clmrs_form_session_set_language (s, "fr");
+  g_clear_pointer (&label, g_free);
+  label = choice_label (s, SR "/state", "planned");
+  g_assert_cmpstr (label, ==, "Prévu, pas encore remis");
+  clmrs_form_session_set_language (s, "en");
+  set (s, SR "/state", "planned");
   set (s, SR "/provider", "Cooperative CAYAT");
   set (s, SR "/quantity", "0");
   assert_check (s, SR "/quantity", CLMRS_CHECK_CONSTRAINT, "Enter 1 or more, or leave empty.");
@@ -1513,7 +1523,7 @@ test_support_record (void)
   g_assert_cmpstr (((ClmrsEntityData *) g_ptr_array_index (entities, 0))->ref, ==, SR);
   expected = g_strdup_printf ("{\"support_type\": \"school_kit\", \"child_id\": \"" KOFI_ID "\","
                               " \"household_id\": \"" HH_ID "\", \"community_id\": \"" COM_ID "\","
-                              " \"date\": \"%s\"}", yesterday);
+                              " \"state\": \"planned\", \"date\": \"%s\"}", yesterday);
   assert_fields (((ClmrsEntityData *) g_ptr_array_index (entities, 0))->fields, expected);
 }
 
