@@ -88,6 +88,9 @@ static const struct {
   { "bridging_class",      "child" },
   { "vocational_training", "child" },
   { "health_insurance",    "child" },
+  { "psychosocial",        "child" },
+  { "medical",             "child" },
+  { "school_meals",        "child" },
   { "tools_safe",          "household" },
   { "labour_support",      "household" },
   { "iga",                 "household" },
@@ -96,13 +99,14 @@ static const struct {
   { "awareness_community", "community" },
   { "infrastructure",      "community" },
   { "referral",            "referral" },
+  { "family_reunification", "referral" },
 };
 
 static const char * const support_codes[] = {
   "awareness_targeted", "school_kit", "bicycle", "birth_certificate", "school_fees",
-  "bridging_class", "vocational_training", "health_insurance", "tools_safe",
-  "labour_support", "iga", "vsla", "cash_transfer", "awareness_community",
-  "infrastructure", "referral", NULL
+  "bridging_class", "vocational_training", "health_insurance", "psychosocial", "medical",
+  "school_meals", "tools_safe", "labour_support", "iga", "vsla", "cash_transfer",
+  "awareness_community", "infrastructure", "referral", "family_reunification", NULL
 };
 
 /* Reason codes, in the order classification produces them. */
@@ -151,6 +155,7 @@ typedef struct {
   GStrv  item;                    /* codes, or NULL: any */
   int    min_age;                 /* -1: none */
   int    max_age;                 /* -1: none */
+  int    in_school;               /* -1: either; 0 out of school; 1 in school */
   GStrv  suggest;
 } SupportRule;
 
@@ -828,7 +833,7 @@ load_supports (Loader       *ld,
 {
   static const char * const entry_allowed[] = { "when", "suggest", "note", NULL };
   static const char * const when_allowed[] = {
-    "status", "reason", "item", "min_age", "max_age", NULL
+    "status", "reason", "item", "min_age", "max_age", "in_school", NULL
   };
   JsonNode *node = need (ld, root, NULL, "supports");
   JsonArray *array;
@@ -868,8 +873,19 @@ load_supports (Loader       *ld,
         return FALSE;
 
       rule = g_new0 (SupportRule, 1);
-      rule->min_age = rule->max_age = -1;
+      rule->min_age = rule->max_age = rule->in_school = -1;
       g_ptr_array_add (rules->supports, rule);
+      if (json_object_has_member (when, "in_school"))
+        {
+          JsonNode *flag = json_object_get_member (when, "in_school");
+
+          if (!JSON_NODE_HOLDS_VALUE (flag) || json_node_get_value_type (flag) != G_TYPE_BOOLEAN)
+            {
+              g_autofree char *ipath = join_path (wpath, "in_school");
+              return load_fail (ld, ipath, "expected true or false, got %s", node_kind (flag));
+            }
+          rule->in_school = json_node_get_boolean (flag);
+        }
 
       if (json_object_has_member (when, "status"))
         {
@@ -2043,6 +2059,8 @@ support_rule_matches (const SupportRule         *rule,
   if (rule->min_age >= 0 && profile->age < rule->min_age)
     return FALSE;
   if (rule->max_age >= 0 && profile->age > rule->max_age)
+    return FALSE;
+  if (rule->in_school >= 0 && profile->in_school != rule->in_school)
     return FALSE;
   if (rule->reason == NULL && rule->item == NULL)
     return TRUE;

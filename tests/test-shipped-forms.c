@@ -1399,7 +1399,8 @@ test_follow_up (void)
   g_assert_cmpstr (choices, ==,
                    "awareness_targeted school_kit bicycle birth_certificate school_fees bridging_class"
                    " vocational_training health_insurance referral tools_safe labour_support iga vsla"
-                   " cash_transfer awareness_community infrastructure none");
+                   " cash_transfer awareness_community infrastructure psychosocial medical school_meals"
+                   " family_reunification none");
   set (s, FU "/support_received", "school_kit none");
   assert_check (s, FU "/support_received", CLMRS_CHECK_CONSTRAINT,
                 "\"Nothing received\" cannot be chosen together with other answers.");
@@ -1452,7 +1453,8 @@ test_support_record (void)
 {
   static const struct { const char *level, *choices; } filter[] = {
     { "child", "awareness_targeted school_kit bicycle birth_certificate school_fees bridging_class"
-               " vocational_training health_insurance referral" },
+               " vocational_training health_insurance referral psychosocial medical school_meals"
+               " family_reunification" },
     { "household", "tools_safe labour_support iga vsla cash_transfer" },
     { "community", "awareness_community infrastructure" },
   };

@@ -1051,12 +1051,15 @@ household_answer (const char *leaf,
   return household_answer_for (leaf, child);
 }
 
-/* A support record asks only who gave it: the rest is known. */
+/* A support record asks only whether it was given and who gave it: the
+ * rest is known. */
 static const char *
 support_answer (const char *leaf,
                 guint       instance,
                 gpointer    user_data)
 {
+  if (g_str_equal (leaf, "state"))
+    return "delivered";
   return g_str_equal (leaf, "provider") ? "Coopérative CLMRS" : NULL;
 }
 
