@@ -795,6 +795,31 @@ evolve (Demo *demo, DemoChild *c)
     c->birth_certificate = "yes";
 }
 
+/* A visit about one known child (a follow-up, a closure), the child
+ * pre-filled as the app does. */
+static ClmrsFinaliseResult *
+run_child_visit (Demo        *demo,
+                 const char  *kind,
+                 ClmrsForm   *form,
+                 Visit       *v,
+                 const char  *household_id,
+                 DemoChild   *child,
+                 GError     **error)
+{
+  g_autoptr(ClmrsFormSession) session = NULL;
+  JsonObject *extra = json_object_new ();
+  JsonObject *c = json_object_new ();
+
+  json_object_set_string_member (c, "child_id", child->id);
+  json_object_set_string_member (c, "household_id", household_id);
+  json_object_set_string_member (c, "name", child->name);
+  json_object_set_object_member (extra, "child", c);
+  session = open_session (demo, form, v, extra, error);
+  if (session == NULL)
+    return NULL;
+  return run_visit (demo, kind, form, session, v, household_id, child->id, error);
+}
+
 static gboolean
 follow_up (Demo          *demo,
            DemoCommunity *community,
@@ -806,10 +831,7 @@ follow_up (Demo          *demo,
   Visit v = { .demo = demo, .date = date, .community = community,
               .facilitator = g_ptr_array_index (demo->facilitators, community->facilitator),
               .child = child };
-  g_autoptr(ClmrsFormSession) session = NULL;
   g_autoptr(ClmrsFinaliseResult) result = NULL;
-  JsonObject *extra = json_object_new ();
-  JsonObject *c = json_object_new ();
   int roll = g_rand_int_range (demo->rand, 0, 100);
 
   v.child_status = roll < 2 ? "moved" : roll < 3 ? "lost" : "present";
@@ -820,14 +842,7 @@ follow_up (Demo          *demo,
     evolve (demo, child);
   child->back_at_work = FALSE;
 
-  json_object_set_string_member (c, "child_id", child->id);
-  json_object_set_string_member (c, "household_id", household_id);
-  json_object_set_string_member (c, "name", child->name);
-  json_object_set_object_member (extra, "child", c);
-  session = open_session (demo, demo->follow_up_form, &v, extra, error);
-  if (session == NULL)
-    return FALSE;
-  result = run_visit (demo, "follow_up", demo->follow_up_form, session, &v, household_id, child->id, error);
+  result = run_child_visit (demo, "follow_up", demo->follow_up_form, &v, household_id, child, error);
   if (result == NULL)
     return FALSE;
   demo->report->follow_ups++;
@@ -858,19 +873,9 @@ close_case (Demo          *demo,
   Visit v = { .demo = demo, .date = date, .community = community,
               .facilitator = g_ptr_array_index (demo->facilitators, community->facilitator),
               .closure_reason = "moved_out" };
-  g_autoptr(ClmrsFormSession) session = NULL;
   g_autoptr(ClmrsFinaliseResult) result = NULL;
-  JsonObject *extra = json_object_new ();
-  JsonObject *c = json_object_new ();
 
-  json_object_set_string_member (c, "child_id", child->id);
-  json_object_set_string_member (c, "household_id", household_id);
-  json_object_set_string_member (c, "name", child->name);
-  json_object_set_object_member (extra, "child", c);
-  session = open_session (demo, demo->closure_form, &v, extra, error);
-  if (session == NULL)
-    return FALSE;
-  result = run_visit (demo, "closure", demo->closure_form, session, &v, household_id, child->id, error);
+  result = run_child_visit (demo, "closure", demo->closure_form, &v, household_id, child, error);
   if (result == NULL)
     return FALSE;
   demo->report->closures++;
