@@ -171,20 +171,27 @@ make_database (Fixture *f)
 typedef gboolean (*Condition) (Fixture *f);
 
 static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @condition holds or @seconds pass.  The loop
+ * sleeps in poll() until something happens; a 10 ms tick makes sure the
+ * condition and the deadline are looked at even when nothing does. */
+static gboolean
 wait_for (Fixture   *f,
           Condition  condition,
           guint      seconds)
 {
   gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (10, tick_cb, NULL);
+  gboolean met;
 
-  while (!condition (f))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
+  while (!(met = condition (f)) && g_get_monotonic_time () <= end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  return met;
 }
 
 static ClmrsSigninPage *
@@ -357,6 +364,36 @@ test_templates (void)
 
 /* A reason in words: with the task or signal it is about; the core's own
  * sentence, less its rule set tag, for a code the app does not know. */
+/* Dates and sizes follow the app's language, not the system's locales
+ * (the test runs in C.UTF-8, with no French locale installed). */
+static void
+test_dates_and_numbers (void)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_local (2026, 12, 6, 14, 5, 0);
+  g_autofree char *day_en = NULL, *day_fr = NULL, *time_fr = NULL, *size_en = NULL, *size_fr = NULL;
+  g_autofree char *not_a_day = NULL, *rfc3339 = NULL;
+
+  clmrs_i18n_set_language ("en");
+  day_en = clmrs_i18n_format_day ("2026-12-06");
+  size_en = clmrs_i18n_format_size (7600000);
+  rfc3339 = clmrs_i18n_format_day ("2026-08-09T10:00:00Z");
+  not_a_day = clmrs_i18n_format_day ("soon");
+  clmrs_i18n_set_language ("fr");
+  day_fr = clmrs_i18n_format_day ("2026-12-06");
+  time_fr = clmrs_i18n_format_day_time (time);
+  size_fr = clmrs_i18n_format_size (7600000);
+  g_assert_cmpstr (clmrs_i18n_month_abbreviation (8), ==, "août");
+  clmrs_i18n_set_language ("");
+
+  g_assert_cmpstr (day_en, ==, "6 Dec 2026");
+  g_assert_cmpstr (rfc3339, ==, "9 Aug 2026");
+  g_assert_cmpstr (not_a_day, ==, "soon");
+  g_assert_cmpstr (day_fr, ==, "6 déc. 2026");
+  g_assert_cmpstr (time_fr, ==, "6 déc. 2026 à 14:05");
+  g_assert_cmpstr (size_en, ==, "7.6\302\240MB");
+  g_assert_true (g_str_has_prefix (size_fr, "7,6"));
+}
+
 static void
 test_reason_text (void)
 {
@@ -410,6 +447,7 @@ test_chart_narrow (void)
   g_auto(GStrv) drawn = NULL;
   gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   guint n_values = 0;
+  guint tick;
 
   gtk_widget_set_margin_start (chart, 35);
   gtk_widget_set_margin_end (chart, 35);
@@ -417,15 +455,16 @@ test_chart_narrow (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 300);
   clmrs_month_chart_set_values (CLMRS_MONTH_CHART (chart), months, percents, G_N_ELEMENTS (months));
   gtk_window_present (GTK_WINDOW (window));
+  tick = g_timeout_add (10, tick_cb, NULL);
   while (g_get_monotonic_time () < end)
     {
-      g_main_context_iteration (NULL, FALSE);
+      g_main_context_iteration (NULL, TRUE);
       g_clear_pointer (&drawn, g_strfreev);
       drawn = clmrs_month_chart_dup_drawn (CLMRS_MONTH_CHART (chart));
       if (drawn[0] != NULL && gtk_widget_get_width (chart) > 0)
         break;
-      g_usleep (10000);
     }
+  g_source_remove (tick);
   g_test_message ("chart %d px wide", gtk_widget_get_width (chart));
   g_assert_cmpint (gtk_widget_get_width (chart), <=, 290);
   g_assert_nonnull (drawn);
@@ -444,9 +483,9 @@ test_chart_narrow (void)
 static gboolean
 pin_refused (Fixture *f)
 {
-  /* the keypad is usable again once the worker answered */
+  /* the worker answered: the refusal is shown and the keypad is usable again */
   return on_signin (f) && gtk_widget_get_sensitive (GTK_WIDGET (signin_page (f))) &&
-         !g_main_context_pending (NULL);
+         find_label (GTK_WIDGET (signin_page (f)), "Wrong PIN. Try again.") != NULL;
 }
 
 
@@ -468,7 +507,6 @@ test_sign_in_wrong_pin (Fixture       *f,
   g_assert_true (gtk_widget_is_sensitive (find_labelled_button (page, "5")));
   label_audit_screen ("sign-in: the PIN keypad");
   sign_in (f, FACILITATOR_ID, "0000");
-  g_usleep (G_USEC_PER_SEC / 2);
   g_assert_true (wait_for (f, pin_refused, 10));
   g_assert_true (wait_for (f, on_signin, 5));
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
@@ -624,6 +662,51 @@ last_page_loaded (Fixture *f)
   return clmrs_household_get_loaded (last);
 }
 
+static gboolean
+households_scrollable (Fixture *f)
+{
+  GtkWidget *view = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW)));
+
+  return gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment) + 100;
+}
+
+static gboolean
+households_at_top (Fixture *f)
+{
+  GtkWidget *view = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW)));
+
+  return gtk_widget_get_mapped (view) && gtk_adjustment_get_value (adjustment) == 0;
+}
+
+/* The next person to sign in finds the lists at their top, not scrolled
+ * where the last person left them. */
+static void
+test_lists_reopen_at_top (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adjustment;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, all_households, 20));
+  scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW)),
+                                                           GTK_TYPE_SCROLLED_WINDOW));
+  g_assert_nonnull (scroller);
+  adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  g_assert_true (wait_for (f, households_scrollable, 10));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 2);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+  g_assert_true (wait_for (f, on_signin, 5));
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, all_households, 20));
+  g_assert_true (wait_for (f, households_at_top, 5));
+}
+
 static void
 test_facilitator_home (Fixture       *f,
                        gconstpointer  data)
@@ -724,6 +807,8 @@ record_open (Fixture *f)
          clmrs_record_view_get_visit (window_record (f)) != NULL;
 }
 
+static const char *const visit_kinds[] = { "household", "follow_up", "support", "awareness", "community" };
+
 static void
 test_supervisor_return (Fixture       *f,
                         gconstpointer  data)
@@ -732,6 +817,7 @@ test_supervisor_return (Fixture       *f,
   g_autoptr(ClmrsStore) store = NULL;
   g_autofree char *visit_id = NULL;
   AdwMessageDialog *dialog;
+  GtkTextView *message_view;
   sqlite3_stmt *stmt;
 
   sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
@@ -739,6 +825,22 @@ test_supervisor_return (Fixture       *f,
   g_assert_cmpuint (n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "visits")), ==, f->n_pending);
   g_assert_cmpuint (n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "queue")), ==, 1);
   label_audit_screen ("supervisor: visits to review");
+  /* each row says what kind of visit it is in words and whom it is about,
+   * never an internal code */
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (clmrs_supervisor_page_get_list (supervisor_page (f), "visits")));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+      const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+
+      g_assert_true (g_str_has_prefix (subtitle, "Household visit · ") || g_str_has_prefix (subtitle, "Follow-up visit · ") ||
+                     g_str_has_prefix (subtitle, "Support record · ") || g_str_has_prefix (subtitle, "Awareness session · ") ||
+                     g_str_has_prefix (subtitle, "Community profile · "));
+      for (guint i = 0; i < G_N_ELEMENTS (visit_kinds); i++)
+        g_assert_cmpstr (title, !=, visit_kinds[i]);
+      if (g_str_has_prefix (subtitle, "Follow-up visit · "))
+        g_assert_nonnull (strchr (title, '('));   /* "Child (Household head)" */
+    }
 
   clmrs_supervisor_page_open_visit (supervisor_page (f), 0);
   g_assert_true (wait_for (f, visit_open, 10));
@@ -754,10 +856,23 @@ test_supervisor_return (Fixture       *f,
   adw_message_dialog_response (dialog, "cancel");
   g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)), ==, visit_id);
 
-  clmrs_supervisor_page_decide (supervisor_page (f), "returned", "Ages & <names> missing");
+  /* the message takes several lines; Return stays off while it is blank */
+  click (find_labelled_button (GTK_WIDGET (supervisor_page (f)), "_Return…"));
+  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  message_view = GTK_TEXT_VIEW (find_of_type (GTK_WIDGET (dialog), GTK_TYPE_TEXT_VIEW));
+  g_assert_nonnull (message_view);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (message_view), "  \n ", -1);
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "return"));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (message_view), "Ages & <names> missing\nAsk the school's name", -1);
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "return"));
+  adw_message_dialog_response (dialog, "return");
   g_assert_true (wait_for (f, on_supervisor_and_idle, 10));
-  g_assert_null (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)));
   g_assert_cmpuint (n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "visits")), ==, f->n_pending - 1);
+  /* at 1280 px the next visit to review opens in its place, not an empty pane */
+  g_assert_cmpuint (f->n_pending, >=, 2);
+  g_assert_nonnull (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)));
+  g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)), !=, visit_id);
 
   /* what the review wrote, read back through another connection */
   store = clmrs_store_open (f->db_path, &error);
@@ -771,7 +886,7 @@ test_supervisor_return (Fixture       *f,
   sqlite3_bind_text (stmt, 2, SUPERVISOR_ID, -1, SQLITE_TRANSIENT);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "returned");
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "Ages & <names> missing");
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "Ages & <names> missing\nAsk the school's name");
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, "returned");
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 3), ==, SUPERVISOR_ID);
   g_assert_cmpint (sqlite3_column_int (stmt, 4), ==, 1);
@@ -1138,7 +1253,12 @@ test_household_visit (Fixture       *f,
   g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
   refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
   g_assert_true (g_strv_contains ((const char * const *) refs, "/household_visit/household/head_sex"));
-  walk_to_review (f, household_answer, 0, NULL);
+  /* one tap of the button, now "Back to Review", and the review is back:
+     not every later screen in turn */
+  g_assert_nonnull (find_labelled_button (GTK_WIDGET (wizard (f)), "Back to _Review"));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
+  g_assert_null (find_labelled_button (GTK_WIDGET (wizard (f)), "Back to _Review"));
 
   /* finish, and each child's outcome with its reasons */
   g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
@@ -1186,8 +1306,13 @@ test_household_visit (Fixture       *f,
   g_assert_true (wait_for (f, wizard_idle, 10));
   g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
   g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "support_record");
+  /* every screen of it says which support, for whom */
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_WINDOW_TITLE))),
+                   ==, "School kit · Kouadio");
   support_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
   walk_to_review (f, support_answer, 0, NULL);
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_WINDOW_TITLE))),
+                   ==, "Review · School kit · Kouadio");
   clmrs_visit_wizard_next (wizard (f));
   g_assert_true (wait_for (f, wizard_has_result, 30));
   supports = query_text (f->db_path, "SELECT s.type || ' ' || s.level || ' ' || s.household_id || ' ' ||"
@@ -1497,6 +1622,12 @@ wait_frames (Fixture *f)
 
 #define TASKS "/household_visit/children/child[1]/work/tasks_7d"
 
+static gboolean
+no_problem_bar (Fixture *f)
+{
+  return find_with_class (GTK_WIDGET (wizard (f)), "problem-bar") == NULL;
+}
+
 /* "None of these" ticked with a task on the 19-row task list, then Next:
  * the bar above Next says which question and what is wrong, inside the
  * window, and the list is scrolled to the rows that conflict; at the
@@ -1581,8 +1712,7 @@ test_conflict_message_seen (Fixture       *f,
 
   /* corrected: the bar goes, and Next goes on */
   g_assert_true (clmrs_visit_wizard_answer (wizard (f), TASKS, "fetching_water"));
-  wait_frames (f);
-  g_assert_null (find_with_class (GTK_WIDGET (wizard (f)), "problem-bar"));
+  g_assert_true (wait_for (f, no_problem_bar, 10));
   clmrs_visit_wizard_next (wizard (f));
   g_assert_false (screen_has (f, TASKS));
   g_assert_true (wait_for (f, wizard_idle, 10));
@@ -2451,6 +2581,7 @@ test_follow_up_interval (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *visit_date = NULL;
   g_autofree char *due_3 = NULL;
+  g_autofree char *due_3_shown = NULL;
   g_autofree char *expected = NULL;
   const char *child_id = "k0000000-0000-4000-8000-000000000001";
   GSettings *settings = clmrs_application_get_settings (f->app);
@@ -2485,9 +2616,10 @@ test_follow_up_interval (Fixture       *f,
   g_assert_true (wait_for (f, on_home_and_idle, 20));
   f->user_data = &wanted;
 
-  /* 3 months: due a month ago, on the list */
+  /* 3 months: due a month ago, on the list, the day in words */
   g_settings_set_uint (settings, "follow-up-interval-months", 3);
-  wanted.due = due_3;
+  due_3_shown = clmrs_i18n_format_day (due_3);
+  wanted.due = due_3_shown;
   g_assert_true (wait_for (f, follow_up_row_is, 20));
   expected = query_text (f->db_path, "SELECT next_due FROM cases WHERE child_id = ?1", child_id);
   g_assert_cmpstr (expected, ==, due_3);
@@ -2739,6 +2871,44 @@ static gboolean
 enrol_idle (Fixture *f)
 {
   return !clmrs_enrol_page_get_busy (enrol_page (f));
+}
+
+/* Records kept on the handheld for weeks are shown as late on the Sync
+ * tab, with how long in words. */
+static void
+test_sync_waiting_late (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autoptr(GDateTime) now = clmrs_now ();
+  g_autoptr(GDateTime) then = g_date_time_add_days (now, -40);
+  g_autofree char *queued_at = g_date_time_format_iso8601 (then);
+  GtkWidget *late = NULL;
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+    sqlite3_stmt *stmt;
+
+    g_assert_no_error (error);
+    stmt = clmrs_store_prepare (store, "UPDATE outbox SET queued_at = ?1 WHERE state = 'queued' AND facilitator_id = ?2", &error);
+    g_assert_no_error (error);
+    sqlite3_bind_text (stmt, 1, queued_at, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, 2, FACILITATOR_ID, -1, SQLITE_TRANSIENT);
+    g_assert_true (clmrs_store_step_done (store, stmt, &error));
+    g_assert_no_error (error);
+  }
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_home_page_set_tab (home_page (f), "sync");
+  g_assert_true (wait_for (f, on_home_and_idle, 10));
+  for (GtkWidget *row = gtk_widget_get_first_child (clmrs_sync_page_get_widget (sync_page (f), "queue"));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    if (gtk_widget_has_css_class (row, "waiting-late"))
+      late = row;
+  g_assert_nonnull (late);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (late)), ==,
+                   "Waiting for 40 days: sync at the hub as soon as you can");
 }
 
 static gboolean
@@ -3887,6 +4057,7 @@ main (int   argc,
   g_test_add_func ("/ui/chart", test_chart);
   g_test_add_func ("/ui/chart/narrow", test_chart_narrow);
   g_test_add_func ("/ui/reason-text", test_reason_text);
+  g_test_add_func ("/ui/dates-and-numbers", test_dates_and_numbers);
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
   g_test_add ("/ui/sign-in/first-time", Fixture, NULL, fixture_set_up, test_sign_in_first_time, fixture_tear_down);
   g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
@@ -3906,6 +4077,8 @@ main (int   argc,
   g_test_add ("/ui/facilitator/household-page", Fixture, NULL, fixture_set_up, test_household_page, fixture_tear_down);
   g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
   g_test_add ("/ui/home/drafts-listed", Fixture, NULL, fixture_set_up, test_drafts_listed, fixture_tear_down);
+  g_test_add ("/ui/sync/waiting-late", Fixture, NULL, fixture_set_up, test_sync_waiting_late, fixture_tear_down);
+  g_test_add ("/ui/home/lists-reopen-at-top", Fixture, NULL, fixture_set_up, test_lists_reopen_at_top, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
   g_test_add ("/ui/facilitator/follow-up-interval", Fixture, NULL, fixture_set_up, test_follow_up_interval, fixture_tear_down);
