@@ -687,12 +687,13 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
       "SELECT v.id, a.child_id, v.kind, v.visit_date, a.status, v.child_status, a.immediate_danger, a.age,"
       "  CASE json_extract (a.profile, '$.in_school') WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END,"
       "  v.facilitator_id, coalesce (f.sex, json_extract (v.answers, '$.facilitator_sex')),"
-      "  v.community_id, v.finalised, " CASE_RECALL_SQL ", " CASE_ALTERNATIVE_SQL ", " PROXY_SQL " "
+      "  v.community_id, v.finalised, " CASE_RECALL_SQL ", " CASE_ALTERNATIVE_SQL ", " PROXY_SQL ","
+      "  CASE v.kind WHEN 'follow_up' THEN json_extract (v.answers, '$.child.support_received') END "
       "FROM assessments a JOIN visits v ON v.id = a.visit_id LEFT JOIN facilitators f ON f.id = v.facilitator_id "
       "UNION ALL "
       "SELECT v.id, v.child_id, v.kind, v.visit_date, NULL, v.child_status, 0, 0, NULL,"
       "  v.facilitator_id, coalesce (f.sex, json_extract (v.answers, '$.facilitator_sex')),"
-      "  v.community_id, v.finalised, 0, 0, 0 "
+      "  v.community_id, v.finalised, 0, 0, 0, NULL "
       "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id "
       "WHERE v.state = 'final' AND v.kind = 'follow_up' AND v.child_status IN ('moved', 'lost') "
       "ORDER BY 4, 13", error);
@@ -708,6 +709,7 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
         .hazard_since_last = sqlite3_column_int (stmt, 13),
         .alternative = sqlite3_column_int (stmt, 14),
         .proxy = sqlite3_column_int (stmt, 15),
+        .support_received = S (16),
       };
       g_array_append_val (assessments, r);
     }

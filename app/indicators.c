@@ -151,6 +151,69 @@ add_identification (JsonBuilder      *b,
   add_int (b, "children_identified_by_proxy", s->proxy_only_identified);
 }
 
+/* The follow-ups in the period that asked what support the family received
+ * since the last visit, against the delivered support records of the child
+ * and its household dated after the previous visit and up to the follow-up:
+ * how many agree, and the support types said but not recorded, and recorded
+ * but not said. */
+static void
+reconcile_supports (const ClmrsIndicatorsInput *input,
+                    const Assessment           *assessments,
+                    const guint                *order,
+                    const Child                *child,
+                    const ClmrsCaseSupport     *supports,
+                    guint                      *n_follow_ups,
+                    guint                      *n_matching,
+                    guint                      *n_reported_not_recorded,
+                    guint                      *n_recorded_not_reported)
+{
+  for (guint k = 0; k < child->n_visits; k++)
+    {
+      guint i = order[child->first_visit + k];
+      const ClmrsAssessmentRow *row = &input->assessments[i];
+      const Assessment *a = &assessments[i];
+      g_auto(GStrv) said = NULL;
+      g_autoptr(GPtrArray) recorded = NULL;
+      guint32 previous = 0;
+      guint missing = 0, unsaid = 0;
+
+      if (!a->in_period || row->support_received == NULL ||
+          g_strcmp0 (row->kind, "follow_up") != 0)
+        continue;
+      for (guint j = 0; j < child->n_visits; j++)
+        {
+          const Assessment *other = &assessments[order[child->first_visit + j]];
+
+          if (other->day < a->day)
+            previous = MAX (previous, other->day);
+        }
+      recorded = g_ptr_array_new ();
+      for (guint s = 0; s < child->n_supports; s++)
+        {
+          guint32 day;
+
+          if (supports[s].state != NULL && supports[s].state[0] != '\0' &&
+              strcmp (supports[s].state, "delivered") != 0)
+            continue;
+          if (_clmrs_day_parse (supports[s].date, &day) && day > previous && day <= a->day &&
+              !g_ptr_array_find_with_equal_func (recorded, supports[s].type, g_str_equal, NULL))
+            g_ptr_array_add (recorded, (gpointer) supports[s].type);
+        }
+      said = g_strsplit (row->support_received, " ", -1);
+      for (guint s = 0; said[s] != NULL; s++)
+        if (said[s][0] != '\0' && strcmp (said[s], "none") != 0 &&
+            !g_ptr_array_find_with_equal_func (recorded, said[s], g_str_equal, NULL))
+          missing++;
+      for (guint r = 0; r < recorded->len; r++)
+        if (!g_strv_contains ((const char * const *) said, g_ptr_array_index (recorded, r)))
+          unsaid++;
+      (*n_follow_ups)++;
+      *n_matching += missing == 0 && unsaid == 0;
+      *n_reported_not_recorded += missing;
+      *n_recorded_not_reported += unsaid;
+    }
+}
+
 static int
 compare_strings (const void *a,
                  const void *b)
@@ -263,6 +326,7 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
   guint followed1 = 0, followed2 = 0, first_clean = 0, exited = 0, relapsed = 0;
   guint followable = 0, hazardous_followed = 0, hazardous_stopped = 0, supported_3m = 0;
   guint closure_counts[CLMRS_CLOSURE_N_REASONS] = { 0 };
+  guint reconciled = 0, reconciled_matching = 0, reported_not_recorded = 0, recorded_not_reported = 0;
   guint school_children = 0, school_before = 0, school_after = 0;
   guint status_counts[CLMRS_CASE_N_STATUSES] = { 0 };
   guint sessions = 0, men = 0, women = 0, boys = 0, girls = 0;
@@ -650,6 +714,9 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
             }
         }
 
+      reconcile_supports (input, assessments, order, child, &case_supports[child->first_support],
+                          &reconciled, &reconciled_matching, &reported_not_recorded, &recorded_not_reported);
+
       if (!kase.ever_identified)
         continue;
       g_assert (kase.since_first.identification_visit >= 0);
@@ -811,6 +878,13 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
   add_ratio (b, "exited_of_two_follow_ups", exited, followed2);
   add_ratio (b, "exited_of_identified", exited, followable);
   add_ratio (b, "relapse", relapsed, exited);
+  json_builder_set_member_name (b, "support_reconciliation");
+  json_builder_begin_object (b);
+  add_int (b, "follow_ups", reconciled);
+  add_ratio (b, "matching", reconciled_matching, reconciled);
+  add_int (b, "reported_not_recorded", reported_not_recorded);
+  add_int (b, "recorded_not_reported", recorded_not_reported);
+  json_builder_end_object (b);
   json_builder_set_member_name (b, "school_participation");
   json_builder_begin_object (b);
   add_int (b, "children", school_children);

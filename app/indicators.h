@@ -51,6 +51,8 @@ typedef struct {
   ClmrsHazardSinceLast hazard_since_last; /* follow-ups: the since-last-visit recall */
   ClmrsAlternative alternative;     /* besides school (from in_school); UNKNOWN = none recorded */
   gboolean    proxy;                /* the child was not there: an adult answered for them */
+  const char *support_received;     /* follow-ups: the support types the family said it received
+                                       since the last visit, space-separated ("none"); NULL = not asked */
 } ClmrsAssessmentRow;
 
 /* A support to a child (child_id set) or to a household (only household_id

@@ -532,9 +532,9 @@ test_interviewed_closed_hazardous (void)
     { "V1", "K5", "household", "2024-01-10", "child_labour", NULL, FALSE, 0, "no", "F", "female", NULL },
     { "V1", "K6", "household", "2024-01-10", "not_in_child_labour", NULL, FALSE, 0, "yes", "F", "female", NULL },
     { "V2", "K1", "follow_up", "2024-07-10", "not_in_child_labour", "present", FALSE, 0, "yes", "F", "female",
-      NULL, CLMRS_HAZARD_SINCE_LAST_NONE },
+      NULL, CLMRS_HAZARD_SINCE_LAST_NONE, 0, FALSE, "school_kit" },
     { "V3", "K2", "follow_up", "2024-07-10", "hazardous_child_labour", "present", FALSE, 0, "no", "F", "female",
-      NULL, CLMRS_HAZARD_SINCE_LAST_FOUND },
+      NULL, CLMRS_HAZARD_SINCE_LAST_FOUND, 0, FALSE, "cash_transfer" },
   };
   static const ClmrsSupportRow sups[] = {
     { "K1", NULL, "school_kit", "2024-02-01" },
@@ -577,6 +577,13 @@ test_interviewed_closed_hazardous (void)
   check_ratio (r, "cases.stopped_hazardous_at_first_follow_up", 1, 2, 50.0);
   /* K1's kit 22 days after; K2's 143 days after, its planned IGA not counted */
   check_ratio (r, "cases.supported_within_3_months", 1, 4, 25.0);
+  /* item 11: K1 said the kit the records hold; K2's family said a cash
+   * transfer nobody recorded, and not the kit recorded (the planned IGA is
+   * no support received) */
+  check_int (r, "cases.support_reconciliation.follow_ups", 2);
+  check_ratio (r, "cases.support_reconciliation.matching", 1, 2, 50.0);
+  check_int (r, "cases.support_reconciliation.reported_not_recorded", 1);
+  check_int (r, "cases.support_reconciliation.recorded_not_reported", 1);
 }
 
 static void
