@@ -4,6 +4,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "cli-run.h"
+
 /* Identified in hazardous child labour at a household visit on 2024-01-15. */
 #define CHILD "{\"type\":\"child\",\"birth_date\":\"2012-03-10\"}\n"
 #define IDENTIFIED "{\"type\":\"assessment\",\"date\":\"2024-01-15\",\"status\":\"hazardous_child_labour\"}\n"
@@ -11,34 +13,6 @@
 #define CLEAN(date, status) \
   "{\"type\":\"follow_up\",\"date\":\"" date "\",\"status\":\"" status "\",\"in_school\":true," \
   "\"hazardous_task_since_last_visit\":false}\n"
-
-/* Runs $CLMRS_CLI with @args, @input on stdin; returns the exit status. */
-static int
-run_cli (const char * const  *args,
-         const char          *input,
-         char               **out,
-         char               **err)
-{
-  const char *cli = g_getenv ("CLMRS_CLI");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (gpointer) cli);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                               | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
-}
 
 /* The case of @history on @today; the object is kept in *@keep. */
 static JsonObject *

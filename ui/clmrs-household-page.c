@@ -216,16 +216,18 @@ visit_state_label (const ClmrsHouseholdVisit *visit,
 
 /* --- rows --- */
 
+/* Follow Up and Close Case: the visit of one child, with the form on the
+ * button (as the Follow-ups tab asks a follow-up). */
 static void
-follow_up_clicked_cb (GtkButton          *button,
-                      ClmrsHouseholdPage *self)
+child_visit_clicked_cb (GtkButton          *button,
+                        ClmrsHouseholdPage *self)
 {
   ClmrsWindow *window = get_window (self);
   g_autofree char *household_id = g_strdup (self->household_id);
   g_autofree char *child_id = g_strdup (g_object_get_data (G_OBJECT (button), "child-id"));
-  /* as the Follow-ups tab asks it */
+  g_autofree char *form_id = g_strdup (g_object_get_data (G_OBJECT (button), "form-id"));
   ClmrsVisitRequest request = {
-    .form_id = "follow_up_visit",
+    .form_id = form_id,
     .child_id = child_id,
     .household_id = household_id,
   };
@@ -234,21 +236,24 @@ follow_up_clicked_cb (GtkButton          *button,
     clmrs_window_open_visit (window, &request);
 }
 
-static void
-close_case_clicked_cb (GtkButton          *button,
-                       ClmrsHouseholdPage *self)
+/* A row button that opens @form_id for @child; @label is its accessible name. */
+static GtkWidget *
+child_visit_button (ClmrsHouseholdPage        *self,
+                    const ClmrsHouseholdChild *child,
+                    const char                *mnemonic,
+                    const char                *label,
+                    const char                *form_id)
 {
-  ClmrsWindow *window = get_window (self);
-  g_autofree char *household_id = g_strdup (self->household_id);
-  g_autofree char *child_id = g_strdup (g_object_get_data (G_OBJECT (button), "child-id"));
-  ClmrsVisitRequest request = {
-    .form_id = "case_closure",
-    .child_id = child_id,
-    .household_id = household_id,
-  };
+  GtkWidget *button = gtk_button_new_with_mnemonic (mnemonic);
 
-  if (window != NULL && child_id != NULL && household_id != NULL)
-    clmrs_window_open_visit (window, &request);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (button, -1, 48);
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  g_object_set_data_full (G_OBJECT (button), "child-id", g_strdup (child->child_id), g_free);
+  g_object_set_data (G_OBJECT (button), "form-id", (gpointer) form_id);
+  g_signal_connect (button, "clicked", G_CALLBACK (child_visit_clicked_cb), self);
+  return button;
 }
 
 static GtkWidget *
@@ -280,33 +285,21 @@ child_row (ClmrsHouseholdPage        *self,
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
   if (follow_up_applies (child))
     {
-      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Follow Up"));
       g_autofree char *label = g_strdup_printf (_("Follow-up visit of %s"), child->name);
+      GtkWidget *button = child_visit_button (self, child, _("_Follow Up"), label, "follow_up_visit");
 
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-      gtk_widget_set_size_request (button, -1, 48);
-      gtk_widget_set_tooltip_text (button, label);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
       if (child->kase.follow_up_due || child->kase.follow_up_overdue || child->kase.monitoring_due)
         gtk_widget_add_css_class (button, "suggested-action");
-      g_object_set_data_full (G_OBJECT (button), "child-id", g_strdup (child->child_id), g_free);
-      g_signal_connect (button, "clicked", G_CALLBACK (follow_up_clicked_cb), self);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
     }
   /* a case followed up (or monitored after its exit) can be closed for a
    * reason other than exit: death, a move, consent withdrawn, a duplicate */
   if (follow_up_applies (child) || (child->kase.status == CLMRS_CASE_EXITED && child->kase.next_due_date[0] != '\0'))
     {
-      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Close Case"));
       g_autofree char *label = g_strdup_printf (_("Close the case of %s"), child->name);
 
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-      gtk_widget_set_size_request (button, -1, 48);
-      gtk_widget_set_tooltip_text (button, label);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-      g_object_set_data_full (G_OBJECT (button), "child-id", g_strdup (child->child_id), g_free);
-      g_signal_connect (button, "clicked", G_CALLBACK (close_case_clicked_cb), self);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 child_visit_button (self, child, _("_Close Case"), label, "case_closure"));
     }
   gtk_widget_add_css_class (row, "tall-row");
   g_object_set_data_full (G_OBJECT (row), "child-id", g_strdup (child->child_id), g_free);

@@ -2194,6 +2194,9 @@ test_household_page (Fixture       *f,
   subtitle = g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
   g_test_message ("case: %s", subtitle);
   g_assert_true (g_str_has_prefix (subtitle, "Girl, 11 years old\nHazardous child labour · follow-up window missed on "));
+  /* an open case can be closed from here (the closure form, issue #11) */
+  g_assert_nonnull (find_button_with_text (GTK_WIDGET (row), "_Close Case"));
+  g_assert_null (find_button_with_text (GTK_WIDGET (gtk_list_box_get_row_at_index (children, 0)), "_Close Case"));
 
   /* the visits, newest first, each with its form's title and where it is */
   visits = clmrs_household_page_get_list (household_page (f), "visits");
