@@ -262,7 +262,20 @@ static const char * const migrations[] = {
   "  UPDATE households SET search_key = clmrs_fold (NEW.head_name) WHERE id = NEW.id;"
   " END;",
 
-  /* 7: a visit may close a child's case ('closure': case_closure.xml,
+  /* 7: the media files published with a form version (jr://file/NAME:
+   * lists as CSV or XML, pictures), pulled with it and kept as long as
+   * the version (docs/authoring-forms.md). */
+  "CREATE TABLE published_media ("
+  "  kind     TEXT NOT NULL,"
+  "  id       TEXT NOT NULL,"
+  "  version  TEXT NOT NULL,"
+  "  name     TEXT NOT NULL,"
+  "  sha256   TEXT NOT NULL,"
+  "  content  BLOB NOT NULL,"
+  "  PRIMARY KEY (kind, id, version, name),"
+  "  FOREIGN KEY (kind, id, version) REFERENCES published (kind, id, version) ON DELETE CASCADE);",
+
+  /* 8: a visit may close a child's case ('closure': case_closure.xml,
    * docs/cases-and-indicators.md).  Adding a value to a CHECK changes no
    * stored row, so the table's text is edited in place (SQLite's
    * documented procedure for constraint changes, "ALTER TABLE" section 7)

@@ -208,13 +208,13 @@ test_migration_search_key (void)
   sqlite3_close (db);
 }
 
-/* Migration 7 lets a visit close a case: 'closure' is a kind, other
+/* Migration 8 lets a visit close a case: 'closure' is a kind, other
  * unknown kinds are still refused, and the fixture's visits are kept. */
 static void
 test_migration_closure_kind (void)
 {
   const char *srcdir = g_getenv ("CLMRS_SOURCE_DIR");
-  g_autofree char *fixture = g_build_filename (srcdir, "tests", "schema", "v6.sql", NULL);
+  g_autofree char *fixture = g_build_filename (srcdir, "tests", "schema", "v7.sql", NULL);
   g_autofree char *sql = NULL;
   g_autoptr(GError) error = NULL;
 #define INSERT_VISIT(id, kind) \
@@ -229,7 +229,7 @@ test_migration_closure_kind (void)
   g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, closure, NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
-  g_assert_true (clmrs_store_migrate_db (db, 7, &error));
+  g_assert_true (clmrs_store_migrate_db (db, 8, &error));
   g_assert_no_error (error);
   g_assert_cmpint (sqlite3_exec (db, closure, NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, bogus, NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
