@@ -51,6 +51,7 @@ typedef struct {
   GStrv      wfcl_signals;
   gboolean   immediate_danger;
   char      *birth_certificate;   /* "yes" / "no" / "in_process", or NULL when not asked */
+  GStrv      tasks_since_last;    /* follow-ups: tasks since the previous visit, or NULL when not asked */
 } ClmrsProfile;
 
 typedef struct {

@@ -275,6 +275,19 @@ static const char * const migrations[] = {
   "  content  BLOB NOT NULL,"
   "  PRIMARY KEY (kind, id, version, name),"
   "  FOREIGN KEY (kind, id, version) REFERENCES published (kind, id, version) ON DELETE CASCADE);",
+
+  /* 8: a visit may close a child's case ('closure': case_closure.xml,
+   * docs/cases-and-indicators.md).  Adding a value to a CHECK changes no
+   * stored row, so the table's text is edited in place (SQLite's
+   * documented procedure for constraint changes, "ALTER TABLE" section 7)
+   * rather than the table rebuilt under its five foreign keys; the index
+   * (the casebook reads the closures of a child) also bumps the schema
+   * cookie, so every other connection reads the new text. */
+  "PRAGMA writable_schema = ON;"
+  "UPDATE sqlite_schema SET sql = replace (sql, '''community''))', '''community'', ''closure''))')"
+  " WHERE type = 'table' AND name = 'visits';"
+  "PRAGMA writable_schema = RESET;"
+  "CREATE INDEX visits_kind ON visits (kind, child_id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLMRS_STORE_SCHEMA_VERSION);

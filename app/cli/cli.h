@@ -67,6 +67,25 @@ gboolean    clmrs_cli_write_keyring (ClmrsCli   *cli,
                                      const ClmrsDevicePerson *people,
                                      guint       n_people,
                                      GError    **error);
+/* Calls @func on each non-blank line of stdin (trimmed, NUL-terminated;
+ * @line counts every line from 1); a line with a NUL byte is reported as
+ * bad.  Sets *@any_bad when @func or that check said a line was bad.
+ * Returns CLMRS_EXIT_OK, or CLMRS_EXIT_FAILURE when stdin cannot be read. */
+typedef gboolean (*ClmrsCliLineFunc) (const char *text,
+                                      gsize       length,
+                                      guint64     line,
+                                      gpointer    user_data);
+int         clmrs_cli_each_line     (const char       *command,
+                                     ClmrsCliLineFunc  func,
+                                     gpointer          user_data,
+                                     gboolean         *any_bad);
+/* Writes {"error":{"line":N,"field":NAME|null,"message":...}} on @out and
+ * "clmrs COMMAND: line N: message" on stderr. */
+void        clmrs_cli_print_error_line (FILE       *out,
+                                        const char *command,
+                                        guint64     line,
+                                        const char *field,
+                                        const char *message);
 
 /* @text cut or padded to @width characters, for table columns. */
 char       *clmrs_cli_column        (const char *text,
@@ -86,6 +105,7 @@ int clmrs_cmd_classify (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_people   (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_add_person (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_recover  (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_case     (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_visit    (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_forms (ClmrsCli  *cli,
                      int        argc,
