@@ -219,13 +219,19 @@ clmrs_cli_read_pin (ClmrsCli   *cli,
 
   if (cli->pin_fd >= 0)
     {
-      if (cli->pin_in == NULL && (cli->pin_in = fdopen (cli->pin_fd, "r")) == NULL)
+      if (cli->pin_in == NULL)
         {
-          int saved_errno = errno;
+          if ((cli->pin_in = fdopen (cli->pin_fd, "r")) == NULL)
+            {
+              int saved_errno = errno;
 
-          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                       "--pin-fd %d: %s", cli->pin_fd, g_strerror (saved_errno));
-          return NULL;
+              g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                           "--pin-fd %d: %s", cli->pin_fd, g_strerror (saved_errno));
+              return NULL;
+            }
+          /* unbuffered: what follows the PIN lines stays unread (--pin-fd
+             0 with the command's own data after them on stdin) */
+          setvbuf (cli->pin_in, NULL, _IONBF, 0);
         }
       pin = read_line (cli->pin_in);
       if (pin == NULL)
