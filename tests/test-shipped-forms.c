@@ -18,6 +18,7 @@
 
 static const char *shipped[] = {
   "household_visit", "follow_up_visit", "support_record", "awareness_session", "community_profile",
+  "farm_visit",
 };
 
 /* ------------------------------------------------------------------ helpers */
@@ -496,6 +497,7 @@ test_french_labels (void)
       { "support_record", "Support record", "Appui apporté" },
       { "awareness_session", "Awareness session", "Séance de sensibilisation" },
       { "community_profile", "Community profile", "Profil de la communauté" },
+      { "farm_visit", "Farm visit", "Visite de plantation" },
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS (titles); i++)
@@ -1672,6 +1674,163 @@ test_community_profile (void)
 
 /* ------------------------------------------------------------------ the CLI */
 
+
+#define FV      "/farm_visit"
+#define FCHILD  FV "/children/child"
+
+/* A farm visit (issue 11, item 6): started for a household, it lists no
+ * roster (only the children found on the farm); a child already on the
+ * household's roster is assessed as that child, a new one is added to the
+ * household; each is classified, and the visit is of kind farm. */
+static void
+test_farm_visit (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("clmrs-farm-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "device.db", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autoptr(ClmrsRuleSet) rules = clmrs_rule_set_load_builtin ("gh", &error);
+  g_autoptr(ClmrsFormSession) s = NULL;
+  g_autoptr(ClmrsFinaliseResult) result = NULL;
+  g_autofree char *household_id = NULL;
+  g_autofree char *kofi_id = NULL;
+  g_autofree char *yao_id = NULL;
+  g_autofree char *visit_id = NULL;
+  g_autofree char *ref1 = NULL;
+  g_autofree char *ref2 = NULL;
+  g_autofree char *label = NULL;
+  ClmrsStore *store;
+  ClmrsPrefill prefill = { .facilitator_id = "F-017", .facilitator_name = "Akosua Boateng",
+                           .facilitator_sex = "female", .community_id = COM_ID };
+  const Answer kofi_on_farm[] = {
+    { "name", "kofi" },
+    { "sex", "male" },
+    { "age", "9" },
+    { "lives_here", "yes" },
+    { "assent", "yes" },
+    { "respondent", "child" },
+    { "in_school", "yes" },
+    { "tasks_seen", "pod_breaking_machete" },
+    { "tasks_7d", "pod_breaking_machete gathering_pods" },
+    { "hours_7d", "10" },
+    { "night_work", "no" },
+    { "hazard_conditions", "dangerous_tools" },
+    { "immediate_danger", "no" },
+  };
+  const Answer yao[] = {
+    { "name", "Yao" },
+    { "sex", "male" },
+    { "age", "12" },
+    { "lives_here", "no" },
+    { "assent", "no" },
+    { "respondent", "adult" },
+    { "in_school", "no" },
+    { "tasks_seen", "gathering_pods" },
+    { "tasks_7d", "planting" },
+    { "hours_7d", "16" },
+    { "night_work", "no" },
+    { "hazard_conditions", "none" },
+    { "immediate_danger", "no" },
+  };
+
+  g_assert_no_error (error);
+  store = clmrs_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (clmrs_store_add_community (store, COM_ID, "Asempa", "Ashanti", "gh", &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(ClmrsFormSession) hv = new_session ("household_visit");
+    g_autofree char *r1 = NULL;
+
+    g_assert_true (clmrs_prefill_session (hv, store, &prefill, &error));
+    fill_household (hv, "yes");
+    r1 = add_child (hv);
+    set (hv, CHILD "[1]/identity/name", "Kofi");
+    answer_by_walking (hv, r1, kofi, G_N_ELEMENTS (kofi));
+    household_id = finalise_household (store, hv, rules, NULL, NULL);
+  }
+  kofi_id = child_id_named (store, "Kofi");
+
+  prefill.household_id = household_id;
+  s = new_session ("farm_visit");
+  g_assert_true (clmrs_prefill_session (s, store, &prefill, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (clmrs_form_session_count_repeat (s, FCHILD), ==, 0);
+  g_assert_false (shown (s, FCHILD));
+  set (s, FV "/farm/spraying", "no");
+  set (s, FV "/farm/adults_present", "yes");
+  set (s, FV "/farm/children_found", "yes");
+  set (s, FV "/farm/farm_id", "COOP-GH-0042");
+  /* GPS accuracy worse than 20 m is refused */
+  set (s, FV "/farm/gps", "6.69 -1.62 250 35");
+  assert_check (s, FV "/farm/gps", CLMRS_CHECK_CONSTRAINT,
+                "The location is not precise enough (more than 20 m): wait for a better fix.");
+  set (s, FV "/farm/gps", "6.69 -1.62 250 8");
+  assert_check (s, FV "/farm/gps", CLMRS_CHECK_OK, NULL);
+  g_assert_true (shown (s, FCHILD));
+  ref1 = clmrs_form_session_add_repeat (s, FCHILD, &error);
+  g_assert_no_error (error);
+  answer_by_walking (s, ref1, kofi_on_farm, G_N_ELEMENTS (kofi_on_farm));
+  ref2 = clmrs_form_session_add_repeat (s, FCHILD, &error);
+  g_assert_no_error (error);
+  /* nothing ticked yet: no hours asked; seen doing a task: asked */
+  set (s, FCHILD "[2]/name", "Yao");
+  set (s, FCHILD "[2]/age", "12");
+  g_assert_false (shown (s, FCHILD "[2]/hours_7d"));
+  set (s, FCHILD "[2]/tasks_seen", "gathering_pods");
+  g_assert_true (shown (s, FCHILD "[2]/hours_7d"));
+  label = prompt_label (s, FCHILD "[2]/tasks_seen");
+  g_assert_cmpstr (label, ==, "Which of these did you see Yao do on the farm?");
+  set (s, FCHILD "[2]/name", NULL);
+  set (s, FCHILD "[2]/age", NULL);
+  set (s, FCHILD "[2]/tasks_seen", NULL);
+  answer_by_walking (s, ref2, yao, G_N_ELEMENTS (yao));
+  set (s, FV "/observations", "Two children carrying pods near the drying racks");
+  assert_valid (s);
+
+  {
+    g_autoptr(GPtrArray) entities = clmrs_form_session_get_entities (s, "child");
+
+    g_assert_cmpuint (entities->len, ==, 2);
+    assert_profile (((ClmrsEntityData *) g_ptr_array_index (entities, 1))->profile,
+                    "{\"age\": 12, \"sex\": \"male\", \"in_school\": false, \"econ_hours_7d\": 16,"
+                    " \"chores_hours_7d\": 0, \"night_work_7d\": false,"
+                    " \"tasks_7d\": [\"gathering_pods\", \"planting\"], \"tasks_12m\": [],"
+                    " \"hazard_conditions\": [], \"abuse\": [], \"wfcl_signals\": [], \"immediate_danger\": false,"
+                    " \"respondent\": \"adult\", \"child_interviewed\": false}");
+  }
+
+  visit_id = clmrs_store_draft_create (store, "farm", "farm_visit", "1", "F-017", COM_ID, household_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (clmrs_visit_finalise (store, visit_id, s, rules, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (result->household_id, ==, household_id);
+  g_assert_cmpuint (result->children->len, ==, 2);
+  g_assert_cmpint (((ClmrsChildOutcome *) g_ptr_array_index (result->children, 0))->status, ==,
+                   CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR);
+  g_assert_cmpint (((ClmrsChildOutcome *) g_ptr_array_index (result->children, 1))->status, ==,
+                   CLMRS_STATUS_CHILD_LABOUR);
+
+  /* kofi is Kofi: assessed again, not added; Yao is new in the household */
+  g_assert_cmpstr (((ClmrsChildOutcome *) g_ptr_array_index (result->children, 0))->child_id, ==, kofi_id);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM children WHERE household_id = ?1", household_id), ==, 2);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM assessments WHERE child_id = ?1", kofi_id), ==, 2);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM children WHERE name = ?1", "Kofi"), ==, 1);
+  yao_id = child_id_named (store, "Yao");
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM visits WHERE id = ?1 AND kind = 'farm' AND state = 'final'",
+                               visit_id), ==, 1);
+  /* identified at the farm: Yao's case is open */
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM cases WHERE child_id = ?1 AND open = 1", yao_id), ==, 1);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM outbox WHERE record_id = ?1", visit_id), ==, 1);
+
+  clmrs_store_close (store);
+  g_unlink (path);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (dir);
+}
+
 /* `clmrs classify --rules RULES` on one profile: its one line of output. */
 static char *
 classify_cli (const char *rules,
@@ -1997,6 +2156,7 @@ main (int argc, char **argv)
   g_test_add_func ("/shipped-forms/household/hours-when-task-ticked", test_household_hours_when_task_ticked);
   g_test_add_func ("/shipped-forms/household/respondent", test_household_respondent);
   g_test_add_func ("/shipped-forms/abuse-recall-wording", test_abuse_recall_wording);
+  g_test_add_func ("/shipped-forms/farm-visit", test_farm_visit);
   g_test_add_func ("/shipped-forms/household/roster", test_household_roster);
   g_test_add_func ("/shipped-forms/household/revisit", test_household_revisit);
   g_test_add_func ("/shipped-forms/follow-up", test_follow_up);

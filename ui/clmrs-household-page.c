@@ -165,6 +165,8 @@ kind_label (const char *kind)
     return _("Awareness session");
   if (g_strcmp0 (kind, "community") == 0)
     return _("Community profile");
+  if (g_strcmp0 (kind, "farm") == 0)
+    return _("Farm visit");
   return _("Household visit");
 }
 
@@ -559,6 +561,17 @@ awareness_clicked_cb (ClmrsHouseholdPage *self)
     clmrs_window_start_visit (window, "awareness_session", household_id);
 }
 
+/* A visit of this household's farm: the children found working there. */
+static void
+farm_visit_clicked_cb (ClmrsHouseholdPage *self)
+{
+  ClmrsWindow *window = get_window (self);
+  g_autofree char *household_id = g_strdup (self->household_id);
+
+  if (window != NULL && household_id != NULL)
+    clmrs_window_start_visit (window, "farm_visit", household_id);
+}
+
 /* --- the widget --- */
 
 static void
@@ -609,6 +622,7 @@ clmrs_household_page_class_init (ClmrsHouseholdPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, new_visit_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, awareness_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, farm_visit_clicked_cb);
 }
 
 static void

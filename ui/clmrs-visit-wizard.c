@@ -110,6 +110,8 @@ kind_of_form (const char *form_id)
     return "awareness";
   if (g_str_equal (form_id, "community_profile"))
     return "community";
+  if (g_str_equal (form_id, "farm_visit"))
+    return "farm";
   return "household";
 }
 

@@ -2144,6 +2144,71 @@ test_household_page (Fixture       *f,
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
 }
 
+static const char *
+farm_answer (const char *leaf,
+             guint       instance,
+             gpointer    user_data)
+{
+  static const struct { const char *leaf; const char *value; } answers[] = {
+    { "farm_id", "COOP-CI-0042" }, { "spraying", "no" }, { "adults_present", "yes" },
+    { "children_found", "yes" }, { "name", "Yao" }, { "sex", "male" }, { "age", "12" },
+    { "lives_here", "no" }, { "assent", "yes" }, { "respondent", "child" }, { "in_school", "no" },
+    { "tasks_seen", "gathering_pods" }, { "tasks_7d", "planting" }, { "hours_7d", "16" },
+    { "night_work", "no" }, { "hazard_conditions", "none" }, { "immediate_danger", "no" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
+    if (g_str_equal (answers[i].leaf, leaf))
+      return answers[i].value;
+  return NULL;
+}
+
+/* Farm Visit on a household's page: a visit of kind farm for that
+ * household, no roster pre-listed, the child found there classified and
+ * added to the household (issue 11, item 6). */
+static void
+test_farm_visit (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *hid = "h0000000-0000-4000-8000-000000000000";
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *visit_id = NULL;
+  g_autofree char *row_text = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *assessed = NULL;
+  GtkWidget *list_view, *button;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_home_page_search (home_page (f), "Kouassi 000");
+  g_assert_true (wait_for (f, one_household, 10));
+  list_view = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW);
+  g_signal_emit_by_name (list_view, "activate", 0);
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  g_assert_cmpstr (clmrs_household_page_get_household_id (household_page (f)), ==, hid);
+
+  button = find_button_with_text (GTK_WIDGET (household_page (f)), "_Farm Visit");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "farm_visit");
+  visit_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
+  row_text = query_text (f->db_path, "SELECT kind || ' ' || household_id FROM visits WHERE id = ?1", visit_id);
+  g_assert_cmpstr (row_text, ==, "farm h0000000-0000-4000-8000-000000000000");
+  /* only the children found on the farm: none listed before */
+  first = clmrs_visit_wizard_get_answer (wizard (f), "/farm_visit/children/child[1]/child_id");
+  g_assert_null (first);
+
+  walk_to_review (f, farm_answer, 1, NULL);
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_has_result, 30));
+  assessed = query_text (f->db_path, "SELECT c.name || ' ' || a.status || ' ' || v.state || ' ' || c.household_id"
+                                     " FROM assessments a JOIN children c ON c.id = a.child_id"
+                                     " JOIN visits v ON v.id = a.visit_id WHERE a.visit_id = ?1", visit_id);
+  g_assert_cmpstr (assessed, ==, "Yao child_labour final h0000000-0000-4000-8000-000000000000");
+}
+
 /* Stops at the first screen of the children: the household is answered. */
 static const char *
 household_head_only (const char *leaf,
@@ -3900,6 +3965,7 @@ main (int   argc,
   g_test_add ("/ui/visit/awareness", Fixture, NULL, fixture_set_up, test_awareness, fixture_tear_down);
   g_test_add ("/ui/visit/awareness-household", Fixture, NULL, fixture_set_up, test_awareness_household, fixture_tear_down);
   g_test_add ("/ui/facilitator/household-page", Fixture, NULL, fixture_set_up, test_household_page, fixture_tear_down);
+  g_test_add ("/ui/facilitator/farm-visit", Fixture, NULL, fixture_set_up, test_farm_visit, fixture_tear_down);
   g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
   g_test_add ("/ui/home/drafts-listed", Fixture, NULL, fixture_set_up, test_drafts_listed, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
