@@ -120,6 +120,7 @@ static const char * const reason_codes[] = {
   "light_work_task_not_permitted",
   "chores_hours",
   "hazardous_task_12m",
+  "work_injury_12m",
   "out_of_school",
   "no_birth_certificate",
   "permitted_work",
@@ -1344,6 +1345,7 @@ clmrs_profile_free (ClmrsProfile *profile)
   g_strfreev (profile->wfcl_signals);
   g_free (profile->birth_certificate);
   g_free (profile->abuse_recall);
+  g_free (profile->work_injury_12m);
   g_free (profile);
 }
 
@@ -1603,6 +1605,23 @@ clmrs_profile_from_json_full (JsonObject          *object,
           return NULL;
         }
       profile->abuse_recall = g_strdup (json_node_get_string (node));
+    }
+
+  node = json_object_get_member (object, "work_injury_12m");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      static const char * const severities[] = {
+        "none", "not_serious", "stopped_short", "stopped_completely", NULL
+      };
+
+      if (!node_is_string (node) || !g_strv_contains (severities, json_node_get_string (node)))
+        {
+          profile_fail (&pr, "work_injury_12m", "expected \"none\", \"not_serious\", "
+                        "\"stopped_short\" or \"stopped_completely\", got %s",
+                        node_is_string (node) ? "another string" : node_kind (node));
+          return NULL;
+        }
+      profile->work_injury_12m = g_strdup (json_node_get_string (node));
     }
   return g_steal_pointer (&profile);
 }
@@ -2034,7 +2053,17 @@ clmrs_classify (const ClmrsRuleSet *rules,
     }
 
   /* Row 8: risk factors (hazardous tasks only in the 12-month recall were
-   * found with the tasks above). */
+   * found with the tasks above).  An injury or illness from work in the
+   * last 12 months is evidence the work was hazardous, but of a year and
+   * of no task: a risk, as a hazardous task seen only in 12 months. */
+  if (age < r->min_age_hazardous && p->work_injury_12m != NULL
+      && !g_str_equal (p->work_injury_12m, "none"))
+    add (&cl, CLMRS_STATUS_AT_RISK, CLMRS_RECALL_12M, "work_injury_12m", NULL, NULL,
+         "hurt or sick because of work in the last 12 months (%s) at age %d: "
+         "a sign of hazardous work, a risk of hazardous child labour",
+         g_str_equal (p->work_injury_12m, "not_serious") ? "did not stop work or school"
+         : g_str_equal (p->work_injury_12m, "stopped_short") ? "stopped work or school for a short time"
+         : "stopped work or school completely", age);
   if (r->out_of_school_risk.enabled && !p->in_school
       && age >= r->out_of_school_risk.min_age && age <= r->out_of_school_risk.max_age)
     add (&cl, CLMRS_STATUS_AT_RISK, CLMRS_RECALL_NONE, "out_of_school", NULL, NULL,

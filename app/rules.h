@@ -53,6 +53,8 @@ typedef struct {
   char      *birth_certificate;   /* "yes" / "no" / "in_process", or NULL when not asked */
   char      *abuse_recall;        /* "12m" or "since_last_visit": the period @abuse was asked about
                                    * (NULL when the profile does not say: the last 12 months) */
+  char      *work_injury_12m;     /* the worst injury from work in 12 months: "none", "not_serious",
+                                   * "stopped_short", "stopped_completely", or NULL when not asked */
 } ClmrsProfile;
 
 typedef struct {

@@ -438,7 +438,8 @@ assess_child (Job                   *job,
   sqlite3_stmt *stmt;
   JsonNode *profile_node;
 
-  profile = clmrs_profile_from_json (entity->profile, &local);
+  /* against the rule set that classifies: codes it adds (a national task) are known */
+  profile = clmrs_profile_from_json_full (entity->profile, job->rules, NULL, &local);
   if (profile == NULL)
     {
       g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID,

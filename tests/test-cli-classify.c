@@ -161,7 +161,7 @@ test_each_rule_set (void)
       g_autofree char *out = NULL, *err = NULL;
       /* gh and ci 2026.2: the cutlass age and the provisional entries */
   g_autofree char *rules = g_strdup_printf ("%s@%s", sets[i].rules,
-                                             g_str_equal (sets[i].rules, "ilo") ? "2026.1" : "2026.2");
+                                             "2026.2");
       g_auto(GStrv) lines = NULL;
 
       g_assert_cmpint (run_cli (args, profile, &out, &err), ==, 0);

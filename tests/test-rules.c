@@ -308,6 +308,15 @@ static const ClassifyCase classify_cases[] = {
   /* Abuse is asked over 12 months at identification: its recall is 12m. */
   { "gh/abuse-12m", "gh", P("age": 12, "abuse": ["beaten"]), "hazardous_child_labour", "abuse:beaten", "12m" },
   { "gh/abuse-since-last-visit", "gh", P("age": 12, "abuse": ["beaten"], "abuse_recall": "since_last_visit"), "hazardous_child_labour", "abuse:beaten", "7d" },
+  /* Tasks the rule sets add to the shared list (chainsaw, mist blower, a sprayed farm). */
+  { "ilo/chainsaw-16", "ilo", P("age": 16, "econ_hours_7d": 4, "tasks_7d": ["chainsaw_use"]), "hazardous_child_labour", "hazardous_task:chainsaw_use", "7d" },
+  { "gh/mist-blower-15", "gh", P("age": 15, "econ_hours_7d": 4, "tasks_7d": ["mist_blower_use"]), "hazardous_child_labour", "hazardous_task:mist_blower_use", "7d" },
+  { "ci/sprayed-farm-13", "ci", P("age": 13, "econ_hours_7d": 2, "tasks_7d": ["sprayed_farm_reentry"]), "hazardous_child_labour", "hazardous_task:sprayed_farm_reentry", "7d" },
+  { "ci/sprayed-farm-12m", "ci", P("age": 13, "tasks_12m": ["sprayed_farm_reentry"]), "at_risk", "hazardous_task_12m:sprayed_farm_reentry", "12m" },
+  /* An injury from work in the last 12 months is a risk, not an identification. */
+  { "gh/injury-stopped-short", "gh", P("age": 11, "work_injury_12m": "stopped_short"), "at_risk", "work_injury_12m", "12m" },
+  { "gh/injury-none", "gh", P("age": 11, "work_injury_12m": "none"), "not_in_child_labour", "not_working", "7d" },
+  { "gh/injury-and-hazardous-task", "gh", P("age": 11, "econ_hours_7d": 3, "tasks_7d": ["land_clearing"], "work_injury_12m": "stopped_completely"), "hazardous_child_labour", "hazardous_task:land_clearing below_light_work_age work_injury_12m", "7d" },
   { "gh/abuse-none-since-last-visit", "gh", P("age": 12, "abuse": [], "abuse_recall": "since_last_visit"), "not_in_child_labour", "not_working", "7d" },
   { "ci/list-planting", "ci", P("age": 14, "econ_hours_7d": 2, "tasks_7d": ["planting"]), "not_in_child_labour", "permitted_work", "7d" },
   { "ci/list-picking", "ci", P("age": 14, "econ_hours_7d": 2, "tasks_7d": ["picking_pods_within_reach"]), "not_in_child_labour", "permitted_work", "7d" },
@@ -374,7 +383,7 @@ test_classify_case (gconstpointer data)
   g_autofree char *reasons = reason_list (c);
   /* gh and ci 2026.2: the cutlass age and the provisional entries */
   g_autofree char *expected_rules = g_strdup_printf ("%s@%s", tc->rules,
-                                             g_str_equal (tc->rules, "ilo") ? "2026.1" : "2026.2");
+                                             "2026.2");
 
   g_assert_cmpstr (clmrs_status_to_string (c->status), ==, tc->status);
   g_assert_cmpstr (reasons, ==, tc->reasons);
@@ -986,7 +995,7 @@ test_builtin_sets (void)
 
       g_assert_cmpstr (clmrs_rule_set_get_id (rules), ==, sets[i].name);
       g_assert_cmpstr (clmrs_rule_set_get_version (rules), ==,
-                       g_str_equal (sets[i].name, "ilo") ? "2026.1" : "2026.2");
+                       "2026.2");
       g_assert_true (g_str_has_prefix (clmrs_rule_set_get_label (rules), sets[i].label_start));
       g_assert_cmpint (clmrs_rule_set_get_recall (rules), ==, sets[i].recall);
     }
@@ -1087,13 +1096,13 @@ static const BadRulesCase bad_rules_cases[] = {
   { "version", "1", "gh.json: version: expected a string, got integer" },
   { "label", "\"\"", "gh.json: label: must not be empty" },
   { "sources", "[]", "gh.json: sources: expected a non-empty array of strings, got an empty array" },
-  { "sources[+]", "7", "gh.json: sources[15]: expected a non-empty string, got integer" },
-  { "codes.tasks_hazardous[+]", "\"planting\"", "gh.json: codes.tasks_hazardous[11]: 'planting' is a shared light task and cannot be listed as a hazardous task" },
+  { "sources[+]", "7", "gh.json: sources[16]: expected a non-empty string, got integer" },
+  { "codes.tasks_hazardous[+]", "\"planting\"", "gh.json: codes.tasks_hazardous[14]: 'planting' is a shared light task and cannot be listed as a hazardous task" },
   { "codes.tasks_light[+]", "\"tree_felling\"", "gh.json: codes.tasks_light[7]: 'tree_felling' is a shared hazardous task and cannot be listed as a light task" },
   { "codes.wfcl_signals[+]", "\"beaten\"", "gh.json: codes.wfcl_signals[6]: 'beaten' is a shared abuse code and cannot be listed as a worst-form signal" },
   { "codes.tasks_hazardous[0]", "\"clearing_land\"", "gh.json: codes.tasks_hazardous: shared code 'land_clearing' is missing (a rule set may add codes, never drop or rename the shared ones)" },
   { "codes.hazard_conditions[12]", NULL, "gh.json: codes.hazard_conditions: shared code 'other_unsafe' is missing (a rule set may add codes, never drop or rename the shared ones)" },
-  { "codes.tasks_hazardous[+]", "\"tree_felling\"", "gh.json: codes.tasks_hazardous[11]: duplicate code 'tree_felling'" },
+  { "codes.tasks_hazardous[+]", "\"tree_felling\"", "gh.json: codes.tasks_hazardous[14]: duplicate code 'tree_felling'" },
   { "codes.tasks_light[+]", "\"Bad Code\"", "gh.json: codes.tasks_light[7]: 'Bad Code' is not a code (lower-case letters, digits and _, starting with a letter, at most 64)" },
   { "codes.tasks_light[0]", "5", "gh.json: codes.tasks_light[0]: expected a string, got integer" },
   { "codes.tasks_light", "\"planting\"", "gh.json: codes.tasks_light: expected an array of strings, got string" },
@@ -1227,6 +1236,7 @@ static const BadProfileCase bad_profile_cases[] = {
   { "{\"birth_certificate\": \"maybe\"}", FALSE, NULL, "birth_certificate", "birth_certificate: expected \"yes\", \"no\" or \"in_process\", got another string" },
   { "{\"birth_certificate\": true}", FALSE, NULL, "birth_certificate", "birth_certificate: expected \"yes\", \"no\" or \"in_process\", got boolean" },
   { "{\"abuse_recall\": \"7d\"}", FALSE, NULL, "abuse_recall", "abuse_recall: expected \"12m\" or \"since_last_visit\", got another string" },
+  { "{\"work_injury_12m\": \"bad\"}", FALSE, NULL, "work_injury_12m", "work_injury_12m: expected \"none\", \"not_serious\", \"stopped_short\" or \"stopped_completely\", got another string" },
   { "{\"abuse_recall\": 12}", FALSE, NULL, "abuse_recall", "abuse_recall: expected \"12m\" or \"since_last_visit\", got integer" },
 };
 

@@ -371,6 +371,10 @@ test_reason_text (void)
       "A sign of a worst form of child labour" },
     { "{\"code\": \"out_of_school\"}", NULL, "Not in school: a risk" },
     { "{\"code\": \"new_rule\", \"detail\": \"works near a river (gh)\"}", NULL, "works near a river" },
+    { "{\"code\": \"light_work_task_not_permitted\", \"item\": \"fermenting_beans\", \"provisional\": true}",
+      "Fermenting beans",
+      "A task that is not light work allowed at this age: Fermenting beans (provisional: the rule is not yet checked against the law)" },
+    { "{\"code\": \"work_injury_12m\"}", NULL, "Hurt or sick because of work in the last 12 months: a risk" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
