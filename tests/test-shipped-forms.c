@@ -849,16 +849,23 @@ static const Answer kofi[] = {
   { "identity/dob", "2017-03-10" },
   { "identity/age", "9" },
   { "relationship", "son_daughter" },
+  { "parents", "both" },
+  { "decided", "parents" },
+  { "origin", "this_community" },
   { "present", "yes" },
   { "assent", "yes" },
   { "respondent", "child" },
   { "birth_certificate", "no" },
   { "school/in_school", "yes" },
   { "school/grade", "primary_3" },
+  { "school/school_name", "Asempa D/A Primary" },
   { "school/days_missed", "2" },
   { "school/missed_why", "farm_work" },
   { "work/econ/worked_7d", "yes" },
   { "work/econ/hours_7d", "12" },
+  { "work/econ/load_kg", "30" },
+  { "work/works_for", "parents" },
+  { "work/work_why", "help_family" },
   { "work/tasks_7d", "machete_weeding pod_breaking_machete heavy_loads" },
   { "work/tasks_12m", "land_clearing machete_weeding pod_breaking_machete heavy_loads" },
   { "work/night_work", "no" },
@@ -884,6 +891,9 @@ static const Answer ama[] = {
   { "identity/dob", NULL },
   { "identity/age", "16" },
   { "relationship", "niece_nephew" },
+  { "parents", "neither" },
+  { "decided", "relative" },
+  { "origin", "other_community" },
   { "present", "yes" },
   { "assent", "yes" },
   { "respondent", "child_and_adult" },
@@ -893,6 +903,9 @@ static const Answer ama[] = {
   { "school/left_why", "costs" },
   { "work/econ/worked_7d", "yes" },
   { "work/econ/hours_7d", "20" },
+  { "work/econ/load_kg", "10" },
+  { "work/works_for", "relative" },
+  { "work/work_why", "help_family" },
   { "work/tasks_7d", "gathering_pods drying_beans" },
   { "work/tasks_12m", "gathering_pods fermenting_beans drying_beans" },
   { "work/night_work", "no" },
@@ -927,7 +940,8 @@ static const Answer yaw[] = {
   " \"tasks_12m\": [\"land_clearing\", \"machete_weeding\", \"pod_breaking_machete\", \"heavy_loads\"]," \
   " \"hazard_conditions\": [\"dangerous_tools\"], \"abuse\": [\"shouted_at\"]," \
   " \"wfcl_signals\": [], \"immediate_danger\": false, \"birth_certificate\": \"no\"," \
-  " \"abuse_recall\": \"12m\", \"respondent\": \"child\", \"child_interviewed\": true}"
+  " \"abuse_recall\": \"12m\", \"respondent\": \"child\", \"child_interviewed\": true," \
+  " \"work_injury_12m\": \"stopped_short\"}"
 #define AMA_PROFILE \
   "{\"age\": 16, \"sex\": \"female\", \"in_school\": false, \"econ_hours_7d\": 20," \
   " \"chores_hours_7d\": 10, \"night_work_7d\": false," \
@@ -935,7 +949,7 @@ static const Answer yaw[] = {
   " \"tasks_12m\": [\"gathering_pods\", \"fermenting_beans\", \"drying_beans\"]," \
   " \"hazard_conditions\": [], \"abuse\": [], \"wfcl_signals\": [], \"immediate_danger\": false," \
   " \"birth_certificate\": \"yes\", \"abuse_recall\": \"12m\", \"respondent\": \"child_and_adult\"," \
-  " \"child_interviewed\": true}"
+  " \"child_interviewed\": true, \"work_injury_12m\": \"none\"}"
 #define YAW_PROFILE \
   "{\"age\": 4, \"sex\": \"male\", \"birth_certificate\": \"in_process\"}"
 
@@ -1423,7 +1437,7 @@ test_follow_up (void)
                   " \"tasks_12m\": [\"picking_pods_within_reach\"], \"hazard_conditions\": [],"
                   " \"abuse\": [], \"wfcl_signals\": [], \"immediate_danger\": false,"
                   " \"birth_certificate\": \"in_process\", \"abuse_recall\": \"since_last_visit\","
-                  " \"respondent\": \"adult\", \"child_interviewed\": false}");
+                  " \"respondent\": \"adult\", \"child_interviewed\": false, \"work_injury_12m\": \"none\"}");
   assert_fields (((ClmrsEntityData *) g_ptr_array_index (entities, 0))->fields,
                  "{\"child_id\": \"" KOFI_ID "\", \"household_id\": \"" HH_ID "\", \"name\": \"Kofi\","
                  " \"child_status\": \"present\", \"sex\": \"male\", \"age\": \"10\", \"dob\": \"\"}");
@@ -1878,17 +1892,24 @@ test_household_hours_when_task_ticked (void)
     { "identity/dob", NULL },
     { "identity/age", "9" },
     { "relationship", "grandchild" },
+    { "parents", "mother" },
+    { "decided", "parents" },
+    { "origin", "this_community" },
     { "present", "yes" },
     { "assent", "yes" },
     { "respondent", "child_and_adult" },
     { "birth_certificate", "yes" },
     { "school/in_school", "yes" },
     { "school/grade", "primary_3" },
+    { "school/school_name", NULL },
     { "school/days_missed", "0" },
     { "work/econ/worked_7d", "no" },
     { "work/tasks_7d", "planting gathering_pods" },
     { "work/tasks_12m", "planting gathering_pods" },
     { "work/econ/hours_7d", "6" },
+    { "work/econ/load_kg", "5" },
+    { "work/works_for", "parents" },
+    { "work/work_why", "help_family" },
     { "work/night_work", "no" },
     { "work/hazard_conditions", "none" },
     { "work/injury/injured_12m", "no" },
@@ -1945,6 +1966,15 @@ test_household_hours_when_task_ticked (void)
   g_assert_true (g_str_has_prefix (out, "{\"status\":\"child_labour\""));
   g_assert_nonnull (strstr (out, "\"code\":\"below_light_work_age\""));
   g_assert_nonnull (strstr (out, "6 h of economic work in the last 7 days at age 9"));
+
+  /* A load over 25 kg is carrying heavy loads, ticked or not (issue 11, item 12) */
+  assert_answer (s, CHILD "[1]/tasks_7d_p", "planting gathering_pods");
+  set (s, CHILD "[1]/work/econ/load_kg", "25");
+  assert_answer (s, CHILD "[1]/tasks_7d_p", "planting gathering_pods");
+  set (s, CHILD "[1]/work/econ/load_kg", "30");
+  assert_answer (s, CHILD "[1]/tasks_7d_p", "planting gathering_pods heavy_loads");
+  set (s, CHILD "[1]/work/econ/load_kg", "101");
+  assert_check (s, CHILD "[1]/work/econ/load_kg", CLMRS_CHECK_CONSTRAINT, "Enter a weight from 0 to 100 kg.");
 }
 
 /* Abuse is asked over a stated period: the last 12 months at the household

@@ -538,38 +538,37 @@ back_clicked_cb (ClmrsHouseholdPage *self)
   g_signal_emit (self, signals[BACK], 0);
 }
 
+/* Starts @form_id for this household (its form is filled from it). */
+static void
+start_visit_here (ClmrsHouseholdPage *self,
+                  const char         *form_id)
+{
+  ClmrsWindow *window = get_window (self);
+  g_autofree char *household_id = g_strdup (self->household_id);
+
+  if (window != NULL && household_id != NULL)
+    clmrs_window_start_visit (window, form_id, household_id);
+}
+
 /* A new visit of this household, as tapping it on home did. */
 static void
 new_visit_clicked_cb (ClmrsHouseholdPage *self)
 {
-  ClmrsWindow *window = get_window (self);
-  g_autofree char *household_id = g_strdup (self->household_id);
-
-  if (window != NULL && household_id != NULL)
-    clmrs_window_start_visit (window, "household_visit", household_id);
+  start_visit_here (self, "household_visit");
 }
 
-/* The awareness session for one household that home offers (its form is
- * filled from the household). */
+/* The awareness session for one household that home offers. */
 static void
 awareness_clicked_cb (ClmrsHouseholdPage *self)
 {
-  ClmrsWindow *window = get_window (self);
-  g_autofree char *household_id = g_strdup (self->household_id);
-
-  if (window != NULL && household_id != NULL)
-    clmrs_window_start_visit (window, "awareness_session", household_id);
+  start_visit_here (self, "awareness_session");
 }
 
 /* A visit of this household's farm: the children found working there. */
 static void
 farm_visit_clicked_cb (ClmrsHouseholdPage *self)
 {
-  ClmrsWindow *window = get_window (self);
-  g_autofree char *household_id = g_strdup (self->household_id);
-
-  if (window != NULL && household_id != NULL)
-    clmrs_window_start_visit (window, "farm_visit", household_id);
+  start_visit_here (self, "farm_visit");
 }
 
 /* --- the widget --- */
