@@ -222,6 +222,60 @@ clmrs_json_to_string (JsonNode *node)
  * Returns: (transfer full): the envelope as one line of compact JSON, keys
  * in the order of docs/sync-protocol.md.
  */
+static const char *const push_outcome_names[] = {
+  [CLMRS_PUSH_STORED] = "stored",
+  [CLMRS_PUSH_DUPLICATE] = "duplicate",
+  [CLMRS_PUSH_CONFLICT] = "conflict",
+  [CLMRS_PUSH_REJECTED] = "rejected",
+};
+
+const char *
+clmrs_push_outcome_to_string (ClmrsPushOutcome outcome)
+{
+  g_return_val_if_fail ((guint) outcome < G_N_ELEMENTS (push_outcome_names), NULL);
+  return push_outcome_names[outcome];
+}
+
+gboolean
+clmrs_push_outcome_from_string (const char       *text,
+                                ClmrsPushOutcome *out)
+{
+  for (guint k = 0; text != NULL && k < G_N_ELEMENTS (push_outcome_names); k++)
+    if (g_str_equal (text, push_outcome_names[k]))
+      {
+        *out = (ClmrsPushOutcome) k;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+ClmrsPushResult *
+clmrs_push_result_new (guint             line,
+                       const char       *id,
+                       gint64            rev,
+                       ClmrsPushOutcome  outcome,
+                       const char       *reason)
+{
+  ClmrsPushResult *result = g_new0 (ClmrsPushResult, 1);
+
+  result->line = line;
+  result->id = g_strdup (id);
+  result->rev = rev;
+  result->outcome = outcome;
+  result->reason = g_strdup (reason);
+  return result;
+}
+
+void
+clmrs_push_result_free (ClmrsPushResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->id);
+  g_free (result->reason);
+  g_free (result);
+}
+
 char *
 clmrs_record_envelope_line (const ClmrsRecordHeader *header,
                             JsonNode                *body)

@@ -27,6 +27,37 @@ const char *clmrs_record_type_to_string   (ClmrsRecordType type);
 gboolean    clmrs_record_type_from_string (const char      *text,
                                            ClmrsRecordType *out);
 
+/* The server's answer for one record of a push (docs/sync-protocol.md):
+ * one list for the server that writes it and the device that applies it. */
+typedef enum {
+  CLMRS_PUSH_STORED,
+  CLMRS_PUSH_DUPLICATE,
+  CLMRS_PUSH_CONFLICT,
+  CLMRS_PUSH_REJECTED,
+} ClmrsPushOutcome;
+
+#define CLMRS_PUSH_N_OUTCOMES (CLMRS_PUSH_REJECTED + 1)
+
+typedef struct {
+  guint             line;        /* 1-based line of the batch */
+  char             *id;
+  gint64            rev;
+  ClmrsPushOutcome  outcome;
+  char             *reason;      /* nullable; set for rejected */
+} ClmrsPushResult;
+
+/* "stored", "duplicate", "conflict" or "rejected". */
+const char      *clmrs_push_outcome_to_string   (ClmrsPushOutcome  outcome);
+gboolean         clmrs_push_outcome_from_string (const char       *text,
+                                                 ClmrsPushOutcome *out);
+ClmrsPushResult *clmrs_push_result_new          (guint             line,
+                                                 const char       *id,
+                                                 gint64            rev,
+                                                 ClmrsPushOutcome  outcome,
+                                                 const char       *reason);
+void             clmrs_push_result_free         (ClmrsPushResult  *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsPushResult, clmrs_push_result_free)
+
 typedef struct {
   ClmrsRecordType  type;
   const char      *id;

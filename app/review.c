@@ -132,3 +132,138 @@ fail:
   g_prefix_error (error, "reviewing visit %s: ", visit_id);
   return NULL;
 }
+
+void
+clmrs_visit_summary_free (ClmrsVisitSummary *visit)
+{
+  if (visit == NULL)
+    return;
+  g_free (visit->id);
+  g_free (visit->kind);
+  g_free (visit->facilitator_id);
+  g_free (visit->facilitator_name);
+  g_free (visit->household);
+  g_free (visit->child);
+  g_free (visit->community);
+  g_free (visit->visit_date);
+  g_free (visit->review_state);
+  g_free (visit->review_message);
+  g_free (visit->answers);
+  g_free (visit->form_id);
+  g_free (visit->assessments);
+  g_free (visit);
+}
+
+#define VISIT_COLUMNS \
+  "SELECT v.id, v.kind, v.facilitator_id, coalesce (f.name, v.facilitator_id), h.head_name," \
+  "  m.name, v.visit_date, v.review_state, v.review_message, c.name, v.answers, v.form_id " \
+  "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id" \
+  "  LEFT JOIN households h ON h.id = v.household_id" \
+  "  LEFT JOIN children c ON c.id = v.child_id" \
+  "  LEFT JOIN communities m ON m.id = coalesce (v.community_id, h.community_id) "
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           column)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, column);
+
+  return text != NULL ? g_strdup ((const char *) text) : NULL;
+}
+
+static ClmrsVisitSummary *
+visit_from_row (sqlite3_stmt *stmt,
+                gboolean      with_answers)
+{
+  ClmrsVisitSummary *visit = g_new0 (ClmrsVisitSummary, 1);
+
+  visit->id = column_dup (stmt, 0);
+  visit->kind = column_dup (stmt, 1);
+  visit->facilitator_id = column_dup (stmt, 2);
+  visit->facilitator_name = column_dup (stmt, 3);
+  visit->household = column_dup (stmt, 4);
+  visit->community = column_dup (stmt, 5);
+  visit->visit_date = column_dup (stmt, 6);
+  visit->review_state = column_dup (stmt, 7);
+  visit->review_message = column_dup (stmt, 8);
+  visit->child = column_dup (stmt, 9);
+  if (with_answers)
+    {
+      visit->answers = column_dup (stmt, 10);
+      visit->form_id = column_dup (stmt, 11);
+    }
+  return visit;
+}
+
+GPtrArray *
+clmrs_review_list_visits (ClmrsStore  *store,
+                          const char  *review_state,
+                          const char  *facilitator_id,
+                          guint        limit,
+                          GError     **error)
+{
+  g_autoptr(GPtrArray) visits = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_visit_summary_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  ClmrsStep step;
+
+  g_return_val_if_fail (review_state != NULL, NULL);
+
+  stmt = clmrs_store_prepare (store,
+      VISIT_COLUMNS
+      "WHERE v.state = 'final' AND v.review_state = ?1 AND (?2 IS NULL OR v.facilitator_id = ?2) "
+      "ORDER BY v.finalised DESC, v.rowid DESC LIMIT ?3", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, review_state, -1, SQLITE_TRANSIENT);
+  if (facilitator_id != NULL)
+    sqlite3_bind_text (stmt, 2, facilitator_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, limit);
+  while ((step = clmrs_store_step (store, stmt, error)) == CLMRS_STEP_ROW)
+    g_ptr_array_add (visits, visit_from_row (stmt, FALSE));
+  if (step == CLMRS_STEP_ERROR)
+    return NULL;
+  return g_steal_pointer (&visits);
+}
+
+ClmrsVisitSummary *
+clmrs_review_get_visit (ClmrsStore  *store,
+                        const char  *visit_id,
+                        GError     **error)
+{
+  g_autoptr(ClmrsVisitSummary) visit = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) children = NULL;
+  ClmrsStep step;
+
+  g_return_val_if_fail (visit_id != NULL, NULL);
+
+  stmt = clmrs_store_prepare (store, VISIT_COLUMNS "WHERE v.id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
+  step = clmrs_store_step (store, stmt, error);
+  if (step == CLMRS_STEP_ERROR)
+    return NULL;
+  if (step == CLMRS_STEP_DONE)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no visit %s", visit_id);
+      return NULL;
+    }
+  visit = visit_from_row (stmt, TRUE);
+
+  /* the children it assessed, in the order it assessed them */
+  children = clmrs_store_prepare (store,
+      "SELECT json_group_array (json_object ('name', c.name, 'age', a.age, 'status', a.status,"
+      "  'reasons', json (a.reasons), 'rules', a.rules)) FROM"
+      "  (SELECT * FROM assessments WHERE visit_id = ?1 ORDER BY rowid) a"
+      "  JOIN children c ON c.id = a.child_id", error);
+  if (children == NULL)
+    return NULL;
+  sqlite3_bind_text (children, 1, visit_id, -1, SQLITE_TRANSIENT);
+  step = clmrs_store_step (store, children, error);
+  if (step == CLMRS_STEP_ERROR)
+    return NULL;
+  visit->assessments = column_dup (children, 0);
+  clmrs_audit_open (store, "visit", visit_id);
+  return g_steal_pointer (&visit);
+}

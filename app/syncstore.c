@@ -112,42 +112,37 @@ outbox_has (ClmrsStore *store, const char *record_id, gint64 rev)
 
 gboolean
 clmrs_outbox_apply_results (ClmrsStore  *store,
-                            JsonArray   *results,
+                            GPtrArray   *results,
                             guint       *counts,
                             GError     **error)
 {
-  static const char * const names[] = { "stored", "duplicate", "conflict", "rejected" };
-  guint local[4] = { 0 };
+  guint local[CLMRS_PUSH_N_OUTCOMES] = { 0 };
 
   if (!clmrs_store_begin (store, error))
     return FALSE;
-  for (guint i = 0; i < json_array_get_length (results); i++)
+  for (guint i = 0; i < results->len; i++)
     {
-      JsonObject *r = json_array_get_object_element (results, i);
-      const char *id = r ? json_object_get_string_member_with_default (r, "id", NULL) : NULL;
-      const char *result = r ? json_object_get_string_member_with_default (r, "result", NULL) : NULL;
-      const char *reason = r ? json_object_get_string_member_with_default (r, "reason", NULL) : NULL;
-      gint64 rev = r ? json_object_get_int_member_with_default (r, "rev", 0) : 0;
+      const ClmrsPushResult *r = g_ptr_array_index (results, i);
+      const char *id = r->id;
+      const char *reason = r->reason;
+      gint64 rev = r->rev;
+      ClmrsPushOutcome kind = r->outcome;
       g_autofree char *why = NULL;
       gboolean ok;
-      guint kind;
 
-      for (kind = 0; kind < G_N_ELEMENTS (names); kind++)
-        if (g_strcmp0 (result, names[kind]) == 0)
-          break;
-      if (id == NULL || kind == G_N_ELEMENTS (names) || !outbox_has (store, id, rev))
+      if (id == NULL || !outbox_has (store, id, rev))
         {
           g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
                        "the server answered result %u (%s %s rev %" G_GINT64_FORMAT ") for no record sent",
-                       i + 1, result ? result : "(none)", id ? id : "(no id)", rev);
+                       i + 1, clmrs_push_outcome_to_string (kind), id ? id : "(no id)", rev);
           clmrs_store_rollback (store);
           return FALSE;
         }
-      if (kind <= 1)
+      if (kind == CLMRS_PUSH_STORED || kind == CLMRS_PUSH_DUPLICATE)
         ok = set_state (store, id, rev, "sent", NULL, error);
       else
         {
-          if (kind == 3)
+          if (kind == CLMRS_PUSH_REJECTED)
             why = g_strdup (reason ? reason : "rejected by the server");
           else if (reason != NULL)
             why = g_strdup_printf ("conflict: kept aside by the server for review: %s", reason);

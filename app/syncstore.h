@@ -24,14 +24,14 @@ GPtrArray *clmrs_outbox_next_batch      (ClmrsStore  *store,
                                          GError     **error);     /* (element-type ClmrsOutgoing) */
 gint64     clmrs_outbox_count_queued    (ClmrsStore  *store);
 
-/* Applies the server's per-record answers (`results` of a push response:
- * [{id, rev, result, reason}]) in one transaction: stored and duplicate
+/* Applies the server's per-record answers (the `results` of a push
+ * response, parsed: ClmrsPushResult) in one transaction: stored and duplicate
  * leave the queue as sent; conflict and rejected stay on the device,
  * marked rejected with the reason, for a supervisor to see.  Unknown ids
  * are an error and change nothing.  Counts go to @counts[4] (stored,
  * duplicate, conflict, rejected) when not NULL. */
 gboolean   clmrs_outbox_apply_results   (ClmrsStore  *store,
-                                         JsonArray   *results,
+                                         GPtrArray   *results,    /* (element-type ClmrsPushResult) */
                                          guint       *counts,
                                          GError     **error);
 /* Marks one record rejected with @reason (a line the server refused whole). */

@@ -163,32 +163,16 @@ report_progress (Client *c)
     c->progress (c->report, c->progress_data);
 }
 
-/* The "error" object of a JSON error body ({"error": {"code", "message"}}),
- * or NULL (transfer full). */
-static JsonObject *
-error_object (const Response *r)
-{
-  g_autoptr(GError) ignored = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  JsonObject *o;
-
-  if (r->body == NULL || r->body->len == 0)
-    return NULL;
-  node = clmrs_wire_parse_json ((const char *) r->body->data, r->body->len, 1, &ignored);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
-      !json_object_has_member ((o = json_node_get_object (node)), "error") ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "error")))
-    return NULL;
-  return json_object_ref (json_object_get_object_member (o, "error"));
-}
-
 /* The error code of a JSON error body ("cursor_ahead"), or NULL. */
 static char *
 error_code (const Response *r)
 {
-  g_autoptr(JsonObject) e = error_object (r);
+  g_autofree char *message = NULL;
+  char *code = NULL;
 
-  return e != NULL ? g_strdup (json_object_get_string_member_with_default (e, "code", NULL)) : NULL;
+  if (r->body == NULL || !clmrs_wire_error_parse ((const char *) r->body->data, r->body->len, &code, &message))
+    return NULL;
+  return code;
 }
 
 /* The message of an error body {"error": {"code", "message"}}, or the
@@ -196,12 +180,11 @@ error_code (const Response *r)
 static char *
 error_message (const Response *r)
 {
-  g_autoptr(JsonObject) e = error_object (r);
+  g_autofree char *code = NULL;
+  g_autofree char *message = NULL;
 
-  if (e != NULL)
-    return g_strdup_printf ("%s (%s)",
-                            json_object_get_string_member_with_default (e, "message", "no message"),
-                            json_object_get_string_member_with_default (e, "code", "no code"));
+  if (r->body != NULL && clmrs_wire_error_parse ((const char *) r->body->data, r->body->len, &code, &message))
+    return g_strdup_printf ("%s (%s)", message, code);
   if (r->body == NULL || r->body->len == 0)
     return g_strdup_printf ("HTTP %ld with no explanation", r->status);
   return g_strdup_printf ("HTTP %ld: %.*s", r->status, (int) MIN (r->body->len, 120), r->body->data);
@@ -769,45 +752,33 @@ line_named (const char *message)
 /* A `Prefer: return=minimal` answer lists only the records that were not
  * stored (with their line) and says "omitted":"stored"; this is the full
  * list, one result per line of @batch, the others stored. */
-static JsonArray *
+static GPtrArray *
 expand_minimal_results (GPtrArray  *batch,
-                        JsonArray  *listed,
+                        GPtrArray  *listed,
                         GError    **error)
 {
-  g_autoptr(JsonArray) full = json_array_sized_new (batch->len);
-  g_autofree JsonObject **by_line = g_new0 (JsonObject *, batch->len + 1);
+  g_autoptr(GPtrArray) full = g_ptr_array_new_full (batch->len, (GDestroyNotify) clmrs_push_result_free);
+  g_autofree ClmrsPushResult **by_line = g_new0 (ClmrsPushResult *, batch->len + 1);
 
-  for (guint i = 0; i < json_array_get_length (listed); i++)
+  for (guint i = 0; i < listed->len; i++)
     {
-      JsonNode *node = json_array_get_element (listed, i);
-      gint64 line = 0;
+      ClmrsPushResult *r = g_ptr_array_index (listed, i);
 
-      if (JSON_NODE_HOLDS_OBJECT (node))
-        line = json_object_get_int_member_with_default (json_node_get_object (node), "line", 0);
-      if (line < 1 || line > batch->len || by_line[line] != NULL)
+      if (r->line < 1 || r->line > batch->len || by_line[r->line] != NULL)
         {
           g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
                        "result %u does not name a line of the batch once", i + 1);
           return NULL;
         }
-      by_line[line] = json_node_get_object (node);
+      by_line[r->line] = r;
     }
   for (guint line = 1; line <= batch->len; line++)
     {
       const ClmrsOutgoing *out = g_ptr_array_index (batch, line - 1);
+      const ClmrsPushResult *r = by_line[line];
 
-      if (by_line[line] != NULL)
-        json_array_add_object_element (full, json_object_ref (by_line[line]));
-      else
-        {
-          JsonObject *o = json_object_new ();
-
-          json_object_set_int_member (o, "line", line);
-          json_object_set_string_member (o, "id", out->record_id);
-          json_object_set_int_member (o, "rev", out->rev);
-          json_object_set_string_member (o, "result", "stored");
-          json_array_add_object_element (full, o);
-        }
+      g_ptr_array_add (full, r != NULL ? clmrs_push_result_new (line, r->id, r->rev, r->outcome, r->reason)
+                                       : clmrs_push_result_new (line, out->record_id, out->rev, CLMRS_PUSH_STORED, NULL));
     }
   return g_steal_pointer (&full);
 }
@@ -825,12 +796,11 @@ push_all (Client   *c,
       g_autoptr(GBytes) gz = NULL;
       g_autofree char *key = NULL;
       g_autofree char *key_header = NULL;
-      g_autoptr(JsonNode) answer = NULL;
       g_autoptr(GError) local = NULL;
       Response r = { 0 };
-      JsonArray *results;
-      g_autoptr(JsonArray) full = NULL;
-      guint counts[4];
+      g_autoptr(GPtrArray) results = NULL;
+      gboolean stored_omitted = FALSE;
+      guint counts[CLMRS_PUSH_N_OUTCOMES];
 
       if (batch == NULL)
         return FALSE;
@@ -893,34 +863,31 @@ push_all (Client   *c,
           response_clear (&r);
           return FALSE;
         }
-      answer = clmrs_wire_parse_json ((const char *) r.body->data, r.body->len, 1, NULL);
+      results = clmrs_push_response_parse ((const char *) r.body->data, r.body->len, &stored_omitted, &local);
       response_clear (&r);
-      if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer) ||
-          !json_object_has_member (json_node_get_object (answer), "results") ||
-          !JSON_NODE_HOLDS_ARRAY (json_object_get_member (json_node_get_object (answer), "results")))
+      if (results == NULL)
         {
-          g_set_error_literal (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
-                               "the push answer has no results");
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "the push answer: %s", local->message);
           return FALSE;
         }
-      results = json_object_get_array_member (json_node_get_object (answer), "results");
-      if (g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (answer), "omitted", NULL),
-                     "stored") == 0)
+      if (stored_omitted)
         {
-          full = expand_minimal_results (batch, results, &local);
+          GPtrArray *full = expand_minimal_results (batch, results, &local);
+
           if (full == NULL)
             {
               g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "the push answer: %s",
                            local->message);
               return FALSE;
             }
+          g_ptr_array_unref (results);
           results = full;
         }
-      if (json_array_get_length (results) != batch->len)
+      if (results->len != batch->len)
         {
           g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
                        "the server answered for %u records, %u were sent",
-                       json_array_get_length (results), batch->len);
+                       results->len, batch->len);
           return FALSE;
         }
       if (!clmrs_outbox_apply_results (c->store, results, counts, &local))

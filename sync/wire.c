@@ -578,88 +578,27 @@ clmrs_envelope_parse (const char *line,
   return clmrs_envelope_from_node (node, line_no, error);
 }
 
-/**
- * clmrs_envelope_serialise:
- * @length: (out) (optional): the length of the result
- *
- * Returns: (transfer full): @envelope as one line of canonical JSON (no
- * trailing newline), the form a client should send: its SHA-256 is the
- * envelope's content hash.
- */
-char *
-clmrs_envelope_serialise (const ClmrsEnvelope *envelope,
-                          gsize               *length)
+void
+clmrs_envelope_get_header (const ClmrsEnvelope *envelope,
+                           ClmrsRecordHeader   *header)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonNode) body = NULL;
+  g_return_if_fail (envelope != NULL && header != NULL);
 
-  g_return_val_if_fail (envelope != NULL, NULL);
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "v");
-  json_builder_add_int_value (b, CLMRS_WIRE_VERSION);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, envelope->id);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, clmrs_record_type_to_string (envelope->type));
-  json_builder_set_member_name (b, "rev");
-  json_builder_add_int_value (b, envelope->rev);
-  json_builder_set_member_name (b, "device_id");
-  json_builder_add_string_value (b, envelope->device_id);
-  json_builder_set_member_name (b, "author");
-  json_builder_add_string_value (b, envelope->author);
-  json_builder_set_member_name (b, "community_id");
-  json_builder_add_string_value (b, envelope->community_id);
-  json_builder_set_member_name (b, "created");
-  json_builder_add_string_value (b, envelope->created);
-  json_builder_set_member_name (b, "modified");
-  json_builder_add_string_value (b, envelope->modified);
-  json_builder_set_member_name (b, "schema");
-  json_builder_add_string_value (b, envelope->schema);
-  json_builder_set_member_name (b, "rules");
-  if (envelope->rules != NULL)
-    json_builder_add_string_value (b, envelope->rules);
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "body");
-  body = json_node_new (JSON_NODE_OBJECT);
-  if (envelope->body != NULL)
-    json_node_set_object (body, envelope->body);
-  else
-    json_node_take_object (body, json_object_new ());
-  json_builder_add_value (b, g_steal_pointer (&body));
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  return clmrs_json_canonical (root, length);
+  *header = (ClmrsRecordHeader) {
+    .type = envelope->type,
+    .id = envelope->id,
+    .rev = envelope->rev,
+    .device_id = envelope->device_id,
+    .author = envelope->author,
+    .community_id = envelope->community_id,
+    .created = envelope->created,
+    .modified = envelope->modified,
+    .schema = envelope->schema,
+    .rules = envelope->rules,
+  };
 }
 
 /* ---- Push responses and error bodies ------------------------------------------ */
-
-static const char *const outcome_names[] = {
-  [CLMRS_PUSH_STORED] = "stored",
-  [CLMRS_PUSH_DUPLICATE] = "duplicate",
-  [CLMRS_PUSH_CONFLICT] = "conflict",
-  [CLMRS_PUSH_REJECTED] = "rejected",
-};
-
-/* "stored", "duplicate", "conflict" or "rejected". */
-const char *
-clmrs_push_outcome_to_string (ClmrsPushOutcome outcome)
-{
-  g_return_val_if_fail ((guint) outcome < G_N_ELEMENTS (outcome_names), NULL);
-  return outcome_names[outcome];
-}
-
-void
-clmrs_push_result_free (ClmrsPushResult *result)
-{
-  if (result == NULL)
-    return;
-  g_free (result->id);
-  g_free (result->reason);
-  g_free (result);
-}
 
 /**
  * clmrs_push_response_parse:
@@ -670,6 +609,7 @@ clmrs_push_result_free (ClmrsPushResult *result)
 GPtrArray *
 clmrs_push_response_parse (const char  *json,
                            gsize        length,
+                           gboolean    *stored_omitted,
                            GError     **error)
 {
   g_autoptr(JsonNode) root = NULL;
@@ -691,6 +631,9 @@ clmrs_push_response_parse (const char  *json,
       return NULL;
     }
   array = json_node_get_array (member);
+  if (stored_omitted != NULL)
+    *stored_omitted = g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root), "omitted", NULL),
+                                 "stored") == 0;
   results = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_push_result_free);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -714,12 +657,7 @@ clmrs_push_response_parse (const char  *json,
                        "push response: results[%u]: expected {line, id, rev, result}", i);
           return NULL;
         }
-      for (guint k = 0; k < G_N_ELEMENTS (outcome_names); k++)
-        if (strcmp (json_node_get_string (result), outcome_names[k]) == 0)
-          {
-            r->outcome = (ClmrsPushOutcome) k;
-            known = TRUE;
-          }
+      known = clmrs_push_outcome_from_string (json_node_get_string (result), &r->outcome);
       if (!known)
         {
           g_set_error (error, CLMRS_WIRE_ERROR, CLMRS_WIRE_ERROR_JSON,

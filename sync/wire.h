@@ -59,33 +59,19 @@ void           clmrs_envelope_free         (ClmrsEnvelope  *envelope);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsEnvelope, clmrs_envelope_free)
 
-/* The envelope as one canonical JSON line (no newline): what a client sends. */
-char          *clmrs_envelope_serialise    (const ClmrsEnvelope *envelope,
-                                            gsize               *length);
+/* The envelope's header, pointing into @envelope, for
+ * clmrs_record_envelope_line(): the one writer of envelopes. */
+void           clmrs_envelope_get_header   (const ClmrsEnvelope *envelope,
+                                            ClmrsRecordHeader   *header);
 
-/* One entry of a push response. */
-typedef enum {
-  CLMRS_PUSH_STORED,
-  CLMRS_PUSH_DUPLICATE,
-  CLMRS_PUSH_CONFLICT,
-  CLMRS_PUSH_REJECTED,
-} ClmrsPushOutcome;
+/* Push outcomes and results: app/record.h (ClmrsPushResult). */
 
-typedef struct {
-  guint             line;
-  char             *id;
-  gint64            rev;
-  ClmrsPushOutcome  outcome;
-  char             *reason;      /* nullable; set for rejected */
-} ClmrsPushResult;
-
-const char    *clmrs_push_outcome_to_string (ClmrsPushOutcome outcome);
-void           clmrs_push_result_free      (ClmrsPushResult *result);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsPushResult, clmrs_push_result_free)
-
-/* Parses a 200 push response: (element-type ClmrsPushResult). */
+/* Parses a 200 push response: (element-type ClmrsPushResult).  Sets
+ * @stored_omitted (nullable) when the answer is minimal ("omitted":
+ * "stored"): it lists only the records that were not stored. */
 GPtrArray     *clmrs_push_response_parse   (const char     *json,
                                             gsize           length,
+                                            gboolean       *stored_omitted,
                                             GError        **error);
 
 /* Parses an error body; sets @code and @message (both owned). */

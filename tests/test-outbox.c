@@ -57,16 +57,39 @@ enqueue (Fixture    *f,
   g_assert_no_error (error);
 }
 
+/* The results of a push answer, [{id, rev, result, reason}], as the
+ * client hands them over once parsed. */
+static GPtrArray *
+results_of (const char *json)
+{
+  g_autoptr(JsonNode) node = json_from_string (json, NULL);
+  GPtrArray *results = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_push_result_free);
+  JsonArray *array;
+
+  g_assert_nonnull (node);
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+      ClmrsPushOutcome outcome;
+
+      g_assert_true (clmrs_push_outcome_from_string (json_object_get_string_member (o, "result"), &outcome));
+      g_ptr_array_add (results, clmrs_push_result_new (i + 1, json_object_get_string_member (o, "id"),
+                                                       json_object_get_int_member (o, "rev"), outcome,
+                                                       json_object_get_string_member_with_default (o, "reason", NULL)));
+    }
+  return results;
+}
+
 static void
 acknowledge (Fixture    *f,
              const char *json)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = json_from_string (json, &error);
-  guint counts[4];
+  g_autoptr(GPtrArray) results = results_of (json);
+  guint counts[CLMRS_PUSH_N_OUTCOMES];
 
-  g_assert_no_error (error);
-  g_assert_true (clmrs_outbox_apply_results (f->store, json_node_get_array (node), counts, &error));
+  g_assert_true (clmrs_outbox_apply_results (f->store, results, counts, &error));
   g_assert_no_error (error);
 }
 
@@ -127,7 +150,7 @@ test_results (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) rows = NULL;
-  g_autoptr(JsonNode) bogus = json_from_string ("[{\"id\":\"zz\",\"rev\":1,\"result\":\"stored\"}]", NULL);
+  g_autoptr(GPtrArray) bogus = results_of ("[{\"id\":\"zz\",\"rev\":1,\"result\":\"stored\"}]");
   const ClmrsQueueRow *row;
   const ClmrsRejection *x;
 
@@ -135,7 +158,7 @@ test_results (Fixture       *f,
   enqueue (f, "b", 1, "{}");
   enqueue (f, "c", 2, "{}");
   enqueue (f, "d", 1, "{}");
-  g_assert_false (clmrs_outbox_apply_results (f->store, json_node_get_array (bogus), NULL, &error));
+  g_assert_false (clmrs_outbox_apply_results (f->store, bogus, NULL, &error));
   g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID);
   g_clear_error (&error);
   g_assert_cmpint (clmrs_outbox_count_queued (f->store), ==, 4);

@@ -1222,7 +1222,7 @@ test_neutral_reasons (Fixture       *f,
   text = body_text (&r);
   g_test_message ("%s", text);
   {
-    g_autoptr(GPtrArray) results = clmrs_push_response_parse (text, strlen (text), NULL);
+    g_autoptr(GPtrArray) results = clmrs_push_response_parse (text, strlen (text), NULL, NULL);
 
     g_assert_nonnull (results);
     g_assert_cmpuint (results->len, ==, 3);

@@ -456,7 +456,7 @@ results_of (Reply *r)
   GString *out = g_string_new (NULL);
 
   g_assert_cmpint (r->status, ==, 200);
-  results = clmrs_push_response_parse ((const char *) r->body->data, r->body->len, &error);
+  results = clmrs_push_response_parse ((const char *) r->body->data, r->body->len, NULL, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < results->len; i++)
     {
@@ -948,7 +948,7 @@ test_push_response_gzip (Fixture       *f,
   g_assert_cmpstr (encoding, ==, "gzip");
   inflated = clmrs_gzip_decompress (first.body->data, first.body->len, 1024 * 1024, NULL);
   g_assert_nonnull (inflated);
-  results = clmrs_push_response_parse (g_bytes_get_data (inflated, NULL), g_bytes_get_size (inflated), NULL);
+  results = clmrs_push_response_parse (g_bytes_get_data (inflated, NULL), g_bytes_get_size (inflated), NULL, NULL);
   g_assert_nonnull (results);
   g_assert_cmpuint (results->len, ==, 40);
 
@@ -1617,7 +1617,7 @@ outcomes_of (Reply *r)
   GString *out = g_string_new (NULL);
 
   g_assert_cmpint (r->status, ==, 200);
-  results = clmrs_push_response_parse ((const char *) r->body->data, r->body->len, &error);
+  results = clmrs_push_response_parse ((const char *) r->body->data, r->body->len, NULL, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < results->len; i++)
     {

@@ -497,7 +497,7 @@ test_french_labels (void)
       { "support_record", "Support record", "Appui apporté" },
       { "awareness_session", "Awareness session", "Séance de sensibilisation" },
       { "community_profile", "Community profile", "Profil de la communauté" },
-      { "farm_visit", "Farm visit", "Visite de plantation" },
+      { "farm_visit", "Farm visit", "Visite de parcelle" },
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS (titles); i++)
@@ -1557,12 +1557,21 @@ test_awareness_session (void)
   g_autoptr(JsonNode) json = NULL;
   g_autofree char *today = today_text (0);
   g_autofree char *topics = NULL;
+  g_autofree char *levels = NULL;
   g_autofree char *expected = NULL;
   JsonObject *session;
 
+  /* a session for one household: started from the household, the level
+     follows and is not asked again */
   prefill (s, "{\"session\": {\"community_id\": \"" COM_ID "\", \"household_id\": \"" HH_ID "\"}}");
   set (s, AW "/date", today);
-  set (s, AW "/level", "community");
+  g_assert_false (shown (s, AW "/level"));
+  assert_answer (s, AW "/session_level", "household_targeted");
+  /* a group session chooses community or school, not "one household" */
+  prefill (missing, "{\"session\": {\"community_id\": \"" COM_ID "\"}}");
+  g_assert_true (shown (missing, AW "/level"));
+  levels = choice_values (missing, AW "/level");
+  g_assert_cmpstr (levels, ==, "community school");
   topics = choice_values (s, AW "/topic");
   g_assert_nonnull (strstr (topics, "season_spraying"));
   g_assert_nonnull (strstr (topics, "season_land_clearing"));
@@ -1598,14 +1607,6 @@ test_awareness_session (void)
   assert_answer (s, AW "/participants/total", "35");
   assert_valid (s);
 
-  /* Community level: the household is not part of the answers. */
-  json = clmrs_form_session_to_json (s);
-  session = json_object_get_object_member (json_node_get_object (json), "session");
-  g_assert_false (json_object_has_member (session, "household_id"));
-  g_clear_pointer (&json, json_node_unref);
-
-  set (s, AW "/level", "household_targeted");
-  assert_valid (s);
   json = clmrs_form_session_to_json (s);
   session = json_object_get_object_member (json_node_get_object (json), "session");
   g_assert_cmpstr (json_object_get_string_member (session, "household_id"), ==, HH_ID);
@@ -1618,11 +1619,12 @@ test_awareness_session (void)
                               " \"date\": \"%s\"}", today);
   assert_fields (((ClmrsEntityData *) g_ptr_array_index (entities, 0))->fields, expected);
 
-  /* Household-targeted without the household: refused, naming it. */
-  set (missing, AW "/level", "household_targeted");
+  /* a group session must say which level it was */
   problems = clmrs_form_session_validate (missing);
-  g_assert_true (problems_name (problems, AW "/household_id"));
+  g_assert_true (problems_name (problems, AW "/level"));
   g_assert_true (problems_name (problems, AW "/date"));
+  set (missing, AW "/level", "school");
+  assert_answer (missing, AW "/session_level", "school");
 }
 
 /* ------------------------------------------------------------------ community profile */

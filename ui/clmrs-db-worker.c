@@ -78,26 +78,6 @@ clmrs_person_free (ClmrsPerson *person)
   g_free (person);
 }
 
-void
-clmrs_visit_summary_free (ClmrsVisitSummary *visit)
-{
-  if (visit == NULL)
-    return;
-  g_free (visit->id);
-  g_free (visit->kind);
-  g_free (visit->facilitator_id);
-  g_free (visit->facilitator_name);
-  g_free (visit->household);
-  g_free (visit->community);
-  g_free (visit->visit_date);
-  g_free (visit->review_state);
-  g_free (visit->review_message);
-  g_free (visit->answers);
-  g_free (visit->form_id);
-  g_free (visit->assessments);
-  g_free (visit);
-}
-
 static void
 worker_state_free (WorkerState *state)
 {
@@ -943,36 +923,6 @@ clmrs_db_worker_indicators_finish (ClmrsDbWorker  *self,
 
 /* --- visits and reviews --- */
 
-#define VISIT_COLUMNS \
-  "SELECT v.id, v.kind, v.facilitator_id, coalesce (f.name, v.facilitator_id), h.head_name," \
-  "  m.name, v.visit_date, v.review_state, v.review_message, v.answers, v.form_id " \
-  "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id" \
-  "  LEFT JOIN households h ON h.id = v.household_id" \
-  "  LEFT JOIN communities m ON m.id = coalesce (v.community_id, h.community_id) "
-
-static ClmrsVisitSummary *
-visit_from_row (sqlite3_stmt *stmt,
-                gboolean      with_answers)
-{
-  ClmrsVisitSummary *visit = g_new0 (ClmrsVisitSummary, 1);
-
-  visit->id = column_dup (stmt, 0);
-  visit->kind = column_dup (stmt, 1);
-  visit->facilitator_id = column_dup (stmt, 2);
-  visit->facilitator_name = column_dup (stmt, 3);
-  visit->household = column_dup (stmt, 4);
-  visit->community = column_dup (stmt, 5);
-  visit->visit_date = column_dup (stmt, 6);
-  visit->review_state = column_dup (stmt, 7);
-  visit->review_message = column_dup (stmt, 8);
-  if (with_answers)
-    {
-      visit->answers = column_dup (stmt, 9);
-      visit->form_id = column_dup (stmt, 10);
-    }
-  return visit;
-}
-
 typedef struct {
   char  *review_state;
   char  *facilitator_id;
@@ -994,26 +944,8 @@ list_visits_job (ClmrsStore    *store,
                  GError       **error)
 {
   ListVisitsData *data = user_data;
-  g_autoptr(GPtrArray) visits = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_visit_summary_free);
-  sqlite3_stmt *stmt;
-  int rc;
 
-  stmt = clmrs_store_prepare (store,
-      VISIT_COLUMNS
-      "WHERE v.state = 'final' AND v.review_state = ?1 AND (?2 IS NULL OR v.facilitator_id = ?2) "
-      "ORDER BY v.finalised DESC, v.rowid DESC LIMIT ?3", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, data->review_state, -1, SQLITE_TRANSIENT);
-  if (data->facilitator_id != NULL)
-    sqlite3_bind_text (stmt, 2, data->facilitator_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, data->limit);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (visits, visit_from_row (stmt, FALSE));
-  sqlite3_finalize (stmt);
-  if (step_failed (store, rc, "listing visits", error))
-    return NULL;
-  return g_steal_pointer (&visits);
+  return clmrs_review_list_visits (store, data->review_state, data->facilitator_id, data->limit, error);
 }
 
 void
@@ -1053,55 +985,7 @@ get_visit_job (ClmrsStore    *store,
                GCancellable  *cancellable,
                GError       **error)
 {
-  const char *visit_id = user_data;
-  ClmrsVisitSummary *visit = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = clmrs_store_prepare (store, VISIT_COLUMNS "WHERE v.id = ?1", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    visit = visit_from_row (stmt, TRUE);
-  sqlite3_finalize (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no visit %s", visit_id);
-      return NULL;
-    }
-  else if (rc != SQLITE_ROW)
-    {
-      step_failed (store, rc, "reading a visit", error);
-      g_clear_pointer (&visit, clmrs_visit_summary_free);
-      return NULL;
-    }
-
-  /* the children it assessed, in the order it assessed them */
-  stmt = clmrs_store_prepare (store,
-      "SELECT json_group_array (json_object ('name', c.name, 'age', a.age, 'status', a.status,"
-      "  'reasons', json (a.reasons), 'rules', a.rules)) FROM"
-      "  (SELECT * FROM assessments WHERE visit_id = ?1 ORDER BY rowid) a"
-      "  JOIN children c ON c.id = a.child_id", error);
-  if (stmt == NULL)
-    {
-      clmrs_visit_summary_free (visit);
-      return NULL;
-    }
-  sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    visit->assessments = column_dup (stmt, 0);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      step_failed (store, rc, "reading a visit's assessments", error);
-      clmrs_visit_summary_free (visit);
-      return NULL;
-    }
-  clmrs_audit_open (store, "visit", visit_id);
-  return visit;
+  return clmrs_review_get_visit (store, user_data, error);
 }
 
 void

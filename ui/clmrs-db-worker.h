@@ -6,6 +6,7 @@
 
 #include "casebook.h"
 #include "cases.h"
+#include "review.h"
 #include "store.h"
 
 G_BEGIN_DECLS
@@ -23,25 +24,8 @@ typedef struct {
   ClmrsPinState  pin_state;   /* none yet, or the server's one-time PIN: they choose their own */
 } ClmrsPerson;
 
-/* A finalised visit, as listed for review or as a message to its facilitator. */
-typedef struct {
-  char *id;
-  char *kind;
-  char *facilitator_id;
-  char *facilitator_name;
-  char *household;        /* head's name, or NULL */
-  char *community;        /* its name, or NULL */
-  char *visit_date;       /* YYYY-MM-DD, or NULL */
-  char *review_state;     /* pending approved returned */
-  char *review_message;   /* or NULL */
-  char *answers;          /* JSON text, only from clmrs_db_worker_get_visit_async() */
-  char *form_id;          /* only from clmrs_db_worker_get_visit_async() */
-  char *assessments;      /* JSON text [{name, age, status, reasons, rules}] of the children
-                             it assessed, only from clmrs_db_worker_get_visit_async() */
-} ClmrsVisitSummary;
 
 void               clmrs_person_free                      (ClmrsPerson        *person);
-void               clmrs_visit_summary_free               (ClmrsVisitSummary  *visit);
 
 typedef void     (*ClmrsDbProgressFunc)                   (guint               done,
                                                            guint               total,
@@ -231,6 +215,5 @@ gpointer           clmrs_db_worker_run_finish             (ClmrsDbWorker      *s
                                                            GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsPerson, clmrs_person_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsVisitSummary, clmrs_visit_summary_free)
 
 G_END_DECLS

@@ -2,9 +2,11 @@
 #define G_LOG_DOMAIN "clmrs-home-page"
 
 #include "clmrs-rows-private.h"
+#include "clmrs-i18n.h"
 #include "config.h"
 
 #include "clmrs-home-page.h"
+#include "clmrs-labels-private.h"
 
 #include <glib/gi18n.h>
 
@@ -52,6 +54,7 @@ struct _ClmrsHomePage
   char                 *draft_id;      /* the newest unfinished visit */
   char                 *pick_form;     /* a household tapped starts this form, not a visit */
   guint                 n_busy;
+  gboolean          scroll_to_top;   /* after a sign-in, until the households are back */
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsHomePage, clmrs_home_page, ADW_TYPE_BIN)
@@ -179,6 +182,14 @@ households_changed_cb (ClmrsHomePage *self)
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->households));
 
   gtk_stack_set_visible_child_name (self->households_stack, n > 0 ? "list" : "empty");
+  /* the list view keeps its place across a reload: a new sign-in starts
+     at the top once the first households are back */
+  if (n > 0 && self->scroll_to_top)
+    {
+      self->scroll_to_top = FALSE;
+      /* the list view keeps an anchor item, not a scroll offset */
+      gtk_widget_activate_action (GTK_WIDGET (self->households_view), "list.scroll-to-item", "u", 0);
+    }
 }
 
 static void
@@ -316,11 +327,12 @@ follow_ups_cb (GObject      *source,
       ClmrsDueItem *item = g_ptr_array_index (items, i);
       g_autofree char *subtitle = NULL;
       g_autofree char *when = NULL;
+      g_autofree char *due = clmrs_i18n_format_day (item->next_due);
       GtkWidget *row, *label;
 
       /* Translators: "household of HEAD · COMMUNITY · due DATE" */
       subtitle = g_strdup_printf (_("Household of %s · %s · due %s"),
-                                  item->head_name, item->community ? item->community : "", item->next_due);
+                                  item->head_name, item->community ? item->community : "", due);
       row = _clmrs_data_row (item->child_name, subtitle);
       if (item->days_late > 0)
         {
@@ -380,18 +392,10 @@ draft_title (const ClmrsDraftItem *draft)
 {
   const char *kind;
 
-  if (g_strcmp0 (draft->kind, "follow_up") == 0)
-    kind = _("Follow-up visit");
-  else if (g_strcmp0 (draft->kind, "support") == 0)
-    kind = _("Support record");
-  else if (g_strcmp0 (draft->kind, "awareness") == 0)
-    kind = _("Awareness session");
-  else if (g_strcmp0 (draft->kind, "community") == 0)
-    kind = _("Community profile");
-  else if (draft->head_name == NULL)
+  if (g_strcmp0 (draft->kind, "household") == 0 && draft->head_name == NULL)
     kind = _("New household visit");
   else
-    kind = _("Household visit");
+    kind = _clmrs_visit_kind_label (draft->kind);
 
   if (draft->child_name != NULL && draft->head_name != NULL)
     /* Translators: "KIND: CHILD (HOUSEHOLD HEAD)", e.g. "Follow-up visit: Yaw (Kofi Boateng)" */
@@ -402,15 +406,14 @@ draft_title (const ClmrsDraftItem *draft)
   return g_strdup (kind);
 }
 
-/* "Started 2025-02-03 08:00", in local time. */
+/* "Started 3 Feb 2025, 08:00", in local time. */
 static char *
 draft_subtitle (const ClmrsDraftItem *draft)
 {
   g_autoptr(GDateTime) started = clmrs_time_parse_rfc3339 (draft->started);
-  g_autoptr(GDateTime) local = started ? g_date_time_to_local (started) : NULL;
-  g_autofree char *when = local ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup (draft->started);
+  g_autofree char *when = started ? clmrs_i18n_format_day_time (started) : g_strdup (draft->started);
 
-  /* Translators: when an unfinished visit was started, "Started 2025-02-03 08:00" */
+  /* Translators: when an unfinished visit was started, "Started 3 Feb 2025, 08:00" */
   return g_strdup_printf (_("Started %s"), when ? when : "");
 }
 
@@ -588,12 +591,13 @@ messages_cb (GObject      *source,
     {
       ClmrsVisitSummary *visit = g_ptr_array_index (visits, i);
       g_autofree char *title = NULL;
+      g_autofree char *day = clmrs_i18n_format_day (visit->visit_date);
       GtkWidget *row;
 
       /* Translators: "HOUSEHOLD HEAD, visit of DATE" */
       title = g_strdup_printf (_("%s, visit of %s"),
                                visit->household ? visit->household : visit->community ? visit->community : "",
-                               visit->visit_date ? visit->visit_date : "");
+                               day);
       row = _clmrs_data_row (title, visit->review_message ? visit->review_message : _("No message"));
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("mail-unread-symbolic"));
@@ -757,6 +761,9 @@ clmrs_home_page_start (ClmrsHomePage *self,
     }
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   clmrs_household_model_search (self->households, "");
+  _clmrs_scroll_to_top (GTK_WIDGET (self));
+  self->scroll_to_top = TRUE;
+  households_changed_cb (self);
 
   self->n_busy += 3;
   gtk_revealer_set_reveal_child (self->draft_revealer, FALSE);

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "clmrs-household-page"
 
 #include "clmrs-labels-private.h"
+#include "clmrs-i18n.h"
 #include "clmrs-rows-private.h"
 #include "config.h"
 
@@ -60,14 +61,7 @@ get_window (ClmrsHouseholdPage *self)
 static char *
 date_text (const char *iso)
 {
-  g_autoptr(GDateTime) time = NULL;
-  GDate date;
-
-  if (iso == NULL || !clmrs_date_parse (iso, &date))
-    return g_strdup (iso ? iso : "");
-  time = g_date_time_new_utc (g_date_get_year (&date), g_date_get_month (&date), g_date_get_day (&date), 0, 0, 0);
-  /* Translators: a day as shown in lists (strftime-like, see g_date_time_format()); "%-d %b %Y" is "1 Mar 2025" */
-  return g_date_time_format (time, C_("day", "%-d %b %Y"));
+  return clmrs_i18n_format_day (iso);
 }
 
 static char *
@@ -151,23 +145,6 @@ case_text (const ClmrsHouseholdChild *child)
     g_ptr_array_add (parts, g_strdup_printf (_("follow-up due on %s"), due));
   g_ptr_array_add (parts, NULL);
   return g_strjoinv (" · ", (char **) parts->pdata);
-}
-
-/* A readable name of a visit's kind, when its form has no title. */
-static const char *
-kind_label (const char *kind)
-{
-  if (g_strcmp0 (kind, "follow_up") == 0)
-    return _("Follow-up visit");
-  if (g_strcmp0 (kind, "support") == 0)
-    return _("Support");
-  if (g_strcmp0 (kind, "awareness") == 0)
-    return _("Awareness session");
-  if (g_strcmp0 (kind, "community") == 0)
-    return _("Community profile");
-  if (g_strcmp0 (kind, "farm") == 0)
-    return _("Farm visit");
-  return _("Household visit");
 }
 
 /* Where the visit is: with the supervisor, on the server, or still here. */
@@ -278,7 +255,7 @@ visit_title (const ClmrsHouseholdVisit *visit,
   const char *form = visit->form_id && form_titles ? g_hash_table_lookup (form_titles, visit->form_id) : NULL;
 
   if (form == NULL)
-    form = kind_label (visit->kind);
+    form = _clmrs_visit_kind_label (visit->kind);
   /* Translators: "FORM: CHILD", e.g. "Follow-up visit: Yaw" */
   return visit->child_name ? g_strdup_printf (_("%s: %s"), form, visit->child_name) : g_strdup (form);
 }

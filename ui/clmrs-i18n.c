@@ -7,6 +7,9 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <string.h>
+
+#include "util.h"
 
 /* What the environment said at start, for "as the system" */
 static char *system_language;      /* $LANGUAGE, or NULL */
@@ -66,4 +69,62 @@ clmrs_i18n_init (const char *localedir,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   clmrs_i18n_set_language (language);
+}
+
+const char *
+clmrs_i18n_month_abbreviation (int month)
+{
+  static const char *const months[] = {
+    NC_("month", "Jan"), NC_("month", "Feb"), NC_("month", "Mar"), NC_("month", "Apr"),
+    NC_("month", "May"), NC_("month", "Jun"), NC_("month", "Jul"), NC_("month", "Aug"),
+    NC_("month", "Sep"), NC_("month", "Oct"), NC_("month", "Nov"), NC_("month", "Dec"),
+  };
+
+  g_return_val_if_fail (month >= 1 && month <= 12, "");
+  return g_dpgettext2 (GETTEXT_PACKAGE, "month", months[month - 1]);
+}
+
+char *
+clmrs_i18n_format_day (const char *text)
+{
+  g_autofree char *day = NULL;
+  GDate date;
+
+  if (text == NULL)
+    return g_strdup ("");
+  day = g_strndup (text, 10);
+  if (!clmrs_date_parse (day, &date))
+    return g_strdup (text);
+  /* Translators: a day: DAY MONTH YEAR, e.g. "6 Dec 2026" */
+  return g_strdup_printf (C_("day", "%d %s %d"), g_date_get_day (&date),
+                          clmrs_i18n_month_abbreviation (g_date_get_month (&date)), g_date_get_year (&date));
+}
+
+char *
+clmrs_i18n_format_day_time (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  g_return_val_if_fail (time != NULL, NULL);
+  local = g_date_time_to_local (time);
+  /* Translators: a day and a time of day: "6 Dec 2026, 14:05" */
+  return g_strdup_printf (C_("time", "%d %s %d, %02d:%02d"), g_date_time_get_day_of_month (local),
+                          clmrs_i18n_month_abbreviation (g_date_time_get_month (local)),
+                          g_date_time_get_year (local), g_date_time_get_hour (local),
+                          g_date_time_get_minute (local));
+}
+
+char *
+clmrs_i18n_format_size (guint64 bytes)
+{
+  char *size = g_format_size (bytes);
+  /* Translators: the decimal separator of numbers ("7.6 MB" in English, "7,6 Mo" in French) */
+  const char *separator = C_("number", ".");
+  char *point;
+
+  /* g_format_size() writes the C locale's point when the system has no
+   * locale for the language; the unit it translates itself */
+  if (strlen (separator) == 1 && (point = strpbrk (size, ".,")) != NULL)
+    *point = separator[0];
+  return size;
 }

@@ -60,6 +60,24 @@ _clmrs_support_label (const char *code)
   return code;
 }
 
+const char *
+_clmrs_visit_kind_label (const char *kind)
+{
+  if (g_strcmp0 (kind, "follow_up") == 0)
+    return _("Follow-up visit");
+  if (g_strcmp0 (kind, "support") == 0)
+    return _("Support record");
+  if (g_strcmp0 (kind, "awareness") == 0)
+    return _("Awareness session");
+  if (g_strcmp0 (kind, "community") == 0)
+    return _("Community profile");
+  if (g_strcmp0 (kind, "farm") == 0)
+    return _("Farm visit");
+  if (g_strcmp0 (kind, "closure") == 0)
+    return _("Case closure");
+  return _("Household visit");
+}
+
 /* The reason codes of docs/rules-format.md, as a facilitator says them. */
 static const char *
 reason_label (const char *code)

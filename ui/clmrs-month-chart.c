@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clmrs-month-chart.h"
+#include "clmrs-i18n.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -165,13 +166,10 @@ clmrs_month_chart_set_values (ClmrsMonthChart    *self,
   for (guint i = 0; i < n; i++)
     {
       int year = 0, month = 0;
-      g_autoptr(GDateTime) date = NULL;
       char *label = NULL;
 
       if (sscanf (months[i], "%d-%d", &year, &month) == 2 && month >= 1 && month <= 12)
-        date = g_date_time_new_utc (year, month, 1, 0, 0, 0);
-      if (date != NULL)
-        label = g_date_time_format (date, "%b");
+        label = g_strdup (clmrs_i18n_month_abbreviation (month));
       g_ptr_array_add (self->labels, label != NULL ? label : g_strdup (months[i]));
       g_array_append_val (self->percents, percents[i]);
       if (percents[i] >= 0)

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "clmrs-record-view"
 
 #include "clmrs-rows-private.h"
+#include "clmrs-i18n.h"
 #include "config.h"
 
 #include "clmrs-record-view.h"
@@ -327,11 +328,12 @@ show (ClmrsRecordView *self)
   g_autoptr(ClmrsFormSession) session = NULL;
   g_autoptr(GPtrArray) prompts = NULL;
   g_autofree char *about = NULL;
+  g_autofree char *day = clmrs_i18n_format_day (self->visit->visit_date);
   GtkWidget *label;
 
   remove_all (self);
   /* Translators: "DATE · FACILITATOR · COMMUNITY" */
-  about = g_strdup_printf (_("%s · %s · %s"), self->visit->visit_date ? self->visit->visit_date : "",
+  about = g_strdup_printf (_("%s · %s · %s"), day,
                            self->visit->facilitator_name ? self->visit->facilitator_name : "",
                            self->visit->community ? self->visit->community : "");
   label = gtk_label_new (about);

@@ -11,5 +11,8 @@ GtkWidget *_clmrs_data_row        (const char *title,
                                    const char *subtitle);
 /* Takes every row out of @list. */
 void       _clmrs_list_remove_all (GtkListBox *list);
+/* Scrolls every scrolled window under @root back to its top, so a page
+ * shown to the next person does not open where the last one left it. */
+void       _clmrs_scroll_to_top   (GtkWidget  *root);
 
 G_END_DECLS

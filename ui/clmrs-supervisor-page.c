@@ -2,9 +2,11 @@
 #define G_LOG_DOMAIN "clmrs-supervisor-page"
 
 #include "clmrs-rows-private.h"
+#include "clmrs-i18n.h"
 #include "config.h"
 
 #include "clmrs-supervisor-page.h"
+#include "clmrs-labels-private.h"
 
 #include <glib/gi18n.h>
 
@@ -37,6 +39,7 @@ struct _ClmrsSupervisorPage
   char           *open_visit_id;
   char           *decision;     /* the one being recorded */
   guint           n_busy;
+  int             open_next;    /* after a decision at full width: the list index to open, or -1 */
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsSupervisorPage, clmrs_supervisor_page, ADW_TYPE_BIN)
@@ -95,8 +98,8 @@ queue_cb (GObject      *source,
   for (guint i = 0; i < rows->len; i++)
     {
       ClmrsQueueRow *q = g_ptr_array_index (rows, i);
-      g_autofree char *size = g_format_size (q->bytes);
-      g_autofree char *oldest = q->oldest ? g_strndup (q->oldest, 10) : NULL;
+      g_autofree char *size = clmrs_i18n_format_size (q->bytes);
+      g_autofree char *oldest = q->oldest ? clmrs_i18n_format_day (q->oldest) : NULL;
       g_autofree char *subtitle = NULL;
       g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, q->queued);
       GtkWidget *row = adw_expander_row_new ();
@@ -159,6 +162,25 @@ queue_cb (GObject      *source,
 
 /* --- visits to review --- */
 
+/* Whom a visit is about: the child and their household for a follow-up or
+ * a support, the household for a household visit, else the community
+ * (an awareness session, a community profile) or the kind of visit. */
+static char *
+visit_title (const ClmrsVisitSummary *visit)
+{
+  if (visit->child != NULL && visit->household != NULL)
+    /* Translators: "CHILD (HOUSEHOLD HEAD)" */
+    return g_strdup_printf (_("%s (%s)"), visit->child, visit->household);
+  if (visit->child != NULL)
+    return g_strdup (visit->child);
+  if (visit->household != NULL)
+    return g_strdup (visit->household);
+  if (visit->community != NULL && g_strcmp0 (visit->kind, "household") != 0)
+    /* Translators: "KIND: COMMUNITY", e.g. "Awareness session: Kokoben" */
+    return g_strdup_printf (_("%s: %s"), _clmrs_visit_kind_label (visit->kind), visit->community);
+  return g_strdup (_clmrs_visit_kind_label (visit->kind));
+}
+
 static void
 visits_cb (GObject      *source,
            GAsyncResult *result,
@@ -188,15 +210,22 @@ visits_cb (GObject      *source,
       g_autofree char *subtitle = NULL;
       GtkWidget *row;
 
-      /* Translators: "DATE · FACILITATOR · COMMUNITY" */
-      subtitle = g_strdup_printf (_("%s · %s · %s"), visit->visit_date ? visit->visit_date : "",
+      g_autofree char *title = visit_title (visit);
+      g_autofree char *day = clmrs_i18n_format_day (visit->visit_date);
+
+      /* Translators: "KIND · DATE · FACILITATOR · COMMUNITY", e.g.
+       * "Follow-up visit · 2026-12-01 · Ama Mensah · Kokoben" */
+      subtitle = g_strdup_printf (_("%s · %s · %s · %s"), _clmrs_visit_kind_label (visit->kind), day,
                                   visit->facilitator_name ? visit->facilitator_name : "",
                                   visit->community ? visit->community : "");
-      row = _clmrs_data_row (visit->household ? visit->household : visit->kind, subtitle);
+      row = _clmrs_data_row (title, subtitle);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       gtk_list_box_append (self->visits_list, row);
     }
+  if (self->open_next >= 0 && self->visits->len > 0)
+    clmrs_supervisor_page_open_visit (self, MIN ((guint) self->open_next, self->visits->len - 1));
+  self->open_next = -1;
 }
 
 static void
@@ -205,8 +234,14 @@ record_loaded_cb (ClmrsSupervisorPage *self)
   const ClmrsVisitSummary *visit = clmrs_record_view_get_visit (self->record_view);
 
   self->n_busy--;
-  adw_window_title_set_title (self->visit_title, visit->household ? visit->household : _("Visit"));
-  adw_window_title_set_subtitle (self->visit_title, visit->visit_date ? visit->visit_date : "");
+  g_autofree char *title = visit_title (visit);
+  g_autofree char *day = clmrs_i18n_format_day (visit->visit_date);
+  g_autofree char *subtitle = NULL;
+
+  /* Translators: "KIND · DATE", e.g. "Follow-up visit · 2026-12-01" */
+  subtitle = g_strdup_printf (_("%s · %s"), _clmrs_visit_kind_label (visit->kind), day);
+  adw_window_title_set_title (self->visit_title, title);
+  adw_window_title_set_subtitle (self->visit_title, subtitle);
   gtk_action_bar_set_revealed (self->decision_bar, TRUE);
 }
 
@@ -303,6 +338,13 @@ clmrs_supervisor_page_decide (ClmrsSupervisorPage *self,
     return;
   g_free (self->decision);
   self->decision = g_strdup (decision);
+  /* at full width the next visit opens in the pane once the list is read
+   * again, where this one was; folded, the list comes back instead */
+  self->open_next = -1;
+  if (!adw_leaflet_get_folded (self->leaflet) && self->visits != NULL)
+    for (guint i = 0; i < self->visits->len; i++)
+      if (g_strcmp0 (((ClmrsVisitSummary *) g_ptr_array_index (self->visits, i))->id, self->open_visit_id) == 0)
+        self->open_next = (int) i;
   self->n_busy++;
   clmrs_db_worker_review_async (self->worker, self->open_visit_id, self->person_id, decision, message,
                                 self->cancellable, review_cb, g_object_ref (self));
@@ -314,11 +356,20 @@ approve_clicked_cb (ClmrsSupervisorPage *self)
   clmrs_supervisor_page_decide (self, "approved", NULL);
 }
 
-static void
-return_entry_changed_cb (GtkEditable      *entry,
-                         AdwMessageDialog *dialog)
+static char *
+return_message_text (GtkTextBuffer *buffer)
 {
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
+}
+
+static void
+return_message_changed_cb (GtkTextBuffer    *buffer,
+                           AdwMessageDialog *dialog)
+{
+  g_autofree char *text = return_message_text (buffer);
 
   adw_message_dialog_set_response_enabled (dialog, "return", *text != '\0');
 }
@@ -328,8 +379,8 @@ return_response_cb (AdwMessageDialog    *dialog,
                     const char          *response,
                     ClmrsSupervisorPage *self)
 {
-  GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "entry");
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  GtkTextBuffer *buffer = g_object_get_data (G_OBJECT (dialog), "message");
+  g_autofree char *text = return_message_text (buffer);
 
   if (g_str_equal (response, "return") && *text != '\0')
     clmrs_supervisor_page_decide (self, "returned", text);
@@ -339,29 +390,41 @@ static void
 return_clicked_cb (ClmrsSupervisorPage *self)
 {
   GtkWidget *dialog;
-  GtkWidget *entry;
+  GtkWidget *scrolled;
+  GtkWidget *view;
 
   dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                    _("Return the Visit?"),
-                                   _("The facilitator sees your message on their home page and on the visit, and records what is missing in a new visit."));
-  entry = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("What must be corrected"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                   _("The facilitator sees your message on their home page and on the visit, and records what is missing in a new visit. Say what must be corrected, one point per line."));
+  /* several lines: a supervisor often lists more than one correction */
+  view = gtk_text_view_new ();
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Message to the facilitator"), -1);
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 120);
+  gtk_scrolled_window_set_has_frame (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "return", _("_Return"),
                                     NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "return", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "return", FALSE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "return");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data (G_OBJECT (dialog), "entry", entry);
-  g_signal_connect (entry, "changed", G_CALLBACK (return_entry_changed_cb), dialog);
+  g_object_set_data (G_OBJECT (dialog), "message", gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)));
+  g_signal_connect (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), "changed",
+                    G_CALLBACK (return_message_changed_cb), dialog);
   g_signal_connect_object (dialog, "response", G_CALLBACK (return_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (view);
 }
 
 /* --- the page --- */
@@ -391,6 +454,7 @@ clmrs_supervisor_page_start (ClmrsSupervisorPage *self,
   self->person_id = g_strdup (person_id);
   adw_window_title_set_subtitle (self->title, person_name);
   close_visit (self);
+  _clmrs_scroll_to_top (GTK_WIDGET (self));
   load_lists (self);
 }
 
@@ -470,6 +534,7 @@ static void
 clmrs_supervisor_page_init (ClmrsSupervisorPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->open_next = -1;
 }
 
 GtkWidget *

@@ -2,11 +2,13 @@
 #define G_LOG_DOMAIN "clmrs-sync-page"
 
 #include "clmrs-rows-private.h"
+#include "clmrs-i18n.h"
 #include "config.h"
 
 #include "clmrs-sync-page.h"
 
 #include "syncstore.h"
+#include "util.h"
 
 #include <glib/gi18n.h>
 
@@ -175,17 +177,34 @@ queue_cb (GObject      *source,
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (count));
   gtk_list_box_append (self->queue_list, row);
 
-  size = g_format_size (bytes);
+  size = clmrs_i18n_format_size (bytes);
   row = _clmrs_data_row (_("Size before compression"), NULL);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (size));
   gtk_list_box_append (self->queue_list, row);
 
   if (oldest != NULL)
     {
-      g_autofree char *day = g_strndup (oldest, 10);
+      g_autofree char *day = clmrs_i18n_format_day (oldest);
+      g_autoptr(GDateTime) since = clmrs_time_parse_rfc3339 (oldest);
+      g_autoptr(GDateTime) now = clmrs_now ();
+      gint64 days = since != NULL ? g_date_time_difference (now, since) / G_TIME_SPAN_DAY : 0;
+      GtkWidget *label = gtk_label_new (day);
 
       row = _clmrs_data_row (_("Oldest waiting since"), NULL);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_label_new (day));
+      /* records kept only here for weeks are one lost handheld away from
+         being lost: say so, in words, where the facilitator looks */
+      if (days >= CLMRS_SYNC_PAGE_LATE_DAYS)
+        {
+          g_autofree char *warning = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                   "Waiting for %d day: sync at the hub as soon as you can",
+                                                                   "Waiting for %d days: sync at the hub as soon as you can",
+                                                                   (gulong) days), (int) days);
+
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), warning);
+          gtk_widget_add_css_class (label, "late");
+          gtk_widget_add_css_class (row, "waiting-late");
+        }
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
       gtk_list_box_append (self->queue_list, row);
     }
   if (rejected > 0)
@@ -431,8 +450,8 @@ show_progress (ClmrsSyncPage         *self,
                const ClmrsSyncReport *so_far)
 {
   guint64 done = so_far->records_sent + so_far->rejected;
-  g_autofree char *up = g_format_size (so_far->bytes_up);
-  g_autofree char *down = g_format_size (so_far->bytes_down);
+  g_autofree char *up = clmrs_i18n_format_size (so_far->bytes_up);
+  g_autofree char *down = clmrs_i18n_format_size (so_far->bytes_down);
   g_autofree char *text = NULL;
 
   if (self->queued_at_start > 0 && done <= (guint64) self->queued_at_start)
@@ -484,7 +503,7 @@ sync_cb (GObject      *source,
   if (ok)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-      g_autofree char *when = g_date_time_format (now, "%Y-%m-%d %H:%M");
+      g_autofree char *when = clmrs_i18n_format_day_time (now);
 
       /* Translators: the result of a sync, e.g. "Sync finished: 3 records sent, 12 received" */
       text = g_strdup_printf (_("Sync finished: %s"), summary);
@@ -739,6 +758,8 @@ clmrs_sync_page_get_widget (ClmrsSyncPage *self,
     return GTK_WIDGET (self->cancel_button);
   if (g_strcmp0 (name, "progress") == 0)
     return GTK_WIDGET (self->progress_bar);
+  if (g_strcmp0 (name, "queue") == 0)
+    return GTK_WIDGET (self->queue_list);
   return NULL;
 }
 

@@ -7,6 +7,9 @@
 
 G_BEGIN_DECLS
 
+/* Records waiting this many days or more are shown as late, with a warning. */
+#define CLMRS_SYNC_PAGE_LATE_DAYS 7
+
 #define CLMRS_TYPE_SYNC_PAGE (clmrs_sync_page_get_type ())
 
 G_DECLARE_FINAL_TYPE (ClmrsSyncPage, clmrs_sync_page, CLMRS, SYNC_PAGE, AdwBin)

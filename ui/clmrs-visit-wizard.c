@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clmrs-visit-wizard.h"
+#include "clmrs-i18n.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -68,10 +69,12 @@ struct _ClmrsVisitWizard
   GHashTable        *given;         /* "child_id type" recorded from visit_result's page */
   GPtrArray         *visit_prompts; /* of ClmrsPrompt: visit_result's questions, for its items' words */
   char              *visit_title;   /* visit_result's form title */
+  char              *about;         /* whom and what a support record started from the result is about */
   char              *visit_country; /* the rule set visit_result was assessed with */
   GHashTable        *messages;      /* ref -> GtkLabel (borrowed, in question_box) */
   guint              n_busy;
   gboolean           building;      /* widgets being filled: their signals are not answers */
+  gboolean           from_review;   /* a screen opened from a review row: Next goes back to the review */
   guint              refresh_source; /* rebuilds the screen when an answer shows or hides questions */
   char              *focus_ref;      /* the question to keep the focus on after it */
   GHashTable        *typed;          /* ref -> text typed that is not a number (kept on redraws) */
@@ -466,10 +469,11 @@ day_selected_cb (GtkCalendar      *calendar,
   GtkMenuButton *button = g_object_get_data (G_OBJECT (calendar), "button");
   g_autoptr(GDateTime) date = gtk_calendar_get_date (calendar);
   g_autofree char *value = g_date_time_format (date, "%Y-%m-%d");
+  g_autofree char *shown = clmrs_i18n_format_day (value);
 
   if (self->building)
     return;
-  gtk_menu_button_set_label (button, value);
+  gtk_menu_button_set_label (button, shown);
   gtk_menu_button_popdown (button);
   answer (self, g_object_get_data (G_OBJECT (calendar), "ref"), value);
 }
@@ -534,7 +538,14 @@ date_button (ClmrsVisitWizard  *self,
   GtkWidget *calendar = gtk_calendar_new ();
   GDate date;
 
-  gtk_menu_button_set_label (GTK_MENU_BUTTON (button), prompt->value ? prompt->value : _("Choose a date"));
+  if (prompt->value != NULL)
+    {
+      g_autofree char *shown = clmrs_i18n_format_day (prompt->value);
+
+      gtk_menu_button_set_label (GTK_MENU_BUTTON (button), shown);
+    }
+  else
+    gtk_menu_button_set_label (GTK_MENU_BUTTON (button), _("Choose a date"));
   gtk_widget_set_size_request (button, -1, 52);
   gtk_accessible_update_relation (GTK_ACCESSIBLE (calendar), GTK_ACCESSIBLE_RELATION_LABELLED_BY, question, NULL, -1);
   if (prompt->value != NULL && clmrs_date_parse (prompt->value, &date))
@@ -883,6 +894,7 @@ review_row_activated_cb (AdwActionRow     *row,
   if (ref == NULL || self->session == NULL)
     return;
   set_anchor (self, ref);
+  self->from_review = TRUE;
   show_screen (self);
 }
 
@@ -946,6 +958,7 @@ show_review (ClmrsVisitWizard *self)
   gboolean headed = FALSE;
   gboolean has_repeats = FALSE;
 
+  self->from_review = FALSE;
   for (guint i = 0; i < prompts->len && !has_repeats; i++)
     has_repeats = ((ClmrsPrompt *) g_ptr_array_index (prompts, i))->repeat != NULL;
   hide_problem (self);
@@ -993,12 +1006,20 @@ show_review (ClmrsVisitWizard *self)
     }
   gtk_label_set_label (self->review_label,
                        problems->len > 0 ? _("Some answers are missing or wrong: go back and correct them.")
-                                         : _("Check the answers, then finish the visit."));
+                                         : _("Check the answers, then tap Finish."));
   gtk_button_set_label (self->next_button, _("_Finish"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), problems->len == 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), TRUE);
   gtk_progress_bar_set_fraction (self->progress, 1.0);
-  adw_window_title_set_subtitle (self->title, _("Review"));
+  if (self->about != NULL)
+    {
+      /* Translators: "Review · SUPPORT · CHILD" */
+      g_autofree char *subtitle = g_strdup_printf (_("%s · %s"), _("Review"), self->about);
+
+      adw_window_title_set_subtitle (self->title, subtitle);
+    }
+  else
+    adw_window_title_set_subtitle (self->title, _("Review"));
   g_clear_pointer (&self->anchor, g_free);
   gtk_action_bar_set_revealed (self->action_bar, TRUE);
   gtk_stack_set_visible_child_name (self->stack, "review");
@@ -1120,9 +1141,11 @@ show_screen (ClmrsVisitWizard *self)
         g_hash_table_iter_remove (&iter);
   }
 
-  adw_window_title_set_subtitle (self->title, "");
+  adw_window_title_set_subtitle (self->title, self->about ? self->about : "");
   gtk_progress_bar_set_fraction (self->progress, progress_of (self, first->ref));
-  gtk_button_set_label (self->next_button, _("_Next"));
+  /* a correction made from the review goes straight back to it: the
+     review lists anything the change made missing */
+  gtk_button_set_label (self->next_button, self->from_review ? _("Back to _Review") : _("_Next"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), screen > 0);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->question_scroller), 0);
@@ -1206,6 +1229,11 @@ support_clicked_cb (GtkButton        *button,
   request.child_id = child_id;
   request.support_type = type;
   start (self, self->worker, &request, facilitator_id, facilitator_name, facilitator_sex, language);
+  /* every screen of the support form says which support, for whom */
+  g_free (self->about);
+  /* Translators: "SUPPORT · CHILD", e.g. "School kit · Kouadio" */
+  self->about = g_strdup_printf (_("%s · %s"), _clmrs_support_label (type),
+                                 (const char *) g_object_get_data (G_OBJECT (button), "child-name"));
 }
 
 /* The visit's own page again, as it was, with the supports since given:
@@ -1214,6 +1242,7 @@ static void
 back_to_visit_cb (ClmrsVisitWizard *self)
 {
   adw_window_title_set_title (self->title, self->visit_title ? self->visit_title : "");
+  g_clear_pointer (&self->about, g_free);
   show_result (self, self->visit_result);
 }
 
@@ -1225,6 +1254,7 @@ forget_visit (ClmrsVisitWizard *self)
   g_clear_pointer (&self->visit_prompts, g_ptr_array_unref);
   g_clear_pointer (&self->visit_title, g_free);
   g_clear_pointer (&self->visit_country, g_free);
+  g_clear_pointer (&self->about, g_free);
 }
 
 static GtkWidget *
@@ -1346,6 +1376,7 @@ show_result (ClmrsVisitWizard    *self,
               gtk_widget_set_size_request (button, -1, 48);
               gtk_widget_add_css_class (button, "support-given");
               g_object_set_data_full (G_OBJECT (button), "child-id", g_strdup (child->child_id), g_free);
+              g_object_set_data_full (G_OBJECT (button), "child-name", g_strdup (child->name ? child->name : ""), g_free);
               g_object_set_data_full (G_OBJECT (button), "type", g_strdup (type), g_free);
               g_signal_connect (button, "clicked", G_CALLBACK (support_clicked_cb), self);
               adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
@@ -1649,7 +1680,7 @@ clmrs_visit_wizard_next (ClmrsVisitWizard *self)
   prompts = clmrs_form_session_get_prompts (self->session);
   starts = screen_starts (prompts);
   screen = find_screen (prompts, starts, self->anchor);
-  if (screen + 1 >= (int) starts->len)
+  if (self->from_review || screen + 1 >= (int) starts->len)
     {
       show_review (self);
       return;
@@ -1673,6 +1704,8 @@ clmrs_visit_wizard_back (ClmrsVisitWizard *self)
   starts = screen_starts (prompts);
   if (starts->len == 0)
     return;
+  /* Back leaves the correction: the screens walk in order again */
+  self->from_review = FALSE;
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "review") == 0)
     screen = starts->len - 1;
   else
@@ -1935,6 +1968,7 @@ reset (ClmrsVisitWizard *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->n_busy = 0;
+  self->from_review = FALSE;
   self->building = TRUE;
   remove_children (GTK_WIDGET (self->question_box));
   remove_children (GTK_WIDGET (self->review_list));

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clmrs-window.h"
+#include "clmrs-i18n.h"
 
 #include <glib/gi18n.h>
 
@@ -447,10 +448,11 @@ static void
 record_loaded_cb (ClmrsWindow *self)
 {
   const ClmrsVisitSummary *visit = clmrs_record_view_get_visit (self->record_view);
+  g_autofree char *day = clmrs_i18n_format_day (visit->visit_date);
 
   adw_window_title_set_title (self->record_title, visit->household ? visit->household
                                                   : visit->community ? visit->community : _("Visit"));
-  adw_window_title_set_subtitle (self->record_title, visit->visit_date ? visit->visit_date : "");
+  adw_window_title_set_subtitle (self->record_title, day);
 }
 
 static void

@@ -357,6 +357,36 @@ test_templates (void)
 
 /* A reason in words: with the task or signal it is about; the core's own
  * sentence, less its rule set tag, for a code the app does not know. */
+/* Dates and sizes follow the app's language, not the system's locales
+ * (the test runs in C.UTF-8, with no French locale installed). */
+static void
+test_dates_and_numbers (void)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_local (2026, 12, 6, 14, 5, 0);
+  g_autofree char *day_en = NULL, *day_fr = NULL, *time_fr = NULL, *size_en = NULL, *size_fr = NULL;
+  g_autofree char *not_a_day = NULL, *rfc3339 = NULL;
+
+  clmrs_i18n_set_language ("en");
+  day_en = clmrs_i18n_format_day ("2026-12-06");
+  size_en = clmrs_i18n_format_size (7600000);
+  rfc3339 = clmrs_i18n_format_day ("2026-08-09T10:00:00Z");
+  not_a_day = clmrs_i18n_format_day ("soon");
+  clmrs_i18n_set_language ("fr");
+  day_fr = clmrs_i18n_format_day ("2026-12-06");
+  time_fr = clmrs_i18n_format_day_time (time);
+  size_fr = clmrs_i18n_format_size (7600000);
+  g_assert_cmpstr (clmrs_i18n_month_abbreviation (8), ==, "août");
+  clmrs_i18n_set_language ("");
+
+  g_assert_cmpstr (day_en, ==, "6 Dec 2026");
+  g_assert_cmpstr (rfc3339, ==, "9 Aug 2026");
+  g_assert_cmpstr (not_a_day, ==, "soon");
+  g_assert_cmpstr (day_fr, ==, "6 déc. 2026");
+  g_assert_cmpstr (time_fr, ==, "6 déc. 2026 à 14:05");
+  g_assert_cmpstr (size_en, ==, "7.6\302\240MB");
+  g_assert_true (g_str_has_prefix (size_fr, "7,6"));
+}
+
 static void
 test_reason_text (void)
 {
@@ -628,6 +658,51 @@ last_page_loaded (Fixture *f)
   return clmrs_household_get_loaded (last);
 }
 
+static gboolean
+households_scrollable (Fixture *f)
+{
+  GtkWidget *view = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW)));
+
+  return gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment) + 100;
+}
+
+static gboolean
+households_at_top (Fixture *f)
+{
+  GtkWidget *view = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW)));
+
+  return gtk_widget_get_mapped (view) && gtk_adjustment_get_value (adjustment) == 0;
+}
+
+/* The next person to sign in finds the lists at their top, not scrolled
+ * where the last person left them. */
+static void
+test_lists_reopen_at_top (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adjustment;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, all_households, 20));
+  scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW)),
+                                                           GTK_TYPE_SCROLLED_WINDOW));
+  g_assert_nonnull (scroller);
+  adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  g_assert_true (wait_for (f, households_scrollable, 10));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 2);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+  g_assert_true (wait_for (f, on_signin, 5));
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, all_households, 20));
+  g_assert_true (wait_for (f, households_at_top, 5));
+}
+
 static void
 test_facilitator_home (Fixture       *f,
                        gconstpointer  data)
@@ -728,6 +803,8 @@ record_open (Fixture *f)
          clmrs_record_view_get_visit (window_record (f)) != NULL;
 }
 
+static const char *const visit_kinds[] = { "household", "follow_up", "support", "awareness", "community" };
+
 static void
 test_supervisor_return (Fixture       *f,
                         gconstpointer  data)
@@ -736,6 +813,7 @@ test_supervisor_return (Fixture       *f,
   g_autoptr(ClmrsStore) store = NULL;
   g_autofree char *visit_id = NULL;
   AdwMessageDialog *dialog;
+  GtkTextView *message_view;
   sqlite3_stmt *stmt;
 
   sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
@@ -743,6 +821,22 @@ test_supervisor_return (Fixture       *f,
   g_assert_cmpuint (n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "visits")), ==, f->n_pending);
   g_assert_cmpuint (n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "queue")), ==, 1);
   label_audit_screen ("supervisor: visits to review");
+  /* each row says what kind of visit it is in words and whom it is about,
+   * never an internal code */
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (clmrs_supervisor_page_get_list (supervisor_page (f), "visits")));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      const char *title = adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+      const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+
+      g_assert_true (g_str_has_prefix (subtitle, "Household visit · ") || g_str_has_prefix (subtitle, "Follow-up visit · ") ||
+                     g_str_has_prefix (subtitle, "Support record · ") || g_str_has_prefix (subtitle, "Awareness session · ") ||
+                     g_str_has_prefix (subtitle, "Community profile · "));
+      for (guint i = 0; i < G_N_ELEMENTS (visit_kinds); i++)
+        g_assert_cmpstr (title, !=, visit_kinds[i]);
+      if (g_str_has_prefix (subtitle, "Follow-up visit · "))
+        g_assert_nonnull (strchr (title, '('));   /* "Child (Household head)" */
+    }
 
   clmrs_supervisor_page_open_visit (supervisor_page (f), 0);
   g_assert_true (wait_for (f, visit_open, 10));
@@ -758,10 +852,23 @@ test_supervisor_return (Fixture       *f,
   adw_message_dialog_response (dialog, "cancel");
   g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)), ==, visit_id);
 
-  clmrs_supervisor_page_decide (supervisor_page (f), "returned", "Ages & <names> missing");
+  /* the message takes several lines; Return stays off while it is blank */
+  click (find_labelled_button (GTK_WIDGET (supervisor_page (f)), "_Return…"));
+  dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  message_view = GTK_TEXT_VIEW (find_of_type (GTK_WIDGET (dialog), GTK_TYPE_TEXT_VIEW));
+  g_assert_nonnull (message_view);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (message_view), "  \n ", -1);
+  g_assert_false (adw_message_dialog_get_response_enabled (dialog, "return"));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (message_view), "Ages & <names> missing\nAsk the school's name", -1);
+  g_assert_true (adw_message_dialog_get_response_enabled (dialog, "return"));
+  adw_message_dialog_response (dialog, "return");
   g_assert_true (wait_for (f, on_supervisor_and_idle, 10));
-  g_assert_null (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)));
   g_assert_cmpuint (n_rows (clmrs_supervisor_page_get_list (supervisor_page (f), "visits")), ==, f->n_pending - 1);
+  /* at 1280 px the next visit to review opens in its place, not an empty pane */
+  g_assert_cmpuint (f->n_pending, >=, 2);
+  g_assert_nonnull (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)));
+  g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)), !=, visit_id);
 
   /* what the review wrote, read back through another connection */
   store = clmrs_store_open (f->db_path, &error);
@@ -775,7 +882,7 @@ test_supervisor_return (Fixture       *f,
   sqlite3_bind_text (stmt, 2, SUPERVISOR_ID, -1, SQLITE_TRANSIENT);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "returned");
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "Ages & <names> missing");
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "Ages & <names> missing\nAsk the school's name");
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 2), ==, "returned");
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 3), ==, SUPERVISOR_ID);
   g_assert_cmpint (sqlite3_column_int (stmt, 4), ==, 1);
@@ -1139,7 +1246,12 @@ test_household_visit (Fixture       *f,
   g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
   refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
   g_assert_true (g_strv_contains ((const char * const *) refs, "/household_visit/household/head_sex"));
-  walk_to_review (f, household_answer, 0, NULL);
+  /* one tap of the button, now "Back to Review", and the review is back:
+     not every later screen in turn */
+  g_assert_nonnull (find_labelled_button (GTK_WIDGET (wizard (f)), "Back to _Review"));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
+  g_assert_null (find_labelled_button (GTK_WIDGET (wizard (f)), "Back to _Review"));
 
   /* finish, and each child's outcome with its reasons */
   g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
@@ -1187,8 +1299,13 @@ test_household_visit (Fixture       *f,
   g_assert_true (wait_for (f, wizard_idle, 10));
   g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
   g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "support_record");
+  /* every screen of it says which support, for whom */
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_WINDOW_TITLE))),
+                   ==, "School kit · Kouadio");
   support_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
   walk_to_review (f, support_answer, 0, NULL);
+  g_assert_cmpstr (adw_window_title_get_subtitle (ADW_WINDOW_TITLE (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_WINDOW_TITLE))),
+                   ==, "Review · School kit · Kouadio");
   clmrs_visit_wizard_next (wizard (f));
   g_assert_true (wait_for (f, wizard_has_result, 30));
   supports = query_text (f->db_path, "SELECT s.type || ' ' || s.level || ' ' || s.household_id || ' ' ||"
@@ -2523,6 +2640,7 @@ test_follow_up_interval (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *visit_date = NULL;
   g_autofree char *due_3 = NULL;
+  g_autofree char *due_3_shown = NULL;
   g_autofree char *expected = NULL;
   const char *child_id = "k0000000-0000-4000-8000-000000000001";
   GSettings *settings = clmrs_application_get_settings (f->app);
@@ -2557,9 +2675,10 @@ test_follow_up_interval (Fixture       *f,
   g_assert_true (wait_for (f, on_home_and_idle, 20));
   f->user_data = &wanted;
 
-  /* 3 months: due a month ago, on the list */
+  /* 3 months: due a month ago, on the list, the day in words */
   g_settings_set_uint (settings, "follow-up-interval-months", 3);
-  wanted.due = due_3;
+  due_3_shown = clmrs_i18n_format_day (due_3);
+  wanted.due = due_3_shown;
   g_assert_true (wait_for (f, follow_up_row_is, 20));
   expected = query_text (f->db_path, "SELECT next_due FROM cases WHERE child_id = ?1", child_id);
   g_assert_cmpstr (expected, ==, due_3);
@@ -2811,6 +2930,44 @@ static gboolean
 enrol_idle (Fixture *f)
 {
   return !clmrs_enrol_page_get_busy (enrol_page (f));
+}
+
+/* Records kept on the handheld for weeks are shown as late on the Sync
+ * tab, with how long in words. */
+static void
+test_sync_waiting_late (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autoptr(GDateTime) now = clmrs_now ();
+  g_autoptr(GDateTime) then = g_date_time_add_days (now, -40);
+  g_autofree char *queued_at = g_date_time_format_iso8601 (then);
+  GtkWidget *late = NULL;
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+    sqlite3_stmt *stmt;
+
+    g_assert_no_error (error);
+    stmt = clmrs_store_prepare (store, "UPDATE outbox SET queued_at = ?1 WHERE state = 'queued' AND facilitator_id = ?2", &error);
+    g_assert_no_error (error);
+    sqlite3_bind_text (stmt, 1, queued_at, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, 2, FACILITATOR_ID, -1, SQLITE_TRANSIENT);
+    g_assert_true (clmrs_store_step_done (store, stmt, &error));
+    g_assert_no_error (error);
+  }
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_home_page_set_tab (home_page (f), "sync");
+  g_assert_true (wait_for (f, on_home_and_idle, 10));
+  for (GtkWidget *row = gtk_widget_get_first_child (clmrs_sync_page_get_widget (sync_page (f), "queue"));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    if (gtk_widget_has_css_class (row, "waiting-late"))
+      late = row;
+  g_assert_nonnull (late);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (late)), ==,
+                   "Waiting for 40 days: sync at the hub as soon as you can");
 }
 
 static gboolean
@@ -3959,6 +4116,7 @@ main (int   argc,
   g_test_add_func ("/ui/chart", test_chart);
   g_test_add_func ("/ui/chart/narrow", test_chart_narrow);
   g_test_add_func ("/ui/reason-text", test_reason_text);
+  g_test_add_func ("/ui/dates-and-numbers", test_dates_and_numbers);
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
   g_test_add ("/ui/sign-in/first-time", Fixture, NULL, fixture_set_up, test_sign_in_first_time, fixture_tear_down);
   g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
@@ -3979,6 +4137,8 @@ main (int   argc,
   g_test_add ("/ui/facilitator/farm-visit", Fixture, NULL, fixture_set_up, test_farm_visit, fixture_tear_down);
   g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
   g_test_add ("/ui/home/drafts-listed", Fixture, NULL, fixture_set_up, test_drafts_listed, fixture_tear_down);
+  g_test_add ("/ui/sync/waiting-late", Fixture, NULL, fixture_set_up, test_sync_waiting_late, fixture_tear_down);
+  g_test_add ("/ui/home/lists-reopen-at-top", Fixture, NULL, fixture_set_up, test_lists_reopen_at_top, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
   g_test_add ("/ui/facilitator/follow-up-interval", Fixture, NULL, fixture_set_up, test_follow_up_interval, fixture_tear_down);
