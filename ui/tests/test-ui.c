@@ -2114,6 +2114,18 @@ no_toast (Fixture *f)
   return !has_toast (GTK_WIDGET (f->window));
 }
 
+/* From home (signed in), the household found by searching @name, opened. */
+static void
+open_household_named (Fixture    *f,
+                      const char *name)
+{
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_home_page_search (home_page (f), name);
+  g_assert_true (wait_for (f, one_household, 10));
+  g_signal_emit_by_name (find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW), "activate", 0);
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+}
+
 static void
 test_household_page (Fixture       *f,
                      gconstpointer  data)
@@ -2130,7 +2142,7 @@ test_household_page (Fixture       *f,
   g_autofree char *visit_id = NULL;
   GtkListBox *children, *visits;
   GtkListBoxRow *row;
-  GtkWidget *list_view, *button;
+  GtkWidget *button;
   GDate day;
 
   /* Kouassi 000: found in hazardous work 9 months ago (the follow-up is
@@ -2168,12 +2180,7 @@ test_household_page (Fixture       *f,
   }
 
   sign_in (f, FACILITATOR_ID, pin);
-  g_assert_true (wait_for (f, on_home_and_idle, 20));
-  clmrs_home_page_search (home_page (f), "Kouassi 000");
-  g_assert_true (wait_for (f, one_household, 10));
-  list_view = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW);
-  g_signal_emit_by_name (list_view, "activate", 0);
-  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  open_household_named (f, "Kouassi 000");
   g_assert_cmpstr (clmrs_household_page_get_household_id (household_page (f)), ==, hid);
   label_audit_screen ("household: children and visits");
 
@@ -2304,15 +2311,10 @@ test_farm_visit (Fixture       *f,
   g_autofree char *row_text = NULL;
   g_autofree char *first = NULL;
   g_autofree char *assessed = NULL;
-  GtkWidget *list_view, *button;
+  GtkWidget *button;
 
   sign_in (f, FACILITATOR_ID, pin);
-  g_assert_true (wait_for (f, on_home_and_idle, 20));
-  clmrs_home_page_search (home_page (f), "Kouassi 000");
-  g_assert_true (wait_for (f, one_household, 10));
-  list_view = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW);
-  g_signal_emit_by_name (list_view, "activate", 0);
-  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  open_household_named (f, "Kouassi 000");
   g_assert_cmpstr (clmrs_household_page_get_household_id (household_page (f)), ==, hid);
 
   button = find_button_with_text (GTK_WIDGET (household_page (f)), "_Farm Visit");
@@ -3635,10 +3637,7 @@ contrast_walk (Fixture    *f,
   clmrs_home_page_set_tab (home_page (f), "sync");
   measure_screen (f, mode, "sync", failures);
   clmrs_home_page_set_tab (home_page (f), "households");
-  clmrs_home_page_search (home_page (f), "Kouassi 000");
-  g_assert_true (wait_for (f, one_household, 10));
-  g_signal_emit_by_name (find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW), "activate", 0);
-  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  open_household_named (f, "Kouassi 000");
   measure_screen (f, mode, "a household", failures);
   button = find_button_with_text (GTK_WIDGET (household_page (f)), "_New Visit");
   g_assert_nonnull (button);
