@@ -4,6 +4,7 @@
 #include "review.h"
 
 #include "audit.h"
+#include "catalog.h"
 
 #include "outbox.h"
 #include "record.h"
@@ -150,13 +151,15 @@ clmrs_visit_summary_free (ClmrsVisitSummary *visit)
   g_free (visit->review_message);
   g_free (visit->answers);
   g_free (visit->form_id);
+  g_free (visit->form_version);
+  g_clear_pointer (&visit->form, clmrs_form_unref);
   g_free (visit->assessments);
   g_free (visit);
 }
 
 #define VISIT_COLUMNS \
   "SELECT v.id, v.kind, v.facilitator_id, coalesce (f.name, v.facilitator_id), h.head_name," \
-  "  m.name, v.visit_date, v.review_state, v.review_message, c.name, v.answers, v.form_id " \
+  "  m.name, v.visit_date, v.review_state, v.review_message, c.name, v.answers, v.form_id, v.form_version " \
   "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id" \
   "  LEFT JOIN households h ON h.id = v.household_id" \
   "  LEFT JOIN children c ON c.id = v.child_id" \
@@ -191,6 +194,7 @@ visit_from_row (sqlite3_stmt *stmt,
     {
       visit->answers = column_dup (stmt, 10);
       visit->form_id = column_dup (stmt, 11);
+      visit->form_version = column_dup (stmt, 12);
     }
   return visit;
 }
@@ -250,6 +254,18 @@ clmrs_review_get_visit (ClmrsStore  *store,
       return NULL;
     }
   visit = visit_from_row (stmt, TRUE);
+  if (visit->form_id != NULL)
+    {
+      g_autoptr(GError) form_error = NULL;
+
+      /* read with the labels of the version that made it */
+      visit->form = clmrs_catalog_load_form (store, visit->form_id, visit->form_version, NULL, &form_error);
+      if (visit->form == NULL)
+        {
+          g_debug ("visit %s: %s; the newest version instead", visit_id, form_error->message);
+          visit->form = clmrs_catalog_load_form (store, visit->form_id, NULL, NULL, NULL);
+        }
+    }
 
   /* the children it assessed, in the order it assessed them */
   children = clmrs_store_prepare (store,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "store.h"
+#include "xform.h"
 
 G_BEGIN_DECLS
 
@@ -19,6 +20,10 @@ typedef struct {
   char *review_message;   /* or NULL */
   char *answers;          /* JSON text, only from clmrs_review_get_visit() */
   char *form_id;          /* only from clmrs_review_get_visit() */
+  char *form_version;     /* only from clmrs_review_get_visit() */
+  ClmrsForm *form;        /* the form version that made it (else the newest of its id), to read its
+                             answers with their labels; NULL when none loads; only from
+                             clmrs_review_get_visit() */
   char *assessments;      /* JSON text [{name, age, status, reasons, rules}] of the children
                              it assessed, only from clmrs_review_get_visit() */
 } ClmrsVisitSummary;

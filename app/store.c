@@ -262,7 +262,20 @@ static const char * const migrations[] = {
   "  UPDATE households SET search_key = clmrs_fold (NEW.head_name) WHERE id = NEW.id;"
   " END;",
 
-  /* 7: farm visits (farm_visit.xml, ICI's farm-visit form) are a visit
+  /* 7: the media files published with a form version (jr://file/NAME:
+   * lists as CSV or XML, pictures), pulled with it and kept as long as
+   * the version (docs/authoring-forms.md). */
+  "CREATE TABLE published_media ("
+  "  kind     TEXT NOT NULL,"
+  "  id       TEXT NOT NULL,"
+  "  version  TEXT NOT NULL,"
+  "  name     TEXT NOT NULL,"
+  "  sha256   TEXT NOT NULL,"
+  "  content  BLOB NOT NULL,"
+  "  PRIMARY KEY (kind, id, version, name),"
+  "  FOREIGN KEY (kind, id, version) REFERENCES published (kind, id, version) ON DELETE CASCADE);",
+
+  /* 8: farm visits (farm_visit.xml, ICI's farm-visit form) are a visit
    * kind.  SQLite cannot change a CHECK in place: the table is rebuilt
    * (the migration runs with foreign keys off, see
    * clmrs_store_migrate_db, so dropping the old table cascades nothing). */

@@ -33,7 +33,7 @@ GQuark clmrs_store_error_quark (void);
 typedef struct _ClmrsStore ClmrsStore;
 
 /* The number of the newest schema this program knows. */
-#define CLMRS_STORE_SCHEMA_VERSION 7
+#define CLMRS_STORE_SCHEMA_VERSION 8
 
 ClmrsStore  *clmrs_store_open               (const char   *path,
                                              GError      **error);

@@ -4,6 +4,7 @@
 #include "syncstore.h"
 
 #include "casebook.h"
+#include "form-media.h"
 #include "record.h"
 #include "util.h"
 
@@ -598,6 +599,53 @@ apply_review (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
   return clmrs_store_step_done (pull->store, stmt, error);
 }
 
+/* The media files of a publication (form-media.h), replacing those of
+ * an older rev of the same version. */
+static gboolean
+apply_published_media (Pull *pull, JsonObject *item, GError **error)
+{
+  g_autoptr(ClmrsFormMedia) media = clmrs_form_media_from_json (json_object_get_member (item, "media"), error);
+  g_auto(GStrv) names = NULL;
+  sqlite3_stmt *stmt;
+
+  if (media == NULL)
+    {
+      g_prefix_error (error, "%s %s version %s: ", str (item, "type"), str (item, "id"), str (item, "version"));
+      return FALSE;
+    }
+  stmt = clmrs_store_prepare (pull->store, "DELETE FROM published_media WHERE kind = ? AND id = ? AND version = ?",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, str (item, "type"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, str (item, "id"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, str (item, "version"), -1, SQLITE_TRANSIENT);
+  if (!clmrs_store_step_done (pull->store, stmt, error))
+    return FALSE;
+  names = clmrs_form_media_list (media);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      GBytes *bytes = clmrs_form_media_lookup (media, names[i]);
+      g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+      gsize size = 0;
+      const void *data = g_bytes_get_data (bytes, &size);
+
+      stmt = clmrs_store_prepare (pull->store,
+          "INSERT INTO published_media (kind, id, version, name, sha256, content) VALUES (?, ?, ?, ?, ?, ?)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, str (item, "type"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, str (item, "id"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, str (item, "version"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, names[i], -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 5, sha, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_blob (stmt, 6, size > 0 ? data : "", (int) size, SQLITE_TRANSIENT);
+      if (!clmrs_store_step_done (pull->store, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* A form or rule set published on the server. */
 static gboolean
 apply_published (Pull *pull, JsonObject *item, GError **error)
@@ -624,7 +672,12 @@ apply_published (Pull *pull, JsonObject *item, GError **error)
   sqlite3_bind_text (stmt, 5, str (item, "sha256") ? str (item, "sha256") : "", -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 6, str (item, "content"), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 7, now, -1, SQLITE_TRANSIENT);
-  return clmrs_store_step_done (pull->store, stmt, error);
+  if (!clmrs_store_step_done (pull->store, stmt, error))
+    return FALSE;
+  /* an older rev of a version already here changes nothing, media included */
+  if (sqlite3_changes (clmrs_store_get_db (pull->store)) == 0)
+    return TRUE;
+  return apply_published_media (pull, item, error);
 }
 
 /* The device table of records of @type. */

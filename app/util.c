@@ -11,8 +11,9 @@
  *
  * Returns: (transfer full): a random (version 4) UUID in lower case.
  */
-static GRand *uuid_rand;
-static char *fixed_clock;
+/* per thread (see util.h): no lock, and no other thread sees the demo's */
+static __thread GRand *uuid_rand;
+static __thread char *fixed_clock;
 
 char *
 clmrs_uuid_new (void)

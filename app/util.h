@@ -8,7 +8,9 @@ G_BEGIN_DECLS
 char     *clmrs_uuid_new            (void);
 /* Demo data only: UUIDs from a seeded generator (0 = random again), and a
  * clock that reads @rfc3339 (NULL = the real clock), so a seed gives the
- * same data every time.  Not thread-safe: set before work starts. */
+ * same data every time.  Both belong to the calling thread: the demo made
+ * on the app's database worker never moves the clock or the UUIDs of the
+ * main thread or of a sync running meanwhile. */
 void      clmrs_uuid_set_seed       (guint32     seed);
 void      clmrs_clock_set           (const char *rfc3339);
 gboolean  clmrs_uuid_is_valid       (const char *text);

@@ -47,9 +47,10 @@ sync_test_server_program (void)
   return path;
 }
 
-/* Runs argv to completion; stderr to the test log. */
+/* Runs argv to completion; stderr to the test log, and to @err when not NULL. */
 static int
 run_v (char       **out,
+       char       **err,
        const char  *program,
        va_list      args)
 {
@@ -71,6 +72,8 @@ run_v (char       **out,
     g_test_message ("%s %s: stderr: %s", program, argv->len > 2 ? (char *) argv->pdata[1] : "", stderr_text);
   if (out != NULL)
     *out = g_steal_pointer (&stdout_text);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_text);
   return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
@@ -83,7 +86,22 @@ sync_test_run (char       **out,
   int status;
 
   va_start (args, program);
-  status = run_v (out, program, args);
+  status = run_v (out, NULL, program, args);
+  va_end (args);
+  return status;
+}
+
+int
+sync_test_run_full (char       **out,
+                    char       **err,
+                    const char  *program,
+                    ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, program);
+  status = run_v (out, err, program, args);
   va_end (args);
   return status;
 }
@@ -97,7 +115,7 @@ sync_test_run_ok (const char *program,
   int status;
 
   va_start (args, program);
-  status = run_v (&out, program, args);
+  status = run_v (&out, NULL, program, args);
   va_end (args);
   if (status != 0)
     g_error ("%s exited with status %d", program, status);

@@ -14,6 +14,11 @@ char   **sync_test_environ          (void);
 int      sync_test_run              (char       **out,
                                      const char  *program,
                                      ...) G_GNUC_NULL_TERMINATED;
+/* The same, with its stderr in @err when not NULL. */
+int      sync_test_run_full         (char       **out,
+                                     char       **err,
+                                     const char  *program,
+                                     ...) G_GNUC_NULL_TERMINATED;
 /* The same, asserting exit status 0; returns stdout. */
 char    *sync_test_run_ok           (const char  *program,
                                      ...) G_GNUC_NULL_TERMINATED;

@@ -221,7 +221,7 @@ int_of (sqlite3 *db, const char *sql)
   return value;
 }
 
-/* Migration 7 rebuilds the visits table to accept farm visits: with
+/* Migration 8 rebuilds the visits table to accept farm visits: with
  * foreign keys on, as every store connection has them, the rows that
  * point at visits (answers cascade on delete) are all kept, and foreign
  * keys are on again after. */
@@ -229,7 +229,7 @@ static void
 test_migration_farm_kind (void)
 {
   const char *srcdir = g_getenv ("CLMRS_SOURCE_DIR");
-  g_autofree char *fixture = g_build_filename (srcdir, "tests", "schema", "v6.sql", NULL);
+  g_autofree char *fixture = g_build_filename (srcdir, "tests", "schema", "v7.sql", NULL);
   g_autofree char *sql = NULL;
   g_autoptr(GError) error = NULL;
   sqlite3 *db = NULL;
@@ -249,9 +249,9 @@ test_migration_farm_kind (void)
                                  " facilitator_id, started, modified) VALUES ('f', 'farm', 'farm_visit', '1',"
                                  " 'draft', 'p', 'x', 'x')", NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
 
-  g_assert_true (clmrs_store_migrate_db (db, 7, &error));
+  g_assert_true (clmrs_store_migrate_db (db, 8, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (int_of (db, "PRAGMA user_version"), ==, 7);
+  g_assert_cmpint (int_of (db, "PRAGMA user_version"), ==, 8);
   g_assert_cmpint (int_of (db, "PRAGMA foreign_keys"), ==, 1);
   g_assert_cmpint (int_of (db, "SELECT count(*) FROM answers"), ==, answers);
   g_assert_cmpint (int_of (db, "SELECT count(*) FROM assessments"), ==, assessments);

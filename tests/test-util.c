@@ -136,6 +136,47 @@ test_csv_cell (void)
     }
 }
 
+static gpointer
+other_thread (gpointer user_data)
+{
+  char **seen = user_data;
+
+  seen[0] = clmrs_now_rfc3339 ();
+  seen[1] = clmrs_uuid_new ();
+  return NULL;
+}
+
+/* The demo's clock and seeded UUIDs belong to the thread that set them:
+ * the main thread and a sync meanwhile keep the real ones. */
+static void
+test_demo_clock_per_thread (void)
+{
+  char *seen[2] = { NULL, NULL };
+  g_autofree char *here = NULL;
+  g_autofree char *first = NULL, *again = NULL;
+  GThread *thread;
+
+  clmrs_clock_set ("2020-01-02T03:04:05Z");
+  clmrs_uuid_set_seed (42);
+  first = clmrs_uuid_new ();
+  thread = g_thread_new ("other", other_thread, seen);
+  g_thread_join (thread);
+  here = clmrs_now_rfc3339 ();
+  clmrs_uuid_set_seed (42);
+  again = clmrs_uuid_new ();
+  clmrs_clock_set (NULL);
+  clmrs_uuid_set_seed (0);
+
+  g_assert_cmpstr (here, ==, "2020-01-02T03:04:05Z");
+  g_assert_cmpstr (first, ==, again);                 /* seeded here */
+  g_assert_cmpstr (seen[0], !=, "2020-01-02T03:04:05Z");
+  g_assert_true (g_str_has_prefix (seen[0], "20"));
+  g_assert_true (clmrs_uuid_is_valid (seen[1]));
+  g_assert_cmpstr (seen[1], !=, first);               /* random there */
+  g_free (seen[0]);
+  g_free (seen[1]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -144,6 +185,7 @@ main (int argc, char **argv)
   g_test_add_func ("/util/date-parse-rejects", test_date_parse_rejects);
   g_test_add_func ("/util/add-months-clamps", test_add_months_clamps);
   g_test_add_func ("/util/uuid", test_uuid);
+  g_test_add_func ("/util/demo-clock-per-thread", test_demo_clock_per_thread);
   g_test_add_func ("/util/rfc3339", test_rfc3339);
   g_test_add_func ("/util/json-to-string", test_json_to_string);
   g_test_add_func ("/util/csv-cell", test_csv_cell);

@@ -17,6 +17,8 @@ struct _ClmrsEnrolPage
   AdwEntryRow  *server_entry;
   AdwEntryRow  *code_entry;
   GtkLabel     *error_label;
+  GtkExpander  *details_expander;   /* the technical text, for whoever supports the facilitator */
+  GtkLabel     *details_label;
   GtkButton    *enrol_button;
   GtkSpinner   *spinner;
   GtkLabel     *enrol_label;
@@ -69,10 +71,14 @@ set_busy (ClmrsEnrolPage *self,
 
 static void
 show_error (ClmrsEnrolPage *self,
-            const char     *text)
+            const char     *text,
+            const char     *detail)
 {
   gtk_label_set_text (self->error_label, text ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), text != NULL);
+  gtk_label_set_text (self->details_label, detail ? detail : "");
+  gtk_expander_set_expanded (self->details_expander, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->details_expander), detail != NULL);
 }
 
 static void
@@ -96,6 +102,7 @@ enrol_cb (GObject      *source,
   if (!clmrs_sync_jobs_enroll_finish (result, &error))
     {
       g_autofree char *why = NULL;
+      g_autofree char *detail = NULL;
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -104,7 +111,8 @@ enrol_cb (GObject      *source,
       set_busy (self, FALSE);
       entry_changed_cb (self);
       why = clmrs_sync_jobs_describe_error (error);
-      show_error (self, why);
+      detail = clmrs_sync_jobs_error_detail (error);
+      show_error (self, why, detail);
       return;
     }
   g_clear_object (&self->cancellable);
@@ -130,11 +138,11 @@ enrol_clicked_cb (ClmrsEnrolPage *self)
     return;
   if (!g_str_has_prefix (url, "https://") && !g_str_has_prefix (url, "http://"))
     {
-      show_error (self, _("The server address starts with https:// (or http:// on a local network)."));
+      show_error (self, _("The server address starts with https:// (or http:// on a local network)."), NULL);
       gtk_widget_grab_focus (GTK_WIDGET (self->server_entry));
       return;
     }
-  show_error (self, NULL);
+  show_error (self, NULL, NULL);
   self->cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->enrol_button), FALSE);
@@ -175,7 +183,7 @@ clmrs_enrol_page_reset (ClmrsEnrolPage *self,
   url = g_settings_get_string (self->settings, "server-url");
   gtk_editable_set_text (GTK_EDITABLE (self->server_entry), url);
   gtk_editable_set_text (GTK_EDITABLE (self->code_entry), "");
-  show_error (self, NULL);
+  show_error (self, NULL, NULL);
   entry_changed_cb (self);
 }
 
@@ -216,6 +224,8 @@ clmrs_enrol_page_get_widget (ClmrsEnrolPage *self,
     return GTK_WIDGET (self->offline_button);
   if (g_strcmp0 (name, "error") == 0)
     return GTK_WIDGET (self->error_label);
+  if (g_strcmp0 (name, "details") == 0)
+    return GTK_WIDGET (self->details_expander);
   return NULL;
 }
 
@@ -259,6 +269,8 @@ clmrs_enrol_page_class_init (ClmrsEnrolPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, server_entry);
   gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, code_entry);
   gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, details_expander);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, details_label);
   gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, enrol_button);
   gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, enrol_label);

@@ -301,15 +301,12 @@ open_session (ClmrsRecordView *self,
               JsonNode        *answers)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ClmrsForm) form = NULL;
   g_autoptr(ClmrsFormSession) session = NULL;
-  const char *form_id = self->visit->form_id;
+  ClmrsForm *form = self->visit->form;   /* the version that made it, read by the worker */
 
-  if (form_id == NULL || answers == NULL)
+  if (form == NULL || answers == NULL)
     return NULL;
-  form = clmrs_form_load (form_id, &error);
-  if (form != NULL)
-    session = clmrs_form_session_new (form, &error);
+  session = clmrs_form_session_new (form, &error);
   if (session != NULL)
     {
       clmrs_form_session_set_language (session, self->language);

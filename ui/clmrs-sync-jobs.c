@@ -171,8 +171,7 @@ clmrs_sync_jobs_describe_error (const GError *error)
   /* an enrolment's 401 or 4xx is about the code (invalid_code, used, expired) */
   if (g_str_has_prefix (error->message, "enrolling") &&
       (error->code == CLMRS_SYNC_ERROR_AUTH || error->code == CLMRS_SYNC_ERROR_REFUSED))
-    return g_strdup_printf ("%s\n(%s)", _("The server refused the code. It may be mistyped, already used or expired."),
-                            error->message);
+    return g_strdup (_("The server refused the code. It may be mistyped, already used or expired."));
   switch ((ClmrsSyncError) error->code)
     {
     case CLMRS_SYNC_ERROR_NOT_ENROLLED:
@@ -204,8 +203,21 @@ clmrs_sync_jobs_describe_error (const GError *error)
     default:
       return g_strdup (error->message);
     }
-  /* the technical detail helps whoever supports the facilitator */
-  return g_strdup_printf ("%s\n(%s)", text, error->message);
+  /* the technical detail is clmrs_sync_jobs_error_detail()'s, shown apart */
+  return g_strdup (text);
+}
+
+char *
+clmrs_sync_jobs_error_detail (const GError *error)
+{
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || error->domain != CLMRS_SYNC_ERROR ||
+      error->code == CLMRS_SYNC_ERROR_CANCELLED || error->code == CLMRS_SYNC_ERROR_NOT_ENROLLED ||
+      (error->code == CLMRS_SYNC_ERROR_AUTH && !g_str_has_prefix (error->message, "enrolling")) ||
+      error->code == CLMRS_SYNC_ERROR_REVOKED)
+    return NULL;
+  return g_strdup (error->message);
 }
 
 char *

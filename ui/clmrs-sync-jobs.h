@@ -41,8 +41,13 @@ gpointer  clmrs_sync_jobs_read_enrolment      (ClmrsStore          *store,
                                                GCancellable        *cancellable,
                                                GError             **error);
 
-/* A sentence for the user (translated) saying what went wrong and what to do. */
+/* A sentence for the user (translated) saying what went wrong and what to
+ * do, in plain words: no HTTP or libcurl text. */
 char     *clmrs_sync_jobs_describe_error      (const GError        *error);
+/* The technical text behind it (the client's message: status, curl's
+ * words), for whoever supports the facilitator; NULL when the sentence
+ * already says all there is. */
+char     *clmrs_sync_jobs_error_detail        (const GError        *error);
 
 /* "12 records sent, 3 received, 1 refused" for a report (translated). */
 char     *clmrs_sync_jobs_describe_report     (const ClmrsSyncReport *report);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "prefill.h"
+#include "catalog.h"
 #include "rules.h"
 
 #include "clmrs-labels-private.h"
@@ -101,22 +102,6 @@ static void start       (ClmrsVisitWizard        *self,
                          const char              *language);
 
 /* --- helpers --- */
-
-static const char *
-kind_of_form (const char *form_id)
-{
-  if (g_str_equal (form_id, "follow_up_visit"))
-    return "follow_up";
-  if (g_str_equal (form_id, "support_record"))
-    return "support";
-  if (g_str_equal (form_id, "awareness_session"))
-    return "awareness";
-  if (g_str_equal (form_id, "community_profile"))
-    return "community";
-  if (g_str_equal (form_id, "farm_visit"))
-    return "farm";
-  return "household";
-}
 
 
 static void
@@ -1181,16 +1166,11 @@ finalise_job (ClmrsStore    *store,
 {
   FinaliseData *data = user_data;
   g_autoptr(ClmrsRuleSet) rules = NULL;
-  g_autoptr(GError) local_error = NULL;
 
-  rules = clmrs_rule_set_load_builtin (data->country ? data->country : "ilo", &local_error);
+  /* the newest rule set of the country on the device (built in or published) */
+  rules = clmrs_catalog_rules_for_country (store, data->country, error);
   if (rules == NULL)
-    {
-      g_debug ("no rule set %s, using ilo: %s", data->country, local_error->message);
-      rules = clmrs_rule_set_load_builtin ("ilo", error);
-      if (rules == NULL)
-        return NULL;
-    }
+    return NULL;
   if (!clmrs_visit_finalise_full (store, data->visit_id, data->session, rules, NULL, &data->case_config,
                                   &data->result, error))
     return NULL;
@@ -1276,7 +1256,7 @@ show_result (ClmrsVisitWizard    *self,
              ClmrsFinaliseResult *result)
 {
   gboolean support = result != self->visit_result && is_support_form (self);
-  const char *kind = self->form_id ? kind_of_form (self->form_id) : "household";
+  const char *kind = self->form_id ? clmrs_catalog_visit_kind (self->form_id) : "household";
   /* household and follow-up visits (they have a household) assess children */
   gboolean about_children = result == self->visit_result && result->household_id != NULL &&
                             !g_str_equal (kind, "awareness");
@@ -1740,6 +1720,7 @@ typedef struct {
   /* in */
   char             *form_path;       /* a form file, else the shipped form of form_id */
   char             *form_id;
+  char             *form_version;    /* a draft's: it finishes on the version it started with */
   char             *household_id;
   char             *child_id;
   char             *support_type;
@@ -1762,6 +1743,7 @@ start_data_free (StartData *data)
 {
   g_free (data->form_path);
   g_free (data->form_id);
+  g_free (data->form_version);
   g_free (data->household_id);
   g_free (data->child_id);
   g_free (data->support_type);
@@ -1781,14 +1763,16 @@ start_data_free (StartData *data)
 
 /* The form and a fresh session of it, in the facilitator's language. */
 static gboolean
-open_form (StartData  *data,
-           GError    **error)
+open_form (ClmrsStore  *store,
+           StartData   *data,
+           GError     **error)
 {
-  /* a shipped form by id, or a form file (tests, pilots) */
+  /* the newest version of the form on the device (built in or
+   * published), a draft's own version, or a form file (tests, pilots) */
   if (data->form_path != NULL)
     data->form = clmrs_form_load_file (data->form_path, error);
   else
-    data->form = clmrs_form_load_builtin (data->form_id, error);
+    data->form = clmrs_catalog_load_form (store, data->form_id, data->form_version, NULL, error);
   if (data->form == NULL)
     return FALSE;
   data->session = clmrs_form_session_new (data->form, error);
@@ -1823,7 +1807,7 @@ resume_job (ClmrsStore  *store,
   sqlite3_stmt *stmt;
 
   stmt = clmrs_store_prepare (store,
-      "SELECT v.form_id, v.household_id, v.child_id, v.community_id, coalesce (m.country, '') "
+      "SELECT v.form_id, v.household_id, v.child_id, v.community_id, coalesce (m.country, ''), v.form_version "
       "FROM visits v LEFT JOIN communities m ON m.id = v.community_id "
       "WHERE v.id = ?1 AND v.state = 'draft'", error);
   if (stmt == NULL)
@@ -1841,9 +1825,10 @@ resume_job (ClmrsStore  *store,
   data->child_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
   data->community_id = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
   data->country = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  data->form_version = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
   sqlite3_finalize (stmt);
 
-  if (!open_form (data, error))
+  if (!open_form (store, data, error))
     return NULL;
   values = clmrs_store_draft_load (store, data->draft_id, error);
   if (values == NULL || !clmrs_form_session_apply_values (data->session, values, error))
@@ -1899,9 +1884,9 @@ start_job (ClmrsStore    *store,
       return NULL;
     }
 
-  if (!open_form (data, error))
+  if (!open_form (store, data, error))
     return NULL;
-  data->visit_id = clmrs_store_draft_create (store, kind_of_form (clmrs_form_get_id (data->form)),
+  data->visit_id = clmrs_store_draft_create (store, clmrs_catalog_visit_kind (clmrs_form_get_id (data->form)),
                                              clmrs_form_get_id (data->form), clmrs_form_get_version (data->form),
                                              data->facilitator_id, data->community_id,
                                              data->household_id, data->child_id, error);

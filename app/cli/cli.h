@@ -57,6 +57,7 @@ int clmrs_cmd_sync     (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_queue    (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_export   (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_classify (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_visit    (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_forms (ClmrsCli  *cli,
                      int        argc,
                      char     **argv);

@@ -1,8 +1,9 @@
-/* cmd-forms.c: `clmrs forms check FILE...`: load XForms and report every problem. */
+/* cmd-forms.c: `clmrs forms check FILE...` (load XForms, report every problem) and `clmrs forms list` (what the device has). */
 #define G_LOG_DOMAIN "clmrs"
 
 #include "cli.h"
 
+#include "catalog.h"
 #include "xform.h"
 
 #include <glib/gstdio.h>
@@ -12,6 +13,9 @@
 static const char forms_help[] =
   "Subcommands:\n"
   "  check FILE...   load each ODK XForms file as the engine would\n"
+  "  list [--json]   (needs --db) every form and rule set on the device: id,\n"
+  "                  version, origin (built-in or published) and the one new\n"
+  "                  visits use (current)\n"
   "\n"
   "`check` prints \"FILE: ok\" for a form that loads, otherwise every problem\n"
   "as \"file:line: node: reason\" (XML that does not parse, no model or\n"
@@ -55,12 +59,104 @@ forms_check (int    argc,
   return status;
 }
 
+static JsonNode *
+catalog_to_json (GPtrArray *entries)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_array (b);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const ClmrsCatalogEntry *e = g_ptr_array_index (entries, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "kind");
+      json_builder_add_string_value (b, e->kind);
+      json_builder_set_member_name (b, "id");
+      json_builder_add_string_value (b, e->id);
+      json_builder_set_member_name (b, "version");
+      json_builder_add_string_value (b, e->version);
+      json_builder_set_member_name (b, "origin");
+      json_builder_add_string_value (b, clmrs_origin_to_string (e->origin));
+      json_builder_set_member_name (b, "current");
+      json_builder_add_boolean_value (b, e->current);
+      json_builder_set_member_name (b, "received");
+      if (e->received != NULL)
+        json_builder_add_string_value (b, e->received);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "media");
+      json_builder_add_int_value (b, e->media);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}
+
+static int
+forms_list (ClmrsCli  *cli,
+            int        argc,
+            char     **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) store = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  gboolean json = FALSE;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--json"))
+        json = TRUE;
+      else if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
+        {
+          printf ("Usage: clmrs --db PATH forms list [--json]\n\n%s\n", forms_help);
+          return CLMRS_EXIT_OK;
+        }
+      else
+        return clmrs_cli_fail (CLMRS_EXIT_USAGE, "forms list: unknown argument '%s'", argv[i]);
+    }
+  if (cli->db_path == NULL)
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE, "forms list needs --db PATH (or $CLMRS_DB)");
+  store = clmrs_cli_open_existing (cli, &error);
+  if (store != NULL)
+    entries = clmrs_catalog_list (store, &error);
+  if (entries == NULL)
+    return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
+  if (json)
+    {
+      g_autoptr(JsonNode) root = catalog_to_json (entries);
+      g_autofree char *text = json_to_string (root, TRUE);
+
+      printf ("%s\n", text);
+      return CLMRS_EXIT_OK;
+    }
+  printf ("%-9s %-20s %-14s %s\n", "kind", "id", "version", "origin");
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const ClmrsCatalogEntry *e = g_ptr_array_index (entries, i);
+      g_autofree char *id = clmrs_cli_column (e->id, 20);
+      g_autofree char *version = clmrs_cli_column (e->version, 14);
+      g_autofree char *media = e->media > 0 ? g_strdup_printf (", %u media file%s", e->media,
+                                                               e->media == 1 ? "" : "s") : g_strdup ("");
+
+      g_autofree char *line = g_strdup_printf ("%-9s %s %s %-10s %s%s", g_str_equal (e->kind, "form") ? "form" : "rules",
+                                               id, version, clmrs_origin_to_string (e->origin),
+                                               e->current ? "current" : "", media);
+
+      printf ("%s\n", g_strchomp (line));
+    }
+  return CLMRS_EXIT_OK;
+}
+
 int
 clmrs_cmd_forms (ClmrsCli  *cli,
                  int        argc,
                  char     **argv)
 {
-  if (!clmrs_cli_parse ("forms", "check FILE...", forms_help, NULL, &argc, &argv))
+  /* list's --json is its own: GOption would take it as the command's */
+  if (argc >= 2 && g_str_equal (argv[1], "list"))
+    return forms_list (cli, argc - 1, argv + 1);
+  if (!clmrs_cli_parse ("forms", "check FILE... | list [--json]", forms_help, NULL, &argc, &argv))
     return CLMRS_EXIT_USAGE;
   if (argc < 2)
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "forms: give a subcommand (see clmrs forms --help)");

@@ -34,9 +34,10 @@ static const Command commands[] = {
   { "queue",    clmrs_cmd_queue,    TRUE,  "show the unsynced records by facilitator" },
   { "export",   clmrs_cmd_export,   TRUE,  "export finalised records: --ndjson envelopes or --csv DIR" },
   { "indicators", clmrs_cmd_indicators, TRUE, "the CLMRS indicators: --json [--from DATE] [--to DATE]" },
+  { "visit",    clmrs_cmd_visit,    TRUE,  "one visit from answers in a JSON file, with the newest form and rules" },
   { "classify", clmrs_cmd_classify, FALSE, "classify child profiles (JSON lines) with a rule set" },
   { "version",  cmd_version,        FALSE, "print the version" },
-  { "forms",    clmrs_cmd_forms,    FALSE, "check ODK XForms questionnaires" },
+  { "forms",    clmrs_cmd_forms,    FALSE, "check ODK XForms questionnaires; list the device's forms and rule sets" },
 };
 
 static void

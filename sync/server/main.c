@@ -331,14 +331,21 @@ cmd_publish (int    argc,
              char **argv)
 {
   g_autofree char *db_path = NULL;
+  g_auto(GStrv) media = NULL;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "media", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &media,
+      "a file the form refers to as jr://file/NAME (CSV, XML, picture), or a folder of them; repeatable", "FILE" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = make_context ("FILE - publish a form or a rule set",
                                                     "Publishes a form (.xml, ODK XForms: id and version on the\n"
-                                                    "primary instance) or a rule set (.json with \"id\" and \"version\");\n"
-                                                    "every device receives it with its next pull.",
+                                                    "primary instance) with its media files, or a rule set (.json\n"
+                                                    "with \"id\" and \"version\"); every device receives it with its\n"
+                                                    "next pull.  It is checked first with the devices' own loaders:\n"
+                                                    "a form is refused with every problem `clmrs forms check` names,\n"
+                                                    "and when it refers to a media file not given with --media, or\n"
+                                                    "a file given is not referred to.",
                                                     entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3) db = NULL;
@@ -350,7 +357,7 @@ cmd_publish (int    argc,
     return usage_fail (context, "publish: --db and one FILE are required");
   db = server_db_open (db_path, &error);
   if (db != NULL)
-    summary = server_db_publish (db, argv[1], &error);
+    summary = server_db_publish (db, argv[1], (const char * const *) media, &error);
   if (summary == NULL)
     {
       g_printerr ("clmrs-server: publish: %s\n", error->message);
@@ -397,6 +404,102 @@ cmd_export (int    argc,
     {
       g_printerr ("clmrs-server: export: %s\n", error->message);
       return SERVER_EXIT_FAILURE;
+    }
+  return SERVER_EXIT_OK;
+}
+
+/* "ID@VERSION" split at its last '@'. */
+static gboolean
+split_identity (const char  *text,
+                char       **id,
+                char       **version)
+{
+  const char *at = text != NULL ? strrchr (text, '@') : NULL;
+
+  if (at == NULL || at == text || at[1] == '\0')
+    return FALSE;
+  *id = g_strndup (text, (gsize) (at - text));
+  *version = g_strdup (at + 1);
+  return TRUE;
+}
+
+static int
+cmd_forms (int    argc,
+           char **argv)
+{
+  g_autofree char *db_path = NULL;
+  g_autofree char *form = NULL;
+  g_autofree char *rules = NULL;
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "the list as JSON", NULL },
+    { "form", 0, 0, G_OPTION_ARG_STRING, &form, "write this published form version to stdout", "ID@VERSION" },
+    { "rules", 0, 0, G_OPTION_ARG_STRING, &rules, "write this published rule set version to stdout", "ID@VERSION" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("- the forms and rule sets published, every version",
+                                                    "Lists every version of every form and rule set published\n"
+                                                    "(none is ever removed), or writes one out: a record's\n"
+                                                    "\"schema\" (form id@version) and \"rules\" name the versions\n"
+                                                    "that made it, so its answers read with that form's labels.",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  JsonArray *array;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "forms: %s", error->message);
+  if (db_path == NULL || argc > 1 || (form != NULL && rules != NULL))
+    return usage_fail (context, "forms: --db is required, with at most one of --form and --rules");
+  db = open_existing (db_path, &error);
+  if (db == NULL)
+    {
+      g_printerr ("clmrs-server: forms: %s\n", error->message);
+      return SERVER_EXIT_FAILURE;
+    }
+  if (form != NULL || rules != NULL)
+    {
+      g_autofree char *id = NULL;
+      g_autofree char *version = NULL;
+      g_autofree char *content = NULL;
+
+      if (!split_identity (form != NULL ? form : rules, &id, &version))
+        return usage_fail (context, "forms: expected ID@VERSION, got \"%s\"", form != NULL ? form : rules);
+      content = server_db_publication_content (db, form != NULL ? "form" : "rule_set", id, version, &error);
+      if (content == NULL)
+        {
+          g_printerr ("clmrs-server: forms: %s\n", error->message);
+          return error_status (error);
+        }
+      fputs (content, stdout);
+      return SERVER_EXIT_OK;
+    }
+  list = server_db_publications (db, &error);
+  if (list == NULL)
+    {
+      g_printerr ("clmrs-server: forms: %s\n", error->message);
+      return SERVER_EXIT_FAILURE;
+    }
+  if (json)
+    {
+      g_autofree char *text = json_to_string (list, TRUE);
+      printf ("%s\n", text);
+      return SERVER_EXIT_OK;
+    }
+  array = json_node_get_array (list);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+      guint media = json_array_get_length (json_object_get_array_member (o, "media"));
+
+      printf ("%-9s %-20s %-14s rev %-3" G_GINT64_FORMAT " %s", json_object_get_string_member (o, "type"),
+              json_object_get_string_member (o, "id"), json_object_get_string_member (o, "version"),
+              json_object_get_int_member (o, "rev"), json_object_get_string_member (o, "published"));
+      if (media > 0)
+        printf ("  %u media file%s", media, media == 1 ? "" : "s");
+      printf ("\n");
     }
   return SERVER_EXIT_OK;
 }
@@ -936,6 +1039,7 @@ static const Command commands[] = {
   { "revoke-device", cmd_revoke_device, "revoke a device's token" },
   { "devices", cmd_devices, "list devices: enrolment, revocation, last contact, queue" },
   { "publish", cmd_publish, "publish a form (.xml) or rule set (.json) to every device" },
+  { "forms", cmd_forms, "the forms and rule sets published, every version; one written out" },
   { "export", cmd_export, "export stored records as NDJSON or CSV" },
   { "stats", cmd_stats, "counts of devices, records, conflicts" },
   { "indicators", cmd_indicators, "the CLMRS indicators over every stored record" },

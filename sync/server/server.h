@@ -72,9 +72,19 @@ gboolean  server_db_revoke          (sqlite3     *db,
                                      gboolean     wipe,
                                      const char  *reason,
                                      GError     **error);
+/* @media: the files the form refers to as jr://file/NAME (paths, or
+ * folders whose every file is taken), NULL for none. */
 char     *server_db_publish         (sqlite3     *db,
                                      const char  *path,
+                                     const char * const *media,
                                      GError     **error);
+JsonNode *server_db_publications    (sqlite3     *db,
+                                     GError     **error);
+char     *server_db_publication_content (sqlite3     *db,
+                                         const char  *kind,
+                                         const char  *id,
+                                         const char  *version,
+                                         GError     **error);
 gboolean  server_db_export_ndjson   (sqlite3     *db,
                                      FILE        *out,
                                      GError     **error);

@@ -30,6 +30,7 @@
 #include "util.h"
 
 #include "contrast-audit.h"
+#include "form-edit.h"
 #include "label-audit.h"
 #include "household-answers.h"
 #include "widget-find.h"
@@ -171,20 +172,27 @@ make_database (Fixture *f)
 typedef gboolean (*Condition) (Fixture *f);
 
 static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until @condition holds or @seconds pass.  The loop
+ * sleeps in poll() until something happens; a 10 ms tick makes sure the
+ * condition and the deadline are looked at even when nothing does. */
+static gboolean
 wait_for (Fixture   *f,
           Condition  condition,
           guint      seconds)
 {
   gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (10, tick_cb, NULL);
+  gboolean met;
 
-  while (!condition (f))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
+  while (!(met = condition (f)) && g_get_monotonic_time () <= end)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  return met;
 }
 
 static ClmrsSigninPage *
@@ -444,6 +452,7 @@ test_chart_narrow (void)
   g_auto(GStrv) drawn = NULL;
   gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   guint n_values = 0;
+  guint tick;
 
   gtk_widget_set_margin_start (chart, 35);
   gtk_widget_set_margin_end (chart, 35);
@@ -451,15 +460,16 @@ test_chart_narrow (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 300);
   clmrs_month_chart_set_values (CLMRS_MONTH_CHART (chart), months, percents, G_N_ELEMENTS (months));
   gtk_window_present (GTK_WINDOW (window));
+  tick = g_timeout_add (10, tick_cb, NULL);
   while (g_get_monotonic_time () < end)
     {
-      g_main_context_iteration (NULL, FALSE);
+      g_main_context_iteration (NULL, TRUE);
       g_clear_pointer (&drawn, g_strfreev);
       drawn = clmrs_month_chart_dup_drawn (CLMRS_MONTH_CHART (chart));
       if (drawn[0] != NULL && gtk_widget_get_width (chart) > 0)
         break;
-      g_usleep (10000);
     }
+  g_source_remove (tick);
   g_test_message ("chart %d px wide", gtk_widget_get_width (chart));
   g_assert_cmpint (gtk_widget_get_width (chart), <=, 290);
   g_assert_nonnull (drawn);
@@ -478,9 +488,9 @@ test_chart_narrow (void)
 static gboolean
 pin_refused (Fixture *f)
 {
-  /* the keypad is usable again once the worker answered */
+  /* the worker answered: the refusal is shown and the keypad is usable again */
   return on_signin (f) && gtk_widget_get_sensitive (GTK_WIDGET (signin_page (f))) &&
-         !g_main_context_pending (NULL);
+         find_label (GTK_WIDGET (signin_page (f)), "Wrong PIN. Try again.") != NULL;
 }
 
 
@@ -502,7 +512,6 @@ test_sign_in_wrong_pin (Fixture       *f,
   g_assert_true (gtk_widget_is_sensitive (find_labelled_button (page, "5")));
   label_audit_screen ("sign-in: the PIN keypad");
   sign_in (f, FACILITATOR_ID, "0000");
-  g_usleep (G_USEC_PER_SEC / 2);
   g_assert_true (wait_for (f, pin_refused, 10));
   g_assert_true (wait_for (f, on_signin, 5));
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "signin");
@@ -1627,6 +1636,20 @@ wait_frames (Fixture *f)
 
 #define TASKS "/household_visit/children/child[1]/work/tasks_7d"
 
+static gboolean
+problem_bar_shown (Fixture *f)
+{
+  GtkWidget *bar = find_with_class (GTK_WIDGET (wizard (f)), "problem-bar");
+
+  return bar != NULL && gtk_widget_get_mapped (bar) && gtk_widget_get_height (bar) > 0;
+}
+
+static gboolean
+no_problem_bar (Fixture *f)
+{
+  return find_with_class (GTK_WIDGET (wizard (f)), "problem-bar") == NULL;
+}
+
 /* "None of these" ticked with a task on the 19-row task list, then Next:
  * the bar above Next says which question and what is wrong, inside the
  * window, and the list is scrolled to the rows that conflict; at the
@@ -1667,6 +1690,7 @@ test_conflict_message_seen (Fixture       *f,
   clmrs_visit_wizard_next (wizard (f));
   g_assert_true (screen_has (f, TASKS));
   g_assert_nonnull (clmrs_visit_wizard_get_message (wizard (f), TASKS));
+  g_assert_true (wait_for (f, problem_bar_shown, 10));
   wait_frames (f);
 
   /* the bar: shown, whole inside the window, naming question and problem */
@@ -1711,8 +1735,7 @@ test_conflict_message_seen (Fixture       *f,
 
   /* corrected: the bar goes, and Next goes on */
   g_assert_true (clmrs_visit_wizard_answer (wizard (f), TASKS, "fetching_water"));
-  wait_frames (f);
-  g_assert_null (find_with_class (GTK_WIDGET (wizard (f)), "problem-bar"));
+  g_assert_true (wait_for (f, no_problem_bar, 10));
   clmrs_visit_wizard_next (wizard (f));
   g_assert_false (screen_has (f, TASKS));
   g_assert_true (wait_for (f, wizard_idle, 10));
@@ -2397,6 +2420,91 @@ test_draft_resumed (Fixture       *f,
   assert_screen (f, "/household_visit/household/head_sex", 1);
 }
 
+/* A household form published with a new question and pulled: a new
+ * visit opens on it (its draft says version 2) and asks the question; a
+ * draft begun on the built-in version before it arrived continues on
+ * version 1, without it. */
+static void
+test_published_form_used (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *form = test_household_form_with_question ("2");
+  g_autofree char *old_draft = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *saved = NULL;
+  g_autofree char *record = NULL;
+  g_autoptr(GError) error = NULL;
+  ClmrsVisitRequest request = { 0 };
+
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+    sqlite3_stmt *stmt;
+
+    g_assert_no_error (error);
+    old_draft = clmrs_store_draft_create (store, "household", "household_visit", "1", FACILITATOR_ID, COMMUNITY_ID,
+                                          NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_draft_save_answer (store, old_draft, "/household_visit/visit_date", "2026-01-02",
+                                                  &error));
+    g_assert_no_error (error);
+    /* what a pull stores (app/syncstore.c) */
+    stmt = clmrs_store_prepare (store, "INSERT INTO published (kind, id, version, rev, sha256, content, received)"
+                                       " VALUES ('form', 'household_visit', '2', 1, '', ?1, '2026-06-30T08:00:00Z')",
+                                &error);
+    g_assert_no_error (error);
+    sqlite3_bind_text (stmt, 1, form, -1, SQLITE_STATIC);
+    g_assert_true (clmrs_store_step_done (store, stmt, &error));
+    g_assert_no_error (error);
+  }
+
+  start_household_visit (f);
+  version = query_text (f->db_path, "SELECT form_version FROM visits WHERE id = ?1",
+                        clmrs_visit_wizard_get_visit_id (wizard (f)));
+  g_assert_cmpstr (version, ==, "2");
+  household_walk_to (f, TEST_WATER_SOURCE_REF, 0);
+  label_audit_screen ("visit: a published form's new question");
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), TEST_WATER_SOURCE_REF, "Borehole"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  saved = query_text (f->db_path, "SELECT value FROM answers WHERE visit_id = ?1 AND ref = '" TEST_WATER_SOURCE_REF "'",
+                      clmrs_visit_wizard_get_visit_id (wizard (f)));
+  g_assert_cmpstr (saved, ==, "Borehole");
+
+  /* the older draft: the farmer's status is followed by the location */
+  request.draft_id = old_draft;
+  clmrs_window_open_visit (f->window, &request);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_visit_id (wizard (f)), ==, old_draft);
+  household_walk_to (f, "/household_visit/household/gps", 0);
+  g_assert_false (screen_has (f, TEST_WATER_SOURCE_REF));
+  clmrs_visit_wizard_back (wizard (f));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (screen_has (f, "/household_visit/household/farmer_status"));
+  clmrs_visit_wizard_stop (wizard (f));
+
+  /* a record made with version 2 reads with version 2's labels */
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+    char *q = sqlite3_mprintf (
+        "INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, community_id,"
+        "  visit_date, started, modified, finalised, answers)"
+        " VALUES ('v-published', 'household', 'household_visit', '2', 'final', %Q, %Q, '2026-01-02',"
+        "  '2026-01-02T09:00:00Z', '2026-01-02T09:30:00Z', '2026-01-02T09:30:00Z',"
+        "  '{\"visit_date\":\"2026-01-02\",\"household\":{\"head_name\":\"Kouadio Yao\",\"head_sex\":\"male\","
+        "\"consent\":\"yes\",\"farmer_status\":\"owner\",\"water_source\":\"Borehole\"},\"children\":{\"child\":[]}}')",
+        FACILITATOR_ID, COMMUNITY_ID);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_exec (store, q, &error));
+    g_assert_no_error (error);
+    sqlite3_free (q);
+  }
+  clmrs_window_open_record (f->window, "v-published");
+  g_assert_true (wait_for (f, record_open, 10));
+  record = clmrs_record_view_get_text (window_record (f));
+  g_assert_nonnull (strstr (record, "Name of the head of household\nKouadio Yao"));
+  g_assert_nonnull (strstr (record, "Main source of drinking water\nBorehole"));
+}
+
 static GtkWidget *
 find_icon_button (GtkWidget  *root,
                   const char *icon_name)
@@ -2995,7 +3103,7 @@ test_sync (Fixture       *f,
   g_autofree char *hole_url = NULL;
   g_autofree char *pin = clmrs_demo_facilitator_pin (0);
   Server server = { 0 };
-  GtkWidget *error_label;
+  GtkWidget *error_label, *details;
   guint64 max_records = 0;
   guint16 port;
 
@@ -3019,6 +3127,14 @@ test_sync (Fixture       *f,
   error_label = clmrs_enrol_page_get_widget (enrol_page (f), "error");
   g_assert_true (gtk_widget_get_visible (error_label));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "refused the code"));
+  /* in plain words: the server's and the client's technical text is folded
+     away under "Technical details" for whoever supports the facilitator */
+  g_assert_null (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "invalid_code"));
+  g_assert_null (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "http"));
+  details = clmrs_enrol_page_get_widget (enrol_page (f), "details");
+  g_assert_true (gtk_widget_get_visible (details));
+  g_assert_false (gtk_expander_get_expanded (GTK_EXPANDER (details)));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (gtk_expander_get_child (GTK_EXPANDER (details)))), "invalid_code"));
   g_assert_true (on_enrol (f));
 
   /* the right one: enrolled, on to sign in */
@@ -4135,6 +4251,7 @@ main (int   argc,
   g_test_add ("/ui/facilitator/household-page", Fixture, NULL, fixture_set_up, test_household_page, fixture_tear_down);
   g_test_add ("/ui/facilitator/farm-visit", Fixture, NULL, fixture_set_up, test_farm_visit, fixture_tear_down);
   g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
+  g_test_add ("/ui/visit/published-form", Fixture, NULL, fixture_set_up, test_published_form_used, fixture_tear_down);
   g_test_add ("/ui/home/drafts-listed", Fixture, NULL, fixture_set_up, test_drafts_listed, fixture_tear_down);
   g_test_add ("/ui/sync/waiting-late", Fixture, NULL, fixture_set_up, test_sync_waiting_late, fixture_tear_down);
   g_test_add ("/ui/home/lists-reopen-at-top", Fixture, NULL, fixture_set_up, test_lists_reopen_at_top, fixture_tear_down);
