@@ -278,6 +278,7 @@ load_form_candidate (ClmrsStore      *store,
   g_autofree char *content = NULL;
   g_autofree char *origin = NULL;
   g_autoptr(ClmrsForm) form = NULL;
+  g_autoptr(ClmrsFormMedia) files = NULL;
   gsize length = 0;
 
   if (c->origin == CLMRS_ORIGIN_BUILTIN)
@@ -291,11 +292,15 @@ load_form_candidate (ClmrsStore      *store,
   if (content == NULL)
     return NULL;
   origin = g_strdup_printf ("published form %s@%s", form_id, c->version);
-  form = clmrs_form_load_data (content, length, origin, error);
+  /* the version's media files first: its CSV and XML lists load with it */
+  files = clmrs_catalog_load_media (store, form_id, c->version, error);
+  if (files == NULL)
+    return NULL;
+  form = clmrs_form_load_full (content, length, origin, clmrs_form_media_resolve, files, NULL, error);
   if (form == NULL)
     return NULL;
-  if (media != NULL && (*media = clmrs_catalog_load_media (store, form_id, c->version, error)) == NULL)
-    return NULL;
+  if (media != NULL)
+    *media = g_steal_pointer (&files);
   return g_steal_pointer (&form);
 }
 

@@ -236,3 +236,28 @@ clmrs_form_media_from_json (JsonNode  *node,
     }
   return g_steal_pointer (&media);
 }
+
+/**
+ * clmrs_form_media_resolve:
+ *
+ * Returns: (transfer full): the bytes of the file @name among @media, or
+ * %NULL with G_IO_ERROR_NOT_FOUND when it was not published with the form.
+ */
+GBytes *
+clmrs_form_media_resolve (const char  *name,
+                          gpointer     media,
+                          GError     **error)
+{
+  GBytes *bytes;
+
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (media != NULL, NULL);
+
+  bytes = clmrs_form_media_lookup (media, name);
+  if (bytes == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "not published with the form");
+      return NULL;
+    }
+  return g_bytes_ref (bytes);
+}

@@ -33,6 +33,11 @@ GBytes         *clmrs_form_media_lookup     (ClmrsFormMedia *media,
                                              const char     *name);
 /* (transfer full): the names, sorted. */
 GStrv           clmrs_form_media_list       (ClmrsFormMedia *media);
+/* A ClmrsFormMediaFunc (xform.h) over @media (a ClmrsFormMedia *): the
+ * forms engine reads a form's CSV and XML lists through it. */
+GBytes         *clmrs_form_media_resolve    (const char     *name,
+                                             gpointer        media,
+                                             GError        **error);
 guint           clmrs_form_media_count      (ClmrsFormMedia *media);
 
 /* Whether @name is a plain file name a form may refer to. */

@@ -20,6 +20,17 @@ G_BEGIN_DECLS
 void      _clmrs_xpath_register_functions (xmlXPathContext *context);
 gboolean  _clmrs_xpath_function_exists    (const char      *ns_uri,
                                            const char      *name);
+void      _clmrs_xpath_shuffle            (gpointer        *items,
+                                           int              n,
+                                           const double    *seed);
+
+/* xform-media.c */
+void      _clmrs_xml_strip_default_namespace (xmlNode     *node);
+xmlNode  *_clmrs_xform_media_instance     (xmlDoc          *doc,
+                                           const char      *name,
+                                           gboolean         csv,
+                                           GBytes          *bytes,
+                                           GError         **error);
 
 /* xform.c, for the functions: the session is the XPath context's userData
  * (NULL while a form is only being checked). */

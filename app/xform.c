@@ -84,7 +84,9 @@ typedef struct {
   char     *literal;
   gboolean  first_load;
   gboolean  new_repeat;
+  gboolean  geopoint;    /* odk:setgeopoint: the device's location, not a value */
   NodeDef  *trigger;     /* xforms-value-changed of this question, or NULL */
+  NodeDef  *repeat;      /* the repeat whose body holds it, or NULL */
 } SetValue;
 
 typedef struct {
@@ -99,7 +101,11 @@ typedef enum {
   BODY_SELECT1,
   BODY_SELECT,
   BODY_TRIGGER,
+  BODY_RANGE,
+  BODY_RANK,
 } BodyKind;
+
+#define IS_CHOICE_KIND(kind) ((kind) == BODY_SELECT1 || (kind) == BODY_SELECT || (kind) == BODY_RANK)
 
 struct _BodyNode {
   BodyKind   kind;
@@ -115,6 +121,13 @@ struct _BodyNode {
   Expr      *item_label;
   Expr      *count;
   gboolean   no_add_remove;
+  gboolean   randomize;    /* the itemset was randomize(itemset[, seed]) */
+  GHashTable *filter_index; /* instance('x')/root/item[col = path]: col's value -> GPtrArray of items */
+  Expr      *filter_value;  /* that path, evaluated at the question */
+  Expr      *randomize_seed;
+  double     range_start;  /* <range>: start, end and step */
+  double     range_end;
+  double     range_step;
 };
 
 struct _ClmrsForm {
@@ -142,6 +155,7 @@ struct _ClmrsForm {
   BodyNode   *body;
   GPtrArray  *namespaces;    /* prefix, uri, prefix, uri ... */
   NodeDef    *instance_id;
+  char       *last_saved_id; /* the instance with src jr://instance/last-saved, or NULL */
   GPtrArray  *exprs;         /* Expr*, owned */
   GPtrArray  *labels;        /* Label*, owned */
 };
@@ -155,6 +169,11 @@ struct _ClmrsFormSession {
   GHashTable       *nonrelevant;  /* xmlNode*: a relevant expression is false there */
   GHashTable       *stash;        /* leaf xmlNode* -> its value, while the leaf is not relevant */
   char             *instance_id;
+  char             *location;     /* the device's geopoint, NULL until known */
+  GHashTable       *awaiting_location; /* xmlNode*: setgeopoint targets fired before it was */
+  GHashTable       *properties;   /* jr:preload="property" name -> value */
+  GHashTable       *instances;    /* id -> <instance> owned by the session (jr://instance/last-saved) */
+  xmlDoc           *last_saved;   /* holds them, or NULL */
 };
 
 static void
@@ -226,6 +245,7 @@ body_node_free (BodyNode *node)
   g_free (node->appearance);
   g_clear_pointer (&node->children, g_ptr_array_unref);
   g_clear_pointer (&node->items, g_ptr_array_unref);
+  g_clear_pointer (&node->filter_index, g_hash_table_unref);
   g_free (node);
 }
 
@@ -276,12 +296,15 @@ clmrs_form_problem_free (ClmrsFormProblem *problem)
 char *
 clmrs_form_problem_to_string (const ClmrsFormProblem *problem)
 {
+  const char *kind;
+
   g_return_val_if_fail (problem != NULL, NULL);
 
+  kind = problem->warning ? "warning: " : "";
   if (problem->line > 0)
-    return g_strdup_printf ("%s:%d: %s: %s", problem->file, problem->line,
-                            problem->node, problem->reason);
-  return g_strdup_printf ("%s: %s: %s", problem->file, problem->node, problem->reason);
+    return g_strdup_printf ("%s:%d: %s: %s%s", problem->file, problem->line,
+                            problem->node, kind, problem->reason);
+  return g_strdup_printf ("%s: %s: %s%s", problem->file, problem->node, kind, problem->reason);
 }
 
 typedef struct {
@@ -290,6 +313,8 @@ typedef struct {
   GArray           *codes;      /* ClmrsXformError, parallel */
   xmlXPathContext  *xpath;      /* for compiling */
   GString          *xpath_error;
+  ClmrsFormMediaFunc media;     /* external instances' files, or NULL */
+  gpointer         media_data;
 } Loader;
 
 static void add_problem (Loader     *loader,
@@ -298,7 +323,33 @@ static void add_problem (Loader     *loader,
                          const char *node,
                          const char *format,
                          ...) G_GNUC_PRINTF (5, 6);
+static void add_warning (Loader     *loader,
+                         int         line,
+                         const char *node,
+                         const char *format,
+                         ...) G_GNUC_PRINTF (4, 5);
 
+static void
+add_problem_va (Loader     *loader,
+                int         code,
+                gboolean    warning,
+                int         line,
+                const char *node,
+                const char *format,
+                va_list     args)
+{
+  ClmrsFormProblem *problem = g_new0 (ClmrsFormProblem, 1);
+
+  problem->file = g_strdup (loader->form->origin);
+  problem->line = line;
+  problem->node = g_strdup (node);
+  problem->reason = g_strdup_vprintf (format, args);
+  problem->warning = warning;
+  g_ptr_array_add (loader->problems, problem);
+  g_array_append_val (loader->codes, code);
+}
+
+/* A problem that refuses the form. */
 static void
 add_problem (Loader     *loader,
              int         code,
@@ -307,17 +358,26 @@ add_problem (Loader     *loader,
              const char *format,
              ...)
 {
-  ClmrsFormProblem *problem = g_new0 (ClmrsFormProblem, 1);
   va_list args;
 
-  problem->file = g_strdup (loader->form->origin);
-  problem->line = line;
-  problem->node = g_strdup (node);
   va_start (args, format);
-  problem->reason = g_strdup_vprintf (format, args);
+  add_problem_va (loader, code, FALSE, line, node, format, args);
   va_end (args);
-  g_ptr_array_add (loader->problems, problem);
-  g_array_append_val (loader->codes, code);
+}
+
+/* Something `clmrs forms check` reports but ODK runs anyway (the form loads). */
+static void
+add_warning (Loader     *loader,
+             int         line,
+             const char *node,
+             const char *format,
+             ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  add_problem_va (loader, -1, TRUE, line, node, format, args);
+  va_end (args);
 }
 
 static int
@@ -440,7 +500,9 @@ typedef struct {
   GPtrArray  *deps;
   gboolean    depends_all;
   GString    *error;
+  GString    *warning;      /* a reference to a node the instance lacks */
   GArray     *edits;
+  NodeDef    *lifted;       /* jr:count: relative to this repeat, evaluated at its parent */
   int         no_rewrite;   /* inside indexed-repeat() */
   int         depth;        /* nesting, bounded */
 } Scan;
@@ -701,6 +763,11 @@ scan_path (Scan     *scan,
 
   if (token->kind == TK_SLASH || token->kind == TK_DSLASH)
     {
+      /* libxml2 takes "/" from the document of the node a predicate
+       * tests: inside instance('x')/root/item[...] that is the form's
+       * (or a media file's) document, not the filling */
+      if (secondary)
+        scan_edit (scan, token->start, token->start, "clmrs-root()");
       absolute = TRUE;
       secondary = FALSE;
       at_root = TRUE;
@@ -733,6 +800,11 @@ scan_path (Scan     *scan,
           scan->pos++;
           break;
         case TK_DDOT:
+          /* a jr:count is relative to its repeat but evaluated at the
+           * repeat's parent (there may be no instance yet): its first ".."
+           * is that parent */
+          if (def == scan->lifted && def != NULL && !secondary && !unknown && scan->pos == (guint) first_token)
+            scan_edit (scan, token->start, token->end, ".");
           scan->pos++;
           if (!secondary && !unknown)
             {
@@ -751,8 +823,10 @@ scan_path (Scan     *scan,
                                       : def_child (def, name);
               if (next == NULL)
                 {
-                  if (scan->error->len == 0)
-                    g_string_append_printf (scan->error, "%s%s%s is not in the primary instance",
+                  /* JavaRosa reads a node the instance lacks as empty
+                   * (pyxform's "null" in if(..., ..., null)): a warning */
+                  if (scan->warning->len == 0)
+                    g_string_append_printf (scan->warning, "%s%s%s is not in the primary instance",
                                             at_root ? "/" : (def ? def->path : ""), at_root ? "" : "/", name);
                   unknown = TRUE;
                 }
@@ -1027,6 +1101,16 @@ compare_edits (gconstpointer a,
  * NULL for an expression on a secondary instance's item, then @current).
  * Returns NULL after adding a problem. */
 static Expr *
+compile_expr_lifted (Loader     *loader,
+                     const char *source,
+                     NodeDef    *context,
+                     NodeDef    *current,
+                     NodeDef    *lifted,
+                     int         line,
+                     const char *node,
+                     const char *what);
+
+static Expr *
 compile_expr (Loader     *loader,
               const char *source,
               NodeDef    *context,
@@ -1035,7 +1119,23 @@ compile_expr (Loader     *loader,
               const char *node,
               const char *what)
 {
+  return compile_expr_lifted (loader, source, context, current, NULL, line, node, what);
+}
+
+/* compile_expr() for a jr:count: relative to the repeat @lifted (given as
+ * @context), evaluated at its parent. */
+static Expr *
+compile_expr_lifted (Loader     *loader,
+                     const char *source,
+                     NodeDef    *context,
+                     NodeDef    *current,
+                     NodeDef    *lifted,
+                     int         line,
+                     const char *node,
+                     const char *what)
+{
   g_autoptr(GString) error = g_string_new (NULL);
+  g_autoptr(GString) warning = g_string_new (NULL);
   g_autoptr(GArray) tokens = NULL;
   g_autoptr(GArray) edits = g_array_new (FALSE, FALSE, sizeof (Edit));
   g_autoptr(GString) rewritten = g_string_new (NULL);
@@ -1055,7 +1155,9 @@ compile_expr (Loader     *loader,
   scan.current = current != NULL ? current : context;
   scan.deps = g_ptr_array_new ();
   scan.error = error;
+  scan.warning = warning;
   scan.edits = edits;
+  scan.lifted = lifted;
   if (error->len == 0)
     {
       scan_expr (&scan, context, context == NULL, TK_END);
@@ -1115,6 +1217,8 @@ compile_expr (Loader     *loader,
       return NULL;
     }
   g_ptr_array_add (loader->form->exprs, expr);
+  if (warning->len > 0)
+    add_warning (loader, line, node, "%s \"%s\": %s; it reads as empty", what, source, warning->str);
   return expr;
 }
 
@@ -1331,21 +1435,6 @@ load_itext (Loader  *loader,
     form->default_lang = g_strdup (form->languages->pdata[0]);
 }
 
-/* Removes the default namespace from instance elements, so that XPath 1.0
- * names without a prefix match them. */
-static void
-strip_default_namespace (xmlNode *node)
-{
-  for (; node != NULL; node = node->next)
-    {
-      if (node->type != XML_ELEMENT_NODE)
-        continue;
-      if (node->ns != NULL && node->ns->prefix == NULL)
-        node->ns = NULL;
-      strip_default_namespace (node->children);
-    }
-}
-
 static NodeDef *
 add_def (Loader  *loader,
          xmlNode *element,
@@ -1453,7 +1542,7 @@ parse_type (const char    *text,
     { "boolean", CLMRS_TYPE_BOOLEAN }, { "date", CLMRS_TYPE_DATE }, { "time", CLMRS_TYPE_TIME },
     { "dateTime", CLMRS_TYPE_DATETIME }, { "select1", CLMRS_TYPE_SELECT1 },
     { "select", CLMRS_TYPE_SELECT }, { "geopoint", CLMRS_TYPE_GEOPOINT },
-    { "barcode", CLMRS_TYPE_STRING },
+    { "barcode", CLMRS_TYPE_STRING }, { "odk:rank", CLMRS_TYPE_SELECT }, { "rank", CLMRS_TYPE_SELECT },
   };
   const char *name = text;
 
@@ -1502,7 +1591,17 @@ load_bind (Loader    *loader,
       add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), "bind", "a bind has no nodeset");
       return;
     }
-  def = g_str_has_prefix (g_strstrip (nodeset), "/") ? lookup_def (form, nodeset, NULL) : NULL;
+  /* A relative nodeset is read from the primary instance's root (XForms'
+   * evaluation context for binds), else from above it ("data/age") */
+  if (g_str_has_prefix (g_strstrip (nodeset), "/"))
+    def = lookup_def (form, nodeset, NULL);
+  else
+    {
+      g_autofree char *rooted = g_strconcat ("/", nodeset, NULL);
+      def = lookup_def (form, nodeset, form->root);
+      if (def == NULL)
+        def = lookup_def (form, rooted, NULL);
+    }
   if (def == NULL)
     {
       add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc,
@@ -1537,12 +1636,23 @@ load_bind (Loader    *loader,
 #undef TAKE
   if (bind->id != NULL)
     g_hash_table_replace (form->binds_by_id, bind->id, bind);
+  /* the spec's preloads are uid, timestamp, date and property; JavaRosa
+   * leaves any other (its old "patient", "user", "context") empty */
   if (bind->preload != NULL && !g_str_equal (bind->preload, "uid") &&
       !g_str_equal (bind->preload, "timestamp") && !g_str_equal (bind->preload, "date") &&
-      !g_str_equal (bind->preload, "property") && !g_str_equal (bind->preload, "patient") &&
-      !g_str_equal (bind->preload, "user"))
-    add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), bind->desc,
-                 "jr:preload '%s' is not supported", bind->preload);
+      !g_str_equal (bind->preload, "property"))
+    add_warning (loader, line_of (element), bind->desc,
+                 "jr:preload '%s' is not an ODK preload; %s stays empty", bind->preload, def->path);
+  else if (bind->preload != NULL && g_str_equal (bind->preload, "property") &&
+           (bind->preload_params == NULL ||
+            !g_strv_contains ((const char * const[]) { "deviceid", "email", "username", "phonenumber",
+                                                       "subscriberid", "simserial", "uri:deviceid",
+                                                       "uri:email", "uri:username", "uri:phonenumber",
+                                                       "uri:subscriberid", "uri:simserial", NULL },
+                              bind->preload_params)))
+    add_warning (loader, line_of (element), bind->desc,
+                 "jr:preload 'property' with jr:preloadParams '%s' is not an ODK property; %s stays empty",
+                 bind->preload_params ? bind->preload_params : "", def->path);
   entry.bind = bind;
   entry.element = element;
   g_array_append_val (pending, entry);
@@ -1587,14 +1697,16 @@ load_setvalue (Loader  *loader,
   g_autofree char *ref = get_attr (element, "ref");
   g_autofree char *event = get_attr (element, "event");
   g_autofree char *value = get_attr (element, "value");
-  g_autofree char *desc = g_strdup_printf ("setvalue[@ref='%s']", ref ? ref : "");
+  gboolean geopoint = xmlStrEqual (element->name, (const xmlChar *) "setgeopoint");
+  const char *action = geopoint ? "setgeopoint" : "setvalue";
+  g_autofree char *desc = g_strdup_printf ("%s[@ref='%s']", action, ref ? ref : "");
   g_auto(GStrv) events = NULL;
   SetValue *setvalue;
   NodeDef *target;
 
   if (ref == NULL)
     {
-      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), "setvalue", "a setvalue has no ref");
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), action, "a %s has no ref", action);
       return;
     }
   target = lookup_def (form, ref, scope);
@@ -1606,6 +1718,10 @@ load_setvalue (Loader  *loader,
     }
   setvalue = g_new0 (SetValue, 1);
   setvalue->target = target;
+  setvalue->geopoint = geopoint;
+  for (NodeDef *up = scope; up != NULL && setvalue->repeat == NULL; up = up->parent)
+    if (up->repeat)
+      setvalue->repeat = up;
   events = g_strsplit_set (event ? event : "", " \t\n", -1);
   for (guint i = 0; events[i] != NULL; i++)
     {
@@ -1626,12 +1742,182 @@ load_setvalue (Loader  *loader,
                      "event '%s' is not supported", events[i]);
     }
   if (!setvalue->first_load && !setvalue->new_repeat && setvalue->trigger == NULL)
-    add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), desc, "a setvalue has no supported event");
-  if (value != NULL)
+    add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), desc, "a %s has no supported event", action);
+  if (geopoint)
+    ;
+  else if (value != NULL)
     setvalue->value = compile_expr (loader, value, target, NULL, line_of (element), desc, "value");
   else
     setvalue->literal = node_text (element);
   g_ptr_array_add (form->setvalues, setvalue);
+}
+
+/* TRUE when @source is one call randomize(NODES[, SEED]); its arguments
+ * text goes to @nodes and @seed (NULL without one). */
+static gboolean
+split_randomize (const char  *source,
+                 char       **nodes,
+                 char       **seed)
+{
+  g_autofree char *text = g_strstrip (g_strdup (source));
+  const char *p = text + strlen ("randomize");
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  const char *arg_start;
+  int depth = 0;
+  char quote = 0;
+
+  if (!g_str_has_prefix (text, "randomize"))
+    return FALSE;
+  while (g_ascii_isspace (*p))
+    p++;
+  if (*p != '(')
+    return FALSE;
+  arg_start = ++p;
+  for (; *p != '\0'; p++)
+    {
+      if (quote != 0)
+        {
+          if (*p == quote)
+            quote = 0;
+        }
+      else if (*p == '\'' || *p == '"')
+        quote = *p;
+      else if (*p == '(' || *p == '[')
+        depth++;
+      else if ((*p == ']' || *p == ')') && depth > 0)
+        depth--;
+      else if (*p == ',' && depth == 0)
+        {
+          g_ptr_array_add (args, g_strndup (arg_start, p - arg_start));
+          arg_start = p + 1;
+        }
+      else if (*p == ')')
+        break;
+    }
+  if (*p != ')' || p[1] != '\0')
+    return FALSE;   /* randomize(...) is only part of the expression */
+  g_ptr_array_add (args, g_strndup (arg_start, p - arg_start));
+  if (args->len > 2)
+    return FALSE;
+  *nodes = g_strdup (args->pdata[0]);
+  *seed = args->len == 2 ? g_strdup (args->pdata[1]) : NULL;
+  return TRUE;
+}
+
+/* XLSForm's choice filter on a list, instance('x')/root/item[col = PATH]
+ * with PATH a plain path from current() or the root: the items are indexed
+ * by col once, at load, so filtering a 10,000-row list looks one value up
+ * instead of testing every row (choices_of()).  Anything else is left to
+ * XPath. */
+static void
+index_itemset (Loader     *loader,
+               BodyNode   *node,
+               const char *source,
+               int         line,
+               const char *desc)
+{
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *column = NULL;
+  g_autofree char *path = NULL;
+  const char *rest;
+  xmlNode *instance;
+  xmlNode *root = NULL;
+
+  if (node->itemset == NULL)
+    return;
+  regex = g_regex_new ("^\\s*instance\\(\\s*'([^']+)'\\s*\\)\\s*/\\s*root\\s*/\\s*item\\s*\\["
+                       "\\s*([A-Za-z_][A-Za-z0-9_.-]*)\\s*=\\s*([^][\"']+?)\\s*\\]\\s*$", 0, 0, NULL);
+  if (!g_regex_match (regex, source, 0, &match))
+    return;
+  id = g_match_info_fetch (match, 1);
+  column = g_match_info_fetch (match, 2);
+  path = g_match_info_fetch (match, 3);
+  if (g_str_has_prefix (path, "current()"))
+    rest = path + strlen ("current()");
+  else if (path[0] == '/')
+    rest = path;
+  else
+    return;
+  if (strpbrk (rest, "()=<>!|+*, ") != NULL || strstr (rest, " div ") != NULL)
+    return;
+  instance = g_hash_table_lookup (loader->form->instances, id);
+  for (xmlNode *child = instance != NULL ? instance->children : NULL; child != NULL && root == NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE)
+      root = child;
+  if (root == NULL || !xmlStrEqual (root->name, (const xmlChar *) "root"))
+    return;
+  node->filter_value = compile_expr (loader, path, node->def, NULL, line, desc, "itemset filter");
+  if (node->filter_value == NULL)
+    return;
+  node->filter_index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  for (xmlNode *item = root->children; item != NULL; item = item->next)
+    {
+      if (item->type != XML_ELEMENT_NODE || !xmlStrEqual (item->name, (const xmlChar *) "item"))
+        continue;
+      for (xmlNode *cell = item->children; cell != NULL; cell = cell->next)
+        {
+          g_autofree char *value = NULL;
+          GPtrArray *items;
+
+          if (cell->type != XML_ELEMENT_NODE || !xmlStrEqual (cell->name, (const xmlChar *) column))
+            continue;
+          value = node_text (cell);
+          items = g_hash_table_lookup (node->filter_index, value);
+          if (items == NULL)
+            {
+              items = g_ptr_array_new ();
+              g_hash_table_insert (node->filter_index, g_strdup (value), items);
+            }
+          if (items->len == 0 || items->pdata[items->len - 1] != item)
+            g_ptr_array_add (items, item);
+        }
+    }
+}
+
+/* A number attribute of <range>; FALSE after adding a problem. */
+static gboolean
+range_number (Loader     *loader,
+              xmlNode    *element,
+              const char *desc,
+              const char *name,
+              double     *out)
+{
+  g_autofree char *text = get_attr (element, name);
+  char *end = NULL;
+
+  if (text != NULL)
+    *out = g_ascii_strtod (g_strstrip (text), &end);
+  if (text == NULL || end == text || *end != '\0' || !isfinite (*out))
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc,
+                   "a range needs a number in %s, not '%s'", name, text ? text : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* <range start end step>: a number from start to end (either way round)
+ * in steps of step; the bind's type says int or decimal. */
+static void
+load_range (Loader     *loader,
+            xmlNode    *element,
+            BodyNode   *node,
+            const char *desc)
+{
+  ClmrsDataType type = node->def->bind != NULL ? node->def->bind->type : CLMRS_TYPE_STRING;
+
+  if (!range_number (loader, element, desc, "start", &node->range_start) ||
+      !range_number (loader, element, desc, "end", &node->range_end) ||
+      !range_number (loader, element, desc, "step", &node->range_step))
+    return;
+  if (node->range_step <= 0 || node->range_step > fabs (node->range_end - node->range_start))
+    add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc,
+                 "a range's step must be above 0 and at most end - start");
+  if (type != CLMRS_TYPE_INT && type != CLMRS_TYPE_DECIMAL)
+    add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc,
+                 "a range is bound to an int or a decimal");
 }
 
 static BodyNode *
@@ -1702,9 +1988,9 @@ load_control (Loader   *loader,
         node->label = load_label (loader, child, def, desc);
       else if (is_element (child, NULL, "hint"))
         node->hint = load_label (loader, child, def, desc);
-      else if (is_element (child, NULL, "setvalue"))
+      else if (is_element (child, NULL, "setvalue") || is_element (child, CLMRS_ODK_NS, "setgeopoint"))
         load_setvalue (loader, child, scope, def);
-      else if (is_element (child, NULL, "item") && (kind == BODY_SELECT1 || kind == BODY_SELECT))
+      else if (is_element (child, NULL, "item") && IS_CHOICE_KIND (kind))
         {
           Item *item = g_new0 (Item, 1);
           for (xmlNode *part = child->children; part != NULL; part = part->next)
@@ -1719,10 +2005,27 @@ load_control (Loader   *loader,
             add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (child), desc,
                          "a choice value must be one word, not '%s'", item->value ? item->value : "");
         }
-      else if (is_element (child, NULL, "itemset") && (kind == BODY_SELECT1 || kind == BODY_SELECT))
+      else if (is_element (child, NULL, "itemset") && IS_CHOICE_KIND (kind))
         {
           g_autofree char *nodeset = get_attr (child, "nodeset");
-          node->itemset = compile_expr (loader, nodeset, def, NULL, line_of (child), desc, "itemset nodeset");
+          g_autofree char *shuffled = NULL;
+          g_autofree char *seed = NULL;
+
+          /* randomize() around an itemset is the engine's (as JavaRosa's
+           * ItemsetBinding): libxml2 returns node-sets in document order */
+          if (nodeset != NULL && split_randomize (nodeset, &shuffled, &seed))
+            {
+              node->randomize = TRUE;
+              node->itemset = compile_expr (loader, shuffled, def, NULL, line_of (child), desc, "itemset nodeset");
+              index_itemset (loader, node, shuffled, line_of (child), desc);
+              if (seed != NULL)
+                node->randomize_seed = compile_expr (loader, seed, def, NULL, line_of (child), desc, "randomize seed");
+            }
+          else
+            {
+              node->itemset = compile_expr (loader, nodeset, def, NULL, line_of (child), desc, "itemset nodeset");
+              index_itemset (loader, node, nodeset, line_of (child), desc);
+            }
           for (xmlNode *part = child->children; part != NULL; part = part->next)
             {
               g_autofree char *part_ref = NULL;
@@ -1742,8 +2045,10 @@ load_control (Loader   *loader,
         add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (child), desc,
                      "<%s> inside a control is not supported", child->name);
     }
-  if ((kind == BODY_SELECT1 || kind == BODY_SELECT) && node->items == NULL && node->itemset == NULL)
+  if (IS_CHOICE_KIND (kind) && node->items == NULL && node->itemset == NULL)
     add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc, "a select has no choices");
+  if (kind == BODY_RANGE)
+    load_range (loader, element, node, desc);
 }
 
 static void
@@ -1789,7 +2094,7 @@ load_group (Loader   *loader,
       def->repeat_body = node;
       if (count != NULL && def->parent != NULL)
         {
-          node->count = compile_expr (loader, count, def->parent, NULL, line_of (element), desc, "jr:count");
+          node->count = compile_expr_lifted (loader, count, def, def->parent, def, line_of (element), desc, "jr:count");
           if (node->count != NULL)
             g_ptr_array_add (form->counted, node);
         }
@@ -1819,8 +2124,10 @@ load_body_children (Loader   *loader,
       if (child->type != XML_ELEMENT_NODE)
         continue;
       xforms = child->ns == NULL || xmlStrEqual (child->ns->href, (const xmlChar *) CLMRS_XFORMS_NS);
-      if (is_element (child, CLMRS_ODK_NS, "setvalue"))
+      if (is_element (child, CLMRS_ODK_NS, "setvalue") || is_element (child, CLMRS_ODK_NS, "setgeopoint"))
         load_setvalue (loader, child, scope, NULL);
+      else if (is_element (child, CLMRS_ODK_NS, "rank"))
+        load_control (loader, child, BODY_RANK, parent, scope);
       else if (!xforms)
         {
           g_autofree char *qname = qname_of (child);
@@ -1844,6 +2151,8 @@ load_body_children (Loader   *loader,
         load_control (loader, child, BODY_SELECT, parent, scope);
       else if (g_str_equal (name, "trigger"))
         load_control (loader, child, BODY_TRIGGER, parent, scope);
+      else if (g_str_equal (name, "range"))
+        load_control (loader, child, BODY_RANGE, parent, scope);
       else if (g_str_equal (name, "setvalue"))
         load_setvalue (loader, child, scope, NULL);
       else
@@ -2024,6 +2333,107 @@ first_child (xmlNode    *parent,
   return NULL;
 }
 
+static void remove_templates (xmlNode *node);
+
+/* An <instance src="..."> of the model: jr://file/NAME and
+ * jr://file-csv/NAME through the loader's media resolver,
+ * jr://instance/last-saved a blank copy of the primary instance (a session
+ * given the last saved submission reads that instead).  Returns FALSE after
+ * adding a problem. */
+static gboolean
+load_external_instance (Loader     *loader,
+                        xmlNode    *element,
+                        const char *id,
+                        const char *src)
+{
+  ClmrsForm *form = loader->form;
+  g_autofree char *desc = g_strdup_printf ("instance[@id='%s']", id);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name = NULL;
+  gboolean csv = FALSE;
+  xmlNode *root;
+
+  if (g_str_equal (src, "jr://instance/last-saved"))
+    {
+      g_free (form->last_saved_id);
+      form->last_saved_id = g_strdup (id);
+      return TRUE;   /* filled once the primary instance is known */
+    }
+  if (g_str_has_prefix (src, "jr://file-csv/"))
+    {
+      name = src + strlen ("jr://file-csv/");
+      csv = TRUE;
+    }
+  else if (g_str_has_prefix (src, "jr://file/"))
+    name = src + strlen ("jr://file/");
+  if (name == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), desc,
+                   "src \"%s\" is not supported: an external instance is jr://file/NAME.xml, "
+                   "jr://file-csv/NAME.csv or jr://instance/last-saved", src);
+      return FALSE;
+    }
+  if (name[0] == '\0' || name[0] == '.' || strchr (name, '/') != NULL || strchr (name, '\\') != NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc,
+                   "src \"%s\" does not name a media file (a plain file name)", src);
+      return FALSE;
+    }
+  if (g_str_has_suffix (name, ".geojson"))
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (element), desc,
+                   "GeoJSON instances (%s) are not supported", name);
+      return FALSE;
+    }
+  if (loader->media == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc,
+                   "the form needs the media file %s, and none was given with it", name);
+      return FALSE;
+    }
+  bytes = loader->media (name, loader->media_data, &error);
+  if (bytes == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc,
+                   "the media file %s cannot be read: %s", name, error ? error->message : "not found");
+      return FALSE;
+    }
+  root = _clmrs_xform_media_instance (form->doc, name, csv, bytes, &error);
+  if (root == NULL)
+    {
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc,
+                   "the media file %s: %s", name, error->message);
+      return FALSE;
+    }
+  while (element->children != NULL)
+    {
+      xmlNode *old = element->children;
+      xmlUnlinkNode (old);
+      xmlFreeNode (old);
+    }
+  xmlAddChild (element, root);
+  return TRUE;
+}
+
+/* The blank form as jr://instance/last-saved reads it when the device has
+ * no saved submission of the form yet. */
+static void
+fill_last_saved (ClmrsForm *form)
+{
+  xmlNode *element;
+  xmlNode *copy;
+
+  if (form->last_saved_id == NULL)
+    return;
+  element = g_hash_table_lookup (form->instances, form->last_saved_id);
+  if (element == NULL || form->primary == NULL)
+    return;
+  copy = xmlDocCopyNode (form->primary, form->doc, 1);
+  remove_templates (copy);
+  xmlAddChild (element, copy);
+}
+
 typedef struct {
   char *message;
   int   line;
@@ -2119,13 +2529,17 @@ load_form (Loader     *loader,
       g_autofree char *src = NULL;
       if (!is_element (child, NULL, "instance"))
         continue;
-      strip_default_namespace (child->children);
+      _clmrs_xml_strip_default_namespace (child->children);
       id = get_attr (child, "id");
       src = get_attr (child, "src");
-      if (src != NULL)
-        add_problem (loader, CLMRS_XFORM_ERROR_UNSUPPORTED, line_of (child), "instance",
-                     "the external instance '%s' (src=\"%s\") is not supported: put the list in the form",
-                     id ? id : "", src);
+      if (src != NULL && primary_instance != NULL && id != NULL)
+        {
+          if (load_external_instance (loader, child, id, src))
+            g_hash_table_replace (form->instances, g_steal_pointer (&id), child);
+        }
+      else if (src != NULL)
+        add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (child), "instance",
+                     "an external instance (src=\"%s\") needs an id and cannot be the primary instance", src);
       else if (primary_instance == NULL)
         primary_instance = child;
       else if (id == NULL)
@@ -2159,6 +2573,7 @@ load_form (Loader     *loader,
         form->version = version;
       }
   }
+  fill_last_saved (form);
   form->root = add_def (loader, form->primary, NULL, &order);
   if (form->root->repeat)
     add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (form->primary), form->root->path,
@@ -2177,7 +2592,8 @@ load_form (Loader     *loader,
     {
       if (is_element (child, NULL, "bind"))
         load_bind (loader, child, pending);
-      else if (is_element (child, NULL, "setvalue") || is_element (child, CLMRS_ODK_NS, "setvalue"))
+      else if (is_element (child, NULL, "setvalue") || is_element (child, CLMRS_ODK_NS, "setvalue") ||
+               is_element (child, CLMRS_ODK_NS, "setgeopoint"))
         {
           PendingSetValue entry = { child, NULL };
           g_array_append_val (model_setvalues, entry);
@@ -2210,14 +2626,16 @@ load_form (Loader     *loader,
   }
 }
 
-/* Loads @data, returning the form when it has no problem.  Every problem
- * goes to @problems (if given), the first one to @error. */
+/* Loads @data, returning the form when it has no error.  Every problem
+ * goes to @problems (if given), the first error to @error. */
 static ClmrsForm *
-load_checked (const char  *data,
-              gsize        length,
-              const char  *origin,
-              GPtrArray  **problems,
-              GError     **error)
+load_checked (const char          *data,
+              gsize                length,
+              const char          *origin,
+              ClmrsFormMediaFunc   media,
+              gpointer             media_data,
+              GPtrArray          **problems,
+              GError             **error)
 {
   Loader loader = { 0 };
 
@@ -2225,17 +2643,25 @@ load_checked (const char  *data,
   loader.problems = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_form_problem_free);
   loader.codes = g_array_new (FALSE, FALSE, sizeof (int));
   loader.xpath_error = g_string_new (NULL);
+  loader.media = media;
+  loader.media_data = media_data;
 
   load_form (&loader, data, length);
 
   if (loader.xpath != NULL)
     xmlXPathFreeContext (loader.xpath);
   g_string_free (loader.xpath_error, TRUE);
-  if (loader.problems->len > 0)
+  for (guint i = 0; i < loader.problems->len; i++)
     {
-      g_autofree char *text = clmrs_form_problem_to_string (loader.problems->pdata[0]);
-      g_set_error_literal (error, CLMRS_XFORM_ERROR, g_array_index (loader.codes, int, 0), text);
+      ClmrsFormProblem *problem = loader.problems->pdata[i];
+      g_autofree char *text = NULL;
+
+      if (problem->warning)
+        continue;
+      text = clmrs_form_problem_to_string (problem);
+      g_set_error_literal (error, CLMRS_XFORM_ERROR, g_array_index (loader.codes, int, i), text);
       g_clear_pointer (&loader.form, clmrs_form_unref);
+      break;
     }
   g_array_unref (loader.codes);
   if (problems != NULL)
@@ -2243,6 +2669,27 @@ load_checked (const char  *data,
   else
     g_ptr_array_unref (loader.problems);
   return loader.form;
+}
+
+/**
+ * clmrs_form_load_full:
+ *
+ * Returns: (transfer full): the form, or %NULL with @error naming the first
+ * error as "origin:line: node: reason".  Never a half-loaded form.
+ */
+ClmrsForm *
+clmrs_form_load_full (const char          *data,
+                      gsize                length,
+                      const char          *origin,
+                      ClmrsFormMediaFunc   media,
+                      gpointer             media_data,
+                      GPtrArray          **problems,
+                      GError             **error)
+{
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return load_checked (data, length, origin ? origin : "<form>", media, media_data, problems, error);
 }
 
 /**
@@ -2257,10 +2704,27 @@ clmrs_form_load_data (const char  *data,
                       const char  *origin,
                       GError     **error)
 {
-  g_return_val_if_fail (data != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  return clmrs_form_load_full (data, length, origin, NULL, NULL, NULL, error);
+}
 
-  return load_checked (data, length, origin ? origin : "<form>", NULL, error);
+/* Reads @name in the directory @user_data. */
+GBytes *
+clmrs_form_media_from_dir (const char  *name,
+                           gpointer     user_data,
+                           GError     **error)
+{
+  const char *dir = user_data;
+  g_autofree char *path = NULL;
+  g_autofree char *data = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (dir != NULL, NULL);
+
+  path = g_build_filename (dir, name, NULL);
+  if (!g_file_get_contents (path, &data, &length, error))
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&data), length);
 }
 
 /* Loads the form at @path; see clmrs_form_load_data(). */
@@ -2275,7 +2739,7 @@ clmrs_form_load_file (const char  *path,
 
   if (!g_file_get_contents (path, &data, &length, error))
     return NULL;
-  return load_checked (data, length, path, NULL, error);
+  return load_checked (data, length, path, NULL, NULL, NULL, error);
 }
 
 /* Loads @form: the file when it names a path (holds a '/'), as forms
@@ -2308,14 +2772,24 @@ clmrs_form_load_builtin (const char  *name,
   if (bytes == NULL)
     return NULL;
   data = g_bytes_get_data (bytes, &length);
-  return load_checked (data, length, path, NULL, error);
+  return load_checked (data, length, path, NULL, NULL, NULL, error);
 }
 
-/* Returns TRUE when the form at @path loads; otherwise @problems holds
- * every problem found (an unreadable file is one problem, line 0). */
+/* Returns TRUE when the form at @path loads; @problems holds every
+ * problem found, warnings included (an unreadable file is one problem,
+ * line 0). */
 gboolean
 clmrs_form_check_file (const char  *path,
                        GPtrArray  **problems)
+{
+  return clmrs_form_check_file_full (path, NULL, problems);
+}
+
+/* clmrs_form_check_file() with the form's media files in @media_dir. */
+gboolean
+clmrs_form_check_file_full (const char  *path,
+                            const char  *media_dir,
+                            GPtrArray  **problems)
 {
   g_autofree char *data = NULL;
   g_autoptr(GError) error = NULL;
@@ -2335,10 +2809,11 @@ clmrs_form_check_file (const char  *path,
       g_ptr_array_add (found, problem);
     }
   else
-    form = load_checked (data, length, path, &found, NULL);
+    form = load_checked (data, length, path, media_dir ? clmrs_form_media_from_dir : NULL,
+                         (gpointer) media_dir, &found, NULL);
   if (problems != NULL)
     *problems = g_ptr_array_ref (found);
-  return found->len == 0;
+  return form != NULL;
 }
 
 /* Forms are immutable once loaded, so they are shared by reference. */
@@ -2362,6 +2837,7 @@ clmrs_form_unref (ClmrsForm *form)
   g_free (form->version);
   g_free (form->title);
   g_free (form->default_lang);
+  g_free (form->last_saved_id);
   g_ptr_array_unref (form->languages);
   g_hash_table_unref (form->itext);
   g_hash_table_unref (form->instances);
@@ -2650,6 +3126,7 @@ forget_subtree (ClmrsFormSession *session,
 {
   g_hash_table_remove (session->nonrelevant, node);
   g_hash_table_remove (session->stash, node);
+  g_hash_table_remove (session->awaiting_location, node);
   for (xmlNode *child = node->children; child != NULL; child = child->next)
     if (child->type == XML_ELEMENT_NODE)
       forget_subtree (session, child);
@@ -2929,12 +3406,11 @@ mark_dependents (GHashTable *map,
 /* Recomputes what depends on @changed: calculations in dependency order,
  * then the relevance that reads any changed node. */
 static void
-recalculate_from (ClmrsFormSession *session,
-                  NodeDef          *changed)
+recalculate_from_defs (ClmrsFormSession *session,
+                       GPtrArray        *changed)
 {
-  g_autoptr(GPtrArray) frontier = g_ptr_array_new ();
+  g_autoptr(GPtrArray) frontier = g_ptr_array_copy (changed, NULL, NULL);
 
-  g_ptr_array_add (frontier, changed);
   for (int round = 0; round < 8 && frontier->len > 0; round++)
     {
       GPtrArray *next = recalculate_round (session, frontier);
@@ -2947,6 +3423,62 @@ recalculate_from (ClmrsFormSession *session,
       g_ptr_array_unref (frontier);
       frontier = next;
     }
+}
+
+static void
+recalculate_from (ClmrsFormSession *session,
+                  NodeDef          *changed)
+{
+  g_autoptr(GPtrArray) frontier = g_ptr_array_new ();
+
+  g_ptr_array_add (frontier, changed);
+  recalculate_from_defs (session, frontier);
+}
+
+static void
+collect_defs (NodeDef   *def,
+              GPtrArray *out)
+{
+  g_ptr_array_add (out, def);
+  for (guint i = 0; i < def->children->len; i++)
+    collect_defs (def->children->pdata[i], out);
+}
+
+/* After the repeat instance @instance (of @def) was added: the relevance
+ * of its nodes, then what reads any of them (a count, a sum, a position
+ * elsewhere), not the whole form again. */
+static void
+settle_new_instance (ClmrsFormSession *session,
+                     NodeDef          *def,
+                     xmlNode          *instance)
+{
+  ClmrsForm *form = session->form;
+  g_autoptr(GPtrArray) defs = g_ptr_array_new ();
+
+  for (guint i = 0; i < form->relevance->len; i++)
+    {
+      Bind *bind = form->relevance->pdata[i];
+      g_autoptr(GPtrArray) nodes = NULL;
+
+      if (!is_ancestor_or_self (def, bind->def))
+        continue;
+      nodes = g_ptr_array_new ();
+      collect_nodes (instance, bind->def, nodes);
+      for (guint n = 0; n < nodes->len; n++)
+        if (evaluate_boolean (session, bind->relevant, nodes->pdata[n], TRUE))
+          g_hash_table_remove (session->nonrelevant, nodes->pdata[n]);
+        else
+          g_hash_table_add (session->nonrelevant, nodes->pdata[n]);
+    }
+  sync_stash (session, instance, is_relevant (session, instance->parent), NULL);
+  collect_defs (def, defs);
+  for (guint i = 0; i < form->setvalues->len; i++)
+    {
+      SetValue *setvalue = form->setvalues->pdata[i];
+      if (setvalue->new_repeat && setvalue->repeat == def && !is_ancestor_or_self (def, setvalue->target))
+        g_ptr_array_add (defs, setvalue->target);
+    }
+  recalculate_from_defs (session, defs);
 }
 
 /* One round of recalculate_from(): returns the defs whose visible values
@@ -3015,6 +3547,17 @@ set_preload (ClmrsFormSession *session,
       g_autofree char *value = g_strconcat ("uuid:", uuid, NULL);
       store_value (session, node, value);
     }
+  else if (g_str_equal (bind->preload, "property") && !at_end && bind->preload_params != NULL)
+    {
+      const char *name = bind->preload_params;
+      const char *value;
+
+      if (g_str_has_prefix (name, "uri:"))
+        name += 4;
+      value = g_hash_table_lookup (session->properties, name);
+      if (value != NULL)
+        store_value (session, node, value);
+    }
   else if (g_str_equal (bind->preload, "timestamp"))
     {
       gboolean end = g_strcmp0 (bind->preload_params, "end") == 0;
@@ -3054,7 +3597,16 @@ run_setvalue (ClmrsFormSession *session,
               SetValue         *setvalue,
               xmlNode          *node)
 {
-  if (setvalue->value != NULL)
+  if (setvalue->geopoint)
+    {
+      /* the location known now; clmrs_form_session_set_location() fills
+       * the targets whose event came before the device had one */
+      if (session->location != NULL)
+        store_value (session, node, session->location);
+      else
+        g_hash_table_add (session->awaiting_location, node);
+    }
+  else if (setvalue->value != NULL)
     {
       g_autofree char *value = evaluate_value (session, setvalue->value, node,
                                                setvalue->target->bind ? setvalue->target->bind->type
@@ -3141,10 +3693,26 @@ create_instance (ClmrsFormSession *session,
           SetValue *setvalue = form->setvalues->pdata[i];
           g_autoptr(GPtrArray) targets = NULL;
 
-          if (!setvalue->new_repeat || !is_ancestor_or_self (def, setvalue->target))
+          if (!setvalue->new_repeat)
             continue;
           targets = g_ptr_array_new ();
-          collect_nodes (copy, setvalue->target, targets);
+          if (is_ancestor_or_self (def, setvalue->target))
+            collect_nodes (copy, setvalue->target, targets);
+          else if (setvalue->repeat == def)
+            {
+              /* an action in the repeat's body may set a node outside it
+               * (a counter of the instances added): the one nearest */
+              xmlNode *scope = parent;
+              xmlNode *target = NULL;
+
+              while (scope != NULL && scope->type == XML_ELEMENT_NODE &&
+                     !is_ancestor_or_self (def_of (scope), setvalue->target))
+                scope = scope->parent;
+              if (scope != NULL && scope->type == XML_ELEMENT_NODE)
+                target = find_below (scope, setvalue->target);
+              if (target != NULL)
+                g_ptr_array_add (targets, target);
+            }
           for (guint j = 0; j < targets->len; j++)
             run_setvalue (session, setvalue, targets->pdata[j]);
         }
@@ -3231,6 +3799,58 @@ ClmrsFormSession *
 clmrs_form_session_new (ClmrsForm  *form,
                         GError    **error)
 {
+  return clmrs_form_session_new_full (form, NULL, error);
+}
+
+/* The last saved submission as the session's jr://instance/last-saved;
+ * FALSE with @error when it is not XML of this form. */
+static gboolean
+set_last_saved (ClmrsFormSession  *session,
+                const char        *xml,
+                GError           **error)
+{
+  ClmrsForm *form = session->form;
+  xmlDoc *doc;
+  xmlNode *root;
+  xmlNode *element;
+
+  doc = xmlReadMemory (xml, (int) MIN (strlen (xml), G_MAXINT), "last-saved", NULL,
+                       XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
+  root = doc != NULL ? xmlDocGetRootElement (doc) : NULL;
+  if (root == NULL || !xmlStrEqual (root->name, form->primary->name))
+    {
+      g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_INVALID,
+                   "the last saved submission is not a filling of %s (its root must be <%s>)",
+                   form->id, (const char *) form->primary->name);
+      if (doc != NULL)
+        xmlFreeDoc (doc);
+      return FALSE;
+    }
+  _clmrs_xml_strip_default_namespace (root);
+  xmlUnlinkNode (root);
+  element = xmlNewDocNode (doc, NULL, (const xmlChar *) "instance", NULL);
+  xmlDocSetRootElement (doc, element);
+  xmlAddChild (element, root);
+  session->last_saved = doc;
+  g_hash_table_replace (session->instances, g_strdup (form->last_saved_id), element);
+  return TRUE;
+}
+
+/**
+ * clmrs_form_session_new_full:
+ * @last_saved: (nullable): the submission XML of the last filling of this
+ *   form saved on the device, read by the form's jr://instance/last-saved
+ *   instance (XLSForm's ${last-saved#name}); NULL when there is none, then
+ *   that instance is the blank form
+ *
+ * Returns: (transfer full): a fresh filling of @form, or %NULL when
+ * @last_saved is not XML of this form.
+ */
+ClmrsFormSession *
+clmrs_form_session_new_full (ClmrsForm   *form,
+                             const char  *last_saved,
+                             GError     **error)
+{
   ClmrsFormSession *session;
   xmlNode *root;
 
@@ -3240,6 +3860,9 @@ clmrs_form_session_new (ClmrsForm  *form,
   session->form = clmrs_form_ref (form);
   session->nonrelevant = g_hash_table_new (NULL, NULL);
   session->stash = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  session->awaiting_location = g_hash_table_new (NULL, NULL);
+  session->properties = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  session->instances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   session->language = g_strdup (form->default_lang);
   session->doc = xmlNewDoc ((const xmlChar *) "1.0");
   root = xmlDocCopyNode (form->primary, session->doc, 1);
@@ -3253,6 +3876,12 @@ clmrs_form_session_new (ClmrsForm  *form,
   clmrs_xpath_register_comparisons (session->xpath);
   session->xpath->userData = session;
   session->xpath->error = silent_xpath_error;
+
+  if (last_saved != NULL && form->last_saved_id != NULL && !set_last_saved (session, last_saved, error))
+    {
+      clmrs_form_session_free (session);
+      return NULL;
+    }
 
   preload_subtree (session, root, FALSE);
   for (guint i = 0; i < form->setvalues->len; i++)
@@ -3270,6 +3899,90 @@ clmrs_form_session_new (ClmrsForm  *form,
   return session;
 }
 
+/* Every node bound jr:preload="property" with jr:preloadParams @name. */
+static GPtrArray *
+property_nodes (ClmrsFormSession *session,
+                const char       *name)
+{
+  GPtrArray *nodes = g_ptr_array_new ();
+
+  for (guint i = 0; i < session->form->binds->len; i++)
+    {
+      Bind *bind = session->form->binds->pdata[i];
+      const char *param = bind->preload_params;
+      g_autoptr(GPtrArray) found = NULL;
+
+      if (g_strcmp0 (bind->preload, "property") != 0 || param == NULL)
+        continue;
+      if (g_str_has_prefix (param, "uri:"))
+        param += 4;
+      if (!g_str_equal (param, name))
+        continue;
+      found = nodes_of (session, bind->def);
+      g_ptr_array_extend (nodes, found, NULL, NULL);
+    }
+  return nodes;
+}
+
+/**
+ * clmrs_form_session_set_property:
+ * @name: an ODK property: "deviceid", "username", "email", "phonenumber", ...
+ *
+ * What the device knows of @name: the questions bound jr:preload="property"
+ * jr:preloadParams="@name" still empty take @value, and so do those of repeat
+ * instances added later.
+ */
+void
+clmrs_form_session_set_property (ClmrsFormSession *session,
+                                 const char       *name,
+                                 const char       *value)
+{
+  g_autoptr(GPtrArray) nodes = NULL;
+
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (value != NULL);
+
+  g_hash_table_replace (session->properties, g_strdup (name), g_strdup (value));
+  nodes = property_nodes (session, name);
+  for (guint i = 0; i < nodes->len; i++)
+    {
+      g_autofree char *old = read_value (session, nodes->pdata[i]);
+      if (old[0] == '\0')
+        store_value (session, nodes->pdata[i], value);
+    }
+  if (nodes->len > 0)
+    recalculate_all (session, FALSE);
+}
+
+/**
+ * clmrs_form_session_set_location:
+ * @geopoint: "latitude longitude altitude accuracy"
+ *
+ * The device's location, for odk:setgeopoint: the targets of actions whose
+ * event came before it was known take it now; later events take it at once.
+ */
+void
+clmrs_form_session_set_location (ClmrsFormSession *session,
+                                 const char       *geopoint)
+{
+  GHashTableIter iter;
+  gpointer node;
+
+  g_return_if_fail (session != NULL);
+  g_return_if_fail (geopoint != NULL);
+
+  g_free (session->location);
+  session->location = g_strdup (geopoint);
+  if (g_hash_table_size (session->awaiting_location) == 0)
+    return;
+  g_hash_table_iter_init (&iter, session->awaiting_location);
+  while (g_hash_table_iter_next (&iter, &node, NULL))
+    store_value (session, node, geopoint);
+  g_hash_table_remove_all (session->awaiting_location);
+  recalculate_all (session, FALSE);
+}
+
 /* Frees the session and its instance; the form keeps living while referenced. */
 void
 clmrs_form_session_free (ClmrsFormSession *session)
@@ -3280,6 +3993,12 @@ clmrs_form_session_free (ClmrsFormSession *session)
   xmlFreeDoc (session->doc);
   g_hash_table_unref (session->nonrelevant);
   g_hash_table_unref (session->stash);
+  g_hash_table_unref (session->awaiting_location);
+  g_hash_table_unref (session->properties);
+  g_hash_table_unref (session->instances);
+  if (session->last_saved != NULL)
+    xmlFreeDoc (session->last_saved);
+  g_free (session->location);
   g_free (session->language);
   g_free (session->instance_id);
   clmrs_form_unref (session->form);
@@ -3385,7 +4104,12 @@ xmlNode *
 _clmrs_form_session_instance (ClmrsFormSession *session,
                               const char       *id)
 {
-  return session != NULL ? g_hash_table_lookup (session->form->instances, id) : NULL;
+  xmlNode *own;
+
+  if (session == NULL)
+    return NULL;
+  own = g_hash_table_lookup (session->instances, id);
+  return own != NULL ? own : g_hash_table_lookup (session->form->instances, id);
 }
 
 static xmlNode *
@@ -3476,6 +4200,39 @@ choice_free (ClmrsChoice *choice)
   g_free (choice);
 }
 
+/* The items an indexed choice filter leaves (index_itemset()), as the
+ * itemset's XPath would give them; NULL when the filter's value is not
+ * one node (then XPath decides). */
+static xmlXPathObjectPtr
+filtered_items (ClmrsFormSession *session,
+                BodyNode         *control,
+                xmlNode          *node)
+{
+  xmlXPathObjectPtr value = evaluate (session, control->filter_value, node, NULL);
+  xmlXPathObjectPtr out = NULL;
+
+  if (value != NULL && value->type == XPATH_NODESET)
+    {
+      int count = value->nodesetval != NULL ? value->nodesetval->nodeNr : 0;
+
+      if (count == 0)
+        out = xmlXPathNewNodeSet (NULL);
+      else if (count == 1)
+        {
+          xmlChar *text = xmlXPathCastNodeToString (value->nodesetval->nodeTab[0]);
+          GPtrArray *items = g_hash_table_lookup (control->filter_index, (const char *) text);
+
+          out = xmlXPathNewNodeSet (NULL);
+          for (guint i = 0; items != NULL && i < items->len; i++)
+            xmlXPathNodeSetAddUnique (out->nodesetval, items->pdata[i]);
+          xmlFree (text);
+        }
+    }
+  if (value != NULL)
+    xmlXPathFreeObject (value);
+  return out;
+}
+
 /* The choices of a select at @node, in the session's language. */
 static GPtrArray *
 choices_of (ClmrsFormSession *session,
@@ -3496,13 +4253,30 @@ choices_of (ClmrsFormSession *session,
     }
   if (control->itemset != NULL && control->item_value != NULL && control->item_label != NULL)
     {
-      xmlXPathObjectPtr items = evaluate (session, control->itemset, node, NULL);
+      xmlXPathObjectPtr items = NULL;
+
+      if (control->filter_index != NULL)
+        items = filtered_items (session, control, node);
+      if (items == NULL)
+        items = evaluate (session, control->itemset, node, NULL);
       if (items != NULL && items->type == XPATH_NODESET && items->nodesetval != NULL)
         {
           /* Copy the node list first: evaluating inside reuses the context. */
           g_autoptr(GPtrArray) nodes = g_ptr_array_new ();
           for (int i = 0; i < items->nodesetval->nodeNr; i++)
             g_ptr_array_add (nodes, items->nodesetval->nodeTab[i]);
+          if (control->randomize)
+            {
+              double seed = 0;
+              if (control->randomize_seed != NULL)
+                {
+                  xmlXPathObjectPtr result = evaluate (session, control->randomize_seed, node, NULL);
+                  seed = result != NULL ? xmlXPathCastToNumber (result) : NAN;
+                  if (result != NULL)
+                    xmlXPathFreeObject (result);
+                }
+              _clmrs_xpath_shuffle (nodes->pdata, nodes->len, control->randomize_seed != NULL ? &seed : NULL);
+            }
           for (guint i = 0; i < nodes->len; i++)
             {
               ClmrsChoice *choice = g_new0 (ClmrsChoice, 1);
@@ -3663,7 +4437,7 @@ type_of (NodeDef *def)
 {
   if (def->control != NULL && def->control->kind == BODY_SELECT1)
     return CLMRS_TYPE_SELECT1;
-  if (def->control != NULL && def->control->kind == BODY_SELECT)
+  if (def->control != NULL && (def->control->kind == BODY_SELECT || def->control->kind == BODY_RANK))
     return CLMRS_TYPE_SELECT;
   return def->bind != NULL ? def->bind->type : CLMRS_TYPE_STRING;
 }
@@ -3709,6 +4483,8 @@ make_prompt (ClmrsFormSession *session,
   prompt->control = control->kind == BODY_SELECT1 ? CLMRS_CONTROL_SELECT1
                   : control->kind == BODY_SELECT ? CLMRS_CONTROL_SELECT
                   : control->kind == BODY_TRIGGER ? CLMRS_CONTROL_TRIGGER
+                  : control->kind == BODY_RANGE ? CLMRS_CONTROL_RANGE
+                  : control->kind == BODY_RANK ? CLMRS_CONTROL_RANK
                   : CLMRS_CONTROL_INPUT;
   prompt->type = type_of (control->def);
   if (outline)
@@ -3728,8 +4504,14 @@ make_prompt (ClmrsFormSession *session,
   }
   prompt->required = is_required (session, node);
   prompt->readonly = is_readonly (session, node);
-  if (control->kind == BODY_SELECT1 || control->kind == BODY_SELECT)
+  if (IS_CHOICE_KIND (control->kind))
     prompt->choices = choices_of (session, control, node);
+  if (control->kind == BODY_RANGE)
+    {
+      prompt->range_start = control->range_start;
+      prompt->range_end = control->range_end;
+      prompt->range_step = control->range_step;
+    }
   return prompt;
 }
 
@@ -4090,6 +4872,13 @@ normalize_value (ClmrsFormSession  *session,
                    "%s: the value is not UTF-8 text without control characters", ref);
       return NULL;
     }
+  /* ODK Collect saves "OK" when an acknowledgement is acknowledged */
+  if (def->control != NULL && def->control->kind == BODY_TRIGGER && !g_str_equal (value, "OK"))
+    {
+      g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
+                   "%s: an acknowledgement's value is OK, not '%s'", ref, value);
+      return NULL;
+    }
   if (type == CLMRS_TYPE_STRING)
     return g_strdup (value);
   if (type == CLMRS_TYPE_SELECT)
@@ -4110,8 +4899,7 @@ normalize_value (ClmrsFormSession  *session,
                    "%s: '%s' is not a valid %s", ref, value, type_name (type));
       return NULL;
     }
-  if (check_choices && def->control != NULL &&
-      (def->control->kind == BODY_SELECT1 || def->control->kind == BODY_SELECT))
+  if (check_choices && def->control != NULL && IS_CHOICE_KIND (def->control->kind))
     {
       g_autoptr(GPtrArray) choices = choices_of (session, def->control, node);
       g_auto(GStrv) picked = g_strsplit (text, " ", -1);
@@ -4126,6 +4914,35 @@ normalize_value (ClmrsFormSession  *session,
                            "%s: '%s' is not one of the choices", ref, picked[i]);
               return NULL;
             }
+          if (def->control->kind == BODY_RANK && g_strv_contains ((const char * const *) picked + i + 1, picked[i]))
+            {
+              g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
+                           "%s: '%s' is ranked twice", ref, picked[i]);
+              return NULL;
+            }
+        }
+      /* a ranking orders every choice, as ODK Collect saves it */
+      if (def->control->kind == BODY_RANK && g_strv_length (picked) != choices->len)
+        {
+          g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
+                       "%s: a ranking orders all %u choices, not %u", ref, choices->len, g_strv_length (picked));
+          return NULL;
+        }
+    }
+  if (def->control != NULL && def->control->kind == BODY_RANGE)
+    {
+      BodyNode *range = def->control;
+      double number = g_ascii_strtod (text, NULL);
+      double low = MIN (range->range_start, range->range_end);
+      double high = MAX (range->range_start, range->range_end);
+      double steps = (number - range->range_start) / range->range_step;
+
+      if (number < low || number > high || fabs (steps - round (steps)) > 1e-9)
+        {
+          g_set_error (error, CLMRS_XFORM_ERROR, CLMRS_XFORM_ERROR_TYPE,
+                       "%s: %s is not on the range from %g to %g in steps of %g",
+                       ref, text, range->range_start, range->range_end, range->range_step);
+          return NULL;
         }
     }
   return g_steal_pointer (&text);
@@ -4394,7 +5211,7 @@ clmrs_form_session_add_repeat (ClmrsFormSession  *session,
       return NULL;
     }
   instance = create_instance (session, parent, def, TRUE);
-  recalculate_all (session, FALSE);
+  settle_new_instance (session, def, instance);
   return ref_of (instance);
 }
 

@@ -42,13 +42,17 @@ typedef struct {
   int   line;     /* 1-based line in the file, 0 when unknown */
   char *node;     /* the element, e.g. "bind[@nodeset='/h/age']" or "/h/age" */
   char *reason;   /* readable, e.g. "calculate refers to itself through /h/b" */
+  gboolean warning; /* the form still loads: ODK defines what happens (e.g. a
+                       reference to a node the instance lacks reads as empty) */
 } ClmrsFormProblem;
 
 void   clmrs_form_problem_free      (ClmrsFormProblem *problem);
-char  *clmrs_form_problem_to_string (const ClmrsFormProblem *problem);  /* "file:line: node: reason" */
+char  *clmrs_form_problem_to_string (const ClmrsFormProblem *problem);  /* "file:line: node: reason",
+                                                                           "file:line: node: warning: reason" */
 
-/* Loading: a form that has any problem is refused whole (the first problem
- * in @error); clmrs_form_check_file() reports every problem. */
+/* Loading: a form that has any problem other than a warning is refused
+ * whole (the first in @error); clmrs_form_check_file() reports every
+ * problem and warning, and returns TRUE when the form loads. */
 ClmrsForm   *clmrs_form_load_file    (const char  *path,
                                       GError     **error);
 ClmrsForm   *clmrs_form_load_data    (const char  *data,
@@ -62,6 +66,41 @@ ClmrsForm   *clmrs_form_load         (const char  *form,      /* a path (holds a
 gboolean     clmrs_form_check_file   (const char  *path,
                                       GPtrArray  **problems);  /* (element-type ClmrsFormProblem) */
 
+/*
+ * Media files: a form's external secondary instances (<instance id="farmers"
+ * src="jr://file-csv/farmers.csv"/>, jr://file/NAME.xml) are read when it
+ * loads, through a resolver given the file's NAME ("farmers.csv", never a
+ * path: a name holding '/' or starting with '.' is refused before the
+ * resolver is asked).  The resolver returns the file's bytes, or NULL with
+ * @error (G_IO_ERROR_NOT_FOUND when the form has no such file).  The loaded
+ * form holds the parsed lists; the resolver is not called afterwards.
+ * Without a resolver, a form with an external instance is refused, naming
+ * the file it needs.  docs/form-format.md, "Media files".
+ */
+typedef GBytes *(*ClmrsFormMediaFunc) (const char  *name,
+                                       gpointer     user_data,
+                                       GError     **error);
+
+/* A resolver reading NAME in the directory @user_data (a const char *path). */
+GBytes      *clmrs_form_media_from_dir (const char  *name,
+                                        gpointer     user_data,
+                                        GError     **error);
+
+/* The general loader: every problem, warnings included, goes to @problems
+ * when given; the first error to @error.  Returns NULL when any problem is
+ * an error (a form with warnings only loads). */
+ClmrsForm   *clmrs_form_load_full    (const char          *data,
+                                      gsize                length,
+                                      const char          *origin,
+                                      ClmrsFormMediaFunc   media,
+                                      gpointer             media_data,
+                                      GPtrArray          **problems,
+                                      GError             **error);
+/* clmrs_form_check_file() with the media files in @media_dir (NULL: none). */
+gboolean     clmrs_form_check_file_full (const char  *path,
+                                         const char  *media_dir,
+                                         GPtrArray  **problems);
+
 ClmrsForm   *clmrs_form_ref          (ClmrsForm   *form);
 void         clmrs_form_unref        (ClmrsForm   *form);
 const char  *clmrs_form_get_id       (ClmrsForm   *form);      /* the instance root's @id */
@@ -74,7 +113,9 @@ typedef enum {
   CLMRS_CONTROL_INPUT,
   CLMRS_CONTROL_SELECT1,
   CLMRS_CONTROL_SELECT,
-  CLMRS_CONTROL_TRIGGER,
+  CLMRS_CONTROL_TRIGGER,   /* an acknowledgement: its value is "OK" once acknowledged */
+  CLMRS_CONTROL_RANGE,     /* a number from range_start to range_end in steps of range_step */
+  CLMRS_CONTROL_RANK,      /* odk:rank: every choice's value, most preferred first, space-separated */
 } ClmrsControl;
 
 typedef enum {
@@ -121,6 +162,9 @@ typedef struct {
   guint         repeat_position; /* which instance, from 1 ("Child 2 of 3"); 0 outside a repeat */
   guint         repeat_total;    /* how many instances there are now */
   char         *repeat_name;     /* the instance's clmrs:field="name" answer ("Ama"), NULL if none yet */
+  double        range_start;     /* CLMRS_CONTROL_RANGE: its bounds (start may exceed end) and step */
+  double        range_end;
+  double        range_step;
 } ClmrsPrompt;
 
 /* One instance of a repeat as a roster shows it: the answers that tell
@@ -160,7 +204,17 @@ void              clmrs_entity_data_free        (ClmrsEntityData *data);
 
 ClmrsFormSession *clmrs_form_session_new        (ClmrsForm         *form,
                                                  GError           **error);
+ClmrsFormSession *clmrs_form_session_new_full   (ClmrsForm         *form,
+                                                 const char        *last_saved,  /* jr://instance/last-saved XML, or NULL */
+                                                 GError           **error);
 void              clmrs_form_session_free       (ClmrsFormSession  *session);
+/* What jr:preload="property" reads ("deviceid", "username", ...). */
+void              clmrs_form_session_set_property (ClmrsFormSession *session,
+                                                   const char       *name,
+                                                   const char       *value);
+/* The device's location ("lat lon alt accuracy") for odk:setgeopoint. */
+void              clmrs_form_session_set_location (ClmrsFormSession *session,
+                                                   const char       *geopoint);
 ClmrsForm        *clmrs_form_session_get_form   (ClmrsFormSession  *session);
 const char       *clmrs_form_session_get_instance_id (ClmrsFormSession *session); /* meta/instanceID, "uuid:..." */
 void              clmrs_form_session_set_language (ClmrsFormSession *session,

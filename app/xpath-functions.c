@@ -758,7 +758,158 @@ typedef struct {
   XPathFunc   func;
 } Function;
 
+/* The text of @item's child element @name, or NULL when it has none. */
+static xmlNode *
+child_named (xmlNode    *item,
+             const char *name)
+{
+  for (xmlNode *child = item->children; child != NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE && xmlStrEqual (child->name, (const xmlChar *) name))
+      return child;
+  return NULL;
+}
+
+/* pulldata(instance, desired, query-column, query-value): the desired
+ * column of the first item of instance('instance')/root/item whose
+ * query-column is query-value; "" when none is. */
+static void
+fn_pulldata (xmlXPathParserContextPtr ctxt,
+             int                      nargs)
+{
+  g_autofree char *id = NULL;
+  g_autofree char *desired = NULL;
+  g_autofree char *column = NULL;
+  g_autofree char *wanted = NULL;
+  xmlNode *instance;
+  xmlNode *root = NULL;
+
+  if (!arity_between (ctxt, nargs, 4, 4))
+    return;
+  wanted = pop_string (ctxt);
+  column = pop_string (ctxt);
+  desired = pop_string (ctxt);
+  id = pop_string (ctxt);
+  instance = _clmrs_form_session_instance (session_of (ctxt), id);
+  for (xmlNode *child = instance != NULL ? instance->children : NULL; child != NULL && root == NULL; child = child->next)
+    if (child->type == XML_ELEMENT_NODE)
+      root = child;
+  for (xmlNode *item = root != NULL ? root->children : NULL; item != NULL; item = item->next)
+    {
+      xmlNode *key;
+      xmlChar *text;
+      gboolean match;
+
+      if (item->type != XML_ELEMENT_NODE || (key = child_named (item, column)) == NULL)
+        continue;
+      text = xmlNodeGetContent (key);
+      match = text != NULL && g_str_equal ((const char *) text, wanted);
+      xmlFree (text);
+      if (match)
+        {
+          xmlNode *value = child_named (item, desired);
+          xmlChar *found = value != NULL ? xmlNodeGetContent (value) : NULL;
+          push_string (ctxt, (const char *) found);
+          xmlFree (found);
+          return;
+        }
+    }
+  push_string (ctxt, "");
+}
+
+/**
+ * _clmrs_xpath_shuffle:
+ * @seed: (nullable): the seed, or NULL for an unseeded order
+ *
+ * Shuffles @items in place as randomize() does: with a seed, in the order
+ * JavaRosa and ODK Web Forms give (Park-Miller "minimal standard" numbers,
+ * the inside-out Fisher-Yates shuffle, the seed truncated to an integer as
+ * Java's long conversion does, NaN as 0).
+ */
+void
+_clmrs_xpath_shuffle (gpointer     *items,
+                      int           n,
+                      const double *seed)
+{
+  const gint64 modulus = 2147483647;
+  g_autofree gpointer *out = g_new0 (gpointer, MAX (n, 1));
+  gint64 state = 0;
+
+  if (seed != NULL)
+    {
+      double value = isnan (*seed) ? 0 : CLAMP (*seed, -9.2e18, 9.2e18);
+
+      state = (gint64) trunc (value) % modulus;
+      if (state <= 0)
+        state += modulus - 1;
+    }
+  for (int i = 0; i < n; i++)
+    {
+      double r;
+      int j;
+
+      if (seed != NULL)
+        {
+          state = state * 16807 % modulus;
+          r = (double) (state - 1) / (double) (modulus - 1);
+        }
+      else
+        r = g_random_double ();
+      j = (int) floor (r * (i + 1));
+      if (j != i)
+        out[i] = out[j];
+      out[j] = items[i];
+    }
+  memcpy (items, out, n * sizeof (gpointer));
+}
+
+/* randomize(nodes[, seed]).  libxml2 puts a node-set result back in
+ * document order, so an itemset's randomize() is applied by the engine
+ * (xform.c); this one serves where the order does not survive anyway
+ * (count(randomize(...)) and the like). */
+static void
+fn_randomize (xmlXPathParserContextPtr ctxt,
+              int                      nargs)
+{
+  xmlXPathObjectPtr nodes;
+  double seed = 0;
+
+  if (!arity_between (ctxt, nargs, 1, 2))
+    return;
+  if (nargs == 2)
+    seed = xmlXPathPopNumber (ctxt);
+  nodes = valuePop (ctxt);
+  if (nodes == NULL || nodes->type != XPATH_NODESET)
+    {
+      xmlXPathFreeObject (nodes);
+      xmlXPathErr (ctxt, XPATH_INVALID_TYPE);
+      return;
+    }
+  if (nodes->nodesetval != NULL)
+    _clmrs_xpath_shuffle ((gpointer *) nodes->nodesetval->nodeTab, nodes->nodesetval->nodeNr,
+                          nargs == 2 ? &seed : NULL);
+  valuePush (ctxt, nodes);
+}
+
+/* clmrs-root(): the filling's document node, what "/" means in a form
+ * (xform.c writes it before absolute paths inside secondary instances'
+ * predicates, where libxml2 would read "/" as their own document). */
+static void
+fn_root (xmlXPathParserContextPtr ctxt,
+         int                      nargs)
+{
+  xmlNode *current;
+
+  if (!arity_between (ctxt, nargs, 0, 0))
+    return;
+  current = _clmrs_form_session_current_node (session_of (ctxt));
+  valuePush (ctxt, xmlXPathNewNodeSet (current != NULL ? (xmlNode *) current->doc
+                                                       : (xmlNode *) ctxt->context->doc));
+}
+
 static const Function functions[] = {
+  { NULL, "clmrs-root", fn_root },
+  { NULL, "pulldata", fn_pulldata },
+  { NULL, "randomize", fn_randomize },
   { NULL, "selected", fn_selected },
   { NULL, "count-selected", fn_count_selected },
   { NULL, "selected-at", fn_selected_at },

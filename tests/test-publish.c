@@ -52,6 +52,21 @@ write_file (Fixture    *f,
   return path;
 }
 
+/* A new device of Kragui (Ghana), enrolled with the fixture's server and
+ * synced once: it has what was published. */
+static void
+device_synced (Fixture *f)
+{
+  g_autofree char *code = NULL;
+
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "init", "--community", "Kragui", "--country", "gh",
+                            "--facilitator", "Adjoa Darko,female,111111", NULL));
+  code = sync_test_enroll_code (f->server_db, "all");
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "enroll", "--server", f->server.url,
+                            "--code", code, "--name", "tablet", NULL));
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "sync", NULL));
+}
+
 static char *
 read_source (const char *relative)
 {
@@ -397,7 +412,6 @@ test_publish_media (Fixture       *f,
   g_autofree char *other_logo = g_build_filename (other_dir, "logo.png", NULL);
   g_autofree char *shipped_rules = read_source ("assets/rules/gh.json");
   g_autofree char *rules = write_file (f, "gh.json", shipped_rules);
-  g_autofree char *code = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *list = NULL;
@@ -457,12 +471,7 @@ test_publish_media (Fixture       *f,
   g_assert_cmpint (sync_test_server_stat (f->server_db, "publications"), ==, 1);
 
   /* a device pulls the file with the form, and finds it by name */
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "init", "--community", "Kragui", "--country", "gh",
-                            "--facilitator", "Adjoa Darko,female,111111", NULL));
-  code = sync_test_enroll_code (f->server_db, "all");
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "enroll", "--server", f->server.url,
-                            "--code", code, "--name", "tablet", NULL));
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "sync", NULL));
+  device_synced (f);
   list = forms_list (f);
   g_assert_nonnull (strstr (list, "form farm_check 1 published current media 1\n"));
   {
@@ -480,6 +489,79 @@ test_publish_media (Fixture       *f,
     g_assert_nonnull (got);
     g_assert_true (g_bytes_equal (got, expected));
     g_assert_null (clmrs_form_media_lookup (media, "extra.csv"));
+  }
+}
+
+/* XLSForm's select_one_from_file: a form whose farmers come from a CSV
+ * published with it.  The server checks the form with its list, as the
+ * engine reads it; a device loads the version with its list and filters
+ * it by cooperative. */
+static const char list_form[] =
+  "<?xml version=\"1.0\"?>\n"
+  "<h:html xmlns=\"http://www.w3.org/2002/xforms\" xmlns:h=\"http://www.w3.org/1999/xhtml\""
+  " xmlns:jr=\"http://openrosa.org/javarosa\">\n"
+  "<h:head><h:title>Farmer</h:title><model>\n"
+  "<instance><farmer_pick id=\"farmer_pick\" version=\"1\"><coop/><farmer/></farmer_pick></instance>\n"
+  "<instance id=\"farmers\" src=\"jr://file-csv/farmers.csv\"/>\n"
+  "<bind nodeset=\"/farmer_pick/coop\" type=\"string\"/>\n"
+  "<bind nodeset=\"/farmer_pick/farmer\" type=\"string\"/>\n"
+  "</model></h:head>\n"
+  "<h:body><input ref=\"/farmer_pick/coop\"><label>Cooperative</label></input>\n"
+  "<select1 ref=\"/farmer_pick/farmer\"><label>Farmer</label>"
+  "<itemset nodeset=\"instance('farmers')/root/item[coop= current()/../coop ]\">"
+  "<value ref=\"name\"/><label ref=\"label\"/></itemset></select1></h:body></h:html>\n";
+
+static void
+test_publish_choice_list (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *form = write_file (f, "farmer_pick.xml", list_form);
+  g_autofree char *bad_dir = g_build_filename (f->dir, "bad", NULL);
+  g_autofree char *bad_csv = g_build_filename (bad_dir, "farmers.csv", NULL);
+  g_autofree char *csv = write_file (f, "farmers.csv", "name,label,coop\nf1,Awa,c1\nf2,Kofi,c2\nf3,Yaw,c1\n");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  /* without its list, or with a list the engine cannot read: refused */
+  g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, form,
+                                       NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "farmers.csv"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (g_mkdir (bad_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (bad_csv, "name,first label\nf1,Awa\n", -1, NULL));
+  g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_server_program (), "publish", "--db", f->server_db, form,
+                                       "--media", bad_csv, NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "column 2 of the first row, 'first label', is not a name XPath can use"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (sync_test_server_stat (f->server_db, "publications"), ==, 0);
+
+  g_free (sync_test_run_ok (sync_test_server_program (), "publish", "--db", f->server_db, form, "--media", csv, NULL));
+  device_synced (f);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->device, &error);
+    g_autoptr(ClmrsFormMedia) media = NULL;
+    g_autoptr(ClmrsForm) loaded = clmrs_catalog_load_form (store, "farmer_pick", NULL, &media, &error);
+    g_autoptr(ClmrsFormSession) session = NULL;
+    g_autoptr(GPtrArray) prompts = NULL;
+    ClmrsPrompt *farmer = NULL;
+
+    g_assert_no_error (error);
+    g_assert_nonnull (loaded);
+    session = clmrs_form_session_new (loaded, &error);
+    g_assert_true (clmrs_form_session_set_answer (session, "/farmer_pick/coop", "c1", &error));
+    prompts = clmrs_form_session_get_prompts (session);
+    for (guint i = 0; i < prompts->len; i++)
+      if (g_str_equal (((ClmrsPrompt *) prompts->pdata[i])->ref, "/farmer_pick/farmer"))
+        farmer = prompts->pdata[i];
+    g_assert_nonnull (farmer);
+    g_assert_cmpuint (farmer->choices->len, ==, 2);
+    g_assert_cmpstr (((ClmrsChoice *) farmer->choices->pdata[1])->label, ==, "Yaw");
+    g_assert_false (clmrs_form_session_set_answer (session, "/farmer_pick/farmer", "f2", &error));
+    g_clear_error (&error);
+    g_assert_true (clmrs_form_session_set_answer (session, "/farmer_pick/farmer", "f3", &error));
   }
 }
 
@@ -550,5 +632,6 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/publish/checks", Fixture, NULL, fixture_setup, test_publish_checks, fixture_teardown);
   g_test_add ("/publish/media", Fixture, NULL, fixture_setup, test_publish_media, fixture_teardown);
+  g_test_add ("/publish/choice-list", Fixture, NULL, fixture_setup, test_publish_choice_list, fixture_teardown);
   return g_test_run ();
 }

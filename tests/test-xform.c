@@ -6,11 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#define HEAD \
-  "<?xml version=\"1.0\"?>\n" \
-  "<h:html xmlns=\"http://www.w3.org/2002/xforms\" xmlns:h=\"http://www.w3.org/1999/xhtml\"\n" \
-  "        xmlns:jr=\"http://openrosa.org/javarosa\" xmlns:orx=\"http://openrosa.org/xforms\"\n" \
-  "        xmlns:odk=\"http://www.opendatakit.org/xforms\" xmlns:clmrs=\"urn:clmrs:xforms:1\">\n"
+#include "xform-test-helpers.h"
 
 /* A small form: relevance, required, constraint, a calculation chain. */
 static const char simple_form[] =
@@ -48,28 +44,6 @@ load (const char *text)
   g_assert_no_error (error);
   g_assert_nonnull (form);
   return form;
-}
-
-static ClmrsPrompt *
-find_prompt (GPtrArray  *prompts,
-             const char *ref)
-{
-  for (guint i = 0; i < prompts->len; i++)
-    {
-      ClmrsPrompt *prompt = prompts->pdata[i];
-      if (g_str_equal (prompt->ref, ref))
-        return prompt;
-    }
-  return NULL;
-}
-
-static void
-assert_answer (ClmrsFormSession *session,
-               const char       *ref,
-               const char       *expected)
-{
-  g_autofree char *value = clmrs_form_session_get_answer (session, ref);
-  g_assert_cmpstr (value, ==, expected);
 }
 
 static void
@@ -1229,16 +1203,20 @@ test_inline_refusals (void)
       "calculate of /data/a refers to itself" },
     { "<bind nodeset='/data/a' relevant=\"/data/a = 'x'\"/>", "", CLMRS_XFORM_ERROR_CYCLE,
       "relevant of /data/a refers to itself" },
-    { "<bind nodeset='/data/a' calculate='/data/zzz + 1'/>", "", CLMRS_XFORM_ERROR_XPATH,
-      "calculate \"/data/zzz + 1\": /data/zzz is not in the primary instance" },
     { "<bind nodeset='/data/a' constraint=\"concat('a'\"/>", "", CLMRS_XFORM_ERROR_XPATH,
       "constraint \"concat('a'\": concat( is not closed" },
     { "<bind nodeset='/data/a' constraint=\"'a\"/>", "", CLMRS_XFORM_ERROR_XPATH,
       "constraint \"'a\": unterminated string at character 1" },
-    { "<bind nodeset='/data/a' type='odk:rank'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
-      "type 'odk:rank' is not supported" },
-    { "", "<range ref='/data/a'/>", CLMRS_XFORM_ERROR_UNSUPPORTED, "the control <range> is not supported" },
-    { "", "<odk:rank ref='/data/a'/>", CLMRS_XFORM_ERROR_UNSUPPORTED, "the control <odk:rank> is not supported" },
+    { "<bind nodeset='/data/a' type='binary'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
+      "type 'binary' is not supported" },
+    { "", "<range ref='/data/a'/>", CLMRS_XFORM_ERROR_INVALID, "a range needs a number in start, not ''" },
+    { "<bind nodeset='/data/a' type='int'/>", "<range ref='/data/a' start='1' end='5' step='0'/>",
+      CLMRS_XFORM_ERROR_INVALID, "a range's step must be above 0 and at most end - start" },
+    { "", "<range ref='/data/a' start='1' end='5' step='1'/>", CLMRS_XFORM_ERROR_INVALID,
+      "a range is bound to an int or a decimal" },
+    { "", "<odk:rank ref='/data/a'/>", CLMRS_XFORM_ERROR_INVALID, "a select has no choices" },
+    { "", "<upload ref='/data/a' mediatype='image/*'/>", CLMRS_XFORM_ERROR_UNSUPPORTED,
+      "the control <upload> is not supported" },
     { "", "<input ref='/data/g'/>", CLMRS_XFORM_ERROR_INVALID, "/data/g is a group, not a question" },
     { "", "<select1 ref='/data/a'><label>A</label></select1>", CLMRS_XFORM_ERROR_INVALID, "a select has no choices" },
     { "", "<input ref='/data/a'><label ref=\"jr:itext('nope')\"/></input>", CLMRS_XFORM_ERROR_INVALID,
@@ -1250,10 +1228,15 @@ test_inline_refusals (void)
     { "", "<select1 ref='/data/a'><itemset nodeset=\"instance('nope')/root/item\"><value ref='name'/>"
       "<label ref='label'/></itemset></select1>", CLMRS_XFORM_ERROR_XPATH,
       "itemset nodeset \"instance('nope')/root/item\": instance('nope') names no secondary instance" },
-    { "<instance id='places' src='jr://file/places.csv'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
-      "the external instance 'places' (src=\"jr://file/places.csv\") is not supported: put the list in the form" },
-    { "<bind nodeset='/data/a' type='int' jr:preload='patient-record'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
-      "jr:preload 'patient-record' is not supported" },
+    { "<instance id='places' src='jr://file/places.csv'/>", "", CLMRS_XFORM_ERROR_INVALID,
+      "the form needs the media file places.csv, and none was given with it" },
+    { "<instance id='places' src='jr://file/../places.csv'/>", "", CLMRS_XFORM_ERROR_INVALID,
+      "src \"jr://file/../places.csv\" does not name a media file (a plain file name)" },
+    { "<instance id='places' src='https://example.org/places.xml'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
+      "src \"https://example.org/places.xml\" is not supported: an external instance is jr://file/NAME.xml, "
+      "jr://file-csv/NAME.csv or jr://instance/last-saved" },
+    { "", "<input ref='/data/zzz'/>", CLMRS_XFORM_ERROR_INVALID, "/data/zzz is not a node of the primary instance" },
+    { "<bind nodeset='zzz' type='int'/>", "", CLMRS_XFORM_ERROR_INVALID, "zzz is not a node of the primary instance" },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1270,26 +1253,6 @@ test_inline_refusals (void)
         g_error ("case %" G_GSIZE_FORMAT ": got '%s', expected '%s'", i, error->message, cases[i].reason);
       g_assert_true (g_str_has_prefix (error->message, "inline.xml:"));
     }
-}
-
-static int
-run_cli (const char * const *args,
-         char              **out,
-         char              **err)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int status = -1;
-
-  g_ptr_array_add (argv, (char *) g_getenv ("CLMRS_CLI"));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_assert_nonnull (argv->pdata[0]);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               out, err, &status, &error));
-  g_assert_no_error (error);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char exit_help[] =
   "Exit status:\n"
@@ -66,6 +67,35 @@ open_existing (const char  *path,
       return NULL;
     }
   return server_db_open (path, error);
+}
+
+/* Progress of a long update of the derived store, on stderr. */
+static void
+print_progress (guint64  done,
+                gpointer user_data)
+{
+  static guint64 shown;
+
+  if (done >= shown + 100000)
+    {
+      shown = done;
+      g_printerr ("clmrs-server: %s: %" G_GUINT64_FORMAT " records applied\n", (const char *) user_data, done);
+    }
+}
+
+/* After an administrator changed records already applied: the derived
+ * store is rebuilt now, not at some device's next push.  The change
+ * itself is committed: a failure here is told, and the next update
+ * rebuilds it. */
+static void
+update_derived (sqlite3    *db,
+                const char *name)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!server_derived_update (db, TRUE, FALSE, print_progress, (gpointer) name, NULL, NULL, &error))
+    g_printerr ("clmrs-server: %s: done, but the indicators were not updated (the next update "
+                "will): %s\n", name, error->message);
 }
 
 static GOptionContext *
@@ -369,23 +399,43 @@ cmd_publish (int    argc,
   return SERVER_EXIT_OK;
 }
 
+/* The export's progress line on stderr: rewritten in place on a
+ * terminal, a line every 100,000 records (and the last) otherwise. */
+static void
+export_progress (guint64  done,
+                 guint64  total,
+                 gpointer user_data)
+{
+  gboolean tty = isatty (STDERR_FILENO);
+
+  if (tty || done % 100000 == 0 || done == total)
+    g_printerr ("%sclmrs-server: export: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " records%s",
+                tty ? "\r" : "", done, total, tty && done != total ? "" : "\n");
+}
+
 static int
 cmd_export (int    argc,
             char **argv)
 {
-  g_autofree char *db_path = NULL, *csv = NULL;
+  g_autofree char *db_path = NULL, *csv = NULL, *since_text = NULL;
   gboolean ndjson = FALSE;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
     { "ndjson", 0, 0, G_OPTION_ARG_NONE, &ndjson, "every stored envelope on stdout, one a line, exactly as received", NULL },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "one CSV per record type (and conflicts.csv) into DIR", "DIR" },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since_text, "only the records stored after the cursor an earlier export "
+      "printed (default 0: all)", "CURSOR" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = make_context ("- export stored records",
-                                                    "Exports the stored records, in server order.",
+                                                    "Exports the stored records, in server order, as they are read\n"
+                                                    "(memory does not grow with the records).  Progress goes to\n"
+                                                    "stderr, then the cursor to give as --since next time.",
                                                     entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3) db = NULL;
+  guint64 since = 0;
+  gint64 cursor = 0;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "export: %s", error->message);
@@ -393,6 +443,9 @@ cmd_export (int    argc,
     return usage_fail (context, "export: unexpected argument \"%s\"", argv[1]);
   if (db_path == NULL || (ndjson == (csv != NULL)))
     return usage_fail (context, "export: --db and one of --ndjson or --csv DIR are required");
+  if (since_text != NULL && !g_ascii_string_to_unsigned (since_text, 10, 0, G_MAXINT64, &since, NULL))
+    return usage_fail (context, "export: --since \"%s\": expected the cursor an earlier export printed "
+                       "(a whole number)", since_text);
   if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
     {
       g_printerr ("clmrs-server: export: %s: no such database\n", db_path);
@@ -400,11 +453,14 @@ cmd_export (int    argc,
     }
   db = open_existing (db_path, &error);
   if (db == NULL
-      || !(ndjson ? server_db_export_ndjson (db, stdout, &error) : server_db_export_csv (db, csv, &error)))
+      || !(ndjson ? server_db_export_ndjson (db, stdout, (gint64) since, &cursor, export_progress, NULL, &error)
+                  : server_db_export_csv (db, csv, (gint64) since, &cursor, export_progress, NULL, &error)))
     {
       g_printerr ("clmrs-server: export: %s\n", error->message);
       return SERVER_EXIT_FAILURE;
     }
+  g_printerr ("clmrs-server: export: cursor %" G_GINT64_FORMAT " (next time: --since %" G_GINT64_FORMAT ")\n",
+              cursor, cursor);
   return SERVER_EXIT_OK;
 }
 
@@ -583,16 +639,20 @@ cmd_indicators (int    argc,
   g_autofree char *from = NULL;
   g_autofree char *to = NULL;
   gboolean json = FALSE;
+  gboolean replay = FALSE;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as JSON (the only format so far)", NULL },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, "first day of the period", "YYYY-MM-DD" },
     { "to", 0, 0, G_OPTION_ARG_STRING, &to, "last day of the period", "YYYY-MM-DD" },
+    { "replay", 0, 0, G_OPTION_ARG_NONE, &replay, "replay every record into a fresh in-memory store instead of "
+      "reading the derived store (slow: the old way, for comparison)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = make_context ("- the CLMRS indicators of every community",
                                                     "Computes the indicators (docs/cases-and-indicators.md) over\n"
-                                                    "every stored record, with the devices' own code.",
+                                                    "every stored record, with the devices' own code, from the\n"
+                                                    "derived store beside the database (brought up to date first).",
                                                     entries);
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3) db = NULL;
@@ -607,13 +667,79 @@ cmd_indicators (int    argc,
     return usage_fail (context, "indicators: --from and --to are dates (YYYY-MM-DD)");
   db = open_existing (db_path, &error);
   if (db != NULL)
-    text = server_db_indicators_json (db, from, to, &error);
+    text = replay ? server_db_indicators_replay_json (db, from, to, &error)
+                  : server_db_indicators_json (db, from, to, &error);
   if (text == NULL)
     {
       g_printerr ("clmrs-server: indicators: %s\n", error->message);
       return SERVER_EXIT_FAILURE;
     }
   printf ("%s\n", text);
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_rebuild (int    argc,
+             char **argv)
+{
+  g_autofree char *db_path = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("- recompute cases and indicators from the records",
+                                                    "Empties the derived store beside the database and applies\n"
+                                                    "every stored record to it again, with the devices' own code.\n"
+                                                    "A running server may go on serving meanwhile.",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "rebuild: %s", error->message);
+  if (db_path == NULL || argc > 1)
+    return usage_fail (context, "rebuild: --db PATH is required");
+  db = open_existing (db_path, &error);
+  if (db == NULL || !server_derived_update (db, TRUE, TRUE, print_progress, "rebuild", NULL, NULL, &error))
+    {
+      g_printerr ("clmrs-server: rebuild: %s\n", error->message);
+      return SERVER_EXIT_FAILURE;
+    }
+  printf ("rebuilt\n");
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_backup (int    argc,
+            char **argv)
+{
+  g_autofree char *db_path = NULL, *to = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "to", 0, 0, G_OPTION_ARG_FILENAME, &to, "the copy to make (a new file)", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("- copy the database while the server runs",
+                                                    "Copies the server database as it is at one instant (SQLite's\n"
+                                                    "online backup), while devices go on syncing.  Restore: stop\n"
+                                                    "the server, put the copy in place of PATH, remove PATH-wal and\n"
+                                                    "PATH-shm, start it (docs/operations.md).",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  gint pages = 0;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "backup: %s", error->message);
+  if (db_path == NULL || to == NULL || argc > 1)
+    return usage_fail (context, "backup: --db PATH and --to FILE are required");
+  db = open_existing (db_path, &error);
+  if (db == NULL || !server_db_backup (db, to, &pages, &error))
+    {
+      g_printerr ("clmrs-server: backup: %s\n", error->message);
+      return error_status (error);
+    }
+  printf ("backed up %d pages to %s\n", pages, to);
   return SERVER_EXIT_OK;
 }
 
@@ -651,6 +777,7 @@ quarantine_command (int         argc,
       g_printerr ("clmrs-server: %s: %s\n", name, error->message);
       return error_status (error);
     }
+  update_derived (db, name);
   printf ("%s %s\n", quarantine ? "quarantined" : "released", argv[1]);
   return SERVER_EXIT_OK;
 }
@@ -699,6 +826,7 @@ cmd_delete_record (int    argc,
       g_printerr ("clmrs-server: delete-record: %s\n", error->message);
       return error_status (error);
     }
+  update_derived (db, "delete-record");
   printf ("deleted %s\n", argv[1]);
   return SERVER_EXIT_OK;
 }
@@ -1043,6 +1171,8 @@ static const Command commands[] = {
   { "export", cmd_export, "export stored records as NDJSON or CSV" },
   { "stats", cmd_stats, "counts of devices, records, conflicts" },
   { "indicators", cmd_indicators, "the CLMRS indicators over every stored record" },
+  { "rebuild", cmd_rebuild, "recompute cases and indicators from the stored records" },
+  { "backup", cmd_backup, "copy the database while the server runs (online backup)" },
   { "quarantine", cmd_quarantine, "set a stored record aside: no device receives it" },
   { "release", cmd_release, "release a quarantined record" },
   { "delete-record", cmd_delete_record, "delete a stored record, logged with the reason" },

@@ -549,6 +549,22 @@ server_db_stats_json (sqlite3     *db,
       json_builder_set_member_name (b, counts[i].name);
       json_builder_add_int_value (b, n);
     }
+  /* how far the derived store (indicators) is behind the records */
+  {
+    gint64 applied = 0, newest = count_of (db, "SELECT coalesce (max (seq), 0) FROM records");
+
+    if (newest < 0)
+      {
+        db_fail (db, "records", error);
+        return NULL;
+      }
+    if (!server_derived_applied_seq (db, &applied, error))
+      return NULL;
+    json_builder_set_member_name (b, "newest_seq");
+    json_builder_add_int_value (b, newest);
+    json_builder_set_member_name (b, "derived_applied_seq");
+    json_builder_add_int_value (b, applied);
+  }
   json_builder_set_member_name (b, "records_by_type");
   json_builder_begin_object (b);
   stmt = db_prepare (db, "SELECT type, count(*) FROM records WHERE kind = 'record' GROUP BY type ORDER BY type",

@@ -9,36 +9,115 @@
 #include "util.h"
 #include "wire.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Writes every stored record's line exactly as received, in server order. */
-gboolean
-server_db_export_ndjson (sqlite3     *db,
-                         FILE        *out,
-                         GError     **error)
+/* The newest seq (the cursor an export gives for its next --since), and
+ * how many records after @since an export writes (for its progress). */
+static gboolean
+export_bounds (sqlite3     *db,
+               gint64       since,
+               gint64      *cursor,
+               guint64     *total,
+               GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
+  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, "SELECT (SELECT coalesce (max (seq), 0) FROM records), "
+                                                 "(SELECT count (*) FROM records WHERE seq > ?1 AND kind = 'record' "
+                                                 " AND quarantined IS NULL)", error);
 
-  stmt = db_prepare (db, "SELECT line FROM records WHERE kind = 'record' AND quarantined IS NULL ORDER BY seq", error);
   if (stmt == NULL)
     return FALSE;
+  sqlite3_bind_int64 (stmt, 1, since);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return db_fail (db, "export", error);
+  *cursor = MAX (sqlite3_column_int64 (stmt, 0), since);
+  *total = (guint64) sqlite3_column_int64 (stmt, 1);
+  return TRUE;
+}
+
+static gboolean
+write_failed (const char  *what,
+              GError     **error)
+{
+  g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "export: writing %s: %s", what, g_strerror (errno));
+  return FALSE;
+}
+
+/* Tells @progress every 10,000 records. */
+static void
+export_progress (ServerExportProgress progress,
+                 gpointer             data,
+                 guint64              done,
+                 guint64              total,
+                 gboolean             last)
+{
+  /* the last count is told once, by the last call */
+  if (progress != NULL && (last || (done % 10000 == 0 && done != total)))
+    progress (done, total, data);
+}
+
+/**
+ * server_db_export_ndjson:
+ * @since: write only the records stored after this cursor (0: all)
+ * @cursor: (out): the cursor to give as @since next time
+ * @progress: (nullable): told the records written so far
+ *
+ * Writes each stored record's line exactly as received, in server order,
+ * one row at a time from one read transaction (memory does not grow with
+ * the records).
+ */
+gboolean
+server_db_export_ndjson (sqlite3              *db,
+                         FILE                 *out,
+                         gint64                since,
+                         gint64               *cursor,
+                         ServerExportProgress  progress,
+                         gpointer              progress_data,
+                         GError              **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  guint64 total = 0, done = 0;
+  gboolean ok = FALSE;
+  int rc;
+
+  /* one snapshot: the cursor covers exactly what was written */
+  if (!db_exec (db, "BEGIN", error))
+    return FALSE;
+  if (!export_bounds (db, since, cursor, &total, error))
+    goto out;
+  stmt = db_prepare (db, "SELECT line FROM records WHERE seq > ? AND kind = 'record' AND quarantined IS NULL "
+                         "ORDER BY seq", error);
+  if (stmt == NULL)
+    goto out;
+  sqlite3_bind_int64 (stmt, 1, since);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      fwrite (sqlite3_column_blob (stmt, 0), 1, (size_t) sqlite3_column_bytes (stmt, 0), out);
-      fputc ('\n', out);
+      if (fwrite (sqlite3_column_blob (stmt, 0), 1, (size_t) sqlite3_column_bytes (stmt, 0), out)
+          != (size_t) sqlite3_column_bytes (stmt, 0) || fputc ('\n', out) == EOF)
+        {
+          write_failed ("the records", error);
+          goto out;
+        }
+      export_progress (progress, progress_data, ++done, total, FALSE);
     }
   if (rc != SQLITE_DONE)
-    return db_fail (db, "export", error);
+    {
+      db_fail (db, "export", error);
+      goto out;
+    }
   if (fflush (out) != 0 || ferror (out))
     {
-      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "export: write failed: %s",
-                   g_strerror (errno));
-      return FALSE;
+      write_failed ("the records", error);
+      goto out;
     }
-  return TRUE;
+  export_progress (progress, progress_data, done, total, TRUE);
+  ok = TRUE;
+out:
+  db_exec (db, "COMMIT", NULL);
+  return ok;
 }
 
 static void
@@ -68,128 +147,210 @@ csv_value (JsonNode *node,
   return clmrs_json_canonical (node, NULL);
 }
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
 static const char *const csv_envelope_columns[] = {
   "id", "rev", "type", "device_id", "author", "community_id", "created", "modified",
   "schema", "rules",
 };
 
-/* One CSV per record type (`<type>.csv`) in @dir: the envelope's fields,
- * then each top-level body member in its own column (nested values as
- * JSON), every revision in server order; and `conflicts.csv`. */
-gboolean
-server_db_export_csv (sqlite3     *db,
-                      const char  *dir,
-                      GError     **error)
+/* Writes @row to @out and empties it. */
+static gboolean
+flush_row (FILE       *out,
+           GString    *row,
+           const char *path,
+           GError    **error)
 {
+  if (fwrite (row->str, 1, row->len, out) != row->len)
+    return write_failed (path, error);
+  g_string_truncate (row, 0);
+  return TRUE;
+}
+
+/* Opens @path's temporary file: the CSV takes its name only once whole. */
+static FILE *
+csv_open (const char  *path,
+          GError     **error)
+{
+  g_autofree char *tmp = g_strconcat (path, ".part", NULL);
+  FILE *out = fopen (tmp, "w");
+
+  if (out == NULL)
+    write_failed (tmp, error);
+  return out;
+}
+
+static gboolean
+csv_close (FILE        *out,
+           const char  *path,
+           gboolean     ok,
+           GError     **error)
+{
+  g_autofree char *tmp = g_strconcat (path, ".part", NULL);
+
+  if (fclose (out) != 0 && ok)
+    ok = write_failed (path, error);
+  if (ok && g_rename (tmp, path) != 0)
+    ok = write_failed (path, error);
+  if (!ok)
+    g_unlink (tmp);
+  return ok;
+}
+
+/* One type's CSV: its columns (the body members any of its records has)
+ * come from SQLite's json_each() in a first pass, then each record is
+ * parsed, written and freed in turn. */
+static gboolean
+export_csv_type (sqlite3              *db,
+                 ClmrsRecordType       t,
+                 const char           *dir,
+                 gint64                since,
+                 guint64              *done,
+                 guint64               total,
+                 ServerExportProgress  progress,
+                 gpointer              progress_data,
+                 GError              **error)
+{
+  const char *type = clmrs_record_type_to_string (t);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) columns = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) row = g_string_new (NULL);
+  g_autofree char *name = g_strdup_printf ("%s.csv", type);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  gboolean ok = FALSE;
+  FILE *out;
+  int rc;
+
+  stmt = db_prepare (db, "SELECT DISTINCT j.key FROM records r, json_each (CAST (r.line AS TEXT), '$.body') j "
+                         "WHERE r.seq > ? AND r.kind = 'record' AND r.type = ? AND r.quarantined IS NULL "
+                         "ORDER BY j.key", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, since);
+  sqlite3_bind_text (stmt, 2, type, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (columns, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  if (rc != SQLITE_DONE)
+    return db_fail (db, "export", error);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  out = csv_open (path, error);
+  if (out == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (csv_envelope_columns); i++)
+    csv_field (row, csv_envelope_columns[i], FALSE);
+  for (guint i = 0; i < columns->len; i++)
+    {
+      g_autofree char *column = g_strconcat ("body.", (const char *) columns->pdata[i], NULL);
+      csv_field (row, column, FALSE);
+    }
+  g_string_append_c (row, '\n');
+  if (!flush_row (out, row, path, error))
+    goto out;
+
+  stmt = db_prepare (db, "SELECT line FROM records WHERE seq > ? AND kind = 'record' AND type = ? "
+                         "AND quarantined IS NULL ORDER BY seq", error);
+  if (stmt == NULL)
+    goto out;
+  sqlite3_bind_int64 (stmt, 1, since);
+  sqlite3_bind_text (stmt, 2, type, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(JsonNode) node = clmrs_wire_parse_json (sqlite3_column_blob (stmt, 0),
+                                                        (gsize) sqlite3_column_bytes (stmt, 0), 1, NULL);
+      JsonObject *env, *body;
+
+      if (node == NULL)
+        continue;
+      env = json_node_get_object (node);
+      body = json_object_get_object_member (env, "body");
+      for (guint i = 0; i < G_N_ELEMENTS (csv_envelope_columns); i++)
+        {
+          gboolean is_number;
+          g_autofree char *value = csv_value (json_object_get_member (env, csv_envelope_columns[i]), &is_number);
+          csv_field (row, value, is_number);
+        }
+      for (guint i = 0; i < columns->len; i++)
+        {
+          gboolean is_number;
+          g_autofree char *value = csv_value (json_object_get_member (body, columns->pdata[i]), &is_number);
+          csv_field (row, value, is_number);
+        }
+      g_string_append_c (row, '\n');
+      if (!flush_row (out, row, path, error))
+        goto out;
+      export_progress (progress, progress_data, ++*done, total, FALSE);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      db_fail (db, "export", error);
+      goto out;
+    }
+  ok = TRUE;
+out:
+  return csv_close (out, path, ok, error) && ok;
+}
+
+/**
+ * server_db_export_csv:
+ * @since: only the records stored after this cursor (0: all)
+ * @cursor: (out): the cursor to give as @since next time
+ * @progress: (nullable): told the records written so far
+ *
+ * One CSV per record type (`<type>.csv`) in @dir: the envelope's fields,
+ * then each top-level body member in its own column (nested values as
+ * JSON), every revision in server order; and `conflicts.csv` (all of
+ * them, whatever @since).  Rows are written as they are read, from one
+ * read transaction: memory does not grow with the records.
+ */
+gboolean
+server_db_export_csv (sqlite3              *db,
+                      const char           *dir,
+                      gint64                since,
+                      gint64               *cursor,
+                      ServerExportProgress  progress,
+                      gpointer              progress_data,
+                      GError              **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GString) row = g_string_new ("conflict,id,rev,type,community_id,pushed_by,sha256,received,line\n");
+  g_autofree char *path = g_build_filename (dir, "conflicts.csv", NULL);
+  guint64 total = 0, done = 0;
+  gboolean ok = FALSE;
+  FILE *out = NULL;
+  int rc;
+
   if (g_mkdir_with_parents (dir, 0755) != 0)
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "%s: %s", dir, g_strerror (errno));
       return FALSE;
     }
-
+  if (!db_exec (db, "BEGIN", error))
+    return FALSE;
+  if (!export_bounds (db, since, cursor, &total, error))
+    goto out;
   for (int t = 0; t < CLMRS_RECORD_N_TYPES; t++)
+    if (!export_csv_type (db, (ClmrsRecordType) t, dir, since, &done, total, progress, progress_data, error))
+      goto out;
+
+  stmt = db_prepare (db, "SELECT conflict, id, rev, type, community_id, pushed_by, sha256, received, "
+                         "CAST (line AS TEXT) FROM conflicts ORDER BY conflict", error);
+  if (stmt == NULL || (out = csv_open (path, error)) == NULL)
+    goto out;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *type = clmrs_record_type_to_string ((ClmrsRecordType) t);
-      g_autoptr(sqlite3_stmt) stmt = NULL;
-      g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-      g_autoptr(GHashTable) keys = g_hash_table_new (g_str_hash, g_str_equal);
-      g_autoptr(GPtrArray) columns = g_ptr_array_new ();
-      g_autoptr(GString) csv = g_string_new (NULL);
-      g_autofree char *name = g_strdup_printf ("%s.csv", type);
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      int rc;
-
-      stmt = db_prepare (db, "SELECT line FROM records WHERE kind = 'record' AND type = ? AND quarantined IS NULL ORDER BY seq",
-                         error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, type, -1, SQLITE_STATIC);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-        {
-          JsonNode *node = clmrs_wire_parse_json (sqlite3_column_blob (stmt, 0),
-                                                  (gsize) sqlite3_column_bytes (stmt, 0), 1, NULL);
-          JsonObject *body;
-
-          if (node == NULL)
-            continue;
-          g_ptr_array_add (nodes, node);
-          body = json_object_get_object_member (json_node_get_object (node), "body");
-          {
-            g_autoptr(GList) members = json_object_get_members (body);
-
-            for (GList *m = members; m != NULL; m = m->next)
-              if (!g_hash_table_contains (keys, m->data))
-                {
-                  g_hash_table_add (keys, m->data);
-                  g_ptr_array_add (columns, m->data);
-                }
-          }
-        }
-      if (rc != SQLITE_DONE)
-        return db_fail (db, "export", error);
-      g_ptr_array_sort (columns, compare_names);
-
-      for (guint i = 0; i < G_N_ELEMENTS (csv_envelope_columns); i++)
-        csv_field (csv, csv_envelope_columns[i], FALSE);
-      for (guint i = 0; i < columns->len; i++)
-        {
-          g_autofree char *column = g_strconcat ("body.", (const char *) columns->pdata[i], NULL);
-          csv_field (csv, column, FALSE);
-        }
-      g_string_append_c (csv, '\n');
-      for (guint r = 0; r < nodes->len; r++)
-        {
-          JsonObject *env = json_node_get_object (nodes->pdata[r]);
-          JsonObject *body = json_object_get_object_member (env, "body");
-
-          for (guint i = 0; i < G_N_ELEMENTS (csv_envelope_columns); i++)
-            {
-              gboolean is_number;
-              g_autofree char *value = csv_value (json_object_get_member (env, csv_envelope_columns[i]),
-                                                  &is_number);
-              csv_field (csv, value, is_number);
-            }
-          for (guint i = 0; i < columns->len; i++)
-            {
-              gboolean is_number;
-              g_autofree char *value = csv_value (json_object_get_member (body, columns->pdata[i]),
-                                                  &is_number);
-              csv_field (csv, value, is_number);
-            }
-          g_string_append_c (csv, '\n');
-        }
-      if (!g_file_set_contents (path, csv->str, (gssize) csv->len, error))
-        return FALSE;
+      for (int c = 0; c < 9; c++)
+        csv_field (row, (const char *) sqlite3_column_text (stmt, c),
+                   sqlite3_column_type (stmt, c) == SQLITE_INTEGER);
+      g_string_append_c (row, '\n');
+      if (!flush_row (out, row, path, error))
+        break;
     }
-
-  {
-    g_autoptr(sqlite3_stmt) stmt = NULL;
-    g_autoptr(GString) csv = g_string_new ("conflict,id,rev,type,community_id,pushed_by,sha256,received,line\n");
-    g_autofree char *path = g_build_filename (dir, "conflicts.csv", NULL);
-    int rc;
-
-    stmt = db_prepare (db, "SELECT conflict, id, rev, type, community_id, pushed_by, sha256, received, "
-                           "CAST (line AS TEXT) FROM conflicts ORDER BY conflict", error);
-    if (stmt == NULL)
-      return FALSE;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-      {
-        for (int c = 0; c < 9; c++)
-          csv_field (csv, (const char *) sqlite3_column_text (stmt, c),
-                     sqlite3_column_type (stmt, c) == SQLITE_INTEGER);
-        g_string_append_c (csv, '\n');
-      }
-    if (rc != SQLITE_DONE)
-      return db_fail (db, "export", error);
-    if (!g_file_set_contents (path, csv->str, (gssize) csv->len, error))
-      return FALSE;
-  }
-  return TRUE;
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    db_fail (db, "export", error);
+  if (!csv_close (out, path, rc == SQLITE_DONE && (error == NULL || *error == NULL), error) || rc != SQLITE_DONE)
+    goto out;
+  export_progress (progress, progress_data, done, total, TRUE);
+  ok = TRUE;
+out:
+  db_exec (db, "COMMIT", NULL);
+  return ok;
 }

@@ -70,6 +70,7 @@ typedef struct {
   GMutex        budget_lock;
   gsize         inflight;       /* request body bytes buffered across every connection */
   gsize         inflight_peak;  /* the most ever buffered at once, said when the server stops */
+  ServerApplier *applier;       /* applies pushed records to the derived store */
 } Server;
 
 typedef struct {
@@ -847,6 +848,9 @@ handle_push (Request               *req,
                              minimal, &replayed, &error);
   if (response == NULL)
     return send_error (req, conn, error);
+  /* the batch's records go on to the derived store (cases, indicators) */
+  if (!replayed)
+    server_applier_poke (req->server->applier);
   {
     gboolean applied = minimal && strstr (response, "\"omitted\":\"stored\"") != NULL;
     const char *headers[] = { "X-Clmrs-Replayed", replayed ? "true" : "false",
@@ -1204,6 +1208,8 @@ server_http_run (ServerConfig *config)
   }
 
   signal (SIGPIPE, SIG_IGN);
+  /* first: records stored before a crash, or a store to rebuild */
+  server.applier = server_applier_start (config->db_path);
   g_mutex_init (&server.rate_lock);
   server.buckets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   server.auth_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -1235,6 +1241,7 @@ server_http_run (ServerConfig *config)
     {
       g_printerr ("clmrs-server: cannot listen on %s (address in use, or bad TLS files?)\n",
                   config->listen);
+      server_applier_stop (server.applier);
       g_hash_table_unref (server.buckets);
       g_hash_table_unref (server.auth_failures);
       g_mutex_clear (&server.rate_lock);
@@ -1259,6 +1266,7 @@ server_http_run (ServerConfig *config)
   g_source_remove (sigterm);
 
   MHD_stop_daemon (daemon);
+  server_applier_stop (server.applier);
   g_hash_table_unref (server.buckets);
   g_hash_table_unref (server.auth_failures);
   g_mutex_clear (&server.rate_lock);

@@ -49,4 +49,15 @@ gboolean      server_people_check_author   (sqlite3      *db,
                                             char        **reason,
                                             GError      **error);
 
+/* Applies the records after seq @after to a device store (server-derived.c). */
+gboolean      server_replay_records        (sqlite3            *db,
+                                            ClmrsStore         *store,
+                                            gint64              after,
+                                            gint64              generation,
+                                            ServerProgressFunc  progress,
+                                            gpointer            progress_data,
+                                            GCancellable       *cancellable,
+                                            guint64            *applied,
+                                            GError            **error);
+
 G_END_DECLS

@@ -15,18 +15,38 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+/* Before the media files are looked at: an empty list for each of the
+ * form's CSV and XML instances, so that the form's own problems (and a
+ * missing id or version) are reported first. */
+static GBytes *
+placeholder_media (const char  *name,
+                   gpointer     user_data,
+                   GError     **error)
+{
+  const char *empty = g_str_has_suffix (name, ".csv") ? "name\n" : "<root/>";
+
+  return g_bytes_new_static (empty, strlen (empty));
+}
+
 /* Checks a form with the core's loader, as `clmrs forms check` and a
- * device do: every problem, one "file:line: node: reason" a line. */
+ * device do: every problem, one "file:line: node: reason" a line.  With
+ * @media NULL, the form's own problems only (placeholder_media()). */
 static gboolean
-check_form (const char  *path,
-            char       **id,
-            char       **version,
-            GError     **error)
+check_form (const char      *path,
+            const char      *content,
+            gsize            length,
+            ClmrsFormMedia  *media,
+            char           **id,
+            char           **version,
+            GError         **error)
 {
   g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(ClmrsForm) form = NULL;
 
-  if (!clmrs_form_check_file (path, &problems))
+  /* with its media files, as a device loads it: its CSV and XML lists */
+  form = clmrs_form_load_full (content, length, path, media ? clmrs_form_media_resolve : placeholder_media,
+                               media, &problems, NULL);
+  if (form == NULL)
     {
       g_autoptr(GString) text = g_string_new (NULL);
 
@@ -40,9 +60,6 @@ check_form (const char  *path,
       g_set_error_literal (error, SERVER_ERROR, SERVER_ERROR_INVALID_FILE, text->str);
       return FALSE;
     }
-  form = clmrs_form_load_file (path, error);
-  if (form == NULL)
-    return FALSE;
   if (*clmrs_form_get_id (form) == '\0' || *clmrs_form_get_version (form) == '\0')
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_FILE,
@@ -233,10 +250,14 @@ server_db_publish (sqlite3             *db,
   if (g_str_has_suffix (path, ".xml"))
     {
       kind = "form";
-      if (!check_form (path, &id, &version, error))
+      if (!check_form (path, content, length, NULL, &id, &version, error))
         return NULL;
       media = read_media (path, content, length, media_paths, error);
       if (media == NULL)
+        return NULL;
+      g_clear_pointer (&id, g_free);
+      g_clear_pointer (&version, g_free);
+      if (!check_form (path, content, length, media, &id, &version, error))
         return NULL;
     }
   else if (g_str_has_suffix (path, ".json"))

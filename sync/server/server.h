@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -85,16 +86,60 @@ char     *server_db_publication_content (sqlite3     *db,
                                          const char  *id,
                                          const char  *version,
                                          GError     **error);
-gboolean  server_db_export_ndjson   (sqlite3     *db,
-                                     FILE        *out,
-                                     GError     **error);
-gboolean  server_db_export_csv      (sqlite3     *db,
-                                     const char  *dir,
-                                     GError     **error);
+/* Exports (server-export.c): told the records written so far, of @total. */
+typedef void (*ServerExportProgress) (guint64  done,
+                                      guint64  total,
+                                      gpointer user_data);
+
+gboolean  server_db_export_ndjson   (sqlite3              *db,
+                                     FILE                 *out,
+                                     gint64                since,
+                                     gint64               *cursor,
+                                     ServerExportProgress  progress,
+                                     gpointer              progress_data,
+                                     GError              **error);
+gboolean  server_db_export_csv      (sqlite3              *db,
+                                     const char           *dir,
+                                     gint64                since,
+                                     gint64               *cursor,
+                                     ServerExportProgress  progress,
+                                     gpointer              progress_data,
+                                     GError              **error);
 char     *server_db_indicators_json (sqlite3     *db,
                                      const char  *from,
                                      const char  *to,
                                      GError     **error);
+char     *server_db_indicators_replay_json (sqlite3     *db,
+                                            const char  *from,
+                                            const char  *to,
+                                            GError     **error);
+
+/* The derived store (server-derived.c): the records applied to a device
+ * store beside the database, by the devices' own code. */
+typedef void (*ServerProgressFunc) (guint64  done,
+                                    gpointer user_data);
+
+char     *server_derived_path       (sqlite3            *db,
+                                     GError            **error);
+gboolean  server_derived_update     (sqlite3            *db,
+                                     gboolean            wait,
+                                     gboolean            rebuild,
+                                     ServerProgressFunc  progress,
+                                     gpointer            progress_data,
+                                     GCancellable       *cancellable,
+                                     gboolean           *updated,
+                                     GError            **error);
+
+gboolean  server_derived_applied_seq (sqlite3           *db,
+                                      gint64            *applied,
+                                      GError           **error);
+
+/* `serve`'s thread that applies pushed records to the derived store. */
+typedef struct _ServerApplier ServerApplier;
+
+ServerApplier *server_applier_start (const char    *db_path);
+void           server_applier_poke  (ServerApplier *applier);
+void           server_applier_stop  (ServerApplier *applier);
 char     *server_db_stats_json      (sqlite3     *db,
                                      GError     **error);
 gboolean  server_db_quarantine      (sqlite3     *db,
@@ -152,6 +197,10 @@ gboolean  server_db_people_set_role (sqlite3     *db,
                                      const char  *person_id,
                                      const char  *role,
                                      const char  *reason,
+                                     GError     **error);
+gboolean  server_db_backup          (sqlite3     *db,
+                                     const char  *to,
+                                     gint        *pages,
                                      GError     **error);
 gboolean  server_db_prune           (sqlite3     *db,
                                      gint64       max_age_seconds,
