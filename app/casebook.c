@@ -9,6 +9,31 @@
 
 #include <string.h>
 
+/* What the case rules read from an assessment row (a), besides its status:
+ * the follow-up's since-last-visit recall (ClmrsHazardSinceLast: a
+ * hazardous task in it is the reason hazardous_task_since_last_visit; the
+ * profile has tasks_since_last when it was asked), and the alternative
+ * (ClmrsAlternative) the profile shows besides school, which cases.c reads
+ * from in_school: permitted work is work at 15 or older (C138's basic
+ * minimum age) out of school, in a finding the rules did not call child
+ * labour.  And a support's state, kept in its body (delivered when absent,
+ * as every support recorded before the states). */
+#define CASE_RECALL_SQL \
+  "CASE WHEN instr (a.reasons, '\"hazardous_task_since_last_visit\"') > 0 THEN 2" \
+  " WHEN json_type (a.profile, '$.tasks_since_last') = 'array' THEN 1 ELSE 0 END"
+#define CASE_ALTERNATIVE_SQL \
+  "CASE WHEN json_extract (a.profile, '$.in_school') = 0 AND a.age >= 15" \
+  " AND json_extract (a.profile, '$.econ_hours_7d') > 0 THEN 4 ELSE 0 END"
+/* An assessment from an adult's answers: the household form's roster says
+ * the child was not there (children/child/present = no). */
+#define PROXY_SQL \
+  "EXISTS (SELECT 1 FROM json_each (v.answers, '$.children.child') j" \
+  " WHERE json_extract (j.value, '$.child_id') = a.child_id AND json_extract (j.value, '$.present') = 'no')"
+/* A closure visit's reason, as case_closure.xml answers it. */
+#define CLOSURE_REASON_SQL "json_extract (v.answers, '$.child.closure_reason')"
+#define CASE_SUPPORT_STATE_SQL \
+  "coalesce (json_extract (s.body, '$.state'), 'delivered')"
+
 /*
  * Loading is shared by the one-child refresh, the all-children refresh and
  * the indicators: rows are read once, their strings interned in a chunk,
@@ -28,6 +53,7 @@ typedef struct {
   const char *sex;
   GArray     *visits;          /* ClmrsCaseVisit */
   GArray     *supports;        /* ClmrsCaseSupport (the child's own) */
+  GArray     *closures;        /* ClmrsCaseClosure */
 } ChildRows;
 
 static void
@@ -37,6 +63,7 @@ child_rows_free (gpointer data)
 
   g_array_unref (c->visits);
   g_array_unref (c->supports);
+  g_array_unref (c->closures);
   g_free (c);
 }
 
@@ -107,6 +134,7 @@ book_load (Book        *book,
       c->sex = intern (book, stmt, 3);
       c->visits = g_array_new (FALSE, TRUE, sizeof (ClmrsCaseVisit));
       c->supports = g_array_new (FALSE, TRUE, sizeof (ClmrsCaseSupport));
+      c->closures = g_array_new (FALSE, TRUE, sizeof (ClmrsCaseClosure));
       g_hash_table_insert (book->children, (gpointer) c->id, c);
       g_ptr_array_add (book->order, c);
     }
@@ -120,10 +148,10 @@ book_load (Book        *book,
   sql = g_strdup_printf (
       "SELECT c.id, v.visit_date, v.kind, a.status, v.child_status, a.immediate_danger, a.age,"
       "  CASE json_extract (a.profile, '$.in_school') WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END,"
-      "  v.finalised "
+      "  v.finalised, " CASE_RECALL_SQL ", " CASE_ALTERNATIVE_SQL " "
       "FROM assessments a JOIN visits v ON v.id = a.visit_id JOIN children c ON c.id = a.child_id%s "
       "UNION ALL "
-      "SELECT c.id, v.visit_date, v.kind, NULL, v.child_status, 0, 0, NULL, v.finalised "
+      "SELECT c.id, v.visit_date, v.kind, NULL, v.child_status, 0, 0, NULL, v.finalised, 0, 0 "
       "FROM visits v JOIN children c ON c.id = v.child_id "
       "WHERE v.state = 'final' AND v.kind = 'follow_up' AND v.child_status IN ('moved', 'lost')%s "
       "ORDER BY 2, 9",
@@ -146,15 +174,39 @@ book_load (Book        *book,
       v.immediate_danger = sqlite3_column_int (stmt, 5);
       v.age = sqlite3_column_int (stmt, 6);
       v.in_school = intern (book, stmt, 7);
+      v.hazard_since_last = sqlite3_column_int (stmt, 9);
+      v.alternative = sqlite3_column_int (stmt, 10);
       g_array_append_val (c->visits, v);
     }
   sqlite3_finalize (stmt);
   if (sqlite_failed (store, rc, "loading visits", error))
     return FALSE;
 
+  /* the closures (case_closure.xml) */
   g_free (sql);
   sql = g_strdup_printf (
-      "SELECT s.child_id, s.household_id, s.type, s.support_date FROM supports s %s",
+      "SELECT c.id, v.visit_date, " CLOSURE_REASON_SQL " FROM visits v JOIN children c ON c.id = v.child_id "
+      "WHERE v.kind = 'closure' AND v.state = 'final'%s",
+      child_id ? " AND c.id = ?1" : household_id ? " AND c.household_id = ?1" : "");
+  if ((stmt = clmrs_store_prepare (store, sql, error)) == NULL)
+    return FALSE;
+  if (key)
+    sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ChildRows *c = g_hash_table_lookup (book->children, sqlite3_column_text (stmt, 0));
+      ClmrsCaseClosure closure = { intern (book, stmt, 1), intern (book, stmt, 2) };
+
+      if (c != NULL)
+        g_array_append_val (c->closures, closure);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (store, rc, "loading closures", error))
+    return FALSE;
+
+  g_free (sql);
+  sql = g_strdup_printf (
+      "SELECT s.child_id, s.household_id, s.type, s.support_date, " CASE_SUPPORT_STATE_SQL " FROM supports s %s",
       child_id ? "WHERE s.child_id = ?1 OR (s.child_id IS NULL AND s.household_id = "
                  "(SELECT household_id FROM children WHERE id = ?1))"
       : household_id ? "WHERE s.household_id = ?1 OR s.child_id IN "
@@ -165,7 +217,7 @@ book_load (Book        *book,
     sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      ClmrsCaseSupport s = { intern (book, stmt, 3), intern (book, stmt, 2) };
+      ClmrsCaseSupport s = { intern (book, stmt, 3), intern (book, stmt, 2), intern (book, stmt, 4) };
 
       if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
         {
@@ -217,6 +269,8 @@ evaluate (Book                  *book,
     .n_visits = c->visits->len,
     .supports = (ClmrsCaseSupport *) supports->data,
     .n_supports = supports->len,
+    .closures = (ClmrsCaseClosure *) c->closures->data,
+    .n_closures = c->closures->len,
   };
   ClmrsCaseConfig defaults;
 
@@ -243,7 +297,10 @@ save_case (ClmrsStore      *store,
   sqlite3_reset (stmt);
   sqlite3_bind_text (stmt, 1, child_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, clmrs_case_status_to_string (kase->status), -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 3, kase->open && kase->status != CLMRS_CASE_AGED_OUT);
+  /* "open" is "on the follow-ups list": an open case until 18, and an
+   * exited one while its yearly monitoring goes on (a closed one never) */
+  sqlite3_bind_int (stmt, 3, (kase->open && kase->status != CLMRS_CASE_AGED_OUT) ||
+                             (kase->status == CLMRS_CASE_EXITED && kase->next_due_date[0] != '\0'));
   sqlite3_bind_text (stmt, 4, *kase->identification_date ? kase->identification_date : NULL, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 5, *kase->last_visit_date ? kase->last_visit_date : NULL, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 6, *kase->next_due_date ? kase->next_due_date : NULL, -1, SQLITE_TRANSIENT);
@@ -592,6 +649,7 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
   g_autoptr(GArray) assessments = g_array_new (FALSE, TRUE, sizeof (ClmrsAssessmentRow));
   g_autoptr(GArray) supports = g_array_new (FALSE, TRUE, sizeof (ClmrsSupportRow));
   g_autoptr(GArray) sessions = g_array_new (FALSE, TRUE, sizeof (ClmrsAwarenessRow));
+  g_autoptr(GArray) closures = g_array_new (FALSE, TRUE, sizeof (ClmrsClosureRow));
   ClmrsIndicatorsInput input = { 0 };
   JsonNode *result = NULL;
   sqlite3_stmt *stmt;
@@ -629,12 +687,13 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
       "SELECT v.id, a.child_id, v.kind, v.visit_date, a.status, v.child_status, a.immediate_danger, a.age,"
       "  CASE json_extract (a.profile, '$.in_school') WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END,"
       "  v.facilitator_id, coalesce (f.sex, json_extract (v.answers, '$.facilitator_sex')),"
-      "  v.community_id, v.finalised "
+      "  v.community_id, v.finalised, " CASE_RECALL_SQL ", " CASE_ALTERNATIVE_SQL ", " PROXY_SQL ","
+      "  CASE v.kind WHEN 'follow_up' THEN json_extract (v.answers, '$.child.support_received') END "
       "FROM assessments a JOIN visits v ON v.id = a.visit_id LEFT JOIN facilitators f ON f.id = v.facilitator_id "
       "UNION ALL "
       "SELECT v.id, v.child_id, v.kind, v.visit_date, NULL, v.child_status, 0, 0, NULL,"
       "  v.facilitator_id, coalesce (f.sex, json_extract (v.answers, '$.facilitator_sex')),"
-      "  v.community_id, v.finalised "
+      "  v.community_id, v.finalised, 0, 0, 0, NULL "
       "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id "
       "WHERE v.state = 'final' AND v.kind = 'follow_up' AND v.child_status IN ('moved', 'lost') "
       "ORDER BY 4, 13", error);
@@ -647,6 +706,10 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
         .child_status = S (5), .immediate_danger = sqlite3_column_int (stmt, 6),
         .age = sqlite3_column_int (stmt, 7), .in_school = S (8), .facilitator_id = S (9),
         .facilitator_sex = S (10), .community = S (11),
+        .hazard_since_last = sqlite3_column_int (stmt, 13),
+        .alternative = sqlite3_column_int (stmt, 14),
+        .proxy = sqlite3_column_int (stmt, 15),
+        .support_received = S (16),
       };
       g_array_append_val (assessments, r);
     }
@@ -654,11 +717,11 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
   if (sqlite_failed (store, rc, "loading assessments", error))
     goto out;
 
-  if ((stmt = clmrs_store_prepare (store, "SELECT child_id, household_id, type, support_date FROM supports", error)) == NULL)
+  if ((stmt = clmrs_store_prepare (store, "SELECT child_id, household_id, type, support_date, " CASE_SUPPORT_STATE_SQL " FROM supports s", error)) == NULL)
     goto out;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      ClmrsSupportRow r = { S (0), S (1), S (2), S (3) };
+      ClmrsSupportRow r = { S (0), S (1), S (2), S (3), S (4) };
       g_array_append_val (supports, r);
     }
   sqlite3_finalize (stmt);
@@ -680,6 +743,20 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
   sqlite3_finalize (stmt);
   if (sqlite_failed (store, rc, "loading awareness sessions", error))
     goto out;
+
+  stmt = clmrs_store_prepare (store,
+      "SELECT v.child_id, v.visit_date, " CLOSURE_REASON_SQL " FROM visits v"
+      " WHERE v.kind = 'closure' AND v.state = 'final' AND v.child_id IS NOT NULL", error);
+  if (stmt == NULL)
+    goto out;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsClosureRow r = { S (0), S (1), S (2) };
+      g_array_append_val (closures, r);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (store, rc, "loading closures", error))
+    goto out;
 #undef S
 
   input.households = (ClmrsHouseholdRow *) households->data;
@@ -692,6 +769,8 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
   input.n_supports = supports->len;
   input.sessions = (ClmrsAwarenessRow *) sessions->data;
   input.n_sessions = sessions->len;
+  input.closures = (ClmrsClosureRow *) closures->data;
+  input.n_closures = closures->len;
   input.from = from;
   input.case_config = config;
   input.to = to;

@@ -34,8 +34,9 @@ typedef struct {
 
 void       clmrs_due_item_free            (ClmrsDueItem *item);
 
-/* Open cases whose follow-up is due by @today + @horizon_days, the most
- * overdue first, at most @limit. */
+/* Open cases whose follow-up is due by @today + @horizon_days, and exited
+ * ones whose yearly monitoring visit is (status "exited"), the most
+ * overdue first, at most @limit.  Closed cases are never listed. */
 GPtrArray *clmrs_casebook_follow_ups_due  (ClmrsStore            *store,
                                            const GDate           *today,
                                            int                    horizon_days,

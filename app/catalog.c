@@ -401,6 +401,7 @@ static const struct {
   { "awareness", "awareness_session" },
   { "community", "community_profile" },
   { "farm",      "farm_visit" },
+  { "closure",   "case_closure" },
 };
 
 const char *

@@ -72,6 +72,8 @@ typedef struct {
   gboolean     exited;
   gboolean     gone;       /* moved or lost: no more follow-ups */
   gboolean     here;       /* present at the current visit: may answer for themselves */
+  gboolean     moved;      /* gone because the family moved away */
+  gboolean     back_at_work; /* found working again at the next visit (a relapse) */
   gint         clean_run;
 } DemoChild;
 
@@ -108,6 +110,7 @@ typedef struct {
   GRand           *rand;
   ClmrsForm       *household_form;
   ClmrsForm       *follow_up_form;
+  ClmrsForm       *closure_form;
   ClmrsForm       *support_form;
   ClmrsForm       *awareness_form;
   ClmrsForm       *community_form;
@@ -349,6 +352,7 @@ typedef struct {
   GPtrArray     *children;   /* DemoChild, roster order */
   DemoChild     *child;      /* follow-ups */
   const char    *child_status;
+  const char    *closure_reason;
   GStrv          support_received;
   /* support record / awareness */
   const char    *support_type;
@@ -445,10 +449,13 @@ answer_child (Visit *v, DemoChild *c, const ClmrsPrompt *p, const char *leaf)
       g_snprintf (v->scratch, sizeof v->scratch, "%g", hours);
       return v->scratch;
     }
-  if (g_str_equal (leaf, "tasks_7d") || g_str_equal (leaf, "tasks_12m"))
+  /* a follow-up's tasks since the last visit: as the 12 months (seasonal
+   * hazardous tasks come back between visits for some children) */
+  if (g_str_equal (leaf, "tasks_7d") || g_str_equal (leaf, "tasks_12m") ||
+      g_str_equal (leaf, "tasks_since_last"))
     {
       GString *s = g_string_new (NULL);
-      gboolean year = g_str_equal (leaf, "tasks_12m");
+      gboolean year = !g_str_equal (leaf, "tasks_7d");
 
       if (c->work == WORK_LIGHT || c->work == WORK_UNDERAGE ||
           ((c->work == WORK_HAZARDOUS || c->work == WORK_WORST) && g_rand_boolean (r)))
@@ -525,6 +532,12 @@ answer_visit (const ClmrsPrompt *p,
     return "yes";
   if (g_str_equal (leaf, "child_status"))
     return v->child_status;
+  if (g_str_equal (leaf, "closure_reason"))
+    return v->closure_reason;
+  if (g_str_equal (leaf, "moved_where"))
+    return "To another region with the family";
+  if (g_str_equal (leaf, "source"))
+    return "A neighbour";
   if (g_str_equal (leaf, "support_received"))
     {
       g_autofree char *joined = v->support_received && v->support_received[0]
@@ -538,6 +551,8 @@ answer_visit (const ClmrsPrompt *p,
     return v->support_level;
   if (g_str_equal (leaf, "support_type"))
     return v->support_type;
+  if (g_str_equal (leaf, "state"))
+    return "delivered";
   if (g_str_equal (leaf, "provider"))
     return "Cooperative CLMRS team";
   if (g_str_equal (leaf, "quantity"))
@@ -795,6 +810,31 @@ evolve (Demo *demo, DemoChild *c)
     c->birth_certificate = "yes";
 }
 
+/* A visit about one known child (a follow-up, a closure), the child
+ * pre-filled as the app does. */
+static ClmrsFinaliseResult *
+run_child_visit (Demo        *demo,
+                 const char  *kind,
+                 ClmrsForm   *form,
+                 Visit       *v,
+                 const char  *household_id,
+                 DemoChild   *child,
+                 GError     **error)
+{
+  g_autoptr(ClmrsFormSession) session = NULL;
+  JsonObject *extra = json_object_new ();
+  JsonObject *c = json_object_new ();
+
+  json_object_set_string_member (c, "child_id", child->id);
+  json_object_set_string_member (c, "household_id", household_id);
+  json_object_set_string_member (c, "name", child->name);
+  json_object_set_object_member (extra, "child", c);
+  session = open_session (demo, form, v, extra, error);
+  if (session == NULL)
+    return NULL;
+  return run_visit (demo, kind, form, session, v, household_id, child->id, error);
+}
+
 static gboolean
 follow_up (Demo          *demo,
            DemoCommunity *community,
@@ -806,26 +846,18 @@ follow_up (Demo          *demo,
   Visit v = { .demo = demo, .date = date, .community = community,
               .facilitator = g_ptr_array_index (demo->facilitators, community->facilitator),
               .child = child };
-  g_autoptr(ClmrsFormSession) session = NULL;
   g_autoptr(ClmrsFinaliseResult) result = NULL;
-  JsonObject *extra = json_object_new ();
-  JsonObject *c = json_object_new ();
   int roll = g_rand_int_range (demo->rand, 0, 100);
 
   v.child_status = roll < 2 ? "moved" : roll < 3 ? "lost" : "present";
+  child->moved = g_str_equal (v.child_status, "moved");
   if (!g_str_equal (v.child_status, "present"))
     child->gone = TRUE;
-  else
+  else if (!child->back_at_work)
     evolve (demo, child);
+  child->back_at_work = FALSE;
 
-  json_object_set_string_member (c, "child_id", child->id);
-  json_object_set_string_member (c, "household_id", household_id);
-  json_object_set_string_member (c, "name", child->name);
-  json_object_set_object_member (extra, "child", c);
-  session = open_session (demo, demo->follow_up_form, &v, extra, error);
-  if (session == NULL)
-    return FALSE;
-  result = run_visit (demo, "follow_up", demo->follow_up_form, session, &v, household_id, child->id, error);
+  result = run_child_visit (demo, "follow_up", demo->follow_up_form, &v, household_id, child, error);
   if (result == NULL)
     return FALSE;
   demo->report->follow_ups++;
@@ -842,6 +874,27 @@ follow_up (Demo          *demo,
         child->exited = TRUE;
     }
   return support_children (demo, &v, household_id, result, error);
+}
+
+/* The case of a child who moved away for good is closed (case_closure.xml). */
+static gboolean
+close_case (Demo          *demo,
+            DemoCommunity *community,
+            const char    *household_id,
+            DemoChild     *child,
+            const char    *date,
+            GError       **error)
+{
+  Visit v = { .demo = demo, .date = date, .community = community,
+              .facilitator = g_ptr_array_index (demo->facilitators, community->facilitator),
+              .closure_reason = "moved_out" };
+  g_autoptr(ClmrsFinaliseResult) result = NULL;
+
+  result = run_child_visit (demo, "closure", demo->closure_form, &v, household_id, child, error);
+  if (result == NULL)
+    return FALSE;
+  demo->report->closures++;
+  return TRUE;
 }
 
 static DemoChild *
@@ -942,7 +995,11 @@ simulate_household (Demo          *demo,
       ((DemoChild *) g_ptr_array_index (children, i))->identified = clmrs_status_is_child_labour (o->status);
     }
 
-  /* follow-ups of the identified children, every ~6 months */
+  /* follow-ups of the identified children, every ~6 months; one in
+   * twelve comes a season late (a missed window: the run restarts); after
+   * an exit, a visit a year until 18, or after six months for one child in
+   * five found back at work (a relapse, reported by the community); a move
+   * away closes the case most times */
   for (guint i = 0; i < children->len; i++)
     {
       DemoChild *c = g_ptr_array_index (children, i);
@@ -950,16 +1007,27 @@ simulate_household (Demo          *demo,
 
       if (!c->identified)
         continue;
-      demo->report->identified++;
       for (;;)
         {
           g_autofree char *date = NULL;
 
-          g_date_add_months (&next, 6);
+          /* back at work: the community tells the facilitator, who comes early */
+          c->back_at_work = c->exited && g_rand_int_range (r, 0, 5) == 0;
+          g_date_add_months (&next, c->back_at_work ? 6 : c->exited ? 12
+                                    : g_rand_int_range (r, 0, 12) == 0 ? 10 : 6);
           g_date_add_days (&next, g_rand_int_range (r, 0, 40));
-          if (g_date_compare (&next, &demo->until) > 0 || c->exited || c->gone ||
+          if (g_date_compare (&next, &demo->until) > 0 ||
               age_at (c, date = clmrs_date_format (&next)) >= 18)
             break;
+          if (c->gone)
+            {
+              if (c->moved && g_rand_int_range (r, 0, 3) > 0 &&
+                  !close_case (demo, community, household_id, c, date, error))
+                return FALSE;
+              break;
+            }
+          if (c->back_at_work)
+            c->work = WORK_HAZARDOUS;
           if (!follow_up (demo, community, household_id, c, date, error))
             return FALSE;
         }
@@ -1147,6 +1215,7 @@ load_assets (Demo *demo, GError **error)
 {
   return (demo->household_form = clmrs_form_load_builtin ("household_visit", error)) != NULL &&
          (demo->follow_up_form = clmrs_form_load_builtin ("follow_up_visit", error)) != NULL &&
+         (demo->closure_form = clmrs_form_load_builtin ("case_closure", error)) != NULL &&
          (demo->support_form = clmrs_form_load_builtin ("support_record", error)) != NULL &&
          (demo->awareness_form = clmrs_form_load_builtin ("awareness_session", error)) != NULL &&
          (demo->community_form = clmrs_form_load_builtin ("community_profile", error)) != NULL &&
@@ -1240,6 +1309,30 @@ supervise (Demo *demo, GError **error)
         return FALSE;
       demo->report->reviews++;
     }
+  return TRUE;
+}
+
+/* The summary's case figures are the indicators' (the same function, on
+ * the demo's last day): never a second count that could differ. */
+static gboolean
+report_cases (Demo    *demo,
+              GError **error)
+{
+  g_autoptr(JsonNode) indicators = clmrs_casebook_indicators (demo->store, NULL, NULL, &demo->until, error);
+  JsonObject *o, *cases;
+
+  if (indicators == NULL)
+    return FALSE;
+  o = json_node_get_object (indicators);
+  cases = json_object_get_object_member (o, "cases");
+  demo->report->identified = json_object_get_int_member (o, "children_ever_identified");
+  demo->report->exited = json_object_get_int_member (json_object_get_object_member (cases, "exited_of_identified"),
+                                                     "numerator");
+  demo->report->relapsed = json_object_get_int_member (json_object_get_object_member (cases, "relapse"),
+                                                       "numerator");
+  demo->report->missed = json_object_get_int_member (json_object_get_object_member (cases, "status"),
+                                                     "follow_up_missed");
+  demo->report->closed = json_object_get_int_member (json_object_get_object_member (cases, "status"), "closed");
   return TRUE;
 }
 
@@ -1358,7 +1451,8 @@ clmrs_demo_generate (ClmrsStore              *store,
   }
   ok = supervise (&demo, error) &&
        leave_drafts (&demo, error) &&
-       clmrs_casebook_refresh_all (store, &demo.until, NULL, &n_cases, error);
+       clmrs_casebook_refresh_all (store, &demo.until, NULL, &n_cases, error) &&
+       report_cases (&demo, error);
 
 out:
   clmrs_store_exec (store, "PRAGMA synchronous = FULL", NULL);
@@ -1366,6 +1460,7 @@ out:
   clmrs_uuid_set_seed (0);
   g_clear_pointer (&demo.household_form, clmrs_form_unref);
   g_clear_pointer (&demo.follow_up_form, clmrs_form_unref);
+  g_clear_pointer (&demo.closure_form, clmrs_form_unref);
   g_clear_pointer (&demo.support_form, clmrs_form_unref);
   g_clear_pointer (&demo.awareness_form, clmrs_form_unref);
   g_clear_pointer (&demo.community_form, clmrs_form_unref);

@@ -30,7 +30,14 @@ typedef struct {
   guint awareness_sessions;
   guint reviews;
   guint drafts;
-  guint identified;                /* children found in child labour at least once */
+  /* the indicators' figures (docs/cases-and-indicators.md) on the last day */
+  guint identified;                /* children_ever_identified: in child labour at least once,
+                                      case not closed */
+  guint exited;                    /* cases.exited_of_identified */
+  guint relapsed;                  /* cases.relapse */
+  guint missed;                    /* cases.status.follow_up_missed */
+  guint closed;                    /* cases.status.closed */
+  guint closures;                  /* closure visits made */
   guint records_queued;
 } ClmrsDemoReport;
 

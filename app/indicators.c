@@ -3,6 +3,7 @@
 
 #include "indicators.h"
 #include "cases-private.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -34,8 +35,10 @@ enum {
 };
 
 typedef struct {
-  guint monitored;
+  guint monitored;              /* interviewed: seen at a visit of the group */
   guint by_severity[4];
+  guint proxy_only;             /* assessed in the group only through an adult's answers */
+  guint proxy_only_identified;
 } GroupStats;
 
 typedef struct {
@@ -50,6 +53,7 @@ typedef struct {
   guint    group[N_DIMS];
   guint8   finding;
   gboolean in_period;
+  gboolean proxy;
   int      in_school;   /* 1 yes, 0 no, -1 unknown */
 } Assessment;
 
@@ -59,6 +63,8 @@ typedef struct {
   guint   n_visits;
   guint   first_support;
   guint   n_supports;
+  guint   first_closure;
+  guint   n_closures;
   guint   group_sex;
 } Child;
 
@@ -141,6 +147,71 @@ add_identification (JsonBuilder      *b,
   add_ratio (b, "child_labour_non_hazardous", s->by_severity[SEV_CL], s->monitored);
   add_ratio (b, "hazardous_child_labour", s->by_severity[SEV_HAZARDOUS], s->monitored);
   add_ratio (b, "worst_forms", s->by_severity[SEV_WORST_FORM], s->monitored);
+  add_int (b, "children_proxy_only", s->proxy_only);
+  add_int (b, "children_identified_by_proxy", s->proxy_only_identified);
+}
+
+/* The follow-ups in the period that asked what support the family received
+ * since the last visit, against the delivered support records of the child
+ * and its household dated after the previous visit and up to the follow-up:
+ * how many agree, and the support types said but not recorded, and recorded
+ * but not said. */
+static void
+reconcile_supports (const ClmrsIndicatorsInput *input,
+                    const Assessment           *assessments,
+                    const guint                *order,
+                    const Child                *child,
+                    const ClmrsCaseSupport     *supports,
+                    guint                      *n_follow_ups,
+                    guint                      *n_matching,
+                    guint                      *n_reported_not_recorded,
+                    guint                      *n_recorded_not_reported)
+{
+  for (guint k = 0; k < child->n_visits; k++)
+    {
+      guint i = order[child->first_visit + k];
+      const ClmrsAssessmentRow *row = &input->assessments[i];
+      const Assessment *a = &assessments[i];
+      g_auto(GStrv) said = NULL;
+      g_autoptr(GPtrArray) recorded = NULL;
+      guint32 previous = 0;
+      guint missing = 0, unsaid = 0;
+
+      if (!a->in_period || row->support_received == NULL ||
+          g_strcmp0 (row->kind, "follow_up") != 0)
+        continue;
+      for (guint j = 0; j < child->n_visits; j++)
+        {
+          const Assessment *other = &assessments[order[child->first_visit + j]];
+
+          if (other->day < a->day)
+            previous = MAX (previous, other->day);
+        }
+      recorded = g_ptr_array_new ();
+      for (guint s = 0; s < child->n_supports; s++)
+        {
+          guint32 day;
+
+          if (supports[s].state != NULL && supports[s].state[0] != '\0' &&
+              strcmp (supports[s].state, "delivered") != 0)
+            continue;
+          if (_clmrs_day_parse (supports[s].date, &day) && day > previous && day <= a->day &&
+              !g_ptr_array_find_with_equal_func (recorded, supports[s].type, g_str_equal, NULL))
+            g_ptr_array_add (recorded, (gpointer) supports[s].type);
+        }
+      said = g_strsplit (row->support_received, " ", -1);
+      for (guint s = 0; said[s] != NULL; s++)
+        if (said[s][0] != '\0' && strcmp (said[s], "none") != 0 &&
+            !g_ptr_array_find_with_equal_func (recorded, said[s], g_str_equal, NULL))
+          missing++;
+      for (guint r = 0; r < recorded->len; r++)
+        if (!g_strv_contains ((const char * const *) said, g_ptr_array_index (recorded, r)))
+          unsaid++;
+      (*n_follow_ups)++;
+      *n_matching += missing == 0 && unsaid == 0;
+      *n_reported_not_recorded += missing;
+      *n_recorded_not_reported += unsaid;
+    }
 }
 
 static int
@@ -242,6 +313,8 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
   g_autofree guint32 *support_day = NULL;
   g_autofree int *support_target = NULL;   /* child index, or -(household + 1), or G_MININT */
   g_autofree ClmrsCaseSupport *case_supports = NULL;
+  g_autofree ClmrsCaseClosure *case_closures = NULL;
+  g_autofree guint8 *scratch_seen = NULL;
   g_autofree guint *scratch_group = NULL;
   g_autofree guint8 *scratch_sev = NULL;
   g_autoptr(GArray) support_days = NULL;
@@ -251,6 +324,9 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
   guint households_covered = 0, ever_identified = 0;
   guint cohort = 0, supported1 = 0, supported2 = 0, supported4 = 0;
   guint followed1 = 0, followed2 = 0, first_clean = 0, exited = 0, relapsed = 0;
+  guint followable = 0, hazardous_followed = 0, hazardous_stopped = 0, supported_3m = 0;
+  guint closure_counts[CLMRS_CLOSURE_N_REASONS] = { 0 };
+  guint reconciled = 0, reconciled_matching = 0, reported_not_recorded = 0, recorded_not_reported = 0;
   guint school_children = 0, school_before = 0, school_after = 0;
   guint status_counts[CLMRS_CASE_N_STATUSES] = { 0 };
   guint sessions = 0, men = 0, women = 0, boys = 0, girls = 0;
@@ -375,6 +451,7 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
 
       a->child = child - 1;
       a->finding = present ? finding : _CLMRS_FINDING_NONE;
+      a->proxy = row->proxy;
       if (a->day > day_today)
         {
           ignored_future++;
@@ -397,7 +474,8 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
       a->group[DIM_CHILD_SEX] = children[a->child].group_sex;
       if (row->facilitator_id != NULL && row->facilitator_id[0] != '\0')
         g_hash_table_add (facilitators, (gpointer) row->facilitator_id);
-      if (!household_covered[children[a->child].household])
+      /* covered: an in-person visit with a child interview [S51] */
+      if (!a->proxy && !household_covered[children[a->child].household])
         {
           household_covered[children[a->child].household] = TRUE;
           households_covered++;
@@ -427,6 +505,7 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
         case_visits[k] = (ClmrsCaseVisit) {
           row->date, row->kind, row->status, row->child_status,
           row->immediate_danger, row->age, row->in_school,
+          row->hazard_since_last, row->alternative,
         };
       }
   }
@@ -493,7 +572,8 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
     case_supports = g_new0 (ClmrsCaseSupport, n_case_supports + 1);
     for (guint i = 0; i < input->n_supports; i++)
       {
-        ClmrsCaseSupport s = { input->supports[i].date, input->supports[i].type };
+        ClmrsCaseSupport s = { input->supports[i].date, input->supports[i].type,
+                               input->supports[i].state };
         int target = support_target[i];
 
         if (target == G_MININT)
@@ -518,9 +598,41 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
       }
   }
 
+  /* Closures: each child's, contiguous (a counting sort). */
+  {
+    guint sum = 0;
+    g_autofree int *closure_child = g_new (int, input->n_closures + 1);
+
+    for (guint i = 0; i < input->n_closures; i++)
+      {
+        const ClmrsClosureRow *row = &input->closures[i];
+        guint child = GPOINTER_TO_UINT (row->child_id ? g_hash_table_lookup (child_ids, row->child_id) : NULL);
+
+        if (child == 0)
+          FAIL ("closure %u: child_id “%s” names no child", i, S (row->child_id));
+        closure_child[i] = (int) child - 1;
+        children[child - 1].n_closures++;
+      }
+    for (guint c = 0; c < input->n_children; c++)
+      {
+        children[c].first_closure = sum;
+        sum += children[c].n_closures;
+        children[c].n_closures = 0;
+      }
+    case_closures = g_new0 (ClmrsCaseClosure, sum + 1);
+    for (guint i = 0; i < input->n_closures; i++)
+      {
+        Child *c = &children[closure_child[i]];
+
+        case_closures[c->first_closure + c->n_closures++] =
+          (ClmrsCaseClosure) { input->closures[i].date, input->closures[i].reason };
+      }
+  }
+
   /* One pass over the children: groups and their case. */
   scratch_group = g_new (guint, max_visits + 1);
   scratch_sev = g_new (guint8, max_visits + 1);
+  scratch_seen = g_new (guint8, max_visits + 1);
   support_days = g_array_new (FALSE, FALSE, sizeof (int));
   for (guint c = 0; c < input->n_children; c++)
     {
@@ -529,12 +641,29 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
         input->children[c].birth_date,
         &case_visits[child->first_visit], child->n_visits,
         &case_supports[child->first_support], child->n_supports,
+        &case_closures[child->first_closure], child->n_closures,
       };
       ClmrsCase kase;
       g_autoptr(GError) local_error = NULL;
       guint32 first_day;
 
-      /* The child's worst finding in each group of each dimension. */
+      if (!clmrs_case_evaluate (&ci, config, today, &kase, &local_error))
+        FAIL ("child “%s”: %s", input->children[c].id, local_error->message);
+      /* the same child as another record: counted there, not here (but
+       * among the closures of the cohort) */
+      if (kase.closed && kase.closure_reason == CLMRS_CLOSURE_DUPLICATE)
+        {
+          if (kase.ever_identified)
+            {
+              first_day = assessments[order[child->first_visit + kase.since_first.identification_visit]].day;
+              closure_counts[CLMRS_CLOSURE_DUPLICATE] += first_day >= from_day && first_day <= to_day;
+            }
+          continue;
+        }
+
+      /* The child's worst finding in each group of each dimension, among
+       * the visits where the child was interviewed; a group that saw the
+       * child only through an adult's answers counts the child apart. */
       for (guint d = 0; d < N_DIMS; d++)
         {
           guint n_groups = 0;
@@ -556,27 +685,44 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
               if (g == n_groups)
                 {
                   scratch_group[n_groups] = a->group[d];
-                  scratch_sev[n_groups++] = sev;
+                  scratch_sev[n_groups] = sev;
+                  scratch_seen[n_groups++] = !a->proxy;
                 }
-              else
+              else if (a->proxy == !scratch_seen[g])
                 scratch_sev[g] = MAX (scratch_sev[g], sev);
+              else if (!a->proxy)
+                {
+                  /* the first interview in the group: the proxy answers no longer count */
+                  scratch_sev[g] = sev;
+                  scratch_seen[g] = TRUE;
+                }
             }
           for (guint g = 0; g < n_groups; g++)
             {
               GroupStats *s = &g_array_index (dims[d].stats, GroupStats, scratch_group[g]);
 
-              s->monitored++;
-              s->by_severity[scratch_sev[g]]++;
+              if (scratch_seen[g])
+                {
+                  s->monitored++;
+                  s->by_severity[scratch_sev[g]]++;
+                }
+              else
+                {
+                  s->proxy_only++;
+                  s->proxy_only_identified += scratch_sev[g] != SEV_NOT_CL;
+                }
             }
         }
 
-      if (!clmrs_case_evaluate (&ci, config, today, &kase, &local_error))
-        FAIL ("child “%s”: %s", input->children[c].id, local_error->message);
+      reconcile_supports (input, assessments, order, child, &case_supports[child->first_support],
+                          &reconciled, &reconciled_matching, &reported_not_recorded, &recorded_not_reported);
+
       if (!kase.ever_identified)
         continue;
       g_assert (kase.since_first.identification_visit >= 0);
       first_day = assessments[order[child->first_visit + kase.since_first.identification_visit]].day;
-      if (first_day <= to_day)
+      /* the stock of children currently covered [S51]: not a closed case */
+      if (first_day <= to_day && !kase.closed)
         ever_identified++;
       if (first_day < from_day || first_day > to_day)
         continue;
@@ -597,6 +743,33 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
           days = (int) support - (int) first_day;
           g_array_append_val (support_days, days);
         }
+      if (kase.closed)
+        closure_counts[kase.closure_reason]++;
+      /* a case closed without an exit (died, moved away, ...) cannot be
+       * followed up to its end: out of the follow-up and exit denominators */
+      if (!kase.closed || kase.ever_exited)
+        followable++;
+      if (kase.since_first.first_support_date[0] != '\0')
+        {
+          GDate within;
+          guint32 support;
+
+          g_date_clear (&within, 1);
+          g_date_set_julian (&within, first_day);
+          clmrs_date_add_months (&within, 3);
+          if (_clmrs_day_parse (kase.since_first.first_support_date, &support) &&
+              support <= g_date_get_julian (&within))
+            supported_3m++;
+        }
+      {
+        const Assessment *at_id = &assessments[order[child->first_visit + kase.since_first.identification_visit]];
+
+        if (at_id->finding >= _CLMRS_FINDING_HAZARDOUS && kase.since_first.n_follow_ups >= 1)
+          {
+            hazardous_followed++;
+            hazardous_stopped += kase.since_first.first_follow_up_no_hazard;
+          }
+      }
       followed1 += kase.since_first.n_follow_ups >= 1;
       followed2 += kase.since_first.n_follow_ups >= 2;
       first_clean += kase.since_first.n_follow_ups >= 1 && kase.since_first.first_follow_up_clean;
@@ -668,6 +841,9 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
   json_builder_begin_object (b);
   add_int (b, "follow_up_months", config->follow_up_months);
   add_int (b, "overdue_grace_days", config->overdue_grace_days);
+  add_int (b, "min_interval_months", config->min_interval_months);
+  add_int (b, "max_interval_months", config->max_interval_months);
+  add_int (b, "post_exit_months", config->post_exit_months);
   json_builder_end_object (b);
   add_int (b, "ignored_future_records", ignored_future);
 
@@ -693,12 +869,22 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
       qsort (v, n, sizeof (int), compare_ints);
       json_builder_add_double_value (b, n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0);
     }
-  add_ratio (b, "follow_up_1", followed1, cohort);
-  add_ratio (b, "follow_up_2", followed2, cohort);
+  add_ratio (b, "supported_within_3_months", supported_3m, cohort);
+  add_int (b, "followable", followable);
+  add_ratio (b, "follow_up_1", followed1, followable);
+  add_ratio (b, "follow_up_2", followed2, followable);
   add_ratio (b, "stopped_at_first_follow_up", first_clean, followed1);
+  add_ratio (b, "stopped_hazardous_at_first_follow_up", hazardous_stopped, hazardous_followed);
   add_ratio (b, "exited_of_two_follow_ups", exited, followed2);
-  add_ratio (b, "exited_of_identified", exited, cohort);
+  add_ratio (b, "exited_of_identified", exited, followable);
   add_ratio (b, "relapse", relapsed, exited);
+  json_builder_set_member_name (b, "support_reconciliation");
+  json_builder_begin_object (b);
+  add_int (b, "follow_ups", reconciled);
+  add_ratio (b, "matching", reconciled_matching, reconciled);
+  add_int (b, "reported_not_recorded", reported_not_recorded);
+  add_int (b, "recorded_not_reported", recorded_not_reported);
+  json_builder_end_object (b);
   json_builder_set_member_name (b, "school_participation");
   json_builder_begin_object (b);
   add_int (b, "children", school_children);
@@ -716,6 +902,11 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
   for (guint s = 0; s < CLMRS_CASE_N_STATUSES; s++)
     if (s != CLMRS_CASE_NONE)
       add_int (b, clmrs_case_status_to_string (s), status_counts[s]);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "closed_by_reason");
+  json_builder_begin_object (b);
+  for (guint r = CLMRS_CLOSURE_DECEASED; r < CLMRS_CLOSURE_N_REASONS; r++)
+    add_int (b, clmrs_closure_reason_to_string (r), closure_counts[r]);
   json_builder_end_object (b);
   json_builder_end_object (b);
 

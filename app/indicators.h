@@ -48,6 +48,11 @@ typedef struct {
   const char *facilitator_id;
   const char *facilitator_sex;      /* "male" / "female"; NULL = unknown */
   const char *community;            /* of the visit; NULL = the household's */
+  ClmrsHazardSinceLast hazard_since_last; /* follow-ups: the since-last-visit recall */
+  ClmrsAlternative alternative;     /* besides school (from in_school); UNKNOWN = none recorded */
+  gboolean    proxy;                /* the child was not there: an adult answered for them */
+  const char *support_received;     /* follow-ups: the support types the family said it received
+                                       since the last visit, space-separated ("none"); NULL = not asked */
 } ClmrsAssessmentRow;
 
 /* A support to a child (child_id set) or to a household (only household_id
@@ -58,7 +63,15 @@ typedef struct {
   const char *household_id;
   const char *type;
   const char *date;
+  const char *state;                /* "delivered" (or NULL), "planned", "declined" */
 } ClmrsSupportRow;
+
+/* A closure of a child's case (cases.h). */
+typedef struct {
+  const char *child_id;             /* must name a child row */
+  const char *date;
+  const char *reason;               /* clmrs_closure_reason_to_string() codes */
+} ClmrsClosureRow;
 
 typedef struct {
   const char *date;
@@ -85,6 +98,8 @@ typedef struct {
   const char               *from;   /* the period, inclusive; NULL = open */
   const char               *to;
   const ClmrsCaseConfig    *case_config;  /* NULL = defaults */
+  const ClmrsClosureRow    *closures;
+  guint                     n_closures;
 } ClmrsIndicatorsInput;
 
 GQuark    clmrs_indicators_error_quark  (void);

@@ -10,6 +10,7 @@
  */
 #define G_LOG_DOMAIN "clmrs-record"
 
+#include "cases.h"
 #include "record.h"
 
 #include "rules.h"
@@ -20,7 +21,8 @@
 G_DEFINE_QUARK (clmrs-record-error-quark, clmrs_record_error)
 
 /* The values the device store accepts (store.c's CHECK constraints). */
-static const char *const visit_kinds[] = { "household", "follow_up", "support", "awareness", "community", "farm", NULL };
+static const char *const support_states[] = { "delivered", "planned", "declined", NULL };
+static const char *const visit_kinds[] = { "household", "follow_up", "support", "awareness", "community", "closure", "farm", NULL };
 static const char *const child_statuses[] = { "present", "moved", "lost", NULL };
 static const char *const support_levels[] = { "child", "household", "community", "referral", NULL };
 static const char *const decisions[] = { "approved", "returned", NULL };
@@ -233,6 +235,31 @@ check_assessments (JsonObject  *body,
  * Returns: %TRUE, or %FALSE with a %CLMRS_RECORD_ERROR_INVALID error
  *   naming the member ("body.kind: expected one of household, …").
  */
+/* A closure visit names its child and a reason the case rules know, where
+ * the casebook reads it (answers.child.closure_reason, case_closure.xml). */
+static gboolean
+check_closure (JsonObject  *body,
+               GError     **error)
+{
+  JsonNode *answers = member (body, "answers");
+  JsonNode *child = answers && JSON_NODE_HOLDS_OBJECT (answers)
+                    ? json_object_get_member (json_node_get_object (answers), "child") : NULL;
+  JsonNode *reason = child && JSON_NODE_HOLDS_OBJECT (child)
+                     ? json_object_get_member (json_node_get_object (child), "closure_reason") : NULL;
+  ClmrsClosureReason code;
+
+  if (g_strcmp0 (json_object_get_string_member_with_default (body, "kind", ""), "closure") != 0)
+    return TRUE;
+  if (!check_string (body, "body.", "child_id", REQUIRED, error))
+    return FALSE;
+  if (reason == NULL || !JSON_NODE_HOLDS_VALUE (reason) ||
+      json_node_get_value_type (reason) != G_TYPE_STRING ||
+      !clmrs_closure_reason_from_string (json_node_get_string (reason), &code))
+    return fail (error, "body.", "answers.child.closure_reason",
+                 "expected one of deceased, moved_out, consent_withdrawn, aged_out, duplicate");
+  return TRUE;
+}
+
 gboolean
 clmrs_record_check_body (ClmrsRecordType   type,
                          JsonObject       *body,
@@ -267,10 +294,12 @@ clmrs_record_check_body (ClmrsRecordType   type,
              check_date (body, b, "date", REQUIRED, error) &&
              check_string (body, b, "started", OPTIONAL, error) &&
              check_kind (body, b, "answers", JSON_NODE_OBJECT, OPTIONAL, error) &&
-             check_assessments (body, error);
+             check_assessments (body, error) &&
+             check_closure (body, error);
     case CLMRS_RECORD_SUPPORT:
       return check_one_of (body, b, "level", REQUIRED, support_levels, error) &&
              check_string (body, b, "type", REQUIRED, error) &&
+             check_one_of (body, b, "state", OPTIONAL, support_states, error) &&
              check_date (body, b, "date", REQUIRED, error) &&
              check_string (body, b, "child_id", OPTIONAL, error) &&
              check_string (body, b, "household_id", OPTIONAL, error) &&

@@ -88,6 +88,9 @@ static const struct {
   { "bridging_class",      "child" },
   { "vocational_training", "child" },
   { "health_insurance",    "child" },
+  { "psychosocial",        "child" },
+  { "medical",             "child" },
+  { "school_meals",        "child" },
   { "tools_safe",          "household" },
   { "labour_support",      "household" },
   { "iga",                 "household" },
@@ -96,13 +99,14 @@ static const struct {
   { "awareness_community", "community" },
   { "infrastructure",      "community" },
   { "referral",            "referral" },
+  { "family_reunification", "referral" },
 };
 
 static const char * const support_codes[] = {
   "awareness_targeted", "school_kit", "bicycle", "birth_certificate", "school_fees",
-  "bridging_class", "vocational_training", "health_insurance", "tools_safe",
-  "labour_support", "iga", "vsla", "cash_transfer", "awareness_community",
-  "infrastructure", "referral", NULL
+  "bridging_class", "vocational_training", "health_insurance", "psychosocial", "medical",
+  "school_meals", "tools_safe", "labour_support", "iga", "vsla", "cash_transfer",
+  "awareness_community", "infrastructure", "referral", "family_reunification", NULL
 };
 
 /* Reason codes, in the order classification produces them. */
@@ -121,6 +125,7 @@ static const char * const reason_codes[] = {
   "chores_hours",
   "hazardous_task_12m",
   "work_injury_12m",
+  "hazardous_task_since_last_visit",
   "out_of_school",
   "no_birth_certificate",
   "permitted_work",
@@ -151,6 +156,7 @@ typedef struct {
   GStrv  item;                    /* codes, or NULL: any */
   int    min_age;                 /* -1: none */
   int    max_age;                 /* -1: none */
+  int    in_school;               /* -1: either; 0 out of school; 1 in school */
   GStrv  suggest;
 } SupportRule;
 
@@ -951,7 +957,7 @@ load_supports (Loader       *ld,
 {
   static const char * const entry_allowed[] = { "when", "suggest", "note", NULL };
   static const char * const when_allowed[] = {
-    "status", "reason", "item", "min_age", "max_age", NULL
+    "status", "reason", "item", "min_age", "max_age", "in_school", NULL
   };
   JsonNode *node = need (ld, root, NULL, "supports");
   JsonArray *array;
@@ -991,8 +997,19 @@ load_supports (Loader       *ld,
         return FALSE;
 
       rule = g_new0 (SupportRule, 1);
-      rule->min_age = rule->max_age = -1;
+      rule->min_age = rule->max_age = rule->in_school = -1;
       g_ptr_array_add (rules->supports, rule);
+      if (json_object_has_member (when, "in_school"))
+        {
+          JsonNode *flag = json_object_get_member (when, "in_school");
+
+          if (!JSON_NODE_HOLDS_VALUE (flag) || json_node_get_value_type (flag) != G_TYPE_BOOLEAN)
+            {
+              g_autofree char *ipath = join_path (wpath, "in_school");
+              return load_fail (ld, ipath, "expected true or false, got %s", node_kind (flag));
+            }
+          rule->in_school = json_node_get_boolean (flag);
+        }
 
       if (json_object_has_member (when, "status"))
         {
@@ -1340,6 +1357,7 @@ clmrs_profile_free (ClmrsProfile *profile)
   g_free (profile->sex);
   g_strfreev (profile->tasks_7d);
   g_strfreev (profile->tasks_12m);
+  g_strfreev (profile->tasks_since_last);
   g_strfreev (profile->hazard_conditions);
   g_strfreev (profile->abuse);
   g_strfreev (profile->wfcl_signals);
@@ -1570,6 +1588,13 @@ clmrs_profile_from_json_full (JsonObject          *object,
                     profile->econ_hours_7d + profile->chores_hours_7d);
       return NULL;
     }
+
+  /* the follow-up's since-last-visit recall (case rules: exit rests on it) */
+  node = json_object_get_member (object, "tasks_since_last");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node) &&
+      !profile_codes (&pr, rules, "tasks_since_last", LIST_TASKS_HAZARDOUS, LIST_TASKS_LIGHT,
+                      &profile->tasks_since_last))
+    return NULL;
 
   node = json_object_get_member (object, "birth_certificate");
   if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
@@ -1913,6 +1938,38 @@ classify_tasks (Classifier *cl)
     }
 }
 
+/* A follow-up's recall since the previous visit: a hazardous task in it
+ * that the last 7 days do not already show is a risk reason of its own,
+ * which the case rules read (the child was not out of child labour over
+ * the period: docs/cases-and-indicators.md). */
+static void
+classify_since_last_visit (Classifier *cl)
+{
+  const ClmrsRuleSet *r = cl->rules;
+  const ClmrsProfile *p = cl->profile;
+
+  if (p->tasks_since_last == NULL || p->age >= r->min_age_hazardous)
+    return;
+  for (guint i = 0; p->tasks_since_last[i] != NULL; i++)
+    {
+      const char *task = p->tasks_since_last[i];
+      gpointer from_ptr = g_hash_table_lookup (r->permitted_from, task);
+      int from = from_ptr != NULL ? GPOINTER_TO_INT (from_ptr) : r->min_age_hazardous;
+      g_autofree char *name = NULL;
+
+      /* a task permitted from an age (codes.tasks_permitted_from) is not
+       * hazardous from that age on, as in the 7-day and 12-month recalls */
+      if (!is_list (r, task, LIST_TASKS_HAZARDOUS) || p->age >= from ||
+          g_strv_contains ((const char * const *) p->tasks_7d, task))
+        continue;
+      name = readable (task);
+      add (cl, CLMRS_STATUS_AT_RISK, CLMRS_RECALL_NONE, "hazardous_task_since_last_visit", task,
+           provisional_note (r, "tasks_hazardous", task),
+           "%s since the last visit at age %d: a hazardous task, so not out of child labour "
+           "over the period", name, p->age);
+    }
+}
+
 /**
  * clmrs_classify:
  * @rules: a rule set
@@ -1977,6 +2034,7 @@ clmrs_classify (const ClmrsRuleSet *rules,
          "the facilitator found the child in immediate danger: counted as hazardous child "
          "labour and referred at once");
   classify_tasks (&cl);
+  classify_since_last_visit (&cl);
   if (age < r->min_age_hazardous)
     {
       for (guint i = 0; p->hazard_conditions[i] != NULL; i++)
@@ -2256,6 +2314,8 @@ support_rule_matches (const SupportRule         *rule,
   if (rule->min_age >= 0 && profile->age < rule->min_age)
     return FALSE;
   if (rule->max_age >= 0 && profile->age > rule->max_age)
+    return FALSE;
+  if (rule->in_school >= 0 && profile->in_school != rule->in_school)
     return FALSE;
   if (rule->reason == NULL && rule->item == NULL)
     return TRUE;

@@ -55,6 +55,7 @@ typedef struct {
                                    * (NULL when the profile does not say: the last 12 months) */
   char      *work_injury_12m;     /* the worst injury from work in 12 months: "none", "not_serious",
                                    * "stopped_short", "stopped_completely", or NULL when not asked */
+  GStrv      tasks_since_last;    /* follow-ups: tasks since the previous visit, or NULL when not asked */
 } ClmrsProfile;
 
 typedef struct {

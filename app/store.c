@@ -275,13 +275,27 @@ static const char * const migrations[] = {
   "  PRIMARY KEY (kind, id, version, name),"
   "  FOREIGN KEY (kind, id, version) REFERENCES published (kind, id, version) ON DELETE CASCADE);",
 
-  /* 8: farm visits (farm_visit.xml, ICI's farm-visit form) are a visit
+  /* 8: a visit may close a child's case ('closure': case_closure.xml,
+   * docs/cases-and-indicators.md).  Adding a value to a CHECK changes no
+   * stored row, so the table's text is edited in place (SQLite's
+   * documented procedure for constraint changes, "ALTER TABLE" section 7)
+   * rather than the table rebuilt under its five foreign keys; the index
+   * (the casebook reads the closures of a child) also bumps the schema
+   * cookie, so every other connection reads the new text. */
+  "PRAGMA writable_schema = ON;"
+  "UPDATE sqlite_schema SET sql = replace (sql, '''community''))', '''community'', ''closure''))')"
+  " WHERE type = 'table' AND name = 'visits';"
+  "PRAGMA writable_schema = RESET;"
+  "CREATE INDEX visits_kind ON visits (kind, child_id);",
+
+  /* 9: farm visits (farm_visit.xml, ICI's farm-visit form) are a visit
    * kind.  SQLite cannot change a CHECK in place: the table is rebuilt
    * (the migration runs with foreign keys off, see
-   * clmrs_store_migrate_db, so dropping the old table cascades nothing). */
+   * clmrs_store_migrate_db, so dropping the old table cascades nothing), with
+   * every kind migration 8 allowed and its index. */
   "CREATE TABLE visits_new ("
   "  id             TEXT PRIMARY KEY,"
-  "  kind           TEXT NOT NULL CHECK (kind IN ('household', 'follow_up', 'support', 'awareness', 'community', 'farm')),"
+  "  kind           TEXT NOT NULL CHECK (kind IN ('household', 'follow_up', 'support', 'awareness', 'community', 'closure', 'farm')),"
   "  form_id        TEXT NOT NULL,"
   "  form_version   TEXT NOT NULL,"
   "  state          TEXT NOT NULL CHECK (state IN ('draft', 'final')),"
@@ -306,7 +320,8 @@ static const char * const migrations[] = {
   "ALTER TABLE visits_new RENAME TO visits;"
   "CREATE INDEX visits_state ON visits (state, facilitator_id);"
   "CREATE INDEX visits_household ON visits (household_id);"
-  "CREATE INDEX visits_child ON visits (child_id);",
+  "CREATE INDEX visits_child ON visits (child_id);"
+  "CREATE INDEX visits_kind ON visits (kind, child_id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLMRS_STORE_SCHEMA_VERSION);

@@ -33,7 +33,7 @@ GQuark clmrs_store_error_quark (void);
 typedef struct _ClmrsStore ClmrsStore;
 
 /* The number of the newest schema this program knows. */
-#define CLMRS_STORE_SCHEMA_VERSION 8
+#define CLMRS_STORE_SCHEMA_VERSION 9
 
 ClmrsStore  *clmrs_store_open               (const char   *path,
                                              GError      **error);
@@ -147,7 +147,7 @@ JsonNode    *clmrs_store_list_people_json   (ClmrsStore    *store,
 
 /* Drafts: every answer is written as it is set. */
 char        *clmrs_store_draft_create       (ClmrsStore   *store,
-                                             const char   *kind,          /* household follow_up support awareness community */
+                                             const char   *kind,          /* household follow_up support awareness community closure */
                                              const char   *form_id,
                                              const char   *form_version,
                                              const char   *facilitator_id,

@@ -498,7 +498,8 @@ apply_support (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
     return FALSE;
   stmt = clmrs_store_prepare (pull->store,
       "INSERT INTO supports (id, level, type, support_date, community_id, household_id, child_id, visit_id,"
-      " facilitator_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+      " facilitator_id, created, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+      " CASE WHEN ?11 IS NULL THEN '{}' ELSE json_object ('state', ?11) END)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
@@ -511,6 +512,7 @@ apply_support (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
   sqlite3_bind_text (stmt, 8, visit_here > 0 ? str (body, "visit_id") : NULL, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 9, str (env, "author"), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 10, str (env, "created"), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 11, str (body, "state"), -1, SQLITE_TRANSIENT);
   if (!clmrs_store_step_done (pull->store, stmt, error))
     return FALSE;
   if (str (body, "child_id") != NULL)

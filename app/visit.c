@@ -620,27 +620,30 @@ lookup_child (Job         *job,
   return found;
 }
 
-static gboolean
-finalise_follow_up (Job     *job,
-                    GError **error)
+/* The one known child a follow-up or a closure is about: its entity, with
+ * job->child_id, the household and the community set from the store. */
+static const ClmrsEntityData *
+visit_one_child (Job        *job,
+                 GPtrArray  *children,
+                 const char *what,
+                 GError    **error)
 {
-  g_autoptr(GPtrArray) children = clmrs_form_session_get_entities (job->session, "child");
   const ClmrsEntityData *child;
-  const char *child_id, *status;
+  const char *child_id;
 
   if (children->len != 1)
     {
       g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID,
-                   "a follow-up is about one child; form %s has %u", job->form_id, children->len);
-      return FALSE;
+                   "a %s is about one child; form %s has %u", what, job->form_id, children->len);
+      return NULL;
     }
   child = g_ptr_array_index (children, 0);
   child_id = field (child, "child_id") ? field (child, "child_id") : job->child_id;
   if (child_id == NULL)
     {
       g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID,
-                   "%s: a follow-up needs the child's id (child_id)", child->ref);
-      return FALSE;
+                   "%s: a %s needs the child's id (child_id)", child->ref, what);
+      return NULL;
     }
   g_free (job->child_id);
   job->child_id = g_strdup (child_id);
@@ -648,8 +651,20 @@ finalise_follow_up (Job     *job,
                              ? json_object_get_string_member (child->field_refs, "child_id") : NULL,
                job->child_id);
   if (!lookup_child (job, job->child_id, error))
-    return FALSE;
+    return NULL;
+  return child;
+}
 
+static gboolean
+finalise_follow_up (Job     *job,
+                    GError **error)
+{
+  g_autoptr(GPtrArray) children = clmrs_form_session_get_entities (job->session, "child");
+  const ClmrsEntityData *child = visit_one_child (job, children, "follow-up", error);
+  const char *status;
+
+  if (child == NULL)
+    return FALSE;
   status = field (child, "child_status") ? field (child, "child_status") : "present";
   if (!g_str_equal (status, "present") && !g_str_equal (status, "moved") && !g_str_equal (status, "lost"))
     {
@@ -742,6 +757,37 @@ finalise_farm (Job     *job,
   return TRUE;
 }
 
+/* A closure ends the child's case (cases.h); the visit row and its
+ * answers are the record (the casebook reads child/closure_reason). */
+static gboolean
+finalise_closure (Job     *job,
+                  GError **error)
+{
+  g_autoptr(GPtrArray) children = clmrs_form_session_get_entities (job->session, "child");
+  const ClmrsEntityData *child = visit_one_child (job, children, "closure", error);
+  const char *reason;
+  ClmrsClosureReason code;
+
+  if (child == NULL)
+    return FALSE;
+  reason = field (child, "closure_reason");
+  if (!clmrs_closure_reason_from_string (reason, &code))
+    {
+      g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID,
+                   "%s: closure_reason is deceased, moved_out, consent_withdrawn, aged_out or duplicate,"
+                   " not '%s'", child->ref, reason ? reason : "");
+      return FALSE;
+    }
+  if (code == CLMRS_CLOSURE_DUPLICATE && field (child, "merged_into") == NULL)
+    {
+      g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID,
+                   "%s: a duplicate names the record it is the same child as (merged_into)", child->ref);
+      return FALSE;
+    }
+  g_ptr_array_add (job->touched, g_strdup (job->child_id));
+  return TRUE;
+}
+
 static gboolean
 finalise_support (Job     *job,
                   GError **error)
@@ -756,6 +802,7 @@ finalise_support (Job     *job,
       const char *date = field (s, "date") ? field (s, "date") : job->visit_date;
       const char *child_id = field (s, "child_id") ? field (s, "child_id") : job->child_id;
       const char *household_id = field (s, "household_id") ? field (s, "household_id") : job->household_id;
+      const char *state = field (s, "state") ? field (s, "state") : "delivered";
       g_autofree char *id = clmrs_uuid_new ();
       JsonObject *body;
       sqlite3_stmt *stmt;
@@ -766,6 +813,13 @@ finalise_support (Job     *job,
                        "%s: unknown support type '%s'", s->ref, type ? type : "");
           return FALSE;
         }
+      if (!g_str_equal (state, "delivered") && !g_str_equal (state, "planned") &&
+          !g_str_equal (state, "declined"))
+        {
+          g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID,
+                       "%s: state is delivered, planned or declined, not '%s'", s->ref, state);
+          return FALSE;
+        }
       if (child_id != NULL && household_id == NULL)
         {
           if (!lookup_child (job, child_id, error))
@@ -774,7 +828,8 @@ finalise_support (Job     *job,
         }
       stmt = clmrs_store_prepare (job->store,
           "INSERT INTO supports (id, level, type, support_date, community_id, household_id, child_id,"
-          "  visit_id, facilitator_id, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+          "  visit_id, facilitator_id, created, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+          "  json_object ('state', ?11))", error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
@@ -787,12 +842,14 @@ finalise_support (Job     *job,
       sqlite3_bind_text (stmt, 8, job->visit_id, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, 9, job->facilitator_id, -1, SQLITE_TRANSIENT);
       sqlite3_bind_text (stmt, 10, job->now, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 11, state, -1, SQLITE_TRANSIENT);
       if (!clmrs_store_step_done (job->store, stmt, error))
         return FALSE;
 
       body = json_object_new ();
       json_object_set_string_member (body, "level", level);
       json_object_set_string_member (body, "type", type);
+      json_object_set_string_member (body, "state", state);
       json_object_set_string_member (body, "date", date);
       clmrs_json_set_nullable (body, "child_id", child_id);
       clmrs_json_set_nullable (body, "household_id", household_id);
@@ -1093,6 +1150,8 @@ clmrs_visit_finalise_full (ClmrsStore            *store,
     ok = finalise_awareness (&job, error);
   else if (g_str_equal (job.kind, "community"))
     ok = finalise_community (&job, error);
+  else if (g_str_equal (job.kind, "closure"))
+    ok = finalise_closure (&job, error);
   else
     g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID, "unknown visit kind '%s'", job.kind);
 

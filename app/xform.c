@@ -5710,7 +5710,7 @@ profile_kind (const char *field,
               ClmrsDataType type)
 {
   static const char *bools[] = { "in_school", "night_work_7d", "immediate_danger" };
-  static const char *arrays[] = { "tasks_7d", "tasks_12m", "hazard_conditions", "abuse", "wfcl_signals" };
+  static const char *arrays[] = { "tasks_7d", "tasks_12m", "tasks_since_last", "hazard_conditions", "abuse", "wfcl_signals" };
   static const char *numbers[] = { "age", "econ_hours_7d", "chores_hours_7d" };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bools); i++)

@@ -133,7 +133,8 @@ typedef struct {
 static const ChildCase expected_children[] = {
   { "Abena", "female", 12, NULL, NULL, CLMRS_CASE_NONE, FALSE, 0, "" },
   { "Ato", "male", 8, NULL, NULL, CLMRS_CASE_NONE, FALSE, 0, "" },
-  { "Esi", "female", 11, "child_labour", "child_labour", CLMRS_CASE_FOLLOW_UP_OVERDUE, TRUE, 0, "2024-12-01" },
+  /* identified 2024-06-01: the window for a follow-up ended on 2025-02-01 */
+  { "Esi", "female", 11, "child_labour", "child_labour", CLMRS_CASE_FOLLOW_UP_MISSED, TRUE, 0, "2024-12-01" },
   { "Kwame", "male", 15, "not_in_child_labour", NULL, CLMRS_CASE_NONE, FALSE, 0, "" },
   { "Yaw", "male", 12, "not_in_child_labour", "hazardous_child_labour", CLMRS_CASE_IDENTIFIED, TRUE, 1, "2025-06-01" },
   /* found 4 years old, out of scope; 5 today: that finding is not his now */
@@ -181,6 +182,8 @@ test_case_config (Fixture *f, gconstpointer data)
   /* a 12-month interval: Esi's follow-up is not due before 2025-06-01 */
   clmrs_case_config_init (&config);
   config.follow_up_months = 12;
+  config.min_interval_months = 10;
+  config.max_interval_months = 14;
   file = clmrs_casebook_household (f->store, "H1", &f->today, &config, 100, &error);
   g_assert_no_error (error);
   esi = g_ptr_array_index (file->children, 2);

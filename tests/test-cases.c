@@ -9,12 +9,14 @@
 #define UNCHECKED (-1)
 
 typedef struct {
-  const char *date;
-  const char *kind;
-  const char *status;
-  const char *child_status;
-  gboolean    danger;
-  int         age;
+  const char          *date;
+  const char          *kind;
+  const char          *status;
+  const char          *child_status;
+  gboolean             danger;
+  int                  age;
+  const char          *in_school;
+  ClmrsHazardSinceLast hazard;
 } V;
 
 typedef struct {
@@ -38,13 +40,23 @@ typedef struct {
   int             referred;
   int             overdue;
   const char     *identification_date;
+  const char     *closure_date;   /* one closure, or NULL */
+  const char     *closure_reason;
 } Row;
 
 #define HH(d, s)        { d, "household", s, NULL, FALSE, 0 }
 #define HH_DANGER(d, s) { d, "household", s, NULL, TRUE, 0 }
 #define HH_AGE(d, s, a) { d, "household", s, NULL, FALSE, a }
-#define FU(d, s)        { d, "follow_up", s, "present", FALSE, 0 }
-#define FU_GONE(d, cs)  { d, "follow_up", NULL, cs, FALSE, 0 }
+/* A follow-up of the current form: the since-last-visit recall was asked
+ * and held no hazardous task; the child goes to school. */
+#define FU(d, s)        { d, "follow_up", s, "present", FALSE, 0, "yes", CLMRS_HAZARD_SINCE_LAST_NONE }
+/* ... out of school (no alternative unless training or permitted work) */
+#define FU_NO_SCHOOL(d, s) { d, "follow_up", s, "present", FALSE, 0, "no", CLMRS_HAZARD_SINCE_LAST_NONE }
+/* ... a hazardous task since the last visit */
+#define FU_HAZARD(d, s) { d, "follow_up", s, "present", FALSE, 0, "yes", CLMRS_HAZARD_SINCE_LAST_FOUND }
+/* ... a record made before the since-last-visit question */
+#define FU_OLD(d, s)    { d, "follow_up", s, "present", FALSE, 0, "yes", CLMRS_HAZARD_SINCE_LAST_UNKNOWN }
+#define FU_GONE(d, cs)  { d, "follow_up", NULL, cs, FALSE, 0, NULL, 0 }
 
 /* Most rows: a child born 2012-03-10, found in hazardous child labour at a
  * household visit on 2024-01-15.  First follow-up due 2024-07-15 (+6
@@ -109,10 +121,50 @@ static const Row rows[] = {
     CLMRS_CASE_SUPPORTED, "2025-01-20", 1, 1, FALSE, FALSE, FALSE, NULL },
   { "exited/two-consecutive-clean", BORN, "2025-02-01", 0, 0,
     { ID, FU ("2024-07-20", "not_in_child_labour"), FU ("2025-01-20", "at_risk") }, { KIT },
-    CLMRS_CASE_EXITED, "", 2, 2, FALSE, FALSE, FALSE, "2024-01-15" },
-  { "exited/without-any-support", BORN, "2025-02-01", 0, 0,
+    CLMRS_CASE_EXITED, "2026-01-20", 2, 2, FALSE, FALSE, FALSE, "2024-01-15" },
+  /* issue #11, 1: exit rests on an alternative in place, not on a support
+   * record: out of school with no training or permitted work, no exit */
+  { "exit/without-an-alternative-stays-open", BORN, "2025-02-01", 0, 0,
+    { ID, FU_NO_SCHOOL ("2024-07-20", "at_risk"), FU_NO_SCHOOL ("2025-01-20", "at_risk") }, { { 0 } },
+    CLMRS_CASE_IDENTIFIED, "2025-07-20", 2, 2, FALSE, FALSE, FALSE, NULL },
+  { "exited/in-school-without-a-support-record", BORN, "2025-02-01", 0, 0,
     { ID, FU ("2024-07-20", "at_risk"), FU ("2025-01-20", "at_risk") }, { { 0 } },
-    CLMRS_CASE_EXITED, "", 2, 2, FALSE, FALSE, FALSE, NULL },
+    CLMRS_CASE_EXITED, "2026-01-20", 2, 2, FALSE, FALSE, FALSE, NULL },
+  { "exited/training-is-an-alternative", BORN, "2025-02-01", 0, 0,
+    { ID, FU_NO_SCHOOL ("2024-07-20", "at_risk"), FU_NO_SCHOOL ("2025-01-20", "not_in_child_labour") },
+    { { "2024-03-01", "vocational_training" } },
+    CLMRS_CASE_EXITED, "2026-01-20", 2, 2, FALSE, FALSE, FALSE, NULL },
+  { "exited/alternative-at-the-third-clean-follow-up", BORN, "2025-08-01", 0, 0,
+    { ID, FU_NO_SCHOOL ("2024-07-20", "at_risk"), FU_NO_SCHOOL ("2025-01-20", "at_risk"),
+      FU ("2025-07-20", "not_in_child_labour") }, { { 0 } },
+    CLMRS_CASE_EXITED, "2026-07-20", 3, 3, FALSE, FALSE, FALSE, NULL },
+  /* issue #11, 1: two follow-ups a day apart, or two years apart */
+  { "exit/follow-ups-a-day-apart-do-not-exit", BORN, "2024-02-01", 0, 0,
+    { ID, FU ("2024-01-15", "not_in_child_labour"), FU ("2024-01-16", "not_in_child_labour") }, { KIT },
+    CLMRS_CASE_SUPPORTED, "2024-07-16", 2, 0, FALSE, FALSE, FALSE, "2024-01-15" },
+  { "exit/follow-up-too-soon-does-not-count", BORN, "2025-02-01", 0, 0,
+    { ID, FU ("2024-07-20", "not_in_child_labour"), FU ("2024-10-20", "not_in_child_labour") }, { KIT },
+    CLMRS_CASE_SUPPORTED, "2025-04-20", 2, 1, FALSE, FALSE, FALSE, NULL },
+  { "exit/follow-ups-two-years-apart-missed-the-window", BORN, "2026-08-01", 0, 0,
+    { ID, FU ("2024-07-20", "not_in_child_labour"), FU ("2026-07-20", "not_in_child_labour") }, { KIT },
+    CLMRS_CASE_SUPPORTED, "2027-01-20", 2, 1, FALSE, FALSE, FALSE, NULL },
+  { "missed/window-ends-after-max-interval", BORN, "2024-09-16", 0, 0,
+    { ID }, { KIT },
+    CLMRS_CASE_FOLLOW_UP_MISSED, "2024-07-15", 0, 0, FALSE, FALSE, TRUE, NULL },
+  { "overdue/last-day-of-the-window", BORN, "2024-09-15", 0, 0,
+    { ID }, { KIT },
+    CLMRS_CASE_FOLLOW_UP_OVERDUE, "2024-07-15", 0, 0, FALSE, FALSE, TRUE, NULL },
+  /* issue #11, 2: out of child labour rests on the since-last-visit recall */
+  { "exit/hazard-since-last-visit-resets-run", BORN, "2025-08-01", 0, 0,
+    { ID, FU ("2024-07-20", "not_in_child_labour"), FU_HAZARD ("2025-01-20", "at_risk"),
+      FU ("2025-07-20", "not_in_child_labour") }, { KIT },
+    CLMRS_CASE_SUPPORTED, "2026-01-20", 3, 1, FALSE, FALSE, FALSE, NULL },
+  { "exit/at-risk-without-the-recall-is-not-clean", BORN, "2025-02-01", 0, 0,
+    { ID, FU_OLD ("2024-07-20", "not_in_child_labour"), FU_OLD ("2025-01-20", "at_risk") }, { KIT },
+    CLMRS_CASE_SUPPORTED, "2025-07-20", 2, 0, FALSE, FALSE, FALSE, NULL },
+  { "exited/not-in-child-labour-without-the-recall", BORN, "2025-02-01", 0, 0,
+    { ID, FU_OLD ("2024-07-20", "not_in_child_labour"), FU_OLD ("2025-01-20", "not_in_child_labour") }, { KIT },
+    CLMRS_CASE_EXITED, "2026-01-20", 2, 2, FALSE, FALSE, FALSE, NULL },
   { "exit/dirty-follow-up-resets-run", BORN, "2025-08-01", 0, 0,
     { ID, FU ("2024-07-20", "not_in_child_labour"), FU ("2025-01-20", "child_labour"),
       FU ("2025-07-20", "not_in_child_labour") }, { KIT },
@@ -120,17 +172,17 @@ static const Row rows[] = {
   { "exited/two-clean-after-the-reset", BORN, "2026-02-01", 0, 0,
     { ID, FU ("2024-07-20", "not_in_child_labour"), FU ("2025-01-20", "child_labour"),
       FU ("2025-07-20", "not_in_child_labour"), FU ("2026-01-20", "not_in_child_labour") }, { KIT },
-    CLMRS_CASE_EXITED, "", 4, 2, FALSE, FALSE, FALSE, "2024-01-15" },
+    CLMRS_CASE_EXITED, "2027-01-20", 4, 2, FALSE, FALSE, FALSE, "2024-01-15" },
   { "exit/input-order-does-not-matter", BORN, "2025-02-01", 0, 0,
     { FU ("2025-01-20", "at_risk"), ID, FU ("2024-07-20", "not_in_child_labour") }, { KIT },
-    CLMRS_CASE_EXITED, "", 2, 2, FALSE, FALSE, FALSE, "2024-01-15" },
+    CLMRS_CASE_EXITED, "2026-01-20", 2, 2, FALSE, FALSE, FALSE, "2024-01-15" },
   { "exit/household-clean-visit-does-not-count", BORN, "2024-11-01", 0, 0,
     { ID, FU ("2024-07-20", "not_in_child_labour"), HH ("2024-10-01", "not_in_child_labour") }, { KIT },
     CLMRS_CASE_SUPPORTED, "2025-04-01", 1, 1, FALSE, FALSE, FALSE, NULL },
   { "exited/household-clean-visit-does-not-break-run", BORN, "2025-05-01", 0, 0,
     { ID, FU ("2024-07-20", "not_in_child_labour"), HH ("2024-10-01", "not_in_child_labour"),
-      FU ("2025-04-01", "not_in_child_labour") }, { KIT },
-    CLMRS_CASE_EXITED, "", 2, 2, FALSE, FALSE, FALSE, NULL },
+      FU ("2025-03-01", "not_in_child_labour") }, { KIT },
+    CLMRS_CASE_EXITED, "2026-03-01", 2, 2, FALSE, FALSE, FALSE, NULL },
   { "exit/household-dirty-visit-resets-run", BORN, "2025-05-01", 0, 0,
     { ID, FU ("2024-07-20", "not_in_child_labour"), HH ("2024-10-01", "child_labour"),
       FU ("2025-04-01", "not_in_child_labour") }, { KIT },
@@ -150,7 +202,14 @@ static const Row rows[] = {
   { "exited/stays-exited-after-clean-annual-visit", BORN, "2026-02-01", 0, 0,
     { ID, FU ("2024-07-20", "not_in_child_labour"), FU ("2025-01-20", "at_risk"),
       FU ("2026-01-20", "not_in_child_labour") }, { KIT },
-    CLMRS_CASE_EXITED, "", 2, 2, FALSE, FALSE, FALSE, "2024-01-15" },
+    CLMRS_CASE_EXITED, "2027-01-20", 2, 2, FALSE, FALSE, FALSE, "2024-01-15" },
+  /* issue #11, 10: monitored every year after the exit until 18 */
+  { "exited/annual-monitoring-due", BORN, "2026-01-20", 0, 0,
+    { ID, FU ("2024-07-20", "not_in_child_labour"), FU ("2025-01-20", "at_risk") }, { KIT },
+    CLMRS_CASE_EXITED, "2026-01-20", 2, 2, FALSE, FALSE, FALSE, NULL },
+  { "exited/no-monitoring-at-18", "2007-03-10", "2026-01-20", 0, 0,
+    { ID, FU ("2024-07-20", "not_in_child_labour"), FU ("2025-01-20", "at_risk") }, { KIT },
+    CLMRS_CASE_EXITED, "", 2, 2, FALSE, FALSE, FALSE, NULL },
 
   /* relapse */
   { "relapsed/re-identified-after-exit", BORN, "2025-06-10", 0, 0,
@@ -173,7 +232,7 @@ static const Row rows[] = {
     { ID, FU ("2024-07-20", "not_in_child_labour"), FU ("2025-01-20", "at_risk"),
       HH ("2025-06-01", "child_labour"), FU ("2025-12-01", "at_risk"),
       FU ("2026-06-01", "not_in_child_labour") }, { KIT },
-    CLMRS_CASE_EXITED, "", 2, 2, FALSE, FALSE, FALSE, "2025-06-01" },
+    CLMRS_CASE_EXITED, "2027-06-01", 2, 2, FALSE, FALSE, FALSE, "2025-06-01" },
 
   /* moved / lost */
   { "moved_lost/moved-at-follow-up", BORN, "2024-08-01", 0, 0,
@@ -185,14 +244,38 @@ static const Row rows[] = {
   { "moved_lost/found-again-resumes", BORN, "2025-02-01", 0, 0,
     { ID, FU_GONE ("2024-07-20", "moved"), FU ("2025-01-20", "not_in_child_labour") }, { KIT },
     CLMRS_CASE_SUPPORTED, "2025-07-20", 1, 1, FALSE, FALSE, FALSE, NULL },
-  { "exited/moved-between-clean-follow-ups-does-not-break-run", BORN, "2025-08-01", 0, 0,
+  { "exited/lost-between-clean-follow-ups-does-not-break-run", BORN, "2025-03-10", 0, 0,
+    { ID, FU ("2024-07-20", "not_in_child_labour"), FU_GONE ("2025-01-20", "lost"),
+      FU ("2025-03-01", "not_in_child_labour") }, { KIT },
+    CLMRS_CASE_EXITED, "2026-03-01", 2, 2, FALSE, FALSE, FALSE, NULL },
+  /* a year without finding the child: the window was missed, the run restarts */
+  { "missed/lost-for-a-year-restarts-run", BORN, "2025-08-01", 0, 0,
     { ID, FU ("2024-07-20", "not_in_child_labour"), FU_GONE ("2025-01-20", "lost"),
       FU ("2025-07-20", "not_in_child_labour") }, { KIT },
-    CLMRS_CASE_EXITED, "", 2, 2, FALSE, FALSE, FALSE, NULL },
+    CLMRS_CASE_SUPPORTED, "2026-01-20", 2, 1, FALSE, FALSE, FALSE, NULL },
   { "exited/moved-after-exit-stays-exited", BORN, "2025-08-01", 0, 0,
     { ID, FU ("2024-07-20", "not_in_child_labour"), FU ("2025-01-20", "at_risk"),
       FU_GONE ("2025-07-20", "moved") }, { KIT },
-    CLMRS_CASE_EXITED, "", 2, 2, FALSE, FALSE, FALSE, NULL },
+    CLMRS_CASE_EXITED, "2026-07-20", 2, 2, FALSE, FALSE, FALSE, NULL },
+  /* issue #11, 3: a closure ends the case and its follow-ups */
+  { "closed/moved-out-of-the-area", BORN, "2025-06-01", 0, 0,
+    { ID, FU_GONE ("2024-07-20", "moved") }, { KIT },
+    CLMRS_CASE_CLOSED, "", 0, 0, FALSE, FALSE, FALSE, NULL, "2024-08-01", "moved_out" },
+  { "closed/deceased-after-exit", BORN, "2025-06-01", 0, 0,
+    { ID, FU ("2024-07-20", "not_in_child_labour"), FU ("2025-01-20", "at_risk") }, { KIT },
+    CLMRS_CASE_CLOSED, "", 2, 2, FALSE, FALSE, FALSE, NULL, "2025-03-01", "deceased" },
+  { "closed/same-day-visit-comes-first", BORN, "2024-08-01", 0, 0,
+    { ID, FU ("2024-07-20", "not_in_child_labour") }, { KIT },
+    CLMRS_CASE_CLOSED, "", 1, 1, FALSE, FALSE, FALSE, NULL, "2024-07-20", "consent_withdrawn" },
+  { "closed/future-closure-ignored", BORN, "2024-02-01", 0, 0,
+    { ID }, { KIT },
+    CLMRS_CASE_SUPPORTED, "2024-07-15", 0, 0, FALSE, FALSE, FALSE, NULL, "2024-03-01", "duplicate" },
+  { "closed/never-identified", BORN, "2024-06-01", 0, 0,
+    { HH ("2024-01-15", "not_in_child_labour") }, { { 0 } },
+    CLMRS_CASE_CLOSED, "", 0, 0, FALSE, FALSE, FALSE, "", "2024-02-01", "duplicate" },
+  { "identified/found-in-child-labour-after-a-closure", BORN, "2025-06-01", 0, 0,
+    { ID, HH ("2025-05-01", "child_labour") }, { KIT },
+    CLMRS_CASE_IDENTIFIED, "2025-11-01", 0, 0, FALSE, FALSE, FALSE, "2025-05-01", "2024-08-01", "moved_out" },
 
   /* referred */
   { "referred/worst-form", BORN, "2024-02-01", 0, 0,
@@ -213,7 +296,7 @@ static const Row rows[] = {
   { "exited/referred-case-exits", BORN, "2025-02-01", 0, 0,
     { HH ("2024-01-15", "worst_form"), FU ("2024-07-20", "not_in_child_labour"),
       FU ("2025-01-20", "not_in_child_labour") }, { { 0 } },
-    CLMRS_CASE_EXITED, "", 2, 2, FALSE, FALSE, FALSE, NULL },
+    CLMRS_CASE_EXITED, "2026-01-20", 2, 2, FALSE, FALSE, FALSE, NULL },
   { "moved_lost/beats-referred", BORN, "2024-08-01", 0, 0,
     { HH ("2024-01-15", "worst_form"), FU_GONE ("2024-07-20", "lost") }, { { 0 } },
     CLMRS_CASE_MOVED_LOST, "2025-01-20", 0, 0, FALSE, TRUE, FALSE, NULL },
@@ -228,18 +311,18 @@ static const Row rows[] = {
   { "aged_out/beats-referred-and-moved", "2006-08-01", "2024-09-01", 0, 0,
     { HH ("2024-01-15", "worst_form"), FU_GONE ("2024-07-20", "moved") }, { { 0 } },
     CLMRS_CASE_AGED_OUT, "2025-01-20", 0, 0, FALSE, TRUE, FALSE, NULL },
-  { "exited/at-18-stays-exited", "2006-08-01", "2025-01-01", 0, 0,
-    { ID, FU ("2024-03-01", "not_in_child_labour"), FU ("2024-06-01", "at_risk") }, { KIT },
+  { "exited/at-18-stays-exited", "2006-08-01", "2025-02-01", 0, 0,
+    { ID, FU ("2024-07-15", "not_in_child_labour"), FU ("2025-01-15", "at_risk") }, { KIT },
     CLMRS_CASE_EXITED, "", 2, 2, FALSE, FALSE, FALSE, NULL },
   { "aged_out/age-from-visit-day-before", NULL, "2025-01-14", 0, 0,
     { HH_AGE ("2024-01-15", "hazardous_child_labour", 17) }, { KIT },
-    CLMRS_CASE_FOLLOW_UP_OVERDUE, "2024-07-15", 0, 0, FALSE, FALSE, TRUE, NULL },
+    CLMRS_CASE_FOLLOW_UP_MISSED, "2024-07-15", 0, 0, FALSE, FALSE, TRUE, NULL },
   { "aged_out/age-from-visit-a-year-later", NULL, "2025-01-15", 0, 0,
     { HH_AGE ("2024-01-15", "hazardous_child_labour", 17) }, { KIT },
     CLMRS_CASE_AGED_OUT, "2024-07-15", 0, 0, FALSE, FALSE, TRUE, NULL },
   { "identified/unknown-age-never-ages-out", NULL, "2040-01-01", 0, 0,
     { ID }, { { 0 } },
-    CLMRS_CASE_FOLLOW_UP_OVERDUE, "2024-07-15", 0, 0, FALSE, FALSE, TRUE, NULL },
+    CLMRS_CASE_FOLLOW_UP_MISSED, "2024-07-15", 0, 0, FALSE, FALSE, TRUE, NULL },
 };
 
 static guint
@@ -268,15 +351,18 @@ evaluate_row (const Row *row,
 {
   ClmrsCaseVisit visits[MAX_VISITS];
   ClmrsCaseSupport supports[MAX_SUPPORTS];
+  ClmrsCaseClosure closure = { row->closure_date, row->closure_reason };
   ClmrsCaseConfig config;
-  ClmrsCaseInput input = { row->birth, visits, count_visits (row), supports, count_supports (row) };
+  ClmrsCaseInput input = { row->birth, visits, count_visits (row), supports, count_supports (row),
+                           &closure, row->closure_date != NULL };
   GDate today;
   g_autoptr(GError) error = NULL;
 
   for (guint i = 0; i < input.n_visits; i++)
     visits[i] = (ClmrsCaseVisit) { row->visits[i].date, row->visits[i].kind, row->visits[i].status,
                                    row->visits[i].child_status, row->visits[i].danger,
-                                   row->visits[i].age, NULL };
+                                   row->visits[i].age, row->visits[i].in_school,
+                                   row->visits[i].hazard, CLMRS_ALTERNATIVE_UNKNOWN };
   for (guint i = 0; i < input.n_supports; i++)
     supports[i] = (ClmrsCaseSupport) { row->supports[i].date, row->supports[i].type };
   clmrs_case_config_init (&config);
@@ -300,8 +386,11 @@ test_row (gconstpointer data)
   evaluate_row (row, &kase);
   g_assert_cmpstr (clmrs_case_status_to_string (kase.status), ==,
                    clmrs_case_status_to_string (row->status));
-  g_assert_cmpint (kase.ever_identified, ==, row->status != CLMRS_CASE_NONE);
-  g_assert_cmpint (kase.open, ==, row->status != CLMRS_CASE_NONE && row->status != CLMRS_CASE_EXITED);
+  if (row->status != CLMRS_CASE_CLOSED)
+    g_assert_cmpint (kase.ever_identified, ==, row->status != CLMRS_CASE_NONE);
+  g_assert_cmpint (kase.open, ==, row->status != CLMRS_CASE_NONE && row->status != CLMRS_CASE_EXITED &&
+                                  row->status != CLMRS_CASE_CLOSED);
+  g_assert_cmpint (kase.closed, ==, row->status == CLMRS_CASE_CLOSED);
   if (row->status == CLMRS_CASE_EXITED)
     g_assert_true (kase.ever_exited);
   if (row->next_due != NULL)
@@ -325,7 +414,12 @@ test_row (gconstpointer data)
   g_assert_cmpint (kase.n_clean_follow_ups, <=, kase.n_follow_ups);
   g_assert_cmpint (kase.n_follow_ups, <=, kase.since_first.n_follow_ups);
   g_assert_cmpint (kase.n_support_types, <=, kase.since_first.n_support_types);
-  g_assert_cmpint (kase.open, ==, kase.next_due_date[0] != '\0');
+  if (kase.open)
+    g_assert_cmpstr (kase.next_due_date, !=, "");
+  if (kase.status == CLMRS_CASE_NONE || kase.status == CLMRS_CASE_CLOSED)
+    g_assert_cmpstr (kase.next_due_date, ==, "");
+  g_assert_true (!kase.follow_up_missed || kase.open);
+  g_assert_true (!kase.monitoring_due || kase.status == CLMRS_CASE_EXITED);
 }
 
 /* The outputs other than the status, on one full history: identified
@@ -337,18 +431,20 @@ static void
 test_outputs (void)
 {
   static const ClmrsCaseVisit visits[] = {
-    { "2025-12-01", "follow_up", "child_labour", "present", FALSE, 0, NULL },
-    { "2024-01-15", "household", "hazardous_child_labour", NULL, FALSE, 0, NULL },
-    { "2024-07-20", "follow_up", "not_in_child_labour", "present", FALSE, 0, NULL },
-    { "2025-01-20", "follow_up", "at_risk", "present", FALSE, 0, NULL },
-    { "2025-06-01", "household", "child_labour", NULL, FALSE, 0, NULL },
+    { "2025-12-01", "follow_up", "child_labour", "present", FALSE, 0, "yes", CLMRS_HAZARD_SINCE_LAST_NONE, 0 },
+    { "2024-01-15", "household", "hazardous_child_labour", NULL, FALSE, 0, NULL, 0, 0 },
+    { "2024-07-20", "follow_up", "not_in_child_labour", "present", FALSE, 0, "yes", CLMRS_HAZARD_SINCE_LAST_NONE, 0 },
+    { "2025-01-20", "follow_up", "at_risk", "present", FALSE, 0, "yes", CLMRS_HAZARD_SINCE_LAST_NONE, 0 },
+    { "2025-06-01", "household", "child_labour", NULL, FALSE, 0, NULL, 0, 0 },
   };
   static const ClmrsCaseSupport supports[] = {
-    { "2024-03-01", "school_kit" },
-    { "2024-01-20", "school_kit" },
-    { "2024-02-10", "bicycle" },
-    { "2025-06-05", "iga" },
-    { "2023-12-01", "birth_certificate" },
+    { "2024-03-01", "school_kit", NULL },
+    { "2024-01-20", "school_kit", "delivered" },
+    { "2024-02-10", "bicycle", NULL },
+    { "2025-06-05", "iga", NULL },
+    { "2023-12-01", "birth_certificate", NULL },
+    { "2025-07-01", "savings_group", "planned" },     /* shown as planned, not counted */
+    { "2025-07-02", "cash_transfer", "declined" },
   };
   ClmrsCaseInput input = { "2012-03-10", visits, G_N_ELEMENTS (visits), supports, G_N_ELEMENTS (supports) };
   ClmrsCase kase;
@@ -372,6 +468,7 @@ test_outputs (void)
   g_assert_cmpstr (kase.last_visit_date, ==, "2025-12-01");
   g_assert_cmpstr (kase.next_due_date, ==, "2026-06-01");
   g_assert_cmpstr (kase.exit_date, ==, "");
+  g_assert_cmpint (kase.n_supports_planned, ==, 1);    /* the savings group; the declined cash not at all */
   g_assert_cmpint (kase.n_follow_ups, ==, 1);          /* 2025-12-01 */
   g_assert_cmpint (kase.n_clean_follow_ups, ==, 0);
   g_assert_cmpint (kase.n_support_types, ==, 1);       /* iga */
@@ -515,7 +612,8 @@ test_random_histories (void)
       g_assert_cmpmem (&c, sizeof c, &d, sizeof d);
 
       /* Flags against status. */
-      g_assert_cmpint (a.open, ==, a.ever_identified && a.status != CLMRS_CASE_EXITED);
+      g_assert_cmpint (a.open, ==, a.ever_identified && a.status != CLMRS_CASE_EXITED &&
+                                   a.status != CLMRS_CASE_CLOSED);
       g_assert_true (!a.ever_exited || a.since_first.n_follow_ups >= 2);
       g_assert_true (a.status != CLMRS_CASE_EXITED || a.exit_date[0] != '\0');
       g_assert_true (a.status != CLMRS_CASE_RELAPSED || (a.relapsed && a.first_support_date[0] == '\0'));
@@ -552,6 +650,8 @@ static const BadRow bad_rows[] = {
     CLMRS_CASE_ERROR_INVALID_DATE, "support 0: date “2024-02-30”" },
   { "support-type", NULL, { "2024-01-01", "household", "child_labour" }, { "2024-02-01", "" },
     CLMRS_CASE_ERROR_INVALID_VALUE, "support 0: type is missing" },
+  { "support-state", NULL, { "2024-01-01", "household", "child_labour" }, { "2024-02-01", "iga", "given" },
+    CLMRS_CASE_ERROR_INVALID_VALUE, "support 0: state “given”" },
 };
 
 static void
@@ -577,7 +677,7 @@ test_status_strings (void)
   g_autoptr(GHashTable) labels = g_hash_table_new (g_str_hash, g_str_equal);
   static const char *const expected[] = {
     "none", "identified", "supported", "follow_up_due", "follow_up_overdue",
-    "exited", "relapsed", "aged_out", "moved_lost", "referred",
+    "exited", "relapsed", "aged_out", "moved_lost", "referred", "follow_up_missed", "closed",
   };
   ClmrsCaseStatus parsed;
 
@@ -592,9 +692,82 @@ test_status_strings (void)
       g_assert_true (label != NULL && label[0] != '\0');
       g_assert_true (g_hash_table_add (labels, (gpointer) label));
     }
-  g_assert_false (clmrs_case_status_from_string ("closed", &parsed));
+  g_assert_false (clmrs_case_status_from_string ("open", &parsed));
   g_assert_false (clmrs_case_status_from_string (NULL, &parsed));
   g_assert_cmpstr (clmrs_case_status_to_string (99), ==, "none");
+}
+
+/* A closure with an unknown reason is refused with its index and value. */
+static void
+test_bad_closure (void)
+{
+  static const ClmrsCaseClosure closures[] = { { "2024-02-01", "deceased" }, { "2024-03-01", "married" } };
+  ClmrsCaseInput input = { NULL, NULL, 0, NULL, 0, closures, G_N_ELEMENTS (closures) };
+  ClmrsCase kase;
+  GDate today;
+  g_autoptr(GError) error = NULL;
+
+  g_date_clear (&today, 1);
+  g_date_set_dmy (&today, 1, 6, 2024);
+  g_assert_false (clmrs_case_evaluate (&input, NULL, &today, &kase, &error));
+  g_assert_error (error, CLMRS_CASE_ERROR, CLMRS_CASE_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "closure 1: reason “married”"));
+}
+
+/* The shipped programme setting is the defaults; a setting file changes
+ * the members it names and a bad member is named. */
+static void
+test_config_json (void)
+{
+  ClmrsCaseConfig defaults, shipped, config;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  static const struct { const char *json; const char *mentions; } bad[] = {
+    { "{\"max_interval_months\": -1}", "max_interval_months must be a whole number" },
+    { "{\"min_interval_months\": \"5\"}", "min_interval_months must be a whole number" },
+    { "{\"exit_needs_alternative\": 1}", "exit_needs_alternative must be true or false" },
+    { "{\"follow_up_months\": 9}", "the window must hold the target interval" },
+    { "{\"follow_up_interval\": 6}", "unknown member “follow_up_interval”" },
+    { "[6]", "must be a JSON object" },
+  };
+
+  clmrs_case_config_init (&defaults);
+  g_assert_true (clmrs_case_config_load_programme (&shipped, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (&shipped, sizeof shipped, &defaults, sizeof defaults);
+
+  config = defaults;
+  node = json_from_string ("{\"follow_up_months\": 3, \"min_interval_months\": 2, \"max_interval_months\": 6,"
+                           " \"post_exit_months\": 0, \"exit_needs_alternative\": false}", NULL);
+  g_assert_true (clmrs_case_config_from_json (&config, node, &error));
+  g_assert_cmpuint (config.follow_up_months, ==, 3);
+  g_assert_cmpuint (config.min_interval_months, ==, 2);
+  g_assert_cmpuint (config.max_interval_months, ==, 6);
+  g_assert_cmpuint (config.post_exit_months, ==, 0);
+  g_assert_false (config.exit_needs_alternative);
+  g_assert_cmpuint (config.overdue_grace_days, ==, defaults.overdue_grace_days);
+
+  /* a supervisor's 12-month interval takes the window with it */
+  config = defaults;
+  clmrs_case_config_set_interval (&config, 12);
+  g_assert_cmpuint (config.min_interval_months, ==, 11);
+  g_assert_cmpuint (config.max_interval_months, ==, 14);
+  clmrs_case_config_set_interval (&config, 1);
+  g_assert_cmpuint (config.min_interval_months, ==, 1);
+  g_assert_cmpuint (config.max_interval_months, ==, 3);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(JsonNode) b = json_from_string (bad[i].json, NULL);
+      ClmrsCaseConfig before = defaults, after = defaults;
+
+      g_clear_error (&error);
+      g_assert_false (clmrs_case_config_from_json (&after, b, &error));
+      g_assert_nonnull (error);
+      if (strstr (error->message, bad[i].mentions) == NULL)
+        g_error ("%s: %s", bad[i].json, error->message);
+      g_assert_cmpmem (&after, sizeof after, &before, sizeof before);
+    }
 }
 
 int
@@ -618,6 +791,8 @@ main (int    argc,
   g_test_add_func ("/cases/outputs", test_outputs);
   g_test_add_func ("/cases/first-follow-up-dirty", test_first_follow_up_dirty);
   g_test_add_func ("/cases/status-strings", test_status_strings);
+  g_test_add_func ("/cases/bad-closure", test_bad_closure);
+  g_test_add_func ("/cases/config-json", test_config_json);
   g_test_add_func ("/cases/random-histories", test_random_histories);
 
   return g_test_run ();

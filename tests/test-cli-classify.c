@@ -4,6 +4,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "cli-run.h"
+
 #include "assets.h"
 
 static const char good_9[] =
@@ -28,34 +30,6 @@ static const char unknown_task[] =
   "{\"age\": 12, \"sex\": \"male\", \"in_school\": true, \"econ_hours_7d\": 1,"
   " \"chores_hours_7d\": 0, \"night_work_7d\": false, \"tasks_7d\": [\"juggling\"], \"tasks_12m\": [],"
   " \"hazard_conditions\": [], \"abuse\": [], \"wfcl_signals\": [], \"immediate_danger\": false}";
-
-/* Runs $CLMRS_CLI with @args, @input on stdin; returns the exit status. */
-static int
-run_cli (const char * const  *args,
-         const char          *input,
-         char               **out,
-         char               **err)
-{
-  const char *cli = g_getenv ("CLMRS_CLI");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (gpointer) cli);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                               | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, input != NULL ? input : "", NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
-}
 
 static GStrv
 output_lines (const char *out)

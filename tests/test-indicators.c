@@ -89,7 +89,9 @@ static const ClmrsAssessmentRow assessments[] = {
   { "V12", "C02", "household", "2024-12-05", "child_labour", NULL, FALSE, 0, NULL, F1, "c-a" },
   { "V12", "C04", "household", "2024-12-05", "at_risk", NULL, FALSE, 0, NULL, F1, "c-a" },
   { "V13", "C06", "household", "2024-12-10", "out_of_scope", NULL, FALSE, 0, NULL, F1, "c-a" },
-  { "V14", "C01", "follow_up", "2025-01-10", "at_risk", "present", FALSE, 0, "yes", F1, NULL },
+  /* at_risk is out of child labour only with the since-last-visit recall */
+  { "V14", "C01", "follow_up", "2025-01-10", "at_risk", "present", FALSE, 0, "yes", F1, NULL,
+    CLMRS_HAZARD_SINCE_LAST_NONE },
   { "V15", "C03", "follow_up", "2025-01-12", "not_in_child_labour", "present", FALSE, 0, "yes", F1, NULL },
   { "V16", "C08", "household", "2025-01-20", "not_in_child_labour", NULL, FALSE, 0, NULL, F2, "c-b" },
   { "V17", "C11", "follow_up", "2025-02-08", "not_in_child_labour", "present", FALSE, 0, "yes", F3, NULL },
@@ -508,6 +510,82 @@ static const BadCase bad_cases[] = {
   { "session-household", 9, "awareness session 1 (2024-06-10): household_id “H9”" },
 };
 
+/* Issue #11: children seen only through an adult's answers are counted
+ * apart (9); closed cases leave the stock and the follow-up denominators,
+ * a duplicate leaves everything (3); hazardous work stopped at the first
+ * follow-up and support within 3 months (5). */
+static void
+test_interviewed_closed_hazardous (void)
+{
+  static const ClmrsHouseholdRow hh[] = { { "H1", "c-a" } };
+  static const ClmrsChildRow kids[] = {
+    { "K1", "H1", "male", "2012-01-01" }, { "K2", "H1", "female", "2012-01-01" },
+    { "K3", "H1", "male", "2012-01-01" }, { "K4", "H1", "female", "2012-01-01" },
+    { "K5", "H1", "male", "2012-01-01" }, { "K6", "H1", "female", "2012-01-01" },
+  };
+  static const ClmrsAssessmentRow rows[] = {
+    { "V1", "K1", "household", "2024-01-10", "hazardous_child_labour", NULL, FALSE, 0, "no", "F", "female", NULL },
+    { "V1", "K2", "household", "2024-01-10", "hazardous_child_labour", NULL, FALSE, 0, "no", "F", "female", NULL },
+    { "V1", "K3", "household", "2024-01-10", "child_labour", NULL, FALSE, 0, "no", "F", "female", NULL,
+      0, 0, TRUE },
+    { "V1", "K4", "household", "2024-01-10", "child_labour", NULL, FALSE, 0, "no", "F", "female", NULL },
+    { "V1", "K5", "household", "2024-01-10", "child_labour", NULL, FALSE, 0, "no", "F", "female", NULL },
+    { "V1", "K6", "household", "2024-01-10", "not_in_child_labour", NULL, FALSE, 0, "yes", "F", "female", NULL },
+    { "V2", "K1", "follow_up", "2024-07-10", "not_in_child_labour", "present", FALSE, 0, "yes", "F", "female",
+      NULL, CLMRS_HAZARD_SINCE_LAST_NONE, 0, FALSE, "school_kit" },
+    { "V3", "K2", "follow_up", "2024-07-10", "hazardous_child_labour", "present", FALSE, 0, "no", "F", "female",
+      NULL, CLMRS_HAZARD_SINCE_LAST_FOUND, 0, FALSE, "cash_transfer" },
+  };
+  static const ClmrsSupportRow sups[] = {
+    { "K1", NULL, "school_kit", "2024-02-01" },
+    { "K2", NULL, "school_kit", "2024-06-01" },
+    { "K2", NULL, "iga", "2024-03-01", "planned" },
+  };
+  static const ClmrsClosureRow closures[] = {
+    { "K4", "2024-05-01", "moved_out" },
+    { "K5", "2024-02-01", "duplicate" },
+  };
+  ClmrsIndicatorsInput input = {
+    hh, G_N_ELEMENTS (hh), kids, G_N_ELEMENTS (kids), rows, G_N_ELEMENTS (rows),
+    sups, G_N_ELEMENTS (sups), NULL, 0, NULL, NULL, NULL, closures, G_N_ELEMENTS (closures),
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) r = NULL;
+  GDate today;
+
+  g_assert_true (clmrs_date_parse ("2024-08-01", &today));
+  r = clmrs_indicators_compute (&input, &today, &error);
+  g_assert_no_error (error);
+  /* interviewed: K1 K2 K4 K6 (K3 by proxy only, K5 a duplicate) */
+  check_int (r, "children_monitored", 4);
+  check_ratio (r, "children_identified", 3, 4, 75.0);
+  check_int (r, "children_proxy_only", 1);
+  check_int (r, "children_identified_by_proxy", 1);
+  check_int (r, "breakdowns.by_community.c-a.children_proxy_only", 1);
+  /* the stock: K1 K2 K3 (K4 closed, K5 a duplicate) */
+  check_int (r, "children_ever_identified", 3);
+  /* the cohort K1 K2 K3 K4; K4 closed without an exit is not followable */
+  check_int (r, "cases.cohort", 4);
+  check_int (r, "cases.followable", 3);
+  check_ratio (r, "cases.follow_up_1", 2, 3, 66.7);
+  check_ratio (r, "cases.exited_of_identified", 0, 3, 0.0);
+  check_int (r, "cases.closed_by_reason.moved_out", 1);
+  check_int (r, "cases.closed_by_reason.duplicate", 1);
+  check_int (r, "cases.closed_by_reason.deceased", 0);
+  check_int (r, "cases.status.closed", 1);
+  /* K1 stopped hazardous work at the first follow-up, K2 did not */
+  check_ratio (r, "cases.stopped_hazardous_at_first_follow_up", 1, 2, 50.0);
+  /* K1's kit 22 days after; K2's 143 days after, its planned IGA not counted */
+  check_ratio (r, "cases.supported_within_3_months", 1, 4, 25.0);
+  /* item 11: K1 said the kit the records hold; K2's family said a cash
+   * transfer nobody recorded, and not the kit recorded (the planned IGA is
+   * no support received) */
+  check_int (r, "cases.support_reconciliation.follow_ups", 2);
+  check_ratio (r, "cases.support_reconciliation.matching", 1, 2, 50.0);
+  check_int (r, "cases.support_reconciliation.reported_not_recorded", 1);
+  check_int (r, "cases.support_reconciliation.recorded_not_reported", 1);
+}
+
 static void
 test_bad_input (gconstpointer data)
 {
@@ -598,6 +676,7 @@ test_scale (void)
           g_array_append_val (rows, row);
           row.kind = "follow_up";
           row.status = "not_in_child_labour";
+          row.in_school = "yes";      /* the alternative exit rests on */
           row.date = "2024-09-15";
           g_array_append_val (rows, row);
           row.date = "2025-03-15";
@@ -669,6 +748,7 @@ main (int    argc,
   g_test_add_func ("/indicators/period-bounds-inclusive", test_period_bounds_inclusive);
   g_test_add_func ("/indicators/empty", test_empty);
   g_test_add_func ("/indicators/case-config", test_case_config_passed_to_cases);
+  g_test_add_func ("/indicators/interviewed-closed-hazardous", test_interviewed_closed_hazardous);
   for (gsize i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/indicators/error/%s", bad_cases[i].name);

@@ -26,7 +26,14 @@ static const Case cases[] = {
                         "\"date\":\"2026-06-01\",\"answers\":{},\"assessments\":[{\"child_id\":\"c\",\"status\":\"hazardous_child_labour\","
                         "\"reasons\":[],\"profile\":{},\"rules\":\"gh@1\"}]}", NULL },
   { CLMRS_RECORD_VISIT, "{\"kind\":\"bogus\",\"date\":\"2026-06-01\"}",
-    "body.kind: expected one of household, follow_up, support, awareness, community, farm" },
+    "body.kind: expected one of household, follow_up, support, awareness, community, closure, farm" },
+  { CLMRS_RECORD_VISIT, "{\"kind\":\"closure\",\"child_id\":\"c\",\"date\":\"2026-06-01\","
+                        "\"answers\":{\"child\":{\"closure_reason\":\"deceased\"}}}", NULL },
+  { CLMRS_RECORD_VISIT, "{\"kind\":\"closure\",\"child_id\":\"c\",\"date\":\"2026-06-01\","
+                        "\"answers\":{\"child\":{\"closure_reason\":\"married\"}}}",
+    "body.answers.child.closure_reason: expected one of deceased, moved_out, consent_withdrawn, aged_out, duplicate" },
+  { CLMRS_RECORD_VISIT, "{\"kind\":\"closure\",\"date\":\"2026-06-01\","
+                        "\"answers\":{\"child\":{\"closure_reason\":\"deceased\"}}}", "body.child_id: missing" },
   { CLMRS_RECORD_VISIT, "{\"kind\":\"household\"}", "body.date: missing" },
   { CLMRS_RECORD_VISIT, "{\"kind\":\"household\",\"date\":\"2026-06-01\",\"child_status\":\"dead\"}",
     "body.child_status: expected one of present, moved, lost" },

@@ -1,4 +1,5 @@
 /* test-shipped-forms.c: each shipped questionnaire, filled in as a UI would, gives the right relevance, checks, entities and JSON. */
+#include "casebook.h"
 #include "prefill.h"
 #include "rules.h"
 #include "util.h"
@@ -498,6 +499,7 @@ test_french_labels (void)
       { "awareness_session", "Awareness session", "Séance de sensibilisation" },
       { "community_profile", "Community profile", "Profil de la communauté" },
       { "farm_visit", "Farm visit", "Visite de parcelle" },
+      { "case_closure", "Case closure", "Clôture du cas" },
     };
 
     for (gsize i = 0; i < G_N_ELEMENTS (titles); i++)
@@ -1377,6 +1379,7 @@ test_follow_up (void)
     { "work/econ/worked_7d", "no" },
     { "work/tasks_7d", "none" },
     { "work/tasks_12m", "picking_pods_within_reach" },
+    { "work/tasks_since_last", "picking_pods_within_reach" },
     { "work/injury/injured_12m", "no" },
     { "work/abuse", "none" },
     { "work/chores_hours_7d", "6" },
@@ -1420,7 +1423,8 @@ test_follow_up (void)
   g_assert_cmpstr (choices, ==,
                    "awareness_targeted school_kit bicycle birth_certificate school_fees bridging_class"
                    " vocational_training health_insurance referral tools_safe labour_support iga vsla"
-                   " cash_transfer awareness_community infrastructure none");
+                   " cash_transfer awareness_community infrastructure psychosocial medical school_meals"
+                   " family_reunification none");
   set (s, FU "/support_received", "school_kit none");
   assert_check (s, FU "/support_received", CLMRS_CHECK_CONSTRAINT,
                 "\"Nothing received\" cannot be chosen together with other answers.");
@@ -1434,7 +1438,8 @@ test_follow_up (void)
   assert_profile (((ClmrsEntityData *) g_ptr_array_index (entities, 0))->profile,
                   "{\"age\": 10, \"sex\": \"male\", \"in_school\": true, \"econ_hours_7d\": 0,"
                   " \"chores_hours_7d\": 6, \"night_work_7d\": false, \"tasks_7d\": [],"
-                  " \"tasks_12m\": [\"picking_pods_within_reach\"], \"hazard_conditions\": [],"
+                  " \"tasks_12m\": [\"picking_pods_within_reach\"],"
+                  " \"tasks_since_last\": [\"picking_pods_within_reach\"], \"hazard_conditions\": [],"
                   " \"abuse\": [], \"wfcl_signals\": [], \"immediate_danger\": false,"
                   " \"birth_certificate\": \"in_process\", \"abuse_recall\": \"since_last_visit\","
                   " \"respondent\": \"adult\", \"child_interviewed\": false, \"work_injury_12m\": \"none\"}");
@@ -1473,7 +1478,8 @@ test_support_record (void)
 {
   static const struct { const char *level, *choices; } filter[] = {
     { "child", "awareness_targeted school_kit bicycle birth_certificate school_fees bridging_class"
-               " vocational_training health_insurance referral" },
+               " vocational_training health_insurance referral psychosocial medical school_meals"
+               " family_reunification" },
     { "household", "tools_safe labour_support iga vsla cash_transfer" },
     { "community", "awareness_community infrastructure" },
   };
@@ -1518,6 +1524,16 @@ test_support_record (void)
   set (s, SR "/date", yesterday);
   assert_check (s, SR "/date", CLMRS_CHECK_OK, NULL);
 
+  /* issue #11, 11: planned, given or declined */
+  g_clear_pointer (&none, g_free);
+  none = choice_values (s, SR "/state");
+  g_assert_cmpstr (none, ==, "delivered planned declined");
+  clmrs_form_session_set_language (s, "fr");
+  g_clear_pointer (&label, g_free);
+  label = choice_label (s, SR "/state", "planned");
+  g_assert_cmpstr (label, ==, "Prévu, pas encore remis");
+  clmrs_form_session_set_language (s, "en");
+  set (s, SR "/state", "planned");
   set (s, SR "/provider", "Cooperative CAYAT");
   set (s, SR "/quantity", "0");
   assert_check (s, SR "/quantity", CLMRS_CHECK_CONSTRAINT, "Enter 1 or more, or leave empty.");
@@ -1534,7 +1550,7 @@ test_support_record (void)
   g_assert_cmpstr (((ClmrsEntityData *) g_ptr_array_index (entities, 0))->ref, ==, SR);
   expected = g_strdup_printf ("{\"support_type\": \"school_kit\", \"child_id\": \"" KOFI_ID "\","
                               " \"household_id\": \"" HH_ID "\", \"community_id\": \"" COM_ID "\","
-                              " \"date\": \"%s\"}", yesterday);
+                              " \"state\": \"planned\", \"date\": \"%s\"}", yesterday);
   assert_fields (((ClmrsEntityData *) g_ptr_array_index (entities, 0))->fields, expected);
 }
 
@@ -2175,6 +2191,108 @@ test_cli_check (void)
   }
 }
 
+/* Issue #11, 3: the closure form closes a child's case with its reason;
+ * the case leaves the follow-ups list and says why. */
+static void
+test_case_closure (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("clmrs-closure-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "device.db", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autoptr(ClmrsRuleSet) rules = clmrs_rule_set_load_builtin ("gh", &error);
+  g_autofree char *household_id = NULL;
+  g_autofree char *kofi_id = NULL;
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(ClmrsHouseholdFile) file = NULL;
+  ClmrsStore *store;
+  ClmrsPrefill prefill = { .facilitator_id = "F-017", .facilitator_name = "Akosua Boateng",
+                           .facilitator_sex = "female", .community_id = COM_ID };
+  ClmrsHouseholdChild *child = NULL;
+  GDate later;
+
+  g_assert_no_error (error);
+  store = clmrs_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (clmrs_store_add_community (store, COM_ID, "Asempa", "Ashanti", "gh", &error));
+  {
+    g_autoptr(ClmrsFormSession) s = new_session ("household_visit");
+    g_autofree char *ref1 = NULL;
+
+    g_assert_true (clmrs_prefill_session (s, store, &prefill, &error));
+    fill_household (s, "yes");
+    ref1 = add_child (s);
+    set (s, CHILD "[1]/identity/name", "Kofi");
+    answer_by_walking (s, ref1, kofi, G_N_ELEMENTS (kofi));
+    household_id = finalise_household (store, s, rules, NULL, NULL);
+  }
+  kofi_id = child_id_named (store, "Kofi");
+  /* identified in hazardous work: on the follow-ups list within 7 months */
+  clmrs_date_today (&later);
+  g_date_add_months (&later, 7);
+  due = clmrs_casebook_follow_ups_due (store, &later, 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 1);
+  g_clear_pointer (&due, g_ptr_array_unref);
+
+  /* the closure form: the child pre-filled, the reason asked, the
+   * questions of each reason */
+  prefill.household_id = household_id;
+  prefill.child_id = kofi_id;
+  {
+    g_autoptr(ClmrsFormSession) s = new_session ("case_closure");
+    g_autoptr(ClmrsFinaliseResult) result = NULL;
+    g_autoptr(ClmrsForm) form = clmrs_form_load_builtin ("case_closure", &error);
+    g_autofree char *label = NULL;
+    g_autofree char *visit_id = NULL;
+
+    g_assert_true (clmrs_prefill_session (s, store, &prefill, &error));
+    g_assert_no_error (error);
+    assert_answer (s, "/case_closure/child/name", "Kofi");
+    assert_answer (s, "/case_closure/child/child_id", kofi_id);
+    label = prompt_label (s, "/case_closure/child/closure_reason");
+    g_assert_cmpstr (label, ==, "Why is Kofi's case closed?");
+    set (s, "/case_closure/child/closure_reason", "duplicate");
+    g_assert_true (shown (s, "/case_closure/child/merged_into"));
+    g_assert_false (shown (s, "/case_closure/child/moved_where"));
+    set (s, "/case_closure/child/closure_reason", "moved_out");
+    g_assert_false (shown (s, "/case_closure/child/merged_into"));
+    g_assert_true (shown (s, "/case_closure/child/moved_where"));
+    set (s, "/case_closure/child/moved_where", "To Kumasi with his uncle");
+    set (s, "/case_closure/child/source", "His mother");
+    assert_valid (s);
+    visit_id = clmrs_store_draft_create (store, "closure", "case_closure", clmrs_form_get_version (form),
+                                         "F-017", COM_ID, household_id, kofi_id, &error);
+    g_assert_no_error (error);
+    g_assert_true (clmrs_visit_finalise (store, visit_id, s, rules, NULL, &result, &error));
+    g_assert_no_error (error);
+  }
+
+  /* closed: off the list, and the household file says why */
+  due = clmrs_casebook_follow_ups_due (store, &later, 0, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (due->len, ==, 0);
+  file = clmrs_casebook_household (store, household_id, &later, NULL, 10, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < file->children->len; i++)
+    if (g_strcmp0 (((ClmrsHouseholdChild *) g_ptr_array_index (file->children, i))->child_id, kofi_id) == 0)
+      child = g_ptr_array_index (file->children, i);
+  g_assert_nonnull (child);
+  g_assert_cmpint (child->kase.status, ==, CLMRS_CASE_CLOSED);
+  g_assert_cmpint (child->kase.closure_reason, ==, CLMRS_CLOSURE_MOVED_OUT);
+  /* and it leaves as a visit record */
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM outbox WHERE type = 'visit' AND record_id IN"
+                                      " (SELECT id FROM visits WHERE kind = 'closure' AND child_id = ?1)",
+                               kofi_id), ==, 1);
+
+  clmrs_store_close (store);
+  g_unlink (path);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2192,6 +2310,7 @@ main (int argc, char **argv)
   g_test_add_func ("/shipped-forms/household/roster", test_household_roster);
   g_test_add_func ("/shipped-forms/household/revisit", test_household_revisit);
   g_test_add_func ("/shipped-forms/follow-up", test_follow_up);
+  g_test_add_func ("/shipped-forms/case-closure", test_case_closure);
   g_test_add_func ("/shipped-forms/support-record", test_support_record);
   g_test_add_func ("/shipped-forms/awareness-session", test_awareness_session);
   g_test_add_func ("/shipped-forms/community-profile", test_community_profile);

@@ -208,6 +208,34 @@ test_migration_search_key (void)
   sqlite3_close (db);
 }
 
+/* Migration 8 lets a visit close a case: 'closure' is a kind, other
+ * unknown kinds are still refused, and the fixture's visits are kept. */
+static void
+test_migration_closure_kind (void)
+{
+  const char *srcdir = g_getenv ("CLMRS_SOURCE_DIR");
+  g_autofree char *fixture = g_build_filename (srcdir, "tests", "schema", "v7.sql", NULL);
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) error = NULL;
+#define INSERT_VISIT(id, kind) \
+  "INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, started, modified)" \
+  " VALUES ('" id "', '" kind "', 'case_closure', '1', 'final', 'f', 'x', 'x')"
+  const char *closure = INSERT_VISIT ("c1", "closure");
+  const char *bogus = INSERT_VISIT ("c2", "wedding");
+#undef INSERT_VISIT
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, closure, NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
+  g_assert_true (clmrs_store_migrate_db (db, 8, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sqlite3_exec (db, closure, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, bogus, NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
+  sqlite3_close (db);
+}
+
 static int
 int_of (sqlite3 *db, const char *sql)
 {
@@ -221,7 +249,8 @@ int_of (sqlite3 *db, const char *sql)
   return value;
 }
 
-/* Migration 8 rebuilds the visits table to accept farm visits: with
+/* Migration 9 rebuilds the visits table to accept farm visits (from the
+ * v8 fixture, where closures are already a kind): with
  * foreign keys on, as every store connection has them, the rows that
  * point at visits (answers cascade on delete) are all kept, and foreign
  * keys are on again after. */
@@ -229,7 +258,7 @@ static void
 test_migration_farm_kind (void)
 {
   const char *srcdir = g_getenv ("CLMRS_SOURCE_DIR");
-  g_autofree char *fixture = g_build_filename (srcdir, "tests", "schema", "v7.sql", NULL);
+  g_autofree char *fixture = g_build_filename (srcdir, "tests", "schema", "v8.sql", NULL);
   g_autofree char *sql = NULL;
   g_autoptr(GError) error = NULL;
   sqlite3 *db = NULL;
@@ -249,9 +278,9 @@ test_migration_farm_kind (void)
                                  " facilitator_id, started, modified) VALUES ('f', 'farm', 'farm_visit', '1',"
                                  " 'draft', 'p', 'x', 'x')", NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
 
-  g_assert_true (clmrs_store_migrate_db (db, 8, &error));
+  g_assert_true (clmrs_store_migrate_db (db, 9, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (int_of (db, "PRAGMA user_version"), ==, 8);
+  g_assert_cmpint (int_of (db, "PRAGMA user_version"), ==, 9);
   g_assert_cmpint (int_of (db, "PRAGMA foreign_keys"), ==, 1);
   g_assert_cmpint (int_of (db, "SELECT count(*) FROM answers"), ==, answers);
   g_assert_cmpint (int_of (db, "SELECT count(*) FROM assessments"), ==, assessments);
@@ -260,6 +289,10 @@ test_migration_farm_kind (void)
   g_assert_cmpint (int_of (db, "SELECT count(*) FROM pragma_index_list('visits')"), ==, indexes);
   g_assert_cmpint (sqlite3_exec (db, "INSERT INTO visits (id, kind, form_id, form_version, state,"
                                  " facilitator_id, started, modified) VALUES ('f', 'farm', 'farm_visit', '1',"
+                                 " 'draft', 'p', 'x', 'x')", NULL, NULL, NULL), ==, SQLITE_OK);
+  /* the kinds migration 8 added are kept */
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO visits (id, kind, form_id, form_version, state,"
+                                 " facilitator_id, started, modified) VALUES ('c', 'closure', 'case_closure', '1',"
                                  " 'draft', 'p', 'x', 'x')", NULL, NULL, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "INSERT INTO visits (id, kind, form_id, form_version, state,"
                                  " facilitator_id, started, modified) VALUES ('g', 'barn', 'farm_visit', '1',"
@@ -408,6 +441,7 @@ main (int argc, char **argv)
   ADD ("/store/outbox-refuses-nul", test_outbox_refuses_nul);
   g_test_add_func ("/store/migrations-from-each-version", test_migrations_from_each_version);
   g_test_add_func ("/store/migration-search-key", test_migration_search_key);
+  g_test_add_func ("/store/migration-closure-kind", test_migration_closure_kind);
   g_test_add_func ("/store/migration-farm-kind", test_migration_farm_kind);
   return g_test_run ();
 }

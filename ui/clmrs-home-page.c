@@ -330,9 +330,15 @@ follow_ups_cb (GObject      *source,
       g_autofree char *due = clmrs_i18n_format_day (item->next_due);
       GtkWidget *row, *label;
 
-      /* Translators: "household of HEAD · COMMUNITY · due DATE" */
-      subtitle = g_strdup_printf (_("Household of %s · %s · due %s"),
-                                  item->head_name, item->community ? item->community : "", due);
+      if (g_strcmp0 (item->status, "exited") == 0)
+        /* Translators: a child out of child labour, visited once a year until 18:
+           "household of HEAD · COMMUNITY · yearly visit due DATE" */
+        subtitle = g_strdup_printf (_("Household of %s · %s · yearly visit due %s"),
+                                    item->head_name, item->community ? item->community : "", due);
+      else
+        /* Translators: "household of HEAD · COMMUNITY · due DATE" */
+        subtitle = g_strdup_printf (_("Household of %s · %s · due %s"),
+                                    item->head_name, item->community ? item->community : "", due);
       row = _clmrs_data_row (item->child_name, subtitle);
       if (item->days_late > 0)
         {

@@ -93,11 +93,35 @@ finding_label (const char *code)
   return _clmrs_status_label (status);
 }
 
-/* A follow-up applies while the case is open and the child under 18. */
+/* A follow-up applies while the case is open and the child under 18, and
+ * once a year after an exit until 18 (the monitoring visit is a follow-up). */
 static gboolean
 follow_up_applies (const ClmrsHouseholdChild *child)
 {
-  return child->kase.open && child->kase.status != CLMRS_CASE_AGED_OUT;
+  return (child->kase.open && child->kase.status != CLMRS_CASE_AGED_OUT) ||
+         child->kase.monitoring_due;
+}
+
+/* Why a case was closed, in words. */
+static const char *
+closure_label (ClmrsClosureReason reason)
+{
+  switch (reason)
+    {
+    case CLMRS_CLOSURE_DECEASED:
+      return _("Case closed: the child died");
+    case CLMRS_CLOSURE_MOVED_OUT:
+      return _("Case closed: moved out of the area");
+    case CLMRS_CLOSURE_CONSENT_WITHDRAWN:
+      return _("Case closed: consent withdrawn");
+    case CLMRS_CLOSURE_AGED_OUT:
+      return _("Case closed: 18 years old");
+    case CLMRS_CLOSURE_DUPLICATE:
+      return _("Case closed: the same child as another record");
+    case CLMRS_CLOSURE_NONE:
+    default:
+      return _("Case closed");
+    }
 }
 
 /* The child's case in words: what was found, what is due, how far to exit. */
@@ -118,9 +142,14 @@ case_text (const ClmrsHouseholdChild *child)
       {
         g_autofree char *exit = date_text (kase->exit_date);
 
+        if (kase->next_due_date[0] != '\0')
+          /* Translators: a child out of child labour since a day, visited once a year until 18 */
+          return g_strdup_printf (_("Out of child labour since %s · yearly visit due on %s"), exit, due);
         /* Translators: a closed case, with the day of the follow-up that closed it */
         return g_strdup_printf (_("Out of child labour since %s · case closed"), exit);
       }
+    case CLMRS_CASE_CLOSED:
+      return g_strdup (closure_label (kase->closure_reason));
     case CLMRS_CASE_AGED_OUT:
       return g_strdup (_("Case closed: 18 years old"));
     default:
@@ -137,7 +166,14 @@ case_text (const ClmrsHouseholdChild *child)
     /* Translators: "out of child labour at 1 of 2 follow-ups": two in a row close the case */
     g_ptr_array_add (parts, g_strdup_printf (_("out of child labour at %u of %u follow-ups"),
                                              kase->n_clean_follow_ups, CLMRS_CASE_CLEAN_FOLLOW_UPS_TO_EXIT));
-  if (kase->follow_up_overdue)
+  if (kase->follow_up_missed)
+    {
+      g_autofree char *end = date_text (kase->window_end_date);
+
+      /* Translators: no follow-up came in time; the count of follow-ups out of child labour starts again */
+      g_ptr_array_add (parts, g_strdup_printf (_("follow-up window missed on %s"), end));
+    }
+  else if (kase->follow_up_overdue)
     g_ptr_array_add (parts, g_strdup_printf (_("follow-up overdue since %s"), due));
   else if (kase->follow_up_due)
     g_ptr_array_add (parts, g_strdup_printf (_("follow-up due since %s"), due));
@@ -180,22 +216,44 @@ visit_state_label (const ClmrsHouseholdVisit *visit,
 
 /* --- rows --- */
 
+/* Follow Up and Close Case: the visit of one child, with the form on the
+ * button (as the Follow-ups tab asks a follow-up). */
 static void
-follow_up_clicked_cb (GtkButton          *button,
-                      ClmrsHouseholdPage *self)
+child_visit_clicked_cb (GtkButton          *button,
+                        ClmrsHouseholdPage *self)
 {
   ClmrsWindow *window = get_window (self);
   g_autofree char *household_id = g_strdup (self->household_id);
   g_autofree char *child_id = g_strdup (g_object_get_data (G_OBJECT (button), "child-id"));
-  /* as the Follow-ups tab asks it */
+  g_autofree char *form_id = g_strdup (g_object_get_data (G_OBJECT (button), "form-id"));
   ClmrsVisitRequest request = {
-    .form_id = "follow_up_visit",
+    .form_id = form_id,
     .child_id = child_id,
     .household_id = household_id,
   };
 
   if (window != NULL && child_id != NULL && household_id != NULL)
     clmrs_window_open_visit (window, &request);
+}
+
+/* A row button that opens @form_id for @child; @label is its accessible name. */
+static GtkWidget *
+child_visit_button (ClmrsHouseholdPage        *self,
+                    const ClmrsHouseholdChild *child,
+                    const char                *mnemonic,
+                    const char                *label,
+                    const char                *form_id)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (mnemonic);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (button, -1, 48);
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  g_object_set_data_full (G_OBJECT (button), "child-id", g_strdup (child->child_id), g_free);
+  g_object_set_data (G_OBJECT (button), "form-id", (gpointer) form_id);
+  g_signal_connect (button, "clicked", G_CALLBACK (child_visit_clicked_cb), self);
+  return button;
 }
 
 static GtkWidget *
@@ -214,7 +272,7 @@ child_row (ClmrsHouseholdPage        *self,
   if (follow_up_applies (child))
     {
       icon_name = "dialog-warning-symbolic";
-      css_class = child->kase.follow_up_overdue ? "late" : "due-soon";
+      css_class = child->kase.follow_up_overdue || child->kase.follow_up_missed ? "late" : "due-soon";
     }
   else if (child->kase.status == CLMRS_CASE_EXITED)
     {
@@ -227,18 +285,21 @@ child_row (ClmrsHouseholdPage        *self,
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
   if (follow_up_applies (child))
     {
-      GtkWidget *button = gtk_button_new_with_mnemonic (_("_Follow Up"));
       g_autofree char *label = g_strdup_printf (_("Follow-up visit of %s"), child->name);
+      GtkWidget *button = child_visit_button (self, child, _("_Follow Up"), label, "follow_up_visit");
 
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-      gtk_widget_set_size_request (button, -1, 48);
-      gtk_widget_set_tooltip_text (button, label);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-      if (child->kase.follow_up_due || child->kase.follow_up_overdue)
+      if (child->kase.follow_up_due || child->kase.follow_up_overdue || child->kase.monitoring_due)
         gtk_widget_add_css_class (button, "suggested-action");
-      g_object_set_data_full (G_OBJECT (button), "child-id", g_strdup (child->child_id), g_free);
-      g_signal_connect (button, "clicked", G_CALLBACK (follow_up_clicked_cb), self);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
+  /* a case followed up (or monitored after its exit) can be closed for a
+   * reason other than exit: death, a move, consent withdrawn, a duplicate */
+  if (follow_up_applies (child) || (child->kase.status == CLMRS_CASE_EXITED && child->kase.next_due_date[0] != '\0'))
+    {
+      g_autofree char *label = g_strdup_printf (_("Close the case of %s"), child->name);
+
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 child_visit_button (self, child, _("_Close Case"), label, "case_closure"));
     }
   gtk_widget_add_css_class (row, "tall-row");
   g_object_set_data_full (G_OBJECT (row), "child-id", g_strdup (child->child_id), g_free);

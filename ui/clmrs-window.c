@@ -299,10 +299,13 @@ set_case_config (ClmrsWindow *self)
 {
   ClmrsApplication *app = CLMRS_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   ClmrsCaseConfig config;
+  g_autoptr(GError) error = NULL;
 
-  clmrs_case_config_init (&config);
-  config.follow_up_months = MAX (1, g_settings_get_uint (clmrs_application_get_settings (app),
-                                                         "follow-up-interval-months"));
+  /* the programme's case rules, with the interval the supervisor chose */
+  if (!clmrs_case_config_load_programme (&config, &error))
+    g_critical ("the shipped case rules do not load: %s", error->message);
+  clmrs_case_config_set_interval (&config, MAX (1, g_settings_get_uint (clmrs_application_get_settings (app),
+                                                                        "follow-up-interval-months")));
   clmrs_db_worker_set_case_config (self->worker, &config);
 }
 

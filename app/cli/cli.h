@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
 
 #include "store.h"
 
@@ -42,6 +43,26 @@ gboolean clmrs_cli_parse (const char    *command,
 ClmrsStore *clmrs_cli_open_existing (ClmrsCli  *cli,
                                      GError   **error);
 
+/* Calls @func on each non-blank line of stdin (trimmed, NUL-terminated;
+ * @line counts every line from 1); a line with a NUL byte is reported as
+ * bad.  Sets *@any_bad when @func or that check said a line was bad.
+ * Returns CLMRS_EXIT_OK, or CLMRS_EXIT_FAILURE when stdin cannot be read. */
+typedef gboolean (*ClmrsCliLineFunc) (const char *text,
+                                      gsize       length,
+                                      guint64     line,
+                                      gpointer    user_data);
+int         clmrs_cli_each_line     (const char       *command,
+                                     ClmrsCliLineFunc  func,
+                                     gpointer          user_data,
+                                     gboolean         *any_bad);
+/* Writes {"error":{"line":N,"field":NAME|null,"message":...}} on @out and
+ * "clmrs COMMAND: line N: message" on stderr. */
+void        clmrs_cli_print_error_line (FILE       *out,
+                                        const char *command,
+                                        guint64     line,
+                                        const char *field,
+                                        const char *message);
+
 /* @text cut or padded to @width characters, for table columns. */
 char       *clmrs_cli_column        (const char *text,
                                      guint       width);
@@ -57,6 +78,7 @@ int clmrs_cmd_sync     (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_queue    (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_export   (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_classify (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_case     (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_visit    (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_forms (ClmrsCli  *cli,
                      int        argc,

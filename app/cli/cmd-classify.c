@@ -5,9 +5,7 @@
 #include "record.h"
 #include "rules.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 static const char classify_description[] =
@@ -38,46 +36,15 @@ looks_like_path (const char *value)
   return strchr (value, '/') != NULL || g_str_has_suffix (value, ".json");
 }
 
-static void
-print_error_line (FILE       *out,
-                  guint64     line,
-                  const char *field,
-                  const char *message)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "error");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "line");
-  json_builder_add_int_value (builder, (gint64) line);
-  json_builder_set_member_name (builder, "field");
-  if (field != NULL)
-    json_builder_add_string_value (builder, field);
-  else
-    json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, message);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  fprintf (out, "%s\n", text);
-  fprintf (stderr, "clmrs classify: line %" G_GUINT64_FORMAT ": %s\n", line, message);
-}
-
 /* Classifies one non-blank line; FALSE when it was bad (reported). */
 static gboolean
-classify_line (const ClmrsRuleSet *rules,
-               const char         *text,
-               gsize               length,
-               guint64             line,
-               FILE               *out)
+classify_line (const char *text,
+               gsize       length,
+               guint64     line,
+               gpointer    user_data)
 {
+  const ClmrsRuleSet *rules = user_data;
+  FILE *out = stdout;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(ClmrsProfile) profile = NULL;
@@ -92,26 +59,26 @@ classify_line (const ClmrsRuleSet *rules,
 
   if (!g_utf8_validate (text, (gssize) length, NULL))
     {
-      print_error_line (out, line, NULL, "not valid UTF-8");
+      clmrs_cli_print_error_line (out, "classify", line, NULL, "not valid UTF-8");
       return FALSE;
     }
   if (!json_parser_load_from_data (parser, text, (gssize) length, &error))
     {
       g_autofree char *why = clmrs_json_error_describe (error);
       g_autofree char *message = g_strdup_printf ("not valid JSON: %s", why);
-      print_error_line (out, line, NULL, message);
+      clmrs_cli_print_error_line (out, "classify", line, NULL, message);
       return FALSE;
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      print_error_line (out, line, NULL, "expected a JSON object (one child profile)");
+      clmrs_cli_print_error_line (out, "classify", line, NULL, "expected a JSON object (one child profile)");
       return FALSE;
     }
   profile = clmrs_profile_from_json_full (json_node_get_object (root), rules, &field, &error);
   if (profile == NULL)
     {
-      print_error_line (out, line, field, error->message);
+      clmrs_cli_print_error_line (out, "classify", line, field, error->message);
       return FALSE;
     }
 
@@ -143,11 +110,8 @@ clmrs_cmd_classify (ClmrsCli  *cli,
   };
   g_autoptr(ClmrsRuleSet) rules = NULL;
   g_autoptr(GError) error = NULL;
-  char *buffer = NULL;
-  size_t capacity = 0;
-  ssize_t length;
-  guint64 line = 0;
   gboolean any_bad = FALSE;
+  int status;
 
   if (!clmrs_cli_parse ("classify", "--rules NAME|FILE", classify_description,
                         entries, &argc, &argv))
@@ -169,33 +133,9 @@ clmrs_cmd_classify (ClmrsCli  *cli,
                            ? CLMRS_EXIT_FAILURE : CLMRS_EXIT_USAGE,
                            "classify: %s", error->message);
 
-  while ((length = getline (&buffer, &capacity, stdin)) >= 0)
-    {
-      gsize n = (gsize) length;
-
-      line++;
-      while (n > 0 && (buffer[n - 1] == '\n' || buffer[n - 1] == '\r'))
-        n--;
-      buffer[n] = '\0';
-      if (memchr (buffer, '\0', n) != NULL)
-        {
-          print_error_line (stdout, line, NULL, "contains a NUL byte");
-          any_bad = TRUE;
-          continue;
-        }
-      if (g_strstrip (buffer)[0] == '\0')
-        continue;
-      if (!classify_line (rules, buffer, strlen (buffer), line, stdout))
-        any_bad = TRUE;
-    }
-  if (ferror (stdin))
-    {
-      int saved = errno;
-      free (buffer);
-      return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "classify: cannot read stdin: %s",
-                             g_strerror (saved));
-    }
-  free (buffer);
+  status = clmrs_cli_each_line ("classify", classify_line, rules, &any_bad);
+  if (status != CLMRS_EXIT_OK)
+    return status;
   if (fflush (stdout) != 0 || ferror (stdout))
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "classify: cannot write stdout");
   return any_bad ? CLMRS_EXIT_DATA : CLMRS_EXIT_OK;

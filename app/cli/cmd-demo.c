@@ -101,10 +101,12 @@ clmrs_cmd_demo (ClmrsCli  *cli,
 
   printf ("Demo data in %s (%.1f s):\n"
           "  %u communities, %u households, %u children (%u found in child labour)\n"
+          "  cases: %u exited, %u relapsed, %u follow-up windows missed, %u closed\n"
           "  %u household visits, %u follow-ups, %u supports, %u awareness sessions\n"
           "  %u reviews by the supervisor, %u drafts left open, %u records queued for sync\n",
           cli->db_path, seconds,
           report.communities, report.households, report.children, report.identified,
+          report.exited, report.relapsed, report.missed, report.closed,
           report.household_visits, report.follow_ups, report.supports, report.awareness_sessions,
           report.reviews, report.drafts, report.records_queued);
   printf ("Sign in as:\n");

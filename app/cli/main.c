@@ -3,8 +3,11 @@
 
 #include "cli.h"
 
+#include <errno.h>
+#include <json-glib/json-glib.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -36,6 +39,7 @@ static const Command commands[] = {
   { "indicators", clmrs_cmd_indicators, TRUE, "the CLMRS indicators: --json [--from DATE] [--to DATE]" },
   { "visit",    clmrs_cmd_visit,    TRUE,  "one visit from answers in a JSON file, with the newest form and rules" },
   { "classify", clmrs_cmd_classify, FALSE, "classify child profiles (JSON lines) with a rule set" },
+  { "case", clmrs_cmd_case, FALSE, "a child's case from their history (JSON lines), with its reasons" },
   { "version",  cmd_version,        FALSE, "print the version" },
   { "forms",    clmrs_cmd_forms,    FALSE, "check ODK XForms questionnaires; list the device's forms and rule sets" },
 };
@@ -79,6 +83,80 @@ clmrs_cli_fail (int         status,
   va_end (args);
   fprintf (stderr, "clmrs: %s\n", message);
   return status;
+}
+
+void
+clmrs_cli_print_error_line (FILE       *out,
+                            const char *command,
+                            guint64     line,
+                            const char *field,
+                            const char *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "line");
+  json_builder_add_int_value (builder, (gint64) line);
+  json_builder_set_member_name (builder, "field");
+  if (field != NULL)
+    json_builder_add_string_value (builder, field);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  fprintf (out, "%s\n", text);
+  fprintf (stderr, "clmrs %s: line %" G_GUINT64_FORMAT ": %s\n", command, line, message);
+}
+
+int
+clmrs_cli_each_line (const char       *command,
+                     ClmrsCliLineFunc  func,
+                     gpointer          user_data,
+                     gboolean         *any_bad)
+{
+  char *buffer = NULL;
+  size_t capacity = 0;
+  ssize_t length;
+  guint64 line = 0;
+
+  while ((length = getline (&buffer, &capacity, stdin)) >= 0)
+    {
+      gsize n = (gsize) length;
+
+      line++;
+      while (n > 0 && (buffer[n - 1] == '\n' || buffer[n - 1] == '\r'))
+        n--;
+      buffer[n] = '\0';
+      if (memchr (buffer, '\0', n) != NULL)
+        {
+          clmrs_cli_print_error_line (stdout, command, line, NULL, "contains a NUL byte");
+          *any_bad = TRUE;
+          continue;
+        }
+      if (g_strstrip (buffer)[0] == '\0')
+        continue;
+      if (!func (buffer, strlen (buffer), line, user_data))
+        *any_bad = TRUE;
+    }
+  if (ferror (stdin))
+    {
+      int saved = errno;
+      free (buffer);
+      return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s: cannot read stdin: %s", command,
+                             g_strerror (saved));
+    }
+  free (buffer);
+  return CLMRS_EXIT_OK;
 }
 
 /* @text cut or padded to @width characters (not bytes: "Tiémoko" is 7

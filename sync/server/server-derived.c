@@ -201,23 +201,9 @@ people_json (sqlite3     *db,
   if (stmt == NULL)
     return NULL;
   json_builder_begin_array (b);
+  /* as devices receive them, never with a one-time PIN */
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 0));
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 1));
-      json_builder_set_member_name (b, "sex");
-      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 2));
-      json_builder_set_member_name (b, "role");
-      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 3));
-      json_builder_set_member_name (b, "one_time_pin_hash");
-      json_builder_add_null_value (b);
-      json_builder_set_member_name (b, "disabled");
-      json_builder_add_boolean_value (b, sqlite3_column_int (stmt, 4));
-      json_builder_end_object (b);
-    }
+    server_people_add_json (b, stmt, -1, 4);
   if (rc != SQLITE_DONE)
     {
       db_fail (db, "reading the people", error);

@@ -550,27 +550,7 @@ server_people_add_for_device (sqlite3      *db,
   json_builder_set_member_name (b, "people");
   json_builder_begin_array (b);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *hash = (const char *) sqlite3_column_text (stmt, 4);
-
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "id");
-      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 0));
-      json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 1));
-      json_builder_set_member_name (b, "sex");
-      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 2));
-      json_builder_set_member_name (b, "role");
-      json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 3));
-      json_builder_set_member_name (b, "one_time_pin_hash");
-      if (hash != NULL)
-        json_builder_add_string_value (b, hash);
-      else
-        json_builder_add_null_value (b);
-      json_builder_set_member_name (b, "disabled");
-      json_builder_add_boolean_value (b, sqlite3_column_int (stmt, 5));
-      json_builder_end_object (b);
-    }
+    server_people_add_json (b, stmt, 4, 5);
   json_builder_end_array (b);
   if (rc != SQLITE_DONE)
     return db_fail (db, "listing a device's people", error);
@@ -650,4 +630,31 @@ server_people_check_author (sqlite3     *db,
   else if (type == CLMRS_RECORD_REVIEW && g_strcmp0 (role, "supervisor") != 0)
     *reason = g_strdup ("author: only a supervisor may approve or return a visit");
   return TRUE;
+}
+
+void
+server_people_add_json (JsonBuilder  *b,
+                        sqlite3_stmt *stmt,
+                        int           hash_column,
+                        int           disabled_column)
+{
+  const char *hash = hash_column >= 0 ? (const char *) sqlite3_column_text (stmt, hash_column) : NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 0));
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 1));
+  json_builder_set_member_name (b, "sex");
+  json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 2));
+  json_builder_set_member_name (b, "role");
+  json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 3));
+  json_builder_set_member_name (b, "one_time_pin_hash");
+  if (hash != NULL)
+    json_builder_add_string_value (b, hash);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "disabled");
+  json_builder_add_boolean_value (b, sqlite3_column_int (stmt, disabled_column));
+  json_builder_end_object (b);
 }

@@ -33,6 +33,14 @@ gboolean      server_db_log_admin (sqlite3     *db,
                                    GError     **error);
 
 /* People (server-people.c): what enrolment and push ask about them. */
+/* One person as devices receive them ({id, name, sex, role,
+ * one_time_pin_hash, disabled}), from a row whose columns 0-3 are id,
+ * name, sex and role; @hash_column holds the one-time PIN's hash (-1:
+ * none is sent), @disabled_column whether they are disabled. */
+void          server_people_add_json       (JsonBuilder  *b,
+                                            sqlite3_stmt *stmt,
+                                            int           hash_column,
+                                            int           disabled_column);
 gboolean      server_people_declare        (sqlite3      *db,
                                             const char   *device_id,
                                             JsonNode     *people,

@@ -1171,12 +1171,15 @@ household_answer (const char *leaf,
   return household_answer_for (leaf, child);
 }
 
-/* A support record asks only who gave it: the rest is known. */
+/* A support record asks only whether it was given and who gave it: the
+ * rest is known. */
 static const char *
 support_answer (const char *leaf,
                 guint       instance,
                 gpointer    user_data)
 {
+  if (g_str_equal (leaf, "state"))
+    return "delivered";
   return g_str_equal (leaf, "provider") ? "Coopérative CLMRS" : NULL;
 }
 
@@ -1366,7 +1369,7 @@ follow_up_answer (const char *leaf,
     { "child_status", "present" }, { "assent", "yes" }, { "respondent", "child" },
     { "support_received", "school_kit" }, { "birth_certificate", "yes" },
     { "in_school", "yes" }, { "grade", "primary_5" }, { "days_missed", "0" }, { "worked_7d", "no" },
-    { "tasks_7d", "none" }, { "tasks_12m", "none" }, { "chores_hours_7d", "4" },
+    { "tasks_7d", "none" }, { "tasks_12m", "none" }, { "tasks_since_last", "none" }, { "chores_hours_7d", "4" },
     { "brought_for_work", "no" }, { "not_free", "no" }, { "works_off_debt", "no" },
     { "sexual_exploitation", "no" }, { "illicit_activities", "no" }, { "armed_recruitment", "no" },
     { "immediate_danger", "no" },
@@ -2168,8 +2171,9 @@ test_household_page (Fixture       *f,
   GtkWidget *button;
   GDate day;
 
-  /* Kouassi 000: found in hazardous work 9 months ago (the follow-up is
-   * overdue), and a second child never assessed; its first visit a year ago */
+  /* Kouassi 000: found in hazardous work 9 months ago (the 5-8 month
+   * window for a follow-up was missed), and a second child never
+   * assessed; its first visit a year ago */
   clmrs_date_today (&day);
   g_date_subtract_months (&day, 9);
   identified = clmrs_date_format (&day);
@@ -2217,10 +2221,13 @@ test_household_page (Fixture       *f,
   g_assert_null (find_button_with_text (GTK_WIDGET (row), "_Follow Up"));
   row = gtk_list_box_get_row_at_index (children, 1);
   g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Kouassi 000");
-  g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "case-status"), ==, "follow_up_overdue");
+  g_assert_cmpstr (g_object_get_data (G_OBJECT (row), "case-status"), ==, "follow_up_missed");
   subtitle = g_strdup (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
   g_test_message ("case: %s", subtitle);
-  g_assert_true (g_str_has_prefix (subtitle, "Girl, 11 years old\nHazardous child labour · follow-up overdue since "));
+  g_assert_true (g_str_has_prefix (subtitle, "Girl, 11 years old\nHazardous child labour · follow-up window missed on "));
+  /* an open case can be closed from here (the closure form, issue #11) */
+  g_assert_nonnull (find_button_with_text (GTK_WIDGET (row), "_Close Case"));
+  g_assert_null (find_button_with_text (GTK_WIDGET (gtk_list_box_get_row_at_index (children, 0)), "_Close Case"));
 
   /* the visits, newest first, each with its form's title and where it is */
   visits = clmrs_household_page_get_list (household_page (f), "visits");
