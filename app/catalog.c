@@ -400,6 +400,7 @@ static const struct {
   { "support",   "support_record" },
   { "awareness", "awareness_session" },
   { "community", "community_profile" },
+  { "farm",      "farm_visit" },
   { "closure",   "case_closure" },
 };
 

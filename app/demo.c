@@ -71,6 +71,7 @@ typedef struct {
   gboolean     identified;
   gboolean     exited;
   gboolean     gone;       /* moved or lost: no more follow-ups */
+  gboolean     here;       /* present at the current visit: may answer for themselves */
   gboolean     moved;      /* gone because the family moved away */
   gboolean     back_at_work; /* found working again at the next visit (a relapse) */
   gint         clean_run;
@@ -401,7 +402,21 @@ answer_child (Visit *v, DemoChild *c, const ClmrsPrompt *p, const char *leaf)
       return v->scratch;
     }
   if (g_str_equal (leaf, "present"))
-    return g_rand_int_range (r, 0, 10) < 8 ? "yes" : "no";
+    {
+      c->here = g_rand_int_range (r, 0, 10) < 8;
+      return yes_no (c->here);
+    }
+  if (g_str_equal (leaf, "assent"))
+    return "yes";
+  if (g_str_equal (leaf, "respondent"))
+    {
+      /* a follow-up asks only about a child found there */
+      gboolean here = v->child_status != NULL ? g_str_equal (v->child_status, "present") : c->here;
+
+      if (!here)
+        return "adult";
+      return g_rand_int_range (r, 0, 3) == 0 ? "child" : "child_and_adult";
+    }
   if (g_str_equal (leaf, "birth_certificate"))
     return c->birth_certificate;
   if (g_str_equal (leaf, "in_school"))

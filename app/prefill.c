@@ -315,10 +315,16 @@ clmrs_prefill_session (ClmrsFormSession   *session,
       }
   }
 
-  /* a household revisit lists the household's known children */
-  if (store != NULL && known.household_id != NULL && prefill->child_id == NULL &&
-      !prefill_roster (session, store, known.household_id, &on, error))
-    goto out;
+  /* a household revisit lists the household's known children; a form
+   * without the household entity (a farm visit: only the children found
+   * there) does not */
+  if (store != NULL && known.household_id != NULL && prefill->child_id == NULL)
+    {
+      g_autoptr(GPtrArray) households = clmrs_form_session_get_entities (session, "household");
+
+      if (households->len > 0 && !prefill_roster (session, store, known.household_id, &on, error))
+        goto out;
+    }
 
   for (guint e = 0; e < G_N_ELEMENTS (entities); e++)
     {

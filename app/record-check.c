@@ -22,7 +22,7 @@ G_DEFINE_QUARK (clmrs-record-error-quark, clmrs_record_error)
 
 /* The values the device store accepts (store.c's CHECK constraints). */
 static const char *const support_states[] = { "delivered", "planned", "declined", NULL };
-static const char *const visit_kinds[] = { "household", "follow_up", "support", "awareness", "community", "closure", NULL };
+static const char *const visit_kinds[] = { "household", "follow_up", "support", "awareness", "community", "closure", "farm", NULL };
 static const char *const child_statuses[] = { "present", "moved", "lost", NULL };
 static const char *const support_levels[] = { "child", "household", "community", "referral", NULL };
 static const char *const decisions[] = { "approved", "returned", NULL };

@@ -124,6 +124,7 @@ static const char * const reason_codes[] = {
   "light_work_task_not_permitted",
   "chores_hours",
   "hazardous_task_12m",
+  "work_injury_12m",
   "hazardous_task_since_last_visit",
   "out_of_school",
   "no_birth_certificate",
@@ -184,6 +185,8 @@ struct _ClmrsRuleSet {
   GPtrArray  *lists[N_LISTS];     /* of char*, in file order */
   GHashTable *codes;              /* code -> list index + 1 */
   GHashTable *permitted;          /* light_work_permitted, a set */
+  GHashTable *permitted_from;     /* tasks_permitted_from: hazardous task -> age */
+  GHashTable *provisional;        /* "list/code" -> the note saying why it is provisional */
   GPtrArray  *supports;           /* of SupportRule* */
 };
 
@@ -217,6 +220,8 @@ clmrs_rule_set_free (ClmrsRuleSet *rules)
     g_clear_pointer (&rules->lists[l], g_ptr_array_unref);
   g_clear_pointer (&rules->codes, g_hash_table_unref);
   g_clear_pointer (&rules->permitted, g_hash_table_unref);
+  g_clear_pointer (&rules->permitted_from, g_hash_table_unref);
+  g_clear_pointer (&rules->provisional, g_hash_table_unref);
   g_clear_pointer (&rules->supports, g_ptr_array_unref);
   g_free (rules);
 }
@@ -756,6 +761,125 @@ load_parameters (Loader       *ld,
   return TRUE;
 }
 
+static int      list_index (const char         *list);
+static gboolean is_list    (const ClmrsRuleSet *rules,
+                            const char         *code,
+                            CodeList            list);
+
+/* An optional object member: NULL with no error when absent. */
+static JsonObject *
+read_optional_object (Loader     *ld,
+                      JsonObject *object,
+                      const char *prefix,
+                      const char *key,
+                      gboolean   *failed)
+{
+  *failed = FALSE;
+  if (!json_object_has_member (object, key))
+    return NULL;
+  return read_object (ld, object, prefix, key, FALSE, failed);
+}
+
+/* codes.tasks_permitted_from (optional): {"task": age}, a hazardous task
+ * that is permitted work from that age (Ghana's cutlass weeding at 15-17). */
+static gboolean
+load_permitted_from (Loader       *ld,
+                     JsonObject   *codes,
+                     ClmrsRuleSet *rules)
+{
+  const char *p = "codes.tasks_permitted_from";
+  gboolean failed;
+  JsonObject *object = read_optional_object (ld, codes, "codes", "tasks_permitted_from", &failed);
+  g_autoptr(GList) members = NULL;
+
+  rules->permitted_from = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (failed)
+    return FALSE;
+  if (object == NULL)
+    return TRUE;
+  members = json_object_get_members (object);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *task = l->data;
+      g_autofree char *path = join_path (p, task);
+      int age;
+
+      if (!is_list (rules, task, LIST_TASKS_HAZARDOUS))
+        return load_fail (ld, path, "'%s' is not a hazardous task (not in codes.tasks_hazardous)",
+                          task);
+      if (!read_int (ld, object, p, task, 0, G_MAXINT, &age))
+        return FALSE;
+      if (age < rules->min_age_light_work || age >= rules->min_age_hazardous)
+        return load_fail (ld, path, "%d is out of range (%d to %d: from min_age_light_work to "
+                          "below min_age_hazardous)", age, rules->min_age_light_work,
+                          rules->min_age_hazardous - 1);
+      g_hash_table_insert (rules->permitted_from, g_strdup (task), GINT_TO_POINTER (age));
+    }
+  return TRUE;
+}
+
+/* codes.provisional (optional): {"list": {"code": "why it is provisional"}}:
+ * entries not yet checked against the legal text.  A reason resting on one
+ * says so. */
+static gboolean
+load_provisional (Loader       *ld,
+                  JsonObject   *codes,
+                  ClmrsRuleSet *rules)
+{
+  static const char * const allowed[] = {
+    "tasks_hazardous", "tasks_light", "light_work_permitted", "hazard_conditions",
+    "abuse", "wfcl_signals", "tasks_permitted_from", NULL
+  };
+  const char *p = "codes.provisional";
+  gboolean failed;
+  JsonObject *object = read_optional_object (ld, codes, "codes", "provisional", &failed);
+  g_autoptr(GList) lists = NULL;
+
+  rules->provisional = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (failed)
+    return FALSE;
+  if (object == NULL)
+    return TRUE;
+  if (!check_keys (ld, object, p, allowed))
+    return FALSE;
+  lists = json_object_get_members (object);
+  for (GList *l = lists; l != NULL; l = l->next)
+    {
+      const char *list = l->data;
+      g_autofree char *lpath = join_path (p, list);
+      JsonObject *entries = read_object (ld, object, p, list, FALSE, &failed);
+      g_autoptr(GList) members = NULL;
+
+      if (failed)
+        return FALSE;
+      members = json_object_get_members (entries);
+      for (GList *m = members; m != NULL; m = m->next)
+        {
+          const char *code = m->data;
+          g_autofree char *path = join_path (lpath, code);
+          g_autofree char *note = NULL;
+          gboolean known;
+
+          if (g_str_equal (list, "light_work_permitted"))
+            known = is_list (rules, code, LIST_TASKS_LIGHT);
+          else if (g_str_equal (list, "tasks_permitted_from"))
+            known = g_hash_table_contains (rules->permitted_from, code);
+          else
+            known = is_list (rules, code, list_index (list));
+          if (!known)
+            return load_fail (ld, path, "'%s' is not in codes.%s%s", code,
+                              g_str_equal (list, "light_work_permitted") ? "tasks_light" : list,
+                              g_str_equal (list, "light_work_permitted")
+                                ? " (a light task on or off the permitted list)" : "");
+          if (!read_string (ld, entries, lpath, code, &note))
+            return FALSE;
+          g_hash_table_insert (rules->provisional, g_strconcat (list, "/", code, NULL),
+                               g_steal_pointer (&note));
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 load_codes (Loader       *ld,
             JsonObject   *root,
@@ -763,7 +887,7 @@ load_codes (Loader       *ld,
 {
   static const char * const allowed[] = {
     "tasks_hazardous", "tasks_light", "light_work_permitted", "hazard_conditions",
-    "abuse", "wfcl_signals", NULL
+    "abuse", "wfcl_signals", "tasks_permitted_from", "provisional", NULL
   };
   gboolean failed;
   JsonObject *codes = read_object (ld, root, NULL, "codes", FALSE, &failed);
@@ -823,7 +947,7 @@ load_codes (Loader       *ld,
                           list_nouns[GPOINTER_TO_INT (list) - 1]);
       g_hash_table_add (rules->permitted, g_strdup (permitted[i]));
     }
-  return TRUE;
+  return load_permitted_from (ld, codes, rules) && load_provisional (ld, codes, rules);
 }
 
 static gboolean
@@ -1238,6 +1362,8 @@ clmrs_profile_free (ClmrsProfile *profile)
   g_strfreev (profile->abuse);
   g_strfreev (profile->wfcl_signals);
   g_free (profile->birth_certificate);
+  g_free (profile->abuse_recall);
+  g_free (profile->work_injury_12m);
   g_free (profile);
 }
 
@@ -1491,6 +1617,37 @@ clmrs_profile_from_json_full (JsonObject          *object,
         }
       profile->birth_certificate = g_strdup (value);
     }
+
+  node = json_object_get_member (object, "abuse_recall");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!node_is_string (node)
+          || (!g_str_equal (json_node_get_string (node), "12m")
+              && !g_str_equal (json_node_get_string (node), "since_last_visit")))
+        {
+          profile_fail (&pr, "abuse_recall", "expected \"12m\" or \"since_last_visit\", got %s",
+                        node_is_string (node) ? "another string" : node_kind (node));
+          return NULL;
+        }
+      profile->abuse_recall = g_strdup (json_node_get_string (node));
+    }
+
+  node = json_object_get_member (object, "work_injury_12m");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      static const char * const severities[] = {
+        "none", "not_serious", "stopped_short", "stopped_completely", NULL
+      };
+
+      if (!node_is_string (node) || !g_strv_contains (severities, json_node_get_string (node)))
+        {
+          profile_fail (&pr, "work_injury_12m", "expected \"none\", \"not_serious\", "
+                        "\"stopped_short\" or \"stopped_completely\", got %s",
+                        node_is_string (node) ? "another string" : node_kind (node));
+          return NULL;
+        }
+      profile->work_injury_12m = g_strdup (json_node_get_string (node));
+    }
   return g_steal_pointer (&profile);
 }
 
@@ -1607,22 +1764,51 @@ typedef struct {
   const ClmrsRuleSet *rules;
   const ClmrsProfile *profile;
   GArray             *found;      /* of Found */
+  GPtrArray          *permitted;  /* hazardous tasks of the last 7 days permitted at this age */
 } Classifier;
+
+/* The note of the provisional entry @code of @list, or NULL. */
+static const char *
+provisional_note (const ClmrsRuleSet *rules,
+                  const char         *list,
+                  const char         *code)
+{
+  g_autofree char *key = NULL;
+
+  if (code == NULL)
+    return NULL;
+  key = g_strconcat (list, "/", code, NULL);
+  return g_hash_table_lookup (rules->provisional, key);
+}
+
+/* "...; provisional: NOTE (gh)": a detail says when it rests on a provisional entry. */
+static char *
+finish_detail (const ClmrsRuleSet *rules,
+               const char         *text,
+               const char         *provisional)
+{
+  if (provisional != NULL)
+    return g_strdup_printf ("%s; provisional: %s (%s)", text, provisional, rules->id);
+  return g_strdup_printf ("%s (%s)", text, rules->id);
+}
 
 static void add (Classifier  *cl,
                  ClmrsStatus  tier,
                  ClmrsRecall  recall,
                  const char  *code,
                  const char  *item,
+                 const char  *provisional,
                  const char  *format,
-                 ...) G_GNUC_PRINTF (6, 7);
+                 ...) G_GNUC_PRINTF (7, 8);
 
+/* @provisional: the note of the provisional entry the reason rests on, or NULL. */
 static void
 add (Classifier  *cl,
      ClmrsStatus  tier,
      ClmrsRecall  recall,
      const char  *code,
      const char  *item,
+     const char  *provisional,
      const char  *format,
      ...)
 {
@@ -1635,7 +1821,8 @@ add (Classifier  *cl,
   va_end (args);
   found.reason->code = g_strdup (code);
   found.reason->item = g_strdup (item);
-  found.reason->detail = g_strdup_printf ("%s (%s)", text, cl->rules->id);
+  found.reason->provisional = provisional != NULL;
+  found.reason->detail = finish_detail (cl->rules, text, provisional);
   g_array_append_val (cl->found, found);
 }
 
@@ -1713,26 +1900,38 @@ classify_tasks (Classifier *cl)
           const char *task = tasks[i];
           g_autofree char *name = readable (task);
 
+          gpointer from_ptr = g_hash_table_lookup (r->permitted_from, task);
+          int from = from_ptr != NULL ? GPOINTER_TO_INT (from_ptr) : r->min_age_hazardous;
+
           /* A task seen in the last 7 days is also in the last 12 months. */
           if (period == 1 && g_strv_contains ((const char * const *) p->tasks_7d, task))
             continue;
 
-          if (is_list (r, task, LIST_TASKS_HAZARDOUS) && hazardous_age)
+          if (is_list (r, task, LIST_TASKS_HAZARDOUS) && hazardous_age && age < from)
             {
+              const char *note = provisional_note (r, "tasks_hazardous", task);
+
               if (identifies)
-                add (cl, CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR, recall, "hazardous_task", task,
+                add (cl, CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR, recall, "hazardous_task", task, note,
                      "%s %s at age %d: a hazardous task, prohibited under %d",
-                     name, when, age, r->min_age_hazardous);
+                     name, when, age, from);
               else
-                add (cl, CLMRS_STATUS_AT_RISK, recall, "hazardous_task_12m", task,
+                add (cl, CLMRS_STATUS_AT_RISK, recall, "hazardous_task_12m", task, note,
                      "%s in the last 12 months but not in the last 7 days at age %d: "
                      "a hazardous task, a risk of hazardous child labour",
                      name, age);
+            }
+          else if (is_list (r, task, LIST_TASKS_HAZARDOUS) && hazardous_age)
+            {
+              /* permitted from this age: ordinary work, said in the permitted_work reason */
+              if (period == 0)
+                g_ptr_array_add (cl->permitted, (gpointer) task);
             }
           else if (identifies && light_band && r->light_work_list_only
                    && is_list (r, task, LIST_TASKS_LIGHT)
                    && !g_hash_table_contains (r->permitted, task))
             add (cl, CLMRS_STATUS_CHILD_LABOUR, recall, "light_work_task_not_permitted", task,
+                 provisional_note (r, "light_work_permitted", task),
                  "%s %s at age %d: not on the permitted light-work list for ages %s",
                  name, when, age, band);
         }
@@ -1754,13 +1953,18 @@ classify_since_last_visit (Classifier *cl)
   for (guint i = 0; p->tasks_since_last[i] != NULL; i++)
     {
       const char *task = p->tasks_since_last[i];
+      gpointer from_ptr = g_hash_table_lookup (r->permitted_from, task);
+      int from = from_ptr != NULL ? GPOINTER_TO_INT (from_ptr) : r->min_age_hazardous;
       g_autofree char *name = NULL;
 
-      if (!is_list (r, task, LIST_TASKS_HAZARDOUS) ||
+      /* a task permitted from an age (codes.tasks_permitted_from) is not
+       * hazardous from that age on, as in the 7-day and 12-month recalls */
+      if (!is_list (r, task, LIST_TASKS_HAZARDOUS) || p->age >= from ||
           g_strv_contains ((const char * const *) p->tasks_7d, task))
         continue;
       name = readable (task);
       add (cl, CLMRS_STATUS_AT_RISK, CLMRS_RECALL_NONE, "hazardous_task_since_last_visit", task,
+           provisional_note (r, "tasks_hazardous", task),
            "%s since the last visit at age %d: a hazardous task, so not out of child labour "
            "over the period", name, p->age);
     }
@@ -1781,7 +1985,8 @@ clmrs_classify (const ClmrsRuleSet *rules,
 {
   g_autoptr(ClmrsClassification) result = NULL;
   g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (Found));
-  Classifier cl = { rules, profile, found };
+  g_autoptr(GPtrArray) permitted = g_ptr_array_new ();
+  Classifier cl = { rules, profile, found, permitted };
   const ClmrsRuleSet *r = rules;
   const ClmrsProfile *p = profile;
   int age;
@@ -1818,13 +2023,14 @@ clmrs_classify (const ClmrsRuleSet *rules,
     {
       g_autofree char *name = readable (p->wfcl_signals[i]);
       add (&cl, CLMRS_STATUS_WORST_FORM, CLMRS_RECALL_NONE, "wfcl_signal", p->wfcl_signals[i],
+           provisional_note (r, "wfcl_signals", p->wfcl_signals[i]),
            "worst-form signal: %s: a worst form of child labour (ILO C182 Art. 3); "
            "refer to child protection at once", name);
     }
 
   /* Row 2: hazardous child labour. */
   if (p->immediate_danger)
-    add (&cl, CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR, CLMRS_RECALL_NONE, "immediate_danger", NULL,
+    add (&cl, CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR, CLMRS_RECALL_NONE, "immediate_danger", NULL, NULL,
          "the facilitator found the child in immediate danger: counted as hazardous child "
          "labour and referred at once");
   classify_tasks (&cl);
@@ -1836,6 +2042,7 @@ clmrs_classify (const ClmrsRuleSet *rules,
           g_autofree char *name = readable (p->hazard_conditions[i]);
           add (&cl, CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR, CLMRS_RECALL_NONE, "hazard_condition",
                p->hazard_conditions[i],
+               provisional_note (r, "hazard_conditions", p->hazard_conditions[i]),
                "exposed to %s at work at age %d: a hazardous condition, prohibited under %d",
                name, age, r->min_age_hazardous);
         }
@@ -1843,22 +2050,28 @@ clmrs_classify (const ClmrsRuleSet *rules,
         {
           g_autofree char *window = r->night_start != NULL
             ? g_strdup_printf (" (%s-%s)", r->night_start, r->night_end) : g_strdup ("");
-          add (&cl, CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR, CLMRS_RECALL_7D, "night_work", NULL,
+          add (&cl, CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR, CLMRS_RECALL_7D, "night_work", NULL, NULL,
                "night work%s in the last 7 days at age %d: prohibited under %d",
                window, age, r->min_age_hazardous);
         }
+      /* Abuse is asked over a period the profile states (docs/rules-format.md):
+       * the last 12 months at identification, since the last visit at a
+       * follow-up, so an old incident is not reported again and again. */
+      gboolean since_last = g_strcmp0 (p->abuse_recall, "since_last_visit") == 0;
       for (guint i = 0; p->abuse[i] != NULL; i++)
         {
           g_autofree char *name = readable (p->abuse[i]);
-          add (&cl, CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR, CLMRS_RECALL_NONE, "abuse", p->abuse[i],
-               "abuse at work (%s) at age %d: work that exposes a child to abuse is hazardous",
-               name, age);
+          add (&cl, CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR,
+               since_last ? CLMRS_RECALL_NONE : CLMRS_RECALL_12M, "abuse", p->abuse[i],
+               provisional_note (r, "abuse", p->abuse[i]),
+               "abuse at work (%s) %s at age %d: work that exposes a child to abuse is hazardous",
+               name, since_last ? "since the last visit" : "in the last 12 months", age);
         }
       if (age >= r->long_hours.min_age && over (&r->long_hours, p->econ_hours_7d))
         {
           g_autofree char *limit = describe_threshold (&r->long_hours);
           g_autofree char *band = describe_ages (r->long_hours.min_age, SCOPE_MAX_AGE);
-          add (&cl, CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR, CLMRS_RECALL_7D, "long_hours", NULL,
+          add (&cl, CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR, CLMRS_RECALL_7D, "long_hours", NULL, NULL,
                "%s h of economic work in the last 7 days at age %d: %s a week at %s is "
                "hazardous (long hours)", econ, age, limit, band);
         }
@@ -1868,7 +2081,7 @@ clmrs_classify (const ClmrsRuleSet *rules,
   if (age < r->min_age_light_work && over (&r->below_light_work_age, p->econ_hours_7d))
     {
       g_autofree char *limit = describe_threshold (&r->below_light_work_age);
-      add (&cl, CLMRS_STATUS_CHILD_LABOUR, CLMRS_RECALL_7D, "below_light_work_age", NULL,
+      add (&cl, CLMRS_STATUS_CHILD_LABOUR, CLMRS_RECALL_7D, "below_light_work_age", NULL, NULL,
            "%s h of economic work in the last 7 days at age %d: any work of %s under %d "
            "is child labour", econ, age, limit, r->min_age_light_work);
     }
@@ -1880,7 +2093,7 @@ clmrs_classify (const ClmrsRuleSet *rules,
     {
       g_autofree char *limit = describe_threshold (&r->light_work_hours);
       g_autofree char *band = describe_ages (r->min_age_light_work, r->min_age_employment - 1);
-      add (&cl, CLMRS_STATUS_CHILD_LABOUR, CLMRS_RECALL_7D, "light_work_hours", NULL,
+      add (&cl, CLMRS_STATUS_CHILD_LABOUR, CLMRS_RECALL_7D, "light_work_hours", NULL, NULL,
            "%s h of economic work in the last 7 days at age %d: %s a week at %s is more "
            "than light work", econ, age, limit, band);
     }
@@ -1892,32 +2105,46 @@ clmrs_classify (const ClmrsRuleSet *rules,
       g_autofree char *limit = describe_threshold (&r->chores);
       g_autofree char *band = describe_ages (r->chores.min_age, r->chores.max_age);
       g_autofree char *chores = format_hours (p->chores_hours_7d);
-      add (&cl, CLMRS_STATUS_CHILD_LABOUR, CLMRS_RECALL_7D, "chores_hours", NULL,
+      add (&cl, CLMRS_STATUS_CHILD_LABOUR, CLMRS_RECALL_7D, "chores_hours", NULL, NULL,
            "%s h of household chores in the last 7 days at age %d: %s a week at %s is "
            "child labour (hazardous unpaid household services)", chores, age, limit, band);
     }
 
   /* Row 8: risk factors (hazardous tasks only in the 12-month recall were
-   * found with the tasks above). */
+   * found with the tasks above).  An injury or illness from work in the
+   * last 12 months is evidence the work was hazardous, but of a year and
+   * of no task: a risk, as a hazardous task seen only in 12 months. */
+  if (age < r->min_age_hazardous && p->work_injury_12m != NULL
+      && !g_str_equal (p->work_injury_12m, "none"))
+    add (&cl, CLMRS_STATUS_AT_RISK, CLMRS_RECALL_12M, "work_injury_12m", NULL, NULL,
+         "hurt or sick because of work in the last 12 months (%s) at age %d: "
+         "a sign of hazardous work, a risk of hazardous child labour",
+         g_str_equal (p->work_injury_12m, "not_serious") ? "did not stop work or school"
+         : g_str_equal (p->work_injury_12m, "stopped_short") ? "stopped work or school for a short time"
+         : "stopped work or school completely", age);
   if (r->out_of_school_risk.enabled && !p->in_school
       && age >= r->out_of_school_risk.min_age && age <= r->out_of_school_risk.max_age)
-    add (&cl, CLMRS_STATUS_AT_RISK, CLMRS_RECALL_NONE, "out_of_school", NULL,
+    add (&cl, CLMRS_STATUS_AT_RISK, CLMRS_RECALL_NONE, "out_of_school", NULL, NULL,
          "not in school at age %d: a risk factor", age);
   if (r->no_birth_certificate_risk && p->birth_certificate != NULL
       && g_str_equal (p->birth_certificate, "no"))
-    add (&cl, CLMRS_STATUS_AT_RISK, CLMRS_RECALL_NONE, "no_birth_certificate", NULL,
+    add (&cl, CLMRS_STATUS_AT_RISK, CLMRS_RECALL_NONE, "no_birth_certificate", NULL, NULL,
          "no birth certificate: a risk factor (needed for school enrolment and exams)");
 
   /* The status is the most serious tier found; reasons are sorted by tier,
    * stable within it. */
   for (guint i = 0; i < found->len; i++)
     status = MIN (status, g_array_index (found, Found, i).tier);
+  /* The result is provisional when every reason of its tier is. */
+  result->provisional = status != CLMRS_STATUS_NOT_IN_CHILD_LABOUR;
   for (ClmrsStatus tier = CLMRS_STATUS_WORST_FORM; tier <= CLMRS_STATUS_AT_RISK; tier++)
     for (guint i = 0; i < found->len; i++)
       {
         Found *f = &g_array_index (found, Found, i);
         if (f->tier != tier)
           continue;
+        if (tier == status)
+          result->provisional &= f->reason->provisional;
         g_ptr_array_add (result->reasons, f->reason);
         f->reason = NULL;
         if (tier == status && f->recall != CLMRS_RECALL_NONE
@@ -1930,13 +2157,30 @@ clmrs_classify (const ClmrsRuleSet *rules,
     {
       gboolean working = p->econ_hours_7d > 0 || p->tasks_7d[0] != NULL;
       ClmrsReason *reason = g_new0 (ClmrsReason, 1);
+      g_autoptr(GString) text = g_string_new (NULL);
+      const char *note = NULL;
 
+      if (working)
+        g_string_printf (text, "%s h of economic work in the last 7 days at age %d, within the "
+                         "limits for the age", econ, age);
+      else
+        g_string_printf (text, "no economic work in the last 7 days and no other condition");
+      /* A hazardous task permitted from the child's age is said, since the
+       * result rests on that permission. */
+      for (guint i = 0; i < permitted->len; i++)
+        {
+          const char *task = g_ptr_array_index (permitted, i);
+          g_autofree char *name = readable (task);
+
+          g_string_append_printf (text, "; %s is permitted from %d", name,
+                                  GPOINTER_TO_INT (g_hash_table_lookup (r->permitted_from, task)));
+          if (provisional_note (r, "tasks_permitted_from", task) != NULL)
+            note = provisional_note (r, "tasks_permitted_from", task);
+        }
       reason->code = g_strdup (working ? "permitted_work" : "not_working");
-      reason->detail = working
-        ? g_strdup_printf ("%s h of economic work in the last 7 days at age %d, within the "
-                           "limits for the age (%s)", econ, age, r->id)
-        : g_strdup_printf ("no economic work in the last 7 days and no other condition (%s)",
-                           r->id);
+      reason->provisional = note != NULL;
+      reason->detail = finish_detail (r, text->str, note);
+      result->provisional = reason->provisional;
       g_ptr_array_add (result->reasons, reason);
     }
 
@@ -1971,8 +2215,9 @@ clmrs_classification_has_reason (const ClmrsClassification *classification,
 /**
  * clmrs_classification_to_json:
  *
- * Returns: (transfer full): `{"status", "reasons": [{"code", "detail"[, "item"]}],
- * "rules", "recall"}`; recall is "7d", "12m" or null (out of scope).
+ * Returns: (transfer full): `{"status", "reasons": [{"code", "detail"[, "item"][, "provisional"]}],
+ * "rules", "recall"[, "provisional"]}`; recall is "7d", "12m" or null (out of scope);
+ * "provisional" (true) only when the status rests on provisional entries alone.
  */
 JsonNode *
 clmrs_classification_to_json (const ClmrsClassification *classification)
@@ -2000,6 +2245,11 @@ clmrs_classification_to_json (const ClmrsClassification *classification)
           json_builder_set_member_name (builder, "item");
           json_builder_add_string_value (builder, reason->item);
         }
+      if (reason->provisional)
+        {
+          json_builder_set_member_name (builder, "provisional");
+          json_builder_add_boolean_value (builder, TRUE);
+        }
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -2011,6 +2261,11 @@ clmrs_classification_to_json (const ClmrsClassification *classification)
     json_builder_add_string_value (builder, recall);
   else
     json_builder_add_null_value (builder);
+  if (classification->provisional)
+    {
+      json_builder_set_member_name (builder, "provisional");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }

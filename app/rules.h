@@ -51,6 +51,10 @@ typedef struct {
   GStrv      wfcl_signals;
   gboolean   immediate_danger;
   char      *birth_certificate;   /* "yes" / "no" / "in_process", or NULL when not asked */
+  char      *abuse_recall;        /* "12m" or "since_last_visit": the period @abuse was asked about
+                                   * (NULL when the profile does not say: the last 12 months) */
+  char      *work_injury_12m;     /* the worst injury from work in 12 months: "none", "not_serious",
+                                   * "stopped_short", "stopped_completely", or NULL when not asked */
   GStrv      tasks_since_last;    /* follow-ups: tasks since the previous visit, or NULL when not asked */
 } ClmrsProfile;
 
@@ -58,6 +62,7 @@ typedef struct {
   char *code;                     /* a reason code (docs/rules-format.md) */
   char *detail;                   /* one sentence a facilitator can read */
   char *item;                     /* the task/condition/abuse/signal code, or NULL */
+  gboolean provisional;           /* rests on an entry the rule set marks provisional */
 } ClmrsReason;
 
 typedef struct {
@@ -65,6 +70,7 @@ typedef struct {
   GPtrArray   *reasons;           /* of ClmrsReason*: every condition that matched */
   char        *rules;             /* "<id>@<version>" */
   ClmrsRecall  recall;
+  gboolean     provisional;       /* every reason of the status' tier is provisional */
 } ClmrsClassification;
 
 GQuark               clmrs_rules_error_quark          (void);

@@ -288,6 +288,41 @@ static const char * const migrations[] = {
   " WHERE type = 'table' AND name = 'visits';"
   "PRAGMA writable_schema = RESET;"
   "CREATE INDEX visits_kind ON visits (kind, child_id);",
+
+  /* 9: farm visits (farm_visit.xml, ICI's farm-visit form) are a visit
+   * kind.  SQLite cannot change a CHECK in place: the table is rebuilt
+   * (the migration runs with foreign keys off, see
+   * clmrs_store_migrate_db, so dropping the old table cascades nothing), with
+   * every kind migration 8 allowed and its index. */
+  "CREATE TABLE visits_new ("
+  "  id             TEXT PRIMARY KEY,"
+  "  kind           TEXT NOT NULL CHECK (kind IN ('household', 'follow_up', 'support', 'awareness', 'community', 'closure', 'farm')),"
+  "  form_id        TEXT NOT NULL,"
+  "  form_version   TEXT NOT NULL,"
+  "  state          TEXT NOT NULL CHECK (state IN ('draft', 'final')),"
+  "  facilitator_id TEXT NOT NULL,"
+  "  community_id   TEXT REFERENCES communities (id),"
+  "  household_id   TEXT REFERENCES households (id),"
+  "  child_id       TEXT REFERENCES children (id),"
+  "  child_status   TEXT CHECK (child_status IN ('present', 'moved', 'lost')),"
+  "  visit_date     TEXT,"
+  "  started        TEXT NOT NULL,"
+  "  modified       TEXT NOT NULL,"
+  "  finalised      TEXT,"
+  "  rev            INTEGER NOT NULL DEFAULT 1,"
+  "  rules          TEXT,"
+  "  answers        TEXT,"
+  "  review_state   TEXT NOT NULL DEFAULT 'pending' CHECK (review_state IN ('pending', 'approved', 'returned')),"
+  "  review_message TEXT);"
+  "INSERT INTO visits_new SELECT id, kind, form_id, form_version, state, facilitator_id, community_id,"
+  "  household_id, child_id, child_status, visit_date, started, modified, finalised, rev, rules,"
+  "  answers, review_state, review_message FROM visits;"
+  "DROP TABLE visits;"
+  "ALTER TABLE visits_new RENAME TO visits;"
+  "CREATE INDEX visits_state ON visits (state, facilitator_id);"
+  "CREATE INDEX visits_household ON visits (household_id);"
+  "CREATE INDEX visits_child ON visits (child_id);"
+  "CREATE INDEX visits_kind ON visits (kind, child_id);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLMRS_STORE_SCHEMA_VERSION);
@@ -359,12 +394,27 @@ fold_sql (sqlite3_context  *context,
  * Registers the SQL functions the schema's triggers call first: every
  * connection of the store comes through here.
  */
+/* The first column of the first row of @sql, an integer; -1 on error. */
+static int
+get_pragma_int (sqlite3    *db,
+                const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  int value = -1;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
 gboolean
 clmrs_store_migrate_db (sqlite3  *db,
                         int       target,
                         GError  **error)
 {
   int version = get_user_version (db);
+  int foreign_keys;
 
   g_return_val_if_fail (target <= CLMRS_STORE_SCHEMA_VERSION, FALSE);
 
@@ -382,23 +432,36 @@ clmrs_store_migrate_db (sqlite3  *db,
       return FALSE;
     }
 
+  if (version >= target)
+    return TRUE;
+
+  /* A migration may rebuild a table (SQLite's way to change a CHECK):
+   * with foreign keys on, dropping the old table would cascade to the
+   * rows that point at it.  They are off while migrating (the pragma is
+   * ignored inside a transaction); a rebuild copies every row as it was,
+   * so no reference changes. */
+  foreign_keys = get_pragma_int (db, "PRAGMA foreign_keys");
+  if (foreign_keys > 0 && !exec_db (db, "PRAGMA foreign_keys = OFF", error))
+    return FALSE;
   for (; version < target; version++)
     {
       g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
 
       if (!exec_db (db, "BEGIN IMMEDIATE", error))
-        return FALSE;
+        break;
       if (!exec_db (db, migrations[version], error) ||
           !exec_db (db, bump, error))
         {
           exec_db (db, "ROLLBACK", NULL);
           g_prefix_error (error, "migrating to schema %d: ", version + 1);
-          return FALSE;
+          break;
         }
       if (!exec_db (db, "COMMIT", error))
-        return FALSE;
+        break;
     }
-  return TRUE;
+  if (foreign_keys > 0 && !exec_db (db, "PRAGMA foreign_keys = ON", version < target ? NULL : error))
+    return FALSE;
+  return version == target;
 }
 
 /* The data keys this process holds while someone is signed in, by the

@@ -438,7 +438,8 @@ assess_child (Job                   *job,
   sqlite3_stmt *stmt;
   JsonNode *profile_node;
 
-  profile = clmrs_profile_from_json (entity->profile, &local);
+  /* against the rule set that classifies: codes it adds (a national task) are known */
+  profile = clmrs_profile_from_json_full (entity->profile, job->rules, NULL, &local);
   if (profile == NULL)
     {
       g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID,
@@ -678,6 +679,82 @@ finalise_follow_up (Job     *job,
       return TRUE;
     }
   return assess_child (job, child, job->child_id, field (child, "name"), error);
+}
+
+/* The child of @household_id named @name (any case), or NULL: a child met
+ * on the farm who is already on the household's roster is assessed as that
+ * child, not entered twice. */
+static char *
+household_child_named (Job         *job,
+                       const char  *name,
+                       GError     **error)
+{
+  sqlite3_stmt *stmt = clmrs_store_prepare (job->store,
+      "SELECT id FROM children WHERE household_id = ? AND name = ? COLLATE NOCASE "
+      "ORDER BY created LIMIT 1", error);
+  char *id = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, job->household_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = column_dup (stmt, 0);
+  sqlite3_finalize (stmt);
+  return id;
+}
+
+/* A farm visit (farm_visit.xml) is made on a household's farm: each child
+ * found working there is assessed, as at a household visit, and recorded
+ * with that household (docs/cases-and-indicators.md, "Farm visits"). */
+static gboolean
+finalise_farm (Job     *job,
+               GError **error)
+{
+  g_autoptr(GPtrArray) children = clmrs_form_session_get_entities (job->session, "child");
+
+  if (job->household_id == NULL)
+    {
+      g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID,
+                   "a farm visit is made on a household's farm: it needs the household");
+      return FALSE;
+    }
+  for (guint i = 0; i < children->len; i++)
+    {
+      const ClmrsEntityData *child = g_ptr_array_index (children, i);
+      const char *name = field (child, "name");
+      g_autofree char *known = NULL;
+      g_autofree char *child_id = NULL;
+
+      if (name == NULL)
+        {
+          g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID,
+                       "%s: a child found on the farm has no name", child->ref);
+          return FALSE;
+        }
+      if (field (child, "child_id") == NULL)
+        {
+          g_autoptr(GError) local = NULL;
+
+          known = household_child_named (job, name, &local);
+          if (local != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+        }
+      child_id = ensure_id (job, child, "child_id", known);
+      if (known == NULL && field (child, "child_id") == NULL)
+        {
+          g_autoptr(JsonNode) node = child_body (child, job->household_id, job->visit_date);
+
+          if (!upsert_entity (job, CLMRS_RECORD_CHILD, child_id, node, error))
+            return FALSE;
+        }
+      if (!assess_child (job, child, child_id, name, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* A closure ends the child's case (cases.h); the visit row and its
@@ -1065,6 +1142,8 @@ clmrs_visit_finalise_full (ClmrsStore            *store,
     ok = finalise_household (&job, error);
   else if (g_str_equal (job.kind, "follow_up"))
     ok = finalise_follow_up (&job, error);
+  else if (g_str_equal (job.kind, "farm"))
+    ok = finalise_farm (&job, error);
   else if (g_str_equal (job.kind, "support"))
     ok = finalise_support (&job, error);
   else if (g_str_equal (job.kind, "awareness"))

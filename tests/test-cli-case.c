@@ -200,6 +200,30 @@ test_classify_since_last_visit (void)
   g_assert_nonnull (strstr (lines[2], "\"field\":\"tasks_since_last\""));
 }
 
+/* A task the rule set permits from an age (gh: machete_weeding from 15,
+ * codes.tasks_permitted_from) is hazardous since the last visit below
+ * that age only, as in the 7-day and 12-month recalls. */
+static void
+test_classify_since_last_visit_permitted_from (void)
+{
+  const char * const args[] = { "classify", "--rules", "gh", NULL };
+#define PROFILE(age) \
+    "{\"age\": " age ", \"sex\": \"male\", \"in_school\": true, \"econ_hours_7d\": 0," \
+    " \"chores_hours_7d\": 0, \"night_work_7d\": false, \"tasks_7d\": [], \"tasks_12m\": []," \
+    " \"tasks_since_last\": [\"machete_weeding\"], \"hazard_conditions\": [], \"abuse\": []," \
+    " \"wfcl_signals\": [], \"immediate_danger\": false}\n"
+  const char *input = PROFILE ("14") PROFILE ("15");
+#undef PROFILE
+  g_autofree char *out = NULL, *err = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_cmpint (run_cli (args, input, &out, &err), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_assert_nonnull (strstr (lines[0], "\"code\":\"hazardous_task_since_last_visit\""));
+  g_assert_null (strstr (lines[1], "hazardous_task_since_last_visit"));
+}
+
 /* Item 3: a closure ends the case and its follow-ups, with its reason. */
 static void
 test_closure (void)
@@ -387,6 +411,7 @@ main (int    argc,
   g_test_add_func ("/cli/case/alternative", test_alternative);
   g_test_add_func ("/cli/case/since-last-visit", test_since_last_visit);
   g_test_add_func ("/cli/case/classify-since-last-visit", test_classify_since_last_visit);
+  g_test_add_func ("/cli/case/classify-since-last-visit-permitted-from", test_classify_since_last_visit_permitted_from);
   g_test_add_func ("/cli/case/closure", test_closure);
   g_test_add_func ("/cli/case/monitoring-after-exit", test_monitoring_after_exit);
   g_test_add_func ("/cli/case/case-rules-file", test_case_rules_file);

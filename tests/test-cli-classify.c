@@ -106,10 +106,10 @@ test_good_lines (void)
   g_assert_cmpstr (err, ==, "");
   lines = output_lines (out);
   g_assert_cmpuint (g_strv_length (lines), ==, 4);
-  assert_status (lines[0], "child_labour", "gh@2026.1");
-  assert_status (lines[1], "not_in_child_labour", "gh@2026.1");
-  assert_status (lines[2], "hazardous_child_labour", "gh@2026.1");
-  assert_status (lines[3], "out_of_scope", "gh@2026.1");
+  assert_status (lines[0], "child_labour", "gh@2026.2");
+  assert_status (lines[1], "not_in_child_labour", "gh@2026.2");
+  assert_status (lines[2], "hazardous_child_labour", "gh@2026.2");
+  assert_status (lines[3], "out_of_scope", "gh@2026.2");
   g_assert_nonnull (strstr (lines[0], "12 h of economic work in the last 7 days at age 9: "
                                       "any work of 1 h or more under 13 is child labour (gh)"));
   g_assert_nonnull (strstr (lines[2], "\"item\":\"land_clearing\""));
@@ -133,7 +133,9 @@ test_each_rule_set (void)
     {
       const char * const args[] = { "classify", "--rules", sets[i].rules, NULL };
       g_autofree char *out = NULL, *err = NULL;
-      g_autofree char *rules = g_strdup_printf ("%s@2026.1", sets[i].rules);
+      /* gh and ci 2026.2: the cutlass age and the provisional entries */
+  g_autofree char *rules = g_strdup_printf ("%s@%s", sets[i].rules,
+                                             "2026.2");
       g_auto(GStrv) lines = NULL;
 
       g_assert_cmpint (run_cli (args, profile, &out, &err), ==, 0);
@@ -141,6 +143,45 @@ test_each_rule_set (void)
       g_assert_cmpuint (g_strv_length (lines), ==, 1);
       assert_status (lines[0], sets[i].status, rules);
     }
+}
+
+/* A result that rests only on a provisional entry of the rule set says so,
+ * in the reason's words and as "provisional": true (issue 11, items 7-8). */
+static void
+test_provisional (void)
+{
+  const char * const ci[] = { "classify", "--rules", "ci", NULL };
+  const char * const gh[] = { "classify", "--rules", "gh", NULL };
+  const char *base = "\"sex\": \"male\", \"in_school\": true, \"econ_hours_7d\": 3,"
+    " \"chores_hours_7d\": 0, \"night_work_7d\": false, \"tasks_12m\": [],"
+    " \"hazard_conditions\": [], \"abuse\": [], \"wfcl_signals\": [], \"immediate_danger\": false";
+  g_autofree char *ci_in = g_strdup_printf ("{\"age\": 14, \"tasks_7d\": [\"fermenting_beans\"], %s}\n"
+                                            "{\"age\": 14, \"tasks_7d\": [\"planting\"], %s}\n", base, base);
+  g_autofree char *gh_in = g_strdup_printf ("{\"age\": 16, \"tasks_7d\": [\"machete_weeding\"], %s}\n"
+                                            "{\"age\": 14, \"tasks_7d\": [\"machete_weeding\"], %s}\n", base, base);
+  g_autofree char *out = NULL, *err = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_cmpint (run_cli (ci, ci_in, &out, &err), ==, 0);
+  lines = output_lines (out);
+  assert_status (lines[0], "child_labour", "ci@2026.2");
+  g_assert_nonnull (strstr (lines[0], "\"provisional\":true"));
+  g_assert_nonnull (strstr (lines[0], "not on the permitted light-work list for ages 13-15; provisional: "));
+  assert_status (lines[1], "not_in_child_labour", "ci@2026.2");
+  g_assert_null (strstr (lines[1], "provisional"));
+  g_clear_pointer (&lines, g_strfreev);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* Ghana: the cutlass at 16 is permitted work, on a provisional entry; at 14 hazardous */
+  g_assert_cmpint (run_cli (gh, gh_in, &out, &err), ==, 0);
+  lines = output_lines (out);
+  assert_status (lines[0], "not_in_child_labour", "gh@2026.2");
+  g_assert_nonnull (strstr (lines[0], "machete weeding is permitted from 15; provisional: "));
+  g_assert_nonnull (strstr (lines[0], "\"provisional\":true"));
+  assert_status (lines[1], "hazardous_child_labour", "gh@2026.2");
+  g_assert_nonnull (strstr (lines[1], "a hazardous task, prohibited under 15 (gh)"));
+  g_assert_null (strstr (lines[1], "provisional"));
 }
 
 static void
@@ -163,13 +204,13 @@ test_bad_lines (void)
   g_assert_cmpint (run_cli (args, input, &out, &err), ==, 3);
   lines = output_lines (out);
   g_assert_cmpuint (g_strv_length (lines), ==, 7);
-  assert_status (lines[0], "child_labour", "ci@2026.1");
+  assert_status (lines[0], "child_labour", "ci@2026.2");
   assert_error_line (lines[1], 3, NULL, "not valid JSON: ");
   assert_error_line (lines[2], 4, NULL, "expected a JSON object");
   assert_error_line (lines[3], 6, "econ_hours_7d", "econ_hours_7d: missing");
   assert_error_line (lines[4], 7, "tasks_7d", "tasks_7d: unknown code 'juggling'");
   assert_error_line (lines[5], 8, "age", "age: expected an integer, got string");
-  assert_status (lines[6], "not_in_child_labour", "ci@2026.1");
+  assert_status (lines[6], "not_in_child_labour", "ci@2026.2");
 
   g_assert_nonnull (strstr (err, "line 3: not valid JSON"));
   g_assert_nonnull (strstr (err, "line 4: expected a JSON object"));
@@ -260,7 +301,7 @@ test_rule_files (void)
     g_assert_cmpint (run_cli (args, profile, &out, &err), ==, 0);
     lines = output_lines (out);
     g_assert_cmpuint (g_strv_length (lines), ==, 1);
-    assert_status (lines[0], "not_in_child_labour", "gh-test@2026.1");
+    assert_status (lines[0], "not_in_child_labour", "gh-test@2026.2");
   }
   {
     const char * const args[] = { "classify", "--rules", bad, NULL };
@@ -331,6 +372,7 @@ main (int    argc,
   g_test_add_func ("/cli/classify/good-lines", test_good_lines);
   g_test_add_func ("/cli/classify/each-rule-set", test_each_rule_set);
   g_test_add_func ("/cli/classify/bad-lines", test_bad_lines);
+  g_test_add_func ("/cli/classify/provisional", test_provisional);
   g_test_add_func ("/cli/classify/empty-input", test_empty_input);
   g_test_add_func ("/cli/classify/usage-errors", test_usage_errors);
   g_test_add_func ("/cli/classify/rule-files", test_rule_files);

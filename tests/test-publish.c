@@ -86,11 +86,13 @@ static const char answers_json[] =
   " \"household\":{\"head_name\":\"Kouadio Yao\",\"head_sex\":\"male\",\"consent\":\"yes\",\n"
   "   \"farmer_status\":\"owner\"%s},\n"
   " \"children\":{\"child\":[{\"identity\":{\"name\":\"Kouadio Ama\",\"sex\":\"female\",\"age\":\"12\"},\n"
-  "   \"relationship\":\"son_daughter\",\"present\":\"yes\",\"birth_certificate\":\"yes\",\n"
+  "   \"relationship\":\"son_daughter\",\"parents\":\"both\",\"decided\":\"parents\",\"origin\":\"this_community\",\n"
+  "   \"present\":\"yes\",\"assent\":\"yes\",\"respondent\":\"child\",\"birth_certificate\":\"yes\",\n"
   "   \"school\":{\"in_school\":\"yes\",\"grade\":\"primary_5\",\"days_missed\":\"0\"},\n"
-  "   \"work\":{\"econ\":{\"worked_7d\":\"yes\",\"hours_7d\":\"10\"},\"tasks_7d\":\"heavy_loads\",\n"
+  "   \"work\":{\"econ\":{\"worked_7d\":\"yes\",\"hours_7d\":\"10\",\"load_kg\":\"10\"},\"tasks_7d\":\"heavy_loads\",\n"
   "     \"tasks_12m\":\"heavy_loads\",\"night_work\":\"no\",\"hazard_conditions\":\"none\",\n"
-  "     \"injury\":{\"injured_12m\":\"no\"},\"abuse\":\"none\",\"chores_hours_7d\":\"5\"},\n"
+  "     \"injury\":{\"injured_12m\":\"no\"},\"abuse\":\"none\",\"works_for\":\"parents\",\"work_why\":\"help_family\",\n"
+  "     \"chores_hours_7d\":\"5\"},\n"
   "   \"wfcl\":{\"brought_for_work\":\"no\",\"not_free\":\"no\",\"works_off_debt\":\"no\",\n"
   "     \"sexual_exploitation\":\"no\",\"illicit_activities\":\"no\",\"armed_recruitment\":\"no\"},\n"
   "   \"danger\":{\"immediate_danger\":\"no\"}}]}}\n";
@@ -182,7 +184,7 @@ test_published_form_end_to_end (Fixture       *f,
   g_autofree char *form_path = write_file (f, "household_visit.xml", form_v2);
   g_autofree char *form3_path = write_file (f, "household_visit_3.xml", form_v3);
   g_autofree char *shipped_rules = read_source ("assets/rules/ci.json");
-  g_autofree char *rules = test_replace_once (shipped_rules, "\"version\": \"2026.1\"", "\"version\": \"2026.2\"");
+  g_autofree char *rules = test_replace_once (shipped_rules, "\"version\": \"2026.2\"", "\"version\": \"2026.3\"");
   g_autofree char *rules_path = write_file (f, "ci.json", rules);
   g_autofree char *with_water = g_strdup_printf (answers_json, ",\"water_source\":\"borehole\"");
   g_autofree char *answers_path = write_file (f, "answers.json", with_water);
@@ -207,7 +209,7 @@ test_published_form_end_to_end (Fixture       *f,
   /* before: only the built-in versions, and the new question is unknown */
   list = forms_list (f);
   g_assert_nonnull (strstr (list, "form household_visit 1 built-in current\n"));
-  g_assert_nonnull (strstr (list, "rule_set ci 2026.1 built-in current\n"));
+  g_assert_nonnull (strstr (list, "rule_set ci 2026.2 built-in current\n"));
   g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_cli (), "--db", f->device, "visit", "--form", "household_visit",
                                        "--facilitator", facilitator, answers_path, NULL), ==, 3);
   g_assert_nonnull (strstr (err, "water_source"));
@@ -231,7 +233,7 @@ test_published_form_end_to_end (Fixture       *f,
   g_assert_nonnull (strstr (out, "published form household_visit@2"));
   g_clear_pointer (&out, g_free);
   out = sync_test_run_ok (sync_test_server_program (), "publish", "--db", f->server_db, rules_path, NULL);
-  g_assert_nonnull (strstr (out, "published rule_set ci@2026.2"));
+  g_assert_nonnull (strstr (out, "published rule_set ci@2026.3"));
   g_clear_pointer (&out, g_free);
 
   g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "sync", NULL));
@@ -239,8 +241,8 @@ test_published_form_end_to_end (Fixture       *f,
   list = forms_list (f);
   g_assert_nonnull (strstr (list, "form household_visit 1 built-in\n"));
   g_assert_nonnull (strstr (list, "form household_visit 2 published current\n"));
-  g_assert_nonnull (strstr (list, "rule_set ci 2026.1 built-in\n"));
-  g_assert_nonnull (strstr (list, "rule_set ci 2026.2 published current\n"));
+  g_assert_nonnull (strstr (list, "rule_set ci 2026.2 built-in\n"));
+  g_assert_nonnull (strstr (list, "rule_set ci 2026.3 published current\n"));
   g_assert_nonnull (strstr (list, "form follow_up_visit 1 built-in current\n"));
 
   /* the draft still opens on version 1 (without the question), a new
@@ -282,7 +284,7 @@ test_published_form_end_to_end (Fixture       *f,
   }
   out = sync_test_run_ok (sync_test_cli (), "--db", f->device, "visit", "--form", "household_visit",
                           "--facilitator", facilitator, answers_path, NULL);
-  g_assert_nonnull (strstr (out, "with form household_visit@2 and rules ci@2026.2"));
+  g_assert_nonnull (strstr (out, "with form household_visit@2 and rules ci@2026.3"));
   g_assert_nonnull (strstr (out, "Kouadio Ama (12): "));
   g_clear_pointer (&out, g_free);
   g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "sync", NULL));
@@ -290,7 +292,7 @@ test_published_form_end_to_end (Fixture       *f,
   /* the server's export: the answer, the form version, the rules */
   visit = exported_visit (f);
   g_assert_cmpstr (json_object_get_string_member (visit, "schema"), ==, "household_visit@2");
-  g_assert_cmpstr (json_object_get_string_member (visit, "rules"), ==, "ci@2026.2");
+  g_assert_cmpstr (json_object_get_string_member (visit, "rules"), ==, "ci@2026.3");
   household = json_object_get_object_member (json_object_get_object_member (json_object_get_object_member (visit, "body"),
                                                                             "answers"), "household");
   g_assert_cmpstr (json_object_get_string_member (household, "water_source"), ==, "borehole");
@@ -310,7 +312,7 @@ test_published_form_end_to_end (Fixture       *f,
   out = sync_test_run_ok (sync_test_server_program (), "forms", "--db", f->server_db, NULL);
   g_assert_true (g_regex_match_simple ("^form +household_visit +2 +rev 1 .*\n"
                                        "form +household_visit +3 +rev 2 .*\n"
-                                       "rule_set +ci +2026.2 +rev 1 ", out, G_REGEX_MULTILINE, 0));
+                                       "rule_set +ci +2026.3 +rev 1 ", out, G_REGEX_MULTILINE, 0));
   g_clear_pointer (&out, g_free);
   out = sync_test_run_ok (sync_test_server_program (), "forms", "--db", f->server_db, "--form",
                           json_object_get_string_member (visit, "schema"), NULL);

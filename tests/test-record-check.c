@@ -26,7 +26,7 @@ static const Case cases[] = {
                         "\"date\":\"2026-06-01\",\"answers\":{},\"assessments\":[{\"child_id\":\"c\",\"status\":\"hazardous_child_labour\","
                         "\"reasons\":[],\"profile\":{},\"rules\":\"gh@1\"}]}", NULL },
   { CLMRS_RECORD_VISIT, "{\"kind\":\"bogus\",\"date\":\"2026-06-01\"}",
-    "body.kind: expected one of household, follow_up, support, awareness, community, closure" },
+    "body.kind: expected one of household, follow_up, support, awareness, community, closure, farm" },
   { CLMRS_RECORD_VISIT, "{\"kind\":\"closure\",\"child_id\":\"c\",\"date\":\"2026-06-01\","
                         "\"answers\":{\"child\":{\"closure_reason\":\"deceased\"}}}", NULL },
   { CLMRS_RECORD_VISIT, "{\"kind\":\"closure\",\"child_id\":\"c\",\"date\":\"2026-06-01\","
@@ -87,7 +87,7 @@ test_bodies (void)
 static void
 test_codes_match_the_store (void)
 {
-  static const char *const kinds[] = { "household", "follow_up", "support", "awareness", "community" };
+  static const char *const kinds[] = { "household", "follow_up", "support", "awareness", "community", "farm" };
   static const char *const statuses[] = { "present", "moved", "lost" };
   static const char *const levels[] = { "child", "household", "community", "referral" };
   static const char *const decisions[] = { "approved", "returned" };

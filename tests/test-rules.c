@@ -297,6 +297,27 @@ static const ClassifyCase classify_cases[] = {
   { "ci/list-age-16-fermenting", "ci", P("age": 16, "econ_hours_7d": 2, "tasks_7d": ["fermenting_beans"]), "not_in_child_labour", "permitted_work", "7d" },
   { "ci/list-age-12-fermenting", "ci", P("age": 12, "econ_hours_7d": 2, "tasks_7d": ["fermenting_beans"]), "child_labour", "below_light_work_age", "7d" },
   { "ci/list-12m-only", "ci", P("age": 14, "econ_hours_7d": 2, "tasks_12m": ["fermenting_beans"]), "not_in_child_labour", "permitted_work", "7d" },
+  /* Ghana: weeding with a cutlass is hazardous below 15, permitted at 15-17 (codes.tasks_permitted_from). */
+  { "gh/cutlass-age-14", "gh", P("age": 14, "econ_hours_7d": 4, "tasks_7d": ["machete_weeding"]), "hazardous_child_labour", "hazardous_task:machete_weeding", "7d" },
+  { "gh/cutlass-age-15", "gh", P("age": 15, "econ_hours_7d": 4, "tasks_7d": ["machete_weeding"]), "not_in_child_labour", "permitted_work", "7d" },
+  { "gh/cutlass-age-17-12m", "gh", P("age": 17, "econ_hours_7d": 4, "tasks_12m": ["machete_weeding"]), "not_in_child_labour", "permitted_work", "7d" },
+  { "gh/cutlass-age-16-long-hours", "gh", P("age": 16, "econ_hours_7d": 43, "tasks_7d": ["machete_weeding"]), "hazardous_child_labour", "long_hours", "7d" },
+  { "gh/cutlass-age-16-with-clearing", "gh", P("age": 16, "econ_hours_7d": 4, "tasks_7d": ["machete_weeding", "land_clearing"]), "hazardous_child_labour", "hazardous_task:land_clearing", "7d" },
+  { "ilo/cutlass-age-16", "ilo", P("age": 16, "econ_hours_7d": 4, "tasks_7d": ["machete_weeding"]), "hazardous_child_labour", "hazardous_task:machete_weeding", "7d" },
+  { "ci/cutlass-age-16", "ci", P("age": 16, "econ_hours_7d": 4, "tasks_7d": ["machete_weeding"]), "hazardous_child_labour", "hazardous_task:machete_weeding", "7d" },
+  /* Abuse is asked over 12 months at identification: its recall is 12m. */
+  { "gh/abuse-12m", "gh", P("age": 12, "abuse": ["beaten"]), "hazardous_child_labour", "abuse:beaten", "12m" },
+  { "gh/abuse-since-last-visit", "gh", P("age": 12, "abuse": ["beaten"], "abuse_recall": "since_last_visit"), "hazardous_child_labour", "abuse:beaten", "7d" },
+  /* Tasks the rule sets add to the shared list (chainsaw, mist blower, a sprayed farm). */
+  { "ilo/chainsaw-16", "ilo", P("age": 16, "econ_hours_7d": 4, "tasks_7d": ["chainsaw_use"]), "hazardous_child_labour", "hazardous_task:chainsaw_use", "7d" },
+  { "gh/mist-blower-15", "gh", P("age": 15, "econ_hours_7d": 4, "tasks_7d": ["mist_blower_use"]), "hazardous_child_labour", "hazardous_task:mist_blower_use", "7d" },
+  { "ci/sprayed-farm-13", "ci", P("age": 13, "econ_hours_7d": 2, "tasks_7d": ["sprayed_farm_reentry"]), "hazardous_child_labour", "hazardous_task:sprayed_farm_reentry", "7d" },
+  { "ci/sprayed-farm-12m", "ci", P("age": 13, "tasks_12m": ["sprayed_farm_reentry"]), "at_risk", "hazardous_task_12m:sprayed_farm_reentry", "12m" },
+  /* An injury from work in the last 12 months is a risk, not an identification. */
+  { "gh/injury-stopped-short", "gh", P("age": 11, "work_injury_12m": "stopped_short"), "at_risk", "work_injury_12m", "12m" },
+  { "gh/injury-none", "gh", P("age": 11, "work_injury_12m": "none"), "not_in_child_labour", "not_working", "7d" },
+  { "gh/injury-and-hazardous-task", "gh", P("age": 11, "econ_hours_7d": 3, "tasks_7d": ["land_clearing"], "work_injury_12m": "stopped_completely"), "hazardous_child_labour", "hazardous_task:land_clearing below_light_work_age work_injury_12m", "7d" },
+  { "gh/abuse-none-since-last-visit", "gh", P("age": 12, "abuse": [], "abuse_recall": "since_last_visit"), "not_in_child_labour", "not_working", "7d" },
   { "ci/list-planting", "ci", P("age": 14, "econ_hours_7d": 2, "tasks_7d": ["planting"]), "not_in_child_labour", "permitted_work", "7d" },
   { "ci/list-picking", "ci", P("age": 14, "econ_hours_7d": 2, "tasks_7d": ["picking_pods_within_reach"]), "not_in_child_labour", "permitted_work", "7d" },
   { "ci/list-gathering", "ci", P("age": 14, "econ_hours_7d": 2, "tasks_7d": ["gathering_pods"]), "not_in_child_labour", "permitted_work", "7d" },
@@ -360,7 +381,9 @@ test_classify_case (gconstpointer data)
   g_autoptr(ClmrsProfile) profile = profile_for (rules, tc->profile);
   g_autoptr(ClmrsClassification) c = clmrs_classify (rules, profile);
   g_autofree char *reasons = reason_list (c);
-  g_autofree char *expected_rules = g_strdup_printf ("%s@2026.1", tc->rules);
+  /* gh and ci 2026.2: the cutlass age and the provisional entries */
+  g_autofree char *expected_rules = g_strdup_printf ("%s@%s", tc->rules,
+                                             "2026.2");
 
   g_assert_cmpstr (clmrs_status_to_string (c->status), ==, tc->status);
   g_assert_cmpstr (reasons, ==, tc->reasons);
@@ -465,18 +488,23 @@ test_every_hazardous_task (void)
           g_autofree char *reasons_old = NULL;
           ClmrsRecall recall;
 
+          /* Ghana permits weeding with a cutlass at 15-17 (the gh/cutlass cases) */
+          gboolean permitted_at_17 = g_str_equal (rule_set_names[r], "gh")
+                                     && g_str_equal (task, "machete_weeding");
+
           g_test_message ("%s: %s", rule_set_names[r], task);
           g_assert_cmpint (classify_status (rules, in_7d, &reasons, &recall), ==,
                            CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR);
           g_assert_cmpstr (reasons, ==, want_7d);
           g_assert_cmpint (recall, ==, CLMRS_RECALL_7D);
           g_assert_cmpint (classify_status (rules, in_12m, &reasons_12m, &recall), ==,
-                           CLMRS_STATUS_AT_RISK);
-          g_assert_cmpstr (reasons_12m, ==, want_12m);
-          g_assert_cmpint (recall, ==, CLMRS_RECALL_12M);
+                           permitted_at_17 ? CLMRS_STATUS_NOT_IN_CHILD_LABOUR : CLMRS_STATUS_AT_RISK);
+          g_assert_cmpstr (reasons_12m, ==, permitted_at_17 ? "not_working" : want_12m);
+          g_assert_cmpint (recall, ==, permitted_at_17 ? CLMRS_RECALL_7D : CLMRS_RECALL_12M);
           g_assert_cmpint (classify_status (rules, old, &reasons_old, NULL), ==,
-                           CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR);
-          g_assert_cmpstr (reasons_old, ==, want_7d);
+                           permitted_at_17 ? CLMRS_STATUS_NOT_IN_CHILD_LABOUR
+                                           : CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR);
+          g_assert_cmpstr (reasons_old, ==, permitted_at_17 ? "permitted_work" : want_7d);
         }
     }
 }
@@ -602,7 +630,19 @@ test_details (void)
     { "ci", "{\"age\": 10, \"night_work_7d\": true}",
       "night work in the last 7 days at age 10: prohibited under 18 (ci)" },
     { "ci", "{\"age\": 14, \"econ_hours_7d\": 1, \"tasks_7d\": [\"fermenting_beans\"]}",
-      "fermenting beans in the last 7 days at age 14: not on the permitted light-work list for ages 13-15 (ci)" },
+      "fermenting beans in the last 7 days at age 14: not on the permitted light-work list for ages 13-15; "
+      "provisional: left off the permitted light-work list until the 2017 arrêté's list [S31] is encoded; "
+      "[S24], [S28] do not cite it (ci)" },
+    { "gh", "{\"age\": 14, \"tasks_7d\": [\"machete_weeding\"]}",
+      "machete weeding in the last 7 days at age 14: a hazardous task, prohibited under 15 (gh)" },
+    { "gh", "{\"age\": 16, \"econ_hours_7d\": 6, \"tasks_7d\": [\"machete_weeding\", \"planting\"]}",
+      "6 h of economic work in the last 7 days at age 16, within the limits for the age; machete weeding "
+      "is permitted from 15; provisional: weeding with an age-appropriate cutlass at 15-17 as reported "
+      "from the HAF [S24], not read in the HAF text [S26] (gh)" },
+    { "gh", "{\"age\": 9, \"abuse\": [\"insulted\"]}",
+      "abuse at work (insulted) in the last 12 months at age 9: work that exposes a child to abuse is hazardous (gh)" },
+    { "gh", "{\"age\": 9, \"abuse\": [\"insulted\"], \"abuse_recall\": \"since_last_visit\"}",
+      "abuse at work (insulted) since the last visit at age 9: work that exposes a child to abuse is hazardous (gh)" },
     { "gh", "{\"age\": 11, \"tasks_7d\": [\"land_clearing\"]}",
       "land clearing in the last 7 days at age 11: a hazardous task, prohibited under 18 (gh)" },
     { "gh", "{\"age\": 11, \"tasks_12m\": [\"land_clearing\"]}",
@@ -923,7 +963,7 @@ test_to_json (void)
 
   g_assert_cmpuint (json_object_get_size (object), ==, 4);
   g_assert_cmpstr (json_object_get_string_member (object, "status"), ==, "child_labour");
-  g_assert_cmpstr (json_object_get_string_member (object, "rules"), ==, "gh@2026.1");
+  g_assert_cmpstr (json_object_get_string_member (object, "rules"), ==, "gh@2026.2");
   g_assert_cmpstr (json_object_get_string_member (object, "recall"), ==, "7d");
   g_assert_cmpuint (json_array_get_length (reasons), ==, 2);
   first = json_array_get_object_element (reasons, 0);
@@ -962,7 +1002,8 @@ test_builtin_sets (void)
       g_autoptr(ClmrsRuleSet) rules = builtin (sets[i].name);
 
       g_assert_cmpstr (clmrs_rule_set_get_id (rules), ==, sets[i].name);
-      g_assert_cmpstr (clmrs_rule_set_get_version (rules), ==, "2026.1");
+      g_assert_cmpstr (clmrs_rule_set_get_version (rules), ==,
+                       "2026.2");
       g_assert_true (g_str_has_prefix (clmrs_rule_set_get_label (rules), sets[i].label_start));
       g_assert_cmpint (clmrs_rule_set_get_recall (rules), ==, sets[i].recall);
     }
@@ -1063,13 +1104,13 @@ static const BadRulesCase bad_rules_cases[] = {
   { "version", "1", "gh.json: version: expected a string, got integer" },
   { "label", "\"\"", "gh.json: label: must not be empty" },
   { "sources", "[]", "gh.json: sources: expected a non-empty array of strings, got an empty array" },
-  { "sources[+]", "7", "gh.json: sources[14]: expected a non-empty string, got integer" },
-  { "codes.tasks_hazardous[+]", "\"planting\"", "gh.json: codes.tasks_hazardous[11]: 'planting' is a shared light task and cannot be listed as a hazardous task" },
+  { "sources[+]", "7", "gh.json: sources[16]: expected a non-empty string, got integer" },
+  { "codes.tasks_hazardous[+]", "\"planting\"", "gh.json: codes.tasks_hazardous[14]: 'planting' is a shared light task and cannot be listed as a hazardous task" },
   { "codes.tasks_light[+]", "\"tree_felling\"", "gh.json: codes.tasks_light[7]: 'tree_felling' is a shared hazardous task and cannot be listed as a light task" },
   { "codes.wfcl_signals[+]", "\"beaten\"", "gh.json: codes.wfcl_signals[6]: 'beaten' is a shared abuse code and cannot be listed as a worst-form signal" },
   { "codes.tasks_hazardous[0]", "\"clearing_land\"", "gh.json: codes.tasks_hazardous: shared code 'land_clearing' is missing (a rule set may add codes, never drop or rename the shared ones)" },
   { "codes.hazard_conditions[12]", NULL, "gh.json: codes.hazard_conditions: shared code 'other_unsafe' is missing (a rule set may add codes, never drop or rename the shared ones)" },
-  { "codes.tasks_hazardous[+]", "\"tree_felling\"", "gh.json: codes.tasks_hazardous[11]: duplicate code 'tree_felling'" },
+  { "codes.tasks_hazardous[+]", "\"tree_felling\"", "gh.json: codes.tasks_hazardous[14]: duplicate code 'tree_felling'" },
   { "codes.tasks_light[+]", "\"Bad Code\"", "gh.json: codes.tasks_light[7]: 'Bad Code' is not a code (lower-case letters, digits and _, starting with a letter, at most 64)" },
   { "codes.tasks_light[0]", "5", "gh.json: codes.tasks_light[0]: expected a string, got integer" },
   { "codes.tasks_light", "\"planting\"", "gh.json: codes.tasks_light: expected an array of strings, got string" },
@@ -1078,7 +1119,19 @@ static const BadRulesCase bad_rules_cases[] = {
   { "codes.light_work_permitted[+]", "\"tree_felling\"", "gh.json: codes.light_work_permitted[7]: 'tree_felling' is a hazardous task, not a light task: it cannot be permitted light work" },
   { "codes.light_work_permitted[+]", "\"mystery\"", "gh.json: codes.light_work_permitted[7]: unknown task code 'mystery' (not in codes.tasks_light)" },
   { "codes.light_work_permitted[+]", "\"planting\"", "gh.json: codes.light_work_permitted[7]: duplicate code 'planting'" },
-  { "codes.tasks_other", "[]", "gh.json: codes.tasks_other: unknown key (expected one of: tasks_hazardous, tasks_light, light_work_permitted, hazard_conditions, abuse, wfcl_signals)" },
+  { "codes.tasks_other", "[]", "gh.json: codes.tasks_other: unknown key (expected one of: tasks_hazardous, tasks_light, light_work_permitted, hazard_conditions, abuse, wfcl_signals, tasks_permitted_from, provisional)" },
+  { "codes.tasks_permitted_from", "[\"machete_weeding\"]", "gh.json: codes.tasks_permitted_from: expected an object, got array" },
+  { "codes.tasks_permitted_from", "{\"planting\": 15}", "gh.json: codes.tasks_permitted_from.planting: 'planting' is not a hazardous task (not in codes.tasks_hazardous)" },
+  { "codes.tasks_permitted_from", "{\"machete_weeding\": \"15\"}", "gh.json: codes.tasks_permitted_from.machete_weeding: expected an integer, got string" },
+  { "codes.tasks_permitted_from", "{\"machete_weeding\": 18}", "gh.json: codes.tasks_permitted_from.machete_weeding: 18 is out of range (13 to 17: from min_age_light_work to below min_age_hazardous)" },
+  { "codes.tasks_permitted_from", "{\"machete_weeding\": 12}", "gh.json: codes.tasks_permitted_from.machete_weeding: 12 is out of range (13 to 17: from min_age_light_work to below min_age_hazardous)" },
+  { "codes.provisional", "[]", "gh.json: codes.provisional: expected an object, got array" },
+  { "codes.provisional", "{\"tasks\": {}}", "gh.json: codes.provisional.tasks: unknown key (expected one of: tasks_hazardous, tasks_light, light_work_permitted, hazard_conditions, abuse, wfcl_signals, tasks_permitted_from)" },
+  { "codes.provisional", "{\"tasks_hazardous\": {\"planting\": \"why\"}}", "gh.json: codes.provisional.tasks_hazardous.planting: 'planting' is not in codes.tasks_hazardous" },
+  { "codes.provisional", "{\"light_work_permitted\": {\"land_clearing\": \"why\"}}", "gh.json: codes.provisional.light_work_permitted.land_clearing: 'land_clearing' is not in codes.tasks_light (a light task on or off the permitted list)" },
+  { "codes.provisional", "{\"tasks_permitted_from\": {\"tree_felling\": \"why\"}}", "gh.json: codes.provisional.tasks_permitted_from.tree_felling: 'tree_felling' is not in codes.tasks_permitted_from" },
+  { "codes.provisional", "{\"abuse\": {\"beaten\": \"\"}}", "gh.json: codes.provisional.abuse.beaten: must not be empty" },
+  { "codes.provisional", "{\"abuse\": {\"beaten\": true}}", "gh.json: codes.provisional.abuse.beaten: expected a string, got boolean" },
   { "supports", "{}", "gh.json: supports: expected an array, got object" },
   { "supports[+]", "3", "gh.json: supports[22]: expected an object, got integer" },
   { "supports[0].when.in_school", "\"yes\"", "gh.json: supports[0].when.in_school: expected true or false, got string" },
@@ -1191,6 +1244,9 @@ static const BadProfileCase bad_profile_cases[] = {
   { "{\"immediate_danger\": 0}", FALSE, NULL, "immediate_danger", "immediate_danger: expected a boolean, got integer" },
   { "{\"birth_certificate\": \"maybe\"}", FALSE, NULL, "birth_certificate", "birth_certificate: expected \"yes\", \"no\" or \"in_process\", got another string" },
   { "{\"birth_certificate\": true}", FALSE, NULL, "birth_certificate", "birth_certificate: expected \"yes\", \"no\" or \"in_process\", got boolean" },
+  { "{\"abuse_recall\": \"7d\"}", FALSE, NULL, "abuse_recall", "abuse_recall: expected \"12m\" or \"since_last_visit\", got another string" },
+  { "{\"work_injury_12m\": \"bad\"}", FALSE, NULL, "work_injury_12m", "work_injury_12m: expected \"none\", \"not_serious\", \"stopped_short\" or \"stopped_completely\", got another string" },
+  { "{\"abuse_recall\": 12}", FALSE, NULL, "abuse_recall", "abuse_recall: expected \"12m\" or \"since_last_visit\", got integer" },
 };
 
 static void
@@ -1244,6 +1300,83 @@ test_profile_accepts (void)
     }
 }
 
+/* A result that rests only on a provisional entry says so; one that also
+ * rests on a settled rule does not. */
+static void
+test_provisional (void)
+{
+  static const struct { const char *rules, *profile; gboolean provisional; const char *json_has; } cases[] = {
+    { "ci", "{\"age\": 14, \"econ_hours_7d\": 2, \"tasks_7d\": [\"fermenting_beans\"]}", TRUE,
+      "\"provisional\":true" },
+    { "ci", "{\"age\": 14, \"econ_hours_7d\": 2, \"tasks_7d\": [\"fetching_water\", \"fermenting_beans\"]}", TRUE, NULL },
+    /* the hours over the cap decide too: not provisional, though one reason is */
+    { "ci", "{\"age\": 15, \"econ_hours_7d\": 20, \"tasks_7d\": [\"fermenting_beans\"]}", FALSE, NULL },
+    /* a hazardous task decides: the provisional light-work reason is of a lower tier */
+    { "ci", "{\"age\": 14, \"econ_hours_7d\": 2, \"tasks_7d\": [\"fermenting_beans\", \"land_clearing\"]}", FALSE, NULL },
+    { "ci", "{\"age\": 14, \"econ_hours_7d\": 2, \"tasks_7d\": [\"planting\"]}", FALSE, NULL },
+    { "gh", "{\"age\": 16, \"econ_hours_7d\": 2, \"tasks_7d\": [\"machete_weeding\"]}", TRUE, NULL },
+    { "gh", "{\"age\": 14, \"econ_hours_7d\": 2, \"tasks_7d\": [\"machete_weeding\"]}", FALSE, NULL },
+    { "gh", "{\"age\": 16, \"econ_hours_7d\": 2, \"tasks_7d\": [\"planting\"]}", FALSE, NULL },
+    { "ilo", "{\"age\": 14, \"econ_hours_7d\": 2, \"tasks_7d\": [\"fermenting_beans\"]}", FALSE, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ClmrsRuleSet) rules = builtin (cases[i].rules);
+      g_autoptr(ClmrsProfile) profile = profile_for (rules, cases[i].profile);
+      g_autoptr(ClmrsClassification) c = clmrs_classify (rules, profile);
+      g_autoptr(JsonNode) json = clmrs_classification_to_json (c);
+      g_autofree char *text = json_to_string (json, FALSE);
+      JsonObject *object = json_node_get_object (json);
+
+      g_test_message ("%s %s: %s", cases[i].rules, cases[i].profile, text);
+      g_assert_cmpint (c->provisional, ==, cases[i].provisional);
+      g_assert_cmpint (json_object_get_boolean_member_with_default (object, "provisional", FALSE), ==,
+                       cases[i].provisional);
+      g_assert_cmpint (strstr (first_detail (c), "provisional: ") != NULL, ==,
+                       ((ClmrsReason *) g_ptr_array_index (c->reasons, 0))->provisional);
+      if (cases[i].provisional)
+        {
+          /* every deciding reason says so, in JSON and in words */
+          for (guint r = 0; r < c->reasons->len; r++)
+            {
+              ClmrsReason *reason = g_ptr_array_index (c->reasons, r);
+              if (g_str_equal (reason->code, "hazardous_task_12m") || g_str_equal (reason->code, "out_of_school"))
+                continue;
+              g_assert_true (reason->provisional);
+              g_assert_nonnull (strstr (reason->detail, "; provisional: "));
+            }
+        }
+      if (cases[i].json_has != NULL)
+        g_assert_nonnull (strstr (text, cases[i].json_has));
+    }
+}
+
+/* A rule file without the optional keys (written before them) loads, and
+ * then a hazardous task is hazardous at every age and nothing is provisional. */
+static void
+test_old_rule_file (void)
+{
+  g_autofree char *gh_old = mutate ("gh", "codes.tasks_permitted_from", NULL);
+  g_autoptr(JsonNode) root = parse_json (gh_old);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsRuleSet) rules = NULL;
+  g_autoptr(ClmrsProfile) profile = NULL;
+  g_autoptr(ClmrsClassification) c = NULL;
+
+  json_object_remove_member (json_object_get_object_member (json_node_get_object (root), "codes"),
+                             "provisional");
+  g_clear_pointer (&gh_old, g_free);
+  gh_old = json_to_string (root, TRUE);
+  g_assert_null (strstr (gh_old, "provisional\""));
+  rules = clmrs_rule_set_load_data (gh_old, -1, "gh-2026.1.json", &error);
+  g_assert_no_error (error);
+  profile = profile_for (rules, "{\"age\": 16, \"econ_hours_7d\": 2, \"tasks_7d\": [\"machete_weeding\"]}");
+  c = clmrs_classify (rules, profile);
+  g_assert_cmpint (c->status, ==, CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR);
+  g_assert_false (c->provisional);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1264,6 +1397,8 @@ main (int    argc,
   g_test_add_func ("/rules/classify/recall-12m-identifies", test_recall_12m_identifies);
   g_test_add_func ("/rules/classify/optional-parameters", test_optional_parameters);
   g_test_add_func ("/rules/classify/added-codes", test_added_codes);
+  g_test_add_func ("/rules/classify/provisional", test_provisional);
+  g_test_add_func ("/rules/load/without-optional-codes", test_old_rule_file);
   g_test_add_func ("/rules/supports/mapping", test_supports);
   g_test_add_func ("/rules/supports/referral-floor", test_referral_floor);
   g_test_add_func ("/rules/supports/levels", test_support_levels);

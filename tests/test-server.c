@@ -1398,7 +1398,7 @@ test_publish (Fixture       *f,
     g_autofree char *content = NULL;
 
     g_assert_true (g_file_get_contents (shipped_path, &shipped, NULL, NULL));
-    parts = g_strsplit (shipped, "\"version\": \"2026.1\"", 2);
+    parts = g_strsplit (shipped, "\"version\": \"2026.2\"", 2);
     g_assert_cmpuint (g_strv_length (parts), ==, 2);
     content = g_strjoinv ("\"version\": \"2024.1\"", parts);
     g_assert_true (g_file_set_contents (rules, content, -1, NULL));

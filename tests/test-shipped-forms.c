@@ -19,6 +19,7 @@
 
 static const char *shipped[] = {
   "household_visit", "follow_up_visit", "support_record", "awareness_session", "community_profile",
+  "farm_visit",
 };
 
 /* ------------------------------------------------------------------ helpers */
@@ -497,6 +498,7 @@ test_french_labels (void)
       { "support_record", "Support record", "Appui apporté" },
       { "awareness_session", "Awareness session", "Séance de sensibilisation" },
       { "community_profile", "Community profile", "Profil de la communauté" },
+      { "farm_visit", "Farm visit", "Visite de parcelle" },
       { "case_closure", "Case closure", "Clôture du cas" },
     };
 
@@ -849,14 +851,23 @@ static const Answer kofi[] = {
   { "identity/dob", "2017-03-10" },
   { "identity/age", "9" },
   { "relationship", "son_daughter" },
+  { "parents", "both" },
+  { "decided", "parents" },
+  { "origin", "this_community" },
   { "present", "yes" },
+  { "assent", "yes" },
+  { "respondent", "child" },
   { "birth_certificate", "no" },
   { "school/in_school", "yes" },
   { "school/grade", "primary_3" },
+  { "school/school_name", "Asempa D/A Primary" },
   { "school/days_missed", "2" },
   { "school/missed_why", "farm_work" },
   { "work/econ/worked_7d", "yes" },
   { "work/econ/hours_7d", "12" },
+  { "work/econ/load_kg", "30" },
+  { "work/works_for", "parents" },
+  { "work/work_why", "help_family" },
   { "work/tasks_7d", "machete_weeding pod_breaking_machete heavy_loads" },
   { "work/tasks_12m", "land_clearing machete_weeding pod_breaking_machete heavy_loads" },
   { "work/night_work", "no" },
@@ -882,13 +893,21 @@ static const Answer ama[] = {
   { "identity/dob", NULL },
   { "identity/age", "16" },
   { "relationship", "niece_nephew" },
+  { "parents", "neither" },
+  { "decided", "relative" },
+  { "origin", "other_community" },
   { "present", "yes" },
+  { "assent", "yes" },
+  { "respondent", "child_and_adult" },
   { "birth_certificate", "yes" },
   { "school/in_school", "no" },
   { "school/ever_school", "yes" },
   { "school/left_why", "costs" },
   { "work/econ/worked_7d", "yes" },
   { "work/econ/hours_7d", "20" },
+  { "work/econ/load_kg", "10" },
+  { "work/works_for", "relative" },
+  { "work/work_why", "help_family" },
   { "work/tasks_7d", "gathering_pods drying_beans" },
   { "work/tasks_12m", "gathering_pods fermenting_beans drying_beans" },
   { "work/night_work", "no" },
@@ -922,14 +941,17 @@ static const Answer yaw[] = {
   " \"tasks_7d\": [\"machete_weeding\", \"pod_breaking_machete\", \"heavy_loads\"]," \
   " \"tasks_12m\": [\"land_clearing\", \"machete_weeding\", \"pod_breaking_machete\", \"heavy_loads\"]," \
   " \"hazard_conditions\": [\"dangerous_tools\"], \"abuse\": [\"shouted_at\"]," \
-  " \"wfcl_signals\": [], \"immediate_danger\": false, \"birth_certificate\": \"no\"}"
+  " \"wfcl_signals\": [], \"immediate_danger\": false, \"birth_certificate\": \"no\"," \
+  " \"abuse_recall\": \"12m\", \"respondent\": \"child\", \"child_interviewed\": true," \
+  " \"work_injury_12m\": \"stopped_short\"}"
 #define AMA_PROFILE \
   "{\"age\": 16, \"sex\": \"female\", \"in_school\": false, \"econ_hours_7d\": 20," \
   " \"chores_hours_7d\": 10, \"night_work_7d\": false," \
   " \"tasks_7d\": [\"gathering_pods\", \"drying_beans\"]," \
   " \"tasks_12m\": [\"gathering_pods\", \"fermenting_beans\", \"drying_beans\"]," \
   " \"hazard_conditions\": [], \"abuse\": [], \"wfcl_signals\": [], \"immediate_danger\": false," \
-  " \"birth_certificate\": \"yes\"}"
+  " \"birth_certificate\": \"yes\", \"abuse_recall\": \"12m\", \"respondent\": \"child_and_adult\"," \
+  " \"child_interviewed\": true, \"work_injury_12m\": \"none\"}"
 #define YAW_PROFILE \
   "{\"age\": 4, \"sex\": \"male\", \"birth_certificate\": \"in_process\"}"
 
@@ -1347,6 +1369,8 @@ test_follow_up (void)
     { "identity/sex", NULL },
     { "identity/dob", NULL },
     { "identity/age", "10" },
+    { "assent", "no" },
+    { "respondent", "adult" },
     { "support_received", "school_kit awareness_targeted" },
     { "birth_certificate", "in_process" },
     { "school/in_school", "yes" },
@@ -1417,7 +1441,8 @@ test_follow_up (void)
                   " \"tasks_12m\": [\"picking_pods_within_reach\"],"
                   " \"tasks_since_last\": [\"picking_pods_within_reach\"], \"hazard_conditions\": [],"
                   " \"abuse\": [], \"wfcl_signals\": [], \"immediate_danger\": false,"
-                  " \"birth_certificate\": \"in_process\"}");
+                  " \"birth_certificate\": \"in_process\", \"abuse_recall\": \"since_last_visit\","
+                  " \"respondent\": \"adult\", \"child_interviewed\": false, \"work_injury_12m\": \"none\"}");
   assert_fields (((ClmrsEntityData *) g_ptr_array_index (entities, 0))->fields,
                  "{\"child_id\": \"" KOFI_ID "\", \"household_id\": \"" HH_ID "\", \"name\": \"Kofi\","
                  " \"child_status\": \"present\", \"sex\": \"male\", \"age\": \"10\", \"dob\": \"\"}");
@@ -1681,6 +1706,406 @@ test_community_profile (void)
 
 /* ------------------------------------------------------------------ the CLI */
 
+
+#define FV      "/farm_visit"
+#define FCHILD  FV "/children/child"
+
+/* A farm visit (issue 11, item 6): started for a household, it lists no
+ * roster (only the children found on the farm); a child already on the
+ * household's roster is assessed as that child, a new one is added to the
+ * household; each is classified, and the visit is of kind farm. */
+static void
+test_farm_visit (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("clmrs-farm-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "device.db", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autoptr(ClmrsRuleSet) rules = clmrs_rule_set_load_builtin ("gh", &error);
+  g_autoptr(ClmrsFormSession) s = NULL;
+  g_autoptr(ClmrsFinaliseResult) result = NULL;
+  g_autofree char *household_id = NULL;
+  g_autofree char *kofi_id = NULL;
+  g_autofree char *yao_id = NULL;
+  g_autofree char *visit_id = NULL;
+  g_autofree char *ref1 = NULL;
+  g_autofree char *ref2 = NULL;
+  g_autofree char *label = NULL;
+  ClmrsStore *store;
+  ClmrsPrefill prefill = { .facilitator_id = "F-017", .facilitator_name = "Akosua Boateng",
+                           .facilitator_sex = "female", .community_id = COM_ID };
+  const Answer kofi_on_farm[] = {
+    { "name", "kofi" },
+    { "sex", "male" },
+    { "age", "9" },
+    { "lives_here", "yes" },
+    { "assent", "yes" },
+    { "respondent", "child" },
+    { "in_school", "yes" },
+    { "tasks_seen", "pod_breaking_machete" },
+    { "tasks_7d", "pod_breaking_machete gathering_pods" },
+    { "hours_7d", "10" },
+    { "night_work", "no" },
+    { "hazard_conditions", "dangerous_tools" },
+    { "immediate_danger", "no" },
+  };
+  const Answer yao[] = {
+    { "name", "Yao" },
+    { "sex", "male" },
+    { "age", "12" },
+    { "lives_here", "no" },
+    { "assent", "no" },
+    { "respondent", "adult" },
+    { "in_school", "no" },
+    { "tasks_seen", "gathering_pods" },
+    { "tasks_7d", "planting" },
+    { "hours_7d", "16" },
+    { "night_work", "no" },
+    { "hazard_conditions", "none" },
+    { "immediate_danger", "no" },
+  };
+
+  g_assert_no_error (error);
+  store = clmrs_store_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (clmrs_store_add_community (store, COM_ID, "Asempa", "Ashanti", "gh", &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(ClmrsFormSession) hv = new_session ("household_visit");
+    g_autofree char *r1 = NULL;
+
+    g_assert_true (clmrs_prefill_session (hv, store, &prefill, &error));
+    fill_household (hv, "yes");
+    r1 = add_child (hv);
+    set (hv, CHILD "[1]/identity/name", "Kofi");
+    answer_by_walking (hv, r1, kofi, G_N_ELEMENTS (kofi));
+    household_id = finalise_household (store, hv, rules, NULL, NULL);
+  }
+  kofi_id = child_id_named (store, "Kofi");
+
+  prefill.household_id = household_id;
+  s = new_session ("farm_visit");
+  g_assert_true (clmrs_prefill_session (s, store, &prefill, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (clmrs_form_session_count_repeat (s, FCHILD), ==, 0);
+  g_assert_false (shown (s, FCHILD));
+  set (s, FV "/farm/spraying", "no");
+  set (s, FV "/farm/adults_present", "yes");
+  set (s, FV "/farm/children_found", "yes");
+  set (s, FV "/farm/farm_id", "COOP-GH-0042");
+  /* GPS accuracy worse than 20 m is refused */
+  set (s, FV "/farm/gps", "6.69 -1.62 250 35");
+  assert_check (s, FV "/farm/gps", CLMRS_CHECK_CONSTRAINT,
+                "The location is not precise enough (more than 20 m): wait for a better fix.");
+  set (s, FV "/farm/gps", "6.69 -1.62 250 8");
+  assert_check (s, FV "/farm/gps", CLMRS_CHECK_OK, NULL);
+  g_assert_true (shown (s, FCHILD));
+  ref1 = clmrs_form_session_add_repeat (s, FCHILD, &error);
+  g_assert_no_error (error);
+  answer_by_walking (s, ref1, kofi_on_farm, G_N_ELEMENTS (kofi_on_farm));
+  ref2 = clmrs_form_session_add_repeat (s, FCHILD, &error);
+  g_assert_no_error (error);
+  /* nothing ticked yet: no hours asked; seen doing a task: asked */
+  set (s, FCHILD "[2]/name", "Yao");
+  set (s, FCHILD "[2]/age", "12");
+  g_assert_false (shown (s, FCHILD "[2]/hours_7d"));
+  set (s, FCHILD "[2]/tasks_seen", "gathering_pods");
+  g_assert_true (shown (s, FCHILD "[2]/hours_7d"));
+  label = prompt_label (s, FCHILD "[2]/tasks_seen");
+  g_assert_cmpstr (label, ==, "Which of these did you see Yao do on the farm?");
+  set (s, FCHILD "[2]/name", NULL);
+  set (s, FCHILD "[2]/age", NULL);
+  set (s, FCHILD "[2]/tasks_seen", NULL);
+  answer_by_walking (s, ref2, yao, G_N_ELEMENTS (yao));
+  set (s, FV "/observations", "Two children carrying pods near the drying racks");
+  assert_valid (s);
+
+  {
+    g_autoptr(GPtrArray) entities = clmrs_form_session_get_entities (s, "child");
+
+    g_assert_cmpuint (entities->len, ==, 2);
+    assert_profile (((ClmrsEntityData *) g_ptr_array_index (entities, 1))->profile,
+                    "{\"age\": 12, \"sex\": \"male\", \"in_school\": false, \"econ_hours_7d\": 16,"
+                    " \"chores_hours_7d\": 0, \"night_work_7d\": false,"
+                    " \"tasks_7d\": [\"gathering_pods\", \"planting\"], \"tasks_12m\": [],"
+                    " \"hazard_conditions\": [], \"abuse\": [], \"wfcl_signals\": [], \"immediate_danger\": false,"
+                    " \"respondent\": \"adult\", \"child_interviewed\": false}");
+  }
+
+  visit_id = clmrs_store_draft_create (store, "farm", "farm_visit", "1", "F-017", COM_ID, household_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (clmrs_visit_finalise (store, visit_id, s, rules, NULL, &result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (result->household_id, ==, household_id);
+  g_assert_cmpuint (result->children->len, ==, 2);
+  g_assert_cmpint (((ClmrsChildOutcome *) g_ptr_array_index (result->children, 0))->status, ==,
+                   CLMRS_STATUS_HAZARDOUS_CHILD_LABOUR);
+  g_assert_cmpint (((ClmrsChildOutcome *) g_ptr_array_index (result->children, 1))->status, ==,
+                   CLMRS_STATUS_CHILD_LABOUR);
+
+  /* kofi is Kofi: assessed again, not added; Yao is new in the household */
+  g_assert_cmpstr (((ClmrsChildOutcome *) g_ptr_array_index (result->children, 0))->child_id, ==, kofi_id);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM children WHERE household_id = ?1", household_id), ==, 2);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM assessments WHERE child_id = ?1", kofi_id), ==, 2);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM children WHERE name = ?1", "Kofi"), ==, 1);
+  yao_id = child_id_named (store, "Yao");
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM visits WHERE id = ?1 AND kind = 'farm' AND state = 'final'",
+                               visit_id), ==, 1);
+  /* identified at the farm: Yao's case is open */
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM cases WHERE child_id = ?1 AND open = 1", yao_id), ==, 1);
+  g_assert_cmpint (count_rows (store, "SELECT count(*) FROM outbox WHERE record_id = ?1", visit_id), ==, 1);
+
+  clmrs_store_close (store);
+  g_unlink (path);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_rmdir (dir);
+}
+
+/* `clmrs classify --rules RULES` on one profile: its one line of output. */
+static char *
+classify_cli (const char *rules,
+              JsonObject *profile)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *in = NULL;
+  char *out = NULL;
+  g_autofree char *err = NULL;
+
+  json_node_set_object (node, profile);
+  in = json_to_string (node, FALSE);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                           G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                           g_getenv ("CLMRS_CLI"), "classify", "--rules", rules, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, in, NULL, &out, &err, &error));
+  g_assert_no_error (error);
+  g_test_message ("classify %s: %s -> %s%s", rules, in, out, err);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  return out;
+}
+
+/* SIMPOC order: the activity list, then the hours.  A 9-year-old whose
+ * family says "no work" but who planted and gathered pods is asked the
+ * hours, and classified by them (issue 11, item 4). */
+static void
+test_household_hours_when_task_ticked (void)
+{
+  g_autoptr(ClmrsFormSession) s = new_session ("household_visit");
+  g_autoptr(GPtrArray) entities = NULL;
+  g_autofree char *ref = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *out = NULL;
+  const char *c = CHILD "[1]";
+  g_autofree char *hours = g_strconcat (c, "/work/econ/hours_7d", NULL);
+  g_autofree char *worked = g_strconcat (c, "/work/econ/worked_7d", NULL);
+  g_autofree char *tasks = g_strconcat (c, "/work/tasks_7d", NULL);
+  g_autofree char *econ = g_strconcat (c, "/econ_hours_7d_p", NULL);
+  const Answer akosua[] = {
+    { "identity/name", "Akosua" },
+    { "identity/sex", "female" },
+    { "identity/dob", NULL },
+    { "identity/age", "9" },
+    { "relationship", "grandchild" },
+    { "parents", "mother" },
+    { "decided", "parents" },
+    { "origin", "this_community" },
+    { "present", "yes" },
+    { "assent", "yes" },
+    { "respondent", "child_and_adult" },
+    { "birth_certificate", "yes" },
+    { "school/in_school", "yes" },
+    { "school/grade", "primary_3" },
+    { "school/school_name", NULL },
+    { "school/days_missed", "0" },
+    { "work/econ/worked_7d", "no" },
+    { "work/tasks_7d", "planting gathering_pods" },
+    { "work/tasks_12m", "planting gathering_pods" },
+    { "work/econ/hours_7d", "6" },
+    { "work/econ/load_kg", "5" },
+    { "work/works_for", "parents" },
+    { "work/work_why", "help_family" },
+    { "work/night_work", "no" },
+    { "work/hazard_conditions", "none" },
+    { "work/injury/injured_12m", "no" },
+    { "work/abuse", "none" },
+    { "work/chores_hours_7d", "5" },
+    { "wfcl/brought_for_work", "no" },
+    { "wfcl/not_free", "no" },
+    { "wfcl/works_off_debt", "no" },
+    { "wfcl/sexual_exploitation", "no" },
+    { "wfcl/illicit_activities", "no" },
+    { "wfcl/armed_recruitment", "no" },
+    { "danger/immediate_danger", "no" },
+  };
+
+  fill_household (s, "yes");
+  ref = add_child (s);
+  set (s, CHILD "[1]/identity/age", "9");
+  set (s, worked, "no");
+  set (s, tasks, "none");
+  g_assert_false (shown (s, hours));
+  assert_answer (s, econ, "0");
+  /* A task ticked is work: its hours are asked, whatever "did the child work" said. */
+  set (s, tasks, "planting gathering_pods");
+  g_assert_true (shown (s, hours));
+  assert_check (s, hours, CLMRS_CHECK_REQUIRED, NULL);
+  set (s, CHILD "[1]/identity/name", "Akosua");
+  label = prompt_label (s, hours);
+  g_assert_cmpstr (label, ==, "In the last 7 days, how many hours in all did Akosua work, counting every task above?");
+  /* the hours come after the task lists on the screens */
+  {
+    g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (s);
+    guint at_tasks = G_MAXUINT, at_hours = G_MAXUINT;
+
+    for (guint i = 0; i < prompts->len; i++)
+      {
+        ClmrsPrompt *p = g_ptr_array_index (prompts, i);
+        if (g_strcmp0 (p->ref, CHILD "[1]/work/tasks_12m") == 0)
+          at_tasks = i;
+        if (g_strcmp0 (p->ref, hours) == 0)
+          at_hours = i;
+      }
+    g_assert_cmpuint (at_tasks, <, at_hours);
+  }
+  set (s, CHILD "[1]/identity/age", NULL);
+  set (s, tasks, NULL);
+  set (s, worked, NULL);
+  answer_by_walking (s, CHILD "[1]", akosua, G_N_ELEMENTS (akosua));
+  assert_valid (s);
+  assert_answer (s, econ, "6");
+
+  entities = clmrs_form_session_get_entities (s, "child");
+  g_assert_cmpuint (entities->len, ==, 1);
+  out = classify_cli ("gh", ((ClmrsEntityData *) g_ptr_array_index (entities, 0))->profile);
+  g_assert_true (g_str_has_prefix (out, "{\"status\":\"child_labour\""));
+  g_assert_nonnull (strstr (out, "\"code\":\"below_light_work_age\""));
+  g_assert_nonnull (strstr (out, "6 h of economic work in the last 7 days at age 9"));
+
+  /* A load over 25 kg is carrying heavy loads, ticked or not (issue 11, item 12) */
+  assert_answer (s, CHILD "[1]/tasks_7d_p", "planting gathering_pods");
+  set (s, CHILD "[1]/work/econ/load_kg", "25");
+  assert_answer (s, CHILD "[1]/tasks_7d_p", "planting gathering_pods");
+  set (s, CHILD "[1]/work/econ/load_kg", "30");
+  assert_answer (s, CHILD "[1]/tasks_7d_p", "planting gathering_pods heavy_loads");
+  set (s, CHILD "[1]/work/econ/load_kg", "101");
+  assert_check (s, CHILD "[1]/work/econ/load_kg", CLMRS_CHECK_CONSTRAINT, "Enter a weight from 0 to 100 kg.");
+}
+
+/* Abuse is asked over a stated period: the last 12 months at the household
+ * visit, since the last visit at a follow-up, and the rules say which
+ * (issue 11, item 5). */
+static void
+test_abuse_recall_wording (void)
+{
+  static const struct { const char *form, *ref, *en, *fr; } cases[] = {
+    { "household_visit", CHILD "[1]/work/abuse",
+      "In the last 12 months, at work, did any of these happen to Efua?",
+      "Au cours des 12 derniers mois, au travail, est-ce que l'une de ces choses est arrivée à Efua ?" },
+    { "follow_up_visit", FU "/work/abuse",
+      "Since the last visit, at work, did any of these happen to Efua?",
+      "Depuis la dernière visite, au travail, est-ce que l'une de ces choses est arrivée à Efua ?" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ClmrsFormSession) s = new_session (cases[i].form);
+      g_autoptr(GPtrArray) entities = NULL;
+      g_autofree char *en = NULL, *fr = NULL, *out = NULL;
+      gboolean fu = g_str_equal (cases[i].form, "follow_up_visit");
+      const char *base = fu ? FU : CHILD "[1]";
+      g_autofree char *name = g_strconcat (base, fu ? "/name" : "/identity/name", NULL);
+      g_autofree char *age = g_strconcat (base, "/identity/age", NULL);
+      g_autofree char *tasks = g_strconcat (base, "/work/tasks_12m", NULL);
+      g_autofree char *abuse_p = g_strconcat (base, "/abuse_p", NULL);
+      JsonObject *profile;
+
+      if (fu)
+        set (s, FU "/child_status", "present");
+      else
+        {
+          g_autofree char *ref = NULL;
+          set (s, HV "/household/consent", "yes");
+          ref = add_child (s);
+        }
+      set (s, name, "Efua");
+      set (s, age, "12");
+      set (s, tasks, "planting");
+      en = prompt_label (s, cases[i].ref);
+      g_assert_cmpstr (en, ==, cases[i].en);
+      clmrs_form_session_set_language (s, "fr");
+      fr = prompt_label (s, cases[i].ref);
+      g_assert_cmpstr (fr, ==, cases[i].fr);
+      clmrs_form_session_set_language (s, "en");
+
+      set (s, cases[i].ref, "beaten");
+      assert_answer (s, abuse_p, "beaten");
+      entities = clmrs_form_session_get_entities (s, "child");
+      profile = ((ClmrsEntityData *) g_ptr_array_index (entities, 0))->profile;
+      g_assert_cmpstr (json_object_get_string_member (profile, "abuse_recall"), ==,
+                       fu ? "since_last_visit" : "12m");
+      /* the profile is incomplete (only what this test answered): fill the rest as a form would */
+      json_object_set_boolean_member (profile, "in_school", TRUE);
+      json_object_set_double_member (profile, "econ_hours_7d", 2);
+      json_object_set_double_member (profile, "chores_hours_7d", 0);
+      json_object_set_boolean_member (profile, "night_work_7d", FALSE);
+      json_object_set_boolean_member (profile, "immediate_danger", FALSE);
+      if (!json_object_has_member (profile, "sex"))
+        json_object_set_string_member (profile, "sex", "female");
+      if (!json_object_has_member (profile, "hazard_conditions"))
+        json_object_set_array_member (profile, "hazard_conditions", json_array_new ());
+      if (!json_object_has_member (profile, "wfcl_signals"))
+        json_object_set_array_member (profile, "wfcl_signals", json_array_new ());
+      if (!json_object_has_member (profile, "tasks_7d"))
+        json_object_set_array_member (profile, "tasks_7d", json_array_new ());
+      out = classify_cli ("gh", profile);
+      g_assert_true (g_str_has_prefix (out, "{\"status\":\"hazardous_child_labour\""));
+      g_assert_nonnull (strstr (out, fu ? "abuse at work (beaten) since the last visit at age 12"
+                                        : "abuse at work (beaten) in the last 12 months at age 12"));
+      g_assert_nonnull (strstr (out, fu ? "\"recall\":\"7d\"" : "\"recall\":\"12m\""));
+    }
+}
+
+/* Who answered, and whether the child agreed: only an adult can have
+ * answered for a child who is away or said no (issue 11, item 12). */
+static void
+test_household_respondent (void)
+{
+  g_autoptr(ClmrsFormSession) s = new_session ("household_visit");
+  g_autoptr(GPtrArray) entities = NULL;
+  g_autofree char *ref = NULL;
+
+  set (s, HV "/household/consent", "yes");
+  ref = add_child (s);
+  set (s, CHILD "[1]/identity/name", "Kojo");
+  set (s, CHILD "[1]/identity/age", "11");
+  set (s, CHILD "[1]/present", "no");
+  g_assert_false (shown (s, CHILD "[1]/assent"));
+  g_assert_true (shown (s, CHILD "[1]/respondent"));
+  set (s, CHILD "[1]/respondent", "child");
+  assert_check (s, CHILD "[1]/respondent", CLMRS_CHECK_CONSTRAINT,
+                "Only an adult can have answered: the child is not here or did not agree.");
+  set (s, CHILD "[1]/present", "yes");
+  g_assert_true (shown (s, CHILD "[1]/assent"));
+  set (s, CHILD "[1]/assent", "no");
+  assert_check (s, CHILD "[1]/respondent", CLMRS_CHECK_CONSTRAINT, NULL);
+  set (s, CHILD "[1]/assent", "yes");
+  assert_check (s, CHILD "[1]/respondent", CLMRS_CHECK_OK, NULL);
+  assert_answer (s, CHILD "[1]/child_interviewed_p", "true");
+  set (s, CHILD "[1]/respondent", "adult");
+  assert_answer (s, CHILD "[1]/child_interviewed_p", "false");
+  entities = clmrs_form_session_get_entities (s, "child");
+  g_assert_false (json_object_get_boolean_member (((ClmrsEntityData *) g_ptr_array_index (entities, 0))->profile,
+                                                  "child_interviewed"));
+  /* out of scope: neither is asked */
+  set (s, CHILD "[1]/identity/age", "3");
+  g_assert_false (shown (s, CHILD "[1]/assent"));
+  g_assert_false (shown (s, CHILD "[1]/respondent"));
+}
+
 static void
 run_cli (const char * const *args,
          int                *status,
@@ -1878,6 +2303,10 @@ main (int argc, char **argv)
   g_test_add_func ("/shipped-forms/household/age-constraint", test_household_age_constraint);
   g_test_add_func ("/shipped-forms/household/age-from-dob", test_household_age_from_dob);
   g_test_add_func ("/shipped-forms/household/work-relevance", test_household_work_relevance);
+  g_test_add_func ("/shipped-forms/household/hours-when-task-ticked", test_household_hours_when_task_ticked);
+  g_test_add_func ("/shipped-forms/household/respondent", test_household_respondent);
+  g_test_add_func ("/shipped-forms/abuse-recall-wording", test_abuse_recall_wording);
+  g_test_add_func ("/shipped-forms/farm-visit", test_farm_visit);
   g_test_add_func ("/shipped-forms/household/roster", test_household_roster);
   g_test_add_func ("/shipped-forms/household/revisit", test_household_revisit);
   g_test_add_func ("/shipped-forms/follow-up", test_follow_up);

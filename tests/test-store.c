@@ -236,6 +236,73 @@ test_migration_closure_kind (void)
   sqlite3_close (db);
 }
 
+static int
+int_of (sqlite3 *db, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  int value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* Migration 9 rebuilds the visits table to accept farm visits (from the
+ * v8 fixture, where closures are already a kind): with
+ * foreign keys on, as every store connection has them, the rows that
+ * point at visits (answers cascade on delete) are all kept, and foreign
+ * keys are on again after. */
+static void
+test_migration_farm_kind (void)
+{
+  const char *srcdir = g_getenv ("CLMRS_SOURCE_DIR");
+  g_autofree char *fixture = g_build_filename (srcdir, "tests", "schema", "v8.sql", NULL);
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  int answers, assessments, visits, indexes;
+
+  g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), ==, SQLITE_OK);
+  answers = int_of (db, "SELECT count(*) FROM answers");
+  assessments = int_of (db, "SELECT count(*) FROM assessments");
+  visits = int_of (db, "SELECT count(*) FROM visits");
+  indexes = int_of (db, "SELECT count(*) FROM pragma_index_list('visits')");
+  g_assert_cmpint (visits, >, 0);
+  g_assert_cmpint (assessments, >, 0);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO visits (id, kind, form_id, form_version, state,"
+                                 " facilitator_id, started, modified) VALUES ('f', 'farm', 'farm_visit', '1',"
+                                 " 'draft', 'p', 'x', 'x')", NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
+
+  g_assert_true (clmrs_store_migrate_db (db, 9, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (int_of (db, "PRAGMA user_version"), ==, 9);
+  g_assert_cmpint (int_of (db, "PRAGMA foreign_keys"), ==, 1);
+  g_assert_cmpint (int_of (db, "SELECT count(*) FROM answers"), ==, answers);
+  g_assert_cmpint (int_of (db, "SELECT count(*) FROM assessments"), ==, assessments);
+  g_assert_cmpint (int_of (db, "SELECT count(*) FROM visits"), ==, visits);
+  g_assert_cmpint (int_of (db, "SELECT count(*) FROM pragma_foreign_key_check"), ==, 0);
+  g_assert_cmpint (int_of (db, "SELECT count(*) FROM pragma_index_list('visits')"), ==, indexes);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO visits (id, kind, form_id, form_version, state,"
+                                 " facilitator_id, started, modified) VALUES ('f', 'farm', 'farm_visit', '1',"
+                                 " 'draft', 'p', 'x', 'x')", NULL, NULL, NULL), ==, SQLITE_OK);
+  /* the kinds migration 8 added are kept */
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO visits (id, kind, form_id, form_version, state,"
+                                 " facilitator_id, started, modified) VALUES ('c', 'closure', 'case_closure', '1',"
+                                 " 'draft', 'p', 'x', 'x')", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO visits (id, kind, form_id, form_version, state,"
+                                 " facilitator_id, started, modified) VALUES ('g', 'barn', 'farm_visit', '1',"
+                                 " 'draft', 'p', 'x', 'x')", NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
+  /* the foreign keys still hold on the rebuilt table */
+  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM visits WHERE id IN (SELECT visit_id FROM assessments)",
+                                 NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
+  sqlite3_close (db);
+}
+
 static void
 value_free (gpointer data)
 {
@@ -375,5 +442,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/migrations-from-each-version", test_migrations_from_each_version);
   g_test_add_func ("/store/migration-search-key", test_migration_search_key);
   g_test_add_func ("/store/migration-closure-kind", test_migration_closure_kind);
+  g_test_add_func ("/store/migration-farm-kind", test_migration_farm_kind);
   return g_test_run ();
 }

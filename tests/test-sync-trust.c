@@ -230,7 +230,7 @@ test_poison_record (Fixture       *f,
   g_assert_cmpuint (report.stored, ==, 1);
   g_assert_cmpuint (report.rejected, ==, 1);
   reason = rejection (f, bogus, 1);
-  g_assert_cmpstr (reason, ==, "body.kind: expected one of household, follow_up, support, awareness, community, closure");
+  g_assert_cmpstr (reason, ==, "body.kind: expected one of household, follow_up, support, awareness, community, closure, farm");
   g_assert_cmpint (sync_test_server_stat (f->server_db, "records"), ==,
                    sync_test_device_count (f->a, "SELECT count (*) FROM outbox") + 1);
 

@@ -576,27 +576,37 @@ back_clicked_cb (ClmrsHouseholdPage *self)
   g_signal_emit (self, signals[BACK], 0);
 }
 
+/* Starts @form_id for this household (its form is filled from it). */
+static void
+start_visit_here (ClmrsHouseholdPage *self,
+                  const char         *form_id)
+{
+  ClmrsWindow *window = get_window (self);
+  g_autofree char *household_id = g_strdup (self->household_id);
+
+  if (window != NULL && household_id != NULL)
+    clmrs_window_start_visit (window, form_id, household_id);
+}
+
 /* A new visit of this household, as tapping it on home did. */
 static void
 new_visit_clicked_cb (ClmrsHouseholdPage *self)
 {
-  ClmrsWindow *window = get_window (self);
-  g_autofree char *household_id = g_strdup (self->household_id);
-
-  if (window != NULL && household_id != NULL)
-    clmrs_window_start_visit (window, "household_visit", household_id);
+  start_visit_here (self, "household_visit");
 }
 
-/* The awareness session for one household that home offers (its form is
- * filled from the household). */
+/* The awareness session for one household that home offers. */
 static void
 awareness_clicked_cb (ClmrsHouseholdPage *self)
 {
-  ClmrsWindow *window = get_window (self);
-  g_autofree char *household_id = g_strdup (self->household_id);
+  start_visit_here (self, "awareness_session");
+}
 
-  if (window != NULL && household_id != NULL)
-    clmrs_window_start_visit (window, "awareness_session", household_id);
+/* A visit of this household's farm: the children found working there. */
+static void
+farm_visit_clicked_cb (ClmrsHouseholdPage *self)
+{
+  start_visit_here (self, "farm_visit");
 }
 
 /* --- the widget --- */
@@ -649,6 +659,7 @@ clmrs_household_page_class_init (ClmrsHouseholdPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, new_visit_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, awareness_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, farm_visit_clicked_cb);
 }
 
 static void

@@ -96,6 +96,7 @@ reason_label (const char *code)
     { "light_work_task_not_permitted", N_("A task that is not light work allowed at this age") },
     { "chores_hours", N_("Too many hours of household chores") },
     { "hazardous_task_12m", N_("A hazardous task in the last 12 months: a risk") },
+    { "work_injury_12m", N_("Hurt or sick because of work in the last 12 months: a risk") },
     { "out_of_school", N_("Not in school: a risk") },
     { "no_birth_certificate", N_("No birth certificate: a risk") },
     { "permitted_work", N_("Only work allowed at this age") },
@@ -133,6 +134,7 @@ _clmrs_reason_text (JsonObject *reason,
                     const char *item_label)
 {
   const char *code, *label, *detail;
+  g_autofree char *text = NULL;
 
   g_return_val_if_fail (reason != NULL, NULL);
 
@@ -147,13 +149,20 @@ _clmrs_reason_text (JsonObject *reason,
       const char *tag = g_strrstr (detail, " (");
 
       if (tag != NULL && g_str_has_suffix (detail, ")") && strchr (tag + 2, ' ') == NULL)
-        return g_strndup (detail, tag - detail);
-      return g_strdup (detail);
+        text = g_strndup (detail, tag - detail);
+      else
+        text = g_strdup (detail);
     }
-  if (item_label != NULL && *item_label != '\0')
+  else if (item_label != NULL && *item_label != '\0')
     /* Translators: "REASON: TASK", e.g. "A hazardous task…: spraying pesticides" */
-    return g_strdup_printf (_("%s: %s"), label, item_label);
-  return g_strdup (label);
+    text = g_strdup_printf (_("%s: %s"), label, item_label);
+  else
+    text = g_strdup (label);
+  /* the rule set marks the entry it rests on as provisional (docs/rules-format.md) */
+  if (json_object_get_boolean_member_with_default (reason, "provisional", FALSE))
+    /* Translators: a reason that rests on a rule not yet checked against the legal text */
+    return g_strdup_printf (_("%s (provisional: the rule is not yet checked against the law)"), text);
+  return g_steal_pointer (&text);
 }
 
 char *

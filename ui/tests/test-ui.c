@@ -412,6 +412,10 @@ test_reason_text (void)
       "A sign of a worst form of child labour" },
     { "{\"code\": \"out_of_school\"}", NULL, "Not in school: a risk" },
     { "{\"code\": \"new_rule\", \"detail\": \"works near a river (gh)\"}", NULL, "works near a river" },
+    { "{\"code\": \"light_work_task_not_permitted\", \"item\": \"fermenting_beans\", \"provisional\": true}",
+      "Fermenting beans",
+      "A task that is not light work allowed at this age: Fermenting beans (provisional: the rule is not yet checked against the law)" },
+    { "{\"code\": \"work_injury_12m\"}", NULL, "Hurt or sick because of work in the last 12 months: a risk" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1393,7 +1397,7 @@ test_household_visit (Fixture       *f,
   g_test_message ("review page:\n%s", text);
   g_assert_nonnull (strstr (text, "\nFemale\n"));
   g_assert_nonnull (strstr (text, "\nYes\n"));
-  g_assert_nonnull (strstr (text, "\nSpraying or putting on chemicals or fertiliser, Carrying heavy loads\n"));
+  g_assert_nonnull (strstr (text, "\nSpraying or putting on chemicals or fertiliser, Carrying heavy loads (more than 25 kg, or too heavy for the child)\n"));
   for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
     if (strstr (text, codes[i]) != NULL)
       g_error ("the review shows the code %s:\n%s", codes[i], text);
@@ -1493,13 +1497,28 @@ test_household_visit (Fixture       *f,
   }
 }
 
+typedef struct { const char *leaf; const char *value; } LeafValue;
+
+/* The value for @leaf in a table of answers, or NULL. */
+static const char *
+leaf_value (const LeafValue *answers,
+            gsize            n,
+            const char      *leaf)
+{
+  for (gsize i = 0; i < n; i++)
+    if (g_str_equal (answers[i].leaf, leaf))
+      return answers[i].value;
+  return NULL;
+}
+
 static const char *
 follow_up_answer (const char *leaf,
                   guint       instance,
                   gpointer    user_data)
 {
-  static const struct { const char *leaf; const char *value; } answers[] = {
-    { "child_status", "present" }, { "support_received", "school_kit" }, { "birth_certificate", "yes" },
+  static const LeafValue answers[] = {
+    { "child_status", "present" }, { "assent", "yes" }, { "respondent", "child" },
+    { "support_received", "school_kit" }, { "birth_certificate", "yes" },
     { "in_school", "yes" }, { "grade", "primary_5" }, { "days_missed", "0" }, { "worked_7d", "no" },
     { "tasks_7d", "none" }, { "tasks_12m", "none" }, { "tasks_since_last", "none" }, { "chores_hours_7d", "4" },
     { "brought_for_work", "no" }, { "not_free", "no" }, { "works_off_debt", "no" },
@@ -1507,10 +1526,7 @@ follow_up_answer (const char *leaf,
     { "immediate_danger", "no" },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
-    if (g_str_equal (answers[i].leaf, leaf))
-      return answers[i].value;
-  return NULL;
+  return leaf_value (answers, G_N_ELEMENTS (answers), leaf);
 }
 
 /* The widget under @root whose "ref" data is @ref and of @type, or NULL. */
@@ -1999,7 +2015,8 @@ test_household_roster (Fixture       *f,
   walk_to_review (f, household_answer, 0, NULL);
   headings = review_headings (f);
   g_test_message ("review headings:\n%s", headings);
-  g_assert_cmpstr (headings, ==, "Household\nKouadio\nAhou\n");
+  /* after the children, the household again: its farms, adults, observations */
+  g_assert_cmpstr (headings, ==, "Household\nKouadio\nAhou\nHousehold\n");
 
   /* back to the roster; Remove asks first, and Cancel keeps both */
   g_signal_emit_by_name (review_row_of (f, CHILDREN "[2]/identity/name"), "activate");
@@ -2111,15 +2128,12 @@ awareness_answer (const char *leaf,
                   guint       instance,
                   gpointer    user_data)
 {
-  static const struct { const char *leaf; const char *value; } answers[] = {
+  static const LeafValue answers[] = {
     { "level", "community" }, { "topic", "season_spraying" },
     { "men", "12" }, { "women", "15" }, { "boys", "4" }, { "girls", "6" },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (answers); i++)
-    if (g_str_equal (answers[i].leaf, leaf))
-      return answers[i].value;
-  return NULL;
+  return leaf_value (answers, G_N_ELEMENTS (answers), leaf);
 }
 
 static void
@@ -2277,6 +2291,18 @@ no_toast (Fixture *f)
   return !has_toast (GTK_WIDGET (f->window));
 }
 
+/* From home (signed in), the household found by searching @name, opened. */
+static void
+open_household_named (Fixture    *f,
+                      const char *name)
+{
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_home_page_search (home_page (f), name);
+  g_assert_true (wait_for (f, one_household, 10));
+  g_signal_emit_by_name (find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW), "activate", 0);
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+}
+
 static void
 test_household_page (Fixture       *f,
                      gconstpointer  data)
@@ -2293,7 +2319,7 @@ test_household_page (Fixture       *f,
   g_autofree char *visit_id = NULL;
   GtkListBox *children, *visits;
   GtkListBoxRow *row;
-  GtkWidget *list_view, *button;
+  GtkWidget *button;
   GDate day;
 
   /* Kouassi 000: found in hazardous work 9 months ago (the 5-8 month
@@ -2332,12 +2358,7 @@ test_household_page (Fixture       *f,
   }
 
   sign_in (f, FACILITATOR_ID, pin);
-  g_assert_true (wait_for (f, on_home_and_idle, 20));
-  clmrs_home_page_search (home_page (f), "Kouassi 000");
-  g_assert_true (wait_for (f, one_household, 10));
-  list_view = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW);
-  g_signal_emit_by_name (list_view, "activate", 0);
-  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  open_household_named (f, "Kouassi 000");
   g_assert_cmpstr (clmrs_household_page_get_household_id (household_page (f)), ==, hid);
   label_audit_screen ("household: children and visits");
 
@@ -2440,6 +2461,63 @@ test_household_page (Fixture       *f,
   g_assert_true (wait_for (f, on_household_and_idle, 10));
   g_signal_emit_by_name (find_of_type (clmrs_window_get_page (f->window, "household"), GTK_TYPE_BUTTON), "clicked");
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+}
+
+static const char *
+farm_answer (const char *leaf,
+             guint       instance,
+             gpointer    user_data)
+{
+  static const LeafValue answers[] = {
+    { "farm_id", "COOP-CI-0042" }, { "spraying", "no" }, { "adults_present", "yes" },
+    { "children_found", "yes" }, { "name", "Yao" }, { "sex", "male" }, { "age", "12" },
+    { "lives_here", "no" }, { "assent", "yes" }, { "respondent", "child" }, { "in_school", "no" },
+    { "tasks_seen", "gathering_pods" }, { "tasks_7d", "planting" }, { "hours_7d", "16" },
+    { "night_work", "no" }, { "hazard_conditions", "none" }, { "immediate_danger", "no" },
+  };
+
+  return leaf_value (answers, G_N_ELEMENTS (answers), leaf);
+}
+
+/* Farm Visit on a household's page: a visit of kind farm for that
+ * household, no roster pre-listed, the child found there classified and
+ * added to the household (issue 11, item 6). */
+static void
+test_farm_visit (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *hid = "h0000000-0000-4000-8000-000000000000";
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *visit_id = NULL;
+  g_autofree char *row_text = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *assessed = NULL;
+  GtkWidget *button;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  open_household_named (f, "Kouassi 000");
+  g_assert_cmpstr (clmrs_household_page_get_household_id (household_page (f)), ==, hid);
+
+  button = find_button_with_text (GTK_WIDGET (household_page (f)), "_Farm Visit");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "farm_visit");
+  visit_id = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
+  row_text = query_text (f->db_path, "SELECT kind || ' ' || household_id FROM visits WHERE id = ?1", visit_id);
+  g_assert_cmpstr (row_text, ==, "farm h0000000-0000-4000-8000-000000000000");
+  /* only the children found on the farm: none listed before */
+  first = clmrs_visit_wizard_get_answer (wizard (f), "/farm_visit/children/child[1]/child_id");
+  g_assert_null (first);
+
+  walk_to_review (f, farm_answer, 1, NULL);
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_has_result, 30));
+  assessed = query_text (f->db_path, "SELECT c.name || ' ' || a.status || ' ' || v.state || ' ' || c.household_id"
+                                     " FROM assessments a JOIN children c ON c.id = a.child_id"
+                                     " JOIN visits v ON v.id = a.visit_id WHERE a.visit_id = ?1", visit_id);
+  g_assert_cmpstr (assessed, ==, "Yao child_labour final h0000000-0000-4000-8000-000000000000");
 }
 
 /* Stops at the first screen of the children: the household is answered. */
@@ -3859,10 +3937,7 @@ contrast_walk (Fixture    *f,
   clmrs_home_page_set_tab (home_page (f), "sync");
   measure_screen (f, mode, "sync", failures);
   clmrs_home_page_set_tab (home_page (f), "households");
-  clmrs_home_page_search (home_page (f), "Kouassi 000");
-  g_assert_true (wait_for (f, one_household, 10));
-  g_signal_emit_by_name (find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW), "activate", 0);
-  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  open_household_named (f, "Kouassi 000");
   measure_screen (f, mode, "a household", failures);
   button = find_button_with_text (GTK_WIDGET (household_page (f)), "_New Visit");
   g_assert_nonnull (button);
@@ -4360,6 +4435,7 @@ main (int   argc,
   g_test_add ("/ui/visit/awareness", Fixture, NULL, fixture_set_up, test_awareness, fixture_tear_down);
   g_test_add ("/ui/visit/awareness-household", Fixture, NULL, fixture_set_up, test_awareness_household, fixture_tear_down);
   g_test_add ("/ui/facilitator/household-page", Fixture, NULL, fixture_set_up, test_household_page, fixture_tear_down);
+  g_test_add ("/ui/facilitator/farm-visit", Fixture, NULL, fixture_set_up, test_farm_visit, fixture_tear_down);
   g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
   g_test_add ("/ui/visit/published-form", Fixture, NULL, fixture_set_up, test_published_form_used, fixture_tear_down);
   g_test_add ("/ui/home/drafts-listed", Fixture, NULL, fixture_set_up, test_drafts_listed, fixture_tear_down);
