@@ -9,13 +9,16 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 build/app/cli/clmrs --db "$tmp/demo.db" demo --households 300 --seed 1 >/dev/null
-facilitator=$(sqlite3 "$tmp/demo.db" "SELECT id FROM facilitators WHERE role = 'facilitator' ORDER BY rowid LIMIT 1")
-supervisor=$(sqlite3 "$tmp/demo.db" "SELECT id FROM facilitators WHERE role = 'supervisor' LIMIT 1")
+# the database is encrypted: the ids come from its keyring (`clmrs people`),
+# by the demo's names (README)
+facilitator=$(build/app/cli/clmrs --db "$tmp/demo.db" people | awk '/Zadi Drissa/ { print $1 }')
+supervisor=$(build/app/cli/clmrs --db "$tmp/demo.db" people | awk '/Adjoua Kouam/ { print $1 }')
 
 # shot NAME WIDTHxHEIGHT PAGE [PERSON PIN] (LANGUAGE=fr in the environment for French)
 shot() {
   local name=$1 size=$2 page=$3 person=${4:-$facilitator} pin=${5:-100000}
   cp "$tmp/demo.db" "$tmp/shot.db"
+  cp "$tmp/demo.db.keyring" "$tmp/shot.db.keyring"
   rm -f "$tmp/shot.db-wal" "$tmp/shot.db-shm"
   GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR=build/ui CLMRS_LOCALEDIR=build/po \
     xvfb-run -a -s "-screen 0 ${size}x24" \

@@ -146,6 +146,16 @@ main (int   argc,
       clmrs_signin_page_select (signin, argv[2]);
       typed = g_strconcat (argv[3], g_str_equal (page, "pin") ? "" : "\n", NULL);
       clmrs_signin_page_type (signin, typed);
+      /* the PIN is checked with Argon2id and the database opened on the
+         worker: wait for the sign-in page to go (30 s at most), then let
+         the page settle */
+      if (!g_str_equal (page, "pin"))
+        {
+          gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+          while (g_strcmp0 (clmrs_window_get_page_name (window), "signin") == 0 && g_get_monotonic_time () < end)
+            spin (100);
+        }
       spin (g_getenv ("CLMRS_SCREENSHOT_WAIT_MS") ? atoi (g_getenv ("CLMRS_SCREENSHOT_WAIT_MS")) : 2500);
     }
   if (g_str_has_prefix (page, "wizard"))
