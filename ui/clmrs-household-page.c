@@ -265,6 +265,7 @@ child_row (ClmrsHouseholdPage        *self,
   g_autofree char *subtitle = g_strdup_printf ("%s\n%s", who, state);
   GtkWidget *row = _clmrs_data_row (child->name, subtitle);
   GtkWidget *icon;
+  GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   const char *icon_name = "avatar-default-symbolic";
   const char *css_class = NULL;
 
@@ -290,7 +291,7 @@ child_row (ClmrsHouseholdPage        *self,
 
       if (child->kase.follow_up_due || child->kase.follow_up_overdue || child->kase.monitoring_due)
         gtk_widget_add_css_class (button, "suggested-action");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      gtk_box_append (GTK_BOX (buttons), button);
     }
   /* a case followed up (or monitored after its exit) can be closed for a
    * reason other than exit: death, a move, consent withdrawn, a duplicate */
@@ -298,8 +299,20 @@ child_row (ClmrsHouseholdPage        *self,
     {
       g_autofree char *label = g_strdup_printf (_("Close the case of %s"), child->name);
 
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                 child_visit_button (self, child, _("_Close Case"), label, "case_closure"));
+      gtk_box_append (GTK_BOX (buttons), child_visit_button (self, child, _("_Close Case"), label, "case_closure"));
+    }
+  /* one above the other: side by side they leave a phone's row no room
+     for the child's name and case */
+  if (gtk_widget_get_first_child (buttons) != NULL)
+    {
+      gtk_widget_set_valign (buttons, GTK_ALIGN_CENTER);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), buttons);
+    }
+  else
+    {
+      /* never parented: dropped here */
+      g_object_ref_sink (buttons);
+      g_object_unref (buttons);
     }
   gtk_widget_add_css_class (row, "tall-row");
   g_object_set_data_full (G_OBJECT (row), "child-id", g_strdup (child->child_id), g_free);

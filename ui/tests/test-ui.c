@@ -2303,6 +2303,16 @@ open_household_named (Fixture    *f,
   g_assert_true (wait_for (f, on_household_and_idle, 10));
 }
 
+/* The window is as narrow as asked (f->user_data, in px): nothing in it
+ * is wider. */
+static gboolean
+window_fits (Fixture *f)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (f->window));
+
+  return width > 0 && width <= GPOINTER_TO_INT (f->user_data);
+}
+
 static void
 test_household_page (Fixture       *f,
                      gconstpointer  data)
@@ -2456,9 +2466,18 @@ test_household_page (Fixture       *f,
   g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "follow_up_visit");
   g_assert_cmpstr (clmrs_visit_wizard_get_answer (wizard (f), "/follow_up_visit/child/child_id"), ==, cid);
 
-  /* Back from the household returns home */
+  /* at a phone's 360 px the page fits: its three buttons go on more
+     lines, a child's Follow Up and Close Case one above the other */
   clmrs_window_open_household (f->window, hid);
   g_assert_true (wait_for (f, on_household_and_idle, 10));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  f->user_data = GINT_TO_POINTER (360);
+  g_assert_true (wait_for (f, window_fits, 10));
+  g_assert_nonnull (find_button_with_text (GTK_WIDGET (row_with_data (children, "child-id", cid)), "_Close Case"));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+  f->user_data = NULL;
+
+  /* Back from the household returns home */
   g_signal_emit_by_name (find_of_type (clmrs_window_get_page (f->window, "household"), GTK_TYPE_BUTTON), "clicked");
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
 }
