@@ -408,12 +408,6 @@ clmrs_due_item_free (ClmrsDueItem *item)
   g_free (item);
 }
 
-static char *
-column_dup (sqlite3_stmt *stmt, int col)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, col));
-}
-
 GPtrArray *
 clmrs_casebook_follow_ups_due (ClmrsStore   *store,
                                const GDate  *today,
@@ -445,13 +439,13 @@ clmrs_casebook_follow_ups_due (ClmrsStore   *store,
     {
       ClmrsDueItem *item = g_new0 (ClmrsDueItem, 1);
 
-      item->child_id = column_dup (stmt, 0);
-      item->child_name = column_dup (stmt, 1);
-      item->household_id = column_dup (stmt, 2);
-      item->head_name = column_dup (stmt, 3);
-      item->community = column_dup (stmt, 4);
-      item->status = column_dup (stmt, 5);
-      item->next_due = column_dup (stmt, 6);
+      item->child_id = clmrs_store_column_dup (stmt, 0);
+      item->child_name = clmrs_store_column_dup (stmt, 1);
+      item->household_id = clmrs_store_column_dup (stmt, 2);
+      item->head_name = clmrs_store_column_dup (stmt, 3);
+      item->community = clmrs_store_column_dup (stmt, 4);
+      item->status = clmrs_store_column_dup (stmt, 5);
+      item->next_due = clmrs_store_column_dup (stmt, 6);
       item->days_late = sqlite3_column_int (stmt, 7);
       g_ptr_array_add (items, item);
     }
@@ -522,9 +516,9 @@ clmrs_casebook_search_households_page (ClmrsStore  *store,
     {
       ClmrsHouseholdItem *item = g_new0 (ClmrsHouseholdItem, 1);
 
-      item->id = column_dup (stmt, 0);
-      item->head_name = column_dup (stmt, 1);
-      item->community = column_dup (stmt, 2);
+      item->id = clmrs_store_column_dup (stmt, 0);
+      item->head_name = clmrs_store_column_dup (stmt, 1);
+      item->community = clmrs_store_column_dup (stmt, 2);
       item->n_children = sqlite3_column_int (stmt, 3);
       g_ptr_array_add (items, item);
     }
@@ -611,12 +605,12 @@ clmrs_casebook_drafts (ClmrsStore  *store,
     {
       ClmrsDraftItem *item = g_new0 (ClmrsDraftItem, 1);
 
-      item->visit_id = column_dup (stmt, 0);
-      item->kind = column_dup (stmt, 1);
-      item->head_name = column_dup (stmt, 2);
-      item->child_name = column_dup (stmt, 3);
-      item->started = column_dup (stmt, 4);
-      item->modified = column_dup (stmt, 5);
+      item->visit_id = clmrs_store_column_dup (stmt, 0);
+      item->kind = clmrs_store_column_dup (stmt, 1);
+      item->head_name = clmrs_store_column_dup (stmt, 2);
+      item->child_name = clmrs_store_column_dup (stmt, 3);
+      item->started = clmrs_store_column_dup (stmt, 4);
+      item->modified = clmrs_store_column_dup (stmt, 5);
       g_ptr_array_add (items, item);
     }
   sqlite3_finalize (stmt);
@@ -847,11 +841,11 @@ household_read_head (ClmrsStore  *store,
   if (rc == SQLITE_ROW)
     {
       file = g_new0 (ClmrsHouseholdFile, 1);
-      file->id = column_dup (stmt, 0);
-      file->head_name = column_dup (stmt, 1);
-      file->head_sex = column_dup (stmt, 2);
-      file->community = column_dup (stmt, 3);
-      file->last_visit = column_dup (stmt, 4);
+      file->id = clmrs_store_column_dup (stmt, 0);
+      file->head_name = clmrs_store_column_dup (stmt, 1);
+      file->head_sex = clmrs_store_column_dup (stmt, 2);
+      file->community = clmrs_store_column_dup (stmt, 3);
+      file->last_visit = clmrs_store_column_dup (stmt, 4);
       file->children = g_ptr_array_new_with_free_func ((GDestroyNotify) household_child_free);
       file->visits = g_ptr_array_new_with_free_func ((GDestroyNotify) household_visit_free);
       file->drafts = g_ptr_array_new_with_free_func ((GDestroyNotify) household_visit_free);
@@ -912,11 +906,11 @@ household_read_children (ClmrsStore            *store,
         continue;
       child = g_new0 (ClmrsHouseholdChild, 1);
       g_ptr_array_add (file->children, child);
-      child->child_id = column_dup (stmt, 0);
-      child->name = column_dup (stmt, 1);
-      child->sex = column_dup (stmt, 2);
-      child->last_status = column_dup (stmt, 5);
-      child->last_finding = column_dup (stmt, 6);
+      child->child_id = clmrs_store_column_dup (stmt, 0);
+      child->name = clmrs_store_column_dup (stmt, 1);
+      child->sex = clmrs_store_column_dup (stmt, 2);
+      child->last_status = clmrs_store_column_dup (stmt, 5);
+      child->last_finding = clmrs_store_column_dup (stmt, 6);
       if (!evaluate (&book, rows, today, config, &child->kase, error))
         {
           sqlite3_finalize (stmt);
@@ -979,15 +973,15 @@ household_read_visits (ClmrsStore          *store,
     {
       ClmrsHouseholdVisit *visit = g_new0 (ClmrsHouseholdVisit, 1);
 
-      visit->visit_id = column_dup (stmt, 0);
-      visit->kind = column_dup (stmt, 1);
-      visit->form_id = column_dup (stmt, 2);
-      visit->visit_date = column_dup (stmt, 3);
-      visit->facilitator_id = column_dup (stmt, 4);
-      visit->facilitator_name = column_dup (stmt, 5);
-      visit->child_name = column_dup (stmt, 6);
-      visit->review_state = column_dup (stmt, 7);
-      visit->outbox_state = column_dup (stmt, 8);
+      visit->visit_id = clmrs_store_column_dup (stmt, 0);
+      visit->kind = clmrs_store_column_dup (stmt, 1);
+      visit->form_id = clmrs_store_column_dup (stmt, 2);
+      visit->visit_date = clmrs_store_column_dup (stmt, 3);
+      visit->facilitator_id = clmrs_store_column_dup (stmt, 4);
+      visit->facilitator_name = clmrs_store_column_dup (stmt, 5);
+      visit->child_name = clmrs_store_column_dup (stmt, 6);
+      visit->review_state = clmrs_store_column_dup (stmt, 7);
+      visit->outbox_state = clmrs_store_column_dup (stmt, 8);
       g_ptr_array_add (into, visit);
     }
   sqlite3_finalize (stmt);

@@ -85,12 +85,6 @@ clmrs_outbox_enqueue (ClmrsStore       *store,
   return TRUE;
 }
 
-static char *
-column_dup (sqlite3_stmt *stmt, int col)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, col));
-}
-
 /**
  * clmrs_outbox_queue_by_facilitator:
  *
@@ -122,13 +116,13 @@ clmrs_outbox_queue_by_facilitator (ClmrsStore  *store,
     {
       ClmrsQueueRow *row = g_new0 (ClmrsQueueRow, 1);
 
-      row->facilitator_id = column_dup (stmt, 0);
-      row->facilitator_name = column_dup (stmt, 1);
+      row->facilitator_id = clmrs_store_column_dup (stmt, 0);
+      row->facilitator_name = clmrs_store_column_dup (stmt, 1);
       row->queued = sqlite3_column_int64 (stmt, 2);
-      row->oldest = column_dup (stmt, 3);
+      row->oldest = clmrs_store_column_dup (stmt, 3);
       row->bytes = sqlite3_column_int64 (stmt, 4);
       row->rejected = sqlite3_column_int64 (stmt, 5);
-      row->last_error = column_dup (stmt, 6);
+      row->last_error = clmrs_store_column_dup (stmt, 6);
       row->rejections = g_ptr_array_new_with_free_func (rejection_free);
       g_ptr_array_add (rows, row);
       g_hash_table_insert (by_id, row->facilitator_id, row);
@@ -154,10 +148,10 @@ clmrs_outbox_queue_by_facilitator (ClmrsStore  *store,
       if (row == NULL)
         continue;
       r = g_new0 (ClmrsRejection, 1);
-      r->record_id = column_dup (stmt, 1);
-      r->type = column_dup (stmt, 2);
+      r->record_id = clmrs_store_column_dup (stmt, 1);
+      r->type = clmrs_store_column_dup (stmt, 2);
       r->rev = sqlite3_column_int64 (stmt, 3);
-      r->reason = column_dup (stmt, 4);
+      r->reason = clmrs_store_column_dup (stmt, 4);
       g_ptr_array_add (row->rejections, r);
     }
   sqlite3_finalize (stmt);

@@ -165,36 +165,27 @@ clmrs_visit_summary_free (ClmrsVisitSummary *visit)
   "  LEFT JOIN children c ON c.id = v.child_id" \
   "  LEFT JOIN communities m ON m.id = coalesce (v.community_id, h.community_id) "
 
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           column)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, column);
-
-  return text != NULL ? g_strdup ((const char *) text) : NULL;
-}
-
 static ClmrsVisitSummary *
 visit_from_row (sqlite3_stmt *stmt,
                 gboolean      with_answers)
 {
   ClmrsVisitSummary *visit = g_new0 (ClmrsVisitSummary, 1);
 
-  visit->id = column_dup (stmt, 0);
-  visit->kind = column_dup (stmt, 1);
-  visit->facilitator_id = column_dup (stmt, 2);
-  visit->facilitator_name = column_dup (stmt, 3);
-  visit->household = column_dup (stmt, 4);
-  visit->community = column_dup (stmt, 5);
-  visit->visit_date = column_dup (stmt, 6);
-  visit->review_state = column_dup (stmt, 7);
-  visit->review_message = column_dup (stmt, 8);
-  visit->child = column_dup (stmt, 9);
+  visit->id = clmrs_store_column_dup (stmt, 0);
+  visit->kind = clmrs_store_column_dup (stmt, 1);
+  visit->facilitator_id = clmrs_store_column_dup (stmt, 2);
+  visit->facilitator_name = clmrs_store_column_dup (stmt, 3);
+  visit->household = clmrs_store_column_dup (stmt, 4);
+  visit->community = clmrs_store_column_dup (stmt, 5);
+  visit->visit_date = clmrs_store_column_dup (stmt, 6);
+  visit->review_state = clmrs_store_column_dup (stmt, 7);
+  visit->review_message = clmrs_store_column_dup (stmt, 8);
+  visit->child = clmrs_store_column_dup (stmt, 9);
   if (with_answers)
     {
-      visit->answers = column_dup (stmt, 10);
-      visit->form_id = column_dup (stmt, 11);
-      visit->form_version = column_dup (stmt, 12);
+      visit->answers = clmrs_store_column_dup (stmt, 10);
+      visit->form_id = clmrs_store_column_dup (stmt, 11);
+      visit->form_version = clmrs_store_column_dup (stmt, 12);
     }
   return visit;
 }
@@ -279,7 +270,7 @@ clmrs_review_get_visit (ClmrsStore  *store,
   step = clmrs_store_step (store, children, error);
   if (step == CLMRS_STEP_ERROR)
     return NULL;
-  visit->assessments = column_dup (children, 0);
+  visit->assessments = clmrs_store_column_dup (children, 0);
   clmrs_audit_open (store, "visit", visit_id);
   return g_steal_pointer (&visit);
 }

@@ -868,6 +868,13 @@ clmrs_store_step (ClmrsStore    *store,
   return CLMRS_STEP_ERROR;
 }
 
+char *
+clmrs_store_column_dup (sqlite3_stmt *stmt,
+                        int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
 /* Returns: (transfer full) (nullable): the value stored under @key. */
 char *
 clmrs_store_get_meta (ClmrsStore *store,

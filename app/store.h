@@ -107,6 +107,10 @@ ClmrsStep    clmrs_store_step               (ClmrsStore   *store,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
+/* A copy of the text in @column of the current row, NULL for SQL NULL. */
+char        *clmrs_store_column_dup         (sqlite3_stmt *stmt,
+                                             int           column);
+
 char        *clmrs_store_get_meta           (ClmrsStore   *store,
                                              const char   *key);
 gboolean     clmrs_store_set_meta           (ClmrsStore   *store,

@@ -102,12 +102,6 @@ job_clear (Job *job)
   g_clear_pointer (&job->result, clmrs_finalise_result_free);
 }
 
-static char *
-column_dup (sqlite3_stmt *stmt, int col)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, col));
-}
-
 static gboolean
 load_visit (Job     *job,
             GError **error)
@@ -123,14 +117,14 @@ load_visit (Job     *job,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
-      job->kind = column_dup (stmt, 0);
-      job->facilitator_id = column_dup (stmt, 1);
-      job->community_id = column_dup (stmt, 2);
-      job->household_id = column_dup (stmt, 3);
-      job->child_id = column_dup (stmt, 4);
-      job->form_id = column_dup (stmt, 5);
-      job->form_version = column_dup (stmt, 6);
-      job->started = column_dup (stmt, 7);
+      job->kind = clmrs_store_column_dup (stmt, 0);
+      job->facilitator_id = clmrs_store_column_dup (stmt, 1);
+      job->community_id = clmrs_store_column_dup (stmt, 2);
+      job->household_id = clmrs_store_column_dup (stmt, 3);
+      job->child_id = clmrs_store_column_dup (stmt, 4);
+      job->form_id = clmrs_store_column_dup (stmt, 5);
+      job->form_version = clmrs_store_column_dup (stmt, 6);
+      job->started = clmrs_store_column_dup (stmt, 7);
       if (!g_str_equal ((const char *) sqlite3_column_text (stmt, 8), "draft"))
         rc = -1;
     }
@@ -328,8 +322,8 @@ current_row (Job         *job,
   if (sqlite3_step (stmt) == SQLITE_ROW)
     {
       rev = sqlite3_column_int64 (stmt, 0);
-      *body = column_dup (stmt, 1);
-      *created = column_dup (stmt, 2);
+      *body = clmrs_store_column_dup (stmt, 1);
+      *created = clmrs_store_column_dup (stmt, 2);
     }
   sqlite3_finalize (stmt);
   return rev;
@@ -610,8 +604,8 @@ lookup_child (Job         *job,
       found = TRUE;
       g_free (job->household_id);
       g_free (job->community_id);
-      job->household_id = column_dup (stmt, 0);
-      job->community_id = column_dup (stmt, 1);
+      job->household_id = clmrs_store_column_dup (stmt, 0);
+      job->community_id = clmrs_store_column_dup (stmt, 1);
     }
   sqlite3_finalize (stmt);
   if (!found)
@@ -699,7 +693,7 @@ household_child_named (Job         *job,
   sqlite3_bind_text (stmt, 1, job->household_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    id = column_dup (stmt, 0);
+    id = clmrs_store_column_dup (stmt, 0);
   sqlite3_finalize (stmt);
   return id;
 }
@@ -869,7 +863,7 @@ finalise_support (Job     *job,
             return FALSE;
           sqlite3_bind_text (kids, 1, household_id, -1, SQLITE_TRANSIENT);
           while (sqlite3_step (kids) == SQLITE_ROW)
-            g_ptr_array_add (job->touched, column_dup (kids, 0));
+            g_ptr_array_add (job->touched, clmrs_store_column_dup (kids, 0));
           sqlite3_finalize (kids);
         }
       if (job->child_id == NULL && child_id != NULL)
@@ -984,8 +978,8 @@ finalise_community (Job     *job,
   if (sqlite3_step (stmt) == SQLITE_ROW)
     {
       rev = sqlite3_column_int64 (stmt, 0);
-      created = column_dup (stmt, 1);
-      name = column_dup (stmt, 2);
+      created = clmrs_store_column_dup (stmt, 1);
+      name = clmrs_store_column_dup (stmt, 2);
     }
   sqlite3_finalize (stmt);
   if (rev == 0)

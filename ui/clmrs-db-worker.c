@@ -628,15 +628,6 @@ clmrs_db_worker_open_finish (ClmrsDbWorker  *self,
 
 /* --- people and PINs --- */
 
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           column)
-{
-  const unsigned char *text = sqlite3_column_text (stmt, column);
-
-  return text != NULL ? g_strdup ((const char *) text) : NULL;
-}
-
 static gboolean
 step_failed (ClmrsStore  *store,
              int          rc,
@@ -683,9 +674,9 @@ read_person (sqlite3_stmt *stmt)
 {
   ClmrsPerson *person = g_new0 (ClmrsPerson, 1);
 
-  person->id = column_dup (stmt, 0);
-  person->name = column_dup (stmt, 1);
-  person->sex = column_dup (stmt, 2);
+  person->id = clmrs_store_column_dup (stmt, 0);
+  person->name = clmrs_store_column_dup (stmt, 1);
+  person->sex = clmrs_store_column_dup (stmt, 2);
   person->supervisor = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), "supervisor") == 0;
   person->pin_state = sqlite3_column_int (stmt, 4) ? CLMRS_PIN_STATE_NONE
                     : sqlite3_column_int (stmt, 5) ? CLMRS_PIN_STATE_ONE_TIME : CLMRS_PIN_STATE_SET;
