@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "clmrs-store"
 
 #include "store.h"
+#include "store-private.h"
 
 #include "cryptvfs.h"
 #include "pin.h"
@@ -1455,14 +1456,25 @@ clmrs_store_draft_save_all (ClmrsStore  *store,
 {
   if (!clmrs_store_begin (store, error))
     return FALSE;
-  if (!check_draft (store, visit_id, error) ||
-      !write_all_answers (store, visit_id, values, error) ||
-      !touch_visit (store, visit_id, error))
+  if (!_clmrs_store_draft_replace_answers (store, visit_id, values, error))
     {
       clmrs_store_rollback (store);
       return FALSE;
     }
   return clmrs_store_commit (store, error);
+}
+
+gboolean
+_clmrs_store_draft_replace_answers (ClmrsStore  *store,
+                                    const char  *visit_id,
+                                    GPtrArray   *values,
+                                    GError     **error)
+{
+  g_return_val_if_fail (store->in_transaction, FALSE);
+
+  return check_draft (store, visit_id, error) &&
+         write_all_answers (store, visit_id, values, error) &&
+         touch_visit (store, visit_id, error);
 }
 
 static void

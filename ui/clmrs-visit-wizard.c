@@ -9,7 +9,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "prefill.h"
+#include "draft.h"
 #include "catalog.h"
 #include "rules.h"
 
@@ -1717,25 +1717,16 @@ close_clicked_cb (ClmrsVisitWizard *self)
 /* --- starting --- */
 
 typedef struct {
-  /* in */
-  char             *form_path;       /* a form file, else the shipped form of form_id */
+  char             *form_path;       /* a form file, else the newest form_id on the device */
   char             *form_id;
-  char             *form_version;    /* a draft's: it finishes on the version it started with */
   char             *household_id;
   char             *child_id;
   char             *support_type;
-  char             *draft_id;
+  char             *draft_id;        /* resumed: the rest is read from it */
   char             *facilitator_id;
   char             *facilitator_name;
   char             *facilitator_sex;
   char             *language;
-  /* out */
-  ClmrsForm        *form;
-  ClmrsFormSession *session;
-  char             *community_id;
-  char             *country;
-  char             *visit_id;
-  char             *anchor;          /* a resumed draft's first unanswered question */
 } StartData;
 
 static void
@@ -1743,7 +1734,6 @@ start_data_free (StartData *data)
 {
   g_free (data->form_path);
   g_free (data->form_id);
-  g_free (data->form_version);
   g_free (data->household_id);
   g_free (data->child_id);
   g_free (data->support_type);
@@ -1752,92 +1742,10 @@ start_data_free (StartData *data)
   g_free (data->facilitator_name);
   g_free (data->facilitator_sex);
   g_free (data->language);
-  g_clear_pointer (&data->session, clmrs_form_session_free);
-  g_clear_pointer (&data->form, clmrs_form_unref);
-  g_free (data->community_id);
-  g_free (data->country);
-  g_free (data->visit_id);
-  g_free (data->anchor);
   g_free (data);
 }
 
-/* The form and a fresh session of it, in the facilitator's language. */
-static gboolean
-open_form (ClmrsStore  *store,
-           StartData   *data,
-           GError     **error)
-{
-  /* the newest version of the form on the device (built in or
-   * published), a draft's own version, or a form file (tests, pilots) */
-  if (data->form_path != NULL)
-    data->form = clmrs_form_load_file (data->form_path, error);
-  else
-    data->form = clmrs_catalog_load_form (store, data->form_id, data->form_version, NULL, error);
-  if (data->form == NULL)
-    return FALSE;
-  data->session = clmrs_form_session_new (data->form, error);
-  if (data->session == NULL)
-    return FALSE;
-  clmrs_form_session_set_language (data->session, data->language);
-  return TRUE;
-}
-
-/* Where the facilitator stopped: the first question still to answer. */
-static char *
-first_unanswered (ClmrsFormSession *session)
-{
-  g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (session);
-
-  for (guint i = 0; i < prompts->len; i++)
-    {
-      ClmrsPrompt *p = g_ptr_array_index (prompts, i);
-
-      if (p->kind == CLMRS_PROMPT_QUESTION && !p->readonly && p->required && p->value == NULL)
-        return g_strdup (p->ref);
-    }
-  return NULL;
-}
-
-static gpointer
-resume_job (ClmrsStore  *store,
-            StartData   *data,
-            GError     **error)
-{
-  g_autoptr(GPtrArray) values = NULL;
-  sqlite3_stmt *stmt;
-
-  stmt = clmrs_store_prepare (store,
-      "SELECT v.form_id, v.household_id, v.child_id, v.community_id, coalesce (m.country, ''), v.form_version "
-      "FROM visits v LEFT JOIN communities m ON m.id = v.community_id "
-      "WHERE v.id = ?1 AND v.state = 'draft'", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, data->draft_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
-    {
-      sqlite3_finalize (stmt);
-      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no draft %s", data->draft_id);
-      return NULL;
-    }
-  g_free (data->form_id);
-  data->form_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  data->household_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  data->child_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-  data->community_id = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-  data->country = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-  data->form_version = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-  sqlite3_finalize (stmt);
-
-  if (!open_form (store, data, error))
-    return NULL;
-  values = clmrs_store_draft_load (store, data->draft_id, error);
-  if (values == NULL || !clmrs_form_session_apply_values (data->session, values, error))
-    return NULL;
-  data->visit_id = g_strdup (data->draft_id);
-  data->anchor = first_unanswered (data->session);
-  return data;
-}
-
+/* The draft opened by the core: started (in one transaction) or resumed. */
 static gpointer
 start_job (ClmrsStore    *store,
            gpointer       user_data,
@@ -1845,68 +1753,21 @@ start_job (ClmrsStore    *store,
            GError       **error)
 {
   StartData *data = user_data;
-  g_autoptr(GPtrArray) values = NULL;
-  ClmrsPrefill prefill = { 0 };
-  sqlite3_stmt *stmt;
+  ClmrsDraftRequest request = {
+    .form_id = data->form_id,
+    .form_path = data->form_path,
+    .facilitator_id = data->facilitator_id,
+    .facilitator_name = data->facilitator_name,
+    .facilitator_sex = data->facilitator_sex,
+    .household_id = data->household_id,
+    .child_id = data->child_id,
+    .support_type = data->support_type,
+    .language = data->language,
+  };
 
   if (data->draft_id != NULL)
-    return resume_job (store, data, error);
-
-  /* a child's household */
-  if (data->child_id != NULL && data->household_id == NULL)
-    {
-      stmt = clmrs_store_prepare (store, "SELECT household_id FROM children WHERE id = ?1", error);
-      if (stmt == NULL)
-        return NULL;
-      sqlite3_bind_text (stmt, 1, data->child_id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        data->household_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      sqlite3_finalize (stmt);
-    }
-  /* the household's community, else the device's first */
-  stmt = clmrs_store_prepare (store,
-      "SELECT m.id, coalesce (m.country, '') FROM communities m "
-      "LEFT JOIN households h ON h.community_id = m.id AND h.id = ?1 "
-      "ORDER BY h.id IS NULL, m.rowid LIMIT 1", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, data->household_id ? data->household_id : "", -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      data->community_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      data->country = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-    }
-  sqlite3_finalize (stmt);
-  if (data->community_id == NULL)
-    {
-      g_set_error_literal (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND,
-                           "this device has no community: a visit needs one");
-      return NULL;
-    }
-
-  if (!open_form (store, data, error))
-    return NULL;
-  data->visit_id = clmrs_store_draft_create (store, clmrs_catalog_visit_kind (clmrs_form_get_id (data->form)),
-                                             clmrs_form_get_id (data->form), clmrs_form_get_version (data->form),
-                                             data->facilitator_id, data->community_id,
-                                             data->household_id, data->child_id, error);
-  if (data->visit_id == NULL)
-    return NULL;
-
-  /* what the app knows: who visits, when, and whom (core prefill) */
-  prefill.facilitator_id = data->facilitator_id;
-  prefill.facilitator_name = data->facilitator_name;
-  prefill.facilitator_sex = data->facilitator_sex;
-  prefill.community_id = data->community_id;
-  prefill.household_id = data->household_id;
-  prefill.child_id = data->child_id;
-  prefill.support_type = data->support_type;
-  if (!clmrs_prefill_session (data->session, store, &prefill, error))
-    return NULL;
-  values = clmrs_form_session_list_values (data->session);
-  if (!clmrs_store_draft_save_all (store, data->visit_id, values, error))
-    return NULL;
-  return data;
+    return clmrs_draft_resume (store, data->draft_id, data->language, error);
+  return clmrs_draft_start (store, &request, error);
 }
 
 static void
@@ -1916,26 +1777,26 @@ start_cb (GObject      *source,
 {
   g_autoptr(ClmrsVisitWizard) self = user_data;
   g_autoptr(GError) error = NULL;
-  StartData *data;
+  g_autoptr(ClmrsDraft) draft = NULL;
 
-  data = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  draft = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self->n_busy--;
-  if (data == NULL)
+  if (draft == NULL)
     {
       show_error (self, error->message);
       return;
     }
-  self->form = g_steal_pointer (&data->form);
-  self->session = g_steal_pointer (&data->session);
+  self->form = g_steal_pointer (&draft->form);
+  self->session = g_steal_pointer (&draft->session);
   self->form_id = g_strdup (clmrs_form_get_id (self->form));
-  self->visit_id = g_steal_pointer (&data->visit_id);
-  self->community_id = g_steal_pointer (&data->community_id);
-  self->country = g_steal_pointer (&data->country);
+  self->visit_id = g_steal_pointer (&draft->visit_id);
+  self->community_id = g_steal_pointer (&draft->community_id);
+  self->country = g_steal_pointer (&draft->country);
   g_free (self->household_id);
-  self->household_id = g_steal_pointer (&data->household_id);
-  set_anchor (self, data->anchor);
+  self->household_id = g_steal_pointer (&draft->household_id);
+  set_anchor (self, draft->anchor);
   {
     g_autofree char *title = clmrs_form_session_dup_title (self->session);
 
@@ -2017,8 +1878,8 @@ start (ClmrsVisitWizard        *self,
   data->language = g_strdup (self->language);
   self->n_busy++;
   /* the form is read and filled on the worker too: it is handed over whole */
-  clmrs_db_worker_run_async (worker, start_job, data, (GDestroyNotify) start_data_free, NULL,
-                             self->cancellable, start_cb, g_object_ref (self));
+  clmrs_db_worker_run_async (worker, start_job, data, (GDestroyNotify) start_data_free,
+                             (GDestroyNotify) clmrs_draft_free, self->cancellable, start_cb, g_object_ref (self));
 }
 
 void

@@ -1,0 +1,92 @@
+/* store-test-helpers.h: what the core's store test programs share (a store in a temporary folder, reading a value back). */
+#pragma once
+
+#include <glib/gstdio.h>
+
+#include "store.h"
+
+/* A store in a folder of its own, removed with the folder. */
+typedef struct {
+  char       *dir;
+  char       *path;
+  ClmrsStore *store;
+} TestStore;
+
+static inline void
+test_store_open (TestStore  *t,
+                 const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *template = g_strdup_printf ("clmrs-%s-XXXXXX", name);
+
+  t->dir = g_dir_make_tmp (template, &error);
+  g_assert_no_error (error);
+  t->path = g_build_filename (t->dir, "device.db", NULL);
+  t->store = clmrs_store_open (t->path, &error);
+  g_assert_no_error (error);
+}
+
+static inline void
+test_store_close (TestStore *t)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_clear_pointer (&t->store, clmrs_store_close);
+  dir = g_dir_open (t->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (t->dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (t->dir);
+  g_clear_pointer (&t->dir, g_free);
+  g_clear_pointer (&t->path, g_free);
+}
+
+/* The first column of the first row of @sql (with @arg as ?1 when not
+ * NULL), or NULL when there is no row or it is SQL NULL. */
+static inline char *
+test_query_text (ClmrsStore *store,
+                 const char *sql,
+                 const char *arg)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store, sql, &error);
+  ClmrsStep step;
+
+  g_assert_no_error (error);
+  if (arg != NULL)
+    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
+  step = clmrs_store_step (store, stmt, &error);
+  g_assert_no_error (error);
+  return step == CLMRS_STEP_ROW ? clmrs_store_column_dup (stmt, 0) : NULL;
+}
+
+static inline gint64
+test_query_int (ClmrsStore *store,
+                const char *sql,
+                const char *arg)
+{
+  g_autofree char *text = test_query_text (store, sql, arg);
+
+  g_assert_nonnull (text);
+  return g_ascii_strtoll (text, NULL, 10);
+}
+
+static inline int
+test_interrupt_cb (void *data)
+{
+  return 1;
+}
+
+/* Makes every statement of @store fail when stepped (SQLITE_INTERRUPT),
+ * as a failing disk or a corrupt page would: what reads "absent" then
+ * was a step failure taken for no row. */
+static inline void
+test_store_fail_steps (ClmrsStore *store,
+                       gboolean    fail)
+{
+  sqlite3_progress_handler (clmrs_store_get_db (store), fail ? 1 : 0, fail ? test_interrupt_cb : NULL, NULL);
+}
