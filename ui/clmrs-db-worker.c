@@ -12,6 +12,7 @@
 #include "demo.h"
 #include "device.h"
 #include "outbox.h"
+#include "people.h"
 #include "review.h"
 #include "util.h"
 #include "xform.h"
@@ -84,17 +85,6 @@ job_free (Job *job)
   if (job->data_free != NULL && job->data != NULL)
     job->data_free (job->data);
   g_free (job);
-}
-
-void
-clmrs_person_free (ClmrsPerson *person)
-{
-  if (person == NULL)
-    return;
-  g_free (person->id);
-  g_free (person->name);
-  g_free (person->sex);
-  g_free (person);
 }
 
 /* Closes the store and wipes the key: nobody is signed in. */
@@ -628,117 +618,20 @@ clmrs_db_worker_open_finish (ClmrsDbWorker  *self,
 
 /* --- people and PINs --- */
 
-static gboolean
-step_failed (ClmrsStore  *store,
-             int          rc,
-             const char  *what,
-             GError     **error)
-{
-  if (rc == SQLITE_DONE)
-    return FALSE;
-  g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE, "%s: %s",
-               what, sqlite3_errmsg (clmrs_store_get_db (store)));
-  return TRUE;
-}
-
-/* The people of the keyring: who can sign in on an encrypted device. */
-static GPtrArray *
-list_keyring_people (WorkerState  *state,
-                     GError      **error)
-{
-  g_autoptr(GPtrArray) entries = clmrs_device_list_people (state->path, error);
-  g_autoptr(GPtrArray) people = NULL;
-
-  if (entries == NULL)
-    return NULL;
-  people = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_person_free);
-  for (guint i = 0; i < entries->len; i++)
-    {
-      const ClmrsKeyringPerson *entry = g_ptr_array_index (entries, i);
-      ClmrsPerson *person = g_new0 (ClmrsPerson, 1);
-
-      person->id = g_strdup (entry->person_id);
-      person->name = g_strdup (entry->display_name ? entry->display_name : entry->person_id);
-      person->pin_state = CLMRS_PIN_STATE_SET;
-      person->from_keyring = TRUE;
-      person->failures = entry->failures;
-      person->locked_until = entry->locked_until;
-      person->erased = entry->erased;
-      g_ptr_array_add (people, person);
-    }
-  return g_steal_pointer (&people);
-}
-
-static ClmrsPerson *
-read_person (sqlite3_stmt *stmt)
-{
-  ClmrsPerson *person = g_new0 (ClmrsPerson, 1);
-
-  person->id = clmrs_store_column_dup (stmt, 0);
-  person->name = clmrs_store_column_dup (stmt, 1);
-  person->sex = clmrs_store_column_dup (stmt, 2);
-  person->supervisor = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), "supervisor") == 0;
-  person->pin_state = sqlite3_column_int (stmt, 4) ? CLMRS_PIN_STATE_NONE
-                    : sqlite3_column_int (stmt, 5) ? CLMRS_PIN_STATE_ONE_TIME : CLMRS_PIN_STATE_SET;
-  return person;
-}
-
-#define PERSON_COLUMNS "id, name, sex, role, pin_hash IS NULL, pin_one_time"
-
 static gpointer
 list_people_job (WorkerState   *state,
                  gpointer       data,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_person_free);
-  ClmrsStore *store = state->store;
-  sqlite3_stmt *stmt;
-  int rc;
-
   if (clmrs_device_has_keyring (state->path))
-    return list_keyring_people (state, error);
-  if (store == NULL)
+    return clmrs_people_list_keyring (state->path, error);
+  if (state->store == NULL)
     {
       g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE, "the database %s is not open", state->path);
       return NULL;
     }
-  stmt = clmrs_store_prepare (store,
-      "SELECT " PERSON_COLUMNS " FROM facilitators WHERE active = 1 "
-      "ORDER BY role = 'supervisor', name COLLATE NOCASE", error);
-  if (stmt == NULL)
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (people, read_person (stmt));
-  sqlite3_finalize (stmt);
-  if (step_failed (store, rc, "listing the people who can sign in", error))
-    return NULL;
-  return g_steal_pointer (&people);
-}
-
-/* @person_id as the store knows them, or NULL with @error. */
-static ClmrsPerson *
-lookup_person (ClmrsStore  *store,
-               const char  *person_id,
-               GError     **error)
-{
-  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store,
-      "SELECT " PERSON_COLUMNS " FROM facilitators WHERE id = ?", error);
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
-  switch (clmrs_store_step (store, stmt, error))
-    {
-    case CLMRS_STEP_ROW:
-      return read_person (stmt);
-    case CLMRS_STEP_DONE:
-      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND,
-                   "no person %s on this device", person_id);
-      return NULL;
-    default:
-      return NULL;
-    }
+  return clmrs_people_list (state->store, error);
 }
 
 void
@@ -825,7 +718,7 @@ note_sign_in (WorkerState  *state,
   clmrs_store_set_actor (state->store, person_id);
   if (!clmrs_audit_record (state->store, person_id, CLMRS_AUDIT_SIGN_IN, NULL, NULL, NULL, &audit_error))
     g_message ("Could not add to the audit trail: %s", audit_error->message);
-  return lookup_person (state->store, person_id, error);
+  return clmrs_people_lookup (state->store, person_id, error);
 }
 
 /* Encrypts the plain database: closed, migrated, open again (encrypted,
@@ -853,7 +746,7 @@ write_first_keyring (WorkerState  *state,
                      const char   *pin,
                      GError      **error)
 {
-  g_autoptr(ClmrsPerson) person = lookup_person (state->store, person_id, error);
+  g_autoptr(ClmrsPerson) person = clmrs_people_lookup (state->store, person_id, error);
   guint8 recovery[CLMRS_KEYRING_RECOVERY_KEY_BYTES];
   ClmrsDevicePerson entry;
 
@@ -910,7 +803,7 @@ check_pin_job (WorkerState   *state,
       clmrs_store_set_actor (state->store, NULL);
       return NULL;
     }
-  return lookup_person (state->store, person_id, error);
+  return clmrs_people_lookup (state->store, person_id, error);
 }
 
 static gpointer
@@ -1042,7 +935,7 @@ set_own_pin_job (WorkerState   *state,
   /* a device being set up: its first person's PIN makes the keyring */
   if (state->key != NULL && !write_first_keyring (state, own->person_id, own->new_pin, error))
     return NULL;
-  return lookup_person (state->store, own->person_id, error);
+  return clmrs_people_lookup (state->store, own->person_id, error);
 }
 
 void

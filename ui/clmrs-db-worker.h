@@ -6,6 +6,7 @@
 
 #include "casebook.h"
 #include "cases.h"
+#include "people.h"
 #include "review.h"
 #include "store.h"
 
@@ -14,24 +15,6 @@ G_BEGIN_DECLS
 #define CLMRS_TYPE_DB_WORKER (clmrs_db_worker_get_type ())
 
 G_DECLARE_FINAL_TYPE (ClmrsDbWorker, clmrs_db_worker, CLMRS, DB_WORKER, GObject)
-
-/* A person who can sign in.  On an encrypted device, before anyone signs
- * in, only the keyring is readable: @sex and @supervisor are known once
- * the person signed in (clmrs_db_worker_check_pin_finish()). */
-typedef struct {
-  char          *id;
-  char          *name;
-  char          *sex;
-  gboolean       supervisor;
-  ClmrsPinState  pin_state;   /* none yet, or the server's one-time PIN: they choose their own */
-  gboolean       from_keyring; /* listed by the keyring: the three below are set */
-  guint          failures;    /* wrong PINs in a row */
-  gint64         locked_until; /* UNIX seconds before which no PIN is tried; 0: none */
-  gboolean       erased;      /* 10 wrong PINs erased their key: a colleague adds them again */
-} ClmrsPerson;
-
-
-void               clmrs_person_free                      (ClmrsPerson        *person);
 
 typedef void     (*ClmrsDbProgressFunc)                   (guint               done,
                                                            guint               total,
@@ -231,7 +214,5 @@ void               clmrs_db_worker_run_async              (ClmrsDbWorker      *s
 gpointer           clmrs_db_worker_run_finish             (ClmrsDbWorker      *self,
                                                            GAsyncResult       *result,
                                                            GError            **error);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsPerson, clmrs_person_free)
 
 G_END_DECLS
