@@ -17,26 +17,46 @@
 
 #include <json-glib/json-glib.h>
 
-/* The community an entry travels under: the first the device syncs, else
- * its first own; NULL on a device with neither (the entry stays local). */
-static char *
-audit_community (ClmrsStore *store)
+/* The community an entry travels under, in @community: the first the
+ * device syncs, else its first own; NULL on a device with neither (the
+ * entry stays local).  FALSE with @error when the store cannot say. */
+static gboolean
+audit_community (ClmrsStore  *store,
+                 char       **community,
+                 GError     **error)
 {
-  g_autofree char *synced = clmrs_store_get_meta (store, "sync_communities");
-  g_autoptr(JsonNode) node = synced != NULL ? json_from_string (synced, NULL) : NULL;
+  g_autofree char *synced = NULL;
+  g_autoptr(JsonNode) node = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
+  *community = NULL;
+  if (!clmrs_store_get_meta (store, "sync_communities", &synced, error))
+    return FALSE;
+  node = synced != NULL ? json_from_string (synced, NULL) : NULL;
   if (node != NULL && JSON_NODE_HOLDS_ARRAY (node) && json_array_get_length (json_node_get_array (node)) > 0)
     {
       const char *first = json_array_get_string_element (json_node_get_array (node), 0);
 
       if (first != NULL)
-        return g_strdup (first);
+        {
+          *community = g_strdup (first);
+          return TRUE;
+        }
     }
-  stmt = clmrs_store_prepare (store, "SELECT id FROM communities ORDER BY rowid LIMIT 1", NULL);
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  return NULL;
+  stmt = clmrs_store_prepare (store, "SELECT id FROM communities ORDER BY rowid LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  switch (clmrs_store_step (store, stmt, error))
+    {
+    case CLMRS_STEP_ROW:
+      *community = clmrs_store_column_dup (stmt, 0);
+      return TRUE;
+    case CLMRS_STEP_DONE:
+      return TRUE;
+    case CLMRS_STEP_ERROR:
+    default:
+      return FALSE;
+    }
 }
 
 /* Inside the caller's transaction. */
@@ -51,9 +71,11 @@ record_in (ClmrsStore  *store,
 {
   g_autofree char *id = clmrs_uuid_new ();
   g_autofree char *now = clmrs_now_rfc3339 ();
-  g_autofree char *community = audit_community (store);
+  g_autofree char *community = NULL;
   sqlite3_stmt *stmt;
 
+  if (!audit_community (store, &community, error))
+    return FALSE;
   stmt = clmrs_store_prepare (store,
       "INSERT INTO audit (id, at, person_id, action, subject_type, subject_id, detail)"
       " VALUES (?, ?, ?, ?, ?, ?, ?)", error);

@@ -354,6 +354,26 @@ out:
   return ok;
 }
 
+/* The meta key noting the day and configuration the cases were last
+ * refreshed for (named when only the app refreshed them daily). */
+#define REFRESHED_META_KEY "ui_cases_refreshed"
+
+/* What REFRESHED_META_KEY says once the cases are current: the day, and
+ * the interval when it is not the default (so an older database reads as
+ * current with the default). */
+static char *
+refresh_mark (const GDate           *today,
+              const ClmrsCaseConfig *config)
+{
+  g_autofree char *day = clmrs_date_format (today);
+
+  if (config == NULL ||
+      (config->follow_up_months == CLMRS_CASE_DEFAULT_FOLLOW_UP_MONTHS &&
+       config->overdue_grace_days == CLMRS_CASE_DEFAULT_GRACE_DAYS))
+    return g_steal_pointer (&day);
+  return g_strdup_printf ("%s/%u/%u", day, config->follow_up_months, config->overdue_grace_days);
+}
+
 gboolean
 clmrs_casebook_refresh_all (ClmrsStore            *store,
                             const GDate           *today,
@@ -381,7 +401,12 @@ clmrs_casebook_refresh_all (ClmrsStore            *store,
         goto out;
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
-  ok = clmrs_store_commit (store, error);
+  {
+    g_autofree char *mark = refresh_mark (today, config);
+
+    ok = clmrs_store_set_meta (store, REFRESHED_META_KEY, mark, error) &&
+         clmrs_store_commit (store, error);
+  }
   if (ok && n_cases != NULL)
     *n_cases = book.order->len;
 
@@ -391,6 +416,27 @@ out:
     clmrs_store_rollback (store);
   book_clear (&book);
   return ok;
+}
+
+gboolean
+clmrs_casebook_refresh_if_stale (ClmrsStore            *store,
+                                 const GDate           *today,
+                                 const ClmrsCaseConfig *config,
+                                 gboolean              *refreshed,
+                                 GError               **error)
+{
+  g_autofree char *noted = NULL;
+  g_autofree char *mark = refresh_mark (today, config);
+  gboolean stale;
+
+  g_return_val_if_fail (store != NULL && today != NULL, FALSE);
+
+  if (!clmrs_store_get_meta (store, REFRESHED_META_KEY, &noted, error))
+    return FALSE;
+  stale = g_strcmp0 (noted, mark) != 0;
+  if (refreshed != NULL)
+    *refreshed = stale;
+  return !stale || clmrs_casebook_refresh_all (store, today, config, NULL, error);
 }
 
 void

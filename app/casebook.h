@@ -14,11 +14,19 @@ gboolean   clmrs_casebook_refresh_child   (ClmrsStore            *store,
                                            const ClmrsCaseConfig *config,
                                            GError               **error);
 /* Recomputes every child's case in one transaction (once a day, or after
- * a pull): statuses such as due, overdue and aged out move with time. */
+ * a pull): statuses such as due, overdue and aged out move with time.
+ * Notes @today and @config in the same transaction. */
 gboolean   clmrs_casebook_refresh_all     (ClmrsStore            *store,
                                            const GDate           *today,
                                            const ClmrsCaseConfig *config,
                                            guint                 *n_cases,
+                                           GError               **error);
+/* clmrs_casebook_refresh_all() unless the cases were last refreshed on
+ * @today with @config; @refreshed (optional) says whether it ran. */
+gboolean   clmrs_casebook_refresh_if_stale (ClmrsStore           *store,
+                                           const GDate           *today,
+                                           const ClmrsCaseConfig *config,
+                                           gboolean              *refreshed,
                                            GError               **error);
 
 typedef struct {

@@ -1145,10 +1145,13 @@ gboolean
 clmrs_demo_store_is_demo (ClmrsStore *store)
 {
   g_autofree char *mark = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_return_val_if_fail (store != NULL, FALSE);
 
-  mark = clmrs_store_get_meta (store, DEMO_META_KEY);
+  /* unreadable: not known to be demo data, so treated as a device's own */
+  if (!clmrs_store_get_meta (store, DEMO_META_KEY, &mark, &error))
+    g_warning ("Could not tell whether %s holds demo data: %s", clmrs_store_get_path (store), error->message);
   return g_strcmp0 (mark, DEMO_META_VALUE) == 0;
 }
 
@@ -1181,10 +1184,13 @@ static gboolean
 check_can_hold_demo (ClmrsStore  *store,
                      GError     **error)
 {
-  g_autofree char *token = clmrs_store_get_meta (store, "sync_token");
-  g_autofree char *server_device = clmrs_store_get_meta (store, "server_device_id");
+  g_autofree char *token = NULL;
+  g_autofree char *server_device = NULL;
   gint64 n;
 
+  if (!clmrs_store_get_meta (store, "sync_token", &token, error) ||
+      !clmrs_store_get_meta (store, "server_device_id", &server_device, error))
+    return FALSE;
   if ((token != NULL && *token != '\0') || server_device != NULL)
     {
       g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE,

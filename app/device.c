@@ -79,8 +79,10 @@ clmrs_device_recovery_key_for (ClmrsStore  *store,
                                guint8       key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
                                GError     **error)
 {
-  g_autofree char *from_server = store != NULL ? clmrs_store_get_meta (store, "recovery_public_key") : NULL;
+  g_autofree char *from_server = NULL;
 
+  if (store != NULL && !clmrs_store_get_meta (store, "recovery_public_key", &from_server, error))
+    return FALSE;
   if (from_server != NULL)
     return clmrs_device_parse_recovery_key (from_server, key, error);
   return clmrs_device_default_recovery_key (key, error);
@@ -266,13 +268,14 @@ clmrs_device_sign_in (const char    *db_path,
    * server's key (a failure here keeps the old copy and the sign-in) */
   {
     g_autoptr(GError) local = NULL;
-    g_autofree char *from_server = clmrs_store_get_meta (store, "recovery_public_key");
+    g_autofree char *from_server = NULL;
     guint8 server_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES];
     gboolean changed = FALSE;
 
-    if (from_server != NULL &&
-        (!clmrs_device_parse_recovery_key (from_server, server_key, &local) ||
-         !clmrs_keyring_reseal (keyring, key, server_key, &changed, &local)))
+    if (!clmrs_store_get_meta (store, "recovery_public_key", &from_server, &local) ||
+        (from_server != NULL &&
+         (!clmrs_device_parse_recovery_key (from_server, server_key, &local) ||
+          !clmrs_keyring_reseal (keyring, key, server_key, &changed, &local))))
       g_warning ("Could not seal the key to the server's recovery key: %s", local->message);
     else if (changed)
       g_message ("The device's key is now sealed to the server's recovery key");

@@ -571,7 +571,11 @@ store_set_up (const char  *path,
       return NULL;
     }
 
-  device_id = clmrs_store_get_meta (store, "device_id");
+  if (!clmrs_store_get_meta (store, "device_id", &device_id, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
   if (device_id == NULL)
     {
       g_autofree char *now = clmrs_now_rfc3339 ();
@@ -876,21 +880,42 @@ clmrs_store_column_dup (sqlite3_stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
-/* Returns: (transfer full) (nullable): the value stored under @key. */
-char *
-clmrs_store_get_meta (ClmrsStore *store,
-                      const char *key)
+/**
+ * clmrs_store_get_meta:
+ * @value: (out) (transfer full) (nullable): the value stored under @key,
+ *   NULL when there is none
+ *
+ * Returns: TRUE, or FALSE with @error when the value cannot be read (a
+ * failing read is never taken for an absent value: a token, a cursor or
+ * the device id read as missing would be made again).
+ */
+gboolean
+clmrs_store_get_meta (ClmrsStore  *store,
+                      const char  *key,
+                      char       **value,
+                      GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  if (sqlite3_prepare_v2 (store->db, "SELECT value FROM meta WHERE key = ?", -1, &stmt, NULL) != SQLITE_OK)
-    return NULL;
+  g_return_val_if_fail (store != NULL && key != NULL && value != NULL, FALSE);
+
+  *value = NULL;
+  stmt = clmrs_store_prepare (store, "SELECT value FROM meta WHERE key = ?", error);
+  if (stmt == NULL)
+    return FALSE;
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
+  switch (clmrs_store_step (store, stmt, error))
+    {
+    case CLMRS_STEP_ROW:
+      *value = clmrs_store_column_dup (stmt, 0);
+      return TRUE;
+    case CLMRS_STEP_DONE:
+      return TRUE;
+    case CLMRS_STEP_ERROR:
+    default:
+      g_prefix_error (error, "reading %s: ", key);
+      return FALSE;
+    }
 }
 
 gboolean

@@ -111,8 +111,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 char        *clmrs_store_column_dup         (sqlite3_stmt *stmt,
                                              int           column);
 
-char        *clmrs_store_get_meta           (ClmrsStore   *store,
-                                             const char   *key);
+/* The value under @key in @value (NULL when there is none); FALSE with
+ * @error when it cannot be read. */
+gboolean     clmrs_store_get_meta           (ClmrsStore   *store,
+                                             const char   *key,
+                                             char        **value,
+                                             GError      **error);
 gboolean     clmrs_store_set_meta           (ClmrsStore   *store,
                                              const char   *key,
                                              const char   *value,

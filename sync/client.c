@@ -514,8 +514,12 @@ client_init (Client                 *c,
     config = &defaults;
   ensure_curl ();
   c->store = store;
-  c->url = config->server_url ? g_strdup (config->server_url) : clmrs_store_get_meta (store, "server_url");
-  c->token = clmrs_store_get_meta (store, "sync_token");
+  if (config->server_url != NULL)
+    c->url = g_strdup (config->server_url);
+  else if (!clmrs_store_get_meta (store, "server_url", &c->url, error))
+    return FALSE;
+  if (!clmrs_store_get_meta (store, "sync_token", &c->token, error))
+    return FALSE;
   c->insecure = config->insecure;
   c->batch_bytes = config->batch_bytes ? config->batch_bytes : 1024 * 1024;
   c->max_attempts = config->max_attempts ? config->max_attempts : 6;
@@ -541,16 +545,18 @@ client_init (Client                 *c,
     }
   else
     {
-      g_autofree char *pem = clmrs_store_get_meta (store, "server_ca_pem");
+      g_autofree char *pem = NULL;
 
+      if (!clmrs_store_get_meta (store, "server_ca_pem", &pem, error))
+        return FALSE;
       if (pem != NULL)
         {
           gsize length = strlen (pem);
 
           c->ca_pem = g_bytes_new_take (g_steal_pointer (&pem), length);
         }
-      else
-        c->cacert_path = clmrs_store_get_meta (store, "server_cacert");
+      else if (!clmrs_store_get_meta (store, "server_cacert", &c->cacert_path, error))
+        return FALSE;
     }
   if (need_token && c->token == NULL)
     {
@@ -665,8 +671,10 @@ clmrs_sync_enroll (ClmrsStore             *store,
   /* The token held for this same server goes along, so the server revokes
    * it; a token for another server is never sent to this one. */
   {
-    g_autofree char *enrolled_url = clmrs_store_get_meta (store, "server_url");
+    g_autofree char *enrolled_url = NULL;
 
+    if (!clmrs_store_get_meta (store, "server_url", &enrolled_url, error))
+      goto out;
     while (enrolled_url != NULL && g_str_has_suffix (enrolled_url, "/"))
       enrolled_url[strlen (enrolled_url) - 1] = '\0';
     if (g_strcmp0 (enrolled_url, c.url) != 0 && c.token != NULL)
@@ -917,9 +925,9 @@ pull_all (Client   *c,
 
   for (;;)
     {
-      g_autofree char *cursor = clmrs_store_get_meta (c->store, "pull_cursor");
-      g_autofree char *escaped = g_uri_escape_string (cursor ? cursor : "0", NULL, FALSE);
-      g_autofree char *path = g_strconcat ("/api/v1/pull?cursor=", escaped, NULL);
+      g_autofree char *cursor = NULL;
+      g_autofree char *escaped = NULL;
+      g_autofree char *path = NULL;
       g_autoptr(GBytes) plain = NULL;
       g_autoptr(GPtrArray) envelopes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
       g_autoptr(GPtrArray) invalid = g_ptr_array_new_with_free_func (g_free);
@@ -931,6 +939,12 @@ pull_all (Client   *c,
       guint line_no, applied = 0;
       gboolean more;
       Response r = { 0 };
+
+      /* an unreadable cursor is an error: read as none, it would pull everything again */
+      if (!clmrs_store_get_meta (c->store, "pull_cursor", &cursor, error))
+        return FALSE;
+      escaped = g_uri_escape_string (cursor ? cursor : "0", NULL, FALSE);
+      path = g_strconcat ("/api/v1/pull?cursor=", escaped, NULL);
 
       if (!request (c, "GET", path, NULL, NULL, NULL, &r, error))
         {

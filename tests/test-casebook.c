@@ -1,6 +1,7 @@
 /* test-casebook.c: one household as a facilitator sees it: its children with their cases, its visits newest first. */
 #include "casebook.h"
 #include "store.h"
+#include "store-test-helpers.h"
 #include "util.h"
 
 #include <glib/gstdio.h>
@@ -419,6 +420,55 @@ test_drafts (Fixture *f, gconstpointer data)
   g_assert_cmpstr (((ClmrsDraftItem *) g_ptr_array_index (drafts, 1))->visit_id, ==, "V4");
 }
 
+static gint64
+count_cases (ClmrsStore *store)
+{
+  return test_query_int (store, "SELECT count (*) FROM cases", NULL);
+}
+
+/* The cases are refreshed once a day, and again when the configuration
+ * changes; a mark that cannot be read is an error, not a reason to skip
+ * (nor to refresh without saying so). */
+static void
+test_refresh_if_stale (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  ClmrsCaseConfig config;
+  gboolean refreshed = FALSE;
+  GDate tomorrow = f->today;
+
+  clmrs_case_config_init (&config);
+  g_assert_true (clmrs_casebook_refresh_if_stale (f->store, &f->today, &config, &refreshed, &error));
+  g_assert_no_error (error);
+  g_assert_true (refreshed);
+  g_assert_cmpint (count_cases (f->store), >, 0);
+
+  /* the same day: nothing recomputed */
+  g_assert_true (clmrs_store_exec (f->store, "DELETE FROM cases", &error));
+  g_assert_true (clmrs_casebook_refresh_if_stale (f->store, &f->today, &config, &refreshed, &error));
+  g_assert_no_error (error);
+  g_assert_false (refreshed);
+  g_assert_cmpint (count_cases (f->store), ==, 0);
+
+  /* another interval, then another day */
+  config.follow_up_months = 12;
+  g_assert_true (clmrs_casebook_refresh_if_stale (f->store, &f->today, &config, &refreshed, &error));
+  g_assert_true (refreshed);
+  g_assert_cmpint (count_cases (f->store), >, 0);
+  g_assert_true (clmrs_casebook_refresh_if_stale (f->store, &f->today, &config, &refreshed, &error));
+  g_assert_false (refreshed);
+  g_date_add_days (&tomorrow, 1);
+  g_assert_true (clmrs_casebook_refresh_if_stale (f->store, &tomorrow, &config, &refreshed, &error));
+  g_assert_no_error (error);
+  g_assert_true (refreshed);
+
+  test_store_fail_steps (f->store, TRUE);
+  g_date_add_days (&tomorrow, 1);
+  g_assert_false (clmrs_casebook_refresh_if_stale (f->store, &tomorrow, &config, &refreshed, &error));
+  test_store_fail_steps (f->store, FALSE);
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -434,6 +484,7 @@ main (int argc, char *argv[])
   ADD ("/casebook/search", test_search);
   ADD ("/casebook/search/without-accents", test_search_without_accents);
   ADD ("/casebook/drafts", test_drafts);
+  ADD ("/casebook/refresh-if-stale", test_refresh_if_stale);
 #undef ADD
   return g_test_run ();
 }

@@ -718,8 +718,8 @@ test_cacert_copied (Fixture       *f,
     g_assert_cmpint (spawn (f->dir, NULL, argv, NULL, NULL), ==, 0);
     store = clmrs_store_open (device, &error);
     g_assert_no_error (error);
-    stored = clmrs_store_get_meta (store, "server_ca_pem");
-    path = clmrs_store_get_meta (store, "server_cacert");
+    g_assert_true (clmrs_store_get_meta (store, "server_ca_pem", &stored, &error));
+    g_assert_true (clmrs_store_get_meta (store, "server_cacert", &path, &error));
     g_assert_cmpstr (stored, ==, pem);
     g_assert_null (path);
   }
@@ -1348,8 +1348,8 @@ test_devices_and_reenrol (Fixture       *f,
     g_autoptr(ClmrsStore) store = clmrs_store_open (device, &error);
 
     g_assert_no_error (error);
-    old_token = clmrs_store_get_meta (store, "sync_token");
-    old_id = clmrs_store_get_meta (store, "server_device_id");
+    g_assert_true (clmrs_store_get_meta (store, "sync_token", &old_token, &error));
+    g_assert_true (clmrs_store_get_meta (store, "server_device_id", &old_id, &error));
   }
   entry = device_entry (devices_json (f, &keep), old_id);
   g_assert_true (json_node_is_null (json_object_get_member (entry, "last_contact")));
@@ -1386,7 +1386,7 @@ test_devices_and_reenrol (Fixture       *f,
     JsonArray *devices;
 
     g_assert_no_error (error);
-    new_id = clmrs_store_get_meta (store, "server_device_id");
+    g_assert_true (clmrs_store_get_meta (store, "server_device_id", &new_id, &error));
     g_assert_cmpstr (new_id, !=, old_id);
     devices = devices_json (f, &keep);
     g_assert_cmpuint (json_array_get_length (devices), ==, 2);
@@ -1402,11 +1402,14 @@ test_devices_and_reenrol (Fixture       *f,
   /* A bad queue header is named. */
   {
     g_autoptr(ClmrsStore) store = clmrs_store_open (device, &error);
-    g_autofree char *token = clmrs_store_get_meta (store, "sync_token");
-    g_autofree char *auth = g_strconcat ("Authorization: Bearer ", token, NULL);
-    const char *headers[] = { auth, "X-Clmrs-Queue: lots", NULL };
+    g_autofree char *token = NULL;
+    g_autofree char *auth = NULL;
+    const char *headers[] = { NULL, "X-Clmrs-Queue: lots", NULL };
     g_auto(Reply) r = { 0 };
 
+    g_assert_true (clmrs_store_get_meta (store, "sync_token", &token, &error));
+    auth = g_strconcat ("Authorization: Bearer ", token, NULL);
+    headers[0] = auth;
     http (f, NULL, "GET", "/api/v1/pull", headers, NULL, &r);
     assert_error (&r, 400, "bad_request", "X-Clmrs-Queue: expected the number of records queued on the device");
   }

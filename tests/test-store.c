@@ -1,6 +1,7 @@
 /* test-store.c: the store opens durable, migrates, autosaves drafts and guards PINs. */
 #include "outbox.h"
 #include "store.h"
+#include "store-test-helpers.h"
 #include "util.h"
 #include "xform.h"
 
@@ -426,6 +427,34 @@ test_outbox_refuses_nul (Fixture *f, gconstpointer data)
   g_assert_cmpstr (queued, ==, "1");
 }
 
+/* A meta value read back; none is TRUE with NULL; a read that fails is
+ * an error, never taken for none (the device id, the sync token and the
+ * pull cursor are read so). */
+static void
+test_meta (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *none = g_strdup ("left over");
+
+  g_assert_true (clmrs_store_set_meta (f->store, "pull_cursor", "42", &error));
+  g_assert_no_error (error);
+  g_assert_true (clmrs_store_get_meta (f->store, "pull_cursor", &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (value, ==, "42");
+  g_assert_true (clmrs_store_get_meta (f->store, "no_such_key", &none, &error));
+  g_assert_no_error (error);
+  g_assert_null (none);
+
+  g_clear_pointer (&value, g_free);
+  test_store_fail_steps (f->store, TRUE);
+  g_assert_false (clmrs_store_get_meta (f->store, "pull_cursor", &value, &error));
+  test_store_fail_steps (f->store, FALSE);
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE);
+  g_assert_nonnull (strstr (error->message, "pull_cursor"));
+  g_assert_null (value);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -439,6 +468,7 @@ main (int argc, char **argv)
   ADD ("/store/finalised-visit-is-not-a-draft", test_finalised_visit_is_not_a_draft);
   ADD ("/store/pin", test_pin);
   ADD ("/store/outbox-refuses-nul", test_outbox_refuses_nul);
+  ADD ("/store/meta", test_meta);
   g_test_add_func ("/store/migrations-from-each-version", test_migrations_from_each_version);
   g_test_add_func ("/store/migration-search-key", test_migration_search_key);
   g_test_add_func ("/store/migration-closure-kind", test_migration_closure_kind);

@@ -321,7 +321,8 @@ test_communities (Fixture       *f,
     sync_test_assert_same_lines (before, after);
     store = clmrs_store_open (a, &local);
     g_assert_no_error (local);
-    cursor = clmrs_store_get_meta (store, "pull_cursor");
+    g_assert_true (clmrs_store_get_meta (store, "pull_cursor", &cursor, &local));
+    g_assert_no_error (local);
     g_assert_cmpint (g_ascii_strtoll (cursor, NULL, 10), <, 99999999);
     g_assert_cmpint (g_ascii_strtoll (cursor, NULL, 10), >, 0);
   }

@@ -436,34 +436,15 @@ make_demo_database (const char    *path,
   return TRUE;
 }
 
-/* What "ui_cases_refreshed" says once the cases are current: the day, and
- * the interval when it is not the default (so an older database reads as
- * current with the default). */
-static char *
-refresh_mark (const GDate           *today,
-              const ClmrsCaseConfig *config)
-{
-  g_autofree char *day = clmrs_date_format (today);
-
-  if (config->follow_up_months == CLMRS_CASE_DEFAULT_FOLLOW_UP_MONTHS &&
-      config->overdue_grace_days == CLMRS_CASE_DEFAULT_GRACE_DAYS)
-    return g_steal_pointer (&day);
-  return g_strdup_printf ("%s/%u/%u", day, config->follow_up_months, config->overdue_grace_days);
-}
-
 static gboolean
 refresh_cases (ClmrsStore             *store,
                const ClmrsCaseConfig  *config,
                GError                **error)
 {
-  g_autofree char *mark = NULL;
-  guint n_cases = 0;
   GDate today;
 
   clmrs_date_today (&today);
-  mark = refresh_mark (&today, config);
-  return clmrs_casebook_refresh_all (store, &today, config, &n_cases, error) &&
-         clmrs_store_set_meta (store, "ui_cases_refreshed", mark, error);
+  return clmrs_casebook_refresh_all (store, &today, config, NULL, error);
 }
 
 /* What open_job returns, flags: a job's NULL is its failure. */
@@ -488,26 +469,18 @@ will_encrypt (WorkerState *state)
          g_strcmp0 (state->path, ":memory:") != 0;
 }
 
-/* Opened: the cases brought up to date (see open_job). */
+/* Opened: the cases brought up to date (see open_job).  Case statuses
+ * (due, overdue, aged out) move with the calendar: refreshed once a day,
+ * and when the follow-up interval changed. */
 static void
 refresh_cases_if_stale (WorkerState *state)
 {
-  g_autofree char *refreshed = NULL;
-  g_autofree char *today_text = NULL;
+  g_autoptr(GError) local_error = NULL;
   GDate today;
 
-  /* Case statuses (due, overdue, aged out) move with the calendar: refresh
-   * them once a day, and when the follow-up interval changed. */
   clmrs_date_today (&today);
-  today_text = refresh_mark (&today, &state->case_config);
-  refreshed = clmrs_store_get_meta (state->store, "ui_cases_refreshed");
-  if (g_strcmp0 (refreshed, today_text) != 0)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (!refresh_cases (state->store, &state->case_config, &local_error))
-        g_warning ("Could not refresh the cases: %s", local_error->message);
-    }
+  if (!clmrs_casebook_refresh_if_stale (state->store, &today, &state->case_config, NULL, &local_error))
+    g_warning ("Could not refresh the cases: %s", local_error->message);
 }
 
 static gpointer

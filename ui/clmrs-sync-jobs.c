@@ -149,12 +149,14 @@ clmrs_sync_jobs_read_enrolment (ClmrsStore    *store,
                                 GCancellable  *cancellable,
                                 GError       **error)
 {
-  ClmrsEnrolment *enrolment = g_new0 (ClmrsEnrolment, 1);
-  g_autofree char *token = clmrs_store_get_meta (store, "sync_token");
+  g_autoptr(ClmrsEnrolment) enrolment = g_new0 (ClmrsEnrolment, 1);
+  g_autofree char *token = NULL;
 
-  enrolment->server_url = clmrs_store_get_meta (store, "server_url");
+  if (!clmrs_store_get_meta (store, "sync_token", &token, error) ||
+      !clmrs_store_get_meta (store, "server_url", &enrolment->server_url, error))
+    return NULL;
   enrolment->enrolled = token != NULL && *token != '\0';
-  return enrolment;
+  return g_steal_pointer (&enrolment);
 }
 
 char *

@@ -362,7 +362,8 @@ server_derived_update (sqlite3           *db,
     }
   if (!admin_generation (db, &generation, error))
     goto out;
-  cursor = clmrs_store_get_meta (store, "pull_cursor");
+  if (!clmrs_store_get_meta (store, "pull_cursor", &cursor, error))
+    goto out;
   if (cursor == NULL)
     mark.generation = generation;      /* nothing applied yet */
   else if (!mark_parse (cursor, &mark))
@@ -438,12 +439,15 @@ static char *
 cache_stamp (ClmrsStore  *store,
              const char  *people_sha256,
              const char  *from,
-             const char  *to)
+             const char  *to,
+             GError     **error)
 {
-  g_autofree char *mark = clmrs_store_get_meta (store, "pull_cursor");
+  g_autofree char *mark = NULL;
   g_autofree char *today_text = NULL;
   GDate today;
 
+  if (!clmrs_store_get_meta (store, "pull_cursor", &mark, error))
+    return NULL;
   clmrs_date_today (&today);
   today_text = g_strdup_printf ("%04d-%02d-%02d", g_date_get_year (&today), g_date_get_month (&today),
                                 g_date_get_day (&today));
@@ -470,9 +474,10 @@ derived_indicators (sqlite3     *db,
 
   if (people == NULL)
     return NULL;
-  stamp = cache_stamp (store, people_sha, from, to);
+  stamp = cache_stamp (store, people_sha, from, to, error);
   key = g_strdup_printf ("server_indicators:%s:%s", from ? from : "", to ? to : "");
-  cached = clmrs_store_get_meta (store, key);
+  if (stamp == NULL || !clmrs_store_get_meta (store, key, &cached, error))
+    return NULL;
   if (cached != NULL && g_str_has_prefix (cached, stamp) && cached[strlen (stamp)] == '\n')
     return g_strdup (cached + strlen (stamp) + 1);
 
