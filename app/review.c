@@ -31,6 +31,7 @@ clmrs_review_record (ClmrsStore  *store,
   g_autofree char *role = NULL;
   g_autofree char *line = NULL;
   gint64 rev = 0;
+  ClmrsStep step;
   JsonObject *body;
   JsonNode *node;
   sqlite3_stmt *stmt;
@@ -57,14 +58,17 @@ clmrs_review_record (ClmrsStore  *store,
     goto fail;
   sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, supervisor_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  step = clmrs_store_step (store, stmt, error);
+  if (step == CLMRS_STEP_ROW)
     {
-      state = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      state = clmrs_store_column_dup (stmt, 0);
       rev = sqlite3_column_int64 (stmt, 1);
-      community = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      role = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+      community = clmrs_store_column_dup (stmt, 2);
+      role = clmrs_store_column_dup (stmt, 3);
     }
   sqlite3_finalize (stmt);
+  if (step == CLMRS_STEP_ERROR)
+    goto fail;
   if (state == NULL || !g_str_equal (state, "final"))
     {
       g_set_error (error, CLMRS_STORE_ERROR, state ? CLMRS_STORE_ERROR_STATE : CLMRS_STORE_ERROR_NOT_FOUND,

@@ -13,4 +13,11 @@ gboolean _clmrs_store_draft_replace_answers (ClmrsStore  *store,
                                              GPtrArray   *values,
                                              GError     **error);
 
+/* Appends to @ids (element-type utf8) the id of every child of
+ * @household_id: whose cases a household-level record touches. */
+gboolean _clmrs_store_list_household_children (ClmrsStore  *store,
+                                               const char  *household_id,
+                                               GPtrArray   *ids,
+                                               GError     **error);
+
 G_END_DECLS

@@ -1502,6 +1502,23 @@ _clmrs_store_draft_replace_answers (ClmrsStore  *store,
          touch_visit (store, visit_id, error);
 }
 
+gboolean
+_clmrs_store_list_household_children (ClmrsStore  *store,
+                                      const char  *household_id,
+                                      GPtrArray   *ids,
+                                      GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store, "SELECT id FROM children WHERE household_id = ?", error);
+  ClmrsStep step;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, household_id, -1, SQLITE_TRANSIENT);
+  while ((step = clmrs_store_step (store, stmt, error)) == CLMRS_STEP_ROW)
+    g_ptr_array_add (ids, clmrs_store_column_dup (stmt, 0));
+  return step == CLMRS_STEP_DONE;
+}
+
 static void
 form_value_free (gpointer data)
 {

@@ -4,6 +4,7 @@
 #include "syncstore.h"
 
 #include "casebook.h"
+#include "store-private.h"
 #include "form-media.h"
 #include "record.h"
 #include "util.h"
@@ -95,20 +96,21 @@ set_state (ClmrsStore  *store,
   return clmrs_store_step_done (store, stmt, error);
 }
 
-static gboolean
-outbox_has (ClmrsStore *store, const char *record_id, gint64 rev)
+/* Whether the outbox holds @record_id at @rev: 1, 0, or -1 with @error. */
+static int
+outbox_has (ClmrsStore  *store,
+            const char  *record_id,
+            gint64       rev,
+            GError     **error)
 {
-  sqlite3_stmt *stmt = clmrs_store_prepare (store,
-      "SELECT 1 FROM outbox WHERE record_id = ? AND rev = ?", NULL);
-  gboolean found = FALSE;
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store,
+      "SELECT 1 FROM outbox WHERE record_id = ? AND rev = ?", error);
 
   if (stmt == NULL)
-    return FALSE;
+    return -1;
   sqlite3_bind_text (stmt, 1, record_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 2, rev);
-  found = sqlite3_step (stmt) == SQLITE_ROW;
-  sqlite3_finalize (stmt);
-  return found;
+  return clmrs_store_step (store, stmt, error);
 }
 
 gboolean
@@ -130,8 +132,14 @@ clmrs_outbox_apply_results (ClmrsStore  *store,
       ClmrsPushOutcome kind = r->outcome;
       g_autofree char *why = NULL;
       gboolean ok;
+      int sent = id != NULL ? outbox_has (store, id, rev, error) : 0;
 
-      if (id == NULL || !outbox_has (store, id, rev))
+      if (sent < 0)
+        {
+          clmrs_store_rollback (store);
+          return FALSE;
+        }
+      if (sent == 0)
         {
           g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
                        "the server answered result %u (%s %s rev %" G_GINT64_FORMAT ") for no record sent",
@@ -518,15 +526,7 @@ apply_support (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
   if (str (body, "child_id") != NULL)
     g_ptr_array_add (pull->touched, g_strdup (str (body, "child_id")));
   else if (str (body, "household_id") != NULL)
-    {
-      stmt = clmrs_store_prepare (pull->store, "SELECT id FROM children WHERE household_id = ?", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, str (body, "household_id"), -1, SQLITE_TRANSIENT);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        g_ptr_array_add (pull->touched, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-      sqlite3_finalize (stmt);
-    }
+    return _clmrs_store_list_household_children (pull->store, str (body, "household_id"), pull->touched, error);
   return TRUE;
 }
 
@@ -932,8 +932,8 @@ clmrs_pull_apply_full (ClmrsStore       *store,
 {
   Pull pull = { .store = store, .touched = g_ptr_array_new_with_free_func (g_free) };
   guint n = 0;
-  guint aside = 0;
-  guint before = (guint) clmrs_pull_count_set_aside (store);
+  gint64 aside = 0;
+  gint64 before = -1;
   GDate today;
   gboolean ok = FALSE;
 
@@ -941,6 +941,9 @@ clmrs_pull_apply_full (ClmrsStore       *store,
 
   if (!clmrs_store_begin (store, error))
     goto out;
+  before = clmrs_pull_count_set_aside (store, error);
+  if (before < 0)
+    goto fail;
   for (guint i = 0; i < envelopes->len; i++)
     {
       JsonObject *env = g_ptr_array_index (envelopes, i);
@@ -971,9 +974,11 @@ clmrs_pull_apply_full (ClmrsStore       *store,
       goto fail;
   if (next_cursor != NULL && !clmrs_store_set_meta (store, "pull_cursor", next_cursor, error))
     goto fail;
+  aside = clmrs_pull_count_set_aside (store, error);
+  if (aside < 0)
+    goto fail;
   if (!clmrs_store_commit (store, error))
     goto out;
-  aside = (guint) clmrs_pull_count_set_aside (store);
   if (counts != NULL)
     {
       counts->applied = n;
@@ -992,17 +997,14 @@ out:
 
 /* How many pulled records wait set aside. */
 gint64
-clmrs_pull_count_set_aside (ClmrsStore *store)
+clmrs_pull_count_set_aside (ClmrsStore  *store,
+                            GError     **error)
 {
-  sqlite3_stmt *stmt = clmrs_store_prepare (store, "SELECT count (*) FROM set_aside", NULL);
-  gint64 n = 0;
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store, "SELECT count (*) FROM set_aside", error);
 
-  if (stmt == NULL)
-    return 0;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
+  if (stmt == NULL || clmrs_store_step (store, stmt, error) != CLMRS_STEP_ROW)
+    return -1;
+  return sqlite3_column_int64 (stmt, 0);
 }
 
 void

@@ -92,7 +92,8 @@ char      *clmrs_pull_problem_report    (ClmrsStore    *store,
 gboolean   clmrs_pull_mark_reported     (ClmrsStore    *store,
                                          const char    *report,
                                          GError       **error);
-gint64     clmrs_pull_count_set_aside   (ClmrsStore    *store);
+gint64     clmrs_pull_count_set_aside   (ClmrsStore    *store,
+                                         GError       **error);   /* -1 with @error when it cannot be read */
 GPtrArray *clmrs_pull_list_set_aside    (ClmrsStore    *store,
                                          GError       **error);   /* (element-type ClmrsSetAside) */
 

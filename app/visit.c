@@ -4,6 +4,7 @@
 #include "visit.h"
 
 #include "casebook.h"
+#include "store-private.h"
 #include "outbox.h"
 #include "record.h"
 #include "util.h"
@@ -304,29 +305,35 @@ enqueue_all (Job     *job,
   return TRUE;
 }
 
-/* Current rev and body of a household or child row: rev 0 when absent. */
+/* Current rev and body of a household or child row: rev 0 when absent,
+ * -1 with @error when it cannot be read. */
 static gint64
 current_row (Job         *job,
              const char  *table,
              const char  *id,
              char       **body,
-             char       **created)
+             char       **created,
+             GError     **error)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT rev, body, created FROM %s WHERE id = ?", table);
-  sqlite3_stmt *stmt = clmrs_store_prepare (job->store, sql, NULL);
-  gint64 rev = 0;
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (job->store, sql, error);
 
   if (stmt == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  switch (clmrs_store_step (job->store, stmt, error))
     {
-      rev = sqlite3_column_int64 (stmt, 0);
+    case CLMRS_STEP_ROW:
       *body = clmrs_store_column_dup (stmt, 1);
       *created = clmrs_store_column_dup (stmt, 2);
+      return sqlite3_column_int64 (stmt, 0);
+    case CLMRS_STEP_DONE:
+      return 0;
+    case CLMRS_STEP_ERROR:
+    default:
+      g_prefix_error (error, "reading %s %s: ", table, id);
+      return -1;
     }
-  sqlite3_finalize (stmt);
-  return rev;
 }
 
 /* Writes a household or child whose body changed (or that is new) as a
@@ -343,15 +350,12 @@ upsert_entity (Job             *job,
   g_autofree char *old_body = NULL;
   g_autofree char *created = NULL;
   JsonObject *o = json_node_get_object (body_node);
-  gint64 rev = current_row (job, table, id, &old_body, &created);
+  gint64 rev = current_row (job, table, id, &old_body, &created, error);
   sqlite3_stmt *stmt;
   char schema[64];
 
   if (rev < 0)
-    {
-      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE, "reading %s %s", table, id);
-      return FALSE;
-    }
+    return FALSE;
   if (rev > 0 && g_strcmp0 (old_body, body) == 0)
     return TRUE;  /* unchanged: nothing to send again */
   if (created == NULL)
@@ -591,27 +595,29 @@ lookup_child (Job         *job,
               const char  *child_id,
               GError     **error)
 {
-  sqlite3_stmt *stmt = clmrs_store_prepare (job->store,
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (job->store,
       "SELECT c.household_id, h.community_id FROM children c JOIN households h ON h.id = c.household_id "
       "WHERE c.id = ?", error);
-  gboolean found = FALSE;
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, child_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  switch (clmrs_store_step (job->store, stmt, error))
     {
-      found = TRUE;
+    case CLMRS_STEP_ROW:
       g_free (job->household_id);
       g_free (job->community_id);
       job->household_id = clmrs_store_column_dup (stmt, 0);
       job->community_id = clmrs_store_column_dup (stmt, 1);
+      return TRUE;
+    case CLMRS_STEP_DONE:
+      g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID,
+                   "child %s is not on this device", child_id);
+      return FALSE;
+    case CLMRS_STEP_ERROR:
+    default:
+      return FALSE;
     }
-  sqlite3_finalize (stmt);
-  if (!found)
-    g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID,
-                 "child %s is not on this device", child_id);
-  return found;
 }
 
 /* The one known child a follow-up or a closure is about: its entity, with
@@ -683,19 +689,15 @@ household_child_named (Job         *job,
                        const char  *name,
                        GError     **error)
 {
-  sqlite3_stmt *stmt = clmrs_store_prepare (job->store,
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (job->store,
       "SELECT id FROM children WHERE household_id = ? AND name = ? COLLATE NOCASE "
       "ORDER BY created LIMIT 1", error);
-  char *id = NULL;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, job->household_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    id = clmrs_store_column_dup (stmt, 0);
-  sqlite3_finalize (stmt);
-  return id;
+  return clmrs_store_step (job->store, stmt, error) == CLMRS_STEP_ROW ? clmrs_store_column_dup (stmt, 0) : NULL;
 }
 
 /* A farm visit (farm_visit.xml) is made on a household's farm: each child
@@ -857,14 +859,8 @@ finalise_support (Job     *job,
       else if (household_id != NULL)
         {
           /* a household support counts for every child of the household */
-          sqlite3_stmt *kids = clmrs_store_prepare (job->store,
-              "SELECT id FROM children WHERE household_id = ?", error);
-          if (kids == NULL)
+          if (!_clmrs_store_list_household_children (job->store, household_id, job->touched, error))
             return FALSE;
-          sqlite3_bind_text (kids, 1, household_id, -1, SQLITE_TRANSIENT);
-          while (sqlite3_step (kids) == SQLITE_ROW)
-            g_ptr_array_add (job->touched, clmrs_store_column_dup (kids, 0));
-          sqlite3_finalize (kids);
         }
       if (job->child_id == NULL && child_id != NULL)
         job->child_id = g_strdup (child_id);
@@ -975,11 +971,19 @@ finalise_community (Job     *job,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, job->community_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  switch (clmrs_store_step (job->store, stmt, error))
     {
+    case CLMRS_STEP_ROW:
       rev = sqlite3_column_int64 (stmt, 0);
       created = clmrs_store_column_dup (stmt, 1);
       name = clmrs_store_column_dup (stmt, 2);
+      break;
+    case CLMRS_STEP_DONE:
+      break;
+    case CLMRS_STEP_ERROR:
+    default:
+      sqlite3_finalize (stmt);
+      return FALSE;
     }
   sqlite3_finalize (stmt);
   if (rev == 0)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "store.h"
 
@@ -75,18 +76,29 @@ test_query_int (ClmrsStore *store,
   return g_ascii_strtoll (text, NULL, 10);
 }
 
+static const char *test_failing_sql;
+
 static inline int
 test_interrupt_cb (void *data)
 {
-  return 1;
+  sqlite3 *db = data;
+
+  for (sqlite3_stmt *stmt = sqlite3_next_stmt (db, NULL); stmt != NULL; stmt = sqlite3_next_stmt (db, stmt))
+    if (sqlite3_stmt_busy (stmt) && strstr (sqlite3_sql (stmt), test_failing_sql) != NULL)
+      return 1;
+  return 0;
 }
 
-/* Makes every statement of @store fail when stepped (SQLITE_INTERRUPT),
- * as a failing disk or a corrupt page would: what reads "absent" then
- * was a step failure taken for no row. */
+/* Makes the statements of @store whose SQL holds @sql ("" for every one;
+ * NULL to stop) fail when stepped (SQLITE_INTERRUPT), as a failing disk
+ * or a corrupt page would: what reads "absent" then was a step failure
+ * taken for no row. */
 static inline void
-test_store_fail_steps (ClmrsStore *store,
-                       gboolean    fail)
+test_store_fail_statements (ClmrsStore *store,
+                            const char *sql)
 {
-  sqlite3_progress_handler (clmrs_store_get_db (store), fail ? 1 : 0, fail ? test_interrupt_cb : NULL, NULL);
+  sqlite3 *db = clmrs_store_get_db (store);
+
+  test_failing_sql = sql;
+  sqlite3_progress_handler (db, sql != NULL ? 1 : 0, sql != NULL ? test_interrupt_cb : NULL, db);
 }

@@ -462,10 +462,10 @@ test_refresh_if_stale (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (refreshed);
 
-  test_store_fail_steps (f->store, TRUE);
+  test_store_fail_statements (f->store, "FROM meta");
   g_date_add_days (&tomorrow, 1);
   g_assert_false (clmrs_casebook_refresh_if_stale (f->store, &tomorrow, &config, &refreshed, &error));
-  test_store_fail_steps (f->store, FALSE);
+  test_store_fail_statements (f->store, NULL);
   g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE);
 }
 

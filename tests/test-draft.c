@@ -218,9 +218,9 @@ test_resume_step_error (Fixture       *f,
   g_autoptr(ClmrsDraft) resumed = NULL;
 
   g_assert_no_error (error);
-  test_store_fail_steps (f->t.store, TRUE);
+  test_store_fail_statements (f->t.store, "AND v.state = 'draft'");
   resumed = clmrs_draft_resume (f->t.store, started->visit_id, NULL, &error);
-  test_store_fail_steps (f->t.store, FALSE);
+  test_store_fail_statements (f->t.store, NULL);
   g_assert_null (resumed);
   g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE);
 }

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "outbox.h"
 #include "store.h"
+#include "store-test-helpers.h"
 #include "syncstore.h"
 
 #include <glib/gstdio.h>
@@ -162,6 +163,19 @@ test_results (Fixture       *f,
   g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID);
   g_clear_error (&error);
   g_assert_cmpint (clmrs_outbox_count_queued (f->store), ==, 4);
+
+  /* the outbox unreadable: an error of the store, not a record the
+   * server made up, and nothing acknowledged */
+  {
+    g_autoptr(GPtrArray) a = results_of ("[{\"id\":\"a\",\"rev\":1,\"result\":\"stored\"}]");
+
+    test_store_fail_statements (f->store, "SELECT 1 FROM outbox");
+    g_assert_false (clmrs_outbox_apply_results (f->store, a, NULL, &error));
+    test_store_fail_statements (f->store, NULL);
+    g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE);
+    g_clear_error (&error);
+    g_assert_cmpint (clmrs_outbox_count_queued (f->store), ==, 4);
+  }
 
   acknowledge (f, "[{\"id\":\"a\",\"rev\":1,\"result\":\"stored\"},{\"id\":\"b\",\"rev\":1,\"result\":\"duplicate\"},"
                   "{\"id\":\"c\",\"rev\":2,\"result\":\"conflict\",\"reason\":\"id: this record belongs to the "

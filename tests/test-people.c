@@ -105,7 +105,7 @@ test_lookup (Fixture       *f,
   g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  test_store_fail_steps (f->t.store, TRUE);
+  test_store_fail_statements (f->t.store, "");
   nobody = clmrs_people_lookup (f->t.store, f->esi, &error);
   g_assert_null (nobody);
   g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE);
@@ -114,7 +114,7 @@ test_lookup (Fixture       *f,
   g_assert_null (people);
   g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE);
   g_assert_nonnull (strstr (error->message, "listing the people"));
-  test_store_fail_steps (f->t.store, FALSE);
+  test_store_fail_statements (f->t.store, NULL);
 }
 
 /* Before an encrypted device is open, its keyring lists who can sign

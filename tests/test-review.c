@@ -4,6 +4,7 @@
 
 #include "demo.h"
 #include "review.h"
+#include "store-test-helpers.h"
 #include "util.h"
 
 typedef struct {
@@ -232,6 +233,31 @@ test_decide (Fixture       *f,
   g_assert_false (clmrs_store_in_transaction (f->store));
 }
 
+/* A visit that cannot be read is an error, not "no visit": nothing is
+ * queued, and the same decision goes through once it reads again. */
+static void
+test_decide_step_error (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *visit_id = query_text (f->store, "SELECT id FROM visits WHERE state = 'final' LIMIT 1", NULL);
+  g_autofree char *review = NULL;
+  guint queued = count_where (f->store, "SELECT count (*) FROM outbox WHERE type = 'review'");
+
+  test_store_fail_statements (f->store, "FROM visits v WHERE v.id");
+  review = clmrs_review_record (f->store, visit_id, f->supervisor_id, "approved", NULL, &error);
+  test_store_fail_statements (f->store, NULL);
+  g_assert_null (review);
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE);
+  g_assert_false (clmrs_store_in_transaction (f->store));
+  g_assert_cmpuint (count_where (f->store, "SELECT count (*) FROM outbox WHERE type = 'review'"), ==, queued);
+  g_clear_error (&error);
+
+  review = clmrs_review_record (f->store, visit_id, f->supervisor_id, "approved", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (review);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -241,6 +267,7 @@ main (int    argc,
   g_test_add ("/review/list", Fixture, NULL, fixture_set_up, test_list, fixture_tear_down);
   g_test_add ("/review/get", Fixture, NULL, fixture_set_up, test_get, fixture_tear_down);
   g_test_add ("/review/decide", Fixture, NULL, fixture_set_up, test_decide, fixture_tear_down);
+  g_test_add ("/review/decide/step-error", Fixture, NULL, fixture_set_up, test_decide_step_error, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -447,9 +447,9 @@ test_meta (Fixture *f, gconstpointer data)
   g_assert_null (none);
 
   g_clear_pointer (&value, g_free);
-  test_store_fail_steps (f->store, TRUE);
+  test_store_fail_statements (f->store, "FROM meta");
   g_assert_false (clmrs_store_get_meta (f->store, "pull_cursor", &value, &error));
-  test_store_fail_steps (f->store, FALSE);
+  test_store_fail_statements (f->store, NULL);
   g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE);
   g_assert_nonnull (strstr (error->message, "pull_cursor"));
   g_assert_null (value);
