@@ -138,6 +138,7 @@ read_known (ClmrsStore         *store,
             GError            **error)
 {
   sqlite3_stmt *stmt;
+  ClmrsStep step;
 
   known->household_id = g_strdup (prefill->household_id);
   known->community_id = g_strdup (prefill->community_id);
@@ -161,7 +162,8 @@ read_known (ClmrsStore         *store,
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_text (stmt, 1, known->household_id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
+      step = clmrs_store_step (store, stmt, error);
+      if (step == CLMRS_STEP_ROW)
         {
           if (known->community_id == NULL)
             known->community_id = column_text (stmt, 0);
@@ -169,6 +171,8 @@ read_known (ClmrsStore         *store,
           known->head_sex = column_text (stmt, 2);
         }
       sqlite3_finalize (stmt);
+      if (step == CLMRS_STEP_ERROR)
+        return FALSE;
     }
   return TRUE;
 }
