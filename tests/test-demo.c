@@ -1,0 +1,101 @@
+/* test-demo.c: demo data is the same for the same seed, marked as demo, and never mixed with a device's own. */
+#include "demo.h"
+#include "store-test-helpers.h"
+#include "util.h"
+
+/* What two generations are compared on: who and what, not the ids. */
+static const char *const fingerprint_sql[] = {
+  "SELECT group_concat (name, '|') FROM (SELECT name FROM communities ORDER BY name)",
+  "SELECT group_concat (name, '|') FROM (SELECT name FROM facilitators ORDER BY name)",
+  "SELECT group_concat (head_name, '|') FROM (SELECT head_name FROM households ORDER BY head_name, created)",
+  "SELECT group_concat (name || ' ' || coalesce (dob, age), '|') FROM (SELECT name, dob, age FROM children ORDER BY name, dob, age)",
+  "SELECT group_concat (kind || ' ' || coalesce (visit_date, '-'), '|') FROM (SELECT kind, visit_date FROM visits ORDER BY visit_date, kind)",
+  "SELECT group_concat (status, '|') FROM (SELECT status FROM assessments ORDER BY assessed_on, status)",
+};
+
+static GStrv
+generate (guint32          seed,
+          ClmrsDemoReport *report)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  ClmrsDemoOptions options = { .households = 6, .seed = seed, .until = "2026-06-30", .months = 12 };
+  TestStore t = { 0 };
+
+  test_store_open (&t, "demo");
+  g_assert_false (clmrs_demo_store_is_demo (t.store));
+  g_assert_true (clmrs_demo_generate (t.store, &options, report, &error));
+  g_assert_no_error (error);
+  g_assert_true (clmrs_demo_store_is_demo (t.store));
+  for (gsize i = 0; i < G_N_ELEMENTS (fingerprint_sql); i++)
+    {
+      g_autofree char *text = test_query_text (t.store, fingerprint_sql[i], NULL);
+
+      g_strv_builder_add (builder, text ? text : "");
+    }
+  g_assert_cmpint (test_query_int (t.store, "SELECT count (*) FROM households", NULL), ==, report->households);
+  g_assert_cmpint (test_query_int (t.store, "SELECT count (*) FROM children", NULL), ==, report->children);
+  /* every visit's records, besides reviews and audit entries */
+  g_assert_cmpint (test_query_int (t.store, "SELECT count (*) FROM outbox", NULL), >=, report->records_queued);
+  g_assert_cmpint (test_query_int (t.store, "SELECT count (*) FROM visits WHERE state = 'draft'", NULL), ==, report->drafts);
+  test_store_close (&t);
+  return g_strv_builder_end (builder);
+}
+
+/* The same seed and period give the same people, households, children,
+ * visits and findings; another seed gives others. */
+static void
+test_deterministic (void)
+{
+  ClmrsDemoReport first = { 0 }, second = { 0 }, other = { 0 };
+  g_auto(GStrv) a = generate (11, &first);
+  g_auto(GStrv) b = generate (11, &second);
+  g_auto(GStrv) c = generate (12, &other);
+
+  g_assert_cmpuint (first.households, ==, 6);
+  g_assert_cmpuint (first.children, >, 0);
+  g_assert_cmpuint (first.household_visits, >=, first.households);
+  g_assert_cmpmem (&first, sizeof first, &second, sizeof second);
+  for (guint i = 0; a[i] != NULL; i++)
+    g_assert_cmpstr (a[i], ==, b[i]);
+  g_assert_false (g_strv_equal ((const char *const *) a, (const char *const *) c));
+}
+
+/* A device's own records, or an enrolment, refuse demo data: nothing is
+ * written and the store is not marked. */
+static void
+test_refuses_real_data (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *community = clmrs_uuid_new ();
+  ClmrsDemoOptions options = { .households = 2, .seed = 1, .until = "2026-06-30", .months = 6 };
+  ClmrsDemoReport report = { 0 };
+  TestStore t = { 0 };
+
+  test_store_open (&t, "demo-real");
+  g_assert_true (clmrs_store_add_community (t.store, community, "Kragui", "Soubré", "ci", &error));
+  g_assert_no_error (error);
+  g_assert_false (clmrs_demo_generate (t.store, &options, &report, &error));
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE);
+  g_clear_error (&error);
+  g_assert_false (clmrs_demo_store_is_demo (t.store));
+  g_assert_cmpint (test_query_int (t.store, "SELECT count (*) FROM households", NULL), ==, 0);
+  test_store_close (&t);
+
+  test_store_open (&t, "demo-enrolled");
+  g_assert_true (clmrs_store_set_meta (t.store, "sync_token", "secret", &error));
+  g_assert_false (clmrs_demo_generate (t.store, &options, &report, &error));
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE);
+  g_assert_nonnull (strstr (error->message, "enrolled"));
+  g_assert_false (clmrs_demo_store_is_demo (t.store));
+  test_store_close (&t);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/demo/deterministic", test_deterministic);
+  g_test_add_func ("/demo/refuses-real-data", test_refuses_real_data);
+  return g_test_run ();
+}
