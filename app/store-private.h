@@ -1,9 +1,15 @@
-/* store-private.h: store steps the core's modules run inside a transaction they opened. */
+/* store-private.h: what the core's modules and the store's tests share: migrations step by step, steps inside a transaction. */
 #pragma once
 
 #include "store.h"
 
 G_BEGIN_DECLS
+
+/* Migrates a database from its version to @target: clmrs_store_open()
+ * to the newest, tests step by step. */
+gboolean     clmrs_store_migrate_db         (sqlite3      *db,
+                                             int           target,
+                                             GError      **error);
 
 /* Inside clmrs_store_begin(): replaces every saved answer of the draft
  * @visit_id with @values (element-type ClmrsFormValue), and notes when it

@@ -57,11 +57,6 @@ const char  *clmrs_store_get_device_id      (ClmrsStore   *store);
 const char  *clmrs_store_get_path           (ClmrsStore   *store);
 sqlite3     *clmrs_store_get_db             (ClmrsStore   *store);
 
-/* Migrates a database from its version to @target (tests walk it step by step). */
-gboolean     clmrs_store_migrate_db         (sqlite3      *db,
-                                             int           target,
-                                             GError      **error);
-
 /* Transactions (BEGIN IMMEDIATE; nested calls are an error). */
 gboolean     clmrs_store_begin              (ClmrsStore   *store,
                                              GError      **error);

@@ -1,6 +1,7 @@
 /* test-store.c: the store opens durable, migrates, autosaves drafts and guards PINs. */
 #include "outbox.h"
 #include "store.h"
+#include "store-private.h"
 #include "store-test-helpers.h"
 #include "util.h"
 #include "xform.h"

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clmrs-enrol-page.h"
+#include "clmrs-enrol-page-private.h"
 
 #include <glib/gi18n.h>
 

@@ -16,8 +16,5 @@ void       clmrs_enrol_page_reset      (ClmrsEnrolPage *self,
 /* Stops an enrolment under way. */
 void       clmrs_enrol_page_stop       (ClmrsEnrolPage *self);
 gboolean   clmrs_enrol_page_get_busy   (ClmrsEnrolPage *self);
-/* For tests: "server", "code", "enrol", "offline", "error". */
-GtkWidget *clmrs_enrol_page_get_widget (ClmrsEnrolPage *self,
-                                        const char     *name);
 
 G_END_DECLS

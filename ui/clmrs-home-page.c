@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include "clmrs-home-page.h"
+#include "clmrs-home-page-private.h"
+#include "clmrs-sync-page-private.h"
 #include "clmrs-labels-private.h"
 
 #include <glib/gi18n.h>

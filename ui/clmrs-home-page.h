@@ -20,15 +20,7 @@ void        clmrs_home_page_start        (ClmrsHomePage *self,
                                           const char    *person_name);
 /* Forgets the person and stops reading. */
 void        clmrs_home_page_stop         (ClmrsHomePage *self);
-/* For tests: the widgets a user reads. */
-GListModel *clmrs_home_page_get_households (ClmrsHomePage *self);
-void        clmrs_home_page_search       (ClmrsHomePage *self,
-                                          const char    *text);
-GtkListBox *clmrs_home_page_get_list     (ClmrsHomePage *self,
-                                          const char    *name);  /* "follow-ups", "messages", "queue", "drafts" */
 ClmrsSyncPage *clmrs_home_page_get_sync_page (ClmrsHomePage *self);
-/* The newest of the unfinished visits listed, or NULL. */
-const char *clmrs_home_page_get_draft_id (ClmrsHomePage *self);
 /* Jobs under way (lists being read). */
 guint       clmrs_home_page_get_n_busy   (ClmrsHomePage *self);
 void        clmrs_home_page_set_tab      (ClmrsHomePage *self,
@@ -36,10 +28,5 @@ void        clmrs_home_page_set_tab      (ClmrsHomePage *self,
 /* The tab shown: "households", "follow-ups", "messages", "sync", … */
 const char *clmrs_home_page_get_tab      (ClmrsHomePage *self);
 AdwToastOverlay *clmrs_home_page_get_toast_overlay (ClmrsHomePage *self);
-
-/* Shows the households: the next one tapped starts @form_id about it
- * (NULL: back to starting household visits). */
-void            clmrs_home_page_pick_household (ClmrsHomePage *self,
-                                                const char    *form_id);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "clmrs-household-page.h"
+#include "clmrs-household-page-private.h"
 
 #include <glib/gi18n.h>
 

@@ -24,10 +24,4 @@ void        clmrs_household_page_reload           (ClmrsHouseholdPage *self);
 void        clmrs_household_page_clear            (ClmrsHouseholdPage *self);
 const char *clmrs_household_page_get_household_id (ClmrsHouseholdPage *self);
 
-/* For tests: what a user sees. */
-guint       clmrs_household_page_get_n_busy       (ClmrsHouseholdPage *self);
-/* The "children" or "visits" list. */
-GtkListBox *clmrs_household_page_get_list         (ClmrsHouseholdPage *self,
-                                                   const char         *name);
-
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clmrs-preferences.h"
+#include "clmrs-preferences-private.h"
 #include "clmrs-window.h"
 
 #include <glib/gi18n.h>

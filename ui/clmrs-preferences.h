@@ -13,7 +13,4 @@ G_DECLARE_FINAL_TYPE (ClmrsPreferences, clmrs_preferences, CLMRS, PREFERENCES, A
  * is signed in there. */
 GtkWidget *clmrs_preferences_new                   (GtkWindow        *parent);
 
-/* For tests: whether the follow-up interval can be changed. */
-gboolean   clmrs_preferences_get_interval_editable (ClmrsPreferences *self);
-
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "clmrs-record-view.h"
+#include "clmrs-record-view-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>

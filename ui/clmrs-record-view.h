@@ -22,7 +22,5 @@ void                     clmrs_record_view_clear      (ClmrsRecordView *self);
 /* The visit shown, or NULL. */
 const ClmrsVisitSummary *clmrs_record_view_get_visit  (ClmrsRecordView *self);
 guint                    clmrs_record_view_get_n_busy (ClmrsRecordView *self);
-/* For tests: every title, subtitle and label shown, a line each. */
-char                    *clmrs_record_view_get_text   (ClmrsRecordView *self);
 
 G_END_DECLS

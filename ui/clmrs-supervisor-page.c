@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "clmrs-supervisor-page.h"
+#include "clmrs-supervisor-page-private.h"
 #include "clmrs-labels-private.h"
 
 #include <glib/gi18n.h>

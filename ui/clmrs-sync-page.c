@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "clmrs-sync-page.h"
+#include "clmrs-sync-page-private.h"
 
 #include "syncstore.h"
 #include "util.h"

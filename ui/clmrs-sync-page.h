@@ -28,17 +28,6 @@ void        clmrs_sync_page_cancel        (ClmrsSyncPage *self);
 void        clmrs_sync_page_take_sync     (ClmrsSyncPage *self,
                                            ClmrsSyncPage *from);
 
-/* For tests: the widgets a user reads and presses. */
-gboolean    clmrs_sync_page_get_running   (ClmrsSyncPage *self);
 guint       clmrs_sync_page_get_n_busy    (ClmrsSyncPage *self);   /* reads and checks under way */
-gint64      clmrs_sync_page_get_queued    (ClmrsSyncPage *self);   /* -1 until read */
-/* How many progress reports showed records done, and the most records shown. */
-guint       clmrs_sync_page_get_n_progress (ClmrsSyncPage *self,
-                                            guint64       *max_records);
-const char *clmrs_sync_page_get_result    (ClmrsSyncPage *self);   /* the Result row's text */
-const char *clmrs_sync_page_get_reach     (ClmrsSyncPage *self);   /* the Connection row's text */
-GtkListBox *clmrs_sync_page_get_queue_list (ClmrsSyncPage *self);
-GtkWidget  *clmrs_sync_page_get_widget    (ClmrsSyncPage *self,
-                                           const char    *name);   /* "sync", "cancel", "progress" */
 
 G_END_DECLS

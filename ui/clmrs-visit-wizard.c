@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clmrs-visit-wizard.h"
+#include "clmrs-visit-wizard-private.h"
 #include "clmrs-i18n.h"
 
 #include <glib/gi18n.h>

@@ -7,12 +7,12 @@
 #include <string.h>
 
 #include "clmrs-application.h"
-#include "clmrs-home-page.h"
+#include "clmrs-home-page-private.h"
 #include "clmrs-i18n.h"
-#include "clmrs-preferences.h"
+#include "clmrs-preferences-private.h"
 #include "clmrs-signin-page.h"
-#include "clmrs-supervisor-page.h"
-#include "clmrs-visit-wizard.h"
+#include "clmrs-supervisor-page-private.h"
+#include "clmrs-visit-wizard-private.h"
 #include "clmrs-window.h"
 #include "household-answers.h"
 #include "widget-find.h"
