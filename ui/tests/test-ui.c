@@ -198,6 +198,72 @@ wait_for (Fixture   *f,
   return met;
 }
 
+/* Where a widget is, frame after frame, until it stops moving. */
+typedef struct {
+  GtkWidget       *widget;
+  graphene_rect_t  last;
+  gboolean         placed;   /* @last holds its bounds in the previous frame */
+  guint            still;    /* frames in a row it kept them */
+} Settling;
+
+static void
+settling_update_cb (GdkFrameClock *clock,
+                    Settling      *s)
+{
+  GtkRoot *root = gtk_widget_get_root (s->widget);
+  graphene_rect_t bounds;
+
+  if (root == NULL || !gtk_widget_get_mapped (s->widget) ||
+      !gtk_widget_compute_bounds (s->widget, GTK_WIDGET (root), &bounds))
+    {
+      s->placed = FALSE;
+      s->still = 0;
+      return;
+    }
+  s->still = s->placed && graphene_rect_equal (&bounds, &s->last) ? s->still + 1 : 0;
+  s->last = bounds;
+  s->placed = TRUE;
+}
+
+static gboolean
+settled (Fixture *f)
+{
+  return ((Settling *) f->user_data)->still >= 3;
+}
+
+static gboolean
+realized (Fixture *f)
+{
+  return gtk_widget_get_realized (f->user_data);
+}
+
+/* Runs the main loop until @widget is shown, laid out, and has kept its
+ * place and size for three frames in a row: a resize, a new screen, a
+ * toast or a popover has finished moving (its frame clock ticks every
+ * frame meanwhile, so what was queued is laid out). */
+static void
+wait_settled (Fixture   *f,
+              GtkWidget *widget)
+{
+  gpointer user_data = f->user_data;
+  Settling s = { .widget = widget };
+  GdkFrameClock *clock;
+  gulong handler;
+
+  g_assert_nonnull (widget);
+  f->user_data = widget;
+  g_assert_true (wait_for (f, realized, 5));
+  clock = gtk_widget_get_frame_clock (widget);
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "update", G_CALLBACK (settling_update_cb), &s);
+  gdk_frame_clock_begin_updating (clock);
+  f->user_data = &s;
+  g_assert_true (wait_for (f, settled, 5));
+  gdk_frame_clock_end_updating (clock);
+  g_signal_handler_disconnect (clock, handler);
+  f->user_data = user_data;
+}
+
 static ClmrsSigninPage *
 signin_page (Fixture *f)
 {
@@ -1629,12 +1695,6 @@ question_scrolled (Fixture *f)
   return gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (scroller)) > 0;
 }
 
-static gboolean
-frames_passed (Fixture *f)
-{
-  return (guint64) g_get_monotonic_time () > GPOINTER_TO_SIZE (f->user_data);
-}
-
 /* A refused Next on a long screen scrolls to the first question refused
  * (below the fold, even in the test's 1280x800 window) and focuses it. */
 static void
@@ -1649,11 +1709,10 @@ test_refused_question_shown (Fixture       *f,
   follow_up_to_school (f);
   g_assert_true (clmrs_visit_wizard_answer (wizard (f), SCHOOL "days_missed", "1"));
   g_assert_true (wait_for (f, wizard_idle, 10));
-  f->user_data = GSIZE_TO_POINTER (g_get_monotonic_time () + G_USEC_PER_SEC / 2);
-  g_assert_true (wait_for (f, frames_passed, 2));
   list = find_ref (GTK_WIDGET (wizard (f)), SCHOOL "missed_why", GTK_TYPE_LIST_BOX);
   g_assert_nonnull (list);
   box = gtk_widget_get_parent (list);
+  wait_settled (f, box);
   scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW));
   adjustment = gtk_scrolled_window_get_vadjustment (scroller);
   g_assert_true (gtk_widget_compute_bounds (box, gtk_scrolled_window_get_child (scroller), &bounds));
@@ -1668,8 +1727,8 @@ test_refused_question_shown (Fixture       *f,
   g_assert_true (screen_has (f, SCHOOL "in_school"));
   g_assert_nonnull (clmrs_visit_wizard_get_message (wizard (f), SCHOOL "missed_why"));
   g_assert_true (wait_for (f, question_scrolled, 5));
-  f->user_data = GSIZE_TO_POINTER (g_get_monotonic_time () + G_USEC_PER_SEC / 2);
-  g_assert_true (wait_for (f, frames_passed, 2));
+  /* the scroll has ended */
+  wait_settled (f, box);
   g_test_message ("scrolled to %.0f, page %.0f of %.0f", gtk_adjustment_get_value (adjustment),
                   gtk_adjustment_get_page_size (adjustment), gtk_adjustment_get_upper (adjustment));
   /* its top is in the visible part (the viewport's coordinates are the
@@ -1781,13 +1840,6 @@ start_household_visit (Fixture *f)
   g_assert_true (wait_for (f, wizard_idle, 10));
 }
 
-static void
-wait_frames (Fixture *f)
-{
-  f->user_data = GSIZE_TO_POINTER (g_get_monotonic_time () + G_USEC_PER_SEC * 3 / 4);
-  g_assert_true (wait_for (f, frames_passed, 2));
-}
-
 #define TASKS "/household_visit/children/child[1]/work/tasks_7d"
 
 static gboolean
@@ -1828,12 +1880,12 @@ test_conflict_message_seen (Fixture       *f,
   household_walk_to (f, TASKS, 2);
   g_assert_true (clmrs_visit_wizard_answer (wizard (f), TASKS, "fetching_water none"));
   g_assert_true (wait_for (f, wizard_idle, 10));
-  wait_frames (f);
+  list = find_ref (GTK_WIDGET (wizard (f)), TASKS, GTK_TYPE_LIST_BOX);
+  g_assert_nonnull (list);
+  wait_settled (f, list);
   g_test_message ("window %dx%d", gtk_widget_get_width (GTK_WIDGET (f->window)), gtk_widget_get_height (GTK_WIDGET (f->window)));
   if (phone)
     g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
-  list = find_ref (GTK_WIDGET (wizard (f)), TASKS, GTK_TYPE_LIST_BOX);
-  g_assert_nonnull (list);
   scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW));
   adjustment = gtk_scrolled_window_get_vadjustment (scroller);
   /* the list is longer than what the screen shows */
@@ -1845,11 +1897,11 @@ test_conflict_message_seen (Fixture       *f,
   g_assert_true (screen_has (f, TASKS));
   g_assert_nonnull (clmrs_visit_wizard_get_message (wizard (f), TASKS));
   g_assert_true (wait_for (f, problem_bar_shown, 10));
-  wait_frames (f);
 
   /* the bar: shown, whole inside the window, naming question and problem */
   bar = find_with_class (GTK_WIDGET (wizard (f)), "problem-bar");
   g_assert_nonnull (bar);
+  wait_settled (f, bar);
   g_assert_true (gtk_widget_compute_bounds (bar, GTK_WIDGET (f->window), &bounds));
   g_test_message ("bar at %.0f,%.0f %.0fx%.0f", bounds.origin.x, bounds.origin.y, bounds.size.width, bounds.size.height);
   g_assert_cmpfloat (bounds.size.height, >, 0);
@@ -3630,7 +3682,7 @@ test_language_switch_keeps_size (Fixture       *f,
       gtk_widget_set_visible (GTK_WIDGET (f->window), FALSE);
       gtk_window_set_default_size (GTK_WINDOW (f->window), sizes[i][0], sizes[i][1]);
       gtk_window_present (GTK_WINDOW (f->window));
-      wait_frames (f);
+      wait_settled (f, GTK_WIDGET (f->window));
       width = gtk_widget_get_width (GTK_WIDGET (f->window));
       height = gtk_widget_get_height (GTK_WIDGET (f->window));
       gtk_window_get_default_size (GTK_WINDOW (f->window), &default_width, &default_height);
@@ -3644,7 +3696,7 @@ test_language_switch_keeps_size (Fixture       *f,
       g_assert_true (wait_for (f, window_replaced, 20));
       f->window = g_object_ref (app_window (f));
       g_assert_true (wait_for (f, on_home_and_idle, 20));
-      wait_frames (f);
+      wait_settled (f, GTK_WIDGET (f->window));
       gtk_window_get_default_size (GTK_WINDOW (f->window), &new_default_width, &new_default_height);
       g_test_message ("after: %dx%d (default %dx%d)", gtk_widget_get_width (GTK_WIDGET (f->window)),
                       gtk_widget_get_height (GTK_WIDGET (f->window)), new_default_width, new_default_height);
@@ -3695,6 +3747,12 @@ window_is_phone (Fixture *f)
   return gtk_widget_get_width (GTK_WIDGET (f->window)) <= 360;
 }
 
+static gboolean
+window_is_wide (Fixture *f)
+{
+  return gtk_widget_get_width (GTK_WIDGET (f->window)) > 360;
+}
+
 /* At a phone's 360x720: a toast's words are all there (it wraps) and it
  * sits above the tab bar at the bottom, not over it; an awareness
  * session's title is not cut. */
@@ -3711,15 +3769,16 @@ test_phone_toast_and_titles (Fixture       *f,
   g_assert_true (wait_for (f, on_home_and_idle, 20));
   gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
   g_assert_true (wait_for (f, window_is_phone, 10));
-  wait_frames (f);
+  wait_settled (f, GTK_WIDGET (home_page (f)));
   g_test_message ("window %dx%d", gtk_widget_get_width (GTK_WIDGET (f->window)),
                   gtk_widget_get_height (GTK_WIDGET (f->window)));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
 
   clmrs_window_show_toast (f->window, "Saved, to send at the next sync");
-  wait_frames (f);
+  g_assert_true (wait_for (f, toast_shown, 5));
   title = find_with_class (GTK_WIDGET (f->window), "toast-title");
   g_assert_nonnull (title);
+  wait_settled (f, ancestor_named (title, "toast"));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (title)), ==, "Saved, to send at the next sync");
   g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
   toast = ancestor_named (title, "toast");
@@ -3742,9 +3801,10 @@ test_phone_toast_and_titles (Fixture       *f,
   /* a toast longer than a phone is wide wraps, inside the window */
   g_assert_true (wait_for (f, no_toast, 6));
   clmrs_window_show_toast (f->window, "This device is enrolled. Visits are sent when you sync.");
-  wait_frames (f);
+  g_assert_true (wait_for (f, toast_shown, 5));
   title = find_with_class (GTK_WIDGET (f->window), "toast-title");
   g_assert_nonnull (title);
+  wait_settled (f, ancestor_named (title, "toast"));
   g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (title))));
   g_assert_true (gtk_widget_compute_bounds (ancestor_named (title, "toast"), GTK_WIDGET (f->window), &toast_bounds));
   g_test_message ("long toast at %.0f,%.0f %.0fx%.0f", toast_bounds.origin.x, toast_bounds.origin.y,
@@ -3778,12 +3838,12 @@ test_phone_toast_and_titles (Fixture       *f,
 
   /* the Indicators tab (its chart: /ui/chart/narrow) */
   clmrs_home_page_set_tab (home_page (f), "indicators");
-  wait_frames (f);
+  wait_settled (f, GTK_WIDGET (home_page (f)));
   collect_ellipsized (GTK_WIDGET (f->window), cut);
 
   clmrs_window_start_visit (f->window, "awareness_session", NULL);
   g_assert_true (wait_for (f, wizard_idle, 10));
-  wait_frames (f);
+  wait_settled (f, GTK_WIDGET (wizard (f)));
   collect_ellipsized (GTK_WIDGET (f->window), cut);
   if (cut->len > 0)
     g_test_fail_printf ("cut at 360 px:%s", cut->str);
@@ -4149,7 +4209,7 @@ assert_primary_menu (Fixture   *f,
   static const char *const wanted[] = { "win.show-sync", "app.preferences", "win.sign-out", "app.about" };
 
   g_assert_nonnull (button);
-  wait_frames (f);
+  wait_settled (f, button);
   g_assert_true (gtk_widget_get_mapped (button));
   g_assert_nonnull (gtk_widget_get_ancestor (button, ADW_TYPE_HEADER_BAR));
   g_assert_cmpint (gtk_widget_get_height (button), >=, 48);
@@ -4161,7 +4221,8 @@ assert_primary_menu (Fixture   *f,
      close buttons as under Xvfb (a phone shows only close): signing out
      is in this menu, not a button of its own beside it */
   gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
-  wait_frames (f);
+  g_assert_true (wait_for (f, window_is_phone, 10));
+  wait_settled (f, button);
   g_test_message ("%s at 360x720: %d px wide", G_OBJECT_TYPE_NAME (page),
                   gtk_widget_get_width (GTK_WIDGET (f->window)));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
@@ -4169,7 +4230,8 @@ assert_primary_menu (Fixture   *f,
   g_assert_null (find_icon_button (gtk_widget_get_ancestor (button, ADW_TYPE_HEADER_BAR),
                                    "system-lock-screen-symbolic"));
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
-  wait_frames (f);
+  g_assert_true (wait_for (f, window_is_wide, 10));
+  wait_settled (f, button);
   return button;
 }
 
@@ -4314,6 +4376,12 @@ popover_shown (Fixture *f)
   return gtk_widget_get_mapped (f->user_data) && gtk_widget_get_height (f->user_data) > 0;
 }
 
+static gboolean
+popover_hidden (Fixture *f)
+{
+  return !gtk_widget_get_mapped (f->user_data);
+}
+
 /* At a phone's 360x720: Back and Next of the visit, a calendar day and a
  * row of the language list are 48 px high at least (days 44x44). */
 static void
@@ -4330,13 +4398,13 @@ test_touch_targets (Fixture       *f,
   clmrs_window_start_visit (f->window, form, NULL);
   g_assert_true (wait_for (f, wizard_idle, 10));
   gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
-  wait_frames (f);
+  g_assert_true (wait_for (f, window_is_phone, 10));
   g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/household/head_name", "Aka"));
   g_assert_true (wait_for (f, wizard_idle, 10));
   clmrs_visit_wizard_next (wizard (f));
   g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/mini/household/head_sex", "female"));
   g_assert_true (wait_for (f, wizard_idle, 10));
-  wait_frames (f);
+  wait_settled (f, find_labelled_button (GTK_WIDGET (wizard (f)), "_Next"));
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
 
   /* Back shows an icon and its label (an AdwButtonContent), first in the bar */
@@ -4361,14 +4429,14 @@ test_touch_targets (Fixture       *f,
   g_assert_true (wait_for (f, wizard_idle, 10));
   clmrs_visit_wizard_next (wizard (f));
   assert_screen (f, "/mini/children/child[1]/dob", 1);
-  wait_frames (f);
+  wait_settled (f, GTK_WIDGET (wizard (f)));
   calendar = find_of_type (GTK_WIDGET (wizard (f)), GTK_TYPE_CALENDAR);
   date_button = gtk_widget_get_ancestor (calendar, GTK_TYPE_MENU_BUTTON);
   popover = gtk_widget_get_ancestor (calendar, GTK_TYPE_POPOVER);
   gtk_menu_button_popup (GTK_MENU_BUTTON (date_button));
   f->user_data = popover;
   g_assert_true (wait_for (f, popover_shown, 10));
-  wait_frames (f);
+  wait_settled (f, calendar);
   for (GtkWidget *w = find_with_class (calendar, "day-number"); w != NULL; w = gtk_widget_get_next_sibling (w))
     if (gtk_widget_has_css_class (w, "day-number") && !gtk_widget_has_css_class (w, "other-month"))
       {
@@ -4384,6 +4452,13 @@ test_touch_targets (Fixture       *f,
      (the popover's own size counts its shadow) */
   g_assert_cmpint (laid_out_width (calendar), <=, 360 - 2 * 12);
   gtk_menu_button_popdown (GTK_MENU_BUTTON (date_button));
+  g_assert_true (wait_for (f, popover_hidden, 10));
+  /* what the X server sends back for it (the pointer crossing into the
+     window) handled before the popover's surface goes: GTK 4.8's tooltip
+     would run a pending hover timeout on the destroyed surface */
+  gdk_display_sync (gtk_widget_get_display (GTK_WIDGET (f->window)));
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
   clmrs_visit_wizard_stop (wizard (f));
 
   /* the language list of the preferences */
@@ -4391,15 +4466,15 @@ test_touch_targets (Fixture       *f,
   gtk_window_present (GTK_WINDOW (preferences));
   combo = find_of_type (GTK_WIDGET (preferences), ADW_TYPE_COMBO_ROW);
   g_assert_nonnull (combo);
-  wait_frames (f);
+  wait_settled (f, combo);
   popover = find_of_type (combo, GTK_TYPE_POPOVER);
   g_assert_nonnull (popover);
   gtk_popover_popup (GTK_POPOVER (popover));
   f->user_data = popover;
   g_assert_true (wait_for (f, popover_shown, 10));
-  wait_frames (f);
   list = find_of_type (popover, GTK_TYPE_LIST_VIEW);
   g_assert_nonnull (list);
+  wait_settled (f, list);
   row = gtk_widget_get_first_child (list);
   g_assert_nonnull (row);
   g_test_message ("language row %s %dx%d", G_OBJECT_TYPE_NAME (row), laid_out_width (row), laid_out_height (row));
