@@ -648,7 +648,7 @@ apply_people (ClmrsStore  *store,
 }
 
 gboolean
-clmrs_sync_enroll (ClmrsStore             *store,
+clmrs_sync_enrol (ClmrsStore             *store,
                    const ClmrsSyncConfig  *config,
                    const char             *code,
                    const char             *device_name,

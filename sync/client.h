@@ -72,7 +72,7 @@ gboolean clmrs_sync_check_health (ClmrsStore             *store,
  * the people the server answers are applied.  A device
  * enrolling again with the same server sends its current token, which the
  * server then revokes. */
-gboolean clmrs_sync_enroll       (ClmrsStore             *store,
+gboolean clmrs_sync_enrol       (ClmrsStore             *store,
                                   const ClmrsSyncConfig  *config,
                                   const char             *code,
                                   const char             *device_name,

@@ -387,7 +387,7 @@ run_server_command (const char *server, GError **error, ...)
 
 /* A one-time enrolment code for every community. */
 static char *
-enroll_code (const char *server, const char *db)
+enrol_code (const char *server, const char *db)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *out = run_server_command (server, &error, "enroll-code", "--db", db, "--communities", "all", NULL);
@@ -896,13 +896,13 @@ main (int argc, char **argv)
   printf ("link: %.0f kbit/s each way, %.0f ms round trip\n\n", kbit, rtt_ms);
 
   /* 3. CLMRS through the link */
-  code = enroll_code (server, server_db);
+  code = enrol_code (server, server_db);
   server_start (&srv, server, server_db, server_log);
   proxy = proxy_start (srv.port, kbit, rtt_ms);
   config.server_url = g_strdup_printf ("http://127.0.0.1:%d", proxy->port);
   supervisor = supervisor_of (store);
   t0 = now_s ();
-  if (!clmrs_sync_enroll (store, &config, code, "bench tablet", &error))
+  if (!clmrs_sync_enrol (store, &config, code, "bench tablet", &error))
     die ("enrolling", error);
   enrol.seconds = now_s () - t0;
   promote (server, server_db, supervisor);
@@ -1022,10 +1022,10 @@ ingest:
         g_clear_pointer (&fresh, clmrs_store_close);
         if ((fresh = clmrs_store_open (copy, &error)) == NULL)
           die ("opening the device copy", error);
-        code2 = enroll_code (server, db);
+        code2 = enrol_code (server, db);
         server_start (&srv, server, db, log);
         big.server_url = srv.url;
-        if (!clmrs_sync_enroll (fresh, &big, code2, "bench tablet 2", &error))
+        if (!clmrs_sync_enrol (fresh, &big, code2, "bench tablet 2", &error))
           die ("enrolling the copy", error);
         promote (server, db, supervisor);
         t0 = now_s ();

@@ -328,7 +328,7 @@ sync_test_server_clear (SyncTestServer *server)
 }
 
 char *
-sync_test_enroll_code (const char *db,
+sync_test_enrol_code (const char *db,
                        const char *communities)
 {
   g_autofree char *out = sync_test_run_ok (sync_test_server_program (), "enroll-code", "--db", db,

@@ -70,7 +70,7 @@ void     sync_test_server_stop      (SyncTestServer      *server,
 void     sync_test_server_clear     (SyncTestServer      *server);
 
 /* `clmrs-server enroll-code --db DB --communities COMMUNITIES`: the code. */
-char    *sync_test_enroll_code      (const char          *db,
+char    *sync_test_enrol_code      (const char          *db,
                                      const char          *communities);
 /* `clmrs-server people add` (with --id when @id is not NULL): the person's id. */
 char    *sync_test_add_person       (const char          *db,

@@ -136,7 +136,7 @@ test_demo_device_files (Fixture       *f,
                             "--until", "2026-06-30", NULL));
   g_assert_true (clmrs_cryptvfs_is_encrypted (device));
   sync_test_sign_in_demo (device);
-  code = sync_test_enroll_code (f->server_db, "all");
+  code = sync_test_enrol_code (f->server_db, "all");
   sync_test_server_start (&f->server, f->server_db, log, NULL);
   g_free (sync_test_run_ok (sync_test_cli (), "--db", device, "enroll", "--server", f->server.url, "--code", code, NULL));
   g_free (sync_test_run_ok (sync_test_cli (), "--db", device, "sync", NULL));
@@ -438,7 +438,7 @@ test_recovery (Fixture       *f,
 
   /* a new device enrolled by `person`, who chooses a PIN */
   {
-    g_autofree char *code = sync_test_enroll_code (f->server_db, "all");
+    g_autofree char *code = sync_test_enrol_code (f->server_db, "all");
 
     sync_test_sign_in_plain (fresh, person, "604918");
     g_free (sync_test_run_ok (sync_test_cli (), "--db", fresh, "enroll", "--server", f->server.url,
@@ -473,7 +473,7 @@ test_recovery (Fixture       *f,
                                   awa, NULL), ==, 3);
   g_clear_pointer (&out, g_free);
   {
-    g_autofree char *code = sync_test_enroll_code (f->server_db, "all");
+    g_autofree char *code = sync_test_enrol_code (f->server_db, "all");
 
     sync_test_set_pins (offline, "730591\n");
     g_free (sync_test_run_ok (sync_test_cli (), "--db", offline, "enroll", "--server", f->server.url,

@@ -62,7 +62,7 @@ device_synced (Fixture *f)
   g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "init", "--community", "Kragui", "--country", "gh",
                             "--facilitator", "Adjoa Darko,female,604918", NULL));
   sync_test_sign_in_first (f->device, "604918");
-  code = sync_test_enroll_code (f->server_db, "all");
+  code = sync_test_enrol_code (f->server_db, "all");
   g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "enroll", "--server", f->server.url,
                             "--code", code, "--name", "tablet", NULL));
   g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "sync", NULL));
@@ -202,7 +202,7 @@ test_published_form_end_to_end (Fixture       *f,
                             NULL));
   sync_test_sign_in_first (f->device, "482193");
   facilitator = device_text (f->device, "SELECT id FROM facilitators WHERE role = 'facilitator'");
-  code = sync_test_enroll_code (f->server_db, "all");
+  code = sync_test_enrol_code (f->server_db, "all");
   g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "enroll", "--server", f->server.url,
                             "--code", code, "--name", "tablet", NULL));
 

@@ -429,7 +429,7 @@ static char *
 make_code (Fixture    *f,
            const char *communities)
 {
-  return sync_test_enroll_code (f->db, communities);
+  return sync_test_enrol_code (f->db, communities);
 }
 
 typedef struct {
@@ -449,7 +449,7 @@ device_clear (Device *d)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Device, device_clear)
 
 static void
-enroll (Fixture    *f,
+enrol (Fixture    *f,
         const char *communities,
         Device     *d)
 {
@@ -821,7 +821,7 @@ test_inflight_budget (Fixture       *f,
   guint64 peak_bytes;
 
   server_start (f, extra);
-  enroll (f, C1, &d);
+  enrol (f, C1, &d);
   /* 16 uploads of 400 KiB at once, chunked (no length told up front, so
    * the budget is kept chunk by chunk): 6.4 MiB against a 1 MiB budget. */
   for (guint i = 0; i < G_N_ELEMENTS (uploaders); i++)
@@ -932,7 +932,7 @@ test_token_guessing (Fixture       *f,
   guint logged = 0;
 
   server_start (f, NULL);
-  enroll (f, C1, &d);
+  enrol (f, C1, &d);
   for (guint i = 0; i < 10; i++)
     {
       g_autofree char *guess = g_strdup_printf ("Authorization: Bearer guess%02uguessguessguessguessguessguessguessgu", i);
@@ -1034,7 +1034,7 @@ test_disk_full (Fixture       *f,
   g_autofree char *long_name = g_strnfill (400, 'k');
 
   server_start (f, NULL);
-  enroll (f, C1, &d);
+  enrol (f, C1, &d);
   first = household (first_id, C1, "Esi");
   {
     g_auto(Reply) r = { 0 };
@@ -1102,7 +1102,7 @@ test_csv_injection (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   server_start (f, NULL);
-  enroll (f, C1, &d);
+  enrol (f, C1, &d);
   h2 = envelope ("household", h2_id, C1,
                  "{\"head_name\":\"@SUM(A1)\",\"head_sex\":\"female\",\"origin\":\"-female\",\"men\":-3,"
                  "\"note\":\"\\tx\"}");
@@ -1154,7 +1154,7 @@ test_csv_injection (Fixture       *f,
       community = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
       sqlite3_finalize (stmt);
     }
-    enroll (f, "all", &all);
+    enrol (f, "all", &all);
     code = make_code (f, community);
     d1 = household (ids1, community, "=HYPERLINK(\\\"http://x\\\")");
     d2 = household (ids2, community, "@SUM(A1)");
@@ -1197,8 +1197,8 @@ test_neutral_reasons (Fixture       *f,
   g_auto(Reply) r = { 0 };
 
   server_start (f, NULL);
-  enroll (f, C1, &mine);
-  enroll (f, C2, &other);
+  enrol (f, C1, &mine);
+  enrol (f, C2, &other);
   {
     g_auto(Reply) r0 = { 0 };
 

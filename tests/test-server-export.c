@@ -151,8 +151,8 @@ test_since (void)
   g_autofree char *server_db = g_build_filename (dir, "server.db", NULL);
   g_autofree char *log = g_build_filename (dir, "server.log", NULL);
   g_autofree char *csv_dir = g_build_filename (dir, "csv", NULL);
-  g_autofree char *code_a = sync_test_enroll_code (server_db, "all");
-  g_autofree char *code_b = sync_test_enroll_code (server_db, "all");
+  g_autofree char *code_a = sync_test_enrol_code (server_db, "all");
+  g_autofree char *code_b = sync_test_enrol_code (server_db, "all");
   g_autofree char *cursor = NULL, *cursor2 = NULL, *visits_csv = NULL;
   g_autoptr(GPtrArray) all_a = NULL, new_lines = NULL, all = NULL, joined = NULL;
   g_auto(Run) first = { 0 }, empty = { 0 }, second = { 0 }, whole = { 0 }, csv = { 0 }, bad = { 0 };
@@ -250,7 +250,7 @@ test_flat_memory (void)
   g_autofree char *log = g_build_filename (dir, "server.log", NULL);
   g_autofree char *csv_small = g_build_filename (dir, "csv-small", NULL);
   g_autofree char *csv_big = g_build_filename (dir, "csv-big", NULL);
-  g_autofree char *code = sync_test_enroll_code (server_db, "all");
+  g_autofree char *code = sync_test_enrol_code (server_db, "all");
   g_autofree char *visits_small = NULL, *visits_big = NULL;
   g_auto(Run) nd_small = { 0 }, nd_big = { 0 }, small = { 0 }, big = { 0 };
   SyncTestServer s = { 0 };

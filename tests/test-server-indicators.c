@@ -20,7 +20,7 @@ test_same_indicators (void)
 
   demo = sync_test_run_ok (cli, "--db", device_db, "demo", "--households", "20", "--seed", "11", NULL);
   sync_test_sign_in_demo (device_db);
-  code = sync_test_enroll_code (server_db, "all");
+  code = sync_test_enrol_code (server_db, "all");
   sync_test_server_start (&s, server_db, log, NULL);
 
   enrolled = sync_test_run_ok (cli, "--db", device_db, "enroll", "--server", s.url, "--code", code, NULL);
@@ -92,8 +92,8 @@ test_incremental_equals_rebuild (void)
   g_autofree char *server_db = g_build_filename (dir, "server.db", NULL);
   g_autofree char *derived = g_strconcat (server_db, ".derived", NULL);
   g_autofree char *log = g_build_filename (dir, "server.log", NULL);
-  g_autofree char *code_a = sync_test_enroll_code (server_db, "all");
-  g_autofree char *code_b = sync_test_enroll_code (server_db, "all");
+  g_autofree char *code_a = sync_test_enrol_code (server_db, "all");
+  g_autofree char *code_b = sync_test_enrol_code (server_db, "all");
   g_autofree char *before = NULL, *quarantined = NULL, *replayed = NULL, *rebuilt = NULL;
   g_autofree char *released = NULL, *after_b = NULL, *visit = NULL, *incremental = NULL;
   g_autofree char *out = NULL, *rebuilt_out = NULL;
@@ -184,8 +184,8 @@ test_derived_store_repaired (void)
   g_autofree char *old_derived = g_build_filename (dir, "old.derived", NULL);
   g_autofree char *old_server = g_build_filename (dir, "old-server.db", NULL);
   g_autofree char *log = g_build_filename (dir, "server.log", NULL);
-  g_autofree char *code_a = sync_test_enroll_code (server_db, "all");
-  g_autofree char *code_b = sync_test_enroll_code (server_db, "all");
+  g_autofree char *code_a = sync_test_enrol_code (server_db, "all");
+  g_autofree char *code_b = sync_test_enrol_code (server_db, "all");
   g_autofree char *first = NULL, *both = NULL, *restored = NULL, *replayed = NULL, *incremental = NULL;
   SyncTestServer s = { 0 };
 
@@ -245,8 +245,8 @@ test_backup_restore (void)
   g_autofree char *backup = g_build_filename (dir, "backup.db", NULL);
   g_autofree char *log = g_build_filename (dir, "server.log", NULL);
   g_autofree char *log2 = g_build_filename (dir, "server2.log", NULL);
-  g_autofree char *code_a = sync_test_enroll_code (server_db, "all");
-  g_autofree char *code_b = sync_test_enroll_code (server_db, "all");
+  g_autofree char *code_a = sync_test_enrol_code (server_db, "all");
+  g_autofree char *code_b = sync_test_enrol_code (server_db, "all");
   g_autofree char *backed = NULL, *at_backup = NULL, *restored = NULL, *server_log = NULL, *again = NULL;
   g_autofree char *wal = g_strconcat (server_db, "-wal", NULL);
   g_autofree char *shm = g_strconcat (server_db, "-shm", NULL);

@@ -367,7 +367,7 @@ device_clear (Device *d)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Device, device_clear)
 
 static void
-enroll (Fixture    *f,
+enrol (Fixture    *f,
         const char *communities,
         Device     *d)
 {
@@ -556,7 +556,7 @@ test_health (Fixture       *f,
 }
 
 static void
-test_enroll (Fixture       *f,
+test_enrol (Fixture       *f,
              gconstpointer  data)
 {
   g_autofree char *code = NULL;
@@ -658,7 +658,7 @@ test_push_minimal (Fixture       *f,
   g_auto(Reply) r2 = { 0 };
 
   use_db (f);
-  enroll (f, C1, &d);
+  enrol (f, C1, &d);
   h1 = household (id1, 1, C1, "Ama");
   h2 = household (id2, 1, C1, "Kofi");
   outside = household (id3, 1, C2, "Yaw");
@@ -715,7 +715,7 @@ test_push_results (Fixture       *f,
   g_autofree char *id4 = g_uuid_string_random ();
 
   use_db (f);
-  enroll (f, C1, &d);
+  enrol (f, C1, &d);
   h1 = household (id1, 1, C1, "Ama");
   h2 = household (id2, 1, C1, "Kofi");
   batch1 = g_strdup_printf ("%s\n%s\n", h1, h2);
@@ -785,7 +785,7 @@ test_push_results (Fixture       *f,
     g_autofree char *res = NULL;
     g_autofree char *text = NULL;
 
-    enroll (f, "all", &all);
+    enrol (f, "all", &all);
     push (f, &all, batch, NULL, &r4);
     res = results_of (&r4);
     g_assert_cmpstr (res, ==, "stored,rejected");
@@ -826,7 +826,7 @@ test_push_nul (Fixture       *f,
   };
 
   use_db (f);
-  enroll (f, C1, &d);
+  enrol (f, C1, &d);
   push (f, &d, stored, NULL, &r1);
   results = results_of (&r1);
   g_assert_cmpstr (results, ==, "stored");
@@ -874,7 +874,7 @@ test_idempotency (Fixture       *f,
   g_auto(Reply) other = { 0 };
 
   use_db (f);
-  enroll (f, C1, &d);
+  enrol (f, C1, &d);
   push (f, &d, h, key, &first);
   g_assert_cmpint (first.status, ==, 200);
   push (f, &d, h, key, &again);
@@ -932,7 +932,7 @@ test_push_response_gzip (Fixture       *f,
   g_autofree char *encoding_plain = NULL;
 
   use_db (f);
-  enroll (f, C1, &d);
+  enrol (f, C1, &d);
   headers[0] = d.auth;
   for (guint i = 0; i < 40; i++)
     {
@@ -1008,7 +1008,7 @@ test_bad_input (Fixture       *f,
   g_autofree char *good = household (id, 1, C1, "Ama");
 
   use_db (f);
-  enroll (f, C1, &d);
+  enrol (f, C1, &d);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_auto(Reply) r = { 0 };
@@ -1123,7 +1123,7 @@ test_revoked (Fixture       *f,
   const char *headers[2] = { NULL };
 
   use_db (f);
-  enroll (f, C1, &d);
+  enrol (f, C1, &d);
   g_assert_cmpint (admin (NULL, "revoke-device", "--db", f->db, d.device_id, NULL), ==, 0);
   push (f, &d, good, NULL, &r);
   assert_error (&r, 403, "device_revoked", "this device was revoked");
@@ -1202,9 +1202,9 @@ test_pull_scoping (Fixture       *f,
   g_auto(Reply) rb = { 0 };
 
   use_db (f);
-  enroll (f, C1, &a);
-  enroll (f, C1, &a2);
-  enroll (f, C2, &b);
+  enrol (f, C1, &a);
+  enrol (f, C1, &a2);
+  enrol (f, C2, &b);
   for (guint i = 0; i < 3; i++)
     {
       g_autofree char *id = g_uuid_string_random ();
@@ -1255,8 +1255,8 @@ test_pull_paging (Fixture       *f,
   guint pages = 0;
 
   use_db (f);
-  enroll (f, C1, &a);
-  enroll (f, C1, &b);
+  enrol (f, C1, &a);
+  enrol (f, C1, &b);
   for (guint i = 0; i < 5; i++)
     {
       g_autofree char *id = g_uuid_string_random ();
@@ -1337,8 +1337,8 @@ test_pull_paging_bytes (Fixture       *f,
   guint pages = 0;
 
   use_db (f);
-  enroll (f, C1, &a);
-  enroll (f, C1, &b);
+  enrol (f, C1, &a);
+  enrol (f, C1, &b);
   /* Ten lines of about 1.5 KB, and one of 6 KB, longer than a page. */
   for (guint i = 0; i < 11; i++)
     {
@@ -1388,7 +1388,7 @@ test_publish (Fixture       *f,
     "</instance></model></h:head><h:body/></h:html>\n";
 
   use_db (f);
-  enroll (f, C1, &d);
+  enrol (f, C1, &d);
   g_assert_true (g_file_set_contents (form, xform, -1, NULL));
   {
     /* a rule set the core loads: the shipped one at another version */
@@ -1451,8 +1451,8 @@ test_export_and_restart (Fixture       *f,
   g_auto(Reply) r = { 0 };
 
   use_db (f);
-  enroll (f, C1, &a);
-  enroll (f, C1, &b);
+  enrol (f, C1, &a);
+  enrol (f, C1, &b);
   {
     g_autofree char *body = g_strdup_printf ("{ \"kind\": \"household\", \"household_id\": \"%s\", "
                                              "\"child_id\": null, \"date\": \"2026-11-20\", \"answers\": "
@@ -1561,7 +1561,7 @@ test_concurrent_pushes (Fixture       *f,
   use_db (f);
   for (guint i = 0; i < 4; i++)
     {
-      enroll (f, C1, &devices[i]);
+      enrol (f, C1, &devices[i]);
       pushers[i] = (Pusher) { f, &devices[i], 0 };
       threads[i] = g_thread_new ("pusher", pusher_thread, &pushers[i]);
     }
@@ -1904,7 +1904,7 @@ test_author_rules (Fixture       *f,
     a.auth = g_strconcat ("Authorization: Bearer ", a.token, NULL);
     a.local_id = f->n_devices++ == 0 ? g_strdup (DEVICE) : g_uuid_string_random ();
   }
-  enroll (f, C1, &b);
+  enrol (f, C1, &b);
 
   h = household (hid, 1, C1, "Ama");
   visit_body = g_strdup_printf ("{\"kind\":\"household\",\"household_id\":\"%s\",\"child_id\":null,"
@@ -1992,7 +1992,7 @@ main (int    argc,
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/server/health", test_health);
-  ADD ("/server/enroll", test_enroll);
+  ADD ("/server/enroll", test_enrol);
   ADD ("/server/people-commands", test_people_commands);
   ADD ("/server/people-enrolment-and-endpoint", test_people_enrolment);
   ADD ("/server/author-rules", test_author_rules);

@@ -43,7 +43,7 @@ fixture_setup (Fixture       *f,
   f->device_db = g_build_filename (f->dir, "device.db", NULL);
   log = g_build_filename (f->dir, "server.log", NULL);
   sync_test_server_start (&f->server, f->server_db, log, NULL);
-  code = sync_test_enroll_code (f->server_db, "all");
+  code = sync_test_enrol_code (f->server_db, "all");
 
   store = clmrs_store_open (f->device_db, &error);
   g_assert_no_error (error);
@@ -61,7 +61,7 @@ fixture_setup (Fixture       *f,
     g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
     supervisor = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
     sqlite3_finalize (stmt);
-    g_assert_true (clmrs_sync_enroll (store, &f->config, code, "async tablet", &error));
+    g_assert_true (clmrs_sync_enrol (store, &f->config, code, "async tablet", &error));
     g_assert_no_error (error);
     sync_test_promote (f->server_db, supervisor);
   }

@@ -63,11 +63,11 @@ make_device (Fixture    *f,
 }
 
 static void
-enroll (Fixture    *f,
+enrol (Fixture    *f,
         const char *db,
         const char *communities)
 {
-  g_autofree char *code = sync_test_enroll_code (f->server_db, communities);
+  g_autofree char *code = sync_test_enrol_code (f->server_db, communities);
   g_autoptr(GError) error = NULL;
   g_autoptr(ClmrsStore) store = clmrs_store_open (db, &error);
   ClmrsSyncConfig config = { .server_url = f->server.url };
@@ -80,7 +80,7 @@ enroll (Fixture    *f,
   if (sqlite3_step (stmt) == SQLITE_ROW)
     supervisor = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
-  g_assert_true (clmrs_sync_enroll (store, &config, code, "test tablet", &error));
+  g_assert_true (clmrs_sync_enrol (store, &config, code, "test tablet", &error));
   g_assert_no_error (error);
   /* the device declared its people, as facilitators: the administrator
    * promotes the demo's supervisor, or her reviews are refused */
@@ -149,7 +149,7 @@ test_end_to_end (Fixture       *f,
 
   g_assert_cmpint (queued, >, 3000);
   g_assert_cmpint (queued, ==, before->len);
-  enroll (f, device, "all");
+  enrol (f, device, "all");
   sync_ok (f, device, &report);
   g_test_message ("first sync: %" G_GUINT64_FORMAT " records, %u requests, %" G_GUINT64_FORMAT " bytes up, %.2f s",
                   report.records_sent, report.requests, report.bytes_up, report.seconds);
@@ -231,9 +231,9 @@ test_communities (Fixture       *f,
   const char *tables[] = { "households", "children", "cases", "visits" };
 
   g_assert_cmpstr (x, !=, y);
-  enroll (f, a, x);
-  enroll (f, b, x);
-  enroll (f, c, y);
+  enrol (f, a, x);
+  enrol (f, b, x);
+  enrol (f, c, y);
   sync_ok (f, a, &report);
   g_assert_cmpuint (report.rejected, ==, 0);
   g_assert_cmpuint (report.pulled, ==, 0);

@@ -67,7 +67,7 @@ fixture_setup (Fixture       *f,
 
   sync_test_server_start (&f->server, f->server_db, log, NULL);
   f->proxy = sync_proxy_new (f->server.port);
-  code = sync_test_enroll_code (f->server_db, "all");
+  code = sync_test_enrol_code (f->server_db, "all");
   {
     g_autoptr(ClmrsStore) store = clmrs_store_open (f->device_db, &error);
     ClmrsSyncConfig direct = { .server_url = f->server.url };
@@ -82,7 +82,7 @@ fixture_setup (Fixture       *f,
     g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
     supervisor = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
     sqlite3_finalize (stmt);
-    g_assert_true (clmrs_sync_enroll (store, &direct, code, "faulty tablet", &error));
+    g_assert_true (clmrs_sync_enrol (store, &direct, code, "faulty tablet", &error));
     g_assert_no_error (error);
     /* the demo's reviews are accepted once its supervisor is promoted */
     sync_test_promote (f->server_db, supervisor);

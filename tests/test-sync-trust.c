@@ -64,17 +64,17 @@ exec_sql (const char *db_path,
 }
 
 static void
-enroll (Fixture    *f,
+enrol (Fixture    *f,
         const char *db,
         const char *communities)
 {
-  g_autofree char *code = sync_test_enroll_code (f->server_db, communities);
+  g_autofree char *code = sync_test_enrol_code (f->server_db, communities);
   g_autoptr(GError) error = NULL;
   g_autoptr(ClmrsStore) store = clmrs_store_open (db, &error);
   ClmrsSyncConfig config = { .server_url = f->server.url };
 
   g_assert_no_error (error);
-  g_assert_true (clmrs_sync_enroll (store, &config, code, "test tablet", &error));
+  g_assert_true (clmrs_sync_enrol (store, &config, code, "test tablet", &error));
   g_assert_no_error (error);
 }
 
@@ -125,8 +125,8 @@ fixture_setup (Fixture       *f,
   f->community = query_text (f->a, "SELECT id FROM communities");
   supervisor = query_text (f->a, "SELECT id FROM facilitators WHERE role = 'supervisor'");
   g_assert_nonnull (supervisor);
-  enroll (f, f->a, f->community);
-  enroll (f, f->b, f->community);
+  enrol (f, f->a, f->community);
+  enrol (f, f->b, f->community);
   /* A's people were declared as facilitators: its supervisor's reviews
    * are accepted once an administrator promotes her */
   sync_test_promote (f->server_db, supervisor);
@@ -275,7 +275,7 @@ test_poison_record (Fixture       *f,
 
     g_assert_no_error (error);
   }
-  enroll (f, c, f->community);
+  enrol (f, c, f->community);
   sync_ok (f, c, &report);
   g_assert_cmpuint (report.set_aside, ==, 1);
   g_assert_cmpint (sync_test_device_count (c, "SELECT count (*) FROM households"), ==, households_a + 1);
@@ -334,7 +334,7 @@ test_poison_record (Fixture       *f,
 
     g_assert_no_error (error);
   }
-  enroll (f, d, f->community);
+  enrol (f, d, f->community);
   sync_ok (f, d, &report);
   g_assert_cmpuint (report.set_aside, ==, 0);
   g_assert_cmpint (sync_test_device_count (d, "SELECT count (*) FROM households"), ==, households_a + 1);
@@ -487,7 +487,7 @@ test_reenrol (Fixture       *f,
   g_autofree char *sql = g_strdup_printf ("SELECT revoked FROM devices WHERE device_id = '%s'", old_server);
   ClmrsSyncReport report;
 
-  enroll (f, f->a, f->community);
+  enrol (f, f->a, f->community);
   new_server = query_text (f->a, "SELECT value FROM meta WHERE key = 'server_device_id'");
   g_assert_cmpstr (new_server, !=, old_server);
   revoked = query_text (f->server_db, sql);
@@ -546,7 +546,7 @@ test_unpromoted_review (Fixture       *f,
                                                 "246813", &error));
     g_assert_no_error (error);
   }
-  enroll (f, c, f->community);
+  enrol (f, c, f->community);
   /* the server's word on roles: a facilitator, on C too */
   sql = g_strdup_printf ("SELECT role FROM facilitators WHERE id = '%s'", mariam);
   role = query_text (c, sql);

@@ -100,7 +100,7 @@ enrol_cb (GObject      *source,
   g_autoptr(ClmrsEnrolPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!clmrs_sync_jobs_enroll_finish (result, &error))
+  if (!clmrs_sync_jobs_enrol_finish (result, &error))
     {
       g_autofree char *why = NULL;
       g_autofree char *detail = NULL;
@@ -147,7 +147,7 @@ enrol_clicked_cb (ClmrsEnrolPage *self)
   self->cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->enrol_button), FALSE);
-  clmrs_sync_jobs_enroll_async (self->db_path, url, code, self->cancellable, enrol_cb, g_object_ref (self));
+  clmrs_sync_jobs_enrol_async (self->db_path, url, code, self->cancellable, enrol_cb, g_object_ref (self));
 }
 
 static void

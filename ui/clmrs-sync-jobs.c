@@ -43,7 +43,7 @@ job_new (const char          *db_path,
 }
 
 static void
-enroll_thread (GTask        *task,
+enrol_thread (GTask        *task,
                gpointer      source,
                gpointer      task_data,
                GCancellable *cancellable)
@@ -55,7 +55,7 @@ enroll_thread (GTask        *task,
 
   if (store == NULL)
     g_task_return_new_error (task, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_STORE, "%s", error->message);
-  else if (!clmrs_sync_enroll (store, &config, data->code, NULL, &error))
+  else if (!clmrs_sync_enrol (store, &config, data->code, NULL, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
@@ -63,7 +63,7 @@ enroll_thread (GTask        *task,
 
 /* Enrols with @code; the URL, token and CA are saved in the store. */
 void
-clmrs_sync_jobs_enroll_async (const char          *db_path,
+clmrs_sync_jobs_enrol_async (const char          *db_path,
                               const char          *server_url,
                               const char          *code,
                               GCancellable        *cancellable,
@@ -75,12 +75,12 @@ clmrs_sync_jobs_enroll_async (const char          *db_path,
   g_return_if_fail (db_path != NULL);
   g_return_if_fail (code != NULL);
 
-  task = job_new (db_path, server_url, code, clmrs_sync_jobs_enroll_async, cancellable, callback, user_data);
-  g_task_run_in_thread (task, enroll_thread);
+  task = job_new (db_path, server_url, code, clmrs_sync_jobs_enrol_async, cancellable, callback, user_data);
+  g_task_run_in_thread (task, enrol_thread);
 }
 
 gboolean
-clmrs_sync_jobs_enroll_finish (GAsyncResult  *result,
+clmrs_sync_jobs_enrol_finish (GAsyncResult  *result,
                                GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);

@@ -10,13 +10,13 @@ G_BEGIN_DECLS
 /* Each job opens its own connection to @db_path on a GTask thread (the
  * app's database worker stays free for the lists while the network is
  * slow); @server_url NULL or "" = the one saved at enrolment. */
-void      clmrs_sync_jobs_enroll_async        (const char          *db_path,
+void      clmrs_sync_jobs_enrol_async        (const char          *db_path,
                                                const char          *server_url,
                                                const char          *code,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
                                                gpointer             user_data);
-gboolean  clmrs_sync_jobs_enroll_finish       (GAsyncResult        *result,
+gboolean  clmrs_sync_jobs_enrol_finish       (GAsyncResult        *result,
                                                GError             **error);
 
 void      clmrs_sync_jobs_check_health_async  (const char          *db_path,

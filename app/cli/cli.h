@@ -97,7 +97,7 @@ int clmrs_cmd_demo     (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_indicators (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_due      (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_households (ClmrsCli *cli, int argc, char **argv);
-int clmrs_cmd_enroll   (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_enrol   (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_sync     (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_queue    (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_export   (ClmrsCli *cli, int argc, char **argv);

@@ -62,7 +62,7 @@ write_first_person (ClmrsCli    *cli,
 }
 
 int
-clmrs_cmd_enroll (ClmrsCli  *cli,
+clmrs_cmd_enrol (ClmrsCli  *cli,
                   int        argc,
                   char     **argv)
 {
@@ -122,7 +122,7 @@ clmrs_cmd_enroll (ClmrsCli  *cli,
   config.insecure = insecure;
   config.insecure_http = insecure_http;
   config.max_attempts = 3;
-  if (!clmrs_sync_enroll (store, &config, code, name, &error) ||
+  if (!clmrs_sync_enrol (store, &config, code, name, &error) ||
       (created && !write_first_person (cli, store, pin, &error)))
     {
       if (created)

@@ -38,7 +38,7 @@ static const Command commands[] = {
   { "demo",     clmrs_cmd_demo,     TRUE,  "fill a new database with realistic synthetic data" },
   { "due",      clmrs_cmd_due,      TRUE,  "list the follow-ups due, most overdue first" },
   { "households", clmrs_cmd_households, TRUE, "find households by the head's name" },
-  { "enroll",   clmrs_cmd_enroll,   TRUE,  "enrol this device with a server (--server URL --code CODE)" },
+  { "enroll",   clmrs_cmd_enrol,   TRUE,  "enrol this device with a server (--server URL --code CODE)" },
   { "people",   clmrs_cmd_people,   TRUE,  "list who can sign in on this device (no PIN needed)" },
   { "add-person", clmrs_cmd_add_person, TRUE, "let a colleague sign in on this device (they choose a PIN)" },
   { "recover",  clmrs_cmd_recover,  TRUE,  "support: a new PIN with the recovery secret key (--server-key FILE)" },

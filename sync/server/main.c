@@ -378,7 +378,7 @@ cmd_recovery_keygen (int    argc,
 }
 
 static int
-cmd_enroll_code (int    argc,
+cmd_enrol_code (int    argc,
                  char **argv)
 {
   g_autofree char *db_path = NULL, *communities = NULL, *expires = NULL;
@@ -1266,7 +1266,7 @@ typedef struct {
 
 static const Command commands[] = {
   { "serve", cmd_serve, "serve the sync protocol over HTTP(S)" },
-  { "enroll-code", cmd_enroll_code, "make a one-time enrolment code for some communities" },
+  { "enroll-code", cmd_enrol_code, "make a one-time enrolment code for some communities" },
   { "revoke-device", cmd_revoke_device, "revoke a device's token" },
   { "devices", cmd_devices, "list devices: enrolment, revocation, last contact, queue" },
   { "publish", cmd_publish, "publish a form (.xml) or rule set (.json) to every device" },

@@ -782,7 +782,7 @@ take_over (sqlite3     *db,
 }
 
 /**
- * server_db_enroll:
+ * server_db_enrol:
  *
  * @old_token: (nullable): the token the enrolling device held until now
  *
@@ -801,7 +801,7 @@ take_over (sqlite3     *db,
  * %SERVER_ERROR_CODE_USED or %SERVER_ERROR_CODE_EXPIRED.
  */
 char *
-server_db_enroll (sqlite3     *db,
+server_db_enrol (sqlite3     *db,
                   const char  *code,
                   const char  *device_name,
                   const char  *old_token,

@@ -55,7 +55,7 @@ static const struct {
 typedef enum {
   ROUTE_NONE,
   ROUTE_HEALTH,
-  ROUTE_ENROLL,
+  ROUTE_ENROL,
   ROUTE_PUSH,
   ROUTE_PULL,
   ROUTE_PROBLEMS,
@@ -413,7 +413,7 @@ route_of (const char *url)
   if (strcmp (url, "/api/v1/health") == 0)
     return ROUTE_HEALTH;
   if (strcmp (url, "/api/v1/enroll") == 0)
-    return ROUTE_ENROLL;
+    return ROUTE_ENROL;
   if (strcmp (url, "/api/v1/push") == 0)
     return ROUTE_PUSH;
   if (strcmp (url, "/api/v1/pull") == 0)
@@ -428,7 +428,7 @@ route_of (const char *url)
 static const char *
 route_method (Route route)
 {
-  if (route == ROUTE_ENROLL || route == ROUTE_PUSH || route == ROUTE_PROBLEMS)
+  if (route == ROUTE_ENROL || route == ROUTE_PUSH || route == ROUTE_PROBLEMS)
     return MHD_HTTP_METHOD_POST;
   /* Monitoring probes and load balancers check liveness with HEAD. */
   if (route == ROUTE_HEALTH)
@@ -646,7 +646,7 @@ check_headers (Request               *req,
       return FALSE;
     }
 
-  if (req->route == ROUTE_PUSH || req->route == ROUTE_ENROLL || req->route == ROUTE_PROBLEMS)
+  if (req->route == ROUTE_PUSH || req->route == ROUTE_ENROL || req->route == ROUTE_PROBLEMS)
     {
       req->limit = req->route == ROUTE_PUSH ? server->config->max_body : ENROLL_MAX_BODY;
       value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
@@ -742,7 +742,7 @@ handle_health (Request               *req,
 }
 
 static enum MHD_Result
-handle_enroll (Request               *req,
+handle_enrol (Request               *req,
                struct MHD_Connection *conn)
 {
   g_autoptr(GError) error = NULL;
@@ -786,7 +786,7 @@ handle_enroll (Request               *req,
     const char *old_token = auth != NULL && g_ascii_strncasecmp (auth, "Bearer ", 7) == 0 && auth[7] != '\0'
                             ? auth + 7 : NULL;
 
-    response = server_db_enroll (req->db, json_node_get_string (code), json_node_get_string (name),
+    response = server_db_enrol (req->db, json_node_get_string (code), json_node_get_string (name),
                                  old_token, people, &error);
   }
   if (response == NULL)
@@ -1016,7 +1016,7 @@ access_cb (void                  *cls,
   switch (req->route)
     {
     case ROUTE_HEALTH: ret = handle_health (req, conn); break;
-    case ROUTE_ENROLL: ret = handle_enroll (req, conn); break;
+    case ROUTE_ENROL: ret = handle_enrol (req, conn); break;
     case ROUTE_PUSH: ret = handle_push (req, conn); break;
     case ROUTE_PULL: ret = handle_pull (req, conn); break;
     case ROUTE_PROBLEMS: ret = handle_problems (req, conn); break;

@@ -209,7 +209,7 @@ gboolean  server_db_prune           (sqlite3     *db,
 /* Protocol operations; each returns a JSON body or NULL with an error. */
 /* @people: (nullable): the enrolment request's `people` member, checked
  * with server_people_check_declared() */
-char     *server_db_enroll          (sqlite3     *db,
+char     *server_db_enrol          (sqlite3     *db,
                                      const char  *code,
                                      const char  *device_name,
                                      const char  *old_token,
