@@ -13,6 +13,7 @@
 
 #include "outbox.h"
 #include "record.h"
+#include "store-private.h"
 #include "util.h"
 
 #include <json-glib/json-glib.h>
@@ -44,19 +45,7 @@ audit_community (ClmrsStore  *store,
         }
     }
   stmt = clmrs_store_prepare (store, "SELECT id FROM communities ORDER BY rowid LIMIT 1", error);
-  if (stmt == NULL)
-    return FALSE;
-  switch (clmrs_store_step (store, stmt, error))
-    {
-    case CLMRS_STEP_ROW:
-      *community = clmrs_store_column_dup (stmt, 0);
-      return TRUE;
-    case CLMRS_STEP_DONE:
-      return TRUE;
-    case CLMRS_STEP_ERROR:
-    default:
-      return FALSE;
-    }
+  return stmt != NULL && _clmrs_store_step_text (store, stmt, community, error);
 }
 
 /* Inside the caller's transaction. */

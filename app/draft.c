@@ -57,15 +57,11 @@ child_household (ClmrsStore  *store,
                  GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store, "SELECT household_id FROM children WHERE id = ?1", error);
-  ClmrsStep step;
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, child_id, -1, SQLITE_TRANSIENT);
-  step = clmrs_store_step (store, stmt, error);
-  if (step == CLMRS_STEP_ROW)
-    *household_id = clmrs_store_column_dup (stmt, 0);
-  return step != CLMRS_STEP_ERROR;
+  return _clmrs_store_step_text (store, stmt, household_id, error);
 }
 
 /* The community of the draft's household, else the device's first, and

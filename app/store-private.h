@@ -11,6 +11,13 @@ gboolean     clmrs_store_migrate_db         (sqlite3      *db,
                                              int           target,
                                              GError      **error);
 
+/* Steps @stmt once: the text of its first column in @value, NULL when
+ * there is no row (or it is NULL); FALSE with @error on a failed step. */
+gboolean _clmrs_store_step_text (ClmrsStore    *store,
+                                 sqlite3_stmt  *stmt,
+                                 char         **value,
+                                 GError       **error);
+
 /* Inside clmrs_store_begin(): replaces every saved answer of the draft
  * @visit_id with @values (element-type ClmrsFormValue), and notes when it
  * changed.  Errors: CLMRS_STORE_ERROR_NOT_FOUND, _STATE (not a draft). */

@@ -904,18 +904,24 @@ clmrs_store_get_meta (ClmrsStore  *store,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-  switch (clmrs_store_step (store, stmt, error))
+  if (!_clmrs_store_step_text (store, stmt, value, error))
     {
-    case CLMRS_STEP_ROW:
-      *value = clmrs_store_column_dup (stmt, 0);
-      return TRUE;
-    case CLMRS_STEP_DONE:
-      return TRUE;
-    case CLMRS_STEP_ERROR:
-    default:
       g_prefix_error (error, "reading %s: ", key);
       return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+_clmrs_store_step_text (ClmrsStore    *store,
+                        sqlite3_stmt  *stmt,
+                        char         **value,
+                        GError       **error)
+{
+  ClmrsStep step = clmrs_store_step (store, stmt, error);
+
+  *value = step == CLMRS_STEP_ROW ? clmrs_store_column_dup (stmt, 0) : NULL;
+  return step != CLMRS_STEP_ERROR;
 }
 
 gboolean

@@ -692,12 +692,14 @@ household_child_named (Job         *job,
   g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (job->store,
       "SELECT id FROM children WHERE household_id = ? AND name = ? COLLATE NOCASE "
       "ORDER BY created LIMIT 1", error);
+  char *id = NULL;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, job->household_id, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
-  return clmrs_store_step (job->store, stmt, error) == CLMRS_STEP_ROW ? clmrs_store_column_dup (stmt, 0) : NULL;
+  _clmrs_store_step_text (job->store, stmt, &id, error);
+  return id;
 }
 
 /* A farm visit (farm_visit.xml) is made on a household's farm: each child

@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "demo.h"
 #include "store.h"
 
 /* A store in a folder of its own, removed with the folder. */
@@ -24,6 +25,23 @@ test_store_open (TestStore  *t,
   g_assert_no_error (error);
   t->path = g_build_filename (t->dir, "device.db", NULL);
   t->store = clmrs_store_open (t->path, &error);
+  g_assert_no_error (error);
+}
+
+/* As test_store_open(), filled by clmrs_demo_generate() with @households
+ * households from @seed over the year to 2026-06-30. */
+static inline void
+test_store_open_demo (TestStore  *t,
+                      const char *name,
+                      guint       households,
+                      guint32     seed)
+{
+  g_autoptr(GError) error = NULL;
+  ClmrsDemoOptions options = { .households = households, .seed = seed, .until = "2026-06-30", .months = 12 };
+  ClmrsDemoReport report = { 0 };
+
+  test_store_open (t, name);
+  g_assert_true (clmrs_demo_generate (t->store, &options, &report, &error));
   g_assert_no_error (error);
 }
 

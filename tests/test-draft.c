@@ -15,13 +15,7 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  ClmrsDemoOptions options = { .households = 4, .seed = 5, .until = "2026-06-30", .months = 12 };
-  ClmrsDemoReport report = { 0 };
-
-  test_store_open (&f->t, "draft");
-  g_assert_true (clmrs_demo_generate (f->t.store, &options, &report, &error));
-  g_assert_no_error (error);
+  test_store_open_demo (&f->t, "draft", 4, 5);
   f->facilitator_id = test_query_text (f->t.store, "SELECT id FROM facilitators WHERE role = 'facilitator' LIMIT 1", NULL);
   /* a household of the second community: not the device's first */
   f->household_id = test_query_text (f->t.store,

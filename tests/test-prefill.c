@@ -19,13 +19,7 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  ClmrsDemoOptions options = { .households = 4, .seed = 3, .until = "2026-06-30", .months = 12 };
-  ClmrsDemoReport report = { 0 };
-
-  test_store_open (&f->t, "prefill");
-  g_assert_true (clmrs_demo_generate (f->t.store, &options, &report, &error));
-  g_assert_no_error (error);
+  test_store_open_demo (&f->t, "prefill", 4, 3);
   /* a household with at least two children */
   f->household_id = test_query_text (f->t.store,
       "SELECT household_id FROM children GROUP BY household_id HAVING count (*) >= 2 ORDER BY household_id LIMIT 1",

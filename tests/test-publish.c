@@ -3,6 +3,7 @@
 #include "form-edit.h"
 #include "store.h"
 #include "sync-harness.h"
+#include "visit-answers.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -79,23 +80,6 @@ read_source (const char *relative)
   g_assert_no_error (error);
   return text;
 }
-
-/* One household visit's answers: a 12-year-old carrying heavy loads. */
-static const char answers_json[] =
-  "{\"visit_date\":\"2026-06-30\",\n"
-  " \"household\":{\"head_name\":\"Kouadio Yao\",\"head_sex\":\"male\",\"consent\":\"yes\",\n"
-  "   \"farmer_status\":\"owner\"%s},\n"
-  " \"children\":{\"child\":[{\"identity\":{\"name\":\"Kouadio Ama\",\"sex\":\"female\",\"age\":\"12\"},\n"
-  "   \"relationship\":\"son_daughter\",\"parents\":\"both\",\"decided\":\"parents\",\"origin\":\"this_community\",\n"
-  "   \"present\":\"yes\",\"assent\":\"yes\",\"respondent\":\"child\",\"birth_certificate\":\"yes\",\n"
-  "   \"school\":{\"in_school\":\"yes\",\"grade\":\"primary_5\",\"days_missed\":\"0\"},\n"
-  "   \"work\":{\"econ\":{\"worked_7d\":\"yes\",\"hours_7d\":\"10\",\"load_kg\":\"10\"},\"tasks_7d\":\"heavy_loads\",\n"
-  "     \"tasks_12m\":\"heavy_loads\",\"night_work\":\"no\",\"hazard_conditions\":\"none\",\n"
-  "     \"injury\":{\"injured_12m\":\"no\"},\"abuse\":\"none\",\"works_for\":\"parents\",\"work_why\":\"help_family\",\n"
-  "     \"chores_hours_7d\":\"5\"},\n"
-  "   \"wfcl\":{\"brought_for_work\":\"no\",\"not_free\":\"no\",\"works_off_debt\":\"no\",\n"
-  "     \"sexual_exploitation\":\"no\",\"illicit_activities\":\"no\",\"armed_recruitment\":\"no\"},\n"
-  "   \"danger\":{\"immediate_danger\":\"no\"}}]}}\n";
 
 /* The first column of the first row of @sql on the device, as text. */
 static char *
@@ -186,7 +170,7 @@ test_published_form_end_to_end (Fixture       *f,
   g_autofree char *shipped_rules = read_source ("assets/rules/ci.json");
   g_autofree char *rules = test_replace_once (shipped_rules, "\"version\": \"2026.2\"", "\"version\": \"2026.3\"");
   g_autofree char *rules_path = write_file (f, "ci.json", rules);
-  g_autofree char *with_water = g_strdup_printf (answers_json, ",\"water_source\":\"borehole\"");
+  g_autofree char *with_water = g_strdup_printf (household_answers_json, ",\"water_source\":\"borehole\"");
   g_autofree char *answers_path = write_file (f, "answers.json", with_water);
   g_autofree char *code = NULL;
   g_autofree char *facilitator = NULL;
@@ -273,7 +257,7 @@ test_published_form_end_to_end (Fixture       *f,
 
   /* the new question is now asked, and required */
   {
-    g_autofree char *without = g_strdup_printf (answers_json, "");
+    g_autofree char *without = g_strdup_printf (household_answers_json, "");
     g_autofree char *without_path = write_file (f, "without.json", without);
 
     g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_cli (), "--db", f->device, "visit", "--form", "household_visit",

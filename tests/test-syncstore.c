@@ -15,13 +15,9 @@ fixture_set_up (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  ClmrsDemoOptions options = { .households = 3, .seed = 9, .until = "2026-06-30", .months = 12 };
-  ClmrsDemoReport report = { 0 };
   ClmrsStep step;
 
-  test_store_open (&f->maker, "syncstore-maker");
-  g_assert_true (clmrs_demo_generate (f->maker.store, &options, &report, &error));
-  g_assert_no_error (error);
+  test_store_open_demo (&f->maker, "syncstore-maker", 3, 9);
   test_store_open (&f->t, "syncstore");
 
   /* the records of households and what they hold come second: the first
