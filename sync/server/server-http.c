@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define ENROLL_MAX_BODY 65536
+#define ENROL_MAX_BODY 65536
 
 /* Wrong tokens from one client address: after this many in a window, the
  * address gets 429 for every token until the window ends, so guessing
@@ -91,7 +91,7 @@ typedef struct {
   char       *path;
   char       *address;    /* the client's, for the log and the per-address limits */
   gint64      start_us;
-  sqlite3    *db;
+  ServerDb   *db;
   char       *device_id;
   GByteArray *body;
   gsize       received;
@@ -648,7 +648,7 @@ check_headers (Request               *req,
 
   if (req->route == ROUTE_PUSH || req->route == ROUTE_ENROL || req->route == ROUTE_PROBLEMS)
     {
-      req->limit = req->route == ROUTE_PUSH ? server->config->max_body : ENROLL_MAX_BODY;
+      req->limit = req->route == ROUTE_PUSH ? server->config->max_body : ENROL_MAX_BODY;
       value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
       if (req->route == ROUTE_PUSH
           && (value == NULL || (g_ascii_strcasecmp (value, "gzip") != 0
@@ -754,7 +754,7 @@ handle_enrol (Request               *req,
   gsize length;
   const char *data;
 
-  bytes = request_body (req, conn, ENROLL_MAX_BODY, &error);
+  bytes = request_body (req, conn, ENROL_MAX_BODY, &error);
   if (bytes == NULL)
     return send_error (req, conn, error);
   data = g_bytes_get_data (bytes, &length);
@@ -823,7 +823,7 @@ handle_problems (Request               *req,
   gsize length;
   guint recorded = 0;
 
-  bytes = request_body (req, conn, ENROLL_MAX_BODY, &error);
+  bytes = request_body (req, conn, ENROL_MAX_BODY, &error);
   if (bytes == NULL)
     return send_error (req, conn, error);
   data = g_bytes_get_data (bytes, &length);
@@ -1205,7 +1205,7 @@ server_http_run (ServerConfig *config)
    * responses older than 30 days (a retry that late is decided afresh,
    * which gives the same results for records already stored). */
   {
-    g_autoptr(sqlite3) db = server_db_open (config->db_path, &error);
+    g_autoptr(ServerDb) db = server_db_open (config->db_path, &error);
 
     if (db != NULL && !server_db_prune (db, 30 * 86400, &error))
       g_clear_pointer (&db, server_db_close);
