@@ -140,7 +140,7 @@ clmrs_outbox_queue_by_facilitator (ClmrsStore  *store,
       "WHERE state = 'rejected' AND type != 'audit' ORDER BY rowid", error);
   if (stmt == NULL)
     return NULL;
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       ClmrsQueueRow *row = g_hash_table_lookup (by_id, sqlite3_column_text (stmt, 0));
       ClmrsRejection *r;
@@ -155,6 +155,13 @@ clmrs_outbox_queue_by_facilitator (ClmrsStore  *store,
       g_ptr_array_add (row->rejections, r);
     }
   sqlite3_finalize (stmt);
+  /* a list without the rejections would say none was refused */
+  if (rc != SQLITE_DONE)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE,
+                   "reading the records refused: %s", sqlite3_errmsg (clmrs_store_get_db (store)));
+      return NULL;
+    }
   return g_steal_pointer (&rows);
 }
 

@@ -182,6 +182,13 @@ test_results (Fixture       *f,
                   "device that created it\"},{\"id\":\"d\",\"rev\":1,\"result\":\"rejected\",\"reason\":\"body.kind: "
                   "expected one of household\"}]");
   g_assert_cmpint (clmrs_outbox_count_queued (f->store), ==, 0);
+  /* the refusals unreadable: an error, not a queue without refusals */
+  test_store_fail_statements (f->store, "WHERE state = 'rejected'");
+  rows = clmrs_outbox_queue_by_facilitator (f->store, &error);
+  test_store_fail_statements (f->store, NULL);
+  g_assert_null (rows);
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE);
+  g_clear_error (&error);
   rows = clmrs_outbox_queue_by_facilitator (f->store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (rows->len, ==, 1);
