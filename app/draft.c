@@ -64,21 +64,24 @@ child_household (ClmrsStore  *store,
   return _clmrs_store_step_text (store, stmt, household_id, error);
 }
 
-/* The community of the draft's household, else the device's first, and
- * its country. */
+/* The community @wanted, else that of the draft's household, else the
+ * device's first, and its country. */
 static gboolean
 find_community (ClmrsStore  *store,
+                const char  *wanted,
                 ClmrsDraft  *draft,
                 GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store,
       "SELECT m.id, coalesce (m.country, '') FROM communities m "
       "LEFT JOIN households h ON h.community_id = m.id AND h.id = ?1 "
+      "WHERE ?2 IS NULL OR m.id = ?2 "
       "ORDER BY h.id IS NULL, m.rowid LIMIT 1", error);
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, draft->household_id ? draft->household_id : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, wanted, -1, SQLITE_TRANSIENT);
   switch (clmrs_store_step (store, stmt, error))
     {
     case CLMRS_STEP_ROW:
@@ -86,8 +89,11 @@ find_community (ClmrsStore  *store,
       draft->country = clmrs_store_column_dup (stmt, 1);
       return TRUE;
     case CLMRS_STEP_DONE:
-      g_set_error_literal (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND,
-                           "this device has no community: a visit needs one");
+      if (wanted != NULL)
+        g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no community %s on this device", wanted);
+      else
+        g_set_error_literal (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND,
+                             "this device has no community: a visit needs one");
       return FALSE;
     case CLMRS_STEP_ERROR:
     default:
@@ -120,7 +126,7 @@ clmrs_draft_start (ClmrsStore               *store,
   if (draft->child_id != NULL && draft->household_id == NULL &&
       !child_household (store, draft->child_id, &draft->household_id, error))
     goto fail;
-  if (!find_community (store, draft, error))
+  if (!find_community (store, request->community_id, draft, error))
     goto fail;
   draft->visit_id = clmrs_store_draft_create (store, clmrs_catalog_visit_kind (clmrs_form_get_id (draft->form)),
                                               clmrs_form_get_id (draft->form), clmrs_form_get_version (draft->form),

@@ -14,6 +14,7 @@ typedef struct {
   const char *facilitator_id;
   const char *facilitator_name;
   const char *facilitator_sex;
+  const char *community_id;     /* the community, when the caller chose it; else the household's */
   const char *household_id;     /* a known household (a revisit) */
   const char *child_id;         /* a follow-up's child; their household when @household_id is NULL */
   const char *support_type;     /* a support record's type code */
@@ -35,8 +36,9 @@ typedef struct {
 
 void        clmrs_draft_free   (ClmrsDraft               *draft);
 
-/* Starts a visit: the household's community (a child's household when
- * only the child is given), else the device's first; the form; a draft
+/* Starts a visit: the community asked for, else the household's (a
+ * child's household when only the child is given), else the device's
+ * first; the form; a draft
  * row, filled with what the app knows (clmrs_prefill_session()) and
  * saved, in one transaction, so a failure leaves no draft behind.
  * Errors: CLMRS_STORE_ERROR_NOT_FOUND when the device has no community or

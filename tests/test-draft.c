@@ -105,6 +105,32 @@ test_start_child (Fixture       *f,
   g_assert_cmpstr (kind, ==, "follow_up");
 }
 
+/* The community asked for, when the caller chose one (clmrs visit
+ * --community); one the device does not have is named. */
+static void
+test_start_community (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *last = test_query_text (f->t.store, "SELECT id FROM communities ORDER BY rowid DESC LIMIT 1", NULL);
+  g_autofree char *country = test_query_text (f->t.store, "SELECT country FROM communities WHERE id = ?1", last);
+  ClmrsDraftRequest request = { .form_id = "awareness_session", .facilitator_id = f->facilitator_id,
+                                .community_id = last };
+  g_autoptr(ClmrsDraft) draft = clmrs_draft_start (f->t.store, &request, &error);
+  g_autoptr(ClmrsDraft) none = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (draft->community_id, ==, last);
+  g_assert_cmpstr (draft->country, ==, country);
+  g_assert_null (draft->household_id);
+
+  request.community_id = "c0000000-0000-4000-8000-00000000dead";
+  none = clmrs_draft_start (f->t.store, &request, &error);
+  g_assert_null (none);
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "c0000000-0000-4000-8000-00000000dead"));
+}
+
 /* Creating, prefilling and saving are one transaction: when saving the
  * answers fails, no draft is left behind. */
 static void
@@ -225,6 +251,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/draft/start/household", Fixture, NULL, fixture_set_up, test_start_household, fixture_tear_down);
   g_test_add ("/draft/start/child", Fixture, NULL, fixture_set_up, test_start_child, fixture_tear_down);
+  g_test_add ("/draft/start/community", Fixture, NULL, fixture_set_up, test_start_community, fixture_tear_down);
   g_test_add ("/draft/start/one-transaction", Fixture, NULL, fixture_set_up, test_start_one_transaction, fixture_tear_down);
   g_test_add ("/draft/start/refused", Fixture, NULL, fixture_set_up, test_start_refused, fixture_tear_down);
   g_test_add ("/draft/resume", Fixture, NULL, fixture_set_up, test_resume, fixture_tear_down);

@@ -4,7 +4,8 @@
 #include "cli.h"
 
 #include "catalog.h"
-#include "prefill.h"
+#include "draft.h"
+#include "people.h"
 #include "visit.h"
 
 #include <stdio.h>
@@ -27,23 +28,28 @@ single_community (ClmrsStore  *store,
                   const char  *wanted,
                   GError     **error)
 {
-  sqlite3_stmt *stmt = clmrs_store_prepare (store,
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store,
       "SELECT id, coalesce (country, '') FROM communities WHERE ?1 IS NULL OR id = ?1 ORDER BY rowid LIMIT 2", error);
   g_autofree char *id = NULL;
+  ClmrsStep step;
   int rows = 0;
 
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, wanted, -1, SQLITE_TRANSIENT);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while ((step = clmrs_store_step (store, stmt, error)) == CLMRS_STEP_ROW)
     {
       if (rows++ == 0)
         {
-          id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-          *country = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+          id = clmrs_store_column_dup (stmt, 0);
+          *country = clmrs_store_column_dup (stmt, 1);
         }
     }
-  sqlite3_finalize (stmt);
+  if (step == CLMRS_STEP_ERROR)
+    {
+      g_clear_pointer (country, g_free);
+      return NULL;
+    }
   if (rows == 1)
     return g_steal_pointer (&id);
   g_clear_pointer (country, g_free);
@@ -56,32 +62,6 @@ single_community (ClmrsStore  *store,
     g_set_error_literal (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
                          "this device has several communities: say which with --community ID");
   return NULL;
-}
-
-/* The person's name and sex, for the form's prefill; FALSE when unknown. */
-static gboolean
-person (ClmrsStore  *store,
-        const char  *id,
-        char       **name,
-        char       **sex,
-        GError     **error)
-{
-  sqlite3_stmt *stmt = clmrs_store_prepare (store, "SELECT name, sex FROM facilitators WHERE id = ?1", error);
-  gboolean found;
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  found = sqlite3_step (stmt) == SQLITE_ROW;
-  if (found)
-    {
-      *name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      *sex = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-    }
-  else
-    g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no person %s on this device", id);
-  sqlite3_finalize (stmt);
-  return found;
 }
 
 int
@@ -106,18 +86,15 @@ clmrs_cmd_visit (ClmrsCli  *cli,
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(ClmrsStore) store = NULL;
-  g_autoptr(ClmrsForm) form = NULL;
-  g_autoptr(ClmrsFormSession) session = NULL;
+  g_autoptr(ClmrsPerson) person = NULL;
+  g_autoptr(ClmrsDraft) draft = NULL;
   g_autoptr(ClmrsRuleSet) rules = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GPtrArray) values = NULL;
   g_autoptr(ClmrsFinaliseResult) result = NULL;
   g_autofree char *community = NULL;
   g_autofree char *country = NULL;
-  g_autofree char *visit_id = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *sex = NULL;
-  ClmrsPrefill prefill = { 0 };
+  ClmrsDraftRequest request = { 0 };
 
   if (!clmrs_cli_parse ("visit", "--form ID --facilitator ID ANSWERS.json", visit_help, entries, &argc, &argv))
     return CLMRS_EXIT_USAGE;
@@ -132,47 +109,45 @@ clmrs_cmd_visit (ClmrsCli  *cli,
   if (store == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "%s", error->message);
   community = single_community (store, &country, community_arg, &error);
-  if (community == NULL || !person (store, facilitator, &name, &sex, &error))
+  if (community == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_DATA, "visit: %s", error->message);
-  form = clmrs_catalog_load_form (store, form_id, NULL, NULL, &error);
-  if (form == NULL)
-    return clmrs_cli_fail (CLMRS_EXIT_DATA, "visit: %s", error->message);
+  person = clmrs_people_lookup (store, facilitator, &error);
+  if (person == NULL)
+    return clmrs_cli_fail (g_error_matches (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND)
+                           ? CLMRS_EXIT_DATA : CLMRS_EXIT_FAILURE, "visit: %s", error->message);
   rules = clmrs_catalog_rules_for_country (store, country, &error);
   if (rules == NULL)
     return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "visit: %s", error->message);
-  session = clmrs_form_session_new (form, &error);
-  if (session == NULL)
-    return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "visit: %s", error->message);
 
-  visit_id = clmrs_store_draft_create (store, clmrs_catalog_visit_kind (form_id), clmrs_form_get_id (form),
-                                       clmrs_form_get_version (form), facilitator, community, household,
-                                       child, &error);
-  if (visit_id == NULL)
-    return clmrs_cli_fail (CLMRS_EXIT_FAILURE, "visit: %s", error->message);
-  prefill.facilitator_id = facilitator;
-  prefill.facilitator_name = name;
-  prefill.facilitator_sex = sex;
-  prefill.date = date;
-  prefill.community_id = community;
-  prefill.household_id = household;
-  prefill.child_id = child;
-  if (!clmrs_prefill_session (session, store, &prefill, &error) ||
-      !clmrs_form_session_load_json (session, json_parser_get_root (parser), &error))
+  /* the draft, prefilled as the app's are, then the file's answers */
+  request.form_id = form_id;
+  request.facilitator_id = facilitator;
+  request.facilitator_name = person->name;
+  request.facilitator_sex = person->sex;
+  request.community_id = community;
+  request.household_id = household;
+  request.child_id = child;
+  request.date = date;
+  draft = clmrs_draft_start (store, &request, &error);
+  if (draft == NULL)
+    return clmrs_cli_fail (g_error_matches (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND)
+                           ? CLMRS_EXIT_DATA : CLMRS_EXIT_FAILURE, "visit: %s", error->message);
+  if (!clmrs_form_session_load_json (draft->session, json_parser_get_root (parser), &error))
     {
-      clmrs_store_draft_discard (store, visit_id, NULL);
+      clmrs_store_draft_discard (store, draft->visit_id, NULL);
       return clmrs_cli_fail (CLMRS_EXIT_DATA, "%s: %s", argv[1], error->message);
     }
-  values = clmrs_form_session_list_values (session);
-  if (!clmrs_store_draft_save_all (store, visit_id, values, &error) ||
-      !clmrs_visit_finalise (store, visit_id, session, rules, date, &result, &error))
+  values = clmrs_form_session_list_values (draft->session);
+  if (!clmrs_store_draft_save_all (store, draft->visit_id, values, &error) ||
+      !clmrs_visit_finalise (store, draft->visit_id, draft->session, rules, date, &result, &error))
     {
       int status = error->domain == CLMRS_VISIT_ERROR ? CLMRS_EXIT_DATA : CLMRS_EXIT_FAILURE;
 
-      clmrs_store_draft_discard (store, visit_id, NULL);
+      clmrs_store_draft_discard (store, draft->visit_id, NULL);
       return clmrs_cli_fail (status, "visit: %s", error->message);
     }
-  printf ("visit %s finalised with form %s@%s and rules %s@%s: %u record%s queued\n", visit_id,
-          clmrs_form_get_id (form), clmrs_form_get_version (form), clmrs_rule_set_get_id (rules),
+  printf ("visit %s finalised with form %s@%s and rules %s@%s: %u record%s queued\n", draft->visit_id,
+          clmrs_form_get_id (draft->form), clmrs_form_get_version (draft->form), clmrs_rule_set_get_id (rules),
           clmrs_rule_set_get_version (rules), result->records_queued, result->records_queued == 1 ? "" : "s");
   for (guint i = 0; i < result->children->len; i++)
     {
