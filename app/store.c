@@ -323,6 +323,25 @@ static const char * const migrations[] = {
   "CREATE INDEX visits_household ON visits (household_id);"
   "CREATE INDEX visits_child ON visits (child_id);"
   "CREATE INDEX visits_kind ON visits (kind, child_id);",
+
+  /* 10: media answers (app/media.c): a photo or a signature kept with its
+   * visit and question, inside the database so it is sealed like every
+   * other page; `sent` is how many bytes the server has acknowledged,
+   * `acked` when it held the whole file. */
+  "CREATE TABLE media ("
+  "  id       TEXT PRIMARY KEY,"
+  "  visit_id TEXT NOT NULL REFERENCES visits (id) ON DELETE CASCADE,"
+  "  ref      TEXT NOT NULL,"
+  "  name     TEXT NOT NULL UNIQUE,"
+  "  mime     TEXT NOT NULL,"
+  "  size     INTEGER NOT NULL,"
+  "  sha256   TEXT NOT NULL,"
+  "  content  BLOB NOT NULL,"
+  "  created  TEXT NOT NULL,"
+  "  sent     INTEGER NOT NULL DEFAULT 0,"
+  "  acked    TEXT,"
+  "  UNIQUE (visit_id, ref));"
+  "CREATE INDEX media_unsent ON media (acked, created);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLMRS_STORE_SCHEMA_VERSION);

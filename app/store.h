@@ -36,7 +36,7 @@ GQuark clmrs_store_error_quark (void);
 typedef struct _ClmrsStore ClmrsStore;
 
 /* The number of the newest schema this program knows. */
-#define CLMRS_STORE_SCHEMA_VERSION 9
+#define CLMRS_STORE_SCHEMA_VERSION 10
 
 /* Plain, or encrypted with the key held for @path (else CLMRS_STORE_ERROR_LOCKED). */
 ClmrsStore  *clmrs_store_open               (const char   *path,
