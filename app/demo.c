@@ -194,6 +194,7 @@ default_answer (Demo *demo, const ClmrsPrompt *prompt, const char *date)
     case CLMRS_TYPE_BOOLEAN:
       return g_strdup ("false");
     case CLMRS_TYPE_GEOPOINT:
+    case CLMRS_TYPE_BINARY:   /* the demo takes no photos */
       return NULL;
     default:
       return prompt->required ? g_strdup ("-") : NULL;

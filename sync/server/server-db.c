@@ -128,6 +128,27 @@ static const char *const migrations[] = {
   "  person_id TEXT NOT NULL REFERENCES people (person_id),"
   "  community_id TEXT NOT NULL,"
   "  PRIMARY KEY (person_id, community_id));",
+  /* 5: media files kept with their visit (server-media.c): the chunks
+   * received so far, then the whole file. */
+  "CREATE TABLE media ("
+  "  id TEXT PRIMARY KEY,"
+  "  record_id TEXT NOT NULL,"
+  "  ref TEXT NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  mime TEXT NOT NULL,"
+  "  size INTEGER NOT NULL,"
+  "  sha256 TEXT NOT NULL,"
+  "  device_id TEXT NOT NULL,"
+  "  received INTEGER NOT NULL DEFAULT 0,"
+  "  content BLOB,"
+  "  created TEXT NOT NULL,"
+  "  completed TEXT);"
+  "CREATE INDEX media_by_record ON media (record_id);"
+  "CREATE TABLE media_chunks ("
+  "  media_id TEXT NOT NULL REFERENCES media (id),"
+  "  offset INTEGER NOT NULL,"
+  "  data BLOB NOT NULL,"
+  "  PRIMARY KEY (media_id, offset));",
 };
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
 
