@@ -5,6 +5,7 @@
 
 #include "clmrs-visit-wizard.h"
 #include "clmrs-i18n.h"
+#include "clmrs-media-answer.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -397,6 +398,15 @@ answer (ClmrsVisitWizard *self,
       self->refresh_source = g_idle_add (refresh_screen_cb, self);
     }
   return TRUE;
+}
+
+/* A photo or a signature is kept in the store: its name is the answer. */
+static void
+media_attached_cb (ClmrsMediaAnswer *media,
+                   const char       *name,
+                   ClmrsVisitWizard *self)
+{
+  answer (self, g_object_get_data (G_OBJECT (media), "ref"), name);
 }
 
 static void
@@ -839,6 +849,11 @@ add_prompt (ClmrsVisitWizard  *self,
     }
   else if (prompt->control == CLMRS_CONTROL_SELECT1 || prompt->control == CLMRS_CONTROL_SELECT)
     input = choice_list (self, prompt);
+  else if (prompt->control == CLMRS_CONTROL_UPLOAD)
+    {
+      input = clmrs_media_answer_new (self->worker, self->visit_id, prompt);
+      g_signal_connect (input, "attached", G_CALLBACK (media_attached_cb), self);
+    }
   else if (prompt->type == CLMRS_TYPE_DATE)
     input = date_button (self, prompt, label);
   else if (prompt->type == CLMRS_TYPE_GEOPOINT)
