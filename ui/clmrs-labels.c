@@ -233,6 +233,11 @@ _clmrs_prompt_value_text (const ClmrsPrompt *prompt)
 
   if (prompt->value == NULL)
     return NULL;
+  /* a media answer's value is a file name nobody needs to read */
+  if (prompt->control == CLMRS_CONTROL_UPLOAD)
+    return g_strdup (prompt->appearance != NULL && (strstr (prompt->appearance, "signature") != NULL ||
+                                                    strstr (prompt->appearance, "draw") != NULL)
+                     ? _("Signature kept") : _("Photo kept"));
   if (prompt->choices != NULL && prompt->control == CLMRS_CONTROL_SELECT)
     {
       g_auto(GStrv) values = g_strsplit (prompt->value, " ", -1);

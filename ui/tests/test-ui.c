@@ -1577,9 +1577,16 @@ test_support_photo_signature (Fixture       *f,
   }
   g_assert_true (wait_for (f, media_thumbnail_shown, 5));
 
-  /* finalised: both files stay with the visit */
+  /* the review says what was kept, not the files' names; finalised, both stay with the visit */
   clmrs_visit_wizard_next (wizard (f));
   walk_to_review (f, support_answer, 0, NULL);
+  {
+    g_autofree char *text = clmrs_visit_wizard_get_review_text (wizard (f));
+
+    g_assert_nonnull (strstr (text, "\nPhoto kept\n"));
+    g_assert_nonnull (strstr (text, "\nSignature kept\n"));
+    g_assert_null (strstr (text, photo));
+  }
   clmrs_visit_wizard_next (wizard (f));
   g_assert_true (wait_for (f, wizard_has_result, 30));
   count = query_text (f->db_path, "SELECT count (*) FROM media m JOIN visits v ON v.id = m.visit_id"
