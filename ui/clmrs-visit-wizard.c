@@ -6,6 +6,7 @@
 #include "clmrs-visit-wizard.h"
 #include "clmrs-i18n.h"
 #include "clmrs-media-answer.h"
+#include "clmrs-rank-list.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -398,6 +399,48 @@ answer (ClmrsVisitWizard *self,
       self->refresh_source = g_idle_add (refresh_screen_cb, self);
     }
   return TRUE;
+}
+
+/* A ranking reordered, or its order kept: the answer. */
+static void
+rank_changed_cb (ClmrsRankList    *list,
+                 const char       *order,
+                 ClmrsVisitWizard *self)
+{
+  answer (self, g_object_get_data (G_OBJECT (list), "ref"), order);
+}
+
+static void
+acknowledge_toggled_cb (GtkCheckButton   *check,
+                        ClmrsVisitWizard *self)
+{
+  /* ODK's acknowledgement: "OK" once acknowledged, empty again when not */
+  answer (self, g_object_get_data (G_OBJECT (check), "ref"), gtk_check_button_get_active (check) ? "OK" : NULL);
+}
+
+/* A trigger (XLSForm's acknowledge): one check row, "OK". */
+static GtkWidget *
+acknowledge_row (ClmrsVisitWizard  *self,
+                 const ClmrsPrompt *prompt,
+                 GtkWidget         *question)
+{
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *check = gtk_check_button_new ();
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("OK"));
+  gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_strcmp0 (prompt->value, "OK") == 0);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_RELATION_LABELLED_BY, question, NULL, -1);
+  g_object_set_data_full (G_OBJECT (check), "ref", g_strdup (prompt->ref), g_free);
+  g_signal_connect (check, "toggled", G_CALLBACK (acknowledge_toggled_cb), self);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+  gtk_widget_add_css_class (row, "choice-row");
+  gtk_list_box_append (GTK_LIST_BOX (list), row);
+  return list;
 }
 
 /* A photo or a signature is kept in the store: its name is the answer. */
@@ -837,6 +880,13 @@ add_prompt (ClmrsVisitWizard  *self,
       gtk_accessible_update_property (GTK_ACCESSIBLE (input), GTK_ACCESSIBLE_PROPERTY_LABEL, prompt->label, -1);
       g_object_set_data_full (G_OBJECT (input), "ref", g_strdup (prompt->ref), g_free);
       g_signal_connect (input, "clicked", G_CALLBACK (add_repeat_clicked_cb), self);
+    }
+  else if (prompt->control == CLMRS_CONTROL_TRIGGER && !prompt->readonly)
+    input = acknowledge_row (self, prompt, label);
+  else if (prompt->control == CLMRS_CONTROL_RANK)
+    {
+      input = clmrs_rank_list_new (prompt);
+      g_signal_connect (input, "changed", G_CALLBACK (rank_changed_cb), self);
     }
   else if (prompt->readonly || prompt->control == CLMRS_CONTROL_TRIGGER)
     {

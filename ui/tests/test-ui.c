@@ -14,6 +14,7 @@
 #include "clmrs-household-model.h"
 #include "clmrs-household-page.h"
 #include "clmrs-media-answer.h"
+#include "clmrs-rank-list.h"
 #include "clmrs-i18n.h"
 #include "clmrs-labels-private.h"
 #include "clmrs-month-chart.h"
@@ -1359,6 +1360,117 @@ review_row_of (Fixture    *f,
   GtkStack *stack = GTK_STACK (find_of_type (GTK_WIDGET (wizard (f)), GTK_TYPE_STACK));
 
   return review_row_under (gtk_stack_get_child_by_name (stack, "review"), ref);
+}
+
+/* --- a ranking and an acknowledgement --- */
+
+/* The saved answer to f->user_data (a ref) of the visit shown. */
+static char *
+saved_answer (Fixture    *f,
+              const char *ref)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT value FROM answers WHERE visit_id = ?1 AND ref = '%s'", ref);
+
+  return query_text (f->db_path, sql, clmrs_visit_wizard_get_visit_id (wizard (f)));
+}
+
+static gboolean
+rank_laid_out (Fixture *f)
+{
+  GtkWidget *list = find_of_type (GTK_WIDGET (wizard (f)), CLMRS_TYPE_RANK_LIST);
+
+  return wizard_idle (f) && list != NULL && gtk_widget_get_mapped (list) && gtk_widget_get_height (list) > 0;
+}
+
+/* odk:rank as a list the facilitator reorders with Up and Down (each a
+ * 52 px button with its choice in its name, in rows as tall as the other
+ * choices'); the focus follows the choice moved, so a keyboard user presses
+ * the same key again), required until the order is changed or kept; a
+ * trigger as one check row, OK, whose value is "OK" when ticked and
+ * nothing when not. */
+static void
+test_rank_and_acknowledge (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *form = g_build_filename (g_getenv ("CLMRS_SOURCE_DIR"), "ui", "tests", "forms", "rank_visit.xml", NULL);
+  g_autofree char *order = NULL;
+  g_autofree char *text = NULL;
+  GtkWidget *list, *down, *up, *row, *check, *ok;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_window_start_visit (f->window, form, NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/rank/household/head_name", "Aka Koffi"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  clmrs_visit_wizard_next (wizard (f));
+
+  /* the ranking */
+  assert_screen (f, "/rank/priorities", 1);
+  g_assert_true (wait_for (f, rank_laid_out, 5));
+  label_audit_screen ("visit: a ranking");
+  list = find_of_type (GTK_WIDGET (wizard (f)), CLMRS_TYPE_RANK_LIST);
+  order = clmrs_rank_list_dup_order (CLMRS_RANK_LIST (list));
+  g_assert_cmpstr (order, ==, "school food health");
+  g_clear_pointer (&order, g_free);
+  row = gtk_widget_get_ancestor (clmrs_rank_list_get_button (CLMRS_RANK_LIST (list), 0, 1), GTK_TYPE_LIST_BOX_ROW);
+  /* as tall as every choice row (style.css: row.choice-row, 60 px) */
+  g_assert_true (gtk_widget_has_css_class (row, "choice-row"));
+  g_assert_cmpint (gtk_widget_get_height (row), >=, 60);
+  g_assert_null (clmrs_rank_list_get_button (CLMRS_RANK_LIST (list), 0, -1));   /* the first cannot go up */
+  g_assert_null (clmrs_rank_list_get_button (CLMRS_RANK_LIST (list), 2, 1));    /* nor the last down */
+  /* required: not answered until the order is changed or kept */
+  clmrs_visit_wizard_next (wizard (f));
+  assert_screen (f, "/rank/priorities", 1);
+  g_assert_nonnull (clmrs_visit_wizard_get_message (wizard (f), "/rank/priorities"));
+  /* school down, twice, by the same button under the focus */
+  down = clmrs_rank_list_get_button (CLMRS_RANK_LIST (list), 0, 1);
+  g_assert_true (gtk_test_accessible_has_property (GTK_ACCESSIBLE (down), GTK_ACCESSIBLE_PROPERTY_LABEL));
+  click (down);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  order = saved_answer (f, "/rank/priorities");
+  g_assert_cmpstr (order, ==, "food school health");
+  g_clear_pointer (&order, g_free);
+  list = find_of_type (GTK_WIDGET (wizard (f)), CLMRS_TYPE_RANK_LIST);
+  down = clmrs_rank_list_get_button (CLMRS_RANK_LIST (list), 1, 1);
+  g_assert_true (gtk_widget_has_focus (down));
+  click (down);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  /* at the bottom, the focus goes to its Up */
+  list = find_of_type (GTK_WIDGET (wizard (f)), CLMRS_TYPE_RANK_LIST);
+  up = clmrs_rank_list_get_button (CLMRS_RANK_LIST (list), 2, -1);
+  g_assert_true (gtk_widget_has_focus (up));
+  order = saved_answer (f, "/rank/priorities");
+  g_assert_cmpstr (order, ==, "food health school");
+  g_clear_pointer (&order, g_free);
+  clmrs_visit_wizard_next (wizard (f));
+
+  /* the acknowledgement */
+  assert_screen (f, "/rank/consent_read", 1);
+  label_audit_screen ("visit: an acknowledgement");
+  check = find_of_type (GTK_WIDGET (wizard (f)), GTK_TYPE_CHECK_BUTTON);
+  g_assert_nonnull (check);
+  ok = gtk_widget_get_ancestor (check, ADW_TYPE_ACTION_ROW);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (ok)), ==, "OK");
+  clmrs_visit_wizard_next (wizard (f));
+  assert_screen (f, "/rank/consent_read", 1);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  order = saved_answer (f, "/rank/consent_read");
+  g_assert_cmpstr (order, ==, "OK");
+  g_clear_pointer (&order, g_free);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), FALSE);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  order = saved_answer (f, "/rank/consent_read");
+  g_assert_null (order);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
+  text = clmrs_visit_wizard_get_review_text (wizard (f));
+  g_test_message ("review:\n%s", text);
+  g_assert_nonnull (strstr (text, "\nFood, Health care, School for the children\n"));
 }
 
 /* --- media answers: a support's photo and the recipient's signature --- */
@@ -4678,6 +4790,7 @@ main (int   argc,
   g_test_add ("/ui/supervisor/return", Fixture, NULL, fixture_set_up, test_supervisor_return, fixture_tear_down);
   g_test_add ("/ui/visit/wizard", Fixture, NULL, fixture_set_up, test_visit_wizard, fixture_tear_down);
   g_test_add ("/ui/visit/household", Fixture, NULL, fixture_set_up, test_household_visit, fixture_tear_down);
+  g_test_add ("/ui/visit/rank-and-acknowledge", Fixture, NULL, fixture_set_up, test_rank_and_acknowledge, fixture_tear_down);
   g_test_add ("/ui/visit/support-photo-signature", Fixture, NULL, fixture_set_up, test_support_photo_signature, fixture_tear_down);
   g_test_add ("/ui/visit/follow-up", Fixture, NULL, fixture_set_up, test_follow_up, fixture_tear_down);
   g_test_add ("/ui/visit/follow-on-question", Fixture, NULL, fixture_set_up, test_follow_on_question, fixture_tear_down);
