@@ -1547,7 +1547,7 @@ parse_type (const char    *text,
     { "dateTime", CLMRS_TYPE_DATETIME }, { "select1", CLMRS_TYPE_SELECT1 },
     { "select", CLMRS_TYPE_SELECT }, { "geopoint", CLMRS_TYPE_GEOPOINT },
     { "barcode", CLMRS_TYPE_STRING }, { "odk:rank", CLMRS_TYPE_SELECT }, { "rank", CLMRS_TYPE_SELECT },
-    { "binary", CLMRS_TYPE_BINARY },
+    { "binary", CLMRS_TYPE_BINARY }, { "geotrace", CLMRS_TYPE_GEOTRACE }, { "geoshape", CLMRS_TYPE_GEOSHAPE },
   };
   const char *name = text;
 
@@ -4823,6 +4823,31 @@ is_geopoint (const char *value)
   return fabs (g_ascii_strtod (parts[0], NULL)) <= 90 && fabs (g_ascii_strtod (parts[1], NULL)) <= 180;
 }
 
+/* A geotrace or geoshape as the spec writes them: geopoints separated
+ * by ';'; a trace has 2 points or more and does not end where it began,
+ * a shape has 3 or more and does. */
+static gboolean
+is_geo_path (const char *value,
+             gboolean    shape)
+{
+  g_auto(GStrv) points = g_strsplit (value, ";", -1);
+  g_auto(GStrv) first = NULL;
+  g_auto(GStrv) last = NULL;
+  guint n = g_strv_length (points);
+  gboolean closed;
+
+  if (n < (shape ? 3u : 2u))
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (!is_geopoint (g_strstrip (points[i])))
+      return FALSE;
+  first = g_strsplit (points[0], " ", -1);
+  last = g_strsplit (points[n - 1], " ", -1);
+  closed = g_ascii_strtod (first[0], NULL) == g_ascii_strtod (last[0], NULL) &&
+           g_ascii_strtod (first[1], NULL) == g_ascii_strtod (last[1], NULL);
+  return shape ? closed : !closed;
+}
+
 /* TRUE when @value is in the lexical space of @type. */
 static gboolean
 lexical_ok (ClmrsDataType  type,
@@ -4859,6 +4884,9 @@ lexical_ok (ClmrsDataType  type,
       return is_geopoint (value);
     case CLMRS_TYPE_BINARY:
       return clmrs_form_binary_name_is_valid (value);
+    case CLMRS_TYPE_GEOTRACE:
+    case CLMRS_TYPE_GEOSHAPE:
+      return is_geo_path (value, type == CLMRS_TYPE_GEOSHAPE);
     case CLMRS_TYPE_STRING:
     case CLMRS_TYPE_SELECT:
     default:
@@ -4871,7 +4899,9 @@ type_name (ClmrsDataType type)
 {
   static const char *names[] = { "string", "int", "decimal", "boolean", "date", "time",
                                  "dateTime", "select1", "select", "geopoint",
-                                 "file name (a name with an extension, no folder)" };
+                                 "file name (a name with an extension, no folder)",
+                                 "geotrace (at least 2 points \"lat lon\" separated by ';', the last not the first)",
+                                 "geoshape (at least 3 points \"lat lon\" separated by ';', the last the same as the first)" };
   return type < G_N_ELEMENTS (names) ? names[type] : "?";
 }
 
@@ -4939,6 +4969,25 @@ normalize_value (ClmrsFormSession  *session,
           g_ptr_array_add (kept, parts[i]);
       g_ptr_array_add (kept, NULL);
       text = g_strjoinv (" ", (char **) kept->pdata);
+    }
+  else if (type == CLMRS_TYPE_GEOTRACE || type == CLMRS_TYPE_GEOSHAPE)
+    {
+      /* each point as a geopoint is written ("lat lon alt acc"), ';' between them */
+      g_auto(GStrv) points = g_strsplit (value, ";", -1);
+      g_autoptr(GString) joined = g_string_new (NULL);
+
+      for (guint i = 0; points[i] != NULL; i++)
+        {
+          g_auto(GStrv) parts = g_strsplit_set (g_strstrip (points[i]), " \t\n", -1);
+          guint kept = 0;
+
+          if (i > 0)
+            g_string_append_c (joined, ';');
+          for (guint j = 0; parts[j] != NULL; j++)
+            if (parts[j][0] != '\0')
+              g_string_append_printf (joined, "%s%s", kept++ ? " " : "", parts[j]);
+        }
+      text = g_string_free (g_steal_pointer (&joined), FALSE);
     }
   else
     text = g_strstrip (g_strdup (value));

@@ -131,6 +131,8 @@ typedef enum {
   CLMRS_TYPE_SELECT,
   CLMRS_TYPE_GEOPOINT,
   CLMRS_TYPE_BINARY,        /* a file attached to the record: its name ("a1b2c3d4.jpg"), no path */
+  CLMRS_TYPE_GEOTRACE,      /* "lat lon [alt acc];lat lon ..." at least 2 points, the last not the first */
+  CLMRS_TYPE_GEOSHAPE,      /* the same, at least 3 points, the last the first (a closed shape) */
 } ClmrsDataType;
 
 typedef enum {
@@ -234,6 +236,14 @@ GPtrArray        *clmrs_form_session_get_outline (ClmrsFormSession *session); /*
 /* Whether @name can be a binary answer: a file name with an extension,
  * no directory, no scheme (the ODK XForms spec, "binary"). */
 gboolean          clmrs_form_binary_name_is_valid (const char *name);
+
+/* ODK's area() and distance() (the spec's geographic functions, as
+ * JavaRosa computes them: an Earth of equatorial radius 6,378,100 m,
+ * altitude ignored): the area in m2 enclosed by @points, and the length
+ * in m of the path through them.  @points is a geotrace or geoshape value,
+ * or one geopoint.  NaN when a point does not parse. */
+double            clmrs_geo_area                 (const char *points);
+double            clmrs_geo_distance             (const char *points);
 
 /* Stores @value and recalculates.  Fails (nothing stored) on a type that
  * does not parse, a readonly or calculated node, or an unknown ref.  A

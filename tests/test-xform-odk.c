@@ -7,6 +7,8 @@
 
 #include "xform-test-helpers.h"
 
+#include <math.h>
+
 static ClmrsForm *
 load_with_media (const char *text,
                  const char *media_dir)
@@ -504,6 +506,65 @@ test_binary_refusals (void)
   g_assert_nonnull (strstr (first, "orx:max-pixels '-124' is not a number of pixels"));
 }
 
+/* ------------------------------------------------------------------ */
+/* geotrace and geoshape                                               */
+
+/* A field's edge walked (geoshape) and a path (geotrace), as ODK writes
+ * them, with area() and distance() in calculations.  Expected figures
+ * computed separately with JavaRosa's formulas (GeoUtils: R = 6,378,100 m;
+ * area by triangles on the plane around the first point, distance by
+ * haversine). */
+static const char geo_form[] =
+  HEAD "<h:head><model><instance><data id='geo'>"
+  "<path/><field/><length/><hectares/><plots><plot><corner/></plot><plot><corner/></plot><plot><corner/></plot></plots>"
+  "<by_points/><meta><instanceID/></meta></data></instance>"
+  "<bind nodeset='/data/path' type='geotrace'/>"
+  "<bind nodeset='/data/field' type='geoshape'/>"
+  "<bind nodeset='/data/length' type='decimal' calculate='round(distance(/data/path), 1)'/>"
+  "<bind nodeset='/data/hectares' type='decimal' calculate='round(area(/data/field) div 10000, 4)'/>"
+  "<bind nodeset='/data/plots/plot/corner' type='geopoint'/>"
+  "<bind nodeset='/data/by_points' type='decimal' calculate='round(distance(/data/plots/plot/corner), 1)'/>"
+  "</model></h:head><h:body>"
+  "<input ref='/data/path'><label>Path</label></input>"
+  "<input ref='/data/field'><label>Field</label></input>"
+  "<group ref='/data/plots'><repeat nodeset='/data/plots/plot'><input ref='/data/plots/plot/corner'/></repeat></group>"
+  "</h:body></h:html>";
+
+static void
+test_geotrace_geoshape (void)
+{
+  g_autoptr(ClmrsForm) form = load (geo_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (session);
+
+  g_assert_cmpint (find_prompt (prompts, "/data/path")->type, ==, CLMRS_TYPE_GEOTRACE);
+  g_assert_cmpint (find_prompt (prompts, "/data/field")->type, ==, CLMRS_TYPE_GEOSHAPE);
+  /* a trace: 2 points or more, not ending where it began; kept as ODK writes it */
+  refuse (session, "/data/path", "5.3364 -4.0267", "is not a valid geotrace");
+  refuse (session, "/data/path", "5.3364 -4.0267;5.3364 -4.0267", "is not a valid geotrace");
+  refuse (session, "/data/path", "5.3364 -4.0267;95 1", "is not a valid geotrace");
+  set (session, "/data/path", " 5.3364  -4.0267 10 5 ; 5.3371 -4.0262;5.3380 -4.0262 ");
+  assert_answer (session, "/data/path", "5.3364 -4.0267 10 5;5.3371 -4.0262;5.3380 -4.0262");
+  assert_answer (session, "/data/length", "195.8");
+  /* a shape: 3 points or more, closed */
+  refuse (session, "/data/field", "0 0;0 0.01;0.01 0.01", "is not a valid geoshape");
+  refuse (session, "/data/field", "0 0;0 0.01", "is not a valid geoshape");
+  set (session, "/data/field", "0 0;0 0.01;0.01 0.01;0.01 0;0 0");
+  assert_answer (session, "/data/hectares", "123.9189");
+  /* a node-set of geopoints: the path through them in order */
+  set (session, "/data/plots/plot[1]/corner", "0 0 0 0");
+  set (session, "/data/plots/plot[2]/corner", "0 1 0 0");
+  assert_answer (session, "/data/by_points", "111318.8");
+  set (session, "/data/plots/plot[3]/corner", "1 1 0 0");
+  assert_answer (session, "/data/by_points", "222637.7");
+
+  /* the C functions */
+  g_assert_cmpfloat_with_epsilon (clmrs_geo_distance ("0 0;0 1"), 111318.84502, 1e-4);
+  g_assert_cmpfloat_with_epsilon (clmrs_geo_area ("0 0;0 0.01;0.01 0.01;0.01 0;0 0"), 1239188.51625, 1e-3);
+  g_assert_cmpfloat (clmrs_geo_area ("0 0;0 1"), ==, 0);
+  g_assert_true (isnan (clmrs_geo_distance ("0 0;north 1")));
+}
+
 /* randomize() with a seed gives ODK's order: expected values from ODK Web
  * Forms' seeded shuffle (@getodk/xforms-engine 0.22, JavaRosa-compatible). */
 static void
@@ -847,6 +908,7 @@ main (int    argc,
   g_test_add_func ("/xform-odk/range-rank-trigger", test_range_rank_trigger);
   g_test_add_func ("/xform-odk/binary-answers", test_binary_answers);
   g_test_add_func ("/xform-odk/binary-refusals", test_binary_refusals);
+  g_test_add_func ("/xform-odk/geotrace-geoshape", test_geotrace_geoshape);
   g_test_add_func ("/xform-odk/randomize-seed", test_randomize_seed);
   g_test_add_func ("/xform-odk/last-saved", test_last_saved);
   g_test_add_func ("/xform-odk/external-instances", test_external_instances);

@@ -622,6 +622,16 @@ text_entry (ClmrsVisitWizard  *self,
       gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_NUMBER);
       g_object_set_data (G_OBJECT (entry), "number-message", (gpointer) _("Type a number"));
     }
+  else if (prompt->type == CLMRS_TYPE_GEOTRACE || prompt->type == CLMRS_TYPE_GEOSHAPE)
+    {
+      /* no map on the handheld: the points are typed, as a GPS reader shows them */
+      gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "5.3364 -4.0267; 5.3371 -4.0262");
+      g_object_set_data (G_OBJECT (entry), "number-message",
+                         (gpointer) (prompt->type == CLMRS_TYPE_GEOTRACE
+                                     ? _("Type at least 2 points, each as latitude and longitude, separated by ;")
+                                     : _("Type at least 3 points, each as latitude and longitude, separated by ; "
+                                         "and end with the first point again")));
+    }
   g_object_set_data_full (G_OBJECT (entry), "ref", g_strdup (prompt->ref), g_free);
   g_signal_connect (entry, "changed", G_CALLBACK (entry_changed_cb), self);
   return entry;

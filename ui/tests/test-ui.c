@@ -1387,7 +1387,7 @@ rank_laid_out (Fixture *f)
  * choices'); the focus follows the choice moved, so a keyboard user presses
  * the same key again), required until the order is changed or kept; a
  * trigger as one check row, OK, whose value is "OK" when ticked and
- * nothing when not. */
+ * nothing when not; a geoshape typed point by point. */
 static void
 test_rank_and_acknowledge (Fixture       *f,
                            gconstpointer  data)
@@ -1467,10 +1467,32 @@ test_rank_and_acknowledge (Fixture       *f,
   gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
   g_assert_true (wait_for (f, wizard_idle, 10));
   clmrs_visit_wizard_next (wizard (f));
+
+  /* a farm's edge, typed point by point: what is typed so far stays, with what is missing */
+  assert_screen (f, "/rank/farm_edge", 1);
+  label_audit_screen ("visit: a geoshape");
+  {
+    GtkWidget *entry = find_of_type (GTK_WIDGET (wizard (f)), GTK_TYPE_ENTRY);
+
+    gtk_editable_set_text (GTK_EDITABLE (entry), "5.3364 -4.0267; 5.3371 -4.0262");
+    g_assert_cmpstr (clmrs_visit_wizard_get_message (wizard (f), "/rank/farm_edge"), ==,
+                     "Type at least 3 points, each as latitude and longitude, separated by ; "
+                     "and end with the first point again");
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "5.3364 -4.0267; 5.3371 -4.0262");
+    gtk_editable_set_text (GTK_EDITABLE (entry), "5.3364 -4.0267; 5.3371 -4.0262; 5.3380 -4.0262; 5.3364 -4.0267");
+    g_assert_null (clmrs_visit_wizard_get_message (wizard (f), "/rank/farm_edge"));
+    g_assert_true (wait_for (f, wizard_idle, 10));
+    order = saved_answer (f, "/rank/farm_edge");
+    g_assert_nonnull (order);
+    g_clear_pointer (&order, g_free);
+  }
+  clmrs_visit_wizard_next (wizard (f));
   g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
   text = clmrs_visit_wizard_get_review_text (wizard (f));
   g_test_message ("review:\n%s", text);
   g_assert_nonnull (strstr (text, "\nFood, Health care, School for the children\n"));
+  /* the shape as ODK writes it */
+  g_assert_nonnull (strstr (text, "\n5.3364 -4.0267;5.3371 -4.0262;5.3380 -4.0262;5.3364 -4.0267\n"));
 }
 
 /* --- media answers: a support's photo and the recipient's signature --- */
