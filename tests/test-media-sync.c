@@ -10,6 +10,8 @@
 #include "visit.h"
 #include "sync-harness.h"
 
+#include "media-test-helpers.h"
+
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -42,26 +44,6 @@ drop_after_two_chunks (const ClmrsSyncReport *so_far,
       sync_proxy_set_fault (f->proxy, SYNC_PROXY_DROP_UP, 1024, 10);
       sync_proxy_cut (f->proxy);
     }
-}
-
-/* A @width x @height picture of noise (it does not compress away), as PNG. */
-static GBytes *
-noise_png (int width, int height, guint32 seed)
-{
-  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  g_autoptr(GError) error = NULL;
-  guchar *pixels = gdk_pixbuf_get_pixels (pixbuf);
-  int stride = gdk_pixbuf_get_rowstride (pixbuf);
-  gchar *buffer = NULL;
-  gsize length = 0;
-
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width * 3; x++)
-      pixels[y * stride + x] = (guchar) g_rand_int_range (rand, 0, 256);
-  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &length, "png", &error, NULL));
-  g_assert_no_error (error);
-  return g_bytes_new_take (buffer, length);
 }
 
 static char *
@@ -236,7 +218,7 @@ static void
 test_chunked_resume (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(GBytes) photo = noise_png (200, 160, 7);   /* about 96 KiB: six chunks of 16 KiB */
+  g_autoptr(GBytes) photo = test_noise_png (200, 160, 7);   /* about 96 KiB: six chunks of 16 KiB */
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
   g_autofree char *visit = NULL;
@@ -309,7 +291,7 @@ static void
 test_server_limit (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GBytes) photo = noise_png (100, 100, 9);   /* about 30 KiB, over the 20K limit */
+  g_autoptr(GBytes) photo = test_noise_png (100, 100, 9);   /* about 30 KiB, over the 20K limit */
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
   g_autofree char *visit = NULL;
@@ -346,7 +328,7 @@ test_sealed_at_rest (Fixture       *f,
                      gconstpointer  data)
 {
   g_autofree char *device = g_build_filename (f->dir, "sealed.db", NULL);
-  g_autoptr(GBytes) drawing = noise_png (64, 32, 10);
+  g_autoptr(GBytes) drawing = test_noise_png (64, 32, 10);
   static const char png[] = "\x89PNG\r\n\x1a\n";
   g_autoptr(GError) error = NULL;
 

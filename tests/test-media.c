@@ -4,6 +4,8 @@
 #include "util.h"
 #include "xform.h"
 
+#include "media-test-helpers.h"
+
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -51,26 +53,6 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_free (f->visit);
 }
 
-/* A @width x @height picture of noise (so it does not compress away), as PNG bytes. */
-static GBytes *
-noise_png (int width, int height, guint32 seed)
-{
-  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  g_autoptr(GError) error = NULL;
-  guchar *pixels = gdk_pixbuf_get_pixels (pixbuf);
-  int stride = gdk_pixbuf_get_rowstride (pixbuf);
-  gchar *buffer = NULL;
-  gsize length = 0;
-
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width * 3; x++)
-      pixels[y * stride + x] = (guchar) g_rand_int_range (rand, 0, 256);
-  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &length, "png", &error, NULL));
-  g_assert_no_error (error);
-  return g_bytes_new_take (buffer, length);
-}
-
 static void
 image_size (GBytes *bytes, int *width, int *height)
 {
@@ -88,7 +70,7 @@ image_size (GBytes *bytes, int *width, int *height)
 static void
 test_prepare_scales_down (void)
 {
-  g_autoptr(GBytes) photo = noise_png (3000, 2000, 1);
+  g_autoptr(GBytes) photo = test_noise_png (3000, 2000, 1);
   g_autoptr(GBytes) kept = NULL;
   g_autoptr(GBytes) small = NULL;
   g_autoptr(GBytes) signature = NULL;
@@ -126,7 +108,7 @@ test_prepare_scales_down (void)
 static void
 test_prepare_refusals (void)
 {
-  g_autoptr(GBytes) photo = noise_png (800, 800, 2);
+  g_autoptr(GBytes) photo = test_noise_png (800, 800, 2);
   g_autoptr(GBytes) text = g_bytes_new_static ("not a picture", 13);
   g_autoptr(GError) error = NULL;
 
@@ -156,8 +138,8 @@ count (ClmrsStore *store, const char *sql)
 static void
 test_attach_round_trip (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GBytes) photo = noise_png (200, 100, 3);
-  g_autoptr(GBytes) again = noise_png (100, 100, 4);
+  g_autoptr(GBytes) photo = test_noise_png (200, 100, 3);
+  g_autoptr(GBytes) again = test_noise_png (100, 100, 4);
   g_autoptr(GBytes) back = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
@@ -200,7 +182,7 @@ test_attach_round_trip (Fixture *f, gconstpointer data)
 static void
 test_drop_unanswered (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GBytes) photo = noise_png (20, 20, 5);
+  g_autoptr(GBytes) photo = test_noise_png (20, 20, 5);
   g_autoptr(GError) error = NULL;
   g_autofree char *kept = clmrs_media_attach (f->store, f->visit, "/h/a", "image/png", "png", photo, 0, &error);
   g_autofree char *dropped = clmrs_media_attach (f->store, f->visit, "/h/b", "image/png", "png", photo, 0, &error);
