@@ -63,7 +63,7 @@ error_status (const GError *error)
 
 /* The database of a command that reads it (revoke-device, export, stats,
  * indicators): a path with no file is a mistake, not an empty server. */
-static sqlite3 *
+static ServerDb *
 open_existing (const char  *path,
                GError     **error)
 {
@@ -95,7 +95,7 @@ print_progress (guint64  done,
  * itself is committed: a failure here is told, and the next update
  * rebuilds it. */
 static void
-update_derived (sqlite3    *db,
+update_derived (ServerDb   *db,
                 const char *name)
 {
   g_autoptr(GError) error = NULL;
@@ -397,7 +397,7 @@ cmd_enroll_code (int    argc,
                                                     "A device enrols with it once (POST /api/v1/enroll).",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autofree char *code = NULL;
   gint64 lifetime = 7 * 86400;
 
@@ -447,7 +447,7 @@ cmd_revoke_device (int    argc,
                                                     "token at its next contact with the server.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "revoke-device: %s", error->message);
@@ -485,7 +485,7 @@ cmd_publish (int    argc,
                                                     "a file given is not referred to.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autofree char *summary = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -540,7 +540,7 @@ cmd_export (int    argc,
                                                     "stderr, then the cursor to give as --since next time.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   guint64 since = 0;
   gint64 cursor = 0;
 
@@ -608,7 +608,7 @@ cmd_forms (int    argc,
                                                     "that made it, so its answers read with that form's labels.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autoptr(JsonNode) list = NULL;
   JsonArray *array;
 
@@ -681,7 +681,7 @@ cmd_export_media (int    argc,
                                                     "DIR/<visit id>/<file name>: the name a visit's answer gives.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   guint count = 0;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -714,7 +714,7 @@ cmd_stats (int    argc,
                                                     "and unused enrolment codes.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autofree char *stats = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -750,7 +750,7 @@ cmd_devices (int    argc,
                                                     "client address) and the queue size it last reported.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autofree char *text = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -793,7 +793,7 @@ cmd_indicators (int    argc,
                                                     "derived store beside the database (brought up to date first).",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autofree char *text = NULL;
   GDate d;
 
@@ -831,7 +831,7 @@ cmd_rebuild (int    argc,
                                                     "A running server may go on serving meanwhile.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "rebuild: %s", error->message);
@@ -864,7 +864,7 @@ cmd_backup (int    argc,
                                                     "PATH-shm, start it (docs/operations.md).",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   gint pages = 0;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -903,7 +903,7 @@ quarantine_command (int         argc,
                    "(those that pulled past it receive it only after a pull from 0).",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "%s: %s", name, error->message);
@@ -952,7 +952,7 @@ cmd_delete_record (int    argc,
       "that received it keep their copy.",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "delete-record: %s", error->message);
@@ -994,7 +994,7 @@ cmd_hand_over (int    argc,
       "id the old device stamped its records with (a handheld enrolled again).",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   gint64 n;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -1032,7 +1032,7 @@ cmd_audit (int    argc,
       "device, person, action, subject type, subject id, detail; or --json.",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "audit: %s", error->message);
@@ -1066,7 +1066,7 @@ cmd_problems (int    argc,
       "type, reason, first seen; or --json.",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "problems: %s", error->message);
@@ -1098,7 +1098,7 @@ cmd_admin_log (int    argc,
       "time, action, target, detail, reason (tab-separated, or --json).",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "admin-log: %s", error->message);
@@ -1136,7 +1136,7 @@ cmd_people_add (int    argc,
       "once with the --one-time-pin printed here.  Prints the person's id on its last line.",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autofree char *pin = NULL;
   g_autofree char *person = NULL;
 
@@ -1177,7 +1177,7 @@ cmd_people_list (int    argc,
       "declared them (a device set up offline), communities.",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autofree char *text = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -1212,7 +1212,7 @@ cmd_people_disable (int    argc,
       "and the server refuses records they author from now on.  What they made stays.",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "people disable: %s", error->message);
@@ -1246,7 +1246,7 @@ cmd_people_set_role (int    argc,
       "role at their next sync.",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "people set-role: %s", error->message);

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "clmrs-server"
 
 #include "server-private.h"
+#include "server-store.h"
 #include "xform.h"
 
 #include <errno.h>
@@ -48,13 +49,13 @@ server_media_check_size (const char  *media_id,
 /* The visit @record_id, pushed by @device_id in its scope: its newest
  * line, or NULL with NOT_FOUND (saying nothing of records out of scope). */
 static char *
-visit_line (sqlite3     *db,
+visit_line (ServerDb    *db,
             const char  *device_id,
             const char  *media_id,
             const char  *record_id,
             GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   int rc;
 
   stmt = db_prepare (db,
@@ -66,12 +67,12 @@ visit_line (sqlite3     *db,
                      " ORDER BY r.rev DESC LIMIT 1", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, record_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return g_strndup (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
-  if (rc != SQLITE_DONE)
+  db_bind_text (stmt, 1, record_id);
+  db_bind_text (stmt, 2, device_id);
+  rc = db_step (stmt);
+  if (rc == DB_ROW)
+    return g_strndup (db_column_blob (stmt, 0), db_column_bytes (stmt, 0));
+  if (rc != DB_DONE)
     {
       db_fail (db, "media record lookup", error);
       return NULL;
@@ -83,28 +84,28 @@ visit_line (sqlite3     *db,
 
 /* The bytes from 0 that the chunks of @media_id cover without a gap. */
 static gboolean
-covered (sqlite3     *db,
+covered (ServerDb    *db,
          const char  *media_id,
          gint64      *out,
          GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, "SELECT offset, length (data) FROM media_chunks"
-                                                 " WHERE media_id = ? ORDER BY offset", error);
+  g_autoptr(ServerStmt) stmt = db_prepare (db, "SELECT at_byte, length (data) FROM media_chunks"
+                                                 " WHERE media_id = ? ORDER BY at_byte", error);
   gint64 position = 0;
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, media_id, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  db_bind_text (stmt, 1, media_id);
+  while ((rc = db_step (stmt)) == DB_ROW)
     {
-      gint64 offset = sqlite3_column_int64 (stmt, 0);
+      gint64 offset = db_column_int64 (stmt, 0);
 
       if (offset > position)
         break;
-      position = MAX (position, offset + sqlite3_column_int64 (stmt, 1));
+      position = MAX (position, offset + db_column_int64 (stmt, 1));
     }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  if (rc != DB_ROW && rc != DB_DONE)
     return db_fail (db, "media chunks", error);
   *out = position;
   return TRUE;
@@ -114,48 +115,48 @@ covered (sqlite3     *db,
  * every chunk dropped, so the device sends the file again) when they are
  * not the file announced. */
 static gboolean
-assemble (sqlite3              *db,
+assemble (ServerDb             *db,
           const ServerMediaChunk *chunk,
           GError              **error)
 {
   g_autoptr(GByteArray) file = g_byte_array_sized_new ((guint) chunk->size);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autofree char *sha = NULL;
   g_autofree char *now = now_rfc3339 ();
   int rc;
 
-  stmt = db_prepare (db, "SELECT offset, data FROM media_chunks WHERE media_id = ? ORDER BY offset", error);
+  stmt = db_prepare (db, "SELECT at_byte, data FROM media_chunks WHERE media_id = ? ORDER BY at_byte", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, chunk->media_id, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW && (gint64) file->len < chunk->size)
+  db_bind_text (stmt, 1, chunk->media_id);
+  while ((rc = db_step (stmt)) == DB_ROW && (gint64) file->len < chunk->size)
     {
-      gint64 offset = sqlite3_column_int64 (stmt, 0);
-      gint64 length = sqlite3_column_bytes (stmt, 1);
-      const guint8 *data = sqlite3_column_blob (stmt, 1);
+      gint64 offset = db_column_int64 (stmt, 0);
+      gint64 length = db_column_bytes (stmt, 1);
+      const guint8 *data = db_column_blob (stmt, 1);
       gint64 skip = (gint64) file->len - offset;
 
       if (skip < length)
         g_byte_array_append (file, data + skip, (guint) MIN (length - skip, chunk->size - (gint64) file->len));
     }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  if (rc != DB_ROW && rc != DB_DONE)
     return db_fail (db, "media chunks", error);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, db_finalize);
   sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, file->data, file->len);
   if ((gint64) file->len != chunk->size || g_ascii_strcasecmp (sha, chunk->sha256) != 0)
     {
-      stmt = db_prepare (db, "DELETE FROM media_chunks WHERE media_id = ?1; ", error);
+      stmt = db_prepare (db, "DELETE FROM media_chunks WHERE media_id = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_text (stmt, 1, chunk->media_id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
+      db_bind_text (stmt, 1, chunk->media_id);
+      if (db_step (stmt) != DB_DONE)
         return db_fail (db, "dropping media chunks", error);
-      g_clear_pointer (&stmt, sqlite3_finalize);
+      g_clear_pointer (&stmt, db_finalize);
       stmt = db_prepare (db, "UPDATE media SET received = 0 WHERE id = ?", error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_text (stmt, 1, chunk->media_id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
+      db_bind_text (stmt, 1, chunk->media_id);
+      if (db_step (stmt) != DB_DONE)
         return db_fail (db, "media", error);
       /* the caller commits the reset, then answers with the error */
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST,
@@ -166,18 +167,18 @@ assemble (sqlite3              *db,
   stmt = db_prepare (db, "UPDATE media SET content = ?1, received = ?2, completed = ?3 WHERE id = ?4", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_blob64 (stmt, 1, file->len > 0 ? (const void *) file->data : "", file->len, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, chunk->size);
-  sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, chunk->media_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_blob (stmt, 1, file->len > 0 ? (const void *) file->data : "", file->len);
+  db_bind_int64 (stmt, 2, chunk->size);
+  db_bind_text (stmt, 3, now);
+  db_bind_text (stmt, 4, chunk->media_id);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, "storing media", error);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, db_finalize);
   stmt = db_prepare (db, "DELETE FROM media_chunks WHERE media_id = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, chunk->media_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, chunk->media_id);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, "dropping media chunks", error);
   return TRUE;
 }
@@ -185,13 +186,13 @@ assemble (sqlite3              *db,
 /* The media row for @chunk: made on its first chunk; every later chunk
  * must announce the same file.  Sets @completed when it is already whole. */
 static gboolean
-note_media (sqlite3                *db,
+note_media (ServerDb               *db,
             const char             *device_id,
             const ServerMediaChunk *chunk,
             gboolean               *completed,
             GError                **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autofree char *now = NULL;
   int rc;
 
@@ -199,47 +200,47 @@ note_media (sqlite3                *db,
                          " FROM media WHERE id = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, chunk->media_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  db_bind_text (stmt, 1, chunk->media_id);
+  rc = db_step (stmt);
+  if (rc == DB_ROW)
     {
-      if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 4), device_id) != 0)
+      if (g_strcmp0 (db_column_text (stmt, 4), device_id) != 0)
         {
           g_set_error (error, SERVER_ERROR, SERVER_ERROR_NOT_FOUND,
                        "media %s: another device sent this file", chunk->media_id);
           return FALSE;
         }
-      if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), chunk->record_id) != 0 ||
-          g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), chunk->name) != 0 ||
-          sqlite3_column_int64 (stmt, 2) != chunk->size ||
-          g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 3), chunk->sha256) != 0)
+      if (g_strcmp0 (db_column_text (stmt, 0), chunk->record_id) != 0 ||
+          g_strcmp0 (db_column_text (stmt, 1), chunk->name) != 0 ||
+          db_column_int64 (stmt, 2) != chunk->size ||
+          g_ascii_strcasecmp (db_column_text (stmt, 3), chunk->sha256) != 0)
         {
           g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST,
                        "media %s: announced before with another record, name, size or sha256",
                        chunk->media_id);
           return FALSE;
         }
-      *completed = sqlite3_column_int (stmt, 5) != 0;
+      *completed = db_column_int (stmt, 5) != 0;
       return TRUE;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != DB_DONE)
     return db_fail (db, "media lookup", error);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, db_finalize);
   now = now_rfc3339 ();
   stmt = db_prepare (db, "INSERT INTO media (id, record_id, ref, name, mime, size, sha256, device_id, created)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, chunk->media_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, chunk->record_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, chunk->ref, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, chunk->name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, chunk->mime, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 6, chunk->size);
-  sqlite3_bind_text (stmt, 7, chunk->sha256, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 8, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 9, now, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, chunk->media_id);
+  db_bind_text (stmt, 2, chunk->record_id);
+  db_bind_text (stmt, 3, chunk->ref);
+  db_bind_text (stmt, 4, chunk->name);
+  db_bind_text (stmt, 5, chunk->mime);
+  db_bind_int64 (stmt, 6, chunk->size);
+  db_bind_text (stmt, 7, chunk->sha256);
+  db_bind_text (stmt, 8, device_id);
+  db_bind_text (stmt, 9, now);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, "noting media", error);
   *completed = FALSE;
   return TRUE;
@@ -248,23 +249,23 @@ note_media (sqlite3                *db,
 /* Stores @chunk at its offset; an identical chunk there already is fine,
  * a different one is refused. */
 static gboolean
-store_chunk (sqlite3                *db,
+store_chunk (ServerDb               *db,
              const ServerMediaChunk *chunk,
              GError                **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   int rc;
 
-  stmt = db_prepare (db, "SELECT data FROM media_chunks WHERE media_id = ? AND offset = ?", error);
+  stmt = db_prepare (db, "SELECT data FROM media_chunks WHERE media_id = ? AND at_byte = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, chunk->media_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, chunk->offset);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  db_bind_text (stmt, 1, chunk->media_id);
+  db_bind_int64 (stmt, 2, chunk->offset);
+  rc = db_step (stmt);
+  if (rc == DB_ROW)
     {
-      gsize length = (gsize) sqlite3_column_bytes (stmt, 0);
-      const void *data = sqlite3_column_blob (stmt, 0);
+      gsize length = (gsize) db_column_bytes (stmt, 0);
+      const void *data = db_column_blob (stmt, 0);
 
       if (length == chunk->length && (length == 0 || memcmp (data, chunk->data, length) == 0))
         return TRUE;
@@ -280,16 +281,25 @@ store_chunk (sqlite3                *db,
       if (length >= chunk->length)
         return TRUE;
     }
-  else if (rc != SQLITE_DONE)
+  else if (rc != DB_DONE)
     return db_fail (db, "media chunk lookup", error);
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  stmt = db_prepare (db, "INSERT OR REPLACE INTO media_chunks (media_id, offset, data) VALUES (?, ?, ?)", error);
+  g_clear_pointer (&stmt, db_finalize);
+  /* a longer chunk at the same place replaces the shorter (both stores' SQL) */
+  stmt = db_prepare (db, "DELETE FROM media_chunks WHERE media_id = ? AND at_byte = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, chunk->media_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, chunk->offset);
-  sqlite3_bind_blob64 (stmt, 3, chunk->length > 0 ? chunk->data : "", chunk->length, SQLITE_STATIC);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, chunk->media_id);
+  db_bind_int64 (stmt, 2, chunk->offset);
+  if (db_step (stmt) != DB_DONE)
+    return db_fail (db, "replacing a media chunk", error);
+  g_clear_pointer (&stmt, db_finalize);
+  stmt = db_prepare (db, "INSERT INTO media_chunks (media_id, at_byte, data) VALUES (?, ?, ?)", error);
+  if (stmt == NULL)
+    return FALSE;
+  db_bind_text (stmt, 1, chunk->media_id);
+  db_bind_int64 (stmt, 2, chunk->offset);
+  db_bind_blob (stmt, 3, chunk->length > 0 ? chunk->data : "", chunk->length);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, "storing a media chunk", error);
   return TRUE;
 }
@@ -304,7 +314,7 @@ answer (const char *media_id,
 }
 
 char *
-server_media_put_chunk (sqlite3                *db,
+server_media_put_chunk (ServerDb               *db,
                         const char             *device_id,
                         const ServerMediaChunk *chunk,
                         gsize                   max_media,
@@ -368,13 +378,13 @@ server_media_put_chunk (sqlite3                *db,
     }
   if (received < chunk->size)
     {
-      g_autoptr(sqlite3_stmt) stmt = db_prepare (db, "UPDATE media SET received = ? WHERE id = ?", error);
+      g_autoptr(ServerStmt) stmt = db_prepare (db, "UPDATE media SET received = ? WHERE id = ?", error);
 
       if (stmt == NULL)
         goto fail;
-      sqlite3_bind_int64 (stmt, 1, received);
-      sqlite3_bind_text (stmt, 2, chunk->media_id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
+      db_bind_int64 (stmt, 1, received);
+      db_bind_text (stmt, 2, chunk->media_id);
+      if (db_step (stmt) != DB_DONE)
         {
           db_fail (db, "media", error);
           goto fail;
@@ -391,12 +401,12 @@ fail:
 
 /* Writes every whole file into @dir/<record id>/<name>. */
 gboolean
-server_media_export (sqlite3     *db,
+server_media_export (ServerDb    *db,
                      const char  *dir,
                      guint       *count,
                      GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   int rc;
 
   *count = 0;
@@ -404,10 +414,10 @@ server_media_export (sqlite3     *db,
                          " ORDER BY record_id, name", error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = db_step (stmt)) == DB_ROW)
     {
-      const char *record = (const char *) sqlite3_column_text (stmt, 0);
-      const char *name = (const char *) sqlite3_column_text (stmt, 1);
+      const char *record = db_column_text (stmt, 0);
+      const char *name = db_column_text (stmt, 1);
       g_autofree char *folder = NULL;
       g_autofree char *path = NULL;
 
@@ -422,12 +432,12 @@ server_media_export (sqlite3     *db,
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "%s: %s", folder, g_strerror (saved));
           return FALSE;
         }
-      if (!g_file_set_contents_full (path, sqlite3_column_blob (stmt, 2), sqlite3_column_bytes (stmt, 2),
+      if (!g_file_set_contents_full (path, db_column_blob (stmt, 2), db_column_bytes (stmt, 2),
                                      G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
         return FALSE;
       (*count)++;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != DB_DONE)
     return db_fail (db, "media export", error);
   return TRUE;
 }
