@@ -1691,6 +1691,12 @@ test_support_photo_signature (Fixture       *f,
   signature = query_text (f->db_path, "SELECT value FROM answers WHERE visit_id = ?1 AND ref = '" SUPPORT_SIGNATURE_REF "'", visit_id);
   head = query_text (f->db_path, "SELECT mime || ' ' || hex (substr (content, 1, 8)) FROM media"
                                  " WHERE visit_id = ?1 AND ref = '" SUPPORT_SIGNATURE_REF "'", visit_id);
+  {
+    g_autofree char *sizes = query_text (f->db_path, "SELECT group_concat (ref || ': ' || size || ' bytes', ', ')"
+                                                     " FROM media WHERE visit_id = ?1", visit_id);
+
+    g_test_message ("kept: %s", sizes);
+  }
   g_test_message ("signature %s: %s", signature, head);
   g_assert_true (g_str_has_suffix (signature, ".png"));
   g_assert_cmpstr (head, ==, "image/png 89504E470D0A1A0A");
