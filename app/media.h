@@ -99,6 +99,14 @@ gboolean  clmrs_media_note_sent       (ClmrsStore   *store,
                                        gboolean      complete,
                                        GError      **error);
 
+/* The bytes of files the server has held whole for more than @days are
+ * dropped (the row stays, saying what was sent): the server keeps them,
+ * and a handheld that may be lost should not.  Sets @pruned to how many. */
+gboolean  clmrs_media_prune_sent      (ClmrsStore   *store,
+                                       guint         days,
+                                       gint64       *pruned,
+                                       GError      **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsMediaInfo, clmrs_media_info_free)
 
 G_END_DECLS

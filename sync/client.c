@@ -1284,6 +1284,11 @@ clmrs_sync_run (ClmrsStore             *store,
       if (!clmrs_outbox_prune_sent (store, CLMRS_OUTBOX_KEEP_SENT_DAYS, &pruned, &prune_error))
         g_message ("sync: could not prune acknowledged envelopes: %s", prune_error->message);
       c.report->pruned = pruned;
+      /* and the photos and signatures the server has held as long */
+      g_clear_error (&prune_error);
+      if (!clmrs_media_prune_sent (store, CLMRS_OUTBOX_KEEP_SENT_DAYS, &pruned, &prune_error))
+        g_message ("sync: could not prune acknowledged media files: %s", prune_error->message);
+      c.report->media_pruned = pruned;
     }
   c.report->queued_left = clmrs_outbox_count_queued (store);
   c.report->media_left = clmrs_media_count_unsent (store);

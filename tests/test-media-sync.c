@@ -282,6 +282,22 @@ test_chunked_resume (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (report.media_sent, ==, 0);
   g_assert_cmpuint (report.media_bytes, ==, 0);
+  g_assert_cmpuint (report.media_pruned, ==, 0);
+
+  /* a month after the server held it, the handheld keeps only the row saying so */
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->device_db, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_exec (store, "UPDATE media SET acked = '2000-01-01T00:00:00Z'", &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (sync_once (f, &f->config, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.media_pruned, ==, 1);
+  g_assert_cmpint (sync_test_device_count (f->device_db, "SELECT length (content) FROM media"), ==, 0);
+  g_assert_cmpint (device_sent (f, name), ==, size);
+  g_assert_cmpuint (report.media_sent, ==, 0);
 }
 
 /* A file over the server's --max-media: 413 with the sizes; the records
