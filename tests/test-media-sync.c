@@ -13,6 +13,7 @@
 #include "media-test-helpers.h"
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
+#include <curl/curl.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -383,6 +384,162 @@ test_sealed_at_rest (Fixture       *f,
     }
 }
 
+typedef struct {
+  long     status;
+  GString *body;
+} ChunkReply;
+
+static size_t
+chunk_reply_cb (char *data, size_t size, size_t n, void *user_data)
+{
+  g_string_append_len (((ChunkReply *) user_data)->body, data, (gssize) (size * n));
+  return size * n;
+}
+
+/* One media chunk POSTed by hand with @token: what a device's client
+ * sends, with @name and @record as given (sha256 of @bytes, all of it). */
+static ChunkReply
+post_chunk (Fixture    *f,
+            const char *token,
+            const char *record,
+            const char *name,
+            GBytes     *bytes)
+{
+  g_autofree char *media_id = clmrs_uuid_new ();
+  g_autofree char *url = g_strdup_printf ("%s/api/v1/media/%s", f->server.url, media_id);
+  g_autofree char *auth = g_strdup_printf ("Authorization: Bearer %s", token);
+  g_autofree char *record_header = g_strdup_printf ("X-Clmrs-Record: %s", record);
+  g_autofree char *name_header = g_strdup_printf ("X-Clmrs-Name: %s", name);
+  g_autofree char *sha = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+  g_autofree char *sha_header = g_strdup_printf ("X-Clmrs-Sha256: %s", sha);
+  g_autofree char *size_header = g_strdup_printf ("X-Clmrs-Size: %" G_GSIZE_FORMAT, g_bytes_get_size (bytes));
+  const char *fixed[] = { "X-Clmrs-Question: /support_record/support/photo", "X-Clmrs-Media-Type: image/png",
+                          "X-Clmrs-Offset: 0", "Content-Type: application/octet-stream", "Expect:" };
+  ChunkReply reply = { 0, g_string_new (NULL) };
+  struct curl_slist *headers = NULL;
+  CURL *curl = curl_easy_init ();
+
+  headers = curl_slist_append (headers, auth);
+  headers = curl_slist_append (headers, record_header);
+  headers = curl_slist_append (headers, name_header);
+  headers = curl_slist_append (headers, sha_header);
+  headers = curl_slist_append (headers, size_header);
+  for (gsize i = 0; i < G_N_ELEMENTS (fixed); i++)
+    headers = curl_slist_append (headers, fixed[i]);
+  curl_easy_setopt (curl, CURLOPT_URL, url);
+  curl_easy_setopt (curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt (curl, CURLOPT_POSTFIELDS, g_bytes_get_data (bytes, NULL));
+  curl_easy_setopt (curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) g_bytes_get_size (bytes));
+  curl_easy_setopt (curl, CURLOPT_WRITEFUNCTION, chunk_reply_cb);
+  curl_easy_setopt (curl, CURLOPT_WRITEDATA, &reply);
+  g_assert_cmpint (curl_easy_perform (curl), ==, CURLE_OK);
+  curl_easy_getinfo (curl, CURLINFO_RESPONSE_CODE, &reply.status);
+  curl_slist_free_all (headers);
+  curl_easy_cleanup (curl);
+  return reply;
+}
+
+/* The first column of @sql's first row on the server's database, read-only. */
+static gint64
+server_count (const char *db,
+              const char *sql)
+{
+  sqlite3 *handle = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (db, &handle, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (handle);
+  return n;
+}
+
+static char *
+meta_token (const char *db)
+{
+  g_autoptr(ClmrsStore) store = clmrs_store_open (db, NULL);
+
+  g_assert_nonnull (store);
+  return clmrs_store_get_meta (store, "sync_token");
+}
+
+/* The server takes a file only for a visit the sending device pushed and
+ * may see, and only a file the visit's answers name: another device
+ * enrolled for every community is told the visit is not one it pushed,
+ * as is a device sending for a visit nobody pushed; a name the visit does
+ * not give is refused; nothing is stored. */
+static void
+test_authority (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GBytes) photo = test_noise_png (40, 30, 11);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *visit = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *other_db = g_build_filename (f->dir, "other.db", NULL);
+  g_autofree char *other_token = NULL;
+  g_autofree char *unknown = clmrs_uuid_new ();
+  ChunkReply reply;
+
+  sync_records_first (f);
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->device_db, &error);
+
+    g_assert_no_error (error);
+    visit = record_support_with_photo (store, photo, &name);
+  }
+  token = meta_token (f->device_db);
+  {
+    g_autoptr(ClmrsStore) other = clmrs_store_open (other_db, &error);
+    g_autofree char *code = sync_test_enroll_code (f->server_db, "all");
+    ClmrsSyncConfig direct = { .server_url = f->server.url };
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_sync_enroll (other, &direct, code, "another tablet", &error));
+    g_assert_no_error (error);
+  }
+  other_token = meta_token (other_db);
+
+  /* the visit is not on the server yet: nobody may attach to it */
+  reply = post_chunk (f, token, visit, name, photo);
+  g_test_message ("%ld %s", reply.status, reply.body->str);
+  g_assert_cmpint (reply.status, ==, 404);
+  g_assert_nonnull (strstr (reply.body->str, "is not a visit this device pushed; send the visit first"));
+  g_string_free (reply.body, TRUE);
+  {
+    ClmrsSyncConfig direct = f->config;
+    ClmrsSyncReport report;
+
+    direct.server_url = f->server.url;
+    g_assert_true (sync_once (f, &direct, &report, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (report.media_sent, ==, 1);
+  }
+  /* another device, in scope but not the visit's */
+  reply = post_chunk (f, other_token, visit, name, photo);
+  g_test_message ("%ld %s", reply.status, reply.body->str);
+  g_assert_cmpint (reply.status, ==, 404);
+  g_assert_nonnull (strstr (reply.body->str, "is not a visit this device pushed"));
+  g_string_free (reply.body, TRUE);
+  /* a visit nobody pushed */
+  reply = post_chunk (f, token, unknown, name, photo);
+  g_assert_cmpint (reply.status, ==, 404);
+  g_string_free (reply.body, TRUE);
+  /* the owner, with a name its visit does not give */
+  reply = post_chunk (f, token, visit, "0f0f0f0f.png", photo);
+  g_test_message ("%ld %s", reply.status, reply.body->str);
+  g_assert_cmpint (reply.status, ==, 400);
+  g_assert_nonnull (strstr (reply.body->str, "names no file 0f0f0f0f.png"));
+  g_string_free (reply.body, TRUE);
+  /* only the owner's own file is on the server */
+  g_assert_cmpint (server_count (f->server_db, "SELECT count (*) FROM media"), ==, 1);
+  g_assert_cmpint (server_count (f->server_db, "SELECT count (*) FROM media_chunks"), ==, 0);
+}
+
 static const char *const limited[] = { "--max-media", "20K", NULL };
 
 int
@@ -390,6 +547,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/media-sync/chunked-resume", Fixture, NULL, fixture_setup, test_chunked_resume, fixture_teardown);
+  g_test_add ("/media-sync/authority", Fixture, NULL, fixture_setup, test_authority, fixture_teardown);
   g_test_add ("/media-sync/server-limit", Fixture, limited, fixture_setup, test_server_limit, fixture_teardown);
   g_test_add ("/media-sync/sealed-at-rest", Fixture, NULL, fixture_setup, test_sealed_at_rest, fixture_teardown);
   return g_test_run ();
