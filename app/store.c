@@ -1557,3 +1557,26 @@ fail:
   clmrs_store_rollback (store);
   return FALSE;
 }
+
+gboolean
+clmrs_store_exec_older_than (ClmrsStore  *store,
+                             const char  *sql,
+                             guint        days,
+                             gint64      *changed,
+                             GError     **error)
+{
+  g_autoptr(GDateTime) now = clmrs_now ();
+  g_autoptr(GDateTime) cutoff = g_date_time_add_days (now, -(gint) days);
+  g_autofree char *cutoff_text = clmrs_time_to_rfc3339 (cutoff);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  *changed = 0;
+  stmt = clmrs_store_prepare (store, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, cutoff_text, -1, SQLITE_TRANSIENT);
+  if (clmrs_store_step (store, stmt, error) == CLMRS_STEP_ERROR)
+    return FALSE;
+  *changed = sqlite3_changes (store->db);
+  return TRUE;
+}

@@ -82,6 +82,15 @@ void         clmrs_store_set_actor          (ClmrsStore   *store,
                                              const char   *person_id);
 const char  *clmrs_store_get_actor          (ClmrsStore   *store);
 
+/* Runs @sql, whose one parameter is the time @days ago (RFC 3339 UTC), and
+ * sets @changed to the rows it changed: what pruning what the server has
+ * held long enough looks like. */
+gboolean     clmrs_store_exec_older_than    (ClmrsStore   *store,
+                                             const char   *sql,
+                                             guint         days,
+                                             gint64       *changed,
+                                             GError      **error);
+
 /* Runs @sql (no results expected); errors carry SQLite's message and the statement. */
 gboolean     clmrs_store_exec               (ClmrsStore   *store,
                                              const char   *sql,
