@@ -1,6 +1,7 @@
 /* sync-harness.c: what the sync tests share: programs run to completion, a real clmrs-server on loopback, a fault-injecting TCP proxy. */
 #define _GNU_SOURCE
 #include "sync-harness.h"
+#include "server.h"
 
 #include "demo.h"
 #include "device.h"
@@ -784,4 +785,43 @@ sync_test_device_count (const char *db,
     n = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
   return n;
+}
+
+gboolean
+sync_test_server_on_postgres (void)
+{
+  const char *uri = g_getenv ("CLMRS_SERVER_TEST_PG_URI");
+
+  return uri != NULL && *uri != '\0';
+}
+
+void
+sync_test_server_exec (const char *db,
+                       const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ServerDb) store = server_store_open (db, &error);
+
+  g_assert_no_error (error);
+  db_exec (store, sql, &error);
+  g_assert_no_error (error);
+}
+
+char *
+sync_test_server_query (const char *db,
+                        const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ServerDb) store = server_store_open (db, &error);
+  g_autoptr(ServerStmt) stmt = NULL;
+  int rc;
+
+  g_assert_no_error (error);
+  stmt = db_prepare (store, sql, &error);
+  g_assert_no_error (error);
+  rc = db_step (stmt);
+  g_assert_cmpint (rc, !=, DB_ERROR);
+  if (rc != DB_ROW)
+    return NULL;
+  return g_strdup (db_column_text (stmt, 0) != NULL ? db_column_text (stmt, 0) : "");
 }

@@ -891,16 +891,12 @@ test_idempotency (Fixture       *f,
   /* Responses older than 30 days are forgotten at start; a retry that
    * late is decided afresh: the record is a duplicate, nothing doubles. */
   {
-    sqlite3 *db = NULL;
     g_auto(Reply) late = { 0 };
     g_autofree char *results = NULL;
     g_autofree char *late_replayed = NULL;
 
     server_stop (f, FALSE);
-    g_assert_cmpint (sqlite3_open (f->db, &db), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_exec (db, "UPDATE idempotency SET created = '2000-01-01T00:00:00Z'", NULL, NULL, NULL),
-                     ==, SQLITE_OK);
-    sqlite3_close (db);
+    sync_test_server_exec (f->db, "UPDATE idempotency SET created = '2000-01-01T00:00:00Z'");
     server_start (f, "0");
     g_assert_cmpint (stat_of ("batches"), ==, 0);
     push (f, &d, h, key, &late);

@@ -62,12 +62,13 @@ error_status (const GError *error)
 }
 
 /* The database of a command that reads it (revoke-device, export, stats,
- * indicators): a path with no file is a mistake, not an empty server. */
+ * indicators): a path with no file is a mistake, not an empty server.  A
+ * PostgreSQL database must exist already: connecting says when it does not. */
 static ServerDb *
 open_existing (const char  *path,
                GError     **error)
 {
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+  if (!server_store_is_uri (path) && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
                    "no server database at %s (serve or enroll-code makes one)", path);
@@ -549,7 +550,7 @@ cmd_export (int    argc,
   if (since_text != NULL && !g_ascii_string_to_unsigned (since_text, 10, 0, G_MAXINT64, &since, NULL))
     return usage_fail (context, "export: --since \"%s\": expected the cursor an earlier export printed "
                        "(a whole number)", since_text);
-  if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
+  if (!server_store_is_uri (db_path) && !g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
     {
       g_printerr ("clmrs-server: export: %s: no such database\n", db_path);
       return SERVER_EXIT_FAILURE;

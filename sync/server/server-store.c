@@ -26,6 +26,7 @@ struct _ServerDb {
   sqlite3     *sqlite;
   PGconn      *pg;
   gboolean     reused;      /* a PostgreSQL connection taken from the pool */
+  gboolean     test_path;   /* a SQLite path run on PostgreSQL (tests) */
   DbErrorKind  error_kind;  /* PostgreSQL: the last error */
   char        *error_message;
   gint64       changes;
@@ -75,6 +76,12 @@ sqlite3 *
 server_store_sqlite (ServerDb *db)
 {
   return db->sqlite;
+}
+
+const char *
+server_store_test_path (ServerDb *db)
+{
+  return db->test_path ? db->location : NULL;
 }
 
 const char *
@@ -158,6 +165,7 @@ pg_translate (const char *sql,
     /* a line is bytea; db_column_text() gives its bytes */
     { "CAST (line AS TEXT)", "line" },
     { "CAST (r.line AS TEXT)", "r.line" },
+    { "CAST (response AS TEXT)", "response" },
   };
   GString *out = g_string_sized_new (strlen (sql) + 32);
   gboolean ignore = FALSE, quoted = FALSE;
@@ -265,13 +273,82 @@ pg_display_name (const char *uri)
   return g_string_free (name, FALSE);
 }
 
+static PGconn *
+pg_connect (const char  *uri,
+            const char  *dbname,
+            const char  *name,
+            GError     **error)
+{
+  /* with expand_dbname the URI's settings come first; a later dbname overrides its database */
+  const char *const keywords[] = { "application_name", "connect_timeout", "dbname", "dbname", NULL };
+  const char *const values[] = { "clmrs-server", "10", uri, dbname, NULL };
+  PGconn *conn;
+
+  conn = PQconnectdbParams (keywords, values, 1);
+  if (conn == NULL || PQstatus (conn) != CONNECTION_OK)
+    {
+      g_autofree char *message = g_strdup (conn != NULL ? PQerrorMessage (conn) : "out of memory");
+
+      /* libpq's message says what failed: refused, authentication, no such database */
+      g_strdelimit (message, "\n\t", ' ');
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "database %s: %s", name, g_strstrip (message));
+      PQfinish (conn);
+      return NULL;
+    }
+  PQsetNoticeProcessor (conn, quiet_notices, NULL);
+  return conn;
+}
+
+/* Tests only: with CLMRS_SERVER_TEST_PG_URI set, every SQLite path the
+ * server is given is a PostgreSQL database of that cluster instead, one
+ * database a path (made on first use), so the whole sync test suite runs
+ * against PostgreSQL unchanged.  Returns its database name, or NULL. */
+static char *
+test_pg_database (const char *path)
+{
+  g_autofree char *absolute = NULL;
+  g_autofree char *hash = NULL;
+
+  if (g_getenv ("CLMRS_SERVER_TEST_PG_URI") == NULL || *g_getenv ("CLMRS_SERVER_TEST_PG_URI") == '\0')
+    return NULL;
+  absolute = g_canonicalize_filename (path, NULL);
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, absolute, -1);
+  hash[24] = '\0';
+  return g_strconcat ("clmrs_test_", hash, NULL);
+}
+
+static PGconn *
+test_pg_connect (const char  *dbname,
+                 const char  *name,
+                 GError     **error)
+{
+  const char *uri = g_getenv ("CLMRS_SERVER_TEST_PG_URI");
+  g_autoptr(GError) local = NULL;
+  g_autofree char *create = NULL;
+  PGconn *conn = pg_connect (uri, dbname, name, &local);
+  PGconn *admin;
+
+  if (conn != NULL || strstr (local->message, "does not exist") == NULL)
+    {
+      if (local != NULL)
+        g_propagate_error (error, g_steal_pointer (&local));
+      return conn;
+    }
+  admin = pg_connect (uri, NULL, name, error);
+  if (admin == NULL)
+    return NULL;
+  create = g_strdup_printf ("CREATE DATABASE %s", dbname);
+  PQclear (PQexec (admin, create));   /* another process may have made it meanwhile */
+  PQfinish (admin);
+  return pg_connect (uri, dbname, name, error);
+}
+
 static ServerDb *
-pg_open (const char  *uri,
+pg_open (const char  *location,
          GError     **error)
 {
-  const char *const keywords[] = { "application_name", "connect_timeout", "dbname", NULL };
-  const char *const values[] = { "clmrs-server", "10", uri, NULL };
-  g_autofree char *name = pg_display_name (uri);
+  g_autofree char *test_database = server_store_is_uri (location) ? NULL : test_pg_database (location);
+  g_autofree char *name = NULL;
   ServerDb *db = NULL;
   PGconn *conn;
   PGresult *result;
@@ -281,7 +358,7 @@ pg_open (const char  *uri,
     {
       ServerDb *idle = l->data;
 
-      if (g_str_equal (idle->location, uri))
+      if (g_str_equal (idle->location, location))
         {
           g_queue_delete_link (&pool, l);
           db = idle;
@@ -301,26 +378,33 @@ pg_open (const char  *uri,
       server_store_close (db);
     }
 
-  conn = PQconnectdbParams (keywords, values, 1);
-  if (conn == NULL || PQstatus (conn) != CONNECTION_OK)
+  if (test_database != NULL)
     {
-      g_autofree char *message = g_strdup (conn != NULL ? PQerrorMessage (conn) : "out of memory");
-
-      /* libpq's message says what failed: refused, authentication, no such database */
-      g_strdelimit (message, "\n\t", ' ');
-      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "database %s: %s", name, g_strstrip (message));
-      PQfinish (conn);
-      return NULL;
+      name = g_strdup_printf ("%s (PostgreSQL database %s)", location, test_database);
+      conn = test_pg_connect (test_database, name, error);
+      /* the file SQLite would have made: the commands that want an
+       * existing database look for it, and a path SQLite could not
+       * create fails here too */
+      if (conn != NULL && !g_file_test (location, G_FILE_TEST_EXISTS)
+          && !g_file_set_contents (location, "", 0, error))
+        g_clear_pointer (&conn, PQfinish);
     }
-  PQsetNoticeProcessor (conn, quiet_notices, NULL);
+  else
+    {
+      name = pg_display_name (location);
+      conn = pg_connect (location, NULL, name, error);
+    }
+  if (conn == NULL)
+    return NULL;
   /* as long as SQLite's busy timeout: then the request is told "busy" */
   result = PQexec (conn, "SET lock_timeout = '10s'");
   PQclear (result);
 
   db = g_new0 (ServerDb, 1);
-  db->location = g_strdup (uri);
+  db->location = g_strdup (location);
   db->name = g_steal_pointer (&name);
   db->pg = conn;
+  db->test_path = test_database != NULL;
   return db;
 }
 
@@ -351,9 +435,9 @@ ServerDb *
 server_store_open (const char  *location,
                    GError     **error)
 {
-  g_return_val_if_fail (location != NULL, NULL);
+  const char *test_uri = g_getenv ("CLMRS_SERVER_TEST_PG_URI");
 
-  if (server_store_is_uri (location))
+  if (server_store_is_uri (location) || (test_uri != NULL && *test_uri != '\0'))
     return pg_open (location, error);
   return sqlite_open (location, error);
 }
