@@ -31,9 +31,10 @@ case "$action" in
     if [[ $(id -u) == 0 ]]; then chown postgres: "$dir"; fi
     "${as_owner[@]}" "$bindir/initdb" -D "$dir/data" -U postgres -A trust --no-sync -E UTF8 >"$dir/initdb.log" 2>&1 \
       || { cat "$dir/initdb.log" >&2; exit 1; }
-    # a unix socket in DIR only; fsync off: a test cluster, thrown away
+    # a unix socket in DIR only; fsync off for tests (thrown away), on
+    # for a benchmark (CLMRS_PG_FSYNC=on), as SQLite's synchronous=FULL
     "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -s \
-      -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c max_connections=200" start \
+      -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=${CLMRS_PG_FSYNC:-off} -c max_connections=200" start \
       || { cat "$dir/server.log" >&2; exit 1; }
     echo "postgresql:///postgres?host=$dir&user=postgres"
     ;;
