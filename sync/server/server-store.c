@@ -31,6 +31,7 @@ struct _ServerDb {
   char        *error_message;
   gint64       changes;
   guint        cursors;     /* serial for cursor names */
+  GHashTable  *prepared;    /* PostgreSQL: translated text -> its prepared statement's name */
 };
 
 struct _ServerStmt {
@@ -404,6 +405,7 @@ pg_open (const char  *location,
   db->location = g_strdup (location);
   db->name = g_steal_pointer (&name);
   db->pg = conn;
+  db->prepared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   db->test_path = test_database != NULL;
   return db;
 }
@@ -476,6 +478,7 @@ server_store_close (ServerDb *db)
   g_free (db->location);
   g_free (db->name);
   g_free (db->error_message);
+  g_clear_pointer (&db->prepared, g_hash_table_unref);
   g_free (db);
 }
 
@@ -715,6 +718,7 @@ static int
 pg_execute (ServerStmt *stmt)
 {
   ServerDb *db = stmt->db;
+  const char *name;
 
   stmt->executed = TRUE;
   stmt->row = -1;
@@ -733,8 +737,24 @@ pg_execute (ServerStmt *stmt)
         }
       return pg_fetch (stmt);
     }
-  stmt->result = PQexecParams (db->pg, stmt->sql, stmt->n_params, stmt->types,
-                               (const char *const *) stmt->values, stmt->lengths, stmt->formats, 0);
+  /* Each text is prepared once a connection (and the pool keeps
+   * connections): PostgreSQL parses and plans it once, as SQLite's
+   * statements are. */
+  name = g_hash_table_lookup (db->prepared, stmt->sql);
+  if (name == NULL)
+    {
+      g_autofree char *new_name = g_strdup_printf ("clmrs_%u", g_hash_table_size (db->prepared) + 1);
+      PGresult *prepared = PQprepare (db->pg, new_name, stmt->sql, stmt->n_params, stmt->types);
+      gboolean ok = pg_result_ok (db, prepared);
+
+      PQclear (prepared);
+      if (!ok)
+        return DB_ERROR;
+      name = new_name;
+      g_hash_table_insert (db->prepared, g_strdup (stmt->sql), g_steal_pointer (&new_name));
+    }
+  stmt->result = PQexecPrepared (db->pg, name, stmt->n_params, (const char *const *) stmt->values,
+                                 stmt->lengths, stmt->formats, 0);
   if (!pg_result_ok (db, stmt->result))
     return DB_ERROR;
   return DB_DONE;
