@@ -1784,6 +1784,157 @@ test_two_processes (void)
   g_unsetenv ("CLMRS_SERVER_DERIVED_DIR");
 }
 
+/* A PostgreSQL program (pg_dump, pg_restore) of the newest installed version. */
+static char *
+pg_program (const char *name)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/usr/lib/postgresql", 0, NULL);
+  g_autofree char *best = NULL;
+  const char *version;
+
+  while (dir != NULL && (version = g_dir_read_name (dir)) != NULL)
+    if (best == NULL || strtol (version, NULL, 10) > strtol (best, NULL, 10))
+      {
+        g_free (best);
+        best = g_strdup (version);
+      }
+  if (best == NULL)
+    return g_strdup (name);   /* on the PATH */
+  return g_build_filename ("/usr/lib/postgresql", best, "bin", name, NULL);
+}
+
+static void
+run_pg_program (const char *const *argv)
+{
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s: %s", argv[0], err);
+}
+
+/* The database name in a URI made by make_pg_database(). */
+static char *
+pg_database_name (const char *uri)
+{
+  const char *start = strchr (strstr (uri, "://") + 3, '/') + 1;
+  const char *end = strchr (start, '?');
+
+  return end != NULL ? g_strndup (start, (gsize) (end - start)) : g_strdup (start);
+}
+
+/* A PostgreSQL server backed up with pg_dump while it runs, restored with
+ * pg_restore after more pushes (docs/operations.md): a device that pulled
+ * past the backup is answered cursor_ahead, and from 0 it receives
+ * exactly what the backup held. */
+static void
+test_pg_dump_restore (void)
+{
+  Fixture f = { 0 };
+  g_auto(Device) a = { 0 };
+  g_auto(Device) b = { 0 };
+  g_autofree char *uri = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *dump = NULL;
+  g_autofree char *pg_dump = pg_program ("pg_dump");
+  g_autofree char *pg_restore = pg_program ("pg_restore");
+  g_autofree char *cursor = NULL;
+  g_autofree char *derived = NULL;
+  g_autoptr(GString) before = g_string_new (NULL);
+  g_autoptr(GString) after = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean has_more = TRUE;
+
+  if (!sync_test_server_on_postgres ())
+    {
+      g_test_skip ("needs PostgreSQL: set CLMRS_SERVER_TEST_PG_URI (./test.sh starts a cluster)");
+      return;
+    }
+  uri = make_pg_database ();
+  name = pg_database_name (uri);
+  f.dir = g_dir_make_tmp ("clmrs-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  f.db = g_strdup (uri);
+  f.log = g_build_filename (f.dir, "server.log", NULL);
+  dump = g_build_filename (f.dir, "server.dump", NULL);
+  derived = g_build_filename (f.dir, "derived", NULL);
+  g_setenv ("CLMRS_SERVER_DERIVED_DIR", derived, TRUE);
+  g_free (sync_test_add_person (uri, AUTHOR, "facilitator", "all"));
+  server_start (&f, "0");
+  use_db (&f);
+  enroll (&f, C1, &a);
+  enroll (&f, C1, &b);
+  for (guint i = 0; i < 2; i++)
+    {
+      GString *batch = i == 0 ? before : after;
+      g_auto(Reply) r = { 0 };
+      g_autofree char *results = NULL;
+
+      for (guint k = 0; k < 3; k++)
+        {
+          g_autofree char *id = g_uuid_string_random ();
+          g_autofree char *h = household (id, 1, C1, i == 0 ? "Before" : "After");
+
+          g_string_append_printf (batch, "%s\n", h);
+        }
+      push (&f, &a, batch->str, NULL, &r);
+      results = results_of (&r);
+      g_assert_cmpstr (results, ==, "stored,stored,stored");
+      /* the backup, taken while the server runs, between the two pushes */
+      if (i == 0)
+        run_pg_program ((const char *[]) { pg_dump, "-Fc", "-f", dump, "-d", uri, NULL });
+    }
+  /* b pulls everything: its cursor is past what the backup holds */
+  cursor = g_strdup ("0");
+  while (has_more)
+    {
+      g_autofree char *query = g_strdup_printf ("?cursor=%s", cursor);
+      g_autofree char *next = NULL;
+      g_autofree char *page = pull (&f, &b, query, &next, &has_more);
+
+      g_free (cursor);
+      cursor = g_steal_pointer (&next);
+    }
+  server_stop (&f, FALSE);
+
+  /* restore: a new database from the dump, under the same name */
+  {
+    g_autoptr(ServerDb) admin_db = server_store_open (g_getenv ("CLMRS_SERVER_TEST_PG_URI"), &error);
+    g_autofree char *drop = g_strdup_printf ("DROP DATABASE %s WITH (FORCE)", name);
+    g_autofree char *create = g_strdup_printf ("CREATE DATABASE %s", name);
+
+    g_assert_no_error (error);
+    db_exec (admin_db, drop, &error);
+    g_assert_no_error (error);
+    db_exec (admin_db, create, &error);
+    g_assert_no_error (error);
+  }
+  run_pg_program ((const char *[]) { pg_restore, "-d", uri, dump, NULL });
+  server_start (&f, "0");
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/pull?cursor=%s", cursor);
+    const char *headers[] = { b.auth, NULL };
+    g_auto(Reply) e = { 0 };
+
+    http (&f, "GET", path, headers, NULL, 0, FALSE, &e);
+    assert_error (&e, 409, "cursor_ahead", "cursor: ");
+  }
+  /* from 0: what the backup held, and not the later push */
+  {
+    g_autofree char *page = pull (&f, &b, "?cursor=0", NULL, &has_more);
+    g_autofree char *expected = as_device (&a, before->str);
+
+    g_assert_false (has_more);
+    g_assert_cmpstr (page, ==, expected);
+  }
+  g_assert_cmpint (stat_of ("records"), ==, 3);
+  fixture_teardown (&f, NULL);
+  g_unsetenv ("CLMRS_SERVER_DERIVED_DIR");
+}
+
 static void
 test_cli (void)
 {
@@ -2222,6 +2373,7 @@ main (int    argc,
   g_test_add_func ("/server/tls", test_tls);
   g_test_add_func ("/server/cli", test_cli);
   g_test_add_func ("/server/postgres/two-processes", test_two_processes);
+  g_test_add_func ("/server/postgres/pg-dump-restore", test_pg_dump_restore);
 
   status = g_test_run ();
   curl_global_cleanup ();
