@@ -164,8 +164,8 @@ server_db_close (ServerDb *db)
  *
  * Opens (creating when needed) the server database at the current schema
  * version.  SQLite: WAL mode with synchronous=FULL, foreign keys on and a
- * busy timeout.  PostgreSQL: a connection from this process's pool; the
- * schema is checked on the first connection of the process.
+ * busy timeout.  PostgreSQL: a connection from this process's pool (a
+ * new one is checked for the schema version, and migrated).
  *
  * Returns: (transfer full): the connection, or %NULL and an error.
  */
@@ -198,12 +198,11 @@ server_db_open (const char  *location,
         return NULL;
     }
 
-  /* SQLite reads its version outside a transaction first, so opening an
-   * up-to-date database takes no write lock; PostgreSQL always checks
-   * under the write lock (once a process: later connections are pooled). */
-  if (!server_store_is_postgres (db) && !server_store_get_version (db, &version, error))
+  /* The version is read outside a transaction first, so opening an
+   * up-to-date database takes no write lock; a migration runs under it. */
+  if (!server_store_get_version (db, &version, error))
     return NULL;
-  if (server_store_is_postgres (db) || version < SCHEMA_VERSION)
+  if (version < SCHEMA_VERSION)
     {
       if (!db_exec (db, "BEGIN IMMEDIATE", error))
         return NULL;

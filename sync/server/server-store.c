@@ -953,8 +953,21 @@ server_store_get_version (ServerDb    *db,
 {
   g_autoptr(ServerStmt) stmt = NULL;
 
-  if (db->pg != NULL && !db_exec (db, "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)", error))
-    return FALSE;
+  /* a database the server never opened has no table yet: version 0 */
+  if (db->pg != NULL)
+    {
+      g_autoptr(ServerStmt) exists = db_prepare (db, "SELECT to_regclass ('schema_version') IS NOT NULL", error);
+
+      if (exists == NULL)
+        return FALSE;
+      if (db_step (exists) != DB_ROW)
+        return db_fail (db, "reading the schema version", error);
+      if (!db_column_int (exists, 0))
+        {
+          *version = 0;
+          return TRUE;
+        }
+    }
   stmt = db_prepare (db, db_dialect (db, "PRAGMA user_version", "SELECT coalesce (max (version), 0) FROM schema_version"),
                      error);
   if (stmt == NULL)
@@ -977,6 +990,7 @@ server_store_set_version (ServerDb    *db,
       sql = g_strdup_printf ("PRAGMA user_version=%d", version);
       return db_exec (db, sql, error);
     }
-  sql = g_strdup_printf ("DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d)", version);
+  sql = g_strdup_printf ("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL);"
+                         "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d)", version);
   return db_exec (db, sql, error);
 }
