@@ -439,22 +439,15 @@ post_chunk (Fixture    *f,
   return reply;
 }
 
-/* The first column of @sql's first row on the server's database, read-only. */
+/* A count on the server's store (SQLite or PostgreSQL). */
 static gint64
 server_count (const char *db,
               const char *sql)
 {
-  sqlite3 *handle = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 n = -1;
+  g_autofree char *text = sync_test_server_query (db, sql);
 
-  g_assert_cmpint (sqlite3_open_v2 (db, &handle, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (handle, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (handle);
-  return n;
+  g_assert_nonnull (text);
+  return g_ascii_strtoll (text, NULL, 10);
 }
 
 static char *

@@ -62,7 +62,7 @@ visit_line (ServerDb    *db,
                      "SELECT r.line FROM record_owners o JOIN records r ON r.kind = 'record' AND r.id = o.id"
                      " JOIN devices d ON d.device_id = ?2"
                      " WHERE o.id = ?1 AND o.type = 'visit' AND o.device_id = ?2 AND r.quarantined IS NULL"
-                     "   AND (d.all_communities OR EXISTS (SELECT 1 FROM device_communities c"
+                     "   AND (d.all_communities != 0 OR EXISTS (SELECT 1 FROM device_communities c"
                      "        WHERE c.device_id = ?2 AND c.community_id = o.community_id))"
                      " ORDER BY r.rev DESC LIMIT 1", error);
   if (stmt == NULL)
