@@ -233,7 +233,13 @@ _clmrs_prompt_value_text (const ClmrsPrompt *prompt)
 
   if (prompt->value == NULL)
     return NULL;
-  if (prompt->choices != NULL && prompt->control == CLMRS_CONTROL_SELECT)
+  /* a media answer's value is a file name nobody needs to read */
+  if (prompt->control == CLMRS_CONTROL_UPLOAD)
+    return g_strdup (prompt->appearance != NULL && (strstr (prompt->appearance, "signature") != NULL ||
+                                                    strstr (prompt->appearance, "draw") != NULL)
+                     ? _("Signature kept") : _("Photo kept"));
+  /* a ranking reads as its choices in order, as a multiple choice does */
+  if (prompt->choices != NULL && (prompt->control == CLMRS_CONTROL_SELECT || prompt->control == CLMRS_CONTROL_RANK))
     {
       g_auto(GStrv) values = g_strsplit (prompt->value, " ", -1);
       g_autoptr(GPtrArray) labels = g_ptr_array_new ();

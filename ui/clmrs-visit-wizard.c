@@ -6,6 +6,8 @@
 #include "clmrs-visit-wizard.h"
 #include "clmrs-visit-wizard-private.h"
 #include "clmrs-i18n.h"
+#include "clmrs-media-answer.h"
+#include "clmrs-rank-list.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -400,6 +402,57 @@ answer (ClmrsVisitWizard *self,
   return TRUE;
 }
 
+/* A ranking reordered, or its order kept: the answer. */
+static void
+rank_changed_cb (ClmrsRankList    *list,
+                 const char       *order,
+                 ClmrsVisitWizard *self)
+{
+  answer (self, g_object_get_data (G_OBJECT (list), "ref"), order);
+}
+
+static void
+acknowledge_toggled_cb (GtkCheckButton   *check,
+                        ClmrsVisitWizard *self)
+{
+  /* ODK's acknowledgement: "OK" once acknowledged, empty again when not */
+  answer (self, g_object_get_data (G_OBJECT (check), "ref"), gtk_check_button_get_active (check) ? "OK" : NULL);
+}
+
+/* A trigger (XLSForm's acknowledge): one check row, "OK". */
+static GtkWidget *
+acknowledge_row (ClmrsVisitWizard  *self,
+                 const ClmrsPrompt *prompt,
+                 GtkWidget         *question)
+{
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *check = gtk_check_button_new ();
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("OK"));
+  gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_strcmp0 (prompt->value, "OK") == 0);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_RELATION_LABELLED_BY, question, NULL, -1);
+  g_object_set_data_full (G_OBJECT (check), "ref", g_strdup (prompt->ref), g_free);
+  g_signal_connect (check, "toggled", G_CALLBACK (acknowledge_toggled_cb), self);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+  gtk_widget_add_css_class (row, "choice-row");
+  gtk_list_box_append (GTK_LIST_BOX (list), row);
+  return list;
+}
+
+/* A photo or a signature is kept in the store: its name is the answer. */
+static void
+media_attached_cb (ClmrsMediaAnswer *media,
+                   const char       *name,
+                   ClmrsVisitWizard *self)
+{
+  answer (self, g_object_get_data (G_OBJECT (media), "ref"), name);
+}
+
 static void
 entry_changed_cb (GtkEditable      *entry,
                   ClmrsVisitWizard *self)
@@ -569,6 +622,16 @@ text_entry (ClmrsVisitWizard  *self,
     {
       gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_NUMBER);
       g_object_set_data (G_OBJECT (entry), "number-message", (gpointer) _("Type a number"));
+    }
+  else if (prompt->type == CLMRS_TYPE_GEOTRACE || prompt->type == CLMRS_TYPE_GEOSHAPE)
+    {
+      /* no map on the handheld: the points are typed, as a GPS reader shows them */
+      gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "5.3364 -4.0267; 5.3371 -4.0262");
+      g_object_set_data (G_OBJECT (entry), "number-message",
+                         (gpointer) (prompt->type == CLMRS_TYPE_GEOTRACE
+                                     ? _("Type at least 2 points, each as latitude and longitude, separated by ;")
+                                     : _("Type at least 3 points, each as latitude and longitude, separated by ; "
+                                         "and end with the first point again")));
     }
   g_object_set_data_full (G_OBJECT (entry), "ref", g_strdup (prompt->ref), g_free);
   g_signal_connect (entry, "changed", G_CALLBACK (entry_changed_cb), self);
@@ -829,6 +892,13 @@ add_prompt (ClmrsVisitWizard  *self,
       g_object_set_data_full (G_OBJECT (input), "ref", g_strdup (prompt->ref), g_free);
       g_signal_connect (input, "clicked", G_CALLBACK (add_repeat_clicked_cb), self);
     }
+  else if (prompt->control == CLMRS_CONTROL_TRIGGER && !prompt->readonly)
+    input = acknowledge_row (self, prompt, label);
+  else if (prompt->control == CLMRS_CONTROL_RANK)
+    {
+      input = clmrs_rank_list_new (prompt);
+      g_signal_connect (input, "changed", G_CALLBACK (rank_changed_cb), self);
+    }
   else if (prompt->readonly || prompt->control == CLMRS_CONTROL_TRIGGER)
     {
       if (prompt->value != NULL)
@@ -840,6 +910,11 @@ add_prompt (ClmrsVisitWizard  *self,
     }
   else if (prompt->control == CLMRS_CONTROL_SELECT1 || prompt->control == CLMRS_CONTROL_SELECT)
     input = choice_list (self, prompt);
+  else if (prompt->control == CLMRS_CONTROL_UPLOAD)
+    {
+      input = clmrs_media_answer_new (self->worker, self->visit_id, prompt);
+      g_signal_connect (input, "attached", G_CALLBACK (media_attached_cb), self);
+    }
   else if (prompt->type == CLMRS_TYPE_DATE)
     input = date_button (self, prompt, label);
   else if (prompt->type == CLMRS_TYPE_GEOPOINT)
