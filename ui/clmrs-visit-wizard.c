@@ -2264,7 +2264,9 @@ clmrs_visit_wizard_class_init (ClmrsVisitWizardClass *klass)
 /* The header's title and subtitle wrap onto a second line rather than be
  * cut: at a phone's width beside the window's buttons "Awareness session"
  * showed as "Awareness sess…".  AdwWindowTitle 1.2 has no property for it:
- * its labels are set so, whatever they are. */
+ * its labels are set so, whatever they are.  Between words only: breaking
+ * inside one gave the label a minimum of one letter, and the header gave
+ * it little more ("Hous-ehold visit", "Follo-w-up", "Awar-eness sessi-on"). */
 static void
 wrap_labels_under (GtkWidget *root)
 {
@@ -2275,7 +2277,7 @@ wrap_labels_under (GtkWidget *root)
         {
           gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_NONE);
           gtk_label_set_wrap (GTK_LABEL (child), TRUE);
-          gtk_label_set_wrap_mode (GTK_LABEL (child), PANGO_WRAP_WORD_CHAR);
+          gtk_label_set_wrap_mode (GTK_LABEL (child), PANGO_WRAP_WORD);
           gtk_label_set_justify (GTK_LABEL (child), GTK_JUSTIFY_CENTER);
         }
       wrap_labels_under (child);

@@ -3679,6 +3679,41 @@ collect_ellipsized (GtkWidget *root,
     }
 }
 
+/* Appends to @out the text of each mapped label under @root whose lines
+ * Pango broke inside a word ("Hous-ehold visit"): every line after the
+ * first must start after a space or a line break. */
+static void
+collect_split_words (GtkWidget *root,
+                     GString   *out)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_mapped (child))
+        continue;
+      if (GTK_IS_LABEL (child))
+        {
+          PangoLayout *layout = gtk_label_get_layout (GTK_LABEL (child));
+          const char *text = pango_layout_get_text (layout);
+
+          for (GSList *l = pango_layout_get_lines_readonly (layout); l != NULL; l = l->next)
+            {
+              PangoLayoutLine *line = l->data;
+              int start = pango_layout_line_get_start_index (line);
+
+              if (start > 0 && !g_unichar_isspace (g_utf8_get_char (g_utf8_prev_char (text + start))))
+                {
+                  g_string_append_printf (out, " \"%s\" (%d px, line %d starts \"%s\")", text,
+                                          gtk_widget_get_width (child), g_slist_position (pango_layout_get_lines_readonly (layout), l),
+                                          text + start);
+                  break;
+                }
+            }
+        }
+      collect_split_words (child, out);
+    }
+}
+
 static GtkWidget *
 ancestor_named (GtkWidget  *widget,
                 const char *css_name)
@@ -3704,6 +3739,7 @@ test_phone_toast_and_titles (Fixture       *f,
 {
   g_autofree char *pin = clmrs_demo_facilitator_pin (0);
   g_autoptr(GString) cut = g_string_new (NULL);
+  g_autoptr(GString) split = g_string_new (NULL);
   graphene_rect_t toast_bounds, bar_bounds;
   GtkWidget *title, *toast, *bar;
 
@@ -3785,8 +3821,18 @@ test_phone_toast_and_titles (Fixture       *f,
   g_assert_true (wait_for (f, wizard_idle, 10));
   wait_frames (f);
   collect_ellipsized (GTK_WIDGET (f->window), cut);
+  /* the header's title wraps between words, never inside one */
+  collect_split_words (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_HEADER_BAR), split);
+  clmrs_visit_wizard_stop (wizard (f));
+  clmrs_window_start_visit (f->window, "household_visit", NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  wait_frames (f);
+  collect_ellipsized (GTK_WIDGET (f->window), cut);
+  collect_split_words (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_HEADER_BAR), split);
   if (cut->len > 0)
     g_test_fail_printf ("cut at 360 px:%s", cut->str);
+  if (split->len > 0)
+    g_test_fail_printf ("a word broken at 360 px:%s", split->str);
 }
 
 /* --- the command line, as main.c runs it --- */
