@@ -4426,6 +4426,22 @@ test_touch_targets (Fixture       *f,
                   laid_out_width (calendar));
   g_assert_cmpint (laid_out_height (day), >=, 44);
   g_assert_cmpint (laid_out_width (day), >=, 44);
+  /* the month's and the year's arrows */
+  {
+    guint n_arrows = 0;
+
+    /* the calendar's first child: its header, the arrows around the month and the year */
+    for (GtkWidget *w = gtk_widget_get_first_child (gtk_widget_get_first_child (calendar)); w != NULL;
+         w = gtk_widget_get_next_sibling (w))
+      if (GTK_IS_BUTTON (w))
+        {
+          g_test_message ("calendar arrow %dx%d", laid_out_width (w), laid_out_height (w));
+          g_assert_cmpint (laid_out_height (w), >=, 44);
+          g_assert_cmpint (laid_out_width (w), >=, 44);
+          n_arrows++;
+        }
+    g_assert_cmpuint (n_arrows, ==, 4);
+  }
   /* seven days a row, and the popover's padding, inside a 360 px screen
      (the popover's own size counts its shadow) */
   g_assert_cmpint (laid_out_width (calendar), <=, 360 - 2 * 12);
