@@ -4186,6 +4186,28 @@ collect_menu_actions (GMenuModel *model,
 
 /* The primary menu of @page: shown in its header, with Sync, Preferences,
  * Sign Out and About; returns the button. */
+static gboolean popover_shown (Fixture *f);
+
+/* Every mapped item of a popover menu under @root is 48 px high at least;
+ * counts them in @n_items. */
+static void
+assert_menu_items_tall (GtkWidget *root,
+                        guint     *n_items)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      if (!gtk_widget_get_mapped (w))
+        continue;
+      if (g_str_equal (gtk_widget_get_css_name (w), "modelbutton"))
+        {
+          g_test_message ("menu item %dx%d", gtk_widget_get_width (w), gtk_widget_get_height (w));
+          g_assert_cmpint (gtk_widget_get_height (w), >=, 48);
+          (*n_items)++;
+        }
+      assert_menu_items_tall (w, n_items);
+    }
+}
+
 static GtkWidget *
 assert_primary_menu (Fixture   *f,
                      GtkWidget *page)
@@ -4214,6 +4236,20 @@ assert_primary_menu (Fixture   *f,
   g_assert_true (gtk_widget_get_mapped (button));
   g_assert_null (find_icon_button (gtk_widget_get_ancestor (button, ADW_TYPE_HEADER_BAR),
                                    "system-lock-screen-symbolic"));
+  /* its items are 48 px touch targets, as the button (GTK's are 32) */
+  {
+    GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+    guint n_items = 0;
+
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    f->user_data = popover;
+    g_assert_true (wait_for (f, popover_shown, 10));
+    wait_frames (f);
+    assert_menu_items_tall (popover, &n_items);
+    g_assert_cmpuint (n_items, ==, G_N_ELEMENTS (wanted));
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+    f->user_data = NULL;
+  }
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
   wait_frames (f);
   return button;
