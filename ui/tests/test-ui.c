@@ -2822,6 +2822,9 @@ test_returned_message (Fixture       *f,
   g_assert_cmpstr (text, ==, "Ask the age of the second child");
 }
 
+static void collect_ellipsized (GtkWidget *root, GString *out);
+static gboolean window_is_phone (Fixture *f);
+
 /* A visit done through the wizard, returned by the supervisor, opened
  * read-only by its facilitator from the message: the message, the answers
  * with the form's words, each child's result with readable reasons. */
@@ -2858,8 +2861,22 @@ test_returned_record (Fixture       *f,
   /* the supervisor reads it (the newest first) and returns it */
   sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
   g_assert_true (wait_for (f, on_supervisor_and_idle, 20));
+  /* at a phone's width, the header says whose visit, of what kind and
+     when, whole ("Household visit · 7 De…" was cut) */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
   clmrs_supervisor_page_open_visit (supervisor_page (f), 0);
   g_assert_true (wait_for (f, visit_open, 10));
+  wait_frames (f);
+  {
+    g_autoptr(GString) cut = g_string_new (NULL);
+
+    collect_ellipsized (GTK_WIDGET (supervisor_page (f)), cut);
+    if (cut->len > 0)
+      g_test_fail_printf ("cut at 360 px:%s", cut->str);
+  }
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+  wait_frames (f);
   g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)), ==, visit_id);
   text = clmrs_record_view_get_text (supervisor_record (f));
   g_assert_nonnull (strstr (text, "Name of the head of household\nYao Kouamé"));
