@@ -416,6 +416,11 @@ test_reason_text (void)
       "Fermenting beans",
       "A task that is not light work allowed at this age: Fermenting beans (provisional: the rule is not yet checked against the law)" },
     { "{\"code\": \"work_injury_12m\"}", NULL, "Hurt or sick because of work in the last 12 months: a risk" },
+    /* a follow-up's: in words, not the core's English detail (it showed so in French) */
+    { "{\"code\": \"hazardous_task_since_last_visit\", \"item\": \"machete_weeding\","
+      " \"detail\": \"machete weeding since the last visit at age 12: a hazardous task, so not out of child labour over the period\"}",
+      "Weeding with a machete",
+      "A hazardous task since the last visit, so not out of child labour over the period: Weeding with a machete" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
