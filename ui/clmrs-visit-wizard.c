@@ -1260,7 +1260,7 @@ show_result (ClmrsVisitWizard    *self,
   const char *kind = self->form_id ? clmrs_catalog_visit_kind (self->form_id) : "household";
   /* household and follow-up visits (they have a household) assess children */
   gboolean about_children = result == self->visit_result && result->household_id != NULL &&
-                            !g_str_equal (kind, "awareness");
+                            !g_str_equal (kind, "awareness") && !g_str_equal (kind, "closure");
   /* the visit's questions name its reasons' items, whichever form is open now */
   g_autoptr(GPtrArray) prompts = result == self->visit_result && self->visit_prompts != NULL
                                  ? g_ptr_array_ref (self->visit_prompts)
@@ -1275,6 +1275,9 @@ show_result (ClmrsVisitWizard    *self,
     heading = gtk_label_new (_("The support is recorded"));
   else if (!about_children && g_str_equal (kind, "awareness"))
     heading = gtk_label_new (_("The awareness session is saved"));
+  /* not "The visit is saved · No child was assessed in this visit." */
+  else if (g_str_equal (kind, "closure"))
+    heading = gtk_label_new (_("The case is closed"));
   else
     heading = gtk_label_new (_("The visit is saved"));
   gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
