@@ -16,6 +16,7 @@
 #include "rules.h"
 
 #include "clmrs-labels-private.h"
+#include "clmrs-rows-private.h"
 #include "util.h"
 #include "visit.h"
 #include "xform.h"
@@ -1334,7 +1335,7 @@ show_result (ClmrsVisitWizard    *self,
   const char *kind = self->form_id ? clmrs_catalog_visit_kind (self->form_id) : "household";
   /* household and follow-up visits (they have a household) assess children */
   gboolean about_children = result == self->visit_result && result->household_id != NULL &&
-                            !g_str_equal (kind, "awareness");
+                            !g_str_equal (kind, "awareness") && !g_str_equal (kind, "closure");
   /* the visit's questions name its reasons' items, whichever form is open now */
   g_autoptr(GPtrArray) prompts = result == self->visit_result && self->visit_prompts != NULL
                                  ? g_ptr_array_ref (self->visit_prompts)
@@ -1349,6 +1350,9 @@ show_result (ClmrsVisitWizard    *self,
     heading = gtk_label_new (_("The support is recorded"));
   else if (!about_children && g_str_equal (kind, "awareness"))
     heading = gtk_label_new (_("The awareness session is saved"));
+  /* not "The visit is saved · No child was assessed in this visit." */
+  else if (g_str_equal (kind, "closure"))
+    heading = gtk_label_new (_("The case is closed"));
   else
     heading = gtk_label_new (_("The visit is saved"));
   gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
@@ -2336,32 +2340,14 @@ clmrs_visit_wizard_class_init (ClmrsVisitWizardClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, close_clicked_cb);
 }
 
-/* The header's title and subtitle wrap onto a second line rather than be
- * cut: at a phone's width beside the window's buttons "Awareness session"
- * showed as "Awareness sess…".  AdwWindowTitle 1.2 has no property for it:
- * its labels are set so, whatever they are. */
-static void
-wrap_labels_under (GtkWidget *root)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (GTK_IS_LABEL (child))
-        {
-          gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_NONE);
-          gtk_label_set_wrap (GTK_LABEL (child), TRUE);
-          gtk_label_set_wrap_mode (GTK_LABEL (child), PANGO_WRAP_WORD_CHAR);
-          gtk_label_set_justify (GTK_LABEL (child), GTK_JUSTIFY_CENTER);
-        }
-      wrap_labels_under (child);
-    }
-}
-
 static void
 clmrs_visit_wizard_init (ClmrsVisitWizard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  wrap_labels_under (GTK_WIDGET (self->title));
+  /* the header's title wraps rather than be cut: at a phone's width
+     beside the window's buttons "Awareness session" showed as
+     "Awareness sess…" */
+  _clmrs_wrap_labels_under (GTK_WIDGET (self->title));
   self->messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->typed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->screen_refs = g_ptr_array_new_with_free_func (g_free);

@@ -418,6 +418,11 @@ test_reason_text (void)
       "Fermenting beans",
       "A task that is not light work allowed at this age: Fermenting beans (provisional: the rule is not yet checked against the law)" },
     { "{\"code\": \"work_injury_12m\"}", NULL, "Hurt or sick because of work in the last 12 months: a risk" },
+    /* a follow-up's: in words, not the core's English detail (it showed so in French) */
+    { "{\"code\": \"hazardous_task_since_last_visit\", \"item\": \"machete_weeding\","
+      " \"detail\": \"machete weeding since the last visit at age 12: a hazardous task, so not out of child labour over the period\"}",
+      "Weeding with a machete",
+      "A hazardous task since the last visit, so not out of child labour over the period: Weeding with a machete" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -3196,6 +3201,9 @@ test_returned_message (Fixture       *f,
   g_assert_cmpstr (text, ==, "Ask the age of the second child");
 }
 
+static void collect_ellipsized (GtkWidget *root, GString *out);
+static gboolean window_is_phone (Fixture *f);
+
 /* A visit done through the wizard, returned by the supervisor, opened
  * read-only by its facilitator from the message: the message, the answers
  * with the form's words, each child's result with readable reasons. */
@@ -3232,8 +3240,22 @@ test_returned_record (Fixture       *f,
   /* the supervisor reads it (the newest first) and returns it */
   sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
   g_assert_true (wait_for (f, on_supervisor_and_idle, 20));
+  /* at a phone's width, the header says whose visit, of what kind and
+     when, whole ("Household visit · 7 De…" was cut) */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
   clmrs_supervisor_page_open_visit (supervisor_page (f), 0);
   g_assert_true (wait_for (f, visit_open, 10));
+  wait_frames (f);
+  {
+    g_autoptr(GString) cut = g_string_new (NULL);
+
+    collect_ellipsized (GTK_WIDGET (supervisor_page (f)), cut);
+    if (cut->len > 0)
+      g_test_fail_printf ("cut at 360 px:%s", cut->str);
+  }
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+  wait_frames (f);
   g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)), ==, visit_id);
   text = clmrs_record_view_get_text (supervisor_record (f));
   g_assert_nonnull (strstr (text, "Name of the head of household\nYao Kouamé"));
@@ -4053,6 +4075,41 @@ collect_ellipsized (GtkWidget *root,
     }
 }
 
+/* Appends to @out the text of each mapped label under @root whose lines
+ * Pango broke inside a word ("Hous-ehold visit"): every line after the
+ * first must start after a space or a line break. */
+static void
+collect_split_words (GtkWidget *root,
+                     GString   *out)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_mapped (child))
+        continue;
+      if (GTK_IS_LABEL (child))
+        {
+          PangoLayout *layout = gtk_label_get_layout (GTK_LABEL (child));
+          const char *text = pango_layout_get_text (layout);
+
+          for (GSList *l = pango_layout_get_lines_readonly (layout); l != NULL; l = l->next)
+            {
+              PangoLayoutLine *line = l->data;
+              int start = pango_layout_line_get_start_index (line);
+
+              if (start > 0 && !g_unichar_isspace (g_utf8_get_char (g_utf8_prev_char (text + start))))
+                {
+                  g_string_append_printf (out, " \"%s\" (%d px, line %d starts \"%s\")", text,
+                                          gtk_widget_get_width (child), g_slist_position (pango_layout_get_lines_readonly (layout), l),
+                                          text + start);
+                  break;
+                }
+            }
+        }
+      collect_split_words (child, out);
+    }
+}
+
 static GtkWidget *
 ancestor_named (GtkWidget  *widget,
                 const char *css_name)
@@ -4078,6 +4135,7 @@ test_phone_toast_and_titles (Fixture       *f,
 {
   g_autofree char *pin = clmrs_demo_facilitator_pin (0);
   g_autoptr(GString) cut = g_string_new (NULL);
+  g_autoptr(GString) split = g_string_new (NULL);
   graphene_rect_t toast_bounds, bar_bounds;
   GtkWidget *title, *toast, *bar;
 
@@ -4159,8 +4217,18 @@ test_phone_toast_and_titles (Fixture       *f,
   g_assert_true (wait_for (f, wizard_idle, 10));
   wait_frames (f);
   collect_ellipsized (GTK_WIDGET (f->window), cut);
+  /* the header's title wraps between words, never inside one */
+  collect_split_words (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_HEADER_BAR), split);
+  clmrs_visit_wizard_stop (wizard (f));
+  clmrs_window_start_visit (f->window, "household_visit", NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  wait_frames (f);
+  collect_ellipsized (GTK_WIDGET (f->window), cut);
+  collect_split_words (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_HEADER_BAR), split);
   if (cut->len > 0)
     g_test_fail_printf ("cut at 360 px:%s", cut->str);
+  if (split->len > 0)
+    g_test_fail_printf ("a word broken at 360 px:%s", split->str);
 }
 
 /* --- the command line, as main.c runs it --- */
@@ -4514,6 +4582,28 @@ collect_menu_actions (GMenuModel *model,
 
 /* The primary menu of @page: shown in its header, with Sync, Preferences,
  * Sign Out and About; returns the button. */
+static gboolean popover_shown (Fixture *f);
+
+/* Every mapped item of a popover menu under @root is 48 px high at least;
+ * counts them in @n_items. */
+static void
+assert_menu_items_tall (GtkWidget *root,
+                        guint     *n_items)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      if (!gtk_widget_get_mapped (w))
+        continue;
+      if (g_str_equal (gtk_widget_get_css_name (w), "modelbutton"))
+        {
+          g_test_message ("menu item %dx%d", gtk_widget_get_width (w), gtk_widget_get_height (w));
+          g_assert_cmpint (gtk_widget_get_height (w), >=, 48);
+          (*n_items)++;
+        }
+      assert_menu_items_tall (w, n_items);
+    }
+}
+
 static GtkWidget *
 assert_primary_menu (Fixture   *f,
                      GtkWidget *page)
@@ -4542,6 +4632,20 @@ assert_primary_menu (Fixture   *f,
   g_assert_true (gtk_widget_get_mapped (button));
   g_assert_null (find_icon_button (gtk_widget_get_ancestor (button, ADW_TYPE_HEADER_BAR),
                                    "system-lock-screen-symbolic"));
+  /* its items are 48 px touch targets, as the button (GTK's are 32) */
+  {
+    GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+    guint n_items = 0;
+
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    f->user_data = popover;
+    g_assert_true (wait_for (f, popover_shown, 10));
+    wait_frames (f);
+    assert_menu_items_tall (popover, &n_items);
+    g_assert_cmpuint (n_items, ==, G_N_ELEMENTS (wanted));
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+    f->user_data = NULL;
+  }
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
   wait_frames (f);
   return button;
@@ -4754,6 +4858,22 @@ test_touch_targets (Fixture       *f,
                   laid_out_width (calendar));
   g_assert_cmpint (laid_out_height (day), >=, 44);
   g_assert_cmpint (laid_out_width (day), >=, 44);
+  /* the month's and the year's arrows */
+  {
+    guint n_arrows = 0;
+
+    /* the calendar's first child: its header, the arrows around the month and the year */
+    for (GtkWidget *w = gtk_widget_get_first_child (gtk_widget_get_first_child (calendar)); w != NULL;
+         w = gtk_widget_get_next_sibling (w))
+      if (GTK_IS_BUTTON (w))
+        {
+          g_test_message ("calendar arrow %dx%d", laid_out_width (w), laid_out_height (w));
+          g_assert_cmpint (laid_out_height (w), >=, 44);
+          g_assert_cmpint (laid_out_width (w), >=, 44);
+          n_arrows++;
+        }
+    g_assert_cmpuint (n_arrows, ==, 4);
+  }
   /* seven days a row, and the popover's padding, inside a 360 px screen
      (the popover's own size counts its shadow) */
   g_assert_cmpint (laid_out_width (calendar), <=, 360 - 2 * 12);
