@@ -1708,6 +1708,38 @@ check_screen (ClmrsVisitWizard *self)
   return ok;
 }
 
+/* The first question the form still needs answered in an instance of a
+ * repeat whose roster (its REPEAT_ADD prompt) is on @screen, or NULL. */
+static char *
+unfinished_instance_answer (ClmrsVisitWizard *self,
+                            GPtrArray        *prompts,
+                            GArray           *starts,
+                            int               screen)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+
+  for (guint i = g_array_index (starts, guint, screen); i < screen_end (starts, prompts, screen); i++)
+    {
+      ClmrsPrompt *prompt = g_ptr_array_index (prompts, i);
+      g_autofree char *prefix = NULL;
+
+      if (prompt->kind != CLMRS_PROMPT_REPEAT_ADD)
+        continue;
+      if (problems == NULL)
+        problems = clmrs_form_session_validate (self->session);
+      prefix = g_strconcat (prompt->ref, "[", NULL);
+      for (guint p = 0; p < problems->len; p++)
+        {
+          ClmrsFormProblem *problem = g_ptr_array_index (problems, p);
+
+          if (problem->node != NULL && g_str_has_prefix (problem->node, prefix) &&
+              find_screen (prompts, starts, problem->node) >= 0)
+            return g_strdup (problem->node);
+        }
+    }
+  return NULL;
+}
+
 void
 clmrs_visit_wizard_next (ClmrsVisitWizard *self)
 {
@@ -1739,6 +1771,20 @@ clmrs_visit_wizard_next (ClmrsVisitWizard *self)
   prompts = clmrs_form_session_get_prompts (self->session);
   starts = screen_starts (prompts);
   screen = find_screen (prompts, starts, self->anchor);
+  if (!self->from_review && screen >= 0)
+    {
+      /* Next on a roster (it follows the children it lists) does not pass a
+       * child whose answers are not finished: their first missing answer */
+      g_autofree char *missing = unfinished_instance_answer (self, prompts, starts, screen);
+
+      if (missing != NULL)
+        {
+          set_anchor (self, missing);
+          show_screen (self);
+          check_screen (self);
+          return;
+        }
+    }
   if (self->from_review || screen + 1 >= (int) starts->len)
     {
       show_review (self);

@@ -2354,7 +2354,8 @@ open_message_dialog (void)
 
 /* Two children entered: the roster names them with sex and age, the
  * headings name the child, the review has a heading per child, Edit goes
- * to the child and Remove (once confirmed) removes the right one. */
+ * to the child and Remove (once confirmed) removes the right one; Next
+ * on the roster does not pass a child whose answers are not finished. */
 static void
 test_household_roster (Fixture       *f,
                        gconstpointer  data)
@@ -2424,6 +2425,44 @@ test_household_roster (Fixture       *f,
   g_assert_cmpstr (names, ==, "Ahou\n");
   name = clmrs_visit_wizard_get_answer (wizard (f), CHILDREN "[1]/identity/name");
   g_assert_cmpstr (name, ==, "Ahou");
+  /* Ahou finished: Next on the roster goes on to the farms */
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (screen_has (f, "/household_visit/farms/farm"));
+
+  /* a child added but not finished, then the one before removed from her
+     own screen: back on the roster, Next does not pass Seydou by */
+  clmrs_visit_wizard_back (wizard (f));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (screen_has (f, CHILDREN));
+  {
+    g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+    g_signal_emit_by_name (find_button (GTK_WIDGET (wizard (f)), refs[0]), "clicked");
+  }
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (screen_has (f, CHILDREN "[2]/identity/name"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), CHILDREN "[2]/identity/name", "Seydou"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  clmrs_visit_wizard_back (wizard (f));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (g_str_has_prefix (place_text (f), "Child 1 of 2 · Ahou"));
+  g_signal_emit_by_name (find_with_class (GTK_WIDGET (wizard (f)), "remove-repeat"), "clicked");
+  dialog = open_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove Ahou?");
+  adw_message_dialog_response (dialog, "remove");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (screen_has (f, CHILDREN));
+  g_clear_pointer (&names, g_free);
+  names = roster_names (f);
+  g_assert_cmpstr (names, ==, "Seydou\n");
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_test_message ("after Next on the roster: %s", place_text (f));
+  g_assert_false (screen_has (f, "/household_visit/farms/farm"));
+  g_assert_true (g_str_has_prefix (place_text (f), "Child 1 of 1 · Seydou"));
+  g_assert_true (wait_for (f, problem_bar_shown, 10));
 }
 
 static void
