@@ -4165,6 +4165,65 @@ window_is_phone (Fixture *f)
   return gtk_widget_get_width (GTK_WIDGET (f->window)) <= 360;
 }
 
+/* Enter on a keyboard signs in at a phone's width too: the PIN page opens
+ * with the keypad focused (the trial found the header's Back button
+ * focused there, so Enter went back to "Who are you?"). The key goes
+ * through the page's own key controller, as a real key would. */
+static void
+test_sign_in_enter_at_phone_width (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  GtkWidget *keypad = NULL;
+  GtkWidget *focus;
+  g_autoptr(GListModel) controllers = NULL;
+  gboolean handled = FALSE;
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
+  /* the name tapped: its row had the focus, and the page slides away */
+  for (GtkWidget *w = GTK_WIDGET (signin_page (f)); w != NULL; )
+    {
+      if (GTK_IS_LIST_BOX_ROW (w))
+        {
+          gtk_widget_grab_focus (w);
+          break;
+        }
+      if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != NULL && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          if (w != NULL)
+            w = gtk_widget_get_next_sibling (w);
+        }
+    }
+  g_assert_true (GTK_IS_LIST_BOX_ROW (gtk_root_get_focus (GTK_ROOT (f->window))));
+  g_assert_true (clmrs_signin_page_select (signin_page (f), FACILITATOR_ID));
+  wait_frames (f);
+  focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  g_assert_nonnull (focus);
+  /* a key of the keypad (add_key() names each key) */
+  if (g_object_get_data (G_OBJECT (focus), "key") != NULL)
+    keypad = gtk_widget_get_parent (focus);
+  g_test_message ("focus: %s %s", G_OBJECT_TYPE_NAME (focus),
+                  GTK_IS_BUTTON (focus) && gtk_button_get_icon_name (GTK_BUTTON (focus))
+                    ? gtk_button_get_icon_name (GTK_BUTTON (focus)) : "");
+  g_assert_nonnull (keypad);
+  clmrs_signin_page_type (signin_page (f), pin);
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (signin_page (f)));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Return, 36, 0, &handled);
+    }
+  g_assert_true (handled);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+}
+
 /* At a phone's 360x720: a toast's words are all there (it wraps) and it
  * sits above the tab bar at the bottom, not over it; an awareness
  * session's title is not cut. */
@@ -4969,6 +5028,7 @@ main (int   argc,
   g_test_add_func ("/ui/reason-text", test_reason_text);
   g_test_add_func ("/ui/dates-and-numbers", test_dates_and_numbers);
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
+  g_test_add ("/ui/sign-in/enter-at-phone-width", Fixture, NULL, fixture_set_up, test_sign_in_enter_at_phone_width, fixture_tear_down);
   g_test_add ("/ui/sign-in/first-time", Fixture, NULL, fixture_set_up, test_sign_in_first_time, fixture_tear_down);
   g_test_add ("/ui/sign-in/encrypted", Fixture, "first-run", fixture_set_up, test_sign_in_encrypted, fixture_tear_down);
   g_test_add ("/ui/sign-in/migrates", Fixture, "first-run", fixture_set_up, test_sign_in_migrates, fixture_tear_down);
