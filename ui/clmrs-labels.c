@@ -96,6 +96,7 @@ reason_label (const char *code)
     { "light_work_task_not_permitted", N_("A task that is not light work allowed at this age") },
     { "chores_hours", N_("Too many hours of household chores") },
     { "hazardous_task_12m", N_("A hazardous task in the last 12 months: a risk") },
+    { "hazardous_task_since_last_visit", N_("A hazardous task since the last visit, so not out of child labour over the period") },
     { "work_injury_12m", N_("Hurt or sick because of work in the last 12 months: a risk") },
     { "out_of_school", N_("Not in school: a risk") },
     { "no_birth_certificate", N_("No birth certificate: a risk") },

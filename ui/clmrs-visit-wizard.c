@@ -17,6 +17,7 @@
 #include "rules.h"
 
 #include "clmrs-labels-private.h"
+#include "clmrs-rows-private.h"
 #include "util.h"
 #include "visit.h"
 #include "xform.h"
@@ -1335,7 +1336,7 @@ show_result (ClmrsVisitWizard    *self,
   const char *kind = self->form_id ? clmrs_catalog_visit_kind (self->form_id) : "household";
   /* household and follow-up visits (they have a household) assess children */
   gboolean about_children = result == self->visit_result && result->household_id != NULL &&
-                            !g_str_equal (kind, "awareness");
+                            !g_str_equal (kind, "awareness") && !g_str_equal (kind, "closure");
   /* the visit's questions name its reasons' items, whichever form is open now */
   g_autoptr(GPtrArray) prompts = result == self->visit_result && self->visit_prompts != NULL
                                  ? g_ptr_array_ref (self->visit_prompts)
@@ -1350,6 +1351,9 @@ show_result (ClmrsVisitWizard    *self,
     heading = gtk_label_new (_("The support is recorded"));
   else if (!about_children && g_str_equal (kind, "awareness"))
     heading = gtk_label_new (_("The awareness session is saved"));
+  /* not "The visit is saved · No child was assessed in this visit." */
+  else if (g_str_equal (kind, "closure"))
+    heading = gtk_label_new (_("The case is closed"));
   else
     heading = gtk_label_new (_("The visit is saved"));
   gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
@@ -1705,6 +1709,38 @@ check_screen (ClmrsVisitWizard *self)
   return ok;
 }
 
+/* The first question the form still needs answered in an instance of a
+ * repeat whose roster (its REPEAT_ADD prompt) is on @screen, or NULL. */
+static char *
+unfinished_instance_answer (ClmrsVisitWizard *self,
+                            GPtrArray        *prompts,
+                            GArray           *starts,
+                            int               screen)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+
+  for (guint i = g_array_index (starts, guint, screen); i < screen_end (starts, prompts, screen); i++)
+    {
+      ClmrsPrompt *prompt = g_ptr_array_index (prompts, i);
+      g_autofree char *prefix = NULL;
+
+      if (prompt->kind != CLMRS_PROMPT_REPEAT_ADD)
+        continue;
+      if (problems == NULL)
+        problems = clmrs_form_session_validate (self->session);
+      prefix = g_strconcat (prompt->ref, "[", NULL);
+      for (guint p = 0; p < problems->len; p++)
+        {
+          ClmrsFormProblem *problem = g_ptr_array_index (problems, p);
+
+          if (problem->node != NULL && g_str_has_prefix (problem->node, prefix) &&
+              find_screen (prompts, starts, problem->node) >= 0)
+            return g_strdup (problem->node);
+        }
+    }
+  return NULL;
+}
+
 void
 clmrs_visit_wizard_next (ClmrsVisitWizard *self)
 {
@@ -1736,6 +1772,20 @@ clmrs_visit_wizard_next (ClmrsVisitWizard *self)
   prompts = clmrs_form_session_get_prompts (self->session);
   starts = screen_starts (prompts);
   screen = find_screen (prompts, starts, self->anchor);
+  if (!self->from_review && screen >= 0)
+    {
+      /* Next on a roster (it follows the children it lists) does not pass a
+       * child whose answers are not finished: their first missing answer */
+      g_autofree char *missing = unfinished_instance_answer (self, prompts, starts, screen);
+
+      if (missing != NULL)
+        {
+          set_anchor (self, missing);
+          show_screen (self);
+          check_screen (self);
+          return;
+        }
+    }
   if (self->from_review || screen + 1 >= (int) starts->len)
     {
       show_review (self);
@@ -2198,32 +2248,14 @@ clmrs_visit_wizard_class_init (ClmrsVisitWizardClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, close_clicked_cb);
 }
 
-/* The header's title and subtitle wrap onto a second line rather than be
- * cut: at a phone's width beside the window's buttons "Awareness session"
- * showed as "Awareness sess…".  AdwWindowTitle 1.2 has no property for it:
- * its labels are set so, whatever they are. */
-static void
-wrap_labels_under (GtkWidget *root)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (GTK_IS_LABEL (child))
-        {
-          gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_NONE);
-          gtk_label_set_wrap (GTK_LABEL (child), TRUE);
-          gtk_label_set_wrap_mode (GTK_LABEL (child), PANGO_WRAP_WORD_CHAR);
-          gtk_label_set_justify (GTK_LABEL (child), GTK_JUSTIFY_CENTER);
-        }
-      wrap_labels_under (child);
-    }
-}
-
 static void
 clmrs_visit_wizard_init (ClmrsVisitWizard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  wrap_labels_under (GTK_WIDGET (self->title));
+  /* the header's title wraps rather than be cut: at a phone's width
+     beside the window's buttons "Awareness session" showed as
+     "Awareness sess…" */
+  _clmrs_wrap_labels_under (GTK_WIDGET (self->title));
   self->messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->typed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->screen_refs = g_ptr_array_new_with_free_func (g_free);

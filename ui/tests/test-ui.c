@@ -484,6 +484,11 @@ test_reason_text (void)
       "Fermenting beans",
       "A task that is not light work allowed at this age: Fermenting beans (provisional: the rule is not yet checked against the law)" },
     { "{\"code\": \"work_injury_12m\"}", NULL, "Hurt or sick because of work in the last 12 months: a risk" },
+    /* a follow-up's: in words, not the core's English detail (it showed so in French) */
+    { "{\"code\": \"hazardous_task_since_last_visit\", \"item\": \"machete_weeding\","
+      " \"detail\": \"machete weeding since the last visit at age 12: a hazardous task, so not out of child labour over the period\"}",
+      "Weeding with a machete",
+      "A hazardous task since the last visit, so not out of child labour over the period: Weeding with a machete" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -2401,7 +2406,8 @@ open_message_dialog (void)
 
 /* Two children entered: the roster names them with sex and age, the
  * headings name the child, the review has a heading per child, Edit goes
- * to the child and Remove (once confirmed) removes the right one. */
+ * to the child and Remove (once confirmed) removes the right one; Next
+ * on the roster does not pass a child whose answers are not finished. */
 static void
 test_household_roster (Fixture       *f,
                        gconstpointer  data)
@@ -2471,6 +2477,44 @@ test_household_roster (Fixture       *f,
   g_assert_cmpstr (names, ==, "Ahou\n");
   name = clmrs_visit_wizard_get_answer (wizard (f), CHILDREN "[1]/identity/name");
   g_assert_cmpstr (name, ==, "Ahou");
+  /* Ahou finished: Next on the roster goes on to the farms */
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (screen_has (f, "/household_visit/farms/farm"));
+
+  /* a child added but not finished, then the one before removed from her
+     own screen: back on the roster, Next does not pass Seydou by */
+  clmrs_visit_wizard_back (wizard (f));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (screen_has (f, CHILDREN));
+  {
+    g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+    g_signal_emit_by_name (find_button (GTK_WIDGET (wizard (f)), refs[0]), "clicked");
+  }
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (screen_has (f, CHILDREN "[2]/identity/name"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), CHILDREN "[2]/identity/name", "Seydou"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  clmrs_visit_wizard_back (wizard (f));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (g_str_has_prefix (place_text (f), "Child 1 of 2 · Ahou"));
+  g_signal_emit_by_name (find_with_class (GTK_WIDGET (wizard (f)), "remove-repeat"), "clicked");
+  dialog = open_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove Ahou?");
+  adw_message_dialog_response (dialog, "remove");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (screen_has (f, CHILDREN));
+  g_clear_pointer (&names, g_free);
+  names = roster_names (f);
+  g_assert_cmpstr (names, ==, "Seydou\n");
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_test_message ("after Next on the roster: %s", place_text (f));
+  g_assert_false (screen_has (f, "/household_visit/farms/farm"));
+  g_assert_true (g_str_has_prefix (place_text (f), "Child 1 of 1 · Seydou"));
+  g_assert_true (wait_for (f, problem_bar_shown, 10));
 }
 
 static void
@@ -3248,6 +3292,9 @@ test_returned_message (Fixture       *f,
   g_assert_cmpstr (text, ==, "Ask the age of the second child");
 }
 
+static void collect_ellipsized (GtkWidget *root, GString *out);
+static gboolean window_is_phone (Fixture *f);
+
 /* A visit done through the wizard, returned by the supervisor, opened
  * read-only by its facilitator from the message: the message, the answers
  * with the form's words, each child's result with readable reasons. */
@@ -3284,8 +3331,22 @@ test_returned_record (Fixture       *f,
   /* the supervisor reads it (the newest first) and returns it */
   sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
   g_assert_true (wait_for (f, on_supervisor_and_idle, 20));
+  /* at a phone's width, the header says whose visit, of what kind and
+     when, whole ("Household visit · 7 De…" was cut) */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
   clmrs_supervisor_page_open_visit (supervisor_page (f), 0);
   g_assert_true (wait_for (f, visit_open, 10));
+  wait_settled (f, GTK_WIDGET (supervisor_page (f)));
+  {
+    g_autoptr(GString) cut = g_string_new (NULL);
+
+    collect_ellipsized (GTK_WIDGET (supervisor_page (f)), cut);
+    if (cut->len > 0)
+      g_test_fail_printf ("cut at 360 px:%s", cut->str);
+  }
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+  wait_settled (f, GTK_WIDGET (supervisor_page (f)));
   g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)), ==, visit_id);
   text = clmrs_record_view_get_text (supervisor_record (f));
   g_assert_nonnull (strstr (text, "Name of the head of household\nYao Kouamé"));
@@ -4105,6 +4166,41 @@ collect_ellipsized (GtkWidget *root,
     }
 }
 
+/* Appends to @out the text of each mapped label under @root whose lines
+ * Pango broke inside a word ("Hous-ehold visit"): every line after the
+ * first must start after a space or a line break. */
+static void
+collect_split_words (GtkWidget *root,
+                     GString   *out)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_mapped (child))
+        continue;
+      if (GTK_IS_LABEL (child))
+        {
+          PangoLayout *layout = gtk_label_get_layout (GTK_LABEL (child));
+          const char *text = pango_layout_get_text (layout);
+
+          for (GSList *l = pango_layout_get_lines_readonly (layout); l != NULL; l = l->next)
+            {
+              PangoLayoutLine *line = l->data;
+              int start = pango_layout_line_get_start_index (line);
+
+              if (start > 0 && !g_unichar_isspace (g_utf8_get_char (g_utf8_prev_char (text + start))))
+                {
+                  g_string_append_printf (out, " \"%s\" (%d px, line %d starts \"%s\")", text,
+                                          gtk_widget_get_width (child), g_slist_position (pango_layout_get_lines_readonly (layout), l),
+                                          text + start);
+                  break;
+                }
+            }
+        }
+      collect_split_words (child, out);
+    }
+}
+
 static GtkWidget *
 ancestor_named (GtkWidget  *widget,
                 const char *css_name)
@@ -4127,6 +4223,74 @@ window_is_wide (Fixture *f)
   return gtk_widget_get_width (GTK_WIDGET (f->window)) > 360;
 }
 
+/* The PIN page's keypad has the focus (add_key() names each key). */
+static gboolean
+keypad_focused (Fixture *f)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->window));
+
+  return focus != NULL && g_object_get_data (G_OBJECT (focus), "key") != NULL;
+}
+
+/* Enter on a keyboard signs in at a phone's width too: the PIN page opens
+ * with the keypad focused (the trial found the header's Back button
+ * focused there, so Enter went back to "Who are you?"). The key goes
+ * through the page's own key controller, as a real key would. */
+static void
+test_sign_in_enter_at_phone_width (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  GtkWidget *keypad = NULL;
+  GtkWidget *focus;
+  g_autoptr(GListModel) controllers = NULL;
+  gboolean handled = FALSE;
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
+  /* the name tapped: its row had the focus, and the page slides away */
+  for (GtkWidget *w = GTK_WIDGET (signin_page (f)); w != NULL; )
+    {
+      if (GTK_IS_LIST_BOX_ROW (w))
+        {
+          gtk_widget_grab_focus (w);
+          break;
+        }
+      if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != NULL && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          if (w != NULL)
+            w = gtk_widget_get_next_sibling (w);
+        }
+    }
+  g_assert_true (GTK_IS_LIST_BOX_ROW (gtk_root_get_focus (GTK_ROOT (f->window))));
+  g_assert_true (clmrs_signin_page_select (signin_page (f), FACILITATOR_ID));
+  wait_for (f, keypad_focused, 10);
+  focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  g_assert_nonnull (focus);
+  /* a key of the keypad (add_key() names each key) */
+  if (g_object_get_data (G_OBJECT (focus), "key") != NULL)
+    keypad = gtk_widget_get_parent (focus);
+  g_test_message ("focus: %s %s", G_OBJECT_TYPE_NAME (focus),
+                  GTK_IS_BUTTON (focus) && gtk_button_get_icon_name (GTK_BUTTON (focus))
+                    ? gtk_button_get_icon_name (GTK_BUTTON (focus)) : "");
+  g_assert_nonnull (keypad);
+  clmrs_signin_page_type (signin_page (f), pin);
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (signin_page (f)));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Return, 36, 0, &handled);
+    }
+  g_assert_true (handled);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+}
+
 /* At a phone's 360x720: a toast's words are all there (it wraps) and it
  * sits above the tab bar at the bottom, not over it; an awareness
  * session's title is not cut. */
@@ -4136,6 +4300,7 @@ test_phone_toast_and_titles (Fixture       *f,
 {
   g_autofree char *pin = clmrs_demo_facilitator_pin (0);
   g_autoptr(GString) cut = g_string_new (NULL);
+  g_autoptr(GString) split = g_string_new (NULL);
   graphene_rect_t toast_bounds, bar_bounds;
   GtkWidget *title, *toast, *bar;
 
@@ -4219,8 +4384,18 @@ test_phone_toast_and_titles (Fixture       *f,
   g_assert_true (wait_for (f, wizard_idle, 10));
   wait_settled (f, GTK_WIDGET (wizard (f)));
   collect_ellipsized (GTK_WIDGET (f->window), cut);
+  /* the header's title wraps between words, never inside one */
+  collect_split_words (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_HEADER_BAR), split);
+  clmrs_visit_wizard_stop (wizard (f));
+  clmrs_window_start_visit (f->window, "household_visit", NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  wait_settled (f, GTK_WIDGET (wizard (f)));
+  collect_ellipsized (GTK_WIDGET (f->window), cut);
+  collect_split_words (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_HEADER_BAR), split);
   if (cut->len > 0)
     g_test_fail_printf ("cut at 360 px:%s", cut->str);
+  if (split->len > 0)
+    g_test_fail_printf ("a word broken at 360 px:%s", split->str);
 }
 
 /* --- the command line, as main.c runs it --- */
@@ -4574,6 +4749,28 @@ collect_menu_actions (GMenuModel *model,
 
 /* The primary menu of @page: shown in its header, with Sync, Preferences,
  * Sign Out and About; returns the button. */
+static gboolean popover_shown (Fixture *f);
+
+/* Every mapped item of a popover menu under @root is 48 px high at least;
+ * counts them in @n_items. */
+static void
+assert_menu_items_tall (GtkWidget *root,
+                        guint     *n_items)
+{
+  for (GtkWidget *w = gtk_widget_get_first_child (root); w != NULL; w = gtk_widget_get_next_sibling (w))
+    {
+      if (!gtk_widget_get_mapped (w))
+        continue;
+      if (g_str_equal (gtk_widget_get_css_name (w), "modelbutton"))
+        {
+          g_test_message ("menu item %dx%d", gtk_widget_get_width (w), gtk_widget_get_height (w));
+          g_assert_cmpint (gtk_widget_get_height (w), >=, 48);
+          (*n_items)++;
+        }
+      assert_menu_items_tall (w, n_items);
+    }
+}
+
 static GtkWidget *
 assert_primary_menu (Fixture   *f,
                      GtkWidget *page)
@@ -4603,6 +4800,20 @@ assert_primary_menu (Fixture   *f,
   g_assert_true (gtk_widget_get_mapped (button));
   g_assert_null (find_icon_button (gtk_widget_get_ancestor (button, ADW_TYPE_HEADER_BAR),
                                    "system-lock-screen-symbolic"));
+  /* its items are 48 px touch targets, as the button (GTK's are 32) */
+  {
+    GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+    guint n_items = 0;
+
+    gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+    f->user_data = popover;
+    g_assert_true (wait_for (f, popover_shown, 10));
+    wait_settled (f, popover);
+    assert_menu_items_tall (popover, &n_items);
+    g_assert_cmpuint (n_items, ==, G_N_ELEMENTS (wanted));
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+    f->user_data = NULL;
+  }
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
   g_assert_true (wait_for (f, window_is_wide, 10));
   wait_settled (f, button);
@@ -4822,6 +5033,22 @@ test_touch_targets (Fixture       *f,
                   laid_out_width (calendar));
   g_assert_cmpint (laid_out_height (day), >=, 44);
   g_assert_cmpint (laid_out_width (day), >=, 44);
+  /* the month's and the year's arrows */
+  {
+    guint n_arrows = 0;
+
+    /* the calendar's first child: its header, the arrows around the month and the year */
+    for (GtkWidget *w = gtk_widget_get_first_child (gtk_widget_get_first_child (calendar)); w != NULL;
+         w = gtk_widget_get_next_sibling (w))
+      if (GTK_IS_BUTTON (w))
+        {
+          g_test_message ("calendar arrow %dx%d", laid_out_width (w), laid_out_height (w));
+          g_assert_cmpint (laid_out_height (w), >=, 44);
+          g_assert_cmpint (laid_out_width (w), >=, 44);
+          n_arrows++;
+        }
+    g_assert_cmpuint (n_arrows, ==, 4);
+  }
   /* seven days a row, and the popover's padding, inside a 360 px screen
      (the popover's own size counts its shadow) */
   g_assert_cmpint (laid_out_width (calendar), <=, 360 - 2 * 12);
@@ -4885,6 +5112,7 @@ main (int   argc,
   g_test_add_func ("/ui/reason-text", test_reason_text);
   g_test_add_func ("/ui/dates-and-numbers", test_dates_and_numbers);
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
+  g_test_add ("/ui/sign-in/enter-at-phone-width", Fixture, NULL, fixture_set_up, test_sign_in_enter_at_phone_width, fixture_tear_down);
   g_test_add ("/ui/sign-in/first-time", Fixture, NULL, fixture_set_up, test_sign_in_first_time, fixture_tear_down);
   g_test_add ("/ui/sign-in/encrypted", Fixture, "first-run", fixture_set_up, test_sign_in_encrypted, fixture_tear_down);
   g_test_add ("/ui/sign-in/migrates", Fixture, "first-run", fixture_set_up, test_sign_in_migrates, fixture_tear_down);
