@@ -4984,6 +4984,15 @@ test_touch_targets (Fixture       *f,
   combo = find_of_type (GTK_WIDGET (preferences), ADW_TYPE_COMBO_ROW);
   g_assert_nonnull (combo);
   wait_frames (f);
+  /* they open on the language, not in the server's address (selected
+     whole there, one stray key replaced it) */
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (preferences));
+
+    g_test_message ("preferences focus: %s", focus ? G_OBJECT_TYPE_NAME (focus) : "none");
+    g_assert_false (focus != NULL && GTK_IS_TEXT (focus));
+    g_assert_true (focus == combo || (focus != NULL && gtk_widget_is_ancestor (focus, combo)));
+  }
   popover = find_of_type (combo, GTK_TYPE_POPOVER);
   g_assert_nonnull (popover);
   gtk_popover_popup (GTK_POPOVER (popover));
