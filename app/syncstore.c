@@ -397,6 +397,54 @@ apply_child (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
   return TRUE;
 }
 
+/* The children of a visit a pulled correction replaces: their cases are
+ * evaluated again without it. */
+static gboolean
+touch_corrected (Pull        *pull,
+                 const char  *visit_id,
+                 GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (pull->store,
+      "SELECT child_id FROM assessments WHERE visit_id = ?1"
+      " UNION SELECT child_id FROM visits WHERE id = ?1 AND child_id IS NOT NULL", error);
+  ClmrsStep step;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
+  while ((step = clmrs_store_step (pull->store, stmt, error)) == CLMRS_STEP_ROW)
+    g_ptr_array_add (pull->touched, clmrs_store_column_dup (stmt, 0));
+  return step == CLMRS_STEP_DONE;
+}
+
+/* Sets @reason when the stored visit @ref names does not hold what @ref
+ * says it must (a correction's: its kind, household and child). */
+static gboolean
+check_visit_target (Pull                  *pull,
+                    const ClmrsRecordRef  *ref,
+                    char                 **reason,
+                    GError               **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (pull->store,
+      "SELECT kind, household_id, child_id FROM visits WHERE id = ?", error);
+  g_autoptr(JsonObject) target = json_object_new ();
+  g_autoptr(GError) invalid = NULL;
+  static const char *const names[] = { "kind", "household_id", "child_id" };
+  ClmrsStep step;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, ref->id, -1, SQLITE_TRANSIENT);
+  step = clmrs_store_step (pull->store, stmt, error);
+  if (step == CLMRS_STEP_ERROR)
+    return FALSE;
+  for (guint i = 0; step == CLMRS_STEP_ROW && i < G_N_ELEMENTS (names); i++)
+    clmrs_json_set_nullable (target, names[i], (const char *) sqlite3_column_text (stmt, i));
+  if (!clmrs_record_ref_check_target (ref, target, &invalid))
+    *reason = g_strdup (invalid->message);
+  return TRUE;
+}
+
 static gboolean
 apply_visit (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
 {
@@ -421,8 +469,9 @@ apply_visit (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
     }
   stmt = clmrs_store_prepare (pull->store,
       "INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, community_id,"
-      " household_id, child_id, child_status, visit_date, started, modified, finalised, rev, rules, answers)"
-      " VALUES (?1, ?2, ?3, ?4, 'final', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15)", error);
+      " household_id, child_id, child_status, visit_date, started, modified, finalised, rev, rules, answers,"
+      " corrects)"
+      " VALUES (?1, ?2, ?3, ?4, 'final', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15, ?16)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
@@ -440,7 +489,10 @@ apply_visit (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
   sqlite3_bind_int64 (stmt, 13, num (env, "rev"));
   sqlite3_bind_text (stmt, 14, str (env, "rules"), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 15, answers, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 16, str (body, "corrects"), -1, SQLITE_TRANSIENT);
   if (!clmrs_store_step_done (pull->store, stmt, error))
+    return FALSE;
+  if (str (body, "corrects") != NULL && !touch_corrected (pull, str (body, "corrects"), error))
     return FALSE;
   if (str (body, "child_id") != NULL)
     g_ptr_array_add (pull->touched, g_strdup (str (body, "child_id")));
@@ -739,6 +791,13 @@ check_pulled (Pull             *pull,
           *reason = g_strdup_printf ("%s: %s %s is not on this device", ref->member,
                                      clmrs_record_type_to_string (ref->type), ref->id);
           return TRUE;
+        }
+      if (ref->same != NULL && ref->type == CLMRS_RECORD_VISIT)
+        {
+          if (!check_visit_target (pull, ref, reason, error))
+            return FALSE;
+          if (*reason != NULL)
+            return TRUE;
         }
     }
   if (kind == CLMRS_RECORD_COMMUNITY || kind == CLMRS_RECORD_CHILD || kind == CLMRS_RECORD_REVIEW ||

@@ -49,6 +49,8 @@ typedef struct {
   char               *child_status;
   char               *form_id;
   char               *form_version;
+  char               *corrects;       /* the returned visit this one corrects, or NULL */
+  char               *corrects_date;  /* its date: a correction keeps the day of the visit */
   char               *started;
   char               *visit_date;
   char               *now;
@@ -90,6 +92,8 @@ job_clear (Job *job)
   g_free (job->child_status);
   g_free (job->form_id);
   g_free (job->form_version);
+  g_free (job->corrects);
+  g_free (job->corrects_date);
   g_free (job->started);
   g_free (job->visit_date);
   g_free (job->now);
@@ -108,7 +112,8 @@ load_visit (Job     *job,
 {
   sqlite3_stmt *stmt = clmrs_store_prepare (job->store,
       "SELECT kind, facilitator_id, community_id, household_id, child_id, form_id,"
-      "  form_version, started, state FROM visits WHERE id = ?", error);
+      "  form_version, started, state, corrects,"
+      "  (SELECT o.visit_date FROM visits o WHERE o.id = v.corrects) FROM visits v WHERE id = ?", error);
   int rc;
 
   if (stmt == NULL)
@@ -125,6 +130,8 @@ load_visit (Job     *job,
       job->form_id = clmrs_store_column_dup (stmt, 5);
       job->form_version = clmrs_store_column_dup (stmt, 6);
       job->started = clmrs_store_column_dup (stmt, 7);
+      job->corrects = clmrs_store_column_dup (stmt, 9);
+      job->corrects_date = clmrs_store_column_dup (stmt, 10);
       if (!g_str_equal ((const char *) sqlite3_column_text (stmt, 8), "draft"))
         rc = -1;
     }
@@ -1058,8 +1065,31 @@ write_visit (Job     *job,
   json_object_set_string_member (body, "started", job->started);
   json_object_set_member (body, "answers", json_node_ref (job->answers));
   json_object_set_array_member (body, "assessments", json_array_ref (job->assessments));
+  if (job->corrects != NULL)
+    json_object_set_string_member (body, "corrects", job->corrects);
   return queue_record (job, CLMRS_RECORD_VISIT, job->visit_id, 1, job->started,
                        job->schema, job->rules_ref, object_node (body), error);
+}
+
+/* The children of the visit a correction replaces: their cases lose its
+ * assessments and must be evaluated again, even one the correction no
+ * longer assesses. */
+static gboolean
+touch_corrected (Job     *job,
+                 GError **error)
+{
+  sqlite3_stmt *stmt = clmrs_store_prepare (job->store,
+      "SELECT child_id FROM assessments WHERE visit_id = ?1"
+      " UNION SELECT child_id FROM visits WHERE id = ?1 AND child_id IS NOT NULL", error);
+  ClmrsStep step;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, job->corrects, -1, SQLITE_TRANSIENT);
+  while ((step = clmrs_store_step (job->store, stmt, error)) == CLMRS_STEP_ROW)
+    g_ptr_array_add (job->touched, clmrs_store_column_dup (stmt, 0));
+  sqlite3_finalize (stmt);
+  return step == CLMRS_STEP_DONE;
 }
 
 gboolean
@@ -1129,6 +1159,14 @@ clmrs_visit_finalise_full (ClmrsStore            *store,
   job.result->children = g_ptr_array_new_with_free_func (child_outcome_free);
 
   if (!load_visit (&job, error))
+    goto out;
+  /* a correction is of the day of the visit it corrects */
+  if (visit_date == NULL && job.corrects_date != NULL && clmrs_date_parse (job.corrects_date, &date))
+    {
+      g_free (job.visit_date);
+      job.visit_date = clmrs_date_format (&date);
+    }
+  if (job.corrects != NULL && !touch_corrected (&job, error))
     goto out;
   job.schema = g_strdup_printf ("%s@%s", job.form_id, *job.form_version ? job.form_version : "0");
 
