@@ -2825,14 +2825,12 @@ test_returned_message (Fixture       *f,
 /* A visit done through the wizard, returned by the supervisor, opened
  * read-only by its facilitator from the message: the message, the answers
  * with the form's words, each child's result with readable reasons. */
-static void
-test_returned_record (Fixture       *f,
-                      gconstpointer  data)
+static char *
+return_a_new_household_visit (Fixture    *f,
+                              const char *pin)
 {
-  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
   g_autofree char *visit_id = NULL;
   g_autofree char *text = NULL;
-  GtkListBox *list;
   GtkWidget *done;
 
   sign_in (f, FACILITATOR_ID, pin);
@@ -2872,10 +2870,21 @@ test_returned_record (Fixture       *f,
   /* the facilitator taps the message and reads the visit */
   sign_in (f, FACILITATOR_ID, pin);
   g_assert_true (wait_for (f, on_home_and_idle, 20));
-  list = clmrs_home_page_get_list (home_page (f), "messages");
-  g_signal_emit_by_name (gtk_list_box_get_row_at_index (list, 0), "activated");
+  g_signal_emit_by_name (gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "messages"), 0),
+                         "activated");
   g_assert_true (wait_for (f, record_open, 10));
   g_assert_cmpstr (clmrs_record_view_get_visit (window_record (f))->id, ==, visit_id);
+  return g_steal_pointer (&visit_id);
+}
+
+static void
+test_returned_record (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *visit_id = return_a_new_household_visit (f, pin);
+  g_autofree char *text = NULL;
+
   label_audit_screen ("record: a returned visit");
   text = clmrs_record_view_get_text (window_record (f));
   g_test_message ("record:\n%s", text);
@@ -2893,6 +2902,79 @@ test_returned_record (Fixture       *f,
   /* and back home */
   g_signal_emit_by_name (find_of_type (clmrs_window_get_page (f->window, "record"), GTK_TYPE_BUTTON), "clicked");
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+}
+
+static const char *
+keep_answer (const char *leaf,
+             guint       instance,
+             gpointer    user_data)
+{
+  return NULL;
+}
+
+/* "Start a corrected visit" on the returned visit: the wizard opens on a
+ * draft filled from it (a new visit of the same household), the
+ * facilitator corrects an answer and finishes it; the message is done,
+ * the record says it is corrected, and the supervisor finds the
+ * correction in Review, saying what it corrects. */
+static void
+test_corrected_visit (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *visit_id = return_a_new_household_visit (f, pin);
+  g_autofree char *head = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *correction = NULL;
+  GtkWidget *button = clmrs_record_view_get_correct_button (window_record (f));
+  GtkListBox *list;
+  guint n_messages = n_rows (clmrs_home_page_get_list (home_page (f), "messages"));
+  ClmrsSupervisorPage *page;
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Start a corrected visit");
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wait_for (f, wizard_idle, 20));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  correction = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
+  g_assert_cmpstr (correction, !=, visit_id);
+  head = clmrs_visit_wizard_get_answer (wizard (f), "/household_visit/household/head_name");
+  g_assert_cmpstr (head, ==, "Yao Kouamé");
+  /* the correction: the head's name as the supervisor asked */
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/household_visit/household/head_name", "Yao Kouamé Jean"));
+  walk_to_review (f, keep_answer, 0, NULL);
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_has_result, 30));
+  g_signal_emit_by_name (find_labelled_button (GTK_WIDGET (wizard (f)), "_Done"), "clicked");
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+
+  /* the message is done */
+  list = clmrs_home_page_get_list (home_page (f), "messages");
+  g_assert_cmpuint (n_rows (list), ==, n_messages - 1);
+  clmrs_window_open_record (f->window, visit_id);
+  g_assert_true (wait_for (f, record_open, 10));
+  g_assert_null (clmrs_record_view_get_correct_button (window_record (f)));
+  text = clmrs_record_view_get_text (window_record (f));
+  g_assert_nonnull (strstr (text, "Corrected: the corrected visit is with your supervisor"));
+  g_clear_pointer (&text, g_free);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+
+  /* the supervisor reviews the correction */
+  sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 20));
+  page = supervisor_page (f);
+  list = clmrs_supervisor_page_get_list (page, "visits");
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (gtk_list_box_get_row_at_index (list, 0))),
+                                   "Correction · "));
+  clmrs_supervisor_page_open_visit (page, 0);
+  g_assert_true (wait_for (f, visit_open, 10));
+  g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (page), ==, correction);
+  text = clmrs_record_view_get_text (supervisor_record (f));
+  g_assert_nonnull (strstr (text, "Corrects the visit of"));
+  g_assert_nonnull (strstr (text, "Yao Kouamé Jean"));
+  /* no button to correct in the supervisor's view */
+  g_assert_null (clmrs_record_view_get_correct_button (supervisor_record (f)));
 }
 
 typedef struct {
@@ -4462,6 +4544,7 @@ main (int   argc,
   g_test_add ("/ui/home/lists-reopen-at-top", Fixture, NULL, fixture_set_up, test_lists_reopen_at_top, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
+  g_test_add ("/ui/facilitator/corrected-visit", Fixture, NULL, fixture_set_up, test_corrected_visit, fixture_tear_down);
   g_test_add ("/ui/facilitator/follow-up-interval", Fixture, NULL, fixture_set_up, test_follow_up_interval, fixture_tear_down);
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/preferences/language-switch", Fixture, NULL, fixture_set_up, test_language_switch, fixture_tear_down);
