@@ -2598,14 +2598,14 @@ test_draft_resumed (Fixture       *f,
 }
 
 /* A household form published with a new question and pulled: a new
- * visit opens on it (its draft says version 2) and asks the question; a
+ * visit opens on it (its draft says version 3) and asks the question; a
  * draft begun on the built-in version before it arrived continues on
- * version 1, without it. */
+ * version 2, without it. */
 static void
 test_published_form_used (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autofree char *form = test_household_form_with_question ("2");
+  g_autofree char *form = test_household_form_with_question ("3");
   g_autofree char *old_draft = NULL;
   g_autofree char *version = NULL;
   g_autofree char *saved = NULL;
@@ -2618,7 +2618,7 @@ test_published_form_used (Fixture       *f,
     sqlite3_stmt *stmt;
 
     g_assert_no_error (error);
-    old_draft = clmrs_store_draft_create (store, "household", "household_visit", "1", FACILITATOR_ID, COMMUNITY_ID,
+    old_draft = clmrs_store_draft_create (store, "household", "household_visit", "2", FACILITATOR_ID, COMMUNITY_ID,
                                           NULL, NULL, &error);
     g_assert_no_error (error);
     g_assert_true (clmrs_store_draft_save_answer (store, old_draft, "/household_visit/visit_date", "2026-01-02",
@@ -2626,7 +2626,7 @@ test_published_form_used (Fixture       *f,
     g_assert_no_error (error);
     /* what a pull stores (app/syncstore.c) */
     stmt = clmrs_store_prepare (store, "INSERT INTO published (kind, id, version, rev, sha256, content, received)"
-                                       " VALUES ('form', 'household_visit', '2', 1, '', ?1, '2026-06-30T08:00:00Z')",
+                                       " VALUES ('form', 'household_visit', '3', 1, '', ?1, '2026-06-30T08:00:00Z')",
                                 &error);
     g_assert_no_error (error);
     sqlite3_bind_text (stmt, 1, form, -1, SQLITE_STATIC);
@@ -2637,7 +2637,7 @@ test_published_form_used (Fixture       *f,
   start_household_visit (f);
   version = query_text (f->db_path, "SELECT form_version FROM visits WHERE id = ?1",
                         clmrs_visit_wizard_get_visit_id (wizard (f)));
-  g_assert_cmpstr (version, ==, "2");
+  g_assert_cmpstr (version, ==, "3");
   household_walk_to (f, TEST_WATER_SOURCE_REF, 0);
   label_audit_screen ("visit: a published form's new question");
   g_assert_true (clmrs_visit_wizard_answer (wizard (f), TEST_WATER_SOURCE_REF, "Borehole"));
@@ -2658,13 +2658,13 @@ test_published_form_used (Fixture       *f,
   g_assert_true (screen_has (f, "/household_visit/household/farmer_status"));
   clmrs_visit_wizard_stop (wizard (f));
 
-  /* a record made with version 2 reads with version 2's labels */
+  /* a record made with version 3 reads with version 3's labels */
   {
     g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
     char *q = sqlite3_mprintf (
         "INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, community_id,"
         "  visit_date, started, modified, finalised, answers)"
-        " VALUES ('v-published', 'household', 'household_visit', '2', 'final', %Q, %Q, '2026-01-02',"
+        " VALUES ('v-published', 'household', 'household_visit', '3', 'final', %Q, %Q, '2026-01-02',"
         "  '2026-01-02T09:00:00Z', '2026-01-02T09:30:00Z', '2026-01-02T09:30:00Z',"
         "  '{\"visit_date\":\"2026-01-02\",\"household\":{\"head_name\":\"Kouadio Yao\",\"head_sex\":\"male\","
         "\"consent\":\"yes\",\"farmer_status\":\"owner\",\"water_source\":\"Borehole\"},\"children\":{\"child\":[]}}')",
