@@ -314,9 +314,10 @@ test_demo_summary_is_the_indicators (void)
   g_autofree char *supervisor = NULL;
   g_autofree char *out = NULL, *err = NULL, *json = NULL, *err2 = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GRegex) regex = g_regex_new ("children \\((\\d+) found in child labour\\)\n"
+  g_autoptr(GRegex) regex = g_regex_new ("children \\((\\d+) found in child labour, (\\d+) of them at a farm visit\\)\n"
                                          "  cases: (\\d+) exited, (\\d+) relapsed, (\\d+) follow-up windows"
-                                         " missed, (\\d+) closed\n", 0, 0, NULL);
+                                         " missed, (\\d+) closed\n"
+                                         "  \\d+ household visits, (\\d+) farm visits", 0, 0, NULL);
   g_autoptr(GMatchInfo) match = NULL;
   JsonObject *root, *cases, *status;
   g_auto(GStrv) numbers = NULL;
@@ -344,14 +345,20 @@ test_demo_summary_is_the_indicators (void)
   status = json_object_get_object_member (cases, "status");
   g_assert_cmpint (g_ascii_strtoll (numbers[1], NULL, 10), ==, json_object_get_int_member (root, "children_ever_identified"));
   g_assert_cmpint (g_ascii_strtoll (numbers[2], NULL, 10), ==,
-                   json_object_get_int_member (json_object_get_object_member (cases, "exited_of_identified"), "numerator"));
+                   json_object_get_int_member (root, "children_identified_at_farm_visits"));
   g_assert_cmpint (g_ascii_strtoll (numbers[3], NULL, 10), ==,
+                   json_object_get_int_member (json_object_get_object_member (cases, "exited_of_identified"), "numerator"));
+  g_assert_cmpint (g_ascii_strtoll (numbers[4], NULL, 10), ==,
                    json_object_get_int_member (json_object_get_object_member (cases, "relapse"), "numerator"));
-  g_assert_cmpint (g_ascii_strtoll (numbers[4], NULL, 10), ==, json_object_get_int_member (status, "follow_up_missed"));
-  g_assert_cmpint (g_ascii_strtoll (numbers[5], NULL, 10), ==, json_object_get_int_member (status, "closed"));
-  /* the demo holds each: relapses, missed windows, closures */
-  g_assert_cmpint (g_ascii_strtoll (numbers[3], NULL, 10), >, 0);
+  g_assert_cmpint (g_ascii_strtoll (numbers[5], NULL, 10), ==, json_object_get_int_member (status, "follow_up_missed"));
+  g_assert_cmpint (g_ascii_strtoll (numbers[6], NULL, 10), ==, json_object_get_int_member (status, "closed"));
+  /* the demo holds each: relapses, missed windows, closures, farm visits
+   * that make a share (10 to 35%) of the identifications */
   g_assert_cmpint (g_ascii_strtoll (numbers[4], NULL, 10), >, 0);
+  g_assert_cmpint (g_ascii_strtoll (numbers[5], NULL, 10), >, 0);
+  g_assert_cmpint (g_ascii_strtoll (numbers[7], NULL, 10), >, 0);
+  g_assert_cmpint (g_ascii_strtoll (numbers[2], NULL, 10) * 100, >=, g_ascii_strtoll (numbers[1], NULL, 10) * 10);
+  g_assert_cmpint (g_ascii_strtoll (numbers[2], NULL, 10) * 100, <=, g_ascii_strtoll (numbers[1], NULL, 10) * 35);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (cases, "closed_by_reason"),
                                                "moved_out"), >, 0);
   g_unlink (db);
