@@ -5,6 +5,7 @@
 
 #include "indicators.h"
 #include "rules.h"
+#include "supports.h"
 #include "util.h"
 
 #include <string.h>
@@ -826,6 +827,7 @@ clmrs_household_file_free (ClmrsHouseholdFile *file)
   g_clear_pointer (&file->children, g_ptr_array_unref);
   g_clear_pointer (&file->visits, g_ptr_array_unref);
   g_clear_pointer (&file->drafts, g_ptr_array_unref);
+  g_clear_pointer (&file->overdue_supports, g_ptr_array_unref);
   g_free (file);
 }
 
@@ -1022,6 +1024,17 @@ clmrs_casebook_household (ClmrsStore            *store,
        !household_read_visits (store, file, "final", visit_limit, file->visits, error) ||
        !household_read_visits (store, file, "draft", visit_limit, file->drafts, error)))
     g_clear_pointer (&file, clmrs_household_file_free);
+  if (file != NULL)
+    {
+      ClmrsCaseConfig defaults;
+
+      if (config == NULL)
+        clmrs_case_config_init (&defaults);
+      file->overdue_supports = clmrs_supports_overdue (store, household_id, today,
+                                                       (config ? config : &defaults)->support_overdue_days, error);
+      if (file->overdue_supports == NULL)
+        g_clear_pointer (&file, clmrs_household_file_free);
+    }
   clmrs_store_exec (store, "COMMIT", NULL);
   return g_steal_pointer (&file);
 }

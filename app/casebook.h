@@ -126,6 +126,8 @@ typedef struct {
   GPtrArray *visits;         /* (element-type ClmrsHouseholdVisit) newest first */
   GPtrArray *drafts;         /* (element-type ClmrsHouseholdVisit) unfinished visits, the
                                 last touched first (their visit_date may be NULL) */
+  GPtrArray *overdue_supports; /* (element-type ClmrsOverdueSupport) planned supports neither
+                                  given nor declined after the programme's days, oldest first */
 } ClmrsHouseholdFile;
 
 void       clmrs_household_file_free      (ClmrsHouseholdFile *file);

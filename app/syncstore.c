@@ -542,31 +542,51 @@ apply_support (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
   sqlite3_stmt *stmt;
 
   known = exists (pull->store, "supports", id, error);
-  if (known != 0)
-    return known > 0;
-  /* a support's visit is a link only: dropped when the visit is not here */
-  visit_here = str (body, "visit_id") != NULL ? exists (pull->store, "visits", str (body, "visit_id"), error) : 0;
-  if (visit_here < 0)
+  if (known < 0)
     return FALSE;
-  stmt = clmrs_store_prepare (pull->store,
-      "INSERT INTO supports (id, level, type, support_date, community_id, household_id, child_id, visit_id,"
-      " facilitator_id, created, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-      " CASE WHEN ?11 IS NULL THEN '{}' ELSE json_object ('state', ?11) END)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, str (body, "level"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, str (body, "type"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, str (body, "date"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, str (env, "community_id"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, str (body, "household_id"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 7, str (body, "child_id"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 8, visit_here > 0 ? str (body, "visit_id") : NULL, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 9, str (env, "author"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 10, str (env, "created"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 11, str (body, "state"), -1, SQLITE_TRANSIENT);
-  if (!clmrs_store_step_done (pull->store, stmt, error))
-    return FALSE;
+  if (known > 0)
+    {
+      /* a later revision settles a planned support (given or declined,
+       * supports.c): its state changes, nothing else does */
+      stmt = clmrs_store_prepare (pull->store,
+          "UPDATE supports SET body = json_set (body, '$.state', ?1, '$.rev', ?2)"
+          " WHERE id = ?3 AND coalesce (json_extract (body, '$.rev'), 1) < ?2 AND ?1 IS NOT NULL", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, str (body, "state"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, num (env, "rev"));
+      sqlite3_bind_text (stmt, 3, id, -1, SQLITE_TRANSIENT);
+      if (!clmrs_store_step_done (pull->store, stmt, error))
+        return FALSE;
+      if (sqlite3_changes (clmrs_store_get_db (pull->store)) == 0)
+        return TRUE;
+    }
+  else
+    {
+      /* a support's visit is a link only: dropped when the visit is not here */
+      visit_here = str (body, "visit_id") != NULL ? exists (pull->store, "visits", str (body, "visit_id"), error) : 0;
+      if (visit_here < 0)
+        return FALSE;
+      stmt = clmrs_store_prepare (pull->store,
+          "INSERT INTO supports (id, level, type, support_date, community_id, household_id, child_id, visit_id,"
+          " facilitator_id, created, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+          " CASE WHEN ?11 IS NULL THEN '{}' ELSE json_object ('state', ?11) END)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, str (body, "level"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, str (body, "type"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, str (body, "date"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 5, str (env, "community_id"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 6, str (body, "household_id"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 7, str (body, "child_id"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 8, visit_here > 0 ? str (body, "visit_id") : NULL, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 9, str (env, "author"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 10, str (env, "created"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 11, str (body, "state"), -1, SQLITE_TRANSIENT);
+      if (!clmrs_store_step_done (pull->store, stmt, error))
+        return FALSE;
+    }
   if (str (body, "child_id") != NULL)
     g_ptr_array_add (pull->touched, g_strdup (str (body, "child_id")));
   else if (str (body, "household_id") != NULL)

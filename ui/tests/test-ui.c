@@ -2904,6 +2904,59 @@ test_returned_record (Fixture       *f,
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
 }
 
+/* A support planned 90 days ago and never given shows on its household's
+ * page under "Supports to reconcile"; Given settles it: the row goes, the
+ * support is delivered and its record's next revision is queued. */
+static void
+test_support_to_reconcile (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *cid = query_text (f->db_path, "SELECT c.id FROM children c JOIN households h ON h.id = c.household_id"
+                                                 " WHERE h.community_id = ?1 ORDER BY c.name LIMIT 1", COMMUNITY_ID);
+  g_autofree char *hid = query_text (f->db_path, "SELECT household_id FROM children WHERE id = ?1", cid);
+  g_autofree char *name = query_text (f->db_path, "SELECT name FROM children WHERE id = ?1", cid);
+  g_autofree char *title = NULL, *state = NULL, *queued = NULL;
+  GtkListBox *supports;
+  GtkWidget *row, *button;
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+    char *q = sqlite3_mprintf (
+        "INSERT INTO supports (id, level, type, support_date, community_id, household_id, child_id,"
+        " facilitator_id, created, body) VALUES ('s-planned', 'child', 'school_kit', date ('now', '-90 days'),"
+        " %Q, %Q, %Q, %Q, '2026-01-01T08:00:00Z', '{\"state\":\"planned\"}')",
+        COMMUNITY_ID, hid, cid, FACILITATOR_ID);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_exec (store, q, &error));
+    g_assert_no_error (error);
+    sqlite3_free (q);
+  }
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_window_open_household (f->window, hid);
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  supports = clmrs_household_page_get_list (household_page (f), "supports");
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (supports)));
+  g_assert_cmpuint (n_rows (supports), ==, 1);
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (supports, 0));
+  title = g_strdup_printf ("School kit for %s", name);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, title);
+  label_audit_screen ("household: a support to reconcile");
+  button = find_button_with_text (row, "_Given");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  g_assert_cmpuint (n_rows (supports), ==, 0);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (supports)));
+  state = query_text (f->db_path, "SELECT json_extract (body, '$.state') FROM supports WHERE id = ?1", "s-planned");
+  g_assert_cmpstr (state, ==, "delivered");
+  queued = query_text (f->db_path, "SELECT rev FROM outbox WHERE record_id = ?1 AND type = 'support'", "s-planned");
+  g_assert_cmpstr (queued, ==, "2");
+}
+
 static const char *
 keep_answer (const char *leaf,
              guint       instance,
@@ -4545,6 +4598,7 @@ main (int   argc,
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
   g_test_add ("/ui/facilitator/corrected-visit", Fixture, NULL, fixture_set_up, test_corrected_visit, fixture_tear_down);
+  g_test_add ("/ui/facilitator/support-to-reconcile", Fixture, NULL, fixture_set_up, test_support_to_reconcile, fixture_tear_down);
   g_test_add ("/ui/facilitator/follow-up-interval", Fixture, NULL, fixture_set_up, test_follow_up_interval, fixture_tear_down);
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/preferences/language-switch", Fixture, NULL, fixture_set_up, test_language_switch, fixture_tear_down);
