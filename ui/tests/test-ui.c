@@ -368,6 +368,48 @@ test_templates (void)
 
 /* A reason in words: with the task or signal it is about; the core's own
  * sentence, less its rule set tag, for a code the app does not know. */
+/* The result page's title, in French, at a phone's 360 px: the heading
+ * as the wizard makes it (title-1, wrapped, in the result box's 12 px
+ * margins) takes one line for every kind of visit (it took three:
+ * "La séance de sensibilisation est enregistrée"). */
+static void
+test_result_title_fits_360_french (void)
+{
+  static const char *const titles[] = { "The visit is saved", "The support is recorded",
+                                        "The awareness session is saved" };
+
+  clmrs_i18n_set_language ("fr");
+  for (gsize i = 0; i < G_N_ELEMENTS (titles); i++)
+    {
+      GtkWidget *window = gtk_window_new ();
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+      GtkWidget *heading = gtk_label_new (g_dgettext (GETTEXT_PACKAGE, titles[i]));
+      int lines;
+
+      g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (heading)), !=, titles[i]);   /* translated */
+      gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
+      gtk_label_set_justify (GTK_LABEL (heading), GTK_JUSTIFY_CENTER);
+      gtk_widget_add_css_class (heading, "title-1");
+      gtk_widget_set_margin_start (box, 12);
+      gtk_widget_set_margin_end (box, 12);
+      gtk_box_append (GTK_BOX (box), heading);
+      gtk_window_set_child (GTK_WINDOW (window), box);
+      gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
+      gtk_window_present (GTK_WINDOW (window));
+      for (guint n = 0; n < 200 && gtk_widget_get_width (heading) == 0; n++)
+        g_main_context_iteration (NULL, TRUE);
+      for (guint n = 0; n < 20; n++)
+        g_main_context_iteration (NULL, FALSE);
+      lines = pango_layout_get_line_count (gtk_label_get_layout (GTK_LABEL (heading)));
+      g_test_message ("%s: %d line(s) at %d px", gtk_label_get_label (GTK_LABEL (heading)), lines,
+                      gtk_widget_get_width (heading));
+      g_assert_cmpint (gtk_widget_get_width (heading), <=, 336);
+      g_assert_cmpint (lines, ==, 1);
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+  clmrs_i18n_set_language ("");
+}
+
 /* Dates and sizes follow the app's language, not the system's locales
  * (the test runs in C.UTF-8, with no French locale installed). */
 static void
@@ -4570,6 +4612,7 @@ main (int   argc,
   g_test_add_func ("/ui/chart/narrow", test_chart_narrow);
   g_test_add_func ("/ui/reason-text", test_reason_text);
   g_test_add_func ("/ui/dates-and-numbers", test_dates_and_numbers);
+  g_test_add_func ("/ui/result-title-fits-360-french", test_result_title_fits_360_french);
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
   g_test_add ("/ui/sign-in/first-time", Fixture, NULL, fixture_set_up, test_sign_in_first_time, fixture_tear_down);
   g_test_add ("/ui/sign-in/encrypted", Fixture, "first-run", fixture_set_up, test_sign_in_encrypted, fixture_tear_down);
