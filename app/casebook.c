@@ -1038,3 +1038,22 @@ clmrs_casebook_household (ClmrsStore            *store,
   clmrs_store_exec (store, "COMMIT", NULL);
   return g_steal_pointer (&file);
 }
+
+gboolean
+clmrs_casebook_visit_children (ClmrsStore  *store,
+                               const char  *visit_id,
+                               GPtrArray   *children,
+                               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store,
+      "SELECT child_id FROM assessments WHERE visit_id = ?1"
+      " UNION SELECT child_id FROM visits WHERE id = ?1 AND child_id IS NOT NULL", error);
+  ClmrsStep step;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
+  while ((step = clmrs_store_step (store, stmt, error)) == CLMRS_STEP_ROW)
+    g_ptr_array_add (children, clmrs_store_column_dup (stmt, 0));
+  return step == CLMRS_STEP_DONE;
+}

@@ -8,6 +8,13 @@ G_BEGIN_DECLS
 
 /* Recomputes (with cases.c) the cached case of one child, as of @today.
  * @config NULL for the defaults.  Runs inside the caller's transaction. */
+/* Adds to @children the ids of the children visit @visit_id was about
+ * (its child, the children it assessed): the cases a correction of it
+ * changes. */
+gboolean   clmrs_casebook_visit_children  (ClmrsStore            *store,
+                                           const char            *visit_id,
+                                           GPtrArray             *children,
+                                           GError               **error);
 gboolean   clmrs_casebook_refresh_child   (ClmrsStore            *store,
                                            const char            *child_id,
                                            const GDate           *today,

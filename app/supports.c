@@ -20,6 +20,29 @@ clmrs_overdue_support_free (ClmrsOverdueSupport *support)
   g_free (support);
 }
 
+JsonNode *
+clmrs_support_record_body (const char *level,
+                           const char *type,
+                           const char *state,
+                           const char *date,
+                           const char *child_id,
+                           const char *household_id,
+                           const char *visit_id)
+{
+  JsonObject *body = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_object_set_string_member (body, "level", level);
+  json_object_set_string_member (body, "type", type);
+  json_object_set_string_member (body, "state", state);
+  json_object_set_string_member (body, "date", date);
+  clmrs_json_set_nullable (body, "child_id", child_id);
+  clmrs_json_set_nullable (body, "household_id", household_id);
+  clmrs_json_set_nullable (body, "visit_id", visit_id);
+  json_node_take_object (node, body);
+  return node;
+}
+
 GPtrArray *
 clmrs_supports_overdue (ClmrsStore   *store,
                         const char   *household_id,
@@ -105,7 +128,6 @@ clmrs_support_settle (ClmrsStore            *store,
   g_autofree char *line = NULL;
   g_autoptr(GPtrArray) children = NULL;
   JsonNode *node;              /* given to the envelope */
-  JsonObject *body;
   sqlite3_stmt *stmt;
   gint64 rev = 0;
   ClmrsStep step;
@@ -167,16 +189,7 @@ clmrs_support_settle (ClmrsStore            *store,
     goto fail;
 
   /* the record's next revision: the same support, its new state */
-  body = json_object_new ();
-  json_object_set_string_member (body, "level", level);
-  json_object_set_string_member (body, "type", type);
-  json_object_set_string_member (body, "state", state);
-  json_object_set_string_member (body, "date", date);
-  clmrs_json_set_nullable (body, "child_id", child);
-  clmrs_json_set_nullable (body, "household_id", household);
-  clmrs_json_set_nullable (body, "visit_id", visit);
-  node = json_node_new (JSON_NODE_OBJECT);
-  json_node_take_object (node, body);
+  node = clmrs_support_record_body (level, type, state, date, child, household, visit);
   {
     ClmrsRecordHeader header = {
       .type = CLMRS_RECORD_SUPPORT, .id = support_id, .rev = rev,

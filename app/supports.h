@@ -40,6 +40,16 @@ gboolean   clmrs_support_settle       (ClmrsStore            *store,
                                        const ClmrsCaseConfig *config,
                                        GError               **error);
 
+/* A support record's body (docs/sync-protocol.md), as a visit first
+ * writes it and as settling it writes its next revision. */
+JsonNode  *clmrs_support_record_body  (const char  *level,
+                                       const char  *type,
+                                       const char  *state,
+                                       const char  *date,
+                                       const char  *child_id,       /* nullable */
+                                       const char  *household_id,   /* nullable */
+                                       const char  *visit_id);      /* nullable */
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsOverdueSupport, clmrs_overdue_support_free)
 
 G_END_DECLS

@@ -404,17 +404,7 @@ touch_corrected (Pull        *pull,
                  const char  *visit_id,
                  GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (pull->store,
-      "SELECT child_id FROM assessments WHERE visit_id = ?1"
-      " UNION SELECT child_id FROM visits WHERE id = ?1 AND child_id IS NOT NULL", error);
-  ClmrsStep step;
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
-  while ((step = clmrs_store_step (pull->store, stmt, error)) == CLMRS_STEP_ROW)
-    g_ptr_array_add (pull->touched, clmrs_store_column_dup (stmt, 0));
-  return step == CLMRS_STEP_DONE;
+  return clmrs_casebook_visit_children (pull->store, visit_id, pull->touched, error);
 }
 
 /* Sets @reason when the stored visit @ref names does not hold what @ref

@@ -6,6 +6,7 @@
 #include "casebook.h"
 #include "outbox.h"
 #include "record.h"
+#include "supports.h"
 #include "util.h"
 
 #include <string.h>
@@ -805,7 +806,6 @@ finalise_support (Job     *job,
       const char *household_id = field (s, "household_id") ? field (s, "household_id") : job->household_id;
       const char *state = field (s, "state") ? field (s, "state") : "delivered";
       g_autofree char *id = clmrs_uuid_new ();
-      JsonObject *body;
       sqlite3_stmt *stmt;
 
       if (level == NULL)
@@ -847,16 +847,9 @@ finalise_support (Job     *job,
       if (!clmrs_store_step_done (job->store, stmt, error))
         return FALSE;
 
-      body = json_object_new ();
-      json_object_set_string_member (body, "level", level);
-      json_object_set_string_member (body, "type", type);
-      json_object_set_string_member (body, "state", state);
-      json_object_set_string_member (body, "date", date);
-      clmrs_json_set_nullable (body, "child_id", child_id);
-      clmrs_json_set_nullable (body, "household_id", household_id);
-      json_object_set_string_member (body, "visit_id", job->visit_id);
       if (!queue_record (job, CLMRS_RECORD_SUPPORT, id, 1, job->now, job->schema, NULL,
-                         object_node (body), error))
+                         clmrs_support_record_body (level, type, state, date, child_id, household_id,
+                                                    job->visit_id), error))
         return FALSE;
 
       if (child_id != NULL)
@@ -1078,18 +1071,7 @@ static gboolean
 touch_corrected (Job     *job,
                  GError **error)
 {
-  sqlite3_stmt *stmt = clmrs_store_prepare (job->store,
-      "SELECT child_id FROM assessments WHERE visit_id = ?1"
-      " UNION SELECT child_id FROM visits WHERE id = ?1 AND child_id IS NOT NULL", error);
-  ClmrsStep step;
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, job->corrects, -1, SQLITE_TRANSIENT);
-  while ((step = clmrs_store_step (job->store, stmt, error)) == CLMRS_STEP_ROW)
-    g_ptr_array_add (job->touched, clmrs_store_column_dup (stmt, 0));
-  sqlite3_finalize (stmt);
-  return step == CLMRS_STEP_DONE;
+  return clmrs_casebook_visit_children (job->store, job->corrects, job->touched, error);
 }
 
 gboolean
