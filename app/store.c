@@ -1578,6 +1578,22 @@ fail:
   return NULL;
 }
 
+gboolean
+clmrs_store_draft_set_form_version (ClmrsStore  *store,
+                                    const char  *visit_id,
+                                    const char  *form_version,
+                                    GError     **error)
+{
+  sqlite3_stmt *stmt = clmrs_store_prepare (store,
+      "UPDATE visits SET form_version = ? WHERE id = ? AND state = 'draft'", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, form_version, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, visit_id, -1, SQLITE_TRANSIENT);
+  return clmrs_store_step_done (store, stmt, error);
+}
+
 static void
 form_value_free (gpointer data)
 {

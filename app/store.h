@@ -205,6 +205,13 @@ char        *clmrs_store_draft_create_correction (ClmrsStore   *store,
                                                   const char   *form_version,  /* of @values; NULL: the visit's */
                                                   GPtrArray    *values,  /* (element-type ClmrsFormValue) */
                                                   GError      **error);
+/* Moves draft @visit_id to @form_version of its form: a draft begun on a
+ * built-in version a newer build no longer ships continues on the newest,
+ * and its record names the version it was finished with. */
+gboolean     clmrs_store_draft_set_form_version (ClmrsStore   *store,
+                                                 const char   *visit_id,
+                                                 const char   *form_version,
+                                                 GError      **error);
 gboolean     clmrs_store_draft_discard      (ClmrsStore   *store,
                                              const char   *visit_id,
                                              GError      **error);

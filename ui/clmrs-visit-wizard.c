@@ -1832,7 +1832,16 @@ resume_job (ClmrsStore  *store,
   sqlite3_finalize (stmt);
 
   if (!open_form (store, data, error))
-    return NULL;
+    {
+      /* begun on a version this build no longer has (a built-in form
+       * changed since): it continues on the newest, its answers kept */
+      g_debug ("draft %s: %s; the newest version instead", data->draft_id, (*error)->message);
+      g_clear_error (error);
+      g_clear_pointer (&data->form_version, g_free);
+      if (!open_form (store, data, error) ||
+          !clmrs_store_draft_set_form_version (store, data->draft_id, clmrs_form_get_version (data->form), error))
+        return NULL;
+    }
   values = clmrs_store_draft_load (store, data->draft_id, error);
   if (values == NULL || !clmrs_form_session_apply_values (data->session, values, error))
     return NULL;
