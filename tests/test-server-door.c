@@ -1033,6 +1033,12 @@ test_disk_full (Fixture       *f,
   g_autofree char *cap = NULL;
   g_autofree char *long_name = g_strnfill (400, 'k');
 
+  if (sync_test_server_on_postgres ())
+    {
+      g_test_skip ("a full disk is SQLite's max_page_count here; PostgreSQL reports 53100 (server-store.c)");
+      return;
+    }
+
   server_start (f, NULL);
   enroll (f, C1, &d);
   first = household (first_id, C1, "Esi");
@@ -1259,6 +1265,12 @@ test_schema_v1_upgrade (Fixture       *f,
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
 
+  if (sync_test_server_on_postgres ())
+    {
+      g_test_skip ("the fixture is a SQLite database of schema version 1");
+      return;
+    }
+
   g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
   /* a version-1 database, not the one the fixture made with its author */
   for (const char *const *suffix = (const char *[]) { "", "-wal", "-shm", NULL }; *suffix != NULL; suffix++)
@@ -1285,7 +1297,13 @@ test_schema_v1_upgrade (Fixture       *f,
   g_assert_cmpint (sqlite3_open (f->db, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 4);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 5);
+  sqlite3_finalize (stmt);
+  /* Version 5 holds no media file yet. */
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT (SELECT count(*) FROM media) + (SELECT count(*) FROM media_chunks)",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
   sqlite3_finalize (stmt);
   /* Version 4 knows nobody yet. */
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM people", -1, &stmt, NULL), ==, SQLITE_OK);

@@ -22,7 +22,9 @@ static const char *shipped[] = {
   "farm_visit",
 };
 /* Their versions: 2 for each form issue 11 changed (a record names the
- * version whose questions it answers), 1 for the community profile. */
+ * version whose questions it answers; support_record 2 also has the
+ * photo and the signature of the support handed over), 1 for the
+ * community profile. */
 static const char *shipped_versions[] = { "2", "2", "2", "2", "1", "2" };
 G_STATIC_ASSERT (G_N_ELEMENTS (shipped) == G_N_ELEMENTS (shipped_versions));
 

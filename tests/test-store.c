@@ -303,13 +303,13 @@ test_migration_farm_kind (void)
   sqlite3_close (db);
 }
 
-/* Migration 10 gives visits a `corrects` link (to a returned visit),
+/* Migration 11 gives visits a `corrects` link (to a returned visit),
  * empty on every visit already there, and its index. */
 static void
 test_migration_corrects (void)
 {
   const char *srcdir = g_getenv ("CLMRS_SOURCE_DIR");
-  g_autofree char *fixture = g_build_filename (srcdir, "tests", "schema", "v9.sql", NULL);
+  g_autofree char *fixture = g_build_filename (srcdir, "tests", "schema", "v10.sql", NULL);
   g_autofree char *sql = NULL;
   g_autoptr(GError) error = NULL;
   sqlite3 *db = NULL;
@@ -323,9 +323,9 @@ test_migration_corrects (void)
   g_assert_cmpint (visits, >, 0);
   g_assert_cmpint (sqlite3_exec (db, "SELECT corrects FROM visits", NULL, NULL, NULL), ==, SQLITE_ERROR);
 
-  g_assert_true (clmrs_store_migrate_db (db, 10, &error));
+  g_assert_true (clmrs_store_migrate_db (db, 11, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (int_of (db, "PRAGMA user_version"), ==, 10);
+  g_assert_cmpint (int_of (db, "PRAGMA user_version"), ==, 11);
   g_assert_cmpint (int_of (db, "SELECT count(*) FROM visits WHERE corrects IS NULL"), ==, visits);
   g_assert_cmpint (int_of (db, "SELECT count(*) FROM pragma_index_list('visits') WHERE name = 'visits_corrects'"),
                    ==, 1);

@@ -62,12 +62,13 @@ error_status (const GError *error)
 }
 
 /* The database of a command that reads it (revoke-device, export, stats,
- * indicators): a path with no file is a mistake, not an empty server. */
+ * indicators): a path with no file is a mistake, not an empty server.  A
+ * PostgreSQL database must exist already: connecting says when it does not. */
 static ServerDb *
 open_existing (const char  *path,
                GError     **error)
 {
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+  if (!server_store_is_uri (path) && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
                    "no server database at %s (serve or enroll-code makes one)", path);
@@ -209,20 +210,21 @@ cmd_serve (int    argc,
 {
   g_autofree char *db = NULL, *listen = NULL, *cert = NULL, *key = NULL;
   g_autofree char *max_body = NULL, *max_inflated = NULL, *rate = NULL, *page_bytes = NULL;
-  g_autofree char *max_inflight = NULL, *idle_timeout = NULL;
+  g_autofree char *max_inflight = NULL, *idle_timeout = NULL, *max_media = NULL;
   int page_records = SERVER_PULL_MAX_RECORDS;
   int per_address = 32;
   gboolean insecure_http = FALSE;
   g_autofree char *recovery_key = NULL;
   g_autofree char *recovery_text = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "the server database (SQLite, created if missing)", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "the server database: a SQLite file (created if missing), or a postgresql:// URI", "PATH|URI" },
     { "recovery-key", 0, 0, G_OPTION_ARG_FILENAME, &recovery_key, "the recovery public key (recovery-keygen) devices seal their data key to at enrolment", "FILE" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "address and port, e.g. 0.0.0.0:8443 (port 0: any free port)", "HOST:PORT" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &cert, "PEM certificate (chain): serve HTTPS", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &key, "PEM private key of --tls-cert", "FILE" },
     { "max-body", 0, 0, G_OPTION_ARG_STRING, &max_body, "largest compressed request body (default 4M)", "BYTES" },
     { "max-inflated", 0, 0, G_OPTION_ARG_STRING, &max_inflated, "largest decompressed push body (default 32M)", "BYTES" },
+    { "max-media", 0, 0, G_OPTION_ARG_STRING, &max_media, "largest media file (a photo, a signature) a device may send (default 8M)", "BYTES" },
     { "rate", 0, 0, G_OPTION_ARG_STRING, &rate, "requests a second per device or address; 0: no limit (default 20/s)", "N/s" },
     { "page-records", 0, 0, G_OPTION_ARG_INT, &page_records, "most lines in one pull page (default 500)", "N" },
     { "page-bytes", 0, 0, G_OPTION_ARG_STRING, &page_bytes, "about the most uncompressed bytes in one pull page (default 1M)", "BYTES" },
@@ -240,6 +242,7 @@ cmd_serve (int    argc,
   ServerConfig config = {
     .max_body = 4 * 1024 * 1024,
     .max_inflated = 32 * 1024 * 1024,
+    .max_media = SERVER_MEDIA_MAX,
     .rate = 20,
     .pull_max_bytes = SERVER_PULL_MAX_BYTES,
     .max_inflight = 64 * 1024 * 1024,
@@ -258,6 +261,8 @@ cmd_serve (int    argc,
   if (max_inflated != NULL && !parse_size (max_inflated, &config.max_inflated))
     return usage_fail (context, "serve: --max-inflated: expected a size in bytes (or with K, M, G), got \"%s\"",
                        max_inflated);
+  if (max_media != NULL && !parse_size (max_media, &config.max_media))
+    return usage_fail (context, "serve: --max-media: expected a size in bytes (or with K, M, G), got \"%s\"", max_media);
   if (page_bytes != NULL && !parse_size (page_bytes, &config.pull_max_bytes))
     return usage_fail (context, "serve: --page-bytes: expected a size in bytes (or with K, M, G), got \"%s\"",
                        page_bytes);
@@ -383,7 +388,7 @@ cmd_enroll_code (int    argc,
 {
   g_autofree char *db_path = NULL, *communities = NULL, *expires = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "communities", 0, 0, G_OPTION_ARG_STRING, &communities, "community UUIDs the device may sync, or all", "ID,ID|all" },
     { "expires", 0, 0, G_OPTION_ARG_STRING, &expires, "how long the code is valid: 7d, 12h, 30m (default 7d)", "DURATION" },
     { NULL }
@@ -431,7 +436,7 @@ cmd_revoke_device (int    argc,
   g_autofree char *reason = NULL;
   gboolean wipe = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "wipe", 0, 0, G_OPTION_ARG_NONE, &wipe, "also tell the device to erase its data at its next contact", NULL },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
     { NULL }
@@ -466,7 +471,7 @@ cmd_publish (int    argc,
   g_autofree char *db_path = NULL;
   g_auto(GStrv) media = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "media", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &media,
       "a file the form refers to as jr://file/NAME (CSV, XML, picture), or a folder of them; repeatable", "FILE" },
     { NULL }
@@ -523,7 +528,7 @@ cmd_export (int    argc,
   g_autofree char *db_path = NULL, *csv = NULL, *since_text = NULL;
   gboolean ndjson = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "ndjson", 0, 0, G_OPTION_ARG_NONE, &ndjson, "every stored envelope on stdout, one a line, exactly as received", NULL },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "one CSV per record type (and conflicts.csv) into DIR", "DIR" },
     { "since", 0, 0, G_OPTION_ARG_STRING, &since_text, "only the records stored after the cursor an earlier export "
@@ -549,7 +554,7 @@ cmd_export (int    argc,
   if (since_text != NULL && !g_ascii_string_to_unsigned (since_text, 10, 0, G_MAXINT64, &since, NULL))
     return usage_fail (context, "export: --since \"%s\": expected the cursor an earlier export printed "
                        "(a whole number)", since_text);
-  if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
+  if (!server_store_is_uri (db_path) && !g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
     {
       g_printerr ("clmrs-server: export: %s: no such database\n", db_path);
       return SERVER_EXIT_FAILURE;
@@ -591,7 +596,7 @@ cmd_forms (int    argc,
   g_autofree char *rules = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "the list as JSON", NULL },
     { "form", 0, 0, G_OPTION_ARG_STRING, &form, "write this published form version to stdout", "ID@VERSION" },
     { "rules", 0, 0, G_OPTION_ARG_STRING, &rules, "write this published rule set version to stdout", "ID@VERSION" },
@@ -664,13 +669,44 @@ cmd_forms (int    argc,
 }
 
 static int
+cmd_export_media (int    argc,
+                  char **argv)
+{
+  g_autofree char *db_path = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("DIR - write the media files devices sent",
+                                                    "Writes every whole media file (photos, signatures) as\n"
+                                                    "DIR/<visit id>/<file name>: the name a visit's answer gives.",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ServerDb) db = NULL;
+  guint count = 0;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "export-media: %s", error->message);
+  if (db_path == NULL || argc != 2)
+    return usage_fail (context, "export-media: --db and a folder are required");
+  db = open_existing (db_path, &error);
+  if (db == NULL || !server_media_export (db, argv[1], &count, &error))
+    {
+      g_printerr ("clmrs-server: export-media: %s\n", error->message);
+      return SERVER_EXIT_FAILURE;
+    }
+  g_printerr ("clmrs-server: export-media: %u file%s\n", count, count == 1 ? "" : "s");
+  return SERVER_EXIT_OK;
+}
+
+static int
 cmd_stats (int    argc,
            char **argv)
 {
   g_autofree char *db_path = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as JSON (the only format so far)", NULL },
     { NULL }
   };
@@ -705,7 +741,7 @@ cmd_devices (int    argc,
   g_autofree char *db_path = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as a JSON array", NULL },
     { NULL }
   };
@@ -744,7 +780,7 @@ cmd_indicators (int    argc,
   gboolean json = FALSE;
   gboolean replay = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as JSON (the only format so far)", NULL },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, "first day of the period", "YYYY-MM-DD" },
     { "to", 0, 0, G_OPTION_ARG_STRING, &to, "last day of the period", "YYYY-MM-DD" },
@@ -787,7 +823,7 @@ cmd_rebuild (int    argc,
 {
   g_autofree char *db_path = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = make_context ("- recompute cases and indicators from the records",
@@ -818,7 +854,7 @@ cmd_backup (int    argc,
 {
   g_autofree char *db_path = NULL, *to = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "to", 0, 0, G_OPTION_ARG_FILENAME, &to, "the copy to make (a new file)", "FILE" },
     { NULL }
   };
@@ -856,7 +892,7 @@ quarantine_command (int         argc,
   g_autofree char *db_path = NULL;
   g_autofree char *reason = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
     { NULL }
   };
@@ -906,7 +942,7 @@ cmd_delete_record (int    argc,
   g_autofree char *db_path = NULL;
   g_autofree char *reason = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
     { NULL }
   };
@@ -944,7 +980,7 @@ cmd_hand_over (int    argc,
   g_autofree char *to = NULL;
   g_autofree char *record = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, "the device that owns the records", "DEVICE_ID" },
     { "to", 0, 0, G_OPTION_ARG_STRING, &to, "the device that may revise them from now on", "DEVICE_ID" },
     { "record", 0, 0, G_OPTION_ARG_STRING, &record, "one record only (default: all of --from's)", "RECORD_ID" },
@@ -984,7 +1020,7 @@ cmd_audit (int    argc,
   g_autofree char *person = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "person", 0, 0, G_OPTION_ARG_STRING, &person, "only this person's entries", "PERSON_ID" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "one JSON object a line", NULL },
     { NULL }
@@ -1019,7 +1055,7 @@ cmd_problems (int    argc,
   g_autofree char *db_path = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "one JSON object a line", NULL },
     { NULL }
   };
@@ -1053,7 +1089,7 @@ cmd_admin_log (int    argc,
   g_autofree char *db_path = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "one JSON object a line", NULL },
     { NULL }
   };
@@ -1085,7 +1121,7 @@ cmd_people_add (int    argc,
   g_autofree char *db_path = NULL, *name = NULL, *sex = NULL, *role = NULL, *communities = NULL, *id = NULL;
   gboolean one_time = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "the person's name, as devices show it", "NAME" },
     { "sex", 0, 0, G_OPTION_ARG_STRING, &sex, "male or female", "male|female" },
     { "role", 0, 0, G_OPTION_ARG_STRING, &role, "facilitator or supervisor", "ROLE" },
@@ -1132,7 +1168,7 @@ cmd_people_list (int    argc,
   g_autofree char *db_path = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as a JSON array", NULL },
     { NULL }
   };
@@ -1167,7 +1203,7 @@ cmd_people_disable (int    argc,
 {
   g_autofree char *db_path = NULL, *reason = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
     { NULL }
   };
@@ -1199,7 +1235,7 @@ cmd_people_set_role (int    argc,
 {
   g_autofree char *db_path = NULL, *role = NULL, *reason = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "role", 0, 0, G_OPTION_ARG_STRING, &role, "facilitator or supervisor", "ROLE" },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
     { NULL }
@@ -1272,6 +1308,7 @@ static const Command commands[] = {
   { "publish", cmd_publish, "publish a form (.xml) or rule set (.json) to every device" },
   { "forms", cmd_forms, "the forms and rule sets published, every version; one written out" },
   { "export", cmd_export, "export stored records as NDJSON or CSV" },
+  { "export-media", cmd_export_media, "write the media files (photos, signatures) devices sent" },
   { "stats", cmd_stats, "counts of devices, records, conflicts" },
   { "indicators", cmd_indicators, "the CLMRS indicators over every stored record" },
   { "rebuild", cmd_rebuild, "recompute cases and indicators from the stored records" },

@@ -128,6 +128,27 @@ static const char *const migrations[] = {
   "  person_id TEXT NOT NULL REFERENCES people (person_id),"
   "  community_id TEXT NOT NULL,"
   "  PRIMARY KEY (person_id, community_id));",
+  /* 5: media files kept with their visit (server-media.c): the chunks
+   * received so far, then the whole file. */
+  "CREATE TABLE media ("
+  "  id TEXT PRIMARY KEY,"
+  "  record_id TEXT NOT NULL,"
+  "  ref TEXT NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  mime TEXT NOT NULL,"
+  "  size INTEGER NOT NULL,"
+  "  sha256 TEXT NOT NULL,"
+  "  device_id TEXT NOT NULL,"
+  "  received INTEGER NOT NULL DEFAULT 0,"
+  "  content BLOB,"
+  "  created TEXT NOT NULL,"
+  "  completed TEXT);"
+  "CREATE INDEX media_by_record ON media (record_id);"
+  "CREATE TABLE media_chunks ("
+  "  media_id TEXT NOT NULL REFERENCES media (id),"
+  "  at_byte INTEGER NOT NULL,"
+  "  data BLOB NOT NULL,"
+  "  PRIMARY KEY (media_id, at_byte));",
 };
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
 
@@ -164,8 +185,8 @@ server_db_close (ServerDb *db)
  *
  * Opens (creating when needed) the server database at the current schema
  * version.  SQLite: WAL mode with synchronous=FULL, foreign keys on and a
- * busy timeout.  PostgreSQL: a connection from this process's pool; the
- * schema is checked on the first connection of the process.
+ * busy timeout.  PostgreSQL: a connection from this process's pool (a
+ * new one is checked for the schema version, and migrated).
  *
  * Returns: (transfer full): the connection, or %NULL and an error.
  */
@@ -198,12 +219,11 @@ server_db_open (const char  *location,
         return NULL;
     }
 
-  /* SQLite reads its version outside a transaction first, so opening an
-   * up-to-date database takes no write lock; PostgreSQL always checks
-   * under the write lock (once a process: later connections are pooled). */
-  if (!server_store_is_postgres (db) && !server_store_get_version (db, &version, error))
+  /* The version is read outside a transaction first, so opening an
+   * up-to-date database takes no write lock; a migration runs under it. */
+  if (!server_store_get_version (db, &version, error))
     return NULL;
-  if (server_store_is_postgres (db) || version < SCHEMA_VERSION)
+  if (version < SCHEMA_VERSION)
     {
       if (!db_exec (db, "BEGIN IMMEDIATE", error))
         return NULL;
@@ -434,8 +454,8 @@ server_db_revoke (ServerDb    *db,
 
   if (!db_exec (db, "BEGIN IMMEDIATE", error))
     return FALSE;
-  stmt = db_prepare (db, "UPDATE devices SET revoked = coalesce (revoked, ?), wipe = max (wipe, ?) "
-                         "WHERE device_id = ?", error);
+  stmt = db_prepare (db, "UPDATE devices SET revoked = coalesce (revoked, ?1), "
+                         "wipe = CASE WHEN wipe > ?2 THEN wipe ELSE ?2 END WHERE device_id = ?3", error);
   if (stmt == NULL)
     goto fail;
   db_bind_text (stmt, 1, now);
@@ -578,7 +598,7 @@ server_db_devices (ServerDb    *db,
   stmt = db_prepare (db, "SELECT d.device_id, d.name, d.all_communities, "
                          "  (SELECT group_concat (community_id, ',') FROM "
                          "    (SELECT community_id FROM device_communities c WHERE c.device_id = d.device_id "
-                         "     ORDER BY community_id)), "
+                         "     ORDER BY community_id) AS ordered), "
                          "  d.enrolled, d.revoked, d.last_contact, d.last_address, d.queue_size "
                          "FROM devices d ORDER BY d.enrolled, d.rowid", error);
   if (stmt == NULL)
@@ -1017,7 +1037,7 @@ server_db_pull (ServerDb    *db,
   stmt = db_prepare (db,
                      "SELECT seq, line FROM records r WHERE seq > ?1 AND quarantined IS NULL AND (kind != 'record' OR "
                      " (type != 'audit' AND (pushed_by IS NULL OR pushed_by != ?2) AND EXISTS (SELECT 1 FROM devices d "
-                     "  WHERE d.device_id = ?2 AND (d.all_communities OR EXISTS (SELECT 1 FROM "
+                     "  WHERE d.device_id = ?2 AND (d.all_communities != 0 OR EXISTS (SELECT 1 FROM "
                      "  device_communities c WHERE c.device_id = ?2 AND c.community_id = r.community_id)))))"
                      " ORDER BY seq LIMIT ?3",
                      error);
