@@ -183,6 +183,7 @@ clmrs_draft_resume (ClmrsStore  *store,
   g_autoptr(GPtrArray) values = NULL;
   g_autofree char *form_id = NULL;
   g_autofree char *version = NULL;
+  g_autoptr(GError) local = NULL;
 
   g_return_val_if_fail (store != NULL && draft_id != NULL, NULL);
 
@@ -213,9 +214,18 @@ clmrs_draft_resume (ClmrsStore  *store,
   draft->country = clmrs_store_column_dup (stmt, 5);
   g_clear_pointer (&stmt, sqlite3_finalize);
 
-  /* it finishes on the form version it started with */
-  if (!open_form (store, NULL, form_id, version, language, draft, error))
-    return NULL;
+  /* it finishes on the form version it started with; begun on a version
+   * this build no longer has (a built-in form changed since), it goes on
+   * with the newest, its answers kept */
+  if (!open_form (store, NULL, form_id, version, language, draft, &local))
+    {
+      g_debug ("draft %s: %s; the newest version instead", draft_id, local->message);
+      g_clear_pointer (&draft->session, clmrs_form_session_free);
+      g_clear_pointer (&draft->form, clmrs_form_unref);
+      if (!open_form (store, NULL, form_id, NULL, language, draft, error) ||
+          !clmrs_store_draft_set_form_version (store, draft_id, clmrs_form_get_version (draft->form), error))
+        return NULL;
+    }
   values = clmrs_store_draft_load (store, draft_id, error);
   if (values == NULL || !clmrs_form_session_apply_values (draft->session, values, error))
     return NULL;

@@ -6,7 +6,7 @@
 G_BEGIN_DECLS
 
 guint       clmrs_household_page_get_n_busy       (ClmrsHouseholdPage *self);
-/* The "children" or "visits" list. */
+/* The "children", "supports" (planned, not given: to reconcile) or "visits" list. */
 GtkListBox *clmrs_household_page_get_list         (ClmrsHouseholdPage *self,
                                                    const char         *name);
 

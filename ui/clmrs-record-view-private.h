@@ -6,5 +6,6 @@
 G_BEGIN_DECLS
 
 char                    *clmrs_record_view_get_text   (ClmrsRecordView *self);
+GtkWidget               *clmrs_record_view_get_correct_button (ClmrsRecordView *self);  /* NULL when not offered */
 
 G_END_DECLS

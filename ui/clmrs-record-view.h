@@ -22,5 +22,9 @@ void                     clmrs_record_view_clear      (ClmrsRecordView *self);
 /* The visit shown, or NULL. */
 const ClmrsVisitSummary *clmrs_record_view_get_visit  (ClmrsRecordView *self);
 guint                    clmrs_record_view_get_n_busy (ClmrsRecordView *self);
+/* A facilitator's view offers "Start a corrected visit" on a returned
+ * visit not yet corrected, and emits ::correct when it is pressed. */
+void                     clmrs_record_view_set_can_correct (ClmrsRecordView *self,
+                                                            gboolean         can_correct);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "draft.h"
+#include "review.h"
 #include "catalog.h"
 #include "rules.h"
 
@@ -1849,6 +1850,7 @@ typedef struct {
   char             *child_id;
   char             *support_type;
   char             *draft_id;        /* resumed: the rest is read from it */
+  char             *corrects;        /* a returned visit: its correction is started, then resumed */
   char             *facilitator_id;
   char             *facilitator_name;
   char             *facilitator_sex;
@@ -1864,6 +1866,7 @@ start_data_free (StartData *data)
   g_free (data->child_id);
   g_free (data->support_type);
   g_free (data->draft_id);
+  g_free (data->corrects);
   g_free (data->facilitator_id);
   g_free (data->facilitator_name);
   g_free (data->facilitator_sex);
@@ -1891,6 +1894,10 @@ start_job (ClmrsStore    *store,
     .language = data->language,
   };
 
+  /* a correction is a draft filled from the returned visit (core) */
+  if (data->corrects != NULL &&
+      (data->draft_id = clmrs_review_start_correction (store, data->corrects, data->facilitator_id, error)) == NULL)
+    return NULL;
   if (data->draft_id != NULL)
     return clmrs_draft_resume (store, data->draft_id, data->language, error);
   return clmrs_draft_start (store, &request, error);
@@ -1998,6 +2005,7 @@ start (ClmrsVisitWizard        *self,
   data->child_id = g_strdup (request->child_id);
   data->support_type = g_strdup (request->support_type);
   data->draft_id = g_strdup (request->draft_id);
+  data->corrects = g_strdup (request->corrects);
   data->facilitator_id = g_strdup (facilitator_id);
   data->facilitator_name = g_strdup (facilitator_name);
   data->facilitator_sex = g_strdup (facilitator_sex);
@@ -2020,7 +2028,7 @@ clmrs_visit_wizard_start (ClmrsVisitWizard        *self,
   g_return_if_fail (CLMRS_IS_VISIT_WIZARD (self));
   g_return_if_fail (CLMRS_IS_DB_WORKER (worker));
   g_return_if_fail (request != NULL);
-  g_return_if_fail (request->form_id != NULL || request->draft_id != NULL);
+  g_return_if_fail (request->form_id != NULL || request->draft_id != NULL || request->corrects != NULL);
   g_return_if_fail (facilitator_id != NULL);
 
   forget_visit (self);
