@@ -447,6 +447,64 @@ clmrs_device_add_person (ClmrsStore          *store,
   return TRUE;
 }
 
+void
+clmrs_device_arrival_free (ClmrsDeviceArrival *arrival)
+{
+  if (arrival == NULL)
+    return;
+  g_free (arrival->id);
+  g_free (arrival->name);
+  g_free (arrival);
+}
+
+GPtrArray *
+clmrs_device_list_arrivals (ClmrsStore  *store,
+                            GError     **error)
+{
+  g_autoptr(GPtrArray) arrivals = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_device_arrival_free);
+  g_autoptr(GHashTable) usable = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) erased = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  ClmrsStep step;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (clmrs_device_has_keyring (clmrs_store_get_path (store)))
+    {
+      g_autoptr(GPtrArray) entries = clmrs_device_list_people (clmrs_store_get_path (store), error);
+
+      if (entries == NULL)
+        return NULL;
+      for (guint i = 0; i < entries->len; i++)
+        {
+          const ClmrsKeyringPerson *entry = g_ptr_array_index (entries, i);
+
+          g_hash_table_add (entry->erased ? erased : usable, g_strdup (entry->person_id));
+        }
+    }
+  stmt = clmrs_store_prepare (store,
+      "SELECT id, name, role = 'supervisor', pin_hash IS NOT NULL AND pin_one_time FROM facilitators "
+      "WHERE active ORDER BY name COLLATE NOCASE, id", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((step = clmrs_store_step (store, stmt, error)) == CLMRS_STEP_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+      ClmrsDeviceArrival *arrival;
+
+      if (g_hash_table_contains (usable, id))
+        continue;
+      arrival = g_new0 (ClmrsDeviceArrival, 1);
+      arrival->id = g_strdup (id);
+      arrival->name = clmrs_store_column_dup (stmt, 1);
+      arrival->supervisor = sqlite3_column_int (stmt, 2);
+      arrival->needs_one_time_pin = sqlite3_column_int (stmt, 3);
+      arrival->erased = g_hash_table_contains (erased, id);
+      g_ptr_array_add (arrivals, arrival);
+    }
+  return step == CLMRS_STEP_DONE ? g_steal_pointer (&arrivals) : NULL;
+}
+
 GPtrArray *
 clmrs_device_demo_people (ClmrsStore  *store,
                           GError     **error)

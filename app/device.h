@@ -130,6 +130,23 @@ gboolean     clmrs_device_add_person           (ClmrsStore          *store,
                                                 const char          *pin,
                                                 GError             **error);
 
+/* Someone of the device's people (received from the server, or made by
+ * `clmrs init`) who cannot sign in here yet: no keyring entry, or one
+ * erased after 10 wrong PINs. */
+typedef struct {
+  char          *id;
+  char          *name;
+  gboolean       supervisor;
+  gboolean       needs_one_time_pin;  /* the server gave them one: clmrs_device_add_person() needs it */
+  gboolean       erased;              /* in the keyring, their key erased */
+} ClmrsDeviceArrival;
+
+void         clmrs_device_arrival_free         (ClmrsDeviceArrival  *arrival);
+/* (element-type ClmrsDeviceArrival): the active people of @store who have
+ * no usable keyring entry, by name.  For "Add someone to this device". */
+GPtrArray   *clmrs_device_list_arrivals        (ClmrsStore          *store,
+                                                GError             **error);
+
 /* The demo's people, each {id, name, PIN, role} in the order `clmrs demo`
  * prints them (the supervisor first). */
 GPtrArray   *clmrs_device_demo_people          (ClmrsStore          *store,
@@ -143,5 +160,7 @@ gboolean     clmrs_device_write_demo_keyring   (ClmrsStore          *store,
                                                 const char          *db_path,
                                                 const ClmrsDataKey  *key,
                                                 GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsDeviceArrival, clmrs_device_arrival_free)
 
 G_END_DECLS
