@@ -336,8 +336,8 @@ test_add_person (Fixture       *f,
   g_autofree char *out = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", device, "init", "--community", "Kragui", "--country", "ci",
-                            "--facilitator", "Awa Koné,female,730591", NULL));
+  sync_test_init_ok (device, "730591\n", "--community", "Kragui", "--country", "ci",
+                     "--facilitator", "Awa Koné,female", NULL);
   {
     g_autoptr(GPtrArray) people = clmrs_device_list_people (device, &error);
 
@@ -458,8 +458,8 @@ test_recovery (Fixture       *f,
   g_clear_pointer (&out, g_free);
 
   /* set up offline, then enrolled: sealed to the server's key once signed in */
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", offline, "init", "--community", "Kragui", "--country", "ci",
-                            "--facilitator", "Awa Koné,female,730591", NULL));
+  sync_test_init_ok (offline, "730591\n", "--community", "Kragui", "--country", "ci",
+                     "--facilitator", "Awa Koné,female", NULL);
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) people = clmrs_device_list_people (offline, &error);
