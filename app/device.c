@@ -187,8 +187,21 @@ clmrs_device_list_people (const char  *db_path,
                    "no keyring at %s", path);
       return NULL;
     }
+  g_autoptr(GPtrArray) people = NULL;
+  g_autoptr(GPtrArray) arrivals = NULL;
+
   keyring = clmrs_keyring_open (path, error);
-  return keyring != NULL ? clmrs_keyring_list_people (keyring, error) : NULL;
+  if (keyring == NULL || (people = clmrs_keyring_list_people (keyring, error)) == NULL ||
+      (arrivals = clmrs_keyring_list_arrivals (keyring, error)) == NULL)
+    return NULL;
+  for (guint i = 0; i < arrivals->len; i++)
+    {
+      ClmrsKeyringPerson *person = g_ptr_array_index (arrivals, i);
+
+      person->one_time = TRUE;
+      g_ptr_array_add (people, g_steal_pointer (&arrivals->pdata[i]));
+    }
+  return g_steal_pointer (&people);
 }
 
 char *
@@ -479,7 +492,8 @@ clmrs_device_list_arrivals (ClmrsStore  *store,
         {
           const ClmrsKeyringPerson *entry = g_ptr_array_index (entries, i);
 
-          g_hash_table_add (entry->erased ? erased : usable, g_strdup (entry->person_id));
+          if (!entry->one_time)
+            g_hash_table_add (entry->erased ? erased : usable, g_strdup (entry->person_id));
         }
     }
   stmt = clmrs_store_prepare (store,
@@ -503,6 +517,127 @@ clmrs_device_list_arrivals (ClmrsStore  *store,
       g_ptr_array_add (arrivals, arrival);
     }
   return step == CLMRS_STEP_DONE ? g_steal_pointer (&arrivals) : NULL;
+}
+
+gboolean
+clmrs_device_needs_unlock_secret (ClmrsStore *store)
+{
+  g_autofree char *path = clmrs_device_keyring_path (clmrs_store_get_path (store));
+  g_autofree char *enrolled = clmrs_store_get_meta (store, "server_device_id");
+  g_autofree char *wrapped_for = NULL;
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+
+  if (enrolled == NULL || !g_file_test (path, G_FILE_TEST_EXISTS) ||
+      (keyring = clmrs_keyring_open (path, NULL)) == NULL)
+    return FALSE;
+  return !clmrs_keyring_get_unlock_server (keyring, NULL, &wrapped_for, NULL) ||
+         g_strcmp0 (wrapped_for, enrolled) != 0;
+}
+
+gboolean
+clmrs_device_set_unlock_secret (ClmrsStore          *store,
+                                const ClmrsDataKey  *key,
+                                const guint8         secret[CLMRS_KEYRING_KEY_BYTES],
+                                GError             **error)
+{
+  g_autofree char *path = clmrs_device_keyring_path (clmrs_store_get_path (store));
+  g_autofree char *url = clmrs_store_get_meta (store, "server_url");
+  g_autofree char *device_id = clmrs_store_get_meta (store, "server_device_id");
+  g_autofree char *ca_pem = clmrs_store_get_meta (store, "server_ca_pem");
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+
+  if (url == NULL || device_id == NULL)
+    {
+      g_set_error_literal (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_FAILED,
+                           "this device is not enrolled with a server");
+      return FALSE;
+    }
+  keyring = clmrs_keyring_open (path, error);
+  return keyring != NULL && clmrs_keyring_set_unlock (keyring, key, secret, url, device_id, ca_pem, error);
+}
+
+gboolean
+clmrs_device_write_arrivals (ClmrsStore  *store,
+                             GError     **error)
+{
+  g_autofree char *path = clmrs_device_keyring_path (clmrs_store_get_path (store));
+  g_autoptr(GPtrArray) arrivals = clmrs_device_list_arrivals (store, error);
+  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_keyring_person_free);
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+
+  if (arrivals == NULL)
+    return FALSE;
+  for (guint i = 0; i < arrivals->len; i++)
+    {
+      const ClmrsDeviceArrival *arrival = g_ptr_array_index (arrivals, i);
+      ClmrsKeyringPerson *person;
+
+      /* an erased entry is given a new PIN by a colleague, or recovered */
+      if (!arrival->needs_one_time_pin || arrival->erased)
+        continue;
+      person = g_new0 (ClmrsKeyringPerson, 1);
+      person->person_id = g_strdup (arrival->id);
+      person->display_name = g_strdup (arrival->name);
+      g_ptr_array_add (people, person);
+    }
+  keyring = clmrs_keyring_open (path, error);
+  return keyring != NULL && clmrs_keyring_set_arrivals (keyring, people, error);
+}
+
+gboolean
+clmrs_device_arrival_server (const char  *db_path,
+                             const char  *person_id,
+                             char       **server_url,
+                             char       **device_id,
+                             char       **ca_pem,
+                             GError     **error)
+{
+  g_autofree char *path = clmrs_device_keyring_path (db_path);
+  g_autoptr(ClmrsKeyring) keyring = clmrs_keyring_open (path, error);
+  g_autoptr(GPtrArray) arrivals = NULL;
+  gboolean listed = FALSE;
+
+  if (keyring == NULL || (arrivals = clmrs_keyring_list_arrivals (keyring, error)) == NULL)
+    return FALSE;
+  for (guint i = 0; i < arrivals->len; i++)
+    listed = listed || g_str_equal (((ClmrsKeyringPerson *) g_ptr_array_index (arrivals, i))->person_id, person_id);
+  if (!listed || !clmrs_keyring_get_unlock_server (keyring, server_url, device_id, ca_pem))
+    {
+      g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_NOT_FOUND,
+                   "%s has no first sign-in with a one-time PIN waiting on this device", person_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+ClmrsStore *
+clmrs_device_first_sign_in (const char    *db_path,
+                            const char    *person_id,
+                            const char    *one_time_pin,
+                            const char    *new_pin,
+                            const guint8   secret[CLMRS_KEYRING_KEY_BYTES],
+                            ClmrsDataKey **out_key,
+                            GError       **error)
+{
+  g_autofree char *path = clmrs_device_keyring_path (db_path);
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+  g_autoptr(ClmrsDataKey) key = NULL;
+  g_autoptr(ClmrsStore) store = NULL;
+
+  g_return_val_if_fail (db_path != NULL && person_id != NULL && one_time_pin != NULL && new_pin != NULL, NULL);
+
+  keyring = clmrs_keyring_open (path, error);
+  if (keyring == NULL || (key = clmrs_keyring_unlock_with_secret (keyring, secret, error)) == NULL)
+    return NULL;
+  store = clmrs_store_open_encrypted (db_path, key, error);
+  if (store == NULL ||
+      !clmrs_device_add_person (store, key, person_id, one_time_pin, new_pin, error) ||
+      !clmrs_device_write_arrivals (store, error))
+    return NULL;
+  clmrs_store_hold_key (db_path, key);
+  if (out_key != NULL)
+    *out_key = g_steal_pointer (&key);
+  return g_steal_pointer (&store);
 }
 
 GPtrArray *

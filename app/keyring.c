@@ -35,6 +35,21 @@ struct _ClmrsKeyring {
  * first written. */
 #define LABELS_SCHEMA "CREATE TABLE IF NOT EXISTS labels (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
 
+/* The data key wrapped with the server's unlock secret for this device
+ * (which the device never keeps), where that server is, and the people
+ * who may sign in with the one-time PIN it gave them: see
+ * clmrs_keyring_set_unlock().  Made when first written. */
+#define UNLOCK_SCHEMA \
+  "CREATE TABLE IF NOT EXISTS unlock (" \
+  "  id INTEGER PRIMARY KEY CHECK (id = 1)," \
+  "  server_url TEXT NOT NULL," \
+  "  device_id TEXT NOT NULL," \
+  "  ca_pem TEXT," \
+  "  nonce BLOB NOT NULL," \
+  "  wrapped BLOB NOT NULL);" \
+  "CREATE TABLE IF NOT EXISTS arrivals (person_id TEXT PRIMARY KEY, display_name TEXT NOT NULL);"
+#define UNLOCK_AD "clmrs-keyring-unlock-v1:"
+
 static const char schema[] =
   "CREATE TABLE IF NOT EXISTS keyring ("
   "  id INTEGER PRIMARY KEY CHECK (id = 1),"
@@ -968,4 +983,191 @@ clmrs_keyring_get_label (ClmrsKeyring *keyring,
     value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
   return value;
+}
+
+/* ---- first sign-in with the server's one-time PIN ---- */
+
+/* Whether the keyring has @table (those added after version 1 are made
+ * when first written). */
+static gboolean
+has_table (ClmrsKeyring *keyring,
+           const char   *table)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  if (sqlite3_prepare_v2 (keyring->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+      found = sqlite3_step (stmt) == SQLITE_ROW;
+    }
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+gboolean
+clmrs_keyring_set_unlock (ClmrsKeyring        *keyring,
+                          const ClmrsDataKey  *key,
+                          const guint8         secret[CLMRS_KEYRING_KEY_BYTES],
+                          const char          *server_url,
+                          const char          *device_id,
+                          const char          *ca_pem,
+                          GError             **error)
+{
+  guint8 nonce[NONCE_BYTES], wrapped[WRAPPED_BYTES];
+  g_autofree char *ad = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (keyring != NULL && key != NULL && secret != NULL, FALSE);
+  g_return_val_if_fail (server_url != NULL && device_id != NULL, FALSE);
+
+  if (!check_key (keyring, key->bytes, error) || !exec_sql (keyring, UNLOCK_SCHEMA, error))
+    return FALSE;
+  randombytes_buf (nonce, sizeof nonce);
+  ad = g_strconcat (UNLOCK_AD, device_id, NULL);
+  crypto_aead_xchacha20poly1305_ietf_encrypt (wrapped, NULL, key->bytes, CLMRS_KEYRING_KEY_BYTES,
+                                              (const guint8 *) ad, strlen (ad), NULL, nonce, secret);
+  stmt = prepare (keyring, "INSERT OR REPLACE INTO unlock (id, server_url, device_id, ca_pem, nonce, wrapped) "
+                           "VALUES (1, ?1, ?2, ?3, ?4, ?5)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, server_url, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, ca_pem, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 4, nonce, sizeof nonce, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 5, wrapped, sizeof wrapped, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return !sqlite_failed (keyring, rc, "writing the unlock entry", error);
+}
+
+gboolean
+clmrs_keyring_get_unlock_server (ClmrsKeyring  *keyring,
+                                 char         **server_url,
+                                 char         **device_id,
+                                 char         **ca_pem)
+{
+  sqlite3_stmt *stmt;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (keyring != NULL, FALSE);
+
+  if (!has_table (keyring, "unlock") ||
+      (stmt = prepare (keyring, "SELECT server_url, device_id, ca_pem FROM unlock WHERE id = 1", NULL)) == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      found = TRUE;
+      if (server_url != NULL)
+        *server_url = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      if (device_id != NULL)
+        *device_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      if (ca_pem != NULL)
+        *ca_pem = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+    }
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+ClmrsDataKey *
+clmrs_keyring_unlock_with_secret (ClmrsKeyring  *keyring,
+                                  const guint8   secret[CLMRS_KEYRING_KEY_BYTES],
+                                  GError       **error)
+{
+  g_autoptr(ClmrsDataKey) key = NULL;
+  g_autofree char *ad = NULL;
+  sqlite3_stmt *stmt;
+  gboolean opened = FALSE;
+
+  g_return_val_if_fail (keyring != NULL && secret != NULL, NULL);
+
+  if (!has_table (keyring, "unlock") ||
+      (stmt = prepare (keyring, "SELECT device_id, nonce, wrapped FROM unlock WHERE id = 1", error)) == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_NOT_FOUND,
+                     "%s: no unlock entry (the device has not synced since it was enrolled)", keyring->path);
+      return NULL;
+    }
+  key = clmrs_data_key_new_from_bytes (NULL);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_bytes (stmt, 1) == NONCE_BYTES &&
+      sqlite3_column_bytes (stmt, 2) == WRAPPED_BYTES)
+    {
+      ad = g_strconcat (UNLOCK_AD, (const char *) sqlite3_column_text (stmt, 0), NULL);
+      opened = crypto_aead_xchacha20poly1305_ietf_decrypt (key->bytes, NULL, NULL, sqlite3_column_blob (stmt, 2),
+                                                           WRAPPED_BYTES, (const guint8 *) ad, strlen (ad),
+                                                           sqlite3_column_blob (stmt, 1), secret) == 0;
+    }
+  sqlite3_finalize (stmt);
+  if (!opened || !check_key (keyring, key->bytes, NULL))
+    {
+      g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_WRONG_KEY,
+                   "%s: the server's unlock secret does not open this device's key", keyring->path);
+      return NULL;
+    }
+  return g_steal_pointer (&key);
+}
+
+gboolean
+clmrs_keyring_set_arrivals (ClmrsKeyring  *keyring,
+                            GPtrArray     *people,
+                            GError       **error)
+{
+  g_return_val_if_fail (keyring != NULL && people != NULL, FALSE);
+
+  if (!exec_sql (keyring, UNLOCK_SCHEMA "BEGIN IMMEDIATE; DELETE FROM arrivals;", error))
+    return FALSE;
+  for (guint i = 0; i < people->len; i++)
+    {
+      const ClmrsKeyringPerson *person = g_ptr_array_index (people, i);
+      sqlite3_stmt *stmt = prepare (keyring, "INSERT OR REPLACE INTO arrivals (person_id, display_name) "
+                                             "VALUES (?1, ?2)", error);
+      int rc;
+
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_text (stmt, 1, person->person_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, person->display_name, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      sqlite3_finalize (stmt);
+      if (sqlite_failed (keyring, rc, "writing the arrivals", error))
+        goto fail;
+    }
+  return exec_sql (keyring, "COMMIT", error);
+
+fail:
+  sqlite3_exec (keyring->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+GPtrArray *
+clmrs_keyring_list_arrivals (ClmrsKeyring  *keyring,
+                             GError       **error)
+{
+  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_keyring_person_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (keyring != NULL, NULL);
+
+  if (!has_table (keyring, "arrivals"))
+    return g_steal_pointer (&people);
+  stmt = prepare (keyring, "SELECT person_id, display_name FROM arrivals "
+                           "WHERE person_id NOT IN (SELECT person_id FROM people) ORDER BY display_name", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsKeyringPerson *person = g_new0 (ClmrsKeyringPerson, 1);
+
+      person->person_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      person->display_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      g_ptr_array_add (people, person);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (keyring, rc, "listing the arrivals", error))
+    return NULL;
+  return g_steal_pointer (&people);
 }

@@ -3,6 +3,7 @@
 #include "sync-harness.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cryptvfs.h"
@@ -487,6 +488,151 @@ test_recovery (Fixture       *f,
   sync_test_sign_in (offline, awa, "382916");
 }
 
+/* `clmrs-server people add --one-time-pin`: the person (PIN, id). */
+static char *
+add_person_one_time (const char  *server_db,
+                     const char  *name,
+                     char       **pin)
+{
+  g_autofree char *out = sync_test_run_ok (sync_test_server_program (), "people", "add", "--db", server_db,
+                                           "--name", name, "--sex", "male", "--role", "facilitator",
+                                           "--communities", "all", "--one-time-pin", NULL);
+  g_auto(GStrv) lines = g_strsplit (g_strstrip (out), "\n", -1);
+  const char *said = strstr (lines[0], ": ");
+
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_nonnull (said);
+  *pin = g_strdup (said + 2);
+  g_assert_cmpuint (strlen (*pin), ==, 6);
+  return g_strdup (lines[1]);
+}
+
+/* `clmrs --person WHO queue` on @db with @pins on --pin-fd: its exit status and stderr. */
+static int
+queue_as (const char  *db,
+          const char  *who,
+          const char  *pins,
+          char       **err)
+{
+  g_autofree char *out = NULL;
+
+  sync_test_sign_in_plain (db, who, "");
+  sync_test_set_pins (db, pins);
+  return sync_test_run_full (&out, err, sync_test_cli (), "--db", db, "queue", NULL);
+}
+
+/* The first sign-in of someone the server gave a one-time PIN, on a device
+ * where nobody adds them: listed by `clmrs people` once the device synced
+ * (which also wrapped its key with the server's unlock secret, a secret
+ * the keyring does not hold), a weak new PIN refused before the server is
+ * asked, a wrong one-time PIN refused by the server, the right one opens
+ * the device and they choose their PIN; spent, it opens no other device;
+ * ten wrong cancel a one-time PIN on the server. */
+static void
+test_first_sign_in (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *log = g_build_filename (f->dir, "server.log", NULL);
+  g_autofree char *device = g_build_filename (f->dir, "device.db", NULL);
+  g_autofree char *other = g_build_filename (f->dir, "other.db", NULL);
+  g_autofree char *keyring = g_build_filename (f->dir, "device.db.keyring", NULL);
+  g_autofree char *enroller = sync_test_add_person (f->server_db, NULL, "supervisor", "all");
+  g_autofree char *kofi_pin = NULL, *yaw_pin = NULL;
+  g_autofree char *kofi = add_person_one_time (f->server_db, "Kofi Asante", &kofi_pin);
+  g_autofree char *yaw = add_person_one_time (f->server_db, "Yaw Boadu", &yaw_pin);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *wrong_pin = g_strdup_printf ("%06d", (atoi (kofi_pin) + 1) % 1000000);
+  g_autofree char *lines = NULL;
+
+  sync_test_server_start (&f->server, f->server_db, log, NULL);
+  for (const char *const *db = (const char *[]) { device, other, NULL }; *db != NULL; db++)
+    {
+      g_autofree char *code = sync_test_enroll_code (f->server_db, "all");
+
+      sync_test_sign_in_plain (*db, enroller, "604918");
+      g_free (sync_test_run_ok (sync_test_cli (), "--db", *db, "enroll", "--server", f->server.url,
+                                "--code", code, NULL));
+      /* enrolled, not synced yet: nobody may sign in with a one-time PIN */
+      g_assert_cmpint (queue_as (*db, kofi, "", &err), !=, 0);
+      g_clear_pointer (&err, g_free);
+      sync_test_sign_in_plain (*db, enroller, "604918");
+      g_free (sync_test_run_ok (sync_test_cli (), "--db", *db, "sync", NULL));
+    }
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "people", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Kofi Asante"));
+  g_assert_nonnull (strstr (out, "first sign-in: the one-time PIN"));
+  g_clear_pointer (&out, g_free);
+  /* the keyring holds the key wrapped with the server's secret, never the secret */
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    g_autofree char *bytes = NULL;
+    gsize length;
+
+    g_assert_cmpint (sqlite3_open (f->server_db, &db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT secret FROM device_unlock", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_true (g_file_get_contents (keyring, &bytes, &length, NULL));
+    for (guint n = 0; sqlite3_step (stmt) == SQLITE_ROW; n++)
+      {
+        g_assert_cmpint (sqlite3_column_bytes (stmt, 0), ==, 32);
+        g_assert_null (memmem (bytes, length, sqlite3_column_blob (stmt, 0), 32));
+        g_assert_cmpuint (n, <, 2);
+      }
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+
+  /* a weak PIN is refused before the server spends anything */
+  g_assert_cmpint (queue_as (device, kofi, (lines = g_strdup_printf ("%s\n111111\n", kofi_pin)), &err), !=, 0);
+  g_assert_nonnull (strstr (err, "too easy to guess"));
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&lines, g_free);
+  /* a wrong one-time PIN: the server says no */
+  g_assert_cmpint (queue_as (device, kofi, (lines = g_strdup_printf ("%s\n518273\n", wrong_pin)), &err), !=, 0);
+  g_assert_nonnull (strstr (err, "wrong one-time PIN"));
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&lines, g_free);
+  /* the right one: signed in, with the PIN chosen */
+  g_assert_cmpint (queue_as (device, kofi, (lines = g_strdup_printf ("%s\n518273\n", kofi_pin)), &err), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&lines, g_free);
+  g_assert_cmpint (queue_as (device, kofi, "518273\n", &err), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "people", NULL), ==, 0);
+  {
+    g_autofree char *kofi_line = g_strdup_printf ("%s  Kofi Asante", kofi);
+    const char *start = strstr (out, kofi_line);
+    g_autofree char *line = start != NULL ? g_strndup (start, strcspn (start, "\n")) : NULL;
+
+    g_assert_nonnull (line);
+    g_assert_true (g_str_has_suffix (line, "  can sign in"));
+  }
+  g_clear_pointer (&out, g_free);
+  /* spent on the server: the other device, which still lists Kofi, gets nothing for it */
+  g_assert_cmpint (queue_as (other, kofi, (lines = g_strdup_printf ("%s\n629384\n", kofi_pin)), &err), !=, 0);
+  g_assert_nonnull (strstr (err, "no one-time PIN waits"));
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&lines, g_free);
+  {
+    g_autofree char *listed = sync_test_run_ok (sync_test_server_program (), "admin-log", "--db", f->server_db, NULL);
+
+    g_assert_nonnull (strstr (listed, "one-time-pin-used"));
+  }
+
+  /* ten wrong one-time PINs cancel Yaw's, even the right one is refused then */
+  g_free (wrong_pin);
+  wrong_pin = g_strdup_printf ("%06d", (atoi (yaw_pin) + 1) % 1000000);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_assert_cmpint (queue_as (other, yaw, (lines = g_strdup_printf ("%s\n629384\n", wrong_pin)), &err), !=, 0);
+      g_assert_nonnull (strstr (err, i < 9 ? "wrong one-time PIN" : "it is cancelled"));
+      g_clear_pointer (&err, g_free);
+      g_clear_pointer (&lines, g_free);
+    }
+  g_assert_cmpint (queue_as (other, yaw, (lines = g_strdup_printf ("%s\n629384\n", yaw_pin)), &err), !=, 0);
+  g_assert_nonnull (strstr (err, "no one-time PIN waits"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -499,5 +645,6 @@ main (int argc, char **argv)
   ADD ("/at-rest/migrate-plain", test_migrate_plain);
   ADD ("/at-rest/add-person", test_add_person);
   ADD ("/at-rest/recovery", test_recovery);
+  ADD ("/at-rest/first-sign-in", test_first_sign_in);
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clmrs-signin-page.h"
+#include "client.h"
 #include "device.h"
 #include "pin.h"
 
@@ -274,8 +275,22 @@ set_own_pin_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       keypad_back (self);
+      /* a first sign-in online: the server said no, or could not be asked */
+      if (error->domain == CLMRS_SYNC_ERROR)
+        {
+          g_debug ("First sign-in with a one-time PIN: %s", error->message);
+          set_mode (self, MODE_SIGN_IN);
+          set_message (self, g_error_matches (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_WRONG_PIN)
+                             ? _("Wrong one-time PIN, or none waits for you here: check it with your supervisor.")
+                             : _("The server could not be reached. A first sign-in with a one-time PIN needs it: try again where the device can sync."),
+                       TRUE);
+          return;
+        }
       set_mode (self, self->migrating ? MODE_SIGN_IN : MODE_CHOOSE);
-      set_message (self, error->message, TRUE);
+      if (g_error_matches (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_WEAK_PIN))
+        set_message (self, _("This PIN is too easy to guess (one digit repeated, or a run like 123456). Choose another."), TRUE);
+      else
+        set_message (self, error->message, TRUE);
       return;
     }
   keypad_back (self);
@@ -330,7 +345,10 @@ submit (ClmrsSigninPage *self)
           set_message (self, _("The two PINs differ. Choose your PIN again."), TRUE);
           return;
         }
-      set_message (self, clmrs_db_worker_get_will_encrypt (self->worker) ? checking_text (self) : _("Saving your PIN…"), FALSE);
+      set_message (self, clmrs_db_worker_get_will_encrypt (self->worker) ? checking_text (self)
+                         : self->person->from_keyring && self->person->pin_state == CLMRS_PIN_STATE_ONE_TIME
+                         ? _("Asking the server about the one-time PIN, then saving your PIN…")
+                         : _("Saving your PIN…"), FALSE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), FALSE);
       self->cancellable = g_cancellable_new ();
       clmrs_db_worker_set_own_pin_async (self->worker, self->person->id,
@@ -345,6 +363,17 @@ submit (ClmrsSigninPage *self)
       if (self->pin->len < 4)
         {
           set_message (self, _("A PIN has at least 4 digits"), TRUE);
+          return;
+        }
+      /* a first sign-in online: the server checks the one-time PIN once
+         the person has chosen theirs (it is spent then) */
+      if (self->person->from_keyring && self->person->pin_state == CLMRS_PIN_STATE_ONE_TIME)
+        {
+          g_string_assign (self->one_time, self->pin->str);
+          self->mode = MODE_CHOOSE;
+          wipe (self->first);
+          clear_pin (self);
+          show_prompt (self);
           return;
         }
       set_message (self, checking_text (self), FALSE);
@@ -538,6 +567,8 @@ person_subtitle (const ClmrsPerson *person)
     return g_strdup (person->supervisor ? _("Supervisor") : _("Community facilitator"));
   if (person->erased)
     return g_strdup (_("Erased after 10 wrong PINs: ask a colleague or support"));
+  if (person->pin_state == CLMRS_PIN_STATE_ONE_TIME)
+    return g_strdup (_("First sign-in: the one-time PIN from your supervisor (needs the server)"));
   if (person->locked_until > now)
     /* Translators: %d is a number of seconds */
     return g_strdup_printf (_("Locked after wrong PINs: wait %d s"), (int) (person->locked_until - now));

@@ -128,6 +128,14 @@ static const char *const migrations[] = {
   "  person_id TEXT NOT NULL REFERENCES people (person_id),"
   "  community_id TEXT NOT NULL,"
   "  PRIMARY KEY (person_id, community_id));",
+  /* 5: a person's first sign-in on a device with the one-time PIN, online
+   * (server-people.c): each device's unlock secret, which its keyring
+   * wraps the data key with, and the wrong one-time PINs a person typed. */
+  "CREATE TABLE device_unlock ("
+  "  device_id TEXT PRIMARY KEY REFERENCES devices (device_id),"
+  "  secret BLOB NOT NULL,"
+  "  created TEXT NOT NULL);"
+  "ALTER TABLE people ADD COLUMN one_time_pin_failures INTEGER NOT NULL DEFAULT 0;",
 };
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
 

@@ -60,6 +60,8 @@ typedef enum {
   ROUTE_PULL,
   ROUTE_PROBLEMS,
   ROUTE_PEOPLE,
+  ROUTE_UNLOCK_SECRET,
+  ROUTE_FIRST_SIGN_IN,
 } Route;
 
 typedef struct {
@@ -422,13 +424,17 @@ route_of (const char *url)
     return ROUTE_PROBLEMS;
   if (strcmp (url, "/api/v1/people") == 0)
     return ROUTE_PEOPLE;
+  if (strcmp (url, "/api/v1/unlock-secret") == 0)
+    return ROUTE_UNLOCK_SECRET;
+  if (strcmp (url, "/api/v1/first-sign-in") == 0)
+    return ROUTE_FIRST_SIGN_IN;
   return ROUTE_NONE;
 }
 
 static const char *
 route_method (Route route)
 {
-  if (route == ROUTE_ENROLL || route == ROUTE_PUSH || route == ROUTE_PROBLEMS)
+  if (route == ROUTE_ENROLL || route == ROUTE_PUSH || route == ROUTE_PROBLEMS || route == ROUTE_FIRST_SIGN_IN)
     return MHD_HTTP_METHOD_POST;
   /* Monitoring probes and load balancers check liveness with HEAD. */
   if (route == ROUTE_HEALTH)
@@ -584,7 +590,7 @@ check_headers (Request               *req,
     }
 
   if (req->route == ROUTE_PUSH || req->route == ROUTE_PULL || req->route == ROUTE_PROBLEMS ||
-      req->route == ROUTE_PEOPLE)
+      req->route == ROUTE_PEOPLE || req->route == ROUTE_UNLOCK_SECRET)
     {
       /* Checked before the token, so a blocked address learns nothing
        * about the tokens it keeps trying. */
@@ -646,7 +652,8 @@ check_headers (Request               *req,
       return FALSE;
     }
 
-  if (req->route == ROUTE_PUSH || req->route == ROUTE_ENROLL || req->route == ROUTE_PROBLEMS)
+  if (req->route == ROUTE_PUSH || req->route == ROUTE_ENROLL || req->route == ROUTE_PROBLEMS ||
+      req->route == ROUTE_FIRST_SIGN_IN)
     {
       req->limit = req->route == ROUTE_PUSH ? server->config->max_body : ENROLL_MAX_BODY;
       value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
@@ -935,6 +942,80 @@ handle_people (Request               *req,
   return send_json (req, conn, 200, body, NULL);
 }
 
+/* GET /api/v1/unlock-secret: what this device wraps its data key with,
+ * for its people's first sign-in with a one-time PIN. */
+static enum MHD_Result
+handle_unlock_secret (Request               *req,
+                      struct MHD_Connection *conn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = server_db_unlock_secret (req->db, req->device_id, &error);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *body = NULL;
+
+  if (secret == NULL)
+    return send_error (req, conn, error);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "unlock_secret");
+  json_builder_add_string_value (b, secret);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  body = json_to_string (root, FALSE);
+  memset (secret, 0, strlen (secret));
+  return send_json (req, conn, 200, body, NULL);
+}
+
+/* POST /api/v1/first-sign-in {device_id, person_id, one_time_pin}: no
+ * token (nobody can open the device's database yet); the one-time PIN is
+ * the credential, counted and spent by server_db_first_sign_in(). */
+static enum MHD_Result
+handle_first_sign_in (Request               *req,
+                      struct MHD_Connection *conn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *body = NULL;
+  const char *members[] = { "device_id", "person_id", "one_time_pin" };
+  const char *values[3];
+  JsonObject *object;
+  gsize length;
+  const char *data;
+
+  bytes = request_body (req, conn, ENROLL_MAX_BODY, &error);
+  if (bytes == NULL)
+    return send_error (req, conn, error);
+  data = g_bytes_get_data (bytes, &length);
+  root = clmrs_wire_parse_json (length > 0 ? data : "", length, 1, &error);
+  if (root == NULL)
+    return fail (req, conn, SERVER_ERROR_MALFORMED_JSON, "%s", error->message);
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    return fail (req, conn, SERVER_ERROR_BAD_REQUEST,
+                 "expected a JSON object {\"device_id\", \"person_id\", \"one_time_pin\"}");
+  object = json_node_get_object (root);
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      JsonNode *node = json_object_get_member (object, members[i]);
+
+      values[i] = node != NULL && json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
+      if (values[i] == NULL || (i < 2 && !g_uuid_string_is_valid (values[i])) || (i == 2 && *values[i] == '\0'))
+        return fail (req, conn, SERVER_ERROR_BAD_REQUEST, "%s: expected %s", members[i],
+                     i < 2 ? "a UUID" : "the one-time PIN");
+    }
+  req->db = server_db_open (req->server->config->db_path, &error);
+  if (req->db == NULL)
+    return send_error (req, conn, error);
+  secret = server_db_first_sign_in (req->db, values[0], values[1], values[2], &error);
+  if (secret == NULL)
+    return send_error (req, conn, error);
+  req->device_id = g_strdup (values[0]);
+  body = g_strdup_printf ("{\"unlock_secret\":\"%s\"}", secret);
+  memset (secret, 0, strlen (secret));
+  return send_json (req, conn, 200, body, NULL);
+}
+
 static enum MHD_Result
 access_cb (void                  *cls,
            struct MHD_Connection *conn,
@@ -1021,6 +1102,8 @@ access_cb (void                  *cls,
     case ROUTE_PULL: ret = handle_pull (req, conn); break;
     case ROUTE_PROBLEMS: ret = handle_problems (req, conn); break;
     case ROUTE_PEOPLE: ret = handle_people (req, conn); break;
+    case ROUTE_UNLOCK_SECRET: ret = handle_unlock_secret (req, conn); break;
+    case ROUTE_FIRST_SIGN_IN: ret = handle_first_sign_in (req, conn); break;
     case ROUTE_NONE:
     default:
       ret = fail (req, conn, SERVER_ERROR_NOT_FOUND, "%s: no such endpoint", req->path);

@@ -24,6 +24,7 @@
 #include "clmrs-sync-page.h"
 #include "clmrs-visit-wizard.h"
 #include "audit.h"
+#include "client.h"
 #include "clmrs-window.h"
 
 #include "cryptvfs.h"
@@ -3522,6 +3523,109 @@ test_sync (Fixture       *f,
   g_settings_set_string (settings, "server-url", "");
 }
 
+/* clmrs-server people add --one-time-pin on @server_db: the person's id, and the PIN in @pin. */
+static char *
+server_add_person_one_time (const char  *server_db,
+                            const char  *name,
+                            char       **pin)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) g_getenv ("CLMRS_SERVER"), "people", "add",
+                                                  "--db", (char *) server_db, "--name", (char *) name,
+                                                  "--sex", "male", "--role", "facilitator",
+                                                  "--communities", "all", "--one-time-pin", NULL },
+                               NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_nonnull (strstr (lines[0], ": "));
+  *pin = g_strdup (strstr (lines[0], ": ") + 2);
+  return g_strdup (lines[1]);
+}
+
+static gboolean
+no_first_sign_in_listed (Fixture *f)
+{
+  return find_label (GTK_WIDGET (signin_page (f)),
+                     "First sign-in: the one-time PIN from your supervisor (needs the server)") == NULL;
+}
+
+/* A newcomer the server gave a one-time PIN signs in on an encrypted
+ * device with nobody there to add them: the device (enrolled and synced
+ * by its supervisor) lists them; a wrong one-time PIN, checked by the
+ * server once they have chosen their PIN, sends them back to it; the
+ * right one signs them in, and from then on their own PIN does. */
+static void
+test_first_sign_in_online (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *server_db = g_build_filename (f->dir, "server.db", NULL);
+  g_autofree char *one_time = NULL;
+  g_autofree char *wrong = NULL;
+  g_autofree char *typed = NULL;
+  g_autofree char *kofi = NULL;
+  ClmrsSigninPage *page;
+  Server server = { 0 };
+
+  server_start (f, &server);
+  kofi = server_add_person_one_time (server_db, "Kofi Asante", &one_time);
+  wrong = g_strdup_printf ("%06d", (atoi (one_time) + 1) % 1000000);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsDataKey) key = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_device_create (f->db_path, &key, &error);
+    ClmrsDevicePerson supervisor = { SUPERVISOR_ID, "Adjoua Kouamé", CLMRS_DEMO_SUPERVISOR_PIN };
+    ClmrsSyncConfig config = { .server_url = server.url };
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_add_facilitator (store, SUPERVISOR_ID, "Adjoua Kouamé", "female", "supervisor",
+                                                CLMRS_DEMO_SUPERVISOR_PIN, &error));
+    g_assert_true (clmrs_device_write_keyring (f->db_path, key, NULL, &supervisor, 1, &error));
+    g_assert_true (clmrs_sync_enroll (store, &config, server.code, "tablet", &error));
+    g_assert_no_error (error);
+    g_assert_true (clmrs_sync_run (store, NULL, NULL, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_clear_pointer (&store, clmrs_store_close);
+    clmrs_device_sign_out (f->db_path);
+  }
+
+  open_app (f, 0);
+  g_assert_true (wait_for (f, on_signin_or_error, 30));
+  page = signin_page (f);
+  g_assert_nonnull (find_label (GTK_WIDGET (page), "First sign-in: the one-time PIN from your supervisor (needs the server)"));
+  label_audit_screen ("sign-in: a first sign-in with a one-time PIN");
+  g_assert_true (clmrs_signin_page_select (page, kofi));
+  wait_for_message (f, "Type the one-time PIN you were given");
+  typed = g_strconcat (wrong, "\n", NULL);
+  clmrs_signin_page_type (page, typed);
+  wait_for_message (f, "Now choose your own PIN: at least 6 digits");
+  clmrs_signin_page_type (page, "518273\n");
+  wait_for_message (f, "Type the same PIN again");
+  clmrs_signin_page_type (page, "518273\n");
+  wait_for_message (f, "Wrong one-time PIN, or none waits for you here: check it with your supervisor.");
+  g_free (typed);
+  typed = g_strconcat (one_time, "\n", NULL);
+  clmrs_signin_page_type (page, typed);
+  wait_for_message (f, "Now choose your own PIN: at least 6 digits");
+  clmrs_signin_page_type (page, "518273\n");
+  wait_for_message (f, "Type the same PIN again");
+  clmrs_signin_page_type (page, "518273\n");
+  g_assert_true (wait_for (f, on_home_and_idle, 30));
+
+  /* from now on, his own PIN */
+  clmrs_window_lock (f->window);
+  g_assert_true (wait_for (f, on_signin, 10));
+  g_assert_true (wait_for (f, no_first_sign_in_listed, 10));
+  sign_in (f, kofi, "518273");
+  g_assert_true (wait_for (f, on_home_and_idle, 30));
+  server_stop (&server);
+}
+
 /* --- the language, switched while the app runs --- */
 
 /* The application's main window now (a new one after a switch). */
@@ -4583,6 +4687,7 @@ main (int   argc,
   g_test_add ("/ui/sign-in/encrypted", Fixture, "first-run", fixture_set_up, test_sign_in_encrypted, fixture_tear_down);
   g_test_add ("/ui/sign-in/migrates", Fixture, "first-run", fixture_set_up, test_sign_in_migrates, fixture_tear_down);
   g_test_add ("/ui/people/add-someone", Fixture, "first-run", fixture_set_up, test_add_person, fixture_tear_down);
+  g_test_add ("/ui/people/first-sign-in-online", Fixture, "first-run", fixture_set_up, test_first_sign_in_online, fixture_tear_down);
   g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
   g_test_add ("/ui/sync/set-aside", Fixture, NULL, fixture_set_up, test_sync_set_aside, fixture_tear_down);
   g_test_add ("/ui/supervisor/return", Fixture, NULL, fixture_set_up, test_supervisor_return, fixture_tear_down);
