@@ -334,6 +334,105 @@ verify_copy (sqlite3     *plain,
   return TRUE;
 }
 
+/* VACUUM INTO @tmp through the VFS under @key, from @source (open, its
+ * WAL checkpointed), then the copy switched to WAL, checked whole and
+ * compared with @source.  @tmp is left for the caller to sync and rename. */
+static gboolean
+vacuum_verified (sqlite3       *source,
+                 const char    *tmp,
+                 const char    *dest_path,
+                 const guint8   key[CLMRS_CRYPTVFS_KEY_BYTES],
+                 GError       **error)
+{
+  g_autofree char *slot = clmrs_cryptvfs_key_slot_add (key);
+  g_autofree char *uri = clmrs_cryptvfs_uri (tmp, slot);
+  sqlite3 *copy = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok = FALSE;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (source, "VACUUM INTO ?1", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, uri, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (source, rc, "VACUUM INTO the encrypted copy", tmp, error))
+    goto out;
+
+  copy = open_with_key (tmp, key, SQLITE_OPEN_READWRITE, error);
+  if (copy == NULL || !ensure_wal (copy, tmp, error))
+    goto out;
+  {
+    g_autofree char *check = query_text (copy, "PRAGMA integrity_check");
+
+    if (g_strcmp0 (check, "ok") != 0)
+      {
+        g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_MISMATCH,
+                     "%s: the encrypted copy fails its integrity check: %s", tmp, check ? check : sqlite3_errmsg (copy));
+        goto out;
+      }
+  }
+  g_clear_pointer (&copy, sqlite3_close);
+
+  /* compare, through the same connection: the copy attached by key slot */
+  rc = sqlite3_prepare_v2 (source, "ATTACH ?1 AS enc", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, uri, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (source, rc, "attaching the encrypted copy", tmp, error))
+    goto out;
+  ok = verify_copy (source, dest_path, error);
+  exec_sql (source, "DETACH enc", tmp, NULL);
+
+out:
+  clmrs_cryptvfs_key_slot_remove (slot);
+  g_clear_pointer (&copy, sqlite3_close_v2);
+  return ok;
+}
+
+/**
+ * clmrs_cryptvfs_rekey_copy:
+ *
+ * The encrypted database at @path (under @old_key; nobody may write to it
+ * meanwhile) copied page by page under @new_key to @new_path, through
+ * VACUUM INTO, checked against its source, synced and renamed into place
+ * (@new_path.crypt-new until then).  The original is not touched.
+ */
+gboolean
+clmrs_cryptvfs_rekey_copy (const char    *path,
+                           const guint8   old_key[CLMRS_CRYPTVFS_KEY_BYTES],
+                           const char    *new_path,
+                           const guint8   new_key[CLMRS_CRYPTVFS_KEY_BYTES],
+                           GError       **error)
+{
+  g_autofree char *tmp = g_strconcat (new_path, ".crypt-new", NULL);
+  sqlite3 *source;
+  gboolean ok;
+
+  g_return_val_if_fail (path != NULL && old_key != NULL && new_path != NULL && new_key != NULL, FALSE);
+
+  unlink_database (tmp);
+  source = clmrs_cryptvfs_open (path, old_key, SQLITE_OPEN_READWRITE, error);
+  if (source == NULL)
+    return FALSE;
+  sqlite3_busy_timeout (source, 5000);
+  ok = exec_sql (source, "PRAGMA wal_checkpoint(TRUNCATE)", path, error) &&
+       vacuum_verified (source, tmp, new_path, new_key, error);
+  ok = sqlite3_close (source) == SQLITE_OK && ok;
+  g_chmod (tmp, 0600);
+  ok = ok && fsync_path (tmp, FALSE, error) && rename_durably (tmp, new_path, error);
+  if (!ok)
+    unlink_database (tmp);
+  if (!ok && error != NULL && *error == NULL)
+    g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_FAILED, "%s: cannot copy under the new key", path);
+  return ok;
+}
+
 /**
  * clmrs_cryptvfs_encrypt_copy:
  *
@@ -348,11 +447,7 @@ clmrs_cryptvfs_encrypt_copy (const char    *plain_path,
                              GError       **error)
 {
   g_autofree char *tmp = g_strconcat (encrypted_path, ".crypt-new", NULL);
-  g_autofree char *slot = NULL;
-  g_autofree char *uri = NULL;
   sqlite3 *plain = NULL;
-  sqlite3 *copy = NULL;
-  sqlite3_stmt *stmt = NULL;
   int reserve = CLMRS_CRYPTVFS_RESERVE;
   gboolean ok = FALSE;
   int rc;
@@ -383,55 +478,13 @@ clmrs_cryptvfs_encrypt_copy (const char    *plain_path,
     goto out;
   sqlite3_file_control (plain, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
 
-  slot = clmrs_cryptvfs_key_slot_add (key);
-  uri = clmrs_cryptvfs_uri (tmp, slot);
-  rc = sqlite3_prepare_v2 (plain, "VACUUM INTO ?1", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_text (stmt, 1, uri, -1, SQLITE_TRANSIENT);
-      rc = sqlite3_step (stmt);
-    }
-  sqlite3_finalize (stmt);
-  if (sqlite_failed (plain, rc, "VACUUM INTO the encrypted copy", tmp, error))
-    goto out;
-
-  copy = open_with_key (tmp, key, SQLITE_OPEN_READWRITE, error);
-  if (copy == NULL || !ensure_wal (copy, tmp, error))
-    goto out;
-  {
-    g_autofree char *check = query_text (copy, "PRAGMA integrity_check");
-
-    if (g_strcmp0 (check, "ok") != 0)
-      {
-        g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_MISMATCH,
-                     "%s: the encrypted copy fails its integrity check: %s", tmp, check ? check : sqlite3_errmsg (copy));
-        goto out;
-      }
-  }
-  g_clear_pointer (&copy, sqlite3_close);
-
-  /* compare, through the same connection: the copy attached by key slot */
-  {
-    rc = sqlite3_prepare_v2 (plain, "ATTACH ?1 AS enc", -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-      {
-        sqlite3_bind_text (stmt, 1, uri, -1, SQLITE_TRANSIENT);
-        rc = sqlite3_step (stmt);
-      }
-    sqlite3_finalize (stmt);
-    if (sqlite_failed (plain, rc, "attaching the encrypted copy", tmp, error))
-      goto out;
-    ok = verify_copy (plain, encrypted_path, error);
-    exec_sql (plain, "DETACH enc", tmp, NULL);
-  }
+  ok = vacuum_verified (plain, tmp, encrypted_path, key, error);
   ok = ok && sqlite3_close (plain) == SQLITE_OK;
   plain = NULL;
   g_chmod (tmp, 0600);
   ok = ok && fsync_path (tmp, FALSE, error) && rename_durably (tmp, encrypted_path, error);
 
 out:
-  clmrs_cryptvfs_key_slot_remove (slot);
-  g_clear_pointer (&copy, sqlite3_close_v2);
   g_clear_pointer (&plain, sqlite3_close_v2);
   if (!ok)
     unlink_database (tmp);

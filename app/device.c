@@ -272,6 +272,9 @@ clmrs_device_sign_in (const char    *db_path,
   if (g_file_test (db_path, G_FILE_TEST_EXISTS) && !clmrs_cryptvfs_is_encrypted (db_path) &&
       !clmrs_cryptvfs_encrypt_in_place (db_path, clmrs_data_key_get_bytes (key), error))
     return NULL;
+  /* a change of key a crash cut */
+  if (!clmrs_device_finish_rekey (db_path, key, error))
+    return NULL;
   store = clmrs_store_open_encrypted (db_path, key, error);
   if (store == NULL)
     return NULL;

@@ -190,6 +190,24 @@ ClmrsStore  *clmrs_device_first_sign_in        (const char          *db_path,
                                                 ClmrsDataKey       **out_key,
                                                 GError             **error);
 
+/* A new data key (after a leak of the old one, or of the recovery
+ * secret): the database copied page by page under a new random key, every
+ * person's entry and the recovery copy resealed to it, then switched in
+ * place so that a crash at any point leaves the old key and database, or
+ * the new ones (device-rekey.c).  Close every connection to @db_path
+ * first; the new key is held and returned.  People whose entries predate
+ * per-person key pairs are erased (@n_erased): someone gives them a PIN. */
+gboolean     clmrs_device_rekey                (const char          *db_path,
+                                                const ClmrsDataKey  *old_key,
+                                                ClmrsDataKey       **out_key,
+                                                guint               *n_erased,
+                                                GError             **error);
+/* At sign-in with @key: finishes a change of key a crash cut after its
+ * commit, or removes what one left before. */
+gboolean     clmrs_device_finish_rekey         (const char          *db_path,
+                                                const ClmrsDataKey  *key,
+                                                GError             **error);
+
 /* The demo's people, each {id, name, PIN, role} in the order `clmrs demo`
  * prints them (the supervisor first). */
 GPtrArray   *clmrs_device_demo_people          (ClmrsStore          *store,

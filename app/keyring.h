@@ -171,6 +171,18 @@ gboolean      clmrs_keyring_set_arrivals  (ClmrsKeyring        *keyring,
 GPtrArray    *clmrs_keyring_list_arrivals (ClmrsKeyring        *keyring,
                                            GError             **error);
 
+/* A new data key: @new_key sealed to every person's public key (no PIN
+ * needed) and to the recovery key, its check written, the unlock entry
+ * dropped (the next sync wraps the new key); one transaction.  An entry
+ * from before key pairs (its person has not signed in since) cannot
+ * follow and is erased, counted in @n_erased.  Write it to a copy of the
+ * keyring: clmrs_device_rekey() makes the switch crash-safe. */
+gboolean      clmrs_keyring_rekey         (ClmrsKeyring        *keyring,
+                                           const ClmrsDataKey  *old_key,
+                                           const ClmrsDataKey  *new_key,
+                                           guint               *n_erased,
+                                           GError             **error);
+
 /* Plain notes about the device, readable before anyone signs in; never
  * anyone's data (the app marks a demo device "demo"). */
 gboolean      clmrs_keyring_set_label     (ClmrsKeyring        *keyring,

@@ -633,6 +633,149 @@ test_first_sign_in (Fixture       *f,
   g_assert_nonnull (strstr (err, "no one-time PIN waits"));
 }
 
+/* `clmrs --db DB export --ndjson` as whoever signs in on @db: its lines. */
+static guint
+n_exported (const char *db)
+{
+  g_autofree char *out = sync_test_run_ok (sync_test_cli (), "--db", db, "export", "--ndjson", NULL);
+  guint n = 0;
+
+  for (const char *p = out; (p = strchr (p, '\n')) != NULL; p++)
+    n++;
+  return n;
+}
+
+/* The keyring's recovery copy of the key. */
+static GBytes *
+recovery_sealed (const char *keyring)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GBytes *bytes;
+
+  g_assert_cmpint (sqlite3_open_v2 (keyring, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT recovery_sealed FROM keyring", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  bytes = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return bytes;
+}
+
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autofree char *bytes = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (from, &bytes, &length, NULL));
+  g_assert_true (g_file_set_contents (to, bytes, length, NULL));
+}
+
+/* `clmrs rekey` with CLMRS_TEST_REKEY_CRASH=@crash (NULL: none): its status. */
+static int
+rekey (const char *db,
+       const char *crash)
+{
+  g_autofree char *out = NULL;
+  int status;
+
+  if (crash != NULL)
+    g_setenv ("CLMRS_TEST_REKEY_CRASH", crash, TRUE);
+  status = sync_test_run (&out, sync_test_cli (), "--db", db, "rekey", NULL);
+  g_unsetenv ("CLMRS_TEST_REKEY_CRASH");
+  return status;
+}
+
+/* Whether the keyring file @keyring, with the PIN of @person_id, gives a
+ * key that opens the database @db. */
+static gboolean
+keyring_opens (const char *keyring,
+               const char *person_id,
+               const char *pin,
+               const char *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsKeyring) ring = clmrs_keyring_open (keyring, &error);
+  g_autoptr(ClmrsDataKey) key = NULL;
+  sqlite3 *handle;
+
+  g_assert_no_error (error);
+  key = clmrs_keyring_unlock (ring, person_id, pin, &error);
+  g_assert_no_error (error);
+  handle = clmrs_cryptvfs_open (db, clmrs_data_key_get_bytes (key), SQLITE_OPEN_READWRITE, &error);
+  if (handle == NULL)
+    {
+      g_assert_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_WRONG_KEY);
+      return FALSE;
+    }
+  sqlite3_close (handle);
+  return TRUE;
+}
+
+/* `clmrs rekey`: killed before its commit, the old key still opens the
+ * database, which is whole, and the copies are gone at the next sign-in;
+ * killed after it, the next sign-in finishes the change; run whole, the
+ * same.  After a change, a keyring copied before opens nothing; every
+ * person, not only the one who ran it, signs in with their own PIN (their
+ * entries were resealed without their PINs); the recovery copy is new. */
+static void
+test_rekey (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *device = g_build_filename (f->dir, "device.db", NULL);
+  g_autofree char *keyring = g_build_filename (f->dir, "device.db.keyring", NULL);
+  g_autofree char *copied = g_build_filename (f->dir, "copied.keyring", NULL);
+  g_autofree char *leftover = g_build_filename (f->dir, "device.db.rekey-new", NULL);
+  g_autofree char *supervisor = NULL, *facilitator = NULL;
+  g_autoptr(GBytes) sealed_before = NULL;
+  g_autoptr(GBytes) sealed_after = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", device, "demo", "--households", "60", "--seed", "5", NULL));
+  sync_test_sign_in_demo (device);
+  {
+    g_autoptr(GPtrArray) people = clmrs_device_list_people (device, &error);
+
+    g_assert_no_error (error);
+    supervisor = g_strdup (((ClmrsKeyringPerson *) g_ptr_array_index (people, 0))->person_id);
+    facilitator = g_strdup (((ClmrsKeyringPerson *) g_ptr_array_index (people, 1))->person_id);
+  }
+  n = n_exported (device);
+  g_assert_cmpuint (n, >, 60);
+  copy_file (keyring, copied);
+  sealed_before = recovery_sealed (keyring);
+
+  /* killed before the commit: the old key, the same records; the copy goes */
+  g_assert_cmpint (rekey (device, "copied"), ==, 9);
+  g_assert_true (g_file_test (leftover, G_FILE_TEST_EXISTS));
+  g_assert_true (keyring_opens (keyring, supervisor, CLMRS_DEMO_SUPERVISOR_PIN, device));
+  g_assert_cmpuint (n_exported (device), ==, n);
+  g_assert_false (g_file_test (leftover, G_FILE_TEST_EXISTS));
+
+  /* killed after it: the next sign-in finishes the change */
+  g_assert_cmpint (rekey (device, "committed"), ==, 9);
+  g_assert_true (g_file_test (leftover, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (n_exported (device), ==, n);
+  g_assert_false (g_file_test (leftover, G_FILE_TEST_EXISTS));
+  g_assert_false (keyring_opens (copied, supervisor, CLMRS_DEMO_SUPERVISOR_PIN, device));
+  g_assert_true (keyring_opens (keyring, facilitator, "100000", device));
+  sealed_after = recovery_sealed (keyring);
+  g_assert_false (g_bytes_equal (sealed_before, sealed_after));
+
+  /* run whole: again a key the previous keyring does not give */
+  copy_file (keyring, copied);
+  g_assert_cmpint (rekey (device, NULL), ==, 0);
+  g_assert_false (g_file_test (leftover, G_FILE_TEST_EXISTS));
+  g_assert_false (keyring_opens (copied, facilitator, "100000", device));
+  g_assert_true (keyring_opens (keyring, facilitator, "100000", device));
+  g_assert_cmpuint (n_exported (device), ==, n);
+  sync_test_sign_in (device, facilitator, "100000");
+  g_assert_cmpuint (n_exported (device), ==, n);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -646,5 +789,6 @@ main (int argc, char **argv)
   ADD ("/at-rest/add-person", test_add_person);
   ADD ("/at-rest/recovery", test_recovery);
   ADD ("/at-rest/first-sign-in", test_first_sign_in);
+  ADD ("/at-rest/rekey", test_rekey);
   return g_test_run ();
 }

@@ -44,6 +44,7 @@ static const Command commands[] = {
   { "people",   clmrs_cmd_people,   TRUE,  "list who can sign in on this device (no PIN needed)" },
   { "add-person", clmrs_cmd_add_person, TRUE, "let a colleague sign in on this device (they choose a PIN)" },
   { "recover",  clmrs_cmd_recover,  TRUE,  "support: a new PIN with the recovery secret key (--server-key FILE)" },
+  { "rekey",    clmrs_cmd_rekey,    TRUE,  "a new data key for the database, every keyring entry resealed to it" },
   { "sync",     clmrs_cmd_sync,     TRUE,  "push the queue to the server and pull this device's updates" },
   { "queue",    clmrs_cmd_queue,    TRUE,  "show the unsynced records by facilitator" },
   { "export",   clmrs_cmd_export,   TRUE,  "export finalised records: --ndjson envelopes or --csv DIR" },
