@@ -162,6 +162,7 @@ typedef enum {
 #define CLMRS_CASE_DEFAULT_MIN_INTERVAL_MONTHS 5
 #define CLMRS_CASE_DEFAULT_MAX_INTERVAL_MONTHS 8
 #define CLMRS_CASE_DEFAULT_POST_EXIT_MONTHS   12
+#define CLMRS_CASE_DEFAULT_CLOSED_KEEP_DAYS   365
 /* Consecutive clean follow-ups that close a case as exited. */
 #define CLMRS_CASE_CLEAN_FOLLOW_UPS_TO_EXIT 2
 /* Monitoring (follow-up and after exit) stops at this age. */
@@ -175,6 +176,7 @@ typedef struct {
   guint    max_interval_months;    /* a follow-up later than this misses its window; 0 = no maximum */
   guint    post_exit_months;       /* monitoring interval after exit, until 18; 0 = none */
   gboolean exit_needs_alternative; /* exit only with school, training or permitted work */
+  guint    closed_keep_days;       /* a closed case's child stays on the device this long (retention.c); 0 = always */
 } ClmrsCaseConfig;
 
 /* One assessed visit of the child.  Strings are borrowed (they must outlive

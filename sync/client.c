@@ -3,10 +3,12 @@
 
 #include "client.h"
 
+#include "cases.h"
 #include "device.h"
 #include "outbox.h"
 
 #include "record.h"
+#include "retention.h"
 #include "syncstore.h"
 #include "util.h"
 #include "wire.h"
@@ -1237,6 +1239,26 @@ out:
   return ok;
 }
 
+/* Children whose case closed more than the programme's closed_keep_days
+ * ago, everything about them acknowledged now, leave the device
+ * (retention.c).  A failure fails nothing: the next sync tries again. */
+static void
+purge_closed_cases (ClmrsStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  ClmrsCaseConfig rules;
+  GDate today;
+  guint purged = 0;
+
+  clmrs_date_today (&today);
+  if (!clmrs_case_config_load_programme (&rules, &error) ||
+      !clmrs_retention_purge (store, &today, rules.closed_keep_days, &purged, &error))
+    g_message ("sync: %s", error->message);
+  else if (purged > 0)
+    g_message ("sync: %u %s whose case closed over %u days ago left this device (the server keeps them)",
+               purged, purged == 1 ? "child" : "children", rules.closed_keep_days);
+}
+
 gboolean
 clmrs_sync_run (ClmrsStore             *store,
                 const ClmrsSyncConfig  *config,
@@ -1286,6 +1308,7 @@ clmrs_sync_run (ClmrsStore             *store,
       if (!clmrs_outbox_prune_sent (store, CLMRS_OUTBOX_KEEP_SENT_DAYS, &pruned, &prune_error))
         g_message ("sync: could not prune acknowledged envelopes: %s", prune_error->message);
       c.report->pruned = pruned;
+      purge_closed_cases (store);
     }
   c.report->queued_left = clmrs_outbox_count_queued (store);
   report_progress (&c);

@@ -47,6 +47,7 @@ static const Command commands[] = {
   { "rekey",    clmrs_cmd_rekey,    TRUE,  "a new data key for the database, every keyring entry resealed to it" },
   { "sync",     clmrs_cmd_sync,     TRUE,  "push the queue to the server and pull this device's updates" },
   { "queue",    clmrs_cmd_queue,    TRUE,  "show the unsynced records by facilitator" },
+  { "purge",    clmrs_cmd_purge,    TRUE,  "forget children whose case closed long ago, once the server has them (--dry-run)" },
   { "export",   clmrs_cmd_export,   TRUE,  "export finalised records: --ndjson envelopes or --csv DIR" },
   { "indicators", clmrs_cmd_indicators, TRUE, "the CLMRS indicators: --json [--from DATE] [--to DATE]" },
   { "visit",    clmrs_cmd_visit,    TRUE,  "one visit from answers in a JSON file, with the newest form and rules" },
