@@ -48,8 +48,8 @@ query_text (sqlite3    *db,
   return text;
 }
 
-static gboolean
-fsync_path (const char  *path,
+gboolean
+_clmrs_cryptvfs_fsync_path (const char  *path,
             gboolean     directory,
             GError     **error)
 {
@@ -68,8 +68,8 @@ fsync_path (const char  *path,
   return TRUE;
 }
 
-static gboolean
-rename_durably (const char  *from,
+gboolean
+_clmrs_cryptvfs_rename_durably (const char  *from,
                 const char  *to,
                 GError     **error)
 {
@@ -83,11 +83,11 @@ rename_durably (const char  *from,
                    from, to, g_strerror (saved));
       return FALSE;
     }
-  return fsync_path (dir, TRUE, error);
+  return _clmrs_cryptvfs_fsync_path (dir, TRUE, error);
 }
 
-static void
-unlink_database (const char *path)
+void
+_clmrs_cryptvfs_unlink_database (const char *path)
 {
   const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
 
@@ -161,7 +161,7 @@ create_database (const char    *path,
   int reserve = CLMRS_CRYPTVFS_RESERVE;
   gboolean ok;
 
-  unlink_database (tmp);
+  _clmrs_cryptvfs_unlink_database (tmp);
   db = open_with_key (tmp, key, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error);
   if (db == NULL)
     return FALSE;
@@ -172,9 +172,9 @@ create_database (const char    *path,
     ok = !sqlite_failed (NULL, SQLITE_BUSY, "closing", tmp, error);
   /* readable by the app's user only (defence in depth: it is encrypted) */
   g_chmod (tmp, 0600);
-  ok = ok && fsync_path (tmp, FALSE, error) && rename_durably (tmp, path, error);
+  ok = ok && _clmrs_cryptvfs_fsync_path (tmp, FALSE, error) && _clmrs_cryptvfs_rename_durably (tmp, path, error);
   if (!ok)
-    unlink_database (tmp);
+    _clmrs_cryptvfs_unlink_database (tmp);
   return ok;
 }
 
@@ -416,7 +416,7 @@ clmrs_cryptvfs_rekey_copy (const char    *path,
 
   g_return_val_if_fail (path != NULL && old_key != NULL && new_path != NULL && new_key != NULL, FALSE);
 
-  unlink_database (tmp);
+  _clmrs_cryptvfs_unlink_database (tmp);
   source = clmrs_cryptvfs_open (path, old_key, SQLITE_OPEN_READWRITE, error);
   if (source == NULL)
     return FALSE;
@@ -425,9 +425,9 @@ clmrs_cryptvfs_rekey_copy (const char    *path,
        vacuum_verified (source, tmp, new_path, new_key, error);
   ok = sqlite3_close (source) == SQLITE_OK && ok;
   g_chmod (tmp, 0600);
-  ok = ok && fsync_path (tmp, FALSE, error) && rename_durably (tmp, new_path, error);
+  ok = ok && _clmrs_cryptvfs_fsync_path (tmp, FALSE, error) && _clmrs_cryptvfs_rename_durably (tmp, new_path, error);
   if (!ok)
-    unlink_database (tmp);
+    _clmrs_cryptvfs_unlink_database (tmp);
   if (!ok && error != NULL && *error == NULL)
     g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_FAILED, "%s: cannot copy under the new key", path);
   return ok;
@@ -466,7 +466,7 @@ clmrs_cryptvfs_encrypt_copy (const char    *plain_path,
       g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_FAILED, "%s already exists", encrypted_path);
       return FALSE;
     }
-  unlink_database (tmp);
+  _clmrs_cryptvfs_unlink_database (tmp);
 
   rc = sqlite3_open_v2 (plain_path, &plain, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI, NULL);
   if (sqlite_failed (plain, rc, "cannot open", plain_path, error))
@@ -482,12 +482,12 @@ clmrs_cryptvfs_encrypt_copy (const char    *plain_path,
   ok = ok && sqlite3_close (plain) == SQLITE_OK;
   plain = NULL;
   g_chmod (tmp, 0600);
-  ok = ok && fsync_path (tmp, FALSE, error) && rename_durably (tmp, encrypted_path, error);
+  ok = ok && _clmrs_cryptvfs_fsync_path (tmp, FALSE, error) && _clmrs_cryptvfs_rename_durably (tmp, encrypted_path, error);
 
 out:
   g_clear_pointer (&plain, sqlite3_close_v2);
   if (!ok)
-    unlink_database (tmp);
+    _clmrs_cryptvfs_unlink_database (tmp);
   if (!ok && error != NULL && *error == NULL)
     g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_FAILED, "%s: cannot encrypt", plain_path);
   return ok;
@@ -544,13 +544,13 @@ clmrs_cryptvfs_encrypt_in_place (const char    *path,
   /* leftovers of an attempt that did not reach the rename: @old is only
    * a second name of @path then, never scrub it */
   g_unlink (old);
-  unlink_database (encrypted);
+  _clmrs_cryptvfs_unlink_database (encrypted);
 
   if (!clmrs_cryptvfs_encrypt_copy (path, encrypted, key, error))
     return FALSE;
   if (g_stat (wal, &st) == 0 && st.st_size > 0)
     {
-      unlink_database (encrypted);
+      _clmrs_cryptvfs_unlink_database (encrypted);
       g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_FAILED,
                    "%s is still in use (its WAL is not empty): close it first", path);
       return FALSE;
@@ -559,14 +559,14 @@ clmrs_cryptvfs_encrypt_in_place (const char    *path,
     {
       int saved = errno;
 
-      unlink_database (encrypted);
+      _clmrs_cryptvfs_unlink_database (encrypted);
       g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_FAILED, "cannot link %s: %s", path, g_strerror (saved));
       return FALSE;
     }
-  if (!rename_durably (encrypted, path, error))
+  if (!_clmrs_cryptvfs_rename_durably (encrypted, path, error))
     {
       g_unlink (old);
-      unlink_database (encrypted);
+      _clmrs_cryptvfs_unlink_database (encrypted);
       return FALSE;
     }
   g_autofree char *shm = g_strconcat (path, "-shm", NULL);

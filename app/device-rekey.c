@@ -3,10 +3,8 @@
 
 #include "device.h"
 
-#include "cryptvfs.h"
+#include "cryptvfs-private.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <unistd.h>
 
@@ -34,54 +32,6 @@ crash_point (const char *name)
 {
   if (g_strcmp0 (g_getenv (REKEY_CRASH_ENV), name) == 0)
     _exit (9);
-}
-
-/* Removes @path and its -wal and -shm. */
-static void
-unlink_database (const char *path)
-{
-  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-  g_unlink (path);
-  g_unlink (wal);
-  g_unlink (shm);
-}
-
-static gboolean
-sync_fd_of (const char  *path,
-            int          flags,
-            GError     **error)
-{
-  int fd = g_open (path, flags, 0);
-  gboolean ok = fd >= 0 && fsync (fd) == 0;
-  int saved = errno;
-
-  if (fd >= 0)
-    close (fd);
-  if (!ok)
-    g_set_error (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_FAILED, "cannot sync %s: %s", path,
-                 g_strerror (saved));
-  return ok;
-}
-
-/* rename (2), then the directory synced: the new name survives a power cut. */
-static gboolean
-rename_durably (const char  *from,
-                const char  *to,
-                GError     **error)
-{
-  g_autofree char *dir = g_path_get_dirname (to);
-
-  if (g_rename (from, to) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_FAILED, "cannot rename %s to %s: %s", from, to,
-                   g_strerror (saved));
-      return FALSE;
-    }
-  return sync_fd_of (dir, O_RDONLY | O_DIRECTORY, error);
 }
 
 /* A synced copy of the keyring at @to, readable by its owner only. */
@@ -112,7 +62,7 @@ switch_database (const char  *db_path,
 
   g_unlink (wal);
   g_unlink (shm);
-  return rename_durably (new_db, db_path, error);
+  return _clmrs_cryptvfs_rename_durably (new_db, db_path, error);
 }
 
 gboolean
@@ -138,7 +88,7 @@ clmrs_device_finish_rekey (const char          *db_path,
   if (db == NULL && g_error_matches (local, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_WRONG_KEY))
     {
       /* the keyring holds the old key: the rekey never reached its commit */
-      unlink_database (new_db);
+      _clmrs_cryptvfs_unlink_database (new_db);
       g_message ("%s: an interrupted change of key was undone", db_path);
       return TRUE;
     }
@@ -188,10 +138,10 @@ clmrs_device_rekey (const char          *db_path,
     if (keyring == NULL || !clmrs_keyring_rekey (keyring, old_key, new_key, n_erased, error))
       goto fail;
   }
-  if (!sync_fd_of (new_keyring, O_RDONLY, error))
+  if (!_clmrs_cryptvfs_fsync_path (new_keyring, FALSE, error))
     goto fail;
   crash_point ("copied");
-  if (!rename_durably (new_keyring, keyring_path, error))
+  if (!_clmrs_cryptvfs_rename_durably (new_keyring, keyring_path, error))
     goto fail;
   crash_point ("committed");
   /* committed: a failure from here is finished at the next sign-in */
@@ -203,7 +153,7 @@ clmrs_device_rekey (const char          *db_path,
   return TRUE;
 
 fail:
-  unlink_database (new_db);
+  _clmrs_cryptvfs_unlink_database (new_db);
   g_unlink (new_keyring);
   return FALSE;
 }

@@ -153,6 +153,18 @@ set_mode (ClmrsSigninPage *self,
   show_prompt (self);
 }
 
+/* The PIN typed (the one-time PIN, or an old one too short) is kept for
+ * the worker; the person chooses their own now. */
+static void
+keep_typed_then_choose (ClmrsSigninPage *self)
+{
+  g_string_assign (self->one_time, self->pin->str);
+  self->mode = MODE_CHOOSE;
+  wipe (self->first);
+  clear_pin (self);
+  show_prompt (self);
+}
+
 static void
 signed_in (ClmrsSigninPage *self)
 {
@@ -221,12 +233,8 @@ check_pin_cb (GObject      *source,
          old PIN signed in, a new one encrypts it */
       if (g_error_matches (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_NEW_PIN))
         {
-          g_string_assign (self->one_time, self->pin->str);
           self->migrating = TRUE;
-          self->mode = MODE_CHOOSE;
-          wipe (self->first);
-          clear_pin (self);
-          show_prompt (self);
+          keep_typed_then_choose (self);
           return;
         }
       clear_pin (self);
@@ -250,11 +258,7 @@ check_pin_cb (GObject      *source,
   /* the one-time PIN signs in once: the person chooses their own now */
   if (self->person != NULL && self->person->pin_state == CLMRS_PIN_STATE_ONE_TIME)
     {
-      g_string_assign (self->one_time, self->pin->str);
-      self->mode = MODE_CHOOSE;
-      wipe (self->first);
-      clear_pin (self);
-      show_prompt (self);
+      keep_typed_then_choose (self);
       return;
     }
   signed_in (self);
@@ -369,11 +373,7 @@ submit (ClmrsSigninPage *self)
          the person has chosen theirs (it is spent then) */
       if (self->person->from_keyring && self->person->pin_state == CLMRS_PIN_STATE_ONE_TIME)
         {
-          g_string_assign (self->one_time, self->pin->str);
-          self->mode = MODE_CHOOSE;
-          wipe (self->first);
-          clear_pin (self);
-          show_prompt (self);
+          keep_typed_then_choose (self);
           return;
         }
       set_message (self, checking_text (self), FALSE);

@@ -748,28 +748,56 @@ handle_health (Request               *req,
   return send_json (req, conn, 200, body, NULL);
 }
 
+/* The body of an unauthenticated request (at most ENROLL_MAX_BODY) as a
+ * JSON object, or NULL with the answer queued in *@ret (@expected names
+ * its members). */
+static JsonNode *
+request_json_object (Request               *req,
+                     struct MHD_Connection *conn,
+                     const char            *expected,
+                     enum MHD_Result       *ret)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = request_body (req, conn, ENROLL_MAX_BODY, &error);
+  JsonNode *root;
+  const char *data;
+  gsize length;
+
+  if (bytes == NULL)
+    {
+      *ret = send_error (req, conn, error);
+      return NULL;
+    }
+  data = g_bytes_get_data (bytes, &length);
+  root = clmrs_wire_parse_json (length > 0 ? data : "", length, 1, &error);
+  if (root == NULL)
+    {
+      *ret = fail (req, conn, SERVER_ERROR_MALFORMED_JSON, "%s", error->message);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      json_node_unref (root);
+      *ret = fail (req, conn, SERVER_ERROR_BAD_REQUEST, "expected a JSON object %s", expected);
+      return NULL;
+    }
+  return root;
+}
+
 static enum MHD_Result
 handle_enroll (Request               *req,
                struct MHD_Connection *conn)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *response = NULL;
+  enum MHD_Result ret;
   JsonObject *object;
   JsonNode *code, *name, *people;
-  gsize length;
-  const char *data;
 
-  bytes = request_body (req, conn, ENROLL_MAX_BODY, &error);
-  if (bytes == NULL)
-    return send_error (req, conn, error);
-  data = g_bytes_get_data (bytes, &length);
-  root = clmrs_wire_parse_json (length > 0 ? data : "", length, 1, &error);
+  root = request_json_object (req, conn, "{\"code\", \"device_name\"}", &ret);
   if (root == NULL)
-    return fail (req, conn, SERVER_ERROR_MALFORMED_JSON, "%s", error->message);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    return fail (req, conn, SERVER_ERROR_BAD_REQUEST, "expected a JSON object {\"code\", \"device_name\"}");
+    return ret;
   object = json_node_get_object (root);
   code = json_object_get_member (object, "code");
   name = json_object_get_member (object, "device_name");
@@ -942,6 +970,21 @@ handle_people (Request               *req,
   return send_json (req, conn, 200, body, NULL);
 }
 
+/* 200 {"unlock_secret": @secret (base64)}; @secret is wiped. */
+static enum MHD_Result
+send_unlock_secret (Request               *req,
+                    struct MHD_Connection *conn,
+                    char                  *secret)
+{
+  g_autofree char *body = g_strdup_printf ("{\"unlock_secret\":\"%s\"}", secret);
+  enum MHD_Result ret;
+
+  memset (secret, 0, strlen (secret));
+  ret = send_json (req, conn, 200, body, NULL);
+  memset (body, 0, strlen (body));
+  return ret;
+}
+
 /* GET /api/v1/unlock-secret: what this device wraps its data key with,
  * for its people's first sign-in with a one-time PIN. */
 static enum MHD_Result
@@ -950,20 +993,10 @@ handle_unlock_secret (Request               *req,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *secret = server_db_unlock_secret (req->db, req->device_id, &error);
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *body = NULL;
 
   if (secret == NULL)
     return send_error (req, conn, error);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "unlock_secret");
-  json_builder_add_string_value (b, secret);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  body = json_to_string (root, FALSE);
-  memset (secret, 0, strlen (secret));
-  return send_json (req, conn, 200, body, NULL);
+  return send_unlock_secret (req, conn, secret);
 }
 
 /* POST /api/v1/first-sign-in {device_id, person_id, one_time_pin}: no
@@ -974,26 +1007,16 @@ handle_first_sign_in (Request               *req,
                       struct MHD_Connection *conn)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *secret = NULL;
-  g_autofree char *body = NULL;
   const char *members[] = { "device_id", "person_id", "one_time_pin" };
   const char *values[3];
+  enum MHD_Result ret;
   JsonObject *object;
-  gsize length;
-  const char *data;
 
-  bytes = request_body (req, conn, ENROLL_MAX_BODY, &error);
-  if (bytes == NULL)
-    return send_error (req, conn, error);
-  data = g_bytes_get_data (bytes, &length);
-  root = clmrs_wire_parse_json (length > 0 ? data : "", length, 1, &error);
+  root = request_json_object (req, conn, "{\"device_id\", \"person_id\", \"one_time_pin\"}", &ret);
   if (root == NULL)
-    return fail (req, conn, SERVER_ERROR_MALFORMED_JSON, "%s", error->message);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    return fail (req, conn, SERVER_ERROR_BAD_REQUEST,
-                 "expected a JSON object {\"device_id\", \"person_id\", \"one_time_pin\"}");
+    return ret;
   object = json_node_get_object (root);
   for (guint i = 0; i < G_N_ELEMENTS (members); i++)
     {
@@ -1011,9 +1034,7 @@ handle_first_sign_in (Request               *req,
   if (secret == NULL)
     return send_error (req, conn, error);
   req->device_id = g_strdup (values[0]);
-  body = g_strdup_printf ("{\"unlock_secret\":\"%s\"}", secret);
-  memset (secret, 0, strlen (secret));
-  return send_json (req, conn, 200, body, NULL);
+  return send_unlock_secret (req, conn, secret);
 }
 
 static enum MHD_Result
