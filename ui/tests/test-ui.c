@@ -4386,14 +4386,15 @@ collect_menu_actions (GMenuModel *model,
 }
 
 /* The primary menu of @page: shown in its header, with Sync, Preferences,
- * Sign Out and About; returns the button. */
+ * Add Someone to This Device, Sign Out and About; returns the button. */
 static GtkWidget *
 assert_primary_menu (Fixture   *f,
                      GtkWidget *page)
 {
   GtkWidget *button = find_primary_menu (page);
   g_autoptr(GPtrArray) actions = g_ptr_array_new_with_free_func (g_free);
-  static const char *const wanted[] = { "win.show-sync", "app.preferences", "win.sign-out", "app.about" };
+  static const char *const wanted[] = { "win.show-sync", "app.preferences", "win.add-person", "win.sign-out",
+                                        "app.about" };
 
   g_assert_nonnull (button);
   wait_frames (f);
