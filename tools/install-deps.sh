@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libjson-glib-dev libsqlite3-dev libxml2-dev zlib1g-dev
-  libgcrypt20-dev libsodium-dev libcurl4-openssl-dev libmicrohttpd-dev
+  libgcrypt20-dev libsodium-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev postgresql
   libgtk-4-dev libadwaita-1-dev
   libxml2-utils sqlite3 python3
   clang libclang-rt-14-dev

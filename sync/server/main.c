@@ -63,7 +63,7 @@ error_status (const GError *error)
 
 /* The database of a command that reads it (revoke-device, export, stats,
  * indicators): a path with no file is a mistake, not an empty server. */
-static sqlite3 *
+static ServerDb *
 open_existing (const char  *path,
                GError     **error)
 {
@@ -95,7 +95,7 @@ print_progress (guint64  done,
  * itself is committed: a failure here is told, and the next update
  * rebuilds it. */
 static void
-update_derived (sqlite3    *db,
+update_derived (ServerDb   *db,
                 const char *name)
 {
   g_autoptr(GError) error = NULL;
@@ -393,7 +393,7 @@ cmd_enroll_code (int    argc,
                                                     "A device enrols with it once (POST /api/v1/enroll).",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autofree char *code = NULL;
   gint64 lifetime = 7 * 86400;
 
@@ -443,7 +443,7 @@ cmd_revoke_device (int    argc,
                                                     "token at its next contact with the server.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "revoke-device: %s", error->message);
@@ -481,7 +481,7 @@ cmd_publish (int    argc,
                                                     "a file given is not referred to.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autofree char *summary = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -536,7 +536,7 @@ cmd_export (int    argc,
                                                     "stderr, then the cursor to give as --since next time.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   guint64 since = 0;
   gint64 cursor = 0;
 
@@ -604,7 +604,7 @@ cmd_forms (int    argc,
                                                     "that made it, so its answers read with that form's labels.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autoptr(JsonNode) list = NULL;
   JsonArray *array;
 
@@ -679,7 +679,7 @@ cmd_stats (int    argc,
                                                     "and unused enrolment codes.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autofree char *stats = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -715,7 +715,7 @@ cmd_devices (int    argc,
                                                     "client address) and the queue size it last reported.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autofree char *text = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -758,7 +758,7 @@ cmd_indicators (int    argc,
                                                     "derived store beside the database (brought up to date first).",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autofree char *text = NULL;
   GDate d;
 
@@ -796,7 +796,7 @@ cmd_rebuild (int    argc,
                                                     "A running server may go on serving meanwhile.",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "rebuild: %s", error->message);
@@ -829,7 +829,7 @@ cmd_backup (int    argc,
                                                     "PATH-shm, start it (docs/operations.md).",
                                                     entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   gint pages = 0;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -868,7 +868,7 @@ quarantine_command (int         argc,
                    "(those that pulled past it receive it only after a pull from 0).",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "%s: %s", name, error->message);
@@ -917,7 +917,7 @@ cmd_delete_record (int    argc,
       "that received it keep their copy.",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "delete-record: %s", error->message);
@@ -959,7 +959,7 @@ cmd_hand_over (int    argc,
       "id the old device stamped its records with (a handheld enrolled again).",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   gint64 n;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -997,7 +997,7 @@ cmd_audit (int    argc,
       "device, person, action, subject type, subject id, detail; or --json.",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "audit: %s", error->message);
@@ -1031,7 +1031,7 @@ cmd_problems (int    argc,
       "type, reason, first seen; or --json.",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "problems: %s", error->message);
@@ -1063,7 +1063,7 @@ cmd_admin_log (int    argc,
       "time, action, target, detail, reason (tab-separated, or --json).",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "admin-log: %s", error->message);
@@ -1101,7 +1101,7 @@ cmd_people_add (int    argc,
       "once with the --one-time-pin printed here.  Prints the person's id on its last line.",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autofree char *pin = NULL;
   g_autofree char *person = NULL;
 
@@ -1142,7 +1142,7 @@ cmd_people_list (int    argc,
       "declared them (a device set up offline), communities.",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
   g_autofree char *text = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -1177,7 +1177,7 @@ cmd_people_disable (int    argc,
       "and the server refuses records they author from now on.  What they made stays.",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "people disable: %s", error->message);
@@ -1211,7 +1211,7 @@ cmd_people_set_role (int    argc,
       "role at their next sync.",
       entries);
   g_autoptr(GError) error = NULL;
-  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ServerDb) db = NULL;
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_fail (context, "people set-role: %s", error->message);

@@ -21,7 +21,7 @@
  * store is not copied: it is made again from the records.
  */
 gboolean
-server_db_backup (sqlite3     *db,
+server_db_backup (ServerDb    *db,
                   const char  *to,
                   gint        *pages,
                   GError     **error)
@@ -32,6 +32,13 @@ server_db_backup (sqlite3     *db,
   gboolean ok = FALSE;
   int rc;
 
+  if (server_store_is_postgres (db))
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST,
+                   "backup: %s is a PostgreSQL database: back it up with pg_dump or a base backup "
+                   "(docs/operations.md)", server_store_name (db));
+      return FALSE;
+    }
   if (g_file_test (to, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST, "--to %s: the file exists; give a new name", to);
@@ -44,7 +51,7 @@ server_db_backup (sqlite3     *db,
                    copy != NULL ? sqlite3_errmsg (copy) : "out of memory");
       goto out;
     }
-  backup = sqlite3_backup_init (copy, "main", db, "main");
+  backup = sqlite3_backup_init (copy, "main", server_store_sqlite (db), "main");
   if (backup == NULL)
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "backup: %s", sqlite3_errmsg (copy));

@@ -140,93 +140,57 @@ static const char *const migrations[] = {
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
 
 gboolean
-db_fail (sqlite3     *db,
+db_fail (ServerDb    *db,
          const char  *what,
          GError     **error)
 {
-  int code = sqlite3_errcode (db);
+  DbErrorKind kind = db_error_kind (db);
 
   /* The device is told plainly; the administrator reads the details in the log. */
-  if (code == SQLITE_FULL)
+  if (kind == DB_FULL)
     {
-      g_message ("database full: %s: %s", what, sqlite3_errmsg (db));
+      g_message ("database full: %s: %s", what, db_error_message (db));
       g_set_error_literal (error, SERVER_ERROR, SERVER_ERROR_STORAGE,
                            "the server's disk is full; nothing was stored, try again later");
       return FALSE;
     }
-  g_set_error (error, SERVER_ERROR,
-               code == SQLITE_BUSY || code == SQLITE_LOCKED ? SERVER_ERROR_BUSY : SERVER_ERROR_INTERNAL,
-               "database: %s: %s", what, sqlite3_errmsg (db));
+  g_set_error (error, SERVER_ERROR, kind == DB_BUSY ? SERVER_ERROR_BUSY : SERVER_ERROR_INTERNAL,
+               "database: %s: %s", what, db_error_message (db));
   return FALSE;
-}
-
-gboolean
-db_exec (sqlite3     *db,
-         const char  *sql,
-         GError     **error)
-{
-  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    return db_fail (db, sql, error);
-  return TRUE;
-}
-
-sqlite3_stmt *
-db_prepare (sqlite3     *db,
-            const char  *sql,
-            GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      db_fail (db, "prepare", error);
-      return NULL;
-    }
-  return stmt;
-}
-
-void
-db_rollback (sqlite3 *db)
-{
-  if (!sqlite3_get_autocommit (db))
-    sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* Closes @db (NULL is fine). */
 void
-server_db_close (sqlite3 *db)
+server_db_close (ServerDb *db)
 {
-  if (db != NULL)
-    sqlite3_close_v2 (db);
+  server_store_close (db);
 }
 
 /**
  * server_db_open:
+ * @location: a SQLite file, or a PostgreSQL URI (postgresql://...)
  *
- * Opens (creating when needed) the server database in WAL mode with
- * synchronous=FULL, foreign keys on and a busy timeout, at the current
- * schema version.
+ * Opens (creating when needed) the server database at the current schema
+ * version.  SQLite: WAL mode with synchronous=FULL, foreign keys on and a
+ * busy timeout.  PostgreSQL: a connection from this process's pool; the
+ * schema is checked on the first connection of the process.
  *
  * Returns: (transfer full): the connection, or %NULL and an error.
  */
-sqlite3 *
-server_db_open (const char  *path,
+ServerDb *
+server_db_open (const char  *location,
                 GError     **error)
 {
-  g_autoptr(sqlite3) db = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerDb) db = NULL;
   int version;
 
-  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (location != NULL, NULL);
 
-  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                       NULL) != SQLITE_OK)
-    {
-      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "database %s: %s", path,
-                   db != NULL ? sqlite3_errmsg (db) : "out of memory");
-      return NULL;
-    }
-  sqlite3_busy_timeout (db, 10000);
+  db = server_store_open (location, error);
+  if (db == NULL)
+    return NULL;
+  if (server_store_reused (db))
+    return g_steal_pointer (&db);
   if (!db_exec (db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
                 error))
     return NULL;
@@ -242,45 +206,42 @@ server_db_open (const char  *path,
         return NULL;
     }
 
-  stmt = db_prepare (db, "PRAGMA user_version", error);
-  if (stmt == NULL)
+  /* SQLite reads its version outside a transaction first, so opening an
+   * up-to-date database takes no write lock; PostgreSQL always checks
+   * under the write lock (once a process: later connections are pooled). */
+  if (!server_store_is_postgres (db) && !server_store_get_version (db, &version, error))
     return NULL;
-  version = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int (stmt, 0) : 0;
+  if (server_store_is_postgres (db) || version < SCHEMA_VERSION)
+    {
+      if (!db_exec (db, "BEGIN IMMEDIATE", error))
+        return NULL;
+      /* another process may have migrated it meanwhile */
+      if (!server_store_get_version (db, &version, error))
+        {
+          db_rollback (db);
+          return NULL;
+        }
+      for (int step = version; step < SCHEMA_VERSION; step++)
+        if (!db_exec (db, migrations[step], error))
+          {
+            g_prefix_error (error, "database %s: migrating to schema version %d: ",
+                            server_store_name (db), step + 1);
+            db_rollback (db);
+            return NULL;
+          }
+      if ((version < SCHEMA_VERSION && !server_store_set_version (db, SCHEMA_VERSION, error))
+          || !db_exec (db, "COMMIT", error))
+        {
+          db_rollback (db);
+          return NULL;
+        }
+    }
   if (version > SCHEMA_VERSION)
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL,
                    "database %s: schema version %d is newer than this server's %d",
-                   path, version, SCHEMA_VERSION);
+                   server_store_name (db), version, SCHEMA_VERSION);
       return NULL;
-    }
-  if (version < SCHEMA_VERSION)
-    {
-      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version=%d", SCHEMA_VERSION);
-
-      g_clear_pointer (&stmt, sqlite3_finalize);
-      if (!db_exec (db, "BEGIN IMMEDIATE", error))
-        return NULL;
-      /* another process may have migrated it meanwhile */
-      stmt = db_prepare (db, "PRAGMA user_version", error);
-      if (stmt == NULL)
-        {
-          db_rollback (db);
-          return NULL;
-        }
-      version = sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int (stmt, 0) : 0;
-      g_clear_pointer (&stmt, sqlite3_finalize);
-      for (int step = version; step < SCHEMA_VERSION; step++)
-        if (!db_exec (db, migrations[step], error))
-          {
-            g_prefix_error (error, "database %s: migrating to schema version %d: ", path, step + 1);
-            db_rollback (db);
-            return NULL;
-          }
-      if (!db_exec (db, set_version, error) || !db_exec (db, "COMMIT", error))
-        {
-          db_rollback (db);
-          return NULL;
-        }
     }
   return g_steal_pointer (&db);
 }
@@ -401,14 +362,14 @@ now_rfc3339 (void)
  * %SERVER_ERROR_BAD_REQUEST naming a community that is not a UUID.
  */
 char *
-server_db_make_code (sqlite3     *db,
+server_db_make_code (ServerDb    *db,
                      const char  *communities,
                      gint64       lifetime_seconds,
                      GError     **error)
 {
   g_auto(GStrv) parts = NULL;
   g_autoptr(GString) stored = g_string_new (NULL);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autofree char *code = NULL;
   g_autofree char *hash = NULL;
   g_autofree char *normal = NULL;
@@ -452,11 +413,11 @@ server_db_make_code (sqlite3     *db,
                          "VALUES (?, ?, ?, ?)", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, stored->str, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC + lifetime_seconds);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, hash);
+  db_bind_text (stmt, 2, stored->str);
+  db_bind_text (stmt, 3, now);
+  db_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC + lifetime_seconds);
+  if (db_step (stmt) != DB_DONE)
     {
       db_fail (db, "storing the code", error);
       return NULL;
@@ -468,13 +429,13 @@ server_db_make_code (sqlite3     *db,
  * @wipe, the device is told at its next contact to erase its data (it
  * does, client.c).  Logged with @reason. */
 gboolean
-server_db_revoke (sqlite3     *db,
+server_db_revoke (ServerDb    *db,
                   const char  *device_id,
                   gboolean     wipe,
                   const char  *reason,
                   GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autofree char *now = now_rfc3339 ();
 
   g_return_val_if_fail (db != NULL && device_id != NULL, FALSE);
@@ -485,15 +446,15 @@ server_db_revoke (sqlite3     *db,
                          "WHERE device_id = ?", error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 2, wipe ? 1 : 0);
-  sqlite3_bind_text (stmt, 3, device_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, now);
+  db_bind_int64 (stmt, 2, wipe ? 1 : 0);
+  db_bind_text (stmt, 3, device_id);
+  if (db_step (stmt) != DB_DONE)
     {
       db_fail (db, "revoking", error);
       goto fail;
     }
-  if (sqlite3_changes (db) == 0)
+  if (db_changes (db) == 0)
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_UNKNOWN_DEVICE,
                    "no enrolled device has the id \"%s\"", device_id);
@@ -511,27 +472,25 @@ fail:
 }
 
 static gint64
-count_of (sqlite3    *db,
+count_of (ServerDb   *db,
           const char *sql)
 {
-  sqlite3_stmt *stmt = NULL;
-  gint64 n = -1;
+  g_autoptr(ServerStmt) stmt = db_prepare (db, sql, NULL);
 
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
+  if (stmt != NULL && db_step (stmt) == DB_ROW)
+    return db_column_int64 (stmt, 0);
+  return -1;
 }
 
 /* Returns: (transfer full): counts of devices, records by type, conflicts,
  * publications and codes as one JSON object. */
 char *
-server_db_stats_json (sqlite3     *db,
+server_db_stats_json (ServerDb    *db,
                       GError     **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   static const struct { const char *name; const char *sql; } counts[] = {
     { "devices", "SELECT count(*) FROM devices" },
     { "devices_revoked", "SELECT count(*) FROM devices WHERE revoked IS NOT NULL" },
@@ -579,10 +538,10 @@ server_db_stats_json (sqlite3     *db,
                      error);
   if (stmt == NULL)
     return NULL;
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  while (db_step (stmt) == DB_ROW)
     {
-      json_builder_set_member_name (b, (const char *) sqlite3_column_text (stmt, 0));
-      json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 1));
+      json_builder_set_member_name (b, (const char *) db_column_text (stmt, 0));
+      json_builder_add_int_value (b, db_column_int64 (stmt, 1));
     }
   json_builder_end_object (b);
   json_builder_end_object (b);
@@ -613,11 +572,11 @@ add_text_or_null (JsonBuilder *b,
  * Returns: (transfer full): the text, ending with a newline.
  */
 char *
-server_db_devices (sqlite3     *db,
+server_db_devices (ServerDb    *db,
                    gboolean     json,
                    GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GString) table = g_string_new (NULL);
@@ -635,18 +594,18 @@ server_db_devices (sqlite3     *db,
   json_builder_begin_array (b);
   g_string_append_printf (table, "%-36s  %-20s  %-20s  %-20s  %-20s  %-15s  %5s  %s\n", "device", "name",
                           "enrolled", "revoked", "last contact", "address", "queue", "communities");
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = db_step (stmt)) == DB_ROW)
     {
-      const char *id = (const char *) sqlite3_column_text (stmt, 0);
-      const char *name = (const char *) sqlite3_column_text (stmt, 1);
-      gboolean all = sqlite3_column_int (stmt, 2);
-      const char *communities = (const char *) sqlite3_column_text (stmt, 3);
-      const char *enrolled = (const char *) sqlite3_column_text (stmt, 4);
-      const char *revoked = (const char *) sqlite3_column_text (stmt, 5);
-      const char *contact = (const char *) sqlite3_column_text (stmt, 6);
-      const char *address = (const char *) sqlite3_column_text (stmt, 7);
-      gboolean has_queue = sqlite3_column_type (stmt, 8) != SQLITE_NULL;
-      gint64 queue = sqlite3_column_int64 (stmt, 8);
+      const char *id = (const char *) db_column_text (stmt, 0);
+      const char *name = (const char *) db_column_text (stmt, 1);
+      gboolean all = db_column_int (stmt, 2);
+      const char *communities = (const char *) db_column_text (stmt, 3);
+      const char *enrolled = (const char *) db_column_text (stmt, 4);
+      const char *revoked = (const char *) db_column_text (stmt, 5);
+      const char *contact = (const char *) db_column_text (stmt, 6);
+      const char *address = (const char *) db_column_text (stmt, 7);
+      gboolean has_queue = !db_column_is_null (stmt, 8);
+      gint64 queue = db_column_int64 (stmt, 8);
       g_auto(GStrv) list = communities != NULL ? g_strsplit (communities, ",", -1) : g_new0 (char *, 1);
       g_autofree char *queue_text = has_queue ? g_strdup_printf ("%" G_GINT64_FORMAT, queue) : g_strdup ("-");
 
@@ -684,7 +643,7 @@ server_db_devices (sqlite3     *db,
                                 all ? "all" : (communities != NULL ? communities : "-"));
       }
     }
-  if (rc != SQLITE_DONE)
+  if (rc != DB_DONE)
     {
       db_fail (db, "listing devices", error);
       return NULL;
@@ -699,11 +658,11 @@ server_db_devices (sqlite3     *db,
 
 /* Deletes stored batch responses older than @max_age_seconds. */
 gboolean
-server_db_prune (sqlite3     *db,
+server_db_prune (ServerDb    *db,
                  gint64       max_age_seconds,
                  GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autoptr(GDateTime) limit = g_date_time_add_seconds (now, (gdouble) -max_age_seconds);
   g_autofree char *cutoff = g_date_time_format (limit, "%Y-%m-%dT%H:%M:%SZ");
@@ -711,8 +670,8 @@ server_db_prune (sqlite3     *db,
   stmt = db_prepare (db, "DELETE FROM idempotency WHERE created < ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, cutoff, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, cutoff);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, "pruning batch responses", error);
   return TRUE;
 }
@@ -724,7 +683,7 @@ server_db_prune (sqlite3     *db,
  * declared and the local id it stamps them with (the same handheld goes
  * on revising its own records, by its own people).  A token that is unknown or already revoked changes nothing. */
 static gboolean
-take_over (sqlite3     *db,
+take_over (ServerDb    *db,
            const char  *old_token,
            const char  *device_id,
            const char  *now,
@@ -734,57 +693,57 @@ take_over (sqlite3     *db,
   g_autofree char *old_id = NULL;
   g_autofree char *local_id = NULL;
   g_autofree char *detail = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   int records;
 
   stmt = db_prepare (db, "SELECT device_id, local_id FROM devices WHERE token_sha256 = ? AND revoked IS NULL", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, old_hash, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  db_bind_text (stmt, 1, old_hash);
+  if (db_step (stmt) != DB_ROW)
     return TRUE;
-  old_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  local_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  old_id = g_strdup ((const char *) db_column_text (stmt, 0));
+  local_id = g_strdup ((const char *) db_column_text (stmt, 1));
+  g_clear_pointer (&stmt, db_finalize);
 
   stmt = db_prepare (db, "UPDATE devices SET revoked = ?1, local_id = NULL WHERE device_id = ?2", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, old_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, now);
+  db_bind_text (stmt, 2, old_id);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, "revoking the previous token", error);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, db_finalize);
 
   stmt = db_prepare (db, "UPDATE devices SET local_id = ?1 WHERE device_id = ?2", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, local_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, local_id);
+  db_bind_text (stmt, 2, device_id);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, "moving the device's local id", error);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, db_finalize);
 
   stmt = db_prepare (db, "UPDATE record_owners SET device_id = ?1 WHERE device_id = ?2", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, old_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, device_id);
+  db_bind_text (stmt, 2, old_id);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, "handing over the device's records", error);
-  records = sqlite3_changes (db);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  records = db_changes (db);
+  g_clear_pointer (&stmt, db_finalize);
 
   /* the people it declared go on authoring its records */
   stmt = db_prepare (db, "UPDATE people SET declared_by = ?1 WHERE declared_by = ?2", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, old_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, device_id);
+  db_bind_text (stmt, 2, old_id);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, "handing over the people the device declared", error);
   detail = g_strdup_printf ("%d records and %d people from device %s to device %s", records,
-                            sqlite3_changes (db), old_id, device_id);
+                            (int) db_changes (db), old_id, device_id);
   return server_db_log_admin (db, "re-enrol", old_id, detail,
                               "the device enrolled again with its previous token", error);
 }
@@ -809,7 +768,7 @@ take_over (sqlite3     *db,
  * %SERVER_ERROR_CODE_USED or %SERVER_ERROR_CODE_EXPIRED.
  */
 char *
-server_db_enroll (sqlite3     *db,
+server_db_enroll (ServerDb    *db,
                   const char  *code,
                   const char  *device_name,
                   const char  *old_token,
@@ -823,7 +782,7 @@ server_db_enroll (sqlite3     *db,
   g_autofree char *token = NULL;
   g_autofree char *token_hash = NULL;
   g_autofree char *now = now_rfc3339 ();
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_auto(GStrv) parts = NULL;
@@ -842,17 +801,17 @@ server_db_enroll (sqlite3     *db,
                          "WHERE code_sha256 = ?", error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  db_bind_text (stmt, 1, hash);
+  if (db_step (stmt) != DB_ROW)
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_INVALID_CODE,
                    "code: no such enrolment code");
       goto fail;
     }
-  communities = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  expires = sqlite3_column_int64 (stmt, 1);
-  used = sqlite3_column_int (stmt, 2);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  communities = g_strdup ((const char *) db_column_text (stmt, 0));
+  expires = db_column_int64 (stmt, 1);
+  used = db_column_int (stmt, 2);
+  g_clear_pointer (&stmt, db_finalize);
   if (used)
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_CODE_USED,
@@ -871,17 +830,17 @@ server_db_enroll (sqlite3     *db,
                          "VALUES (?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, device_name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, token_hash, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 4, all);
-  sqlite3_bind_text (stmt, 5, now, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, device_id);
+  db_bind_text (stmt, 2, device_name);
+  db_bind_text (stmt, 3, token_hash);
+  db_bind_int64 (stmt, 4, all);
+  db_bind_text (stmt, 5, now);
+  if (db_step (stmt) != DB_DONE)
     {
       db_fail (db, "enrolling", error);
       goto fail;
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, db_finalize);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "device_id");
@@ -900,14 +859,14 @@ server_db_enroll (sqlite3     *db,
           stmt = db_prepare (db, "INSERT OR IGNORE INTO device_communities VALUES (?, ?)", error);
           if (stmt == NULL)
             goto fail;
-          sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-          sqlite3_bind_text (stmt, 2, parts[i], -1, SQLITE_TRANSIENT);
-          if (sqlite3_step (stmt) != SQLITE_DONE)
+          db_bind_text (stmt, 1, device_id);
+          db_bind_text (stmt, 2, parts[i]);
+          if (db_step (stmt) != DB_DONE)
             {
               db_fail (db, "enrolling", error);
               goto fail;
             }
-          g_clear_pointer (&stmt, sqlite3_finalize);
+          g_clear_pointer (&stmt, db_finalize);
           json_builder_add_string_value (b, parts[i]);
         }
     }
@@ -921,10 +880,10 @@ server_db_enroll (sqlite3     *db,
   stmt = db_prepare (db, "UPDATE enrol_codes SET used = ?, device_id = ? WHERE code_sha256 = ?", error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, hash, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, now);
+  db_bind_text (stmt, 2, device_id);
+  db_bind_text (stmt, 3, hash);
+  if (db_step (stmt) != DB_DONE)
     {
       db_fail (db, "enrolling", error);
       goto fail;
@@ -948,45 +907,45 @@ fail:
  * %SERVER_ERROR_UNAUTHORIZED (unknown token) or %SERVER_ERROR_REVOKED.
  */
 char *
-server_db_authenticate (sqlite3     *db,
+server_db_authenticate (ServerDb    *db,
                         const char  *token,
                         GError     **error)
 {
   g_autofree char *hash = sha256_hex (token);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   int rc;
 
   stmt = db_prepare (db, "SELECT device_id, revoked IS NOT NULL, wipe FROM devices WHERE token_sha256 = ?",
                      error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, hash, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  db_bind_text (stmt, 1, hash);
+  rc = db_step (stmt);
+  if (rc == DB_DONE)
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_UNAUTHORIZED,
                    "Authorization: the bearer token is not valid");
       return NULL;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != DB_ROW)
     {
       db_fail (db, "authenticating", error);
       return NULL;
     }
-  if (sqlite3_column_int (stmt, 1) && sqlite3_column_int (stmt, 2))
+  if (db_column_int (stmt, 1) && db_column_int (stmt, 2))
     {
       /* the device erases its data on this answer (client.c) */
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_WIPE,
                    "this device was revoked and must erase its data");
       return NULL;
     }
-  if (sqlite3_column_int (stmt, 1))
+  if (db_column_int (stmt, 1))
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_REVOKED,
                    "this device was revoked; enrol it again with a new code");
       return NULL;
     }
-  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  return g_strdup ((const char *) db_column_text (stmt, 0));
 }
 
 /**
@@ -999,13 +958,13 @@ server_db_authenticate (sqlite3     *db,
  * most 200 ms for the write lock (then fails with %SERVER_ERROR_BUSY).
  */
 gboolean
-server_db_note_contact (sqlite3     *db,
+server_db_note_contact (ServerDb    *db,
                         const char  *device_id,
                         const char  *address,
                         gint64       queue_size,
                         GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autofree char *now = now_rfc3339 ();
   gboolean ok;
 
@@ -1014,15 +973,15 @@ server_db_note_contact (sqlite3     *db,
                      error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, address, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, queue_size);
-  sqlite3_bind_text (stmt, 4, device_id, -1, SQLITE_TRANSIENT);
+  db_bind_text (stmt, 1, now);
+  db_bind_text (stmt, 2, address);
+  db_bind_int64 (stmt, 3, queue_size);
+  db_bind_text (stmt, 4, device_id);
   /* Bookkeeping must not hold a pull up behind another device's long
    * push transaction: it waits a moment for the write lock, then gives up. */
-  sqlite3_busy_timeout (db, 200);
-  ok = sqlite3_step (stmt) == SQLITE_DONE;
-  sqlite3_busy_timeout (db, 10000);
+  db_set_busy_timeout (db, 200);
+  ok = db_step (stmt) == DB_DONE;
+  db_set_busy_timeout (db, 10000);
   if (!ok)
     return db_fail (db, "noting the last contact", error);
   return TRUE;
@@ -1042,7 +1001,7 @@ server_db_note_contact (sqlite3     *db,
  * Returns: (transfer full): the NDJSON page (uncompressed).
  */
 GBytes *
-server_db_pull (sqlite3     *db,
+server_db_pull (ServerDb    *db,
                 const char  *device_id,
                 gint64       cursor,
                 guint        max_records,
@@ -1052,7 +1011,7 @@ server_db_pull (sqlite3     *db,
                 guint       *count,
                 GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autoptr(GByteArray) out = g_byte_array_new ();
   int rc;
 
@@ -1072,29 +1031,29 @@ server_db_pull (sqlite3     *db,
                      error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_int64 (stmt, 1, cursor);
-  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, (gint64) max_records + 1);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  db_bind_int64 (stmt, 1, cursor);
+  db_bind_text (stmt, 2, device_id);
+  db_bind_int64 (stmt, 3, (gint64) max_records + 1);
+  while ((rc = db_step (stmt)) == DB_ROW)
     {
-      gsize n = (gsize) sqlite3_column_bytes (stmt, 1);
+      gsize n = (gsize) db_column_bytes (stmt, 1);
 
       if (*count >= max_records || (*count > 0 && out->len + n + 1 > max_bytes))
         {
           *has_more = TRUE;
           break;
         }
-      g_byte_array_append (out, sqlite3_column_blob (stmt, 1), (guint) n);
+      g_byte_array_append (out, db_column_blob (stmt, 1), (guint) n);
       g_byte_array_append (out, (const guint8 *) "\n", 1);
-      *next_cursor = sqlite3_column_int64 (stmt, 0);
+      *next_cursor = db_column_int64 (stmt, 0);
       (*count)++;
     }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  if (rc != DB_ROW && rc != DB_DONE)
     {
       db_fail (db, "pull", error);
       goto fail;
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, db_finalize);
 
   /* At the end of the stream nothing up to the newest seq is for this
    * device: move the cursor there, so the next pull scans only new lines. */
@@ -1103,9 +1062,9 @@ server_db_pull (sqlite3     *db,
       stmt = db_prepare (db, "SELECT coalesce (max (seq), 0) FROM records", error);
       if (stmt == NULL)
         goto fail;
-      if (sqlite3_step (stmt) == SQLITE_ROW)
+      if (db_step (stmt) == DB_ROW)
         {
-          gint64 newest = sqlite3_column_int64 (stmt, 0);
+          gint64 newest = db_column_int64 (stmt, 0);
 
           /* a cursor this server never gave: it was restored from an older
            * copy, or the device talks to another server.  Going on from
@@ -1116,12 +1075,12 @@ server_db_pull (sqlite3     *db,
               g_set_error (error, SERVER_ERROR, SERVER_ERROR_CURSOR_AHEAD,
                            "cursor: %" G_GINT64_FORMAT " is past the newest record (%" G_GINT64_FORMAT
                            "); pull again from 0", cursor, newest);
-              g_clear_pointer (&stmt, sqlite3_finalize);
+              g_clear_pointer (&stmt, db_finalize);
               goto fail;
             }
           *next_cursor = MAX (*next_cursor, newest);
         }
-      g_clear_pointer (&stmt, sqlite3_finalize);
+      g_clear_pointer (&stmt, db_finalize);
     }
   db_exec (db, "COMMIT", NULL);
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));

@@ -41,6 +41,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -82,16 +83,42 @@ mark_parse (const char *text,
 /**
  * server_derived_path:
  *
- * Returns: (transfer full): the derived store's path beside the server
- *   database @db (its main file), or %NULL and an error for a database
- *   that has no file.
+ * The derived store is a device store, so SQLite whatever the server's
+ * store: beside a SQLite database (`<db>.derived`); for a PostgreSQL
+ * database, a local cache of this host, `derived-<hash of the URI>.db` in
+ * $CLMRS_SERVER_DERIVED_DIR (else the user's cache folder,
+ * `~/.cache/clmrs-server/`).  Each host keeps its own and brings it up to
+ * the newest seq by itself; its mark (seq and sha256) makes it be rebuilt
+ * when it does not match the database.
+ *
+ * Returns: (transfer full): the derived store's path, or %NULL and an
+ *   error for a SQLite database that has no file.
  */
 char *
-server_derived_path (sqlite3  *db,
-                     GError  **error)
+server_derived_path (ServerDb  *db,
+                     GError   **error)
 {
-  const char *main_path = sqlite3_db_filename (db, "main");
+  const char *main_path;
 
+  if (server_store_is_postgres (db))
+    {
+      const char *dir = g_getenv ("CLMRS_SERVER_DERIVED_DIR");
+      g_autofree char *folder = dir != NULL && *dir != '\0' ? g_strdup (dir)
+                                : g_build_filename (g_get_user_cache_dir (), "clmrs-server", NULL);
+      g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, server_store_name (db), -1);
+      g_autofree char *name = NULL;
+
+      if (g_mkdir_with_parents (folder, 0700) != 0)
+        {
+          g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "the derived store's folder %s: %s", folder,
+                       g_strerror (errno));
+          return NULL;
+        }
+      hash[16] = '\0';
+      name = g_strdup_printf ("derived-%s.db", hash);
+      return g_build_filename (folder, name, NULL);
+    }
+  main_path = sqlite3_db_filename (server_store_sqlite (db), "main");
   if (main_path == NULL || *main_path == '\0')
     {
       g_set_error_literal (error, SERVER_ERROR, SERVER_ERROR_INTERNAL,
@@ -139,29 +166,29 @@ derived_unlock (int fd)
 /* The administrators' generation: the newest log entry of an action that
  * changes records already applied.  Written in that action's transaction. */
 static gboolean
-admin_generation (sqlite3     *db,
+admin_generation (ServerDb    *db,
                   gint64      *generation,
                   GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, "SELECT coalesce (max (entry), 0) FROM admin_log "
+  g_autoptr(ServerStmt) stmt = db_prepare (db, "SELECT coalesce (max (entry), 0) FROM admin_log "
                                                  "WHERE action IN ('quarantine', 'release', 'delete')", error);
 
   if (stmt == NULL)
     return FALSE;
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  if (db_step (stmt) != DB_ROW)
     return db_fail (db, "reading the administrators' log", error);
-  *generation = sqlite3_column_int64 (stmt, 0);
+  *generation = db_column_int64 (stmt, 0);
   return TRUE;
 }
 
 /* Whether the server still holds what @mark says was applied last. */
 static gboolean
-mark_matches (sqlite3     *db,
+mark_matches (ServerDb    *db,
               const Mark  *mark,
               gboolean    *matches,
               GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   int rc;
 
   *matches = FALSE;
@@ -173,11 +200,11 @@ mark_matches (sqlite3     *db,
   stmt = db_prepare (db, "SELECT sha256 FROM records WHERE seq = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, mark->seq);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *matches = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), mark->sha256) == 0;
-  else if (rc != SQLITE_DONE)
+  db_bind_int64 (stmt, 1, mark->seq);
+  rc = db_step (stmt);
+  if (rc == DB_ROW)
+    *matches = g_strcmp0 ((const char *) db_column_text (stmt, 0), mark->sha256) == 0;
+  else if (rc != DB_DONE)
     return db_fail (db, "reading the records", error);
   return TRUE;
 }
@@ -186,12 +213,12 @@ mark_matches (sqlite3     *db,
  * device of every community (without one-time PIN hashes), and their
  * sha256 (what a cached answer was computed with). */
 static JsonNode *
-people_json (sqlite3     *db,
+people_json (ServerDb    *db,
              char       **sha256,
              GError     **error)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *text = NULL;
   int rc;
@@ -202,9 +229,9 @@ people_json (sqlite3     *db,
     return NULL;
   json_builder_begin_array (b);
   /* as devices receive them, never with a one-time PIN */
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = db_step (stmt)) == DB_ROW)
     server_people_add_json (b, stmt, -1, 4);
-  if (rc != SQLITE_DONE)
+  if (rc != DB_DONE)
     {
       db_fail (db, "reading the people", error);
       return NULL;
@@ -219,7 +246,7 @@ people_json (sqlite3     *db,
 /* Applies the people to @store with the devices' clmrs_store_apply_people():
  * the indicators' facilitator sex comes from them, as on a device. */
 static gboolean
-apply_people (sqlite3     *db,
+apply_people (ServerDb    *db,
               ClmrsStore  *store,
               char       **sha256,
               GError     **error)
@@ -246,7 +273,7 @@ apply_people (sqlite3     *db,
  * clmrs_pull_apply(), a page a transaction, each page's mark its cursor.
  */
 gboolean
-server_replay_records (sqlite3           *db,
+server_replay_records (ServerDb          *db,
                        ClmrsStore        *store,
                        gint64             after,
                        gint64             generation,
@@ -262,7 +289,7 @@ server_replay_records (sqlite3           *db,
   *applied = 0;
   for (;;)
     {
-      g_autoptr(sqlite3_stmt) stmt = NULL;
+      g_autoptr(ServerStmt) stmt = NULL;
       g_autofree char *last_sha = NULL;
       g_autofree char *mark = NULL;
       guint rows = 0;
@@ -275,17 +302,17 @@ server_replay_records (sqlite3           *db,
                              "WHERE seq > ? ORDER BY seq LIMIT " G_STRINGIFY (DERIVED_PAGE), error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_int64 (stmt, 1, last);
-      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      db_bind_int64 (stmt, 1, last);
+      while ((rc = db_step (stmt)) == DB_ROW)
         {
           rows++;
-          last = sqlite3_column_int64 (stmt, 0);
+          last = db_column_int64 (stmt, 0);
           g_free (last_sha);
-          last_sha = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-          if (sqlite3_column_int (stmt, 1))
+          last_sha = g_strdup ((const char *) db_column_text (stmt, 2));
+          if (db_column_int (stmt, 1))
             {
-              JsonNode *node = clmrs_wire_parse_json (sqlite3_column_blob (stmt, 3),
-                                                      (gsize) sqlite3_column_bytes (stmt, 3), 0, NULL);
+              JsonNode *node = clmrs_wire_parse_json (db_column_blob (stmt, 3),
+                                                      (gsize) db_column_bytes (stmt, 3), 0, NULL);
 
               /* stored lines were validated on push: one that no longer
                * parses has nothing to count */
@@ -294,7 +321,7 @@ server_replay_records (sqlite3           *db,
               g_clear_pointer (&node, json_node_unref);
             }
         }
-      if (rc != SQLITE_DONE)
+      if (rc != DB_DONE)
         return db_fail (db, "reading the records", error);
       if (rows == 0)
         return TRUE;
@@ -329,7 +356,7 @@ server_replay_records (sqlite3           *db,
  * since are applied.
  */
 gboolean
-server_derived_update (sqlite3           *db,
+server_derived_update (ServerDb          *db,
                        gboolean           wait,
                        gboolean           rebuild,
                        ServerProgressFunc progress,
@@ -407,28 +434,35 @@ out:
  * beside the one at work): for `stats`.
  */
 gboolean
-server_derived_applied_seq (sqlite3  *db,
+server_derived_applied_seq (ServerDb *db,
                             gint64   *applied,
                             GError  **error)
 {
   g_autofree char *path = server_derived_path (db, error);
-  g_autoptr(sqlite3) derived = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   g_auto(Mark) mark = { 0 };
+  sqlite3 *derived = NULL;
+  sqlite3_stmt *stmt = NULL;
 
   *applied = 0;
   if (path == NULL)
     return FALSE;
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     return TRUE;
+  /* the derived store is a device store: SQLite, whatever the server's store */
   if (sqlite3_open_v2 (path, &derived, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-    return db_fail (derived, path, error);
+    {
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "%s: %s", path,
+                   derived != NULL ? sqlite3_errmsg (derived) : "out of memory");
+      sqlite3_close (derived);
+      return FALSE;
+    }
   sqlite3_busy_timeout (derived, 10000);
   /* no meta table yet: a store being made, nothing applied */
-  if (sqlite3_prepare_v2 (derived, "SELECT value FROM meta WHERE key = 'pull_cursor'", -1, &stmt, NULL) != SQLITE_OK)
-    return TRUE;
-  if (sqlite3_step (stmt) == SQLITE_ROW && mark_parse ((const char *) sqlite3_column_text (stmt, 0), &mark))
+  if (sqlite3_prepare_v2 (derived, "SELECT value FROM meta WHERE key = 'pull_cursor'", -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW && mark_parse ((const char *) sqlite3_column_text (stmt, 0), &mark))
     *applied = mark.seq;
+  sqlite3_finalize (stmt);
+  sqlite3_close (derived);
   return TRUE;
 }
 
@@ -456,7 +490,7 @@ cache_stamp (ClmrsStore  *store,
  * the devices' clmrs_casebook_indicators() and kept (one answer a
  * period, in the store's meta table). */
 static char *
-derived_indicators (sqlite3     *db,
+derived_indicators (ServerDb    *db,
                     ClmrsStore  *store,
                     const char  *from,
                     const char  *to,
@@ -495,7 +529,7 @@ derived_indicators (sqlite3     *db,
 /* Computes (or finds cached) the indicators of @db's derived store under a
  * shared lock: no updater wipes it meanwhile. */
 static char *
-read_indicators (sqlite3     *db,
+read_indicators (ServerDb    *db,
                  const char  *from,
                  const char  *to,
                  GError     **error)
@@ -532,7 +566,7 @@ read_indicators (sqlite3     *db,
  * Returns: (transfer full): the indicators as JSON text, or %NULL.
  */
 char *
-server_db_indicators_json (sqlite3     *db,
+server_db_indicators_json (ServerDb    *db,
                            const char  *from,
                            const char  *to,
                            GError     **error)
@@ -551,7 +585,7 @@ server_db_indicators_json (sqlite3     *db,
  * (the same figures, by another path).
  */
 char *
-server_db_indicators_replay_json (sqlite3     *db,
+server_db_indicators_replay_json (ServerDb    *db,
                                   const char  *from,
                                   const char  *to,
                                   GError     **error)
@@ -591,7 +625,7 @@ applier_run (gpointer data)
   for (;;)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(sqlite3) db = NULL;
+      g_autoptr(ServerDb) db = NULL;
       gboolean updated = FALSE;
 
       g_mutex_lock (&a->lock);

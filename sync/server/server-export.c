@@ -18,23 +18,23 @@
 /* The newest seq (the cursor an export gives for its next --since), and
  * how many records after @since an export writes (for its progress). */
 static gboolean
-export_bounds (sqlite3     *db,
+export_bounds (ServerDb    *db,
                gint64       since,
                gint64      *cursor,
                guint64     *total,
                GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, "SELECT (SELECT coalesce (max (seq), 0) FROM records), "
+  g_autoptr(ServerStmt) stmt = db_prepare (db, "SELECT (SELECT coalesce (max (seq), 0) FROM records), "
                                                  "(SELECT count (*) FROM records WHERE seq > ?1 AND kind = 'record' "
                                                  " AND quarantined IS NULL)", error);
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, since);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  db_bind_int64 (stmt, 1, since);
+  if (db_step (stmt) != DB_ROW)
     return db_fail (db, "export", error);
-  *cursor = MAX (sqlite3_column_int64 (stmt, 0), since);
-  *total = (guint64) sqlite3_column_int64 (stmt, 1);
+  *cursor = MAX (db_column_int64 (stmt, 0), since);
+  *total = (guint64) db_column_int64 (stmt, 1);
   return TRUE;
 }
 
@@ -70,7 +70,7 @@ export_progress (ServerExportProgress progress,
  * the records).
  */
 gboolean
-server_db_export_ndjson (sqlite3              *db,
+server_db_export_ndjson (ServerDb             *db,
                          FILE                 *out,
                          gint64                since,
                          gint64               *cursor,
@@ -78,7 +78,7 @@ server_db_export_ndjson (sqlite3              *db,
                          gpointer              progress_data,
                          GError              **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   guint64 total = 0, done = 0;
   gboolean ok = FALSE;
   int rc;
@@ -92,18 +92,18 @@ server_db_export_ndjson (sqlite3              *db,
                          "ORDER BY seq", error);
   if (stmt == NULL)
     goto out;
-  sqlite3_bind_int64 (stmt, 1, since);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  db_bind_int64 (stmt, 1, since);
+  while ((rc = db_step (stmt)) == DB_ROW)
     {
-      if (fwrite (sqlite3_column_blob (stmt, 0), 1, (size_t) sqlite3_column_bytes (stmt, 0), out)
-          != (size_t) sqlite3_column_bytes (stmt, 0) || fputc ('\n', out) == EOF)
+      if (fwrite (db_column_blob (stmt, 0), 1, (size_t) db_column_bytes (stmt, 0), out)
+          != (size_t) db_column_bytes (stmt, 0) || fputc ('\n', out) == EOF)
         {
           write_failed ("the records", error);
           goto out;
         }
       export_progress (progress, progress_data, ++done, total, FALSE);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != DB_DONE)
     {
       db_fail (db, "export", error);
       goto out;
@@ -199,7 +199,7 @@ csv_close (FILE        *out,
  * come from SQLite's json_each() in a first pass, then each record is
  * parsed, written and freed in turn. */
 static gboolean
-export_csv_type (sqlite3              *db,
+export_csv_type (ServerDb             *db,
                  ClmrsRecordType       t,
                  const char           *dir,
                  gint64                since,
@@ -210,7 +210,7 @@ export_csv_type (sqlite3              *db,
                  GError              **error)
 {
   const char *type = clmrs_record_type_to_string (t);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autoptr(GPtrArray) columns = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) row = g_string_new (NULL);
   g_autofree char *name = g_strdup_printf ("%s.csv", type);
@@ -224,13 +224,13 @@ export_csv_type (sqlite3              *db,
                          "ORDER BY j.key", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, since);
-  sqlite3_bind_text (stmt, 2, type, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (columns, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-  if (rc != SQLITE_DONE)
+  db_bind_int64 (stmt, 1, since);
+  db_bind_text (stmt, 2, type);
+  while ((rc = db_step (stmt)) == DB_ROW)
+    g_ptr_array_add (columns, g_strdup ((const char *) db_column_text (stmt, 0)));
+  if (rc != DB_DONE)
     return db_fail (db, "export", error);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, db_finalize);
 
   out = csv_open (path, error);
   if (out == NULL)
@@ -250,12 +250,12 @@ export_csv_type (sqlite3              *db,
                          "AND quarantined IS NULL ORDER BY seq", error);
   if (stmt == NULL)
     goto out;
-  sqlite3_bind_int64 (stmt, 1, since);
-  sqlite3_bind_text (stmt, 2, type, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  db_bind_int64 (stmt, 1, since);
+  db_bind_text (stmt, 2, type);
+  while ((rc = db_step (stmt)) == DB_ROW)
     {
-      g_autoptr(JsonNode) node = clmrs_wire_parse_json (sqlite3_column_blob (stmt, 0),
-                                                        (gsize) sqlite3_column_bytes (stmt, 0), 1, NULL);
+      g_autoptr(JsonNode) node = clmrs_wire_parse_json (db_column_blob (stmt, 0),
+                                                        (gsize) db_column_bytes (stmt, 0), 1, NULL);
       JsonObject *env, *body;
 
       if (node == NULL)
@@ -279,7 +279,7 @@ export_csv_type (sqlite3              *db,
         goto out;
       export_progress (progress, progress_data, ++*done, total, FALSE);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != DB_DONE)
     {
       db_fail (db, "export", error);
       goto out;
@@ -302,7 +302,7 @@ out:
  * read transaction: memory does not grow with the records.
  */
 gboolean
-server_db_export_csv (sqlite3              *db,
+server_db_export_csv (ServerDb             *db,
                       const char           *dir,
                       gint64                since,
                       gint64               *cursor,
@@ -310,7 +310,7 @@ server_db_export_csv (sqlite3              *db,
                       gpointer              progress_data,
                       GError              **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autoptr(GString) row = g_string_new ("conflict,id,rev,type,community_id,pushed_by,sha256,received,line\n");
   g_autofree char *path = g_build_filename (dir, "conflicts.csv", NULL);
   guint64 total = 0, done = 0;
@@ -335,18 +335,18 @@ server_db_export_csv (sqlite3              *db,
                          "CAST (line AS TEXT) FROM conflicts ORDER BY conflict", error);
   if (stmt == NULL || (out = csv_open (path, error)) == NULL)
     goto out;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = db_step (stmt)) == DB_ROW)
     {
       for (int c = 0; c < 9; c++)
-        csv_field (row, (const char *) sqlite3_column_text (stmt, c),
-                   sqlite3_column_type (stmt, c) == SQLITE_INTEGER);
+        csv_field (row, (const char *) db_column_text (stmt, c),
+                   db_column_is_integer (stmt, c));
       g_string_append_c (row, '\n');
       if (!flush_row (out, row, path, error))
         break;
     }
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+  if (rc != DB_DONE && rc != DB_ROW)
     db_fail (db, "export", error);
-  if (!csv_close (out, path, rc == SQLITE_DONE && (error == NULL || *error == NULL), error) || rc != SQLITE_DONE)
+  if (!csv_close (out, path, rc == DB_DONE && (error == NULL || *error == NULL), error) || rc != DB_DONE)
     goto out;
   export_progress (progress, progress_data, done, total, TRUE);
   ok = TRUE;

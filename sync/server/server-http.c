@@ -93,7 +93,7 @@ typedef struct {
   char       *path;
   char       *address;    /* the client's, for the log and the per-address limits */
   gint64      start_us;
-  sqlite3    *db;
+  ServerDb   *db;
   char       *device_id;
   GByteArray *body;
   gsize       received;
@@ -1309,7 +1309,7 @@ server_http_run (ServerConfig *config)
    * responses older than 30 days (a retry that late is decided afresh,
    * which gives the same results for records already stored). */
   {
-    g_autoptr(sqlite3) db = server_db_open (config->db_path, &error);
+    g_autoptr(ServerDb) db = server_db_open (config->db_path, &error);
 
     if (db != NULL && !server_db_prune (db, 30 * 86400, &error))
       g_clear_pointer (&db, server_db_close);

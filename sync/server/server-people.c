@@ -88,26 +88,26 @@ make_one_time_pin (GError **error)
 }
 
 static gboolean
-person_exists (sqlite3     *db,
+person_exists (ServerDb    *db,
                const char  *person_id,
                gboolean    *exists,
                GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, "SELECT 1 FROM people WHERE person_id = ?", error);
+  g_autoptr(ServerStmt) stmt = db_prepare (db, "SELECT 1 FROM people WHERE person_id = ?", error);
   int rc;
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  db_bind_text (stmt, 1, person_id);
+  rc = db_step (stmt);
+  if (rc != DB_ROW && rc != DB_DONE)
     return db_fail (db, "looking a person up", error);
-  *exists = rc == SQLITE_ROW;
+  *exists = rc == DB_ROW;
   return TRUE;
 }
 
 static gboolean
-insert_person (sqlite3     *db,
+insert_person (ServerDb    *db,
                const char  *person_id,
                const char  *name,
                const char  *sex,
@@ -118,21 +118,21 @@ insert_person (sqlite3     *db,
                GError     **error)
 {
   g_autofree char *now = now_rfc3339 ();
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
 
   stmt = db_prepare (db, "INSERT INTO people (person_id, name, sex, role, all_communities, created, "
                          "  declared_by, one_time_pin_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, sex, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, role, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 5, all_communities);
-  sqlite3_bind_text (stmt, 6, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 7, declared_by, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 8, pin_hash, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, person_id);
+  db_bind_text (stmt, 2, name);
+  db_bind_text (stmt, 3, sex);
+  db_bind_text (stmt, 4, role);
+  db_bind_int64 (stmt, 5, all_communities);
+  db_bind_text (stmt, 6, now);
+  db_bind_text (stmt, 7, declared_by);
+  db_bind_text (stmt, 8, pin_hash);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, "adding a person", error);
   return TRUE;
 }
@@ -150,7 +150,7 @@ insert_person (sqlite3     *db,
  *   (%SERVER_ERROR_BAD_REQUEST naming the value that was wrong).
  */
 char *
-server_db_people_add (sqlite3     *db,
+server_db_people_add (ServerDb    *db,
                       const char  *person_id,
                       const char  *name,
                       const char  *sex,
@@ -224,14 +224,14 @@ server_db_people_add (sqlite3     *db,
     goto fail;
   for (guint i = 0; parts != NULL && parts[i] != NULL; i++)
     {
-      g_autoptr(sqlite3_stmt) stmt = db_prepare (db, "INSERT OR IGNORE INTO person_communities VALUES (?, ?)",
+      g_autoptr(ServerStmt) stmt = db_prepare (db, "INSERT OR IGNORE INTO person_communities VALUES (?, ?)",
                                                  error);
 
       if (stmt == NULL)
         goto fail;
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, parts[i], -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
+      db_bind_text (stmt, 1, id);
+      db_bind_text (stmt, 2, parts[i]);
+      if (db_step (stmt) != DB_DONE)
         {
           db_fail (db, "adding a person's communities", error);
           goto fail;
@@ -250,7 +250,7 @@ fail:
 
 /* Runs an UPDATE of one person (?1) with @text as ?2, logged; NOT_FOUND when no such person. */
 static gboolean
-change_person (sqlite3     *db,
+change_person (ServerDb    *db,
                const char  *sql,
                const char  *person_id,
                const char  *text,
@@ -259,7 +259,7 @@ change_person (sqlite3     *db,
                const char  *reason,
                GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autofree char *stripped = g_strstrip (g_strdup (reason != NULL ? reason : ""));
 
   if (*stripped == '\0')
@@ -269,14 +269,14 @@ change_person (sqlite3     *db,
   stmt = db_prepare (db, sql, error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, text, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, person_id);
+  db_bind_text (stmt, 2, text);
+  if (db_step (stmt) != DB_DONE)
     {
       db_fail (db, action, error);
       goto fail;
     }
-  if (sqlite3_changes (db) == 0)
+  if (db_changes (db) == 0)
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_NOT_FOUND, "no person %s (see people list)", person_id);
       goto fail;
@@ -298,7 +298,7 @@ fail:
  * then on.  Their stored records stay.  Logged with @reason.
  */
 gboolean
-server_db_people_disable (sqlite3     *db,
+server_db_people_disable (ServerDb    *db,
                           const char  *person_id,
                           const char  *reason,
                           GError     **error)
@@ -317,7 +317,7 @@ server_db_people_disable (sqlite3     *db,
  * supervisor.
  */
 gboolean
-server_db_people_set_role (sqlite3     *db,
+server_db_people_set_role (ServerDb    *db,
                            const char  *person_id,
                            const char  *role,
                            const char  *reason,
@@ -342,11 +342,11 @@ server_db_people_set_role (sqlite3     *db,
  * Returns: (transfer full): the text, ending with a newline.
  */
 char *
-server_db_people_list (sqlite3     *db,
+server_db_people_list (ServerDb    *db,
                        gboolean     json,
                        GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GString) table = g_string_new (NULL);
@@ -364,18 +364,18 @@ server_db_people_list (sqlite3     *db,
   json_builder_begin_array (b);
   g_string_append_printf (table, "%-36s  %-24s  %-6s  %-11s  %-20s  %-20s  %-36s  %s\n", "person", "name", "sex",
                           "role", "created", "disabled", "declared by", "communities");
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = db_step (stmt)) == DB_ROW)
     {
-      const char *id = (const char *) sqlite3_column_text (stmt, 0);
-      const char *name = (const char *) sqlite3_column_text (stmt, 1);
-      const char *sex = (const char *) sqlite3_column_text (stmt, 2);
-      const char *role = (const char *) sqlite3_column_text (stmt, 3);
-      gboolean all = sqlite3_column_int (stmt, 4);
-      const char *communities = (const char *) sqlite3_column_text (stmt, 5);
-      const char *created = (const char *) sqlite3_column_text (stmt, 6);
-      const char *disabled = (const char *) sqlite3_column_text (stmt, 7);
-      const char *declared_by = (const char *) sqlite3_column_text (stmt, 8);
-      gboolean one_time = sqlite3_column_int (stmt, 9);
+      const char *id = (const char *) db_column_text (stmt, 0);
+      const char *name = (const char *) db_column_text (stmt, 1);
+      const char *sex = (const char *) db_column_text (stmt, 2);
+      const char *role = (const char *) db_column_text (stmt, 3);
+      gboolean all = db_column_int (stmt, 4);
+      const char *communities = (const char *) db_column_text (stmt, 5);
+      const char *created = (const char *) db_column_text (stmt, 6);
+      const char *disabled = (const char *) db_column_text (stmt, 7);
+      const char *declared_by = (const char *) db_column_text (stmt, 8);
+      gboolean one_time = db_column_int (stmt, 9);
       g_auto(GStrv) list = communities != NULL ? g_strsplit (communities, ",", -1) : g_new0 (char *, 1);
       g_autofree char *shown = g_utf8_substring (name, 0, MIN (g_utf8_strlen (name, -1), 24));
 
@@ -419,7 +419,7 @@ server_db_people_list (sqlite3     *db,
                               created, disabled != NULL ? disabled : "-", declared_by != NULL ? declared_by : "-",
                               all ? "all" : (communities != NULL ? communities : "-"));
     }
-  if (rc != SQLITE_DONE)
+  if (rc != DB_DONE)
     {
       db_fail (db, "listing people", error);
       return NULL;
@@ -479,7 +479,7 @@ server_people_check_declared (JsonNode  *people,
  * device's communities.  Known ids are left as they are.
  */
 gboolean
-server_people_declare (sqlite3     *db,
+server_people_declare (ServerDb    *db,
                        const char  *device_id,
                        JsonNode    *people,
                        GError     **error)
@@ -490,7 +490,7 @@ server_people_declare (sqlite3     *db,
     {
       JsonObject *o = json_array_get_object_element (array, i);
       const char *id = json_object_get_string_member (o, "id");
-      g_autoptr(sqlite3_stmt) stmt = NULL;
+      g_autoptr(ServerStmt) stmt = NULL;
       gboolean exists = FALSE;
 
       if (!person_exists (db, id, &exists, error))
@@ -500,22 +500,22 @@ server_people_declare (sqlite3     *db,
       stmt = db_prepare (db, "SELECT all_communities FROM devices WHERE device_id = ?", error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) != SQLITE_ROW)
+      db_bind_text (stmt, 1, device_id);
+      if (db_step (stmt) != DB_ROW)
         return db_fail (db, "declaring a device's people", error);
       /* a role is never taken from a device */
       if (!insert_person (db, id, json_object_get_string_member (o, "name"),
                           json_object_get_string_member (o, "sex"), "facilitator",
-                          sqlite3_column_int (stmt, 0), device_id, NULL, error))
+                          db_column_int (stmt, 0), device_id, NULL, error))
         return FALSE;
-      g_clear_pointer (&stmt, sqlite3_finalize);
+      g_clear_pointer (&stmt, db_finalize);
       stmt = db_prepare (db, "INSERT OR IGNORE INTO person_communities (person_id, community_id) "
                              "SELECT ?1, community_id FROM device_communities WHERE device_id = ?2", error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
+      db_bind_text (stmt, 1, id);
+      db_bind_text (stmt, 2, device_id);
+      if (db_step (stmt) != DB_DONE)
         return db_fail (db, "declaring a device's people", error);
     }
   return TRUE;
@@ -529,12 +529,12 @@ server_people_declare (sqlite3     *db,
  * all communities), `{id, name, sex, role, one_time_pin_hash, disabled}`.
  */
 gboolean
-server_people_add_for_device (sqlite3      *db,
+server_people_add_for_device (ServerDb     *db,
                               const char   *device_id,
                               JsonBuilder  *b,
                               GError      **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   int rc;
 
   stmt = db_prepare (db, "SELECT p.person_id, p.name, p.sex, p.role, p.one_time_pin_hash, p.disabled IS NOT NULL "
@@ -546,13 +546,13 @@ server_people_add_for_device (sqlite3      *db,
                          "ORDER BY p.created, p.rowid", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
+  db_bind_text (stmt, 1, device_id);
   json_builder_set_member_name (b, "people");
   json_builder_begin_array (b);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = db_step (stmt)) == DB_ROW)
     server_people_add_json (b, stmt, 4, 5);
   json_builder_end_array (b);
-  if (rc != SQLITE_DONE)
+  if (rc != DB_DONE)
     return db_fail (db, "listing a device's people", error);
   return TRUE;
 }
@@ -564,7 +564,7 @@ server_people_add_for_device (sqlite3      *db,
  *   `{"people":[...]}` (server_people_add_for_device()).
  */
 char *
-server_db_people_json (sqlite3     *db,
+server_db_people_json (ServerDb    *db,
                        const char  *device_id,
                        GError     **error)
 {
@@ -591,7 +591,7 @@ server_db_people_json (sqlite3     *db,
  * disabled since is kept: the trail is evidence, whenever it arrives.
  */
 gboolean
-server_people_check_author (sqlite3     *db,
+server_people_check_author (ServerDb    *db,
                             const char  *device_id,
                             const char  *author,
                             const char  *community_id,
@@ -599,7 +599,7 @@ server_people_check_author (sqlite3     *db,
                             char       **reason,
                             GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   const char *role, *declared_by;
   int rc;
 
@@ -609,21 +609,21 @@ server_people_check_author (sqlite3     *db,
                          "FROM people WHERE person_id = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, author, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, community_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  db_bind_text (stmt, 1, author);
+  db_bind_text (stmt, 2, community_id);
+  rc = db_step (stmt);
+  if (rc != DB_ROW && rc != DB_DONE)
     return db_fail (db, "author lookup", error);
   /* the same words for an unknown person and one of another community:
    * nothing is told about people outside the device's communities */
-  if (rc == SQLITE_DONE || !sqlite3_column_int (stmt, 3))
+  if (rc == DB_DONE || !db_column_int (stmt, 3))
     {
       *reason = g_strdup ("author: not a person of this community");
       return TRUE;
     }
-  role = (const char *) sqlite3_column_text (stmt, 0);
-  declared_by = (const char *) sqlite3_column_text (stmt, 2);
-  if (sqlite3_column_int (stmt, 1) && type != CLMRS_RECORD_AUDIT)
+  role = (const char *) db_column_text (stmt, 0);
+  declared_by = (const char *) db_column_text (stmt, 2);
+  if (db_column_int (stmt, 1) && type != CLMRS_RECORD_AUDIT)
     *reason = g_strdup ("author: this person was disabled on the server");
   else if (declared_by != NULL && g_strcmp0 (declared_by, device_id) != 0)
     *reason = g_strdup ("author: declared by another device; only that device may push their records");
@@ -634,53 +634,53 @@ server_people_check_author (sqlite3     *db,
 
 void
 server_people_add_json (JsonBuilder  *b,
-                        sqlite3_stmt *stmt,
+                        ServerStmt *  stmt,
                         int           hash_column,
                         int           disabled_column)
 {
-  const char *hash = hash_column >= 0 ? (const char *) sqlite3_column_text (stmt, hash_column) : NULL;
+  const char *hash = hash_column >= 0 ? (const char *) db_column_text (stmt, hash_column) : NULL;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 0));
+  json_builder_add_string_value (b, (const char *) db_column_text (stmt, 0));
   json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 1));
+  json_builder_add_string_value (b, (const char *) db_column_text (stmt, 1));
   json_builder_set_member_name (b, "sex");
-  json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 2));
+  json_builder_add_string_value (b, (const char *) db_column_text (stmt, 2));
   json_builder_set_member_name (b, "role");
-  json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 3));
+  json_builder_add_string_value (b, (const char *) db_column_text (stmt, 3));
   json_builder_set_member_name (b, "one_time_pin_hash");
   if (hash != NULL)
     json_builder_add_string_value (b, hash);
   else
     json_builder_add_null_value (b);
   json_builder_set_member_name (b, "disabled");
-  json_builder_add_boolean_value (b, sqlite3_column_int (stmt, disabled_column));
+  json_builder_add_boolean_value (b, db_column_int (stmt, disabled_column));
   json_builder_end_object (b);
 }
 
 /* The device's secret in base64, made when it has none; inside a transaction. */
 static char *
-unlock_secret (sqlite3     *db,
+unlock_secret (ServerDb    *db,
                const char  *device_id,
                GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, "SELECT secret FROM device_unlock WHERE device_id = ?", error);
+  g_autoptr(ServerStmt) stmt = db_prepare (db, "SELECT secret FROM device_unlock WHERE device_id = ?", error);
   guint8 secret[32];
   int rc;
 
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW && sqlite3_column_bytes (stmt, 0) == sizeof secret)
-    return g_base64_encode (sqlite3_column_blob (stmt, 0), sizeof secret);
-  if (rc != SQLITE_DONE)
+  db_bind_text (stmt, 1, device_id);
+  rc = db_step (stmt);
+  if (rc == DB_ROW && db_column_bytes (stmt, 0) == sizeof secret)
+    return g_base64_encode (db_column_blob (stmt, 0), sizeof secret);
+  if (rc != DB_DONE)
     {
       db_fail (db, "reading a device's unlock secret", error);
       return NULL;
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, db_finalize);
   if (getrandom (secret, sizeof secret, 0) != sizeof secret)
     {
       g_set_error_literal (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "getrandom failed");
@@ -692,11 +692,11 @@ unlock_secret (sqlite3     *db,
   {
     g_autofree char *now = now_rfc3339 ();
 
-    sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_blob (stmt, 2, secret, sizeof secret, SQLITE_TRANSIENT);
-    sqlite3_bind_text (stmt, 3, now, -1, SQLITE_TRANSIENT);
+    db_bind_text (stmt, 1, device_id);
+    db_bind_blob (stmt, 2, secret, sizeof secret);
+    db_bind_text (stmt, 3, now);
   }
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if (db_step (stmt) != DB_DONE)
     {
       db_fail (db, "making a device's unlock secret", error);
       return NULL;
@@ -714,7 +714,7 @@ unlock_secret (sqlite3     *db,
  * Asked by the device's token; made on the first ask.
  */
 char *
-server_db_unlock_secret (sqlite3     *db,
+server_db_unlock_secret (ServerDb    *db,
                          const char  *device_id,
                          GError     **error)
 {
@@ -743,13 +743,13 @@ server_db_unlock_secret (sqlite3     *db,
  * wrong PIN does about who exists: SERVER_ERROR_INVALID_CODE.
  */
 char *
-server_db_first_sign_in (sqlite3     *db,
+server_db_first_sign_in (ServerDb    *db,
                          const char  *device_id,
                          const char  *person_id,
                          const char  *one_time_pin,
                          GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autofree char *hash = NULL;
   g_autofree char *secret = NULL;
   gint64 failures;
@@ -767,23 +767,23 @@ server_db_first_sign_in (sqlite3     *db,
                          "     WHERE pc.person_id = p.person_id AND dc.device_id = d.device_id))", error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  db_bind_text (stmt, 1, person_id);
+  db_bind_text (stmt, 2, device_id);
+  rc = db_step (stmt);
+  if (rc != DB_ROW && rc != DB_DONE)
     {
       db_fail (db, "looking up a one-time PIN", error);
       goto fail;
     }
-  if (rc == SQLITE_DONE)
+  if (rc == DB_DONE)
     {
       g_set_error_literal (error, SERVER_ERROR, SERVER_ERROR_INVALID_CODE,
                            "no one-time PIN waits for this person on this device (ask the administrator)");
       goto fail;
     }
-  hash = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  failures = sqlite3_column_int64 (stmt, 1);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  hash = g_strdup (db_column_text (stmt, 0));
+  failures = db_column_int64 (stmt, 1);
+  g_clear_pointer (&stmt, db_finalize);
 
   if (!clmrs_pin_verify (one_time_pin, hash))
     {
@@ -795,8 +795,8 @@ server_db_first_sign_in (sqlite3     *db,
                                       "WHERE person_id = ?", error);
       if (stmt == NULL)
         goto fail;
-      sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
+      db_bind_text (stmt, 1, person_id);
+      if (db_step (stmt) != DB_DONE)
         {
           db_fail (db, "counting a wrong one-time PIN", error);
           goto fail;
@@ -815,8 +815,8 @@ server_db_first_sign_in (sqlite3     *db,
                          "WHERE person_id = ?", error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, person_id);
+  if (db_step (stmt) != DB_DONE)
     {
       db_fail (db, "spending a one-time PIN", error);
       goto fail;

@@ -3,29 +3,16 @@
 
 #include "server.h"
 #include "record.h"
-#include "store.h"   /* the core's auto-cleanup for sqlite3_stmt */
+#include "store.h"
 
 #include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
-/* Sets @error from @db's last error: SERVER_ERROR_BUSY when locked,
- * SERVER_ERROR_INTERNAL otherwise.  Always returns %FALSE. */
-gboolean      db_fail       (sqlite3     *db,
-                             const char  *what,
-                             GError     **error);
-gboolean      db_exec       (sqlite3     *db,
-                             const char  *sql,
-                             GError     **error);
-sqlite3_stmt *db_prepare    (sqlite3     *db,
-                             const char  *sql,
-                             GError     **error);
-/* Rolls back the transaction under way, if any. */
-void          db_rollback   (sqlite3     *db);
 char         *now_rfc3339   (void);
 
 /* A line of the administrators' log: who did what to which record, and why. */
-gboolean      server_db_log_admin (sqlite3     *db,
+gboolean      server_db_log_admin (ServerDb    *db,
                                    const char  *action,
                                    const char  *target,
                                    const char  *detail,
@@ -38,18 +25,18 @@ gboolean      server_db_log_admin (sqlite3     *db,
  * name, sex and role; @hash_column holds the one-time PIN's hash (-1:
  * none is sent), @disabled_column whether they are disabled. */
 void          server_people_add_json       (JsonBuilder  *b,
-                                            sqlite3_stmt *stmt,
+                                            ServerStmt *  stmt,
                                             int           hash_column,
                                             int           disabled_column);
-gboolean      server_people_declare        (sqlite3      *db,
+gboolean      server_people_declare        (ServerDb     *db,
                                             const char   *device_id,
                                             JsonNode     *people,
                                             GError      **error);
-gboolean      server_people_add_for_device (sqlite3      *db,
+gboolean      server_people_add_for_device (ServerDb     *db,
                                             const char   *device_id,
                                             JsonBuilder  *b,
                                             GError      **error);
-gboolean      server_people_check_author   (sqlite3      *db,
+gboolean      server_people_check_author   (ServerDb     *db,
                                             const char   *device_id,
                                             const char   *author,
                                             const char   *community_id,
@@ -58,7 +45,7 @@ gboolean      server_people_check_author   (sqlite3      *db,
                                             GError      **error);
 
 /* Applies the records after seq @after to a device store (server-derived.c). */
-gboolean      server_replay_records        (sqlite3            *db,
+gboolean      server_replay_records        (ServerDb           *db,
                                             ClmrsStore         *store,
                                             gint64              after,
                                             gint64              generation,

@@ -218,7 +218,7 @@ same_media (JsonObject *old,
  * Returns: (transfer full): a one-line summary, or %NULL and an error.
  */
 char *
-server_db_publish (sqlite3             *db,
+server_db_publish (ServerDb            *db,
                    const char          *path,
                    const char * const  *media_paths,
                    GError             **error)
@@ -229,7 +229,7 @@ server_db_publish (sqlite3             *db,
   g_autofree char *sha = NULL;
   g_autofree char *now = now_rfc3339 ();
   g_autofree char *line = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(JsonNode) media_json = NULL;
@@ -287,15 +287,15 @@ server_db_publish (sqlite3             *db,
   stmt = db_prepare (db, "SELECT line, rev FROM records WHERE kind = ? AND id = ? ORDER BY rev", error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
-  while (sqlite3_step (stmt) == SQLITE_ROW)
+  db_bind_text (stmt, 1, kind);
+  db_bind_text (stmt, 2, id);
+  while (db_step (stmt) == DB_ROW)
     {
-      g_autoptr(JsonNode) old = clmrs_wire_parse_json (sqlite3_column_blob (stmt, 0),
-                                                       (gsize) sqlite3_column_bytes (stmt, 0), 1, NULL);
+      g_autoptr(JsonNode) old = clmrs_wire_parse_json (db_column_blob (stmt, 0),
+                                                       (gsize) db_column_bytes (stmt, 0), 1, NULL);
       JsonObject *o = old != NULL && JSON_NODE_HOLDS_OBJECT (old) ? json_node_get_object (old) : NULL;
 
-      rev = sqlite3_column_int64 (stmt, 1) + 1;
+      rev = db_column_int64 (stmt, 1) + 1;
       if (o != NULL && g_strcmp0 (json_object_get_string_member_with_default (o, "version", ""), version) == 0)
         {
           if (g_strcmp0 (json_object_get_string_member_with_default (o, "sha256", ""), sha) == 0
@@ -312,7 +312,7 @@ server_db_publish (sqlite3             *db,
           goto fail;
         }
     }
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, db_finalize);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "v");
@@ -354,13 +354,13 @@ server_db_publish (sqlite3             *db,
                          "VALUES (?1, ?2, ?3, ?1, ?4, ?5, ?6)", error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, rev);
-  sqlite3_bind_text (stmt, 4, sha, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (stmt, 5, line, (int) length, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, now, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, kind);
+  db_bind_text (stmt, 2, id);
+  db_bind_int64 (stmt, 3, rev);
+  db_bind_text (stmt, 4, sha);
+  db_bind_blob (stmt, 5, line, (int) length);
+  db_bind_text (stmt, 6, now);
+  if (db_step (stmt) != DB_DONE)
     {
       db_fail (db, "publishing", error);
       goto fail;
@@ -389,10 +389,10 @@ fail:
  * Returns: (transfer full): the JSON array, or %NULL and an error.
  */
 JsonNode *
-server_db_publications (sqlite3  *db,
+server_db_publications (ServerDb *db,
                         GError  **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
   int rc;
 
@@ -402,10 +402,10 @@ server_db_publications (sqlite3  *db,
   if (stmt == NULL)
     return NULL;
   json_builder_begin_array (b);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = db_step (stmt)) == DB_ROW)
     {
-      g_autoptr(JsonNode) line = clmrs_wire_parse_json (sqlite3_column_blob (stmt, 0),
-                                                        (gsize) sqlite3_column_bytes (stmt, 0), 1, NULL);
+      g_autoptr(JsonNode) line = clmrs_wire_parse_json (db_column_blob (stmt, 0),
+                                                        (gsize) db_column_bytes (stmt, 0), 1, NULL);
       JsonObject *o = line != NULL && JSON_NODE_HOLDS_OBJECT (line) ? json_node_get_object (line) : NULL;
       JsonArray *media;
 
@@ -430,7 +430,7 @@ server_db_publications (sqlite3  *db,
       json_builder_end_array (b);
       json_builder_end_object (b);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != DB_DONE)
     {
       db_fail (db, "listing publications", error);
       return NULL;
@@ -447,13 +447,13 @@ server_db_publications (sqlite3  *db,
  * or %NULL and SERVER_ERROR_NOT_FOUND naming it.
  */
 char *
-server_db_publication_content (sqlite3     *db,
+server_db_publication_content (ServerDb    *db,
                                const char  *kind,
                                const char  *id,
                                const char  *version,
                                GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   int rc;
 
   g_return_val_if_fail (db != NULL && kind != NULL && id != NULL && version != NULL, NULL);
@@ -462,13 +462,13 @@ server_db_publication_content (sqlite3     *db,
                          " AND json_extract (line, '$.version') = ?3", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, version, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  if (rc != SQLITE_DONE)
+  db_bind_text (stmt, 1, kind);
+  db_bind_text (stmt, 2, id);
+  db_bind_text (stmt, 3, version);
+  rc = db_step (stmt);
+  if (rc == DB_ROW)
+    return g_strdup ((const char *) db_column_text (stmt, 0));
+  if (rc != DB_DONE)
     db_fail (db, "reading a publication", error);
   else
     g_set_error (error, SERVER_ERROR, SERVER_ERROR_NOT_FOUND, "no %s %s version %s was published",

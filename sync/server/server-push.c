@@ -69,42 +69,42 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Owner, owner_clear)
 
 /* Sets @found and fills @owner when record @id is stored. */
 static gboolean
-lookup_owner (sqlite3     *db,
+lookup_owner (ServerDb    *db,
               const char  *id,
               Owner       *owner,
               gboolean    *found,
               GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   int rc;
 
   *found = FALSE;
   stmt = db_prepare (db, "SELECT type, community_id, device_id, max_rev FROM record_owners WHERE id = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  db_bind_text (stmt, 1, id);
+  rc = db_step (stmt);
+  if (rc == DB_ROW)
     {
       *found = TRUE;
-      owner->type = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      owner->community_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      owner->device_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-      owner->max_rev = sqlite3_column_int64 (stmt, 3);
+      owner->type = g_strdup ((const char *) db_column_text (stmt, 0));
+      owner->community_id = g_strdup ((const char *) db_column_text (stmt, 1));
+      owner->device_id = g_strdup ((const char *) db_column_text (stmt, 2));
+      owner->max_rev = db_column_int64 (stmt, 3);
     }
-  else if (rc != SQLITE_DONE)
+  else if (rc != DB_DONE)
     return db_fail (db, "record owner lookup", error);
   return TRUE;
 }
 
 static gboolean
-device_has_community (sqlite3     *db,
+device_has_community (ServerDb    *db,
                       const char  *device_id,
                       const char  *community_id,
                       gboolean    *out,
                       GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   int rc;
 
   stmt = db_prepare (db, "SELECT 1 FROM devices WHERE device_id = ?1 AND (all_communities OR EXISTS "
@@ -112,12 +112,12 @@ device_has_community (sqlite3     *db,
                      error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, community_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  db_bind_text (stmt, 1, device_id);
+  db_bind_text (stmt, 2, community_id);
+  rc = db_step (stmt);
+  if (rc != DB_ROW && rc != DB_DONE)
     return db_fail (db, "device scope", error);
-  *out = rc == SQLITE_ROW;
+  *out = rc == DB_ROW;
   return TRUE;
 }
 
@@ -126,53 +126,53 @@ device_has_community (sqlite3     *db,
  * cannot pass its records off as another's (a device skips what it
  * believes it made, so a borrowed id would hide a record from its owner). */
 static gboolean
-check_local_id (sqlite3     *db,
+check_local_id (ServerDb    *db,
                 const char  *device_id,
                 const char  *local_id,
                 gboolean    *ok,
                 GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   int rc;
 
   *ok = FALSE;
   stmt = db_prepare (db, "SELECT device_id FROM devices WHERE local_id = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, local_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  db_bind_text (stmt, 1, local_id);
+  rc = db_step (stmt);
+  if (rc == DB_ROW)
     {
-      *ok = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), device_id) == 0;
+      *ok = g_strcmp0 ((const char *) db_column_text (stmt, 0), device_id) == 0;
       return TRUE;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != DB_DONE)
     return db_fail (db, "device id lookup", error);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_clear_pointer (&stmt, db_finalize);
 
   stmt = db_prepare (db, "UPDATE devices SET local_id = ?1 WHERE device_id = ?2 AND local_id IS NULL", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, local_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, local_id);
+  db_bind_text (stmt, 2, device_id);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, "binding the device id", error);
   /* no row changed: the device is bound to another id already */
-  *ok = sqlite3_changes (db) == 1;
+  *ok = db_changes (db) == 1;
   return TRUE;
 }
 
 /* Stores @pl's line among the records, or, with @aside, in the conflicts
  * table (once per content). */
 static gboolean
-store_line (sqlite3     *db,
+store_line (ServerDb    *db,
             gboolean     aside,
             const char  *device_id,
             PushLine    *pl,
             const char  *now,
             GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, aside
+  g_autoptr(ServerStmt) stmt = db_prepare (db, aside
       ? "INSERT OR IGNORE INTO conflicts (id, rev, type, community_id, pushed_by, sha256, line, received) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
       : "INSERT INTO records (kind, id, rev, type, community_id, pushed_by, sha256, line, received) "
@@ -181,38 +181,38 @@ store_line (sqlite3     *db,
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, env->id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, env->rev);
-  sqlite3_bind_text (stmt, 3, clmrs_record_type_to_string (env->type), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, env->community_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, env->sha256, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (stmt, 7, pl->line, (int) pl->length, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 8, now, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, env->id);
+  db_bind_int64 (stmt, 2, env->rev);
+  db_bind_text (stmt, 3, clmrs_record_type_to_string (env->type));
+  db_bind_text (stmt, 4, env->community_id);
+  db_bind_text (stmt, 5, device_id);
+  db_bind_text (stmt, 6, env->sha256);
+  db_bind_blob (stmt, 7, pl->line, (int) pl->length);
+  db_bind_text (stmt, 8, now);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, aside ? "storing a conflict" : "storing a record", error);
   return TRUE;
 }
 
 static gboolean
-note_owner (sqlite3     *db,
+note_owner (ServerDb    *db,
             const char  *device_id,
             PushLine    *pl,
             GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
 
   stmt = db_prepare (db, "INSERT INTO record_owners (id, type, community_id, device_id, max_rev) "
                          "VALUES (?1, ?2, ?3, ?4, ?5) "
                          "ON CONFLICT (id) DO UPDATE SET max_rev = max (max_rev, ?5)", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, pl->env->id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, clmrs_record_type_to_string (pl->env->type), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, pl->env->community_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 5, pl->env->rev);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, pl->env->id);
+  db_bind_text (stmt, 2, clmrs_record_type_to_string (pl->env->type));
+  db_bind_text (stmt, 3, pl->env->community_id);
+  db_bind_text (stmt, 4, device_id);
+  db_bind_int64 (stmt, 5, pl->env->rev);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, "noting the record's owner", error);
   return TRUE;
 }
@@ -220,7 +220,7 @@ note_owner (sqlite3     *db,
 /* Decides one record inside the push transaction: sets @pl's result (and
  * reason), storing it when it passes.  %FALSE on a database error. */
 static gboolean
-push_one (sqlite3     *db,
+push_one (ServerDb    *db,
           const char  *device_id,
           PushLine    *pl,
           const char  *now,
@@ -229,7 +229,7 @@ push_one (sqlite3     *db,
 {
   ClmrsEnvelope *env = pl->env;
   g_auto(Owner) owner = { 0 };
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   gboolean in_scope = FALSE;
   gboolean found = FALSE;
   gboolean ok = FALSE;
@@ -296,12 +296,12 @@ push_one (sqlite3     *db,
   stmt = db_prepare (db, "SELECT sha256 FROM records WHERE kind = 'record' AND id = ? AND rev = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, env->id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, env->rev);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  db_bind_text (stmt, 1, env->id);
+  db_bind_int64 (stmt, 2, env->rev);
+  rc = db_step (stmt);
+  if (rc != DB_ROW && rc != DB_DONE)
     return db_fail (db, "lookup", error);
-  if (rc == SQLITE_ROW && g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), env->sha256) == 0)
+  if (rc == DB_ROW && g_strcmp0 ((const char *) db_column_text (stmt, 0), env->sha256) == 0)
     {
       pl->result = "duplicate";
       return TRUE;
@@ -309,10 +309,10 @@ push_one (sqlite3     *db,
 
   /* Kept aside, never applied: another content under a stored revision,
    * or a revision from a device that does not own the record. */
-  if (rc == SQLITE_ROW || (found && g_strcmp0 (owner.device_id, device_id) != 0))
+  if (rc == DB_ROW || (found && g_strcmp0 (owner.device_id, device_id) != 0))
     {
       pl->result = "conflict";
-      if (rc != SQLITE_ROW)
+      if (rc != DB_ROW)
         pl->reason = g_strdup ("id: this record belongs to the device that created it; "
                                "an administrator can hand it over (clmrs-server hand-over)");
       return store_line (db, TRUE, device_id, pl, now, error);
@@ -327,14 +327,14 @@ push_one (sqlite3     *db,
 
 /* The stored response of an earlier batch with the same key, if any. */
 static gboolean
-lookup_idempotency (sqlite3     *db,
+lookup_idempotency (ServerDb    *db,
                     const char  *device_id,
                     const char  *key,
                     char       **request_sha256,
                     char       **response,
                     GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   int rc;
 
   *request_sha256 = *response = NULL;
@@ -342,15 +342,15 @@ lookup_idempotency (sqlite3     *db,
                          "WHERE device_id = ? AND key = ?", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, key, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  db_bind_text (stmt, 1, device_id);
+  db_bind_text (stmt, 2, key);
+  rc = db_step (stmt);
+  if (rc == DB_ROW)
     {
-      *request_sha256 = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      *response = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      *request_sha256 = g_strdup ((const char *) db_column_text (stmt, 0));
+      *response = g_strdup ((const char *) db_column_text (stmt, 1));
     }
-  else if (rc != SQLITE_DONE)
+  else if (rc != DB_DONE)
     return db_fail (db, "idempotency lookup", error);
   return TRUE;
 }
@@ -358,7 +358,7 @@ lookup_idempotency (sqlite3     *db,
 /* The answer to a replayed key: the stored response, or an error when
  * the key came with another batch.  %NULL with no error: not a replay. */
 static char *
-replay (sqlite3     *db,
+replay (ServerDb    *db,
         const char  *device_id,
         const char  *key,
         const char  *request_sha,
@@ -412,7 +412,7 @@ compare_dependency (gconstpointer a,
  *   %NULL and an error.
  */
 char *
-server_db_push (sqlite3     *db,
+server_db_push (ServerDb    *db,
                 const char  *device_id,
                 const char  *idempotency_key,
                 const char  *ndjson,
@@ -429,7 +429,7 @@ server_db_push (sqlite3     *db,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *response = NULL;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *bound_local_id = NULL;
   ClmrsNdjsonReader reader;
@@ -551,12 +551,12 @@ server_db_push (sqlite3     *db,
                          "VALUES (?, ?, ?, ?, ?)", error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, idempotency_key, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, request_sha, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (stmt, 4, response, (int) strlen (response), SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, now, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, device_id);
+  db_bind_text (stmt, 2, idempotency_key);
+  db_bind_text (stmt, 3, request_sha);
+  db_bind_blob (stmt, 4, response, (int) strlen (response));
+  db_bind_text (stmt, 5, now);
+  if (db_step (stmt) != DB_DONE)
     {
       db_fail (db, "storing the batch response", error);
       goto fail;

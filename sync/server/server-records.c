@@ -62,8 +62,8 @@ print_row (FILE               *out,
 
 /* Each row of @stmt through print_row(), its columns named @names. */
 static gboolean
-print_rows (sqlite3            *db,
-            sqlite3_stmt       *stmt,
+print_rows (ServerDb           *db,
+            ServerStmt         *stmt,
             FILE               *out,
             gboolean            json,
             guint               n,
@@ -74,41 +74,41 @@ print_rows (sqlite3            *db,
 {
   int rc;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = db_step (stmt)) == DB_ROW)
     {
       const char *values[16];
 
       g_assert (n <= G_N_ELEMENTS (values));
       for (guint i = 0; i < n; i++)
-        values[i] = (const char *) sqlite3_column_text (stmt, i);
+        values[i] = (const char *) db_column_text (stmt, i);
       print_row (out, json, n, names, values, numbers);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != DB_DONE)
     return db_fail (db, what, error);
   return TRUE;
 }
 
 gboolean
-server_db_log_admin (sqlite3     *db,
+server_db_log_admin (ServerDb    *db,
                      const char  *action,
                      const char  *target,
                      const char  *detail,
                      const char  *reason,
                      GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autofree char *now = now_rfc3339 ();
 
   stmt = db_prepare (db, "INSERT INTO admin_log (at, action, target, detail, reason) VALUES (?, ?, ?, ?, ?)",
                      error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, now, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, action, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, target, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, detail, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, reason, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  db_bind_text (stmt, 1, now);
+  db_bind_text (stmt, 2, action);
+  db_bind_text (stmt, 3, target);
+  db_bind_text (stmt, 4, detail);
+  db_bind_text (stmt, 5, reason);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, "writing the administrators' log", error);
   return TRUE;
 }
@@ -131,24 +131,24 @@ check_reason (const char  *reason,
 /* Runs @sql with @id bound as ?1 (and @text as ?2) in the transaction;
  * sets @changes to the number of rows changed. */
 static gboolean
-run (sqlite3     *db,
+run (ServerDb    *db,
      const char  *sql,
      const char  *id,
      const char  *text,
      int         *changes,
      GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, sql, error);
+  g_autoptr(ServerStmt) stmt = db_prepare (db, sql, error);
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  db_bind_text (stmt, 1, id);
   if (text != NULL)
-    sqlite3_bind_text (stmt, 2, text, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+    db_bind_text (stmt, 2, text);
+  if (db_step (stmt) != DB_DONE)
     return db_fail (db, sql, error);
   if (changes != NULL)
-    *changes = sqlite3_changes (db);
+    *changes = db_changes (db);
   return TRUE;
 }
 
@@ -169,7 +169,7 @@ no_record (const char  *id,
  * their copy (a device sets aside what it cannot apply on its own).
  */
 gboolean
-server_db_quarantine (sqlite3     *db,
+server_db_quarantine (ServerDb    *db,
                       const char  *id,
                       gboolean     quarantine,
                       const char  *reason,
@@ -207,12 +207,12 @@ fail:
  * type and community, never its content.
  */
 gboolean
-server_db_delete_record (sqlite3     *db,
+server_db_delete_record (ServerDb    *db,
                          const char  *id,
                          const char  *reason,
                          GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   g_autofree char *detail = NULL;
   int changes = 0;
 
@@ -222,16 +222,16 @@ server_db_delete_record (sqlite3     *db,
                          "GROUP BY type, community_id", error);
   if (stmt == NULL)
     goto fail;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  db_bind_text (stmt, 1, id);
+  if (db_step (stmt) != DB_ROW)
     {
       no_record (id, error);
       goto fail;
     }
-  detail = g_strdup_printf ("%s of community %s, %d revision%s", sqlite3_column_text (stmt, 0),
-                            sqlite3_column_text (stmt, 1), sqlite3_column_int (stmt, 2),
-                            sqlite3_column_int (stmt, 2) == 1 ? "" : "s");
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  detail = g_strdup_printf ("%s of community %s, %d revision%s", db_column_text (stmt, 0),
+                            db_column_text (stmt, 1), db_column_int (stmt, 2),
+                            db_column_int (stmt, 2) == 1 ? "" : "s");
+  g_clear_pointer (&stmt, db_finalize);
   if (!run (db, "DELETE FROM records WHERE kind = 'record' AND id = ?1", id, NULL, &changes, error) ||
       !run (db, "DELETE FROM conflicts WHERE id = ?1", id, NULL, NULL, error) ||
       !run (db, "DELETE FROM record_owners WHERE id = ?1", id, NULL, NULL, error) ||
@@ -246,16 +246,16 @@ fail:
 }
 
 static gboolean
-device_exists (sqlite3     *db,
+device_exists (ServerDb    *db,
                const char  *device_id,
                GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = db_prepare (db, "SELECT 1 FROM devices WHERE device_id = ?", error);
+  g_autoptr(ServerStmt) stmt = db_prepare (db, "SELECT 1 FROM devices WHERE device_id = ?", error);
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) != SQLITE_ROW)
+  db_bind_text (stmt, 1, device_id);
+  if (db_step (stmt) != DB_ROW)
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_UNKNOWN_DEVICE, "no device %s is enrolled", device_id);
       return FALSE;
@@ -274,7 +274,7 @@ device_exists (sqlite3     *db,
  * Returns: the number of records handed over, or -1 with an error.
  */
 gint64
-server_db_hand_over (sqlite3     *db,
+server_db_hand_over (ServerDb    *db,
                      const char  *from,
                      const char  *to,
                      const char  *record_id,
@@ -297,20 +297,20 @@ server_db_hand_over (sqlite3     *db,
     goto fail;
   if (record_id != NULL)
     {
-      g_autoptr(sqlite3_stmt) stmt = db_prepare (db, "UPDATE record_owners SET device_id = ?3 "
+      g_autoptr(ServerStmt) stmt = db_prepare (db, "UPDATE record_owners SET device_id = ?3 "
                                                      "WHERE id = ?1 AND device_id = ?2", error);
 
       if (stmt == NULL)
         goto fail;
-      sqlite3_bind_text (stmt, 1, record_id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, from, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 3, to, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
+      db_bind_text (stmt, 1, record_id);
+      db_bind_text (stmt, 2, from);
+      db_bind_text (stmt, 3, to);
+      if (db_step (stmt) != DB_DONE)
         {
           db_fail (db, "handing over", error);
           goto fail;
         }
-      changes = sqlite3_changes (db);
+      changes = db_changes (db);
       if (changes == 0)
         {
           g_set_error (error, SERVER_ERROR, SERVER_ERROR_NOT_FOUND,
@@ -322,7 +322,7 @@ server_db_hand_over (sqlite3     *db,
   else
     {
       g_autofree char *local_id = NULL;
-      g_autoptr(sqlite3_stmt) stmt = NULL;
+      g_autoptr(ServerStmt) stmt = NULL;
 
       if (!run (db, "UPDATE record_owners SET device_id = ?2 WHERE device_id = ?1", from, to, &changes, error))
         goto fail;
@@ -330,10 +330,10 @@ server_db_hand_over (sqlite3     *db,
       stmt = db_prepare (db, "SELECT local_id FROM devices WHERE device_id = ?", error);
       if (stmt == NULL)
         goto fail;
-      sqlite3_bind_text (stmt, 1, from, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
-        local_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      g_clear_pointer (&stmt, sqlite3_finalize);
+      db_bind_text (stmt, 1, from);
+      if (db_step (stmt) == DB_ROW && db_column_text (stmt, 0) != NULL)
+        local_id = g_strdup ((const char *) db_column_text (stmt, 0));
+      g_clear_pointer (&stmt, db_finalize);
       if (local_id != NULL &&
           (!run (db, "UPDATE devices SET local_id = NULL WHERE device_id = ?1", from, NULL, NULL, error) ||
            !run (db, "UPDATE devices SET local_id = ?2 WHERE device_id = ?1 AND local_id IS NULL",
@@ -358,12 +358,12 @@ fail:
  * with @json, else one tab-separated line each.
  */
 gboolean
-server_db_admin_log (sqlite3     *db,
+server_db_admin_log (ServerDb    *db,
                      gboolean     json,
                      FILE        *out,
                      GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   static const char *const names[] = { "at", "action", "target", "detail", "reason" };
 
   stmt = db_prepare (db, "SELECT at, action, target, detail, reason FROM admin_log ORDER BY entry", error);
@@ -382,13 +382,13 @@ server_db_admin_log (sqlite3     *db,
  * subject_id, detail), else one tab-separated line each.
  */
 gboolean
-server_db_audit (sqlite3     *db,
+server_db_audit (ServerDb    *db,
                  const char  *person,
                  gboolean     json,
                  FILE        *out,
                  GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   static const char *const names[] = { "at", "device", "person", "action", "subject_type", "subject_id", "detail" };
   int rc;
 
@@ -396,9 +396,9 @@ server_db_audit (sqlite3     *db,
                          "AND quarantined IS NULL ORDER BY seq", error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = db_step (stmt)) == DB_ROW)
     {
-      g_autoptr(JsonNode) node = json_from_string ((const char *) sqlite3_column_text (stmt, 1), NULL);
+      g_autoptr(JsonNode) node = json_from_string ((const char *) db_column_text (stmt, 1), NULL);
       JsonObject *env, *body;
       const char *values[7];
 
@@ -410,13 +410,13 @@ server_db_audit (sqlite3     *db,
       values[2] = json_object_get_string_member_with_default (env, "author", "");
       if (person != NULL && g_strcmp0 (values[2], person) != 0)
         continue;
-      values[1] = (const char *) sqlite3_column_text (stmt, 0);
+      values[1] = (const char *) db_column_text (stmt, 0);
       values[0] = json_object_get_string_member_with_default (body, "at", NULL);
       for (guint i = 3; i < G_N_ELEMENTS (names); i++)
         values[i] = json_object_get_string_member_with_default (body, i == 3 ? "action" : names[i], NULL);
       print_row (out, json, G_N_ELEMENTS (names), names, values, 0);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != DB_DONE)
     return db_fail (db, "reading the audit trail", error);
   return TRUE;
 }
@@ -460,7 +460,7 @@ problem_string (JsonObject  *o,
  * the record.  The same report again changes nothing.
  */
 gboolean
-server_db_report_problems (sqlite3     *db,
+server_db_report_problems (ServerDb    *db,
                            const char  *device_id,
                            JsonNode    *report,
                            guint       *recorded,
@@ -490,7 +490,7 @@ server_db_report_problems (sqlite3     *db,
   for (guint i = 0; i < json_array_get_length (problems); i++)
     {
       JsonNode *element = json_array_get_element (problems, i);
-      g_autoptr(sqlite3_stmt) stmt = NULL;
+      g_autoptr(ServerStmt) stmt = NULL;
       JsonObject *o;
       const char *id, *type, *reason, *first_seen;
       JsonNode *rev;
@@ -520,19 +520,19 @@ server_db_report_problems (sqlite3     *db,
                              "WHERE reason != ?5", error);
       if (stmt == NULL)
         goto fail;
-      sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 3, json_node_get_int (rev));
-      sqlite3_bind_text (stmt, 4, type, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 5, reason, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 6, first_seen, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 7, now, -1, SQLITE_TRANSIENT);
-      if (sqlite3_step (stmt) != SQLITE_DONE)
+      db_bind_text (stmt, 1, device_id);
+      db_bind_text (stmt, 2, id);
+      db_bind_int64 (stmt, 3, json_node_get_int (rev));
+      db_bind_text (stmt, 4, type);
+      db_bind_text (stmt, 5, reason);
+      db_bind_text (stmt, 6, first_seen);
+      db_bind_text (stmt, 7, now);
+      if (db_step (stmt) != DB_DONE)
         {
           db_fail (db, "keeping a problem report", error);
           goto fail;
         }
-      *recorded += sqlite3_changes (db);
+      *recorded += db_changes (db);
     }
   if (!db_exec (db, "COMMIT", error))
     goto fail;
@@ -545,12 +545,12 @@ fail:
 
 /* The problems devices reported, newest first: tab-separated, or JSON lines. */
 gboolean
-server_db_problems (sqlite3     *db,
+server_db_problems (ServerDb    *db,
                     gboolean     json,
                     FILE        *out,
                     GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(ServerStmt) stmt = NULL;
   static const char *const names[] = { "reported", "device", "id", "rev", "type", "reason", "first_seen" };
 
   stmt = db_prepare (db, "SELECT reported, device_id, record_id, rev, type, reason, first_seen FROM device_problems "

@@ -1,10 +1,10 @@
-/* server.h: clmrs-server's store (SQLite) and HTTP front (libmicrohttpd). */
+/* server.h: clmrs-server's store (SQLite or PostgreSQL, server-store.h) and HTTP front (libmicrohttpd). */
 #pragma once
 
 #include <glib.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
-#include <sqlite3.h>
+#include "server-store.h"
 #include <stdio.h>
 
 G_BEGIN_DECLS
@@ -58,30 +58,29 @@ typedef enum {
  * the record above every later real edit) is refused. */
 #define SERVER_MAX_REV_STEP 100
 
-sqlite3  *server_db_open            (const char  *path,
+ServerDb *server_db_open            (const char  *path,
                                      GError     **error);
-void      server_db_close           (sqlite3     *db);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, server_db_close)
+void      server_db_close           (ServerDb    *db);
 
 /* Administration. */
-char     *server_db_make_code       (sqlite3     *db,
+char     *server_db_make_code       (ServerDb    *db,
                                      const char  *communities,
                                      gint64       lifetime_seconds,
                                      GError     **error);
-gboolean  server_db_revoke          (sqlite3     *db,
+gboolean  server_db_revoke          (ServerDb    *db,
                                      const char  *device_id,
                                      gboolean     wipe,
                                      const char  *reason,
                                      GError     **error);
 /* @media: the files the form refers to as jr://file/NAME (paths, or
  * folders whose every file is taken), NULL for none. */
-char     *server_db_publish         (sqlite3     *db,
+char     *server_db_publish         (ServerDb    *db,
                                      const char  *path,
                                      const char * const *media,
                                      GError     **error);
-JsonNode *server_db_publications    (sqlite3     *db,
+JsonNode *server_db_publications    (ServerDb    *db,
                                      GError     **error);
-char     *server_db_publication_content (sqlite3     *db,
+char     *server_db_publication_content (ServerDb    *db,
                                          const char  *kind,
                                          const char  *id,
                                          const char  *version,
@@ -91,25 +90,25 @@ typedef void (*ServerExportProgress) (guint64  done,
                                       guint64  total,
                                       gpointer user_data);
 
-gboolean  server_db_export_ndjson   (sqlite3              *db,
+gboolean  server_db_export_ndjson   (ServerDb             *db,
                                      FILE                 *out,
                                      gint64                since,
                                      gint64               *cursor,
                                      ServerExportProgress  progress,
                                      gpointer              progress_data,
                                      GError              **error);
-gboolean  server_db_export_csv      (sqlite3              *db,
+gboolean  server_db_export_csv      (ServerDb             *db,
                                      const char           *dir,
                                      gint64                since,
                                      gint64               *cursor,
                                      ServerExportProgress  progress,
                                      gpointer              progress_data,
                                      GError              **error);
-char     *server_db_indicators_json (sqlite3     *db,
+char     *server_db_indicators_json (ServerDb    *db,
                                      const char  *from,
                                      const char  *to,
                                      GError     **error);
-char     *server_db_indicators_replay_json (sqlite3     *db,
+char     *server_db_indicators_replay_json (ServerDb    *db,
                                             const char  *from,
                                             const char  *to,
                                             GError     **error);
@@ -119,9 +118,9 @@ char     *server_db_indicators_replay_json (sqlite3     *db,
 typedef void (*ServerProgressFunc) (guint64  done,
                                     gpointer user_data);
 
-char     *server_derived_path       (sqlite3            *db,
+char     *server_derived_path       (ServerDb           *db,
                                      GError            **error);
-gboolean  server_derived_update     (sqlite3            *db,
+gboolean  server_derived_update     (ServerDb           *db,
                                      gboolean            wait,
                                      gboolean            rebuild,
                                      ServerProgressFunc  progress,
@@ -130,7 +129,7 @@ gboolean  server_derived_update     (sqlite3            *db,
                                      gboolean           *updated,
                                      GError            **error);
 
-gboolean  server_derived_applied_seq (sqlite3           *db,
+gboolean  server_derived_applied_seq (ServerDb          *db,
                                       gint64            *applied,
                                       GError           **error);
 
@@ -140,45 +139,45 @@ typedef struct _ServerApplier ServerApplier;
 ServerApplier *server_applier_start (const char    *db_path);
 void           server_applier_poke  (ServerApplier *applier);
 void           server_applier_stop  (ServerApplier *applier);
-char     *server_db_stats_json      (sqlite3     *db,
+char     *server_db_stats_json      (ServerDb    *db,
                                      GError     **error);
-gboolean  server_db_quarantine      (sqlite3     *db,
+gboolean  server_db_quarantine      (ServerDb    *db,
                                      const char  *id,
                                      gboolean     quarantine,
                                      const char  *reason,
                                      GError     **error);
-gboolean  server_db_delete_record   (sqlite3     *db,
+gboolean  server_db_delete_record   (ServerDb    *db,
                                      const char  *id,
                                      const char  *reason,
                                      GError     **error);
-gint64    server_db_hand_over       (sqlite3     *db,
+gint64    server_db_hand_over       (ServerDb    *db,
                                      const char  *from,
                                      const char  *to,
                                      const char  *record_id,
                                      const char  *reason,
                                      GError     **error);
-gboolean  server_db_audit           (sqlite3     *db,
+gboolean  server_db_audit           (ServerDb    *db,
                                      const char  *person,
                                      gboolean     json,
                                      FILE        *out,
                                      GError     **error);
-gboolean  server_db_report_problems (sqlite3     *db,
+gboolean  server_db_report_problems (ServerDb    *db,
                                      const char  *device_id,
                                      JsonNode    *report,
                                      guint       *recorded,
                                      GError     **error);
-gboolean  server_db_problems        (sqlite3     *db,
+gboolean  server_db_problems        (ServerDb    *db,
                                      gboolean     json,
                                      FILE        *out,
                                      GError     **error);
-gboolean  server_db_admin_log       (sqlite3     *db,
+gboolean  server_db_admin_log       (ServerDb    *db,
                                      gboolean     json,
                                      FILE        *out,
                                      GError     **error);
-char     *server_db_devices         (sqlite3     *db,
+char     *server_db_devices         (ServerDb    *db,
                                      gboolean     json,
                                      GError     **error);
-char     *server_db_people_add      (sqlite3     *db,
+char     *server_db_people_add      (ServerDb    *db,
                                      const char  *person_id,
                                      const char  *name,
                                      const char  *sex,
@@ -186,30 +185,30 @@ char     *server_db_people_add      (sqlite3     *db,
                                      const char  *communities,
                                      char       **one_time_pin,
                                      GError     **error);
-char     *server_db_people_list     (sqlite3     *db,
+char     *server_db_people_list     (ServerDb    *db,
                                      gboolean     json,
                                      GError     **error);
-gboolean  server_db_people_disable  (sqlite3     *db,
+gboolean  server_db_people_disable  (ServerDb    *db,
                                      const char  *person_id,
                                      const char  *reason,
                                      GError     **error);
-gboolean  server_db_people_set_role (sqlite3     *db,
+gboolean  server_db_people_set_role (ServerDb    *db,
                                      const char  *person_id,
                                      const char  *role,
                                      const char  *reason,
                                      GError     **error);
-gboolean  server_db_backup          (sqlite3     *db,
+gboolean  server_db_backup          (ServerDb    *db,
                                      const char  *to,
                                      gint        *pages,
                                      GError     **error);
-gboolean  server_db_prune           (sqlite3     *db,
+gboolean  server_db_prune           (ServerDb    *db,
                                      gint64       max_age_seconds,
                                      GError     **error);
 
 /* Protocol operations; each returns a JSON body or NULL with an error. */
 /* @people: (nullable): the enrolment request's `people` member, checked
  * with server_people_check_declared() */
-char     *server_db_enroll          (sqlite3     *db,
+char     *server_db_enroll          (ServerDb    *db,
                                      const char  *code,
                                      const char  *device_name,
                                      const char  *old_token,
@@ -220,29 +219,29 @@ gboolean  server_people_check_declared (JsonNode  *people,
                                         GError   **error);
 /* The device's unlock secret (32 random bytes, made on first ask), in
  * base64: GET /api/v1/unlock-secret. */
-char     *server_db_unlock_secret   (sqlite3     *db,
+char     *server_db_unlock_secret   (ServerDb    *db,
                                      const char  *device_id,
                                      GError     **error);
 /* A person's first sign-in on @device_id with the one-time PIN the
  * administrator gave: spends it and returns the device's unlock secret
  * (base64).  POST /api/v1/first-sign-in. */
-char     *server_db_first_sign_in   (sqlite3     *db,
+char     *server_db_first_sign_in   (ServerDb    *db,
                                      const char  *device_id,
                                      const char  *person_id,
                                      const char  *one_time_pin,
                                      GError     **error);
-char     *server_db_people_json     (sqlite3     *db,
+char     *server_db_people_json     (ServerDb    *db,
                                      const char  *device_id,
                                      GError     **error);
-char     *server_db_authenticate    (sqlite3     *db,
+char     *server_db_authenticate    (ServerDb    *db,
                                      const char  *token,
                                      GError     **error);
-gboolean  server_db_note_contact    (sqlite3     *db,
+gboolean  server_db_note_contact    (ServerDb    *db,
                                      const char  *device_id,
                                      const char  *address,
                                      gint64       queue_size,
                                      GError     **error);
-char     *server_db_push            (sqlite3     *db,
+char     *server_db_push            (ServerDb    *db,
                                      const char  *device_id,
                                      const char  *idempotency_key,
                                      const char  *ndjson,
@@ -250,7 +249,7 @@ char     *server_db_push            (sqlite3     *db,
                                      gboolean     minimal,
                                      gboolean    *replayed,
                                      GError     **error);
-GBytes   *server_db_pull            (sqlite3     *db,
+GBytes   *server_db_pull            (ServerDb    *db,
                                      const char  *device_id,
                                      gint64       cursor,
                                      guint        max_records,
