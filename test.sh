@@ -18,6 +18,21 @@ if [[ "${1:-}" == "--sanitize" ]]; then
   export CLMRS_CRASH_ROUNDS=${CLMRS_CRASH_ROUNDS:-40}
 fi
 
+# The sync tests run a second time with the server on PostgreSQL (the -pg
+# tests): on a throw-away cluster in a temporary folder, stopped at the end,
+# unless CLMRS_TEST_PG_URI names one already.  Without PostgreSQL they
+# report skipped; CI (CLMRS_TEST_REQUIRE_PG=1) makes that a failure.
+if [[ -z "${CLMRS_TEST_PG_URI:-}" ]]; then
+  pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/clmrs-pg.XXXXXX")
+  trap 'tools/pg-test-cluster.sh stop "$pg_dir"' EXIT
+  if CLMRS_TEST_PG_URI=$(tools/pg-test-cluster.sh start "$pg_dir"); then
+    export CLMRS_TEST_PG_URI
+  else
+    echo "test.sh: could not start a PostgreSQL cluster; the -pg sync tests will say skipped" >&2
+    [[ -z "${CLMRS_TEST_REQUIRE_PG:-}" ]] || exit 1
+  fi
+fi
+
 if [[ ! -f $dir/build.ninja ]]; then
   meson setup "$dir" "${opts[@]}"
 fi

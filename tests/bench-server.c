@@ -1,5 +1,6 @@
 /* bench-server.c: clmrs-server under load: 200 devices push N records over loopback, then pull. */
 #include "demo.h"
+#include "server.h"
 #include "record.h"
 #include "store.h"
 #include "syncstore.h"
@@ -24,6 +25,11 @@
  *   build/tests/bench-server                      # 1,000,000 records from 200 devices
  *   build/tests/bench-server --records 100000     # smaller
  *   build/tests/bench-server --records 20000 --devices 20 --no-baseline --keep
+ *   build/tests/bench-server --db postgresql:///bench?host=/tmp/pg --servers 2
+ *                                                 # on an empty PostgreSQL database,
+ *                                                 # two `serve` processes
+ *   (tools/bench-server-stores.sh runs SQLite, PostgreSQL and PostgreSQL
+ *   with two processes on one throw-away cluster, one after the other)
  *
  * In one run:
  *  1. a template device (clmrs_demo_generate, seed 7, period ending
@@ -438,7 +444,11 @@ main (int argc, char **argv)
   gint64 n_records = 1000000;
   int n_devices = 200, n_threads = 8, batch = 1000;
   gboolean no_baseline = FALSE, keep = FALSE;
+  g_autofree char *db_uri = NULL;
+  int n_servers = 1;
   GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_STRING, &db_uri, "an empty PostgreSQL database (default: SQLite in a temporary folder)", "URI" },
+    { "servers", 0, 0, G_OPTION_ARG_INT, &n_servers, "`serve` processes on the database (default 1; more only on PostgreSQL)", "N" },
     { "records", 0, 0, G_OPTION_ARG_INT64, &n_records, "records to push in all (default 1000000)", "N" },
     { "devices", 0, 0, G_OPTION_ARG_INT, &n_devices, "simulated devices (default 200)", "N" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &n_threads, "client threads (default 8)", "N" },
@@ -456,9 +466,11 @@ main (int argc, char **argv)
   g_autoptr(GPtrArray) devices = g_ptr_array_new ();
   g_autoptr(GPtrArray) push_order = g_ptr_array_new ();
   g_autoptr(JsonNode) people = NULL;
-  g_autofree char *template_path = NULL, *db = NULL, *log = NULL, *base = NULL;
+  g_autofree char *template_path = NULL, *db = NULL, *log = NULL, *derived_dir = NULL;
+  const char *base;
   g_autofree Worker *workers = NULL;
-  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GPtrArray) servers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) bases = g_ptr_array_new_with_free_func (g_free);
   ClmrsDemoOptions options = { 0 };
   ClmrsDemoReport report = { 0 };
   guint64 pushed = 0, pulled = 0, bytes_up = 0, bytes_down = 0;
@@ -567,28 +579,40 @@ main (int argc, char **argv)
   fflush (stdout);
 
   /* 3. the server, codes, enrolment */
-  db = g_build_filename (dir, "server.db", NULL);
+  db = db_uri != NULL ? g_strdup (db_uri) : g_build_filename (dir, "server.db", NULL);
   log = g_build_filename (dir, "server.log", NULL);
+  if (n_servers < 1 || (n_servers > 1 && !server_store_is_uri (db)))
+    die ("--servers: more than one process needs a PostgreSQL --db", NULL);
+  /* on PostgreSQL the derived store is a cache of this host: here */
+  derived_dir = g_build_filename (dir, "derived", NULL);
+  g_setenv ("CLMRS_SERVER_DERIVED_DIR", derived_dir, TRUE);
   {
     g_autofree char *free_code = capture ("enroll-code", "--db", db, "--communities", "all", NULL);
-    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-    g_autoptr(GDataInputStream) in = NULL;
-    g_autofree char *first = NULL;
-    const char *url;
 
     (void) free_code;
-    g_subprocess_launcher_set_stderr_file_path (launcher, log);
-    server = g_subprocess_launcher_spawn (launcher, &error, server_path, "serve", "--db", db, "--listen",
-                                          "127.0.0.1:0", "--rate", "0", "--max-connections-per-address", "256",
-                                          NULL);
-    if (server == NULL)
-      die ("serve", error);
-    in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-    first = g_data_input_stream_read_line (in, NULL, NULL, &error);
-    if (first == NULL || (url = strstr (first, "http://")) == NULL)
-      die ("serve: no listening line", error);
-    base = g_strdup (url);
   }
+  for (int s = 0; s < n_servers; s++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+      g_autoptr(GDataInputStream) in = NULL;
+      g_autofree char *first = NULL;
+      GSubprocess *server;
+      const char *url;
+
+      g_subprocess_launcher_set_stderr_file_path (launcher, log);
+      server = g_subprocess_launcher_spawn (launcher, &error, server_path, "serve", "--db", db, "--listen",
+                                            "127.0.0.1:0", "--rate", "0", "--max-connections-per-address", "256",
+                                            NULL);
+      if (server == NULL)
+        die ("serve", error);
+      g_ptr_array_add (servers, server);
+      in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+      first = g_data_input_stream_read_line (in, NULL, NULL, &error);
+      if (first == NULL || (url = strstr (first, "http://")) == NULL)
+        die ("serve: no listening line", error);
+      g_ptr_array_add (bases, g_strdup (url));
+    }
+  base = g_ptr_array_index (bases, 0);
   {
     CURL *curl = curl_easy_init ();
     Reply reply = { g_string_new (NULL), NULL, FALSE };
@@ -644,7 +668,7 @@ main (int argc, char **argv)
   for (guint d = 1; d < devices->len; d += 2)
     g_ptr_array_add (push_order, g_ptr_array_index (devices, d));
   for (int t = 0; t < n_threads; t++)
-    workers[t] = (Worker) { base, push_order, (guint) t, (guint) n_threads,
+    workers[t] = (Worker) { g_ptr_array_index (bases, t % n_servers), push_order, (guint) t, (guint) n_threads,
                             g_array_new (FALSE, FALSE, sizeof (double)), 0, 0, FALSE };
   t0 = now_s ();
   run_workers (push_worker, workers, (guint) n_threads);
@@ -690,13 +714,21 @@ main (int argc, char **argv)
   malloc_trim (0);
 
   /* 6. the server's memory, then stop it */
-  hwm = proc_status_kb (atoi (g_subprocess_get_identifier (server)), "VmHWM:");
-  rss = proc_status_kb (atoi (g_subprocess_get_identifier (server)), "VmRSS:");
-  g_subprocess_send_signal (server, SIGTERM);
-  g_subprocess_wait (server, NULL, NULL);
+  hwm = rss = 0;
+  for (guint s = 0; s < servers->len; s++)
+    {
+      GSubprocess *server = g_ptr_array_index (servers, s);
 
-  printf ("\nclmrs-server, %" G_GUINT64_FORMAT " records from %d devices (%d client threads, %d-record batches)\n",
-          pushed, n_devices, n_threads, batch);
+      /* the largest process */
+      hwm = MAX (hwm, proc_status_kb (atoi (g_subprocess_get_identifier (server)), "VmHWM:"));
+      rss = MAX (rss, proc_status_kb (atoi (g_subprocess_get_identifier (server)), "VmRSS:"));
+      g_subprocess_send_signal (server, SIGTERM);
+      g_subprocess_wait (server, NULL, NULL);
+    }
+
+  printf ("\nclmrs-server on %s, %d process%s, %" G_GUINT64_FORMAT " records from %d devices "
+          "(%d client threads, %d-record batches)\n", server_store_is_uri (db) ? "PostgreSQL" : "SQLite",
+          n_servers, n_servers == 1 ? "" : "es", pushed, n_devices, n_threads, batch);
   printf ("  ingest                         %10.0f records/s (%.1f s; %.1f MB gzip'd up)\n",
           pushed / push_s, push_s, bytes_up / 1e6);
   printf ("  ODK Central, published         %10.0f submissions/s (2 GB server): CLMRS/Central %.0fx\n",
@@ -709,7 +741,8 @@ main (int argc, char **argv)
           n_devices, pull_s, pulled, bytes_down / 1e6);
   printf ("  pull latency (one page)        median %.3f s, p99 %.3f s, %u pages\n",
           percentile (pull_lat, 0.5), percentile (pull_lat, 0.99), pull_lat->len);
-  printf ("  server memory                  peak %.0f MB, at the end %.0f MB\n", hwm / 1024.0, rss / 1024.0);
+  printf ("  server memory                  peak %.0f MB, at the end %.0f MB%s\n", hwm / 1024.0, rss / 1024.0,
+          n_servers > 1 ? " (the largest process)" : "");
   printf ("  (this program's own memory, counted in the peaks of the commands below: %.0f MB)\n",
           proc_status_kb (getpid (), "VmRSS:") / 1024.0);
   {
@@ -718,6 +751,26 @@ main (int argc, char **argv)
     g_autofree char *derived_wal = g_strconcat (db, ".derived-wal", NULL);
     guint64 main_size = file_size (db) + file_size (wal);
     guint64 derived_size = file_size (derived) + file_size (derived_wal);
+
+    if (server_store_is_uri (db))
+      {
+        g_autoptr(ServerDb) store = server_store_open (db, &error);
+        g_autoptr(ServerStmt) stmt = store != NULL ? db_prepare (store, "SELECT pg_database_size (current_database ())",
+                                                                  &error) : NULL;
+        g_autoptr(GDir) folder = g_dir_open (derived_dir, 0, NULL);
+        const char *name;
+
+        if (stmt == NULL || db_step (stmt) != DB_ROW)
+          die ("the PostgreSQL database's size", error);
+        main_size = (guint64) db_column_int64 (stmt, 0);
+        derived_size = 0;
+        while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
+          {
+            g_autofree char *path = g_build_filename (derived_dir, name, NULL);
+
+            derived_size += file_size (path);
+          }
+      }
 
     printf ("  database                       %.1f MB, %.0f bytes a record\n", main_size / 1e6,
             (double) main_size / (double) MAX (pushed, 1));

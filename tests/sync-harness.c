@@ -1,6 +1,7 @@
 /* sync-harness.c: what the sync tests share: programs run to completion, a real clmrs-server on loopback, a fault-injecting TCP proxy. */
 #define _GNU_SOURCE
 #include "sync-harness.h"
+#include "server.h"
 
 #include "demo.h"
 #include "device.h"
@@ -8,6 +9,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -29,6 +32,36 @@ sync_test_environ (void)
 
   env = g_environ_setenv (env, "CLMRS_TODAY", "2026-06-30", TRUE);
   return g_environ_unsetenv (env, "CLMRS_DB");
+}
+
+/* The -pg runs of the sync tests (tests/meson.build sets CLMRS_TEST_STORE
+ * to postgres): the server's store is the PostgreSQL cluster at
+ * $CLMRS_TEST_PG_URI, through CLMRS_SERVER_TEST_PG_URI (server-store.c).
+ * Without a cluster they report skipped (TAP's "1..0 # SKIP": meson
+ * counts an exit status of 77 from a TAP test as an error), or fail where one is
+ * required (CLMRS_TEST_REQUIRE_PG, CI).  Before main(): every test program
+ * that links the harness. */
+__attribute__((constructor)) static void
+sync_test_choose_store (void)
+{
+  const char *uri = g_getenv ("CLMRS_TEST_PG_URI");
+
+  if (g_strcmp0 (g_getenv ("CLMRS_TEST_STORE"), "postgres") != 0)
+    {
+      g_unsetenv ("CLMRS_SERVER_TEST_PG_URI");
+      return;
+    }
+  if (uri == NULL || *uri == '\0')
+    {
+      if (g_getenv ("CLMRS_TEST_REQUIRE_PG") != NULL)
+        {
+          printf ("Bail out! no PostgreSQL cluster: CLMRS_TEST_PG_URI is not set (./test.sh starts one)\n");
+          exit (1);
+        }
+      printf ("1..0 # SKIP no PostgreSQL cluster: CLMRS_TEST_PG_URI is not set (./test.sh starts one)\n");
+      exit (0);
+    }
+  g_setenv ("CLMRS_SERVER_TEST_PG_URI", uri, TRUE);
 }
 
 const char *
@@ -813,4 +846,43 @@ sync_test_device_count (const char *db,
     n = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
   return n;
+}
+
+gboolean
+sync_test_server_on_postgres (void)
+{
+  const char *uri = g_getenv ("CLMRS_SERVER_TEST_PG_URI");
+
+  return uri != NULL && *uri != '\0';
+}
+
+void
+sync_test_server_exec (const char *db,
+                       const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ServerDb) store = server_store_open (db, &error);
+
+  g_assert_no_error (error);
+  db_exec (store, sql, &error);
+  g_assert_no_error (error);
+}
+
+char *
+sync_test_server_query (const char *db,
+                        const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ServerDb) store = server_store_open (db, &error);
+  g_autoptr(ServerStmt) stmt = NULL;
+  int rc;
+
+  g_assert_no_error (error);
+  stmt = db_prepare (store, sql, &error);
+  g_assert_no_error (error);
+  rc = db_step (stmt);
+  g_assert_cmpint (rc, !=, DB_ERROR);
+  if (rc != DB_ROW)
+    return NULL;
+  return g_strdup (db_column_text (stmt, 0) != NULL ? db_column_text (stmt, 0) : "");
 }

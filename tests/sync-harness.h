@@ -85,6 +85,16 @@ char    *sync_test_add_person       (const char          *db,
 /* `clmrs-server people set-role --role supervisor`, asserting it worked. */
 void     sync_test_promote          (const char          *db,
                                      const char          *person_id);
+/* The server's database for the path @db: the SQLite file, or with
+ * CLMRS_SERVER_TEST_PG_URI set the PostgreSQL database clmrs-server
+ * uses for that path (server-store.c), so a test reads and changes what
+ * the server holds on either store. */
+gboolean sync_test_server_on_postgres (void);
+void     sync_test_server_exec      (const char          *db,
+                                     const char          *sql);
+/* The first column of the first row (NULL for none, "" for NULL), or NULL without a row. */
+char    *sync_test_server_query     (const char          *db,
+                                     const char          *sql);
 /* The first column of the first row of @sql on the device database @db
  * (a count), -1 when there is no row. */
 gint64   sync_test_device_count     (const char          *db,

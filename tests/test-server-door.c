@@ -1033,6 +1033,12 @@ test_disk_full (Fixture       *f,
   g_autofree char *cap = NULL;
   g_autofree char *long_name = g_strnfill (400, 'k');
 
+  if (sync_test_server_on_postgres ())
+    {
+      g_test_skip ("a full disk is SQLite's max_page_count here; PostgreSQL reports 53100 (server-store.c)");
+      return;
+    }
+
   server_start (f, NULL);
   enroll (f, C1, &d);
   first = household (first_id, C1, "Esi");
@@ -1258,6 +1264,12 @@ test_schema_v1_upgrade (Fixture       *f,
   JsonObject *device;
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
+
+  if (sync_test_server_on_postgres ())
+    {
+      g_test_skip ("the fixture is a SQLite database of schema version 1");
+      return;
+    }
 
   g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
   /* a version-1 database, not the one the fixture made with its author */

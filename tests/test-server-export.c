@@ -225,16 +225,13 @@ multiply_records (const char *server_db,
                   int         copies,
                   const char *tag)
 {
-  sqlite3 *db = NULL;
   g_autofree char *sql = g_strdup_printf (
       "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d) "
       "INSERT INTO records (kind, id, rev, type, community_id, pushed_by, sha256, line, received) "
       "SELECT kind, id || '-%s' || i, rev, type, community_id, pushed_by, sha256, line, received "
       "FROM records, n WHERE kind = 'record'", copies, tag);
 
-  g_assert_cmpint (sqlite3_open (server_db, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  sync_test_server_exec (server_db, sql);
 }
 
 /* Memory does not grow with the records: three times the records (30,000,

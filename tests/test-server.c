@@ -1,4 +1,5 @@
 /* test-server.c: the real clmrs-server on a loopback port, driven over HTTP with libcurl. */
+#include "server.h"
 #include "sync-harness.h"
 #include "wire.h"
 
@@ -891,16 +892,12 @@ test_idempotency (Fixture       *f,
   /* Responses older than 30 days are forgotten at start; a retry that
    * late is decided afresh: the record is a duplicate, nothing doubles. */
   {
-    sqlite3 *db = NULL;
     g_auto(Reply) late = { 0 };
     g_autofree char *results = NULL;
     g_autofree char *late_replayed = NULL;
 
     server_stop (f, FALSE);
-    g_assert_cmpint (sqlite3_open (f->db, &db), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_exec (db, "UPDATE idempotency SET created = '2000-01-01T00:00:00Z'", NULL, NULL, NULL),
-                     ==, SQLITE_OK);
-    sqlite3_close (db);
+    sync_test_server_exec (f->db, "UPDATE idempotency SET created = '2000-01-01T00:00:00Z'");
     server_start (f, "0");
     g_assert_cmpint (stat_of ("batches"), ==, 0);
     push (f, &d, h, key, &late);
@@ -1576,6 +1573,368 @@ test_concurrent_pushes (Fixture       *f,
   g_assert_cmpint (stat_of ("batches"), ==, 20);
 }
 
+/* ---- Several server processes on one PostgreSQL database ------------------------- */
+
+#define MULTI_DEVICES 6
+#define MULTI_BATCHES 8
+#define MULTI_RECORDS 15
+
+typedef struct {
+  Fixture       *servers[2];
+  Device        *d;
+  guint          index;
+  GHashTable    *seen;      /* id -> times pulled */
+  volatile gint *pushers_left;
+} Multi;
+
+/* Pushes each batch to one process, its retry (same key) to the other,
+ * and the same records under a new key to the other again. */
+static gpointer
+multi_pusher (gpointer data)
+{
+  Multi *m = data;
+
+  for (guint b = 0; b < MULTI_BATCHES; b++)
+    {
+      Fixture *first = m->servers[(b + m->index) % 2], *other = m->servers[(b + m->index + 1) % 2];
+      g_autoptr(GString) batch = g_string_new (NULL);
+      g_autofree char *key = g_uuid_string_random ();
+      g_auto(Reply) r = { 0 };
+      g_auto(Reply) retry = { 0 };
+      g_auto(Reply) again = { 0 };
+      g_autofree char *results = NULL;
+      g_autofree char *again_results = NULL;
+      g_autofree char *first_body = NULL;
+      g_autofree char *retry_body = NULL;
+
+      for (guint i = 0; i < MULTI_RECORDS; i++)
+        {
+          g_autofree char *id = g_uuid_string_random ();
+          g_autofree char *h = household (id, 1, C1, "Busy");
+
+          g_string_append_printf (batch, "%s\n", h);
+        }
+      push (first, m->d, batch->str, key, &r);
+      results = results_of (&r);
+      g_test_message ("batch %u of device %u: %s", b, m->index, results);
+      g_assert_nonnull (strstr (results, "stored"));
+      g_assert_null (strstr (results, "rejected"));
+      g_assert_null (strstr (results, "duplicate"));
+      /* the answer was lost: the retry reaches the other process */
+      push (other, m->d, batch->str, key, &retry);
+      g_assert_cmpint (retry.status, ==, 200);
+      first_body = body_text (&r);
+      retry_body = body_text (&retry);
+      g_assert_cmpstr (retry_body, ==, first_body);
+      /* the same records in a new batch: stored once, whatever the process */
+      push (other, m->d, batch->str, NULL, &again);
+      again_results = results_of (&again);
+      g_assert_null (strstr (again_results, "stored"));
+      g_assert_null (strstr (again_results, "rejected"));
+    }
+  g_atomic_int_dec_and_test (m->pushers_left);
+  return NULL;
+}
+
+/* Pulls from both processes in turn while the pushes go on, then to the end. */
+static gpointer
+multi_puller (gpointer data)
+{
+  Multi *m = data;
+  g_autofree char *cursor = g_strdup ("0");
+  gboolean finishing = FALSE;
+  guint turn = m->index;
+
+  for (;;)
+    {
+      gboolean pushing = g_atomic_int_get (m->pushers_left) > 0;
+      g_autofree char *query = g_strdup_printf ("?cursor=%s&limit=7", cursor);
+      g_autofree char *next = NULL;
+      g_autofree char *page = NULL;
+      g_auto(GStrv) lines = NULL;
+      gboolean has_more = FALSE;
+
+      page = pull (m->servers[turn++ % 2], m->d, query, &next, &has_more);
+      lines = g_strsplit (page, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          g_autoptr(JsonNode) node = NULL;
+          const char *id;
+
+          if (*lines[i] == '\0')
+            continue;
+          node = json_from_string (lines[i], NULL);
+          g_assert_nonnull (node);
+          id = json_object_get_string_member (json_node_get_object (node), "id");
+          g_hash_table_insert (m->seen, g_strdup (id),
+                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (m->seen, id)) + 1));
+        }
+      g_free (cursor);
+      cursor = g_steal_pointer (&next);
+      if (!has_more && finishing)
+        break;
+      /* once every push is answered, one more pass to the end */
+      if (!has_more && !pushing)
+        finishing = TRUE;
+    }
+  return NULL;
+}
+
+/* A new database on the test cluster: its URI. */
+static char *
+make_pg_database (void)
+{
+  const char *base = g_getenv ("CLMRS_SERVER_TEST_PG_URI");
+  g_autofree char *name = NULL;
+  g_autofree char *create = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *authority = strstr (base, "://");
+  const char *path, *query;
+
+  g_assert_nonnull (authority);
+  path = strchr (authority + 3, '/');
+  g_assert_nonnull (path);
+  query = strchr (path, '?');
+  name = g_strdup_printf ("clmrs_multi_%08x", g_random_int ());
+  create = g_strdup_printf ("CREATE DATABASE %s", name);
+  {
+    g_autoptr(ServerDb) admin_db = server_store_open (base, &error);
+
+    g_assert_no_error (error);
+    db_exec (admin_db, create, &error);
+    g_assert_no_error (error);
+  }
+  return g_strdup_printf ("%.*s/%s%s", (int) (path - base), base, name, query != NULL ? query : "");
+}
+
+/* Two `serve` processes on one PostgreSQL database, devices pushing to
+ * both at once (retries and repeats landing on the other process) and
+ * pulling from both in turn: every record is stored once, and every
+ * device receives every other device's records exactly once: no pull
+ * cursor passes a record another process commits late. */
+static void
+test_two_processes (void)
+{
+  Fixture servers[2] = { 0 };
+  Device devices[MULTI_DEVICES] = { 0 };
+  Multi multi[MULTI_DEVICES];
+  GThread *pushers[MULTI_DEVICES], *pullers[MULTI_DEVICES];
+  volatile gint pushers_left = MULTI_DEVICES;
+  g_autofree char *uri = NULL;
+  g_autofree char *derived = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint total = MULTI_DEVICES * MULTI_BATCHES * MULTI_RECORDS;
+
+  if (!sync_test_server_on_postgres ())
+    {
+      g_test_skip ("needs PostgreSQL: set CLMRS_SERVER_TEST_PG_URI (./test.sh starts a cluster)");
+      return;
+    }
+  uri = make_pg_database ();
+  for (guint s = 0; s < 2; s++)
+    {
+      servers[s].dir = g_dir_make_tmp ("clmrs-server-XXXXXX", &error);
+      g_assert_no_error (error);
+      servers[s].db = g_strdup (uri);
+      servers[s].log = g_build_filename (servers[s].dir, "server.log", NULL);
+    }
+  /* the derived store (indicators) is a cache of this host */
+  derived = g_build_filename (servers[0].dir, "derived", NULL);
+  g_setenv ("CLMRS_SERVER_DERIVED_DIR", derived, TRUE);
+  g_free (sync_test_add_person (uri, AUTHOR, "facilitator", "all"));
+  server_start (&servers[0], "0");
+  server_start (&servers[1], "0");
+  use_db (&servers[0]);
+  servers[1].n_devices = 1;   /* one device only stamps its envelopes with DEVICE */
+
+  for (guint i = 0; i < MULTI_DEVICES; i++)
+    {
+      enroll (&servers[i % 2], C1, &devices[i]);
+      multi[i] = (Multi) { { &servers[0], &servers[1] }, &devices[i], i,
+                           g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL), &pushers_left };
+    }
+  for (guint i = 0; i < MULTI_DEVICES; i++)
+    {
+      pushers[i] = g_thread_new ("pusher", multi_pusher, &multi[i]);
+      pullers[i] = g_thread_new ("puller", multi_puller, &multi[i]);
+    }
+  for (guint i = 0; i < MULTI_DEVICES; i++)
+    g_thread_join (pushers[i]);
+  for (guint i = 0; i < MULTI_DEVICES; i++)
+    g_thread_join (pullers[i]);
+
+  g_assert_cmpint (stat_of ("records"), ==, total);
+  g_assert_cmpint (stat_of ("batches"), ==, 2 * MULTI_DEVICES * MULTI_BATCHES);
+  for (guint i = 0; i < MULTI_DEVICES; i++)
+    {
+      GHashTableIter iter;
+      gpointer times;
+
+      /* every record of the five others, none of its own, each once */
+      g_assert_cmpuint (g_hash_table_size (multi[i].seen), ==, total - MULTI_BATCHES * MULTI_RECORDS);
+      g_hash_table_iter_init (&iter, multi[i].seen);
+      while (g_hash_table_iter_next (&iter, NULL, &times))
+        g_assert_cmpuint (GPOINTER_TO_UINT (times), ==, 1);
+      g_hash_table_unref (multi[i].seen);
+      device_clear (&devices[i]);
+    }
+  /* the second first: the derived store is in the first one's folder */
+  fixture_teardown (&servers[1], NULL);
+  fixture_teardown (&servers[0], NULL);
+  g_unsetenv ("CLMRS_SERVER_DERIVED_DIR");
+}
+
+/* A PostgreSQL program (pg_dump, pg_restore) of the newest installed version. */
+static char *
+pg_program (const char *name)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/usr/lib/postgresql", 0, NULL);
+  g_autofree char *best = NULL;
+  const char *version;
+
+  while (dir != NULL && (version = g_dir_read_name (dir)) != NULL)
+    if (best == NULL || strtol (version, NULL, 10) > strtol (best, NULL, 10))
+      {
+        g_free (best);
+        best = g_strdup (version);
+      }
+  if (best == NULL)
+    return g_strdup (name);   /* on the PATH */
+  return g_build_filename ("/usr/lib/postgresql", best, "bin", name, NULL);
+}
+
+static void
+run_pg_program (const char *const *argv)
+{
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s: %s", argv[0], err);
+}
+
+/* The database name in a URI made by make_pg_database(). */
+static char *
+pg_database_name (const char *uri)
+{
+  const char *start = strchr (strstr (uri, "://") + 3, '/') + 1;
+  const char *end = strchr (start, '?');
+
+  return end != NULL ? g_strndup (start, (gsize) (end - start)) : g_strdup (start);
+}
+
+/* A PostgreSQL server backed up with pg_dump while it runs, restored with
+ * pg_restore after more pushes (docs/operations.md): a device that pulled
+ * past the backup is answered cursor_ahead, and from 0 it receives
+ * exactly what the backup held. */
+static void
+test_pg_dump_restore (void)
+{
+  Fixture f = { 0 };
+  g_auto(Device) a = { 0 };
+  g_auto(Device) b = { 0 };
+  g_autofree char *uri = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *dump = NULL;
+  g_autofree char *pg_dump = pg_program ("pg_dump");
+  g_autofree char *pg_restore = pg_program ("pg_restore");
+  g_autofree char *cursor = NULL;
+  g_autofree char *derived = NULL;
+  g_autoptr(GString) before = g_string_new (NULL);
+  g_autoptr(GString) after = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean has_more = TRUE;
+
+  if (!sync_test_server_on_postgres ())
+    {
+      g_test_skip ("needs PostgreSQL: set CLMRS_SERVER_TEST_PG_URI (./test.sh starts a cluster)");
+      return;
+    }
+  uri = make_pg_database ();
+  name = pg_database_name (uri);
+  f.dir = g_dir_make_tmp ("clmrs-server-XXXXXX", &error);
+  g_assert_no_error (error);
+  f.db = g_strdup (uri);
+  f.log = g_build_filename (f.dir, "server.log", NULL);
+  dump = g_build_filename (f.dir, "server.dump", NULL);
+  derived = g_build_filename (f.dir, "derived", NULL);
+  g_setenv ("CLMRS_SERVER_DERIVED_DIR", derived, TRUE);
+  g_free (sync_test_add_person (uri, AUTHOR, "facilitator", "all"));
+  server_start (&f, "0");
+  use_db (&f);
+  enroll (&f, C1, &a);
+  enroll (&f, C1, &b);
+  for (guint i = 0; i < 2; i++)
+    {
+      GString *batch = i == 0 ? before : after;
+      g_auto(Reply) r = { 0 };
+      g_autofree char *results = NULL;
+
+      for (guint k = 0; k < 3; k++)
+        {
+          g_autofree char *id = g_uuid_string_random ();
+          g_autofree char *h = household (id, 1, C1, i == 0 ? "Before" : "After");
+
+          g_string_append_printf (batch, "%s\n", h);
+        }
+      push (&f, &a, batch->str, NULL, &r);
+      results = results_of (&r);
+      g_assert_cmpstr (results, ==, "stored,stored,stored");
+      /* the backup, taken while the server runs, between the two pushes */
+      if (i == 0)
+        run_pg_program ((const char *[]) { pg_dump, "-Fc", "-f", dump, "-d", uri, NULL });
+    }
+  /* b pulls everything: its cursor is past what the backup holds */
+  cursor = g_strdup ("0");
+  while (has_more)
+    {
+      g_autofree char *query = g_strdup_printf ("?cursor=%s", cursor);
+      g_autofree char *next = NULL;
+      g_autofree char *page = pull (&f, &b, query, &next, &has_more);
+
+      g_free (cursor);
+      cursor = g_steal_pointer (&next);
+    }
+  server_stop (&f, FALSE);
+
+  /* restore: a new database from the dump, under the same name */
+  {
+    g_autoptr(ServerDb) admin_db = server_store_open (g_getenv ("CLMRS_SERVER_TEST_PG_URI"), &error);
+    g_autofree char *drop = g_strdup_printf ("DROP DATABASE %s WITH (FORCE)", name);
+    g_autofree char *create = g_strdup_printf ("CREATE DATABASE %s", name);
+
+    g_assert_no_error (error);
+    db_exec (admin_db, drop, &error);
+    g_assert_no_error (error);
+    db_exec (admin_db, create, &error);
+    g_assert_no_error (error);
+  }
+  run_pg_program ((const char *[]) { pg_restore, "-d", uri, dump, NULL });
+  server_start (&f, "0");
+  {
+    g_autofree char *path = g_strdup_printf ("/api/v1/pull?cursor=%s", cursor);
+    const char *headers[] = { b.auth, NULL };
+    g_auto(Reply) e = { 0 };
+
+    http (&f, "GET", path, headers, NULL, 0, FALSE, &e);
+    assert_error (&e, 409, "cursor_ahead", "cursor: ");
+  }
+  /* from 0: what the backup held, and not the later push */
+  {
+    g_autofree char *page = pull (&f, &b, "?cursor=0", NULL, &has_more);
+    g_autofree char *expected = as_device (&a, before->str);
+
+    g_assert_false (has_more);
+    g_assert_cmpstr (page, ==, expected);
+  }
+  g_assert_cmpint (stat_of ("records"), ==, 3);
+  fixture_teardown (&f, NULL);
+  g_unsetenv ("CLMRS_SERVER_DERIVED_DIR");
+}
+
 static void
 test_cli (void)
 {
@@ -2013,6 +2372,8 @@ main (int    argc,
   g_test_add_func ("/server/rate-limit", test_rate_limit);
   g_test_add_func ("/server/tls", test_tls);
   g_test_add_func ("/server/cli", test_cli);
+  g_test_add_func ("/server/postgres/two-processes", test_two_processes);
+  g_test_add_func ("/server/postgres/pg-dump-restore", test_pg_dump_restore);
 
   status = g_test_run ();
   curl_global_cleanup ();

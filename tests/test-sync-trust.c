@@ -52,18 +52,6 @@ query_text (const char *db_path,
 }
 
 static void
-exec_sql (const char *db_path,
-          const char *sql)
-{
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 10000);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
-}
-
-static void
 enroll (Fixture    *f,
         const char *db,
         const char *communities)
@@ -252,12 +240,16 @@ test_poison_record (Fixture       *f,
     g_autofree char *quoted = sqlite3_mprintf ("%Q", line);
 
     sql = g_strdup_printf ("INSERT INTO records (kind, id, rev, type, community_id, pushed_by, sha256, line, received)"
-                           " VALUES ('record', '%s', 1, 'visit', '%s', '%s', 'x', %s, '2026-06-01T09:00:00Z');"
+                           " VALUES ('record', '%s', 1, 'visit', '%s', '%s', 'x', %s%s%s, '2026-06-01T09:00:00Z');"
                            "INSERT INTO record_owners VALUES ('%s', 'visit', '%s', '%s', 1);",
-                           legacy, f->community, b_server_id, quoted, legacy, f->community, b_server_id);
+                           legacy, f->community, b_server_id,
+                           /* a line is bytea on PostgreSQL */
+                           sync_test_server_on_postgres () ? "convert_to (" : "", quoted,
+                           sync_test_server_on_postgres () ? ", 'UTF8')" : "",
+                           legacy, f->community, b_server_id);
     sqlite3_free (g_steal_pointer (&quoted));
   }
-  exec_sql (f->server_db, sql);
+  sync_test_server_exec (f->server_db, sql);
 
   /* A, and a new device C, pull past it: everything else arrives */
   households_a = sync_test_device_count (f->a, "SELECT count (*) FROM households");
@@ -281,7 +273,7 @@ test_poison_record (Fixture       *f,
   g_assert_cmpint (sync_test_device_count (c, "SELECT count (*) FROM households"), ==, households_a + 1);
   {
     g_autofree char *cursor = query_text (c, "SELECT value FROM meta WHERE key = 'pull_cursor'");
-    g_autofree char *newest = query_text (f->server_db, "SELECT max (seq) FROM records");
+    g_autofree char *newest = sync_test_server_query (f->server_db, "SELECT max (seq) FROM records");
 
     g_assert_cmpstr (cursor, ==, newest);
   }
@@ -348,7 +340,7 @@ test_poison_record (Fixture       *f,
   g_clear_pointer (&out, g_free);
   {
     g_autofree char *gone = g_strdup_printf ("SELECT 1 FROM records WHERE id = '%s'", legacy);
-    g_autofree char *row = query_text (f->server_db, gone);
+    g_autofree char *row = sync_test_server_query (f->server_db, gone);
 
     g_assert_null (row);
   }
@@ -453,6 +445,11 @@ test_server_migration (void)
   g_autoptr(GError) error = NULL;
   sqlite3 *handle = NULL;
 
+  if (sync_test_server_on_postgres ())
+    {
+      g_test_skip ("the fixture is a SQLite database of schema version 1");
+      return;
+    }
   g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (sqlite3_open (db, &handle), ==, SQLITE_OK);
@@ -490,7 +487,7 @@ test_reenrol (Fixture       *f,
   enroll (f, f->a, f->community);
   new_server = query_text (f->a, "SELECT value FROM meta WHERE key = 'server_device_id'");
   g_assert_cmpstr (new_server, !=, old_server);
-  revoked = query_text (f->server_db, sql);
+  revoked = sync_test_server_query (f->server_db, sql);
   g_assert_cmpstr (revoked, !=, "");
 
   forge_on (f, f->a, CLMRS_RECORD_HOUSEHOLD, household, g_ascii_strtoll (rev, NULL, 10) + 1, NULL,
@@ -583,7 +580,7 @@ test_unpromoted_review (Fixture       *f,
   g_free (sql);
   sql = g_strdup_printf ("SELECT count (*) FROM records WHERE id = '%s'", review);
   g_free (reason);
-  reason = query_text (f->server_db, sql);
+  reason = sync_test_server_query (f->server_db, sql);
   g_assert_cmpstr (reason, ==, "0");
 }
 

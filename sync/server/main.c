@@ -62,12 +62,13 @@ error_status (const GError *error)
 }
 
 /* The database of a command that reads it (revoke-device, export, stats,
- * indicators): a path with no file is a mistake, not an empty server. */
+ * indicators): a path with no file is a mistake, not an empty server.  A
+ * PostgreSQL database must exist already: connecting says when it does not. */
 static ServerDb *
 open_existing (const char  *path,
                GError     **error)
 {
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+  if (!server_store_is_uri (path) && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
                    "no server database at %s (serve or enroll-code makes one)", path);
@@ -216,7 +217,7 @@ cmd_serve (int    argc,
   g_autofree char *recovery_key = NULL;
   g_autofree char *recovery_text = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "the server database (SQLite, created if missing)", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db, "the server database: a SQLite file (created if missing), or a postgresql:// URI", "PATH|URI" },
     { "recovery-key", 0, 0, G_OPTION_ARG_FILENAME, &recovery_key, "the recovery public key (recovery-keygen) devices seal their data key to at enrolment", "FILE" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, "address and port, e.g. 0.0.0.0:8443 (port 0: any free port)", "HOST:PORT" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &cert, "PEM certificate (chain): serve HTTPS", "FILE" },
@@ -383,7 +384,7 @@ cmd_enroll_code (int    argc,
 {
   g_autofree char *db_path = NULL, *communities = NULL, *expires = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "communities", 0, 0, G_OPTION_ARG_STRING, &communities, "community UUIDs the device may sync, or all", "ID,ID|all" },
     { "expires", 0, 0, G_OPTION_ARG_STRING, &expires, "how long the code is valid: 7d, 12h, 30m (default 7d)", "DURATION" },
     { NULL }
@@ -431,7 +432,7 @@ cmd_revoke_device (int    argc,
   g_autofree char *reason = NULL;
   gboolean wipe = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "wipe", 0, 0, G_OPTION_ARG_NONE, &wipe, "also tell the device to erase its data at its next contact", NULL },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
     { NULL }
@@ -466,7 +467,7 @@ cmd_publish (int    argc,
   g_autofree char *db_path = NULL;
   g_auto(GStrv) media = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "media", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &media,
       "a file the form refers to as jr://file/NAME (CSV, XML, picture), or a folder of them; repeatable", "FILE" },
     { NULL }
@@ -523,7 +524,7 @@ cmd_export (int    argc,
   g_autofree char *db_path = NULL, *csv = NULL, *since_text = NULL;
   gboolean ndjson = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "ndjson", 0, 0, G_OPTION_ARG_NONE, &ndjson, "every stored envelope on stdout, one a line, exactly as received", NULL },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "one CSV per record type (and conflicts.csv) into DIR", "DIR" },
     { "since", 0, 0, G_OPTION_ARG_STRING, &since_text, "only the records stored after the cursor an earlier export "
@@ -549,7 +550,7 @@ cmd_export (int    argc,
   if (since_text != NULL && !g_ascii_string_to_unsigned (since_text, 10, 0, G_MAXINT64, &since, NULL))
     return usage_fail (context, "export: --since \"%s\": expected the cursor an earlier export printed "
                        "(a whole number)", since_text);
-  if (!g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
+  if (!server_store_is_uri (db_path) && !g_file_test (db_path, G_FILE_TEST_IS_REGULAR))
     {
       g_printerr ("clmrs-server: export: %s: no such database\n", db_path);
       return SERVER_EXIT_FAILURE;
@@ -591,7 +592,7 @@ cmd_forms (int    argc,
   g_autofree char *rules = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "the list as JSON", NULL },
     { "form", 0, 0, G_OPTION_ARG_STRING, &form, "write this published form version to stdout", "ID@VERSION" },
     { "rules", 0, 0, G_OPTION_ARG_STRING, &rules, "write this published rule set version to stdout", "ID@VERSION" },
@@ -670,7 +671,7 @@ cmd_stats (int    argc,
   g_autofree char *db_path = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as JSON (the only format so far)", NULL },
     { NULL }
   };
@@ -705,7 +706,7 @@ cmd_devices (int    argc,
   g_autofree char *db_path = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as a JSON array", NULL },
     { NULL }
   };
@@ -744,7 +745,7 @@ cmd_indicators (int    argc,
   gboolean json = FALSE;
   gboolean replay = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as JSON (the only format so far)", NULL },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, "first day of the period", "YYYY-MM-DD" },
     { "to", 0, 0, G_OPTION_ARG_STRING, &to, "last day of the period", "YYYY-MM-DD" },
@@ -787,7 +788,7 @@ cmd_rebuild (int    argc,
 {
   g_autofree char *db_path = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = make_context ("- recompute cases and indicators from the records",
@@ -818,7 +819,7 @@ cmd_backup (int    argc,
 {
   g_autofree char *db_path = NULL, *to = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "to", 0, 0, G_OPTION_ARG_FILENAME, &to, "the copy to make (a new file)", "FILE" },
     { NULL }
   };
@@ -856,7 +857,7 @@ quarantine_command (int         argc,
   g_autofree char *db_path = NULL;
   g_autofree char *reason = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
     { NULL }
   };
@@ -906,7 +907,7 @@ cmd_delete_record (int    argc,
   g_autofree char *db_path = NULL;
   g_autofree char *reason = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
     { NULL }
   };
@@ -944,7 +945,7 @@ cmd_hand_over (int    argc,
   g_autofree char *to = NULL;
   g_autofree char *record = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "from", 0, 0, G_OPTION_ARG_STRING, &from, "the device that owns the records", "DEVICE_ID" },
     { "to", 0, 0, G_OPTION_ARG_STRING, &to, "the device that may revise them from now on", "DEVICE_ID" },
     { "record", 0, 0, G_OPTION_ARG_STRING, &record, "one record only (default: all of --from's)", "RECORD_ID" },
@@ -984,7 +985,7 @@ cmd_audit (int    argc,
   g_autofree char *person = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "person", 0, 0, G_OPTION_ARG_STRING, &person, "only this person's entries", "PERSON_ID" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "one JSON object a line", NULL },
     { NULL }
@@ -1019,7 +1020,7 @@ cmd_problems (int    argc,
   g_autofree char *db_path = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "one JSON object a line", NULL },
     { NULL }
   };
@@ -1053,7 +1054,7 @@ cmd_admin_log (int    argc,
   g_autofree char *db_path = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "one JSON object a line", NULL },
     { NULL }
   };
@@ -1085,7 +1086,7 @@ cmd_people_add (int    argc,
   g_autofree char *db_path = NULL, *name = NULL, *sex = NULL, *role = NULL, *communities = NULL, *id = NULL;
   gboolean one_time = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "the person's name, as devices show it", "NAME" },
     { "sex", 0, 0, G_OPTION_ARG_STRING, &sex, "male or female", "male|female" },
     { "role", 0, 0, G_OPTION_ARG_STRING, &role, "facilitator or supervisor", "ROLE" },
@@ -1132,7 +1133,7 @@ cmd_people_list (int    argc,
   g_autofree char *db_path = NULL;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "as a JSON array", NULL },
     { NULL }
   };
@@ -1167,7 +1168,7 @@ cmd_people_disable (int    argc,
 {
   g_autofree char *db_path = NULL, *reason = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
     { NULL }
   };
@@ -1199,7 +1200,7 @@ cmd_people_set_role (int    argc,
 {
   g_autofree char *db_path = NULL, *role = NULL, *reason = NULL;
   GOptionEntry entries[] = {
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database: a SQLite file, or a postgresql:// URI", "PATH|URI" },
     { "role", 0, 0, G_OPTION_ARG_STRING, &role, "facilitator or supervisor", "ROLE" },
     { "reason", 0, 0, G_OPTION_ARG_STRING, &reason, "why (kept in the administrators' log)", "TEXT" },
     { NULL }

@@ -35,7 +35,7 @@ server_db_backup (ServerDb    *db,
   if (server_store_is_postgres (db))
     {
       g_set_error (error, SERVER_ERROR, SERVER_ERROR_BAD_REQUEST,
-                   "backup: %s is a PostgreSQL database: back it up with pg_dump or a base backup "
+                   "%s is a PostgreSQL database: back it up with pg_dump or a base backup "
                    "(docs/operations.md)", server_store_name (db));
       return FALSE;
     }

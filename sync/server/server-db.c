@@ -172,8 +172,8 @@ server_db_close (ServerDb *db)
  *
  * Opens (creating when needed) the server database at the current schema
  * version.  SQLite: WAL mode with synchronous=FULL, foreign keys on and a
- * busy timeout.  PostgreSQL: a connection from this process's pool; the
- * schema is checked on the first connection of the process.
+ * busy timeout.  PostgreSQL: a connection from this process's pool (a
+ * new one is checked for the schema version, and migrated).
  *
  * Returns: (transfer full): the connection, or %NULL and an error.
  */
@@ -206,12 +206,11 @@ server_db_open (const char  *location,
         return NULL;
     }
 
-  /* SQLite reads its version outside a transaction first, so opening an
-   * up-to-date database takes no write lock; PostgreSQL always checks
-   * under the write lock (once a process: later connections are pooled). */
-  if (!server_store_is_postgres (db) && !server_store_get_version (db, &version, error))
+  /* The version is read outside a transaction first, so opening an
+   * up-to-date database takes no write lock; a migration runs under it. */
+  if (!server_store_get_version (db, &version, error))
     return NULL;
-  if (server_store_is_postgres (db) || version < SCHEMA_VERSION)
+  if (version < SCHEMA_VERSION)
     {
       if (!db_exec (db, "BEGIN IMMEDIATE", error))
         return NULL;
@@ -442,8 +441,8 @@ server_db_revoke (ServerDb    *db,
 
   if (!db_exec (db, "BEGIN IMMEDIATE", error))
     return FALSE;
-  stmt = db_prepare (db, "UPDATE devices SET revoked = coalesce (revoked, ?), wipe = max (wipe, ?) "
-                         "WHERE device_id = ?", error);
+  stmt = db_prepare (db, "UPDATE devices SET revoked = coalesce (revoked, ?1), "
+                         "wipe = CASE WHEN wipe > ?2 THEN wipe ELSE ?2 END WHERE device_id = ?3", error);
   if (stmt == NULL)
     goto fail;
   db_bind_text (stmt, 1, now);
@@ -586,7 +585,7 @@ server_db_devices (ServerDb    *db,
   stmt = db_prepare (db, "SELECT d.device_id, d.name, d.all_communities, "
                          "  (SELECT group_concat (community_id, ',') FROM "
                          "    (SELECT community_id FROM device_communities c WHERE c.device_id = d.device_id "
-                         "     ORDER BY community_id)), "
+                         "     ORDER BY community_id) AS ordered), "
                          "  d.enrolled, d.revoked, d.last_contact, d.last_address, d.queue_size "
                          "FROM devices d ORDER BY d.enrolled, d.rowid", error);
   if (stmt == NULL)
@@ -1025,7 +1024,7 @@ server_db_pull (ServerDb    *db,
   stmt = db_prepare (db,
                      "SELECT seq, line FROM records r WHERE seq > ?1 AND quarantined IS NULL AND (kind != 'record' OR "
                      " (type != 'audit' AND (pushed_by IS NULL OR pushed_by != ?2) AND EXISTS (SELECT 1 FROM devices d "
-                     "  WHERE d.device_id = ?2 AND (d.all_communities OR EXISTS (SELECT 1 FROM "
+                     "  WHERE d.device_id = ?2 AND (d.all_communities != 0 OR EXISTS (SELECT 1 FROM "
                      "  device_communities c WHERE c.device_id = ?2 AND c.community_id = r.community_id)))))"
                      " ORDER BY seq LIMIT ?3",
                      error);

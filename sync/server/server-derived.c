@@ -100,6 +100,8 @@ server_derived_path (ServerDb  *db,
 {
   const char *main_path;
 
+  if (server_store_test_path (db) != NULL)
+    return g_strconcat (server_store_test_path (db), ".derived", NULL);
   if (server_store_is_postgres (db))
     {
       const char *dir = g_getenv ("CLMRS_SERVER_DERIVED_DIR");

@@ -88,7 +88,7 @@ server_db_export_ndjson (ServerDb             *db,
     return FALSE;
   if (!export_bounds (db, since, cursor, &total, error))
     goto out;
-  stmt = db_prepare (db, "SELECT line FROM records WHERE seq > ? AND kind = 'record' AND quarantined IS NULL "
+  stmt = db_prepare_cursor (db, "SELECT line FROM records WHERE seq > ? AND kind = 'record' AND quarantined IS NULL "
                          "ORDER BY seq", error);
   if (stmt == NULL)
     goto out;
@@ -219,9 +219,15 @@ export_csv_type (ServerDb             *db,
   FILE *out;
   int rc;
 
-  stmt = db_prepare (db, "SELECT DISTINCT j.key FROM records r, json_each (CAST (r.line AS TEXT), '$.body') j "
-                         "WHERE r.seq > ? AND r.kind = 'record' AND r.type = ? AND r.quarantined IS NULL "
-                         "ORDER BY j.key", error);
+  stmt = db_prepare (db, db_dialect (db,
+                                     "SELECT DISTINCT j.key FROM records r, json_each (CAST (r.line AS TEXT), '$.body') j "
+                                     "WHERE r.seq > ? AND r.kind = 'record' AND r.type = ? AND r.quarantined IS NULL "
+                                     "ORDER BY j.key",
+                                     /* byte order, as SQLite's */
+                                     "SELECT DISTINCT j.key COLLATE \"C\" FROM records r, "
+                                     "jsonb_object_keys (convert_from (r.line, 'UTF8')::jsonb -> 'body') AS j (key) "
+                                     "WHERE r.seq > ? AND r.kind = 'record' AND r.type = ? AND r.quarantined IS NULL "
+                                     "ORDER BY 1"), error);
   if (stmt == NULL)
     return FALSE;
   db_bind_int64 (stmt, 1, since);
@@ -246,7 +252,7 @@ export_csv_type (ServerDb             *db,
   if (!flush_row (out, row, path, error))
     goto out;
 
-  stmt = db_prepare (db, "SELECT line FROM records WHERE seq > ? AND kind = 'record' AND type = ? "
+  stmt = db_prepare_cursor (db, "SELECT line FROM records WHERE seq > ? AND kind = 'record' AND type = ? "
                          "AND quarantined IS NULL ORDER BY seq", error);
   if (stmt == NULL)
     goto out;
@@ -331,7 +337,7 @@ server_db_export_csv (ServerDb             *db,
     if (!export_csv_type (db, (ClmrsRecordType) t, dir, since, &done, total, progress, progress_data, error))
       goto out;
 
-  stmt = db_prepare (db, "SELECT conflict, id, rev, type, community_id, pushed_by, sha256, received, "
+  stmt = db_prepare_cursor (db, "SELECT conflict, id, rev, type, community_id, pushed_by, sha256, received, "
                          "CAST (line AS TEXT) FROM conflicts ORDER BY conflict", error);
   if (stmt == NULL || (out = csv_open (path, error)) == NULL)
     goto out;

@@ -356,7 +356,7 @@ server_db_people_list (ServerDb    *db,
   stmt = db_prepare (db, "SELECT p.person_id, p.name, p.sex, p.role, p.all_communities, "
                          "  (SELECT group_concat (community_id, ',') FROM "
                          "    (SELECT community_id FROM person_communities c WHERE c.person_id = p.person_id "
-                         "     ORDER BY community_id)), "
+                         "     ORDER BY community_id) AS ordered), "
                          "  p.created, p.disabled, p.declared_by, p.one_time_pin_hash IS NOT NULL "
                          "FROM people p ORDER BY p.created, p.rowid", error);
   if (stmt == NULL)
@@ -539,7 +539,7 @@ server_people_add_for_device (ServerDb     *db,
 
   stmt = db_prepare (db, "SELECT p.person_id, p.name, p.sex, p.role, p.one_time_pin_hash, p.disabled IS NOT NULL "
                          "FROM people p, devices d WHERE d.device_id = ?1 AND "
-                         "  (p.all_communities OR d.all_communities OR EXISTS "
+                         "  (p.all_communities != 0 OR d.all_communities != 0 OR EXISTS "
                          "    (SELECT 1 FROM person_communities pc JOIN device_communities dc "
                          "       ON dc.community_id = pc.community_id "
                          "     WHERE pc.person_id = p.person_id AND dc.device_id = d.device_id)) "
@@ -604,7 +604,7 @@ server_people_check_author (ServerDb    *db,
   int rc;
 
   *reason = NULL;
-  stmt = db_prepare (db, "SELECT role, disabled IS NOT NULL, declared_by, all_communities OR EXISTS "
+  stmt = db_prepare (db, "SELECT role, disabled IS NOT NULL, declared_by, all_communities != 0 OR EXISTS "
                          "  (SELECT 1 FROM person_communities WHERE person_id = ?1 AND community_id = ?2) "
                          "FROM people WHERE person_id = ?1", error);
   if (stmt == NULL)

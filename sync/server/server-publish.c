@@ -458,8 +458,12 @@ server_db_publication_content (ServerDb    *db,
 
   g_return_val_if_fail (db != NULL && kind != NULL && id != NULL && version != NULL, NULL);
 
-  stmt = db_prepare (db, "SELECT json_extract (line, '$.content') FROM records WHERE kind = ?1 AND id = ?2"
-                         " AND json_extract (line, '$.version') = ?3", error);
+  stmt = db_prepare (db, db_dialect (db,
+                                     "SELECT json_extract (line, '$.content') FROM records WHERE kind = ?1 AND id = ?2"
+                                     " AND json_extract (line, '$.version') = ?3",
+                                     "SELECT convert_from (line, 'UTF8')::jsonb ->> 'content' FROM records"
+                                     " WHERE kind = ?1 AND id = ?2"
+                                     " AND convert_from (line, 'UTF8')::jsonb ->> 'version' = ?3"), error);
   if (stmt == NULL)
     return NULL;
   db_bind_text (stmt, 1, kind);

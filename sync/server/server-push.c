@@ -107,7 +107,7 @@ device_has_community (ServerDb    *db,
   g_autoptr(ServerStmt) stmt = NULL;
   int rc;
 
-  stmt = db_prepare (db, "SELECT 1 FROM devices WHERE device_id = ?1 AND (all_communities OR EXISTS "
+  stmt = db_prepare (db, "SELECT 1 FROM devices WHERE device_id = ?1 AND (all_communities != 0 OR EXISTS "
                          "(SELECT 1 FROM device_communities WHERE device_id = ?1 AND community_id = ?2))",
                      error);
   if (stmt == NULL)
@@ -204,7 +204,8 @@ note_owner (ServerDb    *db,
 
   stmt = db_prepare (db, "INSERT INTO record_owners (id, type, community_id, device_id, max_rev) "
                          "VALUES (?1, ?2, ?3, ?4, ?5) "
-                         "ON CONFLICT (id) DO UPDATE SET max_rev = max (max_rev, ?5)", error);
+                         "ON CONFLICT (id) DO UPDATE SET max_rev = CASE WHEN record_owners.max_rev > ?5 "
+                         "THEN record_owners.max_rev ELSE ?5 END", error);
   if (stmt == NULL)
     return FALSE;
   db_bind_text (stmt, 1, pl->env->id);

@@ -517,7 +517,7 @@ server_db_report_problems (ServerDb    *db,
       stmt = db_prepare (db, "INSERT INTO device_problems (device_id, record_id, rev, type, reason, first_seen, "
                              "reported) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
                              "ON CONFLICT (device_id, record_id, rev) DO UPDATE SET reason = ?5, reported = ?7 "
-                             "WHERE reason != ?5", error);
+                             "WHERE device_problems.reason != ?5", error);
       if (stmt == NULL)
         goto fail;
       db_bind_text (stmt, 1, device_id);

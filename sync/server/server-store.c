@@ -26,10 +26,12 @@ struct _ServerDb {
   sqlite3     *sqlite;
   PGconn      *pg;
   gboolean     reused;      /* a PostgreSQL connection taken from the pool */
+  gboolean     test_path;   /* a SQLite path run on PostgreSQL (tests) */
   DbErrorKind  error_kind;  /* PostgreSQL: the last error */
   char        *error_message;
   gint64       changes;
   guint        cursors;     /* serial for cursor names */
+  GHashTable  *prepared;    /* PostgreSQL: translated text -> its prepared statement's name */
 };
 
 struct _ServerStmt {
@@ -75,6 +77,12 @@ sqlite3 *
 server_store_sqlite (ServerDb *db)
 {
   return db->sqlite;
+}
+
+const char *
+server_store_test_path (ServerDb *db)
+{
+  return db->test_path ? db->location : NULL;
 }
 
 const char *
@@ -158,6 +166,7 @@ pg_translate (const char *sql,
     /* a line is bytea; db_column_text() gives its bytes */
     { "CAST (line AS TEXT)", "line" },
     { "CAST (r.line AS TEXT)", "r.line" },
+    { "CAST (response AS TEXT)", "response" },
   };
   GString *out = g_string_sized_new (strlen (sql) + 32);
   gboolean ignore = FALSE, quoted = FALSE;
@@ -265,13 +274,82 @@ pg_display_name (const char *uri)
   return g_string_free (name, FALSE);
 }
 
+static PGconn *
+pg_connect (const char  *uri,
+            const char  *dbname,
+            const char  *name,
+            GError     **error)
+{
+  /* with expand_dbname the URI's settings come first; a later dbname overrides its database */
+  const char *const keywords[] = { "application_name", "connect_timeout", "dbname", "dbname", NULL };
+  const char *const values[] = { "clmrs-server", "10", uri, dbname, NULL };
+  PGconn *conn;
+
+  conn = PQconnectdbParams (keywords, values, 1);
+  if (conn == NULL || PQstatus (conn) != CONNECTION_OK)
+    {
+      g_autofree char *message = g_strdup (conn != NULL ? PQerrorMessage (conn) : "out of memory");
+
+      /* libpq's message says what failed: refused, authentication, no such database */
+      g_strdelimit (message, "\n\t", ' ');
+      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "database %s: %s", name, g_strstrip (message));
+      PQfinish (conn);
+      return NULL;
+    }
+  PQsetNoticeProcessor (conn, quiet_notices, NULL);
+  return conn;
+}
+
+/* Tests only: with CLMRS_SERVER_TEST_PG_URI set, every SQLite path the
+ * server is given is a PostgreSQL database of that cluster instead, one
+ * database a path (made on first use), so the whole sync test suite runs
+ * against PostgreSQL unchanged.  Returns its database name, or NULL. */
+static char *
+test_pg_database (const char *path)
+{
+  g_autofree char *absolute = NULL;
+  g_autofree char *hash = NULL;
+
+  if (g_getenv ("CLMRS_SERVER_TEST_PG_URI") == NULL || *g_getenv ("CLMRS_SERVER_TEST_PG_URI") == '\0')
+    return NULL;
+  absolute = g_canonicalize_filename (path, NULL);
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, absolute, -1);
+  hash[24] = '\0';
+  return g_strconcat ("clmrs_test_", hash, NULL);
+}
+
+static PGconn *
+test_pg_connect (const char  *dbname,
+                 const char  *name,
+                 GError     **error)
+{
+  const char *uri = g_getenv ("CLMRS_SERVER_TEST_PG_URI");
+  g_autoptr(GError) local = NULL;
+  g_autofree char *create = NULL;
+  PGconn *conn = pg_connect (uri, dbname, name, &local);
+  PGconn *admin;
+
+  if (conn != NULL || strstr (local->message, "does not exist") == NULL)
+    {
+      if (local != NULL)
+        g_propagate_error (error, g_steal_pointer (&local));
+      return conn;
+    }
+  admin = pg_connect (uri, NULL, name, error);
+  if (admin == NULL)
+    return NULL;
+  create = g_strdup_printf ("CREATE DATABASE %s", dbname);
+  PQclear (PQexec (admin, create));   /* another process may have made it meanwhile */
+  PQfinish (admin);
+  return pg_connect (uri, dbname, name, error);
+}
+
 static ServerDb *
-pg_open (const char  *uri,
+pg_open (const char  *location,
          GError     **error)
 {
-  const char *const keywords[] = { "application_name", "connect_timeout", "dbname", NULL };
-  const char *const values[] = { "clmrs-server", "10", uri, NULL };
-  g_autofree char *name = pg_display_name (uri);
+  g_autofree char *test_database = server_store_is_uri (location) ? NULL : test_pg_database (location);
+  g_autofree char *name = NULL;
   ServerDb *db = NULL;
   PGconn *conn;
   PGresult *result;
@@ -281,7 +359,7 @@ pg_open (const char  *uri,
     {
       ServerDb *idle = l->data;
 
-      if (g_str_equal (idle->location, uri))
+      if (g_str_equal (idle->location, location))
         {
           g_queue_delete_link (&pool, l);
           db = idle;
@@ -301,26 +379,34 @@ pg_open (const char  *uri,
       server_store_close (db);
     }
 
-  conn = PQconnectdbParams (keywords, values, 1);
-  if (conn == NULL || PQstatus (conn) != CONNECTION_OK)
+  if (test_database != NULL)
     {
-      g_autofree char *message = g_strdup (conn != NULL ? PQerrorMessage (conn) : "out of memory");
-
-      /* libpq's message says what failed: refused, authentication, no such database */
-      g_strdelimit (message, "\n\t", ' ');
-      g_set_error (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "database %s: %s", name, g_strstrip (message));
-      PQfinish (conn);
-      return NULL;
+      name = g_strdup_printf ("%s (PostgreSQL database %s)", location, test_database);
+      conn = test_pg_connect (test_database, name, error);
+      /* the file SQLite would have made: the commands that want an
+       * existing database look for it, and a path SQLite could not
+       * create fails here too */
+      if (conn != NULL && !g_file_test (location, G_FILE_TEST_EXISTS)
+          && !g_file_set_contents (location, "", 0, error))
+        g_clear_pointer (&conn, PQfinish);
     }
-  PQsetNoticeProcessor (conn, quiet_notices, NULL);
+  else
+    {
+      name = pg_display_name (location);
+      conn = pg_connect (location, NULL, name, error);
+    }
+  if (conn == NULL)
+    return NULL;
   /* as long as SQLite's busy timeout: then the request is told "busy" */
   result = PQexec (conn, "SET lock_timeout = '10s'");
   PQclear (result);
 
   db = g_new0 (ServerDb, 1);
-  db->location = g_strdup (uri);
+  db->location = g_strdup (location);
   db->name = g_steal_pointer (&name);
   db->pg = conn;
+  db->prepared = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  db->test_path = test_database != NULL;
   return db;
 }
 
@@ -351,9 +437,9 @@ ServerDb *
 server_store_open (const char  *location,
                    GError     **error)
 {
-  g_return_val_if_fail (location != NULL, NULL);
+  const char *test_uri = g_getenv ("CLMRS_SERVER_TEST_PG_URI");
 
-  if (server_store_is_uri (location))
+  if (server_store_is_uri (location) || (test_uri != NULL && *test_uri != '\0'))
     return pg_open (location, error);
   return sqlite_open (location, error);
 }
@@ -392,6 +478,7 @@ server_store_close (ServerDb *db)
   g_free (db->location);
   g_free (db->name);
   g_free (db->error_message);
+  g_clear_pointer (&db->prepared, g_hash_table_unref);
   g_free (db);
 }
 
@@ -631,6 +718,7 @@ static int
 pg_execute (ServerStmt *stmt)
 {
   ServerDb *db = stmt->db;
+  const char *name;
 
   stmt->executed = TRUE;
   stmt->row = -1;
@@ -649,8 +737,24 @@ pg_execute (ServerStmt *stmt)
         }
       return pg_fetch (stmt);
     }
-  stmt->result = PQexecParams (db->pg, stmt->sql, stmt->n_params, stmt->types,
-                               (const char *const *) stmt->values, stmt->lengths, stmt->formats, 0);
+  /* Each text is prepared once a connection (and the pool keeps
+   * connections): PostgreSQL parses and plans it once, as SQLite's
+   * statements are. */
+  name = g_hash_table_lookup (db->prepared, stmt->sql);
+  if (name == NULL)
+    {
+      g_autofree char *new_name = g_strdup_printf ("clmrs_%u", g_hash_table_size (db->prepared) + 1);
+      PGresult *prepared = PQprepare (db->pg, new_name, stmt->sql, stmt->n_params, stmt->types);
+      gboolean ok = pg_result_ok (db, prepared);
+
+      PQclear (prepared);
+      if (!ok)
+        return DB_ERROR;
+      name = new_name;
+      g_hash_table_insert (db->prepared, g_strdup (stmt->sql), g_steal_pointer (&new_name));
+    }
+  stmt->result = PQexecPrepared (db->pg, name, stmt->n_params, (const char *const *) stmt->values,
+                                 stmt->lengths, stmt->formats, 0);
   if (!pg_result_ok (db, stmt->result))
     return DB_ERROR;
   return DB_DONE;
@@ -849,8 +953,21 @@ server_store_get_version (ServerDb    *db,
 {
   g_autoptr(ServerStmt) stmt = NULL;
 
-  if (db->pg != NULL && !db_exec (db, "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)", error))
-    return FALSE;
+  /* a database the server never opened has no table yet: version 0 */
+  if (db->pg != NULL)
+    {
+      g_autoptr(ServerStmt) exists = db_prepare (db, "SELECT to_regclass ('schema_version') IS NOT NULL", error);
+
+      if (exists == NULL)
+        return FALSE;
+      if (db_step (exists) != DB_ROW)
+        return db_fail (db, "reading the schema version", error);
+      if (!db_column_int (exists, 0))
+        {
+          *version = 0;
+          return TRUE;
+        }
+    }
   stmt = db_prepare (db, db_dialect (db, "PRAGMA user_version", "SELECT coalesce (max (version), 0) FROM schema_version"),
                      error);
   if (stmt == NULL)
@@ -873,6 +990,7 @@ server_store_set_version (ServerDb    *db,
       sql = g_strdup_printf ("PRAGMA user_version=%d", version);
       return db_exec (db, sql, error);
     }
-  sql = g_strdup_printf ("DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d)", version);
+  sql = g_strdup_printf ("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL);"
+                         "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d)", version);
   return db_exec (db, sql, error);
 }

@@ -57,6 +57,8 @@ gboolean     server_store_is_postgres  (ServerDb    *db);
 gboolean     server_store_reused       (ServerDb    *db);
 /* The database as it may be shown: the SQLite path, or the URI without its password. */
 const char  *server_store_name         (ServerDb    *db);
+/* Tests only: the SQLite path this PostgreSQL database stands for (CLMRS_SERVER_TEST_PG_URI), else NULL. */
+const char  *server_store_test_path    (ServerDb    *db);
 /* The SQLite connection (backup, the main file's path); NULL on PostgreSQL. */
 sqlite3     *server_store_sqlite       (ServerDb    *db);
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The server benchmark on both stores, one after the other on this machine:
+# SQLite, PostgreSQL with one `serve` process, PostgreSQL with two
+# (docs/benchmarks.md).  PostgreSQL is a throw-away cluster with fsync on.
+#   tools/bench-server-stores.sh [bench-server options...]
+#   e.g. tools/bench-server-stores.sh --records 100000 --no-baseline
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bench=build/tests/bench-server
+[[ -x $bench ]] || { echo "$0: build first (meson setup build && ninja -C build)" >&2; exit 1; }
+
+pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/clmrs-bench-pg.XXXXXX")
+trap 'tools/pg-test-cluster.sh stop "$pg_dir"' EXIT
+uri=$(CLMRS_PG_FSYNC=on tools/pg-test-cluster.sh start "$pg_dir")
+bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+as_owner=()
+if [[ $(id -u) == 0 ]]; then as_owner=(runuser -u postgres --); fi
+
+echo "== SQLite"
+"$bench" "$@"
+for servers in 1 2; do
+  name=bench_$servers
+  "${as_owner[@]}" "$bindir/createdb" -h "$pg_dir" -U postgres "$name"
+  echo "== PostgreSQL, $servers process(es)"
+  "$bench" --db "${uri/\/postgres\?//$name?}" --servers "$servers" "$@"
+done
