@@ -761,7 +761,7 @@ server_db_first_sign_in (ServerDb    *db,
                          "WHERE p.person_id = ?1 AND d.device_id = ?2 AND d.revoked IS NULL "
                          "  AND p.disabled IS NULL AND p.one_time_pin_hash IS NOT NULL "
                          "  AND EXISTS (SELECT 1 FROM device_unlock u WHERE u.device_id = d.device_id) "
-                         "  AND (p.all_communities OR d.all_communities OR EXISTS "
+                         "  AND (p.all_communities != 0 OR d.all_communities != 0 OR EXISTS "
                          "    (SELECT 1 FROM person_communities pc JOIN device_communities dc "
                          "       ON dc.community_id = pc.community_id "
                          "     WHERE pc.person_id = p.person_id AND dc.device_id = d.device_id))", error);
