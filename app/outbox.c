@@ -274,19 +274,7 @@ clmrs_outbox_prune_sent (ClmrsStore  *store,
                          gint64      *pruned,
                          GError     **error)
 {
-  g_autoptr(GDateTime) now = clmrs_now ();
-  g_autoptr(GDateTime) cutoff = g_date_time_add_days (now, -(gint) days);
-  g_autofree char *cutoff_text = clmrs_time_to_rfc3339 (cutoff);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-
-  *pruned = 0;
-  stmt = clmrs_store_prepare (store, "UPDATE outbox SET envelope = '' "
-                                     "WHERE state = 'sent' AND envelope != '' AND sent_at < ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, cutoff_text, -1, SQLITE_TRANSIENT);
-  if (clmrs_store_step (store, stmt, error) == CLMRS_STEP_ERROR)
-    return FALSE;
-  *pruned = sqlite3_changes (clmrs_store_get_db (store));
-  return TRUE;
+  return clmrs_store_exec_older_than (store, "UPDATE outbox SET envelope = '' "
+                                             "WHERE state = 'sent' AND envelope != '' AND sent_at < ?",
+                                      days, pruned, error);
 }

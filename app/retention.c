@@ -33,6 +33,8 @@ static const char list_sql[] =
   "  FROM cases c JOIN children k ON k.id = c.child_id"
   "  WHERE c.open = 0 AND c.status IN ('closed', 'exited')"
   "    AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.child_id = c.child_id AND v.state = 'draft')"
+  "    AND NOT EXISTS (SELECT 1 FROM media m JOIN visits v ON v.id = m.visit_id"
+  "                    WHERE v.child_id = c.child_id AND m.acked IS NULL)"
   "    AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.state <> 'sent' AND o.record_id IN ("
   "      SELECT c.child_id UNION ALL SELECT id FROM visits WHERE child_id = c.child_id"
   "      UNION ALL SELECT id FROM supports WHERE child_id = c.child_id"
@@ -47,6 +49,7 @@ static const char *const purge_sql[] = {
   "DELETE FROM awareness_sessions WHERE visit_id IN (SELECT id FROM visits WHERE child_id = ?1)",
   "DELETE FROM supports WHERE child_id = ?1 OR visit_id IN (SELECT id FROM visits WHERE child_id = ?1)",
   "DELETE FROM answers WHERE visit_id IN (SELECT id FROM visits WHERE child_id = ?1)",
+  "DELETE FROM media WHERE visit_id IN (SELECT id FROM visits WHERE child_id = ?1)",
   "DELETE FROM visits WHERE child_id = ?1",
   "DELETE FROM cases WHERE child_id = ?1",
   "DELETE FROM children WHERE id = ?1",

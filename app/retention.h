@@ -21,14 +21,15 @@ void       clmrs_retention_child_free (ClmrsRetentionChild *child);
 /* (element-type ClmrsRetentionChild): the children whose case is closed
  * (a closure) or exited with no monitoring left, whose latest activity is
  * @keep_days or more before @today, with no draft of theirs and every
- * record about them (the child, their visits, supports, reviews)
- * acknowledged by the server; oldest first.  @keep_days 0: none. */
+ * record about them (the child, their visits, supports, reviews, the
+ * photos and signatures of their visits) acknowledged by the server;
+ * oldest first.  @keep_days 0: none. */
 GPtrArray *clmrs_retention_list       (ClmrsStore   *store,
                                        const GDate  *today,
                                        guint         keep_days,
                                        GError      **error);
 /* Deletes every child clmrs_retention_list() gives, with their visits,
- * answers, assessments, supports, reviews (the supervisors' messages),
+ * answers, media files, assessments, supports, reviews (the supervisors' messages),
  * case and acknowledged envelopes, in one transaction (the server keeps
  * them).  @n_purged (optional): how many children. */
 gboolean   clmrs_retention_purge      (ClmrsStore   *store,

@@ -323,6 +323,25 @@ static const char * const migrations[] = {
   "CREATE INDEX visits_household ON visits (household_id);"
   "CREATE INDEX visits_child ON visits (child_id);"
   "CREATE INDEX visits_kind ON visits (kind, child_id);",
+
+  /* 10: media answers (app/media.c): a photo or a signature kept with its
+   * visit and question, inside the database so it is sealed like every
+   * other page; `sent` is how many bytes the server has acknowledged,
+   * `acked` when it held the whole file. */
+  "CREATE TABLE media ("
+  "  id       TEXT PRIMARY KEY,"
+  "  visit_id TEXT NOT NULL REFERENCES visits (id) ON DELETE CASCADE,"
+  "  ref      TEXT NOT NULL,"
+  "  name     TEXT NOT NULL UNIQUE,"
+  "  mime     TEXT NOT NULL,"
+  "  size     INTEGER NOT NULL,"
+  "  sha256   TEXT NOT NULL,"
+  "  content  BLOB NOT NULL,"
+  "  created  TEXT NOT NULL,"
+  "  sent     INTEGER NOT NULL DEFAULT 0,"
+  "  acked    TEXT,"
+  "  UNIQUE (visit_id, ref));"
+  "CREATE INDEX media_unsent ON media (acked, created);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLMRS_STORE_SCHEMA_VERSION);
@@ -1536,4 +1555,27 @@ clmrs_store_draft_discard (ClmrsStore  *store,
 fail:
   clmrs_store_rollback (store);
   return FALSE;
+}
+
+gboolean
+clmrs_store_exec_older_than (ClmrsStore  *store,
+                             const char  *sql,
+                             guint        days,
+                             gint64      *changed,
+                             GError     **error)
+{
+  g_autoptr(GDateTime) now = clmrs_now ();
+  g_autoptr(GDateTime) cutoff = g_date_time_add_days (now, -(gint) days);
+  g_autofree char *cutoff_text = clmrs_time_to_rfc3339 (cutoff);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  *changed = 0;
+  stmt = clmrs_store_prepare (store, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, cutoff_text, -1, SQLITE_TRANSIENT);
+  if (clmrs_store_step (store, stmt, error) == CLMRS_STEP_ERROR)
+    return FALSE;
+  *changed = sqlite3_changes (store->db);
+  return TRUE;
 }

@@ -36,7 +36,7 @@ GQuark clmrs_store_error_quark (void);
 typedef struct _ClmrsStore ClmrsStore;
 
 /* The number of the newest schema this program knows. */
-#define CLMRS_STORE_SCHEMA_VERSION 9
+#define CLMRS_STORE_SCHEMA_VERSION 10
 
 /* Plain, or encrypted with the key held for @path (else CLMRS_STORE_ERROR_LOCKED). */
 ClmrsStore  *clmrs_store_open               (const char   *path,
@@ -85,6 +85,15 @@ gboolean     clmrs_store_wipe               (ClmrsStore   *store,
 void         clmrs_store_set_actor          (ClmrsStore   *store,
                                              const char   *person_id);
 const char  *clmrs_store_get_actor          (ClmrsStore   *store);
+
+/* Runs @sql, whose one parameter is the time @days ago (RFC 3339 UTC), and
+ * sets @changed to the rows it changed: what pruning what the server has
+ * held long enough looks like. */
+gboolean     clmrs_store_exec_older_than    (ClmrsStore   *store,
+                                             const char   *sql,
+                                             guint         days,
+                                             gint64       *changed,
+                                             GError      **error);
 
 /* Runs @sql (no results expected); errors carry SQLite's message and the statement. */
 gboolean     clmrs_store_exec               (ClmrsStore   *store,

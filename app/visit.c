@@ -4,6 +4,7 @@
 #include "visit.h"
 
 #include "casebook.h"
+#include "media.h"
 #include "outbox.h"
 #include "record.h"
 #include "util.h"
@@ -1149,7 +1150,8 @@ clmrs_visit_finalise_full (ClmrsStore            *store,
   else
     g_set_error (error, CLMRS_VISIT_ERROR, CLMRS_VISIT_ERROR_INVALID, "unknown visit kind '%s'", job.kind);
 
-  ok = ok && write_visit (&job, error) && enqueue_all (&job, error);
+  ok = ok && write_visit (&job, error) && clmrs_media_drop_unanswered (store, visit_id, job.answers, error) &&
+       enqueue_all (&job, error);
   for (guint i = 0; ok && i < job.touched->len; i++)
     ok = clmrs_casebook_refresh_child (store, g_ptr_array_index (job.touched, i), &date, config, error);
   ok = ok && clmrs_store_commit (store, error);

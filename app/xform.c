@@ -75,6 +75,7 @@ struct _Bind {
   char          *profile;
   char          *field;
   char          *id;
+  guint          max_pixels;  /* orx:max-pixels: an image's longest edge, 0 if none */
   guint          state;   /* topological sort */
 };
 
@@ -103,6 +104,7 @@ typedef enum {
   BODY_TRIGGER,
   BODY_RANGE,
   BODY_RANK,
+  BODY_UPLOAD,
 } BodyKind;
 
 #define IS_CHOICE_KIND(kind) ((kind) == BODY_SELECT1 || (kind) == BODY_SELECT || (kind) == BODY_RANK)
@@ -128,6 +130,7 @@ struct _BodyNode {
   double     range_start;  /* <range>: start, end and step */
   double     range_end;
   double     range_step;
+  char      *mediatype;    /* <upload>: its mediatype, or NULL */
 };
 
 struct _ClmrsForm {
@@ -243,6 +246,7 @@ body_node_free (BodyNode *node)
   if (node == NULL)
     return;
   g_free (node->appearance);
+  g_free (node->mediatype);
   g_clear_pointer (&node->children, g_ptr_array_unref);
   g_clear_pointer (&node->items, g_ptr_array_unref);
   g_clear_pointer (&node->filter_index, g_hash_table_unref);
@@ -1543,6 +1547,7 @@ parse_type (const char    *text,
     { "dateTime", CLMRS_TYPE_DATETIME }, { "select1", CLMRS_TYPE_SELECT1 },
     { "select", CLMRS_TYPE_SELECT }, { "geopoint", CLMRS_TYPE_GEOPOINT },
     { "barcode", CLMRS_TYPE_STRING }, { "odk:rank", CLMRS_TYPE_SELECT }, { "rank", CLMRS_TYPE_SELECT },
+    { "binary", CLMRS_TYPE_BINARY }, { "geotrace", CLMRS_TYPE_GEOTRACE }, { "geoshape", CLMRS_TYPE_GEOSHAPE },
   };
   const char *name = text;
 
@@ -1636,6 +1641,16 @@ load_bind (Loader    *loader,
 #undef TAKE
   if (bind->id != NULL)
     g_hash_table_replace (form->binds_by_id, bind->id, bind);
+  {
+    g_autofree char *max_pixels = get_ns_attr (element, "max-pixels", CLMRS_ORX_NS);
+    guint64 pixels = 0;
+
+    if (max_pixels != NULL && !g_ascii_string_to_unsigned (g_strstrip (max_pixels), 10, 1, 65535, &pixels, NULL))
+      add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), bind->desc,
+                   "orx:max-pixels '%s' is not a number of pixels from 1 to 65535", max_pixels);
+    else if (max_pixels != NULL)
+      bind->max_pixels = (guint) pixels;
+  }
   /* the spec's preloads are uid, timestamp, date and property; JavaRosa
    * leaves any other (its old "patient", "user", "context") empty */
   if (bind->preload != NULL && !g_str_equal (bind->preload, "uid") &&
@@ -2049,6 +2064,16 @@ load_control (Loader   *loader,
     add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc, "a select has no choices");
   if (kind == BODY_RANGE)
     load_range (loader, element, node, desc);
+  if (kind == BODY_UPLOAD)
+    {
+      g_autofree char *accept = get_attr (element, "accept");
+
+      /* the spec: accept, when given, wins over mediatype */
+      node->mediatype = accept != NULL ? g_steal_pointer (&accept) : get_attr (element, "mediatype");
+      if (def->bind == NULL || def->bind->type != CLMRS_TYPE_BINARY)
+        add_problem (loader, CLMRS_XFORM_ERROR_INVALID, line_of (element), desc,
+                     "an <upload> needs a bind of type binary on %s", def->path);
+    }
 }
 
 static void
@@ -2153,6 +2178,8 @@ load_body_children (Loader   *loader,
         load_control (loader, child, BODY_TRIGGER, parent, scope);
       else if (g_str_equal (name, "range"))
         load_control (loader, child, BODY_RANGE, parent, scope);
+      else if (g_str_equal (name, "upload"))
+        load_control (loader, child, BODY_UPLOAD, parent, scope);
       else if (g_str_equal (name, "setvalue"))
         load_setvalue (loader, child, scope, NULL);
       else
@@ -4359,6 +4386,7 @@ clmrs_prompt_free (ClmrsPrompt *prompt)
   g_free (prompt->section);
   g_free (prompt->repeat_label);
   g_free (prompt->repeat_name);
+  g_free (prompt->mediatype);
   g_free (prompt);
 }
 
@@ -4485,6 +4513,7 @@ make_prompt (ClmrsFormSession *session,
                   : control->kind == BODY_TRIGGER ? CLMRS_CONTROL_TRIGGER
                   : control->kind == BODY_RANGE ? CLMRS_CONTROL_RANGE
                   : control->kind == BODY_RANK ? CLMRS_CONTROL_RANK
+                  : control->kind == BODY_UPLOAD ? CLMRS_CONTROL_UPLOAD
                   : CLMRS_CONTROL_INPUT;
   prompt->type = type_of (control->def);
   if (outline)
@@ -4511,6 +4540,11 @@ make_prompt (ClmrsFormSession *session,
       prompt->range_start = control->range_start;
       prompt->range_end = control->range_end;
       prompt->range_step = control->range_step;
+    }
+  if (control->kind == BODY_UPLOAD)
+    {
+      prompt->mediatype = g_strdup (control->mediatype);
+      prompt->max_pixels = control->def->bind != NULL ? control->def->bind->max_pixels : 0;
     }
   return prompt;
 }
@@ -4789,6 +4823,31 @@ is_geopoint (const char *value)
   return fabs (g_ascii_strtod (parts[0], NULL)) <= 90 && fabs (g_ascii_strtod (parts[1], NULL)) <= 180;
 }
 
+/* A geotrace or geoshape as the spec writes them: geopoints separated
+ * by ';'; a trace has 2 points or more and does not end where it began,
+ * a shape has 3 or more and does. */
+static gboolean
+is_geo_path (const char *value,
+             gboolean    shape)
+{
+  g_auto(GStrv) points = g_strsplit (value, ";", -1);
+  g_auto(GStrv) first = NULL;
+  g_auto(GStrv) last = NULL;
+  guint n = g_strv_length (points);
+  gboolean closed;
+
+  if (n < (shape ? 3u : 2u))
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (!is_geopoint (g_strstrip (points[i])))
+      return FALSE;
+  first = g_strsplit (points[0], " ", -1);
+  last = g_strsplit (points[n - 1], " ", -1);
+  closed = g_ascii_strtod (first[0], NULL) == g_ascii_strtod (last[0], NULL) &&
+           g_ascii_strtod (first[1], NULL) == g_ascii_strtod (last[1], NULL);
+  return shape ? closed : !closed;
+}
+
 /* TRUE when @value is in the lexical space of @type. */
 static gboolean
 lexical_ok (ClmrsDataType  type,
@@ -4823,6 +4882,11 @@ lexical_ok (ClmrsDataType  type,
       return strchr (value, ' ') == NULL;
     case CLMRS_TYPE_GEOPOINT:
       return is_geopoint (value);
+    case CLMRS_TYPE_BINARY:
+      return clmrs_form_binary_name_is_valid (value);
+    case CLMRS_TYPE_GEOTRACE:
+    case CLMRS_TYPE_GEOSHAPE:
+      return is_geo_path (value, type == CLMRS_TYPE_GEOSHAPE);
     case CLMRS_TYPE_STRING:
     case CLMRS_TYPE_SELECT:
     default:
@@ -4834,8 +4898,23 @@ static const char *
 type_name (ClmrsDataType type)
 {
   static const char *names[] = { "string", "int", "decimal", "boolean", "date", "time",
-                                 "dateTime", "select1", "select", "geopoint" };
+                                 "dateTime", "select1", "select", "geopoint",
+                                 "file name (a name with an extension, no folder)",
+                                 "geotrace (at least 2 points \"lat lon\" separated by ';', the last not the first)",
+                                 "geoshape (at least 3 points \"lat lon\" separated by ';', the last the same as the first)" };
   return type < G_N_ELEMENTS (names) ? names[type] : "?";
+}
+
+gboolean
+clmrs_form_binary_name_is_valid (const char *name)
+{
+  const char *dot;
+
+  if (name == NULL || name[0] == '\0' || name[0] == '.' || strlen (name) > 200 ||
+      !g_utf8_validate (name, -1, NULL) || strpbrk (name, "/\\: \t\r\n") != NULL)
+    return FALSE;
+  dot = strrchr (name, '.');
+  return dot != NULL && dot[1] != '\0';
 }
 
 /* TRUE for UTF-8 text that XML 1.0 can carry (no control characters
@@ -4890,6 +4969,25 @@ normalize_value (ClmrsFormSession  *session,
           g_ptr_array_add (kept, parts[i]);
       g_ptr_array_add (kept, NULL);
       text = g_strjoinv (" ", (char **) kept->pdata);
+    }
+  else if (type == CLMRS_TYPE_GEOTRACE || type == CLMRS_TYPE_GEOSHAPE)
+    {
+      /* each point as a geopoint is written ("lat lon alt acc"), ';' between them */
+      g_auto(GStrv) points = g_strsplit (value, ";", -1);
+      g_autoptr(GString) joined = g_string_new (NULL);
+
+      for (guint i = 0; points[i] != NULL; i++)
+        {
+          g_auto(GStrv) parts = g_strsplit_set (g_strstrip (points[i]), " \t\n", -1);
+          guint kept = 0;
+
+          if (i > 0)
+            g_string_append_c (joined, ';');
+          for (guint j = 0; parts[j] != NULL; j++)
+            if (parts[j][0] != '\0')
+              g_string_append_printf (joined, "%s%s", kept++ ? " " : "", parts[j]);
+        }
+      text = g_string_free (g_steal_pointer (&joined), FALSE);
     }
   else
     text = g_strstrip (g_strdup (value));

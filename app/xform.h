@@ -116,6 +116,7 @@ typedef enum {
   CLMRS_CONTROL_TRIGGER,   /* an acknowledgement: its value is "OK" once acknowledged */
   CLMRS_CONTROL_RANGE,     /* a number from range_start to range_end in steps of range_step */
   CLMRS_CONTROL_RANK,      /* odk:rank: every choice's value, most preferred first, space-separated */
+  CLMRS_CONTROL_UPLOAD,    /* <upload>: a file (a photo, a signature); its value is the file's name */
 } ClmrsControl;
 
 typedef enum {
@@ -129,6 +130,9 @@ typedef enum {
   CLMRS_TYPE_SELECT1,
   CLMRS_TYPE_SELECT,
   CLMRS_TYPE_GEOPOINT,
+  CLMRS_TYPE_BINARY,        /* a file attached to the record: its name ("a1b2c3d4.jpg"), no path */
+  CLMRS_TYPE_GEOTRACE,      /* "lat lon [alt acc];lat lon ..." at least 2 points, the last not the first */
+  CLMRS_TYPE_GEOSHAPE,      /* the same, at least 3 points, the last the first (a closed shape) */
 } ClmrsDataType;
 
 typedef enum {
@@ -165,6 +169,8 @@ typedef struct {
   double        range_start;     /* CLMRS_CONTROL_RANGE: its bounds (start may exceed end) and step */
   double        range_end;
   double        range_step;
+  char         *mediatype;       /* CLMRS_CONTROL_UPLOAD: the mediatype or accept it names (any image, audio...), NULL if none */
+  guint         max_pixels;      /* CLMRS_CONTROL_UPLOAD: the bind's orx:max-pixels, 0 if none */
 } ClmrsPrompt;
 
 /* One instance of a repeat as a roster shows it: the answers that tell
@@ -226,6 +232,18 @@ char             *clmrs_form_session_dup_title    (ClmrsFormSession *session);
 /* The relevant prompts in document order, groups entered and repeats expanded. */
 GPtrArray        *clmrs_form_session_get_prompts (ClmrsFormSession *session); /* (element-type ClmrsPrompt) */
 GPtrArray        *clmrs_form_session_get_outline (ClmrsFormSession *session); /* every prompt, relevant or not; see xform.c */
+
+/* Whether @name can be a binary answer: a file name with an extension,
+ * no directory, no scheme (the ODK XForms spec, "binary"). */
+gboolean          clmrs_form_binary_name_is_valid (const char *name);
+
+/* ODK's area() and distance() (the spec's geographic functions, as
+ * JavaRosa computes them: an Earth of equatorial radius 6,378,100 m,
+ * altitude ignored): the area in m2 enclosed by @points, and the length
+ * in m of the path through them.  @points is a geotrace or geoshape value,
+ * or one geopoint.  NaN when a point does not parse. */
+double            clmrs_geo_area                 (const char *points);
+double            clmrs_geo_distance             (const char *points);
 
 /* Stores @value and recalculates.  Fails (nothing stored) on a type that
  * does not parse, a readonly or calculated node, or an unknown ref.  A

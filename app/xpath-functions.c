@@ -893,6 +893,149 @@ fn_randomize (xmlXPathParserContextPtr ctxt,
 /* clmrs-root(): the filling's document node, what "/" means in a form
  * (xform.c writes it before absolute paths inside secondary instances'
  * predicates, where libxml2 would read "/" as their own document). */
+/* --- geographic functions (the spec's area() and distance()) --- */
+
+/* JavaRosa's GeoUtils: the Earth's equatorial radius it uses, in metres. */
+#define EARTH_RADIUS_M 6378100.0
+
+/* The points of @text (geopoints separated by ';'), lat and lon in degrees
+ * as pairs; FALSE when one does not parse. */
+static gboolean
+parse_points (const char *text,
+              GArray     *out)
+{
+  g_auto(GStrv) points = g_strsplit (text, ";", -1);
+
+  for (guint i = 0; points[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit_set (g_strstrip (points[i]), " \t\n", -1);
+      double latlon[2];
+      guint found = 0;
+
+      for (guint j = 0; parts[j] != NULL && found < 2; j++)
+        {
+          char *end = NULL;
+
+          if (parts[j][0] == '\0')
+            continue;
+          latlon[found++] = g_ascii_strtod (parts[j], &end);
+          if (end == parts[j] || *end != '\0' || !isfinite (latlon[found - 1]))
+            return FALSE;
+        }
+      if (found == 0 && points[i + 1] == NULL && i > 0)
+        break;   /* a trailing ';' */
+      if (found < 2 || fabs (latlon[0]) > 90 || fabs (latlon[1]) > 180)
+        return FALSE;
+      g_array_append_vals (out, latlon, 2);
+    }
+  return TRUE;
+}
+
+double
+clmrs_geo_area (const char *points)
+{
+  g_autoptr(GArray) p = g_array_new (FALSE, FALSE, sizeof (double));
+  double circumference = 2 * G_PI * EARTH_RADIUS_M;
+  double sum = 0, px = 0, py = 0;
+  guint n;
+
+  if (!parse_points (points != NULL ? points : "", p))
+    return NAN;
+  n = p->len / 2;
+  if (n < 3)
+    return 0;
+  /* JavaRosa's: each point as metres east and north of the first (the
+   * east scaled by its own latitude), the polygon's area by triangles
+   * from the first point */
+  for (guint i = 1; i < n; i++)
+    {
+      double lat = g_array_index (p, double, 2 * i);
+      double lon = g_array_index (p, double, 2 * i + 1);
+      double y = (lat - g_array_index (p, double, 0)) * circumference / 360.0;
+      double x = (lon - g_array_index (p, double, 1)) * circumference * cos (lat * G_PI / 180.0) / 360.0;
+
+      if (i > 1)
+        sum += (py * x - px * y) / 2;
+      px = x;
+      py = y;
+    }
+  return fabs (sum);
+}
+
+double
+clmrs_geo_distance (const char *points)
+{
+  g_autoptr(GArray) p = g_array_new (FALSE, FALSE, sizeof (double));
+  double total = 0;
+
+  if (!parse_points (points != NULL ? points : "", p))
+    return NAN;
+  /* the great-circle (haversine) length of each leg, in order */
+  for (guint i = 1; i < p->len / 2; i++)
+    {
+      double lat1 = g_array_index (p, double, 2 * i - 2) * G_PI / 180.0;
+      double lat2 = g_array_index (p, double, 2 * i) * G_PI / 180.0;
+      double dlat = lat2 - lat1;
+      double dlon = (g_array_index (p, double, 2 * i + 1) - g_array_index (p, double, 2 * i - 1)) * G_PI / 180.0;
+      double a = sin (dlat / 2) * sin (dlat / 2) + cos (lat1) * cos (lat2) * sin (dlon / 2) * sin (dlon / 2);
+
+      total += EARTH_RADIUS_M * 2 * atan2 (sqrt (a), sqrt (1 - a));
+    }
+  return total;
+}
+
+/* The argument of area() or distance(): a node-set of geopoints (each
+ * node one point), or one geotrace or geoshape value. */
+static char *
+pop_points (xmlXPathParserContextPtr ctxt)
+{
+  xmlXPathObjectPtr object = valuePop (ctxt);
+  GString *points = g_string_new (NULL);
+
+  if (object != NULL && object->type == XPATH_NODESET && object->nodesetval != NULL)
+    for (int i = 0; i < object->nodesetval->nodeNr; i++)
+      {
+        xmlChar *text = xmlNodeGetContent (object->nodesetval->nodeTab[i]);
+
+        if (text != NULL && *text != '\0')
+          g_string_append_printf (points, "%s%s", points->len ? ";" : "", (const char *) text);
+        xmlFree (text);
+      }
+  else if (object != NULL)
+    {
+      xmlChar *text = xmlXPathCastToString (object);
+
+      g_string_append (points, (const char *) text);
+      xmlFree (text);
+    }
+  xmlXPathFreeObject (object);
+  return g_string_free (points, FALSE);
+}
+
+static void
+fn_area (xmlXPathParserContextPtr ctxt,
+         int                      nargs)
+{
+  g_autofree char *points = NULL;
+
+  if (!arity_between (ctxt, nargs, 1, 1))
+    return;
+  points = pop_points (ctxt);
+  valuePush (ctxt, xmlXPathNewFloat (clmrs_geo_area (points)));
+}
+
+static void
+fn_distance (xmlXPathParserContextPtr ctxt,
+             int                      nargs)
+{
+  g_autofree char *points = NULL;
+
+  if (!arity_between (ctxt, nargs, 1, 1))
+    return;
+  points = pop_points (ctxt);
+  valuePush (ctxt, xmlXPathNewFloat (clmrs_geo_distance (points)));
+}
+
 static void
 fn_root (xmlXPathParserContextPtr ctxt,
          int                      nargs)
@@ -908,6 +1051,8 @@ fn_root (xmlXPathParserContextPtr ctxt,
 
 static const Function functions[] = {
   { NULL, "clmrs-root", fn_root },
+  { NULL, "area", fn_area },
+  { NULL, "distance", fn_distance },
   { NULL, "pulldata", fn_pulldata },
   { NULL, "randomize", fn_randomize },
   { NULL, "selected", fn_selected },

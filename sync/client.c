@@ -5,6 +5,7 @@
 
 #include "cases.h"
 #include "device.h"
+#include "media.h"
 #include "outbox.h"
 
 #include "record.h"
@@ -26,6 +27,7 @@ G_DEFINE_QUARK (clmrs-sync-error-quark, clmrs_sync_error)
 #define MAX_RECORDS_PER_PUSH 1000
 #define MAX_RETRY_AFTER_S    300
 #define MAX_BACKOFF_MS       60000
+#define MEDIA_CHUNK_BYTES    (64 * 1024)
 
 typedef struct {
   long        status;
@@ -51,6 +53,8 @@ typedef struct {
   guint                  backoff_ms;
   guint                  connect_timeout_s;
   guint                  low_speed_time_s;
+  gsize                  media_chunk_bytes;
+  char                  *media_refused;   /* the server's word on a file it would not take, or NULL */
   GCancellable          *cancellable;
   ClmrsSyncProgressFunc  progress;
   gpointer               progress_data;
@@ -526,6 +530,7 @@ client_init (Client                 *c,
   c->backoff_ms = config->backoff_ms ? config->backoff_ms : 1000;
   c->connect_timeout_s = config->connect_timeout_s ? config->connect_timeout_s : 20;
   c->low_speed_time_s = config->low_speed_time_s ? config->low_speed_time_s : 60;
+  c->media_chunk_bytes = config->media_chunk_bytes ? config->media_chunk_bytes : MEDIA_CHUNK_BYTES;
   c->started = g_get_monotonic_time ();
   if (c->url == NULL)
     {
@@ -577,6 +582,7 @@ client_clear (Client *c)
   g_free (c->url);
   g_clear_pointer (&c->ca_pem, g_bytes_unref);
   g_free (c->cacert_path);
+  g_free (c->media_refused);
   if (c->token != NULL)
     memset (c->token, 0, strlen (c->token));
   g_free (c->token);
@@ -912,6 +918,142 @@ push_all (Client   *c,
     }
 }
 
+
+/* The answer to a media chunk: how many bytes the server holds. */
+static gboolean
+parse_media_answer (const Response  *r,
+                    gint64          *received,
+                    gboolean        *complete,
+                    GError         **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+
+  if (!json_parser_load_from_data (parser, (const char *) r->body->data, r->body->len, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error_literal (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "a media answer is not a JSON object");
+      return FALSE;
+    }
+  object = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (object, "received") || !json_object_has_member (object, "complete"))
+    {
+      g_set_error_literal (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
+                           "a media answer lacks received or complete");
+      return FALSE;
+    }
+  *received = json_object_get_int_member (object, "received");
+  *complete = json_object_get_boolean_member (object, "complete");
+  return TRUE;
+}
+
+/* Sends one file from the bytes the server acknowledged, chunk by chunk;
+ * each acknowledgement is written down before the next chunk, so a sync
+ * that stops anywhere resumes there. */
+static gboolean
+push_one_file (Client               *c,
+               const ClmrsMediaInfo *info,
+               GError              **error)
+{
+  g_autofree char *path = g_strconcat ("/api/v1/media/", info->id, NULL);
+  g_autofree char *record = g_strconcat ("X-Clmrs-Record: ", info->visit_id, NULL);
+  g_autofree char *question = g_strconcat ("X-Clmrs-Question: ", info->ref, NULL);
+  g_autofree char *name = g_strconcat ("X-Clmrs-Name: ", info->name, NULL);
+  g_autofree char *mime = g_strconcat ("X-Clmrs-Media-Type: ", info->mime, NULL);
+  g_autofree char *sha = g_strconcat ("X-Clmrs-Sha256: ", info->sha256, NULL);
+  g_autofree char *size = g_strdup_printf ("X-Clmrs-Size: %" G_GINT64_FORMAT, info->size);
+  gint64 offset = info->sent;
+
+  for (;;)
+    {
+      g_autoptr(GBytes) chunk = NULL;
+      g_autofree char *at = g_strdup_printf ("X-Clmrs-Offset: %" G_GINT64_FORMAT, offset);
+      g_autoptr(GError) local = NULL;
+      Response r = { 0 };
+      gint64 received = 0;
+      gboolean complete = FALSE;
+
+      chunk = clmrs_media_read_chunk (c->store, info->id, offset,
+                                      (gsize) MIN ((gint64) c->media_chunk_bytes, info->size - offset), &local);
+      if (chunk == NULL)
+        {
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_STORE, "%s", local->message);
+          return FALSE;
+        }
+      if (!request (c, "POST", path, "application/octet-stream",
+                    (const char *[]) { record, question, name, mime, sha, size, at, NULL }, chunk, &r, error))
+        {
+          response_clear (&r);
+          return FALSE;
+        }
+      if (r.status == 400 || r.status == 404 || r.status == 413 || r.status == 415)
+        {
+          /* the server will not take this file as it is: the others go on,
+           * and the sync says why at the end; the file stays queued */
+          g_autofree char *message = error_message (&r);
+
+          response_clear (&r);
+          g_message ("sync: media %s refused: %s", info->id, message);
+          if (c->media_refused == NULL)
+            c->media_refused = g_steal_pointer (&message);
+          return TRUE;
+        }
+      if (r.status != 200)
+        {
+          g_autofree char *message = error_message (&r);
+
+          response_clear (&r);
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL, "media: %s", message);
+          return FALSE;
+        }
+      if (!parse_media_answer (&r, &received, &complete, error))
+        {
+          response_clear (&r);
+          return FALSE;
+        }
+      response_clear (&r);
+      if (received < 0 || received > info->size)
+        {
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
+                       "media %s: the server says it holds %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " bytes",
+                       info->id, received, info->size);
+          return FALSE;
+        }
+      if (!clmrs_media_note_sent (c->store, info->id, received, complete, &local))
+        {
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_STORE, "%s", local->message);
+          return FALSE;
+        }
+      c->report->media_bytes += (guint64) MAX (0, received - offset);
+      report_progress (c);
+      if (complete)
+        {
+          c->report->media_sent++;
+          return TRUE;
+        }
+      /* the server says where to go on (0 after a file that came out wrong) */
+      offset = received;
+    }
+}
+
+/* The media files of the visits the server acknowledged. */
+static gboolean
+push_media (Client   *c,
+            GError  **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autoptr(GPtrArray) files = clmrs_media_list_unsent (c->store, &local);
+
+  if (files == NULL)
+    {
+      g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_STORE, "%s", local->message);
+      return FALSE;
+    }
+  for (guint i = 0; i < files->len; i++)
+    if (!push_one_file (c, g_ptr_array_index (files, i), error))
+      return FALSE;
+  return TRUE;
+}
 
 static gboolean
 pull_all (Client   *c,
@@ -1280,7 +1422,8 @@ clmrs_sync_run (ClmrsStore             *store,
       client_clear (&c);
       return FALSE;
     }
-  ok = push_all (&c, &local_error) && pull_all (&c, &local_error) && pull_people (&c, &local_error);
+  ok = push_all (&c, &local_error) && push_media (&c, &local_error) && pull_all (&c, &local_error) &&
+       pull_people (&c, &local_error);
   if (ok)
     {
       report_problems (&c);
@@ -1308,14 +1451,26 @@ clmrs_sync_run (ClmrsStore             *store,
       if (!clmrs_outbox_prune_sent (store, CLMRS_OUTBOX_KEEP_SENT_DAYS, &pruned, &prune_error))
         g_message ("sync: could not prune acknowledged envelopes: %s", prune_error->message);
       c.report->pruned = pruned;
+      /* and the photos and signatures the server has held as long */
+      g_clear_error (&prune_error);
+      if (!clmrs_media_prune_sent (store, CLMRS_OUTBOX_KEEP_SENT_DAYS, &pruned, &prune_error))
+        g_message ("sync: could not prune acknowledged media files: %s", prune_error->message);
+      c.report->media_pruned = pruned;
       purge_closed_cases (store);
     }
   c.report->queued_left = clmrs_outbox_count_queued (store);
+  c.report->media_left = clmrs_media_count_unsent (store);
   report_progress (&c);
   if (ok && c.report->queued_left > 0)
     {
       g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
                    "%" G_GINT64_FORMAT " records are still queued", c.report->queued_left);
+      ok = FALSE;
+    }
+  else if (ok && c.media_refused != NULL)
+    {
+      g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_REFUSED,
+                   "the server refused a media file, kept on this device: %s", c.media_refused);
       ok = FALSE;
     }
   client_clear (&c);

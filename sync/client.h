@@ -38,6 +38,7 @@ typedef struct {
   guint       backoff_ms;         /* first retry delay, doubled each time, with jitter; 0 = 1000 */
   guint       connect_timeout_s;  /* 0 = 20 */
   guint       low_speed_time_s;   /* abort a transfer slower than 32 B/s for this long (libcurl averages over up to 5 s more); 0 = 60 */
+  gsize       media_chunk_bytes;  /* bytes of a media file per request; 0 = 64 KiB */
 } ClmrsSyncConfig;
 
 typedef struct {
@@ -54,6 +55,10 @@ typedef struct {
   guint   requests;
   guint   retries;
   gint64  queued_left;            /* still waiting after the run */
+  guint64 media_sent;             /* media files the server now holds whole */
+  guint64 media_bytes;            /* media bytes the server acknowledged in this run */
+  gint64  media_left;             /* media files still waiting after the run */
+  guint64 media_pruned;           /* media files the server held for 30 days whose bytes were dropped */
   double  seconds;
 } ClmrsSyncReport;
 
@@ -80,10 +85,14 @@ gboolean clmrs_sync_enroll       (ClmrsStore             *store,
                                   const char             *device_name,
                                   GError                **error);
 
-/* Pushes every queued record in batches, pulls until the server has
- * nothing more, then applies the people of the device's communities
- * (GET /api/v1/people).  A record leaves the queue only when the server
- * answered for it.  TRUE only when the queue is empty and the pull complete. */
+/* Pushes every queued record in batches, then the media files of the
+ * visits the server acknowledged, in chunks (a dropped link resumes at
+ * the last chunk acknowledged), pulls until the server has nothing more,
+ * then applies the people of the device's communities (GET
+ * /api/v1/people).  A record or a file leaves the queue only when the
+ * server answered for it.  TRUE only when both queues are empty and the
+ * pull complete (a file the server refuses, too large for it, is named in
+ * @error after the pull). */
 gboolean clmrs_sync_run          (ClmrsStore             *store,
                                   const ClmrsSyncConfig  *config,
                                   GCancellable           *cancellable,

@@ -507,6 +507,7 @@ struct _SyncProxy {
   guint           fault_left;
   guint           faults_done;
   gsize           throttle;
+  GArray         *open_clients;   /* (element-type int) the client side of each open connection */
 };
 
 typedef struct {
@@ -705,6 +706,14 @@ connection_thread (gpointer data)
 out:
   if (server >= 0)
     close (server);
+  g_mutex_lock (&proxy->lock);
+  for (guint i = 0; i < proxy->open_clients->len; i++)
+    if (g_array_index (proxy->open_clients, int, i) == c->client)
+      {
+        g_array_remove_index_fast (proxy->open_clients, i);
+        break;
+      }
+  g_mutex_unlock (&proxy->lock);
   shutdown (c->client, SHUT_RDWR);
   close (c->client);
   g_free (c);
@@ -739,6 +748,7 @@ acceptor_thread (gpointer data)
           proxy->fault_left--;
           proxy->faults_done++;
         }
+      g_array_append_val (proxy->open_clients, fd);
       g_ptr_array_add (proxy->connections, g_thread_new ("proxy-connection", connection_thread, c));
       g_mutex_unlock (&proxy->lock);
     }
@@ -761,6 +771,7 @@ sync_proxy_new (guint16 upstream_port)
   proxy->url = g_strdup_printf ("http://127.0.0.1:%u", ntohs (addr.sin_port));
   proxy->upstream_port = upstream_port;
   proxy->connections = g_ptr_array_new ();
+  proxy->open_clients = g_array_new (FALSE, FALSE, sizeof (int));
   g_mutex_init (&proxy->lock);
   proxy->acceptor = g_thread_new ("proxy-acceptor", acceptor_thread, proxy);
   return proxy;
@@ -774,6 +785,7 @@ sync_proxy_free (SyncProxy *proxy)
   for (guint i = 0; i < proxy->connections->len; i++)
     g_thread_join (g_ptr_array_index (proxy->connections, i));
   g_ptr_array_unref (proxy->connections);
+  g_array_unref (proxy->open_clients);
   close (proxy->listen_fd);
   close (proxy->stop_pipe[0]);
   close (proxy->stop_pipe[1]);
@@ -794,6 +806,15 @@ sync_proxy_set_upstream (SyncProxy *proxy,
 {
   g_mutex_lock (&proxy->lock);
   proxy->upstream_port = upstream_port;
+  g_mutex_unlock (&proxy->lock);
+}
+
+void
+sync_proxy_cut (SyncProxy *proxy)
+{
+  g_mutex_lock (&proxy->lock);
+  for (guint i = 0; i < proxy->open_clients->len; i++)
+    shutdown (g_array_index (proxy->open_clients, int, i), SHUT_RDWR);
   g_mutex_unlock (&proxy->lock);
 }
 

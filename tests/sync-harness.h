@@ -138,6 +138,9 @@ void     sync_proxy_set_fault       (SyncProxy      *proxy,
                                      SyncProxyFault  fault,
                                      gsize           n,
                                      guint           connections);
+/* Breaks every connection open now (a keep-alive connection the client
+ * would use again dies under it). */
+void     sync_proxy_cut             (SyncProxy      *proxy);
 /* How many connections got a fault so far. */
 guint    sync_proxy_faults_done     (SyncProxy      *proxy);
 /* A slow link: at most @bytes_per_second each way per connection; 0 = off. */

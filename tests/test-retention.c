@@ -103,6 +103,14 @@ fixture_setup (Fixture       *f,
   add_child (store, 'D', "2024-01-10", "exited", FALSE, "sent", TRUE);
   add_child (store, 'E', "2024-01-10", "child_labour", TRUE, "sent", FALSE);
   add_child (store, 'F', "2024-03-02", "exited", FALSE, NULL, FALSE);
+  /* G: as A, but a photo of their visit the server has not held yet */
+  add_child (store, 'G', "2024-01-10", "closed", FALSE, "sent", FALSE);
+  g_assert_cmpint (sqlite3_exec (clmrs_store_get_db (store),
+      "INSERT INTO media (id, visit_id, ref, name, mime, size, sha256, content, created)"
+      "  VALUES ('media-G', 'visit-G', '/data/photo', 'photo-G.jpg', 'image/jpeg', 3, 'x', x'010203', '2024-01-10');"
+      "INSERT INTO media (id, visit_id, ref, name, mime, size, sha256, content, created, sent, acked)"
+      "  VALUES ('media-A', 'visit-A', '/data/photo', 'photo-A.jpg', 'image/jpeg', 3, 'x', x'010203', '2024-01-10',"
+      "  3, '2024-01-11');", NULL, NULL, NULL), ==, SQLITE_OK);
 }
 
 static void
@@ -166,9 +174,10 @@ purge (Fixture     *f,
 
 /* Only A and F qualify (closed over 365 days before 2026-06-30, nothing
  * of theirs waiting): --dry-run lists them and changes nothing; purge
- * deletes every row about them, envelopes included, and nothing of B
- * (a record queued), C (closed recently), D (a draft), E (open), nor the
- * household or its own visit. */
+ * deletes every row about them, envelopes and photos included, and
+ * nothing of B (a record queued), C (closed recently), D (a draft), E
+ * (open), G (a photo not yet on the server), nor the household or its
+ * own visit. */
 static void
 test_purge (Fixture       *f,
             gconstpointer  data)
@@ -181,7 +190,7 @@ test_purge (Fixture       *f,
   g_assert_nonnull (strstr (out, "child-A  " HOUSEHOLD "  closed   2024-01-10  2 visits\n"));
   g_assert_nonnull (strstr (out, "child-F  " HOUSEHOLD "  exited   2024-03-02  2 visits\n"));
   g_assert_nonnull (strstr (out, "2 children would leave this device"));
-  for (const char *other = "BCDE"; *other != '\0'; other++)
+  for (const char *other = "BCDEG"; *other != '\0'; other++)
     {
       g_autofree char *id = g_strdup_printf ("child-%c", *other);
 
@@ -198,6 +207,9 @@ test_purge (Fixture       *f,
   g_assert_cmpint (count (f->path, ROWS_OF ("C")), ==, 13);
   g_assert_cmpint (count (f->path, ROWS_OF ("D")), ==, 13);
   g_assert_cmpint (count (f->path, ROWS_OF ("E")), ==, 13);
+  g_assert_cmpint (count (f->path, ROWS_OF ("G")), ==, 13);
+  g_assert_cmpint (count (f->path, "SELECT count (*) FROM media WHERE id = 'media-G'"), ==, 1);
+  g_assert_cmpint (count (f->path, "SELECT count (*) FROM media WHERE id = 'media-A'"), ==, 0);
   g_assert_cmpint (count (f->path, "SELECT count (*) FROM households"), ==, 1);
   g_assert_cmpint (count (f->path, "SELECT count (*) FROM visits WHERE id = 'household-visit'"), ==, 1);
   g_assert_cmpint (count (f->path, "SELECT count (*) FROM outbox WHERE envelope LIKE '%Child A%'"), ==, 0);

@@ -7,6 +7,8 @@
 
 #include "xform-test-helpers.h"
 
+#include <math.h>
+
 static ClmrsForm *
 load_with_media (const char *text,
                  const char *media_dir)
@@ -418,6 +420,151 @@ test_range_rank_trigger (void)
   g_assert_cmpuint (problems->len, ==, 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* Media answers                                                       */
+
+/* A photo and a signature as ODK writes them (pyxform's image with
+ * max-pixels, and appearance signature): a binary answer is the file's
+ * name, which round-trips through JSON, XML and a draft's values. */
+static const char media_form[] =
+  HEAD "<h:head><model><instance><data id='media' version='1'>"
+  "<photo/><signature/><meta><instanceID/></meta></data></instance>"
+  "<bind nodeset='/data/photo' type='binary' orx:max-pixels='1024'/>"
+  "<bind nodeset='/data/signature' type='binary' required='true()'/>"
+  "</model></h:head><h:body>"
+  "<upload ref='/data/photo' mediatype='image/*'><label>Photo of the support</label></upload>"
+  "<upload ref='/data/signature' mediatype='image/*' appearance='signature'><label>Consent</label></upload>"
+  "</h:body></h:html>";
+
+static void
+test_binary_answers (void)
+{
+  g_autoptr(ClmrsForm) form = load (media_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(ClmrsFormSession) again = clmrs_form_session_new (form, NULL);
+  g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (session);
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GPtrArray) values = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autofree char *xml = NULL;
+  g_autoptr(GError) error = NULL;
+  ClmrsPrompt *photo = find_prompt (prompts, "/data/photo");
+  ClmrsPrompt *signature = find_prompt (prompts, "/data/signature");
+
+  g_assert_cmpint (photo->control, ==, CLMRS_CONTROL_UPLOAD);
+  g_assert_cmpint (photo->type, ==, CLMRS_TYPE_BINARY);
+  g_assert_cmpstr (photo->mediatype, ==, "image/*");
+  g_assert_cmpuint (photo->max_pixels, ==, 1024);
+  g_assert_cmpstr (signature->appearance, ==, "signature");
+  g_assert_cmpuint (signature->max_pixels, ==, 0);
+
+  refuse (session, "/data/photo", "photos/a.jpg", "is not a valid file name");
+  refuse (session, "/data/photo", "jr://images/a.jpg", "is not a valid file name");
+  refuse (session, "/data/photo", ".hidden.jpg", "is not a valid file name");
+  refuse (session, "/data/photo", "noextension", "is not a valid file name");
+  problems = clmrs_form_session_validate (session);
+  g_assert_cmpuint (problems->len, ==, 1);   /* the signature is required */
+  set (session, "/data/photo", "1700000000001.jpg");
+  set (session, "/data/signature", "5c1b2d3e.png");
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  problems = clmrs_form_session_validate (session);
+  g_assert_cmpuint (problems->len, ==, 0);
+
+  json = clmrs_form_session_to_json (session);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json), "photo"), ==, "1700000000001.jpg");
+  xml = clmrs_form_session_to_xml (session);
+  g_assert_nonnull (strstr (xml, "<signature>5c1b2d3e.png</signature>"));
+  values = clmrs_form_session_list_values (session);
+  g_assert_true (clmrs_form_session_apply_values (again, values, &error));
+  g_assert_no_error (error);
+  assert_answer (again, "/data/photo", "1700000000001.jpg");
+  assert_answer (again, "/data/signature", "5c1b2d3e.png");
+}
+
+/* An <upload> on a node that is not binary, or a bad max-pixels, is refused naming it. */
+static void
+test_binary_refusals (void)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autofree char *text = g_strdup (media_form);
+  char *at = strstr (text, "type='binary' orx:max-pixels");
+  g_autofree char *first = NULL;
+
+  memcpy (at, "type='string'", strlen ("type='string'"));
+  memset (at + strlen ("type='string'"), ' ', strlen ("type='binary'") - strlen ("type='string'"));
+  problems = problems_of (text, NULL, FALSE);
+  first = clmrs_form_problem_to_string (problems->pdata[0]);
+  g_assert_nonnull (strstr (first, "an <upload> needs a bind of type binary on /data/photo"));
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  g_clear_pointer (&text, g_free);
+  text = g_strdup (media_form);
+  at = strstr (text, "'1024'");
+  memcpy (at, "'-124'", 6);
+  problems = problems_of (text, NULL, FALSE);
+  g_clear_pointer (&first, g_free);
+  first = clmrs_form_problem_to_string (problems->pdata[0]);
+  g_assert_nonnull (strstr (first, "orx:max-pixels '-124' is not a number of pixels"));
+}
+
+/* ------------------------------------------------------------------ */
+/* geotrace and geoshape                                               */
+
+/* A field's edge walked (geoshape) and a path (geotrace), as ODK writes
+ * them, with area() and distance() in calculations.  Expected figures
+ * computed separately with JavaRosa's formulas (GeoUtils: R = 6,378,100 m;
+ * area by triangles on the plane around the first point, distance by
+ * haversine). */
+static const char geo_form[] =
+  HEAD "<h:head><model><instance><data id='geo'>"
+  "<path/><field/><length/><hectares/><plots><plot><corner/></plot><plot><corner/></plot><plot><corner/></plot></plots>"
+  "<by_points/><meta><instanceID/></meta></data></instance>"
+  "<bind nodeset='/data/path' type='geotrace'/>"
+  "<bind nodeset='/data/field' type='geoshape'/>"
+  "<bind nodeset='/data/length' type='decimal' calculate='round(distance(/data/path), 1)'/>"
+  "<bind nodeset='/data/hectares' type='decimal' calculate='round(area(/data/field) div 10000, 4)'/>"
+  "<bind nodeset='/data/plots/plot/corner' type='geopoint'/>"
+  "<bind nodeset='/data/by_points' type='decimal' calculate='round(distance(/data/plots/plot/corner), 1)'/>"
+  "</model></h:head><h:body>"
+  "<input ref='/data/path'><label>Path</label></input>"
+  "<input ref='/data/field'><label>Field</label></input>"
+  "<group ref='/data/plots'><repeat nodeset='/data/plots/plot'><input ref='/data/plots/plot/corner'/></repeat></group>"
+  "</h:body></h:html>";
+
+static void
+test_geotrace_geoshape (void)
+{
+  g_autoptr(ClmrsForm) form = load (geo_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GPtrArray) prompts = clmrs_form_session_get_prompts (session);
+
+  g_assert_cmpint (find_prompt (prompts, "/data/path")->type, ==, CLMRS_TYPE_GEOTRACE);
+  g_assert_cmpint (find_prompt (prompts, "/data/field")->type, ==, CLMRS_TYPE_GEOSHAPE);
+  /* a trace: 2 points or more, not ending where it began; kept as ODK writes it */
+  refuse (session, "/data/path", "5.3364 -4.0267", "is not a valid geotrace");
+  refuse (session, "/data/path", "5.3364 -4.0267;5.3364 -4.0267", "is not a valid geotrace");
+  refuse (session, "/data/path", "5.3364 -4.0267;95 1", "is not a valid geotrace");
+  set (session, "/data/path", " 5.3364  -4.0267 10 5 ; 5.3371 -4.0262;5.3380 -4.0262 ");
+  assert_answer (session, "/data/path", "5.3364 -4.0267 10 5;5.3371 -4.0262;5.3380 -4.0262");
+  assert_answer (session, "/data/length", "195.8");
+  /* a shape: 3 points or more, closed */
+  refuse (session, "/data/field", "0 0;0 0.01;0.01 0.01", "is not a valid geoshape");
+  refuse (session, "/data/field", "0 0;0 0.01", "is not a valid geoshape");
+  set (session, "/data/field", "0 0;0 0.01;0.01 0.01;0.01 0;0 0");
+  assert_answer (session, "/data/hectares", "123.9189");
+  /* a node-set of geopoints: the path through them in order */
+  set (session, "/data/plots/plot[1]/corner", "0 0 0 0");
+  set (session, "/data/plots/plot[2]/corner", "0 1 0 0");
+  assert_answer (session, "/data/by_points", "111318.8");
+  set (session, "/data/plots/plot[3]/corner", "1 1 0 0");
+  assert_answer (session, "/data/by_points", "222637.7");
+
+  /* the C functions */
+  g_assert_cmpfloat_with_epsilon (clmrs_geo_distance ("0 0;0 1"), 111318.84502, 1e-4);
+  g_assert_cmpfloat_with_epsilon (clmrs_geo_area ("0 0;0 0.01;0.01 0.01;0.01 0;0 0"), 1239188.51625, 1e-3);
+  g_assert_cmpfloat (clmrs_geo_area ("0 0;0 1"), ==, 0);
+  g_assert_true (isnan (clmrs_geo_distance ("0 0;north 1")));
+}
+
 /* randomize() with a seed gives ODK's order: expected values from ODK Web
  * Forms' seeded shuffle (@getodk/xforms-engine 0.22, JavaRosa-compatible). */
 static void
@@ -759,6 +906,9 @@ main (int    argc,
   g_test_add_func ("/xform-odk/new-instance-settles", test_new_instance_settles);
   g_test_add_func ("/xform-odk/preloads-and-actions", test_preloads_and_actions);
   g_test_add_func ("/xform-odk/range-rank-trigger", test_range_rank_trigger);
+  g_test_add_func ("/xform-odk/binary-answers", test_binary_answers);
+  g_test_add_func ("/xform-odk/binary-refusals", test_binary_refusals);
+  g_test_add_func ("/xform-odk/geotrace-geoshape", test_geotrace_geoshape);
   g_test_add_func ("/xform-odk/randomize-seed", test_randomize_seed);
   g_test_add_func ("/xform-odk/last-saved", test_last_saved);
   g_test_add_func ("/xform-odk/external-instances", test_external_instances);

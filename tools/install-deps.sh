@@ -8,7 +8,7 @@ packages=(
   libglib2.0-dev libjson-glib-dev libsqlite3-dev libxml2-dev zlib1g-dev
   libgcrypt20-dev libsodium-dev libcurl4-openssl-dev libmicrohttpd-dev libpq-dev postgresql
   libgtk-4-dev libadwaita-1-dev
-  libxml2-utils sqlite3 python3
+  libgdk-pixbuf-2.0-dev libxml2-utils sqlite3 python3
   clang libclang-rt-14-dev
   xvfb xauth imagemagick desktop-file-utils appstream
 )

@@ -679,6 +679,8 @@ static void
 clmrs_household_page_init (ClmrsHouseholdPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* a long head's name and community, whole at a phone's width */
+  _clmrs_wrap_labels_under (GTK_WIDGET (self->title));
 
   gtk_list_box_set_placeholder (self->children_list, placeholder (_("No child recorded in this household")));
   gtk_list_box_set_placeholder (self->visits_list, placeholder (_("No visit finished yet")));

@@ -96,6 +96,7 @@ reason_label (const char *code)
     { "light_work_task_not_permitted", N_("A task that is not light work allowed at this age") },
     { "chores_hours", N_("Too many hours of household chores") },
     { "hazardous_task_12m", N_("A hazardous task in the last 12 months: a risk") },
+    { "hazardous_task_since_last_visit", N_("A hazardous task since the last visit, so not out of child labour over the period") },
     { "work_injury_12m", N_("Hurt or sick because of work in the last 12 months: a risk") },
     { "out_of_school", N_("Not in school: a risk") },
     { "no_birth_certificate", N_("No birth certificate: a risk") },
@@ -233,7 +234,13 @@ _clmrs_prompt_value_text (const ClmrsPrompt *prompt)
 
   if (prompt->value == NULL)
     return NULL;
-  if (prompt->choices != NULL && prompt->control == CLMRS_CONTROL_SELECT)
+  /* a media answer's value is a file name nobody needs to read */
+  if (prompt->control == CLMRS_CONTROL_UPLOAD)
+    return g_strdup (prompt->appearance != NULL && (strstr (prompt->appearance, "signature") != NULL ||
+                                                    strstr (prompt->appearance, "draw") != NULL)
+                     ? _("Signature kept") : _("Photo kept"));
+  /* a ranking reads as its choices in order, as a multiple choice does */
+  if (prompt->choices != NULL && (prompt->control == CLMRS_CONTROL_SELECT || prompt->control == CLMRS_CONTROL_RANK))
     {
       g_auto(GStrv) values = g_strsplit (prompt->value, " ", -1);
       g_autoptr(GPtrArray) labels = g_ptr_array_new ();

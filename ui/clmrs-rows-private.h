@@ -14,5 +14,10 @@ void       _clmrs_list_remove_all (GtkListBox *list);
 /* Scrolls every scrolled window under @root back to its top, so a page
  * shown to the next person does not open where the last one left it. */
 void       _clmrs_scroll_to_top   (GtkWidget  *root);
+/* Every label under @root (an AdwWindowTitle, a progress bar) wraps
+ * between words, centred, instead of being cut with "…": libadwaita 1.2
+ * and GTK have no property for it.  Never inside a word, which would let
+ * a header give the label one letter's width ("Hous-ehold visit"). */
+void       _clmrs_wrap_labels_under (GtkWidget *root);
 
 G_END_DECLS

@@ -534,6 +534,9 @@ static void
 clmrs_supervisor_page_init (ClmrsSupervisorPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* the visit's household, kind and date, whole at a phone's width
+     ("Household visit · 7 De…") */
+  _clmrs_wrap_labels_under (GTK_WIDGET (self->visit_title));
   self->open_next = -1;
 }
 

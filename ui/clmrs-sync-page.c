@@ -818,6 +818,9 @@ static void
 clmrs_sync_page_init (ClmrsSyncPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* the progress in words, whole at a phone's width ("763 of 6220 sent,
+     0 received · 93.6 kB up, 280 bytes d…") */
+  _clmrs_wrap_labels_under (GTK_WIDGET (self->progress_bar));
 
   self->queued = -1;
   self->settings = g_settings_new ("org.clmrs.Field");

@@ -5,6 +5,8 @@
 
 #include "clmrs-visit-wizard.h"
 #include "clmrs-i18n.h"
+#include "clmrs-media-answer.h"
+#include "clmrs-rank-list.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "rules.h"
 
 #include "clmrs-labels-private.h"
+#include "clmrs-rows-private.h"
 #include "util.h"
 #include "visit.h"
 #include "xform.h"
@@ -399,6 +402,57 @@ answer (ClmrsVisitWizard *self,
   return TRUE;
 }
 
+/* A ranking reordered, or its order kept: the answer. */
+static void
+rank_changed_cb (ClmrsRankList    *list,
+                 const char       *order,
+                 ClmrsVisitWizard *self)
+{
+  answer (self, g_object_get_data (G_OBJECT (list), "ref"), order);
+}
+
+static void
+acknowledge_toggled_cb (GtkCheckButton   *check,
+                        ClmrsVisitWizard *self)
+{
+  /* ODK's acknowledgement: "OK" once acknowledged, empty again when not */
+  answer (self, g_object_get_data (G_OBJECT (check), "ref"), gtk_check_button_get_active (check) ? "OK" : NULL);
+}
+
+/* A trigger (XLSForm's acknowledge): one check row, "OK". */
+static GtkWidget *
+acknowledge_row (ClmrsVisitWizard  *self,
+                 const ClmrsPrompt *prompt,
+                 GtkWidget         *question)
+{
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *check = gtk_check_button_new ();
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("OK"));
+  gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_strcmp0 (prompt->value, "OK") == 0);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_RELATION_LABELLED_BY, question, NULL, -1);
+  g_object_set_data_full (G_OBJECT (check), "ref", g_strdup (prompt->ref), g_free);
+  g_signal_connect (check, "toggled", G_CALLBACK (acknowledge_toggled_cb), self);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+  gtk_widget_add_css_class (row, "choice-row");
+  gtk_list_box_append (GTK_LIST_BOX (list), row);
+  return list;
+}
+
+/* A photo or a signature is kept in the store: its name is the answer. */
+static void
+media_attached_cb (ClmrsMediaAnswer *media,
+                   const char       *name,
+                   ClmrsVisitWizard *self)
+{
+  answer (self, g_object_get_data (G_OBJECT (media), "ref"), name);
+}
+
 static void
 entry_changed_cb (GtkEditable      *entry,
                   ClmrsVisitWizard *self)
@@ -568,6 +622,16 @@ text_entry (ClmrsVisitWizard  *self,
     {
       gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_NUMBER);
       g_object_set_data (G_OBJECT (entry), "number-message", (gpointer) _("Type a number"));
+    }
+  else if (prompt->type == CLMRS_TYPE_GEOTRACE || prompt->type == CLMRS_TYPE_GEOSHAPE)
+    {
+      /* no map on the handheld: the points are typed, as a GPS reader shows them */
+      gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "5.3364 -4.0267; 5.3371 -4.0262");
+      g_object_set_data (G_OBJECT (entry), "number-message",
+                         (gpointer) (prompt->type == CLMRS_TYPE_GEOTRACE
+                                     ? _("Type at least 2 points, each as latitude and longitude, separated by ;")
+                                     : _("Type at least 3 points, each as latitude and longitude, separated by ; "
+                                         "and end with the first point again")));
     }
   g_object_set_data_full (G_OBJECT (entry), "ref", g_strdup (prompt->ref), g_free);
   g_signal_connect (entry, "changed", G_CALLBACK (entry_changed_cb), self);
@@ -828,6 +892,13 @@ add_prompt (ClmrsVisitWizard  *self,
       g_object_set_data_full (G_OBJECT (input), "ref", g_strdup (prompt->ref), g_free);
       g_signal_connect (input, "clicked", G_CALLBACK (add_repeat_clicked_cb), self);
     }
+  else if (prompt->control == CLMRS_CONTROL_TRIGGER && !prompt->readonly)
+    input = acknowledge_row (self, prompt, label);
+  else if (prompt->control == CLMRS_CONTROL_RANK)
+    {
+      input = clmrs_rank_list_new (prompt);
+      g_signal_connect (input, "changed", G_CALLBACK (rank_changed_cb), self);
+    }
   else if (prompt->readonly || prompt->control == CLMRS_CONTROL_TRIGGER)
     {
       if (prompt->value != NULL)
@@ -839,6 +910,11 @@ add_prompt (ClmrsVisitWizard  *self,
     }
   else if (prompt->control == CLMRS_CONTROL_SELECT1 || prompt->control == CLMRS_CONTROL_SELECT)
     input = choice_list (self, prompt);
+  else if (prompt->control == CLMRS_CONTROL_UPLOAD)
+    {
+      input = clmrs_media_answer_new (self->worker, self->visit_id, prompt);
+      g_signal_connect (input, "attached", G_CALLBACK (media_attached_cb), self);
+    }
   else if (prompt->type == CLMRS_TYPE_DATE)
     input = date_button (self, prompt, label);
   else if (prompt->type == CLMRS_TYPE_GEOPOINT)
@@ -1259,7 +1335,7 @@ show_result (ClmrsVisitWizard    *self,
   const char *kind = self->form_id ? clmrs_catalog_visit_kind (self->form_id) : "household";
   /* household and follow-up visits (they have a household) assess children */
   gboolean about_children = result == self->visit_result && result->household_id != NULL &&
-                            !g_str_equal (kind, "awareness");
+                            !g_str_equal (kind, "awareness") && !g_str_equal (kind, "closure");
   /* the visit's questions name its reasons' items, whichever form is open now */
   g_autoptr(GPtrArray) prompts = result == self->visit_result && self->visit_prompts != NULL
                                  ? g_ptr_array_ref (self->visit_prompts)
@@ -1274,6 +1350,9 @@ show_result (ClmrsVisitWizard    *self,
     heading = gtk_label_new (_("The support is recorded"));
   else if (!about_children && g_str_equal (kind, "awareness"))
     heading = gtk_label_new (_("The awareness session is saved"));
+  /* not "The visit is saved · No child was assessed in this visit." */
+  else if (g_str_equal (kind, "closure"))
+    heading = gtk_label_new (_("The case is closed"));
   else
     heading = gtk_label_new (_("The visit is saved"));
   gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
@@ -2261,32 +2340,14 @@ clmrs_visit_wizard_class_init (ClmrsVisitWizardClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, close_clicked_cb);
 }
 
-/* The header's title and subtitle wrap onto a second line rather than be
- * cut: at a phone's width beside the window's buttons "Awareness session"
- * showed as "Awareness sess…".  AdwWindowTitle 1.2 has no property for it:
- * its labels are set so, whatever they are. */
-static void
-wrap_labels_under (GtkWidget *root)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      if (GTK_IS_LABEL (child))
-        {
-          gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_NONE);
-          gtk_label_set_wrap (GTK_LABEL (child), TRUE);
-          gtk_label_set_wrap_mode (GTK_LABEL (child), PANGO_WRAP_WORD_CHAR);
-          gtk_label_set_justify (GTK_LABEL (child), GTK_JUSTIFY_CENTER);
-        }
-      wrap_labels_under (child);
-    }
-}
-
 static void
 clmrs_visit_wizard_init (ClmrsVisitWizard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  wrap_labels_under (GTK_WIDGET (self->title));
+  /* the header's title wraps rather than be cut: at a phone's width
+     beside the window's buttons "Awareness session" showed as
+     "Awareness sess…" */
+  _clmrs_wrap_labels_under (GTK_WIDGET (self->title));
   self->messages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->typed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->screen_refs = g_ptr_array_new_with_free_func (g_free);

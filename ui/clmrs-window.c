@@ -14,6 +14,7 @@
 #include "clmrs-preferences.h"
 #include "clmrs-add-person-dialog.h"
 #include "clmrs-record-view.h"
+#include "clmrs-rows-private.h"
 #include "clmrs-signin-page.h"
 #include "clmrs-startup-report.h"
 #include "clmrs-supervisor-page.h"
@@ -848,6 +849,9 @@ clmrs_window_init (ClmrsWindow *self)
   GtkEventController *legacy;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* a returned visit's household and date, whole at a phone's width
+     ("Household visit · 7 De…") */
+  _clmrs_wrap_labels_under (GTK_WIDGET (self->record_title));
   g_signal_connect_object (self->stack, "notify::visible-child-name",
                            G_CALLBACK (page_changed_cb), self, G_CONNECT_SWAPPED);
 

@@ -210,7 +210,7 @@ cmd_serve (int    argc,
 {
   g_autofree char *db = NULL, *listen = NULL, *cert = NULL, *key = NULL;
   g_autofree char *max_body = NULL, *max_inflated = NULL, *rate = NULL, *page_bytes = NULL;
-  g_autofree char *max_inflight = NULL, *idle_timeout = NULL;
+  g_autofree char *max_inflight = NULL, *idle_timeout = NULL, *max_media = NULL;
   int page_records = SERVER_PULL_MAX_RECORDS;
   int per_address = 32;
   gboolean insecure_http = FALSE;
@@ -224,6 +224,7 @@ cmd_serve (int    argc,
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &key, "PEM private key of --tls-cert", "FILE" },
     { "max-body", 0, 0, G_OPTION_ARG_STRING, &max_body, "largest compressed request body (default 4M)", "BYTES" },
     { "max-inflated", 0, 0, G_OPTION_ARG_STRING, &max_inflated, "largest decompressed push body (default 32M)", "BYTES" },
+    { "max-media", 0, 0, G_OPTION_ARG_STRING, &max_media, "largest media file (a photo, a signature) a device may send (default 8M)", "BYTES" },
     { "rate", 0, 0, G_OPTION_ARG_STRING, &rate, "requests a second per device or address; 0: no limit (default 20/s)", "N/s" },
     { "page-records", 0, 0, G_OPTION_ARG_INT, &page_records, "most lines in one pull page (default 500)", "N" },
     { "page-bytes", 0, 0, G_OPTION_ARG_STRING, &page_bytes, "about the most uncompressed bytes in one pull page (default 1M)", "BYTES" },
@@ -241,6 +242,7 @@ cmd_serve (int    argc,
   ServerConfig config = {
     .max_body = 4 * 1024 * 1024,
     .max_inflated = 32 * 1024 * 1024,
+    .max_media = SERVER_MEDIA_MAX,
     .rate = 20,
     .pull_max_bytes = SERVER_PULL_MAX_BYTES,
     .max_inflight = 64 * 1024 * 1024,
@@ -259,6 +261,8 @@ cmd_serve (int    argc,
   if (max_inflated != NULL && !parse_size (max_inflated, &config.max_inflated))
     return usage_fail (context, "serve: --max-inflated: expected a size in bytes (or with K, M, G), got \"%s\"",
                        max_inflated);
+  if (max_media != NULL && !parse_size (max_media, &config.max_media))
+    return usage_fail (context, "serve: --max-media: expected a size in bytes (or with K, M, G), got \"%s\"", max_media);
   if (page_bytes != NULL && !parse_size (page_bytes, &config.pull_max_bytes))
     return usage_fail (context, "serve: --page-bytes: expected a size in bytes (or with K, M, G), got \"%s\"",
                        page_bytes);
@@ -661,6 +665,37 @@ cmd_forms (int    argc,
         printf ("  %u media file%s", media, media == 1 ? "" : "s");
       printf ("\n");
     }
+  return SERVER_EXIT_OK;
+}
+
+static int
+cmd_export_media (int    argc,
+                  char **argv)
+{
+  g_autofree char *db_path = NULL;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, "the server database", "PATH" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = make_context ("DIR - write the media files devices sent",
+                                                    "Writes every whole media file (photos, signatures) as\n"
+                                                    "DIR/<visit id>/<file name>: the name a visit's answer gives.",
+                                                    entries);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ServerDb) db = NULL;
+  guint count = 0;
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_fail (context, "export-media: %s", error->message);
+  if (db_path == NULL || argc != 2)
+    return usage_fail (context, "export-media: --db and a folder are required");
+  db = open_existing (db_path, &error);
+  if (db == NULL || !server_media_export (db, argv[1], &count, &error))
+    {
+      g_printerr ("clmrs-server: export-media: %s\n", error->message);
+      return SERVER_EXIT_FAILURE;
+    }
+  g_printerr ("clmrs-server: export-media: %u file%s\n", count, count == 1 ? "" : "s");
   return SERVER_EXIT_OK;
 }
 
@@ -1273,6 +1308,7 @@ static const Command commands[] = {
   { "publish", cmd_publish, "publish a form (.xml) or rule set (.json) to every device" },
   { "forms", cmd_forms, "the forms and rule sets published, every version; one written out" },
   { "export", cmd_export, "export stored records as NDJSON or CSV" },
+  { "export-media", cmd_export_media, "write the media files (photos, signatures) devices sent" },
   { "stats", cmd_stats, "counts of devices, records, conflicts" },
   { "indicators", cmd_indicators, "the CLMRS indicators over every stored record" },
   { "rebuild", cmd_rebuild, "recompute cases and indicators from the stored records" },

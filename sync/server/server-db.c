@@ -128,7 +128,28 @@ static const char *const migrations[] = {
   "  person_id TEXT NOT NULL REFERENCES people (person_id),"
   "  community_id TEXT NOT NULL,"
   "  PRIMARY KEY (person_id, community_id));",
-  /* 5: a person's first sign-in on a device with the one-time PIN, online
+  /* 5: media files kept with their visit (server-media.c): the chunks
+   * received so far, then the whole file. */
+  "CREATE TABLE media ("
+  "  id TEXT PRIMARY KEY,"
+  "  record_id TEXT NOT NULL,"
+  "  ref TEXT NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  mime TEXT NOT NULL,"
+  "  size INTEGER NOT NULL,"
+  "  sha256 TEXT NOT NULL,"
+  "  device_id TEXT NOT NULL,"
+  "  received INTEGER NOT NULL DEFAULT 0,"
+  "  content BLOB,"
+  "  created TEXT NOT NULL,"
+  "  completed TEXT);"
+  "CREATE INDEX media_by_record ON media (record_id);"
+  "CREATE TABLE media_chunks ("
+  "  media_id TEXT NOT NULL REFERENCES media (id),"
+  "  at_byte INTEGER NOT NULL,"
+  "  data BLOB NOT NULL,"
+  "  PRIMARY KEY (media_id, at_byte));",
+  /* 6: a person's first sign-in on a device with the one-time PIN, online
    * (server-people.c): each device's unlock secret, which its keyring
    * wraps the data key with, and the wrong one-time PINs a person typed. */
   "CREATE TABLE device_unlock ("

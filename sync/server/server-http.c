@@ -60,6 +60,7 @@ typedef enum {
   ROUTE_PULL,
   ROUTE_PROBLEMS,
   ROUTE_PEOPLE,
+  ROUTE_MEDIA,
   ROUTE_UNLOCK_SECRET,
   ROUTE_FIRST_SIGN_IN,
 } Route;
@@ -424,6 +425,8 @@ route_of (const char *url)
     return ROUTE_PROBLEMS;
   if (strcmp (url, "/api/v1/people") == 0)
     return ROUTE_PEOPLE;
+  if (g_str_has_prefix (url, "/api/v1/media/") && g_uuid_string_is_valid (url + strlen ("/api/v1/media/")))
+    return ROUTE_MEDIA;
   if (strcmp (url, "/api/v1/unlock-secret") == 0)
     return ROUTE_UNLOCK_SECRET;
   if (strcmp (url, "/api/v1/first-sign-in") == 0)
@@ -434,7 +437,8 @@ route_of (const char *url)
 static const char *
 route_method (Route route)
 {
-  if (route == ROUTE_ENROLL || route == ROUTE_PUSH || route == ROUTE_PROBLEMS || route == ROUTE_FIRST_SIGN_IN)
+  if (route == ROUTE_ENROLL || route == ROUTE_PUSH || route == ROUTE_PROBLEMS || route == ROUTE_MEDIA ||
+      route == ROUTE_FIRST_SIGN_IN)
     return MHD_HTTP_METHOD_POST;
   /* Monitoring probes and load balancers check liveness with HEAD. */
   if (route == ROUTE_HEALTH)
@@ -554,6 +558,30 @@ check_framing (Request               *req,
   return FALSE;
 }
 
+/* X-Clmrs-Size of a media chunk's file, against --max-media. */
+static gboolean
+check_media_size (Request               *req,
+                  struct MHD_Connection *conn,
+                  enum MHD_Result       *ret)
+{
+  const char *value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, "X-Clmrs-Size");
+  g_autoptr(GError) error = NULL;
+  guint64 size;
+
+  if (value == NULL || !g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT64, &size, NULL))
+    {
+      *ret = fail (req, conn, SERVER_ERROR_BAD_REQUEST, "X-Clmrs-Size: expected the file's size in bytes");
+      return FALSE;
+    }
+  if (!server_media_check_size (req->path + strlen ("/api/v1/media/"), (gint64) size,
+                                req->server->config->max_media, &error))
+    {
+      *ret = send_error (req, conn, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Everything decided from the headers alone, before any body byte is
  * read: route, method, authentication, rate, encoding and declared size.
  * Returns FALSE when an answer was queued. */
@@ -590,7 +618,7 @@ check_headers (Request               *req,
     }
 
   if (req->route == ROUTE_PUSH || req->route == ROUTE_PULL || req->route == ROUTE_PROBLEMS ||
-      req->route == ROUTE_PEOPLE || req->route == ROUTE_UNLOCK_SECRET)
+      req->route == ROUTE_PEOPLE || req->route == ROUTE_MEDIA || req->route == ROUTE_UNLOCK_SECRET)
     {
       /* Checked before the token, so a blocked address learns nothing
        * about the tokens it keeps trying. */
@@ -652,10 +680,13 @@ check_headers (Request               *req,
       return FALSE;
     }
 
+  /* a file over the limit is refused before any of its bytes is read */
+  if (req->route == ROUTE_MEDIA && !check_media_size (req, conn, ret))
+    return FALSE;
   if (req->route == ROUTE_PUSH || req->route == ROUTE_ENROLL || req->route == ROUTE_PROBLEMS ||
-      req->route == ROUTE_FIRST_SIGN_IN)
+      req->route == ROUTE_MEDIA || req->route == ROUTE_FIRST_SIGN_IN)
     {
-      req->limit = req->route == ROUTE_PUSH ? server->config->max_body : ENROLL_MAX_BODY;
+      req->limit = req->route == ROUTE_PUSH || req->route == ROUTE_MEDIA ? server->config->max_body : ENROLL_MAX_BODY;
       value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
       if (req->route == ROUTE_PUSH
           && (value == NULL || (g_ascii_strcasecmp (value, "gzip") != 0
@@ -663,6 +694,12 @@ check_headers (Request               *req,
         {
           *ret = fail (req, conn, SERVER_ERROR_UNSUPPORTED_ENCODING,
                        "Content-Encoding: expected gzip, got %s", value != NULL ? value : "none");
+          return FALSE;
+        }
+      if (req->route == ROUTE_MEDIA && value != NULL && g_ascii_strcasecmp (value, "identity") != 0)
+        {
+          *ret = fail (req, conn, SERVER_ERROR_UNSUPPORTED_ENCODING,
+                       "Content-Encoding: a media chunk is sent as it is, got %s", value);
           return FALSE;
         }
       if (req->route != ROUTE_PUSH && value != NULL && g_ascii_strcasecmp (value, "identity") != 0
@@ -957,6 +994,48 @@ handle_pull (Request               *req,
   }
 }
 
+/* POST /api/v1/media/ID: one chunk of a media file (server-media.c). */
+static enum MHD_Result
+handle_media (Request               *req,
+              struct MHD_Connection *conn)
+{
+  static const char *const required[] = { "X-Clmrs-Record", "X-Clmrs-Question", "X-Clmrs-Name",
+                                          "X-Clmrs-Media-Type", "X-Clmrs-Sha256", "X-Clmrs-Offset" };
+  const char *values[G_N_ELEMENTS (required)];
+  g_autoptr(GError) error = NULL;
+  g_autofree char *response = NULL;
+  ServerMediaChunk chunk = { .media_id = req->path + strlen ("/api/v1/media/") };
+  guint64 number;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (required); i++)
+    {
+      values[i] = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, required[i]);
+      if (values[i] == NULL || *values[i] == '\0' || !g_utf8_validate (values[i], -1, NULL))
+        return fail (req, conn, SERVER_ERROR_BAD_REQUEST, "%s: missing", required[i]);
+    }
+  if (!g_uuid_string_is_valid (values[0]))
+    return fail (req, conn, SERVER_ERROR_BAD_REQUEST, "X-Clmrs-Record: expected the visit's id (a UUID)");
+  if (strlen (values[4]) != 64 || strspn (values[4], "0123456789abcdefABCDEF") != 64)
+    return fail (req, conn, SERVER_ERROR_BAD_REQUEST, "X-Clmrs-Sha256: expected 64 hex digits");
+  if (!g_ascii_string_to_unsigned (values[5], 10, 0, G_MAXINT64, &number, NULL))
+    return fail (req, conn, SERVER_ERROR_BAD_REQUEST, "X-Clmrs-Offset: expected a number of bytes");
+  chunk.offset = (gint64) number;
+  g_ascii_string_to_unsigned (MHD_lookup_connection_value (conn, MHD_HEADER_KIND, "X-Clmrs-Size"),
+                              10, 0, G_MAXINT64, &number, NULL);
+  chunk.size = (gint64) number;
+  chunk.record_id = values[0];
+  chunk.ref = values[1];
+  chunk.name = values[2];
+  chunk.mime = values[3];
+  chunk.sha256 = values[4];
+  chunk.data = req->body->data;
+  chunk.length = req->body->len;
+  response = server_media_put_chunk (req->db, req->device_id, &chunk, req->server->config->max_media, &error);
+  if (response == NULL)
+    return send_error (req, conn, error);
+  return send_json (req, conn, 200, response, NULL);
+}
+
 /* GET /api/v1/people: the people of the device's communities. */
 static enum MHD_Result
 handle_people (Request               *req,
@@ -1123,6 +1202,7 @@ access_cb (void                  *cls,
     case ROUTE_PULL: ret = handle_pull (req, conn); break;
     case ROUTE_PROBLEMS: ret = handle_problems (req, conn); break;
     case ROUTE_PEOPLE: ret = handle_people (req, conn); break;
+    case ROUTE_MEDIA: ret = handle_media (req, conn); break;
     case ROUTE_UNLOCK_SECRET: ret = handle_unlock_secret (req, conn); break;
     case ROUTE_FIRST_SIGN_IN: ret = handle_first_sign_in (req, conn); break;
     case ROUTE_NONE:

@@ -274,8 +274,44 @@ typedef struct {
   guint   idle_timeout;    /* seconds a connection may stay silent */
   gboolean insecure_http;  /* plain HTTP on a non-loopback address, by choice */
   char    *recovery_public_key;  /* base64, given to devices at enrolment; NULL: none */
+  gsize    max_media;      /* one media file, whole */
 } ServerConfig;
 
 int       server_http_run           (ServerConfig *config);
+
+/* Media files (server-media.c): a chunk of one file, as a device sends it
+ * (POST /api/v1/media/ID, docs/sync-protocol.md "Media"). */
+typedef struct {
+  const char *media_id;
+  const char *record_id;   /* the visit it answers */
+  const char *ref;         /* the question */
+  const char *name;        /* the answer's file name */
+  const char *mime;
+  const char *sha256;      /* of the whole file, hex */
+  gint64      size;        /* of the whole file */
+  gint64      offset;      /* of this chunk */
+  const void *data;
+  gsize       length;
+} ServerMediaChunk;
+
+#define SERVER_MEDIA_MAX (8 * 1024 * 1024)   /* --max-media's default */
+
+/* Refused (TOO_LARGE, saying both sizes) above @max_media. */
+gboolean  server_media_check_size   (const char             *media_id,
+                                     gint64                  size,
+                                     gsize                   max_media,
+                                     GError                **error);
+/* Stores @chunk for a visit @device_id pushed and may see; returns the
+ * answer {"id","received","size","complete"}. */
+char     *server_media_put_chunk    (ServerDb               *db,
+                                     const char             *device_id,
+                                     const ServerMediaChunk *chunk,
+                                     gsize                   max_media,
+                                     GError                **error);
+/* `clmrs-server export-media`: every whole file as DIR/<record id>/<name>. */
+gboolean  server_media_export       (ServerDb               *db,
+                                     const char             *dir,
+                                     guint                  *count,
+                                     GError                **error);
 
 G_END_DECLS
