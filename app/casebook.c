@@ -5,6 +5,7 @@
 
 #include "indicators.h"
 #include "rules.h"
+#include "supports.h"
 #include "util.h"
 
 #include <string.h>
@@ -149,13 +150,16 @@ book_load (Book        *book,
       "SELECT c.id, v.visit_date, v.kind, a.status, v.child_status, a.immediate_danger, a.age,"
       "  CASE json_extract (a.profile, '$.in_school') WHEN 1 THEN 'yes' WHEN 0 THEN 'no' END,"
       "  v.finalised, " CASE_RECALL_SQL ", " CASE_ALTERNATIVE_SQL " "
-      "FROM assessments a JOIN visits v ON v.id = a.visit_id JOIN children c ON c.id = a.child_id%s "
+      "FROM assessments a JOIN visits v ON v.id = a.visit_id JOIN children c ON c.id = a.child_id"
+      " WHERE " CLMRS_SQL_NOT_CORRECTED ("v.id") "%s "
       "UNION ALL "
       "SELECT c.id, v.visit_date, v.kind, NULL, v.child_status, 0, 0, NULL, v.finalised, 0, 0 "
       "FROM visits v JOIN children c ON c.id = v.child_id "
-      "WHERE v.state = 'final' AND v.kind = 'follow_up' AND v.child_status IN ('moved', 'lost')%s "
+      "WHERE v.state = 'final' AND v.kind = 'follow_up' AND v.child_status IN ('moved', 'lost')"
+      "  AND " CLMRS_SQL_NOT_CORRECTED ("v.id") "%s "
       "ORDER BY 2, 9",
-      filter, child_id ? " AND c.id = ?1" : household_id ? " AND c.household_id = ?1" : "");
+      child_id ? " AND c.id = ?1" : household_id ? " AND c.household_id = ?1" : "",
+      child_id ? " AND c.id = ?1" : household_id ? " AND c.household_id = ?1" : "");
   if ((stmt = clmrs_store_prepare (store, sql, error)) == NULL)
     return FALSE;
   if (key)
@@ -186,7 +190,7 @@ book_load (Book        *book,
   g_free (sql);
   sql = g_strdup_printf (
       "SELECT c.id, v.visit_date, " CLOSURE_REASON_SQL " FROM visits v JOIN children c ON c.id = v.child_id "
-      "WHERE v.kind = 'closure' AND v.state = 'final'%s",
+      "WHERE v.kind = 'closure' AND v.state = 'final' AND " CLMRS_SQL_NOT_CORRECTED ("v.id") "%s",
       child_id ? " AND c.id = ?1" : household_id ? " AND c.household_id = ?1" : "");
   if ((stmt = clmrs_store_prepare (store, sql, error)) == NULL)
     return FALSE;
@@ -206,11 +210,12 @@ book_load (Book        *book,
 
   g_free (sql);
   sql = g_strdup_printf (
-      "SELECT s.child_id, s.household_id, s.type, s.support_date, " CASE_SUPPORT_STATE_SQL " FROM supports s %s",
-      child_id ? "WHERE s.child_id = ?1 OR (s.child_id IS NULL AND s.household_id = "
-                 "(SELECT household_id FROM children WHERE id = ?1))"
-      : household_id ? "WHERE s.household_id = ?1 OR s.child_id IN "
-                       "(SELECT id FROM children WHERE household_id = ?1)" : "");
+      "SELECT s.child_id, s.household_id, s.type, s.support_date, " CASE_SUPPORT_STATE_SQL " FROM supports s"
+      " WHERE " CLMRS_SQL_NOT_CORRECTED ("s.visit_id") "%s",
+      child_id ? " AND (s.child_id = ?1 OR (s.child_id IS NULL AND s.household_id = "
+                 "(SELECT household_id FROM children WHERE id = ?1)))"
+      : household_id ? " AND (s.household_id = ?1 OR s.child_id IN "
+                       "(SELECT id FROM children WHERE household_id = ?1))" : "");
   if ((stmt = clmrs_store_prepare (store, sql, error)) == NULL)
     return FALSE;
   if (key)
@@ -684,12 +689,14 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
       "  v.community_id, v.finalised, " CASE_RECALL_SQL ", " CASE_ALTERNATIVE_SQL ", " PROXY_SQL ","
       "  CASE v.kind WHEN 'follow_up' THEN json_extract (v.answers, '$.child.support_received') END "
       "FROM assessments a JOIN visits v ON v.id = a.visit_id LEFT JOIN facilitators f ON f.id = v.facilitator_id "
+      "WHERE " CLMRS_SQL_NOT_CORRECTED ("v.id") " "
       "UNION ALL "
       "SELECT v.id, v.child_id, v.kind, v.visit_date, NULL, v.child_status, 0, 0, NULL,"
       "  v.facilitator_id, coalesce (f.sex, json_extract (v.answers, '$.facilitator_sex')),"
       "  v.community_id, v.finalised, 0, 0, 0, NULL "
       "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id "
-      "WHERE v.state = 'final' AND v.kind = 'follow_up' AND v.child_status IN ('moved', 'lost') "
+      "WHERE v.state = 'final' AND v.kind = 'follow_up' AND v.child_status IN ('moved', 'lost')"
+      "  AND " CLMRS_SQL_NOT_CORRECTED ("v.id") " "
       "ORDER BY 4, 13", error);
   if (stmt == NULL)
     goto out;
@@ -711,7 +718,8 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
   if (sqlite_failed (store, rc, "loading assessments", error))
     goto out;
 
-  if ((stmt = clmrs_store_prepare (store, "SELECT child_id, household_id, type, support_date, " CASE_SUPPORT_STATE_SQL " FROM supports s", error)) == NULL)
+  if ((stmt = clmrs_store_prepare (store, "SELECT child_id, household_id, type, support_date, " CASE_SUPPORT_STATE_SQL " FROM supports s"
+                                        " WHERE " CLMRS_SQL_NOT_CORRECTED ("s.visit_id"), error)) == NULL)
     goto out;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -723,7 +731,8 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
     goto out;
 
   stmt = clmrs_store_prepare (store,
-      "SELECT session_date, community_id, level, men, women, boys, girls, household_id FROM awareness_sessions", error);
+      "SELECT session_date, community_id, level, men, women, boys, girls, household_id FROM awareness_sessions s"
+      " WHERE " CLMRS_SQL_NOT_CORRECTED ("s.visit_id"), error);
   if (stmt == NULL)
     goto out;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -740,7 +749,8 @@ clmrs_casebook_indicators_full (ClmrsStore            *store,
 
   stmt = clmrs_store_prepare (store,
       "SELECT v.child_id, v.visit_date, " CLOSURE_REASON_SQL " FROM visits v"
-      " WHERE v.kind = 'closure' AND v.state = 'final' AND v.child_id IS NOT NULL", error);
+      " WHERE v.kind = 'closure' AND v.state = 'final' AND v.child_id IS NOT NULL"
+      " AND " CLMRS_SQL_NOT_CORRECTED ("v.id"), error);
   if (stmt == NULL)
     goto out;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -817,6 +827,7 @@ clmrs_household_file_free (ClmrsHouseholdFile *file)
   g_clear_pointer (&file->children, g_ptr_array_unref);
   g_clear_pointer (&file->visits, g_ptr_array_unref);
   g_clear_pointer (&file->drafts, g_ptr_array_unref);
+  g_clear_pointer (&file->overdue_supports, g_ptr_array_unref);
   g_free (file);
 }
 
@@ -887,9 +898,10 @@ household_read_children (ClmrsStore            *store,
   stmt = clmrs_store_prepare (store,
       "SELECT c.id, c.name, c.sex, c.age, c.age_on,"
       "  (SELECT a.status FROM assessments a JOIN visits v ON v.id = a.visit_id"
-      "   WHERE a.child_id = c.id AND v.visit_date <= ?2 ORDER BY v.visit_date DESC, v.finalised DESC LIMIT 1),"
+      "   WHERE a.child_id = c.id AND v.visit_date <= ?2 AND " CLMRS_SQL_NOT_CORRECTED ("v.id") " "
+      "   ORDER BY v.visit_date DESC, v.finalised DESC LIMIT 1),"
       "  (SELECT a.status FROM assessments a JOIN visits v ON v.id = a.visit_id"
-      "   WHERE a.child_id = c.id AND v.visit_date <= ?2"
+      "   WHERE a.child_id = c.id AND v.visit_date <= ?2 AND " CLMRS_SQL_NOT_CORRECTED ("v.id") " "
       "     AND a.status IN ('child_labour', 'hazardous_child_labour', 'worst_form')"
       "   ORDER BY v.visit_date DESC, v.finalised DESC LIMIT 1) "
       "FROM children c WHERE c.household_id = ?1 ORDER BY c.name COLLATE NOCASE, c.id", error);
@@ -1012,6 +1024,36 @@ clmrs_casebook_household (ClmrsStore            *store,
        !household_read_visits (store, file, "final", visit_limit, file->visits, error) ||
        !household_read_visits (store, file, "draft", visit_limit, file->drafts, error)))
     g_clear_pointer (&file, clmrs_household_file_free);
+  if (file != NULL)
+    {
+      ClmrsCaseConfig defaults;
+
+      if (config == NULL)
+        clmrs_case_config_init (&defaults);
+      file->overdue_supports = clmrs_supports_overdue (store, household_id, today,
+                                                       (config ? config : &defaults)->support_overdue_days, error);
+      if (file->overdue_supports == NULL)
+        g_clear_pointer (&file, clmrs_household_file_free);
+    }
   clmrs_store_exec (store, "COMMIT", NULL);
   return g_steal_pointer (&file);
+}
+
+gboolean
+clmrs_casebook_visit_children (ClmrsStore  *store,
+                               const char  *visit_id,
+                               GPtrArray   *children,
+                               GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store,
+      "SELECT child_id FROM assessments WHERE visit_id = ?1"
+      " UNION SELECT child_id FROM visits WHERE id = ?1 AND child_id IS NOT NULL", error);
+  ClmrsStep step;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
+  while ((step = clmrs_store_step (store, stmt, error)) == CLMRS_STEP_ROW)
+    g_ptr_array_add (children, clmrs_store_column_dup (stmt, 0));
+  return step == CLMRS_STEP_DONE;
 }

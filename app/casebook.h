@@ -8,6 +8,13 @@ G_BEGIN_DECLS
 
 /* Recomputes (with cases.c) the cached case of one child, as of @today.
  * @config NULL for the defaults.  Runs inside the caller's transaction. */
+/* Adds to @children the ids of the children visit @visit_id was about
+ * (its child, the children it assessed): the cases a correction of it
+ * changes. */
+gboolean   clmrs_casebook_visit_children  (ClmrsStore            *store,
+                                           const char            *visit_id,
+                                           GPtrArray             *children,
+                                           GError               **error);
 gboolean   clmrs_casebook_refresh_child   (ClmrsStore            *store,
                                            const char            *child_id,
                                            const GDate           *today,
@@ -126,6 +133,8 @@ typedef struct {
   GPtrArray *visits;         /* (element-type ClmrsHouseholdVisit) newest first */
   GPtrArray *drafts;         /* (element-type ClmrsHouseholdVisit) unfinished visits, the
                                 last touched first (their visit_date may be NULL) */
+  GPtrArray *overdue_supports; /* (element-type ClmrsOverdueSupport) planned supports neither
+                                  given nor declined after the programme's days, oldest first */
 } ClmrsHouseholdFile;
 
 void       clmrs_household_file_free      (ClmrsHouseholdFile *file);

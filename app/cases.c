@@ -79,6 +79,7 @@ clmrs_case_config_init (ClmrsCaseConfig *config)
   config->max_interval_months = CLMRS_CASE_DEFAULT_MAX_INTERVAL_MONTHS;
   config->post_exit_months = CLMRS_CASE_DEFAULT_POST_EXIT_MONTHS;
   config->exit_needs_alternative = TRUE;
+  config->support_overdue_days = CLMRS_CASE_DEFAULT_SUPPORT_OVERDUE_DAYS;
   config->closed_keep_days = CLMRS_CASE_DEFAULT_CLOSED_KEEP_DAYS;
 }
 
@@ -92,6 +93,7 @@ static const struct {
   { "min_interval_months", G_STRUCT_OFFSET (ClmrsCaseConfig, min_interval_months), 120 },
   { "max_interval_months", G_STRUCT_OFFSET (ClmrsCaseConfig, max_interval_months), 120 },
   { "post_exit_months",    G_STRUCT_OFFSET (ClmrsCaseConfig, post_exit_months),    120 },
+  { "support_overdue_days", G_STRUCT_OFFSET (ClmrsCaseConfig, support_overdue_days), 3650 },
   { "closed_keep_days",    G_STRUCT_OFFSET (ClmrsCaseConfig, closed_keep_days),    36500 },
 };
 
@@ -1058,7 +1060,19 @@ evaluate (const ClmrsCaseInput  *input,
     out->since_first.n_support_types = count_types (supports, from_first, n_supports);
     for (guint i = 0; i < n_supports; i++)
       if (supports[i].state == SUPPORT_PLANNED && supports[i].day >= episode_day)
-        out->n_supports_planned++;
+        {
+          out->n_supports_planned++;
+          /* planned and never given: the facilitator reconciles it */
+          if (config->support_overdue_days > 0 && supports[i].day + config->support_overdue_days < day_today)
+            {
+              char date[11];
+
+              out->n_supports_overdue++;
+              _clmrs_day_format (supports[i].day, date);
+              explain (reasons, day_today, "support %s planned on %s, neither given nor declined after %u days",
+                       supports[i].type, date, config->support_overdue_days);
+            }
+        }
   }
 
   _clmrs_day_format (first_day, out->since_first.identification_date);
@@ -1189,6 +1203,8 @@ clmrs_case_to_json (const ClmrsCase *kase)
   json_builder_add_int_value (builder, kase->n_early_follow_ups);
   json_builder_set_member_name (builder, "n_supports_planned");
   json_builder_add_int_value (builder, kase->n_supports_planned);
+  json_builder_set_member_name (builder, "n_supports_overdue");
+  json_builder_add_int_value (builder, kase->n_supports_overdue);
   json_builder_set_member_name (builder, "n_follow_ups");
   json_builder_add_int_value (builder, kase->n_follow_ups);
   json_builder_set_member_name (builder, "n_clean_follow_ups");

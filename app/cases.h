@@ -162,6 +162,7 @@ typedef enum {
 #define CLMRS_CASE_DEFAULT_MIN_INTERVAL_MONTHS 5
 #define CLMRS_CASE_DEFAULT_MAX_INTERVAL_MONTHS 8
 #define CLMRS_CASE_DEFAULT_POST_EXIT_MONTHS   12
+#define CLMRS_CASE_DEFAULT_SUPPORT_OVERDUE_DAYS 60
 #define CLMRS_CASE_DEFAULT_CLOSED_KEEP_DAYS   365
 /* Consecutive clean follow-ups that close a case as exited. */
 #define CLMRS_CASE_CLEAN_FOLLOW_UPS_TO_EXIT 2
@@ -176,6 +177,8 @@ typedef struct {
   guint    max_interval_months;    /* a follow-up later than this misses its window; 0 = no maximum */
   guint    post_exit_months;       /* monitoring interval after exit, until 18; 0 = none */
   gboolean exit_needs_alternative; /* exit only with school, training or permitted work */
+  guint    support_overdue_days;   /* a support planned this long ago and neither given nor
+                                      declined is overdue (to reconcile); 0 = never */
   guint    closed_keep_days;       /* a closed case's child stays on the device this long (retention.c); 0 = always */
 } ClmrsCaseConfig;
 
@@ -248,6 +251,7 @@ typedef struct {
   guint           n_early_follow_ups;       /* clean follow-ups too soon to count */
   guint           n_support_types;          /* distinct delivered types dated on/after identification_date */
   guint           n_supports_planned;       /* planned supports dated on/after identification_date */
+  guint           n_supports_overdue;       /* of them, planned more than support_overdue_days ago */
 
   /* The child's whole history since the first identification (for indicators). */
   struct {

@@ -74,6 +74,8 @@ typedef struct {
   gboolean     here;       /* present at the current visit: may answer for themselves */
   gboolean     moved;      /* gone because the family moved away */
   gboolean     back_at_work; /* found working again at the next visit (a relapse) */
+  gboolean     hidden_at_home; /* the adults said at home that the child does no work;
+                                  a farm visit finds the child at work */
   gint         clean_run;
 } DemoChild;
 
@@ -111,6 +113,7 @@ typedef struct {
   ClmrsForm       *household_form;
   ClmrsForm       *follow_up_form;
   ClmrsForm       *closure_form;
+  ClmrsForm       *farm_form;
   ClmrsForm       *support_form;
   ClmrsForm       *awareness_form;
   ClmrsForm       *community_form;
@@ -356,6 +359,7 @@ typedef struct {
   DemoChild     *child;      /* follow-ups */
   const char    *child_status;
   const char    *closure_reason;
+  gboolean       at_farm;    /* a farm visit: the children found there */
   GStrv          support_received;
   /* support record / awareness */
   const char    *support_type;
@@ -385,6 +389,9 @@ answer_child (Visit *v, DemoChild *c, const ClmrsPrompt *p, const char *leaf)
   Demo *demo = v->demo;
   GRand *r = demo->rand;
   int age = age_at (c, v->date);
+  /* at home, the adults answer for a child they keep from the visit:
+   * no work (a farm visit sees it) */
+  gboolean denied = c->hidden_at_home && !v->at_farm && v->child == NULL;
 
   if (g_str_equal (leaf, "name"))
     return c->name;
@@ -406,9 +413,11 @@ answer_child (Visit *v, DemoChild *c, const ClmrsPrompt *p, const char *leaf)
     }
   if (g_str_equal (leaf, "present"))
     {
-      c->here = g_rand_int_range (r, 0, 10) < 8;
+      c->here = !denied && g_rand_int_range (r, 0, 10) < 8;
       return yes_no (c->here);
     }
+  if (g_str_equal (leaf, "lives_here"))
+    return "yes";
   if (g_str_equal (leaf, "assent"))
     return "yes";
   if (g_str_equal (leaf, "respondent"))
@@ -429,7 +438,7 @@ answer_child (Visit *v, DemoChild *c, const ClmrsPrompt *p, const char *leaf)
   if (g_str_equal (leaf, "days_missed"))
     return g_rand_int_range (r, 0, 4) == 0 ? "2" : "0";
   if (g_str_equal (leaf, "worked_7d"))
-    return yes_no (c->work != WORK_NONE);
+    return yes_no (c->work != WORK_NONE && !denied);
   if (g_str_equal (leaf, "hours_7d"))
     {
       double hours;
@@ -455,11 +464,13 @@ answer_child (Visit *v, DemoChild *c, const ClmrsPrompt *p, const char *leaf)
   /* a follow-up's tasks since the last visit: as the 12 months (seasonal
    * hazardous tasks come back between visits for some children) */
   if (g_str_equal (leaf, "tasks_7d") || g_str_equal (leaf, "tasks_12m") ||
-      g_str_equal (leaf, "tasks_since_last"))
+      g_str_equal (leaf, "tasks_since_last") || g_str_equal (leaf, "tasks_seen"))
     {
       GString *s = g_string_new (NULL);
-      gboolean year = !g_str_equal (leaf, "tasks_7d");
+      gboolean year = !g_str_equal (leaf, "tasks_7d") && !g_str_equal (leaf, "tasks_seen");
 
+      if (denied)
+        return has_choice (p, "none") ? "none" : NULL;
       if (c->work == WORK_LIGHT || c->work == WORK_UNDERAGE ||
           ((c->work == WORK_HAZARDOUS || c->work == WORK_WORST) && g_rand_boolean (r)))
         g_string_append (s, PICK (r, light_tasks));
@@ -532,6 +543,10 @@ answer_visit (const ClmrsPrompt *p,
   if (g_str_equal (leaf, "head_sex"))
     return v->head_sex;
   if (g_str_equal (leaf, "consent"))
+    return "yes";
+  if (g_str_equal (leaf, "children_found"))
+    return yes_no (v->children != NULL && v->children->len > 0);
+  if (g_str_equal (leaf, "adults_present"))
     return "yes";
   if (g_str_equal (leaf, "child_status"))
     return v->child_status;
@@ -900,6 +915,50 @@ close_case (Demo          *demo,
   return TRUE;
 }
 
+/* A farm visit (farm_visit.xml) of the household's farm a few weeks after
+ * its first visit: the facilitator finds @found at work there, among them
+ * the children the adults said did no work, and identifies them as ICI's
+ * farm visits do; each child's outcome is marked on the child. */
+static gboolean
+farm_visit (Demo          *demo,
+            DemoCommunity *community,
+            const char    *household_id,
+            GPtrArray     *found,
+            const char    *date,
+            GError       **error)
+{
+  Visit v = { .demo = demo, .date = date, .community = community,
+              .facilitator = g_ptr_array_index (demo->facilitators, community->facilitator),
+              .children = found, .at_farm = TRUE };
+  g_autoptr(ClmrsFormSession) session = NULL;
+  g_autoptr(ClmrsFinaliseResult) result = NULL;
+
+  session = open_session (demo, demo->farm_form, &v, NULL, error);
+  if (session == NULL)
+    return FALSE;
+  for (guint i = 0; i < found->len; i++)
+    {
+      g_autofree char *ref = clmrs_form_session_add_repeat (session, "/farm_visit/children/child", error);
+
+      if (ref == NULL)
+        return FALSE;
+      ((DemoChild *) g_ptr_array_index (found, i))->here = TRUE;
+    }
+  result = run_visit (demo, "farm", demo->farm_form, session, &v, household_id, NULL, error);
+  if (result == NULL)
+    return FALSE;
+  demo->report->farm_visits++;
+  for (guint i = 0; i < result->children->len && i < found->len; i++)
+    {
+      const ClmrsChildOutcome *o = g_ptr_array_index (result->children, i);
+      DemoChild *c = g_ptr_array_index (found, i);
+
+      c->identified |= clmrs_status_is_child_labour (o->status);
+      c->hidden_at_home = FALSE;
+    }
+  return support_children (demo, &v, household_id, result, error);
+}
+
 static DemoChild *
 new_child (Demo *demo, const char *country, const char *surname, const GDate *visit)
 {
@@ -961,6 +1020,7 @@ simulate_household (Demo          *demo,
   g_autofree char *household_id = NULL;
   g_autoptr(ClmrsFinaliseResult) first = NULL;
   guint n_children = g_rand_int_range (r, 1, 6);
+  gboolean farm;
   GDate visit;
 
   *strchr (surname, ' ') = '\0';
@@ -986,6 +1046,17 @@ simulate_household (Demo          *demo,
       g_ptr_array_add (children, child);
     }
 
+  /* two households in five get a farm visit; there the adults keep half
+   * the working children out of the household visit ("no work"), so
+   * farm visits make about a fifth of the identifications, as in ICI's
+   * cooperatives [S45] */
+  farm = g_rand_int_range (r, 0, 5) < 2;
+  for (guint i = 0; farm && i < children->len; i++)
+    {
+      DemoChild *c = g_ptr_array_index (children, i);
+
+      c->hidden_at_home = c->work >= WORK_UNDERAGE && g_rand_boolean (r);
+    }
   first = household_visit (demo, community, NULL, head_name, head_sex, children, FALSE, first_date, error);
   if (first == NULL)
     return FALSE;
@@ -996,6 +1067,28 @@ simulate_household (Demo          *demo,
     {
       const ClmrsChildOutcome *o = g_ptr_array_index (first->children, i);
       ((DemoChild *) g_ptr_array_index (children, i))->identified = clmrs_status_is_child_labour (o->status);
+    }
+
+  /* the farm visit, two to six weeks later: the children at work there */
+  if (farm)
+    {
+      g_autoptr(GPtrArray) found = g_ptr_array_new ();
+      GDate on = visit;
+      g_autofree char *date = NULL;
+
+      g_date_add_days (&on, g_rand_int_range (r, 14, 43));
+      for (guint i = 0; i < children->len; i++)
+        {
+          DemoChild *c = g_ptr_array_index (children, i);
+          int age = age_at (c, first_date);
+
+          if (c->work != WORK_NONE && age >= 5 && age <= 17)
+            g_ptr_array_add (found, c);
+        }
+      date = clmrs_date_format (&on);
+      if (found->len > 0 && g_date_compare (&on, &demo->until) <= 0 &&
+          !farm_visit (demo, community, household_id, found, date, error))
+        return FALSE;
     }
 
   /* follow-ups of the identified children, every ~6 months; one in
@@ -1219,6 +1312,7 @@ load_assets (Demo *demo, GError **error)
   return (demo->household_form = clmrs_form_load_builtin ("household_visit", error)) != NULL &&
          (demo->follow_up_form = clmrs_form_load_builtin ("follow_up_visit", error)) != NULL &&
          (demo->closure_form = clmrs_form_load_builtin ("case_closure", error)) != NULL &&
+         (demo->farm_form = clmrs_form_load_builtin ("farm_visit", error)) != NULL &&
          (demo->support_form = clmrs_form_load_builtin ("support_record", error)) != NULL &&
          (demo->awareness_form = clmrs_form_load_builtin ("awareness_session", error)) != NULL &&
          (demo->community_form = clmrs_form_load_builtin ("community_profile", error)) != NULL &&
@@ -1234,6 +1328,7 @@ free_assets (Demo *demo)
   g_clear_pointer (&demo->household_form, clmrs_form_unref);
   g_clear_pointer (&demo->follow_up_form, clmrs_form_unref);
   g_clear_pointer (&demo->closure_form, clmrs_form_unref);
+  g_clear_pointer (&demo->farm_form, clmrs_form_unref);
   g_clear_pointer (&demo->support_form, clmrs_form_unref);
   g_clear_pointer (&demo->awareness_form, clmrs_form_unref);
   g_clear_pointer (&demo->community_form, clmrs_form_unref);
@@ -1344,6 +1439,7 @@ report_cases (Demo    *demo,
   o = json_node_get_object (indicators);
   cases = json_object_get_object_member (o, "cases");
   demo->report->identified = json_object_get_int_member (o, "children_ever_identified");
+  demo->report->identified_at_farm = json_object_get_int_member (o, "children_identified_at_farm_visits");
   demo->report->exited = json_object_get_int_member (json_object_get_object_member (cases, "exited_of_identified"),
                                                      "numerator");
   demo->report->relapsed = json_object_get_int_member (json_object_get_object_member (cases, "relapse"),

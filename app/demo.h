@@ -26,6 +26,7 @@ typedef struct {
   guint children;
   guint household_visits;
   guint follow_ups;
+  guint farm_visits;               /* farm_visit.xml, a share of the identifications */
   guint supports;
   guint awareness_sessions;
   guint reviews;
@@ -33,6 +34,8 @@ typedef struct {
   /* the indicators' figures (docs/cases-and-indicators.md) on the last day */
   guint identified;                /* children_ever_identified: in child labour at least once,
                                       case not closed */
+  guint identified_at_farm;        /* children_identified_at_farm_visits: of those, first
+                                      identified at a farm visit */
   guint exited;                    /* cases.exited_of_identified */
   guint relapsed;                  /* cases.relapse */
   guint missed;                    /* cases.status.follow_up_missed */

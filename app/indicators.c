@@ -55,6 +55,7 @@ typedef struct {
   gboolean in_period;
   gboolean proxy;
   int      in_school;   /* 1 yes, 0 no, -1 unknown */
+  gboolean farm;        /* at a farm visit */
 } Assessment;
 
 typedef struct {
@@ -321,7 +322,7 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
   g_autoptr(JsonBuilder) b = NULL;
   Dimension dims[N_DIMS] = { { 0 } };
   guint ignored_future = 0, n_case_supports = 0, max_visits = 0;
-  guint households_covered = 0, ever_identified = 0;
+  guint households_covered = 0, ever_identified = 0, identified_at_farm = 0;
   guint cohort = 0, supported1 = 0, supported2 = 0, supported4 = 0;
   guint followed1 = 0, followed2 = 0, first_clean = 0, exited = 0, relapsed = 0;
   guint followable = 0, hazardous_followed = 0, hazardous_stopped = 0, supported_3m = 0;
@@ -450,6 +451,7 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
         FAIL ("visit “%s”: in_school “%s” is not yes or no", visit, row->in_school);
 
       a->child = child - 1;
+      a->farm = kind == _CLMRS_VISIT_FARM;
       a->finding = present ? finding : _CLMRS_FINDING_NONE;
       a->proxy = row->proxy;
       if (a->day > day_today)
@@ -723,7 +725,10 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
       first_day = assessments[order[child->first_visit + kase.since_first.identification_visit]].day;
       /* the stock of children currently covered [S51]: not a closed case */
       if (first_day <= to_day && !kase.closed)
-        ever_identified++;
+        {
+          ever_identified++;
+          identified_at_farm += assessments[order[child->first_visit + kase.since_first.identification_visit]].farm;
+        }
       if (first_day < from_day || first_day > to_day)
         continue;
 
@@ -850,6 +855,7 @@ clmrs_indicators_compute (const ClmrsIndicatorsInput *input,
   add_int (b, "households_covered", households_covered);
   add_identification (b, &g_array_index (dims[DIM_ALL].stats, GroupStats, 0));
   add_int (b, "children_ever_identified", ever_identified);
+  add_int (b, "children_identified_at_farm_visits", identified_at_farm);
   add_int (b, "facilitators_active", g_hash_table_size (facilitators));
 
   json_builder_set_member_name (b, "cases");

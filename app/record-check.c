@@ -295,7 +295,8 @@ clmrs_record_check_body (ClmrsRecordType   type,
              check_string (body, b, "started", OPTIONAL, error) &&
              check_kind (body, b, "answers", JSON_NODE_OBJECT, OPTIONAL, error) &&
              check_assessments (body, error) &&
-             check_closure (body, error);
+             check_closure (body, error) &&
+             check_string (body, b, "corrects", OPTIONAL, error);
     case CLMRS_RECORD_SUPPORT:
       return check_one_of (body, b, "level", REQUIRED, support_levels, error) &&
              check_string (body, b, "type", REQUIRED, error) &&
@@ -354,10 +355,11 @@ clmrs_record_ref_free (ClmrsRecordRef *ref)
     return;
   g_free (ref->member);
   g_free (ref->id);
+  g_clear_pointer (&ref->same, json_object_unref);
   g_free (ref);
 }
 
-static void
+static ClmrsRecordRef *
 add_ref (GPtrArray       *refs,
          char            *member,
          ClmrsRecordType  type,
@@ -368,13 +370,62 @@ add_ref (GPtrArray       *refs,
   if (node == NULL || !is_string (node))
     {
       g_free (member);
-      return;
+      return NULL;
     }
   ref = g_new0 (ClmrsRecordRef, 1);
   ref->member = member;
   ref->type = type;
   ref->id = g_strdup (json_node_get_string (node));
   g_ptr_array_add (refs, ref);
+  return ref;
+}
+
+/* What a correction shares with the visit it corrects: it is the same
+ * visit done again, so of the same kind, household and child. */
+static JsonObject *
+correction_same (JsonObject *body)
+{
+  static const char *const members[] = { "kind", "household_id", "child_id" };
+  JsonObject *same = json_object_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      JsonNode *node = member (body, members[i]);
+
+      if (node != NULL)
+        json_object_set_member (same, members[i], json_node_copy (node));
+      else
+        json_object_set_null_member (same, members[i]);
+    }
+  return same;
+}
+
+gboolean
+clmrs_record_ref_check_target (const ClmrsRecordRef *ref,
+                               JsonObject           *target_body,
+                               GError              **error)
+{
+  g_autoptr(GList) names = NULL;
+
+  g_return_val_if_fail (ref != NULL && target_body != NULL, FALSE);
+
+  if (ref->same == NULL)
+    return TRUE;
+  names = json_object_get_members (ref->same);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonNode *want = member (ref->same, l->data);
+      JsonNode *have = member (target_body, l->data);
+
+      if ((want == NULL) != (have == NULL) ||
+          (want != NULL && !json_node_equal (want, have)))
+        return fail (error, "", ref->member, "%s %s has another %s (%s, not %s): a correction is of the "
+                     "same visit, household and child", clmrs_record_type_to_string (ref->type), ref->id,
+                     (const char *) l->data,
+                     have && is_string (have) ? json_node_get_string (have) : "none",
+                     want && is_string (want) ? json_node_get_string (want) : "none");
+    }
+  return TRUE;
 }
 
 /**
@@ -385,7 +436,8 @@ add_ref (GPtrArray       *refs,
  * The records this one points at, which must be where it is applied
  * first: a child's household, a visit's household, child and assessed
  * children, a support's child, household and visit, an awareness
- * session's household, a review's visit.  Members absent or null are
+ * session's household, a review's visit, the returned visit a visit
+ * corrects (with `same`: its kind, household and child).  Members absent or null are
  * left out.
  *
  * Returns: (transfer full) (element-type ClmrsRecordRef): the references.
@@ -407,6 +459,7 @@ clmrs_record_references (ClmrsRecordType  type,
     { CLMRS_RECORD_SUPPORT, "visit_id", CLMRS_RECORD_VISIT },
     { CLMRS_RECORD_AWARENESS_SESSION, "household_id", CLMRS_RECORD_HOUSEHOLD },
     { CLMRS_RECORD_REVIEW, "visit_id", CLMRS_RECORD_VISIT },
+    { CLMRS_RECORD_VISIT, "corrects", CLMRS_RECORD_VISIT },
   };
   GPtrArray *refs = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_record_ref_free);
   JsonNode *assessments;
@@ -415,8 +468,13 @@ clmrs_record_references (ClmrsRecordType  type,
 
   for (guint i = 0; i < G_N_ELEMENTS (table); i++)
     if (table[i].type == type)
-      add_ref (refs, g_strconcat ("body.", table[i].member, NULL), table[i].target,
-               member (body, table[i].member));
+      {
+        ClmrsRecordRef *ref = add_ref (refs, g_strconcat ("body.", table[i].member, NULL), table[i].target,
+                                       member (body, table[i].member));
+
+        if (ref != NULL && g_str_equal (table[i].member, "corrects"))
+          ref->same = correction_same (body);
+      }
 
   assessments = type == CLMRS_RECORD_VISIT ? member (body, "assessments") : NULL;
   if (assessments != NULL && JSON_NODE_HOLDS_ARRAY (assessments))

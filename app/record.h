@@ -119,10 +119,19 @@ typedef struct {
   char            *member;   /* where in the body: "body.assessments[0].child_id" */
   ClmrsRecordType  type;     /* what it must be */
   char            *id;
+  JsonObject      *same;     /* members the target's body must hold with the same values
+                              * (a correction's kind, household_id, child_id), or NULL */
 } ClmrsRecordRef;
 
 void       clmrs_record_ref_free    (ClmrsRecordRef  *ref);
 GPtrArray *clmrs_record_references  (ClmrsRecordType  type,
                                      JsonObject      *body);   /* (element-type ClmrsRecordRef) */
+/* For a reference with `same`: whether @target_body (the body of the
+ * record it names, as stored) holds those members with those values
+ * (absent and null alike).  %FALSE with an error naming the reference
+ * and the member that differs. */
+gboolean   clmrs_record_ref_check_target (const ClmrsRecordRef *ref,
+                                          JsonObject           *target_body,
+                                          GError              **error);
 
 G_END_DECLS

@@ -154,12 +154,17 @@ clmrs_visit_summary_free (ClmrsVisitSummary *visit)
   g_free (visit->form_version);
   g_clear_pointer (&visit->form, clmrs_form_unref);
   g_free (visit->assessments);
+  g_free (visit->corrects);
+  g_free (visit->corrects_date);
+  g_free (visit->corrected_by);
   g_free (visit);
 }
 
 #define VISIT_COLUMNS \
   "SELECT v.id, v.kind, v.facilitator_id, coalesce (f.name, v.facilitator_id), h.head_name," \
-  "  m.name, v.visit_date, v.review_state, v.review_message, c.name, v.answers, v.form_id, v.form_version " \
+  "  m.name, v.visit_date, v.review_state, v.review_message, c.name, v.answers, v.form_id, v.form_version," \
+  "  v.corrects, (SELECT o.visit_date FROM visits o WHERE o.id = v.corrects)," \
+  "  (SELECT x.id FROM visits x WHERE x.corrects = v.id AND x.state = 'final' LIMIT 1) " \
   "FROM visits v LEFT JOIN facilitators f ON f.id = v.facilitator_id" \
   "  LEFT JOIN households h ON h.id = v.household_id" \
   "  LEFT JOIN children c ON c.id = v.child_id" \
@@ -181,6 +186,9 @@ visit_from_row (sqlite3_stmt *stmt,
   visit->review_state = clmrs_store_column_dup (stmt, 7);
   visit->review_message = clmrs_store_column_dup (stmt, 8);
   visit->child = clmrs_store_column_dup (stmt, 9);
+  visit->corrects = clmrs_store_column_dup (stmt, 13);
+  visit->corrects_date = clmrs_store_column_dup (stmt, 14);
+  visit->corrected_by = clmrs_store_column_dup (stmt, 15);
   if (with_answers)
     {
       visit->answers = clmrs_store_column_dup (stmt, 10);
@@ -205,7 +213,8 @@ clmrs_review_list_visits (ClmrsStore  *store,
 
   stmt = clmrs_store_prepare (store,
       VISIT_COLUMNS
-      "WHERE v.state = 'final' AND v.review_state = ?1 AND (?2 IS NULL OR v.facilitator_id = ?2) "
+      "WHERE v.state = 'final' AND v.review_state = ?1 AND (?2 IS NULL OR v.facilitator_id = ?2)"
+      "  AND (?1 <> 'returned' OR " CLMRS_SQL_NOT_CORRECTED ("v.id") ") "
       "ORDER BY v.finalised DESC, v.rowid DESC LIMIT ?3", error);
   if (stmt == NULL)
     return NULL;
@@ -273,4 +282,43 @@ clmrs_review_get_visit (ClmrsStore  *store,
   visit->assessments = clmrs_store_column_dup (children, 0);
   clmrs_audit_open (store, "visit", visit_id);
   return g_steal_pointer (&visit);
+}
+
+char *
+clmrs_review_start_correction (ClmrsStore  *store,
+                               const char  *visit_id,
+                               const char  *facilitator_id,
+                               GError     **error)
+{
+  g_autoptr(ClmrsVisitSummary) visit = NULL;
+  g_autoptr(ClmrsFormSession) session = NULL;
+  g_autoptr(JsonNode) answers = NULL;
+  g_autoptr(GPtrArray) values = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (visit_id != NULL && facilitator_id != NULL, NULL);
+
+  visit = clmrs_review_get_visit (store, visit_id, error);
+  if (visit == NULL)
+    return NULL;
+  if (visit->form == NULL)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND,
+                   "correcting visit %s: its form %s is not on this device", visit_id, visit->form_id);
+      return NULL;
+    }
+  answers = visit->answers ? json_from_string (visit->answers, &local_error) : NULL;
+  session = clmrs_form_session_new (visit->form, error);
+  if (session == NULL)
+    return NULL;
+  if (answers == NULL || !clmrs_form_session_load_json (session, answers, &local_error))
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
+                   "correcting visit %s: its answers cannot be read with form %s@%s: %s", visit_id,
+                   visit->form_id, visit->form_version, local_error ? local_error->message : "none stored");
+      return NULL;
+    }
+  values = clmrs_form_session_list_values (session);
+  return clmrs_store_draft_create_correction (store, visit_id, facilitator_id,
+                                              clmrs_form_get_version (visit->form), values, error);
 }

@@ -26,6 +26,9 @@ typedef struct {
                              clmrs_review_get_visit() */
   char *assessments;      /* JSON text [{name, age, status, reasons, rules}] of the children
                              it assessed, only from clmrs_review_get_visit() */
+  char *corrects;         /* the returned visit this one corrects, or NULL */
+  char *corrects_date;    /* that visit's date, or NULL */
+  char *corrected_by;     /* the finalised visit correcting this one, or NULL */
 } ClmrsVisitSummary;
 
 void               clmrs_visit_summary_free (ClmrsVisitSummary *visit);
@@ -33,7 +36,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsVisitSummary, clmrs_visit_summary_free)
 
 /* Finalised visits in @review_state ("pending", "approved", "returned"),
  * of @facilitator_id only when not NULL, newest finalised first, at most
- * @limit.  Returns: (element-type ClmrsVisitSummary) (transfer full). */
+ * @limit.  A returned visit whose correction is finalised is done: it is
+ * not listed as returned.
+ * Returns: (element-type ClmrsVisitSummary) (transfer full). */
 GPtrArray         *clmrs_review_list_visits (ClmrsStore  *store,
                                              const char  *review_state,
                                              const char  *facilitator_id,
@@ -55,4 +60,12 @@ char *clmrs_review_record (ClmrsStore  *store,
                            const char  *message,
                            GError     **error);
 
+/* Starts correcting returned visit @visit_id: a draft for
+ * @facilitator_id filled with its answers, read with the form version
+ * that made it (clmrs_store_draft_create_correction()).
+ * Returns: (transfer full): the draft's id, or %NULL with @error. */
+char *clmrs_review_start_correction (ClmrsStore  *store,
+                                     const char  *visit_id,
+                                     const char  *facilitator_id,
+                                     GError     **error);
 G_END_DECLS

@@ -342,6 +342,13 @@ static const char * const migrations[] = {
   "  acked    TEXT,"
   "  UNIQUE (visit_id, ref));"
   "CREATE INDEX media_unsent ON media (acked, created);",
+
+  /* 11: a visit may correct one its supervisor returned (visits.corrects,
+   * docs/store.md): once the correction is final, its assessments replace
+   * the returned visit's in cases and indicators (CLMRS_SQL_NOT_CORRECTED).
+   * Few visits are corrections: the index holds only them. */
+  "ALTER TABLE visits ADD COLUMN corrects TEXT REFERENCES visits (id);"
+  "CREATE INDEX visits_corrects ON visits (corrects) WHERE corrects IS NOT NULL;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CLMRS_STORE_SCHEMA_VERSION);
@@ -1481,6 +1488,128 @@ clmrs_store_draft_save_all (ClmrsStore  *store,
       return FALSE;
     }
   return clmrs_store_commit (store, error);
+}
+
+/* The id of a draft of @facilitator_id correcting @visit_id, if any. */
+static char *
+correction_draft_of (ClmrsStore  *store,
+                     const char  *visit_id,
+                     const char  *facilitator_id)
+{
+  sqlite3_stmt *stmt = clmrs_store_prepare (store,
+      "SELECT id FROM visits WHERE corrects = ?1 AND state = 'draft' AND facilitator_id = ?2"
+      " ORDER BY modified DESC LIMIT 1", NULL);
+  char *id = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, facilitator_id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = clmrs_store_column_dup (stmt, 0);
+  sqlite3_finalize (stmt);
+  return id;
+}
+
+char *
+clmrs_store_draft_create_correction (ClmrsStore  *store,
+                                     const char  *visit_id,
+                                     const char  *facilitator_id,
+                                     const char  *form_version,
+                                     GPtrArray   *values,
+                                     GError     **error)
+{
+  g_autofree char *kind = NULL, *form_id = NULL, *version = NULL, *community = NULL;
+  g_autofree char *household = NULL, *child = NULL, *state = NULL, *review = NULL;
+  g_autofree char *corrected_by = NULL;
+  g_autofree char *id = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (visit_id != NULL && facilitator_id != NULL && values != NULL, NULL);
+
+  if (!clmrs_store_begin (store, error))
+    return NULL;
+  stmt = clmrs_store_prepare (store,
+      "SELECT kind, form_id, form_version, community_id, household_id, child_id, state, review_state,"
+      "  (SELECT x.id FROM visits x WHERE x.corrects = v.id AND x.state = 'final' LIMIT 1)"
+      " FROM visits v WHERE id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      kind = clmrs_store_column_dup (stmt, 0);
+      form_id = clmrs_store_column_dup (stmt, 1);
+      version = clmrs_store_column_dup (stmt, 2);
+      community = clmrs_store_column_dup (stmt, 3);
+      household = clmrs_store_column_dup (stmt, 4);
+      child = clmrs_store_column_dup (stmt, 5);
+      state = clmrs_store_column_dup (stmt, 6);
+      review = clmrs_store_column_dup (stmt, 7);
+      corrected_by = clmrs_store_column_dup (stmt, 8);
+    }
+  sqlite3_finalize (stmt);
+  if (state == NULL)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no visit %s", visit_id);
+      goto fail;
+    }
+  if (!g_str_equal (state, "final") || g_strcmp0 (review, "returned") != 0)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE,
+                   "visit %s was not returned by a supervisor: only a returned visit is corrected", visit_id);
+      goto fail;
+    }
+  if (corrected_by != NULL)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE,
+                   "visit %s is corrected already (by visit %s)", visit_id, corrected_by);
+      goto fail;
+    }
+  id = correction_draft_of (store, visit_id, facilitator_id);
+  if (id != NULL)
+    {
+      clmrs_store_rollback (store);
+      return g_steal_pointer (&id);
+    }
+  id = clmrs_store_draft_create (store, kind, form_id, form_version ? form_version : version,
+                                 facilitator_id, community,
+                                 household, child, error);
+  if (id == NULL)
+    goto fail;
+  stmt = clmrs_store_prepare (store, "UPDATE visits SET corrects = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, id, -1, SQLITE_TRANSIENT);
+  if (!clmrs_store_step_done (store, stmt, error) ||
+      !write_all_answers (store, id, values, error) ||
+      !clmrs_store_commit (store, error))
+    goto fail;
+  return g_steal_pointer (&id);
+
+fail:
+  clmrs_store_rollback (store);
+  g_prefix_error (error, "correcting visit %s: ", visit_id);
+  return NULL;
+}
+
+gboolean
+clmrs_store_draft_set_form_version (ClmrsStore  *store,
+                                    const char  *visit_id,
+                                    const char  *form_version,
+                                    GError     **error)
+{
+  sqlite3_stmt *stmt = clmrs_store_prepare (store,
+      "UPDATE visits SET form_version = ? WHERE id = ? AND state = 'draft'", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, form_version, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, visit_id, -1, SQLITE_TRANSIENT);
+  return clmrs_store_step_done (store, stmt, error);
 }
 
 static void

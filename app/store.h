@@ -36,7 +36,15 @@ GQuark clmrs_store_error_quark (void);
 typedef struct _ClmrsStore ClmrsStore;
 
 /* The number of the newest schema this program knows. */
-#define CLMRS_STORE_SCHEMA_VERSION 10
+#define CLMRS_STORE_SCHEMA_VERSION 11
+
+/* SQL condition: the visit whose id is the SQL expression @visit_id
+ * ("v.id") has no finalised correction (a visit whose `corrects` names
+ * it; true for NULL).  What a corrected visit recorded (assessments, a
+ * closure, a child moved, supports, a session) counts nowhere: its
+ * correction's does. */
+#define CLMRS_SQL_NOT_CORRECTED(visit_id) \
+  "NOT EXISTS (SELECT 1 FROM visits corr_ WHERE corr_.corrects = " visit_id " AND corr_.state = 'final')"
 
 /* Plain, or encrypted with the key held for @path (else CLMRS_STORE_ERROR_LOCKED). */
 ClmrsStore  *clmrs_store_open               (const char   *path,
@@ -198,6 +206,25 @@ gboolean     clmrs_store_draft_save_all     (ClmrsStore   *store,
 GPtrArray   *clmrs_store_draft_load         (ClmrsStore   *store,
                                              const char   *visit_id,
                                              GError      **error);       /* (element-type ClmrsFormValue) in saved order */
+/* A draft correcting finalised visit @visit_id, which a supervisor
+ * returned: of its kind, form, household and child, with
+ * @values (its answers) saved, and `corrects` naming it; in one
+ * transaction.  A draft of @facilitator_id correcting it already is
+ * returned again rather than a second made.  CLMRS_STORE_ERROR_STATE when
+ * the visit was not returned or a finalised correction exists. */
+char        *clmrs_store_draft_create_correction (ClmrsStore   *store,
+                                                  const char   *visit_id,
+                                                  const char   *facilitator_id,
+                                                  const char   *form_version,  /* of @values; NULL: the visit's */
+                                                  GPtrArray    *values,  /* (element-type ClmrsFormValue) */
+                                                  GError      **error);
+/* Moves draft @visit_id to @form_version of its form: a draft begun on a
+ * built-in version a newer build no longer ships continues on the newest,
+ * and its record names the version it was finished with. */
+gboolean     clmrs_store_draft_set_form_version (ClmrsStore   *store,
+                                                 const char   *visit_id,
+                                                 const char   *form_version,
+                                                 GError      **error);
 gboolean     clmrs_store_draft_discard      (ClmrsStore   *store,
                                              const char   *visit_id,
                                              GError      **error);

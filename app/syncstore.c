@@ -397,6 +397,44 @@ apply_child (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
   return TRUE;
 }
 
+/* The children of a visit a pulled correction replaces: their cases are
+ * evaluated again without it. */
+static gboolean
+touch_corrected (Pull        *pull,
+                 const char  *visit_id,
+                 GError     **error)
+{
+  return clmrs_casebook_visit_children (pull->store, visit_id, pull->touched, error);
+}
+
+/* Sets @reason when the stored visit @ref names does not hold what @ref
+ * says it must (a correction's: its kind, household and child). */
+static gboolean
+check_visit_target (Pull                  *pull,
+                    const ClmrsRecordRef  *ref,
+                    char                 **reason,
+                    GError               **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (pull->store,
+      "SELECT kind, household_id, child_id FROM visits WHERE id = ?", error);
+  g_autoptr(JsonObject) target = json_object_new ();
+  g_autoptr(GError) invalid = NULL;
+  static const char *const names[] = { "kind", "household_id", "child_id" };
+  ClmrsStep step;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, ref->id, -1, SQLITE_TRANSIENT);
+  step = clmrs_store_step (pull->store, stmt, error);
+  if (step == CLMRS_STEP_ERROR)
+    return FALSE;
+  for (guint i = 0; step == CLMRS_STEP_ROW && i < G_N_ELEMENTS (names); i++)
+    clmrs_json_set_nullable (target, names[i], (const char *) sqlite3_column_text (stmt, i));
+  if (!clmrs_record_ref_check_target (ref, target, &invalid))
+    *reason = g_strdup (invalid->message);
+  return TRUE;
+}
+
 static gboolean
 apply_visit (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
 {
@@ -421,8 +459,9 @@ apply_visit (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
     }
   stmt = clmrs_store_prepare (pull->store,
       "INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, community_id,"
-      " household_id, child_id, child_status, visit_date, started, modified, finalised, rev, rules, answers)"
-      " VALUES (?1, ?2, ?3, ?4, 'final', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15)", error);
+      " household_id, child_id, child_status, visit_date, started, modified, finalised, rev, rules, answers,"
+      " corrects)"
+      " VALUES (?1, ?2, ?3, ?4, 'final', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13, ?14, ?15, ?16)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
@@ -440,7 +479,10 @@ apply_visit (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
   sqlite3_bind_int64 (stmt, 13, num (env, "rev"));
   sqlite3_bind_text (stmt, 14, str (env, "rules"), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 15, answers, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 16, str (body, "corrects"), -1, SQLITE_TRANSIENT);
   if (!clmrs_store_step_done (pull->store, stmt, error))
+    return FALSE;
+  if (str (body, "corrects") != NULL && !touch_corrected (pull, str (body, "corrects"), error))
     return FALSE;
   if (str (body, "child_id") != NULL)
     g_ptr_array_add (pull->touched, g_strdup (str (body, "child_id")));
@@ -490,31 +532,51 @@ apply_support (Pull *pull, JsonObject *env, JsonObject *body, GError **error)
   sqlite3_stmt *stmt;
 
   known = exists (pull->store, "supports", id, error);
-  if (known != 0)
-    return known > 0;
-  /* a support's visit is a link only: dropped when the visit is not here */
-  visit_here = str (body, "visit_id") != NULL ? exists (pull->store, "visits", str (body, "visit_id"), error) : 0;
-  if (visit_here < 0)
+  if (known < 0)
     return FALSE;
-  stmt = clmrs_store_prepare (pull->store,
-      "INSERT INTO supports (id, level, type, support_date, community_id, household_id, child_id, visit_id,"
-      " facilitator_id, created, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-      " CASE WHEN ?11 IS NULL THEN '{}' ELSE json_object ('state', ?11) END)", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, str (body, "level"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, str (body, "type"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, str (body, "date"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, str (env, "community_id"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, str (body, "household_id"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 7, str (body, "child_id"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 8, visit_here > 0 ? str (body, "visit_id") : NULL, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 9, str (env, "author"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 10, str (env, "created"), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 11, str (body, "state"), -1, SQLITE_TRANSIENT);
-  if (!clmrs_store_step_done (pull->store, stmt, error))
-    return FALSE;
+  if (known > 0)
+    {
+      /* a later revision settles a planned support (given or declined,
+       * supports.c): its state changes, nothing else does */
+      stmt = clmrs_store_prepare (pull->store,
+          "UPDATE supports SET body = json_set (body, '$.state', ?1, '$.rev', ?2)"
+          " WHERE id = ?3 AND coalesce (json_extract (body, '$.rev'), 1) < ?2 AND ?1 IS NOT NULL", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, str (body, "state"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, num (env, "rev"));
+      sqlite3_bind_text (stmt, 3, id, -1, SQLITE_TRANSIENT);
+      if (!clmrs_store_step_done (pull->store, stmt, error))
+        return FALSE;
+      if (sqlite3_changes (clmrs_store_get_db (pull->store)) == 0)
+        return TRUE;
+    }
+  else
+    {
+      /* a support's visit is a link only: dropped when the visit is not here */
+      visit_here = str (body, "visit_id") != NULL ? exists (pull->store, "visits", str (body, "visit_id"), error) : 0;
+      if (visit_here < 0)
+        return FALSE;
+      stmt = clmrs_store_prepare (pull->store,
+          "INSERT INTO supports (id, level, type, support_date, community_id, household_id, child_id, visit_id,"
+          " facilitator_id, created, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+          " CASE WHEN ?11 IS NULL THEN '{}' ELSE json_object ('state', ?11) END)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, str (body, "level"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, str (body, "type"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, str (body, "date"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 5, str (env, "community_id"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 6, str (body, "household_id"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 7, str (body, "child_id"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 8, visit_here > 0 ? str (body, "visit_id") : NULL, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 9, str (env, "author"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 10, str (env, "created"), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 11, str (body, "state"), -1, SQLITE_TRANSIENT);
+      if (!clmrs_store_step_done (pull->store, stmt, error))
+        return FALSE;
+    }
   if (str (body, "child_id") != NULL)
     g_ptr_array_add (pull->touched, g_strdup (str (body, "child_id")));
   else if (str (body, "household_id") != NULL)
@@ -739,6 +801,13 @@ check_pulled (Pull             *pull,
           *reason = g_strdup_printf ("%s: %s %s is not on this device", ref->member,
                                      clmrs_record_type_to_string (ref->type), ref->id);
           return TRUE;
+        }
+      if (ref->same != NULL && ref->type == CLMRS_RECORD_VISIT)
+        {
+          if (!check_visit_target (pull, ref, reason, error))
+            return FALSE;
+          if (*reason != NULL)
+            return TRUE;
         }
     }
   if (kind == CLMRS_RECORD_COMMUNITY || kind == CLMRS_RECORD_CHILD || kind == CLMRS_RECORD_REVIEW ||

@@ -7,6 +7,7 @@
 #include "media.h"
 #include "outbox.h"
 #include "record.h"
+#include "supports.h"
 #include "util.h"
 
 #include <string.h>
@@ -50,6 +51,8 @@ typedef struct {
   char               *child_status;
   char               *form_id;
   char               *form_version;
+  char               *corrects;       /* the returned visit this one corrects, or NULL */
+  char               *corrects_date;  /* its date: a correction keeps the day of the visit */
   char               *started;
   char               *visit_date;
   char               *now;
@@ -91,6 +94,8 @@ job_clear (Job *job)
   g_free (job->child_status);
   g_free (job->form_id);
   g_free (job->form_version);
+  g_free (job->corrects);
+  g_free (job->corrects_date);
   g_free (job->started);
   g_free (job->visit_date);
   g_free (job->now);
@@ -109,7 +114,8 @@ load_visit (Job     *job,
 {
   sqlite3_stmt *stmt = clmrs_store_prepare (job->store,
       "SELECT kind, facilitator_id, community_id, household_id, child_id, form_id,"
-      "  form_version, started, state FROM visits WHERE id = ?", error);
+      "  form_version, started, state, corrects,"
+      "  (SELECT o.visit_date FROM visits o WHERE o.id = v.corrects) FROM visits v WHERE id = ?", error);
   int rc;
 
   if (stmt == NULL)
@@ -126,6 +132,8 @@ load_visit (Job     *job,
       job->form_id = clmrs_store_column_dup (stmt, 5);
       job->form_version = clmrs_store_column_dup (stmt, 6);
       job->started = clmrs_store_column_dup (stmt, 7);
+      job->corrects = clmrs_store_column_dup (stmt, 9);
+      job->corrects_date = clmrs_store_column_dup (stmt, 10);
       if (!g_str_equal ((const char *) sqlite3_column_text (stmt, 8), "draft"))
         rc = -1;
     }
@@ -799,7 +807,6 @@ finalise_support (Job     *job,
       const char *household_id = field (s, "household_id") ? field (s, "household_id") : job->household_id;
       const char *state = field (s, "state") ? field (s, "state") : "delivered";
       g_autofree char *id = clmrs_uuid_new ();
-      JsonObject *body;
       sqlite3_stmt *stmt;
 
       if (level == NULL)
@@ -841,16 +848,9 @@ finalise_support (Job     *job,
       if (!clmrs_store_step_done (job->store, stmt, error))
         return FALSE;
 
-      body = json_object_new ();
-      json_object_set_string_member (body, "level", level);
-      json_object_set_string_member (body, "type", type);
-      json_object_set_string_member (body, "state", state);
-      json_object_set_string_member (body, "date", date);
-      clmrs_json_set_nullable (body, "child_id", child_id);
-      clmrs_json_set_nullable (body, "household_id", household_id);
-      json_object_set_string_member (body, "visit_id", job->visit_id);
       if (!queue_record (job, CLMRS_RECORD_SUPPORT, id, 1, job->now, job->schema, NULL,
-                         object_node (body), error))
+                         clmrs_support_record_body (level, type, state, date, child_id, household_id,
+                                                    job->visit_id), error))
         return FALSE;
 
       if (child_id != NULL)
@@ -1059,8 +1059,20 @@ write_visit (Job     *job,
   json_object_set_string_member (body, "started", job->started);
   json_object_set_member (body, "answers", json_node_ref (job->answers));
   json_object_set_array_member (body, "assessments", json_array_ref (job->assessments));
+  if (job->corrects != NULL)
+    json_object_set_string_member (body, "corrects", job->corrects);
   return queue_record (job, CLMRS_RECORD_VISIT, job->visit_id, 1, job->started,
                        job->schema, job->rules_ref, object_node (body), error);
+}
+
+/* The children of the visit a correction replaces: their cases lose its
+ * assessments and must be evaluated again, even one the correction no
+ * longer assesses. */
+static gboolean
+touch_corrected (Job     *job,
+                 GError **error)
+{
+  return clmrs_casebook_visit_children (job->store, job->corrects, job->touched, error);
 }
 
 gboolean
@@ -1130,6 +1142,14 @@ clmrs_visit_finalise_full (ClmrsStore            *store,
   job.result->children = g_ptr_array_new_with_free_func (child_outcome_free);
 
   if (!load_visit (&job, error))
+    goto out;
+  /* a correction is of the day of the visit it corrects */
+  if (visit_date == NULL && job.corrects_date != NULL && clmrs_date_parse (job.corrects_date, &date))
+    {
+      g_free (job.visit_date);
+      job.visit_date = clmrs_date_format (&date);
+    }
+  if (job.corrects != NULL && !touch_corrected (&job, error))
     goto out;
   job.schema = g_strdup_printf ("%s@%s", job.form_id, *job.form_version ? job.form_version : "0");
 

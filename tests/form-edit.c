@@ -28,7 +28,7 @@ test_household_form_with_question (const char *version)
 
   g_assert_true (g_file_get_contents (path, &shipped, NULL, &error));
   g_assert_no_error (error);
-  a = test_replace_once (shipped, "<household_visit id=\"household_visit\" version=\"1\">", root);
+  a = test_replace_once (shipped, "<household_visit id=\"household_visit\" version=\"2\">", root);
   b = test_replace_once (a, "<farmer_status/>", "<farmer_status/><water_source/>");
   c = test_replace_once (b, "<bind nodeset=\"/household_visit/household/farmer_status\"",
                          "<bind nodeset=\"" TEST_WATER_SOURCE_REF "\" type=\"string\""

@@ -143,6 +143,42 @@ test_alternative (void)
   g_assert_cmpint (json_object_get_int_member (kase, "n_support_types"), ==, 0);
 }
 
+/* Item 11: a support planned and neither given nor declined after the
+ * programme's number of days (60 by default) is overdue, with a reason to
+ * reconcile it; a given or declined one is not, nor one planned lately;
+ * the case rules file sets the number of days. */
+static void
+test_support_overdue (void)
+{
+  g_autoptr(JsonNode) a = NULL, b = NULL, c = NULL, d = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("clmrs-case-XXXXXX", NULL);
+  g_autofree char *rules = g_build_filename (dir, "rules.json", NULL);
+  JsonObject *kase;
+  const char *history = CHILD IDENTIFIED
+    "{\"type\":\"support\",\"date\":\"2024-02-01\",\"support_type\":\"school_kit\",\"state\":\"planned\"}\n"
+    "{\"type\":\"support\",\"date\":\"2024-02-01\",\"support_type\":\"birth_certificate\",\"state\":\"declined\"}\n"
+    "{\"type\":\"support\",\"date\":\"2024-02-01\",\"support_type\":\"school_fees\"}\n"
+    "{\"type\":\"support\",\"date\":\"2024-03-20\",\"support_type\":\"bicycle\",\"state\":\"planned\"}\n";
+
+  /* 2024-04-02 is 61 days after 2024-02-01 */
+  kase = run_case (history, "2024-04-01", NULL, &a);
+  g_assert_cmpint (json_object_get_int_member (kase, "n_supports_planned"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (kase, "n_supports_overdue"), ==, 0);
+  kase = run_case (history, "2024-04-02", NULL, &b);
+  g_assert_cmpint (json_object_get_int_member (kase, "n_supports_overdue"), ==, 1);
+  g_assert_true (has_reason (kase, "support school_kit planned on 2024-02-01, neither given nor declined after 60 days"));
+  g_assert_false (has_reason (kase, "support bicycle"));
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (kase, "case_rules"),
+                                               "support_overdue_days"), ==, 60);
+  kase = run_case (history, "2024-06-01", NULL, &c);
+  g_assert_cmpint (json_object_get_int_member (kase, "n_supports_overdue"), ==, 2);
+  g_assert_true (g_file_set_contents (rules, "{\"support_overdue_days\": 150}", -1, NULL));
+  kase = run_case (history, "2024-06-01", rules, &d);
+  g_assert_cmpint (json_object_get_int_member (kase, "n_supports_overdue"), ==, 0);
+  g_unlink (rules);
+  g_rmdir (dir);
+}
+
 /* Item 2: at_risk is not out of child labour when a hazardous task was
  * done since the last visit, or when that recall was not asked. */
 static void
@@ -314,9 +350,10 @@ test_demo_summary_is_the_indicators (void)
   g_autofree char *supervisor = NULL;
   g_autofree char *out = NULL, *err = NULL, *json = NULL, *err2 = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GRegex) regex = g_regex_new ("children \\((\\d+) found in child labour\\)\n"
+  g_autoptr(GRegex) regex = g_regex_new ("children \\((\\d+) found in child labour, (\\d+) of them at a farm visit\\)\n"
                                          "  cases: (\\d+) exited, (\\d+) relapsed, (\\d+) follow-up windows"
-                                         " missed, (\\d+) closed\n", 0, 0, NULL);
+                                         " missed, (\\d+) closed\n"
+                                         "  \\d+ household visits, (\\d+) farm visits", 0, 0, NULL);
   g_autoptr(GMatchInfo) match = NULL;
   JsonObject *root, *cases, *status;
   g_auto(GStrv) numbers = NULL;
@@ -344,14 +381,20 @@ test_demo_summary_is_the_indicators (void)
   status = json_object_get_object_member (cases, "status");
   g_assert_cmpint (g_ascii_strtoll (numbers[1], NULL, 10), ==, json_object_get_int_member (root, "children_ever_identified"));
   g_assert_cmpint (g_ascii_strtoll (numbers[2], NULL, 10), ==,
-                   json_object_get_int_member (json_object_get_object_member (cases, "exited_of_identified"), "numerator"));
+                   json_object_get_int_member (root, "children_identified_at_farm_visits"));
   g_assert_cmpint (g_ascii_strtoll (numbers[3], NULL, 10), ==,
+                   json_object_get_int_member (json_object_get_object_member (cases, "exited_of_identified"), "numerator"));
+  g_assert_cmpint (g_ascii_strtoll (numbers[4], NULL, 10), ==,
                    json_object_get_int_member (json_object_get_object_member (cases, "relapse"), "numerator"));
-  g_assert_cmpint (g_ascii_strtoll (numbers[4], NULL, 10), ==, json_object_get_int_member (status, "follow_up_missed"));
-  g_assert_cmpint (g_ascii_strtoll (numbers[5], NULL, 10), ==, json_object_get_int_member (status, "closed"));
-  /* the demo holds each: relapses, missed windows, closures */
-  g_assert_cmpint (g_ascii_strtoll (numbers[3], NULL, 10), >, 0);
+  g_assert_cmpint (g_ascii_strtoll (numbers[5], NULL, 10), ==, json_object_get_int_member (status, "follow_up_missed"));
+  g_assert_cmpint (g_ascii_strtoll (numbers[6], NULL, 10), ==, json_object_get_int_member (status, "closed"));
+  /* the demo holds each: relapses, missed windows, closures, farm visits
+   * that make a share (10 to 35%) of the identifications */
   g_assert_cmpint (g_ascii_strtoll (numbers[4], NULL, 10), >, 0);
+  g_assert_cmpint (g_ascii_strtoll (numbers[5], NULL, 10), >, 0);
+  g_assert_cmpint (g_ascii_strtoll (numbers[7], NULL, 10), >, 0);
+  g_assert_cmpint (g_ascii_strtoll (numbers[2], NULL, 10) * 100, >=, g_ascii_strtoll (numbers[1], NULL, 10) * 10);
+  g_assert_cmpint (g_ascii_strtoll (numbers[2], NULL, 10) * 100, <=, g_ascii_strtoll (numbers[1], NULL, 10) * 35);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (cases, "closed_by_reason"),
                                                "moved_out"), >, 0);
   g_unlink (db);
@@ -409,6 +452,7 @@ main (int    argc,
   g_test_add_func ("/cli/case/interval", test_interval);
   g_test_add_func ("/cli/case/missed-window", test_missed_window);
   g_test_add_func ("/cli/case/alternative", test_alternative);
+  g_test_add_func ("/cli/case/support-overdue", test_support_overdue);
   g_test_add_func ("/cli/case/since-last-visit", test_since_last_visit);
   g_test_add_func ("/cli/case/classify-since-last-visit", test_classify_since_last_visit);
   g_test_add_func ("/cli/case/classify-since-last-visit-permitted-from", test_classify_since_last_visit_permitted_from);

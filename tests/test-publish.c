@@ -179,10 +179,10 @@ static void
 test_published_form_end_to_end (Fixture       *f,
                                 gconstpointer  data)
 {
-  g_autofree char *form_v2 = test_household_form_with_question ("2");
-  g_autofree char *form_v3 = test_household_form_with_question ("3");
+  g_autofree char *form_v2 = test_household_form_with_question ("3");
+  g_autofree char *form_v3 = test_household_form_with_question ("4");
   g_autofree char *form_path = write_file (f, "household_visit.xml", form_v2);
-  g_autofree char *form3_path = write_file (f, "household_visit_3.xml", form_v3);
+  g_autofree char *form3_path = write_file (f, "household_visit_4.xml", form_v3);
   g_autofree char *shipped_rules = read_source ("assets/rules/ci.json");
   g_autofree char *rules = test_replace_once (shipped_rules, "\"version\": \"2026.2\"", "\"version\": \"2026.3\"");
   g_autofree char *rules_path = write_file (f, "ci.json", rules);
@@ -207,7 +207,7 @@ test_published_form_end_to_end (Fixture       *f,
 
   /* before: only the built-in versions, and the new question is unknown */
   list = forms_list (f);
-  g_assert_nonnull (strstr (list, "form household_visit 1 built-in current\n"));
+  g_assert_nonnull (strstr (list, "form household_visit 2 built-in current\n"));
   g_assert_nonnull (strstr (list, "rule_set ci 2026.2 built-in current\n"));
   g_assert_cmpint (sync_test_run_full (&out, &err, sync_test_cli (), "--db", f->device, "visit", "--form", "household_visit",
                                        "--facilitator", facilitator, answers_path, NULL), ==, 3);
@@ -223,13 +223,13 @@ test_published_form_end_to_end (Fixture       *f,
     g_autofree char *community = device_text (f->device, "SELECT id FROM communities");
 
     g_assert_no_error (error);
-    draft = clmrs_store_draft_create (store, "household", "household_visit", "1", facilitator, community,
+    draft = clmrs_store_draft_create (store, "household", "household_visit", "2", facilitator, community,
                                       NULL, NULL, &error);
     g_assert_no_error (error);
   }
 
   out = sync_test_run_ok (sync_test_server_program (), "publish", "--db", f->server_db, form_path, NULL);
-  g_assert_nonnull (strstr (out, "published form household_visit@2"));
+  g_assert_nonnull (strstr (out, "published form household_visit@3"));
   g_clear_pointer (&out, g_free);
   out = sync_test_run_ok (sync_test_server_program (), "publish", "--db", f->server_db, rules_path, NULL);
   g_assert_nonnull (strstr (out, "published rule_set ci@2026.3"));
@@ -238,14 +238,14 @@ test_published_form_end_to_end (Fixture       *f,
   g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "sync", NULL));
   g_clear_pointer (&list, g_free);
   list = forms_list (f);
-  g_assert_nonnull (strstr (list, "form household_visit 1 built-in\n"));
-  g_assert_nonnull (strstr (list, "form household_visit 2 published current\n"));
+  g_assert_nonnull (strstr (list, "form household_visit 2 built-in\n"));
+  g_assert_nonnull (strstr (list, "form household_visit 3 published current\n"));
   g_assert_nonnull (strstr (list, "rule_set ci 2026.2 built-in\n"));
   g_assert_nonnull (strstr (list, "rule_set ci 2026.3 published current\n"));
-  g_assert_nonnull (strstr (list, "form follow_up_visit 1 built-in current\n"));
+  g_assert_nonnull (strstr (list, "form follow_up_visit 2 built-in current\n"));
 
-  /* the draft still opens on version 1 (without the question), a new
-   * visit on version 2 */
+  /* the draft still opens on version 2 (without the question), a new
+   * visit on version 3 */
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(ClmrsStore) store = clmrs_store_open (f->device, &error);
@@ -256,9 +256,9 @@ test_published_form_end_to_end (Fixture       *f,
     g_autoptr(ClmrsFormSession) new_session = NULL;
 
     g_assert_no_error (error);
-    g_assert_cmpstr (version, ==, "1");
-    g_assert_cmpstr (clmrs_form_get_version (old), ==, "1");
-    g_assert_cmpstr (clmrs_form_get_version (newest), ==, "2");
+    g_assert_cmpstr (version, ==, "2");
+    g_assert_cmpstr (clmrs_form_get_version (old), ==, "2");
+    g_assert_cmpstr (clmrs_form_get_version (newest), ==, "3");
     old_session = clmrs_form_session_new (old, &error);
     new_session = clmrs_form_session_new (newest, &error);
     g_assert_no_error (error);
@@ -283,14 +283,14 @@ test_published_form_end_to_end (Fixture       *f,
   }
   out = sync_test_run_ok (sync_test_cli (), "--db", f->device, "visit", "--form", "household_visit",
                           "--facilitator", facilitator, answers_path, NULL);
-  g_assert_nonnull (strstr (out, "with form household_visit@2 and rules ci@2026.3"));
+  g_assert_nonnull (strstr (out, "with form household_visit@3 and rules ci@2026.3"));
   g_assert_nonnull (strstr (out, "Kouadio Ama (12): "));
   g_clear_pointer (&out, g_free);
   g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "sync", NULL));
 
   /* the server's export: the answer, the form version, the rules */
   visit = exported_visit (f);
-  g_assert_cmpstr (json_object_get_string_member (visit, "schema"), ==, "household_visit@2");
+  g_assert_cmpstr (json_object_get_string_member (visit, "schema"), ==, "household_visit@3");
   g_assert_cmpstr (json_object_get_string_member (visit, "rules"), ==, "ci@2026.3");
   household = json_object_get_object_member (json_object_get_object_member (json_object_get_object_member (visit, "body"),
                                                                             "answers"), "household");
@@ -301,16 +301,16 @@ test_published_form_end_to_end (Fixture       *f,
   g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "sync", NULL));
   g_clear_pointer (&list, g_free);
   list = forms_list (f);
-  g_assert_nonnull (strstr (list, "form household_visit 1 built-in\n"
-                                  "form household_visit 2 published\n"
-                                  "form household_visit 3 published current\n"));
+  g_assert_nonnull (strstr (list, "form household_visit 2 built-in\n"
+                                  "form household_visit 3 published\n"
+                                  "form household_visit 4 published current\n"));
 
   /* the server too keeps every version: the record's schema names the
    * form whose labels its answers read with */
   g_clear_pointer (&out, g_free);
   out = sync_test_run_ok (sync_test_server_program (), "forms", "--db", f->server_db, NULL);
-  g_assert_true (g_regex_match_simple ("^form +household_visit +2 +rev 1 .*\n"
-                                       "form +household_visit +3 +rev 2 .*\n"
+  g_assert_true (g_regex_match_simple ("^form +household_visit +3 +rev 1 .*\n"
+                                       "form +household_visit +4 +rev 2 .*\n"
                                        "rule_set +ci +2026.3 +rev 1 ", out, G_REGEX_MULTILINE, 0));
   g_clear_pointer (&out, g_free);
   out = sync_test_run_ok (sync_test_server_program (), "forms", "--db", f->server_db, "--form",

@@ -166,6 +166,51 @@ test_references (void)
   g_assert_cmpint (ref->type, ==, CLMRS_RECORD_VISIT);
 }
 
+/* A correction points at the visit it corrects, which must be of its
+ * kind, household and child; anything else is named. */
+static void
+test_correction_reference (void)
+{
+  g_autoptr(JsonNode) visit = json_from_string (
+      "{\"kind\":\"follow_up\",\"household_id\":\"h1\",\"child_id\":\"c1\",\"date\":\"2026-06-01\","
+      "\"corrects\":\"v0\"}", NULL);
+  g_autoptr(JsonNode) same = json_from_string (
+      "{\"kind\":\"follow_up\",\"household_id\":\"h1\",\"child_id\":\"c1\",\"date\":\"2026-05-30\"}", NULL);
+  g_autoptr(JsonNode) other_child = json_from_string (
+      "{\"kind\":\"follow_up\",\"household_id\":\"h1\",\"child_id\":\"c2\",\"date\":\"2026-05-30\"}", NULL);
+  g_autoptr(JsonNode) other_kind = json_from_string (
+      "{\"kind\":\"household\",\"household_id\":\"h1\",\"date\":\"2026-05-30\"}", NULL);
+  g_autoptr(JsonNode) bad = json_from_string (
+      "{\"kind\":\"follow_up\",\"date\":\"2026-06-01\",\"corrects\":7}", NULL);
+  g_autoptr(GPtrArray) refs = clmrs_record_references (CLMRS_RECORD_VISIT, json_node_get_object (visit));
+  g_autoptr(GError) error = NULL;
+  const ClmrsRecordRef *ref;
+
+  g_assert_true (clmrs_record_check_body (CLMRS_RECORD_VISIT, json_node_get_object (visit), &error));
+  g_assert_no_error (error);
+  g_assert_false (clmrs_record_check_body (CLMRS_RECORD_VISIT, json_node_get_object (bad), &error));
+  g_assert_error (error, CLMRS_RECORD_ERROR, CLMRS_RECORD_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==, "body.corrects: expected a string");
+  g_clear_error (&error);
+
+  g_assert_cmpuint (refs->len, ==, 3);
+  ref = g_ptr_array_index (refs, 2);
+  g_assert_cmpstr (ref->member, ==, "body.corrects");
+  g_assert_cmpint (ref->type, ==, CLMRS_RECORD_VISIT);
+  g_assert_cmpstr (ref->id, ==, "v0");
+  g_assert_nonnull (ref->same);
+  g_assert_null (((ClmrsRecordRef *) g_ptr_array_index (refs, 0))->same);
+
+  g_assert_true (clmrs_record_ref_check_target (ref, json_node_get_object (same), &error));
+  g_assert_no_error (error);
+  g_assert_false (clmrs_record_ref_check_target (ref, json_node_get_object (other_child), &error));
+  g_assert_error (error, CLMRS_RECORD_ERROR, CLMRS_RECORD_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, "body.corrects: visit v0 has another child_id (c2, not c1)"));
+  g_clear_error (&error);
+  g_assert_false (clmrs_record_ref_check_target (ref, json_node_get_object (other_kind), &error));
+  g_assert_true (g_str_has_prefix (error->message, "body.corrects: visit v0 has another kind (household, not follow_up)"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -174,5 +219,6 @@ main (int   argc,
   g_test_add_func ("/record-check/bodies", test_bodies);
   g_test_add_func ("/record-check/codes-match-the-store", test_codes_match_the_store);
   g_test_add_func ("/record-check/references", test_references);
+  g_test_add_func ("/record-check/correction-reference", test_correction_reference);
   return g_test_run ();
 }

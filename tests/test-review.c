@@ -2,9 +2,13 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "casebook.h"
+#include "catalog.h"
 #include "demo.h"
+#include "record.h"
 #include "review.h"
 #include "util.h"
+#include "visit.h"
 
 typedef struct {
   char       *dir;
@@ -232,6 +236,137 @@ test_decide (Fixture       *f,
   g_assert_false (clmrs_store_in_transaction (f->store));
 }
 
+/* The indicators on the demo's last day, as text. */
+static char *
+indicators_text (ClmrsStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  GDate today;
+
+  g_assert_true (clmrs_date_parse ("2026-06-30", &today));
+  node = clmrs_casebook_indicators (store, NULL, NULL, &today, &error);
+  g_assert_no_error (error);
+  return clmrs_json_to_string (node);
+}
+
+/* A returned follow-up is corrected: the draft is the returned visit's
+ * answers, linked to it; finalised, it replaces the returned visit in the
+ * case and the indicators (which count it once: the same answers give the
+ * same figures), its record says what it corrects, the message is done
+ * and the supervisor has the correction to review. */
+static void
+test_correction (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *visit_id = query_text (f->store,
+      "SELECT v.id FROM visits v WHERE v.kind = 'follow_up' AND v.state = 'final' AND v.child_status = 'present'"
+      " AND EXISTS (SELECT 1 FROM assessments a WHERE a.visit_id = v.id) ORDER BY v.visit_date DESC LIMIT 1", NULL);
+  g_autofree char *facilitator = query_text (f->store, "SELECT facilitator_id FROM visits WHERE id = ?1", visit_id);
+  g_autofree char *child = query_text (f->store, "SELECT child_id FROM visits WHERE id = ?1", visit_id);
+  g_autofree char *date = query_text (f->store, "SELECT visit_date FROM visits WHERE id = ?1", visit_id);
+  g_autofree char *before = indicators_text (f->store);
+  g_autofree char *follow_ups_before = query_text (f->store, "SELECT follow_ups FROM cases WHERE child_id = ?1", child);
+  g_autofree char *review = NULL, *draft = NULL, *again = NULL, *form_id = NULL, *version = NULL;
+  g_autofree char *after = NULL, *follow_ups_after = NULL, *corrects = NULL, *country = NULL;
+  g_autoptr(ClmrsForm) form = NULL;
+  g_autoptr(ClmrsFormSession) session = NULL;
+  g_autoptr(GPtrArray) values = NULL;
+  g_autoptr(ClmrsRuleSet) rules = NULL;
+  g_autoptr(ClmrsFinaliseResult) result = NULL;
+  g_autoptr(GPtrArray) returned = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  char *refused;
+  gboolean found = FALSE;
+
+  g_assert_nonnull (visit_id);
+  /* only a returned visit is corrected */
+  refused = clmrs_review_start_correction (f->store, visit_id, facilitator, &error);
+  g_assert_null (refused);
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE);
+  g_clear_error (&error);
+
+  review = clmrs_review_record (f->store, visit_id, f->supervisor_id, "returned", "The child's school?", &error);
+  g_assert_no_error (error);
+  draft = clmrs_review_start_correction (f->store, visit_id, facilitator, &error);
+  g_assert_no_error (error);
+  corrects = query_text (f->store, "SELECT corrects FROM visits WHERE id = ?1 AND state = 'draft'", draft);
+  g_assert_cmpstr (corrects, ==, visit_id);
+  g_free (corrects);
+  corrects = query_text (f->store, "SELECT child_id FROM visits WHERE id = ?1", draft);
+  g_assert_cmpstr (corrects, ==, child);
+  /* started again: the same draft, not a second one */
+  again = clmrs_review_start_correction (f->store, visit_id, facilitator, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (again, ==, draft);
+
+  /* the facilitator finishes it as it was filled */
+  form_id = query_text (f->store, "SELECT form_id FROM visits WHERE id = ?1", draft);
+  version = query_text (f->store, "SELECT form_version FROM visits WHERE id = ?1", draft);
+  form = clmrs_catalog_load_form (f->store, form_id, version, NULL, &error);
+  g_assert_no_error (error);
+  session = clmrs_form_session_new (form, &error);
+  values = clmrs_store_draft_load (f->store, draft, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (values->len, >, 5);
+  g_assert_true (clmrs_form_session_apply_values (session, values, &error));
+  g_assert_no_error (error);
+  country = query_text (f->store, "SELECT m.country FROM visits v JOIN communities m ON m.id = v.community_id"
+                                  " WHERE v.id = ?1", draft);
+  rules = clmrs_catalog_rules_for_country (f->store, country, &error);
+  g_assert_no_error (error);
+  g_assert_true (clmrs_visit_finalise (f->store, draft, session, rules, NULL, &result, &error));
+  g_assert_no_error (error);
+
+  /* of the day of the visit it corrects; its record names that visit */
+  g_free (corrects);
+  corrects = query_text (f->store, "SELECT visit_date FROM visits WHERE id = ?1", draft);
+  g_assert_cmpstr (corrects, ==, date);
+  g_free (corrects);
+  corrects = query_text (f->store, "SELECT json_extract (envelope, '$.body.corrects') FROM outbox"
+                                   " WHERE record_id = ?1", draft);
+  g_assert_cmpstr (corrects, ==, visit_id);
+
+  /* counted once: the same answers, the same case and indicators */
+  after = indicators_text (f->store);
+  g_assert_cmpstr (after, ==, before);
+  follow_ups_after = query_text (f->store, "SELECT follow_ups FROM cases WHERE child_id = ?1", child);
+  g_assert_cmpstr (follow_ups_after, ==, follow_ups_before);
+
+  /* the message is done; the supervisor reviews the correction */
+  returned = clmrs_review_list_visits (f->store, "returned", facilitator, 10000, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < returned->len; i++)
+    g_assert_cmpstr (((ClmrsVisitSummary *) g_ptr_array_index (returned, i))->id, !=, visit_id);
+  pending = clmrs_review_list_visits (f->store, "pending", NULL, 100000, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < pending->len; i++)
+    {
+      const ClmrsVisitSummary *v = g_ptr_array_index (pending, i);
+
+      if (g_str_equal (v->id, draft))
+        {
+          found = TRUE;
+          g_assert_cmpstr (v->corrects, ==, visit_id);
+          g_assert_cmpstr (v->corrects_date, ==, date);
+        }
+    }
+  g_assert_true (found);
+  {
+    g_autoptr(ClmrsVisitSummary) old = clmrs_review_get_visit (f->store, visit_id, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (old->corrected_by, ==, draft);
+  }
+
+  /* corrected once */
+  refused = clmrs_review_start_correction (f->store, visit_id, facilitator, &error);
+  g_assert_null (refused);
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_STATE);
+  g_assert_false (clmrs_store_in_transaction (f->store));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -241,6 +376,7 @@ main (int    argc,
   g_test_add ("/review/list", Fixture, NULL, fixture_set_up, test_list, fixture_tear_down);
   g_test_add ("/review/get", Fixture, NULL, fixture_set_up, test_get, fixture_tear_down);
   g_test_add ("/review/decide", Fixture, NULL, fixture_set_up, test_decide, fixture_tear_down);
+  g_test_add ("/review/correction", Fixture, NULL, fixture_set_up, test_correction, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -253,7 +253,7 @@ test_flat_memory (void)
   SyncTestServer s = { 0 };
   gint64 records_small, records_big;
 
-  g_free (sync_test_run_ok (cli, "--db", device, "demo", "--households", "10", "--seed", "43", NULL));
+  g_free (sync_test_run_ok (cli, "--db", device, "demo", "--households", "12", "--seed", "43", NULL));
   sync_test_sign_in_demo (device);
   sync_test_server_start (&s, server_db, log, NULL);
   g_free (sync_test_run_ok (cli, "--db", device, "enroll", "--server", s.url, "--code", code, NULL));

@@ -798,6 +798,59 @@ test_push_results (Fixture       *f,
   }
 }
 
+/* A visit correcting a returned one (body.corrects) is stored when that
+ * visit is of its kind, household and child, and rejected, naming what
+ * differs, when it is not (or is not there). */
+static void
+test_push_correction (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_auto(Device) d = { 0 };
+  g_autofree char *hh = g_uuid_string_random ();
+  g_autofree char *c1 = g_uuid_string_random ();
+  g_autofree char *c2 = g_uuid_string_random ();
+  g_autofree char *visit = g_uuid_string_random ();
+  g_autofree char *good = g_uuid_string_random ();
+  g_autofree char *other = g_uuid_string_random ();
+  g_autofree char *nowhere = g_uuid_string_random ();
+  g_autofree char *h = household (hh, 1, C1, "Ama");
+  g_autofree char *b1 = g_strdup_printf ("{\"household_id\":\"%s\",\"name\":\"Esi\"}", hh);
+  g_autofree char *b2 = g_strdup_printf ("{\"household_id\":\"%s\",\"name\":\"Kofi\"}", hh);
+  g_autofree char *e1 = envelope ("child", c1, 1, C1, b1);
+  g_autofree char *e2 = envelope ("child", c2, 1, C1, b2);
+#define FOLLOW_UP(child, corrects) g_strdup_printf ("{\"kind\":\"follow_up\",\"household_id\":\"%s\"," \
+    "\"child_id\":\"%s\",\"date\":\"2026-06-01\",\"answers\":{}%s%s%s}", hh, child, \
+    corrects ? ",\"corrects\":\"" : "", corrects ? corrects : "", corrects ? "\"" : "")
+  g_autofree char *vb = FOLLOW_UP (c1, NULL);
+  g_autofree char *gb = FOLLOW_UP (c1, visit);
+  g_autofree char *ob = FOLLOW_UP (c2, visit);
+  g_autofree char *nb = FOLLOW_UP (c1, nowhere);
+#undef FOLLOW_UP
+  g_autofree char *ve = envelope ("visit", visit, 1, C1, vb);
+  g_autofree char *ge = envelope ("visit", good, 1, C1, gb);
+  g_autofree char *oe = envelope ("visit", other, 1, C1, ob);
+  g_autofree char *third = g_uuid_string_random ();
+  g_autofree char *ne = envelope ("visit", third, 1, C1, nb);
+  g_autofree char *first = g_strdup_printf ("%s\n%s\n%s\n%s\n", h, e1, e2, ve);
+  g_autofree char *second = g_strdup_printf ("%s\n%s\n%s\n", oe, ne, ge);
+  g_auto(Reply) r1 = { 0 };
+  g_auto(Reply) r2 = { 0 };
+  g_autofree char *res1 = NULL, *res2 = NULL, *text = NULL;
+
+  use_db (f);
+  enroll (f, C1, &d);
+  push (f, &d, first, NULL, &r1);
+  res1 = results_of (&r1);
+  g_assert_cmpstr (res1, ==, "stored,stored,stored,stored");
+  push (f, &d, second, NULL, &r2);
+  res2 = results_of (&r2);
+  g_assert_cmpstr (res2, ==, "rejected,rejected,stored");
+  text = body_text (&r2);
+  g_assert_nonnull (strstr (text, "body.corrects: visit"));
+  g_assert_nonnull (strstr (text, "has another child_id"));
+  g_assert_nonnull (strstr (text, "body.corrects: no visit"));
+}
+
 /* A "\u0000" in a string: json-glib would cut the string there, so a
  * changed revision hashed as the stored one (answered duplicate, its
  * content dropped) and an id "<uuid>\u0000/../.." read as the UUID.  The
@@ -2351,6 +2404,7 @@ main (int    argc,
 
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/server/health", test_health);
+  ADD ("/server/push-correction", test_push_correction);
   ADD ("/server/enroll", test_enroll);
   ADD ("/server/people-commands", test_people_commands);
   ADD ("/server/people-enrolment-and-endpoint", test_people_enrolment);

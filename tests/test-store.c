@@ -303,6 +303,44 @@ test_migration_farm_kind (void)
   sqlite3_close (db);
 }
 
+/* Migration 11 gives visits a `corrects` link (to a returned visit),
+ * empty on every visit already there, and its index. */
+static void
+test_migration_corrects (void)
+{
+  const char *srcdir = g_getenv ("CLMRS_SOURCE_DIR");
+  g_autofree char *fixture = g_build_filename (srcdir, "tests", "schema", "v10.sql", NULL);
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  int visits;
+
+  g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), ==, SQLITE_OK);
+  visits = int_of (db, "SELECT count(*) FROM visits");
+  g_assert_cmpint (visits, >, 0);
+  g_assert_cmpint (sqlite3_exec (db, "SELECT corrects FROM visits", NULL, NULL, NULL), ==, SQLITE_ERROR);
+
+  g_assert_true (clmrs_store_migrate_db (db, 11, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (int_of (db, "PRAGMA user_version"), ==, 11);
+  g_assert_cmpint (int_of (db, "SELECT count(*) FROM visits WHERE corrects IS NULL"), ==, visits);
+  g_assert_cmpint (int_of (db, "SELECT count(*) FROM pragma_index_list('visits') WHERE name = 'visits_corrects'"),
+                   ==, 1);
+  /* it points at a visit */
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO visits (id, kind, form_id, form_version, state,"
+                                 " facilitator_id, started, modified, corrects) VALUES ('c', 'household',"
+                                 " 'household_visit', '1', 'draft', 'p', 'x', 'x', 'no such visit')",
+                                 NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO visits (id, kind, form_id, form_version, state,"
+                                 " facilitator_id, started, modified, corrects) SELECT 'c', 'household',"
+                                 " 'household_visit', '1', 'draft', 'p', 'x', 'x', id FROM visits LIMIT 1",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
 static void
 value_free (gpointer data)
 {
@@ -443,5 +481,6 @@ main (int argc, char **argv)
   g_test_add_func ("/store/migration-search-key", test_migration_search_key);
   g_test_add_func ("/store/migration-closure-kind", test_migration_closure_kind);
   g_test_add_func ("/store/migration-farm-kind", test_migration_farm_kind);
+  g_test_add_func ("/store/migration-corrects", test_migration_corrects);
   return g_test_run ();
 }

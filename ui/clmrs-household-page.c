@@ -10,7 +10,9 @@
 
 #include <glib/gi18n.h>
 
+#include "supports.h"
 #include "util.h"
+
 
 #include "clmrs-window.h"
 
@@ -28,6 +30,8 @@ struct _ClmrsHouseholdPage
   GtkLabel             *head_label;
   GtkLabel             *details_label;
   GtkListBox           *children_list;
+  GtkWidget            *supports_heading;
+  GtkListBox           *supports_list;
   GtkListBox           *visits_list;
 
   /* Owned references */
@@ -450,6 +454,116 @@ remove_rows (GtkListBox *list)
     gtk_list_box_remove (list, GTK_WIDGET (row));
 }
 
+/* --- supports planned and never given --- */
+
+typedef struct {
+  char            *support_id;
+  char            *state;
+  char            *person_id;
+  ClmrsCaseConfig  config;
+} SettleData;
+
+static void
+settle_data_free (SettleData *data)
+{
+  g_free (data->support_id);
+  g_free (data->state);
+  g_free (data->person_id);
+  g_free (data);
+}
+
+static gpointer
+settle_job (ClmrsStore    *store,
+            gpointer       user_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  SettleData *data = user_data;
+  GDate today;
+
+  clmrs_date_today (&today);
+  if (!clmrs_support_settle (store, data->support_id, data->state, data->person_id, &today, &data->config, error))
+    return NULL;
+  return GINT_TO_POINTER (1);
+}
+
+static void
+settle_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ClmrsHouseholdPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->n_busy--;
+  if (clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error) == NULL)
+    {
+      g_message ("Cannot settle a support: %s", error->message);
+      clmrs_window_show_toast (get_window (self), _("The support could not be saved"));
+    }
+  else
+    clmrs_window_show_toast (get_window (self), _("Saved, to send at the next sync"));
+  clmrs_household_page_reload (self);
+}
+
+/* Given or Declined on a support planned and never given. */
+static void
+settle_clicked_cb (GtkButton          *button,
+                   ClmrsHouseholdPage *self)
+{
+  SettleData *data = g_new0 (SettleData, 1);
+
+  data->support_id = g_strdup (g_object_get_data (G_OBJECT (button), "support-id"));
+  data->state = g_strdup (g_object_get_data (G_OBJECT (button), "state"));
+  data->person_id = g_strdup (clmrs_window_get_person_id (get_window (self)));
+  clmrs_db_worker_get_case_config (self->worker, &data->config);
+  gtk_widget_set_sensitive (GTK_WIDGET (gtk_widget_get_parent (GTK_WIDGET (button))), FALSE);
+  self->n_busy++;
+  clmrs_db_worker_run_async (self->worker, settle_job, data, (GDestroyNotify) settle_data_free, NULL,
+                             self->cancellable, settle_cb, g_object_ref (self));
+}
+
+static GtkWidget *
+settle_button (ClmrsHouseholdPage        *self,
+               const ClmrsOverdueSupport *support,
+               const char                *label,
+               const char                *state)
+{
+  GtkWidget *button = gtk_button_new_with_mnemonic (label);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_object_set_data_full (G_OBJECT (button), "support-id", g_strdup (support->id), g_free);
+  g_object_set_data (G_OBJECT (button), "state", (gpointer) state);
+  g_signal_connect (button, "clicked", G_CALLBACK (settle_clicked_cb), self);
+  return button;
+}
+
+static GtkWidget *
+support_row (ClmrsHouseholdPage        *self,
+             const ClmrsOverdueSupport *support)
+{
+  g_autofree char *day = date_text (support->date);
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  GtkWidget *row, *buttons;
+
+  /* Translators: "SUPPORT for CHILD", a support planned for a child */
+  title = support->child_name ? g_strdup_printf (_("%s for %s"), _clmrs_support_label (support->type),
+                                                 support->child_name)
+                              : g_strdup (_clmrs_support_label (support->type));
+  /* Translators: %s is the day the support was planned */
+  subtitle = g_strdup_printf (_("Planned on %s, not given yet: was it given?"), day);
+  row = _clmrs_data_row (title, subtitle);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  buttons = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_box_append (GTK_BOX (buttons), settle_button (self, support, _("_Given"), "delivered"));
+  gtk_box_append (GTK_BOX (buttons), settle_button (self, support, _("_Declined"), "declined"));
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), buttons);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  return row;
+}
+
 /* --- loading --- */
 
 static void
@@ -492,6 +606,11 @@ household_cb (GObject      *source,
   remove_rows (self->children_list);
   for (guint i = 0; i < file->children->len; i++)
     gtk_list_box_append (self->children_list, child_row (self, g_ptr_array_index (file->children, i)));
+  remove_rows (self->supports_list);
+  for (guint i = 0; i < file->overdue_supports->len; i++)
+    gtk_list_box_append (self->supports_list, support_row (self, g_ptr_array_index (file->overdue_supports, i)));
+  gtk_widget_set_visible (self->supports_heading, file->overdue_supports->len > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->supports_list), file->overdue_supports->len > 0);
   remove_rows (self->visits_list);
   for (guint i = 0; i < file->drafts->len; i++)
     gtk_list_box_append (self->visits_list, draft_row (self, g_ptr_array_index (file->drafts, i), form_titles));
@@ -546,6 +665,7 @@ clmrs_household_page_clear (ClmrsHouseholdPage *self)
   g_clear_pointer (&self->household_id, g_free);
   g_clear_pointer (&self->language, g_free);
   remove_rows (self->children_list);
+  remove_rows (self->supports_list);
   remove_rows (self->visits_list);
   adw_window_title_set_title (self->title, _("Household"));
   adw_window_title_set_subtitle (self->title, "");
@@ -578,6 +698,8 @@ clmrs_household_page_get_list (ClmrsHouseholdPage *self,
     return self->children_list;
   if (g_strcmp0 (name, "visits") == 0)
     return self->visits_list;
+  if (g_strcmp0 (name, "supports") == 0)
+    return self->supports_list;
   return NULL;
 }
 
@@ -668,6 +790,8 @@ clmrs_household_page_class_init (ClmrsHouseholdPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsHouseholdPage, head_label);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHouseholdPage, details_label);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHouseholdPage, children_list);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHouseholdPage, supports_heading);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHouseholdPage, supports_list);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHouseholdPage, visits_list);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, new_visit_clicked_cb);

@@ -26,7 +26,7 @@ const char *clmrs_household_page_get_household_id (ClmrsHouseholdPage *self);
 
 /* For tests: what a user sees. */
 guint       clmrs_household_page_get_n_busy       (ClmrsHouseholdPage *self);
-/* The "children" or "visits" list. */
+/* The "children", "supports" (planned, not given: to reconcile) or "visits" list. */
 GtkListBox *clmrs_household_page_get_list         (ClmrsHouseholdPage *self,
                                                    const char         *name);
 

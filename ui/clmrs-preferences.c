@@ -141,6 +141,9 @@ clmrs_preferences_init (ClmrsPreferences *self)
   for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
     if (g_str_equal (language, languages[i]))
       adw_combo_row_set_selected (self->language_row, i);
+  /* shown with the first entry focused, the server's address was selected
+     whole: one stray key replaced it. The language is what most come for. */
+  gtk_window_set_focus (GTK_WINDOW (self), GTK_WIDGET (self->language_row));
 }
 
 GtkWidget *

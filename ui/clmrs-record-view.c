@@ -28,12 +28,17 @@ struct _ClmrsRecordView
   ClmrsVisitSummary *visit;
   char              *language;
   guint              n_busy;
+  gboolean           can_correct;
+
+  /* Borrowed references */
+  GtkWidget         *correct_button;
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsRecordView, clmrs_record_view, ADW_TYPE_BIN)
 
 enum {
   LOADED,
+  CORRECT,
   N_SIGNALS
 };
 
@@ -71,11 +76,39 @@ remove_all (ClmrsRecordView *self)
 {
   GtkWidget *child;
 
+  self->correct_button = NULL;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->content))) != NULL)
     gtk_box_remove (self->content, child);
 }
 
 /* --- the review --- */
+
+static void
+correct_clicked_cb (ClmrsRecordView *self)
+{
+  if (self->visit != NULL)
+    g_signal_emit (self, signals[CORRECT], 0, self->visit->id);
+}
+
+/* A correction says which visit it corrects (the supervisor reads it so). */
+static void
+add_corrects (ClmrsRecordView *self)
+{
+  g_autofree char *day = NULL;
+  g_autofree char *text = NULL;
+  GtkWidget *group, *row;
+
+  if (self->visit->corrects == NULL)
+    return;
+  day = clmrs_i18n_format_day (self->visit->corrects_date);
+  /* Translators: %s is the date of the visit the supervisor returned */
+  text = g_strdup_printf (_("Corrects the visit of %s, returned by the supervisor"), day);
+  group = group_new (NULL);
+  row = data_row (text, NULL);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("edit-symbolic"));
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  gtk_box_append (self->content, group);
+}
 
 static void
 add_review (ClmrsRecordView *self)
@@ -92,6 +125,25 @@ add_review (ClmrsRecordView *self)
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("mail-unread-symbolic"));
       gtk_widget_add_css_class (row, "returned-message");
       gtk_widget_add_css_class (row, "tall-row");
+      if (self->visit->corrected_by != NULL)
+        {
+          adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+          row = data_row (_("Corrected: the corrected visit is with your supervisor"), NULL);
+          adw_action_row_add_prefix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("object-select-symbolic"));
+        }
+      else if (self->can_correct)
+        {
+          GtkWidget *button = gtk_button_new_with_label (_("Start a corrected visit"));
+
+          gtk_widget_add_css_class (button, "suggested-action");
+          gtk_widget_add_css_class (button, "pill");
+          gtk_widget_set_halign (button, GTK_ALIGN_CENTER);
+          gtk_widget_set_margin_top (button, 12);
+          g_signal_connect_swapped (button, "clicked", G_CALLBACK (correct_clicked_cb), self);
+          adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+          row = button;
+          self->correct_button = button;
+        }
     }
   else
     {
@@ -339,6 +391,7 @@ show (ClmrsRecordView *self)
   gtk_widget_add_css_class (label, "dim-label");
   gtk_box_append (self->content, label);
 
+  add_corrects (self);
   add_review (self);
   if (self->visit->answers != NULL)
     answers = json_from_string (self->visit->answers, NULL);
@@ -486,6 +539,15 @@ clmrs_record_view_class_init (ClmrsRecordViewClass *klass)
   signals[LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  /**
+   * ClmrsRecordView::correct:
+   * @visit_id: the returned visit
+   *
+   * The facilitator asked to start a corrected visit.
+   */
+  signals[CORRECT] = g_signal_new ("correct", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-record-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ClmrsRecordView, stack);
   gtk_widget_class_bind_template_child (widget_class, ClmrsRecordView, content);
@@ -495,6 +557,23 @@ static void
 clmrs_record_view_init (ClmrsRecordView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+void
+clmrs_record_view_set_can_correct (ClmrsRecordView *self,
+                                   gboolean         can_correct)
+{
+  g_return_if_fail (CLMRS_IS_RECORD_VIEW (self));
+
+  self->can_correct = can_correct;
+}
+
+GtkWidget *
+clmrs_record_view_get_correct_button (ClmrsRecordView *self)
+{
+  g_return_val_if_fail (CLMRS_IS_RECORD_VIEW (self), NULL);
+
+  return self->correct_button;
 }
 
 GtkWidget *

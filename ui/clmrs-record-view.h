@@ -24,5 +24,10 @@ const ClmrsVisitSummary *clmrs_record_view_get_visit  (ClmrsRecordView *self);
 guint                    clmrs_record_view_get_n_busy (ClmrsRecordView *self);
 /* For tests: every title, subtitle and label shown, a line each. */
 char                    *clmrs_record_view_get_text   (ClmrsRecordView *self);
+/* A facilitator's view offers "Start a corrected visit" on a returned
+ * visit not yet corrected, and emits ::correct when it is pressed. */
+void                     clmrs_record_view_set_can_correct (ClmrsRecordView *self,
+                                                            gboolean         can_correct);
+GtkWidget               *clmrs_record_view_get_correct_button (ClmrsRecordView *self);  /* for tests; NULL when not offered */
 
 G_END_DECLS

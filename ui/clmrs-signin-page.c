@@ -475,6 +475,9 @@ choose (ClmrsSigninPage *self,
   if (person->pin_state == CLMRS_PIN_STATE_NONE)
     set_mode (self, MODE_CHOOSE);
   adw_leaflet_set_visible_child_name (self->leaflet, "pin");
+  /* the keypad has the focus, so Enter signs in: at a phone's width the
+     name's row slides away and the focus would fall on Back */
+  gtk_widget_grab_focus (gtk_grid_get_child_at (self->keypad, 0, 0));
 }
 
 gboolean

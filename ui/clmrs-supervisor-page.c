@@ -218,6 +218,14 @@ visits_cb (GObject      *source,
       subtitle = g_strdup_printf (_("%s · %s · %s · %s"), _clmrs_visit_kind_label (visit->kind), day,
                                   visit->facilitator_name ? visit->facilitator_name : "",
                                   visit->community ? visit->community : "");
+      if (visit->corrects != NULL)
+        {
+          /* Translators: a corrected visit in the supervisor's queue: "Correction · SUBTITLE" */
+          char *marked = g_strdup_printf (_("Correction · %s"), subtitle);
+
+          g_free (subtitle);
+          subtitle = marked;
+        }
       row = _clmrs_data_row (title, subtitle);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);

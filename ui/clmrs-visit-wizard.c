@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "prefill.h"
+#include "review.h"
 #include "catalog.h"
 #include "rules.h"
 
@@ -1708,6 +1709,38 @@ check_screen (ClmrsVisitWizard *self)
   return ok;
 }
 
+/* The first question the form still needs answered in an instance of a
+ * repeat whose roster (its REPEAT_ADD prompt) is on @screen, or NULL. */
+static char *
+unfinished_instance_answer (ClmrsVisitWizard *self,
+                            GPtrArray        *prompts,
+                            GArray           *starts,
+                            int               screen)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+
+  for (guint i = g_array_index (starts, guint, screen); i < screen_end (starts, prompts, screen); i++)
+    {
+      ClmrsPrompt *prompt = g_ptr_array_index (prompts, i);
+      g_autofree char *prefix = NULL;
+
+      if (prompt->kind != CLMRS_PROMPT_REPEAT_ADD)
+        continue;
+      if (problems == NULL)
+        problems = clmrs_form_session_validate (self->session);
+      prefix = g_strconcat (prompt->ref, "[", NULL);
+      for (guint p = 0; p < problems->len; p++)
+        {
+          ClmrsFormProblem *problem = g_ptr_array_index (problems, p);
+
+          if (problem->node != NULL && g_str_has_prefix (problem->node, prefix) &&
+              find_screen (prompts, starts, problem->node) >= 0)
+            return g_strdup (problem->node);
+        }
+    }
+  return NULL;
+}
+
 void
 clmrs_visit_wizard_next (ClmrsVisitWizard *self)
 {
@@ -1739,6 +1772,20 @@ clmrs_visit_wizard_next (ClmrsVisitWizard *self)
   prompts = clmrs_form_session_get_prompts (self->session);
   starts = screen_starts (prompts);
   screen = find_screen (prompts, starts, self->anchor);
+  if (!self->from_review && screen >= 0)
+    {
+      /* Next on a roster (it follows the children it lists) does not pass a
+       * child whose answers are not finished: their first missing answer */
+      g_autofree char *missing = unfinished_instance_answer (self, prompts, starts, screen);
+
+      if (missing != NULL)
+        {
+          set_anchor (self, missing);
+          show_screen (self);
+          check_screen (self);
+          return;
+        }
+    }
   if (self->from_review || screen + 1 >= (int) starts->len)
     {
       show_review (self);
@@ -1804,6 +1851,7 @@ typedef struct {
   char             *child_id;
   char             *support_type;
   char             *draft_id;
+  char             *corrects;
   char             *facilitator_id;
   char             *facilitator_name;
   char             *facilitator_sex;
@@ -1827,6 +1875,7 @@ start_data_free (StartData *data)
   g_free (data->child_id);
   g_free (data->support_type);
   g_free (data->draft_id);
+  g_free (data->corrects);
   g_free (data->facilitator_id);
   g_free (data->facilitator_name);
   g_free (data->facilitator_sex);
@@ -1908,7 +1957,16 @@ resume_job (ClmrsStore  *store,
   sqlite3_finalize (stmt);
 
   if (!open_form (store, data, error))
-    return NULL;
+    {
+      /* begun on a version this build no longer has (a built-in form
+       * changed since): it continues on the newest, its answers kept */
+      g_debug ("draft %s: %s; the newest version instead", data->draft_id, (*error)->message);
+      g_clear_error (error);
+      g_clear_pointer (&data->form_version, g_free);
+      if (!open_form (store, data, error) ||
+          !clmrs_store_draft_set_form_version (store, data->draft_id, clmrs_form_get_version (data->form), error))
+        return NULL;
+    }
   values = clmrs_store_draft_load (store, data->draft_id, error);
   if (values == NULL || !clmrs_form_session_apply_values (data->session, values, error))
     return NULL;
@@ -1928,6 +1986,10 @@ start_job (ClmrsStore    *store,
   ClmrsPrefill prefill = { 0 };
   sqlite3_stmt *stmt;
 
+  /* a correction is a draft filled from the returned visit (core) */
+  if (data->corrects != NULL &&
+      (data->draft_id = clmrs_review_start_correction (store, data->corrects, data->facilitator_id, error)) == NULL)
+    return NULL;
   if (data->draft_id != NULL)
     return resume_job (store, data, error);
 
@@ -2090,6 +2152,7 @@ start (ClmrsVisitWizard        *self,
   data->child_id = g_strdup (request->child_id);
   data->support_type = g_strdup (request->support_type);
   data->draft_id = g_strdup (request->draft_id);
+  data->corrects = g_strdup (request->corrects);
   data->facilitator_id = g_strdup (facilitator_id);
   data->facilitator_name = g_strdup (facilitator_name);
   data->facilitator_sex = g_strdup (facilitator_sex);
@@ -2112,7 +2175,7 @@ clmrs_visit_wizard_start (ClmrsVisitWizard        *self,
   g_return_if_fail (CLMRS_IS_VISIT_WIZARD (self));
   g_return_if_fail (CLMRS_IS_DB_WORKER (worker));
   g_return_if_fail (request != NULL);
-  g_return_if_fail (request->form_id != NULL || request->draft_id != NULL);
+  g_return_if_fail (request->form_id != NULL || request->draft_id != NULL || request->corrects != NULL);
   g_return_if_fail (facilitator_id != NULL);
 
   forget_visit (self);

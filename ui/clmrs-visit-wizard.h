@@ -12,14 +12,15 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ClmrsVisitWizard, clmrs_visit_wizard, CLMRS, VISIT_WIZARD, AdwBin)
 
 /* What to open: a new filling of a form about a household or child, or
- * a draft to resume.  Every member may be NULL but one of form_id and
- * draft_id. */
+ * a draft to resume.  Every member may be NULL but one of form_id,
+ * draft_id and corrects. */
 typedef struct {
   const char *form_id;       /* "household_visit", or a form file's path */
   const char *household_id;
   const char *child_id;      /* a follow-up's or support's child */
   const char *support_type;  /* a support record's type */
   const char *draft_id;      /* resume this draft (form_id, if given, names its form file) */
+  const char *corrects;      /* correct this returned visit: a draft filled from it (or the one started) */
 } ClmrsVisitRequest;
 
 GtkWidget  *clmrs_visit_wizard_new          (void);

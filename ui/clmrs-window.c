@@ -460,6 +460,19 @@ record_loaded_cb (ClmrsWindow *self)
   adw_window_title_set_subtitle (self->record_title, day);
 }
 
+/* "Start a corrected visit" on a returned visit: the wizard opens a draft
+ * filled from it (the same draft again if one was started). */
+static void
+record_correct_cb (ClmrsWindow *self,
+                   const char  *visit_id)
+{
+  g_autofree char *id = g_strdup (visit_id);
+  ClmrsVisitRequest request = { .corrects = id };
+
+  clmrs_record_view_clear (self->record_view);
+  clmrs_window_open_visit (self, &request);
+}
+
 static void
 record_back_clicked_cb (ClmrsWindow *self)
 {
@@ -830,6 +843,7 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, sync_back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, record_loaded_cb);
   gtk_widget_class_bind_template_callback (widget_class, record_back_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, record_correct_cb);
   gtk_widget_class_bind_template_callback (widget_class, household_back_cb);
   gtk_widget_class_bind_template_callback (widget_class, retry_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, enrol_done_cb);
@@ -849,6 +863,7 @@ clmrs_window_init (ClmrsWindow *self)
   GtkEventController *legacy;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  clmrs_record_view_set_can_correct (self->record_view, TRUE);
   /* a returned visit's household and date, whole at a phone's width
      ("Household visit · 7 De…") */
   _clmrs_wrap_labels_under (GTK_WIDGET (self->record_title));

@@ -112,14 +112,15 @@ clmrs_cmd_demo (ClmrsCli  *cli,
   seconds = (g_get_monotonic_time () - start) / 1e6;
 
   printf ("Demo data in %s (%.1f s):\n"
-          "  %u communities, %u households, %u children (%u found in child labour)\n"
+          "  %u communities, %u households, %u children (%u found in child labour, %u of them at a farm visit)\n"
           "  cases: %u exited, %u relapsed, %u follow-up windows missed, %u closed\n"
-          "  %u household visits, %u follow-ups, %u supports, %u awareness sessions\n"
+          "  %u household visits, %u farm visits, %u follow-ups, %u supports, %u awareness sessions\n"
           "  %u reviews by the supervisor, %u drafts left open, %u records queued for sync\n",
           cli->db_path, seconds,
           report.communities, report.households, report.children, report.identified,
+          report.identified_at_farm,
           report.exited, report.relapsed, report.missed, report.closed,
-          report.household_visits, report.follow_ups, report.supports, report.awareness_sessions,
+          report.household_visits, report.farm_visits, report.follow_ups, report.supports, report.awareness_sessions,
           report.reviews, report.drafts, report.records_queued);
   printf ("Sign in as (clmrs --db %s --person NAME ...):\n", cli->db_path);
   {

@@ -218,6 +218,36 @@ note_owner (ServerDb    *db,
   return TRUE;
 }
 
+/* Sets @why when the stored record @ref names does not hold what @ref
+ * says it must (clmrs_record_ref_check_target(): a correction's visit is
+ * of its household and child).  %FALSE on a database error. */
+static gboolean
+check_ref_target (ServerDb              *db,
+                  const ClmrsRecordRef  *ref,
+                  char                 **why,
+                  GError               **error)
+{
+  g_autoptr(ServerStmt) stmt = NULL;
+  g_autoptr(GError) invalid = NULL;
+  ClmrsEnvelope *target = NULL;
+  int rc;
+
+  stmt = db_prepare (db, "SELECT line FROM records WHERE kind = 'record' AND id = ? ORDER BY rev DESC LIMIT 1",
+                     error);
+  if (stmt == NULL)
+    return FALSE;
+  db_bind_text (stmt, 1, ref->id);
+  rc = db_step (stmt);
+  if (rc != DB_ROW && rc != DB_DONE)
+    return db_fail (db, "reading a referenced record", error);
+  if (rc == DB_ROW)
+    target = clmrs_envelope_parse (db_column_blob (stmt, 0), db_column_bytes (stmt, 0), 1, NULL);
+  if (target == NULL || !clmrs_record_ref_check_target (ref, target->body, &invalid))
+    *why = invalid ? g_strdup (invalid->message) : g_strdup_printf ("%s: %s cannot be read", ref->member, ref->id);
+  clmrs_envelope_free (target);
+  return TRUE;
+}
+
 /* Decides one record inside the push transaction: sets @pl's result (and
  * reason), storing it when it passes.  %FALSE on a database error. */
 static gboolean
@@ -277,6 +307,15 @@ push_one (ServerDb    *db,
           g_strcmp0 (target.community_id, env->community_id) != 0)
         REJECT ("%s: no %s %s in this community (send it first)", ref->member,
                 clmrs_record_type_to_string (ref->type), ref->id);
+      if (ref->same != NULL)
+        {
+          g_autofree char *why = NULL;
+
+          if (!check_ref_target (db, ref, &why, error))
+            return FALSE;
+          if (why != NULL)
+            REJECT ("%s", why);
+        }
     }
 
   if (env->rev > (found ? owner.max_rev : 0) + SERVER_MAX_REV_STEP)

@@ -372,6 +372,48 @@ test_templates (void)
 
 /* A reason in words: with the task or signal it is about; the core's own
  * sentence, less its rule set tag, for a code the app does not know. */
+/* The result page's title, in French, at a phone's 360 px: the heading
+ * as the wizard makes it (title-1, wrapped, in the result box's 12 px
+ * margins) takes one line for every kind of visit (it took three:
+ * "La séance de sensibilisation est enregistrée"). */
+static void
+test_result_title_fits_360_french (void)
+{
+  static const char *const titles[] = { "The visit is saved", "The support is recorded",
+                                        "The awareness session is saved" };
+
+  clmrs_i18n_set_language ("fr");
+  for (gsize i = 0; i < G_N_ELEMENTS (titles); i++)
+    {
+      GtkWidget *window = gtk_window_new ();
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+      GtkWidget *heading = gtk_label_new (g_dgettext (GETTEXT_PACKAGE, titles[i]));
+      int lines;
+
+      g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (heading)), !=, titles[i]);   /* translated */
+      gtk_label_set_wrap (GTK_LABEL (heading), TRUE);
+      gtk_label_set_justify (GTK_LABEL (heading), GTK_JUSTIFY_CENTER);
+      gtk_widget_add_css_class (heading, "title-1");
+      gtk_widget_set_margin_start (box, 12);
+      gtk_widget_set_margin_end (box, 12);
+      gtk_box_append (GTK_BOX (box), heading);
+      gtk_window_set_child (GTK_WINDOW (window), box);
+      gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
+      gtk_window_present (GTK_WINDOW (window));
+      for (guint n = 0; n < 200 && gtk_widget_get_width (heading) == 0; n++)
+        g_main_context_iteration (NULL, TRUE);
+      for (guint n = 0; n < 20; n++)
+        g_main_context_iteration (NULL, FALSE);
+      lines = pango_layout_get_line_count (gtk_label_get_layout (GTK_LABEL (heading)));
+      g_test_message ("%s: %d line(s) at %d px", gtk_label_get_label (GTK_LABEL (heading)), lines,
+                      gtk_widget_get_width (heading));
+      g_assert_cmpint (gtk_widget_get_width (heading), <=, 336);
+      g_assert_cmpint (lines, ==, 1);
+      gtk_window_destroy (GTK_WINDOW (window));
+    }
+  clmrs_i18n_set_language ("");
+}
+
 /* Dates and sizes follow the app's language, not the system's locales
  * (the test runs in C.UTF-8, with no French locale installed). */
 static void
@@ -2498,7 +2540,8 @@ open_message_dialog (void)
 
 /* Two children entered: the roster names them with sex and age, the
  * headings name the child, the review has a heading per child, Edit goes
- * to the child and Remove (once confirmed) removes the right one. */
+ * to the child and Remove (once confirmed) removes the right one; Next
+ * on the roster does not pass a child whose answers are not finished. */
 static void
 test_household_roster (Fixture       *f,
                        gconstpointer  data)
@@ -2568,6 +2611,44 @@ test_household_roster (Fixture       *f,
   g_assert_cmpstr (names, ==, "Ahou\n");
   name = clmrs_visit_wizard_get_answer (wizard (f), CHILDREN "[1]/identity/name");
   g_assert_cmpstr (name, ==, "Ahou");
+  /* Ahou finished: Next on the roster goes on to the farms */
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (screen_has (f, "/household_visit/farms/farm"));
+
+  /* a child added but not finished, then the one before removed from her
+     own screen: back on the roster, Next does not pass Seydou by */
+  clmrs_visit_wizard_back (wizard (f));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (screen_has (f, CHILDREN));
+  {
+    g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+    g_signal_emit_by_name (find_button (GTK_WIDGET (wizard (f)), refs[0]), "clicked");
+  }
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (screen_has (f, CHILDREN "[2]/identity/name"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), CHILDREN "[2]/identity/name", "Seydou"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  clmrs_visit_wizard_back (wizard (f));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (g_str_has_prefix (place_text (f), "Child 1 of 2 · Ahou"));
+  g_signal_emit_by_name (find_with_class (GTK_WIDGET (wizard (f)), "remove-repeat"), "clicked");
+  dialog = open_message_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Remove Ahou?");
+  adw_message_dialog_response (dialog, "remove");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_true (screen_has (f, CHILDREN));
+  g_clear_pointer (&names, g_free);
+  names = roster_names (f);
+  g_assert_cmpstr (names, ==, "Seydou\n");
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_test_message ("after Next on the roster: %s", place_text (f));
+  g_assert_false (screen_has (f, "/household_visit/farms/farm"));
+  g_assert_true (g_str_has_prefix (place_text (f), "Child 1 of 1 · Seydou"));
+  g_assert_true (wait_for (f, problem_bar_shown, 10));
 }
 
 static void
@@ -3121,14 +3202,14 @@ test_draft_resumed (Fixture       *f,
 }
 
 /* A household form published with a new question and pulled: a new
- * visit opens on it (its draft says version 2) and asks the question; a
+ * visit opens on it (its draft says version 3) and asks the question; a
  * draft begun on the built-in version before it arrived continues on
- * version 1, without it. */
+ * version 2, without it. */
 static void
 test_published_form_used (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autofree char *form = test_household_form_with_question ("2");
+  g_autofree char *form = test_household_form_with_question ("3");
   g_autofree char *old_draft = NULL;
   g_autofree char *version = NULL;
   g_autofree char *saved = NULL;
@@ -3141,7 +3222,7 @@ test_published_form_used (Fixture       *f,
     sqlite3_stmt *stmt;
 
     g_assert_no_error (error);
-    old_draft = clmrs_store_draft_create (store, "household", "household_visit", "1", FACILITATOR_ID, COMMUNITY_ID,
+    old_draft = clmrs_store_draft_create (store, "household", "household_visit", "2", FACILITATOR_ID, COMMUNITY_ID,
                                           NULL, NULL, &error);
     g_assert_no_error (error);
     g_assert_true (clmrs_store_draft_save_answer (store, old_draft, "/household_visit/visit_date", "2026-01-02",
@@ -3149,7 +3230,7 @@ test_published_form_used (Fixture       *f,
     g_assert_no_error (error);
     /* what a pull stores (app/syncstore.c) */
     stmt = clmrs_store_prepare (store, "INSERT INTO published (kind, id, version, rev, sha256, content, received)"
-                                       " VALUES ('form', 'household_visit', '2', 1, '', ?1, '2026-06-30T08:00:00Z')",
+                                       " VALUES ('form', 'household_visit', '3', 1, '', ?1, '2026-06-30T08:00:00Z')",
                                 &error);
     g_assert_no_error (error);
     sqlite3_bind_text (stmt, 1, form, -1, SQLITE_STATIC);
@@ -3160,7 +3241,7 @@ test_published_form_used (Fixture       *f,
   start_household_visit (f);
   version = query_text (f->db_path, "SELECT form_version FROM visits WHERE id = ?1",
                         clmrs_visit_wizard_get_visit_id (wizard (f)));
-  g_assert_cmpstr (version, ==, "2");
+  g_assert_cmpstr (version, ==, "3");
   household_walk_to (f, TEST_WATER_SOURCE_REF, 0);
   label_audit_screen ("visit: a published form's new question");
   g_assert_true (clmrs_visit_wizard_answer (wizard (f), TEST_WATER_SOURCE_REF, "Borehole"));
@@ -3181,13 +3262,13 @@ test_published_form_used (Fixture       *f,
   g_assert_true (screen_has (f, "/household_visit/household/farmer_status"));
   clmrs_visit_wizard_stop (wizard (f));
 
-  /* a record made with version 2 reads with version 2's labels */
+  /* a record made with version 3 reads with version 3's labels */
   {
     g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
     char *q = sqlite3_mprintf (
         "INSERT INTO visits (id, kind, form_id, form_version, state, facilitator_id, community_id,"
         "  visit_date, started, modified, finalised, answers)"
-        " VALUES ('v-published', 'household', 'household_visit', '2', 'final', %Q, %Q, '2026-01-02',"
+        " VALUES ('v-published', 'household', 'household_visit', '3', 'final', %Q, %Q, '2026-01-02',"
         "  '2026-01-02T09:00:00Z', '2026-01-02T09:30:00Z', '2026-01-02T09:30:00Z',"
         "  '{\"visit_date\":\"2026-01-02\",\"household\":{\"head_name\":\"Kouadio Yao\",\"head_sex\":\"male\","
         "\"consent\":\"yes\",\"farmer_status\":\"owner\",\"water_source\":\"Borehole\"},\"children\":{\"child\":[]}}')",
@@ -3314,6 +3395,11 @@ test_drafts_listed (Fixture       *f,
   g_assert_cmpstr (clmrs_visit_wizard_get_visit_id (wizard (f)), ==, new_household);
   head = clmrs_visit_wizard_get_answer (wizard (f), "/household_visit/household/head_name");
   g_assert_cmpstr (head, ==, "Djédjé Ama");
+  /* begun on version 1, which this build no longer ships: it continues on
+     the shipped version, and says so */
+  g_free (left);
+  left = query_text (f->db_path, "SELECT form_version FROM visits WHERE id = ?1", new_household);
+  g_assert_cmpstr (left, ==, "2");
 }
 
 static void
@@ -3351,14 +3437,12 @@ static gboolean window_is_phone (Fixture *f);
 /* A visit done through the wizard, returned by the supervisor, opened
  * read-only by its facilitator from the message: the message, the answers
  * with the form's words, each child's result with readable reasons. */
-static void
-test_returned_record (Fixture       *f,
-                      gconstpointer  data)
+static char *
+return_a_new_household_visit (Fixture    *f,
+                              const char *pin)
 {
-  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
   g_autofree char *visit_id = NULL;
   g_autofree char *text = NULL;
-  GtkListBox *list;
   GtkWidget *done;
 
   sign_in (f, FACILITATOR_ID, pin);
@@ -3412,10 +3496,21 @@ test_returned_record (Fixture       *f,
   /* the facilitator taps the message and reads the visit */
   sign_in (f, FACILITATOR_ID, pin);
   g_assert_true (wait_for (f, on_home_and_idle, 20));
-  list = clmrs_home_page_get_list (home_page (f), "messages");
-  g_signal_emit_by_name (gtk_list_box_get_row_at_index (list, 0), "activated");
+  g_signal_emit_by_name (gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "messages"), 0),
+                         "activated");
   g_assert_true (wait_for (f, record_open, 10));
   g_assert_cmpstr (clmrs_record_view_get_visit (window_record (f))->id, ==, visit_id);
+  return g_steal_pointer (&visit_id);
+}
+
+static void
+test_returned_record (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *visit_id = return_a_new_household_visit (f, pin);
+  g_autofree char *text = NULL;
+
   label_audit_screen ("record: a returned visit");
   text = clmrs_record_view_get_text (window_record (f));
   g_test_message ("record:\n%s", text);
@@ -3433,6 +3528,132 @@ test_returned_record (Fixture       *f,
   /* and back home */
   g_signal_emit_by_name (find_of_type (clmrs_window_get_page (f->window, "record"), GTK_TYPE_BUTTON), "clicked");
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+}
+
+/* A support planned 90 days ago and never given shows on its household's
+ * page under "Supports to reconcile"; Given settles it: the row goes, the
+ * support is delivered and its record's next revision is queued. */
+static void
+test_support_to_reconcile (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *cid = query_text (f->db_path, "SELECT c.id FROM children c JOIN households h ON h.id = c.household_id"
+                                                 " WHERE h.community_id = ?1 ORDER BY c.name LIMIT 1", COMMUNITY_ID);
+  g_autofree char *hid = query_text (f->db_path, "SELECT household_id FROM children WHERE id = ?1", cid);
+  g_autofree char *name = query_text (f->db_path, "SELECT name FROM children WHERE id = ?1", cid);
+  g_autofree char *title = NULL, *state = NULL, *queued = NULL;
+  GtkListBox *supports;
+  GtkWidget *row, *button;
+
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+    char *q = sqlite3_mprintf (
+        "INSERT INTO supports (id, level, type, support_date, community_id, household_id, child_id,"
+        " facilitator_id, created, body) VALUES ('s-planned', 'child', 'school_kit', date ('now', '-90 days'),"
+        " %Q, %Q, %Q, %Q, '2026-01-01T08:00:00Z', '{\"state\":\"planned\"}')",
+        COMMUNITY_ID, hid, cid, FACILITATOR_ID);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_exec (store, q, &error));
+    g_assert_no_error (error);
+    sqlite3_free (q);
+  }
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_window_open_household (f->window, hid);
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  supports = clmrs_household_page_get_list (household_page (f), "supports");
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (supports)));
+  g_assert_cmpuint (n_rows (supports), ==, 1);
+  row = GTK_WIDGET (gtk_list_box_get_row_at_index (supports, 0));
+  title = g_strdup_printf ("School kit for %s", name);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, title);
+  label_audit_screen ("household: a support to reconcile");
+  button = find_button_with_text (row, "_Given");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  g_assert_cmpuint (n_rows (supports), ==, 0);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (supports)));
+  state = query_text (f->db_path, "SELECT json_extract (body, '$.state') FROM supports WHERE id = ?1", "s-planned");
+  g_assert_cmpstr (state, ==, "delivered");
+  queued = query_text (f->db_path, "SELECT rev FROM outbox WHERE record_id = ?1 AND type = 'support'", "s-planned");
+  g_assert_cmpstr (queued, ==, "2");
+}
+
+static const char *
+keep_answer (const char *leaf,
+             guint       instance,
+             gpointer    user_data)
+{
+  return NULL;
+}
+
+/* "Start a corrected visit" on the returned visit: the wizard opens on a
+ * draft filled from it (a new visit of the same household), the
+ * facilitator corrects an answer and finishes it; the message is done,
+ * the record says it is corrected, and the supervisor finds the
+ * correction in Review, saying what it corrects. */
+static void
+test_corrected_visit (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *visit_id = return_a_new_household_visit (f, pin);
+  g_autofree char *head = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *correction = NULL;
+  GtkWidget *button = clmrs_record_view_get_correct_button (window_record (f));
+  GtkListBox *list;
+  guint n_messages = n_rows (clmrs_home_page_get_list (home_page (f), "messages"));
+  ClmrsSupervisorPage *page;
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Start a corrected visit");
+  g_signal_emit_by_name (button, "clicked");
+  g_assert_true (wait_for (f, wizard_idle, 20));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  correction = g_strdup (clmrs_visit_wizard_get_visit_id (wizard (f)));
+  g_assert_cmpstr (correction, !=, visit_id);
+  head = clmrs_visit_wizard_get_answer (wizard (f), "/household_visit/household/head_name");
+  g_assert_cmpstr (head, ==, "Yao Kouamé");
+  /* the correction: the head's name as the supervisor asked */
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/household_visit/household/head_name", "Yao Kouamé Jean"));
+  walk_to_review (f, keep_answer, 0, NULL);
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_true (wait_for (f, wizard_has_result, 30));
+  g_signal_emit_by_name (find_labelled_button (GTK_WIDGET (wizard (f)), "_Done"), "clicked");
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+
+  /* the message is done */
+  list = clmrs_home_page_get_list (home_page (f), "messages");
+  g_assert_cmpuint (n_rows (list), ==, n_messages - 1);
+  clmrs_window_open_record (f->window, visit_id);
+  g_assert_true (wait_for (f, record_open, 10));
+  g_assert_null (clmrs_record_view_get_correct_button (window_record (f)));
+  text = clmrs_record_view_get_text (window_record (f));
+  g_assert_nonnull (strstr (text, "Corrected: the corrected visit is with your supervisor"));
+  g_clear_pointer (&text, g_free);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
+
+  /* the supervisor reviews the correction */
+  sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 20));
+  page = supervisor_page (f);
+  list = clmrs_supervisor_page_get_list (page, "visits");
+  g_assert_true (g_str_has_prefix (adw_action_row_get_subtitle (ADW_ACTION_ROW (gtk_list_box_get_row_at_index (list, 0))),
+                                   "Correction · "));
+  clmrs_supervisor_page_open_visit (page, 0);
+  g_assert_true (wait_for (f, visit_open, 10));
+  g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (page), ==, correction);
+  text = clmrs_record_view_get_text (supervisor_record (f));
+  g_assert_nonnull (strstr (text, "Corrects the visit of"));
+  g_assert_nonnull (strstr (text, "Yao Kouamé Jean"));
+  /* no button to correct in the supervisor's view */
+  g_assert_null (clmrs_record_view_get_correct_button (supervisor_record (f)));
 }
 
 typedef struct {
@@ -4373,6 +4594,65 @@ window_is_phone (Fixture *f)
   return gtk_widget_get_width (GTK_WIDGET (f->window)) <= 360;
 }
 
+/* Enter on a keyboard signs in at a phone's width too: the PIN page opens
+ * with the keypad focused (the trial found the header's Back button
+ * focused there, so Enter went back to "Who are you?"). The key goes
+ * through the page's own key controller, as a real key would. */
+static void
+test_sign_in_enter_at_phone_width (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  GtkWidget *keypad = NULL;
+  GtkWidget *focus;
+  g_autoptr(GListModel) controllers = NULL;
+  gboolean handled = FALSE;
+
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
+  /* the name tapped: its row had the focus, and the page slides away */
+  for (GtkWidget *w = GTK_WIDGET (signin_page (f)); w != NULL; )
+    {
+      if (GTK_IS_LIST_BOX_ROW (w))
+        {
+          gtk_widget_grab_focus (w);
+          break;
+        }
+      if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != NULL && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          if (w != NULL)
+            w = gtk_widget_get_next_sibling (w);
+        }
+    }
+  g_assert_true (GTK_IS_LIST_BOX_ROW (gtk_root_get_focus (GTK_ROOT (f->window))));
+  g_assert_true (clmrs_signin_page_select (signin_page (f), FACILITATOR_ID));
+  wait_frames (f);
+  focus = gtk_root_get_focus (GTK_ROOT (f->window));
+  g_assert_nonnull (focus);
+  /* a key of the keypad (add_key() names each key) */
+  if (g_object_get_data (G_OBJECT (focus), "key") != NULL)
+    keypad = gtk_widget_get_parent (focus);
+  g_test_message ("focus: %s %s", G_OBJECT_TYPE_NAME (focus),
+                  GTK_IS_BUTTON (focus) && gtk_button_get_icon_name (GTK_BUTTON (focus))
+                    ? gtk_button_get_icon_name (GTK_BUTTON (focus)) : "");
+  g_assert_nonnull (keypad);
+  clmrs_signin_page_type (signin_page (f), pin);
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (signin_page (f)));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        g_signal_emit_by_name (controller, "key-pressed", GDK_KEY_Return, 36, 0, &handled);
+    }
+  g_assert_true (handled);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+}
+
 /* At a phone's 360x720: a toast's words are all there (it wraps) and it
  * sits above the tab bar at the bottom, not over it; an awareness
  * session's title is not cut. */
@@ -5134,6 +5414,15 @@ test_touch_targets (Fixture       *f,
   combo = find_of_type (GTK_WIDGET (preferences), ADW_TYPE_COMBO_ROW);
   g_assert_nonnull (combo);
   wait_frames (f);
+  /* they open on the language, not in the server's address (selected
+     whole there, one stray key replaced it) */
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (preferences));
+
+    g_test_message ("preferences focus: %s", focus ? G_OBJECT_TYPE_NAME (focus) : "none");
+    g_assert_false (focus != NULL && GTK_IS_TEXT (focus));
+    g_assert_true (focus == combo || (focus != NULL && gtk_widget_is_ancestor (focus, combo)));
+  }
   popover = find_of_type (combo, GTK_TYPE_POPOVER);
   g_assert_nonnull (popover);
   gtk_popover_popup (GTK_POPOVER (popover));
@@ -5177,7 +5466,9 @@ main (int   argc,
   g_test_add_func ("/ui/chart/narrow", test_chart_narrow);
   g_test_add_func ("/ui/reason-text", test_reason_text);
   g_test_add_func ("/ui/dates-and-numbers", test_dates_and_numbers);
+  g_test_add_func ("/ui/result-title-fits-360-french", test_result_title_fits_360_french);
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
+  g_test_add ("/ui/sign-in/enter-at-phone-width", Fixture, NULL, fixture_set_up, test_sign_in_enter_at_phone_width, fixture_tear_down);
   g_test_add ("/ui/sign-in/first-time", Fixture, NULL, fixture_set_up, test_sign_in_first_time, fixture_tear_down);
   g_test_add ("/ui/sign-in/encrypted", Fixture, "first-run", fixture_set_up, test_sign_in_encrypted, fixture_tear_down);
   g_test_add ("/ui/sign-in/migrates", Fixture, "first-run", fixture_set_up, test_sign_in_migrates, fixture_tear_down);
@@ -5208,6 +5499,8 @@ main (int   argc,
   g_test_add ("/ui/home/lists-reopen-at-top", Fixture, NULL, fixture_set_up, test_lists_reopen_at_top, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
+  g_test_add ("/ui/facilitator/corrected-visit", Fixture, NULL, fixture_set_up, test_corrected_visit, fixture_tear_down);
+  g_test_add ("/ui/facilitator/support-to-reconcile", Fixture, NULL, fixture_set_up, test_support_to_reconcile, fixture_tear_down);
   g_test_add ("/ui/facilitator/follow-up-interval", Fixture, NULL, fixture_set_up, test_follow_up_interval, fixture_tear_down);
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/preferences/language-switch", Fixture, NULL, fixture_set_up, test_language_switch, fixture_tear_down);
