@@ -80,6 +80,7 @@ clmrs_case_config_init (ClmrsCaseConfig *config)
   config->post_exit_months = CLMRS_CASE_DEFAULT_POST_EXIT_MONTHS;
   config->exit_needs_alternative = TRUE;
   config->support_overdue_days = CLMRS_CASE_DEFAULT_SUPPORT_OVERDUE_DAYS;
+  config->closed_keep_days = CLMRS_CASE_DEFAULT_CLOSED_KEEP_DAYS;
 }
 
 static const struct {
@@ -93,14 +94,16 @@ static const struct {
   { "max_interval_months", G_STRUCT_OFFSET (ClmrsCaseConfig, max_interval_months), 120 },
   { "post_exit_months",    G_STRUCT_OFFSET (ClmrsCaseConfig, post_exit_months),    120 },
   { "support_overdue_days", G_STRUCT_OFFSET (ClmrsCaseConfig, support_overdue_days), 3650 },
+  { "closed_keep_days",    G_STRUCT_OFFSET (ClmrsCaseConfig, closed_keep_days),    36500 },
 };
 
 /**
  * clmrs_case_config_from_json:
  * @config: the rules to change (members absent from @node keep their value)
  * @node: a JSON object: follow_up_months, overdue_grace_days,
- *   min_interval_months, max_interval_months, post_exit_months (whole
- *   numbers), exit_needs_alternative (boolean); "description" is ignored
+ *   min_interval_months, max_interval_months, post_exit_months,
+ *   closed_keep_days (whole numbers), exit_needs_alternative (boolean);
+ *   "description" is ignored
  *
  * Returns: %TRUE; %FALSE with @error naming the member that is unknown,
  * ill-typed or out of range, or the window that is inconsistent (@config

@@ -163,6 +163,7 @@ typedef enum {
 #define CLMRS_CASE_DEFAULT_MAX_INTERVAL_MONTHS 8
 #define CLMRS_CASE_DEFAULT_POST_EXIT_MONTHS   12
 #define CLMRS_CASE_DEFAULT_SUPPORT_OVERDUE_DAYS 60
+#define CLMRS_CASE_DEFAULT_CLOSED_KEEP_DAYS   365
 /* Consecutive clean follow-ups that close a case as exited. */
 #define CLMRS_CASE_CLEAN_FOLLOW_UPS_TO_EXIT 2
 /* Monitoring (follow-up and after exit) stops at this age. */
@@ -178,6 +179,7 @@ typedef struct {
   gboolean exit_needs_alternative; /* exit only with school, training or permitted work */
   guint    support_overdue_days;   /* a support planned this long ago and neither given nor
                                       declined is overdue (to reconcile); 0 = never */
+  guint    closed_keep_days;       /* a closed case's child stays on the device this long (retention.c); 0 = always */
 } ClmrsCaseConfig;
 
 /* One assessed visit of the child.  Strings are borrowed (they must outlive

@@ -48,8 +48,8 @@ query_text (sqlite3    *db,
   return text;
 }
 
-static gboolean
-fsync_path (const char  *path,
+gboolean
+_clmrs_cryptvfs_fsync_path (const char  *path,
             gboolean     directory,
             GError     **error)
 {
@@ -68,8 +68,8 @@ fsync_path (const char  *path,
   return TRUE;
 }
 
-static gboolean
-rename_durably (const char  *from,
+gboolean
+_clmrs_cryptvfs_rename_durably (const char  *from,
                 const char  *to,
                 GError     **error)
 {
@@ -83,11 +83,11 @@ rename_durably (const char  *from,
                    from, to, g_strerror (saved));
       return FALSE;
     }
-  return fsync_path (dir, TRUE, error);
+  return _clmrs_cryptvfs_fsync_path (dir, TRUE, error);
 }
 
-static void
-unlink_database (const char *path)
+void
+_clmrs_cryptvfs_unlink_database (const char *path)
 {
   const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
 
@@ -161,7 +161,7 @@ create_database (const char    *path,
   int reserve = CLMRS_CRYPTVFS_RESERVE;
   gboolean ok;
 
-  unlink_database (tmp);
+  _clmrs_cryptvfs_unlink_database (tmp);
   db = open_with_key (tmp, key, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error);
   if (db == NULL)
     return FALSE;
@@ -172,9 +172,9 @@ create_database (const char    *path,
     ok = !sqlite_failed (NULL, SQLITE_BUSY, "closing", tmp, error);
   /* readable by the app's user only (defence in depth: it is encrypted) */
   g_chmod (tmp, 0600);
-  ok = ok && fsync_path (tmp, FALSE, error) && rename_durably (tmp, path, error);
+  ok = ok && _clmrs_cryptvfs_fsync_path (tmp, FALSE, error) && _clmrs_cryptvfs_rename_durably (tmp, path, error);
   if (!ok)
-    unlink_database (tmp);
+    _clmrs_cryptvfs_unlink_database (tmp);
   return ok;
 }
 
@@ -334,65 +334,31 @@ verify_copy (sqlite3     *plain,
   return TRUE;
 }
 
-/**
- * clmrs_cryptvfs_encrypt_copy:
- *
- * VACUUM INTO a new file through the VFS (the source's requested reserve
- * set to 40 bytes first, which VACUUM INTO gives the copy), switch the copy
- * to WAL, check it against the source, sync it and rename it into place.
- */
-gboolean
-clmrs_cryptvfs_encrypt_copy (const char    *plain_path,
-                             const char    *encrypted_path,
-                             const guint8   key[CLMRS_CRYPTVFS_KEY_BYTES],
-                             GError       **error)
+/* VACUUM INTO @tmp through the VFS under @key, from @source (open, its
+ * WAL checkpointed), then the copy switched to WAL, checked whole and
+ * compared with @source.  @tmp is left for the caller to sync and rename. */
+static gboolean
+vacuum_verified (sqlite3       *source,
+                 const char    *tmp,
+                 const char    *dest_path,
+                 const guint8   key[CLMRS_CRYPTVFS_KEY_BYTES],
+                 GError       **error)
 {
-  g_autofree char *tmp = g_strconcat (encrypted_path, ".crypt-new", NULL);
-  g_autofree char *slot = NULL;
-  g_autofree char *uri = NULL;
-  sqlite3 *plain = NULL;
+  g_autofree char *slot = clmrs_cryptvfs_key_slot_add (key);
+  g_autofree char *uri = clmrs_cryptvfs_uri (tmp, slot);
   sqlite3 *copy = NULL;
   sqlite3_stmt *stmt = NULL;
-  int reserve = CLMRS_CRYPTVFS_RESERVE;
   gboolean ok = FALSE;
   int rc;
 
-  g_return_val_if_fail (plain_path != NULL && encrypted_path != NULL && key != NULL, FALSE);
-
-  if (!clmrs_cryptvfs_register (error))
-    return FALSE;
-  if (!is_plain_sqlite (plain_path))
-    {
-      g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_FAILED, "%s is not a plain SQLite database", plain_path);
-      return FALSE;
-    }
-  if (g_file_test (encrypted_path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_FAILED, "%s already exists", encrypted_path);
-      return FALSE;
-    }
-  unlink_database (tmp);
-
-  rc = sqlite3_open_v2 (plain_path, &plain, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI, NULL);
-  if (sqlite_failed (plain, rc, "cannot open", plain_path, error))
-    goto out;
-  sqlite3_extended_result_codes (plain, 1);
-  sqlite3_busy_timeout (plain, 5000);
-  /* sorts for the copy's indexes stay in memory: no plaintext spills to /tmp */
-  if (!exec_sql (plain, "PRAGMA temp_store = MEMORY; PRAGMA wal_checkpoint(TRUNCATE)", plain_path, error))
-    goto out;
-  sqlite3_file_control (plain, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
-
-  slot = clmrs_cryptvfs_key_slot_add (key);
-  uri = clmrs_cryptvfs_uri (tmp, slot);
-  rc = sqlite3_prepare_v2 (plain, "VACUUM INTO ?1", -1, &stmt, NULL);
+  rc = sqlite3_prepare_v2 (source, "VACUUM INTO ?1", -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     {
       sqlite3_bind_text (stmt, 1, uri, -1, SQLITE_TRANSIENT);
       rc = sqlite3_step (stmt);
     }
   sqlite3_finalize (stmt);
-  if (sqlite_failed (plain, rc, "VACUUM INTO the encrypted copy", tmp, error))
+  if (sqlite_failed (source, rc, "VACUUM INTO the encrypted copy", tmp, error))
     goto out;
 
   copy = open_with_key (tmp, key, SQLITE_OPEN_READWRITE, error);
@@ -411,30 +377,117 @@ clmrs_cryptvfs_encrypt_copy (const char    *plain_path,
   g_clear_pointer (&copy, sqlite3_close);
 
   /* compare, through the same connection: the copy attached by key slot */
-  {
-    rc = sqlite3_prepare_v2 (plain, "ATTACH ?1 AS enc", -1, &stmt, NULL);
-    if (rc == SQLITE_OK)
-      {
-        sqlite3_bind_text (stmt, 1, uri, -1, SQLITE_TRANSIENT);
-        rc = sqlite3_step (stmt);
-      }
-    sqlite3_finalize (stmt);
-    if (sqlite_failed (plain, rc, "attaching the encrypted copy", tmp, error))
-      goto out;
-    ok = verify_copy (plain, encrypted_path, error);
-    exec_sql (plain, "DETACH enc", tmp, NULL);
-  }
-  ok = ok && sqlite3_close (plain) == SQLITE_OK;
-  plain = NULL;
-  g_chmod (tmp, 0600);
-  ok = ok && fsync_path (tmp, FALSE, error) && rename_durably (tmp, encrypted_path, error);
+  rc = sqlite3_prepare_v2 (source, "ATTACH ?1 AS enc", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, uri, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (source, rc, "attaching the encrypted copy", tmp, error))
+    goto out;
+  ok = verify_copy (source, dest_path, error);
+  exec_sql (source, "DETACH enc", tmp, NULL);
 
 out:
   clmrs_cryptvfs_key_slot_remove (slot);
   g_clear_pointer (&copy, sqlite3_close_v2);
+  return ok;
+}
+
+/**
+ * clmrs_cryptvfs_rekey_copy:
+ *
+ * The encrypted database at @path (under @old_key; nobody may write to it
+ * meanwhile) copied page by page under @new_key to @new_path, through
+ * VACUUM INTO, checked against its source, synced and renamed into place
+ * (@new_path.crypt-new until then).  The original is not touched.
+ */
+gboolean
+clmrs_cryptvfs_rekey_copy (const char    *path,
+                           const guint8   old_key[CLMRS_CRYPTVFS_KEY_BYTES],
+                           const char    *new_path,
+                           const guint8   new_key[CLMRS_CRYPTVFS_KEY_BYTES],
+                           GError       **error)
+{
+  g_autofree char *tmp = g_strconcat (new_path, ".crypt-new", NULL);
+  sqlite3 *source;
+  gboolean ok;
+
+  g_return_val_if_fail (path != NULL && old_key != NULL && new_path != NULL && new_key != NULL, FALSE);
+
+  _clmrs_cryptvfs_unlink_database (tmp);
+  source = clmrs_cryptvfs_open (path, old_key, SQLITE_OPEN_READWRITE, error);
+  if (source == NULL)
+    return FALSE;
+  sqlite3_busy_timeout (source, 5000);
+  ok = exec_sql (source, "PRAGMA wal_checkpoint(TRUNCATE)", path, error) &&
+       vacuum_verified (source, tmp, new_path, new_key, error);
+  ok = sqlite3_close (source) == SQLITE_OK && ok;
+  g_chmod (tmp, 0600);
+  ok = ok && _clmrs_cryptvfs_fsync_path (tmp, FALSE, error) && _clmrs_cryptvfs_rename_durably (tmp, new_path, error);
+  if (!ok)
+    _clmrs_cryptvfs_unlink_database (tmp);
+  if (!ok && error != NULL && *error == NULL)
+    g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_FAILED, "%s: cannot copy under the new key", path);
+  return ok;
+}
+
+/**
+ * clmrs_cryptvfs_encrypt_copy:
+ *
+ * VACUUM INTO a new file through the VFS (the source's requested reserve
+ * set to 40 bytes first, which VACUUM INTO gives the copy), switch the copy
+ * to WAL, check it against the source, sync it and rename it into place.
+ */
+gboolean
+clmrs_cryptvfs_encrypt_copy (const char    *plain_path,
+                             const char    *encrypted_path,
+                             const guint8   key[CLMRS_CRYPTVFS_KEY_BYTES],
+                             GError       **error)
+{
+  g_autofree char *tmp = g_strconcat (encrypted_path, ".crypt-new", NULL);
+  sqlite3 *plain = NULL;
+  int reserve = CLMRS_CRYPTVFS_RESERVE;
+  gboolean ok = FALSE;
+  int rc;
+
+  g_return_val_if_fail (plain_path != NULL && encrypted_path != NULL && key != NULL, FALSE);
+
+  if (!clmrs_cryptvfs_register (error))
+    return FALSE;
+  if (!is_plain_sqlite (plain_path))
+    {
+      g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_FAILED, "%s is not a plain SQLite database", plain_path);
+      return FALSE;
+    }
+  if (g_file_test (encrypted_path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_FAILED, "%s already exists", encrypted_path);
+      return FALSE;
+    }
+  _clmrs_cryptvfs_unlink_database (tmp);
+
+  rc = sqlite3_open_v2 (plain_path, &plain, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI, NULL);
+  if (sqlite_failed (plain, rc, "cannot open", plain_path, error))
+    goto out;
+  sqlite3_extended_result_codes (plain, 1);
+  sqlite3_busy_timeout (plain, 5000);
+  /* sorts for the copy's indexes stay in memory: no plaintext spills to /tmp */
+  if (!exec_sql (plain, "PRAGMA temp_store = MEMORY; PRAGMA wal_checkpoint(TRUNCATE)", plain_path, error))
+    goto out;
+  sqlite3_file_control (plain, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
+
+  ok = vacuum_verified (plain, tmp, encrypted_path, key, error);
+  ok = ok && sqlite3_close (plain) == SQLITE_OK;
+  plain = NULL;
+  g_chmod (tmp, 0600);
+  ok = ok && _clmrs_cryptvfs_fsync_path (tmp, FALSE, error) && _clmrs_cryptvfs_rename_durably (tmp, encrypted_path, error);
+
+out:
   g_clear_pointer (&plain, sqlite3_close_v2);
   if (!ok)
-    unlink_database (tmp);
+    _clmrs_cryptvfs_unlink_database (tmp);
   if (!ok && error != NULL && *error == NULL)
     g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_FAILED, "%s: cannot encrypt", plain_path);
   return ok;
@@ -491,13 +544,13 @@ clmrs_cryptvfs_encrypt_in_place (const char    *path,
   /* leftovers of an attempt that did not reach the rename: @old is only
    * a second name of @path then, never scrub it */
   g_unlink (old);
-  unlink_database (encrypted);
+  _clmrs_cryptvfs_unlink_database (encrypted);
 
   if (!clmrs_cryptvfs_encrypt_copy (path, encrypted, key, error))
     return FALSE;
   if (g_stat (wal, &st) == 0 && st.st_size > 0)
     {
-      unlink_database (encrypted);
+      _clmrs_cryptvfs_unlink_database (encrypted);
       g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_FAILED,
                    "%s is still in use (its WAL is not empty): close it first", path);
       return FALSE;
@@ -506,14 +559,14 @@ clmrs_cryptvfs_encrypt_in_place (const char    *path,
     {
       int saved = errno;
 
-      unlink_database (encrypted);
+      _clmrs_cryptvfs_unlink_database (encrypted);
       g_set_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_FAILED, "cannot link %s: %s", path, g_strerror (saved));
       return FALSE;
     }
-  if (!rename_durably (encrypted, path, error))
+  if (!_clmrs_cryptvfs_rename_durably (encrypted, path, error))
     {
       g_unlink (old);
-      unlink_database (encrypted);
+      _clmrs_cryptvfs_unlink_database (encrypted);
       return FALSE;
     }
   g_autofree char *shm = g_strconcat (path, "-shm", NULL);

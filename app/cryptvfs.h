@@ -60,6 +60,15 @@ gboolean  clmrs_cryptvfs_encrypt_copy    (const char    *plain_path,
                                           const guint8   key[CLMRS_CRYPTVFS_KEY_BYTES],
                                           GError       **error);
 
+/* Writes a copy of the encrypted database @path (under @old_key) to
+ * @new_path under @new_key, verified and renamed into place: a new data
+ * key (clmrs_device_rekey()).  The source is left as it is. */
+gboolean  clmrs_cryptvfs_rekey_copy      (const char    *path,
+                                          const guint8   old_key[CLMRS_CRYPTVFS_KEY_BYTES],
+                                          const char    *new_path,
+                                          const guint8   new_key[CLMRS_CRYPTVFS_KEY_BYTES],
+                                          GError       **error);
+
 /* Replaces the plain database at @path by its encrypted copy (atomic
  * rename), then overwrites the old plain file with zeros and unlinks it.
  * Nobody may have @path open.  A crash at any instant leaves either the

@@ -189,8 +189,21 @@ clmrs_device_list_people (const char  *db_path,
                    "no keyring at %s", path);
       return NULL;
     }
+  g_autoptr(GPtrArray) people = NULL;
+  g_autoptr(GPtrArray) arrivals = NULL;
+
   keyring = clmrs_keyring_open (path, error);
-  return keyring != NULL ? clmrs_keyring_list_people (keyring, error) : NULL;
+  if (keyring == NULL || (people = clmrs_keyring_list_people (keyring, error)) == NULL ||
+      (arrivals = clmrs_keyring_list_arrivals (keyring, error)) == NULL)
+    return NULL;
+  for (guint i = 0; i < arrivals->len; i++)
+    {
+      ClmrsKeyringPerson *person = g_ptr_array_index (arrivals, i);
+
+      person->one_time = TRUE;
+      g_ptr_array_add (people, g_steal_pointer (&arrivals->pdata[i]));
+    }
+  return g_steal_pointer (&people);
 }
 
 char *
@@ -260,6 +273,9 @@ clmrs_device_sign_in (const char    *db_path,
   /* a migration a crash cut between the keyring and the encrypted file */
   if (g_file_test (db_path, G_FILE_TEST_EXISTS) && !clmrs_cryptvfs_is_encrypted (db_path) &&
       !clmrs_cryptvfs_encrypt_in_place (db_path, clmrs_data_key_get_bytes (key), error))
+    return NULL;
+  /* a change of key a crash cut */
+  if (!clmrs_device_finish_rekey (db_path, key, error))
     return NULL;
   store = clmrs_store_open_encrypted (db_path, key, error);
   if (store == NULL)
@@ -448,6 +464,191 @@ clmrs_device_add_person (ClmrsStore          *store,
                                 pin, error))
     return FALSE;
   return TRUE;
+}
+
+void
+clmrs_device_arrival_free (ClmrsDeviceArrival *arrival)
+{
+  if (arrival == NULL)
+    return;
+  g_free (arrival->id);
+  g_free (arrival->name);
+  g_free (arrival);
+}
+
+GPtrArray *
+clmrs_device_list_arrivals (ClmrsStore  *store,
+                            GError     **error)
+{
+  g_autoptr(GPtrArray) arrivals = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_device_arrival_free);
+  g_autoptr(GHashTable) usable = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) erased = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  ClmrsStep step;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  if (clmrs_device_has_keyring (clmrs_store_get_path (store)))
+    {
+      g_autoptr(GPtrArray) entries = clmrs_device_list_people (clmrs_store_get_path (store), error);
+
+      if (entries == NULL)
+        return NULL;
+      for (guint i = 0; i < entries->len; i++)
+        {
+          const ClmrsKeyringPerson *entry = g_ptr_array_index (entries, i);
+
+          if (!entry->one_time)
+            g_hash_table_add (entry->erased ? erased : usable, g_strdup (entry->person_id));
+        }
+    }
+  stmt = clmrs_store_prepare (store,
+      "SELECT id, name, role = 'supervisor', pin_hash IS NOT NULL AND pin_one_time FROM facilitators "
+      "WHERE active ORDER BY name COLLATE NOCASE, id", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((step = clmrs_store_step (store, stmt, error)) == CLMRS_STEP_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+      ClmrsDeviceArrival *arrival;
+
+      if (g_hash_table_contains (usable, id))
+        continue;
+      arrival = g_new0 (ClmrsDeviceArrival, 1);
+      arrival->id = g_strdup (id);
+      arrival->name = clmrs_store_column_dup (stmt, 1);
+      arrival->supervisor = sqlite3_column_int (stmt, 2);
+      arrival->needs_one_time_pin = sqlite3_column_int (stmt, 3);
+      arrival->erased = g_hash_table_contains (erased, id);
+      g_ptr_array_add (arrivals, arrival);
+    }
+  return step == CLMRS_STEP_DONE ? g_steal_pointer (&arrivals) : NULL;
+}
+
+gboolean
+clmrs_device_needs_unlock_secret (ClmrsStore *store)
+{
+  g_autofree char *path = clmrs_device_keyring_path (clmrs_store_get_path (store));
+  g_autofree char *enrolled = NULL;
+  g_autofree char *wrapped_for = NULL;
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+
+  /* unreadable: not now; the next sync asks again */
+  if (!clmrs_store_get_meta (store, "server_device_id", &enrolled, NULL) || enrolled == NULL || !g_file_test (path, G_FILE_TEST_EXISTS) ||
+      (keyring = clmrs_keyring_open (path, NULL)) == NULL)
+    return FALSE;
+  return !clmrs_keyring_get_unlock_server (keyring, NULL, &wrapped_for, NULL) ||
+         g_strcmp0 (wrapped_for, enrolled) != 0;
+}
+
+gboolean
+clmrs_device_set_unlock_secret (ClmrsStore          *store,
+                                const ClmrsDataKey  *key,
+                                const guint8         secret[CLMRS_KEYRING_KEY_BYTES],
+                                GError             **error)
+{
+  g_autofree char *path = clmrs_device_keyring_path (clmrs_store_get_path (store));
+  g_autofree char *url = NULL;
+  g_autofree char *device_id = NULL;
+  g_autofree char *ca_pem = NULL;
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+
+  if (!clmrs_store_get_meta (store, "server_url", &url, error) ||
+      !clmrs_store_get_meta (store, "server_device_id", &device_id, error) ||
+      !clmrs_store_get_meta (store, "server_ca_pem", &ca_pem, error))
+    return FALSE;
+  if (url == NULL || device_id == NULL)
+    {
+      g_set_error_literal (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_FAILED,
+                           "this device is not enrolled with a server");
+      return FALSE;
+    }
+  keyring = clmrs_keyring_open (path, error);
+  return keyring != NULL && clmrs_keyring_set_unlock (keyring, key, secret, url, device_id, ca_pem, error);
+}
+
+gboolean
+clmrs_device_write_arrivals (ClmrsStore  *store,
+                             GError     **error)
+{
+  g_autofree char *path = clmrs_device_keyring_path (clmrs_store_get_path (store));
+  g_autoptr(GPtrArray) arrivals = clmrs_device_list_arrivals (store, error);
+  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_keyring_person_free);
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+
+  if (arrivals == NULL)
+    return FALSE;
+  for (guint i = 0; i < arrivals->len; i++)
+    {
+      const ClmrsDeviceArrival *arrival = g_ptr_array_index (arrivals, i);
+      ClmrsKeyringPerson *person;
+
+      /* an erased entry is given a new PIN by a colleague, or recovered */
+      if (!arrival->needs_one_time_pin || arrival->erased)
+        continue;
+      person = g_new0 (ClmrsKeyringPerson, 1);
+      person->person_id = g_strdup (arrival->id);
+      person->display_name = g_strdup (arrival->name);
+      g_ptr_array_add (people, person);
+    }
+  keyring = clmrs_keyring_open (path, error);
+  return keyring != NULL && clmrs_keyring_set_arrivals (keyring, people, error);
+}
+
+gboolean
+clmrs_device_arrival_server (const char  *db_path,
+                             const char  *person_id,
+                             char       **server_url,
+                             char       **device_id,
+                             char       **ca_pem,
+                             GError     **error)
+{
+  g_autofree char *path = clmrs_device_keyring_path (db_path);
+  g_autoptr(ClmrsKeyring) keyring = clmrs_keyring_open (path, error);
+  g_autoptr(GPtrArray) arrivals = NULL;
+  gboolean listed = FALSE;
+
+  if (keyring == NULL || (arrivals = clmrs_keyring_list_arrivals (keyring, error)) == NULL)
+    return FALSE;
+  for (guint i = 0; i < arrivals->len; i++)
+    listed = listed || g_str_equal (((ClmrsKeyringPerson *) g_ptr_array_index (arrivals, i))->person_id, person_id);
+  if (!listed || !clmrs_keyring_get_unlock_server (keyring, server_url, device_id, ca_pem))
+    {
+      g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_NOT_FOUND,
+                   "%s has no first sign-in with a one-time PIN waiting on this device", person_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+ClmrsStore *
+clmrs_device_first_sign_in (const char    *db_path,
+                            const char    *person_id,
+                            const char    *one_time_pin,
+                            const char    *new_pin,
+                            const guint8   secret[CLMRS_KEYRING_KEY_BYTES],
+                            ClmrsDataKey **out_key,
+                            GError       **error)
+{
+  g_autofree char *path = clmrs_device_keyring_path (db_path);
+  g_autoptr(ClmrsKeyring) keyring = NULL;
+  g_autoptr(ClmrsDataKey) key = NULL;
+  g_autoptr(ClmrsStore) store = NULL;
+
+  g_return_val_if_fail (db_path != NULL && person_id != NULL && one_time_pin != NULL && new_pin != NULL, NULL);
+
+  keyring = clmrs_keyring_open (path, error);
+  if (keyring == NULL || (key = clmrs_keyring_unlock_with_secret (keyring, secret, error)) == NULL)
+    return NULL;
+  store = clmrs_store_open_encrypted (db_path, key, error);
+  if (store == NULL ||
+      !clmrs_device_add_person (store, key, person_id, one_time_pin, new_pin, error) ||
+      !clmrs_device_write_arrivals (store, error))
+    return NULL;
+  clmrs_store_hold_key (db_path, key);
+  if (out_key != NULL)
+    *out_key = g_steal_pointer (&key);
+  return g_steal_pointer (&store);
 }
 
 GPtrArray *

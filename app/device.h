@@ -74,7 +74,8 @@ gboolean     clmrs_device_write_keyring        (const char          *db_path,
  * that failed half-way). */
 void         clmrs_device_remove_files         (const char          *db_path);
 
-/* The people of the keyring (ClmrsKeyringPerson), for the sign-in list. */
+/* The people of the keyring (ClmrsKeyringPerson), for the sign-in list,
+ * then those who may sign in online with a one-time PIN (one_time set). */
 GPtrArray   *clmrs_device_list_people          (const char          *db_path,
                                                 GError             **error);
 /* The keyring id of @who: a person id of the keyring, or their exact name
@@ -130,6 +131,83 @@ gboolean     clmrs_device_add_person           (ClmrsStore          *store,
                                                 const char          *pin,
                                                 GError             **error);
 
+/* Someone of the device's people (received from the server, or made by
+ * `clmrs init`) who cannot sign in here yet: no keyring entry, or one
+ * erased after 10 wrong PINs. */
+typedef struct {
+  char          *id;
+  char          *name;
+  gboolean       supervisor;
+  gboolean       needs_one_time_pin;  /* the server gave them one: clmrs_device_add_person() needs it */
+  gboolean       erased;              /* in the keyring, their key erased */
+} ClmrsDeviceArrival;
+
+void         clmrs_device_arrival_free         (ClmrsDeviceArrival  *arrival);
+/* (element-type ClmrsDeviceArrival): the active people of @store who have
+ * no usable keyring entry, by name.  For "Add someone to this device". */
+GPtrArray   *clmrs_device_list_arrivals        (ClmrsStore          *store,
+                                                GError             **error);
+
+/*
+ * First sign-in online with the server's one-time PIN, on a device where
+ * the person has no wrap and nobody signed in adds them: the sync (while
+ * someone is signed in) writes the keyring's unlock entry with the
+ * device's unlock secret from the server and the list of those people;
+ * then the person types the one-time PIN, the server answers the secret
+ * once, and their own PIN wraps the key (docs/security-at-rest.md).
+ */
+/* TRUE when the keyring has no unlock entry for the device's current
+ * enrolment (none yet, or one for a device id the server replaced). */
+gboolean     clmrs_device_needs_unlock_secret  (ClmrsStore          *store);
+/* The unlock entry, @secret wrapping @key, for the store's enrolment
+ * (its server, device id and CA). */
+gboolean     clmrs_device_set_unlock_secret    (ClmrsStore          *store,
+                                                const ClmrsDataKey  *key,
+                                                const guint8         secret[CLMRS_KEYRING_KEY_BYTES],
+                                                GError             **error);
+/* The keyring's list of people who may sign in with a one-time PIN: the
+ * store's active people holding one, without a keyring entry. */
+gboolean     clmrs_device_write_arrivals       (ClmrsStore          *store,
+                                                GError             **error);
+/* The server to ask for @person_id's first sign-in: TRUE with its
+ * address, this device's id there and its CA (nullable), when
+ * @person_id is listed for one; else CLMRS_KEYRING_ERROR_NOT_FOUND. */
+gboolean     clmrs_device_arrival_server       (const char          *db_path,
+                                                const char          *person_id,
+                                                char               **server_url,
+                                                char               **device_id,
+                                                char               **ca_pem,
+                                                GError             **error);
+/* @secret (the server's answer to @one_time_pin) opens the key; @new_pin
+ * (the policy checked: check it before asking the server, which spends
+ * the one-time PIN) wraps it for @person_id, whose one-time PIN is spent
+ * on this device too; the key is held and the store returned. */
+ClmrsStore  *clmrs_device_first_sign_in        (const char          *db_path,
+                                                const char          *person_id,
+                                                const char          *one_time_pin,
+                                                const char          *new_pin,
+                                                const guint8         secret[CLMRS_KEYRING_KEY_BYTES],
+                                                ClmrsDataKey       **out_key,
+                                                GError             **error);
+
+/* A new data key (after a leak of the old one, or of the recovery
+ * secret): the database copied page by page under a new random key, every
+ * person's entry and the recovery copy resealed to it, then switched in
+ * place so that a crash at any point leaves the old key and database, or
+ * the new ones (device-rekey.c).  Close every connection to @db_path
+ * first; the new key is held and returned.  People whose entries predate
+ * per-person key pairs are erased (@n_erased): someone gives them a PIN. */
+gboolean     clmrs_device_rekey                (const char          *db_path,
+                                                const ClmrsDataKey  *old_key,
+                                                ClmrsDataKey       **out_key,
+                                                guint               *n_erased,
+                                                GError             **error);
+/* At sign-in with @key: finishes a change of key a crash cut after its
+ * commit, or removes what one left before. */
+gboolean     clmrs_device_finish_rekey         (const char          *db_path,
+                                                const ClmrsDataKey  *key,
+                                                GError             **error);
+
 /* The demo's people, each {id, name, PIN, role} in the order `clmrs demo`
  * prints them (the supervisor first). */
 GPtrArray   *clmrs_device_demo_people          (ClmrsStore          *store,
@@ -143,5 +221,7 @@ gboolean     clmrs_device_write_demo_keyring   (ClmrsStore          *store,
                                                 const char          *db_path,
                                                 const ClmrsDataKey  *key,
                                                 GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsDeviceArrival, clmrs_device_arrival_free)
 
 G_END_DECLS

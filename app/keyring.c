@@ -35,6 +35,30 @@ struct _ClmrsKeyring {
  * first written. */
 #define LABELS_SCHEMA "CREATE TABLE IF NOT EXISTS labels (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
 
+/* The data key wrapped with the server's unlock secret for this device
+ * (which the device never keeps), where that server is, and the people
+ * who may sign in with the one-time PIN it gave them: see
+ * clmrs_keyring_set_unlock().  Made when first written. */
+#define UNLOCK_SCHEMA \
+  "CREATE TABLE IF NOT EXISTS unlock (" \
+  "  id INTEGER PRIMARY KEY CHECK (id = 1)," \
+  "  server_url TEXT NOT NULL," \
+  "  device_id TEXT NOT NULL," \
+  "  ca_pem TEXT," \
+  "  nonce BLOB NOT NULL," \
+  "  wrapped BLOB NOT NULL);" \
+  "CREATE TABLE IF NOT EXISTS arrivals (person_id TEXT PRIMARY KEY, display_name TEXT NOT NULL);"
+#define UNLOCK_AD "clmrs-keyring-unlock-v1:"
+
+/* Each person's own key pair: `wrapped` holds their secret key (wrapped
+ * with the PIN's key), `sealed` the data key sealed to their public key,
+ * so a new data key (clmrs_keyring_rekey()) is sealed to everyone without
+ * their PINs.  An entry from before (public_key NULL) wraps the data key
+ * itself, and gets its pair at the person's next sign-in. */
+#define PERSON_SEAL_COLUMNS \
+  "  public_key BLOB," \
+  "  sealed BLOB"
+
 static const char schema[] =
   "CREATE TABLE IF NOT EXISTS keyring ("
   "  id INTEGER PRIMARY KEY CHECK (id = 1),"
@@ -57,7 +81,8 @@ static const char schema[] =
   "  last_failure_at INTEGER NOT NULL DEFAULT 0,"
   "  locked_until INTEGER NOT NULL DEFAULT 0,"
   "  erased_at INTEGER,"
-  "  added INTEGER NOT NULL"
+  "  added INTEGER NOT NULL,"
+  PERSON_SEAL_COLUMNS
   ");"
   LABELS_SCHEMA;
 
@@ -280,6 +305,31 @@ clmrs_keyring_check_new_pin (const char  *pin,
 
 /* ---- opening ---- */
 
+/* A keyring made before people had their own key pair gets the columns. */
+static gboolean
+add_seal_columns (ClmrsKeyring  *keyring,
+                  GError       **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean has_people = FALSE, has_column = FALSE;
+
+  if (sqlite3_prepare_v2 (keyring->db, "SELECT name FROM pragma_table_info ('people')", -1, &stmt, NULL) != SQLITE_OK)
+    {
+      sqlite3_finalize (stmt);
+      return TRUE;   /* not a keyring: clmrs_keyring_open() says so */
+    }
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      has_people = TRUE;
+      has_column = has_column || g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "public_key") == 0;
+    }
+  sqlite3_finalize (stmt);
+  if (!has_people || has_column)
+    return TRUE;
+  return exec_sql (keyring, "ALTER TABLE people ADD COLUMN public_key BLOB;"
+                            "ALTER TABLE people ADD COLUMN sealed BLOB;", error);
+}
+
 static ClmrsKeyring *
 keyring_open (const char  *path,
               gboolean     create,
@@ -308,6 +358,8 @@ keyring_open (const char  *path,
   if (!exec_sql (keyring, "PRAGMA secure_delete = ON; PRAGMA synchronous = FULL; PRAGMA journal_mode = DELETE", error))
     return NULL;
   if (create && !exec_sql (keyring, schema, error))
+    return NULL;
+  if (!create && !add_seal_columns (keyring, error))
     return NULL;
   /* readable by the app's user only: copies of it can be attacked offline */
   if (create)
@@ -376,6 +428,33 @@ check_key (ClmrsKeyring        *keyring,
   return same;
 }
 
+/* A new key pair for @person_id: its secret key wrapped with @kek into
+ * @wrapped (with a new @nonce), the data key @key sealed to its public key. */
+static gboolean
+seal_for_person (const guint8 *key,
+                 const char   *person_id,
+                 const guint8 *kek,
+                 guint8        nonce[NONCE_BYTES],
+                 guint8        wrapped[WRAPPED_BYTES],
+                 guint8        public_key[crypto_box_PUBLICKEYBYTES],
+                 guint8        sealed[SEALED_BYTES])
+{
+  g_autofree char *ad = wrap_ad (person_id);
+  guint8 *secret_key = sodium_malloc (crypto_box_SECRETKEYBYTES);
+  gboolean ok;
+
+  G_STATIC_ASSERT (crypto_box_SECRETKEYBYTES == CLMRS_KEYRING_KEY_BYTES);
+  if (secret_key == NULL)
+    return FALSE;
+  crypto_box_keypair (public_key, secret_key);
+  randombytes_buf (nonce, NONCE_BYTES);
+  crypto_aead_xchacha20poly1305_ietf_encrypt (wrapped, NULL, secret_key, crypto_box_SECRETKEYBYTES,
+                                              (const guint8 *) ad, strlen (ad), NULL, nonce, kek);
+  ok = crypto_box_seal (sealed, key, CLMRS_KEYRING_KEY_BYTES, public_key) == 0;
+  sodium_free (secret_key);
+  return ok;
+}
+
 gboolean
 clmrs_keyring_add_person (ClmrsKeyring        *keyring,
                           const ClmrsDataKey  *key,
@@ -387,7 +466,7 @@ clmrs_keyring_add_person (ClmrsKeyring        *keyring,
   unsigned long long opslimit;
   gsize memlimit;
   guint8 salt[SALT_BYTES], nonce[NONCE_BYTES], wrapped[WRAPPED_BYTES];
-  g_autofree char *ad = NULL;
+  guint8 public_key[crypto_box_PUBLICKEYBYTES], sealed[SEALED_BYTES];
   guint8 *kek;
   sqlite3_stmt *stmt;
   int rc;
@@ -407,18 +486,22 @@ clmrs_keyring_add_person (ClmrsKeyring        *keyring,
                            "not enough memory to derive a key from the PIN");
       return FALSE;
     }
-  ad = wrap_ad (person_id);
-  crypto_aead_xchacha20poly1305_ietf_encrypt (wrapped, NULL, key->bytes, CLMRS_KEYRING_KEY_BYTES,
-                                              (const guint8 *) ad, strlen (ad), NULL, nonce, kek);
+  if (!seal_for_person (key->bytes, person_id, kek, nonce, wrapped, public_key, sealed))
+    {
+      sodium_free (kek);
+      g_set_error_literal (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_FAILED, "cannot seal the key for this person");
+      return FALSE;
+    }
   sodium_free (kek);
 
   stmt = prepare (keyring,
-      "INSERT INTO people (person_id, display_name, kdf, opslimit, memlimit, salt, nonce, wrapped, added)"
-      " VALUES (?1, ?2, 'argon2id13', ?3, ?4, ?5, ?6, ?7, ?8)"
+      "INSERT INTO people (person_id, display_name, kdf, opslimit, memlimit, salt, nonce, wrapped, added,"
+      "  public_key, sealed)"
+      " VALUES (?1, ?2, 'argon2id13', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
       " ON CONFLICT (person_id) DO UPDATE SET display_name = excluded.display_name, kdf = excluded.kdf,"
       "  opslimit = excluded.opslimit, memlimit = excluded.memlimit, salt = excluded.salt,"
       "  nonce = excluded.nonce, wrapped = excluded.wrapped, failures = 0, last_failure_at = 0,"
-      "  locked_until = 0, erased_at = NULL", error);
+      "  locked_until = 0, erased_at = NULL, public_key = excluded.public_key, sealed = excluded.sealed", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
@@ -429,6 +512,8 @@ clmrs_keyring_add_person (ClmrsKeyring        *keyring,
   sqlite3_bind_blob (stmt, 6, nonce, sizeof nonce, SQLITE_TRANSIENT);
   sqlite3_bind_blob (stmt, 7, wrapped, sizeof wrapped, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, 8, g_get_real_time ());
+  sqlite3_bind_blob (stmt, 9, public_key, sizeof public_key, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 10, sealed, sizeof sealed, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
   return !sqlite_failed (keyring, rc, "adding a person", error);
@@ -633,6 +718,9 @@ typedef struct {
   guint8             salt[SALT_BYTES];
   guint8             nonce[NONCE_BYTES];
   guint8             wrapped[WRAPPED_BYTES];
+  gboolean           has_pair;     /* wrapped is the person's secret key, sealed the data key */
+  guint8             public_key[crypto_box_PUBLICKEYBYTES];
+  guint8             sealed[SEALED_BYTES];
   gboolean           erased;
   guint              failures;
   gint64             last_failure_at;
@@ -646,8 +734,8 @@ load_entry (ClmrsKeyring  *keyring,
             GError       **error)
 {
   sqlite3_stmt *stmt = prepare (keyring,
-      "SELECT kdf, opslimit, memlimit, salt, nonce, wrapped, failures, last_failure_at, locked_until"
-      " FROM people WHERE person_id = ?1", error);
+      "SELECT kdf, opslimit, memlimit, salt, nonce, wrapped, failures, last_failure_at, locked_until,"
+      "  public_key, sealed FROM people WHERE person_id = ?1", error);
   int rc;
 
   if (stmt == NULL)
@@ -683,6 +771,13 @@ load_entry (ClmrsKeyring  *keyring,
       memcpy (entry->salt, sqlite3_column_blob (stmt, 3), SALT_BYTES);
       memcpy (entry->nonce, sqlite3_column_blob (stmt, 4), NONCE_BYTES);
       memcpy (entry->wrapped, sqlite3_column_blob (stmt, 5), WRAPPED_BYTES);
+      entry->has_pair = sqlite3_column_bytes (stmt, 9) == crypto_box_PUBLICKEYBYTES &&
+                        sqlite3_column_bytes (stmt, 10) == SEALED_BYTES;
+      if (entry->has_pair)
+        {
+          memcpy (entry->public_key, sqlite3_column_blob (stmt, 9), crypto_box_PUBLICKEYBYTES);
+          memcpy (entry->sealed, sqlite3_column_blob (stmt, 10), SEALED_BYTES);
+        }
     }
   sqlite3_finalize (stmt);
   return TRUE;
@@ -718,7 +813,8 @@ erase_entry (ClmrsKeyring  *keyring,
              GError       **error)
 {
   sqlite3_stmt *stmt = prepare (keyring,
-      "UPDATE people SET salt = NULL, nonce = NULL, wrapped = NULL, erased_at = ?2, locked_until = 0"
+      "UPDATE people SET salt = NULL, nonce = NULL, wrapped = NULL, public_key = NULL, sealed = NULL,"
+      "  erased_at = ?2, locked_until = 0"
       " WHERE person_id = ?1", error);
   int rc;
 
@@ -729,6 +825,35 @@ erase_entry (ClmrsKeyring  *keyring,
   rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
   return !sqlite_failed (keyring, rc, "erasing a key", error);
+}
+
+/* Writes @person_id's entry as a key pair around the data key @key, the
+ * secret key wrapped with @kek (their PIN's key, kept: same salt). */
+static gboolean
+give_pair (ClmrsKeyring  *keyring,
+           const guint8  *key,
+           const char    *person_id,
+           const guint8  *kek,
+           GError       **error)
+{
+  guint8 nonce[NONCE_BYTES], wrapped[WRAPPED_BYTES], public_key[crypto_box_PUBLICKEYBYTES], sealed[SEALED_BYTES];
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!seal_for_person (key, person_id, kek, nonce, wrapped, public_key, sealed))
+    return FALSE;
+  stmt = prepare (keyring, "UPDATE people SET nonce = ?2, wrapped = ?3, public_key = ?4, sealed = ?5 "
+                           "WHERE person_id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, person_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 2, nonce, sizeof nonce, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 3, wrapped, sizeof wrapped, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 4, public_key, sizeof public_key, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 5, sealed, sizeof sealed, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return !sqlite_failed (keyring, rc, "giving a person a key pair", error);
 }
 
 static void
@@ -748,6 +873,7 @@ clmrs_keyring_unlock (ClmrsKeyring  *keyring,
                       GError       **error)
 {
   g_autoptr(ClmrsDataKey) key = NULL;
+  g_autoptr(ClmrsDataKey) unwrapped = NULL;
   g_autofree char *ad = NULL;
   Entry entry;
   gint64 now;
@@ -802,8 +928,17 @@ clmrs_keyring_unlock (ClmrsKeyring  *keyring,
     }
   key = clmrs_data_key_new_from_bytes (NULL);
   ad = wrap_ad (person_id);
-  opened = crypto_aead_xchacha20poly1305_ietf_decrypt (key->bytes, NULL, NULL, entry.wrapped, WRAPPED_BYTES,
+  /* the person's secret key (or, in an entry from before, the data key) */
+  unwrapped = clmrs_data_key_new_from_bytes (NULL);
+  opened = crypto_aead_xchacha20poly1305_ietf_decrypt (unwrapped->bytes, NULL, NULL, entry.wrapped, WRAPPED_BYTES,
                                                        (const guint8 *) ad, strlen (ad), entry.nonce, kek) == 0;
+  if (opened && entry.has_pair)
+    opened = crypto_box_seal_open (key->bytes, entry.sealed, SEALED_BYTES, entry.public_key, unwrapped->bytes) == 0;
+  else if (opened)
+    memcpy (key->bytes, unwrapped->bytes, CLMRS_KEYRING_KEY_BYTES);
+  /* an entry from before gets its key pair now that its PIN is known */
+  if (opened && !entry.has_pair && !give_pair (keyring, key->bytes, person_id, kek, NULL))
+    g_message ("%s: could not give %s a key pair; the old entry stays", keyring->path, person_id);
   sodium_free (kek);
   sodium_memzero (&entry, sizeof entry);
 
@@ -968,4 +1103,281 @@ clmrs_keyring_get_label (ClmrsKeyring *keyring,
     value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
   return value;
+}
+
+/* ---- first sign-in with the server's one-time PIN ---- */
+
+/* Whether the keyring has @table (those added after version 1 are made
+ * when first written). */
+static gboolean
+has_table (ClmrsKeyring *keyring,
+           const char   *table)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  if (sqlite3_prepare_v2 (keyring->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                          -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+      found = sqlite3_step (stmt) == SQLITE_ROW;
+    }
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+gboolean
+clmrs_keyring_set_unlock (ClmrsKeyring        *keyring,
+                          const ClmrsDataKey  *key,
+                          const guint8         secret[CLMRS_KEYRING_KEY_BYTES],
+                          const char          *server_url,
+                          const char          *device_id,
+                          const char          *ca_pem,
+                          GError             **error)
+{
+  guint8 nonce[NONCE_BYTES], wrapped[WRAPPED_BYTES];
+  g_autofree char *ad = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (keyring != NULL && key != NULL && secret != NULL, FALSE);
+  g_return_val_if_fail (server_url != NULL && device_id != NULL, FALSE);
+
+  if (!check_key (keyring, key->bytes, error) || !exec_sql (keyring, UNLOCK_SCHEMA, error))
+    return FALSE;
+  randombytes_buf (nonce, sizeof nonce);
+  ad = g_strconcat (UNLOCK_AD, device_id, NULL);
+  crypto_aead_xchacha20poly1305_ietf_encrypt (wrapped, NULL, key->bytes, CLMRS_KEYRING_KEY_BYTES,
+                                              (const guint8 *) ad, strlen (ad), NULL, nonce, secret);
+  stmt = prepare (keyring, "INSERT OR REPLACE INTO unlock (id, server_url, device_id, ca_pem, nonce, wrapped) "
+                           "VALUES (1, ?1, ?2, ?3, ?4, ?5)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, server_url, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, ca_pem, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 4, nonce, sizeof nonce, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 5, wrapped, sizeof wrapped, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return !sqlite_failed (keyring, rc, "writing the unlock entry", error);
+}
+
+gboolean
+clmrs_keyring_get_unlock_server (ClmrsKeyring  *keyring,
+                                 char         **server_url,
+                                 char         **device_id,
+                                 char         **ca_pem)
+{
+  sqlite3_stmt *stmt;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (keyring != NULL, FALSE);
+
+  if (!has_table (keyring, "unlock") ||
+      (stmt = prepare (keyring, "SELECT server_url, device_id, ca_pem FROM unlock WHERE id = 1", NULL)) == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      found = TRUE;
+      if (server_url != NULL)
+        *server_url = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      if (device_id != NULL)
+        *device_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      if (ca_pem != NULL)
+        *ca_pem = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+    }
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+ClmrsDataKey *
+clmrs_keyring_unlock_with_secret (ClmrsKeyring  *keyring,
+                                  const guint8   secret[CLMRS_KEYRING_KEY_BYTES],
+                                  GError       **error)
+{
+  g_autoptr(ClmrsDataKey) key = NULL;
+  g_autofree char *ad = NULL;
+  sqlite3_stmt *stmt;
+  gboolean opened = FALSE;
+
+  g_return_val_if_fail (keyring != NULL && secret != NULL, NULL);
+
+  if (!has_table (keyring, "unlock") ||
+      (stmt = prepare (keyring, "SELECT device_id, nonce, wrapped FROM unlock WHERE id = 1", error)) == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_NOT_FOUND,
+                     "%s: no unlock entry (the device has not synced since it was enrolled)", keyring->path);
+      return NULL;
+    }
+  key = clmrs_data_key_new_from_bytes (NULL);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_bytes (stmt, 1) == NONCE_BYTES &&
+      sqlite3_column_bytes (stmt, 2) == WRAPPED_BYTES)
+    {
+      ad = g_strconcat (UNLOCK_AD, (const char *) sqlite3_column_text (stmt, 0), NULL);
+      opened = crypto_aead_xchacha20poly1305_ietf_decrypt (key->bytes, NULL, NULL, sqlite3_column_blob (stmt, 2),
+                                                           WRAPPED_BYTES, (const guint8 *) ad, strlen (ad),
+                                                           sqlite3_column_blob (stmt, 1), secret) == 0;
+    }
+  sqlite3_finalize (stmt);
+  if (!opened || !check_key (keyring, key->bytes, NULL))
+    {
+      g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_WRONG_KEY,
+                   "%s: the server's unlock secret does not open this device's key", keyring->path);
+      return NULL;
+    }
+  return g_steal_pointer (&key);
+}
+
+gboolean
+clmrs_keyring_set_arrivals (ClmrsKeyring  *keyring,
+                            GPtrArray     *people,
+                            GError       **error)
+{
+  g_return_val_if_fail (keyring != NULL && people != NULL, FALSE);
+
+  if (!exec_sql (keyring, UNLOCK_SCHEMA "BEGIN IMMEDIATE; DELETE FROM arrivals;", error))
+    return FALSE;
+  for (guint i = 0; i < people->len; i++)
+    {
+      const ClmrsKeyringPerson *person = g_ptr_array_index (people, i);
+      sqlite3_stmt *stmt = prepare (keyring, "INSERT OR REPLACE INTO arrivals (person_id, display_name) "
+                                             "VALUES (?1, ?2)", error);
+      int rc;
+
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_text (stmt, 1, person->person_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, person->display_name, -1, SQLITE_TRANSIENT);
+      rc = sqlite3_step (stmt);
+      sqlite3_finalize (stmt);
+      if (sqlite_failed (keyring, rc, "writing the arrivals", error))
+        goto fail;
+    }
+  return exec_sql (keyring, "COMMIT", error);
+
+fail:
+  sqlite3_exec (keyring->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+GPtrArray *
+clmrs_keyring_list_arrivals (ClmrsKeyring  *keyring,
+                             GError       **error)
+{
+  g_autoptr(GPtrArray) people = g_ptr_array_new_with_free_func ((GDestroyNotify) clmrs_keyring_person_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (keyring != NULL, NULL);
+
+  if (!has_table (keyring, "arrivals"))
+    return g_steal_pointer (&people);
+  stmt = prepare (keyring, "SELECT person_id, display_name FROM arrivals "
+                           "WHERE person_id NOT IN (SELECT person_id FROM people) ORDER BY display_name", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ClmrsKeyringPerson *person = g_new0 (ClmrsKeyringPerson, 1);
+
+      person->person_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      person->display_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      g_ptr_array_add (people, person);
+    }
+  sqlite3_finalize (stmt);
+  if (sqlite_failed (keyring, rc, "listing the arrivals", error))
+    return NULL;
+  return g_steal_pointer (&people);
+}
+
+/* ---- a new data key ---- */
+
+gboolean
+clmrs_keyring_rekey (ClmrsKeyring        *keyring,
+                     const ClmrsDataKey  *old_key,
+                     const ClmrsDataKey  *new_key,
+                     guint               *n_erased,
+                     GError             **error)
+{
+  g_autoptr(GPtrArray) without_pair = g_ptr_array_new_with_free_func (g_free);
+  guint8 check[CHECK_BYTES], sealed[SEALED_BYTES];
+  sqlite3_stmt *stmt = NULL;
+  gint64 now;
+  int rc;
+
+  g_return_val_if_fail (keyring != NULL && old_key != NULL && new_key != NULL, FALSE);
+
+  if (n_erased != NULL)
+    *n_erased = 0;
+  if (!check_key (keyring, old_key->bytes, error) || !exec_sql (keyring, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  now = now_seconds (keyring);
+  stmt = prepare (keyring, "SELECT person_id, public_key FROM people WHERE wrapped IS NOT NULL", error);
+  if (stmt == NULL)
+    goto fail;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *person_id = (const char *) sqlite3_column_text (stmt, 0);
+      sqlite3_stmt *update;
+
+      if (sqlite3_column_bytes (stmt, 1) != crypto_box_PUBLICKEYBYTES)
+        {
+          g_ptr_array_add (without_pair, g_strdup (person_id));
+          continue;
+        }
+      if (crypto_box_seal (sealed, new_key->bytes, CLMRS_KEYRING_KEY_BYTES, sqlite3_column_blob (stmt, 1)) != 0 ||
+          (update = prepare (keyring, "UPDATE people SET sealed = ?2 WHERE person_id = ?1", error)) == NULL)
+        goto fail;
+      sqlite3_bind_text (update, 1, person_id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_blob (update, 2, sealed, sizeof sealed, SQLITE_TRANSIENT);
+      rc = sqlite3_step (update);
+      sqlite3_finalize (update);
+      if (sqlite_failed (keyring, rc, "sealing the new key for a person", error))
+        goto fail;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (sqlite_failed (keyring, rc, "reading the people", error))
+    goto fail;
+  /* an entry from before key pairs wraps the old key itself: it cannot
+   * follow without its PIN, so it is erased (a colleague gives a new PIN) */
+  for (guint i = 0; i < without_pair->len; i++)
+    if (!erase_entry (keyring, g_ptr_array_index (without_pair, i), now, error))
+      goto fail;
+
+  stmt = prepare (keyring, "SELECT recovery_public_key FROM keyring WHERE id = 1", error);
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW ||
+      sqlite3_column_bytes (stmt, 0) != crypto_box_PUBLICKEYBYTES ||
+      crypto_box_seal (sealed, new_key->bytes, CLMRS_KEYRING_KEY_BYTES, sqlite3_column_blob (stmt, 0)) != 0)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_RECOVERY,
+                     "%s: cannot seal the new key to the recovery key", keyring->path);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  key_check (new_key->bytes, check);
+  stmt = prepare (keyring, "UPDATE keyring SET key_check = ?1, recovery_sealed = ?2 WHERE id = 1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_blob (stmt, 1, check, sizeof check, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 2, sealed, sizeof sealed, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (sqlite_failed (keyring, rc, "writing the new key's check", error))
+    goto fail;
+  /* the unlock entry wraps the old key: the next sync makes it again */
+  if (has_table (keyring, "unlock") && !exec_sql (keyring, "DELETE FROM unlock", error))
+    goto fail;
+  if (!exec_sql (keyring, "COMMIT", error))
+    goto fail;
+  if (n_erased != NULL)
+    *n_erased = without_pair->len;
+  return TRUE;
+
+fail:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  exec_sql (keyring, "ROLLBACK", NULL);
+  return FALSE;
 }

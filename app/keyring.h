@@ -64,6 +64,8 @@ typedef struct {
   guint    failures;        /* wrong PINs in a row */
   gint64   locked_until;    /* UNIX seconds; 0 = may try now */
   gboolean erased;          /* 10 wrong PINs: needs a new PIN from someone signed in, or recovery */
+  gboolean one_time;        /* no wrap yet: signs in once online with the server's one-time PIN
+                             * (clmrs_keyring_list_arrivals(); clmrs_device_list_people() adds them) */
 } ClmrsKeyringPerson;
 
 void          clmrs_keyring_person_free (ClmrsKeyringPerson *person);
@@ -132,6 +134,54 @@ gboolean      clmrs_keyring_reseal        (ClmrsKeyring        *keyring,
 /* A new recovery key pair, for the server (crypto_box_keypair). */
 void          clmrs_keyring_recovery_keypair_new (guint8 public_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES],
                                                   guint8 secret_key[CLMRS_KEYRING_RECOVERY_KEY_BYTES]);
+
+/*
+ * First sign-in with the one-time PIN, online: a person the server lists
+ * for this device, with a one-time PIN, and nobody on the device to add
+ * them.  The keyring holds the data key wrapped with the device's unlock
+ * secret (32 random bytes the server keeps for the device and the device
+ * never stores), the server's address, the device's id there and its CA,
+ * and the names of those people.  The server answers the secret to the
+ * right one-time PIN, once (docs/security-at-rest.md).
+ */
+/* Wraps @key (checked) with @secret for @device_id of @server_url. */
+gboolean      clmrs_keyring_set_unlock    (ClmrsKeyring        *keyring,
+                                           const ClmrsDataKey  *key,
+                                           const guint8         secret[CLMRS_KEYRING_KEY_BYTES],
+                                           const char          *server_url,
+                                           const char          *device_id,
+                                           const char          *ca_pem,
+                                           GError             **error);
+/* TRUE with the server of the unlock entry, FALSE when there is none.
+ * Each out argument is optional; @ca_pem may come back NULL. */
+gboolean      clmrs_keyring_get_unlock_server (ClmrsKeyring  *keyring,
+                                           char               **server_url,
+                                           char               **device_id,
+                                           char               **ca_pem);
+/* The data key from the unlock entry, or NULL (NOT_FOUND, WRONG_KEY). */
+ClmrsDataKey *clmrs_keyring_unlock_with_secret (ClmrsKeyring   *keyring,
+                                           const guint8         secret[CLMRS_KEYRING_KEY_BYTES],
+                                           GError             **error);
+/* Replaces the people who may sign in with a one-time PIN
+ * (ClmrsKeyringPerson: id and name), in one transaction. */
+gboolean      clmrs_keyring_set_arrivals  (ClmrsKeyring        *keyring,
+                                           GPtrArray           *people,
+                                           GError             **error);
+/* (element-type ClmrsKeyringPerson): those of them without a wrap yet. */
+GPtrArray    *clmrs_keyring_list_arrivals (ClmrsKeyring        *keyring,
+                                           GError             **error);
+
+/* A new data key: @new_key sealed to every person's public key (no PIN
+ * needed) and to the recovery key, its check written, the unlock entry
+ * dropped (the next sync wraps the new key); one transaction.  An entry
+ * from before key pairs (its person has not signed in since) cannot
+ * follow and is erased, counted in @n_erased.  Write it to a copy of the
+ * keyring: clmrs_device_rekey() makes the switch crash-safe. */
+gboolean      clmrs_keyring_rekey         (ClmrsKeyring        *keyring,
+                                           const ClmrsDataKey  *old_key,
+                                           const ClmrsDataKey  *new_key,
+                                           guint               *n_erased,
+                                           GError             **error);
 
 /* Plain notes about the device, readable before anyone signs in; never
  * anyone's data (the app marks a demo device "demo"). */

@@ -77,7 +77,8 @@ clmrs_people_list_keyring (const char  *db_path,
 
       person->id = g_strdup (entry->person_id);
       person->name = g_strdup (entry->display_name ? entry->display_name : entry->person_id);
-      person->pin_state = CLMRS_PIN_STATE_SET;
+      /* listed for a first sign-in online with the server's one-time PIN */
+      person->pin_state = entry->one_time ? CLMRS_PIN_STATE_ONE_TIME : CLMRS_PIN_STATE_SET;
       person->from_keyring = TRUE;
       person->failures = entry->failures;
       person->locked_until = entry->locked_until;

@@ -530,9 +530,8 @@ clmrs_store_release_key (const char *path)
   g_mutex_unlock (&held_lock);
 }
 
-/* A copy of the key held for @path, or NULL. */
-static ClmrsDataKey *
-held_key (const char *path)
+ClmrsDataKey *
+clmrs_store_dup_held_key (const char *path)
 {
   g_autofree char *canonical = canonical_path (path);
   ClmrsDataKey *copy = NULL;
@@ -642,7 +641,7 @@ clmrs_store_open (const char  *path,
 
   if (clmrs_cryptvfs_is_encrypted (path))
     {
-      g_autoptr(ClmrsDataKey) key = held_key (path);
+      g_autoptr(ClmrsDataKey) key = clmrs_store_dup_held_key (path);
 
       if (key == NULL)
         {

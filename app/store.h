@@ -59,6 +59,10 @@ void         clmrs_store_hold_key           (const char          *path,
                                              const ClmrsDataKey  *key);
 /* Wipes the held key (lock, sign-out); open stores keep working until closed. */
 void         clmrs_store_release_key        (const char          *path);
+/* A copy of the key held for @path (free it: it is wiped), or NULL when
+ * nobody is signed in: for what someone signed in does with the keyring
+ * (a colleague added). */
+ClmrsDataKey *clmrs_store_dup_held_key      (const char          *path);
 void         clmrs_store_close              (ClmrsStore   *store);
 int          clmrs_store_get_schema_version (ClmrsStore   *store);
 const char  *clmrs_store_get_device_id      (ClmrsStore   *store);

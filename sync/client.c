@@ -3,15 +3,19 @@
 
 #include "client.h"
 
+#include "cases.h"
+#include "device.h"
 #include "media.h"
 #include "outbox.h"
 
 #include "record.h"
+#include "retention.h"
 #include "syncstore.h"
 #include "util.h"
 #include "wire.h"
 
 #include <curl/curl.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1251,6 +1255,166 @@ out:
   return ok;
 }
 
+/* The 32 bytes of the `unlock_secret` member of @r's JSON body, or FALSE. */
+static gboolean
+read_unlock_secret (const Response *r,
+                    guint8          secret[CLMRS_KEYRING_KEY_BYTES])
+{
+  g_autoptr(JsonNode) answer = clmrs_wire_parse_json ((const char *) r->body->data, r->body->len, 1, NULL);
+  const char *text = NULL;
+  g_autofree guchar *bytes = NULL;
+  gsize length = 0;
+
+  if (answer != NULL && JSON_NODE_HOLDS_OBJECT (answer))
+    text = json_object_get_string_member_with_default (json_node_get_object (answer), "unlock_secret", NULL);
+  if (text != NULL)
+    bytes = g_base64_decode (text, &length);
+  if (bytes == NULL || length != CLMRS_KEYRING_KEY_BYTES)
+    return FALSE;
+  memcpy (secret, bytes, CLMRS_KEYRING_KEY_BYTES);
+  memset (bytes, 0, length);
+  return TRUE;
+}
+
+/* While someone is signed in on an encrypted device: the keyring learns
+ * who may sign in with the server's one-time PIN, and holds the key
+ * wrapped with this device's unlock secret (GET /api/v1/unlock-secret)
+ * so they can.  Nothing here fails the sync: a device without it keeps
+ * its colleagues' add-person. */
+static void
+refresh_unlock (Client *c)
+{
+  const char *path = clmrs_store_get_path (c->store);
+  g_autoptr(ClmrsDataKey) key = NULL;
+  g_autoptr(GError) error = NULL;
+  Response r = { 0 };
+  guint8 secret[CLMRS_KEYRING_KEY_BYTES];
+
+  if (path == NULL || !clmrs_device_has_keyring (path) || (key = clmrs_store_dup_held_key (path)) == NULL)
+    return;
+  if (!clmrs_device_write_arrivals (c->store, &error))
+    {
+      g_message ("sync: the keyring's list of people arriving: %s", error->message);
+      return;
+    }
+  if (!clmrs_device_needs_unlock_secret (c->store))
+    return;
+  if (!request (c, "GET", "/api/v1/unlock-secret", NULL, NULL, NULL, &r, &error))
+    g_message ("sync: unlock secret: %s", error->message);
+  else if (r.status == 404)
+    g_message ("sync: this server has no first sign-in with a one-time PIN");
+  else if (r.status != 200 || !read_unlock_secret (&r, secret))
+    g_message ("sync: unlock secret: HTTP %ld, not the answer expected", r.status);
+  else if (!clmrs_device_set_unlock_secret (c->store, key, secret, &error))
+    g_message ("sync: unlock secret: %s", error->message);
+  sodium_memzero (secret, sizeof secret);
+  response_clear (&r);
+}
+
+gboolean
+clmrs_sync_first_sign_in (const char  *server_url,
+                          const char  *ca_pem,
+                          const char  *device_id,
+                          const char  *person_id,
+                          const char  *one_time_pin,
+                          guint8       secret[CLMRS_KEYRING_KEY_BYTES],
+                          GError     **error)
+{
+  ClmrsSyncReport report = { 0 };
+  Client c = { .report = &report, .max_attempts = 3, .backoff_ms = 1000, .connect_timeout_s = 20,
+               .low_speed_time_s = 60 };
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) local = NULL;
+  g_autofree char *text = NULL;
+  Response r = { 0 };
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (server_url != NULL && device_id != NULL && person_id != NULL && one_time_pin != NULL, FALSE);
+
+  ensure_curl ();
+  c.url = g_strdup (server_url);
+  c.started = g_get_monotonic_time ();
+  if (!check_plain_http (c.url, FALSE, error))
+    goto out;
+  if (ca_pem != NULL)
+    c.ca_pem = g_bytes_new (ca_pem, strlen (ca_pem));
+  c.curl = curl_easy_init ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "device_id");
+  json_builder_add_string_value (b, device_id);
+  json_builder_set_member_name (b, "person_id");
+  json_builder_add_string_value (b, person_id);
+  json_builder_set_member_name (b, "one_time_pin");
+  json_builder_add_string_value (b, one_time_pin);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  text = json_to_string (root, FALSE);
+  body = g_bytes_new (text, strlen (text));
+  if (!request (&c, "POST", "/api/v1/first-sign-in", "application/json", NULL, body, &r, &local))
+    {
+      /* 401 here is about the one-time PIN, not a token */
+      if (r.status == 401)
+        {
+          g_autofree char *message = error_message (&r);
+
+          g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_WRONG_PIN, "%s", message);
+        }
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
+      goto out;
+    }
+  if (r.status == 404)
+    {
+      g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_REFUSED,
+                   "%s has no first sign-in with a one-time PIN (an older server)", c.url);
+      goto out;
+    }
+  if (r.status != 200)
+    {
+      g_autofree char *message = error_message (&r);
+
+      g_set_error (error, CLMRS_SYNC_ERROR, r.status >= 500 ? CLMRS_SYNC_ERROR_SERVER : CLMRS_SYNC_ERROR_REFUSED,
+                   "first sign-in: %s", message);
+      goto out;
+    }
+  if (!read_unlock_secret (&r, secret))
+    {
+      g_set_error_literal (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
+                           "first sign-in: the answer has no unlock_secret of 32 bytes");
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  if (text != NULL)
+    sodium_memzero (text, strlen (text));
+  response_clear (&r);
+  client_clear (&c);
+  return ok;
+}
+
+/* Children whose case closed more than the programme's closed_keep_days
+ * ago, everything about them acknowledged now, leave the device
+ * (retention.c).  A failure fails nothing: the next sync tries again. */
+static void
+purge_closed_cases (ClmrsStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  ClmrsCaseConfig rules;
+  GDate today;
+  guint purged = 0;
+
+  clmrs_date_today (&today);
+  if (!clmrs_case_config_load_programme (&rules, &error) ||
+      !clmrs_retention_purge (store, &today, rules.closed_keep_days, &purged, &error))
+    g_message ("sync: %s", error->message);
+  else if (purged > 0)
+    g_message ("sync: %u %s whose case closed over %u days ago left this device (the server keeps them)",
+               purged, purged == 1 ? "child" : "children", rules.closed_keep_days);
+}
+
 gboolean
 clmrs_sync_run (ClmrsStore             *store,
                 const ClmrsSyncConfig  *config,
@@ -1275,7 +1439,10 @@ clmrs_sync_run (ClmrsStore             *store,
   ok = push_all (&c, &local_error) && push_media (&c, &local_error) && pull_all (&c, &local_error) &&
        pull_people (&c, &local_error);
   if (ok)
-    report_problems (&c);
+    {
+      report_problems (&c);
+      refresh_unlock (&c);
+    }
   /* A lost or stolen handheld, revoked with --wipe: the server's order is
    * carried out at once, before anything else can read the data. */
   if (g_error_matches (local_error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_WIPED))
@@ -1303,6 +1470,7 @@ clmrs_sync_run (ClmrsStore             *store,
       if (!clmrs_media_prune_sent (store, CLMRS_OUTBOX_KEEP_SENT_DAYS, &pruned, &prune_error))
         g_message ("sync: could not prune acknowledged media files: %s", prune_error->message);
       c.report->media_pruned = pruned;
+      purge_closed_cases (store);
     }
   c.report->queued_left = clmrs_outbox_count_queued (store);
   c.report->media_left = clmrs_media_count_unsent (store);

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "keyring.h"
 #include "store.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,7 @@ typedef enum {
   CLMRS_SYNC_ERROR_CANCELLED,
   CLMRS_SYNC_ERROR_STORE,         /* the local database failed */
   CLMRS_SYNC_ERROR_WIPED,         /* 403 device_wipe: revoked, and this device's data was erased */
+  CLMRS_SYNC_ERROR_WRONG_PIN,     /* first sign-in: not the one-time PIN the server holds (or none waits) */
 } ClmrsSyncError;
 
 GQuark clmrs_sync_error_quark (void);
@@ -98,6 +100,20 @@ gboolean clmrs_sync_run          (ClmrsStore             *store,
                                   gpointer                user_data,
                                   ClmrsSyncReport        *report,
                                   GError                **error);
+
+/* A person's first sign-in on this device with the one-time PIN the
+ * administrator gave (POST /api/v1/first-sign-in, no token: nobody can
+ * open the database yet): @server_url, @ca_pem and @device_id from the
+ * keyring (clmrs_device_arrival_server()).  The server spends the
+ * one-time PIN and answers the device's unlock secret into @secret;
+ * CLMRS_SYNC_ERROR_WRONG_PIN when it is not the PIN (counted there). */
+gboolean clmrs_sync_first_sign_in (const char           *server_url,
+                                  const char            *ca_pem,
+                                  const char            *device_id,
+                                  const char            *person_id,
+                                  const char            *one_time_pin,
+                                  guint8                 secret[CLMRS_KEYRING_KEY_BYTES],
+                                  GError               **error);
 
 /* The same off the calling thread, for the app: the store at @db_path is
  * opened on a worker; @progress is called in the caller's main context.

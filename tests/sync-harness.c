@@ -85,6 +85,7 @@ sync_test_server_program (void)
 /* Who signs in on each encrypted device database, by path: the CLI is
  * run with --person ID --pin-fd 0 and the PIN on its stdin. */
 static GHashTable *signers;   /* path -> GStrv {person id, the lines of --pin-fd} */
+static const char *next_input; /* stdin of the next run that signs nobody in */
 
 void
 sync_test_sign_in_plain (const char *db,
@@ -188,7 +189,7 @@ run_v (char       **out,
   g_subprocess_launcher_set_environ (launcher, env);
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (process, pin_line ? pin_line : "", NULL,
+  g_assert_true (g_subprocess_communicate_utf8 (process, pin_line ? pin_line : next_input ? next_input : "", NULL,
                                                 &stdout_text, &stderr_text, &error));
   g_assert_no_error (error);
   if (stderr_text != NULL && *stderr_text != '\0')
@@ -243,6 +244,34 @@ sync_test_run_ok (const char *program,
   if (status != 0)
     g_error ("%s exited with status %d", program, status);
   return out;
+}
+
+void
+sync_test_init_ok (const char *db,
+                   const char *pins,
+                   ...)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  va_list list;
+  int status;
+
+  /* run_v reads a va_list: this one is "--pin-fd 0 --db DB init" and ours */
+  va_start (list, pins);
+  for (const char *a = va_arg (list, const char *); a != NULL; a = va_arg (list, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (list);
+  g_assert_cmpuint (argv->len, <=, 12);
+  g_ptr_array_set_size (argv, 12);
+  next_input = pins;
+  status = sync_test_run_full (&out, &err, sync_test_cli (), "--pin-fd", "0", "--db", db, "init",
+                               argv->pdata[0], argv->pdata[1], argv->pdata[2], argv->pdata[3],
+                               argv->pdata[4], argv->pdata[5], argv->pdata[6], argv->pdata[7],
+                               argv->pdata[8], argv->pdata[9], argv->pdata[10], argv->pdata[11], NULL);
+  next_input = NULL;
+  if (status != 0)
+    g_error ("clmrs init %s: exit %d: %s", db, status, err);
 }
 
 char *

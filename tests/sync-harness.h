@@ -22,6 +22,11 @@ int      sync_test_run_full         (char       **out,
 /* The same, asserting exit status 0; returns stdout. */
 char    *sync_test_run_ok           (const char  *program,
                                      ...) G_GNUC_NULL_TERMINATED;
+/* `clmrs --pin-fd 0 --db DB init ARGS...` with @pins (lines, one for each
+ * person given, in order) on its stdin, asserting exit status 0. */
+void     sync_test_init_ok          (const char  *db,
+                                     const char  *pins,
+                                     ...) G_GNUC_NULL_TERMINATED;
 
 const char *sync_test_cli           (void);   /* $CLMRS_CLI */
 

@@ -3,6 +3,7 @@
 #include "sync-harness.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cryptvfs.h"
@@ -336,8 +337,8 @@ test_add_person (Fixture       *f,
   g_autofree char *out = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", device, "init", "--community", "Kragui", "--country", "ci",
-                            "--facilitator", "Awa Koné,female,730591", NULL));
+  sync_test_init_ok (device, "730591\n", "--community", "Kragui", "--country", "ci",
+                     "--facilitator", "Awa Koné,female", NULL);
   {
     g_autoptr(GPtrArray) people = clmrs_device_list_people (device, &error);
 
@@ -458,8 +459,8 @@ test_recovery (Fixture       *f,
   g_clear_pointer (&out, g_free);
 
   /* set up offline, then enrolled: sealed to the server's key once signed in */
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", offline, "init", "--community", "Kragui", "--country", "ci",
-                            "--facilitator", "Awa Koné,female,730591", NULL));
+  sync_test_init_ok (offline, "730591\n", "--community", "Kragui", "--country", "ci",
+                     "--facilitator", "Awa Koné,female", NULL);
   {
     g_autoptr(GError) error = NULL;
     g_autoptr(GPtrArray) people = clmrs_device_list_people (offline, &error);
@@ -487,6 +488,302 @@ test_recovery (Fixture       *f,
   sync_test_sign_in (offline, awa, "382916");
 }
 
+/* `clmrs-server people add --one-time-pin`: the person (PIN, id). */
+static char *
+add_person_one_time (const char  *server_db,
+                     const char  *name,
+                     char       **pin)
+{
+  g_autofree char *out = sync_test_run_ok (sync_test_server_program (), "people", "add", "--db", server_db,
+                                           "--name", name, "--sex", "male", "--role", "facilitator",
+                                           "--communities", "all", "--one-time-pin", NULL);
+  g_auto(GStrv) lines = g_strsplit (g_strstrip (out), "\n", -1);
+  const char *said = strstr (lines[0], ": ");
+
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_nonnull (said);
+  *pin = g_strdup (said + 2);
+  g_assert_cmpuint (strlen (*pin), ==, 6);
+  return g_strdup (lines[1]);
+}
+
+/* `clmrs --person WHO queue` on @db with @pins on --pin-fd: its exit status and stderr. */
+static int
+queue_as (const char  *db,
+          const char  *who,
+          const char  *pins,
+          char       **err)
+{
+  g_autofree char *out = NULL;
+
+  sync_test_sign_in_plain (db, who, "");
+  sync_test_set_pins (db, pins);
+  return sync_test_run_full (&out, err, sync_test_cli (), "--db", db, "queue", NULL);
+}
+
+/* The first sign-in of someone the server gave a one-time PIN, on a device
+ * where nobody adds them: listed by `clmrs people` once the device synced
+ * (which also wrapped its key with the server's unlock secret, a secret
+ * the keyring does not hold), a weak new PIN refused before the server is
+ * asked, a wrong one-time PIN refused by the server, the right one opens
+ * the device and they choose their PIN; spent, it opens no other device;
+ * ten wrong cancel a one-time PIN on the server. */
+static void
+test_first_sign_in (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *log = g_build_filename (f->dir, "server.log", NULL);
+  g_autofree char *device = g_build_filename (f->dir, "device.db", NULL);
+  g_autofree char *other = g_build_filename (f->dir, "other.db", NULL);
+  g_autofree char *keyring = g_build_filename (f->dir, "device.db.keyring", NULL);
+  g_autofree char *enroller = sync_test_add_person (f->server_db, NULL, "supervisor", "all");
+  g_autofree char *kofi_pin = NULL, *yaw_pin = NULL;
+  g_autofree char *kofi = add_person_one_time (f->server_db, "Kofi Asante", &kofi_pin);
+  g_autofree char *yaw = add_person_one_time (f->server_db, "Yaw Boadu", &yaw_pin);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *wrong_pin = g_strdup_printf ("%06d", (atoi (kofi_pin) + 1) % 1000000);
+  g_autofree char *lines = NULL;
+
+  sync_test_server_start (&f->server, f->server_db, log, NULL);
+  for (const char *const *db = (const char *[]) { device, other, NULL }; *db != NULL; db++)
+    {
+      g_autofree char *code = sync_test_enrol_code (f->server_db, "all");
+
+      sync_test_sign_in_plain (*db, enroller, "604918");
+      g_free (sync_test_run_ok (sync_test_cli (), "--db", *db, "enroll", "--server", f->server.url,
+                                "--code", code, NULL));
+      /* enrolled, not synced yet: nobody may sign in with a one-time PIN */
+      g_assert_cmpint (queue_as (*db, kofi, "", &err), !=, 0);
+      g_clear_pointer (&err, g_free);
+      sync_test_sign_in_plain (*db, enroller, "604918");
+      g_free (sync_test_run_ok (sync_test_cli (), "--db", *db, "sync", NULL));
+    }
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "people", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Kofi Asante"));
+  g_assert_nonnull (strstr (out, "first sign-in: the one-time PIN"));
+  g_clear_pointer (&out, g_free);
+  /* the keyring holds the key wrapped with the server's secret, never the secret */
+  {
+    g_autofree char *bytes = NULL;
+    gsize length;
+
+    g_assert_true (g_file_get_contents (keyring, &bytes, &length, NULL));
+    for (guint n = 0; n < 3; n++)
+      {
+        g_autofree char *sql = g_strdup_printf ("SELECT %s FROM device_unlock ORDER BY device_id LIMIT 1 OFFSET %u",
+                                                sync_test_server_on_postgres () ? "upper (encode (secret, 'hex'))"
+                                                                                : "hex (secret)", n);
+        g_autofree char *hex = sync_test_server_query (f->server_db, sql);
+        guint8 secret[32];
+
+        /* one secret for each of the two devices */
+        if (n == 2)
+          {
+            g_assert_null (hex);
+            break;
+          }
+        g_assert_nonnull (hex);
+        g_assert_cmpuint (strlen (hex), ==, 64);
+        for (guint i = 0; i < 32; i++)
+          secret[i] = (guint8) (g_ascii_xdigit_value (hex[2 * i]) * 16 + g_ascii_xdigit_value (hex[2 * i + 1]));
+        g_assert_null (memmem (bytes, length, secret, sizeof secret));
+      }
+  }
+
+  /* a weak PIN is refused before the server spends anything */
+  g_assert_cmpint (queue_as (device, kofi, (lines = g_strdup_printf ("%s\n111111\n", kofi_pin)), &err), !=, 0);
+  g_assert_nonnull (strstr (err, "too easy to guess"));
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&lines, g_free);
+  /* a wrong one-time PIN: the server says no */
+  g_assert_cmpint (queue_as (device, kofi, (lines = g_strdup_printf ("%s\n518273\n", wrong_pin)), &err), !=, 0);
+  g_assert_nonnull (strstr (err, "wrong one-time PIN"));
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&lines, g_free);
+  /* the right one: signed in, with the PIN chosen */
+  g_assert_cmpint (queue_as (device, kofi, (lines = g_strdup_printf ("%s\n518273\n", kofi_pin)), &err), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&lines, g_free);
+  g_assert_cmpint (queue_as (device, kofi, "518273\n", &err), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (sync_test_run (&out, sync_test_cli (), "--db", device, "people", NULL), ==, 0);
+  {
+    g_autofree char *kofi_line = g_strdup_printf ("%s  Kofi Asante", kofi);
+    const char *start = strstr (out, kofi_line);
+    g_autofree char *line = start != NULL ? g_strndup (start, strcspn (start, "\n")) : NULL;
+
+    g_assert_nonnull (line);
+    g_assert_true (g_str_has_suffix (line, "  can sign in"));
+  }
+  g_clear_pointer (&out, g_free);
+  /* spent on the server: the other device, which still lists Kofi, gets nothing for it */
+  g_assert_cmpint (queue_as (other, kofi, (lines = g_strdup_printf ("%s\n629384\n", kofi_pin)), &err), !=, 0);
+  g_assert_nonnull (strstr (err, "no one-time PIN waits"));
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&lines, g_free);
+  {
+    g_autofree char *listed = sync_test_run_ok (sync_test_server_program (), "admin-log", "--db", f->server_db, NULL);
+
+    g_assert_nonnull (strstr (listed, "one-time-pin-used"));
+  }
+
+  /* ten wrong one-time PINs cancel Yaw's, even the right one is refused then */
+  g_free (wrong_pin);
+  wrong_pin = g_strdup_printf ("%06d", (atoi (yaw_pin) + 1) % 1000000);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_assert_cmpint (queue_as (other, yaw, (lines = g_strdup_printf ("%s\n629384\n", wrong_pin)), &err), !=, 0);
+      g_assert_nonnull (strstr (err, i < 9 ? "wrong one-time PIN" : "it is cancelled"));
+      g_clear_pointer (&err, g_free);
+      g_clear_pointer (&lines, g_free);
+    }
+  g_assert_cmpint (queue_as (other, yaw, (lines = g_strdup_printf ("%s\n629384\n", yaw_pin)), &err), !=, 0);
+  g_assert_nonnull (strstr (err, "no one-time PIN waits"));
+}
+
+/* `clmrs --db DB export --ndjson` as whoever signs in on @db: its lines. */
+static guint
+n_exported (const char *db)
+{
+  g_autofree char *out = sync_test_run_ok (sync_test_cli (), "--db", db, "export", "--ndjson", NULL);
+  guint n = 0;
+
+  for (const char *p = out; (p = strchr (p, '\n')) != NULL; p++)
+    n++;
+  return n;
+}
+
+/* The keyring's recovery copy of the key. */
+static GBytes *
+recovery_sealed (const char *keyring)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GBytes *bytes;
+
+  g_assert_cmpint (sqlite3_open_v2 (keyring, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT recovery_sealed FROM keyring", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  bytes = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return bytes;
+}
+
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autofree char *bytes = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (from, &bytes, &length, NULL));
+  g_assert_true (g_file_set_contents (to, bytes, length, NULL));
+}
+
+/* `clmrs rekey` with CLMRS_TEST_REKEY_CRASH=@crash (NULL: none): its status. */
+static int
+rekey (const char *db,
+       const char *crash)
+{
+  g_autofree char *out = NULL;
+  int status;
+
+  if (crash != NULL)
+    g_setenv ("CLMRS_TEST_REKEY_CRASH", crash, TRUE);
+  status = sync_test_run (&out, sync_test_cli (), "--db", db, "rekey", NULL);
+  g_unsetenv ("CLMRS_TEST_REKEY_CRASH");
+  return status;
+}
+
+/* Whether the keyring file @keyring, with the PIN of @person_id, gives a
+ * key that opens the database @db. */
+static gboolean
+keyring_opens (const char *keyring,
+               const char *person_id,
+               const char *pin,
+               const char *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsKeyring) ring = clmrs_keyring_open (keyring, &error);
+  g_autoptr(ClmrsDataKey) key = NULL;
+  sqlite3 *handle;
+
+  g_assert_no_error (error);
+  key = clmrs_keyring_unlock (ring, person_id, pin, &error);
+  g_assert_no_error (error);
+  handle = clmrs_cryptvfs_open (db, clmrs_data_key_get_bytes (key), SQLITE_OPEN_READWRITE, &error);
+  if (handle == NULL)
+    {
+      g_assert_error (error, CLMRS_CRYPTVFS_ERROR, CLMRS_CRYPTVFS_ERROR_WRONG_KEY);
+      return FALSE;
+    }
+  sqlite3_close (handle);
+  return TRUE;
+}
+
+/* `clmrs rekey`: killed before its commit, the old key still opens the
+ * database, which is whole, and the copies are gone at the next sign-in;
+ * killed after it, the next sign-in finishes the change; run whole, the
+ * same.  After a change, a keyring copied before opens nothing; every
+ * person, not only the one who ran it, signs in with their own PIN (their
+ * entries were resealed without their PINs); the recovery copy is new. */
+static void
+test_rekey (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autofree char *device = g_build_filename (f->dir, "device.db", NULL);
+  g_autofree char *keyring = g_build_filename (f->dir, "device.db.keyring", NULL);
+  g_autofree char *copied = g_build_filename (f->dir, "copied.keyring", NULL);
+  g_autofree char *leftover = g_build_filename (f->dir, "device.db.rekey-new", NULL);
+  g_autofree char *supervisor = NULL, *facilitator = NULL;
+  g_autoptr(GBytes) sealed_before = NULL;
+  g_autoptr(GBytes) sealed_after = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  g_free (sync_test_run_ok (sync_test_cli (), "--db", device, "demo", "--households", "60", "--seed", "5", NULL));
+  sync_test_sign_in_demo (device);
+  {
+    g_autoptr(GPtrArray) people = clmrs_device_list_people (device, &error);
+
+    g_assert_no_error (error);
+    supervisor = g_strdup (((ClmrsKeyringPerson *) g_ptr_array_index (people, 0))->person_id);
+    facilitator = g_strdup (((ClmrsKeyringPerson *) g_ptr_array_index (people, 1))->person_id);
+  }
+  n = n_exported (device);
+  g_assert_cmpuint (n, >, 60);
+  copy_file (keyring, copied);
+  sealed_before = recovery_sealed (keyring);
+
+  /* killed before the commit: the old key, the same records; the copy goes */
+  g_assert_cmpint (rekey (device, "copied"), ==, 9);
+  g_assert_true (g_file_test (leftover, G_FILE_TEST_EXISTS));
+  g_assert_true (keyring_opens (keyring, supervisor, CLMRS_DEMO_SUPERVISOR_PIN, device));
+  g_assert_cmpuint (n_exported (device), ==, n);
+  g_assert_false (g_file_test (leftover, G_FILE_TEST_EXISTS));
+
+  /* killed after it: the next sign-in finishes the change */
+  g_assert_cmpint (rekey (device, "committed"), ==, 9);
+  g_assert_true (g_file_test (leftover, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (n_exported (device), ==, n);
+  g_assert_false (g_file_test (leftover, G_FILE_TEST_EXISTS));
+  g_assert_false (keyring_opens (copied, supervisor, CLMRS_DEMO_SUPERVISOR_PIN, device));
+  g_assert_true (keyring_opens (keyring, facilitator, "100000", device));
+  sealed_after = recovery_sealed (keyring);
+  g_assert_false (g_bytes_equal (sealed_before, sealed_after));
+
+  /* run whole: again a key the previous keyring does not give */
+  copy_file (keyring, copied);
+  g_assert_cmpint (rekey (device, NULL), ==, 0);
+  g_assert_false (g_file_test (leftover, G_FILE_TEST_EXISTS));
+  g_assert_false (keyring_opens (copied, facilitator, "100000", device));
+  g_assert_true (keyring_opens (keyring, facilitator, "100000", device));
+  g_assert_cmpuint (n_exported (device), ==, n);
+  sync_test_sign_in (device, facilitator, "100000");
+  g_assert_cmpuint (n_exported (device), ==, n);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -499,5 +796,7 @@ main (int argc, char **argv)
   ADD ("/at-rest/migrate-plain", test_migrate_plain);
   ADD ("/at-rest/add-person", test_add_person);
   ADD ("/at-rest/recovery", test_recovery);
+  ADD ("/at-rest/first-sign-in", test_first_sign_in);
+  ADD ("/at-rest/rekey", test_rekey);
   return g_test_run ();
 }

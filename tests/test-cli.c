@@ -141,15 +141,15 @@ test_init (Fixture *f, gconstpointer data)
   g_autofree char *db = path_in (f, "device.db");
   g_auto(Run) ok = { 0 }, again = { 0 }, bad = { 0 }, queue = { 0 };
 
-  /* Yao's PIN is asked for (here on --pin-fd), not given in the arguments */
-  clmrs_as (&ok, NULL, NULL, "--pin-fd", "0", "--db", db, "init", "--community", "Kragui", "--country", "ci",
-            "--facilitator", "Awa Koné,female,482193", "--supervisor", "Yao Kouassi,male", NULL);
+  /* each PIN is asked for (here on --pin-fd), in the order given, never taken from the arguments */
+  clmrs_as (&ok, NULL, "482193\n", "--pin-fd", "0", "--db", db, "init", "--community", "Kragui", "--country", "ci",
+            "--facilitator", "Awa Koné,female", "--supervisor", "Yao Kouassi,male", NULL);
   g_assert_cmpint (ok.status, ==, 2);
   g_assert_nonnull (strstr (ok.err, "Yao Kouassi: --pin-fd 0 ended before the PIN"));
   g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
   run_clear (&ok);
-  clmrs_as (&ok, NULL, "730591\n", "--pin-fd", "0", "--db", db, "init", "--community", "Kragui", "--country", "ci",
-            "--facilitator", "Awa Koné,female,482193", "--supervisor", "Yao Kouassi,male", NULL);
+  clmrs_as (&ok, NULL, "482193\n730591\n", "--pin-fd", "0", "--db", db, "init", "--community", "Kragui",
+            "--country", "ci", "--facilitator", "Awa Koné,female", "--supervisor", "Yao Kouassi,male", NULL);
   g_assert_cmpint (ok.status, ==, 0);
   g_assert_true (g_uuid_string_is_valid (g_strstrip (ok.out)));
 
@@ -189,22 +189,29 @@ test_init (Fixture *f, gconstpointer data)
 
   /* the same options again add nothing twice */
   {
-    g_auto(Run) twice = { 0 }, short_pin = { 0 }, easy_pin = { 0 }, nobody = { 0 };
+    g_auto(Run) twice = { 0 }, on_argv = { 0 }, short_pin = { 0 }, easy_pin = { 0 }, nobody = { 0 };
     g_autofree char *fresh = path_in (f, "fresh.db");
 
-    clmrs_as (&twice, "Awa Koné", "482193\n", "--db", db, "init", "--community", "Kragui", "--country", "ci",
-           "--facilitator", "Awa Koné,female,482193", NULL);
+    clmrs_as (&twice, "Awa Koné", "482193\n482193\n", "--db", db, "init", "--community", "Kragui", "--country", "ci",
+           "--facilitator", "Awa Koné,female", NULL);
     g_assert_cmpint (twice.status, ==, 3);
     g_assert_nonnull (strstr (twice.err, "already has a community named 'Kragui'"));
 
     /* arguments are checked before any database is made */
-    clmrs (&short_pin, "--db", fresh, "init", "--community", "K", "--country", "gh",
-           "--facilitator", "Ama Mensah,female,4821", NULL);
-    g_assert_cmpint (short_pin.status, ==, 2);
-    g_assert_nonnull (strstr (short_pin.err, "--facilitator Ama Mensah: A PIN has at least 6 digits"));
+    clmrs (&on_argv, "--db", fresh, "init", "--community", "K", "--country", "gh",
+           "--facilitator", "Ama Mensah,female,604918", NULL);
+    g_assert_cmpint (on_argv.status, ==, 2);
+    g_assert_nonnull (strstr (on_argv.err, "--facilitator Ama Mensah,female: leave the PIN out of the command line"));
+    g_assert_nonnull (strstr (on_argv.err, "--pin-fd"));
+    g_assert_null (strstr (on_argv.err, "604918"));
     g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
-    clmrs (&easy_pin, "--db", fresh, "init", "--community", "K", "--country", "gh",
-           "--facilitator", "Ama Mensah,female,123456", NULL);
+    clmrs_as (&short_pin, NULL, "4821\n", "--pin-fd", "0", "--db", fresh, "init", "--community", "K", "--country", "gh",
+              "--facilitator", "Ama Mensah,female", NULL);
+    g_assert_cmpint (short_pin.status, ==, 2);
+    g_assert_nonnull (strstr (short_pin.err, "Ama Mensah: A PIN has at least 6 digits"));
+    g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
+    clmrs_as (&easy_pin, NULL, "123456\n", "--pin-fd", "0", "--db", fresh, "init", "--community", "K", "--country", "gh",
+              "--facilitator", "Ama Mensah,female", NULL);
     g_assert_cmpint (easy_pin.status, ==, 2);
     g_assert_nonnull (strstr (easy_pin.err, "too easy to guess"));
     g_assert_false (g_file_test (fresh, G_FILE_TEST_EXISTS));
@@ -497,8 +504,8 @@ test_demo_refuses_real (Fixture *f, gconstpointer data)
   }
 
   /* set up with `clmrs init`: its people and community are real */
-  clmrs (&init, "--db", real, "init", "--community", "Kragui", "--country", "ci",
-         "--facilitator", "Awa Koné,female,482193", NULL);
+  clmrs_as (&init, NULL, "482193\n", "--pin-fd", "0", "--db", real, "init", "--community", "Kragui", "--country", "ci",
+            "--facilitator", "Awa Koné,female", NULL);
   g_assert_cmpint (init.status, ==, 0);
   clmrs_as (&on_real, "Awa Koné", "482193\n", "--db", real, "demo", "--households", "2", NULL);
   g_assert_cmpint (on_real.status, ==, 1);

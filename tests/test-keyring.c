@@ -373,6 +373,120 @@ test_default_parameters (Fixture       *f,
   g_test_message ("Argon2id unlock with the shipped parameters: %.0f ms", (g_get_monotonic_time () - t0) / 1000.0);
 }
 
+/* Rewrites @id's entry as keyrings wrote it before people had key pairs:
+ * the data key itself wrapped with the PIN's key. */
+static void
+make_entry_of_before (Fixture    *f,
+                      const char *id,
+                      const char *pin)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint8 salt[crypto_pwhash_SALTBYTES], kek[32], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+  guint8 wrapped[32 + crypto_aead_xchacha20poly1305_ietf_ABYTES];
+  g_autofree char *ad = g_strconcat ("clmrs-keyring-v1:", id, NULL);
+  unsigned long long opslimit;
+  gsize memlimit;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT salt, opslimit, memlimit FROM people WHERE person_id = ?1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  memcpy (salt, sqlite3_column_blob (stmt, 0), sizeof salt);
+  opslimit = sqlite3_column_int64 (stmt, 1);
+  memlimit = sqlite3_column_int64 (stmt, 2);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (crypto_pwhash (kek, sizeof kek, pin, strlen (pin), salt, opslimit, memlimit,
+                                  crypto_pwhash_ALG_ARGON2ID13), ==, 0);
+  randombytes_buf (nonce, sizeof nonce);
+  crypto_aead_xchacha20poly1305_ietf_encrypt (wrapped, NULL, clmrs_data_key_get_bytes (f->key), 32,
+                                              (const guint8 *) ad, strlen (ad), NULL, nonce, kek);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE people SET nonce = ?2, wrapped = ?3, public_key = NULL, sealed = NULL "
+                                       "WHERE person_id = ?1", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 2, nonce, sizeof nonce, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 3, wrapped, sizeof wrapped, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static gboolean
+has_pair (Fixture    *f,
+          const char *id)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean has;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT public_key IS NOT NULL FROM people WHERE person_id = ?1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  has = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return has;
+}
+
+/* A new data key is sealed to each person's key pair, so they unlock it
+ * with their own PIN, nobody's PIN asked; the old key is no longer taken
+ * for the keyring's; an entry from before key pairs gets one at its
+ * person's sign-in, and one whose person never signed in since cannot
+ * follow a new key: it is erased and counted. */
+static void
+test_rekey (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsDataKey) new_key = clmrs_data_key_new_random ();
+  g_autoptr(ClmrsDataKey) unlocked = NULL;
+  g_autoptr(ClmrsKeyringPerson) ama = NULL;
+  guint n_erased = 99;
+
+  g_assert_true (clmrs_keyring_add_person (f->keyring, f->key, "fac-ama", "Ama Owusu", "617283", &error));
+  g_assert_no_error (error);
+  make_entry_of_before (f, "sup-yao", "905172");
+  make_entry_of_before (f, "fac-ama", "617283");
+  g_assert_false (has_pair (f, "sup-yao"));
+  /* Yao signs in: his entry of before opens, and gets its pair */
+  unlocked = clmrs_keyring_unlock (f->keyring, "sup-yao", "905172", &error);
+  g_assert_no_error (error);
+  assert_same_key (unlocked, f->key);
+  g_clear_pointer (&unlocked, clmrs_data_key_free);
+  g_assert_true (has_pair (f, "sup-yao"));
+
+  /* a key that is not the keyring's is refused */
+  g_assert_false (clmrs_keyring_rekey (f->keyring, new_key, new_key, NULL, &error));
+  g_assert_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_WRONG_KEY);
+  g_clear_error (&error);
+  g_assert_true (clmrs_keyring_rekey (f->keyring, f->key, new_key, &n_erased, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_erased, ==, 1);
+  for (guint i = 0; i < 2; i++)
+    {
+      unlocked = clmrs_keyring_unlock (f->keyring, i == 0 ? "fac-awa" : "sup-yao", i == 0 ? "284719" : "905172",
+                                       &error);
+      g_assert_no_error (error);
+      assert_same_key (unlocked, new_key);
+      g_clear_pointer (&unlocked, clmrs_data_key_free);
+    }
+  ama = person (f, "fac-ama");
+  g_assert_true (ama->erased);
+  g_assert_null (clmrs_keyring_unlock (f->keyring, "fac-ama", "617283", &error));
+  g_assert_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_ERASED);
+  g_clear_error (&error);
+  /* the old key is not this keyring's any more; the recovery copy is the new key */
+  g_assert_false (clmrs_keyring_add_person (f->keyring, f->key, "fac-ama", "Ama Owusu", "617283", &error));
+  g_assert_error (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_WRONG_KEY);
+  g_clear_error (&error);
+  unlocked = clmrs_keyring_recover (f->keyring, f->server_secret, &error);
+  g_assert_no_error (error);
+  assert_same_key (unlocked, new_key);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -387,6 +501,7 @@ main (int argc, char **argv)
   ADD ("/keyring/pin-policy", test_pin_policy);
   ADD ("/keyring/bindings", test_bindings);
   ADD ("/keyring/default-parameters", test_default_parameters);
+  ADD ("/keyring/rekey", test_rekey);
 #undef ADD
   return g_test_run ();
 }

@@ -60,8 +60,8 @@ device_synced (Fixture *f)
 {
   g_autofree char *code = NULL;
 
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "init", "--community", "Kragui", "--country", "gh",
-                            "--facilitator", "Adjoa Darko,female,604918", NULL));
+  sync_test_init_ok (f->device, "604918\n", "--community", "Kragui", "--country", "gh",
+                     "--facilitator", "Adjoa Darko,female", NULL);
   sync_test_sign_in_first (f->device, "604918");
   code = sync_test_enrol_code (f->server_db, "all");
   g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "enroll", "--server", f->server.url,
@@ -181,9 +181,8 @@ test_published_form_end_to_end (Fixture       *f,
   g_autoptr(JsonObject) visit = NULL;
   JsonObject *household;
 
-  g_free (sync_test_run_ok (sync_test_cli (), "--db", f->device, "init", "--community", "Kragui", "--country", "ci",
-                            "--facilitator", "Awa Koné,female,482193", "--supervisor", "Yao Kouassi,male,730591",
-                            NULL));
+  sync_test_init_ok (f->device, "482193\n730591\n", "--community", "Kragui", "--country", "ci",
+                     "--facilitator", "Awa Koné,female", "--supervisor", "Yao Kouassi,male", NULL);
   sync_test_sign_in_first (f->device, "482193");
   facilitator = device_text (f->device, "SELECT id FROM facilitators WHERE role = 'facilitator'");
   code = sync_test_enrol_code (f->server_db, "all");

@@ -1297,7 +1297,12 @@ test_schema_v1_upgrade (Fixture       *f,
   g_assert_cmpint (sqlite3_open (f->db, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 5);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 6);
+  sqlite3_finalize (stmt);
+  /* Version 6: no device has asked for its unlock secret yet. */
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM device_unlock", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
   sqlite3_finalize (stmt);
   /* Version 5 holds no media file yet. */
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT (SELECT count(*) FROM media) + (SELECT count(*) FROM media_chunks)",

@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "casebook.h"
+#include "client.h"
 #include "cryptvfs.h"
 #include "demo.h"
 #include "device.h"
@@ -870,6 +871,41 @@ own_pin_free (gpointer data)
   g_free (own);
 }
 
+/* The first sign-in of someone the server gave a one-time PIN, with
+ * nobody signed in to add them: the new PIN is checked first (the server
+ * spends the one-time PIN), then the server's answer opens the key and
+ * the new PIN wraps it.  NULL (no error) when @own->person_id is not
+ * listed for it. */
+static ClmrsPerson *
+first_sign_in_online (WorkerState  *state,
+                      OwnPin       *own,
+                      GError      **error)
+{
+  g_autofree char *url = NULL, *device_id = NULL, *ca_pem = NULL;
+  guint8 secret[CLMRS_KEYRING_KEY_BYTES];
+  gboolean answered;
+
+  if (!clmrs_device_arrival_server (state->path, own->person_id, &url, &device_id, &ca_pem, NULL))
+    return NULL;
+  if (own->one_time_pin == NULL || !clmrs_keyring_check_new_pin (own->new_pin, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error_literal (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_WRONG_PIN, "no one-time PIN typed");
+      return NULL;
+    }
+  answered = clmrs_sync_first_sign_in (url, ca_pem, device_id, own->person_id, own->one_time_pin, secret, error);
+  if (!answered)
+    return NULL;
+  lock_device (state);
+  state->store = clmrs_device_first_sign_in (state->path, own->person_id, own->one_time_pin, own->new_pin,
+                                             secret, &state->key, error);
+  memset (secret, 0, sizeof secret);
+  if (state->store == NULL)
+    return NULL;
+  refresh_cases_if_stale (state);
+  return note_sign_in (state, own->person_id, error);
+}
+
 static gpointer
 set_own_pin_job (WorkerState   *state,
                  gpointer       data,
@@ -879,6 +915,16 @@ set_own_pin_job (WorkerState   *state,
   OwnPin *own = data;
   ClmrsPinState pin_state;
 
+  if (clmrs_device_has_keyring (state->path))
+    {
+      g_autoptr(GError) local = NULL;
+      ClmrsPerson *person = first_sign_in_online (state, own, &local);
+
+      if (local != NULL)
+        g_propagate_error (error, g_steal_pointer (&local));
+      if (person != NULL || (error != NULL && *error != NULL))
+        return person;
+    }
   if (state->store == NULL || clmrs_device_has_keyring (state->path))
     {
       /* on an encrypted device a newcomer is added by someone signed in */

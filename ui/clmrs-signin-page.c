@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clmrs-signin-page.h"
+#include "client.h"
 #include "device.h"
 #include "pin.h"
 
@@ -152,6 +153,18 @@ set_mode (ClmrsSigninPage *self,
   show_prompt (self);
 }
 
+/* The PIN typed (the one-time PIN, or an old one too short) is kept for
+ * the worker; the person chooses their own now. */
+static void
+keep_typed_then_choose (ClmrsSigninPage *self)
+{
+  g_string_assign (self->one_time, self->pin->str);
+  self->mode = MODE_CHOOSE;
+  wipe (self->first);
+  clear_pin (self);
+  show_prompt (self);
+}
+
 static void
 signed_in (ClmrsSigninPage *self)
 {
@@ -220,12 +233,8 @@ check_pin_cb (GObject      *source,
          old PIN signed in, a new one encrypts it */
       if (g_error_matches (error, CLMRS_DEVICE_ERROR, CLMRS_DEVICE_ERROR_NEW_PIN))
         {
-          g_string_assign (self->one_time, self->pin->str);
           self->migrating = TRUE;
-          self->mode = MODE_CHOOSE;
-          wipe (self->first);
-          clear_pin (self);
-          show_prompt (self);
+          keep_typed_then_choose (self);
           return;
         }
       clear_pin (self);
@@ -249,11 +258,7 @@ check_pin_cb (GObject      *source,
   /* the one-time PIN signs in once: the person chooses their own now */
   if (self->person != NULL && self->person->pin_state == CLMRS_PIN_STATE_ONE_TIME)
     {
-      g_string_assign (self->one_time, self->pin->str);
-      self->mode = MODE_CHOOSE;
-      wipe (self->first);
-      clear_pin (self);
-      show_prompt (self);
+      keep_typed_then_choose (self);
       return;
     }
   signed_in (self);
@@ -274,8 +279,22 @@ set_own_pin_cb (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       keypad_back (self);
+      /* a first sign-in online: the server said no, or could not be asked */
+      if (error->domain == CLMRS_SYNC_ERROR)
+        {
+          g_debug ("First sign-in with a one-time PIN: %s", error->message);
+          set_mode (self, MODE_SIGN_IN);
+          set_message (self, g_error_matches (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_WRONG_PIN)
+                             ? _("Wrong one-time PIN, or none waits for you here: check it with your supervisor.")
+                             : _("The server could not be reached. A first sign-in with a one-time PIN needs it: try again where the device can sync."),
+                       TRUE);
+          return;
+        }
       set_mode (self, self->migrating ? MODE_SIGN_IN : MODE_CHOOSE);
-      set_message (self, error->message, TRUE);
+      if (g_error_matches (error, CLMRS_KEYRING_ERROR, CLMRS_KEYRING_ERROR_WEAK_PIN))
+        set_message (self, _("This PIN is too easy to guess (one digit repeated, or a run like 123456). Choose another."), TRUE);
+      else
+        set_message (self, error->message, TRUE);
       return;
     }
   keypad_back (self);
@@ -330,7 +349,10 @@ submit (ClmrsSigninPage *self)
           set_message (self, _("The two PINs differ. Choose your PIN again."), TRUE);
           return;
         }
-      set_message (self, clmrs_db_worker_get_will_encrypt (self->worker) ? checking_text (self) : _("Saving your PIN…"), FALSE);
+      set_message (self, clmrs_db_worker_get_will_encrypt (self->worker) ? checking_text (self)
+                         : self->person->from_keyring && self->person->pin_state == CLMRS_PIN_STATE_ONE_TIME
+                         ? _("Asking the server about the one-time PIN, then saving your PIN…")
+                         : _("Saving your PIN…"), FALSE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), FALSE);
       self->cancellable = g_cancellable_new ();
       clmrs_db_worker_set_own_pin_async (self->worker, self->person->id,
@@ -345,6 +367,13 @@ submit (ClmrsSigninPage *self)
       if (self->pin->len < 4)
         {
           set_message (self, _("A PIN has at least 4 digits"), TRUE);
+          return;
+        }
+      /* a first sign-in online: the server checks the one-time PIN once
+         the person has chosen theirs (it is spent then) */
+      if (self->person->from_keyring && self->person->pin_state == CLMRS_PIN_STATE_ONE_TIME)
+        {
+          keep_typed_then_choose (self);
           return;
         }
       set_message (self, checking_text (self), FALSE);
@@ -541,6 +570,8 @@ person_subtitle (const ClmrsPerson *person)
     return g_strdup (person->supervisor ? _("Supervisor") : _("Community facilitator"));
   if (person->erased)
     return g_strdup (_("Erased after 10 wrong PINs: ask a colleague or support"));
+  if (person->pin_state == CLMRS_PIN_STATE_ONE_TIME)
+    return g_strdup (_("First sign-in: the one-time PIN from your supervisor (needs the server)"));
   if (person->locked_until > now)
     /* Translators: %d is a number of seconds */
     return g_strdup_printf (_("Locked after wrong PINs: wait %d s"), (int) (person->locked_until - now));

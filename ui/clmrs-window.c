@@ -12,6 +12,7 @@
 #include "clmrs-home-page.h"
 #include "clmrs-household-page.h"
 #include "clmrs-preferences.h"
+#include "clmrs-add-person-dialog.h"
 #include "clmrs-record-view.h"
 #include "clmrs-rows-private.h"
 #include "clmrs-signin-page.h"
@@ -549,15 +550,16 @@ visit_done_cb (ClmrsWindow *self,
     clmrs_window_show_toast (self, _("Kept as a draft, to finish later"));
 }
 
-/* The preferences open over this window: what they offer depends on who
- * is signed in, so they close with the session. */
+/* The preferences and Add Someone open over this window: what they offer
+ * depends on who is signed in, so they close with the session. */
 static void
 close_preferences (ClmrsWindow *self)
 {
   GList *toplevels = gtk_window_list_toplevels ();
 
   for (GList *l = toplevels; l != NULL; l = l->next)
-    if (CLMRS_IS_PREFERENCES (l->data) && gtk_window_get_transient_for (l->data) == GTK_WINDOW (self))
+    if ((CLMRS_IS_PREFERENCES (l->data) || CLMRS_IS_ADD_PERSON_DIALOG (l->data)) &&
+        gtk_window_get_transient_for (l->data) == GTK_WINDOW (self))
       gtk_window_destroy (l->data);
   g_list_free (toplevels);
 }
@@ -693,6 +695,20 @@ enrol_action (GtkWidget  *widget,
 
   if (self->worker != NULL && self->person_id != NULL)
     show_enrol_page (self);
+}
+
+/* The menu's Add Someone: a colleague of the device's communities may
+ * sign in here once they have chosen a PIN (the person signed in holds
+ * the key their entry wraps). */
+static void
+add_person_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ClmrsWindow *self = CLMRS_WINDOW (widget);
+
+  if (self->worker != NULL && self->person_id != NULL)
+    gtk_window_present (GTK_WINDOW (clmrs_add_person_dialog_new (GTK_WINDOW (self), self->worker)));
 }
 
 static void
@@ -838,6 +854,7 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-visit", "s", new_visit_action);
   gtk_widget_class_install_action (widget_class, "win.enrol", NULL, enrol_action);
   gtk_widget_class_install_action (widget_class, "win.show-sync", NULL, show_sync_action);
+  gtk_widget_class_install_action (widget_class, "win.add-person", NULL, add_person_action);
 }
 
 static void

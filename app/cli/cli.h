@@ -105,6 +105,8 @@ int clmrs_cmd_classify (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_people   (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_add_person (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_recover  (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_rekey    (ClmrsCli *cli, int argc, char **argv);
+int clmrs_cmd_purge    (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_case     (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_visit    (ClmrsCli *cli, int argc, char **argv);
 int clmrs_cmd_forms (ClmrsCli  *cli,

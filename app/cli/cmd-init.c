@@ -27,35 +27,32 @@ person_free (Person *p)
   g_free (p);
 }
 
-/* "Name,sex,PIN" or "Name,sex" (the PIN is then asked: clmrs_cli_read_new_pin())
- * -> parts; FALSE with a message naming the option. */
+/* "Name,sex" -> parts; FALSE with a message naming the option.  A PIN
+ * is never taken from the arguments (other users see them in ps and
+ * /proc, shells keep them in their history): "Name,sex,PIN" is refused,
+ * and the PIN is asked (clmrs_cli_read_new_pin()). */
 static gboolean
 split_person (const char  *option,
               const char  *text,
               char       **name,
-              char       **sex,
-              char       **pin)
+              char       **sex)
 {
   g_auto(GStrv) parts = g_strsplit (text, ",", -1);
 
   guint n = g_strv_length (parts);
 
-  if ((n != 2 && n != 3) ||
-      (!g_str_equal (parts[1], "male") && !g_str_equal (parts[1], "female")))
+  if (n == 3 && (g_str_equal (parts[1], "male") || g_str_equal (parts[1], "female")))
     {
-      clmrs_cli_fail (CLMRS_EXIT_USAGE, "%s expects NAME,male|female[,PIN] (got '%s')", option, text);
+      clmrs_cli_fail (CLMRS_EXIT_USAGE,
+                      "%s %s,%s: leave the PIN out of the command line (others can read it there); "
+                      "it is asked without echo, or read from --pin-fd", option, g_strstrip (parts[0]), parts[1]);
       return FALSE;
     }
-  if (n == 3)
-  {
-    g_autoptr(GError) error = NULL;
-
-    if (!clmrs_keyring_check_new_pin (parts[2], &error))
-      {
-        clmrs_cli_fail (CLMRS_EXIT_USAGE, "%s %s: %s", option, g_strstrip (parts[0]), error->message);
-        return FALSE;
-      }
-  }
+  if (n != 2 || (!g_str_equal (parts[1], "male") && !g_str_equal (parts[1], "female")))
+    {
+      clmrs_cli_fail (CLMRS_EXIT_USAGE, "%s expects NAME,male|female (got '%s')", option, text);
+      return FALSE;
+    }
   if (*g_strstrip (parts[0]) == '\0')
     {
       clmrs_cli_fail (CLMRS_EXIT_USAGE, "%s: the name is empty (got '%s')", option, text);
@@ -63,7 +60,6 @@ split_person (const char  *option,
     }
   *name = g_strdup (parts[0]);
   *sex = g_strdup (parts[1]);
-  *pin = g_strdup (parts[2]);   /* NULL: asked for */
   return TRUE;
 }
 
@@ -136,7 +132,7 @@ clmrs_cmd_init (ClmrsCli  *cli,
 
           g_ptr_array_add (people, p);
           p->role = role == 0 ? "facilitator" : "supervisor";
-          if (!split_person (role == 0 ? "--facilitator" : "--supervisor", list[i], &p->name, &p->sex, &p->pin))
+          if (!split_person (role == 0 ? "--facilitator" : "--supervisor", list[i], &p->name, &p->sex))
             return CLMRS_EXIT_USAGE;
         }
     }
@@ -151,7 +147,7 @@ clmrs_cmd_init (ClmrsCli  *cli,
       Person *p = g_ptr_array_index (people, i);
       g_autofree char *prompt = g_strdup_printf ("PIN for %s (6 digits or more)", p->name);
 
-      if (p->pin == NULL && (p->pin = clmrs_cli_read_new_pin (cli, prompt, &error)) == NULL)
+      if ((p->pin = clmrs_cli_read_new_pin (cli, prompt, &error)) == NULL)
         return clmrs_cli_fail (CLMRS_EXIT_USAGE, "init: %s: %s", p->name, error->message);
     }
 

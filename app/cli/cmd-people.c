@@ -21,7 +21,8 @@ clmrs_cmd_people (ClmrsCli  *cli,
   if (!clmrs_cli_parse ("people", NULL,
                         "Lists the people who can sign in on this device (from its keyring,\n"
                         "PATH.keyring; no PIN needed): id, name, and whether they must wait\n"
-                        "after wrong PINs or had their key erased after 10.",
+                        "after wrong PINs or had their key erased after 10; then those the server\n"
+                        "gave a one-time PIN, who sign in once with it (online) and choose theirs.",
                         NULL, &argc, &argv))
     return CLMRS_EXIT_USAGE;
   if (argc > 1)
@@ -35,7 +36,9 @@ clmrs_cmd_people (ClmrsCli  *cli,
       g_autofree char *name = clmrs_cli_column (p->display_name, 28);
       g_autofree char *state = NULL;
 
-      if (p->erased)
+      if (p->one_time)
+        state = g_strdup ("first sign-in: the one-time PIN from the administrator, then their own (asks the server)");
+      else if (p->erased)
         state = g_strdup ("erased: a colleague signed in gives a new PIN (add-person), or support recovers the device");
       else if (p->locked_until > now)
         state = g_strdup_printf ("locked: wait %" G_GINT64_FORMAT " s", p->locked_until - now);

@@ -3,11 +3,13 @@
 
 #include "cli.h"
 
+#include "client.h"
 #include "cryptvfs.h"
 
 #include <errno.h>
 #include <json-glib/json-glib.h>
 #include <locale.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +44,10 @@ static const Command commands[] = {
   { "people",   clmrs_cmd_people,   TRUE,  "list who can sign in on this device (no PIN needed)" },
   { "add-person", clmrs_cmd_add_person, TRUE, "let a colleague sign in on this device (they choose a PIN)" },
   { "recover",  clmrs_cmd_recover,  TRUE,  "support: a new PIN with the recovery secret key (--server-key FILE)" },
+  { "rekey",    clmrs_cmd_rekey,    TRUE,  "a new data key for the database, every keyring entry resealed to it" },
   { "sync",     clmrs_cmd_sync,     TRUE,  "push the queue to the server and pull this device's updates" },
   { "queue",    clmrs_cmd_queue,    TRUE,  "show the unsynced records by facilitator" },
+  { "purge",    clmrs_cmd_purge,    TRUE,  "forget children whose case closed long ago, once the server has them (--dry-run)" },
   { "export",   clmrs_cmd_export,   TRUE,  "export finalised records: --ndjson envelopes or --csv DIR" },
   { "indicators", clmrs_cmd_indicators, TRUE, "the CLMRS indicators: --json [--from DATE] [--to DATE]" },
   { "visit",    clmrs_cmd_visit,    TRUE,  "one visit from answers in a JSON file, with the newest form and rules" },
@@ -296,8 +300,50 @@ clmrs_cli_write_keyring (ClmrsCli                *cli,
   return clmrs_device_write_keyring (cli->db_path, cli->key, NULL, people, n_people, error);
 }
 
+/* The first sign-in of someone the server gave a one-time PIN, with
+ * nobody to add them: the one-time PIN, then their own (checked before
+ * the server spends the one-time PIN), and the server's answer opens the
+ * key (docs/security-at-rest.md). */
+static ClmrsStore *
+first_sign_in (ClmrsCli    *cli,
+               const char  *person,
+               const char  *url,
+               const char  *device_id,
+               const char  *ca_pem,
+               GError     **error)
+{
+  g_autofree char *one_time = NULL;
+  g_autofree char *pin = NULL;
+  guint8 secret[CLMRS_KEYRING_KEY_BYTES];
+  ClmrsStore *store = NULL;
+
+  fprintf (stderr, "clmrs: first sign-in on this device: the one-time PIN from the administrator, "
+                   "then your own PIN (the server at %s is asked)\n", url);
+  one_time = clmrs_cli_read_pin (cli, "One-time PIN", error);
+  if (one_time == NULL || (pin = clmrs_cli_read_new_pin (cli, "Your new PIN (6 digits or more)", error)) == NULL)
+    goto out;
+  if (g_str_equal (one_time, pin))
+    {
+      g_set_error_literal (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID,
+                           "choose a PIN other than the one-time PIN");
+      goto out;
+    }
+  if (!clmrs_sync_first_sign_in (url, ca_pem, device_id, person, one_time, secret, error))
+    goto out;
+  store = clmrs_device_first_sign_in (cli->db_path, person, one_time, pin, secret, &cli->key, error);
+  sodium_memzero (secret, sizeof secret);
+
+out:
+  if (one_time != NULL)
+    sodium_memzero (one_time, strlen (one_time));
+  if (pin != NULL)
+    sodium_memzero (pin, strlen (pin));
+  return store;
+}
+
 /* Signs --person in on a device database: an encrypted one is unlocked, a
- * plain one (made before encryption) is migrated with the old PIN. */
+ * plain one (made before encryption) is migrated with the old PIN; a
+ * person listed for a first sign-in signs in with the one-time PIN. */
 static ClmrsStore *
 sign_in (ClmrsCli  *cli,
          GError   **error)
@@ -336,6 +382,12 @@ sign_in (ClmrsCli  *cli,
   person = clmrs_device_find_person (cli->db_path, cli->person, error);
   if (person == NULL)
     return NULL;
+  {
+    g_autofree char *url = NULL, *device_id = NULL, *ca_pem = NULL;
+
+    if (clmrs_device_arrival_server (cli->db_path, person, &url, &device_id, &ca_pem, NULL))
+      return first_sign_in (cli, person, url, device_id, ca_pem, error);
+  }
   pin = clmrs_cli_read_pin (cli, "PIN", error);
   if (pin == NULL)
     return NULL;

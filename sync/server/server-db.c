@@ -149,6 +149,14 @@ static const char *const migrations[] = {
   "  at_byte INTEGER NOT NULL,"
   "  data BLOB NOT NULL,"
   "  PRIMARY KEY (media_id, at_byte));",
+  /* 6: a person's first sign-in on a device with the one-time PIN, online
+   * (server-people.c): each device's unlock secret, which its keyring
+   * wraps the data key with, and the wrong one-time PINs a person typed. */
+  "CREATE TABLE device_unlock ("
+  "  device_id TEXT PRIMARY KEY REFERENCES devices (device_id),"
+  "  secret BLOB NOT NULL,"
+  "  created TEXT NOT NULL);"
+  "ALTER TABLE people ADD COLUMN one_time_pin_failures INTEGER NOT NULL DEFAULT 0;",
 };
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
 

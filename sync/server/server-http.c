@@ -61,6 +61,8 @@ typedef enum {
   ROUTE_PROBLEMS,
   ROUTE_PEOPLE,
   ROUTE_MEDIA,
+  ROUTE_UNLOCK_SECRET,
+  ROUTE_FIRST_SIGN_IN,
 } Route;
 
 typedef struct {
@@ -425,13 +427,18 @@ route_of (const char *url)
     return ROUTE_PEOPLE;
   if (g_str_has_prefix (url, "/api/v1/media/") && g_uuid_string_is_valid (url + strlen ("/api/v1/media/")))
     return ROUTE_MEDIA;
+  if (strcmp (url, "/api/v1/unlock-secret") == 0)
+    return ROUTE_UNLOCK_SECRET;
+  if (strcmp (url, "/api/v1/first-sign-in") == 0)
+    return ROUTE_FIRST_SIGN_IN;
   return ROUTE_NONE;
 }
 
 static const char *
 route_method (Route route)
 {
-  if (route == ROUTE_ENROL || route == ROUTE_PUSH || route == ROUTE_PROBLEMS || route == ROUTE_MEDIA)
+  if (route == ROUTE_ENROL || route == ROUTE_PUSH || route == ROUTE_PROBLEMS || route == ROUTE_MEDIA ||
+      route == ROUTE_FIRST_SIGN_IN)
     return MHD_HTTP_METHOD_POST;
   /* Monitoring probes and load balancers check liveness with HEAD. */
   if (route == ROUTE_HEALTH)
@@ -611,7 +618,7 @@ check_headers (Request               *req,
     }
 
   if (req->route == ROUTE_PUSH || req->route == ROUTE_PULL || req->route == ROUTE_PROBLEMS ||
-      req->route == ROUTE_PEOPLE || req->route == ROUTE_MEDIA)
+      req->route == ROUTE_PEOPLE || req->route == ROUTE_MEDIA || req->route == ROUTE_UNLOCK_SECRET)
     {
       /* Checked before the token, so a blocked address learns nothing
        * about the tokens it keeps trying. */
@@ -677,7 +684,7 @@ check_headers (Request               *req,
   if (req->route == ROUTE_MEDIA && !check_media_size (req, conn, ret))
     return FALSE;
   if (req->route == ROUTE_PUSH || req->route == ROUTE_ENROL || req->route == ROUTE_PROBLEMS ||
-      req->route == ROUTE_MEDIA)
+      req->route == ROUTE_MEDIA || req->route == ROUTE_FIRST_SIGN_IN)
     {
       req->limit = req->route == ROUTE_PUSH || req->route == ROUTE_MEDIA ? server->config->max_body : ENROL_MAX_BODY;
       value = MHD_lookup_connection_value (conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_ENCODING);
@@ -778,28 +785,56 @@ handle_health (Request               *req,
   return send_json (req, conn, 200, body, NULL);
 }
 
+/* The body of an unauthenticated request (at most ENROL_MAX_BODY) as a
+ * JSON object, or NULL with the answer queued in *@ret (@expected names
+ * its members). */
+static JsonNode *
+request_json_object (Request               *req,
+                     struct MHD_Connection *conn,
+                     const char            *expected,
+                     enum MHD_Result       *ret)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = request_body (req, conn, ENROL_MAX_BODY, &error);
+  JsonNode *root;
+  const char *data;
+  gsize length;
+
+  if (bytes == NULL)
+    {
+      *ret = send_error (req, conn, error);
+      return NULL;
+    }
+  data = g_bytes_get_data (bytes, &length);
+  root = clmrs_wire_parse_json (length > 0 ? data : "", length, 1, &error);
+  if (root == NULL)
+    {
+      *ret = fail (req, conn, SERVER_ERROR_MALFORMED_JSON, "%s", error->message);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      json_node_unref (root);
+      *ret = fail (req, conn, SERVER_ERROR_BAD_REQUEST, "expected a JSON object %s", expected);
+      return NULL;
+    }
+  return root;
+}
+
 static enum MHD_Result
 handle_enrol (Request               *req,
                struct MHD_Connection *conn)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *response = NULL;
+  enum MHD_Result ret;
   JsonObject *object;
   JsonNode *code, *name, *people;
-  gsize length;
-  const char *data;
 
-  bytes = request_body (req, conn, ENROL_MAX_BODY, &error);
-  if (bytes == NULL)
-    return send_error (req, conn, error);
-  data = g_bytes_get_data (bytes, &length);
-  root = clmrs_wire_parse_json (length > 0 ? data : "", length, 1, &error);
+  root = request_json_object (req, conn, "{\"code\", \"device_name\"}", &ret);
   if (root == NULL)
-    return fail (req, conn, SERVER_ERROR_MALFORMED_JSON, "%s", error->message);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    return fail (req, conn, SERVER_ERROR_BAD_REQUEST, "expected a JSON object {\"code\", \"device_name\"}");
+    return ret;
   object = json_node_get_object (root);
   code = json_object_get_member (object, "code");
   name = json_object_get_member (object, "device_name");
@@ -1014,6 +1049,73 @@ handle_people (Request               *req,
   return send_json (req, conn, 200, body, NULL);
 }
 
+/* 200 {"unlock_secret": @secret (base64)}; @secret is wiped. */
+static enum MHD_Result
+send_unlock_secret (Request               *req,
+                    struct MHD_Connection *conn,
+                    char                  *secret)
+{
+  g_autofree char *body = g_strdup_printf ("{\"unlock_secret\":\"%s\"}", secret);
+  enum MHD_Result ret;
+
+  memset (secret, 0, strlen (secret));
+  ret = send_json (req, conn, 200, body, NULL);
+  memset (body, 0, strlen (body));
+  return ret;
+}
+
+/* GET /api/v1/unlock-secret: what this device wraps its data key with,
+ * for its people's first sign-in with a one-time PIN. */
+static enum MHD_Result
+handle_unlock_secret (Request               *req,
+                      struct MHD_Connection *conn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *secret = server_db_unlock_secret (req->db, req->device_id, &error);
+
+  if (secret == NULL)
+    return send_error (req, conn, error);
+  return send_unlock_secret (req, conn, secret);
+}
+
+/* POST /api/v1/first-sign-in {device_id, person_id, one_time_pin}: no
+ * token (nobody can open the device's database yet); the one-time PIN is
+ * the credential, counted and spent by server_db_first_sign_in(). */
+static enum MHD_Result
+handle_first_sign_in (Request               *req,
+                      struct MHD_Connection *conn)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *secret = NULL;
+  const char *members[] = { "device_id", "person_id", "one_time_pin" };
+  const char *values[3];
+  enum MHD_Result ret;
+  JsonObject *object;
+
+  root = request_json_object (req, conn, "{\"device_id\", \"person_id\", \"one_time_pin\"}", &ret);
+  if (root == NULL)
+    return ret;
+  object = json_node_get_object (root);
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      JsonNode *node = json_object_get_member (object, members[i]);
+
+      values[i] = node != NULL && json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
+      if (values[i] == NULL || (i < 2 && !g_uuid_string_is_valid (values[i])) || (i == 2 && *values[i] == '\0'))
+        return fail (req, conn, SERVER_ERROR_BAD_REQUEST, "%s: expected %s", members[i],
+                     i < 2 ? "a UUID" : "the one-time PIN");
+    }
+  req->db = server_db_open (req->server->config->db_path, &error);
+  if (req->db == NULL)
+    return send_error (req, conn, error);
+  secret = server_db_first_sign_in (req->db, values[0], values[1], values[2], &error);
+  if (secret == NULL)
+    return send_error (req, conn, error);
+  req->device_id = g_strdup (values[0]);
+  return send_unlock_secret (req, conn, secret);
+}
+
 static enum MHD_Result
 access_cb (void                  *cls,
            struct MHD_Connection *conn,
@@ -1101,6 +1203,8 @@ access_cb (void                  *cls,
     case ROUTE_PROBLEMS: ret = handle_problems (req, conn); break;
     case ROUTE_PEOPLE: ret = handle_people (req, conn); break;
     case ROUTE_MEDIA: ret = handle_media (req, conn); break;
+    case ROUTE_UNLOCK_SECRET: ret = handle_unlock_secret (req, conn); break;
+    case ROUTE_FIRST_SIGN_IN: ret = handle_first_sign_in (req, conn); break;
     case ROUTE_NONE:
     default:
       ret = fail (req, conn, SERVER_ERROR_NOT_FOUND, "%s: no such endpoint", req->path);

@@ -658,3 +658,177 @@ server_people_add_json (JsonBuilder  *b,
   json_builder_add_boolean_value (b, db_column_int (stmt, disabled_column));
   json_builder_end_object (b);
 }
+
+/* The device's secret in base64, made when it has none; inside a transaction. */
+static char *
+unlock_secret (ServerDb    *db,
+               const char  *device_id,
+               GError     **error)
+{
+  g_autoptr(ServerStmt) stmt = db_prepare (db, "SELECT secret FROM device_unlock WHERE device_id = ?", error);
+  guint8 secret[32];
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  db_bind_text (stmt, 1, device_id);
+  rc = db_step (stmt);
+  if (rc == DB_ROW && db_column_bytes (stmt, 0) == sizeof secret)
+    return g_base64_encode (db_column_blob (stmt, 0), sizeof secret);
+  if (rc != DB_DONE)
+    {
+      db_fail (db, "reading a device's unlock secret", error);
+      return NULL;
+    }
+  g_clear_pointer (&stmt, db_finalize);
+  if (getrandom (secret, sizeof secret, 0) != sizeof secret)
+    {
+      g_set_error_literal (error, SERVER_ERROR, SERVER_ERROR_INTERNAL, "getrandom failed");
+      return NULL;
+    }
+  stmt = db_prepare (db, "INSERT INTO device_unlock (device_id, secret, created) VALUES (?, ?, ?)", error);
+  if (stmt == NULL)
+    return NULL;
+  {
+    g_autofree char *now = now_rfc3339 ();
+
+    db_bind_text (stmt, 1, device_id);
+    db_bind_blob (stmt, 2, secret, sizeof secret);
+    db_bind_text (stmt, 3, now);
+  }
+  if (db_step (stmt) != DB_DONE)
+    {
+      db_fail (db, "making a device's unlock secret", error);
+      return NULL;
+    }
+  return g_base64_encode (secret, sizeof secret);
+}
+
+/**
+ * server_db_unlock_secret:
+ *
+ * A device's unlock secret: the device wraps its data key with it in its
+ * keyring (never keeping the secret), so that someone listed on the
+ * device who has only the administrator's one-time PIN can sign in there,
+ * online, before anyone has given them a PIN (server_db_first_sign_in()).
+ * Asked by the device's token; made on the first ask.
+ */
+char *
+server_db_unlock_secret (ServerDb    *db,
+                         const char  *device_id,
+                         GError     **error)
+{
+  g_autofree char *secret = NULL;
+
+  if (!db_exec (db, "BEGIN IMMEDIATE", error))
+    return NULL;
+  secret = unlock_secret (db, device_id, error);
+  if (secret == NULL || !db_exec (db, "COMMIT", error))
+    {
+      db_rollback (db);
+      return NULL;
+    }
+  return g_steal_pointer (&secret);
+}
+
+/**
+ * server_db_first_sign_in:
+ *
+ * @device_id must be enrolled, not revoked, and have asked for its
+ * unlock secret; @person_id a person of its communities, not disabled,
+ * holding a one-time PIN.  When @one_time_pin is that PIN it is spent
+ * (no device can use it again) and the device's unlock secret returned.
+ * A wrong PIN is counted: the 10th cancels the one-time PIN (logged), so
+ * guessing it online is hopeless.  Every refusal says as little as a
+ * wrong PIN does about who exists: SERVER_ERROR_INVALID_CODE.
+ */
+char *
+server_db_first_sign_in (ServerDb    *db,
+                         const char  *device_id,
+                         const char  *person_id,
+                         const char  *one_time_pin,
+                         GError     **error)
+{
+  g_autoptr(ServerStmt) stmt = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *secret = NULL;
+  gint64 failures;
+  int rc;
+
+  if (!db_exec (db, "BEGIN IMMEDIATE", error))
+    return NULL;
+  stmt = db_prepare (db, "SELECT p.one_time_pin_hash, p.one_time_pin_failures FROM people p, devices d "
+                         "WHERE p.person_id = ?1 AND d.device_id = ?2 AND d.revoked IS NULL "
+                         "  AND p.disabled IS NULL AND p.one_time_pin_hash IS NOT NULL "
+                         "  AND EXISTS (SELECT 1 FROM device_unlock u WHERE u.device_id = d.device_id) "
+                         "  AND (p.all_communities != 0 OR d.all_communities != 0 OR EXISTS "
+                         "    (SELECT 1 FROM person_communities pc JOIN device_communities dc "
+                         "       ON dc.community_id = pc.community_id "
+                         "     WHERE pc.person_id = p.person_id AND dc.device_id = d.device_id))", error);
+  if (stmt == NULL)
+    goto fail;
+  db_bind_text (stmt, 1, person_id);
+  db_bind_text (stmt, 2, device_id);
+  rc = db_step (stmt);
+  if (rc != DB_ROW && rc != DB_DONE)
+    {
+      db_fail (db, "looking up a one-time PIN", error);
+      goto fail;
+    }
+  if (rc == DB_DONE)
+    {
+      g_set_error_literal (error, SERVER_ERROR, SERVER_ERROR_INVALID_CODE,
+                           "no one-time PIN waits for this person on this device (ask the administrator)");
+      goto fail;
+    }
+  hash = g_strdup (db_column_text (stmt, 0));
+  failures = db_column_int64 (stmt, 1);
+  g_clear_pointer (&stmt, db_finalize);
+
+  if (!clmrs_pin_verify (one_time_pin, hash))
+    {
+      gboolean cancel = failures + 1 >= 10;
+
+      stmt = db_prepare (db, cancel ? "UPDATE people SET one_time_pin_failures = 0, one_time_pin_hash = NULL "
+                                      "WHERE person_id = ?"
+                                    : "UPDATE people SET one_time_pin_failures = one_time_pin_failures + 1 "
+                                      "WHERE person_id = ?", error);
+      if (stmt == NULL)
+        goto fail;
+      db_bind_text (stmt, 1, person_id);
+      if (db_step (stmt) != DB_DONE)
+        {
+          db_fail (db, "counting a wrong one-time PIN", error);
+          goto fail;
+        }
+      if (cancel && !server_db_log_admin (db, "one-time-pin-cancelled", person_id, device_id,
+                                          "10 wrong one-time PINs", error))
+        goto fail;
+      if (!db_exec (db, "COMMIT", error))
+        goto fail;
+      g_set_error_literal (error, SERVER_ERROR, SERVER_ERROR_INVALID_CODE,
+                           cancel ? "wrong one-time PIN, the 10th: it is cancelled (ask the administrator for a new one)"
+                                  : "wrong one-time PIN");
+      return NULL;
+    }
+  stmt = db_prepare (db, "UPDATE people SET one_time_pin_hash = NULL, one_time_pin_failures = 0 "
+                         "WHERE person_id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  db_bind_text (stmt, 1, person_id);
+  if (db_step (stmt) != DB_DONE)
+    {
+      db_fail (db, "spending a one-time PIN", error);
+      goto fail;
+    }
+  secret = unlock_secret (db, device_id, error);
+  if (secret == NULL || !server_db_log_admin (db, "one-time-pin-used", person_id, device_id,
+                                              "first sign-in on the device", error) ||
+      !db_exec (db, "COMMIT", error))
+    goto fail;
+  return g_steal_pointer (&secret);
+
+fail:
+  db_rollback (db);
+  return NULL;
+}

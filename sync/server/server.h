@@ -217,6 +217,19 @@ char     *server_db_enrol           (ServerDb    *db,
 /* The `people` member of an enrolment request: {id, name, sex} objects. */
 gboolean  server_people_check_declared (JsonNode  *people,
                                         GError   **error);
+/* The device's unlock secret (32 random bytes, made on first ask), in
+ * base64: GET /api/v1/unlock-secret. */
+char     *server_db_unlock_secret   (ServerDb    *db,
+                                     const char  *device_id,
+                                     GError     **error);
+/* A person's first sign-in on @device_id with the one-time PIN the
+ * administrator gave: spends it and returns the device's unlock secret
+ * (base64).  POST /api/v1/first-sign-in. */
+char     *server_db_first_sign_in   (ServerDb    *db,
+                                     const char  *device_id,
+                                     const char  *person_id,
+                                     const char  *one_time_pin,
+                                     GError     **error);
 char     *server_db_people_json     (ServerDb    *db,
                                      const char  *device_id,
                                      GError     **error);

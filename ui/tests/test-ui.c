@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clmrs-add-person-dialog.h"
 #include "clmrs-application.h"
 #include "clmrs-enrol-page-private.h"
 #include "clmrs-high-contrast.h"
@@ -25,6 +26,7 @@
 #include "clmrs-sync-page-private.h"
 #include "clmrs-visit-wizard-private.h"
 #include "audit.h"
+#include "client.h"
 #include "clmrs-window.h"
 
 #include "cryptvfs.h"
@@ -646,6 +648,7 @@ test_sign_in_wrong_pin (Fixture       *f,
 
 
 static GtkWidget *demo_banner (ClmrsWindow *window);
+static GtkWidget *find_toplevel (GType type);
 
 /* A label under @root whose text starts with @prefix, or NULL. */
 static GtkWidget *
@@ -791,6 +794,147 @@ test_sign_in_migrates (Fixture       *f,
   sign_in (f, FACILITATOR_ID, pin);
   g_assert_true (wait_for (f, on_home_and_idle, 60));
   g_setenv ("CLMRS_TEST_PLAIN_DEVICE", "1", TRUE);
+}
+
+/* An encrypted device as `clmrs init` and a sync leave it: the supervisor
+ * in the keyring; from the server, Esi Boateng (no PIN yet) and Kofi
+ * Asante (a one-time PIN), who cannot sign in here yet. */
+static void
+make_encrypted_device (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsDataKey) key = NULL;
+  g_autoptr(ClmrsStore) store = clmrs_device_create (f->db_path, &key, &error);
+  g_autofree char *hash = clmrs_pin_hash (ONE_TIME_PIN, &error);
+  g_autofree char *json = g_strdup_printf (
+      "[{\"id\":\"" NEWCOMER_ID "\",\"name\":\"Esi Boateng\",\"sex\":\"female\",\"role\":\"facilitator\","
+      "\"one_time_pin_hash\":null,\"disabled\":false},"
+      "{\"id\":\"" ONE_TIME_ID "\",\"name\":\"Kofi Asante\",\"sex\":\"male\",\"role\":\"facilitator\","
+      "\"one_time_pin_hash\":\"%s\",\"disabled\":false}]", hash);
+  g_autoptr(JsonNode) people = json_from_string (json, NULL);
+  ClmrsDevicePerson supervisor = { SUPERVISOR_ID, "Adjoua Kouamé", CLMRS_DEMO_SUPERVISOR_PIN };
+
+  g_assert_no_error (error);
+  g_assert_true (clmrs_store_add_community (store, COMMUNITY_ID, "Kragui", "Soubré", "ci", &error));
+  g_assert_true (clmrs_store_add_facilitator (store, SUPERVISOR_ID, "Adjoua Kouamé", "female", "supervisor",
+                                              CLMRS_DEMO_SUPERVISOR_PIN, &error));
+  g_assert_true (clmrs_store_apply_people (store, json_node_get_array (people), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (clmrs_device_write_keyring (f->db_path, key, NULL, &supervisor, 1, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&store, clmrs_store_close);
+  clmrs_device_sign_out (f->db_path);
+}
+
+/* The first row under @root titled @title (an AdwPreferencesRow), or NULL. */
+static GtkWidget *
+find_row (GtkWidget  *root,
+          const char *title)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (ADW_IS_PREFERENCES_ROW (child) &&
+          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)), title) == 0)
+        return child;
+      if ((found = find_row (child, title)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+add_person_idle (Fixture *f)
+{
+  const char *state = clmrs_add_person_dialog_get_state (f->user_data);
+
+  return !g_str_equal (state, "loading") && !g_str_equal (state, "busy");
+}
+
+/* Types the three PINs into the dialog's rows and taps Add. */
+static void
+add_person_type (Fixture    *f,
+                 GtkWidget  *dialog,
+                 const char *one_time,
+                 const char *pin,
+                 const char *again)
+{
+  gtk_editable_set_text (GTK_EDITABLE (find_row (dialog, "One-time PIN from the server")), one_time);
+  gtk_editable_set_text (GTK_EDITABLE (find_row (dialog, "Their new PIN (6 to 12 digits)")), pin);
+  gtk_editable_set_text (GTK_EDITABLE (find_row (dialog, "The same PIN again")), again);
+  g_signal_emit_by_name (find_labelled_button (dialog, "Add to This Device"), "clicked");
+  f->user_data = dialog;
+  g_assert_true (wait_for (f, add_person_idle, 30));
+}
+
+/* "Add Someone to This Device", from a signed-in supervisor's menu on an
+ * encrypted device: the two people of the server who cannot sign in here
+ * are listed; Kofi's one-time PIN is asked and checked, his new PIN must
+ * be long enough, typed the same twice and not too easy; the wrap runs on
+ * the worker while the window says so; then he signs in with his PIN. */
+static void
+test_add_person (Fixture       *f,
+                 gconstpointer  data)
+{
+  GtkWidget *dialog;
+
+  make_encrypted_device (f);
+  open_app (f, 0);
+  g_assert_true (wait_for (f, on_signin_or_error, 30));
+  g_assert_null (find_label (GTK_WIDGET (signin_page (f)), "Kofi Asante"));
+  sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 30));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (supervisor_page (f)), "win.add-person", NULL));
+  dialog = find_toplevel (CLMRS_TYPE_ADD_PERSON_DIALOG);
+  g_assert_nonnull (dialog);
+  f->user_data = dialog;
+  g_assert_true (wait_for (f, add_person_idle, 30));
+  g_assert_cmpstr (clmrs_add_person_dialog_get_state (CLMRS_ADD_PERSON_DIALOG (dialog)), ==, "people");
+  g_assert_cmpuint (clmrs_add_person_dialog_get_n_people (CLMRS_ADD_PERSON_DIALOG (dialog)), ==, 2);
+  g_assert_null (find_row (dialog, "Adjoua Kouamé"));
+  label_audit_screen ("add someone: the people");
+
+  gtk_widget_activate (find_row (dialog, "Kofi Asante"));
+  g_assert_cmpstr (clmrs_add_person_dialog_get_state (CLMRS_ADD_PERSON_DIALOG (dialog)), ==, "pin");
+  g_assert_true (gtk_widget_get_visible (find_row (dialog, "One-time PIN from the server")));
+  label_audit_screen ("add someone: the PINs");
+  add_person_type (f, dialog, "", "482193", "482193");
+  g_assert_nonnull (find_label (dialog, "Type the one-time PIN the server gave first."));
+  add_person_type (f, dialog, "135790", "4821", "4821");
+  g_assert_nonnull (find_label (dialog, "A new PIN has 6 to 12 digits."));
+  add_person_type (f, dialog, "135790", "482193", "482194");
+  g_assert_nonnull (find_label (dialog, "The two PINs differ. Type the same PIN twice."));
+  /* the worker checks the one-time PIN: the window says it is busy meanwhile */
+  gtk_editable_set_text (GTK_EDITABLE (find_row (dialog, "The same PIN again")), "482193");
+  g_signal_emit_by_name (find_labelled_button (dialog, "Add to This Device"), "clicked");
+  g_assert_cmpstr (clmrs_add_person_dialog_get_state (CLMRS_ADD_PERSON_DIALOG (dialog)), ==, "busy");
+  g_assert_nonnull (find_label (dialog, "Protecting this device's key with the new PIN. This takes a few seconds…"));
+  g_assert_false (gtk_widget_get_sensitive (find_labelled_button (dialog, "Add to This Device")));
+  g_assert_true (wait_for (f, add_person_idle, 30));
+  g_assert_nonnull (find_label (dialog, "That is not the one-time PIN the server gave. Check it with the supervisor."));
+  add_person_type (f, dialog, ONE_TIME_PIN, "111111", "111111");
+  g_assert_nonnull (find_label (dialog, "This PIN is too easy to guess (one digit repeated, or a run like 123456). Choose another."));
+  add_person_type (f, dialog, ONE_TIME_PIN, "482193", "482193");
+  g_assert_cmpstr (clmrs_add_person_dialog_get_state (CLMRS_ADD_PERSON_DIALOG (dialog)), ==, "done");
+  label_audit_screen ("add someone: done");
+
+  /* someone else: only Esi is left, and she has no one-time PIN */
+  g_signal_emit_by_name (find_labelled_button (dialog, "Add Someone Else"), "clicked");
+  g_assert_true (wait_for (f, add_person_idle, 30));
+  g_assert_cmpuint (clmrs_add_person_dialog_get_n_people (CLMRS_ADD_PERSON_DIALOG (dialog)), ==, 1);
+  gtk_widget_activate (find_row (dialog, "Esi Boateng"));
+  g_assert_false (gtk_widget_get_visible (find_row (dialog, "One-time PIN from the server")));
+
+  /* the dialog closes with the session; Kofi signs in with the PIN he chose */
+  clmrs_window_lock (f->window);
+  g_assert_true (wait_for (f, on_signin, 10));
+  g_assert_null (find_toplevel (CLMRS_TYPE_ADD_PERSON_DIALOG));
+  f->user_data = (gpointer) "Kofi Asante";
+  g_assert_true (wait_for (f, prefix_shown, 10));
+  sign_in (f, ONE_TIME_ID, "482193");
+  g_assert_true (wait_for (f, on_home_and_idle, 30));
 }
 
 static gboolean
@@ -4048,6 +4192,109 @@ test_sync (Fixture       *f,
   g_settings_set_string (settings, "server-url", "");
 }
 
+/* clmrs-server people add --one-time-pin on @server_db: the person's id, and the PIN in @pin. */
+static char *
+server_add_person_one_time (const char  *server_db,
+                            const char  *name,
+                            char       **pin)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char *[]) { (char *) g_getenv ("CLMRS_SERVER"), "people", "add",
+                                                  "--db", (char *) server_db, "--name", (char *) name,
+                                                  "--sex", "male", "--role", "facilitator",
+                                                  "--communities", "all", "--one-time-pin", NULL },
+                               NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_nonnull (strstr (lines[0], ": "));
+  *pin = g_strdup (strstr (lines[0], ": ") + 2);
+  return g_strdup (lines[1]);
+}
+
+static gboolean
+no_first_sign_in_listed (Fixture *f)
+{
+  return find_label (GTK_WIDGET (signin_page (f)),
+                     "First sign-in: the one-time PIN from your supervisor (needs the server)") == NULL;
+}
+
+/* A newcomer the server gave a one-time PIN signs in on an encrypted
+ * device with nobody there to add them: the device (enrolled and synced
+ * by its supervisor) lists them; a wrong one-time PIN, checked by the
+ * server once they have chosen their PIN, sends them back to it; the
+ * right one signs them in, and from then on their own PIN does. */
+static void
+test_first_sign_in_online (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autofree char *server_db = g_build_filename (f->dir, "server.db", NULL);
+  g_autofree char *one_time = NULL;
+  g_autofree char *wrong = NULL;
+  g_autofree char *typed = NULL;
+  g_autofree char *kofi = NULL;
+  ClmrsSigninPage *page;
+  Server server = { 0 };
+
+  server_start (f, &server);
+  kofi = server_add_person_one_time (server_db, "Kofi Asante", &one_time);
+  wrong = g_strdup_printf ("%06d", (atoi (one_time) + 1) % 1000000);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsDataKey) key = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_device_create (f->db_path, &key, &error);
+    ClmrsDevicePerson supervisor = { SUPERVISOR_ID, "Adjoua Kouamé", CLMRS_DEMO_SUPERVISOR_PIN };
+    ClmrsSyncConfig config = { .server_url = server.url };
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_add_facilitator (store, SUPERVISOR_ID, "Adjoua Kouamé", "female", "supervisor",
+                                                CLMRS_DEMO_SUPERVISOR_PIN, &error));
+    g_assert_true (clmrs_device_write_keyring (f->db_path, key, NULL, &supervisor, 1, &error));
+    g_assert_true (clmrs_sync_enrol (store, &config, server.code, "tablet", &error));
+    g_assert_no_error (error);
+    g_assert_true (clmrs_sync_run (store, NULL, NULL, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_clear_pointer (&store, clmrs_store_close);
+    clmrs_device_sign_out (f->db_path);
+  }
+
+  open_app (f, 0);
+  g_assert_true (wait_for (f, on_signin_or_error, 30));
+  page = signin_page (f);
+  g_assert_nonnull (find_label (GTK_WIDGET (page), "First sign-in: the one-time PIN from your supervisor (needs the server)"));
+  label_audit_screen ("sign-in: a first sign-in with a one-time PIN");
+  g_assert_true (clmrs_signin_page_select (page, kofi));
+  wait_for_message (f, "Type the one-time PIN you were given");
+  typed = g_strconcat (wrong, "\n", NULL);
+  clmrs_signin_page_type (page, typed);
+  wait_for_message (f, "Now choose your own PIN: at least 6 digits");
+  clmrs_signin_page_type (page, "518273\n");
+  wait_for_message (f, "Type the same PIN again");
+  clmrs_signin_page_type (page, "518273\n");
+  wait_for_message (f, "Wrong one-time PIN, or none waits for you here: check it with your supervisor.");
+  g_free (typed);
+  typed = g_strconcat (one_time, "\n", NULL);
+  clmrs_signin_page_type (page, typed);
+  wait_for_message (f, "Now choose your own PIN: at least 6 digits");
+  clmrs_signin_page_type (page, "518273\n");
+  wait_for_message (f, "Type the same PIN again");
+  clmrs_signin_page_type (page, "518273\n");
+  g_assert_true (wait_for (f, on_home_and_idle, 30));
+
+  /* from now on, his own PIN */
+  clmrs_window_lock (f->window);
+  g_assert_true (wait_for (f, on_signin, 10));
+  g_assert_true (wait_for (f, no_first_sign_in_listed, 10));
+  sign_in (f, kofi, "518273");
+  g_assert_true (wait_for (f, on_home_and_idle, 30));
+  server_stop (&server);
+}
+
 /* --- the language, switched while the app runs --- */
 
 /* The application's main window now (a new one after a switch). */
@@ -4930,7 +5177,7 @@ collect_menu_actions (GMenuModel *model,
 }
 
 /* The primary menu of @page: shown in its header, with Sync, Preferences,
- * Sign Out and About; returns the button. */
+ * Add Someone to This Device, Sign Out and About; returns the button. */
 static gboolean popover_shown (Fixture *f);
 
 /* Every mapped item of a popover menu under @root is 48 px high at least;
@@ -4959,7 +5206,8 @@ assert_primary_menu (Fixture   *f,
 {
   GtkWidget *button = find_primary_menu (page);
   g_autoptr(GPtrArray) actions = g_ptr_array_new_with_free_func (g_free);
-  static const char *const wanted[] = { "win.show-sync", "app.preferences", "win.sign-out", "app.about" };
+  static const char *const wanted[] = { "win.show-sync", "app.preferences", "win.add-person", "win.sign-out",
+                                        "app.about" };
 
   g_assert_nonnull (button);
   wait_settled (f, button);
@@ -5308,6 +5556,8 @@ main (int   argc,
   g_test_add ("/ui/sign-in/first-time", Fixture, NULL, fixture_set_up, test_sign_in_first_time, fixture_tear_down);
   g_test_add ("/ui/sign-in/encrypted", Fixture, "first-run", fixture_set_up, test_sign_in_encrypted, fixture_tear_down);
   g_test_add ("/ui/sign-in/migrates", Fixture, "first-run", fixture_set_up, test_sign_in_migrates, fixture_tear_down);
+  g_test_add ("/ui/people/add-someone", Fixture, "first-run", fixture_set_up, test_add_person, fixture_tear_down);
+  g_test_add ("/ui/people/first-sign-in-online", Fixture, "first-run", fixture_set_up, test_first_sign_in_online, fixture_tear_down);
   g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
   g_test_add ("/ui/sync/set-aside", Fixture, NULL, fixture_set_up, test_sync_set_aside, fixture_tear_down);
   g_test_add ("/ui/supervisor/return", Fixture, NULL, fixture_set_up, test_supervisor_return, fixture_tear_down);
