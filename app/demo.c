@@ -466,11 +466,12 @@ answer_child (Visit *v, DemoChild *c, const ClmrsPrompt *p, const char *leaf)
   if (g_str_equal (leaf, "tasks_7d") || g_str_equal (leaf, "tasks_12m") ||
       g_str_equal (leaf, "tasks_since_last") || g_str_equal (leaf, "tasks_seen"))
     {
-      GString *s = g_string_new (NULL);
+      GString *s;
       gboolean year = !g_str_equal (leaf, "tasks_7d") && !g_str_equal (leaf, "tasks_seen");
 
       if (denied)
         return has_choice (p, "none") ? "none" : NULL;
+      s = g_string_new (NULL);
       if (c->work == WORK_LIGHT || c->work == WORK_UNDERAGE ||
           ((c->work == WORK_HAZARDOUS || c->work == WORK_WORST) && g_rand_boolean (r)))
         g_string_append (s, PICK (r, light_tasks));

@@ -102,9 +102,12 @@ page_cb (GObject      *source,
       g_ptr_array_set_size (self->items, 0);
       g_ptr_array_set_size (self->items, n_matching);
       g_byte_array_set_size (self->pages, (n_matching + CLMRS_HOUSEHOLD_PAGE_SIZE - 1) / CLMRS_HOUSEHOLD_PAGE_SIZE);
-      memset (self->pages->data, PAGE_UNREAD, self->pages->len);
+      /* none (a new device): data is NULL, which memset may not be given */
       if (self->pages->len > 0)
-        self->pages->data[0] = PAGE_READ;
+        {
+          memset (self->pages->data, PAGE_UNREAD, self->pages->len);
+          self->pages->data[0] = PAGE_READ;
+        }
       for (guint i = 0; i < found->len && i < n_matching; i++)
         {
           ClmrsHousehold *household = clmrs_household_new ();
