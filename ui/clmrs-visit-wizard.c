@@ -81,6 +81,9 @@ struct _ClmrsVisitWizard
   guint              n_busy;
   gboolean           building;      /* widgets being filled: their signals are not answers */
   gboolean           from_review;   /* a screen opened from a review row: Next goes back to the review */
+  gboolean           new_draft;     /* the draft was made by this start, not resumed */
+  gboolean           answered;      /* something was saved since the start */
+  gboolean           discarded;     /* closed untouched: the new draft is deleted */
   guint              refresh_source; /* rebuilds the screen when an answer shows or hides questions */
   char              *focus_ref;      /* the question to keep the focus on after it */
   GHashTable        *typed;          /* ref -> text typed that is not a number (kept on redraws) */
@@ -259,6 +262,7 @@ save (ClmrsVisitWizard *self,
 {
   SaveData *data = g_new0 (SaveData, 1);
 
+  self->answered = TRUE;
   data->visit_id = g_strdup (self->visit_id);
   if (all)
     data->values = clmrs_form_session_list_values (self->session);
@@ -1833,12 +1837,50 @@ back_clicked_cb (ClmrsVisitWizard *self)
   clmrs_visit_wizard_back (self);
 }
 
+static gpointer
+discard_job (ClmrsStore    *store,
+             gpointer       user_data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  return clmrs_store_draft_discard (store, user_data, error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+static void
+discard_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error) == NULL)
+    g_warning ("Could not delete an untouched draft: %s", error->message);
+}
+
 static void
 close_clicked_cb (ClmrsVisitWizard *self)
 {
   if (self->lent_session != NULL)
     return;  /* finalising: wait for it */
+  /* opened and closed without one answer (a tap that missed, a second
+     tap while the previous screen saved): no empty draft to trip over
+     later. The worker runs jobs in order: the lists reloaded after this
+     no longer hold it. */
+  if (self->new_draft && !self->answered && self->visit_id != NULL && self->worker != NULL)
+    {
+      self->discarded = TRUE;
+      clmrs_db_worker_run_async (self->worker, discard_job, g_strdup (self->visit_id), g_free, NULL,
+                                 NULL, discard_cb, NULL);
+    }
   g_signal_emit (self, signals[DONE], 0, FALSE);
+}
+
+gboolean
+clmrs_visit_wizard_get_discarded (ClmrsVisitWizard *self)
+{
+  g_return_val_if_fail (CLMRS_IS_VISIT_WIZARD (self), FALSE);
+
+  return self->discarded;
 }
 
 /* --- starting --- */
@@ -1948,6 +1990,9 @@ reset (ClmrsVisitWizard *self)
   g_clear_object (&self->cancellable);
   self->n_busy = 0;
   self->from_review = FALSE;
+  self->new_draft = FALSE;
+  self->answered = FALSE;
+  self->discarded = FALSE;
   self->building = TRUE;
   remove_children (GTK_WIDGET (self->question_box));
   remove_children (GTK_WIDGET (self->review_list));
@@ -1990,6 +2035,7 @@ start (ClmrsVisitWizard        *self,
   self->facilitator_sex = g_strdup (facilitator_sex);
   self->household_id = g_strdup (request->household_id);
   self->language = g_strdup (language ? language : "en");
+  self->new_draft = request->draft_id == NULL && request->corrects == NULL;
   adw_window_title_set_title (self->title, "");
   adw_window_title_set_subtitle (self->title, "");
   gtk_progress_bar_set_fraction (self->progress, 0);

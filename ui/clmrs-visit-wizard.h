@@ -36,5 +36,7 @@ void        clmrs_visit_wizard_start        (ClmrsVisitWizard        *self,
                                              const char              *language);
 /* Stops (the draft stays saved). */
 void        clmrs_visit_wizard_stop         (ClmrsVisitWizard *self);
+/* Whether the last visit was closed before any answer, its new draft deleted. */
+gboolean    clmrs_visit_wizard_get_discarded (ClmrsVisitWizard *self);
 
 G_END_DECLS

@@ -527,6 +527,7 @@ visit_done_cb (ClmrsWindow *self,
                gboolean     finalised)
 {
   g_autofree char *tab = NULL;
+  gboolean discarded = clmrs_visit_wizard_get_discarded (self->visit_wizard);
 
   clmrs_visit_wizard_stop (self->visit_wizard);
   if (self->person_id == NULL)
@@ -546,6 +547,8 @@ visit_done_cb (ClmrsWindow *self,
     gtk_stack_set_visible_child_name (self->stack, "home");
   if (finalised)
     clmrs_window_show_toast (self, _("Saved, to send at the next sync"));
+  else if (discarded)
+    clmrs_window_show_toast (self, _("Closed: nothing had been answered"));
   else
     clmrs_window_show_toast (self, _("Kept as a draft, to finish later"));
 }

@@ -3369,9 +3369,18 @@ one_draft_and_idle (Fixture *f)
   return on_home_and_idle (f) && n_rows (clmrs_home_page_get_list (home_page (f), "drafts")) == 1;
 }
 
+static gboolean
+one_draft_in_store (Fixture *f)
+{
+  g_autofree char *n = query_text (f->db_path, "SELECT count (*) FROM visits WHERE state = 'draft'", NULL);
+
+  return g_strcmp0 (n, "1") == 0;
+}
+
 /* Every unfinished visit is listed on home, the last touched first, saying
  * what it is and whom it is for; Discard asks first and removes only that
- * one; Continue opens the one tapped, not the newest. */
+ * one; Continue opens the one tapped, not the newest; a visit closed
+ * before its first answer leaves no draft. */
 static void
 test_drafts_listed (Fixture       *f,
                     gconstpointer  data)
@@ -3452,6 +3461,21 @@ test_drafts_listed (Fixture       *f,
   g_free (left);
   left = query_text (f->db_path, "SELECT form_version FROM visits WHERE id = ?1", new_household);
   g_assert_cmpstr (left, ==, "2");
+
+  /* closed again without a new answer: a resumed draft is kept */
+  click (find_icon_button (GTK_WIDGET (wizard (f)), "window-close-symbolic"));
+  g_assert_true (wait_for (f, one_draft_and_idle, 10));
+  g_assert_cmpstr (draft_row_id (f, 0), ==, new_household);
+  /* a new visit opened and closed before any answer (a tap that missed)
+     leaves no empty draft behind */
+  gtk_widget_activate_action (GTK_WIDGET (home_page (f)), "win.new-visit", "s", "household_visit");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_nonnull (clmrs_visit_wizard_get_visit_id (wizard (f)));
+  click (find_icon_button (GTK_WIDGET (wizard (f)), "window-close-symbolic"));
+  g_assert_true (wait_for (f, one_draft_in_store, 10));
+  g_assert_true (wait_for (f, one_draft_and_idle, 10));
+  g_assert_cmpstr (draft_row_id (f, 0), ==, new_household);
 }
 
 static void
