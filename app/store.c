@@ -1584,7 +1584,7 @@ clmrs_store_draft_create_correction (ClmrsStore  *store,
   g_autofree char *corrected_by = NULL;
   g_autofree char *id = NULL;
   sqlite3_stmt *stmt;
-  int rc;
+  ClmrsStep step;
 
   g_return_val_if_fail (visit_id != NULL && facilitator_id != NULL && values != NULL, NULL);
 
@@ -1597,8 +1597,8 @@ clmrs_store_draft_create_correction (ClmrsStore  *store,
   if (stmt == NULL)
     goto fail;
   sqlite3_bind_text (stmt, 1, visit_id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  step = clmrs_store_step (store, stmt, error);
+  if (step == CLMRS_STEP_ROW)
     {
       kind = clmrs_store_column_dup (stmt, 0);
       form_id = clmrs_store_column_dup (stmt, 1);
@@ -1611,6 +1611,8 @@ clmrs_store_draft_create_correction (ClmrsStore  *store,
       corrected_by = clmrs_store_column_dup (stmt, 8);
     }
   sqlite3_finalize (stmt);
+  if (step == CLMRS_STEP_ERROR)
+    goto fail;
   if (state == NULL)
     {
       g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_NOT_FOUND, "no visit %s", visit_id);
