@@ -59,3 +59,34 @@ _clmrs_wrap_labels_under (GtkWidget *root)
       _clmrs_wrap_labels_under (child);
     }
 }
+
+static void
+collect_text (GtkWidget *root,
+              GString   *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_visible (child))
+        continue;
+      if (ADW_IS_PREFERENCES_ROW (child))
+        g_string_append_printf (text, "%s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (child)));
+      if (ADW_IS_ACTION_ROW (child) && adw_action_row_get_subtitle (ADW_ACTION_ROW (child)) != NULL)
+        g_string_append_printf (text, "%s\n", adw_action_row_get_subtitle (ADW_ACTION_ROW (child)));
+      if (ADW_IS_PREFERENCES_GROUP (child) && adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (child)) != NULL)
+        g_string_append_printf (text, "%s\n", adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (child)));
+      if (GTK_IS_LABEL (child))
+        g_string_append_printf (text, "%s\n", gtk_label_get_label (GTK_LABEL (child)));
+      collect_text (child, text);
+    }
+}
+
+char *
+_clmrs_dup_shown_text (GtkWidget *root)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (GTK_IS_WIDGET (root), NULL);
+
+  collect_text (root, text);
+  return g_string_free (text, FALSE);
+}

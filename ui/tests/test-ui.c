@@ -24,6 +24,8 @@
 #include "clmrs-record-view-private.h"
 #include "clmrs-supervisor-page-private.h"
 #include "clmrs-sync-page-private.h"
+#include "clmrs-visit-result.h"
+#include "clmrs-visit-review.h"
 #include "clmrs-visit-wizard-private.h"
 #include "audit.h"
 #include "client.h"
@@ -419,6 +421,7 @@ test_templates (void)
   GType types[] = {
     CLMRS_TYPE_SIGNIN_PAGE, CLMRS_TYPE_HOME_PAGE, CLMRS_TYPE_SUPERVISOR_PAGE, CLMRS_TYPE_MONTH_CHART,
     CLMRS_TYPE_VISIT_WIZARD, CLMRS_TYPE_ENROL_PAGE, CLMRS_TYPE_SYNC_PAGE, CLMRS_TYPE_HOUSEHOLD_PAGE,
+    CLMRS_TYPE_VISIT_REVIEW, CLMRS_TYPE_VISIT_RESULT,
   };
   GtkWidget *preferences;
 
