@@ -1,4 +1,4 @@
-/* clmrs-db-worker-drafts.c: a visit's draft on the database worker: opened, its answers saved, finalised. */
+/* clmrs-db-worker-drafts.c: a visit's draft on the database worker: opened, its answers saved, discarded, finalised. */
 #define G_LOG_DOMAIN "clmrs-db-worker"
 
 #include "clmrs-db-worker-drafts.h"
@@ -202,6 +202,39 @@ gboolean
 clmrs_db_worker_save_answer_finish (ClmrsDbWorker  *self,
                                     GAsyncResult   *result,
                                     GError        **error)
+{
+  return clmrs_db_worker_run_finish (self, result, error) != NULL;
+}
+
+/* --- discarded --- */
+
+static gpointer
+discard_job (ClmrsStore    *store,
+             gpointer       user_data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  return clmrs_store_draft_discard (store, user_data, error) ? GINT_TO_POINTER (TRUE) : NULL;
+}
+
+void
+clmrs_db_worker_discard_draft_async (ClmrsDbWorker       *self,
+                                     const char          *visit_id,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+  g_return_if_fail (visit_id != NULL);
+
+  clmrs_db_worker_run_async (self, discard_job, g_strdup (visit_id), g_free, NULL,
+                             cancellable, callback, user_data);
+}
+
+gboolean
+clmrs_db_worker_discard_draft_finish (ClmrsDbWorker  *self,
+                                      GAsyncResult   *result,
+                                      GError        **error)
 {
   return clmrs_db_worker_run_finish (self, result, error) != NULL;
 }

@@ -1,4 +1,4 @@
-/* clmrs-db-worker-drafts.h: a visit's draft on the database worker: opened, its answers saved, finalised. */
+/* clmrs-db-worker-drafts.h: a visit's draft on the database worker: opened, its answers saved, discarded, finalised. */
 #pragma once
 
 #include "clmrs-db-worker.h"
@@ -42,6 +42,18 @@ void                 clmrs_db_worker_save_answers_async    (ClmrsDbWorker       
                                                             gpointer                 user_data);
 /* The end of either save. */
 gboolean             clmrs_db_worker_save_answer_finish    (ClmrsDbWorker           *self,
+                                                            GAsyncResult            *result,
+                                                            GError                 **error);
+
+/* Deletes draft @visit_id and everything kept with it
+ * (clmrs_store_draft_discard()): an unfinished visit discarded, or one
+ * opened and closed before its first answer. */
+void                 clmrs_db_worker_discard_draft_async   (ClmrsDbWorker           *self,
+                                                            const char              *visit_id,
+                                                            GCancellable            *cancellable,
+                                                            GAsyncReadyCallback      callback,
+                                                            gpointer                 user_data);
+gboolean             clmrs_db_worker_discard_draft_finish  (ClmrsDbWorker           *self,
                                                             GAsyncResult            *result,
                                                             GError                 **error);
 

@@ -7,6 +7,7 @@
 
 #include "clmrs-home-page.h"
 #include "clmrs-home-page-private.h"
+#include "clmrs-db-worker-drafts.h"
 #include "clmrs-sync-page-private.h"
 #include "clmrs-labels-private.h"
 
@@ -383,17 +384,6 @@ drafts_job (ClmrsStore    *store,
   return clmrs_casebook_drafts (store, user_data, error);
 }
 
-static gpointer
-discard_job (ClmrsStore    *store,
-             gpointer       user_data,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  if (!clmrs_store_draft_discard (store, user_data, error))
-    return NULL;
-  return GINT_TO_POINTER (TRUE);
-}
-
 /* What the draft is, in words: "Follow-up visit: Yaw (Kofi Boateng)". */
 static char *
 draft_title (const ClmrsDraftItem *draft)
@@ -445,7 +435,7 @@ discard_cb (GObject      *source,
   g_autoptr(ClmrsHomePage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  clmrs_db_worker_discard_draft_finish (CLMRS_DB_WORKER (source), result, &error);
   if (job_failed (self, error, _("Could not discard the unfinished visit")))
     return;
   job_done (self);
@@ -462,8 +452,7 @@ discard_response_cb (AdwMessageDialog *dialog,
   if (!g_str_equal (response, "discard") || self->worker == NULL || self->cancellable == NULL)
     return;
   self->n_busy++;
-  clmrs_db_worker_run_async (self->worker, discard_job, g_strdup (visit_id), g_free, NULL,
-                             self->cancellable, discard_cb, g_object_ref (self));
+  clmrs_db_worker_discard_draft_async (self->worker, visit_id, self->cancellable, discard_cb, g_object_ref (self));
 }
 
 /* Discarding erases the answers for good: asked first. */

@@ -456,15 +456,6 @@ back_clicked_cb (ClmrsVisitWizard *self)
   clmrs_visit_wizard_back (self);
 }
 
-static gpointer
-discard_job (ClmrsStore    *store,
-             gpointer       user_data,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  return clmrs_store_draft_discard (store, user_data, error) ? GINT_TO_POINTER (TRUE) : NULL;
-}
-
 static void
 discard_cb (GObject      *source,
             GAsyncResult *result,
@@ -472,7 +463,7 @@ discard_cb (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  if (clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error) == NULL)
+  if (!clmrs_db_worker_discard_draft_finish (CLMRS_DB_WORKER (source), result, &error))
     g_warning ("Could not delete an untouched draft: %s", error->message);
 }
 
@@ -488,8 +479,7 @@ close_clicked_cb (ClmrsVisitWizard *self)
   if (self->new_draft && !self->answered && self->visit_id != NULL && self->worker != NULL)
     {
       self->discarded = TRUE;
-      clmrs_db_worker_run_async (self->worker, discard_job, g_strdup (self->visit_id), g_free, NULL,
-                                 NULL, discard_cb, NULL);
+      clmrs_db_worker_discard_draft_async (self->worker, self->visit_id, NULL, discard_cb, NULL);
     }
   g_signal_emit (self, signals[DONE], 0, FALSE);
 }
