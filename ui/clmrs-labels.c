@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clmrs-labels-private.h"
+#include "clmrs-i18n.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -239,6 +240,16 @@ _clmrs_prompt_value_text (const ClmrsPrompt *prompt)
     return g_strdup (prompt->appearance != NULL && (strstr (prompt->appearance, "signature") != NULL ||
                                                     strstr (prompt->appearance, "draw") != NULL)
                      ? _("Signature kept") : _("Photo kept"));
+  /* a day as the app's language writes it ("6 déc. 2026"), as on the household page */
+  if (prompt->type == CLMRS_TYPE_DATE)
+    return clmrs_i18n_format_day (prompt->value);
+  if (prompt->type == CLMRS_TYPE_DATETIME)
+    {
+      g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (prompt->value, NULL);
+
+      if (time != NULL)
+        return clmrs_i18n_format_day_time (time);
+    }
   /* a ranking reads as its choices in order, as a multiple choice does */
   if (prompt->choices != NULL && (prompt->control == CLMRS_CONTROL_SELECT || prompt->control == CLMRS_CONTROL_RANK))
     {

@@ -54,6 +54,12 @@ _clmrs_wrap_labels_under (GtkWidget *root)
           gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_NONE);
           gtk_label_set_wrap (GTK_LABEL (child), TRUE);
           gtk_label_set_wrap_mode (GTK_LABEL (child), PANGO_WRAP_WORD);
+          /* a header's title at least ten characters wide: a wrapping
+             label asks for its longest word only, and a header beside a
+             window's three buttons gave it just that ("Visite / du /
+             ménage") */
+          if (gtk_widget_get_ancestor (child, ADW_TYPE_WINDOW_TITLE) != NULL)
+            gtk_label_set_width_chars (GTK_LABEL (child), 10);
           gtk_label_set_justify (GTK_LABEL (child), GTK_JUSTIFY_CENTER);
         }
       _clmrs_wrap_labels_under (child);

@@ -172,6 +172,9 @@ _clmrs_visit_wizard_answer (ClmrsVisitWizard *self,
     }
   set_message (self, ref, NULL);
   _clmrs_visit_wizard_save (self, ref, value && *value ? value : NULL, FALSE);
+  /* a correction's answer may make another question needed, or no longer */
+  if (self->from_review)
+    _clmrs_visit_wizard_update_next (self);
   /* an answer that shows or hides questions of this screen (in school?
      then which grade) redraws it, after the widget's own signal */
   if (self->refresh_source == 0 && !_clmrs_visit_wizard_screen_is_current (self))
@@ -623,6 +626,21 @@ roster_list (ClmrsVisitWizard  *self,
   return list;
 }
 
+/* The words of the button adding one more to the repeat @prompt adds
+ * to: "Add a Child" for a household's children, "Add Farm" otherwise. */
+static char *
+add_label (ClmrsVisitWizard  *self,
+           const ClmrsPrompt *prompt)
+{
+  g_autoptr(GPtrArray) rosters = clmrs_form_get_entity_repeats (self->form, "child");
+
+  for (guint i = 0; i < rosters->len; i++)
+    if (g_strcmp0 (((ClmrsEntityData *) g_ptr_array_index (rosters, i))->ref, prompt->ref) == 0)
+      return g_strdup (_("Add a Child"));
+  /* Translators: the button adding one more of a repeat, "Add Farm" */
+  return g_strdup_printf (_("Add %s"), prompt->label ? prompt->label : "");
+}
+
 static void
 add_prompt (ClmrsVisitWizard  *self,
             const ClmrsPrompt *prompt,
@@ -664,7 +682,9 @@ add_prompt (ClmrsVisitWizard  *self,
       /* who is entered already, above the button to add one more */
       if (roster != NULL)
         gtk_box_append (GTK_BOX (box), roster);
-      input = gtk_button_new_with_label (_("Add"));
+      g_autofree char *add = add_label (self, prompt);
+
+      input = gtk_button_new_with_label (add);
       gtk_widget_add_css_class (input, "pill");
       gtk_widget_add_css_class (input, "suggested-action");
       gtk_widget_set_halign (input, GTK_ALIGN_START);
@@ -770,6 +790,14 @@ _clmrs_visit_wizard_show_screen (ClmrsVisitWizard *self)
   /* where the screen is, above its questions: in full, where the header's
      subtitle would be cut at 360 px ("Child 2 of 3 · Other questions…") */
   subtitle = _clmrs_place_of (first);
+  /* whom (and which support) a one-child form is about, from its first screen */
+  if (self->about != NULL)
+    {
+      g_autofree char *place = g_steal_pointer (&subtitle);
+
+      /* Translators: whom a screen is about and its section, "School kit · Kouadio · Support" */
+      subtitle = *place != '\0' ? g_strdup_printf (_("%s · %s"), self->about, place) : g_strdup (self->about);
+    }
   if (*subtitle != '\0')
     {
       GtkWidget *place = gtk_label_new (subtitle);
@@ -787,19 +815,22 @@ _clmrs_visit_wizard_show_screen (ClmrsVisitWizard *self)
   /* a child (or any repeat instance) can be taken out again */
   if (first->kind == CLMRS_PROMPT_QUESTION && first->repeat != NULL)
     {
-      GtkWidget *remove = gtk_button_new_with_label (_("Remove This One"));
+      g_autofree char *counted = g_strdup_printf (_("%s %u"), first->repeat_label ? first->repeat_label : "",
+                                                  first->repeat_position);
+      const char *name = first->repeat_name ? first->repeat_name : counted;
+      /* Translators: accessible name of a button, "Remove Ama" */
+      g_autofree char *label = g_strdup_printf (_("Remove %s"), name);
+      GtkWidget *remove = gtk_button_new_with_label (label);
 
       gtk_widget_add_css_class (remove, "flat");
       gtk_widget_add_css_class (remove, "remove-repeat");
       gtk_widget_set_halign (remove, GTK_ALIGN_END);
       gtk_widget_set_size_request (remove, -1, 48);
       gtk_widget_set_margin_top (remove, 24);
-      g_autofree char *counted = g_strdup_printf (_("%s %u"), first->repeat_label ? first->repeat_label : "",
-                                                  first->repeat_position);
 
       /* asked first, as from the roster: the child's answers go too */
       g_object_set_data_full (G_OBJECT (remove), "instance", g_strdup (first->repeat), g_free);
-      g_object_set_data_full (G_OBJECT (remove), "name", g_strdup (first->repeat_name ? first->repeat_name : counted), g_free);
+      g_object_set_data_full (G_OBJECT (remove), "name", g_strdup (name), g_free);
       g_object_set_data_full (G_OBJECT (remove), "roster", g_strndup (first->repeat, strrchr (first->repeat, '[') - first->repeat), g_free);
       g_signal_connect (remove, "clicked", G_CALLBACK (remove_instance_clicked_cb), self);
       gtk_box_append (self->question_box, remove);
@@ -818,14 +849,20 @@ _clmrs_visit_wizard_show_screen (ClmrsVisitWizard *self)
 
   adw_window_title_set_subtitle (self->title, self->about ? self->about : "");
   gtk_progress_bar_set_fraction (self->progress, progress_of (self, first->ref));
-  /* a correction made from the review goes straight back to it: the
-     review lists anything the change made missing */
-  gtk_button_set_label (self->next_button, self->from_review ? _("Back to _Review") : _("_Next"));
+  _clmrs_visit_wizard_update_next (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), screen > 0);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->question_scroller), 0);
   gtk_action_bar_set_revealed (self->action_bar, TRUE);
   gtk_stack_set_visible_child_name (self->stack, "question");
+  /* one name or number to type: the keyboard is ready for it */
+  if (self->screen_refs->len == 1)
+    {
+      GtkWidget *input = find_input (GTK_WIDGET (self->question_box), g_ptr_array_index (self->screen_refs, 0));
+
+      if (input != NULL && GTK_IS_EDITABLE (input))
+        gtk_widget_grab_focus (input);
+    }
 }
 /* The span of the chosen rows of the choice list @list, in @within's
  * coordinates; FALSE when nothing is chosen. */

@@ -82,6 +82,9 @@ void     _clmrs_visit_wizard_save           (ClmrsVisitWizard *self,
                                              const char       *value,
                                              gboolean          all);
 void     _clmrs_visit_wizard_show_review    (ClmrsVisitWizard *self);
+/* Next's words for the screen shown: "Back to Review" on a correction
+ * made from the review that left nothing else to answer, else "Next". */
+void     _clmrs_visit_wizard_update_next    (ClmrsVisitWizard *self);
 
 /* clmrs-visit-questions.c */
 /* Builds the screen holding the anchor (the first when none does); the

@@ -141,6 +141,8 @@ _clmrs_visit_wizard_show_review (ClmrsVisitWizard *self)
   self->from_review = FALSE;
   _clmrs_visit_wizard_hide_problem (self);
   n_problems = clmrs_visit_review_show (self->review, self->session);
+  /* from its first line, wherever it was left for a correction */
+  _clmrs_scroll_to_top (GTK_WIDGET (self->review));
   gtk_button_set_label (self->next_button, _("_Finish"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->next_button), n_problems == 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), TRUE);
@@ -366,6 +368,45 @@ unfinished_instance_answer (ClmrsVisitWizard *self,
   return NULL;
 }
 
+/* The first question still to answer on a screen other than @screen,
+ * or NULL: where a correction from the review goes before the review. */
+static char *
+correction_missing (ClmrsVisitWizard *self,
+                    GPtrArray        *prompts,
+                    GArray           *starts,
+                    int               screen)
+{
+  g_autoptr(GPtrArray) problems = clmrs_form_session_validate (self->session);
+
+  for (guint p = 0; p < problems->len; p++)
+    {
+      ClmrsFormProblem *problem = g_ptr_array_index (problems, p);
+      int at = _clmrs_find_screen (prompts, starts, problem->node);
+
+      if (at >= 0 && at != screen)
+        return g_strdup (problem->node);
+    }
+  return NULL;
+}
+
+void
+_clmrs_visit_wizard_update_next (ClmrsVisitWizard *self)
+{
+  g_autoptr(GPtrArray) prompts = NULL;
+  g_autoptr(GArray) starts = NULL;
+  g_autofree char *missing = NULL;
+
+  if (self->from_review && self->session != NULL)
+    {
+      prompts = clmrs_form_session_get_prompts (self->session);
+      starts = _clmrs_screen_starts (prompts);
+      missing = correction_missing (self, prompts, starts, _clmrs_find_screen (prompts, starts, self->anchor));
+    }
+  /* a correction made from the review goes straight back to it, once
+     nothing else is missing: the review lists anything still wrong */
+  gtk_button_set_label (self->next_button, self->from_review && missing == NULL ? _("Back to _Review") : _("_Next"));
+}
+
 void
 clmrs_visit_wizard_next (ClmrsVisitWizard *self)
 {
@@ -410,7 +451,23 @@ clmrs_visit_wizard_next (ClmrsVisitWizard *self)
           return;
         }
     }
-  if (self->from_review || screen + 1 >= (int) starts->len)
+  if (self->from_review)
+    {
+      /* a correction that made other questions needed (worked: yes, then
+         how many hours) goes to each of them in turn, not to the review
+         to be sent back from it again and again */
+      g_autofree char *missing = correction_missing (self, prompts, starts, screen);
+
+      if (missing != NULL)
+        {
+          _clmrs_visit_wizard_set_anchor (self, missing);
+          _clmrs_visit_wizard_show_screen (self);
+          return;
+        }
+      _clmrs_visit_wizard_show_review (self);
+      return;
+    }
+  if (screen + 1 >= (int) starts->len)
     {
       _clmrs_visit_wizard_show_review (self);
       return;
@@ -494,6 +551,41 @@ clmrs_visit_wizard_get_discarded (ClmrsVisitWizard *self)
 
 /* --- starting --- */
 
+/* Whom a follow-up, a closure or a support record is about, as every
+ * screen of it says: "Kouadio", "School kit · Kouadio"; NULL for a
+ * household visit (its children are named screen by screen). */
+static char *
+about_of (ClmrsVisitWizard *self)
+{
+  const char *kind = clmrs_catalog_visit_kind (self->form_id);
+  g_autoptr(GPtrArray) children = NULL;
+  g_autoptr(GPtrArray) supports = NULL;
+  const char *name = NULL;
+  const char *type = NULL;
+
+  if (!g_str_equal (kind, "follow_up") && !g_str_equal (kind, "closure") && !g_str_equal (kind, "support"))
+    return NULL;
+  children = clmrs_form_session_get_entities (self->session, "child");
+  supports = clmrs_form_session_get_entities (self->session, "support");
+  if (children->len == 1)
+    name = json_object_get_string_member_with_default (((ClmrsEntityData *) g_ptr_array_index (children, 0))->fields,
+                                                       "name", NULL);
+  if (supports->len == 1)
+    {
+      JsonObject *fields = ((ClmrsEntityData *) g_ptr_array_index (supports, 0))->fields;
+
+      type = json_object_get_string_member_with_default (fields, "support_type", NULL);
+      if (name == NULL)
+        name = json_object_get_string_member_with_default (fields, "name", NULL);
+    }
+  if (type != NULL && *type != '\0' && name != NULL && *name != '\0')
+    /* Translators: "SUPPORT · CHILD", e.g. "School kit · Kouadio" */
+    return g_strdup_printf (_("%s · %s"), _clmrs_support_label (type), name);
+  if (type != NULL && *type != '\0')
+    return g_strdup (_clmrs_support_label (type));
+  return name != NULL && *name != '\0' ? g_strdup (name) : NULL;
+}
+
 static void
 start_cb (GObject      *source,
           GAsyncResult *result,
@@ -524,6 +616,8 @@ start_cb (GObject      *source,
   _clmrs_visit_wizard_set_anchor (self, draft->anchor);
   title = clmrs_form_session_dup_title (self->session);
   adw_window_title_set_title (self->title, title);
+  if (self->about == NULL)
+    self->about = about_of (self);
   _clmrs_visit_wizard_show_screen (self);
 }
 

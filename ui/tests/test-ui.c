@@ -5551,6 +5551,271 @@ test_touch_targets (Fixture       *f,
   f->user_data = NULL;
 }
 
+/* --- the wizard through a facilitator's eyes (issue 13) --- */
+
+#define AHOU "/household_visit/children/child[2]"
+
+/* Whether a question on the screen shown has no answer yet. */
+static gboolean
+screen_needs_answer (Fixture *f)
+{
+  g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+
+  for (guint i = 0; refs[i] != NULL; i++)
+    {
+      g_autofree char *value = clmrs_visit_wizard_get_answer (wizard (f), refs[i]);
+
+      if (value == NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A correction from the review: on a screen of several questions, each
+ * answer stays on the screen and Next goes back to the review; a
+ * correction that makes other questions needed (Ahou worked after all)
+ * goes to each of them in turn, never through screens already answered
+ * nor to the review between them, then to the review.  The review gives
+ * days in words, as the household page does. */
+static void
+test_correction_back_to_review (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *today_iso = NULL;
+  g_autofree char *today = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GRegex) iso = g_regex_new ("\\b[0-9]{4}-[0-9]{2}-[0-9]{2}\\b", 0, 0, NULL);
+  GtkWidget *entry;
+  GDate date;
+  guint steps = 0;
+
+  start_household_visit (f);
+  walk_to_review (f, household_answer, 2, NULL);
+
+  /* the visit's day in words */
+  text = clmrs_visit_wizard_get_review_text (wizard (f));
+  clmrs_date_today (&date);
+  today_iso = clmrs_date_format (&date);
+  today = clmrs_i18n_format_day (today_iso);
+  expected = g_strdup_printf ("\n%s\n", today);
+  g_test_message ("review:\n%s", text);
+  g_assert_nonnull (strstr (text, expected));
+  g_assert_false (g_regex_match (iso, text, 0, NULL));
+
+  /* Ahou's school: three questions on one screen, corrected one by one */
+  g_signal_emit_by_name (review_row_of (f, AHOU "/school/grade"), "activate");
+  g_assert_true (screen_has (f, AHOU "/school/grade"));
+  g_assert_true (screen_has (f, AHOU "/school/days_missed"));
+  g_assert_nonnull (find_labelled_button (GTK_WIDGET (wizard (f)), "Back to _Review"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), AHOU "/school/grade", "primary_4"));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
+  entry = find_ref (GTK_WIDGET (wizard (f)), AHOU "/school/days_missed", GTK_TYPE_ENTRY);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "0");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
+  g_assert_true (screen_has (f, AHOU "/school/grade"));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
+
+  /* she worked after all: Next goes to what that makes needed */
+  g_signal_emit_by_name (review_row_of (f, AHOU "/work/econ/worked_7d"), "activate");
+  g_assert_true (screen_has (f, AHOU "/work/econ/worked_7d"));
+  g_assert_nonnull (find_labelled_button (GTK_WIDGET (wizard (f)), "Back to _Review"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), AHOU "/work/econ/worked_7d", "yes"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_null (find_labelled_button (GTK_WIDGET (wizard (f)), "Back to _Review"));
+  clmrs_visit_wizard_next (wizard (f));
+  while (g_strcmp0 (clmrs_visit_wizard_get_state (wizard (f)), "question") == 0)
+    {
+      g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+
+      g_test_message ("correction screen %u: %s", steps, refs[0]);
+      g_assert_cmpuint (++steps, <, 12);
+      g_assert_true (g_str_has_prefix (refs[0], AHOU "/work/"));
+      g_assert_true (screen_needs_answer (f));
+      for (guint i = 0; refs[i] != NULL; i++)
+        {
+          g_autofree char *value = clmrs_visit_wizard_get_answer (wizard (f), refs[i]);
+          const char *answer = household_answer_for (strrchr (refs[i], '/') + 1, 1);
+
+          if (value == NULL && answer != NULL)
+            g_assert_true (clmrs_visit_wizard_answer (wizard (f), refs[i], answer));
+        }
+      g_assert_true (wait_for (f, wizard_idle, 10));
+      clmrs_visit_wizard_next (wizard (f));
+    }
+  g_assert_cmpuint (steps, >, 1);
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
+  g_assert_true (gtk_widget_get_sensitive (find_labelled_button (GTK_WIDGET (wizard (f)), "_Finish")));
+}
+
+static gboolean
+review_laid_out (Fixture *f)
+{
+  GtkWidget *row = review_row_of (f, AHOU "/danger/immediate_danger");
+
+  return wizard_idle (f) && row != NULL && gtk_widget_get_mapped (row);
+}
+
+/* The review opens at its top, also after a correction made from its
+ * last rows. */
+static void
+test_review_opens_at_top (Fixture       *f,
+                          gconstpointer  data)
+{
+  GtkAdjustment *adjustment;
+  GtkWidget *row;
+
+  start_household_visit (f);
+  walk_to_review (f, household_answer, 2, NULL);
+  g_assert_true (wait_for (f, review_laid_out, 5));
+  row = review_row_of (f, AHOU "/danger/immediate_danger");
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (row, GTK_TYPE_SCROLLED_WINDOW)));
+  wait_settled (f, row);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+  gtk_widget_grab_focus (row);
+  g_signal_emit_by_name (row, "activate");
+  g_assert_true (screen_has (f, AHOU "/danger/immediate_danger"));
+  wait_settled (f, GTK_WIDGET (wizard (f)));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
+  g_assert_true (wait_for (f, review_laid_out, 5));
+  wait_settled (f, review_row_of (f, AHOU "/danger/immediate_danger"));
+  g_test_message ("review at %.0f of %.0f", gtk_adjustment_get_value (adjustment), gtk_adjustment_get_upper (adjustment));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+}
+
+/* The header's title at a phone's width, in French, beside a window's
+ * minimise, maximise and close buttons: on at most two lines, never a
+ * word a line ("Visite / du / ménage"). */
+static void
+test_wizard_title_phone_french (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autoptr(GString) split = g_string_new (NULL);
+  GtkSettings *gtk_settings = gtk_settings_get_default ();
+  GtkWidget *title, *label;
+  PangoLayout *layout;
+
+  g_object_set (gtk_settings, "gtk-decoration-layout", "menu:minimize,maximize,close", NULL);
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  choose_language (f, 2);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  gtk_window_destroy (preferences_over (GTK_WIDGET (f->window)));
+  wait_settled (f, GTK_WIDGET (home_page (f)));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
+  clmrs_window_start_visit (f->window, "household_visit", NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  title = find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_WINDOW_TITLE);
+  label = find_of_type (title, GTK_TYPE_LABEL);
+  wait_settled (f, label);
+  layout = gtk_label_get_layout (GTK_LABEL (label));
+  g_test_message ("\"%s\": %d line(s) in %d px, window %d px", gtk_label_get_text (GTK_LABEL (label)),
+                  pango_layout_get_line_count (layout), gtk_widget_get_width (label),
+                  gtk_widget_get_width (GTK_WIDGET (f->window)));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "Visite du ménage");
+  g_assert_cmpint (pango_layout_get_line_count (layout), <=, 2);
+  g_assert_false (pango_layout_is_ellipsized (layout));
+  collect_split_words (title, split);
+  g_assert_cmpstr (split->str, ==, "");
+
+  close_app (f);
+  g_settings_set_string (settings, "language", "");
+  clmrs_i18n_set_language ("");
+  gtk_settings_reset_property (gtk_settings, "gtk-decoration-layout");
+}
+
+static const char *
+place_label_text (Fixture *f)
+{
+  GtkWidget *place = find_with_class (GTK_WIDGET (wizard (f)), "place");
+
+  return place != NULL ? gtk_label_get_text (GTK_LABEL (place)) : "";
+}
+
+/* A follow-up and a closure name their child from their first screen
+ * (the heading above the questions, and the header's subtitle). */
+static void
+test_first_screen_names_child (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *name = NULL;
+  ClmrsVisitRequest closure = { .form_id = "case_closure", .child_id = "k0000000-0000-4000-8000-000000000003" };
+  GtkListBoxRow *row;
+  AdwWindowTitle *title;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "follow-ups"), 0);
+  g_signal_emit_by_name (row, "activated");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  title = ADW_WINDOW_TITLE (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_WINDOW_TITLE));
+  name = clmrs_visit_wizard_get_answer (wizard (f), "/follow_up_visit/child/name");
+  g_assert_nonnull (name);
+  g_test_message ("follow-up: \"%s\" / \"%s\"", place_label_text (f), adw_window_title_get_subtitle (title));
+  g_assert_true (g_str_has_prefix (place_label_text (f), name));
+  g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, name);
+  label_audit_screen ("visit: a follow-up's first screen");
+
+  clmrs_window_open_visit (f->window, &closure);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "case_closure");
+  g_test_message ("closure: \"%s\"", place_label_text (f));
+  g_assert_true (g_str_has_prefix (place_label_text (f), "Ama 003"));
+  g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, "Ama 003");
+}
+
+static gboolean
+entry_focused (Fixture *f)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (f->window));
+
+  return focus != NULL && gtk_widget_get_ancestor (focus, GTK_TYPE_ENTRY) == f->user_data;
+}
+
+/* A screen with one thing to type has its entry focused, the keyboard
+ * ready; the roster's buttons say what they add and whom they remove. */
+static void
+test_entry_focused_and_roster_words (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *form = g_build_filename (g_getenv ("CLMRS_SOURCE_DIR"), "ui", "tests", "forms", "mini_visit.xml", NULL);
+  GtkWidget *add, *remove;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_window_start_visit (f->window, form, NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  assert_screen (f, "/mini/household/head_name", 1);
+  f->user_data = find_ref (GTK_WIDGET (wizard (f)), "/mini/household/head_name", GTK_TYPE_ENTRY);
+  g_assert_nonnull (f->user_data);
+  g_assert_true (wait_for (f, entry_focused, 5));
+  clmrs_window_start_visit (f->window, "household_visit", NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  household_walk_to (f, "/household_visit/children/child", 0);
+  add = find_button (GTK_WIDGET (wizard (f)), "/household_visit/children/child");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (add)), ==, "Add a Child");
+  g_signal_emit_by_name (add, "clicked");
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/household_visit/children/child[1]/identity/name", "Ama"));
+  remove = find_with_class (GTK_WIDGET (wizard (f)), "remove-repeat");
+  g_assert_nonnull (remove);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (remove)), ==, "Remove Ama");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+}
+
+
 int
 main (int   argc,
       char *argv[])
@@ -5599,6 +5864,11 @@ main (int   argc,
   g_test_add ("/ui/visit/household-roster", Fixture, NULL, fixture_set_up, test_household_roster, fixture_tear_down);
   g_test_add ("/ui/visit/conflict-message-seen", Fixture, NULL, fixture_set_up, test_conflict_message_seen, fixture_tear_down);
   g_test_add ("/ui/visit/conflict-message-seen-phone", Fixture, NULL, fixture_set_up, test_conflict_message_seen, fixture_tear_down);
+  g_test_add ("/ui/visit/correction-back-to-review", Fixture, NULL, fixture_set_up, test_correction_back_to_review, fixture_tear_down);
+  g_test_add ("/ui/visit/review-opens-at-top", Fixture, NULL, fixture_set_up, test_review_opens_at_top, fixture_tear_down);
+  g_test_add ("/ui/visit/title-phone-french", Fixture, NULL, fixture_set_up, test_wizard_title_phone_french, fixture_tear_down);
+  g_test_add ("/ui/visit/first-screen-names-child", Fixture, NULL, fixture_set_up, test_first_screen_names_child, fixture_tear_down);
+  g_test_add ("/ui/visit/entry-focused-roster-words", Fixture, NULL, fixture_set_up, test_entry_focused_and_roster_words, fixture_tear_down);
   g_test_add ("/ui/visit/awareness", Fixture, NULL, fixture_set_up, test_awareness, fixture_tear_down);
   g_test_add ("/ui/visit/awareness-household", Fixture, NULL, fixture_set_up, test_awareness_household, fixture_tear_down);
   g_test_add ("/ui/facilitator/household-page", Fixture, NULL, fixture_set_up, test_household_page, fixture_tear_down);
