@@ -41,6 +41,20 @@ _clmrs_scroll_to_top (GtkWidget *root)
     _clmrs_scroll_to_top (child);
 }
 
+/* A wrapping label asks for the width of its longest word only, and a
+ * header beside a window's three buttons gave it just that ("Visite / du
+ * / ménage"); asking for as many characters as the title has, up to 16,
+ * keeps a short title on one line and a long one on two.  (GTK 4.8's
+ * natural-wrap-mode "none" would do it, but then reports a natural width
+ * under the minimum when the header is measured for a height.) */
+static void
+title_label_changed_cb (GtkLabel *label)
+{
+  const char *text = gtk_label_get_text (label);
+
+  gtk_label_set_width_chars (label, MIN ((int) g_utf8_strlen (text ? text : "", -1), 16));
+}
+
 void
 _clmrs_wrap_labels_under (GtkWidget *root)
 {
@@ -54,12 +68,12 @@ _clmrs_wrap_labels_under (GtkWidget *root)
           gtk_label_set_ellipsize (GTK_LABEL (child), PANGO_ELLIPSIZE_NONE);
           gtk_label_set_wrap (GTK_LABEL (child), TRUE);
           gtk_label_set_wrap_mode (GTK_LABEL (child), PANGO_WRAP_WORD);
-          /* a header's title at least ten characters wide: a wrapping
-             label asks for its longest word only, and a header beside a
-             window's three buttons gave it just that ("Visite / du /
-             ménage") */
+          /* a header's title keeps its first words together: see below */
           if (gtk_widget_get_ancestor (child, ADW_TYPE_WINDOW_TITLE) != NULL)
-            gtk_label_set_width_chars (GTK_LABEL (child), 10);
+            {
+              g_signal_connect (child, "notify::label", G_CALLBACK (title_label_changed_cb), NULL);
+              title_label_changed_cb (GTK_LABEL (child));
+            }
           gtk_label_set_justify (GTK_LABEL (child), GTK_JUSTIFY_CENTER);
         }
       _clmrs_wrap_labels_under (child);

@@ -5651,6 +5651,15 @@ test_correction_back_to_review (Fixture       *f,
   g_assert_true (gtk_widget_get_sensitive (find_labelled_button (GTK_WIDGET (wizard (f)), "_Finish")));
 }
 
+/* The question page has slid away: the review is what the screen shows. */
+static gboolean
+question_page_gone (Fixture *f)
+{
+  GtkStack *stack = GTK_STACK (find_of_type (GTK_WIDGET (wizard (f)), GTK_TYPE_STACK));
+
+  return !gtk_stack_get_transition_running (stack) && !gtk_widget_get_mapped (gtk_stack_get_child_by_name (stack, "question"));
+}
+
 static gboolean
 review_laid_out (Fixture *f)
 {
@@ -5671,6 +5680,7 @@ test_review_opens_at_top (Fixture       *f,
   start_household_visit (f);
   walk_to_review (f, household_answer, 2, NULL);
   g_assert_true (wait_for (f, review_laid_out, 5));
+  g_assert_true (wait_for (f, question_page_gone, 5));
   row = review_row_of (f, AHOU "/danger/immediate_danger");
   adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (row, GTK_TYPE_SCROLLED_WINDOW)));
   wait_settled (f, row);
@@ -5684,6 +5694,7 @@ test_review_opens_at_top (Fixture       *f,
   clmrs_visit_wizard_next (wizard (f));
   g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
   g_assert_true (wait_for (f, review_laid_out, 5));
+  g_assert_true (wait_for (f, question_page_gone, 5));
   wait_settled (f, review_row_of (f, AHOU "/danger/immediate_danger"));
   g_test_message ("review at %.0f of %.0f", gtk_adjustment_get_value (adjustment), gtk_adjustment_get_upper (adjustment));
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
