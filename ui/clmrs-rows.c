@@ -43,8 +43,10 @@ _clmrs_scroll_to_top (GtkWidget *root)
 
 /* A wrapping label asks for the width of its longest word only, and a
  * header beside a window's three buttons gave it just that ("Visite / du
- * / ménage"); asking for as many characters as the title has, up to 16,
- * keeps a short title on one line and a long one on two.  (GTK 4.8's
+ * / ménage"); asking for as many characters as the title has, up to 14,
+ * keeps a short title on one line and a long one on two, and the header
+ * no wider than a phone beside a window's three buttons (16 made it 8 px
+ * too wide).  (GTK 4.8's
  * natural-wrap-mode "none" would do it, but then reports a natural width
  * under the minimum when the header is measured for a height.) */
 static void
@@ -52,7 +54,7 @@ title_label_changed_cb (GtkLabel *label)
 {
   const char *text = gtk_label_get_text (label);
 
-  gtk_label_set_width_chars (label, MIN ((int) g_utf8_strlen (text ? text : "", -1), 16));
+  gtk_label_set_width_chars (label, MIN ((int) g_utf8_strlen (text ? text : "", -1), 14));
 }
 
 void

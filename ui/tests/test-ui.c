@@ -5739,6 +5739,16 @@ test_wizard_title_phone_french (Fixture       *f,
   g_assert_false (pango_layout_is_ellipsized (layout));
   collect_split_words (title, split);
   g_assert_cmpstr (split->str, ==, "");
+  /* and the header fits the phone: its title does not widen it */
+  {
+    GtkWidget *header = find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_HEADER_BAR);
+    int min = 0;
+
+    gtk_widget_measure (header, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+    g_test_message ("header: at least %d px in %d", min, gtk_widget_get_width (header));
+    g_assert_cmpint (min, <=, gtk_widget_get_width (header));
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
+  }
 
   close_app (f);
   g_settings_set_string (settings, "language", "");
