@@ -855,14 +855,6 @@ _clmrs_visit_wizard_show_screen (ClmrsVisitWizard *self)
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->question_scroller), 0);
   gtk_action_bar_set_revealed (self->action_bar, TRUE);
   gtk_stack_set_visible_child_name (self->stack, "question");
-  /* one name or number to type: the keyboard is ready for it */
-  if (self->screen_refs->len == 1)
-    {
-      GtkWidget *input = find_input (GTK_WIDGET (self->question_box), g_ptr_array_index (self->screen_refs, 0));
-
-      if (input != NULL && GTK_IS_EDITABLE (input))
-        gtk_widget_grab_focus (input);
-    }
 }
 /* The span of the chosen rows of the choice list @list, in @within's
  * coordinates; FALSE when nothing is chosen. */
