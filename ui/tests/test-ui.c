@@ -1308,6 +1308,51 @@ test_supervisor_return (Fixture       *f,
   sqlite3_finalize (stmt);
 }
 
+static int laid_out_width (GtkWidget *widget);
+
+/* At 1280x800 the supervisor's lists keep their width whatever visit
+ * opens beside them (they jumped from 630 px with none open to 563 px
+ * with a support record), and a visit's title is one line there. */
+static void
+test_supervisor_lists_width (Fixture       *f,
+                             gconstpointer  data)
+{
+  GtkWidget *leaflet, *lists, *title;
+  int width;
+
+  /* titles wider than the kind and date under them (a wrapping title took
+     two lines at 1280 px: "Serwaa Osei (Osei" / "Osei)") */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_exec (store, "UPDATE households SET head_name = head_name || ' Yao Emmanuel Konan'", &error));
+    g_assert_no_error (error);
+  }
+  sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 20));
+  leaflet = find_of_type (GTK_WIDGET (supervisor_page (f)), ADW_TYPE_LEAFLET);
+  lists = adw_leaflet_get_child_by_name (ADW_LEAFLET (leaflet), "lists");
+  wait_settled (f, lists);
+  g_assert_false (adw_leaflet_get_folded (ADW_LEAFLET (leaflet)));
+  width = laid_out_width (lists);
+  g_test_message ("lists %d px wide, no visit open", width);
+  g_assert_cmpint (width, >=, 300);
+  g_assert_cmpint (width, <=, 1280 / 2);
+  for (guint i = 0; i < 3; i++)
+    {
+      clmrs_supervisor_page_open_visit (supervisor_page (f), i);
+      g_assert_true (wait_for (f, visit_open, 10));
+      title = find_of_type (adw_leaflet_get_child_by_name (ADW_LEAFLET (leaflet), "visit"), ADW_TYPE_WINDOW_TITLE);
+      wait_settled (f, title);
+      g_test_message ("lists %d px wide beside visit %u", laid_out_width (lists), i);
+      g_assert_cmpint (laid_out_width (lists), ==, width);
+      /* the title (the first label) on one line */
+      g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (GTK_LABEL (find_of_type (title, GTK_TYPE_LABEL)))), ==, 1);
+    }
+}
+
 static void
 test_inactivity_lock (Fixture       *f,
                       gconstpointer  data)
@@ -5585,6 +5630,7 @@ main (int   argc,
   g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
   g_test_add ("/ui/sync/set-aside", Fixture, NULL, fixture_set_up, test_sync_set_aside, fixture_tear_down);
   g_test_add ("/ui/supervisor/return", Fixture, NULL, fixture_set_up, test_supervisor_return, fixture_tear_down);
+  g_test_add ("/ui/supervisor/lists-width", Fixture, NULL, fixture_set_up, test_supervisor_lists_width, fixture_tear_down);
   g_test_add ("/ui/visit/wizard", Fixture, NULL, fixture_set_up, test_visit_wizard, fixture_tear_down);
   g_test_add ("/ui/visit/household", Fixture, NULL, fixture_set_up, test_household_visit, fixture_tear_down);
   g_test_add ("/ui/visit/rank-and-acknowledge", Fixture, NULL, fixture_set_up, test_rank_and_acknowledge, fixture_tear_down);
