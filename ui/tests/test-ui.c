@@ -4117,6 +4117,74 @@ enrol_idle (Fixture *f)
   return !clmrs_enrol_page_get_busy (enrol_page (f));
 }
 
+static void
+people_listed_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GPtrArray) people = clmrs_db_worker_list_people_finish (CLMRS_DB_WORKER (source), result, NULL);
+
+  g_main_loop_quit (user_data);
+}
+
+static gboolean
+supervisors_warned (Fixture *f)
+{
+  return gtk_widget_get_visible (gtk_widget_get_parent (clmrs_enrol_page_get_widget (enrol_page (f), "supervisors")));
+}
+
+/* A device set up offline (here by the store's API, as `clmrs init`)
+ * with a supervisor: enrolling it from the Sync tab names her and says
+ * what to ask the server's administrator before the first sync (the
+ * server takes everyone a device declares for a facilitator); a device
+ * with no supervisor says nothing of it.  The page says what it is. */
+static void
+test_enrol_warns_supervisors (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  GtkWidget *label;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_home_page_set_tab (home_page (f), "sync");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.enrol", NULL));
+  g_assert_true (on_enrol (f));
+  g_assert_nonnull (find_of_type (GTK_WIDGET (enrol_page (f)), ADW_TYPE_WINDOW_TITLE));
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (find_of_type (GTK_WIDGET (enrol_page (f)), ADW_TYPE_WINDOW_TITLE))),
+                   ==, "Connect This Device");
+  g_assert_true (wait_for (f, supervisors_warned, 10));
+  label = clmrs_enrol_page_get_widget (enrol_page (f), "supervisors");
+  g_test_message ("%s", gtk_label_get_text (GTK_LABEL (label)));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "Adjoua Kouamé is a supervisor on this device, but the server will take them for a facilitator"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "clmrs-server people set-role"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "first sync"));
+  label_audit_screen ("enrolment: the device's supervisors");
+
+  /* back; with no supervisor on the device, no warning */
+  click (clmrs_enrol_page_get_widget (enrol_page (f), "offline"));
+  g_assert_true (wait_for (f, on_home_and_idle, 10));
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_exec (store, "UPDATE facilitators SET role = 'facilitator'", &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.enrol", NULL));
+  g_assert_true (on_enrol (f));
+  /* the worker answered (a job queued behind the listing has run) */
+  {
+    g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+
+    clmrs_db_worker_list_people_async (clmrs_window_get_worker (f->window), NULL, people_listed_cb, loop);
+    g_main_loop_run (loop);
+  }
+  g_assert_false (supervisors_warned (f));
+  click (clmrs_enrol_page_get_widget (enrol_page (f), "offline"));
+}
+
 /* Records kept on the handheld for weeks are shown as late on the Sync
  * tab, with how long in words. */
 static void
@@ -5649,6 +5717,7 @@ main (int   argc,
   g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
   g_test_add ("/ui/visit/published-form", Fixture, NULL, fixture_set_up, test_published_form_used, fixture_tear_down);
   g_test_add ("/ui/home/drafts-listed", Fixture, NULL, fixture_set_up, test_drafts_listed, fixture_tear_down);
+  g_test_add ("/ui/sync/enrol-warns-supervisors", Fixture, NULL, fixture_set_up, test_enrol_warns_supervisors, fixture_tear_down);
   g_test_add ("/ui/sync/waiting-late", Fixture, NULL, fixture_set_up, test_sync_waiting_late, fixture_tear_down);
   g_test_add ("/ui/home/lists-reopen-at-top", Fixture, NULL, fixture_set_up, test_lists_reopen_at_top, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
