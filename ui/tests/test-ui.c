@@ -268,6 +268,9 @@ wait_settled (Fixture   *f,
   f->user_data = user_data;
 }
 
+static int laid_out_width (GtkWidget *widget);
+static int laid_out_height (GtkWidget *widget);
+
 static ClmrsSigninPage *
 signin_page (Fixture *f)
 {
@@ -1268,6 +1271,21 @@ test_supervisor_return (Fixture       *f,
   dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_nonnull (dialog);
   label_audit_screen ("supervisor: the message to return a visit");
+  /* its answers (Cancel, Return) are 48 px targets, as every button a
+     finger taps (libadwaita's were 45 px) */
+  {
+    GtkWidget *buttons[] = { find_labelled_button (GTK_WIDGET (dialog), "_Cancel"),
+                             find_labelled_button (GTK_WIDGET (dialog), "_Return") };
+
+    for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+      {
+        g_assert_nonnull (buttons[i]);
+        wait_settled (f, buttons[i]);
+        g_test_message ("dialog answer %s %dx%d", gtk_button_get_label (GTK_BUTTON (buttons[i])),
+                        laid_out_width (buttons[i]), laid_out_height (buttons[i]));
+        g_assert_cmpint (laid_out_height (buttons[i]), >=, 48);
+      }
+  }
   adw_message_dialog_response (dialog, "cancel");
   g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)), ==, visit_id);
 
@@ -1308,7 +1326,6 @@ test_supervisor_return (Fixture       *f,
   sqlite3_finalize (stmt);
 }
 
-static int laid_out_width (GtkWidget *widget);
 
 /* At 1280x800 the supervisor's lists keep their width whatever visit
  * opens beside them (they jumped from 630 px with none open to 563 px
