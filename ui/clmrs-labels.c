@@ -78,6 +78,26 @@ _clmrs_visit_kind_label (const char *kind)
   return _("Household visit");
 }
 
+const char *
+_clmrs_record_type_label (const char *type)
+{
+  static const struct { const char *type; const char *label; } labels[] = {
+    { "community", N_("Community profile") },
+    { "household", N_("Household") },
+    { "child", N_("Child") },
+    { "visit", N_("Visit") },
+    { "support", N_("Support") },
+    { "awareness_session", N_("Awareness session") },
+    { "review", N_("Review") },
+    { "audit", N_("Activity log") },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_strcmp0 (type, labels[i].type) == 0)
+      return _(labels[i].label);
+  return type != NULL ? type : "";
+}
+
 /* The reason codes of docs/rules-format.md, as a facilitator says them. */
 static const char *
 reason_label (const char *code)

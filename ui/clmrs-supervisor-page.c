@@ -150,10 +150,10 @@ queue_cb (GObject      *source,
           g_autofree char *what = NULL;
           GtkWidget *child;
 
-          /* Translators: "Refused: visit (revision 2)" */
           g_autofree char *rev = g_strdup_printf ("%" G_GINT64_FORMAT, r->rev);
 
-          what = g_strdup_printf (_("Refused: %s (revision %s)"), r->type, rev);
+          /* Translators: "Refused: Visit, revision 2" */
+          what = g_strdup_printf (_("Refused: %s, revision %s"), _clmrs_record_type_label (r->type), rev);
           child = _clmrs_data_row (what, r->reason && *r->reason ? r->reason : _("No reason given"));
           adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (child), 3);
           gtk_widget_add_css_class (child, "rejected-row");

@@ -7,6 +7,7 @@
 
 #include "clmrs-sync-page.h"
 #include "clmrs-sync-page-private.h"
+#include "clmrs-labels-private.h"
 
 #include "syncstore.h"
 #include "util.h"
@@ -227,7 +228,9 @@ queue_cb (GObject      *source,
           for (guint j = 0; q->rejections != NULL && j < q->rejections->len; j++)
             {
               ClmrsRejection *r = g_ptr_array_index (q->rejections, j);
-              g_autofree char *title = g_strdup_printf ("%s %.8s", r->type ? r->type : "", r->record_id ? r->record_id : "");
+              /* Translators: a refused record: "Visit 1a2b3c4d", the start of its id */
+              g_autofree char *title = g_strdup_printf (_("%s %.8s"), _clmrs_record_type_label (r->type),
+                                                        r->record_id ? r->record_id : "");
               GtkWidget *reason = _clmrs_data_row (title, r->reason ? r->reason : _("No reason given"));
 
               adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (reason), 4);

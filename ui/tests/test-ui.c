@@ -1225,6 +1225,24 @@ record_open (Fixture *f)
          clmrs_record_view_get_visit (window_record (f)) != NULL;
 }
 
+/* The first widget under @root with @css_class, shown or not (an
+ * expander's rows before it is opened). */
+static GtkWidget *
+find_with_class_unmapped (GtkWidget  *root,
+                          const char *css_class)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (gtk_widget_has_css_class (child, css_class))
+        return child;
+      if ((found = find_with_class_unmapped (child, css_class)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static const char *const visit_kinds[] = { "household", "follow_up", "support", "awareness", "community" };
 
 static void
@@ -1259,6 +1277,16 @@ test_supervisor_return (Fixture       *f,
       if (g_str_has_prefix (subtitle, "Follow-up visit · "))
         g_assert_nonnull (strchr (title, '('));   /* "Child (Household head)" */
     }
+
+  /* a record the server refused says what it is in words ("visit" was
+     the outbox's code, in English in French too) */
+  {
+    GtkWidget *refused = find_with_class_unmapped (GTK_WIDGET (clmrs_supervisor_page_get_list (supervisor_page (f), "queue")),
+                                                   "rejected-row");
+
+    g_assert_nonnull (refused);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (refused)), ==, "Refused: Visit, revision 1");
+  }
 
   clmrs_supervisor_page_open_visit (supervisor_page (f), 0);
   g_assert_true (wait_for (f, visit_open, 10));
@@ -4238,6 +4266,17 @@ test_sync_waiting_late (Fixture       *f,
   g_assert_nonnull (late);
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (late)), ==,
                    "Waiting for 40 days: sync at the hub as soon as you can");
+  /* a refused record says what it is in words, not the outbox's code */
+  {
+    GtkWidget *refused = NULL;
+
+    for (GtkWidget *row = gtk_widget_get_first_child (clmrs_sync_page_get_widget (sync_page (f), "queue"));
+         row != NULL; row = gtk_widget_get_next_sibling (row))
+      if (ADW_IS_EXPANDER_ROW (row))
+        refused = find_of_type (find_of_type (row, GTK_TYPE_REVEALER), ADW_TYPE_ACTION_ROW);
+    g_assert_nonnull (refused);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (refused)), ==, "Visit v0000000");
+  }
 }
 
 static gboolean
