@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clmrs-labels-private.h"
+#include "clmrs-i18n.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -259,6 +260,18 @@ _clmrs_prompt_value_text (const ClmrsPrompt *prompt)
     return g_strdup (prompt->appearance != NULL && (strstr (prompt->appearance, "signature") != NULL ||
                                                     strstr (prompt->appearance, "draw") != NULL)
                      ? _("Signature kept") : _("Photo kept"));
+  /* a day and a decimal in the app's language ("7 déc. 2026", "2,5"),
+     as everywhere else: the stored value is ISO 8601 and C */
+  if (prompt->type == CLMRS_TYPE_DATE)
+    return clmrs_i18n_format_day (prompt->value);
+  if (prompt->type == CLMRS_TYPE_DECIMAL && strchr (prompt->value, '.') != NULL &&
+      strlen (C_("number", ".")) == 1)
+    {
+      char *text = g_strdup (prompt->value);
+
+      *strchr (text, '.') = C_("number", ".")[0];
+      return text;
+    }
   /* a ranking reads as its choices in order, as a multiple choice does */
   if (prompt->choices != NULL && (prompt->control == CLMRS_CONTROL_SELECT || prompt->control == CLMRS_CONTROL_RANK))
     {

@@ -491,8 +491,14 @@ test_dates_and_numbers (void)
   g_autoptr(GDateTime) time = g_date_time_new_local (2026, 12, 6, 14, 5, 0);
   g_autofree char *day_en = NULL, *day_fr = NULL, *time_fr = NULL, *size_en = NULL, *size_fr = NULL;
   g_autofree char *not_a_day = NULL, *rfc3339 = NULL;
+  g_autofree char *answer_day_en = NULL, *answer_day_fr = NULL, *answer_decimal_en = NULL, *answer_decimal_fr = NULL;
+  /* answers as the supervisor's record view and the review show them */
+  ClmrsPrompt date = { .control = CLMRS_CONTROL_INPUT, .type = CLMRS_TYPE_DATE, .value = (char *) "2026-12-07" };
+  ClmrsPrompt decimal = { .control = CLMRS_CONTROL_INPUT, .type = CLMRS_TYPE_DECIMAL, .value = (char *) "2.5" };
 
   clmrs_i18n_set_language ("en");
+  answer_day_en = _clmrs_prompt_value_text (&date);
+  answer_decimal_en = _clmrs_prompt_value_text (&decimal);
   day_en = clmrs_i18n_format_day ("2026-12-06");
   size_en = clmrs_i18n_format_size (7600000);
   rfc3339 = clmrs_i18n_format_day ("2026-08-09T10:00:00Z");
@@ -502,7 +508,14 @@ test_dates_and_numbers (void)
   time_fr = clmrs_i18n_format_day_time (time);
   size_fr = clmrs_i18n_format_size (7600000);
   g_assert_cmpstr (clmrs_i18n_month_abbreviation (8), ==, "août");
+  answer_day_fr = _clmrs_prompt_value_text (&date);
+  answer_decimal_fr = _clmrs_prompt_value_text (&decimal);
   clmrs_i18n_set_language ("");
+
+  g_assert_cmpstr (answer_day_en, ==, "7 Dec 2026");
+  g_assert_cmpstr (answer_day_fr, ==, "7 déc. 2026");
+  g_assert_cmpstr (answer_decimal_en, ==, "2.5");
+  g_assert_cmpstr (answer_decimal_fr, ==, "2,5");
 
   g_assert_cmpstr (day_en, ==, "6 Dec 2026");
   g_assert_cmpstr (rfc3339, ==, "9 Aug 2026");
