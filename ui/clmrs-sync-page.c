@@ -241,8 +241,17 @@ queue_cb (GObject      *source,
     }
   if (last_error != NULL && queued > 0)
     {
-      row = _clmrs_data_row (_("Last problem"), last_error);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+      GtkWidget *details = _clmrs_data_row (_("Technical details"), last_error);
+
+      /* in plain words; what the server or libcurl said, for whoever
+         supports the facilitator, one tap away */
+      row = adw_expander_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("The last try to send them failed"));
+      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), _("They are kept here and sent at the next sync"));
+      gtk_widget_add_css_class (row, "last-problem");
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (details), 4);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (row), details);
       gtk_list_box_append (self->queue_list, row);
     }
 }

@@ -4261,7 +4261,9 @@ test_sync_waiting_late (Fixture       *f,
     sqlite3_stmt *stmt;
 
     g_assert_no_error (error);
-    stmt = clmrs_store_prepare (store, "UPDATE outbox SET queued_at = ?1 WHERE state = 'queued' AND facilitator_id = ?2", &error);
+    stmt = clmrs_store_prepare (store, "UPDATE outbox SET queued_at = ?1,"
+                                       "  last_error = 'connecting: Could not connect to server (curl 7)'"
+                                       " WHERE state = 'queued' AND facilitator_id = ?2", &error);
     g_assert_no_error (error);
     sqlite3_bind_text (stmt, 1, queued_at, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (stmt, 2, FACILITATOR_ID, -1, SQLITE_TRANSIENT);
@@ -4285,10 +4287,23 @@ test_sync_waiting_late (Fixture       *f,
 
     for (GtkWidget *row = gtk_widget_get_first_child (clmrs_sync_page_get_widget (sync_page (f), "queue"));
          row != NULL; row = gtk_widget_get_next_sibling (row))
-      if (ADW_IS_EXPANDER_ROW (row))
+      if (ADW_IS_EXPANDER_ROW (row) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "Refused by the server") == 0)
         refused = find_of_type (find_of_type (row, GTK_TYPE_REVEALER), ADW_TYPE_ACTION_ROW);
     g_assert_nonnull (refused);
     g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (refused)), ==, "Visit v0000000");
+  }
+  /* the last failure in plain words; libcurl's text only under Technical details */
+  {
+    GtkWidget *problem = find_with_class_unmapped (clmrs_sync_page_get_widget (sync_page (f), "queue"), "last-problem");
+    GtkWidget *details;
+
+    g_assert_nonnull (problem);
+    g_assert_null (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (problem)), "curl"));
+    g_assert_null (strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (problem)), "curl"));
+    g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (problem)));
+    details = find_of_type (find_of_type (problem, GTK_TYPE_REVEALER), ADW_TYPE_ACTION_ROW);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (details)), ==, "Technical details");
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (details)), "curl 7"));
   }
 }
 
