@@ -14,10 +14,11 @@
 #include "outbox.h"
 
 #include "clmrs-record-view.h"
+#include "clmrs-sync-page.h"
 #include "clmrs-window.h"
 
 #define VISITS_LIMIT 200
-#define LISTS_WIDTH  400   /* px, beside an open visit */
+#define LISTS_WIDTH  440   /* px, beside an open visit */
 
 struct _ClmrsSupervisorPage
 {
@@ -108,7 +109,18 @@ queue_cb (GObject      *source,
       GtkWidget *row = adw_expander_row_new ();
       GtkWidget *label = gtk_label_new (count);
 
-      if (oldest != NULL)
+      if (oldest != NULL && _clmrs_days_since (q->oldest) >= CLMRS_SYNC_PAGE_LATE_DAYS)
+        {
+          gint64 days = _clmrs_days_since (q->oldest);
+
+          /* kept only on that handheld for weeks: the supervisor sees whom
+             to call, as the facilitator's Sync tab says it */
+          subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · oldest %s, waiting for %d day",
+                                                   "%s · oldest %s, waiting for %d days", (gulong) days),
+                                      size, oldest, (int) days);
+          gtk_widget_add_css_class (row, "waiting-late");
+        }
+      else if (oldest != NULL)
         /* Translators: "SIZE · oldest DATE" */
         subtitle = g_strdup_printf (_("%s · oldest %s"), size, oldest);
       else

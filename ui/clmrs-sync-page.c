@@ -187,9 +187,7 @@ queue_cb (GObject      *source,
   if (oldest != NULL)
     {
       g_autofree char *day = clmrs_i18n_format_day (oldest);
-      g_autoptr(GDateTime) since = clmrs_time_parse_rfc3339 (oldest);
-      g_autoptr(GDateTime) now = clmrs_now ();
-      gint64 days = since != NULL ? g_date_time_difference (now, since) / G_TIME_SPAN_DAY : 0;
+      gint64 days = _clmrs_days_since (oldest);
       GtkWidget *label = gtk_label_new (day);
 
       row = _clmrs_data_row (_("Oldest waiting since"), NULL);

@@ -22,6 +22,7 @@
 #include "clmrs-preferences-private.h"
 #include "clmrs-signin-page.h"
 #include "clmrs-record-view-private.h"
+#include "clmrs-rows-private.h"
 #include "clmrs-supervisor-page-private.h"
 #include "clmrs-sync-page-private.h"
 #include "clmrs-visit-wizard-private.h"
@@ -1291,6 +1292,15 @@ test_supervisor_return (Fixture       *f,
         g_assert_nonnull (strchr (title, '('));   /* "Child (Household head)" */
     }
 
+  /* records kept for weeks on a facilitator's handheld: said on their row */
+  {
+    GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (clmrs_supervisor_page_get_list (supervisor_page (f), "queue"), 0));
+    g_autofree char *days = g_strdup_printf (", waiting for %d days", (int) _clmrs_days_since ("2026-01-02T00:00:00Z"));
+
+    g_test_message ("%s", adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)));
+    g_assert_true (gtk_widget_has_css_class (row, "waiting-late"));
+    g_assert_nonnull (strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), days));
+  }
   /* a record the server refused says what it is in words ("visit" was
      the outbox's code, in English in French too) */
   {
