@@ -5725,6 +5725,17 @@ test_touch_targets (Fixture       *f,
 
   /* the language list of the preferences */
   preferences = CLMRS_PREFERENCES (clmrs_preferences_new (GTK_WINDOW (f->window)));
+  /* on a phone they cover the app (at 640 px high the home page's list
+     and tabs showed under them) */
+  {
+    int width, height;
+
+    gtk_window_get_default_size (GTK_WINDOW (preferences), &width, &height);
+    g_test_message ("preferences %dx%d over %dx%d", width, height, gtk_widget_get_width (GTK_WIDGET (f->window)),
+                    gtk_widget_get_height (GTK_WIDGET (f->window)));
+    g_assert_cmpint (width, ==, gtk_widget_get_width (GTK_WIDGET (f->window)));
+    g_assert_cmpint (height, ==, gtk_widget_get_height (GTK_WIDGET (f->window)));
+  }
   gtk_window_present (GTK_WINDOW (preferences));
   combo = find_of_type (GTK_WIDGET (preferences), ADW_TYPE_COMBO_ROW);
   g_assert_nonnull (combo);
