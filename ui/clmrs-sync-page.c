@@ -99,8 +99,14 @@ show_last_sync (ClmrsSyncPage *self)
 {
   g_autofree char *last = g_settings_get_string (self->settings, "last-sync");
   g_autofree char *result = g_settings_get_string (self->settings, "last-sync-result");
+  g_autoptr(GDateTime) when = *last ? g_date_time_new_from_iso8601 (last, NULL) : NULL;
+  g_autofree char *shown = NULL;
 
-  adw_action_row_set_subtitle (self->last_sync_row, *last ? last : _("Never"));
+  /* kept as a time, said in the language of the moment (text written
+     before stays as it was) */
+  if (when != NULL)
+    shown = clmrs_i18n_format_day_time (when);
+  adw_action_row_set_subtitle (self->last_sync_row, shown ? shown : *last ? last : _("Never"));
   adw_action_row_set_subtitle (self->result_row, *result ? result :
                                self->enrolled ? _("No sync yet on this device") :
                                _("This device is not enrolled yet: see Server below."));
@@ -513,8 +519,8 @@ sync_cb (GObject      *source,
   summary = clmrs_sync_jobs_describe_report (&report);
   if (ok)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-      g_autofree char *when = clmrs_i18n_format_day_time (now);
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autofree char *when = g_date_time_format_iso8601 (now);
 
       /* Translators: the result of a sync, e.g. "Sync finished: 3 records sent, 12 received" */
       text = g_strdup_printf (_("Sync finished: %s"), summary);
@@ -771,6 +777,8 @@ clmrs_sync_page_get_widget (ClmrsSyncPage *self,
     return GTK_WIDGET (self->progress_bar);
   if (g_strcmp0 (name, "queue") == 0)
     return GTK_WIDGET (self->queue_list);
+  if (g_strcmp0 (name, "last-sync") == 0)
+    return GTK_WIDGET (self->last_sync_row);
   return NULL;
 }
 

@@ -4280,10 +4280,22 @@ test_sync_waiting_late (Fixture       *f,
     g_assert_true (clmrs_store_step_done (store, stmt, &error));
     g_assert_no_error (error);
   }
+  /* the last sync is kept as a time and said in the app's language (it
+     was kept as English text, and stayed so in French) */
+  g_settings_set_string (clmrs_application_get_settings (f->app), "last-sync", "2026-12-06T14:05:00Z");
   sign_in (f, FACILITATOR_ID, pin);
   g_assert_true (wait_for (f, on_home_and_idle, 20));
   clmrs_home_page_set_tab (home_page (f), "sync");
   g_assert_true (wait_for (f, on_home_and_idle, 10));
+  {
+    g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 ("2026-12-06T14:05:00Z", NULL);
+    g_autofree char *shown = clmrs_i18n_format_day_time (when);
+
+    g_assert_true (g_str_has_prefix (shown, "6 Dec 2026, ") || g_str_has_prefix (shown, "7 Dec 2026, "));
+    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (clmrs_sync_page_get_widget (sync_page (f), "last-sync"))),
+                     ==, shown);
+  }
+  g_settings_reset (clmrs_application_get_settings (f->app), "last-sync");
   for (GtkWidget *row = gtk_widget_get_first_child (clmrs_sync_page_get_widget (sync_page (f), "queue"));
        row != NULL; row = gtk_widget_get_next_sibling (row))
     if (gtk_widget_has_css_class (row, "waiting-late"))
@@ -4413,7 +4425,12 @@ test_sync (Fixture       *f,
   g_assert_cmpuint (max_records, >, 0);
   g_assert_true (g_str_has_prefix (clmrs_sync_page_get_result (sync_page (f)), "Sync finished"));
   g_assert_cmpint (clmrs_sync_page_get_queued (sync_page (f)), ==, 0);
-  g_assert_cmpstr (g_settings_get_string (settings, "last-sync"), !=, "");
+  {
+    g_autofree char *last = g_settings_get_string (settings, "last-sync");
+    g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 (last, NULL);
+
+    g_assert_nonnull (when);   /* a time, said in the language of the moment */
+  }
   g_assert_false (gtk_widget_get_visible (clmrs_sync_page_get_widget (sync_page (f), "progress")));
 
   server_stop (&server);
