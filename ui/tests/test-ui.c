@@ -1239,24 +1239,6 @@ record_open (Fixture *f)
          clmrs_record_view_get_visit (window_record (f)) != NULL;
 }
 
-/* The first widget under @root with @css_class, shown or not (an
- * expander's rows before it is opened). */
-static GtkWidget *
-find_with_class_unmapped (GtkWidget  *root,
-                          const char *css_class)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found;
-
-      if (gtk_widget_has_css_class (child, css_class))
-        return child;
-      if ((found = find_with_class_unmapped (child, css_class)) != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static const char *const visit_kinds[] = { "household", "follow_up", "support", "awareness", "community" };
 
 static void
@@ -1304,7 +1286,7 @@ test_supervisor_return (Fixture       *f,
   /* a record the server refused says what it is in words ("visit" was
      the outbox's code, in English in French too) */
   {
-    GtkWidget *refused = find_with_class_unmapped (GTK_WIDGET (clmrs_supervisor_page_get_list (supervisor_page (f), "queue")),
+    GtkWidget *refused = find_with_class_any (GTK_WIDGET (clmrs_supervisor_page_get_list (supervisor_page (f), "queue")),
                                                    "rejected-row");
 
     g_assert_nonnull (refused);
@@ -4350,7 +4332,7 @@ test_sync_waiting_late (Fixture       *f,
   }
   /* the last failure in plain words; libcurl's text only under Technical details */
   {
-    GtkWidget *problem = find_with_class_unmapped (clmrs_sync_page_get_widget (sync_page (f), "queue"), "last-problem");
+    GtkWidget *problem = find_with_class_any (clmrs_sync_page_get_widget (sync_page (f), "queue"), "last-problem");
     GtkWidget *details;
 
     g_assert_nonnull (problem);
