@@ -22,5 +22,8 @@ void       _clmrs_wrap_labels_under (GtkWidget *root);
 /* Every title, subtitle, group title and label shown under @root, one a
  * line, in the order they are drawn (what tests read of a page). */
 char      *_clmrs_dup_shown_text    (GtkWidget  *root);
+/* Whole days from the RFC 3339 time @since (a record queued) to now;
+ * 0 when it is no time. */
+gint64     _clmrs_days_since       (const char *since);
 
 G_END_DECLS

@@ -3,6 +3,8 @@
 
 #include "clmrs-rows-private.h"
 
+#include "util.h"
+
 GtkWidget *
 _clmrs_data_row (const char *title,
                  const char *subtitle)
@@ -111,4 +113,13 @@ _clmrs_dup_shown_text (GtkWidget *root)
 
   collect_text (root, text);
   return g_string_free (text, FALSE);
+}
+
+gint64
+_clmrs_days_since (const char *since)
+{
+  g_autoptr(GDateTime) then = since != NULL ? clmrs_time_parse_rfc3339 (since) : NULL;
+  g_autoptr(GDateTime) now = clmrs_now ();
+
+  return then != NULL ? g_date_time_difference (now, then) / G_TIME_SPAN_DAY : 0;
 }
