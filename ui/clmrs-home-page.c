@@ -47,6 +47,7 @@ struct _ClmrsHomePage
   GtkRevealer          *pick_revealer;
   GtkLabel             *draft_label;
   GtkListBox           *drafts_list;
+  GtkRevealer          *refresh_revealer;
 
   /* Owned references */
   ClmrsDbWorker        *worker;
@@ -56,6 +57,8 @@ struct _ClmrsHomePage
   char                 *draft_id;      /* the newest unfinished visit */
   char                 *pick_form;     /* a household tapped starts this form, not a visit */
   guint                 n_busy;
+  guint                 refresh_shown_source;  /* shows the refresh's progress unless it is quick */
+  gboolean              refreshing;      /* the daily case refresh runs: no due date is final */
   gboolean          scroll_to_top;   /* after a sign-in, until the households are back */
 };
 
@@ -643,6 +646,15 @@ add_figure (ClmrsHomePage *self,
   gtk_flow_box_append (self->figures_box, box);
 }
 
+static void
+clear_figures (ClmrsHomePage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->figures_box))) != NULL)
+    gtk_flow_box_remove (self->figures_box, child);
+}
+
 static char *
 percent_text (JsonObject *root,
               const char *member)
@@ -673,15 +685,13 @@ indicators_cb (GObject      *source,
   g_autofree char *worst = NULL;
   g_autofree char *supported = NULL;
   JsonObject *root, *cases, *by_month;
-  GtkWidget *child;
   guint skip;
 
   node = clmrs_db_worker_indicators_finish (CLMRS_DB_WORKER (source), result, &error);
   if (job_failed (self, error, _("Could not compute the indicators")))
     return;
   job_done (self);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->figures_box))) != NULL)
-    gtk_flow_box_remove (self->figures_box, child);
+  clear_figures (self);
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return;
   root = json_node_get_object (node);
@@ -739,6 +749,66 @@ indicators_cb (GObject      *source,
                                 (const double *) (gpointer) percents->data, labels->len);
 }
 
+/* --- the daily case refresh --- */
+
+/* A refresh that is not needed takes a millisecond: its progress shows
+ * only when it takes longer, not as a flash at every sign-in. */
+#define PROGRESS_AFTER_MS 300
+
+static gboolean
+show_refresh_cb (gpointer user_data)
+{
+  ClmrsHomePage *self = user_data;
+
+  self->refresh_shown_source = 0;
+  gtk_revealer_set_reveal_child (self->refresh_revealer, self->refreshing);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+set_refreshing (ClmrsHomePage *self,
+                gboolean       refreshing)
+{
+  self->refreshing = refreshing;
+  g_clear_handle_id (&self->refresh_shown_source, g_source_remove);
+  if (refreshing)
+    {
+      gtk_stack_set_visible_child_name (self->follow_ups_stack, "updating");
+      self->refresh_shown_source = g_timeout_add (PROGRESS_AFTER_MS, show_refresh_cb, self);
+    }
+  else
+    gtk_revealer_set_reveal_child (self->refresh_revealer, FALSE);
+}
+
+/* The lists that read the cases, once they are current. */
+static void
+load_case_lists (ClmrsHomePage *self)
+{
+  self->n_busy += 2;
+  clmrs_db_worker_follow_ups_due_async (self->worker, FOLLOW_UP_HORIZON_DAYS, LIST_LIMIT, self->cancellable,
+                                        follow_ups_cb, g_object_ref (self));
+  clmrs_db_worker_indicators_async (self->worker, self->cancellable, indicators_cb, g_object_ref (self));
+}
+
+static void
+refresh_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(ClmrsHomePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  clmrs_db_worker_refresh_cases_if_stale_finish (CLMRS_DB_WORKER (source), result, NULL, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  set_refreshing (self, FALSE);
+  /* not refreshed: the lists say what the cases said yesterday, and the
+     toast says so */
+  if (!job_failed (self, error, _("Could not update the follow-ups: they may be a day behind")))
+    job_done (self);
+  load_case_lists (self);
+}
+
 /* --- the page --- */
 
 void
@@ -773,14 +843,20 @@ clmrs_home_page_start (ClmrsHomePage *self,
   self->scroll_to_top = TRUE;
   households_changed_cb (self);
 
-  self->n_busy += 3;
+  /* what needs no case first, so home is whole at once: the households'
+     first page (queued above), the unfinished visits, the messages; then
+     the daily case refresh (seconds on a large device), and the lists of
+     cases only after it, so no due date shown is yesterday's */
   gtk_revealer_set_reveal_child (self->draft_revealer, FALSE);
   load_drafts (self);
-  clmrs_db_worker_follow_ups_due_async (worker, FOLLOW_UP_HORIZON_DAYS, LIST_LIMIT, self->cancellable,
-                                        follow_ups_cb, g_object_ref (self));
+  self->n_busy += 2;
   clmrs_db_worker_list_visits_async (worker, "returned", person_id, LIST_LIMIT, self->cancellable,
                                      messages_cb, g_object_ref (self));
-  clmrs_db_worker_indicators_async (worker, self->cancellable, indicators_cb, g_object_ref (self));
+  clear_figures (self);
+  adw_view_stack_page_set_badge_number (self->follow_ups_page, 0);
+  adw_view_stack_page_set_needs_attention (self->follow_ups_page, FALSE);
+  set_refreshing (self, TRUE);
+  clmrs_db_worker_refresh_cases_if_stale_async (worker, self->cancellable, refresh_cb, g_object_ref (self));
   clmrs_sync_page_start (self->sync_page, worker);
   adw_view_stack_set_visible_child_name (self->stack, "households");
 }
@@ -793,6 +869,7 @@ clmrs_home_page_stop (ClmrsHomePage *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->n_busy = 0;
+  set_refreshing (self, FALSE);
   g_clear_pointer (&self->person_id, g_free);
   clmrs_sync_page_stop (self->sync_page);
   g_clear_pointer (&self->draft_id, g_free);
@@ -841,6 +918,14 @@ clmrs_home_page_get_list (ClmrsHomePage *self,
   if (g_strcmp0 (name, "drafts") == 0)
     return self->drafts_list;
   return NULL;
+}
+
+gboolean
+clmrs_home_page_get_refreshing (ClmrsHomePage *self)
+{
+  g_return_val_if_fail (CLMRS_IS_HOME_PAGE (self), FALSE);
+
+  return self->refreshing;
 }
 
 guint
@@ -921,6 +1006,7 @@ clmrs_home_page_class_init (ClmrsHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, draft_revealer);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, draft_label);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, drafts_list);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, refresh_revealer);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, household_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, pick_cancel_clicked_cb);

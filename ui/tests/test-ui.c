@@ -1371,6 +1371,136 @@ query_text (const char *db_path,
   return text;
 }
 
+/* A worker held by the test: the jobs queued behind it wait until it is let go. */
+typedef struct {
+  GMutex   lock;
+  GCond    cond;
+  gboolean held;
+  char    *mark;   /* the day the cases were refreshed for, when the hold began */
+} Hold;
+
+static gpointer
+hold_job (ClmrsStore    *store,
+          gpointer       user_data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  Hold *hold = user_data;
+
+  if (!clmrs_store_get_meta (store, "ui_cases_refreshed", &hold->mark, error))
+    return NULL;
+  g_mutex_lock (&hold->lock);
+  while (hold->held)
+    g_cond_wait (&hold->cond, &hold->lock);
+  g_mutex_unlock (&hold->lock);
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+hold_release (Hold *hold)
+{
+  g_mutex_lock (&hold->lock);
+  hold->held = FALSE;
+  g_cond_signal (&hold->cond);
+  g_mutex_unlock (&hold->lock);
+}
+
+static gboolean
+on_home (Fixture *f)
+{
+  return g_strcmp0 (clmrs_window_get_page_name (f->window), "home") == 0;
+}
+
+static gboolean
+updating_shown (Fixture *f)
+{
+  /* the quiet bar under the header (the first such label) */
+  GtkWidget *label = find_label_prefix (GTK_WIDGET (home_page (f)), "Updating follow-ups");
+  GtkWidget *revealer = label != NULL ? gtk_widget_get_ancestor (label, GTK_TYPE_REVEALER) : NULL;
+
+  return revealer != NULL && gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)) && gtk_widget_get_mapped (label);
+}
+
+static gboolean
+updating_gone (Fixture *f)
+{
+  GtkWidget *label = find_label_prefix (GTK_WIDGET (home_page (f)), "Updating follow-ups");
+
+  return !gtk_revealer_get_child_revealed (GTK_REVEALER (gtk_widget_get_ancestor (label, GTK_TYPE_REVEALER)));
+}
+
+static gboolean
+refreshed_and_idle (Fixture *f)
+{
+  return !clmrs_home_page_get_refreshing (home_page (f)) && on_home_and_idle (f);
+}
+
+/* The first sign-in of a day: home shows at once, before the daily case
+ * refresh (seconds on a large device), which runs after it on the worker
+ * with a quiet "Updating follow-ups…"; the follow-ups are listed only
+ * once the cases are current, never from yesterday's. */
+static void
+test_home_before_refresh (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *noted = NULL;
+  g_autofree char *today_text = NULL;
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GError) error = NULL;
+  Hold hold = { .held = TRUE };
+  GDate today;
+
+  clmrs_date_today (&today);
+  today_text = clmrs_date_format (&today);
+  /* the app opens a device whose cases are yesterday's */
+  make_database (f);
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_set_meta (store, "ui_cases_refreshed", "2026-01-01", &error));
+    g_assert_no_error (error);
+  }
+  open_app (f, 0);
+  g_assert_true (wait_for (f, on_signin_or_error, 30));
+  g_mutex_init (&hold.lock);
+  g_cond_init (&hold.cond);
+
+  /* the PIN's job, then the test's hold: what home asks waits behind it;
+     the cases are not refreshed yet (not on opening, not in the sign-in) */
+  sign_in (f, FACILITATOR_ID, pin);
+  clmrs_db_worker_run_async (clmrs_window_get_worker (f->window), hold_job, &hold, NULL, NULL, NULL, NULL, NULL);
+  g_assert_true (wait_for (f, on_home, 20));
+  while (g_atomic_pointer_get (&hold.mark) == NULL)
+    g_usleep (1000);
+  g_assert_cmpstr (hold.mark, ==, "2026-01-01");
+  g_assert_true (clmrs_home_page_get_refreshing (home_page (f)));
+  clmrs_home_page_set_tab (home_page (f), "follow-ups");
+  g_assert_true (wait_for (f, updating_shown, 5));
+  g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "follow-ups")), ==, 0);
+  label_audit_screen ("home: follow-ups being updated");
+
+  hold_release (&hold);
+  g_assert_true (wait_for (f, refreshed_and_idle, 30));
+  g_clear_pointer (&noted, g_free);
+  noted = query_text (f->db_path, "SELECT value FROM meta WHERE key = ?1", "ui_cases_refreshed");
+  g_assert_cmpstr (noted, ==, today_text);
+  g_assert_true (wait_for (f, updating_gone, 5));
+  /* the list is the refreshed cases' */
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+
+    g_assert_no_error (error);
+    due = clmrs_casebook_follow_ups_due (store, &today, 14, 200, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "follow-ups")), ==, due->len);
+  g_free (hold.mark);
+  g_mutex_clear (&hold.lock);
+  g_cond_clear (&hold.cond);
+}
+
 static gboolean
 wizard_has_result (Fixture *f)
 {
@@ -5604,6 +5734,7 @@ main (int   argc,
   g_test_add ("/ui/visit/published-form", Fixture, NULL, fixture_set_up, test_published_form_used, fixture_tear_down);
   g_test_add ("/ui/home/drafts-listed", Fixture, NULL, fixture_set_up, test_drafts_listed, fixture_tear_down);
   g_test_add ("/ui/sync/waiting-late", Fixture, NULL, fixture_set_up, test_sync_waiting_late, fixture_tear_down);
+  g_test_add ("/ui/home/before-refresh", Fixture, "first-run", fixture_set_up, test_home_before_refresh, fixture_tear_down);
   g_test_add ("/ui/home/lists-reopen-at-top", Fixture, NULL, fixture_set_up, test_lists_reopen_at_top, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
