@@ -48,6 +48,8 @@ struct _ClmrsHomePage
   GtkLabel             *draft_label;
   GtkListBox           *drafts_list;
   GtkRevealer          *refresh_revealer;
+  GtkWidget            *content_box;
+  GtkWidget            *loading_spinner;
 
   /* Owned references */
   ClmrsDbWorker        *worker;
@@ -59,6 +61,8 @@ struct _ClmrsHomePage
   guint                 n_busy;
   guint                 refresh_shown_source;  /* shows the refresh's progress unless it is quick */
   gboolean              refreshing;      /* the daily case refresh runs: no due date is final */
+  guint                 loading_shown_source;
+  gboolean              loading;         /* home's first lists are not back: it takes no tap */
   gboolean          scroll_to_top;   /* after a sign-in, until the households are back */
 };
 
@@ -809,6 +813,64 @@ refresh_cb (GObject      *source,
   load_case_lists (self);
 }
 
+/* --- loading: from a sign-in or a visit closed until home is whole --- */
+
+static gboolean
+show_loading_cb (gpointer user_data)
+{
+  ClmrsHomePage *self = user_data;
+
+  self->loading_shown_source = 0;
+  gtk_widget_set_visible (self->loading_spinner, self->loading);
+  if (self->loading)
+    gtk_widget_add_css_class (self->content_box, "dim-content");
+  return G_SOURCE_REMOVE;
+}
+
+/* Taps are not taken while loading (a second tap on the screen before
+ * would land on what home shows under it); the spinner and the dimmed
+ * content show only when it lasts, not as a flash each time. */
+static void
+set_loading (ClmrsHomePage *self,
+             gboolean       loading)
+{
+  self->loading = loading;
+  g_clear_handle_id (&self->loading_shown_source, g_source_remove);
+  gtk_widget_set_can_target (self->content_box, !loading);
+  if (loading)
+    self->loading_shown_source = g_timeout_add (PROGRESS_AFTER_MS, show_loading_cb, self);
+  else
+    {
+      gtk_widget_set_visible (self->loading_spinner, FALSE);
+      gtk_widget_remove_css_class (self->content_box, "dim-content");
+    }
+}
+
+static gpointer
+nothing_job (ClmrsStore    *store,
+             gpointer       user_data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  return GINT_TO_POINTER (TRUE);
+}
+
+/* Queued after home's first lists: the worker runs jobs in order, and
+ * their results come back in order, so they are all shown by now. */
+static void
+loaded_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ClmrsHomePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  set_loading (self, FALSE);
+}
+
 /* --- the page --- */
 
 void
@@ -852,6 +914,8 @@ clmrs_home_page_start (ClmrsHomePage *self,
   self->n_busy += 2;
   clmrs_db_worker_list_visits_async (worker, "returned", person_id, LIST_LIMIT, self->cancellable,
                                      messages_cb, g_object_ref (self));
+  set_loading (self, TRUE);
+  clmrs_db_worker_run_async (worker, nothing_job, NULL, NULL, NULL, self->cancellable, loaded_cb, g_object_ref (self));
   clear_figures (self);
   adw_view_stack_page_set_badge_number (self->follow_ups_page, 0);
   adw_view_stack_page_set_needs_attention (self->follow_ups_page, FALSE);
@@ -870,6 +934,7 @@ clmrs_home_page_stop (ClmrsHomePage *self)
   g_clear_object (&self->cancellable);
   self->n_busy = 0;
   set_refreshing (self, FALSE);
+  set_loading (self, FALSE);
   g_clear_pointer (&self->person_id, g_free);
   clmrs_sync_page_stop (self->sync_page);
   g_clear_pointer (&self->draft_id, g_free);
@@ -918,6 +983,14 @@ clmrs_home_page_get_list (ClmrsHomePage *self,
   if (g_strcmp0 (name, "drafts") == 0)
     return self->drafts_list;
   return NULL;
+}
+
+gboolean
+clmrs_home_page_get_loading (ClmrsHomePage *self)
+{
+  g_return_val_if_fail (CLMRS_IS_HOME_PAGE (self), FALSE);
+
+  return self->loading;
 }
 
 gboolean
@@ -1007,6 +1080,8 @@ clmrs_home_page_class_init (ClmrsHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, draft_label);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, drafts_list);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, refresh_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, content_box);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, loading_spinner);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, household_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, pick_cancel_clicked_cb);

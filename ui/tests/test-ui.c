@@ -1501,6 +1501,143 @@ test_home_before_refresh (Fixture       *f,
   g_cond_clear (&hold.cond);
 }
 
+static void start_household_visit (Fixture *f);
+static gboolean on_household_and_idle (Fixture *f);
+
+/* A widget under @root whose tooltip is @text, or NULL. */
+static GtkWidget *
+find_with_tooltip (GtkWidget  *root,
+                   const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (g_strcmp0 (gtk_widget_get_tooltip_text (child), text) == 0)
+        return child;
+      if ((found = find_with_tooltip (child, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A button with @action_name under @root, or NULL. */
+static GtkWidget *
+find_action_button (GtkWidget  *root,
+                    const char *action_name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action_name) == 0)
+        return child;
+      if ((found = find_action_button (child, action_name)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The centre of @widget in the window's coordinates. */
+static graphene_point_t
+centre_of (Fixture   *f,
+           GtkWidget *widget)
+{
+  graphene_rect_t bounds;
+  graphene_point_t centre;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (f->window), &bounds));
+  graphene_rect_get_center (&bounds, &centre);
+  return centre;
+}
+
+/* A tap at @point, as a finger gives it: on the button under it, if any
+ * (GTK's own picking, which honours what takes no taps). */
+static GtkWidget *
+tap_at (Fixture          *f,
+        graphene_point_t  point)
+{
+  GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (f->window), point.x, point.y, GTK_PICK_DEFAULT);
+  GtkWidget *button = picked == NULL ? NULL : GTK_IS_BUTTON (picked) ? picked : gtk_widget_get_ancestor (picked, GTK_TYPE_BUTTON);
+
+  if (button != NULL && gtk_widget_is_sensitive (button))
+    g_signal_emit_by_name (button, "clicked");
+  return button;
+}
+
+static gboolean
+page_switched (Fixture *f)
+{
+  GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (home_page (f)), GTK_TYPE_STACK);
+
+  return !gtk_stack_get_transition_running (GTK_STACK (stack));
+}
+
+/* A visit closed while the worker is slow (saving, under load): home
+ * takes no tap until its lists are back, so a second tap, meant for the
+ * visit's Close, opens nothing (here: + Visit, under the same finger). */
+static void
+test_second_tap_on_close (Fixture       *f,
+                          gconstpointer  data)
+{
+  Hold hold = { .held = TRUE };
+  GtkWidget *close_button, *new_visit;
+  graphene_point_t close_point, new_visit_point;
+
+  start_household_visit (f);
+  close_button = find_with_tooltip (GTK_WIDGET (wizard (f)), "Close (the answers stay saved)");
+  g_assert_nonnull (close_button);
+  close_point = centre_of (f, close_button);
+  new_visit = find_action_button (GTK_WIDGET (home_page (f)), "win.new-visit");
+  g_assert_nonnull (new_visit);
+  g_mutex_init (&hold.lock);
+  g_cond_init (&hold.cond);
+  clmrs_db_worker_run_async (clmrs_window_get_worker (f->window), hold_job, &hold, NULL, NULL, NULL, NULL, NULL);
+
+  /* the first tap closes the visit; home shows, its lists behind the worker */
+  g_assert_true (tap_at (f, close_point) == close_button);
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+  g_assert_true (clmrs_home_page_get_loading (home_page (f)));
+  g_assert_true (wait_for (f, page_switched, 5));
+  new_visit_point = centre_of (f, new_visit);
+  /* the second tap, where the first was, and on + Visit: nothing opens */
+  tap_at (f, close_point);
+  g_assert_null (tap_at (f, new_visit_point));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+
+  hold_release (&hold);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_false (clmrs_home_page_get_loading (home_page (f)));
+  /* home whole: it takes taps again */
+  g_assert_true (gtk_widget_pick (GTK_WIDGET (f->window), new_visit_point.x, new_visit_point.y, GTK_PICK_DEFAULT) != NULL);
+  g_assert_true (gtk_widget_is_ancestor (gtk_widget_pick (GTK_WIDGET (f->window), new_visit_point.x, new_visit_point.y,
+                                                          GTK_PICK_DEFAULT), new_visit) ||
+                 gtk_widget_pick (GTK_WIDGET (f->window), new_visit_point.x, new_visit_point.y, GTK_PICK_DEFAULT) == new_visit);
+
+  /* a visit started from a household goes back to it, read again: the
+     second tap does not land on its Back */
+  g_clear_pointer (&hold.mark, g_free);
+  clmrs_window_open_household (f->window, "h0000000-0000-4000-8000-000000000004");
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  clmrs_window_start_visit (f->window, "household_visit", "h0000000-0000-4000-8000-000000000004");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  hold.held = TRUE;
+  clmrs_db_worker_run_async (clmrs_window_get_worker (f->window), hold_job, &hold, NULL, NULL, NULL, NULL, NULL);
+  g_assert_true (tap_at (f, close_point) == close_button);
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "household");
+  g_assert_true (wait_for (f, page_switched, 5));
+  g_assert_null (tap_at (f, close_point));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "household");
+  hold_release (&hold);
+  g_assert_true (wait_for (f, on_household_and_idle, 20));
+  g_assert_nonnull (tap_at (f, close_point));   /* Back, once it is read */
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+  g_free (hold.mark);
+  g_mutex_clear (&hold.lock);
+  g_cond_clear (&hold.cond);
+}
+
 static gboolean
 wizard_has_result (Fixture *f)
 {
@@ -5735,6 +5872,7 @@ main (int   argc,
   g_test_add ("/ui/home/drafts-listed", Fixture, NULL, fixture_set_up, test_drafts_listed, fixture_tear_down);
   g_test_add ("/ui/sync/waiting-late", Fixture, NULL, fixture_set_up, test_sync_waiting_late, fixture_tear_down);
   g_test_add ("/ui/home/before-refresh", Fixture, "first-run", fixture_set_up, test_home_before_refresh, fixture_tear_down);
+  g_test_add ("/ui/home/second-tap-on-close", Fixture, NULL, fixture_set_up, test_second_tap_on_close, fixture_tear_down);
   g_test_add ("/ui/home/lists-reopen-at-top", Fixture, NULL, fixture_set_up, test_lists_reopen_at_top, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
