@@ -27,7 +27,6 @@ struct _ClmrsWindow
   AdwApplicationWindow  parent_instance;
 
   /* Template widgets */
-  AdwToastOverlay      *toast_overlay;
   GtkWidget            *demo_banner;
   GtkStack             *stack;
   AdwStatusPage        *loading_status;
@@ -104,11 +103,13 @@ clmrs_window_show_toast (ClmrsWindow *self,
      animation, so it goes by its timeout) */
   toast = adw_toast_new (escaped);
   adw_toast_set_timeout (toast, TOAST_SECONDS);
-  /* on the home page, above its tab bar at the bottom, not over it */
+  /* on the page shown, which keeps it: a toast of the household page does
+     not follow Back to home, over its tab bar; on the home page, above
+     that tab bar, not over it */
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "home") == 0)
     overlay = clmrs_home_page_get_toast_overlay (self->home_page);
   else
-    overlay = self->toast_overlay;
+    overlay = ADW_TOAST_OVERLAY (gtk_stack_get_visible_child (self->stack));
   /* a title that wraps: libadwaita's own is one line, cut at a phone's
      width ("Saved, to send at the next s…"); the toast gives its title its
      natural width whatever room it has, so that width is bounded by the
@@ -161,9 +162,37 @@ GtkWidget *
 clmrs_window_get_page (ClmrsWindow *self,
                        const char  *name)
 {
+  GtkWidget *overlay;
+
   g_return_val_if_fail (CLMRS_IS_WINDOW (self), NULL);
 
-  return gtk_stack_get_child_by_name (self->stack, name);
+  overlay = gtk_stack_get_child_by_name (self->stack, name);
+  return overlay != NULL ? adw_toast_overlay_get_child (ADW_TOAST_OVERLAY (overlay)) : NULL;
+}
+
+/* Each page in a toast overlay of its own: a toast stays with the page
+ * that showed it, hidden with it, instead of covering the next one (the
+ * home page's tab bar, its buttons). */
+static void
+give_pages_toasts (ClmrsWindow *self)
+{
+  g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->stack)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      g_ptr_array_add (pages, g_object_ref (child));
+      g_ptr_array_add (names, g_strdup (gtk_stack_page_get_name (gtk_stack_get_page (self->stack, child))));
+    }
+  for (guint i = 0; i < pages->len; i++)
+    {
+      GtkWidget *overlay = adw_toast_overlay_new ();
+
+      gtk_stack_remove (self->stack, pages->pdata[i]);
+      adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (overlay), pages->pdata[i]);
+      gtk_stack_add_named (self->stack, overlay, names->pdata[i]);
+    }
 }
 
 gboolean
@@ -828,7 +857,6 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   g_type_ensure (CLMRS_TYPE_SYNC_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, demo_banner);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, loading_status);
@@ -866,6 +894,7 @@ clmrs_window_init (ClmrsWindow *self)
   GtkEventController *legacy;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  give_pages_toasts (self);
   clmrs_record_view_set_can_correct (self->record_view, TRUE);
   /* a returned visit's household and date, whole at a phone's width
      ("Household visit · 7 De…") */

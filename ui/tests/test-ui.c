@@ -5014,6 +5014,68 @@ test_sign_in_enter_at_phone_width (Fixture       *f,
 /* At a phone's 360x720: a toast's words are all there (it wraps) and it
  * sits above the tab bar at the bottom, not over it; an awareness
  * session's title is not cut. */
+/* A toast on the window, shown (mapped): not one left on a hidden page. */
+static GtkWidget *
+mapped_toast (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (g_str_equal (gtk_widget_get_css_name (child), "toast") && gtk_widget_get_mapped (child))
+        return child;
+      if ((found = mapped_toast (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+toast_mapped (Fixture *f)
+{
+  return mapped_toast (GTK_WIDGET (f->window)) != NULL;
+}
+
+static gboolean
+on_home_switched (Fixture *f)
+{
+  GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (home_page (f)), GTK_TYPE_STACK);
+
+  return g_strcmp0 (clmrs_window_get_page_name (f->window), "home") == 0 &&
+         !gtk_stack_get_transition_running (GTK_STACK (stack));
+}
+
+/* A toast the household page shows stays with it: Back to home, it does
+ * not come along over the tab bar at the bottom (360x720). */
+static void
+test_household_toast_stays (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  GtkWidget *toast;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
+  clmrs_window_open_household (f->window, "h0000000-0000-4000-8000-000000000004");
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  clmrs_window_show_toast (f->window, "Saved, to send at the next sync");
+  g_assert_true (wait_for (f, toast_mapped, 5));
+  toast = mapped_toast (GTK_WIDGET (f->window));
+  g_assert_true (gtk_widget_is_ancestor (toast, GTK_WIDGET (household_page (f))) ||
+                 gtk_widget_is_ancestor (toast, gtk_widget_get_parent (GTK_WIDGET (household_page (f)))));
+
+  /* Back, at once (the toast lasts 3 s) */
+  g_signal_emit_by_name (find_of_type (GTK_WIDGET (household_page (f)), GTK_TYPE_BUTTON), "clicked");
+  g_assert_true (wait_for (f, on_home_switched, 5));
+  g_assert_null (mapped_toast (GTK_WIDGET (f->window)));
+  /* one shown on home sits above its tab bar, on home */
+  clmrs_window_show_toast (f->window, "Saved, to send at the next sync");
+  g_assert_true (wait_for (f, toast_mapped, 5));
+  g_assert_true (gtk_widget_is_ancestor (mapped_toast (GTK_WIDGET (f->window)), GTK_WIDGET (home_page (f))));
+}
+
 static void
 test_phone_toast_and_titles (Fixture       *f,
                              gconstpointer  data)
@@ -5873,6 +5935,7 @@ main (int   argc,
   g_test_add ("/ui/sync/waiting-late", Fixture, NULL, fixture_set_up, test_sync_waiting_late, fixture_tear_down);
   g_test_add ("/ui/home/before-refresh", Fixture, "first-run", fixture_set_up, test_home_before_refresh, fixture_tear_down);
   g_test_add ("/ui/home/second-tap-on-close", Fixture, NULL, fixture_set_up, test_second_tap_on_close, fixture_tear_down);
+  g_test_add ("/ui/phone/household-toast-stays", Fixture, NULL, fixture_set_up, test_household_toast_stays, fixture_tear_down);
   g_test_add ("/ui/home/lists-reopen-at-top", Fixture, NULL, fixture_set_up, test_lists_reopen_at_top, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
