@@ -1095,6 +1095,16 @@ households_at_top (Fixture *f)
   return gtk_widget_get_mapped (view) && gtk_adjustment_get_value (adjustment) == 0;
 }
 
+static gboolean window_is_phone (Fixture *f);
+
+static gboolean
+scroller_scrollable (Fixture *f)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (f->user_data);
+
+  return gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment) + 100;
+}
+
 /* The next person to sign in finds the lists at their top, not scrolled
  * where the last person left them. */
 static void
@@ -1102,9 +1112,12 @@ test_lists_reopen_at_top (Fixture       *f,
                           gconstpointer  data)
 {
   g_autofree char *pin = clmrs_demo_facilitator_pin (0);
-  GtkScrolledWindow *scroller;
+  GtkScrolledWindow *scroller, *follow_ups;
   GtkAdjustment *adjustment;
 
+  /* a phone's screen, where the lists are longest */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
   sign_in (f, FACILITATOR_ID, pin);
   g_assert_true (wait_for (f, all_households, 20));
   scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW)),
@@ -1115,11 +1128,26 @@ test_lists_reopen_at_top (Fixture       *f,
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 2);
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
 
+  /* and the follow-ups, the longest of the other lists */
+  clmrs_home_page_set_tab (home_page (f), "follow-ups");
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  follow_ups = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (clmrs_home_page_get_list (home_page (f), "follow-ups")),
+                                                             GTK_TYPE_SCROLLED_WINDOW));
+  f->user_data = follow_ups;
+  g_assert_true (wait_for (f, scroller_scrollable, 10));
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (follow_ups),
+                            gtk_adjustment_get_upper (gtk_scrolled_window_get_vadjustment (follow_ups)) / 2);
+  g_assert_cmpfloat (gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (follow_ups)), >, 0);
+
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
   g_assert_true (wait_for (f, on_signin, 5));
   sign_in (f, FACILITATOR_ID, pin);
   g_assert_true (wait_for (f, all_households, 20));
   g_assert_true (wait_for (f, households_at_top, 5));
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_home_page_set_tab (home_page (f), "follow-ups");
+  wait_settled (f, GTK_WIDGET (follow_ups));
+  g_assert_cmpfloat (gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (follow_ups)), ==, 0);
 }
 
 static void
