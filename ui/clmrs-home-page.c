@@ -58,6 +58,12 @@ struct _ClmrsHomePage
   char                 *person_id;
   char                 *draft_id;      /* the newest unfinished visit */
   char                 *pick_form;     /* a household tapped starts this form, not a visit */
+  /* what the lists show, as read: a window built again in another
+     language shows them again without reading them */
+  GPtrArray            *due_items;
+  GPtrArray            *drafts;
+  GPtrArray            *returned;
+  JsonNode             *indicators;
   guint                 n_busy;
   guint                 refresh_shown_source;  /* shows the refresh's progress unless it is quick */
   gboolean              refreshing;      /* the daily case refresh runs: no due date is final */
@@ -316,6 +322,8 @@ follow_up_activated_cb (AdwActionRow  *row,
     clmrs_window_open_visit (window, &request);
 }
 
+static void show_follow_ups (ClmrsHomePage *self, GPtrArray *items);
+
 static void
 follow_ups_cb (GObject      *source,
                GAsyncResult *result,
@@ -324,12 +332,22 @@ follow_ups_cb (GObject      *source,
   g_autoptr(ClmrsHomePage) self = user_data;
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
-  guint late = 0;
 
   items = clmrs_db_worker_follow_ups_due_finish (CLMRS_DB_WORKER (source), result, &error);
   if (job_failed (self, error, _("Could not read the follow-ups due")))
     return;
   job_done (self);
+  show_follow_ups (self, items);
+}
+
+static void
+show_follow_ups (ClmrsHomePage *self,
+                 GPtrArray     *items)
+{
+  guint late = 0;
+
+  g_clear_pointer (&self->due_items, g_ptr_array_unref);
+  self->due_items = g_ptr_array_ref (items);
   _clmrs_list_remove_all (self->follow_ups_list);
   for (guint i = 0; i < items->len; i++)
     {
@@ -533,6 +551,8 @@ draft_row (ClmrsHomePage        *self,
   return row;
 }
 
+static void show_drafts (ClmrsHomePage *self, GPtrArray *drafts);
+
 static void
 drafts_cb (GObject      *source,
            GAsyncResult *result,
@@ -546,6 +566,15 @@ drafts_cb (GObject      *source,
   if (job_failed (self, error, _("Could not read the unfinished visits")))
     return;
   job_done (self);
+  show_drafts (self, drafts);
+}
+
+static void
+show_drafts (ClmrsHomePage *self,
+             GPtrArray     *drafts)
+{
+  g_clear_pointer (&self->drafts, g_ptr_array_unref);
+  self->drafts = g_ptr_array_ref (drafts);
   _clmrs_list_remove_all (self->drafts_list);
   g_clear_pointer (&self->draft_id, g_free);
   for (guint i = 0; i < drafts->len; i++)
@@ -588,6 +617,8 @@ message_activated_cb (AdwActionRow  *row,
     clmrs_window_open_record (window, visit_id);
 }
 
+static void show_messages (ClmrsHomePage *self, GPtrArray *visits);
+
 static void
 messages_cb (GObject      *source,
              GAsyncResult *result,
@@ -601,6 +632,15 @@ messages_cb (GObject      *source,
   if (job_failed (self, error, _("Could not read the messages")))
     return;
   job_done (self);
+  show_messages (self, visits);
+}
+
+static void
+show_messages (ClmrsHomePage *self,
+               GPtrArray     *visits)
+{
+  g_clear_pointer (&self->returned, g_ptr_array_unref);
+  self->returned = g_ptr_array_ref (visits);
   _clmrs_list_remove_all (self->messages_list);
   for (guint i = 0; i < visits->len; i++)
     {
@@ -671,6 +711,8 @@ percent_text (JsonObject *root,
   return g_strdup_printf ("%.0f%%", json_node_get_double (percent));
 }
 
+static void show_indicators (ClmrsHomePage *self, JsonNode *node);
+
 static void
 indicators_cb (GObject      *source,
                GAsyncResult *result,
@@ -679,6 +721,18 @@ indicators_cb (GObject      *source,
   g_autoptr(ClmrsHomePage) self = user_data;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
+
+  node = clmrs_db_worker_indicators_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (job_failed (self, error, _("Could not compute the indicators")))
+    return;
+  job_done (self);
+  show_indicators (self, node);
+}
+
+static void
+show_indicators (ClmrsHomePage *self,
+                 JsonNode      *node)
+{
   g_autoptr(GList) months = NULL;
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   g_autoptr(GArray) percents = g_array_new (FALSE, FALSE, sizeof (double));
@@ -691,10 +745,8 @@ indicators_cb (GObject      *source,
   JsonObject *root, *cases, *by_month;
   guint skip;
 
-  node = clmrs_db_worker_indicators_finish (CLMRS_DB_WORKER (source), result, &error);
-  if (job_failed (self, error, _("Could not compute the indicators")))
-    return;
-  job_done (self);
+  g_clear_pointer (&self->indicators, json_node_unref);
+  self->indicators = json_node_ref (node);
   clear_figures (self);
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return;
@@ -873,6 +925,69 @@ loaded_cb (GObject      *source,
 
 /* --- the page --- */
 
+/* @model (its ownership taken) listed by the households' view. */
+static void
+show_households (ClmrsHomePage       *self,
+                 ClmrsHouseholdModel *model)
+{
+  GtkNoSelection *selection;
+
+  self->households = model;
+  g_signal_connect_object (self->households, "items-changed",
+                           G_CALLBACK (households_changed_cb), self, G_CONNECT_SWAPPED);
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->households)));
+  gtk_list_view_set_model (self->households_view, GTK_SELECTION_MODEL (selection));
+  g_object_unref (selection);
+}
+
+static void
+clear_kept (ClmrsHomePage *self)
+{
+  g_clear_pointer (&self->due_items, g_ptr_array_unref);
+  g_clear_pointer (&self->drafts, g_ptr_array_unref);
+  g_clear_pointer (&self->returned, g_ptr_array_unref);
+  g_clear_pointer (&self->indicators, json_node_unref);
+}
+
+/* Home as @old showed it, in a window built again in another language:
+ * the same lists made again from what @old read (its households' model
+ * itself: names are in no language), without waiting for the database,
+ * which a large device's indicators and a loaded worker make slow.  When
+ * @old had not read them all (or showed a search), home starts afresh. */
+void
+clmrs_home_page_start_again (ClmrsHomePage *self,
+                             ClmrsHomePage *old,
+                             ClmrsDbWorker *worker,
+                             const char    *person_id,
+                             const char    *person_name)
+{
+  g_return_if_fail (CLMRS_IS_HOME_PAGE (self));
+  g_return_if_fail (CLMRS_IS_HOME_PAGE (old));
+
+  if (old->households == NULL || old->due_items == NULL || old->drafts == NULL || old->returned == NULL ||
+      old->indicators == NULL || self->households != NULL ||
+      *gtk_editable_get_text (GTK_EDITABLE (old->search_entry)) != '\0')
+    {
+      clmrs_home_page_start (self, worker, person_id, person_name);
+      return;
+    }
+  clmrs_home_page_stop (self);
+  self->cancellable = g_cancellable_new ();
+  g_set_object (&self->worker, worker);
+  self->person_id = g_strdup (person_id);
+
+  g_signal_handlers_disconnect_by_data (old->households, old);
+  gtk_list_view_set_model (old->households_view, NULL);
+  show_households (self, g_steal_pointer (&old->households));
+  households_changed_cb (self);
+  show_drafts (self, old->drafts);
+  show_messages (self, old->returned);
+  show_follow_ups (self, old->due_items);
+  show_indicators (self, old->indicators);
+  clmrs_sync_page_start (self->sync_page, worker);
+  adw_view_stack_set_visible_child_name (self->stack, "households");
+}
+
 void
 clmrs_home_page_start (ClmrsHomePage *self,
                        ClmrsDbWorker *worker,
@@ -889,16 +1004,8 @@ clmrs_home_page_start (ClmrsHomePage *self,
   self->person_id = g_strdup (person_id);
 
   if (self->households == NULL)
-    {
-      GtkNoSelection *selection;
-
-      self->households = clmrs_household_model_new (worker);
-      g_signal_connect_object (self->households, "items-changed",
-                               G_CALLBACK (households_changed_cb), self, G_CONNECT_SWAPPED);
-      selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->households)));
-      gtk_list_view_set_model (self->households_view, GTK_SELECTION_MODEL (selection));
-      g_object_unref (selection);
-    }
+    show_households (self, clmrs_household_model_new (worker));
+  clear_kept (self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   clmrs_household_model_search (self->households, "");
   _clmrs_scroll_to_top (GTK_WIDGET (self));
@@ -1047,6 +1154,7 @@ clmrs_home_page_dispose (GObject *object)
     gtk_list_view_set_model (self->households_view, NULL);
   g_clear_object (&self->households);
   g_clear_object (&self->worker);
+  clear_kept (self);
 
   G_OBJECT_CLASS (clmrs_home_page_parent_class)->dispose (object);
 }

@@ -1010,7 +1010,8 @@ clmrs_window_new_replacing (ClmrsWindow *old)
     }
   else
     {
-      clmrs_home_page_start (self->home_page, self->worker, self->person_id, self->person_name);
+      /* the lists as the old window read them, not read again */
+      clmrs_home_page_start_again (self->home_page, old->home_page, self->worker, self->person_id, self->person_name);
       /* a sync under way goes on, shown (and cancellable) here */
       clmrs_sync_page_take_sync (clmrs_home_page_get_sync_page (self->home_page),
                                  clmrs_home_page_get_sync_page (old->home_page));

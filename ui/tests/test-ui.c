@@ -4845,6 +4845,61 @@ test_language_switch (Fixture       *f,
 
 /* The window built again after a language switch has the old one's size,
  * to the pixel, at a phone's 360x720 and at 1280x800. */
+static gboolean
+new_window_shown (Fixture *f)
+{
+  ClmrsWindow *window = app_window (f);
+
+  return window != NULL && window != f->window && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+/* The language switch builds the window again: its home shows the lists
+ * the old one read, at once, without the database (here held by the
+ * test: a large device's indicators, a worker busy saving). */
+static void
+test_language_switch_reads_nothing (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  Hold hold = { .held = TRUE };
+  gint64 start;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_true (wait_for (f, all_households, 10));
+  g_mutex_init (&hold.lock);
+  g_cond_init (&hold.cond);
+  clmrs_db_worker_run_async (clmrs_window_get_worker (f->window), hold_job, &hold, NULL, NULL, NULL, NULL, NULL);
+
+  f->user_data = f->window;
+  g_object_add_weak_pointer (G_OBJECT (f->window), &f->user_data);
+  g_clear_object (&f->window);
+  f->window = f->user_data;
+  start = g_get_monotonic_time ();
+  g_settings_set_string (settings, "language", "fr");
+  g_assert_true (wait_for (f, new_window_shown, 20));
+  g_test_message ("window built again in %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
+  g_assert_true (wait_for (f, window_replaced, 20));
+  g_test_message ("the old one gone after %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
+  f->window = g_object_ref (app_window (f));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+  g_assert_false (clmrs_home_page_get_loading (home_page (f)));
+  g_assert_cmpuint (g_list_model_get_n_items (clmrs_home_page_get_households (home_page (f))), ==, N_HOUSEHOLDS);
+  g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "follow-ups")), ==, f->n_due);
+  g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "messages")), ==, f->n_returned);
+  /* in French */
+  clmrs_home_page_set_tab (home_page (f), "follow-ups");
+  g_assert_nonnull (find_label_prefix (GTK_WIDGET (home_page (f)), "Enfants à revoir"));
+
+  hold_release (&hold);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_settings_set_string (settings, "language", "");
+  g_free (hold.mark);
+  g_mutex_clear (&hold.lock);
+  g_cond_clear (&hold.cond);
+}
+
 static void
 test_language_switch_keeps_size (Fixture       *f,
                                  gconstpointer  data)
@@ -5973,6 +6028,7 @@ main (int   argc,
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/preferences/language-switch", Fixture, NULL, fixture_set_up, test_language_switch, fixture_tear_down);
   g_test_add ("/ui/phone/toast-and-titles", Fixture, NULL, fixture_set_up, test_phone_toast_and_titles, fixture_tear_down);
+  g_test_add ("/ui/preferences/language-switch-reads-nothing", Fixture, NULL, fixture_set_up, test_language_switch_reads_nothing, fixture_tear_down);
   g_test_add ("/ui/preferences/language-switch-keeps-size", Fixture, NULL, fixture_set_up, test_language_switch_keeps_size, fixture_tear_down);
   g_test_add ("/ui/first-run/empty", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
   g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run_demo, fixture_tear_down);
