@@ -451,18 +451,6 @@ draft_subtitle (const ClmrsDraftItem *draft)
 }
 
 static void
-draft_continue_clicked_cb (GtkButton     *button,
-                           ClmrsHomePage *self)
-{
-  ClmrsWindow *window = CLMRS_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self), CLMRS_TYPE_WINDOW));
-  g_autofree char *draft_id = g_strdup (g_object_get_data (G_OBJECT (button), "visit-id"));
-  ClmrsVisitRequest request = { .draft_id = draft_id };
-
-  if (window != NULL && draft_id != NULL)
-    clmrs_window_open_visit (window, &request);
-}
-
-static void
 discard_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -514,16 +502,49 @@ draft_discard_clicked_cb (GtkButton     *button,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+draft_row_activated_cb (AdwActionRow  *row,
+                        ClmrsHomePage *self)
+{
+  ClmrsWindow *window = CLMRS_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self), CLMRS_TYPE_WINDOW));
+  g_autofree char *draft_id = g_strdup (g_object_get_data (G_OBJECT (row), "visit-id"));
+  ClmrsVisitRequest request = { .draft_id = draft_id };
+
+  if (window != NULL && draft_id != NULL)
+    clmrs_window_open_visit (window, &request);
+}
+
+/* One row each: whose ("Yaw (Kofi Boateng)") over what ("Follow-up
+ * visit"), when it was started in its tooltip; the row continues it, a
+ * button discards it.  At a phone's width the households stay in view
+ * below. */
 static GtkWidget *
 draft_row (ClmrsHomePage        *self,
            const ClmrsDraftItem *draft)
 {
   g_autofree char *title = draft_title (draft);
-  g_autofree char *subtitle = draft_subtitle (draft);
-  GtkWidget *row = _clmrs_data_row (title, subtitle);
-  GtkWidget *resume, *discard;
+  g_autofree char *started = draft_subtitle (draft);
+  g_autofree char *whose = NULL;
+  const char *kind = g_strcmp0 (draft->kind, "household") == 0 && draft->head_name == NULL
+                     ? _("New household visit") : _clmrs_visit_kind_label (draft->kind);
+  GtkWidget *row, *discard;
 
-  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+  if (draft->child_name != NULL && draft->head_name != NULL)
+    /* Translators: an unfinished visit's child and household head, "Yaw (Kofi Boateng)" */
+    whose = g_strdup_printf (_("%s (%s)"), draft->child_name, draft->head_name);
+  else if (draft->child_name != NULL || draft->head_name != NULL)
+    whose = g_strdup (draft->child_name ? draft->child_name : draft->head_name);
+  /* nobody named yet (a new household): what it is, and when */
+  row = whose != NULL ? _clmrs_data_row (whose, kind) : _clmrs_data_row (kind, started);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
+  gtk_widget_set_tooltip_text (row, started);
+  gtk_widget_add_css_class (row, "draft-row");
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_signal_connect (row, "activated", G_CALLBACK (draft_row_activated_cb), self);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("Continue the unfinished visit"), -1);
+
   discard = gtk_button_new_from_icon_name ("user-trash-symbolic");
   gtk_widget_set_valign (discard, GTK_ALIGN_CENTER);
   gtk_widget_set_size_request (discard, 48, 48);
@@ -535,19 +556,10 @@ draft_row (ClmrsHomePage        *self,
   g_object_set_data_full (G_OBJECT (discard), "title", g_strdup (title), g_free);
   g_signal_connect (discard, "clicked", G_CALLBACK (draft_discard_clicked_cb), self);
 
-  resume = gtk_button_new_with_mnemonic (_("_Continue"));
-  gtk_widget_set_valign (resume, GTK_ALIGN_CENTER);
-  gtk_widget_set_size_request (resume, -1, 48);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (resume), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Continue the unfinished visit"), -1);
-  gtk_widget_add_css_class (resume, "suggested-action");
-  gtk_widget_add_css_class (resume, "pill");
-  g_object_set_data_full (G_OBJECT (resume), "visit-id", g_strdup (draft->visit_id), g_free);
-  g_signal_connect (resume, "clicked", G_CALLBACK (draft_continue_clicked_cb), self);
-
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), discard);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), resume);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
   g_object_set_data_full (G_OBJECT (row), "visit-id", g_strdup (draft->visit_id), g_free);
+  g_object_set_data_full (G_OBJECT (row), "title", g_strdup (title), g_free);
   return row;
 }
 

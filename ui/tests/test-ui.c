@@ -3535,9 +3535,10 @@ test_draft_resumed (Fixture       *f,
   g_assert_true (wait_for (f, on_home_and_idle, 20));
   g_assert_cmpstr (clmrs_home_page_get_draft_id (home_page (f)), ==, visit_id);
   label_audit_screen ("home: a draft to continue");
-  resume = find_labelled_button (GTK_WIDGET (home_page (f)), "_Continue");
+  /* the row continues it */
+  resume = GTK_WIDGET (gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), 0));
   g_assert_nonnull (resume);
-  g_signal_emit_by_name (resume, "clicked");
+  g_signal_emit_by_name (resume, "activated");
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
   g_assert_true (wait_for (f, wizard_idle, 10));
   g_assert_cmpstr (clmrs_visit_wizard_get_visit_id (wizard (f)), ==, visit_id);
@@ -3717,11 +3718,33 @@ test_drafts_listed (Fixture       *f,
   g_assert_cmpstr (draft_row_id (f, 0), ==, follow_up);
   g_assert_cmpstr (draft_row_id (f, 1), ==, new_household);
   g_assert_nonnull (find_label (GTK_WIDGET (home_page (f)), "2 unfinished visits"));
-  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (
-                     clmrs_home_page_get_list (home_page (f), "drafts"), 0))), ==, "Follow-up visit: Kouassi 000 (Kouassi 000)");
-  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (
-                     clmrs_home_page_get_list (home_page (f), "drafts"), 1))), ==, "Household visit: Djédjé Ama");
+  /* whose, then what */
+  row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Kouassi 000 (Kouassi 000)");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Follow-up visit");
+  row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), 1);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Djédjé Ama");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Household visit");
   label_audit_screen ("home: two drafts to continue");
+
+  /* compact at a phone's 360x720: a row each, the households in view below */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
+  wait_settled (f, GTK_WIDGET (clmrs_home_page_get_list (home_page (f), "drafts")));
+  for (guint i = 0; i < 2; i++)
+    {
+      GtkWidget *draft = GTK_WIDGET (gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), i));
+
+      g_test_message ("unfinished visit %u: %d px high", i, gtk_widget_get_height (draft));
+      g_assert_cmpint (gtk_widget_get_height (draft), <=, 64);
+    }
+  {
+    GtkWidget *view = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW);
+
+    g_test_message ("households: %d px high", gtk_widget_get_height (view));
+    g_assert_cmpint (gtk_widget_get_height (view), >=, 300);
+  }
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
 
   /* Discard asks first: kept, then discarded; the other one stays */
   row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), 0);
@@ -3745,7 +3768,7 @@ test_drafts_listed (Fixture       *f,
 
   /* Continue opens the one in its row */
   row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), 0);
-  click (find_labelled_button (GTK_WIDGET (row), "_Continue"));
+  g_signal_emit_by_name (row, "activated");
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
   g_assert_true (wait_for (f, wizard_idle, 10));
   g_assert_cmpstr (clmrs_visit_wizard_get_visit_id (wizard (f)), ==, new_household);
