@@ -167,32 +167,8 @@ clmrs_window_get_page (ClmrsWindow *self,
   g_return_val_if_fail (CLMRS_IS_WINDOW (self), NULL);
 
   overlay = gtk_stack_get_child_by_name (self->stack, name);
+  /* each page is in its toast overlay (clmrs-window.ui) */
   return overlay != NULL ? adw_toast_overlay_get_child (ADW_TOAST_OVERLAY (overlay)) : NULL;
-}
-
-/* Each page in a toast overlay of its own: a toast stays with the page
- * that showed it, hidden with it, instead of covering the next one (the
- * home page's tab bar, its buttons). */
-static void
-give_pages_toasts (ClmrsWindow *self)
-{
-  g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->stack)); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      g_ptr_array_add (pages, g_object_ref (child));
-      g_ptr_array_add (names, g_strdup (gtk_stack_page_get_name (gtk_stack_get_page (self->stack, child))));
-    }
-  for (guint i = 0; i < pages->len; i++)
-    {
-      GtkWidget *overlay = adw_toast_overlay_new ();
-
-      gtk_stack_remove (self->stack, pages->pdata[i]);
-      adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (overlay), pages->pdata[i]);
-      gtk_stack_add_named (self->stack, overlay, names->pdata[i]);
-    }
 }
 
 gboolean
@@ -894,7 +870,6 @@ clmrs_window_init (ClmrsWindow *self)
   GtkEventController *legacy;
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  give_pages_toasts (self);
   clmrs_record_view_set_can_correct (self->record_view, TRUE);
   /* a returned visit's household and date, whole at a phone's width
      ("Household visit · 7 De…") */

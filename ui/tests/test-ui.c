@@ -5180,6 +5180,10 @@ test_household_toast_stays (Fixture       *f,
   clmrs_window_show_toast (f->window, "Saved, to send at the next sync");
   g_assert_true (wait_for (f, toast_mapped, 5));
   g_assert_true (gtk_widget_is_ancestor (mapped_toast (GTK_WIDGET (f->window)), GTK_WIDGET (home_page (f))));
+  /* inside their overlays the pages' buttons still reach their actions
+     (moved there after the template was built, home's lost its own) */
+  g_assert_true (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (home_page (f)), "home.awareness")));
+  g_assert_true (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (home_page (f)), "win.new-visit")));
 }
 
 static void
