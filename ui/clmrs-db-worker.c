@@ -470,20 +470,6 @@ will_encrypt (WorkerState *state)
          g_strcmp0 (state->path, ":memory:") != 0;
 }
 
-/* Opened: the cases brought up to date (see open_job).  Case statuses
- * (due, overdue, aged out) move with the calendar: refreshed once a day,
- * and when the follow-up interval changed. */
-static void
-refresh_cases_if_stale (WorkerState *state)
-{
-  g_autoptr(GError) local_error = NULL;
-  GDate today;
-
-  clmrs_date_today (&today);
-  if (!clmrs_casebook_refresh_if_stale (state->store, &today, &state->case_config, NULL, &local_error))
-    g_warning ("Could not refresh the cases: %s", local_error->message);
-}
-
 static gpointer
 open_job (WorkerState   *state,
           gpointer       user_data,
@@ -508,7 +494,6 @@ open_job (WorkerState   *state,
           return NULL;
         }
       clmrs_store_hold_key (state->path, state->key);
-      refresh_cases_if_stale (state);
       return GINT_TO_POINTER (OPENED_DEMO);
     }
   /* locked until someone signs in */
@@ -548,7 +533,6 @@ open_job (WorkerState   *state,
           return NULL;
         }
     }
-  refresh_cases_if_stale (state);
   return GINT_TO_POINTER ((clmrs_demo_store_is_demo (state->store) ? OPENED_DEMO : OPENED) |
                           (will_encrypt (state) ? OPENED_WILL_ENCRYPT : 0));
 }
@@ -748,7 +732,6 @@ check_pin_job (WorkerState   *state,
           explain_keyring_error (state, person_id, error);
           return NULL;
         }
-      refresh_cases_if_stale (state);
       return note_sign_in (state, person_id, error);
     }
   if (state->store == NULL)
@@ -902,7 +885,6 @@ first_sign_in_online (WorkerState  *state,
   memset (secret, 0, sizeof secret);
   if (state->store == NULL)
     return NULL;
-  refresh_cases_if_stale (state);
   return note_sign_in (state, own->person_id, error);
 }
 
@@ -1497,4 +1479,49 @@ clmrs_db_worker_refresh_cases_finish (ClmrsDbWorker  *self,
                                       GError        **error)
 {
   return finish_pointer (self, result, clmrs_db_worker_refresh_cases_async, error) != NULL;
+}
+
+/* The daily refresh (case statuses move with the calendar: due, overdue,
+ * aged out), when the cases are not current for today and the
+ * configuration set now; after the sign-in, not in it: it reads every
+ * child, seconds on a large device. */
+static gpointer
+refresh_cases_if_stale_job (ClmrsStore    *store,
+                            gpointer       user_data,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  gboolean refreshed = FALSE;
+  GDate today;
+
+  clmrs_date_today (&today);
+  if (!clmrs_casebook_refresh_if_stale (store, &today, user_data, &refreshed, error))
+    return NULL;
+  return GINT_TO_POINTER (refreshed ? 2 : 1);
+}
+
+void
+clmrs_db_worker_refresh_cases_if_stale_async (ClmrsDbWorker       *self,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+
+  push_job (self, clmrs_db_worker_refresh_cases_if_stale_async, refresh_cases_if_stale_job, NULL,
+            g_memdup2 (&self->case_config, sizeof self->case_config), g_free, NULL,
+            cancellable, callback, user_data);
+}
+
+gboolean
+clmrs_db_worker_refresh_cases_if_stale_finish (ClmrsDbWorker  *self,
+                                               GAsyncResult   *result,
+                                               gboolean       *refreshed,
+                                               GError        **error)
+{
+  gpointer done = finish_pointer (self, result, clmrs_db_worker_refresh_cases_if_stale_async, error);
+
+  if (refreshed != NULL)
+    *refreshed = GPOINTER_TO_INT (done) == 2;
+  return done != NULL;
 }

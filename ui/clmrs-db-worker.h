@@ -195,6 +195,19 @@ gboolean           clmrs_db_worker_refresh_cases_finish   (ClmrsDbWorker      *s
                                                            GAsyncResult       *result,
                                                            GError            **error);
 
+/* Recomputes every child's case when they are not current for today and
+ * the configuration set now (clmrs_casebook_refresh_if_stale());
+ * @refreshed: whether they were not.  Jobs queued after it read current
+ * cases. */
+void               clmrs_db_worker_refresh_cases_if_stale_async  (ClmrsDbWorker      *self,
+                                                                  GCancellable       *cancellable,
+                                                                  GAsyncReadyCallback callback,
+                                                                  gpointer            user_data);
+gboolean           clmrs_db_worker_refresh_cases_if_stale_finish (ClmrsDbWorker      *self,
+                                                                  GAsyncResult       *result,
+                                                                  gboolean           *refreshed,
+                                                                  GError            **error);
+
 /* Runs @func with the store on the worker thread; the visit wizard uses it
  * for drafts and finalisation.  @func returns a pointer freed with
  * @result_free if nobody takes it, or NULL with @error set. */
