@@ -20,6 +20,9 @@ struct _ClmrsStore
   char     *device_id;
   gboolean  in_transaction;
   char     *actor;       /* the person signed in on this connection, for the audit trail */
+  struct _Writers *writers;  /* this process's writers of the same database */
+  gboolean  holds_writers;   /* its transaction holds them */
+  int       busy_skip;       /* busy calls spent waiting on them, for the timeout */
 };
 
 /*
@@ -545,6 +548,168 @@ clmrs_store_dup_held_key (const char *path)
   return copy;
 }
 
+/*
+ * Writer arbitration.  In WAL mode SQLite lets any number of connections
+ * read while one writes; a second writer gets SQLITE_BUSY and polls until
+ * the busy timeout.  The app has two connections to its database, the
+ * worker's and the sync's (docs/architecture.md, "Threads"), and a sync
+ * applies page after page of records: polling for a fixed time would fail
+ * a facilitator's save with "database is locked" whenever one of the
+ * sync's transactions outlasted it.  So the connections of one process to
+ * one database share a Writers: a transaction of clmrs_store_begin() holds
+ * it, another transaction waits for it in turn, and a single statement
+ * that finds the database busy while such a transaction runs on another
+ * thread waits for its end, however long it lasts, instead of failing.
+ * Another process (the command line beside the app) is met with SQLite's
+ * busy timeout, as before.
+ */
+#define BUSY_TIMEOUT_MS 5000
+
+typedef struct _Writers {
+  char       *path;       /* canonical */
+  guint       connections;
+  ClmrsStore *holder;     /* whose transaction holds them, or NULL */
+  GThread    *owner;      /* the thread it runs on */
+} Writers;
+
+static GMutex writers_lock;
+static GCond writers_cond;
+static GHashTable *writers_by_path;   /* char *canonical path -> Writers * */
+
+static void
+writers_free (Writers *w)
+{
+  g_free (w->path);
+  g_free (w);
+}
+
+static Writers *
+writers_attach (const char *path)
+{
+  g_autofree char *canonical = canonical_path (path);
+  Writers *w;
+
+  g_mutex_lock (&writers_lock);
+  if (writers_by_path == NULL)
+    writers_by_path = g_hash_table_new (g_str_hash, g_str_equal);
+  w = g_hash_table_lookup (writers_by_path, canonical);
+  if (w == NULL)
+    {
+      w = g_new0 (Writers, 1);
+      w->path = g_steal_pointer (&canonical);
+      g_hash_table_insert (writers_by_path, w->path, w);
+    }
+  w->connections++;
+  g_mutex_unlock (&writers_lock);
+  return w;
+}
+
+static void
+writers_detach (Writers *w)
+{
+  g_mutex_lock (&writers_lock);
+  if (--w->connections == 0)
+    {
+      g_hash_table_remove (writers_by_path, w->path);
+      writers_free (w);
+    }
+  g_mutex_unlock (&writers_lock);
+}
+
+/* Whether @store must wait for the transaction holding its writers: one
+ * of another connection on another thread (a thread that holds them
+ * itself and opens a second connection would wait for itself). */
+static gboolean
+writers_held_elsewhere (ClmrsStore *store)
+{
+  Writers *w = store->writers;
+
+  return w->holder != NULL && w->holder != store && w->owner != g_thread_self ();
+}
+
+/* Before BEGIN IMMEDIATE: waits for this process's other writer. */
+static void
+writers_acquire (ClmrsStore *store)
+{
+  Writers *w = store->writers;
+
+  g_mutex_lock (&writers_lock);
+  while (writers_held_elsewhere (store))
+    g_cond_wait (&writers_cond, &writers_lock);
+  if (w->holder == NULL)
+    {
+      w->holder = store;
+      w->owner = g_thread_self ();
+      store->holds_writers = TRUE;
+    }
+  g_mutex_unlock (&writers_lock);
+}
+
+/* After COMMIT or ROLLBACK. */
+static void
+writers_release (ClmrsStore *store)
+{
+  Writers *w = store->writers;
+
+  if (!store->holds_writers)
+    return;
+  g_mutex_lock (&writers_lock);
+  w->holder = NULL;
+  w->owner = NULL;
+  store->holds_writers = FALSE;
+  g_cond_broadcast (&writers_cond);
+  g_mutex_unlock (&writers_lock);
+}
+
+/* SQLite's busy handler: waits for a transaction of this process on
+ * another connection to end; otherwise SQLite's own busy timeout (its
+ * delays, BUSY_TIMEOUT_MS in all). */
+static int
+busy_cb (void *data,
+         int   count)
+{
+  static const int delays[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 };
+  static const int totals[] = { 0, 1, 3, 8, 18, 33, 53, 78, 103, 128, 178, 228 };
+  ClmrsStore *store = data;
+  gboolean waited = FALSE;
+  int n, delay, prior;
+
+  if (count == 0)
+    store->busy_skip = 0;
+  g_mutex_lock (&writers_lock);
+  while (writers_held_elsewhere (store))
+    {
+      g_cond_wait (&writers_cond, &writers_lock);
+      waited = TRUE;
+    }
+  g_mutex_unlock (&writers_lock);
+  if (waited)
+    {
+      store->busy_skip = count + 1;
+      return 1;
+    }
+
+  n = count - store->busy_skip;
+  if (n < (int) G_N_ELEMENTS (delays))
+    {
+      delay = delays[n];
+      prior = totals[n];
+    }
+  else
+    {
+      delay = delays[G_N_ELEMENTS (delays) - 1];
+      prior = totals[G_N_ELEMENTS (totals) - 1] + delay * (n - ((int) G_N_ELEMENTS (delays) - 1));
+    }
+  if (prior + delay > BUSY_TIMEOUT_MS)
+    {
+      delay = BUSY_TIMEOUT_MS - prior;
+      if (delay <= 0)
+        return 0;
+    }
+  sqlite3_sleep (delay);
+  return 1;
+}
+
 /* A plain connection to @path (created empty if missing). */
 static sqlite3 *
 open_plain (const char  *path,
@@ -577,8 +742,9 @@ store_set_up (const char  *path,
 
   store->path = g_strdup (path);
   store->db = db;
+  store->writers = writers_attach (path);
   sqlite3_extended_result_codes (store->db, 1);
-  sqlite3_busy_timeout (store->db, 5000);
+  sqlite3_busy_handler (store->db, busy_cb, store);
 
   if (!exec_db (store->db,
                 "PRAGMA journal_mode = WAL;"
@@ -696,6 +862,8 @@ clmrs_store_close (ClmrsStore *store)
     clmrs_store_rollback (store);
   if (store->db != NULL)
     sqlite3_close_v2 (store->db);
+  if (store->writers != NULL)
+    writers_detach (store->writers);
   g_free (store->path);
   g_free (store->actor);
   g_free (store->device_id);
@@ -736,8 +904,12 @@ clmrs_store_begin (ClmrsStore  *store,
                            "a transaction is already open");
       return FALSE;
     }
+  writers_acquire (store);
   if (!exec_db (store->db, "BEGIN IMMEDIATE", error))
-    return FALSE;
+    {
+      writers_release (store);
+      return FALSE;
+    }
   store->in_transaction = TRUE;
   return TRUE;
 }
@@ -754,6 +926,7 @@ clmrs_store_commit (ClmrsStore  *store,
       return FALSE;
     }
   store->in_transaction = FALSE;
+  writers_release (store);
   return TRUE;
 }
 
@@ -764,6 +937,7 @@ clmrs_store_rollback (ClmrsStore *store)
     return;
   exec_db (store->db, "ROLLBACK", NULL);
   store->in_transaction = FALSE;
+  writers_release (store);
 }
 
 gboolean

@@ -1493,8 +1493,64 @@ clmrs_sync_run (ClmrsStore             *store,
 
 /* --- off the main thread --- */
 
+struct _ClmrsSyncConnection {
+  gatomicrefcount  ref;
+  GMutex           lock;    /* held by the job using the store */
+  ClmrsStore      *store;
+};
+
+ClmrsSyncConnection *
+clmrs_sync_connection_new (ClmrsStore *store)
+{
+  ClmrsSyncConnection *connection;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  connection = g_new0 (ClmrsSyncConnection, 1);
+  g_atomic_ref_count_init (&connection->ref);
+  g_mutex_init (&connection->lock);
+  connection->store = store;
+  return connection;
+}
+
+ClmrsSyncConnection *
+clmrs_sync_connection_ref (ClmrsSyncConnection *connection)
+{
+  g_return_val_if_fail (connection != NULL, NULL);
+
+  g_atomic_ref_count_inc (&connection->ref);
+  return connection;
+}
+
+void
+clmrs_sync_connection_unref (ClmrsSyncConnection *connection)
+{
+  if (connection == NULL || !g_atomic_ref_count_dec (&connection->ref))
+    return;
+  clmrs_store_close (connection->store);
+  g_mutex_clear (&connection->lock);
+  g_free (connection);
+}
+
+ClmrsStore *
+clmrs_sync_connection_lock (ClmrsSyncConnection *connection)
+{
+  g_return_val_if_fail (connection != NULL, NULL);
+
+  g_mutex_lock (&connection->lock);
+  return connection->store;
+}
+
+void
+clmrs_sync_connection_unlock (ClmrsSyncConnection *connection)
+{
+  g_return_if_fail (connection != NULL);
+
+  g_mutex_unlock (&connection->lock);
+}
+
 typedef struct {
-  char                  *db_path;
+  ClmrsSyncConnection   *connection;
   ClmrsSyncConfig        config;
   char                  *server_url;
   char                  *cacert;
@@ -1509,7 +1565,7 @@ async_sync_free (gpointer data)
 {
   AsyncSync *a = data;
 
-  g_free (a->db_path);
+  clmrs_sync_connection_unref (a->connection);
   g_free (a->server_url);
   g_free (a->cacert);
   g_main_context_unref (a->context);
@@ -1557,21 +1613,18 @@ sync_thread (GTask        *task,
 {
   AsyncSync *a = task_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ClmrsStore) store = clmrs_store_open (a->db_path, &error);
+  ClmrsStore *store = clmrs_sync_connection_lock (a->connection);
+  gboolean ok = clmrs_sync_run (store, &a->config, cancellable, worker_progress, task, &a->report, &error);
 
-  if (store == NULL)
-    {
-      g_task_return_new_error (task, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_STORE, "%s", error->message);
-      return;
-    }
-  if (!clmrs_sync_run (store, &a->config, cancellable, worker_progress, task, &a->report, &error))
+  clmrs_sync_connection_unlock (a->connection);
+  if (!ok)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
 }
 
 void
-clmrs_sync_run_async (const char             *db_path,
+clmrs_sync_run_async (ClmrsSyncConnection    *connection,
                       const ClmrsSyncConfig  *config,
                       GCancellable           *cancellable,
                       ClmrsSyncProgressFunc   progress,
@@ -1583,7 +1636,7 @@ clmrs_sync_run_async (const char             *db_path,
   AsyncSync *a = g_new0 (AsyncSync, 1);
 
   g_task_set_source_tag (task, clmrs_sync_run_async);
-  a->db_path = g_strdup (db_path);
+  a->connection = clmrs_sync_connection_ref (connection);
   if (config != NULL)
     a->config = *config;
   a->server_url = g_strdup (a->config.server_url);

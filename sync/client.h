@@ -115,13 +115,32 @@ gboolean clmrs_sync_first_sign_in (const char           *server_url,
                                   guint8                 secret[CLMRS_KEYRING_KEY_BYTES],
                                   GError               **error);
 
-/* The same off the calling thread, for the app: the store at @db_path is
- * opened on a worker; @progress is called in the caller's main context.
- * A cancelled run finishes with G_IO_ERROR_CANCELLED when GTask saw the
- * cancellation first, else CLMRS_SYNC_ERROR_CANCELLED: check both (what
- * the server acknowledged before the cancel has left the queue; the rest
- * is still queued). */
-void     clmrs_sync_run_async    (const char             *db_path,
+/* The app's sync connection (docs/architecture.md, "Threads"): a store of
+ * its own beside the database worker's, opened by the worker the way it
+ * opened its own and kept while someone is signed in, which the network
+ * jobs (sync, enrolment, health) use one at a time, each on its thread.
+ * Writers of the two connections take turns (clmrs_store_begin()). */
+typedef struct _ClmrsSyncConnection ClmrsSyncConnection;
+
+/* Takes @store. */
+ClmrsSyncConnection *clmrs_sync_connection_new   (ClmrsStore          *store);
+ClmrsSyncConnection *clmrs_sync_connection_ref   (ClmrsSyncConnection *connection);
+/* The store closes with the last reference. */
+void                 clmrs_sync_connection_unref (ClmrsSyncConnection *connection);
+/* The store, for the calling thread only until clmrs_sync_connection_unlock():
+ * waits while another job uses it.  Never on the main thread. */
+ClmrsStore          *clmrs_sync_connection_lock  (ClmrsSyncConnection *connection);
+void                 clmrs_sync_connection_unlock (ClmrsSyncConnection *connection);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsSyncConnection, clmrs_sync_connection_unref)
+
+/* clmrs_sync_run() off the calling thread, for the app: on a GTask thread,
+ * with @connection's store; @progress is called in the caller's main
+ * context.  A cancelled run finishes with G_IO_ERROR_CANCELLED when GTask
+ * saw the cancellation first, else CLMRS_SYNC_ERROR_CANCELLED: check both
+ * (what the server acknowledged before the cancel has left the queue; the
+ * rest is still queued). */
+void     clmrs_sync_run_async    (ClmrsSyncConnection    *connection,
                                   const ClmrsSyncConfig  *config,
                                   GCancellable           *cancellable,
                                   ClmrsSyncProgressFunc   progress,

@@ -12,6 +12,7 @@ typedef struct {
   char            *server_db;
   char            *device_db;
   SyncTestServer   server;
+  ClmrsSyncConnection *connection;
   ClmrsSyncConfig  config;
   gint64           total;
   /* one async run */
@@ -67,6 +68,7 @@ fixture_setup (Fixture       *f,
   }
   f->total = clmrs_outbox_count_queued (store);
   g_assert_cmpint (f->total, >, 100);
+  f->connection = clmrs_sync_connection_new (g_steal_pointer (&store));
 
   f->context = g_main_context_new ();
   g_main_context_push_thread_default (f->context);
@@ -81,6 +83,7 @@ fixture_teardown (Fixture       *f,
   g_main_context_unref (f->context);
   g_clear_object (&f->cancellable);
   g_clear_error (&f->error);
+  g_clear_pointer (&f->connection, clmrs_sync_connection_unref);
   sync_test_server_clear (&f->server);
   sync_test_remove_tree (f->dir);
   g_free (f->dir);
@@ -127,7 +130,7 @@ run_async (Fixture *f)
   f->events = 0;
   f->done = FALSE;
   g_clear_error (&f->error);
-  clmrs_sync_run_async (f->device_db, &f->config, f->cancellable, progress_cb, f, done_cb, f);
+  clmrs_sync_run_async (f->connection, &f->config, f->cancellable, progress_cb, f, done_cb, f);
   while (!f->done)
     g_main_context_iteration (f->context, TRUE);
 }

@@ -4,13 +4,16 @@
 #include <gio/gio.h>
 
 #include "client.h"
+#include "clmrs-db-worker.h"
 
 G_BEGIN_DECLS
 
-/* Each job opens its own connection to @db_path on a GTask thread (the
- * app's database worker stays free for the lists while the network is
- * slow); @server_url NULL or "" = the one saved at enrolment. */
-void      clmrs_sync_jobs_enrol_async        (const char          *db_path,
+/* Each job runs on the sync's connection of @worker
+ * (clmrs_db_worker_sync_connection_async()) on a GTask thread: the
+ * worker's queue stays free for the lists while the network is slow, and
+ * the jobs take turns on the connection.  @server_url NULL or "" = the
+ * one saved at enrolment. */
+void      clmrs_sync_jobs_enrol_async        (ClmrsDbWorker       *worker,
                                                const char          *server_url,
                                                const char          *code,
                                                GCancellable        *cancellable,
@@ -19,7 +22,7 @@ void      clmrs_sync_jobs_enrol_async        (const char          *db_path,
 gboolean  clmrs_sync_jobs_enrol_finish       (GAsyncResult        *result,
                                                GError             **error);
 
-void      clmrs_sync_jobs_check_health_async  (const char          *db_path,
+void      clmrs_sync_jobs_check_health_async  (ClmrsDbWorker       *worker,
                                                const char          *server_url,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,
@@ -27,6 +30,20 @@ void      clmrs_sync_jobs_check_health_async  (const char          *db_path,
 /* The server's version, or NULL with @error set. */
 char     *clmrs_sync_jobs_check_health_finish (GAsyncResult        *result,
                                                GError             **error);
+
+/* A sync (clmrs_sync_run_async()): @progress in the caller's main
+ * context, before the result; cancelled, G_IO_ERROR_CANCELLED or
+ * CLMRS_SYNC_ERROR_CANCELLED. */
+void      clmrs_sync_jobs_run_async           (ClmrsDbWorker          *worker,
+                                               const ClmrsSyncConfig  *config,
+                                               GCancellable           *cancellable,
+                                               ClmrsSyncProgressFunc   progress,
+                                               gpointer                progress_data,
+                                               GAsyncReadyCallback     callback,
+                                               gpointer                user_data);
+gboolean  clmrs_sync_jobs_run_finish          (GAsyncResult           *result,
+                                               ClmrsSyncReport        *report,
+                                               GError                **error);
 
 /* What the device knows of its enrolment (read on the database worker). */
 typedef struct {

@@ -80,12 +80,6 @@ show_toast (ClmrsSyncPage *self,
     clmrs_window_show_toast (CLMRS_WINDOW (window), text);
 }
 
-static const char *
-db_path (ClmrsSyncPage *self)
-{
-  return self->worker != NULL ? clmrs_db_worker_get_path (self->worker) : NULL;
-}
-
 /* The address to use: the one in the preferences, else the enrolment's. */
 static char *
 server_url (ClmrsSyncPage *self)
@@ -364,7 +358,7 @@ check_server (ClmrsSyncPage *self)
   self->n_busy++;
   gtk_widget_set_sensitive (GTK_WIDGET (self->check_button), FALSE);
   set_reach (self, "checking", _("Checking…"));
-  clmrs_sync_jobs_check_health_async (db_path (self), url, self->cancellable, health_cb, g_object_ref (self));
+  clmrs_sync_jobs_check_health_async (self->worker, url, self->cancellable, health_cb, g_object_ref (self));
 }
 
 static void
@@ -498,7 +492,7 @@ sync_cb (GObject      *source,
 
   g_free (run);
   self->sync_run = NULL;
-  ok = clmrs_sync_run_finish (result, &report, &error);
+  ok = clmrs_sync_jobs_run_finish (result, &report, &error);
   g_clear_object (&self->sync_cancellable);
   summary = clmrs_sync_jobs_describe_report (&report);
   if (ok)
@@ -562,10 +556,10 @@ clmrs_sync_page_sync_now (ClmrsSyncPage *self)
   gtk_progress_bar_set_text (self->progress_bar, _("Connecting…"));
   adw_action_row_set_subtitle (self->result_row, _("Sending and receiving…"));
   update_buttons (self);
-  /* the sync opens its own connection on a thread; progress comes back
+  /* the sync runs on its connection on a thread; progress comes back
    * here, before the result, which owns the run and so the page */
-  clmrs_sync_run_async (db_path (self), &config, self->sync_cancellable,
-                        sync_progress_cb, self->sync_run, sync_cb, self->sync_run);
+  clmrs_sync_jobs_run_async (self->worker, &config, self->sync_cancellable,
+                             sync_progress_cb, self->sync_run, sync_cb, self->sync_run);
 }
 
 void
