@@ -268,9 +268,13 @@ exchange (Client        *c,
   /* What waits on the device, for the administrator's `clmrs-server devices`. */
   if (auth != NULL && (g_str_has_prefix (path, "/api/v1/push") || g_str_has_prefix (path, "/api/v1/pull")))
     {
-      gint64 queued = clmrs_outbox_count_queued (c->store);
+      g_autoptr(GError) count_error = NULL;
+      gint64 queued;
 
-      if (queued >= 0)
+      /* only a figure for the administrator: the request goes without it */
+      if (!clmrs_outbox_count_queued (c->store, &queued, &count_error))
+        g_message ("sync: %s", count_error->message);
+      else
         {
           queue = g_strdup_printf ("X-Clmrs-Queue: %" G_GINT64_FORMAT, queued);
           headers = curl_slist_append (headers, queue);
@@ -1427,6 +1431,7 @@ clmrs_sync_run (ClmrsStore             *store,
   ClmrsSyncReport local_report = { 0 };
   Client c = { .cancellable = cancellable, .progress = progress, .progress_data = user_data };
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GError) count_error = NULL;
   gboolean ok;
 
   c.report = report != NULL ? report : &local_report;
@@ -1472,8 +1477,16 @@ clmrs_sync_run (ClmrsStore             *store,
       c.report->media_pruned = pruned;
       purge_closed_cases (store);
     }
-  c.report->queued_left = clmrs_outbox_count_queued (store);
   c.report->media_left = clmrs_media_count_unsent (store);
+  if (!clmrs_outbox_count_queued (store, &c.report->queued_left, &count_error))
+    {
+      /* the run cannot say the queue is empty: not a success */
+      if (ok)
+        g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_STORE, "%s", count_error->message);
+      else
+        g_message ("sync: %s", count_error->message);
+      ok = FALSE;
+    }
   report_progress (&c);
   if (ok && c.report->queued_left > 0)
     {

@@ -54,7 +54,7 @@ typedef struct {
   guint64 bytes_down;             /* on the wire: status lines, headers, bodies */
   guint   requests;
   guint   retries;
-  gint64  queued_left;            /* still waiting after the run */
+  gint64  queued_left;            /* still waiting after the run; -1 when the store could not say */
   guint64 media_sent;             /* media files the server now holds whole */
   guint64 media_bytes;            /* media bytes the server acknowledged in this run */
   gint64  media_left;             /* media files still waiting after the run */
