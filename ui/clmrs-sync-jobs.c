@@ -262,11 +262,11 @@ clmrs_enrolment_free (ClmrsEnrolment *enrolment)
   g_free (enrolment);
 }
 
-gpointer
-clmrs_sync_jobs_read_enrolment (ClmrsStore    *store,
-                                gpointer       data,
-                                GCancellable  *cancellable,
-                                GError       **error)
+static gpointer
+read_enrolment_job (ClmrsStore    *store,
+                    gpointer       data,
+                    GCancellable  *cancellable,
+                    GError       **error)
 {
   g_autoptr(ClmrsEnrolment) enrolment = g_new0 (ClmrsEnrolment, 1);
   g_autofree char *token = NULL;
@@ -276,6 +276,28 @@ clmrs_sync_jobs_read_enrolment (ClmrsStore    *store,
     return NULL;
   enrolment->enrolled = token != NULL && *token != '\0';
   return g_steal_pointer (&enrolment);
+}
+
+/* The enrolment, read on @worker; a result nobody takes (the job
+ * cancelled after it ran) is freed with the task. */
+void
+clmrs_sync_jobs_read_enrolment_async (ClmrsDbWorker       *worker,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (worker));
+
+  clmrs_db_worker_run_async (worker, read_enrolment_job, NULL, NULL, (GDestroyNotify) clmrs_enrolment_free,
+                             cancellable, callback, user_data);
+}
+
+ClmrsEnrolment *
+clmrs_sync_jobs_read_enrolment_finish (ClmrsDbWorker  *worker,
+                                       GAsyncResult   *result,
+                                       GError        **error)
+{
+  return clmrs_db_worker_run_finish (worker, result, error);
 }
 
 char *

@@ -52,11 +52,14 @@ typedef struct {
 } ClmrsEnrolment;
 
 void      clmrs_enrolment_free                (ClmrsEnrolment      *enrolment);
-/* A ClmrsDbJobFunc: returns a ClmrsEnrolment. */
-gpointer  clmrs_sync_jobs_read_enrolment      (ClmrsStore          *store,
-                                               gpointer             data,
-                                               GCancellable        *cancellable,
-                                               GError             **error);
+/* Reads it on @worker; the finish gives the caller the result. */
+void      clmrs_sync_jobs_read_enrolment_async  (ClmrsDbWorker       *worker,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+ClmrsEnrolment *clmrs_sync_jobs_read_enrolment_finish (ClmrsDbWorker  *worker,
+                                                 GAsyncResult        *result,
+                                                 GError             **error);
 
 /* A sentence for the user (translated) saying what went wrong and what to
  * do, in plain words: no HTTP or libcurl text. */

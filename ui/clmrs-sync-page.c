@@ -415,7 +415,7 @@ enrolment_cb (GObject      *source,
 {
   g_autoptr(ClmrsSyncPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ClmrsEnrolment) enrolment = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  g_autoptr(ClmrsEnrolment) enrolment = clmrs_sync_jobs_read_enrolment_finish (CLMRS_DB_WORKER (source), result, &error);
   g_autofree char *url = NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -656,9 +656,7 @@ clmrs_sync_page_start (ClmrsSyncPage *self,
   update_buttons (self);
   read_queue (self);
   self->n_busy++;
-  clmrs_db_worker_run_async (worker, (ClmrsDbJobFunc) clmrs_sync_jobs_read_enrolment, NULL, NULL,
-                             (GDestroyNotify) clmrs_enrolment_free, self->cancellable,
-                             enrolment_cb, g_object_ref (self));
+  clmrs_sync_jobs_read_enrolment_async (worker, self->cancellable, enrolment_cb, g_object_ref (self));
   self->network_handler = g_signal_connect (g_network_monitor_get_default (), "network-changed",
                                             G_CALLBACK (network_changed_cb), self);
   self->recheck_source = g_timeout_add_seconds (AUTO_SYNC_RECHECK_SECONDS, recheck_cb, self);
