@@ -1,4 +1,4 @@
-/* test-sync-worker.c: the app's sync, on its own connection, and the database worker's saves take turns (a long sync transaction holds up a save, never fails it, and nothing is lost); the worker's enrolment read frees a result nobody takes. */
+/* test-sync-worker.c: the app's sync, on its own connection, and the database worker's saves take turns (a long sync transaction holds up a save, never fails it, and nothing is lost); the worker's enrolment read, cancelled after it ran. */
 #include "client.h"
 #include "clmrs-db-worker.h"
 #include "clmrs-sync-jobs.h"
@@ -507,8 +507,9 @@ enrolment_cb (GObject      *source,
 }
 
 /* The enrolment read, then its caller gone (cancelled after the job ran,
- * its result on the way): the result is freed with the task (a leak
- * LeakSanitizer reports otherwise); read again, it says not enrolled. */
+ * its result on the way): the caller sees the cancellation and nothing
+ * else, the result going with the task; read again, it says not
+ * enrolled. */
 static void
 test_enrolment_cancelled (Alone         *a,
                           gconstpointer  data)
