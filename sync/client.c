@@ -598,22 +598,18 @@ client_clear (Client *c)
   g_free (c->token);
 }
 
-gboolean
-clmrs_sync_check_health (ClmrsStore             *store,
-                         const ClmrsSyncConfig  *config,
-                         char                  **server_version,
-                         GError                **error)
+/* GET /api/v1/health with @c made (one attempt). */
+static gboolean
+check_health (Client     *c,
+              char      **server_version,
+              GError    **error)
 {
-  ClmrsSyncReport report = { 0 };
-  Client c = { .report = &report };
   Response r = { 0 };
   g_autoptr(JsonNode) node = NULL;
   gboolean ok = FALSE;
 
-  if (!client_init (&c, store, config, FALSE, error))
-    goto out;
-  c.max_attempts = 1;
-  if (!request (&c, "GET", "/api/v1/health", NULL, NULL, NULL, &r, error))
+  c->max_attempts = 1;
+  if (!request (c, "GET", "/api/v1/health", NULL, NULL, NULL, &r, error))
     goto out;
   if (r.status == 200)
     node = clmrs_wire_parse_json ((const char *) r.body->data, r.body->len, 1, NULL);
@@ -622,7 +618,7 @@ clmrs_sync_check_health (ClmrsStore             *store,
     {
       g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
                    "%s answered HTTP %ld but not as a CLMRS server (a captive portal or another site?)",
-                   c.url, r.status);
+                   c->url, r.status);
       goto out;
     }
   if (server_version != NULL)
@@ -632,8 +628,64 @@ clmrs_sync_check_health (ClmrsStore             *store,
 
 out:
   response_clear (&r);
+  return ok;
+}
+
+gboolean
+clmrs_sync_check_health (ClmrsStore             *store,
+                         const ClmrsSyncConfig  *config,
+                         char                  **server_version,
+                         GError                **error)
+{
+  ClmrsSyncReport report = { 0 };
+  Client c = { .report = &report };
+
+  gboolean ok = client_init (&c, store, config, FALSE, error) && check_health (&c, server_version, error);
+
   client_clear (&c);
   return ok;
+}
+
+struct _ClmrsSyncTarget {
+  Client          c;        /* made, without its store */
+  ClmrsSyncReport report;
+};
+
+ClmrsSyncTarget *
+clmrs_sync_target_read (ClmrsStore             *store,
+                        const ClmrsSyncConfig  *config,
+                        GError                **error)
+{
+  ClmrsSyncTarget *target = g_new0 (ClmrsSyncTarget, 1);
+
+  target->c.report = &target->report;
+  if (!client_init (&target->c, store, config, FALSE, error))
+    {
+      clmrs_sync_target_free (target);
+      return NULL;
+    }
+  /* what it asks reads nothing more from the store */
+  target->c.store = NULL;
+  return target;
+}
+
+gboolean
+clmrs_sync_target_check_health (ClmrsSyncTarget  *target,
+                                char            **server_version,
+                                GError          **error)
+{
+  g_return_val_if_fail (target != NULL, FALSE);
+
+  return check_health (&target->c, server_version, error);
+}
+
+void
+clmrs_sync_target_free (ClmrsSyncTarget *target)
+{
+  if (target == NULL)
+    return;
+  client_clear (&target->c);
+  g_free (target);
 }
 
 /* The server's `people` array applied to the device's people. */

@@ -72,6 +72,21 @@ gboolean clmrs_sync_check_health (ClmrsStore             *store,
                                   char                  **server_version,
                                   GError                **error);
 
+/* The same in two steps, for a thread without the store: the server's
+ * address, certificates and token read from @store (on its thread),
+ * then the request (on any). */
+typedef struct _ClmrsSyncTarget ClmrsSyncTarget;
+
+ClmrsSyncTarget *clmrs_sync_target_read        (ClmrsStore             *store,
+                                                const ClmrsSyncConfig  *config,
+                                                GError                **error);
+gboolean         clmrs_sync_target_check_health (ClmrsSyncTarget       *target,
+                                                char                  **server_version,
+                                                GError                **error);
+void             clmrs_sync_target_free        (ClmrsSyncTarget        *target);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsSyncTarget, clmrs_sync_target_free)
+
 /* Enrols this device with a one-time code; saves the server URL, the CA
  * certificates (the PEM bytes of config->cacert, not its path) and the
  * token in the store (the token is never printed or logged).  The
@@ -118,7 +133,7 @@ gboolean clmrs_sync_first_sign_in (const char           *server_url,
 /* The app's sync connection (docs/architecture.md, "Threads"): a store of
  * its own beside the database worker's, opened by the worker the way it
  * opened its own and kept while someone is signed in, which the network
- * jobs (sync, enrolment, health) use one at a time, each on its thread.
+ * jobs (a sync, an enrolment) use one at a time, each on its thread.
  * Writers of the two connections take turns (clmrs_store_begin()). */
 typedef struct _ClmrsSyncConnection ClmrsSyncConnection;
 
@@ -131,7 +146,6 @@ void                 clmrs_sync_connection_unref (ClmrsSyncConnection *connectio
  * waits while another job uses it.  Never on the main thread. */
 ClmrsStore          *clmrs_sync_connection_lock  (ClmrsSyncConnection *connection);
 void                 clmrs_sync_connection_unlock (ClmrsSyncConnection *connection);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsSyncConnection, clmrs_sync_connection_unref)
 
 /* clmrs_sync_run() off the calling thread, for the app: on a GTask thread,

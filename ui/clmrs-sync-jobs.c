@@ -134,35 +134,58 @@ clmrs_sync_jobs_enrol_finish (GAsyncResult  *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* On the worker: what the request needs, read from its own connection
+ * (the sync's may be busy for minutes). */
+static gpointer
+read_target_job (ClmrsStore    *store,
+                 gpointer       user_data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  JobData *data = user_data;
+  ClmrsSyncConfig config = { .server_url = data->server_url, .max_attempts = 1, .connect_timeout_s = 10,
+                             .low_speed_time_s = 10 };
+
+  return clmrs_sync_target_read (store, &config, error);
+}
+
 static void
 health_thread (GTask        *task,
                gpointer      source,
                gpointer      task_data,
                GCancellable *cancellable)
 {
-  JobData *data = task_data;
-  ClmrsSyncConfig config = { .server_url = data->server_url, .max_attempts = 1, .connect_timeout_s = 10,
-                             .low_speed_time_s = 10 };
+  ClmrsSyncTarget *target = task_data;
   g_autoptr(GError) error = NULL;
-  ClmrsStore *store = clmrs_sync_connection_lock (data->connection);
   char *version = NULL;
-  gboolean ok = clmrs_sync_check_health (store, &config, &version, &error);
 
-  clmrs_sync_connection_unlock (data->connection);
-  if (!ok)
+  if (!clmrs_sync_target_check_health (target, &version, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_pointer (task, version, g_free);
 }
 
 static void
-health_start (GTask *task)
+target_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  ClmrsSyncTarget *target = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+
+  if (target == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_set_task_data (task, target, (GDestroyNotify) clmrs_sync_target_free);
   g_task_run_in_thread (task, health_thread);
 }
 
-/* Asks GET /api/v1/health once, without retries (after the sync running,
- * if one is: they share the connection). */
+/* Asks GET /api/v1/health once, without retries: the server's address
+ * read on the worker, the request on a thread (answered while a sync
+ * runs). */
 void
 clmrs_sync_jobs_check_health_async (ClmrsDbWorker       *worker,
                                     const char          *server_url,
@@ -170,13 +193,15 @@ clmrs_sync_jobs_check_health_async (ClmrsDbWorker       *worker,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  JobData *data;
+  GTask *task;
 
   g_return_if_fail (CLMRS_IS_DB_WORKER (worker));
 
-  data = job_data_new (server_url, NULL);
-  data->start = health_start;
-  job_start (worker, data, clmrs_sync_jobs_check_health_async, cancellable, callback, user_data);
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, clmrs_sync_jobs_check_health_async);
+  clmrs_db_worker_run_async (worker, read_target_job, job_data_new (server_url, NULL),
+                             (GDestroyNotify) job_data_free, (GDestroyNotify) clmrs_sync_target_free,
+                             cancellable, target_cb, task);
 }
 
 char *

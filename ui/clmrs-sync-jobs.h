@@ -8,10 +8,11 @@
 
 G_BEGIN_DECLS
 
-/* Each job runs on the sync's connection of @worker
- * (clmrs_db_worker_sync_connection_async()) on a GTask thread: the
- * worker's queue stays free for the lists while the network is slow, and
- * the jobs take turns on the connection.  @server_url NULL or "" = the
+/* A sync and an enrolment run on the sync's connection of @worker
+ * (clmrs_db_worker_sync_connection_async()), taking turns, each on a
+ * GTask thread: the worker's queue stays free for the lists while the
+ * network is slow.  A health check reads the server's address on the
+ * worker and asks on a thread, so it is answered during a sync.  @server_url NULL or "" = the
  * one saved at enrolment. */
 void      clmrs_sync_jobs_enrol_async        (ClmrsDbWorker       *worker,
                                                const char          *server_url,
