@@ -51,11 +51,9 @@ typedef struct {
   const char *sex;
 } DemoPerson;
 
-/* A visit the supervisor looks at, and the country whose language the
- * supervisor writes in (French in Côte d'Ivoire, English in Ghana). */
+/* A visit the supervisor looks at. */
 typedef struct {
   char       *visit_id;
-  const char *country;
 } DemoReviewable;
 
 typedef struct {
@@ -79,6 +77,7 @@ typedef struct {
   GPtrArray       *reviewable;    /* DemoReviewable, for the supervisor */
   gboolean         autosave;      /* write each answer to the draft, as the app does */
   gint64           clock;         /* the fake clock, seconds since 1970 (UTC) */
+  const char      *language;      /* ClmrsDemoOptions.language */
 } Demo;
 
 /* What the walker asks: the value for a question, or NULL to use the

@@ -78,7 +78,6 @@ run_visit (Demo              *demo,
       DemoReviewable *reviewable = g_new0 (DemoReviewable, 1);
 
       reviewable->visit_id = g_strdup (visit_id);
-      reviewable->country = v->community->country;
       g_ptr_array_add (demo->reviewable, reviewable);
     }
   return result;

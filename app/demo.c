@@ -318,7 +318,9 @@ supervise (Demo *demo, GError **error)
   for (guint i = 0; i < demo->reviewable->len; i++)
     {
       DemoReviewable *reviewable = g_ptr_array_index (demo->reviewable, i);
-      const char * const *messages = g_str_equal (reviewable->country, "ci") ? messages_fr : messages_en;
+      /* in the language the demo is shown in: French messages under an
+         English app were a stumble (the supervisor writes one language) */
+      const char * const *messages = g_strcmp0 (demo->language, "fr") == 0 ? messages_fr : messages_en;
       gboolean back = i % 4 == 3;
       g_autofree char *id = clmrs_review_record (demo->store, reviewable->visit_id, demo->supervisor.id,
                                                  back ? "returned" : "approved",
@@ -387,7 +389,7 @@ clmrs_demo_generate (ClmrsStore              *store,
                      ClmrsDemoReport         *report,
                      GError                 **error)
 {
-  Demo demo = { .store = store, .report = report };
+  Demo demo = { .store = store, .report = report, .language = options->language };
   guint n_communities;
   guint months = options->months ? options->months : 24;
   gboolean ok = FALSE;

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ClmrsEnrolPage, clmrs_enrol_page, CLMRS, ENROL_PAGE, AdwBin)
 
 GtkWidget *clmrs_enrol_page_new        (void);
-/* Ready to enrol the device whose database @worker holds. */
+/* Ready to enrol the device whose database @worker holds (open: the
+ * supervisors on it are named, whom the server will take for facilitators). */
 void       clmrs_enrol_page_reset      (ClmrsEnrolPage *self,
                                         ClmrsDbWorker  *worker);
 /* Stops an enrolment under way. */
