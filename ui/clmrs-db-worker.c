@@ -44,6 +44,7 @@
 typedef struct {
   GAsyncQueue  *queue;      /* of GTask, or &quit_marker */
   ClmrsStore   *store;      /* only touched on the thread */
+  ClmrsSyncConnection *sync;  /* the sync's connection, opened like @store when first asked for */
   ClmrsDataKey *key;        /* the data key, while signed in or being set up */
   char         *path;
   ClmrsCaseConfig case_config;  /* of the last open, for a sign-in that opens */
@@ -88,11 +89,20 @@ job_free (Job *job)
   g_free (job);
 }
 
+/* Closes the store, and lets the sync's connection go (a sync running
+ * on it keeps it until it ends). */
+static void
+close_store (WorkerState *state)
+{
+  g_clear_pointer (&state->sync, clmrs_sync_connection_unref);
+  g_clear_pointer (&state->store, clmrs_store_close);
+}
+
 /* Closes the store and wipes the key: nobody is signed in. */
 static void
 lock_device (WorkerState *state)
 {
-  g_clear_pointer (&state->store, clmrs_store_close);
+  close_store (state);
   g_clear_pointer (&state->key, clmrs_data_key_free);
   clmrs_device_sign_out (state->path);
 }
@@ -303,6 +313,56 @@ clmrs_db_worker_run_finish (ClmrsDbWorker  *self,
                             GError        **error)
 {
   return finish_pointer (self, result, clmrs_db_worker_run_async, error);
+}
+
+/* --- the sync's connection --- */
+
+/* The second connection (docs/architecture.md, "Threads"): opened as the
+ * worker's own was, with the key it holds on an encrypted device. */
+static gpointer
+sync_connection_job (WorkerState   *state,
+                     gpointer       data,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  ClmrsStore *store;
+
+  if (state->store == NULL)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_LOCKED,
+                   "the database %s is not open: sign in first", state->path);
+      return NULL;
+    }
+  if (state->sync == NULL)
+    {
+      store = state->key != NULL ? clmrs_store_open_encrypted (state->path, state->key, error)
+                                 : clmrs_store_open (state->path, error);
+      if (store == NULL)
+        return NULL;
+      state->sync = clmrs_sync_connection_new (store);
+    }
+  return clmrs_sync_connection_ref (state->sync);
+}
+
+/* The sync's connection to this database, kept until sign-out. */
+void
+clmrs_db_worker_sync_connection_async (ClmrsDbWorker       *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+
+  push_job (self, clmrs_db_worker_sync_connection_async, NULL, sync_connection_job, NULL, NULL,
+            (GDestroyNotify) clmrs_sync_connection_unref, cancellable, callback, user_data);
+}
+
+ClmrsSyncConnection *
+clmrs_db_worker_sync_connection_finish (ClmrsDbWorker  *self,
+                                        GAsyncResult   *result,
+                                        GError        **error)
+{
+  return finish_pointer (self, result, clmrs_db_worker_sync_connection_async, error);
 }
 
 /* --- open --- */
@@ -529,7 +589,7 @@ open_job (WorkerState   *state,
 
       if (!clmrs_demo_generate (state->store, &options, &report, error))
         {
-          g_clear_pointer (&state->store, clmrs_store_close);
+          close_store (state);
           return NULL;
         }
     }
@@ -688,7 +748,7 @@ migrate (WorkerState  *state,
          const char   *new_pin,
          GError      **error)
 {
-  g_clear_pointer (&state->store, clmrs_store_close);
+  close_store (state);
   state->store = clmrs_device_migrate (state->path, person_id, old_pin, new_pin, &state->key, error);
   if (state->store != NULL)
     return TRUE;

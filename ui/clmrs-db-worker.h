@@ -6,6 +6,7 @@
 
 #include "casebook.h"
 #include "cases.h"
+#include "client.h"
 #include "people.h"
 #include "review.h"
 #include "store.h"
@@ -42,6 +43,17 @@ void               clmrs_db_worker_open_async             (ClmrsDbWorker      *s
 gboolean           clmrs_db_worker_open_finish            (ClmrsDbWorker      *self,
                                                            GAsyncResult       *result,
                                                            gboolean           *demo,
+                                                           GError            **error);
+
+/* The connection the network jobs use beside the worker's
+ * (clmrs-sync-jobs.c): opened on the first call after a sign-in, the same
+ * way as the worker's own, and let go at sign-out. */
+void               clmrs_db_worker_sync_connection_async  (ClmrsDbWorker      *self,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+ClmrsSyncConnection *clmrs_db_worker_sync_connection_finish (ClmrsDbWorker    *self,
+                                                           GAsyncResult       *result,
                                                            GError            **error);
 
 /* Every result below is owned by the caller. */

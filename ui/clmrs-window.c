@@ -221,7 +221,7 @@ enrolment_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   ClmrsApplication *app = CLMRS_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 
-  enrolment = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  enrolment = clmrs_sync_jobs_read_enrolment_finish (CLMRS_DB_WORKER (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (enrolment != NULL && !enrolment->enrolled && app != NULL &&
@@ -278,9 +278,7 @@ open_cb (GObject      *source,
   gtk_widget_set_visible (self->demo_banner, demo);
   clmrs_signin_page_set_worker (self->signin_page, self->worker);
   /* first run: enrol the device, unless the user chose to work offline */
-  clmrs_db_worker_run_async (self->worker, (ClmrsDbJobFunc) clmrs_sync_jobs_read_enrolment, NULL, NULL,
-                             (GDestroyNotify) clmrs_enrolment_free, self->cancellable,
-                             enrolment_cb, g_object_ref (self));
+  clmrs_sync_jobs_read_enrolment_async (self->worker, self->cancellable, enrolment_cb, g_object_ref (self));
 }
 
 static void
