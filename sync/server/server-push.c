@@ -472,6 +472,7 @@ server_db_push (ServerDb    *db,
   g_autoptr(ServerStmt) stmt = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *bound_local_id = NULL;
+  guint64 round_trips = db_round_trips (db);
   ClmrsNdjsonReader reader;
   const char *line;
   gsize line_length;
@@ -603,6 +604,9 @@ server_db_push (ServerDb    *db,
     }
   if (!db_exec (db, "COMMIT", error))
     goto fail;
+  /* G_MESSAGES_DEBUG=clmrs-server: what a batch costs on PostgreSQL */
+  g_debug ("push: %u records, %" G_GUINT64_FORMAT " round trips to the database", lines->len,
+           db_round_trips (db) - round_trips);
   return g_steal_pointer (&response);
 
 fail:
