@@ -1297,7 +1297,13 @@ test_schema_v1_upgrade (Fixture       *f,
   g_assert_cmpint (sqlite3_open (f->db, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 6);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 7);
+  sqlite3_finalize (stmt);
+  /* Version 7: the pull's indexes (the publications, each community's records) */
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                                       "('records_by_community', 'records_publications')", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 2);
   sqlite3_finalize (stmt);
   /* Version 6: no device has asked for its unlock secret yet. */
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM device_unlock", -1, &stmt, NULL), ==, SQLITE_OK);

@@ -459,7 +459,7 @@ test_server_migration (void)
   stats = sync_test_run_ok (sync_test_server_program (), "stats", "--db", db, "--json", NULL);
   g_assert_nonnull (strstr (stats, "\"records\" : 3"));
   version = query_text (db, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "6");
+  g_assert_cmpstr (version, ==, "7");
   owners = query_text (db, "SELECT group_concat (id || ' ' || type || ' ' || device_id || ' ' || max_rev, '; ') "
                            "FROM (SELECT * FROM record_owners ORDER BY id)");
   g_assert_cmpstr (owners, ==,
