@@ -4,9 +4,12 @@
 # (docs/benchmarks.md).  PostgreSQL is a throw-away cluster with fsync on.
 #   tools/bench-server-stores.sh [bench-server options...]
 #   e.g. tools/bench-server-stores.sh --records 100000 --no-baseline
+# CLMRS_BENCH_SERVER (the bench-server program) and CLMRS_SERVER (the
+# clmrs-server it runs) may name copies, so that a rebuild during a long
+# run changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bench=build/tests/bench-server
+bench=${CLMRS_BENCH_SERVER:-build/tests/bench-server}
 [[ -x $bench ]] || { echo "$0: build first (meson setup build && ninja -C build)" >&2; exit 1; }
 
 pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/clmrs-bench-pg.XXXXXX")
