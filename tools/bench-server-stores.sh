@@ -19,11 +19,14 @@ bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 as_owner=()
 if [[ $(id -u) == 0 ]]; then as_owner=(runuser -u postgres --); fi
 
+# each run goes on after one that failed (a push answered busy, say): exit 1 at the end
+status=0
 echo "== SQLite"
-"$bench" "$@"
+"$bench" "$@" || status=1
 for servers in 1 2; do
   name=bench_$servers
   "${as_owner[@]}" "$bindir/createdb" -h "$pg_dir" -U postgres "$name"
   echo "== PostgreSQL, $servers process(es)"
-  "$bench" --db "${uri/\/postgres\?//$name?}" --servers "$servers" "$@"
+  "$bench" --db "${uri/\/postgres\?//$name?}" --servers "$servers" "$@" || status=1
 done
+exit $status
