@@ -798,6 +798,18 @@ test_push_results (Fixture       *f,
   }
 }
 
+/* A follow-up visit's body for @child of household @hh, correcting the
+ * visit @corrects (or none). */
+static char *
+follow_up (const char *hh,
+           const char *child,
+           const char *corrects)
+{
+  return g_strdup_printf ("{\"kind\":\"follow_up\",\"household_id\":\"%s\",\"child_id\":\"%s\","
+                          "\"date\":\"2026-06-01\",\"answers\":{}%s%s%s}", hh, child,
+                          corrects ? ",\"corrects\":\"" : "", corrects ? corrects : "", corrects ? "\"" : "");
+}
+
 /* A visit correcting a returned one (body.corrects) is stored when that
  * visit is of its kind, household and child, and rejected, naming what
  * differs, when it is not (or is not there). */
@@ -818,14 +830,10 @@ test_push_correction (Fixture       *f,
   g_autofree char *b2 = g_strdup_printf ("{\"household_id\":\"%s\",\"name\":\"Kofi\"}", hh);
   g_autofree char *e1 = envelope ("child", c1, 1, C1, b1);
   g_autofree char *e2 = envelope ("child", c2, 1, C1, b2);
-#define FOLLOW_UP(child, corrects) g_strdup_printf ("{\"kind\":\"follow_up\",\"household_id\":\"%s\"," \
-    "\"child_id\":\"%s\",\"date\":\"2026-06-01\",\"answers\":{}%s%s%s}", hh, child, \
-    corrects ? ",\"corrects\":\"" : "", corrects ? corrects : "", corrects ? "\"" : "")
-  g_autofree char *vb = FOLLOW_UP (c1, NULL);
-  g_autofree char *gb = FOLLOW_UP (c1, visit);
-  g_autofree char *ob = FOLLOW_UP (c2, visit);
-  g_autofree char *nb = FOLLOW_UP (c1, nowhere);
-#undef FOLLOW_UP
+  g_autofree char *vb = follow_up (hh, c1, NULL);
+  g_autofree char *gb = follow_up (hh, c1, visit);
+  g_autofree char *ob = follow_up (hh, c2, visit);
+  g_autofree char *nb = follow_up (hh, c1, nowhere);
   g_autofree char *ve = envelope ("visit", visit, 1, C1, vb);
   g_autofree char *ge = envelope ("visit", good, 1, C1, gb);
   g_autofree char *oe = envelope ("visit", other, 1, C1, ob);
@@ -879,13 +887,9 @@ test_push_one_batch (Fixture       *f,
   g_autofree char *b2 = g_strdup_printf ("{\"household_id\":\"%s\",\"name\":\"Kofi\"}", hh);
   g_autofree char *e1 = envelope ("child", c1, 1, C1, b1);
   g_autofree char *e2 = envelope ("child", c2, 1, C1, b2);
-#define FOLLOW_UP(child, corrects) g_strdup_printf ("{\"kind\":\"follow_up\",\"household_id\":\"%s\"," \
-    "\"child_id\":\"%s\",\"date\":\"2026-06-01\",\"answers\":{}%s%s%s}", hh, child, \
-    corrects ? ",\"corrects\":\"" : "", corrects ? corrects : "", corrects ? "\"" : "")
-  g_autofree char *vb = FOLLOW_UP (c1, NULL);
-  g_autofree char *gb = FOLLOW_UP (c1, visit);
-  g_autofree char *ob = FOLLOW_UP (c2, visit);
-#undef FOLLOW_UP
+  g_autofree char *vb = follow_up (hh, c1, NULL);
+  g_autofree char *gb = follow_up (hh, c1, visit);
+  g_autofree char *ob = follow_up (hh, c2, visit);
   g_autofree char *ve = envelope ("visit", visit, 1, C1, vb);
   g_autofree char *ge = envelope ("visit", good, 1, C1, gb);
   g_autofree char *oe = envelope ("visit", other, 1, C1, ob);
