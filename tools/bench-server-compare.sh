@@ -21,10 +21,7 @@ bench=${CLMRS_BENCH_SERVER:-build/tests/bench-server}
 
 pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/clmrs-bench-pg.XXXXXX")
 trap 'tools/pg-test-cluster.sh stop "$pg_dir"' EXIT
-uri=$(CLMRS_PG_FSYNC=on tools/pg-test-cluster.sh start "$pg_dir")
-bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-as_owner=()
-if [[ $(id -u) == 0 ]]; then as_owner=(runuser -u postgres --); fi
+CLMRS_PG_FSYNC=on tools/pg-test-cluster.sh start "$pg_dir" >/dev/null
 
 status=0
 n=0
@@ -33,10 +30,9 @@ for round in 1 2; do
     server=$before
     [[ $which == after ]] && server=$after
     n=$((n + 1))
-    name=compare_$n
-    "${as_owner[@]}" "$bindir/createdb" -h "$pg_dir" -U postgres "$name"
+    uri=$(tools/pg-test-cluster.sh createdb "$pg_dir" "compare_$n")
     echo "== $which, PostgreSQL, 1 process (round $round)"
-    CLMRS_SERVER=$server "$bench" --db "${uri/\/postgres\?//$name?}" "$@" || status=1
+    CLMRS_SERVER=$server "$bench" --db "$uri" "$@" || status=1
     echo "== $which, SQLite (round $round)"
     CLMRS_SERVER=$server "$bench" "$@" || status=1
   done
