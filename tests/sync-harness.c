@@ -889,6 +889,88 @@ sync_test_server_exec (const char *db,
   g_assert_no_error (error);
 }
 
+void
+sync_test_server_load_fixture (const char *db,
+                               const char *fixture)
+{
+  /* the tables whose keys SQLite's AUTOINCREMENT gives (BIGSERIAL on PostgreSQL) */
+  static const char *const serials[][2] = { { "records", "seq" }, { "conflicts", "conflict" },
+                                            { "admin_log", "entry" } };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRegex) pragma = g_regex_new ("^PRAGMA user_version *= *([0-9]+);$", G_REGEX_MULTILINE, 0, NULL);
+  /* comments go: the translation reads an apostrophe in one as a quote */
+  g_autoptr(GRegex) comment = g_regex_new ("^--.*$", G_REGEX_MULTILINE, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(ServerDb) store = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *script = NULL;
+
+  g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
+  g_assert_no_error (error);
+  if (!sync_test_server_on_postgres ())
+    {
+      sqlite3 *handle = NULL;
+
+      /* a database of that version, not the one the test made before */
+      for (const char *const *suffix = (const char *[]) { "", "-wal", "-shm", NULL }; *suffix != NULL; suffix++)
+        {
+          g_autofree char *path = g_strconcat (db, *suffix, NULL);
+          g_unlink (path);
+        }
+      g_assert_cmpint (sqlite3_open (db, &handle), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (handle, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (handle);
+      return;
+    }
+
+  g_assert_true (g_regex_match (pragma, sql, 0, &match));
+  version = g_match_info_fetch (match, 1);
+  script = g_regex_replace_literal (pragma, sql, -1, 0, "", 0, &error);
+  g_assert_no_error (error);
+  g_free (sql);
+  sql = g_regex_replace_literal (comment, script, -1, 0, "", 0, &error);
+  g_assert_no_error (error);
+  store = server_store_open (db, &error);
+  g_assert_no_error (error);
+  db_exec (store, "DROP SCHEMA public CASCADE; CREATE SCHEMA public", &error);
+  g_assert_no_error (error);
+  db_exec (store, sql, &error);
+  g_assert_no_error (error);
+  server_store_set_version (store, (int) g_ascii_strtoll (version, NULL, 10), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (serials); i++)
+    {
+      g_autofree char *exists = g_strdup_printf ("SELECT to_regclass ('%s') IS NOT NULL", serials[i][0]);
+      g_autofree char *move = g_strdup_printf ("SELECT setval (pg_get_serial_sequence ('%s', '%s'), "
+                                               "coalesce (max (%s), 0) + 1, false) FROM %s",
+                                               serials[i][0], serials[i][1], serials[i][1], serials[i][0]);
+      g_autoptr(ServerStmt) stmt = db_prepare (store, exists, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (db_step (stmt), ==, DB_ROW);
+      if (!db_column_int (stmt, 0))
+        continue;
+      g_clear_pointer (&stmt, db_finalize);
+      stmt = db_prepare (store, move, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (db_step (stmt), ==, DB_ROW);
+    }
+}
+
+int
+sync_test_server_version (const char *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ServerDb) store = server_store_open (db, &error);
+  int version = -1;
+
+  g_assert_no_error (error);
+  g_assert_true (server_store_get_version (store, &version, &error));
+  g_assert_no_error (error);
+  return version;
+}
+
 char *
 sync_test_server_query (const char *db,
                         const char *sql)

@@ -98,6 +98,17 @@ void     sync_test_server_exec      (const char          *db,
 /* The first column of the first row (NULL for none, "" for NULL), or NULL without a row. */
 char    *sync_test_server_query     (const char          *db,
                                      const char          *sql);
+/* Makes the server database @db hold what @fixture (tests/schema/server-
+ * *.sql: a SQLite script of an old schema version, its version in
+ * `PRAGMA user_version = N;`) describes, and nothing else.  On
+ * PostgreSQL the same script goes through the server's translation of
+ * SQLite's dialect into an emptied database, the version into
+ * schema_version, and the sequences behind AUTOINCREMENT past the rows
+ * it inserted: so each migration is proved on both stores. */
+void     sync_test_server_load_fixture (const char       *db,
+                                        const char       *fixture);
+/* The server database's schema version (user_version or schema_version). */
+int      sync_test_server_version   (const char          *db);
 /* The first column of the first row of @sql on the device database @db
  * (a count), -1 when there is no row. */
 gint64   sync_test_device_count     (const char          *db,

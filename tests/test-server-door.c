@@ -1258,30 +1258,14 @@ test_schema_v1_upgrade (Fixture       *f,
                         gconstpointer  data)
 {
   g_autofree char *fixture = g_build_filename (g_getenv ("CLMRS_SOURCE_DIR"), "tests", "schema", "server-v1.sql", NULL);
-  g_autofree char *sql = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) keep = NULL;
   JsonArray *devices;
   JsonObject *device;
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
 
-  if (sync_test_server_on_postgres ())
-    {
-      g_test_skip ("the fixture is a SQLite database of schema version 1");
-      return;
-    }
-
-  g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
-  /* a version-1 database, not the one the fixture made with its author */
-  for (const char *const *suffix = (const char *[]) { "", "-wal", "-shm", NULL }; *suffix != NULL; suffix++)
-    {
-      g_autofree char *path = g_strconcat (f->db, *suffix, NULL);
-      g_unlink (path);
-    }
-  g_assert_cmpint (sqlite3_open (f->db, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  /* a version-1 database, not the one the fixture made with its author
+   * (on SQLite, or through the server's dialect on PostgreSQL) */
+  sync_test_server_load_fixture (f->db, fixture);
 
   /* Any command upgrades it: the devices of version 1 are listed with the new columns empty. */
   devices = devices_json (f, &keep);
@@ -1295,33 +1279,35 @@ test_schema_v1_upgrade (Fixture       *f,
   g_assert_nonnull (json_object_get_string_member (device, "revoked"));
   g_assert_true (json_object_get_boolean_member (device, "all_communities"));
 
-  g_assert_cmpint (sqlite3_open (f->db, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 6);
-  sqlite3_finalize (stmt);
-  /* Version 6: no device has asked for its unlock secret yet. */
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM device_unlock", -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
-  sqlite3_finalize (stmt);
-  /* Version 5 holds no media file yet. */
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT (SELECT count(*) FROM media) + (SELECT count(*) FROM media_chunks)",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
-  sqlite3_finalize (stmt);
-  /* Version 4 knows nobody yet. */
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM people", -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
-  sqlite3_finalize (stmt);
+  g_assert_cmpint (sync_test_server_version (f->db), ==, 7);
+  /* Version 7: the pull's indexes (the publications, each community's records) */
+  {
+    g_autofree char *count = sync_test_server_query (f->db, sync_test_server_on_postgres ()
+        ? "SELECT count(*) FROM pg_indexes WHERE indexname IN ('records_by_community', 'records_publications')"
+        : "SELECT count(*) FROM sqlite_master WHERE name IN ('records_by_community', 'records_publications')");
+
+    g_assert_cmpstr (count, ==, "2");
+  }
+  {
+    static const char *const empty[] = {
+      "SELECT count(*) FROM device_unlock",                                        /* version 6 */
+      "SELECT (SELECT count(*) FROM media) + (SELECT count(*) FROM media_chunks)", /* version 5 */
+      "SELECT count(*) FROM people",                                               /* version 4 */
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (empty); i++)
+      {
+        g_autofree char *count = sync_test_server_query (f->db, empty[i]);
+
+        g_assert_cmpstr (count, ==, "0");
+      }
+  }
   /* What version 1 held is all there. */
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM records", -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  {
+    g_autofree char *count = sync_test_server_query (f->db, "SELECT count(*) FROM records");
+
+    g_assert_cmpstr (count, ==, "1");
+  }
 
   /* And the server serves it: the old device's token still works. */
   server_start (f, NULL);
@@ -1331,8 +1317,15 @@ test_schema_v1_upgrade (Fixture       *f,
     g_auto(Reply) r = { 0 };
     g_autoptr(JsonNode) again = NULL;
 
+    g_autoptr(GBytes) page = NULL;
+
     http (f, NULL, "GET", "/api/v1/pull", headers, NULL, &r);
     g_assert_cmpint (r.status, ==, 200);
+    /* the version-1 record, found through version 7's index by community */
+    page = clmrs_gzip_decompress (r.body->data, r.body->len, 1 << 20, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (g_strstr_len (g_bytes_get_data (page, NULL), (gssize) g_bytes_get_size (page),
+                                    "\"id\":\"2d119e64-d8f5-4e50-bb4c-a90daf91d997\""));
     device = device_entry (devices_json (f, &again), "380cc310-15e3-4325-9422-cfeaea6e4d30");
     g_assert_cmpint (json_object_get_int_member (device, "queue_size"), ==, 7);
   }

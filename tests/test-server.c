@@ -798,6 +798,18 @@ test_push_results (Fixture       *f,
   }
 }
 
+/* A follow-up visit's body for @child of household @hh, correcting the
+ * visit @corrects (or none). */
+static char *
+follow_up (const char *hh,
+           const char *child,
+           const char *corrects)
+{
+  return g_strdup_printf ("{\"kind\":\"follow_up\",\"household_id\":\"%s\",\"child_id\":\"%s\","
+                          "\"date\":\"2026-06-01\",\"answers\":{}%s%s%s}", hh, child,
+                          corrects ? ",\"corrects\":\"" : "", corrects ? corrects : "", corrects ? "\"" : "");
+}
+
 /* A visit correcting a returned one (body.corrects) is stored when that
  * visit is of its kind, household and child, and rejected, naming what
  * differs, when it is not (or is not there). */
@@ -818,14 +830,10 @@ test_push_correction (Fixture       *f,
   g_autofree char *b2 = g_strdup_printf ("{\"household_id\":\"%s\",\"name\":\"Kofi\"}", hh);
   g_autofree char *e1 = envelope ("child", c1, 1, C1, b1);
   g_autofree char *e2 = envelope ("child", c2, 1, C1, b2);
-#define FOLLOW_UP(child, corrects) g_strdup_printf ("{\"kind\":\"follow_up\",\"household_id\":\"%s\"," \
-    "\"child_id\":\"%s\",\"date\":\"2026-06-01\",\"answers\":{}%s%s%s}", hh, child, \
-    corrects ? ",\"corrects\":\"" : "", corrects ? corrects : "", corrects ? "\"" : "")
-  g_autofree char *vb = FOLLOW_UP (c1, NULL);
-  g_autofree char *gb = FOLLOW_UP (c1, visit);
-  g_autofree char *ob = FOLLOW_UP (c2, visit);
-  g_autofree char *nb = FOLLOW_UP (c1, nowhere);
-#undef FOLLOW_UP
+  g_autofree char *vb = follow_up (hh, c1, NULL);
+  g_autofree char *gb = follow_up (hh, c1, visit);
+  g_autofree char *ob = follow_up (hh, c2, visit);
+  g_autofree char *nb = follow_up (hh, c1, nowhere);
   g_autofree char *ve = envelope ("visit", visit, 1, C1, vb);
   g_autofree char *ge = envelope ("visit", good, 1, C1, gb);
   g_autofree char *oe = envelope ("visit", other, 1, C1, ob);
@@ -849,6 +857,78 @@ test_push_correction (Fixture       *f,
   g_assert_nonnull (strstr (text, "body.corrects: visit"));
   g_assert_nonnull (strstr (text, "has another child_id"));
   g_assert_nonnull (strstr (text, "body.corrects: no visit"));
+}
+
+/* What one batch decides about its own records, as if each had been
+ * pushed alone (the server reads the owners and revisions a batch names
+ * once, then keeps them up to date record by record): two revisions of a
+ * record, the same revision again (duplicate) and with other content
+ * (conflict), children and visits pointing at records earlier in the
+ * batch, a correction checked against a visit of the same batch; the
+ * owner's highest revision is the batch's, and the records are pulled in
+ * the order decided (a household before its children). */
+static void
+test_push_one_batch (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_auto(Device) d = { 0 };
+  g_auto(Device) reader = { 0 };
+  g_autofree char *hh = g_uuid_string_random ();
+  g_autofree char *c1 = g_uuid_string_random ();
+  g_autofree char *c2 = g_uuid_string_random ();
+  g_autofree char *visit = g_uuid_string_random ();
+  g_autofree char *good = g_uuid_string_random ();
+  g_autofree char *other = g_uuid_string_random ();
+  g_autofree char *h1 = household (hh, 1, C1, "Ama");
+  g_autofree char *h2 = household (hh, 2, C1, "Ama Mensah");
+  g_autofree char *h2_other = household (hh, 2, C1, "Ama Owusu");
+  g_autofree char *h_far = household (hh, 2 + SERVER_MAX_REV_STEP, C1, "Ama Boateng");
+  g_autofree char *b1 = g_strdup_printf ("{\"household_id\":\"%s\",\"name\":\"Esi\"}", hh);
+  g_autofree char *b2 = g_strdup_printf ("{\"household_id\":\"%s\",\"name\":\"Kofi\"}", hh);
+  g_autofree char *e1 = envelope ("child", c1, 1, C1, b1);
+  g_autofree char *e2 = envelope ("child", c2, 1, C1, b2);
+  g_autofree char *vb = follow_up (hh, c1, NULL);
+  g_autofree char *gb = follow_up (hh, c1, visit);
+  g_autofree char *ob = follow_up (hh, c2, visit);
+  g_autofree char *ve = envelope ("visit", visit, 1, C1, vb);
+  g_autofree char *ge = envelope ("visit", good, 1, C1, gb);
+  g_autofree char *oe = envelope ("visit", other, 1, C1, ob);
+  /* children and visits first in the batch: decided after the household */
+  g_autofree char *batch = g_strdup_printf ("%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n%s\n", e1, e2, ve, ge, oe,
+                                            h1, h2, h2, h2_other);
+  g_auto(Reply) r1 = { 0 };
+  g_auto(Reply) r2 = { 0 };
+  g_autofree char *res1 = NULL, *res2 = NULL, *text = NULL, *page = NULL;
+  const char *order[] = { hh, c1, c2, visit, good };
+
+  use_db (f);
+  enrol (f, C1, &d);
+  push (f, &d, batch, NULL, &r1);
+  res1 = results_of (&r1);
+  g_assert_cmpstr (res1, ==, "stored,stored,stored,stored,rejected,stored,stored,duplicate,conflict");
+  text = body_text (&r1);
+  g_assert_nonnull (strstr (text, "has another child_id"));
+  g_assert_cmpint (stat_of ("records"), ==, 6);
+  g_assert_cmpint (stat_of ("conflicts"), ==, 1);
+
+  /* the owner's highest revision is 2: 2 + SERVER_MAX_REV_STEP is allowed */
+  push (f, &d, h_far, NULL, &r2);
+  res2 = results_of (&r2);
+  g_assert_cmpstr (res2, ==, "stored");
+
+  enrol (f, C1, &reader);
+  page = pull (f, &reader, "?cursor=0", NULL, NULL);
+  for (guint i = 1; i < G_N_ELEMENTS (order); i++)
+    {
+      const char *before = strstr (page, order[i - 1]);
+      const char *after = strstr (page, order[i]);
+
+      g_assert_nonnull (before);
+      g_assert_nonnull (after);
+      g_assert_true (before < after);
+    }
+  g_assert_nonnull (strstr (page, "Ama Boateng"));
+  g_assert_null (strstr (page, "Ama Owusu"));
 }
 
 /* A "\u0000" in a string: json-glib would cut the string there, so a
@@ -2410,6 +2490,7 @@ main (int    argc,
   ADD ("/server/people-enrolment-and-endpoint", test_people_enrolment);
   ADD ("/server/author-rules", test_author_rules);
   ADD ("/server/push/results", test_push_results);
+  ADD ("/server/push/one-batch", test_push_one_batch);
   ADD ("/server/push/minimal", test_push_minimal);
   ADD ("/server/push/idempotency", test_idempotency);
   ADD ("/server/push/response-gzip", test_push_response_gzip);

@@ -438,30 +438,17 @@ test_server_migration (void)
   g_autofree char *dir = sync_test_make_dir ();
   g_autofree char *db = g_build_filename (dir, "server.db", NULL);
   g_autofree char *fixture = g_build_filename (g_getenv ("CLMRS_SOURCE_DIR"), "tests", "schema", "server-v1-owners.sql", NULL);
-  g_autofree char *sql = NULL;
   g_autofree char *stats = NULL;
-  g_autofree char *version = NULL;
   g_autofree char *owners = NULL;
-  g_autoptr(GError) error = NULL;
-  sqlite3 *handle = NULL;
 
-  if (sync_test_server_on_postgres ())
-    {
-      g_test_skip ("the fixture is a SQLite database of schema version 1");
-      return;
-    }
-  g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_open (db, &handle), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (handle, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (handle);
+  /* on SQLite, or through the server's dialect on PostgreSQL */
+  sync_test_server_load_fixture (db, fixture);
 
   stats = sync_test_run_ok (sync_test_server_program (), "stats", "--db", db, "--json", NULL);
   g_assert_nonnull (strstr (stats, "\"records\" : 3"));
-  version = query_text (db, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "6");
-  owners = query_text (db, "SELECT group_concat (id || ' ' || type || ' ' || device_id || ' ' || max_rev, '; ') "
-                           "FROM (SELECT * FROM record_owners ORDER BY id)");
+  g_assert_cmpint (sync_test_server_version (db), ==, 7);
+  owners = sync_test_server_query (db, "SELECT group_concat (id || ' ' || type || ' ' || device_id || ' ' || max_rev, "
+                                       "'; ') FROM (SELECT * FROM record_owners ORDER BY id) AS o");
   g_assert_cmpstr (owners, ==,
                    "h1111111-1111-4111-8111-111111111111 household d1111111-1111-4111-8111-111111111111 2; "
                    "k1111111-1111-4111-8111-111111111111 child d2222222-2222-4222-8222-222222222222 1");

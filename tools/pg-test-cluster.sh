@@ -3,6 +3,8 @@
 #   tools/pg-test-cluster.sh start DIR   makes DIR/data, starts it on a unix
 #                                        socket in DIR, prints its URI
 #   tools/pg-test-cluster.sh stop DIR    stops it and deletes DIR
+#   tools/pg-test-cluster.sh createdb DIR NAME
+#                                        makes database NAME in it, prints its URI
 # Nothing listens on the network.  Run as root, the cluster belongs to the
 # postgres user (initdb refuses root); DIR must be new or empty.
 set -euo pipefail
@@ -10,7 +12,7 @@ set -euo pipefail
 action=${1:-}
 dir=${2:-}
 if [[ -z "$action" || -z "$dir" ]]; then
-  echo "usage: $0 start|stop DIR" >&2
+  echo "usage: $0 start|stop DIR, or createdb DIR NAME" >&2
   exit 2
 fi
 bindir=${CLMRS_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
@@ -38,6 +40,12 @@ case "$action" in
       || { cat "$dir/server.log" >&2; exit 1; }
     echo "postgresql:///postgres?host=$dir&user=postgres"
     ;;
+  createdb)
+    name=${3:?usage: $0 createdb DIR NAME}
+    dir=$(cd "$dir" && pwd)
+    "${as_owner[@]}" "$bindir/createdb" -h "$dir" -U postgres "$name"
+    echo "postgresql:///$name?host=$dir&user=postgres"
+    ;;
   stop)
     if [[ -d "$dir/data" ]]; then
       "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -w -s -m immediate stop || true
@@ -45,7 +53,7 @@ case "$action" in
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: $0 start|stop DIR" >&2
+    echo "usage: $0 start|stop DIR, or createdb DIR NAME" >&2
     exit 2
     ;;
 esac

@@ -157,6 +157,11 @@ static const char *const migrations[] = {
   "  secret BLOB NOT NULL,"
   "  created TEXT NOT NULL);"
   "ALTER TABLE people ADD COLUMN one_time_pin_failures INTEGER NOT NULL DEFAULT 0;",
+  /* 7: a device's pull reads its communities' records and the
+   * publications after its cursor (server_db_pull()), not every record
+   * stored since. */
+  "CREATE INDEX records_by_community ON records (community_id, seq);"
+  "CREATE INDEX records_publications ON records (seq) WHERE kind != 'record';",
 };
 #define SCHEMA_VERSION ((int) G_N_ELEMENTS (migrations))
 
@@ -1033,6 +1038,7 @@ server_db_pull (ServerDb    *db,
 {
   g_autoptr(ServerStmt) stmt = NULL;
   g_autoptr(GByteArray) out = g_byte_array_new ();
+  gboolean all_communities;
   int rc;
 
   *next_cursor = cursor;
@@ -1042,13 +1048,39 @@ server_db_pull (ServerDb    *db,
   /* A read transaction, so the page is one consistent snapshot. */
   if (!db_exec (db, "BEGIN", error))
     return NULL;
-  stmt = db_prepare (db,
-                     "SELECT seq, line FROM records r WHERE seq > ?1 AND quarantined IS NULL AND (kind != 'record' OR "
-                     " (type != 'audit' AND (pushed_by IS NULL OR pushed_by != ?2) AND EXISTS (SELECT 1 FROM devices d "
-                     "  WHERE d.device_id = ?2 AND (d.all_communities != 0 OR EXISTS (SELECT 1 FROM "
-                     "  device_communities c WHERE c.device_id = ?2 AND c.community_id = r.community_id)))))"
-                     " ORDER BY seq LIMIT ?3",
-                     error);
+  /* A device of some communities reads the publications (their own
+   * index) and its communities' records (an index by community and seq)
+   * after its cursor, not every record stored since (a publication
+   * has no community_id: only pushed records meet a community); one of
+   * all communities reads them all.  Never its own records nor the
+   * audit trail. */
+  stmt = db_prepare (db, "SELECT all_communities != 0 FROM devices WHERE device_id = ?", error);
+  if (stmt == NULL)
+    goto fail;
+  db_bind_text (stmt, 1, device_id);
+  rc = db_step (stmt);
+  if (rc != DB_ROW && rc != DB_DONE)
+    {
+      db_fail (db, "pull", error);
+      goto fail;
+    }
+  all_communities = rc == DB_ROW && db_column_int (stmt, 0);
+  g_clear_pointer (&stmt, db_finalize);
+  if (all_communities)
+    stmt = db_prepare (db,
+                       "SELECT seq, line FROM records WHERE seq > ?1 AND quarantined IS NULL AND (kind != 'record' OR "
+                       " (type != 'audit' AND (pushed_by IS NULL OR pushed_by != ?2))) ORDER BY seq LIMIT ?3",
+                       error);
+  else
+    stmt = db_prepare (db,
+                       "SELECT seq, line FROM records WHERE seq IN ("
+                       " SELECT seq FROM records WHERE kind != 'record' AND seq > ?1 AND quarantined IS NULL"
+                       " UNION ALL"
+                       " SELECT r.seq FROM device_communities c, records r WHERE c.device_id = ?2"
+                       "  AND r.community_id = c.community_id AND r.seq > ?1 AND r.type != 'audit'"
+                       "  AND (r.pushed_by IS NULL OR r.pushed_by != ?2) AND r.quarantined IS NULL"
+                       " ORDER BY 1 LIMIT ?3) ORDER BY seq",
+                       error);
   if (stmt == NULL)
     goto fail;
   db_bind_int64 (stmt, 1, cursor);

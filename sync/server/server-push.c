@@ -58,55 +58,151 @@ typedef struct {
 } Owner;
 
 static void
-owner_clear (Owner *owner)
+owner_free (gpointer data)
 {
-  g_clear_pointer (&owner->type, g_free);
-  g_clear_pointer (&owner->community_id, g_free);
-  g_clear_pointer (&owner->device_id, g_free);
+  Owner *owner = data;
+
+  g_free (owner->type);
+  g_free (owner->community_id);
+  g_free (owner->device_id);
+  g_free (owner);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Owner, owner_clear)
+/* Most records rows a multi-row INSERT writes at once. */
+#define FLUSH_ROWS 64
 
-/* Sets @found and fills @owner when record @id is stored. */
-static gboolean
-lookup_owner (ServerDb    *db,
-              const char  *id,
-              Owner       *owner,
-              gboolean    *found,
-              GError     **error)
+/* What a batch's decisions read from the database, read once a batch
+ * (each statement is a round trip to PostgreSQL: asked record by record,
+ * a 1,000-record batch cost about 7,000 of them) and kept up to date as
+ * the batch's own records are decided.  Nothing else changes these rows
+ * meanwhile: the push holds the write lock.  The records decided stored
+ * are written a few dozen rows a statement, in the order decided (their
+ * seqs keep it), before anything reads the records table and before the
+ * commit. */
+typedef struct {
+  GHashTable *owners;      /* id -> Owner, for every id the batch names that is stored */
+  GHashTable *revisions;   /* "id\nrev" -> the sha256 stored, for the batch's own ids */
+  GHashTable *scopes;      /* community id -> whether the device has it */
+  GHashTable *authors;     /* "author\ncommunity\nclass" -> why not ("" when they may) */
+  GPtrArray  *pending;     /* (element-type PushLine) stored, not yet written */
+} PushBatch;
+
+static void
+push_batch_clear (PushBatch *batch)
 {
+  g_clear_pointer (&batch->owners, g_hash_table_unref);
+  g_clear_pointer (&batch->revisions, g_hash_table_unref);
+  g_clear_pointer (&batch->scopes, g_hash_table_unref);
+  g_clear_pointer (&batch->authors, g_hash_table_unref);
+  g_clear_pointer (&batch->pending, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PushBatch, push_batch_clear)
+
+static char *
+revision_key (const char *id,
+              gint64      rev)
+{
+  return g_strdup_printf ("%s\n%" G_GINT64_FORMAT, id, rev);
+}
+
+/* The ids of @order as a JSON array, the one parameter of a lookup (the
+ * referenced ids too, with @refs). */
+static char *
+ids_json (GPtrArray *order,
+          gboolean   refs)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_array (b);
+  for (guint i = 0; i < order->len; i++)
+    {
+      PushLine *pl = g_ptr_array_index (order, i);
+
+      json_builder_add_string_value (b, pl->env->id);
+      for (guint r = 0; refs && r < pl->refs->len; r++)
+        json_builder_add_string_value (b, ((ClmrsRecordRef *) g_ptr_array_index (pl->refs, r))->id);
+    }
+  json_builder_end_array (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+/* Reads the owners of every id @order names and the revisions stored
+ * under its records' ids: two statements, whatever the batch's size. */
+static gboolean
+push_batch_load (ServerDb    *db,
+                 PushBatch   *batch,
+                 GPtrArray   *order,
+                 GError     **error)
+{
+  g_autofree char *all_ids = ids_json (order, TRUE);
+  g_autofree char *own_ids = ids_json (order, FALSE);
   g_autoptr(ServerStmt) stmt = NULL;
   int rc;
 
-  *found = FALSE;
-  stmt = db_prepare (db, "SELECT type, community_id, device_id, max_rev FROM record_owners WHERE id = ?", error);
+  batch->owners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, owner_free);
+  batch->revisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  batch->scopes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  batch->authors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  batch->pending = g_ptr_array_new ();
+
+  stmt = db_prepare (db, db_dialect (db,
+      "SELECT id, type, community_id, device_id, max_rev FROM record_owners "
+      "WHERE id IN (SELECT value FROM json_each (?1))",
+      "SELECT id, type, community_id, device_id, max_rev FROM record_owners "
+      "WHERE id IN (SELECT json_array_elements_text (CAST (?1 AS json)))"), error);
   if (stmt == NULL)
     return FALSE;
-  db_bind_text (stmt, 1, id);
-  rc = db_step (stmt);
-  if (rc == DB_ROW)
+  db_bind_text (stmt, 1, all_ids);
+  while ((rc = db_step (stmt)) == DB_ROW)
     {
-      *found = TRUE;
-      owner->type = g_strdup ((const char *) db_column_text (stmt, 0));
-      owner->community_id = g_strdup ((const char *) db_column_text (stmt, 1));
-      owner->device_id = g_strdup ((const char *) db_column_text (stmt, 2));
-      owner->max_rev = db_column_int64 (stmt, 3);
+      Owner *owner = g_new0 (Owner, 1);
+
+      owner->type = g_strdup (db_column_text (stmt, 1));
+      owner->community_id = g_strdup (db_column_text (stmt, 2));
+      owner->device_id = g_strdup (db_column_text (stmt, 3));
+      owner->max_rev = db_column_int64 (stmt, 4);
+      g_hash_table_replace (batch->owners, g_strdup (db_column_text (stmt, 0)), owner);
     }
-  else if (rc != DB_DONE)
+  if (rc != DB_DONE)
     return db_fail (db, "record owner lookup", error);
+  g_clear_pointer (&stmt, db_finalize);
+
+  stmt = db_prepare (db, db_dialect (db,
+      "SELECT id, rev, sha256 FROM records WHERE kind = 'record' "
+      "AND id IN (SELECT value FROM json_each (?1))",
+      "SELECT id, rev, sha256 FROM records WHERE kind = 'record' "
+      "AND id IN (SELECT json_array_elements_text (CAST (?1 AS json)))"), error);
+  if (stmt == NULL)
+    return FALSE;
+  db_bind_text (stmt, 1, own_ids);
+  while ((rc = db_step (stmt)) == DB_ROW)
+    g_hash_table_replace (batch->revisions, revision_key (db_column_text (stmt, 0), db_column_int64 (stmt, 1)),
+                          g_strdup (db_column_text (stmt, 2)));
+  if (rc != DB_DONE)
+    return db_fail (db, "lookup", error);
   return TRUE;
 }
 
 static gboolean
 device_has_community (ServerDb    *db,
+                      PushBatch   *batch,
                       const char  *device_id,
                       const char  *community_id,
                       gboolean    *out,
                       GError     **error)
 {
   g_autoptr(ServerStmt) stmt = NULL;
+  gpointer known;
   int rc;
 
+  if (community_id != NULL && g_hash_table_lookup_extended (batch->scopes, community_id, NULL, &known))
+    {
+      *out = GPOINTER_TO_INT (known);
+      return TRUE;
+    }
   stmt = db_prepare (db, "SELECT 1 FROM devices WHERE device_id = ?1 AND (all_communities != 0 OR EXISTS "
                          "(SELECT 1 FROM device_communities WHERE device_id = ?1 AND community_id = ?2))",
                      error);
@@ -118,6 +214,39 @@ device_has_community (ServerDb    *db,
   if (rc != DB_ROW && rc != DB_DONE)
     return db_fail (db, "device scope", error);
   *out = rc == DB_ROW;
+  if (community_id != NULL)
+    g_hash_table_insert (batch->scopes, g_strdup (community_id), GINT_TO_POINTER (*out));
+  return TRUE;
+}
+
+/* server_people_check_author(), asked once a batch for each author,
+ * community and kind of record it tells apart (an audit, a review, any
+ * other). */
+static gboolean
+check_author (ServerDb         *db,
+              PushBatch        *batch,
+              const char       *device_id,
+              ClmrsEnvelope    *env,
+              char            **why,
+              GError          **error)
+{
+  const char *kind = env->type == CLMRS_RECORD_AUDIT ? "audit" : env->type == CLMRS_RECORD_REVIEW ? "review" : "";
+  g_autofree char *key = NULL;
+  const char *known;
+
+  *why = NULL;
+  if (env->author == NULL || env->community_id == NULL)
+    return server_people_check_author (db, device_id, env->author, env->community_id, env->type, why, error);
+  key = g_strdup_printf ("%s\n%s\n%s", env->author, env->community_id, kind);
+  known = g_hash_table_lookup (batch->authors, key);
+  if (known == NULL)
+    {
+      if (!server_people_check_author (db, device_id, env->author, env->community_id, env->type, why, error))
+        return FALSE;
+      g_hash_table_insert (batch->authors, g_steal_pointer (&key), g_strdup (*why != NULL ? *why : ""));
+      return TRUE;
+    }
+  *why = *known != '\0' ? g_strdup (known) : NULL;
   return TRUE;
 }
 
@@ -162,21 +291,17 @@ check_local_id (ServerDb    *db,
   return TRUE;
 }
 
-/* Stores @pl's line among the records, or, with @aside, in the conflicts
- * table (once per content). */
+/* Keeps @pl's line aside in the conflicts table (once per content). */
 static gboolean
-store_line (ServerDb    *db,
-            gboolean     aside,
-            const char  *device_id,
-            PushLine    *pl,
-            const char  *now,
-            GError     **error)
+store_conflict (ServerDb    *db,
+                const char  *device_id,
+                PushLine    *pl,
+                const char  *now,
+                GError     **error)
 {
-  g_autoptr(ServerStmt) stmt = db_prepare (db, aside
-      ? "INSERT OR IGNORE INTO conflicts (id, rev, type, community_id, pushed_by, sha256, line, received) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-      : "INSERT INTO records (kind, id, rev, type, community_id, pushed_by, sha256, line, received) "
-        "VALUES ('record', ?, ?, ?, ?, ?, ?, ?, ?)", error);
+  g_autoptr(ServerStmt) stmt = db_prepare (db,
+      "INSERT OR IGNORE INTO conflicts (id, rev, type, community_id, pushed_by, sha256, line, received) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", error);
   ClmrsEnvelope *env = pl->env;
 
   if (stmt == NULL)
@@ -190,31 +315,134 @@ store_line (ServerDb    *db,
   db_bind_blob (stmt, 7, pl->line, (int) pl->length);
   db_bind_text (stmt, 8, now);
   if (db_step (stmt) != DB_DONE)
-    return db_fail (db, aside ? "storing a conflict" : "storing a record", error);
+    return db_fail (db, "storing a conflict", error);
   return TRUE;
 }
 
-static gboolean
-note_owner (ServerDb    *db,
-            const char  *device_id,
-            PushLine    *pl,
-            GError     **error)
+/* Records @pl as stored by @device_id: its owner and revision as the
+ * rest of the batch must see them, its line to be written. */
+static void
+push_batch_store (PushBatch   *batch,
+                  const char  *device_id,
+                  PushLine    *pl)
 {
-  g_autoptr(ServerStmt) stmt = NULL;
+  ClmrsEnvelope *env = pl->env;
+  Owner *owner = g_hash_table_lookup (batch->owners, env->id);
 
-  stmt = db_prepare (db, "INSERT INTO record_owners (id, type, community_id, device_id, max_rev) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5) "
-                         "ON CONFLICT (id) DO UPDATE SET max_rev = CASE WHEN record_owners.max_rev > ?5 "
-                         "THEN record_owners.max_rev ELSE ?5 END", error);
-  if (stmt == NULL)
-    return FALSE;
-  db_bind_text (stmt, 1, pl->env->id);
-  db_bind_text (stmt, 2, clmrs_record_type_to_string (pl->env->type));
-  db_bind_text (stmt, 3, pl->env->community_id);
-  db_bind_text (stmt, 4, device_id);
-  db_bind_int64 (stmt, 5, pl->env->rev);
-  if (db_step (stmt) != DB_DONE)
-    return db_fail (db, "noting the record's owner", error);
+  if (owner == NULL)
+    {
+      owner = g_new0 (Owner, 1);
+      owner->type = g_strdup (clmrs_record_type_to_string (env->type));
+      owner->community_id = g_strdup (env->community_id);
+      owner->device_id = g_strdup (device_id);
+      owner->max_rev = env->rev;
+      g_hash_table_insert (batch->owners, g_strdup (env->id), owner);
+    }
+  owner->max_rev = MAX (owner->max_rev, env->rev);
+  g_hash_table_replace (batch->revisions, revision_key (env->id, env->rev), g_strdup (env->sha256));
+  g_ptr_array_add (batch->pending, pl);
+}
+
+/* The rows of the next multi-row statement: a power of two, so a
+ * connection prepares at most a handful of texts. */
+static guint
+flush_rows (guint left)
+{
+  guint n = FLUSH_ROWS;
+
+  while (n > left)
+    n /= 2;
+  return n;
+}
+
+static ServerStmt *
+prepare_rows (ServerDb    *db,
+              const char  *head,
+              const char  *row,
+              guint        n,
+              const char  *tail,
+              GError     **error)
+{
+  g_autoptr(GString) sql = g_string_new (head);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (sql, "%s%s", i > 0 ? ", " : "", row);
+  g_string_append (sql, tail);
+  return db_prepare (db, sql->str, error);
+}
+
+/* Writes the records decided stored so far, in the order decided, and
+ * their owners (one row an id, at its highest revision). */
+static gboolean
+push_batch_flush (ServerDb    *db,
+                  PushBatch   *batch,
+                  const char  *device_id,
+                  const char  *now,
+                  GError     **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) owners = g_ptr_array_new ();
+  GPtrArray *pending = batch->pending;
+
+  for (guint done = 0, n; done < pending->len; done += n)
+    {
+      g_autoptr(ServerStmt) stmt = NULL;
+
+      n = flush_rows (pending->len - done);
+      stmt = prepare_rows (db, "INSERT INTO records (kind, id, rev, type, community_id, pushed_by, sha256, line, "
+                               "received) VALUES ", "('record', ?, ?, ?, ?, ?, ?, ?, ?)", n, "", error);
+      if (stmt == NULL)
+        return FALSE;
+      for (guint i = 0; i < n; i++)
+        {
+          PushLine *pl = g_ptr_array_index (pending, done + i);
+          ClmrsEnvelope *env = pl->env;
+          int at = (int) i * 8;
+
+          db_bind_text (stmt, at + 1, env->id);
+          db_bind_int64 (stmt, at + 2, env->rev);
+          db_bind_text (stmt, at + 3, clmrs_record_type_to_string (env->type));
+          db_bind_text (stmt, at + 4, env->community_id);
+          db_bind_text (stmt, at + 5, device_id);
+          db_bind_text (stmt, at + 6, env->sha256);
+          db_bind_blob (stmt, at + 7, pl->line, (int) pl->length);
+          db_bind_text (stmt, at + 8, now);
+          if (g_hash_table_add (seen, (gpointer) env->id))
+            g_ptr_array_add (owners, (gpointer) env->id);
+        }
+      if (db_step (stmt) != DB_DONE)
+        return db_fail (db, "storing a record", error);
+    }
+
+  /* A stored record's owner is this device (another's record would be a
+   * conflict): the row an id gets, or a higher max_rev for one it has. */
+  for (guint done = 0, n; done < owners->len; done += n)
+    {
+      g_autoptr(ServerStmt) stmt = NULL;
+
+      n = flush_rows (owners->len - done);
+      stmt = prepare_rows (db, "INSERT INTO record_owners (id, type, community_id, device_id, max_rev) VALUES ",
+                           "(?, ?, ?, ?, ?)", n,
+                           " ON CONFLICT (id) DO UPDATE SET max_rev = CASE WHEN record_owners.max_rev > "
+                           "excluded.max_rev THEN record_owners.max_rev ELSE excluded.max_rev END", error);
+      if (stmt == NULL)
+        return FALSE;
+      for (guint i = 0; i < n; i++)
+        {
+          const char *id = g_ptr_array_index (owners, done + i);
+          const Owner *owner = g_hash_table_lookup (batch->owners, id);
+          int at = (int) i * 5;
+
+          db_bind_text (stmt, at + 1, id);
+          db_bind_text (stmt, at + 2, owner->type);
+          db_bind_text (stmt, at + 3, owner->community_id);
+          db_bind_text (stmt, at + 4, device_id);
+          db_bind_int64 (stmt, at + 5, owner->max_rev);
+        }
+      if (db_step (stmt) != DB_DONE)
+        return db_fail (db, "noting the record's owner", error);
+    }
+  g_ptr_array_set_size (pending, 0);
   return TRUE;
 }
 
@@ -252,6 +480,7 @@ check_ref_target (ServerDb              *db,
  * reason), storing it when it passes.  %FALSE on a database error. */
 static gboolean
 push_one (ServerDb    *db,
+          PushBatch   *batch,
           const char  *device_id,
           PushLine    *pl,
           const char  *now,
@@ -259,17 +488,16 @@ push_one (ServerDb    *db,
           GError     **error)
 {
   ClmrsEnvelope *env = pl->env;
-  g_auto(Owner) owner = { 0 };
-  g_autoptr(ServerStmt) stmt = NULL;
+  const Owner *owner = NULL;
+  const char *stored_sha = NULL;
+  g_autofree char *key = NULL;
   gboolean in_scope = FALSE;
-  gboolean found = FALSE;
   gboolean ok = FALSE;
-  int rc;
 
 #define REJECT(...) G_STMT_START { pl->result = "rejected"; pl->reason = g_strdup_printf (__VA_ARGS__); \
                                    return TRUE; } G_STMT_END
 
-  if (!device_has_community (db, device_id, env->community_id, &in_scope, error))
+  if (!device_has_community (db, batch, device_id, env->community_id, &in_scope, error))
     return FALSE;
   if (!in_scope)
     REJECT ("community_id: %s is not one of this device's communities", env->community_id);
@@ -289,59 +517,49 @@ push_one (ServerDb    *db,
   /* An id keeps its type and community for ever.  The same words whether
    * the id is taken in another community or is of another type here:
    * nothing is told about records outside the device's scope. */
-  if (!lookup_owner (db, env->id, &owner, &found, error))
-    return FALSE;
-  if (found && (g_strcmp0 (owner.type, clmrs_record_type_to_string (env->type)) != 0 ||
-                g_strcmp0 (owner.community_id, env->community_id) != 0))
+  owner = g_hash_table_lookup (batch->owners, env->id);
+  if (owner != NULL && (g_strcmp0 (owner->type, clmrs_record_type_to_string (env->type)) != 0 ||
+                        g_strcmp0 (owner->community_id, env->community_id) != 0))
     REJECT ("id: %s cannot be used for this record", env->id);
 
   for (guint i = 0; i < pl->refs->len; i++)
     {
       const ClmrsRecordRef *ref = g_ptr_array_index (pl->refs, i);
-      g_auto(Owner) target = { 0 };
-      gboolean exists = FALSE;
+      const Owner *target = g_hash_table_lookup (batch->owners, ref->id);
 
-      if (!lookup_owner (db, ref->id, &target, &exists, error))
-        return FALSE;
-      if (!exists || g_strcmp0 (target.type, clmrs_record_type_to_string (ref->type)) != 0 ||
-          g_strcmp0 (target.community_id, env->community_id) != 0)
+      if (target == NULL || g_strcmp0 (target->type, clmrs_record_type_to_string (ref->type)) != 0 ||
+          g_strcmp0 (target->community_id, env->community_id) != 0)
         REJECT ("%s: no %s %s in this community (send it first)", ref->member,
                 clmrs_record_type_to_string (ref->type), ref->id);
       if (ref->same != NULL)
         {
           g_autofree char *why = NULL;
 
-          if (!check_ref_target (db, ref, &why, error))
+          /* it reads the stored line: the batch's own first */
+          if (!push_batch_flush (db, batch, device_id, now, error) || !check_ref_target (db, ref, &why, error))
             return FALSE;
           if (why != NULL)
             REJECT ("%s", why);
         }
     }
 
-  if (env->rev > (found ? owner.max_rev : 0) + SERVER_MAX_REV_STEP)
+  if (env->rev > (owner != NULL ? owner->max_rev : 0) + SERVER_MAX_REV_STEP)
     REJECT ("rev: %" G_GINT64_FORMAT " is more than %d above the stored revision (%" G_GINT64_FORMAT ")",
-            env->rev, SERVER_MAX_REV_STEP, found ? owner.max_rev : 0);
+            env->rev, SERVER_MAX_REV_STEP, owner != NULL ? owner->max_rev : 0);
 
   {
     g_autofree char *why = NULL;
 
-    if (!server_people_check_author (db, device_id, env->author, env->community_id,
-                                     env->type, &why, error))
+    if (!check_author (db, batch, device_id, env, &why, error))
       return FALSE;
     if (why != NULL)
       REJECT ("%s", why);
   }
 
   /* The same revision again: a duplicate when the same content. */
-  stmt = db_prepare (db, "SELECT sha256 FROM records WHERE kind = 'record' AND id = ? AND rev = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  db_bind_text (stmt, 1, env->id);
-  db_bind_int64 (stmt, 2, env->rev);
-  rc = db_step (stmt);
-  if (rc != DB_ROW && rc != DB_DONE)
-    return db_fail (db, "lookup", error);
-  if (rc == DB_ROW && g_strcmp0 ((const char *) db_column_text (stmt, 0), env->sha256) == 0)
+  key = revision_key (env->id, env->rev);
+  stored_sha = g_hash_table_lookup (batch->revisions, key);
+  if (stored_sha != NULL && g_strcmp0 (stored_sha, env->sha256) == 0)
     {
       pl->result = "duplicate";
       return TRUE;
@@ -349,17 +567,16 @@ push_one (ServerDb    *db,
 
   /* Kept aside, never applied: another content under a stored revision,
    * or a revision from a device that does not own the record. */
-  if (rc == DB_ROW || (found && g_strcmp0 (owner.device_id, device_id) != 0))
+  if (stored_sha != NULL || (owner != NULL && g_strcmp0 (owner->device_id, device_id) != 0))
     {
       pl->result = "conflict";
-      if (rc != DB_ROW)
+      if (stored_sha == NULL)
         pl->reason = g_strdup ("id: this record belongs to the device that created it; "
                                "an administrator can hand it over (clmrs-server hand-over)");
-      return store_line (db, TRUE, device_id, pl, now, error);
+      return store_conflict (db, device_id, pl, now, error);
     }
 
-  if (!store_line (db, FALSE, device_id, pl, now, error) || !note_owner (db, device_id, pl, error))
-    return FALSE;
+  push_batch_store (batch, device_id, pl);
   pl->result = "stored";
   return TRUE;
 #undef REJECT
@@ -472,6 +689,8 @@ server_db_push (ServerDb    *db,
   g_autoptr(ServerStmt) stmt = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *bound_local_id = NULL;
+  g_auto(PushBatch) batch = { 0 };
+  guint64 round_trips = db_round_trips (db);
   ClmrsNdjsonReader reader;
   const char *line;
   gsize line_length;
@@ -540,9 +759,13 @@ server_db_push (ServerDb    *db,
       return g_steal_pointer (&response);
     }
 
+  if (!push_batch_load (db, &batch, order, error))
+    goto fail;
   for (guint i = 0; i < order->len; i++)
-    if (!push_one (db, device_id, g_ptr_array_index (order, i), now, &bound_local_id, error))
+    if (!push_one (db, &batch, device_id, g_ptr_array_index (order, i), now, &bound_local_id, error))
       goto fail;
+  if (!push_batch_flush (db, &batch, device_id, now, error))
+    goto fail;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "results");
@@ -603,6 +826,9 @@ server_db_push (ServerDb    *db,
     }
   if (!db_exec (db, "COMMIT", error))
     goto fail;
+  /* G_MESSAGES_DEBUG=clmrs-server: what a batch costs on PostgreSQL */
+  g_debug ("push: %u records, %" G_GUINT64_FORMAT " round trips to the database", lines->len,
+           db_round_trips (db) - round_trips);
   return g_steal_pointer (&response);
 
 fail:

@@ -32,6 +32,7 @@ struct _ServerDb {
   gint64       changes;
   guint        cursors;     /* serial for cursor names */
   GHashTable  *prepared;    /* PostgreSQL: translated text -> its prepared statement's name */
+  guint64      round_trips; /* PostgreSQL: requests sent and answered (db_round_trips()) */
 };
 
 struct _ServerStmt {
@@ -527,6 +528,7 @@ db_exec (ServerDb    *db,
     translated = g_strdup ("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
   else
     translated = pg_translate (sql, &n);
+  db->round_trips++;
   result = PQexec (db->pg, translated);
   ok = pg_result_ok (db, result);
   PQclear (result);
@@ -548,6 +550,12 @@ db_in_transaction (ServerDb *db)
   if (db->sqlite != NULL)
     return !sqlite3_get_autocommit (db->sqlite);
   return PQtransactionStatus (db->pg) != PQTRANS_IDLE;
+}
+
+guint64
+db_round_trips (ServerDb *db)
+{
+  return db->round_trips;
 }
 
 gint64
@@ -630,6 +638,7 @@ pg_clear_result (ServerStmt *stmt)
         {
           g_autofree char *close = g_strdup_printf ("CLOSE %s", stmt->cursor);
 
+          stmt->db->round_trips++;
           PQclear (PQexec (stmt->db->pg, close));
         }
       g_clear_pointer (&stmt->cursor, g_free);
@@ -707,6 +716,7 @@ pg_fetch (ServerStmt *stmt)
   g_autofree char *fetch = g_strdup_printf ("FETCH %d FROM %s", CURSOR_PAGE, stmt->cursor);
 
   g_clear_pointer (&stmt->result, PQclear);
+  stmt->db->round_trips++;
   stmt->result = PQexec (stmt->db->pg, fetch);
   stmt->row = -1;
   if (!pg_result_ok (stmt->db, stmt->result))
@@ -728,6 +738,7 @@ pg_execute (ServerStmt *stmt)
 
       stmt->cursor = g_strdup_printf ("clmrs_cursor_%u", ++db->cursors);
       declare = g_strdup_printf ("DECLARE %s NO SCROLL CURSOR FOR %s", stmt->cursor, stmt->sql);
+      db->round_trips++;
       stmt->result = PQexecParams (db->pg, declare, stmt->n_params, stmt->types,
                                    (const char *const *) stmt->values, stmt->lengths, stmt->formats, 0);
       if (!pg_result_ok (db, stmt->result))
@@ -744,8 +755,12 @@ pg_execute (ServerStmt *stmt)
   if (name == NULL)
     {
       g_autofree char *new_name = g_strdup_printf ("clmrs_%u", g_hash_table_size (db->prepared) + 1);
-      PGresult *prepared = PQprepare (db->pg, new_name, stmt->sql, stmt->n_params, stmt->types);
-      gboolean ok = pg_result_ok (db, prepared);
+      PGresult *prepared;
+      gboolean ok;
+
+      db->round_trips++;
+      prepared = PQprepare (db->pg, new_name, stmt->sql, stmt->n_params, stmt->types);
+      ok = pg_result_ok (db, prepared);
 
       PQclear (prepared);
       if (!ok)
@@ -753,6 +768,7 @@ pg_execute (ServerStmt *stmt)
       name = new_name;
       g_hash_table_insert (db->prepared, g_strdup (stmt->sql), g_steal_pointer (&new_name));
     }
+  db->round_trips++;
   stmt->result = PQexecPrepared (db->pg, name, stmt->n_params, (const char *const *) stmt->values,
                                  stmt->lengths, stmt->formats, 0);
   if (!pg_result_ok (db, stmt->result))

@@ -99,6 +99,10 @@ void         db_rollback               (ServerDb    *db);
 gboolean     db_in_transaction         (ServerDb    *db);
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 gint64       db_changes                (ServerDb    *db);
+/* PostgreSQL: the requests this connection has sent and waited for (each
+ * a round trip to the PostgreSQL process) since it was opened; 0 on
+ * SQLite, whose statements are calls in this process. */
+guint64      db_round_trips            (ServerDb    *db);
 /* How long a write waits for a lock before failing with DB_BUSY (SQLite). */
 void         db_set_busy_timeout       (ServerDb    *db,
                                         int          ms);
