@@ -812,87 +812,51 @@ parse_unary (Parser *p)
   return node;
 }
 
-/* [26] MultiplicativeExpr */
-static ClmrsXPathNode *
-parse_multiplicative (Parser *p)
+/* [21] OrExpr to [26] MultiplicativeExpr, loosest first: each level is
+ * left associative over the next one (a < b < c is (a < b) < c), the last
+ * over UnaryExpr. */
+static const ClmrsXPathTokenKind binary_levels[][5] = {
+  { CLMRS_XPATH_TOKEN_OR },
+  { CLMRS_XPATH_TOKEN_AND },
+  { CLMRS_XPATH_TOKEN_EQ, CLMRS_XPATH_TOKEN_NEQ },
+  { CLMRS_XPATH_TOKEN_LT, CLMRS_XPATH_TOKEN_LE, CLMRS_XPATH_TOKEN_GT, CLMRS_XPATH_TOKEN_GE },
+  { CLMRS_XPATH_TOKEN_PLUS, CLMRS_XPATH_TOKEN_MINUS },
+  { CLMRS_XPATH_TOKEN_MUL, CLMRS_XPATH_TOKEN_DIV, CLMRS_XPATH_TOKEN_MOD },
+};
+#define RELATIONAL_LEVEL 3
+
+static gboolean
+at_level_operator (Parser *p,
+                   guint   level)
 {
-  ClmrsXPathNode *node = parse_unary (p);
-
-  while (node != NULL && (peek (p) == CLMRS_XPATH_TOKEN_MUL || peek (p) == CLMRS_XPATH_TOKEN_DIV ||
-                          peek (p) == CLMRS_XPATH_TOKEN_MOD))
-    {
-      ClmrsXPathNode *op = binary_new (p, node);
-
-      node = take_operator (p) ? binary_end (p, op, parse_unary (p)) : NULL;
-    }
-  return node;
+  for (guint i = 0; binary_levels[level][i] != CLMRS_XPATH_TOKEN_END; i++)
+    if (peek (p) == binary_levels[level][i])
+      return TRUE;
+  return FALSE;
 }
 
-/* [25] AdditiveExpr */
 static ClmrsXPathNode *
-parse_additive (Parser *p)
+parse_level (Parser *p,
+             guint   level)
 {
-  ClmrsXPathNode *node = parse_multiplicative (p);
+  ClmrsXPathNode *node;
 
-  while (node != NULL && (peek (p) == CLMRS_XPATH_TOKEN_PLUS || peek (p) == CLMRS_XPATH_TOKEN_MINUS))
+  if (level == G_N_ELEMENTS (binary_levels))
+    return parse_unary (p);
+  node = parse_level (p, level + 1);
+  while (node != NULL && at_level_operator (p, level))
     {
       ClmrsXPathNode *op = binary_new (p, node);
 
-      node = take_operator (p) ? binary_end (p, op, parse_multiplicative (p)) : NULL;
-    }
-  return node;
-}
-
-/* [24] RelationalExpr: left associative (a < b < c is (a < b) < c).  Each
- * comparison is also listed in the tree, for the rewrite. */
-static ClmrsXPathNode *
-parse_relational (Parser *p)
-{
-  ClmrsXPathNode *node = parse_additive (p);
-
-  while (node != NULL && (peek (p) == CLMRS_XPATH_TOKEN_LT || peek (p) == CLMRS_XPATH_TOKEN_LE ||
-                          peek (p) == CLMRS_XPATH_TOKEN_GT || peek (p) == CLMRS_XPATH_TOKEN_GE))
-    {
-      ClmrsXPathNode *op = binary_new (p, node);
-
-      node = take_operator (p) ? binary_end (p, op, parse_additive (p)) : NULL;
-      if (node != NULL)
+      node = take_operator (p) ? binary_end (p, op, parse_level (p, level + 1)) : NULL;
+      /* each comparison is also listed in the tree, for the rewrite */
+      if (node != NULL && level == RELATIONAL_LEVEL)
         g_ptr_array_add (p->tree->comparisons, node);
     }
   return node;
 }
 
-/* [23] EqualityExpr */
-static ClmrsXPathNode *
-parse_equality (Parser *p)
-{
-  ClmrsXPathNode *node = parse_relational (p);
-
-  while (node != NULL && (peek (p) == CLMRS_XPATH_TOKEN_EQ || peek (p) == CLMRS_XPATH_TOKEN_NEQ))
-    {
-      ClmrsXPathNode *op = binary_new (p, node);
-
-      node = take_operator (p) ? binary_end (p, op, parse_relational (p)) : NULL;
-    }
-  return node;
-}
-
-/* [22] AndExpr */
-static ClmrsXPathNode *
-parse_and (Parser *p)
-{
-  ClmrsXPathNode *node = parse_equality (p);
-
-  while (node != NULL && peek (p) == CLMRS_XPATH_TOKEN_AND)
-    {
-      ClmrsXPathNode *op = binary_new (p, node);
-
-      node = take_operator (p) ? binary_end (p, op, parse_equality (p)) : NULL;
-    }
-  return node;
-}
-
-/* [14] Expr, [21] OrExpr */
+/* [14] Expr */
 static ClmrsXPathNode *
 parse_expr (Parser *p)
 {
@@ -905,13 +869,7 @@ parse_expr (Parser *p)
       return NULL;
     }
   p->depth++;
-  node = parse_and (p);
-  while (node != NULL && peek (p) == CLMRS_XPATH_TOKEN_OR)
-    {
-      ClmrsXPathNode *op = binary_new (p, node);
-
-      node = take_operator (p) ? binary_end (p, op, parse_and (p)) : NULL;
-    }
+  node = parse_level (p, 0);
   p->depth--;
   return node;
 }
