@@ -204,6 +204,30 @@ void      _xform_add_warning (Loader     *loader,
                               const char *format,
                               ...) G_GNUC_PRINTF (4, 5);
 
+/* Small helpers of the hot paths (relevance, recalculation), inline in every part. */
+static inline gboolean
+_xform_is_ancestor_or_self (NodeDef *ancestor,
+                            NodeDef *def)
+{
+  for (; def != NULL; def = def->parent)
+    if (def == ancestor)
+      return TRUE;
+  return FALSE;
+}
+
+static inline gboolean
+_xform_def_is_leaf (NodeDef *def)
+{
+  return def->children->len == 0;
+}
+
+/* The NodeDef of an element of the instance document, NULL for anything else. */
+static inline NodeDef *
+_xform_def_of (xmlNode *node)
+{
+  return node != NULL && node->type == XML_ELEMENT_NODE ? node->_private : NULL;
+}
+
 /* xform.c */
 void      _xform_segment_free        (Segment *segment);
 void      _xform_expr_free           (Expr *expr);
@@ -213,9 +237,6 @@ void      _xform_bind_free           (Bind *bind);
 void      _xform_setvalue_free       (SetValue *setvalue);
 void      _xform_item_free           (Item *item);
 void      _xform_body_node_free      (BodyNode *node);
-gboolean  _xform_is_ancestor_or_self (NodeDef *ancestor,
-                                      NodeDef *def);
-gboolean  _xform_def_is_leaf         (NodeDef *def);
 NodeDef  *_xform_def_child           (NodeDef    *def,
                                       const char *name);
 int       _xform_line_of             (xmlNode *node);
@@ -277,7 +298,6 @@ void      _xform_load_body_children (Loader   *loader,
                                      NodeDef  *scope);
 
 /* xform-session.c */
-NodeDef  *_xform_def_of           (xmlNode *node);
 void      _xform_remove_templates (xmlNode *node);
 char     *_xform_node_value       (xmlNode *node);
 gboolean  _xform_node_has_value   (xmlNode *node);

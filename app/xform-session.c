@@ -12,12 +12,6 @@
 /* ------------------------------------------------------------------ */
 /* Sessions: the instance document                                     */
 
-NodeDef *
-_xform_def_of (xmlNode *node)
-{
-  return node != NULL && node->type == XML_ELEMENT_NODE ? node->_private : NULL;
-}
-
 /* Points every element below @node at its NodeDef (NULL if unknown). */
 static void
 assign_defs (ClmrsForm *form,

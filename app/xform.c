@@ -79,22 +79,6 @@ _xform_body_node_free (BodyNode *node)
   g_free (node);
 }
 
-gboolean
-_xform_is_ancestor_or_self (NodeDef *ancestor,
-                            NodeDef *def)
-{
-  for (; def != NULL; def = def->parent)
-    if (def == ancestor)
-      return TRUE;
-  return FALSE;
-}
-
-gboolean
-_xform_def_is_leaf (NodeDef *def)
-{
-  return def->children->len == 0;
-}
-
 NodeDef *
 _xform_def_child (NodeDef    *def,
                   const char *name)

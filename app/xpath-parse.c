@@ -431,14 +431,27 @@ starts_expr (ClmrsXPathTokenKind kind)
          kind == CLMRS_XPATH_TOKEN_DSLASH || starts_step (kind) || starts_primary (kind);
 }
 
+/* Nodes and steps live in blocks freed with the tree: an expression has
+ * dozens of them, so one allocation serves many. */
+#define BLOCK_SIZE 4096
+
 static gpointer
-own (Parser         *p,
-     gpointer        data,
-     GDestroyNotify  free_func)
+tree_alloc (Parser *p,
+            gsize   size)
 {
-  g_ptr_array_add (p->tree->owned, data);
-  g_ptr_array_add (p->tree->owned, free_func);
-  return data;
+  ClmrsXPathTree *tree = p->tree;
+  guint8 *block;
+
+  size = (size + 15) & ~(gsize) 15;
+  g_assert (size <= BLOCK_SIZE);
+  if (tree->blocks->len == 0 || tree->block_used + size > BLOCK_SIZE)
+    {
+      g_ptr_array_add (tree->blocks, g_malloc (BLOCK_SIZE));
+      tree->block_used = 0;
+    }
+  block = tree->blocks->pdata[tree->blocks->len - 1];
+  tree->block_used += size;
+  return memset (block + tree->block_used - size, 0, size);
 }
 
 static ClmrsXPathNode *
@@ -446,7 +459,7 @@ node_new (Parser             *p,
           ClmrsXPathNodeKind  kind,
           guint               first)
 {
-  ClmrsXPathNode *node = own (p, g_new0 (ClmrsXPathNode, 1), g_free);
+  ClmrsXPathNode *node = tree_alloc (p, sizeof (ClmrsXPathNode));
 
   node->kind = kind;
   node->first = first;
@@ -457,7 +470,10 @@ node_new (Parser             *p,
 static GPtrArray *
 array_new (Parser *p)
 {
-  return own (p, g_ptr_array_new (), (GDestroyNotify) g_ptr_array_unref);
+  GPtrArray *array = g_ptr_array_new ();
+
+  g_ptr_array_add (p->tree->arrays, array);
+  return array;
 }
 
 static ClmrsXPathNode *parse_expr (Parser *p);
@@ -467,15 +483,28 @@ static ClmrsXPathNode *parse_expr (Parser *p);
 static gboolean
 take_operator (Parser *p)
 {
-  const ClmrsXPathToken *op = current (p);
-  g_autofree char *what = g_strdup_printf ("expected an expression after '%.*s'",
-                                           (int) (op->end - op->start),
-                                           p->expr + op->start);
+  ClmrsXPathToken op = *current (p);
+  g_autofree char *what = NULL;
 
   advance (p);
-  if (!starts_expr (peek (p)))
-    return fail_here (p, what);
-  return TRUE;
+  if (starts_expr (peek (p)))
+    return TRUE;
+  /* the message is only written when it is needed: expressions are many */
+  what = g_strdup_printf ("expected an expression after '%.*s'", (int) (op.end - op.start), p->expr + op.start);
+  return fail_here (p, what);
+}
+
+/* Consumes the '/' or '//' at the current token and checks that a step
+ * follows it. */
+static gboolean
+take_slash (Parser *p)
+{
+  gboolean dslash = peek (p) == CLMRS_XPATH_TOKEN_DSLASH;
+
+  advance (p);
+  if (starts_step (peek (p)))
+    return TRUE;
+  return fail_here (p, dslash ? "expected a location step after '//'" : "expected a location step after '/'");
 }
 
 static gboolean
@@ -525,7 +554,7 @@ parse_step (Parser         *p,
             gboolean        descendant)
 {
   const ClmrsXPathToken *t = current (p);
-  ClmrsXPathStep *step = own (p, g_new0 (ClmrsXPathStep, 1), g_free);
+  ClmrsXPathStep *step = tree_alloc (p, sizeof (ClmrsXPathStep));
 
   step->first = p->pos;
   step->descendant = descendant;
@@ -599,13 +628,8 @@ parse_relative_path (Parser         *p,
   while (peek (p) == CLMRS_XPATH_TOKEN_SLASH || peek (p) == CLMRS_XPATH_TOKEN_DSLASH)
     {
       gboolean dslash = peek (p) == CLMRS_XPATH_TOKEN_DSLASH;
-      g_autofree char *what = g_strdup_printf ("expected a location step after '%s'",
-                                               dslash ? "//" : "/");
 
-      advance (p);
-      if (!starts_step (peek (p)))
-        return fail_here (p, what);
-      if (!parse_step (p, path, dslash))
+      if (!take_slash (p) || !parse_step (p, path, dslash))
         return FALSE;
     }
   return TRUE;
@@ -696,50 +720,51 @@ static ClmrsXPathNode *
 parse_path (Parser *p)
 {
   ClmrsXPathTokenKind kind = peek (p);
-  ClmrsXPathNode *path = node_new (p, CLMRS_XPATH_NODE_PATH, p->pos);
+  ClmrsXPathNode *path;
   gboolean ok;
 
-  path->steps = array_new (p);
-  if (kind == CLMRS_XPATH_TOKEN_SLASH)
+  if (starts_primary (kind))
     {
-      path->absolute = TRUE;
-      advance (p);
-      ok = !starts_step (peek (p)) || parse_relative_path (p, path, FALSE);
-    }
-  else if (kind == CLMRS_XPATH_TOKEN_DSLASH)
-    {
-      path->absolute = TRUE;
-      advance (p);
-      if (!starts_step (peek (p)))
-        ok = fail_here (p, "expected a location step after '//'");
-      else
-        ok = parse_relative_path (p, path, TRUE);
-    }
-  else if (starts_step (kind))
-    ok = parse_relative_path (p, path, FALSE);
-  else if (starts_primary (kind))
-    {
-      if ((path->filter = parse_primary (p)) == NULL || !parse_predicates (p, &path->filter_predicates))
-        return NULL;
-      if (peek (p) == CLMRS_XPATH_TOKEN_SLASH || peek (p) == CLMRS_XPATH_TOKEN_DSLASH)
-        {
-          gboolean dslash = peek (p) == CLMRS_XPATH_TOKEN_DSLASH;
-          g_autofree char *what = g_strdup_printf ("expected a location step after '%s'",
-                                                   dslash ? "//" : "/");
+      ClmrsXPathNode *filter = parse_primary (p);
+      GPtrArray *predicates = NULL;
+      gboolean dslash;
 
-          advance (p);
-          if (!starts_step (peek (p)))
-            ok = fail_here (p, what);
-          else
-            ok = parse_relative_path (p, path, dslash);
+      if (filter == NULL || !parse_predicates (p, &predicates))
+        return NULL;
+      if (peek (p) != CLMRS_XPATH_TOKEN_SLASH && peek (p) != CLMRS_XPATH_TOKEN_DSLASH && predicates == NULL)
+        return filter;
+      path = node_new (p, CLMRS_XPATH_NODE_PATH, filter->first);
+      path->filter = filter;
+      path->filter_predicates = predicates;
+      path->steps = array_new (p);
+      if (peek (p) != CLMRS_XPATH_TOKEN_SLASH && peek (p) != CLMRS_XPATH_TOKEN_DSLASH)
+        {
+          path->last = last_taken (p);
+          return path;
         }
-      else if (path->filter_predicates == NULL)
-        return path->filter;
-      else
-        ok = TRUE;
+      dslash = peek (p) == CLMRS_XPATH_TOKEN_DSLASH;
+      ok = take_slash (p) && parse_relative_path (p, path, dslash);
     }
   else
-    ok = fail_here (p, "expected an expression");
+    {
+      path = node_new (p, CLMRS_XPATH_NODE_PATH, p->pos);
+      path->steps = array_new (p);
+      if (kind == CLMRS_XPATH_TOKEN_SLASH)
+        {
+          path->absolute = TRUE;
+          advance (p);
+          ok = !starts_step (peek (p)) || parse_relative_path (p, path, FALSE);
+        }
+      else if (kind == CLMRS_XPATH_TOKEN_DSLASH)
+        {
+          path->absolute = TRUE;
+          ok = take_slash (p) && parse_relative_path (p, path, TRUE);
+        }
+      else if (starts_step (kind))
+        ok = parse_relative_path (p, path, FALSE);
+      else
+        ok = fail_here (p, "expected an expression");
+    }
   if (!ok)
     return NULL;
   path->last = last_taken (p);
@@ -882,9 +907,8 @@ clmrs_xpath_tree_free (ClmrsXPathTree *tree)
 {
   if (tree == NULL)
     return;
-  for (guint i = 0; i + 1 < tree->owned->len; i += 2)
-    ((GDestroyNotify) tree->owned->pdata[i + 1]) (tree->owned->pdata[i]);
-  g_ptr_array_unref (tree->owned);
+  g_ptr_array_unref (tree->arrays);
+  g_ptr_array_unref (tree->blocks);
   g_ptr_array_unref (tree->comparisons);
   g_array_unref (tree->tokens);
   g_free (tree->source);
@@ -926,7 +950,8 @@ clmrs_xpath_parse (const char  *expr,
   tree->source = g_strdup (expr);
   tree->tokens = g_array_new (FALSE, FALSE, sizeof (ClmrsXPathToken));
   tree->comparisons = g_ptr_array_new ();
-  tree->owned = g_ptr_array_new ();
+  tree->arrays = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  tree->blocks = g_ptr_array_new_with_free_func (g_free);
   p.expr = tree->source;
   p.len = strlen (expr);
   p.tokens = tree->tokens;

@@ -124,7 +124,9 @@ typedef struct {
   GArray          *tokens;        /* ClmrsXPathToken, ending with CLMRS_XPATH_TOKEN_END */
   ClmrsXPathNode  *root;
   GPtrArray       *comparisons;   /* the BINARY nodes with < <= > >=, in source order */
-  GPtrArray       *owned;         /* every node, step and array, to free */
+  GPtrArray       *arrays;        /* every GPtrArray of the tree, to free */
+  GPtrArray       *blocks;        /* the nodes and steps, allocated in blocks */
+  gsize            block_used;    /* bytes taken in the last block */
 } ClmrsXPathTree;
 
 /* An edit on the source: bytes start..end replaced by text (start == end: an
