@@ -93,11 +93,9 @@ typedef struct {
   const char *sex;
 } DemoPerson;
 
-/* A visit the supervisor looks at, and the country whose language the
- * supervisor writes in (French in Côte d'Ivoire, English in Ghana). */
+/* A visit the supervisor looks at. */
 typedef struct {
   char       *visit_id;
-  const char *country;
 } DemoReviewable;
 
 static void
@@ -128,6 +126,7 @@ typedef struct {
   GPtrArray       *reviewable;    /* DemoReviewable, for the supervisor */
   gboolean         autosave;      /* write each answer to the draft, as the app does */
   gint64           clock;         /* the fake clock, seconds since 1970 (UTC) */
+  const char      *language;      /* ClmrsDemoOptions.language */
 } Demo;
 
 /* What the walker asks: the value for a question, or NULL to use the
@@ -653,7 +652,6 @@ run_visit (Demo              *demo,
       DemoReviewable *reviewable = g_new0 (DemoReviewable, 1);
 
       reviewable->visit_id = g_strdup (visit_id);
-      reviewable->country = v->community->country;
       g_ptr_array_add (demo->reviewable, reviewable);
     }
   return result;
@@ -1419,7 +1417,9 @@ supervise (Demo *demo, GError **error)
   for (guint i = 0; i < demo->reviewable->len; i++)
     {
       DemoReviewable *reviewable = g_ptr_array_index (demo->reviewable, i);
-      const char * const *messages = g_str_equal (reviewable->country, "ci") ? messages_fr : messages_en;
+      /* in the language the demo is shown in: French messages under an
+         English app were a stumble (the supervisor writes one language) */
+      const char * const *messages = g_strcmp0 (demo->language, "fr") == 0 ? messages_fr : messages_en;
       gboolean back = i % 4 == 3;
       g_autofree char *id = clmrs_review_record (demo->store, reviewable->visit_id, demo->supervisor.id,
                                                  back ? "returned" : "approved",
@@ -1488,7 +1488,7 @@ clmrs_demo_generate (ClmrsStore              *store,
                      ClmrsDemoReport         *report,
                      GError                 **error)
 {
-  Demo demo = { .store = store, .report = report };
+  Demo demo = { .store = store, .report = report, .language = options->language };
   guint n_communities;
   guint months = options->months ? options->months : 24;
   gboolean ok = FALSE;

@@ -91,11 +91,53 @@ test_refuses_real_data (void)
   test_store_close (&t);
 }
 
+/* The supervisor's messages on returned visits are in the language the
+ * demo is made for: English by default (the app's), French when asked;
+ * never French under an English app, whatever the community's country. */
+static void
+test_messages_language (void)
+{
+  static const char *const languages[] = { NULL, "fr" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      ClmrsDemoOptions options = { .households = 60, .seed = 3, .until = "2026-06-30", .months = 12,
+                                   .language = languages[i] };
+      ClmrsDemoReport report = { 0 };
+      TestStore t = { 0 };
+      sqlite3_stmt *stmt;
+      guint n = 0;
+
+      test_store_open (&t, "demo-language");
+      g_assert_true (clmrs_demo_generate (t.store, &options, &report, &error));
+      g_assert_no_error (error);
+      stmt = clmrs_store_prepare (t.store, "SELECT review_message FROM visits WHERE review_state = 'returned'", &error);
+      g_assert_no_error (error);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          const char *message = (const char *) sqlite3_column_text (stmt, 0);
+
+          g_test_message ("%s: %s", languages[i] ? languages[i] : "default", message);
+          /* the French ones all say "vérifiez", "confirmez" or "redemandez" */
+          if (languages[i] == NULL)
+            g_assert_true (strstr (message, "please") != NULL);
+          else
+            g_assert_true (strstr (message, "ez ") != NULL);
+          n++;
+        }
+      sqlite3_finalize (stmt);
+      g_assert_cmpuint (n, >, 0);
+      test_store_close (&t);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/demo/deterministic", test_deterministic);
   g_test_add_func ("/demo/refuses-real-data", test_refuses_real_data);
+  g_test_add_func ("/demo/messages-language", test_messages_language);
   return g_test_run ();
 }

@@ -8,6 +8,9 @@
 
 #include <glib/gi18n.h>
 
+#include "people.h"
+
+#include "clmrs-db-worker.h"
 #include "clmrs-sync-jobs.h"
 
 struct _ClmrsEnrolPage
@@ -24,10 +27,13 @@ struct _ClmrsEnrolPage
   GtkSpinner   *spinner;
   GtkLabel     *enrol_label;
   GtkButton    *offline_button;
+  GtkWidget    *supervisors_box;
+  GtkLabel     *supervisors_label;
 
   /* Owned references */
   GSettings    *settings;
   GCancellable *cancellable;
+  GCancellable *people_cancellable;
   char         *db_path;
 };
 
@@ -169,18 +175,84 @@ offline_clicked_cb (ClmrsEnrolPage *self)
   g_signal_emit (self, signals[DONE], 0, FALSE);
 }
 
+/* A ClmrsDbJobFunc: the names of the device's supervisors, a GStrv. */
+static gpointer
+list_supervisors_job (ClmrsStore    *store,
+                      gpointer       data,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(GPtrArray) people = clmrs_people_list (store, error);
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+
+  if (people == NULL)
+    return NULL;
+  for (guint i = 0; i < people->len; i++)
+    {
+      ClmrsPerson *person = g_ptr_array_index (people, i);
+
+      if (person->supervisor)
+        g_strv_builder_add (names, person->name);
+    }
+  return g_strv_builder_end (names);
+}
+
+static void
+supervisors_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ClmrsEnrolPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  g_autofree char *joined = NULL;
+  g_autofree char *text = NULL;
+  guint n;
+
+  if (names == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_message ("Could not list the device's supervisors: %s", error->message);
+      return;
+    }
+  n = g_strv_length (names);
+  if (n == 0)
+    return;
+  /* the server never takes a role from a device (docs/operations.md):
+     said here, before the enrolment, to whoever can still act on it */
+  joined = g_strjoinv (", ", names);
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s is a supervisor on this device, but the server will take them for a "
+                                       "facilitator. Before this device’s first sync, ask whoever runs the server to "
+                                       "make them a supervisor there (clmrs-server people set-role), or the reviews "
+                                       "made here will be refused.",
+                                       "%s are supervisors on this device, but the server will take them for "
+                                       "facilitators. Before this device’s first sync, ask whoever runs the server to "
+                                       "make them supervisors there (clmrs-server people set-role), or the reviews "
+                                       "made here will be refused.", n),
+                          joined);
+  gtk_label_set_text (self->supervisors_label, text);
+  gtk_widget_set_visible (self->supervisors_box, TRUE);
+}
+
 void
 clmrs_enrol_page_reset (ClmrsEnrolPage *self,
-                        const char     *db_path)
+                        ClmrsDbWorker  *worker)
 {
   g_autofree char *url = NULL;
 
   g_return_if_fail (CLMRS_IS_ENROL_PAGE (self));
-  g_return_if_fail (db_path != NULL);
+  g_return_if_fail (CLMRS_IS_DB_WORKER (worker));
 
   clmrs_enrol_page_stop (self);
   g_free (self->db_path);
-  self->db_path = g_strdup (db_path);
+  self->db_path = g_strdup (clmrs_db_worker_get_path (worker));
+  g_cancellable_cancel (self->people_cancellable);
+  g_clear_object (&self->people_cancellable);
+  self->people_cancellable = g_cancellable_new ();
+  gtk_widget_set_visible (self->supervisors_box, FALSE);
+  clmrs_db_worker_run_async (worker, list_supervisors_job, NULL, NULL, (GDestroyNotify) g_strfreev,
+                             self->people_cancellable, supervisors_cb, g_object_ref (self));
   url = g_settings_get_string (self->settings, "server-url");
   gtk_editable_set_text (GTK_EDITABLE (self->server_entry), url);
   gtk_editable_set_text (GTK_EDITABLE (self->code_entry), "");
@@ -227,6 +299,8 @@ clmrs_enrol_page_get_widget (ClmrsEnrolPage *self,
     return GTK_WIDGET (self->error_label);
   if (g_strcmp0 (name, "details") == 0)
     return GTK_WIDGET (self->details_expander);
+  if (g_strcmp0 (name, "supervisors") == 0)
+    return GTK_WIDGET (self->supervisors_label);
   return NULL;
 }
 
@@ -238,6 +312,9 @@ clmrs_enrol_page_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->people_cancellable != NULL)
+    g_cancellable_cancel (self->people_cancellable);
+  g_clear_object (&self->people_cancellable);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (clmrs_enrol_page_parent_class)->dispose (object);
@@ -276,6 +353,8 @@ clmrs_enrol_page_class_init (ClmrsEnrolPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, enrol_label);
   gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, offline_button);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, supervisors_box);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsEnrolPage, supervisors_label);
   gtk_widget_class_bind_template_callback (widget_class, entry_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, enrol_clicked_cb);

@@ -14,6 +14,9 @@ const char *_clmrs_support_label    (const char  *code);
 /* "Follow-up visit", "Support record", ... for a visit kind (the store's
  * visits.kind); "Household visit" for household and any unknown kind. */
 const char *_clmrs_visit_kind_label (const char  *kind);
+/* "Visit", "Household", "Awareness session", ... for a record type as
+ * the outbox and the server name it (record.h); @type itself if unknown. */
+const char *_clmrs_record_type_label (const char *type);
 /* One sentence a facilitator reads for a reason (an object {code, detail,
  * item}); @item_label is the item's label in the form (NULL when unknown). */
 char       *_clmrs_reason_text      (JsonObject  *reason,

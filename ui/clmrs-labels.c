@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "clmrs-labels-private.h"
+#include "clmrs-i18n.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -76,6 +77,26 @@ _clmrs_visit_kind_label (const char *kind)
   if (g_strcmp0 (kind, "closure") == 0)
     return _("Case closure");
   return _("Household visit");
+}
+
+const char *
+_clmrs_record_type_label (const char *type)
+{
+  static const struct { const char *type; const char *label; } labels[] = {
+    { "community", N_("Community profile") },
+    { "household", N_("Household") },
+    { "child", N_("Child") },
+    { "visit", N_("Visit") },
+    { "support", N_("Support") },
+    { "awareness_session", N_("Awareness session") },
+    { "review", N_("Review") },
+    { "audit", N_("Activity log") },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_strcmp0 (type, labels[i].type) == 0)
+      return _(labels[i].label);
+  return type != NULL ? type : "";
 }
 
 /* The reason codes of docs/rules-format.md, as a facilitator says them. */
@@ -239,6 +260,18 @@ _clmrs_prompt_value_text (const ClmrsPrompt *prompt)
     return g_strdup (prompt->appearance != NULL && (strstr (prompt->appearance, "signature") != NULL ||
                                                     strstr (prompt->appearance, "draw") != NULL)
                      ? _("Signature kept") : _("Photo kept"));
+  /* a day and a decimal in the app's language ("7 déc. 2026", "2,5"),
+     as everywhere else: the stored value is ISO 8601 and C */
+  if (prompt->type == CLMRS_TYPE_DATE)
+    return clmrs_i18n_format_day (prompt->value);
+  if (prompt->type == CLMRS_TYPE_DECIMAL && strchr (prompt->value, '.') != NULL &&
+      strlen (C_("number", ".")) == 1)
+    {
+      char *text = g_strdup (prompt->value);
+
+      *strchr (text, '.') = C_("number", ".")[0];
+      return text;
+    }
   /* a ranking reads as its choices in order, as a multiple choice does */
   if (prompt->choices != NULL && (prompt->control == CLMRS_CONTROL_SELECT || prompt->control == CLMRS_CONTROL_RANK))
     {

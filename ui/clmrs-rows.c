@@ -3,6 +3,8 @@
 
 #include "clmrs-rows-private.h"
 
+#include "util.h"
+
 GtkWidget *
 _clmrs_data_row (const char *title,
                  const char *subtitle)
@@ -58,4 +60,13 @@ _clmrs_wrap_labels_under (GtkWidget *root)
         }
       _clmrs_wrap_labels_under (child);
     }
+}
+
+gint64
+_clmrs_days_since (const char *since)
+{
+  g_autoptr(GDateTime) then = since != NULL ? clmrs_time_parse_rfc3339 (since) : NULL;
+  g_autoptr(GDateTime) now = clmrs_now ();
+
+  return then != NULL ? g_date_time_difference (now, then) / G_TIME_SPAN_DAY : 0;
 }

@@ -14,9 +14,11 @@
 #include "outbox.h"
 
 #include "clmrs-record-view.h"
+#include "clmrs-sync-page.h"
 #include "clmrs-window.h"
 
 #define VISITS_LIMIT 200
+#define LISTS_WIDTH  440   /* px, beside an open visit */
 
 struct _ClmrsSupervisorPage
 {
@@ -24,6 +26,7 @@ struct _ClmrsSupervisorPage
 
   /* Template widgets */
   AdwLeaflet     *leaflet;
+  AdwClamp       *lists_clamp;
   AdwWindowTitle *title;
   GtkListBox     *queue_list;
   GtkListBox     *visits_list;
@@ -106,7 +109,18 @@ queue_cb (GObject      *source,
       GtkWidget *row = adw_expander_row_new ();
       GtkWidget *label = gtk_label_new (count);
 
-      if (oldest != NULL)
+      if (oldest != NULL && _clmrs_days_since (q->oldest) >= CLMRS_SYNC_PAGE_LATE_DAYS)
+        {
+          gint64 days = _clmrs_days_since (q->oldest);
+
+          /* kept only on that handheld for weeks: the supervisor sees whom
+             to call, as the facilitator's Sync tab says it */
+          subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · oldest %s, waiting for %d day",
+                                                   "%s · oldest %s, waiting for %d days", (gulong) days),
+                                      size, oldest, (int) days);
+          gtk_widget_add_css_class (row, "waiting-late");
+        }
+      else if (oldest != NULL)
         /* Translators: "SIZE · oldest DATE" */
         subtitle = g_strdup_printf (_("%s · oldest %s"), size, oldest);
       else
@@ -148,10 +162,10 @@ queue_cb (GObject      *source,
           g_autofree char *what = NULL;
           GtkWidget *child;
 
-          /* Translators: "Refused: visit (revision 2)" */
           g_autofree char *rev = g_strdup_printf ("%" G_GINT64_FORMAT, r->rev);
 
-          what = g_strdup_printf (_("Refused: %s (revision %s)"), r->type, rev);
+          /* Translators: "Refused: Visit, revision 2" */
+          what = g_strdup_printf (_("Refused: %s, revision %s"), _clmrs_record_type_label (r->type), rev);
           child = _clmrs_data_row (what, r->reason && *r->reason ? r->reason : _("No reason given"));
           adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (child), 3);
           gtk_widget_add_css_class (child, "rejected-row");
@@ -302,6 +316,42 @@ close_visit (ClmrsSupervisorPage *self)
   adw_window_title_set_title (self->visit_title, _("Visit"));
   adw_window_title_set_subtitle (self->visit_title, "");
   adw_leaflet_set_visible_child_name (self->leaflet, "lists");
+}
+
+static void
+set_labels_wrap (GtkWidget *root,
+                 gboolean   wrap)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LABEL (child))
+        {
+          gtk_label_set_wrap (GTK_LABEL (child), wrap);
+          gtk_label_set_ellipsize (GTK_LABEL (child), wrap ? PANGO_ELLIPSIZE_NONE : PANGO_ELLIPSIZE_END);
+        }
+      set_labels_wrap (child, wrap);
+    }
+}
+
+/* Beside a visit the lists take LISTS_WIDTH, never more: their natural
+ * width capped, they no longer share the spare width with the visit's
+ * pane, which moved them at every visit opened (at 1280 px: 630 px with
+ * none open, 563 with a support record).  Folded, they take the window.
+ * The visit's title wraps only when folded: asked its width for the
+ * header's height, a wrapping label gives the narrowest that fits two
+ * lines, and took two with room to spare ("Serwaa Osei (Osei" / "Osei)"). */
+static void
+leaflet_folded_cb (ClmrsSupervisorPage *self)
+{
+  gboolean folded = adw_leaflet_get_folded (self->leaflet);
+  int width = folded ? 100000 : LISTS_WIDTH;
+
+
+  if (self->lists_clamp == NULL || self->visit_title == NULL)   /* while the template is built */
+    return;
+  adw_clamp_set_maximum_size (self->lists_clamp, width);
+  adw_clamp_set_tightening_threshold (self->lists_clamp, width);
+  set_labels_wrap (GTK_WIDGET (self->visit_title), folded);
 }
 
 static void
@@ -525,6 +575,7 @@ clmrs_supervisor_page_class_init (ClmrsSupervisorPageClass *klass)
   g_type_ensure (CLMRS_TYPE_RECORD_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-supervisor-page.ui");
   gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, lists_clamp);
   gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, title);
   gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, queue_list);
   gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, visits_list);
@@ -535,6 +586,7 @@ clmrs_supervisor_page_class_init (ClmrsSupervisorPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsSupervisorPage, decision_bar);
   gtk_widget_class_bind_template_callback (widget_class, visit_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, leaflet_folded_cb);
   gtk_widget_class_bind_template_callback (widget_class, approve_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, return_clicked_cb);
 }
@@ -546,6 +598,7 @@ clmrs_supervisor_page_init (ClmrsSupervisorPage *self)
   /* the visit's household, kind and date, whole at a phone's width
      ("Household visit · 7 De…") */
   _clmrs_wrap_labels_under (GTK_WIDGET (self->visit_title));
+  leaflet_folded_cb (self);
   self->open_next = -1;
 }
 

@@ -14,6 +14,6 @@ const char *clmrs_sync_page_get_result    (ClmrsSyncPage *self);   /* the Result
 const char *clmrs_sync_page_get_reach     (ClmrsSyncPage *self);   /* the Connection row's text */
 GtkListBox *clmrs_sync_page_get_queue_list (ClmrsSyncPage *self);
 GtkWidget  *clmrs_sync_page_get_widget    (ClmrsSyncPage *self,
-                                           const char    *name);   /* "sync", "cancel", "progress" */
+                                           const char    *name);   /* "sync", "cancel", "progress", "queue", "last-sync" */
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 
 #include "clmrs-sync-page.h"
 #include "clmrs-sync-page-private.h"
+#include "clmrs-labels-private.h"
 
 #include "syncstore.h"
 #include "util.h"
@@ -98,8 +99,14 @@ show_last_sync (ClmrsSyncPage *self)
 {
   g_autofree char *last = g_settings_get_string (self->settings, "last-sync");
   g_autofree char *result = g_settings_get_string (self->settings, "last-sync-result");
+  g_autoptr(GDateTime) when = *last ? g_date_time_new_from_iso8601 (last, NULL) : NULL;
+  g_autofree char *shown = NULL;
 
-  adw_action_row_set_subtitle (self->last_sync_row, *last ? last : _("Never"));
+  /* kept as a time, said in the language of the moment (text written
+     before stays as it was) */
+  if (when != NULL)
+    shown = clmrs_i18n_format_day_time (when);
+  adw_action_row_set_subtitle (self->last_sync_row, shown ? shown : *last ? last : _("Never"));
   adw_action_row_set_subtitle (self->result_row, *result ? result :
                                self->enrolled ? _("No sync yet on this device") :
                                _("This device is not enrolled yet: see Server below."));
@@ -186,9 +193,7 @@ queue_cb (GObject      *source,
   if (oldest != NULL)
     {
       g_autofree char *day = clmrs_i18n_format_day (oldest);
-      g_autoptr(GDateTime) since = clmrs_time_parse_rfc3339 (oldest);
-      g_autoptr(GDateTime) now = clmrs_now ();
-      gint64 days = since != NULL ? g_date_time_difference (now, since) / G_TIME_SPAN_DAY : 0;
+      gint64 days = _clmrs_days_since (oldest);
       GtkWidget *label = gtk_label_new (day);
 
       row = _clmrs_data_row (_("Oldest waiting since"), NULL);
@@ -227,7 +232,9 @@ queue_cb (GObject      *source,
           for (guint j = 0; q->rejections != NULL && j < q->rejections->len; j++)
             {
               ClmrsRejection *r = g_ptr_array_index (q->rejections, j);
-              g_autofree char *title = g_strdup_printf ("%s %.8s", r->type ? r->type : "", r->record_id ? r->record_id : "");
+              /* Translators: a refused record: "Visit 1a2b3c4d", the start of its id */
+              g_autofree char *title = g_strdup_printf (_("%s %.8s"), _clmrs_record_type_label (r->type),
+                                                        r->record_id ? r->record_id : "");
               GtkWidget *reason = _clmrs_data_row (title, r->reason ? r->reason : _("No reason given"));
 
               adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (reason), 4);
@@ -238,8 +245,17 @@ queue_cb (GObject      *source,
     }
   if (last_error != NULL && queued > 0)
     {
-      row = _clmrs_data_row (_("Last problem"), last_error);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+      GtkWidget *details = _clmrs_data_row (_("Technical details"), last_error);
+
+      /* in plain words; what the server or libcurl said, for whoever
+         supports the facilitator, one tap away */
+      row = adw_expander_row_new ();
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("The last try to send them failed"));
+      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), _("They are kept here and sent at the next sync"));
+      gtk_widget_add_css_class (row, "last-problem");
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (details), 4);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (row), details);
       gtk_list_box_append (self->queue_list, row);
     }
 }
@@ -503,8 +519,8 @@ sync_cb (GObject      *source,
   summary = clmrs_sync_jobs_describe_report (&report);
   if (ok)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-      g_autofree char *when = clmrs_i18n_format_day_time (now);
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autofree char *when = g_date_time_format_iso8601 (now);
 
       /* Translators: the result of a sync, e.g. "Sync finished: 3 records sent, 12 received" */
       text = g_strdup_printf (_("Sync finished: %s"), summary);
@@ -761,6 +777,8 @@ clmrs_sync_page_get_widget (ClmrsSyncPage *self,
     return GTK_WIDGET (self->progress_bar);
   if (g_strcmp0 (name, "queue") == 0)
     return GTK_WIDGET (self->queue_list);
+  if (g_strcmp0 (name, "last-sync") == 0)
+    return GTK_WIDGET (self->last_sync_row);
   return NULL;
 }
 

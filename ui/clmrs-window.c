@@ -202,7 +202,7 @@ people_cb (GObject      *source,
 static void
 show_enrol_page (ClmrsWindow *self)
 {
-  clmrs_enrol_page_reset (self->enrol_page, clmrs_db_worker_get_path (self->worker));
+  clmrs_enrol_page_reset (self->enrol_page, self->worker);
   gtk_stack_set_visible_child_name (self->stack, "enrol");
 }
 

@@ -44,6 +44,7 @@ clmrs_cmd_demo (ClmrsCli  *cli,
   int months = 24;
   int communities = 0;
   g_autofree char *until = NULL;
+  g_autofree char *language = NULL;
   g_autoptr(ClmrsStore) store = NULL;
   g_autoptr(GError) error = NULL;
   ClmrsDemoReport report;
@@ -56,6 +57,7 @@ clmrs_cmd_demo (ClmrsCli  *cli,
     { "until", 0, 0, G_OPTION_ARG_STRING, &until, "Last day of the simulated period (default today, or $CLMRS_TODAY)", "YYYY-MM-DD" },
     { "months", 0, 0, G_OPTION_ARG_INT, &months, "Length of the period in months (default 24)", "M" },
     { "communities", 0, 0, G_OPTION_ARG_INT, &communities, "How many communities (default one per 150 households, at least 2)", "N" },
+    { "language", 0, 0, G_OPTION_ARG_STRING, &language, "Language of the supervisor's messages: en (default) or fr", "LANG" },
     { NULL }
   };
   ClmrsDemoOptions options = { 0 };
@@ -81,6 +83,8 @@ clmrs_cmd_demo (ClmrsCli  *cli,
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "demo: --communities is 1 to 10000 (got %d)", communities);
   if (seed == 0)
     return clmrs_cli_fail (CLMRS_EXIT_USAGE, "demo: --seed must not be 0");
+  if (language != NULL && !g_str_equal (language, "en") && !g_str_equal (language, "fr"))
+    return clmrs_cli_fail (CLMRS_EXIT_USAGE, "demo: --language is en or fr (got '%s')", language);
 
   /* the device id is part of the data: derive it from the seed too */
   created = !g_file_test (cli->db_path, G_FILE_TEST_EXISTS);
@@ -97,6 +101,7 @@ clmrs_cmd_demo (ClmrsCli  *cli,
   options.until = until;
   options.months = months;
   options.communities = (guint) communities;
+  options.language = language;
   options.progress = show_progress;
   options.progress_data = &start;
   if (!clmrs_demo_generate (store, &options, &report, &error) ||

@@ -103,7 +103,8 @@ walk_household (ClmrsVisitWizard *wizard,
  * support (recording a support from the result), follow-up (tapping the first child due),
  * awareness, draft (home offering an unfinished visit), record (the newest message's visit),
  * household (the household of the first child due: children, cases, visits),
- * language (French chosen in the preferences: the app built again in French)
+ * language (French chosen in the preferences: the app built again in French),
+ * connect (the enrolment from the Sync tab, signed in)
  * CLMRS_SCREENSHOT_ROW=N opens message N (from 0) for record.
  * CLMRS_SCREENSHOT_WIDTHS=N prints the widgets whose minimum width is over N pixels. */
 int
@@ -305,6 +306,8 @@ main (int   argc,
     clmrs_home_page_set_tab (CLMRS_HOME_PAGE (clmrs_window_get_page (window, "home")), "households");
   else if (g_str_equal (page, "visit"))
     clmrs_supervisor_page_open_visit (CLMRS_SUPERVISOR_PAGE (clmrs_window_get_page (window, "supervisor")), 0);
+  else if (g_str_equal (page, "connect"))
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.enrol", NULL);
   else if (g_str_equal (page, "preferences"))
     g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
   else if (g_str_equal (page, "language"))

@@ -22,6 +22,7 @@
 #include "clmrs-preferences-private.h"
 #include "clmrs-signin-page.h"
 #include "clmrs-record-view-private.h"
+#include "clmrs-rows-private.h"
 #include "clmrs-supervisor-page-private.h"
 #include "clmrs-sync-page-private.h"
 #include "clmrs-visit-wizard-private.h"
@@ -268,6 +269,9 @@ wait_settled (Fixture   *f,
   f->user_data = user_data;
 }
 
+static int laid_out_width (GtkWidget *widget);
+static int laid_out_height (GtkWidget *widget);
+
 static ClmrsSigninPage *
 signin_page (Fixture *f)
 {
@@ -488,8 +492,14 @@ test_dates_and_numbers (void)
   g_autoptr(GDateTime) time = g_date_time_new_local (2026, 12, 6, 14, 5, 0);
   g_autofree char *day_en = NULL, *day_fr = NULL, *time_fr = NULL, *size_en = NULL, *size_fr = NULL;
   g_autofree char *not_a_day = NULL, *rfc3339 = NULL;
+  g_autofree char *answer_day_en = NULL, *answer_day_fr = NULL, *answer_decimal_en = NULL, *answer_decimal_fr = NULL;
+  /* answers as the supervisor's record view and the review show them */
+  ClmrsPrompt date = { .control = CLMRS_CONTROL_INPUT, .type = CLMRS_TYPE_DATE, .value = (char *) "2026-12-07" };
+  ClmrsPrompt decimal = { .control = CLMRS_CONTROL_INPUT, .type = CLMRS_TYPE_DECIMAL, .value = (char *) "2.5" };
 
   clmrs_i18n_set_language ("en");
+  answer_day_en = _clmrs_prompt_value_text (&date);
+  answer_decimal_en = _clmrs_prompt_value_text (&decimal);
   day_en = clmrs_i18n_format_day ("2026-12-06");
   size_en = clmrs_i18n_format_size (7600000);
   rfc3339 = clmrs_i18n_format_day ("2026-08-09T10:00:00Z");
@@ -499,7 +509,14 @@ test_dates_and_numbers (void)
   time_fr = clmrs_i18n_format_day_time (time);
   size_fr = clmrs_i18n_format_size (7600000);
   g_assert_cmpstr (clmrs_i18n_month_abbreviation (8), ==, "août");
+  answer_day_fr = _clmrs_prompt_value_text (&date);
+  answer_decimal_fr = _clmrs_prompt_value_text (&decimal);
   clmrs_i18n_set_language ("");
+
+  g_assert_cmpstr (answer_day_en, ==, "7 Dec 2026");
+  g_assert_cmpstr (answer_day_fr, ==, "7 déc. 2026");
+  g_assert_cmpstr (answer_decimal_en, ==, "2.5");
+  g_assert_cmpstr (answer_decimal_fr, ==, "2,5");
 
   g_assert_cmpstr (day_en, ==, "6 Dec 2026");
   g_assert_cmpstr (rfc3339, ==, "9 Aug 2026");
@@ -1257,6 +1274,25 @@ test_supervisor_return (Fixture       *f,
         g_assert_nonnull (strchr (title, '('));   /* "Child (Household head)" */
     }
 
+  /* records kept for weeks on a facilitator's handheld: said on their row */
+  {
+    GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (clmrs_supervisor_page_get_list (supervisor_page (f), "queue"), 0));
+    g_autofree char *days = g_strdup_printf (", waiting for %d days", (int) _clmrs_days_since ("2026-01-02T00:00:00Z"));
+
+    g_test_message ("%s", adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)));
+    g_assert_true (gtk_widget_has_css_class (row, "waiting-late"));
+    g_assert_nonnull (strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (row)), days));
+  }
+  /* a record the server refused says what it is in words ("visit" was
+     the outbox's code, in English in French too) */
+  {
+    GtkWidget *refused = find_with_class_any (GTK_WIDGET (clmrs_supervisor_page_get_list (supervisor_page (f), "queue")),
+                                                   "rejected-row");
+
+    g_assert_nonnull (refused);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (refused)), ==, "Refused: Visit, revision 1");
+  }
+
   clmrs_supervisor_page_open_visit (supervisor_page (f), 0);
   g_assert_true (wait_for (f, visit_open, 10));
   visit_id = g_strdup (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)));
@@ -1268,6 +1304,21 @@ test_supervisor_return (Fixture       *f,
   dialog = ADW_MESSAGE_DIALOG (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_nonnull (dialog);
   label_audit_screen ("supervisor: the message to return a visit");
+  /* its answers (Cancel, Return) are 48 px targets, as every button a
+     finger taps (libadwaita's were 45 px) */
+  {
+    GtkWidget *buttons[] = { find_labelled_button (GTK_WIDGET (dialog), "_Cancel"),
+                             find_labelled_button (GTK_WIDGET (dialog), "_Return") };
+
+    for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+      {
+        g_assert_nonnull (buttons[i]);
+        wait_settled (f, buttons[i]);
+        g_test_message ("dialog answer %s %dx%d", gtk_button_get_label (GTK_BUTTON (buttons[i])),
+                        laid_out_width (buttons[i]), laid_out_height (buttons[i]));
+        g_assert_cmpint (laid_out_height (buttons[i]), >=, 48);
+      }
+  }
   adw_message_dialog_response (dialog, "cancel");
   g_assert_cmpstr (clmrs_supervisor_page_get_open_visit_id (supervisor_page (f)), ==, visit_id);
 
@@ -1306,6 +1357,84 @@ test_supervisor_return (Fixture       *f,
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 3), ==, SUPERVISOR_ID);
   g_assert_cmpint (sqlite3_column_int (stmt, 4), ==, 1);
   sqlite3_finalize (stmt);
+}
+
+
+/* A widget's laid-out width, the same for 20 turns of the main loop in
+ * a row (a loaded machine draws few frames: waiting for frames timed out). */
+typedef struct {
+  GtkWidget *widget;
+  int        width;
+  guint      same;
+} StableWidth;
+
+static gboolean
+width_stable (Fixture *f)
+{
+  StableWidth *s = f->user_data;
+  int width = gtk_widget_get_mapped (s->widget) ? laid_out_width (s->widget) : 0;
+
+  s->same = width > 0 && width == s->width ? s->same + 1 : 0;
+  s->width = width;
+  return s->same >= 20;
+}
+
+static int
+stable_width (Fixture   *f,
+              GtkWidget *widget)
+{
+  StableWidth s = { widget, 0, 0 };
+
+  f->user_data = &s;
+  g_assert_true (wait_for (f, width_stable, 30));
+  f->user_data = NULL;
+  return s.width;
+}
+
+/* At 1280x800 the supervisor's lists keep their width whatever visit
+ * opens beside them (they jumped from 630 px with none open to 563 px
+ * with a support record), and a visit's title is one line there. */
+static void
+test_supervisor_lists_width (Fixture       *f,
+                             gconstpointer  data)
+{
+  GtkWidget *leaflet, *lists, *title;
+  int width;
+
+  /* titles wider than the kind and date under them (a wrapping title took
+     two lines at 1280 px: "Serwaa Osei (Osei" / "Osei)") */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_exec (store, "UPDATE households SET head_name = head_name || ' Yao Emmanuel Konan'", &error));
+    g_assert_no_error (error);
+  }
+  sign_in (f, SUPERVISOR_ID, CLMRS_DEMO_SUPERVISOR_PIN);
+  g_assert_true (wait_for (f, on_supervisor_and_idle, 20));
+  leaflet = find_of_type (GTK_WIDGET (supervisor_page (f)), ADW_TYPE_LEAFLET);
+  lists = adw_leaflet_get_child_by_name (ADW_LEAFLET (leaflet), "lists");
+  g_assert_false (adw_leaflet_get_folded (ADW_LEAFLET (leaflet)));
+  width = stable_width (f, lists);
+  g_test_message ("lists %d px wide, no visit open", width);
+  g_assert_cmpint (width, >=, 300);
+  g_assert_cmpint (width, <=, 1280 / 2);
+  for (guint i = 0; i < 3; i++)
+    {
+      GtkWidget *label;
+
+      clmrs_supervisor_page_open_visit (supervisor_page (f), i);
+      g_assert_true (wait_for (f, visit_open, 10));
+      title = find_of_type (adw_leaflet_get_child_by_name (ADW_LEAFLET (leaflet), "visit"), ADW_TYPE_WINDOW_TITLE);
+      label = find_of_type (title, GTK_TYPE_LABEL);
+      g_assert_true (g_str_has_suffix (gtk_label_get_text (GTK_LABEL (label)), " Yao Emmanuel Konan"));
+      stable_width (f, label);
+      g_test_message ("lists %d px wide beside visit %u", stable_width (f, lists), i);
+      g_assert_cmpint (stable_width (f, lists), ==, width);
+      /* the title (the first label) on one line */
+      g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (GTK_LABEL (label))), ==, 1);
+    }
 }
 
 static void
@@ -4072,6 +4201,74 @@ enrol_idle (Fixture *f)
   return !clmrs_enrol_page_get_busy (enrol_page (f));
 }
 
+static void
+people_listed_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GPtrArray) people = clmrs_db_worker_list_people_finish (CLMRS_DB_WORKER (source), result, NULL);
+
+  g_main_loop_quit (user_data);
+}
+
+static gboolean
+supervisors_warned (Fixture *f)
+{
+  return gtk_widget_get_visible (gtk_widget_get_parent (clmrs_enrol_page_get_widget (enrol_page (f), "supervisors")));
+}
+
+/* A device set up offline (here by the store's API, as `clmrs init`)
+ * with a supervisor: enrolling it from the Sync tab names her and says
+ * what to ask the server's administrator before the first sync (the
+ * server takes everyone a device declares for a facilitator); a device
+ * with no supervisor says nothing of it.  The page says what it is. */
+static void
+test_enrol_warns_supervisors (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  GtkWidget *label;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_home_page_set_tab (home_page (f), "sync");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.enrol", NULL));
+  g_assert_true (on_enrol (f));
+  g_assert_nonnull (find_of_type (GTK_WIDGET (enrol_page (f)), ADW_TYPE_WINDOW_TITLE));
+  g_assert_cmpstr (adw_window_title_get_title (ADW_WINDOW_TITLE (find_of_type (GTK_WIDGET (enrol_page (f)), ADW_TYPE_WINDOW_TITLE))),
+                   ==, "Connect This Device");
+  g_assert_true (wait_for (f, supervisors_warned, 10));
+  label = clmrs_enrol_page_get_widget (enrol_page (f), "supervisors");
+  g_test_message ("%s", gtk_label_get_text (GTK_LABEL (label)));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), "Adjoua Kouamé is a supervisor on this device, but the server will take them for a facilitator"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "clmrs-server people set-role"));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "first sync"));
+  label_audit_screen ("enrolment: the device's supervisors");
+
+  /* back; with no supervisor on the device, no warning */
+  click (clmrs_enrol_page_get_widget (enrol_page (f), "offline"));
+  g_assert_true (wait_for (f, on_home_and_idle, 10));
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_exec (store, "UPDATE facilitators SET role = 'facilitator'", &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.enrol", NULL));
+  g_assert_true (on_enrol (f));
+  /* the worker answered (a job queued behind the listing has run) */
+  {
+    g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+
+    clmrs_db_worker_list_people_async (clmrs_window_get_worker (f->window), NULL, people_listed_cb, loop);
+    g_main_loop_run (loop);
+  }
+  g_assert_false (supervisors_warned (f));
+  click (clmrs_enrol_page_get_widget (enrol_page (f), "offline"));
+}
+
 /* Records kept on the handheld for weeks are shown as late on the Sync
  * tab, with how long in words. */
 static void
@@ -4090,17 +4287,31 @@ test_sync_waiting_late (Fixture       *f,
     sqlite3_stmt *stmt;
 
     g_assert_no_error (error);
-    stmt = clmrs_store_prepare (store, "UPDATE outbox SET queued_at = ?1 WHERE state = 'queued' AND facilitator_id = ?2", &error);
+    stmt = clmrs_store_prepare (store, "UPDATE outbox SET queued_at = ?1,"
+                                       "  last_error = 'connecting: Could not connect to server (curl 7)'"
+                                       " WHERE state = 'queued' AND facilitator_id = ?2", &error);
     g_assert_no_error (error);
     sqlite3_bind_text (stmt, 1, queued_at, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text (stmt, 2, FACILITATOR_ID, -1, SQLITE_TRANSIENT);
     g_assert_true (clmrs_store_step_done (store, stmt, &error));
     g_assert_no_error (error);
   }
+  /* the last sync is kept as a time and said in the app's language (it
+     was kept as English text, and stayed so in French) */
+  g_settings_set_string (clmrs_application_get_settings (f->app), "last-sync", "2026-12-06T14:05:00Z");
   sign_in (f, FACILITATOR_ID, pin);
   g_assert_true (wait_for (f, on_home_and_idle, 20));
   clmrs_home_page_set_tab (home_page (f), "sync");
   g_assert_true (wait_for (f, on_home_and_idle, 10));
+  {
+    g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 ("2026-12-06T14:05:00Z", NULL);
+    g_autofree char *shown = clmrs_i18n_format_day_time (when);
+
+    g_assert_true (g_str_has_prefix (shown, "6 Dec 2026, ") || g_str_has_prefix (shown, "7 Dec 2026, "));
+    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (clmrs_sync_page_get_widget (sync_page (f), "last-sync"))),
+                     ==, shown);
+  }
+  g_settings_reset (clmrs_application_get_settings (f->app), "last-sync");
   for (GtkWidget *row = gtk_widget_get_first_child (clmrs_sync_page_get_widget (sync_page (f), "queue"));
        row != NULL; row = gtk_widget_get_next_sibling (row))
     if (gtk_widget_has_css_class (row, "waiting-late"))
@@ -4108,6 +4319,30 @@ test_sync_waiting_late (Fixture       *f,
   g_assert_nonnull (late);
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (late)), ==,
                    "Waiting for 40 days: sync at the hub as soon as you can");
+  /* a refused record says what it is in words, not the outbox's code */
+  {
+    GtkWidget *refused = NULL;
+
+    for (GtkWidget *row = gtk_widget_get_first_child (clmrs_sync_page_get_widget (sync_page (f), "queue"));
+         row != NULL; row = gtk_widget_get_next_sibling (row))
+      if (ADW_IS_EXPANDER_ROW (row) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "Refused by the server") == 0)
+        refused = find_of_type (find_of_type (row, GTK_TYPE_REVEALER), ADW_TYPE_ACTION_ROW);
+    g_assert_nonnull (refused);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (refused)), ==, "Visit v0000000");
+  }
+  /* the last failure in plain words; libcurl's text only under Technical details */
+  {
+    GtkWidget *problem = find_with_class_any (clmrs_sync_page_get_widget (sync_page (f), "queue"), "last-problem");
+    GtkWidget *details;
+
+    g_assert_nonnull (problem);
+    g_assert_null (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (problem)), "curl"));
+    g_assert_null (strstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (problem)), "curl"));
+    g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (problem)));
+    details = find_of_type (find_of_type (problem, GTK_TYPE_REVEALER), ADW_TYPE_ACTION_ROW);
+    g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (details)), ==, "Technical details");
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (details)), "curl 7"));
+  }
 }
 
 static gboolean
@@ -4206,7 +4441,12 @@ test_sync (Fixture       *f,
   g_assert_cmpuint (max_records, >, 0);
   g_assert_true (g_str_has_prefix (clmrs_sync_page_get_result (sync_page (f)), "Sync finished"));
   g_assert_cmpint (clmrs_sync_page_get_queued (sync_page (f)), ==, 0);
-  g_assert_cmpstr (g_settings_get_string (settings, "last-sync"), !=, "");
+  {
+    g_autofree char *last = g_settings_get_string (settings, "last-sync");
+    g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 (last, NULL);
+
+    g_assert_nonnull (when);   /* a time, said in the language of the moment */
+  }
   g_assert_false (gtk_widget_get_visible (clmrs_sync_page_get_widget (sync_page (f), "progress")));
 
   server_stop (&server);
@@ -5518,6 +5758,17 @@ test_touch_targets (Fixture       *f,
 
   /* the language list of the preferences */
   preferences = CLMRS_PREFERENCES (clmrs_preferences_new (GTK_WINDOW (f->window)));
+  /* on a phone they cover the app (at 640 px high the home page's list
+     and tabs showed under them) */
+  {
+    int width, height;
+
+    gtk_window_get_default_size (GTK_WINDOW (preferences), &width, &height);
+    g_test_message ("preferences %dx%d over %dx%d", width, height, gtk_widget_get_width (GTK_WIDGET (f->window)),
+                    gtk_widget_get_height (GTK_WIDGET (f->window)));
+    g_assert_cmpint (width, ==, gtk_widget_get_width (GTK_WIDGET (f->window)));
+    g_assert_cmpint (height, ==, gtk_widget_get_height (GTK_WIDGET (f->window)));
+  }
   gtk_window_present (GTK_WINDOW (preferences));
   combo = find_of_type (GTK_WIDGET (preferences), ADW_TYPE_COMBO_ROW);
   g_assert_nonnull (combo);
@@ -5585,6 +5836,7 @@ main (int   argc,
   g_test_add ("/ui/facilitator/home", Fixture, NULL, fixture_set_up, test_facilitator_home, fixture_tear_down);
   g_test_add ("/ui/sync/set-aside", Fixture, NULL, fixture_set_up, test_sync_set_aside, fixture_tear_down);
   g_test_add ("/ui/supervisor/return", Fixture, NULL, fixture_set_up, test_supervisor_return, fixture_tear_down);
+  g_test_add ("/ui/supervisor/lists-width", Fixture, NULL, fixture_set_up, test_supervisor_lists_width, fixture_tear_down);
   g_test_add ("/ui/visit/wizard", Fixture, NULL, fixture_set_up, test_visit_wizard, fixture_tear_down);
   g_test_add ("/ui/visit/household", Fixture, NULL, fixture_set_up, test_household_visit, fixture_tear_down);
   g_test_add ("/ui/visit/rank-and-acknowledge", Fixture, NULL, fixture_set_up, test_rank_and_acknowledge, fixture_tear_down);
@@ -5603,6 +5855,7 @@ main (int   argc,
   g_test_add ("/ui/visit/draft-resumed", Fixture, NULL, fixture_set_up, test_draft_resumed, fixture_tear_down);
   g_test_add ("/ui/visit/published-form", Fixture, NULL, fixture_set_up, test_published_form_used, fixture_tear_down);
   g_test_add ("/ui/home/drafts-listed", Fixture, NULL, fixture_set_up, test_drafts_listed, fixture_tear_down);
+  g_test_add ("/ui/sync/enrol-warns-supervisors", Fixture, NULL, fixture_set_up, test_enrol_warns_supervisors, fixture_tear_down);
   g_test_add ("/ui/sync/waiting-late", Fixture, NULL, fixture_set_up, test_sync_waiting_late, fixture_tear_down);
   g_test_add ("/ui/home/lists-reopen-at-top", Fixture, NULL, fixture_set_up, test_lists_reopen_at_top, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);

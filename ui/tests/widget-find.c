@@ -80,3 +80,19 @@ find_label (GtkWidget  *root,
     }
   return NULL;
 }
+
+GtkWidget *
+find_with_class_any (GtkWidget  *root,
+                     const char *css_class)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (gtk_widget_has_css_class (child, css_class))
+        return child;
+      if ((found = find_with_class_any (child, css_class)) != NULL)
+        return found;
+    }
+  return NULL;
+}

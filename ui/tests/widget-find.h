@@ -22,6 +22,10 @@ GtkWidget *find_labelled_button (GtkWidget  *root,
 GtkWidget *find_with_class      (GtkWidget  *root,
                                  const char *css_class);
 
+/* The first widget under @root with the CSS class @css_class, shown or
+ * not (an expander's rows before it is opened), or NULL. */
+GtkWidget *find_with_class_any  (GtkWidget  *root,
+                                 const char *css_class);
 /* The first label under @root whose text (as set, markup included) is @text, or NULL. */
 GtkWidget *find_label           (GtkWidget  *root,
                                  const char *text);
