@@ -5,6 +5,18 @@
 
 G_BEGIN_DECLS
 
+/* What the store's files share (store.c, store-migrations.c,
+ * store-people.c, store-drafts.c): SQLite's message as a
+ * CLMRS_STORE_ERROR_SQLITE (always FALSE), statements run whole, the
+ * schema's version (-1 on error). */
+gboolean     _clmrs_store_sqlite_error      (GError      **error,
+                                             sqlite3      *db,
+                                             const char   *what);
+gboolean     _clmrs_store_exec_db           (sqlite3      *db,
+                                             const char   *sql,
+                                             GError      **error);
+int          _clmrs_store_user_version      (sqlite3      *db);
+
 /* Migrates a database from its version to @target: clmrs_store_open()
  * to the newest, tests step by step. */
 gboolean     clmrs_store_migrate_db         (sqlite3      *db,

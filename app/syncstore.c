@@ -60,16 +60,24 @@ clmrs_outbox_next_batch (ClmrsStore  *store,
   return g_steal_pointer (&batch);
 }
 
-gint64
-clmrs_outbox_count_queued (ClmrsStore *store)
+gboolean
+clmrs_outbox_count_queued (ClmrsStore  *store,
+                           gint64      *count,
+                           GError     **error)
 {
-  sqlite3_stmt *stmt = clmrs_store_prepare (store, "SELECT count (*) FROM outbox WHERE state = 'queued'", NULL);
-  gint64 n = -1;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-    n = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return n;
+  g_return_val_if_fail (count != NULL, FALSE);
+
+  *count = -1;
+  stmt = clmrs_store_prepare (store, "SELECT count (*) FROM outbox WHERE state = 'queued'", error);
+  if (stmt == NULL || clmrs_store_step (store, stmt, error) != CLMRS_STEP_ROW)
+    {
+      g_prefix_error (error, "counting the records waiting to leave: ");
+      return FALSE;
+    }
+  *count = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
 }
 
 /* Inside a transaction: moves one record to @state. */

@@ -22,7 +22,11 @@ GPtrArray *clmrs_outbox_next_batch      (ClmrsStore  *store,
                                          gsize        max_bytes,
                                          guint        max_records,
                                          GError     **error);     /* (element-type ClmrsOutgoing) */
-gint64     clmrs_outbox_count_queued    (ClmrsStore  *store);
+/* How many records wait to leave, in @count; FALSE with @error (and
+ * @count -1) when the store cannot say. */
+gboolean   clmrs_outbox_count_queued    (ClmrsStore  *store,
+                                         gint64      *count,
+                                         GError     **error);
 
 /* Applies the server's per-record answers (the `results` of a push
  * response, parsed: ClmrsPushResult) in one transaction: stored and duplicate

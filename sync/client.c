@@ -268,9 +268,13 @@ exchange (Client        *c,
   /* What waits on the device, for the administrator's `clmrs-server devices`. */
   if (auth != NULL && (g_str_has_prefix (path, "/api/v1/push") || g_str_has_prefix (path, "/api/v1/pull")))
     {
-      gint64 queued = clmrs_outbox_count_queued (c->store);
+      g_autoptr(GError) count_error = NULL;
+      gint64 queued;
 
-      if (queued >= 0)
+      /* only a figure for the administrator: the request goes without it */
+      if (!clmrs_outbox_count_queued (c->store, &queued, &count_error))
+        g_message ("sync: %s", count_error->message);
+      else
         {
           queue = g_strdup_printf ("X-Clmrs-Queue: %" G_GINT64_FORMAT, queued);
           headers = curl_slist_append (headers, queue);
@@ -594,22 +598,18 @@ client_clear (Client *c)
   g_free (c->token);
 }
 
-gboolean
-clmrs_sync_check_health (ClmrsStore             *store,
-                         const ClmrsSyncConfig  *config,
-                         char                  **server_version,
-                         GError                **error)
+/* GET /api/v1/health with @c made (one attempt). */
+static gboolean
+check_health (Client     *c,
+              char      **server_version,
+              GError    **error)
 {
-  ClmrsSyncReport report = { 0 };
-  Client c = { .report = &report };
   Response r = { 0 };
   g_autoptr(JsonNode) node = NULL;
   gboolean ok = FALSE;
 
-  if (!client_init (&c, store, config, FALSE, error))
-    goto out;
-  c.max_attempts = 1;
-  if (!request (&c, "GET", "/api/v1/health", NULL, NULL, NULL, &r, error))
+  c->max_attempts = 1;
+  if (!request (c, "GET", "/api/v1/health", NULL, NULL, NULL, &r, error))
     goto out;
   if (r.status == 200)
     node = clmrs_wire_parse_json ((const char *) r.body->data, r.body->len, 1, NULL);
@@ -618,7 +618,7 @@ clmrs_sync_check_health (ClmrsStore             *store,
     {
       g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_PROTOCOL,
                    "%s answered HTTP %ld but not as a CLMRS server (a captive portal or another site?)",
-                   c.url, r.status);
+                   c->url, r.status);
       goto out;
     }
   if (server_version != NULL)
@@ -628,8 +628,64 @@ clmrs_sync_check_health (ClmrsStore             *store,
 
 out:
   response_clear (&r);
+  return ok;
+}
+
+gboolean
+clmrs_sync_check_health (ClmrsStore             *store,
+                         const ClmrsSyncConfig  *config,
+                         char                  **server_version,
+                         GError                **error)
+{
+  ClmrsSyncReport report = { 0 };
+  Client c = { .report = &report };
+
+  gboolean ok = client_init (&c, store, config, FALSE, error) && check_health (&c, server_version, error);
+
   client_clear (&c);
   return ok;
+}
+
+struct _ClmrsSyncTarget {
+  Client          c;        /* made, without its store */
+  ClmrsSyncReport report;
+};
+
+ClmrsSyncTarget *
+clmrs_sync_target_read (ClmrsStore             *store,
+                        const ClmrsSyncConfig  *config,
+                        GError                **error)
+{
+  ClmrsSyncTarget *target = g_new0 (ClmrsSyncTarget, 1);
+
+  target->c.report = &target->report;
+  if (!client_init (&target->c, store, config, FALSE, error))
+    {
+      clmrs_sync_target_free (target);
+      return NULL;
+    }
+  /* what it asks reads nothing more from the store */
+  target->c.store = NULL;
+  return target;
+}
+
+gboolean
+clmrs_sync_target_check_health (ClmrsSyncTarget  *target,
+                                char            **server_version,
+                                GError          **error)
+{
+  g_return_val_if_fail (target != NULL, FALSE);
+
+  return check_health (&target->c, server_version, error);
+}
+
+void
+clmrs_sync_target_free (ClmrsSyncTarget *target)
+{
+  if (target == NULL)
+    return;
+  client_clear (&target->c);
+  g_free (target);
 }
 
 /* The server's `people` array applied to the device's people. */
@@ -1427,6 +1483,7 @@ clmrs_sync_run (ClmrsStore             *store,
   ClmrsSyncReport local_report = { 0 };
   Client c = { .cancellable = cancellable, .progress = progress, .progress_data = user_data };
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GError) count_error = NULL;
   gboolean ok;
 
   c.report = report != NULL ? report : &local_report;
@@ -1472,8 +1529,16 @@ clmrs_sync_run (ClmrsStore             *store,
       c.report->media_pruned = pruned;
       purge_closed_cases (store);
     }
-  c.report->queued_left = clmrs_outbox_count_queued (store);
   c.report->media_left = clmrs_media_count_unsent (store);
+  if (!clmrs_outbox_count_queued (store, &c.report->queued_left, &count_error))
+    {
+      /* the run cannot say the queue is empty: not a success */
+      if (ok)
+        g_set_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_STORE, "%s", count_error->message);
+      else
+        g_message ("sync: %s", count_error->message);
+      ok = FALSE;
+    }
   report_progress (&c);
   if (ok && c.report->queued_left > 0)
     {
@@ -1493,8 +1558,64 @@ clmrs_sync_run (ClmrsStore             *store,
 
 /* --- off the main thread --- */
 
+struct _ClmrsSyncConnection {
+  gatomicrefcount  ref;
+  GMutex           lock;    /* held by the job using the store */
+  ClmrsStore      *store;
+};
+
+ClmrsSyncConnection *
+clmrs_sync_connection_new (ClmrsStore *store)
+{
+  ClmrsSyncConnection *connection;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  connection = g_new0 (ClmrsSyncConnection, 1);
+  g_atomic_ref_count_init (&connection->ref);
+  g_mutex_init (&connection->lock);
+  connection->store = store;
+  return connection;
+}
+
+ClmrsSyncConnection *
+clmrs_sync_connection_ref (ClmrsSyncConnection *connection)
+{
+  g_return_val_if_fail (connection != NULL, NULL);
+
+  g_atomic_ref_count_inc (&connection->ref);
+  return connection;
+}
+
+void
+clmrs_sync_connection_unref (ClmrsSyncConnection *connection)
+{
+  if (connection == NULL || !g_atomic_ref_count_dec (&connection->ref))
+    return;
+  clmrs_store_close (connection->store);
+  g_mutex_clear (&connection->lock);
+  g_free (connection);
+}
+
+ClmrsStore *
+clmrs_sync_connection_lock (ClmrsSyncConnection *connection)
+{
+  g_return_val_if_fail (connection != NULL, NULL);
+
+  g_mutex_lock (&connection->lock);
+  return connection->store;
+}
+
+void
+clmrs_sync_connection_unlock (ClmrsSyncConnection *connection)
+{
+  g_return_if_fail (connection != NULL);
+
+  g_mutex_unlock (&connection->lock);
+}
+
 typedef struct {
-  char                  *db_path;
+  ClmrsSyncConnection   *connection;
   ClmrsSyncConfig        config;
   char                  *server_url;
   char                  *cacert;
@@ -1509,7 +1630,7 @@ async_sync_free (gpointer data)
 {
   AsyncSync *a = data;
 
-  g_free (a->db_path);
+  clmrs_sync_connection_unref (a->connection);
   g_free (a->server_url);
   g_free (a->cacert);
   g_main_context_unref (a->context);
@@ -1557,21 +1678,18 @@ sync_thread (GTask        *task,
 {
   AsyncSync *a = task_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ClmrsStore) store = clmrs_store_open (a->db_path, &error);
+  ClmrsStore *store = clmrs_sync_connection_lock (a->connection);
+  gboolean ok = clmrs_sync_run (store, &a->config, cancellable, worker_progress, task, &a->report, &error);
 
-  if (store == NULL)
-    {
-      g_task_return_new_error (task, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_STORE, "%s", error->message);
-      return;
-    }
-  if (!clmrs_sync_run (store, &a->config, cancellable, worker_progress, task, &a->report, &error))
+  clmrs_sync_connection_unlock (a->connection);
+  if (!ok)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
 }
 
 void
-clmrs_sync_run_async (const char             *db_path,
+clmrs_sync_run_async (ClmrsSyncConnection    *connection,
                       const ClmrsSyncConfig  *config,
                       GCancellable           *cancellable,
                       ClmrsSyncProgressFunc   progress,
@@ -1583,7 +1701,7 @@ clmrs_sync_run_async (const char             *db_path,
   AsyncSync *a = g_new0 (AsyncSync, 1);
 
   g_task_set_source_tag (task, clmrs_sync_run_async);
-  a->db_path = g_strdup (db_path);
+  a->connection = clmrs_sync_connection_ref (connection);
   if (config != NULL)
     a->config = *config;
   a->server_url = g_strdup (a->config.server_url);

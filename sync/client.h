@@ -54,7 +54,7 @@ typedef struct {
   guint64 bytes_down;             /* on the wire: status lines, headers, bodies */
   guint   requests;
   guint   retries;
-  gint64  queued_left;            /* still waiting after the run */
+  gint64  queued_left;            /* still waiting after the run; -1 when the store could not say */
   guint64 media_sent;             /* media files the server now holds whole */
   guint64 media_bytes;            /* media bytes the server acknowledged in this run */
   gint64  media_left;             /* media files still waiting after the run */
@@ -71,6 +71,21 @@ gboolean clmrs_sync_check_health (ClmrsStore             *store,
                                   const ClmrsSyncConfig  *config,
                                   char                  **server_version,
                                   GError                **error);
+
+/* The same in two steps, for a thread without the store: the server's
+ * address, certificates and token read from @store (on its thread),
+ * then the request (on any). */
+typedef struct _ClmrsSyncTarget ClmrsSyncTarget;
+
+ClmrsSyncTarget *clmrs_sync_target_read        (ClmrsStore             *store,
+                                                const ClmrsSyncConfig  *config,
+                                                GError                **error);
+gboolean         clmrs_sync_target_check_health (ClmrsSyncTarget       *target,
+                                                char                  **server_version,
+                                                GError                **error);
+void             clmrs_sync_target_free        (ClmrsSyncTarget        *target);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsSyncTarget, clmrs_sync_target_free)
 
 /* Enrols this device with a one-time code; saves the server URL, the CA
  * certificates (the PEM bytes of config->cacert, not its path) and the
@@ -115,13 +130,31 @@ gboolean clmrs_sync_first_sign_in (const char           *server_url,
                                   guint8                 secret[CLMRS_KEYRING_KEY_BYTES],
                                   GError               **error);
 
-/* The same off the calling thread, for the app: the store at @db_path is
- * opened on a worker; @progress is called in the caller's main context.
- * A cancelled run finishes with G_IO_ERROR_CANCELLED when GTask saw the
- * cancellation first, else CLMRS_SYNC_ERROR_CANCELLED: check both (what
- * the server acknowledged before the cancel has left the queue; the rest
- * is still queued). */
-void     clmrs_sync_run_async    (const char             *db_path,
+/* The app's sync connection (docs/architecture.md, "Threads"): a store of
+ * its own beside the database worker's, opened by the worker the way it
+ * opened its own and kept while someone is signed in, which the network
+ * jobs (a sync, an enrolment) use one at a time, each on its thread.
+ * Writers of the two connections take turns (clmrs_store_begin()). */
+typedef struct _ClmrsSyncConnection ClmrsSyncConnection;
+
+/* Takes @store. */
+ClmrsSyncConnection *clmrs_sync_connection_new   (ClmrsStore          *store);
+ClmrsSyncConnection *clmrs_sync_connection_ref   (ClmrsSyncConnection *connection);
+/* The store closes with the last reference. */
+void                 clmrs_sync_connection_unref (ClmrsSyncConnection *connection);
+/* The store, for the calling thread only until clmrs_sync_connection_unlock():
+ * waits while another job uses it.  Never on the main thread. */
+ClmrsStore          *clmrs_sync_connection_lock  (ClmrsSyncConnection *connection);
+void                 clmrs_sync_connection_unlock (ClmrsSyncConnection *connection);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ClmrsSyncConnection, clmrs_sync_connection_unref)
+
+/* clmrs_sync_run() off the calling thread, for the app: on a GTask thread,
+ * with @connection's store; @progress is called in the caller's main
+ * context.  A cancelled run finishes with G_IO_ERROR_CANCELLED when GTask
+ * saw the cancellation first, else CLMRS_SYNC_ERROR_CANCELLED: check both
+ * (what the server acknowledged before the cancel has left the queue; the
+ * rest is still queued). */
+void     clmrs_sync_run_async    (ClmrsSyncConnection    *connection,
                                   const ClmrsSyncConfig  *config,
                                   GCancellable           *cancellable,
                                   ClmrsSyncProgressFunc   progress,

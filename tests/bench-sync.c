@@ -880,7 +880,8 @@ main (int argc, char **argv)
     die ("generating", error);
   gen_s = now_s () - t0;
   n_visits = scalar (store, "SELECT count (*) FROM visits WHERE state = 'final'");
-  n_records = clmrs_outbox_count_queued (store);
+  if (!clmrs_outbox_count_queued (store, &n_records, &error))
+    die ("counting the queue", error);
   printf ("device: %d households, %u children; %" G_GINT64_FORMAT " finalised visits (%u household visits, "
           "%u follow-ups, %u supports, %u awareness sessions, %u community profiles); %" G_GINT64_FORMAT
           " records queued (%.1f MB of envelopes); generated in %.1f s\n",

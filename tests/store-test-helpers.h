@@ -6,6 +6,7 @@
 
 #include "demo.h"
 #include "store.h"
+#include "syncstore.h"
 
 /* A store in a folder of its own, removed with the folder. */
 typedef struct {
@@ -92,6 +93,19 @@ test_query_int (ClmrsStore *store,
 
   g_assert_nonnull (text);
   return g_ascii_strtoll (text, NULL, 10);
+}
+
+/* clmrs_outbox_count_queued(), asserting the store could count. */
+static inline gint64
+test_outbox_queued (ClmrsStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n = -1;
+  gboolean ok = clmrs_outbox_count_queued (store, &n, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  return n;
 }
 
 static const char *test_failing_sql;

@@ -907,3 +907,84 @@ sync_test_server_query (const char *db,
     return NULL;
   return g_strdup (db_column_text (stmt, 0) != NULL ? db_column_text (stmt, 0) : "");
 }
+
+/* ---- A device enrolled through a proxy ------------------------------------ */
+
+void
+sync_test_device_setup (SyncTestDevice          *device,
+                        const char * const      *server_args,
+                        const char              *template_db,
+                        const ClmrsDemoOptions  *options,
+                        const char              *device_name)
+{
+  g_autofree char *log = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *supervisor = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ClmrsStore) store = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  ClmrsSyncConfig direct = { 0 };
+
+  device->dir = sync_test_make_dir ();
+  device->server_db = g_build_filename (device->dir, "server.db", NULL);
+  device->device_db = g_build_filename (device->dir, "device.db", NULL);
+  log = g_build_filename (device->dir, "server.log", NULL);
+  if (template_db != NULL)
+    {
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      g_assert_true (g_file_get_contents (template_db, &contents, &length, &error));
+      g_assert_true (g_file_set_contents (device->device_db, contents, length, &error));
+      g_assert_no_error (error);
+    }
+  sync_test_server_start (&device->server, device->server_db, log, server_args);
+  device->proxy = sync_proxy_new (device->server.port);
+  code = sync_test_enrol_code (device->server_db, "all");
+
+  store = clmrs_store_open (device->device_db, &error);
+  g_assert_no_error (error);
+  if (template_db == NULL)
+    {
+      ClmrsDemoReport report;
+
+      g_assert_nonnull (options);
+      g_assert_true (clmrs_demo_generate (store, options, &report, &error));
+      g_assert_no_error (error);
+    }
+  stmt = clmrs_store_prepare (store, "SELECT id FROM facilitators WHERE role = 'supervisor'", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (clmrs_store_step (store, stmt, &error), ==, CLMRS_STEP_ROW);
+  supervisor = clmrs_store_column_dup (stmt, 0);
+  direct.server_url = device->server.url;
+  g_assert_true (clmrs_sync_enrol (store, &direct, code, device_name, &error));
+  g_assert_no_error (error);
+  sync_test_promote (device->server_db, supervisor);
+
+  device->config.server_url = sync_proxy_url (device->proxy);
+  device->config.backoff_ms = 20;
+  device->config.max_attempts = 6;
+}
+
+void
+sync_test_device_teardown (SyncTestDevice *device)
+{
+  g_clear_pointer (&device->proxy, sync_proxy_free);
+  sync_test_server_clear (&device->server);
+  sync_test_remove_tree (device->dir);
+  g_clear_pointer (&device->dir, g_free);
+  g_clear_pointer (&device->server_db, g_free);
+  g_clear_pointer (&device->device_db, g_free);
+}
+
+gboolean
+sync_test_device_sync (SyncTestDevice          *device,
+                       const ClmrsSyncConfig   *config,
+                       ClmrsSyncReport         *report,
+                       GError                 **error)
+{
+  g_autoptr(ClmrsStore) store = clmrs_store_open (device->device_db, NULL);
+
+  g_assert_nonnull (store);
+  return clmrs_sync_run (store, config, NULL, NULL, NULL, report, error);
+}

@@ -3,6 +3,9 @@
 
 #include <gio/gio.h>
 
+#include "client.h"
+#include "demo.h"
+
 G_BEGIN_DECLS
 
 /* The environment the programs run in: CLMRS_TODAY fixed, no CLMRS_DB. */
@@ -114,6 +117,37 @@ gint     sync_test_compare_strings  (gconstpointer        a,
 void     sync_test_assert_same_lines (GPtrArray          *a,
                                       GPtrArray          *b);
 
+/* A device with demo data enrolled with a real server, which the tests
+ * reach through a fault-injecting proxy. */
+typedef struct _SyncProxy SyncProxy;
+
+typedef struct {
+  char            *dir;
+  char            *server_db;
+  char            *device_db;
+  SyncTestServer   server;
+  SyncProxy       *proxy;
+  ClmrsSyncConfig  config;    /* through the proxy: 20 ms backoff, 6 attempts */
+} SyncTestDevice;
+
+/* Starts `clmrs-server serve` with @server_args and the proxy before
+ * it; the device's database is a copy of @template_db when not NULL,
+ * else made with clmrs_demo_generate() and @options; it is enrolled (as
+ * @device_name, directly, not through the proxy) and the demo's
+ * supervisor promoted, so her reviews are accepted. */
+void     sync_test_device_setup     (SyncTestDevice          *device,
+                                     const char * const      *server_args,
+                                     const char              *template_db,
+                                     const ClmrsDemoOptions  *options,
+                                     const char              *device_name);
+void     sync_test_device_teardown  (SyncTestDevice          *device);
+/* One clmrs_sync_run() of the device with @config, on a connection of
+ * its own; returns what it did. */
+gboolean sync_test_device_sync      (SyncTestDevice          *device,
+                                     const ClmrsSyncConfig   *config,
+                                     ClmrsSyncReport         *report,
+                                     GError                 **error);
+
 /* A TCP proxy on 127.0.0.1 between the client and the server, on its own
  * threads, that can break the link in the ways village links break. */
 typedef enum {
@@ -123,8 +157,6 @@ typedef enum {
   SYNC_PROXY_STATUS,      /* read one whole request, answer HTTP @n itself (429/503 with Retry-After: 1), close */
   SYNC_PROXY_BLACKHOLE,   /* accept and read, never answer */
 } SyncProxyFault;
-
-typedef struct _SyncProxy SyncProxy;
 
 SyncProxy *sync_proxy_new           (guint16         upstream_port);
 void     sync_proxy_free            (SyncProxy      *proxy);

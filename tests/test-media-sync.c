@@ -20,12 +20,7 @@
 #define PHOTO_REF "/support_record/support/photo"
 
 typedef struct {
-  char            *dir;
-  char            *server_db;
-  char            *device_db;
-  SyncTestServer   server;
-  SyncProxy       *proxy;
-  ClmrsSyncConfig  config;    /* through the proxy */
+  SyncTestDevice   d;
   gboolean         dropped;   /* drop_after_two_chunks did */
 } Fixture;
 
@@ -42,8 +37,8 @@ drop_after_two_chunks (const ClmrsSyncReport *so_far,
   if (!f->dropped && so_far->media_bytes >= 2 * 16 * 1024)
     {
       f->dropped = TRUE;
-      sync_proxy_set_fault (f->proxy, SYNC_PROXY_DROP_UP, 1024, 10);
-      sync_proxy_cut (f->proxy);
+      sync_proxy_set_fault (f->d.proxy, SYNC_PROXY_DROP_UP, 1024, 10);
+      sync_proxy_cut (f->d.proxy);
     }
 }
 
@@ -111,69 +106,24 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  const char * const *server_args = data;
-  g_autofree char *log = NULL;
-  g_autofree char *code = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ClmrsStore) store = NULL;
   ClmrsDemoOptions options = { .households = 4, .seed = 9, .until = "2026-06-30" };
-  ClmrsDemoReport report;
-  ClmrsSyncConfig direct = { 0 };
-  g_autofree char *supervisor = NULL;
 
-  f->dir = sync_test_make_dir ();
-  f->server_db = g_build_filename (f->dir, "server.db", NULL);
-  f->device_db = g_build_filename (f->dir, "device.db", NULL);
-  log = g_build_filename (f->dir, "server.log", NULL);
-  sync_test_server_start (&f->server, f->server_db, log, server_args);
-  f->proxy = sync_proxy_new (f->server.port);
-  code = sync_test_enrol_code (f->server_db, "all");
-
-  store = clmrs_store_open (f->device_db, &error);
-  g_assert_no_error (error);
-  g_assert_true (clmrs_demo_generate (store, &options, &report, &error));
-  g_assert_no_error (error);
-  supervisor = first_text (store, "SELECT id FROM facilitators WHERE role = 'supervisor'");
-  direct.server_url = f->server.url;
-  g_assert_true (clmrs_sync_enrol (store, &direct, code, "tablet with a camera", &error));
-  g_assert_no_error (error);
-  sync_test_promote (f->server_db, supervisor);
-
-  f->config.server_url = sync_proxy_url (f->proxy);
-  f->config.backoff_ms = 20;
-  f->config.max_attempts = 6;
-  f->config.media_chunk_bytes = 16 * 1024;
+  sync_test_device_setup (&f->d, data, NULL, &options, "tablet with a camera");
+  f->d.config.media_chunk_bytes = 16 * 1024;
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  sync_proxy_free (f->proxy);
-  sync_test_server_clear (&f->server);
-  sync_test_remove_tree (f->dir);
-  g_free (f->dir);
-  g_free (f->server_db);
-  g_free (f->device_db);
-}
-
-static gboolean
-sync_once (Fixture               *f,
-           const ClmrsSyncConfig *config,
-           ClmrsSyncReport       *report,
-           GError               **error)
-{
-  g_autoptr(ClmrsStore) store = clmrs_store_open (f->device_db, NULL);
-
-  g_assert_nonnull (store);
-  return clmrs_sync_run (store, config, NULL, NULL, NULL, report, error);
+  sync_test_device_teardown (&f->d);
 }
 
 static gint64
 device_sent (Fixture *f, const char *name)
 {
   g_autofree char *sql = g_strdup_printf ("SELECT sent FROM media WHERE name = '%s'", name);
-  return sync_test_device_count (f->device_db, sql);
+  return sync_test_device_count (f->d.device_db, sql);
 }
 
 /* The files `clmrs-server export-media` writes: @name of @visit, byte for byte @expected. */
@@ -183,13 +133,13 @@ assert_exported (Fixture    *f,
                  const char *name,
                  GBytes     *expected)
 {
-  g_autofree char *out = g_build_filename (f->dir, "media-out", NULL);
+  g_autofree char *out = g_build_filename (f->d.dir, "media-out", NULL);
   g_autofree char *path = g_build_filename (out, visit, name, NULL);
   g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
   gsize length;
 
-  g_free (sync_test_run_ok (sync_test_server_program (), "export-media", "--db", f->server_db, out, NULL));
+  g_free (sync_test_run_ok (sync_test_server_program (), "export-media", "--db", f->d.server_db, out, NULL));
   g_assert_true (g_file_get_contents (path, &contents, &length, &error));
   g_assert_no_error (error);
   g_assert_cmpmem (contents, length, g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
@@ -200,11 +150,11 @@ static void
 sync_records_first (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
-  ClmrsSyncConfig direct = f->config;
+  ClmrsSyncConfig direct = f->d.config;
   ClmrsSyncReport report;
 
-  direct.server_url = f->server.url;
-  g_assert_true (sync_once (f, &direct, &report, &error));
+  direct.server_url = f->d.server.url;
+  g_assert_true (sync_test_device_sync (&f->d, &direct, &report, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (report.stored, >, 10);
 }
@@ -224,14 +174,14 @@ test_chunked_resume (Fixture       *f,
   g_autofree char *name = NULL;
   g_autofree char *visit = NULL;
   g_autofree char *rewind = NULL;
-  ClmrsSyncConfig once = f->config;
+  ClmrsSyncConfig once = f->d.config;
   ClmrsSyncReport report;
   gint64 size = (gint64) g_bytes_get_size (photo);
   gint64 acknowledged;
 
   sync_records_first (f);
   {
-    g_autoptr(ClmrsStore) store = clmrs_store_open (f->device_db, &error);
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->d.device_db, &error);
 
     g_assert_no_error (error);
     visit = record_support_with_photo (store, photo, &name);
@@ -241,25 +191,25 @@ test_chunked_resume (Fixture       *f,
   /* the visit's records go, then the link drops in the third chunk */
   once.max_attempts = 1;
   {
-    g_autoptr(ClmrsStore) store = clmrs_store_open (f->device_db, NULL);
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->d.device_db, NULL);
 
     g_assert_false (clmrs_sync_run (store, &once, NULL, drop_after_two_chunks, f, &report, &error));
   }
   g_assert_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_NETWORK);
   g_clear_error (&error);
   g_assert_true (f->dropped);
-  g_assert_cmpuint (sync_proxy_faults_done (f->proxy), >=, 1);
+  g_assert_cmpuint (sync_proxy_faults_done (f->d.proxy), >=, 1);
   g_assert_cmpint (report.queued_left, ==, 0);
   acknowledged = device_sent (f, name);
   g_test_message ("after the drop the server acknowledged %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " bytes",
                   acknowledged, size);
   g_assert_cmpint (acknowledged, ==, 2 * 16 * 1024);
-  g_assert_cmpint (sync_test_device_count (f->device_db, "SELECT count(*) FROM media WHERE acked IS NULL"), ==, 1);
+  g_assert_cmpint (sync_test_device_count (f->d.device_db, "SELECT count(*) FROM media WHERE acked IS NULL"), ==, 1);
 
   /* the second chunk's answer "lost": the device resends it */
   rewind = g_strdup_printf ("UPDATE media SET sent = %d WHERE name = '%s'", 16 * 1024, name);
   {
-    g_autoptr(ClmrsStore) store = clmrs_store_open (f->device_db, &error);
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->d.device_db, &error);
 
     g_assert_no_error (error);
     g_assert_true (clmrs_store_exec (store, rewind, &error));
@@ -267,19 +217,19 @@ test_chunked_resume (Fixture       *f,
   }
 
   /* healed: it goes on from there */
-  sync_proxy_set_fault (f->proxy, SYNC_PROXY_PASS, 0, 0);
-  g_assert_true (sync_once (f, &f->config, &report, &error));
+  sync_proxy_set_fault (f->d.proxy, SYNC_PROXY_PASS, 0, 0);
+  g_assert_true (sync_test_device_sync (&f->d, &f->d.config, &report, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (report.media_sent, ==, 1);
   /* from 16 KiB: the chunk at 16 KiB again (the server answers that it holds 32), then the rest */
   g_assert_cmpuint (report.media_bytes, ==, (guint64) (size - 16 * 1024));
   g_assert_cmpint (report.media_left, ==, 0);
   g_assert_cmpint (device_sent (f, name), ==, size);
-  g_assert_cmpint (sync_test_device_count (f->device_db, "SELECT count(*) FROM media WHERE acked IS NULL"), ==, 0);
+  g_assert_cmpint (sync_test_device_count (f->d.device_db, "SELECT count(*) FROM media WHERE acked IS NULL"), ==, 0);
   assert_exported (f, visit, name, photo);
 
   /* a later sync sends nothing again */
-  g_assert_true (sync_once (f, &f->config, &report, &error));
+  g_assert_true (sync_test_device_sync (&f->d, &f->d.config, &report, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (report.media_sent, ==, 0);
   g_assert_cmpuint (report.media_bytes, ==, 0);
@@ -287,16 +237,16 @@ test_chunked_resume (Fixture       *f,
 
   /* a month after the server held it, the handheld keeps only the row saying so */
   {
-    g_autoptr(ClmrsStore) store = clmrs_store_open (f->device_db, &error);
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->d.device_db, &error);
 
     g_assert_no_error (error);
     g_assert_true (clmrs_store_exec (store, "UPDATE media SET acked = '2000-01-01T00:00:00Z'", &error));
     g_assert_no_error (error);
   }
-  g_assert_true (sync_once (f, &f->config, &report, &error));
+  g_assert_true (sync_test_device_sync (&f->d, &f->d.config, &report, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (report.media_pruned, ==, 1);
-  g_assert_cmpint (sync_test_device_count (f->device_db, "SELECT length (content) FROM media"), ==, 0);
+  g_assert_cmpint (sync_test_device_count (f->d.device_db, "SELECT length (content) FROM media"), ==, 0);
   g_assert_cmpint (device_sent (f, name), ==, size);
   g_assert_cmpuint (report.media_sent, ==, 0);
 }
@@ -317,12 +267,12 @@ test_server_limit (Fixture       *f,
 
   sync_records_first (f);
   {
-    g_autoptr(ClmrsStore) store = clmrs_store_open (f->device_db, &error);
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->d.device_db, &error);
 
     g_assert_no_error (error);
     visit = record_support_with_photo (store, photo, &name);
   }
-  g_assert_false (sync_once (f, &f->config, &report, &error));
+  g_assert_false (sync_test_device_sync (&f->d, &f->d.config, &report, &error));
   g_assert_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_REFUSED);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "the server refused a media file, kept on this device"));
@@ -330,9 +280,9 @@ test_server_limit (Fixture       *f,
   g_assert_cmpint (report.queued_left, ==, 0);
   g_assert_cmpint (report.media_left, ==, 1);
   g_assert_cmpint (device_sent (f, name), ==, 0);
-  g_assert_cmpint (sync_test_device_count (f->device_db, "SELECT count(*) FROM media WHERE acked IS NULL"), ==, 1);
+  g_assert_cmpint (sync_test_device_count (f->d.device_db, "SELECT count(*) FROM media WHERE acked IS NULL"), ==, 1);
   /* the server said 413 from the headers, before reading the file */
-  g_assert_true (g_file_get_contents (f->server.log, &log, NULL, NULL));
+  g_assert_true (g_file_get_contents (f->d.server.log, &log, NULL, NULL));
   g_assert_nonnull (strstr (log, "POST /api/v1/media/"));
   g_assert_nonnull (strstr (log, " 413 "));
 }
@@ -344,7 +294,7 @@ static void
 test_sealed_at_rest (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autofree char *device = g_build_filename (f->dir, "sealed.db", NULL);
+  g_autofree char *device = g_build_filename (f->d.dir, "sealed.db", NULL);
   g_autoptr(GBytes) drawing = test_noise_png (64, 32, 10);
   static const char png[] = "\x89PNG\r\n\x1a\n";
   g_autoptr(GError) error = NULL;
@@ -355,7 +305,7 @@ test_sealed_at_rest (Fixture       *f,
   sync_test_sign_in_demo (device);
   for (guint pass = 0; pass < 2; pass++)
     {
-      const char *path = pass == 0 ? device : f->device_db;
+      const char *path = pass == 0 ? device : f->d.device_db;
       guint found = 0;
 
       {
@@ -406,7 +356,7 @@ post_chunk (Fixture    *f,
             GBytes     *bytes)
 {
   g_autofree char *media_id = clmrs_uuid_new ();
-  g_autofree char *url = g_strdup_printf ("%s/api/v1/media/%s", f->server.url, media_id);
+  g_autofree char *url = g_strdup_printf ("%s/api/v1/media/%s", f->d.server.url, media_id);
   g_autofree char *auth = g_strdup_printf ("Authorization: Bearer %s", token);
   g_autofree char *record_header = g_strdup_printf ("X-Clmrs-Record: %s", record);
   g_autofree char *name_header = g_strdup_printf ("X-Clmrs-Name: %s", name);
@@ -477,23 +427,23 @@ test_authority (Fixture       *f,
   g_autofree char *name = NULL;
   g_autofree char *visit = NULL;
   g_autofree char *token = NULL;
-  g_autofree char *other_db = g_build_filename (f->dir, "other.db", NULL);
+  g_autofree char *other_db = g_build_filename (f->d.dir, "other.db", NULL);
   g_autofree char *other_token = NULL;
   g_autofree char *unknown = clmrs_uuid_new ();
   ChunkReply reply;
 
   sync_records_first (f);
   {
-    g_autoptr(ClmrsStore) store = clmrs_store_open (f->device_db, &error);
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->d.device_db, &error);
 
     g_assert_no_error (error);
     visit = record_support_with_photo (store, photo, &name);
   }
-  token = meta_token (f->device_db);
+  token = meta_token (f->d.device_db);
   {
     g_autoptr(ClmrsStore) other = clmrs_store_open (other_db, &error);
-    g_autofree char *code = sync_test_enrol_code (f->server_db, "all");
-    ClmrsSyncConfig direct = { .server_url = f->server.url };
+    g_autofree char *code = sync_test_enrol_code (f->d.server_db, "all");
+    ClmrsSyncConfig direct = { .server_url = f->d.server.url };
 
     g_assert_no_error (error);
     g_assert_true (clmrs_sync_enrol (other, &direct, code, "another tablet", &error));
@@ -508,11 +458,11 @@ test_authority (Fixture       *f,
   g_assert_nonnull (strstr (reply.body->str, "is not a visit this device pushed; send the visit first"));
   g_string_free (reply.body, TRUE);
   {
-    ClmrsSyncConfig direct = f->config;
+    ClmrsSyncConfig direct = f->d.config;
     ClmrsSyncReport report;
 
-    direct.server_url = f->server.url;
-    g_assert_true (sync_once (f, &direct, &report, &error));
+    direct.server_url = f->d.server.url;
+    g_assert_true (sync_test_device_sync (&f->d, &direct, &report, &error));
     g_assert_no_error (error);
     g_assert_cmpuint (report.media_sent, ==, 1);
   }
@@ -533,8 +483,8 @@ test_authority (Fixture       *f,
   g_assert_nonnull (strstr (reply.body->str, "names no file 0f0f0f0f.png"));
   g_string_free (reply.body, TRUE);
   /* only the owner's own file is on the server */
-  g_assert_cmpint (server_count (f->server_db, "SELECT count (*) FROM media"), ==, 1);
-  g_assert_cmpint (server_count (f->server_db, "SELECT count (*) FROM media_chunks"), ==, 0);
+  g_assert_cmpint (server_count (f->d.server_db, "SELECT count (*) FROM media"), ==, 1);
+  g_assert_cmpint (server_count (f->d.server_db, "SELECT count (*) FROM media_chunks"), ==, 0);
 }
 
 static const char *const limited[] = { "--max-media", "20K", NULL };

@@ -128,7 +128,7 @@ test_batches (Fixture       *f,
   enqueue (f, "a", 1, "{\"n\":\"aaaaaaaaaa\"}");
   enqueue (f, "b", 1, "{\"n\":\"bbbbbbbbbb\"}");
   enqueue (f, "c", 1, "{\"n\":\"cccccccccc\"}");
-  g_assert_cmpint (clmrs_outbox_count_queued (f->store), ==, 3);
+  g_assert_cmpint (test_outbox_queued (f->store), ==, 3);
 
   batch = clmrs_outbox_next_batch (f->store, 40, 100, &error);
   g_assert_no_error (error);
@@ -141,6 +141,25 @@ test_batches (Fixture       *f,
   g_clear_pointer (&batch, g_ptr_array_unref);
   batch = clmrs_outbox_next_batch (f->store, 1 << 20, 2, &error);
   g_assert_cmpuint (batch->len, ==, 2);
+}
+
+/* A count the store cannot make is an error, never a number: the sync
+ * would take -1 or 0 for an empty queue. */
+static void
+test_count_fails (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n = 7;
+
+  enqueue (f, "a", 1, "{}");
+  test_store_fail_statements (f->store, "SELECT count (*) FROM outbox WHERE state = 'queued'");
+  g_assert_false (clmrs_outbox_count_queued (f->store, &n, &error));
+  test_store_fail_statements (f->store, NULL);
+  g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE);
+  g_assert_nonnull (strstr (error->message, "counting the records waiting to leave"));
+  g_assert_cmpint (n, ==, -1);
+  g_assert_cmpint (test_outbox_queued (f->store), ==, 1);
 }
 
 /* stored and duplicate leave the queue; conflict and rejected stay, with
@@ -162,7 +181,7 @@ test_results (Fixture       *f,
   g_assert_false (clmrs_outbox_apply_results (f->store, bogus, NULL, &error));
   g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_INVALID);
   g_clear_error (&error);
-  g_assert_cmpint (clmrs_outbox_count_queued (f->store), ==, 4);
+  g_assert_cmpint (test_outbox_queued (f->store), ==, 4);
 
   /* the outbox unreadable: an error of the store, not a record the
    * server made up, and nothing acknowledged */
@@ -174,14 +193,14 @@ test_results (Fixture       *f,
     test_store_fail_statements (f->store, NULL);
     g_assert_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_SQLITE);
     g_clear_error (&error);
-    g_assert_cmpint (clmrs_outbox_count_queued (f->store), ==, 4);
+    g_assert_cmpint (test_outbox_queued (f->store), ==, 4);
   }
 
   acknowledge (f, "[{\"id\":\"a\",\"rev\":1,\"result\":\"stored\"},{\"id\":\"b\",\"rev\":1,\"result\":\"duplicate\"},"
                   "{\"id\":\"c\",\"rev\":2,\"result\":\"conflict\",\"reason\":\"id: this record belongs to the "
                   "device that created it\"},{\"id\":\"d\",\"rev\":1,\"result\":\"rejected\",\"reason\":\"body.kind: "
                   "expected one of household\"}]");
-  g_assert_cmpint (clmrs_outbox_count_queued (f->store), ==, 0);
+  g_assert_cmpint (test_outbox_queued (f->store), ==, 0);
   /* the refusals unreadable: an error, not a queue without refusals */
   test_store_fail_statements (f->store, "WHERE state = 'rejected'");
   rows = clmrs_outbox_queue_by_facilitator (f->store, &error);
@@ -264,6 +283,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/outbox/batches", Fixture, NULL, fixture_setup, test_batches, fixture_teardown);
+  g_test_add ("/outbox/count-fails", Fixture, NULL, fixture_setup, test_count_fails, fixture_teardown);
   g_test_add ("/outbox/results", Fixture, NULL, fixture_setup, test_results, fixture_teardown);
   g_test_add ("/outbox/prune-sent", Fixture, NULL, fixture_setup, test_prune_sent, fixture_teardown);
   return g_test_run ();

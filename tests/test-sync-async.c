@@ -3,6 +3,7 @@
 #include "demo.h"
 #include "store.h"
 #include "syncstore.h"
+#include "store-test-helpers.h"
 #include "sync-harness.h"
 
 #include <string.h>
@@ -12,6 +13,7 @@ typedef struct {
   char            *server_db;
   char            *device_db;
   SyncTestServer   server;
+  ClmrsSyncConnection *connection;
   ClmrsSyncConfig  config;
   gint64           total;
   /* one async run */
@@ -65,8 +67,9 @@ fixture_setup (Fixture       *f,
     g_assert_no_error (error);
     sync_test_promote (f->server_db, supervisor);
   }
-  f->total = clmrs_outbox_count_queued (store);
+  f->total = test_outbox_queued (store);
   g_assert_cmpint (f->total, >, 100);
+  f->connection = clmrs_sync_connection_new (g_steal_pointer (&store));
 
   f->context = g_main_context_new ();
   g_main_context_push_thread_default (f->context);
@@ -81,6 +84,7 @@ fixture_teardown (Fixture       *f,
   g_main_context_unref (f->context);
   g_clear_object (&f->cancellable);
   g_clear_error (&f->error);
+  g_clear_pointer (&f->connection, clmrs_sync_connection_unref);
   sync_test_server_clear (&f->server);
   sync_test_remove_tree (f->dir);
   g_free (f->dir);
@@ -127,7 +131,7 @@ run_async (Fixture *f)
   f->events = 0;
   f->done = FALSE;
   g_clear_error (&f->error);
-  clmrs_sync_run_async (f->device_db, &f->config, f->cancellable, progress_cb, f, done_cb, f);
+  clmrs_sync_run_async (f->connection, &f->config, f->cancellable, progress_cb, f, done_cb, f);
   while (!f->done)
     g_main_context_iteration (f->context, TRUE);
 }
@@ -193,6 +197,29 @@ test_cancel (Fixture       *f,
   assert_synced (f);
 }
 
+/* The queue cannot be counted at the end: the run is not a success
+ * (it cannot say nothing is left), and says why; what the server
+ * acknowledged is sent all the same. */
+static void
+test_count_fails (Fixture       *f,
+                  gconstpointer  data)
+{
+  ClmrsStore *store = clmrs_sync_connection_lock (f->connection);
+
+  test_store_fail_statements (store, "SELECT count (*) FROM outbox WHERE state = 'queued'");
+  clmrs_sync_connection_unlock (f->connection);
+  run_async (f);
+  store = clmrs_sync_connection_lock (f->connection);
+  test_store_fail_statements (store, NULL);
+  clmrs_sync_connection_unlock (f->connection);
+  g_assert_false (f->ok);
+  g_assert_error (f->error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_STORE);
+  g_assert_nonnull (strstr (f->error->message, "counting the records waiting to leave"));
+  g_assert_cmpint (f->report.queued_left, ==, -1);
+  g_assert_cmpuint (f->report.records_sent, ==, f->total);
+  assert_synced (f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -200,6 +227,7 @@ main (int    argc,
   g_setenv ("CLMRS_TODAY", "2026-06-30", TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/sync/async/progress", Fixture, NULL, fixture_setup, test_progress, fixture_teardown);
+  g_test_add ("/sync/async/count-fails", Fixture, NULL, fixture_setup, test_count_fails, fixture_teardown);
   g_test_add ("/sync/async/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);
   return g_test_run ();
 }

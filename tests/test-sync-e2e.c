@@ -4,6 +4,7 @@
 #include "store.h"
 #include "syncstore.h"
 #include "util.h"
+#include "store-test-helpers.h"
 #include "sync-harness.h"
 
 #include <glib/gstdio.h>
@@ -102,7 +103,7 @@ sync_ok (Fixture         *f,
   g_assert_true (clmrs_sync_run (store, &config, NULL, NULL, NULL, report, &error));
   g_assert_no_error (error);
   g_assert_cmpint (report->queued_left, ==, 0);
-  g_assert_cmpint (clmrs_outbox_count_queued (store), ==, 0);
+  g_assert_cmpint (test_outbox_queued (store), ==, 0);
 }
 
 /* The rows of @sql, each as its columns joined with '|', sorted. */
@@ -273,7 +274,7 @@ test_communities (Fixture       *f,
         g_assert_nonnull (visit);
         g_ptr_array_add (b_own, g_steal_pointer (&visit));
       }
-    g_assert_cmpint (clmrs_outbox_count_queued (store), >=, 10);
+    g_assert_cmpint (test_outbox_queued (store), >=, 10);
   }
   sync_ok (f, b, &report);
   g_assert_cmpuint (report.stored, >=, 10);

@@ -14,19 +14,14 @@ static char *template_dir;
 static char *template_db;
 
 typedef struct {
-  char            *dir;
-  char            *server_db;
-  char            *device_db;
-  SyncTestServer   server;
-  SyncProxy       *proxy;
-  ClmrsSyncConfig  config;    /* through the proxy */
+  SyncTestDevice   d;
   gint64           total;     /* the device's finalised records */
 } Fixture;
 
 static gint64
 queued (Fixture *f)
 {
-  return sync_test_device_count (f->device_db, "SELECT count (*) FROM outbox WHERE state = 'queued'");
+  return sync_test_device_count (f->d.device_db, "SELECT count (*) FROM outbox WHERE state = 'queued'");
 }
 
 static void
@@ -51,47 +46,9 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autofree char *log = NULL;
-  g_autofree char *code = NULL;
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-
-  f->dir = sync_test_make_dir ();
-  f->server_db = g_build_filename (f->dir, "server.db", NULL);
-  f->device_db = g_build_filename (f->dir, "device.db", NULL);
-  log = g_build_filename (f->dir, "server.log", NULL);
-  g_assert_true (g_file_get_contents (template_db, &contents, &length, &error));
-  g_assert_true (g_file_set_contents (f->device_db, contents, length, &error));
-  g_assert_no_error (error);
-
-  sync_test_server_start (&f->server, f->server_db, log, NULL);
-  f->proxy = sync_proxy_new (f->server.port);
-  code = sync_test_enrol_code (f->server_db, "all");
-  {
-    g_autoptr(ClmrsStore) store = clmrs_store_open (f->device_db, &error);
-    ClmrsSyncConfig direct = { .server_url = f->server.url };
-
-    g_assert_no_error (error);
-    g_autofree char *supervisor = NULL;
-    sqlite3_stmt *stmt;
-
-    g_assert_no_error (error);
-    stmt = clmrs_store_prepare (store, "SELECT id FROM facilitators WHERE role = 'supervisor'", &error);
-    g_assert_no_error (error);
-    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-    supervisor = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-    sqlite3_finalize (stmt);
-    g_assert_true (clmrs_sync_enrol (store, &direct, code, "faulty tablet", &error));
-    g_assert_no_error (error);
-    /* the demo's reviews are accepted once its supervisor is promoted */
-    sync_test_promote (f->server_db, supervisor);
-  }
-  f->config.server_url = sync_proxy_url (f->proxy);
-  f->config.backoff_ms = 20;
-  f->config.max_attempts = 6;
-  f->config.batch_bytes = 32 * 1024;   /* many pushes: a fault hits one of several */
-  f->total = sync_test_device_count (f->device_db, "SELECT count (*) FROM outbox");
+  sync_test_device_setup (&f->d, NULL, template_db, NULL, "faulty tablet");
+  f->d.config.batch_bytes = 32 * 1024;   /* many pushes: a fault hits one of several */
+  f->total = sync_test_device_count (f->d.device_db, "SELECT count (*) FROM outbox");
   g_assert_cmpint (f->total, >, 300);
   g_assert_cmpint (queued (f), ==, f->total);
 }
@@ -100,25 +57,7 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  sync_proxy_free (f->proxy);
-  sync_test_server_clear (&f->server);
-  sync_test_remove_tree (f->dir);
-  g_free (f->dir);
-  g_free (f->server_db);
-  g_free (f->device_db);
-}
-
-/* One sync through the proxy with @config; returns what clmrs_sync_run did. */
-static gboolean
-sync_once (Fixture                *f,
-           const ClmrsSyncConfig  *config,
-           ClmrsSyncReport        *report,
-           GError                **error)
-{
-  g_autoptr(ClmrsStore) store = clmrs_store_open (f->device_db, NULL);
-
-  g_assert_nonnull (store);
-  return clmrs_sync_run (store, config, NULL, NULL, NULL, report, error);
+  sync_test_device_teardown (&f->d);
 }
 
 /* With the link healed, a sync completes; then the queue is empty, the
@@ -134,17 +73,17 @@ assert_heals (Fixture         *f,
 
   if (report == NULL)
     report = &local;
-  sync_proxy_set_fault (f->proxy, SYNC_PROXY_PASS, 0, 0);
-  sync_proxy_set_throttle (f->proxy, 0);
-  g_assert_true (sync_once (f, &f->config, report, &error));
+  sync_proxy_set_fault (f->d.proxy, SYNC_PROXY_PASS, 0, 0);
+  sync_proxy_set_throttle (f->d.proxy, 0);
+  g_assert_true (sync_test_device_sync (&f->d, &f->d.config, report, &error));
   g_assert_no_error (error);
   g_assert_cmpint (report->queued_left, ==, 0);
   g_assert_cmpint (queued (f), ==, 0);
-  g_assert_cmpint (sync_test_device_count (f->device_db, "SELECT count (*) FROM outbox WHERE state <> 'sent'"), ==, 0);
-  g_assert_cmpint (sync_test_server_stat (f->server_db, "records"), ==, f->total);
-  g_assert_cmpint (sync_test_server_stat (f->server_db, "conflicts"), ==, 0);
-  server_lines = sync_test_server_export (f->server_db);
-  device_lines = sync_test_device_export (f->device_db);
+  g_assert_cmpint (sync_test_device_count (f->d.device_db, "SELECT count (*) FROM outbox WHERE state <> 'sent'"), ==, 0);
+  g_assert_cmpint (sync_test_server_stat (f->d.server_db, "records"), ==, f->total);
+  g_assert_cmpint (sync_test_server_stat (f->d.server_db, "conflicts"), ==, 0);
+  server_lines = sync_test_server_export (f->d.server_db);
+  device_lines = sync_test_device_export (f->d.device_db);
   g_assert_cmpuint (device_lines->len, ==, f->total);
   sync_test_assert_same_lines (server_lines, device_lines);
 }
@@ -157,10 +96,10 @@ test_drop_upload (Fixture       *f,
   g_autoptr(GError) error = NULL;
   ClmrsSyncReport report;
 
-  sync_proxy_set_fault (f->proxy, SYNC_PROXY_DROP_UP, 2000, 1);
-  g_assert_true (sync_once (f, &f->config, &report, &error));
+  sync_proxy_set_fault (f->d.proxy, SYNC_PROXY_DROP_UP, 2000, 1);
+  g_assert_true (sync_test_device_sync (&f->d, &f->d.config, &report, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (sync_proxy_faults_done (f->proxy), ==, 1);
+  g_assert_cmpuint (sync_proxy_faults_done (f->d.proxy), ==, 1);
   g_assert_cmpuint (report.retries, >=, 1);
   g_assert_cmpuint (report.stored, ==, f->total);
   assert_heals (f, NULL);
@@ -176,10 +115,10 @@ test_drop_response_retried (Fixture       *f,
   g_autoptr(GError) error = NULL;
   ClmrsSyncReport report;
 
-  sync_proxy_set_fault (f->proxy, SYNC_PROXY_DROP_DOWN, 20, 1);
-  g_assert_true (sync_once (f, &f->config, &report, &error));
+  sync_proxy_set_fault (f->d.proxy, SYNC_PROXY_DROP_DOWN, 20, 1);
+  g_assert_true (sync_test_device_sync (&f->d, &f->d.config, &report, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (sync_proxy_faults_done (f->proxy), ==, 1);
+  g_assert_cmpuint (sync_proxy_faults_done (f->d.proxy), ==, 1);
   g_assert_cmpuint (report.retries, >=, 1);
   g_assert_cmpuint (report.stored + report.duplicates, ==, f->total);
   assert_heals (f, NULL);
@@ -193,17 +132,17 @@ test_drop_response_given_up (Fixture       *f,
                              gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  ClmrsSyncConfig once = f->config;
+  ClmrsSyncConfig once = f->d.config;
   ClmrsSyncReport report;
   gint64 on_server;
 
   once.max_attempts = 1;
-  sync_proxy_set_fault (f->proxy, SYNC_PROXY_DROP_DOWN, 20, 1);
-  g_assert_false (sync_once (f, &once, &report, &error));
+  sync_proxy_set_fault (f->d.proxy, SYNC_PROXY_DROP_DOWN, 20, 1);
+  g_assert_false (sync_test_device_sync (&f->d, &once, &report, &error));
   g_assert_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_NETWORK);
   g_assert_cmpuint (report.records_sent, ==, 0);
   g_assert_cmpint (queued (f), ==, f->total);
-  on_server = sync_test_server_stat (f->server_db, "records");
+  on_server = sync_test_server_stat (f->d.server_db, "records");
   g_assert_cmpint (on_server, >, 0);
   g_assert_cmpint (on_server, <, f->total);
 
@@ -220,19 +159,19 @@ test_http_500 (Fixture       *f,
   g_autoptr(GError) error = NULL;
   ClmrsSyncReport report;
 
-  sync_proxy_set_fault (f->proxy, SYNC_PROXY_STATUS, 500, 2);
-  g_assert_true (sync_once (f, &f->config, &report, &error));
+  sync_proxy_set_fault (f->d.proxy, SYNC_PROXY_STATUS, 500, 2);
+  g_assert_true (sync_test_device_sync (&f->d, &f->d.config, &report, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (sync_proxy_faults_done (f->proxy), ==, 2);
+  g_assert_cmpuint (sync_proxy_faults_done (f->d.proxy), ==, 2);
   g_assert_cmpuint (report.retries, >=, 2);
   assert_heals (f, NULL);
 
   /* 500s that outlast the retries: SERVER, nothing lost */
   {
     g_autoptr(GError) local = NULL;
-    g_autoptr(ClmrsStore) store = clmrs_store_open (f->device_db, NULL);
-    g_autofree char *id = sync_test_add_person (f->server_db, NULL, "facilitator", "all");
-    ClmrsSyncConfig direct = { .server_url = f->server.url };
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->d.device_db, NULL);
+    g_autofree char *id = sync_test_add_person (f->d.server_db, NULL, "facilitator", "all");
+    ClmrsSyncConfig direct = { .server_url = f->d.server.url };
     guint n = 0;
     g_autofree char *visit = NULL;
 
@@ -248,14 +187,14 @@ test_http_500 (Fixture       *f,
     }
     g_assert_no_error (local);
   }
-  f->total = sync_test_device_count (f->device_db, "SELECT count (*) FROM outbox");
+  f->total = sync_test_device_count (f->d.device_db, "SELECT count (*) FROM outbox");
   g_assert_cmpint (queued (f), >, 0);
-  sync_proxy_set_fault (f->proxy, SYNC_PROXY_STATUS, 500, G_MAXUINT);
+  sync_proxy_set_fault (f->d.proxy, SYNC_PROXY_STATUS, 500, G_MAXUINT);
   {
-    ClmrsSyncConfig three = f->config;
+    ClmrsSyncConfig three = f->d.config;
 
     three.max_attempts = 3;
-    g_assert_false (sync_once (f, &three, &report, &error));
+    g_assert_false (sync_test_device_sync (&f->d, &three, &report, &error));
     g_assert_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_SERVER);
     g_assert_cmpuint (report.requests, ==, 3);
     g_assert_cmpuint (report.retries, ==, 2);
@@ -274,12 +213,12 @@ test_retry_after (Fixture       *f,
   gint64 start = g_get_monotonic_time ();
   double elapsed;
 
-  sync_proxy_set_fault (f->proxy, SYNC_PROXY_STATUS, 429, 1);
-  g_assert_true (sync_once (f, &f->config, &report, &error));
+  sync_proxy_set_fault (f->d.proxy, SYNC_PROXY_STATUS, 429, 1);
+  g_assert_true (sync_test_device_sync (&f->d, &f->d.config, &report, &error));
   g_assert_no_error (error);
   elapsed = (g_get_monotonic_time () - start) / 1e6;
   g_test_message ("429 then success in %.2f s", elapsed);
-  g_assert_cmpuint (sync_proxy_faults_done (f->proxy), ==, 1);
+  g_assert_cmpuint (sync_proxy_faults_done (f->d.proxy), ==, 1);
   g_assert_cmpuint (report.retries, ==, 1);
   g_assert_cmpfloat (elapsed, >=, 1.0);
   assert_heals (f, NULL);
@@ -293,8 +232,8 @@ test_throttled (Fixture       *f,
   g_autoptr(GError) error = NULL;
   ClmrsSyncReport report;
 
-  sync_proxy_set_throttle (f->proxy, 64 * 1024);
-  g_assert_true (sync_once (f, &f->config, &report, &error));
+  sync_proxy_set_throttle (f->d.proxy, 64 * 1024);
+  g_assert_true (sync_test_device_sync (&f->d, &f->d.config, &report, &error));
   g_assert_no_error (error);
   g_test_message ("throttled sync: %" G_GUINT64_FORMAT " bytes up in %.2f s", report.bytes_up, report.seconds);
   g_assert_cmpuint (report.retries, ==, 0);
@@ -323,7 +262,7 @@ static gpointer
 background_sync (gpointer data)
 {
   Background *bg = data;
-  g_autoptr(ClmrsStore) store = clmrs_store_open (bg->f->device_db, NULL);
+  g_autoptr(ClmrsStore) store = clmrs_store_open (bg->f->d.device_db, NULL);
   ClmrsSyncReport report;
 
   g_assert_nonnull (store);
@@ -337,26 +276,26 @@ static void
 test_server_killed (Fixture       *f,
                     gconstpointer  data)
 {
-  Background bg = { .f = f, .config = f->config };
+  Background bg = { .f = f, .config = f->d.config };
   GThread *thread;
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   gint64 at_kill;
 
   bg.config.max_attempts = 10;
   bg.config.backoff_ms = 100;
-  sync_proxy_set_throttle (f->proxy, 32 * 1024);
+  sync_proxy_set_throttle (f->d.proxy, 32 * 1024);
   thread = g_thread_new ("sync", background_sync, &bg);
   while (g_atomic_int_get (&bg.acknowledged) == 0)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (5000);
     }
-  sync_test_server_stop (&f->server, TRUE);
+  sync_test_server_stop (&f->d.server, TRUE);
   at_kill = g_atomic_int_get (&bg.acknowledged);
   g_test_message ("server killed after %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " records", at_kill, f->total);
   g_assert_cmpint (at_kill, <, f->total);
-  sync_test_server_start (&f->server, f->server_db, f->server.log, NULL);
-  sync_proxy_set_upstream (f->proxy, f->server.port);
+  sync_test_server_start (&f->d.server, f->d.server_db, f->d.server.log, NULL);
+  sync_proxy_set_upstream (f->d.proxy, f->d.server.port);
   g_thread_join (thread);
   if (!bg.ok)
     g_test_message ("the interrupted sync failed: %s", bg.error->message);
@@ -371,7 +310,7 @@ test_dead_link (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  ClmrsSyncConfig config = f->config;
+  ClmrsSyncConfig config = f->d.config;
   ClmrsSyncReport report;
   gint64 start = g_get_monotonic_time ();
   double elapsed;
@@ -379,8 +318,8 @@ test_dead_link (Fixture       *f,
   config.connect_timeout_s = 1;
   config.low_speed_time_s = 1;
   config.max_attempts = 2;
-  sync_proxy_set_fault (f->proxy, SYNC_PROXY_BLACKHOLE, 0, G_MAXUINT);
-  g_assert_false (sync_once (f, &config, &report, &error));
+  sync_proxy_set_fault (f->d.proxy, SYNC_PROXY_BLACKHOLE, 0, G_MAXUINT);
+  g_assert_false (sync_test_device_sync (&f->d, &config, &report, &error));
   elapsed = (g_get_monotonic_time () - start) / 1e6;
   g_test_message ("dead link given up after %.2f s: %s", elapsed, error->message);
   g_assert_error (error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_NETWORK);
@@ -389,7 +328,7 @@ test_dead_link (Fixture       *f,
   g_assert_cmpfloat (elapsed, <, 30.0);
   g_assert_cmpuint (report.requests, ==, 2);
   g_assert_cmpint (queued (f), ==, f->total);
-  g_assert_cmpint (sync_test_server_stat (f->server_db, "records"), ==, 0);
+  g_assert_cmpint (sync_test_server_stat (f->d.server_db, "records"), ==, 0);
   assert_heals (f, NULL);
 }
 

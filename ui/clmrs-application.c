@@ -168,9 +168,11 @@ static void
 schedule_rebuild (ClmrsApplication *self)
 {
   /* from an idle: the change comes from inside the preferences window,
-     which is destroyed */
+     which is destroyed; at the default priority, not the idle one, which
+     waits behind every frame drawn (seconds on a loaded device while a
+     spinner turns) */
   if (self->rebuild_source == 0)
-    self->rebuild_source = g_idle_add (rebuild_windows_cb, self);
+    self->rebuild_source = g_idle_add_full (G_PRIORITY_DEFAULT, rebuild_windows_cb, self, NULL);
 }
 
 static void

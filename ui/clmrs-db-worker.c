@@ -44,6 +44,7 @@
 typedef struct {
   GAsyncQueue  *queue;      /* of GTask, or &quit_marker */
   ClmrsStore   *store;      /* only touched on the thread */
+  ClmrsSyncConnection *sync;  /* the sync's connection, opened like @store when first asked for */
   ClmrsDataKey *key;        /* the data key, while signed in or being set up */
   char         *path;
   ClmrsCaseConfig case_config;  /* of the last open, for a sign-in that opens */
@@ -88,11 +89,20 @@ job_free (Job *job)
   g_free (job);
 }
 
+/* Closes the store, and lets the sync's connection go (a sync running
+ * on it keeps it until it ends). */
+static void
+close_store (WorkerState *state)
+{
+  g_clear_pointer (&state->sync, clmrs_sync_connection_unref);
+  g_clear_pointer (&state->store, clmrs_store_close);
+}
+
 /* Closes the store and wipes the key: nobody is signed in. */
 static void
 lock_device (WorkerState *state)
 {
-  g_clear_pointer (&state->store, clmrs_store_close);
+  close_store (state);
   g_clear_pointer (&state->key, clmrs_data_key_free);
   clmrs_device_sign_out (state->path);
 }
@@ -305,6 +315,56 @@ clmrs_db_worker_run_finish (ClmrsDbWorker  *self,
   return finish_pointer (self, result, clmrs_db_worker_run_async, error);
 }
 
+/* --- the sync's connection --- */
+
+/* The second connection (docs/architecture.md, "Threads"): opened as the
+ * worker's own was, with the key it holds on an encrypted device. */
+static gpointer
+sync_connection_job (WorkerState   *state,
+                     gpointer       data,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  ClmrsStore *store;
+
+  if (state->store == NULL)
+    {
+      g_set_error (error, CLMRS_STORE_ERROR, CLMRS_STORE_ERROR_LOCKED,
+                   "the database %s is not open: sign in first", state->path);
+      return NULL;
+    }
+  if (state->sync == NULL)
+    {
+      store = state->key != NULL ? clmrs_store_open_encrypted (state->path, state->key, error)
+                                 : clmrs_store_open (state->path, error);
+      if (store == NULL)
+        return NULL;
+      state->sync = clmrs_sync_connection_new (store);
+    }
+  return clmrs_sync_connection_ref (state->sync);
+}
+
+/* The sync's connection to this database, kept until sign-out. */
+void
+clmrs_db_worker_sync_connection_async (ClmrsDbWorker       *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+
+  push_job (self, clmrs_db_worker_sync_connection_async, NULL, sync_connection_job, NULL, NULL,
+            (GDestroyNotify) clmrs_sync_connection_unref, cancellable, callback, user_data);
+}
+
+ClmrsSyncConnection *
+clmrs_db_worker_sync_connection_finish (ClmrsDbWorker  *self,
+                                        GAsyncResult   *result,
+                                        GError        **error)
+{
+  return finish_pointer (self, result, clmrs_db_worker_sync_connection_async, error);
+}
+
 /* --- open --- */
 
 typedef struct {
@@ -470,20 +530,6 @@ will_encrypt (WorkerState *state)
          g_strcmp0 (state->path, ":memory:") != 0;
 }
 
-/* Opened: the cases brought up to date (see open_job).  Case statuses
- * (due, overdue, aged out) move with the calendar: refreshed once a day,
- * and when the follow-up interval changed. */
-static void
-refresh_cases_if_stale (WorkerState *state)
-{
-  g_autoptr(GError) local_error = NULL;
-  GDate today;
-
-  clmrs_date_today (&today);
-  if (!clmrs_casebook_refresh_if_stale (state->store, &today, &state->case_config, NULL, &local_error))
-    g_warning ("Could not refresh the cases: %s", local_error->message);
-}
-
 static gpointer
 open_job (WorkerState   *state,
           gpointer       user_data,
@@ -508,7 +554,6 @@ open_job (WorkerState   *state,
           return NULL;
         }
       clmrs_store_hold_key (state->path, state->key);
-      refresh_cases_if_stale (state);
       return GINT_TO_POINTER (OPENED_DEMO);
     }
   /* locked until someone signs in */
@@ -544,11 +589,10 @@ open_job (WorkerState   *state,
 
       if (!clmrs_demo_generate (state->store, &options, &report, error))
         {
-          g_clear_pointer (&state->store, clmrs_store_close);
+          close_store (state);
           return NULL;
         }
     }
-  refresh_cases_if_stale (state);
   return GINT_TO_POINTER ((clmrs_demo_store_is_demo (state->store) ? OPENED_DEMO : OPENED) |
                           (will_encrypt (state) ? OPENED_WILL_ENCRYPT : 0));
 }
@@ -704,7 +748,7 @@ migrate (WorkerState  *state,
          const char   *new_pin,
          GError      **error)
 {
-  g_clear_pointer (&state->store, clmrs_store_close);
+  close_store (state);
   state->store = clmrs_device_migrate (state->path, person_id, old_pin, new_pin, &state->key, error);
   if (state->store != NULL)
     return TRUE;
@@ -748,7 +792,6 @@ check_pin_job (WorkerState   *state,
           explain_keyring_error (state, person_id, error);
           return NULL;
         }
-      refresh_cases_if_stale (state);
       return note_sign_in (state, person_id, error);
     }
   if (state->store == NULL)
@@ -902,7 +945,6 @@ first_sign_in_online (WorkerState  *state,
   memset (secret, 0, sizeof secret);
   if (state->store == NULL)
     return NULL;
-  refresh_cases_if_stale (state);
   return note_sign_in (state, own->person_id, error);
 }
 
@@ -1497,4 +1539,49 @@ clmrs_db_worker_refresh_cases_finish (ClmrsDbWorker  *self,
                                       GError        **error)
 {
   return finish_pointer (self, result, clmrs_db_worker_refresh_cases_async, error) != NULL;
+}
+
+/* The daily refresh (case statuses move with the calendar: due, overdue,
+ * aged out), when the cases are not current for today and the
+ * configuration set now; after the sign-in, not in it: it reads every
+ * child, seconds on a large device. */
+static gpointer
+refresh_cases_if_stale_job (ClmrsStore    *store,
+                            gpointer       user_data,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  gboolean refreshed = FALSE;
+  GDate today;
+
+  clmrs_date_today (&today);
+  if (!clmrs_casebook_refresh_if_stale (store, &today, user_data, &refreshed, error))
+    return NULL;
+  return GINT_TO_POINTER (refreshed ? 2 : 1);
+}
+
+void
+clmrs_db_worker_refresh_cases_if_stale_async (ClmrsDbWorker       *self,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data)
+{
+  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
+
+  push_job (self, clmrs_db_worker_refresh_cases_if_stale_async, refresh_cases_if_stale_job, NULL,
+            g_memdup2 (&self->case_config, sizeof self->case_config), g_free, NULL,
+            cancellable, callback, user_data);
+}
+
+gboolean
+clmrs_db_worker_refresh_cases_if_stale_finish (ClmrsDbWorker  *self,
+                                               GAsyncResult   *result,
+                                               gboolean       *refreshed,
+                                               GError        **error)
+{
+  gpointer done = finish_pointer (self, result, clmrs_db_worker_refresh_cases_if_stale_async, error);
+
+  if (refreshed != NULL)
+    *refreshed = GPOINTER_TO_INT (done) == 2;
+  return done != NULL;
 }

@@ -6,6 +6,7 @@
 
 #include "casebook.h"
 #include "cases.h"
+#include "client.h"
 #include "people.h"
 #include "review.h"
 #include "store.h"
@@ -42,6 +43,17 @@ void               clmrs_db_worker_open_async             (ClmrsDbWorker      *s
 gboolean           clmrs_db_worker_open_finish            (ClmrsDbWorker      *self,
                                                            GAsyncResult       *result,
                                                            gboolean           *demo,
+                                                           GError            **error);
+
+/* The connection the network jobs use beside the worker's
+ * (clmrs-sync-jobs.c): opened on the first call after a sign-in, the same
+ * way as the worker's own, and let go at sign-out. */
+void               clmrs_db_worker_sync_connection_async  (ClmrsDbWorker      *self,
+                                                           GCancellable       *cancellable,
+                                                           GAsyncReadyCallback callback,
+                                                           gpointer            user_data);
+ClmrsSyncConnection *clmrs_db_worker_sync_connection_finish (ClmrsDbWorker    *self,
+                                                           GAsyncResult       *result,
                                                            GError            **error);
 
 /* Every result below is owned by the caller. */
@@ -194,6 +206,19 @@ void               clmrs_db_worker_refresh_cases_async    (ClmrsDbWorker      *s
 gboolean           clmrs_db_worker_refresh_cases_finish   (ClmrsDbWorker      *self,
                                                            GAsyncResult       *result,
                                                            GError            **error);
+
+/* Recomputes every child's case when they are not current for today and
+ * the configuration set now (clmrs_casebook_refresh_if_stale());
+ * @refreshed: whether they were not.  Jobs queued after it read current
+ * cases. */
+void               clmrs_db_worker_refresh_cases_if_stale_async  (ClmrsDbWorker      *self,
+                                                                  GCancellable       *cancellable,
+                                                                  GAsyncReadyCallback callback,
+                                                                  gpointer            user_data);
+gboolean           clmrs_db_worker_refresh_cases_if_stale_finish (ClmrsDbWorker      *self,
+                                                                  GAsyncResult       *result,
+                                                                  gboolean           *refreshed,
+                                                                  GError            **error);
 
 /* Runs @func with the store on the worker thread; the visit wizard uses it
  * for drafts and finalisation.  @func returns a pointer freed with

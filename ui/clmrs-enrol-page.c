@@ -34,7 +34,7 @@ struct _ClmrsEnrolPage
   GSettings    *settings;
   GCancellable *cancellable;
   GCancellable *people_cancellable;
-  char         *db_path;
+  ClmrsDbWorker *worker;
 };
 
 G_DEFINE_FINAL_TYPE (ClmrsEnrolPage, clmrs_enrol_page, ADW_TYPE_BIN)
@@ -141,7 +141,7 @@ enrol_clicked_cb (ClmrsEnrolPage *self)
   g_autofree char *url = entry_text (self->server_entry);
   g_autofree char *code = entry_text (self->code_entry);
 
-  if (self->cancellable != NULL || self->db_path == NULL || *url == '\0' || *code == '\0')
+  if (self->cancellable != NULL || self->worker == NULL || *url == '\0' || *code == '\0')
     return;
   if (!g_str_has_prefix (url, "https://") && !g_str_has_prefix (url, "http://"))
     {
@@ -153,7 +153,7 @@ enrol_clicked_cb (ClmrsEnrolPage *self)
   self->cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->enrol_button), FALSE);
-  clmrs_sync_jobs_enrol_async (self->db_path, url, code, self->cancellable, enrol_cb, g_object_ref (self));
+  clmrs_sync_jobs_enrol_async (self->worker, url, code, self->cancellable, enrol_cb, g_object_ref (self));
 }
 
 static void
@@ -245,8 +245,7 @@ clmrs_enrol_page_reset (ClmrsEnrolPage *self,
   g_return_if_fail (CLMRS_IS_DB_WORKER (worker));
 
   clmrs_enrol_page_stop (self);
-  g_free (self->db_path);
-  self->db_path = g_strdup (clmrs_db_worker_get_path (worker));
+  g_set_object (&self->worker, worker);
   g_cancellable_cancel (self->people_cancellable);
   g_clear_object (&self->people_cancellable);
   self->people_cancellable = g_cancellable_new ();
@@ -325,7 +324,7 @@ clmrs_enrol_page_finalize (GObject *object)
 {
   ClmrsEnrolPage *self = (ClmrsEnrolPage *) object;
 
-  g_free (self->db_path);
+  g_clear_object (&self->worker);
 
   G_OBJECT_CLASS (clmrs_enrol_page_parent_class)->finalize (object);
 }

@@ -16,5 +16,11 @@ const char *clmrs_home_page_get_draft_id (ClmrsHomePage *self);
  * (NULL: back to starting household visits). */
 void            clmrs_home_page_pick_household (ClmrsHomePage *self,
                                                 const char    *form_id);
+/* TRUE while the daily case refresh runs after a sign-in: the follow-ups
+ * and the indicators wait for it ("Updating follow-ups…"). */
+gboolean        clmrs_home_page_get_refreshing (ClmrsHomePage *self);
+/* TRUE from a sign-in or a visit closed until home's first lists are
+ * back: its content takes no tap meanwhile. */
+gboolean        clmrs_home_page_get_loading    (ClmrsHomePage *self);
 
 G_END_DECLS

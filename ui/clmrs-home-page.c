@@ -7,6 +7,7 @@
 
 #include "clmrs-home-page.h"
 #include "clmrs-home-page-private.h"
+#include "clmrs-db-worker-drafts.h"
 #include "clmrs-sync-page-private.h"
 #include "clmrs-labels-private.h"
 
@@ -47,6 +48,9 @@ struct _ClmrsHomePage
   GtkRevealer          *pick_revealer;
   GtkLabel             *draft_label;
   GtkListBox           *drafts_list;
+  GtkRevealer          *refresh_revealer;
+  GtkWidget            *content_box;
+  GtkWidget            *loading_spinner;
 
   /* Owned references */
   ClmrsDbWorker        *worker;
@@ -55,7 +59,17 @@ struct _ClmrsHomePage
   char                 *person_id;
   char                 *draft_id;      /* the newest unfinished visit */
   char                 *pick_form;     /* a household tapped starts this form, not a visit */
+  /* what the lists show, as read: a window built again in another
+     language shows them again without reading them */
+  GPtrArray            *due_items;
+  GPtrArray            *drafts;
+  GPtrArray            *returned;
+  JsonNode             *indicators;
   guint                 n_busy;
+  guint                 refresh_shown_source;  /* shows the refresh's progress unless it is quick */
+  gboolean              refreshing;      /* the daily case refresh runs: no due date is final */
+  guint                 loading_shown_source;
+  gboolean              loading;         /* home's first lists are not back: it takes no tap */
   gboolean          scroll_to_top;   /* after a sign-in, until the households are back */
 };
 
@@ -309,6 +323,8 @@ follow_up_activated_cb (AdwActionRow  *row,
     clmrs_window_open_visit (window, &request);
 }
 
+static void show_follow_ups (ClmrsHomePage *self, GPtrArray *items);
+
 static void
 follow_ups_cb (GObject      *source,
                GAsyncResult *result,
@@ -317,12 +333,22 @@ follow_ups_cb (GObject      *source,
   g_autoptr(ClmrsHomePage) self = user_data;
   g_autoptr(GPtrArray) items = NULL;
   g_autoptr(GError) error = NULL;
-  guint late = 0;
 
   items = clmrs_db_worker_follow_ups_due_finish (CLMRS_DB_WORKER (source), result, &error);
   if (job_failed (self, error, _("Could not read the follow-ups due")))
     return;
   job_done (self);
+  show_follow_ups (self, items);
+}
+
+static void
+show_follow_ups (ClmrsHomePage *self,
+                 GPtrArray     *items)
+{
+  guint late = 0;
+
+  g_clear_pointer (&self->due_items, g_ptr_array_unref);
+  self->due_items = g_ptr_array_ref (items);
   _clmrs_list_remove_all (self->follow_ups_list);
   for (guint i = 0; i < items->len; i++)
     {
@@ -383,17 +409,6 @@ drafts_job (ClmrsStore    *store,
   return clmrs_casebook_drafts (store, user_data, error);
 }
 
-static gpointer
-discard_job (ClmrsStore    *store,
-             gpointer       user_data,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  if (!clmrs_store_draft_discard (store, user_data, error))
-    return NULL;
-  return GINT_TO_POINTER (TRUE);
-}
-
 /* What the draft is, in words: "Follow-up visit: Yaw (Kofi Boateng)". */
 static char *
 draft_title (const ClmrsDraftItem *draft)
@@ -426,18 +441,6 @@ draft_subtitle (const ClmrsDraftItem *draft)
 }
 
 static void
-draft_continue_clicked_cb (GtkButton     *button,
-                           ClmrsHomePage *self)
-{
-  ClmrsWindow *window = CLMRS_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self), CLMRS_TYPE_WINDOW));
-  g_autofree char *draft_id = g_strdup (g_object_get_data (G_OBJECT (button), "visit-id"));
-  ClmrsVisitRequest request = { .draft_id = draft_id };
-
-  if (window != NULL && draft_id != NULL)
-    clmrs_window_open_visit (window, &request);
-}
-
-static void
 discard_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -445,7 +448,7 @@ discard_cb (GObject      *source,
   g_autoptr(ClmrsHomePage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  clmrs_db_worker_discard_draft_finish (CLMRS_DB_WORKER (source), result, &error);
   if (job_failed (self, error, _("Could not discard the unfinished visit")))
     return;
   job_done (self);
@@ -462,8 +465,7 @@ discard_response_cb (AdwMessageDialog *dialog,
   if (!g_str_equal (response, "discard") || self->worker == NULL || self->cancellable == NULL)
     return;
   self->n_busy++;
-  clmrs_db_worker_run_async (self->worker, discard_job, g_strdup (visit_id), g_free, NULL,
-                             self->cancellable, discard_cb, g_object_ref (self));
+  clmrs_db_worker_discard_draft_async (self->worker, visit_id, self->cancellable, discard_cb, g_object_ref (self));
 }
 
 /* Discarding erases the answers for good: asked first. */
@@ -489,16 +491,49 @@ draft_discard_clicked_cb (GtkButton     *button,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static void
+draft_row_activated_cb (AdwActionRow  *row,
+                        ClmrsHomePage *self)
+{
+  ClmrsWindow *window = CLMRS_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self), CLMRS_TYPE_WINDOW));
+  g_autofree char *draft_id = g_strdup (g_object_get_data (G_OBJECT (row), "visit-id"));
+  ClmrsVisitRequest request = { .draft_id = draft_id };
+
+  if (window != NULL && draft_id != NULL)
+    clmrs_window_open_visit (window, &request);
+}
+
+/* One row each: whose ("Yaw (Kofi Boateng)") over what ("Follow-up
+ * visit"), when it was started in its tooltip; the row continues it, a
+ * button discards it.  At a phone's width the households stay in view
+ * below. */
 static GtkWidget *
 draft_row (ClmrsHomePage        *self,
            const ClmrsDraftItem *draft)
 {
   g_autofree char *title = draft_title (draft);
-  g_autofree char *subtitle = draft_subtitle (draft);
-  GtkWidget *row = _clmrs_data_row (title, subtitle);
-  GtkWidget *resume, *discard;
+  g_autofree char *started = draft_subtitle (draft);
+  g_autofree char *whose = NULL;
+  const char *kind = g_strcmp0 (draft->kind, "household") == 0 && draft->head_name == NULL
+                     ? _("New household visit") : _clmrs_visit_kind_label (draft->kind);
+  GtkWidget *row, *discard;
 
-  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+  if (draft->child_name != NULL && draft->head_name != NULL)
+    /* Translators: an unfinished visit's child and household head, "Yaw (Kofi Boateng)" */
+    whose = g_strdup_printf (_("%s (%s)"), draft->child_name, draft->head_name);
+  else if (draft->child_name != NULL || draft->head_name != NULL)
+    whose = g_strdup (draft->child_name ? draft->child_name : draft->head_name);
+  /* nobody named yet (a new household): what it is, and when */
+  row = whose != NULL ? _clmrs_data_row (whose, kind) : _clmrs_data_row (kind, started);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
+  gtk_widget_set_tooltip_text (row, started);
+  gtk_widget_add_css_class (row, "draft-row");
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_signal_connect (row, "activated", G_CALLBACK (draft_row_activated_cb), self);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("Continue the unfinished visit"), -1);
+
   discard = gtk_button_new_from_icon_name ("user-trash-symbolic");
   gtk_widget_set_valign (discard, GTK_ALIGN_CENTER);
   gtk_widget_set_size_request (discard, 48, 48);
@@ -510,21 +545,14 @@ draft_row (ClmrsHomePage        *self,
   g_object_set_data_full (G_OBJECT (discard), "title", g_strdup (title), g_free);
   g_signal_connect (discard, "clicked", G_CALLBACK (draft_discard_clicked_cb), self);
 
-  resume = gtk_button_new_with_mnemonic (_("_Continue"));
-  gtk_widget_set_valign (resume, GTK_ALIGN_CENTER);
-  gtk_widget_set_size_request (resume, -1, 48);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (resume), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Continue the unfinished visit"), -1);
-  gtk_widget_add_css_class (resume, "suggested-action");
-  gtk_widget_add_css_class (resume, "pill");
-  g_object_set_data_full (G_OBJECT (resume), "visit-id", g_strdup (draft->visit_id), g_free);
-  g_signal_connect (resume, "clicked", G_CALLBACK (draft_continue_clicked_cb), self);
-
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), discard);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), resume);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
   g_object_set_data_full (G_OBJECT (row), "visit-id", g_strdup (draft->visit_id), g_free);
+  g_object_set_data_full (G_OBJECT (row), "title", g_strdup (title), g_free);
   return row;
 }
+
+static void show_drafts (ClmrsHomePage *self, GPtrArray *drafts);
 
 static void
 drafts_cb (GObject      *source,
@@ -539,6 +567,15 @@ drafts_cb (GObject      *source,
   if (job_failed (self, error, _("Could not read the unfinished visits")))
     return;
   job_done (self);
+  show_drafts (self, drafts);
+}
+
+static void
+show_drafts (ClmrsHomePage *self,
+             GPtrArray     *drafts)
+{
+  g_clear_pointer (&self->drafts, g_ptr_array_unref);
+  self->drafts = g_ptr_array_ref (drafts);
   _clmrs_list_remove_all (self->drafts_list);
   g_clear_pointer (&self->draft_id, g_free);
   for (guint i = 0; i < drafts->len; i++)
@@ -581,6 +618,8 @@ message_activated_cb (AdwActionRow  *row,
     clmrs_window_open_record (window, visit_id);
 }
 
+static void show_messages (ClmrsHomePage *self, GPtrArray *visits);
+
 static void
 messages_cb (GObject      *source,
              GAsyncResult *result,
@@ -594,6 +633,15 @@ messages_cb (GObject      *source,
   if (job_failed (self, error, _("Could not read the messages")))
     return;
   job_done (self);
+  show_messages (self, visits);
+}
+
+static void
+show_messages (ClmrsHomePage *self,
+               GPtrArray     *visits)
+{
+  g_clear_pointer (&self->returned, g_ptr_array_unref);
+  self->returned = g_ptr_array_ref (visits);
   _clmrs_list_remove_all (self->messages_list);
   for (guint i = 0; i < visits->len; i++)
     {
@@ -643,6 +691,15 @@ add_figure (ClmrsHomePage *self,
   gtk_flow_box_append (self->figures_box, box);
 }
 
+static void
+clear_figures (ClmrsHomePage *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->figures_box))) != NULL)
+    gtk_flow_box_remove (self->figures_box, child);
+}
+
 static char *
 percent_text (JsonObject *root,
               const char *member)
@@ -655,6 +712,8 @@ percent_text (JsonObject *root,
   return g_strdup_printf ("%.0f%%", json_node_get_double (percent));
 }
 
+static void show_indicators (ClmrsHomePage *self, JsonNode *node);
+
 static void
 indicators_cb (GObject      *source,
                GAsyncResult *result,
@@ -663,6 +722,18 @@ indicators_cb (GObject      *source,
   g_autoptr(ClmrsHomePage) self = user_data;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
+
+  node = clmrs_db_worker_indicators_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (job_failed (self, error, _("Could not compute the indicators")))
+    return;
+  job_done (self);
+  show_indicators (self, node);
+}
+
+static void
+show_indicators (ClmrsHomePage *self,
+                 JsonNode      *node)
+{
   g_autoptr(GList) months = NULL;
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   g_autoptr(GArray) percents = g_array_new (FALSE, FALSE, sizeof (double));
@@ -673,15 +744,11 @@ indicators_cb (GObject      *source,
   g_autofree char *worst = NULL;
   g_autofree char *supported = NULL;
   JsonObject *root, *cases, *by_month;
-  GtkWidget *child;
   guint skip;
 
-  node = clmrs_db_worker_indicators_finish (CLMRS_DB_WORKER (source), result, &error);
-  if (job_failed (self, error, _("Could not compute the indicators")))
-    return;
-  job_done (self);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->figures_box))) != NULL)
-    gtk_flow_box_remove (self->figures_box, child);
+  g_clear_pointer (&self->indicators, json_node_unref);
+  self->indicators = json_node_ref (node);
+  clear_figures (self);
   if (!JSON_NODE_HOLDS_OBJECT (node))
     return;
   root = json_node_get_object (node);
@@ -739,7 +806,188 @@ indicators_cb (GObject      *source,
                                 (const double *) (gpointer) percents->data, labels->len);
 }
 
+/* --- the daily case refresh --- */
+
+/* A refresh that is not needed takes a millisecond: its progress shows
+ * only when it takes longer, not as a flash at every sign-in. */
+#define PROGRESS_AFTER_MS 300
+
+static gboolean
+show_refresh_cb (gpointer user_data)
+{
+  ClmrsHomePage *self = user_data;
+
+  self->refresh_shown_source = 0;
+  gtk_revealer_set_reveal_child (self->refresh_revealer, self->refreshing);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+set_refreshing (ClmrsHomePage *self,
+                gboolean       refreshing)
+{
+  self->refreshing = refreshing;
+  g_clear_handle_id (&self->refresh_shown_source, g_source_remove);
+  if (refreshing)
+    {
+      gtk_stack_set_visible_child_name (self->follow_ups_stack, "updating");
+      self->refresh_shown_source = g_timeout_add (PROGRESS_AFTER_MS, show_refresh_cb, self);
+    }
+  else
+    gtk_revealer_set_reveal_child (self->refresh_revealer, FALSE);
+}
+
+/* The lists that read the cases, once they are current. */
+static void
+load_case_lists (ClmrsHomePage *self)
+{
+  self->n_busy += 2;
+  clmrs_db_worker_follow_ups_due_async (self->worker, FOLLOW_UP_HORIZON_DAYS, LIST_LIMIT, self->cancellable,
+                                        follow_ups_cb, g_object_ref (self));
+  clmrs_db_worker_indicators_async (self->worker, self->cancellable, indicators_cb, g_object_ref (self));
+}
+
+static void
+refresh_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(ClmrsHomePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  clmrs_db_worker_refresh_cases_if_stale_finish (CLMRS_DB_WORKER (source), result, NULL, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  set_refreshing (self, FALSE);
+  /* not refreshed: the lists say what the cases said yesterday, and the
+     toast says so */
+  if (!job_failed (self, error, _("Could not update the follow-ups: they may be a day behind")))
+    job_done (self);
+  load_case_lists (self);
+}
+
+/* --- loading: from a sign-in or a visit closed until home is whole --- */
+
+static gboolean
+show_loading_cb (gpointer user_data)
+{
+  ClmrsHomePage *self = user_data;
+
+  self->loading_shown_source = 0;
+  gtk_widget_set_visible (self->loading_spinner, self->loading);
+  if (self->loading)
+    gtk_widget_add_css_class (self->content_box, "dim-content");
+  return G_SOURCE_REMOVE;
+}
+
+/* Taps are not taken while loading (a second tap on the screen before
+ * would land on what home shows under it); the spinner and the dimmed
+ * content show only when it lasts, not as a flash each time. */
+static void
+set_loading (ClmrsHomePage *self,
+             gboolean       loading)
+{
+  self->loading = loading;
+  g_clear_handle_id (&self->loading_shown_source, g_source_remove);
+  gtk_widget_set_can_target (self->content_box, !loading);
+  if (loading)
+    self->loading_shown_source = g_timeout_add (PROGRESS_AFTER_MS, show_loading_cb, self);
+  else
+    {
+      gtk_widget_set_visible (self->loading_spinner, FALSE);
+      gtk_widget_remove_css_class (self->content_box, "dim-content");
+    }
+}
+
+static gpointer
+nothing_job (ClmrsStore    *store,
+             gpointer       user_data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  return GINT_TO_POINTER (TRUE);
+}
+
+/* Queued after home's first lists: the worker runs jobs in order, and
+ * their results come back in order, so they are all shown by now. */
+static void
+loaded_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(ClmrsHomePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  set_loading (self, FALSE);
+}
+
 /* --- the page --- */
+
+/* @model (its ownership taken) listed by the households' view. */
+static void
+show_households (ClmrsHomePage       *self,
+                 ClmrsHouseholdModel *model)
+{
+  GtkNoSelection *selection;
+
+  self->households = model;
+  g_signal_connect_object (self->households, "items-changed",
+                           G_CALLBACK (households_changed_cb), self, G_CONNECT_SWAPPED);
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->households)));
+  gtk_list_view_set_model (self->households_view, GTK_SELECTION_MODEL (selection));
+  g_object_unref (selection);
+}
+
+static void
+clear_kept (ClmrsHomePage *self)
+{
+  g_clear_pointer (&self->due_items, g_ptr_array_unref);
+  g_clear_pointer (&self->drafts, g_ptr_array_unref);
+  g_clear_pointer (&self->returned, g_ptr_array_unref);
+  g_clear_pointer (&self->indicators, json_node_unref);
+}
+
+/* Home as @old showed it, in a window built again in another language:
+ * the same lists made again from what @old read (its households' model
+ * itself: names are in no language), without waiting for the database,
+ * which a large device's indicators and a loaded worker make slow.  When
+ * @old had not read them all (or showed a search), home starts afresh. */
+void
+clmrs_home_page_start_again (ClmrsHomePage *self,
+                             ClmrsHomePage *old,
+                             ClmrsDbWorker *worker,
+                             const char    *person_id,
+                             const char    *person_name)
+{
+  g_return_if_fail (CLMRS_IS_HOME_PAGE (self));
+  g_return_if_fail (CLMRS_IS_HOME_PAGE (old));
+
+  if (old->households == NULL || old->due_items == NULL || old->drafts == NULL || old->returned == NULL ||
+      old->indicators == NULL || self->households != NULL ||
+      *gtk_editable_get_text (GTK_EDITABLE (old->search_entry)) != '\0')
+    {
+      clmrs_home_page_start (self, worker, person_id, person_name);
+      return;
+    }
+  clmrs_home_page_stop (self);
+  self->cancellable = g_cancellable_new ();
+  g_set_object (&self->worker, worker);
+  self->person_id = g_strdup (person_id);
+
+  g_signal_handlers_disconnect_by_data (old->households, old);
+  gtk_list_view_set_model (old->households_view, NULL);
+  show_households (self, g_steal_pointer (&old->households));
+  households_changed_cb (self);
+  show_drafts (self, old->drafts);
+  show_messages (self, old->returned);
+  show_follow_ups (self, old->due_items);
+  show_indicators (self, old->indicators);
+  clmrs_sync_page_start (self->sync_page, worker);
+  adw_view_stack_set_visible_child_name (self->stack, "households");
+}
 
 void
 clmrs_home_page_start (ClmrsHomePage *self,
@@ -757,30 +1005,30 @@ clmrs_home_page_start (ClmrsHomePage *self,
   self->person_id = g_strdup (person_id);
 
   if (self->households == NULL)
-    {
-      GtkNoSelection *selection;
-
-      self->households = clmrs_household_model_new (worker);
-      g_signal_connect_object (self->households, "items-changed",
-                               G_CALLBACK (households_changed_cb), self, G_CONNECT_SWAPPED);
-      selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->households)));
-      gtk_list_view_set_model (self->households_view, GTK_SELECTION_MODEL (selection));
-      g_object_unref (selection);
-    }
+    show_households (self, clmrs_household_model_new (worker));
+  clear_kept (self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   clmrs_household_model_search (self->households, "");
   _clmrs_scroll_to_top (GTK_WIDGET (self));
   self->scroll_to_top = TRUE;
   households_changed_cb (self);
 
-  self->n_busy += 3;
+  /* what needs no case first, so home is whole at once: the households'
+     first page (queued above), the unfinished visits, the messages; then
+     the daily case refresh (seconds on a large device), and the lists of
+     cases only after it, so no due date shown is yesterday's */
   gtk_revealer_set_reveal_child (self->draft_revealer, FALSE);
   load_drafts (self);
-  clmrs_db_worker_follow_ups_due_async (worker, FOLLOW_UP_HORIZON_DAYS, LIST_LIMIT, self->cancellable,
-                                        follow_ups_cb, g_object_ref (self));
+  self->n_busy += 2;
   clmrs_db_worker_list_visits_async (worker, "returned", person_id, LIST_LIMIT, self->cancellable,
                                      messages_cb, g_object_ref (self));
-  clmrs_db_worker_indicators_async (worker, self->cancellable, indicators_cb, g_object_ref (self));
+  set_loading (self, TRUE);
+  clmrs_db_worker_run_async (worker, nothing_job, NULL, NULL, NULL, self->cancellable, loaded_cb, g_object_ref (self));
+  clear_figures (self);
+  adw_view_stack_page_set_badge_number (self->follow_ups_page, 0);
+  adw_view_stack_page_set_needs_attention (self->follow_ups_page, FALSE);
+  set_refreshing (self, TRUE);
+  clmrs_db_worker_refresh_cases_if_stale_async (worker, self->cancellable, refresh_cb, g_object_ref (self));
   clmrs_sync_page_start (self->sync_page, worker);
   adw_view_stack_set_visible_child_name (self->stack, "households");
 }
@@ -793,6 +1041,8 @@ clmrs_home_page_stop (ClmrsHomePage *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->n_busy = 0;
+  set_refreshing (self, FALSE);
+  set_loading (self, FALSE);
   g_clear_pointer (&self->person_id, g_free);
   clmrs_sync_page_stop (self->sync_page);
   g_clear_pointer (&self->draft_id, g_free);
@@ -843,6 +1093,22 @@ clmrs_home_page_get_list (ClmrsHomePage *self,
   return NULL;
 }
 
+gboolean
+clmrs_home_page_get_loading (ClmrsHomePage *self)
+{
+  g_return_val_if_fail (CLMRS_IS_HOME_PAGE (self), FALSE);
+
+  return self->loading;
+}
+
+gboolean
+clmrs_home_page_get_refreshing (ClmrsHomePage *self)
+{
+  g_return_val_if_fail (CLMRS_IS_HOME_PAGE (self), FALSE);
+
+  return self->refreshing;
+}
+
 guint
 clmrs_home_page_get_n_busy (ClmrsHomePage *self)
 {
@@ -889,6 +1155,7 @@ clmrs_home_page_dispose (GObject *object)
     gtk_list_view_set_model (self->households_view, NULL);
   g_clear_object (&self->households);
   g_clear_object (&self->worker);
+  clear_kept (self);
 
   G_OBJECT_CLASS (clmrs_home_page_parent_class)->dispose (object);
 }
@@ -921,6 +1188,9 @@ clmrs_home_page_class_init (ClmrsHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, draft_revealer);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, draft_label);
   gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, drafts_list);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, refresh_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, content_box);
+  gtk_widget_class_bind_template_child (widget_class, ClmrsHomePage, loading_spinner);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, household_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, pick_cancel_clicked_cb);

@@ -18,6 +18,13 @@ void        clmrs_home_page_start        (ClmrsHomePage *self,
                                           ClmrsDbWorker *worker,
                                           const char    *person_id,
                                           const char    *person_name);
+/* Shows what @old (a window's home built in another language) read,
+ * without reading it again; or loads every tab when @old had not. */
+void        clmrs_home_page_start_again  (ClmrsHomePage *self,
+                                          ClmrsHomePage *old,
+                                          ClmrsDbWorker *worker,
+                                          const char    *person_id,
+                                          const char    *person_name);
 /* Forgets the person and stops reading. */
 void        clmrs_home_page_stop         (ClmrsHomePage *self);
 ClmrsSyncPage *clmrs_home_page_get_sync_page (ClmrsHomePage *self);

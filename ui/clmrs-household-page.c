@@ -584,6 +584,7 @@ household_cb (GObject      *source,
     return;
   g_assert (self->n_busy > 0);
   self->n_busy--;
+  gtk_widget_set_can_target (GTK_WIDGET (self), TRUE);
   if (file == NULL)
     {
       g_message ("Cannot read a household: %s", error->message);
@@ -648,6 +649,9 @@ clmrs_household_page_reload (ClmrsHouseholdPage *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->n_busy = 1;
+  /* no tap until it is read again (back from a visit: a second tap on
+     the visit's Close would land on Back, or on a row) */
+  gtk_widget_set_can_target (GTK_WIDGET (self), FALSE);
   /* the page shown stays until the new one is read, unless there is none */
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "household") != 0)
     gtk_stack_set_visible_child_name (self->stack, "busy");
@@ -663,6 +667,7 @@ clmrs_household_page_clear (ClmrsHouseholdPage *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->n_busy = 0;
+  gtk_widget_set_can_target (GTK_WIDGET (self), TRUE);
   g_clear_pointer (&self->household_id, g_free);
   g_clear_pointer (&self->language, g_free);
   remove_rows (self->children_list);

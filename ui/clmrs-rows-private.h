@@ -19,6 +19,9 @@ void       _clmrs_scroll_to_top   (GtkWidget  *root);
  * and GTK have no property for it.  Never inside a word, which would let
  * a header give the label one letter's width ("Hous-ehold visit"). */
 void       _clmrs_wrap_labels_under (GtkWidget *root);
+/* Every title, subtitle, group title and label shown under @root, one a
+ * line, in the order they are drawn (what tests read of a page). */
+char      *_clmrs_dup_shown_text    (GtkWidget  *root);
 /* Whole days from the RFC 3339 time @since (a record queued) to now;
  * 0 when it is no time. */
 gint64     _clmrs_days_since       (const char *since);

@@ -81,12 +81,6 @@ show_toast (ClmrsSyncPage *self,
     clmrs_window_show_toast (CLMRS_WINDOW (window), text);
 }
 
-static const char *
-db_path (ClmrsSyncPage *self)
-{
-  return self->worker != NULL ? clmrs_db_worker_get_path (self->worker) : NULL;
-}
-
 /* The address to use: the one in the preferences, else the enrolment's. */
 static char *
 server_url (ClmrsSyncPage *self)
@@ -380,7 +374,7 @@ check_server (ClmrsSyncPage *self)
   self->n_busy++;
   gtk_widget_set_sensitive (GTK_WIDGET (self->check_button), FALSE);
   set_reach (self, "checking", _("Checking…"));
-  clmrs_sync_jobs_check_health_async (db_path (self), url, self->cancellable, health_cb, g_object_ref (self));
+  clmrs_sync_jobs_check_health_async (self->worker, url, self->cancellable, health_cb, g_object_ref (self));
 }
 
 static void
@@ -437,7 +431,7 @@ enrolment_cb (GObject      *source,
 {
   g_autoptr(ClmrsSyncPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ClmrsEnrolment) enrolment = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  g_autoptr(ClmrsEnrolment) enrolment = clmrs_sync_jobs_read_enrolment_finish (CLMRS_DB_WORKER (source), result, &error);
   g_autofree char *url = NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -514,7 +508,7 @@ sync_cb (GObject      *source,
 
   g_free (run);
   self->sync_run = NULL;
-  ok = clmrs_sync_run_finish (result, &report, &error);
+  ok = clmrs_sync_jobs_run_finish (result, &report, &error);
   g_clear_object (&self->sync_cancellable);
   summary = clmrs_sync_jobs_describe_report (&report);
   if (ok)
@@ -578,10 +572,10 @@ clmrs_sync_page_sync_now (ClmrsSyncPage *self)
   gtk_progress_bar_set_text (self->progress_bar, _("Connecting…"));
   adw_action_row_set_subtitle (self->result_row, _("Sending and receiving…"));
   update_buttons (self);
-  /* the sync opens its own connection on a thread; progress comes back
+  /* the sync runs on its connection on a thread; progress comes back
    * here, before the result, which owns the run and so the page */
-  clmrs_sync_run_async (db_path (self), &config, self->sync_cancellable,
-                        sync_progress_cb, self->sync_run, sync_cb, self->sync_run);
+  clmrs_sync_jobs_run_async (self->worker, &config, self->sync_cancellable,
+                             sync_progress_cb, self->sync_run, sync_cb, self->sync_run);
 }
 
 void
@@ -678,9 +672,7 @@ clmrs_sync_page_start (ClmrsSyncPage *self,
   update_buttons (self);
   read_queue (self);
   self->n_busy++;
-  clmrs_db_worker_run_async (worker, (ClmrsDbJobFunc) clmrs_sync_jobs_read_enrolment, NULL, NULL,
-                             (GDestroyNotify) clmrs_enrolment_free, self->cancellable,
-                             enrolment_cb, g_object_ref (self));
+  clmrs_sync_jobs_read_enrolment_async (worker, self->cancellable, enrolment_cb, g_object_ref (self));
   self->network_handler = g_signal_connect (g_network_monitor_get_default (), "network-changed",
                                             G_CALLBACK (network_changed_cb), self);
   self->recheck_source = g_timeout_add_seconds (AUTO_SYNC_RECHECK_SECONDS, recheck_cb, self);

@@ -27,7 +27,6 @@ struct _ClmrsWindow
   AdwApplicationWindow  parent_instance;
 
   /* Template widgets */
-  AdwToastOverlay      *toast_overlay;
   GtkWidget            *demo_banner;
   GtkStack             *stack;
   AdwStatusPage        *loading_status;
@@ -104,11 +103,13 @@ clmrs_window_show_toast (ClmrsWindow *self,
      animation, so it goes by its timeout) */
   toast = adw_toast_new (escaped);
   adw_toast_set_timeout (toast, TOAST_SECONDS);
-  /* on the home page, above its tab bar at the bottom, not over it */
+  /* on the page shown, which keeps it: a toast of the household page does
+     not follow Back to home, over its tab bar; on the home page, above
+     that tab bar, not over it */
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "home") == 0)
     overlay = clmrs_home_page_get_toast_overlay (self->home_page);
   else
-    overlay = self->toast_overlay;
+    overlay = ADW_TOAST_OVERLAY (gtk_stack_get_visible_child (self->stack));
   /* a title that wraps: libadwaita's own is one line, cut at a phone's
      width ("Saved, to send at the next s…"); the toast gives its title its
      natural width whatever room it has, so that width is bounded by the
@@ -161,9 +162,13 @@ GtkWidget *
 clmrs_window_get_page (ClmrsWindow *self,
                        const char  *name)
 {
+  GtkWidget *overlay;
+
   g_return_val_if_fail (CLMRS_IS_WINDOW (self), NULL);
 
-  return gtk_stack_get_child_by_name (self->stack, name);
+  overlay = gtk_stack_get_child_by_name (self->stack, name);
+  /* each page is in its toast overlay (clmrs-window.ui) */
+  return overlay != NULL ? adw_toast_overlay_get_child (ADW_TOAST_OVERLAY (overlay)) : NULL;
 }
 
 gboolean
@@ -216,7 +221,7 @@ enrolment_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   ClmrsApplication *app = CLMRS_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
 
-  enrolment = clmrs_db_worker_run_finish (CLMRS_DB_WORKER (source), result, &error);
+  enrolment = clmrs_sync_jobs_read_enrolment_finish (CLMRS_DB_WORKER (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   if (enrolment != NULL && !enrolment->enrolled && app != NULL &&
@@ -273,9 +278,7 @@ open_cb (GObject      *source,
   gtk_widget_set_visible (self->demo_banner, demo);
   clmrs_signin_page_set_worker (self->signin_page, self->worker);
   /* first run: enrol the device, unless the user chose to work offline */
-  clmrs_db_worker_run_async (self->worker, (ClmrsDbJobFunc) clmrs_sync_jobs_read_enrolment, NULL, NULL,
-                             (GDestroyNotify) clmrs_enrolment_free, self->cancellable,
-                             enrolment_cb, g_object_ref (self));
+  clmrs_sync_jobs_read_enrolment_async (self->worker, self->cancellable, enrolment_cb, g_object_ref (self));
 }
 
 static void
@@ -828,7 +831,6 @@ clmrs_window_class_init (ClmrsWindowClass *klass)
   g_type_ensure (CLMRS_TYPE_SYNC_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/clmrs/Field/clmrs-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, demo_banner);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, ClmrsWindow, loading_status);
@@ -981,7 +983,8 @@ clmrs_window_new_replacing (ClmrsWindow *old)
     }
   else
     {
-      clmrs_home_page_start (self->home_page, self->worker, self->person_id, self->person_name);
+      /* the lists as the old window read them, not read again */
+      clmrs_home_page_start_again (self->home_page, old->home_page, self->worker, self->person_id, self->person_name);
       /* a sync under way goes on, shown (and cancellable) here */
       clmrs_sync_page_take_sync (clmrs_home_page_get_sync_page (self->home_page),
                                  clmrs_home_page_get_sync_page (old->home_page));

@@ -25,6 +25,8 @@
 #include "clmrs-rows-private.h"
 #include "clmrs-supervisor-page-private.h"
 #include "clmrs-sync-page-private.h"
+#include "clmrs-visit-result.h"
+#include "clmrs-visit-review.h"
 #include "clmrs-visit-wizard-private.h"
 #include "audit.h"
 #include "client.h"
@@ -423,6 +425,7 @@ test_templates (void)
   GType types[] = {
     CLMRS_TYPE_SIGNIN_PAGE, CLMRS_TYPE_HOME_PAGE, CLMRS_TYPE_SUPERVISOR_PAGE, CLMRS_TYPE_MONTH_CHART,
     CLMRS_TYPE_VISIT_WIZARD, CLMRS_TYPE_ENROL_PAGE, CLMRS_TYPE_SYNC_PAGE, CLMRS_TYPE_HOUSEHOLD_PAGE,
+    CLMRS_TYPE_VISIT_REVIEW, CLMRS_TYPE_VISIT_RESULT,
   };
   GtkWidget *preferences;
 
@@ -1112,6 +1115,16 @@ households_at_top (Fixture *f)
   return gtk_widget_get_mapped (view) && gtk_adjustment_get_value (adjustment) == 0;
 }
 
+static gboolean window_is_phone (Fixture *f);
+
+static gboolean
+scroller_scrollable (Fixture *f)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (f->user_data);
+
+  return gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment) + 100;
+}
+
 /* The next person to sign in finds the lists at their top, not scrolled
  * where the last person left them. */
 static void
@@ -1119,9 +1132,12 @@ test_lists_reopen_at_top (Fixture       *f,
                           gconstpointer  data)
 {
   g_autofree char *pin = clmrs_demo_facilitator_pin (0);
-  GtkScrolledWindow *scroller;
+  GtkScrolledWindow *scroller, *follow_ups;
   GtkAdjustment *adjustment;
 
+  /* a phone's screen, where the lists are longest */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
   sign_in (f, FACILITATOR_ID, pin);
   g_assert_true (wait_for (f, all_households, 20));
   scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW)),
@@ -1132,11 +1148,26 @@ test_lists_reopen_at_top (Fixture       *f,
   gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) / 2);
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
 
+  /* and the follow-ups, the longest of the other lists */
+  clmrs_home_page_set_tab (home_page (f), "follow-ups");
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  follow_ups = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (clmrs_home_page_get_list (home_page (f), "follow-ups")),
+                                                             GTK_TYPE_SCROLLED_WINDOW));
+  f->user_data = follow_ups;
+  g_assert_true (wait_for (f, scroller_scrollable, 10));
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (follow_ups),
+                            gtk_adjustment_get_upper (gtk_scrolled_window_get_vadjustment (follow_ups)) / 2);
+  g_assert_cmpfloat (gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (follow_ups)), >, 0);
+
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.sign-out", NULL);
   g_assert_true (wait_for (f, on_signin, 5));
   sign_in (f, FACILITATOR_ID, pin);
   g_assert_true (wait_for (f, all_households, 20));
   g_assert_true (wait_for (f, households_at_top, 5));
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  clmrs_home_page_set_tab (home_page (f), "follow-ups");
+  wait_settled (f, GTK_WIDGET (follow_ups));
+  g_assert_cmpfloat (gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (follow_ups)), ==, 0);
 }
 
 static void
@@ -1498,6 +1529,274 @@ query_text (const char *db_path,
     text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
   return text;
+}
+
+/* A worker held by the test: the jobs queued behind it wait until it is let go. */
+typedef struct {
+  GMutex   lock;
+  GCond    cond;
+  gboolean held;
+  char    *mark;   /* the day the cases were refreshed for, when the hold began */
+} Hold;
+
+static gpointer
+hold_job (ClmrsStore    *store,
+          gpointer       user_data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  Hold *hold = user_data;
+
+  if (!clmrs_store_get_meta (store, "ui_cases_refreshed", &hold->mark, error))
+    return NULL;
+  g_mutex_lock (&hold->lock);
+  while (hold->held)
+    g_cond_wait (&hold->cond, &hold->lock);
+  g_mutex_unlock (&hold->lock);
+  return GINT_TO_POINTER (TRUE);
+}
+
+static void
+hold_release (Hold *hold)
+{
+  g_mutex_lock (&hold->lock);
+  hold->held = FALSE;
+  g_cond_signal (&hold->cond);
+  g_mutex_unlock (&hold->lock);
+}
+
+static gboolean
+on_home (Fixture *f)
+{
+  return g_strcmp0 (clmrs_window_get_page_name (f->window), "home") == 0;
+}
+
+static gboolean
+updating_shown (Fixture *f)
+{
+  /* the quiet bar under the header (the first such label) */
+  GtkWidget *label = find_label_prefix (GTK_WIDGET (home_page (f)), "Updating follow-ups");
+  GtkWidget *revealer = label != NULL ? gtk_widget_get_ancestor (label, GTK_TYPE_REVEALER) : NULL;
+
+  return revealer != NULL && gtk_revealer_get_child_revealed (GTK_REVEALER (revealer)) && gtk_widget_get_mapped (label);
+}
+
+static gboolean
+updating_gone (Fixture *f)
+{
+  GtkWidget *label = find_label_prefix (GTK_WIDGET (home_page (f)), "Updating follow-ups");
+
+  return !gtk_revealer_get_child_revealed (GTK_REVEALER (gtk_widget_get_ancestor (label, GTK_TYPE_REVEALER)));
+}
+
+static gboolean
+refreshed_and_idle (Fixture *f)
+{
+  return !clmrs_home_page_get_refreshing (home_page (f)) && on_home_and_idle (f);
+}
+
+/* The first sign-in of a day: home shows at once, before the daily case
+ * refresh (seconds on a large device), which runs after it on the worker
+ * with a quiet "Updating follow-ups…"; the follow-ups are listed only
+ * once the cases are current, never from yesterday's. */
+static void
+test_home_before_refresh (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *noted = NULL;
+  g_autofree char *today_text = NULL;
+  g_autoptr(GPtrArray) due = NULL;
+  g_autoptr(GError) error = NULL;
+  Hold hold = { .held = TRUE };
+  GDate today;
+
+  clmrs_date_today (&today);
+  today_text = clmrs_date_format (&today);
+  /* the app opens a device whose cases are yesterday's */
+  make_database (f);
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (clmrs_store_set_meta (store, "ui_cases_refreshed", "2026-01-01", &error));
+    g_assert_no_error (error);
+  }
+  open_app (f, 0);
+  g_assert_true (wait_for (f, on_signin_or_error, 30));
+  g_mutex_init (&hold.lock);
+  g_cond_init (&hold.cond);
+
+  /* the PIN's job, then the test's hold: what home asks waits behind it;
+     the cases are not refreshed yet (not on opening, not in the sign-in) */
+  sign_in (f, FACILITATOR_ID, pin);
+  clmrs_db_worker_run_async (clmrs_window_get_worker (f->window), hold_job, &hold, NULL, NULL, NULL, NULL, NULL);
+  g_assert_true (wait_for (f, on_home, 20));
+  while (g_atomic_pointer_get (&hold.mark) == NULL)
+    g_usleep (1000);
+  g_assert_cmpstr (hold.mark, ==, "2026-01-01");
+  g_assert_true (clmrs_home_page_get_refreshing (home_page (f)));
+  clmrs_home_page_set_tab (home_page (f), "follow-ups");
+  g_assert_true (wait_for (f, updating_shown, 5));
+  g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "follow-ups")), ==, 0);
+  label_audit_screen ("home: follow-ups being updated");
+
+  hold_release (&hold);
+  g_assert_true (wait_for (f, refreshed_and_idle, 30));
+  g_clear_pointer (&noted, g_free);
+  noted = query_text (f->db_path, "SELECT value FROM meta WHERE key = ?1", "ui_cases_refreshed");
+  /* today's (with the follow-up interval when another test changed it) */
+  g_assert_true (g_str_has_prefix (noted, today_text));
+  g_assert_true (wait_for (f, updating_gone, 5));
+  /* the list is the refreshed cases' */
+  {
+    g_autoptr(ClmrsStore) store = clmrs_store_open (f->db_path, &error);
+
+    g_assert_no_error (error);
+    due = clmrs_casebook_follow_ups_due (store, &today, 14, 200, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "follow-ups")), ==, due->len);
+  g_free (hold.mark);
+  g_mutex_clear (&hold.lock);
+  g_cond_clear (&hold.cond);
+}
+
+static void start_household_visit (Fixture *f);
+static gboolean on_household_and_idle (Fixture *f);
+
+/* A widget under @root whose tooltip is @text, or NULL. */
+static GtkWidget *
+find_with_tooltip (GtkWidget  *root,
+                   const char *text)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (g_strcmp0 (gtk_widget_get_tooltip_text (child), text) == 0)
+        return child;
+      if ((found = find_with_tooltip (child, text)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A button with @action_name under @root, or NULL. */
+static GtkWidget *
+find_action_button (GtkWidget  *root,
+                    const char *action_name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action_name) == 0)
+        return child;
+      if ((found = find_action_button (child, action_name)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The centre of @widget in the window's coordinates. */
+static graphene_point_t
+centre_of (Fixture   *f,
+           GtkWidget *widget)
+{
+  graphene_rect_t bounds;
+  graphene_point_t centre;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, GTK_WIDGET (f->window), &bounds));
+  graphene_rect_get_center (&bounds, &centre);
+  return centre;
+}
+
+/* A tap at @point, as a finger gives it: on the button under it, if any
+ * (GTK's own picking, which honours what takes no taps). */
+static GtkWidget *
+tap_at (Fixture          *f,
+        graphene_point_t  point)
+{
+  GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (f->window), point.x, point.y, GTK_PICK_DEFAULT);
+  GtkWidget *button = picked == NULL ? NULL : GTK_IS_BUTTON (picked) ? picked : gtk_widget_get_ancestor (picked, GTK_TYPE_BUTTON);
+
+  if (button != NULL && gtk_widget_is_sensitive (button))
+    g_signal_emit_by_name (button, "clicked");
+  return button;
+}
+
+static gboolean
+page_switched (Fixture *f)
+{
+  GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (home_page (f)), GTK_TYPE_STACK);
+
+  return !gtk_stack_get_transition_running (GTK_STACK (stack));
+}
+
+/* A visit closed while the worker is slow (saving, under load): home
+ * takes no tap until its lists are back, so a second tap, meant for the
+ * visit's Close, opens nothing (here: + Visit, under the same finger). */
+static void
+test_second_tap_on_close (Fixture       *f,
+                          gconstpointer  data)
+{
+  Hold hold = { .held = TRUE };
+  GtkWidget *close_button, *new_visit;
+  graphene_point_t close_point, new_visit_point;
+
+  start_household_visit (f);
+  close_button = find_with_tooltip (GTK_WIDGET (wizard (f)), "Close (the answers stay saved)");
+  g_assert_nonnull (close_button);
+  close_point = centre_of (f, close_button);
+  new_visit = find_action_button (GTK_WIDGET (home_page (f)), "win.new-visit");
+  g_assert_nonnull (new_visit);
+  g_mutex_init (&hold.lock);
+  g_cond_init (&hold.cond);
+  clmrs_db_worker_run_async (clmrs_window_get_worker (f->window), hold_job, &hold, NULL, NULL, NULL, NULL, NULL);
+
+  /* the first tap closes the visit; home shows, its lists behind the worker */
+  g_assert_true (tap_at (f, close_point) == close_button);
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+  g_assert_true (clmrs_home_page_get_loading (home_page (f)));
+  g_assert_true (wait_for (f, page_switched, 5));
+  new_visit_point = centre_of (f, new_visit);
+  /* the second tap, where the first was, and on + Visit: nothing opens */
+  tap_at (f, close_point);
+  g_assert_null (tap_at (f, new_visit_point));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+
+  hold_release (&hold);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_false (clmrs_home_page_get_loading (home_page (f)));
+  /* home whole: it takes taps again */
+  g_assert_true (gtk_widget_pick (GTK_WIDGET (f->window), new_visit_point.x, new_visit_point.y, GTK_PICK_DEFAULT) != NULL);
+  g_assert_true (gtk_widget_is_ancestor (gtk_widget_pick (GTK_WIDGET (f->window), new_visit_point.x, new_visit_point.y,
+                                                          GTK_PICK_DEFAULT), new_visit) ||
+                 gtk_widget_pick (GTK_WIDGET (f->window), new_visit_point.x, new_visit_point.y, GTK_PICK_DEFAULT) == new_visit);
+
+  /* a visit started from a household goes back to it, read again: the
+     second tap does not land on its Back */
+  g_clear_pointer (&hold.mark, g_free);
+  clmrs_window_open_household (f->window, "h0000000-0000-4000-8000-000000000004");
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  clmrs_window_start_visit (f->window, "household_visit", "h0000000-0000-4000-8000-000000000004");
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  hold.held = TRUE;
+  clmrs_db_worker_run_async (clmrs_window_get_worker (f->window), hold_job, &hold, NULL, NULL, NULL, NULL, NULL);
+  g_assert_true (tap_at (f, close_point) == close_button);
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "household");
+  g_assert_true (wait_for (f, page_switched, 5));
+  g_assert_null (tap_at (f, close_point));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "household");
+  hold_release (&hold);
+  g_assert_true (wait_for (f, on_household_and_idle, 20));
+  g_assert_nonnull (tap_at (f, close_point));   /* Back, once it is read */
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+  g_free (hold.mark);
+  g_mutex_clear (&hold.lock);
+  g_cond_clear (&hold.cond);
 }
 
 static gboolean
@@ -3369,9 +3668,10 @@ test_draft_resumed (Fixture       *f,
   g_assert_true (wait_for (f, on_home_and_idle, 20));
   g_assert_cmpstr (clmrs_home_page_get_draft_id (home_page (f)), ==, visit_id);
   label_audit_screen ("home: a draft to continue");
-  resume = find_labelled_button (GTK_WIDGET (home_page (f)), "_Continue");
+  /* the row continues it */
+  resume = GTK_WIDGET (gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), 0));
   g_assert_nonnull (resume);
-  g_signal_emit_by_name (resume, "clicked");
+  g_signal_emit_by_name (resume, "activated");
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
   g_assert_true (wait_for (f, wizard_idle, 10));
   g_assert_cmpstr (clmrs_visit_wizard_get_visit_id (wizard (f)), ==, visit_id);
@@ -3551,11 +3851,33 @@ test_drafts_listed (Fixture       *f,
   g_assert_cmpstr (draft_row_id (f, 0), ==, follow_up);
   g_assert_cmpstr (draft_row_id (f, 1), ==, new_household);
   g_assert_nonnull (find_label (GTK_WIDGET (home_page (f)), "2 unfinished visits"));
-  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (
-                     clmrs_home_page_get_list (home_page (f), "drafts"), 0))), ==, "Follow-up visit: Kouassi 000 (Kouassi 000)");
-  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (gtk_list_box_get_row_at_index (
-                     clmrs_home_page_get_list (home_page (f), "drafts"), 1))), ==, "Household visit: Djédjé Ama");
+  /* whose, then what */
+  row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Kouassi 000 (Kouassi 000)");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Follow-up visit");
+  row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), 1);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Djédjé Ama");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "Household visit");
   label_audit_screen ("home: two drafts to continue");
+
+  /* compact at a phone's 360x720: a row each, the households in view below */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
+  wait_settled (f, GTK_WIDGET (clmrs_home_page_get_list (home_page (f), "drafts")));
+  for (guint i = 0; i < 2; i++)
+    {
+      GtkWidget *draft = GTK_WIDGET (gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), i));
+
+      g_test_message ("unfinished visit %u: %d px high", i, gtk_widget_get_height (draft));
+      g_assert_cmpint (gtk_widget_get_height (draft), <=, 64);
+    }
+  {
+    GtkWidget *view = find_of_type (GTK_WIDGET (home_page (f)), GTK_TYPE_LIST_VIEW);
+
+    g_test_message ("households: %d px high", gtk_widget_get_height (view));
+    g_assert_cmpint (gtk_widget_get_height (view), >=, 300);
+  }
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
 
   /* Discard asks first: kept, then discarded; the other one stays */
   row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), 0);
@@ -3579,7 +3901,7 @@ test_drafts_listed (Fixture       *f,
 
   /* Continue opens the one in its row */
   row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "drafts"), 0);
-  click (find_labelled_button (GTK_WIDGET (row), "_Continue"));
+  g_signal_emit_by_name (row, "activated");
   g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "visit");
   g_assert_true (wait_for (f, wizard_idle, 10));
   g_assert_cmpstr (clmrs_visit_wizard_get_visit_id (wizard (f)), ==, new_household);
@@ -4790,6 +5112,61 @@ test_language_switch (Fixture       *f,
 
 /* The window built again after a language switch has the old one's size,
  * to the pixel, at a phone's 360x720 and at 1280x800. */
+static gboolean
+new_window_shown (Fixture *f)
+{
+  ClmrsWindow *window = app_window (f);
+
+  return window != NULL && window != f->window && gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+/* The language switch builds the window again: its home shows the lists
+ * the old one read, at once, without the database (here held by the
+ * test: a large device's indicators, a worker busy saving). */
+static void
+test_language_switch_reads_nothing (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  Hold hold = { .held = TRUE };
+  gint64 start;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_assert_true (wait_for (f, all_households, 10));
+  g_mutex_init (&hold.lock);
+  g_cond_init (&hold.cond);
+  clmrs_db_worker_run_async (clmrs_window_get_worker (f->window), hold_job, &hold, NULL, NULL, NULL, NULL, NULL);
+
+  f->user_data = f->window;
+  g_object_add_weak_pointer (G_OBJECT (f->window), &f->user_data);
+  g_clear_object (&f->window);
+  f->window = f->user_data;
+  start = g_get_monotonic_time ();
+  g_settings_set_string (settings, "language", "fr");
+  g_assert_true (wait_for (f, new_window_shown, 20));
+  g_test_message ("window built again in %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
+  g_assert_true (wait_for (f, window_replaced, 20));
+  g_test_message ("the old one gone after %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
+  f->window = g_object_ref (app_window (f));
+  g_assert_cmpstr (clmrs_window_get_page_name (f->window), ==, "home");
+  g_assert_false (clmrs_home_page_get_loading (home_page (f)));
+  g_assert_cmpuint (g_list_model_get_n_items (clmrs_home_page_get_households (home_page (f))), ==, N_HOUSEHOLDS);
+  g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "follow-ups")), ==, f->n_due);
+  g_assert_cmpuint (n_rows (clmrs_home_page_get_list (home_page (f), "messages")), ==, f->n_returned);
+  /* in French */
+  clmrs_home_page_set_tab (home_page (f), "follow-ups");
+  g_assert_nonnull (find_label_prefix (GTK_WIDGET (home_page (f)), "Enfants à revoir"));
+
+  hold_release (&hold);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  g_settings_set_string (settings, "language", "");
+  g_free (hold.mark);
+  g_mutex_clear (&hold.lock);
+  g_cond_clear (&hold.cond);
+}
+
 static void
 test_language_switch_keeps_size (Fixture       *f,
                                  gconstpointer  data)
@@ -4987,6 +5364,72 @@ test_sign_in_enter_at_phone_width (Fixture       *f,
 /* At a phone's 360x720: a toast's words are all there (it wraps) and it
  * sits above the tab bar at the bottom, not over it; an awareness
  * session's title is not cut. */
+/* A toast on the window, shown (mapped): not one left on a hidden page. */
+static GtkWidget *
+mapped_toast (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (g_str_equal (gtk_widget_get_css_name (child), "toast") && gtk_widget_get_mapped (child))
+        return child;
+      if ((found = mapped_toast (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+toast_mapped (Fixture *f)
+{
+  return mapped_toast (GTK_WIDGET (f->window)) != NULL;
+}
+
+static gboolean
+on_home_switched (Fixture *f)
+{
+  GtkWidget *stack = gtk_widget_get_ancestor (GTK_WIDGET (home_page (f)), GTK_TYPE_STACK);
+
+  return g_strcmp0 (clmrs_window_get_page_name (f->window), "home") == 0 &&
+         !gtk_stack_get_transition_running (GTK_STACK (stack));
+}
+
+/* A toast the household page shows stays with it: Back to home, it does
+ * not come along over the tab bar at the bottom (360x720). */
+static void
+test_household_toast_stays (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  GtkWidget *toast;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
+  clmrs_window_open_household (f->window, "h0000000-0000-4000-8000-000000000004");
+  g_assert_true (wait_for (f, on_household_and_idle, 10));
+  clmrs_window_show_toast (f->window, "Saved, to send at the next sync");
+  g_assert_true (wait_for (f, toast_mapped, 5));
+  toast = mapped_toast (GTK_WIDGET (f->window));
+  g_assert_true (gtk_widget_is_ancestor (toast, GTK_WIDGET (household_page (f))) ||
+                 gtk_widget_is_ancestor (toast, gtk_widget_get_parent (GTK_WIDGET (household_page (f)))));
+
+  /* Back, at once (the toast lasts 3 s) */
+  g_signal_emit_by_name (find_of_type (GTK_WIDGET (household_page (f)), GTK_TYPE_BUTTON), "clicked");
+  g_assert_true (wait_for (f, on_home_switched, 5));
+  g_assert_null (mapped_toast (GTK_WIDGET (f->window)));
+  /* one shown on home sits above its tab bar, on home */
+  clmrs_window_show_toast (f->window, "Saved, to send at the next sync");
+  g_assert_true (wait_for (f, toast_mapped, 5));
+  g_assert_true (gtk_widget_is_ancestor (mapped_toast (GTK_WIDGET (f->window)), GTK_WIDGET (home_page (f))));
+  /* inside their overlays the pages' buttons still reach their actions
+     (moved there after the template was built, home's lost its own) */
+  g_assert_true (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (home_page (f)), "home.awareness")));
+  g_assert_true (gtk_widget_is_sensitive (find_action_button (GTK_WIDGET (home_page (f)), "win.new-visit")));
+}
+
 static void
 test_phone_toast_and_titles (Fixture       *f,
                              gconstpointer  data)
@@ -5799,6 +6242,272 @@ test_touch_targets (Fixture       *f,
   f->user_data = NULL;
 }
 
+/* --- the wizard through a facilitator's eyes (issue 13) --- */
+
+#define AHOU "/household_visit/children/child[2]"
+
+/* Whether a question on the screen shown has no answer yet. */
+static gboolean
+screen_needs_answer (Fixture *f)
+{
+  g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+
+  for (guint i = 0; refs[i] != NULL; i++)
+    {
+      g_autofree char *value = clmrs_visit_wizard_get_answer (wizard (f), refs[i]);
+
+      if (value == NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A correction from the review: on a screen of several questions, each
+ * answer stays on the screen and Next goes back to the review; a
+ * correction that makes other questions needed (Ahou worked after all)
+ * goes to each of them in turn, never through screens already answered
+ * nor to the review between them, then to the review.  The review gives
+ * days in words, as the household page does. */
+static void
+test_correction_back_to_review (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *today_iso = NULL;
+  g_autofree char *today = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GRegex) iso = g_regex_new ("\\b[0-9]{4}-[0-9]{2}-[0-9]{2}\\b", 0, 0, NULL);
+  GtkWidget *entry;
+  GDate date;
+  guint steps = 0;
+
+  start_household_visit (f);
+  walk_to_review (f, household_answer, 2, NULL);
+
+  /* the visit's day in words */
+  text = clmrs_visit_wizard_get_review_text (wizard (f));
+  clmrs_date_today (&date);
+  today_iso = clmrs_date_format (&date);
+  today = clmrs_i18n_format_day (today_iso);
+  expected = g_strdup_printf ("\n%s\n", today);
+  g_test_message ("review:\n%s", text);
+  g_assert_nonnull (strstr (text, expected));
+  g_assert_false (g_regex_match (iso, text, 0, NULL));
+
+  /* Ahou's school: three questions on one screen, corrected one by one */
+  g_signal_emit_by_name (review_row_of (f, AHOU "/school/grade"), "activate");
+  g_assert_true (screen_has (f, AHOU "/school/grade"));
+  g_assert_true (screen_has (f, AHOU "/school/days_missed"));
+  g_assert_nonnull (find_labelled_button (GTK_WIDGET (wizard (f)), "Back to _Review"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), AHOU "/school/grade", "primary_4"));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
+  entry = find_ref (GTK_WIDGET (wizard (f)), AHOU "/school/days_missed", GTK_TYPE_ENTRY);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "0");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "question");
+  g_assert_true (screen_has (f, AHOU "/school/grade"));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
+
+  /* she worked after all: Next goes to what that makes needed */
+  g_signal_emit_by_name (review_row_of (f, AHOU "/work/econ/worked_7d"), "activate");
+  g_assert_true (screen_has (f, AHOU "/work/econ/worked_7d"));
+  g_assert_nonnull (find_labelled_button (GTK_WIDGET (wizard (f)), "Back to _Review"));
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), AHOU "/work/econ/worked_7d", "yes"));
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_null (find_labelled_button (GTK_WIDGET (wizard (f)), "Back to _Review"));
+  clmrs_visit_wizard_next (wizard (f));
+  while (g_strcmp0 (clmrs_visit_wizard_get_state (wizard (f)), "question") == 0)
+    {
+      g_auto(GStrv) refs = clmrs_visit_wizard_get_screen_refs (wizard (f));
+
+      g_test_message ("correction screen %u: %s", steps, refs[0]);
+      g_assert_cmpuint (++steps, <, 12);
+      g_assert_true (g_str_has_prefix (refs[0], AHOU "/work/"));
+      g_assert_true (screen_needs_answer (f));
+      for (guint i = 0; refs[i] != NULL; i++)
+        {
+          g_autofree char *value = clmrs_visit_wizard_get_answer (wizard (f), refs[i]);
+          const char *answer = household_answer_for (strrchr (refs[i], '/') + 1, 1);
+
+          if (value == NULL && answer != NULL)
+            g_assert_true (clmrs_visit_wizard_answer (wizard (f), refs[i], answer));
+        }
+      g_assert_true (wait_for (f, wizard_idle, 10));
+      clmrs_visit_wizard_next (wizard (f));
+    }
+  g_assert_cmpuint (steps, >, 1);
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
+  g_assert_true (gtk_widget_get_sensitive (find_labelled_button (GTK_WIDGET (wizard (f)), "_Finish")));
+}
+
+/* The question page has slid away: the review is what the screen shows. */
+static gboolean
+question_page_gone (Fixture *f)
+{
+  GtkStack *stack = GTK_STACK (find_of_type (GTK_WIDGET (wizard (f)), GTK_TYPE_STACK));
+
+  return !gtk_stack_get_transition_running (stack) && !gtk_widget_get_mapped (gtk_stack_get_child_by_name (stack, "question"));
+}
+
+static gboolean
+review_laid_out (Fixture *f)
+{
+  GtkWidget *row = review_row_of (f, AHOU "/danger/immediate_danger");
+
+  return wizard_idle (f) && row != NULL && gtk_widget_get_mapped (row);
+}
+
+/* The review opens at its top, also after a correction made from its
+ * last rows. */
+static void
+test_review_opens_at_top (Fixture       *f,
+                          gconstpointer  data)
+{
+  GtkAdjustment *adjustment;
+  GtkWidget *row;
+
+  start_household_visit (f);
+  walk_to_review (f, household_answer, 2, NULL);
+  g_assert_true (wait_for (f, review_laid_out, 5));
+  g_assert_true (wait_for (f, question_page_gone, 5));
+  row = review_row_of (f, AHOU "/danger/immediate_danger");
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (row, GTK_TYPE_SCROLLED_WINDOW)));
+  wait_settled (f, row);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+  gtk_widget_grab_focus (row);
+  g_signal_emit_by_name (row, "activate");
+  g_assert_true (screen_has (f, AHOU "/danger/immediate_danger"));
+  wait_settled (f, GTK_WIDGET (wizard (f)));
+  clmrs_visit_wizard_next (wizard (f));
+  g_assert_cmpstr (clmrs_visit_wizard_get_state (wizard (f)), ==, "review");
+  g_assert_true (wait_for (f, review_laid_out, 5));
+  g_assert_true (wait_for (f, question_page_gone, 5));
+  wait_settled (f, review_row_of (f, AHOU "/danger/immediate_danger"));
+  g_test_message ("review at %.0f of %.0f", gtk_adjustment_get_value (adjustment), gtk_adjustment_get_upper (adjustment));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, 0);
+}
+
+/* The header's title at a phone's width, in French, beside a window's
+ * minimise, maximise and close buttons: on at most two lines, never a
+ * word a line ("Visite / du / ménage"). */
+static void
+test_wizard_title_phone_french (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("org.clmrs.Field");
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autoptr(GString) split = g_string_new (NULL);
+  GtkSettings *gtk_settings = gtk_settings_get_default ();
+  GtkWidget *title, *label;
+  PangoLayout *layout;
+
+  g_object_set (gtk_settings, "gtk-decoration-layout", "menu:minimize,maximize,close", NULL);
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 360, 720);
+  g_assert_true (wait_for (f, window_is_phone, 10));
+  g_action_group_activate_action (G_ACTION_GROUP (f->app), "preferences", NULL);
+  choose_language (f, 2);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  gtk_window_destroy (preferences_over (GTK_WIDGET (f->window)));
+  wait_settled (f, GTK_WIDGET (home_page (f)));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
+  clmrs_window_start_visit (f->window, "household_visit", NULL);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  title = find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_WINDOW_TITLE);
+  label = find_of_type (title, GTK_TYPE_LABEL);
+  wait_settled (f, label);
+  layout = gtk_label_get_layout (GTK_LABEL (label));
+  g_test_message ("\"%s\": %d line(s) in %d px, window %d px", gtk_label_get_text (GTK_LABEL (label)),
+                  pango_layout_get_line_count (layout), gtk_widget_get_width (label),
+                  gtk_widget_get_width (GTK_WIDGET (f->window)));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "Visite du ménage");
+  g_assert_cmpint (pango_layout_get_line_count (layout), <=, 2);
+  g_assert_false (pango_layout_is_ellipsized (layout));
+  collect_split_words (title, split);
+  g_assert_cmpstr (split->str, ==, "");
+  /* and the header fits the phone: its title does not widen it */
+  {
+    GtkWidget *header = find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_HEADER_BAR);
+    int min = 0;
+
+    gtk_widget_measure (header, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+    g_test_message ("header: at least %d px in %d", min, gtk_widget_get_width (header));
+    g_assert_cmpint (min, <=, gtk_widget_get_width (header));
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window)), <=, 360);
+  }
+
+  close_app (f);
+  g_settings_set_string (settings, "language", "");
+  clmrs_i18n_set_language ("");
+  gtk_settings_reset_property (gtk_settings, "gtk-decoration-layout");
+}
+
+static const char *
+place_label_text (Fixture *f)
+{
+  GtkWidget *place = find_with_class (GTK_WIDGET (wizard (f)), "place");
+
+  return place != NULL ? gtk_label_get_text (GTK_LABEL (place)) : "";
+}
+
+/* A follow-up and a closure name their child from their first screen
+ * (the heading above the questions, and the header's subtitle). */
+static void
+test_first_screen_names_child (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *pin = clmrs_demo_facilitator_pin (0);
+  g_autofree char *name = NULL;
+  ClmrsVisitRequest closure = { .form_id = "case_closure", .child_id = "k0000000-0000-4000-8000-000000000003" };
+  GtkListBoxRow *row;
+  AdwWindowTitle *title;
+
+  sign_in (f, FACILITATOR_ID, pin);
+  g_assert_true (wait_for (f, on_home_and_idle, 20));
+  row = gtk_list_box_get_row_at_index (clmrs_home_page_get_list (home_page (f), "follow-ups"), 0);
+  g_signal_emit_by_name (row, "activated");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  title = ADW_WINDOW_TITLE (find_of_type (GTK_WIDGET (wizard (f)), ADW_TYPE_WINDOW_TITLE));
+  name = clmrs_visit_wizard_get_answer (wizard (f), "/follow_up_visit/child/name");
+  g_assert_nonnull (name);
+  g_test_message ("follow-up: \"%s\" / \"%s\"", place_label_text (f), adw_window_title_get_subtitle (title));
+  g_assert_true (g_str_has_prefix (place_label_text (f), name));
+  g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, name);
+  label_audit_screen ("visit: a follow-up's first screen");
+
+  clmrs_window_open_visit (f->window, &closure);
+  g_assert_true (wait_for (f, wizard_idle, 10));
+  g_assert_cmpstr (clmrs_visit_wizard_get_form_id (wizard (f)), ==, "case_closure");
+  g_test_message ("closure: \"%s\"", place_label_text (f));
+  g_assert_true (g_str_has_prefix (place_label_text (f), "Ama 003"));
+  g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, "Ama 003");
+}
+
+/* The roster's buttons say what they add and whom they remove. */
+static void
+test_roster_words (Fixture       *f,
+                   gconstpointer  data)
+{
+  GtkWidget *add, *remove;
+
+  start_household_visit (f);
+  household_walk_to (f, "/household_visit/children/child", 0);
+  add = find_button (GTK_WIDGET (wizard (f)), "/household_visit/children/child");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (add)), ==, "Add a Child");
+  g_signal_emit_by_name (add, "clicked");
+  g_assert_true (clmrs_visit_wizard_answer (wizard (f), "/household_visit/children/child[1]/identity/name", "Ama"));
+  remove = find_with_class (GTK_WIDGET (wizard (f)), "remove-repeat");
+  g_assert_nonnull (remove);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (remove)), ==, "Remove Ama");
+  g_assert_true (wait_for (f, wizard_idle, 10));
+}
+
+
 int
 main (int   argc,
       char *argv[])
@@ -5848,6 +6557,11 @@ main (int   argc,
   g_test_add ("/ui/visit/household-roster", Fixture, NULL, fixture_set_up, test_household_roster, fixture_tear_down);
   g_test_add ("/ui/visit/conflict-message-seen", Fixture, NULL, fixture_set_up, test_conflict_message_seen, fixture_tear_down);
   g_test_add ("/ui/visit/conflict-message-seen-phone", Fixture, NULL, fixture_set_up, test_conflict_message_seen, fixture_tear_down);
+  g_test_add ("/ui/visit/correction-back-to-review", Fixture, NULL, fixture_set_up, test_correction_back_to_review, fixture_tear_down);
+  g_test_add ("/ui/visit/review-opens-at-top", Fixture, NULL, fixture_set_up, test_review_opens_at_top, fixture_tear_down);
+  g_test_add ("/ui/visit/title-phone-french", Fixture, NULL, fixture_set_up, test_wizard_title_phone_french, fixture_tear_down);
+  g_test_add ("/ui/visit/first-screen-names-child", Fixture, NULL, fixture_set_up, test_first_screen_names_child, fixture_tear_down);
+  g_test_add ("/ui/visit/roster-words", Fixture, NULL, fixture_set_up, test_roster_words, fixture_tear_down);
   g_test_add ("/ui/visit/awareness", Fixture, NULL, fixture_set_up, test_awareness, fixture_tear_down);
   g_test_add ("/ui/visit/awareness-household", Fixture, NULL, fixture_set_up, test_awareness_household, fixture_tear_down);
   g_test_add ("/ui/facilitator/household-page", Fixture, NULL, fixture_set_up, test_household_page, fixture_tear_down);
@@ -5857,6 +6571,9 @@ main (int   argc,
   g_test_add ("/ui/home/drafts-listed", Fixture, NULL, fixture_set_up, test_drafts_listed, fixture_tear_down);
   g_test_add ("/ui/sync/enrol-warns-supervisors", Fixture, NULL, fixture_set_up, test_enrol_warns_supervisors, fixture_tear_down);
   g_test_add ("/ui/sync/waiting-late", Fixture, NULL, fixture_set_up, test_sync_waiting_late, fixture_tear_down);
+  g_test_add ("/ui/home/before-refresh", Fixture, "first-run", fixture_set_up, test_home_before_refresh, fixture_tear_down);
+  g_test_add ("/ui/home/second-tap-on-close", Fixture, NULL, fixture_set_up, test_second_tap_on_close, fixture_tear_down);
+  g_test_add ("/ui/phone/household-toast-stays", Fixture, NULL, fixture_set_up, test_household_toast_stays, fixture_tear_down);
   g_test_add ("/ui/home/lists-reopen-at-top", Fixture, NULL, fixture_set_up, test_lists_reopen_at_top, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-message", Fixture, NULL, fixture_set_up, test_returned_message, fixture_tear_down);
   g_test_add ("/ui/facilitator/returned-record", Fixture, NULL, fixture_set_up, test_returned_record, fixture_tear_down);
@@ -5866,6 +6583,7 @@ main (int   argc,
   g_test_add ("/ui/lock/inactivity", Fixture, NULL, fixture_set_up, test_inactivity_lock, fixture_tear_down);
   g_test_add ("/ui/preferences/language-switch", Fixture, NULL, fixture_set_up, test_language_switch, fixture_tear_down);
   g_test_add ("/ui/phone/toast-and-titles", Fixture, NULL, fixture_set_up, test_phone_toast_and_titles, fixture_tear_down);
+  g_test_add ("/ui/preferences/language-switch-reads-nothing", Fixture, NULL, fixture_set_up, test_language_switch_reads_nothing, fixture_tear_down);
   g_test_add ("/ui/preferences/language-switch-keeps-size", Fixture, NULL, fixture_set_up, test_language_switch_keeps_size, fixture_tear_down);
   g_test_add ("/ui/first-run/empty", Fixture, "first-run", fixture_set_up, test_first_run, fixture_tear_down);
   g_test_add ("/ui/first-run/demo", Fixture, "first-run", fixture_set_up, test_first_run_demo, fixture_tear_down);
