@@ -864,7 +864,7 @@ _clmrs_xpath_shuffle (gpointer     *items,
 
 /* randomize(nodes[, seed]).  libxml2 puts a node-set result back in
  * document order, so an itemset's randomize() is applied by the engine
- * (xform.c); this one serves where the order does not survive anyway
+ * (xform-prompts.c); this one serves where the order does not survive anyway
  * (count(randomize(...)) and the like). */
 static void
 fn_randomize (xmlXPathParserContextPtr ctxt,
@@ -891,7 +891,7 @@ fn_randomize (xmlXPathParserContextPtr ctxt,
 }
 
 /* clmrs-root(): the filling's document node, what "/" means in a form
- * (xform.c writes it before absolute paths inside secondary instances'
+ * (xform-expr.c writes it before absolute paths inside secondary instances'
  * predicates, where libxml2 would read "/" as their own document). */
 /* --- geographic functions (the spec's area() and distance()) --- */
 

@@ -1,7 +1,8 @@
 /* xpath-rewrite.h: ODK-style date-aware relational comparisons for XPath 1.0. */
 #pragma once
 
-#include <glib.h>
+#include "xpath-parse.h"
+
 #include <libxml/xpath.h>
 
 G_BEGIN_DECLS
@@ -15,13 +16,12 @@ G_BEGIN_DECLS
  * clmrs-gt(A, B) or clmrs-ge(A, B), functions that
  * clmrs_xpath_register_comparisons() adds to an XPath context.
  *
- * Use: rewrite each bind, ref and nodeset expression once, compile the
- * result with xmlXPathCompile(), and register the functions on every
- * context that evaluates it.  A syntax error reads
- *   invalid XPath at character 7 of ". <= (": expected an expression, found ...
- * (the position counts characters from 1); the caller adds the file, line
- * and node.  Expressions nested more than 128 levels deep are refused
- * (CLMRS_XPATH_REWRITE_ERROR_TOO_DEEP).
+ * Use: add the comparison edits of each parsed bind, ref and nodeset
+ * expression (clmrs_xpath_comparison_edits(), with the engine's own edits,
+ * app/xpath-parse.h) or rewrite an expression on its own
+ * (clmrs_xpath_rewrite_comparisons()), compile the result with
+ * xmlXPathCompile(), and register the functions on every context that
+ * evaluates it.  Syntax errors are the parser's (CLMRS_XPATH_ERROR).
  *
  * Comparison semantics (JavaRosa's): each argument becomes one value, a
  * node-set the string value of its first node in document order ("" when
@@ -34,17 +34,10 @@ G_BEGIN_DECLS
  * /data/item > 6 looks at the first item only.
  */
 
-#define CLMRS_XPATH_REWRITE_ERROR (clmrs_xpath_rewrite_error_quark ())
-
-typedef enum {
-  CLMRS_XPATH_REWRITE_ERROR_SYNTAX,     /* not an XPath 1.0 expression */
-  CLMRS_XPATH_REWRITE_ERROR_TOO_DEEP,   /* nested deeper than the parser allows */
-} ClmrsXPathRewriteError;
-
-GQuark  clmrs_xpath_rewrite_error_quark      (void);
-
-char   *clmrs_xpath_rewrite_comparisons      (const char        *expr,
-                                              GError           **error);
-void    clmrs_xpath_register_comparisons     (xmlXPathContextPtr ctxt);
+void    clmrs_xpath_comparison_edits         (const ClmrsXPathTree *tree,
+                                              GArray               *edits);
+char   *clmrs_xpath_rewrite_comparisons      (const char           *expr,
+                                              GError              **error);
+void    clmrs_xpath_register_comparisons     (xmlXPathContextPtr    ctxt);
 
 G_END_DECLS

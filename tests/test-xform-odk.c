@@ -89,6 +89,89 @@ choice_values (ClmrsFormSession *session,
 }
 
 /* ------------------------------------------------------------------ */
+/* Expressions: one parse gives what they read and how they are rewritten */
+
+/* Each calculate reads through a different part of the walk over the
+ * parsed expression (app/xform-expr.c): a wrong dependency leaves a value
+ * stale when what it reads changes, a wrong rewrite a wrong value or a
+ * refused form.  The last three were refused before the engine parsed
+ * once (a date operand after "and", under current(), and an absolute path
+ * into a repeat inside a secondary instance's predicate). */
+static const char expressions_form[] =
+  HEAD "<h:head><model><instance><data id='exprs'>"
+  "<d/><e/><dt/><gap/><order/><later/><glued/>"
+  "<rep jr:template=''><n/><twice/><k/><fruit/><dd/><due/></rep>"
+  "<meta><instanceID/></meta></data></instance>"
+  "<instance id='list'><root><item><name>a</name><label>Apple</label></item>"
+  "<item><name>b</name><label>Banana</label></item></root></instance>"
+  "<bind nodeset='/data/d' type='date'/>"
+  "<bind nodeset='/data/e' type='date'/>"
+  "<bind nodeset='/data/dt' type='dateTime'/>"
+  "<bind nodeset='/data/gap' type='decimal' calculate='/data/e - /data/d'/>"
+  "<bind nodeset='/data/order' type='string' calculate=\"if(/data/d &lt; /data/e, 'before', 'not before')\"/>"
+  "<bind nodeset='/data/later' type='string' calculate=\"if(/data/dt &gt; /data/d, 'later', 'not later')\"/>"
+  "<bind nodeset='/data/glued' type='string' calculate='1 and/data/d - 1'/>"
+  "<bind nodeset='/data/rep/n' type='int'/>"
+  "<bind nodeset='/data/rep/twice' type='int' calculate='/data/rep/n * 2'/>"
+  "<bind nodeset='/data/rep/k' type='string'/>"
+  "<bind nodeset='/data/rep/fruit' type='string' calculate=\"instance('list')/root/item[name = /data/rep/k]/label\"/>"
+  "<bind nodeset='/data/rep/dd' type='date'/>"
+  "<bind nodeset='/data/rep/due' type='decimal' calculate='current()/../dd - 1'/>"
+  "</model></h:head><h:body>"
+  "<input ref='/data/d'/><input ref='/data/e'/><input ref='/data/dt'/>"
+  "<repeat nodeset='/data/rep'><input ref='/data/rep/n'/><input ref='/data/rep/k'/>"
+  "<input ref='/data/rep/dd'/></repeat>"
+  "</h:body></h:html>";
+
+static void
+test_expressions (void)
+{
+  g_autoptr(ClmrsForm) form = load (expressions_form);
+  g_autoptr(ClmrsFormSession) session = clmrs_form_session_new (form, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  /* dates are days in arithmetic, compared as dates */
+  set (session, "/data/d", "2024-01-01");
+  set (session, "/data/e", "2024-01-31");
+  assert_answer (session, "/data/gap", "30");
+  assert_answer (session, "/data/order", "before");
+  assert_answer (session, "/data/glued", "true");
+  set (session, "/data/e", "2023-12-31");
+  assert_answer (session, "/data/gap", "-1");
+  assert_answer (session, "/data/order", "not before");
+  set (session, "/data/dt", "2024-01-01T10:00:00Z");
+  assert_answer (session, "/data/later", "later");
+  set (session, "/data/d", "2024-01-02");
+  assert_answer (session, "/data/later", "not later");
+  assert_answer (session, "/data/gap", "-2");
+  set (session, "/data/d", "1970-01-02");
+  assert_answer (session, "/data/glued", "false");
+
+  /* /data/rep/... inside the repeat is the same instance's node */
+  first = clmrs_form_session_add_repeat (session, "/data/rep", &error);
+  second = clmrs_form_session_add_repeat (session, "/data/rep", &error);
+  g_assert_no_error (error);
+  set (session, "/data/rep[1]/n", "3");
+  set (session, "/data/rep[2]/n", "5");
+  assert_answer (session, "/data/rep[1]/twice", "6");
+  assert_answer (session, "/data/rep[2]/twice", "10");
+  set (session, "/data/rep[1]/n", "4");
+  assert_answer (session, "/data/rep[1]/twice", "8");
+  assert_answer (session, "/data/rep[2]/twice", "10");
+
+  set (session, "/data/rep[2]/k", "b");
+  set (session, "/data/rep[1]/k", "a");
+  assert_answer (session, "/data/rep[1]/fruit", "Apple");
+  assert_answer (session, "/data/rep[2]/fruit", "Banana");
+
+  set (session, "/data/rep[2]/dd", "1970-01-11");
+  assert_answer (session, "/data/rep[2]/due", "9");
+  assert_answer (session, "/data/rep[1]/due", NULL);
+}
+
+/* ------------------------------------------------------------------ */
 /* Relative references                                                 */
 
 /* pyxform's repeat count inside a repeat: jr:count=" ../child_repeat_count "
@@ -900,6 +983,7 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/xform-odk/expressions", test_expressions);
   g_test_add_func ("/xform-odk/relative-count", test_relative_count);
   g_test_add_func ("/xform-odk/absent-node-warns", test_absent_node_warns);
   g_test_add_func ("/xform-odk/relative-refs", test_relative_refs);

@@ -1204,9 +1204,11 @@ test_inline_refusals (void)
     { "<bind nodeset='/data/a' relevant=\"/data/a = 'x'\"/>", "", CLMRS_XFORM_ERROR_CYCLE,
       "relevant of /data/a refers to itself" },
     { "<bind nodeset='/data/a' constraint=\"concat('a'\"/>", "", CLMRS_XFORM_ERROR_XPATH,
-      "constraint \"concat('a'\": concat( is not closed" },
+      "constraint \"concat('a'\" does not compile: invalid XPath at character 11 of \"concat('a'\": "
+      "expected ',' or ')' after an argument of 'concat()' opened at character 7, found the end of the expression" },
     { "<bind nodeset='/data/a' constraint=\"'a\"/>", "", CLMRS_XFORM_ERROR_XPATH,
-      "constraint \"'a\": unterminated string at character 1" },
+      "constraint \"'a\" does not compile: invalid XPath at character 1 of \"'a\": "
+      "the string literal starting here is not closed" },
     { "<bind nodeset='/data/a' type='picture'/>", "", CLMRS_XFORM_ERROR_UNSUPPORTED,
       "type 'picture' is not supported" },
     { "", "<range ref='/data/a'/>", CLMRS_XFORM_ERROR_INVALID, "a range needs a number in start, not ''" },

@@ -143,91 +143,91 @@ typedef struct {
 } SyntaxError;
 
 static const SyntaxError syntax_errors[] = {
-  { "", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 1 of \"\": the expression is empty" },
-  { "   ", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "   ", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 1 of \"   \": the expression is empty" },
-  { ". <", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { ". <", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 4 of \". <\": expected an expression after '<', "
     "found the end of the expression" },
-  { "a < < b", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "a < < b", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 5 of \"a < < b\": expected an expression after '<', found '<'" },
-  { "a and", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "a and", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 6 of \"a and\": expected an expression after 'and', "
     "found the end of the expression" },
-  { "- ", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "- ", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 3 of \"- \": expected an expression after '-', "
     "found the end of the expression" },
-  { "a < b)", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "a < b)", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 6 of \"a < b)\": expected an operator or the end of the "
     "expression, found ')'" },
-  { "1 2", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "1 2", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 3 of \"1 2\": expected an operator or the end of the "
     "expression, found '2'" },
-  { "(a < b", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "(a < b", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 7 of \"(a < b\": expected ')' to close '(' at character 1, "
     "found the end of the expression" },
-  { "a[1 = 1", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "a[1 = 1", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 8 of \"a[1 = 1\": expected ']' to close '[' at character 2, "
     "found the end of the expression" },
-  { "if(a, b c)", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "if(a, b c)", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 9 of \"if(a, b c)\": expected an operator, found 'c'" },
-  { "if(a, 'b' 'c')", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "if(a, 'b' 'c')", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 11 of \"if(a, 'b' 'c')\": expected ',' or ')' after an "
     "argument of 'if()' opened at character 3, found ''c''" },
-  { "f(,)", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "f(,)", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 3 of \"f(,)\": expected an expression, found ','" },
-  { "()", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "()", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 2 of \"()\": expected an expression, found ')'" },
-  { "'abc < 1", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "'abc < 1", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 1 of \"'abc < 1\": the string literal starting here is "
     "not closed" },
-  { "a ! b", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "a ! b", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 3 of \"a ! b\": expected '=' after '!'" },
-  { "a # b", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "a # b", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 3 of \"a # b\": unexpected character '#'" },
-  { "a \x01", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "a \x01", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 3 of \"a \x01\": unexpected character U+0001" },
-  { "a b", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "a b", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 3 of \"a b\": expected an operator, found 'b'" },
-  { "a : b", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "a : b", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 3 of \"a : b\": unexpected ':'" },
-  { "a:", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "a:", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 2 of \"a:\": expected a name or '*' after 'a:'" },
-  { "foo::bar", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "foo::bar", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 1 of \"foo::bar\": unknown axis 'foo'" },
-  { "child::", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "child::", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 8 of \"child::\": expected a node test after '::', "
     "found the end of the expression" },
-  { "@", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "@", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 2 of \"@\": expected a node test after '@', "
     "found the end of the expression" },
-  { "$ x", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "$ x", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 1 of \"$ x\": expected a variable name after '$'" },
-  { "a/", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "a/", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 3 of \"a/\": expected a location step after '/', "
     "found the end of the expression" },
-  { "//", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "//", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 3 of \"//\": expected a location step after '//', "
     "found the end of the expression" },
-  { "f()//1", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "f()//1", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 6 of \"f()//1\": expected a location step after '//', "
     "found '1'" },
-  { "node( < 1", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "node( < 1", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 7 of \"node( < 1\": expected ')' to close '(' at character 5, "
     "found '<'" },
-  { ".[1]", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { ".[1]", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 2 of \".[1]\": a predicate cannot follow '.' or '..' in "
     "XPath 1.0 (write self::node()[...]), found '['" },
-  { "a ]", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "a ]", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 3 of \"a ]\": expected an operator or the end of the "
     "expression, found ']'" },
   /* Positions count characters, not bytes. */
-  { "'\xc3\xa9t\xc3\xa9' <", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "'\xc3\xa9t\xc3\xa9' <", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 8 of \"'\xc3\xa9t\xc3\xa9' <\": expected an expression "
     "after '<', found the end of the expression" },
   /* Long tokens are cut short in messages. */
-  { "1 'abcdefghijklmnopqrstuvwxyz0123456789'", CLMRS_XPATH_REWRITE_ERROR_SYNTAX,
+  { "1 'abcdefghijklmnopqrstuvwxyz0123456789'", CLMRS_XPATH_ERROR_SYNTAX,
     "invalid XPath at character 3 of \"1 'abcdefghijklmnopqrstuvwxyz0123456789'\": expected "
     "an operator or the end of the expression, found ''abcdefghijklmnopqrstuvwxyz...'" },
 };
@@ -242,7 +242,7 @@ test_syntax_errors (void)
 
       g_test_message ("%s", syntax_errors[i].in);
       g_assert_null (out);
-      g_assert_error (error, CLMRS_XPATH_REWRITE_ERROR, syntax_errors[i].code);
+      g_assert_error (error, CLMRS_XPATH_ERROR, syntax_errors[i].code);
       g_assert_cmpstr (error->message, ==, syntax_errors[i].message);
     }
 }
@@ -254,7 +254,7 @@ test_invalid_utf8 (void)
   g_autofree char *out = clmrs_xpath_rewrite_comparisons ("a < '\xff'", &error);
 
   g_assert_null (out);
-  g_assert_error (error, CLMRS_XPATH_REWRITE_ERROR, CLMRS_XPATH_REWRITE_ERROR_SYNTAX);
+  g_assert_error (error, CLMRS_XPATH_ERROR, CLMRS_XPATH_ERROR_SYNTAX);
   g_assert_cmpstr (error->message, ==, "invalid XPath: not valid UTF-8 at byte 5");
   /* Callers may ignore the error. */
   g_assert_null (clmrs_xpath_rewrite_comparisons ("a <", NULL));
@@ -293,7 +293,7 @@ test_nesting_limits (void)
         g_string_append (deep, kinds[k].close);
       out = clmrs_xpath_rewrite_comparisons (deep->str, &error);
       g_assert_null (out);
-      g_assert_error (error, CLMRS_XPATH_REWRITE_ERROR, CLMRS_XPATH_REWRITE_ERROR_TOO_DEEP);
+      g_assert_error (error, CLMRS_XPATH_ERROR, CLMRS_XPATH_ERROR_TOO_DEEP);
       g_assert_nonnull (strstr (error->message, "nested more than 128 levels deep"));
     }
 }
