@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "clmrs-db-worker"
 
 #include "clmrs-db-worker.h"
+#include "clmrs-db-worker-private.h"
 
 #include <glib/gstdio.h>
 #include <glib/gi18n.h>
@@ -41,14 +42,15 @@
  *   (clmrs_device_migrate()).  Tests keep plain databases plain
  *   (CLMRS_TEST_PLAIN_DEVICE=1).
  */
-typedef struct {
+struct _ClmrsDbWorkerState {
   GAsyncQueue  *queue;      /* of GTask, or &quit_marker */
   ClmrsStore   *store;      /* only touched on the thread */
   ClmrsSyncConnection *sync;  /* the sync's connection, opened like @store when first asked for */
   ClmrsDataKey *key;        /* the data key, while signed in or being set up */
   char         *path;
   ClmrsCaseConfig case_config;  /* of the last open, for a sign-in that opens */
-} WorkerState;
+};
+typedef ClmrsDbWorkerState WorkerState;
 
 #define TEST_PLAIN_DEVICE_ENV "CLMRS_TEST_PLAIN_DEVICE"
 
@@ -68,10 +70,7 @@ G_DEFINE_FINAL_TYPE (ClmrsDbWorker, clmrs_db_worker, G_TYPE_OBJECT)
 
 static char quit_marker;
 
-typedef gpointer (*StateJobFunc) (WorkerState   *state,
-                                  gpointer       data,
-                                  GCancellable  *cancellable,
-                                  GError       **error);
+typedef ClmrsDbStateJobFunc StateJobFunc;
 
 typedef struct {
   ClmrsDbJobFunc  func;       /* a job on the open store */
@@ -242,17 +241,17 @@ clmrs_db_worker_close (ClmrsDbWorker *self)
   g_thread_join (g_steal_pointer (&self->thread));
 }
 
-static void
-push_job (ClmrsDbWorker       *self,
-          gpointer             source_tag,
-          ClmrsDbJobFunc       func,
-          StateJobFunc         state_func,
-          gpointer             data,
-          GDestroyNotify       data_free,
-          GDestroyNotify       result_free,
-          GCancellable        *cancellable,
-          GAsyncReadyCallback  callback,
-          gpointer             user_data)
+void
+_clmrs_db_worker_push_job (ClmrsDbWorker       *self,
+                           gpointer             source_tag,
+                           ClmrsDbJobFunc       func,
+                           StateJobFunc         state_func,
+                           gpointer             data,
+                           GDestroyNotify       data_free,
+                           GDestroyNotify       result_free,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   Job *job = g_new0 (Job, 1);
@@ -274,11 +273,11 @@ push_job (ClmrsDbWorker       *self,
   g_async_queue_push (self->queue, g_steal_pointer (&task));
 }
 
-static gpointer
-finish_pointer (ClmrsDbWorker  *self,
-                GAsyncResult   *result,
-                gpointer        source_tag,
-                GError        **error)
+gpointer
+_clmrs_db_worker_finish_pointer (ClmrsDbWorker  *self,
+                                 GAsyncResult   *result,
+                                 gpointer        source_tag,
+                                 GError        **error)
 {
   g_return_val_if_fail (CLMRS_IS_DB_WORKER (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
@@ -303,8 +302,8 @@ clmrs_db_worker_run_async (ClmrsDbWorker       *self,
   g_return_if_fail (CLMRS_IS_DB_WORKER (self));
   g_return_if_fail (func != NULL);
 
-  push_job (self, clmrs_db_worker_run_async, func, NULL, data, data_free, result_free,
-            cancellable, callback, user_data);
+  _clmrs_db_worker_push_job (self, clmrs_db_worker_run_async, func, NULL, data, data_free, result_free,
+                             cancellable, callback, user_data);
 }
 
 gpointer
@@ -312,7 +311,7 @@ clmrs_db_worker_run_finish (ClmrsDbWorker  *self,
                             GAsyncResult   *result,
                             GError        **error)
 {
-  return finish_pointer (self, result, clmrs_db_worker_run_async, error);
+  return _clmrs_db_worker_finish_pointer (self, result, clmrs_db_worker_run_async, error);
 }
 
 /* --- the sync's connection --- */
@@ -353,8 +352,8 @@ clmrs_db_worker_sync_connection_async (ClmrsDbWorker       *self,
 {
   g_return_if_fail (CLMRS_IS_DB_WORKER (self));
 
-  push_job (self, clmrs_db_worker_sync_connection_async, NULL, sync_connection_job, NULL, NULL,
-            (GDestroyNotify) clmrs_sync_connection_unref, cancellable, callback, user_data);
+  _clmrs_db_worker_push_job (self, clmrs_db_worker_sync_connection_async, NULL, sync_connection_job, NULL, NULL,
+                             (GDestroyNotify) clmrs_sync_connection_unref, cancellable, callback, user_data);
 }
 
 ClmrsSyncConnection *
@@ -362,7 +361,7 @@ clmrs_db_worker_sync_connection_finish (ClmrsDbWorker  *self,
                                         GAsyncResult   *result,
                                         GError        **error)
 {
-  return finish_pointer (self, result, clmrs_db_worker_sync_connection_async, error);
+  return _clmrs_db_worker_finish_pointer (self, result, clmrs_db_worker_sync_connection_async, error);
 }
 
 /* --- open --- */
@@ -616,8 +615,8 @@ clmrs_db_worker_open_async (ClmrsDbWorker       *self,
   data->progress_data = progress_data;
   data->context = g_main_context_ref_thread_default ();
   data->case_config = self->case_config;
-  push_job (self, clmrs_db_worker_open_async, NULL, open_job, data,
-            (GDestroyNotify) open_data_free, NULL, cancellable, callback, user_data);
+  _clmrs_db_worker_push_job (self, clmrs_db_worker_open_async, NULL, open_job, data,
+                             (GDestroyNotify) open_data_free, NULL, cancellable, callback, user_data);
 }
 
 gboolean
@@ -626,7 +625,7 @@ clmrs_db_worker_open_finish (ClmrsDbWorker  *self,
                              gboolean       *demo,
                              GError        **error)
 {
-  OpenResult opened = GPOINTER_TO_INT (finish_pointer (self, result, clmrs_db_worker_open_async, error));
+  OpenResult opened = GPOINTER_TO_INT (_clmrs_db_worker_finish_pointer (self, result, clmrs_db_worker_open_async, error));
 
   if (demo != NULL)
     *demo = (opened & OPENED_DEMO) == OPENED_DEMO;
@@ -660,8 +659,8 @@ clmrs_db_worker_list_people_async (ClmrsDbWorker       *self,
 {
   g_return_if_fail (CLMRS_IS_DB_WORKER (self));
 
-  push_job (self, clmrs_db_worker_list_people_async, NULL, list_people_job, NULL, NULL,
-            (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+  _clmrs_db_worker_push_job (self, clmrs_db_worker_list_people_async, NULL, list_people_job, NULL, NULL,
+                             (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -669,7 +668,7 @@ clmrs_db_worker_list_people_finish (ClmrsDbWorker  *self,
                                     GAsyncResult   *result,
                                     GError        **error)
 {
-  return finish_pointer (self, result, clmrs_db_worker_list_people_async, error);
+  return _clmrs_db_worker_finish_pointer (self, result, clmrs_db_worker_list_people_async, error);
 }
 
 /* An id and a PIN, the PIN wiped. */
@@ -847,8 +846,8 @@ clmrs_db_worker_sign_out (ClmrsDbWorker *self,
 {
   g_return_if_fail (CLMRS_IS_DB_WORKER (self));
 
-  push_job (self, clmrs_db_worker_sign_out, NULL, sign_out_job,
-            GINT_TO_POINTER (locked), NULL, NULL, NULL, NULL, NULL);
+  _clmrs_db_worker_push_job (self, clmrs_db_worker_sign_out, NULL, sign_out_job,
+                             GINT_TO_POINTER (locked), NULL, NULL, NULL, NULL, NULL);
 }
 
 gboolean
@@ -876,8 +875,8 @@ clmrs_db_worker_check_pin_async (ClmrsDbWorker       *self,
   id_pin = g_new0 (char *, 3);
   id_pin[0] = g_strdup (person_id);
   id_pin[1] = g_strdup (pin);
-  push_job (self, clmrs_db_worker_check_pin_async, NULL, check_pin_job, id_pin,
-            (GDestroyNotify) wipe_strv, (GDestroyNotify) clmrs_person_free, cancellable, callback, user_data);
+  _clmrs_db_worker_push_job (self, clmrs_db_worker_check_pin_async, NULL, check_pin_job, id_pin,
+                             (GDestroyNotify) wipe_strv, (GDestroyNotify) clmrs_person_free, cancellable, callback, user_data);
 }
 
 ClmrsPerson *
@@ -885,7 +884,7 @@ clmrs_db_worker_check_pin_finish (ClmrsDbWorker  *self,
                                   GAsyncResult   *result,
                                   GError        **error)
 {
-  ClmrsPerson *person = finish_pointer (self, result, clmrs_db_worker_check_pin_async, error);
+  ClmrsPerson *person = _clmrs_db_worker_finish_pointer (self, result, clmrs_db_worker_check_pin_async, error);
 
   /* signed in: a plain database is encrypted by now */
   if (person != NULL)
@@ -1018,9 +1017,9 @@ clmrs_db_worker_set_own_pin_async (ClmrsDbWorker       *self,
   own->person_id = g_strdup (person_id);
   own->one_time_pin = g_strdup (one_time_pin);
   own->new_pin = g_strdup (new_pin);
-  push_job (self, clmrs_db_worker_set_own_pin_async, NULL, set_own_pin_job, own, own_pin_free,
-            (GDestroyNotify) clmrs_person_free,
-            cancellable, callback, user_data);
+  _clmrs_db_worker_push_job (self, clmrs_db_worker_set_own_pin_async, NULL, set_own_pin_job, own, own_pin_free,
+                             (GDestroyNotify) clmrs_person_free,
+                             cancellable, callback, user_data);
 }
 
 ClmrsPerson *
@@ -1028,465 +1027,11 @@ clmrs_db_worker_set_own_pin_finish (ClmrsDbWorker  *self,
                                     GAsyncResult   *result,
                                     GError        **error)
 {
-  ClmrsPerson *person = finish_pointer (self, result, clmrs_db_worker_set_own_pin_async, error);
+  ClmrsPerson *person = _clmrs_db_worker_finish_pointer (self, result, clmrs_db_worker_set_own_pin_async, error);
 
   if (person != NULL)
     self->will_encrypt = FALSE;
   return person;
-}
-
-/* --- households --- */
-
-typedef struct {
-  char      *prefix;
-  guint      offset;
-  guint      limit;
-  /* out */
-  guint      n_matching;
-  GPtrArray *items;
-} SearchData;
-
-static void
-search_data_free (SearchData *data)
-{
-  g_free (data->prefix);
-  g_clear_pointer (&data->items, g_ptr_array_unref);
-  g_free (data);
-}
-
-static gpointer
-search_job (ClmrsStore    *store,
-            gpointer       user_data,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  SearchData *data = user_data;
-  gint64 count;
-
-  data->items = clmrs_casebook_search_households_page (store, data->prefix, data->offset, data->limit, error);
-  if (data->items == NULL)
-    return NULL;
-  count = clmrs_casebook_count_households (store, data->prefix, error);
-  if (count < 0)
-    return NULL;
-  data->n_matching = (guint) count;
-  return data;
-}
-
-void
-clmrs_db_worker_search_households_async (ClmrsDbWorker       *self,
-                                         const char          *prefix,
-                                         guint                offset,
-                                         guint                limit,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data)
-{
-  SearchData *data;
-
-  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
-
-  data = g_new0 (SearchData, 1);
-  data->prefix = g_strdup (prefix ? prefix : "");
-  data->offset = offset;
-  data->limit = limit;
-  /* the job returns its own data: it is freed with the task, not twice */
-  push_job (self, clmrs_db_worker_search_households_async, search_job, NULL, data,
-            (GDestroyNotify) search_data_free, NULL, cancellable, callback, user_data);
-}
-
-GPtrArray *
-clmrs_db_worker_search_households_finish (ClmrsDbWorker  *self,
-                                          GAsyncResult   *result,
-                                          guint          *n_matching,
-                                          GError        **error)
-{
-  SearchData *data = finish_pointer (self, result, clmrs_db_worker_search_households_async, error);
-
-  if (data == NULL)
-    return NULL;
-  if (n_matching != NULL)
-    *n_matching = data->n_matching;
-  return g_steal_pointer (&data->items);
-}
-
-/* --- lists --- */
-
-typedef struct {
-  int   horizon_days;
-  guint limit;
-} DueData;
-
-static gpointer
-follow_ups_due_job (ClmrsStore    *store,
-                    gpointer       user_data,
-                    GCancellable  *cancellable,
-                    GError       **error)
-{
-  DueData *data = user_data;
-  GDate today;
-
-  clmrs_date_today (&today);
-  return clmrs_casebook_follow_ups_due (store, &today, data->horizon_days, data->limit, error);
-}
-
-void
-clmrs_db_worker_follow_ups_due_async (ClmrsDbWorker       *self,
-                                      int                  horizon_days,
-                                      guint                limit,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data)
-{
-  DueData *data;
-
-  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
-
-  data = g_new0 (DueData, 1);
-  data->horizon_days = horizon_days;
-  data->limit = limit;
-  push_job (self, clmrs_db_worker_follow_ups_due_async, follow_ups_due_job, NULL, data, g_free,
-            (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
-}
-
-GPtrArray *
-clmrs_db_worker_follow_ups_due_finish (ClmrsDbWorker  *self,
-                                       GAsyncResult   *result,
-                                       GError        **error)
-{
-  return finish_pointer (self, result, clmrs_db_worker_follow_ups_due_async, error);
-}
-
-static gpointer
-queue_job (ClmrsStore    *store,
-           gpointer       user_data,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  return clmrs_outbox_queue_by_facilitator (store, error);
-}
-
-void
-clmrs_db_worker_queue_async (ClmrsDbWorker       *self,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
-
-  push_job (self, clmrs_db_worker_queue_async, queue_job, NULL, NULL, NULL,
-            (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
-}
-
-GPtrArray *
-clmrs_db_worker_queue_finish (ClmrsDbWorker  *self,
-                              GAsyncResult   *result,
-                              GError        **error)
-{
-  return finish_pointer (self, result, clmrs_db_worker_queue_async, error);
-}
-
-static gpointer
-indicators_job (ClmrsStore    *store,
-                gpointer       user_data,
-                GCancellable  *cancellable,
-                GError       **error)
-{
-  const ClmrsCaseConfig *config = user_data;
-  GDate today;
-
-  clmrs_date_today (&today);
-  return clmrs_casebook_indicators_full (store, NULL, NULL, &today, config, error);
-}
-
-void
-clmrs_db_worker_indicators_async (ClmrsDbWorker       *self,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
-
-  push_job (self, clmrs_db_worker_indicators_async, indicators_job, NULL,
-            g_memdup2 (&self->case_config, sizeof self->case_config), g_free,
-            (GDestroyNotify) json_node_unref, cancellable, callback, user_data);
-}
-
-JsonNode *
-clmrs_db_worker_indicators_finish (ClmrsDbWorker  *self,
-                                   GAsyncResult   *result,
-                                   GError        **error)
-{
-  return finish_pointer (self, result, clmrs_db_worker_indicators_async, error);
-}
-
-/* --- visits and reviews --- */
-
-typedef struct {
-  char  *review_state;
-  char  *facilitator_id;
-  guint  limit;
-} ListVisitsData;
-
-static void
-list_visits_data_free (ListVisitsData *data)
-{
-  g_free (data->review_state);
-  g_free (data->facilitator_id);
-  g_free (data);
-}
-
-static gpointer
-list_visits_job (ClmrsStore    *store,
-                 gpointer       user_data,
-                 GCancellable  *cancellable,
-                 GError       **error)
-{
-  ListVisitsData *data = user_data;
-
-  return clmrs_review_list_visits (store, data->review_state, data->facilitator_id, data->limit, error);
-}
-
-void
-clmrs_db_worker_list_visits_async (ClmrsDbWorker       *self,
-                                   const char          *review_state,
-                                   const char          *facilitator_id,
-                                   guint                limit,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  ListVisitsData *data;
-
-  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
-  g_return_if_fail (review_state != NULL);
-
-  data = g_new0 (ListVisitsData, 1);
-  data->review_state = g_strdup (review_state);
-  data->facilitator_id = g_strdup (facilitator_id);
-  data->limit = limit;
-  push_job (self, clmrs_db_worker_list_visits_async, list_visits_job, NULL, data,
-            (GDestroyNotify) list_visits_data_free, (GDestroyNotify) g_ptr_array_unref,
-            cancellable, callback, user_data);
-}
-
-GPtrArray *
-clmrs_db_worker_list_visits_finish (ClmrsDbWorker  *self,
-                                    GAsyncResult   *result,
-                                    GError        **error)
-{
-  return finish_pointer (self, result, clmrs_db_worker_list_visits_async, error);
-}
-
-static gpointer
-get_visit_job (ClmrsStore    *store,
-               gpointer       user_data,
-               GCancellable  *cancellable,
-               GError       **error)
-{
-  return clmrs_review_get_visit (store, user_data, error);
-}
-
-void
-clmrs_db_worker_get_visit_async (ClmrsDbWorker       *self,
-                                 const char          *visit_id,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
-  g_return_if_fail (visit_id != NULL);
-
-  push_job (self, clmrs_db_worker_get_visit_async, get_visit_job, NULL, g_strdup (visit_id), g_free,
-            (GDestroyNotify) clmrs_visit_summary_free, cancellable, callback, user_data);
-}
-
-ClmrsVisitSummary *
-clmrs_db_worker_get_visit_finish (ClmrsDbWorker  *self,
-                                  GAsyncResult   *result,
-                                  GError        **error)
-{
-  return finish_pointer (self, result, clmrs_db_worker_get_visit_async, error);
-}
-
-/* --- one household --- */
-
-typedef struct {
-  char               *household_id;
-  char               *language;
-  guint               visit_limit;
-  ClmrsCaseConfig     case_config;
-  ClmrsHouseholdFile *file;         /* results */
-  GHashTable         *form_titles;
-} HouseholdData;
-
-static void
-household_data_free (HouseholdData *data)
-{
-  g_free (data->household_id);
-  g_free (data->language);
-  g_clear_pointer (&data->file, clmrs_household_file_free);
-  g_clear_pointer (&data->form_titles, g_hash_table_unref);
-  g_free (data);
-}
-
-/* Titles already read, "LANGUAGE\nFORM" -> title: reading one parses the
- * whole form, and the household page asks for the same few each time it
- * opens.  Only the worker thread uses it; the lock keeps that honest. */
-G_LOCK_DEFINE_STATIC (title_cache);
-static GHashTable *title_cache;
-
-/* The form's title in @language (its itext), or NULL when it cannot be read. */
-static char *
-form_title (const char *form_id,
-            const char *language)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ClmrsForm) form = NULL;
-  g_autoptr(ClmrsFormSession) session = NULL;
-  g_autofree char *key = g_strdup_printf ("%s\n%s", language ? language : "", form_id);
-  char *title;
-
-  G_LOCK (title_cache);
-  title = title_cache != NULL ? g_strdup (g_hash_table_lookup (title_cache, key)) : NULL;
-  G_UNLOCK (title_cache);
-  if (title != NULL)
-    return title;
-
-  form = clmrs_form_load (form_id, &error);
-  if (form != NULL)
-    session = clmrs_form_session_new (form, &error);
-  if (session == NULL)
-    {
-      g_debug ("no title for form %s: %s", form_id, error->message);
-      return NULL;
-    }
-  clmrs_form_session_set_language (session, language);
-  title = clmrs_form_session_dup_title (session);
-  G_LOCK (title_cache);
-  if (title_cache == NULL)
-    title_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_hash_table_replace (title_cache, g_steal_pointer (&key), g_strdup (title));
-  G_UNLOCK (title_cache);
-  return title;
-}
-
-static gpointer
-household_job (ClmrsStore    *store,
-               gpointer       user_data,
-               GCancellable  *cancellable,
-               GError       **error)
-{
-  HouseholdData *data = user_data;
-  GDate today;
-
-  clmrs_date_today (&today);
-  data->file = clmrs_casebook_household (store, data->household_id, &today, &data->case_config,
-                                         data->visit_limit, error);
-  if (data->file == NULL)
-    return NULL;
-  clmrs_audit_open (store, "household", data->household_id);
-  data->form_titles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  for (guint i = 0; i < data->file->visits->len + data->file->drafts->len; i++)
-    {
-      ClmrsHouseholdVisit *visit = i < data->file->visits->len
-                                   ? g_ptr_array_index (data->file->visits, i)
-                                   : g_ptr_array_index (data->file->drafts, i - data->file->visits->len);
-      char *title;
-
-      if (visit->form_id == NULL || g_hash_table_contains (data->form_titles, visit->form_id))
-        continue;
-      title = form_title (visit->form_id, data->language);
-      if (title != NULL)
-        g_hash_table_insert (data->form_titles, g_strdup (visit->form_id), title);
-    }
-  return data;
-}
-
-void
-clmrs_db_worker_household_async (ClmrsDbWorker       *self,
-                                 const char          *household_id,
-                                 const char          *language,
-                                 guint                visit_limit,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  HouseholdData *data;
-
-  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
-  g_return_if_fail (household_id != NULL);
-
-  data = g_new0 (HouseholdData, 1);
-  data->household_id = g_strdup (household_id);
-  data->language = g_strdup (language);
-  data->visit_limit = visit_limit;
-  data->case_config = self->case_config;
-  /* the job returns its own data: it is freed with the task, not twice */
-  push_job (self, clmrs_db_worker_household_async, household_job, NULL, data,
-            (GDestroyNotify) household_data_free, NULL, cancellable, callback, user_data);
-}
-
-ClmrsHouseholdFile *
-clmrs_db_worker_household_finish (ClmrsDbWorker  *self,
-                                  GAsyncResult   *result,
-                                  GHashTable    **form_titles,
-                                  GError        **error)
-{
-  HouseholdData *data = finish_pointer (self, result, clmrs_db_worker_household_async, error);
-
-  if (data == NULL)
-    return NULL;
-  if (form_titles != NULL)
-    *form_titles = g_steal_pointer (&data->form_titles);
-  return g_steal_pointer (&data->file);
-}
-
-static gpointer
-review_job (ClmrsStore    *store,
-            gpointer       user_data,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  GStrv args = user_data;
-
-  return clmrs_review_record (store, args[0], args[1], args[2], args[3], error);
-}
-
-void
-clmrs_db_worker_review_async (ClmrsDbWorker       *self,
-                              const char          *visit_id,
-                              const char          *supervisor_id,
-                              const char          *decision,
-                              const char          *message,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  GStrv args;
-
-  g_return_if_fail (CLMRS_IS_DB_WORKER (self));
-  g_return_if_fail (visit_id != NULL);
-  g_return_if_fail (supervisor_id != NULL);
-  g_return_if_fail (decision != NULL);
-
-  args = g_new0 (char *, 5);
-  args[0] = g_strdup (visit_id);
-  args[1] = g_strdup (supervisor_id);
-  args[2] = g_strdup (decision);
-  args[3] = g_strdup (message);
-  push_job (self, clmrs_db_worker_review_async, review_job, NULL, args,
-            (GDestroyNotify) g_strfreev, g_free, cancellable, callback, user_data);
-}
-
-gboolean
-clmrs_db_worker_review_finish (ClmrsDbWorker  *self,
-                               GAsyncResult   *result,
-                               GError        **error)
-{
-  g_autofree char *review_id = finish_pointer (self, result, clmrs_db_worker_review_async, error);
-
-  return review_id != NULL;
 }
 
 /* --- the case rules' configuration --- */
@@ -1528,9 +1073,9 @@ clmrs_db_worker_refresh_cases_async (ClmrsDbWorker       *self,
 {
   g_return_if_fail (CLMRS_IS_DB_WORKER (self));
 
-  push_job (self, clmrs_db_worker_refresh_cases_async, refresh_cases_job, NULL,
-            g_memdup2 (&self->case_config, sizeof self->case_config), g_free, NULL,
-            cancellable, callback, user_data);
+  _clmrs_db_worker_push_job (self, clmrs_db_worker_refresh_cases_async, refresh_cases_job, NULL,
+                             g_memdup2 (&self->case_config, sizeof self->case_config), g_free, NULL,
+                             cancellable, callback, user_data);
 }
 
 gboolean
@@ -1538,7 +1083,7 @@ clmrs_db_worker_refresh_cases_finish (ClmrsDbWorker  *self,
                                       GAsyncResult   *result,
                                       GError        **error)
 {
-  return finish_pointer (self, result, clmrs_db_worker_refresh_cases_async, error) != NULL;
+  return _clmrs_db_worker_finish_pointer (self, result, clmrs_db_worker_refresh_cases_async, error) != NULL;
 }
 
 /* The daily refresh (case statuses move with the calendar: due, overdue,
@@ -1568,9 +1113,9 @@ clmrs_db_worker_refresh_cases_if_stale_async (ClmrsDbWorker       *self,
 {
   g_return_if_fail (CLMRS_IS_DB_WORKER (self));
 
-  push_job (self, clmrs_db_worker_refresh_cases_if_stale_async, refresh_cases_if_stale_job, NULL,
-            g_memdup2 (&self->case_config, sizeof self->case_config), g_free, NULL,
-            cancellable, callback, user_data);
+  _clmrs_db_worker_push_job (self, clmrs_db_worker_refresh_cases_if_stale_async, refresh_cases_if_stale_job, NULL,
+                             g_memdup2 (&self->case_config, sizeof self->case_config), g_free, NULL,
+                             cancellable, callback, user_data);
 }
 
 gboolean
@@ -1579,7 +1124,7 @@ clmrs_db_worker_refresh_cases_if_stale_finish (ClmrsDbWorker  *self,
                                                gboolean       *refreshed,
                                                GError        **error)
 {
-  gpointer done = finish_pointer (self, result, clmrs_db_worker_refresh_cases_if_stale_async, error);
+  gpointer done = _clmrs_db_worker_finish_pointer (self, result, clmrs_db_worker_refresh_cases_if_stale_async, error);
 
   if (refreshed != NULL)
     *refreshed = GPOINTER_TO_INT (done) == 2;
