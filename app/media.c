@@ -381,14 +381,24 @@ clmrs_media_list_unsent (ClmrsStore  *store,
   return g_steal_pointer (&list);
 }
 
-gint64
-clmrs_media_count_unsent (ClmrsStore *store)
+gboolean
+clmrs_media_count_unsent (ClmrsStore  *store,
+                          gint64      *count,
+                          GError     **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (store, "SELECT count(*)" UNSENT_WHERE, NULL);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  if (stmt == NULL || clmrs_store_step (store, stmt, NULL) != CLMRS_STEP_ROW)
-    return -1;
-  return sqlite3_column_int64 (stmt, 0);
+  g_return_val_if_fail (count != NULL, FALSE);
+
+  *count = -1;
+  stmt = clmrs_store_prepare (store, "SELECT count(*)" UNSENT_WHERE, error);
+  if (stmt == NULL || clmrs_store_step (store, stmt, error) != CLMRS_STEP_ROW)
+    {
+      g_prefix_error (error, "counting the media files waiting to leave: ");
+      return FALSE;
+    }
+  *count = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
 }
 
 GBytes *

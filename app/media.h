@@ -86,7 +86,10 @@ gboolean  clmrs_media_drop_unanswered (ClmrsStore   *store,
  * acknowledged, and that it has not acknowledged yet, oldest first. */
 GPtrArray *clmrs_media_list_unsent    (ClmrsStore   *store,
                                        GError      **error);  /* (element-type ClmrsMediaInfo) */
-gint64    clmrs_media_count_unsent    (ClmrsStore   *store);   /* every such file, the visit acknowledged or not; -1 on error */
+/* every such file, the visit acknowledged or not */
+gboolean  clmrs_media_count_unsent    (ClmrsStore   *store,
+                                       gint64       *count,
+                                       GError      **error);
 GBytes   *clmrs_media_read_chunk      (ClmrsStore   *store,
                                        const char   *id,
                                        gint64        offset,

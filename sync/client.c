@@ -1546,8 +1546,9 @@ clmrs_sync_run (ClmrsStore             *store,
       c.report->media_pruned = pruned;
       purge_closed_cases (store);
     }
-  c.report->media_left = clmrs_media_count_unsent (store);
-  if (!clmrs_outbox_count_queued (store, &c.report->queued_left, &count_error))
+  c.report->media_left = -1;
+  if (!clmrs_outbox_count_queued (store, &c.report->queued_left, &count_error) ||
+      !clmrs_media_count_unsent (store, &c.report->media_left, &count_error))
     {
       /* the run cannot say the queue is empty: not a success */
       if (ok)

@@ -57,7 +57,7 @@ typedef struct {
   gint64  queued_left;            /* still waiting after the run; -1 when the store could not say */
   guint64 media_sent;             /* media files the server now holds whole */
   guint64 media_bytes;            /* media bytes the server acknowledged in this run */
-  gint64  media_left;             /* media files still waiting after the run */
+  gint64  media_left;             /* media files still waiting after the run; -1 when the store could not say */
   guint64 media_pruned;           /* media files the server held for 30 days whose bytes were dropped */
   double  seconds;
 } ClmrsSyncReport;

@@ -197,16 +197,28 @@ test_cancel (Fixture       *f,
   assert_synced (f);
 }
 
-/* The queue cannot be counted at the end: the run is not a success
- * (it cannot say nothing is left), and says why; what the server
- * acknowledged is sent all the same. */
+/* What is left cannot be counted at the end (the queue, or the media
+ * files): the run is not a success (it cannot say nothing is left), and
+ * says why; what the server acknowledged is sent all the same. */
+typedef struct {
+  const char *sql;      /* the count that fails */
+  const char *message;  /* what the error says */
+} CountFailure;
+
+static const CountFailure queue_count_fails = {
+  "SELECT count (*) FROM outbox WHERE state = 'queued'", "counting the records waiting to leave" };
+static const CountFailure media_count_fails = {
+  "SELECT count(*) FROM media m JOIN visits v ON v.id = m.visit_id WHERE m.acked IS NULL AND v.state = 'final'",
+  "counting the media files waiting to leave" };
+
 static void
 test_count_fails (Fixture       *f,
                   gconstpointer  data)
 {
+  const CountFailure *failure = data;
   ClmrsStore *store = clmrs_sync_connection_lock (f->connection);
 
-  test_store_fail_statements (store, "SELECT count (*) FROM outbox WHERE state = 'queued'");
+  test_store_fail_statements (store, failure->sql);
   clmrs_sync_connection_unlock (f->connection);
   run_async (f);
   store = clmrs_sync_connection_lock (f->connection);
@@ -214,8 +226,9 @@ test_count_fails (Fixture       *f,
   clmrs_sync_connection_unlock (f->connection);
   g_assert_false (f->ok);
   g_assert_error (f->error, CLMRS_SYNC_ERROR, CLMRS_SYNC_ERROR_STORE);
-  g_assert_nonnull (strstr (f->error->message, "counting the records waiting to leave"));
-  g_assert_cmpint (f->report.queued_left, ==, -1);
+  g_assert_nonnull (strstr (f->error->message, failure->message));
+  g_assert_cmpint (f->report.media_left, ==, -1);
+  g_assert_cmpint (f->report.queued_left, ==, failure == &queue_count_fails ? -1 : 0);
   g_assert_cmpuint (f->report.records_sent, ==, f->total);
   assert_synced (f);
 }
@@ -227,7 +240,9 @@ main (int    argc,
   g_setenv ("CLMRS_TODAY", "2026-06-30", TRUE);
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/sync/async/progress", Fixture, NULL, fixture_setup, test_progress, fixture_teardown);
-  g_test_add ("/sync/async/count-fails", Fixture, NULL, fixture_setup, test_count_fails, fixture_teardown);
+  g_test_add ("/sync/async/count-fails", Fixture, &queue_count_fails, fixture_setup, test_count_fails, fixture_teardown);
+  g_test_add ("/sync/async/media-count-fails", Fixture, &media_count_fails, fixture_setup, test_count_fails,
+              fixture_teardown);
   g_test_add ("/sync/async/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);
   return g_test_run ();
 }
