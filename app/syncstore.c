@@ -1008,6 +1008,7 @@ clmrs_pull_apply_full (ClmrsStore       *store,
                        GError          **error)
 {
   Pull pull = { .store = store, .touched = g_ptr_array_new_with_free_func (g_free) };
+  g_autoptr(GHashTable) refreshed = NULL;
   guint n = 0;
   gint64 aside = 0;
   gint64 before = -1;
@@ -1046,9 +1047,20 @@ clmrs_pull_apply_full (ClmrsStore       *store,
     goto fail;
 
   clmrs_date_today (&today);
+  /* each child once: a page touches a child for each of its records
+   * (the child, its visits, assessments, supports), and a refresh reads
+   * only what the page left, so a second one would give the same case
+   * (and most of a refresh is preparing its statements) */
+  refreshed = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < pull.touched->len; i++)
-    if (!clmrs_casebook_refresh_child (store, g_ptr_array_index (pull.touched, i), &today, NULL, error))
-      goto fail;
+    {
+      const char *child_id = g_ptr_array_index (pull.touched, i);
+
+      if (!g_hash_table_add (refreshed, (gpointer) child_id))
+        continue;
+      if (!clmrs_casebook_refresh_child (store, child_id, &today, NULL, error))
+        goto fail;
+    }
   if (next_cursor != NULL && !clmrs_store_set_meta (store, "pull_cursor", next_cursor, error))
     goto fail;
   aside = clmrs_pull_count_set_aside (store, error);

@@ -1,7 +1,9 @@
 /* test-syncstore.c: another device's records pulled: applied page by page, set aside until what they name arrives, the cursor moved with them. */
+#include "casebook.h"
 #include "demo.h"
 #include "store-test-helpers.h"
 #include "syncstore.h"
+#include "util.h"
 
 typedef struct {
   TestStore  maker;      /* the device whose records are pulled */
@@ -113,6 +115,46 @@ test_set_aside_then_applied (Fixture       *f,
   g_assert_cmpuint (counts.set_aside, ==, 0);
 }
 
+/* The cases, one text for comparing. */
+static char *
+cases_text (TestStore *t)
+{
+  return test_query_text (t->store,
+      "SELECT group_concat (line, '|') FROM (SELECT quote (child_id) || quote (status) || quote (open)"
+      " || quote (identified_on) || quote (last_visit) || quote (next_due) || quote (follow_ups) AS line"
+      " FROM cases ORDER BY child_id)", NULL);
+}
+
+/* One page holding every record: each child is touched by its own
+ * record, its visits and its supports, its case refreshed once, and the
+ * cases are what refreshing them all from the applied rows gives. */
+static void
+test_cases_of_one_page (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autofree char *applied = NULL, *refreshed = NULL;
+  GDate today;
+
+  for (guint i = 0; i < 2; i++)
+    for (guint j = 0; j < f->pages[i]->len; j++)
+      g_ptr_array_add (all, json_object_ref (g_ptr_array_index (f->pages[i], j)));
+  g_assert_true (clmrs_pull_apply (f->t.store, all, "1", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count (&f->t, "children"), >, 0);
+  /* an assessed child was touched by its record and its assessment */
+  g_assert_cmpint (count (&f->t, "assessments"), >, 0);
+  g_assert_cmpint (count (&f->t, "cases"), ==, count (&f->t, "children"));
+  applied = cases_text (&f->t);
+
+  clmrs_date_today (&today);
+  g_assert_true (clmrs_casebook_refresh_all (f->t.store, &today, NULL, NULL, &error));
+  g_assert_no_error (error);
+  refreshed = cases_text (&f->t);
+  g_assert_cmpstr (applied, ==, refreshed);
+}
+
 /* A page that cannot be applied whole leaves nothing and the cursor
  * where it was: the same page comes again. */
 static void
@@ -145,6 +187,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/syncstore/pull/set-aside-then-applied", Fixture, NULL, fixture_set_up, test_set_aside_then_applied,
+              fixture_tear_down);
+  g_test_add ("/syncstore/pull/cases-of-one-page", Fixture, NULL, fixture_set_up, test_cases_of_one_page,
               fixture_tear_down);
   g_test_add ("/syncstore/pull/step-error", Fixture, NULL, fixture_set_up, test_step_error, fixture_tear_down);
   return g_test_run ();
