@@ -1,11 +1,11 @@
 /* bench-derived.c: what one record costs the server's derived store, as the store grows. */
+#include "bench-uuids.h"
 #include "demo.h"
 #include "store.h"
 #include "syncstore.h"
 
 #include <glib/gstdio.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/resource.h>
 
 /*
@@ -47,37 +47,6 @@ die (const char *what, GError *error)
   exit (1);
 }
 
-/* Every UUID of @text with its first 8 hex digits @prefix (@community_prefix
- * for the template's community ids); as bench-server's remap_uuids(). */
-static char *
-remap_uuids (const char *text,
-             GHashTable *communities,
-             guint       prefix,
-             guint       community_prefix)
-{
-  GString *out = g_string_new (text);
-
-  for (gsize i = 0; i + 36 <= out->len; i++)
-    {
-      char *p = out->str + i;
-      char head[9];
-
-      if (p[8] != '-' || p[13] != '-' || p[18] != '-' || p[23] != '-')
-        continue;
-      {
-        g_autofree char *candidate = g_strndup (p, 36);
-
-        if (!g_uuid_string_is_valid (candidate))
-          continue;
-        g_snprintf (head, sizeof head, "%08x",
-                    g_hash_table_contains (communities, candidate) ? community_prefix : prefix);
-      }
-      memcpy (p, head, 8);
-      i += 35;
-    }
-  return g_string_free (out, FALSE);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -113,25 +82,8 @@ main (int argc, char **argv)
   template = clmrs_store_open (template_path, &error);
   if (template == NULL || !clmrs_demo_generate (template, &options, &report, &error))
     die ("template", error);
-  {
-    g_autoptr(GPtrArray) out = clmrs_outbox_next_batch (template, G_MAXSIZE, G_MAXUINT, &error);
-    sqlite3_stmt *stmt;
-
-    if (out == NULL)
-      die ("template outbox", error);
-    g_ptr_array_set_free_func (out, (GDestroyNotify) clmrs_outgoing_free);
-    for (guint i = 0; i < out->len; i++)
-      {
-        ClmrsOutgoing *o = g_ptr_array_index (out, i);
-
-        if (strstr (o->line, "\"type\":\"review\"") == NULL)
-          g_ptr_array_add (lines, g_strdup (o->line));
-      }
-    stmt = clmrs_store_prepare (template, "SELECT id FROM communities", &error);
-    while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-      g_hash_table_add (communities, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-    sqlite3_finalize (stmt);
-  }
+  if (!bench_template_records (template, lines, communities, NULL, &error))
+    die ("template records", error);
   printf ("template: %u households, %u children, %u records a copy\n", report.households, report.children,
           lines->len);
   printf ("%12s %14s %14s\n", "store holds", "wall ms/rec", "CPU ms/rec");
@@ -146,7 +98,7 @@ main (int argc, char **argv)
   for (guint copy = 0; applied < n_records; copy++)
     for (guint i = 0; i < lines->len && applied < n_records; i++)
       {
-        g_autofree char *text = remap_uuids (g_ptr_array_index (lines, i), communities, copy + 1, copy / 2 + 1);
+        g_autofree char *text = bench_remap_uuids (g_ptr_array_index (lines, i), communities, copy + 1, copy / 2 + 1);
         g_autoptr(JsonNode) node = json_from_string (text, NULL);
 
         if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))

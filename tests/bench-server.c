@@ -1,4 +1,5 @@
 /* bench-server.c: clmrs-server under load: 200 devices push N records over loopback, then pull. */
+#include "bench-uuids.h"
 #include "demo.h"
 #include "server.h"
 #include "record.h"
@@ -184,44 +185,13 @@ typedef struct {
   guint      records;
 } Device;
 
-/* Rewrites every UUID in @text: the first 8 hex digits become @prefix
- * (or @community_prefix for the template's community ids). */
-static char *
-remap_uuids (const char *text,
-             GHashTable *communities,
-             guint       prefix,
-             guint       community_prefix)
-{
-  GString *out = g_string_new (text);
-
-  for (gsize i = 0; i + 36 <= out->len; i++)
-    {
-      char *p = out->str + i;
-      char head[9];
-
-      if (p[8] != '-' || p[13] != '-' || p[18] != '-' || p[23] != '-')
-        continue;
-      {
-        g_autofree char *candidate = g_strndup (p, 36);
-
-        if (!g_uuid_string_is_valid (candidate))
-          continue;
-        g_snprintf (head, sizeof head, "%08x",
-                    g_hash_table_contains (communities, candidate) ? community_prefix : prefix);
-      }
-      memcpy (p, head, 8);
-      i += 35;
-    }
-  return g_string_free (out, FALSE);
-}
-
 /* The template line rewritten for one device, its envelope rebuilt. */
 static char *
 device_line (const char *line,
              GHashTable *communities,
              Device     *device)
 {
-  g_autofree char *text = remap_uuids (line, communities, device->index + 1, device->index / 2 + 1);
+  g_autofree char *text = bench_remap_uuids (line, communities, device->index + 1, device->index / 2 + 1);
   g_autoptr(JsonNode) node = json_from_string (text, NULL);
   JsonObject *env;
   ClmrsRecordHeader h = { 0 };
@@ -506,31 +476,11 @@ main (int argc, char **argv)
   t0 = now_s ();
   if (template == NULL || !clmrs_demo_generate (template, &options, &report, &error))
     die ("template", error);
-  {
-    g_autoptr(GPtrArray) out = clmrs_outbox_next_batch (template, G_MAXSIZE, G_MAXUINT, &error);
-    sqlite3_stmt *stmt;
-
-    if (out == NULL)
-      die ("template outbox", error);
-    for (guint i = 0; i < out->len; i++)
-      {
-        ClmrsOutgoing *o = g_ptr_array_index (out, i);
-
-        if (strstr (o->line, "\"type\":\"review\"") == NULL)
-          g_ptr_array_add (lines, g_strdup (o->line));
-      }
-    g_ptr_array_set_free_func (out, (GDestroyNotify) clmrs_outgoing_free);
-    stmt = clmrs_store_prepare (template, "SELECT id FROM communities", &error);
-    while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-      {
-        g_hash_table_add (communities, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-        g_ptr_array_add (community_list, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-      }
-    sqlite3_finalize (stmt);
-    people = clmrs_store_list_people_json (template, &error);
-    if (people == NULL)
-      die ("template people", error);
-  }
+  if (!bench_template_records (template, lines, communities, community_list, &error))
+    die ("template outbox", error);
+  people = clmrs_store_list_people_json (template, &error);
+  if (people == NULL)
+    die ("template people", error);
   printf ("template: %u households, %u children, %u records (reviews left out) in %.1f s\n",
           report.households, report.children, lines->len, now_s () - t0);
   fflush (stdout);
@@ -631,7 +581,7 @@ main (int argc, char **argv)
 
         for (guint c = 0; c < community_list->len; c++)
           {
-            g_autofree char *id = remap_uuids (g_ptr_array_index (community_list, c), communities, 0,
+            g_autofree char *id = bench_remap_uuids (g_ptr_array_index (community_list, c), communities, 0,
                                                device->index / 2 + 1);
 
             g_string_append_printf (ids, "%s%s", c ? "," : "", id);
@@ -645,7 +595,7 @@ main (int argc, char **argv)
         {
           g_autofree char *people_json = clmrs_json_to_string (people);
 
-          people_text = remap_uuids (people_json, communities, device->index + 1, 0);
+          people_text = bench_remap_uuids (people_json, communities, device->index + 1, 0);
         }
         body = g_strdup_printf ("{\"code\":\"%s\",\"device_name\":\"bench %u\",\"people\":%s}", code, d,
                                 people_text);
