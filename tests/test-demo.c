@@ -132,6 +132,29 @@ test_messages_language (void)
     }
 }
 
+/* Each support is recorded once: no child (nor household, for a
+ * household's support) gets the same support twice on one day, which the
+ * lists showed as the same line twice. */
+static void
+test_supports_once (void)
+{
+  g_autoptr(GError) error = NULL;
+  ClmrsDemoOptions options = { .households = 60, .seed = 3, .until = "2026-06-30", .months = 12 };
+  ClmrsDemoReport report = { 0 };
+  TestStore t = { 0 };
+
+  test_store_open (&t, "demo-supports");
+  g_assert_true (clmrs_demo_generate (t.store, &options, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.supports, >, 0);
+  g_assert_cmpint (test_query_int (t.store, "SELECT count (*) FROM supports", NULL), ==, report.supports);
+  g_assert_cmpint (test_query_int (t.store,
+                                   "SELECT count (*) FROM (SELECT 1 FROM supports"
+                                   " GROUP BY level, coalesce (nullif (child_id, ''), household_id), type, support_date"
+                                   " HAVING count (*) > 1)", NULL), ==, 0);
+  test_store_close (&t);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -139,5 +162,6 @@ main (int argc, char **argv)
   g_test_add_func ("/demo/deterministic", test_deterministic);
   g_test_add_func ("/demo/refuses-real-data", test_refuses_real_data);
   g_test_add_func ("/demo/messages-language", test_messages_language);
+  g_test_add_func ("/demo/supports-once", test_supports_once);
   return g_test_run ();
 }
