@@ -156,6 +156,14 @@ _clmrs_demo_age_at (const DemoChild *child, const char *date)
   return clmrs_age_on (&child->dob, &on);
 }
 
+/* A free-text answer in the language the demo is made for
+ * (ClmrsDemoOptions.language): English under a French app was a stumble. */
+static const char *
+in_language (Visit *v, const char *en, const char *fr)
+{
+  return g_strcmp0 (v->demo->language, "fr") == 0 ? fr : en;
+}
+
 /* The questions about one child's school and work, from the persona. */
 static const char *
 answer_child (Visit *v, DemoChild *c, const ClmrsPrompt *p, const char *leaf)
@@ -299,7 +307,8 @@ answer_child (Visit *v, DemoChild *c, const ClmrsPrompt *p, const char *leaf)
   if (g_str_equal (leaf, "immediate_danger"))
     return yes_no (c->work == WORK_WORST);
   if (g_str_equal (leaf, "immediate_danger_why"))
-    return "Brought from another village to work on the farm";
+    return in_language (v, "Brought from another village to work on the farm",
+                        "Amené d’un autre village pour travailler au champ");
   return NULL;
 }
 
@@ -328,9 +337,9 @@ _clmrs_demo_answer_visit (const ClmrsPrompt *p,
   if (g_str_equal (leaf, "closure_reason"))
     return v->closure_reason;
   if (g_str_equal (leaf, "moved_where"))
-    return "To another region with the family";
+    return in_language (v, "To another region with the family", "Dans une autre région avec la famille");
   if (g_str_equal (leaf, "source"))
-    return "A neighbour";
+    return in_language (v, "A neighbour", "Un voisin");
   if (g_str_equal (leaf, "support_received"))
     {
       g_autofree char *joined = v->support_received && v->support_received[0]
@@ -347,7 +356,7 @@ _clmrs_demo_answer_visit (const ClmrsPrompt *p,
   if (g_str_equal (leaf, "state"))
     return "delivered";
   if (g_str_equal (leaf, "provider"))
-    return "Cooperative CLMRS team";
+    return in_language (v, "Cooperative CLMRS team", "Équipe SSRTE de la coopérative");
   if (g_str_equal (leaf, "quantity"))
     return "1";
   if (v->child != NULL)

@@ -117,6 +117,37 @@ record_support (Demo        *demo,
   return TRUE;
 }
 
+/* Whether @type was recorded already on @date for @child (or, for a
+ * household's support, @household_id): two visits' supports can fall on
+ * the same day (the last day of the period above all), and the lists
+ * showed the same support twice. */
+static gboolean
+support_given_on (Demo        *demo,
+                  const char  *household_id,
+                  const char  *child_id,
+                  const char  *type,
+                  const char  *date,
+                  gboolean    *given,
+                  GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = clmrs_store_prepare (demo->store,
+      "SELECT 1 FROM supports WHERE type = ?1 AND support_date = ?2 AND"
+      " (CASE WHEN ?3 IS NULL THEN household_id = ?4 AND coalesce (child_id, '') = '' ELSE child_id = ?3 END)", error);
+  ClmrsStep step;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, type, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, date, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, child_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, household_id, -1, SQLITE_TRANSIENT);
+  step = clmrs_store_step (demo->store, stmt, error);
+  if (step == CLMRS_STEP_ERROR)
+    return FALSE;
+  *given = step == CLMRS_STEP_ROW;
+  return TRUE;
+}
+
 /* One to four supports from the rules' suggestions, within two months. */
 static gboolean
 support_children (Demo                *demo,
@@ -131,7 +162,7 @@ support_children (Demo                *demo,
     {
       const ClmrsChildOutcome *o = g_ptr_array_index (result->children, i);
       DemoChild *child = NULL;
-      guint n, given = 0;
+      guint n, wanted, start, given = 0;
 
       if (!clmrs_status_is_child_labour (o->status))
         continue;
@@ -143,12 +174,19 @@ support_children (Demo                *demo,
       if (child == NULL || g_rand_int_range (demo->rand, 0, 50) == 0)
         continue;  /* about 2% get no support: coverage is never 100% */
 
+      /* each suggestion at most once, from a random one on: a new offset
+       * at every step gave the same support twice, often the same day */
       n = o->suggestions ? g_strv_length (o->suggestions) : 0;
-      for (guint k = 0; k < n && given < (guint) g_rand_int_range (demo->rand, 1, 5); k++)
+      if (n == 0)
+        continue;
+      wanted = g_rand_int_range (demo->rand, 1, 5);
+      start = g_rand_int_range (demo->rand, 0, n);
+      for (guint k = 0; k < n && given < wanted; k++)
         {
-          const char *type = o->suggestions[(k + g_rand_int_range (demo->rand, 0, n)) % n];
+          const char *type = o->suggestions[(start + k) % n];
           const char *level = clmrs_support_type_level (type);
           g_autofree char *date = NULL;
+          gboolean already;
           GDate on;
 
           if (level == NULL || g_str_equal (level, "community") ||
@@ -159,6 +197,11 @@ support_children (Demo                *demo,
           if (g_date_compare (&on, &demo->until) > 0)
             on = demo->until;
           date = clmrs_date_format (&on);
+          if (!support_given_on (demo, household_id, g_str_equal (level, "household") ? NULL : child->id,
+                                 type, date, &already, error))
+            return FALSE;
+          if (already)
+            continue;
           if (!record_support (demo, v, household_id, child, type, date, error))
             return FALSE;
           household_helped |= g_str_equal (level, "household");

@@ -15,8 +15,9 @@ typedef struct {
   const char        *until;        /* last day of the simulated period, YYYY-MM-DD; NULL = today */
   guint              months;       /* length of the period, default 24 */
   guint              communities;  /* how many communities; 0 = one per 150 households, at least 2 */
-  const char        *language;     /* the supervisor's messages: "fr" in French, NULL or "en" in
-                                      English (the app's own language by default) */
+  const char        *language;     /* the supervisor's messages and the free-text answers: "fr"
+                                      in French, NULL or "en" in English (the app's own language
+                                      by default) */
   ClmrsDemoProgress  progress;
   gpointer           progress_data;
 } ClmrsDemoOptions;

@@ -91,13 +91,20 @@ test_refuses_real_data (void)
   test_store_close (&t);
 }
 
-/* The supervisor's messages on returned visits are in the language the
- * demo is made for: English by default (the app's), French when asked;
- * never French under an English app, whatever the community's country. */
+/* The supervisor's messages on returned visits, and the free-text
+ * answers, are in the language the demo is made for: English by default
+ * (the app's), French when asked; never French under an English app,
+ * whatever the community's country, nor English under a French one. */
 static void
 test_messages_language (void)
 {
   static const char *const languages[] = { NULL, "fr" };
+  static const struct { const char *en, *fr; gboolean always; } free_text[] = {
+    { "Cooperative CLMRS team", "Équipe SSRTE de la coopérative", TRUE },   /* every support's provider */
+    { "Brought from another village to work on the farm", "Amené d’un autre village pour travailler au champ", FALSE },
+    { "To another region with the family", "Dans une autre région avec la famille", FALSE },
+    { "A neighbour", "Un voisin", FALSE },
+  };
 
   for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
     {
@@ -128,8 +135,43 @@ test_messages_language (void)
         }
       sqlite3_finalize (stmt);
       g_assert_cmpuint (n, >, 0);
+      /* the free-text answers too: no English one under French */
+      for (guint k = 0; k < G_N_ELEMENTS (free_text); k++)
+        {
+          const char *ours = languages[i] == NULL ? free_text[k].en : free_text[k].fr;
+          const char *other = languages[i] == NULL ? free_text[k].fr : free_text[k].en;
+          g_autofree char *ours_sql = g_strdup_printf ("SELECT count (*) FROM visits WHERE instr (answers, '%s') > 0", ours);
+          g_autofree char *other_sql = g_strdup_printf ("SELECT count (*) FROM visits WHERE instr (answers, '%s') > 0", other);
+
+          g_assert_cmpint (test_query_int (t.store, other_sql, NULL), ==, 0);
+          if (free_text[k].always)
+            g_assert_cmpint (test_query_int (t.store, ours_sql, NULL), >, 0);
+        }
       test_store_close (&t);
     }
+}
+
+/* Each support is recorded once: no child (nor household, for a
+ * household's support) gets the same support twice on one day, which the
+ * lists showed as the same line twice. */
+static void
+test_supports_once (void)
+{
+  g_autoptr(GError) error = NULL;
+  ClmrsDemoOptions options = { .households = 60, .seed = 3, .until = "2026-06-30", .months = 12 };
+  ClmrsDemoReport report = { 0 };
+  TestStore t = { 0 };
+
+  test_store_open (&t, "demo-supports");
+  g_assert_true (clmrs_demo_generate (t.store, &options, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.supports, >, 0);
+  g_assert_cmpint (test_query_int (t.store, "SELECT count (*) FROM supports", NULL), ==, report.supports);
+  g_assert_cmpint (test_query_int (t.store,
+                                   "SELECT count (*) FROM (SELECT 1 FROM supports"
+                                   " GROUP BY level, coalesce (nullif (child_id, ''), household_id), type, support_date"
+                                   " HAVING count (*) > 1)", NULL), ==, 0);
+  test_store_close (&t);
 }
 
 int
@@ -139,5 +181,6 @@ main (int argc, char **argv)
   g_test_add_func ("/demo/deterministic", test_deterministic);
   g_test_add_func ("/demo/refuses-real-data", test_refuses_real_data);
   g_test_add_func ("/demo/messages-language", test_messages_language);
+  g_test_add_func ("/demo/supports-once", test_supports_once);
   return g_test_run ();
 }

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 
 const char *_clmrs_status_label     (ClmrsStatus  status);
 const char *_clmrs_support_label    (const char  *code);
-/* "Follow-up visit", "Support record", ... for a visit kind (the store's
+/* "Follow-up visit", "Support given", ... for a visit kind (the store's
  * visits.kind); "Household visit" for household and any unknown kind. */
 const char *_clmrs_visit_kind_label (const char  *kind);
 /* "Visit", "Household", "Awareness session", ... for a record type as

@@ -67,7 +67,7 @@ _clmrs_visit_kind_label (const char *kind)
   if (g_strcmp0 (kind, "follow_up") == 0)
     return _("Follow-up visit");
   if (g_strcmp0 (kind, "support") == 0)
-    return _("Support record");
+    return _("Support given");
   if (g_strcmp0 (kind, "awareness") == 0)
     return _("Awareness session");
   if (g_strcmp0 (kind, "community") == 0)

@@ -57,7 +57,7 @@ clmrs_cmd_demo (ClmrsCli  *cli,
     { "until", 0, 0, G_OPTION_ARG_STRING, &until, "Last day of the simulated period (default today, or $CLMRS_TODAY)", "YYYY-MM-DD" },
     { "months", 0, 0, G_OPTION_ARG_INT, &months, "Length of the period in months (default 24)", "M" },
     { "communities", 0, 0, G_OPTION_ARG_INT, &communities, "How many communities (default one per 150 households, at least 2)", "N" },
-    { "language", 0, 0, G_OPTION_ARG_STRING, &language, "Language of the supervisor's messages: en (default) or fr", "LANG" },
+    { "language", 0, 0, G_OPTION_ARG_STRING, &language, "Language of the supervisor's messages and free-text answers: en (default) or fr", "LANG" },
     { NULL }
   };
   ClmrsDemoOptions options = { 0 };

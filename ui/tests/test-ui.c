@@ -487,6 +487,33 @@ test_result_title_fits_360_french (void)
   clmrs_i18n_set_language ("");
 }
 
+/* Each kind of visit is named as an event, in both languages, as the
+ * lists (home, household page, supervisor queue) show it before " · ":
+ * the support one read "Appui enregistré" ("support saved") in French,
+ * a status rather than a kind. */
+static void
+test_visit_kind_labels (void)
+{
+  static const struct { const char *kind, *en, *fr; } kinds[] = {
+    { "household", "Household visit", "Visite du ménage" },
+    { "follow_up", "Follow-up visit", "Visite de suivi" },
+    { "support", "Support given", "Remise d’appui" },
+    { "awareness", "Awareness session", "Séance de sensibilisation" },
+    { "community", "Community profile", "Profil de la communauté" },
+    { "farm", "Farm visit", "Visite de parcelle" },
+    { "closure", "Case closure", "Clôture du cas" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      clmrs_i18n_set_language ("en");
+      g_assert_cmpstr (_clmrs_visit_kind_label (kinds[i].kind), ==, kinds[i].en);
+      clmrs_i18n_set_language ("fr");
+      g_assert_cmpstr (_clmrs_visit_kind_label (kinds[i].kind), ==, kinds[i].fr);
+    }
+  clmrs_i18n_set_language ("");
+}
+
 /* Dates and sizes follow the app's language, not the system's locales
  * (the test runs in C.UTF-8, with no French locale installed). */
 static void
@@ -1297,7 +1324,7 @@ test_supervisor_return (Fixture       *f,
       const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
 
       g_assert_true (g_str_has_prefix (subtitle, "Household visit · ") || g_str_has_prefix (subtitle, "Follow-up visit · ") ||
-                     g_str_has_prefix (subtitle, "Support record · ") || g_str_has_prefix (subtitle, "Awareness session · ") ||
+                     g_str_has_prefix (subtitle, "Support given · ") || g_str_has_prefix (subtitle, "Awareness session · ") ||
                      g_str_has_prefix (subtitle, "Community profile · "));
       for (guint i = 0; i < G_N_ELEMENTS (visit_kinds); i++)
         g_assert_cmpstr (title, !=, visit_kinds[i]);
@@ -6534,6 +6561,7 @@ main (int   argc,
   g_test_add_func ("/ui/chart/narrow", test_chart_narrow);
   g_test_add_func ("/ui/reason-text", test_reason_text);
   g_test_add_func ("/ui/dates-and-numbers", test_dates_and_numbers);
+  g_test_add_func ("/ui/labels/visit-kinds", test_visit_kind_labels);
   g_test_add_func ("/ui/result-title-fits-360-french", test_result_title_fits_360_french);
   g_test_add ("/ui/sign-in/wrong-pin", Fixture, NULL, fixture_set_up, test_sign_in_wrong_pin, fixture_tear_down);
   g_test_add ("/ui/sign-in/enter-at-phone-width", Fixture, NULL, fixture_set_up, test_sign_in_enter_at_phone_width, fixture_tear_down);
