@@ -48,7 +48,6 @@ struct _ClmrsDbWorkerState {
   ClmrsSyncConnection *sync;  /* the sync's connection, opened like @store when first asked for */
   ClmrsDataKey *key;        /* the data key, while signed in or being set up */
   char         *path;
-  ClmrsCaseConfig case_config;  /* of the last open, for a sign-in that opens */
 };
 typedef ClmrsDbWorkerState WorkerState;
 
@@ -371,7 +370,6 @@ typedef struct {
   ClmrsDbProgressFunc progress;
   gpointer            progress_data;
   GMainContext       *context;
-  ClmrsCaseConfig     case_config;
 } OpenData;
 
 typedef struct {
@@ -538,7 +536,6 @@ open_job (WorkerState   *state,
   OpenData *data = user_data;
   gboolean exists;
 
-  state->case_config = data->case_config;
   if (state->store != NULL)
     return GINT_TO_POINTER (clmrs_demo_store_is_demo (state->store) ? OPENED_DEMO : OPENED);
   exists = g_file_test (state->path, G_FILE_TEST_EXISTS);
@@ -614,7 +611,6 @@ clmrs_db_worker_open_async (ClmrsDbWorker       *self,
   data->progress = progress;
   data->progress_data = progress_data;
   data->context = g_main_context_ref_thread_default ();
-  data->case_config = self->case_config;
   _clmrs_db_worker_push_job (self, clmrs_db_worker_open_async, NULL, open_job, data,
                              (GDestroyNotify) open_data_free, NULL, cancellable, callback, user_data);
 }
